@@ -1,0 +1,207 @@
+"""Settings: one frozen dataclass per stage, gathered in :class:`Settings`.
+
+Settings come from, in rising order of precedence: the defaults here, a
+``[dedup]`` section of ``setup.cfg`` or ``[tool.dedup]`` table of
+``pyproject.toml`` in the working folder, then command-line flags. Nested
+stages are addressed with a dotted prefix (``passages.min_chars = 80`` in
+``setup.cfg``, ``[tool.dedup.passages]`` in ``pyproject.toml``).
+"""
+
+from __future__ import annotations
+
+import configparser
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Mapping
+
+
+class ConfigError(ValueError):
+    """A setting has an unknown name or a value of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class PassageSettings:
+    """Passage reuse: finding and aligning shared passages between documents."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class BoilerplateSettings:
+    """Boilerplate and repeated-paragraph detection."""
+
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes what ``dedup`` finds.
+
+    Attributes:
+        ngram: Words per shingle (characters for scripts without spaces).
+        num_perm: MinHash permutations.
+        seed: Seed of the MinHash permutations; the same seed gives the same output.
+        threshold: Exact Jaccard at or above which two documents are near duplicates.
+        lsh_threshold: Estimated Jaccard at which LSH proposes a candidate;
+            lower than ``threshold`` so that verification, not banding,
+            decides (``None``: ``threshold`` minus 0.1).
+        jobs: Worker processes for per-document stages (0: all cores).
+        batch_size: Documents per batch handed to a stage.
+        passages: Passage-reuse settings.
+        boilerplate: Boilerplate settings.
+    """
+
+    ngram: int = 5
+    num_perm: int = 128
+    seed: int = 1
+    threshold: float = 0.8
+    lsh_threshold: float | None = None
+    jobs: int = 0
+    batch_size: int = 2000
+    passages: PassageSettings = field(default_factory=PassageSettings)
+    boilerplate: BoilerplateSettings = field(default_factory=BoilerplateSettings)
+
+    def __post_init__(self) -> None:
+        if self.ngram < 1:
+            raise ConfigError(f"ngram must be at least 1, got {self.ngram}")
+        if not 16 <= self.num_perm <= 1024:
+            raise ConfigError(f"num_perm must be between 16 and 1024, got {self.num_perm}")
+        if not 0.0 < self.threshold <= 1.0:
+            raise ConfigError(f"threshold must be in (0, 1], got {self.threshold}")
+        if self.lsh_threshold is not None and not 0.0 < self.lsh_threshold <= self.threshold:
+            raise ConfigError(f"lsh_threshold must be in (0, threshold], got {self.lsh_threshold}")
+        if self.jobs < 0:
+            raise ConfigError(f"jobs must be 0 (all cores) or more, got {self.jobs}")
+        if self.batch_size < 1:
+            raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+
+    @property
+    def candidate_threshold(self) -> float:
+        """The estimated similarity at which LSH proposes a pair."""
+        if self.lsh_threshold is not None:
+            return self.lsh_threshold
+        return max(0.05, round(self.threshold - 0.1, 4))
+
+    @property
+    def workers(self) -> int:
+        """The number of worker processes to use."""
+        return self.jobs or (os.cpu_count() or 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (recorded in reports and baselines)."""
+        return dataclasses.asdict(self)
+
+
+def _coerce(name: str, value: Any, kind: Any) -> Any:
+    """Convert a config-file value (often a string) to the field's type."""
+    text = str(value).strip() if not isinstance(value, (bool, int, float)) else value
+    try:
+        if kind in (bool, "bool"):
+            if isinstance(text, bool):
+                return text
+            lowered = str(text).lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if kind in (int, "int"):
+            return int(text)
+        if kind in (float, "float", "float | None"):
+            return None if str(text).lower() in ("", "none") else float(text)
+        if kind in (str, "str", "str | None"):
+            return str(text)
+    except ValueError:
+        raise ConfigError(f"setting {name!r}: {value!r} is not a valid {kind}") from None
+    return value
+
+
+def apply_settings(base: Settings, values: Mapping[str, Any]) -> Settings:
+    """Return ``base`` with ``values`` applied (dotted names reach nested stages).
+
+    Raises:
+        ConfigError: On an unknown name or a value of the wrong kind.
+    """
+    top: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    known = {f.name: f for f in fields(base)}
+    for raw_name, value in values.items():
+        name = raw_name.replace("-", "_")
+        head, _, tail = name.partition(".")
+        if head not in known:
+            raise ConfigError(f"unknown setting {raw_name!r}; known: {', '.join(sorted(known))}")
+        if tail:
+            nested.setdefault(head, {})[tail] = value
+        elif isinstance(value, Mapping):
+            nested.setdefault(head, {}).update(value)
+        else:
+            top[head] = _coerce(raw_name, value, known[head].type)
+    for head, sub in nested.items():
+        stage = getattr(base, head)
+        if not dataclasses.is_dataclass(stage):
+            raise ConfigError(f"setting {head!r} has no sub-settings")
+        stage_fields = {f.name: f for f in fields(stage)}
+        changes = {}
+        for key, value in sub.items():
+            key = key.replace("-", "_")
+            if key not in stage_fields:
+                raise ConfigError(f"unknown setting '{head}.{key}'; known: {', '.join(sorted(stage_fields))}")
+            changes[key] = _coerce(f"{head}.{key}", value, stage_fields[key].type)
+        top[head] = replace(stage, **changes)
+    return replace(base, **top)
+
+
+def read_config_file(folder: str | os.PathLike = ".") -> tuple[dict[str, Any], str | None]:
+    """Read ``[tool.dedup]`` from pyproject.toml or ``[dedup]`` from setup.cfg.
+
+    Args:
+        folder: Where to look.
+
+    Returns:
+        The raw values and the file they came from (``None`` if neither exists).
+
+    Raises:
+        ConfigError: If the file exists but cannot be parsed.
+    """
+    folder = Path(folder)
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file():
+        try:
+            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+            raise ConfigError(f"{pyproject}: cannot parse: {err}") from None
+        table = data.get("tool", {}).get("dedup")
+        if table is not None:
+            return dict(table), str(pyproject)
+    setup_cfg = folder / "setup.cfg"
+    if setup_cfg.is_file():
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(setup_cfg, encoding="utf-8")
+        except (configparser.Error, UnicodeDecodeError) as err:
+            raise ConfigError(f"{setup_cfg}: cannot parse: {err}") from None
+        if parser.has_section("dedup"):
+            return dict(parser.items("dedup")), str(setup_cfg)
+    return {}, None
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, folder: str | os.PathLike = ".") -> Settings:
+    """Defaults, then the config file in ``folder``, then ``overrides``.
+
+    Args:
+        overrides: Values set on the command line (``None`` values are ignored).
+        folder: Where to look for ``pyproject.toml`` / ``setup.cfg``.
+
+    Raises:
+        ConfigError: On an unknown setting or a bad value (names the file).
+    """
+    file_values, source = read_config_file(folder)
+    try:
+        settings = apply_settings(Settings(), file_values)
+    except ConfigError as err:
+        raise ConfigError(f"{source}: {err}") from None
+    given = {k: v for k, v in (overrides or {}).items() if v is not None}
+    return apply_settings(settings, given)

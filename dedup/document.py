@@ -1,0 +1,69 @@
+"""Documents and spans: the values every stage passes along.
+
+A :class:`Document` is what the corpus reader yields; a :class:`Span` is a
+half-open range of character offsets into a document's *original* text, so
+that anything reported can be shown exactly as it stands in the input.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Document:
+    """One text in a corpus.
+
+    Attributes:
+        id: Unique id: the path relative to the folder it was read from, or
+            the ``id`` field of a JSONL record.
+        text: The original text, unchanged.
+        date: ISO date (``YYYY-MM-DD`` or a full timestamp) when known.
+        source: The outlet or site the text comes from, when known.
+        url: Where the text was published, when known.
+        title: Headline, when known.
+        origin: Where it was read from (``file`` or ``file:line``), for messages.
+        blocks: For HTML input, the (start, end) offsets of each block in
+            ``text`` and its link density; empty for plain text.
+    """
+
+    id: str
+    text: str
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    title: str | None = None
+    origin: str = ""
+    blocks: tuple[tuple[int, int, float], ...] = field(default=(), repr=False)
+
+    def summary(self) -> dict[str, Any]:
+        """The document's metadata as JSON-ready fields (no text)."""
+        out: dict[str, Any] = {"id": self.id, "chars": len(self.text)}
+        for key in ("date", "source", "url", "title"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        return out
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A half-open range ``[start, end)`` of original-text character offsets."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"invalid span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+    def text(self, document_text: str) -> str:
+        """The characters this span covers in ``document_text``."""
+        return document_text[self.start : self.end]
+
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)

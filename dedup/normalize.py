@@ -1,0 +1,212 @@
+"""Text normalisation that remembers where every character came from.
+
+Two texts that differ only in Unicode form, quote style, dash style, case or
+spacing normalise to the same string. :func:`normalize_text` is the fast path
+used for signatures; :func:`normalize_with_offsets` returns the same string
+together with, for every normalised character, the range of original
+characters it came from, so that any span found in normalised text can be
+reported in the original.
+
+Tokens: runs of letters, digits and combining marks in scripts that separate
+words by spaces; single characters in scripts that do not (Chinese, Japanese,
+Thai, Lao, Khmer, Myanmar), so that word n-grams over them are character
+n-grams.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+# Typographic variants that editors and CMSs swap freely: folded to ASCII.
+_FOLDS = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032\u00b4\u02bc\u2035", "'"),
+    **dict.fromkeys("\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb\u2036", '"'),
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d", "-"),
+    # Invisible characters that split words without showing.
+    **dict.fromkeys("\u00ad\u200b\u2060\ufeff", None),
+}
+_FOLD_TABLE = str.maketrans(_FOLDS)
+_WHITESPACE = re.compile(r"\s+")
+_ASCII_RUN = re.compile(r"[\x00-\x7f]+")
+
+# Scripts written without spaces between words: each character is a token.
+_UNSEGMENTED = (
+    "\u0e00-\u0eff"  # Thai, Lao
+    "\u1000-\u109f"  # Myanmar
+    "\u1780-\u17ff"  # Khmer
+    "\u3040-\u30ff"  # Hiragana, Katakana
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0003134f"  # CJK extensions B-G
+)
+
+
+def _mark_ranges() -> str:
+    """A regex class body of the combining marks in the Basic Multilingual Plane."""
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
+
+
+_MARKS = _mark_ranges()
+# Combining marks count as word characters: Devanagari vowel signs or Arabic
+# harakat must not split a word.
+TOKEN_PATTERN = re.compile(
+    rf"[{_UNSEGMENTED}][{_MARKS}]*|(?:[^\W_{_UNSEGMENTED}]|[{_MARKS}])(?:[^\W_{_UNSEGMENTED}]|[{_MARKS}])*"
+)
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).casefold()
+
+
+def normalize_text(text: str) -> str:
+    """Normalise ``text``: NFKC, quotes and dashes unified, case folded,
+    whitespace collapsed to single spaces and trimmed.
+
+    Args:
+        text: Original text.
+
+    Returns:
+        The normalised string (identical to ``normalize_with_offsets(text).text``).
+    """
+    return _WHITESPACE.sub(" ", _fold(text)).strip()
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """A normalised string and the way back to the original.
+
+    Attributes:
+        text: The normalised string.
+        starts: ``starts[i]`` is the original offset of the first character
+            that produced normalised character ``i``.
+        ends: ``ends[i]`` is the original offset just past the last
+            character that produced normalised character ``i``.
+    """
+
+    text: str
+    starts: np.ndarray
+    ends: np.ndarray
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map a normalised half-open range to the original text.
+
+        Args:
+            start: First normalised character.
+            end: One past the last normalised character (``end > start``).
+
+        Returns:
+            ``(original_start, original_end)``.
+
+        Raises:
+            ValueError: If the range is empty or out of bounds.
+        """
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"range [{start}, {end}) outside normalised text of {len(self.text)} chars")
+        return int(self.starts[start]), int(self.ends[end - 1])
+
+
+def _is_starter(char: str) -> bool:
+    # Hangul vowel and final jamo compose with the preceding character.
+    return unicodedata.combining(char) == 0 and not ("\u1160" <= char <= "\u11ff")
+
+
+def _clusters(text: str, begin: int, end: int):
+    """Yield (start, end) of each starter with its following combining marks."""
+    start = begin
+    for i in range(begin + 1, end):
+        if _is_starter(text[i]):
+            yield start, i
+            start = i
+    if start < end:
+        yield start, end
+
+
+def normalize_with_offsets(text: str) -> NormalizedText:
+    """Normalise ``text`` as :func:`normalize_text` does, keeping offsets.
+
+    ASCII stretches map one to one; other characters are normalised one
+    cluster (a starter and its combining marks) at a time.
+
+    Args:
+        text: Original text.
+
+    Returns:
+        A :class:`NormalizedText`.
+    """
+    pieces: list[str] = []
+    starts: list[np.ndarray] = []
+    ends: list[np.ndarray] = []
+    pos = 0
+    for match in _ASCII_RUN.finditer(text):
+        a, b = match.span()
+        # A base letter followed by a combining mark composes with it.
+        if b < len(text) and not _is_starter(text[b]):
+            b -= 1
+        if a > pos:
+            _fold_clusters(text, pos, a, pieces, starts, ends)
+        if b > a:
+            pieces.append(text[a:b].lower())
+            run = np.arange(a, b, dtype=np.int64)
+            starts.append(run)
+            ends.append(run + 1)
+        pos = max(pos, b)
+    if pos < len(text):
+        _fold_clusters(text, pos, len(text), pieces, starts, ends)
+    folded = "".join(pieces)
+    start_map = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+    end_map = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    return _collapse_whitespace(folded, start_map, end_map)
+
+
+def _fold_clusters(text, begin, end, pieces, starts, ends) -> None:
+    for a, b in _clusters(text, begin, end):
+        out = _fold(text[a:b])
+        if out:
+            pieces.append(out)
+            starts.append(np.full(len(out), a, dtype=np.int64))
+            ends.append(np.full(len(out), b, dtype=np.int64))
+
+
+# Every code point for which str.isspace() is true (what \s matches).
+_SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+
+
+def _collapse_whitespace(folded: str, starts: np.ndarray, ends: np.ndarray) -> NormalizedText:
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    is_space = np.isin(codes, _SPACE_CODES)
+    # Keep a whitespace character only if it starts a run, then trim both ends.
+    keep = ~is_space
+    keep[1:] |= is_space[1:] & ~is_space[:-1]
+    if is_space.size:
+        keep[0] = not is_space[0]
+    nonspace = np.flatnonzero(~is_space)
+    if nonspace.size == 0:
+        return NormalizedText("", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    keep[nonspace[-1] + 1 :] = False
+    kept = codes[keep].copy()
+    kept[is_space[keep]] = 32
+    return NormalizedText(kept.tobytes().decode("utf-32-le"), starts[keep], ends[keep])
+
+
+def tokenize(normalized: str) -> list[str]:
+    """Split normalised text into tokens (words, or characters where a
+    script has no spaces)."""
+    return TOKEN_PATTERN.findall(normalized)
+
+
+def token_spans(normalized: str) -> list[tuple[int, int]]:
+    """The (start, end) of each token of :func:`tokenize` in ``normalized``."""
+    return [m.span() for m in TOKEN_PATTERN.finditer(normalized)]
+

@@ -1,0 +1,107 @@
+"""Results of a scan, as plain dataclasses that serialise to JSON.
+
+Field names are a public contract (see README, "JSON output"): later
+versions add fields, never rename or remove them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+EXACT_DUPLICATE = "exact_duplicate"
+NEAR_DUPLICATE = "near_duplicate"
+PARTIAL_COPY = "partial_copy"
+REWRITE = "rewrite"
+RELATIONS = (EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE)
+
+
+@dataclass
+class PairResult:
+    """Two documents found to share text.
+
+    Attributes:
+        a: Id of the first document (the earlier one in input order).
+        b: Id of the second document.
+        relation: One of :data:`RELATIONS`.
+        jaccard: Exact Jaccard similarity of the two shingle sets.
+        containment_a: Share of ``a``'s shingles found in ``b``.
+        containment_b: Share of ``b``'s shingles found in ``a``.
+    """
+
+    a: str
+    b: str
+    relation: str
+    jaccard: float
+    containment_a: float
+    containment_b: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k != "extra"}
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class ClusterResult:
+    """Documents connected by duplicate pairs, and the one to keep."""
+
+    members: list[str]
+    representative: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class DocumentResult:
+    """One document's place in the results.
+
+    Attributes:
+        id: Document id.
+        chars: Length of the original text in characters.
+        shingles: Number of distinct shingles.
+        cluster: Index into ``clusters`` of the document's cluster, if any.
+        duplicate_of: The cluster representative, for any other member.
+        metadata: date, source, url and title where known.
+    """
+
+    id: str
+    chars: int
+    shingles: int
+    cluster: int | None = None
+    duplicate_of: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: v for k, v in asdict(self).items() if k not in ("metadata", "extra")}
+        out.update(self.metadata)
+        out.update(self.extra)
+        return out
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found."""
+
+    documents: list[DocumentResult]
+    pairs: list[PairResult]
+    clusters: list[ClusterResult]
+    problems: list[dict[str, str]]
+    settings: dict[str, Any]
+    stats: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        from dedup import __version__
+
+        return {
+            "version": __version__,
+            "settings": self.settings,
+            "summary": self.stats,
+            "documents": [d.to_dict() for d in self.documents],
+            "pairs": [p.to_dict() for p in self.pairs],
+            "clusters": [c.to_dict() for c in self.clusters],
+            "problems": self.problems,
+        }

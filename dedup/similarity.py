@@ -1,0 +1,27 @@
+"""Exact set similarities of shingle sets (sorted unique uint64 arrays)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def overlap(a: np.ndarray, b: np.ndarray) -> int:
+    """Size of the intersection of two sorted unique arrays."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    return int(np.intersect1d(a, b, assume_unique=True).size)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard similarity |a ∩ b| / |a ∪ b| (1.0 for two empty sets)."""
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    common = overlap(a, b)
+    return common / (a.size + b.size - common)
+
+
+def containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of ``a``'s shingles found in ``b``: |a ∩ b| / |a|."""
+    if a.size == 0:
+        return 0.0
+    return overlap(a, b) / a.size
