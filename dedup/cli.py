@@ -1,13 +1,129 @@
-"""The ``dedup`` command line: thin click commands over the library."""
+"""The ``dedup`` command line: thin click commands over the library.
+
+Each command reads its settings, makes one library call, and hands the
+result to a view (terminal) or a formatter (machines). Library errors become
+messages that say what to do; exit codes come from :mod:`dedup.report`.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
+
 import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dedup import __version__
+from dedup.config import ConfigError, Settings, load_settings
+from dedup.corpus import CorpusReader
+from dedup.report import EXIT_ERROR, FORMATTERS, scan_exit_code
+from dedup.scan import scan_documents
 
 
-@click.group()
+def stdout_console() -> Console:
+    """The console for results: no colour when piped or when NO_COLOR is set."""
+    return Console(highlight=False, no_color="NO_COLOR" in os.environ)
+
+
+def stderr_console() -> Console:
+    return Console(stderr=True, highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ)
+
+
+def settings_options(func: Callable) -> Callable:
+    """Flags that override settings from setup.cfg / pyproject.toml."""
+    options = [
+        click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True), help="Exact Jaccard for near duplicates [0.8]."),
+        click.option("--ngram", type=click.IntRange(1, 50), help="Words per shingle [5]."),
+        click.option("--num-perm", type=click.IntRange(16, 1024), help="MinHash permutations [128]."),
+        click.option("--seed", type=int, help="MinHash seed [1]."),
+        click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def load_cli_settings(**flags: Any) -> Settings:
+    """Settings from the config file in the working folder, then ``flags``."""
+    try:
+        return load_settings(flags)
+    except ConfigError as err:
+        raise click.UsageError(str(err)) from None
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback drawing on stderr, or ``None`` when stderr is not a terminal."""
+    console = stderr_console()
+    if not enabled or not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def read_inputs(paths: tuple[str, ...]) -> tuple[list, list]:
+    """Read every path; report problems on stderr; exit 2 if nothing is usable."""
+    reader = CorpusReader(list(paths))
+    docs = list(reader)
+    err = stderr_console()
+    for problem in reader.problems:
+        err.print(f"dedup: {problem}", markup=False)
+    if not docs:
+        raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
+    return docs, reader.problems
+
+
+def _fail(message: str) -> int:
+    stderr_console().print(f"dedup: error: {message}", markup=False)
+    return EXIT_ERROR
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
 def main() -> None:
-    """Find duplicate, rewritten and boilerplate text in corpora."""
+    """Find duplicate, rewritten and boilerplate text in corpora.
+
+    Inputs are folders (.txt, .md, .html files and .jsonl), JSONL files with
+    id and text fields, or - for JSONL on standard input.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@settings_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None:
+    """Find duplicate and near-duplicate documents in PATHS.
+
+    \b
+    Examples:
+      dedup scan corpus/
+      dedup scan news.jsonl --threshold 0.7 --format json > pairs.json
+      cat new.jsonl | dedup scan corpus/ -
+    """
+    settings = load_cli_settings(**flags)
+    docs, problems = read_inputs(paths)
+    with progress_bar(progress) as update:
+        result = scan_documents(docs, settings, problems, progress=update)
+    if fmt == "text":
+        from dedup.views.scan_view import render_scan
+
+        render_scan(result, stdout_console())
+    else:
+        sys.stdout.write(FORMATTERS[fmt](result))
+        if fmt == "json":
+            sys.stdout.write("\n")
+    sys.exit(scan_exit_code(result))

@@ -8,7 +8,6 @@ the file and line, and the rest is read.
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import sys
@@ -64,7 +63,8 @@ class CorpusReader:
     def __iter__(self) -> Iterator[Document]:
         for raw in self.paths:
             if str(raw) == "-":
-                yield from self._read_jsonl(self.stdin or sys.stdin, "<stdin>")
+                stream = self.stdin if self.stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
+                yield from self._read_jsonl(stream, "<stdin>")
                 continue
             path = Path(raw)
             if path.is_dir():
@@ -95,8 +95,7 @@ class CorpusReader:
         if suffix in JSONL_SUFFIXES:
             try:
                 with path.open("rb") as handle:
-                    stream = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
-                    yield from self._read_jsonl(stream, str(path))
+                    yield from self._read_jsonl(handle, str(path))
             except OSError as err:
                 self._problem(str(path), f"cannot read: {err.strerror}")
             return
@@ -120,20 +119,20 @@ class CorpusReader:
             return None
         return decode_text(data, str(path), self._problem)
 
-    def _read_jsonl(self, stream: IO[str], name: str) -> Iterator[Document]:
-        lineno = 0
-        while True:
-            lineno += 1
-            try:
-                line = stream.readline()
-            except UnicodeDecodeError as err:
-                self._problem(f"{name}:{lineno}", f"not valid UTF-8 ({err.reason}); the rest of this file is skipped")
-                return
-            if not line:
-                return
+    def _read_jsonl(self, stream: IO[str] | IO[bytes], name: str) -> Iterator[Document]:
+        """Read JSONL from a text or binary stream, one line at a time, so a
+        bad line (malformed JSON, invalid UTF-8) loses only itself."""
+        for lineno, line in enumerate(stream, start=1):
+            origin = f"{name}:{lineno}"
+            if isinstance(line, bytes):
+                try:
+                    line = line.decode("utf-8-sig" if lineno == 1 else "utf-8")
+                except UnicodeDecodeError as err:
+                    self._problem(origin, f"not valid UTF-8 (byte 0x{line[err.start]:02x} at column {err.start + 1}); line skipped")
+                    continue
             if not line.strip():
                 continue
-            doc = self._parse_record(line, f"{name}:{lineno}")
+            doc = self._parse_record(line, origin)
             if doc is not None and self._accept(doc):
                 yield doc
 

@@ -1,0 +1,46 @@
+"""Shared fixtures: the sample corpus and deterministic synthetic documents."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "corpus"
+
+WORDS = (
+    "the of and to in a is that for on with as was by at from his her it an are were be this "
+    "minister talks border city officials power heating winter strike region meeting leaders peace "
+    "report said told agency week year government military forces capital outage energy plant "
+    "negotiations delegation ceasefire president spokesman statement sources analysts market prices "
+    "village river bridge train station hospital school water supply repair crews damage attack drone "
+    "missile defence air night morning evening residents families shelter cold temperatures snow"
+).split()
+
+
+def synthetic_text(seed: int, words: int = 600, paragraphs: int = 6) -> str:
+    """A deterministic news-like text of ``words`` words in ``paragraphs`` paragraphs."""
+    rng = random.Random(seed)
+    per = words // paragraphs
+    out = []
+    for _ in range(paragraphs):
+        body = [rng.choice(WORDS) if rng.random() < 0.7 else f"w{rng.randrange(5000)}" for _ in range(per)]
+        body[0] = body[0].capitalize()
+        out.append(" ".join(body) + ".")
+    return "\n\n".join(out)
+
+
+def edit_words(text: str, rate: float, seed: int) -> str:
+    """Replace a share ``rate`` of the words of ``text`` with new words."""
+    rng = random.Random(seed)
+    words = text.split(" ")
+    for i in rng.sample(range(len(words)), int(len(words) * rate)):
+        words[i] = f"edit{rng.randrange(10**6)}"
+    return " ".join(words)
+
+
+@pytest.fixture
+def corpus_dir() -> Path:
+    return CORPUS

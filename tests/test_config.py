@@ -1,0 +1,51 @@
+"""Settings: defaults, config files, flags, and errors that name the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedup.config import ConfigError, Settings, load_settings
+
+
+def test_defaults_are_recorded() -> None:
+    settings = load_settings(folder="/nonexistent-folder-for-test")
+    assert settings == Settings()
+    assert settings.to_dict()["num_perm"] == 128 and settings.candidate_threshold == pytest.approx(0.7)
+
+
+def test_setup_cfg_section_then_flags(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[dedup]\nthreshold = 0.7\nngram = 4\npassages.enabled = no\n", encoding="utf-8")
+    settings = load_settings({"ngram": 3, "seed": None}, folder=tmp_path)
+    assert (settings.threshold, settings.ngram, settings.seed) == (0.7, 3, 1)
+    assert settings.passages.enabled is False
+
+
+def test_pyproject_table_takes_precedence(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[dedup]\nthreshold = 0.7\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.9\n[tool.dedup.passages]\nenabled = false\n", encoding="utf-8")
+    settings = load_settings(folder=tmp_path)
+    assert settings.threshold == 0.9 and settings.passages.enabled is False
+
+
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        ("[dedup]\nthreshhold = 0.5\n", "unknown setting 'threshhold'"),
+        ("[dedup]\nngram = five\n", "'five' is not a valid"),
+        ("[dedup]\nthreshold = 1.5\n", "threshold must be in (0, 1]"),
+        ("[dedup]\npassages.nope = 1\n", "unknown setting 'passages.nope'"),
+    ],
+)
+def test_bad_settings_name_the_file(tmp_path: Path, body: str, message: str) -> None:
+    (tmp_path / "setup.cfg").write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(folder=tmp_path)
+    assert message in str(err.value) and "setup.cfg" in str(err.value)
+
+
+def test_unparseable_pyproject(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="cannot parse"):
+        load_settings(folder=tmp_path)

@@ -1,0 +1,110 @@
+"""Document-level scan: exact and near duplicates, verification, clusters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import edit_words, synthetic_text
+
+from dedup.config import Settings
+from dedup.corpus import read_corpus
+from dedup.document import Document
+from dedup.normalize import normalize_text
+from dedup.scan import scan_documents
+from dedup.shingles import shingle_hashes
+from dedup.similarity import jaccard
+
+
+def exact_jaccard(a: str, b: str, n: int = 5) -> float:
+    return jaccard(np.unique(shingle_hashes(normalize_text(a), n)), np.unique(shingle_hashes(normalize_text(b), n)))
+
+
+def background(count: int, seed: int = 1000) -> list[Document]:
+    return [Document(id=f"bg{i:03d}", text=synthetic_text(seed + i)) for i in range(count)]
+
+
+def relations(result) -> dict[tuple[str, str], str]:
+    return {(p.a, p.b): p.relation for p in result.pairs}
+
+
+def test_exact_duplicates_despite_case_quotes_and_spacing() -> None:
+    text = synthetic_text(1)
+    variant = "  " + text.upper().replace(" ", "  ").replace("'", "\u2019") + "\n"
+    docs = [Document("a", text), Document("b", variant), Document("c", text)] + background(5)
+    result = scan_documents(docs, Settings())
+    assert relations(result) == {("a", "b"): "exact_duplicate", ("a", "c"): "exact_duplicate"}
+    assert [c.members for c in result.clusters] == [["a", "b", "c"]]
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.10, 0.20])
+def test_word_edits_found_at_or_below_their_exact_jaccard(rate: float) -> None:
+    original = synthetic_text(7)
+    edited = edit_words(original, rate, seed=int(rate * 100))
+    truth = exact_jaccard(original, edited)
+    docs = [Document("orig", original), Document("edit", edited)] + background(20)
+    found = scan_documents(docs, Settings(threshold=round(truth - 0.02, 3)))
+    pair = [p for p in found.pairs if {p.a, p.b} == {"orig", "edit"}]
+    assert len(pair) == 1 and pair[0].relation == "near_duplicate"
+    assert pair[0].jaccard == pytest.approx(truth, abs=1e-6)
+    # Verification: just above the exact similarity, the pair is never reported.
+    above = scan_documents(docs, Settings(threshold=min(1.0, round(truth + 0.02, 3))))
+    assert not [p for p in above.pairs if {p.a, p.b} == {"orig", "edit"}]
+
+
+def test_light_edits_found_at_default_threshold() -> None:
+    original = synthetic_text(8)
+    edited = edit_words(original, 0.02, seed=3)
+    result = scan_documents([Document("x", original), Document("y", edited)] + background(20), Settings())
+    assert relations(result) == {("x", "y"): "near_duplicate"}
+    assert result.pairs[0].jaccard >= 0.8
+
+
+def test_reordered_paragraphs_are_near_duplicates() -> None:
+    original = synthetic_text(9, paragraphs=8)
+    paragraphs = original.split("\n\n")
+    reordered = "\n\n".join(paragraphs[4:] + paragraphs[:4])
+    result = scan_documents([Document("p", original), Document("q", reordered)] + background(20), Settings())
+    assert relations(result) == {("p", "q"): "near_duplicate"}
+
+
+def test_unrelated_documents_are_not_paired() -> None:
+    result = scan_documents(background(60), Settings())
+    assert result.pairs == [] and result.clusters == []
+
+
+def test_sample_corpus_002_003_004_are_not_paired(corpus_dir) -> None:
+    docs, _ = read_corpus([corpus_dir])
+    result = scan_documents(docs, Settings())
+    for pair in result.pairs:
+        assert not ({pair.a[:3], pair.b[:3]} & {"002", "003", "004"}), pair
+
+
+def test_representative_is_earliest_then_longest_then_smallest_id() -> None:
+    text = synthetic_text(11)
+    longer = text + " extra"
+    docs = [Document("z", text), Document("y", longer), Document("x", text)]
+    assert scan_documents(docs, Settings(threshold=0.5)).clusters[0].representative == "y"
+    dated = [Document("z", text, date="2026-01-01"), Document("y", longer, date="2026-02-01"), Document("x", text)]
+    assert scan_documents(dated, Settings(threshold=0.5)).clusters[0].representative == "z"
+    same = [Document("b", text), Document("a", text)]
+    result = scan_documents(same, Settings())
+    assert result.clusters[0].representative == "a"
+    assert {d.id: d.duplicate_of for d in result.documents} == {"b": "a", "a": None}
+
+
+def test_short_and_cjk_documents() -> None:
+    cjk = "北京大学的学生在图书馆里学习中文和历史" * 3
+    docs = [Document("c1", cjk), Document("c2", cjk + "。"), Document("s1", "one two"), Document("s2", "One, two!")]
+    result = scan_documents(docs, Settings())
+    # Punctuation is part of the normalised text, so these are near, not exact, duplicates.
+    assert relations(result) == {("c1", "c2"): "near_duplicate", ("s1", "s2"): "near_duplicate"}
+    assert [p.jaccard for p in result.pairs] == [1.0, 1.0]
+
+
+def test_same_input_same_output() -> None:
+    docs = background(30) + [Document("dup", synthetic_text(1000))]
+    first = scan_documents(docs, Settings()).to_dict()
+    second = scan_documents(docs, Settings()).to_dict()
+    for run in (first, second):
+        run["summary"].pop("seconds")
+    assert first == second
