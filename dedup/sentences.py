@@ -1,0 +1,143 @@
+"""Sentence segmentation and token offsets, in original-text coordinates.
+
+A document is prepared once for alignment: its normalised text with the
+offset map back to the original (:func:`dedup.normalize.normalize_with_offsets`),
+its tokens with their original start and end offsets and 64-bit hashes, and
+its sentences as original spans together with the range of tokens each one
+holds. Everything later stages report is an original offset taken from here.
+
+Sentence boundaries: a run of ``.``, ``!``, ``?`` or ``…`` (with any closing
+quotes or brackets) followed by white space and then something that is not a
+lower-case letter; a blank line; or a line break after such punctuation or
+before a capital, digit or opening quote. Scripts with their own full stops
+(``。``, ``！``, ``？``, ``।``, ``؟``) end a sentence without white space.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.document import Span
+from dedup.normalize import NormalizedText, normalize_with_offsets, token_spans
+from dedup.shingles import token_hashes
+
+_CLOSERS = "\"'\u2019\u201d\u00bb)\\]"
+_BOUNDARY = re.compile(
+    rf"[.!?\u2026]+[{_CLOSERS}]*\s+(?=[^\s\u0061-\u007a])"  # full stop, space, not lower case
+    r"|\n[ \t]*\n\s*"  # blank line
+    rf"|(?<=[.!?:;\u2026{_CLOSERS}])[ \t]*\n\s*"  # line break after punctuation
+    r"|[ \t]*\n\s*(?=[A-Z0-9\"'\u2018\u201c\u00ab\u2013\u2014-])"  # line break before a capital
+    r"|[\u3002\uff01\uff1f\u0964\u061f]+[\u300d\u300f\uff09]*\s*"  # CJK, Devanagari, Arabic stops
+)
+
+
+def sentence_spans(text: str) -> list[Span]:
+    """Split ``text`` into sentences.
+
+    Args:
+        text: Original text.
+
+    Returns:
+        Spans of the sentences in ``text`` order, trimmed of surrounding white
+        space; empty stretches are left out.
+    """
+    spans: list[Span] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        _add_trimmed(text, start, match.start() + len(match.group(0).rstrip()), spans)
+        start = match.end()
+    _add_trimmed(text, start, len(text), spans)
+    return spans
+
+
+def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
+    piece = text[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append(Span(start + lead, start + lead + len(stripped)))
+
+
+@dataclass(frozen=True)
+class PreparedText:
+    """A text ready for alignment.
+
+    Attributes:
+        text: The original text.
+        normalized: Normalised text with offsets back to ``text``.
+        token_starts: Original offset where each token begins.
+        token_ends: Original offset just past each token.
+        hashes: uint64 hash of each normalised token (masked tokens get
+            a hash of their own so that they never match).
+        masked: Boolean per token: inside a masked (boilerplate) span.
+        sentences: Original span of each sentence.
+        sentence_tokens: ``(n_sentences, 2)`` token range ``[first, last+1)``
+            of each sentence.
+        sentence_texts: Normalised text of each sentence.
+    """
+
+    text: str
+    normalized: NormalizedText
+    token_starts: np.ndarray
+    token_ends: np.ndarray
+    hashes: np.ndarray
+    masked: np.ndarray
+    sentences: list[Span]
+    sentence_tokens: np.ndarray
+    sentence_texts: list[str]
+
+    @property
+    def n_tokens(self) -> int:
+        return int(self.token_starts.size)
+
+
+def mask_array(length: int, masks: list[Span] | tuple[Span, ...] | None) -> np.ndarray:
+    """A boolean per original character: inside one of ``masks``."""
+    out = np.zeros(length, dtype=bool)
+    for span in masks or ():
+        out[max(0, span.start) : min(length, span.end)] = True
+    return out
+
+
+def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) -> PreparedText:
+    """Normalise, tokenise and segment ``text`` for alignment.
+
+    Args:
+        text: Original text.
+        masks: Original spans to leave out of any match (boilerplate).
+
+    Returns:
+        A :class:`PreparedText`.
+    """
+    normalized = normalize_with_offsets(text)
+    spans = np.array(token_spans(normalized.text), dtype=np.int64).reshape(-1, 2)
+    if spans.size:
+        starts = normalized.starts[spans[:, 0]]
+        ends = normalized.ends[spans[:, 1] - 1]
+    else:
+        starts = ends = np.zeros(0, dtype=np.int64)
+    norm = normalized.text
+    hashes = token_hashes([norm[a:b] for a, b in spans])
+    char_mask = mask_array(len(text), masks)
+    masked = char_mask[starts] if starts.size else np.zeros(0, dtype=bool)
+    if masked.any():
+        # Distinct, never-matching values for masked tokens.
+        hashes = hashes.copy()
+        hashes[masked] = np.arange(int(masked.sum()), dtype=np.uint64) | np.uint64(1 << 63)
+    sentences = sentence_spans(text)
+    first = np.searchsorted(starts, [s.start for s in sentences], side="left")
+    last = np.searchsorted(starts, [s.end for s in sentences], side="left")
+    keep = last > first
+    sentences = [s for s, k in zip(sentences, keep) if k]
+    sentence_tokens = np.stack([first[keep], last[keep]], axis=1) if keep.any() else np.zeros((0, 2), dtype=np.int64)
+    texts = [_sentence_text(norm, spans, a, b, masked) for a, b in sentence_tokens]
+    return PreparedText(text, normalized, starts, ends, hashes, masked, sentences, sentence_tokens, texts)
+
+
+def _sentence_text(norm: str, spans: np.ndarray, first: int, last: int, masked: np.ndarray) -> str:
+    if masked[first:last].mean() > 0.5:
+        return ""
+    return norm[spans[first, 0] : spans[last - 1, 1]]
