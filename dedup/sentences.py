@@ -70,9 +70,9 @@ class PreparedText:
         normalized: Normalised text with offsets back to ``text``.
         token_starts: Original offset where each token begins.
         token_ends: Original offset just past each token.
-        hashes: uint64 hash of each normalised token (masked tokens get
-            a hash of their own so that they never match).
-        masked: Boolean per token: inside a masked (boilerplate) span.
+        hashes: uint64 hash of each normalised token.
+        masked: Boolean per token: inside a masked (boilerplate) span; an
+            n-gram holding a masked token never matches.
         sentences: Original span of each sentence.
         sentence_tokens: ``(n_sentences, 2)`` token range ``[first, last+1)``
             of each sentence.
@@ -123,10 +123,6 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
     hashes = token_hashes([norm[a:b] for a, b in spans])
     char_mask = mask_array(len(text), masks)
     masked = char_mask[starts] if starts.size else np.zeros(0, dtype=bool)
-    if masked.any():
-        # Distinct, never-matching values for masked tokens.
-        hashes = hashes.copy()
-        hashes[masked] = np.arange(int(masked.sum()), dtype=np.uint64) | np.uint64(1 << 63)
     sentences = sentence_spans(text)
     first = np.searchsorted(starts, [s.start for s in sentences], side="left")
     last = np.searchsorted(starts, [s.end for s in sentences], side="left")
@@ -141,3 +137,16 @@ def _sentence_text(norm: str, spans: np.ndarray, first: int, last: int, masked: 
     if masked[first:last].mean() > 0.5:
         return ""
     return norm[spans[first, 0] : spans[last - 1, 1]]
+
+
+def masked_windows(masked: np.ndarray, n: int) -> np.ndarray:
+    """Per n-gram start: does the n-gram hold a masked token?
+
+    Returns:
+        Boolean array of ``max(len(masked) - n + 1, 0)`` entries.
+    """
+    count = masked.size - n + 1
+    if count <= 0:
+        return np.zeros(0, dtype=bool)
+    sums = np.concatenate(([0], np.cumsum(masked, dtype=np.int64)))
+    return (sums[n : n + count] - sums[:count]) > 0

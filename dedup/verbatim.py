@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.sentences import PreparedText
+from dedup.sentences import PreparedText, masked_windows
 from dedup.shingles import shingle_hashes_from_tokens
 
 # A seed n-gram repeated more often than this in one text is not a seed.
@@ -57,11 +57,13 @@ def seed_pairs(a: PreparedText, b: PreparedText, n: int) -> np.ndarray:
         return np.zeros((0, 2), dtype=np.int64)
     ha = shingle_hashes_from_tokens(a.hashes, n)
     hb = shingle_hashes_from_tokens(b.hashes, n)
-    common = np.intersect1d(ha, hb)
+    valid_a = ~masked_windows(a.masked, n)
+    valid_b = np.flatnonzero(~masked_windows(b.masked, n))
+    common = np.intersect1d(ha[valid_a], hb[valid_b])
     if common.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    ia = np.flatnonzero(np.isin(ha, common))
-    order_b = np.argsort(hb, kind="stable")
+    ia = np.flatnonzero(np.isin(ha, common) & valid_a)
+    order_b = valid_b[np.argsort(hb[valid_b], kind="stable")]
     sorted_b = hb[order_b]
     left = np.searchsorted(sorted_b, ha[ia], side="left")
     right = np.searchsorted(sorted_b, ha[ia], side="right")
