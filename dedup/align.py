@@ -304,5 +304,6 @@ def align_documents(a: Document, b: Document, settings: Settings, masks=None) ->
         "jaccard": round(jaccard(sha, shb), 6),
         "containment_a": round(containment(sha, shb), 6),
         "containment_b": round(containment(shb, sha), 6),
+        "ngram": settings.ngram,
     }
     return alignment

@@ -24,10 +24,11 @@ import numpy as np
 from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare
 from dedup.config import Settings
 from dedup.document import Document, Span
-from dedup.normalize import normalize_text
+from dedup.ngram_index import candidate_pairs as index_pairs
+from dedup.ngram_index import ngram_hashes, word_hashes
+from dedup.normalize import normalize_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
-from dedup.sentences import mask_array, masked_windows
-from dedup.shingles import shingle_hashes_from_tokens, token_hashes
+from dedup.sentences import mask_array
 
 
 @dataclass
@@ -72,60 +73,65 @@ class PassagePair:
         }
 
 
-def _doc_fingerprints(doc: Document, spans: Sequence[Span] | None, settings: Settings) -> np.ndarray:
-    """Sampled unique n-gram hashes of one document (masked n-grams left out)."""
-    ps = settings.passages
-    if spans:
-        from dedup.sentences import prepare_text
-
-        prepared = prepare_text(doc.text, list(spans))
-        hashes = shingle_hashes_from_tokens(prepared.hashes, ps.index_ngram)
-        if prepared.n_tokens >= ps.index_ngram:
-            hashes = hashes[~masked_windows(prepared.masked, ps.index_ngram)]
-    else:
-        from dedup.normalize import tokenize
-
-        tokens = tokenize(normalize_text(doc.text))
-        if len(tokens) < ps.index_ngram:
-            return np.zeros(0, dtype=np.uint64)
-        hashes = shingle_hashes_from_tokens(token_hashes(tokens), ps.index_ngram)
-    keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
-    return np.unique(hashes[keep])
+# Characters per batch of texts hashed together (bounds the temporaries).
+_BATCH_CHARS = 1 << 21
 
 
-def candidate_pairs(fingerprints: Sequence[np.ndarray], settings: Settings) -> np.ndarray:
-    """Pairs of documents sharing enough sampled fingerprints.
+def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
+    """The normalised text, with masked characters blanked out."""
+    if not spans:
+        return normalize_text(doc.text)
+    normalized = normalize_with_offsets(doc.text)
+    if not normalized.text:
+        return ""
+    masked = mask_array(len(doc.text), list(spans))[normalized.starts]
+    chars = np.array(list(normalized.text))
+    chars[masked] = " "
+    return "".join(chars.tolist())
+
+
+def fingerprints(
+    docs: Sequence[Document], settings: Settings, masks: Mapping[str, Sequence[Span]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sampled word n-gram hashes of every document, and their owners.
 
     Args:
-        fingerprints: Sorted unique uint64 hashes of each document.
-        settings: ``passages.index_max_docs`` and ``passages.min_shared_fingerprints``.
+        docs: The documents.
+        settings: ``passages.index_ngram`` and ``passages.index_sample``.
+        masks: Boilerplate spans per document id, left out.
+
+    Returns:
+        ``(hashes, owners)``: uint64 hashes (0 modulo ``index_sample`` after
+        mixing) and the index of the document of each.
+    """
+    ps = settings.passages
+    masks = masks or {}
+    out_h: list[np.ndarray] = []
+    out_o: list[np.ndarray] = []
+    batch: list[str] = []
+    first = 0
+    for k, doc in enumerate(docs):
+        batch.append(_index_text(doc, masks.get(doc.id)))
+        if sum(map(len, batch)) >= _BATCH_CHARS or k == len(docs) - 1:
+            hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
+            keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
+            out_h.append(hashes[keep])
+            out_o.append(owners[keep] + first)
+            first, batch = k + 1, []
+    if not out_h:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_h), np.concatenate(out_o)
+
+
+def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) -> np.ndarray:
+    """Pairs of documents sharing at least ``min_shared_fingerprints`` sampled n-grams.
 
     Returns:
         ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
     """
     ps = settings.passages
-    sizes = np.fromiter((f.size for f in fingerprints), dtype=np.int64, count=len(fingerprints))
-    if sizes.sum() == 0:
-        return np.zeros((0, 2), dtype=np.int64)
-    hashes = np.concatenate(fingerprints)
-    owners = np.repeat(np.arange(len(fingerprints), dtype=np.int64), sizes)
-    order = np.lexsort((owners, hashes))
-    hashes, owners = hashes[order], owners[order]
-    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
-    lengths = np.diff(np.concatenate((starts, [hashes.size])))
-    codes: list[np.ndarray] = []
-    n = np.int64(len(fingerprints))
-    for size in np.unique(lengths[(lengths > 1) & (lengths <= ps.index_max_docs)]).tolist():
-        group_starts = starts[lengths == size]
-        left, right = np.triu_indices(size, k=1)
-        first = owners[group_starts[:, None] + left[None, :]]
-        second = owners[group_starts[:, None] + right[None, :]]
-        codes.append((first * n + second).ravel())
-    if not codes:
-        return np.zeros((0, 2), dtype=np.int64)
-    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
-    chosen = unique[counts >= ps.min_shared_fingerprints]
-    return np.stack([chosen // n, chosen % n], axis=1)
+    hashes, owners = fingerprints(docs, settings, masks)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
 
 
 def find_passage_pairs(
@@ -148,10 +154,9 @@ def find_passage_pairs(
     """
     masks = masks or {}
     skip = skip or set()
-    fingerprints = [_doc_fingerprints(d, masks.get(d.id), settings) for d in docs]
     prepared: dict[int, Prepared] = {}
     found: list[PassagePair] = []
-    for i, j in candidate_pairs(fingerprints, settings).tolist():
+    for i, j in candidate_pairs(docs, settings, masks).tolist():
         if (i, j) in skip:
             continue
         for k in (i, j):
@@ -162,10 +167,3 @@ def find_passage_pairs(
         if relation is not None:
             found.append(PassagePair(i, j, relation, alignment))
     return found
-
-
-def masked_share(doc: Document, spans: Sequence[Span] | None) -> float:
-    """Share of ``doc``'s characters inside ``spans`` (for reports)."""
-    if not doc.text:
-        return 0.0
-    return float(mask_array(len(doc.text), list(spans or ())).mean())

@@ -1,0 +1,1 @@
+"""Terminal views (rich): the only modules besides cli.py that import rich."""
