@@ -66,7 +66,7 @@ class PassageSettings:
     index_sample: int = 3
     index_max_docs: int = 50
     min_shared_fingerprints: int = 2
-    min_shared_chars: int = 150
+    min_shared_chars: int = 100
     min_shared_share: float = 0.05
     min_aligned_sentences: int = 3
     near_duplicate_share: float = 0.8

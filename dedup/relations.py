@@ -2,7 +2,8 @@
 
 Only evidence of copying counts: a verbatim passage that lies inside
 quotation marks in both documents is what two independent reports quoting
-the same speaker share, so it neither makes a pair nor decides its label.
+the same speaker share, so its characters neither make a pair nor decide
+its label (also where a reworded sentence around the quotation holds them).
 
 * **near_duplicate** — both documents are mostly shared
   (``near_duplicate_share``), and mostly verbatim;
@@ -19,22 +20,30 @@ from dedup.config import PassageSettings
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
 
-def _union_length(spans: list[tuple[int, int]]) -> int:
-    total, reach = 0, -1
-    for start, end in sorted(spans):
-        if end > reach:
-            total += end - max(start, reach)
-            reach = end
-    return total
+def _mask(spans: list[tuple[int, int]], length: int) -> np.ndarray:
+    out = np.zeros(length, dtype=bool)
+    for start, end in spans:
+        out[start:end] = True
+    return out
 
 
 def evidence(alignment: Alignment) -> tuple[int, int, int]:
-    """Characters of a covered by unquoted passages, by verbatim ones among them,
-    and the number of unquoted verbatim passages."""
+    """What speaks for copying, measured on side a.
+
+    Returns:
+        Characters of a covered by passages but not by shared quotations;
+        those of them covered by unquoted verbatim passages; the number of
+        unquoted verbatim passages.
+    """
+    if not alignment.passages:
+        return 0, 0, 0
+    length = max(p.a.end for p in alignment.passages)
+    quoted = _mask([(p.a.start, p.a.end) for p in alignment.passages if p.quoted], length)
     unquoted = [p for p in alignment.passages if not p.quoted]
-    shared = _union_length([(p.a.start, p.a.end) for p in unquoted])
+    shared = _mask([(p.a.start, p.a.end) for p in unquoted], length) & ~quoted
     verbatim = [p for p in unquoted if p.kind == VERBATIM]
-    return shared, _union_length([(p.a.start, p.a.end) for p in verbatim]), len(verbatim)
+    copied = _mask([(p.a.start, p.a.end) for p in verbatim], length) & ~quoted
+    return int(shared.sum()), int(copied.sum()), len(verbatim)
 
 
 def classify(alignment: Alignment, settings: PassageSettings) -> str | None:
