@@ -20,7 +20,7 @@ from dedup.corpus import read_corpus
 from dedup.document import Document, Span
 from dedup.relations import classify
 
-UNIQUE, REWORDED_LABEL, VERBATIM_LABEL = 0, 1, 2
+UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL = 0, 1, 2, 3
 
 
 class DiffInputError(ValueError):
@@ -44,14 +44,14 @@ class Diff:
     relation: str | None
 
     def labels(self, side: str) -> np.ndarray:
-        """Per character of side ``"a"`` or ``"b"``: 0 own, 1 reworded, 2 verbatim."""
+        """Per character of side ``"a"`` or ``"b"``: 0 own, 1 reworded,
+        2 verbatim, 3 a quotation both documents hold (verbatim)."""
         text = self.a.text if side == "a" else self.b.text
         out = np.zeros(len(text), dtype=np.int8)
-        for kind, label in ((REWORDED, REWORDED_LABEL), (VERBATIM, VERBATIM_LABEL)):
-            for p in self.alignment.passages:
-                if p.kind == kind:
-                    span = p.a if side == "a" else p.b
-                    out[span.start : span.end] = label
+        for p in sorted(self.alignment.passages, key=lambda p: (p.kind == VERBATIM, p.quoted)):
+            span = p.a if side == "a" else p.b
+            label = REWORDED_LABEL if p.kind == REWORDED else QUOTED_LABEL if p.quoted else VERBATIM_LABEL
+            out[span.start : span.end] = label
         return out
 
     def to_dict(self) -> dict[str, Any]:

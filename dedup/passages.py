@@ -134,6 +134,40 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
 
 
+def verify_pairs(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+) -> list[PassagePair]:
+    """Align candidate pairs and keep those with a relation.
+
+    A pure function of its input, so batches of candidates can be verified
+    in separate processes; each document is prepared once per call.
+
+    Args:
+        docs: The documents the indices refer to.
+        pairs: Candidate index pairs ``(i, j)``.
+        settings: What to look for.
+        masks: Boilerplate spans per document id.
+
+    Returns:
+        The verified pairs, in the order of ``pairs``.
+    """
+    masks = masks or {}
+    prepared: dict[int, Prepared] = {}
+    found: list[PassagePair] = []
+    for i, j in pairs:
+        for k in (i, j):
+            if k not in prepared:
+                prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
+        alignment = align_prepared(prepared[i], prepared[j], settings)
+        relation = classify(alignment, settings.passages)
+        if relation is not None:
+            found.append(PassagePair(i, j, relation, alignment))
+    return found
+
+
 def find_passage_pairs(
     docs: Sequence[Document],
     settings: Settings,
@@ -152,18 +186,6 @@ def find_passage_pairs(
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
-    masks = masks or {}
     skip = skip or set()
-    prepared: dict[int, Prepared] = {}
-    found: list[PassagePair] = []
-    for i, j in candidate_pairs(docs, settings, masks).tolist():
-        if (i, j) in skip:
-            continue
-        for k in (i, j):
-            if k not in prepared:
-                prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
-        alignment = align_prepared(prepared[i], prepared[j], settings)
-        relation = classify(alignment, settings.passages)
-        if relation is not None:
-            found.append(PassagePair(i, j, relation, alignment))
-    return found
+    candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if (i, j) not in skip]
+    return verify_pairs(docs, candidates, settings, masks)

@@ -29,7 +29,8 @@ def test_plain_rendering_marks_shared_text(seed_diff) -> None:
     assert "\x1b[" not in text
     assert "relation     rewrite" in text
     assert "jaccard      0.0957" in text
-    assert "[=We are very close to a meeting between Putin and Zelensky=]" in text
+    assert '["We are very close to a meeting between Putin and Zelensky"]' in text
+    assert "[=The Ukrainian side was led by Zelensky's chief of staff" in text
     assert "[~" in text and "~]" in text
     assert "Share and Follow" in text  # b's own text is shown, unmarked
     assert "[=Share and Follow" not in text and "[~Share and Follow" not in text

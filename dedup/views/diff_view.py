@@ -1,8 +1,9 @@
 """Terminal rendering of :class:`dedup.diff.Diff` with rich.
 
-Verbatim shared text is green, reworded shared text yellow, each side's own
-text plain. Without colour (output piped, ``NO_COLOR`` set) the same view is
-plain text with markers: ``[=verbatim=]`` and ``[~reworded~]``.
+Verbatim shared text is green, a quotation both documents hold cyan,
+reworded shared text yellow, each side's own text plain. Without colour
+(output piped, ``NO_COLOR`` set) the same view is plain text with markers:
+``[=verbatim=]``, ``["quotation"]`` and ``[~reworded~]``.
 
 Two layouts: inline (each document in full, shared text marked, then the
 list of passages) and side by side (aligned sentences facing each other,
@@ -17,10 +18,10 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from dedup.diff import REWORDED_LABEL, VERBATIM_LABEL, Diff
+from dedup.diff import QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff
 
-STYLES = {0: "", REWORDED_LABEL: "black on yellow", VERBATIM_LABEL: "black on green"}
-MARKERS = {0: ("", ""), REWORDED_LABEL: ("[~", "~]"), VERBATIM_LABEL: ("[=", "=]")}
+STYLES = {0: "", REWORDED_LABEL: "black on yellow", VERBATIM_LABEL: "black on green", QUOTED_LABEL: "black on cyan"}
+MARKERS = {0: ("", ""), REWORDED_LABEL: ("[~", "~]"), VERBATIM_LABEL: ("[=", "=]"), QUOTED_LABEL: ('["', '"]')}
 
 
 def _marked(text: str, labels, color: bool, start: int = 0, end: int | None = None) -> Text:
@@ -66,8 +67,11 @@ def header(diff: Diff) -> Table:
 
 def _legend(color: bool) -> Text:
     if color:
-        return Text.assemble(("verbatim", STYLES[VERBATIM_LABEL]), "  ", ("reworded", STYLES[REWORDED_LABEL]), "  own text")
-    return Text("[=verbatim=]  [~reworded~]  own text unmarked")
+        return Text.assemble(
+            ("verbatim", STYLES[VERBATIM_LABEL]), "  ", ("shared quotation", STYLES[QUOTED_LABEL]), "  ",
+            ("reworded", STYLES[REWORDED_LABEL]), "  own text",
+        )
+    return Text('[=verbatim=]  ["shared quotation"]  [~reworded~]  own text unmarked')
 
 
 def inline_view(diff: Diff, color: bool) -> RenderableType:
