@@ -188,4 +188,38 @@ def find_passage_pairs(
     """
     skip = skip or set()
     candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if (i, j) not in skip]
-    return verify_pairs(docs, candidates, settings, masks)
+    workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
+    if workers < 2:
+        return verify_pairs(docs, candidates, settings, masks)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers)
+
+
+# Below this many candidates per worker, a pool costs more than it saves.
+_PAIRS_PER_WORKER = 200
+
+
+def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
+    local_docs, local_pairs, settings, masks, ids = args
+    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in verify_pairs(local_docs, local_pairs, settings, masks)]
+
+
+def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of candidates in worker processes.
+
+    Each chunk carries only the documents its pairs use; results keep the
+    order of ``candidates``.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(candidates) // (workers * 4))
+    jobs = []
+    for start in range(0, len(candidates), size):
+        chunk = candidates[start : start + size]
+        ids = sorted({k for pair in chunk for k in pair})
+        local = {k: n for n, k in enumerate(ids)}
+        local_docs = [docs[k] for k in ids]
+        local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids))
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_verify_chunk, jobs))
+    return [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]

@@ -91,3 +91,14 @@ def test_index_words_match_the_tokenizer() -> None:
     assert np.array_equal(again, hashes[owners == 0])
     grams, gram_owners = ngram_hashes(hashes, owners, 2)
     assert gram_owners.tolist() == [0] * 6 + [1] + [2]
+
+
+def test_pool_verification_equals_serial() -> None:
+    from dedup.passages import _verify_in_pool, verify_pairs
+
+    docs, _ = read_corpus([CORPUS])
+    pairs = [(0, 1), (0, 2), (2, 3), (3, 4)]
+    serial = verify_pairs(docs, pairs, Settings())
+    pooled = _verify_in_pool(docs, pairs, Settings(), {}, 2)
+    assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
+    assert [(p.i, p.j) for p in serial] == [(0, 1)]
