@@ -131,3 +131,21 @@ def test_weak_pairs_need_a_strong_neighbour() -> None:
 def test_settings_are_validated() -> None:
     with pytest.raises(ValueError):
         apply_settings(Settings(), {"passages.sentence_threshold": "0.2", "passages.context_threshold": "0.4"})
+
+
+@pytest.mark.parametrize("a, b", [("", ""), ("", "hello"), ("...!!!", "?? ."), ("word", "word")])
+def test_tiny_inputs_align_to_nothing(a: str, b: str) -> None:
+    alignment = align_documents(Document("a", a), Document("b", b), Settings())
+    assert alignment.passages == [] and alignment.share_a == 0.0
+
+
+def test_library_does_not_import_click_or_rich() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, dedup.align, dedup.passages, dedup.diff, dedup.relations;"
+        "print(sorted(m for m in ('click', 'rich') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
