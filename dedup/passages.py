@@ -181,17 +181,36 @@ def find_passage_pairs(
         settings: What to look for (``settings.passages``).
         masks: Boilerplate spans per document id, left out of matches and shares.
         skip: Index pairs ``(i, j)``, ``i < j``, already reported (exact or
-            near duplicates); they are not aligned again.
+            near duplicates). Documents they connect, directly or through
+            others, form one duplicate cluster; no pair inside a cluster is
+            aligned again.
 
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
-    skip = skip or set()
-    candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if (i, j) not in skip]
+    group = _duplicate_groups(len(docs), skip or set())
+    candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if group[i] != group[j]]
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
     if workers < 2:
         return verify_pairs(docs, candidates, settings, masks)
     return _verify_in_pool(docs, candidates, settings, masks or {}, workers)
+
+
+def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
+    """Connected components of ``pairs`` over ``n`` documents (union-find)."""
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, j in sorted(pairs):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return [root(k) for k in range(n)]
 
 
 # Below this many candidates per worker, a pool costs more than it saves.

@@ -38,6 +38,9 @@ def test_sample_corpus_reports_only_the_rewrite() -> None:
 def test_skip_leaves_out_reported_pairs() -> None:
     docs, _ = read_corpus([CORPUS])
     assert find_passage_pairs(docs, Settings(), skip={(0, 1)}) == []
+    # a pair inside a duplicate cluster is skipped too: 0-4 and 4-1 reported make 0-1 one cluster
+    assert find_passage_pairs(docs, Settings(), skip={(0, 4), (1, 4)}) == []
+    assert len(find_passage_pairs(docs, Settings(), skip={(0, 4)})) == 1
 
 
 def _vocabulary(size: int) -> list[str]:
