@@ -94,11 +94,17 @@ class PreparedText:
         return int(self.token_starts.size)
 
 
-def mask_array(length: int, masks: list[Span] | tuple[Span, ...] | None) -> np.ndarray:
-    """A boolean per original character: inside one of ``masks``."""
+def mask_array(length: int, masks) -> np.ndarray:
+    """A boolean per original character: inside one of ``masks``.
+
+    Args:
+        length: Characters of the original text.
+        masks: :class:`Span` objects or ``(start, end)`` pairs (or ``None``).
+    """
     out = np.zeros(length, dtype=bool)
     for span in masks or ():
-        out[max(0, span.start) : min(length, span.end)] = True
+        start, end = (span.start, span.end) if isinstance(span, Span) else span
+        out[max(0, start) : min(length, end)] = True
     return out
 
 

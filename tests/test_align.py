@@ -91,6 +91,8 @@ def test_masks_remove_shared_text() -> None:
     masked = align_documents(a, b, settings, masks={"a": [Span(start, start + len(shared))]})
     assert masked.count("verbatim") == 0 and masked.shared_chars_a == 0
     assert classify(masked, settings.passages) is None
+    as_pairs = align_documents(a, b, settings, masks={"b": [(b.text.index(shared), len(b.text))]})
+    assert as_pairs.count("verbatim") == 0 and as_pairs.shared_chars_b == 0
 
 
 def test_sentence_spans_cover_original_text() -> None:
