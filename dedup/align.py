@@ -93,6 +93,8 @@ class Alignment:
         share_a: ``shared_chars_a`` over a's unmasked characters.
         share_b: The same for b.
         stats: Exact Jaccard and containments, when computed.
+        sentences_a: Every sentence of a (long ones cut in pieces), in order.
+        sentences_b: The same for b.
     """
 
     passages: list[Passage]
@@ -102,6 +104,8 @@ class Alignment:
     share_a: float
     share_b: float
     stats: dict[str, float] = field(default_factory=dict)
+    sentences_a: list[Span] = field(default_factory=list, repr=False)
+    sentences_b: list[Span] = field(default_factory=list, repr=False)
 
     def count(self, kind: str) -> int:
         return sum(p.kind == kind for p in self.passages)
@@ -275,7 +279,10 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         for i, j in pairs
     ]
     ca, cb, share_a, share_b = _shares(pa, pb, passages)
-    return Alignment(passages, sentence_pairs, ca, cb, share_a, share_b)
+    return Alignment(
+        passages, sentence_pairs, ca, cb, share_a, share_b,
+        sentences_a=pa.text.sentences, sentences_b=pb.text.sentences,
+    )
 
 
 def align_documents(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:

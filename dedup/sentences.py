@@ -24,6 +24,10 @@ from dedup.document import Span
 from dedup.normalize import NormalizedText, normalize_with_offsets, token_spans
 from dedup.shingles import token_hashes
 
+# A "sentence" longer than this many tokens (a list, a table, text without
+# punctuation) is cut into near-equal pieces so that it can still be matched.
+MAX_SENTENCE_TOKENS = 60
+
 _CLOSERS = "\"'\u2019\u201d\u00bb)\\]"
 _BOUNDARY = re.compile(
     rf"[.!?\u2026]+[{_CLOSERS}]*\s+(?=[^\s\u0061-\u007a])"  # full stop, space, not lower case
@@ -133,10 +137,33 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
     first = np.searchsorted(starts, [s.start for s in sentences], side="left")
     last = np.searchsorted(starts, [s.end for s in sentences], side="left")
     keep = last > first
-    sentences = [s for s, k in zip(sentences, keep) if k]
-    sentence_tokens = np.stack([first[keep], last[keep]], axis=1) if keep.any() else np.zeros((0, 2), dtype=np.int64)
+    sentences, sentence_tokens = _cut_long(
+        [s for s, k in zip(sentences, keep) if k], first[keep], last[keep], starts, ends
+    )
     texts = [_sentence_text(norm, spans, a, b, masked) for a, b in sentence_tokens]
     return PreparedText(text, normalized, starts, ends, hashes, masked, sentences, sentence_tokens, texts)
+
+
+def _cut_long(sentences, first, last, starts, ends) -> tuple[list[Span], np.ndarray]:
+    """Split sentences longer than MAX_SENTENCE_TOKENS into near-equal pieces.
+
+    Returns:
+        The sentence spans and their ``(first, last+1)`` token ranges.
+    """
+    spans: list[Span] = []
+    ranges: list[tuple[int, int]] = []
+    for sentence, a, b in zip(sentences, first.tolist(), last.tolist()):
+        if b - a <= MAX_SENTENCE_TOKENS:
+            spans.append(sentence)
+            ranges.append((a, b))
+            continue
+        cuts = np.linspace(a, b, -(-(b - a) // MAX_SENTENCE_TOKENS) + 1).round().astype(np.int64).tolist()
+        for lo, hi in zip(cuts[:-1], cuts[1:]):
+            start = sentence.start if lo == a else int(starts[lo])
+            end = sentence.end if hi == b else int(ends[hi - 1])
+            spans.append(Span(start, end))
+            ranges.append((lo, hi))
+    return spans, np.array(ranges, dtype=np.int64).reshape(-1, 2)
 
 
 def _sentence_text(norm: str, spans: np.ndarray, first: int, last: int, masked: np.ndarray) -> str:

@@ -151,3 +151,13 @@ def test_library_does_not_import_click_or_rich() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_long_sentences_are_cut_on_word_boundaries() -> None:
+    text = "Intro line. Start " + " ".join(f"word{k}" for k in range(149)) + " end. Last one."
+    prepared = prepare_text(text)
+    pieces = [s.text(text) for s in prepared.sentences]
+    assert pieces[0] == "Intro line." and pieces[-1] == "Last one."
+    middle = pieces[1:-1]
+    assert len(middle) == 3 and " ".join(middle) == "Start " + " ".join(f"word{k}" for k in range(149)) + " end."
+    assert all(b - a <= 60 for a, b in prepared.sentence_tokens.tolist())

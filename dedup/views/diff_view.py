@@ -93,10 +93,8 @@ def inline_view(diff: Diff, color: bool) -> RenderableType:
 
 def side_by_side_view(diff: Diff, color: bool) -> RenderableType:
     """Aligned sentences facing each other; each side's own sentences alone."""
-    from dedup.sentences import sentence_spans
-
     la, lb = diff.labels("a"), diff.labels("b")
-    sa, sb = sentence_spans(diff.a.text), sentence_spans(diff.b.text)
+    sa, sb = diff.alignment.sentences_a, diff.alignment.sentences_b
     pairs = sorted(diff.alignment.sentence_pairs, key=lambda p: (p.a.start, p.b.start))
     table = Table(expand=True, show_lines=True)
     table.add_column(f"a: {diff.a.id}", ratio=1, overflow="fold")
