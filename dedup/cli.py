@@ -7,6 +7,7 @@ messages that say what to do; exit codes come from :mod:`dedup.report`.
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from contextlib import contextmanager
@@ -127,3 +128,34 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
         if fmt == "json":
             sys.stdout.write("\n")
     sys.exit(scan_exit_code(result))
+
+
+@main.command()
+@click.argument("first")
+@click.argument("second")
+@click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True), help="Read FIRST and SECOND as document ids of this corpus (folder or JSONL; repeatable).")
+@click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines.")
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str) -> None:
+    """Show what two documents share: verbatim and reworded passages, and each one's own text.
+
+    FIRST and SECOND are two files, or two document ids with --corpus PATH.
+
+    \b
+    Examples:
+      dedup diff corpus/000_8aaba136161a1b97.txt corpus/001_1edf69fc7060fb53.txt
+      dedup diff 000_8aaba136161a1b97.txt 001_1edf69fc7060fb53.txt --corpus corpus/ --side-by-side
+    """
+    from dedup.diff import DiffInputError, diff_documents
+
+    settings = load_cli_settings()
+    try:
+        result = diff_documents(first, second, settings, list(corpus) or None)
+    except DiffInputError as err:
+        raise click.exceptions.Exit(_fail(str(err))) from None
+    if fmt == "json":
+        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    from dedup.views.diff_view import render_diff
+
+    render_diff(result, side_by_side, stdout_console())

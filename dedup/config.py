@@ -24,9 +24,62 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class PassageSettings:
-    """Passage reuse: finding and aligning shared passages between documents."""
+    """Passage reuse: finding and aligning shared passages between documents.
+
+    Attributes:
+        enabled: Look for shared passages in ``dedup scan``.
+        verbatim_ngram: Tokens per seed of a verbatim match.
+        verbatim_gap: Tokens that may differ inside one near-verbatim passage.
+        min_verbatim_tokens: Shortest verbatim passage reported, in tokens.
+        sentence_threshold: Cosine (character n-gram TF-IDF) at which two
+            sentences are taken to say the same thing.
+        context_threshold: Lower cosine accepted for a sentence pair next to
+            an aligned pair (a rewrite keeps the order of its source).
+        sentence_gap: Sentences that may be skipped inside one passage.
+        min_passage_chars: Shortest reworded passage reported, in characters
+            (on each side).
+        index_ngram: Tokens per fingerprint in the corpus-wide index.
+        index_sample: Keep one fingerprint in this many (by hash value).
+        index_max_docs: A fingerprint found in more documents than this is
+            too common to propose a pair.
+        min_shared_fingerprints: Sampled fingerprints two documents must
+            share to be aligned.
+        min_shared_chars: Shared characters (on the smaller side) below
+            which a pair is not reported.
+        min_shared_share: Share of the smaller document that must be shared
+            for a pair to be reported.
+        min_aligned_sentences: Aligned sentence pairs a pair needs when it has
+            no verbatim passage of ``min_verbatim_tokens``.
+        near_duplicate_share: Share of both documents, mostly verbatim, from
+            which a pair is a near duplicate.
+    """
 
     enabled: bool = True
+    verbatim_ngram: int = 4
+    verbatim_gap: int = 6
+    min_verbatim_tokens: int = 8
+    sentence_threshold: float = 0.5
+    context_threshold: float = 0.3
+    sentence_gap: int = 2
+    min_passage_chars: int = 60
+    index_ngram: int = 4
+    index_sample: int = 3
+    index_max_docs: int = 50
+    min_shared_fingerprints: int = 2
+    min_shared_chars: int = 100
+    min_shared_share: float = 0.05
+    min_aligned_sentences: int = 3
+    near_duplicate_share: float = 0.8
+
+    def __post_init__(self) -> None:
+        for name in ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"passages.{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise ConfigError(f"passages.{name} must be in [0, 1], got {getattr(self, name)}")
+        if self.context_threshold > self.sentence_threshold:
+            raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,14 @@ class PairResult:
         jaccard: Exact Jaccard similarity of the two shingle sets.
         containment_a: Share of ``a``'s shingles found in ``b``.
         containment_b: Share of ``b``'s shingles found in ``a``.
+        shared_chars_a: Characters of ``a`` inside a shared passage
+            (boilerplate excluded); 0 when passages were not aligned.
+        shared_chars_b: The same for ``b``.
+        shared_share_a: ``shared_chars_a`` over ``a``'s non-boilerplate characters.
+        shared_share_b: The same for ``b``.
+        passages: Shared passages: ``a_start``, ``a_end``, ``b_start``,
+            ``b_end`` (original character offsets), ``kind`` (``verbatim`` or
+            ``reworded``), ``score`` and ``quoted``.
     """
 
     a: str
@@ -36,6 +44,11 @@ class PairResult:
     containment_a: float
     containment_b: float
     extra: dict[str, Any] = field(default_factory=dict)
+    shared_chars_a: int = 0
+    shared_chars_b: int = 0
+    shared_share_a: float = 0.0
+    shared_share_b: float = 0.0
+    passages: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         out = {k: v for k, v in asdict(self).items() if k != "extra"}

@@ -1,0 +1,103 @@
+"""Timing of passage alignment and of the corpus-wide passage search.
+
+1. One pair of 10,000-word documents (built from the sample corpus's
+   sentences, shuffled with a fixed seed, sharing a quarter of their text).
+2. ``find_passage_pairs`` against the document-level scan on a synthetic
+   corpus (``--docs`` documents of about 600 words, with a share of copied
+   and rewritten passages), both timed on the same documents.
+
+Figures are printed, not asserted: ``python bench/bench_passages.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dedup.align import align_documents  # noqa: E402
+from dedup.config import Settings  # noqa: E402
+from dedup.document import Document  # noqa: E402
+from dedup.passages import find_passage_pairs  # noqa: E402
+from dedup.scan import scan_documents  # noqa: E402
+from dedup.sentences import sentence_spans  # noqa: E402
+
+
+def corpus_sentences() -> list[str]:
+    out = []
+    for path in sorted((ROOT / "corpus").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        out.extend(s.text(text) for s in sentence_spans(text))
+    return out
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def pair_of_long_documents(rng: random.Random, target: int = 10_000) -> tuple[Document, Document]:
+    pool = corpus_sentences()
+    vocab = sorted({w for s in pool for w in s.split()})
+
+    def fresh_sentence() -> str:
+        return " ".join(rng.choice(vocab) for _ in range(rng.randint(12, 30))) + "."
+
+    a_parts: list[str] = []
+    b_parts: list[str] = []
+    while sum(map(words, a_parts)) < target:
+        sentence = fresh_sentence()
+        a_parts.append(sentence)
+        if rng.random() < 0.25:
+            b_parts.append(sentence)
+    while sum(map(words, b_parts)) < target:
+        b_parts.insert(rng.randrange(len(b_parts) + 1), fresh_sentence())
+    return Document("long-a", " ".join(a_parts)), Document("long-b", " ".join(b_parts))
+
+
+def synthetic_corpus(rng: random.Random, n_docs: int, words_per_doc: int = 600) -> list[Document]:
+    vocab = [f"w{k}" for k in range(20_000)]
+    docs: list[Document] = []
+    for k in range(n_docs):
+        if docs and rng.random() < 0.05:
+            # reuse: a third of an earlier document copied in
+            source = rng.choice(docs).text.split()
+            start = rng.randrange(max(1, len(source) - 200))
+            body = source[start : start + 200] + [rng.choice(vocab) for _ in range(words_per_doc - 200)]
+        else:
+            body = [rng.choice(vocab) for _ in range(words_per_doc)]
+        sentences = [" ".join(body[i : i + 20]) + "." for i in range(0, len(body), 20)]
+        docs.append(Document(f"doc{k:05d}", " ".join(sentences)))
+    return docs
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--docs", type=int, default=10_000)
+    args = parser.parse_args()
+    rng = random.Random(7)
+    settings = Settings()
+    a, b = pair_of_long_documents(rng)
+    align_documents(a, b, settings)  # warm-up (imports, vectoriser)
+    started = time.perf_counter()
+    alignment = align_documents(a, b, settings)
+    print(f"align 2 x ~{words(a.text)} words: {time.perf_counter() - started:.3f} s, "
+          f"{len(alignment.passages)} passages, shares {alignment.share_a:.2f}/{alignment.share_b:.2f}")
+    docs = synthetic_corpus(rng, args.docs)
+    started = time.perf_counter()
+    scan_documents(docs, settings)
+    scan_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    pairs = find_passage_pairs(docs, settings)
+    passage_seconds = time.perf_counter() - started
+    print(f"{len(docs)} docs: document-level scan {scan_seconds:.2f} s; passages {passage_seconds:.2f} s "
+          f"({len(pairs)} pairs); scan with passages / scan = {(scan_seconds + passage_seconds) / scan_seconds:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

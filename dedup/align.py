@@ -1,0 +1,316 @@
+"""Alignment of one pair of documents: the passages they share, exactly.
+
+Two layers, both reported as original-text character spans of each side:
+
+1. **verbatim** — near-verbatim passages from shared word n-grams
+   (:mod:`dedup.verbatim`), each scored by the share of its tokens in exact
+   runs and flagged ``quoted`` when it lies inside quotation marks in both
+   texts;
+2. **reworded** — runs of sentences that say the same thing in other words:
+   sentence pairs whose character n-gram TF-IDF cosine (:mod:`dedup.vectors`)
+   reaches ``sentence_threshold`` (or ``context_threshold`` beside an
+   aligned pair), merged into maximal passages while they follow each other
+   in both texts, each scored by its mean cosine.
+
+A reworded passage mostly covered by verbatim passages is left out (the
+verbatim ones stand for it); otherwise a verbatim passage may lie inside a
+reworded one, and shares count the union of both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from dedup.config import Settings
+from dedup.document import Document, Span
+from dedup.quotes import quoted_mask
+from dedup.sentences import PreparedText, mask_array, prepare_text
+from dedup.vectors import cosine_matrix, sentence_counts
+from dedup.verbatim import TokenMatch, verbatim_matches
+
+VERBATIM = "verbatim"
+REWORDED = "reworded"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage shared by two documents.
+
+    Attributes:
+        a: Span in the first document's original text.
+        b: Span in the second document's original text.
+        kind: ``"verbatim"`` or ``"reworded"``.
+        score: Verbatim: share of tokens in exact runs; reworded: mean cosine
+            of its aligned sentences.
+        quoted: Lies wholly inside quotation marks in both documents.
+    """
+
+    a: Span
+    b: Span
+    kind: str
+    score: float
+    quoted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a_start": self.a.start,
+            "a_end": self.a.end,
+            "b_start": self.b.start,
+            "b_end": self.b.end,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "quoted": self.quoted,
+        }
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """Two aligned sentences and their cosine (1.0 when verbatim)."""
+
+    a: Span
+    b: Span
+    score: float
+    verbatim: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a_start": self.a.start, "a_end": self.a.end, "b_start": self.b.start,
+                "b_end": self.b.end, "score": round(self.score, 4), "verbatim": self.verbatim}
+
+
+@dataclass
+class Alignment:
+    """Everything two documents share.
+
+    Attributes:
+        passages: Shared passages, ordered by position in a.
+        sentence_pairs: Aligned sentences, ordered by position in a.
+        shared_chars_a: Characters of a inside some passage (masks excluded).
+        shared_chars_b: The same for b.
+        share_a: ``shared_chars_a`` over a's unmasked characters.
+        share_b: The same for b.
+        stats: Exact Jaccard and containments, when computed.
+        sentences_a: Every sentence of a (long ones cut in pieces), in order.
+        sentences_b: The same for b.
+    """
+
+    passages: list[Passage]
+    sentence_pairs: list[SentencePair]
+    shared_chars_a: int
+    shared_chars_b: int
+    share_a: float
+    share_b: float
+    stats: dict[str, float] = field(default_factory=dict)
+    sentences_a: list[Span] = field(default_factory=list, repr=False)
+    sentences_b: list[Span] = field(default_factory=list, repr=False)
+
+    def count(self, kind: str) -> int:
+        return sum(p.kind == kind for p in self.passages)
+
+    @property
+    def verbatim_chars(self) -> int:
+        return sum(len(p.a) for p in self.passages if p.kind == VERBATIM)
+
+
+@dataclass
+class Prepared:
+    """A document prepared for alignment, with its cached sentence counts."""
+
+    text: PreparedText
+    counts: sp.csr_matrix
+    quotes: np.ndarray
+    masked_chars: np.ndarray
+
+
+def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
+    """Prepare one original text (and its boilerplate masks) for alignment."""
+    prepared = prepare_text(text, list(masks or ()))
+    counts = sentence_counts(prepared.sentence_texts)
+    return Prepared(prepared, counts, quoted_mask(text), mask_array(len(text), list(masks or ())))
+
+
+def _token_span(p: PreparedText, first: int, last: int) -> Span:
+    return Span(int(p.token_starts[first]), int(p.token_ends[last - 1]))
+
+
+def _verbatim_passages(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> list[Passage]:
+    out = []
+    for m in matches:
+        a = _token_span(pa.text, m.a_start, m.a_end)
+        b = _token_span(pb.text, m.b_start, m.b_end)
+        out.append(Passage(a, b, VERBATIM, m.score, m.quoted))
+    return out
+
+
+def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> np.ndarray:
+    """Raise the similarity of sentence pairs that a verbatim match joins."""
+    if not matches or sims.size == 0:
+        return sims
+    cover = np.zeros_like(sims)
+    ta, tb = pa.sentence_tokens, pb.sentence_tokens
+    for m in matches:
+        ia = np.flatnonzero((ta[:, 0] < m.a_end) & (ta[:, 1] > m.a_start))
+        ib = np.flatnonzero((tb[:, 0] < m.b_end) & (tb[:, 1] > m.b_start))
+        for i in ia:
+            lo = max(ta[i, 0], m.a_start)
+            hi = min(ta[i, 1], m.a_end)
+            shift = m.b_start - m.a_start
+            for j in ib:
+                common = min(hi + shift, tb[j, 1]) - max(lo + shift, tb[j, 0])
+                if common > 0:
+                    smaller = min(ta[i, 1] - ta[i, 0], tb[j, 1] - tb[j, 0])
+                    cover[i, j] = max(cover[i, j], min(1.0, common / smaller))
+    return np.maximum(sims, cover)
+
+
+def select_sentence_pairs(sims: np.ndarray, strong: float, weak: float) -> list[tuple[int, int]]:
+    """Sentence pairs to align: strong pairs, then weak ones beside them.
+
+    A pair is kept only if it is the best for its sentence in a or in b.
+
+    Returns:
+        ``(i, j)`` sorted.
+    """
+    if sims.size == 0:
+        return []
+    best = (sims >= sims.max(axis=1, keepdims=True)) | (sims >= sims.max(axis=0, keepdims=True))
+    accepted = (sims >= strong) & best
+    weak_ok = (sims >= weak) & best & ~accepted
+    for _ in range(8):
+        if not weak_ok.any():
+            break
+        near = np.zeros_like(accepted)
+        near[1:, 1:] |= accepted[:-1, :-1]
+        near[:-1, :-1] |= accepted[1:, 1:]
+        near[1:, :] |= accepted[:-1, :]
+        near[:-1, :] |= accepted[1:, :]
+        grow = weak_ok & near
+        if not grow.any():
+            break
+        accepted |= grow
+        weak_ok &= ~grow
+    return [tuple(x) for x in np.argwhere(accepted).tolist()]
+
+
+def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
+    """Chain sentence pairs that follow each other (within ``gap``) in both texts."""
+    groups: list[list[tuple[int, int]]] = []
+    for i, j in sorted(pairs):
+        best = None
+        for g in groups[-8:]:
+            li, lj = g[-1]
+            if 0 <= i - li <= gap + 1 and -1 <= j - lj <= gap + 1:
+                if best is None or abs(j - lj) < abs(j - best[-1][1]):
+                    best = g
+        if best is None:
+            groups.append([(i, j)])
+        else:
+            best.append((i, j))
+    return groups
+
+
+def _covered(mask: np.ndarray, span: Span) -> float:
+    return float(mask[span.start : span.end].mean()) if len(span) else 0.0
+
+
+def _union_mask(length: int, spans: list[Span]) -> np.ndarray:
+    out = np.zeros(length, dtype=bool)
+    for s in spans:
+        out[s.start : s.end] = True
+    return out
+
+
+def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -> list[Passage]:
+    ps = settings.passages
+    sa, sb = pa.text.sentences, pb.text.sentences
+    va = _union_mask(len(pa.text.text), [p.a for p in verbatim])
+    vb = _union_mask(len(pb.text.text), [p.b for p in verbatim])
+    out = []
+    for group in _groups(pairs, ps.sentence_gap):
+        a = Span(min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
+        b = Span(min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
+        score = float(np.mean([sims[i, j] for i, j in group]))
+        if min(len(a), len(b)) < ps.min_passage_chars:
+            continue
+        if len(group) == 1 and score < ps.sentence_threshold:
+            continue
+        if _covered(va, a) >= 0.8 and _covered(vb, b) >= 0.8:
+            continue
+        out.append(Passage(a, b, REWORDED, score))
+    return out
+
+
+def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
+    ua = _union_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
+    ub = _union_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
+    ca, cb = int(ua.sum()), int(ub.sum())
+    na = max(1, len(pa.text.text) - int(pa.masked_chars.sum()))
+    nb = max(1, len(pb.text.text) - int(pb.masked_chars.sum()))
+    return ca, cb, ca / na, cb / nb
+
+
+def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
+    """Align two prepared documents (see the module doc).
+
+    Args:
+        pa: First document, from :func:`prepare`.
+        pb: Second document.
+        settings: ``settings.passages`` drives every threshold.
+
+    Returns:
+        An :class:`Alignment`.
+    """
+    ps = settings.passages
+    quoted = (pa.quotes[pa.text.token_starts], pb.quotes[pb.text.token_starts])
+    matches = verbatim_matches(
+        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted
+    )
+    verbatim = _verbatim_passages(pa, pb, matches)
+    raw = cosine_matrix(pa.counts, pb.counts)
+    sims = _verbatim_boost(raw, pa.text, pb.text, matches)
+    pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
+    reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)
+    passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
+    sentence_pairs = [
+        SentencePair(pa.text.sentences[i], pb.text.sentences[j], float(sims[i, j]), bool(sims[i, j] > raw[i, j]))
+        for i, j in pairs
+    ]
+    ca, cb, share_a, share_b = _shares(pa, pb, passages)
+    return Alignment(
+        passages, sentence_pairs, ca, cb, share_a, share_b,
+        sentences_a=pa.text.sentences, sentences_b=pb.text.sentences,
+    )
+
+
+def align_documents(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:
+    """Align two documents, with exact whole-document figures in ``stats``.
+
+    Args:
+        a: First document.
+        b: Second document.
+        settings: What to look for.
+        masks: Optional mapping from document id to boilerplate spans that
+            are left out of matches and shares.
+
+    Returns:
+        An :class:`Alignment` whose ``stats`` hold ``jaccard``,
+        ``containment_a`` and ``containment_b`` over word ``settings.ngram``-grams.
+    """
+    from dedup.normalize import normalize_text
+    from dedup.shingles import shingle_hashes
+    from dedup.similarity import containment, jaccard
+
+    masks = masks or {}
+    alignment = align_prepared(prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id)), settings)
+    sha = np.unique(shingle_hashes(normalize_text(a.text), settings.ngram))
+    shb = np.unique(shingle_hashes(normalize_text(b.text), settings.ngram))
+    alignment.stats = {
+        "jaccard": round(jaccard(sha, shb), 6),
+        "containment_a": round(containment(sha, shb), 6),
+        "containment_b": round(containment(shb, sha), 6),
+        "ngram": settings.ngram,
+    }
+    return alignment

@@ -1,0 +1,131 @@
+"""Comparing two documents: what ``dedup diff`` shows, as data.
+
+:func:`diff_documents` resolves the two documents (two files, or two ids of
+a corpus), aligns them and returns a :class:`Diff`: the documents, the
+alignment, the relation, and per character of each side whether it is
+verbatim shared text, reworded shared text or the side's own.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from dedup.align import REWORDED, VERBATIM, Alignment, align_documents
+from dedup.config import Settings
+from dedup.corpus import read_corpus
+from dedup.document import Document, Span
+from dedup.relations import classify
+
+UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL = 0, 1, 2, 3
+
+
+class DiffInputError(ValueError):
+    """A document to compare cannot be found or read."""
+
+
+@dataclass
+class Diff:
+    """Two documents and what they share.
+
+    Attributes:
+        a: First document.
+        b: Second document.
+        alignment: Their alignment (``stats`` holds the exact Jaccard and containments).
+        relation: ``near_duplicate``, ``partial_copy``, ``rewrite`` or ``None``.
+    """
+
+    a: Document
+    b: Document
+    alignment: Alignment
+    relation: str | None
+
+    def labels(self, side: str) -> np.ndarray:
+        """Per character of side ``"a"`` or ``"b"``: 0 own, 1 reworded,
+        2 verbatim, 3 a quotation both documents hold (verbatim)."""
+        text = self.a.text if side == "a" else self.b.text
+        out = np.zeros(len(text), dtype=np.int8)
+        for p in sorted(self.alignment.passages, key=lambda p: (p.kind == VERBATIM, p.quoted)):
+            span = p.a if side == "a" else p.b
+            label = REWORDED_LABEL if p.kind == REWORDED else QUOTED_LABEL if p.quoted else VERBATIM_LABEL
+            out[span.start : span.end] = label
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: both documents' metadata, figures, passages and sentence pairs."""
+        al = self.alignment
+        return {
+            "a": self.a.summary(),
+            "b": self.b.summary(),
+            "relation": self.relation,
+            **al.stats,
+            "shared_chars_a": al.shared_chars_a,
+            "shared_chars_b": al.shared_chars_b,
+            "shared_share_a": round(al.share_a, 4),
+            "shared_share_b": round(al.share_b, 4),
+            "verbatim_passages": al.count(VERBATIM),
+            "reworded_passages": al.count(REWORDED),
+            "quoted_passages": sum(p.quoted for p in al.passages),
+            "aligned_sentences": len(al.sentence_pairs),
+            "passages": [p.to_dict() for p in al.passages],
+            "sentence_pairs": [s.to_dict() for s in al.sentence_pairs],
+        }
+
+
+def _read_one(path: str) -> Document:
+    if not os.path.isfile(path):
+        raise DiffInputError(f"{path}: no such file; give two files, or two ids with --corpus PATH")
+    docs, problems = read_corpus([path])
+    if not docs:
+        reason = problems[0].message if problems else "no text"
+        raise DiffInputError(f"{path}: cannot be read: {reason}")
+    return docs[0]
+
+
+def load_pair(first: str, second: str, corpus: Sequence[str] | None = None) -> tuple[Document, Document]:
+    """The two documents to compare.
+
+    Args:
+        first: A file, or a document id when ``corpus`` is given.
+        second: The same for the other side.
+        corpus: Paths of a corpus (folders, JSONL) holding both ids.
+
+    Raises:
+        DiffInputError: If a file or id is missing or unreadable.
+    """
+    if not corpus:
+        return _read_one(first), _read_one(second)
+    docs, _ = read_corpus(list(corpus))
+    by_id = {d.id: d for d in docs}
+    missing = [x for x in (first, second) if x not in by_id]
+    if missing:
+        sample = ", ".join(sorted(by_id)[:5])
+        raise DiffInputError(f"no document with id {', '.join(missing)} in the corpus (ids look like: {sample})")
+    return by_id[first], by_id[second]
+
+
+def diff_documents(
+    first: str,
+    second: str,
+    settings: Settings,
+    corpus: Sequence[str] | None = None,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+) -> Diff:
+    """Load and align two documents (one call for ``dedup diff``).
+
+    Args:
+        first: A file, or an id of ``corpus``.
+        second: The other one.
+        settings: Alignment settings.
+        corpus: Paths of a corpus holding both ids, if ids are given.
+        masks: Boilerplate spans per document id.
+
+    Raises:
+        DiffInputError: If a document cannot be found or read.
+    """
+    a, b = load_pair(first, second, corpus)
+    alignment = align_documents(a, b, settings, masks)
+    return Diff(a, b, alignment, classify(alignment, settings.passages))

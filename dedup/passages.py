@@ -1,0 +1,244 @@
+"""Passage reuse at corpus scale: candidate pairs from a fingerprint index,
+each verified by alignment before it is reported.
+
+Whole-document similarity misses a rewrite that keeps a few sentences and
+quotations; a shared passage leaves shared word n-grams, however small a
+part of the documents they are. Every document contributes a sample of its
+word ``index_ngram``-gram hashes (those whose hash is 0 modulo
+``index_sample``, so that two copies of a passage keep the same ones);
+n-grams inside boilerplate masks are left out and n-grams found in more
+than ``index_max_docs`` documents are dropped as common phrases. Pairs of
+documents sharing at least ``min_shared_fingerprints`` sampled n-grams are
+candidates; no pair is compared unless it shares some. Each candidate is
+then aligned (:mod:`dedup.align`) and labelled (:mod:`dedup.relations`);
+only pairs with a label are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare
+from dedup.config import Settings
+from dedup.document import Document, Span
+from dedup.ngram_index import candidate_pairs as index_pairs
+from dedup.ngram_index import ngram_hashes, word_hashes
+from dedup.normalize import normalize_text, normalize_with_offsets
+from dedup.relations import classify, verbatim_share
+from dedup.sentences import mask_array
+
+
+@dataclass
+class PassagePair:
+    """A verified pair of documents that share passages.
+
+    Attributes:
+        i: Index of the first document (``i < j``).
+        j: Index of the second document.
+        relation: ``near_duplicate``, ``partial_copy`` or ``rewrite``.
+        alignment: What they share.
+    """
+
+    i: int
+    j: int
+    relation: str
+    alignment: Alignment
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.alignment.passages
+
+    def fields(self) -> dict[str, Any]:
+        """The :class:`dedup.results.PairResult` fields this pair fills."""
+        al = self.alignment
+        return {
+            "shared_chars_a": al.shared_chars_a,
+            "shared_chars_b": al.shared_chars_b,
+            "shared_share_a": round(al.share_a, 4),
+            "shared_share_b": round(al.share_b, 4),
+            "passages": [p.to_dict() for p in al.passages],
+        }
+
+    def extra(self) -> dict[str, Any]:
+        """Further JSON fields: sentence and passage counts, verbatim share."""
+        al = self.alignment
+        return {
+            "aligned_sentences": len(al.sentence_pairs),
+            "verbatim_passages": al.count("verbatim"),
+            "reworded_passages": al.count("reworded"),
+            "verbatim_share": verbatim_share(al),
+        }
+
+
+# Characters per batch of texts hashed together (bounds the temporaries).
+_BATCH_CHARS = 1 << 21
+
+
+def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
+    """The normalised text, with masked characters blanked out."""
+    if not spans:
+        return normalize_text(doc.text)
+    normalized = normalize_with_offsets(doc.text)
+    if not normalized.text:
+        return ""
+    masked = mask_array(len(doc.text), list(spans))[normalized.starts]
+    chars = np.array(list(normalized.text))
+    chars[masked] = " "
+    return "".join(chars.tolist())
+
+
+def fingerprints(
+    docs: Sequence[Document], settings: Settings, masks: Mapping[str, Sequence[Span]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sampled word n-gram hashes of every document, and their owners.
+
+    Args:
+        docs: The documents.
+        settings: ``passages.index_ngram`` and ``passages.index_sample``.
+        masks: Boilerplate spans per document id, left out.
+
+    Returns:
+        ``(hashes, owners)``: uint64 hashes (0 modulo ``index_sample`` after
+        mixing) and the index of the document of each.
+    """
+    ps = settings.passages
+    masks = masks or {}
+    out_h: list[np.ndarray] = []
+    out_o: list[np.ndarray] = []
+    batch: list[str] = []
+    first = 0
+    for k, doc in enumerate(docs):
+        batch.append(_index_text(doc, masks.get(doc.id)))
+        if sum(map(len, batch)) >= _BATCH_CHARS or k == len(docs) - 1:
+            hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
+            keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
+            out_h.append(hashes[keep])
+            out_o.append(owners[keep] + first)
+            first, batch = k + 1, []
+    if not out_h:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_h), np.concatenate(out_o)
+
+
+def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) -> np.ndarray:
+    """Pairs of documents sharing at least ``min_shared_fingerprints`` sampled n-grams.
+
+    Returns:
+        ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
+    """
+    ps = settings.passages
+    hashes, owners = fingerprints(docs, settings, masks)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+
+
+def verify_pairs(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+) -> list[PassagePair]:
+    """Align candidate pairs and keep those with a relation.
+
+    A pure function of its input, so batches of candidates can be verified
+    in separate processes; each document is prepared once per call.
+
+    Args:
+        docs: The documents the indices refer to.
+        pairs: Candidate index pairs ``(i, j)``.
+        settings: What to look for.
+        masks: Boilerplate spans per document id.
+
+    Returns:
+        The verified pairs, in the order of ``pairs``.
+    """
+    masks = masks or {}
+    prepared: dict[int, Prepared] = {}
+    found: list[PassagePair] = []
+    for i, j in pairs:
+        for k in (i, j):
+            if k not in prepared:
+                prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
+        alignment = align_prepared(prepared[i], prepared[j], settings)
+        relation = classify(alignment, settings.passages)
+        if relation is not None:
+            found.append(PassagePair(i, j, relation, alignment))
+    return found
+
+
+def find_passage_pairs(
+    docs: Sequence[Document],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    skip: set[tuple[int, int]] | None = None,
+) -> list[PassagePair]:
+    """Documents that share passages, verified and labelled.
+
+    Args:
+        docs: The documents (ids unique).
+        settings: What to look for (``settings.passages``).
+        masks: Boilerplate spans per document id, left out of matches and shares.
+        skip: Index pairs ``(i, j)``, ``i < j``, already reported (exact or
+            near duplicates). Documents they connect, directly or through
+            others, form one duplicate cluster; no pair inside a cluster is
+            aligned again.
+
+    Returns:
+        Pairs with a relation, ordered by ``(i, j)``.
+    """
+    group = _duplicate_groups(len(docs), skip or set())
+    candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if group[i] != group[j]]
+    workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
+    if workers < 2:
+        return verify_pairs(docs, candidates, settings, masks)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers)
+
+
+def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
+    """Connected components of ``pairs`` over ``n`` documents (union-find)."""
+    parent = list(range(n))
+
+    def root(k: int) -> int:
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for i, j in sorted(pairs):
+        ri, rj = root(i), root(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    return [root(k) for k in range(n)]
+
+
+# Below this many candidates per worker, a pool costs more than it saves.
+_PAIRS_PER_WORKER = 200
+
+
+def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
+    local_docs, local_pairs, settings, masks, ids = args
+    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in verify_pairs(local_docs, local_pairs, settings, masks)]
+
+
+def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of candidates in worker processes.
+
+    Each chunk carries only the documents its pairs use; results keep the
+    order of ``candidates``.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = -(-len(candidates) // (workers * 4))
+    jobs = []
+    for start in range(0, len(candidates), size):
+        chunk = candidates[start : start + size]
+        ids = sorted({k for pair in chunk for k in pair})
+        local = {k: n for n, k in enumerate(ids)}
+        local_docs = [docs[k] for k in ids]
+        local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids))
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_verify_chunk, jobs))
+    return [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]

@@ -1,0 +1,170 @@
+"""Verbatim and near-verbatim shared passages between two prepared texts.
+
+Seeds are word n-grams found in both texts (masked tokens never match).
+Seeds on the same diagonal (same offset between the two texts) that touch
+or overlap form exact runs; runs that follow each other in both texts with
+at most a few differing tokens between them are merged into one
+near-verbatim passage. All of it is array work except the final merge,
+which walks the (few) runs in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.sentences import PreparedText, masked_windows
+from dedup.shingles import shingle_hashes_from_tokens
+
+# A seed n-gram repeated more often than this in one text is not a seed.
+_MAX_REPEATS = 8
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    """A near-verbatim match, in token positions ``[start, end)`` of each text.
+
+    Attributes:
+        a_start: First token in text a.
+        a_end: One past the last token in text a.
+        b_start: First token in text b.
+        b_end: One past the last token in text b.
+        matched: Tokens of a covered by exact runs.
+        quoted: Every token lies inside quotation marks in both texts.
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    matched: int
+    quoted: bool = False
+
+    @property
+    def score(self) -> float:
+        """Share of the longer side covered by exact runs."""
+        return self.matched / max(self.a_end - self.a_start, self.b_end - self.b_start, 1)
+
+
+def seed_pairs(a: PreparedText, b: PreparedText, n: int) -> np.ndarray:
+    """Positions ``(i, j)`` where the same ``n`` tokens start in a and in b.
+
+    Returns:
+        ``(k, 2)`` int64 array sorted by diagonal ``j - i``, then ``i``.
+    """
+    if a.n_tokens < n or b.n_tokens < n:
+        return np.zeros((0, 2), dtype=np.int64)
+    ha = shingle_hashes_from_tokens(a.hashes, n)
+    hb = shingle_hashes_from_tokens(b.hashes, n)
+    valid_a = ~masked_windows(a.masked, n)
+    valid_b = np.flatnonzero(~masked_windows(b.masked, n))
+    common = np.intersect1d(ha[valid_a], hb[valid_b])
+    if common.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    ia = np.flatnonzero(np.isin(ha, common) & valid_a)
+    order_b = valid_b[np.argsort(hb[valid_b], kind="stable")]
+    sorted_b = hb[order_b]
+    left = np.searchsorted(sorted_b, ha[ia], side="left")
+    right = np.searchsorted(sorted_b, ha[ia], side="right")
+    counts = right - left
+    keep = counts <= _MAX_REPEATS
+    ia, left, counts = ia[keep], left[keep], counts[keep]
+    rep_i = np.repeat(ia, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    rep_j = order_b[np.repeat(left, counts) + offsets]
+    pairs = np.stack([rep_i, rep_j], axis=1).astype(np.int64)
+    order = np.lexsort((pairs[:, 0], pairs[:, 1] - pairs[:, 0]))
+    return pairs[order]
+
+
+def exact_runs(seeds: np.ndarray, n: int) -> np.ndarray:
+    """Merge seeds on one diagonal that touch into runs.
+
+    Returns:
+        ``(r, 3)`` array of ``(a_start, a_end, diagonal)`` sorted by ``a_start``.
+    """
+    if seeds.size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    i = seeds[:, 0]
+    diag = seeds[:, 1] - seeds[:, 0]
+    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(i) > 1)) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(i)])) - 1
+    runs = np.stack([i[starts], i[ends] + n, diag[starts]], axis=1)
+    return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+
+
+def split_runs(runs: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> list[tuple[int, int, int, bool]]:
+    """Cut exact runs where their tokens enter or leave a quotation.
+
+    Args:
+        runs: ``(a_start, a_end, diagonal)`` rows from :func:`exact_runs`.
+        qa: Per token of a: inside a quotation.
+        qb: Per token of b: inside a quotation.
+
+    Returns:
+        ``(a_start, a_end, diagonal, quoted)`` pieces, in the order of ``runs``.
+    """
+    out = []
+    for a0, a1, d in runs.tolist():
+        flags = qa[a0:a1] & qb[a0 + d : a1 + d]
+        cuts = np.flatnonzero(flags[1:] != flags[:-1]) + 1
+        edges = [0, *cuts.tolist(), a1 - a0]
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            out.append((a0 + lo, a0 + hi, d, bool(flags[lo])))
+    return out
+
+
+def verbatim_matches(
+    a: PreparedText,
+    b: PreparedText,
+    n: int,
+    gap: int,
+    min_tokens: int,
+    quoted: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[TokenMatch]:
+    """Near-verbatim passages shared by ``a`` and ``b``.
+
+    Args:
+        a: First text.
+        b: Second text.
+        n: Tokens per seed.
+        gap: Tokens that may be inserted, dropped or changed between two
+            exact runs of one passage (in each text).
+        min_tokens: Shortest passage kept (tokens of a); a quoted passage
+            may be as short as ``n`` tokens.
+        quoted: Per-token quotation flags of a and b; a passage never mixes
+            quoted and unquoted text.
+
+    Returns:
+        Matches ordered by position in ``a``.
+    """
+    runs = exact_runs(seed_pairs(a, b, n), n)
+    if quoted is None:
+        quoted = (np.zeros(a.n_tokens, dtype=bool), np.zeros(b.n_tokens, dtype=bool))
+    open_matches: list[list] = []  # [a_start, a_end, b_start, b_end, matched, quoted]
+    for a0, a1, d, q in split_runs(runs, *quoted):
+        b0, b1 = a0 + d, a1 + d
+        for m in reversed(open_matches[-8:]):
+            if m[5] == q and -n < a0 - m[1] <= gap and -n < b0 - m[3] <= gap:
+                m[4] += a1 - max(a0, m[1])
+                m[1], m[3] = max(m[1], a1), max(m[3], b1)
+                break
+        else:
+            open_matches.append([a0, a1, b0, b1, a1 - a0, q])
+    out = [TokenMatch(*m) for m in open_matches if m[1] - m[0] >= (n if m[5] else min_tokens)]
+    return sorted(_drop_nested(out), key=lambda m: (m.a_start, m.b_start))
+
+
+def _drop_nested(matches: list[TokenMatch]) -> list[TokenMatch]:
+    """Remove matches lying inside a longer one in both texts."""
+    matches = sorted(matches, key=lambda m: -(m.a_end - m.a_start))
+    kept: list[TokenMatch] = []
+    for m in matches:
+        if not any(
+            k.a_start <= m.a_start and m.a_end <= k.a_end and k.b_start <= m.b_start and m.b_end <= k.b_end
+            for k in kept
+        ):
+            kept.append(m)
+    return kept

@@ -1,0 +1,107 @@
+"""Passage pairs at corpus scale: candidates from the index, verified and labelled."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import numpy as np
+
+from dedup.config import Settings
+from dedup.corpus import read_corpus
+from dedup.document import Document, Span
+from dedup.ngram_index import ngram_hashes, word_hashes
+from dedup.normalize import normalize_text, tokenize
+from dedup.passages import candidate_pairs, find_passage_pairs
+from dedup.results import PairResult
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+
+def test_sample_corpus_reports_only_the_rewrite() -> None:
+    docs, _ = read_corpus([CORPUS])
+    pairs = find_passage_pairs(docs, Settings())
+    assert [(docs[p.i].id[:3], docs[p.j].id[:3], p.relation) for p in pairs] == [("000", "001", "rewrite")]
+    pair = pairs[0]
+    fields = pair.fields()
+    assert 0.3 < fields["shared_share_a"] <= 1 and 0.3 < fields["shared_share_b"] <= 1
+    assert fields["shared_chars_a"] > 2000
+    first = fields["passages"][0]
+    assert set(first) == {"a_start", "a_end", "b_start", "b_end", "kind", "score", "quoted"}
+    # the fields fit PairResult and survive its JSON form
+    result = PairResult(a=docs[pair.i].id, b=docs[pair.j].id, relation=pair.relation, jaccard=0.1,
+                        containment_a=0.1, containment_b=0.1, extra=pair.extra(), **fields)
+    out = result.to_dict()
+    assert out["passages"] == fields["passages"] and out["aligned_sentences"] >= 15
+
+
+def test_skip_leaves_out_reported_pairs() -> None:
+    docs, _ = read_corpus([CORPUS])
+    assert find_passage_pairs(docs, Settings(), skip={(0, 1)}) == []
+    # a pair inside a duplicate cluster is skipped too: 0-4 and 4-1 reported make 0-1 one cluster
+    assert find_passage_pairs(docs, Settings(), skip={(0, 4), (1, 4)}) == []
+    assert len(find_passage_pairs(docs, Settings(), skip={(0, 4)})) == 1
+
+
+def _vocabulary(size: int) -> list[str]:
+    rng = random.Random(0)
+    return ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3 + k % 7)) for k in range(size)]
+
+
+_VOCABULARY = _vocabulary(5000)
+
+
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(_VOCABULARY) for _ in range(n))
+
+
+def _sentences(text: str) -> str:
+    words = text.split()
+    return " ".join(" ".join(words[i : i + 15]).capitalize() + "." for i in range(0, len(words), 15))
+
+
+def test_copied_passage_is_found_among_unrelated_documents() -> None:
+    rng = random.Random(3)
+    docs = [Document(f"d{k}", _sentences(_words(rng, 300))) for k in range(40)]
+    passage = docs[5].text[: docs[5].text.index(".", 600) + 1]
+    docs[30] = Document("d30", _sentences(_words(rng, 120)) + " " + passage + " " + _sentences(_words(rng, 120)))
+    pairs = find_passage_pairs(docs, Settings())
+    assert [(p.i, p.j) for p in pairs] == [(5, 30)]
+    assert pairs[0].relation == "partial_copy"
+    verbatim = [p for p in pairs[0].passages if p.kind == "verbatim"]
+    assert len(verbatim) == 1 and verbatim[0].a.text(docs[5].text) in passage
+    # unrelated documents are never even proposed
+    assert candidate_pairs(docs, Settings()).tolist() == [[5, 30]]
+
+
+def test_masks_hide_shared_boilerplate() -> None:
+    rng = random.Random(4)
+    footer = _sentences(_words(rng, 60))
+    a = Document("a", _sentences(_words(rng, 200)) + " " + footer)
+    b = Document("b", _sentences(_words(rng, 200)) + " " + footer)
+    assert [p.relation for p in find_passage_pairs([a, b], Settings())] == ["partial_copy"]
+    masks = {d.id: [Span(d.text.index(footer), len(d.text))] for d in (a, b)}
+    assert find_passage_pairs([a, b], Settings(), masks=masks) == []
+    assert candidate_pairs([a, b], Settings(), masks).size == 0
+
+
+def test_index_words_match_the_tokenizer() -> None:
+    texts = [normalize_text(t) for t in ("Hello, wörld! it's 北京 2026", "नमस्ते दुनिया", "ＡＢＣ ﬁnal")]
+    hashes, owners = word_hashes(texts)
+    assert owners.tolist() == [k for k, t in enumerate(texts) for _ in tokenize(t)]
+    # equal words hash equal, across texts
+    again, _ = word_hashes([texts[0]])
+    assert np.array_equal(again, hashes[owners == 0])
+    grams, gram_owners = ngram_hashes(hashes, owners, 2)
+    assert gram_owners.tolist() == [0] * 6 + [1] + [2]
+
+
+def test_pool_verification_equals_serial() -> None:
+    from dedup.passages import _verify_in_pool, verify_pairs
+
+    docs, _ = read_corpus([CORPUS])
+    pairs = [(0, 1), (0, 2), (2, 3), (3, 4)]
+    serial = verify_pairs(docs, pairs, Settings())
+    pooled = _verify_in_pool(docs, pairs, Settings(), {}, 2)
+    assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
+    assert [(p.i, p.j) for p in serial] == [(0, 1)]
