@@ -42,6 +42,8 @@ def _pairs_table(result: ScanResult, limit: int) -> Table:
     table.add_column("jaccard", justify="right")
     table.add_column("a in b", justify="right")
     table.add_column("b in a", justify="right")
+    table.add_column("shared a/b", justify="right")
+    table.add_column("passages", justify="right")
     for pair in result.pairs[:limit]:
         style = RELATION_STYLES.get(pair.relation, "")
         table.add_row(
@@ -51,8 +53,17 @@ def _pairs_table(result: ScanResult, limit: int) -> Table:
             f"{pair.jaccard:.3f}",
             f"{pair.containment_a:.0%}",
             f"{pair.containment_b:.0%}",
+            f"{pair.shared_share_a:.0%}/{pair.shared_share_b:.0%}" if pair.passages else "",
+            _passage_counts(pair),
         )
     return table
+
+
+def _passage_counts(pair) -> str:
+    if not pair.passages:
+        return ""
+    verbatim = sum(p["kind"] == "verbatim" for p in pair.passages)
+    return f"{verbatim} verbatim, {len(pair.passages) - verbatim} reworded"
 
 
 def _clusters_table(result: ScanResult, limit: int) -> Table:
