@@ -1,185 +1,231 @@
 """The document-level scan: documents in, verified duplicate pairs and clusters out.
 
-Stages, in order (each a function over a batch, so it can run in a pool):
+Stages, in order (the per-document ones run over batches in a process pool,
+:mod:`dedup.pool`, so the output is the same for any ``--jobs``):
 
-1. :func:`fingerprint_batch` — normalise, shingle, hash: exact-text hash,
-   the set of 64-bit shingle hashes, the MinHash signature.
-2. exact duplicates — documents with the same normalised text.
-3. :func:`dedup.candidates.candidate_pairs` — LSH banding over signatures.
-4. verification — the exact Jaccard of every candidate; only pairs at or
-   above the threshold are reported.
-5. :func:`dedup.clusters.cluster_documents` — union-find, representatives.
+1. fingerprint (:func:`dedup.fingerprints.fingerprint_batch`) — normalise,
+   shingle, hash: the exact-text hash, the distinct shingle count and the
+   MinHash signature of every document. The texts are streamed; only these
+   compact values (about ``4 * num_perm + 40`` bytes a document) are kept.
+2. exact duplicates (:func:`exact_groups`) — documents with the same
+   normalised text; the first of each group stands for it from here on.
+3. candidates (:func:`dedup.candidates.candidate_pairs`) — LSH banding tuned
+   below the threshold, for recall.
+4. verification (:func:`dedup.verification.verify_stream`) — a second pass
+   recomputes the shingle sets of the documents in candidate pairs and keeps
+   the pairs whose exact Jaccard reaches the threshold.
+5. clusters (:func:`dedup.clusters.cluster_documents`) — union-find, representatives.
 """
 
 from __future__ import annotations
 
+import os
+import resource
+import tempfile
 import time
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from array import array
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
-import xxhash
 
 from dedup.candidates import candidate_pairs
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
-from dedup.corpus import InputProblem
+from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
-from dedup.normalize import normalize_text
-from dedup.results import (
-    EXACT_DUPLICATE,
-    NEAR_DUPLICATE,
-    ClusterResult,
-    DocumentResult,
-    PairResult,
-    ScanResult,
-)
-from dedup.shingles import fold32, shingle_hashes
-from dedup.signatures import minhash_signatures
-from dedup.similarity import containment, jaccard
+from dedup.fingerprints import Fingerprints, fingerprint_batch, join_fingerprints, shingle_texts
+from dedup.pool import StagePool
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
+from dedup.shingles import ShingleBatch, char_classes
+from dedup.verification import Verified, documents_in, verify_stream
 
 Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
+
+# Yields (index, text) of the wanted documents, in index order.
+TextSource = Callable[[np.ndarray], Iterator[tuple[int, str]]]
 
 
 @dataclass
-class Fingerprints:
-    """Per-document hashes for a batch.
+class DocumentTable:
+    """What the scan keeps of each document while the texts stream past."""
 
-    Attributes:
-        exact: 128-bit hash of each normalised text, as bytes.
-        shingles: Sorted unique uint64 shingle hashes of each document.
-        signatures: ``(n, num_perm)`` uint32 MinHash matrix.
-    """
+    ids: list[str] = field(default_factory=list)
+    chars: array = field(default_factory=lambda: array("q"))
+    metadata: dict[int, dict[str, str]] = field(default_factory=dict)
 
-    exact: list[bytes]
-    shingles: list[np.ndarray]
-    signatures: np.ndarray
+    def add(self, doc: Document) -> None:
+        meta = {key: getattr(doc, key) for key in ("date", "source", "url", "title") if getattr(doc, key)}
+        if meta:
+            self.metadata[len(self.ids)] = meta
+        self.ids.append(doc.id)
+        self.chars.append(len(doc.text))
 
-
-def fingerprint_batch(texts: Sequence[str], settings: Settings) -> Fingerprints:
-    """Fingerprint a batch of original texts (a pure function of its input)."""
-    exact: list[bytes] = []
-    shingles: list[np.ndarray] = []
-    for text in texts:
-        normalized = normalize_text(text)
-        exact.append(xxhash.xxh3_128_digest(normalized.encode("utf-8")))
-        shingles.append(np.unique(shingle_hashes(normalized, settings.ngram)))
-    signatures = minhash_signatures([fold32(s) for s in shingles], settings.num_perm, settings.seed)
-    return Fingerprints(exact, shingles, signatures)
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
-def fingerprint_documents(docs: Sequence[Document], settings: Settings, progress: Progress | None = None) -> Fingerprints:
-    """Fingerprint all documents, batch by batch."""
-    exact: list[bytes] = []
-    shingles: list[np.ndarray] = []
-    blocks: list[np.ndarray] = []
-    for start in range(0, len(docs), settings.batch_size):
-        batch = fingerprint_batch([d.text for d in docs[start : start + settings.batch_size]], settings)
-        exact.extend(batch.exact)
-        shingles.extend(batch.shingles)
-        blocks.append(batch.signatures)
-        if progress:
-            progress("fingerprint", min(start + settings.batch_size, len(docs)), len(docs))
-    signatures = np.concatenate(blocks) if blocks else np.zeros((0, settings.num_perm), dtype=np.uint32)
-    return Fingerprints(exact, shingles, signatures)
+@dataclass(frozen=True)
+class _Member:
+    """What :func:`dedup.clusters.representative_key` reads of a document:
+    ``id``, ``date`` and ``len(text)`` (a ``range`` of the right length,
+    so the text need not be kept)."""
+
+    id: str
+    date: str | None
+    text: range
 
 
-def exact_groups(exact: Sequence[bytes]) -> list[list[int]]:
-    """Indices of documents with identical normalised text, groups of two or more."""
-    by_hash: dict[bytes, list[int]] = {}
-    for i, digest in enumerate(exact):
-        by_hash.setdefault(digest, []).append(i)
-    return [g for g in by_hash.values() if len(g) > 1]
+def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[list[str]]:
+    batch: list[str] = []
+    for doc in docs:
+        table.add(doc)
+        batch.append(doc.text)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+            if progress:
+                progress("fingerprint", len(table), 0)
+    if batch:
+        yield batch
 
 
-def _pair(docs, shingles, i, j, relation, score=None) -> PairResult:
-    a, b = shingles[i], shingles[j]
-    return PairResult(
-        a=docs[i].id,
-        b=docs[j].id,
-        relation=relation,
-        jaccard=round(jaccard(a, b) if score is None else score, 6),
-        containment_a=round(containment(a, b), 6),
-        containment_b=round(containment(b, a), 6),
-    )
+def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: StagePool, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints]:
+    """Stage 1 over a stream of documents: the table and their fingerprints."""
+    table = DocumentTable()
+    func = partial(fingerprint_batch, settings=settings)
+    parts = list(pool.map(func, _batches(docs, table, settings.batch_size, progress)))
+    return table, join_fingerprints(parts, settings.num_perm)
 
 
-def near_duplicate_pairs(fp: Fingerprints, heads: np.ndarray, settings: Settings) -> list[tuple[int, int, float]]:
-    """Verified near-duplicate pairs among ``heads`` (document indices).
-
-    Returns:
-        ``(i, j, jaccard)`` with ``i < j`` for every candidate whose exact
-        Jaccard reaches ``settings.threshold``.
-    """
-    found = candidate_pairs(fp.signatures[heads], settings.candidate_threshold)
-    verified = []
-    for x, y in found:
-        i, j = int(heads[x]), int(heads[y])
-        score = jaccard(fp.shingles[i], fp.shingles[j])
-        if score >= settings.threshold:
-            verified.append((min(i, j), max(i, j), score))
-    return verified
-
-
-def scan_documents(
-    docs: Sequence[Document],
-    settings: Settings,
-    problems: Sequence[InputProblem] = (),
-    progress: Progress | None = None,
-) -> ScanResult:
-    """Find exact and near-duplicate documents.
+def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
+    """Indices of documents with identical normalised text, groups of two or more.
 
     Args:
-        docs: The documents, ids unique.
-        settings: What to look for.
-        problems: Input problems met while reading, carried into the result.
-        progress: Called as ``progress(stage, done, total)``.
+        exact: ``(n, 2)`` uint64 text hashes (or one ``bytes`` digest per document).
 
     Returns:
-        A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
+        Groups in input order of their first member, members in input order.
     """
+    if not isinstance(exact, np.ndarray):
+        exact = np.frombuffer(b"".join(exact), dtype=np.uint64).reshape(len(exact), -1) if len(exact) else np.zeros((0, 2), np.uint64)
+    if len(exact) < 2:
+        return []
+    order = np.lexsort(exact.T[::-1])
+    ordered = exact[order]
+    same = (ordered[1:] == ordered[:-1]).all(axis=1)
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.concatenate((starts, [len(exact)])))
+    groups = [sorted(order[s : s + k].tolist()) for s, k in zip(starts[sizes > 1], sizes[sizes > 1])]
+    return sorted(groups)
+
+
+def near_candidates(signatures: np.ndarray, heads: np.ndarray, settings: Settings) -> np.ndarray:
+    """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``."""
+    found = candidate_pairs(signatures[heads], settings.candidate_threshold)
+    return heads[found] if len(found) else found
+
+
+def _shingle_job(job: tuple[list[int], list[str]], ngram: int) -> tuple[list[int], ShingleBatch]:
+    indices, texts = job
+    return indices, shingle_texts(texts, ngram)
+
+
+def _jobs(texts: Iterator[tuple[int, str]], size: int) -> Iterator[tuple[list[int], list[str]]]:
+    indices: list[int] = []
+    batch: list[str] = []
+    for index, text in texts:
+        indices.append(index)
+        batch.append(text)
+        if len(batch) >= size:
+            yield indices, batch
+            indices, batch = [], []
+    if batch:
+        yield indices, batch
+
+
+def _shingle_stream(wanted: np.ndarray, texts: TextSource, settings: Settings, pool: StagePool) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, shingle set) of the wanted documents, in index order, computed in the pool."""
+    jobs = _jobs(texts(wanted), settings.batch_size)
+    for indices, sets in pool.map(partial(_shingle_job, ngram=settings.ngram), jobs):
+        for position, index in enumerate(indices):
+            yield index, sets[position]
+
+
+def verify_candidates(pairs: np.ndarray, texts: TextSource, settings: Settings, pool: StagePool) -> list[Verified]:
+    """Stage 4: the candidates whose exact Jaccard reaches the threshold."""
+    if len(pairs) == 0:
+        return []
+    stream = _shingle_stream(documents_in(pairs), texts, settings, pool)
+    return list(verify_stream(pairs, stream, settings.threshold))
+
+
+def _peak_rss_mb() -> dict[str, float]:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_rss_mb": round(own, 1), "peak_rss_worker_mb": round(workers, 1)}
+
+
+def _run(docs: Iterable[Document], texts: TextSource, settings: Settings, problems: Sequence[InputProblem], progress: Progress | None) -> ScanResult:
     started = time.perf_counter()
-    fp = fingerprint_documents(docs, settings, progress)
+    char_classes()  # built once here, shared with forked workers
+    with StagePool(settings.workers) as pool:
+        table, fp = fingerprint_stream(docs, settings, pool, progress)
+        groups = exact_groups(fp.exact)
+        is_head = np.ones(len(table), dtype=bool)
+        for group in groups:
+            is_head[group[1:]] = False
+        candidates = near_candidates(fp.signatures, np.flatnonzero(is_head), settings)
+        del fp.signatures
+        if progress:
+            progress("candidates", len(candidates), len(candidates))
+        near = verify_candidates(candidates, texts, settings, pool)
+    if progress:
+        progress("verify", len(table), len(table))
+    stats = {"candidate_pairs": int(len(candidates))}
+    return _assemble(table, fp.counts, groups, near, problems, settings, stats, started)
+
+
+def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
+    """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
     pairs: list[tuple[int, int, PairResult]] = []
     edges: list[tuple[int, int]] = []
-    is_head = np.ones(len(docs), dtype=bool)
-    for group in exact_groups(fp.exact):
+    for group in groups:
         head = group[0]
-        is_head[group[1:]] = False
         for other in group[1:]:
-            pairs.append((head, other, _pair(docs, fp.shingles, head, other, EXACT_DUPLICATE, 1.0)))
+            share = 1.0 if counts[head] else 0.0
+            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share)))
             edges.append((head, other))
-    near = near_duplicate_pairs(fp, np.flatnonzero(is_head), settings)
-    for i, j, score in near:
-        pairs.append((i, j, _pair(docs, fp.shingles, i, j, NEAR_DUPLICATE, score)))
-        edges.append((i, j))
-    if progress:
-        progress("verify", len(docs), len(docs))
+    for v in near:
+        result = PairResult(table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6))
+        pairs.append((v.i, v.j, result))
+        edges.append((v.i, v.j))
     pairs.sort(key=lambda item: (item[0], item[1]))
-    clusters = cluster_documents(len(docs), edges, docs)
+    members = {m: _Member(table.ids[m], table.metadata.get(m, {}).get("date"), range(table.chars[m])) for edge in edges for m in edge}
+    clusters = cluster_documents(len(table), edges, members)
     results = [
-        DocumentResult(
-            id=d.id,
-            chars=len(d.text),
-            shingles=int(fp.shingles[k].size),
-            metadata={key: getattr(d, key) for key in ("date", "source", "url", "title") if getattr(d, key)},
-        )
-        for k, d in enumerate(docs)
+        DocumentResult(id=doc_id, chars=table.chars[k], shingles=int(counts[k]), metadata=dict(table.metadata.get(k, {})))
+        for k, doc_id in enumerate(table.ids)
     ]
     cluster_results = []
-    for index, (members, rep) in enumerate(clusters):
-        cluster_results.append(ClusterResult(members=[docs[m].id for m in members], representative=docs[rep].id))
-        for m in members:
+    for index, (group, rep) in enumerate(clusters):
+        cluster_results.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
+        for m in group:
             results[m].cluster = index
             if m != rep:
-                results[m].duplicate_of = docs[rep].id
+                results[m].duplicate_of = table.ids[rep]
     stats = {
-        "documents": len(docs),
+        "documents": len(table),
         "skipped_inputs": len(problems),
         "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for _, _, p in pairs),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
+        **extra_stats,
+        "workers": settings.workers,
+        **_peak_rss_mb(),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return ScanResult(
@@ -190,3 +236,95 @@ def scan_documents(
         settings=settings.to_dict(),
         stats=stats,
     )
+
+
+def scan_documents(
+    docs: Sequence[Document],
+    settings: Settings,
+    problems: Sequence[InputProblem] = (),
+    progress: Progress | None = None,
+) -> ScanResult:
+    """Find exact and near-duplicate documents among documents in memory.
+
+    Args:
+        docs: The documents, ids unique.
+        settings: What to look for.
+        problems: Input problems met while reading, carried into the result.
+        progress: Called as ``progress(stage, done, total)``.
+
+    Returns:
+        A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
+    """
+
+    def texts(wanted: np.ndarray) -> Iterator[tuple[int, str]]:
+        return ((int(i), docs[i].text) for i in wanted)
+
+    return _run(docs, texts, settings, problems, progress)
+
+
+def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None) -> ScanResult:
+    """Find exact and near-duplicate documents in files, never holding all texts.
+
+    The inputs are read twice: once to fingerprint every document, once to
+    recompute the shingle sets of the documents in candidate pairs. JSONL on
+    standard input (``-``) is copied to a temporary file for the second read.
+
+    Args:
+        paths: As for :class:`dedup.corpus.CorpusReader`.
+        settings: What to look for.
+        progress: Called as ``progress(stage, done, total)``.
+
+    Returns:
+        A :class:`ScanResult` with the reader's problems.
+
+    Raises:
+        RuntimeError: If the inputs change between the two reads.
+    """
+    paths = [str(p) for p in paths]
+    with tempfile.TemporaryDirectory(prefix="dedup-") as tmp:
+        reader = CorpusReader(_spool_stdin(paths, tmp))
+        docs = _with_ids(reader)
+        result = _run(docs, partial(_reread, reader.paths, docs.ids), settings, (), progress)
+    spool = os.path.join(tmp, "stdin.jsonl")
+    result.problems = [{"origin": p.origin.replace(spool, "<stdin>"), "message": p.message} for p in reader.problems]
+    result.stats["skipped_inputs"] = len(reader.problems)
+    return result
+
+
+class _with_ids:
+    """Iterates a reader once, remembering the ids (to check the second read)."""
+
+    def __init__(self, reader: CorpusReader) -> None:
+        self.reader = reader
+        self.ids: list[str] = []
+
+    def __iter__(self) -> Iterator[Document]:
+        for doc in self.reader:
+            self.ids.append(doc.id)
+            yield doc
+
+
+def _reread(paths: list[str], ids: list[str], wanted: np.ndarray) -> Iterator[tuple[int, str]]:
+    want = iter(wanted.tolist())
+    target = next(want, None)
+    for index, doc in enumerate(CorpusReader(paths)):
+        if target is None:
+            return
+        if index == target:
+            if doc.id != ids[index]:
+                raise RuntimeError(f"the inputs changed during the scan ({doc.id!r} where {ids[index]!r} was); scan again")
+            yield index, doc.text
+            target = next(want, None)
+
+
+def _spool_stdin(paths: list[str], folder: str) -> list[str]:
+    """Replace ``-`` by a file holding standard input's JSONL lines."""
+    if "-" not in paths:
+        return paths
+    import shutil
+    import sys
+
+    spool = os.path.join(folder, "stdin.jsonl")
+    with open(spool, "w", encoding="utf-8") as out:
+        shutil.copyfileobj(sys.stdin, out)
+    return [spool if p == "-" else p for p in paths]

@@ -1,0 +1,118 @@
+"""The fingerprint stage: texts in, exact-text hashes, shingle sets and MinHash out.
+
+Every function here is a pure function of a batch of texts and the settings,
+so batches can run in worker processes (:mod:`dedup.pool`) in any number
+without changing the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+import xxhash
+
+from dedup.config import Settings
+from dedup.normalize import normalize_text
+from dedup.shingles import ShingleBatch, fold32, shingle_batch
+from dedup.signatures import minhash_segments
+
+# Texts per inner step: keeps the code-point arrays and the MinHash block in
+# cache (measured: about 3x faster than whole 2,000-text batches).
+SUB_BATCH = 128
+
+
+@dataclass
+class Fingerprints:
+    """Per-document hashes for a batch.
+
+    Attributes:
+        exact: ``(n, 2)`` uint64: the 128-bit hash of each normalised text.
+        counts: Distinct shingles of each document.
+        signatures: ``(n, num_perm)`` uint32 MinHash matrix.
+        shingles: Each document's sorted unique uint64 shingle hashes
+            (``shingles[k]``), when asked for; otherwise ``None``.
+    """
+
+    exact: np.ndarray
+    counts: np.ndarray
+    signatures: np.ndarray
+    shingles: ShingleBatch | None = None
+
+
+def normalize_fast(text: str) -> str:
+    """:func:`dedup.normalize.normalize_text`, with a short cut for ASCII.
+
+    For ASCII text NFKC and the quote and dash folds change nothing and
+    case folding is ``lower``, so normalising is collapsing whitespace.
+    """
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return normalize_text(text)
+
+
+def exact_digests(normalized: Sequence[str]) -> np.ndarray:
+    """``(n, 2)`` uint64 xxh3-128 of each normalised text's UTF-8 bytes."""
+    digest = xxhash.xxh3_128_digest
+    raw = b"".join(digest(t.encode("utf-8")) for t in normalized)
+    return np.frombuffer(raw, dtype=np.uint64).reshape(len(normalized), 2).copy()
+
+
+def shingle_texts(texts: Sequence[str], ngram: int) -> ShingleBatch:
+    """Sorted unique shingle hashes of original texts (normalised here)."""
+    parts = [shingle_batch([normalize_fast(t) for t in texts[i : i + SUB_BATCH]], ngram) for i in range(0, len(texts), SUB_BATCH)]
+    return _join(parts)
+
+
+def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: bool = False) -> Fingerprints:
+    """Fingerprint a batch of original texts (a pure function of its input).
+
+    Args:
+        texts: Original document texts.
+        settings: ``ngram``, ``num_perm`` and ``seed`` are used.
+        keep_shingles: Also return the shingle sets (memory grows with the batch).
+
+    Returns:
+        The batch's :class:`Fingerprints`.
+    """
+    exact, sigs, parts = [], [], []
+    for i in range(0, len(texts), SUB_BATCH):
+        normalized = [normalize_fast(t) for t in texts[i : i + SUB_BATCH]]
+        exact.append(exact_digests(normalized))
+        batch = shingle_batch(normalized, settings.ngram)
+        sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed))
+        parts.append(batch)
+    joined = _join(parts)
+    return Fingerprints(
+        exact=np.concatenate(exact) if exact else np.zeros((0, 2), dtype=np.uint64),
+        counts=joined.counts,
+        signatures=np.concatenate(sigs) if sigs else np.zeros((0, settings.num_perm), dtype=np.uint32),
+        shingles=joined if keep_shingles else None,
+    )
+
+
+def _join(parts: list[ShingleBatch]) -> ShingleBatch:
+    if not parts:
+        return ShingleBatch(np.zeros(0, dtype=np.uint64), np.zeros(1, dtype=np.int64))
+    if len(parts) == 1:
+        return parts[0]
+    shift = np.cumsum([0] + [p.hashes.size for p in parts[:-1]])
+    offsets = np.concatenate([parts[0].offsets[:1]] + [p.offsets[1:] + s for p, s in zip(parts, shift)])
+    return ShingleBatch(np.concatenate([p.hashes for p in parts]), offsets)
+
+
+def join_fingerprints(parts: list[Fingerprints], num_perm: int) -> Fingerprints:
+    """Concatenate the fingerprints of consecutive batches."""
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Fingerprints(np.zeros((0, 2), dtype=np.uint64), empty, np.zeros((0, num_perm), dtype=np.uint32))
+    shingles = None
+    if all(p.shingles is not None for p in parts):
+        shingles = _join([p.shingles for p in parts])
+    return Fingerprints(
+        exact=np.concatenate([p.exact for p in parts]),
+        counts=np.concatenate([p.counts for p in parts]),
+        signatures=np.concatenate([p.signatures for p in parts]),
+        shingles=shingles,
+    )
