@@ -17,7 +17,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHashLSH
 
 # A bucket larger than this is paired as a star around its first member:
 # enough to connect the cluster, without a quadratic number of pairs.
@@ -28,11 +27,28 @@ _MIX = np.uint64(0x9E3779B97F4A7C15)
 
 
 @lru_cache(maxsize=32)
-def lsh_params(threshold: float, num_perm: int) -> tuple[int, int]:
-    """(bands, rows) chosen by datasketch's ``MinHashLSH`` for these settings,
-    weighted for recall (:data:`RECALL_WEIGHTS`)."""
-    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=RECALL_WEIGHTS)
-    return lsh.b, lsh.r
+def lsh_params(threshold: float, num_perm: int, weights: tuple[float, float] = RECALL_WEIGHTS) -> tuple[int, int]:
+    """(bands, rows) that ``MinHashLSH(threshold, num_perm, weights=weights)`` chooses.
+
+    The same search as datasketch's: over every ``bands * rows <= num_perm``,
+    minimise the weighted areas under the candidate probability
+    ``1 - (1 - s**rows)**bands`` below the threshold (false positives) and
+    above 1 minus it above (false negatives). The integrands are
+    polynomials of degree at most ``num_perm``, which Gauss-Legendre
+    quadrature with enough nodes integrates exactly.
+    """
+    pairs = [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)]
+    bands = np.array([p[0] for p in pairs], dtype=np.float64)[:, None]
+    rows = np.array([p[1] for p in pairs], dtype=np.float64)[:, None]
+    nodes, node_weights = np.polynomial.legendre.leggauss(num_perm // 2 + 2)
+
+    def area(lo: float, hi: float, above: bool) -> np.ndarray:
+        s = (nodes + 1) * (hi - lo) / 2 + lo
+        p = 1 - (1 - s[None, :] ** rows) ** bands
+        return ((1 - p) if above else p) @ node_weights * (hi - lo) / 2
+
+    error = area(0.0, threshold, False) * weights[0] + area(threshold, 1.0, True) * weights[1]
+    return pairs[int(np.argmin(error))]
 
 
 def band_key(signatures: np.ndarray, band: int, rows: int) -> np.ndarray:

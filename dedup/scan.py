@@ -19,6 +19,8 @@ Stages, in order (the per-document ones run over batches in a process pool,
 
 from __future__ import annotations
 
+import io
+import json
 import os
 import resource
 import tempfile
@@ -33,7 +35,7 @@ import numpy as np
 from dedup.candidates import candidate_pairs
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
-from dedup.corpus import CorpusReader, InputProblem
+from dedup.corpus import JSONL_SUFFIXES, CorpusReader, InputProblem
 from dedup.document import Document
 from dedup.fingerprints import Fingerprints, fingerprint_batch, join_fingerprints, shingle_texts
 from dedup.pool import StagePool
@@ -44,24 +46,64 @@ from dedup.verification import Verified, documents_in, verify_stream
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
 
-# Yields (index, text) of the wanted documents, in index order.
-TextSource = Callable[[np.ndarray], Iterator[tuple[int, str]]]
+# Given the table and the wanted indices, yields (index, text) in index order.
+TextSource = Callable[["DocumentTable", np.ndarray], Iterator[tuple[int, str]]]
 
 
 @dataclass
 class DocumentTable:
-    """What the scan keeps of each document while the texts stream past."""
+    """What the scan keeps of each document while the texts stream past.
+
+    Attributes:
+        ids: Document ids, in input order.
+        chars: Length of each original text.
+        metadata: date, source, url and title, for documents that have any.
+        files: The files documents were read from.
+        file_of: Index into ``files`` of each document.
+        line_of: Line of each document in its file (JSONL), 0 for a whole file.
+    """
 
     ids: list[str] = field(default_factory=list)
     chars: array = field(default_factory=lambda: array("q"))
     metadata: dict[int, dict[str, str]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    file_of: array = field(default_factory=lambda: array("l"))
+    line_of: array = field(default_factory=lambda: array("q"))
+    _file_index: dict[str, int] = field(default_factory=dict, repr=False)
+    _prefix: str = field(default="\0", repr=False)
+    _prefix_file: int = field(default=0, repr=False)
 
     def add(self, doc: Document) -> None:
-        meta = {key: getattr(doc, key) for key in ("date", "source", "url", "title") if getattr(doc, key)}
-        if meta:
+        if doc.date or doc.source or doc.url or doc.title:
+            meta = {key: getattr(doc, key) for key in ("date", "source", "url", "title") if getattr(doc, key)}
             self.metadata[len(self.ids)] = meta
         self.ids.append(doc.id)
         self.chars.append(len(doc.text))
+        origin = doc.origin
+        # Consecutive documents mostly come from one JSONL file: reuse its prefix.
+        tail = origin[len(self._prefix) :]
+        if origin.startswith(self._prefix) and tail.isdigit():
+            self.file_of.append(self._prefix_file)
+            self.line_of.append(int(tail))
+            return
+        file, line = _location(origin)
+        if file not in self._file_index:
+            self._file_index[file] = len(self.files)
+            self.files.append(file)
+        self._prefix, self._prefix_file = (file + ":" if line else "\0"), self._file_index[file]
+        self.file_of.append(self._prefix_file)
+        self.line_of.append(line)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def _location(origin: str) -> tuple[str, int]:
+    """(file, line) of a reader origin: ``path:line`` for JSONL, ``path`` for a file."""
+    head, _, tail = origin.rpartition(":")
+    if head and tail.isdigit() and head.lower().endswith(JSONL_SUFFIXES):
+        return head, int(tail)
+    return origin, 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -146,19 +188,26 @@ def _jobs(texts: Iterator[tuple[int, str]], size: int) -> Iterator[tuple[list[in
         yield indices, batch
 
 
-def _shingle_stream(wanted: np.ndarray, texts: TextSource, settings: Settings, pool: StagePool) -> Iterator[tuple[int, np.ndarray]]:
-    """(index, shingle set) of the wanted documents, in index order, computed in the pool."""
-    jobs = _jobs(texts(wanted), settings.batch_size)
+def _shingle_stream(texts: Iterator[tuple[int, str]], settings: Settings, pool: StagePool) -> Iterator[tuple[int, np.ndarray]]:
+    """(index, shingle set) of the given texts, in their order, computed in the pool."""
+    jobs = _jobs(texts, settings.batch_size)
     for indices, sets in pool.map(partial(_shingle_job, ngram=settings.ngram), jobs):
         for position, index in enumerate(indices):
             yield index, sets[position]
 
 
-def verify_candidates(pairs: np.ndarray, texts: TextSource, settings: Settings, pool: StagePool) -> list[Verified]:
-    """Stage 4: the candidates whose exact Jaccard reaches the threshold."""
+def verify_candidates(pairs: np.ndarray, texts: Iterator[tuple[int, str]], settings: Settings, pool: StagePool) -> list[Verified]:
+    """Stage 4: the candidates whose exact Jaccard reaches the threshold.
+
+    Args:
+        pairs: ``(k, 2)`` candidate document indices ``i < j``.
+        texts: ``(index, text)`` of every document in ``pairs``, in index order.
+        settings: ``ngram`` and ``threshold`` are used.
+        pool: Where the shingle sets are computed.
+    """
     if len(pairs) == 0:
         return []
-    stream = _shingle_stream(documents_in(pairs), texts, settings, pool)
+    stream = _shingle_stream(texts, settings, pool)
     return list(verify_stream(pairs, stream, settings.threshold))
 
 
@@ -170,22 +219,41 @@ def _peak_rss_mb() -> dict[str, float]:
 
 def _run(docs: Iterable[Document], texts: TextSource, settings: Settings, problems: Sequence[InputProblem], progress: Progress | None) -> ScanResult:
     started = time.perf_counter()
+    clock = _StageClock()
     char_classes()  # built once here, shared with forked workers
     with StagePool(settings.workers) as pool:
         table, fp = fingerprint_stream(docs, settings, pool, progress)
+        clock.lap("fingerprint")
         groups = exact_groups(fp.exact)
         is_head = np.ones(len(table), dtype=bool)
         for group in groups:
             is_head[group[1:]] = False
         candidates = near_candidates(fp.signatures, np.flatnonzero(is_head), settings)
         del fp.signatures
+        clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
-        near = verify_candidates(candidates, texts, settings, pool)
+        near = verify_candidates(candidates, texts(table, documents_in(candidates)), settings, pool)
+        clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
-    stats = {"candidate_pairs": int(len(candidates))}
-    return _assemble(table, fp.counts, groups, near, problems, settings, stats, started)
+    result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
+    clock.lap("assemble")
+    result.stats["stage_seconds"] = clock.laps
+    return result
+
+
+class _StageClock:
+    """Seconds spent in each stage (reported in the stats)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round(now - self._last, 3)
+        self._last = now
 
 
 def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
@@ -256,7 +324,7 @@ def scan_documents(
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
 
-    def texts(wanted: np.ndarray) -> Iterator[tuple[int, str]]:
+    def texts(table: DocumentTable, wanted: np.ndarray) -> Iterator[tuple[int, str]]:
         return ((int(i), docs[i].text) for i in wanted)
 
     return _run(docs, texts, settings, problems, progress)
@@ -283,38 +351,65 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
     paths = [str(p) for p in paths]
     with tempfile.TemporaryDirectory(prefix="dedup-") as tmp:
         reader = CorpusReader(_spool_stdin(paths, tmp))
-        docs = _with_ids(reader)
-        result = _run(docs, partial(_reread, reader.paths, docs.ids), settings, (), progress)
-    spool = os.path.join(tmp, "stdin.jsonl")
+        result = _run(reader, _reread, settings, (), progress)
+        spool = os.path.join(tmp, "stdin.jsonl")
     result.problems = [{"origin": p.origin.replace(spool, "<stdin>"), "message": p.message} for p in reader.problems]
     result.stats["skipped_inputs"] = len(reader.problems)
     return result
 
 
-class _with_ids:
-    """Iterates a reader once, remembering the ids (to check the second read)."""
+def _reread(table: DocumentTable, wanted: np.ndarray) -> Iterator[tuple[int, str]]:
+    """The texts of the wanted documents, read again from where the table says they are."""
+    want = wanted.tolist()
+    k = 0
+    while k < len(want):
+        file = table.files[table.file_of[want[k]]]
+        if table.line_of[want[k]] == 0:
+            yield want[k], _whole_file_text(file)
+            k += 1
+            continue
+        lines: dict[int, int] = {}
+        while k < len(want) and table.files[table.file_of[want[k]]] == file and table.line_of[want[k]]:
+            lines[table.line_of[want[k]]] = want[k]
+            k += 1
+        for index, record in _jsonl_lines(file, lines):
+            if str(record.get("id")) != table.ids[index]:
+                raise RuntimeError(f"{file} changed during the scan (line of {table.ids[index]!r}); scan again")
+            yield index, record["text"]
 
-    def __init__(self, reader: CorpusReader) -> None:
-        self.reader = reader
-        self.ids: list[str] = []
 
-    def __iter__(self) -> Iterator[Document]:
-        for doc in self.reader:
-            self.ids.append(doc.id)
-            yield doc
+def _jsonl_lines(path: str, lines: dict[int, int]) -> Iterator[tuple[int, dict]]:
+    """``(index, record)`` for the wanted line numbers of a JSONL file, numbered as the reader numbers them.
+
+    Lines are split on ``\\n`` in binary and only the wanted ones decoded;
+    a file with a carriage return anywhere but before a line feed is read
+    in text mode instead, which splits on it as the reader does.
+    """
+    last = max(lines)
+    with open(path, "rb") as handle:
+        found = []
+        for lineno, raw in enumerate(handle, 1):
+            if b"\r" in raw and raw.find(b"\r") != len(raw) - 2:
+                break
+            if lineno in lines:
+                found.append((lines[lineno], raw[3:] if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") else raw))
+            if lineno >= last:
+                for index, raw_line in found:
+                    yield index, json.loads(raw_line.decode("utf-8"))
+                return
+    with open(path, "rb") as handle:
+        stream = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
+        for lineno in range(1, last + 1):
+            line = stream.readline()
+            if lineno in lines:
+                yield lines[lineno], json.loads(line)
 
 
-def _reread(paths: list[str], ids: list[str], wanted: np.ndarray) -> Iterator[tuple[int, str]]:
-    want = iter(wanted.tolist())
-    target = next(want, None)
-    for index, doc in enumerate(CorpusReader(paths)):
-        if target is None:
-            return
-        if index == target:
-            if doc.id != ids[index]:
-                raise RuntimeError(f"the inputs changed during the scan ({doc.id!r} where {ids[index]!r} was); scan again")
-            yield index, doc.text
-            target = next(want, None)
+def _whole_file_text(path: str) -> str:
+    docs = list(CorpusReader([path]))
+    if len(docs) != 1:
+        raise RuntimeError(f"{path} changed during the scan; scan again")
+    return docs[0].text
 
 
 def _spool_stdin(paths: list[str], folder: str) -> list[str]:

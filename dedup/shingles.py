@@ -113,7 +113,7 @@ def token_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         one past its last.
     """
     if codes.dtype == np.uint8:  # ASCII: tokens are runs of letters and digits
-        in_token = _ascii_word()[codes]
+        in_token = ((codes - np.uint8(48)) <= 9) | (((codes | np.uint8(32)) - np.uint8(97)) <= 25)
         is_start = in_token.copy()
         is_start[1:] &= ~in_token[:-1]
     else:
@@ -121,11 +121,6 @@ def token_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     is_end = in_token.copy()
     is_end[:-1] &= ~(in_token[1:] & ~is_start[1:])
     return np.flatnonzero(is_start), np.flatnonzero(is_end) + 1
-
-
-@lru_cache(maxsize=1)
-def _ascii_word() -> np.ndarray:
-    return (char_classes()[:256] & _WORD).astype(bool)
 
 
 def _token_marks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -14,7 +14,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 EMPTY = np.uint32(0xFFFFFFFF)
 # Shingles per block: the (num_perm x rows) temporary stays in cache (4 MB at 128).
@@ -23,9 +22,17 @@ _BLOCK_ROWS = 1 << 13
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 (a, b) parameters for ``num_perm`` and ``seed``."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 (a, b) parameters for ``num_perm`` and ``seed``.
+
+    Drawn as datasketch 2 draws them: from ``numpy.random.RandomState(seed)``,
+    an odd multiplier ``a = 2 * randint(0, 2**31) + 1`` per permutation, then
+    an offset ``b = randint(0, 2**32)`` per permutation (a test compares them
+    with datasketch's own).
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def fmix32(values: np.ndarray) -> np.ndarray:
