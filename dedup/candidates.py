@@ -15,6 +15,7 @@ signatures.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
@@ -76,23 +77,33 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(signatures: np.ndarray, threshold: float) -> np.ndarray:
+def candidate_pairs(signatures: np.ndarray | Sequence[np.ndarray], threshold: float, subset: np.ndarray | None = None) -> np.ndarray:
     """Pairs of rows that share at least one LSH band.
 
     Args:
-        signatures: ``(n_docs, num_perm)`` uint32 MinHash matrix.
+        signatures: ``(n_docs, num_perm)`` uint32 MinHash matrix, or a list
+            of such matrices for consecutive documents (never concatenated,
+            so the signatures are held once).
         threshold: The LSH threshold (estimated Jaccard) to band for.
+        subset: Row indices to pair (sorted); ``None`` for all rows.
 
     Returns:
         ``(k, 2)`` int64 array of row indices ``i < j``, sorted, unique.
     """
-    n, num_perm = signatures.shape
+    blocks = [signatures] if isinstance(signatures, np.ndarray) else list(signatures)
+    num_perm = blocks[0].shape[1] if blocks else 0
+    rows_total = sum(b.shape[0] for b in blocks)
+    index = np.arange(rows_total) if subset is None else np.asarray(subset, dtype=np.int64)
+    n = index.size
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     bands, rows = lsh_params(threshold, num_perm)
-    found = [_bucket_pairs(band_key(signatures, band, rows)) for band in range(bands)]
+    found = []
+    for band in range(bands):
+        keys = np.concatenate([band_key(b, band, rows) for b in blocks])
+        found.append(_bucket_pairs(keys if subset is None else keys[index]))
     codes = np.unique(np.concatenate(found))
-    return np.stack([codes // n, codes % n], axis=1)
+    return np.stack([index[codes // n], index[codes % n]], axis=1)
 
 
 def _bucket_pairs(keys: np.ndarray) -> np.ndarray:

@@ -30,7 +30,8 @@ class Fingerprints:
     Attributes:
         exact: ``(n, 2)`` uint64: the 128-bit hash of each normalised text.
         counts: Distinct shingles of each document.
-        signatures: ``(n, num_perm)`` uint32 MinHash matrix.
+        signatures: ``(n, num_perm)`` uint32 MinHash matrix (or a list of
+            the matrices of consecutive batches, see :func:`join_fingerprints`).
         shingles: Each document's sorted unique uint64 shingle hashes
             (``shingles[k]``), when asked for; otherwise ``None``.
     """
@@ -167,8 +168,12 @@ def _join(parts: list[ShingleBatch]) -> ShingleBatch:
     return ShingleBatch(np.concatenate([p.hashes for p in parts]), offsets)
 
 
-def join_fingerprints(parts: list[Fingerprints], num_perm: int) -> Fingerprints:
-    """Concatenate the fingerprints of consecutive batches."""
+def join_fingerprints(parts: list[Fingerprints], num_perm: int, join_signatures: bool = True) -> Fingerprints:
+    """Concatenate the fingerprints of consecutive batches.
+
+    With ``join_signatures=False`` the signatures stay a list of the batches'
+    matrices (so that they are never held twice).
+    """
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Fingerprints(np.zeros((0, 2), dtype=np.uint64), empty, np.zeros((0, num_perm), dtype=np.uint32))
@@ -178,6 +183,6 @@ def join_fingerprints(parts: list[Fingerprints], num_perm: int) -> Fingerprints:
     return Fingerprints(
         exact=np.concatenate([p.exact for p in parts]),
         counts=np.concatenate([p.counts for p in parts]),
-        signatures=np.concatenate([p.signatures for p in parts]),
+        signatures=np.concatenate([p.signatures for p in parts]) if join_signatures else [p.signatures for p in parts],
         shingles=shingles,
     )

@@ -139,7 +139,7 @@ def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: Stage
     table = DocumentTable()
     func = partial(fingerprint_batch, settings=settings)
     parts = list(pool.map(func, _batches(docs, table, settings.batch_size, progress)))
-    return table, join_fingerprints(parts, settings.num_perm)
+    return table, join_fingerprints(parts, settings.num_perm, join_signatures=False)
 
 
 def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
@@ -164,10 +164,15 @@ def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
     return sorted(groups)
 
 
-def near_candidates(signatures: np.ndarray, heads: np.ndarray, settings: Settings) -> np.ndarray:
-    """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``."""
-    found = candidate_pairs(signatures[heads], settings.candidate_threshold)
-    return heads[found] if len(found) else found
+def near_candidates(signatures: np.ndarray | Sequence[np.ndarray], heads: np.ndarray, settings: Settings) -> np.ndarray:
+    """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``.
+
+    Args:
+        signatures: The MinHash matrix, or its consecutive blocks.
+        heads: Sorted indices of the documents to pair.
+        settings: ``candidate_threshold`` is used.
+    """
+    return candidate_pairs(signatures, settings.candidate_threshold, subset=heads)
 
 
 def _shingle_job(job: tuple[list[int], list[str]], ngram: int) -> tuple[list[int], ShingleBatch]:
