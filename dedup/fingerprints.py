@@ -16,6 +16,7 @@ import xxhash
 from dedup.config import Settings
 from dedup.normalize import normalize_text
 from dedup.shingles import ShingleBatch, fold32, shingle_batch
+from dedup.shingle_store import write_batch
 from dedup.signatures import minhash_segments
 
 # Texts per inner step: keeps the code-point arrays and the MinHash block in
@@ -34,12 +35,14 @@ class Fingerprints:
             the matrices of consecutive batches, see :func:`join_fingerprints`).
         shingles: Each document's sorted unique uint64 shingle hashes
             (``shingles[k]``), when asked for; otherwise ``None``.
+        spilled: The file the shingle sets were written to, if they were.
     """
 
     exact: np.ndarray
     counts: np.ndarray
     signatures: np.ndarray
     shingles: ShingleBatch | None = None
+    spilled: str | None = None
 
 
 def normalize_fast(text: str) -> str:
@@ -131,13 +134,15 @@ def shingle_texts(texts: Sequence[str], ngram: int) -> ShingleBatch:
     return _join(parts)
 
 
-def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: bool = False) -> Fingerprints:
+def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: bool = False, spill: tuple[str, int] | None = None) -> Fingerprints:
     """Fingerprint a batch of original texts (a pure function of its input).
 
     Args:
         texts: Original document texts.
         settings: ``ngram``, ``num_perm`` and ``seed`` are used.
         keep_shingles: Also return the shingle sets (memory grows with the batch).
+        spill: ``(folder, batch number)``: write the shingle sets there
+            (:mod:`dedup.shingle_store`) and name the file in ``spilled``.
 
     Returns:
         The batch's :class:`Fingerprints`.
@@ -155,7 +160,14 @@ def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: b
         counts=joined.counts,
         signatures=np.concatenate(sigs) if sigs else np.zeros((0, settings.num_perm), dtype=np.uint32),
         shingles=joined if keep_shingles else None,
+        spilled=write_batch(spill[0], spill[1], joined) if spill else None,
     )
+
+
+def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str) -> Fingerprints:
+    """:func:`fingerprint_batch` of a numbered batch, spilling its shingle sets to ``folder``."""
+    batch_no, texts = job
+    return fingerprint_batch(texts, settings, spill=(folder, batch_no))
 
 
 def _join(parts: list[ShingleBatch]) -> ShingleBatch:

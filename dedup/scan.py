@@ -11,16 +11,15 @@ Stages, in order (the per-document ones run over batches in a process pool,
    normalised text; the first of each group stands for it from here on.
 3. candidates (:func:`dedup.candidates.candidate_pairs`) — LSH banding tuned
    below the threshold, for recall.
-4. verification (:func:`dedup.verification.verify_stream`) — a second pass
-   recomputes the shingle sets of the documents in candidate pairs and keeps
-   the pairs whose exact Jaccard reaches the threshold.
+4. verification (:func:`dedup.verification.verify_stream`) — the shingle
+   sets of the documents in candidate pairs are read back from where stage 1
+   spilled them (:mod:`dedup.shingle_store`, a temporary folder) and only
+   the pairs whose exact Jaccard reaches the threshold are kept.
 5. clusters (:func:`dedup.clusters.cluster_documents`) — union-find, representatives.
 """
 
 from __future__ import annotations
 
-import io
-import json
 import os
 import resource
 import tempfile
@@ -35,19 +34,17 @@ import numpy as np
 from dedup.candidates import candidate_pairs
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
-from dedup.corpus import JSONL_SUFFIXES, CorpusReader, InputProblem
+from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
-from dedup.fingerprints import Fingerprints, fingerprint_batch, join_fingerprints, shingle_texts
+from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
 from dedup.pool import StagePool
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
-from dedup.shingles import ShingleBatch, char_classes
+from dedup.shingle_store import ShingleStore
+from dedup.shingles import char_classes
 from dedup.verification import Verified, documents_in, verify_stream
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
-
-# Given the table and the wanted indices, yields (index, text) in index order.
-TextSource = Callable[["DocumentTable", np.ndarray], Iterator[tuple[int, str]]]
 
 
 @dataclass
@@ -58,20 +55,11 @@ class DocumentTable:
         ids: Document ids, in input order.
         chars: Length of each original text.
         metadata: date, source, url and title, for documents that have any.
-        files: The files documents were read from.
-        file_of: Index into ``files`` of each document.
-        line_of: Line of each document in its file (JSONL), 0 for a whole file.
     """
 
     ids: list[str] = field(default_factory=list)
     chars: array = field(default_factory=lambda: array("q"))
     metadata: dict[int, dict[str, str]] = field(default_factory=dict)
-    files: list[str] = field(default_factory=list)
-    file_of: array = field(default_factory=lambda: array("l"))
-    line_of: array = field(default_factory=lambda: array("q"))
-    _file_index: dict[str, int] = field(default_factory=dict, repr=False)
-    _prefix: str = field(default="\0", repr=False)
-    _prefix_file: int = field(default=0, repr=False)
 
     def add(self, doc: Document) -> None:
         if doc.date or doc.source or doc.url or doc.title:
@@ -79,31 +67,6 @@ class DocumentTable:
             self.metadata[len(self.ids)] = meta
         self.ids.append(doc.id)
         self.chars.append(len(doc.text))
-        origin = doc.origin
-        # Consecutive documents mostly come from one JSONL file: reuse its prefix.
-        tail = origin[len(self._prefix) :]
-        if origin.startswith(self._prefix) and tail.isdigit():
-            self.file_of.append(self._prefix_file)
-            self.line_of.append(int(tail))
-            return
-        file, line = _location(origin)
-        if file not in self._file_index:
-            self._file_index[file] = len(self.files)
-            self.files.append(file)
-        self._prefix, self._prefix_file = (file + ":" if line else "\0"), self._file_index[file]
-        self.file_of.append(self._prefix_file)
-        self.line_of.append(line)
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-def _location(origin: str) -> tuple[str, int]:
-    """(file, line) of a reader origin: ``path:line`` for JSONL, ``path`` for a file."""
-    head, _, tail = origin.rpartition(":")
-    if head and tail.isdigit() and head.lower().endswith(JSONL_SUFFIXES):
-        return head, int(tail)
-    return origin, 0
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -120,26 +83,32 @@ class _Member:
     text: range
 
 
-def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[list[str]]:
+def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
     batch: list[str] = []
+    number = 0
     for doc in docs:
         table.add(doc)
         batch.append(doc.text)
         if len(batch) >= size:
-            yield batch
+            yield number, batch
+            number += 1
             batch = []
             if progress:
                 progress("fingerprint", len(table), 0)
     if batch:
-        yield batch
+        yield number, batch
 
 
-def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: StagePool, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints]:
-    """Stage 1 over a stream of documents: the table and their fingerprints."""
+def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: StagePool, folder: str, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+    """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets."""
     table = DocumentTable()
-    func = partial(fingerprint_batch, settings=settings)
-    parts = list(pool.map(func, _batches(docs, table, settings.batch_size, progress)))
-    return table, join_fingerprints(parts, settings.num_perm, join_signatures=False)
+    store = ShingleStore(folder)
+    func = partial(fingerprint_job, settings=settings, folder=folder)
+    parts = []
+    for part in pool.map(func, _batches(docs, table, settings.batch_size, progress)):
+        store.add(part.spilled, part.counts)
+        parts.append(part)
+    return table, join_fingerprints(parts, settings.num_perm, join_signatures=False), store
 
 
 def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
@@ -175,59 +144,37 @@ def near_candidates(signatures: np.ndarray | Sequence[np.ndarray], heads: np.nda
     return candidate_pairs(signatures, settings.candidate_threshold, subset=heads)
 
 
-def _shingle_job(job: tuple[list[int], list[str]], ngram: int) -> tuple[list[int], ShingleBatch]:
-    indices, texts = job
-    return indices, shingle_texts(texts, ngram)
-
-
-def _jobs(texts: Iterator[tuple[int, str]], size: int) -> Iterator[tuple[list[int], list[str]]]:
-    indices: list[int] = []
-    batch: list[str] = []
-    for index, text in texts:
-        indices.append(index)
-        batch.append(text)
-        if len(batch) >= size:
-            yield indices, batch
-            indices, batch = [], []
-    if batch:
-        yield indices, batch
-
-
-def _shingle_stream(texts: Iterator[tuple[int, str]], settings: Settings, pool: StagePool) -> Iterator[tuple[int, np.ndarray]]:
-    """(index, shingle set) of the given texts, in their order, computed in the pool."""
-    jobs = _jobs(texts, settings.batch_size)
-    for indices, sets in pool.map(partial(_shingle_job, ngram=settings.ngram), jobs):
-        for position, index in enumerate(indices):
-            yield index, sets[position]
-
-
-def verify_candidates(pairs: np.ndarray, texts: Iterator[tuple[int, str]], settings: Settings, pool: StagePool) -> list[Verified]:
+def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings) -> list[Verified]:
     """Stage 4: the candidates whose exact Jaccard reaches the threshold.
 
     Args:
         pairs: ``(k, 2)`` candidate document indices ``i < j``.
-        texts: ``(index, text)`` of every document in ``pairs``, in index order.
-        settings: ``ngram`` and ``threshold`` are used.
-        pool: Where the shingle sets are computed.
+        store: Where stage 1 spilled the shingle sets.
+        settings: ``threshold`` is used.
     """
     if len(pairs) == 0:
         return []
-    stream = _shingle_stream(texts, settings, pool)
-    return list(verify_stream(pairs, stream, settings.threshold))
+    return list(verify_stream(pairs, store.sets(documents_in(pairs)), settings.threshold))
 
 
-def _peak_rss_mb() -> dict[str, float]:
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return {"peak_rss_mb": round(own, 1), "peak_rss_worker_mb": round(workers, 1)}
+def _resources() -> dict[str, float]:
+    """Peak memory and CPU time of this process and of its (finished) workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "peak_rss_mb": round(own.ru_maxrss / 1024, 1),
+        "peak_rss_worker_mb": round(workers.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
+        "cpu_seconds_workers": round(workers.ru_utime + workers.ru_stime, 2),
+    }
 
 
-def _run(docs: Iterable[Document], texts: TextSource, settings: Settings, problems: Sequence[InputProblem], progress: Progress | None) -> ScanResult:
+def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None) -> ScanResult:
     started = time.perf_counter()
     clock = _StageClock()
     char_classes()  # built once here, shared with forked workers
-    with StagePool(settings.workers) as pool:
-        table, fp = fingerprint_stream(docs, settings, pool, progress)
+    with StagePool(settings.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-") as folder:
+        table, fp, store = fingerprint_stream(docs, settings, pool, folder, progress)
         clock.lap("fingerprint")
         groups = exact_groups(fp.exact)
         is_head = np.ones(len(table), dtype=bool)
@@ -238,7 +185,7 @@ def _run(docs: Iterable[Document], texts: TextSource, settings: Settings, proble
         clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
-        near = verify_candidates(candidates, texts(table, documents_in(candidates)), settings, pool)
+        near = verify_candidates(candidates, store, settings)
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
@@ -298,7 +245,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
         **extra_stats,
         "workers": settings.workers,
-        **_peak_rss_mb(),
+        **_resources(),
         "seconds": round(time.perf_counter() - started, 3),
     }
     return ScanResult(
@@ -328,103 +275,25 @@ def scan_documents(
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-
-    def texts(table: DocumentTable, wanted: np.ndarray) -> Iterator[tuple[int, str]]:
-        return ((int(i), docs[i].text) for i in wanted)
-
-    return _run(docs, texts, settings, problems, progress)
+    return _run(docs, settings, problems, progress)
 
 
 def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None) -> ScanResult:
     """Find exact and near-duplicate documents in files, never holding all texts.
 
-    The inputs are read twice: once to fingerprint every document, once to
-    recompute the shingle sets of the documents in candidate pairs. JSONL on
-    standard input (``-``) is copied to a temporary file for the second read.
+    The inputs are read once, with :class:`dedup.corpus.CorpusReader`; each
+    batch of texts is dropped once fingerprinted.
 
     Args:
-        paths: As for :class:`dedup.corpus.CorpusReader`.
+        paths: As for :class:`dedup.corpus.CorpusReader` (``-`` reads JSONL from stdin).
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
-
-    Raises:
-        RuntimeError: If the inputs change between the two reads.
     """
-    paths = [str(p) for p in paths]
-    with tempfile.TemporaryDirectory(prefix="dedup-") as tmp:
-        reader = CorpusReader(_spool_stdin(paths, tmp))
-        result = _run(reader, _reread, settings, (), progress)
-        spool = os.path.join(tmp, "stdin.jsonl")
-    result.problems = [{"origin": p.origin.replace(spool, "<stdin>"), "message": p.message} for p in reader.problems]
+    reader = CorpusReader([str(p) for p in paths])
+    result = _run(reader, settings, (), progress)
+    result.problems = [{"origin": p.origin, "message": p.message} for p in reader.problems]
     result.stats["skipped_inputs"] = len(reader.problems)
     return result
-
-
-def _reread(table: DocumentTable, wanted: np.ndarray) -> Iterator[tuple[int, str]]:
-    """The texts of the wanted documents, read again from where the table says they are."""
-    want = wanted.tolist()
-    k = 0
-    while k < len(want):
-        file = table.files[table.file_of[want[k]]]
-        if table.line_of[want[k]] == 0:
-            yield want[k], _whole_file_text(file)
-            k += 1
-            continue
-        lines: dict[int, int] = {}
-        while k < len(want) and table.files[table.file_of[want[k]]] == file and table.line_of[want[k]]:
-            lines[table.line_of[want[k]]] = want[k]
-            k += 1
-        for index, record in _jsonl_lines(file, lines):
-            if str(record.get("id")) != table.ids[index]:
-                raise RuntimeError(f"{file} changed during the scan (line of {table.ids[index]!r}); scan again")
-            yield index, record["text"]
-
-
-def _jsonl_lines(path: str, lines: dict[int, int]) -> Iterator[tuple[int, dict]]:
-    """``(index, record)`` for the wanted line numbers of a JSONL file, numbered as the reader numbers them.
-
-    Lines are split on ``\\n`` in binary and only the wanted ones decoded;
-    a file with a carriage return anywhere but before a line feed is read
-    in text mode instead, which splits on it as the reader does.
-    """
-    last = max(lines)
-    with open(path, "rb") as handle:
-        found = []
-        for lineno, raw in enumerate(handle, 1):
-            if b"\r" in raw and raw.find(b"\r") != len(raw) - 2:
-                break
-            if lineno in lines:
-                found.append((lines[lineno], raw[3:] if lineno == 1 and raw.startswith(b"\xef\xbb\xbf") else raw))
-            if lineno >= last:
-                for index, raw_line in found:
-                    yield index, json.loads(raw_line.decode("utf-8"))
-                return
-    with open(path, "rb") as handle:
-        stream = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="strict", newline="")
-        for lineno in range(1, last + 1):
-            line = stream.readline()
-            if lineno in lines:
-                yield lines[lineno], json.loads(line)
-
-
-def _whole_file_text(path: str) -> str:
-    docs = list(CorpusReader([path]))
-    if len(docs) != 1:
-        raise RuntimeError(f"{path} changed during the scan; scan again")
-    return docs[0].text
-
-
-def _spool_stdin(paths: list[str], folder: str) -> list[str]:
-    """Replace ``-`` by a file holding standard input's JSONL lines."""
-    if "-" not in paths:
-        return paths
-    import shutil
-    import sys
-
-    spool = os.path.join(folder, "stdin.jsonl")
-    with open(spool, "w", encoding="utf-8") as out:
-        shutil.copyfileobj(sys.stdin, out)
-    return [spool if p == "-" else p for p in paths]

@@ -15,7 +15,7 @@ from dedup.scan import scan_corpus, scan_documents
 from dedup.shingles import reference_shingles
 
 # Timings and memory vary from run to run; everything else must not.
-VOLATILE = ("seconds", "stage_seconds", "peak_rss_mb", "peak_rss_worker_mb", "workers")
+VOLATILE = ("seconds", "stage_seconds", "peak_rss_mb", "peak_rss_worker_mb", "cpu_seconds", "cpu_seconds_workers", "workers")
 
 
 def corpus(seed: int = 11, families: int = 25) -> list[dict]:
