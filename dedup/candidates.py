@@ -15,7 +15,6 @@ signatures.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Sequence
 
 import numpy as np
 
@@ -77,31 +76,36 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return keys
 
 
-def candidate_pairs(signatures: np.ndarray | Sequence[np.ndarray], threshold: float, subset: np.ndarray | None = None) -> np.ndarray:
+def candidate_pairs(signatures: np.ndarray, threshold: float, subset: np.ndarray | None = None) -> np.ndarray:
     """Pairs of rows that share at least one LSH band.
 
     Args:
-        signatures: ``(n_docs, num_perm)`` uint32 MinHash matrix, or a list
-            of such matrices for consecutive documents (never concatenated,
-            so the signatures are held once).
+        signatures: ``(n_docs, num_perm)`` uint32 MinHash matrix.
         threshold: The LSH threshold (estimated Jaccard) to band for.
         subset: Row indices to pair (sorted); ``None`` for all rows.
 
     Returns:
         ``(k, 2)`` int64 array of row indices ``i < j``, sorted, unique.
     """
-    blocks = [signatures] if isinstance(signatures, np.ndarray) else list(signatures)
-    num_perm = blocks[0].shape[1] if blocks else 0
-    rows_total = sum(b.shape[0] for b in blocks)
-    index = np.arange(rows_total) if subset is None else np.asarray(subset, dtype=np.int64)
+    bands, rows = lsh_params(threshold, signatures.shape[1])
+    return pairs_from_keys(band_keys(signatures, bands, rows), subset)
+
+
+def pairs_from_keys(keys: np.ndarray, subset: np.ndarray | None = None) -> np.ndarray:
+    """Pairs of rows that share a key in at least one band.
+
+    Args:
+        keys: ``(n_docs, bands)`` uint64 band keys (:func:`band_keys`).
+        subset: Row indices to pair (sorted); ``None`` for all rows.
+
+    Returns:
+        ``(k, 2)`` int64 array of row indices ``i < j``, sorted, unique.
+    """
+    index = np.arange(keys.shape[0]) if subset is None else np.asarray(subset, dtype=np.int64)
     n = index.size
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
-    bands, rows = lsh_params(threshold, num_perm)
-    found = []
-    for band in range(bands):
-        keys = np.concatenate([band_key(b, band, rows) for b in blocks])
-        found.append(_bucket_pairs(keys if subset is None else keys[index]))
+    found = [_bucket_pairs(keys[:, band] if subset is None else keys[index, band]) for band in range(keys.shape[1])]
     codes = np.unique(np.concatenate(found))
     return np.stack([index[codes // n], index[codes % n]], axis=1)
 

@@ -13,6 +13,7 @@ from typing import Sequence
 import numpy as np
 import xxhash
 
+from dedup.candidates import band_keys, lsh_params
 from dedup.config import Settings
 from dedup.normalize import normalize_text
 from dedup.shingles import ShingleBatch, fold32, shingle_batch
@@ -31,11 +32,12 @@ class Fingerprints:
     Attributes:
         exact: ``(n, 2)`` uint64: the 128-bit hash of each normalised text.
         counts: Distinct shingles of each document.
-        signatures: ``(n, num_perm)`` uint32 MinHash matrix (or a list of
-            the matrices of consecutive batches, see :func:`join_fingerprints`).
+        signatures: ``(n, num_perm)`` uint32 MinHash matrix (``None`` where
+            only the band keys were kept).
         shingles: Each document's sorted unique uint64 shingle hashes
             (``shingles[k]``), when asked for; otherwise ``None``.
         spilled: The file the shingle sets were written to, if they were.
+        band_keys: ``(n, bands)`` uint64 LSH band keys, if computed.
     """
 
     exact: np.ndarray
@@ -43,6 +45,7 @@ class Fingerprints:
     signatures: np.ndarray
     shingles: ShingleBatch | None = None
     spilled: str | None = None
+    band_keys: np.ndarray | None = None
 
 
 def normalize_fast(text: str) -> str:
@@ -165,9 +168,15 @@ def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: b
 
 
 def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str) -> Fingerprints:
-    """:func:`fingerprint_batch` of a numbered batch, spilling its shingle sets to ``folder``."""
+    """What the scan needs of a numbered batch: its shingle sets spilled to
+    ``folder``, and in place of the signatures their LSH band keys
+    (``bands * 8`` bytes a document instead of ``num_perm * 4``)."""
     batch_no, texts = job
-    return fingerprint_batch(texts, settings, spill=(folder, batch_no))
+    fp = fingerprint_batch(texts, settings, spill=(folder, batch_no))
+    bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
+    fp.band_keys = band_keys(fp.signatures, bands, rows)
+    fp.signatures = None
+    return fp
 
 
 def _join(parts: list[ShingleBatch]) -> ShingleBatch:
@@ -180,21 +189,23 @@ def _join(parts: list[ShingleBatch]) -> ShingleBatch:
     return ShingleBatch(np.concatenate([p.hashes for p in parts]), offsets)
 
 
-def join_fingerprints(parts: list[Fingerprints], num_perm: int, join_signatures: bool = True) -> Fingerprints:
-    """Concatenate the fingerprints of consecutive batches.
-
-    With ``join_signatures=False`` the signatures stay a list of the batches'
-    matrices (so that they are never held twice).
-    """
+def join_fingerprints(parts: list[Fingerprints], num_perm: int) -> Fingerprints:
+    """Concatenate the fingerprints of consecutive batches."""
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Fingerprints(np.zeros((0, 2), dtype=np.uint64), empty, np.zeros((0, num_perm), dtype=np.uint32))
+
+    def join(attr: str):
+        values = [getattr(p, attr) for p in parts]
+        return None if any(v is None for v in values) else np.concatenate(values)
+
     shingles = None
     if all(p.shingles is not None for p in parts):
         shingles = _join([p.shingles for p in parts])
     return Fingerprints(
-        exact=np.concatenate([p.exact for p in parts]),
-        counts=np.concatenate([p.counts for p in parts]),
-        signatures=np.concatenate([p.signatures for p in parts]) if join_signatures else [p.signatures for p in parts],
+        exact=join("exact"),
+        counts=join("counts"),
+        signatures=join("signatures"),
         shingles=shingles,
+        band_keys=join("band_keys"),
     )

@@ -3,18 +3,20 @@
 Stages, in order (the per-document ones run over batches in a process pool,
 :mod:`dedup.pool`, so the output is the same for any ``--jobs``):
 
-1. fingerprint (:func:`dedup.fingerprints.fingerprint_batch`) — normalise,
-   shingle, hash: the exact-text hash, the distinct shingle count and the
-   MinHash signature of every document. The texts are streamed; only these
-   compact values (about ``4 * num_perm + 40`` bytes a document) are kept.
+1. fingerprint (:func:`dedup.fingerprints.fingerprint_job`) — normalise,
+   shingle, hash: the exact-text hash, the distinct shingle count, the
+   MinHash signature and its LSH band keys. The texts are streamed (read
+   once, dropped once fingerprinted); the shingle sets are spilled to a
+   temporary folder (:mod:`dedup.shingle_store`); the scan keeps per
+   document only the id, the length, the exact hash and the band keys
+   (about ``8 * bands + 100`` bytes).
 2. exact duplicates (:func:`exact_groups`) — documents with the same
    normalised text; the first of each group stands for it from here on.
-3. candidates (:func:`dedup.candidates.candidate_pairs`) — LSH banding tuned
-   below the threshold, for recall.
-4. verification (:func:`dedup.verification.verify_stream`) — the shingle
-   sets of the documents in candidate pairs are read back from where stage 1
-   spilled them (:mod:`dedup.shingle_store`, a temporary folder) and only
-   the pairs whose exact Jaccard reaches the threshold are kept.
+3. candidates (:func:`near_candidates`) — LSH banding tuned below the
+   threshold, for recall.
+4. verification (:func:`verify_candidates`) — chunks of candidate pairs,
+   each reading back the shingle sets it needs; only the pairs whose exact
+   Jaccard reaches the threshold are kept.
 5. clusters (:func:`dedup.clusters.cluster_documents`) — union-find, representatives.
 """
 
@@ -31,7 +33,7 @@ from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from dedup.candidates import candidate_pairs
+from dedup.candidates import pairs_from_keys
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
 from dedup.corpus import CorpusReader, InputProblem
@@ -41,7 +43,7 @@ from dedup.pool import StagePool
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 from dedup.shingle_store import ShingleStore
 from dedup.shingles import char_classes
-from dedup.verification import Verified, documents_in, verify_stream
+from dedup.verification import Verified, documents_in, verify_job
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
@@ -108,7 +110,7 @@ def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: Stage
     for part in pool.map(func, _batches(docs, table, settings.batch_size, progress)):
         store.add(part.spilled, part.counts)
         parts.append(part)
-    return table, join_fingerprints(parts, settings.num_perm, join_signatures=False), store
+    return table, join_fingerprints(parts, settings.num_perm), store
 
 
 def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
@@ -133,28 +135,29 @@ def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
     return sorted(groups)
 
 
-def near_candidates(signatures: np.ndarray | Sequence[np.ndarray], heads: np.ndarray, settings: Settings) -> np.ndarray:
+def near_candidates(keys: np.ndarray, heads: np.ndarray) -> np.ndarray:
     """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``.
 
     Args:
-        signatures: The MinHash matrix, or its consecutive blocks.
+        keys: ``(n_docs, bands)`` LSH band keys (computed with the signatures).
         heads: Sorted indices of the documents to pair.
-        settings: ``candidate_threshold`` is used.
     """
-    return candidate_pairs(signatures, settings.candidate_threshold, subset=heads)
+    return pairs_from_keys(keys, subset=heads)
 
 
-def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings) -> list[Verified]:
+def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings, pool: StagePool) -> list[Verified]:
     """Stage 4: the candidates whose exact Jaccard reaches the threshold.
 
     Args:
         pairs: ``(k, 2)`` candidate document indices ``i < j``.
         store: Where stage 1 spilled the shingle sets.
-        settings: ``threshold`` is used.
+        settings: ``threshold`` and ``batch_size`` (pairs per job) are used.
+        pool: Where the chunks of pairs are verified.
     """
-    if len(pairs) == 0:
-        return []
-    return list(verify_stream(pairs, store.sets(documents_in(pairs)), settings.threshold))
+    chunks = (pairs[k : k + settings.batch_size] for k in range(0, len(pairs), settings.batch_size))
+    jobs = ((chunk, store.locate(documents_in(chunk))) for chunk in chunks)
+    func = partial(verify_job, folder=store.folder, threshold=settings.threshold)
+    return [found for part in pool.map(func, jobs) for found in part]
 
 
 def _resources() -> dict[str, float]:
@@ -180,12 +183,12 @@ def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputP
         is_head = np.ones(len(table), dtype=bool)
         for group in groups:
             is_head[group[1:]] = False
-        candidates = near_candidates(fp.signatures, np.flatnonzero(is_head), settings)
-        del fp.signatures
+        candidates = near_candidates(fp.band_keys, np.flatnonzero(is_head))
+        fp.band_keys = None
         clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
-        near = verify_candidates(candidates, store, settings)
+        near = verify_candidates(candidates, store, settings, pool)
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))

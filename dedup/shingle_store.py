@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Iterator
-
 import numpy as np
 
 from dedup.shingles import ShingleBatch
@@ -62,20 +60,22 @@ class ShingleStore:
             parts = getattr(self, attr)
             setattr(self, attr, [np.concatenate(parts)] if parts else [np.zeros(0, dtype=np.int64)])
 
-    def sets(self, indices: np.ndarray) -> Iterator[tuple[int, np.ndarray]]:
-        """``(index, sorted unique shingle hashes)`` for each index, in the given order."""
+    def locate(self, indices: np.ndarray) -> dict[int, tuple[str, int, int]]:
+        """``index -> (file, start, count)`` of each document's set."""
         self.freeze()
         file_of, start, count = self.file_of[0], self.start[0], self.count[0]
-        current, handle = -1, None
-        try:
-            for index in indices.tolist():
-                f = int(file_of[index])
-                if f != current:
-                    if handle is not None:
-                        handle.close()
-                    current, handle = f, open(os.path.join(self.folder, self.files[f]), "rb")
-                handle.seek(int(start[index]) * _DTYPE.itemsize)
-                yield index, np.fromfile(handle, dtype=_DTYPE, count=int(count[index]))
-        finally:
-            if handle is not None:
-                handle.close()
+        return {int(i): (self.files[file_of[i]], int(start[i]), int(count[i])) for i in indices.tolist()}
+
+
+def read_sets(folder: str, locations: dict[int, tuple[str, int, int]]) -> dict[int, np.ndarray]:
+    """Read the sets at ``locations`` (from :meth:`ShingleStore.locate`), file by file."""
+    out: dict[int, np.ndarray] = {}
+    by_file: dict[str, list[tuple[int, int, int]]] = {}
+    for index, (name, start, count) in locations.items():
+        by_file.setdefault(name, []).append((start, count, index))
+    for name, spans in by_file.items():
+        with open(os.path.join(folder, name), "rb") as handle:
+            for start, count, index in sorted(spans):
+                handle.seek(start * _DTYPE.itemsize)
+                out[index] = np.fromfile(handle, dtype=_DTYPE, count=count)
+    return out

@@ -2,19 +2,17 @@
 
 Candidates come from LSH over MinHash signatures, which only estimates
 similarity; a pair is reported only if the exact Jaccard of the two shingle
-sets reaches the threshold. Shingle sets arrive as a stream in document
-order (recomputed for the documents that are in a candidate pair), and each
-set is kept only until its last partner has arrived, so memory is bounded
-by the pairs that span the stream, not by the corpus.
+sets reaches the threshold. The pairs are verified in chunks (in worker
+processes), each reading from the shingle store only the sets it needs, so
+memory is bounded by the chunk, not by the corpus.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Iterator
-
 import numpy as np
 
+from dedup.shingle_store import read_sets
 from dedup.similarity import overlap
 
 
@@ -47,34 +45,30 @@ def documents_in(pairs: np.ndarray) -> np.ndarray:
     return np.unique(pairs.reshape(-1))
 
 
-def verify_stream(pairs: np.ndarray, sets: Iterable[tuple[int, np.ndarray]], threshold: float) -> Iterator[Verified]:
-    """Verify candidate pairs against shingle sets streamed in document order.
+def verify_pairs(pairs: np.ndarray, sets: dict[int, np.ndarray], threshold: float) -> list[Verified]:
+    """The pairs whose exact Jaccard reaches ``threshold``, in the order given.
 
     Args:
         pairs: ``(k, 2)`` candidate pairs ``i < j``.
-        sets: ``(index, sorted unique shingle hashes)`` for every document in
-            ``pairs``, in increasing index order.
+        sets: Sorted unique shingle hashes of every document in ``pairs``.
         threshold: Exact Jaccard needed to keep a pair.
-
-    Yields:
-        The pairs at or above ``threshold``, ordered by ``j`` then ``i``.
     """
-    if len(pairs) == 0:
-        return
-    by_later = pairs[np.lexsort((pairs[:, 0], pairs[:, 1]))]
-    later = by_later[:, 1]
-    # How many pairs still need each document as the earlier side.
-    remaining = dict(zip(*np.unique(pairs[:, 0], return_counts=True)))
-    remaining = {int(k): int(v) for k, v in remaining.items()}
-    held: dict[int, np.ndarray] = {}
-    for index, shingles in sets:
-        lo, hi = np.searchsorted(later, [index, index + 1])
-        for i in by_later[lo:hi, 0].tolist():
-            found = measure(i, index, held[i], shingles)
-            remaining[i] -= 1
-            if not remaining[i]:
-                del held[i]
-            if found.jaccard >= threshold:
-                yield found
-        if remaining.get(index):
-            held[index] = shingles
+    kept = []
+    for i, j in pairs.tolist():
+        found = measure(i, j, sets[i], sets[j])
+        if found.jaccard >= threshold:
+            kept.append(found)
+    return kept
+
+
+def verify_job(job: tuple[np.ndarray, dict[int, tuple[str, int, int]]], folder: str, threshold: float) -> list[Verified]:
+    """:func:`verify_pairs` for a chunk of pairs, reading the sets from the shingle store.
+
+    Args:
+        job: The pairs and, for each document in them, where its set lies
+            (:meth:`dedup.shingle_store.ShingleStore.locate`).
+        folder: The shingle store's folder.
+        threshold: Exact Jaccard needed to keep a pair.
+    """
+    pairs, locations = job
+    return verify_pairs(pairs, read_sets(folder, locations), threshold)

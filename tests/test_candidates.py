@@ -12,7 +12,7 @@ from dedup.candidates import RECALL_WEIGHTS, candidate_pairs, lsh_params
 from dedup.config import Settings
 from dedup.fingerprints import fingerprint_batch, shingle_texts
 from dedup.similarity import jaccard, overlap
-from dedup.verification import verify_stream
+from dedup.verification import verify_pairs
 
 
 def planted_texts(seed: int, families: int = 12) -> list[str]:
@@ -59,7 +59,7 @@ def test_verification_keeps_exactly_the_pairs_at_or_above_the_threshold():
     texts = planted_texts(2)
     sets = shingle_texts(texts, 5)
     pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))])
-    kept = list(verify_stream(pairs, ((k, sets[k]) for k in range(len(texts))), 0.8))
+    kept = verify_pairs(pairs, {k: sets[k] for k in range(len(texts))}, 0.8)
     expected = {(i, j) for i, j in pairs.tolist() if jaccard(sets[i], sets[j]) >= 0.8}
     assert {(v.i, v.j) for v in kept} == expected
     assert expected  # some planted pairs are that close
