@@ -121,15 +121,14 @@ def _bucket_pairs(keys: np.ndarray) -> np.ndarray:
     starts = np.flatnonzero(np.concatenate(([True], ~same)))
     sizes = np.diff(np.concatenate((starts, [n])))
     out = []
-    two = starts[sizes == 2]
-    out.append(_encode(order[two], order[two + 1], n))
-    for start, size in zip(starts[sizes > 2], sizes[sizes > 2]):
+    # Buckets of one size at a time: a (buckets, size) matrix of members.
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_BUCKET_PAIRS)]).tolist():
+        members = order[starts[sizes == size][:, None] + np.arange(size)]
+        i, j = np.triu_indices(size, k=1)
+        out.append(_encode(members[:, i].reshape(-1), members[:, j].reshape(-1), n))
+    for start, size in zip(starts[sizes > MAX_BUCKET_PAIRS].tolist(), sizes[sizes > MAX_BUCKET_PAIRS].tolist()):
         members = order[start : start + size]
-        if size <= MAX_BUCKET_PAIRS:
-            i, j = np.triu_indices(size, k=1)
-            out.append(_encode(members[i], members[j], n))
-        else:
-            out.append(_encode(np.full(size - 1, members[0]), members[1:], n))
+        out.append(_encode(np.full(size - 1, members[0]), members[1:], n))
     return np.concatenate(out)
 
 

@@ -211,26 +211,35 @@ class _StageClock:
         self._last = now
 
 
-def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
-    """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
+def _pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[tuple[int, int]]]:
+    """Exact and near pairs as results ordered by ``(a, b)`` input order, and the edges."""
     pairs: list[tuple[int, int, PairResult]] = []
-    edges: list[tuple[int, int]] = []
     for group in groups:
         head = group[0]
+        share = 1.0 if counts[head] else 0.0
         for other in group[1:]:
-            share = 1.0 if counts[head] else 0.0
             pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share)))
-            edges.append((head, other))
     for v in near:
         result = PairResult(table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6))
         pairs.append((v.i, v.j, result))
-        edges.append((v.i, v.j))
     pairs.sort(key=lambda item: (item[0], item[1]))
-    members = {m: _Member(table.ids[m], table.metadata.get(m, {}).get("date"), range(table.chars[m])) for edge in edges for m in edge}
-    clusters = cluster_documents(len(table), edges, members)
+    return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
+
+
+def _clusters(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[list[int], int]]:
+    """Stage 5 over the documents that have an edge only (renumbered, then mapped back)."""
+    nodes = sorted({m for edge in edges for m in edge})
+    local = {m: k for k, m in enumerate(nodes)}
+    members = [_Member(table.ids[m], table.metadata.get(m, {}).get("date"), range(table.chars[m])) for m in nodes]
+    found = cluster_documents(len(nodes), [(local[a], local[b]) for a, b in edges], members)
+    return [([nodes[k] for k in group], nodes[rep]) for group, rep in found]
+
+
+def _document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[list[DocumentResult], list[ClusterResult]]:
+    meta = table.metadata
     results = [
-        DocumentResult(id=doc_id, chars=table.chars[k], shingles=int(counts[k]), metadata=dict(table.metadata.get(k, {})))
-        for k, doc_id in enumerate(table.ids)
+        DocumentResult(id=doc_id, chars=chars, shingles=count, metadata=meta[k] if k in meta else {})
+        for k, (doc_id, chars, count) in enumerate(zip(table.ids, table.chars, counts.tolist()))
     ]
     cluster_results = []
     for index, (group, rep) in enumerate(clusters):
@@ -239,10 +248,18 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
             results[m].cluster = index
             if m != rep:
                 results[m].duplicate_of = table.ids[rep]
+    return results, cluster_results
+
+
+def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
+    """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
+    pairs, edges = _pair_results(table, counts, groups, near)
+    clusters = _clusters(table, edges)
+    results, cluster_results = _document_results(table, counts, clusters)
     stats = {
         "documents": len(table),
         "skipped_inputs": len(problems),
-        "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for _, _, p in pairs),
+        "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for p in pairs),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
@@ -253,7 +270,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     }
     return ScanResult(
         documents=results,
-        pairs=[p for _, _, p in pairs],
+        pairs=pairs,
         clusters=cluster_results,
         problems=[{"origin": p.origin, "message": p.message} for p in problems],
         settings=settings.to_dict(),
