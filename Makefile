@@ -23,8 +23,18 @@ run: install
 test: install
 	$(BIN)/python -m pytest
 
-bench: install
-	$(BIN)/python bench/bench_scan.py
+BENCH_VENV := bench/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+
+$(BENCH_STAMP): bench/requirements.txt
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install -q --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
+	touch $(BENCH_STAMP)
+
+# BENCH_LARGE=1 adds 1,000,000 documents; see bench/bench_scan.py for the rest.
+bench: install $(BENCH_STAMP)
+	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_scan.py
 
 eval: eval-pan eval-boilerplate
 

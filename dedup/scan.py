@@ -1,124 +1,281 @@
 """The document-level scan: documents in, verified duplicate pairs and clusters out.
 
-Stages, in order (each a function over a batch, so it can run in a pool):
+Stages, in order (the per-document ones run over batches in a process pool,
+:mod:`dedup.pool`, so the output is the same for any ``--jobs``):
 
-1. :func:`fingerprint_batch` — normalise, shingle, hash: exact-text hash,
-   the set of 64-bit shingle hashes, the MinHash signature.
-2. exact duplicates — documents with the same normalised text.
-3. :func:`dedup.candidates.candidate_pairs` — LSH banding over signatures.
-4. verification — the exact Jaccard of every candidate; only pairs at or
-   above the threshold are reported.
-5. :func:`dedup.clusters.cluster_documents` — union-find, representatives.
+1. fingerprint (:func:`dedup.fingerprints.fingerprint_job`) — normalise,
+   shingle, hash: the exact-text hash, the distinct shingle count, the
+   MinHash signature and its LSH band keys. The texts are streamed (read
+   once, dropped once fingerprinted); the shingle sets are spilled to a
+   temporary folder (:mod:`dedup.shingle_store`); the scan keeps per
+   document only the id, the length, the exact hash and the band keys
+   (about ``8 * bands + 100`` bytes).
+2. exact duplicates (:func:`exact_groups`) — documents with the same
+   normalised text; the first of each group stands for it from here on.
+3. candidates (:func:`near_candidates`) — LSH banding tuned below the
+   threshold, for recall.
+4. verification (:func:`verify_candidates`) — chunks of candidate pairs,
+   each reading back the shingle sets it needs; only the pairs whose exact
+   Jaccard reaches the threshold are kept.
+5. clusters (:func:`dedup.clusters.cluster_documents`) — union-find, representatives.
 """
 
 from __future__ import annotations
 
+import os
+import resource
+import tempfile
 import time
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from array import array
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
-import xxhash
 
-from dedup.candidates import candidate_pairs
+from dedup.candidates import pairs_from_keys
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
-from dedup.corpus import InputProblem
+from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
-from dedup.normalize import normalize_text
-from dedup.results import (
-    EXACT_DUPLICATE,
-    NEAR_DUPLICATE,
-    ClusterResult,
-    DocumentResult,
-    PairResult,
-    ScanResult,
-)
-from dedup.shingles import fold32, shingle_hashes
-from dedup.signatures import minhash_signatures
-from dedup.similarity import containment, jaccard
+from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
+from dedup.pool import StagePool
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
+from dedup.shingle_store import ShingleStore
+from dedup.shingles import char_classes
+from dedup.verification import Verified, documents_in, verify_job
 
 Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
 
 
 @dataclass
-class Fingerprints:
-    """Per-document hashes for a batch.
+class DocumentTable:
+    """What the scan keeps of each document while the texts stream past.
 
     Attributes:
-        exact: 128-bit hash of each normalised text, as bytes.
-        shingles: Sorted unique uint64 shingle hashes of each document.
-        signatures: ``(n, num_perm)`` uint32 MinHash matrix.
+        ids: Document ids, in input order.
+        chars: Length of each original text.
+        metadata: date, source, url and title, for documents that have any.
     """
 
-    exact: list[bytes]
-    shingles: list[np.ndarray]
-    signatures: np.ndarray
+    ids: list[str] = field(default_factory=list)
+    chars: array = field(default_factory=lambda: array("q"))
+    metadata: dict[int, dict[str, str]] = field(default_factory=dict)
+
+    def add(self, doc: Document) -> None:
+        if doc.date or doc.source or doc.url or doc.title:
+            meta = {key: getattr(doc, key) for key in ("date", "source", "url", "title") if getattr(doc, key)}
+            self.metadata[len(self.ids)] = meta
+        self.ids.append(doc.id)
+        self.chars.append(len(doc.text))
+
+    def __len__(self) -> int:
+        return len(self.ids)
 
 
-def fingerprint_batch(texts: Sequence[str], settings: Settings) -> Fingerprints:
-    """Fingerprint a batch of original texts (a pure function of its input)."""
-    exact: list[bytes] = []
-    shingles: list[np.ndarray] = []
-    for text in texts:
-        normalized = normalize_text(text)
-        exact.append(xxhash.xxh3_128_digest(normalized.encode("utf-8")))
-        shingles.append(np.unique(shingle_hashes(normalized, settings.ngram)))
-    signatures = minhash_signatures([fold32(s) for s in shingles], settings.num_perm, settings.seed)
-    return Fingerprints(exact, shingles, signatures)
+@dataclass(frozen=True)
+class _Member:
+    """What :func:`dedup.clusters.representative_key` reads of a document:
+    ``id``, ``date`` and ``len(text)`` (a ``range`` of the right length,
+    so the text need not be kept)."""
+
+    id: str
+    date: str | None
+    text: range
 
 
-def fingerprint_documents(docs: Sequence[Document], settings: Settings, progress: Progress | None = None) -> Fingerprints:
-    """Fingerprint all documents, batch by batch."""
-    exact: list[bytes] = []
-    shingles: list[np.ndarray] = []
-    blocks: list[np.ndarray] = []
-    for start in range(0, len(docs), settings.batch_size):
-        batch = fingerprint_batch([d.text for d in docs[start : start + settings.batch_size]], settings)
-        exact.extend(batch.exact)
-        shingles.extend(batch.shingles)
-        blocks.append(batch.signatures)
-        if progress:
-            progress("fingerprint", min(start + settings.batch_size, len(docs)), len(docs))
-    signatures = np.concatenate(blocks) if blocks else np.zeros((0, settings.num_perm), dtype=np.uint32)
-    return Fingerprints(exact, shingles, signatures)
+def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
+    batch: list[str] = []
+    number = 0
+    for doc in docs:
+        table.add(doc)
+        batch.append(doc.text)
+        if len(batch) >= size:
+            yield number, batch
+            number += 1
+            batch = []
+            if progress:
+                progress("fingerprint", len(table), 0)
+    if batch:
+        yield number, batch
 
 
-def exact_groups(exact: Sequence[bytes]) -> list[list[int]]:
-    """Indices of documents with identical normalised text, groups of two or more."""
-    by_hash: dict[bytes, list[int]] = {}
-    for i, digest in enumerate(exact):
-        by_hash.setdefault(digest, []).append(i)
-    return [g for g in by_hash.values() if len(g) > 1]
+def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: StagePool, folder: str, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+    """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets."""
+    table = DocumentTable()
+    store = ShingleStore(folder)
+    func = partial(fingerprint_job, settings=settings, folder=folder)
+    parts = []
+    for part in pool.map(func, _batches(docs, table, settings.batch_size, progress)):
+        store.add(part.spilled, part.counts)
+        parts.append(part)
+    return table, join_fingerprints(parts, settings.num_perm), store
 
 
-def _pair(docs, shingles, i, j, relation, score=None) -> PairResult:
-    a, b = shingles[i], shingles[j]
-    return PairResult(
-        a=docs[i].id,
-        b=docs[j].id,
-        relation=relation,
-        jaccard=round(jaccard(a, b) if score is None else score, 6),
-        containment_a=round(containment(a, b), 6),
-        containment_b=round(containment(b, a), 6),
-    )
+def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
+    """Indices of documents with identical normalised text, groups of two or more.
 
-
-def near_duplicate_pairs(fp: Fingerprints, heads: np.ndarray, settings: Settings) -> list[tuple[int, int, float]]:
-    """Verified near-duplicate pairs among ``heads`` (document indices).
+    Args:
+        exact: ``(n, 2)`` uint64 text hashes (or one ``bytes`` digest per document).
 
     Returns:
-        ``(i, j, jaccard)`` with ``i < j`` for every candidate whose exact
-        Jaccard reaches ``settings.threshold``.
+        Groups in input order of their first member, members in input order.
     """
-    found = candidate_pairs(fp.signatures[heads], settings.candidate_threshold)
-    verified = []
-    for x, y in found:
-        i, j = int(heads[x]), int(heads[y])
-        score = jaccard(fp.shingles[i], fp.shingles[j])
-        if score >= settings.threshold:
-            verified.append((min(i, j), max(i, j), score))
-    return verified
+    if not isinstance(exact, np.ndarray):
+        exact = np.frombuffer(b"".join(exact), dtype=np.uint64).reshape(len(exact), -1) if len(exact) else np.zeros((0, 2), np.uint64)
+    if len(exact) < 2:
+        return []
+    order = np.lexsort(exact.T[::-1])
+    ordered = exact[order]
+    same = (ordered[1:] == ordered[:-1]).all(axis=1)
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.concatenate((starts, [len(exact)])))
+    groups = [sorted(order[s : s + k].tolist()) for s, k in zip(starts[sizes > 1], sizes[sizes > 1])]
+    return sorted(groups)
+
+
+def near_candidates(keys: np.ndarray, heads: np.ndarray) -> np.ndarray:
+    """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``.
+
+    Args:
+        keys: ``(n_docs, bands)`` LSH band keys (computed with the signatures).
+        heads: Sorted indices of the documents to pair.
+    """
+    return pairs_from_keys(keys, subset=heads)
+
+
+def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings, pool: StagePool) -> list[Verified]:
+    """Stage 4: the candidates whose exact Jaccard reaches the threshold.
+
+    Args:
+        pairs: ``(k, 2)`` candidate document indices ``i < j``.
+        store: Where stage 1 spilled the shingle sets.
+        settings: ``threshold`` and ``batch_size`` (pairs per job) are used.
+        pool: Where the chunks of pairs are verified.
+    """
+    chunks = (pairs[k : k + settings.batch_size] for k in range(0, len(pairs), settings.batch_size))
+    jobs = ((chunk, store.locate(documents_in(chunk))) for chunk in chunks)
+    func = partial(verify_job, folder=store.folder, threshold=settings.threshold)
+    return [found for part in pool.map(func, jobs) for found in part]
+
+
+def _resources() -> dict[str, float]:
+    """Peak memory and CPU time of this process and of its (finished) workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "peak_rss_mb": round(own.ru_maxrss / 1024, 1),
+        "peak_rss_worker_mb": round(workers.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
+        "cpu_seconds_workers": round(workers.ru_utime + workers.ru_stime, 2),
+    }
+
+
+def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None) -> ScanResult:
+    started = time.perf_counter()
+    clock = _StageClock()
+    char_classes()  # built once here, shared with forked workers
+    with StagePool(settings.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-") as folder:
+        table, fp, store = fingerprint_stream(docs, settings, pool, folder, progress)
+        clock.lap("fingerprint")
+        groups = exact_groups(fp.exact)
+        is_head = np.ones(len(table), dtype=bool)
+        for group in groups:
+            is_head[group[1:]] = False
+        candidates = near_candidates(fp.band_keys, np.flatnonzero(is_head))
+        fp.band_keys = None
+        clock.lap("candidates")
+        if progress:
+            progress("candidates", len(candidates), len(candidates))
+        near = verify_candidates(candidates, store, settings, pool)
+        clock.lap("verify")
+    if progress:
+        progress("verify", len(table), len(table))
+    result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
+    clock.lap("assemble")
+    result.stats["stage_seconds"] = clock.laps
+    return result
+
+
+class _StageClock:
+    """Seconds spent in each stage (reported in the stats)."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps[stage] = round(now - self._last, 3)
+        self._last = now
+
+
+def _pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[tuple[int, int]]]:
+    """Exact and near pairs as results ordered by ``(a, b)`` input order, and the edges."""
+    pairs: list[tuple[int, int, PairResult]] = []
+    for group in groups:
+        head = group[0]
+        share = 1.0 if counts[head] else 0.0
+        for other in group[1:]:
+            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share)))
+    for v in near:
+        result = PairResult(table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6))
+        pairs.append((v.i, v.j, result))
+    pairs.sort(key=lambda item: (item[0], item[1]))
+    return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
+
+
+def _clusters(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[list[int], int]]:
+    """Stage 5 over the documents that have an edge only (renumbered, then mapped back)."""
+    nodes = sorted({m for edge in edges for m in edge})
+    local = {m: k for k, m in enumerate(nodes)}
+    members = [_Member(table.ids[m], table.metadata.get(m, {}).get("date"), range(table.chars[m])) for m in nodes]
+    found = cluster_documents(len(nodes), [(local[a], local[b]) for a, b in edges], members)
+    return [([nodes[k] for k in group], nodes[rep]) for group, rep in found]
+
+
+def _document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[list[DocumentResult], list[ClusterResult]]:
+    meta = table.metadata
+    results = [
+        DocumentResult(id=doc_id, chars=chars, shingles=count, metadata=meta[k] if k in meta else {})
+        for k, (doc_id, chars, count) in enumerate(zip(table.ids, table.chars, counts.tolist()))
+    ]
+    cluster_results = []
+    for index, (group, rep) in enumerate(clusters):
+        cluster_results.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
+        for m in group:
+            results[m].cluster = index
+            if m != rep:
+                results[m].duplicate_of = table.ids[rep]
+    return results, cluster_results
+
+
+def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
+    """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
+    pairs, edges = _pair_results(table, counts, groups, near)
+    clusters = _clusters(table, edges)
+    results, cluster_results = _document_results(table, counts, clusters)
+    stats = {
+        "documents": len(table),
+        "skipped_inputs": len(problems),
+        "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for p in pairs),
+        "near_duplicate_pairs": len(near),
+        "clusters": len(cluster_results),
+        "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
+        **extra_stats,
+        "workers": settings.workers,
+        **_resources(),
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+    return ScanResult(
+        documents=results,
+        pairs=pairs,
+        clusters=cluster_results,
+        problems=[{"origin": p.origin, "message": p.message} for p in problems],
+        settings=settings.to_dict(),
+        stats=stats,
+    )
 
 
 def scan_documents(
@@ -127,7 +284,7 @@ def scan_documents(
     problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
 ) -> ScanResult:
-    """Find exact and near-duplicate documents.
+    """Find exact and near-duplicate documents among documents in memory.
 
     Args:
         docs: The documents, ids unique.
@@ -138,55 +295,25 @@ def scan_documents(
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-    started = time.perf_counter()
-    fp = fingerprint_documents(docs, settings, progress)
-    pairs: list[tuple[int, int, PairResult]] = []
-    edges: list[tuple[int, int]] = []
-    is_head = np.ones(len(docs), dtype=bool)
-    for group in exact_groups(fp.exact):
-        head = group[0]
-        is_head[group[1:]] = False
-        for other in group[1:]:
-            pairs.append((head, other, _pair(docs, fp.shingles, head, other, EXACT_DUPLICATE, 1.0)))
-            edges.append((head, other))
-    near = near_duplicate_pairs(fp, np.flatnonzero(is_head), settings)
-    for i, j, score in near:
-        pairs.append((i, j, _pair(docs, fp.shingles, i, j, NEAR_DUPLICATE, score)))
-        edges.append((i, j))
-    if progress:
-        progress("verify", len(docs), len(docs))
-    pairs.sort(key=lambda item: (item[0], item[1]))
-    clusters = cluster_documents(len(docs), edges, docs)
-    results = [
-        DocumentResult(
-            id=d.id,
-            chars=len(d.text),
-            shingles=int(fp.shingles[k].size),
-            metadata={key: getattr(d, key) for key in ("date", "source", "url", "title") if getattr(d, key)},
-        )
-        for k, d in enumerate(docs)
-    ]
-    cluster_results = []
-    for index, (members, rep) in enumerate(clusters):
-        cluster_results.append(ClusterResult(members=[docs[m].id for m in members], representative=docs[rep].id))
-        for m in members:
-            results[m].cluster = index
-            if m != rep:
-                results[m].duplicate_of = docs[rep].id
-    stats = {
-        "documents": len(docs),
-        "skipped_inputs": len(problems),
-        "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for _, _, p in pairs),
-        "near_duplicate_pairs": len(near),
-        "clusters": len(cluster_results),
-        "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
-        "seconds": round(time.perf_counter() - started, 3),
-    }
-    return ScanResult(
-        documents=results,
-        pairs=[p for _, _, p in pairs],
-        clusters=cluster_results,
-        problems=[{"origin": p.origin, "message": p.message} for p in problems],
-        settings=settings.to_dict(),
-        stats=stats,
-    )
+    return _run(docs, settings, problems, progress)
+
+
+def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None) -> ScanResult:
+    """Find exact and near-duplicate documents in files, never holding all texts.
+
+    The inputs are read once, with :class:`dedup.corpus.CorpusReader`; each
+    batch of texts is dropped once fingerprinted.
+
+    Args:
+        paths: As for :class:`dedup.corpus.CorpusReader` (``-`` reads JSONL from stdin).
+        settings: What to look for.
+        progress: Called as ``progress(stage, done, total)``.
+
+    Returns:
+        A :class:`ScanResult` with the reader's problems.
+    """
+    reader = CorpusReader([str(p) for p in paths])
+    result = _run(reader, settings, (), progress)
+    result.problems = [{"origin": p.origin, "message": p.message} for p in reader.problems]
+    result.stats["skipped_inputs"] = len(reader.problems)
+    return result

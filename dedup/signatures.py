@@ -14,18 +14,25 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from datasketch import MinHash
 
 EMPTY = np.uint32(0xFFFFFFFF)
-# Rows of shingles per block: bounds the (rows x num_perm) temporary.
-_BLOCK_ROWS = 1 << 15
+# Shingles per block: the (num_perm x rows) temporary stays in cache (4 MB at 128).
+_BLOCK_ROWS = 1 << 13
 
 
 @lru_cache(maxsize=8)
 def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's affine32 (a, b) parameters for ``num_perm`` and ``seed``."""
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    """datasketch's affine32 (a, b) parameters for ``num_perm`` and ``seed``.
+
+    Drawn as datasketch 2 draws them: from ``numpy.random.RandomState(seed)``,
+    an odd multiplier ``a = 2 * randint(0, 2**31) + 1`` per permutation, then
+    an offset ``b = randint(0, 2**32)`` per permutation (a test compares them
+    with datasketch's own).
+    """
+    gen = np.random.RandomState(seed)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 def fmix32(values: np.ndarray) -> np.ndarray:
@@ -51,29 +58,48 @@ def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int) -
         ``(len(hash_lists), num_perm)`` uint32 matrix; a document with no
         shingles gets a row of ``0xFFFFFFFF`` (datasketch's empty MinHash).
     """
-    a, b = permutations(num_perm, seed)
-    out = np.full((len(hash_lists), num_perm), EMPTY, dtype=np.uint32)
     lengths = np.fromiter((len(h) for h in hash_lists), dtype=np.int64, count=len(hash_lists))
-    nonempty = np.flatnonzero(lengths)
-    if nonempty.size == 0:
-        return out
-    # Process documents in groups whose shingles fit one block.
-    group: list[int] = []
-    rows = 0
-    for doc in nonempty:
-        if group and rows + lengths[doc] > _BLOCK_ROWS:
-            _fill(out, group, hash_lists, lengths, a, b)
-            group, rows = [], 0
-        group.append(int(doc))
-        rows += int(lengths[doc])
-    _fill(out, group, hash_lists, lengths, a, b)
+    values = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
+    return minhash_segments(values, np.concatenate(([0], np.cumsum(lengths))), num_perm, seed)
+
+
+def minhash_segments(values: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """MinHash signatures of the segments ``values[offsets[k]:offsets[k+1]]``.
+
+    The permutations run as ``(num_perm, rows)`` blocks of whole documents,
+    so that the temporary stays in cache and the minimum of each document is
+    one ``reduceat`` along contiguous memory.
+
+    Args:
+        values: uint32 shingle hashes of all documents, concatenated.
+        offsets: ``n_docs + 1`` segment boundaries.
+        num_perm: Permutations (signature length).
+        seed: Permutation seed.
+
+    Returns:
+        ``(n_docs, num_perm)`` uint32 matrix (empty segments: ``0xFFFFFFFF``).
+    """
+    a, b = permutations(num_perm, seed)
+    a, b = a[:, None], b[:, None]
+    n_docs = offsets.size - 1
+    out = np.full((n_docs, num_perm), EMPTY, dtype=np.uint32)
+    mixed = fmix32(values)
+    buffer = np.empty((num_perm, _BLOCK_ROWS), dtype=np.uint32)
+    first = 0
+    while first < n_docs:
+        # The documents whose shingles fit one block (at least one document).
+        last = max(int(np.searchsorted(offsets, offsets[first] + _BLOCK_ROWS, side="right")) - 1, first + 1)
+        last = min(last, n_docs)
+        lo, hi = int(offsets[first]), int(offsets[last])
+        if hi - lo > buffer.shape[1]:
+            buffer = np.empty((num_perm, hi - lo), dtype=np.uint32)
+        block = buffer[:, : hi - lo]
+        with np.errstate(over="ignore"):
+            np.multiply(a, mixed[None, lo:hi], out=block)
+            block += b
+        seg = offsets[first:last] - lo
+        rows = np.flatnonzero(np.diff(offsets[first : last + 1]) > 0)  # documents with shingles
+        if rows.size:
+            out[first + rows] = np.minimum.reduceat(block, seg[rows], axis=1).T
+        first = last
     return out
-
-
-def _fill(out, group, hash_lists, lengths, a, b) -> None:
-    mixed = fmix32(np.concatenate([hash_lists[d] for d in group]))
-    with np.errstate(over="ignore"):
-        permuted = mixed[:, None] * a[None, :]
-        permuted += b[None, :]
-    starts = np.concatenate(([0], np.cumsum(lengths[group])[:-1]))
-    out[group] = np.minimum.reduceat(permuted, starts, axis=0)

@@ -9,7 +9,12 @@ def overlap(a: np.ndarray, b: np.ndarray) -> int:
     """Size of the intersection of two sorted unique arrays."""
     if a.size == 0 or b.size == 0:
         return 0
-    return int(np.intersect1d(a, b, assume_unique=True).size)
+    if a.size > b.size:
+        a, b = b, a
+    # Where each element of the smaller array would go in the larger one.
+    at = np.searchsorted(b, a)
+    at[at == b.size] = 0
+    return int(np.count_nonzero(b[at] == a))
 
 
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:

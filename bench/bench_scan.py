@@ -1,0 +1,239 @@
+"""make bench: dedup scan against its peers on one generated corpus, same run.
+
+For each corpus size (10,000 and 100,000 documents; 1,000,000 too with
+BENCH_LARGE=1) the seeded generator (bench/generate.py) writes a news-like
+JSONL corpus with planted near duplicates and exact copies, and its
+exact-Jaccard truth. Then ``dedup scan`` and each peer (bench/peers.py) run
+on it as separate processes, one after the other, and the bench reports for
+each: wall time (median of BENCH_REPEAT runs), documents/s, MB/s, peak RSS
+(summed over the process and its workers, sampled every 50 ms), pair
+precision and recall against exact Jaccard >= 0.8, and every ratio to dedup.
+
+Run it with the bench environment's Python (``make bench`` does), which has
+gaoya, rensa, datasketch and psutil; dedup runs from the project's .venv.
+
+Environment:
+    BENCH_LARGE=1        add the 1,000,000-document corpus
+    BENCH_SIZES=a,b      corpus sizes instead (e.g. 2000 for a quick look)
+    BENCH_REPEAT=n       runs per tool (default: 3 up to 10,000 documents, else 1)
+    BENCH_TOOLS=a,b      tools to run (default: all)
+    BENCH_JOBS=n         dedup --jobs and gaoya threads (default: all cores)
+    DEDUP_PYTHON         the Python that has dedup (default: .venv/bin/python)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psutil
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402
+from score import dedup_pairs, score, truth_pairs  # noqa: E402
+
+THRESHOLD = 0.8
+PEERS = ("gaoya", "rensa", "datasketch", "python")
+# The plain datasketch loop runs at about 1,000 documents/s and the plain
+# Python shingling loop at a few thousand: past this size they would take
+# most of an hour, so they are skipped (said so in the table).
+SLOW_MAX = {"datasketch": 200_000, "python": 200_000}
+
+
+def measure(cmd: list[str], env: dict | None = None, stdout=None) -> tuple[float, float]:
+    """Run ``cmd``; return (wall seconds, peak RSS in MB summed over its process tree)."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=stdout, cwd=ROOT)
+    ps = psutil.Process(proc.pid)
+    peak = 0
+    while proc.poll() is None:
+        try:
+            procs = [ps] + ps.children(recursive=True)
+            peak = max(peak, sum(p.memory_info().rss for p in procs if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {proc.returncode}")
+    return wall, peak / 2**20
+
+
+def dedup_command(corpus: Path, out: Path, jobs: int) -> tuple[list[str], bool]:
+    """The ``dedup scan`` command line, and whether it writes JSON to stdout.
+
+    Uses the CLI when it has ``--format json``; otherwise the bench-local
+    runner that makes the same library call.
+    """
+    python = os.environ.get("DEDUP_PYTHON", str(ROOT / ".venv" / "bin" / "python"))
+    cli = Path(python).parent / "dedup"
+    help_text = ""
+    if cli.exists():
+        run = subprocess.run([str(cli), "scan", "--help"], capture_output=True, text=True)
+        help_text = run.stdout if run.returncode == 0 else ""
+    if "--format" in help_text:
+        cmd = [str(cli), "scan", str(corpus), "--format", "json", "--jobs", str(jobs), "--threshold", str(THRESHOLD)]
+        cmd += [flag for flag in ("--no-passages", "--no-boilerplate") if flag in help_text]
+        return cmd, True
+    return [python, str(HERE / "run_dedup.py"), str(corpus), str(out), "--jobs", str(jobs), "--threshold", str(THRESHOLD)], False
+
+
+def run_tool(tool: str, corpus: Path, size: int, repeat: int, jobs: int) -> dict:
+    out = OUT / f"{tool}-{size}.json"
+    if tool == "dedup":
+        cmd, to_stdout = dedup_command(corpus, out, jobs)
+        env = None
+    else:
+        cmd, to_stdout = [sys.executable, str(HERE / "peers.py"), tool, str(corpus), str(out)], False
+        env = {**os.environ, "RAYON_NUM_THREADS": str(jobs)}
+    walls, peaks = [], []
+    for _ in range(repeat):
+        if to_stdout:
+            with out.open("w") as handle:
+                wall, peak = measure(cmd, env, handle)
+        else:
+            wall, peak = measure(cmd, env)
+        walls.append(wall)
+        peaks.append(peak)
+    result = json.loads(out.read_text())
+    pairs = dedup_pairs(result) if tool == "dedup" else {tuple(p) for p in result["pairs"]}
+    return {"tool": tool, "seconds": statistics.median(walls), "runs": walls, "peak_rss_mb": max(peaks), "pairs": pairs, "command": " ".join(cmd)}
+
+
+def bench_size(size: int, tools: list[str], repeat: int, jobs: int) -> dict:
+    corpus = OUT / f"corpus-{size}.jsonl"
+    truth_path = OUT / f"corpus-{size}.truth.json"
+    if not truth_path.exists():
+        print(f"generating {size:,} documents ...", flush=True)
+        truth = generate(size, corpus)
+        truth_path.write_text(json.dumps(truth))
+    meta = json.loads(truth_path.read_text())
+    truth = truth_pairs(truth_path, THRESHOLD)
+    rows = []
+    for tool in tools:
+        if size > SLOW_MAX.get(tool, size):
+            rows.append({"tool": tool, "skipped": f"over {SLOW_MAX[tool]:,} documents (most of an hour at its speed)"})
+            continue
+        print(f"{size:,} documents: {tool} ...", flush=True)
+        row = run_tool(tool, corpus, size, repeat, jobs)
+        if tool != "python":
+            row.update(score(row.pop("pairs"), truth))
+        else:
+            row.pop("pairs")
+        row["docs_per_s"] = meta["documents"] / row["seconds"]
+        row["mb_per_s"] = meta["bytes"] / 1e6 / row["seconds"]
+        rows.append(row)
+    base = next((r for r in rows if r["tool"] == "dedup" and "seconds" in r), None)
+    for row in rows:
+        if base and "seconds" in row:
+            row["time_vs_dedup"] = row["seconds"] / base["seconds"]
+            row["rss_vs_dedup"] = row["peak_rss_mb"] / base["peak_rss_mb"]
+    return {"documents": meta["documents"], "megabytes": meta["bytes"] / 1e6, "true_pairs": len(truth), "rows": rows}
+
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "python": platform.python_version(),
+    }
+
+
+def table(results: dict) -> str:
+    lines = [
+        f"Machine: {results['machine']['cpu']}, {results['machine']['cores']} cores, "
+        f"{results['machine']['memory_gb']} GB, Python {results['machine']['python']}; {results['machine']['date']}.",
+        "",
+        "| documents | tool | wall s | docs/s | MB/s | peak RSS MB | precision | recall | time ÷ dedup | RSS ÷ dedup |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for run in results["sizes"]:
+        for row in run["rows"]:
+            if "skipped" in row:
+                lines.append(f"| {run['documents']:,} | {row['tool']} | skipped: {row['skipped']} | | | | | | | |")
+                continue
+            p = f"{row['precision']:.3f}" if "precision" in row else "–"
+            r = f"{row['recall']:.3f}" if "recall" in row else "–"
+            lines.append(
+                f"| {run['documents']:,} | {row['tool']} | {row['seconds']:.1f} | {row['docs_per_s']:,.0f} | {row['mb_per_s']:.1f} | "
+                f"{row['peak_rss_mb']:,.0f} | {p} | {r} | {row.get('time_vs_dedup', 0):.2f} | {row.get('rss_vs_dedup', 0):.2f} |"
+            )
+    return "\n".join(lines)
+
+
+def acceptance(results: dict) -> list[str]:
+    """The acceptance points of the speed issues, checked on these figures."""
+    by = {(run["documents"], row["tool"]): row for run in results["sizes"] for row in run["rows"] if "seconds" in row}
+    checks = []
+
+    def check(label: str, ok: bool, figure: str) -> None:
+        checks.append(f"{'PASS' if ok else 'FAIL'}  {label}: {figure}")
+
+    for n in sorted({n for n, _ in by}):
+        d = by.get((n, "dedup"))
+        if not d:
+            continue
+        check(f"{n:,}: dedup precision >= 0.99", d["precision"] >= 0.99, f"{d['precision']:.4f}")
+        check(f"{n:,}: dedup recall >= 0.95", d["recall"] >= 0.95, f"{d['recall']:.4f}")
+        if (n, "datasketch") in by:
+            need = 3 if n <= 10_000 else 10
+            ratio = by[(n, "datasketch")]["seconds"] / d["seconds"]
+            check(f"{n:,}: dedup >= {need}x faster than datasketch", ratio >= need, f"{ratio:.1f}x")
+        if (n, "gaoya") in by and n >= 100_000:
+            ratio = by[(n, "gaoya")]["seconds"] / d["seconds"]
+            check(f"{n:,}: dedup >= 1.5x as fast as gaoya", ratio >= 1.5, f"{ratio:.2f}x")
+    large, mid = by.get((1_000_000, "dedup")), by.get((100_000, "dedup"))
+    if large:
+        check("1,000,000: under 10 minutes", large["seconds"] < 600, f"{large['seconds']:.0f} s")
+        check("1,000,000: peak RSS under 4 GB", large["peak_rss_mb"] < 4096, f"{large['peak_rss_mb']:,.0f} MB")
+        if mid:
+            growth = large["seconds"] / mid["seconds"]
+            check("100,000 -> 1,000,000: time grows at most 12x", growth <= 12, f"{growth:.1f}x")
+    return checks
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,100000").split(",")]
+    if os.environ.get("BENCH_LARGE") == "1" and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+    tools = os.environ.get("BENCH_TOOLS", "dedup," + ",".join(PEERS)).split(",")
+    jobs = int(os.environ.get("BENCH_JOBS", os.cpu_count() or 1))
+    results = {"machine": machine(), "threshold": THRESHOLD, "jobs": jobs, "sizes": []}
+    for size in sizes:
+        repeat = int(os.environ.get("BENCH_REPEAT", 3 if size <= 10_000 else 1))
+        results["sizes"].append(bench_size(size, tools, repeat, jobs))
+        (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    text = table(results)
+    checks = acceptance(results)
+    (OUT / "results.md").write_text(text + "\n\n" + "\n".join(checks) + "\n")
+    print(text)
+    print()
+    print("\n".join(checks))
+    print(f"\nwritten: {OUT / 'results.md'}, {OUT / 'results.json'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""LSH candidates equal datasketch's, and verification is exact."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+
+from dedup.candidates import RECALL_WEIGHTS, candidate_pairs, lsh_params
+from dedup.config import Settings
+from dedup.fingerprints import fingerprint_batch, shingle_texts
+from dedup.similarity import jaccard, overlap
+from dedup.verification import verify_pairs
+
+
+def planted_texts(seed: int, families: int = 12) -> list[str]:
+    """Random word texts, each with a few copies edited to various degrees."""
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(400)]
+    texts = []
+    for _ in range(families):
+        base = [rng.choice(words) for _ in range(120)]
+        texts.append(" ".join(base))
+        for edits in rng.sample([0, 2, 4, 8, 16, 30], 3):
+            copy = list(base)
+            for _ in range(edits):
+                copy[rng.randrange(len(copy))] = rng.choice(words)
+            texts.append(" ".join(copy))
+    rng.shuffle(texts)
+    return texts
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.7, 0.9])
+@pytest.mark.parametrize("num_perm", [64, 128])
+@pytest.mark.parametrize("weights", [(0.5, 0.5), RECALL_WEIGHTS])
+def test_lsh_params_are_the_ones_minhashlsh_chooses(threshold, num_perm, weights):
+    lsh = MinHashLSH(threshold=threshold, num_perm=num_perm, weights=weights)
+    assert lsh_params(threshold, num_perm, weights) == (lsh.b, lsh.r)
+
+
+@pytest.mark.parametrize("threshold", [0.5, 0.7])
+def test_candidates_are_the_pairs_minhashlsh_returns(threshold):
+    signatures = fingerprint_batch(planted_texts(1), Settings(num_perm=128)).signatures
+    bands, rows = lsh_params(threshold, 128)
+    lsh = MinHashLSH(num_perm=128, params=(bands, rows))
+    sketches = [MinHash(num_perm=128, hashvalues=row, scheme="affine32") for row in signatures]
+    expected = set()
+    for k, sketch in enumerate(sketches):
+        expected.update((min(k, o), max(k, o)) for o in lsh.query(sketch))
+        lsh.insert(k, sketch)
+    found = candidate_pairs(signatures, threshold)
+    assert {tuple(p) for p in found.tolist()} == expected
+    assert len(expected) > 20  # the planted families are found at all
+
+
+def test_verification_keeps_exactly_the_pairs_at_or_above_the_threshold():
+    texts = planted_texts(2)
+    sets = shingle_texts(texts, 5)
+    pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))])
+    kept = verify_pairs(pairs, {k: sets[k] for k in range(len(texts))}, 0.8)
+    expected = {(i, j) for i, j in pairs.tolist() if jaccard(sets[i], sets[j]) >= 0.8}
+    assert {(v.i, v.j) for v in kept} == expected
+    assert expected  # some planted pairs are that close
+    for v in kept:
+        assert v.jaccard == pytest.approx(jaccard(sets[v.i], sets[v.j]))
+
+
+def test_overlap_counts_the_common_elements():
+    rng = np.random.default_rng(3)
+    for _ in range(300):
+        a = np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint64))
+        b = np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint64))
+        assert overlap(a, b) == len(set(a.tolist()) & set(b.tolist()))

@@ -1,0 +1,92 @@
+"""The scan gives the same output with any number of workers, streaming or in memory."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+
+import pytest
+
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.normalize import normalize_text
+from dedup.scan import scan_corpus, scan_documents
+from dedup.shingles import reference_shingles
+
+# Timings and memory vary from run to run; everything else must not.
+VOLATILE = ("seconds", "stage_seconds", "peak_rss_mb", "peak_rss_worker_mb", "cpu_seconds", "cpu_seconds_workers", "workers")
+
+
+def corpus(seed: int = 11, families: int = 25) -> list[dict]:
+    rng = random.Random(seed)
+    words = [f"{c}{i}" for i, c in enumerate("abcdefghij" * 60)]
+    records = []
+    for f in range(families):
+        base = [rng.choice(words) for _ in range(rng.randint(60, 200))]
+        variants = [base]
+        for edits in (0, 1, 3, 6, 12):
+            copy = list(base)
+            for _ in range(edits):
+                copy[rng.randrange(len(copy))] = rng.choice(words)
+            variants.append(copy)
+        for k, words_ in enumerate(variants):
+            text = " ".join(words_)
+            records.append({"id": f"f{f}-{k}", "text": text.upper() if k == 1 else text, "date": f"2026-01-{k + 1:02d}"})
+    rng.shuffle(records)
+    return records
+
+
+def stable(result) -> dict:
+    out = result.to_dict()
+    for key in VOLATILE:
+        out["summary"].pop(key, None)
+    out["settings"].pop("jobs")
+    return out
+
+
+@pytest.fixture(scope="module")
+def jsonl(tmp_path_factory):
+    path = tmp_path_factory.mktemp("jobs") / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in corpus()), encoding="utf-8")
+    return path
+
+
+def test_jobs_1_and_2_give_identical_output(jsonl):
+    small_batches = {"batch_size": 16}
+    one = scan_corpus([jsonl], Settings(jobs=1, **small_batches))
+    two = scan_corpus([jsonl], Settings(jobs=2, **small_batches))
+    assert stable(one) == stable(two)
+    assert one.stats["near_duplicate_pairs"] > 0 and one.stats["exact_duplicate_pairs"] > 0
+
+
+def test_streaming_scan_equals_in_memory_scan(jsonl):
+    docs = [Document(id=r["id"], text=r["text"], date=r["date"]) for r in corpus()]
+    assert stable(scan_corpus([jsonl], Settings(jobs=1))) == stable(scan_documents(docs, Settings(jobs=1)))
+
+
+def test_crlf_line_ends_read_the_same(tmp_path, jsonl):
+    crlf = tmp_path / "crlf.jsonl"
+    crlf.write_bytes(jsonl.read_bytes().replace(b"\n", b"\r\n"))
+    assert stable(scan_corpus([crlf], Settings(jobs=1)))["pairs"] == stable(scan_corpus([jsonl], Settings(jobs=1)))["pairs"]
+
+
+def test_reported_pairs_are_exactly_the_pairs_at_or_above_the_threshold(jsonl):
+    records = corpus()
+    sets = {r["id"]: set(reference_shingles(normalize_text(r["text"]), 5)) for r in records}
+    truth = set()
+    for a, b in itertools.combinations(sorted(sets), 2):
+        if len(sets[a] & sets[b]) >= 0.8 * len(sets[a] | sets[b]):
+            truth.add((a, b))
+    result = scan_corpus([jsonl], Settings(jobs=2, batch_size=32))
+    clusters = {}
+    for cluster in result.clusters:
+        for member in cluster.members:
+            clusters[member] = tuple(cluster.members)
+    # Every true pair ends in one cluster; every reported near pair is true.
+    assert all(clusters.get(a) is not None and clusters.get(a) == clusters.get(b) for a, b in truth)
+    near = {tuple(sorted((p.a, p.b))) for p in result.pairs if p.relation == "near_duplicate"}
+    assert near and near <= truth
+    for pair in result.pairs:
+        a, b = sets[pair.a], sets[pair.b]
+        assert pair.jaccard == pytest.approx(len(a & b) / len(a | b), abs=1e-6)
