@@ -299,18 +299,9 @@ def align_documents(a: Document, b: Document, settings: Settings, masks=None) ->
         An :class:`Alignment` whose ``stats`` hold ``jaccard``,
         ``containment_a`` and ``containment_b`` over word ``settings.ngram``-grams.
     """
-    from dedup.normalize import normalize_text
-    from dedup.shingles import shingle_hashes
-    from dedup.similarity import containment, jaccard
+    from dedup.similarity import document_similarity
 
     masks = masks or {}
     alignment = align_prepared(prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id)), settings)
-    sha = np.unique(shingle_hashes(normalize_text(a.text), settings.ngram))
-    shb = np.unique(shingle_hashes(normalize_text(b.text), settings.ngram))
-    alignment.stats = {
-        "jaccard": round(jaccard(sha, shb), 6),
-        "containment_a": round(containment(sha, shb), 6),
-        "containment_b": round(containment(shb, sha), 6),
-        "ngram": settings.ngram,
-    }
+    alignment.stats = {**document_similarity(a.text, b.text, settings.ngram), "ngram": settings.ngram}
     return alignment

@@ -19,9 +19,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dedup import __version__
 from dedup.config import ConfigError, Settings, load_settings
-from dedup.corpus import CorpusReader
 from dedup.report import EXIT_ERROR, FORMATTERS, scan_exit_code
-from dedup.scan import scan_documents
+from dedup.scan import scan_corpus
 
 
 def stdout_console() -> Console:
@@ -41,14 +40,20 @@ def settings_options(func: Callable) -> Callable:
         click.option("--num-perm", type=click.IntRange(16, 1024), help="MinHash permutations [128]."),
         click.option("--seed", type=int, help="MinHash seed [1]."),
         click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0]."),
+        click.option("--passages/--no-passages", "passages", default=None, help="Look for shared passages (partial copies, rewrites) [on]."),
     ]
     for option in reversed(options):
         func = option(func)
     return func
 
 
+# Stage switches on the command line, and the settings they set.
+STAGE_FLAGS = {"passages": "passages.enabled", "boilerplate": "boilerplate.enabled"}
+
+
 def load_cli_settings(**flags: Any) -> Settings:
     """Settings from the config file in the working folder, then ``flags``."""
+    flags = {STAGE_FLAGS.get(name, name): value for name, value in flags.items()}
     try:
         return load_settings(flags)
     except ConfigError as err:
@@ -74,16 +79,11 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
-def read_inputs(paths: tuple[str, ...]) -> tuple[list, list]:
-    """Read every path; report problems on stderr; exit 2 if nothing is usable."""
-    reader = CorpusReader(list(paths))
-    docs = list(reader)
+def report_problems(problems: list[dict[str, str]]) -> None:
+    """Each skipped input on stderr, with its file and line."""
     err = stderr_console()
-    for problem in reader.problems:
-        err.print(f"dedup: {problem}", markup=False)
-    if not docs:
-        raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
-    return docs, reader.problems
+    for problem in problems:
+        err.print(f"dedup: {problem['origin']}: {problem['message']}", markup=False)
 
 
 def _fail(message: str) -> int:
@@ -116,9 +116,11 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
       cat new.jsonl | dedup scan corpus/ -
     """
     settings = load_cli_settings(**flags)
-    docs, problems = read_inputs(paths)
     with progress_bar(progress) as update:
-        result = scan_documents(docs, settings, problems, progress=update)
+        result = scan_corpus(paths, settings, progress=update)
+    report_problems(result.problems)
+    if not result.documents:
+        raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     if fmt == "text":
         from dedup.views.scan_view import render_scan
 

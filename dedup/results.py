@@ -105,6 +105,7 @@ class ScanResult:
     problems: list[dict[str, str]]
     settings: dict[str, Any]
     stats: dict[str, Any]
+    timing: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from dedup import __version__
@@ -117,4 +118,5 @@ class ScanResult:
             "pairs": [p.to_dict() for p in self.pairs],
             "clusters": [c.to_dict() for c in self.clusters],
             "problems": self.problems,
+            "timing": self.timing,
         }

@@ -29,7 +29,7 @@ import time
 from array import array
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -40,9 +40,10 @@ from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
 from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
 from dedup.pool import StagePool
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult
 from dedup.shingle_store import ShingleStore
 from dedup.shingles import char_classes
+from dedup.similarity import document_similarity
 from dedup.verification import Verified, documents_in, verify_job
 
 Progress = Callable[[str, int, int], None]
@@ -194,7 +195,7 @@ def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputP
         progress("verify", len(table), len(table))
     result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
     clock.lap("assemble")
-    result.stats["stage_seconds"] = clock.laps
+    result.timing["stage_seconds"] = clock.laps
     return result
 
 
@@ -264,10 +265,9 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
         **extra_stats,
-        "workers": settings.workers,
-        **_resources(),
-        "seconds": round(time.perf_counter() - started, 3),
     }
+    # Measurements change from run to run; they are kept apart from the findings.
+    timing = {"seconds": round(time.perf_counter() - started, 3), "workers": settings.workers, **_resources()}
     return ScanResult(
         documents=results,
         pairs=pairs,
@@ -275,6 +275,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         problems=[{"origin": p.origin, "message": p.message} for p in problems],
         settings=settings.to_dict(),
         stats=stats,
+        timing=timing,
     )
 
 
@@ -284,25 +285,59 @@ def scan_documents(
     problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
 ) -> ScanResult:
-    """Find exact and near-duplicate documents among documents in memory.
+    """Find duplicate documents and, when enabled, documents that share passages.
 
     Args:
         docs: The documents, ids unique.
-        settings: What to look for.
+        settings: What to look for (``settings.passages.enabled`` adds
+            :func:`passage_stage`).
         problems: Input problems met while reading, carried into the result.
         progress: Called as ``progress(stage, done, total)``.
 
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-    return _run(docs, settings, problems, progress)
+    result = _run(docs, settings, problems, progress)
+    masks: dict[str, list] = {}
+    if settings.passages.enabled:
+        started = time.perf_counter()
+        passage_stage(docs, settings, result, masks)
+        result.timing.setdefault("stage_seconds", {})["passages"] = round(time.perf_counter() - started, 3)
+        result.timing["seconds"] = round(result.timing["seconds"] + result.timing["stage_seconds"]["passages"], 3)
+    return result
+
+
+def passage_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence]) -> None:
+    """Stage 6: pairs that share passages (partial copies, rewrites), added to ``result``.
+
+    Pairs inside a duplicate cluster are not aligned again; passage pairs do
+    not join clusters (a rewrite is not a copy to remove).
+    """
+    from dedup.passages import find_passage_pairs
+
+    index = {doc.id: k for k, doc in enumerate(docs)}
+    reported = {(index[p.a], index[p.b]) for p in result.pairs}
+    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported)
+    ordered = [(index[p.a], index[p.b], p) for p in result.pairs]
+    for pp in found:
+        figures = document_similarity(docs[pp.i].text, docs[pp.j].text, settings.ngram)
+        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields())
+        pair.extra.update(pp.extra())
+        ordered.append((pp.i, pp.j, pair))
+    ordered.sort(key=lambda item: (item[0], item[1]))
+    result.pairs = [p for _, _, p in ordered]
+    for relation in (PARTIAL_COPY, REWRITE):
+        result.stats[f"{relation}_pairs"] = sum(p.relation == relation for p in result.pairs)
+    result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
 
 
 def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None) -> ScanResult:
-    """Find exact and near-duplicate documents in files, never holding all texts.
+    """Scan files: streamed at document level, in memory when passages are wanted.
 
-    The inputs are read once, with :class:`dedup.corpus.CorpusReader`; each
-    batch of texts is dropped once fingerprinted.
+    At document level (``settings.passages.enabled`` false) the inputs are
+    read once with :class:`dedup.corpus.CorpusReader` and each batch of
+    texts is dropped once fingerprinted, so memory grows only with the index.
+    Passage search needs every text at hand, so it reads them all first.
 
     Args:
         paths: As for :class:`dedup.corpus.CorpusReader` (``-`` reads JSONL from stdin).
@@ -313,6 +348,9 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
         A :class:`ScanResult` with the reader's problems.
     """
     reader = CorpusReader([str(p) for p in paths])
+    if settings.passages.enabled:
+        docs = list(reader)
+        return scan_documents(docs, settings, reader.problems, progress)
     result = _run(reader, settings, (), progress)
     result.problems = [{"origin": p.origin, "message": p.message} for p in reader.problems]
     result.stats["skipped_inputs"] = len(reader.problems)

@@ -30,3 +30,18 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     if a.size == 0:
         return 0.0
     return overlap(a, b) / a.size
+
+
+def document_similarity(text_a: str, text_b: str, ngram: int) -> dict[str, float]:
+    """Exact ``jaccard``, ``containment_a`` and ``containment_b`` of two
+    original texts over their word ``ngram`` shingles."""
+    from dedup.normalize import normalize_text
+    from dedup.shingles import shingle_hashes
+
+    a = np.unique(shingle_hashes(normalize_text(text_a), ngram))
+    b = np.unique(shingle_hashes(normalize_text(text_b), ngram))
+    return {
+        "jaccard": round(jaccard(a, b), 6),
+        "containment_a": round(containment(a, b), 6),
+        "containment_b": round(containment(b, a), 6),
+    }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -19,10 +20,10 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
     """Print the summary, the pairs and the clusters of a scan."""
     stats = result.stats
     console.print(
-        f"[bold]dedup scan[/]: {stats['documents']} documents, "
-        f"{len(result.pairs)} pairs, {stats['clusters']} clusters"
+        f"[bold]dedup scan[/]: {_count(stats['documents'], 'document')}, "
+        f"{_count(len(result.pairs), 'pair')}, {_count(stats['clusters'], 'cluster')}"
         + (f", [yellow]{stats['skipped_inputs']} inputs skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
-        + f" ({stats['seconds']:.2f} s)"
+        + f" ({result.timing.get('seconds', 0.0):.2f} s)"
     )
     if not result.pairs:
         console.print("[green]No duplicate or reused text found.[/]")
@@ -34,36 +35,43 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         console.print(_clusters_table(result, limit))
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _pairs_table(result: ScanResult, limit: int) -> Table:
-    table = Table(title="Pairs", title_justify="left", show_lines=False)
-    table.add_column("document a", overflow="fold")
-    table.add_column("document b", overflow="fold")
+    table = Table(title="Pairs", title_justify="left", box=box.SIMPLE_HEAD, caption=_PAIRS_CAPTION, caption_justify="left")
+    table.add_column("documents (a, b)", overflow="fold")
     table.add_column("relation")
     table.add_column("jaccard", justify="right")
-    table.add_column("a in b", justify="right")
-    table.add_column("b in a", justify="right")
-    table.add_column("shared a/b", justify="right")
+    table.add_column("in other", justify="right")
+    table.add_column("shared", justify="right")
     table.add_column("passages", justify="right")
     for pair in result.pairs[:limit]:
         style = RELATION_STYLES.get(pair.relation, "")
+        shared = f"{pair.shared_share_a:.0%}\n{pair.shared_share_b:.0%}" if pair.passages else ""
         table.add_row(
-            pair.a,
-            pair.b,
+            f"{pair.a}\n{pair.b}",
             f"[{style}]{pair.relation}[/]" if style else pair.relation,
             f"{pair.jaccard:.3f}",
-            f"{pair.containment_a:.0%}",
-            f"{pair.containment_b:.0%}",
-            f"{pair.shared_share_a:.0%}/{pair.shared_share_b:.0%}" if pair.passages else "",
+            f"{pair.containment_a:.0%}\n{pair.containment_b:.0%}",
+            shared,
             _passage_counts(pair),
         )
     return table
+
+
+_PAIRS_CAPTION = (
+    "jaccard: exact, word shingles; in other: share of each side's shingles found in the other; "
+    "shared: share of each side's characters in shared passages; passages: verbatim (v), reworded (r)"
+)
 
 
 def _passage_counts(pair) -> str:
     if not pair.passages:
         return ""
     verbatim = sum(p["kind"] == "verbatim" for p in pair.passages)
-    return f"{verbatim} verbatim, {len(pair.passages) - verbatim} reworded"
+    return f"{verbatim}v {len(pair.passages) - verbatim}r"
 
 
 def _clusters_table(result: ScanResult, limit: int) -> Table:
