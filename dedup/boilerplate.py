@@ -1,0 +1,273 @@
+"""Boilerplate: text that is neither reporting nor reuse, found and explained.
+
+For each document, in order of precedence (a block takes the first verdict
+that applies):
+
+1. sections: a short header such as "You May Also Like" or "5 Comments"
+   past the first part of the document opens a section that runs to the end
+   (kind ``recirculation`` or ``comments``);
+2. named blocks: a short block that *is* a sharing prompt, a cookie or
+   newsletter notice, a date line or byline (:mod:`dedup.block_rules`);
+3. repeats in the document: a later copy of a block (after normalisation,
+   so straight and curly apostrophes meet) is ``repeat_in_document``;
+4. repeats in the corpus (:mod:`dedup.repeats`): ``repeat_in_corpus``;
+5. the block classifier (:mod:`dedup.block_model`), HTML or plain-text
+   model as the input allows.
+
+Then, inside blocks left unmarked: later copies of sentences of at least
+``sentence_min_words`` words, and a metadata prefix at the start of one of
+the first blocks (``date 2026-02-04``). Every span carries its kind and a
+short reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+
+from dedup.block_features import block_features
+from dedup.block_model import BlockModel, shipped_model
+from dedup.block_rules import CAPTION, NAVIGATION, block_kind, metadata_prefix, section_header_kind, METADATA
+from dedup.blocks import Block, document_blocks, sentence_spans
+from dedup.config import BoilerplateSettings
+from dedup.document import Document
+from dedup.normalize import normalize_text
+from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
+
+REPEAT_IN_DOCUMENT = "repeat_in_document"
+REPEAT_IN_CORPUS = "repeat_in_corpus"
+OTHER = "other"
+_DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
+_KIND_WORDS = {
+    "sharing": "a sharing prompt",
+    "recirculation": "a link to other articles",
+    "comments": "part of the reader comments",
+    "legal": "a legal, cookie or newsletter notice",
+    "metadata": "a date line or byline",
+}
+
+__all__ = [
+    "BoilerplateSpan",
+    "RepeatedBlock",
+    "boilerplate_mask",
+    "corpus_repeats",
+    "document_boilerplate",
+    "find_boilerplate",
+    "kept_text",
+    "summarize",
+]
+
+
+@dataclass(frozen=True, order=True)
+class BoilerplateSpan:
+    """A stretch of boilerplate in a document's original text.
+
+    Attributes:
+        start: Offset of its first character.
+        end: Offset just past its last character.
+        kind: ``repeat_in_document``, ``repeat_in_corpus``, ``sharing``,
+            ``recirculation``, ``comments``, ``navigation``, ``legal``,
+            ``caption``, ``metadata`` or ``other``.
+        reason: Why, in a short sentence.
+    """
+
+    start: int
+    end: int
+    kind: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+Mark = tuple[str, str]  # (kind, reason)
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _mark_sections(text: str, blocks: Sequence[Block], words: list[int], marks: list, settings: BoilerplateSettings) -> None:
+    """A section header past ``section_min_position`` marks the rest of the document."""
+    limit = settings.section_min_position * len(text)
+    for i, block in enumerate(blocks):
+        if block.start < limit:
+            continue
+        header = block.text(text)
+        kind = section_header_kind(header, words[i])
+        if kind:
+            reason = f"in the '{header.strip()[:40]}' section that runs to the end ({_KIND_WORDS[kind]})"
+            for j in range(i, len(blocks)):
+                marks[j] = (kind, reason)
+            return
+
+
+def _mark_named(texts: list[str], words: list[int], marks: list) -> None:
+    for i, text in enumerate(texts):
+        if marks[i] is None:
+            kind = block_kind(text, words[i])
+            if kind in _DIRECT_KINDS:
+                marks[i] = (kind, f"reads as {_KIND_WORDS[kind]}")
+
+
+def _mark_repeats(text: str, blocks, keys: list[str], words: list[int], marks: list, settings) -> None:
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if not key:
+            continue
+        if key in first and words[i] >= settings.repeat_min_words and marks[i] is None:
+            line = _line(text, blocks[first[key]].start)
+            marks[i] = (REPEAT_IN_DOCUMENT, f"a second copy of line {line} of this document")
+        first.setdefault(key, i)
+
+
+def _mark_classified(doc: Document, blocks, texts, words, marks, settings, model: BlockModel | None) -> None:
+    links = bool(doc.blocks)
+    model = model or shipped_model("html" if links else "text")
+    threshold = settings.html_threshold if links else settings.text_threshold
+    threshold = model.threshold if threshold is None else threshold
+    probability = model.predict_proba(block_features(doc.text, blocks, links))
+    for i in np.flatnonzero(probability >= threshold):
+        if marks[i] is not None:
+            continue
+        kind = block_kind(texts[i], words[i])
+        if kind is None:
+            kind = NAVIGATION if (blocks[i].link_density or 0.0) >= 0.5 else OTHER
+        marks[i] = (kind, f"the block classifier rates it {probability[i]:.0%} likely boilerplate")
+
+
+def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
+    """One span per run of consecutive blocks with the same verdict."""
+    spans: list[BoilerplateSpan] = []
+    for block, mark in zip(blocks, marks):
+        if mark is None:
+            continue
+        if spans and (spans[-1].kind, spans[-1].reason) == mark and spans[-1].end <= block.start:
+            spans[-1] = BoilerplateSpan(spans[-1].start, block.end, *mark)
+        else:
+            spans.append(BoilerplateSpan(block.start, block.end, *mark))
+    return spans
+
+
+def _sentence_repeats(text: str, blocks, keys, marks, settings) -> list[BoilerplateSpan]:
+    """Later copies of sentences, inside blocks that are otherwise unmarked."""
+    seen: dict[str, int] = {}
+    spans = []
+    for i, block in enumerate(blocks):
+        for start, end in sentence_spans(text, block.start, block.end):
+            whole = start == block.start and end == block.end
+            key = keys[i] if whole else normalize_text(text[start:end])
+            if key.count(" ") + 1 < settings.sentence_min_words:
+                continue
+            if key not in seen:
+                seen[key] = start
+            elif marks[i] is None:
+                line = _line(text, seen[key])
+                spans.append(BoilerplateSpan(start, end, REPEAT_IN_DOCUMENT, f"a second copy of a sentence on line {line}"))
+    return spans
+
+
+def _metadata_prefixes(text: str, blocks, marks) -> list[BoilerplateSpan]:
+    spans = []
+    for i, block in enumerate(blocks[:3]):
+        if marks[i] is None:
+            size = metadata_prefix(block.text(text))
+            if size:
+                start, end = block.start, block.start + size
+                while end > start and text[end - 1].isspace():
+                    end -= 1
+                spans.append(BoilerplateSpan(start, end, METADATA, "a date line, not article text"))
+    return spans
+
+
+def document_boilerplate(
+    doc: Document,
+    settings: BoilerplateSettings,
+    blocks: Sequence[Block] | None = None,
+    corpus_marks: dict[int, str] | None = None,
+    model: BlockModel | None = None,
+) -> list[BoilerplateSpan]:
+    """The boilerplate of one document (see the module doc for the order).
+
+    Args:
+        doc: The document.
+        settings: Boilerplate settings.
+        blocks: Its blocks, if already split.
+        corpus_marks: ``block index -> reason`` for blocks repeated across the corpus.
+        model: A block model to use instead of the shipped one.
+
+    Returns:
+        Non-overlapping spans, sorted by start.
+    """
+    blocks = list(document_blocks(doc) if blocks is None else blocks)
+    texts = [b.text(doc.text) for b in blocks]
+    words = [len(t.split()) for t in texts]
+    keys = [normalize_text(t) for t in texts]
+    marks: list[Mark | None] = [None] * len(blocks)
+    _mark_sections(doc.text, blocks, words, marks, settings)
+    _mark_named(texts, words, marks)
+    _mark_repeats(doc.text, blocks, keys, words, marks, settings)
+    for i, reason in (corpus_marks or {}).items():
+        if marks[i] is None:
+            marks[i] = (REPEAT_IN_CORPUS, reason)
+    if settings.classifier and blocks:
+        _mark_classified(doc, blocks, texts, words, marks, settings, model)
+    spans = _block_spans(blocks, marks)
+    spans += _sentence_repeats(doc.text, blocks, keys, marks, settings)
+    spans += _metadata_prefixes(doc.text, blocks, marks)
+    return sorted(spans)
+
+
+def find_boilerplate(docs: Sequence[Document], settings) -> dict[str, list[BoilerplateSpan]]:
+    """The boilerplate of every document of a corpus.
+
+    Args:
+        docs: The documents (ids unique).
+        settings: :class:`~dedup.config.Settings` (or its ``boilerplate`` part).
+
+    Returns:
+        ``{document id: spans}`` for every document (empty lists when
+        boilerplate detection is disabled).
+    """
+    bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
+    if not bp.enabled:
+        return {d.id: [] for d in docs}
+    blocks = [document_blocks(d) for d in docs]
+    marks: dict[int, dict[int, str]] = {}
+    if bp.corpus_repeats and len(docs) >= bp.corpus_min_docs:
+        index = repeat_index(docs, blocks, bp)
+        for (d, b), g in index.members.items():
+            marks.setdefault(d, {})[b] = index.groups[g].reason
+    return {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i)) for i, d in enumerate(docs)}
+
+
+def boilerplate_mask(length: int, spans: Sequence[BoilerplateSpan]) -> np.ndarray:
+    """A boolean array over a text of ``length`` characters, True inside boilerplate."""
+    mask = np.zeros(length, dtype=bool)
+    for span in spans:
+        mask[span.start : span.end] = True
+    return mask
+
+
+def kept_text(text: str, spans: Sequence[BoilerplateSpan]) -> str:
+    """``text`` with its boilerplate spans removed (each replaced by a line break)."""
+    parts, pos = [], 0
+    for span in sorted(spans):
+        if span.start > pos:
+            parts.append(text[pos : span.start])
+        parts.append("\n")
+        pos = max(pos, span.end)
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def summarize(text: str, spans: Sequence[BoilerplateSpan]) -> dict:
+    """Per-document JSON fields: the spans, boilerplate characters and share."""
+    chars = int(boilerplate_mask(len(text), spans).sum())
+    return {
+        "boilerplate": [s.to_dict() for s in spans],
+        "boilerplate_chars": chars,
+        "boilerplate_share": round(chars / len(text), 4) if text else 0.0,
+    }
