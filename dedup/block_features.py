@@ -21,14 +21,25 @@ from dedup.block_rules import block_kind, section_header_kind
 from dedup.blocks import Block
 from dedup.normalize import normalize_text
 
-# Common English function words: a high share marks running prose.
+# Common function words of English and the main Western European languages:
+# a high share marks running prose. (Other languages lean on the other features.)
 STOPWORDS = frozenset(
     """a about above after again against all also am an and any are as at be because been before being
     below between both but by can could did do does doing down during each few for from further had has
     have having he her here hers him his how i if in into is it its itself just me more most my no nor
     not now of off on once only or other our out over own said same she should so some such than that
     the their them then there these they this those through to too under until up very was we were what
-    when where which while who whom why will with would you your""".split()
+    when where which while who whom why will with would you your
+    der die das den dem des ein eine einer eines einem und ist nicht mit sich auf für von zu im ist es
+    sie wir ich auch als wie aber oder wenn noch nach bei aus so dass werden wird wurde sind hat haben
+    le la les un une des du de et est en que qui dans pour pas sur au aux ce cette il elle ils nous vous
+    avec par plus mais ou se son sa ses leur été être
+    el los las una uno y es en que de del por para con no se su sus al lo como pero más o este esta
+    ha fue son muy ya también entre
+    o os as um uma e é em que de do da dos das no na nos nas por para com não se seu sua ao à mais mas
+    foi são como ou
+    il lo gli di che è per non con una sono del della dei nel alla anche come più ma
+    de het een en is dat van te in op niet met voor zijn er die aan ook als maar om""".split()
 )
 _WORD = re.compile(r"[^\W_]+")
 _PUNCT = re.compile(r"[^\w\s]")

@@ -52,6 +52,7 @@ __all__ = [
     "BoilerplateSpan",
     "RepeatedBlock",
     "boilerplate_mask",
+    "boilerplate_report",
     "corpus_repeats",
     "document_boilerplate",
     "find_boilerplate",
@@ -123,14 +124,31 @@ def _mark_repeats(text: str, blocks, keys: list[str], words: list[int], marks: l
         first.setdefault(key, i)
 
 
+def _is_headline(texts: list[str], words: list[int]) -> bool:
+    """Whether a plain text opens with a headline: a short line without a
+    full stop, followed by a paragraph of prose."""
+    return (
+        len(texts) > 1
+        and words[0] <= 25
+        and not texts[0].rstrip().endswith((".", "!", "?", ":"))
+        and (words[1] >= 20 or (len(texts) > 2 and words[2] >= 20))
+    )
+
+
 def _mark_classified(doc: Document, blocks, texts, words, marks, settings, model: BlockModel | None) -> None:
+    """Blocks the classifier rates as boilerplate; inside the run of prose
+    that holds the article, only when it is nearly sure."""
     links = bool(doc.blocks)
     model = model or shipped_model("html" if links else "text")
     threshold = settings.html_threshold if links else settings.text_threshold
     threshold = model.threshold if threshold is None else threshold
-    probability = model.predict_proba(block_features(doc.text, blocks, links))
-    for i in np.flatnonzero(probability >= threshold):
-        if marks[i] is not None:
+    X = block_features(doc.text, blocks, links)
+    probability = model.predict_proba(X)
+    inside = X[:, model.features.index("in_prose_region")] > 0
+    needed = np.where(inside, np.maximum(threshold, settings.inside_threshold), threshold)
+    protected = {0} if not links and _is_headline(texts, words) else set()
+    for i in np.flatnonzero(probability >= needed):
+        if marks[i] is not None or i in protected:
             continue
         kind = block_kind(texts[i], words[i])
         if kind is None:
@@ -231,16 +249,28 @@ def find_boilerplate(docs: Sequence[Document], settings) -> dict[str, list[Boile
         ``{document id: spans}`` for every document (empty lists when
         boilerplate detection is disabled).
     """
+    return boilerplate_report(docs, settings)[0]
+
+
+def boilerplate_report(docs: Sequence[Document], settings) -> tuple[dict[str, list[BoilerplateSpan]], list[RepeatedBlock]]:
+    """:func:`find_boilerplate` and :func:`corpus_repeats` in one pass.
+
+    Returns:
+        ``({document id: spans}, repeated blocks)``.
+    """
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
-        return {d.id: [] for d in docs}
+        return {d.id: [] for d in docs}, []
     blocks = [document_blocks(d) for d in docs]
     marks: dict[int, dict[int, str]] = {}
-    if bp.corpus_repeats and len(docs) >= bp.corpus_min_docs:
+    repeats: list[RepeatedBlock] = []
+    if bp.corpus_repeats:
         index = repeat_index(docs, blocks, bp)
+        repeats = index.groups
         for (d, b), g in index.members.items():
             marks.setdefault(d, {})[b] = index.groups[g].reason
-    return {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i)) for i, d in enumerate(docs)}
+    found = {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i)) for i, d in enumerate(docs)}
+    return found, repeats
 
 
 def boilerplate_mask(length: int, spans: Sequence[BoilerplateSpan]) -> np.ndarray:

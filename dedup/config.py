@@ -41,6 +41,9 @@ class BoilerplateSettings:
         html_threshold: Probability at which the HTML model calls a block
             boilerplate (``None``: the model's own).
         text_threshold: The same for the plain-text model.
+        inside_threshold: The probability needed for a block that sits
+            within the document's run of prose (between its first and last
+            paragraph): a heading or short paragraph of the article.
         repeat_min_words: Words a block needs for a second copy in the same
             document to be marked.
         sentence_min_words: Words a sentence needs for a second copy to be marked.
@@ -65,6 +68,7 @@ class BoilerplateSettings:
     classifier: bool = True
     html_threshold: float | None = None
     text_threshold: float | None = None
+    inside_threshold: float = 0.9
     repeat_min_words: int = 3
     sentence_min_words: int = 6
     corpus_repeats: bool = True
@@ -85,7 +89,7 @@ class BoilerplateSettings:
         for name in ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"):
             if getattr(self, name) < 1:
                 raise ConfigError(f"boilerplate.{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("corpus_min_share", "near_threshold", "copy_share", "section_min_position"):
+        for name in ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"boilerplate.{name} must be between 0 and 1, got {value}")

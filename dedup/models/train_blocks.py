@@ -118,7 +118,7 @@ def page_arrays(pages: list[Page], links: bool) -> tuple[np.ndarray, np.ndarray,
         xs.append(X)
         ys.append(block_labels(page.doc, blocks, page.gold))
         # Long blocks weigh more: the score counts words, not blocks.
-        ws.append(1.0 + np.sqrt(np.expm1(X[:, 1])))
+        ws.append(1.0 + np.expm1(X[:, 1]))
         groups.append(np.full(len(blocks), index))
     return np.concatenate(xs), np.concatenate(ys), np.concatenate(ws), np.concatenate(groups)
 

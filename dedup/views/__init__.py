@@ -1,0 +1,1 @@
+"""Terminal rendering (rich) for the command line; the library never imports it."""
