@@ -71,7 +71,7 @@ METADATA_PREFIX = re.compile(
     r"\w{3,9}\.? \d{1,2},? \d{4})(?:\s*(?:at\s*)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4})?)?",
     _I,
 )
-BYLINE = re.compile(r"^\s*(?:by|written by|words by|von|par|por)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,4}\s*$")
+BYLINE = re.compile(r"^\s*(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,4}\s*$")
 
 
 def block_kind(text: str, words: int) -> str | None:

@@ -56,7 +56,7 @@ def is_hard_wrapped(text: str) -> bool:
     paragraphs = [p for p in re.split(r"\n[ \t\r\f\v]*\n", text) if p.strip()]
     lengths = sorted(len(line.strip()) for line in lines)
     median = lengths[len(lengths) // 2]
-    return len(lines) >= 2 * len(paragraphs) and 40 <= median <= 100
+    return len(paragraphs) >= 2 and len(lines) >= 2 * len(paragraphs) and 40 <= median <= 100
 
 
 def split_text_blocks(text: str) -> list[Block]:

@@ -39,6 +39,10 @@ from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
 REPEAT_IN_DOCUMENT = "repeat_in_document"
 REPEAT_IN_CORPUS = "repeat_in_corpus"
 OTHER = "other"
+# A section ends at a paragraph of this many words that the classifier rates
+# below this probability of boilerplate: the article has resumed.
+_CONTENT_PROBABILITY = 0.3
+_CONTENT_WORDS = 15
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
@@ -90,19 +94,27 @@ def _line(text: str, offset: int) -> int:
     return text.count("\n", 0, offset) + 1
 
 
-def _mark_sections(text: str, blocks: Sequence[Block], words: list[int], marks: list, settings: BoilerplateSettings) -> None:
-    """A section header past ``section_min_position`` marks the rest of the document."""
+def _mark_sections(text: str, blocks, words: list[int], marks: list, settings, probability) -> None:
+    """A section header past ``section_min_position`` marks the blocks after
+    it, up to the first paragraph the classifier is confident is content
+    (without the classifier: to the end)."""
     limit = settings.section_min_position * len(text)
-    for i, block in enumerate(blocks):
-        if block.start < limit:
+    i = 0
+    while i < len(blocks):
+        kind = section_header_kind(blocks[i].text(text), words[i]) if blocks[i].start >= limit else None
+        if not kind:
+            i += 1
             continue
-        header = block.text(text)
-        kind = section_header_kind(header, words[i])
-        if kind:
-            reason = f"in the '{header.strip()[:40]}' section that runs to the end ({_KIND_WORDS[kind]})"
-            for j in range(i, len(blocks)):
-                marks[j] = (kind, reason)
-            return
+        end = i + 1
+        while end < len(blocks) and not (
+            probability is not None and probability[end] < _CONTENT_PROBABILITY and words[end] >= _CONTENT_WORDS
+        ):
+            end += 1
+        header = " ".join(blocks[i].text(text).split())[:40]
+        reason = f"in the '{header}' section ({_KIND_WORDS[kind]})"
+        for j in range(i, end):
+            marks[j] = (kind, reason)
+        i = end
 
 
 def _mark_named(texts: list[str], words: list[int], marks: list) -> None:
@@ -135,20 +147,32 @@ def _is_headline(texts: list[str], words: list[int]) -> bool:
     )
 
 
-def _mark_classified(doc: Document, blocks, texts, words, marks, settings, model: BlockModel | None) -> None:
-    """Blocks the classifier rates as boilerplate; inside the run of prose
-    that holds the article, only when it is nearly sure."""
+def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None):
+    """Each block's probability of being boilerplate, and the probability
+    it needs to be marked. For plain text: inside the run of prose that
+    holds the article, only when the classifier is nearly sure; a headline
+    never."""
     links = bool(doc.blocks)
     model = model or shipped_model("html" if links else "text")
     threshold = settings.html_threshold if links else settings.text_threshold
     threshold = model.threshold if threshold is None else threshold
     X = block_features(doc.text, blocks, links)
     probability = model.predict_proba(X)
-    inside = X[:, model.features.index("in_prose_region")] > 0
-    needed = np.where(inside, np.maximum(threshold, settings.inside_threshold), threshold)
-    protected = {0} if not links and _is_headline(texts, words) else set()
+    needed = np.full(len(blocks), threshold)
+    if not links:
+        # Without link density the model is less sure of itself inside the
+        # article: there, only a near-certain score marks a block.
+        inside = X[:, model.features.index("in_prose_region")] > 0
+        needed[inside] = max(threshold, settings.inside_threshold)
+        if _is_headline(texts, words):
+            needed[0] = np.inf
+    return probability, needed
+
+
+def _mark_classified(blocks, texts, words, marks, probability, needed) -> None:
+    """Mark the blocks the classifier rates high enough, naming the kind where the wording says it."""
     for i in np.flatnonzero(probability >= needed):
-        if marks[i] is not None or i in protected:
+        if marks[i] is not None:
             continue
         kind = block_kind(texts[i], words[i])
         if kind is None:
@@ -159,13 +183,13 @@ def _mark_classified(doc: Document, blocks, texts, words, marks, settings, model
 def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
     """One span per run of consecutive blocks with the same verdict."""
     spans: list[BoilerplateSpan] = []
+    previous: Mark | None = None
     for block, mark in zip(blocks, marks):
-        if mark is None:
-            continue
-        if spans and (spans[-1].kind, spans[-1].reason) == mark and spans[-1].end <= block.start:
+        if mark is not None and mark == previous:
             spans[-1] = BoilerplateSpan(spans[-1].start, block.end, *mark)
-        else:
+        elif mark is not None:
             spans.append(BoilerplateSpan(block.start, block.end, *mark))
+        previous = mark
     return spans
 
 
@@ -224,14 +248,17 @@ def document_boilerplate(
     words = [len(t.split()) for t in texts]
     keys = [normalize_text(t) for t in texts]
     marks: list[Mark | None] = [None] * len(blocks)
-    _mark_sections(doc.text, blocks, words, marks, settings)
+    probability = needed = None
+    if settings.classifier and blocks:
+        probability, needed = _classify(doc, blocks, texts, words, settings, model)
+    _mark_sections(doc.text, blocks, words, marks, settings, probability)
     _mark_named(texts, words, marks)
     _mark_repeats(doc.text, blocks, keys, words, marks, settings)
     for i, reason in (corpus_marks or {}).items():
         if marks[i] is None:
             marks[i] = (REPEAT_IN_CORPUS, reason)
-    if settings.classifier and blocks:
-        _mark_classified(doc, blocks, texts, words, marks, settings, model)
+    if probability is not None:
+        _mark_classified(blocks, texts, words, marks, probability, needed)
     spans = _block_spans(blocks, marks)
     spans += _sentence_repeats(doc.text, blocks, keys, marks, settings)
     spans += _metadata_prefixes(doc.text, blocks, marks)

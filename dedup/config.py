@@ -41,9 +41,9 @@ class BoilerplateSettings:
         html_threshold: Probability at which the HTML model calls a block
             boilerplate (``None``: the model's own).
         text_threshold: The same for the plain-text model.
-        inside_threshold: The probability needed for a block that sits
-            within the document's run of prose (between its first and last
-            paragraph): a heading or short paragraph of the article.
+        inside_threshold: For plain text, the probability needed for a block
+            that sits within the document's run of prose (between its first
+            and last paragraph): a heading or short paragraph of the article.
         repeat_min_words: Words a block needs for a second copy in the same
             document to be marked.
         sentence_min_words: Words a sentence needs for a second copy to be marked.

@@ -145,13 +145,13 @@ def repeat_index(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], se
     if doc_idx.size == 0:
         return RepeatIndex([], {})
     group = exact
-    near_groups = np.zeros(len(keys), dtype=bool)
+    near_rows = np.zeros(len(exact), dtype=bool)
     if settings.near_repeats:
         sets = _near_unions(keys, settings)
         roots = np.array([sets.find(i) for i in range(len(keys))], dtype=np.int64)
-        near_groups = np.bincount(roots, minlength=len(keys)) > 1
+        # A group is "near" when it joins more than one exact key.
+        near_rows = (np.bincount(roots, minlength=len(keys)) > 1)[roots][exact]
         group = roots[exact]
-        near_groups = near_groups[roots]
     # Documents per group: count distinct (group, doc) pairs.
     pairs = np.unique(np.stack([group, doc_idx], axis=1), axis=0)
     doc_counts = np.bincount(pairs[:, 0], minlength=len(keys))
@@ -159,10 +159,10 @@ def repeat_index(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], se
     repeated = np.flatnonzero(doc_counts >= floor)
     if repeated.size == 0:
         return RepeatIndex([], {})
-    return _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_groups)
+    return _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows)
 
 
-def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_groups) -> RepeatIndex:
+def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows) -> RepeatIndex:
     """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
     is_repeated = np.zeros(group.max() + 1, dtype=bool)
     is_repeated[repeated] = True
@@ -186,7 +186,7 @@ def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_
             for r in found:
                 members[(int(doc_idx[r]), int(block_idx[r]))] = len(out)
         examples = tuple(docs[d].id for d in doc_ids[:_EXAMPLES])
-        out.append(RepeatedBlock(text, len(doc_ids), len(found), examples, tuple(sources), spread, bool(near_groups[found[0]]), marked, reason))
+        out.append(RepeatedBlock(text, len(doc_ids), len(found), examples, tuple(sources), spread, bool(near_rows[found[0]]), marked, reason))
     return RepeatIndex(out, members)
 
 
