@@ -22,6 +22,7 @@ short reason.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
@@ -43,6 +44,9 @@ OTHER = "other"
 # below this probability of boilerplate: the article has resumed.
 _CONTENT_PROBABILITY = 0.3
 _CONTENT_WORDS = 15
+# A block that reads as a full sentence (for the plain-text prose guard).
+_SENTENCE_WORDS = 10
+_ENDS_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*$")
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
@@ -163,6 +167,9 @@ def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel |
         # Without link density the model is less sure of itself inside the
         # article: there, only a near-certain score marks a block.
         inside = X[:, model.features.index("in_prose_region")] > 0
+        sentences = [i for i, t in enumerate(texts) if words[i] >= _SENTENCE_WORDS and _ENDS_SENTENCE.search(t)]
+        if sentences:
+            inside[sentences[0] : sentences[-1] + 1] = True
         needed[inside] = max(threshold, settings.inside_threshold)
         if _is_headline(texts, words):
             needed[0] = np.inf

@@ -78,7 +78,7 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float]], str | None]:
     stack: list[tuple[object, bool, bool]] = [(root, False, False)]
     while stack:
         node, in_link, leaving = stack.pop()
-        tag = node.tag
+        tag = node.tag or "-"
         if leaving:
             _flush(pieces, blocks)
             continue
