@@ -161,3 +161,41 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
     from dedup.views.diff_view import render_diff
 
     render_diff(result, side_by_side, stdout_console())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Terminal report or JSON.")
+@click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
+@click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
+@click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int) -> None:
+    """List boilerplate in PATHS: blocks repeated across the corpus (with
+    counts and example ids) and, per document, the spans marked as
+    boilerplate with their kind and reason.
+
+    \b
+    Examples:
+      dedup boilerplate corpus/
+      dedup boilerplate site-dump/ --min-docs 5 --format json
+    """
+    from dedup.boilerplate import boilerplate_report, summarize
+    from dedup.corpus import read_corpus
+
+    settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
+    docs, problems = read_corpus(paths)
+    report_problems([{"origin": p.origin, "message": p.message} for p in problems])
+    if not docs:
+        raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
+    found, repeats = boilerplate_report(docs, settings)
+    if fmt == "json":
+        payload = {
+            "repeated_blocks": [r.to_dict() for r in repeats],
+            "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
+            "problems": [{"origin": p.origin, "message": p.message} for p in problems],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    from dedup.views.boilerplate_view import render_boilerplate
+
+    render_boilerplate(stdout_console(), docs, found, repeats, limit)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -84,9 +85,73 @@ class PassageSettings:
 
 @dataclass(frozen=True)
 class BoilerplateSettings:
-    """Boilerplate and repeated-paragraph detection."""
+    """Boilerplate and repeated-paragraph detection.
+
+    Attributes:
+        enabled: Look for boilerplate at all.
+        keep: Count boilerplate in the reuse figures (by default it is left out).
+        classifier: Apply the shipped block classifier.
+        html_threshold: Probability at which the HTML model calls a block
+            boilerplate (``None``: the model's own).
+        text_threshold: The same for the plain-text model.
+        inside_threshold: For plain text, the probability needed for a block
+            that sits within the document's run of prose (between its first
+            and last paragraph): a heading or short paragraph of the article.
+        repeat_min_words: Words a block needs for a second copy in the same
+            document to be marked.
+        sentence_min_words: Words a sentence needs for a second copy to be marked.
+        corpus_repeats: Look for blocks repeated across the corpus.
+        corpus_min_docs: Fewest documents a block must recur in to be a
+            boilerplate candidate ...
+        corpus_min_share: ... or this share of the corpus, whichever is more.
+        near_repeats: Also group near-identical blocks (paragraph MinHash).
+        near_min_words: Words a block needs to take part in near matching.
+        near_threshold: Word-trigram Jaccard at which two blocks are near repeats.
+        copy_share: A repeated group of blocks that makes up more than this
+            share of the documents it occurs in is a copied passage, left to
+            reuse detection, not boilerplate.
+        syndication_max_words: A block repeated across several sources is
+            syndicated text, marked only up to this many words (a stock line).
+        section_min_position: A "You May Also Like" or "Comments" header
+            opens a boilerplate section only past this share of the document.
+    """
 
     enabled: bool = True
+    keep: bool = False
+    classifier: bool = True
+    html_threshold: float | None = None
+    text_threshold: float | None = None
+    inside_threshold: float = 0.9
+    repeat_min_words: int = 3
+    sentence_min_words: int = 6
+    corpus_repeats: bool = True
+    corpus_min_docs: int = 5
+    corpus_min_share: float = 0.002
+    near_repeats: bool = True
+    near_min_words: int = 8
+    near_threshold: float = 0.8
+    copy_share: float = 0.5
+    syndication_max_words: int = 12
+    section_min_position: float = 0.3
+
+    def __post_init__(self) -> None:
+        for name in ("html_threshold", "text_threshold"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 < value < 1.0:
+                raise ConfigError(f"boilerplate.{name} must be in (0, 1), got {value}")
+        for name in ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"):
+            if getattr(self, name) < 1:
+                raise ConfigError(f"boilerplate.{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"boilerplate.{name} must be between 0 and 1, got {value}")
+        if self.syndication_max_words < 0:
+            raise ConfigError(f"boilerplate.syndication_max_words must be 0 or more, got {self.syndication_max_words}")
+
+    def min_corpus_docs(self, n_docs: int) -> int:
+        """Documents a block must recur in, for a corpus of ``n_docs``."""
+        return max(self.corpus_min_docs, math.ceil(self.corpus_min_share * n_docs))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,337 @@
+"""Boilerplate: text that is neither reporting nor reuse, found and explained.
+
+For each document, in order of precedence (a block takes the first verdict
+that applies):
+
+1. sections: a short header such as "You May Also Like" or "5 Comments"
+   past the first part of the document opens a section that runs to the end
+   (kind ``recirculation`` or ``comments``);
+2. named blocks: a short block that *is* a sharing prompt, a cookie or
+   newsletter notice, a date line or byline (:mod:`dedup.block_rules`);
+3. repeats in the document: a later copy of a block (after normalisation,
+   so straight and curly apostrophes meet) is ``repeat_in_document``;
+4. repeats in the corpus (:mod:`dedup.repeats`): ``repeat_in_corpus``;
+5. the block classifier (:mod:`dedup.block_model`), HTML or plain-text
+   model as the input allows.
+
+Then, inside blocks left unmarked: later copies of sentences of at least
+``sentence_min_words`` words, and a metadata prefix at the start of one of
+the first blocks (``date 2026-02-04``). Every span carries its kind and a
+short reason.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+
+from dedup.block_features import block_features
+from dedup.block_model import BlockModel, shipped_model
+from dedup.block_rules import CAPTION, NAVIGATION, block_kind, metadata_prefix, section_header_kind, METADATA
+from dedup.blocks import Block, document_blocks, sentence_spans
+from dedup.config import BoilerplateSettings
+from dedup.document import Document
+from dedup.normalize import normalize_text
+from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
+
+REPEAT_IN_DOCUMENT = "repeat_in_document"
+REPEAT_IN_CORPUS = "repeat_in_corpus"
+OTHER = "other"
+# A section ends at a paragraph of this many words that the classifier rates
+# below this probability of boilerplate: the article has resumed.
+_CONTENT_PROBABILITY = 0.3
+_CONTENT_WORDS = 15
+# A block that reads as a full sentence (for the plain-text prose guard).
+_SENTENCE_WORDS = 10
+_ENDS_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*$")
+_DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
+_KIND_WORDS = {
+    "sharing": "a sharing prompt",
+    "recirculation": "a link to other articles",
+    "comments": "part of the reader comments",
+    "legal": "a legal, cookie or newsletter notice",
+    "metadata": "a date line or byline",
+}
+
+__all__ = [
+    "BoilerplateSpan",
+    "RepeatedBlock",
+    "boilerplate_mask",
+    "boilerplate_report",
+    "corpus_repeats",
+    "document_boilerplate",
+    "find_boilerplate",
+    "kept_text",
+    "summarize",
+]
+
+
+@dataclass(frozen=True, order=True)
+class BoilerplateSpan:
+    """A stretch of boilerplate in a document's original text.
+
+    Attributes:
+        start: Offset of its first character.
+        end: Offset just past its last character.
+        kind: ``repeat_in_document``, ``repeat_in_corpus``, ``sharing``,
+            ``recirculation``, ``comments``, ``navigation``, ``legal``,
+            ``caption``, ``metadata`` or ``other``.
+        reason: Why, in a short sentence.
+    """
+
+    start: int
+    end: int
+    kind: str
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+Mark = tuple[str, str]  # (kind, reason)
+
+
+def _line(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def _mark_sections(text: str, blocks, words: list[int], marks: list, settings, probability) -> None:
+    """A section header past ``section_min_position`` marks the blocks after
+    it, up to the first paragraph the classifier is confident is content
+    (without the classifier: to the end)."""
+    limit = settings.section_min_position * len(text)
+    i = 0
+    while i < len(blocks):
+        kind = section_header_kind(blocks[i].text(text), words[i]) if blocks[i].start >= limit else None
+        if not kind:
+            i += 1
+            continue
+        end = i + 1
+        while end < len(blocks) and not (
+            probability is not None and probability[end] < _CONTENT_PROBABILITY and words[end] >= _CONTENT_WORDS
+        ):
+            end += 1
+        header = " ".join(blocks[i].text(text).split())[:40]
+        reason = f"in the '{header}' section ({_KIND_WORDS[kind]})"
+        for j in range(i, end):
+            marks[j] = (kind, reason)
+        i = end
+
+
+def _mark_named(texts: list[str], words: list[int], marks: list) -> None:
+    for i, text in enumerate(texts):
+        if marks[i] is None:
+            kind = block_kind(text, words[i])
+            if kind in _DIRECT_KINDS:
+                marks[i] = (kind, f"reads as {_KIND_WORDS[kind]}")
+
+
+def _mark_repeats(text: str, blocks, keys: list[str], words: list[int], marks: list, settings) -> None:
+    first: dict[str, int] = {}
+    for i, key in enumerate(keys):
+        if not key:
+            continue
+        if key in first and words[i] >= settings.repeat_min_words and marks[i] is None:
+            line = _line(text, blocks[first[key]].start)
+            marks[i] = (REPEAT_IN_DOCUMENT, f"a second copy of line {line} of this document")
+        first.setdefault(key, i)
+
+
+def _is_headline(texts: list[str], words: list[int]) -> bool:
+    """Whether a plain text opens with a headline: a short line without a
+    full stop, followed by a paragraph of prose."""
+    return (
+        len(texts) > 1
+        and words[0] <= 25
+        and not texts[0].rstrip().endswith((".", "!", "?", ":"))
+        and (words[1] >= 20 or (len(texts) > 2 and words[2] >= 20))
+    )
+
+
+def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None):
+    """Each block's probability of being boilerplate, and the probability
+    it needs to be marked. For plain text: inside the run of prose that
+    holds the article, only when the classifier is nearly sure; a headline
+    never."""
+    links = bool(doc.blocks)
+    model = model or shipped_model("html" if links else "text")
+    threshold = settings.html_threshold if links else settings.text_threshold
+    threshold = model.threshold if threshold is None else threshold
+    X = block_features(doc.text, blocks, links)
+    probability = model.predict_proba(X)
+    needed = np.full(len(blocks), threshold)
+    if not links:
+        # Without link density the model is less sure of itself inside the
+        # article: there, only a near-certain score marks a block.
+        inside = X[:, model.features.index("in_prose_region")] > 0
+        sentences = [i for i, t in enumerate(texts) if words[i] >= _SENTENCE_WORDS and _ENDS_SENTENCE.search(t)]
+        if sentences:
+            inside[sentences[0] : sentences[-1] + 1] = True
+        needed[inside] = max(threshold, settings.inside_threshold)
+        if _is_headline(texts, words):
+            needed[0] = np.inf
+    return probability, needed
+
+
+def _mark_classified(blocks, texts, words, marks, probability, needed) -> None:
+    """Mark the blocks the classifier rates high enough, naming the kind where the wording says it."""
+    for i in np.flatnonzero(probability >= needed):
+        if marks[i] is not None:
+            continue
+        kind = block_kind(texts[i], words[i])
+        if kind is None:
+            kind = NAVIGATION if (blocks[i].link_density or 0.0) >= 0.5 else OTHER
+        marks[i] = (kind, f"the block classifier rates it {probability[i]:.0%} likely boilerplate")
+
+
+def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
+    """One span per run of consecutive blocks with the same verdict."""
+    spans: list[BoilerplateSpan] = []
+    previous: Mark | None = None
+    for block, mark in zip(blocks, marks):
+        if mark is not None and mark == previous:
+            spans[-1] = BoilerplateSpan(spans[-1].start, block.end, *mark)
+        elif mark is not None:
+            spans.append(BoilerplateSpan(block.start, block.end, *mark))
+        previous = mark
+    return spans
+
+
+def _sentence_repeats(text: str, blocks, keys, marks, settings) -> list[BoilerplateSpan]:
+    """Later copies of sentences, inside blocks that are otherwise unmarked."""
+    seen: dict[str, int] = {}
+    spans = []
+    for i, block in enumerate(blocks):
+        for start, end in sentence_spans(text, block.start, block.end):
+            whole = start == block.start and end == block.end
+            key = keys[i] if whole else normalize_text(text[start:end])
+            if key.count(" ") + 1 < settings.sentence_min_words:
+                continue
+            if key not in seen:
+                seen[key] = start
+            elif marks[i] is None:
+                line = _line(text, seen[key])
+                spans.append(BoilerplateSpan(start, end, REPEAT_IN_DOCUMENT, f"a second copy of a sentence on line {line}"))
+    return spans
+
+
+def _metadata_prefixes(text: str, blocks, marks) -> list[BoilerplateSpan]:
+    spans = []
+    for i, block in enumerate(blocks[:3]):
+        if marks[i] is None:
+            size = metadata_prefix(block.text(text))
+            if size:
+                start, end = block.start, block.start + size
+                while end > start and text[end - 1].isspace():
+                    end -= 1
+                spans.append(BoilerplateSpan(start, end, METADATA, "a date line, not article text"))
+    return spans
+
+
+def document_boilerplate(
+    doc: Document,
+    settings: BoilerplateSettings,
+    blocks: Sequence[Block] | None = None,
+    corpus_marks: dict[int, str] | None = None,
+    model: BlockModel | None = None,
+) -> list[BoilerplateSpan]:
+    """The boilerplate of one document (see the module doc for the order).
+
+    Args:
+        doc: The document.
+        settings: Boilerplate settings.
+        blocks: Its blocks, if already split.
+        corpus_marks: ``block index -> reason`` for blocks repeated across the corpus.
+        model: A block model to use instead of the shipped one.
+
+    Returns:
+        Non-overlapping spans, sorted by start.
+    """
+    blocks = list(document_blocks(doc) if blocks is None else blocks)
+    texts = [b.text(doc.text) for b in blocks]
+    words = [len(t.split()) for t in texts]
+    keys = [normalize_text(t) for t in texts]
+    marks: list[Mark | None] = [None] * len(blocks)
+    probability = needed = None
+    if settings.classifier and blocks:
+        probability, needed = _classify(doc, blocks, texts, words, settings, model)
+    _mark_sections(doc.text, blocks, words, marks, settings, probability)
+    _mark_named(texts, words, marks)
+    _mark_repeats(doc.text, blocks, keys, words, marks, settings)
+    for i, reason in (corpus_marks or {}).items():
+        if marks[i] is None:
+            marks[i] = (REPEAT_IN_CORPUS, reason)
+    if probability is not None:
+        _mark_classified(blocks, texts, words, marks, probability, needed)
+    spans = _block_spans(blocks, marks)
+    spans += _sentence_repeats(doc.text, blocks, keys, marks, settings)
+    spans += _metadata_prefixes(doc.text, blocks, marks)
+    return sorted(spans)
+
+
+def find_boilerplate(docs: Sequence[Document], settings) -> dict[str, list[BoilerplateSpan]]:
+    """The boilerplate of every document of a corpus.
+
+    Args:
+        docs: The documents (ids unique).
+        settings: :class:`~dedup.config.Settings` (or its ``boilerplate`` part).
+
+    Returns:
+        ``{document id: spans}`` for every document (empty lists when
+        boilerplate detection is disabled).
+    """
+    return boilerplate_report(docs, settings)[0]
+
+
+def boilerplate_report(docs: Sequence[Document], settings) -> tuple[dict[str, list[BoilerplateSpan]], list[RepeatedBlock]]:
+    """:func:`find_boilerplate` and :func:`corpus_repeats` in one pass.
+
+    Returns:
+        ``({document id: spans}, repeated blocks)``.
+    """
+    bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
+    if not bp.enabled:
+        return {d.id: [] for d in docs}, []
+    blocks = [document_blocks(d) for d in docs]
+    marks: dict[int, dict[int, str]] = {}
+    repeats: list[RepeatedBlock] = []
+    if bp.corpus_repeats:
+        index = repeat_index(docs, blocks, bp)
+        repeats = index.groups
+        for (d, b), g in index.members.items():
+            marks.setdefault(d, {})[b] = index.groups[g].reason
+    found = {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i)) for i, d in enumerate(docs)}
+    return found, repeats
+
+
+def boilerplate_mask(length: int, spans: Sequence[BoilerplateSpan]) -> np.ndarray:
+    """A boolean array over a text of ``length`` characters, True inside boilerplate."""
+    mask = np.zeros(length, dtype=bool)
+    for span in spans:
+        mask[span.start : span.end] = True
+    return mask
+
+
+def kept_text(text: str, spans: Sequence[BoilerplateSpan]) -> str:
+    """``text`` with its boilerplate spans removed (each replaced by a line break)."""
+    parts, pos = [], 0
+    for span in sorted(spans):
+        if span.start > pos:
+            parts.append(text[pos : span.start])
+        parts.append("\n")
+        pos = max(pos, span.end)
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def summarize(text: str, spans: Sequence[BoilerplateSpan]) -> dict:
+    """Per-document JSON fields: the spans, boilerplate characters and share."""
+    chars = int(boilerplate_mask(len(text), spans).sum())
+    return {
+        "boilerplate": [s.to_dict() for s in spans],
+        "boilerplate_chars": chars,
+        "boilerplate_share": round(chars / len(text), 4) if text else 0.0,
+    }

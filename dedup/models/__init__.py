@@ -1,0 +1,1 @@
+"""Shipped models and the script that trains them."""

@@ -1,0 +1,243 @@
+"""Blocks that recur across the corpus: template text and syndicated lines.
+
+Every block is reduced to a key (normalised, digits folded so that "5
+Comments" and "12 Comments" meet) and hashed; blocks with equal hashes form
+a group. With ``near_repeats``, blocks of enough words are also grouped when
+their word-trigram MinHash signatures collide in LSH and their exact
+trigram Jaccard reaches ``near_threshold``. A group found in at least
+:meth:`~dedup.config.BoilerplateSettings.min_corpus_docs` documents (a floor
+that grows with the corpus) is a repeat. Where documents carry a ``source``,
+a repeat within one source is the site's *template*, a repeat across sources
+is *syndication* (marked only when it is a short stock line: longer shared
+text is reuse, for passage detection to report). A group whose blocks make
+up most of the documents it occurs in is a copied passage, not boilerplate.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Sequence
+
+import numpy as np
+import xxhash
+
+from dedup.blocks import Block
+from dedup.candidates import candidate_pairs
+from dedup.clusters import UnionFind
+from dedup.config import BoilerplateSettings
+from dedup.document import Document
+from dedup.normalize import normalize_text
+from dedup.shingles import fold32, shingle_hashes
+from dedup.signatures import minhash_signatures
+from dedup.similarity import jaccard
+
+TEMPLATE = "template"
+SYNDICATION = "syndication"
+UNKNOWN = "unknown"
+_DIGITS = re.compile(r"\d+")
+_NEAR_NGRAM = 3
+_NEAR_PERM = 64
+_NEAR_SEED = 7
+_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class RepeatedBlock:
+    """A block (or a family of near-identical blocks) found in many documents.
+
+    Attributes:
+        text: The block as it reads in its first document.
+        documents: How many documents contain it.
+        occurrences: How many times it occurs in all.
+        examples: Ids of the first documents containing it (up to five).
+        sources: The distinct known sources of those documents.
+        spread: ``template`` (one source), ``syndication`` (several) or
+            ``unknown`` (no source known).
+        near: Whether the group joins near-identical, not only identical, blocks.
+        boilerplate: Whether its occurrences are marked as boilerplate.
+        reason: Why it is, or is not, boilerplate.
+    """
+
+    text: str
+    documents: int
+    occurrences: int
+    examples: tuple[str, ...]
+    sources: tuple[str, ...]
+    spread: str
+    near: bool
+    boilerplate: bool
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RepeatIndex:
+    """Repeated groups and where their blocks are.
+
+    Attributes:
+        groups: One :class:`RepeatedBlock` per repeated group.
+        members: ``(doc_index, block_index) -> group index`` for every block
+            of a repeated group.
+    """
+
+    groups: list[RepeatedBlock]
+    members: dict[tuple[int, int], int]
+
+
+def block_key(text: str) -> str:
+    """What two blocks must share to count as the same: normalised text, digits folded."""
+    return _DIGITS.sub("0", normalize_text(text))
+
+
+def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """Per block: document index, block index, exact-group id; and the group keys."""
+    doc_idx: list[int] = []
+    block_idx: list[int] = []
+    hashes: list[int] = []
+    keys: dict[int, str] = {}
+    digest = xxhash.xxh3_64_intdigest
+    for d, (doc, doc_blocks) in enumerate(zip(docs, blocks)):
+        text = doc.text
+        for b, block in enumerate(doc_blocks):
+            key = block_key(text[block.start : block.end])
+            if not key:
+                continue
+            h = digest(key.encode("utf-8"))
+            keys.setdefault(h, key)
+            hashes.append(h)
+            doc_idx.append(d)
+            block_idx.append(b)
+    values = np.array(hashes, dtype=np.uint64)
+    unique, inverse = np.unique(values, return_inverse=True)
+    return np.array(doc_idx, dtype=np.int64), np.array(block_idx, dtype=np.int64), inverse, [keys[int(h)] for h in unique]
+
+
+def _near_unions(keys: list[str], settings: BoilerplateSettings) -> UnionFind:
+    """Union exact groups whose keys are near-identical (trigram MinHash + exact check)."""
+    sets = UnionFind(len(keys))
+    long_keys = [i for i, k in enumerate(keys) if k.count(" ") + 1 >= settings.near_min_words]
+    if len(long_keys) < 2:
+        return sets
+    shingles = [np.unique(shingle_hashes(keys[i], _NEAR_NGRAM)) for i in long_keys]
+    signatures = minhash_signatures([fold32(s) for s in shingles], _NEAR_PERM, _NEAR_SEED)
+    lsh_threshold = max(0.05, settings.near_threshold - 0.1)
+    for x, y in candidate_pairs(signatures, lsh_threshold):
+        if jaccard(shingles[x], shingles[y]) >= settings.near_threshold:
+            sets.union(long_keys[x], long_keys[y])
+    return sets
+
+
+def repeat_index(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], settings: BoilerplateSettings) -> RepeatIndex:
+    """Find the blocks repeated across the corpus.
+
+    Args:
+        docs: The documents.
+        blocks: Each document's blocks (:func:`dedup.blocks.document_blocks`).
+        settings: Boilerplate settings.
+
+    Returns:
+        A :class:`RepeatIndex`.
+    """
+    doc_idx, block_idx, exact, keys = _exact_groups(docs, blocks)
+    if doc_idx.size == 0:
+        return RepeatIndex([], {})
+    group = exact
+    near_rows = np.zeros(len(exact), dtype=bool)
+    if settings.near_repeats:
+        sets = _near_unions(keys, settings)
+        roots = np.array([sets.find(i) for i in range(len(keys))], dtype=np.int64)
+        # A group is "near" when it joins more than one exact key.
+        near_rows = (np.bincount(roots, minlength=len(keys)) > 1)[roots][exact]
+        group = roots[exact]
+    # Documents per group: count distinct (group, doc) pairs.
+    pairs = np.unique(np.stack([group, doc_idx], axis=1), axis=0)
+    doc_counts = np.bincount(pairs[:, 0], minlength=len(keys))
+    floor = settings.min_corpus_docs(len(docs))
+    repeated = np.flatnonzero(doc_counts >= floor)
+    if repeated.size == 0:
+        return RepeatIndex([], {})
+    return _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows)
+
+
+def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows) -> RepeatIndex:
+    """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
+    is_repeated = np.zeros(group.max() + 1, dtype=bool)
+    is_repeated[repeated] = True
+    rows = np.flatnonzero(is_repeated[group])
+    by_group: dict[int, list[int]] = {}
+    for r in rows[np.argsort(group[rows], kind="stable")]:
+        by_group.setdefault(int(group[r]), []).append(int(r))
+    copied = _copied_groups(docs, blocks, by_group, doc_idx, block_idx, settings)
+    out: list[RepeatedBlock] = []
+    members: dict[tuple[int, int], int] = {}
+    order = sorted(by_group, key=lambda g: (-len({int(doc_idx[r]) for r in by_group[g]}), int(by_group[g][0])))
+    for g in order:
+        found = by_group[g]
+        doc_ids = sorted({int(doc_idx[r]) for r in found})
+        first = blocks[int(doc_idx[found[0]])][int(block_idx[found[0]])]
+        text = docs[int(doc_idx[found[0]])].text[first.start : first.end]
+        sources = sorted({docs[d].source for d in doc_ids if docs[d].source})
+        spread = UNKNOWN if not sources else (TEMPLATE if len(sources) == 1 else SYNDICATION)
+        marked, reason = _verdict(len(doc_ids), spread, len(text.split()), g in copied, settings)
+        if marked:
+            for r in found:
+                members[(int(doc_idx[r]), int(block_idx[r]))] = len(out)
+        examples = tuple(docs[d].id for d in doc_ids[:_EXAMPLES])
+        out.append(RepeatedBlock(text, len(doc_ids), len(found), examples, tuple(sources), spread, bool(near_rows[found[0]]), marked, reason))
+    return RepeatIndex(out, members)
+
+
+def _verdict(count: int, spread: str, words: int, copied: bool, settings: BoilerplateSettings) -> tuple[bool, str]:
+    """Whether a repeated group is boilerplate, and why."""
+    if copied:
+        return False, f"in {count} documents, but as part of a longer copied passage: reuse, not boilerplate"
+    if spread == SYNDICATION and words > settings.syndication_max_words:
+        return False, f"the same passage in {count} documents from several sources: syndication, not boilerplate"
+    if spread == TEMPLATE:
+        return True, f"repeated in {count} documents of one source: the site's template"
+    if spread == SYNDICATION:
+        return True, f"a stock line repeated in {count} documents across sources"
+    return True, f"repeated in {count} documents of the corpus"
+
+
+def _copied_groups(docs, blocks, by_group, doc_idx, block_idx, settings) -> set[int]:
+    """Groups that, with the groups sharing their exact set of documents,
+    cover more than ``copy_share`` of those documents' text."""
+    by_docset: dict[tuple[int, ...], list[int]] = {}
+    for g, rows in by_group.items():
+        by_docset.setdefault(tuple(sorted({int(doc_idx[r]) for r in rows})), []).append(g)
+    copied: set[int] = set()
+    for docset, groups in by_docset.items():
+        covered = np.zeros(len(docset))
+        position = {d: i for i, d in enumerate(docset)}
+        for g in groups:
+            for r in by_group[g]:
+                d, b = int(doc_idx[r]), int(block_idx[r])
+                covered[position[d]] += blocks[d][b].end - blocks[d][b].start
+        lengths = np.array([max(len(docs[d].text), 1) for d in docset], dtype=np.float64)
+        if np.median(covered / lengths) > settings.copy_share:
+            copied.update(groups)
+    return copied
+
+
+def corpus_repeats(docs: Sequence[Document], settings, blocks: Sequence[Sequence[Block]] | None = None) -> list[RepeatedBlock]:
+    """The blocks repeated across a corpus, most widespread first.
+
+    Args:
+        docs: The documents.
+        settings: :class:`~dedup.config.Settings` (or its ``boilerplate`` part).
+        blocks: Each document's blocks, if already split.
+
+    Returns:
+        One :class:`RepeatedBlock` per repeated group, ordered by number of
+        documents (descending), then first appearance.
+    """
+    from dedup.blocks import document_blocks
+
+    bp = getattr(settings, "boilerplate", settings)
+    if blocks is None:
+        blocks = [document_blocks(d) for d in docs]
+    return repeat_index(docs, blocks, bp).groups

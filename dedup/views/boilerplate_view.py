@@ -1,0 +1,100 @@
+"""Terminal rendering of boilerplate findings (``dedup boilerplate``) with rich."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from dedup.boilerplate import BoilerplateSpan
+from dedup.document import Document
+from dedup.repeats import RepeatedBlock
+
+KIND_STYLES = {
+    "repeat_in_document": "magenta",
+    "repeat_in_corpus": "cyan",
+    "sharing": "yellow",
+    "recirculation": "yellow",
+    "comments": "blue",
+    "navigation": "bright_black",
+    "legal": "red",
+    "caption": "green",
+    "metadata": "bright_black",
+}
+
+
+def _snippet(text: str, width: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def repeats_table(repeats: Sequence[RepeatedBlock], limit: int) -> Table:
+    """The repeated blocks, most widespread first."""
+    table = Table(title=f"Blocks repeated across the corpus ({len(repeats)})", title_justify="left")
+    table.add_column("docs", justify="right")
+    table.add_column("times", justify="right")
+    table.add_column("spread")
+    table.add_column("boilerplate")
+    table.add_column("text")
+    table.add_column("e.g. in")
+    for r in repeats[:limit]:
+        verdict = Text("yes", style="yellow") if r.boilerplate else Text("no", style="green")
+        spread = r.spread + (" (near)" if r.near else "")
+        table.add_row(str(r.documents), str(r.occurrences), spread, verdict, _snippet(r.text), ", ".join(r.examples[:3]))
+    return table
+
+
+def spans_table(docs: Sequence[Document], found: dict[str, list[BoilerplateSpan]], limit: int) -> Table:
+    """Per document: share of boilerplate and each span with kind and reason."""
+    table = Table(title="Boilerplate per document", title_justify="left", show_lines=False)
+    table.add_column("document", overflow="fold")
+    table.add_column("share", justify="right", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("chars", justify="right", no_wrap=True)
+    table.add_column("text", ratio=1)
+    table.add_column("why", ratio=1)
+    for doc in docs:
+        spans = found.get(doc.id, [])
+        covered = sum(s.end - s.start for s in spans)
+        share = f"{covered / len(doc.text):.0%}" if doc.text else "-"
+        if not spans:
+            table.add_row(doc.id, share, Text("none", style="green"), "", "", "")
+            continue
+        for k, span in enumerate(spans[:limit]):
+            style = KIND_STYLES.get(span.kind, "white")
+            table.add_row(
+                doc.id if k == 0 else "",
+                share if k == 0 else "",
+                Text(span.kind, style=style),
+                str(span.end - span.start),
+                _snippet(doc.text[span.start : span.end], 40),
+                span.reason,
+            )
+        if len(spans) > limit:
+            table.add_row("", "", Text(f"… {len(spans) - limit} more", style="dim"), "", "", "")
+    return table
+
+
+def dimmed(text: str, spans: Sequence[BoilerplateSpan], base_style: str = "") -> Text:
+    """``text`` as rich Text with its boilerplate spans dimmed (for ``dedup diff``)."""
+    out = Text(text, style=base_style)
+    for span in spans:
+        out.stylize("dim", span.start, span.end)
+    return out
+
+
+def render_boilerplate(
+    console: Console,
+    docs: Sequence[Document],
+    found: dict[str, list[BoilerplateSpan]],
+    repeats: Sequence[RepeatedBlock],
+    limit: int = 20,
+) -> None:
+    """Print the repeated blocks and the per-document boilerplate."""
+    if repeats:
+        console.print(repeats_table(repeats, limit))
+    else:
+        console.print("[green]No block recurs in enough documents to be a corpus-level repeat.[/green]")
+    console.print(spans_table(docs, found, limit))

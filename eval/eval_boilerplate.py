@@ -1,0 +1,172 @@
+"""Evaluate boilerplate separation on public labelled pages (``make eval-boilerplate``).
+
+What is measured: the text that ``dedup`` keeps (each page's text with its
+boilerplate spans removed) against the hand-made article body, as word
+4-gram shingle precision, recall and F1. Precision and recall are computed
+per page and averaged over pages; F1 is the harmonic mean of the two
+averages (the per-page F1 mean is shown too). The full page text, with
+nothing removed, is the baseline, scored in the same run.
+
+1. article-extraction-benchmark (181 pages, MIT): the shipped models are
+   trained on it, so it is cross-validated: five folds grouped by site,
+   both models retrained on four folds and applied to the fifth. Scored
+   twice: from HTML (blocks with link density) and from the plain text of
+   the same blocks (what a text corpus offers).
+2. dragnet test split (``split_test.txt``, 415 pages): the shipped models
+   as they are (dragnet is never used for training). Gold: the main text,
+   without the comments.
+
+The data is read from ``../shared/data`` next to the repository root, or
+``$DEDUP_DATA``; when it is absent the script says so and exits 0.
+
+Usage: ``python eval/eval_boilerplate.py [--folds 5] [--json out.json]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dedup.blocks import document_blocks  # noqa: E402
+from dedup.boilerplate import document_boilerplate, kept_text  # noqa: E402
+from dedup.config import BoilerplateSettings  # noqa: E402
+from dedup.html import decode_html, document_from_html  # noqa: E402
+from dedup.models.train_blocks import SEED, data_root, fit_model, load_benchmark, page_arrays  # noqa: E402
+from dedup.normalize import normalize_text, tokenize  # noqa: E402
+
+NGRAM = 4
+COMMENTS_MARKER = "!@#$%^&*()  COMMENTS"
+
+
+def shingles(text: str, n: int = NGRAM) -> set[tuple[str, ...]]:
+    """Word n-gram shingles of a text (normalised, tokenised as dedup does)."""
+    tokens = tokenize(normalize_text(text))
+    return set(zip(*(tokens[i:] for i in range(n))))
+
+
+class Score:
+    """Per-page precision and recall, averaged."""
+
+    def __init__(self) -> None:
+        self.precision: list[float] = []
+        self.recall: list[float] = []
+
+    def add(self, kept: str, gold: set) -> None:
+        if not gold:
+            return
+        found = shingles(kept)
+        common = len(found & gold)
+        self.precision.append(common / len(found) if found else 0.0)
+        self.recall.append(common / len(gold))
+
+    def row(self) -> dict[str, float]:
+        p, r = float(np.mean(self.precision)), float(np.mean(self.recall))
+        per_page = [2 * a * b / (a + b) if a + b else 0.0 for a, b in zip(self.precision, self.recall)]
+        return {
+            "pages": len(self.precision),
+            "precision": round(p, 4),
+            "recall": round(r, 4),
+            "f1": round(2 * p * r / (p + r), 4) if p + r else 0.0,
+            "mean_page_f1": round(float(np.mean(per_page)), 4),
+        }
+
+
+def as_plain_text(doc):
+    """The same document as a text corpus would hold it: no HTML blocks."""
+    return replace(doc, blocks=())
+
+
+def cross_validate(pages, folds: int, settings: BoilerplateSettings) -> dict[str, dict]:
+    """Site-grouped cross-validation on the article-extraction benchmark."""
+    from sklearn.model_selection import GroupKFold
+
+    sites = sorted({p.site for p in pages})
+    site_index = np.array([sites.index(p.site) for p in pages])
+    scores = {"full text (baseline)": Score(), "dedup, HTML input": Score(), "dedup, plain-text input": Score()}
+    gold = [shingles(p.gold) for p in pages]
+    arrays = {links: page_arrays(pages, links) for links in (True, False)}
+    for fold, (train, test) in enumerate(GroupKFold(folds).split(site_index, groups=site_index)):
+        models = {}
+        for links, (X, y, w, g) in arrays.items():
+            rows = np.isin(g, train)
+            models[links], _ = fit_model(X[rows], y[rows], w[rows], links, SEED)
+        for i in test:
+            doc = pages[i].doc
+            scores["full text (baseline)"].add(doc.text, gold[i])
+            spans = document_boilerplate(doc, settings, model=models[True])
+            scores["dedup, HTML input"].add(kept_text(doc.text, spans), gold[i])
+            plain = as_plain_text(doc)
+            spans = document_boilerplate(plain, settings, document_blocks(plain), model=models[False])
+            scores["dedup, plain-text input"].add(kept_text(plain.text, spans), gold[i])
+        print(f"  fold {fold + 1}/{folds} done", file=sys.stderr)
+    return {name: s.row() for name, s in scores.items()}
+
+
+def dragnet_test(root: Path, settings: BoilerplateSettings) -> dict[str, dict] | None:
+    """The shipped models on dragnet's test split."""
+    folder = root / "dragnet-boilerplate"
+    split = folder / "split_test.txt"
+    if not split.is_file():
+        return None
+    scores = {"full text (baseline)": Score(), "dedup, HTML input": Score(), "dedup, plain-text input": Score()}
+    for name in split.read_text(encoding="utf-8").split():
+        html_path, gold_path = folder / "html" / f"{name}.html.gz", folder / "gold" / f"{name}.txt"
+        if not (html_path.is_file() and gold_path.is_file()):
+            continue
+        gold_text = gold_path.read_bytes().decode("utf-8", errors="replace").split(COMMENTS_MARKER)[0]
+        gold = shingles(gold_text)
+        doc = document_from_html(decode_html(gzip.decompress(html_path.read_bytes())), name)
+        scores["full text (baseline)"].add(doc.text, gold)
+        scores["dedup, HTML input"].add(kept_text(doc.text, document_boilerplate(doc, settings)), gold)
+        plain = as_plain_text(doc)
+        scores["dedup, plain-text input"].add(kept_text(plain.text, document_boilerplate(plain, settings)), gold)
+    return {name: s.row() for name, s in scores.items()}
+
+
+def print_table(title: str, rows: dict[str, dict]) -> None:
+    print(f"\n{title}")
+    print(f"  {'':28} {'pages':>5} {'precision':>9} {'recall':>7} {'F1':>6} {'page-F1':>8}")
+    for name, r in rows.items():
+        print(f"  {name:28} {r['pages']:>5} {r['precision']:>9.3f} {r['recall']:>7.3f} {r['f1']:>6.3f} {r['mean_page_f1']:>8.3f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Evaluate boilerplate separation on labelled pages.")
+    parser.add_argument("--folds", type=int, default=5, help="cross-validation folds, grouped by site (default 5)")
+    parser.add_argument("--skip-cv", action="store_true", help="only the dragnet test split")
+    parser.add_argument("--json", help="also write the figures to this file")
+    args = parser.parse_args(argv)
+    root = data_root()
+    benchmark = root / "article-extraction-benchmark" / "ground-truth.json"
+    if not benchmark.is_file() and not (root / "dragnet-boilerplate").is_dir():
+        print(f"eval-boilerplate: labelled data not found under {root} (set DEDUP_DATA); skipped.")
+        return 0
+    settings = BoilerplateSettings()
+    started = time.perf_counter()
+    results: dict[str, dict] = {}
+    if benchmark.is_file() and not args.skip_cv:
+        pages = load_benchmark(root)
+        results["article-extraction-benchmark"] = cross_validate(pages, args.folds, settings)
+        print_table(f"article-extraction-benchmark: {len(pages)} pages, {args.folds}-fold CV grouped by site",
+                    results["article-extraction-benchmark"])
+    dragnet = dragnet_test(root, settings)
+    if dragnet is not None:
+        results["dragnet-test"] = dragnet
+        print_table("dragnet test split (split_test.txt), shipped models, main text without comments", dragnet)
+    print(f"\n({time.perf_counter() - started:.0f} s)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
