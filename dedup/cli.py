@@ -41,6 +41,8 @@ def settings_options(func: Callable) -> Callable:
         click.option("--seed", type=int, help="MinHash seed [1]."),
         click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0]."),
         click.option("--passages/--no-passages", "passages", default=None, help="Look for shared passages (partial copies, rewrites) [on]."),
+        click.option("--boilerplate/--no-boilerplate", "boilerplate", default=None, help="Find boilerplate and leave it out of reuse figures [on]."),
+        click.option("--keep-boilerplate", "keep_boilerplate", is_flag=True, default=None, help="Count boilerplate in the reuse figures."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -48,7 +50,7 @@ def settings_options(func: Callable) -> Callable:
 
 
 # Stage switches on the command line, and the settings they set.
-STAGE_FLAGS = {"passages": "passages.enabled", "boilerplate": "boilerplate.enabled"}
+STAGE_FLAGS = {"passages": "passages.enabled", "boilerplate": "boilerplate.enabled", "keep_boilerplate": "boilerplate.keep"}
 
 
 def load_cli_settings(**flags: Any) -> Settings:

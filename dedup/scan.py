@@ -26,6 +26,7 @@ import os
 import resource
 import tempfile
 import time
+from contextlib import contextmanager
 from array import array
 from dataclasses import dataclass, field
 from functools import partial
@@ -37,7 +38,7 @@ from dedup.candidates import pairs_from_keys
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
 from dedup.corpus import CorpusReader, InputProblem
-from dedup.document import Document
+from dedup.document import Document, Span
 from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
 from dedup.pool import StagePool
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult
@@ -299,16 +300,45 @@ def scan_documents(
     """
     result = _run(docs, settings, problems, progress)
     masks: dict[str, list] = {}
+    if settings.boilerplate.enabled:
+        with _timed(result, "boilerplate"):
+            masks = boilerplate_stage(docs, settings, result)
     if settings.passages.enabled:
-        started = time.perf_counter()
-        passage_stage(docs, settings, result, masks)
-        result.timing.setdefault("stage_seconds", {})["passages"] = round(time.perf_counter() - started, 3)
-        result.timing["seconds"] = round(result.timing["seconds"] + result.timing["stage_seconds"]["passages"], 3)
+        with _timed(result, "passages"):
+            passage_stage(docs, settings, result, masks)
     return result
 
 
+@contextmanager
+def _timed(result: ScanResult, stage: str) -> Iterator[None]:
+    """Add a stage's seconds to the result's timing."""
+    started = time.perf_counter()
+    yield
+    seconds = round(time.perf_counter() - started, 3)
+    result.timing.setdefault("stage_seconds", {})[stage] = seconds
+    result.timing["seconds"] = round(result.timing["seconds"] + seconds, 3)
+
+
+def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> dict[str, list[Span]]:
+    """Stage 6: boilerplate spans of every document, added to ``result``.
+
+    Returns:
+        The spans to leave out of reuse figures per document id (none when
+        ``settings.boilerplate.keep`` is set).
+    """
+    from dedup.boilerplate import find_boilerplate, summarize
+
+    found = find_boilerplate(docs, settings)
+    for doc, row in zip(docs, result.documents):
+        row.extra.update(summarize(doc.text, found[doc.id]))
+    result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
+    if settings.boilerplate.keep:
+        return {}
+    return {doc_id: [Span(s.start, s.end) for s in spans] for doc_id, spans in found.items() if spans}
+
+
 def passage_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence]) -> None:
-    """Stage 6: pairs that share passages (partial copies, rewrites), added to ``result``.
+    """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
     Pairs inside a duplicate cluster are not aligned again; passage pairs do
     not join clusters (a rewrite is not a copy to remove).
@@ -332,12 +362,13 @@ def passage_stage(docs: Sequence[Document], settings: Settings, result: ScanResu
 
 
 def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None) -> ScanResult:
-    """Scan files: streamed at document level, in memory when passages are wanted.
+    """Scan files: streamed at document level, in memory for passages or boilerplate.
 
-    At document level (``settings.passages.enabled`` false) the inputs are
+    At document level (passages and boilerplate disabled) the inputs are
     read once with :class:`dedup.corpus.CorpusReader` and each batch of
     texts is dropped once fingerprinted, so memory grows only with the index.
-    Passage search needs every text at hand, so it reads them all first.
+    Passage and corpus-level boilerplate search need every text at hand, so
+    they read them all first.
 
     Args:
         paths: As for :class:`dedup.corpus.CorpusReader` (``-`` reads JSONL from stdin).
@@ -348,7 +379,7 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
         A :class:`ScanResult` with the reader's problems.
     """
     reader = CorpusReader([str(p) for p in paths])
-    if settings.passages.enabled:
+    if settings.passages.enabled or settings.boilerplate.enabled:
         docs = list(reader)
         return scan_documents(docs, settings, reader.problems, progress)
     result = _run(reader, settings, (), progress)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from rich import box
 from rich.console import Console
 from rich.table import Table
@@ -33,6 +35,8 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
             console.print(f"… and {len(result.pairs) - limit} more pairs (use --format json for all)")
     if result.clusters:
         console.print(_clusters_table(result, limit))
+    if any(d.extra.get("boilerplate") for d in result.documents):
+        console.print(_boilerplate_table(result, limit))
 
 
 def _count(n: int, noun: str) -> str:
@@ -82,4 +86,16 @@ def _clusters_table(result: ScanResult, limit: int) -> Table:
     for index, cluster in enumerate(result.clusters[:limit]):
         others = [m for m in cluster.members if m != cluster.representative]
         table.add_row(str(index), cluster.representative, ", ".join(others))
+    return table
+
+
+def _boilerplate_table(result: ScanResult, limit: int) -> Table:
+    table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("document", overflow="fold")
+    table.add_column("share", justify="right")
+    table.add_column("spans by kind", overflow="fold")
+    rows = [d for d in result.documents if d.extra.get("boilerplate")]
+    for doc in rows[:limit]:
+        kinds = Counter(span["kind"] for span in doc.extra["boilerplate"])
+        table.add_row(doc.id, f"{doc.extra['boilerplate_share']:.0%}", ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items())))
     return table
