@@ -9,7 +9,7 @@ verbatim shared text, reworded shared text or the side's own.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -20,7 +20,7 @@ from dedup.corpus import read_corpus
 from dedup.document import Document, Span
 from dedup.relations import classify
 
-UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL = 0, 1, 2, 3
+UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL, BOILERPLATE_LABEL = 0, 1, 2, 3, 4
 
 
 class DiffInputError(ValueError):
@@ -36,18 +36,23 @@ class Diff:
         b: Second document.
         alignment: Their alignment (``stats`` holds the exact Jaccard and containments).
         relation: ``near_duplicate``, ``partial_copy``, ``rewrite`` or ``None``.
+        boilerplate: Boilerplate spans per document id (left out of the alignment).
     """
 
     a: Document
     b: Document
     alignment: Alignment
     relation: str | None
+    boilerplate: dict[str, list] = field(default_factory=dict)
 
     def labels(self, side: str) -> np.ndarray:
         """Per character of side ``"a"`` or ``"b"``: 0 own, 1 reworded,
-        2 verbatim, 3 a quotation both documents hold (verbatim)."""
-        text = self.a.text if side == "a" else self.b.text
+        2 verbatim, 3 a quotation both documents hold (verbatim), 4 boilerplate."""
+        doc = self.a if side == "a" else self.b
+        text = doc.text
         out = np.zeros(len(text), dtype=np.int8)
+        for span in self.boilerplate.get(doc.id, []):
+            out[span.start : span.end] = BOILERPLATE_LABEL
         for p in sorted(self.alignment.passages, key=lambda p: (p.kind == VERBATIM, p.quoted)):
             span = p.a if side == "a" else p.b
             label = REWORDED_LABEL if p.kind == REWORDED else QUOTED_LABEL if p.quoted else VERBATIM_LABEL
@@ -72,6 +77,8 @@ class Diff:
             "aligned_sentences": len(al.sentence_pairs),
             "passages": [p.to_dict() for p in al.passages],
             "sentence_pairs": [s.to_dict() for s in al.sentence_pairs],
+            "boilerplate_a": [s.to_dict() for s in self.boilerplate.get(self.a.id, [])],
+            "boilerplate_b": [s.to_dict() for s in self.boilerplate.get(self.b.id, [])],
         }
 
 
@@ -85,26 +92,30 @@ def _read_one(path: str) -> Document:
     return docs[0]
 
 
-def load_pair(first: str, second: str, corpus: Sequence[str] | None = None) -> tuple[Document, Document]:
-    """The two documents to compare.
+def load_pair(first: str, second: str, corpus: Sequence[str] | None = None) -> tuple[Document, Document, list[Document]]:
+    """The two documents to compare, and the corpus they come from.
 
     Args:
         first: A file, or a document id when ``corpus`` is given.
         second: The same for the other side.
         corpus: Paths of a corpus (folders, JSONL) holding both ids.
 
+    Returns:
+        ``(a, b, corpus documents)``; without a corpus, the corpus is ``[a, b]``.
+
     Raises:
         DiffInputError: If a file or id is missing or unreadable.
     """
     if not corpus:
-        return _read_one(first), _read_one(second)
+        a, b = _read_one(first), _read_one(second)
+        return a, b, [a, b] if a.id != b.id else [a]
     docs, _ = read_corpus(list(corpus))
     by_id = {d.id: d for d in docs}
     missing = [x for x in (first, second) if x not in by_id]
     if missing:
         sample = ", ".join(sorted(by_id)[:5])
         raise DiffInputError(f"no document with id {', '.join(missing)} in the corpus (ids look like: {sample})")
-    return by_id[first], by_id[second]
+    return by_id[first], by_id[second], docs
 
 
 def diff_documents(
@@ -121,11 +132,20 @@ def diff_documents(
         second: The other one.
         settings: Alignment settings.
         corpus: Paths of a corpus holding both ids, if ids are given.
-        masks: Boilerplate spans per document id.
+        masks: Boilerplate spans per document id; by default they are found
+            (with the whole corpus, when one is given, for corpus-level
+            repeats) unless ``settings.boilerplate`` is disabled.
 
     Raises:
         DiffInputError: If a document cannot be found or read.
     """
-    a, b = load_pair(first, second, corpus)
+    a, b, docs = load_pair(first, second, corpus)
+    found: dict[str, list] = {}
+    if masks is None and settings.boilerplate.enabled:
+        from dedup.boilerplate import find_boilerplate
+
+        found = find_boilerplate(docs, settings)
+        masks = {} if settings.boilerplate.keep else {d: [Span(s.start, s.end) for s in spans] for d, spans in found.items()}
     alignment = align_documents(a, b, settings, masks)
-    return Diff(a, b, alignment, classify(alignment, settings.passages))
+    shown = {key: found.get(key, []) for key in (a.id, b.id)}
+    return Diff(a, b, alignment, classify(alignment, settings.passages), shown)

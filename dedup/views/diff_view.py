@@ -18,10 +18,10 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from dedup.diff import QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff
+from dedup.diff import BOILERPLATE_LABEL, QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff
 
-STYLES = {0: "", REWORDED_LABEL: "black on yellow", VERBATIM_LABEL: "black on green", QUOTED_LABEL: "black on cyan"}
-MARKERS = {0: ("", ""), REWORDED_LABEL: ("[~", "~]"), VERBATIM_LABEL: ("[=", "=]"), QUOTED_LABEL: ('["', '"]')}
+STYLES = {0: "", REWORDED_LABEL: "black on yellow", VERBATIM_LABEL: "black on green", QUOTED_LABEL: "black on cyan", BOILERPLATE_LABEL: "dim"}
+MARKERS = {0: ("", ""), REWORDED_LABEL: ("[~", "~]"), VERBATIM_LABEL: ("[=", "=]"), QUOTED_LABEL: ('["', '"]'), BOILERPLATE_LABEL: ("[#", "#]")}
 
 
 def _marked(text: str, labels, color: bool, start: int = 0, end: int | None = None) -> Text:
@@ -69,9 +69,9 @@ def _legend(color: bool) -> Text:
     if color:
         return Text.assemble(
             ("verbatim", STYLES[VERBATIM_LABEL]), "  ", ("shared quotation", STYLES[QUOTED_LABEL]), "  ",
-            ("reworded", STYLES[REWORDED_LABEL]), "  own text",
+            ("reworded", STYLES[REWORDED_LABEL]), "  ", ("boilerplate", STYLES[BOILERPLATE_LABEL]), "  own text",
         )
-    return Text('[=verbatim=]  ["shared quotation"]  [~reworded~]  own text unmarked')
+    return Text('[=verbatim=]  ["shared quotation"]  [~reworded~]  [#boilerplate#]  own text unmarked')
 
 
 def inline_view(diff: Diff, color: bool) -> RenderableType:
