@@ -83,3 +83,20 @@ def test_cli_missing_input_exits_2() -> None:
     assert result.exit_code == 2 and "no document with id" in result.output
     with pytest.raises(DiffInputError):
         diff_documents("x", "y", Settings(), [str(CORPUS)])
+
+
+def test_boilerplate_is_dimmed_and_left_out_of_the_alignment(seed_diff) -> None:
+    text = render_text(seed_diff, width=200)
+    assert "[#Share and Follow#]" in text
+    spans = seed_diff.to_dict()["boilerplate_b"]
+    assert any(seed_diff.b.text[s["start"] : s["end"]].strip() == "Share and Follow" for s in spans)
+    for passage in seed_diff.alignment.passages:
+        for span in spans:
+            assert passage.b.end <= span["start"] or passage.b.start >= span["end"]
+
+
+def test_without_boilerplate_detection_nothing_is_dimmed() -> None:
+    from dedup.config import BoilerplateSettings
+
+    plain = diff_documents(A, B, Settings(boilerplate=BoilerplateSettings(enabled=False)))
+    assert plain.to_dict()["boilerplate_b"] == [] and "[#" not in render_text(plain, width=200)
