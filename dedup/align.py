@@ -29,7 +29,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, mask_array, prepare_text
-from dedup.vectors import cosine_matrix, sentence_counts
+from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
 from dedup.verbatim import TokenMatch, verbatim_matches
 
 VERBATIM = "verbatim"
@@ -123,6 +123,11 @@ class Prepared:
     counts: sp.csr_matrix
     quotes: np.ndarray
     masked_chars: np.ndarray
+    vectors: SentenceVectors | None = None
+
+    def __post_init__(self) -> None:
+        if self.vectors is None:
+            self.vectors = sentence_vectors(self.counts)
 
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
@@ -269,7 +274,7 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted
     )
     verbatim = _verbatim_passages(pa, pb, matches)
-    raw = cosine_matrix(pa.counts, pb.counts)
+    raw = cosine_vectors(pa.vectors, pb.vectors)
     sims = _verbatim_boost(raw, pa.text, pb.text, matches)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)
