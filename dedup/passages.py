@@ -16,6 +16,7 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -26,7 +27,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import ngram_hashes, word_hashes
-from dedup.normalize import normalize_text, normalize_with_offsets
+from dedup.normalize import _FOLDS, normalize_with_offsets  # noqa: PLC2701 (one definition of the folds)
 from dedup.relations import classify, verbatim_share
 from dedup.sentences import mask_array
 
@@ -77,10 +78,17 @@ class PassagePair:
 _BATCH_CHARS = 1 << 21
 
 
+# The folds of normalize_text, with line breaks turned to spaces (a line
+# break separates texts in a batch; word hashes ignore spacing).
+_INDEX_FOLDS = str.maketrans({**_FOLDS, "\n": " "})
+
+
 def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
-    """The normalised text, with masked characters blanked out."""
+    """The text folded as :func:`dedup.normalize.normalize_text` folds it, with
+    masked characters blanked out; spacing is left as it is (the index only
+    reads words)."""
     if not spans:
-        return normalize_text(doc.text)
+        return unicodedata.normalize("NFKC", doc.text).translate(_INDEX_FOLDS).casefold()
     normalized = normalize_with_offsets(doc.text)
     if not normalized.text:
         return ""
@@ -109,15 +117,16 @@ def fingerprints(
     out_h: list[np.ndarray] = []
     out_o: list[np.ndarray] = []
     batch: list[str] = []
-    first = 0
+    first = chars = 0
     for k, doc in enumerate(docs):
         batch.append(_index_text(doc, masks.get(doc.id)))
-        if sum(map(len, batch)) >= _BATCH_CHARS or k == len(docs) - 1:
+        chars += len(batch[-1])
+        if chars >= _BATCH_CHARS or k == len(docs) - 1:
             hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
             keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
             out_h.append(hashes[keep])
             out_o.append(owners[keep] + first)
-            first, batch = k + 1, []
+            first, batch, chars = k + 1, [], 0
     if not out_h:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     return np.concatenate(out_h), np.concatenate(out_o)
