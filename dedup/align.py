@@ -156,18 +156,20 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
         return sims
     cover = np.zeros_like(sims)
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
+    len_a, len_b = ta[:, 1] - ta[:, 0], tb[:, 1] - tb[:, 0]
     for m in matches:
         ia = np.flatnonzero((ta[:, 0] < m.a_end) & (ta[:, 1] > m.a_start))
         ib = np.flatnonzero((tb[:, 0] < m.b_end) & (tb[:, 1] > m.b_start))
-        for i in ia:
-            lo = max(ta[i, 0], m.a_start)
-            hi = min(ta[i, 1], m.a_end)
-            shift = m.b_start - m.a_start
-            for j in ib:
-                common = min(hi + shift, tb[j, 1]) - max(lo + shift, tb[j, 0])
-                if common > 0:
-                    smaller = min(ta[i, 1] - ta[i, 0], tb[j, 1] - tb[j, 0])
-                    cover[i, j] = max(cover[i, j], min(1.0, common / smaller))
+        if ia.size == 0 or ib.size == 0:
+            continue
+        shift = m.b_start - m.a_start
+        lo = np.maximum(ta[ia, 0], m.a_start)[:, None] + shift
+        hi = np.minimum(ta[ia, 1], m.a_end)[:, None] + shift
+        common = np.minimum(hi, tb[ib, 1][None, :]) - np.maximum(lo, tb[ib, 0][None, :])
+        smaller = np.minimum(len_a[ia][:, None], len_b[ib][None, :])
+        share = np.where(common > 0, np.minimum(1.0, common / smaller), 0.0)
+        block = np.ix_(ia, ib)
+        cover[block] = np.maximum(cover[block], share)
     return np.maximum(sims, cover)
 
 
