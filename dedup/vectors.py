@@ -68,9 +68,11 @@ def sentence_counts(sentences: Sequence[str], ngram_range: tuple[int, int] = (3,
         cols.append(_window_hashes(codes, n)[ok])
     r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     c = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
-    counts = sp.csr_matrix((np.ones(r.size, dtype=np.float32), (r, c)), shape=(len(sentences), N_FEATURES))
-    counts.sum_duplicates()
-    return counts
+    keys, counts = np.unique(r * N_FEATURES + c, return_counts=True)
+    rows = keys // N_FEATURES
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(sentences)))))
+    shape = (len(sentences), N_FEATURES)
+    return sp.csr_matrix((counts.astype(np.float32), (keys % N_FEATURES).astype(np.int32), indptr.astype(np.int32)), shape=shape)
 
 
 @dataclass(frozen=True)
