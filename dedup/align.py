@@ -20,6 +20,7 @@ reworded one, and shares count the union of both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Sequence
 
 import numpy as np
@@ -117,24 +118,35 @@ class Alignment:
 
 @dataclass
 class Prepared:
-    """A document prepared for alignment, with its cached sentence counts."""
+    """A document prepared for alignment.
+
+    Its sentence counts and vectors are computed on first use and kept, so a
+    document met in many pairs is vectorised once, and one only ever aligned
+    on the near-verbatim fast path (see :func:`align_prepared`) never.
+    """
 
     text: PreparedText
-    counts: sp.csr_matrix
     quotes: np.ndarray
     masked_chars: np.ndarray
-    vectors: SentenceVectors | None = None
 
-    def __post_init__(self) -> None:
-        if self.vectors is None:
-            self.vectors = sentence_vectors(self.counts)
+    @cached_property
+    def counts(self) -> sp.csr_matrix:
+        return sentence_counts(self.text.sentence_texts)
+
+    @cached_property
+    def vectors(self) -> SentenceVectors:
+        return sentence_vectors(self.counts)
+
+    @cached_property
+    def open_tokens(self) -> int:
+        """Tokens outside masks."""
+        return int(self.text.n_tokens - self.text.masked.sum())
 
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
     prepared = prepare_text(text, list(masks or ()))
-    counts = sentence_counts(prepared.sentence_texts)
-    return Prepared(prepared, counts, quoted_mask(text), mask_array(len(text), list(masks or ())))
+    return Prepared(prepared, quoted_mask(text), mask_array(len(text), list(masks or ())))
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
@@ -250,6 +262,27 @@ def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -
     return out
 
 
+# Verbatim passages covering this share of both sides' unmasked tokens leave
+# the reworded-sentence pass nothing to find: the sentence cosines are skipped.
+FAST_PATH_SHARE = 0.95
+
+
+def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> bool:
+    """Do ``matches`` cover at least :data:`FAST_PATH_SHARE` of both texts?"""
+    if not matches:
+        return False
+    covered = []
+    for p, side in ((pa, 0), (pb, 1)):
+        inside = np.zeros(p.text.n_tokens + 1, dtype=np.int64)
+        for m in matches:
+            start, end = (m.a_start, m.a_end) if side == 0 else (m.b_start, m.b_end)
+            inside[start] += 1
+            inside[end] -= 1
+        mask = (np.cumsum(inside[:-1]) > 0) & ~p.text.masked
+        covered.append(int(mask.sum()) >= FAST_PATH_SHARE * max(p.open_tokens, 1))
+    return all(covered)
+
+
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
     ua = _union_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
     ub = _union_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
@@ -276,7 +309,10 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted
     )
     verbatim = _verbatim_passages(pa, pb, matches)
-    raw = cosine_vectors(pa.vectors, pb.vectors)
+    if _near_verbatim(pa, pb, matches):
+        raw = np.zeros((len(pa.text.sentences), len(pb.text.sentences)), dtype=np.float32)
+    else:
+        raw = cosine_vectors(pa.vectors, pb.vectors)
     sims = _verbatim_boost(raw, pa.text, pb.text, matches)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)
