@@ -139,8 +139,38 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
         ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
     """
     ps = settings.passages
-    hashes, owners = fingerprints(docs, settings, masks)
+    hashes, owners = _pooled_fingerprints(docs, settings, masks or {})
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+
+
+# Below this many documents per worker, fingerprints are taken in this process.
+_DOCS_PER_WORKER = 2000
+
+
+def _fingerprint_part(args) -> tuple[np.ndarray, np.ndarray]:
+    part, settings, masks, first = args
+    hashes, owners = fingerprints(part, settings, masks)
+    return hashes, owners + first
+
+
+def _pooled_fingerprints(docs, settings: Settings, masks) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fingerprints` over contiguous parts of ``docs`` in worker processes.
+
+    Parts are concatenated in order, so the result equals one call's.
+    """
+    workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
+    if workers < 2:
+        return fingerprints(docs, settings, masks)
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
+    jobs = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        part = list(docs[lo:hi])
+        jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_fingerprint_part, jobs))
+    return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
 
 def verify_pairs(
