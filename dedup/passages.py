@@ -264,15 +264,15 @@ def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
 def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassagePair]:
     """:func:`verify_pairs` over chunks of candidates in worker processes.
 
-    Each chunk carries only the documents its pairs use; results keep the
-    order of ``candidates``.
+    Candidates that share documents go to one chunk (whole connected
+    components, largest first, each to the lightest chunk), so that each
+    document is prepared in one process only; each chunk carries only the
+    documents its pairs use. Results are ordered by ``(i, j)``.
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(candidates) // (workers * 4))
     jobs = []
-    for start in range(0, len(candidates), size):
-        chunk = candidates[start : start + size]
+    for chunk in _balanced_chunks(candidates, workers * 4):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
@@ -280,4 +280,26 @@ def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassageP
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids))
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_verify_chunk, jobs))
-    return [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]
+    found = [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]
+    return sorted(found, key=lambda p: (p.i, p.j))
+
+
+def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:
+    """Split ``pairs`` into at most ``n_chunks`` chunks of whole connected components.
+
+    Deterministic: components are taken largest first (ties by first pair),
+    each to the chunk with fewest pairs so far (ties by chunk number).
+    """
+    pairs = [(int(i), int(j)) for i, j in pairs]
+    n = max((max(pair) for pair in pairs), default=-1) + 1
+    group = _duplicate_groups(n, set(pairs))
+    components: dict[int, list[tuple[int, int]]] = {}
+    for pair in pairs:
+        components.setdefault(group[pair[0]], []).append(pair)
+    # a component larger than a chunk's share is cut, so no chunk is left holding most pairs
+    size = max(1, -(-len(pairs) // n_chunks))
+    pieces = [c[k : k + size] for c in components.values() for k in range(0, len(c), size)]
+    chunks: list[list[tuple[int, int]]] = [[] for _ in range(n_chunks)]
+    for piece in sorted(pieces, key=lambda c: (-len(c), c[0])):
+        min(chunks, key=len).extend(piece)
+    return [sorted(c) for c in chunks if c]

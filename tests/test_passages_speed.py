@@ -106,3 +106,15 @@ def test_prepared_sentence_texts_blank_masked_sentences() -> None:
 
     prepared = prepare_text(text, [Span(start, text.index("Third"))])
     assert prepared.sentence_texts == ["first sentence here", "", "third is kept"]
+
+
+def test_balanced_chunks_keep_components_together() -> None:
+    pairs = [(0, 1), (1, 2), (3, 4), (5, 6), (6, 7), (7, 8), (9, 10)]
+    chunks = passages._balanced_chunks(pairs, 3)
+    assert sorted(p for c in chunks for p in c) == sorted(pairs)
+    where = {p: k for k, c in enumerate(chunks) for p in c}
+    assert where[(0, 1)] == where[(1, 2)] and where[(5, 6)] == where[(6, 7)] == where[(7, 8)]
+    assert passages._balanced_chunks(pairs, 3) == chunks
+    # one component larger than a chunk's share is cut
+    chain = [(k, k + 1) for k in range(12)]
+    assert [len(c) for c in passages._balanced_chunks(chain, 4)] == [3, 3, 3, 3]
