@@ -20,6 +20,7 @@ reworded one, and shares count the union of both.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Sequence
 
 import numpy as np
@@ -29,7 +30,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, mask_array, prepare_text
-from dedup.vectors import cosine_matrix, sentence_counts
+from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
 from dedup.verbatim import TokenMatch, verbatim_matches
 
 VERBATIM = "verbatim"
@@ -117,19 +118,35 @@ class Alignment:
 
 @dataclass
 class Prepared:
-    """A document prepared for alignment, with its cached sentence counts."""
+    """A document prepared for alignment.
+
+    Its sentence counts and vectors are computed on first use and kept, so a
+    document met in many pairs is vectorised once, and one only ever aligned
+    on the near-verbatim fast path (see :func:`align_prepared`) never.
+    """
 
     text: PreparedText
-    counts: sp.csr_matrix
     quotes: np.ndarray
     masked_chars: np.ndarray
+
+    @cached_property
+    def counts(self) -> sp.csr_matrix:
+        return sentence_counts(self.text.sentence_texts)
+
+    @cached_property
+    def vectors(self) -> SentenceVectors:
+        return sentence_vectors(self.counts)
+
+    @cached_property
+    def open_tokens(self) -> int:
+        """Tokens outside masks."""
+        return int(self.text.n_tokens - self.text.masked.sum())
 
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
     prepared = prepare_text(text, list(masks or ()))
-    counts = sentence_counts(prepared.sentence_texts)
-    return Prepared(prepared, counts, quoted_mask(text), mask_array(len(text), list(masks or ())))
+    return Prepared(prepared, quoted_mask(text), mask_array(len(text), list(masks or ())))
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
@@ -151,18 +168,20 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
         return sims
     cover = np.zeros_like(sims)
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
+    len_a, len_b = ta[:, 1] - ta[:, 0], tb[:, 1] - tb[:, 0]
     for m in matches:
         ia = np.flatnonzero((ta[:, 0] < m.a_end) & (ta[:, 1] > m.a_start))
         ib = np.flatnonzero((tb[:, 0] < m.b_end) & (tb[:, 1] > m.b_start))
-        for i in ia:
-            lo = max(ta[i, 0], m.a_start)
-            hi = min(ta[i, 1], m.a_end)
-            shift = m.b_start - m.a_start
-            for j in ib:
-                common = min(hi + shift, tb[j, 1]) - max(lo + shift, tb[j, 0])
-                if common > 0:
-                    smaller = min(ta[i, 1] - ta[i, 0], tb[j, 1] - tb[j, 0])
-                    cover[i, j] = max(cover[i, j], min(1.0, common / smaller))
+        if ia.size == 0 or ib.size == 0:
+            continue
+        shift = m.b_start - m.a_start
+        lo = np.maximum(ta[ia, 0], m.a_start)[:, None] + shift
+        hi = np.minimum(ta[ia, 1], m.a_end)[:, None] + shift
+        common = np.minimum(hi, tb[ib, 1][None, :]) - np.maximum(lo, tb[ib, 0][None, :])
+        smaller = np.minimum(len_a[ia][:, None], len_b[ib][None, :])
+        share = np.where(common > 0, np.minimum(1.0, common / smaller), 0.0)
+        block = np.ix_(ia, ib)
+        cover[block] = np.maximum(cover[block], share)
     return np.maximum(sims, cover)
 
 
@@ -243,6 +262,27 @@ def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -
     return out
 
 
+# Verbatim passages covering this share of both sides' unmasked tokens leave
+# the reworded-sentence pass nothing to find: the sentence cosines are skipped.
+FAST_PATH_SHARE = 0.95
+
+
+def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> bool:
+    """Do ``matches`` cover at least :data:`FAST_PATH_SHARE` of both texts?"""
+    if not matches:
+        return False
+    covered = []
+    for p, side in ((pa, 0), (pb, 1)):
+        inside = np.zeros(p.text.n_tokens + 1, dtype=np.int64)
+        for m in matches:
+            start, end = (m.a_start, m.a_end) if side == 0 else (m.b_start, m.b_end)
+            inside[start] += 1
+            inside[end] -= 1
+        mask = (np.cumsum(inside[:-1]) > 0) & ~p.text.masked
+        covered.append(int(mask.sum()) >= FAST_PATH_SHARE * max(p.open_tokens, 1))
+    return all(covered)
+
+
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
     ua = _union_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
     ub = _union_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
@@ -269,7 +309,10 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted
     )
     verbatim = _verbatim_passages(pa, pb, matches)
-    raw = cosine_matrix(pa.counts, pb.counts)
+    if _near_verbatim(pa, pb, matches):
+        raw = np.zeros((len(pa.text.sentences), len(pb.text.sentences)), dtype=np.float32)
+    else:
+        raw = cosine_vectors(pa.vectors, pb.vectors)
     sims = _verbatim_boost(raw, pa.text, pb.text, matches)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)

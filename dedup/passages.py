@@ -16,6 +16,7 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -26,7 +27,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import ngram_hashes, word_hashes
-from dedup.normalize import normalize_text, normalize_with_offsets
+from dedup.normalize import _FOLDS, normalize_with_offsets  # noqa: PLC2701 (one definition of the folds)
 from dedup.relations import classify, verbatim_share
 from dedup.sentences import mask_array
 
@@ -77,10 +78,17 @@ class PassagePair:
 _BATCH_CHARS = 1 << 21
 
 
+# The folds of normalize_text, with line breaks turned to spaces (a line
+# break separates texts in a batch; word hashes ignore spacing).
+_INDEX_FOLDS = str.maketrans({**_FOLDS, "\n": " "})
+
+
 def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
-    """The normalised text, with masked characters blanked out."""
+    """The text folded as :func:`dedup.normalize.normalize_text` folds it, with
+    masked characters blanked out; spacing is left as it is (the index only
+    reads words)."""
     if not spans:
-        return normalize_text(doc.text)
+        return unicodedata.normalize("NFKC", doc.text).translate(_INDEX_FOLDS).casefold()
     normalized = normalize_with_offsets(doc.text)
     if not normalized.text:
         return ""
@@ -109,15 +117,16 @@ def fingerprints(
     out_h: list[np.ndarray] = []
     out_o: list[np.ndarray] = []
     batch: list[str] = []
-    first = 0
+    first = chars = 0
     for k, doc in enumerate(docs):
         batch.append(_index_text(doc, masks.get(doc.id)))
-        if sum(map(len, batch)) >= _BATCH_CHARS or k == len(docs) - 1:
+        chars += len(batch[-1])
+        if chars >= _BATCH_CHARS or k == len(docs) - 1:
             hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
             keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
             out_h.append(hashes[keep])
             out_o.append(owners[keep] + first)
-            first, batch = k + 1, []
+            first, batch, chars = k + 1, [], 0
     if not out_h:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
     return np.concatenate(out_h), np.concatenate(out_o)
@@ -130,8 +139,38 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
         ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
     """
     ps = settings.passages
-    hashes, owners = fingerprints(docs, settings, masks)
+    hashes, owners = _pooled_fingerprints(docs, settings, masks or {})
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+
+
+# Below this many documents per worker, fingerprints are taken in this process.
+_DOCS_PER_WORKER = 2000
+
+
+def _fingerprint_part(args) -> tuple[np.ndarray, np.ndarray]:
+    part, settings, masks, first = args
+    hashes, owners = fingerprints(part, settings, masks)
+    return hashes, owners + first
+
+
+def _pooled_fingerprints(docs, settings: Settings, masks) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fingerprints` over contiguous parts of ``docs`` in worker processes.
+
+    Parts are concatenated in order, so the result equals one call's.
+    """
+    workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
+    if workers < 2:
+        return fingerprints(docs, settings, masks)
+    from concurrent.futures import ProcessPoolExecutor
+
+    bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
+    jobs = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        part = list(docs[lo:hi])
+        jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
+    with ProcessPoolExecutor(workers) as pool:
+        results = list(pool.map(_fingerprint_part, jobs))
+    return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
 
 def verify_pairs(
@@ -225,15 +264,15 @@ def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
 def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassagePair]:
     """:func:`verify_pairs` over chunks of candidates in worker processes.
 
-    Each chunk carries only the documents its pairs use; results keep the
-    order of ``candidates``.
+    Candidates that share documents go to one chunk (whole connected
+    components, largest first, each to the lightest chunk), so that each
+    document is prepared in one process only; each chunk carries only the
+    documents its pairs use. Results are ordered by ``(i, j)``.
     """
     from concurrent.futures import ProcessPoolExecutor
 
-    size = -(-len(candidates) // (workers * 4))
     jobs = []
-    for start in range(0, len(candidates), size):
-        chunk = candidates[start : start + size]
+    for chunk in _balanced_chunks(candidates, workers * 4):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
@@ -241,4 +280,26 @@ def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassageP
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids))
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_verify_chunk, jobs))
-    return [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]
+    found = [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]
+    return sorted(found, key=lambda p: (p.i, p.j))
+
+
+def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:
+    """Split ``pairs`` into at most ``n_chunks`` chunks of whole connected components.
+
+    Deterministic: components are taken largest first (ties by first pair),
+    each to the chunk with fewest pairs so far (ties by chunk number).
+    """
+    pairs = [(int(i), int(j)) for i, j in pairs]
+    n = max((max(pair) for pair in pairs), default=-1) + 1
+    group = _duplicate_groups(n, set(pairs))
+    components: dict[int, list[tuple[int, int]]] = {}
+    for pair in pairs:
+        components.setdefault(group[pair[0]], []).append(pair)
+    # a component larger than a chunk's share is cut, so no chunk is left holding most pairs
+    size = max(1, -(-len(pairs) // n_chunks))
+    pieces = [c[k : k + size] for c in components.values() for k in range(0, len(c), size)]
+    chunks: list[list[tuple[int, int]]] = [[] for _ in range(n_chunks)]
+    for piece in sorted(pieces, key=lambda c: (-len(c), c[0])):
+        min(chunks, key=len).extend(piece)
+    return [sorted(c) for c in chunks if c]

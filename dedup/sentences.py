@@ -21,8 +21,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.document import Span
-from dedup.normalize import NormalizedText, normalize_with_offsets, token_spans
-from dedup.shingles import token_hashes
+from dedup.normalize import NormalizedText, normalize_with_offsets
+from dedup.shingles import token_bounds, token_hash_array
 
 # A "sentence" longer than this many tokens (a list, a table, text without
 # punctuation) is cut into near-equal pieces so that it can still be matched.
@@ -123,14 +123,13 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
         A :class:`PreparedText`.
     """
     normalized = normalize_with_offsets(text)
-    spans = np.array(token_spans(normalized.text), dtype=np.int64).reshape(-1, 2)
+    norm = normalized.text
+    hashes, spans = _token_array(norm)
     if spans.size:
         starts = normalized.starts[spans[:, 0]]
         ends = normalized.ends[spans[:, 1] - 1]
     else:
         starts = ends = np.zeros(0, dtype=np.int64)
-    norm = normalized.text
-    hashes = token_hashes([norm[a:b] for a, b in spans])
     char_mask = mask_array(len(text), masks)
     masked = char_mask[starts] if starts.size else np.zeros(0, dtype=bool)
     sentences = sentence_spans(text)
@@ -140,7 +139,7 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
     sentences, sentence_tokens = _cut_long(
         [s for s, k in zip(sentences, keep) if k], first[keep], last[keep], starts, ends
     )
-    texts = [_sentence_text(norm, spans, a, b, masked) for a, b in sentence_tokens]
+    texts = _sentence_texts(norm, spans, sentence_tokens, masked)
     return PreparedText(text, normalized, starts, ends, hashes, masked, sentences, sentence_tokens, texts)
 
 
@@ -166,10 +165,33 @@ def _cut_long(sentences, first, last, starts, ends) -> tuple[list[Span], np.ndar
     return spans, np.array(ranges, dtype=np.int64).reshape(-1, 2)
 
 
-def _sentence_text(norm: str, spans: np.ndarray, first: int, last: int, masked: np.ndarray) -> str:
-    if masked[first:last].mean() > 0.5:
-        return ""
-    return norm[spans[first, 0] : spans[last - 1, 1]]
+def _token_array(norm: str) -> tuple[np.ndarray, np.ndarray]:
+    """Token hashes and ``(n, 2)`` token spans of normalised text, as whole arrays.
+
+    Equal to hashing each token of :func:`dedup.normalize.token_spans` with
+    :func:`dedup.shingles.token_hash`, without a Python call per token.
+    """
+    if not norm:
+        return np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64)
+    hashes, _ = token_hash_array(norm)
+    if norm.isascii():
+        codes = np.frombuffer(norm.encode("ascii"), dtype=np.uint8)
+    else:
+        codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
+    starts, ends = token_bounds(codes)
+    return hashes, np.stack([starts, ends], axis=1).astype(np.int64).reshape(-1, 2)
+
+
+def _sentence_texts(norm: str, spans: np.ndarray, ranges: np.ndarray, masked: np.ndarray) -> list[str]:
+    """Normalised text of each sentence; empty when mostly masked."""
+    if ranges.size == 0:
+        return []
+    sums = np.concatenate(([0], np.cumsum(masked, dtype=np.int64)))
+    first, last = ranges[:, 0], ranges[:, 1]
+    mostly = (sums[last] - sums[first]) * 2 > (last - first)
+    lo = spans[first, 0].tolist()
+    hi = spans[last - 1, 1].tolist()
+    return ["" if m else norm[a:b] for a, b, m in zip(lo, hi, mostly.tolist())]
 
 
 def masked_windows(masked: np.ndarray, n: int) -> np.ndarray:

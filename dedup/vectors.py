@@ -13,6 +13,7 @@ cosine of two such vectors is the sentence similarity the aligner thresholds.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -67,35 +68,80 @@ def sentence_counts(sentences: Sequence[str], ngram_range: tuple[int, int] = (3,
         cols.append(_window_hashes(codes, n)[ok])
     r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     c = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
-    counts = sp.csr_matrix((np.ones(r.size, dtype=np.float32), (r, c)), shape=(len(sentences), N_FEATURES))
-    counts.sum_duplicates()
-    return counts
+    keys, counts = np.unique(r * N_FEATURES + c, return_counts=True)
+    rows = keys // N_FEATURES
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=len(sentences)))))
+    shape = (len(sentences), N_FEATURES)
+    return sp.csr_matrix((counts.astype(np.float32), (keys % N_FEATURES).astype(np.int32), indptr.astype(np.int32)), shape=shape)
 
 
-def _weighted_rows(counts: sp.csr_matrix, idf: np.ndarray, columns: np.ndarray, width: int) -> sp.csr_matrix:
-    """Unit-length TF-IDF rows restricted to the given columns (-1: dropped).
+@dataclass(frozen=True)
+class SentenceVectors:
+    """A document's sentence counts with what every pair needs, computed once.
 
-    Args:
-        counts: Raw counts.
-        idf: IDF of each stored entry of ``counts``.
-        columns: Output column of each stored entry, or -1.
-        width: Number of output columns.
+    Attributes:
+        counts: The counts from :func:`sentence_counts`.
+        features: Sorted distinct features of the document.
+        df: Sentences of the document holding each feature.
+        entry_feature: Position in ``features`` of each stored entry of ``counts``.
+        entry_row: Row of each stored entry.
+        log_tf: ``log(1 + count)`` of each stored entry.
     """
-    data = np.log1p(counts.data) * idf
+
+    counts: sp.csr_matrix
+    features: np.ndarray
+    df: np.ndarray
+    entry_feature: np.ndarray
+    entry_row: np.ndarray
+    log_tf: np.ndarray
+
+    @property
+    def n_rows(self) -> int:
+        return int(self.counts.shape[0])
+
+
+def sentence_vectors(counts: sp.csr_matrix) -> SentenceVectors:
+    """Precompute what :func:`cosine_vectors` needs of one document."""
+    features, entry_feature, df = np.unique(counts.indices, return_inverse=True, return_counts=True)
     rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=counts.shape[0]))
+    return SentenceVectors(counts, features, df, entry_feature.reshape(-1), rows, np.log1p(counts.data))
+
+
+def _lookup(features: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Position of each of ``features`` in ``other`` (both sorted) and whether it is there."""
+    if other.size == 0:
+        return np.zeros(features.size, dtype=np.int64), np.zeros(features.size, dtype=bool)
+    pos = np.minimum(np.searchsorted(other, features), other.size - 1)
+    return pos, other[pos] == features
+
+
+def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int) -> sp.csr_matrix:
+    """Unit-length TF-IDF rows of ``v`` over the features both documents hold.
+
+    The IDF of a feature counts the sentences of both documents holding it.
+    """
+    pos, found = _lookup(v.features, other.features)
+    df = v.df + np.where(found, other.df[pos], 0)
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    data = v.log_tf * idf[v.entry_feature]
+    norms = np.sqrt(np.bincount(v.entry_row, weights=data * data, minlength=v.n_rows))
     norms[norms == 0] = 1.0
-    keep = columns >= 0
-    values = (data / norms[rows])[keep].astype(np.float32)
-    return sp.csr_matrix((values, (rows[keep], columns[keep])), shape=(counts.shape[0], width))
+    column = np.cumsum(found) - 1
+    keep = found[v.entry_feature]
+    values = (data / norms[v.entry_row])[keep].astype(np.float32)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(v.entry_row[keep], minlength=v.n_rows))))
+    shape = (v.n_rows, int(found.sum()))
+    return sp.csr_matrix((values, column[v.entry_feature[keep]], indptr), shape=shape)
 
 
-def _columns(indices: np.ndarray, shared: np.ndarray) -> np.ndarray:
-    """Position of each feature in ``shared`` (sorted), or -1 if absent."""
-    if shared.size == 0:
-        return np.full(indices.size, -1, dtype=np.int64)
-    pos = np.minimum(np.searchsorted(shared, indices), shared.size - 1)
-    return np.where(shared[pos] == indices, pos, -1)
+def cosine_vectors(a: SentenceVectors, b: SentenceVectors) -> np.ndarray:
+    """:func:`cosine_matrix` of two documents' precomputed :class:`SentenceVectors`."""
+    if a.n_rows == 0 or b.n_rows == 0:
+        return np.zeros((a.n_rows, b.n_rows), dtype=np.float32)
+    n = a.n_rows + b.n_rows
+    wa = _pair_rows(a, b, n)
+    wb = _pair_rows(b, a, n)
+    return (wa @ wb.T).toarray().astype(np.float32)
 
 
 def cosine_matrix(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
@@ -108,12 +154,4 @@ def cosine_matrix(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
     Returns:
         Dense ``(a.shape[0], b.shape[0])`` float32 matrix.
     """
-    if a.shape[0] == 0 or b.shape[0] == 0:
-        return np.zeros((a.shape[0], b.shape[0]), dtype=np.float32)
-    n = a.shape[0] + b.shape[0]
-    features, df = np.unique(np.concatenate([a.indices, b.indices]), return_counts=True)
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    shared = np.intersect1d(a.indices, b.indices)
-    wa = _weighted_rows(a, idf[np.searchsorted(features, a.indices)], _columns(a.indices, shared), shared.size)
-    wb = _weighted_rows(b, idf[np.searchsorted(features, b.indices)], _columns(b.indices, shared), shared.size)
-    return (wa @ wb.T).toarray().astype(np.float32)
+    return cosine_vectors(sentence_vectors(a), sentence_vectors(b))

@@ -1,0 +1,120 @@
+"""The fast paths of the passage stage give what the plain computations give."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import dedup.align as align
+import dedup.passages as passages
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.normalize import normalize_with_offsets, token_spans
+from dedup.passages import candidate_pairs, find_passage_pairs, fingerprints
+from dedup.sentences import _token_array, prepare_text
+from dedup.shingles import token_hashes
+from dedup.vectors import N_FEATURES, cosine_matrix, sentence_counts
+
+TEXTS = [
+    "Hello, wörld! it's 北京 2026 — naïve ﬁnal co-op.",
+    "नमस्ते दुनिया. ภาษาไทย test123 x² ÀB\u0301c",
+    "",
+    "   ",
+    "One. Two! Three?",
+]
+
+
+def _words(rng: random.Random, n: int) -> str:
+    vocab = [f"w{k}" for k in range(400)]
+    words = [rng.choice(vocab) for _ in range(n)]
+    return " ".join(" ".join(words[i : i + 12]).capitalize() + "." for i in range(0, n, 12))
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_token_arrays_equal_the_tokenizer(text: str) -> None:
+    norm = normalize_with_offsets(text).text
+    spans = token_spans(norm)
+    hashes, arr = _token_array(norm)
+    assert arr.tolist() == [list(s) for s in spans]
+    assert np.array_equal(hashes, token_hashes([norm[a:b] for a, b in spans]))
+
+
+def _reference_cosine(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:
+    """TF-IDF cosine written out densely over the features both hold."""
+    da, db = a.toarray().astype(np.float64), b.toarray().astype(np.float64)
+    df = (da > 0).sum(axis=0) + (db > 0).sum(axis=0)
+    idf = np.log((1.0 + da.shape[0] + db.shape[0]) / (1.0 + df)) + 1.0
+    wa, wb = np.log1p(da) * idf, np.log1p(db) * idf
+    wa /= np.maximum(np.linalg.norm(wa, axis=1, keepdims=True), 1e-300)
+    wb /= np.maximum(np.linalg.norm(wb, axis=1, keepdims=True), 1e-300)
+    return wa @ wb.T
+
+
+def test_counts_and_cosine_equal_the_written_out_formula() -> None:
+    first = ["the cat sat on the mat", "", "a dog barked at the cat"]
+    second = ["the cat sat on a mat", "nothing alike here", "the dog barked"]
+    counts = sentence_counts(first)
+    assert counts.shape == (3, N_FEATURES) and counts.has_sorted_indices
+    assert counts.getrow(1).nnz == 0
+    # " the " padded: 'the' 3-gram appears twice in sentence 0
+    assert counts.data.max() >= 2
+    got = cosine_matrix(counts, sentence_counts(second))
+    assert got.dtype == np.float32
+    a, b = sentence_counts(first), sentence_counts(second)
+    union = np.union1d(a.indices, b.indices)
+    assert np.allclose(got, _reference_cosine(a[:, union], b[:, union]), atol=1e-5)
+    assert got[0, 0] > 0.5 and got[1].max() == 0.0 and got[0, 1] < got[0, 0]
+
+
+def test_near_verbatim_fast_path_keeps_passages_and_relation(monkeypatch) -> None:
+    rng = random.Random(7)
+    base = _words(rng, 400)
+    edited = base.replace("w1 ", "w2 ", 3)
+    docs = [Document("a", base), Document("b", edited)]
+    fast = find_passage_pairs(docs, Settings())
+    monkeypatch.setattr(align, "FAST_PATH_SHARE", 2.0)  # never taken
+    full = find_passage_pairs(docs, Settings())
+    assert [p.relation for p in fast] == [p.relation for p in full] == ["near_duplicate"]
+    assert fast[0].fields() == full[0].fields()
+    pa, pb = (align.prepare(d.text) for d in docs)
+    align.align_prepared(pa, pb, Settings())
+    assert "vectors" in pa.__dict__  # the full path vectorised
+    monkeypatch.setattr(align, "FAST_PATH_SHARE", 0.95)
+    pa, pb = (align.prepare(d.text) for d in docs)
+    align.align_prepared(pa, pb, Settings())
+    assert "vectors" not in pa.__dict__  # the fast path did not
+
+
+def test_pooled_fingerprints_equal_one_pass(monkeypatch) -> None:
+    rng = random.Random(11)
+    docs = [Document(f"d{k}", _words(rng, 150)) for k in range(12)]
+    docs[9] = Document("d9", docs[2].text[:500] + " " + _words(rng, 80))
+    single = fingerprints(docs, Settings())
+    monkeypatch.setattr(passages, "_DOCS_PER_WORKER", 4)
+    pooled = passages._pooled_fingerprints(docs, Settings(jobs=2), {})
+    assert np.array_equal(single[0], pooled[0]) and np.array_equal(single[1], pooled[1])
+    assert [2, 9] in candidate_pairs(docs, Settings(jobs=2)).tolist()
+
+
+def test_prepared_sentence_texts_blank_masked_sentences() -> None:
+    text = "First sentence here. Second one is boilerplate. Third is kept."
+    start = text.index("Second")
+    from dedup.document import Span
+
+    prepared = prepare_text(text, [Span(start, text.index("Third"))])
+    assert prepared.sentence_texts == ["first sentence here", "", "third is kept"]
+
+
+def test_balanced_chunks_keep_components_together() -> None:
+    pairs = [(0, 1), (1, 2), (3, 4), (5, 6), (6, 7), (7, 8), (9, 10)]
+    chunks = passages._balanced_chunks(pairs, 3)
+    assert sorted(p for c in chunks for p in c) == sorted(pairs)
+    where = {p: k for k, c in enumerate(chunks) for p in c}
+    assert where[(0, 1)] == where[(1, 2)] and where[(5, 6)] == where[(6, 7)] == where[(7, 8)]
+    assert passages._balanced_chunks(pairs, 3) == chunks
+    # one component larger than a chunk's share is cut
+    chain = [(k, k + 1) for k in range(12)]
+    assert [len(c) for c in passages._balanced_chunks(chain, 4)] == [3, 3, 3, 3]
