@@ -59,6 +59,10 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
     ),
 }
 
+_LEGAL_CUES = ("cookie", "privacy", "terms", "rights reserved", "©", "(c)", "copyright", "sign up", "subscribe to",
+               "newsletter", "this material", "do not sell")
+_CAPTION_CUES = ("getty", "ap photo", "afp", "reuters", "shutterstock", "epa")
+
 # Kinds whose header opens a section that runs to the end of the document.
 SECTION_KINDS = (RECIRCULATION, COMMENTS)
 SECTION_MAX_WORDS = 6
@@ -89,10 +93,13 @@ def block_kind(text: str, words: int) -> str | None:
         for kind in (SHARING, RECIRCULATION, COMMENTS):
             if KIND_PATTERNS[kind].search(text):
                 return kind
-    if words <= 80 and KIND_PATTERNS[LEGAL].search(text):
-        return LEGAL
-    if words <= 80 and KIND_PATTERNS[CAPTION].search(text):
-        return CAPTION
+    if words <= 80:
+        lowered = text.lower()
+        # Cheap literal checks first: each pattern needs one of these.
+        if any(cue in lowered for cue in _LEGAL_CUES) and KIND_PATTERNS[LEGAL].search(text):
+            return LEGAL
+        if ("(" in text or ":" in text or any(cue in lowered for cue in _CAPTION_CUES)) and KIND_PATTERNS[CAPTION].search(text):
+            return CAPTION
     if words <= 12 and (METADATA_PREFIX.match(text) or BYLINE.match(text)):
         return METADATA
     return None

@@ -61,6 +61,7 @@ __all__ = [
     "RepeatedBlock",
     "boilerplate_mask",
     "boilerplate_report",
+    "score_blocks",
     "corpus_repeats",
     "document_boilerplate",
     "find_boilerplate",
@@ -151,17 +152,20 @@ def _is_headline(texts: list[str], words: list[int]) -> bool:
     )
 
 
-def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None):
+def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None, scored=None):
     """Each block's probability of being boilerplate, and the probability
     it needs to be marked. For plain text: inside the run of prose that
     holds the article, only when the classifier is nearly sure; a headline
-    never."""
+    never. ``scored`` is ``(features, probability)`` when already computed."""
     links = bool(doc.blocks)
     model = model or shipped_model("html" if links else "text")
     threshold = settings.html_threshold if links else settings.text_threshold
     threshold = model.threshold if threshold is None else threshold
-    X = block_features(doc.text, blocks, links)
-    probability = model.predict_proba(X)
+    if scored is None:
+        X = block_features(doc.text, blocks, links)
+        probability = model.predict_proba(X)
+    else:
+        X, probability = scored
     needed = np.full(len(blocks), threshold)
     if not links:
         # Without link density the model is less sure of itself inside the
@@ -237,6 +241,7 @@ def document_boilerplate(
     blocks: Sequence[Block] | None = None,
     corpus_marks: dict[int, str] | None = None,
     model: BlockModel | None = None,
+    scored: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[BoilerplateSpan]:
     """The boilerplate of one document (see the module doc for the order).
 
@@ -246,6 +251,8 @@ def document_boilerplate(
         blocks: Its blocks, if already split.
         corpus_marks: ``block index -> reason`` for blocks repeated across the corpus.
         model: A block model to use instead of the shipped one.
+        scored: The block features and classifier probabilities, when
+            already computed (see :func:`score_blocks`).
 
     Returns:
         Non-overlapping spans, sorted by start.
@@ -257,7 +264,7 @@ def document_boilerplate(
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
     if settings.classifier and blocks:
-        probability, needed = _classify(doc, blocks, texts, words, settings, model)
+        probability, needed = _classify(doc, blocks, texts, words, settings, model, scored)
     _mark_sections(doc.text, blocks, words, marks, settings, probability)
     _mark_named(texts, words, marks)
     _mark_repeats(doc.text, blocks, keys, words, marks, settings)
@@ -303,8 +310,43 @@ def boilerplate_report(docs: Sequence[Document], settings) -> tuple[dict[str, li
         repeats = index.groups
         for (d, b), g in index.members.items():
             marks.setdefault(d, {})[b] = index.groups[g].reason
-    found = {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i)) for i, d in enumerate(docs)}
+    scored = score_blocks(docs, blocks) if bp.classifier else [None] * len(docs)
+    found = {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i), scored=scored[i]) for i, d in enumerate(docs)}
     return found, repeats
+
+
+def score_blocks(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], batch_rows: int = 50_000) -> list:
+    """Features and shipped-classifier probabilities of every document's
+    blocks, the model applied to many documents at once.
+
+    Returns:
+        Per document, ``(features, probability)``, or ``None`` if it has no blocks.
+    """
+    out: list = [None] * len(docs)
+    for links in (True, False):
+        model = shipped_model("html" if links else "text")
+        pending: list[tuple[int, np.ndarray]] = []
+        rows = 0
+        for i, doc in enumerate(docs):
+            if bool(doc.blocks) != links or not blocks[i]:
+                continue
+            pending.append((i, block_features(doc.text, blocks[i], links)))
+            rows += len(blocks[i])
+            if rows >= batch_rows:
+                _predict(model, pending, out)
+                pending, rows = [], 0
+        _predict(model, pending, out)
+    return out
+
+
+def _predict(model: BlockModel, pending: list, out: list) -> None:
+    if not pending:
+        return
+    probability = model.predict_proba(np.concatenate([X for _, X in pending]))
+    start = 0
+    for i, X in pending:
+        out[i] = (X, probability[start : start + len(X)])
+        start += len(X)
 
 
 def boilerplate_mask(length: int, spans: Sequence[BoilerplateSpan]) -> np.ndarray:

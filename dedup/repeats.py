@@ -1,6 +1,6 @@
 """Blocks that recur across the corpus: template text and syndicated lines.
 
-Every block is reduced to a key (normalised, digits folded so that "5
+Every block is reduced to a key (normalised, digits dropped so that "5
 Comments" and "12 Comments" meet) and hashed; blocks with equal hashes form
 a group. With ``near_repeats``, blocks of enough words are also grouped when
 their word-trigram MinHash signatures collide in LSH and their exact
@@ -15,7 +15,6 @@ up most of the documents it occurs in is a copied passage, not boilerplate.
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from typing import Sequence
 
@@ -28,16 +27,16 @@ from dedup.clusters import UnionFind
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
 from dedup.normalize import normalize_text
-from dedup.shingles import fold32, shingle_hashes
+from dedup.shingles import fold32, shingle_hashes_from_tokens
 from dedup.signatures import minhash_signatures
 from dedup.similarity import jaccard
 
 TEMPLATE = "template"
 SYNDICATION = "syndication"
 UNKNOWN = "unknown"
-_DIGITS = re.compile(r"\d+")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 _NEAR_NGRAM = 3
-_NEAR_PERM = 64
+_NEAR_PERM = 32
 _NEAR_SEED = 7
 _EXAMPLES = 5
 
@@ -88,8 +87,13 @@ class RepeatIndex:
 
 
 def block_key(text: str) -> str:
-    """What two blocks must share to count as the same: normalised text, digits folded."""
-    return _DIGITS.sub("0", normalize_text(text))
+    """What two blocks must share to count as the same: the normalised text
+    (:func:`dedup.normalize.normalize_text`) without digits, so that "5
+    Comments" and "12 Comments" meet."""
+    if text.isascii():
+        # normalize_text only changes case and spacing of ASCII text.
+        return " ".join(text.translate(_NO_DIGITS).lower().split())
+    return " ".join(normalize_text(text).translate(_NO_DIGITS).split())
 
 
 def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -115,17 +119,94 @@ def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, lis
     return np.array(doc_idx, dtype=np.int64), np.array(block_idx, dtype=np.int64), inverse, [keys[int(h)] for h in unique]
 
 
+_P64 = np.uint64(0x100000001B3)
+_CHUNK_BYTES = 1 << 20
+
+
+def _word_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """64-bit hashes of the byte ranges ``data[starts[i]:ends[i]]``, all at once.
+
+    A polynomial hash by prefix sums: ``sum(b_k * P^k)`` over the range,
+    shifted to start at ``P^0`` by multiplying with the inverse of
+    ``P^start`` (``P`` is odd, so invertible modulo 2^64), then mixed.
+    """
+    n = data.size
+    with np.errstate(over="ignore"):
+        powers = np.empty(n + 1, dtype=np.uint64)
+        powers[0] = 1
+        powers[1:] = _P64
+        powers = np.cumprod(powers, dtype=np.uint64)
+        inverse = pow(int(_P64), -1, 1 << 64)
+        inv_powers = np.empty(n + 1, dtype=np.uint64)
+        inv_powers[0] = 1
+        inv_powers[1:] = np.uint64(inverse)
+        inv_powers = np.cumprod(inv_powers, dtype=np.uint64)
+        prefix = np.zeros(n + 1, dtype=np.uint64)
+        prefix[1:] = np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:n], dtype=np.uint64)
+        h = (prefix[ends] - prefix[starts]) * inv_powers[starts]
+        h ^= (ends - starts).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
+        h ^= h >> np.uint64(33)
+        h *= np.uint64(0xFF51AFD7ED558CCD)
+        h ^= h >> np.uint64(33)
+    return h
+
+
+def _trigram_hashes(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hashes of every key's word trigrams, all in one array,
+    computed without a Python loop over words (in chunks of about a
+    megabyte, to bound memory).
+
+    Args:
+        keys: Keys of at least three words each.
+
+    Returns:
+        ``(hashes, bounds)``: key ``i``'s trigram hashes are
+        ``hashes[bounds[i]:bounds[i + 1]]``.
+    """
+    hashes: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    chunk: list[str] = []
+    size = 0
+    for key in keys:
+        chunk.append(key)
+        size += len(key) + 1
+        if size >= _CHUNK_BYTES:
+            _chunk_trigrams(chunk, hashes, counts)
+            chunk, size = [], 0
+    if chunk:
+        _chunk_trigrams(chunk, hashes, counts)
+    all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+    return np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64), np.concatenate(([0], np.cumsum(all_counts)))
+
+
+def _chunk_trigrams(keys: list[str], hashes: list[np.ndarray], counts: list[np.ndarray]) -> None:
+    data = np.frombuffer("\n".join(keys).encode("utf-8"), dtype=np.uint8)
+    in_word = np.concatenate(([False], (data != 32) & (data != 10), [False])).astype(np.int8)
+    edges = np.diff(in_word)
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    words = _word_hashes(data, starts, ends)
+    key_of_word = np.cumsum(data == 10)[starts]
+    grams = shingle_hashes_from_tokens(words, _NEAR_NGRAM)
+    inside = key_of_word[: grams.size] == key_of_word[_NEAR_NGRAM - 1 :]
+    hashes.append(grams[inside])
+    counts.append(np.bincount(key_of_word[: grams.size][inside], minlength=len(keys)))
+
+
 def _near_unions(keys: list[str], settings: BoilerplateSettings) -> UnionFind:
     """Union exact groups whose keys are near-identical (trigram MinHash + exact check)."""
     sets = UnionFind(len(keys))
-    long_keys = [i for i, k in enumerate(keys) if k.count(" ") + 1 >= settings.near_min_words]
+    long_keys = [i for i, k in enumerate(keys) if k.count(" ") + 1 >= max(settings.near_min_words, _NEAR_NGRAM)]
     if len(long_keys) < 2:
         return sets
-    shingles = [np.unique(shingle_hashes(keys[i], _NEAR_NGRAM)) for i in long_keys]
-    signatures = minhash_signatures([fold32(s) for s in shingles], _NEAR_PERM, _NEAR_SEED)
-    lsh_threshold = max(0.05, settings.near_threshold - 0.1)
+    hashes, bounds = _trigram_hashes([keys[i] for i in long_keys])
+    folded = fold32(hashes)
+    signatures = minhash_signatures([folded[bounds[k] : bounds[k + 1]] for k in range(len(long_keys))], _NEAR_PERM, _NEAR_SEED)
+    lsh_threshold = max(0.05, settings.near_threshold - 0.15)
     for x, y in candidate_pairs(signatures, lsh_threshold):
-        if jaccard(shingles[x], shingles[y]) >= settings.near_threshold:
+        a = np.unique(hashes[bounds[x] : bounds[x + 1]])
+        b = np.unique(hashes[bounds[y] : bounds[y + 1]])
+        if jaccard(a, b) >= settings.near_threshold:
             sets.union(long_keys[x], long_keys[y])
     return sets
 
