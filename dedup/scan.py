@@ -22,6 +22,7 @@ Stages, in order (the per-document ones run over batches in a process pool,
 
 from __future__ import annotations
 
+import gc
 import os
 import resource
 import tempfile
@@ -194,7 +195,15 @@ def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputP
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
-    result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
+    # A million result objects would otherwise set off full garbage
+    # collections that walk all of them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
+    finally:
+        if collecting:
+            gc.enable()
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
     return result
