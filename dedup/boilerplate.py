@@ -152,6 +152,28 @@ def _is_headline(texts: list[str], words: list[int]) -> bool:
     )
 
 
+def _prose_run(inside: np.ndarray, texts: list[str], words: list[int]) -> np.ndarray:
+    """The run of prose, widened by the full sentences that directly follow
+    or precede it (a short closing paragraph of the article)."""
+    inside = inside.copy()
+    hits = np.flatnonzero(inside)
+    if hits.size == 0:
+        return inside
+
+    def sentence(i: int) -> bool:
+        return words[i] >= _SENTENCE_WORDS and bool(_ENDS_SENTENCE.search(texts[i]))
+
+    i = hits[-1] + 1
+    while i < len(texts) and sentence(i):
+        inside[i] = True
+        i += 1
+    i = hits[0] - 1
+    while i >= 0 and sentence(i):
+        inside[i] = True
+        i -= 1
+    return inside
+
+
 def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None, scored=None):
     """Each block's probability of being boilerplate, and the probability
     it needs to be marked. For plain text: inside the run of prose that
@@ -170,10 +192,7 @@ def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel |
     if not links:
         # Without link density the model is less sure of itself inside the
         # article: there, only a near-certain score marks a block.
-        inside = X[:, model.features.index("in_prose_region")] > 0
-        sentences = [i for i, t in enumerate(texts) if words[i] >= _SENTENCE_WORDS and _ENDS_SENTENCE.search(t)]
-        if sentences:
-            inside[sentences[0] : sentences[-1] + 1] = True
+        inside = _prose_run(X[:, model.features.index("in_prose_region")] > 0, texts, words)
         needed[inside] = max(threshold, settings.inside_threshold)
         if _is_headline(texts, words):
             needed[0] = np.inf
