@@ -27,9 +27,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup.config import Settings
-from dedup.document import Document, Span
+from dedup.document import Document, Span, span_mask
 from dedup.quotes import quoted_mask
-from dedup.sentences import PreparedText, mask_array, prepare_text
+from dedup.sentences import PreparedText, prepare_text
 from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
 from dedup.verbatim import TokenMatch, verbatim_matches
 
@@ -146,7 +146,7 @@ class Prepared:
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
     prepared = prepare_text(text, list(masks or ()))
-    return Prepared(prepared, quoted_mask(text), mask_array(len(text), list(masks or ())))
+    return Prepared(prepared, quoted_mask(text), span_mask(len(text), masks))
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
@@ -235,18 +235,11 @@ def _covered(mask: np.ndarray, span: Span) -> float:
     return float(mask[span.start : span.end].mean()) if len(span) else 0.0
 
 
-def _union_mask(length: int, spans: list[Span]) -> np.ndarray:
-    out = np.zeros(length, dtype=bool)
-    for s in spans:
-        out[s.start : s.end] = True
-    return out
-
-
 def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -> list[Passage]:
     ps = settings.passages
     sa, sb = pa.text.sentences, pb.text.sentences
-    va = _union_mask(len(pa.text.text), [p.a for p in verbatim])
-    vb = _union_mask(len(pb.text.text), [p.b for p in verbatim])
+    va = span_mask(len(pa.text.text), [p.a for p in verbatim])
+    vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
     out = []
     for group in _groups(pairs, ps.sentence_gap):
         a = Span(min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
@@ -284,8 +277,8 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
 
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
-    ua = _union_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
-    ub = _union_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
+    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
+    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
     ca, cb = int(ua.sum()), int(ub.sum())
     na = max(1, len(pa.text.text) - int(pa.masked_chars.sum()))
     nb = max(1, len(pb.text.text) - int(pb.masked_chars.sum()))

@@ -30,10 +30,10 @@ import numpy as np
 
 from dedup.block_features import block_features
 from dedup.block_model import BlockModel, shipped_model
-from dedup.block_rules import CAPTION, NAVIGATION, block_kind, metadata_prefix, section_header_kind, METADATA
+from dedup.block_rules import METADATA, NAVIGATION, block_kind, metadata_prefix, section_header_kind
 from dedup.blocks import Block, document_blocks, sentence_spans
 from dedup.config import BoilerplateSettings
-from dedup.document import Document
+from dedup.document import Document, span_mask
 from dedup.normalize import normalize_text
 from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
 
@@ -368,12 +368,8 @@ def _predict(model: BlockModel, pending: list, out: list) -> None:
         start += len(X)
 
 
-def boilerplate_mask(length: int, spans: Sequence[BoilerplateSpan]) -> np.ndarray:
-    """A boolean array over a text of ``length`` characters, True inside boilerplate."""
-    mask = np.zeros(length, dtype=bool)
-    for span in spans:
-        mask[span.start : span.end] = True
-    return mask
+# The mask of boilerplate spans is the general span mask.
+boilerplate_mask = span_mask
 
 
 def kept_text(text: str, spans: Sequence[BoilerplateSpan]) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Document:
@@ -67,3 +69,18 @@ class Span:
 
     def to_dict(self) -> dict[str, int]:
         return asdict(self)
+
+
+def span_mask(length: int, spans) -> np.ndarray:
+    """A boolean per character of a text of ``length``: inside one of ``spans``.
+
+    Args:
+        length: Characters of the text.
+        spans: Objects with ``start`` and ``end`` (:class:`Span`, boilerplate
+            spans, …) or ``(start, end)`` pairs; ``None`` for none.
+    """
+    out = np.zeros(length, dtype=bool)
+    for span in spans or ():
+        start, end = (span.start, span.end) if hasattr(span, "start") else span
+        out[max(0, start) : min(length, end)] = True
+    return out

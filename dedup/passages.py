@@ -24,12 +24,11 @@ import numpy as np
 
 from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare
 from dedup.config import Settings
-from dedup.document import Document, Span
+from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import ngram_hashes, word_hashes
 from dedup.normalize import _FOLDS, normalize_with_offsets  # noqa: PLC2701 (one definition of the folds)
 from dedup.relations import classify, verbatim_share
-from dedup.sentences import mask_array
 
 
 @dataclass
@@ -92,7 +91,7 @@ def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
     normalized = normalize_with_offsets(doc.text)
     if not normalized.text:
         return ""
-    masked = mask_array(len(doc.text), list(spans))[normalized.starts]
+    masked = span_mask(len(doc.text), spans)[normalized.starts]
     chars = np.array(list(normalized.text))
     chars[masked] = " "
     return "".join(chars.tolist())

@@ -17,14 +17,8 @@ import numpy as np
 
 from dedup.align import REWORDED, VERBATIM, Alignment
 from dedup.config import PassageSettings
+from dedup.document import span_mask
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
-
-
-def _mask(spans: list[tuple[int, int]], length: int) -> np.ndarray:
-    out = np.zeros(length, dtype=bool)
-    for start, end in spans:
-        out[start:end] = True
-    return out
 
 
 def evidence(alignment: Alignment) -> tuple[int, int, int]:
@@ -38,11 +32,11 @@ def evidence(alignment: Alignment) -> tuple[int, int, int]:
     if not alignment.passages:
         return 0, 0, 0
     length = max(p.a.end for p in alignment.passages)
-    quoted = _mask([(p.a.start, p.a.end) for p in alignment.passages if p.quoted], length)
+    quoted = span_mask(length, [p.a for p in alignment.passages if p.quoted])
     unquoted = [p for p in alignment.passages if not p.quoted]
-    shared = _mask([(p.a.start, p.a.end) for p in unquoted], length) & ~quoted
+    shared = span_mask(length, [p.a for p in unquoted]) & ~quoted
     verbatim = [p for p in unquoted if p.kind == VERBATIM]
-    copied = _mask([(p.a.start, p.a.end) for p in verbatim], length) & ~quoted
+    copied = span_mask(length, [p.a for p in verbatim]) & ~quoted
     return int(shared.sum()), int(copied.sum()), len(verbatim)
 
 

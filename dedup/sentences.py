@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.document import Span
+from dedup.document import Span, span_mask
 from dedup.normalize import NormalizedText, normalize_with_offsets
 from dedup.shingles import token_bounds, token_hash_array
 
@@ -98,20 +98,6 @@ class PreparedText:
         return int(self.token_starts.size)
 
 
-def mask_array(length: int, masks) -> np.ndarray:
-    """A boolean per original character: inside one of ``masks``.
-
-    Args:
-        length: Characters of the original text.
-        masks: :class:`Span` objects or ``(start, end)`` pairs (or ``None``).
-    """
-    out = np.zeros(length, dtype=bool)
-    for span in masks or ():
-        start, end = (span.start, span.end) if isinstance(span, Span) else span
-        out[max(0, start) : min(length, end)] = True
-    return out
-
-
 def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) -> PreparedText:
     """Normalise, tokenise and segment ``text`` for alignment.
 
@@ -130,7 +116,7 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
         ends = normalized.ends[spans[:, 1] - 1]
     else:
         starts = ends = np.zeros(0, dtype=np.int64)
-    char_mask = mask_array(len(text), masks)
+    char_mask = span_mask(len(text), masks)
     masked = char_mask[starts] if starts.size else np.zeros(0, dtype=bool)
     sentences = sentence_spans(text)
     first = np.searchsorted(starts, [s.start for s in sentences], side="left")

@@ -33,7 +33,7 @@ from urllib.parse import urlparse
 import numpy as np
 
 from dedup.block_features import HTML_FEATURES, TEXT_FEATURES, block_features
-from dedup.block_model import BlockModel, model_from_sklearn
+from dedup.block_model import model_from_sklearn
 from dedup.blocks import Block, document_blocks
 from dedup.document import Document
 from dedup.html import decode_html, document_from_html
