@@ -66,6 +66,7 @@ __all__ = [
     "document_boilerplate",
     "find_boilerplate",
     "kept_text",
+    "reuse_masks",
     "summarize",
 ]
 
@@ -366,6 +367,13 @@ def _predict(model: BlockModel, pending: list, out: list) -> None:
     for i, X in pending:
         out[i] = (X, probability[start : start + len(X)])
         start += len(X)
+
+
+def reuse_masks(found: dict[str, list[BoilerplateSpan]], settings) -> dict[str, list[BoilerplateSpan]]:
+    """The spans to leave out of reuse figures per document id: the
+    boilerplate found, or none when ``boilerplate.keep`` is set."""
+    bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
+    return {} if bp.keep else {doc_id: spans for doc_id, spans in found.items() if spans}
 
 
 # The mask of boilerplate spans is the general span mask.

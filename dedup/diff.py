@@ -142,10 +142,10 @@ def diff_documents(
     a, b, docs = load_pair(first, second, corpus)
     found: dict[str, list] = {}
     if masks is None and settings.boilerplate.enabled:
-        from dedup.boilerplate import find_boilerplate
+        from dedup.boilerplate import find_boilerplate, reuse_masks
 
         found = find_boilerplate(docs, settings)
-        masks = {} if settings.boilerplate.keep else {d: [Span(s.start, s.end) for s in spans] for d, spans in found.items()}
+        masks = reuse_masks(found, settings)
     alignment = align_documents(a, b, settings, masks)
     shown = {key: found.get(key, []) for key in (a.id, b.id)}
     return Diff(a, b, alignment, classify(alignment, settings.passages), shown)

@@ -39,7 +39,7 @@ from dedup.candidates import pairs_from_keys
 from dedup.clusters import cluster_documents
 from dedup.config import Settings
 from dedup.corpus import CorpusReader, InputProblem
-from dedup.document import Document, Span
+from dedup.document import Document
 from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
 from dedup.pool import StagePool
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult
@@ -328,22 +328,20 @@ def _timed(result: ScanResult, stage: str) -> Iterator[None]:
     result.timing["seconds"] = round(result.timing["seconds"] + seconds, 3)
 
 
-def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> dict[str, list[Span]]:
+def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> dict[str, list]:
     """Stage 6: boilerplate spans of every document, added to ``result``.
 
     Returns:
         The spans to leave out of reuse figures per document id (none when
         ``settings.boilerplate.keep`` is set).
     """
-    from dedup.boilerplate import find_boilerplate, summarize
+    from dedup.boilerplate import find_boilerplate, reuse_masks, summarize
 
     found = find_boilerplate(docs, settings)
     for doc, row in zip(docs, result.documents):
         row.extra.update(summarize(doc.text, found[doc.id]))
     result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
-    if settings.boilerplate.keep:
-        return {}
-    return {doc_id: [Span(s.start, s.end) for s in spans] for doc_id, spans in found.items() if spans}
+    return reuse_masks(found, settings)
 
 
 def passage_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence]) -> None:
