@@ -27,7 +27,7 @@ from dedup.clusters import UnionFind
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
 from dedup.normalize import normalize_text
-from dedup.shingles import fold32, shingle_hashes_from_tokens
+from dedup.shingles import batch_token_hashes, fold32, shingle_hashes_from_tokens
 from dedup.signatures import minhash_signatures
 from dedup.similarity import jaccard
 
@@ -119,36 +119,7 @@ def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, lis
     return np.array(doc_idx, dtype=np.int64), np.array(block_idx, dtype=np.int64), inverse, [keys[int(h)] for h in unique]
 
 
-_P64 = np.uint64(0x100000001B3)
 _CHUNK_BYTES = 1 << 20
-
-
-def _word_hashes(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """64-bit hashes of the byte ranges ``data[starts[i]:ends[i]]``, all at once.
-
-    A polynomial hash by prefix sums: ``sum(b_k * P^k)`` over the range,
-    shifted to start at ``P^0`` by multiplying with the inverse of
-    ``P^start`` (``P`` is odd, so invertible modulo 2^64), then mixed.
-    """
-    n = data.size
-    with np.errstate(over="ignore"):
-        powers = np.empty(n + 1, dtype=np.uint64)
-        powers[0] = 1
-        powers[1:] = _P64
-        powers = np.cumprod(powers, dtype=np.uint64)
-        inverse = pow(int(_P64), -1, 1 << 64)
-        inv_powers = np.empty(n + 1, dtype=np.uint64)
-        inv_powers[0] = 1
-        inv_powers[1:] = np.uint64(inverse)
-        inv_powers = np.cumprod(inv_powers, dtype=np.uint64)
-        prefix = np.zeros(n + 1, dtype=np.uint64)
-        prefix[1:] = np.cumsum((data.astype(np.uint64) + np.uint64(1)) * powers[:n], dtype=np.uint64)
-        h = (prefix[ends] - prefix[starts]) * inv_powers[starts]
-        h ^= (ends - starts).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)
-        h ^= h >> np.uint64(33)
-        h *= np.uint64(0xFF51AFD7ED558CCD)
-        h ^= h >> np.uint64(33)
-    return h
 
 
 def _trigram_hashes(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -180,13 +151,10 @@ def _trigram_hashes(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _chunk_trigrams(keys: list[str], hashes: list[np.ndarray], counts: list[np.ndarray]) -> None:
-    data = np.frombuffer("\n".join(keys).encode("utf-8"), dtype=np.uint8)
-    in_word = np.concatenate(([False], (data != 32) & (data != 10), [False])).astype(np.int8)
-    edges = np.diff(in_word)
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    words = _word_hashes(data, starts, ends)
-    key_of_word = np.cumsum(data == 10)[starts]
+    words, key_of_word = batch_token_hashes(keys)
+    if words.size < _NEAR_NGRAM:
+        counts.append(np.zeros(len(keys), dtype=np.int64))
+        return
     grams = shingle_hashes_from_tokens(words, _NEAR_NGRAM)
     inside = key_of_word[: grams.size] == key_of_word[_NEAR_NGRAM - 1 :]
     hashes.append(grams[inside])

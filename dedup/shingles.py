@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Sequence
 
 import numpy as np
 
@@ -188,6 +189,21 @@ def token_hash_array(text: str) -> tuple[np.ndarray, np.ndarray]:
         np.cumsum(prefix, out=prefix)
         sums = (prefix[ends] - prefix[starts]) * inverse[starts]
     return mix64(sums), starts
+
+
+def batch_token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`token_hash_array` of many texts in one pass.
+
+    Returns:
+        ``(hashes, owners)``: uint64 token hashes in text order, and the
+        index of the text each token belongs to.
+    """
+    if not texts:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    # A space between texts: tokens never run from one text into the next.
+    bounds = np.cumsum(np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts)))
+    hashes, starts = token_hash_array(" ".join(texts))
+    return hashes, np.searchsorted(bounds, starts, side="right")
 
 
 def token_hashes(tokens: list[str]) -> np.ndarray:
