@@ -16,7 +16,6 @@ from dedup.document import Document
 
 _LINE = re.compile(r"[^\n]+")
 _PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t\r\f\v]*\n))*", re.DOTALL)
-_SENTENCE_END = re.compile(r"(?:[.!?\u2026]+|\.\.\.)[\"'\u2019\u201d)\]]*\s+(?=[\"'\u2018\u201c(\[]?[^\W_a-z])")
 
 
 @dataclass(frozen=True)
@@ -83,33 +82,3 @@ def document_blocks(doc: Document) -> list[Block]:
     if doc.blocks:
         return [Block(int(s), int(e), float(d)) for s, e, d in doc.blocks]
     return split_text_blocks(doc.text)
-
-
-def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
-    """Sentences of ``text[start:end]`` as original offsets.
-
-    A sentence ends at ``.``, ``!``, ``?`` or an ellipsis, with any closing
-    quotes or brackets, followed by whitespace and a capital, digit or
-    opening quote.
-
-    Args:
-        text: Original text.
-        start: Where to begin.
-        end: Where to stop (default: the end of ``text``).
-
-    Returns:
-        ``(start, end)`` of each sentence, trimmed, in order.
-    """
-    end = len(text) if end is None else end
-    spans = []
-    pos = start
-    for match in _SENTENCE_END.finditer(text, start, end):
-        cut = match.end() - len(match.group()) + len(match.group().rstrip())
-        a, b = _trimmed(text, pos, cut)
-        if b > a:
-            spans.append((a, b))
-        pos = match.end()
-    a, b = _trimmed(text, pos, end)
-    if b > a:
-        spans.append((a, b))
-    return spans

@@ -31,9 +31,10 @@ import numpy as np
 from dedup.block_features import block_features
 from dedup.block_model import BlockModel, shipped_model
 from dedup.block_rules import METADATA, NAVIGATION, block_kind, metadata_prefix, section_header_kind
-from dedup.blocks import Block, document_blocks, sentence_spans
+from dedup.blocks import Block, document_blocks
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
+from dedup.sentences import sentence_spans
 from dedup.normalize import normalize_text
 from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
 
@@ -229,7 +230,8 @@ def _sentence_repeats(text: str, blocks, keys, marks, settings) -> list[Boilerpl
     seen: dict[str, int] = {}
     spans = []
     for i, block in enumerate(blocks):
-        for start, end in sentence_spans(text, block.start, block.end):
+        for sentence in sentence_spans(text[block.start : block.end]):
+            start, end = block.start + sentence.start, block.start + sentence.end
             whole = start == block.start and end == block.end
             key = keys[i] if whole else normalize_text(text[start:end])
             if key.count(" ") + 1 < settings.sentence_min_words:
