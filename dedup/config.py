@@ -23,6 +23,20 @@ class ConfigError(ValueError):
     """A setting has an unknown name or a value of the wrong kind."""
 
 
+def _check_counts(stage: object, prefix: str, names: tuple[str, ...]) -> None:
+    """Raise :class:`ConfigError` unless each named setting is at least 1."""
+    for name in names:
+        if getattr(stage, name) < 1:
+            raise ConfigError(f"{prefix}.{name} must be at least 1, got {getattr(stage, name)}")
+
+
+def _check_shares(stage: object, prefix: str, names: tuple[str, ...]) -> None:
+    """Raise :class:`ConfigError` unless each named setting is in [0, 1]."""
+    for name in names:
+        if not 0.0 <= getattr(stage, name) <= 1.0:
+            raise ConfigError(f"{prefix}.{name} must be in [0, 1], got {getattr(stage, name)}")
+
+
 @dataclass(frozen=True)
 class PassageSettings:
     """Passage reuse: finding and aligning shared passages between documents.
@@ -73,12 +87,8 @@ class PassageSettings:
     near_duplicate_share: float = 0.8
 
     def __post_init__(self) -> None:
-        for name in ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"passages.{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ConfigError(f"passages.{name} must be in [0, 1], got {getattr(self, name)}")
+        _check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs"))
+        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
 
@@ -139,13 +149,8 @@ class BoilerplateSettings:
             value = getattr(self, name)
             if value is not None and not 0.0 < value < 1.0:
                 raise ConfigError(f"boilerplate.{name} must be in (0, 1), got {value}")
-        for name in ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"):
-            if getattr(self, name) < 1:
-                raise ConfigError(f"boilerplate.{name} must be at least 1, got {getattr(self, name)}")
-        for name in ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"):
-            value = getattr(self, name)
-            if not 0.0 <= value <= 1.0:
-                raise ConfigError(f"boilerplate.{name} must be between 0 and 1, got {value}")
+        _check_counts(self, "boilerplate", ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"))
+        _check_shares(self, "boilerplate", ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"))
         if self.syndication_max_words < 0:
             raise ConfigError(f"boilerplate.syndication_max_words must be 0 or more, got {self.syndication_max_words}")
 
