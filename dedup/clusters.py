@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
-
-from dedup.document import Document
+from typing import Callable, Iterable
 
 
 class UnionFind:
@@ -38,18 +36,19 @@ class UnionFind:
         return sorted((g for g in by_root.values() if len(g) > 1), key=lambda g: g[0])
 
 
-def representative_key(doc: Document) -> tuple:
+def representative_key(doc_id: str, date: str | None, chars: int) -> tuple:
     """Sort key of the document to keep: earliest date, else longest, else smallest id."""
-    return (doc.date is None, doc.date or "", -len(doc.text), doc.id)
+    return (date is None, date or "", -chars, doc_id)
 
 
-def cluster_documents(n: int, edges: Iterable[tuple[int, int]], docs: Sequence[Document]) -> list[tuple[list[int], int]]:
+def cluster_documents(n: int, edges: Iterable[tuple[int, int]], key: Callable[[int], tuple]) -> list[tuple[list[int], int]]:
     """Connected components of the duplicate graph.
 
     Args:
         n: Number of documents.
         edges: Pairs of document indices found to be duplicates.
-        docs: The documents (to choose representatives).
+        key: Sort key of document ``i`` as a representative (the smallest is
+            kept), e.g. from :func:`representative_key`.
 
     Returns:
         ``(members, representative)`` per cluster of two or more, members in
@@ -58,4 +57,4 @@ def cluster_documents(n: int, edges: Iterable[tuple[int, int]], docs: Sequence[D
     sets = UnionFind(n)
     for a, b in edges:
         sets.union(a, b)
-    return [(members, min(members, key=lambda i: representative_key(docs[i]))) for members in sets.groups()]
+    return [(members, min(members, key=key)) for members in sets.groups()]

@@ -36,7 +36,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.candidates import pairs_from_keys
-from dedup.clusters import cluster_documents
+from dedup.clusters import cluster_documents, representative_key
 from dedup.config import Settings
 from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
@@ -75,17 +75,6 @@ class DocumentTable:
 
     def __len__(self) -> int:
         return len(self.ids)
-
-
-@dataclass(frozen=True)
-class _Member:
-    """What :func:`dedup.clusters.representative_key` reads of a document:
-    ``id``, ``date`` and ``len(text)`` (a ``range`` of the right length,
-    so the text need not be kept)."""
-
-    id: str
-    date: str | None
-    text: range
 
 
 def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
@@ -241,8 +230,8 @@ def _clusters(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[
     """Stage 5 over the documents that have an edge only (renumbered, then mapped back)."""
     nodes = sorted({m for edge in edges for m in edge})
     local = {m: k for k, m in enumerate(nodes)}
-    members = [_Member(table.ids[m], table.metadata.get(m, {}).get("date"), range(table.chars[m])) for m in nodes]
-    found = cluster_documents(len(nodes), [(local[a], local[b]) for a, b in edges], members)
+    keys = [representative_key(table.ids[m], table.metadata.get(m, {}).get("date"), table.chars[m]) for m in nodes]
+    found = cluster_documents(len(nodes), [(local[a], local[b]) for a, b in edges], keys.__getitem__)
     return [([nodes[k] for k in group], nodes[rep]) for group, rep in found]
 
 
