@@ -28,6 +28,10 @@ class UnionFind:
         self.parent[ry] = rx
         self.size[rx] += self.size[ry]
 
+    def roots(self) -> list[int]:
+        """The root of every element: equal roots, same set."""
+        return [self.find(x) for x in range(len(self.parent))]
+
     def groups(self) -> list[list[int]]:
         """Sets with more than one member, each sorted, ordered by first member."""
         by_root: dict[int, list[int]] = {}

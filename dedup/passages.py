@@ -23,6 +23,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare
+from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
@@ -235,20 +236,11 @@ def find_passage_pairs(
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
-    """Connected components of ``pairs`` over ``n`` documents (union-find)."""
-    parent = list(range(n))
-
-    def root(k: int) -> int:
-        while parent[k] != k:
-            parent[k] = parent[parent[k]]
-            k = parent[k]
-        return k
-
-    for i, j in sorted(pairs):
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return [root(k) for k in range(n)]
+    """A component label per document: connected components of ``pairs``."""
+    sets = UnionFind(n)
+    for i, j in pairs:
+        sets.union(i, j)
+    return sets.roots()
 
 
 # Below this many candidates per worker, a pool costs more than it saves.
