@@ -30,6 +30,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, prepare_text
+from dedup.similarity import document_similarity
 from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
 from dedup.verbatim import TokenMatch, verbatim_matches
 
@@ -335,8 +336,6 @@ def align_documents(a: Document, b: Document, settings: Settings, masks=None) ->
         An :class:`Alignment` whose ``stats`` hold ``jaccard``,
         ``containment_a`` and ``containment_b`` over word ``settings.ngram``-grams.
     """
-    from dedup.similarity import document_similarity
-
     masks = masks or {}
     alignment = align_prepared(prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id)), settings)
     alignment.stats = {**document_similarity(a.text, b.text, settings.ngram), "ngram": settings.ngram}

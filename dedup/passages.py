@@ -30,6 +30,7 @@ from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import ngram_hashes, word_hashes
 from dedup.normalize import _FOLDS, normalize_with_offsets  # noqa: PLC2701 (one definition of the folds)
 from dedup.relations import classify, verbatim_share
+from dedup.similarity import set_similarity, shingle_set
 
 
 @dataclass
@@ -179,7 +180,8 @@ def verify_pairs(
     settings: Settings,
     masks: Mapping[str, Sequence[Span]] | None = None,
 ) -> list[PassagePair]:
-    """Align candidate pairs and keep those with a relation.
+    """Align candidate pairs and keep those with a relation, with their
+    exact whole-document figures in ``alignment.stats``.
 
     A pure function of its input, so batches of candidates can be verified
     in separate processes; each document is prepared once per call.
@@ -195,6 +197,7 @@ def verify_pairs(
     """
     masks = masks or {}
     prepared: dict[int, Prepared] = {}
+    shingles: dict[int, np.ndarray] = {}
     found: list[PassagePair] = []
     for i, j in pairs:
         for k in (i, j):
@@ -203,6 +206,11 @@ def verify_pairs(
         alignment = align_prepared(prepared[i], prepared[j], settings)
         relation = classify(alignment, settings.passages)
         if relation is not None:
+            for k in (i, j):
+                if k not in shingles:
+                    shingles[k] = shingle_set(docs[k].text, settings.ngram)
+            # The whole-document figures, as align_documents gives them.
+            alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
             found.append(PassagePair(i, j, relation, alignment))
     return found
 

@@ -45,7 +45,6 @@ from dedup.pool import StagePool
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult
 from dedup.shingle_store import ShingleStore
 from dedup.shingles import char_classes
-from dedup.similarity import document_similarity
 from dedup.verification import Verified, documents_in, verify_job
 
 Progress = Callable[[str, int, int], None]
@@ -346,7 +345,7 @@ def passage_stage(docs: Sequence[Document], settings: Settings, result: ScanResu
     found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported)
     ordered = [(index[p.a], index[p.b], p) for p in result.pairs]
     for pp in found:
-        figures = document_similarity(docs[pp.i].text, docs[pp.j].text, settings.ngram)
+        figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
         pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields())
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))

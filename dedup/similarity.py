@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup.normalize import normalize_text
+from dedup.shingles import shingle_hashes
+
 
 def overlap(a: np.ndarray, b: np.ndarray) -> int:
     """Size of the intersection of two sorted unique arrays."""
@@ -32,16 +35,20 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
     return overlap(a, b) / a.size
 
 
-def document_similarity(text_a: str, text_b: str, ngram: int) -> dict[str, float]:
-    """Exact ``jaccard``, ``containment_a`` and ``containment_b`` of two
-    original texts over their word ``ngram`` shingles."""
-    from dedup.normalize import normalize_text
-    from dedup.shingles import shingle_hashes
+def shingle_set(text: str, ngram: int) -> np.ndarray:
+    """Sorted unique 64-bit word ``ngram`` shingle hashes of an original text."""
+    return np.unique(shingle_hashes(normalize_text(text), ngram))
 
-    a = np.unique(shingle_hashes(normalize_text(text_a), ngram))
-    b = np.unique(shingle_hashes(normalize_text(text_b), ngram))
+
+def set_similarity(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
+    """Exact ``jaccard``, ``containment_a`` and ``containment_b`` of two shingle sets."""
     return {
         "jaccard": round(jaccard(a, b), 6),
         "containment_a": round(containment(a, b), 6),
         "containment_b": round(containment(b, a), 6),
     }
+
+
+def document_similarity(text_a: str, text_b: str, ngram: int) -> dict[str, float]:
+    """:func:`set_similarity` of two original texts' word ``ngram`` shingle sets."""
+    return set_similarity(shingle_set(text_a, ngram), shingle_set(text_b, ngram))
