@@ -112,10 +112,6 @@ class Alignment:
     def count(self, kind: str) -> int:
         return sum(p.kind == kind for p in self.passages)
 
-    @property
-    def verbatim_chars(self) -> int:
-        return sum(len(p.a) for p in self.passages if p.kind == VERBATIM)
-
 
 @dataclass
 class Prepared:

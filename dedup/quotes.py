@@ -55,8 +55,3 @@ def quoted_mask(text: str) -> np.ndarray:
         elif can_open and open_at is None:
             open_at, family = i, _OPEN.get(ch, 3)
     return mask
-
-
-def inside_quotes(mask: np.ndarray, start: int, end: int) -> bool:
-    """True if every character of ``[start, end)`` lies inside a quotation."""
-    return end > start and bool(mask[start:end].all())

@@ -77,14 +77,6 @@ def spans_table(docs: Sequence[Document], found: dict[str, list[BoilerplateSpan]
     return table
 
 
-def dimmed(text: str, spans: Sequence[BoilerplateSpan], base_style: str = "") -> Text:
-    """``text`` as rich Text with its boilerplate spans dimmed (for ``dedup diff``)."""
-    out = Text(text, style=base_style)
-    for span in spans:
-        out.stylize("dim", span.start, span.end)
-    return out
-
-
 def render_boilerplate(
     console: Console,
     docs: Sequence[Document],
