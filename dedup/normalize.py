@@ -66,7 +66,9 @@ TOKEN_PATTERN = re.compile(
 )
 
 
-def _fold(text: str) -> str:
+def fold_text(text: str) -> str:
+    """NFKC, quotes and dashes unified, case folded: :func:`normalize_text`
+    without the whitespace collapse (for readers that only look at tokens)."""
     return unicodedata.normalize("NFKC", text).translate(_FOLD_TABLE).casefold()
 
 
@@ -80,7 +82,7 @@ def normalize_text(text: str) -> str:
     Returns:
         The normalised string (identical to ``normalize_with_offsets(text).text``).
     """
-    return _WHITESPACE.sub(" ", _fold(text)).strip()
+    return _WHITESPACE.sub(" ", fold_text(text)).strip()
 
 
 @dataclass(frozen=True)
@@ -172,7 +174,7 @@ def normalize_with_offsets(text: str) -> NormalizedText:
 
 def _fold_clusters(text, begin, end, pieces, starts, ends) -> None:
     for a, b in _clusters(text, begin, end):
-        out = _fold(text[a:b])
+        out = fold_text(text[a:b])
         if out:
             pieces.append(out)
             starts.append(np.full(len(out), a, dtype=np.int64))

@@ -16,7 +16,6 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
 
@@ -28,7 +27,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import ngram_hashes, word_hashes
-from dedup.normalize import _FOLDS, normalize_with_offsets  # noqa: PLC2701 (one definition of the folds)
+from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
 from dedup.similarity import set_similarity, shingle_set
 
@@ -79,24 +78,16 @@ class PassagePair:
 _BATCH_CHARS = 1 << 21
 
 
-# The folds of normalize_text, with line breaks turned to spaces (a line
-# break separates texts in a batch; word hashes ignore spacing).
-_INDEX_FOLDS = str.maketrans({**_FOLDS, "\n": " "})
-
-
 def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
     """The text folded as :func:`dedup.normalize.normalize_text` folds it, with
     masked characters blanked out; spacing is left as it is (the index only
     reads words)."""
     if not spans:
-        return unicodedata.normalize("NFKC", doc.text).translate(_INDEX_FOLDS).casefold()
+        return fold_text(doc.text)
     normalized = normalize_with_offsets(doc.text)
-    if not normalized.text:
-        return ""
-    masked = span_mask(len(doc.text), spans)[normalized.starts]
-    chars = np.array(list(normalized.text))
-    chars[masked] = " "
-    return "".join(chars.tolist())
+    codes = np.frombuffer(normalized.text.encode("utf-32-le"), dtype=np.uint32).copy()
+    codes[span_mask(len(doc.text), spans)[normalized.starts]] = 32
+    return codes.tobytes().decode("utf-32-le")
 
 
 def fingerprints(
