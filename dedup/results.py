@@ -6,7 +6,8 @@ versions add fields, never rename or remove them.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
+from functools import cache
 from typing import Any
 
 EXACT_DUPLICATE = "exact_duplicate"
@@ -14,6 +15,23 @@ NEAR_DUPLICATE = "near_duplicate"
 PARTIAL_COPY = "partial_copy"
 REWRITE = "rewrite"
 RELATIONS = (EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE)
+
+
+@cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls) if f.name not in ("extra", "metadata"))
+
+
+def _flat(result) -> dict[str, Any]:
+    """The plain fields of a result, then its metadata and extra fields.
+
+    Shallow: ``dataclasses.asdict`` deep-copies every value, which costs
+    seconds per million documents for nothing (the dict is serialised at once).
+    """
+    out = {name: getattr(result, name) for name in _field_names(type(result))}
+    out.update(getattr(result, "metadata", {}))
+    out.update(getattr(result, "extra", {}))
+    return out
 
 
 @dataclass
@@ -51,9 +69,7 @@ class PairResult:
     passages: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k != "extra"}
-        out.update(self.extra)
-        return out
+        return _flat(self)
 
 
 @dataclass
@@ -64,7 +80,7 @@ class ClusterResult:
     representative: str
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return _flat(self)
 
 
 @dataclass
@@ -89,10 +105,7 @@ class DocumentResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k not in ("metadata", "extra")}
-        out.update(self.metadata)
-        out.update(self.extra)
-        return out
+        return _flat(self)
 
 
 @dataclass
