@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -98,50 +99,186 @@ _PROSE_WORDS = 25
 _PROSE_STOPWORDS = 0.25
 
 
-def _block_stats(text: str) -> list[float]:
-    """The features of one block that depend on its text alone."""
-    words = _WORD.findall(text)
-    n_words = len(words)
-    n_chars = max(len(text), 1)
-    lowered = [w.lower() for w in words]
-    denom = max(n_words, 1)
-    return [
-        math.log1p(len(text)),
-        math.log1p(n_words),
-        sum(w in STOPWORDS for w in lowered) / denom,
-        len(_PUNCT.findall(text)) / n_chars,
-        len(_DIGIT.findall(text)) / n_chars,
-        sum(w[0].isupper() for w in words) / denom,
-        sum(len(w) > 1 and w.isupper() for w in words) / denom,
-        sum(map(len, words)) / denom,
-        math.log1p(len(_SENTENCE_END.findall(text))),
-        float(bool(_ENDS_SENTENCE.search(text))),
-        float(bool(_ENDS_ELLIPSIS.search(text))),
-        float(bool(_SEPARATORS.search(text))),
-        float(block_kind(text, n_words) is not None),
-        float(section_header_kind(text, n_words) is not None),
-    ]
+# Bits of the per-code-point table behind :func:`_block_stats`.
+_IS_WORD = 1  # [^\W_]: a character of a word (:data:`_WORD`)
+_IS_PUNCT = 2  # [^\w\s] (:data:`_PUNCT`)
+_IS_DIGIT = 4  # \d (:data:`_DIGIT`)
+_IS_UPPER = 8  # str.isupper() of the character alone
+_IS_UNCASED_UPPER = 16  # lower or title case: a word holding one is not str.isupper()
+_IS_SEPARATOR = 32  # (:data:`_SEPARATORS`)
+_MAX_CODE = 0x110000
+_JOIN = "\n"  # between blocks: white space, so no word, punctuation or sentence end crosses it
 
 
-def block_features(text: str, blocks: Sequence[Block], links: bool) -> np.ndarray:
+@lru_cache(maxsize=1)
+def _char_table() -> np.ndarray:
+    """uint8 class bits of every code point, from the same patterns and
+    string methods the per-block definitions use, so they cannot drift apart."""
+    every = "".join(map(chr, range(_MAX_CODE)))
+    table = np.zeros(_MAX_CODE, dtype=np.uint8)
+    for bit, pattern in ((_IS_WORD, _WORD), (_IS_PUNCT, _PUNCT), (_IS_DIGIT, _DIGIT), (_IS_SEPARATOR, _SEPARATORS)):
+        for match in re.finditer(pattern.pattern + "+", every):
+            table[match.start() : match.end()] |= bit
+    table[np.fromiter(map(str.isupper, every), dtype=bool, count=_MAX_CODE)] |= _IS_UPPER
+    # str.isupper() fails on the first lower- or title-case character: c + "A"
+    # is upper case exactly when c is not one.
+    spoils = np.fromiter((not (c + "A").isupper() for c in every), dtype=bool, count=_MAX_CODE)
+    table[spoils] |= _IS_UNCASED_UPPER
+    return table
+
+
+def _codes(text: str) -> np.ndarray:
+    if text.isascii():
+        return np.frombuffer(text.encode("ascii"), dtype=np.uint8)
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _counts(positions: np.ndarray, block_ends: np.ndarray) -> np.ndarray:
+    """How many of ``positions`` (offsets in the joined text) fall in each block."""
+    return np.bincount(np.searchsorted(block_ends, positions, side="right"), minlength=len(block_ends))
+
+
+def _block_stats(texts: Sequence[str]) -> np.ndarray:
+    """The features of each block that depend on its text alone.
+
+    The blocks are joined by line breaks and classified one code point at a
+    time with a table; each value equals the per-block definition (the
+    counts of :data:`_WORD` words, stopwords, capitalised and upper-case
+    words, :data:`_PUNCT` and :data:`_DIGIT` characters, :data:`_SENTENCE_END`
+    matches, divided as ratios), to the bit.
+
+    Returns:
+        ``(len(texts), 14)`` float64 matrix, columns in the order of
+        :data:`BASE_FEATURES` (its first 14).
+    """
+    n = len(texts)
+    joined = _JOIN.join(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
+    cls = _char_table()[_codes(joined)]
+    # Words: runs of word characters; their own class bits or-ed together.
+    edges = np.diff((cls & _IS_WORD).view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    word_block = np.searchsorted(ends, first, side="right")
+    word_bits = np.bitwise_or.reduceat(cls * (cls & _IS_WORD), first) if first.size else cls[:0]
+    # A word is upper case when it holds an upper-case and no lower- or title-case character.
+    allcaps = (last - first > 1) & ((word_bits & (_IS_UPPER | _IS_UNCASED_UPPER)) == _IS_UPPER)
+    n_words = np.bincount(word_block, minlength=n)
+    denom = np.maximum(n_words, 1).astype(np.float64)
+    n_chars = np.maximum(lengths, 1).astype(np.float64)
+    sentence_ends = np.array([m.start() for m in _SENTENCE_END.finditer(joined)], dtype=np.int64)
+    out = np.empty((n, 14), dtype=np.float64)
+    out[:, 0] = [math.log1p(x) for x in lengths.tolist()]
+    out[:, 1] = [math.log1p(x) for x in n_words.tolist()]
+    out[:, 2] = np.bincount(word_block, _stopword_flags(joined, len(first)), minlength=n) / denom
+    out[:, 3] = _counts(np.flatnonzero(cls & _IS_PUNCT), ends) / n_chars
+    out[:, 4] = _counts(np.flatnonzero(cls & _IS_DIGIT), ends) / n_chars
+    out[:, 5] = np.bincount(word_block, (cls[first] & _IS_UPPER) > 0, minlength=n) / denom
+    out[:, 6] = np.bincount(word_block, allcaps, minlength=n) / denom
+    out[:, 7] = np.bincount(word_block, last - first, minlength=n) / denom
+    out[:, 8] = [math.log1p(x) for x in _counts(sentence_ends, ends).tolist()]
+    out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
+    out[:, 10] = [_ends_with(_ENDS_ELLIPSIS, t) for t in texts]
+    out[:, 11] = _counts(np.flatnonzero(cls & _IS_SEPARATOR), ends) > 0
+    words = n_words.tolist()
+    out[:, 12] = [block_kind(t, w) is not None for t, w in zip(texts, words)]
+    out[:, 13] = [section_header_kind(t, w) is not None for t, w in zip(texts, words)]
+    return out
+
+
+_TAIL = 64
+
+
+def _ends_with(pattern: re.Pattern, text: str) -> bool:
+    """Whether an end-anchored ``pattern`` (one character, then closers)
+    matches ``text``, looking at its last characters only unless they are
+    all closers."""
+    if len(text) > _TAIL and not text[-_TAIL:].strip("'\"\u2019\u201d)]\n"):
+        return bool(pattern.search(text))
+    return bool(pattern.search(text, max(len(text) - _TAIL, 0)))
+
+
+_ASCII_WORDS = bytes.maketrans(
+    bytes(range(128)),
+    bytes(c if chr(c).isalnum() and c != 95 else 32 for c in range(128)).lower(),
+)
+_ASCII_STOPWORDS = frozenset(w.encode("ascii") for w in STOPWORDS if w.isascii())
+
+
+def _stopword_flags(joined: str, n_words: int) -> np.ndarray:
+    """Per word of ``joined``: is it, lower-cased, a stopword?"""
+    if joined.isascii():
+        # ASCII: the words are the runs of letters and digits, lowered byte-wise.
+        words = joined.encode("ascii").translate(_ASCII_WORDS).split()
+        flags = map(_ASCII_STOPWORDS.__contains__, words)
+    else:
+        lowered = joined.lower()
+        if len(lowered) == len(joined):
+            # One character for one: the words of the lowered text are the
+            # words lowered, at the same offsets (only a final sigma lowers
+            # by context, and no stopword holds a sigma).
+            words = _WORD.findall(lowered)
+        else:
+            words = [w.lower() for w in _WORD.findall(joined)]
+        flags = map(STOPWORDS.__contains__, words)
+    if len(words) != n_words:  # the word classes of the lowered text differ
+        flags = (w.lower() in STOPWORDS for w in _WORD.findall(joined))
+    return np.fromiter(flags, dtype=bool, count=n_words)
+
+
+def block_features(text: str, blocks: Sequence[Block], links: bool, keys: Sequence[str] | None = None) -> np.ndarray:
     """The feature matrix of one document's blocks.
 
     Args:
         text: The document's original text.
         blocks: Its blocks, in order.
         links: Whether to add the link-density features (HTML input).
+        keys: The blocks' normalised texts
+            (:func:`dedup.normalize.normalize_text`), if already computed.
 
     Returns:
         ``(len(blocks), n_features)`` float64 matrix, columns in the order of
         :data:`HTML_FEATURES` if ``links`` else :data:`TEXT_FEATURES`.
     """
+    return documents_block_features([text], [blocks], links, None if keys is None else [keys])[0]
+
+
+def documents_block_features(
+    texts: Sequence[str],
+    blocks: Sequence[Sequence[Block]],
+    links: bool,
+    keys: Sequence[Sequence[str]] | None = None,
+) -> list[np.ndarray]:
+    """:func:`block_features` of many documents, their text statistics
+    computed in one pass (the same values as one document at a time).
+
+    Args:
+        texts: The documents' original texts.
+        blocks: Each document's blocks.
+        links: Whether to add the link-density features (HTML input).
+        keys: Each document's normalised block texts, if already computed.
+
+    Returns:
+        One feature matrix per document.
+    """
+    block_texts = [[b.text(text) for b in doc_blocks] for text, doc_blocks in zip(texts, blocks)]
+    stats = _block_stats([t for doc_texts in block_texts for t in doc_texts])
+    out, start = [], 0
+    for i, doc_texts in enumerate(block_texts):
+        end = start + len(doc_texts)
+        doc_keys = None if keys is None else keys[i]
+        out.append(_document_features(doc_texts, blocks[i], stats[start:end], links, doc_keys))
+        start = end
+    return out
+
+
+def _document_features(texts: list[str], blocks: Sequence[Block], stats: np.ndarray, links: bool, keys) -> np.ndarray:
+    """One document's feature matrix, from its blocks' text statistics."""
     n = len(blocks)
     names = HTML_FEATURES if links else TEXT_FEATURES
     out = np.zeros((n, len(names)), dtype=np.float64)
     if n == 0:
         return out
-    texts = [b.text(text) for b in blocks]
-    stats = np.array([_block_stats(t) for t in texts], dtype=np.float64)
     k = stats.shape[1]
     out[:, :k] = stats
     log_words, stop = stats[:, 1], stats[:, 2]
@@ -155,7 +292,7 @@ def block_features(text: str, blocks: Sequence[Block], links: bool) -> np.ndarra
     out[:, k + 6] = _window_mean(stop)
     header = stats[:, 13] > 0
     out[:, k + 7] = np.maximum.accumulate(header) & ~header
-    out[:, k + 8] = np.log(_repeat_counts(texts))
+    out[:, k + 8] = np.log(_repeat_counts(texts if keys is None else keys, normalized=keys is not None))
     density = np.array([b.link_density or 0.0 for b in blocks], dtype=np.float64)
     out[:, k + 9 : k + 17] = _layout_features(log_words, stop, density)
     if links:
@@ -198,9 +335,12 @@ def _window_mean(values: np.ndarray, window: int = _WINDOW) -> np.ndarray:
     return np.convolve(padded, kernel, "valid") / np.convolve(counts, kernel, "valid")
 
 
-def _repeat_counts(texts: Sequence[str]) -> np.ndarray:
-    """How many blocks of the document have each block's normalised text."""
-    keys = [normalize_text(t) for t in texts]
+def _repeat_counts(texts: Sequence[str], normalized: bool = False) -> np.ndarray:
+    """How many blocks of the document have each block's normalised text
+    (``texts`` already normalised when ``normalized``)."""
+    if len(texts) == 1:
+        return np.ones(1)
+    keys = texts if normalized else [normalize_text(t) for t in texts]
     counts: dict[str, int] = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1

@@ -28,7 +28,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.block_features import block_features
+from dedup.block_features import block_features, documents_block_features
 from dedup.block_model import BlockModel, shipped_model
 from dedup.block_rules import METADATA, NAVIGATION, block_kind, metadata_prefix, section_header_kind
 from dedup.blocks import Block, document_blocks
@@ -347,26 +347,27 @@ def score_blocks(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ba
     out: list = [None] * len(docs)
     for links in (True, False):
         model = shipped_model("html" if links else "text")
-        pending: list[tuple[int, np.ndarray]] = []
+        pending: list[int] = []
         rows = 0
         for i, doc in enumerate(docs):
             if bool(doc.blocks) != links or not blocks[i]:
                 continue
-            pending.append((i, block_features(doc.text, blocks[i], links)))
+            pending.append(i)
             rows += len(blocks[i])
             if rows >= batch_rows:
-                _predict(model, pending, out)
+                _predict(docs, blocks, links, model, pending, out)
                 pending, rows = [], 0
-        _predict(model, pending, out)
+        _predict(docs, blocks, links, model, pending, out)
     return out
 
 
-def _predict(model: BlockModel, pending: list, out: list) -> None:
+def _predict(docs, blocks, links: bool, model: BlockModel, pending: list[int], out: list) -> None:
     if not pending:
         return
-    probability = model.predict_proba(np.concatenate([X for _, X in pending]))
+    features = documents_block_features([docs[i].text for i in pending], [blocks[i] for i in pending], links)
+    probability = model.predict_proba(np.concatenate(features))
     start = 0
-    for i, X in pending:
+    for i, X in zip(pending, features):
         out[i] = (X, probability[start : start + len(X)])
         start += len(X)
 
