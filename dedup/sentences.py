@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterator
 
 import numpy as np
 
@@ -29,13 +30,17 @@ from dedup.shingles import token_bounds, token_hash_array
 MAX_SENTENCE_TOKENS = 60
 
 _CLOSERS = "\"'\u2019\u201d\u00bb)\\]"
+# A boundary's group, where it has one, is the part that stays with the
+# sentence before it (the stops and closers); the rest is white space.
 _BOUNDARY = re.compile(
-    rf"[.!?\u2026]+[{_CLOSERS}]*\s+(?=[^\s\u0061-\u007a])"  # full stop, space, not lower case
+    rf"([.!?\u2026]+[{_CLOSERS}]*)\s+(?=[^\s\u0061-\u007a])"  # full stop, space, not lower case
     r"|\n[ \t]*\n\s*"  # blank line
     rf"|(?<=[.!?:;\u2026{_CLOSERS}])[ \t]*\n\s*"  # line break after punctuation
     r"|[ \t]*\n\s*(?=[A-Z0-9\"'\u2018\u201c\u00ab\u2013\u2014-])"  # line break before a capital
-    r"|[\u3002\uff01\uff1f\u0964\u061f]+[\u300d\u300f\uff09]*\s*"  # CJK, Devanagari, Arabic stops
+    r"|([\u3002\uff01\uff1f\u0964\u061f]+[\u300d\u300f\uff09]*)\s*"  # CJK, Devanagari, Arabic stops
 )
+# The characters a boundary holds one of: where to try it.
+_BOUNDARY_START = re.compile("[.!?\u2026\n\u3002\uff01\uff1f\u0964\u061f]")
 
 
 def sentence_spans(text: str) -> list[Span]:
@@ -50,11 +55,44 @@ def sentence_spans(text: str) -> list[Span]:
     """
     spans: list[Span] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
-        _add_trimmed(text, start, match.start() + len(match.group(0).rstrip()), spans)
+    for match in _boundaries(text):
+        group = match.lastindex
+        end = match.end(group) if group else match.start()
+        # A boundary swallows the white space after it, so a sentence only
+        # needs trimming at its very start or before an odd line break.
+        if start < end and (text[start].isspace() or text[end - 1].isspace()):
+            _add_trimmed(text, start, end, spans)
+        elif start < end:
+            spans.append(Span(start, end))
         start = match.end()
     _add_trimmed(text, start, len(text), spans)
     return spans
+
+
+def _boundaries(text: str) -> Iterator[re.Match]:
+    """The matches of ``_BOUNDARY.finditer(text)``, trying the pattern only
+    where a boundary can begin: at a stop, at a line break, or at the spaces
+    and tabs just before a line break. (Each boundary ends before a
+    character that is not white space, so the next one never begins inside
+    a run of white space.)"""
+    pos = 0
+    for candidate in _BOUNDARY_START.finditer(text):
+        at = candidate.start()
+        if at < pos:
+            continue
+        if text[at] == "\n":
+            # A boundary at this line break may begin at the spaces before it.
+            first = at
+            while first > pos and text[first - 1] in " \t":
+                first -= 1
+            match = _BOUNDARY.match(text, first) if first < at else None
+            if match is None:
+                match = _BOUNDARY.match(text, at)
+        else:
+            match = _BOUNDARY.match(text, at)
+        if match is not None:
+            yield match
+            pos = match.end()
 
 
 def _add_trimmed(text: str, start: int, end: int, spans: list[Span]) -> None:
