@@ -111,7 +111,7 @@ _JOIN = "\n"  # between blocks: white space, so no word, punctuation or sentence
 
 
 @lru_cache(maxsize=1)
-def _char_table() -> np.ndarray:
+def char_table() -> np.ndarray:
     """uint8 class bits of every code point, from the same patterns and
     string methods the per-block definitions use, so they cannot drift apart."""
     every = "".join(map(chr, range(_MAX_CODE)))
@@ -155,7 +155,7 @@ def _block_stats(texts: Sequence[str]) -> np.ndarray:
     joined = _JOIN.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
-    cls = _char_table()[_codes(joined)]
+    cls = char_table()[_codes(joined)]
     # Words: runs of word characters; their own class bits or-ed together.
     edges = np.diff((cls & _IS_WORD).view(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)

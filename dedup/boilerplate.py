@@ -23,12 +23,14 @@ short reason.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import asdict, dataclass
-from typing import Sequence
+from functools import partial
+from typing import Iterator, Sequence
 
 import numpy as np
 
-from dedup.block_features import block_features, documents_block_features
+from dedup.block_features import block_features, char_table, documents_block_features
 from dedup.block_model import BlockModel, shipped_model
 from dedup.block_rules import METADATA, NAVIGATION, block_kind, metadata_prefix, section_header_kind
 from dedup.blocks import Block, document_blocks
@@ -36,6 +38,7 @@ from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
 from dedup.sentences import sentence_spans
 from dedup.normalize import normalize_text
+from dedup.pool import StagePool
 from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
 
 REPEAT_IN_DOCUMENT = "repeat_in_document"
@@ -225,16 +228,34 @@ def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
     return spans
 
 
+def _normalized(text: str) -> str:
+    """:func:`dedup.normalize.normalize_text`, quicker for ASCII text (where
+    normalisation only lowers case and collapses white space)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return normalize_text(text)
+
+
 def _sentence_repeats(text: str, blocks, keys, marks, settings) -> list[BoilerplateSpan]:
     """Later copies of sentences, inside blocks that are otherwise unmarked."""
     seen: dict[str, int] = {}
     spans = []
+    # An ASCII text is lowered once; a sentence's key is then its words joined.
+    lowered = text.lower() if text.isascii() else None
+    min_words = settings.sentence_min_words
     for i, block in enumerate(blocks):
         for sentence in sentence_spans(text[block.start : block.end]):
             start, end = block.start + sentence.start, block.start + sentence.end
-            whole = start == block.start and end == block.end
-            key = keys[i] if whole else normalize_text(text[start:end])
-            if key.count(" ") + 1 < settings.sentence_min_words:
+            if start == block.start and end == block.end:
+                key = keys[i]
+            elif lowered is not None:
+                words = lowered[start:end].split()
+                if len(words) < min_words:
+                    continue
+                key = " ".join(words)
+            else:
+                key = normalize_text(text[start:end])
+            if key.count(" ") + 1 < min_words:
                 continue
             if key not in seen:
                 seen[key] = start
@@ -264,6 +285,7 @@ def document_boilerplate(
     corpus_marks: dict[int, str] | None = None,
     model: BlockModel | None = None,
     scored: tuple[np.ndarray, np.ndarray] | None = None,
+    keys: Sequence[str] | None = None,
 ) -> list[BoilerplateSpan]:
     """The boilerplate of one document (see the module doc for the order).
 
@@ -275,6 +297,7 @@ def document_boilerplate(
         model: A block model to use instead of the shipped one.
         scored: The block features and classifier probabilities, when
             already computed (see :func:`score_blocks`).
+        keys: The blocks' normalised texts, when already computed.
 
     Returns:
         Non-overlapping spans, sorted by start.
@@ -282,7 +305,7 @@ def document_boilerplate(
     blocks = list(document_blocks(doc) if blocks is None else blocks)
     texts = [b.text(doc.text) for b in blocks]
     words = [len(t.split()) for t in texts]
-    keys = [normalize_text(t) for t in texts]
+    keys = [_normalized(t) for t in texts] if keys is None else list(keys)
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
     if settings.classifier and blocks:
@@ -315,8 +338,22 @@ def find_boilerplate(docs: Sequence[Document], settings) -> dict[str, list[Boile
     return boilerplate_report(docs, settings)[0]
 
 
-def boilerplate_report(docs: Sequence[Document], settings) -> tuple[dict[str, list[BoilerplateSpan]], list[RepeatedBlock]]:
+def boilerplate_report(
+    docs: Sequence[Document], settings, timings: dict[str, float] | None = None
+) -> tuple[dict[str, list[BoilerplateSpan]], list[RepeatedBlock]]:
     """:func:`find_boilerplate` and :func:`corpus_repeats` in one pass.
+
+    The corpus-level repeat pass runs here; the per-document work (features,
+    classifier, rules, in-document repeats) runs over batches of documents
+    in a :class:`~dedup.pool.StagePool` of ``settings.workers`` processes
+    (one when ``settings`` is only the ``boilerplate`` part), with the same
+    result for any number.
+
+    Args:
+        docs: The documents (ids unique).
+        settings: :class:`~dedup.config.Settings` (or its ``boilerplate`` part).
+        timings: If given, receives the seconds of the corpus-level repeat
+            pass as ``corpus_repeats``.
 
     Returns:
         ``({document id: spans}, repeated blocks)``.
@@ -328,18 +365,69 @@ def boilerplate_report(docs: Sequence[Document], settings) -> tuple[dict[str, li
     marks: dict[int, dict[int, str]] = {}
     repeats: list[RepeatedBlock] = []
     if bp.corpus_repeats:
+        started = time.perf_counter()
         index = repeat_index(docs, blocks, bp)
         repeats = index.groups
         for (d, b), g in index.members.items():
             marks.setdefault(d, {})[b] = index.groups[g].reason
-    scored = score_blocks(docs, blocks) if bp.classifier else [None] * len(docs)
-    found = {d.id: document_boilerplate(d, bp, blocks[i], marks.get(i), scored=scored[i]) for i, d in enumerate(docs)}
-    return found, repeats
+        if timings is not None:
+            timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
+    if bp.classifier:
+        # Loaded here, before any worker starts, so that forked workers share them.
+        char_table()
+        shipped_model("html"), shipped_model("text")
+    jobs = _batches([(d, blocks[i], marks.get(i)) for i, d in enumerate(docs)], getattr(settings, "batch_size", 2000))
+    found: dict[str, list[BoilerplateSpan]] = {}
+    with StagePool(getattr(settings, "workers", 1)) as pool:
+        for part in pool.map(partial(_batch_boilerplate, settings=bp), jobs):
+            found.update(part)
+    return {d.id: found[d.id] for d in docs}, repeats
 
 
-def score_blocks(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], batch_rows: int = 50_000) -> list:
+_BATCH_CHARS = 1 << 20
+
+
+def _batches(items: list, documents: int) -> Iterator[list]:
+    """``(document, blocks, corpus marks)`` items in batches of at most
+    ``documents`` documents and about a megabyte of text."""
+    batch, size = [], 0
+    for item in items:
+        batch.append(item)
+        size += len(item[0].text)
+        if size >= _BATCH_CHARS or len(batch) >= documents:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
+    """The boilerplate of a batch of ``(document, blocks, corpus marks)``,
+    the classifier applied to the whole batch at once."""
+    docs = [doc for doc, _, _ in batch]
+    blocks = [doc_blocks for _, doc_blocks, _ in batch]
+    keys = [[_normalized(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
+    scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
+    return {
+        doc.id: document_boilerplate(doc, settings, blocks[i], marks, scored=scored[i], keys=keys[i])
+        for i, (doc, _, marks) in enumerate(batch)
+    }
+
+
+def score_blocks(
+    docs: Sequence[Document],
+    blocks: Sequence[Sequence[Block]],
+    batch_rows: int = 50_000,
+    keys: Sequence[Sequence[str]] | None = None,
+) -> list:
     """Features and shipped-classifier probabilities of every document's
     blocks, the model applied to many documents at once.
+
+    Args:
+        docs: The documents.
+        blocks: Each document's blocks.
+        batch_rows: Blocks to score at once.
+        keys: Each document's normalised block texts, if already computed.
 
     Returns:
         Per document, ``(features, probability)``, or ``None`` if it has no blocks.
@@ -355,16 +443,17 @@ def score_blocks(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ba
             pending.append(i)
             rows += len(blocks[i])
             if rows >= batch_rows:
-                _predict(docs, blocks, links, model, pending, out)
+                _predict(docs, blocks, keys, links, model, pending, out)
                 pending, rows = [], 0
-        _predict(docs, blocks, links, model, pending, out)
+        _predict(docs, blocks, keys, links, model, pending, out)
     return out
 
 
-def _predict(docs, blocks, links: bool, model: BlockModel, pending: list[int], out: list) -> None:
+def _predict(docs, blocks, keys, links: bool, model: BlockModel, pending: list[int], out: list) -> None:
     if not pending:
         return
-    features = documents_block_features([docs[i].text for i in pending], [blocks[i] for i in pending], links)
+    pending_keys = None if keys is None else [keys[i] for i in pending]
+    features = documents_block_features([docs[i].text for i in pending], [blocks[i] for i in pending], links, pending_keys)
     probability = model.predict_proba(np.concatenate(features))
     start = 0
     for i, X in zip(pending, features):

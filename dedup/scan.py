@@ -323,9 +323,9 @@ def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: Scan
         The spans to leave out of reuse figures per document id (none when
         ``settings.boilerplate.keep`` is set).
     """
-    from dedup.boilerplate import find_boilerplate, reuse_masks, summarize
+    from dedup.boilerplate import boilerplate_report, reuse_masks, summarize
 
-    found = find_boilerplate(docs, settings)
+    found, _ = boilerplate_report(docs, settings, timings=result.timing.setdefault("stage_seconds", {}))
     for doc, row in zip(docs, result.documents):
         row.extra.update(summarize(doc.text, found[doc.id]))
     result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)

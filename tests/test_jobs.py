@@ -99,3 +99,30 @@ def test_reported_pairs_are_exactly_the_pairs_at_or_above_the_threshold(jsonl):
     for pair in result.pairs:
         a, b = sets[pair.a], sets[pair.b]
         assert pair.jaccard == pytest.approx(len(a & b) / len(a | b), abs=1e-6)
+
+
+def boilerplate_corpus() -> list[Document]:
+    """Documents of a few sources with template lines, sharing prompts,
+    repeated sentences and a comments section."""
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(300)]
+    docs = []
+    for k in range(60):
+        source = "site" + "abcd"[k % 4]
+        body = [" ".join(rng.choice(words) for _ in range(rng.randint(30, 60))).capitalize() + "." for _ in range(5)]
+        repeated = f"This sentence from story {k} is quoted twice in the same text."
+        body[1] += " " + repeated
+        body[3] = repeated + " " + body[3]
+        tail = [f"Reporting by the {source} desk, edited by the night team", f"Sign up for the {source} daily newsletter.", "Share this article", "3 Comments", "Great piece, thanks."]
+        docs.append(Document(id=f"{source}-{k:02d}", text="\n\n".join(body + tail), source=source))
+    return docs
+
+
+def test_boilerplate_is_the_same_with_any_number_of_workers():
+    docs = boilerplate_corpus()
+    settings = {"batch_size": 7, "passages": PassageSettings(enabled=False)}
+    one = scan_documents(docs, Settings(jobs=1, **settings))
+    two = scan_documents(docs, Settings(jobs=2, **settings))
+    assert stable(one) == stable(two)
+    kinds = {span["kind"] for row in one.to_dict()["documents"] for span in row["boilerplate"]}
+    assert {"repeat_in_document", "repeat_in_corpus"} <= kinds
