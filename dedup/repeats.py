@@ -91,9 +91,23 @@ def block_key(text: str) -> str:
     (:func:`dedup.normalize.normalize_text`) without digits, so that "5
     Comments" and "12 Comments" meet."""
     if text.isascii():
-        # normalize_text only changes case and spacing of ASCII text.
-        return " ".join(text.translate(_NO_DIGITS).lower().split())
+        return _ascii_key(text).decode("ascii")
     return " ".join(normalize_text(text).translate(_NO_DIGITS).split())
+
+
+_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+# White space other than the space (what str.split() splits on in ASCII).
+_ASCII_BREAKS = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _ascii_key(text: str) -> bytes:
+    """:func:`block_key` of ASCII text, as bytes: normalize_text only changes
+    case and spacing of ASCII text. Text spaced by single spaces only (most
+    paragraphs) needs no split."""
+    key = text.encode("ascii").translate(_ASCII_LOWER, b"0123456789")
+    if b"  " in key or len(key.translate(None, _ASCII_BREAKS)) != len(key):
+        return " ".join(key.decode("ascii").split()).encode("ascii")
+    return key.strip(b" ")
 
 
 def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
@@ -101,22 +115,25 @@ def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, lis
     doc_idx: list[int] = []
     block_idx: list[int] = []
     hashes: list[int] = []
-    keys: dict[int, str] = {}
+    keys: dict[int, bytes] = {}
     digest = xxhash.xxh3_64_intdigest
     for d, (doc, doc_blocks) in enumerate(zip(docs, blocks)):
         text = doc.text
+        ascii_text = text.isascii()
         for b, block in enumerate(doc_blocks):
-            key = block_key(text[block.start : block.end])
+            piece = text[block.start : block.end]
+            key = _ascii_key(piece) if ascii_text else block_key(piece).encode("utf-8")
             if not key:
                 continue
-            h = digest(key.encode("utf-8"))
-            keys.setdefault(h, key)
+            h = digest(key)
+            if h not in keys:
+                keys[h] = key
             hashes.append(h)
             doc_idx.append(d)
             block_idx.append(b)
     values = np.array(hashes, dtype=np.uint64)
     unique, inverse = np.unique(values, return_inverse=True)
-    return np.array(doc_idx, dtype=np.int64), np.array(block_idx, dtype=np.int64), inverse, [keys[int(h)] for h in unique]
+    return np.array(doc_idx, dtype=np.int64), np.array(block_idx, dtype=np.int64), inverse, [keys[int(h)].decode("utf-8") for h in unique]
 
 
 _CHUNK_BYTES = 1 << 20
@@ -171,9 +188,22 @@ def _near_unions(keys: list[str], settings: BoilerplateSettings) -> UnionFind:
     folded = fold32(hashes)
     signatures = minhash_signatures([folded[bounds[k] : bounds[k + 1]] for k in range(len(long_keys))], _NEAR_PERM, _NEAR_SEED)
     lsh_threshold = max(0.05, settings.near_threshold - 0.15)
+    trigram_sets: dict[int, np.ndarray] = {}
+
+    def trigrams(k: int) -> np.ndarray:
+        found = trigram_sets.get(k)
+        if found is None:
+            found = trigram_sets[k] = np.unique(hashes[bounds[k] : bounds[k + 1]])
+        return found
+
     for x, y in candidate_pairs(signatures, lsh_threshold):
-        a = np.unique(hashes[bounds[x] : bounds[x + 1]])
-        b = np.unique(hashes[bounds[y] : bounds[y + 1]])
+        if sets.find(long_keys[x]) == sets.find(long_keys[y]):
+            continue  # already joined: the union would change nothing
+        a, b = trigrams(x), trigrams(y)
+        # The Jaccard is at most the smaller set over the larger (the margin
+        # keeps a pair whose figure could round up to the threshold).
+        if min(a.size, b.size) < settings.near_threshold * max(a.size, b.size) * (1 - 1e-9):
+            continue
         if jaccard(a, b) >= settings.near_threshold:
             sets.union(long_keys[x], long_keys[y])
     return sets
