@@ -362,23 +362,23 @@ def boilerplate_report(
     if not bp.enabled:
         return {d.id: [] for d in docs}, []
     blocks = [document_blocks(d) for d in docs]
-    marks: dict[int, dict[int, str]] = {}
-    repeats: list[RepeatedBlock] = []
-    if bp.corpus_repeats:
-        started = time.perf_counter()
-        index = repeat_index(docs, blocks, bp)
-        repeats = index.groups
-        for (d, b), g in index.members.items():
-            marks.setdefault(d, {})[b] = index.groups[g].reason
-        if timings is not None:
-            timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
     if bp.classifier:
-        # Loaded here, before any worker starts, so that forked workers share them.
+        # Loaded before any worker starts, so that forked workers share them.
         char_table()
         shipped_model("html"), shipped_model("text")
-    jobs = _batches([(d, blocks[i], marks.get(i)) for i, d in enumerate(docs)], getattr(settings, "batch_size", 2000))
+    marks: dict[int, dict[int, str]] = {}
+    repeats: list[RepeatedBlock] = []
     found: dict[str, list[BoilerplateSpan]] = {}
     with StagePool(getattr(settings, "workers", 1)) as pool:
+        if bp.corpus_repeats:
+            started = time.perf_counter()
+            index = repeat_index(docs, blocks, bp, pool)
+            repeats = index.groups
+            for (d, b), g in index.members.items():
+                marks.setdefault(d, {})[b] = index.groups[g].reason
+            if timings is not None:
+                timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
+        jobs = _batches([(d, blocks[i], marks.get(i)) for i, d in enumerate(docs)], getattr(settings, "batch_size", 2000))
         for part in pool.map(partial(_batch_boilerplate, settings=bp), jobs):
             found.update(part)
     return {d.id: found[d.id] for d in docs}, repeats

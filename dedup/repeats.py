@@ -15,8 +15,10 @@ up most of the documents it occurs in is a copied passage, not boilerplate.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import asdict, dataclass
-from typing import Sequence
+from functools import partial
+from typing import Iterator, Sequence
 
 import numpy as np
 import xxhash
@@ -27,8 +29,9 @@ from dedup.clusters import UnionFind
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
 from dedup.normalize import normalize_text
+from dedup.pool import StagePool
 from dedup.shingles import batch_token_hashes, fold32, shingle_hashes_from_tokens
-from dedup.signatures import minhash_signatures
+from dedup.signatures import minhash_segments
 from dedup.similarity import jaccard
 
 TEMPLATE = "template"
@@ -110,30 +113,92 @@ def _ascii_key(text: str) -> bytes:
     return key.strip(b" ")
 
 
-def _exact_groups(docs, blocks) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
-    """Per block: document index, block index, exact-group id; and the group keys."""
+@dataclass
+class _Fingerprints:
+    """Every non-empty block key of a run of documents, as hashes.
+
+    Attributes:
+        doc_idx: Document of each key (index into the documents).
+        block_idx: Block of each key within its document.
+        hashes: xxh3 hash of each key.
+        long_rows: The rows whose key has enough words for near matching.
+        signatures: Trigram MinHash signature of each of those keys.
+    """
+
+    doc_idx: np.ndarray
+    block_idx: np.ndarray
+    hashes: np.ndarray
+    long_rows: np.ndarray
+    signatures: np.ndarray
+
+
+def _block_fingerprints(job: tuple[int, list[tuple[str, list[tuple[int, int]]]]], near_words: int | None) -> _Fingerprints:
+    """Key hashes (and, with ``near_words``, the trigram signatures of keys
+    of at least that many words) of the blocks of a run of documents.
+
+    Args:
+        job: ``(index of the first document, [(text, [(start, end) of each block])])``.
+        near_words: Words a key needs for near matching; ``None``: no near matching.
+    """
+    first, documents = job
     doc_idx: list[int] = []
     block_idx: list[int] = []
     hashes: list[int] = []
-    keys: dict[int, bytes] = {}
+    long_rows: list[int] = []
+    long_keys: list[str] = []
     digest = xxhash.xxh3_64_intdigest
-    for d, (doc, doc_blocks) in enumerate(zip(docs, blocks)):
-        text = doc.text
+    for d, (text, spans) in enumerate(documents, start=first):
         ascii_text = text.isascii()
-        for b, block in enumerate(doc_blocks):
-            piece = text[block.start : block.end]
+        for b, (start, end) in enumerate(spans):
+            piece = text[start:end]
             key = _ascii_key(piece) if ascii_text else block_key(piece).encode("utf-8")
             if not key:
                 continue
-            h = digest(key)
-            if h not in keys:
-                keys[h] = key
-            hashes.append(h)
+            if near_words is not None and key.count(b" ") + 1 >= near_words:
+                long_rows.append(len(hashes))
+                long_keys.append(key.decode("utf-8"))
+            hashes.append(digest(key))
             doc_idx.append(d)
             block_idx.append(b)
-    values = np.array(hashes, dtype=np.uint64)
-    unique, inverse = np.unique(values, return_inverse=True)
-    return np.array(doc_idx, dtype=np.int64), np.array(block_idx, dtype=np.int64), inverse, [keys[int(h)].decode("utf-8") for h in unique]
+    signatures = np.zeros((0, _NEAR_PERM), dtype=np.uint32)
+    if long_keys:
+        grams, bounds = _trigram_hashes(long_keys)
+        folded = fold32(grams)
+        signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
+    return _Fingerprints(
+        np.array(doc_idx, dtype=np.int64),
+        np.array(block_idx, dtype=np.int64),
+        np.array(hashes, dtype=np.uint64),
+        np.array(long_rows, dtype=np.int64),
+        signatures,
+    )
+
+
+def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
+    """The documents in runs of about ``_CHUNK_BYTES`` characters."""
+    run: list = []
+    first = size = 0
+    for d, (doc, doc_blocks) in enumerate(zip(docs, blocks)):
+        run.append((doc.text, [(b.start, b.end) for b in doc_blocks]))
+        size += len(doc.text)
+        if size >= _CHUNK_BYTES:
+            yield first, run
+            run, first, size = [], d + 1, 0
+    if run:
+        yield first, run
+
+
+def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, pool: StagePool) -> _Fingerprints:
+    near_words = max(settings.near_min_words, _NEAR_NGRAM) if settings.near_repeats else None
+    parts = list(pool.map(partial(_block_fingerprints, near_words=near_words), _fingerprint_jobs(docs, blocks)))
+    offsets = np.cumsum([0] + [p.hashes.size for p in parts])
+    return _Fingerprints(
+        np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.block_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.hashes for p in parts] or [np.zeros(0, dtype=np.uint64)]),
+        np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.signatures for p in parts] or [np.zeros((0, _NEAR_PERM), dtype=np.uint32)]),
+    )
 
 
 _CHUNK_BYTES = 1 << 20
@@ -178,26 +243,46 @@ def _chunk_trigrams(keys: list[str], hashes: list[np.ndarray], counts: list[np.n
     counts.append(np.bincount(key_of_word[: grams.size][inside], minlength=len(keys)))
 
 
-def _near_unions(keys: list[str], settings: BoilerplateSettings) -> UnionFind:
-    """Union exact groups whose keys are near-identical (trigram MinHash + exact check)."""
-    sets = UnionFind(len(keys))
-    long_keys = [i for i, k in enumerate(keys) if k.count(" ") + 1 >= max(settings.near_min_words, _NEAR_NGRAM)]
-    if len(long_keys) < 2:
+def _near_unions(docs, blocks, fp: _Fingerprints, first_rows: np.ndarray, settings: BoilerplateSettings) -> UnionFind:
+    """Union exact groups whose keys are near-identical (trigram MinHash + exact check).
+
+    Args:
+        docs: The documents.
+        blocks: Their blocks.
+        fp: The block fingerprints.
+        first_rows: For each exact group (in hash order), its first row in ``fp``.
+        settings: Boilerplate settings.
+    """
+    sets = UnionFind(first_rows.size)
+    signature_of = np.full(fp.hashes.size, -1, dtype=np.int64)
+    signature_of[fp.long_rows] = np.arange(fp.long_rows.size)
+    long_keys = np.flatnonzero(signature_of[first_rows] >= 0)
+    if long_keys.size < 2:
         return sets
-    hashes, bounds = _trigram_hashes([keys[i] for i in long_keys])
-    folded = fold32(hashes)
-    signatures = minhash_signatures([folded[bounds[k] : bounds[k + 1]] for k in range(len(long_keys))], _NEAR_PERM, _NEAR_SEED)
+    signatures = fp.signatures[signature_of[first_rows[long_keys]]]
     lsh_threshold = max(0.05, settings.near_threshold - 0.15)
+    candidates = list(candidate_pairs(signatures, lsh_threshold))
+    # The trigram sets of the keys in a candidate pair, hashed in one batch.
+    involved = sorted({k for pair in candidates for k in pair})
+    texts = []
+    for k in involved:
+        row = int(first_rows[long_keys[k]])
+        block = blocks[int(fp.doc_idx[row])][int(fp.block_idx[row])]
+        texts.append(block_key(docs[int(fp.doc_idx[row])].text[block.start : block.end]))
+    hashes, bounds = _trigram_hashes(texts)
+    position = {k: i for i, k in enumerate(involved)}
     trigram_sets: dict[int, np.ndarray] = {}
 
     def trigrams(k: int) -> np.ndarray:
         found = trigram_sets.get(k)
         if found is None:
-            found = trigram_sets[k] = np.unique(hashes[bounds[k] : bounds[k + 1]])
+            i = position[k]
+            found = trigram_sets[k] = np.unique(hashes[bounds[i] : bounds[i + 1]])
         return found
 
-    for x, y in candidate_pairs(signatures, lsh_threshold):
-        if sets.find(long_keys[x]) == sets.find(long_keys[y]):
+    for x, y in candidates:
+        x_key, y_key = int(long_keys[x]), int(long_keys[y])
+        if sets.find(x_key) == sets.find(y_key):
             continue  # already joined: the union would change nothing
         a, b = trigrams(x), trigrams(y)
         # The Jaccard is at most the smaller set over the larger (the margin
@@ -205,35 +290,50 @@ def _near_unions(keys: list[str], settings: BoilerplateSettings) -> UnionFind:
         if min(a.size, b.size) < settings.near_threshold * max(a.size, b.size) * (1 - 1e-9):
             continue
         if jaccard(a, b) >= settings.near_threshold:
-            sets.union(long_keys[x], long_keys[y])
+            sets.union(x_key, y_key)
     return sets
 
 
-def repeat_index(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], settings: BoilerplateSettings) -> RepeatIndex:
+def repeat_index(
+    docs: Sequence[Document],
+    blocks: Sequence[Sequence[Block]],
+    settings: BoilerplateSettings,
+    pool: StagePool | None = None,
+) -> RepeatIndex:
     """Find the blocks repeated across the corpus.
 
     Args:
         docs: The documents.
         blocks: Each document's blocks (:func:`dedup.blocks.document_blocks`).
         settings: Boilerplate settings.
+        pool: Where the block keys and signatures of runs of documents are
+            computed (the result is the same for any number of workers);
+            by default, in this process.
 
     Returns:
         A :class:`RepeatIndex`.
     """
-    doc_idx, block_idx, exact, keys = _exact_groups(docs, blocks)
+    with contextlib.ExitStack() as stack:
+        if pool is None:
+            pool = stack.enter_context(StagePool(1))
+        fp = _all_fingerprints(docs, blocks, settings, pool)
+    doc_idx, block_idx = fp.doc_idx, fp.block_idx
     if doc_idx.size == 0:
         return RepeatIndex([], {})
+    # Exact groups: one per distinct key hash, in hash order.
+    _, first_rows, exact = np.unique(fp.hashes, return_index=True, return_inverse=True)
+    n_keys = first_rows.size
     group = exact
     near_rows = np.zeros(len(exact), dtype=bool)
     if settings.near_repeats:
-        sets = _near_unions(keys, settings)
-        roots = np.array([sets.find(i) for i in range(len(keys))], dtype=np.int64)
+        sets = _near_unions(docs, blocks, fp, first_rows, settings)
+        roots = np.array(sets.roots(), dtype=np.int64)
         # A group is "near" when it joins more than one exact key.
-        near_rows = (np.bincount(roots, minlength=len(keys)) > 1)[roots][exact]
+        near_rows = (np.bincount(roots, minlength=n_keys) > 1)[roots][exact]
         group = roots[exact]
     # Documents per group: count distinct (group, doc) pairs.
     pairs = np.unique(np.stack([group, doc_idx], axis=1), axis=0)
-    doc_counts = np.bincount(pairs[:, 0], minlength=len(keys))
+    doc_counts = np.bincount(pairs[:, 0], minlength=n_keys)
     floor = settings.min_corpus_docs(len(docs))
     repeated = np.flatnonzero(doc_counts >= floor)
     if repeated.size == 0:
