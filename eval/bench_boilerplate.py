@@ -1,23 +1,31 @@
 """How much the boilerplate passes add to ``dedup scan`` on a 10,000-document corpus.
 
-The corpus is synthetic and deterministic (fixed seed): news-like documents
+The corpus is a JSONL file (``--corpus``, e.g. ``bench/out/corpus-10000.jsonl``)
+or, by default, synthetic and deterministic (fixed seed): news-like documents
 of eight paragraphs drawn from a 3,000-word vocabulary, each from one of 40
 sources whose template lines (sharing prompt, newsletter line, copyright)
 close its documents, with some documents syndicated across sources. The
-script times, on the same documents and in the same process:
+script times, on the same documents and in the same process, with ``--jobs``
+worker processes:
 
-- the document-level scan (:func:`dedup.scan.scan_documents`);
+- the document-level scan (:func:`dedup.scan.scan_documents`, passages and
+  boilerplate off);
 - the corpus-level repeat pass (block splitting + :func:`dedup.repeats.repeat_index`);
 - the whole boilerplate pass (:func:`dedup.boilerplate.find_boilerplate`:
   repeats, rules and the block classifier).
 
-Usage: ``python eval/bench_boilerplate.py [--docs 10000] [--repeat 3]``
+Each is given in wall seconds (the fastest of ``--repeat`` runs) and in CPU
+seconds of this process and its workers (of that same run), which a busy
+machine disturbs less.
+
+Usage: ``python eval/bench_boilerplate.py [--docs 10000] [--corpus FILE] [--jobs 1] [--repeat 3]``
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import resource
 import sys
 import time
 from pathlib import Path
@@ -26,8 +34,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dedup.blocks import document_blocks  # noqa: E402
 from dedup.boilerplate import find_boilerplate  # noqa: E402
-from dedup.config import Settings  # noqa: E402
+from dedup.config import BoilerplateSettings, PassageSettings, Settings  # noqa: E402
+from dedup.corpus import CorpusReader  # noqa: E402
 from dedup.document import Document  # noqa: E402
+from dedup.pool import StagePool  # noqa: E402
 from dedup.repeats import repeat_index  # noqa: E402
 from dedup.scan import scan_documents  # noqa: E402
 
@@ -67,30 +77,44 @@ def bench_corpus(n: int, seed: int = SEED) -> list[Document]:
     return docs
 
 
-def _best(fn, repeat: int) -> float:
-    times = []
+def _cpu() -> float:
+    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
+
+
+def _best(fn, repeat: int) -> tuple[float, float]:
+    """Wall and CPU seconds of the fastest of ``repeat`` runs."""
+    runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), _cpu()
         fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
+        runs.append((time.perf_counter() - start, _cpu() - cpu))
+    return min(runs)
+
+
+def _repeat_pass(docs: list[Document], settings: Settings) -> None:
+    with StagePool(settings.workers) as pool:
+        repeat_index(docs, [document_blocks(d) for d in docs], settings.boilerplate, pool)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--corpus", help="a JSONL corpus to read instead of the synthetic one")
+    parser.add_argument("--jobs", type=int, default=1, help="worker processes (0: all cores)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the fastest is kept")
     args = parser.parse_args(argv)
-    docs = bench_corpus(args.docs)
-    settings = Settings()
+    docs = list(CorpusReader([args.corpus]))[: args.docs] if args.corpus else bench_corpus(args.docs)
+    settings = Settings(jobs=args.jobs)
+    document_level = Settings(jobs=args.jobs, passages=PassageSettings(enabled=False), boilerplate=BoilerplateSettings(enabled=False))
     chars = sum(len(d.text) for d in docs)
-    print(f"{len(docs)} documents, {chars / 1e6:.1f} M characters")
-    scan = _best(lambda: scan_documents(docs, settings), args.repeat)
-    repeats = _best(lambda: repeat_index(docs, [document_blocks(d) for d in docs], settings.boilerplate), args.repeat)
+    print(f"{len(docs)} documents, {chars / 1e6:.1f} M characters, {settings.workers} worker(s); wall s / CPU s")
+    scan = _best(lambda: scan_documents(docs, document_level), args.repeat)
+    repeats = _best(lambda: _repeat_pass(docs, settings), args.repeat)
     whole = _best(lambda: find_boilerplate(docs, settings), 1)
-    print(f"scan_documents:                  {scan:7.2f} s")
-    print(f"corpus-level repeat pass:        {repeats:7.2f} s  (+{repeats / scan:.0%} of scan)")
-    print(f"whole boilerplate pass:          {whole:7.2f} s  (+{whole / scan:.0%} of scan)")
+    print(f"document-level scan:             {scan[0]:7.2f} / {scan[1]:6.2f}")
+    print(f"corpus-level repeat pass:        {repeats[0]:7.2f} / {repeats[1]:6.2f}  (+{repeats[0] / scan[0]:.0%} / +{repeats[1] / scan[1]:.0%} of the scan)")
+    print(f"whole boilerplate pass:          {whole[0]:7.2f} / {whole[1]:6.2f}  (+{whole[0] / scan[0]:.0%} / +{whole[1] / scan[1]:.0%} of the scan)")
     return 0
 
 
