@@ -116,6 +116,11 @@ class BoilerplateSettings:
         corpus_min_share: ... or this share of the corpus, whichever is more.
         near_repeats: Also group near-identical blocks (paragraph MinHash).
         near_min_words: Words a block needs to take part in near matching.
+        near_max_words: Words above which a block is grouped only with
+            identical blocks (``None``: no limit). Boilerplate blocks are
+            short; a longer near-identical text is a copied passage, which
+            the passage stage aligns, and signing every long paragraph would
+            cost as much as the document-level scan again.
         near_threshold: Word-trigram Jaccard at which two blocks are near repeats.
         copy_share: A repeated group of blocks that makes up more than this
             share of the documents it occurs in is a copied passage, left to
@@ -139,6 +144,7 @@ class BoilerplateSettings:
     corpus_min_share: float = 0.002
     near_repeats: bool = True
     near_min_words: int = 8
+    near_max_words: int | None = 200
     near_threshold: float = 0.8
     copy_share: float = 0.5
     syndication_max_words: int = 12
@@ -151,6 +157,10 @@ class BoilerplateSettings:
                 raise ConfigError(f"boilerplate.{name} must be in (0, 1), got {value}")
         _check_counts(self, "boilerplate", ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"))
         _check_shares(self, "boilerplate", ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"))
+        if self.near_max_words is not None and self.near_max_words < self.near_min_words:
+            raise ConfigError(
+                f"boilerplate.near_max_words must be at least near_min_words ({self.near_min_words}), got {self.near_max_words}"
+            )
         if self.syndication_max_words < 0:
             raise ConfigError(f"boilerplate.syndication_max_words must be 0 or more, got {self.syndication_max_words}")
 
@@ -233,6 +243,8 @@ def _coerce(name: str, value: Any, kind: Any) -> Any:
             raise ValueError
         if kind in (int, "int"):
             return int(text)
+        if kind in (int, "int | None"):
+            return None if str(text).lower() in ("", "none") else int(text)
         if kind in (float, "float", "float | None"):
             return None if str(text).lower() in ("", "none") else float(text)
         if kind in (str, "str", "str | None"):

@@ -132,14 +132,18 @@ class _Fingerprints:
     signatures: np.ndarray
 
 
-def _block_fingerprints(job: tuple[int, list[tuple[str, list[tuple[int, int]]]]], near_words: int | None) -> _Fingerprints:
+def _block_fingerprints(
+    job: tuple[int, list[tuple[str, list[tuple[int, int]]]]], near_words: int | None, near_max_words: int | None
+) -> _Fingerprints:
     """Key hashes (and, with ``near_words``, the trigram signatures of keys
     of at least that many words) of the blocks of a run of documents.
 
     Args:
         job: ``(index of the first document, [(text, [(start, end) of each block])])``.
         near_words: Words a key needs for near matching; ``None``: no near matching.
+        near_max_words: Words above which a key is matched only exactly (``None``: no limit).
     """
+    most = near_max_words if near_max_words is not None else float("inf")
     first, documents = job
     doc_idx: list[int] = []
     block_idx: list[int] = []
@@ -154,7 +158,7 @@ def _block_fingerprints(job: tuple[int, list[tuple[str, list[tuple[int, int]]]]]
             key = _ascii_key(piece) if ascii_text else block_key(piece).encode("utf-8")
             if not key:
                 continue
-            if near_words is not None and key.count(b" ") + 1 >= near_words:
+            if near_words is not None and near_words <= key.count(b" ") + 1 <= most:
                 long_rows.append(len(hashes))
                 long_keys.append(key.decode("utf-8"))
             hashes.append(digest(key))
@@ -190,7 +194,7 @@ def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
 
 def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, pool: StagePool) -> _Fingerprints:
     near_words = max(settings.near_min_words, _NEAR_NGRAM) if settings.near_repeats else None
-    parts = list(pool.map(partial(_block_fingerprints, near_words=near_words), _fingerprint_jobs(docs, blocks)))
+    parts = list(pool.map(partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words), _fingerprint_jobs(docs, blocks)))
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
     return _Fingerprints(
         np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),

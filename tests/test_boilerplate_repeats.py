@@ -92,3 +92,25 @@ def test_disabled_finds_nothing():
     docs = synthetic_docs(10, seed=10, footer=FOOTER)
     found = find_boilerplate(docs, Settings(boilerplate=BoilerplateSettings(enabled=False)))
     assert found == {d.id: [] for d in docs}
+
+
+def test_long_near_copies_are_grouped_only_up_to_near_max_words():
+    docs = synthetic_docs(20, seed=8)
+    base = paragraph(random.Random(12), 4)
+    words = base.split()
+    variant = " ".join(words[:-1] + ["differently."])
+    variants = [base, variant]
+    docs = [replace(d, text=d.text + "\n\n" + variants[i % 2]) for i, d in enumerate(docs)]
+    n_words = len(words)
+    near = Settings(boilerplate=BoilerplateSettings(near_max_words=n_words + 5))
+    (repeat,) = corpus_repeats(docs, near)
+    assert repeat.documents == 20 and repeat.near
+    exact_only = Settings(boilerplate=BoilerplateSettings(near_max_words=n_words - 5))
+    assert sorted(r.documents for r in corpus_repeats(docs, exact_only)) == [10, 10]
+
+
+def test_near_max_words_from_a_config_value():
+    from dedup.config import apply_settings
+
+    assert apply_settings(Settings(), {"boilerplate.near_max_words": "none"}).boilerplate.near_max_words is None
+    assert apply_settings(Settings(), {"boilerplate.near_max_words": "150"}).boilerplate.near_max_words == 150
