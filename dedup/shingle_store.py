@@ -85,13 +85,17 @@ def read_sets(folder: str, locations: dict[int, tuple[str, int, int]]) -> dict[i
         by_file.setdefault(name, []).append((start, count, index))
     size = _DTYPE.itemsize
     for name, spans in by_file.items():
-        fd = os.open(os.path.join(folder, name), os.O_RDONLY)
-        try:
+        with open(os.path.join(folder, name), "rb", buffering=0) as handle:
             for start, count, index in sorted(spans):
-                data = os.pread(fd, count * size, start * size)
+                data = _read_at(handle, start * size, count * size)
                 if len(data) != count * size:
                     raise OSError(f"{name}: short read of the shingle store (the temporary folder was changed during the scan)")
                 out[index] = np.frombuffer(data, dtype=_DTYPE)
-        finally:
-            os.close(fd)
     return out
+
+
+def _read_at(handle, offset: int, size: int) -> bytes:
+    if hasattr(os, "pread"):
+        return os.pread(handle.fileno(), size, offset)
+    handle.seek(offset)  # platforms without pread
+    return handle.read(size)
