@@ -28,9 +28,12 @@ def _flat(result) -> dict[str, Any]:
     Shallow: ``dataclasses.asdict`` deep-copies every value, which costs
     seconds per million documents for nothing (the dict is serialised at once).
     """
-    out = {name: getattr(result, name) for name in _field_names(type(result))}
-    out.update(getattr(result, "metadata", {}))
-    out.update(getattr(result, "extra", {}))
+    values = result.__dict__
+    out = {name: values[name] for name in _field_names(type(result))}
+    if values.get("metadata"):
+        out.update(values["metadata"])
+    if values.get("extra"):
+        out.update(values["extra"])
     return out
 
 

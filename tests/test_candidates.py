@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
 
-from dedup.candidates import RECALL_WEIGHTS, candidate_pairs, lsh_params
+from dedup.candidates import MAX_BUCKET_PAIRS, RECALL_WEIGHTS, candidate_pairs, lsh_params, pairs_from_keys
 from dedup.config import Settings
 from dedup.fingerprints import fingerprint_batch, shingle_texts
 from dedup.similarity import jaccard, overlap
@@ -73,3 +73,17 @@ def test_overlap_counts_the_common_elements():
         a = np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint64))
         b = np.unique(rng.integers(0, 60, rng.integers(0, 40)).astype(np.uint64))
         assert overlap(a, b) == len(set(a.tolist()) & set(b.tolist()))
+
+
+def test_a_large_bucket_is_a_star_around_its_first_member_in_input_order():
+    rng = np.random.default_rng(3)
+    n = 5000
+    keys = rng.integers(0, 2**63, size=(n, 2), dtype=np.int64).astype(np.uint64)
+    members = np.sort(rng.choice(np.arange(1, n), size=MAX_BUCKET_PAIRS * 3, replace=False))
+    keys[members, 0] = 12345
+    pairs = pairs_from_keys(keys)
+    expected = np.stack([np.full(members.size - 1, members[0]), members[1:]], axis=1)
+    assert np.array_equal(pairs, expected)
+    subset = np.sort(rng.choice(n, size=n // 2, replace=False))
+    inside = members[np.isin(members, subset)]
+    assert np.array_equal(pairs_from_keys(keys, subset), np.stack([np.full(inside.size - 1, inside[0]), inside[1:]], axis=1))

@@ -126,3 +126,26 @@ def test_boilerplate_is_the_same_with_any_number_of_workers():
     assert stable(one) == stable(two)
     kinds = {span["kind"] for row in one.to_dict()["documents"] for span in row["boilerplate"]}
     assert {"repeat_in_document", "repeat_in_corpus"} <= kinds
+
+
+def test_non_ascii_text_after_an_ascii_first_batch_is_the_same_with_any_number_of_workers(tmp_path):
+    """The character table is built before the workers fork only when the
+    first batch needs it; later non-ASCII text must shingle the same."""
+    records = corpus()
+    rng = random.Random(4)
+    extra = []
+    for k in range(6):
+        words = [rng.choice(["東京", "ĉambro", "Straße", "قطر", "ñandú", "ναι", "x"]) + str(rng.randrange(40)) for _ in range(120)]
+        extra.append({"id": f"u{k}", "text": " ".join(words)})
+        words[30], words[90] = "Ĳssel", "café"
+        extra.append({"id": f"u{k}-copy", "text": " ".join(words)})
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records + extra), encoding="utf-8")
+    assert all(r["text"].isascii() for r in records[:16])
+    one = scan_corpus([path], doc_level(jobs=1, batch_size=16))
+    two = scan_corpus([path], doc_level(jobs=2, batch_size=16))
+    two_stable = stable(two)
+    assert stable(one) == two_stable
+    docs = [Document(id=r["id"], text=r["text"]) for r in records + extra]
+    assert two_stable["pairs"] == stable(scan_documents(docs, doc_level(jobs=1)))["pairs"]
+    assert any(p.a.startswith("u") and p.relation == "near_duplicate" for p in two.pairs)

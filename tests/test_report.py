@@ -1,0 +1,76 @@
+"""JSON output: the fast indented writer must match ``json.dumps(..., indent=2)`` byte for byte."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import OrderedDict
+
+import pytest
+
+from dedup.config import Settings
+from dedup.corpus import read_corpus
+from dedup.report import dumps_indented, to_json
+from dedup.scan import scan_documents
+
+
+def reference(value) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+# Strings that look like the separators the writer relies on.
+TRICKY = ['a",\n"b', "},\n{", '{"', '"}', "say \"hi\"}", "ünï ☃ 中文", "\t\\", "", " , ", "\u2028"]
+
+CASES = {
+    "scalars": [0, -3, 1.5, 1e300, float("nan"), float("inf"), True, False, None, "x", ""],
+    "empty": [[], {}, [[]], [{}], {"a": []}, {"a": {}}],
+    "records": [[{"id": s, "n": k, "f": k / 7, "none": None, "e": [], "d": {}} for k, s in enumerate(TRICKY)]],
+    "one_record": [[{"a": 1}], [{"a": "},\n{"}]],
+    "mixed_list": [[1, "two", None, [3, 4], {"five": 5}], [{"a": 1}, 2], [{"a": 1}, {}], [{"a": [1]}]],
+    "nested": [{"x": {"y": {"z": [1, {"w": TRICKY}]}}, "records": [{"k": "v"}, {"k": "w", "l": [{"m": 1}]}]}],
+    "unusual": [{"t": (1, 2)}, {1: "int key", "s": 2}, [{1: "a"}], {"od": OrderedDict(a=1)}, [(1, {"a": 2})], {"b": True, "n": None}],
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_dumps_indented_matches_json_dumps(name: str) -> None:
+    for value in CASES[name]:
+        assert dumps_indented(value) == reference(value)
+
+
+def random_value(rng: random.Random, depth: int):
+    kinds = ["str", "int", "float", "none", "bool"] + (["list", "dict", "records"] if depth < 4 else [])
+    kind = rng.choice(kinds)
+    if kind == "str":
+        return "".join(rng.choice('ab"{},\n\\é ') for _ in range(rng.randrange(5)))
+    if kind == "int":
+        return rng.randrange(-1000, 1000)
+    if kind == "float":
+        return rng.random() * 10 ** rng.randrange(-5, 5)
+    if kind == "none":
+        return None
+    if kind == "bool":
+        return rng.random() < 0.5
+    if kind == "list":
+        return [random_value(rng, depth + 1) for _ in range(rng.randrange(4))]
+    if kind == "dict":
+        return {random_value(rng, 4) if rng.random() < 0.9 else str(rng.random()): random_value(rng, depth + 1) for _ in range(rng.randrange(4))}
+    keys = ["a", "b", 'c"', "d\n"]
+    return [{k: random_value(rng, 4) for k in rng.sample(keys, rng.randrange(1, 4))} for _ in range(rng.randrange(1, 4))]
+
+
+def test_dumps_indented_matches_json_dumps_on_random_values() -> None:
+    rng = random.Random(5)
+    for _ in range(2000):
+        value = random_value(rng, 0)
+        if isinstance(value, dict):
+            value = {str(k): v for k, v in value.items()}
+        assert dumps_indented(value) == reference(value)
+
+
+def test_scan_json_matches_json_dumps(corpus_dir) -> None:
+    """A full result, with passages and boilerplate (nested lists of records)."""
+    docs, problems = read_corpus([corpus_dir])
+    result = scan_documents(docs, Settings(jobs=1), problems)
+    assert any(p.passages for p in result.pairs)
+    assert to_json(result) == reference(result.to_dict())
