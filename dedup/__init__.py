@@ -8,11 +8,33 @@ from dedup.document import Document, Span
 from dedup.normalize import NormalizedText, normalize_text, normalize_with_offsets, tokenize
 from dedup.results import ClusterResult, DocumentResult, PairResult, ScanResult
 from dedup.scan import scan_corpus, scan_documents
-from dedup.align import Alignment, Passage, align_documents
-from dedup.passages import PassagePair, find_passage_pairs
-from dedup.boilerplate import BoilerplateSpan, find_boilerplate
-from dedup.repeats import RepeatedBlock, corpus_repeats
-from dedup.diff import Diff, diff_documents
+
+# The passage and boilerplate modules pull in scikit-learn and SciPy (about
+# 0.3 s); they load on first use, so a document-level scan never pays for them.
+_LAZY = {
+    "Alignment": "dedup.align",
+    "Passage": "dedup.align",
+    "align_documents": "dedup.align",
+    "PassagePair": "dedup.passages",
+    "find_passage_pairs": "dedup.passages",
+    "BoilerplateSpan": "dedup.boilerplate",
+    "find_boilerplate": "dedup.boilerplate",
+    "RepeatedBlock": "dedup.repeats",
+    "corpus_repeats": "dedup.repeats",
+    "Diff": "dedup.diff",
+    "diff_documents": "dedup.diff",
+}
+
+
+def __getattr__(name: str):
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dedup' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Alignment",
