@@ -7,6 +7,7 @@ texts at once; an n-gram never spans two texts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -36,6 +37,73 @@ def ngram_hashes(word: np.ndarray, owners: np.ndarray, n: int) -> tuple[np.ndarr
     out = shingle_hashes_from_tokens(word, n)
     same = owners[:count] == owners[n - 1 :]
     return out[same], owners[:count][same]
+
+
+def sampled(hashes: np.ndarray, sample: int) -> np.ndarray:
+    """Which n-gram hashes are fingerprints: one in ``sample``, chosen by hash value."""
+    return (hashes >> np.uint64(23)) % np.uint64(sample) == 0
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """One text's fingerprints with the words around them.
+
+    Attributes:
+        words: Hash of every word of the text, in order.
+        hashes: Distinct fingerprint hashes, sorted.
+        positions: Word position where each fingerprint first starts.
+        n: Words per fingerprint.
+    """
+
+    words: np.ndarray
+    hashes: np.ndarray
+    positions: np.ndarray
+    n: int
+
+    def context(self, position: int, window: int) -> np.ndarray:
+        """Distinct words within ``window`` words before and after the n-gram at ``position``."""
+        before = self.words[max(0, position - window) : position]
+        after = self.words[position + self.n : position + self.n + window]
+        return np.unique(np.concatenate((before, after)))
+
+
+def anchors(text: str, n: int, sample: int) -> Anchors:
+    """The :class:`Anchors` of one normalised text, as :func:`ngram_hashes` and
+    :func:`sampled` take its fingerprints."""
+    words, owners = word_hashes([text])
+    grams, _ = ngram_hashes(words, owners, n)
+    positions = np.flatnonzero(sampled(grams, sample))
+    hashes, first = np.unique(grams[positions], return_index=True)
+    return Anchors(words, hashes, positions[first], n)
+
+
+def context_overlap(a: Anchors, b: Anchors, window: int, enough: float = 1.0) -> float:
+    """The best agreement of the contexts of a fingerprint both texts hold.
+
+    For each shared fingerprint, the share of the distinct words within
+    ``window`` words of it (the n-gram itself left out) in the text with
+    fewer such words that the other text also has there. Copies of a
+    passage agree around every n-gram they share; texts that only use the
+    same phrase agree no more than any two texts do.
+
+    Args:
+        a: First text's anchors.
+        b: Second text's anchors.
+        window: Words on each side.
+        enough: Stop at the first fingerprint reaching this share.
+
+    Returns:
+        The highest share, 0.0 when no fingerprint is shared.
+    """
+    _, ia, ib = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
+    best = 0.0
+    for pa, pb in zip(a.positions[ia].tolist(), b.positions[ib].tolist()):
+        wa, wb = a.context(pa, window), b.context(pb, window)
+        if wa.size and wb.size:
+            best = max(best, np.intersect1d(wa, wb, assume_unique=True).size / min(wa.size, wb.size))
+            if best >= enough:
+                break
+    return best
 
 
 def candidate_pairs(

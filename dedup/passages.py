@@ -9,7 +9,10 @@ word ``index_ngram``-gram hashes (those whose hash is 0 modulo
 n-grams inside boilerplate masks are left out and n-grams found in more
 than ``index_max_docs`` documents are dropped as common phrases. Pairs of
 documents sharing at least ``min_shared_fingerprints`` sampled n-grams are
-candidates; no pair is compared unless it shares some. Each candidate is
+candidates; no pair is compared unless it shares some. A candidate is
+aligned only when the words around one of its shared n-grams agree in both
+documents (``min_anchor_overlap`` within ``anchor_window`` words): a stock
+phrase two unrelated texts both use is not a passage. Each candidate left is
 then aligned (:mod:`dedup.align`) and labelled (:mod:`dedup.relations`);
 only pairs with a label are returned.
 """
@@ -26,7 +29,7 @@ from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import ngram_hashes, word_hashes
+from dedup.ngram_index import Anchors, anchors, context_overlap, ngram_hashes, sampled, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
 from dedup.similarity import set_similarity, shingle_set
@@ -115,7 +118,7 @@ def fingerprints(
         chars += len(batch[-1])
         if chars >= _BATCH_CHARS or k == len(docs) - 1:
             hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
-            keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
+            keep = sampled(hashes, ps.index_sample)
             out_h.append(hashes[keep])
             out_o.append(owners[keep] + first)
             first, batch, chars = k + 1, [], 0
@@ -187,10 +190,19 @@ def verify_pairs(
         The verified pairs, in the order of ``pairs``.
     """
     masks = masks or {}
+    ps = settings.passages
+    anchored: dict[int, Anchors] = {}
     prepared: dict[int, Prepared] = {}
     shingles: dict[int, np.ndarray] = {}
     found: list[PassagePair] = []
     for i, j in pairs:
+        if ps.min_anchor_overlap > 0:
+            for k in (i, j):
+                if k not in anchored:
+                    anchored[k] = anchors(_index_text(docs[k], masks.get(docs[k].id)), ps.index_ngram, ps.index_sample)
+            overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
+            if overlap < ps.min_anchor_overlap:
+                continue
         for k in (i, j):
             if k not in prepared:
                 prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))

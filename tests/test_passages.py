@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.config import Settings
+from dedup.config import PassageSettings, Settings
 from dedup.corpus import read_corpus
 from dedup.document import Document, Span
 from dedup.ngram_index import ngram_hashes, word_hashes
@@ -105,3 +105,40 @@ def test_pool_verification_equals_serial() -> None:
     pooled = _verify_in_pool(docs, pairs, Settings(), {}, 2)
     assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
     assert [(p.i, p.j) for p in serial] == [(0, 1)]
+
+
+def _with_phrase(rng: random.Random, phrase: str) -> str:
+    return _sentences(_words(rng, 150) + " " + phrase + " " + _words(rng, 150))
+
+
+def test_stock_phrase_alone_is_not_aligned(monkeypatch) -> None:
+    import dedup.passages as passages
+    from dedup.ngram_index import anchors, context_overlap
+
+    rng = random.Random(8)
+    settings = Settings()
+    ps = settings.passages
+    # a phrase of 7 words (too short to be a passage) holding two fingerprints
+    phrase = _words(rng, 7)
+    while anchors(normalize_text(phrase), ps.index_ngram, ps.index_sample).hashes.size < 2:
+        phrase = _words(rng, 7)
+    stock = [Document(f"s{k}", _with_phrase(rng, phrase)) for k in range(2)]
+    passage = _words(rng, 80)
+    copies = [Document(f"c{k}", _sentences(_words(rng, 100) + " " + passage + " " + _words(rng, 100))) for k in range(2)]
+    assert candidate_pairs(stock, settings).tolist() == [[0, 1]]
+    assert candidate_pairs(copies, settings).tolist() == [[0, 1]]
+    found = {}
+    for name, docs in (("stock", stock), ("copies", copies)):
+        a, b = (anchors(normalize_text(d.text), ps.index_ngram, ps.index_sample) for d in docs)
+        found[name] = context_overlap(a, b, ps.anchor_window)
+    assert found["stock"] < ps.min_anchor_overlap <= found["copies"]
+    aligned = []
+    original = passages.align_prepared
+    monkeypatch.setattr(passages, "align_prepared", lambda pa, pb, s: aligned.append(1) or original(pa, pb, s))
+    assert find_passage_pairs(stock, settings) == []
+    assert aligned == []  # the stock phrase never reached the aligner
+    assert [p.relation for p in find_passage_pairs(copies, settings)] == ["partial_copy"]
+    assert aligned == [1]
+    off = Settings(passages=PassageSettings(min_anchor_overlap=0.0))
+    assert find_passage_pairs(stock, off) == []
+    assert aligned == [1, 1]  # with the check off every candidate is aligned
