@@ -32,7 +32,7 @@ from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, prepare_text
 from dedup.similarity import document_similarity
 from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
-from dedup.verbatim import TokenMatch, verbatim_matches
+from dedup.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
@@ -125,6 +125,13 @@ class Prepared:
     text: PreparedText
     quotes: np.ndarray
     masked_chars: np.ndarray
+    _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
+
+    def seeds(self, n: int) -> SeedTable:
+        """The verbatim seed table for ``n``-token seeds, computed on first use."""
+        if n not in self._seeds:
+            self._seeds[n] = seed_table(self.text, n)
+        return self._seeds[n]
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
@@ -296,7 +303,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     ps = settings.passages
     quoted = (pa.quotes[pa.text.token_starts], pb.quotes[pb.text.token_starts])
     matches = verbatim_matches(
-        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted
+        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted,
+        (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
     )
     verbatim = _verbatim_passages(pa, pb, matches)
     if _near_verbatim(pa, pb, matches):

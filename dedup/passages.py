@@ -32,7 +32,8 @@ from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import Anchors, anchors, context_overlap, ngram_hashes, sampled, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
-from dedup.similarity import set_similarity, shingle_set
+from dedup.shingles import shingle_hashes_from_tokens
+from dedup.similarity import set_similarity
 
 
 @dataclass
@@ -211,7 +212,8 @@ def verify_pairs(
         if relation is not None:
             for k in (i, j):
                 if k not in shingles:
-                    shingles[k] = shingle_set(docs[k].text, settings.ngram)
+                    # the prepared tokens are those of normalize_text: this is shingle_set(text)
+                    shingles[k] = np.unique(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
             # The whole-document figures, as align_documents gives them.
             alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
             found.append(PassagePair(i, j, relation, alignment))

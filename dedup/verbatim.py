@@ -47,32 +47,54 @@ class TokenMatch:
         return self.matched / max(self.a_end - self.a_start, self.b_end - self.b_start, 1)
 
 
-def seed_pairs(a: PreparedText, b: PreparedText, n: int) -> np.ndarray:
+@dataclass(frozen=True)
+class SeedTable:
+    """A text's seed n-grams sorted by hash, computed once per text.
+
+    Attributes:
+        hashes: Hash of each n-gram holding no masked token, sorted.
+        positions: Token position where each of them starts (equal hashes
+            in position order).
+    """
+
+    hashes: np.ndarray
+    positions: np.ndarray
+
+
+def seed_table(text: PreparedText, n: int) -> SeedTable:
+    """The :class:`SeedTable` of ``text`` for seeds of ``n`` tokens."""
+    if text.n_tokens < n:
+        return SeedTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    hashes = shingle_hashes_from_tokens(text.hashes, n)
+    valid = np.flatnonzero(~masked_windows(text.masked, n))
+    order = valid[np.argsort(hashes[valid], kind="stable")]
+    return SeedTable(hashes[order], order.astype(np.int64))
+
+
+def seed_pairs(a: PreparedText, b: PreparedText, n: int, tables: tuple[SeedTable, SeedTable] | None = None) -> np.ndarray:
     """Positions ``(i, j)`` where the same ``n`` tokens start in a and in b.
+
+    Args:
+        a: First text.
+        b: Second text.
+        n: Tokens per seed.
+        tables: The texts' :func:`seed_table` for ``n``, when already at hand.
 
     Returns:
         ``(k, 2)`` int64 array sorted by diagonal ``j - i``, then ``i``.
     """
-    if a.n_tokens < n or b.n_tokens < n:
+    ta, tb = tables or (seed_table(a, n), seed_table(b, n))
+    if ta.hashes.size == 0 or tb.hashes.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    ha = shingle_hashes_from_tokens(a.hashes, n)
-    hb = shingle_hashes_from_tokens(b.hashes, n)
-    valid_a = ~masked_windows(a.masked, n)
-    valid_b = np.flatnonzero(~masked_windows(b.masked, n))
-    common = np.intersect1d(ha[valid_a], hb[valid_b])
-    if common.size == 0:
+    left = np.searchsorted(tb.hashes, ta.hashes, side="left")
+    counts = np.searchsorted(tb.hashes, ta.hashes, side="right") - left
+    keep = (counts > 0) & (counts <= _MAX_REPEATS)
+    ia, left, counts = ta.positions[keep], left[keep], counts[keep]
+    if ia.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    ia = np.flatnonzero(np.isin(ha, common) & valid_a)
-    order_b = valid_b[np.argsort(hb[valid_b], kind="stable")]
-    sorted_b = hb[order_b]
-    left = np.searchsorted(sorted_b, ha[ia], side="left")
-    right = np.searchsorted(sorted_b, ha[ia], side="right")
-    counts = right - left
-    keep = counts <= _MAX_REPEATS
-    ia, left, counts = ia[keep], left[keep], counts[keep]
     rep_i = np.repeat(ia, counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    rep_j = order_b[np.repeat(left, counts) + offsets]
+    rep_j = tb.positions[np.repeat(left, counts) + offsets]
     pairs = np.stack([rep_i, rep_j], axis=1).astype(np.int64)
     order = np.lexsort((pairs[:, 0], pairs[:, 1] - pairs[:, 0]))
     return pairs[order]
@@ -123,6 +145,7 @@ def verbatim_matches(
     gap: int,
     min_tokens: int,
     quoted: tuple[np.ndarray, np.ndarray] | None = None,
+    tables: tuple[SeedTable, SeedTable] | None = None,
 ) -> list[TokenMatch]:
     """Near-verbatim passages shared by ``a`` and ``b``.
 
@@ -136,11 +159,12 @@ def verbatim_matches(
             may be as short as ``n`` tokens.
         quoted: Per-token quotation flags of a and b; a passage never mixes
             quoted and unquoted text.
+        tables: The texts' :func:`seed_table` for ``n``, when already at hand.
 
     Returns:
         Matches ordered by position in ``a``.
     """
-    runs = exact_runs(seed_pairs(a, b, n), n)
+    runs = exact_runs(seed_pairs(a, b, n, tables), n)
     if quoted is None:
         quoted = (np.zeros(a.n_tokens, dtype=bool), np.zeros(b.n_tokens, dtype=bool))
     open_matches: list[list] = []  # [a_start, a_end, b_start, b_end, matched, quoted]
