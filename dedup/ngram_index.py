@@ -124,6 +124,16 @@ def candidate_pairs(
     empty = np.zeros((0, 2), dtype=np.int64)
     if hashes.size == 0:
         return empty
+    # Most hashes belong to one document: drop those with a plain sort first,
+    # then order the rest by (hash, owner).
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    repeated = np.zeros(ordered.size, dtype=bool)
+    repeated[1:] = ordered[1:] == ordered[:-1]
+    repeated[:-1] |= repeated[1:]
+    hashes, owners = ordered[repeated], owners[order[repeated]]
+    if hashes.size == 0:
+        return empty
     order = np.lexsort((owners, hashes))
     hashes, owners = hashes[order], owners[order]
     first = np.concatenate(([True], (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])))

@@ -78,8 +78,9 @@ class PassagePair:
         }
 
 
-# Characters per batch of texts hashed together (bounds the temporaries).
-_BATCH_CHARS = 1 << 21
+# Characters per batch of texts hashed together: bounds the temporaries and
+# the tables of hash powers, which grow to the longest batch (in every worker).
+_BATCH_CHARS = 1 << 16
 
 
 def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:

@@ -142,3 +142,26 @@ def test_stock_phrase_alone_is_not_aligned(monkeypatch) -> None:
     off = Settings(passages=PassageSettings(min_anchor_overlap=0.0))
     assert find_passage_pairs(stock, off) == []
     assert aligned == [1, 1]  # with the check off every candidate is aligned
+
+
+def test_index_pairs_equal_the_written_out_definition() -> None:
+    from itertools import combinations
+
+    from dedup.ngram_index import candidate_pairs as index_pairs
+
+    rng = np.random.default_rng(2)
+    n_docs, max_docs, min_shared = 30, 4, 2
+    hashes = rng.integers(0, 60, 400).astype(np.uint64)  # repeats within and across documents
+    owners = rng.integers(0, n_docs, 400)
+    holders = {}
+    for h, o in zip(hashes.tolist(), owners.tolist()):
+        holders.setdefault(h, set()).add(o)
+    shared = {}
+    for docs_of in holders.values():
+        if 1 < len(docs_of) <= max_docs:
+            for pair in combinations(sorted(docs_of), 2):
+                shared[pair] = shared.get(pair, 0) + 1
+    expected = sorted(p for p, count in shared.items() if count >= min_shared)
+    got = index_pairs(hashes, owners, n_docs, max_docs, min_shared)
+    assert [tuple(p) for p in got.tolist()] == expected and len(expected) > 5
+    assert index_pairs(np.arange(5, dtype=np.uint64), np.arange(5), 5, 4, 1).size == 0
