@@ -78,6 +78,11 @@ class PassagePair:
         }
 
 
+# A pair sharing this many sampled fingerprints is aligned without looking at
+# their contexts: a stock phrase or two never leaves that many, and the check
+# would cost more than it saves.
+ANCHORS_ENOUGH = 10
+
 # Characters per batch of texts hashed together: bounds the temporaries and
 # the tables of hash powers, which grow to the longest batch (in every worker).
 _BATCH_CHARS = 1 << 16
@@ -135,9 +140,14 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
     Returns:
         ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
     """
+    return _candidates(docs, settings, masks)[0]
+
+
+def _candidates(docs: Sequence[Document], settings: Settings, masks=None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_pairs` and the sampled n-grams each pair shares."""
     ps = settings.passages
     hashes, owners = _pooled_fingerprints(docs, settings, masks or {})
-    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, return_counts=True)
 
 
 # Below this many documents per worker, fingerprints are taken in this process.
@@ -175,9 +185,14 @@ def verify_pairs(
     pairs: Sequence[tuple[int, int]],
     settings: Settings,
     masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
 ) -> list[PassagePair]:
     """Align candidate pairs and keep those with a relation, with their
     exact whole-document figures in ``alignment.stats``.
+
+    A pair is aligned only when the contexts of one of its shared
+    fingerprints agree (``min_anchor_overlap``), unless it shares
+    :data:`ANCHORS_ENOUGH` fingerprints or more.
 
     A pure function of its input, so batches of candidates can be verified
     in separate processes; each document is prepared once per call.
@@ -187,6 +202,8 @@ def verify_pairs(
         pairs: Candidate index pairs ``(i, j)``.
         settings: What to look for.
         masks: Boilerplate spans per document id.
+        shared: Sampled fingerprints each pair shares, from the index (none
+            given: every pair is checked).
 
     Returns:
         The verified pairs, in the order of ``pairs``.
@@ -197,8 +214,8 @@ def verify_pairs(
     prepared: dict[int, Prepared] = {}
     shingles: dict[int, np.ndarray] = {}
     found: list[PassagePair] = []
-    for i, j in pairs:
-        if ps.min_anchor_overlap > 0:
+    for n, (i, j) in enumerate(pairs):
+        if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
             for k in (i, j):
                 if k not in anchored:
                     anchored[k] = anchors(_index_text(docs[k], masks.get(docs[k].id)), ps.index_ngram, ps.index_sample)
@@ -242,11 +259,16 @@ def find_passage_pairs(
         Pairs with a relation, ordered by ``(i, j)``.
     """
     group = _duplicate_groups(len(docs), skip or set())
-    candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if group[i] != group[j]]
+    pairs, counts = _candidates(docs, settings, masks)
+    candidates, shared = [], []
+    for (i, j), count in zip(pairs.tolist(), counts.tolist()):
+        if group[i] != group[j]:
+            candidates.append((i, j))
+            shared.append(count)
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
     if workers < 2:
-        return verify_pairs(docs, candidates, settings, masks)
-    return _verify_in_pool(docs, candidates, settings, masks or {}, workers)
+        return verify_pairs(docs, candidates, settings, masks, shared)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared)
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
@@ -262,11 +284,12 @@ _PAIRS_PER_WORKER = 200
 
 
 def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
-    local_docs, local_pairs, settings, masks, ids = args
-    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in verify_pairs(local_docs, local_pairs, settings, masks)]
+    local_docs, local_pairs, settings, masks, ids, shared = args
+    found = verify_pairs(local_docs, local_pairs, settings, masks, shared)
+    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in found]
 
 
-def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassagePair]:
+def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None) -> list[PassagePair]:
     """:func:`verify_pairs` over chunks of candidates in worker processes.
 
     Candidates that share documents go to one chunk (whole connected
@@ -276,13 +299,15 @@ def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassageP
     """
     from concurrent.futures import ProcessPoolExecutor
 
+    count = dict(zip(candidates, shared)) if shared is not None else None
     jobs = []
     for chunk in _balanced_chunks(candidates, workers * 4):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
         local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
-        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids))
+        local_shared = [count[pair] for pair in chunk] if count is not None else None
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared))
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_verify_chunk, jobs))
     found = [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]

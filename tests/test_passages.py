@@ -165,3 +165,20 @@ def test_index_pairs_equal_the_written_out_definition() -> None:
     got = index_pairs(hashes, owners, n_docs, max_docs, min_shared)
     assert [tuple(p) for p in got.tolist()] == expected and len(expected) > 5
     assert index_pairs(np.arange(5, dtype=np.uint64), np.arange(5), 5, 4, 1).size == 0
+
+
+def test_pairs_sharing_many_fingerprints_skip_the_context_check(monkeypatch) -> None:
+    import dedup.passages as passages
+
+    rng = random.Random(12)
+    passage = _words(rng, 90)
+    docs = [Document(f"c{k}", _sentences(_words(rng, 100) + " " + passage + " " + _words(rng, 100))) for k in range(2)]
+    pairs, counts = passages._candidates(docs, Settings())
+    assert pairs.tolist() == [[0, 1]] and counts[0] >= passages.ANCHORS_ENOUGH
+    checked = []
+    original = passages.context_overlap
+    monkeypatch.setattr(passages, "context_overlap", lambda *a: checked.append(1) or original(*a))
+    assert [p.relation for p in find_passage_pairs(docs, Settings())] == ["partial_copy"]
+    assert checked == []
+    assert [p.relation for p in passages.verify_pairs(docs, [(0, 1)], Settings())] == ["partial_copy"]
+    assert checked == [1]  # without the counts every pair is checked
