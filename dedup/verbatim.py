@@ -128,14 +128,22 @@ def split_runs(runs: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> list[tuple[i
     Returns:
         ``(a_start, a_end, diagonal, quoted)`` pieces, in the order of ``runs``.
     """
-    out = []
-    for a0, a1, d in runs.tolist():
-        flags = qa[a0:a1] & qb[a0 + d : a1 + d]
-        cuts = np.flatnonzero(flags[1:] != flags[:-1]) + 1
-        edges = [0, *cuts.tolist(), a1 - a0]
-        for lo, hi in zip(edges[:-1], edges[1:]):
-            out.append((a0 + lo, a0 + hi, d, bool(flags[lo])))
-    return out
+    if len(runs) == 0:
+        return []
+    a0, a1, d = runs[:, 0], runs[:, 1], runs[:, 2]
+    lengths = a1 - a0
+    first = np.cumsum(lengths) - lengths  # where each run starts among all their tokens
+    step = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    pos_a = np.repeat(a0, lengths) + step
+    flags = qa[pos_a] & qb[pos_a + np.repeat(d, lengths)]
+    # a piece starts where a run starts or where the flag changes inside a run
+    starts = np.zeros(flags.size, dtype=bool)
+    starts[first] = True
+    starts[1:] |= flags[1:] != flags[:-1]
+    begin = np.flatnonzero(starts)
+    end = np.concatenate((begin[1:], [flags.size]))
+    run_of = np.repeat(np.arange(len(runs)), lengths)[begin]
+    return list(zip(pos_a[begin].tolist(), (pos_a[end - 1] + 1).tolist(), d[run_of].tolist(), flags[begin].tolist()))
 
 
 def verbatim_matches(

@@ -156,3 +156,23 @@ def test_seed_pairs_equal_the_written_out_definition() -> None:
     got = seed_pairs(a, b, n)
     assert got.tolist() == [list(p) for p in expected] and len(expected) > 20
     assert any(sum(h == g for h in tb) > 8 for g in ta)  # the repeat limit was met
+
+
+def test_split_runs_cut_where_quotations_start_and_end() -> None:
+    from dedup.verbatim import split_runs
+
+    rng = np.random.default_rng(4)
+    qa, qb = rng.random(300) < 0.5, rng.random(320) < 0.5
+    qa[100:160] = qb[110:170] = True  # a long quoted stretch on one diagonal
+    runs = np.array([[0, 7, 3], [20, 24, 0], [95, 175, 10], [200, 230, -5], [231, 232, 40]])
+    expected = []
+    for a0, a1, d in runs.tolist():
+        flags = [bool(qa[k] and qb[k + d]) for k in range(a0, a1)]
+        lo = 0
+        for k in range(1, len(flags) + 1):
+            if k == len(flags) or flags[k] != flags[lo]:
+                expected.append((a0 + lo, a0 + k, d, flags[lo]))
+                lo = k
+    assert split_runs(runs, qa, qb) == expected
+    assert (100, 160, 10, True) in expected
+    assert split_runs(np.zeros((0, 3), dtype=np.int64), qa, qb) == []
