@@ -239,6 +239,16 @@ def _covered(mask: np.ndarray, span: Span) -> float:
     return float(mask[span.start : span.end].mean()) if len(span) else 0.0
 
 
+def _word_span(p: PreparedText, start: int, end: int) -> Span:
+    """``[start, end)`` trimmed to begin at its first word and end with its last
+    (no opening quotation mark or final full stop of a sentence left alone)."""
+    first = int(np.searchsorted(p.token_starts, start, side="left"))
+    last = int(np.searchsorted(p.token_ends, end, side="right")) - 1
+    if first > last:
+        return Span(start, end)
+    return Span(int(p.token_starts[first]), int(p.token_ends[last]))
+
+
 def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -> list[Passage]:
     ps = settings.passages
     sa, sb = pa.text.sentences, pb.text.sentences
@@ -246,8 +256,8 @@ def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -
     vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
     out = []
     for group in _groups(pairs, ps.sentence_gap):
-        a = Span(min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
-        b = Span(min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
+        a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
+        b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
         score = float(np.mean([sims[i, j] for i, j in group]))
         if min(len(a), len(b)) < ps.min_passage_chars:
             continue

@@ -182,3 +182,15 @@ def test_pairs_sharing_many_fingerprints_skip_the_context_check(monkeypatch) -> 
     assert checked == []
     assert [p.relation for p in passages.verify_pairs(docs, [(0, 1)], Settings())] == ["partial_copy"]
     assert checked == [1]  # without the counts every pair is checked
+
+
+def test_passages_start_and_end_at_word_characters() -> None:
+    docs, _ = read_corpus([CORPUS])
+    [pair] = find_passage_pairs(docs, Settings())
+    a, b = docs[pair.i].text, docs[pair.j].text
+    kinds = set()
+    for p in pair.passages:
+        kinds.add(p.kind)
+        for text, span in ((a, p.a), (b, p.b)):
+            assert text[span.start].isalnum() and text[span.end - 1].isalnum(), (p.kind, span.text(text))
+    assert kinds == {"verbatim", "reworded"}
