@@ -5,6 +5,11 @@
 2. ``find_passage_pairs`` against the document-level scan on a synthetic
    corpus (``--docs`` documents of about 600 words, with a share of copied
    and rewritten passages), both timed on the same documents.
+3. With ``--corpus FILE``: ``dedup scan FILE --no-boilerplate --format json``
+   with and without ``--no-passages``, run alternately ``--runs`` times in
+   fresh processes; the medians of wall seconds, CPU seconds (the process
+   and its workers) and of the passage stage's seconds, and the ratio of
+   the two scans' wall seconds.
 
 Figures are printed, not asserted: ``python bench/bench_passages.py``.
 """
@@ -12,7 +17,11 @@ Figures are printed, not asserted: ``python bench/bench_passages.py``.
 from __future__ import annotations
 
 import argparse
+import json
 import random
+import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -75,10 +84,45 @@ def synthetic_corpus(rng: random.Random, n_docs: int, words_per_doc: int = 600) 
     return docs
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def scan_once(corpus: str, passages: bool) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and passage-stage seconds of one ``dedup scan``."""
+    command = [sys.executable, "-m", "dedup", "scan", corpus, "--no-boilerplate", "--format", "json", "--no-progress"]
+    if not passages:
+        command.append("--no-passages")
+    cpu = _children_cpu()
+    started = time.perf_counter()
+    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    wall = time.perf_counter() - started
+    stage = json.loads(out)["timing"].get("stage_seconds", {}).get("passages", 0.0)
+    return wall, _children_cpu() - cpu, stage
+
+
+def compare_scans(corpus: str, runs: int) -> None:
+    figures: dict[bool, list[tuple[float, float, float]]] = {True: [], False: []}
+    for _ in range(runs):
+        for passages in (True, False):
+            figures[passages].append(scan_once(corpus, passages))
+    median = {key: [statistics.median(column) for column in zip(*rows)] for key, rows in figures.items()}
+    for passages, label in ((False, "document level"), (True, "with passages")):
+        wall, cpu, stage = median[passages]
+        print(f"{label:15} wall {wall:.2f} s, CPU {cpu:.2f} s" + (f", passage stage {stage:.2f} s" if passages else ""))
+    print(f"with passages / document level (wall, medians of {runs}): {median[True][0] / median[False][0]:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--docs", type=int, default=10_000)
+    parser.add_argument("--corpus", help="a JSONL corpus: time dedup scan on it with and without passages, and stop")
+    parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
+    if args.corpus:
+        compare_scans(args.corpus, args.runs)
+        return 0
     rng = random.Random(7)
     settings = Settings()
     a, b = pair_of_long_documents(rng)

@@ -32,7 +32,7 @@ from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, prepare_text
 from dedup.similarity import document_similarity
 from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
-from dedup.verbatim import TokenMatch, verbatim_matches
+from dedup.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
@@ -125,6 +125,13 @@ class Prepared:
     text: PreparedText
     quotes: np.ndarray
     masked_chars: np.ndarray
+    _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
+
+    def seeds(self, n: int) -> SeedTable:
+        """The verbatim seed table for ``n``-token seeds, computed on first use."""
+        if n not in self._seeds:
+            self._seeds[n] = seed_table(self.text, n)
+        return self._seeds[n]
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
@@ -232,6 +239,16 @@ def _covered(mask: np.ndarray, span: Span) -> float:
     return float(mask[span.start : span.end].mean()) if len(span) else 0.0
 
 
+def _word_span(p: PreparedText, start: int, end: int) -> Span:
+    """``[start, end)`` trimmed to begin at its first word and end with its last
+    (no opening quotation mark or final full stop of a sentence left alone)."""
+    first = int(np.searchsorted(p.token_starts, start, side="left"))
+    last = int(np.searchsorted(p.token_ends, end, side="right")) - 1
+    if first > last:
+        return Span(start, end)
+    return Span(int(p.token_starts[first]), int(p.token_ends[last]))
+
+
 def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -> list[Passage]:
     ps = settings.passages
     sa, sb = pa.text.sentences, pb.text.sentences
@@ -239,8 +256,8 @@ def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -
     vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
     out = []
     for group in _groups(pairs, ps.sentence_gap):
-        a = Span(min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
-        b = Span(min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
+        a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
+        b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
         score = float(np.mean([sims[i, j] for i, j in group]))
         if min(len(a), len(b)) < ps.min_passage_chars:
             continue
@@ -296,7 +313,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     ps = settings.passages
     quoted = (pa.quotes[pa.text.token_starts], pb.quotes[pb.text.token_starts])
     matches = verbatim_matches(
-        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted
+        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted,
+        (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
     )
     verbatim = _verbatim_passages(pa, pb, matches)
     if _near_verbatim(pa, pb, matches):

@@ -59,6 +59,13 @@ class PassageSettings:
             too common to propose a pair.
         min_shared_fingerprints: Sampled fingerprints two documents must
             share to be aligned.
+        anchor_window: Words taken on each side of a shared fingerprint
+            (its context) when a candidate pair is checked before alignment.
+        min_anchor_overlap: Share of the distinct words of the smaller
+            context found in the other that at least one shared fingerprint
+            must reach for a candidate pair to be aligned (two documents
+            that share a passage share the words around its n-grams; two
+            that use the same stock phrase do not); 0 aligns every candidate.
         min_shared_chars: Shared characters (on the smaller side) below
             which a pair is not reported.
         min_shared_share: Share of the smaller document that must be shared
@@ -81,14 +88,16 @@ class PassageSettings:
     index_sample: int = 3
     index_max_docs: int = 50
     min_shared_fingerprints: int = 2
+    anchor_window: int = 20
+    min_anchor_overlap: float = 0.3
     min_shared_chars: int = 100
     min_shared_share: float = 0.05
     min_aligned_sentences: int = 3
     near_duplicate_share: float = 0.8
 
     def __post_init__(self) -> None:
-        _check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs"))
-        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share"))
+        _check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
+        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
 

@@ -7,6 +7,7 @@ texts at once; an n-gram never spans two texts.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -38,9 +39,76 @@ def ngram_hashes(word: np.ndarray, owners: np.ndarray, n: int) -> tuple[np.ndarr
     return out[same], owners[:count][same]
 
 
+def sampled(hashes: np.ndarray, sample: int) -> np.ndarray:
+    """Which n-gram hashes are fingerprints: one in ``sample``, chosen by hash value."""
+    return (hashes >> np.uint64(23)) % np.uint64(sample) == 0
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """One text's fingerprints with the words around them.
+
+    Attributes:
+        words: Hash of every word of the text, in order.
+        hashes: Distinct fingerprint hashes, sorted.
+        positions: Word position where each fingerprint first starts.
+        n: Words per fingerprint.
+    """
+
+    words: np.ndarray
+    hashes: np.ndarray
+    positions: np.ndarray
+    n: int
+
+    def context(self, position: int, window: int) -> np.ndarray:
+        """Distinct words within ``window`` words before and after the n-gram at ``position``."""
+        before = self.words[max(0, position - window) : position]
+        after = self.words[position + self.n : position + self.n + window]
+        return np.unique(np.concatenate((before, after)))
+
+
+def anchors(text: str, n: int, sample: int) -> Anchors:
+    """The :class:`Anchors` of one normalised text, as :func:`ngram_hashes` and
+    :func:`sampled` take its fingerprints."""
+    words, owners = word_hashes([text])
+    grams, _ = ngram_hashes(words, owners, n)
+    positions = np.flatnonzero(sampled(grams, sample))
+    hashes, first = np.unique(grams[positions], return_index=True)
+    return Anchors(words, hashes, positions[first], n)
+
+
+def context_overlap(a: Anchors, b: Anchors, window: int, enough: float = 1.0) -> float:
+    """The best agreement of the contexts of a fingerprint both texts hold.
+
+    For each shared fingerprint, the share of the distinct words within
+    ``window`` words of it (the n-gram itself left out) in the text with
+    fewer such words that the other text also has there. Copies of a
+    passage agree around every n-gram they share; texts that only use the
+    same phrase agree no more than any two texts do.
+
+    Args:
+        a: First text's anchors.
+        b: Second text's anchors.
+        window: Words on each side.
+        enough: Stop at the first fingerprint reaching this share.
+
+    Returns:
+        The highest share, 0.0 when no fingerprint is shared.
+    """
+    _, ia, ib = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
+    best = 0.0
+    for pa, pb in zip(a.positions[ia].tolist(), b.positions[ib].tolist()):
+        wa, wb = a.context(pa, window), b.context(pb, window)
+        if wa.size and wb.size:
+            best = max(best, np.intersect1d(wa, wb, assume_unique=True).size / min(wa.size, wb.size))
+            if best >= enough:
+                break
+    return best
+
+
 def candidate_pairs(
-    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int
-) -> np.ndarray:
+    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int, return_counts: bool = False
+):
     """Pairs of documents sharing at least ``min_shared`` distinct hashes.
 
     Args:
@@ -49,11 +117,28 @@ def candidate_pairs(
         n_docs: Number of documents.
         max_docs: Hashes held by more documents are ignored.
         min_shared: Distinct shared hashes a pair needs.
+        return_counts: Also return how many hashes each pair shares.
 
     Returns:
-        ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
+        ``(k, 2)`` int64 array of document indices ``i < j``, sorted (and,
+        with ``return_counts``, the int64 count of each pair).
     """
-    empty = np.zeros((0, 2), dtype=np.int64)
+    pairs, counts = _pairs_and_counts(hashes, owners, n_docs, max_docs, min_shared)
+    return (pairs, counts) if return_counts else pairs
+
+
+def _pairs_and_counts(hashes, owners, n_docs: int, max_docs: int, min_shared: int) -> tuple[np.ndarray, np.ndarray]:
+    empty = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if hashes.size == 0:
+        return empty
+    # Most hashes belong to one document: drop those with a plain sort first,
+    # then order the rest by (hash, owner).
+    order = np.argsort(hashes)
+    ordered = hashes[order]
+    repeated = np.zeros(ordered.size, dtype=bool)
+    repeated[1:] = ordered[1:] == ordered[:-1]
+    repeated[:-1] |= repeated[1:]
+    hashes, owners = ordered[repeated], owners[order[repeated]]
     if hashes.size == 0:
         return empty
     order = np.lexsort((owners, hashes))
@@ -70,5 +155,6 @@ def candidate_pairs(
     if not codes:
         return empty
     unique, counts = np.unique(np.concatenate(codes), return_counts=True)
-    chosen = unique[counts >= min_shared]
-    return np.stack([chosen // n_docs, chosen % n_docs], axis=1)
+    keep = counts >= min_shared
+    chosen = unique[keep]
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64)

@@ -9,7 +9,10 @@ word ``index_ngram``-gram hashes (those whose hash is 0 modulo
 n-grams inside boilerplate masks are left out and n-grams found in more
 than ``index_max_docs`` documents are dropped as common phrases. Pairs of
 documents sharing at least ``min_shared_fingerprints`` sampled n-grams are
-candidates; no pair is compared unless it shares some. Each candidate is
+candidates; no pair is compared unless it shares some. A candidate is
+aligned only when the words around one of its shared n-grams agree in both
+documents (``min_anchor_overlap`` within ``anchor_window`` words): a stock
+phrase two unrelated texts both use is not a passage. Each candidate left is
 then aligned (:mod:`dedup.align`) and labelled (:mod:`dedup.relations`);
 only pairs with a label are returned.
 """
@@ -26,10 +29,11 @@ from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import ngram_hashes, word_hashes
+from dedup.ngram_index import Anchors, anchors, context_overlap, ngram_hashes, sampled, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
-from dedup.similarity import set_similarity, shingle_set
+from dedup.shingles import shingle_hashes_from_tokens
+from dedup.similarity import set_similarity
 
 
 @dataclass
@@ -74,8 +78,14 @@ class PassagePair:
         }
 
 
-# Characters per batch of texts hashed together (bounds the temporaries).
-_BATCH_CHARS = 1 << 21
+# A pair sharing this many sampled fingerprints is aligned without looking at
+# their contexts: a stock phrase or two never leaves that many, and the check
+# would cost more than it saves.
+ANCHORS_ENOUGH = 10
+
+# Characters per batch of texts hashed together: bounds the temporaries and
+# the tables of hash powers, which grow to the longest batch (in every worker).
+_BATCH_CHARS = 1 << 16
 
 
 def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
@@ -115,7 +125,7 @@ def fingerprints(
         chars += len(batch[-1])
         if chars >= _BATCH_CHARS or k == len(docs) - 1:
             hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
-            keep = (hashes >> np.uint64(23)) % np.uint64(ps.index_sample) == 0
+            keep = sampled(hashes, ps.index_sample)
             out_h.append(hashes[keep])
             out_o.append(owners[keep] + first)
             first, batch, chars = k + 1, [], 0
@@ -130,9 +140,14 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
     Returns:
         ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
     """
+    return _candidates(docs, settings, masks)[0]
+
+
+def _candidates(docs: Sequence[Document], settings: Settings, masks=None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_pairs` and the sampled n-grams each pair shares."""
     ps = settings.passages
     hashes, owners = _pooled_fingerprints(docs, settings, masks or {})
-    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, return_counts=True)
 
 
 # Below this many documents per worker, fingerprints are taken in this process.
@@ -170,9 +185,14 @@ def verify_pairs(
     pairs: Sequence[tuple[int, int]],
     settings: Settings,
     masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
 ) -> list[PassagePair]:
     """Align candidate pairs and keep those with a relation, with their
     exact whole-document figures in ``alignment.stats``.
+
+    A pair is aligned only when the contexts of one of its shared
+    fingerprints agree (``min_anchor_overlap``), unless it shares
+    :data:`ANCHORS_ENOUGH` fingerprints or more.
 
     A pure function of its input, so batches of candidates can be verified
     in separate processes; each document is prepared once per call.
@@ -182,15 +202,26 @@ def verify_pairs(
         pairs: Candidate index pairs ``(i, j)``.
         settings: What to look for.
         masks: Boilerplate spans per document id.
+        shared: Sampled fingerprints each pair shares, from the index (none
+            given: every pair is checked).
 
     Returns:
         The verified pairs, in the order of ``pairs``.
     """
     masks = masks or {}
+    ps = settings.passages
+    anchored: dict[int, Anchors] = {}
     prepared: dict[int, Prepared] = {}
     shingles: dict[int, np.ndarray] = {}
     found: list[PassagePair] = []
-    for i, j in pairs:
+    for n, (i, j) in enumerate(pairs):
+        if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
+            for k in (i, j):
+                if k not in anchored:
+                    anchored[k] = anchors(_index_text(docs[k], masks.get(docs[k].id)), ps.index_ngram, ps.index_sample)
+            overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
+            if overlap < ps.min_anchor_overlap:
+                continue
         for k in (i, j):
             if k not in prepared:
                 prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
@@ -199,7 +230,8 @@ def verify_pairs(
         if relation is not None:
             for k in (i, j):
                 if k not in shingles:
-                    shingles[k] = shingle_set(docs[k].text, settings.ngram)
+                    # the prepared tokens are those of normalize_text: this is shingle_set(text)
+                    shingles[k] = np.unique(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
             # The whole-document figures, as align_documents gives them.
             alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
             found.append(PassagePair(i, j, relation, alignment))
@@ -227,11 +259,16 @@ def find_passage_pairs(
         Pairs with a relation, ordered by ``(i, j)``.
     """
     group = _duplicate_groups(len(docs), skip or set())
-    candidates = [(i, j) for i, j in candidate_pairs(docs, settings, masks).tolist() if group[i] != group[j]]
+    pairs, counts = _candidates(docs, settings, masks)
+    candidates, shared = [], []
+    for (i, j), count in zip(pairs.tolist(), counts.tolist()):
+        if group[i] != group[j]:
+            candidates.append((i, j))
+            shared.append(count)
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
     if workers < 2:
-        return verify_pairs(docs, candidates, settings, masks)
-    return _verify_in_pool(docs, candidates, settings, masks or {}, workers)
+        return verify_pairs(docs, candidates, settings, masks, shared)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared)
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
@@ -247,11 +284,12 @@ _PAIRS_PER_WORKER = 200
 
 
 def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
-    local_docs, local_pairs, settings, masks, ids = args
-    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in verify_pairs(local_docs, local_pairs, settings, masks)]
+    local_docs, local_pairs, settings, masks, ids, shared = args
+    found = verify_pairs(local_docs, local_pairs, settings, masks, shared)
+    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in found]
 
 
-def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassagePair]:
+def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None) -> list[PassagePair]:
     """:func:`verify_pairs` over chunks of candidates in worker processes.
 
     Candidates that share documents go to one chunk (whole connected
@@ -261,13 +299,15 @@ def _verify_in_pool(docs, candidates, settings, masks, workers) -> list[PassageP
     """
     from concurrent.futures import ProcessPoolExecutor
 
+    count = dict(zip(candidates, shared)) if shared is not None else None
     jobs = []
     for chunk in _balanced_chunks(candidates, workers * 4):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
         local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
-        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids))
+        local_shared = [count[pair] for pair in chunk] if count is not None else None
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared))
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_verify_chunk, jobs))
     found = [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]

@@ -47,32 +47,54 @@ class TokenMatch:
         return self.matched / max(self.a_end - self.a_start, self.b_end - self.b_start, 1)
 
 
-def seed_pairs(a: PreparedText, b: PreparedText, n: int) -> np.ndarray:
+@dataclass(frozen=True)
+class SeedTable:
+    """A text's seed n-grams sorted by hash, computed once per text.
+
+    Attributes:
+        hashes: Hash of each n-gram holding no masked token, sorted.
+        positions: Token position where each of them starts (equal hashes
+            in position order).
+    """
+
+    hashes: np.ndarray
+    positions: np.ndarray
+
+
+def seed_table(text: PreparedText, n: int) -> SeedTable:
+    """The :class:`SeedTable` of ``text`` for seeds of ``n`` tokens."""
+    if text.n_tokens < n:
+        return SeedTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    hashes = shingle_hashes_from_tokens(text.hashes, n)
+    valid = np.flatnonzero(~masked_windows(text.masked, n))
+    order = valid[np.argsort(hashes[valid], kind="stable")]
+    return SeedTable(hashes[order], order.astype(np.int64))
+
+
+def seed_pairs(a: PreparedText, b: PreparedText, n: int, tables: tuple[SeedTable, SeedTable] | None = None) -> np.ndarray:
     """Positions ``(i, j)`` where the same ``n`` tokens start in a and in b.
+
+    Args:
+        a: First text.
+        b: Second text.
+        n: Tokens per seed.
+        tables: The texts' :func:`seed_table` for ``n``, when already at hand.
 
     Returns:
         ``(k, 2)`` int64 array sorted by diagonal ``j - i``, then ``i``.
     """
-    if a.n_tokens < n or b.n_tokens < n:
+    ta, tb = tables or (seed_table(a, n), seed_table(b, n))
+    if ta.hashes.size == 0 or tb.hashes.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    ha = shingle_hashes_from_tokens(a.hashes, n)
-    hb = shingle_hashes_from_tokens(b.hashes, n)
-    valid_a = ~masked_windows(a.masked, n)
-    valid_b = np.flatnonzero(~masked_windows(b.masked, n))
-    common = np.intersect1d(ha[valid_a], hb[valid_b])
-    if common.size == 0:
+    left = np.searchsorted(tb.hashes, ta.hashes, side="left")
+    counts = np.searchsorted(tb.hashes, ta.hashes, side="right") - left
+    keep = (counts > 0) & (counts <= _MAX_REPEATS)
+    ia, left, counts = ta.positions[keep], left[keep], counts[keep]
+    if ia.size == 0:
         return np.zeros((0, 2), dtype=np.int64)
-    ia = np.flatnonzero(np.isin(ha, common) & valid_a)
-    order_b = valid_b[np.argsort(hb[valid_b], kind="stable")]
-    sorted_b = hb[order_b]
-    left = np.searchsorted(sorted_b, ha[ia], side="left")
-    right = np.searchsorted(sorted_b, ha[ia], side="right")
-    counts = right - left
-    keep = counts <= _MAX_REPEATS
-    ia, left, counts = ia[keep], left[keep], counts[keep]
     rep_i = np.repeat(ia, counts)
     offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-    rep_j = order_b[np.repeat(left, counts) + offsets]
+    rep_j = tb.positions[np.repeat(left, counts) + offsets]
     pairs = np.stack([rep_i, rep_j], axis=1).astype(np.int64)
     order = np.lexsort((pairs[:, 0], pairs[:, 1] - pairs[:, 0]))
     return pairs[order]
@@ -106,14 +128,22 @@ def split_runs(runs: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> list[tuple[i
     Returns:
         ``(a_start, a_end, diagonal, quoted)`` pieces, in the order of ``runs``.
     """
-    out = []
-    for a0, a1, d in runs.tolist():
-        flags = qa[a0:a1] & qb[a0 + d : a1 + d]
-        cuts = np.flatnonzero(flags[1:] != flags[:-1]) + 1
-        edges = [0, *cuts.tolist(), a1 - a0]
-        for lo, hi in zip(edges[:-1], edges[1:]):
-            out.append((a0 + lo, a0 + hi, d, bool(flags[lo])))
-    return out
+    if len(runs) == 0:
+        return []
+    a0, a1, d = runs[:, 0], runs[:, 1], runs[:, 2]
+    lengths = a1 - a0
+    first = np.cumsum(lengths) - lengths  # where each run starts among all their tokens
+    step = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    pos_a = np.repeat(a0, lengths) + step
+    flags = qa[pos_a] & qb[pos_a + np.repeat(d, lengths)]
+    # a piece starts where a run starts or where the flag changes inside a run
+    starts = np.zeros(flags.size, dtype=bool)
+    starts[first] = True
+    starts[1:] |= flags[1:] != flags[:-1]
+    begin = np.flatnonzero(starts)
+    end = np.concatenate((begin[1:], [flags.size]))
+    run_of = np.repeat(np.arange(len(runs)), lengths)[begin]
+    return list(zip(pos_a[begin].tolist(), (pos_a[end - 1] + 1).tolist(), d[run_of].tolist(), flags[begin].tolist()))
 
 
 def verbatim_matches(
@@ -123,6 +153,7 @@ def verbatim_matches(
     gap: int,
     min_tokens: int,
     quoted: tuple[np.ndarray, np.ndarray] | None = None,
+    tables: tuple[SeedTable, SeedTable] | None = None,
 ) -> list[TokenMatch]:
     """Near-verbatim passages shared by ``a`` and ``b``.
 
@@ -136,11 +167,12 @@ def verbatim_matches(
             may be as short as ``n`` tokens.
         quoted: Per-token quotation flags of a and b; a passage never mixes
             quoted and unquoted text.
+        tables: The texts' :func:`seed_table` for ``n``, when already at hand.
 
     Returns:
         Matches ordered by position in ``a``.
     """
-    runs = exact_runs(seed_pairs(a, b, n), n)
+    runs = exact_runs(seed_pairs(a, b, n, tables), n)
     if quoted is None:
         quoted = (np.zeros(a.n_tokens, dtype=bool), np.zeros(b.n_tokens, dtype=bool))
     open_matches: list[list] = []  # [a_start, a_end, b_start, b_end, matched, quoted]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from dedup.config import Settings
+from dedup.config import PassageSettings, Settings
 from dedup.corpus import read_corpus
 from dedup.document import Document, Span
 from dedup.ngram_index import ngram_hashes, word_hashes
@@ -105,3 +105,92 @@ def test_pool_verification_equals_serial() -> None:
     pooled = _verify_in_pool(docs, pairs, Settings(), {}, 2)
     assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
     assert [(p.i, p.j) for p in serial] == [(0, 1)]
+
+
+def _with_phrase(rng: random.Random, phrase: str) -> str:
+    return _sentences(_words(rng, 150) + " " + phrase + " " + _words(rng, 150))
+
+
+def test_stock_phrase_alone_is_not_aligned(monkeypatch) -> None:
+    import dedup.passages as passages
+    from dedup.ngram_index import anchors, context_overlap
+
+    rng = random.Random(8)
+    settings = Settings()
+    ps = settings.passages
+    # a phrase of 7 words (too short to be a passage) holding two fingerprints
+    phrase = _words(rng, 7)
+    while anchors(normalize_text(phrase), ps.index_ngram, ps.index_sample).hashes.size < 2:
+        phrase = _words(rng, 7)
+    stock = [Document(f"s{k}", _with_phrase(rng, phrase)) for k in range(2)]
+    passage = _words(rng, 80)
+    copies = [Document(f"c{k}", _sentences(_words(rng, 100) + " " + passage + " " + _words(rng, 100))) for k in range(2)]
+    assert candidate_pairs(stock, settings).tolist() == [[0, 1]]
+    assert candidate_pairs(copies, settings).tolist() == [[0, 1]]
+    found = {}
+    for name, docs in (("stock", stock), ("copies", copies)):
+        a, b = (anchors(normalize_text(d.text), ps.index_ngram, ps.index_sample) for d in docs)
+        found[name] = context_overlap(a, b, ps.anchor_window)
+    assert found["stock"] < ps.min_anchor_overlap <= found["copies"]
+    aligned = []
+    original = passages.align_prepared
+    monkeypatch.setattr(passages, "align_prepared", lambda pa, pb, s: aligned.append(1) or original(pa, pb, s))
+    assert find_passage_pairs(stock, settings) == []
+    assert aligned == []  # the stock phrase never reached the aligner
+    assert [p.relation for p in find_passage_pairs(copies, settings)] == ["partial_copy"]
+    assert aligned == [1]
+    off = Settings(passages=PassageSettings(min_anchor_overlap=0.0))
+    assert find_passage_pairs(stock, off) == []
+    assert aligned == [1, 1]  # with the check off every candidate is aligned
+
+
+def test_index_pairs_equal_the_written_out_definition() -> None:
+    from itertools import combinations
+
+    from dedup.ngram_index import candidate_pairs as index_pairs
+
+    rng = np.random.default_rng(2)
+    n_docs, max_docs, min_shared = 30, 4, 2
+    hashes = rng.integers(0, 60, 400).astype(np.uint64)  # repeats within and across documents
+    owners = rng.integers(0, n_docs, 400)
+    holders = {}
+    for h, o in zip(hashes.tolist(), owners.tolist()):
+        holders.setdefault(h, set()).add(o)
+    shared = {}
+    for docs_of in holders.values():
+        if 1 < len(docs_of) <= max_docs:
+            for pair in combinations(sorted(docs_of), 2):
+                shared[pair] = shared.get(pair, 0) + 1
+    expected = sorted(p for p, count in shared.items() if count >= min_shared)
+    got = index_pairs(hashes, owners, n_docs, max_docs, min_shared)
+    assert [tuple(p) for p in got.tolist()] == expected and len(expected) > 5
+    assert index_pairs(np.arange(5, dtype=np.uint64), np.arange(5), 5, 4, 1).size == 0
+
+
+def test_pairs_sharing_many_fingerprints_skip_the_context_check(monkeypatch) -> None:
+    import dedup.passages as passages
+
+    rng = random.Random(12)
+    passage = _words(rng, 90)
+    docs = [Document(f"c{k}", _sentences(_words(rng, 100) + " " + passage + " " + _words(rng, 100))) for k in range(2)]
+    pairs, counts = passages._candidates(docs, Settings())
+    assert pairs.tolist() == [[0, 1]] and counts[0] >= passages.ANCHORS_ENOUGH
+    checked = []
+    original = passages.context_overlap
+    monkeypatch.setattr(passages, "context_overlap", lambda *a: checked.append(1) or original(*a))
+    assert [p.relation for p in find_passage_pairs(docs, Settings())] == ["partial_copy"]
+    assert checked == []
+    assert [p.relation for p in passages.verify_pairs(docs, [(0, 1)], Settings())] == ["partial_copy"]
+    assert checked == [1]  # without the counts every pair is checked
+
+
+def test_passages_start_and_end_at_word_characters() -> None:
+    docs, _ = read_corpus([CORPUS])
+    [pair] = find_passage_pairs(docs, Settings())
+    a, b = docs[pair.i].text, docs[pair.j].text
+    kinds = set()
+    for p in pair.passages:
+        kinds.add(p.kind)
+        for text, span in ((a, p.a), (b, p.b)):
+            assert text[span.start].isalnum() and text[span.end - 1].isalnum(), (p.kind, span.text(text))
+    assert kinds == {"verbatim", "reworded"}

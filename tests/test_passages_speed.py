@@ -118,3 +118,61 @@ def test_balanced_chunks_keep_components_together() -> None:
     # one component larger than a chunk's share is cut
     chain = [(k, k + 1) for k in range(12)]
     assert [len(c) for c in passages._balanced_chunks(chain, 4)] == [3, 3, 3, 3]
+
+
+def test_verified_pair_figures_are_the_whole_document_similarity() -> None:
+    from dedup.document import Span
+    from dedup.similarity import document_similarity
+
+    rng = random.Random(5)
+    shared = _words(rng, 120)
+    a = Document("a", "“Ｆｉｒｓｔ” ﬁnal Café naïve. " + shared + " " + _words(rng, 60))
+    b = Document("b", _words(rng, 40) + " " + shared.upper() + "  — end, it’s here.")
+    masks = {"a": [Span(0, 20)]}
+    [pair] = passages.verify_pairs([a, b], [(0, 1)], Settings(), masks)
+    assert pair.alignment.stats == {**document_similarity(a.text, b.text, 5), "ngram": 5}
+
+
+def test_seed_pairs_equal_the_written_out_definition() -> None:
+    from dedup.document import Span
+    from dedup.verbatim import seed_pairs
+
+    rng = random.Random(9)
+    vocab = ["a", "b", "c"]  # small: many repeated 2-grams, some past the repeat limit
+    a_text = " ".join(rng.choice(vocab) for _ in range(80))
+    b_text = " ".join(rng.choice(vocab) for _ in range(85))
+    a = prepare_text(a_text, [Span(10, 30)])
+    b = prepare_text(b_text)
+    n = 2
+    ta = [tuple(a.hashes[k : k + n]) for k in range(a.n_tokens - n + 1)]
+    tb = [tuple(b.hashes[k : k + n]) for k in range(b.n_tokens - n + 1)]
+    ok_a = [not a.masked[k : k + n].any() for k in range(len(ta))]
+    expected = []
+    for i, g in enumerate(ta):
+        js = [j for j, h in enumerate(tb) if h == g]
+        if ok_a[i] and 0 < len(js) <= 8:
+            expected.extend((i, j) for j in js)
+    expected.sort(key=lambda p: (p[1] - p[0], p[0]))
+    got = seed_pairs(a, b, n)
+    assert got.tolist() == [list(p) for p in expected] and len(expected) > 20
+    assert any(sum(h == g for h in tb) > 8 for g in ta)  # the repeat limit was met
+
+
+def test_split_runs_cut_where_quotations_start_and_end() -> None:
+    from dedup.verbatim import split_runs
+
+    rng = np.random.default_rng(4)
+    qa, qb = rng.random(300) < 0.5, rng.random(320) < 0.5
+    qa[100:160] = qb[110:170] = True  # a long quoted stretch on one diagonal
+    runs = np.array([[0, 7, 3], [20, 24, 0], [95, 175, 10], [200, 230, -5], [231, 232, 40]])
+    expected = []
+    for a0, a1, d in runs.tolist():
+        flags = [bool(qa[k] and qb[k + d]) for k in range(a0, a1)]
+        lo = 0
+        for k in range(1, len(flags) + 1):
+            if k == len(flags) or flags[k] != flags[lo]:
+                expected.append((a0 + lo, a0 + k, d, flags[lo]))
+                lo = k
+    assert split_runs(runs, qa, qb) == expected
+    assert (100, 160, 10, True) in expected
+    assert split_runs(np.zeros((0, 3), dtype=np.int64), qa, qb) == []
