@@ -14,6 +14,7 @@ the text reads.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 
@@ -158,11 +159,9 @@ class _Context:
         if name is not None:
             flags |= _BIT[name]
         attributes = node.attributes
-        words = f"{attributes.get('class') or ''} {attributes.get('id') or ''}".lower()
-        if words.strip():
-            for (name, _), pattern in zip(_ATTRIBUTE_WORDS, _ATTRIBUTE_PATTERNS):
-                if pattern.search(words):
-                    flags |= _BIT[name]
+        words = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        if not words.isspace():
+            flags |= _attribute_bits(words)
         style = attributes.get("style")
         if "hidden" in attributes or (style and _HIDDEN_STYLE.search(style.lower())):
             flags |= _BIT["hidden"]
@@ -176,6 +175,17 @@ class _Context:
             elif tag == "li":
                 flags |= _BIT["own_list_item"]
         return _Context(self.in_link or tag == "a", flags, chain)
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribute_bits(words: str) -> int:
+    """The ``attr_*`` flags of an element's class and id (pages repeat them)."""
+    words = words.lower()
+    bits = 0
+    for (name, _), pattern in zip(_ATTRIBUTE_WORDS, _ATTRIBUTE_PATTERNS):
+        if pattern.search(words):
+            bits |= _BIT[name]
+    return bits
 
 
 _OWN_BITS = _BIT["own_paragraph"] | _BIT["own_heading"] | _BIT["own_list_item"]
