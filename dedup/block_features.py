@@ -5,8 +5,9 @@ its stopword, punctuation, digit and capital ratios, whether it ends like a
 sentence or with an ellipsis, its position in the document, the length of
 its neighbours, how often it repeats in the document, whether its wording
 names a boilerplate kind. HTML input adds link density (of the block and
-its neighbours): :data:`TEXT_FEATURES` is the set without it,
-:data:`HTML_FEATURES` the set with it.
+its neighbours) and where the block sits in the page (:data:`DOM_FEATURES`,
+from :data:`dedup.html.DOM_FLAGS`): :data:`TEXT_FEATURES` is the set
+without them, :data:`HTML_FEATURES` the set with them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import numpy as np
 
 from dedup.block_rules import block_kind, section_header_kind
 from dedup.blocks import Block
+from dedup.html import DOM_FLAGS
 from dedup.normalize import normalize_text
 
 # Common function words of English and the main Western European languages:
@@ -90,8 +92,9 @@ LINK_FEATURES = (
     "window_link_density",
     "wide_window_link_density",
 )
+DOM_FEATURES = tuple(f"dom_{name}" for name in DOM_FLAGS)
 TEXT_FEATURES = BASE_FEATURES
-HTML_FEATURES = BASE_FEATURES + LINK_FEATURES
+HTML_FEATURES = BASE_FEATURES + LINK_FEATURES + DOM_FEATURES
 _WINDOW = 2
 _WIDE_WINDOW = 6
 # A block of running prose: long enough, rich in function words.
@@ -302,6 +305,7 @@ def _document_features(texts: list[str], blocks: Sequence[Block], stats: np.ndar
         out[:, j + 2] = np.concatenate((density[1:], [0.0]))
         out[:, j + 3] = _window_mean(density)
         out[:, j + 4] = _window_mean(density, _WIDE_WINDOW)
+        out[:, j + len(LINK_FEATURES) :] = _dom_features(blocks)
     return out
 
 
@@ -325,6 +329,12 @@ def _layout_features(log_words: np.ndarray, stop: np.ndarray, density: np.ndarra
     else:
         out[:, 7] = np.log1p(n)
     return out
+
+
+def _dom_features(blocks: Sequence[Block]) -> np.ndarray:
+    """One 0/1 column per DOM flag of the blocks (all zero for plain text)."""
+    flags = np.array([b.dom_flags for b in blocks], dtype=np.int64)
+    return ((flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1).astype(np.float64)
 
 
 def _window_mean(values: np.ndarray, window: int = _WINDOW) -> np.ndarray:

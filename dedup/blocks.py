@@ -27,11 +27,15 @@ class Block:
         end: Offset just past its last character.
         link_density: Share of its characters inside links (HTML input),
             ``None`` for plain text.
+        dom_flags: Where it sits in the page (HTML input): bit ``i`` set
+            when :data:`dedup.html.DOM_FLAGS` ``[i]`` applies; ``0`` for
+            plain text.
     """
 
     start: int
     end: int
     link_density: float | None = None
+    dom_flags: int = 0
 
     def text(self, document_text: str) -> str:
         """The block's characters in ``document_text``."""
@@ -80,5 +84,5 @@ def document_blocks(doc: Document) -> list[Block]:
     """The blocks of a document: its HTML blocks if it has them, else
     :func:`split_text_blocks` of its text."""
     if doc.blocks:
-        return [Block(int(s), int(e), float(d)) for s, e, d in doc.blocks]
+        return [Block(int(s), int(e), float(d), int(rest[0]) if rest else 0) for s, e, d, *rest in doc.blocks]
     return split_text_blocks(doc.text)

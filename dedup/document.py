@@ -27,7 +27,8 @@ class Document:
         title: Headline, when known.
         origin: Where it was read from (``file`` or ``file:line``), for messages.
         blocks: For HTML input, the (start, end) offsets of each block in
-            ``text`` and its link density; empty for plain text.
+            ``text``, its link density and its DOM flags (see
+            :data:`dedup.html.DOM_FLAGS`); empty for plain text.
     """
 
     id: str
@@ -37,7 +38,7 @@ class Document:
     url: str | None = None
     title: str | None = None
     origin: str = ""
-    blocks: tuple[tuple[int, int, float], ...] = field(default=(), repr=False)
+    blocks: tuple[tuple[int, int, float, int], ...] = field(default=(), repr=False)
 
     def summary(self) -> dict[str, Any]:
         """The document's metadata as JSON-ready fields (no text)."""

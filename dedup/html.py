@@ -14,6 +14,8 @@ the text reads.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 
 from dedup.document import Document
@@ -28,6 +30,41 @@ SKIP_TAGS = frozenset(
     button input textarea audio video map title meta link""".split()
 )
 _SPACE = re.compile(r"\s+")
+_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+# Where a block sits in the page, as bit flags (``DOM_FLAGS[i]`` is bit ``i``):
+# the elements around it, the words in the class and id of those elements,
+# its own element, whether it is hidden, and whether it lies inside the
+# element that holds most of the page's prose (see :func:`_main_container`).
+_TAG_FLAGS = {
+    "article": "in_article", "main": "in_main", "aside": "in_aside", "nav": "in_nav",
+    "footer": "in_footer", "header": "in_header", "form": "in_form", "figure": "in_figure",
+    "figcaption": "in_figure", "li": "in_list", "dd": "in_list", "dt": "in_list",
+    "blockquote": "in_blockquote", "table": "in_table", "td": "in_table", "th": "in_table",
+    "h1": "in_heading", "h2": "in_heading", "h3": "in_heading", "h4": "in_heading",
+    "h5": "in_heading", "h6": "in_heading",
+}
+_ATTRIBUTE_WORDS = (
+    ("attr_comment", r"comment|disqus|respond|reply"),
+    ("attr_share", r"shar(?:e|ing)|social|follow"),
+    ("attr_related", r"related|recommend|popular|trending|read-?more|more-?(?:news|stories)|outbrain|taboola|teaser"),
+    ("attr_navigation", r"nav|menu|breadcrumb|paginat|pager"),
+    ("attr_footer", r"foot"),
+    ("attr_sidebar", r"sidebar|widget|rail|aside"),
+    ("attr_promo", r"promo|advert|(?:^|[\s_-])ads?(?:$|[\s_-])|banner|newsletter|subscri|sponsor|signup"),
+    ("attr_meta", r"byline|author|date|time|tags?(?:$|[\s_-])|meta"),
+    ("attr_content", r"article|content|post|entry|story|body|text"),
+    ("attr_caption", r"caption|credit|figure|photo|image|media|gallery"),
+    ("attr_header", r"head|masthead|title"),
+)
+_ATTRIBUTE_PATTERNS = tuple(re.compile(pattern) for _, pattern in _ATTRIBUTE_WORDS)
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+DOM_FLAGS = tuple(dict.fromkeys(_TAG_FLAGS.values())) + tuple(name for name, _ in _ATTRIBUTE_WORDS) + (
+    "hidden", "own_paragraph", "own_heading", "own_list_item", "in_main_container", "near_main_container",
+)
+_BIT = {name: 1 << i for i, name in enumerate(DOM_FLAGS)}
+# Blocks of prose that vote for the element holding them (the main container).
+_VOTE_WORDS = 8
+_VOTE_LINK_DENSITY = 0.34
 _CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 
 
@@ -53,15 +90,16 @@ def decode_html(data: bytes) -> str:
     return data.decode("latin-1")
 
 
-def html_blocks(html: str) -> tuple[list[tuple[str, float]], str | None]:
+def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
     """The visible text blocks of a page and its ``<title>``.
 
     Args:
         html: The page source.
 
     Returns:
-        ``([(block_text, link_density), ...], title)``; block texts have
-        their whitespace collapsed and are never empty.
+        ``([(block_text, link_density, dom_flags), ...], title)``; block
+        texts have their whitespace collapsed and are never empty;
+        ``dom_flags`` holds bit ``i`` when ``DOM_FLAGS[i]`` applies.
     """
     from selectolax.lexbor import LexborHTMLParser
 
@@ -69,15 +107,15 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float]], str | None]:
     title_node = tree.css_first("title")
     title = _collapse(title_node.text()) if title_node is not None else None
     root = tree.body if tree.body is not None else tree.root
-    blocks: list[tuple[str, float]] = []
-    pieces: list[tuple[str, bool]] = []
+    blocks: list[_RawBlock] = []
+    pieces: list[tuple[str, bool, _Context]] = []
     if root is None:
-        return blocks, title or None
+        return [], title or None
     # Depth-first walk with explicit exit markers, so deep pages cannot
     # exhaust the recursion limit.
-    stack: list[tuple[object, bool, bool]] = [(root, False, False)]
+    stack: list[tuple[object, _Context, bool]] = [(root, _Context(False, 0, None), False)]
     while stack:
-        node, in_link, leaving = stack.pop()
+        node, context, leaving = stack.pop()
         tag = node.tag or "-"
         if leaving:
             _flush(pieces, blocks)
@@ -85,20 +123,111 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float]], str | None]:
         if tag == "-text":
             text = node.text_content
             if text:
-                pieces.append((text, in_link))
+                pieces.append((text, context.in_link, context))
             continue
         if tag in SKIP_TAGS or tag.startswith("-"):
             continue
         is_block = tag in BLOCK_TAGS
         if is_block:
             _flush(pieces, blocks)
-            stack.append((node, in_link, True))
-        link = in_link or tag == "a"
+            stack.append((node, context, True))
+        inner = context.enter(node, tag, is_block)
         children = list(node.iter(include_text=True))
         for child in reversed(children):
-            stack.append((child, link, False))
+            stack.append((child, inner, False))
     _flush(pieces, blocks)
-    return blocks, title or None
+    return _with_main_container(blocks), title or None
+
+
+class _Context:
+    """What surrounds a text node: inside a link, the DOM flags gathered from
+    its ancestors, and the block elements it sits in, innermost first, as a
+    linked list ``(element_id, outer)`` (shared by siblings, so deep pages
+    stay linear)."""
+
+    __slots__ = ("in_link", "flags", "chain")
+
+    def __init__(self, in_link: bool, flags: int, chain: tuple | None) -> None:
+        self.in_link = in_link
+        self.flags = flags
+        self.chain = chain
+
+    def enter(self, node, tag: str, is_block: bool) -> "_Context":
+        """The context of the children of ``node``."""
+        flags = self.flags & ~_OWN_BITS if is_block else self.flags
+        name = _TAG_FLAGS.get(tag)
+        if name is not None:
+            flags |= _BIT[name]
+        attributes = node.attributes
+        words = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
+        if not words.isspace():
+            flags |= _attribute_bits(words)
+        style = attributes.get("style")
+        if "hidden" in attributes or (style and _HIDDEN_STYLE.search(style.lower())):
+            flags |= _BIT["hidden"]
+        chain = self.chain
+        if is_block:
+            chain = (node.mem_id, chain)
+            if tag == "p":
+                flags |= _BIT["own_paragraph"]
+            elif tag in _HEADINGS:
+                flags |= _BIT["own_heading"]
+            elif tag == "li":
+                flags |= _BIT["own_list_item"]
+        return _Context(self.in_link or tag == "a", flags, chain)
+
+
+@functools.lru_cache(maxsize=4096)
+def _attribute_bits(words: str) -> int:
+    """The ``attr_*`` flags of an element's class and id (pages repeat them)."""
+    words = words.lower()
+    bits = 0
+    for (name, _), pattern in zip(_ATTRIBUTE_WORDS, _ATTRIBUTE_PATTERNS):
+        if pattern.search(words):
+            bits |= _BIT[name]
+    return bits
+
+
+_OWN_BITS = _BIT["own_paragraph"] | _BIT["own_heading"] | _BIT["own_list_item"]
+_RawBlock = tuple[str, float, int, "tuple | None"]
+
+
+def _ancestors(chain: tuple | None):
+    """The element ids of a chain, innermost first."""
+    while chain is not None:
+        yield chain[0]
+        chain = chain[1]
+
+
+def _with_main_container(blocks: list[_RawBlock]) -> list[tuple[str, float, int]]:
+    """Flag the blocks inside (or next to) the main container: the block
+    element whose child blocks hold the most prose (a block's words count
+    fully for its parent element and half for its grandparent)."""
+    votes: dict[int, float] = {}
+    for text, density, _, chain in blocks:
+        words = len(text.split())
+        if words < _VOTE_WORDS or density >= _VOTE_LINK_DENSITY:
+            continue
+        outer = list(itertools.islice(_ancestors(chain), 1, 3))
+        for weight, element in zip((1.0, 0.5), outer):
+            votes[element] = votes.get(element, 0.0) + weight * words
+    if not votes:
+        return [(text, density, flags) for text, density, flags, _ in blocks]
+    best = max(votes, key=votes.__getitem__)
+    parent = None
+    out = []
+    lineages = [list(_ancestors(chain)) for *_, chain in blocks]
+    for lineage in lineages:
+        if best in lineage[:-1]:
+            parent = lineage[lineage.index(best) + 1]
+            break
+    for (text, density, flags, _), lineage in zip(blocks, lineages):
+        if best in lineage:
+            flags |= _BIT["in_main_container"]
+        if best in lineage or (parent is not None and parent in lineage):
+            flags |= _BIT["near_main_container"]
+        out.append((text, density, flags))
+    return out
 
 
 def _collapse(text: str) -> str:
@@ -109,16 +238,18 @@ def _visible(text: str) -> int:
     return len("".join(text.split()))
 
 
-def _flush(pieces: list[tuple[str, bool]], blocks: list[tuple[str, float]]) -> None:
-    """Close the current block: collapse its text and measure its links."""
+def _flush(pieces: list[tuple[str, bool, _Context]], blocks: list[_RawBlock]) -> None:
+    """Close the current block: collapse its text, measure its links and
+    take its DOM context from its first visible piece."""
     if not pieces:
         return
-    text = _collapse("".join(p for p, _ in pieces))
+    text = _collapse("".join(p for p, _, _ in pieces))
     if text:
-        total = sum(_visible(p) for p, _ in pieces)
-        linked = sum(_visible(p) for p, is_link in pieces if is_link)
+        total = sum(_visible(p) for p, _, _ in pieces)
+        linked = sum(_visible(p) for p, is_link, _ in pieces if is_link)
         density = round(linked / total, 4) if total else 0.0
-        blocks.append((text, density))
+        context = next((c for p, _, c in pieces if not p.isspace()), pieces[0][2])
+        blocks.append((text, density, context.flags, context.chain))
     pieces.clear()
 
 
@@ -137,13 +268,13 @@ def document_from_html(html: str, doc_id: str, origin: str = "") -> Document:
     """
     blocks, title = html_blocks(html)
     parts: list[str] = []
-    offsets: list[tuple[int, int, float]] = []
+    offsets: list[tuple[int, int, float, int]] = []
     pos = 0
-    for text, density in blocks:
+    for text, density, flags in blocks:
         if parts:
             parts.append("\n\n")
             pos += 2
         parts.append(text)
-        offsets.append((pos, pos + len(text), density))
+        offsets.append((pos, pos + len(text), density, flags))
         pos += len(text)
     return Document(id=doc_id, text="".join(parts), origin=origin, title=title, blocks=tuple(offsets))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,8 @@ import pytest
 from dedup.block_features import HTML_FEATURES, TEXT_FEATURES, block_features
 from dedup.block_model import model_from_dict, shipped_model
 from dedup.blocks import document_blocks
+from dedup.boilerplate import document_boilerplate
+from dedup.config import BoilerplateSettings
 from dedup.document import Document
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,3 +70,21 @@ def test_classifier_separates_prose_from_menu_lines():
     p = shipped_model("text").predict_proba(block_features(text, document_blocks(doc), False))
     assert p[1] < 0.5 and p[2] < 0.5
     assert p[3] > 0.5 and p[4] > 0.5
+
+
+def test_word_salad_paragraphs_of_prose_length_are_content():
+    # Random English words (not the ones the model was trained with), no
+    # sentence punctuation: long runs of words read as content, also the
+    # last paragraph of a document.
+    vocabulary = (
+        "apple river mountain quickly yellow window garden market silver engine forest bottle carpet ladder "
+        "pencil rocket thunder violin whisper harbour castle meadow lantern blanket island orange velvet "
+        "compass feather marble pocket ribbon saddle tunnel"
+    ).split()
+    rng = random.Random(7)
+    paragraphs = [" ".join(rng.choice(vocabulary) for _ in range(100)) for _ in range(3)]
+    doc = Document(id="salad.txt", text="\n".join(paragraphs))
+    model = shipped_model("text")
+    probability = model.predict_proba(block_features(doc.text, document_blocks(doc), False))
+    assert (probability < model.threshold).all()
+    assert document_boilerplate(doc, BoilerplateSettings()) == []

@@ -6,7 +6,8 @@ import pytest
 
 from dedup.blocks import document_blocks
 from dedup.corpus import read_corpus
-from dedup.html import decode_html, document_from_html
+from dedup.document import Document
+from dedup.html import DOM_FLAGS, decode_html, document_from_html
 
 PAGE = """<!doctype html><html><head><title>River  floods town</title>
 <style>p { color: red }</style><script>var tracking = "do not show";</script></head>
@@ -26,7 +27,16 @@ def doc():
 
 
 def _blocks(doc):
-    return [(doc.text[s:e], d) for s, e, d in doc.blocks]
+    return [(doc.text[s:e], d) for s, e, d, _ in doc.blocks]
+
+
+def _bits(*names: str) -> int:
+    return sum(1 << DOM_FLAGS.index(name) for name in names)
+
+
+def _flags(doc) -> dict[str, set[str]]:
+    """Each block's text -> the names of its DOM flags."""
+    return {doc.text[s:e]: {n for i, n in enumerate(DOM_FLAGS) if f >> i & 1} for s, e, _, f in doc.blocks}
 
 
 def test_blocks_are_the_visible_text_split_at_block_elements(doc):
@@ -58,7 +68,8 @@ def test_link_density_per_block(doc):
 
 def test_document_blocks_carry_link_density(doc):
     blocks = document_blocks(doc)
-    assert [b.link_density for b in blocks] == [d for _, _, d in doc.blocks]
+    assert [b.link_density for b in blocks] == [d for _, _, d, _ in doc.blocks]
+    assert [b.dom_flags for b in blocks] == [f for _, _, _, f in doc.blocks]
     assert all(doc.text[b.start : b.end].strip() == doc.text[b.start : b.end] for b in blocks)
 
 
@@ -68,7 +79,7 @@ def test_html_files_are_read_as_documents(tmp_path):
     docs, problems = read_corpus([tmp_path])
     assert not problems
     assert [d.id for d in docs] == ["a.html", "b.htm"]
-    assert docs[1].text == "Only one block." and docs[1].blocks == ((0, 15, 0.0),)
+    assert docs[1].text == "Only one block." and docs[1].blocks == ((0, 15, 0.0, _bits("own_paragraph")),)
 
 
 def test_declared_charset_is_used_when_not_utf8():
@@ -79,3 +90,37 @@ def test_declared_charset_is_used_when_not_utf8():
 def test_deeply_nested_page_does_not_hit_recursion_limit():
     page = "<div>" * 3000 + "deep text" + "</div>" * 3000
     assert document_from_html(page, "deep").text == "deep text"
+
+
+def test_dom_flags_name_the_elements_around_a_block(doc):
+    flags = _flags(doc)
+    assert {"in_nav"} <= flags["Home | News | Sport"]
+    assert not flags["Home | News | Sport"] & {"in_article", "in_main_container"}
+    assert {"in_article", "in_heading", "own_heading"} <= flags["River floods town"]
+    assert {"in_article", "own_paragraph", "in_main_container"} <= flags["Farmers said the harvest was lost."]
+    # The text after a <br> is still inside its paragraph.
+    assert "own_paragraph" in flags["They asked for help."]
+    assert {"in_list", "own_list_item"} <= flags["Weather: more rain"]
+    assert "in_footer" in flags["© 2026 The Gazette. Privacy"]
+    assert "in_main_container" not in flags["© 2026 The Gazette. Privacy"]
+
+
+def test_dom_flags_read_class_and_id_words_and_hidden_elements():
+    page = """<body><div class="story-body"><p>First paragraph of the story, long enough to vote for it.</p>
+    <p>Second paragraph of the story, also long enough to count as prose here.</p></div>
+    <div id="comments"><p>Great article, <span>thanks</span> for writing it.</p></div>
+    <div class="share-tools">Share this</div><div style="display: none">Hidden text</div>
+    <aside class="sidebar-widget"><p>Most read today</p></aside></body>"""
+    flags = _flags(document_from_html(page, "p.html"))
+    story = "First paragraph of the story, long enough to vote for it."
+    assert {"attr_content", "own_paragraph", "in_main_container"} <= flags[story]
+    assert "attr_comment" not in flags[story]
+    assert {"attr_comment", "own_paragraph"} <= flags["Great article, thanks for writing it."]
+    assert "in_main_container" not in flags["Great article, thanks for writing it."]
+    assert "attr_share" in flags["Share this"]
+    assert "hidden" in flags["Hidden text"]
+    assert {"in_aside", "attr_sidebar"} <= flags["Most read today"]
+
+
+def test_plain_text_blocks_have_no_dom_flags():
+    assert all(b.dom_flags == 0 for b in document_blocks(Document(id="t", text="One line.\nAnother line.")))
