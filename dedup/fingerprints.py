@@ -16,7 +16,8 @@ import xxhash
 from dedup.candidates import band_keys, lsh_params
 from dedup.config import Settings
 from dedup.normalize import normalize_text
-from dedup.shingles import ShingleBatch, fold32, shingle_batch
+from dedup.ngram_index import sampled_ngrams
+from dedup.shingles import ShingleBatch, batch_tokens, fold32, shingle_batch, shingles_of_tokens
 from dedup.shingle_store import write_batch
 from dedup.signatures import minhash_segments
 
@@ -38,6 +39,9 @@ class Fingerprints:
             (``shingles[k]``), when asked for; otherwise ``None``.
         spilled: The file the shingle sets were written to, if they were.
         band_keys: ``(n, bands)`` uint64 LSH band keys, if computed.
+        index_hashes: The passage index's sampled word n-gram hashes of the
+            batch (:func:`dedup.passages.fingerprints` without masks), when asked for.
+        index_owners: The document (in the batch) of each of ``index_hashes``.
     """
 
     exact: np.ndarray
@@ -46,6 +50,8 @@ class Fingerprints:
     shingles: ShingleBatch | None = None
     spilled: str | None = None
     band_keys: np.ndarray | None = None
+    index_hashes: np.ndarray | None = None
+    index_owners: np.ndarray | None = None
 
 
 def normalize_fast(text: str) -> str:
@@ -137,7 +143,9 @@ def shingle_texts(texts: Sequence[str], ngram: int) -> ShingleBatch:
     return _join(parts)
 
 
-def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: bool = False, spill: tuple[str, int] | None = None) -> Fingerprints:
+def fingerprint_batch(
+    texts: Sequence[str], settings: Settings, keep_shingles: bool = False, spill: tuple[str, int] | None = None, index: bool = False
+) -> Fingerprints:
     """Fingerprint a batch of original texts (a pure function of its input).
 
     Args:
@@ -146,15 +154,25 @@ def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: b
         keep_shingles: Also return the shingle sets (memory grows with the batch).
         spill: ``(folder, batch number)``: write the shingle sets there
             (:mod:`dedup.shingle_store`) and name the file in ``spilled``.
+        index: Also take the passage index's fingerprints (``settings.passages``'s
+            ``index_ngram`` and ``index_sample``) from the same tokens: the
+            tokens of normalised text are those of the folded text the
+            index reads.
 
     Returns:
         The batch's :class:`Fingerprints`.
     """
-    exact, sigs, parts = [], [], []
+    exact, sigs, parts, grams, owners = [], [], [], [], []
     for i in range(0, len(texts), SUB_BATCH):
         digests, ready = prepare(texts[i : i + SUB_BATCH])
         exact.append(digests)
-        batch = shingle_batch(ready, settings.ngram)
+        tokens, first = batch_tokens(ready)
+        batch = shingles_of_tokens(tokens, first, settings.ngram)
+        if index:
+            own = np.repeat(np.arange(i, i + len(ready), dtype=np.int64), np.diff(first))
+            found = sampled_ngrams(tokens, own, settings.passages.index_ngram, settings.passages.index_sample)
+            grams.append(found[0])
+            owners.append(found[1])
         sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed))
         parts.append(batch)
     joined = _join(parts)
@@ -164,7 +182,13 @@ def fingerprint_batch(texts: Sequence[str], settings: Settings, keep_shingles: b
         signatures=np.concatenate(sigs) if sigs else np.zeros((0, settings.num_perm), dtype=np.uint32),
         shingles=joined if keep_shingles else None,
         spilled=write_batch(spill[0], spill[1], joined) if spill else None,
+        index_hashes=_concat(grams, np.uint64) if index else None,
+        index_owners=_concat(owners, np.int64) if index else None,
     )
+
+
+def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
 def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str) -> Fingerprints:
@@ -172,7 +196,7 @@ def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str)
     ``folder``, and in place of the signatures their LSH band keys
     (``bands * 8`` bytes a document instead of ``num_perm * 4``)."""
     batch_no, texts = job
-    fp = fingerprint_batch(texts, settings, spill=(folder, batch_no))
+    fp = fingerprint_batch(texts, settings, spill=(folder, batch_no), index=settings.passages.enabled)
     bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
     fp.band_keys = band_keys(fp.signatures, bands, rows)
     fp.signatures = None
@@ -202,10 +226,16 @@ def join_fingerprints(parts: list[Fingerprints], num_perm: int) -> Fingerprints:
     shingles = None
     if all(p.shingles is not None for p in parts):
         shingles = _join([p.shingles for p in parts])
+    index_owners = None
+    if all(p.index_owners is not None for p in parts):
+        shift = np.cumsum([0] + [p.counts.size for p in parts[:-1]])
+        index_owners = np.concatenate([p.index_owners + s for p, s in zip(parts, shift)])
     return Fingerprints(
         exact=join("exact"),
         counts=join("counts"),
         signatures=join("signatures"),
         shingles=shingles,
         band_keys=join("band_keys"),
+        index_hashes=join("index_hashes"),
+        index_owners=index_owners,
     )

@@ -44,6 +44,17 @@ def sampled(hashes: np.ndarray, sample: int) -> np.ndarray:
     return (hashes >> np.uint64(23)) % np.uint64(sample) == 0
 
 
+def sampled_ngrams(word: np.ndarray, owners: np.ndarray, n: int, sample: int) -> tuple[np.ndarray, np.ndarray]:
+    """The fingerprints of many texts: their :func:`ngram_hashes` kept by :func:`sampled`.
+
+    Returns:
+        ``(hashes, owners)`` of the sampled n-grams, in text order.
+    """
+    hashes, owners = ngram_hashes(word, owners, n)
+    keep = sampled(hashes, sample)
+    return hashes[keep], owners[keep]
+
+
 @dataclass(frozen=True)
 class Anchors:
     """One text's fingerprints with the words around them.

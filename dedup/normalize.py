@@ -147,6 +147,14 @@ def normalize_with_offsets(text: str) -> NormalizedText:
     Returns:
         A :class:`NormalizedText`.
     """
+    if text.isascii():
+        # Folding ASCII is lowering it, one character for one.
+        return _collapse_ascii(text.lower())
+    return _normalize_any(text)
+
+
+def _normalize_any(text: str) -> NormalizedText:
+    """:func:`normalize_with_offsets` for any text (the path non-ASCII text takes)."""
     pieces: list[str] = []
     starts: list[np.ndarray] = []
     ends: list[np.ndarray] = []
@@ -181,13 +189,32 @@ def _fold_clusters(text, begin, end, pieces, starts, ends) -> None:
             ends.append(np.full(len(out), b, dtype=np.int64))
 
 
-# Every code point for which str.isspace() is true (what \s matches).
-_SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)
+# Whether str.isspace() is true (what \s matches), by code point; none above.
+_SPACE_TABLE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=bool)
 
 
-def _collapse_whitespace(folded: str, starts: np.ndarray, ends: np.ndarray) -> NormalizedText:
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    is_space = np.isin(codes, _SPACE_CODES)
+def _is_space(codes: np.ndarray) -> np.ndarray:
+    if codes.dtype == np.uint8:
+        return _SPACE_TABLE[codes]
+    inside = codes < _SPACE_TABLE.size
+    return _SPACE_TABLE[np.where(inside, codes, 0)] & inside
+
+
+def _collapse_ascii(folded: str) -> NormalizedText:
+    """:func:`_collapse_whitespace` of ASCII text whose characters map one to one."""
+    codes = np.frombuffer(folded.encode("ascii"), dtype=np.uint8)
+    keep, is_space = _kept_characters(codes)
+    if keep is None:
+        return NormalizedText("", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    kept = codes[keep]
+    kept[is_space[keep]] = 32
+    starts = np.flatnonzero(keep).astype(np.int64, copy=False)
+    return NormalizedText(kept.tobytes().decode("ascii"), starts, starts + 1)
+
+
+def _kept_characters(codes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+    """Which characters whitespace collapsing keeps (``None``: none), and which are whitespace."""
+    is_space = _is_space(codes)
     # Keep a whitespace character only if it starts a run, then trim both ends.
     keep = ~is_space
     keep[1:] |= is_space[1:] & ~is_space[:-1]
@@ -195,9 +222,17 @@ def _collapse_whitespace(folded: str, starts: np.ndarray, ends: np.ndarray) -> N
         keep[0] = not is_space[0]
     nonspace = np.flatnonzero(~is_space)
     if nonspace.size == 0:
-        return NormalizedText("", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        return None, is_space
     keep[nonspace[-1] + 1 :] = False
-    kept = codes[keep].copy()
+    return keep, is_space
+
+
+def _collapse_whitespace(folded: str, starts: np.ndarray, ends: np.ndarray) -> NormalizedText:
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    keep, is_space = _kept_characters(codes)
+    if keep is None:
+        return NormalizedText("", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    kept = codes[keep]
     kept[is_space[keep]] = 32
     return NormalizedText(kept.tobytes().decode("utf-32-le"), starts[keep], ends[keep])
 

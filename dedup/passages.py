@@ -29,7 +29,7 @@ from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import Anchors, anchors, context_overlap, ngram_hashes, sampled, word_hashes
+from dedup.ngram_index import Anchors, anchors, context_overlap, sampled_ngrams, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
 from dedup.shingles import shingle_hashes_from_tokens
@@ -124,10 +124,9 @@ def fingerprints(
         batch.append(_index_text(doc, masks.get(doc.id)))
         chars += len(batch[-1])
         if chars >= _BATCH_CHARS or k == len(docs) - 1:
-            hashes, owners = ngram_hashes(*word_hashes(batch), ps.index_ngram)
-            keep = sampled(hashes, ps.index_sample)
-            out_h.append(hashes[keep])
-            out_o.append(owners[keep] + first)
+            hashes, owners = sampled_ngrams(*word_hashes(batch), ps.index_ngram, ps.index_sample)
+            out_h.append(hashes)
+            out_o.append(owners + first)
             first, batch, chars = k + 1, [], 0
     if not out_h:
         return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
@@ -143,11 +142,34 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
     return _candidates(docs, settings, masks)[0]
 
 
-def _candidates(docs: Sequence[Document], settings: Settings, masks=None) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`candidate_pairs` and the sampled n-grams each pair shares."""
+def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_pairs` and the sampled n-grams each pair shares.
+
+    ``index``: :func:`fingerprints` of ``docs`` without masks, if already
+    taken; those of masked documents are taken again here.
+    """
     ps = settings.passages
-    hashes, owners = _pooled_fingerprints(docs, settings, masks or {})
+    masks = masks or {}
+    if index is None:
+        hashes, owners = _pooled_fingerprints(docs, settings, masks)
+    else:
+        hashes, owners = _with_masks(index, docs, settings, masks)
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, return_counts=True)
+
+
+def _with_masks(index, docs, settings: Settings, masks) -> tuple[np.ndarray, np.ndarray]:
+    """Unmasked fingerprints ``index``, with those of masked documents taken again.
+
+    The order of the fingerprints differs from :func:`fingerprints`'s; the
+    candidate pairs do not depend on it.
+    """
+    hashes, owners = index
+    masked = np.array([k for k, doc in enumerate(docs) if masks.get(doc.id)], dtype=np.int64)
+    if masked.size == 0:
+        return hashes, owners
+    keep = ~np.isin(owners, masked)
+    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks)
+    return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], masked[again_o]))
 
 
 # Below this many documents per worker, fingerprints are taken in this process.
@@ -243,6 +265,7 @@ def find_passage_pairs(
     settings: Settings,
     masks: Mapping[str, Sequence[Span]] | None = None,
     skip: set[tuple[int, int]] | None = None,
+    index: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> list[PassagePair]:
     """Documents that share passages, verified and labelled.
 
@@ -254,12 +277,15 @@ def find_passage_pairs(
             near duplicates). Documents they connect, directly or through
             others, form one duplicate cluster; no pair inside a cluster is
             aligned again.
+        index: ``(hashes, owners)`` of :func:`fingerprints` of ``docs``
+            without masks, when already taken (the document-level scan
+            takes them from its own tokens).
 
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
     group = _duplicate_groups(len(docs), skip or set())
-    pairs, counts = _candidates(docs, settings, masks)
+    pairs, counts = _candidates(docs, settings, masks, index)
     candidates, shared = [], []
     for (i, j), count in zip(pairs.tolist(), counts.tolist()):
         if group[i] != group[j]:

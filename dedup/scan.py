@@ -175,7 +175,10 @@ def _resources() -> dict[str, float]:
     }
 
 
-def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None) -> ScanResult:
+def _run(
+    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None
+) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
+    """Stages 1-5, and the passage index's fingerprints when passages are enabled."""
     started = time.perf_counter()
     clock = _StageClock()
     with StagePool(settings.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-") as folder:
@@ -205,7 +208,8 @@ def _run(docs: Iterable[Document], settings: Settings, problems: Sequence[InputP
             gc.enable()
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
-    return result
+    index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else None
+    return result, index
 
 
 class _StageClock:
@@ -306,14 +310,19 @@ def scan_documents(
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-    result = _run(docs, settings, problems, progress)
+    result, index = _run(docs, settings, problems, progress)
+    return _text_stages(docs, settings, result, index)
+
+
+def _text_stages(docs: Sequence[Document], settings: Settings, result: ScanResult, index=None) -> ScanResult:
+    """Stages 6 and 7, where enabled, over the documents the scan has read."""
     masks: dict[str, list] = {}
     if settings.boilerplate.enabled:
         with _timed(result, "boilerplate"):
             masks = boilerplate_stage(docs, settings, result)
     if settings.passages.enabled:
         with _timed(result, "passages"):
-            passage_stage(docs, settings, result, masks)
+            passage_stage(docs, settings, result, masks, index)
     return result
 
 
@@ -343,18 +352,22 @@ def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: Scan
     return reuse_masks(found, settings)
 
 
-def passage_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence]) -> None:
+def passage_stage(
+    docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence], index=None
+) -> None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
     Pairs inside a duplicate cluster are not aligned again; passage pairs do
-    not join clusters (a rewrite is not a copy to remove).
+    not join clusters (a rewrite is not a copy to remove). ``index``: the
+    passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
+    took them.
     """
     from dedup.passages import find_passage_pairs
 
-    index = {doc.id: k for k, doc in enumerate(docs)}
-    reported = {(index[p.a], index[p.b]) for p in result.pairs}
-    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported)
-    ordered = [(index[p.a], index[p.b], p) for p in result.pairs]
+    position = {doc.id: k for k, doc in enumerate(docs)}
+    reported = {(position[p.a], position[p.b]) for p in result.pairs}
+    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported, index=index)
+    ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
         pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields())
@@ -373,8 +386,9 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
     At document level (passages and boilerplate disabled) the inputs are
     read once with :class:`dedup.corpus.CorpusReader` and each batch of
     texts is dropped once fingerprinted, so memory grows only with the index.
-    Passage and corpus-level boilerplate search need every text at hand, so
-    they read them all first.
+    Passage and corpus-level boilerplate search need every text at hand: the
+    documents are kept as they stream past (reading still overlaps with
+    fingerprinting), and those stages run once all are read.
 
     Args:
         paths: As for :class:`dedup.corpus.CorpusReader` (``-`` reads JSONL from stdin).
@@ -385,10 +399,16 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
         A :class:`ScanResult` with the reader's problems.
     """
     reader = CorpusReader([str(p) for p in paths])
-    if settings.passages.enabled or settings.boilerplate.enabled:
-        docs = list(reader)
-        return scan_documents(docs, settings, reader.problems, progress)
-    result = _run(reader, settings, (), progress)
+    keep = settings.passages.enabled or settings.boilerplate.enabled
+    docs: list[Document] = []
+    result, index = _run(_kept(reader, docs) if keep else reader, settings, (), progress)
     result.problems = [{"origin": p.origin, "message": p.message} for p in reader.problems]
     result.stats["skipped_inputs"] = len(reader.problems)
-    return result
+    return _text_stages(docs, settings, result, index) if keep else result
+
+
+def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:
+    """``docs``, each appended to ``into`` as it passes."""
+    for doc in docs:
+        into.append(doc)
+        yield doc

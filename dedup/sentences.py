@@ -23,7 +23,7 @@ import numpy as np
 
 from dedup.document import Span, span_mask
 from dedup.normalize import NormalizedText, normalize_with_offsets
-from dedup.shingles import token_bounds, token_hash_array
+from dedup.shingles import token_hash_spans
 
 # A "sentence" longer than this many tokens (a list, a table, text without
 # punctuation) is cut into near-equal pieces so that it can still be matched.
@@ -197,12 +197,7 @@ def _token_array(norm: str) -> tuple[np.ndarray, np.ndarray]:
     """
     if not norm:
         return np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64)
-    hashes, _ = token_hash_array(norm)
-    if norm.isascii():
-        codes = np.frombuffer(norm.encode("ascii"), dtype=np.uint8)
-    else:
-        codes = np.frombuffer(norm.encode("utf-32-le"), dtype=np.uint32)
-    starts, ends = token_bounds(codes)
+    hashes, starts, ends = token_hash_spans(norm)
     return hashes, np.stack([starts, ends], axis=1).astype(np.int64).reshape(-1, 2)
 
 

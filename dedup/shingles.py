@@ -178,17 +178,27 @@ def token_hash_array(text: str) -> tuple[np.ndarray, np.ndarray]:
     Returns:
         ``(hashes, starts)``: uint64 token hashes and int64 code-point offsets.
     """
+    hashes, starts, _ = token_hash_spans(text)
+    return hashes, starts
+
+
+def token_hash_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`token_hash_array`, and where each token ends.
+
+    Returns:
+        ``(hashes, starts, ends)``: uint64 token hashes and int64 code-point offsets.
+    """
     codes = _codes(text)
     starts, ends = token_bounds(codes)
     if starts.size == 0:
-        return np.zeros(0, dtype=np.uint64), starts
+        return np.zeros(0, dtype=np.uint64), starts, ends
     forward, inverse = _Powers.upto(codes.size + 1)
     prefix = np.zeros(codes.size + 1, dtype=np.uint64)
     with np.errstate(over="ignore"):
         np.multiply(codes, forward[: codes.size], out=prefix[1:], dtype=np.uint64)
         np.cumsum(prefix, out=prefix)
         sums = (prefix[ends] - prefix[starts]) * inverse[starts]
-    return mix64(sums), starts
+    return mix64(sums), starts, ends
 
 
 def batch_token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -273,11 +283,26 @@ def shingle_batch(normalized: list[str], n: int) -> ShingleBatch:
     Returns:
         A :class:`ShingleBatch` with one segment per text.
     """
+    return shingles_of_tokens(*batch_tokens(normalized), n)
+
+
+def batch_tokens(normalized: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The token hashes of many normalised texts, and where each text's tokens begin.
+
+    Returns:
+        ``(hashes, first)``: uint64 token hashes in text order, and int64
+        ``first`` of ``len(normalized) + 1`` entries: text ``k`` holds
+        tokens ``first[k]:first[k + 1]``.
+    """
     lengths = np.fromiter((len(t) + 1 for t in normalized), dtype=np.int64, count=len(normalized))
     bounds = np.concatenate(([0], np.cumsum(lengths)))
     # A space between texts: tokens never run from one text into the next.
     hashes, starts = token_hash_array(" ".join(normalized))
-    first = np.searchsorted(starts, bounds)
+    return hashes, np.searchsorted(starts, bounds)
+
+
+def shingles_of_tokens(hashes: np.ndarray, first: np.ndarray, n: int) -> ShingleBatch:
+    """:func:`shingle_batch` from :func:`batch_tokens`."""
     ntok = np.diff(first)
     grams = shingle_hashes_from_tokens(hashes, n) if hashes.size >= n else np.zeros(0, dtype=np.uint64)
     per_text = np.where(ntok >= n, ntok - n + 1, np.minimum(ntok, 1))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from dedup.normalize import normalize_text, normalize_with_offsets, token_spans, tokenize
+from dedup.normalize import _normalize_any, normalize_text, normalize_with_offsets, token_spans, tokenize
 
 CASES = sorted((Path(__file__).parent / "data" / "normalize").glob("*.json"))
 
@@ -64,3 +66,25 @@ def test_empty_and_blank_text() -> None:
         assert norm.text == "" and len(norm.starts) == 0
     with pytest.raises(ValueError):
         normalize_with_offsets("abc").to_original(2, 2)
+
+
+def _odd_ascii(rng: random.Random) -> str:
+    pieces = ["Word", "x", "A1", "don't", "e.g.", "--", '"Q"', "(b)", "3.5%", "\t", "\n", "\r\n", "  ", "\x0b", "\x1f", "\x0c", "\x00", "~"]
+    return "".join(rng.choice(pieces) + rng.choice(["", " ", "   ", "\n\n", "\t "]) for _ in range(rng.randint(0, 40)))
+
+
+def test_ascii_fast_path_equals_the_general_path() -> None:
+    rng = random.Random(3)
+    texts = ["", " ", "\n\t", "a", " a ", "A  B\tc\n"] + [_odd_ascii(rng) for _ in range(300)]
+    for text in texts:
+        fast, general = normalize_with_offsets(text), _normalize_any(text)
+        assert fast.text == general.text == normalize_text(text)
+        assert fast.starts.dtype == general.starts.dtype == np.int64
+        assert np.array_equal(fast.starts, general.starts) and np.array_equal(fast.ends, general.ends)
+
+
+def test_whitespace_table_matches_isspace_beyond_ascii() -> None:
+    text = "a\u00a0b\u2003c\u3000d\u200be\u0085f\u2028g \u1680 h\U0001f600i"
+    norm = normalize_with_offsets(text)
+    assert norm.text == normalize_text(text) == "a b c de f g h\U0001f600i"
+    assert len(norm.starts) == len(norm.text)

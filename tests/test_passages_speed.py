@@ -11,7 +11,8 @@ import scipy.sparse as sp
 import dedup.align as align
 import dedup.passages as passages
 from dedup.config import Settings
-from dedup.document import Document
+from dedup.document import Document, Span
+from dedup.fingerprints import fingerprint_batch, join_fingerprints
 from dedup.normalize import normalize_with_offsets, token_spans
 from dedup.passages import candidate_pairs, find_passage_pairs, fingerprints
 from dedup.sentences import _token_array, prepare_text
@@ -176,3 +177,37 @@ def test_split_runs_cut_where_quotations_start_and_end() -> None:
     assert split_runs(runs, qa, qb) == expected
     assert (100, 160, 10, True) in expected
     assert split_runs(np.zeros((0, 3), dtype=np.int64), qa, qb) == []
+
+
+def _index_docs() -> list[Document]:
+    rng = random.Random(5)
+    docs = [Document(f"d{k}", _words(rng, rng.randint(0, 300))) for k in range(40)]
+    docs += [Document(f"t{k}", text) for k, text in enumerate(TEXTS) if text.strip()]
+    docs.append(Document("c", "\u201cQuoted\u201d Caf\u00e9 text \u2014 " + docs[3].text[:600]))
+    docs.append(Document("s", "two words"))
+    return docs
+
+
+def test_scan_takes_the_index_fingerprints_of_the_passage_stage() -> None:
+    docs = _index_docs()
+    settings = Settings()
+    fp = fingerprint_batch([d.text for d in docs], settings, index=True)
+    hashes, owners = fingerprints(docs, settings)
+    assert hashes.size > 100
+    assert np.array_equal(fp.index_hashes, hashes) and np.array_equal(fp.index_owners, owners)
+    parts = [fingerprint_batch([d.text for d in docs[k : k + 7]], settings, index=True) for k in range(0, len(docs), 7)]
+    joined = join_fingerprints(parts, settings.num_perm)
+    assert np.array_equal(joined.index_hashes, hashes) and np.array_equal(joined.index_owners, owners)
+
+
+def test_index_from_the_scan_with_masks_gives_the_same_candidates() -> None:
+    docs = _index_docs()
+    docs.append(Document("m", docs[3].text))
+    settings = Settings()
+    index = fingerprints(docs, settings)
+    masks = {"d3": [Span(0, len(docs[3].text) // 2)], "m": [Span(10, 400)], "d7": []}
+    for given in (None, masks):
+        plain = passages._candidates(docs, settings, given)
+        reused = passages._candidates(docs, settings, given, index)
+        assert all(np.array_equal(x, y) for x, y in zip(plain, reused))
+    assert not np.array_equal(passages._candidates(docs, settings, masks)[1], passages._candidates(docs, settings)[1])
