@@ -16,7 +16,7 @@ import xxhash
 from dedup.candidates import band_keys, lsh_params
 from dedup.config import Settings
 from dedup.normalize import normalize_text
-from dedup.ngram_index import sampled_ngrams
+from dedup.ngram_index import by_hash, sampled_ngrams
 from dedup.shingles import ShingleBatch, batch_tokens, fold32, shingle_batch, shingles_of_tokens
 from dedup.shingle_store import write_batch
 from dedup.signatures import minhash_segments
@@ -194,12 +194,15 @@ def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
 def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str) -> Fingerprints:
     """What the scan needs of a numbered batch: its shingle sets spilled to
     ``folder``, and in place of the signatures their LSH band keys
-    (``bands * 8`` bytes a document instead of ``num_perm * 4``)."""
+    (``bands * 8`` bytes a document instead of ``num_perm * 4``); the
+    passage index's fingerprints, when passages are enabled, ordered by hash."""
     batch_no, texts = job
     fp = fingerprint_batch(texts, settings, spill=(folder, batch_no), index=settings.passages.enabled)
     bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
     fp.band_keys = band_keys(fp.signatures, bands, rows)
     fp.signatures = None
+    if fp.index_hashes is not None:
+        fp.index_hashes, fp.index_owners = by_hash(fp.index_hashes, fp.index_owners)
     return fp
 
 

@@ -29,7 +29,7 @@ from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import Anchors, anchors, context_overlap, sampled_ngrams, word_hashes
+from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
 from dedup.shingles import shingle_hashes_from_tokens
@@ -151,7 +151,7 @@ def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=
     ps = settings.passages
     masks = masks or {}
     if index is None:
-        hashes, owners = _pooled_fingerprints(docs, settings, masks)
+        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks))
     else:
         hashes, owners = _with_masks(index, docs, settings, masks)
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, return_counts=True)
