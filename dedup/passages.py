@@ -19,7 +19,7 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Sequence
 
 import numpy as np
@@ -45,12 +45,21 @@ class PassagePair:
         j: Index of the second document.
         relation: ``near_duplicate``, ``partial_copy`` or ``rewrite``.
         alignment: What they share.
+        summary: :meth:`extra`, kept when the alignment was slimmed (its
+            sentences left out: see :func:`find_passage_pairs`).
     """
 
     i: int
     j: int
     relation: str
     alignment: Alignment
+    summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    def slim(self) -> "PassagePair":
+        """This pair without the sentence spans of its alignment (cheap to send
+        between processes); :meth:`fields` and :meth:`extra` are unchanged."""
+        alignment = replace(self.alignment, sentence_pairs=[], sentences_a=[], sentences_b=[])
+        return PassagePair(self.i, self.j, self.relation, alignment, self.extra())
 
     @property
     def passages(self) -> list[Passage]:
@@ -69,6 +78,8 @@ class PassagePair:
 
     def extra(self) -> dict[str, Any]:
         """Further JSON fields: sentence and passage counts, verbatim share."""
+        if self.summary is not None:
+            return dict(self.summary)
         al = self.alignment
         return {
             "aligned_sentences": len(al.sentence_pairs),
@@ -208,6 +219,7 @@ def verify_pairs(
     settings: Settings,
     masks: Mapping[str, Sequence[Span]] | None = None,
     shared: Sequence[int] | None = None,
+    sentences: bool = True,
 ) -> list[PassagePair]:
     """Align candidate pairs and keep those with a relation, with their
     exact whole-document figures in ``alignment.stats``.
@@ -226,6 +238,8 @@ def verify_pairs(
         masks: Boilerplate spans per document id.
         shared: Sampled fingerprints each pair shares, from the index (none
             given: every pair is checked).
+        sentences: Keep the sentence spans in the alignments (otherwise
+            the pairs are :meth:`PassagePair.slim`).
 
     Returns:
         The verified pairs, in the order of ``pairs``.
@@ -256,7 +270,8 @@ def verify_pairs(
                     shingles[k] = np.unique(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
             # The whole-document figures, as align_documents gives them.
             alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
-            found.append(PassagePair(i, j, relation, alignment))
+            pair = PassagePair(i, j, relation, alignment)
+            found.append(pair if sentences else pair.slim())
     return found
 
 
@@ -266,6 +281,7 @@ def find_passage_pairs(
     masks: Mapping[str, Sequence[Span]] | None = None,
     skip: set[tuple[int, int]] | None = None,
     index: tuple[np.ndarray, np.ndarray] | None = None,
+    sentences: bool = True,
 ) -> list[PassagePair]:
     """Documents that share passages, verified and labelled.
 
@@ -280,6 +296,9 @@ def find_passage_pairs(
         index: ``(hashes, owners)`` of :func:`fingerprints` of ``docs``
             without masks, when already taken (the document-level scan
             takes them from its own tokens).
+        sentences: Keep the sentences and aligned sentence pairs in each
+            alignment; without them (:meth:`PassagePair.slim`) the results
+            come back from worker processes several times faster.
 
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
@@ -293,8 +312,8 @@ def find_passage_pairs(
             shared.append(count)
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
     if workers < 2:
-        return verify_pairs(docs, candidates, settings, masks, shared)
-    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared)
+        return verify_pairs(docs, candidates, settings, masks, shared, sentences)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared, sentences)
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
@@ -309,13 +328,13 @@ def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
 _PAIRS_PER_WORKER = 200
 
 
-def _verify_chunk(args) -> list[tuple[int, int, str, Alignment]]:
-    local_docs, local_pairs, settings, masks, ids, shared = args
-    found = verify_pairs(local_docs, local_pairs, settings, masks, shared)
-    return [(ids[p.i], ids[p.j], p.relation, p.alignment) for p in found]
+def _verify_chunk(args) -> list[PassagePair]:
+    local_docs, local_pairs, settings, masks, ids, shared, sentences = args
+    found = verify_pairs(local_docs, local_pairs, settings, masks, shared, sentences)
+    return [replace(p, i=ids[p.i], j=ids[p.j]) for p in found]
 
 
-def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None) -> list[PassagePair]:
+def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None, sentences=True) -> list[PassagePair]:
     """:func:`verify_pairs` over chunks of candidates in worker processes.
 
     Candidates that share documents go to one chunk (whole connected
@@ -333,11 +352,10 @@ def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None) -> 
         local_docs = [docs[k] for k in ids]
         local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
         local_shared = [count[pair] for pair in chunk] if count is not None else None
-        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared))
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
     with ProcessPoolExecutor(workers) as pool:
         results = list(pool.map(_verify_chunk, jobs))
-    found = [PassagePair(i, j, relation, alignment) for chunk in results for i, j, relation, alignment in chunk]
-    return sorted(found, key=lambda p: (p.i, p.j))
+    return sorted((pair for chunk in results for pair in chunk), key=lambda p: (p.i, p.j))
 
 
 def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:

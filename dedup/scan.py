@@ -366,7 +366,7 @@ def passage_stage(
 
     position = {doc.id: k for k, doc in enumerate(docs)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
-    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported, index=index)
+    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported, index=index, sentences=False)
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}

@@ -194,3 +194,18 @@ def test_passages_start_and_end_at_word_characters() -> None:
         for text, span in ((a, p.a), (b, p.b)):
             assert text[span.start].isalnum() and text[span.end - 1].isalnum(), (p.kind, span.text(text))
     assert kinds == {"verbatim", "reworded"}
+
+
+def test_slim_pairs_keep_their_fields_and_figures() -> None:
+    from dedup.passages import _verify_in_pool, verify_pairs
+
+    docs, _ = read_corpus([CORPUS])
+    pairs = [(0, 1), (0, 2), (2, 3), (3, 4)]
+    full = verify_pairs(docs, pairs, Settings())
+    assert full and full[0].alignment.sentence_pairs and full[0].alignment.sentences_a
+    for slim in (verify_pairs(docs, pairs, Settings(), sentences=False), _verify_in_pool(docs, pairs, Settings(), {}, 2, sentences=False)):
+        assert [(p.i, p.j, p.relation, p.fields(), p.extra(), p.alignment.stats) for p in slim] == [
+            (p.i, p.j, p.relation, p.fields(), p.extra(), p.alignment.stats) for p in full
+        ]
+        assert all(not p.alignment.sentence_pairs and not p.alignment.sentences_a for p in slim)
+    assert full[0].extra()["aligned_sentences"] == len(full[0].alignment.sentence_pairs) > 0
