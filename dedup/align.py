@@ -325,9 +325,12 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)
     passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
+    rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    scores = sims[rows, cols]
+    sa, sb = pa.text.sentences, pb.text.sentences
     sentence_pairs = [
-        SentencePair(pa.text.sentences[i], pb.text.sentences[j], float(sims[i, j]), bool(sims[i, j] > raw[i, j]))
-        for i, j in pairs
+        SentencePair(sa[i], sb[j], score, boosted)
+        for i, j, score, boosted in zip(rows.tolist(), cols.tolist(), scores.tolist(), (scores > raw[rows, cols]).tolist())
     ]
     ca, cb, share_a, share_b = _shares(pa, pb, passages)
     return Alignment(

@@ -82,14 +82,26 @@ class Anchors:
         """Distinct words within ``window`` words before and after the n-gram at ``position``."""
         before = self.words[max(0, position - window) : position]
         after = self.words[position + self.n : position + self.n + window]
-        return np.unique(np.concatenate((before, after)))
+        return distinct(np.concatenate((before, after)))
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` of a 1-d array, faster for small ones."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def anchors(text: str, n: int, sample: int) -> Anchors:
     """The :class:`Anchors` of one normalised text, as :func:`ngram_hashes` and
     :func:`sampled` take its fingerprints."""
-    words, owners = word_hashes([text])
-    grams, _ = ngram_hashes(words, owners, n)
+    return word_anchors(word_hashes([text])[0], n, sample)
+
+
+def word_anchors(words: np.ndarray, n: int, sample: int) -> Anchors:
+    """:func:`anchors` from the hashes of a text's words."""
+    grams, _ = ngram_hashes(words, np.zeros(words.size, dtype=np.int64), n)
     positions = np.flatnonzero(sampled(grams, sample))
     hashes, first = np.unique(grams[positions], return_index=True)
     return Anchors(words, hashes, positions[first], n)

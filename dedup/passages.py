@@ -29,7 +29,7 @@ from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_hashes
+from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, distinct, sampled_ngrams, word_anchors, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
 from dedup.shingles import shingle_hashes_from_tokens
@@ -253,7 +253,12 @@ def verify_pairs(
     for n, (i, j) in enumerate(pairs):
         if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
             for k in (i, j):
-                if k not in anchored:
+                if k in anchored:
+                    continue
+                if k in prepared and not masks.get(docs[k].id):
+                    # the index reads the words of the prepared text
+                    anchored[k] = word_anchors(prepared[k].text.hashes, ps.index_ngram, ps.index_sample)
+                else:
                     anchored[k] = anchors(_index_text(docs[k], masks.get(docs[k].id)), ps.index_ngram, ps.index_sample)
             overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
             if overlap < ps.min_anchor_overlap:
@@ -267,7 +272,7 @@ def verify_pairs(
             for k in (i, j):
                 if k not in shingles:
                     # the prepared tokens are those of normalize_text: this is shingle_set(text)
-                    shingles[k] = np.unique(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
+                    shingles[k] = distinct(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
             # The whole-document figures, as align_documents gives them.
             alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
             pair = PassagePair(i, j, relation, alignment)

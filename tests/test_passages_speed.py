@@ -211,3 +211,16 @@ def test_index_from_the_scan_with_masks_gives_the_same_candidates() -> None:
         reused = passages._candidates(docs, settings, given, index)
         assert all(np.array_equal(x, y) for x, y in zip(plain, reused))
     assert not np.array_equal(passages._candidates(docs, settings, masks)[1], passages._candidates(docs, settings)[1])
+
+
+def test_anchors_from_prepared_words_equal_anchors_from_the_index_text() -> None:
+    from dedup.ngram_index import anchors, distinct, word_anchors
+    from dedup.normalize import fold_text
+
+    for doc in _index_docs():
+        ps = Settings().passages
+        got = word_anchors(align.prepare(doc.text).text.hashes, ps.index_ngram, ps.index_sample)
+        want = anchors(fold_text(doc.text), ps.index_ngram, ps.index_sample)
+        for name in ("words", "hashes", "positions"):
+            assert np.array_equal(getattr(got, name), getattr(want, name))
+        assert np.array_equal(distinct(got.words), np.unique(got.words))
