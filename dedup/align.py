@@ -258,12 +258,12 @@ def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -
     for group in _groups(pairs, ps.sentence_gap):
         a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
         b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
-        score = float(np.mean([sims[i, j] for i, j in group]))
         if min(len(a), len(b)) < ps.min_passage_chars:
             continue
-        if len(group) == 1 and score < ps.sentence_threshold:
-            continue
         if _covered(va, a) >= 0.8 and _covered(vb, b) >= 0.8:
+            continue
+        score = float(np.mean([sims[i, j] for i, j in group]))
+        if len(group) == 1 and score < ps.sentence_threshold:
             continue
         out.append(Passage(a, b, REWORDED, score))
     return out
