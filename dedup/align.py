@@ -19,6 +19,7 @@ reworded one, and shares count the union of both.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Sequence
@@ -173,19 +174,24 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
     cover = np.zeros_like(sims)
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
     len_a, len_b = ta[:, 1] - ta[:, 0], tb[:, 1] - tb[:, 0]
+    # Sentence token ranges follow each other (both columns never decrease),
+    # so the sentences a match touches are a run: [first ending after its
+    # start, first starting at or after its end).
+    first_a, last_a = ta[:, 0].tolist(), ta[:, 1].tolist()
+    first_b, last_b = tb[:, 0].tolist(), tb[:, 1].tolist()
     for m in matches:
-        ia = np.flatnonzero((ta[:, 0] < m.a_end) & (ta[:, 1] > m.a_start))
-        ib = np.flatnonzero((tb[:, 0] < m.b_end) & (tb[:, 1] > m.b_start))
-        if ia.size == 0 or ib.size == 0:
+        a0, a1 = bisect_right(last_a, m.a_start), bisect_left(first_a, m.a_end)
+        b0, b1 = bisect_right(last_b, m.b_start), bisect_left(first_b, m.b_end)
+        if a0 >= a1 or b0 >= b1:
             continue
         shift = m.b_start - m.a_start
-        lo = np.maximum(ta[ia, 0], m.a_start)[:, None] + shift
-        hi = np.minimum(ta[ia, 1], m.a_end)[:, None] + shift
-        common = np.minimum(hi, tb[ib, 1][None, :]) - np.maximum(lo, tb[ib, 0][None, :])
-        smaller = np.minimum(len_a[ia][:, None], len_b[ib][None, :])
+        lo = np.maximum(ta[a0:a1, 0], m.a_start)[:, None] + shift
+        hi = np.minimum(ta[a0:a1, 1], m.a_end)[:, None] + shift
+        common = np.minimum(hi, tb[b0:b1, 1][None, :]) - np.maximum(lo, tb[b0:b1, 0][None, :])
+        smaller = np.minimum(len_a[a0:a1, None], len_b[None, b0:b1])
         share = np.where(common > 0, np.minimum(1.0, common / smaller), 0.0)
-        block = np.ix_(ia, ib)
-        cover[block] = np.maximum(cover[block], share)
+        block = cover[a0:a1, b0:b1]
+        block[...] = np.maximum(block, share)
     return np.maximum(sims, cover)
 
 

@@ -224,3 +224,34 @@ def test_anchors_from_prepared_words_equal_anchors_from_the_index_text() -> None
         for name in ("words", "hashes", "positions"):
             assert np.array_equal(getattr(got, name), getattr(want, name))
         assert np.array_equal(distinct(got.words), np.unique(got.words))
+
+
+def _reference_boost(sims, pa, pb, matches):
+    cover = np.zeros_like(sims)
+    ta, tb = pa.sentence_tokens, pb.sentence_tokens
+    for m in matches:
+        for i in np.flatnonzero((ta[:, 0] < m.a_end) & (ta[:, 1] > m.a_start)):
+            for j in np.flatnonzero((tb[:, 0] < m.b_end) & (tb[:, 1] > m.b_start)):
+                lo = max(ta[i, 0], m.a_start) + m.b_start - m.a_start
+                hi = min(ta[i, 1], m.a_end) + m.b_start - m.a_start
+                common = min(hi, tb[j, 1]) - max(lo, tb[j, 0])
+                smaller = min(ta[i, 1] - ta[i, 0], tb[j, 1] - tb[j, 0])
+                cover[i, j] = max(cover[i, j], min(1.0, common / smaller) if common > 0 else 0.0)
+    return np.maximum(sims, cover)
+
+
+def test_verbatim_boost_equals_the_pairwise_definition() -> None:
+    from dedup.verbatim import verbatim_matches
+
+    rng = random.Random(9)
+    for _ in range(12):
+        base = _words(rng, 300)
+        long = " ".join(_words(rng, 150).replace(".", "") for _ in range(1))  # one sentence cut in pieces
+        a = base + " " + long
+        b = _words(rng, 80) + " " + base[: rng.randint(200, len(base))] + " " + long[:900] + " " + _words(rng, 60)
+        pa, pb = align.prepare(a).text, align.prepare(b).text
+        matches = verbatim_matches(pa, pb, 3, 2, 6)
+        assert matches
+        sims = np.asarray(np.random.default_rng(rng.randint(0, 99)).random((len(pa.sentences), len(pb.sentences))) * 0.5, dtype=np.float32)
+        got = align._verbatim_boost(sims, pa, pb, matches)
+        assert got.dtype == sims.dtype and np.array_equal(got, _reference_boost(sims, pa, pb, matches))
