@@ -149,3 +149,16 @@ def test_non_ascii_text_after_an_ascii_first_batch_is_the_same_with_any_number_o
     docs = [Document(id=r["id"], text=r["text"]) for r in records + extra]
     assert two_stable["pairs"] == stable(scan_documents(docs, doc_level(jobs=1)))["pairs"]
     assert any(p.a.startswith("u") and p.relation == "near_duplicate" for p in two.pairs)
+
+
+def test_passage_scan_of_files_equals_in_memory_scan(tmp_path, jsonl):
+    from dedup.corpus import CorpusReader
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_bytes(jsonl.read_bytes() + b"{not json\n")
+    reader = CorpusReader([str(bad)])
+    docs = list(reader)
+    settings = Settings(jobs=1, batch_size=16)
+    streamed = stable(scan_corpus([bad], settings))
+    assert streamed == stable(scan_documents(docs, settings, reader.problems))
+    assert streamed["summary"]["skipped_inputs"] == 1 and streamed["summary"]["passage_near_duplicate_pairs"] + streamed["summary"]["rewrite_pairs"] > 0
