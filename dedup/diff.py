@@ -17,7 +17,7 @@ import numpy as np
 from dedup.align import REWORDED, VERBATIM, Alignment, align_documents
 from dedup.config import Settings
 from dedup.corpus import read_corpus
-from dedup.document import Document, Span
+from dedup.document import Document, Span, span_mask
 from dedup.relations import classify
 
 UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL, BOILERPLATE_LABEL = 0, 1, 2, 3, 4
@@ -36,7 +36,9 @@ class Diff:
         b: Second document.
         alignment: Their alignment (``stats`` holds the exact Jaccard and containments).
         relation: ``near_duplicate``, ``partial_copy``, ``rewrite`` or ``None``.
-        boilerplate: Boilerplate spans per document id (left out of the alignment).
+        boilerplate: Boilerplate spans per document id (shown dimmed).
+        measured_chars: Characters of each side that the shares are taken
+            of: all of them, less the boilerplate left out of the alignment.
     """
 
     a: Document
@@ -44,6 +46,7 @@ class Diff:
     alignment: Alignment
     relation: str | None
     boilerplate: dict[str, list] = field(default_factory=dict)
+    measured_chars: tuple[int, int] | None = None
 
     def labels(self, side: str) -> np.ndarray:
         """Per character of side ``"a"`` or ``"b"``: 0 own, 1 reworded,
@@ -148,4 +151,5 @@ def diff_documents(
         masks = reuse_masks(found, settings)
     alignment = align_documents(a, b, settings, masks)
     shown = {key: found.get(key, []) for key in (a.id, b.id)}
-    return Diff(a, b, alignment, classify(alignment, settings.passages), shown)
+    measured = tuple(len(d.text) - int(span_mask(len(d.text), (masks or {}).get(d.id, [])).sum()) for d in (a, b))
+    return Diff(a, b, alignment, classify(alignment, settings.passages), shown, measured)

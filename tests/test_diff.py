@@ -100,3 +100,20 @@ def test_without_boilerplate_detection_nothing_is_dimmed() -> None:
 
     plain = diff_documents(A, B, Settings(boilerplate=BoilerplateSettings(enabled=False)))
     assert plain.to_dict()["boilerplate_b"] == [] and "[#Share and Follow#]" not in render_text(plain, width=200)
+
+
+def test_header_shares_are_of_the_text_outside_boilerplate(seed_diff) -> None:
+    from dedup.document import span_mask
+
+    b = seed_diff.b
+    outside = len(b.text) - int(span_mask(len(b.text), seed_diff.boilerplate[b.id]).sum())
+    assert seed_diff.measured_chars[1] == outside < len(b.text)
+    al = seed_diff.alignment
+    assert al.share_b == pytest.approx(al.shared_chars_b / outside)
+    text = render_text(seed_diff, width=200)
+    assert f"b {al.shared_chars_b} of {outside} chars ({al.share_b:.1%}); boilerplate left out" in text
+    from dedup.config import BoilerplateSettings
+
+    plain = diff_documents(A, B, Settings(boilerplate=BoilerplateSettings(enabled=False)))
+    assert plain.measured_chars == (len(plain.a.text), len(plain.b.text))
+    assert "boilerplate left out" not in render_text(plain, width=200)

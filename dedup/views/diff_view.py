@@ -55,7 +55,13 @@ def header(diff: Diff) -> Table:
     table.add_row("relation", diff.relation or "unrelated")
     table.add_row("jaccard", f"{al.stats.get('jaccard', 0.0):.4f} (exact, word {al.stats.get('ngram', '')}-grams)")
     table.add_row("containment", f"a in b {al.stats.get('containment_a', 0.0):.4f}, b in a {al.stats.get('containment_b', 0.0):.4f}")
-    table.add_row("shared", f"a {al.share_a:.1%} ({al.shared_chars_a} chars), b {al.share_b:.1%} ({al.shared_chars_b} chars)")
+    open_a, open_b = diff.measured_chars or (len(diff.a.text), len(diff.b.text))
+    note = "; boilerplate left out" if open_a < len(diff.a.text) or open_b < len(diff.b.text) else ""
+    table.add_row(
+        "shared",
+        f"a {al.shared_chars_a} of {open_a} chars ({al.share_a:.1%}), "
+        f"b {al.shared_chars_b} of {open_b} chars ({al.share_b:.1%}){note}",
+    )
     quoted = sum(p.quoted for p in al.passages)
     table.add_row(
         "passages",
