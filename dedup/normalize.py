@@ -149,7 +149,7 @@ def normalize_with_offsets(text: str) -> NormalizedText:
     """
     if text.isascii():
         # Folding ASCII is lowering it, one character for one.
-        return _collapse_ascii(text.lower())
+        return _collapse_whitespace(text.lower())
     return _normalize_any(text)
 
 
@@ -200,18 +200,6 @@ def _is_space(codes: np.ndarray) -> np.ndarray:
     return _SPACE_TABLE[np.where(inside, codes, 0)] & inside
 
 
-def _collapse_ascii(folded: str) -> NormalizedText:
-    """:func:`_collapse_whitespace` of ASCII text whose characters map one to one."""
-    codes = np.frombuffer(folded.encode("ascii"), dtype=np.uint8)
-    keep, is_space = _kept_characters(codes)
-    if keep is None:
-        return NormalizedText("", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
-    kept = codes[keep]
-    kept[is_space[keep]] = 32
-    starts = np.flatnonzero(keep).astype(np.int64, copy=False)
-    return NormalizedText(kept.tobytes().decode("ascii"), starts, starts + 1)
-
-
 def _kept_characters(codes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     """Which characters whitespace collapsing keeps (``None``: none), and which are whitespace."""
     is_space = _is_space(codes)
@@ -227,14 +215,26 @@ def _kept_characters(codes: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
     return keep, is_space
 
 
-def _collapse_whitespace(folded: str, starts: np.ndarray, ends: np.ndarray) -> NormalizedText:
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+def _collapse_whitespace(folded: str, starts: np.ndarray | None = None, ends: np.ndarray | None = None) -> NormalizedText:
+    """Collapse runs of whitespace in ``folded`` to one space and trim both ends.
+
+    Args:
+        folded: Folded text.
+        starts, ends: Original offsets of each character of ``folded``; ``None``
+            for ASCII text whose characters map one to one onto the original.
+    """
+    one_to_one = starts is None
+    encoding, dtype = ("ascii", np.uint8) if one_to_one else ("utf-32-le", np.uint32)
+    codes = np.frombuffer(folded.encode(encoding), dtype=dtype)
     keep, is_space = _kept_characters(codes)
     if keep is None:
         return NormalizedText("", np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
     kept = codes[keep]
     kept[is_space[keep]] = 32
-    return NormalizedText(kept.tobytes().decode("utf-32-le"), starts[keep], ends[keep])
+    if one_to_one:
+        starts = np.flatnonzero(keep).astype(np.int64, copy=False)
+        return NormalizedText(kept.tobytes().decode(encoding), starts, starts + 1)
+    return NormalizedText(kept.tobytes().decode(encoding), starts[keep], ends[keep])
 
 
 def tokenize(normalized: str) -> list[str]:
