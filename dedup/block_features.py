@@ -113,21 +113,55 @@ _MAX_CODE = 0x110000
 _JOIN = "\n"  # between blocks: white space, so no word, punctuation or sentence end crosses it
 
 
-@lru_cache(maxsize=1)
-def char_table() -> np.ndarray:
-    """uint8 class bits of every code point, from the same patterns and
-    string methods the per-block definitions use, so they cannot drift apart."""
-    every = "".join(map(chr, range(_MAX_CODE)))
-    table = np.zeros(_MAX_CODE, dtype=np.uint8)
+_PAGE_BITS = 8  # the table is filled 256 code points at a time, as texts need them
+
+
+def _class_bits(chars: str) -> np.ndarray:
+    """uint8 class bits of each character of ``chars``, from the same
+    patterns and string methods the per-block definitions use, so they
+    cannot drift apart (each pattern is one character class, so a
+    character's bits do not depend on its neighbours)."""
+    bits = np.zeros(len(chars), dtype=np.uint8)
     for bit, pattern in ((_IS_WORD, _WORD), (_IS_PUNCT, _PUNCT), (_IS_DIGIT, _DIGIT), (_IS_SEPARATOR, _SEPARATORS)):
-        for match in re.finditer(pattern.pattern + "+", every):
-            table[match.start() : match.end()] |= bit
-    table[np.fromiter(map(str.isupper, every), dtype=bool, count=_MAX_CODE)] |= _IS_UPPER
+        for match in re.finditer(pattern.pattern + "+", chars):
+            bits[match.start() : match.end()] |= bit
+    bits[np.fromiter(map(str.isupper, chars), dtype=bool, count=len(chars))] |= _IS_UPPER
     # str.isupper() fails on the first lower- or title-case character: c + "A"
     # is upper case exactly when c is not one.
-    spoils = np.fromiter((not (c + "A").isupper() for c in every), dtype=bool, count=_MAX_CODE)
-    table[spoils] |= _IS_UNCASED_UPPER
-    return table
+    spoils = np.fromiter((not (c + "A").isupper() for c in chars), dtype=bool, count=len(chars))
+    bits[spoils] |= _IS_UNCASED_UPPER
+    return bits
+
+
+class _CharTable:
+    """Class bits of every code point, computed a page of 256 code points at
+    a time when a text first holds one of them (ASCII at once)."""
+
+    def __init__(self) -> None:
+        self.bits = np.zeros(_MAX_CODE, dtype=np.uint8)
+        self.filled = np.zeros(_MAX_CODE >> _PAGE_BITS, dtype=bool)
+        self._fill(np.zeros(1, dtype=np.int64))
+
+    def _fill(self, pages: np.ndarray) -> None:
+        for page in pages.tolist():
+            first = page << _PAGE_BITS
+            self.bits[first : first + (1 << _PAGE_BITS)] = _class_bits("".join(map(chr, range(first, first + (1 << _PAGE_BITS)))))
+        self.filled[pages] = True
+
+    def classes(self, codes: np.ndarray) -> np.ndarray:
+        """The class bits of each code point of ``codes``."""
+        if codes.dtype != np.uint8:
+            present = np.bincount(codes >> _PAGE_BITS, minlength=self.filled.size) > 0
+            missing = np.flatnonzero(present & ~self.filled)
+            if missing.size:
+                self._fill(missing)
+        return self.bits[codes]
+
+
+@lru_cache(maxsize=1)
+def char_table() -> _CharTable:
+    """The process's table of code point classes (see :class:`_CharTable`)."""
+    return _CharTable()
 
 
 def _codes(text: str) -> np.ndarray:
@@ -158,7 +192,7 @@ def _block_stats(texts: Sequence[str]) -> np.ndarray:
     joined = _JOIN.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
-    cls = char_table()[_codes(joined)]
+    cls = char_table().classes(_codes(joined))
     # Words: runs of word characters; their own class bits or-ed together.
     edges = np.diff((cls & _IS_WORD).view(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
