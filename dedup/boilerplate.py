@@ -475,11 +475,11 @@ def _may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]
         grams = (prefix[last] - prefix[first]) * inverse[first]
         owner = np.searchsorted(line_ends, first, side="right")
         inside = owner == np.searchsorted(line_ends, last, side="right")
-        grams, owner = grams[inside], owner[inside]
-        order = np.lexsort((grams, owner))
-        grams, owner = grams[order], owner[order]
-        twice = (owner[1:] == owner[:-1]) & (grams[1:] == grams[:-1])
-        possible[owner[1:][twice]] = True
+        # The document in the top bits, the hash below: one sort groups both.
+        shift = 64 - max(len(ascii_docs).bit_length(), 1)
+        tagged = np.sort((grams[inside] >> np.uint64(64 - shift)) | (owner[inside].astype(np.uint64) << np.uint64(shift)))
+        twice = tagged[1:][tagged[1:] == tagged[:-1]]
+        possible[(twice >> np.uint64(shift)).astype(np.int64)] = True
     for k, i in enumerate(ascii_docs):
         out[i] = bool(possible[k])
     return out
