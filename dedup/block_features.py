@@ -113,21 +113,55 @@ _MAX_CODE = 0x110000
 _JOIN = "\n"  # between blocks: white space, so no word, punctuation or sentence end crosses it
 
 
-@lru_cache(maxsize=1)
-def char_table() -> np.ndarray:
-    """uint8 class bits of every code point, from the same patterns and
-    string methods the per-block definitions use, so they cannot drift apart."""
-    every = "".join(map(chr, range(_MAX_CODE)))
-    table = np.zeros(_MAX_CODE, dtype=np.uint8)
+_PAGE_BITS = 8  # the table is filled 256 code points at a time, as texts need them
+
+
+def _class_bits(chars: str) -> np.ndarray:
+    """uint8 class bits of each character of ``chars``, from the same
+    patterns and string methods the per-block definitions use, so they
+    cannot drift apart (each pattern is one character class, so a
+    character's bits do not depend on its neighbours)."""
+    bits = np.zeros(len(chars), dtype=np.uint8)
     for bit, pattern in ((_IS_WORD, _WORD), (_IS_PUNCT, _PUNCT), (_IS_DIGIT, _DIGIT), (_IS_SEPARATOR, _SEPARATORS)):
-        for match in re.finditer(pattern.pattern + "+", every):
-            table[match.start() : match.end()] |= bit
-    table[np.fromiter(map(str.isupper, every), dtype=bool, count=_MAX_CODE)] |= _IS_UPPER
+        for match in re.finditer(pattern.pattern + "+", chars):
+            bits[match.start() : match.end()] |= bit
+    bits[np.fromiter(map(str.isupper, chars), dtype=bool, count=len(chars))] |= _IS_UPPER
     # str.isupper() fails on the first lower- or title-case character: c + "A"
     # is upper case exactly when c is not one.
-    spoils = np.fromiter((not (c + "A").isupper() for c in every), dtype=bool, count=_MAX_CODE)
-    table[spoils] |= _IS_UNCASED_UPPER
-    return table
+    spoils = np.fromiter((not (c + "A").isupper() for c in chars), dtype=bool, count=len(chars))
+    bits[spoils] |= _IS_UNCASED_UPPER
+    return bits
+
+
+class _CharTable:
+    """Class bits of every code point, computed a page of 256 code points at
+    a time when a text first holds one of them (ASCII at once)."""
+
+    def __init__(self) -> None:
+        self.bits = np.zeros(_MAX_CODE, dtype=np.uint8)
+        self.filled = np.zeros(_MAX_CODE >> _PAGE_BITS, dtype=bool)
+        self._fill(np.zeros(1, dtype=np.int64))
+
+    def _fill(self, pages: np.ndarray) -> None:
+        for page in pages.tolist():
+            first = page << _PAGE_BITS
+            self.bits[first : first + (1 << _PAGE_BITS)] = _class_bits("".join(map(chr, range(first, first + (1 << _PAGE_BITS)))))
+        self.filled[pages] = True
+
+    def classes(self, codes: np.ndarray) -> np.ndarray:
+        """The class bits of each code point of ``codes``."""
+        if codes.dtype != np.uint8:
+            present = np.bincount(codes >> _PAGE_BITS, minlength=self.filled.size) > 0
+            missing = np.flatnonzero(present & ~self.filled)
+            if missing.size:
+                self._fill(missing)
+        return self.bits[codes]
+
+
+@lru_cache(maxsize=1)
+def char_table() -> _CharTable:
+    """The process's table of code point classes (see :class:`_CharTable`)."""
+    return _CharTable()
 
 
 def _codes(text: str) -> np.ndarray:
@@ -158,7 +192,7 @@ def _block_stats(texts: Sequence[str]) -> np.ndarray:
     joined = _JOIN.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
-    cls = char_table()[_codes(joined)]
+    cls = char_table().classes(_codes(joined))
     # Words: runs of word characters; their own class bits or-ed together.
     edges = np.diff((cls & _IS_WORD).view(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -266,17 +300,27 @@ def documents_block_features(
     """
     block_texts = [[b.text(text) for b in doc_blocks] for text, doc_blocks in zip(texts, blocks)]
     stats = _block_stats([t for doc_texts in block_texts for t in doc_texts])
+    sizes = [len(doc_texts) for doc_texts in block_texts]
+    density = np.array([b.link_density or 0.0 for doc_blocks in blocks for b in doc_blocks], dtype=np.float64)
+    # The means over neighbouring blocks, for all documents at once.
+    columns = [(stats[:, 1], _WINDOW), (stats[:, 2], _WINDOW), (stats[:, 1], _WIDE_WINDOW)]
+    if links:
+        columns += [(density, _WINDOW), (density, _WIDE_WINDOW)]
+    windows = np.column_stack([_window_means(values, sizes, window) for values, window in columns])
     out, start = [], 0
     for i, doc_texts in enumerate(block_texts):
         end = start + len(doc_texts)
         doc_keys = None if keys is None else keys[i]
-        out.append(_document_features(doc_texts, blocks[i], stats[start:end], links, doc_keys))
+        out.append(_document_features(doc_texts, blocks[i], stats[start:end], links, doc_keys, windows[start:end], density[start:end]))
         start = end
     return out
 
 
-def _document_features(texts: list[str], blocks: Sequence[Block], stats: np.ndarray, links: bool, keys) -> np.ndarray:
-    """One document's feature matrix, from its blocks' text statistics."""
+def _document_features(
+    texts: list[str], blocks: Sequence[Block], stats: np.ndarray, links: bool, keys, windows: np.ndarray, density: np.ndarray
+) -> np.ndarray:
+    """One document's feature matrix, from its blocks' text statistics,
+    window means (:func:`_window_means` columns) and link densities."""
     n = len(blocks)
     names = HTML_FEATURES if links else TEXT_FEATURES
     out = np.zeros((n, len(names)), dtype=np.float64)
@@ -291,25 +335,24 @@ def _document_features(texts: list[str], blocks: Sequence[Block], stats: np.ndar
     out[:, k + 2] = math.log1p(float(np.expm1(log_words).sum()))
     out[:, k + 3] = np.concatenate(([0.0], log_words[:-1]))
     out[:, k + 4] = np.concatenate((log_words[1:], [0.0]))
-    out[:, k + 5] = _window_mean(log_words)
-    out[:, k + 6] = _window_mean(stop)
+    out[:, k + 5] = windows[:, 0]
+    out[:, k + 6] = windows[:, 1]
     header = stats[:, 13] > 0
     out[:, k + 7] = np.maximum.accumulate(header) & ~header
     out[:, k + 8] = np.log(_repeat_counts(texts if keys is None else keys, normalized=keys is not None))
-    density = np.array([b.link_density or 0.0 for b in blocks], dtype=np.float64)
-    out[:, k + 9 : k + 17] = _layout_features(log_words, stop, density)
+    out[:, k + 9 : k + 17] = _layout_features(log_words, stop, density, windows[:, 2])
     if links:
         j = len(BASE_FEATURES)
         out[:, j] = density
         out[:, j + 1] = np.concatenate(([0.0], density[:-1]))
         out[:, j + 2] = np.concatenate((density[1:], [0.0]))
-        out[:, j + 3] = _window_mean(density)
-        out[:, j + 4] = _window_mean(density, _WIDE_WINDOW)
+        out[:, j + 3] = windows[:, 3]
+        out[:, j + 4] = windows[:, 4]
         out[:, j + len(LINK_FEATURES) :] = _dom_features(blocks)
     return out
 
 
-def _layout_features(log_words: np.ndarray, stop: np.ndarray, density: np.ndarray) -> np.ndarray:
+def _layout_features(log_words: np.ndarray, stop: np.ndarray, density: np.ndarray, wide_window: np.ndarray) -> np.ndarray:
     """Where each block sits relative to the document's run of prose."""
     n = len(log_words)
     words = np.expm1(log_words)
@@ -317,7 +360,7 @@ def _layout_features(log_words: np.ndarray, stop: np.ndarray, density: np.ndarra
     out[:, 0] = np.argsort(np.argsort(words, kind="stable"), kind="stable") / max(n - 1, 1)
     out[:, 1] = (np.cumsum(words) - words) / max(words.sum(), 1.0)
     out[:, 2] = (np.arange(n) - int(np.argmax(words))) / max(n, 1)
-    out[:, 3] = _window_mean(log_words, _WIDE_WINDOW)
+    out[:, 3] = wide_window
     out[:, 4] = np.concatenate(([0.0], stop[:-1]))
     out[:, 5] = np.concatenate((stop[1:], [0.0]))
     prose = np.flatnonzero((words >= _PROSE_WORDS) & (stop >= _PROSE_STOPWORDS) & (density < 0.3))
@@ -337,12 +380,26 @@ def _dom_features(blocks: Sequence[Block]) -> np.ndarray:
     return ((flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1).astype(np.float64)
 
 
-def _window_mean(values: np.ndarray, window: int = _WINDOW) -> np.ndarray:
-    """Mean of each value with its neighbours up to ``window`` blocks away."""
-    padded = np.concatenate(([0.0] * window, values, [0.0] * window))
-    counts = np.concatenate(([0.0] * window, np.ones(len(values)), [0.0] * window))
+def _window_means(values: np.ndarray, sizes: Sequence[int], window: int = _WINDOW) -> np.ndarray:
+    """Mean of each value with its neighbours up to ``window`` blocks away
+    in the same document, ``values`` holding the documents' blocks one
+    document after the other (``sizes`` blocks each).
+
+    Each document is padded with ``window`` zeros on either side, so that
+    one convolution takes, for every block, the same sum as over its
+    document alone.
+    """
+    if len(values) == 0:
+        return np.zeros(0)
+    sizes_array = np.asarray(sizes, dtype=np.int64)
+    place = np.arange(len(values)) + np.repeat(np.arange(sizes_array.size) * 2 * window + window, sizes_array)
+    padded = np.zeros(len(values) + 2 * window * sizes_array.size)
+    counts = np.zeros_like(padded)
+    padded[place] = values
+    counts[place] = 1.0
     kernel = np.ones(2 * window + 1)
-    return np.convolve(padded, kernel, "valid") / np.convolve(counts, kernel, "valid")
+    sums, numbers = np.convolve(padded, kernel, "valid")[place - window], np.convolve(counts, kernel, "valid")[place - window]
+    return sums / numbers
 
 
 def _repeat_counts(texts: Sequence[str], normalized: bool = False) -> np.ndarray:

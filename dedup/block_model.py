@@ -3,14 +3,15 @@
 The model is trained with scikit-learn (``dedup/models/train_blocks.py``)
 and exported as plain arrays: no pickle, so it loads on any platform and
 version and cannot run code. Prediction walks all trees for a whole
-feature matrix at once with numpy.
+feature matrix at once with numpy: every tree's node arrays are laid end to
+end, a leaf pointing to itself, so one step moves every row down every tree.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,16 +58,18 @@ class BlockModel:
         if X.ndim != 2 or X.shape[1] != len(self.features):
             raise ValueError(f"expected a matrix of {len(self.features)} feature columns, got shape {X.shape}")
         raw = np.full(X.shape[0], self.init, dtype=np.float64)
-        rows = np.arange(X.shape[0])
-        for tree in self.trees:
-            node = np.zeros(X.shape[0], dtype=np.int64)
-            for _ in range(tree.depth):
-                feature = tree.feature[node]
-                go_left = X[rows, np.maximum(feature, 0)] <= tree.threshold[node]
-                nxt = np.where(go_left, tree.left[node], tree.right[node])
-                node = np.where(tree.left[node] < 0, node, nxt)
-            raw += self.learning_rate * tree.value[node]
+        for start in range(0, X.shape[0], _ROWS):
+            rows = X[start : start + _ROWS]
+            leaves = self._forest.leaf_values(rows)
+            part = raw[start : start + len(rows)]
+            # Tree by tree, in order: the same sums as one tree at a time.
+            for values in leaves:
+                part += self.learning_rate * values
         return raw
+
+    @cached_property
+    def _forest(self) -> "_Forest":
+        return _Forest.of(self.trees)
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """The probability that each row is boilerplate."""
@@ -96,6 +99,56 @@ class BlockModel:
                 for t in self.trees
             ],
         }
+
+
+# Rows walked down the trees at once (bounds the (trees, rows) work arrays).
+_ROWS = 4096
+
+
+@dataclass(frozen=True)
+class _Forest:
+    """All trees' node arrays end to end, for walking every tree at once.
+
+    A node's ``left`` and ``right`` are indices into the joined arrays; a
+    leaf's are its own index (and it compares feature 0 with threshold 0),
+    so a row that has reached a leaf stays there.
+    """
+
+    feature: np.ndarray
+    threshold: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray
+    roots: np.ndarray
+    depth: int
+
+    @classmethod
+    def of(cls, trees: tuple[_Tree, ...]) -> "_Forest":
+        offsets = np.cumsum([0] + [len(t.left) for t in trees])
+        parts: dict[str, list[np.ndarray]] = {"feature": [], "threshold": [], "left": [], "right": []}
+        for offset, t in zip(offsets, trees):
+            leaf = t.left < 0
+            own = np.arange(len(t.left), dtype=np.int64) + offset
+            parts["feature"].append(np.where(leaf, 0, np.maximum(t.feature, 0)))
+            parts["threshold"].append(np.where(leaf, 0.0, t.threshold))
+            parts["left"].append(np.where(leaf, own, t.left + offset))
+            parts["right"].append(np.where(leaf, own, t.right + offset))
+        empty = {"feature": np.int64, "threshold": np.float64, "left": np.int64, "right": np.int64}
+        joined = {k: np.concatenate(v) if v else np.zeros(0, dtype=empty[k]) for k, v in parts.items()}
+        value = np.concatenate([t.value for t in trees]) if trees else np.zeros(0)
+        depth = max((t.depth for t in trees), default=0)
+        return cls(value=value, roots=offsets[:-1].astype(np.int64), depth=depth, **joined)
+
+    def leaf_values(self, X: np.ndarray) -> np.ndarray:
+        """``(trees, rows)``: the value of the leaf each row of ``X`` reaches in each tree."""
+        n, width = X.shape
+        flat = X.ravel()
+        base = (np.arange(n, dtype=np.int64) * width)[None, :]
+        node = np.repeat(self.roots[:, None], n, axis=1)
+        for _ in range(self.depth):
+            go_left = flat[base + self.feature[node]] <= self.threshold[node]
+            node = np.where(go_left, self.left[node], self.right[node])
+        return self.value[node]
 
 
 def _tree_depth(left: np.ndarray, right: np.ndarray) -> int:

@@ -111,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(docs)} documents, {chars / 1e6:.1f} M characters, {settings.workers} worker(s); wall s / CPU s")
     scan = _best(lambda: scan_documents(docs, document_level), args.repeat)
     repeats = _best(lambda: _repeat_pass(docs, settings), args.repeat)
-    whole = _best(lambda: find_boilerplate(docs, settings), 1)
+    whole = _best(lambda: find_boilerplate(docs, settings), args.repeat)
     print(f"document-level scan:             {scan[0]:7.2f} / {scan[1]:6.2f}")
     print(f"corpus-level repeat pass:        {repeats[0]:7.2f} / {repeats[1]:6.2f}  (+{repeats[0] / scan[0]:.0%} / +{repeats[1] / scan[1]:.0%} of the scan)")
     print(f"whole boilerplate pass:          {whole[0]:7.2f} / {whole[1]:6.2f}  (+{whole[0] / scan[0]:.0%} / +{whole[1] / scan[1]:.0%} of the scan)")

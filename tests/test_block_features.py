@@ -104,3 +104,27 @@ def test_many_documents_at_once_equal_one_at_a_time(links):
     for doc, doc_blocks, X in zip(docs, blocks, together):
         assert X.tobytes() == block_features(doc.text, doc_blocks, links).tobytes()
     assert documents_block_features(["", "x"], [[], [Block(0, 1)]], links)[0].shape[0] == 0
+
+
+def _one_document_window_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """The window mean of one document's blocks (zeros padded on either side)."""
+    padded = np.concatenate(([0.0] * window, values, [0.0] * window))
+    counts = np.concatenate(([0.0] * window, np.ones(len(values)), [0.0] * window))
+    kernel = np.ones(2 * window + 1)
+    return np.convolve(padded, kernel, "valid") / np.convolve(counts, kernel, "valid")
+
+
+@pytest.mark.parametrize("window", [2, 6])
+def test_window_means_of_many_documents_equal_one_document_at_a_time(window):
+    from dedup.block_features import _window_means
+
+    rng = np.random.default_rng(window)
+    sizes = [int(n) for n in rng.integers(0, 20, size=60)] + [1, 0, 40]
+    values = rng.random(sum(sizes)) * 5
+    expected, start = [], 0
+    for n in sizes:
+        if n:  # (a document without blocks has no features)
+            expected.append(_one_document_window_mean(values[start : start + n], window))
+        start += n
+    assert _window_means(values, sizes, window).tobytes() == np.concatenate(expected).tobytes()
+    assert _window_means(np.zeros(0), [], window).size == 0

@@ -88,3 +88,29 @@ def test_word_salad_paragraphs_of_prose_length_are_content():
     probability = model.predict_proba(block_features(doc.text, document_blocks(doc), False))
     assert (probability < model.threshold).all()
     assert document_boilerplate(doc, BoilerplateSettings()) == []
+
+
+def _one_tree_at_a_time(model, X):
+    """The ensemble's log-odds walked one tree at a time (the definition)."""
+    X = np.asarray(X, dtype=np.float32).astype(np.float64)
+    raw = np.full(X.shape[0], model.init)
+    rows = np.arange(X.shape[0])
+    for tree in model.trees:
+        node = np.zeros(X.shape[0], dtype=np.int64)
+        for _ in range(tree.depth):
+            go_left = X[rows, np.maximum(tree.feature[node], 0)] <= tree.threshold[node]
+            step = np.where(go_left, tree.left[node], tree.right[node])
+            node = np.where(tree.left[node] < 0, node, step)
+        raw += model.learning_rate * tree.value[node]
+    return raw
+
+
+@pytest.mark.parametrize("kind", ["html", "text"])
+def test_all_trees_at_once_equal_one_tree_at_a_time_to_the_bit(kind):
+    model = shipped_model(kind)
+    rng = np.random.default_rng(5)
+    # More rows than one walk takes, values around the split thresholds.
+    X = rng.normal(0.5, 1.5, size=(9000, len(model.features)))
+    X[::7] = 0.0
+    assert model.decision(X).tobytes() == _one_tree_at_a_time(model, X).tobytes()
+    assert model.decision(X[:0]).shape == (0,)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 
-from dedup.boilerplate import boilerplate_mask, find_boilerplate
-from dedup.config import Settings
+from dedup.blocks import document_blocks
+from dedup.boilerplate import boilerplate_mask, document_boilerplate, find_boilerplate
+from dedup.config import BoilerplateSettings, Settings
+from dedup.document import Document
 from dedup.corpus import read_corpus
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -94,3 +97,41 @@ def test_at_most_one_sentence_of_000_is_marked(sample):
     for span in spans:
         text = docs["000"].text[span.start : span.end]
         assert "\n" not in text and text.count(". ") == 0
+
+
+def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
+    from dedup.boilerplate import _may_repeat_sentences, _normalized
+
+    rng = random.Random(3)
+    vocabulary = [f"w{i}" for i in range(400)]
+
+    def sentence():
+        return " ".join(rng.choice(vocabulary) for _ in range(rng.randint(3, 9))).capitalize() + "."
+
+    settings = BoilerplateSettings(classifier=False, corpus_repeats=False)
+    docs, found = [], 0
+    for k in range(300):
+        sentences = [sentence() for _ in range(rng.randint(2, 12))]
+        if k % 3 == 0:  # a later copy, in another case and spacing, maybe in another block
+            copy = sentences[rng.randrange(len(sentences))]
+            sentences.append(copy.upper() if k % 2 else copy.replace(" ", "  "))
+        lines, line = [], []
+        for s in sentences:
+            line.append(s)
+            if rng.random() < 0.4:
+                lines.append(" ".join(line))
+                line = []
+        text = "\n".join(lines + [" ".join(line)]) if line else "\n".join(lines)
+        docs.append(Document(id=str(k), text=text or "Empty."))
+    blocks = [document_blocks(d) for d in docs]
+    keys = [[_normalized(b.text(d.text)) for b in bs] for d, bs in zip(docs, blocks)]
+    flags = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
+    for doc, doc_blocks, doc_keys, flag in zip(docs, blocks, keys, flags):
+        spans = document_boilerplate(doc, settings, doc_blocks, keys=doc_keys)
+        if any(s.reason.startswith("a second copy of a sentence") for s in spans):
+            found += 1
+            assert flag, doc.text
+    assert found >= 50
+    # Documents without a repeated run of words are left out of the search.
+    assert sum(flags) < len(docs) * 0.6
+    assert _may_repeat_sentences([Document(id="u", text="Caf\u00e9 one two three four five six.")], [["x"]], 6) == [True]
