@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
+from conftest import CORPUS
 from dedup.align import align_documents, select_sentence_pairs
 from dedup.config import Settings, apply_settings
 from dedup.document import Document, Span
@@ -14,7 +13,6 @@ from dedup.quotes import quoted_mask
 from dedup.relations import classify
 from dedup.sentences import prepare_text, sentence_spans
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 SEED_A = "000_8aaba136161a1b97.txt"
 SEED_B = "001_1edf69fc7060fb53.txt"
 # Quotations PRODUCT.md lists as kept verbatim by 000 from 001.

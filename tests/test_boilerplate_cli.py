@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import json
 import random
-from pathlib import Path
 
 from click.testing import CliRunner
 
+from conftest import CORPUS
 from dedup.cli import main
 from synthetic_corpus import paragraph
 
-CORPUS = str(Path(__file__).resolve().parents[1] / "corpus")
-
 
 def test_boilerplate_json_lists_spans_with_kind_and_reason():
-    result = CliRunner().invoke(main, ["boilerplate", CORPUS, "--format", "json"])
+    result = CliRunner().invoke(main, ["boilerplate", str(CORPUS), "--format", "json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     docs = {d["id"][:3]: d for d in data["documents"]}

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import pytest
 
+from conftest import CORPUS
 from dedup.blocks import document_blocks
 from dedup.boilerplate import boilerplate_mask, document_boilerplate, find_boilerplate
 from dedup.config import BoilerplateSettings, Settings
 from dedup.document import Document
 from dedup.corpus import read_corpus
-
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 
 
 @pytest.fixture(scope="module")

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from conftest import CORPUS
 from dedup.cli import main
 from dedup.config import Settings
 from dedup.diff import DiffInputError, diff_documents
 from dedup.normalize import normalize_text
 from dedup.views.diff_view import render_text
 
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 A = str(CORPUS / "000_8aaba136161a1b97.txt")
 B = str(CORPUS / "001_1edf69fc7060fb53.txt")
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import random
-from pathlib import Path
 
 import numpy as np
 
+from conftest import CORPUS
 from dedup.config import PassageSettings, Settings
 from dedup.corpus import read_corpus
 from dedup.document import Document, Span
@@ -14,8 +14,6 @@ from dedup.ngram_index import ngram_hashes, word_hashes
 from dedup.normalize import normalize_text, tokenize
 from dedup.passages import candidate_pairs, find_passage_pairs
 from dedup.results import PairResult
-
-CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 
 
 def test_sample_corpus_reports_only_the_rewrite() -> None:
