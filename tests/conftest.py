@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from dedup.config import PassageSettings, Settings
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
 
@@ -39,6 +41,11 @@ def edit_words(text: str, rate: float, seed: int) -> str:
     for i in rng.sample(range(len(words)), int(len(words) * rate)):
         words[i] = rng.choice(EDIT_WORDS)
     return " ".join(words)
+
+
+def doc_level(**values) -> Settings:
+    """Document-level settings (passages off): the streaming path of scan_corpus."""
+    return Settings(passages=PassageSettings(enabled=False), **values)
 
 
 EDIT_WORDS = "said reported added claimed announced noted confirmed denied warned stressed urged".split()

@@ -8,6 +8,7 @@ import random
 
 import pytest
 
+from conftest import doc_level
 from dedup.config import PassageSettings, Settings
 from dedup.document import Document
 from dedup.normalize import normalize_text
@@ -33,11 +34,6 @@ def corpus(seed: int = 11, families: int = 25) -> list[dict]:
             records.append({"id": f"f{f}-{k}", "text": text.upper() if k == 1 else text, "date": f"2026-01-{k + 1:02d}"})
     rng.shuffle(records)
     return records
-
-
-def doc_level(**values) -> Settings:
-    """Document-level settings: the streaming path of scan_corpus."""
-    return Settings(passages=PassageSettings(enabled=False), **values)
 
 
 def stable(result) -> dict:

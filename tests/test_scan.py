@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import edit_words, synthetic_text
+from conftest import doc_level, edit_words, synthetic_text
 
-from dedup.config import BoilerplateSettings, PassageSettings, Settings
+from dedup.config import BoilerplateSettings, Settings
 from dedup.corpus import read_corpus
 from dedup.document import Document
 from dedup.normalize import normalize_text
@@ -34,10 +34,6 @@ def test_exact_duplicates_despite_case_quotes_and_spacing() -> None:
     result = scan_documents(docs, Settings())
     assert relations(result) == {("a", "b"): "exact_duplicate", ("a", "c"): "exact_duplicate"}
     assert [c.members for c in result.clusters] == [["a", "b", "c"]]
-
-
-def doc_level(**values) -> Settings:
-    return Settings(passages=PassageSettings(enabled=False), **values)
 
 
 @pytest.mark.parametrize("rate", [0.05, 0.10, 0.20])
