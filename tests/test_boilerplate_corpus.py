@@ -32,6 +32,11 @@ def _covered(doc, spans, needle, occurrence=0):
     return bool(mask[start : start + len(needle)].all())
 
 
+def _needle_to_end(doc, spans, needle):
+    """The boilerplate mask of ``doc``, where ``needle`` starts and where the text ends (before trailing space)."""
+    return boilerplate_mask(len(doc.text), spans), doc.text.index(needle), len(doc.text.rstrip())
+
+
 def test_both_share_and_follow_lines_are_marked(sample):
     docs, found = sample
     assert _covered(docs["001"], found["001"], "Share and Follow", 0)
@@ -40,20 +45,16 @@ def test_both_share_and_follow_lines_are_marked(sample):
 
 def test_you_may_also_like_block_is_marked_to_the_end(sample):
     docs, found = sample
-    doc = docs["001"]
-    start = doc.text.index("You May Also Like")
-    mask = boilerplate_mask(len(doc.text), found["001"])
-    assert mask[start : len(doc.text.rstrip())].all()
+    mask, start, end = _needle_to_end(docs["001"], found["001"], "You May Also Like")
+    assert mask[start:end].all()
     kinds = {s.kind for s in found["001"] if s.start <= start < s.end}
     assert kinds == {"recirculation"}
 
 
 def test_comments_block_of_004_is_marked(sample):
     docs, found = sample
-    doc = docs["004"]
-    start = doc.text.index("5 Comments")
-    mask = boilerplate_mask(len(doc.text), found["004"])
-    assert mask[start : len(doc.text.rstrip())].all()
+    mask, start, end = _needle_to_end(docs["004"], found["004"], "5 Comments")
+    assert mask[start:end].all()
     assert not mask[:start].any()
 
 
