@@ -13,7 +13,6 @@ the data is absent.
 from __future__ import annotations
 
 import csv
-import os
 import sys
 from pathlib import Path
 
@@ -23,13 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dedup.config import Settings  # noqa: E402
+from dedup.models.train_blocks import data_root  # noqa: E402
 from dedup.normalize import normalize_text  # noqa: E402
 from dedup.vectors import cosine_matrix, sentence_counts  # noqa: E402
-
-
-def data_folder() -> Path:
-    base = os.environ.get("DEDUP_DATA")
-    return (Path(base) if base else ROOT.parent / "shared" / "data") / "mrpc"
 
 
 def read_split(path: Path) -> tuple[np.ndarray, list[str], list[str]]:
@@ -64,7 +59,7 @@ def line(name: str, threshold: float, m: dict[str, float]) -> str:
 
 
 def main() -> int:
-    folder = data_folder()
+    folder = data_root() / "mrpc"
     train_path, test_path = folder / "msr_paraphrase_train.txt", folder / "msr_paraphrase_test.txt"
     if not (train_path.is_file() and test_path.is_file()):
         print(f"MRPC data not found in {folder}; skipping (set DEDUP_DATA to the folder holding mrpc).")

@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from dedup.align import align_prepared, prepare  # noqa: E402
 from dedup.config import Settings, apply_settings  # noqa: E402
+from dedup.models.train_blocks import data_root  # noqa: E402
 
 CATEGORIES = (
     "01-no-plagiarism",
@@ -48,11 +49,6 @@ CATEGORIES = (
 
 Range = tuple[int, int]
 Piece = tuple[Range, Range]  # (suspicious range, source range)
-
-
-def data_folder() -> Path:
-    base = os.environ.get("DEDUP_DATA")
-    return (Path(base) if base else ROOT.parent / "shared" / "data") / "pan13"
 
 
 @dataclass
@@ -190,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="a passage setting, e.g. passages.sentence_threshold=0.5")
     args = parser.parse_args(argv)
-    folder = data_folder()
+    folder = data_root() / "pan13"
     if not (folder / CATEGORIES[1] / "pairs").is_file():
         print(f"PAN 2013 data not found in {folder}; skipping (set DEDUP_DATA to the folder holding pan13).")
         return 0
