@@ -70,29 +70,18 @@ def measure(cmd: list[str], env: dict | None = None, stdout=None) -> tuple[float
     return wall, peak / 2**20
 
 
-def dedup_command(corpus: Path, out: Path, jobs: int) -> tuple[list[str], bool]:
-    """The ``dedup scan`` command line, and whether it writes JSON to stdout.
-
-    Uses the CLI when it has ``--format json``; otherwise the bench-local
-    runner that makes the same library call.
-    """
+def dedup_command(corpus: Path, jobs: int) -> list[str]:
+    """The document-level ``dedup scan`` command line; it writes JSON to stdout."""
     python = os.environ.get("DEDUP_PYTHON", str(ROOT / ".venv" / "bin" / "python"))
     cli = Path(python).parent / "dedup"
-    help_text = ""
-    if cli.exists():
-        run = subprocess.run([str(cli), "scan", "--help"], capture_output=True, text=True)
-        help_text = run.stdout if run.returncode == 0 else ""
-    if "--format" in help_text:
-        cmd = [str(cli), "scan", str(corpus), "--format", "json", "--jobs", str(jobs), "--threshold", str(THRESHOLD)]
-        cmd += [flag for flag in ("--no-passages", "--no-boilerplate") if flag in help_text]
-        return cmd, True
-    return [python, str(HERE / "run_dedup.py"), str(corpus), str(out), "--jobs", str(jobs), "--threshold", str(THRESHOLD)], False
+    return [str(cli), "scan", str(corpus), "--format", "json", "--jobs", str(jobs), "--threshold", str(THRESHOLD),
+            "--no-passages", "--no-boilerplate"]
 
 
 def run_tool(tool: str, corpus: Path, size: int, repeat: int, jobs: int) -> dict:
     out = OUT / f"{tool}-{size}.json"
     if tool == "dedup":
-        cmd, to_stdout = dedup_command(corpus, out, jobs)
+        cmd, to_stdout = dedup_command(corpus, jobs), True
         env = None
     else:
         cmd, to_stdout = [sys.executable, str(HERE / "peers.py"), tool, str(corpus), str(out)], False
