@@ -19,16 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import resource
 import statistics
 import subprocess
 import sys
-import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.timing import timed  # noqa: E402
 from dedup.align import align_documents  # noqa: E402
 from dedup.config import Settings  # noqa: E402
 from dedup.document import Document  # noqa: E402
@@ -84,22 +84,15 @@ def synthetic_corpus(rng: random.Random, n_docs: int, words_per_doc: int = 600) 
     return docs
 
 
-def _children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
-
-
 def scan_once(corpus: str, passages: bool) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and passage-stage seconds of one ``dedup scan``."""
     command = [sys.executable, "-m", "dedup", "scan", corpus, "--no-boilerplate", "--format", "json", "--no-progress"]
     if not passages:
         command.append("--no-passages")
-    cpu = _children_cpu()
-    started = time.perf_counter()
-    out = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    wall = time.perf_counter() - started
-    stage = json.loads(out)["timing"].get("stage_seconds", {}).get("passages", 0.0)
-    return wall, _children_cpu() - cpu, stage
+    run = partial(subprocess.run, command, cwd=ROOT, capture_output=True, text=True, check=True)
+    done, wall, cpu = timed(run, own=False)  # CPU of the scan process and its workers
+    stage = json.loads(done.stdout)["timing"].get("stage_seconds", {}).get("passages", 0.0)
+    return wall, cpu, stage
 
 
 def compare_scans(corpus: str, runs: int) -> None:
@@ -127,17 +120,12 @@ def main() -> int:
     settings = Settings()
     a, b = pair_of_long_documents(rng)
     align_documents(a, b, settings)  # warm-up (imports, vectoriser)
-    started = time.perf_counter()
-    alignment = align_documents(a, b, settings)
-    print(f"align 2 x ~{words(a.text)} words: {time.perf_counter() - started:.3f} s, "
+    alignment, seconds, _ = timed(lambda: align_documents(a, b, settings))
+    print(f"align 2 x ~{words(a.text)} words: {seconds:.3f} s, "
           f"{len(alignment.passages)} passages, shares {alignment.share_a:.2f}/{alignment.share_b:.2f}")
     docs = synthetic_corpus(rng, args.docs)
-    started = time.perf_counter()
-    scan_documents(docs, settings)
-    scan_seconds = time.perf_counter() - started
-    started = time.perf_counter()
-    pairs = find_passage_pairs(docs, settings)
-    passage_seconds = time.perf_counter() - started
+    _, scan_seconds, _ = timed(lambda: scan_documents(docs, settings))
+    pairs, passage_seconds, _ = timed(lambda: find_passage_pairs(docs, settings))
     print(f"{len(docs)} docs: document-level scan {scan_seconds:.2f} s; passages {passage_seconds:.2f} s "
           f"({len(pairs)} pairs); scan with passages / scan = {(scan_seconds + passage_seconds) / scan_seconds:.2f}")
     return 0

@@ -25,13 +25,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import resource
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.timing import timed  # noqa: E402
 from dedup.blocks import document_blocks  # noqa: E402
 from dedup.boilerplate import find_boilerplate  # noqa: E402
 from dedup.config import BoilerplateSettings, PassageSettings, Settings  # noqa: E402
@@ -77,19 +76,9 @@ def bench_corpus(n: int, seed: int = SEED) -> list[Document]:
     return docs
 
 
-def _cpu() -> float:
-    own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime
-
-
 def _best(fn, repeat: int) -> tuple[float, float]:
     """Wall and CPU seconds of the fastest of ``repeat`` runs."""
-    runs = []
-    for _ in range(repeat):
-        start, cpu = time.perf_counter(), _cpu()
-        fn()
-        runs.append((time.perf_counter() - start, _cpu() - cpu))
-    return min(runs)
+    return min(timed(fn)[1:] for _ in range(repeat))
 
 
 def _repeat_pass(docs: list[Document], settings: Settings) -> None:
