@@ -89,10 +89,18 @@ class RepeatIndex:
     members: dict[tuple[int, int], int]
 
 
+def normalized(text: str) -> str:
+    """:func:`dedup.normalize.normalize_text`, quicker for ASCII text (where
+    normalisation only lowers case and collapses white space)."""
+    if text.isascii():
+        return _ascii_key(text, b"").decode("ascii")
+    return normalize_text(text)
+
+
 def block_key(text: str) -> str:
     """What two blocks must share to count as the same: the normalised text
-    (:func:`dedup.normalize.normalize_text`) without digits, so that "5
-    Comments" and "12 Comments" meet."""
+    (:func:`normalized`) without digits, so that "5 Comments" and "12
+    Comments" meet."""
     if text.isascii():
         return _ascii_key(text).decode("ascii")
     return " ".join(normalize_text(text).translate(_NO_DIGITS).split())
@@ -103,11 +111,12 @@ _ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnop
 _ASCII_BREAKS = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-def _ascii_key(text: str) -> bytes:
-    """:func:`block_key` of ASCII text, as bytes: normalize_text only changes
-    case and spacing of ASCII text. Text spaced by single spaces only (most
-    paragraphs) needs no split."""
-    key = text.encode("ascii").translate(_ASCII_LOWER, b"0123456789")
+def _ascii_key(text: str, drop: bytes = b"0123456789") -> bytes:
+    """:func:`block_key` of ASCII text, as bytes (with ``drop=b""``:
+    :func:`normalized`): normalize_text only changes case and spacing of
+    ASCII text. Text spaced by single spaces only (most paragraphs) needs
+    no split."""
+    key = text.encode("ascii").translate(_ASCII_LOWER, drop)
     if b"  " in key or len(key.translate(None, _ASCII_BREAKS)) != len(key):
         return " ".join(key.decode("ascii").split()).encode("ascii")
     return key.strip(b" ")
