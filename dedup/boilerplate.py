@@ -179,7 +179,7 @@ def _prose_run(inside: np.ndarray, texts: list[str], words: list[int]) -> np.nda
     return inside
 
 
-def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None, scored=None):
+def _classify(doc: Document, blocks, texts, keys, words, settings, model: BlockModel | None, scored=None):
     """Each block's probability of being boilerplate, and the probability
     it needs to be marked. For plain text: inside the run of prose that
     holds the article, only when the classifier is nearly sure; a headline
@@ -189,7 +189,7 @@ def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel |
     threshold = settings.html_threshold if links else settings.text_threshold
     threshold = model.threshold if threshold is None else threshold
     if scored is None:
-        X = block_features(doc.text, blocks, links)
+        X = block_features(doc.text, blocks, links, keys)
         probability = model.predict_proba(X)
     else:
         X, probability = scored
@@ -304,7 +304,7 @@ def document_boilerplate(
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
     if settings.classifier and blocks:
-        probability, needed = _classify(doc, blocks, texts, words, settings, model, scored)
+        probability, needed = _classify(doc, blocks, texts, keys, words, settings, model, scored)
     _mark_sections(doc.text, blocks, words, marks, settings, probability)
     _mark_named(texts, words, marks)
     _mark_repeats(doc.text, blocks, keys, words, marks, settings)
