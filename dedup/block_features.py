@@ -339,7 +339,7 @@ def _document_features(
     out[:, k + 6] = windows[:, 1]
     header = stats[:, 13] > 0
     out[:, k + 7] = np.maximum.accumulate(header) & ~header
-    out[:, k + 8] = np.log(_repeat_counts(texts if keys is None else keys, normalized=keys is not None))
+    out[:, k + 8] = np.log(_repeat_counts(texts, keys))
     out[:, k + 9 : k + 17] = _layout_features(log_words, stop, density, windows[:, 2])
     if links:
         j = len(BASE_FEATURES)
@@ -402,12 +402,13 @@ def _window_means(values: np.ndarray, sizes: Sequence[int], window: int = _WINDO
     return sums / numbers
 
 
-def _repeat_counts(texts: Sequence[str], normalized: bool = False) -> np.ndarray:
+def _repeat_counts(texts: Sequence[str], keys: Sequence[str] | None = None) -> np.ndarray:
     """How many blocks of the document have each block's normalised text
-    (``texts`` already normalised when ``normalized``)."""
+    (``keys``, when already computed)."""
     if len(texts) == 1:
         return np.ones(1)
-    keys = texts if normalized else [normalize_text(t) for t in texts]
+    if keys is None:
+        keys = [normalize_text(t) for t in texts]
     counts: dict[str, int] = {}
     for key in keys:
         counts[key] = counts.get(key, 0) + 1

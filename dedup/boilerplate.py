@@ -39,7 +39,7 @@ from dedup.document import Document, span_mask
 from dedup.sentences import sentence_spans
 from dedup.normalize import normalize_text
 from dedup.pool import StagePool
-from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
+from dedup.repeats import RepeatedBlock, corpus_repeats, normalized, repeat_index
 
 REPEAT_IN_DOCUMENT = "repeat_in_document"
 REPEAT_IN_CORPUS = "repeat_in_corpus"
@@ -179,7 +179,7 @@ def _prose_run(inside: np.ndarray, texts: list[str], words: list[int]) -> np.nda
     return inside
 
 
-def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel | None, scored=None):
+def _classify(doc: Document, blocks, texts, keys, words, settings, model: BlockModel | None, scored=None):
     """Each block's probability of being boilerplate, and the probability
     it needs to be marked. For plain text: inside the run of prose that
     holds the article, only when the classifier is nearly sure; a headline
@@ -189,7 +189,7 @@ def _classify(doc: Document, blocks, texts, words, settings, model: BlockModel |
     threshold = settings.html_threshold if links else settings.text_threshold
     threshold = model.threshold if threshold is None else threshold
     if scored is None:
-        X = block_features(doc.text, blocks, links)
+        X = block_features(doc.text, blocks, links, keys)
         probability = model.predict_proba(X)
     else:
         X, probability = scored
@@ -226,14 +226,6 @@ def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
             spans.append(BoilerplateSpan(block.start, block.end, *mark))
         previous = mark
     return spans
-
-
-def _normalized(text: str) -> str:
-    """:func:`dedup.normalize.normalize_text`, quicker for ASCII text (where
-    normalisation only lowers case and collapses white space)."""
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return normalize_text(text)
 
 
 def _sentence_repeats(text: str, blocks, keys, marks, settings) -> list[BoilerplateSpan]:
@@ -308,11 +300,11 @@ def document_boilerplate(
     blocks = list(document_blocks(doc) if blocks is None else blocks)
     texts = [b.text(doc.text) for b in blocks]
     words = [len(t.split()) for t in texts]
-    keys = [_normalized(t) for t in texts] if keys is None else list(keys)
+    keys = [normalized(t) for t in texts] if keys is None else list(keys)
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
     if settings.classifier and blocks:
-        probability, needed = _classify(doc, blocks, texts, words, settings, model, scored)
+        probability, needed = _classify(doc, blocks, texts, keys, words, settings, model, scored)
     _mark_sections(doc.text, blocks, words, marks, settings, probability)
     _mark_named(texts, words, marks)
     _mark_repeats(doc.text, blocks, keys, words, marks, settings)
@@ -410,7 +402,7 @@ def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, 
     the classifier applied to the whole batch at once."""
     docs = [doc for doc, _, _ in batch]
     blocks = [doc_blocks for _, doc_blocks, _ in batch]
-    keys = [[_normalized(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
+    keys = [[normalized(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
@@ -450,7 +442,7 @@ def _may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]
 
     Args:
         docs: The documents.
-        keys: Each document's normalised block texts (:func:`_normalized`).
+        keys: Each document's normalised block texts (:func:`dedup.repeats.normalized`).
         min_words: ``sentence_min_words``.
     """
     out = [True] * len(docs)

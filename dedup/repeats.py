@@ -89,10 +89,18 @@ class RepeatIndex:
     members: dict[tuple[int, int], int]
 
 
+def normalized(text: str) -> str:
+    """:func:`dedup.normalize.normalize_text`, quicker for ASCII text (where
+    normalisation only lowers case and collapses white space)."""
+    if text.isascii():
+        return _ascii_key(text, b"").decode("ascii")
+    return normalize_text(text)
+
+
 def block_key(text: str) -> str:
     """What two blocks must share to count as the same: the normalised text
-    (:func:`dedup.normalize.normalize_text`) without digits, so that "5
-    Comments" and "12 Comments" meet."""
+    (:func:`normalized`) without digits, so that "5 Comments" and "12
+    Comments" meet."""
     if text.isascii():
         return _ascii_key(text).decode("ascii")
     return " ".join(normalize_text(text).translate(_NO_DIGITS).split())
@@ -103,11 +111,12 @@ _ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnop
 _ASCII_BREAKS = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
-def _ascii_key(text: str) -> bytes:
-    """:func:`block_key` of ASCII text, as bytes: normalize_text only changes
-    case and spacing of ASCII text. Text spaced by single spaces only (most
-    paragraphs) needs no split."""
-    key = text.encode("ascii").translate(_ASCII_LOWER, b"0123456789")
+def _ascii_key(text: str, drop: bytes = b"0123456789") -> bytes:
+    """:func:`block_key` of ASCII text, as bytes (with ``drop=b""``:
+    :func:`normalized`): normalize_text only changes case and spacing of
+    ASCII text. Text spaced by single spaces only (most paragraphs) needs
+    no split."""
+    key = text.encode("ascii").translate(_ASCII_LOWER, drop)
     if b"  " in key or len(key.translate(None, _ASCII_BREAKS)) != len(key):
         return " ".join(key.decode("ascii").split()).encode("ascii")
     return key.strip(b" ")
@@ -353,13 +362,12 @@ def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_
     by_group: dict[int, list[int]] = {}
     for r in rows[np.argsort(group[rows], kind="stable")]:
         by_group.setdefault(int(group[r]), []).append(int(r))
-    copied = _copied_groups(docs, blocks, by_group, doc_idx, block_idx, settings)
+    doc_sets = {g: tuple(sorted({int(doc_idx[r]) for r in found})) for g, found in by_group.items()}
+    copied = _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings)
     out: list[RepeatedBlock] = []
     members: dict[tuple[int, int], int] = {}
-    order = sorted(by_group, key=lambda g: (-len({int(doc_idx[r]) for r in by_group[g]}), int(by_group[g][0])))
-    for g in order:
-        found = by_group[g]
-        doc_ids = sorted({int(doc_idx[r]) for r in found})
+    for g in sorted(by_group, key=lambda g: (-len(doc_sets[g]), by_group[g][0])):
+        found, doc_ids = by_group[g], doc_sets[g]
         first = blocks[int(doc_idx[found[0]])][int(block_idx[found[0]])]
         text = docs[int(doc_idx[found[0]])].text[first.start : first.end]
         sources = sorted({docs[d].source for d in doc_ids if docs[d].source})
@@ -386,12 +394,12 @@ def _verdict(count: int, spread: str, words: int, copied: bool, settings: Boiler
     return True, f"repeated in {count} documents of the corpus"
 
 
-def _copied_groups(docs, blocks, by_group, doc_idx, block_idx, settings) -> set[int]:
-    """Groups that, with the groups sharing their exact set of documents,
-    cover more than ``copy_share`` of those documents' text."""
+def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings) -> set[int]:
+    """Groups that, with the groups sharing their exact set of documents
+    (``doc_sets``), cover more than ``copy_share`` of those documents' text."""
     by_docset: dict[tuple[int, ...], list[int]] = {}
-    for g, rows in by_group.items():
-        by_docset.setdefault(tuple(sorted({int(doc_idx[r]) for r in rows})), []).append(g)
+    for g in by_group:
+        by_docset.setdefault(doc_sets[g], []).append(g)
     copied: set[int] = set()
     for docset, groups in by_docset.items():
         covered = np.zeros(len(docset))

@@ -99,7 +99,8 @@ def test_at_most_one_sentence_of_000_is_marked(sample):
 
 
 def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
-    from dedup.boilerplate import _may_repeat_sentences, _normalized
+    from dedup.boilerplate import _may_repeat_sentences
+    from dedup.repeats import normalized
 
     rng = random.Random(3)
     vocabulary = [f"w{i}" for i in range(400)]
@@ -123,7 +124,7 @@ def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
         text = "\n".join(lines + [" ".join(line)]) if line else "\n".join(lines)
         docs.append(Document(id=str(k), text=text or "Empty."))
     blocks = [document_blocks(d) for d in docs]
-    keys = [[_normalized(b.text(d.text)) for b in bs] for d, bs in zip(docs, blocks)]
+    keys = [[normalized(b.text(d.text)) for b in bs] for d, bs in zip(docs, blocks)]
     flags = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     for doc, doc_blocks, doc_keys, flag in zip(docs, blocks, keys, flags):
         spans = document_boilerplate(doc, settings, doc_blocks, keys=doc_keys)
