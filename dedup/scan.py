@@ -116,17 +116,15 @@ def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: Stage
     return table, join_fingerprints(parts, settings.num_perm), store
 
 
-def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
+def exact_groups(exact: np.ndarray) -> list[list[int]]:
     """Indices of documents with identical normalised text, groups of two or more.
 
     Args:
-        exact: ``(n, 2)`` uint64 text hashes (or one ``bytes`` digest per document).
+        exact: ``(n, 2)`` uint64 text hashes.
 
     Returns:
         Groups in input order of their first member, members in input order.
     """
-    if not isinstance(exact, np.ndarray):
-        exact = np.frombuffer(b"".join(exact), dtype=np.uint64).reshape(len(exact), -1) if len(exact) else np.zeros((0, 2), np.uint64)
     if len(exact) < 2:
         return []
     order = np.lexsort(exact.T[::-1])
