@@ -12,8 +12,8 @@ Stages, in order (the per-document ones run over batches in a process pool,
    (about ``8 * bands + 100`` bytes).
 2. exact duplicates (:func:`exact_groups`) — documents with the same
    normalised text; the first of each group stands for it from here on.
-3. candidates (:func:`near_candidates`) — LSH banding tuned below the
-   threshold, for recall.
+3. candidates (:func:`dedup.candidates.pairs_from_keys` over the exact
+   groups' heads) — LSH banding tuned below the threshold, for recall.
 4. verification (:func:`verify_candidates`) — chunks of candidate pairs,
    each reading back the shingle sets it needs; only the pairs whose exact
    Jaccard reaches the threshold are kept.
@@ -136,16 +136,6 @@ def exact_groups(exact: np.ndarray) -> list[list[int]]:
     return sorted(groups)
 
 
-def near_candidates(keys: np.ndarray, heads: np.ndarray) -> np.ndarray:
-    """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``.
-
-    Args:
-        keys: ``(n_docs, bands)`` LSH band keys (computed with the signatures).
-        heads: Sorted indices of the documents to pair.
-    """
-    return pairs_from_keys(keys, subset=heads)
-
-
 def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings, pool: StagePool) -> list[Verified]:
     """Stage 4: the candidates whose exact Jaccard reaches the threshold.
 
@@ -184,9 +174,8 @@ def _run(
         clock.lap("fingerprint")
         groups = exact_groups(fp.exact)
         is_head = np.ones(len(table), dtype=bool)
-        for group in groups:
-            is_head[group[1:]] = False
-        candidates = near_candidates(fp.band_keys, np.flatnonzero(is_head))
+        is_head[[m for group in groups for m in group[1:]]] = False
+        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head))
         fp.band_keys = None
         clock.lap("candidates")
         if progress:
