@@ -388,9 +388,9 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
     reader = CorpusReader([str(p) for p in paths])
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
-    result, index = _run(_kept(reader, docs) if keep else reader, settings, (), progress)
-    result.problems = [{"origin": p.origin, "message": p.message} for p in reader.problems]
-    result.stats["skipped_inputs"] = len(reader.problems)
+    # The reader fills its problem list as it streams; the result is
+    # assembled after the last document, when the list is complete.
+    result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress)
     return _text_stages(docs, settings, result, index) if keep else result
 
 
