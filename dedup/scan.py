@@ -22,7 +22,6 @@ Stages, in order (the per-document ones run over batches in a process pool,
 
 from __future__ import annotations
 
-import gc
 import os
 import resource
 import tempfile
@@ -42,7 +41,7 @@ from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
 from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
 from dedup.pool import StagePool
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
 from dedup.shingle_store import ShingleStore
 from dedup.shingles import char_classes
 from dedup.verification import Verified, documents_in, verify_job
@@ -184,15 +183,8 @@ def _run(
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
-    # A million result objects would otherwise set off full garbage
-    # collections that walk all of them again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
-    finally:
-        if collecting:
-            gc.enable()
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
     index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else None
