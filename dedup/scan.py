@@ -264,7 +264,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         documents=results,
         pairs=pairs,
         clusters=cluster_results,
-        problems=[{"origin": p.origin, "message": p.message} for p in problems],
+        problems=[p.to_dict() for p in problems],
         settings=settings.to_dict(),
         stats=stats,
         timing=timing,
