@@ -252,7 +252,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     stats = {
         "documents": len(table),
         "skipped_inputs": len(problems),
-        "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for p in pairs),
+        "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
