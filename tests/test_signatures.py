@@ -12,7 +12,7 @@ from dedup.fingerprints import exact_digests, fingerprint_batch, prepare
 from dedup.config import Settings
 from dedup.normalize import normalize_text, token_spans, tokenize
 from dedup.shingles import reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
-from dedup.signatures import minhash_signatures, permutations
+from dedup.signatures import minhash_segments, permutations
 
 # Letters of each script, with spaces, punctuation, digits and combining marks.
 SCRIPTS = {
@@ -60,6 +60,13 @@ def test_signatures_equal_datasketch_affine32_with_the_reference_hash(script):
         reference = MinHash(num_perm=64, seed=7, scheme="affine32", hashfunc=shingle_hash32)
         reference.update_batch(reference_shingles(normalize_text(text), 3))
         assert signatures[k].tolist() == reference.hashvalues.tolist()
+
+
+def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """:func:`minhash_segments` of one uint32 hash array per document."""
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hash_lists]))).astype(np.int64)
+    values = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
+    return minhash_segments(values, offsets, num_perm, seed)
 
 
 def test_minhash_of_raw_hash_lists_equals_datasketch_for_every_size():
