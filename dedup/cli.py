@@ -186,7 +186,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
 
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
     docs, problems = read_corpus(paths)
-    report_problems([{"origin": p.origin, "message": p.message} for p in problems])
+    report_problems([p.to_dict() for p in problems])
     if not docs:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     found, repeats = boilerplate_report(docs, settings)
@@ -194,7 +194,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
-            "problems": [{"origin": p.origin, "message": p.message} for p in problems],
+            "problems": [p.to_dict() for p in problems],
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return

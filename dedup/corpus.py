@@ -39,6 +39,10 @@ class InputProblem:
     def __str__(self) -> str:
         return f"{self.origin}: {self.message}"
 
+    def to_dict(self) -> dict[str, str]:
+        """The problem as it appears in the JSON output."""
+        return {"origin": self.origin, "message": self.message}
+
 
 @dataclass
 class CorpusReader:

@@ -17,7 +17,7 @@ from dedup.candidates import band_keys, lsh_params
 from dedup.config import Settings
 from dedup.normalize import normalize_text
 from dedup.ngram_index import by_hash, sampled_ngrams
-from dedup.shingles import ShingleBatch, batch_tokens, fold32, shingle_batch, shingles_of_tokens
+from dedup.shingles import ShingleBatch, batch_tokens, fold32, shingles_of_tokens
 from dedup.shingle_store import write_batch
 from dedup.signatures import minhash_segments
 
@@ -52,17 +52,6 @@ class Fingerprints:
     band_keys: np.ndarray | None = None
     index_hashes: np.ndarray | None = None
     index_owners: np.ndarray | None = None
-
-
-def normalize_fast(text: str) -> str:
-    """:func:`dedup.normalize.normalize_text`, with a short cut for ASCII.
-
-    For ASCII text NFKC and the quote and dash folds change nothing and
-    case folding is ``lower``, so normalising is collapsing whitespace.
-    """
-    if text.isascii():
-        return " ".join(text.lower().split())
-    return normalize_text(text)
 
 
 def exact_digests(normalized: Sequence[str]) -> np.ndarray:
@@ -135,12 +124,6 @@ def prepare(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
         digests[ascii_rows] = ascii_exact_digests([ready[k] for k in ascii_rows])
     digests[other] = exact_digests([ready[k] for k in other])
     return digests, ready
-
-
-def shingle_texts(texts: Sequence[str], ngram: int) -> ShingleBatch:
-    """Sorted unique shingle hashes of original texts (normalised here)."""
-    parts = [shingle_batch(prepare(texts[i : i + SUB_BATCH])[1], ngram) for i in range(0, len(texts), SUB_BATCH)]
-    return _join(parts)
 
 
 def fingerprint_batch(

@@ -7,13 +7,12 @@ Exit codes: 0 the run completed; 1 findings where findings fail the run
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 from functools import lru_cache
 from typing import Any
 
-from dedup.results import ScanResult
+from dedup.results import ScanResult, collection_paused
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -27,17 +26,11 @@ def to_json(result: ScanResult) -> str:
 
     The text is exactly ``json.dumps(result.to_dict(), ensure_ascii=False,
     indent=2)``, written by :func:`dumps_indented` (about 4x faster for
-    large results). Garbage collection is paused meanwhile: the
-    per-document dicts would otherwise set off full collections that walk
-    all of them again and again.
+    large results), with garbage collection paused over the per-document
+    dicts.
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         return dumps_indented(result.to_dict())
-    finally:
-        if collecting:
-            gc.enable()
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))

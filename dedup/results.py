@@ -6,15 +6,31 @@ versions add fields, never rename or remove them.
 
 from __future__ import annotations
 
+import gc
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import cache
-from typing import Any
+from typing import Any, Iterator
 
 EXACT_DUPLICATE = "exact_duplicate"
 NEAR_DUPLICATE = "near_duplicate"
 PARTIAL_COPY = "partial_copy"
 REWRITE = "rewrite"
 RELATIONS = (EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE)
+
+
+@contextmanager
+def collection_paused() -> Iterator[None]:
+    """Garbage collection off while many result objects are built or
+    serialised: a million of them would otherwise set off full collections
+    that walk all of them again and again."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 @cache

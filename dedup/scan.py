@@ -12,8 +12,8 @@ Stages, in order (the per-document ones run over batches in a process pool,
    (about ``8 * bands + 100`` bytes).
 2. exact duplicates (:func:`exact_groups`) — documents with the same
    normalised text; the first of each group stands for it from here on.
-3. candidates (:func:`near_candidates`) — LSH banding tuned below the
-   threshold, for recall.
+3. candidates (:func:`dedup.candidates.pairs_from_keys` over the exact
+   groups' heads) — LSH banding tuned below the threshold, for recall.
 4. verification (:func:`verify_candidates`) — chunks of candidate pairs,
    each reading back the shingle sets it needs; only the pairs whose exact
    Jaccard reaches the threshold are kept.
@@ -22,7 +22,6 @@ Stages, in order (the per-document ones run over batches in a process pool,
 
 from __future__ import annotations
 
-import gc
 import os
 import resource
 import tempfile
@@ -42,7 +41,7 @@ from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
 from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
 from dedup.pool import StagePool
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
 from dedup.shingle_store import ShingleStore
 from dedup.shingles import char_classes
 from dedup.verification import Verified, documents_in, verify_job
@@ -116,17 +115,15 @@ def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: Stage
     return table, join_fingerprints(parts, settings.num_perm), store
 
 
-def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
+def exact_groups(exact: np.ndarray) -> list[list[int]]:
     """Indices of documents with identical normalised text, groups of two or more.
 
     Args:
-        exact: ``(n, 2)`` uint64 text hashes (or one ``bytes`` digest per document).
+        exact: ``(n, 2)`` uint64 text hashes.
 
     Returns:
         Groups in input order of their first member, members in input order.
     """
-    if not isinstance(exact, np.ndarray):
-        exact = np.frombuffer(b"".join(exact), dtype=np.uint64).reshape(len(exact), -1) if len(exact) else np.zeros((0, 2), np.uint64)
     if len(exact) < 2:
         return []
     order = np.lexsort(exact.T[::-1])
@@ -136,16 +133,6 @@ def exact_groups(exact: np.ndarray | Sequence[bytes]) -> list[list[int]]:
     sizes = np.diff(np.concatenate((starts, [len(exact)])))
     groups = [sorted(order[s : s + k].tolist()) for s, k in zip(starts[sizes > 1], sizes[sizes > 1])]
     return sorted(groups)
-
-
-def near_candidates(keys: np.ndarray, heads: np.ndarray) -> np.ndarray:
-    """Stage 3: candidate pairs among ``heads``, as ``(k, 2)`` document indices ``i < j``.
-
-    Args:
-        keys: ``(n_docs, bands)`` LSH band keys (computed with the signatures).
-        heads: Sorted indices of the documents to pair.
-    """
-    return pairs_from_keys(keys, subset=heads)
 
 
 def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings, pool: StagePool) -> list[Verified]:
@@ -186,9 +173,8 @@ def _run(
         clock.lap("fingerprint")
         groups = exact_groups(fp.exact)
         is_head = np.ones(len(table), dtype=bool)
-        for group in groups:
-            is_head[group[1:]] = False
-        candidates = near_candidates(fp.band_keys, np.flatnonzero(is_head))
+        is_head[[m for group in groups for m in group[1:]]] = False
+        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head))
         fp.band_keys = None
         clock.lap("candidates")
         if progress:
@@ -197,15 +183,8 @@ def _run(
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
-    # A million result objects would otherwise set off full garbage
-    # collections that walk all of them again and again.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collection_paused():
         result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
-    finally:
-        if collecting:
-            gc.enable()
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
     index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else None
@@ -273,7 +252,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     stats = {
         "documents": len(table),
         "skipped_inputs": len(problems),
-        "exact_duplicate_pairs": sum(p.relation == EXACT_DUPLICATE for p in pairs),
+        "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
@@ -285,7 +264,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         documents=results,
         pairs=pairs,
         clusters=cluster_results,
-        problems=[{"origin": p.origin, "message": p.message} for p in problems],
+        problems=[p.to_dict() for p in problems],
         settings=settings.to_dict(),
         stats=stats,
         timing=timing,
@@ -401,9 +380,9 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
     reader = CorpusReader([str(p) for p in paths])
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
-    result, index = _run(_kept(reader, docs) if keep else reader, settings, (), progress)
-    result.problems = [{"origin": p.origin, "message": p.message} for p in reader.problems]
-    result.stats["skipped_inputs"] = len(reader.problems)
+    # The reader fills its problem list as it streams; the result is
+    # assembled after the last document, when the list is complete.
+    result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress)
     return _text_stages(docs, settings, result, index) if keep else result
 
 

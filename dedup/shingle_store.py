@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import cached_property
 import numpy as np
 
 from dedup.shingles import ShingleBatch
@@ -34,37 +35,36 @@ class ShingleStore:
     Attributes:
         folder: The folder holding the batch files.
         files: Batch file names, in batch order.
-        file_of: Index into ``files`` of each document.
-        start: Offset (in hashes) of each document's set in its file.
-        count: Size of each document's set.
+        counts: Size of each document's set, one array per batch.
     """
 
     folder: str
     files: list[str] = field(default_factory=list)
-    file_of: list[np.ndarray] = field(default_factory=list)
-    start: list[np.ndarray] = field(default_factory=list)
-    count: list[np.ndarray] = field(default_factory=list)
+    counts: list[np.ndarray] = field(default_factory=list)
 
     def add(self, name: str, counts: np.ndarray) -> None:
         """Record a written batch whose documents have ``counts`` shingles each."""
-        self.file_of.append(np.full(counts.size, len(self.files), dtype=np.int32))
-        self.start.append(np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64))
-        self.count.append(counts.astype(np.int64))
         self.files.append(name)
+        self.counts.append(counts.astype(np.int64))
 
-    def freeze(self) -> None:
-        """Join the per-batch index arrays (once every batch is added)."""
-        if len(self.files) > 0 and len(self.start) == 1:
-            return
-        for attr in ("file_of", "start", "count"):
-            parts = getattr(self, attr)
-            setattr(self, attr, [np.concatenate(parts)] if parts else [np.zeros(0, dtype=np.int64)])
+    @cached_property
+    def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(file, start, count)`` of every document: its batch file, the offset
+        (in hashes) of its set in that file, and the set's size (built once
+        every batch is added)."""
+        if not self.counts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        count = np.concatenate(self.counts)
+        file_of = np.repeat(np.arange(len(self.counts)), [c.size for c in self.counts])
+        start = np.concatenate([np.cumsum(c) - c for c in self.counts])
+        return file_of, start, count
 
     def locate(self, indices: np.ndarray) -> dict[int, tuple[str, int, int]]:
         """``index -> (file, start, count)`` of each document's set."""
-        self.freeze()
+        file_of, start, count = self._index
         files = self.files
-        picked = zip(indices.tolist(), self.file_of[0][indices].tolist(), self.start[0][indices].tolist(), self.count[0][indices].tolist())
+        picked = zip(indices.tolist(), file_of[indices].tolist(), start[indices].tolist(), count[indices].tolist())
         return {i: (files[f], s, c) for i, f, s, c in picked}
 
 

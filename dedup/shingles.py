@@ -208,12 +208,8 @@ def batch_token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         ``(hashes, owners)``: uint64 token hashes in text order, and the
         index of the text each token belongs to.
     """
-    if not texts:
-        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    # A space between texts: tokens never run from one text into the next.
-    bounds = np.cumsum(np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts)))
-    hashes, starts = token_hash_array(" ".join(texts))
-    return hashes, np.searchsorted(bounds, starts, side="right")
+    hashes, first = batch_tokens(texts)
+    return hashes, np.repeat(np.arange(len(texts), dtype=np.int64), np.diff(first))
 
 
 def token_hashes(tokens: list[str]) -> np.ndarray:

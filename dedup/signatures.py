@@ -3,7 +3,7 @@
 The permutations are datasketch's ``affine32`` scheme with an explicit seed:
 a 32-bit input hash is pre-mixed with the MurmurHash3 finaliser and then
 mapped by ``a*h + b mod 2^32`` for each of ``num_perm`` (a, b) pairs drawn by
-datasketch. A row of :func:`minhash_signatures` therefore equals
+datasketch. A row of :func:`minhash_segments` therefore equals
 ``datasketch.MinHash(num_perm, seed, scheme="affine32",
 hashfunc=...).update_batch(...)`` fed the same 32-bit shingle hashes, which
 the tests check; only the loop is gone.
@@ -44,23 +44,6 @@ def fmix32(values: np.ndarray) -> np.ndarray:
     h *= np.uint32(0xC2B2AE35)
     h ^= h >> np.uint32(16)
     return h
-
-
-def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
-    """MinHash signatures of many documents at once.
-
-    Args:
-        hash_lists: One uint32 array of shingle hashes per document.
-        num_perm: Permutations (signature length).
-        seed: Permutation seed.
-
-    Returns:
-        ``(len(hash_lists), num_perm)`` uint32 matrix; a document with no
-        shingles gets a row of ``0xFFFFFFFF`` (datasketch's empty MinHash).
-    """
-    lengths = np.fromiter((len(h) for h in hash_lists), dtype=np.int64, count=len(hash_lists))
-    values = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
-    return minhash_segments(values, np.concatenate(([0], np.cumsum(lengths))), num_perm, seed)
 
 
 def minhash_segments(values: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:

@@ -10,7 +10,7 @@ from datasketch import MinHash, MinHashLSH
 
 from dedup.candidates import MAX_BUCKET_PAIRS, RECALL_WEIGHTS, candidate_pairs, lsh_params, pairs_from_keys
 from dedup.config import Settings
-from dedup.fingerprints import fingerprint_batch, shingle_texts
+from dedup.fingerprints import fingerprint_batch
 from dedup.similarity import jaccard, overlap
 from dedup.verification import verify_pairs
 
@@ -57,7 +57,7 @@ def test_candidates_are_the_pairs_minhashlsh_returns(threshold):
 
 def test_verification_keeps_exactly_the_pairs_at_or_above_the_threshold():
     texts = planted_texts(2)
-    sets = shingle_texts(texts, 5)
+    sets = fingerprint_batch(texts, Settings(ngram=5), keep_shingles=True).shingles
     pairs = np.array([(i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))])
     kept = verify_pairs(pairs, {k: sets[k] for k in range(len(texts))}, 0.8)
     expected = {(i, j) for i, j in pairs.tolist() if jaccard(sets[i], sets[j]) >= 0.8}

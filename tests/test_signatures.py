@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from dedup.fingerprints import exact_digests, fingerprint_batch, normalize_fast, prepare
+from dedup.fingerprints import exact_digests, fingerprint_batch, prepare
 from dedup.config import Settings
 from dedup.normalize import normalize_text, token_spans, tokenize
 from dedup.shingles import reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
-from dedup.signatures import minhash_signatures, permutations
+from dedup.signatures import minhash_segments, permutations
 
 # Letters of each script, with spaces, punctuation, digits and combining marks.
 SCRIPTS = {
@@ -62,6 +62,13 @@ def test_signatures_equal_datasketch_affine32_with_the_reference_hash(script):
         assert signatures[k].tolist() == reference.hashvalues.tolist()
 
 
+def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """:func:`minhash_segments` of one uint32 hash array per document."""
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hash_lists]))).astype(np.int64)
+    values = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
+    return minhash_segments(values, offsets, num_perm, seed)
+
+
 def test_minhash_of_raw_hash_lists_equals_datasketch_for_every_size():
     rng = np.random.default_rng(4)
     sizes = [0, 1, 2, 3, 700, 9000, 0, 5]
@@ -90,6 +97,15 @@ def test_exact_digests_equal_the_digest_of_normalised_text_in_any_batching(scrip
         for start in range(0, len(texts), size):
             digests, _ = prepare(texts[start : start + size])
             assert (digests == expected[start : start + size]).all()
+
+
+def normalize_fast(text: str) -> str:
+    """:func:`normalize_text` with a short cut for ASCII: NFKC and the quote
+    and dash folds change nothing there and case folding is ``lower``, so
+    normalising is collapsing whitespace (what :func:`prepare` relies on)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return normalize_text(text)
 
 
 def test_ascii_short_cut_normalises_like_normalize_text():
