@@ -39,7 +39,7 @@ from dedup.document import Document, span_mask
 from dedup.sentences import sentence_spans
 from dedup.normalize import normalize_text
 from dedup.pool import StagePool
-from dedup.repeats import RepeatedBlock, corpus_repeats, normalized, repeat_index
+from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
 
 REPEAT_IN_DOCUMENT = "repeat_in_document"
 REPEAT_IN_CORPUS = "repeat_in_corpus"
@@ -300,7 +300,7 @@ def document_boilerplate(
     blocks = list(document_blocks(doc) if blocks is None else blocks)
     texts = [b.text(doc.text) for b in blocks]
     words = [len(t.split()) for t in texts]
-    keys = [normalized(t) for t in texts] if keys is None else list(keys)
+    keys = [normalize_text(t) for t in texts] if keys is None else list(keys)
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
     if settings.classifier and blocks:
@@ -402,7 +402,7 @@ def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, 
     the classifier applied to the whole batch at once."""
     docs = [doc for doc, _, _ in batch]
     blocks = [doc_blocks for _, doc_blocks, _ in batch]
-    keys = [[normalized(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
+    keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {

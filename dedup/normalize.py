@@ -82,7 +82,25 @@ def normalize_text(text: str) -> str:
     Returns:
         The normalised string (identical to ``normalize_with_offsets(text).text``).
     """
+    if text.isascii():
+        return normalize_ascii(text).decode("ascii")
     return _WHITESPACE.sub(" ", fold_text(text)).strip()
+
+
+_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
+# White space other than the space (what str.split() splits on in ASCII).
+_ASCII_BREAKS = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def normalize_ascii(text: str, drop: bytes = b"") -> bytes:
+    """:func:`normalize_text` of ASCII text, as bytes, with the characters
+    in ``drop`` removed first. NFKC and the fold table leave ASCII alone,
+    so only case and spacing change; text spaced by single spaces (most
+    paragraphs) needs no split."""
+    key = text.encode("ascii").translate(_ASCII_LOWER, drop)
+    if b"  " in key or len(key.translate(None, _ASCII_BREAKS)) != len(key):
+        return " ".join(key.decode("ascii").split()).encode("ascii")
+    return key.strip(b" ")
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from dedup.candidates import candidate_pairs
 from dedup.clusters import UnionFind
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
-from dedup.normalize import normalize_text
+from dedup.normalize import normalize_ascii, normalize_text
 from dedup.pool import StagePool
 from dedup.shingles import batch_token_hashes, fold32, shingle_hashes_from_tokens
 from dedup.signatures import minhash_segments
@@ -89,37 +89,18 @@ class RepeatIndex:
     members: dict[tuple[int, int], int]
 
 
-def normalized(text: str) -> str:
-    """:func:`dedup.normalize.normalize_text`, quicker for ASCII text (where
-    normalisation only lowers case and collapses white space)."""
-    if text.isascii():
-        return _ascii_key(text, b"").decode("ascii")
-    return normalize_text(text)
-
-
 def block_key(text: str) -> str:
     """What two blocks must share to count as the same: the normalised text
-    (:func:`normalized`) without digits, so that "5 Comments" and "12
+    (:func:`dedup.normalize.normalize_text`) without digits, so that "5 Comments" and "12
     Comments" meet."""
     if text.isascii():
         return _ascii_key(text).decode("ascii")
     return " ".join(normalize_text(text).translate(_NO_DIGITS).split())
 
 
-_ASCII_LOWER = bytes.maketrans(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", b"abcdefghijklmnopqrstuvwxyz")
-# White space other than the space (what str.split() splits on in ASCII).
-_ASCII_BREAKS = b"\t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
-
-
-def _ascii_key(text: str, drop: bytes = b"0123456789") -> bytes:
-    """:func:`block_key` of ASCII text, as bytes (with ``drop=b""``:
-    :func:`normalized`): normalize_text only changes case and spacing of
-    ASCII text. Text spaced by single spaces only (most paragraphs) needs
-    no split."""
-    key = text.encode("ascii").translate(_ASCII_LOWER, drop)
-    if b"  " in key or len(key.translate(None, _ASCII_BREAKS)) != len(key):
-        return " ".join(key.decode("ascii").split()).encode("ascii")
-    return key.strip(b" ")
+def _ascii_key(text: str) -> bytes:
+    """:func:`block_key` of ASCII text, as bytes."""
+    return normalize_ascii(text, b"0123456789")
 
 
 @dataclass

@@ -100,7 +100,7 @@ def test_at_most_one_sentence_of_000_is_marked(sample):
 
 def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
     from dedup.boilerplate import _may_repeat_sentences
-    from dedup.repeats import normalized
+    from dedup.normalize import normalize_text as normalized
 
     rng = random.Random(3)
     vocabulary = [f"w{i}" for i in range(400)]
