@@ -38,7 +38,7 @@ from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
 from dedup.sentences import sentence_spans
 from dedup.normalize import normalize_text
-from dedup.pool import StagePool
+from dedup.pool import StagePool, runs_by_size
 from dedup.repeats import RepeatedBlock, corpus_repeats, repeat_index
 
 REPEAT_IN_DOCUMENT = "repeat_in_document"
@@ -386,15 +386,7 @@ _BATCH_CHARS = 1 << 20
 def _batches(items: list, documents: int) -> Iterator[list]:
     """``(document, blocks, corpus marks)`` items in batches of at most
     ``documents`` documents and about a megabyte of text."""
-    batch, size = [], 0
-    for item in items:
-        batch.append(item)
-        size += len(item[0].text)
-        if size >= _BATCH_CHARS or len(batch) >= documents:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
+    return (run for _, run in runs_by_size(items, lambda item: len(item[0].text), _BATCH_CHARS, documents))
 
 
 def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:

@@ -77,3 +77,22 @@ class StagePool:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def runs_by_size(items: Iterable[T], size: Callable[[T], int], limit: int, most: int | None = None) -> Iterator[tuple[int, list[T]]]:
+    """Consecutive runs of ``items`` whose sizes add up to about ``limit``
+    (a run closes once it reaches it), each of at most ``most`` items.
+
+    Yields:
+        ``(index of the run's first item, run)``.
+    """
+    run: list[T] = []
+    first = total = 0
+    for k, item in enumerate(items):
+        run.append(item)
+        total += size(item)
+        if total >= limit or (most is not None and len(run) >= most):
+            yield first, run
+            run, first, total = [], k + 1, 0
+    if run:
+        yield first, run

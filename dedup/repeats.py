@@ -29,7 +29,7 @@ from dedup.clusters import UnionFind
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
 from dedup.normalize import normalize_ascii, normalize_text
-from dedup.pool import StagePool
+from dedup.pool import StagePool, runs_by_size
 from dedup.shingles import batch_token_hashes, fold32, shingle_hashes_from_tokens
 from dedup.signatures import minhash_segments
 from dedup.similarity import jaccard
@@ -169,17 +169,9 @@ def _block_fingerprints(
 
 
 def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
-    """The documents in runs of about ``_CHUNK_BYTES`` characters."""
-    run: list = []
-    first = size = 0
-    for d, (doc, doc_blocks) in enumerate(zip(docs, blocks)):
-        run.append((doc.text, [(b.start, b.end) for b in doc_blocks]))
-        size += len(doc.text)
-        if size >= _CHUNK_BYTES:
-            yield first, run
-            run, first, size = [], d + 1, 0
-    if run:
-        yield first, run
+    """The documents (text and block bounds) in runs of about ``_CHUNK_BYTES`` characters."""
+    for first, run in runs_by_size(zip(docs, blocks), lambda item: len(item[0].text), _CHUNK_BYTES):
+        yield first, [(doc.text, [(b.start, b.end) for b in doc_blocks]) for doc, doc_blocks in run]
 
 
 def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, pool: StagePool) -> _Fingerprints:
