@@ -29,9 +29,11 @@ import scipy.sparse as sp
 
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
+from dedup.ngram_index import distinct
 from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, prepare_text
-from dedup.similarity import document_similarity
+from dedup.shingles import shingle_hashes_from_tokens
+from dedup.similarity import set_similarity
 from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
 from dedup.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
 
@@ -127,12 +129,23 @@ class Prepared:
     quotes: np.ndarray
     masked_chars: np.ndarray
     _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
+    _shingles: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def seeds(self, n: int) -> SeedTable:
         """The verbatim seed table for ``n``-token seeds, computed on first use."""
         if n not in self._seeds:
             self._seeds[n] = seed_table(self.text, n)
         return self._seeds[n]
+
+    def shingle_set(self, n: int) -> np.ndarray:
+        """Sorted distinct word ``n``-gram hashes of the whole text (masks
+        included): the prepared tokens are those of
+        :func:`dedup.normalize.normalize_text`, so this is
+        :func:`dedup.similarity.shingle_set` of the original text. Computed
+        on first use."""
+        if n not in self._shingles:
+            self._shingles[n] = distinct(shingle_hashes_from_tokens(self.text.hashes, n))
+        return self._shingles[n]
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
@@ -345,6 +358,11 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     )
 
 
+def whole_document_stats(pa: Prepared, pb: Prepared, ngram: int) -> dict[str, float]:
+    """Exact Jaccard and containments of two prepared texts' word ``ngram``-grams."""
+    return {**set_similarity(pa.shingle_set(ngram), pb.shingle_set(ngram)), "ngram": ngram}
+
+
 def align_documents(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:
     """Align two documents, with exact whole-document figures in ``stats``.
 
@@ -360,6 +378,7 @@ def align_documents(a: Document, b: Document, settings: Settings, masks=None) ->
         ``containment_a`` and ``containment_b`` over word ``settings.ngram``-grams.
     """
     masks = masks or {}
-    alignment = align_prepared(prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id)), settings)
-    alignment.stats = {**document_similarity(a.text, b.text, settings.ngram), "ngram": settings.ngram}
+    pa, pb = prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id))
+    alignment = align_prepared(pa, pb, settings)
+    alignment.stats = whole_document_stats(pa, pb, settings.ngram)
     return alignment

@@ -24,16 +24,14 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare
+from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, distinct, sampled_ngrams, word_anchors, word_hashes
+from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
 from dedup.relations import classify, verbatim_share
-from dedup.shingles import shingle_hashes_from_tokens
-from dedup.similarity import set_similarity
 
 
 @dataclass
@@ -248,7 +246,6 @@ def verify_pairs(
     ps = settings.passages
     anchored: dict[int, Anchors] = {}
     prepared: dict[int, Prepared] = {}
-    shingles: dict[int, np.ndarray] = {}
     found: list[PassagePair] = []
     for n, (i, j) in enumerate(pairs):
         if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
@@ -269,12 +266,7 @@ def verify_pairs(
         alignment = align_prepared(prepared[i], prepared[j], settings)
         relation = classify(alignment, settings.passages)
         if relation is not None:
-            for k in (i, j):
-                if k not in shingles:
-                    # the prepared tokens are those of normalize_text: this is shingle_set(text)
-                    shingles[k] = distinct(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
-            # The whole-document figures, as align_documents gives them.
-            alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
+            alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
             pair = PassagePair(i, j, relation, alignment)
             found.append(pair if sentences else pair.slim())
     return found
