@@ -163,7 +163,7 @@ def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=
         hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks))
     else:
         hashes, owners = _with_masks(index, docs, settings, masks)
-    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, return_counts=True)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
 
 
 def _with_masks(index, docs, settings: Settings, masks) -> tuple[np.ndarray, np.ndarray]:
