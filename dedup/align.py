@@ -297,16 +297,11 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
     """Do ``matches`` cover at least :data:`FAST_PATH_SHARE` of both texts?"""
     if not matches:
         return False
-    covered = []
-    for p, side in ((pa, 0), (pb, 1)):
-        inside = np.zeros(p.text.n_tokens + 1, dtype=np.int64)
-        for m in matches:
-            start, end = (m.a_start, m.a_end) if side == 0 else (m.b_start, m.b_end)
-            inside[start] += 1
-            inside[end] -= 1
-        mask = (np.cumsum(inside[:-1]) > 0) & ~p.text.masked
-        covered.append(int(mask.sum()) >= FAST_PATH_SHARE * max(p.open_tokens, 1))
-    return all(covered)
+    for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
+        covered = span_mask(p.text.n_tokens, spans) & ~p.text.masked
+        if int(covered.sum()) < FAST_PATH_SHARE * max(p.open_tokens, 1):
+            return False
+    return True
 
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
