@@ -123,10 +123,15 @@ class Prepared:
     Its sentence counts and vectors are computed on first use and kept, so a
     document met in many pairs is vectorised once, and one only ever aligned
     on the near-verbatim fast path (see :func:`align_prepared`) never.
+
+    Attributes:
+        text: The prepared text.
+        quoted: Per token: it begins inside a quotation.
+        masked_chars: Per character of the original text: masked.
     """
 
     text: PreparedText
-    quotes: np.ndarray
+    quoted: np.ndarray
     masked_chars: np.ndarray
     _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
     _shingles: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
@@ -164,7 +169,7 @@ class Prepared:
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
     prepared = prepare_text(text, list(masks or ()))
-    return Prepared(prepared, quoted_mask(text), span_mask(len(text), masks))
+    return Prepared(prepared, quoted_mask(text)[prepared.token_starts], span_mask(len(text), masks))
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
@@ -325,9 +330,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         An :class:`Alignment`.
     """
     ps = settings.passages
-    quoted = (pa.quotes[pa.text.token_starts], pb.quotes[pb.text.token_starts])
     matches = verbatim_matches(
-        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted,
+        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, (pa.quoted, pb.quoted),
         (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
     )
     verbatim = _verbatim_passages(pa, pb, matches)
