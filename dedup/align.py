@@ -127,12 +127,10 @@ class Prepared:
     Attributes:
         text: The prepared text.
         quoted: Per token: it begins inside a quotation.
-        masked_chars: Per character of the original text: masked.
     """
 
     text: PreparedText
     quoted: np.ndarray
-    masked_chars: np.ndarray
     _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
     _shingles: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -169,7 +167,7 @@ class Prepared:
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
     prepared = prepare_text(text, list(masks or ()))
-    return Prepared(prepared, quoted_mask(text)[prepared.token_starts], span_mask(len(text), masks))
+    return Prepared(prepared, quoted_mask(text)[prepared.token_starts])
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
@@ -310,11 +308,11 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
 
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
-    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
-    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
+    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.text.masked_chars
+    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.text.masked_chars
     ca, cb = int(ua.sum()), int(ub.sum())
-    na = max(1, len(pa.text.text) - int(pa.masked_chars.sum()))
-    nb = max(1, len(pb.text.text) - int(pb.masked_chars.sum()))
+    na = max(1, len(pa.text.text) - int(pa.text.masked_chars.sum()))
+    nb = max(1, len(pb.text.text) - int(pb.text.masked_chars.sum()))
     return ca, cb, ca / na, cb / nb
 
 

@@ -115,6 +115,7 @@ class PreparedText:
         hashes: uint64 hash of each normalised token.
         masked: Boolean per token: inside a masked (boilerplate) span; an
             n-gram holding a masked token never matches.
+        masked_chars: Boolean per character of ``text``: inside a masked span.
         sentences: Original span of each sentence.
         sentence_tokens: ``(n_sentences, 2)`` token range ``[first, last+1)``
             of each sentence.
@@ -127,6 +128,7 @@ class PreparedText:
     token_ends: np.ndarray
     hashes: np.ndarray
     masked: np.ndarray
+    masked_chars: np.ndarray
     sentences: list[Span]
     sentence_tokens: np.ndarray
     sentence_texts: list[str]
@@ -154,8 +156,8 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
         ends = normalized.ends[spans[:, 1] - 1]
     else:
         starts = ends = np.zeros(0, dtype=np.int64)
-    char_mask = span_mask(len(text), masks)
-    masked = char_mask[starts] if starts.size else np.zeros(0, dtype=bool)
+    masked_chars = span_mask(len(text), masks)
+    masked = masked_chars[starts]
     sentences = sentence_spans(text)
     first = np.searchsorted(starts, [s.start for s in sentences], side="left")
     last = np.searchsorted(starts, [s.end for s in sentences], side="left")
@@ -164,7 +166,7 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
         [s for s, k in zip(sentences, keep) if k], first[keep], last[keep], starts, ends
     )
     texts = _sentence_texts(norm, spans, sentence_tokens, masked)
-    return PreparedText(text, normalized, starts, ends, hashes, masked, sentences, sentence_tokens, texts)
+    return PreparedText(text, normalized, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
 
 
 def _cut_long(sentences, first, last, starts, ends) -> tuple[list[Span], np.ndarray]:
