@@ -300,13 +300,11 @@ def find_passage_pairs(
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
-    group = _duplicate_groups(len(docs), skip or set())
+    group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
     pairs, counts = _candidates(docs, settings, masks, index)
-    candidates, shared = [], []
-    for (i, j), count in zip(pairs.tolist(), counts.tolist()):
-        if group[i] != group[j]:
-            candidates.append((i, j))
-            shared.append(count)
+    apart = group[pairs[:, 0]] != group[pairs[:, 1]]
+    candidates = [(i, j) for i, j in pairs[apart].tolist()]
+    shared = counts[apart].tolist()
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
     if workers < 2:
         return verify_pairs(docs, candidates, settings, masks, shared, sentences)
