@@ -31,6 +31,7 @@ from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
 from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
+from dedup.pool import StagePool
 from dedup.relations import classify, verbatim_share
 
 
@@ -199,14 +200,12 @@ def _pooled_fingerprints(docs, settings: Settings, masks) -> tuple[np.ndarray, n
     workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
     if workers < 2:
         return fingerprints(docs, settings, masks)
-    from concurrent.futures import ProcessPoolExecutor
-
     bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
     jobs = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         part = list(docs[lo:hi])
         jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
-    with ProcessPoolExecutor(workers) as pool:
+    with StagePool(workers, window=1) as pool:  # one part per worker, all in flight
         results = list(pool.map(_fingerprint_part, jobs))
     return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
@@ -321,6 +320,8 @@ def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
 
 # Below this many candidates per worker, a pool costs more than it saves.
 _PAIRS_PER_WORKER = 200
+# Chunks of candidates per worker, so that the uneven ones even out.
+_CHUNKS_PER_WORKER = 4
 
 
 def _verify_chunk(args) -> list[PassagePair]:
@@ -337,18 +338,16 @@ def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None, sen
     document is prepared in one process only; each chunk carries only the
     documents its pairs use. Results are ordered by ``(i, j)``.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     count = dict(zip(candidates, shared)) if shared is not None else None
     jobs = []
-    for chunk in _balanced_chunks(candidates, workers * 4):
+    for chunk in _balanced_chunks(candidates, workers * _CHUNKS_PER_WORKER):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
         local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
-    with ProcessPoolExecutor(workers) as pool:
+    with StagePool(workers, window=_CHUNKS_PER_WORKER) as pool:  # every chunk in flight
         results = list(pool.map(_verify_chunk, jobs))
     return sorted((pair for chunk in results for pair in chunk), key=lambda p: (p.i, p.j))
 
