@@ -29,9 +29,11 @@ import scipy.sparse as sp
 
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
+from dedup.ngram_index import distinct
 from dedup.quotes import quoted_mask
 from dedup.sentences import PreparedText, prepare_text
-from dedup.similarity import document_similarity
+from dedup.shingles import shingle_hashes_from_tokens
+from dedup.similarity import set_similarity
 from dedup.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
 from dedup.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
 
@@ -121,18 +123,32 @@ class Prepared:
     Its sentence counts and vectors are computed on first use and kept, so a
     document met in many pairs is vectorised once, and one only ever aligned
     on the near-verbatim fast path (see :func:`align_prepared`) never.
+
+    Attributes:
+        text: The prepared text.
+        quoted: Per token: it begins inside a quotation.
     """
 
     text: PreparedText
-    quotes: np.ndarray
-    masked_chars: np.ndarray
+    quoted: np.ndarray
     _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
+    _shingles: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
 
     def seeds(self, n: int) -> SeedTable:
         """The verbatim seed table for ``n``-token seeds, computed on first use."""
         if n not in self._seeds:
             self._seeds[n] = seed_table(self.text, n)
         return self._seeds[n]
+
+    def shingle_set(self, n: int) -> np.ndarray:
+        """Sorted distinct word ``n``-gram hashes of the whole text (masks
+        included): the prepared tokens are those of
+        :func:`dedup.normalize.normalize_text`, so this is
+        :func:`dedup.similarity.shingle_set` of the original text. Computed
+        on first use."""
+        if n not in self._shingles:
+            self._shingles[n] = distinct(shingle_hashes_from_tokens(self.text.hashes, n))
+        return self._shingles[n]
 
     @cached_property
     def counts(self) -> sp.csr_matrix:
@@ -151,7 +167,7 @@ class Prepared:
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
     prepared = prepare_text(text, list(masks or ()))
-    return Prepared(prepared, quoted_mask(text), span_mask(len(text), masks))
+    return Prepared(prepared, quoted_mask(text)[prepared.token_starts])
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
@@ -284,24 +300,19 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
     """Do ``matches`` cover at least :data:`FAST_PATH_SHARE` of both texts?"""
     if not matches:
         return False
-    covered = []
-    for p, side in ((pa, 0), (pb, 1)):
-        inside = np.zeros(p.text.n_tokens + 1, dtype=np.int64)
-        for m in matches:
-            start, end = (m.a_start, m.a_end) if side == 0 else (m.b_start, m.b_end)
-            inside[start] += 1
-            inside[end] -= 1
-        mask = (np.cumsum(inside[:-1]) > 0) & ~p.text.masked
-        covered.append(int(mask.sum()) >= FAST_PATH_SHARE * max(p.open_tokens, 1))
-    return all(covered)
+    for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
+        covered = span_mask(p.text.n_tokens, spans) & ~p.text.masked
+        if int(covered.sum()) < FAST_PATH_SHARE * max(p.open_tokens, 1):
+            return False
+    return True
 
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
-    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.masked_chars
-    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.masked_chars
+    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.text.masked_chars
+    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.text.masked_chars
     ca, cb = int(ua.sum()), int(ub.sum())
-    na = max(1, len(pa.text.text) - int(pa.masked_chars.sum()))
-    nb = max(1, len(pb.text.text) - int(pb.masked_chars.sum()))
+    na = max(1, len(pa.text.text) - int(pa.text.masked_chars.sum()))
+    nb = max(1, len(pb.text.text) - int(pb.text.masked_chars.sum()))
     return ca, cb, ca / na, cb / nb
 
 
@@ -317,9 +328,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         An :class:`Alignment`.
     """
     ps = settings.passages
-    quoted = (pa.quotes[pa.text.token_starts], pb.quotes[pb.text.token_starts])
     matches = verbatim_matches(
-        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, quoted,
+        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, (pa.quoted, pb.quoted),
         (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
     )
     verbatim = _verbatim_passages(pa, pb, matches)
@@ -345,6 +355,11 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     )
 
 
+def whole_document_stats(pa: Prepared, pb: Prepared, ngram: int) -> dict[str, float]:
+    """Exact Jaccard and containments of two prepared texts' word ``ngram``-grams."""
+    return {**set_similarity(pa.shingle_set(ngram), pb.shingle_set(ngram)), "ngram": ngram}
+
+
 def align_documents(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:
     """Align two documents, with exact whole-document figures in ``stats``.
 
@@ -360,6 +375,7 @@ def align_documents(a: Document, b: Document, settings: Settings, masks=None) ->
         ``containment_a`` and ``containment_b`` over word ``settings.ngram``-grams.
     """
     masks = masks or {}
-    alignment = align_prepared(prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id)), settings)
-    alignment.stats = {**document_similarity(a.text, b.text, settings.ngram), "ngram": settings.ngram}
+    pa, pb = prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id))
+    alignment = align_prepared(pa, pb, settings)
+    alignment.stats = whole_document_stats(pa, pb, settings.ngram)
     return alignment

@@ -137,8 +137,8 @@ def context_overlap(a: Anchors, b: Anchors, window: int, enough: float = 1.0) ->
 
 
 def candidate_pairs(
-    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int, return_counts: bool = False
-):
+    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Pairs of documents sharing at least ``min_shared`` distinct hashes.
 
     Args:
@@ -148,17 +148,11 @@ def candidate_pairs(
         n_docs: Number of documents.
         max_docs: Hashes held by more documents are ignored.
         min_shared: Distinct shared hashes a pair needs.
-        return_counts: Also return how many hashes each pair shares.
 
     Returns:
-        ``(k, 2)`` int64 array of document indices ``i < j``, sorted (and,
-        with ``return_counts``, the int64 count of each pair).
+        ``(k, 2)`` int64 array of document indices ``i < j``, sorted, and
+        the int64 count of hashes each pair shares.
     """
-    pairs, counts = _pairs_and_counts(hashes, owners, n_docs, max_docs, min_shared)
-    return (pairs, counts) if return_counts else pairs
-
-
-def _pairs_and_counts(hashes, owners, n_docs: int, max_docs: int, min_shared: int) -> tuple[np.ndarray, np.ndarray]:
     empty = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if hashes.size == 0:
         return empty

@@ -24,16 +24,15 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare
+from dedup.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.clusters import UnionFind
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.ngram_index import candidate_pairs as index_pairs
-from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, distinct, sampled_ngrams, word_anchors, word_hashes
+from dedup.ngram_index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
 from dedup.normalize import fold_text, normalize_with_offsets
+from dedup.pool import StagePool
 from dedup.relations import classify, verbatim_share
-from dedup.shingles import shingle_hashes_from_tokens
-from dedup.similarity import set_similarity
 
 
 @dataclass
@@ -165,7 +164,7 @@ def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=
         hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks))
     else:
         hashes, owners = _with_masks(index, docs, settings, masks)
-    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, return_counts=True)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
 
 
 def _with_masks(index, docs, settings: Settings, masks) -> tuple[np.ndarray, np.ndarray]:
@@ -201,14 +200,12 @@ def _pooled_fingerprints(docs, settings: Settings, masks) -> tuple[np.ndarray, n
     workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
     if workers < 2:
         return fingerprints(docs, settings, masks)
-    from concurrent.futures import ProcessPoolExecutor
-
     bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
     jobs = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         part = list(docs[lo:hi])
         jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
-    with ProcessPoolExecutor(workers) as pool:
+    with StagePool(workers, window=1) as pool:  # one part per worker, all in flight
         results = list(pool.map(_fingerprint_part, jobs))
     return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
@@ -248,7 +245,6 @@ def verify_pairs(
     ps = settings.passages
     anchored: dict[int, Anchors] = {}
     prepared: dict[int, Prepared] = {}
-    shingles: dict[int, np.ndarray] = {}
     found: list[PassagePair] = []
     for n, (i, j) in enumerate(pairs):
         if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
@@ -269,12 +265,7 @@ def verify_pairs(
         alignment = align_prepared(prepared[i], prepared[j], settings)
         relation = classify(alignment, settings.passages)
         if relation is not None:
-            for k in (i, j):
-                if k not in shingles:
-                    # the prepared tokens are those of normalize_text: this is shingle_set(text)
-                    shingles[k] = distinct(shingle_hashes_from_tokens(prepared[k].text.hashes, settings.ngram))
-            # The whole-document figures, as align_documents gives them.
-            alignment.stats = {**set_similarity(shingles[i], shingles[j]), "ngram": settings.ngram}
+            alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
             pair = PassagePair(i, j, relation, alignment)
             found.append(pair if sentences else pair.slim())
     return found
@@ -308,13 +299,11 @@ def find_passage_pairs(
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
-    group = _duplicate_groups(len(docs), skip or set())
+    group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
     pairs, counts = _candidates(docs, settings, masks, index)
-    candidates, shared = [], []
-    for (i, j), count in zip(pairs.tolist(), counts.tolist()):
-        if group[i] != group[j]:
-            candidates.append((i, j))
-            shared.append(count)
+    apart = group[pairs[:, 0]] != group[pairs[:, 1]]
+    candidates = [(i, j) for i, j in pairs[apart].tolist()]
+    shared = counts[apart].tolist()
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
     if workers < 2:
         return verify_pairs(docs, candidates, settings, masks, shared, sentences)
@@ -331,6 +320,8 @@ def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
 
 # Below this many candidates per worker, a pool costs more than it saves.
 _PAIRS_PER_WORKER = 200
+# Chunks of candidates per worker, so that the uneven ones even out.
+_CHUNKS_PER_WORKER = 4
 
 
 def _verify_chunk(args) -> list[PassagePair]:
@@ -347,18 +338,16 @@ def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None, sen
     document is prepared in one process only; each chunk carries only the
     documents its pairs use. Results are ordered by ``(i, j)``.
     """
-    from concurrent.futures import ProcessPoolExecutor
-
     count = dict(zip(candidates, shared)) if shared is not None else None
     jobs = []
-    for chunk in _balanced_chunks(candidates, workers * 4):
+    for chunk in _balanced_chunks(candidates, workers * _CHUNKS_PER_WORKER):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
         local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
-    with ProcessPoolExecutor(workers) as pool:
+    with StagePool(workers, window=_CHUNKS_PER_WORKER) as pool:  # every chunk in flight
         results = list(pool.map(_verify_chunk, jobs))
     return sorted((pair for chunk in results for pair in chunk), key=lambda p: (p.i, p.j))
 

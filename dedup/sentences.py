@@ -115,6 +115,7 @@ class PreparedText:
         hashes: uint64 hash of each normalised token.
         masked: Boolean per token: inside a masked (boilerplate) span; an
             n-gram holding a masked token never matches.
+        masked_chars: Boolean per character of ``text``: inside a masked span.
         sentences: Original span of each sentence.
         sentence_tokens: ``(n_sentences, 2)`` token range ``[first, last+1)``
             of each sentence.
@@ -127,6 +128,7 @@ class PreparedText:
     token_ends: np.ndarray
     hashes: np.ndarray
     masked: np.ndarray
+    masked_chars: np.ndarray
     sentences: list[Span]
     sentence_tokens: np.ndarray
     sentence_texts: list[str]
@@ -148,14 +150,11 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
     """
     normalized = normalize_with_offsets(text)
     norm = normalized.text
-    hashes, spans = _token_array(norm)
-    if spans.size:
-        starts = normalized.starts[spans[:, 0]]
-        ends = normalized.ends[spans[:, 1] - 1]
-    else:
-        starts = ends = np.zeros(0, dtype=np.int64)
-    char_mask = span_mask(len(text), masks)
-    masked = char_mask[starts] if starts.size else np.zeros(0, dtype=bool)
+    hashes, norm_starts, norm_ends = token_hash_spans(norm)
+    starts = normalized.starts[norm_starts]
+    ends = normalized.ends[norm_ends - 1]
+    masked_chars = span_mask(len(text), masks)
+    masked = masked_chars[starts]
     sentences = sentence_spans(text)
     first = np.searchsorted(starts, [s.start for s in sentences], side="left")
     last = np.searchsorted(starts, [s.end for s in sentences], side="left")
@@ -163,8 +162,8 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) 
     sentences, sentence_tokens = _cut_long(
         [s for s, k in zip(sentences, keep) if k], first[keep], last[keep], starts, ends
     )
-    texts = _sentence_texts(norm, spans, sentence_tokens, masked)
-    return PreparedText(text, normalized, starts, ends, hashes, masked, sentences, sentence_tokens, texts)
+    texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked)
+    return PreparedText(text, normalized, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
 
 
 def _cut_long(sentences, first, last, starts, ends) -> tuple[list[Span], np.ndarray]:
@@ -189,27 +188,16 @@ def _cut_long(sentences, first, last, starts, ends) -> tuple[list[Span], np.ndar
     return spans, np.array(ranges, dtype=np.int64).reshape(-1, 2)
 
 
-def _token_array(norm: str) -> tuple[np.ndarray, np.ndarray]:
-    """Token hashes and ``(n, 2)`` token spans of normalised text, as whole arrays.
-
-    Equal to hashing each token of :func:`dedup.normalize.token_spans` with
-    :func:`dedup.shingles.token_hash`, without a Python call per token.
-    """
-    if not norm:
-        return np.zeros(0, dtype=np.uint64), np.zeros((0, 2), dtype=np.int64)
-    hashes, starts, ends = token_hash_spans(norm)
-    return hashes, np.stack([starts, ends], axis=1).astype(np.int64).reshape(-1, 2)
-
-
-def _sentence_texts(norm: str, spans: np.ndarray, ranges: np.ndarray, masked: np.ndarray) -> list[str]:
-    """Normalised text of each sentence; empty when mostly masked."""
+def _sentence_texts(norm: str, starts: np.ndarray, ends: np.ndarray, ranges: np.ndarray, masked: np.ndarray) -> list[str]:
+    """Normalised text of each sentence (``starts`` and ``ends``: normalised
+    offsets of the tokens); empty when mostly masked."""
     if ranges.size == 0:
         return []
     sums = np.concatenate(([0], np.cumsum(masked, dtype=np.int64)))
     first, last = ranges[:, 0], ranges[:, 1]
     mostly = (sums[last] - sums[first]) * 2 > (last - first)
-    lo = spans[first, 0].tolist()
-    hi = spans[last - 1, 1].tolist()
+    lo = starts[first].tolist()
+    hi = ends[last - 1].tolist()
     return ["" if m else norm[a:b] for a, b, m in zip(lo, hi, mostly.tolist())]
 
 

@@ -160,9 +160,10 @@ def test_index_pairs_equal_the_written_out_definition() -> None:
             for pair in combinations(sorted(docs_of), 2):
                 shared[pair] = shared.get(pair, 0) + 1
     expected = sorted(p for p, count in shared.items() if count >= min_shared)
-    got = index_pairs(hashes, owners, n_docs, max_docs, min_shared)
+    got, counts = index_pairs(hashes, owners, n_docs, max_docs, min_shared)
     assert [tuple(p) for p in got.tolist()] == expected and len(expected) > 5
-    assert index_pairs(np.arange(5, dtype=np.uint64), np.arange(5), 5, 4, 1).size == 0
+    assert counts.tolist() == [shared[p] for p in expected]
+    assert index_pairs(np.arange(5, dtype=np.uint64), np.arange(5), 5, 4, 1)[0].size == 0
 
 
 def test_pairs_sharing_many_fingerprints_skip_the_context_check(monkeypatch) -> None:

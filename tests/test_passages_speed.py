@@ -15,8 +15,8 @@ from dedup.document import Document, Span
 from dedup.fingerprints import fingerprint_batch, join_fingerprints
 from dedup.normalize import normalize_with_offsets, token_spans
 from dedup.passages import candidate_pairs, find_passage_pairs, fingerprints
-from dedup.sentences import _token_array, prepare_text
-from dedup.shingles import token_hashes
+from dedup.sentences import prepare_text
+from dedup.shingles import token_hash_spans, token_hashes
 from dedup.vectors import N_FEATURES, cosine_matrix, sentence_counts
 
 TEXTS = [
@@ -38,7 +38,8 @@ def _words(rng: random.Random, n: int) -> str:
 def test_token_arrays_equal_the_tokenizer(text: str) -> None:
     norm = normalize_with_offsets(text).text
     spans = token_spans(norm)
-    hashes, arr = _token_array(norm)
+    hashes, starts, ends = token_hash_spans(norm)
+    arr = np.stack([starts, ends], axis=1)
     assert arr.tolist() == [list(s) for s in spans]
     assert np.array_equal(hashes, token_hashes([norm[a:b] for a, b in spans]))
 

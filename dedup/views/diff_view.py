@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
@@ -28,19 +29,18 @@ def _marked(text: str, labels, color: bool, start: int = 0, end: int | None = No
     """``text[start:end]`` with each run of one label styled (or bracketed)."""
     end = len(text) if end is None else end
     out = Text()
-    pos = start
-    while pos < end:
-        label = int(labels[pos])
-        stop = pos + 1
-        while stop < end and labels[stop] == label:
-            stop += 1
-        piece = text[pos:stop]
+    if start >= end:
+        return out
+    part = np.asarray(labels[start:end])
+    cuts = (np.flatnonzero(part[1:] != part[:-1]) + 1 + start).tolist()
+    for lo, hi in zip([start, *cuts], [*cuts, end]):
+        label = int(labels[lo])
+        piece = text[lo:hi]
         if color:
             out.append(piece, style=STYLES[label])
         else:
             left, right = MARKERS[label]
             out.append(f"{left}{piece}{right}")
-        pos = stop
     return out
 
 
