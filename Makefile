@@ -20,7 +20,10 @@ install: $(STAMP)
 run: install
 	$(BIN)/dedup scan corpus/
 
+# The layer contracts (setup.cfg [importlinter]) first: an import that reaches
+# up a layer fails the build before any test runs.
 test: install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
 
 BENCH_VENV := bench/.venv

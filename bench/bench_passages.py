@@ -29,12 +29,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.timing import timed  # noqa: E402
-from dedup.align import align_documents  # noqa: E402
 from dedup.config import Settings  # noqa: E402
 from dedup.document import Document  # noqa: E402
-from dedup.passages import find_passage_pairs  # noqa: E402
+from dedup.passages.align import align_documents  # noqa: E402
+from dedup.passages.pairs import find_passage_pairs  # noqa: E402
 from dedup.scan import scan_documents  # noqa: E402
-from dedup.sentences import sentence_spans  # noqa: E402
+from dedup.text.sentences import sentence_spans  # noqa: E402
 
 
 def corpus_sentences() -> list[str]:

@@ -1,26 +1,25 @@
 """dedup: find duplicate, rewritten and boilerplate text in corpora."""
 
-__version__ = "0.1.0"
-
 from dedup.config import ConfigError, Settings, load_settings
-from dedup.corpus import CorpusReader, InputProblem, read_corpus
 from dedup.document import Document, Span
-from dedup.normalize import NormalizedText, normalize_text, normalize_with_offsets, tokenize
+from dedup.io.corpus import CorpusReader, InputProblem, read_corpus
 from dedup.results import ClusterResult, DocumentResult, PairResult, ScanResult
 from dedup.scan import scan_corpus, scan_documents
+from dedup.text.normalize import NormalizedText, normalize_text, normalize_with_offsets, tokenize
+from dedup.version import __version__
 
 # The passage and boilerplate modules pull in scikit-learn and SciPy (about
 # 0.3 s); they load on first use, so a document-level scan never pays for them.
 _LAZY = {
-    "Alignment": "dedup.align",
-    "Passage": "dedup.align",
-    "align_documents": "dedup.align",
-    "PassagePair": "dedup.passages",
-    "find_passage_pairs": "dedup.passages",
-    "BoilerplateSpan": "dedup.boilerplate",
-    "find_boilerplate": "dedup.boilerplate",
-    "RepeatedBlock": "dedup.repeats",
-    "corpus_repeats": "dedup.repeats",
+    "Alignment": "dedup.passages.align",
+    "Passage": "dedup.passages.align",
+    "align_documents": "dedup.passages.align",
+    "PassagePair": "dedup.passages.pairs",
+    "find_passage_pairs": "dedup.passages.pairs",
+    "BoilerplateSpan": "dedup.boilerplate.detect",
+    "find_boilerplate": "dedup.boilerplate.detect",
+    "RepeatedBlock": "dedup.boilerplate.repeats",
+    "corpus_repeats": "dedup.boilerplate.repeats",
     "Diff": "dedup.diff",
     "diff_documents": "dedup.diff",
 }

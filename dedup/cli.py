@@ -2,7 +2,7 @@
 
 Each command reads its settings, makes one library call, and hands the
 result to a view (terminal) or a formatter (machines). Library errors become
-messages that say what to do; exit codes come from :mod:`dedup.report`.
+messages that say what to do; exit codes come from :mod:`dedup.report.formats`.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from dedup import __version__
 from dedup.config import ConfigError, Settings, load_settings
-from dedup.report import EXIT_ERROR, FORMATTERS, scan_exit_code
+from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
+from dedup.version import __version__
 
 
 def stdout_console() -> Console:
@@ -181,8 +181,8 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
       dedup boilerplate corpus/
       dedup boilerplate site-dump/ --min-docs 5 --format json
     """
-    from dedup.boilerplate import boilerplate_report, summarize
-    from dedup.corpus import read_corpus
+    from dedup.boilerplate.detect import boilerplate_report, summarize
+    from dedup.io.corpus import read_corpus
 
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
     docs, problems = read_corpus(paths)

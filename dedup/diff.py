@@ -14,11 +14,11 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from dedup.align import REWORDED, VERBATIM, Alignment, align_documents
 from dedup.config import Settings
-from dedup.corpus import read_corpus
 from dedup.document import Document, Span, span_mask
-from dedup.relations import classify
+from dedup.io.corpus import read_corpus
+from dedup.passages.align import REWORDED, VERBATIM, Alignment, align_documents
+from dedup.passages.relations import classify
 
 UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL, BOILERPLATE_LABEL = 0, 1, 2, 3, 4
 
@@ -145,7 +145,7 @@ def diff_documents(
     a, b, docs = load_pair(first, second, corpus)
     found: dict[str, list] = {}
     if masks is None and settings.boilerplate.enabled:
-        from dedup.boilerplate import find_boilerplate, reuse_masks
+        from dedup.boilerplate.detect import find_boilerplate, reuse_masks
 
         found = find_boilerplate(docs, settings)
         masks = reuse_masks(found, settings)

@@ -28,7 +28,7 @@ class Document:
         origin: Where it was read from (``file`` or ``file:line``), for messages.
         blocks: For HTML input, the (start, end) offsets of each block in
             ``text``, its link density and its DOM flags (see
-            :data:`dedup.html.DOM_FLAGS`); empty for plain text.
+            :data:`dedup.io.html.DOM_FLAGS`); empty for plain text.
     """
 
     id: str

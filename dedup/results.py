@@ -140,7 +140,7 @@ class ScanResult:
     timing: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from dedup import __version__
+        from dedup.version import __version__
 
         return {
             "version": __version__,

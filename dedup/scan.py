@@ -1,23 +1,23 @@
 """The document-level scan: documents in, verified duplicate pairs and clusters out.
 
-Stages, in order (the per-document ones run over batches in a process pool,
-:mod:`dedup.pool`, so the output is the same for any ``--jobs``):
+Stages, in order (the per-document ones run over batches through an
+:class:`~dedup.engine.Engine`, so the output is the same for any ``--jobs``):
 
-1. fingerprint (:func:`dedup.fingerprints.fingerprint_job`) — normalise,
+1. fingerprint (:func:`dedup.near.fingerprints.fingerprint_job`) — normalise,
    shingle, hash: the exact-text hash, the distinct shingle count, the
    MinHash signature and its LSH band keys. The texts are streamed (read
    once, dropped once fingerprinted); the shingle sets are spilled to a
-   temporary folder (:mod:`dedup.shingle_store`); the scan keeps per
+   temporary folder (:mod:`dedup.near.shingle_store`); the scan keeps per
    document only the id, the length, the exact hash and the band keys
    (about ``8 * bands + 100`` bytes).
 2. exact duplicates (:func:`exact_groups`) — documents with the same
    normalised text; the first of each group stands for it from here on.
-3. candidates (:func:`dedup.candidates.pairs_from_keys` over the exact
+3. candidates (:func:`dedup.near.candidates.pairs_from_keys` over the exact
    groups' heads) — LSH banding tuned below the threshold, for recall.
 4. verification (:func:`verify_candidates`) — chunks of candidate pairs,
    each reading back the shingle sets it needs; only the pairs whose exact
    Jaccard reaches the threshold are kept.
-5. clusters (:func:`dedup.clusters.cluster_documents`) — union-find, representatives.
+5. clusters (:func:`dedup.near.clusters.cluster_documents`) — union-find, representatives.
 """
 
 from __future__ import annotations
@@ -26,25 +26,25 @@ import os
 import resource
 import tempfile
 import time
-from contextlib import contextmanager
 from array import array
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from dedup.candidates import pairs_from_keys
-from dedup.clusters import cluster_documents, representative_key
 from dedup.config import Settings
-from dedup.corpus import CorpusReader, InputProblem
 from dedup.document import Document
-from dedup.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
-from dedup.pool import StagePool
+from dedup.engine import Engine, LocalEngine
+from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.near.candidates import pairs_from_keys
+from dedup.near.clusters import cluster_documents, representative_key
+from dedup.near.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
+from dedup.near.shingle_store import ShingleStore
+from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
-from dedup.shingle_store import ShingleStore
-from dedup.shingles import char_classes
-from dedup.verification import Verified, documents_in, verify_job
+from dedup.text.shingles import char_classes
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
@@ -103,13 +103,13 @@ def _tables_for(texts: list[str]) -> None:
         char_classes()
 
 
-def fingerprint_stream(docs: Iterable[Document], settings: Settings, pool: StagePool, folder: str, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+def fingerprint_stream(docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
     """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets."""
     table = DocumentTable()
     store = ShingleStore(folder)
     func = partial(fingerprint_job, settings=settings, folder=folder)
     parts = []
-    for part in pool.map(func, _batches(docs, table, settings.batch_size, progress)):
+    for part in engine.map(func, _batches(docs, table, settings.batch_size, progress)):
         store.add(part.spilled, part.counts)
         parts.append(part)
     return table, join_fingerprints(parts, settings.num_perm), store
@@ -135,19 +135,19 @@ def exact_groups(exact: np.ndarray) -> list[list[int]]:
     return sorted(groups)
 
 
-def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings, pool: StagePool) -> list[Verified]:
+def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings, engine: Engine) -> list[Verified]:
     """Stage 4: the candidates whose exact Jaccard reaches the threshold.
 
     Args:
         pairs: ``(k, 2)`` candidate document indices ``i < j``.
         store: Where stage 1 spilled the shingle sets.
         settings: ``threshold`` and ``batch_size`` (pairs per job) are used.
-        pool: Where the chunks of pairs are verified.
+        engine: Where the chunks of pairs are verified.
     """
     chunks = (pairs[k : k + settings.batch_size] for k in range(0, len(pairs), settings.batch_size))
     jobs = ((chunk, store.locate(documents_in(chunk))) for chunk in chunks)
     func = partial(verify_job, folder=store.folder, threshold=settings.threshold)
-    return [found for part in pool.map(func, jobs) for found in part]
+    return [found for part in engine.map(func, jobs) for found in part]
 
 
 def _resources() -> dict[str, float]:
@@ -163,13 +163,13 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None
+    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None, engine: Engine
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are enabled."""
     started = time.perf_counter()
     clock = _StageClock()
-    with StagePool(settings.workers) as pool, tempfile.TemporaryDirectory(prefix="dedup-") as folder:
-        table, fp, store = fingerprint_stream(docs, settings, pool, folder, progress)
+    with tempfile.TemporaryDirectory(prefix="dedup-") as folder:
+        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress)
         clock.lap("fingerprint")
         groups = exact_groups(fp.exact)
         is_head = np.ones(len(table), dtype=bool)
@@ -179,7 +179,7 @@ def _run(
         clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
-        near = verify_candidates(candidates, store, settings, pool)
+        near = verify_candidates(candidates, store, settings, engine)
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
@@ -276,6 +276,7 @@ def scan_documents(
     settings: Settings,
     problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> ScanResult:
     """Find duplicate documents and, when enabled, documents that share passages.
 
@@ -285,23 +286,31 @@ def scan_documents(
             :func:`passage_stage`).
         problems: Input problems met while reading, carried into the result.
         progress: Called as ``progress(stage, done, total)``.
+        engine: What runs the per-batch work; by default a
+            :class:`~dedup.engine.LocalEngine` of ``settings.workers``.
 
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-    result, index = _run(docs, settings, problems, progress)
-    return _text_stages(docs, settings, result, index)
+    with _engine_for(settings, engine) as engine:
+        result, index = _run(docs, settings, problems, progress, engine)
+        return _text_stages(docs, settings, result, engine, index)
 
 
-def _text_stages(docs: Sequence[Document], settings: Settings, result: ScanResult, index=None) -> ScanResult:
+def _engine_for(settings: Settings, engine: Engine | None):
+    """The given engine (left open for its owner), or a local one for this scan."""
+    return nullcontext(engine) if engine is not None else LocalEngine(settings.workers)
+
+
+def _text_stages(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, index=None) -> ScanResult:
     """Stages 6 and 7, where enabled, over the documents the scan has read."""
     masks: dict[str, list] = {}
     if settings.boilerplate.enabled:
         with _timed(result, "boilerplate"):
-            masks = boilerplate_stage(docs, settings, result)
+            masks = boilerplate_stage(docs, settings, result, engine)
     if settings.passages.enabled:
         with _timed(result, "passages"):
-            passage_stage(docs, settings, result, masks, index)
+            passage_stage(docs, settings, result, masks, engine, index)
     return result
 
 
@@ -315,16 +324,16 @@ def _timed(result: ScanResult, stage: str) -> Iterator[None]:
     result.timing["seconds"] = round(result.timing["seconds"] + seconds, 3)
 
 
-def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> dict[str, list]:
+def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine) -> dict[str, list]:
     """Stage 6: boilerplate spans of every document, added to ``result``.
 
     Returns:
         The spans to leave out of reuse figures per document id (none when
         ``settings.boilerplate.keep`` is set).
     """
-    from dedup.boilerplate import boilerplate_report, reuse_masks, summarize
+    from dedup.boilerplate.detect import boilerplate_report, reuse_masks, summarize
 
-    found, _ = boilerplate_report(docs, settings, timings=result.timing.setdefault("stage_seconds", {}))
+    found, _ = boilerplate_report(docs, settings, timings=result.timing.setdefault("stage_seconds", {}), engine=engine)
     for doc, row in zip(docs, result.documents):
         row.extra.update(summarize(doc.text, found[doc.id]))
     result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
@@ -332,7 +341,7 @@ def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: Scan
 
 
 def passage_stage(
-    docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence], index=None
+    docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence], engine: Engine, index=None
 ) -> None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
@@ -341,11 +350,11 @@ def passage_stage(
     passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
     took them.
     """
-    from dedup.passages import find_passage_pairs
+    from dedup.passages.pairs import find_passage_pairs
 
     position = {doc.id: k for k, doc in enumerate(docs)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
-    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported, index=index, sentences=False)
+    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine)
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
@@ -359,20 +368,23 @@ def passage_stage(
     result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
 
 
-def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None) -> ScanResult:
+def scan_corpus(
+    paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None, engine: Engine | None = None
+) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
     At document level (passages and boilerplate disabled) the inputs are
-    read once with :class:`dedup.corpus.CorpusReader` and each batch of
+    read once with :class:`dedup.io.corpus.CorpusReader` and each batch of
     texts is dropped once fingerprinted, so memory grows only with the index.
     Passage and corpus-level boilerplate search need every text at hand: the
     documents are kept as they stream past (reading still overlaps with
     fingerprinting), and those stages run once all are read.
 
     Args:
-        paths: As for :class:`dedup.corpus.CorpusReader` (``-`` reads JSONL from stdin).
+        paths: As for :class:`dedup.io.corpus.CorpusReader` (``-`` reads JSONL from stdin).
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
+        engine: What runs the per-batch work (as for :func:`scan_documents`).
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
@@ -382,8 +394,9 @@ def scan_corpus(paths: Sequence[str | os.PathLike], settings: Settings, progress
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
-    result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress)
-    return _text_stages(docs, settings, result, index) if keep else result
+    with _engine_for(settings, engine) as engine:
+        result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress, engine)
+        return _text_stages(docs, settings, result, engine, index) if keep else result
 
 
 def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:

@@ -10,8 +10,8 @@ worker processes:
 
 - the document-level scan (:func:`dedup.scan.scan_documents`, passages and
   boilerplate off);
-- the corpus-level repeat pass (block splitting + :func:`dedup.repeats.repeat_index`);
-- the whole boilerplate pass (:func:`dedup.boilerplate.find_boilerplate`:
+- the corpus-level repeat pass (block splitting + :func:`dedup.boilerplate.repeats.repeat_index`);
+- the whole boilerplate pass (:func:`dedup.boilerplate.detect.find_boilerplate`:
   repeats, rules and the block classifier).
 
 Each is given in wall seconds (the fastest of ``--repeat`` runs) and in CPU
@@ -31,13 +31,13 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.timing import timed  # noqa: E402
-from dedup.blocks import document_blocks  # noqa: E402
-from dedup.boilerplate import find_boilerplate  # noqa: E402
+from dedup.boilerplate.blocks import document_blocks  # noqa: E402
+from dedup.boilerplate.detect import find_boilerplate  # noqa: E402
+from dedup.boilerplate.repeats import repeat_index  # noqa: E402
 from dedup.config import BoilerplateSettings, PassageSettings, Settings  # noqa: E402
-from dedup.corpus import CorpusReader  # noqa: E402
 from dedup.document import Document  # noqa: E402
-from dedup.pool import StagePool  # noqa: E402
-from dedup.repeats import repeat_index  # noqa: E402
+from dedup.engine import LocalEngine  # noqa: E402
+from dedup.io.corpus import CorpusReader  # noqa: E402
 from dedup.scan import scan_documents  # noqa: E402
 
 SEED = 11
@@ -82,8 +82,8 @@ def _best(fn, repeat: int) -> tuple[float, float]:
 
 
 def _repeat_pass(docs: list[Document], settings: Settings) -> None:
-    with StagePool(settings.workers) as pool:
-        repeat_index(docs, [document_blocks(d) for d in docs], settings.boilerplate, pool)
+    with LocalEngine(settings.workers) as engine:
+        repeat_index(docs, [document_blocks(d) for d in docs], settings.boilerplate, engine)
 
 
 def main(argv: list[str] | None = None) -> int:

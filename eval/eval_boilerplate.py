@@ -41,12 +41,12 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dedup.blocks import document_blocks  # noqa: E402
-from dedup.boilerplate import document_boilerplate, kept_text  # noqa: E402
+from dedup.boilerplate.blocks import document_blocks  # noqa: E402
+from dedup.boilerplate.detect import document_boilerplate, kept_text  # noqa: E402
+from dedup.boilerplate.models.train_blocks import SEED, data_root, fit_model, load_benchmark, page_arrays  # noqa: E402
 from dedup.config import BoilerplateSettings  # noqa: E402
-from dedup.html import decode_html, document_from_html  # noqa: E402
-from dedup.models.train_blocks import SEED, data_root, fit_model, load_benchmark, page_arrays  # noqa: E402
-from dedup.normalize import normalize_text, tokenize  # noqa: E402
+from dedup.io.html import decode_html, document_from_html  # noqa: E402
+from dedup.text.normalize import normalize_text, tokenize  # noqa: E402
 
 NGRAM = 4
 COMMENTS_MARKER = "!@#$%^&*()  COMMENTS"

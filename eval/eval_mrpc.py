@@ -21,10 +21,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from dedup.boilerplate.models.train_blocks import data_root  # noqa: E402
 from dedup.config import Settings  # noqa: E402
-from dedup.models.train_blocks import data_root  # noqa: E402
-from dedup.normalize import normalize_text  # noqa: E402
-from dedup.vectors import cosine_matrix, sentence_counts  # noqa: E402
+from dedup.text.normalize import normalize_text  # noqa: E402
+from dedup.text.vectors import cosine_matrix, sentence_counts  # noqa: E402
 
 
 def read_split(path: Path) -> tuple[np.ndarray, list[str], list[str]]:

@@ -35,9 +35,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from dedup.align import align_prepared, prepare  # noqa: E402
+from dedup.boilerplate.models.train_blocks import data_root  # noqa: E402
 from dedup.config import Settings, apply_settings  # noqa: E402
-from dedup.models.train_blocks import data_root  # noqa: E402
+from dedup.passages.align import align_prepared, prepare  # noqa: E402
 
 CATEGORIES = (
     "01-no-plagiarism",

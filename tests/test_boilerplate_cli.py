@@ -6,10 +6,10 @@ import json
 import random
 
 from click.testing import CliRunner
-
 from conftest import CORPUS
-from dedup.cli import main
 from synthetic_corpus import paragraph
+
+from dedup.cli import main
 
 
 def test_boilerplate_json_lists_spans_with_kind_and_reason():

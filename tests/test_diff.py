@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-
 from conftest import CORPUS
+
 from dedup.cli import main
 from dedup.config import Settings
 from dedup.diff import DiffInputError, diff_documents
-from dedup.normalize import normalize_text
+from dedup.text.normalize import normalize_text
 from dedup.views.diff_view import render_text
 
 A = str(CORPUS / "000_8aaba136161a1b97.txt")

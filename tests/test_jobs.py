@@ -7,14 +7,13 @@ import json
 import random
 
 import pytest
-
 from conftest import doc_level
+
 from dedup.config import PassageSettings, Settings
 from dedup.document import Document
-from dedup.normalize import normalize_text
 from dedup.scan import scan_corpus, scan_documents
-from dedup.shingles import reference_shingles
-
+from dedup.text.normalize import normalize_text
+from dedup.text.shingles import reference_shingles
 
 
 def corpus(seed: int = 11, families: int = 25) -> list[dict]:
@@ -148,7 +147,7 @@ def test_non_ascii_text_after_an_ascii_first_batch_is_the_same_with_any_number_o
 
 
 def test_passage_scan_of_files_equals_in_memory_scan(tmp_path, jsonl):
-    from dedup.corpus import CorpusReader
+    from dedup.io.corpus import CorpusReader
 
     bad = tmp_path / "bad.jsonl"
     bad.write_bytes(jsonl.read_bytes() + b"{not json\n")

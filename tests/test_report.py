@@ -9,8 +9,8 @@ from collections import OrderedDict
 import pytest
 
 from dedup.config import Settings
-from dedup.corpus import read_corpus
-from dedup.report import dumps_indented, to_json
+from dedup.io.corpus import read_corpus
+from dedup.report.formats import dumps_indented, to_json
 from dedup.scan import scan_documents
 
 

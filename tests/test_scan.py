@@ -7,12 +7,12 @@ import pytest
 from conftest import doc_level, edit_words, synthetic_text
 
 from dedup.config import BoilerplateSettings, Settings
-from dedup.corpus import read_corpus
 from dedup.document import Document
-from dedup.normalize import normalize_text
+from dedup.io.corpus import read_corpus
 from dedup.scan import scan_documents
-from dedup.shingles import shingle_hashes
-from dedup.similarity import jaccard
+from dedup.text.normalize import normalize_text
+from dedup.text.shingles import shingle_hashes
+from dedup.text.similarity import jaccard
 
 
 def exact_jaccard(a: str, b: str, n: int = 5) -> float:

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dedup.boilerplate import BoilerplateSpan
+from dedup.boilerplate.detect import BoilerplateSpan
+from dedup.boilerplate.repeats import RepeatedBlock
 from dedup.document import Document
-from dedup.repeats import RepeatedBlock
 
 KIND_STYLES = {
     "repeat_in_document": "magenta",

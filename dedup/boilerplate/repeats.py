@@ -1,0 +1,407 @@
+"""Blocks that recur across the corpus: template text and syndicated lines.
+
+Every block is reduced to a key (normalised, digits dropped so that "5
+Comments" and "12 Comments" meet) and hashed; blocks with equal hashes form
+a group. With ``near_repeats``, blocks of enough words are also grouped when
+their word-trigram MinHash signatures collide in LSH and their exact
+trigram Jaccard reaches ``near_threshold``. A group found in at least
+:meth:`~dedup.config.BoilerplateSettings.min_corpus_docs` documents (a floor
+that grows with the corpus) is a repeat. Where documents carry a ``source``,
+a repeat within one source is the site's *template*, a repeat across sources
+is *syndication* (marked only when it is a short stock line: longer shared
+text is reuse, for passage detection to report). A group whose blocks make
+up most of the documents it occurs in is a copied passage, not boilerplate.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import asdict, dataclass
+from functools import partial
+from typing import Iterator, Sequence
+
+import numpy as np
+import xxhash
+
+from dedup.boilerplate.blocks import Block
+from dedup.config import BoilerplateSettings
+from dedup.document import Document
+from dedup.engine import Engine, LocalEngine, runs_by_size
+from dedup.near.candidates import candidate_pairs
+from dedup.near.clusters import UnionFind
+from dedup.near.signatures import minhash_segments
+from dedup.text.normalize import normalize_ascii, normalize_text
+from dedup.text.shingles import batch_token_hashes, fold32, shingle_hashes_from_tokens
+from dedup.text.similarity import jaccard
+
+TEMPLATE = "template"
+SYNDICATION = "syndication"
+UNKNOWN = "unknown"
+_NO_DIGITS = str.maketrans("", "", "0123456789")
+_NEAR_NGRAM = 3
+_NEAR_PERM = 32
+_NEAR_SEED = 7
+_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class RepeatedBlock:
+    """A block (or a family of near-identical blocks) found in many documents.
+
+    Attributes:
+        text: The block as it reads in its first document.
+        documents: How many documents contain it.
+        occurrences: How many times it occurs in all.
+        examples: Ids of the first documents containing it (up to five).
+        sources: The distinct known sources of those documents.
+        spread: ``template`` (one source), ``syndication`` (several) or
+            ``unknown`` (no source known).
+        near: Whether the group joins near-identical, not only identical, blocks.
+        boilerplate: Whether its occurrences are marked as boilerplate.
+        reason: Why it is, or is not, boilerplate.
+    """
+
+    text: str
+    documents: int
+    occurrences: int
+    examples: tuple[str, ...]
+    sources: tuple[str, ...]
+    spread: str
+    near: bool
+    boilerplate: bool
+    reason: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class RepeatIndex:
+    """Repeated groups and where their blocks are.
+
+    Attributes:
+        groups: One :class:`RepeatedBlock` per repeated group.
+        members: ``(doc_index, block_index) -> group index`` for every block
+            of a repeated group.
+    """
+
+    groups: list[RepeatedBlock]
+    members: dict[tuple[int, int], int]
+
+
+def block_key(text: str) -> str:
+    """What two blocks must share to count as the same: the normalised text
+    (:func:`dedup.text.normalize.normalize_text`) without digits, so that "5 Comments" and "12
+    Comments" meet."""
+    if text.isascii():
+        return _ascii_key(text).decode("ascii")
+    return " ".join(normalize_text(text).translate(_NO_DIGITS).split())
+
+
+def _ascii_key(text: str) -> bytes:
+    """:func:`block_key` of ASCII text, as bytes."""
+    return normalize_ascii(text, b"0123456789")
+
+
+@dataclass
+class _Fingerprints:
+    """Every non-empty block key of a run of documents, as hashes.
+
+    Attributes:
+        doc_idx: Document of each key (index into the documents).
+        block_idx: Block of each key within its document.
+        hashes: xxh3 hash of each key.
+        long_rows: The rows whose key has enough words for near matching.
+        signatures: Trigram MinHash signature of each of those keys.
+    """
+
+    doc_idx: np.ndarray
+    block_idx: np.ndarray
+    hashes: np.ndarray
+    long_rows: np.ndarray
+    signatures: np.ndarray
+
+
+def _block_fingerprints(
+    job: tuple[int, list[tuple[str, list[tuple[int, int]]]]], near_words: int | None, near_max_words: int | None
+) -> _Fingerprints:
+    """Key hashes (and, with ``near_words``, the trigram signatures of keys
+    of at least that many words) of the blocks of a run of documents.
+
+    Args:
+        job: ``(index of the first document, [(text, [(start, end) of each block])])``.
+        near_words: Words a key needs for near matching; ``None``: no near matching.
+        near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+    """
+    most = near_max_words if near_max_words is not None else float("inf")
+    first, documents = job
+    doc_idx: list[int] = []
+    block_idx: list[int] = []
+    hashes: list[int] = []
+    long_rows: list[int] = []
+    long_keys: list[str] = []
+    digest = xxhash.xxh3_64_intdigest
+    for d, (text, spans) in enumerate(documents, start=first):
+        ascii_text = text.isascii()
+        for b, (start, end) in enumerate(spans):
+            piece = text[start:end]
+            key = _ascii_key(piece) if ascii_text else block_key(piece).encode("utf-8")
+            if not key:
+                continue
+            if near_words is not None and near_words <= key.count(b" ") + 1 <= most:
+                long_rows.append(len(hashes))
+                long_keys.append(key.decode("utf-8"))
+            hashes.append(digest(key))
+            doc_idx.append(d)
+            block_idx.append(b)
+    signatures = np.zeros((0, _NEAR_PERM), dtype=np.uint32)
+    if long_keys:
+        grams, bounds = _trigram_hashes(long_keys)
+        folded = fold32(grams)
+        signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
+    return _Fingerprints(
+        np.array(doc_idx, dtype=np.int64),
+        np.array(block_idx, dtype=np.int64),
+        np.array(hashes, dtype=np.uint64),
+        np.array(long_rows, dtype=np.int64),
+        signatures,
+    )
+
+
+def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
+    """The documents (text and block bounds) in runs of about ``_CHUNK_BYTES`` characters."""
+    for first, run in runs_by_size(zip(docs, blocks), lambda item: len(item[0].text), _CHUNK_BYTES):
+        yield first, [(doc.text, [(b.start, b.end) for b in doc_blocks]) for doc, doc_blocks in run]
+
+
+def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine) -> _Fingerprints:
+    near_words = max(settings.near_min_words, _NEAR_NGRAM) if settings.near_repeats else None
+    parts = list(engine.map(partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words), _fingerprint_jobs(docs, blocks)))
+    offsets = np.cumsum([0] + [p.hashes.size for p in parts])
+    return _Fingerprints(
+        np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.block_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.hashes for p in parts] or [np.zeros(0, dtype=np.uint64)]),
+        np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.signatures for p in parts] or [np.zeros((0, _NEAR_PERM), dtype=np.uint32)]),
+    )
+
+
+_CHUNK_BYTES = 1 << 20
+
+
+def _trigram_hashes(keys: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hashes of every key's word trigrams, all in one array,
+    computed without a Python loop over words (in chunks of about a
+    megabyte, to bound memory).
+
+    Args:
+        keys: Keys of at least three words each.
+
+    Returns:
+        ``(hashes, bounds)``: key ``i``'s trigram hashes are
+        ``hashes[bounds[i]:bounds[i + 1]]``.
+    """
+    hashes: list[np.ndarray] = []
+    counts: list[np.ndarray] = []
+    chunk: list[str] = []
+    size = 0
+    for key in keys:
+        chunk.append(key)
+        size += len(key) + 1
+        if size >= _CHUNK_BYTES:
+            _chunk_trigrams(chunk, hashes, counts)
+            chunk, size = [], 0
+    if chunk:
+        _chunk_trigrams(chunk, hashes, counts)
+    all_counts = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
+    return np.concatenate(hashes) if hashes else np.zeros(0, dtype=np.uint64), np.concatenate(([0], np.cumsum(all_counts)))
+
+
+def _chunk_trigrams(keys: list[str], hashes: list[np.ndarray], counts: list[np.ndarray]) -> None:
+    words, key_of_word = batch_token_hashes(keys)
+    if words.size < _NEAR_NGRAM:
+        counts.append(np.zeros(len(keys), dtype=np.int64))
+        return
+    grams = shingle_hashes_from_tokens(words, _NEAR_NGRAM)
+    inside = key_of_word[: grams.size] == key_of_word[_NEAR_NGRAM - 1 :]
+    hashes.append(grams[inside])
+    counts.append(np.bincount(key_of_word[: grams.size][inside], minlength=len(keys)))
+
+
+def _near_unions(docs, blocks, fp: _Fingerprints, first_rows: np.ndarray, settings: BoilerplateSettings) -> UnionFind:
+    """Union exact groups whose keys are near-identical (trigram MinHash + exact check).
+
+    Args:
+        docs: The documents.
+        blocks: Their blocks.
+        fp: The block fingerprints.
+        first_rows: For each exact group (in hash order), its first row in ``fp``.
+        settings: Boilerplate settings.
+    """
+    sets = UnionFind(first_rows.size)
+    signature_of = np.full(fp.hashes.size, -1, dtype=np.int64)
+    signature_of[fp.long_rows] = np.arange(fp.long_rows.size)
+    long_keys = np.flatnonzero(signature_of[first_rows] >= 0)
+    if long_keys.size < 2:
+        return sets
+    signatures = fp.signatures[signature_of[first_rows[long_keys]]]
+    lsh_threshold = max(0.05, settings.near_threshold - 0.15)
+    candidates = list(candidate_pairs(signatures, lsh_threshold))
+    # The trigram sets of the keys in a candidate pair, hashed in one batch.
+    involved = sorted({k for pair in candidates for k in pair})
+    texts = []
+    for k in involved:
+        row = int(first_rows[long_keys[k]])
+        block = blocks[int(fp.doc_idx[row])][int(fp.block_idx[row])]
+        texts.append(block_key(docs[int(fp.doc_idx[row])].text[block.start : block.end]))
+    hashes, bounds = _trigram_hashes(texts)
+    position = {k: i for i, k in enumerate(involved)}
+    trigram_sets: dict[int, np.ndarray] = {}
+
+    def trigrams(k: int) -> np.ndarray:
+        found = trigram_sets.get(k)
+        if found is None:
+            i = position[k]
+            found = trigram_sets[k] = np.unique(hashes[bounds[i] : bounds[i + 1]])
+        return found
+
+    for x, y in candidates:
+        x_key, y_key = int(long_keys[x]), int(long_keys[y])
+        if sets.find(x_key) == sets.find(y_key):
+            continue  # already joined: the union would change nothing
+        a, b = trigrams(x), trigrams(y)
+        # The Jaccard is at most the smaller set over the larger (the margin
+        # keeps a pair whose figure could round up to the threshold).
+        if min(a.size, b.size) < settings.near_threshold * max(a.size, b.size) * (1 - 1e-9):
+            continue
+        if jaccard(a, b) >= settings.near_threshold:
+            sets.union(x_key, y_key)
+    return sets
+
+
+def repeat_index(
+    docs: Sequence[Document],
+    blocks: Sequence[Sequence[Block]],
+    settings: BoilerplateSettings,
+    engine: Engine | None = None,
+) -> RepeatIndex:
+    """Find the blocks repeated across the corpus.
+
+    Args:
+        docs: The documents.
+        blocks: Each document's blocks (:func:`dedup.boilerplate.blocks.document_blocks`).
+        settings: Boilerplate settings.
+        engine: Where the block keys and signatures of runs of documents
+            are computed (the result is the same for any engine); by
+            default, in this process.
+
+    Returns:
+        A :class:`RepeatIndex`.
+    """
+    with contextlib.ExitStack() as stack:
+        if engine is None:
+            engine = stack.enter_context(LocalEngine(1))
+        fp = _all_fingerprints(docs, blocks, settings, engine)
+    doc_idx, block_idx = fp.doc_idx, fp.block_idx
+    if doc_idx.size == 0:
+        return RepeatIndex([], {})
+    # Exact groups: one per distinct key hash, in hash order.
+    _, first_rows, exact = np.unique(fp.hashes, return_index=True, return_inverse=True)
+    n_keys = first_rows.size
+    group = exact
+    near_rows = np.zeros(len(exact), dtype=bool)
+    if settings.near_repeats:
+        sets = _near_unions(docs, blocks, fp, first_rows, settings)
+        roots = np.array(sets.roots(), dtype=np.int64)
+        # A group is "near" when it joins more than one exact key.
+        near_rows = (np.bincount(roots, minlength=n_keys) > 1)[roots][exact]
+        group = roots[exact]
+    # Documents per group: count distinct (group, doc) pairs.
+    pairs = np.unique(np.stack([group, doc_idx], axis=1), axis=0)
+    doc_counts = np.bincount(pairs[:, 0], minlength=n_keys)
+    floor = settings.min_corpus_docs(len(docs))
+    repeated = np.flatnonzero(doc_counts >= floor)
+    if repeated.size == 0:
+        return RepeatIndex([], {})
+    return _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows)
+
+
+def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows) -> RepeatIndex:
+    """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
+    is_repeated = np.zeros(group.max() + 1, dtype=bool)
+    is_repeated[repeated] = True
+    rows = np.flatnonzero(is_repeated[group])
+    by_group: dict[int, list[int]] = {}
+    for r in rows[np.argsort(group[rows], kind="stable")]:
+        by_group.setdefault(int(group[r]), []).append(int(r))
+    doc_sets = {g: tuple(sorted({int(doc_idx[r]) for r in found})) for g, found in by_group.items()}
+    copied = _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings)
+    out: list[RepeatedBlock] = []
+    members: dict[tuple[int, int], int] = {}
+    for g in sorted(by_group, key=lambda g: (-len(doc_sets[g]), by_group[g][0])):
+        found, doc_ids = by_group[g], doc_sets[g]
+        first = blocks[int(doc_idx[found[0]])][int(block_idx[found[0]])]
+        text = docs[int(doc_idx[found[0]])].text[first.start : first.end]
+        sources = sorted({docs[d].source for d in doc_ids if docs[d].source})
+        spread = UNKNOWN if not sources else (TEMPLATE if len(sources) == 1 else SYNDICATION)
+        marked, reason = _verdict(len(doc_ids), spread, len(text.split()), g in copied, settings)
+        if marked:
+            for r in found:
+                members[(int(doc_idx[r]), int(block_idx[r]))] = len(out)
+        examples = tuple(docs[d].id for d in doc_ids[:_EXAMPLES])
+        out.append(RepeatedBlock(text, len(doc_ids), len(found), examples, tuple(sources), spread, bool(near_rows[found[0]]), marked, reason))
+    return RepeatIndex(out, members)
+
+
+def _verdict(count: int, spread: str, words: int, copied: bool, settings: BoilerplateSettings) -> tuple[bool, str]:
+    """Whether a repeated group is boilerplate, and why."""
+    if copied:
+        return False, f"in {count} documents, but as part of a longer copied passage: reuse, not boilerplate"
+    if spread == SYNDICATION and words > settings.syndication_max_words:
+        return False, f"the same passage in {count} documents from several sources: syndication, not boilerplate"
+    if spread == TEMPLATE:
+        return True, f"repeated in {count} documents of one source: the site's template"
+    if spread == SYNDICATION:
+        return True, f"a stock line repeated in {count} documents across sources"
+    return True, f"repeated in {count} documents of the corpus"
+
+
+def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings) -> set[int]:
+    """Groups that, with the groups sharing their exact set of documents
+    (``doc_sets``), cover more than ``copy_share`` of those documents' text."""
+    by_docset: dict[tuple[int, ...], list[int]] = {}
+    for g in by_group:
+        by_docset.setdefault(doc_sets[g], []).append(g)
+    copied: set[int] = set()
+    for docset, groups in by_docset.items():
+        covered = np.zeros(len(docset))
+        position = {d: i for i, d in enumerate(docset)}
+        for g in groups:
+            for r in by_group[g]:
+                d, b = int(doc_idx[r]), int(block_idx[r])
+                covered[position[d]] += blocks[d][b].end - blocks[d][b].start
+        lengths = np.array([max(len(docs[d].text), 1) for d in docset], dtype=np.float64)
+        if np.median(covered / lengths) > settings.copy_share:
+            copied.update(groups)
+    return copied
+
+
+def corpus_repeats(docs: Sequence[Document], settings, blocks: Sequence[Sequence[Block]] | None = None) -> list[RepeatedBlock]:
+    """The blocks repeated across a corpus, most widespread first.
+
+    Args:
+        docs: The documents.
+        settings: :class:`~dedup.config.Settings` (or its ``boilerplate`` part).
+        blocks: Each document's blocks, if already split.
+
+    Returns:
+        One :class:`RepeatedBlock` per repeated group, ordered by number of
+        documents (descending), then first appearance.
+    """
+    from dedup.boilerplate.blocks import document_blocks
+
+    bp = getattr(settings, "boilerplate", settings)
+    if blocks is None:
+        blocks = [document_blocks(d) for d in docs]
+    return repeat_index(docs, blocks, bp).groups

@@ -1,0 +1,13 @@
+"""How per-batch stage functions are run.
+
+In: a pure function and an iterable of batches (or of ``(key, value)`` items
+to group). Out: the function's results, in the order of the batches (or of
+the keys), whatever the engine or number of workers. :class:`LocalEngine`, a
+process pool, is the one engine today; stages take an :class:`Engine` and
+never start worker processes themselves.
+"""
+
+from dedup.engine.base import Engine, groups_by_key, runs_by_size
+from dedup.engine.local import LocalEngine
+
+__all__ = ["Engine", "LocalEngine", "groups_by_key", "runs_by_size"]

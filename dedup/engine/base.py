@@ -1,0 +1,79 @@
+"""The engine seam: what a stage asks of whatever runs its batches.
+
+A stage cuts its work into batches and hands a pure, picklable function and
+the batches to an :class:`Engine`; the engine decides where the calls run
+(this process, worker processes, a cluster) and gives the results back in
+the order of the batches, so the output never depends on the engine or on
+how many workers it has.
+"""
+
+from __future__ import annotations
+
+from itertools import groupby
+from typing import Callable, Hashable, Iterable, Iterator, Protocol, TypeVar, runtime_checkable
+
+T = TypeVar("T")
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Runs per-batch stage functions.
+
+    Attributes:
+        workers: How many batches it runs at once; stages size their batches
+            by it (never their results).
+    """
+
+    workers: int
+
+    def __enter__(self) -> "Engine": ...
+
+    def __exit__(self, *exc) -> None: ...
+
+    def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch)`` for every batch, results in the order of ``batches``.
+
+        Args:
+            func: A picklable pure function (module level, or a
+                ``functools.partial`` of one).
+            batches: The inputs, consumed lazily.
+            in_flight: Batches submitted ahead per worker: bounds memory
+                when the batches are large, keeps every worker busy when
+                they are uneven.
+        """
+        ...
+
+    def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]]) -> Iterator[R]:
+        """The shuffle by key: ``func(key, values)`` once per distinct key,
+        in key order, with the values in the order they came."""
+        ...
+
+
+def groups_by_key(items: Iterable[tuple[K, T]]) -> Iterator[tuple[K, list[T]]]:
+    """``(key, values)`` per distinct key, in key order; values keep their
+    input order (a stable sort), so any engine's grouping is the same."""
+    ordered = sorted(items, key=lambda item: item[0])
+    for key, run in groupby(ordered, key=lambda item: item[0]):
+        yield key, [value for _, value in run]
+
+
+def runs_by_size(items: Iterable[T], size: Callable[[T], int], limit: int, most: int | None = None) -> Iterator[tuple[int, list[T]]]:
+    """Consecutive runs of ``items`` whose sizes add up to about ``limit``
+    (a run closes once it reaches it), each of at most ``most`` items: the
+    usual way a stage cuts documents into batches.
+
+    Yields:
+        ``(index of the run's first item, run)``.
+    """
+    run: list[T] = []
+    first = total = 0
+    for k, item in enumerate(items):
+        run.append(item)
+        total += size(item)
+        if total >= limit or (most is not None and len(run) >= most):
+            yield first, run
+            run, first, total = [], k + 1, 0
+    if run:
+        yield first, run

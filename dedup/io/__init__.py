@@ -1,0 +1,34 @@
+"""Reading corpora.
+
+In: paths (folders of .txt/.md/.html files, JSONL files, ``-`` for standard
+input). Out: :class:`~dedup.document.Document` objects in a stable order, and
+an :class:`InputProblem` for everything that could not be read.
+"""
+
+import lazy_loader
+
+# Loaded on first use: importing one stage never pays for another's
+# dependencies (scikit-learn and SciPy load only with the stages that use them).
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "corpus": [
+            "TEXT_SUFFIXES",
+            "HTML_SUFFIXES",
+            "JSONL_SUFFIXES",
+            "METADATA_FIELDS",
+            "InputProblem",
+            "CorpusReader",
+            "decode_text",
+            "read_corpus",
+        ],
+        "html": [
+            "BLOCK_TAGS",
+            "SKIP_TAGS",
+            "DOM_FLAGS",
+            "decode_html",
+            "html_blocks",
+            "document_from_html",
+        ],
+    },
+)

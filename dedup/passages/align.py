@@ -1,0 +1,381 @@
+"""Alignment of one pair of documents: the passages they share, exactly.
+
+Two layers, both reported as original-text character spans of each side:
+
+1. **verbatim** — near-verbatim passages from shared word n-grams
+   (:mod:`dedup.passages.verbatim`), each scored by the share of its tokens in exact
+   runs and flagged ``quoted`` when it lies inside quotation marks in both
+   texts;
+2. **reworded** — runs of sentences that say the same thing in other words:
+   sentence pairs whose character n-gram TF-IDF cosine (:mod:`dedup.text.vectors`)
+   reaches ``sentence_threshold`` (or ``context_threshold`` beside an
+   aligned pair), merged into maximal passages while they follow each other
+   in both texts, each scored by its mean cosine.
+
+A reworded passage mostly covered by verbatim passages is left out (the
+verbatim ones stand for it); otherwise a verbatim passage may lie inside a
+reworded one, and shares count the union of both.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from dedup.config import Settings
+from dedup.document import Document, Span, span_mask
+from dedup.passages.index import distinct
+from dedup.passages.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
+from dedup.text.quotes import quoted_mask
+from dedup.text.sentences import PreparedText, prepare_text
+from dedup.text.shingles import shingle_hashes_from_tokens
+from dedup.text.similarity import set_similarity
+from dedup.text.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
+
+VERBATIM = "verbatim"
+REWORDED = "reworded"
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A passage shared by two documents.
+
+    Attributes:
+        a: Span in the first document's original text.
+        b: Span in the second document's original text.
+        kind: ``"verbatim"`` or ``"reworded"``.
+        score: Verbatim: share of tokens in exact runs; reworded: mean cosine
+            of its aligned sentences.
+        quoted: Lies wholly inside quotation marks in both documents.
+    """
+
+    a: Span
+    b: Span
+    kind: str
+    score: float
+    quoted: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a_start": self.a.start,
+            "a_end": self.a.end,
+            "b_start": self.b.start,
+            "b_end": self.b.end,
+            "kind": self.kind,
+            "score": round(self.score, 4),
+            "quoted": self.quoted,
+        }
+
+
+@dataclass(frozen=True)
+class SentencePair:
+    """Two aligned sentences and their cosine (1.0 when verbatim)."""
+
+    a: Span
+    b: Span
+    score: float
+    verbatim: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"a_start": self.a.start, "a_end": self.a.end, "b_start": self.b.start,
+                "b_end": self.b.end, "score": round(self.score, 4), "verbatim": self.verbatim}
+
+
+@dataclass
+class Alignment:
+    """Everything two documents share.
+
+    Attributes:
+        passages: Shared passages, ordered by position in a.
+        sentence_pairs: Aligned sentences, ordered by position in a.
+        shared_chars_a: Characters of a inside some passage (masks excluded).
+        shared_chars_b: The same for b.
+        share_a: ``shared_chars_a`` over a's unmasked characters.
+        share_b: The same for b.
+        stats: Exact Jaccard and containments, when computed.
+        sentences_a: Every sentence of a (long ones cut in pieces), in order.
+        sentences_b: The same for b.
+    """
+
+    passages: list[Passage]
+    sentence_pairs: list[SentencePair]
+    shared_chars_a: int
+    shared_chars_b: int
+    share_a: float
+    share_b: float
+    stats: dict[str, float] = field(default_factory=dict)
+    sentences_a: list[Span] = field(default_factory=list, repr=False)
+    sentences_b: list[Span] = field(default_factory=list, repr=False)
+
+    def count(self, kind: str) -> int:
+        return sum(p.kind == kind for p in self.passages)
+
+
+@dataclass
+class Prepared:
+    """A document prepared for alignment.
+
+    Its sentence counts and vectors are computed on first use and kept, so a
+    document met in many pairs is vectorised once, and one only ever aligned
+    on the near-verbatim fast path (see :func:`align_prepared`) never.
+
+    Attributes:
+        text: The prepared text.
+        quoted: Per token: it begins inside a quotation.
+    """
+
+    text: PreparedText
+    quoted: np.ndarray
+    _seeds: dict[int, SeedTable] = field(default_factory=dict, repr=False)
+    _shingles: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
+
+    def seeds(self, n: int) -> SeedTable:
+        """The verbatim seed table for ``n``-token seeds, computed on first use."""
+        if n not in self._seeds:
+            self._seeds[n] = seed_table(self.text, n)
+        return self._seeds[n]
+
+    def shingle_set(self, n: int) -> np.ndarray:
+        """Sorted distinct word ``n``-gram hashes of the whole text (masks
+        included): the prepared tokens are those of
+        :func:`dedup.text.normalize.normalize_text`, so this is
+        :func:`dedup.text.similarity.shingle_set` of the original text. Computed
+        on first use."""
+        if n not in self._shingles:
+            self._shingles[n] = distinct(shingle_hashes_from_tokens(self.text.hashes, n))
+        return self._shingles[n]
+
+    @cached_property
+    def counts(self) -> sp.csr_matrix:
+        return sentence_counts(self.text.sentence_texts)
+
+    @cached_property
+    def vectors(self) -> SentenceVectors:
+        return sentence_vectors(self.counts)
+
+    @cached_property
+    def open_tokens(self) -> int:
+        """Tokens outside masks."""
+        return int(self.text.n_tokens - self.text.masked.sum())
+
+
+def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
+    """Prepare one original text (and its boilerplate masks) for alignment."""
+    prepared = prepare_text(text, list(masks or ()))
+    return Prepared(prepared, quoted_mask(text)[prepared.token_starts])
+
+
+def _token_span(p: PreparedText, first: int, last: int) -> Span:
+    return Span(int(p.token_starts[first]), int(p.token_ends[last - 1]))
+
+
+def _verbatim_passages(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> list[Passage]:
+    out = []
+    for m in matches:
+        a = _token_span(pa.text, m.a_start, m.a_end)
+        b = _token_span(pb.text, m.b_start, m.b_end)
+        out.append(Passage(a, b, VERBATIM, m.score, m.quoted))
+    return out
+
+
+def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> np.ndarray:
+    """Raise the similarity of sentence pairs that a verbatim match joins."""
+    if not matches or sims.size == 0:
+        return sims
+    cover = np.zeros_like(sims)
+    ta, tb = pa.sentence_tokens, pb.sentence_tokens
+    len_a, len_b = ta[:, 1] - ta[:, 0], tb[:, 1] - tb[:, 0]
+    # Sentence token ranges follow each other (both columns never decrease),
+    # so the sentences a match touches are a run: [first ending after its
+    # start, first starting at or after its end).
+    first_a, last_a = ta[:, 0].tolist(), ta[:, 1].tolist()
+    first_b, last_b = tb[:, 0].tolist(), tb[:, 1].tolist()
+    for m in matches:
+        a0, a1 = bisect_right(last_a, m.a_start), bisect_left(first_a, m.a_end)
+        b0, b1 = bisect_right(last_b, m.b_start), bisect_left(first_b, m.b_end)
+        if a0 >= a1 or b0 >= b1:
+            continue
+        shift = m.b_start - m.a_start
+        lo = np.maximum(ta[a0:a1, 0], m.a_start)[:, None] + shift
+        hi = np.minimum(ta[a0:a1, 1], m.a_end)[:, None] + shift
+        common = np.minimum(hi, tb[b0:b1, 1][None, :]) - np.maximum(lo, tb[b0:b1, 0][None, :])
+        smaller = np.minimum(len_a[a0:a1, None], len_b[None, b0:b1])
+        share = np.where(common > 0, np.minimum(1.0, common / smaller), 0.0)
+        block = cover[a0:a1, b0:b1]
+        block[...] = np.maximum(block, share)
+    return np.maximum(sims, cover)
+
+
+def select_sentence_pairs(sims: np.ndarray, strong: float, weak: float) -> list[tuple[int, int]]:
+    """Sentence pairs to align: strong pairs, then weak ones beside them.
+
+    A pair is kept only if it is the best for its sentence in a or in b.
+
+    Returns:
+        ``(i, j)`` sorted.
+    """
+    if sims.size == 0:
+        return []
+    best = (sims >= sims.max(axis=1, keepdims=True)) | (sims >= sims.max(axis=0, keepdims=True))
+    accepted = (sims >= strong) & best
+    weak_ok = (sims >= weak) & best & ~accepted
+    for _ in range(8):
+        if not weak_ok.any():
+            break
+        near = np.zeros_like(accepted)
+        near[1:, 1:] |= accepted[:-1, :-1]
+        near[:-1, :-1] |= accepted[1:, 1:]
+        near[1:, :] |= accepted[:-1, :]
+        near[:-1, :] |= accepted[1:, :]
+        grow = weak_ok & near
+        if not grow.any():
+            break
+        accepted |= grow
+        weak_ok &= ~grow
+    return [tuple(x) for x in np.argwhere(accepted).tolist()]
+
+
+def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
+    """Chain sentence pairs that follow each other (within ``gap``) in both texts."""
+    groups: list[list[tuple[int, int]]] = []
+    for i, j in sorted(pairs):
+        best = None
+        for g in groups[-8:]:
+            li, lj = g[-1]
+            if 0 <= i - li <= gap + 1 and -1 <= j - lj <= gap + 1:
+                if best is None or abs(j - lj) < abs(j - best[-1][1]):
+                    best = g
+        if best is None:
+            groups.append([(i, j)])
+        else:
+            best.append((i, j))
+    return groups
+
+
+def _covered(mask: np.ndarray, span: Span) -> float:
+    return float(mask[span.start : span.end].mean()) if len(span) else 0.0
+
+
+def _word_span(p: PreparedText, start: int, end: int) -> Span:
+    """``[start, end)`` trimmed to begin at its first word and end with its last
+    (no opening quotation mark or final full stop of a sentence left alone)."""
+    first = int(np.searchsorted(p.token_starts, start, side="left"))
+    last = int(np.searchsorted(p.token_ends, end, side="right")) - 1
+    if first > last:
+        return Span(start, end)
+    return Span(int(p.token_starts[first]), int(p.token_ends[last]))
+
+
+def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -> list[Passage]:
+    ps = settings.passages
+    sa, sb = pa.text.sentences, pb.text.sentences
+    va = span_mask(len(pa.text.text), [p.a for p in verbatim])
+    vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
+    out = []
+    for group in _groups(pairs, ps.sentence_gap):
+        a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
+        b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
+        if min(len(a), len(b)) < ps.min_passage_chars:
+            continue
+        if _covered(va, a) >= 0.8 and _covered(vb, b) >= 0.8:
+            continue
+        score = float(np.mean([sims[i, j] for i, j in group]))
+        if len(group) == 1 and score < ps.sentence_threshold:
+            continue
+        out.append(Passage(a, b, REWORDED, score))
+    return out
+
+
+# Verbatim passages covering this share of both sides' unmasked tokens leave
+# the reworded-sentence pass nothing to find: the sentence cosines are skipped.
+FAST_PATH_SHARE = 0.95
+
+
+def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> bool:
+    """Do ``matches`` cover at least :data:`FAST_PATH_SHARE` of both texts?"""
+    if not matches:
+        return False
+    for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
+        covered = span_mask(p.text.n_tokens, spans) & ~p.text.masked
+        if int(covered.sum()) < FAST_PATH_SHARE * max(p.open_tokens, 1):
+            return False
+    return True
+
+
+def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
+    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.text.masked_chars
+    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.text.masked_chars
+    ca, cb = int(ua.sum()), int(ub.sum())
+    na = max(1, len(pa.text.text) - int(pa.text.masked_chars.sum()))
+    nb = max(1, len(pb.text.text) - int(pb.text.masked_chars.sum()))
+    return ca, cb, ca / na, cb / nb
+
+
+def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
+    """Align two prepared documents (see the module doc).
+
+    Args:
+        pa: First document, from :func:`prepare`.
+        pb: Second document.
+        settings: ``settings.passages`` drives every threshold.
+
+    Returns:
+        An :class:`Alignment`.
+    """
+    ps = settings.passages
+    matches = verbatim_matches(
+        pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, (pa.quoted, pb.quoted),
+        (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
+    )
+    verbatim = _verbatim_passages(pa, pb, matches)
+    if _near_verbatim(pa, pb, matches):
+        raw = np.zeros((len(pa.text.sentences), len(pb.text.sentences)), dtype=np.float32)
+    else:
+        raw = cosine_vectors(pa.vectors, pb.vectors)
+    sims = _verbatim_boost(raw, pa.text, pb.text, matches)
+    pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
+    reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)
+    passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
+    rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
+    scores = sims[rows, cols]
+    sa, sb = pa.text.sentences, pb.text.sentences
+    sentence_pairs = [
+        SentencePair(sa[i], sb[j], score, boosted)
+        for i, j, score, boosted in zip(rows.tolist(), cols.tolist(), scores.tolist(), (scores > raw[rows, cols]).tolist())
+    ]
+    ca, cb, share_a, share_b = _shares(pa, pb, passages)
+    return Alignment(
+        passages, sentence_pairs, ca, cb, share_a, share_b,
+        sentences_a=pa.text.sentences, sentences_b=pb.text.sentences,
+    )
+
+
+def whole_document_stats(pa: Prepared, pb: Prepared, ngram: int) -> dict[str, float]:
+    """Exact Jaccard and containments of two prepared texts' word ``ngram``-grams."""
+    return {**set_similarity(pa.shingle_set(ngram), pb.shingle_set(ngram)), "ngram": ngram}
+
+
+def align_documents(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:
+    """Align two documents, with exact whole-document figures in ``stats``.
+
+    Args:
+        a: First document.
+        b: Second document.
+        settings: What to look for.
+        masks: Optional mapping from document id to boilerplate spans that
+            are left out of matches and shares.
+
+    Returns:
+        An :class:`Alignment` whose ``stats`` hold ``jaccard``,
+        ``containment_a`` and ``containment_b`` over word ``settings.ngram``-grams.
+    """
+    masks = masks or {}
+    pa, pb = prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id))
+    alignment = align_prepared(pa, pb, settings)
+    alignment.stats = whole_document_stats(pa, pb, settings.ngram)
+    return alignment

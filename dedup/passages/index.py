@@ -1,0 +1,139 @@
+"""The corpus-wide word n-gram index that proposes passage candidates.
+
+Fingerprints (sampled word n-grams) come from :mod:`dedup.text.ngrams`;
+here they become anchors with their context, and pairs of documents that
+share enough of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.text.ngrams import by_hash, ngram_hashes, sampled, sampled_ngrams, word_hashes
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """One text's fingerprints with the words around them.
+
+    Attributes:
+        words: Hash of every word of the text, in order.
+        hashes: Distinct fingerprint hashes, sorted.
+        positions: Word position where each fingerprint first starts.
+        n: Words per fingerprint.
+    """
+
+    words: np.ndarray
+    hashes: np.ndarray
+    positions: np.ndarray
+    n: int
+
+    def context(self, position: int, window: int) -> np.ndarray:
+        """Distinct words within ``window`` words before and after the n-gram at ``position``."""
+        before = self.words[max(0, position - window) : position]
+        after = self.words[position + self.n : position + self.n + window]
+        return distinct(np.concatenate((before, after)))
+
+
+def distinct(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` of a 1-d array, faster for small ones."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
+def anchors(text: str, n: int, sample: int) -> Anchors:
+    """The :class:`Anchors` of one normalised text, as :func:`ngram_hashes` and
+    :func:`sampled` take its fingerprints."""
+    return word_anchors(word_hashes([text])[0], n, sample)
+
+
+def word_anchors(words: np.ndarray, n: int, sample: int) -> Anchors:
+    """:func:`anchors` from the hashes of a text's words."""
+    grams, _ = ngram_hashes(words, np.zeros(words.size, dtype=np.int64), n)
+    positions = np.flatnonzero(sampled(grams, sample))
+    hashes, first = np.unique(grams[positions], return_index=True)
+    return Anchors(words, hashes, positions[first], n)
+
+
+def context_overlap(a: Anchors, b: Anchors, window: int, enough: float = 1.0) -> float:
+    """The best agreement of the contexts of a fingerprint both texts hold.
+
+    For each shared fingerprint, the share of the distinct words within
+    ``window`` words of it (the n-gram itself left out) in the text with
+    fewer such words that the other text also has there. Copies of a
+    passage agree around every n-gram they share; texts that only use the
+    same phrase agree no more than any two texts do.
+
+    Args:
+        a: First text's anchors.
+        b: Second text's anchors.
+        window: Words on each side.
+        enough: Stop at the first fingerprint reaching this share.
+
+    Returns:
+        The highest share, 0.0 when no fingerprint is shared.
+    """
+    _, ia, ib = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
+    best = 0.0
+    for pa, pb in zip(a.positions[ia].tolist(), b.positions[ib].tolist()):
+        wa, wb = a.context(pa, window), b.context(pb, window)
+        if wa.size and wb.size:
+            best = max(best, np.intersect1d(wa, wb, assume_unique=True).size / min(wa.size, wb.size))
+            if best >= enough:
+                break
+    return best
+
+
+def candidate_pairs(
+    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of documents sharing at least ``min_shared`` distinct hashes.
+
+    Args:
+        hashes: Fingerprint hashes (any order, repeats allowed; fastest in
+            runs sorted by :func:`by_hash`).
+        owners: Document index of each hash.
+        n_docs: Number of documents.
+        max_docs: Hashes held by more documents are ignored.
+        min_shared: Distinct shared hashes a pair needs.
+
+    Returns:
+        ``(k, 2)`` int64 array of document indices ``i < j``, sorted, and
+        the int64 count of hashes each pair shares.
+    """
+    empty = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    if hashes.size == 0:
+        return empty
+    # Most hashes belong to one document: drop those with a plain sort first
+    # (a stable sort merges runs already sorted: see by_hash), then order the
+    # rest by (hash, owner), as one int64 key per pair: the hash's rank
+    # among the repeated hashes, then the owner.
+    order = np.argsort(hashes, kind="stable")
+    ordered = hashes[order]
+    repeated = np.zeros(ordered.size, dtype=bool)
+    repeated[1:] = ordered[1:] == ordered[:-1]
+    repeated[:-1] |= repeated[1:]
+    hashes, owners = ordered[repeated], owners[order[repeated]]
+    if hashes.size == 0:
+        return empty
+    rank = np.cumsum(np.concatenate(([0], hashes[1:] != hashes[:-1])))
+    keys = np.sort(rank * np.int64(n_docs) + owners)
+    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+    rank, owners = keys // n_docs, keys % n_docs
+    starts = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
+    lengths = np.diff(np.concatenate((starts, [rank.size])))
+    codes: list[np.ndarray] = []
+    for size in np.unique(lengths[(lengths > 1) & (lengths <= max_docs)]).tolist():
+        group = starts[lengths == size]
+        left, right = np.triu_indices(size, k=1)
+        codes.append((owners[group[:, None] + left] * n_docs + owners[group[:, None] + right]).ravel())
+    if not codes:
+        return empty
+    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
+    keep = counts >= min_shared
+    chosen = unique[keep]
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64)

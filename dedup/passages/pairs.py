@@ -1,0 +1,382 @@
+"""Passage reuse at corpus scale: candidate pairs from a fingerprint index,
+each verified by alignment before it is reported.
+
+Whole-document similarity misses a rewrite that keeps a few sentences and
+quotations; a shared passage leaves shared word n-grams, however small a
+part of the documents they are. Every document contributes a sample of its
+word ``index_ngram``-gram hashes (those whose hash is 0 modulo
+``index_sample``, so that two copies of a passage keep the same ones);
+n-grams inside boilerplate masks are left out and n-grams found in more
+than ``index_max_docs`` documents are dropped as common phrases. Pairs of
+documents sharing at least ``min_shared_fingerprints`` sampled n-grams are
+candidates; no pair is compared unless it shares some. A candidate is
+aligned only when the words around one of its shared n-grams agree in both
+documents (``min_anchor_overlap`` within ``anchor_window`` words): a stock
+phrase two unrelated texts both use is not a passage. Each candidate left is
+then aligned (:mod:`dedup.passages.align`) and labelled (:mod:`dedup.passages.relations`);
+only pairs with a label are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Mapping, Sequence
+
+import numpy as np
+
+from dedup.config import Settings
+from dedup.document import Document, Span, span_mask
+from dedup.engine import Engine, LocalEngine
+from dedup.near.clusters import UnionFind
+from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
+from dedup.passages.index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
+from dedup.passages.index import candidate_pairs as index_pairs
+from dedup.passages.relations import classify, verbatim_share
+from dedup.text.normalize import fold_text, normalize_with_offsets
+
+
+@dataclass
+class PassagePair:
+    """A verified pair of documents that share passages.
+
+    Attributes:
+        i: Index of the first document (``i < j``).
+        j: Index of the second document.
+        relation: ``near_duplicate``, ``partial_copy`` or ``rewrite``.
+        alignment: What they share.
+        summary: :meth:`extra`, kept when the alignment was slimmed (its
+            sentences left out: see :func:`find_passage_pairs`).
+    """
+
+    i: int
+    j: int
+    relation: str
+    alignment: Alignment
+    summary: dict[str, Any] | None = field(default=None, repr=False)
+
+    def slim(self) -> "PassagePair":
+        """This pair without the sentence spans of its alignment (cheap to send
+        between processes); :meth:`fields` and :meth:`extra` are unchanged."""
+        alignment = replace(self.alignment, sentence_pairs=[], sentences_a=[], sentences_b=[])
+        return PassagePair(self.i, self.j, self.relation, alignment, self.extra())
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.alignment.passages
+
+    def fields(self) -> dict[str, Any]:
+        """The :class:`dedup.results.PairResult` fields this pair fills."""
+        al = self.alignment
+        return {
+            "shared_chars_a": al.shared_chars_a,
+            "shared_chars_b": al.shared_chars_b,
+            "shared_share_a": round(al.share_a, 4),
+            "shared_share_b": round(al.share_b, 4),
+            "passages": [p.to_dict() for p in al.passages],
+        }
+
+    def extra(self) -> dict[str, Any]:
+        """Further JSON fields: sentence and passage counts, verbatim share."""
+        if self.summary is not None:
+            return dict(self.summary)
+        al = self.alignment
+        return {
+            "aligned_sentences": len(al.sentence_pairs),
+            "verbatim_passages": al.count("verbatim"),
+            "reworded_passages": al.count("reworded"),
+            "verbatim_share": verbatim_share(al),
+        }
+
+
+# A pair sharing this many sampled fingerprints is aligned without looking at
+# their contexts: a stock phrase or two never leaves that many, and the check
+# would cost more than it saves.
+ANCHORS_ENOUGH = 10
+
+# Characters per batch of texts hashed together: bounds the temporaries and
+# the tables of hash powers, which grow to the longest batch (in every worker).
+_BATCH_CHARS = 1 << 16
+
+
+def _index_text(doc: Document, spans: Sequence[Span] | None) -> str:
+    """The text folded as :func:`dedup.text.normalize.normalize_text` folds it, with
+    masked characters blanked out; spacing is left as it is (the index only
+    reads words)."""
+    if not spans:
+        return fold_text(doc.text)
+    normalized = normalize_with_offsets(doc.text)
+    codes = np.frombuffer(normalized.text.encode("utf-32-le"), dtype=np.uint32).copy()
+    codes[span_mask(len(doc.text), spans)[normalized.starts]] = 32
+    return codes.tobytes().decode("utf-32-le")
+
+
+def fingerprints(
+    docs: Sequence[Document], settings: Settings, masks: Mapping[str, Sequence[Span]] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Sampled word n-gram hashes of every document, and their owners.
+
+    Args:
+        docs: The documents.
+        settings: ``passages.index_ngram`` and ``passages.index_sample``.
+        masks: Boilerplate spans per document id, left out.
+
+    Returns:
+        ``(hashes, owners)``: uint64 hashes (0 modulo ``index_sample`` after
+        mixing) and the index of the document of each.
+    """
+    ps = settings.passages
+    masks = masks or {}
+    out_h: list[np.ndarray] = []
+    out_o: list[np.ndarray] = []
+    batch: list[str] = []
+    first = chars = 0
+    for k, doc in enumerate(docs):
+        batch.append(_index_text(doc, masks.get(doc.id)))
+        chars += len(batch[-1])
+        if chars >= _BATCH_CHARS or k == len(docs) - 1:
+            hashes, owners = sampled_ngrams(*word_hashes(batch), ps.index_ngram, ps.index_sample)
+            out_h.append(hashes)
+            out_o.append(owners + first)
+            first, batch, chars = k + 1, [], 0
+    if not out_h:
+        return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(out_h), np.concatenate(out_o)
+
+
+def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) -> np.ndarray:
+    """Pairs of documents sharing at least ``min_shared_fingerprints`` sampled n-grams.
+
+    Returns:
+        ``(k, 2)`` int64 array of document indices ``i < j``, sorted.
+    """
+    return _candidates(docs, settings, masks)[0]
+
+
+def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=None, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_pairs` and the sampled n-grams each pair shares.
+
+    ``index``: :func:`fingerprints` of ``docs`` without masks, if already
+    taken; those of masked documents are taken again here.
+    """
+    ps = settings.passages
+    masks = masks or {}
+    if index is None:
+        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine))
+    else:
+        hashes, owners = _with_masks(index, docs, settings, masks, engine)
+    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+
+
+def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Unmasked fingerprints ``index``, with those of masked documents taken again.
+
+    The order of the fingerprints differs from :func:`fingerprints`'s; the
+    candidate pairs do not depend on it.
+    """
+    hashes, owners = index
+    masked = np.array([k for k, doc in enumerate(docs) if masks.get(doc.id)], dtype=np.int64)
+    if masked.size == 0:
+        return hashes, owners
+    keep = ~np.isin(owners, masked)
+    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine)
+    return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], masked[again_o]))
+
+
+# Below this many documents per worker, fingerprints are taken in this process.
+_DOCS_PER_WORKER = 2000
+
+
+def _fingerprint_part(args) -> tuple[np.ndarray, np.ndarray]:
+    part, settings, masks, first = args
+    hashes, owners = fingerprints(part, settings, masks)
+    return hashes, owners + first
+
+
+def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`fingerprints` over contiguous parts of ``docs`` on the engine's workers.
+
+    Parts are concatenated in order, so the result equals one call's.
+    """
+    workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
+    if workers < 2:
+        return fingerprints(docs, settings, masks)
+    bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
+    jobs = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        part = list(docs[lo:hi])
+        jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
+    results = _run_all(engine, workers, _fingerprint_part, jobs, in_flight=1)  # one part per worker, all in flight
+    return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
+
+
+def verify_pairs(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
+    sentences: bool = True,
+) -> list[PassagePair]:
+    """Align candidate pairs and keep those with a relation, with their
+    exact whole-document figures in ``alignment.stats``.
+
+    A pair is aligned only when the contexts of one of its shared
+    fingerprints agree (``min_anchor_overlap``), unless it shares
+    :data:`ANCHORS_ENOUGH` fingerprints or more.
+
+    A pure function of its input, so batches of candidates can be verified
+    in separate processes; each document is prepared once per call.
+
+    Args:
+        docs: The documents the indices refer to.
+        pairs: Candidate index pairs ``(i, j)``.
+        settings: What to look for.
+        masks: Boilerplate spans per document id.
+        shared: Sampled fingerprints each pair shares, from the index (none
+            given: every pair is checked).
+        sentences: Keep the sentence spans in the alignments (otherwise
+            the pairs are :meth:`PassagePair.slim`).
+
+    Returns:
+        The verified pairs, in the order of ``pairs``.
+    """
+    masks = masks or {}
+    ps = settings.passages
+    anchored: dict[int, Anchors] = {}
+    prepared: dict[int, Prepared] = {}
+    found: list[PassagePair] = []
+    for n, (i, j) in enumerate(pairs):
+        if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
+            for k in (i, j):
+                if k in anchored:
+                    continue
+                if k in prepared and not masks.get(docs[k].id):
+                    # the index reads the words of the prepared text
+                    anchored[k] = word_anchors(prepared[k].text.hashes, ps.index_ngram, ps.index_sample)
+                else:
+                    anchored[k] = anchors(_index_text(docs[k], masks.get(docs[k].id)), ps.index_ngram, ps.index_sample)
+            overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
+            if overlap < ps.min_anchor_overlap:
+                continue
+        for k in (i, j):
+            if k not in prepared:
+                prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
+        alignment = align_prepared(prepared[i], prepared[j], settings)
+        relation = classify(alignment, settings.passages)
+        if relation is not None:
+            alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
+            pair = PassagePair(i, j, relation, alignment)
+            found.append(pair if sentences else pair.slim())
+    return found
+
+
+def find_passage_pairs(
+    docs: Sequence[Document],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    skip: set[tuple[int, int]] | None = None,
+    index: tuple[np.ndarray, np.ndarray] | None = None,
+    sentences: bool = True,
+    engine: Engine | None = None,
+) -> list[PassagePair]:
+    """Documents that share passages, verified and labelled.
+
+    Args:
+        docs: The documents (ids unique).
+        settings: What to look for (``settings.passages``).
+        masks: Boilerplate spans per document id, left out of matches and shares.
+        skip: Index pairs ``(i, j)``, ``i < j``, already reported (exact or
+            near duplicates). Documents they connect, directly or through
+            others, form one duplicate cluster; no pair inside a cluster is
+            aligned again.
+        index: ``(hashes, owners)`` of :func:`fingerprints` of ``docs``
+            without masks, when already taken (the document-level scan
+            takes them from its own tokens).
+        sentences: Keep the sentences and aligned sentence pairs in each
+            alignment; without them (:meth:`PassagePair.slim`) the results
+            come back from worker processes several times faster.
+        engine: What runs the batches of documents and of pairs; by
+            default a :class:`~dedup.engine.LocalEngine` of ``settings.workers``.
+
+    Returns:
+        Pairs with a relation, ordered by ``(i, j)``.
+    """
+    group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
+    pairs, counts = _candidates(docs, settings, masks, index, engine)
+    apart = group[pairs[:, 0]] != group[pairs[:, 1]]
+    candidates = [(i, j) for i, j in pairs[apart].tolist()]
+    shared = counts[apart].tolist()
+    workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
+    if workers < 2:
+        return verify_pairs(docs, candidates, settings, masks, shared, sentences)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared, sentences, engine)
+
+
+def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
+    """A component label per document: connected components of ``pairs``."""
+    sets = UnionFind(n)
+    for i, j in pairs:
+        sets.union(i, j)
+    return sets.roots()
+
+
+# Below this many candidates per worker, a pool costs more than it saves.
+_PAIRS_PER_WORKER = 200
+# Chunks of candidates per worker, so that the uneven ones even out.
+_CHUNKS_PER_WORKER = 4
+
+
+def _verify_chunk(args) -> list[PassagePair]:
+    local_docs, local_pairs, settings, masks, ids, shared, sentences = args
+    found = verify_pairs(local_docs, local_pairs, settings, masks, shared, sentences)
+    return [replace(p, i=ids[p.i], j=ids[p.j]) for p in found]
+
+
+def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None, sentences=True, engine=None) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of candidates on the engine's workers.
+
+    Candidates that share documents go to one chunk (whole connected
+    components, largest first, each to the lightest chunk), so that each
+    document is prepared in one process only; each chunk carries only the
+    documents its pairs use. Results are ordered by ``(i, j)``.
+    """
+    count = dict(zip(candidates, shared)) if shared is not None else None
+    jobs = []
+    for chunk in _balanced_chunks(candidates, workers * _CHUNKS_PER_WORKER):
+        ids = sorted({k for pair in chunk for k in pair})
+        local = {k: n for n, k in enumerate(ids)}
+        local_docs = [docs[k] for k in ids]
+        local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
+        local_shared = [count[pair] for pair in chunk] if count is not None else None
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
+    results = _run_all(engine, workers, _verify_chunk, jobs, in_flight=_CHUNKS_PER_WORKER)  # every chunk in flight
+    return sorted((pair for chunk in results for pair in chunk), key=lambda p: (p.i, p.j))
+
+
+def _run_all(engine: Engine | None, workers: int, func, jobs: list, in_flight: int) -> list:
+    """``func`` over ``jobs`` on ``engine``, or on a local engine of ``workers`` for this call."""
+    if engine is not None:
+        return list(engine.map(func, jobs, in_flight=in_flight))
+    with LocalEngine(workers) as local:
+        return list(local.map(func, jobs, in_flight=in_flight))
+
+
+def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:
+    """Split ``pairs`` into at most ``n_chunks`` chunks of whole connected components.
+
+    Deterministic: components are taken largest first (ties by first pair),
+    each to the chunk with fewest pairs so far (ties by chunk number).
+    """
+    pairs = [(int(i), int(j)) for i, j in pairs]
+    n = max((max(pair) for pair in pairs), default=-1) + 1
+    group = _duplicate_groups(n, set(pairs))
+    components: dict[int, list[tuple[int, int]]] = {}
+    for pair in pairs:
+        components.setdefault(group[pair[0]], []).append(pair)
+    # a component larger than a chunk's share is cut, so no chunk is left holding most pairs
+    size = max(1, -(-len(pairs) // n_chunks))
+    pieces = [c[k : k + size] for c in components.values() for k in range(0, len(c), size)]
+    chunks: list[list[tuple[int, int]]] = [[] for _ in range(n_chunks)]
+    for piece in sorted(pieces, key=lambda c: (-len(c), c[0])):
+        min(chunks, key=len).extend(piece)
+    return [sorted(c) for c in chunks if c]

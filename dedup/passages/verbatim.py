@@ -1,0 +1,202 @@
+"""Verbatim and near-verbatim shared passages between two prepared texts.
+
+Seeds are word n-grams found in both texts (masked tokens never match).
+Seeds on the same diagonal (same offset between the two texts) that touch
+or overlap form exact runs; runs that follow each other in both texts with
+at most a few differing tokens between them are merged into one
+near-verbatim passage. All of it is array work except the final merge,
+which walks the (few) runs in order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from dedup.text.sentences import PreparedText, masked_windows
+from dedup.text.shingles import shingle_hashes_from_tokens
+
+# A seed n-gram repeated more often than this in one text is not a seed.
+_MAX_REPEATS = 8
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    """A near-verbatim match, in token positions ``[start, end)`` of each text.
+
+    Attributes:
+        a_start: First token in text a.
+        a_end: One past the last token in text a.
+        b_start: First token in text b.
+        b_end: One past the last token in text b.
+        matched: Tokens of a covered by exact runs.
+        quoted: Every token lies inside quotation marks in both texts.
+    """
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    matched: int
+    quoted: bool = False
+
+    @property
+    def score(self) -> float:
+        """Share of the longer side covered by exact runs."""
+        return self.matched / max(self.a_end - self.a_start, self.b_end - self.b_start, 1)
+
+
+@dataclass(frozen=True)
+class SeedTable:
+    """A text's seed n-grams sorted by hash, computed once per text.
+
+    Attributes:
+        hashes: Hash of each n-gram holding no masked token, sorted.
+        positions: Token position where each of them starts (equal hashes
+            in position order).
+    """
+
+    hashes: np.ndarray
+    positions: np.ndarray
+
+
+def seed_table(text: PreparedText, n: int) -> SeedTable:
+    """The :class:`SeedTable` of ``text`` for seeds of ``n`` tokens."""
+    if text.n_tokens < n:
+        return SeedTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    hashes = shingle_hashes_from_tokens(text.hashes, n)
+    valid = np.flatnonzero(~masked_windows(text.masked, n))
+    order = valid[np.argsort(hashes[valid], kind="stable")]
+    return SeedTable(hashes[order], order.astype(np.int64))
+
+
+def seed_pairs(a: PreparedText, b: PreparedText, n: int, tables: tuple[SeedTable, SeedTable] | None = None) -> np.ndarray:
+    """Positions ``(i, j)`` where the same ``n`` tokens start in a and in b.
+
+    Args:
+        a: First text.
+        b: Second text.
+        n: Tokens per seed.
+        tables: The texts' :func:`seed_table` for ``n``, when already at hand.
+
+    Returns:
+        ``(k, 2)`` int64 array sorted by diagonal ``j - i``, then ``i``.
+    """
+    ta, tb = tables or (seed_table(a, n), seed_table(b, n))
+    if ta.hashes.size == 0 or tb.hashes.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    left = np.searchsorted(tb.hashes, ta.hashes, side="left")
+    counts = np.searchsorted(tb.hashes, ta.hashes, side="right") - left
+    keep = (counts > 0) & (counts <= _MAX_REPEATS)
+    ia, left, counts = ta.positions[keep], left[keep], counts[keep]
+    if ia.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    rep_i = np.repeat(ia, counts)
+    offsets = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    rep_j = tb.positions[np.repeat(left, counts) + offsets]
+    pairs = np.stack([rep_i, rep_j], axis=1).astype(np.int64)
+    order = np.lexsort((pairs[:, 0], pairs[:, 1] - pairs[:, 0]))
+    return pairs[order]
+
+
+def exact_runs(seeds: np.ndarray, n: int) -> np.ndarray:
+    """Merge seeds on one diagonal that touch into runs.
+
+    Returns:
+        ``(r, 3)`` array of ``(a_start, a_end, diagonal)`` sorted by ``a_start``.
+    """
+    if seeds.size == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    i = seeds[:, 0]
+    diag = seeds[:, 1] - seeds[:, 0]
+    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(i) > 1)) + 1
+    starts = np.concatenate(([0], breaks))
+    ends = np.concatenate((breaks, [len(i)])) - 1
+    runs = np.stack([i[starts], i[ends] + n, diag[starts]], axis=1)
+    return runs[np.lexsort((runs[:, 2], runs[:, 0]))]
+
+
+def split_runs(runs: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> list[tuple[int, int, int, bool]]:
+    """Cut exact runs where their tokens enter or leave a quotation.
+
+    Args:
+        runs: ``(a_start, a_end, diagonal)`` rows from :func:`exact_runs`.
+        qa: Per token of a: inside a quotation.
+        qb: Per token of b: inside a quotation.
+
+    Returns:
+        ``(a_start, a_end, diagonal, quoted)`` pieces, in the order of ``runs``.
+    """
+    if len(runs) == 0:
+        return []
+    a0, a1, d = runs[:, 0], runs[:, 1], runs[:, 2]
+    lengths = a1 - a0
+    first = np.cumsum(lengths) - lengths  # where each run starts among all their tokens
+    step = np.arange(int(lengths.sum())) - np.repeat(first, lengths)
+    pos_a = np.repeat(a0, lengths) + step
+    flags = qa[pos_a] & qb[pos_a + np.repeat(d, lengths)]
+    # a piece starts where a run starts or where the flag changes inside a run
+    starts = np.zeros(flags.size, dtype=bool)
+    starts[first] = True
+    starts[1:] |= flags[1:] != flags[:-1]
+    begin = np.flatnonzero(starts)
+    end = np.concatenate((begin[1:], [flags.size]))
+    run_of = np.repeat(np.arange(len(runs)), lengths)[begin]
+    return list(zip(pos_a[begin].tolist(), (pos_a[end - 1] + 1).tolist(), d[run_of].tolist(), flags[begin].tolist()))
+
+
+def verbatim_matches(
+    a: PreparedText,
+    b: PreparedText,
+    n: int,
+    gap: int,
+    min_tokens: int,
+    quoted: tuple[np.ndarray, np.ndarray] | None = None,
+    tables: tuple[SeedTable, SeedTable] | None = None,
+) -> list[TokenMatch]:
+    """Near-verbatim passages shared by ``a`` and ``b``.
+
+    Args:
+        a: First text.
+        b: Second text.
+        n: Tokens per seed.
+        gap: Tokens that may be inserted, dropped or changed between two
+            exact runs of one passage (in each text).
+        min_tokens: Shortest passage kept (tokens of a); a quoted passage
+            may be as short as ``n`` tokens.
+        quoted: Per-token quotation flags of a and b; a passage never mixes
+            quoted and unquoted text.
+        tables: The texts' :func:`seed_table` for ``n``, when already at hand.
+
+    Returns:
+        Matches ordered by position in ``a``.
+    """
+    runs = exact_runs(seed_pairs(a, b, n, tables), n)
+    if quoted is None:
+        quoted = (np.zeros(a.n_tokens, dtype=bool), np.zeros(b.n_tokens, dtype=bool))
+    open_matches: list[list] = []  # [a_start, a_end, b_start, b_end, matched, quoted]
+    for a0, a1, d, q in split_runs(runs, *quoted):
+        b0, b1 = a0 + d, a1 + d
+        for m in reversed(open_matches[-8:]):
+            if m[5] == q and -n < a0 - m[1] <= gap and -n < b0 - m[3] <= gap:
+                m[4] += a1 - max(a0, m[1])
+                m[1], m[3] = max(m[1], a1), max(m[3], b1)
+                break
+        else:
+            open_matches.append([a0, a1, b0, b1, a1 - a0, q])
+    out = [TokenMatch(*m) for m in open_matches if m[1] - m[0] >= (n if m[5] else min_tokens)]
+    return sorted(_drop_nested(out), key=lambda m: (m.a_start, m.b_start))
+
+
+def _drop_nested(matches: list[TokenMatch]) -> list[TokenMatch]:
+    """Remove matches lying inside a longer one in both texts."""
+    matches = sorted(matches, key=lambda m: -(m.a_end - m.a_start))
+    kept: list[TokenMatch] = []
+    for m in matches:
+        if not any(
+            k.a_start <= m.a_start and m.a_end <= k.a_end and k.b_start <= m.b_start and m.b_end <= k.b_end
+            for k in kept
+        ):
+            kept.append(m)
+    return kept

@@ -1,0 +1,27 @@
+"""Machine formats of a scan and its exit code.
+
+In: a :class:`~dedup.results.ScanResult`. Out: JSON, JSONL or CSV text, and
+the exit code (0 clean, 1 findings, 2 error).
+"""
+
+import lazy_loader
+
+# Loaded on first use: importing one stage never pays for another's
+# dependencies (scikit-learn and SciPy load only with the stages that use them).
+__getattr__, __dir__, __all__ = lazy_loader.attach(
+    __name__,
+    submod_attrs={
+        "formats": [
+            "EXIT_OK",
+            "EXIT_FINDINGS",
+            "EXIT_ERROR",
+            "PAIR_COLUMNS",
+            "to_json",
+            "dumps_indented",
+            "to_jsonl",
+            "to_csv",
+            "FORMATTERS",
+            "scan_exit_code",
+        ],
+    },
+)

@@ -1,0 +1,129 @@
+"""Repeats inside a document and across a corpus."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from synthetic_corpus import paragraph, synthetic_docs
+
+from dedup.boilerplate.detect import document_boilerplate, find_boilerplate
+from dedup.boilerplate.repeats import SYNDICATION, TEMPLATE, UNKNOWN, corpus_repeats
+from dedup.config import BoilerplateSettings, Settings
+from dedup.document import Document
+
+CASES = json.loads((Path(__file__).parents[1] / "data" / "boilerplate_cases.json").read_text(encoding="utf-8"))
+NO_CLASSIFIER = BoilerplateSettings(classifier=False)
+FOOTER = "Sign up to get the latest regional news delivered to your inbox every weekday morning, free of charge."
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["name"] for c in CASES])
+def test_in_document_cases(case):
+    doc = Document(id=case["name"], text=case["text"])
+    spans = document_boilerplate(doc, NO_CLASSIFIER)
+    marked = [(doc.text[s.start : s.end], s.kind) for s in spans]
+    assert marked == [tuple(m) for m in case["marked"]]
+
+
+def test_paragraph_in_fifty_documents_is_marked_in_all():
+    docs = synthetic_docs(50, seed=3, footer=FOOTER)
+    found = find_boilerplate(docs, Settings(boilerplate=NO_CLASSIFIER))
+    for doc in docs:
+        spans = [s for s in found[doc.id] if s.kind == "repeat_in_corpus"]
+        assert [doc.text[s.start : s.end] for s in spans] == [FOOTER], doc.id
+    (repeat,) = corpus_repeats(docs, Settings())
+    assert (repeat.documents, repeat.occurrences, repeat.spread, repeat.boilerplate) == (50, 50, UNKNOWN, True)
+    assert repeat.examples == ("doc000", "doc001", "doc002", "doc003", "doc004")
+
+
+def test_near_copies_of_a_paragraph_are_grouped():
+    docs = synthetic_docs(20, seed=4)
+    base = FOOTER + " You can unsubscribe at any time with the link at the bottom of each email we send you."
+    variants = [base, base.replace("every weekday", "each weekday"), base.replace("any time", "any moment")]
+    docs = [replace(d, text=d.text + "\n\n" + variants[i % 3]) for i, d in enumerate(docs)]
+    (repeat,) = corpus_repeats(docs, Settings())
+    assert repeat.documents == 20 and repeat.near
+
+
+def test_one_off_paragraph_is_never_marked():
+    docs = synthetic_docs(50, seed=5, footer=FOOTER)
+    unique = paragraph(random.Random(99), 4)
+    docs[17] = replace(docs[17], text=docs[17].text + "\n\n" + unique)
+    found = find_boilerplate(docs, Settings(boilerplate=NO_CLASSIFIER))
+    start = docs[17].text.index(unique)
+    assert not any(s.start < start + len(unique) and s.end > start for s in found["doc017"])
+    assert all(r.text != unique for r in corpus_repeats(docs, Settings()))
+
+
+def test_template_within_one_source_and_syndication_across_sources():
+    long_passage = paragraph(random.Random(7), 3)
+    one_source = synthetic_docs(12, seed=6, footer=FOOTER, sources=["site-a"])
+    (template,) = corpus_repeats(one_source, Settings())
+    assert template.spread == TEMPLATE and template.boilerplate
+    many = synthetic_docs(12, seed=6, footer=long_passage, sources=["site-a", "site-b", "site-c"])
+    (shared,) = corpus_repeats(many, Settings())
+    assert shared.spread == SYNDICATION and not shared.boilerplate
+    assert shared.sources == ("site-a", "site-b", "site-c")
+
+
+def test_documents_copied_whole_are_reuse_not_boilerplate():
+    original = synthetic_docs(1, seed=8)[0]
+    copies = [replace(original, id=f"copy{i}") for i in range(8)]
+    found = find_boilerplate(copies, Settings(boilerplate=NO_CLASSIFIER))
+    assert all(not spans for spans in found.values())
+    assert all(not r.boilerplate for r in corpus_repeats(copies, Settings()))
+
+
+def test_corpus_floor_grows_with_corpus_size():
+    bp = BoilerplateSettings(corpus_min_docs=5, corpus_min_share=0.01)
+    assert bp.min_corpus_docs(100) == 5
+    assert bp.min_corpus_docs(10_000) == 100
+    docs = synthetic_docs(8, seed=9, footer=FOOTER)
+    few = find_boilerplate(docs[:4], Settings(boilerplate=NO_CLASSIFIER))
+    assert all(not spans for spans in few.values())
+
+
+def test_disabled_finds_nothing():
+    docs = synthetic_docs(10, seed=10, footer=FOOTER)
+    found = find_boilerplate(docs, Settings(boilerplate=BoilerplateSettings(enabled=False)))
+    assert found == {d.id: [] for d in docs}
+
+
+def test_long_near_copies_are_grouped_only_up_to_near_max_words():
+    docs = synthetic_docs(20, seed=8)
+    base = paragraph(random.Random(12), 4)
+    words = base.split()
+    variant = " ".join(words[:-1] + ["differently."])
+    variants = [base, variant]
+    docs = [replace(d, text=d.text + "\n\n" + variants[i % 2]) for i, d in enumerate(docs)]
+    n_words = len(words)
+    near = Settings(boilerplate=BoilerplateSettings(near_max_words=n_words + 5))
+    (repeat,) = corpus_repeats(docs, near)
+    assert repeat.documents == 20 and repeat.near
+    exact_only = Settings(boilerplate=BoilerplateSettings(near_max_words=n_words - 5))
+    assert sorted(r.documents for r in corpus_repeats(docs, exact_only)) == [10, 10]
+
+
+def test_near_max_words_from_a_config_value():
+    from dedup.config import apply_settings
+
+    assert apply_settings(Settings(), {"boilerplate.near_max_words": "none"}).boilerplate.near_max_words is None
+    assert apply_settings(Settings(), {"boilerplate.near_max_words": "150"}).boilerplate.near_max_words == 150
+
+
+def test_ascii_short_cuts_of_the_block_keys_match_their_definitions():
+    from dedup.boilerplate.repeats import block_key
+    from dedup.text.normalize import _WHITESPACE, fold_text, normalize_text
+
+    def general(text: str) -> str:  # normalize_text without its ASCII short cut
+        return _WHITESPACE.sub(" ", fold_text(text)).strip()
+
+    rng = random.Random(11)
+    alphabet = "aB1 \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f.,'\"-_\x00\x7f"
+    for _ in range(500):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
+        assert normalize_text(text) == general(text)
+        assert block_key(text) == " ".join(general(text).translate(str.maketrans("", "", "0123456789")).split())

@@ -1,0 +1,119 @@
+"""Whole-array tokens, shingles and MinHash equal their plain references."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from dedup.config import Settings
+from dedup.near.fingerprints import exact_digests, fingerprint_batch, prepare
+from dedup.near.signatures import minhash_segments, permutations
+from dedup.text.normalize import normalize_text, token_spans, tokenize
+from dedup.text.shingles import reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
+
+# Letters of each script, with spaces, punctuation, digits and combining marks.
+SCRIPTS = {
+    "latin": "abcdefghijklmnopqrstuvwxyzÀÉçñøß  ,.;'’\"-—0123456789\u0301\u0308_\t\n",
+    "cyrillic": "абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГ  ,.«»-\u0301",
+    "arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهوي  ،.؟\u064b\u064e\u064f\u0650\u0651\u0652٠١٢",
+    "cjk": "日本語中文漢字かなカタカナひらがな한국어  、。・ー「」\u3099\u309a",
+    "devanagari": "अआइईउऊऋएऐओऔकखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह  ।,\u093e\u093f\u0940\u0941\u0942\u094d\u0902",
+    "thai": "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮ  ฯ\u0e31\u0e34\u0e35\u0e48\u0e49abc",
+    "mixed": "abcабвابت日本अआกข  ,.\u0301\u093e\u0e31\u064e1234",
+}
+
+
+def random_texts(alphabet: str, count: int, seed: int, max_len: int = 80) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, max_len))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_token_hashes_and_positions_match_the_token_pattern(script):
+    for text in random_texts(SCRIPTS[script], 300, seed=1):
+        normalized = normalize_text(text)
+        hashes, starts = token_hash_array(normalized)
+        assert hashes.tolist() == [token_hash(t) for t in tokenize(normalized)]
+        assert starts.tolist() == [a for a, _ in token_spans(normalized)]
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+@pytest.mark.parametrize("n", [1, 3, 5])
+def test_shingle_batch_equals_reference_sets(script, n):
+    texts = [normalize_text(t) for t in random_texts(SCRIPTS[script], 200, seed=2)]
+    batch = shingle_batch(texts, n)
+    assert len(batch) == len(texts)
+    for k, text in enumerate(texts):
+        expected = sorted({shingle_hash(s) for s in reference_shingles(text, n)})
+        assert batch[k].tolist() == expected
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_signatures_equal_datasketch_affine32_with_the_reference_hash(script):
+    settings = Settings(num_perm=64, seed=7, ngram=3)
+    texts = random_texts(SCRIPTS[script], 40, seed=3, max_len=300)
+    signatures = fingerprint_batch(texts, settings).signatures
+    for k, text in enumerate(texts):
+        reference = MinHash(num_perm=64, seed=7, scheme="affine32", hashfunc=shingle_hash32)
+        reference.update_batch(reference_shingles(normalize_text(text), 3))
+        assert signatures[k].tolist() == reference.hashvalues.tolist()
+
+
+def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """:func:`minhash_segments` of one uint32 hash array per document."""
+    offsets = np.concatenate(([0], np.cumsum([len(h) for h in hash_lists]))).astype(np.int64)
+    values = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
+    return minhash_segments(values, offsets, num_perm, seed)
+
+
+def test_minhash_of_raw_hash_lists_equals_datasketch_for_every_size():
+    rng = np.random.default_rng(4)
+    sizes = [0, 1, 2, 3, 700, 9000, 0, 5]
+    lists = [rng.integers(0, 2**32, size=s, dtype=np.uint64).astype(np.uint32) for s in sizes]
+    signatures = minhash_signatures(lists, 128, 3)
+    for values, row in zip(lists, signatures):
+        reference = MinHash(num_perm=128, seed=3, scheme="affine32", hashfunc=int)
+        reference.update_batch(values.tolist())
+        assert row.tolist() == reference.hashvalues.tolist()
+
+
+@pytest.mark.parametrize("seed", [1, 42])
+def test_permutations_are_datasketchs(seed):
+    a, b = permutations(128, seed)
+    reference = MinHash(num_perm=128, seed=seed, scheme="affine32").permutations
+    assert a.tolist() == reference[0].tolist()
+    assert b.tolist() == reference[1].tolist()
+
+
+@pytest.mark.parametrize("script", sorted(SCRIPTS))
+def test_exact_digests_equal_the_digest_of_normalised_text_in_any_batching(script):
+    alphabet = SCRIPTS[script] + " \t\r\n\x0b\x0c\x1c\x1fAB"
+    texts = random_texts(alphabet, 120, seed=5, max_len=30) + ["", " ", "\n\n", "a", " a ", "A  b\t"]
+    expected = exact_digests([normalize_text(t) for t in texts])
+    for size in (1, 2, 7, 128):
+        for start in range(0, len(texts), size):
+            digests, _ = prepare(texts[start : start + size])
+            assert (digests == expected[start : start + size]).all()
+
+
+def normalize_fast(text: str) -> str:
+    """:func:`normalize_text` with a short cut for ASCII: NFKC and the quote
+    and dash folds change nothing there and case folding is ``lower``, so
+    normalising is collapsing whitespace (what :func:`prepare` relies on)."""
+    if text.isascii():
+        return " ".join(text.lower().split())
+    return normalize_text(text)
+
+
+def test_ascii_short_cut_normalises_like_normalize_text():
+    for text in random_texts("aB1 \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f.,'\"-_\x00\x7f", 500, seed=6):
+        assert normalize_fast(text) == normalize_text(text)
+
+
+def test_copies_differing_in_case_and_spacing_get_one_digest():
+    digests, _ = prepare(["The  cat\nsat.", "the cat sat. ", "THE CAT SAT.", "the cat sat!"])
+    assert (digests[0] == digests[1]).all() and (digests[0] == digests[2]).all()
+    assert not (digests[0] == digests[3]).all()

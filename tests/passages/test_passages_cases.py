@@ -1,0 +1,63 @@
+"""Labelled alignment cases, one per file in tests/data/passages.
+
+Each file holds document a, a line ``=====``, then document b. Header lines
+starting with ``# `` give the expected relation (``none`` for no pair), the
+tokens of a verbatim passage that must be found (``verbatim:``) and of one
+that must be flagged as a shared quotation (``quoted:``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.passages.align import align_documents
+from dedup.passages.relations import classify
+from dedup.text.normalize import normalize_text, tokenize
+
+CASES = sorted((Path(__file__).parents[1] / "data" / "passages").glob("*.txt"))
+
+
+def read_case(path: Path) -> tuple[dict[str, list[str]], str, str]:
+    header: dict[str, list[str]] = {}
+    body = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("# "):
+            key, _, value = line[2:].partition(": ")
+            header.setdefault(key, []).append(value)
+        else:
+            body.append(line)
+    a, b = "\n".join(body).split("\n=====\n")
+    return header, a, b
+
+
+def tokens(text: str) -> list[str]:
+    return tokenize(normalize_text(text))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_case(path: Path) -> None:
+    header, a, b = read_case(path)
+    settings = Settings()
+    alignment = align_documents(Document("a", a), Document("b", b), settings)
+    expected = header["relation"][0]
+    assert (classify(alignment, settings.passages) or "none") == expected
+    for kind in ("verbatim", "quoted"):
+        for wanted in header.get(kind, []):
+            found = [
+                p for p in alignment.passages
+                if p.kind == "verbatim" and tokens(p.a.text(a)) == tokens(wanted) and (kind != "quoted" or p.quoted)
+            ]
+            assert found, f"no {kind} passage with the tokens of {wanted!r}"
+            for p in found:
+                # both spans hold the same words, cut exactly at word boundaries of the originals
+                assert tokens(p.b.text(b)) == tokens(wanted)
+                for text, span in ((a, p.a), (b, p.b)):
+                    assert text[span.start].isalnum() and text[span.end - 1].isalnum()
+
+
+def test_cases_exist() -> None:
+    assert len(CASES) >= 5

@@ -1,0 +1,71 @@
+"""The house: layer contracts (import-linter), package docstrings, module sizes."""
+
+from __future__ import annotations
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+PACKAGE = ROOT / "dedup"
+LINT_IMPORTS = Path(sys.executable).parent / "lint-imports"
+SUBPACKAGES = sorted(p.parent for p in PACKAGE.glob("*/__init__.py"))
+
+
+def _lint_imports(folder: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(folder / "setup.cfg"), "--no-cache"],
+        cwd=folder,
+        capture_output=True,
+        text=True,
+        env={"PYTHONPATH": str(folder), "PATH": "/usr/bin:/bin"},
+    )
+
+
+def _copy_of_the_package(tmp_path: Path) -> Path:
+    shutil.copytree(PACKAGE, tmp_path / "dedup", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "setup.cfg", tmp_path / "setup.cfg")
+    return tmp_path
+
+
+def test_the_layer_contracts_hold() -> None:
+    run = _lint_imports(ROOT)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "0 broken" in run.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "broken"),
+    [
+        ("text/quotes.py", "import dedup.scan", "Each layer imports only the layers below it"),
+        ("near/clusters.py", "from dedup.passages import align", "Each layer imports only the layers below it"),
+        ("passages/relations.py", "from dedup.boilerplate import detect", "Each layer imports only the layers below it"),
+        ("engine/local.py", "import rich", "Only the command line and its views use click and rich"),
+    ],
+)
+def test_an_import_that_reaches_up_breaks_a_contract(tmp_path: Path, module: str, line: str, broken: str) -> None:
+    folder = _copy_of_the_package(tmp_path)
+    target = folder / "dedup" / module
+    target.write_text(target.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+    run = _lint_imports(folder)
+    assert run.returncode != 0
+    assert f"{broken} BROKEN" in run.stdout
+
+
+@pytest.mark.parametrize("package", SUBPACKAGES, ids=lambda p: p.name)
+def test_every_subpackage_says_what_flows_in_and_out(package: Path) -> None:
+    doc = ast.get_docstring(ast.parse((package / "__init__.py").read_text(encoding="utf-8"))) or ""
+    if package.name == "views":
+        assert "rich" in doc
+    else:
+        assert "In:" in doc and "Out:" in doc, package
+
+
+def test_modules_stay_small_and_the_top_level_stays_short() -> None:
+    sizes = {p.relative_to(PACKAGE): len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
+    assert {str(p): n for p, n in sizes.items() if n > 600} == {}
+    assert len(list(PACKAGE.glob("*.py"))) <= 10
