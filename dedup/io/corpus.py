@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from dedup.document import Document
-from dedup.io.decoding import decode_html, decode_text, strip_nul, without_nul, without_surrogates
+from dedup.io.decoding import decode_page, decode_text, strip_nul, without_surrogates
 from dedup.io.files import NotRegularFileError, decompressed, file_type, format_suffix, open_input, stream_errors, walk
 from dedup.io.problems import InputProblem, ProblemLog, show_id
 
@@ -141,12 +141,12 @@ class CorpusReader:
         if not html:
             text = decode_text(data, origin, self._problem, self.encoding)
             return None if text is None else Document(id=doc_id, text=text, origin=origin)
-        data = without_nul(data, origin, self._problem)
-        if data is None:
+        page = decode_page(data, origin, self._problem, self.encoding)
+        if page is None:
             return None
         from dedup.io.html import document_from_html
 
-        return document_from_html(decode_html(data, origin, self._problem, self.encoding), doc_id, origin=origin)
+        return document_from_html(page, doc_id, origin=origin)
 
     def _read_jsonl(self, stream: IO[str] | IO[bytes], name: str, compression: str | None = None) -> Iterator[Document]:
         """Read JSONL from a text or binary stream, one line at a time, so a

@@ -3,8 +3,8 @@
 The rules, in order (see the README's "Input contract"):
 
 - A byte order mark (UTF-8, UTF-16, UTF-32) decides, whatever else is said.
-- A file with many NUL bytes (over a tenth of it), or whose bytes are not
-  text once its NULs are set aside, is binary: skipped with a message. A few
+- A file with many NUL or control bytes (over a tenth of it), or whose bytes
+  are not text once its NULs are set aside, is binary: skipped. A few
   NUL bytes in a text file are removed, with a warning naming the first line.
 - Plain text is UTF-8 unless ``encoding`` is given (``--encoding``); text
   that is not valid in it is skipped with a message naming the line.
@@ -31,10 +31,11 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-# Over this share of NUL bytes a file is binary (or UTF-16 without a byte
-# order mark), not text with a stray NUL.
-_BINARY_NUL_SHARE = 0.1
+# Over this share of NUL and control bytes a file is binary (or UTF-16
+# without a byte order mark), not text with a stray NUL.
+_BINARY_SHARE = 0.1
 _NUL = b"\x00"
+_CONTROL_BYTES = bytes(b for b in range(32) if chr(b) not in "\t\n\r\f") + b"\x7f"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _DECLARED = (
     re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE),
@@ -67,21 +68,35 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def without_nul(data: bytes, origin: str, report: Report) -> bytes | None:
-    """``data`` with its NUL bytes removed (and reported), or ``None`` if binary."""
-    nuls = data.count(b"\x00")
-    if not nuls:
-        return data
-    if nuls > _BINARY_NUL_SHARE * len(data):
-        report(origin, f"looks binary ({nuls:,} NUL bytes; UTF-16 needs a byte order mark or --encoding utf-16); skipped", "binary")
-        return None
+def _binary(data: bytes, origin: str, report: Report) -> bool:
+    """Whether ``data`` is binary (reported): NUL and other control bytes
+    (not tab, newline, carriage return or form feed) make up over a tenth of
+    it, which also catches UTF-16 without a byte order mark."""
+    controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
+    if controls <= _BINARY_SHARE * len(data):
+        return False
+    report(origin, f"looks binary ({controls:,} NUL or control bytes; UTF-16 needs a byte order mark or --encoding utf-16); skipped", "binary")
+    return True
+
+
+def _report_nul(data: bytes, origin: str, report: Report) -> None:
+    nuls = data.count(_NUL)
     report(
         f"{origin}:{_line_of(data, data.index(_NUL))}",
         f"{nuls:,} NUL byte{'s' if nuls > 1 else ''} removed (first on this line); the rest of the file is read",
         "nul-bytes",
         skipped=False,
     )
-    return data.replace(b"\x00", b"")
+
+
+def without_nul(data: bytes, origin: str, report: Report) -> bytes | None:
+    """``data`` with its NUL bytes removed (with a warning), or ``None`` if binary."""
+    if _binary(data, origin, report):
+        return None
+    if _NUL in data:
+        _report_nul(data, origin, report)
+        return data.replace(_NUL, b"")
+    return data
 
 
 def decode_text(data: bytes, origin: str, report: Report, encoding: str | None = None) -> str | None:
@@ -100,15 +115,14 @@ def decode_text(data: bytes, origin: str, report: Report, encoding: str | None =
     encoding = bom or encoding or "utf-8"
     if codecs.lookup(encoding).name.startswith(("utf-16", "utf-32")):
         return _decode_wide(data, origin, report, encoding)
-    had_nul = b"\x00" in data
-    data = without_nul(data, origin, report)
-    if data is None:
+    if _binary(data, origin, report):
         return None
+    clean = data.replace(_NUL, b"")
     try:
-        return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+        text = clean.decode("utf-8-sig" if encoding == "utf-8" else encoding)
     except UnicodeDecodeError as err:
         label = "UTF-8" if encoding == "utf-8" else encoding
-        if had_nul:
+        if len(clean) < len(data):
             report(origin, f"looks binary (NUL bytes, and not valid {label}); skipped", "binary")
             return None
         report(
@@ -118,6 +132,9 @@ def decode_text(data: bytes, origin: str, report: Report, encoding: str | None =
             "encoding",
         )
         return None
+    if len(clean) < len(data):
+        _report_nul(data, origin, report)
+    return text
 
 
 def _decode_wide(data: bytes, origin: str, report: Report, encoding: str) -> str | None:
@@ -191,6 +208,20 @@ def decode_html(data: bytes, origin: str = "", report: Report | None = None, enc
         said = f"declares {declared} but is not valid in it" if declared else "is not UTF-8 and declares no charset"
         report(origin, f"{said}; decoded as {guess} (a guess, check the text)", "charset", skipped=False)
     return data.decode(guess, errors="replace")
+
+
+def decode_page(data: bytes, origin: str, report: Report, encoding: str | None = None) -> str | None:
+    """An HTML file's text: as :func:`decode_html`, after the binary and NUL
+    checks of :func:`without_nul` (which a byte order mark bypasses).
+
+    Returns:
+        The page as text, or ``None`` if it looks binary (reported).
+    """
+    if _bom_encoding(data) is None:
+        data = without_nul(data, origin, report)
+        if data is None:
+            return None
+    return strip_nul(decode_html(data, origin, report, encoding), origin, report)
 
 
 def _detected(data: bytes) -> str | None:
