@@ -114,6 +114,9 @@ class CorpusReader:
         yield from self._read_jsonl(stream, "<stdin>", compression)
 
     def _read_file(self, path: Path, doc_id: str) -> Iterator[Document]:
+        doc_id, bad_bytes = without_surrogates(doc_id)
+        if bad_bytes:
+            self._problem(str(path), f"file name is not valid UTF-8; read as id {show_id(doc_id)}", "file-name", skipped=False)
         try:
             stream, compression = open_input(path)
         except NotRegularFileError as err:

@@ -20,12 +20,20 @@ SHOWN_PER_KIND = 20
 # Control characters (C0, DEL, C1) in a file name or id would drive the
 # terminal; they are shown as escapes in messages.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# Lone surrogates: what Python makes of file-name bytes that are not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_SHOWN_CHARS = 80
 
 
 def printable(text: str) -> str:
-    """``text`` with control characters written as ``\\xNN`` escapes."""
+    """``text`` with control characters and lone surrogates written as escapes."""
+    text = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
+def utf8_safe(text: str) -> str:
+    """``text`` with lone surrogates (not writable as UTF-8) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def show_id(doc_id: object) -> str:
@@ -59,7 +67,7 @@ class InputProblem:
 
     def to_dict(self) -> dict[str, str]:
         """The problem as it appears in the JSON output."""
-        return {"origin": self.origin, "message": self.message, "kind": self.kind}
+        return {"origin": utf8_safe(self.origin), "message": utf8_safe(self.message), "kind": self.kind}
 
 
 class ProblemLog(Sequence):

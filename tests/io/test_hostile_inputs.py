@@ -66,7 +66,8 @@ def content(spec: dict) -> bytes:
 
 
 def lay_out(spec: dict, folder: Path) -> None:
-    path = folder / spec["name"]
+    name = os.fsdecode(bytes.fromhex(spec["name_hex"])) if "name_hex" in spec else spec["name"]
+    path = folder / name
     path.parent.mkdir(parents=True, exist_ok=True)
     special = spec.get("special")
     if special == "fifo":
@@ -147,7 +148,7 @@ def test_hostile_input_costs_only_itself(case_file: Path, tmp_path: Path, good_p
         result = dedup([expand(arg, where) for arg in argv], cwd=tmp_path, stdin=stdin, wrapper=wrapper)
     finally:
         restore_permissions(corpus)
-    stderr, stdout = result.stderr.decode("utf-8"), result.stdout.decode("utf-8")
+    stderr, stdout = result.stderr.decode("utf-8"), result.stdout.decode("utf-8")  # strict: output is valid UTF-8
 
     assert "Traceback" not in stderr, stderr
     assert "\x1b" not in stderr  # escape sequences from ids or names never reach the terminal raw
