@@ -162,32 +162,57 @@ def stream_errors() -> tuple[type[BaseException], ...]:
 def walk(folder: Path, suffixes: tuple[str, ...], report: Report) -> Iterator[Path]:
     """Regular files under ``folder`` with one of ``suffixes``, in a stable order.
 
-    Hidden files and folders are left out. A subfolder that cannot be listed,
-    a broken link, and a FIFO, socket or device with a readable suffix are
-    reported through ``report(origin, message, kind)`` and skipped.
+    The order is that of a sorted top-down walk: a folder's files, then each
+    subfolder in turn. Hidden files and folders are left out, and links to
+    folders are not followed. A subfolder that cannot be listed, a broken
+    link, and a FIFO, socket or device with a readable suffix are reported
+    through ``report(origin, message, kind)`` and skipped. The walk keeps its
+    own stack, so a tree thousands of folders deep cannot exhaust Python's.
 
     Args:
         folder: Where to look.
         suffixes: Format suffixes to take (compressed forms are taken too).
         report: Called for each entry that is skipped.
     """
-
-    def unlistable(err: OSError) -> None:
-        report(str(err.filename or folder), f"cannot list folder: {err.strerror}; its files are skipped", "unreadable")
-
-    for root, dirs, files in os.walk(folder, onerror=unlistable):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if name.startswith(".") or format_suffix(name) not in suffixes:
+    pending = [str(folder)]
+    while pending:
+        root = pending.pop()
+        try:
+            with os.scandir(root) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError as err:
+            report(root, f"cannot list folder: {err.strerror}; its files are skipped", "unreadable")
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = Path(root) / name
-            try:
-                mode = os.stat(path).st_mode
-            except OSError as err:
-                kind = "broken link" if path.is_symlink() else "cannot read"
-                report(str(path), f"{kind}: {err.strerror}; skipped", "unreadable")
-                continue
-            if stat.S_ISREG(mode):
-                yield path
-            else:
-                report(str(path), f"{file_type(mode)}, not a regular file; skipped without reading it", "not-regular")
+            if _is_folder(entry):
+                if not entry.is_symlink():
+                    subfolders.append(entry.path)
+            elif format_suffix(entry.name) in suffixes:
+                path = _regular_file(Path(entry.path), report)
+                if path is not None:
+                    yield path
+        pending.extend(reversed(subfolders))
+
+
+def _is_folder(entry: os.DirEntry) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _regular_file(path: Path, report: Report) -> Path | None:
+    """``path`` if it is (or links to) a regular file; else reported, ``None``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as err:
+        kind = "broken link" if path.is_symlink() else "cannot read"
+        report(str(path), f"{kind}: {err.strerror}; skipped", "unreadable")
+        return None
+    if stat.S_ISREG(mode):
+        return path
+    report(str(path), f"{file_type(mode)}, not a regular file; skipped without reading it", "not-regular")
+    return None

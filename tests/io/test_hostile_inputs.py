@@ -85,6 +85,11 @@ def lay_out(spec: dict, folder: Path) -> None:
             os.chdir(here)
     elif special == "unreadable":
         path.chmod(0)
+    elif special == "nested":
+        for _ in range(spec["depth"]):  # os.makedirs would recurse once per level
+            path.mkdir()
+            path = path / "d"
+        path.with_name(spec["leaf"]).write_bytes(content(spec))
     else:
         path.write_bytes(content(spec))
 
@@ -121,33 +126,50 @@ def pair_of(output: dict, a: str, b: str) -> dict | None:
     return next((p for p in output["pairs"] if {p["a"], p["b"]} == {a, b}), None)
 
 
-def restore_permissions(folder: Path) -> None:
-    for root, dirs, _ in os.walk(folder):
-        for name in dirs:
-            os.chmod(os.path.join(root, name), stat.S_IRWXU)
+def clean_up(specs: list[dict], folder: Path) -> None:
+    """Undo what pytest's clean-up cannot: unreadable folders, very deep trees."""
+    for spec in specs:
+        path = folder / spec.get("name", "")
+        if spec.get("special") == "unreadable" and path.exists():
+            path.chmod(stat.S_IRWXU)
+        elif spec.get("special") == "nested":
+            levels = [path]
+            while (levels[-1] / "d").is_dir():
+                levels.append(levels[-1] / "d")
+            for level in reversed(levels):  # bottom up: shutil.rmtree would recurse too deep
+                if level.is_dir():
+                    for child in level.iterdir():
+                        if not child.is_dir():
+                            child.unlink()
+                    level.rmdir()
 
 
-@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
-def test_hostile_input_costs_only_itself(case_file: Path, tmp_path: Path, good_pair: dict) -> None:
-    case = json.loads(case_file.read_text(encoding="utf-8"))
+def run_case(case: dict, tmp_path: Path) -> tuple[subprocess.CompletedProcess, dict[str, Path]]:
+    """Lay out the case beside the good pair and run the command line on it."""
     corpus, outside = tmp_path / "corpus", tmp_path / "outside"
     corpus.mkdir()
     outside.mkdir()
     where = {"dir": corpus, "outside": outside}
     write_good_pair(corpus)
     wrapper: tuple[str, ...] = ()
-    for spec in case.get("files", []):
-        lay_out(spec, outside if spec.get("outside") else corpus)
-        if spec.get("special") == "unreadable":
-            wrapper = without_capabilities()
-    if "config" in case:
-        (tmp_path / case["config"]["name"]).write_text(case["config"]["text"], encoding="utf-8")
-    argv = case.get("argv") or ["scan", str(corpus), *case.get("extra_paths", []), "--format", "json", "--jobs", "1", *case.get("args", [])]
-    stdin = content(case["stdin"]) if "stdin" in case else b""
     try:
-        result = dedup([expand(arg, where) for arg in argv], cwd=tmp_path, stdin=stdin, wrapper=wrapper)
+        for spec in case.get("files", []):
+            lay_out(spec, outside if spec.get("outside") else corpus)
+            if spec.get("special") == "unreadable":
+                wrapper = without_capabilities()
+        if "config" in case:
+            (tmp_path / case["config"]["name"]).write_text(case["config"]["text"], encoding="utf-8")
+        argv = case.get("argv") or ["scan", str(corpus), *case.get("extra_paths", []), "--format", "json", "--jobs", "1", *case.get("args", [])]
+        stdin = content(case["stdin"]) if "stdin" in case else b""
+        return dedup([expand(arg, where) for arg in argv], cwd=tmp_path, stdin=stdin, wrapper=wrapper), where
     finally:
-        restore_permissions(corpus)
+        clean_up(case.get("files", []), corpus)
+
+
+@pytest.mark.parametrize("case_file", CASES, ids=[c.stem for c in CASES])
+def test_hostile_input_costs_only_itself(case_file: Path, tmp_path: Path, good_pair: dict) -> None:
+    case = json.loads(case_file.read_text(encoding="utf-8"))
+    result, where = run_case(case, tmp_path)
     stderr, stdout = result.stderr.decode("utf-8"), result.stdout.decode("utf-8")  # strict: output is valid UTF-8
 
     assert "Traceback" not in stderr, stderr
@@ -165,7 +187,7 @@ def test_hostile_input_costs_only_itself(case_file: Path, tmp_path: Path, good_p
     output = json.loads(stdout)
     assert pair_of(output, *GOOD) == good_pair  # the good documents are paired exactly as before
     ids = {doc["id"] for doc in output["documents"]}
-    expected = [doc if isinstance(doc, str) else doc[0] * doc[1] for doc in case.get("documents", [])]
+    expected = [doc if isinstance(doc, str) else "".join(part * n for part, n in doc) for doc in case.get("documents", [])]
     assert set(expected) <= ids, set(expected) - ids
     assert not set(case.get("absent", [])) & ids
     for a, b, relation in case.get("pairs", []):
