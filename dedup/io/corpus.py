@@ -83,7 +83,11 @@ class CorpusReader:
             elif stat.S_ISREG(mode):
                 yield from self._read_file(path, path.name)
             else:
-                self._problem(str(path), f"{file_type(mode)}, not a regular file or folder; skipped without reading it", "not-regular")
+                self._problem(
+                    str(path),
+                    f"{file_type(mode)}, not a regular file or folder; skipped without reading it (pipe JSONL to standard input as - instead)",
+                    "not-regular",
+                )
 
     def _problem(self, origin: str, message: str, kind: str = "unreadable", skipped: bool = True) -> None:
         self.problems.add(origin, message, kind, skipped)
