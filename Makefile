@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,9 +35,11 @@ $(BENCH_STAMP): bench/requirements.txt
 	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
 	touch $(BENCH_STAMP)
 
-# BENCH_LARGE=1 adds 1,000,000 documents; see bench/bench_scan.py for the rest.
+# BENCH_LARGE=1 adds 1,000,000 documents; see bench/bench_scan.py for the rest,
+# and bench/bench_ray.py for the Ray engine against the local one.
 bench: install $(BENCH_STAMP)
 	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_scan.py
+	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_ray.py
 
 eval: eval-pan eval-boilerplate
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from contextlib import contextmanager
+from contextlib import contextmanager, redirect_stdout
 from typing import Any, Callable, Iterator
 
 import click
@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dedup.config import ConfigError, Settings, load_settings
+from dedup.engine import ENGINES, EngineUnavailable, open_engine
 from dedup.io.problems import ProblemLog, omitted_message
 from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
@@ -131,7 +132,9 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
 @encoding_option
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
+@click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]').")
+@click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs].")
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, engine_kind: str, ray_address: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -142,8 +145,13 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
     """
     settings = load_cli_settings(**flags)
     problems = problem_log()
-    with progress_bar(progress) as update:
-        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems)
+    try:
+        engine = open_engine(engine_kind, settings.workers, ray_address)
+    except EngineUnavailable as err:
+        raise click.exceptions.Exit(_fail(str(err))) from None
+    # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
+    with engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
+        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, engine=engine)
     report_omitted_problems(problems)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))

@@ -3,11 +3,36 @@
 In: a pure function and an iterable of batches (or of ``(key, value)`` items
 to group). Out: the function's results, in the order of the batches (or of
 the keys), whatever the engine or number of workers. :class:`LocalEngine`, a
-process pool, is the one engine today; stages take an :class:`Engine` and
-never start worker processes themselves.
+process pool, runs on this machine; ``dedup.engine.ray.RayEngine`` (the
+``ray`` extra, imported only when chosen) on a Ray cluster. Stages take an
+:class:`Engine` and never start worker processes themselves.
 """
 
-from dedup.engine.base import Engine, groups_by_key, runs_by_size
+from dedup.engine.base import Engine, EngineUnavailable, groups_by_key, runs_by_size
 from dedup.engine.local import LocalEngine
 
-__all__ = ["Engine", "LocalEngine", "groups_by_key", "runs_by_size"]
+ENGINES = ("local", "ray")
+
+__all__ = ["ENGINES", "Engine", "EngineUnavailable", "LocalEngine", "groups_by_key", "open_engine", "runs_by_size"]
+
+
+def open_engine(kind: str, workers: int, address: str | None = None) -> Engine:
+    """The engine named ``kind``, started and ready for ``with``.
+
+    Args:
+        kind: ``local`` (a process pool of ``workers``) or ``ray``.
+        workers: Worker processes here, or CPUs of a local Ray cluster.
+        address: For ``ray``: a running cluster (else ``RAY_ADDRESS``, else
+            a local cluster of ``workers`` CPUs).
+
+    Raises:
+        EngineUnavailable: Ray is not installed, or its cluster cannot be reached.
+        ValueError: An unknown ``kind``.
+    """
+    if kind == "local":
+        return LocalEngine(workers)
+    if kind == "ray":
+        from dedup.engine.ray import RayEngine  # Ray is imported only when chosen
+
+        return RayEngine(address, workers).start()
+    raise ValueError(f"unknown engine {kind!r}; choose one of {', '.join(ENGINES)}")
