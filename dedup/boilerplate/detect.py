@@ -395,6 +395,8 @@ def boilerplate_report(
         if faults is not None:
             func = FaultBarrier(func, len, _without_documents, _document_id)
         done = 0
+        if progress:
+            progress("boilerplate", 0, len(docs))
         for part in engine.map(func, jobs):
             if faults is not None:
                 faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)

@@ -388,6 +388,8 @@ def _verify_in_pool(
     func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
     found: list[PassagePair] = []
     done = 0
+    if progress:
+        progress("passages", 0, len(candidates))
     for job, part in zip(jobs, _run_all(engine, workers, func, jobs, in_flight=_CHUNKS_PER_WORKER)):  # every chunk in flight
         if faults is not None:
             faults.extend(StageFault.of("passages", fault) for fault in part.faults)
