@@ -112,8 +112,12 @@ class Terminated(BaseException):
     like KeyboardInterrupt, so that no fault barrier takes it for an error."""
 
 
-def _terminate(signum, frame) -> None:
-    raise Terminated
+def _stop(signum, frame) -> None:
+    """SIGINT and SIGTERM: the run unwinds (KeyboardInterrupt, Terminated);
+    a second signal while it cleans up is ignored, so that the cleanup ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
 
 
 _DEBUG = "dedup.debug"
@@ -139,7 +143,7 @@ class DedupGroup(click.Group):
     (see :mod:`dedup.report.formats`) and at most a line of message."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        previous = signal.signal(signal.SIGTERM, _terminate)
+        previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
         try:
             return _flushed(super().invoke, ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
@@ -161,7 +165,8 @@ class DedupGroup(click.Group):
             hint = "" if _debugging() else " (run with --debug for the traceback)"
             raise click.exceptions.Exit(_fail(f"internal error: {type(error).__name__}{': ' + first if first else ''}{hint}")) from None
         finally:
-            signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 def _flushed(command: Callable[[click.Context], Any], ctx: click.Context) -> Any:

@@ -25,14 +25,13 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-import traceback
 from dataclasses import asdict, dataclass
 from functools import lru_cache, partial
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.blocks import Block, document_blocks
+from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats, repeat_index
@@ -40,7 +39,6 @@ from dedup.boilerplate.rules import METADATA, NAVIGATION, block_kind, metadata_p
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
 from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault, runs_by_size
-from dedup.engine.faults import describe
 from dedup.text.normalize import normalize_text
 from dedup.text.sentences import sentence_spans
 
@@ -371,7 +369,7 @@ def boilerplate_report(
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
         return {d.id: [] for d in docs}, []
-    blocks = _all_blocks(docs, faults)
+    blocks = documents_blocks(docs, faults)
     if bp.classifier:
         # Loaded before any worker starts, so that forked workers share them.
         char_table()
@@ -407,21 +405,6 @@ def boilerplate_report(
             if progress:
                 progress("boilerplate", done, len(docs))
     return {d.id: found.get(d.id, []) for d in docs}, repeats
-
-
-def _all_blocks(docs: Sequence[Document], faults: list[StageFault] | None) -> list[list[Block]]:
-    """Each document's blocks; with ``faults``, none for a document whose
-    blocks cannot be cut (and a fault for it)."""
-    if faults is None:
-        return [document_blocks(d) for d in docs]
-    out = []
-    for doc in docs:
-        try:
-            out.append(document_blocks(doc))
-        except Exception as error:  # noqa: BLE001 - one document never costs the run
-            faults.append(StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc()))
-            out.append([])
-    return out
 
 
 def _without_documents(batch: list, positions: set[int]) -> list:
