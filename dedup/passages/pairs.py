@@ -152,7 +152,9 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
     return _candidates(docs, settings, masks)[0]
 
 
-def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=None, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(
+    docs: Sequence[Document], settings: Settings, masks=None, index=None, engine: Engine | None = None, faults: list[StageFault] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`candidate_pairs` and the sampled n-grams each pair shares.
 
     ``index``: :func:`fingerprints` of ``docs`` without masks, if already
@@ -161,13 +163,13 @@ def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=
     ps = settings.passages
     masks = masks or {}
     if index is None:
-        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine))
+        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine, faults))
     else:
-        hashes, owners = _with_masks(index, docs, settings, masks, engine)
+        hashes, owners = _with_masks(index, docs, settings, masks, engine, faults)
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
 
 
-def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
     """Unmasked fingerprints ``index``, with those of masked documents taken again.
 
     The order of the fingerprints differs from :func:`fingerprints`'s; the
@@ -178,7 +180,7 @@ def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = 
     if masked.size == 0:
         return hashes, owners
     keep = ~np.isin(owners, masked)
-    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine)
+    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine, faults)
     return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], masked[again_o]))
 
 
@@ -192,20 +194,43 @@ def _fingerprint_part(args) -> tuple[np.ndarray, np.ndarray]:
     return hashes, owners + first
 
 
-def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _part_size(args) -> int:
+    return len(args[0])
+
+
+def _part_without(args, positions: set[int]):
+    """A part with the documents at ``positions`` blanked (no fingerprints)."""
+    part, settings, masks, first = args
+    blanked = [replace(doc, text="", blocks=()) if k in positions else doc for k, doc in enumerate(part)]
+    return blanked, settings, {d.id: masks[d.id] for k, d in enumerate(part) if d.id in masks and k not in positions}, first
+
+
+def _part_id(args, position: int) -> tuple[str, ...]:
+    return (args[0][position].id,)
+
+
+def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None = None, faults: list[StageFault] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`fingerprints` over contiguous parts of ``docs`` on the engine's workers.
 
-    Parts are concatenated in order, so the result equals one call's.
+    Parts are concatenated in order, so the result equals one call's. With
+    ``faults``, a document that cannot be fingerprinted has none (it is no
+    candidate) and a fault.
     """
     workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
-    if workers < 2:
+    if workers < 2 and faults is None:
         return fingerprints(docs, settings, masks)
-    bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
+    bounds = np.linspace(0, len(docs), max(workers, 1) + 1).round().astype(int).tolist()
     jobs = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         part = list(docs[lo:hi])
         jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
-    results = list(_run_all(engine, workers, _fingerprint_part, jobs, in_flight=1))  # one part per worker, all in flight
+    if faults is None:
+        results = list(_run_all(engine, workers, _fingerprint_part, jobs, in_flight=1))  # one part per worker, all in flight
+    else:
+        barrier = FaultBarrier(_fingerprint_part, _part_size, _part_without, _part_id)
+        guarded = list(_run_all(engine if workers >= 2 else None, max(workers, 1), barrier, jobs, in_flight=1))
+        faults.extend(StageFault.of("passages", fault) for part in guarded for fault in part.faults)
+        results = [part.result for part in guarded]
     return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
 
@@ -308,7 +333,7 @@ def find_passage_pairs(
         Pairs with a relation, ordered by ``(i, j)``.
     """
     group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
-    pairs, counts = _candidates(docs, settings, masks, index, engine)
+    pairs, counts = _candidates(docs, settings, masks, index, engine, faults)
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     candidates = [(i, j) for i, j in pairs[apart].tolist()]
     shared = counts[apart].tolist()

@@ -95,3 +95,18 @@ def test_an_engine_left_by_an_exception_kills_its_workers_at_once() -> None:
     assert time.monotonic() - started < 20  # the 30-second batches were not waited for
     for pid in workers:
         assert not os.path.exists(f"/proc/{pid}") or open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0] == "Z"
+
+
+def test_a_document_the_passage_index_cannot_read_is_no_candidate_and_a_fault() -> None:
+    from dedup.passages.pairs import find_passage_pairs
+
+    a = synthetic_text(1)
+    copy = "\n\n".join(a.split("\n\n")[:3] + synthetic_text(5).split("\n\n")[:3])
+    docs = [Document("a", a), Document("b", copy), Document("bad", a + " \ud800 z"), Document("c", synthetic_text(2))]
+    with pytest.raises(UnicodeEncodeError):
+        find_passage_pairs(docs, Settings(jobs=1))  # without a list of faults, the error is the caller's
+    for jobs in (1, 2):
+        faults: list = []
+        found = find_passage_pairs(docs, Settings(jobs=jobs), faults=faults)
+        assert [(p.i, p.j, p.relation) for p in found] == [(0, 1, "partial_copy")]
+        assert [(f.stage, f.documents) for f in faults] == [("passages", ("bad",))]

@@ -178,3 +178,15 @@ def test_a_signal_mid_scan_stops_the_workers_and_removes_the_spill_folder(big_co
     assert message in stderr.decode()
     assert not [pid for pid in workers if _alive(pid)]
     assert list(spill.iterdir()) == []
+
+
+def test_a_reader_that_goes_away_ends_the_run_quietly_with_141(big_corpus: Path) -> None:
+    scan = subprocess.Popen(
+        [*DEDUP, "scan", str(big_corpus), "--no-passages", "--no-boilerplate", "-j1", "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    assert scan.stdout.read(100).startswith(b"{")
+    scan.stdout.close()  # as `| head -c 100` does
+    stderr = scan.stderr.read().decode()
+    assert scan.wait(timeout=300) == 141
+    assert stderr == ""
