@@ -190,3 +190,12 @@ def test_a_reader_that_goes_away_ends_the_run_quietly_with_141(big_corpus: Path)
     stderr = scan.stderr.read().decode()
     assert scan.wait(timeout=300) == 141
     assert stderr == ""
+
+
+def test_the_boilerplate_command_reports_a_document_it_fails_on_and_goes_on(faulty_corpus: Path) -> None:
+    run = injected("boilerplate", "boilerplate", str(faulty_corpus), "--format", "json")
+    assert run.returncode == 0 and "Traceback" not in run.stderr
+    assert "dedup: x: boilerplate failed on this document" in run.stderr
+    found = json.loads(run.stdout)
+    assert [p["origin"] for p in found["problems"]] == ["x"]
+    assert [d["id"] for d in found["documents"]] == ["a", "b", "c", "d", "x", "e"]
