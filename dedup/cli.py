@@ -25,6 +25,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from dedup.config import ConfigError, Settings, load_settings
+from dedup.engine import FaultLog
+from dedup.io.problems import ProblemLog, omitted_message
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
@@ -89,14 +91,48 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
-def report_problems(problems: list[dict[str, str]], faults: list | None = None) -> None:
-    """Each skipped input (with its file and line) and each document or pair
-    a stage failed on, on stderr; with ``--debug``, the traceback of each
-    failure too."""
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from dedup.io.decoding import check_encoding
+
+    try:
+        return None if value is None else check_encoding(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown text encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+
+
+encoding_option = click.option(
+    "--encoding", callback=_known_encoding, metavar="NAME",
+    help="Encoding of plain-text files without a byte order mark [utf-8]; also tried for HTML that declares none (JSONL is always UTF-8).",
+)
+
+
+def print_problem(problem: object) -> None:
+    """One problem on stderr, as plain text with control characters escaped."""
+    stderr_console().print(Text(f"dedup: {visible_line(problem)}"))
+
+
+def problem_log() -> ProblemLog:
+    """A bounded problem log that prints each problem it keeps on stderr at once."""
+    return ProblemLog(print_problem)
+
+
+def fault_log() -> FaultLog:
+    """A bounded log of the documents and pairs a stage fails on, printing
+    each one it keeps on stderr at once."""
+    return FaultLog(print_problem)
+
+
+def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None) -> None:
+    """After the run: how many problems of each kind were past the cap and
+    not shown; with ``--debug``, the traceback of each stage failure shown."""
     err = stderr_console()
-    for problem in problems:
-        err.print(Text(f"dedup: {visible_line(problem['origin'])}: {visible_line(problem['message'])}"))
-    if faults and _debugging():
+    for kind, count in log.omitted():
+        err.print(Text(f"dedup: {omitted_message(count)} ({kind})"))
+    if faults is None:
+        return
+    for stage, count in faults.omitted():
+        err.print(Text(f"dedup: {omitted_message(count)} ({stage} failures)"))
+    if _debugging():
         for fault in faults:
             err.print(Text(f"dedup: traceback of {visible_line(' / '.join(fault.documents))} ({fault.stage}):\n{fault.trace}"))
 
@@ -197,8 +233,9 @@ def main() -> None:
 @settings_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
+@encoding_option
 @debug_option
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None:
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -208,9 +245,10 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
       cat new.jsonl | dedup scan corpus/ -
     """
     settings = load_cli_settings(**flags)
+    problems = problem_log()
     with progress_bar(progress) as update:
-        result = scan_corpus(paths, settings, progress=update)
-    report_problems(result.problems, result.faults)
+        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log())
+    report_omitted_problems(problems, result.faults)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     if fmt == "text":
@@ -230,8 +268,9 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
 @click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True), help="Read FIRST and SECOND as document ids of this corpus (folder or JSONL; repeatable).")
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines.")
+@encoding_option
 @debug_option
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str) -> None:
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str, encoding: str | None) -> None:
     """Show what two documents share: verbatim and reworded passages, and each one's own text.
 
     FIRST and SECOND are two files, or two document ids with --corpus PATH.
@@ -245,7 +284,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 
     settings = load_cli_settings()
     try:
-        result = diff_documents(first, second, settings, list(corpus) or None)
+        result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log())
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
     if fmt == "json":
@@ -262,8 +301,9 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
+@encoding_option
 @debug_option
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int) -> None:
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -275,20 +315,21 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     """
     from dedup.boilerplate.detect import boilerplate_report, summarize
     from dedup.io.corpus import read_corpus
+    from dedup.io.problems import problem_records
 
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
-    docs, problems = read_corpus(paths)
-    report_problems([p.to_dict() for p in problems])
+    docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log())
     if not docs:
+        report_omitted_problems(problems)
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
-    faults: list = []
+    faults = fault_log()
     found, repeats = boilerplate_report(docs, settings, faults=faults)
-    report_problems([f.to_dict() for f in faults], faults)
+    report_omitted_problems(problems, faults)
     if fmt == "json":
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
-            "problems": [p.to_dict() for p in problems] + [f.to_dict() for f in faults],
+            "problems": problem_records(problems) + faults.records(),
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return

@@ -36,8 +36,9 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document
-from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault
+from dedup.engine import Engine, FaultBarrier, FaultLog, LocalEngine, StageFault
 from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.io.problems import ProblemLog, problem_records, problem_stats
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
@@ -281,7 +282,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     results, cluster_results = _document_results(table, counts, clusters)
     stats = {
         "documents": len(table),
-        "skipped_inputs": len(problems),
+        **problem_stats(problems),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
@@ -294,7 +295,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         documents=results,
         pairs=pairs,
         clusters=cluster_results,
-        problems=[p.to_dict() for p in problems],
+        problems=problem_records(problems),
         settings=settings.to_dict(),
         stats=stats,
         timing=timing,
@@ -307,6 +308,7 @@ def scan_documents(
     problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
     engine: Engine | None = None,
+    faults: FaultLog | None = None,
 ) -> ScanResult:
     """Find duplicate documents and, when enabled, documents that share passages.
 
@@ -318,11 +320,15 @@ def scan_documents(
         progress: Called as ``progress(stage, done, total)``.
         engine: What runs the per-batch work; by default a
             :class:`~dedup.engine.LocalEngine` of ``settings.workers``.
+        faults: Where the documents and pairs a stage fails on go as they
+            are met (e.g. a log that prints them); a new bounded log by
+            default. They are problems of the result, counted in
+            ``processing_errors``; the run goes on without them.
 
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-    started, faults = time.perf_counter(), []
+    started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     with _engine_for(settings, engine) as engine:
         result, index = _run(docs, settings, problems, progress, engine, faults)
         _text_stages(docs, settings, result, engine, index, progress, faults)
@@ -348,14 +354,14 @@ def _text_stages(
     return result
 
 
-def _finish(result: ScanResult, faults: Sequence[StageFault], started: float) -> ScanResult:
+def _finish(result: ScanResult, faults: FaultLog, started: float) -> ScanResult:
     """The stage faults as problems, and the timing of the whole run, taken
     once the workers have ended (their usage counts only then)."""
-    result.problems.extend(fault.to_dict() for fault in faults)
-    result.stats["processing_errors"] = len(faults)
+    result.problems.extend(faults.records())
+    result.stats["processing_errors"] = faults.total
     result.timing["seconds"] = round(time.perf_counter() - started, 3)
     result.timing.update(_resources())
-    result.faults = list(faults)
+    result.faults = faults
     return result
 
 
@@ -425,7 +431,14 @@ def passage_stage(
 
 
 def scan_corpus(
-    paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None, engine: Engine | None = None
+    paths: Sequence[str | os.PathLike],
+    settings: Settings,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    *,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
+    faults: FaultLog | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -441,16 +454,20 @@ def scan_corpus(
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
         engine: What runs the per-batch work (as for :func:`scan_documents`).
+        encoding: Encoding of plain-text files (as for :class:`~dedup.io.corpus.CorpusReader`).
+        problems: Where input problems go as they are met (e.g. a log that
+            prints them); a new bounded log by default.
+        faults: As for :func:`scan_documents`.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
     """
-    reader = CorpusReader([str(p) for p in paths])
+    reader = CorpusReader([str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog())
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
-    started, faults = time.perf_counter(), []
+    started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     with _engine_for(settings, engine) as engine:
         result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress, engine, faults)
         if keep:

@@ -10,7 +10,7 @@ instead of the end of the run.
 """
 
 from dedup.engine.base import Engine, groups_by_key, runs_by_size
-from dedup.engine.faults import FaultBarrier, Guarded, ItemFault, StageFault
+from dedup.engine.faults import FaultBarrier, FaultLog, Guarded, ItemFault, StageFault
 from dedup.engine.local import LocalEngine
 
-__all__ = ["Engine", "FaultBarrier", "Guarded", "ItemFault", "LocalEngine", "StageFault", "groups_by_key", "runs_by_size"]
+__all__ = ["Engine", "FaultBarrier", "FaultLog", "Guarded", "ItemFault", "LocalEngine", "StageFault", "groups_by_key", "runs_by_size"]

@@ -17,8 +17,9 @@ batch of pairs drops them.
 from __future__ import annotations
 
 import traceback
+from collections import Counter
 from dataclasses import dataclass, field, replace
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterable, Sequence, TypeVar
 
 B = TypeVar("B")
 R = TypeVar("R")
@@ -155,13 +156,72 @@ class StageFault:
         """The fault of an item, named by ``documents`` or by the barrier."""
         return cls(stage, tuple(documents) or fault.documents, fault.error, fault.trace)
 
+    @property
+    def origin(self) -> str:
+        return " ↔ ".join(self.documents)
+
+    @property
+    def message(self) -> str:
+        what = "pair" if len(self.documents) == 2 else "document"
+        return f"{self.stage} failed on this {what} ({self.error}); it was left out of that stage, the run went on"
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
     def to_dict(self) -> dict[str, object]:
         """The fault as a problem of the JSON output (``origin`` and ``message``
         as for input problems, with the stage and the document ids)."""
-        what = "pair" if len(self.documents) == 2 else "document"
-        return {
-            "origin": " ↔ ".join(self.documents),
-            "message": f"{self.stage} failed on this {what} ({self.error}); it was left out of that stage, the run went on",
-            "stage": self.stage,
-            "documents": list(self.documents),
-        }
+        return {"origin": self.origin, "message": self.message, "stage": self.stage, "documents": list(self.documents)}
+
+
+# Faults kept (with their tracebacks) per stage; the rest are only counted,
+# so a defect that meets every document costs no more memory than a few.
+SHOWN_PER_STAGE = 20
+
+
+class FaultLog(list):
+    """The stage faults of a run, bounded: every one counted, the first
+    ``shown_per_stage`` of each stage kept (and handed to ``listener`` as
+    they come, e.g. to print them at once).
+
+    Stages add to it as to a list (``append``, ``extend``).
+
+    Examples:
+        >>> log = FaultLog(shown_per_stage=1)
+        >>> log.extend([StageFault("passages", ("a", "b"), "E"), StageFault("passages", ("a", "c"), "E")])
+        >>> len(log), log.total, log.omitted()
+        (1, 2, [('passages', 1)])
+    """
+
+    def __init__(self, listener: Callable[[StageFault], None] | None = None, shown_per_stage: int = SHOWN_PER_STAGE) -> None:
+        super().__init__()
+        self.listener = listener
+        self.shown_per_stage = shown_per_stage
+        self.counts: Counter[str] = Counter()
+
+    def append(self, fault: StageFault) -> None:
+        self.counts[fault.stage] += 1
+        if self.counts[fault.stage] <= self.shown_per_stage:
+            super().append(fault)
+            if self.listener is not None:
+                self.listener(fault)
+
+    def extend(self, faults: Iterable[StageFault]) -> None:
+        for fault in faults:
+            self.append(fault)
+
+    @property
+    def total(self) -> int:
+        """Every fault, kept or not."""
+        return sum(self.counts.values())
+
+    def omitted(self) -> list[tuple[str, int]]:
+        """``(stage, count)`` for each stage with faults past the cap."""
+        return [(stage, n - self.shown_per_stage) for stage, n in self.counts.items() if n > self.shown_per_stage]
+
+    def records(self) -> list[dict[str, Any]]:
+        """The kept faults as JSON problems, then one record per stage past the cap."""
+        out: list[dict[str, Any]] = [fault.to_dict() for fault in self]
+        for stage, count in self.omitted():
+            out.append({"origin": "", "message": f"… and {count:,} more {stage} failures", "stage": stage, "more": count})
+        return out
