@@ -110,3 +110,15 @@ def test_a_document_the_passage_index_cannot_read_is_no_candidate_and_a_fault() 
         found = find_passage_pairs(docs, Settings(jobs=jobs), faults=faults)
         assert [(p.i, p.j, p.relation) for p in found] == [(0, 1, "partial_copy")]
         assert [(f.stage, f.documents) for f in faults] == [("passages", ("bad",))]
+
+
+def test_faults_are_bounded_per_stage_and_all_counted() -> None:
+    base = synthetic_text(1)
+    docs = [Document("a", base), Document("b", edit_words(base, 0.05, 2))]
+    docs += [Document(f"bad{k}", synthetic_text(100 + k) + " \ud800") for k in range(30)]
+    result = scan_documents(docs, Settings(jobs=1))
+    fingerprint = [p for p in result.problems if p.get("stage") == "fingerprint"]
+    assert [p["origin"] for p in fingerprint[:20]] == [f"bad{k}" for k in range(20)]
+    assert fingerprint[20]["more"] == 10 and len(fingerprint) == 21
+    assert result.stats["processing_errors"] == result.faults.total >= 30
+    assert [(p.a, p.b) for p in result.pairs] == [("a", "b")]
