@@ -5,15 +5,21 @@ to group). Out: the function's results, in the order of the batches (or of
 the keys), whatever the engine or number of workers. :class:`LocalEngine`, a
 process pool, runs on this machine; ``dedup.engine.ray.RayEngine`` (the
 ``ray`` extra, imported only when chosen) on a Ray cluster. Stages take an
-:class:`Engine` and never start worker processes themselves.
+:class:`Engine` and never start worker processes themselves. A
+:class:`FaultBarrier` around a batch function turns an error of one item
+into an :class:`ItemFault` instead of the end of the run.
 """
 
 from dedup.engine.base import Engine, EngineUnavailable, groups_by_key, runs_by_size
+from dedup.engine.faults import FaultBarrier, FaultLog, Guarded, ItemFault, StageFault
 from dedup.engine.local import LocalEngine
 
 ENGINES = ("local", "ray")
 
-__all__ = ["ENGINES", "Engine", "EngineUnavailable", "LocalEngine", "groups_by_key", "open_engine", "runs_by_size"]
+__all__ = [
+    "ENGINES", "Engine", "EngineUnavailable", "FaultBarrier", "FaultLog", "Guarded", "ItemFault", "LocalEngine", "StageFault",
+    "groups_by_key", "open_engine", "runs_by_size",
+]
 
 
 def open_engine(kind: str, workers: int, address: str | None = None) -> Engine:

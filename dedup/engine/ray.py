@@ -18,7 +18,10 @@ import heapq
 import logging
 import numbers
 import os
+import signal
+import threading
 from collections import deque
+from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 import xxhash
@@ -96,13 +99,14 @@ class RayEngine:
         ray = self._ray
         if not ray.is_initialized():
             quiet = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
-            try:
-                if self.address:
-                    ray.init(address=self.address, **quiet)
-                else:
-                    ray.init(address="local", num_cpus=self._cpus, **quiet)
-            except (ConnectionError, RuntimeError, ValueError) as err:
-                raise EngineUnavailable(f"could not reach the Ray cluster at {self.address}: {err}") from None
+            with _signal_handlers_kept():
+                try:
+                    if self.address:
+                        ray.init(address=self.address, **quiet)
+                    else:
+                        ray.init(address="local", num_cpus=self._cpus, **quiet)
+                except (ConnectionError, RuntimeError, ValueError) as err:
+                    raise EngineUnavailable(f"could not reach the Ray cluster at {self.address}: {err}") from None
             self._owned = True
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._started = True
@@ -158,6 +162,22 @@ class RayEngine:
         reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
         for _, result in heapq.merge(*ray.get(reduced), key=lambda keyed: keyed[0]):
             yield result
+
+
+@contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """``ray.init`` installs its own SIGTERM handler (exit at once); the
+    caller's handlers (which unwind the run and clean up) are put back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            if handler is not None:
+                signal.signal(signum, handler)
 
 
 def _apply(func: Callable[[T], R], batch: T) -> R:
