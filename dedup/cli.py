@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import traceback
-from contextlib import contextmanager, redirect_stdout
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from typing import Any, Callable, Iterator
 
 import click
@@ -249,11 +249,12 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
     settings = load_cli_settings(**flags)
     problems = problem_log()
     try:
-        engine = open_engine(engine_kind, settings.workers, ray_address)
+        # The local engine is the scan's own (it stops its workers before measuring them).
+        engine = None if engine_kind == "local" else open_engine(engine_kind, settings.workers, ray_address)
     except EngineUnavailable as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
     # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
-    with engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
+    with engine or nullcontext(), progress_bar(progress) as update, redirect_stdout(sys.stderr):
         result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), engine=engine)
     report_omitted_problems(problems, result.faults)
     if not result.documents:

@@ -19,6 +19,7 @@ import logging
 import numbers
 import os
 import signal
+import socket
 import threading
 from collections import deque
 from contextlib import contextmanager
@@ -98,6 +99,8 @@ class RayEngine:
             return self
         ray = self._ray
         if not ray.is_initialized():
+            if self.address:
+                _check_reachable(self.address)
             quiet = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
             with _signal_handlers_kept():
                 try:
@@ -162,6 +165,22 @@ class RayEngine:
         reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
         for _, result in heapq.merge(*ray.get(reduced), key=lambda keyed: keyed[0]):
             yield result
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail at once when a ``host:port`` cluster address answers nothing
+    (``ray.init`` would retry for minutes); other forms are left to Ray.
+
+    Raises:
+        EngineUnavailable: Nothing listens at ``address``.
+    """
+    host, sep, port = address.rpartition(":")
+    if "://" in address or not sep or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise EngineUnavailable(f"no Ray cluster answers at {address} ({err.strerror or err}); start one with `ray start --head` or check --ray-address / RAY_ADDRESS") from None
 
 
 @contextmanager

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -142,3 +143,13 @@ def test_a_worker_killed_mid_scan_is_retried_and_the_result_is_the_same(cluster,
     expected = json.loads(json.dumps(generated_local[1]))
     expected["settings"].pop("batch_size")
     assert result == expected
+
+
+def test_a_cluster_address_where_nothing_listens_fails_at_once_with_exit_2():
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = subprocess.run([sys.executable, "-m", "dedup", "scan", str(CORPUS), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert f"no Ray cluster answers at 127.0.0.1:{port}" in run.stderr
