@@ -72,6 +72,24 @@ class PairResult:
         passages: Shared passages: ``a_start``, ``a_end``, ``b_start``,
             ``b_end`` (original character offsets), ``kind`` (``verbatim`` or
             ``reworded``), ``score`` and ``quoted``.
+        found_by: The stage that found the pair: ``exact`` (same normalised
+            text), ``minhash`` (document-level Jaccard at or above
+            ``--threshold``) or ``passages`` (aligned shared passages).
+        verbatim_share_a: Share of ``a`` in unquoted verbatim passages.
+        verbatim_share_b: The same for ``b``.
+        reworded_share_a: Share of ``a`` in reworded passages only.
+        reworded_share_b: The same for ``b``.
+        quoted_share_a: Share of ``a`` in quotations both documents hold.
+        quoted_share_b: The same for ``b``.
+        extent_a: ``wholly``, ``partially`` or ``none``: how much of ``a``
+            would be derived if ``a`` were the copy (COUNTER/METER scheme).
+        extent_b: The same for ``b``.
+        source: The likely source document (``None``: undetermined).
+        derived: The likely copy (``None``: undetermined).
+        extent: ``extent_a`` or ``extent_b`` of the derived side (``None``
+            when the direction is undetermined).
+        direction_confidence: How sure the direction is, 0.5 to 1.
+        direction_evidence: The evidence for the direction, in words.
     """
 
     a: str
@@ -86,6 +104,20 @@ class PairResult:
     shared_share_a: float = 0.0
     shared_share_b: float = 0.0
     passages: list[dict[str, Any]] = field(default_factory=list)
+    found_by: str = ""
+    verbatim_share_a: float = 0.0
+    verbatim_share_b: float = 0.0
+    reworded_share_a: float = 0.0
+    reworded_share_b: float = 0.0
+    quoted_share_a: float = 0.0
+    quoted_share_b: float = 0.0
+    extent_a: str = ""
+    extent_b: str = ""
+    source: str | None = None
+    derived: str | None = None
+    extent: str | None = None
+    direction_confidence: float = 0.5
+    direction_evidence: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)
@@ -113,6 +145,11 @@ class DocumentResult:
         cluster: Index into ``clusters`` of the document's cluster, if any.
         duplicate_of: The cluster representative, for any other member.
         metadata: date, source, url and title where known.
+        composition: Shares of the document's characters: ``original``,
+            ``shared_as_source``, ``shared_as_copy``, ``shared_undetermined``,
+            ``boilerplate``, and ``shared_with`` (the other document, its
+            role and the characters of this one it covers); ``None`` when
+            passages were not looked for.
     """
 
     id: str
@@ -122,6 +159,7 @@ class DocumentResult:
     duplicate_of: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    composition: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)

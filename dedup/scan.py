@@ -211,9 +211,11 @@ def _pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[t
         head = group[0]
         share = 1.0 if counts[head] else 0.0
         for other in group[1:]:
-            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share)))
+            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")))
     for v in near:
-        result = PairResult(table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6))
+        result = PairResult(
+            table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6), found_by="minhash"
+        )
         pairs.append((v.i, v.j, result))
     pairs.sort(key=lambda item: (item[0], item[1]))
     return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
@@ -311,6 +313,8 @@ def _text_stages(docs: Sequence[Document], settings: Settings, result: ScanResul
     if settings.passages.enabled:
         with _timed(result, "passages"):
             passage_stage(docs, settings, result, masks, engine, index)
+        with _timed(result, "provenance"):
+            provenance_stage(docs, settings, result)
     return result
 
 
@@ -345,8 +349,9 @@ def passage_stage(
 ) -> None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
-    Pairs inside a duplicate cluster are not aligned again; passage pairs do
-    not join clusters (a rewrite is not a copy to remove). ``index``: the
+    Pairs inside a duplicate cluster are not aligned again; near duplicates
+    found here join the clusters (a rewrite or a partial copy does not: it
+    is not a copy to remove). ``index``: the
     passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
     took them.
     """
@@ -358,7 +363,7 @@ def passage_stage(
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
-        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields())
+        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))
     ordered.sort(key=lambda item: (item[0], item[1]))
@@ -366,6 +371,38 @@ def passage_stage(
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = sum(p.relation == relation for p in result.pairs)
     result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
+    if result.stats["passage_near_duplicate_pairs"]:
+        _recluster(result)
+
+
+def _recluster(result: ScanResult) -> None:
+    """Clusters again over every exact and near-duplicate pair, however found."""
+    table = DocumentTable(ids=[d.id for d in result.documents], chars=array("q", (d.chars for d in result.documents)),
+                          metadata={k: d.metadata for k, d in enumerate(result.documents) if d.metadata})
+    position = {doc_id: k for k, doc_id in enumerate(table.ids)}
+    edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)]
+    for row in result.documents:
+        row.cluster = row.duplicate_of = None
+    clusters = _clusters(table, edges)
+    result.clusters = []
+    for number, (group, rep) in enumerate(clusters):
+        result.clusters.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
+        for m in group:
+            result.documents[m].cluster = number
+            if m != rep:
+                result.documents[m].duplicate_of = table.ids[rep]
+    result.stats["clusters"] = len(clusters)
+    result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
+
+
+def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
+    """Stage 8: the direction of every reported pair and the composition of every document."""
+    from dedup.provenance.pairs import annotate
+
+    boilerplate = {row.id: [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())] for row in result.documents}
+    for row, found in zip(result.documents, annotate(docs, result.pairs, settings, boilerplate)):
+        row.composition = found
+    result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
 
 
 def scan_corpus(
