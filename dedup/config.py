@@ -81,6 +81,10 @@ class PassageSettings:
             quotations, from which a pair with fewer than
             ``min_aligned_sentences`` aligned sentences is still a rewrite
             (a short story told again in one or two sentences).
+        dense_verbatim_score: In scripts written without spaces (a token is
+            a character), the share of a near-verbatim passage's characters
+            that must lie in exact runs for it to count as verbatim in a
+            label; below it the passage is a rewording and counts as reworded.
         wholly_share: Coverage from which a side is ``wholly`` derived
             (COUNTER/METER ``extent``); below it, a related side is ``partially``.
     """
@@ -105,11 +109,12 @@ class PassageSettings:
     near_duplicate_share: float = 0.8
     verbatim_floor_chars: int = 300
     short_story_share: float = 0.5
+    dense_verbatim_score: float = 0.9
     wholly_share: float = 0.8
 
     def __post_init__(self) -> None:
         _check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
-        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share"))
+        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "dense_verbatim_score"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
 

@@ -161,8 +161,8 @@ def diff_documents(
     alignment = align_documents_symmetric(a, b, settings, masks)
     shown = {key: found.get(key, []) for key in (a.id, b.id)}
     measured = tuple(len(d.text) - int(span_mask(len(d.text), (masks or {}).get(d.id, [])).sum()) for d in (a, b))
-    relation = classify(alignment, settings.passages)
-    sides = pair_fields(alignment, relation, settings.passages, measured)
+    relation = classify(alignment, settings.passages, (a.text, b.text))
+    sides = pair_fields(alignment, relation, settings.passages, measured, (a.text, b.text))
     direction = None
     if relation is not None:
         quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in alignment.passages if p.quoted]

@@ -265,10 +265,11 @@ def verify_pairs(
             if k not in prepared:
                 prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
         alignment = align_symmetric(prepared[i], prepared[j], settings, align_prepared)
-        relation = classify(alignment, settings.passages)
+        texts = (prepared[i].text.text, prepared[j].text.text)
+        relation = classify(alignment, settings.passages, texts)
         if relation is not None:
             alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
-            pair = PassagePair(i, j, relation, alignment, sides=pair_fields(alignment, relation, settings.passages))
+            pair = PassagePair(i, j, relation, alignment, sides=pair_fields(alignment, relation, settings.passages, texts=texts))
             found.append(pair if sentences else pair.slim())
     return found
 

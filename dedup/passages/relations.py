@@ -35,7 +35,7 @@ import xxhash
 
 from dedup.config import PassageSettings, Settings
 from dedup.document import Document, span_mask
-from dedup.passages.align import REWORDED, VERBATIM, Alignment, Prepared, SentencePair, align_prepared, prepare, whole_document_stats
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, SentencePair, align_prepared, prepare, whole_document_stats
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
 WHOLLY, PARTIALLY, NONE = "wholly", "partially", "none"
@@ -53,6 +53,9 @@ class SideMeasure:
         reworded: Of ``evidence``, those only inside reworded passages.
         quoted: Characters inside shared quotations.
         longest_verbatim: The longest unquoted verbatim passage, in characters.
+        weight: ``evidence`` with each character of a script written without
+            spaces (Chinese, Japanese, Korean, Thai, ...) counted three times, as
+            much as a word of a spaced script holds (0 when the text was not given).
     """
 
     chars: int
@@ -62,6 +65,7 @@ class SideMeasure:
     reworded: int
     quoted: int
     longest_verbatim: int
+    weight: int = 0
 
     @property
     def coverage(self) -> float:
@@ -85,7 +89,38 @@ def _side_chars(alignment: Alignment, side: str) -> int:
     return int(round(shared / share)) if share > 0 else 0
 
 
-def measure_side(alignment: Alignment, side: str, chars: int | None = None) -> SideMeasure:
+def _is_verbatim(p: Passage, settings: PassageSettings | None, texts: tuple[str, str] | None) -> bool:
+    """A verbatim passage; in a script written without spaces, where a token
+    is a character and a reworded sentence keeps many of them in short runs,
+    only one with ``dense_verbatim_score`` of its characters in exact runs
+    (otherwise it counts as reworded)."""
+    if p.kind != VERBATIM:
+        return False
+    if settings is None or texts is None or p.score >= settings.dense_verbatim_score:
+        return True
+    return not all(_dense_chars(text[span.start : span.end], np.ones(len(span), dtype=bool)) * 2 > len(span)
+                   for text, span in zip(texts, (p.a, p.b)))
+
+
+def _dense_chars(text: str, mask: np.ndarray) -> int:
+    """Characters of ``text`` under ``mask`` in scripts written without spaces."""
+    if not mask.any() or text.isascii():
+        return 0
+    codes = np.frombuffer(text[: len(mask)].encode("utf-32-le"), dtype=np.uint32)
+    dense = np.zeros(len(codes), dtype=bool)
+    for lo, hi in _DENSE_RANGES:
+        dense |= (codes >= lo) & (codes <= hi)
+    return int((dense & mask[: len(codes)]).sum())
+
+
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer,
+# CJK (with kana, Hangul and full-width forms).
+_DENSE_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF), (0x3400, 0x4DBF),
+                 (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
+
+
+def measure_side(alignment: Alignment, side: str, chars: int | None = None, settings: PassageSettings | None = None,
+                 texts: tuple[str, str] | None = None) -> SideMeasure:
     """Measure side ``"a"`` or ``"b"`` of an alignment.
 
     Args:
@@ -93,6 +128,8 @@ def measure_side(alignment: Alignment, side: str, chars: int | None = None) -> S
         side: ``"a"`` or ``"b"``.
         chars: The side's measured characters, when known (otherwise derived
             from the alignment's shared characters and share).
+        settings: ``dense_verbatim_score`` (none: every verbatim passage counts as verbatim).
+        texts: Both original texts, for :attr:`SideMeasure.weight` and passages in dense scripts.
 
     Returns:
         The side's :class:`SideMeasure`.
@@ -106,10 +143,11 @@ def measure_side(alignment: Alignment, side: str, chars: int | None = None) -> S
     quoted = span_mask(length, [s for s, p in spans if p.quoted])
     unquoted = [(s, p) for s, p in spans if not p.quoted]
     evidence = span_mask(length, [s for s, _ in unquoted]) & ~quoted
-    verbatim = span_mask(length, [s for s, p in unquoted if p.kind == VERBATIM]) & ~quoted
-    longest = max((len(s) for s, p in unquoted if p.kind == VERBATIM), default=0)
+    verbatim = span_mask(length, [s for s, p in unquoted if _is_verbatim(p, settings, texts)]) & ~quoted
+    longest = max((len(s) for s, p in unquoted if _is_verbatim(p, settings, texts)), default=0)
     n_evidence, n_verbatim = int(evidence.sum()), int(verbatim.sum())
-    return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest)
+    weight = n_evidence + 2 * _dense_chars(texts["ab".index(side)], evidence) if texts is not None else 0
+    return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest, weight)
 
 
 def evidence(alignment: Alignment) -> tuple[int, int, int]:
@@ -131,7 +169,7 @@ def verbatim_share(alignment: Alignment) -> float:
     return float(np.round((a.verbatim + b.verbatim) / total, 4)) if total else 0.0
 
 
-def classify(alignment: Alignment, settings: PassageSettings) -> str | None:
+def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None) -> str | None:
     """The relation of an aligned pair, or ``None`` when it is not reuse.
 
     Symmetric: every test reads both sides through a sum, a minimum or a
@@ -141,16 +179,19 @@ def classify(alignment: Alignment, settings: PassageSettings) -> str | None:
         alignment: The pair's alignment.
         settings: Thresholds (``min_shared_chars``, ``min_shared_share``,
             ``min_aligned_sentences``, ``short_story_share``,
-            ``verbatim_floor_chars``, ``near_duplicate_share``).
+            ``verbatim_floor_chars``, ``near_duplicate_share``, ``dense_verbatim_score``).
+        texts: The two original texts: with them, a character of a script
+            written without spaces counts three times towards ``min_shared_chars``.
 
     Returns:
         ``"near_duplicate"``, ``"partial_copy"``, ``"rewrite"`` or ``None``.
     """
-    a, b = measure_side(alignment, "a"), measure_side(alignment, "b")
-    if min(a.evidence, b.evidence) < settings.min_shared_chars:
+    a, b = (measure_side(alignment, side, None, settings, texts) for side in "ab")
+    size = min(a.weight, b.weight) if texts else min(a.evidence, b.evidence)
+    if size < settings.min_shared_chars:
         return None
-    n_verbatim = sum(p.kind == VERBATIM and not p.quoted for p in alignment.passages)
-    n_reworded = alignment.count(REWORDED)
+    n_verbatim = sum(_is_verbatim(p, settings, texts) and not p.quoted for p in alignment.passages)
+    n_reworded = len(alignment.passages) - n_verbatim - sum(p.quoted for p in alignment.passages)
     if n_verbatim == 0 and n_reworded == 0:
         return None
     # one long verbatim passage is a copy, however small a share of either side
@@ -178,7 +219,8 @@ def extent(side: SideMeasure, relation: str | None, settings: PassageSettings) -
     return WHOLLY if side.coverage >= settings.wholly_share else PARTIALLY
 
 
-def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSettings, chars: tuple[int, int] | None = None) -> dict[str, Any]:
+def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSettings, chars: tuple[int, int] | None = None,
+                texts: tuple[str, str] | None = None) -> dict[str, Any]:
     """The per-side figures of a pair, as JSON fields ``*_a`` and ``*_b``.
 
     Args:
@@ -186,6 +228,7 @@ def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSet
         relation: Its label (``None``: unrelated).
         settings: ``wholly_share``.
         chars: Measured characters of each side, when known.
+        texts: Both original texts (as for :func:`classify`).
 
     Returns:
         ``verbatim_share_a``, ``reworded_share_a``, ``quoted_share_a``,
@@ -193,7 +236,7 @@ def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSet
     """
     out: dict[str, Any] = {}
     for k, side in enumerate("ab"):
-        m = measure_side(alignment, side, chars[k] if chars else None)
+        m = measure_side(alignment, side, chars[k] if chars else None, settings, texts)
         for name, value in m.shares().items():
             out[f"{name}_share_{side}"] = value
         out[f"extent_{side}"] = extent(m, relation, settings)

@@ -38,7 +38,7 @@ COVERAGE_WEIGHT = 1.0
 # A side this much more covered than the other (and at least half covered) was built from it.
 COVERAGE_GAP = 0.25
 # Below this confidence the direction is undetermined.
-MIN_CONFIDENCE = 0.6
+MIN_CONFIDENCE = 0.65
 
 
 @dataclass
