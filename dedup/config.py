@@ -85,6 +85,10 @@ class PassageSettings:
             a character), the share of a near-verbatim passage's characters
             that must lie in exact runs for it to count as verbatim in a
             label; below it the passage is a rewording and counts as reworded.
+        classifier_threshold: Where the rules find no relation but a pair
+            shares passages of ``min_shared_chars``, the probability of the
+            related classes together at which the shipped pair classifier
+            calls it related (above 1: never).
         wholly_share: Coverage from which a side is ``wholly`` derived
             (COUNTER/METER ``extent``); below it, a related side is ``partially``.
     """
@@ -110,6 +114,7 @@ class PassageSettings:
     verbatim_floor_chars: int = 300
     short_story_share: float = 0.5
     dense_verbatim_score: float = 0.9
+    classifier_threshold: float = 0.5
     wholly_share: float = 0.8
 
     def __post_init__(self) -> None:

@@ -18,7 +18,8 @@ from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.io.corpus import read_corpus
 from dedup.passages.align import REWORDED, VERBATIM, Alignment
-from dedup.passages.relations import align_documents_symmetric, classify, pair_fields
+from dedup.passages.pair_model import label_pair
+from dedup.passages.relations import align_documents_symmetric, pair_fields
 from dedup.provenance.direction import Direction
 from dedup.provenance.pairs import direct_pair
 
@@ -161,8 +162,8 @@ def diff_documents(
     alignment = align_documents_symmetric(a, b, settings, masks)
     shown = {key: found.get(key, []) for key in (a.id, b.id)}
     measured = tuple(len(d.text) - int(span_mask(len(d.text), (masks or {}).get(d.id, [])).sum()) for d in (a, b))
-    relation = classify(alignment, settings.passages, (a.text, b.text))
-    sides = pair_fields(alignment, relation, settings.passages, measured, (a.text, b.text))
+    relation, probability = label_pair(alignment, settings.passages, (a.text, b.text), measured)
+    sides = {**pair_fields(alignment, relation, settings.passages, measured, (a.text, b.text)), "relation_probability": probability}
     direction = None
     if relation is not None:
         quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in alignment.passages if p.quoted]

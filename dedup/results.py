@@ -90,6 +90,8 @@ class PairResult:
             when the direction is undetermined).
         direction_confidence: How sure the direction is, 0.5 to 1.
         direction_evidence: The evidence for the direction, in words.
+        relation_probability: The shipped pair classifier's probability of
+            ``relation`` (``None`` without a model, or for document-level pairs).
     """
 
     a: str
@@ -118,6 +120,7 @@ class PairResult:
     extent: str | None = None
     direction_confidence: float = 0.5
     direction_evidence: list[str] = field(default_factory=list)
+    relation_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)

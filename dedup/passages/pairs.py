@@ -31,7 +31,8 @@ from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
 from dedup.passages.index import candidate_pairs as index_pairs
-from dedup.passages.relations import align_symmetric, classify, pair_fields, verbatim_share
+from dedup.passages.pair_model import label_pair
+from dedup.passages.relations import align_symmetric, pair_fields, verbatim_share
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
 
@@ -266,10 +267,12 @@ def verify_pairs(
                 prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
         alignment = align_symmetric(prepared[i], prepared[j], settings, align_prepared)
         texts = (prepared[i].text.text, prepared[j].text.text)
-        relation = classify(alignment, settings.passages, texts)
-        if relation is not None:
+        if alignment.passages:  # the pair classifier reads the exact figures
             alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
-            pair = PassagePair(i, j, relation, alignment, sides=pair_fields(alignment, relation, settings.passages, texts=texts))
+        relation, probability = label_pair(alignment, settings.passages, texts)
+        if relation is not None:
+            sides = {**pair_fields(alignment, relation, settings.passages, texts=texts), "relation_probability": probability}
+            pair = PassagePair(i, j, relation, alignment, sides=sides)
             found.append(pair if sentences else pair.slim())
     return found
 
