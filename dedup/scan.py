@@ -396,12 +396,18 @@ def _recluster(result: ScanResult) -> None:
 
 
 def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
-    """Stage 8: the direction of every reported pair and the composition of every document."""
-    from dedup.provenance.pairs import annotate
+    """Stage 8: the direction of every reported pair and the composition of
+    every document (its own seconds in ``timing.stage_seconds.composition``)."""
+    from dedup.provenance.composition import compositions
+    from dedup.provenance.pairs import direct_pairs
 
+    direct_pairs(docs, result.pairs, settings)
+    started = time.perf_counter()
     boilerplate = {row.id: [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())] for row in result.documents}
-    for row, found in zip(result.documents, annotate(docs, result.pairs, settings, boilerplate)):
-        row.composition = found
+    found = compositions([(row.id, row.chars) for row in result.documents], result.pairs, boilerplate)
+    for row, composition in zip(result.documents, found):
+        row.composition = composition
+    result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
 
 

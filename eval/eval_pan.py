@@ -61,6 +61,7 @@ class PairTask:
     susp: str
     src: str
     cases: list[Piece]
+    position: int = 0  # in its category's pairs file: the pair classifier trains on the even ones
 
 
 def read_tasks(folder: Path, limit: int | None = None) -> list[PairTask]:
@@ -69,7 +70,7 @@ def read_tasks(folder: Path, limit: int | None = None) -> list[PairTask]:
     for category in CATEGORIES:
         lines = (folder / category / "pairs").read_text(encoding="utf-8").split("\n")
         pairs = [line.split() for line in lines if line.strip()][:limit]
-        for susp, src in pairs:
+        for position, (susp, src) in enumerate(pairs):
             xml = folder / category / f"{susp[:-4]}-{src[:-4]}.xml"
             cases = []
             for feature in ET.parse(xml).getroot().iter("feature"):
@@ -78,7 +79,7 @@ def read_tasks(folder: Path, limit: int | None = None) -> list[PairTask]:
                 a, la = int(feature.get("this_offset")), int(feature.get("this_length"))
                 b, lb = int(feature.get("source_offset")), int(feature.get("source_length"))
                 cases.append(((a, a + la), (b, b + lb)))
-            tasks.append(PairTask(category, susp, src, cases))
+            tasks.append(PairTask(category, susp, src, cases, position))
     return tasks
 
 
@@ -191,6 +192,11 @@ def report(tasks: list[PairTask], found: list[Found]) -> None:
     print(f"01-no-plagiarism pairs with any detection: {flagged}/{len(negatives)} ({share:.1%})")
     print()
     pair_report(tasks, found)
+    odd = [k for k, task in enumerate(tasks) if task.position % 2]
+    print("\nThe odd pairs only (never seen by the pair classifier's trainer):")
+    core = [x for k in odd if tasks[k].category in CATEGORIES[1:4] for x in [(tasks[k].cases, found[k].detections)]]
+    print(_row("02-04 together, odd pairs", scores(core)))
+    pair_report([tasks[k] for k in odd], [found[k] for k in odd])
 
 
 def pair_report(tasks: list[PairTask], found: list[Found]) -> None:

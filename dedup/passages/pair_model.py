@@ -30,6 +30,7 @@ FEATURES = (
     "coverage_min", "coverage_max", "evidence_min", "evidence_max", "verbatim_share", "reworded_share",
     "quoted_max", "log_passages", "log_longest_verbatim", "log_aligned_sentences", "mean_sentence_score",
     "length_ratio", "jaccard", "containment_min", "containment_max", "log_evidence_weight",
+    "verbatim_cover_min", "verbatim_cover_max", "reworded_cover_max", "mean_verbatim_score",
 )
 
 
@@ -70,7 +71,18 @@ def pair_features(alignment: Alignment, settings: PassageSettings, texts: tuple[
         "containment_min": float(min(contained)),
         "containment_max": float(max(contained)),
         "log_evidence_weight": math.log1p(min(weights)),
+        "verbatim_cover_min": min(a.verbatim / max(a.chars, 1), b.verbatim / max(b.chars, 1)),
+        "verbatim_cover_max": max(a.verbatim / max(a.chars, 1), b.verbatim / max(b.chars, 1)),
+        "reworded_cover_max": max(a.reworded / max(a.chars, 1), b.reworded / max(b.chars, 1)),
+        "mean_verbatim_score": _mean_verbatim_score(alignment),
     }
+
+
+def _mean_verbatim_score(alignment: Alignment) -> float:
+    """Mean score of the verbatim passages (share of their tokens in exact runs), weighted by length."""
+    verbatim = [(p.score, len(p.a) + len(p.b)) for p in alignment.passages if p.kind == "verbatim"]
+    total = sum(n for _, n in verbatim)
+    return sum(s * n for s, n in verbatim) / total if total else 0.0
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
     submod_attrs={
         "composition": ["PARTS", "SharedSpans", "shared_spans", "composition", "compositions"],
         "direction": ["Direction", "PairSide", "decide"],
-        "pairs": ["direct_pair", "annotate"],
+        "pairs": ["direct_pair", "direct_pairs", "annotate"],
         "signals": ["DocumentSignals", "document_signals", "parse_date", "is_attributed"],
     },
 )

@@ -15,9 +15,12 @@ below ``min_confidence`` the answer is ``undetermined``:
 * **attributed quotations** (0.5 each, at most 1.5): a quotation both hold,
   attributed to its speaker in one and bare in the other: original
   reporting attributes;
-* **containment asymmetry** (1.0): a side mostly covered by the other, where
-  the other is not, was built from it (the source holds more than the copy
-  took).
+* **containment asymmetry** (no weight, said in the evidence): a side
+  mostly covered by the other where the other is not. It points both ways
+  (a copy that trims its source is the more covered side, one that adds its
+  own material the less covered); on the Urdu news-reuse pairs the more
+  covered side was the copy about as often as the source, so it does not
+  vote.
 """
 
 from __future__ import annotations
@@ -34,8 +37,8 @@ CITED_SOURCE_WEIGHT = 2.5
 CITED_WEIGHT = 0.5
 QUOTE_WEIGHT = 0.5
 QUOTE_CAP = 1.5
-COVERAGE_WEIGHT = 1.0
-# A side this much more covered than the other (and at least half covered) was built from it.
+COVERAGE_WEIGHT = 0.0
+# A side this much more covered than the other (and at least half covered) is worth a mention.
 COVERAGE_GAP = 0.25
 # Below this confidence the direction is undetermined.
 MIN_CONFIDENCE = 0.65
@@ -136,7 +139,7 @@ def _quotes(a: PairSide, b: PairSide, quoted: Sequence[tuple[int, int, int, int]
 def _coverage(a: PairSide, b: PairSide) -> Weighed:
     for this, other, sign in ((a, b, -1.0), (b, a, 1.0)):
         if this.coverage >= 0.5 and this.coverage - other.coverage >= COVERAGE_GAP:
-            return [(sign * COVERAGE_WEIGHT, f"{this.coverage:.0%} of {this.id} lies in shared passages against {other.coverage:.0%} of {other.id}: {other.id} holds more than {this.id} took")]
+            return [(sign * COVERAGE_WEIGHT, f"{this.coverage:.0%} of {this.id} lies in shared passages against {other.coverage:.0%} of {other.id} (no vote: it points both ways)")]
     return []
 
 

@@ -68,6 +68,12 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
     Returns:
         The composition of each document, in the order of ``docs``.
     """
+    direct_pairs(docs, pairs, settings)
+    return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
+
+
+def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings) -> None:
+    """Fill each pair's direction and extent (in place), reading each document's signals once."""
     by_id = {doc.id: doc for doc in docs}
     signals: dict[str, DocumentSignals] = {}
     for pair in pairs:
@@ -83,4 +89,3 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = {pair.a: pair.extent_a, pair.b: pair.extent_b}.get(found.derived or "")
-    return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
