@@ -236,14 +236,19 @@ def _document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tup
     results = [DocumentResult(doc_id, chars, count, None, None, {}) for doc_id, chars, count in zip(table.ids, table.chars, counts.tolist())]
     for k, values in meta.items():
         results[k].metadata = values
+    return results, _assign_clusters(results, table.ids, clusters)
+
+
+def _assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> list[ClusterResult]:
+    """Each cluster as a result, and each member's ``cluster`` and ``duplicate_of``."""
     cluster_results = []
     for index, (group, rep) in enumerate(clusters):
-        cluster_results.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
+        cluster_results.append(ClusterResult(members=[ids[m] for m in group], representative=ids[rep]))
         for m in group:
-            results[m].cluster = index
+            rows[m].cluster = index
             if m != rep:
-                results[m].duplicate_of = table.ids[rep]
-    return results, cluster_results
+                rows[m].duplicate_of = ids[rep]
+    return cluster_results
 
 
 def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
@@ -384,13 +389,7 @@ def _recluster(result: ScanResult) -> None:
     for row in result.documents:
         row.cluster = row.duplicate_of = None
     clusters = _clusters(table, edges)
-    result.clusters = []
-    for number, (group, rep) in enumerate(clusters):
-        result.clusters.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
-        for m in group:
-            result.documents[m].cluster = number
-            if m != rep:
-                result.documents[m].duplicate_of = table.ids[rep]
+    result.clusters = _assign_clusters(result.documents, table.ids, clusters)
     result.stats["clusters"] = len(clusters)
     result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
 
