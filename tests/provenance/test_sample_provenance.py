@@ -66,3 +66,16 @@ def test_scan_view_shows_composition_and_documents_sharing_nothing() -> None:
     assert "Sharing nothing with any other document (3)" in out
     for doc_id in OTHERS:
         assert doc_id[:10] in out.split("Sharing nothing", 1)[1]
+
+
+def test_scan_view_shows_corpus_strings_as_they_stand(tmp_path: Path) -> None:
+    text = (CORPUS / A).read_text(encoding="utf-8")
+    records = [
+        {"id": "[bold]one[/bold]", "text": text, "date": "2026-02-01", "source": "[red]Outlet[/]"},
+        {"id": "[i]two", "text": text.replace("Abu Dhabi", "Abu-Dhabi"), "date": "2026-02-02"},
+    ]
+    corpus = tmp_path / "marked.jsonl"
+    corpus.write_text("\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8")
+    out = CliRunner().invoke(main, ["scan", str(corpus), "--no-progress", "--jobs", "1"], env={"NO_COLOR": "1", "COLUMNS": "200"}).output
+    assert "[bold]one[/bold]" in out and "[i]two" in out and "[red]Outlet[/]" in out
+    assert "[bold]one[/bold] → [i]two" in out  # the earlier document first, as the source
