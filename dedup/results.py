@@ -148,11 +148,9 @@ class DocumentResult:
         cluster: Index into ``clusters`` of the document's cluster, if any.
         duplicate_of: The cluster representative, for any other member.
         metadata: date, source, url and title where known.
-        composition: Shares of the document's characters: ``original``,
-            ``shared_as_source``, ``shared_as_copy``, ``shared_undetermined``,
-            ``boilerplate``, and ``shared_with`` (the other document, its
-            role and the characters of this one it covers); ``None`` when
-            passages were not looked for.
+        extra: Further fields; with passages, the composition (see
+            :attr:`composition`) as flat fields ``composition_*`` and
+            ``shared_with``, so that a document row stays one flat record.
     """
 
     id: str
@@ -162,10 +160,30 @@ class DocumentResult:
     duplicate_of: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
-    composition: dict[str, Any] | None = None
+
+    @property
+    def composition(self) -> dict[str, Any] | None:
+        """Shares of the document's characters (``original``,
+        ``shared_as_source``, ``shared_as_copy``, ``shared_undetermined``,
+        ``boilerplate``, ``original_of_text``) and ``shared_with`` (the other
+        document, this one's role, the relation, the characters covered);
+        ``None`` when passages were not looked for."""
+        if "shared_with" not in self.extra:
+            return None
+        out = {key[len(COMPOSITION_PREFIX):]: value for key, value in self.extra.items() if key.startswith(COMPOSITION_PREFIX)}
+        out["shared_with"] = self.extra["shared_with"]
+        return out
+
+    def set_composition(self, composition: dict[str, Any]) -> None:
+        """Store a composition as flat fields (see :attr:`composition`)."""
+        for key, value in composition.items():
+            self.extra[key if key == "shared_with" else COMPOSITION_PREFIX + key] = value
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)
+
+
+COMPOSITION_PREFIX = "composition_"
 
 
 @dataclass

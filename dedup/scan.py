@@ -405,7 +405,7 @@ def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanR
     boilerplate = {row.id: [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())] for row in result.documents}
     found = compositions([(row.id, row.chars) for row in result.documents], result.pairs, boilerplate)
     for row, composition in zip(result.documents, found):
-        row.composition = composition
+        row.set_composition(composition)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
 
