@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.results import DocumentResult, PairResult, ScanResult
+from dedup.views.safe import line_text, visible_line
 
 RELATION_STYLES = {
     "exact_duplicate": "bold red",
@@ -42,6 +43,7 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         f"[bold]dedup scan[/]: {_count(stats['documents'], 'document')}, "
         f"{_count(len(result.pairs), 'pair')}, {_count(stats['clusters'], 'cluster')}"
         + (f", [yellow]{stats['skipped_inputs']} inputs skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
+        + (f", [red]{_count(stats['processing_errors'], 'processing error')} (see messages above)[/]" if stats.get("processing_errors") else "")
         + f" ({result.timing.get('seconds', 0.0):.2f} s)"
     )
     if not result.pairs:
@@ -75,8 +77,8 @@ def _ordered(pair: PairResult) -> tuple[str, str, bool]:
 def _document_line(doc_id: str, rows: dict[str, DocumentResult]) -> Text:
     """An id, then its date and source where known."""
     meta = rows[doc_id].metadata if doc_id in rows else {}
-    line = Text(doc_id)
-    known = [meta[key] for key in ("date", "source") if meta.get(key)]
+    line = line_text(doc_id)
+    known = [visible_line(meta[key]) for key in ("date", "source") if meta.get(key)]
     if known:
         line.append("  " + ", ".join(known), style="dim")
     return line
@@ -120,8 +122,9 @@ def _evidence(result: ScanResult, limit: int) -> Text:
     out = Text("Direction evidence", style="bold")
     for pair in result.pairs[:limit]:
         first, second, directed = _ordered(pair)
+        first, second = visible_line(first), visible_line(second)
         out.append(f"\n{first} → {second}: " if directed else f"\n{first} – {second}: ")
-        out.append("; ".join(pair.direction_evidence) or "none", style="dim")
+        out.append(visible_line("; ".join(pair.direction_evidence) or "none"), style="dim")
     return out
 
 
@@ -146,7 +149,7 @@ def _clusters_table(result: ScanResult, limit: int) -> Table:
     table.add_column("duplicates", overflow="fold")
     for index, cluster in enumerate(result.clusters[:limit]):
         others = [m for m in cluster.members if m != cluster.representative]
-        table.add_row(str(index), Text(cluster.representative), Text(", ".join(others)))
+        table.add_row(str(index), line_text(cluster.representative), Text(", ".join(map(visible_line, others))))
     return table
 
 
@@ -192,10 +195,10 @@ def _composition_table(result: ScanResult, limit: int, plain: bool) -> Table:
         comp = doc.composition
         others = Text()
         for k, item in enumerate(comp["shared_with"][:5]):
-            others.append(("\n" if k else "") + f"{item['id']} ({item['role']}, {item['relation']})")
+            others.append(("\n" if k else "") + f"{visible_line(item['id'])} ({item['role']}, {item['relation']})")
         if len(comp["shared_with"]) > 5:
             others.append(f"\n… {len(comp['shared_with']) - 5} more")
-        table.add_row(Text(doc.id), composition_bar(comp, plain=plain), f"{comp['original_of_text']:.0%}", others)
+        table.add_row(line_text(doc.id), composition_bar(comp, plain=plain), f"{comp['original_of_text']:.0%}", others)
     return table
 
 
@@ -203,7 +206,7 @@ def _sharing_nothing(result: ScanResult, limit: int) -> Text:
     alone = [d.id for d in result.documents if d.composition is not None and not d.composition["shared_with"]]
     if not alone:
         return Text("Every document shares text with another.")
-    shown = ", ".join(alone[:limit]) + (f" and {len(alone) - limit} more" if len(alone) > limit else "")
+    shown = ", ".join(map(visible_line, alone[:limit])) + (f" and {len(alone) - limit} more" if len(alone) > limit else "")
     return Text(f"Sharing nothing with any other document ({len(alone)}): {shown}")
 
 
@@ -215,7 +218,8 @@ def _boilerplate_table(result: ScanResult, limit: int) -> Table:
     rows = [d for d in result.documents if d.extra.get("boilerplate")]
     for doc in rows[:limit]:
         kinds = Counter(span["kind"] for span in doc.extra["boilerplate"])
-        table.add_row(Text(doc.id), f"{doc.extra['boilerplate_share']:.0%}", ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items())))
+        by_kind = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items()))
+        table.add_row(line_text(doc.id), f"{doc.extra['boilerplate_share']:.0%}", line_text(by_kind))
     return table
 
 
