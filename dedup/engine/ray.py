@@ -93,7 +93,8 @@ class RayEngine:
         """Connect to the cluster (or start the local one) and size ``workers`` by its CPUs.
 
         Raises:
-            EngineUnavailable: The cluster at ``address`` could not be reached.
+            EngineUnavailable: The cluster at ``address`` could not be
+                reached, or a local one could not start.
         """
         if self._started:
             return self
@@ -109,7 +110,8 @@ class RayEngine:
                     else:
                         ray.init(address="local", num_cpus=self._cpus, **quiet)
                 except (ConnectionError, RuntimeError, ValueError) as err:
-                    raise EngineUnavailable(f"could not reach the Ray cluster at {self.address}: {err}") from None
+                    where = f"reach the Ray cluster at {self.address}" if self.address else "start a local Ray cluster"
+                    raise EngineUnavailable(f"could not {where}: {err}") from None
             self._owned = True
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._started = True
