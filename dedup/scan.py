@@ -38,6 +38,7 @@ from dedup.config import Settings
 from dedup.document import Document
 from dedup.engine import Engine, LocalEngine
 from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.io.records import RecordFields
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
@@ -369,7 +370,11 @@ def passage_stage(
 
 
 def scan_corpus(
-    paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None, engine: Engine | None = None
+    paths: Sequence[str | os.PathLike],
+    settings: Settings,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    fields: RecordFields | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -385,11 +390,12 @@ def scan_corpus(
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
         engine: What runs the per-batch work (as for :func:`scan_documents`).
+        fields: Where JSONL records and Parquet rows keep the id and text.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
     """
-    reader = CorpusReader([str(p) for p in paths])
+    reader = CorpusReader([str(p) for p in paths], fields=fields or RecordFields())
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is

@@ -1,9 +1,11 @@
-"""Reading corpora: folders of text files, JSONL, and JSONL on stdin.
+"""Reading corpora: folders of text files, JSONL, Parquet, and JSONL on stdin.
 
 Reading never stops at a bad input. Every input that cannot be used (a
 missing path, a binary or undecodable file, an empty document, a malformed
-JSONL line, a duplicate id) is recorded as an :class:`InputProblem` naming
-the file and line, and the rest is read.
+JSONL line, an id repeated within one file) is recorded as an :class:`InputProblem` naming
+the file and line, and the rest is read. An id met again in another file
+(daily files that each number their records from 0) is qualified by that
+file's name, ``2024-01-02.jsonl:0``, so that every record is kept.
 """
 
 from __future__ import annotations
@@ -11,15 +13,17 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from dedup.document import Document
+from dedup.io.records import RecordFields, field_value
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet",)
 METADATA_FIELDS = ("date", "source", "url", "title")
 _SNIFF_BYTES = 8192
 
@@ -51,6 +55,7 @@ class CorpusReader:
     Args:
         paths: Folders, text/HTML files, JSONL files, or ``-`` for JSONL on stdin.
         stdin: The stream to read for ``-`` (defaults to ``sys.stdin``).
+        fields: Where JSONL records and Parquet rows keep the id and the text.
 
     Examples:
         >>> reader = CorpusReader(["corpus/"])
@@ -62,11 +67,14 @@ class CorpusReader:
     paths: Iterable[str | os.PathLike]
     stdin: IO[str] | None = None
     problems: list[InputProblem] = field(default_factory=list)
+    fields: RecordFields = field(default_factory=RecordFields)
     _seen: dict[str, str] = field(default_factory=dict, repr=False)
+    _file: str = field(default="", repr=False)
 
     def __iter__(self) -> Iterator[Document]:
         for raw in self.paths:
             if str(raw) == "-":
+                self._file = "<stdin>"
                 stream = self.stdin if self.stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
                 yield from self._read_jsonl(stream, "<stdin>")
                 continue
@@ -84,18 +92,34 @@ class CorpusReader:
     def _problem(self, origin: str, message: str) -> None:
         self.problems.append(InputProblem(origin, message))
 
-    def _accept(self, doc: Document) -> bool:
+    def _accept(self, doc: Document) -> Document | None:
+        """``doc``, its id qualified by its file if another file used it, or ``None``."""
         if not doc.text.strip():
             self._problem(doc.origin, f"document {doc.id!r} is empty; skipped")
-            return False
+            return None
+        first_file = self._seen.get(doc.id, "\0").partition("\0")[0]
+        if self._file and first_file and first_file != self._file:
+            # Record files that each number from 0 (daily dumps): keep both.
+            doc = replace(doc, id=f"{self._file}:{doc.id}")
         if doc.id in self._seen:
-            self._problem(doc.origin, f"duplicate id {doc.id!r} (first read from {self._seen[doc.id]}); skipped")
-            return False
-        self._seen[doc.id] = doc.origin
-        return True
+            first = self._seen[doc.id].partition("\0")[2]
+            self._problem(doc.origin, f"duplicate id {doc.id!r} (first read from {first}); skipped")
+            return None
+        self._seen[doc.id] = f"{self._file}\0{doc.origin}"
+        return doc
 
     def _read_file(self, path: Path, doc_id: str) -> Iterator[Document]:
         suffix = path.suffix.lower()
+        # Ids of records are qualified by this name when another record file used them.
+        self._file = doc_id if suffix in JSONL_SUFFIXES + PARQUET_SUFFIXES else ""
+        if suffix in PARQUET_SUFFIXES:
+            from dedup.io.parquet import parquet_records
+
+            for record, origin in parquet_records(path, self.fields, self._problem):
+                doc = self._document_from_record(record, origin)
+                if doc is not None and (doc := self._accept(doc)) is not None:
+                    yield doc
+            return
         if suffix in JSONL_SUFFIXES:
             try:
                 with path.open("rb") as handle:
@@ -112,7 +136,7 @@ class CorpusReader:
             doc = document_from_html(text, doc_id, origin=str(path))
         else:
             doc = Document(id=doc_id, text=text, origin=str(path))
-        if self._accept(doc):
+        if (doc := self._accept(doc)) is not None:
             yield doc
 
     def _read_text(self, path: Path) -> str | None:
@@ -137,7 +161,7 @@ class CorpusReader:
             if not line.strip():
                 continue
             doc = self._parse_record(line, origin)
-            if doc is not None and self._accept(doc):
+            if doc is not None and (doc := self._accept(doc)) is not None:
                 yield doc
 
     def _parse_record(self, line: str, origin: str) -> Document | None:
@@ -146,15 +170,20 @@ class CorpusReader:
         except json.JSONDecodeError as err:
             self._problem(origin, f"malformed JSON ({err.msg} at column {err.colno}); line skipped")
             return None
+        return self._document_from_record(record, origin)
+
+    def _document_from_record(self, record: object, origin: str) -> Document | None:
+        """A JSONL object or Parquet row as a document, or ``None`` (reported)."""
+        id_field, text_field = self.fields.id_field, self.fields.text_field
         if not isinstance(record, dict):
-            self._problem(origin, "expected a JSON object with 'id' and 'text'; line skipped")
+            self._problem(origin, f"expected a JSON object with '{id_field}' and '{text_field}'; line skipped")
             return None
-        doc_id, text = record.get("id"), record.get("text")
+        doc_id, text = field_value(record, id_field), field_value(record, text_field)
         if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool) or str(doc_id) == "":
-            self._problem(origin, "missing or invalid 'id' (a string or integer is needed); line skipped")
+            self._problem(origin, f"missing or invalid '{id_field}' (a string or integer is needed; --id-field names another); line skipped")
             return None
         if not isinstance(text, str):
-            self._problem(origin, f"record {doc_id!r} has no 'text' string; line skipped")
+            self._problem(origin, f"record {doc_id!r} has no '{text_field}' string (--text-field names another); line skipped")
             return None
         meta = {key: str(record[key]) for key in METADATA_FIELDS if record.get(key) not in (None, "")}
         return Document(id=str(doc_id), text=text, origin=origin, **meta)
@@ -194,7 +223,7 @@ def decode_text(data: bytes, origin: str, report) -> str | None:
 
 def _walk(folder: Path) -> Iterator[Path]:
     """Files under ``folder`` that the reader understands, in a stable order."""
-    suffixes = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
+    suffixes = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES
     for root, dirs, files in os.walk(folder):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(files):
@@ -202,15 +231,16 @@ def _walk(folder: Path) -> Iterator[Path]:
                 yield Path(root) / name
 
 
-def read_corpus(paths: Iterable[str | os.PathLike]) -> tuple[list[Document], list[InputProblem]]:
+def read_corpus(paths: Iterable[str | os.PathLike], fields: RecordFields | None = None) -> tuple[list[Document], list[InputProblem]]:
     """Read every document under ``paths``.
 
     Args:
         paths: As for :class:`CorpusReader`.
+        fields: Where records keep the id and the text (``id``, ``text`` by default).
 
     Returns:
         The documents, in input order, and the problems met.
     """
-    reader = CorpusReader(list(paths))
+    reader = CorpusReader(list(paths), fields=fields or RecordFields())
     docs = list(reader)
     return docs, reader.problems
