@@ -99,6 +99,7 @@ class OutputFolder:
         if self.target.is_dir() and any(self.target.iterdir()) and not replace:
             raise OutputExistsError(f"{self.target} exists and is not empty; remove it, choose another output, or pass --overwrite")
         self.root: Path | None = None
+        self._taken: set[str] = set()
 
     def __enter__(self) -> "OutputFolder":
         parent = self.target.parent
@@ -125,10 +126,14 @@ class OutputFolder:
 
         Raises:
             UnsafePathError: If ``name`` is refused (see :func:`safe_relative_path`)
-                or is already taken by a folder.
+                or was given before (two inputs or ids would write the same file).
         """
         assert self.root is not None
-        path = self.root.joinpath(*safe_relative_path(name).parts)
+        relative = safe_relative_path(name)
+        if relative.as_posix() in self._taken:
+            raise UnsafePathError("is the name of a file already written (two inputs or ids give the same name)")
+        self._taken.add(relative.as_posix())
+        path = self.root.joinpath(*relative.parts)
         # The folder is new and only this writer makes anything in it, so no
         # link can redirect the path; checked all the same.
         if not path.resolve().is_relative_to(self.root.resolve()):

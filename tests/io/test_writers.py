@@ -32,6 +32,16 @@ def test_output_names(case: Path, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
+def test_a_name_is_written_once(tmp_path: Path) -> None:
+    with OutputFolder(tmp_path / "out") as folder:
+        folder.path_for("a/b.txt").write_text("first", encoding="utf-8")
+        with pytest.raises(UnsafePathError, match="already written"):
+            folder.path_for("./a//b.txt")
+        with pytest.raises(UnsafePathError, match="already a folder"):
+            folder.path_for("a")
+    assert (tmp_path / "out" / "a" / "b.txt").read_text(encoding="utf-8") == "first"
+
+
 def test_an_interrupted_output_leaves_nothing(tmp_path: Path) -> None:
     with pytest.raises(KeyboardInterrupt):
         with OutputFolder(tmp_path / "out") as folder:
