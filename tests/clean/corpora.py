@@ -11,7 +11,7 @@ SHARING = "Share and Follow"
 LEGAL = "Copyright 2026 Example News. All rights reserved."
 NEWSLETTER = "Sign up for our daily newsletter to get the latest news."
 
-BASES = 24
+BASES = 12
 PLANTED = {
     # id: (kind, base index)
     "exact-0": ("exact", 0),
