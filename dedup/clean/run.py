@@ -24,13 +24,14 @@ from dedup.config import Settings
 from dedup.document import Document
 from dedup.engine import Engine
 from dedup.io.corpus import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, read_corpus
+from dedup.io.files import format_suffix
+from dedup.io.problems import ProblemLog, problem_records
 from dedup.io.records import RecordFields
 from dedup.io.writers import OutputFolder, UnsafePathError, copy_file, rewrite_jsonl, rewrite_parquet, write_jsonl, write_text
 from dedup.scan import scan_documents
 
 LOG_NAME = ".dedup-clean-log.jsonl"
 TARGETS = ("same", "files", "jsonl")
-_COMPRESSION_SUFFIXES = (".gz", ".bz2", ".xz", ".zst", ".zstd")
 
 
 class CleanInputError(ValueError):
@@ -88,6 +89,10 @@ def clean_corpus(
     overwrite: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
     engine: Engine | None = None,
+    *,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
+    faults: Any = None,
 ) -> CleanReport:
     """Remove duplicates, derived text and boilerplate from a corpus, and write it back.
 
@@ -103,6 +108,10 @@ def clean_corpus(
         overwrite: Replace ``output`` if it exists.
         progress: ``progress(stage, done, total)``.
         engine: What runs the scan's batches.
+        encoding: Encoding of plain-text files (as for :class:`~dedup.io.corpus.CorpusReader`).
+        problems: Where input problems go as they are met (a new bounded log by default).
+        faults: Where the documents a scan stage fails on go (as for
+            :func:`dedup.scan.scan_documents`); such a document is kept as it is.
 
     Returns:
         A :class:`CleanReport`; the log is ``output/.dedup-clean-log.jsonl``.
@@ -116,17 +125,17 @@ def clean_corpus(
     fields = fields or RecordFields()
     _check_arguments(paths, output, to)
     folder = OutputFolder(output, overwrite)
-    docs, problems = read_corpus(paths, fields)
+    docs, problems = read_corpus(paths, encoding=encoding, problems=problems, fields=fields)
     if not docs:
         raise CleanInputError("no usable documents were read; check the paths and formats above")
-    result = scan_documents(docs, _scan_settings(settings, clean), problems, progress)
+    result = scan_documents(docs, _scan_settings(settings, clean), problems, progress, engine, faults)
     decisions = plan_clean(docs, result, clean)
     messages: list[str] = []
     with folder:
         writer = _Writer(folder, [Path(p) for p in paths], fields, messages)
         {"same": writer.same, "files": writer.files, "jsonl": writer.jsonl}[to](docs, decisions)
-        _write_log(folder.root / LOG_NAME, decisions.values(), [p.to_dict() for p in problems])  # type: ignore[operator]
-    return _report(Path(output), decisions, [p.to_dict() for p in problems], messages, started)
+        _write_log(folder.root / LOG_NAME, decisions.values(), problem_records(problems))  # type: ignore[operator]
+    return _report(Path(output), decisions, problem_records(problems), messages, started)
 
 
 def _check_arguments(paths: Sequence[str | os.PathLike], output: str | os.PathLike, to: str) -> None:
@@ -165,18 +174,10 @@ def _write_log(path: Path, decisions, problems: list[dict[str, str]]) -> None:
             out.write(json.dumps({"id": None, "action": SKIPPED, "reason": "unreadable_input", **problem}, ensure_ascii=False) + "\n")
 
 
-def _format_of(name: str) -> str:
-    """The format suffix of a file name, under any compression suffix."""
-    path = Path(name.lower())
-    if path.suffix in _COMPRESSION_SUFFIXES:
-        path = path.with_suffix("")
-    return path.suffix
-
-
 def _record_origin(origin: str) -> tuple[str, int | None]:
     """``(file, line or row)`` of a record's origin; ``(file, None)`` for a whole file."""
     head, _, tail = origin.rpartition(":")
-    if tail.isdigit() and _format_of(head) in JSONL_SUFFIXES + PARQUET_SUFFIXES:
+    if tail.isdigit() and format_suffix(head) in JSONL_SUFFIXES + PARQUET_SUFFIXES:
         return head, int(tail)
     return origin, None
 
@@ -227,7 +228,7 @@ class _Writer:
             if target is None:
                 continue
             edits = {n: decisions[d.id].text for n, d in kept}
-            rewrite = rewrite_parquet if _format_of(name) in PARQUET_SUFFIXES else rewrite_jsonl
+            rewrite = rewrite_parquet if format_suffix(name) in PARQUET_SUFFIXES else rewrite_jsonl
             rewrite(file, target, edits, self.fields.text_field)  # type: ignore[arg-type]
 
     def _whole_file(self, file: str, name: str, doc: Document, decision: Decision) -> None:
@@ -236,7 +237,7 @@ class _Writer:
             if target is not None:
                 copy_file(file, target)
             return
-        if _format_of(name) in HTML_SUFFIXES:
+        if format_suffix(name) in HTML_SUFFIXES:
             name += ".txt"  # the page's text with boilerplate cut is no longer HTML
             decision.figures["written_to"] = name
         target = self._target(name, [decision])
@@ -248,7 +249,7 @@ class _Writer:
             decision = decisions[doc.id]
             if decision.action != KEPT:
                 continue
-            name = doc.id if _format_of(doc.id) in (".txt", ".md") else f"{doc.id}.txt"
+            name = doc.id if format_suffix(doc.id) in (".txt", ".md") else f"{doc.id}.txt"
             target = self._target(name, [decision])
             if target is not None:
                 write_text(target, decision.text if decision.text is not None else doc.text)

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import io
 import json
 import lzma
 import os
@@ -25,11 +24,11 @@ import tempfile
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Iterable, Mapping
 
+from dedup.io.files import open_input
 from dedup.io.records import with_field
 
 MAX_PART_BYTES = 255
 MAX_PATH_BYTES = 1024
-_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"))
 
 
 class UnsafePathError(ValueError):
@@ -150,13 +149,6 @@ def _umask() -> int:
     return mask
 
 
-def compression_of_file(path: str | os.PathLike) -> str | None:
-    """The compression of a file, from its first bytes (``gzip``, ``bzip2``, ``xz``, ``zstd``) or ``None``."""
-    with open(path, "rb") as handle:
-        head = handle.read(8)
-    return next((name for magic, name in _MAGIC if head.startswith(magic)), None)
-
-
 class _OwnedGzip(gzip.GzipFile):
     """A gzip writer that closes the file it was given (``GzipFile`` leaves it open)."""
 
@@ -169,28 +161,25 @@ class _OwnedGzip(gzip.GzipFile):
                 raw.close()
 
 
-def open_compressed(path: str | os.PathLike, mode: str, compression: str | None) -> IO[bytes]:
-    """Open ``path`` for binary reading (``rb``) or writing (``wb``) through ``compression``.
+def open_compressed(path: str | os.PathLike, compression: str | None) -> IO[bytes]:
+    """Open ``path`` for binary writing through ``compression`` (``gzip``,
+    ``bzip2``, ``xz``, ``zstd`` as :func:`dedup.io.files.open_input` names them, or ``None``).
 
     Gzip output is written without a file name or time stamp in its header,
     so the same corpus cleans to the same bytes.
     """
     if compression is None:
-        return open(path, mode)
+        return open(path, "wb")
     if compression == "gzip":
-        if mode == "wb":
-            return _OwnedGzip(filename="", mode="wb", fileobj=open(path, "wb"), mtime=0)  # type: ignore[return-value]
-        return gzip.open(path, mode)  # type: ignore[return-value]
+        return _OwnedGzip(filename="", mode="wb", fileobj=open(path, "wb"), mtime=0)  # type: ignore[return-value]
     if compression == "bzip2":
-        return bz2.open(path, mode)  # type: ignore[return-value]
+        return bz2.open(path, "wb")  # type: ignore[return-value]
     if compression == "xz":
-        return lzma.open(path, mode)  # type: ignore[return-value]
+        return lzma.open(path, "wb")  # type: ignore[return-value]
     if compression == "zstd":
         import zstandard
 
-        if mode == "wb":
-            return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)  # type: ignore[return-value]
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(open(path, "rb"), read_across_frames=True, closefd=True))  # type: ignore[arg-type]
+        return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)  # type: ignore[return-value]
     raise ValueError(f"unknown compression {compression!r}")
 
 
@@ -209,9 +198,9 @@ def rewrite_jsonl(
     Returns:
         The number of records written.
     """
-    compression = compression_of_file(source)
+    reader, compression = open_input(source)
     written = 0
-    with open_compressed(source, "rb", compression) as reader, open_compressed(target, "wb", compression) as out:
+    with reader, open_compressed(target, compression) as out:
         for lineno, line in enumerate(reader, start=1):
             if lineno not in edits:
                 continue
@@ -229,7 +218,7 @@ def write_jsonl(target: Path, records: Iterable[Mapping[str, Any]]) -> int:
     """Write ``records`` as JSONL (gzip-compressed when ``target`` ends in ``.gz``)."""
     compression = "gzip" if target.name.endswith(".gz") else None
     written = 0
-    with open_compressed(target, "wb", compression) as out:
+    with open_compressed(target, compression) as out:
         for record in records:
             out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
             written += 1
@@ -297,6 +286,6 @@ def copy_file(source: str | os.PathLike, target: Path) -> None:
 
 
 __all__ = [
-    "UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path", "compression_of_file",
+    "UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path",
     "open_compressed", "rewrite_jsonl", "write_jsonl", "rewrite_parquet", "write_text", "copy_file",
 ]

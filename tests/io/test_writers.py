@@ -111,7 +111,7 @@ def test_daily_files_that_number_from_zero_keep_every_record(tmp_path: Path) -> 
 def test_custom_and_nested_fields(tmp_path: Path) -> None:
     path = tmp_path / "dump.jsonl"
     path.write_text(json.dumps({"meta": {"url": "https://x/1"}, "maintext": "body one"}) + "\n" + json.dumps({"meta": {}, "maintext": "no url"}) + "\n", encoding="utf-8")
-    docs, problems = read_corpus([path], RecordFields("meta.url", "maintext"))
+    docs, problems = read_corpus([path], fields=RecordFields("meta.url", "maintext"))
     assert [(d.id, d.text) for d in docs] == [("https://x/1", "body one")]
     assert "'meta.url'" in problems[0].message and "--id-field" in problems[0].message
 
@@ -122,7 +122,7 @@ def test_parquet_input_with_nested_id(tmp_path: Path) -> None:
     table = pa.table({"meta": [{"url": "a"}, {"url": "b"}], "content": ["first text", "second text"], "date": ["2024-01-01", None]})
     pq.write_table(table, tmp_path / "p.parquet")
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 not really")
-    docs, problems = read_corpus([tmp_path], RecordFields("meta.url", "content"))
+    docs, problems = read_corpus([tmp_path], fields=RecordFields("meta.url", "content"))
     assert [(d.id, d.text, d.date, d.origin) for d in docs] == [
         ("a", "first text", "2024-01-01", f"{tmp_path / 'p.parquet'}:1"),
         ("b", "second text", None, f"{tmp_path / 'p.parquet'}:2"),
