@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from dedup.config import ConfigError, Settings, load_settings
-from dedup.engine import ENGINES, EngineUnavailable, FaultLog, open_engine
+from dedup.engine import ENGINES, Engine, EngineUnavailable, FaultLog, open_engine
 from dedup.io.problems import ProblemLog, omitted_message
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
@@ -190,6 +190,29 @@ def debug_option(func: Callable) -> Callable:
     return click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug, help="Show tracebacks of unexpected errors.")(func)
 
 
+def engine_options(func: Callable) -> Callable:
+    """``--engine`` and ``--ray-address``: where the batches of a run go."""
+    options = [
+        click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]')."),
+        click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs]."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def chosen_engine(kind: str, workers: int, address: str | None) -> Engine | None:
+    """The engine of ``--engine``, started; ``None`` for the local one, which
+    the run owns (it stops its workers before measuring them). Ends the
+    command with exit 2 when Ray is missing or its cluster does not answer."""
+    if kind == "local":
+        return None
+    try:
+        return open_engine(kind, workers, address)
+    except EngineUnavailable as err:
+        raise click.exceptions.Exit(_fail(str(err))) from None
+
+
 class DedupGroup(click.Group):
     """The command group; it turns whatever ends a command into an exit code
     (see :mod:`dedup.report.formats`) and at most a line of message."""
@@ -252,8 +275,7 @@ def main() -> None:
 @encoding_option
 @debug_option
 @record_field_options
-@click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]').")
-@click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs].")
+@engine_options
 def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
@@ -267,11 +289,7 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
     settings = load_cli_settings(**flags)
     fields = record_fields(id_field, text_field)
     problems = problem_log()
-    try:
-        # The local engine is the scan's own (it stops its workers before measuring them).
-        engine = None if engine_kind == "local" else open_engine(engine_kind, settings.workers, ray_address)
-    except EngineUnavailable as err:
-        raise click.exceptions.Exit(_fail(str(err))) from None
+    engine = chosen_engine(engine_kind, settings.workers, ray_address)
     # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
     with engine or nullcontext(), progress_bar(progress) as update, redirect_stdout(sys.stderr):
         result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields, engine=engine)
@@ -382,7 +400,8 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
 @record_field_options
 @encoding_option
 @debug_option
-def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, **options: Any) -> None:
+@engine_options
+def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, engine_kind: str, ray_address: str | None, **options: Any) -> None:
     """Write PATHS back to OUTPUT without duplicates and boilerplate, with a log.
 
     One document per duplicate cluster is kept; the log
@@ -403,10 +422,11 @@ def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, p
     problems, faults = problem_log(), fault_log()
     try:
         clean_settings = CleanSettings(**options)
-        with progress_bar(progress) as update:
+        engine = chosen_engine(engine_kind, settings.workers, ray_address)
+        with engine or nullcontext(), progress_bar(progress) as update, redirect_stdout(sys.stderr):
             report = clean_corpus(
                 paths, output, settings, clean_settings, record_fields(id_field, text_field), to, overwrite,
-                progress=update, encoding=encoding, problems=problems, faults=faults,
+                progress=update, engine=engine, encoding=encoding, problems=problems, faults=faults,
             )
     except (CleanInputError, OSError, ValueError) as err:
         report_omitted_problems(problems)

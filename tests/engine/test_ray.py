@@ -153,3 +153,18 @@ def test_a_cluster_address_where_nothing_listens_fails_at_once_with_exit_2():
                          capture_output=True, text=True, timeout=60)
     assert run.returncode == 2
     assert f"no Ray cluster answers at 127.0.0.1:{port}" in run.stderr
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_clean_on_ray_writes_the_local_engine_s_files(cluster, generated, tmp_path):
+    outputs = {}
+    for engine in ("local", "ray"):
+        outputs[engine] = tmp_path / engine
+        command = [sys.executable, "-m", "dedup", "clean", str(generated), "-o", str(outputs[engine]), "--jobs", "2", "--no-progress", "--engine", engine]
+        run = subprocess.run(command + (["--ray-address", cluster] if engine == "ray" else []), cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert run.returncode in (0, 1), run.stderr
+    local = _files(outputs["local"])
+    assert len(local) >= 2 and _files(outputs["ray"]) == local
