@@ -1,0 +1,420 @@
+"""The persistent corpus index: one SQLite file that ``dedup lint`` checks new documents against.
+
+Per document it holds what checking a new document needs: the exact-text
+hash, the MinHash signature and its LSH band keys, the passage index's
+sampled word n-gram hashes, the length, the metadata, and where the text
+lives (a path relative to the index's folder, and the record id inside a
+JSONL file) so that a match can be verified by re-reading only the matched
+documents. The file also records its format version, the tool version and
+the settings that made it; opening it with other settings is an error, never
+a silently wrong answer.
+
+The file may come from an untrusted pull request, so it is read as data
+only: no pickle, a schema compared statement by statement with the one this
+module writes, ``trusted_schema`` off, a cap on the size of any value, and
+every value type-checked as it is read. A build writes a new file next to
+the old one and renames it into place; ``add`` and ``remove`` run in one
+transaction. Either way an interruption leaves the previous index as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator, Sequence
+
+import numpy as np
+
+from dedup.config import Settings
+from dedup.lint.errors import LintError
+
+FORMAT = "dedup-index"
+FORMAT_VERSION = 1
+# Longest path, record id or metadata value accepted from an index (characters).
+MAX_FIELD = 4096
+# No value read from an index may be larger than this (bytes): a hostile
+# file cannot make the reader allocate more.
+MAX_VALUE_BYTES = 1 << 20
+_HEADER = b"SQLite format 3\x00"
+
+SCHEMA = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
+    "CREATE TABLE documents (doc INTEGER PRIMARY KEY, path TEXT NOT NULL, record TEXT NOT NULL, "
+    "chars INTEGER NOT NULL, shingles INTEGER NOT NULL, exact BLOB NOT NULL, signature BLOB NOT NULL, "
+    "meta TEXT NOT NULL, UNIQUE (path, record)) STRICT",
+    "CREATE INDEX documents_exact ON documents (exact)",
+    "CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) STRICT, WITHOUT ROWID",
+    "CREATE TABLE grams (hash INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (hash, doc)) STRICT, WITHOUT ROWID",
+)
+META_KEYS = ("format", "format_version", "tool_version", "settings")
+
+
+class IndexFileError(LintError):
+    """An index file that cannot be used: missing, damaged, hostile or made with other settings."""
+
+
+def index_settings(settings: Settings) -> dict[str, Any]:
+    """The settings an index's contents depend on (recorded in it, checked on opening)."""
+    from dedup.near.candidates import lsh_params
+
+    bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
+    return {
+        "ngram": settings.ngram,
+        "num_perm": settings.num_perm,
+        "seed": settings.seed,
+        "bands": bands,
+        "rows": rows,
+        "passages.index_ngram": settings.passages.index_ngram,
+        "passages.index_sample": settings.passages.index_sample,
+    }
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
+@dataclass(frozen=True)
+class IndexedDocument:
+    """One document of the index, as checking a match needs it.
+
+    Attributes:
+        doc: Its row number in the index.
+        path: Its file, relative to the index's folder (``/``-separated).
+        record: Its id inside a JSONL file (``""`` for a text or HTML file).
+        chars: Length of its text.
+        shingles: Distinct shingles.
+        exact: 16-byte hash of its normalised text.
+        signature: Its MinHash signature (``num_perm`` uint32).
+        meta: date, source, url and title, where known.
+    """
+
+    doc: int
+    path: str
+    record: str
+    chars: int
+    shingles: int
+    exact: bytes
+    signature: np.ndarray
+    meta: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        """How findings name it: the path, and ``#id`` for a JSONL record."""
+        return f"{self.path}#{self.record}" if self.record else self.path
+
+
+def _text(value: Any, what: str) -> str:
+    if not isinstance(value, str) or len(value) > MAX_FIELD or "\x00" in value:
+        raise IndexFileError(f"the index holds an invalid {what}: a hostile or damaged file; rebuild it with `dedup index build`")
+    return value
+
+
+def _integer(value: Any, what: str, low: int = 0) -> int:
+    if type(value) is not int or value < low:
+        raise IndexFileError(f"the index holds an invalid {what}: a hostile or damaged file; rebuild it with `dedup index build`")
+    return value
+
+
+def _blob(value: Any, size: int, what: str) -> bytes:
+    if not isinstance(value, bytes) or len(value) != size:
+        raise IndexFileError(f"the index holds an invalid {what}: a hostile or damaged file; rebuild it with `dedup index build`")
+    return value
+
+
+def to_int64(values: np.ndarray) -> list[int]:
+    """uint64 hashes as the signed 64-bit integers SQLite stores."""
+    return np.ascontiguousarray(values, dtype=np.uint64).view(np.int64).tolist()
+
+
+def from_int64(values: Sequence[int]) -> np.ndarray:
+    """Signed 64-bit integers from SQLite back to uint64 hashes."""
+    return np.array(values, dtype=np.int64).view(np.uint64)
+
+
+def _expected_schema() -> set[tuple]:
+    """``sqlite_master`` rows of a fresh index, to compare a file's with."""
+    conn = sqlite3.connect(":memory:")
+    try:
+        for statement in SCHEMA:
+            conn.execute(statement)
+        return set(conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+    finally:
+        conn.close()
+
+
+def _check_header(path: Path) -> None:
+    """A file too short, not SQLite, or shorter than its header says: a clear error."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except OSError as err:
+        raise IndexFileError(f"{path}: cannot read the index: {err.strerror}") from None
+    if len(header) < 100 or not header.startswith(_HEADER):
+        raise IndexFileError(f"{path}: not a dedup index (not an SQLite database); build one with `dedup index build`")
+    page_size = int.from_bytes(header[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(header[28:32], "big")
+    # The page count in the header is valid when the two change counters agree.
+    if header[24:28] == header[92:96] and page_size and size < pages * page_size:
+        raise IndexFileError(f"{path}: the index is truncated ({size} of {pages * page_size} bytes); rebuild it with `dedup index build`")
+
+
+def _connect(path: Path, writable: bool) -> sqlite3.Connection:
+    mode = "rw" if writable else "ro"
+    conn = sqlite3.connect(f"{path.absolute().as_uri()}?mode={mode}", uri=True, isolation_level=None)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.execute("PRAGMA trusted_schema = OFF")
+    return conn
+
+
+class CorpusIndex:
+    """An open index file (see the module doc). Use :func:`open_index` or :func:`create_index`.
+
+    Attributes:
+        path: The file.
+        root: The folder document paths are relative to (the file's folder).
+        settings: The settings it was made with (equal to the current ones).
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, settings: Settings) -> None:
+        self.conn = conn
+        self.path = path
+        self.root = path.absolute().parent
+        self.settings = settings
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> "CorpusIndex":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        """SQLite errors met while reading become :class:`IndexFileError`."""
+        try:
+            yield
+        except sqlite3.Error as err:
+            raise IndexFileError(f"{self.path}: the index is damaged or not a dedup index ({err}); rebuild it with `dedup index build`") from None
+
+    def _meta(self) -> dict[str, str]:
+        with self._reading():
+            rows = self.conn.execute("SELECT key, value FROM meta LIMIT 16").fetchall()
+        meta = {}
+        for key, value in rows:
+            if key in META_KEYS:
+                meta[key] = _text(value, "header value")
+        return meta
+
+    def check(self) -> None:
+        """Compare the schema, format, version and settings with this program's.
+
+        Raises:
+            IndexFileError: On any difference, naming it and what to do.
+        """
+        with self._reading():
+            found = set(self.conn.execute("SELECT type, name, tbl_name, sql FROM sqlite_master"))
+        if found != _expected_schema():
+            raise IndexFileError(f"{self.path}: not a dedup index (unexpected tables or schema); rebuild it with `dedup index build`")
+        meta = self._meta()
+        if meta.get("format") != FORMAT or sorted(meta) != sorted(META_KEYS):
+            raise IndexFileError(f"{self.path}: not a dedup index (no {FORMAT} header); rebuild it with `dedup index build`")
+        if meta["format_version"] != str(FORMAT_VERSION):
+            raise IndexFileError(
+                f"{self.path}: index format {meta['format_version']!r}, this dedup reads format {FORMAT_VERSION}; rebuild it with `dedup index build`"
+            )
+        from dedup.version import __version__
+
+        if _version_tuple(meta["tool_version"]) > _version_tuple(__version__):
+            raise IndexFileError(f"{self.path}: made by dedup {meta['tool_version']}, newer than this dedup {__version__}; upgrade dedup")
+        try:
+            recorded = json.loads(meta["settings"])
+        except ValueError:
+            recorded = None
+        wanted = index_settings(self.settings)
+        if recorded != wanted:
+            differ = sorted(k for k in wanted if not isinstance(recorded, dict) or recorded.get(k) != wanted[k])
+            shown = ", ".join(f"{k}: index {recorded.get(k) if isinstance(recorded, dict) else '?'!r}, now {wanted[k]!r}" for k in differ)
+            raise IndexFileError(
+                f"{self.path}: made with other settings ({shown}); use the settings it was made with or rebuild it with `dedup index build`"
+            )
+
+    def _document(self, row: tuple) -> IndexedDocument:
+        doc, path, record, chars, shingles, exact, signature, meta = row
+        try:
+            values = json.loads(_text(meta, "metadata"))
+        except ValueError:
+            values = None
+        if not isinstance(values, dict) or not all(isinstance(v, str) and len(v) <= MAX_FIELD for v in values.values()):
+            raise IndexFileError(f"{self.path}: the index holds invalid metadata: a hostile or damaged file; rebuild it with `dedup index build`")
+        path = _text(path, "document path")
+        if not path or path.startswith("/") or ".." in path.split("/"):
+            raise IndexFileError(f"{self.path}: the index names a file outside its folder ({path!r}): a hostile file; rebuild it with `dedup index build`")
+        sig = _blob(signature, self.settings.num_perm * 4, "signature")
+        return IndexedDocument(
+            doc=_integer(doc, "row number"),
+            path=path,
+            record=_text(record, "record id"),
+            chars=_integer(chars, "length"),
+            shingles=_integer(shingles, "shingle count"),
+            exact=_blob(exact, 16, "text hash"),
+            signature=np.frombuffer(sig, dtype="<u4").astype(np.uint32),
+            meta={str(k): v for k, v in values.items() if k in ("date", "source", "url", "title")},
+        )
+
+    def documents(self, docs: Sequence[int]) -> dict[int, IndexedDocument]:
+        """The indexed documents with these row numbers."""
+        out: dict[int, IndexedDocument] = {}
+        with self._reading():
+            for start in range(0, len(docs), 500):
+                part = [int(d) for d in docs[start : start + 500]]
+                marks = ",".join("?" * len(part))
+                query = f"SELECT doc, path, record, chars, shingles, exact, signature, meta FROM documents WHERE doc IN ({marks})"
+                for row in self.conn.execute(query, part):
+                    found = self._document(row)
+                    out[found.doc] = found
+        return out
+
+    def find(self, path: str, record: str) -> int | None:
+        """The row number of the document at ``path`` (and ``record``), if indexed."""
+        with self._reading():
+            row = self.conn.execute("SELECT doc FROM documents WHERE path = ? AND record = ?", (path, record)).fetchone()
+        return None if row is None else _integer(row[0], "row number")
+
+    def _joined(self, table: str, column: str, values: list[int], owners: list[int]) -> np.ndarray:
+        """``(owner, value, doc)`` rows for every indexed ``doc`` holding one of ``values``."""
+        with self._reading():
+            self.conn.execute(f"CREATE TEMP TABLE IF NOT EXISTS probe_{table} (value INTEGER NOT NULL, owner INTEGER NOT NULL)")
+            self.conn.execute(f"DELETE FROM probe_{table}")
+            self.conn.executemany(f"INSERT INTO probe_{table} VALUES (?, ?)", zip(values, owners))
+            query = f"SELECT p.owner, t.{column}, t.doc FROM probe_{table} p JOIN {table} t ON t.{column} = p.value"
+            rows = self.conn.execute(query).fetchall()
+        for row in rows:
+            if not all(type(v) is int for v in row):
+                raise IndexFileError(f"{self.path}: the index holds a value of the wrong type in {table}; rebuild it with `dedup index build`")
+        return np.array(rows, dtype=np.int64).reshape(-1, 3)
+
+    def exact_matches(self, exact: np.ndarray) -> list[tuple[int, int]]:
+        """``(new, doc)``: indexed documents with the same normalised text as row ``new`` of ``exact``."""
+        found = []
+        with self._reading():
+            for new, digest in enumerate(exact):
+                key = np.ascontiguousarray(digest, dtype=np.uint64).tobytes()
+                found += [(new, _integer(d, "row number")) for (d,) in self.conn.execute("SELECT doc FROM documents WHERE exact = ?", (key,))]
+        return found
+
+    def band_matches(self, keys: np.ndarray) -> np.ndarray:
+        """``(k, 2)`` ``(new, doc)`` pairs sharing an LSH band key (``keys``: ``(n, bands)`` uint64)."""
+        owners = np.repeat(np.arange(keys.shape[0]), keys.shape[1]).tolist()
+        rows = self._joined("bands", "key", to_int64(keys.reshape(-1)), owners)
+        return np.unique(rows[:, [0, 2]], axis=0) if rows.size else np.zeros((0, 2), dtype=np.int64)
+
+    def gram_holders(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Every indexed ``(hash, doc)`` whose sampled n-gram hash is one of ``hashes``."""
+        unique = np.unique(hashes)
+        rows = self._joined("grams", "hash", to_int64(unique), [0] * unique.size)
+        return from_int64(rows[:, 1].tolist()), rows[:, 2].copy()
+
+    def stats(self) -> dict[str, Any]:
+        """Counts, size on disk, format, versions and settings."""
+        meta = self._meta()
+        with self._reading():
+            counts = {
+                table: _integer(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0], "count")
+                for table in ("documents", "bands", "grams")
+            }
+            chars = self.conn.execute("SELECT COALESCE(SUM(chars), 0) FROM documents").fetchone()[0]
+        size = self.path.stat().st_size
+        return {
+            "path": str(self.path),
+            "format": meta.get("format"),
+            "format_version": meta.get("format_version"),
+            "tool_version": meta.get("tool_version"),
+            "settings": json.loads(meta.get("settings", "{}")),
+            "documents": counts["documents"],
+            "characters": _integer(chars, "length"),
+            "band_keys": counts["bands"],
+            "passage_fingerprints": counts["grams"],
+            "bytes": size,
+            "bytes_per_document": round(size / counts["documents"], 1) if counts["documents"] else 0.0,
+        }
+
+
+def open_index(path: str | os.PathLike, settings: Settings, writable: bool = False) -> CorpusIndex:
+    """Open and check an index file.
+
+    Args:
+        path: The file.
+        settings: The current settings; the index must have been made with
+            the same (:func:`index_settings`).
+        writable: Open for ``add`` / ``remove``.
+
+    Raises:
+        IndexFileError: If the file is missing, not an index, damaged,
+            truncated, hostile, or made with other settings or a newer format.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise IndexFileError(f"{path}: no such index; build one with `dedup index build PATH -o {path}`")
+    _check_header(path)
+    try:
+        conn = _connect(path, writable)
+    except sqlite3.Error as err:
+        raise IndexFileError(f"{path}: cannot open the index ({err})") from None
+    index = CorpusIndex(conn, path, settings)
+    try:
+        index.check()
+    except BaseException:
+        conn.close()
+        raise
+    return index
+
+
+def create_index(path: Path, settings: Settings) -> CorpusIndex:
+    """A new, empty index at ``path`` (which must not exist) with its header written."""
+    from dedup.version import __version__
+
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")  # a fresh file, renamed into place when complete
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -262144")
+    for statement in SCHEMA:
+        conn.execute(statement)
+    values = {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "tool_version": __version__,
+        "settings": json.dumps(index_settings(settings), sort_keys=True),
+    }
+    conn.executemany("INSERT INTO meta VALUES (?, ?)", values.items())
+    return CorpusIndex(conn, path, settings)
+
+
+@contextmanager
+def replacing(output: Path) -> Iterator[Path]:
+    """A temporary file next to ``output``, renamed over it only when the block completes.
+
+    A build killed at any point leaves ``output`` as it was (and a stray
+    hidden temporary file beside it).
+    """
+    output.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
+    os.close(handle)
+    os.unlink(temp)  # SQLite creates it
+    try:
+        yield Path(temp)
+        with open(temp, "rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temp, output)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
