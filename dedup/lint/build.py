@@ -93,6 +93,7 @@ def _insert(index: CorpusIndex, sources: Sequence[SourcedDocument], fp: Fingerpr
                 first_doc + k,
                 _root_relative(source, index.root),
                 source.record,
+                source.line,
                 len(source.doc.text),
                 int(fp.counts[k]),
                 np.ascontiguousarray(fp.exact[k], dtype=np.uint64).tobytes(),
@@ -101,7 +102,7 @@ def _insert(index: CorpusIndex, sources: Sequence[SourcedDocument], fp: Fingerpr
             )
         )
     conn = index.conn
-    conn.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    conn.executemany("INSERT INTO documents VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     docs = np.arange(first_doc, first_doc + len(sources), dtype=np.int64)
     _insert_pairs(conn, "bands", fp.band_keys.reshape(-1), np.repeat(docs, fp.band_keys.shape[1]))
     _insert_pairs(conn, "grams", fp.index_hashes, docs[fp.index_owners])

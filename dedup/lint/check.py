@@ -24,7 +24,7 @@ from dedup.config import Settings
 from dedup.document import Document
 from dedup.lint.build import index_batch
 from dedup.lint.findings import RULE_FOR_RELATION, RULES, Finding, Location, describe, fingerprint, line_column, sketch
-from dedup.lint.index import CorpusIndex, IndexedDocument
+from dedup.lint.index import CorpusIndex, IndexedDocument, IndexFileError
 from dedup.lint.sources import SourcedDocument, read_records, shown_path
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.verification import measure
@@ -64,8 +64,12 @@ def _new_sides(sources: Sequence[SourcedDocument], fp) -> list[_Side]:
     return sides
 
 
-def _indexed_sides(index: CorpusIndex, found: dict[int, IndexedDocument], problems: list) -> dict[int, _Side]:
-    """Re-read the matched indexed documents (only those), grouped by file."""
+def _indexed_sides(index: CorpusIndex, found: dict[int, IndexedDocument]) -> dict[int, _Side]:
+    """Re-read the matched indexed documents (only those), grouped by file.
+
+    Raises:
+        IndexFileError: If one cannot be read (the index is out of date or hostile).
+    """
     by_file: dict[str, list[IndexedDocument]] = {}
     for item in found.values():
         by_file.setdefault(item.path, []).append(item)
@@ -73,12 +77,15 @@ def _indexed_sides(index: CorpusIndex, found: dict[int, IndexedDocument], proble
     root = index.root.resolve()
     for path, items in sorted(by_file.items()):
         file = (index.root / path).resolve()
-        texts = read_records(file, [i.record for i in items]) if file.is_relative_to(root) and file.is_file() else {}
+        texts = read_records(file, {i.record: i.line for i in items}) if file.is_relative_to(root) and file.is_file() else {}
         for item in items:
             doc = texts.get(item.record)
             if doc is None:
-                problems.append({"origin": item.name, "message": "indexed document cannot be read again (file changed or gone); update the index with `dedup index add`/`remove`"})
-                continue
+                # A match that cannot be verified would be a silently wrong answer.
+                raise IndexFileError(
+                    f"{index.path}: names {item.name!r}, which cannot be read again (file changed, gone or outside the index's folder); "
+                    "update the index with `dedup index add`/`remove` or rebuild it"
+                )
             shown = shown_path(file)
             line = 1
             name = f"{shown}#{item.record}" if item.record else shown
@@ -169,7 +176,8 @@ def _candidates(sources, fp, index: CorpusIndex | None, settings: Settings) -> t
     Returns:
         ``(exact, band, passage, indexed)``: pairs of local numbers (new
         documents first, then ``indexed`` in order), ``passage`` with the
-        count of n-grams each pair shares.
+        count of n-grams each pair shares; ``indexed`` holds ``None`` for
+        the documents no pair names.
     """
     n = len(sources)
     ps = settings.passages
@@ -199,6 +207,9 @@ def _candidates(sources, fp, index: CorpusIndex | None, settings: Settings) -> t
     pairs, counts = passage_candidates(hashes, owners, n + len(indexed), ps.index_max_docs, ps.min_shared_fingerprints)
     new = pairs[:, 0] < n
     passage = list(zip(map(tuple, pairs[new].tolist()), counts[new].tolist()))
+    # Only the indexed documents a candidate pair names are read again.
+    named = {k for pair in exact for k in pair} | set(band.reshape(-1).tolist()) | {k for pair, _ in passage for k in pair}
+    indexed = [d if n + k in named else None for k, d in enumerate(indexed)]
     return exact, band, passage, indexed
 
 
@@ -231,9 +242,10 @@ def check_documents(sources: Sequence[SourcedDocument], index: CorpusIndex | Non
     exact, band, passage, indexed = _candidates(sources, fp, index, settings)
     sides: dict[int, _Side] = dict(enumerate(_new_sides(sources, fp)))
     n = len(sources)
-    if indexed:
-        read = _indexed_sides(index, index.documents(indexed), result.problems)
-        by_doc = {d: n + k for k, d in enumerate(indexed)}
+    wanted = [d for d in indexed if d is not None]
+    if wanted:
+        read = _indexed_sides(index, index.documents(wanted))
+        by_doc = {d: n + k for k, d in enumerate(indexed) if d is not None}
         sides.update({by_doc[d]: side for d, side in read.items()})
     reported: set[tuple[int, int]] = set()
     for i, j in exact:

@@ -45,7 +45,7 @@ _HEADER = b"SQLite format 3\x00"
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
-    "CREATE TABLE documents (doc INTEGER PRIMARY KEY, path TEXT NOT NULL, record TEXT NOT NULL, "
+    "CREATE TABLE documents (doc INTEGER PRIMARY KEY, path TEXT NOT NULL, record TEXT NOT NULL, line INTEGER NOT NULL, "
     "chars INTEGER NOT NULL, shingles INTEGER NOT NULL, exact BLOB NOT NULL, signature BLOB NOT NULL, "
     "meta TEXT NOT NULL, UNIQUE (path, record)) STRICT",
     "CREATE INDEX documents_exact ON documents (exact)",
@@ -87,6 +87,7 @@ class IndexedDocument:
         doc: Its row number in the index.
         path: Its file, relative to the index's folder (``/``-separated).
         record: Its id inside a JSONL file (``""`` for a text or HTML file).
+        line: The line of the file it starts on (its JSONL line).
         chars: Length of its text.
         shingles: Distinct shingles.
         exact: 16-byte hash of its normalised text.
@@ -97,6 +98,7 @@ class IndexedDocument:
     doc: int
     path: str
     record: str
+    line: int
     chars: int
     shingles: int
     exact: bytes
@@ -234,6 +236,8 @@ class CorpusIndex:
             )
         from dedup.version import __version__
 
+        if not re.fullmatch(r"\d+(\.\d+){0,3}([.+-]?[A-Za-z0-9.]{1,32})?", meta["tool_version"]):
+            raise IndexFileError(f"{self.path}: not a dedup index (invalid tool version); rebuild it with `dedup index build`")
         if _version_tuple(meta["tool_version"]) > _version_tuple(__version__):
             raise IndexFileError(f"{self.path}: made by dedup {meta['tool_version']}, newer than this dedup {__version__}; upgrade dedup")
         try:
@@ -249,7 +253,7 @@ class CorpusIndex:
             )
 
     def _document(self, row: tuple) -> IndexedDocument:
-        doc, path, record, chars, shingles, exact, signature, meta = row
+        doc, path, record, line, chars, shingles, exact, signature, meta = row
         try:
             values = json.loads(_text(meta, "metadata"))
         except ValueError:
@@ -264,6 +268,7 @@ class CorpusIndex:
             doc=_integer(doc, "row number"),
             path=path,
             record=_text(record, "record id"),
+            line=_integer(line, "line number", 1),
             chars=_integer(chars, "length"),
             shingles=_integer(shingles, "shingle count"),
             exact=_blob(exact, 16, "text hash"),
@@ -278,7 +283,7 @@ class CorpusIndex:
             for start in range(0, len(docs), 500):
                 part = [int(d) for d in docs[start : start + 500]]
                 marks = ",".join("?" * len(part))
-                query = f"SELECT doc, path, record, chars, shingles, exact, signature, meta FROM documents WHERE doc IN ({marks})"
+                query = f"SELECT doc, path, record, line, chars, shingles, exact, signature, meta FROM documents WHERE doc IN ({marks})"
                 for row in self.conn.execute(query, part):
                     found = self._document(row)
                     out[found.doc] = found

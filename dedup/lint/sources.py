@@ -10,11 +10,12 @@ and a finding can point at a line. The ``include`` and ``exclude`` globs of
 from __future__ import annotations
 
 import fnmatch
+import io
 import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping
 
 from dedup.config import LintSettings
 from dedup.document import Document
@@ -100,16 +101,33 @@ def read_sources(paths: Iterable[str | os.PathLike], lint: LintSettings) -> tupl
     return out, reader.problems
 
 
-def read_records(file: Path, records: Sequence[str]) -> dict[str, Document]:
-    """The documents of one file again: its text (``""``) or the named JSONL records.
+def read_records(file: Path, records: Mapping[str, int]) -> dict[str, Document]:
+    """The documents of one file again: its text (record ``""``) or the named JSONL records.
 
-    Problems (a file gone, a record missing) leave the document out.
+    Args:
+        file: The file.
+        records: Record id -> the line it was on when indexed. Only those
+            lines of a JSONL file are parsed; a record no longer on its
+            line (the file changed) is looked for in the whole file.
+
+    Returns:
+        The documents found, by record id; a file gone or a record missing
+        leaves it out.
     """
-    reader = CorpusReader([str(file)])
-    wanted_records = set(records)
+    if file.suffix.lower() not in JSONL_SUFFIXES:
+        docs = list(CorpusReader([str(file)]))
+        return {"": docs[0]} if docs and "" in records else {}
+    wanted_lines = {line: record for record, line in records.items()}
     found: dict[str, Document] = {}
-    for doc in reader:
-        key = doc.id if file.suffix.lower() in JSONL_SUFFIXES else ""
-        if key in wanted_records:
-            found[key] = doc
+    with file.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number in wanted_lines:
+                reader = CorpusReader(["-"], stdin=io.BytesIO(raw))
+                for doc in reader:
+                    if doc.id == wanted_lines[number]:
+                        found[doc.id] = replace(doc, origin=f"{file}:{number}")
+    if len(found) < len(records):
+        for doc in CorpusReader([str(file)]):
+            if doc.id in records and doc.id not in found:
+                found[doc.id] = doc
     return found
