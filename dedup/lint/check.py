@@ -166,7 +166,7 @@ def _boilerplate(docs: list[Document], settings: Settings) -> dict[str, list]:
         return {d.id: [] for d in docs}
     from dedup.boilerplate.detect import boilerplate_report
 
-    per_document = replace(settings, boilerplate=replace(settings.boilerplate, corpus_repeats=False), jobs=1)
+    per_document = replace(settings, boilerplate=replace(settings.boilerplate, corpus_repeats=False))
     return boilerplate_report(docs, per_document)[0]
 
 
@@ -261,10 +261,13 @@ def check_documents(sources: Sequence[SourcedDocument], index: CorpusIndex | Non
                 if "DUP002" in rules:
                     figures = {"jaccard": round(found.jaccard, 4), "containment": round(found.containment_i if _primary_is_first(i, j, n) else found.containment_j, 4)}
                     result.findings.append(_oriented("DUP002", sides, i, j, n, figures))
-    docs = [sides[k].doc for k in sorted(sides)]
-    spans = _boilerplate(docs, settings)
-    if settings.passages.enabled and {"DUP002", "DUP003", "DUP004"} & set(rules):
-        result.findings += _passage_findings(passage, reported, sides, spans, settings, n)
+    aligning = settings.passages.enabled and bool({"DUP002", "DUP003", "DUP004"} & set(rules))
+    todo = [(pair, count) for pair, count in passage if aligning and pair[0] in sides and pair[1] in sides and pair not in reported]
+    # Boilerplate of the new documents (BOIL001, masks) and of the indexed ones still to align (masks).
+    needed = (set(range(n)) if aligning or "BOIL001" in rules else set()) | {k for pair, _ in todo for k in pair}
+    spans = _boilerplate([sides[k].doc for k in sorted(needed)], settings)
+    if todo:
+        result.findings += _passage_findings(todo, sides, spans, settings, n)
     if "BOIL001" in rules:
         result.findings += _boilerplate_findings(sides, spans, settings, n)
     result.findings.sort(key=Finding.sort_key)
@@ -282,13 +285,13 @@ def _oriented(rule: str, sides, i: int, j: int, n: int, figures: dict, spans: tu
     return _pair_finding(rule, sides[j], sides[i], figures, *spans[::-1])
 
 
-def _passage_findings(passage, reported, sides, spans, settings: Settings, n: int) -> list[Finding]:
+def _passage_findings(todo, sides, spans, settings: Settings, n: int) -> list[Finding]:
+    """Align the passage candidates ``todo`` (``((i, j), shared n-grams)``) and report those with a relation."""
     from dedup.boilerplate.detect import reuse_masks
 
-    order = sorted(sides)
+    order = sorted({k for pair, _ in todo for k in pair})
     position = {k: p for p, k in enumerate(order)}
     docs = [sides[k].doc for k in order]
-    todo = [(pair, count) for pair, count in passage if pair[0] in sides and pair[1] in sides and pair not in reported]
     pairs = [(position[i], position[j]) for (i, j), _ in todo]
     found = verify_pairs(docs, pairs, settings, reuse_masks(spans, settings), [c for _, c in todo], sentences=False)
     out = []

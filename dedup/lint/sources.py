@@ -15,7 +15,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable, Iterator, Mapping
 
 from dedup.config import LintSettings
 from dedup.document import Document
@@ -75,20 +75,19 @@ def _located(doc: Document, cwd: Path) -> SourcedDocument:
     return SourcedDocument(doc, file, "", 1, shown_path(file, cwd))
 
 
-def read_sources(paths: Iterable[str | os.PathLike], lint: LintSettings) -> tuple[list[SourcedDocument], list[InputProblem]]:
-    """Read the documents under ``paths`` that the globs select.
+def iter_sources(paths: Iterable[str | os.PathLike], lint: LintSettings, problems: list[InputProblem]) -> Iterator[SourcedDocument]:
+    """The documents under ``paths`` that the globs select, streamed.
 
     Args:
         paths: Folders, files, or ``-`` for JSONL on standard input.
         lint: ``include`` and ``exclude`` are used.
+        problems: Receives the problems met reading, as they are met.
 
-    Returns:
-        The documents, each renamed to its :attr:`SourcedDocument.name`, and
-        the problems met reading them.
+    Yields:
+        Each document, renamed to its :attr:`SourcedDocument.name`.
     """
     cwd = Path.cwd()
-    reader = CorpusReader([str(p) for p in paths])
-    out: list[SourcedDocument] = []
+    reader = CorpusReader([str(p) for p in paths], problems=problems)
     seen: set[str] = set()
     for doc in reader:
         found = _located(doc, cwd)
@@ -97,8 +96,13 @@ def read_sources(paths: Iterable[str | os.PathLike], lint: LintSettings) -> tupl
         if found.name in seen:
             continue
         seen.add(found.name)
-        out.append(replace(found, doc=replace(doc, id=found.name)))
-    return out, reader.problems
+        yield replace(found, doc=replace(doc, id=found.name))
+
+
+def read_sources(paths: Iterable[str | os.PathLike], lint: LintSettings) -> tuple[list[SourcedDocument], list[InputProblem]]:
+    """:func:`iter_sources` as a list, and the problems met."""
+    problems: list[InputProblem] = []
+    return list(iter_sources(paths, lint, problems)), problems
 
 
 def read_records(file: Path, records: Mapping[str, int]) -> dict[str, Document]:
