@@ -123,14 +123,28 @@ def _insert_pairs(conn, table: str, hashes: np.ndarray, docs: np.ndarray) -> Non
     conn.executemany(f"INSERT INTO stage_{table} VALUES (?, ?)", zip(to_int64(hashes), docs.astype(np.int64).tolist()))
 
 
-def _flush(conn) -> None:
+def _flush(conn, max_docs: int, fresh: bool) -> None:
     """Move the staged rows into the index in key order: B-tree pages are then
-    filled one after the other (fast, and packed) instead of split at random."""
+    filled one after the other (fast, and packed) instead of split at random.
+
+    An n-gram hash now held by more than ``max_docs`` documents moves to the
+    ``common`` table with its count: too common to pair documents, as in the
+    scan's passage index (it stays there if documents are removed later).
+    """
     for table, column in (("bands", "key"), ("grams", "hash")):
         staged = conn.execute(f"SELECT name FROM temp.sqlite_master WHERE name = 'stage_{table}'").fetchone()
-        if staged:
-            conn.execute(f"INSERT OR IGNORE INTO {table} ({column}, doc) SELECT value, doc FROM stage_{table} ORDER BY value, doc")
-            conn.execute(f"DROP TABLE stage_{table}")
+        if not staged:
+            continue
+        conn.execute(f"INSERT OR IGNORE INTO {table} ({column}, doc) SELECT value, doc FROM stage_{table} ORDER BY value, doc")
+        if table == "grams":
+            # A fresh index is counted in one pass in key order; an update counts only the hashes it added.
+            where = "" if fresh else "WHERE hash IN (SELECT value FROM stage_grams) "
+            conn.execute(
+                f"INSERT OR REPLACE INTO common (hash, holders) SELECT hash, COUNT(*) FROM grams {where}GROUP BY hash HAVING COUNT(*) > ?",
+                (max_docs,),
+            )
+            conn.execute("DELETE FROM grams WHERE hash IN (SELECT hash FROM common)")
+        conn.execute(f"DROP TABLE stage_{table}")
 
 
 def _write(index: CorpusIndex, sources: Iterable[SourcedDocument], settings: Settings, first_doc: int) -> int:
@@ -151,7 +165,7 @@ def _write(index: CorpusIndex, sources: Iterable[SourcedDocument], settings: Set
             batch = pending.pop(0)
             _insert(index, batch, fp, first_doc + written)
             written += len(batch)
-    _flush(index.conn)
+    _flush(index.conn, settings.passages.index_max_docs, fresh=first_doc == 0)
     return written
 
 

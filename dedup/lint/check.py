@@ -194,10 +194,12 @@ def _candidates(sources, fp, index: CorpusIndex | None, settings: Settings) -> t
         selves = {(k, d) for k, s in enumerate(sources) if s.file is not None and (d := _self(index, s)) is not None}
         exact_ix = [p for p in index.exact_matches(fp.exact) if p not in selves]
         band_ix = [p for p in map(tuple, index.band_matches(fp.band_keys).tolist()) if p not in selves]
-        gram_h, gram_d = index.gram_holders(fp.index_hashes)
+        gram_h, gram_d, common = index.gram_holders(fp.index_hashes)
         own = [d for k, d in selves]
         keep = ~np.isin(gram_d, own)
         gram_h, gram_d = gram_h[keep], gram_d[keep]
+        usual = ~np.isin(hashes, common)
+        hashes, owners = hashes[usual], owners[usual]
         indexed = sorted({d for _, d in exact_ix} | {d for _, d in band_ix} | set(np.unique(gram_d).tolist()))
         local = {d: n + k for k, d in enumerate(indexed)}
         exact += [(i, local[d]) for i, d in exact_ix]

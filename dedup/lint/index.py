@@ -51,6 +51,9 @@ SCHEMA = (
     "CREATE INDEX documents_exact ON documents (exact)",
     "CREATE TABLE bands (key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)) STRICT, WITHOUT ROWID",
     "CREATE TABLE grams (hash INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (hash, doc)) STRICT, WITHOUT ROWID",
+    # n-gram hashes held by more than passages.index_max_docs documents: too
+    # common to pair documents (a stock phrase), so their rows are dropped.
+    "CREATE TABLE common (hash INTEGER NOT NULL, holders INTEGER NOT NULL, PRIMARY KEY (hash)) STRICT, WITHOUT ROWID",
 )
 META_KEYS = ("format", "format_version", "tool_version", "settings")
 
@@ -72,6 +75,7 @@ def index_settings(settings: Settings) -> dict[str, Any]:
         "rows": rows,
         "passages.index_ngram": settings.passages.index_ngram,
         "passages.index_sample": settings.passages.index_sample,
+        "passages.index_max_docs": settings.passages.index_max_docs,
     }
 
 
@@ -296,24 +300,26 @@ class CorpusIndex:
             row = self.conn.execute("SELECT doc FROM documents WHERE path = ? AND record = ?", (path, record)).fetchone()
         return None if row is None else _integer(row[0], "row number")
 
-    def _joined(self, table: str, column: str, values: list[int], owners: list[int]) -> np.ndarray:
-        """``(owner, value, doc)`` rows for every indexed ``doc`` holding one of ``values``."""
+    def _holders(self, table: str, column: str, values: np.ndarray, second: str = "doc") -> tuple[np.ndarray, np.ndarray]:
+        """``(value, second)`` of every indexed row whose ``column`` is one of ``values`` (uint64).
+
+        The values go in as one JSON array; SQLite sorts them and looks each up
+        in the index's B-tree in key order, so neighbouring keys share pages.
+        """
+        probe = json.dumps(to_int64(np.unique(values)))
+        query = (
+            f"SELECT {column}, {second}, typeof({column}) = 'integer' AND typeof({second}) = 'integer' "
+            f"FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))"
+        )
         with self._reading():
-            # Probes in key order (the probe table's own order), looked up one
-            # by one in the index's B-tree (CROSS JOIN keeps that loop order):
-            # neighbouring keys share pages, so each page is read once.
-            self.conn.execute(
-                f"CREATE TEMP TABLE IF NOT EXISTS probe_{table} (value INTEGER NOT NULL, owner INTEGER NOT NULL, "
-                "PRIMARY KEY (value, owner)) WITHOUT ROWID"
-            )
-            self.conn.execute(f"DELETE FROM probe_{table}")
-            self.conn.executemany(f"INSERT OR IGNORE INTO probe_{table} VALUES (?, ?)", sorted(zip(values, owners)))
-            query = f"SELECT p.owner, t.{column}, t.doc FROM probe_{table} p CROSS JOIN {table} t ON t.{column} = p.value"
-            rows = self.conn.execute(query).fetchall()
-        for row in rows:
-            if not all(type(v) is int for v in row):
-                raise IndexFileError(f"{self.path}: the index holds a value of the wrong type in {table}; rebuild it with `dedup index build`")
-        return np.array(rows, dtype=np.int64).reshape(-1, 3)
+            rows = self.conn.execute(query, (probe,)).fetchall()
+        try:
+            found = np.array(rows, dtype=np.int64).reshape(-1, 3)
+        except (TypeError, ValueError, OverflowError):
+            found = None
+        if found is None or not found[:, 2].all():
+            raise IndexFileError(f"{self.path}: the index holds a value of the wrong type in {table}; rebuild it with `dedup index build`")
+        return found[:, 0].view(np.uint64), found[:, 1].copy()
 
     def exact_matches(self, exact: np.ndarray) -> list[tuple[int, int]]:
         """``(new, doc)``: indexed documents with the same normalised text as row ``new`` of ``exact``."""
@@ -326,15 +332,26 @@ class CorpusIndex:
 
     def band_matches(self, keys: np.ndarray) -> np.ndarray:
         """``(k, 2)`` ``(new, doc)`` pairs sharing an LSH band key (``keys``: ``(n, bands)`` uint64)."""
-        owners = np.repeat(np.arange(keys.shape[0]), keys.shape[1]).tolist()
-        rows = self._joined("bands", "key", to_int64(keys.reshape(-1)), owners)
-        return np.unique(rows[:, [0, 2]], axis=0) if rows.size else np.zeros((0, 2), dtype=np.int64)
+        flat = keys.reshape(-1)
+        found, docs = self._holders("bands", "key", flat)
+        if found.size == 0:
+            return np.zeros((0, 2), dtype=np.int64)
+        # Each found key back to every new document holding it.
+        order = np.argsort(flat, kind="stable")
+        ordered = flat[order]
+        lo, hi = np.searchsorted(ordered, found, "left"), np.searchsorted(ordered, found, "right")
+        counts = hi - lo
+        at = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        owners = order[at] // keys.shape[1]
+        return np.unique(np.stack([owners, np.repeat(docs, counts)], axis=1), axis=0)
 
-    def gram_holders(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Every indexed ``(hash, doc)`` whose sampled n-gram hash is one of ``hashes``."""
-        unique = np.unique(hashes)
-        rows = self._joined("grams", "hash", to_int64(unique), [0] * unique.size)
-        return from_int64(rows[:, 1].tolist()), rows[:, 2].copy()
+    def gram_holders(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every indexed ``(hash, doc)`` whose sampled n-gram hash is one of ``hashes``,
+        and those of ``hashes`` too common in the corpus to pair documents
+        (held by more than ``passages.index_max_docs`` documents when indexed)."""
+        found, docs = self._holders("grams", "hash", hashes)
+        common, _ = self._holders("common", "hash", hashes, second="holders")
+        return found, docs, common
 
     def stats(self) -> dict[str, Any]:
         """Counts, size on disk, format, versions and settings."""
@@ -342,7 +359,7 @@ class CorpusIndex:
         with self._reading():
             counts = {
                 table: _integer(self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0], "count")
-                for table in ("documents", "bands", "grams")
+                for table in ("documents", "bands", "grams", "common")
             }
             chars = self.conn.execute("SELECT COALESCE(SUM(chars), 0) FROM documents").fetchone()[0]
         size = self.path.stat().st_size
@@ -356,6 +373,7 @@ class CorpusIndex:
             "characters": _integer(chars, "length"),
             "band_keys": counts["bands"],
             "passage_fingerprints": counts["grams"],
+            "common_fingerprints": counts["common"],
             "bytes": size,
             "bytes_per_document": round(size / counts["documents"], 1) if counts["documents"] else 0.0,
         }
