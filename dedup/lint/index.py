@@ -42,6 +42,8 @@ MAX_FIELD = 4096
 # file cannot make the reader allocate more.
 MAX_VALUE_BYTES = 1 << 20
 _HEADER = b"SQLite format 3\x00"
+# Keys per lookup query: at most 21 characters each in JSON, 420 kB a query.
+_PROBE_CHUNK = 20_000
 
 SCHEMA = (
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT",
@@ -306,13 +308,16 @@ class CorpusIndex:
         The values go in as one JSON array; SQLite sorts them and looks each up
         in the index's B-tree in key order, so neighbouring keys share pages.
         """
-        probe = json.dumps(to_int64(np.unique(values)))
+        keys = to_int64(np.unique(values))
         query = (
             f"SELECT {column}, {second}, typeof({column}) = 'integer' AND typeof({second}) = 'integer' "
             f"FROM {table} WHERE {column} IN (SELECT value FROM json_each(?))"
         )
+        rows: list[tuple] = []
         with self._reading():
-            rows = self.conn.execute(query, (probe,)).fetchall()
+            # Chunks keep each JSON text well under the cap on any value (MAX_VALUE_BYTES).
+            for start in range(0, len(keys), _PROBE_CHUNK):
+                rows += self.conn.execute(query, (json.dumps(keys[start : start + _PROBE_CHUNK]),)).fetchall()
         try:
             found = np.array(rows, dtype=np.int64).reshape(-1, 3)
         except (TypeError, ValueError, OverflowError):

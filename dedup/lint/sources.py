@@ -14,6 +14,7 @@ import io
 import os
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, Mapping
 
@@ -64,15 +65,22 @@ def wanted(shown: str, lint: LintSettings) -> bool:
     return not any(fnmatch.fnmatch(shown, glob) for glob in lint.exclude)
 
 
+@lru_cache(maxsize=64)
+def _file(origin_file: str, cwd: Path) -> tuple[Path, str]:
+    """A file named in an origin, absolute and as shown (the records of a JSONL file share it)."""
+    file = Path(origin_file).absolute()
+    return file, shown_path(file, cwd)
+
+
 def _located(doc: Document, cwd: Path) -> SourcedDocument:
     match = _JSONL_ORIGIN.match(doc.origin)
     if match and match.group(1) == "<stdin>":
         return SourcedDocument(doc, None, doc.id, int(match.group(2)), "<stdin>")
     if match and match.group(1).lower().endswith(JSONL_SUFFIXES):
-        file = Path(match.group(1)).absolute()
-        return SourcedDocument(doc, file, doc.id, int(match.group(2)), shown_path(file, cwd))
-    file = Path(doc.origin).absolute()
-    return SourcedDocument(doc, file, "", 1, shown_path(file, cwd))
+        file, shown = _file(match.group(1), cwd)
+        return SourcedDocument(doc, file, doc.id, int(match.group(2)), shown)
+    file, shown = _file(doc.origin, cwd)
+    return SourcedDocument(doc, file, "", 1, shown)
 
 
 def iter_sources(paths: Iterable[str | os.PathLike], lint: LintSettings, problems: list[InputProblem]) -> Iterator[SourcedDocument]:

@@ -11,6 +11,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from dedup.lint.findings import Finding, Location
+from dedup.report.formats import dumps_indented
 from dedup.lint.run import LintReport, rule_descriptions
 from dedup.version import __version__
 
@@ -37,8 +38,8 @@ def to_text(report: LintReport) -> str:
 
 
 def to_json(report: LintReport) -> str:
-    """The whole report as one JSON object."""
-    return json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
+    """The whole report as one JSON object (``json.dumps(..., indent=2)``'s text, written faster)."""
+    return dumps_indented(report.to_dict()) + "\n"
 
 
 def escape_data(text: str) -> str:
