@@ -29,9 +29,14 @@ from dedup.lint.sources import SourcedDocument, read_records, shown_path
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.verification import measure
 from dedup.passages.index import candidate_pairs as passage_candidates
-from dedup.passages.pairs import PassagePair, verify_pairs
+from dedup.passages.pairs import PassagePair, verify_pairs_pooled
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE
 from dedup.text.similarity import shingle_set
+
+
+# Candidate pairs per worker from which alignment runs in a pool: an
+# alignment costs about 10 ms, a pool's start about 0.1 s.
+_PAIRS_PER_WORKER = 40
 
 
 @dataclass
@@ -83,7 +88,7 @@ def _indexed_sides(index: CorpusIndex, found: dict[int, IndexedDocument]) -> dic
             if doc is None:
                 # A match that cannot be verified would be a silently wrong answer.
                 raise IndexFileError(
-                    f"{index.path}: names {item.name!r}, which cannot be read again (file changed, gone or outside the index's folder); "
+                    f"{index.path}: names {item.name!r}, which cannot be read again (file or record gone, or outside the index's folder); "
                     "update the index with `dedup index add`/`remove` or rebuild it"
                 )
             shown = shown_path(file)
@@ -295,7 +300,8 @@ def _passage_findings(todo, sides, spans, settings: Settings, n: int) -> list[Fi
     position = {k: p for p, k in enumerate(order)}
     docs = [sides[k].doc for k in order]
     pairs = [(position[i], position[j]) for (i, j), _ in todo]
-    found = verify_pairs(docs, pairs, settings, reuse_masks(spans, settings), [c for _, c in todo], sentences=False)
+    found = verify_pairs_pooled(docs, pairs, settings, reuse_masks(spans, settings), [c for _, c in todo], sentences=False, pairs_per_worker=_PAIRS_PER_WORKER)
+    found.sort(key=lambda pp: (pp.i, pp.j))
     out = []
     for pp in found:
         i, j = order[pp.i], order[pp.j]
