@@ -23,7 +23,7 @@ from dedup.config import Settings
 from dedup.engine import LocalEngine
 from dedup.lint.errors import LintError
 from dedup.lint.index import CorpusIndex, create_index, open_index, replacing, to_int64
-from dedup.io.corpus import InputProblem
+from dedup.io.problems import ProblemLog, problem_records
 from dedup.lint.sources import SourcedDocument, iter_sources, read_sources
 from dedup.near.candidates import band_keys, lsh_params
 from dedup.near.fingerprints import Fingerprints, fingerprint_batch
@@ -180,7 +180,7 @@ def build_index(paths: Sequence[str], output: str | os.PathLike, settings: Setti
         LintError: If nothing can be read or a document lies outside the folder.
     """
     output = Path(output)
-    problems: list[InputProblem] = []
+    problems = ProblemLog()
     with replacing(output) as temp:
         index = create_index(temp, settings)
         index.root = output.absolute().parent
@@ -193,7 +193,7 @@ def build_index(paths: Sequence[str], output: str | os.PathLike, settings: Setti
         finally:
             index.close()
     with open_index(output, settings) as done:
-        return IndexUpdate(added=added, problems=[p.to_dict() for p in problems], stats=done.stats())
+        return IndexUpdate(added=added, problems=problem_records(problems), stats=done.stats())
 
 
 def add_to_index(index_path: str | os.PathLike, paths: Sequence[str], settings: Settings) -> IndexUpdate:
@@ -202,7 +202,7 @@ def add_to_index(index_path: str | os.PathLike, paths: Sequence[str], settings: 
     A document already indexed (same file and record) is replaced.
     """
     sources, found = read_sources(paths, settings.lint)
-    problems = [p.to_dict() for p in found]
+    problems = problem_records(found)
     if not sources:
         raise LintError("no usable documents were read; check the paths and formats")
     with open_index(index_path, settings, writable=True) as index:

@@ -21,6 +21,7 @@ from dedup.lint.check import check_documents
 from dedup.lint.errors import LintError
 from dedup.lint.findings import RULES, Finding
 from dedup.lint.index import open_index
+from dedup.io.problems import ProblemLog, problem_records
 from dedup.lint.sources import read_sources
 
 
@@ -88,7 +89,7 @@ def _check(paths: Sequence[str], settings: Settings, index: str | None, diff_aga
     """Read and check; the report without the baseline, and the names of the linted documents."""
     started = time.perf_counter()
     inputs = _inputs(paths, diff_against)
-    sources, problems = read_sources(inputs, settings.lint) if inputs else ([], [])
+    sources, problems = read_sources(inputs, settings.lint) if inputs else ([], ProblemLog())
     if inputs and not sources and problems:
         raise LintError("no usable documents were read; check the paths and formats above: " + "; ".join(str(p) for p in problems[:3]))
     index_path = index or settings.lint.index or None
@@ -98,7 +99,7 @@ def _check(paths: Sequence[str], settings: Settings, index: str | None, diff_aga
     return LintReport(
         findings=checked.findings,
         documents=len(sources),
-        problems=[p.to_dict() for p in problems] + checked.problems,
+        problems=problem_records(problems) + checked.problems,
         rules=settings.lint.rules,
         index=str(index_path) if index_path else None,
         seconds=round(time.perf_counter() - started, 3),

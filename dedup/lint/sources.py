@@ -20,7 +20,9 @@ from typing import Iterable, Iterator, Mapping
 
 from dedup.config import LintSettings
 from dedup.document import Document
-from dedup.io.corpus import JSONL_SUFFIXES, CorpusReader, InputProblem
+from dedup.io.corpus import JSONL_SUFFIXES, CorpusReader
+from dedup.io.files import COMPRESSION_SUFFIXES, format_suffix
+from dedup.io.problems import ProblemLog
 
 _JSONL_ORIGIN = re.compile(r"^(.*):(\d+)$")
 
@@ -76,14 +78,14 @@ def _located(doc: Document, cwd: Path) -> SourcedDocument:
     match = _JSONL_ORIGIN.match(doc.origin)
     if match and match.group(1) == "<stdin>":
         return SourcedDocument(doc, None, doc.id, int(match.group(2)), "<stdin>")
-    if match and match.group(1).lower().endswith(JSONL_SUFFIXES):
+    if match and format_suffix(match.group(1)) in JSONL_SUFFIXES:
         file, shown = _file(match.group(1), cwd)
         return SourcedDocument(doc, file, doc.id, int(match.group(2)), shown)
     file, shown = _file(doc.origin, cwd)
     return SourcedDocument(doc, file, "", 1, shown)
 
 
-def iter_sources(paths: Iterable[str | os.PathLike], lint: LintSettings, problems: list[InputProblem]) -> Iterator[SourcedDocument]:
+def iter_sources(paths: Iterable[str | os.PathLike], lint: LintSettings, problems: ProblemLog) -> Iterator[SourcedDocument]:
     """The documents under ``paths`` that the globs select, streamed.
 
     Args:
@@ -107,9 +109,9 @@ def iter_sources(paths: Iterable[str | os.PathLike], lint: LintSettings, problem
         yield replace(found, doc=replace(doc, id=found.name))
 
 
-def read_sources(paths: Iterable[str | os.PathLike], lint: LintSettings) -> tuple[list[SourcedDocument], list[InputProblem]]:
+def read_sources(paths: Iterable[str | os.PathLike], lint: LintSettings) -> tuple[list[SourcedDocument], ProblemLog]:
     """:func:`iter_sources` as a list, and the problems met."""
-    problems: list[InputProblem] = []
+    problems = ProblemLog()
     return list(iter_sources(paths, lint, problems)), problems
 
 
@@ -126,14 +128,15 @@ def read_records(file: Path, records: Mapping[str, int]) -> dict[str, Document]:
         The documents found, by record id; a file gone or a record missing
         leaves it out.
     """
-    if file.suffix.lower() not in JSONL_SUFFIXES:
+    if format_suffix(file.name) not in JSONL_SUFFIXES:
         docs = list(CorpusReader([str(file)]))
         return {"": docs[0]} if docs and "" in records else {}
     wanted_lines = {line: record for record, line in records.items()}
     found: dict[str, Document] = {}
+    compressed = file.suffix.lower() in COMPRESSION_SUFFIXES
     with file.open("rb") as handle:
         for number, raw in enumerate(handle, start=1):
-            if number in wanted_lines:
+            if number in wanted_lines and not compressed:
                 reader = CorpusReader(["-"], stdin=io.BytesIO(raw))
                 for doc in reader:
                     if doc.id == wanted_lines[number]:
