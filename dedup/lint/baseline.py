@@ -18,7 +18,9 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
+
+import numpy as np
 
 from dedup.config import Settings
 from dedup.lint.errors import LintError
@@ -145,17 +147,18 @@ def load_baseline(path: str | os.PathLike, settings: Settings) -> list[Entry]:
     return [_entry(raw, path) for raw in entries]
 
 
-def apply_baseline(findings: Sequence[Finding], entries: Sequence[Entry], linted: set[str]) -> tuple[list[Finding], list[Entry]]:
+def apply_baseline(findings: Sequence[Finding], entries: Sequence[Entry], linted: Mapping[str, str]) -> tuple[list[Finding], list[Entry]]:
     """Mark baselined findings and find stale entries.
 
     Args:
         findings: All findings of the run (``baselined`` is set on each).
         entries: The baseline.
-        linted: Names of the documents linted in this run.
+        linted: Sketch of each document linted in this run, by name.
 
     Returns:
         The findings not in the baseline, and the stale entries: those of a
-        linted document that no finding matches any more.
+        linted document (by name, or by a sketch that still matches its
+        first side, after a rename) that no finding matches any more.
     """
     used = [False] * len(entries)
     by_fingerprint: dict[str, list[int]] = {}
@@ -169,8 +172,17 @@ def apply_baseline(findings: Sequence[Finding], entries: Sequence[Entry], linted
         finding.baselined = bool(hits)
         if not hits:
             fresh.append(finding)
-    stale = [e for e, hit in zip(entries, used) if not hit and e.document in linted]
-    return fresh, stale
+    unused = [e for e, hit in zip(entries, used) if not hit]
+    return fresh, [e for e in unused if e.document in linted or _still_there(e, linted)]
+
+
+def _still_there(entry: Entry, linted: Mapping[str, str]) -> bool:
+    """Whether a linted document is the entry's first side, renamed (its sketch still matches)."""
+    if not linted:
+        return False
+    sketches = np.frombuffer(bytes.fromhex("".join(linted.values())), dtype=">u4").reshape(len(linted), -1)
+    own = np.frombuffer(bytes.fromhex(entry.sketches[0]), dtype=">u4")
+    return bool(((sketches == own).mean(axis=1) >= SKETCH_MATCH).any())
 
 
 def write_baseline(path: str | os.PathLike, findings: Sequence[Finding], settings: Settings, kept: Sequence[Entry] = ()) -> int:

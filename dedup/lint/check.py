@@ -57,6 +57,7 @@ class CheckResult:
 
     findings: list[Finding] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
+    sketches: dict[str, str] = field(default_factory=dict)
 
 
 def _new_sides(sources: Sequence[SourcedDocument], fp) -> list[_Side]:
@@ -238,14 +239,15 @@ def check_documents(sources: Sequence[SourcedDocument], index: CorpusIndex | Non
         settings: Thresholds and ``settings.lint.rules``.
 
     Returns:
-        Findings sorted by file, line and rule; problems (indexed documents
-        that could not be read again).
+        Findings sorted by file, line and rule, and the MinHash sketch of
+        every linted document (to tell stale baseline entries).
     """
     result = CheckResult()
     if not sources:
         return result
     rules = settings.lint.rules
     fp = index_batch([s.doc.text for s in sources], settings, keep_shingles=True)
+    result.sketches = {s.name: sketch(fp.signatures[k]) for k, s in enumerate(sources)}
     exact, band, passage, indexed = _candidates(sources, fp, index, settings)
     sides: dict[int, _Side] = dict(enumerate(_new_sides(sources, fp)))
     n = len(sources)

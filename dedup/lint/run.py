@@ -85,8 +85,8 @@ def _inputs(paths: Sequence[str], diff_against: str | None) -> list[str]:
     return list(paths)
 
 
-def _check(paths: Sequence[str], settings: Settings, index: str | None, diff_against: str | None) -> tuple[LintReport, set[str]]:
-    """Read and check; the report without the baseline, and the names of the linted documents."""
+def _check(paths: Sequence[str], settings: Settings, index: str | None, diff_against: str | None) -> tuple[LintReport, dict[str, str]]:
+    """Read and check; the report without the baseline, and the sketch of each linted document by name."""
     started = time.perf_counter()
     inputs = _inputs(paths, diff_against)
     sources, problems = read_sources(inputs, settings.lint) if inputs else ([], ProblemLog())
@@ -103,7 +103,7 @@ def _check(paths: Sequence[str], settings: Settings, index: str | None, diff_aga
         rules=settings.lint.rules,
         index=str(index_path) if index_path else None,
         seconds=round(time.perf_counter() - started, 3),
-    ), {s.name for s in sources}
+    ), checked.sketches
 
 
 def lint_paths(

@@ -143,3 +143,20 @@ def test_cli_text_line_and_exit_codes(tmp_path: Path, monkeypatch) -> None:
     assert runner.invoke(main, ["lint", "a.txt", "--select", "DUP999"]).exit_code == 2
     assert runner.invoke(main, ["lint", "a.txt", "--index", "missing.dedup"]).exit_code == 2
     assert runner.invoke(main, ["lint"]).exit_code == 2
+
+
+def test_an_entry_whose_document_was_renamed_away_is_stale_by_its_sketch(tmp_path: Path, monkeypatch) -> None:
+    from dedup.lint.run import baseline_paths
+
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(jobs=1)
+    Path("a.txt").write_text(synthetic_text(21), encoding="utf-8")
+    Path("b.txt").write_text(synthetic_text(21), encoding="utf-8")
+    assert len(baseline_paths(["a.txt", "b.txt"], "baseline.json", settings).baselined) == 1
+    # b.txt (the copy) is gone, replaced by an edited c.txt that copies nothing: the entry's
+    # document is not linted by name, but a linted document still matches its sketch.
+    words = synthetic_text(21).split(" ")
+    Path("c.txt").write_text(" ".join(w if k % 4 else "changed" for k, w in enumerate(words)), encoding="utf-8")
+    Path("b.txt").unlink()
+    report = lint_paths(["a.txt", "c.txt"], settings, baseline="baseline.json")
+    assert report.findings == [] and [e.rule for e in report.stale] == ["DUP001"]
