@@ -112,20 +112,33 @@ def _region(side: _Side, start: int, end: int) -> Location:
     return replace(side.location, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
-def _source(primary: _Side, other: _Side) -> str | None:
-    """The likely source: the indexed document (it was in the corpus first), else the earlier dated one."""
+def _source(primary: _Side, other: _Side, coverage: tuple[float, float], quoted: list) -> tuple[str | None, dict[str, Any]]:
+    """The likely source of the shared text, by the provenance stage's weighing of the
+    evidence (dates, wire credits, attributed quotes, coverage); when it cannot tell,
+    the indexed document, which was in the corpus first.
+
+    Returns:
+        The source's name (``None``: undetermined) and the direction's
+        confidence and evidence.
+    """
+    from dedup.provenance.pairs import direct_pair
+
+    direction = direct_pair(primary.doc, other.doc, coverage, quoted)
+    figures = {"source_confidence": direction.confidence, "source_evidence": list(direction.evidence)}
+    if direction.source is not None:
+        return direction.source, figures
     if other.location.indexed:
-        return other.location.name
-    da, db = primary.doc.date, other.doc.date
-    if da and db and da != db:
-        return primary.location.name if da < db else other.location.name
-    return None
+        figures = {"source_confidence": None, "source_evidence": ["already in the corpus (the index)"] + figures["source_evidence"]}
+        return other.location.name, figures
+    return None, figures
 
 
-def _pair_finding(rule: str, primary: _Side, other: _Side, figures: dict[str, Any], span_p=None, span_o=None) -> Finding:
+def _pair_finding(rule: str, primary: _Side, other: _Side, figures: dict[str, Any], span_p=None, span_o=None, quoted=()) -> Finding:
     here = _region(primary, *span_p) if span_p else _region(primary, 0, len(primary.doc.text))
     there = _region(other, *span_o) if span_o else _region(other, 0, len(other.doc.text))
-    source = _source(primary, other)
+    coverage = (figures.get("shared_share", figures["containment"]), figures.get("other_shared_share", figures.get("other_containment", figures["containment"])))
+    source, direction = _source(primary, other, coverage, list(quoted))
+    figures = {**figures, **direction}
     return Finding(
         rule=rule,
         relation=RULES[rule][0],
@@ -268,7 +281,8 @@ def check_documents(sources: Sequence[SourcedDocument], index: CorpusIndex | Non
             if found.jaccard >= settings.threshold:
                 reported.add((i, j))
                 if "DUP002" in rules:
-                    figures = {"jaccard": round(found.jaccard, 4), "containment": round(found.containment_i if _primary_is_first(i, j, n) else found.containment_j, 4)}
+                    mine, theirs = (found.containment_i, found.containment_j) if _primary_is_first(i, j, n) else (found.containment_j, found.containment_i)
+                    figures = {"jaccard": round(found.jaccard, 4), "containment": round(mine, 4), "other_containment": round(theirs, 4)}
                     result.findings.append(_oriented("DUP002", sides, i, j, n, figures))
     aligning = settings.passages.enabled and bool({"DUP002", "DUP003", "DUP004"} & set(rules))
     todo = [(pair, count) for pair, count in passage if aligning and pair[0] in sides and pair[1] in sides and pair not in reported]
@@ -288,10 +302,12 @@ def _primary_is_first(i: int, j: int, n: int) -> bool:
     return j >= n
 
 
-def _oriented(rule: str, sides, i: int, j: int, n: int, figures: dict, spans: tuple = (None, None)) -> Finding:
+def _oriented(rule: str, sides, i: int, j: int, n: int, figures: dict, spans: tuple = (None, None), quoted: Sequence = ()) -> Finding:
+    """The finding of pair ``(i, j)`` on its primary document; ``quoted``: shared
+    quotations as ``(i_start, i_end, j_start, j_end)``."""
     if _primary_is_first(i, j, n):
-        return _pair_finding(rule, sides[i], sides[j], figures, *spans)
-    return _pair_finding(rule, sides[j], sides[i], figures, *spans[::-1])
+        return _pair_finding(rule, sides[i], sides[j], figures, *spans, quoted=quoted)
+    return _pair_finding(rule, sides[j], sides[i], figures, *spans[::-1], quoted=[(c, d, a, b) for a, b, c, d in quoted])
 
 
 def _passage_findings(todo, sides, spans, settings: Settings, n: int) -> list[Finding]:
@@ -312,7 +328,8 @@ def _passage_findings(todo, sides, spans, settings: Settings, n: int) -> list[Fi
             continue
         first = _primary_is_first(i, j, n)
         figures, here, there = _passage_figures(pp, first)
-        out.append(_oriented(rule, sides, i, j, n, figures, (here, there) if first else (there, here)))
+        quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in pp.alignment.passages if p.quoted]
+        out.append(_oriented(rule, sides, i, j, n, figures, (here, there) if first else (there, here), quoted))
     return out
 
 

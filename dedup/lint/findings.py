@@ -147,5 +147,6 @@ def describe(rule: str, other: str | None, figures: dict[str, Any], source: str 
         verb = "partial copy of" if rule == "DUP003" else "rewrite of"
         text = f"{verb} {other}: {pct(figures.get('shared_share', 0.0))} of this document shared ({counts}, Jaccard {figures['jaccard']:.2f})"
     if source:
-        text += f"; likely source: {source}"
+        confidence = figures.get("source_confidence")
+        text += f"; likely source: {source}" + (f" (confidence {confidence:.2f})" if confidence else "")
     return text
