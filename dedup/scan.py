@@ -39,6 +39,7 @@ from dedup.document import Document
 from dedup.engine import Engine, FaultBarrier, FaultLog, LocalEngine, StageFault
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.problems import ProblemLog, problem_records, problem_stats
+from dedup.io.records import RecordFields
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
@@ -481,6 +482,7 @@ def scan_corpus(
     encoding: str | None = None,
     problems: ProblemLog | None = None,
     faults: FaultLog | None = None,
+    fields: RecordFields | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -500,11 +502,14 @@ def scan_corpus(
         problems: Where input problems go as they are met (e.g. a log that
             prints them); a new bounded log by default.
         faults: As for :func:`scan_documents`.
+        fields: Where JSONL records and Parquet rows keep the id and text.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
     """
-    reader = CorpusReader([str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog())
+    reader = CorpusReader(
+        [str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog(), fields=fields or RecordFields()
+    )
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
