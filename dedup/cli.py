@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from dedup.config import ConfigError, Settings, find_config, load_settings
-from dedup.engine import ENGINES, Engine, EngineUnavailable, FaultLog, open_engine
+from dedup.engine import ENGINES, EngineUnavailable, FaultLog, open_engine
 from dedup.io.problems import ProblemLog, omitted_message, printable
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, lint_exit_code, scan_exit_code
 from dedup.scan import scan_corpus
@@ -202,27 +202,8 @@ def debug_option(func: Callable) -> Callable:
     return click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug, help="Show tracebacks of unexpected errors.")(func)
 
 
-def engine_options(func: Callable) -> Callable:
-    """``--engine`` and ``--ray-address``: where the batches of a run go."""
-    options = [
-        click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]')."),
-        click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs]."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def chosen_engine(kind: str, workers: int, address: str | None) -> Engine | None:
-    """The engine of ``--engine``, started; ``None`` for the local one, which
-    the run owns (it stops its workers before measuring them). Ends the
-    command with exit 2 when Ray is missing or its cluster does not answer."""
-    if kind == "local":
-        return None
-    try:
-        return open_engine(kind, workers, address)
-    except EngineUnavailable as err:
-        raise click.exceptions.Exit(_fail(str(err))) from None
+engine_option = click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]').")
+ray_address_option = click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs].")
 
 
 class DedupGroup(click.Group):
@@ -245,6 +226,8 @@ class DedupGroup(click.Group):
             # The reader of the output has gone (``| head``): nothing to say to it.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
+        except EngineUnavailable as error:  # --engine ray: Ray missing, or its cluster not answering
+            raise click.exceptions.Exit(_fail(str(error))) from None
         except Exception as error:  # noqa: BLE001 - the one place unexpected errors end
             if _debugging():
                 stderr_console().print(Text(traceback.format_exc().rstrip()))
@@ -287,7 +270,8 @@ def main() -> None:
 @encoding_option
 @debug_option
 @record_field_options
-@engine_options
+@engine_option
+@ray_address_option
 def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
@@ -301,9 +285,8 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
     settings = load_cli_settings(**flags)
     fields = record_fields(id_field, text_field)
     problems = problem_log()
-    engine = chosen_engine(engine_kind, settings.workers, ray_address)
     # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
-    with engine or nullcontext(), progress_bar(progress) as update, redirect_stdout(sys.stderr):
+    with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
         result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields, engine=engine)
     report_omitted_problems(problems, result.faults)
     if not result.documents:
@@ -573,7 +556,8 @@ def baseline(paths: tuple[str, ...], output: str, index_file: str | None, diff_a
 @record_field_options
 @encoding_option
 @debug_option
-@engine_options
+@engine_option
+@ray_address_option
 def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, engine_kind: str, ray_address: str | None, **options: Any) -> None:
     """Write PATHS back to OUTPUT without duplicates and boilerplate, with a log.
 
@@ -595,8 +579,7 @@ def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, p
     problems, faults = problem_log(), fault_log()
     try:
         clean_settings = CleanSettings(**options)
-        engine = chosen_engine(engine_kind, settings.workers, ray_address)
-        with engine or nullcontext(), progress_bar(progress) as update, redirect_stdout(sys.stderr):
+        with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
             report = clean_corpus(
                 paths, output, settings, clean_settings, record_fields(id_field, text_field), to, overwrite,
                 progress=update, engine=engine, encoding=encoding, problems=problems, faults=faults,

@@ -22,12 +22,14 @@ __all__ = [
 ]
 
 
-def open_engine(kind: str, workers: int, address: str | None = None) -> Engine:
-    """The engine named ``kind``, started and ready for ``with``.
+def open_engine(kind: str, workers: int, address: str | None = None) -> Engine | None:
+    """The engine named ``kind``, started and ready for ``with``; ``None``
+    for ``local``: a run makes its own local engine, which it stops before
+    it measures the workers.
 
     Args:
-        kind: ``local`` (a process pool of ``workers``) or ``ray``.
-        workers: Worker processes here, or CPUs of a local Ray cluster.
+        kind: ``local`` or ``ray``.
+        workers: CPUs of a local Ray cluster.
         address: For ``ray``: a running cluster (else ``RAY_ADDRESS``, else
             a local cluster of ``workers`` CPUs).
 
@@ -36,7 +38,7 @@ def open_engine(kind: str, workers: int, address: str | None = None) -> Engine:
         ValueError: An unknown ``kind``.
     """
     if kind == "local":
-        return LocalEngine(workers)
+        return None
     if kind == "ray":
         from dedup.engine.ray import RayEngine  # Ray is imported only when chosen
 
