@@ -174,7 +174,9 @@ def _run(
         groups = exact_groups(fp.exact)
         is_head = np.ones(len(table), dtype=bool)
         is_head[[m for group in groups for m in group[1:]]] = False
-        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head))
+        # A document without shingles has the signature of every other such
+        # document; it is reported as empty, never paired by Jaccard.
+        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head & (fp.counts > 0)))
         fp.band_keys = None
         clock.lap("candidates")
         if progress:
@@ -234,6 +236,8 @@ def _document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tup
     results = [DocumentResult(doc_id, chars, count, None, None, {}) for doc_id, chars, count in zip(table.ids, table.chars, counts.tolist())]
     for k, values in meta.items():
         results[k].metadata = values
+    for k in np.flatnonzero(counts == 0).tolist():
+        results[k].extra["empty"] = True
     cluster_results = []
     for index, (group, rep) in enumerate(clusters):
         cluster_results.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
@@ -256,6 +260,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
+        "empty_documents": int(np.count_nonzero(counts == 0)),
         **extra_stats,
     }
     # Measurements change from run to run; they are kept apart from the findings.
