@@ -35,7 +35,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document
+from dedup.document import Document, split_document
 from dedup.engine import Engine, LocalEngine
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.near.candidates import pairs_from_keys
@@ -75,13 +75,17 @@ class DocumentTable:
         return len(self.ids)
 
 
-def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
+def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None, max_chars: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Batches of ``size`` texts, or fewer holding ``max_chars`` characters."""
     batch: list[str] = []
     number = 0
+    chars = 0
     for doc in docs:
         table.add(doc)
         batch.append(doc.text)
-        if len(batch) >= size:
+        chars += len(doc.text)
+        if len(batch) >= size or (max_chars is not None and chars >= max_chars):
+            chars = 0
             if number == 0:
                 _tables_for(batch)
             yield number, batch
@@ -109,7 +113,7 @@ def fingerprint_stream(docs: Iterable[Document], settings: Settings, engine: Eng
     store = ShingleStore(folder)
     func = partial(fingerprint_job, settings=settings, folder=folder)
     parts = []
-    for part in engine.map(func, _batches(docs, table, settings.batch_size, progress)):
+    for part in engine.map(func, _batches(docs, table, settings.batch_size, progress, settings.max_chars)):
         store.add(part.spilled, part.counts)
         parts.append(part)
     return table, join_fingerprints(parts, settings.num_perm), store
@@ -255,7 +259,8 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     results, cluster_results = _document_results(table, counts, clusters)
     stats = {
         "documents": len(table),
-        "skipped_inputs": len(problems),
+        "skipped_inputs": sum(not isinstance(p, SplitNotice) for p in problems),
+        "split_documents": sum(isinstance(p, SplitNotice) for p in problems),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
@@ -297,6 +302,8 @@ def scan_documents(
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
+    problems = list(problems)
+    docs = list(split_long(docs, settings.max_chars, problems))
     with _engine_for(settings, engine) as engine:
         result, index = _run(docs, settings, problems, progress, engine)
         return _text_stages(docs, settings, result, engine, index)
@@ -399,9 +406,33 @@ def scan_corpus(
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
+    bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine:
-        result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress, engine)
+        result, index = _run(_kept(bounded, docs) if keep else bounded, settings, reader.problems, progress, engine)
         return _text_stages(docs, settings, result, engine, index) if keep else result
+
+
+class SplitNotice(InputProblem):
+    """A document longer than ``max_chars``, read in parts (a warning, not a skip)."""
+
+
+def split_long(docs: Iterable[Document], max_chars: int, notices: list) -> Iterator[Document]:
+    """``docs``, each longer than ``max_chars`` characters split into parts
+    (:func:`dedup.document.split_document`) with a :class:`SplitNotice`
+    naming it appended to ``notices``: never cut silently."""
+    for doc in docs:
+        if len(doc.text) <= max_chars:
+            yield doc
+            continue
+        parts = split_document(doc, max_chars)
+        notices.append(
+            SplitNotice(
+                doc.origin or doc.id,
+                f"document {doc.id!r} has {len(doc.text):,} characters, more than max_chars ({max_chars:,}): "
+                f"read as {len(parts)} parts, {parts[0].id!r} to {parts[-1].id!r}",
+            )
+        )
+        yield from parts
 
 
 def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:
