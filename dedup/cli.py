@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dedup.config import ConfigError, Settings, load_settings
+from dedup.io.problems import ProblemLog, omitted_message
 from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
@@ -81,11 +82,32 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
-def report_problems(problems: list[dict[str, str]]) -> None:
-    """Each skipped input on stderr, with its file and line."""
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from dedup.io.decoding import check_encoding
+
+    try:
+        return None if value is None else check_encoding(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown text encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+
+
+encoding_option = click.option(
+    "--encoding", callback=_known_encoding, metavar="NAME",
+    help="Encoding of plain-text files without a byte order mark [utf-8]; also tried for HTML that declares none (JSONL is always UTF-8).",
+)
+
+
+def problem_log() -> ProblemLog:
+    """A bounded problem log that prints each problem it keeps on stderr at once."""
     err = stderr_console()
-    for problem in problems:
-        err.print(f"dedup: {problem['origin']}: {problem['message']}", markup=False)
+    return ProblemLog(lambda problem: err.print(f"dedup: {problem}", markup=False, emoji=False))
+
+
+def report_omitted_problems(log: ProblemLog) -> None:
+    """After the run: how many problems of each kind were past the cap and not shown."""
+    err = stderr_console()
+    for kind, count in log.omitted():
+        err.print(f"dedup: {omitted_message(count)} ({kind})", markup=False, emoji=False)
 
 
 def _fail(message: str) -> int:
@@ -108,7 +130,8 @@ def main() -> None:
 @settings_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None:
+@encoding_option
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -118,9 +141,10 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
       cat new.jsonl | dedup scan corpus/ -
     """
     settings = load_cli_settings(**flags)
+    problems = problem_log()
     with progress_bar(progress) as update:
-        result = scan_corpus(paths, settings, progress=update)
-    report_problems(result.problems)
+        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems)
+    report_omitted_problems(problems)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     if fmt == "text":
@@ -140,7 +164,8 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
 @click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True), help="Read FIRST and SECOND as document ids of this corpus (folder or JSONL; repeatable).")
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines.")
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str) -> None:
+@encoding_option
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str, encoding: str | None) -> None:
     """Show what two documents share: verbatim and reworded passages, and each one's own text.
 
     FIRST and SECOND are two files, or two document ids with --corpus PATH.
@@ -154,7 +179,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 
     settings = load_cli_settings()
     try:
-        result = diff_documents(first, second, settings, list(corpus) or None)
+        result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log())
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
     if fmt == "json":
@@ -171,7 +196,8 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int) -> None:
+@encoding_option
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -183,10 +209,11 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     """
     from dedup.boilerplate.detect import boilerplate_report, summarize
     from dedup.io.corpus import read_corpus
+    from dedup.io.problems import problem_records
 
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
-    docs, problems = read_corpus(paths)
-    report_problems([p.to_dict() for p in problems])
+    docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log())
+    report_omitted_problems(problems)
     if not docs:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     found, repeats = boilerplate_report(docs, settings)
@@ -194,7 +221,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
-            "problems": [p.to_dict() for p in problems],
+            "problems": problem_records(problems),
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return

@@ -38,6 +38,7 @@ from dedup.config import Settings
 from dedup.document import Document, split_document
 from dedup.engine import Engine, LocalEngine
 from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
@@ -259,8 +260,8 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     results, cluster_results = _document_results(table, counts, clusters)
     stats = {
         "documents": len(table),
-        "skipped_inputs": sum(not isinstance(p, SplitNotice) for p in problems),
-        "split_documents": sum(isinstance(p, SplitNotice) for p in problems),
+        **problem_stats(problems),
+        "split_documents": _count_kind(problems, TOO_LONG),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
@@ -274,7 +275,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         documents=results,
         pairs=pairs,
         clusters=cluster_results,
-        problems=[p.to_dict() for p in problems],
+        problems=problem_records(problems),
         settings=settings.to_dict(),
         stats=stats,
         timing=timing,
@@ -302,7 +303,7 @@ def scan_documents(
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
-    problems = list(problems)
+    problems = as_log(problems)
     docs = list(split_long(docs, settings.max_chars, problems))
     with _engine_for(settings, engine) as engine:
         result, index = _run(docs, settings, problems, progress, engine)
@@ -381,7 +382,13 @@ def passage_stage(
 
 
 def scan_corpus(
-    paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None, engine: Engine | None = None
+    paths: Sequence[str | os.PathLike],
+    settings: Settings,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    *,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -397,11 +404,14 @@ def scan_corpus(
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
         engine: What runs the per-batch work (as for :func:`scan_documents`).
+        encoding: Encoding of plain-text files (as for :class:`~dedup.io.corpus.CorpusReader`).
+        problems: Where input problems go as they are met (e.g. a log that
+            prints them); a new bounded log by default.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
     """
-    reader = CorpusReader([str(p) for p in paths])
+    reader = CorpusReader([str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog())
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
@@ -412,24 +422,32 @@ def scan_corpus(
         return _text_stages(docs, settings, result, engine, index) if keep else result
 
 
-class SplitNotice(InputProblem):
-    """A document longer than ``max_chars``, read in parts (a warning, not a skip)."""
+# The kind of the warning about a document read in parts.
+TOO_LONG = "too-long"
 
 
-def split_long(docs: Iterable[Document], max_chars: int, notices: list) -> Iterator[Document]:
+def _count_kind(problems, kind: str) -> int:
+    """Problems of ``kind``, those past the log's cap included."""
+    log = as_log(problems)
+    return sum(p.kind == kind for p in log) + dict(log.omitted()).get(kind, 0)
+
+
+def split_long(docs: Iterable[Document], max_chars: int, problems: ProblemLog) -> Iterator[Document]:
     """``docs``, each longer than ``max_chars`` characters split into parts
-    (:func:`dedup.document.split_document`) with a :class:`SplitNotice`
-    naming it appended to ``notices``: never cut silently."""
+    (:func:`dedup.document.split_document`) with a warning naming it in
+    ``problems`` (read, not skipped): never cut silently."""
     for doc in docs:
         if len(doc.text) <= max_chars:
             yield doc
             continue
         parts = split_document(doc, max_chars)
-        notices.append(
-            SplitNotice(
+        problems.record(
+            InputProblem(
                 doc.origin or doc.id,
                 f"document {doc.id!r} has {len(doc.text):,} characters, more than max_chars ({max_chars:,}): "
                 f"read as {len(parts)} parts, {parts[0].id!r} to {parts[-1].id!r}",
+                TOO_LONG,
+                skipped=False,
             )
         )
         yield from parts
