@@ -67,3 +67,26 @@ def test_the_cli_warns_on_stderr(tmp_path: Path) -> None:
     assert run.returncode in (0, 1) and "Traceback" not in run.stderr
     assert "big.txt" in run.stderr and "max_chars" in run.stderr
     assert all(d["id"].startswith("big.txt#") for d in json.loads(run.stdout)["documents"])
+
+
+def test_alignment_holds_documents_within_the_budget(monkeypatch) -> None:
+    """verify_pairs keeps at most 2 * max_chars characters of prepared text
+    (preparing a document again when it comes back) and finds the same pairs."""
+    import dedup.passages.pairs as pairs_module
+    from dedup.passages.pairs import verify_pairs
+
+    base = [synthetic_text(seed, words=240) for seed in range(4)]
+    docs = [Document(f"d{k}", base[k] + "\n\n" + base[(k + 1) % 4][:900]) for k in range(4)]
+    candidates = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+    roomy = verify_pairs(docs, candidates, Settings())
+    held: list[int] = []
+    prepare = pairs_module.prepare
+
+    def counting(text, masks=None):
+        held.append(len(text))
+        return prepare(text, masks)
+
+    monkeypatch.setattr(pairs_module, "prepare", counting)
+    tight = verify_pairs(docs, candidates, apply_settings(Settings(), {"max_chars": str(max(len(d.text) for d in docs))}))
+    assert [(p.i, p.j, p.relation) for p in tight] == [(p.i, p.j, p.relation) for p in roomy] and roomy
+    assert len(held) > len(docs)  # documents were dropped and prepared again
