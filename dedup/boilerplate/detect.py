@@ -64,6 +64,7 @@ OTHER = "other"
 _CONTENT_PROBABILITY = 0.3
 _CONTENT_WORDS = 15
 _SECTION_AFTER_PARAGRAPHS = 2
+_ADVERT_MAX_WORDS = 3
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
 _ENDS_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*$")
@@ -255,28 +256,33 @@ def _mark_classified(blocks, texts, words, marks, probability, needed) -> list[b
     where the wording says it.
 
     Returns:
-        Per block, whether the guard may keep it: unmarked, or marked here.
+        Per block, whether the guard may keep it (unmarked, or marked
+        here); ``None`` when the classifier marked nothing.
     """
-    for i, (text, n) in enumerate(zip(texts, words)):
-        # A bare advertisement label: a word the classifier alone would
-        # weigh against the prose around it.
-        if marks[i] is None and n <= 3 and block_kind(text, n) == ADVERTISING:
-            marks[i] = (ADVERTISING, f"reads as {_KIND_WORDS[ADVERTISING]}")
+    if words and min(words) <= _ADVERT_MAX_WORDS:
+        for i, (text, n) in enumerate(zip(texts, words)):
+            # A bare advertisement label: a word the classifier alone would
+            # weigh against the prose around it.
+            if n <= _ADVERT_MAX_WORDS and marks[i] is None and block_kind(text, n) == ADVERTISING:
+                marks[i] = (ADVERTISING, f"reads as {_KIND_WORDS[ADVERTISING]}")
     liftable = [mark is None for mark in marks]
+    marked = False
     for i in np.flatnonzero(probability >= needed):
         if marks[i] is not None:
             continue
+        marked = True
         kind = block_kind(texts[i], words[i])
         if kind is None:
             kind = NAVIGATION if (blocks[i].link_density or 0.0) >= 0.5 else OTHER
         marks[i] = (kind, f"the block classifier rates it {probability[i]:.0%} likely boilerplate")
-    return liftable
+    return liftable if marked else None
 
 
 def _guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> None:
     """Lift the classifier's verdict from the article's core, its prose
     neighbours and headline (:mod:`dedup.boilerplate.guard`)."""
-    for i in protected_blocks(texts, words, blocks, liftable, probability, doc.title, _HEADING_BIT):
+    marked = [lift and mark is not None for lift, mark in zip(liftable, marks)]
+    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT):
         if liftable[i]:
             marks[i] = None
 
@@ -380,7 +386,8 @@ def document_boilerplate(
             marks[i] = (REPEAT_IN_CORPUS, reason)
     if probability is not None:
         liftable = _mark_classified(blocks, texts, words, marks, probability, needed)
-        _guard(doc, blocks, texts, words, marks, probability, liftable)
+        if liftable is not None:
+            _guard(doc, blocks, texts, words, marks, probability, liftable)
     spans = _block_spans(blocks, marks)
     if sentence_repeats:
         spans += _sentence_repeats(doc.text, blocks, keys, marks, settings)

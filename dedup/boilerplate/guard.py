@@ -22,20 +22,26 @@ from dedup.text.normalize import normalize_text
 
 # Below this many words (word units, see :func:`prose_units`), or at this
 # link density, the page's best block is no article.
-_ARTICLE_MIN_UNITS = 12
+_ARTICLE_MIN_UNITS = 8
 _ARTICLE_MAX_LINK_DENSITY = 0.5
+_CORE_SHARE = 0.5
+# Next to a core the classifier kept, it is overruled only where it was unsure.
+_UNSURE = 0.85
 # A neighbour of the core continues the article when it is prose: this many
-# word units, few links, ending like a sentence.
+# word units, few links, ending like a sentence ...
 _NEIGHBOUR_MIN_UNITS = 8
 _NEIGHBOUR_MAX_LINK_DENSITY = 0.3
+# ... or this long, however it ends.
+_PARAGRAPH_UNITS = 20
 # A heading inside the article (between two of its paragraphs) or its
 # headline (before it) is short; so are list items and table rows, of which
 # up to this many in a row between two paragraphs belong to the article.
 _HEADING_MAX_UNITS = 25
 _SANDWICH_MAX_BLOCKS = 12
-# How far before the article its headline is looked for: matching the
-# page's title, or shaped like a heading.
-_TITLE_LOOKBACK = 40
+# How far before the article a heading is taken for its headline, when no
+# block before it matches the page's title.
+# The headline's words are mostly the title's (which adds the site's name).
+_TITLE_SHARE = 0.7
 _HEADING_LOOKBACK = 8
 _PLAIN_HEADING_LOOKBACK = 3
 _ENDS_SENTENCE = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u06d4]['\"\u2019\u201d\u00bb)\]]*$")
@@ -68,6 +74,7 @@ def protected_blocks(
     words: Sequence[int],
     blocks: Sequence[Block],
     liftable: Sequence[bool],
+    marked: Sequence[bool],
     probability: np.ndarray | None,
     title: str | None = None,
     heading_bit: int = 0,
@@ -80,6 +87,8 @@ def protected_blocks(
         blocks: The blocks (link density and DOM flags for HTML input).
         liftable: Per block, whether it is unmarked or marked only by the
             classifier (the guard may keep it); a rule's verdict stays.
+        marked: Per block, whether the classifier marked it. When it left
+            the article's core alone, the guard lifts only its unsure verdicts.
         probability: The classifier's probability of boilerplate per block,
             if it ran.
         title: The page's title, when known (the headline matches it).
@@ -94,23 +103,34 @@ def protected_blocks(
     units = [prose_units(t, w) for t, w in zip(texts, words)]
     density = [b.link_density or 0.0 for b in blocks]
     p = np.zeros(n) if probability is None else probability
-    score = [units[i] * (1.0 - density[i]) * (1.05 - p[i]) if liftable[i] else -1.0 for i in range(n)]
-    core = int(np.argmax(score))
+    # The first block with at least half the page's most prose, whatever
+    # the classifier thinks of it: the article comes before its comments,
+    # which may hold a longer paragraph.
+    score = [units[i] * (1.0 - density[i]) if liftable[i] else -1.0 for i in range(n)]
+    best = max(score)
+    core = next(i for i, value in enumerate(score) if value >= _CORE_SHARE * best)
     if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
         return []
+
+    # When the classifier kept the core it found the article: around it,
+    # it is overruled only where it was unsure.
+    sure = _UNSURE if not marked[core] else np.inf
 
     def prose(i: int) -> bool:
         return (
             liftable[i]
+            and (not marked[i] or p[i] < sure)
             and units[i] >= _NEIGHBOUR_MIN_UNITS
             and density[i] < _NEIGHBOUR_MAX_LINK_DENSITY
-            and bool(_ENDS_SENTENCE.search(texts[i]))
+            and (units[i] >= _PARAGRAPH_UNITS or bool(_ENDS_SENTENCE.search(texts[i])))
         )
 
     def short(i: int) -> bool:
         # (A short block a rule marked, such as an advertisement label or a
         # teaser line, stays marked but does not end the article.)
-        return 0 < units[i] <= _HEADING_MAX_UNITS and (not liftable[i] or density[i] < _ARTICLE_MAX_LINK_DENSITY)
+        if not liftable[i]:
+            return 0 < units[i] <= _HEADING_MAX_UNITS
+        return 0 < units[i] <= _HEADING_MAX_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY and (not marked[i] or p[i] < sure)
 
     def reach(i: int, step: int) -> int:
         """How many blocks from ``i`` on (in direction ``step``) continue the
@@ -138,13 +158,14 @@ def protected_blocks(
 
 def _headline(texts, blocks, first: int, liftable, units, title: str | None, heading_bit: int) -> int | None:
     """The article's headline before block ``first``: the nearest block
-    whose words are the title's (or start it), else the nearest heading."""
+    whose words are mostly the title's, else the nearest heading."""
     if title:
-        title_key = normalize_text(title)
-        for i in range(first - 1, max(first - _TITLE_LOOKBACK, 0) - 1, -1):
+        title_words = set(normalize_text(title).split())
+        for i in range(first - 1, -1, -1):
+            # (A blog's headline is often a link to the post itself.)
             if liftable[i] and 2 <= units[i] <= _HEADING_MAX_UNITS:
-                key = normalize_text(texts[i])
-                if key and key in title_key:
+                words = normalize_text(texts[i]).split()
+                if len(words) >= 2 and sum(w in title_words for w in words) >= _TITLE_SHARE * len(words):
                     return i
     lookback = _HEADING_LOOKBACK if heading_bit and blocks[0].link_density is not None else _PLAIN_HEADING_LOOKBACK
     for i in range(first - 1, max(first - lookback, 0) - 1, -1):
