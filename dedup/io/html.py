@@ -99,8 +99,10 @@ def decode_html(data: bytes) -> str:
 
 
 # A page whose visible text has fewer words than this reads its fallback
-# content too: ``<noscript>``, ``<template>`` and script templates.
+# content too (``<noscript>``, ``<template>`` and script templates), when
+# that holds more than this many times as many words.
 FALLBACK_MIN_WORDS = 50
+FALLBACK_SHARE = 2
 _FALLBACK_SKIP = SKIP_TAGS - {"noscript", "template"}
 _SCRIPT_TEMPLATE = re.compile(r"template|html|x-tmpl|handlebars|mustache|jsrender|underscore", re.IGNORECASE)
 _TEMPLATE_TAG = re.compile(r"^<template[^>]*>|</template>$", re.IGNORECASE)
@@ -115,7 +117,7 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
     Broken pages are read as a browser would show them: a ``<title>`` that
     is never closed ends at the next tag (instead of swallowing the page);
     an ``<a>`` without ``href`` (an anchor left open) is no link; and when
-    the page shows almost no text, the content of its ``<noscript>``,
+    the page shows almost no text, the (much longer) content of its ``<noscript>``,
     ``<template>`` and script templates (a post body kept there, or a body
     inside a ``<noscript>`` left open) is read as well.
 
@@ -138,8 +140,12 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
     if root is None:
         return [], title or None
     blocks = _walk(root, SKIP_TAGS)
-    if sum(len(text.split()) for text, *_ in blocks) < FALLBACK_MIN_WORDS:
-        blocks += _fallback_blocks(root)
+    shown = sum(len(text.split()) for text, *_ in blocks)
+    if shown < FALLBACK_MIN_WORDS:
+        fallback = _fallback_blocks(root)
+        # Only a body kept there, not a "please enable JavaScript" notice.
+        if sum(len(text.split()) for text, *_ in fallback) > FALLBACK_SHARE * shown:
+            blocks += fallback
     return _with_main_container(blocks), title or None
 
 
