@@ -3,24 +3,34 @@
 Each command reads its settings, makes one library call, and hands the
 result to a view (terminal) or a formatter (machines). Library errors become
 messages that say what to do; exit codes come from :mod:`dedup.report.formats`.
+:class:`DedupGroup` ends every command the same way: an unexpected error is
+one line on stderr and exit 2 (``--debug`` adds the traceback), Ctrl-C exits
+130 and SIGTERM 143, both after the workers are stopped and the temporary
+files removed (the library cleans up as the interrupt unwinds it).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
+import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from dedup.config import ConfigError, Settings, load_settings
-from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
+from dedup.engine import FaultLog
+from dedup.io.problems import ProblemLog, omitted_message
+from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
+from dedup.views.safe import visible_line
 
 
 def stdout_console() -> Console:
@@ -81,20 +91,135 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
-def report_problems(problems: list[dict[str, str]]) -> None:
-    """Each skipped input on stderr, with its file and line."""
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from dedup.io.decoding import check_encoding
+
+    try:
+        return None if value is None else check_encoding(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown text encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+
+
+encoding_option = click.option(
+    "--encoding", callback=_known_encoding, metavar="NAME",
+    help="Encoding of plain-text files without a byte order mark [utf-8]; also tried for HTML that declares none (JSONL is always UTF-8).",
+)
+
+
+def print_problem(problem: object) -> None:
+    """One problem on stderr, as plain text with control characters escaped."""
+    stderr_console().print(Text(f"dedup: {visible_line(problem)}"))
+
+
+def problem_log() -> ProblemLog:
+    """A bounded problem log that prints each problem it keeps on stderr at once."""
+    return ProblemLog(print_problem)
+
+
+def fault_log() -> FaultLog:
+    """A bounded log of the documents and pairs a stage fails on, printing
+    each one it keeps on stderr at once."""
+    return FaultLog(print_problem)
+
+
+def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None) -> None:
+    """After the run: how many problems of each kind were past the cap and
+    not shown; with ``--debug``, the traceback of each stage failure shown."""
     err = stderr_console()
-    for problem in problems:
-        err.print(f"dedup: {problem['origin']}: {problem['message']}", markup=False)
+    for kind, count in log.omitted():
+        err.print(Text(f"dedup: {omitted_message(count)} ({kind})"))
+    if faults is None:
+        return
+    for stage, count in faults.omitted():
+        err.print(Text(f"dedup: {omitted_message(count)} ({stage} failures)"))
+    if _debugging():
+        for fault in faults:
+            err.print(Text(f"dedup: traceback of {visible_line(' / '.join(fault.documents))} ({fault.stage}):\n{fault.trace}"))
 
 
 def _fail(message: str) -> int:
-    stderr_console().print(f"dedup: error: {message}", markup=False)
+    stderr_console().print(Text(f"dedup: error: {visible_line(message)}"))
     return EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run unwinds (workers
+    stopped, temporary files removed) as it does for Ctrl-C. A BaseException,
+    like KeyboardInterrupt, so that no fault barrier takes it for an error."""
+
+
+def _stop(signum, frame) -> None:
+    """SIGINT and SIGTERM: the run unwinds (KeyboardInterrupt, Terminated);
+    a second signal while it cleans up is ignored, so that the cleanup ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+
+_DEBUG = "dedup.debug"
+
+
+def _debugging() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().meta.get(_DEBUG))
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[_DEBUG] = True
+
+
+def debug_option(func: Callable) -> Callable:
+    """``--debug``: show the traceback of unexpected errors (on the group or a command)."""
+    return click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug, help="Show tracebacks of unexpected errors.")(func)
+
+
+class DedupGroup(click.Group):
+    """The command group; it turns whatever ends a command into an exit code
+    (see :mod:`dedup.report.formats`) and at most a line of message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return _flushed(super().invoke, ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            stderr_console().print("dedup: interrupted", markup=False)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            stderr_console().print("dedup: terminated", markup=False)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
+        except BrokenPipeError:
+            # The reader of the output has gone (``| head``): nothing to say to it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
+        except Exception as error:  # noqa: BLE001 - the one place unexpected errors end
+            if _debugging():
+                stderr_console().print(Text(traceback.format_exc().rstrip()))
+            first = " ".join(str(error).split())[:300]
+            hint = "" if _debugging() else " (run with --debug for the traceback)"
+            raise click.exceptions.Exit(_fail(f"internal error: {type(error).__name__}{': ' + first if first else ''}{hint}")) from None
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _flushed(command: Callable[[click.Context], Any], ctx: click.Context) -> Any:
+    """Run ``command``, then flush standard output, so that an error writing
+    it (a full disk, a closed pipe) is met here and not at interpreter exit."""
+    try:
+        value = command(ctx)
+    except SystemExit:
+        sys.stdout.flush()
+        raise
+    sys.stdout.flush()
+    return value
+
+
+@click.group(cls=DedupGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
+@debug_option
 def main() -> None:
     """Find duplicate, rewritten and boilerplate text in corpora.
 
@@ -108,7 +233,9 @@ def main() -> None:
 @settings_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None:
+@encoding_option
+@debug_option
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -118,9 +245,10 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
       cat new.jsonl | dedup scan corpus/ -
     """
     settings = load_cli_settings(**flags)
+    problems = problem_log()
     with progress_bar(progress) as update:
-        result = scan_corpus(paths, settings, progress=update)
-    report_problems(result.problems)
+        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log())
+    report_omitted_problems(problems, result.faults)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     if fmt == "text":
@@ -140,7 +268,9 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
 @click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True), help="Read FIRST and SECOND as document ids of this corpus (folder or JSONL; repeatable).")
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines.")
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str) -> None:
+@encoding_option
+@debug_option
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str, encoding: str | None) -> None:
     """Show what two documents share: verbatim and reworded passages, and each one's own text.
 
     FIRST and SECOND are two files, or two document ids with --corpus PATH.
@@ -154,7 +284,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 
     settings = load_cli_settings()
     try:
-        result = diff_documents(first, second, settings, list(corpus) or None)
+        result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log())
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
     if fmt == "json":
@@ -171,7 +301,9 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int) -> None:
+@encoding_option
+@debug_option
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -183,18 +315,21 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     """
     from dedup.boilerplate.detect import boilerplate_report, summarize
     from dedup.io.corpus import read_corpus
+    from dedup.io.problems import problem_records
 
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
-    docs, problems = read_corpus(paths)
-    report_problems([p.to_dict() for p in problems])
+    docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log())
     if not docs:
+        report_omitted_problems(problems)
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
-    found, repeats = boilerplate_report(docs, settings)
+    faults = fault_log()
+    found, repeats = boilerplate_report(docs, settings, faults=faults)
+    report_omitted_problems(problems, faults)
     if fmt == "json":
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
-            "problems": [p.to_dict() for p in problems],
+            "problems": problem_records(problems) + faults.records(),
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return

@@ -12,10 +12,13 @@ starts a new one, whether or not blank lines separate the paragraphs.
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
+from typing import Sequence
 
 from dedup.boilerplate.rules import block_kind
 from dedup.document import Document
+from dedup.engine.faults import StageFault, describe
 
 
 
@@ -198,3 +201,18 @@ def document_blocks(doc: Document) -> list[Block]:
     if doc.blocks:
         return [Block(int(s), int(e), float(d), int(rest[0]) if rest else 0) for s, e, d, *rest in doc.blocks]
     return split_text_blocks(doc.text)
+
+
+def documents_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block]]:
+    """:func:`document_blocks` of each document; with ``faults``, none for a
+    document whose blocks cannot be cut (and a fault for it)."""
+    if faults is None:
+        return [document_blocks(d) for d in docs]
+    out = []
+    for doc in docs:
+        try:
+            out.append(document_blocks(doc))
+        except Exception as error:  # noqa: BLE001 - one document never costs the run
+            faults.append(StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc()))
+            out.append([])
+    return out

@@ -1,7 +1,7 @@
 """Machine formats of a scan and its exit code.
 
 In: a :class:`~dedup.results.ScanResult`. Out: JSON, JSONL or CSV text, and
-the exit code (0 clean, 1 findings, 2 error).
+the exit codes (0 clean, 1 findings, 2 error, 130/143 interrupted/terminated).
 """
 
 import lazy_loader
@@ -15,11 +15,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "EXIT_OK",
             "EXIT_FINDINGS",
             "EXIT_ERROR",
+            "EXIT_INTERRUPTED",
+            "EXIT_BROKEN_PIPE",
+            "EXIT_TERMINATED",
             "PAIR_COLUMNS",
             "to_json",
             "dumps_indented",
             "to_jsonl",
             "to_csv",
+            "csv_cell",
             "FORMATTERS",
             "scan_exit_code",
         ],

@@ -20,6 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.diff import BOILERPLATE_LABEL, QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff
+from dedup.views.safe import body_text, line_text, visible_body, visible_line
 
 STYLES = {0: "", REWORDED_LABEL: "black on yellow", VERBATIM_LABEL: "black on green", QUOTED_LABEL: "black on cyan", BOILERPLATE_LABEL: "dim"}
 MARKERS = {0: ("", ""), REWORDED_LABEL: ("[~", "~]"), VERBATIM_LABEL: ("[=", "=]"), QUOTED_LABEL: ('["', '"]'), BOILERPLATE_LABEL: ("[#", "#]")}
@@ -35,7 +36,7 @@ def _marked(text: str, labels, color: bool, start: int = 0, end: int | None = No
     cuts = (np.flatnonzero(part[1:] != part[:-1]) + 1 + start).tolist()
     for lo, hi in zip([start, *cuts], [*cuts, end]):
         label = int(labels[lo])
-        piece = text[lo:hi]
+        piece = visible_body(text[lo:hi])
         if color:
             out.append(piece, style=STYLES[label])
         else:
@@ -50,8 +51,8 @@ def header(diff: Diff) -> Table:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("a", f"{diff.a.id} ({len(diff.a.text)} chars)")
-    table.add_row("b", f"{diff.b.id} ({len(diff.b.text)} chars)")
+    table.add_row("a", line_text(f"{visible_line(diff.a.id)} ({len(diff.a.text)} chars)"))
+    table.add_row("b", line_text(f"{visible_line(diff.b.id)} ({len(diff.b.text)} chars)"))
     table.add_row("relation", diff.relation or "unrelated")
     table.add_row("jaccard", f"{al.stats.get('jaccard', 0.0):.4f} (exact, word {al.stats.get('ngram', '')}-grams)")
     table.add_row("containment", f"a in b {al.stats.get('containment_a', 0.0):.4f}, b in a {al.stats.get('containment_b', 0.0):.4f}")
@@ -84,15 +85,15 @@ def inline_view(diff: Diff, color: bool) -> RenderableType:
     """Each document in full with shared text marked, then the passages."""
     parts: list[RenderableType] = [header(diff), _legend(color)]
     for side, doc in (("a", diff.a), ("b", diff.b)):
-        parts.append(Text(f"\n── {side}: {doc.id} ──", style="bold"))
+        parts.append(Text(f"\n── {side}: {visible_line(doc.id)} ──", style="bold"))
         parts.append(_marked(doc.text, diff.labels(side), color))
     table = Table(title="\nshared passages", expand=True, show_lines=True)
     for name in ("kind", "score", "a", "b"):
         table.add_column(name, overflow="fold")
     for p in diff.alignment.passages:
         kind = p.kind + (" (quoted)" if p.quoted else "")
-        table.add_row(kind, f"{p.score:.2f}", f"[{p.a.start}:{p.a.end}] {p.a.text(diff.a.text)}",
-                      f"[{p.b.start}:{p.b.end}] {p.b.text(diff.b.text)}")
+        table.add_row(kind, f"{p.score:.2f}", body_text(f"[{p.a.start}:{p.a.end}] {p.a.text(diff.a.text)}"),
+                      body_text(f"[{p.b.start}:{p.b.end}] {p.b.text(diff.b.text)}"))
     parts.append(table)
     return Group(*parts)
 
@@ -103,9 +104,9 @@ def side_by_side_view(diff: Diff, color: bool) -> RenderableType:
     sa, sb = diff.alignment.sentences_a, diff.alignment.sentences_b
     pairs = sorted(diff.alignment.sentence_pairs, key=lambda p: (p.a.start, p.b.start))
     table = Table(expand=True, show_lines=True)
-    table.add_column(f"a: {diff.a.id}", ratio=1, overflow="fold")
+    table.add_column(line_text(f"a: {visible_line(diff.a.id)}"), ratio=1, overflow="fold")
     table.add_column("score", justify="right", width=5)
-    table.add_column(f"b: {diff.b.id}", ratio=1, overflow="fold")
+    table.add_column(line_text(f"b: {visible_line(diff.b.id)}"), ratio=1, overflow="fold")
     used_a = {(p.a.start, p.a.end) for p in pairs}
     used_b = {(p.b.start, p.b.end) for p in pairs}
     own_a = [s for s in sa if (s.start, s.end) not in used_a]
