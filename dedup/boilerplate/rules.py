@@ -157,9 +157,9 @@ def block_kind(text: str, words: int) -> str | None:
         lowered = text.lower()
         cues = _ASCII_LEGAL_CUES if text.isascii() else _ALL_LEGAL_CUES
         # Cheap literal checks first: each pattern needs one of these.
-        if any(cue in lowered for cue in cues) and KIND_PATTERNS[LEGAL].search(text):
+        if any(map(lowered.__contains__, cues)) and KIND_PATTERNS[LEGAL].search(text):
             return LEGAL
-        if ("(" in text or ":" in text or any(cue in lowered for cue in _CAPTION_CUES)) and KIND_PATTERNS[CAPTION].search(text):
+        if ("(" in text or ":" in text or any(map(lowered.__contains__, _CAPTION_CUES))) and KIND_PATTERNS[CAPTION].search(text):
             return CAPTION
         if words <= 40 and CREDIT.match(text):
             return CAPTION
