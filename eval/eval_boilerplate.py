@@ -242,7 +242,8 @@ def print_table(title: str, rows: dict[str, dict]) -> None:
         )
     headline_pages = next(iter(rows.values()))["headline_pages"]
     print(
-        f"  headline: share of the {headline_pages} pages whose gold opens with one of the page's blocks that keep it;"
+        f"  headline: share of the {headline_pages} pages whose gold opens with a headline (a short line, one of the"
+        f" page's blocks, mostly the title's words) that keep it;"
         f" comments: share of comment shingles kept; emptied: share of pages (gold > {EMPTIED_GOLD_WORDS} words)"
         f" that keep under {EMPTIED_RECALL:.0%} of the gold"
     )
