@@ -18,8 +18,11 @@ from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.io.corpus import read_corpus
 from dedup.io.problems import ProblemLog
-from dedup.passages.align import REWORDED, VERBATIM, Alignment, align_documents
-from dedup.passages.relations import classify
+from dedup.passages.align import REWORDED, VERBATIM, Alignment
+from dedup.passages.pair_model import label_pair
+from dedup.passages.relations import align_documents_symmetric, pair_fields
+from dedup.provenance.direction import Direction
+from dedup.provenance.pairs import direct_pair
 
 UNIQUE, REWORDED_LABEL, VERBATIM_LABEL, QUOTED_LABEL, BOILERPLATE_LABEL = 0, 1, 2, 3, 4
 
@@ -40,6 +43,9 @@ class Diff:
         boilerplate: Boilerplate spans per document id (shown dimmed).
         measured_chars: Characters of each side that the shares are taken
             of: all of them, less the boilerplate left out of the alignment.
+        sides: Per-side figures: verbatim, reworded and quoted shares and
+            ``extent`` of each side (:func:`dedup.passages.relations.pair_fields`).
+        direction: Source, copy, confidence and evidence, for a related pair.
     """
 
     a: Document
@@ -48,6 +54,8 @@ class Diff:
     relation: str | None
     boilerplate: dict[str, list] = field(default_factory=dict)
     measured_chars: tuple[int, int] | None = None
+    sides: dict[str, Any] = field(default_factory=dict)
+    direction: Direction | None = None
 
     def labels(self, side: str) -> np.ndarray:
         """Per character of side ``"a"`` or ``"b"``: 0 own, 1 reworded,
@@ -78,6 +86,8 @@ class Diff:
             "verbatim_passages": al.count(VERBATIM),
             "reworded_passages": al.count(REWORDED),
             "quoted_passages": sum(p.quoted for p in al.passages),
+            **self.sides,
+            **(self.direction.to_dict() if self.direction else {"source": None, "derived": None}),
             "aligned_sentences": len(al.sentence_pairs),
             "passages": [p.to_dict() for p in al.passages],
             "sentence_pairs": [s.to_dict() for s in al.sentence_pairs],
@@ -166,7 +176,13 @@ def diff_documents(
 
         found = find_boilerplate(docs, settings)
         masks = reuse_masks(found, settings)
-    alignment = align_documents(a, b, settings, masks)
+    alignment = align_documents_symmetric(a, b, settings, masks)
     shown = {key: found.get(key, []) for key in (a.id, b.id)}
     measured = tuple(len(d.text) - int(span_mask(len(d.text), (masks or {}).get(d.id, [])).sum()) for d in (a, b))
-    return Diff(a, b, alignment, classify(alignment, settings.passages), shown, measured)
+    relation, probability = label_pair(alignment, settings.passages, (a.text, b.text), measured)
+    sides = {**pair_fields(alignment, relation, settings.passages, measured, (a.text, b.text)), "relation_probability": probability}
+    direction = None
+    if relation is not None:
+        quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in alignment.passages if p.quoted]
+        direction = direct_pair(a, b, (alignment.share_a, alignment.share_b), quoted)
+    return Diff(a, b, alignment, relation, shown, measured, sides, direction)

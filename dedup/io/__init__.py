@@ -1,9 +1,10 @@
-"""Reading corpora.
+"""Reading corpora, and writing them back.
 
-In: paths (folders of .txt/.md/.html files, JSONL files, ``-`` for standard
-input; any of them gzip/bzip2/xz/zstd-compressed). Out:
+In: paths (folders of .txt/.md/.html files, JSONL and Parquet files, ``-``
+for standard input; JSONL and text gzip/bzip2/xz/zstd-compressed). Out:
 :class:`~dedup.document.Document` objects in a stable order, and a bounded
 :class:`ProblemLog` of everything that could not be read or was repaired.
+:mod:`dedup.io.writers` writes kept documents back in the format they came in.
 """
 
 import lazy_loader
@@ -17,6 +18,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "TEXT_SUFFIXES",
             "HTML_SUFFIXES",
             "JSONL_SUFFIXES",
+            "PARQUET_SUFFIXES",
             "METADATA_FIELDS",
             "CorpusReader",
             "read_corpus",
@@ -24,6 +26,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "decoding": ["decode_text", "check_encoding"],
         "files": ["COMPRESSION_SUFFIXES", "open_input", "format_suffix"],
         "problems": ["InputProblem", "ProblemLog", "problem_records", "problem_stats", "omitted_message"],
+        "records": ["RecordFields", "field_value", "with_field"],
+        "writers": ["UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path", "rewrite_jsonl", "rewrite_parquet"],
         "html": [
             "BLOCK_TAGS",
             "SKIP_TAGS",
