@@ -344,10 +344,38 @@ def find_passage_pairs(
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     candidates = [(i, j) for i, j in pairs[apart].tolist()]
     shared = counts[apart].tolist()
-    workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
+    return verify_pairs_pooled(docs, candidates, settings, masks, shared, sentences, engine, progress=progress, faults=faults)
+
+
+def verify_pairs_pooled(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
+    sentences: bool = True,
+    engine: Engine | None = None,
+    pairs_per_worker: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    faults: list[StageFault] | None = None,
+) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of the pairs on the engine's workers,
+    in this process when there are too few pairs for a pool to pay.
+
+    Args:
+        docs, pairs, settings, masks, shared, sentences: As for :func:`verify_pairs`.
+        engine: What runs the chunks; by default a local engine for this call.
+        pairs_per_worker: Fewest pairs per worker worth a pool (default
+            :data:`_PAIRS_PER_WORKER`).
+        progress, faults: As for :func:`find_passage_pairs`.
+
+    Returns:
+        The verified pairs, ordered by ``(i, j)``.
+    """
+    workers = min(settings.workers, len(pairs) // (pairs_per_worker or _PAIRS_PER_WORKER))
     if workers < 2 and progress is None and faults is None:
-        return verify_pairs(docs, candidates, settings, masks, shared, sentences)
-    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared, sentences, engine, progress, faults)
+        return verify_pairs(docs, pairs, settings, masks, shared, sentences)
+    return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults)
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
