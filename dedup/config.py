@@ -267,6 +267,12 @@ class Settings:
             decides (``None``: ``threshold`` minus 0.1).
         jobs: Worker processes for per-document stages (0: all cores).
         batch_size: Documents per batch handed to a stage.
+        max_chars: Longest document, in characters: a longer one is split
+            into parts of at most this length (``<id>#1``, ``<id>#2``, ...),
+            with a warning naming it. Bounds the memory a document takes
+            in a process: aligning two parts that share text holds both
+            prepared (about 100 bytes a character each at the peak), so
+            10,000,000 took 2 GB; 5,000,000 stays near 1 GB.
         passages: Passage-reuse settings.
         boilerplate: Boilerplate settings.
         lint: ``dedup lint`` settings.
@@ -279,6 +285,7 @@ class Settings:
     lsh_threshold: float | None = None
     jobs: int = 0
     batch_size: int = 2000
+    max_chars: int = 5_000_000
     passages: PassageSettings = field(default_factory=PassageSettings)
     boilerplate: BoilerplateSettings = field(default_factory=BoilerplateSettings)
     lint: LintSettings = field(default_factory=LintSettings)
@@ -298,6 +305,8 @@ class Settings:
             raise ConfigError(f"jobs must be 0 (all cores) or more, got {self.jobs}")
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.max_chars < 1000:
+            raise ConfigError(f"max_chars must be at least 1000, got {self.max_chars}")
 
     @property
     def candidate_threshold(self) -> float:
