@@ -12,7 +12,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(STAMP): setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,ray]'
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -35,7 +35,8 @@ $(BENCH_STAMP): bench/requirements.txt
 	$(BENCH_VENV)/bin/python -m pip install -q -r bench/requirements.txt
 	touch $(BENCH_STAMP)
 
-# BENCH_LARGE=1 adds 1,000,000 documents; see bench/bench_scan.py for the rest.
+# BENCH_LARGE=1 adds 1,000,000 documents; see bench/bench_scan.py for the rest,
+# and bench/bench_ray.py for the Ray engine against the local one.
 # BENCH_LINT=1 runs only the lint bench instead: 1,000 new documents against an
 # index of 100,000 (bench/bench_lint.py).
 bench: install $(BENCH_STAMP)
@@ -43,6 +44,7 @@ ifeq ($(BENCH_LINT),1)
 	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_lint.py
 else
 	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_scan.py
+	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_ray.py
 endif
 
 eval: eval-pan eval-clough eval-counter eval-boilerplate

@@ -16,7 +16,7 @@ import os
 import signal
 import sys
 import traceback
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext, redirect_stdout
 from typing import Any, Callable, Iterator
 
 import click
@@ -25,7 +25,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 from dedup.config import ConfigError, Settings, find_config, load_settings
-from dedup.engine import FaultLog
+from dedup.engine import ENGINES, EngineUnavailable, FaultLog, open_engine
 from dedup.io.problems import ProblemLog, omitted_message, printable
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, lint_exit_code, scan_exit_code
 from dedup.scan import scan_corpus
@@ -202,6 +202,10 @@ def debug_option(func: Callable) -> Callable:
     return click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug, help="Show tracebacks of unexpected errors.")(func)
 
 
+engine_option = click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]').")
+ray_address_option = click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs].")
+
+
 class DedupGroup(click.Group):
     """The command group; it turns whatever ends a command into an exit code
     (see :mod:`dedup.report.formats`) and at most a line of message."""
@@ -222,6 +226,8 @@ class DedupGroup(click.Group):
             # The reader of the output has gone (``| head``): nothing to say to it.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
+        except EngineUnavailable as error:  # --engine ray: Ray missing, or its cluster not answering
+            raise click.exceptions.Exit(_fail(str(error))) from None
         except Exception as error:  # noqa: BLE001 - the one place unexpected errors end
             if _debugging():
                 stderr_console().print(Text(traceback.format_exc().rstrip()))
@@ -264,7 +270,9 @@ def main() -> None:
 @encoding_option
 @debug_option
 @record_field_options
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, **flags: Any) -> None:
+@engine_option
+@ray_address_option
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -277,8 +285,9 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
     settings = load_cli_settings(**flags)
     fields = record_fields(id_field, text_field)
     problems = problem_log()
-    with progress_bar(progress) as update:
-        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields)
+    # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
+    with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
+        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields, engine=engine)
     report_omitted_problems(problems, result.faults)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
@@ -547,7 +556,9 @@ def baseline(paths: tuple[str, ...], output: str, index_file: str | None, diff_a
 @record_field_options
 @encoding_option
 @debug_option
-def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, **options: Any) -> None:
+@engine_option
+@ray_address_option
+def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, engine_kind: str, ray_address: str | None, **options: Any) -> None:
     """Write PATHS back to OUTPUT without duplicates and boilerplate, with a log.
 
     One document per duplicate cluster is kept; the log
@@ -568,10 +579,10 @@ def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, p
     problems, faults = problem_log(), fault_log()
     try:
         clean_settings = CleanSettings(**options)
-        with progress_bar(progress) as update:
+        with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
             report = clean_corpus(
                 paths, output, settings, clean_settings, record_fields(id_field, text_field), to, overwrite,
-                progress=update, encoding=encoding, problems=problems, faults=faults,
+                progress=update, engine=engine, encoding=encoding, problems=problems, faults=faults,
             )
     except (CleanInputError, OSError, ValueError) as err:
         report_omitted_problems(problems)

@@ -17,6 +17,11 @@ R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
 
 
+class EngineUnavailable(RuntimeError):
+    """The chosen engine cannot run here (its extra is not installed, or
+    its cluster cannot be reached); the message says what to do."""
+
+
 @runtime_checkable
 class Engine(Protocol):
     """Runs per-batch stage functions.

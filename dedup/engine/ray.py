@@ -1,0 +1,240 @@
+"""The Ray engine: the same per-batch stage functions on a Ray cluster.
+
+:class:`RayEngine` runs each batch as a Ray task (retried by Ray when its
+worker dies, which is safe because stage functions are pure and their spill
+files are rewritten whole) and gives the results back in batch order, like
+:class:`~dedup.engine.LocalEngine`. :meth:`RayEngine.map_groups` is a
+shuffle by key done by Ray: map tasks split runs of items into partitions
+by a stable hash of the key, one reduce task per partition groups and calls
+the function, and the driver merges the partitions' results in key order.
+
+Ray is an optional extra (``pip install 'dedup[ray]'``) imported only when
+this engine is made.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import numbers
+import os
+import signal
+import socket
+import threading
+from collections import deque
+from contextlib import contextmanager
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
+
+import xxhash
+
+from dedup.engine.base import EngineUnavailable, groups_by_key
+
+T = TypeVar("T")
+R = TypeVar("R")
+K = TypeVar("K", bound=Hashable)
+
+INSTALL_HINT = "the Ray engine needs the optional extra: pip install 'dedup[ray]'"
+
+# Items per map task of the shuffle: large enough that a task's overhead
+# (a few ms) is small next to its work.
+SHUFFLE_CHUNK = 50_000
+
+
+def import_ray() -> Any:
+    """The ``ray`` module.
+
+    Raises:
+        EngineUnavailable: Ray is not installed; the message says how to install it.
+    """
+    try:
+        import ray
+    except ImportError as err:
+        raise EngineUnavailable(INSTALL_HINT) from err
+    return ray
+
+
+class RayEngine:
+    """Batches as Ray tasks, on an existing cluster or on a local one.
+
+    Args:
+        address: A running cluster (``host:port`` or ``ray://...``); by
+            default ``RAY_ADDRESS``, else a local cluster is started for the
+            engine and stopped with it.
+        workers: CPUs of the local cluster (ignored for an existing one,
+            whose CPUs are used).
+        max_retries: Times Ray reruns a batch whose worker died.
+
+    Raises:
+        EngineUnavailable: Ray is not installed.
+
+    Examples:
+        >>> with RayEngine(workers=2) as engine:  # doctest: +SKIP
+        ...     list(engine.map(sum, [[1, 2], [3]]))
+        [3, 3]
+    """
+
+    def __init__(self, address: str | None = None, workers: int | None = None, max_retries: int = 3) -> None:
+        self._ray = import_ray()
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self.max_retries = max_retries
+        self.workers = workers or os.cpu_count() or 1
+        self._cpus = workers
+        self._owned = False
+        self._started = False
+
+    def __enter__(self) -> "RayEngine":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> "RayEngine":
+        """Connect to the cluster (or start the local one) and size ``workers`` by its CPUs.
+
+        Raises:
+            EngineUnavailable: The cluster at ``address`` could not be
+                reached, or a local one could not start.
+        """
+        if self._started:
+            return self
+        ray = self._ray
+        if not ray.is_initialized():
+            if self.address:
+                _check_reachable(self.address)
+            quiet = {"include_dashboard": False, "logging_level": logging.ERROR, "log_to_driver": False}
+            with _signal_handlers_kept():
+                try:
+                    if self.address:
+                        ray.init(address=self.address, **quiet)
+                    else:
+                        ray.init(address="local", num_cpus=self._cpus, **quiet)
+                except (ConnectionError, RuntimeError, ValueError) as err:
+                    where = f"reach the Ray cluster at {self.address}" if self.address else "start a local Ray cluster"
+                    raise EngineUnavailable(f"could not {where}: {err}") from None
+            self._owned = True
+        self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        self._started = True
+        return self
+
+    def close(self) -> None:
+        """Stop the local cluster this engine started, or leave the cluster it
+        joined (which keeps running); a Ray connection made before the engine
+        is left open."""
+        if self._owned:
+            self._ray.shutdown()
+        self._owned = self._started = False
+
+    def _remote(self, func: Callable, **options) -> Any:
+        return self._ray.remote(func).options(max_retries=self.max_retries, **options)
+
+    def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch)`` for every batch as a Ray task, in order (see :class:`~dedup.engine.base.Engine`)."""
+        self.start()
+        ray = self._ray
+        apply = self._remote(_apply)
+        func_ref = ray.put(func)  # shipped once, not with every batch
+        window = max(1, in_flight) * self.workers
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(apply.remote(func_ref, batch))
+            if len(pending) >= window:
+                yield ray.get(pending.popleft())
+        while pending:
+            yield ray.get(pending.popleft())
+
+    def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]], partitions: int | None = None) -> Iterator[R]:
+        """``func(key, values)`` per distinct key, in key order, grouped by a Ray shuffle.
+
+        Args:
+            func: A picklable pure function of a key and its values.
+            items: ``(key, value)`` pairs; keys of one type, comparable.
+            partitions: Reduce tasks (by default ``workers``).
+        """
+        self.start()
+        ray = self._ray
+        parts = max(1, partitions or self.workers)
+        split = self._remote(_split_by_key, num_returns=parts)
+        pieces = []
+        for chunk in _chunks(items, SHUFFLE_CHUNK):
+            refs = split.remote(chunk, parts)
+            pieces.append(refs if parts > 1 else [refs])
+        if not pieces:
+            return
+        reduce = self._remote(_reduce_groups)
+        func_ref = ray.put(func)
+        # Pieces are passed in chunk order, so each key's values keep their input order.
+        reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
+        for _, result in heapq.merge(*ray.get(reduced), key=lambda keyed: keyed[0]):
+            yield result
+
+
+def _check_reachable(address: str, timeout: float = 5.0) -> None:
+    """Fail at once when a ``host:port`` cluster address answers nothing
+    (``ray.init`` would retry for minutes); other forms are left to Ray.
+
+    Raises:
+        EngineUnavailable: Nothing listens at ``address``.
+    """
+    host, sep, port = address.rpartition(":")
+    if "://" in address or not sep or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as err:
+        raise EngineUnavailable(f"no Ray cluster answers at {address} ({err.strerror or err}); start one with `ray start --head` or check --ray-address / RAY_ADDRESS") from None
+
+
+@contextmanager
+def _signal_handlers_kept() -> Iterator[None]:
+    """``ray.init`` installs its own SIGTERM handler (exit at once); the
+    caller's handlers (which unwind the run and clean up) are put back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    kept = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for signum, handler in kept.items():
+            if handler is not None:
+                signal.signal(signum, handler)
+
+
+def _apply(func: Callable[[T], R], batch: T) -> R:
+    return func(batch)
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def partition_of(key: Hashable, parts: int) -> int:
+    """The partition of ``key``: the same in every process (Python's own
+    ``hash`` of a string is salted per process), equal for equal integers
+    of any integer type."""
+    if isinstance(key, numbers.Integral):
+        return int(key) % parts
+    data = key.encode() if isinstance(key, str) else key if isinstance(key, bytes) else repr(key).encode()
+    return xxhash.xxh64_intdigest(data) % parts
+
+
+def _split_by_key(chunk: list[tuple[K, T]], parts: int) -> list[list[tuple[K, T]]] | list[tuple[K, T]]:
+    """The map side of the shuffle: ``chunk`` cut into ``parts`` partitions, order kept."""
+    out: list[list[tuple[K, T]]] = [[] for _ in range(parts)]
+    for item in chunk:
+        out[partition_of(item[0], parts)].append(item)
+    return out if parts > 1 else out[0]
+
+
+def _reduce_groups(func: Callable[[K, list[T]], R], *pieces: list[tuple[K, T]]) -> list[tuple[K, R]]:
+    """The reduce side: the partition's groups in key order, with ``func``'s result for each."""
+    items = (item for piece in pieces for item in piece)
+    return [(key, func(key, values)) for key, values in groups_by_key(items)]

@@ -1,0 +1,170 @@
+"""The Ray engine on a local 2-CPU Ray cluster started by the test: the
+same batch order and shuffle as the local engine, ``dedup scan --engine ray``
+giving the same results as the local engine, and a worker killed mid-scan
+changing nothing.
+
+CI installs the ``ray`` extra (``make test``), so there a missing Ray fails
+these tests instead of skipping them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS, ROOT
+
+if os.environ.get("CI"):
+    import ray
+else:
+    ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
+import psutil  # noqa: E402
+
+sys.path.insert(0, str(ROOT / "bench"))
+from generate import generate  # noqa: E402
+
+from dedup.engine import LocalEngine  # noqa: E402
+from dedup.engine.ray import RayEngine, partition_of  # noqa: E402
+
+SLOW = pytest.mark.skipif(not os.environ.get("DEDUP_SLOW_TESTS"), reason="the 10,000-document run takes about a minute; set DEDUP_SLOW_TESTS=1")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> str:
+    """A local Ray cluster of 2 CPUs, started by this process; its address."""
+    ray.init(address="local", num_cpus=2, include_dashboard=False, logging_level=logging.ERROR, log_to_driver=False)
+    yield ray.get_runtime_context().gcs_address
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    """A 1,000-document news-like corpus with planted near duplicates (bench/generate.py)."""
+    path = tmp_path_factory.mktemp("generated") / "corpus-1000.jsonl"
+    generate(1000, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated_local(generated) -> tuple[int, dict]:
+    """The local engine's exit code and result on the generated corpus."""
+    return scan(str(generated))
+
+
+def scan(*args: str, cwd: Path = ROOT) -> tuple[int, dict]:
+    """The real command line: exit code and JSON result without its timing."""
+    run = subprocess.run([sys.executable, "-m", "dedup", "scan", *args, "--format", "json", "--jobs", "2"], cwd=cwd, capture_output=True, text=True, timeout=300)
+    assert run.returncode in (0, 1), run.stderr
+    result = json.loads(run.stdout)
+    result.pop("timing")
+    return run.returncode, result
+
+
+# The workers cannot import this test module: its functions travel by value.
+ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])
+
+
+def _double(batch):
+    return [2 * x for x in batch]
+
+
+def _keyed_total(key, values):
+    return key, values
+
+
+def test_batches_come_back_in_order_and_the_shuffle_groups_like_the_local_engine(cluster):
+    batches = [list(range(k % 7)) for k in range(30)]
+    items = [(f"key{k % 13}", k) for k in range(200)][::-1] + [(f"key{k % 5}", -k) for k in range(40)]
+    with RayEngine(cluster) as engine, LocalEngine(1) as local:
+        assert engine.workers == 2
+        assert list(engine.map(_double, batches, in_flight=1)) == [_double(b) for b in batches]
+        expected = list(local.map_groups(_keyed_total, items))
+        for parts in (1, 3):
+            assert list(engine.map_groups(_keyed_total, items, partitions=parts)) == expected
+        assert list(engine.map_groups(_keyed_total, [])) == []
+    assert ray.is_initialized()  # an engine that joined a cluster leaves it running
+    assert [partition_of(k, 4) for k in (5, True, "a")] == [1, 1, partition_of("a", 4)]
+
+
+def test_ray_gives_the_local_results_on_the_sample_and_a_generated_corpus(cluster, generated, generated_local):
+    sample = str(CORPUS)
+    assert scan(sample, "--engine", "ray", "--ray-address", cluster) == scan(sample)
+    assert scan(str(generated), "--engine", "ray", "--ray-address", cluster) == generated_local
+    assert generated_local[1]["summary"]["near_duplicate_pairs"] > 50 and generated_local[1]["clusters"]
+
+
+@SLOW
+def test_ray_gives_the_local_results_on_10000_documents(cluster, tmp_path):
+    corpus = tmp_path / "corpus-10000.jsonl"
+    generate(10_000, corpus)
+    assert scan(str(corpus), "--engine", "ray", "--ray-address", cluster) == scan(str(corpus))
+
+
+def _running_task_worker() -> psutil.Process | None:
+    """A Ray worker of this process's cluster that is running a batch."""
+    for proc in psutil.Process().children(recursive=True):
+        try:
+            if proc.cmdline()[:1] == ["ray::_apply"]:
+                return proc
+        except psutil.Error:
+            continue
+    return None
+
+
+def test_a_worker_killed_mid_scan_is_retried_and_the_result_is_the_same(cluster, generated, generated_local, tmp_path):
+    # Small batches: many tasks, so the scan is still running when a worker
+    # dies (and a result that must not depend on the batch size either).
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nbatch_size = 50\n")
+    command = [sys.executable, "-m", "dedup", "scan", str(generated), "--format", "json", "--jobs", "2", "--engine", "ray", "--ray-address", cluster]
+    with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
+        killed = None
+        deadline = time.monotonic() + 120
+        while killed is None and proc.poll() is None and time.monotonic() < deadline:
+            worker = _running_task_worker()
+            if worker is not None:
+                os.kill(worker.pid, signal.SIGKILL)
+                killed = worker.pid
+            time.sleep(0.02)
+        out, err = proc.communicate(timeout=300)
+    assert killed is not None, "the scan ended before a worker could be killed"
+    assert proc.returncode in (0, 1), err
+    result = json.loads(out)
+    result.pop("timing")
+    assert result["settings"].pop("batch_size") == 50
+    expected = json.loads(json.dumps(generated_local[1]))
+    expected["settings"].pop("batch_size")
+    assert result == expected
+
+
+def test_a_cluster_address_where_nothing_listens_fails_at_once_with_exit_2():
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    run = subprocess.run([sys.executable, "-m", "dedup", "scan", str(CORPUS), "--engine", "ray", "--ray-address", f"127.0.0.1:{port}"],
+                         capture_output=True, text=True, timeout=60)
+    assert run.returncode == 2
+    assert f"no Ray cluster answers at 127.0.0.1:{port}" in run.stderr
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_clean_on_ray_writes_the_local_engine_s_files(cluster, generated, tmp_path):
+    outputs = {}
+    for engine in ("local", "ray"):
+        outputs[engine] = tmp_path / engine
+        command = [sys.executable, "-m", "dedup", "clean", str(generated), "-o", str(outputs[engine]), "--jobs", "2", "--no-progress", "--engine", engine]
+        run = subprocess.run(command + (["--ray-address", cluster] if engine == "ray" else []), cwd=ROOT, capture_output=True, text=True, timeout=300)
+        assert run.returncode in (0, 1), run.stderr
+    local = _files(outputs["local"])
+    assert len(local) >= 2 and _files(outputs["ray"]) == local
