@@ -21,11 +21,43 @@ from dedup.config import ConfigError, Settings, load_settings
 from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
+from dedup.views.terminal import OutputOptions, emit_text, emit_view, use_color
 
 
 def stdout_console() -> Console:
     """The console for results: no colour when piped or when NO_COLOR is set."""
     return Console(highlight=False, no_color="NO_COLOR" in os.environ)
+
+
+def output_options(func: Callable) -> Callable:
+    """-o/--output, --color, --pager/--no-pager, -q/--quiet and -v/--verbose:
+    the flags of every command that prints results (collected as ``output``)."""
+    options = [
+        click.option("-o", "--output", "output_path", type=click.Path(dir_okay=False, writable=True), help="Write the results to FILE (atomically) instead of standard output."),
+        click.option("--color", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour: auto is on for a terminal unless NO_COLOR is set (FORCE_COLOR forces it)."),
+        click.option("--pager/--no-pager", default=True, help="Page output taller than the terminal ($DEDUP_PAGER, $PAGER, less -R) [on]."),
+        click.option("-q", "--quiet", is_flag=True, help="No progress bar and no notes on standard error (errors still show)."),
+        click.option("-v", "--verbose", is_flag=True, help="Settings and timings on standard error."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def collect_output(flags: dict[str, Any]) -> OutputOptions:
+    """Take the output flags out of a command's keyword arguments."""
+    if flags.get("quiet") and flags.get("verbose"):
+        raise click.UsageError("-q/--quiet and -v/--verbose exclude each other")
+    return OutputOptions(
+        path=flags.pop("output_path"), color=flags.pop("color"), pager=flags.pop("pager"),
+        quiet=flags.pop("quiet"), verbose=flags.pop("verbose"),
+    )
+
+
+def note(output: OutputOptions, message: str) -> None:
+    """A line on standard error for ``-v`` (verbose) runs."""
+    if output.verbose:
+        stderr_console().print(f"dedup: {message}", markup=False)
 
 
 def stderr_console() -> Console:
@@ -81,9 +113,13 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
-def report_problems(problems: list[dict[str, str]]) -> None:
-    """Each skipped input on stderr, with its file and line."""
+def report_problems(problems: list[dict[str, str]], quiet: bool = False) -> None:
+    """Each skipped input on stderr, with its file and line (a count only when ``quiet``)."""
     err = stderr_console()
+    if quiet:
+        if problems:
+            err.print(f"dedup: {len(problems)} inputs skipped", markup=False)
+        return
     for problem in problems:
         err.print(f"dedup: {problem['origin']}: {problem['message']}", markup=False)
 
@@ -106,31 +142,42 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @settings_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row; html: a report to open in a browser.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
+@output_options
 def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
     Examples:
       dedup scan corpus/
-      dedup scan news.jsonl --threshold 0.7 --format json > pairs.json
+      dedup scan news.jsonl --threshold 0.7 --format json -o pairs.json
+      dedup scan corpus/ --format html -o report.html
       cat new.jsonl | dedup scan corpus/ -
     """
+    output = collect_output(flags)
     settings = load_cli_settings(**flags)
-    with progress_bar(progress) as update:
-        result = scan_corpus(paths, settings, progress=update)
-    report_problems(result.problems)
+    with progress_bar(progress and not output.quiet) as update:
+        if fmt == "html":
+            from dedup.report.html import scan_report
+
+            report = scan_report(paths, settings, progress=update)
+            result = report.result
+        else:
+            result = scan_corpus(paths, settings, progress=update)
+    report_problems(result.problems, output.quiet)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
+    note(output, f"{result.stats['documents']} documents in {result.timing.get('seconds', 0.0):.2f} s; stages: {result.timing.get('stage_seconds', {})}")
     if fmt == "text":
         from dedup.views.scan_view import render_scan
+        from dedup.views.terminal import capture
 
-        render_scan(result, stdout_console())
+        emit_view(capture(lambda console: render_scan(result, console)), output)
+    elif fmt == "html":
+        emit_text(report.html, output)
     else:
-        sys.stdout.write(FORMATTERS[fmt](result))
-        if fmt == "json":
-            sys.stdout.write("\n")
+        emit_text(FORMATTERS[fmt](result) + ("\n" if fmt == "json" else ""), output)
     sys.exit(scan_exit_code(result))
 
 
@@ -139,9 +186,12 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
 @click.argument("second")
 @click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True), help="Read FIRST and SECOND as document ids of this corpus (folder or JSONL; repeatable).")
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines.")
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str) -> None:
-    """Show what two documents share: verbatim and reworded passages, and each one's own text.
+@click.option("--full", is_flag=True, help="Show unrelated documents in full too (by default they get a short answer).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines; html: a page to open in a browser.")
+@output_options
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, **flags: Any) -> None:
+    """Show what two documents share: verbatim and reworded passages, the
+    words that differ inside them, and each one's own text.
 
     FIRST and SECOND are two files, or two document ids with --corpus PATH.
 
@@ -149,20 +199,28 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
     Examples:
       dedup diff corpus/000_8aaba136161a1b97.txt corpus/001_1edf69fc7060fb53.txt
       dedup diff 000_8aaba136161a1b97.txt 001_1edf69fc7060fb53.txt --corpus corpus/ --side-by-side
+      dedup diff a.txt b.txt --format html -o pair.html
     """
     from dedup.diff import DiffInputError, diff_documents
 
+    output = collect_output(flags)
     settings = load_cli_settings()
     try:
         result = diff_documents(first, second, settings, list(corpus) or None)
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
+    note(output, f"{len(result.alignment.passages)} passages, {len(result.alignment.sentence_pairs)} aligned sentence pairs")
     if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        emit_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
         return
-    from dedup.views.diff_view import render_diff
+    if fmt == "html":
+        from dedup.report.html import diff_page
 
-    render_diff(result, side_by_side, stdout_console())
+        emit_text(diff_page(result), output)
+        return
+    from dedup.views.diff_view import diff_view
+
+    emit_view(diff_view(result, use_color(output.color), side_by_side, full), output)
 
 
 @main.command()
@@ -171,7 +229,8 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int) -> None:
+@output_options
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, **flags: Any) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -184,9 +243,10 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     from dedup.boilerplate.detect import boilerplate_report, summarize
     from dedup.io.corpus import read_corpus
 
+    output = collect_output(flags)
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
     docs, problems = read_corpus(paths)
-    report_problems([p.to_dict() for p in problems])
+    report_problems([p.to_dict() for p in problems], output.quiet)
     if not docs:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     found, repeats = boilerplate_report(docs, settings)
@@ -196,8 +256,9 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
             "problems": [p.to_dict() for p in problems],
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
         return
     from dedup.views.boilerplate_view import render_boilerplate
+    from dedup.views.terminal import capture
 
-    render_boilerplate(stdout_console(), docs, found, repeats, limit)
+    emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)

@@ -48,7 +48,9 @@ def test_json_spans_point_at_the_original_text(seed_diff) -> None:
     data = seed_diff.to_dict()
     a_text, b_text = Path(A).read_text(encoding="utf-8"), Path(B).read_text(encoding="utf-8")
     assert data["aligned_sentences"] >= 15
-    assert data["verbatim_passages"] + data["reworded_passages"] == len(data["passages"])
+    # a passage found near-verbatim whose words differ is "edited", never "verbatim"
+    assert data["verbatim_passages"] + data["edited_passages"] + data["reworded_passages"] == len(data["passages"])
+    assert all(p["changed_words"] == 0 for p in data["passages"] if p["kind"] == "verbatim")
     for p in data["passages"]:
         piece_a, piece_b = a_text[p["a_start"] : p["a_end"]], b_text[p["b_start"] : p["b_end"]]
         assert piece_a.strip() == piece_a and piece_b.strip() == piece_b
