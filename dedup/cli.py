@@ -54,6 +54,16 @@ def collect_output(flags: dict[str, Any]) -> OutputOptions:
     )
 
 
+@contextmanager
+def writing(output: OutputOptions) -> Iterator[None]:
+    """A results file that cannot be written is a usage error (exit 2), not a traceback."""
+    try:
+        yield
+    except OSError as err:
+        target = output.path or "standard output"
+        raise click.exceptions.Exit(_fail(f"cannot write {target}: {err.strerror or err}; check the folder exists and is writable")) from None
+
+
 def note(output: OutputOptions, message: str) -> None:
     """A line on standard error for ``-v`` (verbose) runs."""
     if output.verbose:
@@ -169,15 +179,16 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     note(output, f"{result.stats['documents']} documents in {result.timing.get('seconds', 0.0):.2f} s; stages: {result.timing.get('stage_seconds', {})}")
-    if fmt == "text":
-        from dedup.views.scan_view import render_scan
-        from dedup.views.terminal import capture
+    with writing(output):
+        if fmt == "text":
+            from dedup.views.scan_view import render_scan
+            from dedup.views.terminal import capture
 
-        emit_view(capture(lambda console: render_scan(result, console)), output)
-    elif fmt == "html":
-        emit_text(report.html, output)
-    else:
-        emit_text(FORMATTERS[fmt](result) + ("\n" if fmt == "json" else ""), output)
+            emit_view(capture(lambda console: render_scan(result, console)), output)
+        elif fmt == "html":
+            emit_text(report.html, output)
+        else:
+            emit_text(FORMATTERS[fmt](result) + ("\n" if fmt == "json" else ""), output)
     sys.exit(scan_exit_code(result))
 
 
@@ -210,17 +221,17 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
     note(output, f"{len(result.alignment.passages)} passages, {len(result.alignment.sentence_pairs)} aligned sentence pairs")
-    if fmt == "json":
-        emit_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
-        return
-    if fmt == "html":
-        from dedup.report.html import diff_page
+    with writing(output):
+        if fmt == "json":
+            emit_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
+        elif fmt == "html":
+            from dedup.report.html import diff_page
 
-        emit_text(diff_page(result), output)
-        return
-    from dedup.views.diff_view import diff_view
+            emit_text(diff_page(result), output)
+        else:
+            from dedup.views.diff_view import diff_view
 
-    emit_view(diff_view(result, use_color(output.color), side_by_side, full), output)
+            emit_view(diff_view(result, use_color(output.color), side_by_side, full), output)
 
 
 @main.command()
@@ -256,9 +267,11 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
             "problems": [p.to_dict() for p in problems],
         }
-        emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
+        with writing(output):
+            emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
         return
     from dedup.views.boilerplate_view import render_boilerplate
     from dedup.views.terminal import capture
 
-    emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)
+    with writing(output):
+        emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)

@@ -121,6 +121,30 @@ class Diff:
         rows.extend((None, None, s) for s in own_b[ib:])
         return rows
 
+    def word_pieces(self, passage: int) -> list[tuple[str, str]]:
+        """One passage as a word diff, as ``(text, kind)`` pieces in a's order:
+        shared words once (kind ``verbatim``, ``shared_quotation``,
+        ``altered_quotation`` or ``reworded``), a change as a's words
+        (``deleted``) then b's (``inserted``) and its flags (``flags``),
+        and what stands between them (kind ``""``)."""
+        out: list[tuple[str, str]] = []
+        a_text, b_text = self.a.text, self.b.text
+        cursor = self.alignment.passages[passage].a.start
+        for segment in (s for s in self.words.segments if s.passage == passage):
+            if segment.a is not None:
+                out.append((a_text[cursor : segment.a.start], ""))
+                cursor = segment.a.end
+            if segment.kind != CHANGED:
+                out.append((segment.a.text(a_text), segment.kind))
+                continue
+            if segment.a is not None:
+                out.append((segment.a.text(a_text), "deleted"))
+            if segment.b is not None:
+                out.append((segment.b.text(b_text), "inserted"))
+            if segment.flags:
+                out.append(("/".join(segment.flags), "flags"))
+        return out
+
     def figures(self) -> list[tuple[str, str]]:
         """The pair's figures as ``(name, value)`` lines, for any view:
         relation, likely source where known, exact Jaccard, containments,

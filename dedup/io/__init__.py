@@ -1,8 +1,9 @@
-"""Reading corpora.
+"""Reading corpora, and writing results files.
 
 In: paths (folders of .txt/.md/.html files, JSONL files, ``-`` for standard
 input). Out: :class:`~dedup.document.Document` objects in a stable order, and
-an :class:`InputProblem` for everything that could not be read.
+an :class:`InputProblem` for everything that could not be read; results
+written to a file atomically (:func:`write_atomic`).
 """
 
 import lazy_loader
@@ -30,5 +31,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "html_blocks",
             "document_from_html",
         ],
+        "output": ["write_atomic"],
     },
 )

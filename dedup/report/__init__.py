@@ -1,7 +1,8 @@
 """Machine formats of a scan and its exit code.
 
-In: a :class:`~dedup.results.ScanResult`. Out: JSON, JSONL or CSV text, and
-the exit code (0 clean, 1 findings, 2 error).
+In: a :class:`~dedup.results.ScanResult` (and, for the HTML report, the
+documents or a :class:`~dedup.diff.Diff`). Out: JSON, JSONL, CSV or HTML
+text, and the exit code (0 clean, 1 findings, 2 error).
 """
 
 import lazy_loader
@@ -22,6 +23,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "to_csv",
             "FORMATTERS",
             "scan_exit_code",
+        ],
+        "html": [
+            "MAX_PAIR_SECTIONS",
+            "content_security_policy",
+            "pair_context",
+            "diff_page",
+            "ScanReport",
+            "render_scan_report",
+            "scan_report",
         ],
     },
 )

@@ -28,12 +28,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from dedup.config import Settings
 from dedup.diff import (
-    ALTERED_LABEL, BOILERPLATE_LABEL, CHANGED_LABEL, QUOTED_LABEL, REWORDED_LABEL, SEGMENT_LABELS, VERBATIM_LABEL, Diff,
-    compare, label_runs,
+    ALTERED_LABEL, BOILERPLATE_LABEL, CHANGED_LABEL, QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff, compare,
+    label_runs,
 )
 from dedup.document import Document, Span, span_mask
 from dedup.io.corpus import read_corpus
-from dedup.passages.words import CHANGED
 from dedup.results import ScanResult
 from dedup.scan import scan_documents
 from dedup.version import __version__
@@ -102,25 +101,8 @@ def _pieces(text: str, labels: np.ndarray, span: Span | None, side: str) -> list
 
 
 def _passage_words(diff: Diff, index: int) -> list[tuple[str, str, str]]:
-    """One passage as a word diff (as the terminal's): shared words once,
-    a's changed words then b's."""
-    out: list[tuple[str, str, str]] = []
-    a_text, b_text = diff.a.text, diff.b.text
-    cursor = diff.alignment.passages[index].a.start
-    for segment in (s for s in diff.words.segments if s.passage == index):
-        if segment.a is not None:
-            out.append((a_text[cursor : segment.a.start], "", ""))
-            cursor = segment.a.end
-        if segment.kind == CHANGED:
-            if segment.a is not None:
-                out.append((segment.a.text(a_text), "deleted", ""))
-            if segment.b is not None:
-                out.append((segment.b.text(b_text), "inserted", ""))
-            if segment.flags:
-                out.append((f" ({', '.join(segment.flags)})", "", ""))
-        else:
-            out.append((segment.a.text(a_text), CLASSES[SEGMENT_LABELS[segment.kind]], ""))
-    return out
+    """One passage as a word diff (as the terminal's)."""
+    return [(f" ({text})", "", "") if kind == "flags" else (text, kind, "") for text, kind in diff.word_pieces(index)]
 
 
 def _side(doc: Document) -> str:

@@ -25,10 +25,8 @@ from rich.table import Table
 from rich.text import Text
 
 from dedup.diff import (
-    ALTERED_LABEL, BOILERPLATE_LABEL, CHANGED_LABEL, QUOTED_LABEL, REWORDED_LABEL, SEGMENT_LABELS, VERBATIM_LABEL, Diff,
-    label_runs,
+    ALTERED_LABEL, BOILERPLATE_LABEL, CHANGED_LABEL, QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff, label_runs,
 )
-from dedup.passages.words import CHANGED
 
 STYLES = {
     0: "",
@@ -106,26 +104,25 @@ def legend(color: bool) -> Text:
     return out
 
 
+# The terminal label of each kind of word-diff piece.
+PIECE_LABELS = {
+    "": 0, "verbatim": VERBATIM_LABEL, "shared_quotation": QUOTED_LABEL, "altered_quotation": ALTERED_LABEL,
+    "reworded": REWORDED_LABEL, "deleted": CHANGED_LABEL, "inserted": CHANGED_LABEL,
+}
+
+
 def word_diff_line(diff: Diff, passage: int, color: bool) -> Text:
     """One passage as a word diff: shared words once, ``[-a's-]{+b's+}`` where they differ."""
     out = Text()
-    a_text, b_text = diff.a.text, diff.b.text
-    segments = [s for s in diff.words.segments if s.passage == passage]
-    cursor = diff.alignment.passages[passage].a.start
-    for segment in segments:
-        if segment.a is not None:
-            out.append(a_text[cursor : segment.a.start])
-            cursor = segment.a.end
-        if segment.kind == CHANGED:
-            for span, text, (left, right) in ((segment.a, a_text, MARKERS[CHANGED_LABEL]), (segment.b, b_text, INSERTED_MARKERS)):
-                if span is not None:
-                    out.append(f"{left}{span.text(text)}{right}", style=STYLES[CHANGED_LABEL] if color else "")
-            if "number" in segment.flags or "name" in segment.flags:
-                out.append(f"\u2039{'/'.join(segment.flags)}\u203a", style="bold" if color else "")
-        else:
-            label = SEGMENT_LABELS[segment.kind]
-            left, right = ("", "") if color else MARKERS[label]
-            out.append(f"{left}{segment.a.text(a_text)}{right}", style=STYLES[label] if color else "")
+    for text, kind in diff.word_pieces(passage):
+        if kind == "flags":
+            out.append(f"\u2039{text}\u203a", style="bold" if color else "")
+            continue
+        label = PIECE_LABELS[kind]
+        left, right = INSERTED_MARKERS if kind == "inserted" else MARKERS[label]
+        if color and kind not in ("deleted", "inserted"):
+            left = right = ""  # colour alone marks shared words; changes keep their marks
+        out.append(f"{left}{text}{right}", style=STYLES[label] if color else "")
     return out
 
 
