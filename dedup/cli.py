@@ -24,11 +24,6 @@ from dedup.version import __version__
 from dedup.views.terminal import OutputOptions, emit_text, emit_view, use_color
 
 
-def stdout_console() -> Console:
-    """The console for results: no colour when piped or when NO_COLOR is set."""
-    return Console(highlight=False, no_color="NO_COLOR" in os.environ)
-
-
 def output_options(func: Callable) -> Callable:
     """-o/--output, --color, --pager/--no-pager, -q/--quiet and -v/--verbose:
     the flags of every command that prints results (collected as ``output``)."""

@@ -178,6 +178,35 @@ def test_pair_page_of_dedup_diff(browser, tmp_path: Path) -> None:
     assert browser.find_elements(By.CSS_SELECTOR, ".doc-text .seg.verbatim")
 
 
+def test_keyboard_navigation_and_print(browser, tmp_path: Path) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    corpus = _evil_corpus(tmp_path)
+    page = tmp_path / "nav.html"
+    assert _dedup("scan", str(corpus), "--format", "html", "-o", str(page), "--jobs", "1").returncode == 0
+    _open(browser, page)
+    body = browser.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    assert browser.switch_to.active_element.text == "Skip to the report"
+    # every contents link leads to a section of the page, reached with the keyboard
+    links = browser.find_elements(By.CSS_SELECTOR, "nav a")
+    targets = [link.get_attribute("href").rsplit("#", 1)[1] for link in links]
+    assert len(targets) >= 4 + 5
+    assert all(browser.find_elements(By.ID, target) for target in targets)
+    for _ in range(2):  # past "Summary" to "Documents"
+        browser.switch_to.active_element.send_keys(Keys.TAB)
+    focused = browser.switch_to.active_element
+    assert focused.tag_name == "a" and focused.get_attribute("href").endswith("#documents")
+    focused.send_keys(Keys.ENTER)
+    assert browser.execute_script("return location.hash") == "#documents"
+    # printed: a PDF of several pages, the colours kept for print
+    import base64
+
+    pdf = base64.b64decode(browser.print_page())
+    assert pdf.startswith(b"%PDF") and pdf.count(b"/Type /Page") >= 3
+    assert _no_dialog(browser)
+
+
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed: run `make test-browser` (npm install axe-core)")
 @pytest.mark.parametrize("command", ["scan", "diff"])
 def test_report_passes_axe(browser, tmp_path: Path, command: str) -> None:
