@@ -17,11 +17,21 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS
+from conftest import CORPUS, read_pair_case
 
 A = str(CORPUS / "000_8aaba136161a1b97.txt")
 B = str(CORPUS / "001_1edf69fc7060fb53.txt")
 UNRELATED = str(CORPUS / "002_85f222fb594773e3.txt")
+
+
+@pytest.fixture(scope="module")
+def small_pair(tmp_path_factory) -> list[str]:
+    """Two short files that share a sentence with a changed number: quick to compare."""
+    _, a, b = read_pair_case(Path(__file__).parents[1] / "data" / "diff" / "changed_number.txt")
+    folder = tmp_path_factory.mktemp("pair")
+    (folder / "a.txt").write_text(a, encoding="utf-8")
+    (folder / "b.txt").write_text(b, encoding="utf-8")
+    return [str(folder / "a.txt"), str(folder / "b.txt")]
 
 
 def _env(**extra: str) -> dict[str, str]:
@@ -149,8 +159,8 @@ def test_piped_output_has_no_pager_and_no_colour(pager) -> None:
         ([], {"FORCE_COLOR": "1", "NO_COLOR": "1"}, False),
     ],
 )
-def test_color_switches(flags: list[str], env: dict[str, str], coloured: bool) -> None:
-    run = _run(["diff", A, B, *flags], **env)
+def test_color_switches(small_pair: list[str], flags: list[str], env: dict[str, str], coloured: bool) -> None:
+    run = _run(["diff", *small_pair, *flags], **env)
     assert run.returncode == 0
     assert ("\x1b[" in run.stdout) is coloured
 
@@ -198,26 +208,26 @@ def test_header_shows_date_source_and_title(tmp_path: Path) -> None:
     assert "two" in second and "2026-01-25" in second and "Paper Two" in second
 
 
-def test_output_file_quiet_and_verbose(tmp_path: Path) -> None:
+def test_output_file_quiet_and_verbose(small_pair: list[str], tmp_path: Path) -> None:
     target = tmp_path / "out" / "diff.txt"
     target.parent.mkdir()
-    run = _run(["diff", A, B, "-o", str(target)], FORCE_COLOR="1")
+    run = _run(["diff", *small_pair, "-o", str(target)], FORCE_COLOR="1")
     assert run.returncode == 0 and run.stdout == ""
     written = target.read_text(encoding="utf-8")
-    assert "relation     rewrite" in written and "\x1b[" not in written
+    assert "relation     near_duplicate" in written and "{+forty thousand+}" in written and "\x1b[" not in written
     assert sorted(p.name for p in target.parent.iterdir()) == ["diff.txt"]  # no temporary file left
     scan = tmp_path / "scan.json"
-    run = _run(["scan", str(CORPUS), "--format", "json", "-o", str(scan), "-v", "--jobs", "1"])
+    run = _run(["scan", str(CORPUS), "--format", "json", "-o", str(scan), "-v", "--jobs", "1", "--no-passages", "--no-boilerplate"])
     assert run.returncode == 0 and run.stdout == "" and "dedup: 5 documents" in run.stderr
     assert scan.read_text(encoding="utf-8").startswith("{")
     broken = tmp_path / "docs"
     broken.mkdir()
     (broken / "bad.txt").write_bytes(b"caf\xe9 \xff not utf-8")
     (broken / "good.txt").write_text("Some text of its own here.", encoding="utf-8")
-    loud = _run(["scan", str(broken), "--jobs", "1"])
-    quiet = _run(["scan", str(broken), "-q", "--jobs", "1"])
+    loud = _run(["scan", str(broken), "--jobs", "1", "--no-passages"])
+    quiet = _run(["scan", str(broken), "-q", "--jobs", "1", "--no-passages"])
     assert "bad.txt" in loud.stderr and "bad.txt" not in quiet.stderr
-    missing = _run(["diff", A, B, "-o", str(tmp_path / "nowhere" / "x.txt")])
+    missing = _run(["diff", *small_pair, "-o", str(tmp_path / "nowhere" / "x.txt")])
     assert missing.returncode == 2 and "nowhere" in missing.stderr
     boiler = tmp_path / "boilerplate.txt"
     assert _run(["boilerplate", str(CORPUS), "-o", str(boiler)]).returncode == 0
