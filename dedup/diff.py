@@ -150,7 +150,7 @@ class Diff:
         relation, likely source where known, exact Jaccard, containments,
         shares, passage counts."""
         al = self.alignment
-        rows = [("relation", self.relation or "unrelated")]
+        rows = [("relation", self.relation or "unrelated"), *self._source_rows()]
         rows += [("jaccard", f"{al.stats.get('jaccard', 0.0):.4f} (exact, {self.shingle_unit} {al.stats.get('ngram', '')}-grams)"),
                  ("containment", f"a in b {al.stats.get('containment_a', 0.0):.4f}, b in a {al.stats.get('containment_b', 0.0):.4f}")]
         open_a, open_b = self.measured_chars or (len(self.a.text), len(self.b.text))
@@ -161,6 +161,19 @@ class Diff:
         rows.append(("passages", f"{counts['verbatim']} verbatim, {counts['edited']} edited, {counts['reworded']} reworded; "
                                  f"{counts['shared_quotation']} with a shared quotation, {counts['altered_quotation']} with an altered one; "
                                  f"{counts['moved']} moved; {len(al.sentence_pairs)} aligned sentence pairs"))
+        return rows
+
+    def _source_rows(self) -> list[tuple[str, str]]:
+        """The likely source and how sure, where the provenance stage decided it."""
+        direction = getattr(self, "direction", None)
+        if direction is None:
+            return []
+        if not direction.source:
+            return [("source", f"undetermined (confidence {direction.confidence:.2f})")]
+        side = "a" if direction.source == self.a.id else "b"
+        rows = [("source", f"{side}, {direction.source} (confidence {direction.confidence:.2f})")]
+        if direction.evidence:
+            rows.append(("evidence", "; ".join(direction.evidence[:3])))
         return rows
 
     def passage_counts(self) -> dict[str, int]:

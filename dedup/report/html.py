@@ -156,37 +156,55 @@ class ScanReport:
     html: str
 
 
-def _composition(result: ScanResult) -> list[dict[str, Any]]:
-    """Per document: own, shared (with any other document) and boilerplate shares."""
+# The parts of a composition bar, in order: the provenance stage's shares
+# where the scan has them, else own, shared and boilerplate.
+COMPOSITION_PARTS = (
+    ("original", "own", "own text"),
+    ("shared_as_source", "source", "shared, as the source"),
+    ("shared_undetermined", "shared", "shared, direction undetermined"),
+    ("shared_as_copy", "copy", "shared, as the copy"),
+    ("boilerplate", "boilerplate", "boilerplate"),
+)
+
+
+def _shares(doc, shared_spans: dict[str, list[Span]], duplicates: set[str]) -> dict[str, float]:
+    """A document's shares by :data:`COMPOSITION_PARTS` field."""
+    composition = getattr(doc, "composition", None)
+    if composition:
+        return {name: float(composition.get(name) or 0.0) for name, _, _ in COMPOSITION_PARTS}
+    length = max(doc.chars, 1)
+    boiler = span_mask(doc.chars, [Span(s["start"], s["end"]) for s in doc.extra.get("boilerplate", [])])
+    shared = ~boiler if doc.id in duplicates else span_mask(doc.chars, shared_spans.get(doc.id, [])) & ~boiler
+    shares = {"boilerplate": boiler.sum() / length, "shared_undetermined": shared.sum() / length}
+    shares["original"] = max(0.0, 1.0 - shares["boilerplate"] - shares["shared_undetermined"])
+    return shares
+
+
+def _composition(result: ScanResult) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Per document its composition bar and shares; and the parts shown (class, legend)."""
     shared_spans: dict[str, list[Span]] = {}
     for pair in result.pairs:
         for passage in pair.passages:
             shared_spans.setdefault(pair.a, []).append(Span(passage["a_start"], passage["a_end"]))
             shared_spans.setdefault(pair.b, []).append(Span(passage["b_start"], passage["b_end"]))
     duplicates = {d.id for d in result.documents if d.duplicate_of or d.cluster is not None}
+    all_shares = [_shares(doc, shared_spans, duplicates) for doc in result.documents]
+    parts = [(name, css, label) for name, css, label in COMPOSITION_PARTS
+             if name in ("original", "boilerplate") or any(shares.get(name) for shares in all_shares)]
     rows = []
-    for doc in result.documents:
-        length = max(doc.chars, 1)
-        boiler = span_mask(doc.chars, [Span(s["start"], s["end"]) for s in doc.extra.get("boilerplate", [])])
-        if doc.id in duplicates:
-            shared_mask = ~boiler
-        else:
-            shared_mask = span_mask(doc.chars, shared_spans.get(doc.id, [])) & ~boiler
-        shares = {"boilerplate": boiler.sum() / length, "shared": shared_mask.sum() / length}
-        shares["own"] = max(0.0, 1.0 - shares["boilerplate"] - shares["shared"])
-        x = 0.0
-        bar = []
-        for kind in ("own", "shared", "boilerplate"):
-            width = round(100 * shares[kind], 2)
-            bar.append({"kind": kind, "x": round(x, 2), "width": width})
+    for doc, shares in zip(result.documents, all_shares):
+        x, bar = 0.0, []
+        for name, css, _ in parts:
+            width = round(100 * shares.get(name, 0.0), 2)
+            bar.append({"kind": css, "x": round(x, 2), "width": width})
             x += width
         rows.append({
             "id": doc.id, "date": doc.metadata.get("date", ""), "source": doc.metadata.get("source", ""),
             "title": doc.metadata.get("title", ""), "bar": bar,
-            "bar_label": ", ".join(f"{kind} {shares[kind]:.0%}" for kind in ("own", "shared", "boilerplate")),
-            **{kind: f"{shares[kind]:.0%}" for kind in ("own", "shared", "boilerplate")},
+            "bar_label": ", ".join(f"{label} {shares.get(name, 0.0):.0%}" for name, _, label in parts),
+            "shares": [f"{shares.get(name, 0.0):.0%}" for name, _, _ in parts],
         })
-    return rows
+    return rows, [(css, label) for _, css, label in parts]
 
 
 def _source_first(pair, by_id: dict[str, Document]) -> tuple[Document, Document]:
@@ -218,8 +236,9 @@ def render_scan_report(result: ScanResult, docs: Sequence[Document], settings: S
         ("settings", f"threshold {result.settings.get('threshold', '')}, ngram {result.settings.get('ngram', '')}"),
     ]
     clusters = [{"keep": c.representative, "others": [m for m in c.members if m != c.representative]} for c in result.clusters]
+    documents, parts = _composition(result)
     return _page(
-        "scan.html.j2", "dedup scan report", summary=summary, documents=_composition(result), clusters=clusters,
+        "scan.html.j2", "dedup scan report", summary=summary, documents=documents, parts=parts, clusters=clusters,
         pairs=pairs, omitted=max(0, len(result.pairs) - MAX_PAIR_SECTIONS),
     )
 
