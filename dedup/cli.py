@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
@@ -211,11 +212,13 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 
     output = collect_output(flags)
     settings = load_cli_settings()
+    started = time.perf_counter()
     try:
         result = diff_documents(first, second, settings, list(corpus) or None)
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
-    note(output, f"{len(result.alignment.passages)} passages, {len(result.alignment.sentence_pairs)} aligned sentence pairs")
+    note(output, f"aligned in {time.perf_counter() - started:.2f} s: {len(result.alignment.passages)} passages, "
+                 f"{len(result.alignment.sentence_pairs)} aligned sentence pairs; settings {settings.passages}")
     with writing(output):
         if fmt == "json":
             emit_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
@@ -255,7 +258,9 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     report_problems([p.to_dict() for p in problems], output.quiet)
     if not docs:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
+    started = time.perf_counter()
     found, repeats = boilerplate_report(docs, settings)
+    note(output, f"{len(docs)} documents, {len(repeats)} repeated blocks in {time.perf_counter() - started:.2f} s; settings {settings.boilerplate}")
     if fmt == "json":
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],

@@ -55,13 +55,27 @@ LEGEND = (
 )
 
 
+# Control characters and bidirectional overrides in corpus strings are shown
+# as escapes: an override would make text read in another order than it has.
+_BIDI = (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_VISIBLE = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0), *_BIDI) if chr(code) not in "\n\t"
+}
+
+
+def _visible(value: Any) -> Any:
+    """Every value a template prints, with control characters made visible."""
+    return value.translate(_VISIBLE) if isinstance(value, str) else value
+
+
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
     return Environment(
         loader=PackageLoader("dedup.report", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
-        trim_blocks=False,
+        finalize=_visible,
     )
 
 

@@ -42,6 +42,7 @@ INJECTIONS = [
     '<a href="javascript:alert(\'link\')">click me</a>',
     '"><svg onload=alert(1)>',
     "<style>body{display:none}</style>",
+    "\u202etxt.exe \x1b[31mred",
 ]
 SHARED = (
     "The regional governor said on Tuesday that repairs to the damaged power station would take at least "
@@ -152,8 +153,10 @@ def test_injected_markup_stays_text(browser, tmp_path: Path) -> None:
     )
     assert dom["scripts"] == dom["imgs"] == dom["svgs"] == dom["handlers"] == dom["jsLinks"] == dom["textareas"] == 0
     assert dom["styles"] == 1 and dom["hidden"] != "none"
-    for markup in INJECTIONS:
+    for markup in INJECTIONS[:-1]:
         assert markup in dom["text"], f"{markup!r} is not shown as text"
+    # a bidirectional override and an escape character are shown as escapes, not obeyed
+    assert "\\u202etxt.exe \\x1b[31mred" in dom["text"] and "\u202e" not in dom["text"]
     # every document shared text with the others: pairs rendered, ids as text in their headings
     sections = browser.find_elements(By.CSS_SELECTOR, "section.pair")
     assert len(sections) >= len(INJECTIONS) - 1
