@@ -118,7 +118,8 @@ def test_real_less_starts(tmp_path: Path) -> None:
     os.close(slave)
     screen = b""
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and b"\x1b[7m" not in screen and b":" not in screen[-200:]:
+    # until the first screen is drawn and less waits at its prompt (":", or reverse video)
+    while time.monotonic() < deadline and not (b"relation" in screen and (b"\x1b[7m" in screen or screen.rstrip().endswith(b":"))):
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
             screen += os.read(master, 65536)
