@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dedup.config import ConfigError, Settings, load_settings
+from dedup.io.problems import ProblemLog, omitted_message
 from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
@@ -119,15 +120,40 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
-def report_problems(problems: list[dict[str, str]], quiet: bool = False) -> None:
-    """Each skipped input on stderr, with its file and line (a count only when ``quiet``)."""
+def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    from dedup.io.decoding import check_encoding
+
+    try:
+        return None if value is None else check_encoding(value)
+    except LookupError:
+        raise click.BadParameter(f"unknown text encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
+
+
+encoding_option = click.option(
+    "--encoding", callback=_known_encoding, metavar="NAME",
+    help="Encoding of plain-text files without a byte order mark [utf-8]; also tried for HTML that declares none (JSONL is always UTF-8).",
+)
+
+
+def problem_log(quiet: bool = False) -> ProblemLog:
+    """A bounded problem log that prints each problem it keeps on stderr at
+    once (with ``quiet``, nothing until :func:`report_omitted_problems`)."""
     err = stderr_console()
     if quiet:
-        if problems:
-            err.print(f"dedup: {len(problems)} inputs skipped", markup=False)
+        return ProblemLog(lambda problem: None)
+    return ProblemLog(lambda problem: err.print(f"dedup: {problem}", markup=False, emoji=False))
+
+
+def report_omitted_problems(log: ProblemLog, quiet: bool = False) -> None:
+    """After the run: how many problems of each kind were past the cap and
+    not shown (with ``quiet``, one count of them all)."""
+    err = stderr_console()
+    if quiet:
+        if log.total():
+            err.print(f"dedup: {log.total()} input problems (run without -q to see them)", markup=False, emoji=False)
         return
-    for problem in problems:
-        err.print(f"dedup: {problem['origin']}: {problem['message']}", markup=False)
+    for kind, count in log.omitted():
+        err.print(f"dedup: {omitted_message(count)} ({kind})", markup=False, emoji=False)
 
 
 def _fail(message: str) -> int:
@@ -150,8 +176,9 @@ def main() -> None:
 @settings_options
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row; html: a report to open in a browser.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
+@encoding_option
 @output_options
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None:
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -163,15 +190,16 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
     """
     output = collect_output(flags)
     settings = load_cli_settings(**flags)
+    problems = problem_log(output.quiet)
     with progress_bar(progress and not output.quiet) as update:
         if fmt == "html":
             from dedup.report.html import scan_report
 
-            report = scan_report(paths, settings, progress=update)
+            report = scan_report(paths, settings, progress=update, encoding=encoding, problems=problems)
             result = report.result
         else:
-            result = scan_corpus(paths, settings, progress=update)
-    report_problems(result.problems, output.quiet)
+            result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems)
+    report_omitted_problems(problems, output.quiet)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     note(output, f"{result.stats['documents']} documents in {result.timing.get('seconds', 0.0):.2f} s; stages: {result.timing.get('stage_seconds', {})}")
@@ -195,8 +223,9 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, **flags: Any) -> None
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
 @click.option("--full", is_flag=True, help="Show unrelated documents in full too (by default they get a short answer).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines; html: a page to open in a browser.")
+@encoding_option
 @output_options
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, **flags: Any) -> None:
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, encoding: str | None, **flags: Any) -> None:
     """Show what two documents share: verbatim and reworded passages, the
     words that differ inside them, and each one's own text.
 
@@ -214,7 +243,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
     settings = load_cli_settings()
     started = time.perf_counter()
     try:
-        result = diff_documents(first, second, settings, list(corpus) or None)
+        result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log(output.quiet))
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
     note(output, f"aligned in {time.perf_counter() - started:.2f} s: {len(result.alignment.passages)} passages, "
@@ -238,8 +267,9 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
+@encoding_option
 @output_options
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, **flags: Any) -> None:
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None, **flags: Any) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -251,11 +281,12 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     """
     from dedup.boilerplate.detect import boilerplate_report, summarize
     from dedup.io.corpus import read_corpus
+    from dedup.io.problems import problem_records
 
     output = collect_output(flags)
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
-    docs, problems = read_corpus(paths)
-    report_problems([p.to_dict() for p in problems], output.quiet)
+    docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log(output.quiet))
+    report_omitted_problems(problems, output.quiet)
     if not docs:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     started = time.perf_counter()
@@ -265,7 +296,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
-            "problems": [p.to_dict() for p in problems],
+            "problems": problem_records(problems),
         }
         with writing(output):
             emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)

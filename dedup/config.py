@@ -209,6 +209,8 @@ class Settings:
     def __post_init__(self) -> None:
         if self.ngram < 1:
             raise ConfigError(f"ngram must be at least 1, got {self.ngram}")
+        if not 0 <= self.seed < 2**32:  # the range numpy's RandomState takes
+            raise ConfigError(f"seed must be between 0 and {2**32 - 1}, got {self.seed}")
         if not 16 <= self.num_perm <= 1024:
             raise ConfigError(f"num_perm must be between 16 and 1024, got {self.num_perm}")
         if not 0.0 < self.threshold <= 1.0:
@@ -237,30 +239,82 @@ class Settings:
         return dataclasses.asdict(self)
 
 
+# What a value of each field type must be, for messages.
+_KIND_WORDS = {"bool": "true or false", "int": "a whole number", "int | None": "a whole number or none",
+               "float": "a number", "float | None": "a number or none", "str": "text", "str | None": "text or none"}
+_INT_LIMIT = 2**63  # settings end up in 64-bit arrays
+_SHOWN_VALUE_CHARS = 60
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= _SHOWN_VALUE_CHARS else text[: _SHOWN_VALUE_CHARS - 1] + "…"
+
+
+def _kind_name(kind: Any) -> str:
+    return kind if isinstance(kind, str) else getattr(kind, "__name__", str(kind))
+
+
 def _coerce(name: str, value: Any, kind: Any) -> Any:
-    """Convert a config-file value (often a string) to the field's type."""
-    text = str(value).strip() if not isinstance(value, (bool, int, float)) else value
+    """Convert a config-file value (often a string) to the field's type.
+
+    Raises:
+        ConfigError: If the value is not of that kind (a table or list where a
+            value belongs, text where a number belongs, a number that is not
+            finite or not whole, ...), naming the setting.
+    """
+    kind = _kind_name(kind)
+    if kind not in _KIND_WORDS:
+        return value
+    if isinstance(value, (Mapping, list, tuple, set)):
+        shape = "a table" if isinstance(value, Mapping) else "a list"
+        raise ConfigError(f"setting {name!r}: {shape} ({_shown(value)}) where {_KIND_WORDS[kind]} belongs")
     try:
-        if kind in (bool, "bool"):
-            if isinstance(text, bool):
-                return text
-            lowered = str(text).lower()
-            if lowered in ("1", "true", "yes", "on"):
-                return True
-            if lowered in ("0", "false", "no", "off"):
-                return False
-            raise ValueError
-        if kind in (int, "int"):
-            return int(text)
-        if kind in (int, "int | None"):
-            return None if str(text).lower() in ("", "none") else int(text)
-        if kind in (float, "float", "float | None"):
-            return None if str(text).lower() in ("", "none") else float(text)
-        if kind in (str, "str", "str | None"):
-            return str(text)
-    except ValueError:
-        raise ConfigError(f"setting {name!r}: {value!r} is not a valid {kind}") from None
-    return value
+        if kind.endswith("| None") and (value is None or str(value).strip().lower() in ("", "none")):
+            return None
+        base = kind.split(" |")[0]
+        if base == "bool":
+            return _as_bool(value)
+        if base == "int":
+            return _as_int(value)
+        if base == "float":
+            return _as_float(value)
+        return str(value).strip()
+    except (ValueError, TypeError, OverflowError):
+        raise ConfigError(f"setting {name!r}: {_shown(value)} is not a valid {kind} (expected {_KIND_WORDS[kind]})") from None
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    lowered = str(value).strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise ValueError(value)
+
+
+def _as_int(value: Any) -> int:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    if isinstance(value, float):
+        if not value.is_integer():  # also refuses inf and nan
+            raise ValueError(value)
+        value = int(value)
+    number = value if isinstance(value, int) else int(str(value).strip())
+    if not -_INT_LIMIT <= number < _INT_LIMIT:
+        raise OverflowError(value)
+    return number
+
+
+def _as_float(value: Any) -> float:
+    if isinstance(value, bool):
+        raise ValueError(value)
+    number = float(value if isinstance(value, (int, float)) else str(value).strip())
+    if not math.isfinite(number):  # 1e400 reads as inf
+        raise ValueError(value)
+    return number
 
 
 def apply_settings(base: Settings, values: Mapping[str, Any]) -> Settings:
@@ -277,16 +331,20 @@ def apply_settings(base: Settings, values: Mapping[str, Any]) -> Settings:
         head, _, tail = name.partition(".")
         if head not in known:
             raise ConfigError(f"unknown setting {raw_name!r}; known: {', '.join(sorted(known))}")
-        if tail:
-            nested.setdefault(head, {})[tail] = value
-        elif isinstance(value, Mapping):
-            nested.setdefault(head, {}).update(value)
+        is_stage = dataclasses.is_dataclass(getattr(base, head))
+        if tail or (is_stage and isinstance(value, Mapping)):
+            if not is_stage:
+                raise ConfigError(f"setting {head!r} is a single value and has no sub-settings (found {raw_name!r})")
+            nested.setdefault(head, {}).update({tail: value} if tail else value)
+        elif is_stage:
+            raise ConfigError(
+                f"setting {raw_name!r} is a group of settings, not a value (got {_shown(value)}); "
+                f"set one of them, e.g. {head}.enabled = false, or use a [tool.dedup.{head}] table"
+            )
         else:
             top[head] = _coerce(raw_name, value, known[head].type)
     for head, sub in nested.items():
         stage = getattr(base, head)
-        if not dataclasses.is_dataclass(stage):
-            raise ConfigError(f"setting {head!r} has no sub-settings")
         stage_fields = {f.name: f for f in fields(stage)}
         changes = {}
         for key, value in sub.items():
@@ -317,8 +375,11 @@ def read_config_file(folder: str | os.PathLike = ".") -> tuple[dict[str, Any], s
             data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ConfigError(f"{pyproject}: cannot parse: {err}") from None
-        table = data.get("tool", {}).get("dedup")
+        tool = data.get("tool", {})
+        table = tool.get("dedup") if isinstance(tool, dict) else None
         if table is not None:
+            if not isinstance(table, dict):
+                raise ConfigError(f"{pyproject}: 'tool.dedup' must be a table ([tool.dedup]), got {_shown(table)}")
             return dict(table), str(pyproject)
     setup_cfg = folder / "setup.cfg"
     if setup_cfg.is_file():

@@ -19,6 +19,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.io.corpus import read_corpus
+from dedup.io.problems import ProblemLog
 from dedup.passages.align import REWORDED, VERBATIM, Alignment, align_documents
 from dedup.passages.relations import classify
 from dedup.passages.words import (
@@ -226,23 +227,35 @@ def label_runs(labels: np.ndarray, start: int = 0, end: int | None = None) -> li
     return [(lo, hi, int(labels[lo])) for lo, hi in zip([start, *cuts], [*cuts, end])]
 
 
-def _read_one(path: str) -> Document:
-    if not os.path.isfile(path):
+def _read_one(path: str, encoding: str | None, problems: ProblemLog | None) -> Document:
+    if not os.path.exists(path):
         raise DiffInputError(f"{path}: no such file; give two files, or two ids with --corpus PATH")
-    docs, problems = read_corpus([path])
+    if not os.path.isfile(path):
+        raise DiffInputError(f"{path}: not a regular file; give two files, or two ids with --corpus PATH")
+    docs, met = read_corpus([path], encoding=encoding)
     if not docs:
-        reason = problems[0].message if problems else "no text"
+        reason = met[0].message if met else "no text"
         raise DiffInputError(f"{path}: cannot be read: {reason}")
+    if problems is not None:
+        problems.extend(met)  # warnings about a file that was read (e.g. NUL bytes removed)
     return docs[0]
 
 
-def load_pair(first: str, second: str, corpus: Sequence[str] | None = None) -> tuple[Document, Document, list[Document]]:
+def load_pair(
+    first: str,
+    second: str,
+    corpus: Sequence[str] | None = None,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
+) -> tuple[Document, Document, list[Document]]:
     """The two documents to compare, and the corpus they come from.
 
     Args:
         first: A file, or a document id when ``corpus`` is given.
         second: The same for the other side.
         corpus: Paths of a corpus (folders, JSONL) holding both ids.
+        encoding: Encoding of plain-text files (as for :class:`~dedup.io.corpus.CorpusReader`).
+        problems: Where problems met while reading go.
 
     Returns:
         ``(a, b, corpus documents)``; without a corpus, the corpus is ``[a, b]``.
@@ -251,9 +264,9 @@ def load_pair(first: str, second: str, corpus: Sequence[str] | None = None) -> t
         DiffInputError: If a file or id is missing or unreadable.
     """
     if not corpus:
-        a, b = _read_one(first), _read_one(second)
+        a, b = _read_one(first, encoding, problems), _read_one(second, encoding, problems)
         return a, b, [a, b] if a.id != b.id else [a]
-    docs, _ = read_corpus(list(corpus))
+    docs, _ = read_corpus(list(corpus), encoding=encoding, problems=problems)
     by_id = {d.id: d for d in docs}
     missing = [x for x in (first, second) if x not in by_id]
     if missing:
@@ -268,6 +281,8 @@ def diff_documents(
     settings: Settings,
     corpus: Sequence[str] | None = None,
     masks: Mapping[str, Sequence[Span]] | None = None,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
 ) -> Diff:
     """Load and align two documents (one call for ``dedup diff``).
 
@@ -279,11 +294,13 @@ def diff_documents(
         masks: Boilerplate spans per document id; by default they are found
             (with the whole corpus, when one is given, for corpus-level
             repeats) unless ``settings.boilerplate`` is disabled.
+        encoding: Encoding of plain-text files.
+        problems: Where problems met while reading go (e.g. a log that prints them).
 
     Raises:
         DiffInputError: If a document cannot be found or read.
     """
-    a, b, docs = load_pair(first, second, corpus)
+    a, b, docs = load_pair(first, second, corpus, encoding, problems)
     found: dict[str, list] = {}
     if masks is None and settings.boilerplate.enabled:
         from dedup.boilerplate.detect import find_boilerplate, reuse_masks

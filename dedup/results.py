@@ -134,7 +134,7 @@ class ScanResult:
     documents: list[DocumentResult]
     pairs: list[PairResult]
     clusters: list[ClusterResult]
-    problems: list[dict[str, str]]
+    problems: list[dict[str, Any]]
     settings: dict[str, Any]
     stats: dict[str, Any]
     timing: dict[str, Any] = field(default_factory=dict)

@@ -38,6 +38,7 @@ from dedup.config import Settings
 from dedup.document import Document
 from dedup.engine import Engine, LocalEngine
 from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.io.problems import ProblemLog, problem_records, problem_stats
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
@@ -251,7 +252,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     results, cluster_results = _document_results(table, counts, clusters)
     stats = {
         "documents": len(table),
-        "skipped_inputs": len(problems),
+        **problem_stats(problems),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
@@ -264,7 +265,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         documents=results,
         pairs=pairs,
         clusters=cluster_results,
-        problems=[p.to_dict() for p in problems],
+        problems=problem_records(problems),
         settings=settings.to_dict(),
         stats=stats,
         timing=timing,
@@ -369,7 +370,13 @@ def passage_stage(
 
 
 def scan_corpus(
-    paths: Sequence[str | os.PathLike], settings: Settings, progress: Progress | None = None, engine: Engine | None = None
+    paths: Sequence[str | os.PathLike],
+    settings: Settings,
+    progress: Progress | None = None,
+    engine: Engine | None = None,
+    *,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -385,11 +392,14 @@ def scan_corpus(
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
         engine: What runs the per-batch work (as for :func:`scan_documents`).
+        encoding: Encoding of plain-text files (as for :class:`~dedup.io.corpus.CorpusReader`).
+        problems: Where input problems go as they are met (e.g. a log that
+            prints them); a new bounded log by default.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
     """
-    reader = CorpusReader([str(p) for p in paths])
+    reader = CorpusReader([str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog())
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is

@@ -49,3 +49,29 @@ def test_unparseable_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.dedup\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot parse"):
         load_settings(folder=tmp_path)
+
+
+@pytest.mark.parametrize(
+    "file, body, message",
+    [
+        ("setup.cfg", "[dedup]\npassages = 5\n", "setting 'passages' is a group of settings, not a value"),
+        ("setup.cfg", "[dedup]\nseed = -1\n", "seed must be between 0 and 4294967295, got -1"),
+        ("setup.cfg", "[dedup]\nthreshold = 1e400\n", "setting 'threshold': '1e400' is not a valid float"),
+        ("setup.cfg", "[dedup]\nngram = 2.5\n", "setting 'ngram': '2.5' is not a valid int"),
+        ("pyproject.toml", "[tool.dedup]\npassages = 5\n", "setting 'passages' is a group of settings, not a value"),
+        ("pyproject.toml", "[tool.dedup]\nnum_perm = 1e400\n", "setting 'num_perm': inf is not a valid int"),
+        ("pyproject.toml", "[tool.dedup]\nthreshold = nan\n", "setting 'threshold': nan is not a valid float"),
+        ("pyproject.toml", "[tool.dedup]\nseed = true\n", "setting 'seed': True is not a valid int"),
+        ("pyproject.toml", "[tool.dedup]\nseed = 100000000000000000000000\n", "is not a valid int"),
+        ("pyproject.toml", '[tool.dedup]\nngram = "five"\n', "setting 'ngram': 'five' is not a valid int"),
+        ("pyproject.toml", "[tool.dedup]\nngram = [5]\n", "setting 'ngram': a list ([5]) where a whole number belongs"),
+        ("pyproject.toml", "[tool.dedup.seed]\nx = 1\n", "setting 'seed': a table ({'x': 1}) where a whole number belongs"),
+        ("pyproject.toml", "[tool.dedup.passages]\nenabled = {a = 1}\n", "setting 'passages.enabled': a table"),
+        ("pyproject.toml", "[tool]\ndedup = 5\n", "'tool.dedup' must be a table"),
+    ],
+)
+def test_wrongly_shaped_settings_name_the_file_and_key(tmp_path: Path, file: str, body: str, message: str) -> None:
+    (tmp_path / file).write_text(body, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_settings(folder=tmp_path)
+    assert message in str(err.value) and file in str(err.value)

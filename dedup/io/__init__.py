@@ -1,9 +1,10 @@
 """Reading corpora, and writing results files.
 
 In: paths (folders of .txt/.md/.html files, JSONL files, ``-`` for standard
-input). Out: :class:`~dedup.document.Document` objects in a stable order, and
-an :class:`InputProblem` for everything that could not be read; results
-written to a file atomically (:func:`write_atomic`).
+input; any of them gzip/bzip2/xz/zstd-compressed). Out:
+:class:`~dedup.document.Document` objects in a stable order, and a bounded
+:class:`ProblemLog` of everything that could not be read or was repaired;
+results written to a file atomically (:func:`write_atomic`).
 """
 
 import lazy_loader
@@ -18,11 +19,12 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "HTML_SUFFIXES",
             "JSONL_SUFFIXES",
             "METADATA_FIELDS",
-            "InputProblem",
             "CorpusReader",
-            "decode_text",
             "read_corpus",
         ],
+        "decoding": ["decode_text", "check_encoding"],
+        "files": ["COMPRESSION_SUFFIXES", "open_input", "format_suffix"],
+        "problems": ["InputProblem", "ProblemLog", "problem_records", "problem_stats", "omitted_message"],
         "html": [
             "BLOCK_TAGS",
             "SKIP_TAGS",

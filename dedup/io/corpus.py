@@ -1,47 +1,42 @@
 """Reading corpora: folders of text files, JSONL, and JSONL on stdin.
 
 Reading never stops at a bad input. Every input that cannot be used (a
-missing path, a binary or undecodable file, an empty document, a malformed
-JSONL line, a duplicate id) is recorded as an :class:`InputProblem` naming
-the file and line, and the rest is read.
+missing path, a FIFO or device, an unlistable folder, a binary or
+undecodable file, a damaged compressed stream, an empty document, a JSONL
+line that does not parse, a duplicate id) is recorded as an
+:class:`~dedup.io.problems.InputProblem` naming the file and line, and the
+rest is read. Inputs that can be repaired (a few NUL bytes, lone
+surrogates, a guessed HTML charset) are read, with a warning.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
 from dedup.document import Document
+from dedup.io.decoding import decode_page, decode_text, strip_nul, without_surrogates
+from dedup.io.files import NotRegularFileError, decompressed, file_type, format_suffix, open_input, stream_errors, walk
+from dedup.io.problems import InputProblem, ProblemLog, show_id
+
+__all__ = [
+    "TEXT_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "METADATA_FIELDS",
+    "InputProblem", "CorpusReader", "decode_text", "read_corpus",
+]
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 METADATA_FIELDS = ("date", "source", "url", "title")
-_SNIFF_BYTES = 8192
-
-
-@dataclass(frozen=True)
-class InputProblem:
-    """An input that was skipped, and why.
-
-    Attributes:
-        origin: The file (``path`` or ``path:line``; ``<stdin>:line`` for stdin).
-        message: What is wrong and what to do about it.
-    """
-
-    origin: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.origin}: {self.message}"
-
-    def to_dict(self) -> dict[str, str]:
-        """The problem as it appears in the JSON output."""
-        return {"origin": self.origin, "message": self.message}
+# Python refuses to turn longer digit strings into integers (CVE-2020-10735).
+_MAX_INT_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
+_MESSAGE_CHARS = 160
 
 
 @dataclass
@@ -49,8 +44,14 @@ class CorpusReader:
     """Reads documents from paths, collecting problems instead of failing.
 
     Args:
-        paths: Folders, text/HTML files, JSONL files, or ``-`` for JSONL on stdin.
+        paths: Folders, text/HTML files, JSONL files (any of them may be
+            compressed), or ``-`` for JSONL on stdin.
         stdin: The stream to read for ``-`` (defaults to ``sys.stdin``).
+        encoding: The encoding of plain-text files without a byte order
+            mark (UTF-8 by default), and the fallback for HTML pages that
+            declare none. JSONL is always UTF-8.
+        problems: Where problems go; a bounded :class:`ProblemLog` whose
+            listener may print them as they happen.
 
     Examples:
         >>> reader = CorpusReader(["corpus/"])
@@ -60,79 +61,122 @@ class CorpusReader:
     """
 
     paths: Iterable[str | os.PathLike]
-    stdin: IO[str] | None = None
-    problems: list[InputProblem] = field(default_factory=list)
+    stdin: IO[str] | IO[bytes] | None = None
+    encoding: str | None = None
+    problems: ProblemLog = field(default_factory=ProblemLog)
     _seen: dict[str, str] = field(default_factory=dict, repr=False)
 
     def __iter__(self) -> Iterator[Document]:
         for raw in self.paths:
             if str(raw) == "-":
-                stream = self.stdin if self.stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
-                yield from self._read_jsonl(stream, "<stdin>")
+                yield from self._read_stdin()
                 continue
             path = Path(raw)
-            if path.is_dir():
-                for file in _walk(path):
+            try:
+                mode = os.stat(path).st_mode
+            except OSError as err:
+                self._missing(path, err)
+                continue
+            if stat.S_ISDIR(mode):
+                for file in walk(path, TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES, self._problem):
                     yield from self._read_file(file, file.relative_to(path).as_posix())
-            elif path.is_file():
+            elif stat.S_ISREG(mode):
                 yield from self._read_file(path, path.name)
-            elif path.exists():
-                self._problem(str(path), "not a regular file or folder; skipped")
             else:
-                self._problem(str(path), "no such file or folder; check the path")
+                self._problem(
+                    str(path),
+                    f"{file_type(mode)}, not a regular file or folder; skipped without reading it (pipe JSONL to standard input as - instead)",
+                    "not-regular",
+                )
 
-    def _problem(self, origin: str, message: str) -> None:
-        self.problems.append(InputProblem(origin, message))
+    def _problem(self, origin: str, message: str, kind: str = "unreadable", skipped: bool = True) -> None:
+        self.problems.add(origin, message, kind, skipped)
+
+    def _missing(self, path: Path, err: OSError) -> None:
+        if path.is_symlink():
+            self._problem(str(path), f"broken link ({err.strerror}); skipped", "missing")
+        elif isinstance(err, FileNotFoundError):
+            self._problem(str(path), "no such file or folder; check the path", "missing")
+        else:
+            self._problem(str(path), f"cannot read: {err.strerror}", "unreadable")
 
     def _accept(self, doc: Document) -> bool:
         if not doc.text.strip():
-            self._problem(doc.origin, f"document {doc.id!r} is empty; skipped")
+            self._problem(doc.origin, f"document {show_id(doc.id)} is empty; skipped", "empty")
             return False
         if doc.id in self._seen:
-            self._problem(doc.origin, f"duplicate id {doc.id!r} (first read from {self._seen[doc.id]}); skipped")
+            self._problem(doc.origin, f"duplicate id {show_id(doc.id)} (first read from {self._seen[doc.id]}); skipped", "duplicate-id")
             return False
         self._seen[doc.id] = doc.origin
         return True
 
-    def _read_file(self, path: Path, doc_id: str) -> Iterator[Document]:
-        suffix = path.suffix.lower()
-        if suffix in JSONL_SUFFIXES:
-            try:
-                with path.open("rb") as handle:
-                    yield from self._read_jsonl(handle, str(path))
-            except OSError as err:
-                self._problem(str(path), f"cannot read: {err.strerror}")
-            return
-        text = self._read_text(path)
-        if text is None:
-            return
-        if suffix in HTML_SUFFIXES:
-            from dedup.io.html import document_from_html
+    def _read_stdin(self) -> Iterator[Document]:
+        stream = self.stdin if self.stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
+        compression = None
+        if not isinstance(stream, io.TextIOBase):
+            stream, compression = decompressed(stream)  # type: ignore[arg-type]
+        yield from self._read_jsonl(stream, "<stdin>", compression)
 
-            doc = document_from_html(text, doc_id, origin=str(path))
-        else:
-            doc = Document(id=doc_id, text=text, origin=str(path))
-        if self._accept(doc):
+    def _read_file(self, path: Path, doc_id: str) -> Iterator[Document]:
+        doc_id, bad_bytes = without_surrogates(doc_id)
+        if bad_bytes:
+            self._problem(str(path), f"file name is not valid UTF-8; read as id {show_id(doc_id)}", "file-name", skipped=False)
+        try:
+            stream, compression = open_input(path)
+        except NotRegularFileError as err:
+            self._problem(str(path), f"{err}; skipped without reading it", "not-regular")
+            return
+        except OSError as err:
+            self._problem(str(path), f"cannot read: {err.strerror or err}", "unreadable")
+            return
+        with stream:
+            suffix = format_suffix(path.name)
+            if suffix in JSONL_SUFFIXES:
+                yield from self._read_jsonl(stream, str(path), compression)
+                return
+            doc = self._read_document(stream, str(path), doc_id, compression, suffix in HTML_SUFFIXES)
+        if doc is not None and self._accept(doc):
             yield doc
 
-    def _read_text(self, path: Path) -> str | None:
+    def _read_document(self, stream: IO[bytes], origin: str, doc_id: str, compression: str | None, html: bool) -> Document | None:
+        """One text or HTML file as a document, or ``None`` (reported)."""
         try:
-            data = path.read_bytes()
-        except OSError as err:
-            self._problem(str(path), f"cannot read: {err.strerror}")
+            data = stream.read()
+        except stream_errors() as err:
+            self._problem(origin, f"cannot read{f' {compression} data' if compression else ''}: {_short(err)}; skipped", "compression" if compression else "unreadable")
             return None
-        return decode_text(data, str(path), self._problem)
+        if not html:
+            text = decode_text(data, origin, self._problem, self.encoding)
+            return None if text is None else Document(id=doc_id, text=text, origin=origin)
+        page = decode_page(data, origin, self._problem, self.encoding)
+        if page is None:
+            return None
+        from dedup.io.html import document_from_html
 
-    def _read_jsonl(self, stream: IO[str] | IO[bytes], name: str) -> Iterator[Document]:
+        return document_from_html(page, doc_id, origin=origin)
+
+    def _read_jsonl(self, stream: IO[str] | IO[bytes], name: str, compression: str | None = None) -> Iterator[Document]:
         """Read JSONL from a text or binary stream, one line at a time, so a
-        bad line (malformed JSON, invalid UTF-8) loses only itself."""
-        for lineno, line in enumerate(stream, start=1):
+        bad line (malformed JSON, invalid UTF-8) loses only itself, and a
+        damaged compressed stream loses only what follows the damage."""
+        lines, lineno = iter(stream), 0
+        errors = stream_errors()
+        while True:
+            try:
+                line = next(lines)
+            except StopIteration:
+                return
+            except errors as err:
+                what = f"{compression} data" if compression else "file"
+                self._problem(f"{name}:{lineno + 1}", f"{what} damaged ({_short(err)}); the rest of the file is skipped", "compression")
+                return
+            lineno += 1
             origin = f"{name}:{lineno}"
             if isinstance(line, bytes):
                 try:
                     line = line.decode("utf-8-sig" if lineno == 1 else "utf-8")
                 except UnicodeDecodeError as err:
-                    self._problem(origin, f"not valid UTF-8 (byte 0x{line[err.start]:02x} at column {err.start + 1}); line skipped")
+                    self._problem(origin, f"not valid UTF-8 (byte 0x{line[err.start]:02x} at column {err.start + 1}); line skipped", "encoding")
                     continue
             if not line.strip():
                 continue
@@ -141,76 +185,73 @@ class CorpusReader:
                 yield doc
 
     def _parse_record(self, line: str, origin: str) -> Document | None:
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            self._problem(origin, f"malformed JSON ({err.msg} at column {err.colno}); line skipped")
+        record = self._load_json(line, origin)
+        if record is None:
             return None
         if not isinstance(record, dict):
-            self._problem(origin, "expected a JSON object with 'id' and 'text'; line skipped")
+            self._problem(origin, "expected a JSON object with 'id' and 'text'; line skipped", "json-shape")
             return None
         doc_id, text = record.get("id"), record.get("text")
         if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool) or str(doc_id) == "":
-            self._problem(origin, "missing or invalid 'id' (a string or integer is needed); line skipped")
+            self._problem(origin, "missing or invalid 'id' (a string or integer is needed); line skipped", "json-shape")
             return None
         if not isinstance(text, str):
-            self._problem(origin, f"record {doc_id!r} has no 'text' string; line skipped")
+            self._problem(origin, f"record {show_id(doc_id)} has no 'text' string; line skipped", "json-shape")
             return None
-        meta = {key: str(record[key]) for key in METADATA_FIELDS if record.get(key) not in (None, "")}
-        return Document(id=str(doc_id), text=text, origin=origin, **meta)
+        fields = {"id": str(doc_id), "text": text}
+        fields.update((key, str(record[key])) for key in METADATA_FIELDS if record.get(key) not in (None, ""))
+        self._repair_surrogates(fields, origin)
+        fields["text"] = strip_nul(fields["text"], origin, self._problem)
+        return Document(origin=origin, **fields)
 
-
-def decode_text(data: bytes, origin: str, report) -> str | None:
-    """Decode file bytes as UTF-8 (a BOM may say UTF-16), or report why not.
-
-    Args:
-        data: The file's bytes.
-        origin: The file name, for the message.
-        report: ``report(origin, message)`` is called when the bytes are unusable.
-
-    Returns:
-        The text, or ``None`` if the file is binary or not UTF-8.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    def _load_json(self, line: str, origin: str) -> object | None:
+        """The parsed line, or ``None`` with the parser's complaint reported."""
         try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            report(origin, "starts with a UTF-16 byte order mark but is not valid UTF-16; skipped")
-            return None
-    if b"\x00" in data[:_SNIFF_BYTES]:
-        report(origin, "looks binary (NUL bytes); skipped")
-        return None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data.count(b"\n", 0, err.start) + 1
-        report(
-            f"{origin}:{line}",
-            f"not valid UTF-8 (byte 0x{data[err.start]:02x} at offset {err.start}); "
-            "convert it, e.g. iconv -f latin1 -t utf-8; skipped",
-        )
+            return json.loads(line)
+        except json.JSONDecodeError as err:
+            reason = f"{err.msg} at column {err.colno}"
+        except RecursionError:
+            reason = "nested too deeply to read"
+        except ValueError as err:  # an integer longer than Python converts
+            reason = f"a number of more than {_MAX_INT_DIGITS:,} digits" if "digits" in str(err) else _short(err)
+        self._problem(origin, f"malformed JSON ({reason}); line skipped", "malformed-json")
         return None
 
+    def _repair_surrogates(self, fields: dict[str, str], origin: str) -> None:
+        """Replace lone surrogates (unwritable as UTF-8) in place, with a warning."""
+        repaired = []
+        for key, value in fields.items():
+            fields[key], count = without_surrogates(value)
+            if count:
+                repaired.append(f"{count:,} in '{key}'")
+        if repaired:
+            self._problem(
+                origin,
+                f"record {show_id(fields['id'])}: lone surrogate escapes ({', '.join(repaired)}) replaced with U+FFFD; record read",
+                "surrogates",
+                skipped=False,
+            )
 
-def _walk(folder: Path) -> Iterator[Path]:
-    """Files under ``folder`` that the reader understands, in a stable order."""
-    suffixes = TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            if not name.startswith(".") and name.lower().endswith(suffixes):
-                yield Path(root) / name
+
+def _short(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    return text if len(text) <= _MESSAGE_CHARS else text[: _MESSAGE_CHARS - 1] + "…"
 
 
-def read_corpus(paths: Iterable[str | os.PathLike]) -> tuple[list[Document], list[InputProblem]]:
+def read_corpus(
+    paths: Iterable[str | os.PathLike], encoding: str | None = None, problems: ProblemLog | None = None
+) -> tuple[list[Document], ProblemLog]:
     """Read every document under ``paths``.
 
     Args:
         paths: As for :class:`CorpusReader`.
+        encoding: As for :class:`CorpusReader`.
+        problems: Where problems go (a new :class:`ProblemLog` by default).
 
     Returns:
-        The documents, in input order, and the problems met.
+        The documents, in input order, and the problems met (a bounded log
+        that reads as a list of the first problems of each kind).
     """
-    reader = CorpusReader(list(paths))
+    reader = CorpusReader(list(paths), encoding=encoding, problems=problems if problems is not None else ProblemLog())
     docs = list(reader)
     return docs, reader.problems

@@ -19,6 +19,7 @@ import itertools
 import re
 
 from dedup.document import Document
+from dedup.io.decoding import decode_html  # noqa: F401  (re-exported: part of this module's API)
 
 BLOCK_TAGS = frozenset(
     """address article aside blockquote body br caption center dd details dialog dir div dl dt
@@ -65,29 +66,6 @@ _BIT = {name: 1 << i for i, name in enumerate(DOM_FLAGS)}
 # Blocks of prose that vote for the element holding them (the main container).
 _VOTE_WORDS = 8
 _VOTE_LINK_DENSITY = 0.34
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
-
-
-def decode_html(data: bytes) -> str:
-    """Decode HTML bytes: UTF-8 when valid, else the charset the page declares.
-
-    Args:
-        data: The raw page.
-
-    Returns:
-        The page as text (undecodable bytes replaced).
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    match = _CHARSET.search(data[:4096])
-    for encoding in ([match.group(1).decode("ascii")] if match else []) + ["cp1252"]:
-        try:
-            return data.decode(encoding, errors="replace")
-        except LookupError:
-            continue
-    return data.decode("latin-1")
 
 
 def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:

@@ -33,6 +33,7 @@ from dedup.diff import (
 )
 from dedup.document import Document, Span, span_mask
 from dedup.io.corpus import read_corpus
+from dedup.io.problems import ProblemLog
 from dedup.results import ScanResult
 from dedup.scan import scan_documents
 from dedup.version import __version__
@@ -257,7 +258,13 @@ def render_scan_report(result: ScanResult, docs: Sequence[Document], settings: S
     )
 
 
-def scan_report(paths: Sequence[str], settings: Settings, progress: Callable | None = None) -> ScanReport:
+def scan_report(
+    paths: Sequence[str],
+    settings: Settings,
+    progress: Callable | None = None,
+    encoding: str | None = None,
+    problems: ProblemLog | None = None,
+) -> ScanReport:
     """Scan ``paths`` and render the HTML report (``dedup scan --format html``).
 
     The documents are read into memory (the report shows their text).
@@ -266,10 +273,12 @@ def scan_report(paths: Sequence[str], settings: Settings, progress: Callable | N
         paths: As for :func:`dedup.scan.scan_corpus`.
         settings: What to look for.
         progress: Called as ``progress(stage, done, total)``.
+        encoding: Encoding of plain-text files without a byte order mark.
+        problems: The log that collects input problems (a new one if ``None``).
 
     Returns:
         A :class:`ScanReport`; its ``html`` is empty when nothing was read.
     """
-    docs, problems = read_corpus([str(p) for p in paths])
+    docs, problems = read_corpus([str(p) for p in paths], encoding=encoding, problems=problems)
     result = scan_documents(docs, settings, problems, progress)
     return ScanReport(result, render_scan_report(result, docs, settings) if docs else "")

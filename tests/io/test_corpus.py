@@ -103,3 +103,33 @@ def test_jsonl_line_with_invalid_utf8_loses_only_that_line(tmp_path: Path) -> No
     docs, problems = read_corpus([path])
     assert [d.id for d in docs] == ["a", "c"]
     assert problems[0].origin == f"{path}:2" and "UTF-8" in problems[0].message
+
+
+def test_problem_log_keeps_a_bounded_sample_and_counts_the_rest() -> None:
+    from dedup.io.problems import SHOWN_PER_KIND, ProblemLog, problem_records, problem_stats
+
+    shown = []
+    log = ProblemLog(shown.append)
+    for i in range(100_000):
+        log.add(f"big.jsonl:{i + 1}", "malformed JSON", "malformed-json")
+    log.add("a.txt", "1 NUL byte removed", "nul-bytes", skipped=False)
+    assert len(log) == len(shown) == SHOWN_PER_KIND + 1 and log.total == 100_001
+    assert log.omitted() == [("malformed-json", 100_000 - SHOWN_PER_KIND)]
+    records = problem_records(log)
+    assert len(records) == SHOWN_PER_KIND + 2 and records[-1]["more"] == 100_000 - SHOWN_PER_KIND
+    assert problem_stats(log) == {"skipped_inputs": 100_000, "input_warnings": 1}
+
+
+def test_compressed_inputs_are_found_by_magic_bytes(tmp_path: Path) -> None:
+    import gzip
+
+    (tmp_path / "plain.jsonl").write_bytes(gzip.compress(b'{"id": "g", "text": "gzip inside"}\n'))
+    (tmp_path / "notes.txt.gz").write_bytes(gzip.compress(b"compressed notes"))
+    (tmp_path / "BZh.txt").write_bytes(b"BZh9 is not bzip2 without its block magic")
+    docs, problems = read_corpus([tmp_path])
+    assert problems == []
+    assert {d.id: d.text for d in docs} == {
+        "BZh.txt": "BZh9 is not bzip2 without its block magic",
+        "notes.txt.gz": "compressed notes",
+        "g": "gzip inside",
+    }
