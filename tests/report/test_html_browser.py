@@ -67,6 +67,26 @@ def _dedup(*args: str) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
+def sample_report(tmp_path_factory) -> Path:
+    """The report of the sample corpus, made once by the real command."""
+    page = tmp_path_factory.mktemp("sample") / "report.html"
+    run = _dedup("scan", str(CORPUS), "--format", "html", "-o", str(page), "--jobs", "1")
+    assert run.returncode == 0, run.stderr
+    return page
+
+
+@pytest.fixture(scope="module")
+def evil_report(tmp_path_factory) -> tuple[Path, Path]:
+    """The corpus carrying markup, and its report, made once by the real command."""
+    folder = tmp_path_factory.mktemp("evil")
+    corpus = _evil_corpus(folder)
+    page = folder / "evil.html"
+    run = _dedup("scan", str(corpus), "--format", "html", "-o", str(page), "--jobs", "1")
+    assert run.returncode == 0, run.stderr
+    return corpus, page
+
+
+@pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -110,10 +130,8 @@ def _screenshot(driver, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def test_sample_corpus_report_shows_the_pair(browser, tmp_path: Path) -> None:
-    page = tmp_path / "report.html"
-    run = _dedup("scan", str(CORPUS), "--format", "html", "-o", str(page), "--jobs", "1")
-    assert run.returncode == 0, run.stderr
+def test_sample_corpus_report_shows_the_pair(browser, sample_report: Path, tmp_path: Path) -> None:
+    page = sample_report
     urls = _open(browser, page)
     assert urls == [page.as_uri()], urls  # the page itself, nothing else
     assert browser.title == "dedup scan report"
@@ -134,11 +152,8 @@ def test_sample_corpus_report_shows_the_pair(browser, tmp_path: Path) -> None:
     _screenshot(browser, tmp_path, "report-sample.png")
 
 
-def test_injected_markup_stays_text(browser, tmp_path: Path) -> None:
-    corpus = _evil_corpus(tmp_path)
-    page = tmp_path / "evil.html"
-    run = _dedup("scan", str(corpus), "--format", "html", "-o", str(page), "--jobs", "1")
-    assert run.returncode == 0, run.stderr
+def test_injected_markup_stays_text(browser, evil_report: tuple[Path, Path], tmp_path: Path) -> None:
+    _, page = evil_report
     urls = _open(browser, page)
     assert urls == [page.as_uri()], urls
     assert _no_dialog(browser)
@@ -167,8 +182,8 @@ def test_injected_markup_stays_text(browser, tmp_path: Path) -> None:
     assert _no_dialog(browser)
 
 
-def test_pair_page_of_dedup_diff(browser, tmp_path: Path) -> None:
-    corpus = _evil_corpus(tmp_path)
+def test_pair_page_of_dedup_diff(browser, evil_report: tuple[Path, Path], tmp_path: Path) -> None:
+    corpus, _ = evil_report
     ids = [f"{INJECTIONS[1]}-1", f"{INJECTIONS[3]}-3"]
     page = tmp_path / "pair.html"
     run = _dedup("diff", *ids, "--corpus", str(corpus), "--format", "html", "-o", str(page))
@@ -181,13 +196,10 @@ def test_pair_page_of_dedup_diff(browser, tmp_path: Path) -> None:
     assert browser.find_elements(By.CSS_SELECTOR, ".doc-text .seg.verbatim")
 
 
-def test_keyboard_navigation_and_print(browser, tmp_path: Path) -> None:
+def test_keyboard_navigation_and_print(browser, evil_report: tuple[Path, Path]) -> None:
     from selenium.webdriver.common.keys import Keys
 
-    corpus = _evil_corpus(tmp_path)
-    page = tmp_path / "nav.html"
-    assert _dedup("scan", str(corpus), "--format", "html", "-o", str(page), "--jobs", "1").returncode == 0
-    _open(browser, page)
+    _open(browser, evil_report[1])
     body = browser.find_element(By.TAG_NAME, "body")
     body.send_keys(Keys.TAB)
     assert browser.switch_to.active_element.text == "Skip to the report"
@@ -212,13 +224,12 @@ def test_keyboard_navigation_and_print(browser, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not AXE.is_file(), reason="axe-core is not installed: run `make test-browser` (npm install axe-core)")
 @pytest.mark.parametrize("command", ["scan", "diff"])
-def test_report_passes_axe(browser, tmp_path: Path, command: str) -> None:
-    page = tmp_path / f"{command}.html"
-    if command == "scan":
-        args = ["scan", str(CORPUS), "--jobs", "1"]
-    else:
+def test_report_passes_axe(browser, sample_report: Path, tmp_path: Path, command: str) -> None:
+    page = sample_report
+    if command == "diff":
+        page = tmp_path / "diff.html"
         args = ["diff", str(CORPUS / "000_8aaba136161a1b97.txt"), str(CORPUS / "001_1edf69fc7060fb53.txt")]
-    assert _dedup(*args, "--format", "html", "-o", str(page)).returncode == 0
+        assert _dedup(*args, "--format", "html", "-o", str(page)).returncode == 0
     _open(browser, page)
     # DevTools evaluation is not subject to the page's CSP, which allows no script.
     browser.execute_script(AXE.read_text(encoding="utf-8"))
