@@ -3,26 +3,35 @@
 Each command reads its settings, makes one library call, and hands the
 result to a view (terminal) or a formatter (machines). Library errors become
 messages that say what to do; exit codes come from :mod:`dedup.report.formats`.
+:class:`DedupGroup` ends every command the same way: an unexpected error is
+one line on stderr and exit 2 (``--debug`` adds the traceback), Ctrl-C exits
+130 and SIGTERM 143, both after the workers are stopped and the temporary
+files removed (the library cleans up as the interrupt unwinds it).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 import time
+import traceback
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from dedup.config import ConfigError, Settings, load_settings
+from dedup.engine import FaultLog
 from dedup.io.problems import ProblemLog, omitted_message
-from dedup.report.formats import EXIT_ERROR, FORMATTERS, scan_exit_code
+from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
+from dedup.views.safe import visible_line
 from dedup.views.terminal import OutputOptions, emit_text, emit_view, use_color
 
 
@@ -56,6 +65,8 @@ def writing(output: OutputOptions) -> Iterator[None]:
     """A results file that cannot be written is a usage error (exit 2), not a traceback."""
     try:
         yield
+    except BrokenPipeError:
+        raise  # the reader has gone: the command group ends quietly with its exit code
     except OSError as err:
         target = output.path or "standard output"
         raise click.exceptions.Exit(_fail(f"cannot write {target}: {err.strerror or err}; check the folder exists and is writable")) from None
@@ -135,34 +146,124 @@ encoding_option = click.option(
 )
 
 
+def print_problem(problem: object) -> None:
+    """One problem on stderr, as plain text with control characters escaped."""
+    stderr_console().print(Text(f"dedup: {visible_line(problem)}"))
+
+
 def problem_log(quiet: bool = False) -> ProblemLog:
     """A bounded problem log that prints each problem it keeps on stderr at
-    once (with ``quiet``, nothing until :func:`report_omitted_problems`)."""
-    err = stderr_console()
-    if quiet:
-        return ProblemLog(lambda problem: None)
-    return ProblemLog(lambda problem: err.print(f"dedup: {problem}", markup=False, emoji=False))
+    once (with ``quiet``, none: :func:`report_omitted_problems` counts them)."""
+    return ProblemLog(None if quiet else print_problem)
 
 
-def report_omitted_problems(log: ProblemLog, quiet: bool = False) -> None:
+def fault_log() -> FaultLog:
+    """A bounded log of the documents and pairs a stage fails on, printing
+    each one it keeps on stderr at once (with ``-q`` too: they are errors)."""
+    return FaultLog(print_problem)
+
+
+def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None, quiet: bool = False) -> None:
     """After the run: how many problems of each kind were past the cap and
-    not shown (with ``quiet``, one count of them all)."""
+    not shown (with ``quiet``, one count of all of them); with ``--debug``,
+    the traceback of each stage failure shown."""
     err = stderr_console()
-    if quiet:
-        if log.total():
-            err.print(f"dedup: {log.total()} input problems (run without -q to see them)", markup=False, emoji=False)
+    if quiet and log.total():
+        err.print(Text(f"dedup: {log.total()} input problems (run without -q to see them)"))
+    for kind, count in [] if quiet else log.omitted():
+        err.print(Text(f"dedup: {omitted_message(count)} ({kind})"))
+    if faults is None:
         return
-    for kind, count in log.omitted():
-        err.print(f"dedup: {omitted_message(count)} ({kind})", markup=False, emoji=False)
+    for stage, count in faults.omitted():
+        err.print(Text(f"dedup: {omitted_message(count)} ({stage} failures)"))
+    if _debugging():
+        for fault in faults:
+            err.print(Text(f"dedup: traceback of {visible_line(' / '.join(fault.documents))} ({fault.stage}):\n{fault.trace}"))
 
 
 def _fail(message: str) -> int:
-    stderr_console().print(f"dedup: error: {message}", markup=False)
+    stderr_console().print(Text(f"dedup: error: {visible_line(message)}"))
     return EXIT_ERROR
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Terminated(BaseException):
+    """SIGTERM, raised in the main thread so that the run unwinds (workers
+    stopped, temporary files removed) as it does for Ctrl-C. A BaseException,
+    like KeyboardInterrupt, so that no fault barrier takes it for an error."""
+
+
+def _stop(signum, frame) -> None:
+    """SIGINT and SIGTERM: the run unwinds (KeyboardInterrupt, Terminated);
+    a second signal while it cleans up is ignored, so that the cleanup ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt if signum == signal.SIGINT else Terminated
+
+
+_DEBUG = "dedup.debug"
+
+
+def _debugging() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx and ctx.find_root().meta.get(_DEBUG))
+
+
+def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_root().meta[_DEBUG] = True
+
+
+def debug_option(func: Callable) -> Callable:
+    """``--debug``: show the traceback of unexpected errors (on the group or a command)."""
+    return click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug, help="Show tracebacks of unexpected errors.")(func)
+
+
+class DedupGroup(click.Group):
+    """The command group; it turns whatever ends a command into an exit code
+    (see :mod:`dedup.report.formats`) and at most a line of message."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        previous = {signum: signal.signal(signum, _stop) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return _flushed(super().invoke, ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            stderr_console().print("dedup: interrupted", markup=False)
+            raise click.exceptions.Exit(EXIT_INTERRUPTED) from None
+        except Terminated:
+            stderr_console().print("dedup: terminated", markup=False)
+            raise click.exceptions.Exit(EXIT_TERMINATED) from None
+        except BrokenPipeError:
+            # The reader of the output has gone (``| head``): nothing to say to it.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise click.exceptions.Exit(EXIT_BROKEN_PIPE) from None
+        except Exception as error:  # noqa: BLE001 - the one place unexpected errors end
+            if _debugging():
+                stderr_console().print(Text(traceback.format_exc().rstrip()))
+            first = " ".join(str(error).split())[:300]
+            hint = "" if _debugging() else " (run with --debug for the traceback)"
+            raise click.exceptions.Exit(_fail(f"internal error: {type(error).__name__}{': ' + first if first else ''}{hint}")) from None
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+def _flushed(command: Callable[[click.Context], Any], ctx: click.Context) -> Any:
+    """Run ``command``, then flush standard output, so that an error writing
+    it (a full disk, a closed pipe) is met here and not at interpreter exit."""
+    try:
+        value = command(ctx)
+    except SystemExit:
+        sys.stdout.flush()
+        raise
+    sys.stdout.flush()
+    return value
+
+
+@click.group(cls=DedupGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="dedup")
+@debug_option
 def main() -> None:
     """Find duplicate, rewritten and boilerplate text in corpora.
 
@@ -177,6 +278,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row; html: a report to open in a browser.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
 @encoding_option
+@debug_option
 @output_options
 def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
@@ -195,11 +297,11 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
         if fmt == "html":
             from dedup.report.html import scan_report
 
-            report = scan_report(paths, settings, progress=update, encoding=encoding, problems=problems)
+            report = scan_report(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log())
             result = report.result
         else:
-            result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems)
-    report_omitted_problems(problems, output.quiet)
+            result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log())
+    report_omitted_problems(problems, result.faults, output.quiet)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     note(output, f"{result.stats['documents']} documents in {result.timing.get('seconds', 0.0):.2f} s; stages: {result.timing.get('stage_seconds', {})}")
@@ -224,6 +326,7 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
 @click.option("--full", is_flag=True, help="Show unrelated documents in full too (by default they get a short answer).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines; html: a page to open in a browser.")
 @encoding_option
+@debug_option
 @output_options
 def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, encoding: str | None, **flags: Any) -> None:
     """Show what two documents share: verbatim and reworded passages, the
@@ -268,6 +371,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
 @encoding_option
+@debug_option
 @output_options
 def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None, **flags: Any) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
@@ -286,17 +390,19 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     output = collect_output(flags)
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
     docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log(output.quiet))
-    report_omitted_problems(problems, output.quiet)
     if not docs:
+        report_omitted_problems(problems, quiet=output.quiet)
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
     started = time.perf_counter()
-    found, repeats = boilerplate_report(docs, settings)
+    faults = fault_log()
+    found, repeats = boilerplate_report(docs, settings, faults=faults)
+    report_omitted_problems(problems, faults, output.quiet)
     note(output, f"{len(docs)} documents, {len(repeats)} repeated blocks in {time.perf_counter() - started:.2f} s; settings {settings.boilerplate}")
     if fmt == "json":
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
-            "problems": problem_records(problems),
+            "problems": problem_records(problems) + faults.records(),
         }
         with writing(output):
             emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)

@@ -129,7 +129,11 @@ class DocumentResult:
 
 @dataclass
 class ScanResult:
-    """Everything a scan found."""
+    """Everything a scan found.
+
+    ``faults`` holds the documents and pairs a stage failed on (each also a
+    problem), with their tracebacks; it is not part of the JSON output.
+    """
 
     documents: list[DocumentResult]
     pairs: list[PairResult]
@@ -138,6 +142,7 @@ class ScanResult:
     settings: dict[str, Any]
     stats: dict[str, Any]
     timing: dict[str, Any] = field(default_factory=dict)
+    faults: list[Any] = field(default_factory=list, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         from dedup.version import __version__

@@ -36,12 +36,12 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document
-from dedup.engine import Engine, LocalEngine
+from dedup.engine import Engine, FaultBarrier, FaultLog, LocalEngine, StageFault
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.problems import ProblemLog, problem_records, problem_stats
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
-from dedup.near.fingerprints import Fingerprints, fingerprint_job, join_fingerprints
+from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
@@ -59,11 +59,13 @@ class DocumentTable:
         ids: Document ids, in input order.
         chars: Length of each original text.
         metadata: date, source, url and title, for documents that have any.
+        failed: Documents whose fingerprinting raised (kept out of every pair).
     """
 
     ids: list[str] = field(default_factory=list)
     chars: array = field(default_factory=lambda: array("q"))
     metadata: dict[int, dict[str, str]] = field(default_factory=dict)
+    failed: list[int] = field(default_factory=list)
 
     def add(self, doc: Document) -> None:
         if doc.date or doc.source or doc.url or doc.title:
@@ -104,13 +106,26 @@ def _tables_for(texts: list[str]) -> None:
         char_classes()
 
 
-def fingerprint_stream(docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
-    """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets."""
+def fingerprint_stream(
+    docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None
+) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+    """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets.
+
+    A document whose fingerprinting raises is fingerprinted as an empty
+    text, listed in the table's ``failed`` and appended to ``faults``.
+    """
     table = DocumentTable()
     store = ShingleStore(folder)
-    func = partial(fingerprint_job, settings=settings, folder=folder)
+    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
     parts = []
-    for part in engine.map(func, _batches(docs, table, settings.batch_size, progress)):
+    first = 0
+    for guarded in engine.map(barrier, _batches(docs, table, settings.batch_size, progress)):
+        part = guarded.result
+        for fault in guarded.faults:
+            table.failed.append(first + fault.position)
+            if faults is not None:
+                faults.append(StageFault.of("fingerprint", fault, [table.ids[first + fault.position]]))
+        first += len(part.counts)
         store.add(part.spilled, part.counts)
         parts.append(part)
     return table, join_fingerprints(parts, settings.num_perm), store
@@ -164,17 +179,18 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None, engine: Engine
+    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None, engine: Engine, faults: list[StageFault]
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are enabled."""
     started = time.perf_counter()
     clock = _StageClock()
-    with tempfile.TemporaryDirectory(prefix="dedup-") as folder:
-        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress)
+    with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
+        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
         clock.lap("fingerprint")
-        groups = exact_groups(fp.exact)
+        failed = set(table.failed)
+        groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
         is_head = np.ones(len(table), dtype=bool)
-        is_head[[m for group in groups for m in group[1:]]] = False
+        is_head[[m for group in groups for m in group[1:]] + sorted(failed)] = False
         candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head))
         fp.band_keys = None
         clock.lap("candidates")
@@ -190,6 +206,20 @@ def _run(
     result.timing["stage_seconds"] = clock.laps
     index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else None
     return result, index
+
+
+@contextmanager
+def _stopped_on_error(engine: Engine) -> Iterator[None]:
+    """Stop ``engine`` when the block is left by an exception (an interrupt,
+    a termination signal), before the temporary folder around it goes: no
+    worker is left writing into it."""
+    try:
+        yield
+    except BaseException:
+        stop = getattr(engine, "stop", None)
+        if stop is not None:
+            stop()
+        raise
 
 
 class _StageClock:
@@ -278,6 +308,7 @@ def scan_documents(
     problems: Sequence[InputProblem] = (),
     progress: Progress | None = None,
     engine: Engine | None = None,
+    faults: FaultLog | None = None,
 ) -> ScanResult:
     """Find duplicate documents and, when enabled, documents that share passages.
 
@@ -289,13 +320,19 @@ def scan_documents(
         progress: Called as ``progress(stage, done, total)``.
         engine: What runs the per-batch work; by default a
             :class:`~dedup.engine.LocalEngine` of ``settings.workers``.
+        faults: Where the documents and pairs a stage fails on go as they
+            are met (e.g. a log that prints them); a new bounded log by
+            default. They are problems of the result, counted in
+            ``processing_errors``; the run goes on without them.
 
     Returns:
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
+    started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     with _engine_for(settings, engine) as engine:
-        result, index = _run(docs, settings, problems, progress, engine)
-        return _text_stages(docs, settings, result, engine, index)
+        result, index = _run(docs, settings, problems, progress, engine, faults)
+        _text_stages(docs, settings, result, engine, index, progress, faults)
+    return _finish(result, faults, started)
 
 
 def _engine_for(settings: Settings, engine: Engine | None):
@@ -303,15 +340,28 @@ def _engine_for(settings: Settings, engine: Engine | None):
     return nullcontext(engine) if engine is not None else LocalEngine(settings.workers)
 
 
-def _text_stages(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, index=None) -> ScanResult:
+def _text_stages(
+    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, index=None, progress: Progress | None = None, faults: list[StageFault] | None = None
+) -> ScanResult:
     """Stages 6 and 7, where enabled, over the documents the scan has read."""
     masks: dict[str, list] = {}
     if settings.boilerplate.enabled:
         with _timed(result, "boilerplate"):
-            masks = boilerplate_stage(docs, settings, result, engine)
+            masks = boilerplate_stage(docs, settings, result, engine, progress, faults)
     if settings.passages.enabled:
         with _timed(result, "passages"):
-            passage_stage(docs, settings, result, masks, engine, index)
+            passage_stage(docs, settings, result, masks, engine, index, progress, faults)
+    return result
+
+
+def _finish(result: ScanResult, faults: FaultLog, started: float) -> ScanResult:
+    """The stage faults as problems, and the timing of the whole run, taken
+    once the workers have ended (their usage counts only then)."""
+    result.problems.extend(faults.records())
+    result.stats["processing_errors"] = faults.total
+    result.timing["seconds"] = round(time.perf_counter() - started, 3)
+    result.timing.update(_resources())
+    result.faults = faults
     return result
 
 
@@ -320,13 +370,14 @@ def _timed(result: ScanResult, stage: str) -> Iterator[None]:
     """Add a stage's seconds to the result's timing."""
     started = time.perf_counter()
     yield
-    seconds = round(time.perf_counter() - started, 3)
-    result.timing.setdefault("stage_seconds", {})[stage] = seconds
-    result.timing["seconds"] = round(result.timing["seconds"] + seconds, 3)
+    result.timing.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - started, 3)
 
 
-def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine) -> dict[str, list]:
-    """Stage 6: boilerplate spans of every document, added to ``result``.
+def boilerplate_stage(
+    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, progress: Progress | None = None, faults: list[StageFault] | None = None
+) -> dict[str, list]:
+    """Stage 6: boilerplate spans of every document, added to ``result``
+    (a document the stage fails on has none, and a fault in ``faults``).
 
     Returns:
         The spans to leave out of reuse figures per document id (none when
@@ -334,7 +385,8 @@ def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: Scan
     """
     from dedup.boilerplate.detect import boilerplate_report, reuse_masks, summarize
 
-    found, _ = boilerplate_report(docs, settings, timings=result.timing.setdefault("stage_seconds", {}), engine=engine)
+    timings = result.timing.setdefault("stage_seconds", {})
+    found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
     for doc, row in zip(docs, result.documents):
         row.extra.update(summarize(doc.text, found[doc.id]))
     result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
@@ -342,20 +394,29 @@ def boilerplate_stage(docs: Sequence[Document], settings: Settings, result: Scan
 
 
 def passage_stage(
-    docs: Sequence[Document], settings: Settings, result: ScanResult, masks: Mapping[str, Sequence], engine: Engine, index=None
+    docs: Sequence[Document],
+    settings: Settings,
+    result: ScanResult,
+    masks: Mapping[str, Sequence],
+    engine: Engine,
+    index=None,
+    progress: Progress | None = None,
+    faults: list[StageFault] | None = None,
 ) -> None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
     Pairs inside a duplicate cluster are not aligned again; passage pairs do
     not join clusters (a rewrite is not a copy to remove). ``index``: the
     passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
-    took them.
+    took them. A pair whose alignment fails is left out, with a fault in ``faults``.
     """
     from dedup.passages.pairs import find_passage_pairs
 
     position = {doc.id: k for k, doc in enumerate(docs)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
-    found = find_passage_pairs(docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine)
+    found = find_passage_pairs(
+        docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults
+    )
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
@@ -377,6 +438,7 @@ def scan_corpus(
     *,
     encoding: str | None = None,
     problems: ProblemLog | None = None,
+    faults: FaultLog | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -395,6 +457,7 @@ def scan_corpus(
         encoding: Encoding of plain-text files (as for :class:`~dedup.io.corpus.CorpusReader`).
         problems: Where input problems go as they are met (e.g. a log that
             prints them); a new bounded log by default.
+        faults: As for :func:`scan_documents`.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
@@ -404,9 +467,12 @@ def scan_corpus(
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
+    started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     with _engine_for(settings, engine) as engine:
-        result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress, engine)
-        return _text_stages(docs, settings, result, engine, index) if keep else result
+        result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress, engine, faults)
+        if keep:
+            _text_stages(docs, settings, result, engine, index, progress, faults)
+    return _finish(result, faults, started)
 
 
 def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:

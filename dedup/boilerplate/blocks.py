@@ -10,9 +10,12 @@ separated by blank lines), one block per blank-line-separated paragraph.
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass
+from typing import Sequence
 
 from dedup.document import Document
+from dedup.engine.faults import StageFault, describe
 
 _LINE = re.compile(r"[^\n]+")
 _PARAGRAPH = re.compile(r"\S(?:.|\n(?![ \t\r\f\v]*\n))*", re.DOTALL)
@@ -86,3 +89,18 @@ def document_blocks(doc: Document) -> list[Block]:
     if doc.blocks:
         return [Block(int(s), int(e), float(d), int(rest[0]) if rest else 0) for s, e, d, *rest in doc.blocks]
     return split_text_blocks(doc.text)
+
+
+def documents_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block]]:
+    """:func:`document_blocks` of each document; with ``faults``, none for a
+    document whose blocks cannot be cut (and a fault for it)."""
+    if faults is None:
+        return [document_blocks(d) for d in docs]
+    out = []
+    for doc in docs:
+        try:
+            out.append(document_blocks(doc))
+        except Exception as error:  # noqa: BLE001 - one document never costs the run
+            faults.append(StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc()))
+            out.append([])
+    return out

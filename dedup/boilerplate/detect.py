@@ -27,18 +27,18 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from functools import lru_cache, partial
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.blocks import Block, document_blocks
+from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats, repeat_index
 from dedup.boilerplate.rules import METADATA, NAVIGATION, block_kind, metadata_prefix, section_header_kind
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
-from dedup.engine import Engine, LocalEngine, runs_by_size
+from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault, runs_by_size
 from dedup.text.normalize import normalize_text
 from dedup.text.sentences import sentence_spans
 
@@ -336,7 +336,12 @@ def find_boilerplate(docs: Sequence[Document], settings) -> dict[str, list[Boile
 
 
 def boilerplate_report(
-    docs: Sequence[Document], settings, timings: dict[str, float] | None = None, engine: Engine | None = None
+    docs: Sequence[Document],
+    settings,
+    timings: dict[str, float] | None = None,
+    engine: Engine | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    faults: list[StageFault] | None = None,
 ) -> tuple[dict[str, list[BoilerplateSpan]], list[RepeatedBlock]]:
     """:func:`find_boilerplate` and :func:`corpus_repeats` in one pass.
 
@@ -352,6 +357,11 @@ def boilerplate_report(
         engine: What runs the batches; by default a
             :class:`~dedup.engine.LocalEngine` of ``settings.workers`` (one
             when ``settings`` is only the ``boilerplate`` part).
+        progress: Called as ``progress("boilerplate", documents done, documents)``.
+        faults: Receives a :class:`~dedup.engine.StageFault` per document
+            the stage fails on (that document gets no spans; the others are
+            as they would be without it). Without it, the first such error
+            is raised.
 
     Returns:
         ``({document id: spans}, repeated blocks)``.
@@ -359,7 +369,7 @@ def boilerplate_report(
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
         return {d.id: [] for d in docs}, []
-    blocks = [document_blocks(d) for d in docs]
+    blocks = documents_blocks(docs, faults)
     if bp.classifier:
         # Loaded before any worker starts, so that forked workers share them.
         char_table()
@@ -372,16 +382,37 @@ def boilerplate_report(
             engine = stack.enter_context(LocalEngine(getattr(settings, "workers", 1)))
         if bp.corpus_repeats:
             started = time.perf_counter()
-            index = repeat_index(docs, blocks, bp, engine)
+            index = repeat_index(docs, blocks, bp, engine, faults)
             repeats = index.groups
             for (d, b), g in index.members.items():
                 marks.setdefault(d, {})[b] = index.groups[g].reason
             if timings is not None:
                 timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
         jobs = _batches([(d, blocks[i], marks.get(i)) for i, d in enumerate(docs)], getattr(settings, "batch_size", 2000))
-        for part in engine.map(partial(_batch_boilerplate, settings=bp), jobs):
+        func = partial(_batch_boilerplate, settings=bp)
+        if faults is not None:
+            func = FaultBarrier(func, len, _without_documents, _document_id)
+        done = 0
+        if progress:
+            progress("boilerplate", 0, len(docs))
+        for part in engine.map(func, jobs):
+            if faults is not None:
+                faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)
+                done += len(part.faults)
+                part = part.result
             found.update(part)
-    return {d.id: found[d.id] for d in docs}, repeats
+            done += len(part)
+            if progress:
+                progress("boilerplate", done, len(docs))
+    return {d.id: found.get(d.id, []) for d in docs}, repeats
+
+
+def _without_documents(batch: list, positions: set[int]) -> list:
+    return [item for k, item in enumerate(batch) if k not in positions]
+
+
+def _document_id(batch: list, position: int) -> tuple[str, ...]:
+    return (batch[position][0].id,)
 
 
 _BATCH_CHARS = 1 << 20

@@ -26,7 +26,7 @@ import xxhash
 from dedup.boilerplate.blocks import Block
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
-from dedup.engine import Engine, LocalEngine, runs_by_size
+from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault, runs_by_size
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
 from dedup.near.signatures import minhash_segments
@@ -174,9 +174,28 @@ def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
         yield first, [(doc.text, [(b.start, b.end) for b in doc_blocks]) for doc, doc_blocks in run]
 
 
-def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine) -> _Fingerprints:
+def _job_size(job: tuple[int, list]) -> int:
+    return len(job[1])
+
+
+def _without_blocks(job: tuple[int, list], positions: set[int]) -> tuple[int, list]:
+    """The run with the documents at ``positions`` left without blocks."""
+    first, documents = job
+    return first, [(text, []) if k in positions else (text, spans) for k, (text, spans) in enumerate(documents)]
+
+
+def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> _Fingerprints:
     near_words = max(settings.near_min_words, _NEAR_NGRAM) if settings.near_repeats else None
-    parts = list(engine.map(partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words), _fingerprint_jobs(docs, blocks)))
+    func = partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words)
+    if faults is None:
+        parts = list(engine.map(func, _fingerprint_jobs(docs, blocks)))
+    else:
+        # The first document of each run, as _fingerprint_jobs cuts them.
+        firsts = [first for first, _ in runs_by_size(docs, lambda doc: len(doc.text), _CHUNK_BYTES)]
+        parts = []
+        for first, guarded in zip(firsts, engine.map(FaultBarrier(func, _job_size, _without_blocks), _fingerprint_jobs(docs, blocks))):
+            parts.append(guarded.result)
+            faults.extend(StageFault.of("boilerplate", fault, [docs[first + fault.position].id]) for fault in guarded.faults)
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
     return _Fingerprints(
         np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
@@ -285,6 +304,7 @@ def repeat_index(
     blocks: Sequence[Sequence[Block]],
     settings: BoilerplateSettings,
     engine: Engine | None = None,
+    faults: list[StageFault] | None = None,
 ) -> RepeatIndex:
     """Find the blocks repeated across the corpus.
 
@@ -295,6 +315,8 @@ def repeat_index(
         engine: Where the block keys and signatures of runs of documents
             are computed (the result is the same for any engine); by
             default, in this process.
+        faults: Receives a fault per document whose blocks could not be
+            keyed (its blocks are left out of the repeats).
 
     Returns:
         A :class:`RepeatIndex`.
@@ -302,7 +324,7 @@ def repeat_index(
     with contextlib.ExitStack() as stack:
         if engine is None:
             engine = stack.enter_context(LocalEngine(1))
-        fp = _all_fingerprints(docs, blocks, settings, engine)
+        fp = _all_fingerprints(docs, blocks, settings, engine, faults)
     doc_idx, block_idx = fp.doc_idx, fp.block_idx
     if doc_idx.size == 0:
         return RepeatIndex([], {})

@@ -32,6 +32,11 @@ class Engine(Protocol):
 
     def __exit__(self, *exc) -> None: ...
 
+    def stop(self) -> None:
+        """Stop at once (a run was interrupted): no batch in flight goes on
+        writing, so the caller can remove its temporary files."""
+        ...
+
     def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
         """``func(batch)`` for every batch, results in the order of ``batches``.
 

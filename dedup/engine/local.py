@@ -5,11 +5,21 @@ worker processes and yields the results in the order of the batches, so the
 output never depends on the number of workers. At most ``in_flight``
 batches per worker are submitted ahead, so a corpus is read only as fast as
 it is processed.
+
+Interrupts: the workers ignore SIGINT (Ctrl-C reaches the whole process
+group; only this process decides what to do with it) and end with this
+process (Linux: a parent-death signal). When the ``with`` block is left by
+an exception — an interrupt, a termination signal turned into one — the
+workers are killed at once instead of finishing their batches, so a stopped
+run leaves no process behind.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import signal
+import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Callable, Hashable, Iterable, Iterator, TypeVar
@@ -27,6 +37,22 @@ def _context():
     if "fork" in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
+
+
+def _worker_start() -> None:
+    """In each worker: Ctrl-C is the parent's to handle; SIGTERM ends the
+    worker at once (a handler inherited through fork would run Python code
+    in it instead); the worker dies with its parent."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):  # no prctl: orphans are still killed by stop()
+            pass
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 class LocalEngine:
@@ -57,14 +83,33 @@ class LocalEngine:
     def __enter__(self) -> "LocalEngine":
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, kind, error, trace) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.stop()
 
     def close(self) -> None:
-        """Stop the worker processes (the next :meth:`map` starts new ones)."""
+        """Stop the worker processes once their batches are done (the next
+        :meth:`map` starts new ones)."""
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+
+    def stop(self) -> None:
+        """Kill the worker processes now, dropping the batches in flight."""
+        executor, self._executor = self._executor, None
+        if executor is None:
+            return
+        # The pool has no public way to kill its workers before Python 3.14
+        # (terminate_workers); its process table is the one handle on them.
+        processes = list(getattr(executor, "_processes", {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.kill()
+        for process in processes:
+            process.join()
+        executor.shutdown(wait=False, cancel_futures=True)
 
     def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
         """``func(batch)`` for every batch, in order (see :class:`~dedup.engine.base.Engine`)."""
@@ -73,7 +118,7 @@ class LocalEngine:
                 yield func(batch)
             return
         if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=_context())
+            self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_worker_start)
         window = max(1, in_flight) * self.workers
         pending: deque[Future] = deque()
         for batch in batches:

@@ -225,3 +225,15 @@ def join_fingerprints(parts: list[Fingerprints], num_perm: int) -> Fingerprints:
         index_hashes=join("index_hashes"),
         index_owners=index_owners,
     )
+
+
+def job_size(job: tuple[int, list[str]]) -> int:
+    """Documents in a numbered batch (for :class:`~dedup.engine.FaultBarrier`)."""
+    return len(job[1])
+
+
+def blank_texts(job: tuple[int, list[str]], positions: set[int]) -> tuple[int, list[str]]:
+    """The batch with the texts at ``positions`` made empty: they keep their
+    place (so every other document keeps its index) and yield no shingles."""
+    number, texts = job
+    return number, ["" if k in positions else text for k, text in enumerate(texts)]

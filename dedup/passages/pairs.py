@@ -20,13 +20,13 @@ only pairs with a label are returned.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
-from dedup.engine import Engine, LocalEngine
+from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault
 from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
@@ -152,7 +152,9 @@ def candidate_pairs(docs: Sequence[Document], settings: Settings, masks=None) ->
     return _candidates(docs, settings, masks)[0]
 
 
-def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=None, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _candidates(
+    docs: Sequence[Document], settings: Settings, masks=None, index=None, engine: Engine | None = None, faults: list[StageFault] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`candidate_pairs` and the sampled n-grams each pair shares.
 
     ``index``: :func:`fingerprints` of ``docs`` without masks, if already
@@ -161,13 +163,13 @@ def _candidates(docs: Sequence[Document], settings: Settings, masks=None, index=
     ps = settings.passages
     masks = masks or {}
     if index is None:
-        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine))
+        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine, faults))
     else:
-        hashes, owners = _with_masks(index, docs, settings, masks, engine)
+        hashes, owners = _with_masks(index, docs, settings, masks, engine, faults)
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
 
 
-def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
     """Unmasked fingerprints ``index``, with those of masked documents taken again.
 
     The order of the fingerprints differs from :func:`fingerprints`'s; the
@@ -178,7 +180,7 @@ def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = 
     if masked.size == 0:
         return hashes, owners
     keep = ~np.isin(owners, masked)
-    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine)
+    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine, faults)
     return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], masked[again_o]))
 
 
@@ -192,20 +194,43 @@ def _fingerprint_part(args) -> tuple[np.ndarray, np.ndarray]:
     return hashes, owners + first
 
 
-def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None = None) -> tuple[np.ndarray, np.ndarray]:
+def _part_size(args) -> int:
+    return len(args[0])
+
+
+def _part_without(args, positions: set[int]):
+    """A part with the documents at ``positions`` blanked (no fingerprints)."""
+    part, settings, masks, first = args
+    blanked = [replace(doc, text="", blocks=()) if k in positions else doc for k, doc in enumerate(part)]
+    return blanked, settings, {d.id: masks[d.id] for k, d in enumerate(part) if d.id in masks and k not in positions}, first
+
+
+def _part_id(args, position: int) -> tuple[str, ...]:
+    return (args[0][position].id,)
+
+
+def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None = None, faults: list[StageFault] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """:func:`fingerprints` over contiguous parts of ``docs`` on the engine's workers.
 
-    Parts are concatenated in order, so the result equals one call's.
+    Parts are concatenated in order, so the result equals one call's. With
+    ``faults``, a document that cannot be fingerprinted has none (it is no
+    candidate) and a fault.
     """
     workers = min(settings.workers, len(docs) // _DOCS_PER_WORKER)
-    if workers < 2:
+    if workers < 2 and faults is None:
         return fingerprints(docs, settings, masks)
-    bounds = np.linspace(0, len(docs), workers + 1).round().astype(int).tolist()
+    bounds = np.linspace(0, len(docs), max(workers, 1) + 1).round().astype(int).tolist()
     jobs = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
         part = list(docs[lo:hi])
         jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
-    results = _run_all(engine, workers, _fingerprint_part, jobs, in_flight=1)  # one part per worker, all in flight
+    if faults is None:
+        results = list(_run_all(engine, workers, _fingerprint_part, jobs, in_flight=1))  # one part per worker, all in flight
+    else:
+        barrier = FaultBarrier(_fingerprint_part, _part_size, _part_without, _part_id)
+        guarded = list(_run_all(engine if workers >= 2 else None, max(workers, 1), barrier, jobs, in_flight=1))
+        faults.extend(StageFault.of("passages", fault) for part in guarded for fault in part.faults)
+        results = [part.result for part in guarded]
     return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
 
@@ -278,6 +303,8 @@ def find_passage_pairs(
     index: tuple[np.ndarray, np.ndarray] | None = None,
     sentences: bool = True,
     engine: Engine | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    faults: list[StageFault] | None = None,
 ) -> list[PassagePair]:
     """Documents that share passages, verified and labelled.
 
@@ -297,19 +324,23 @@ def find_passage_pairs(
             come back from worker processes several times faster.
         engine: What runs the batches of documents and of pairs; by
             default a :class:`~dedup.engine.LocalEngine` of ``settings.workers``.
+        progress: Called as ``progress("passages", pairs aligned, candidate pairs)``.
+        faults: Receives a :class:`~dedup.engine.StageFault` per pair whose
+            alignment raises (the pair is left out; the others are as they
+            would be without it). Without it, the first such error is raised.
 
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
     group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
-    pairs, counts = _candidates(docs, settings, masks, index, engine)
+    pairs, counts = _candidates(docs, settings, masks, index, engine, faults)
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     candidates = [(i, j) for i, j in pairs[apart].tolist()]
     shared = counts[apart].tolist()
     workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
-    if workers < 2:
+    if workers < 2 and progress is None and faults is None:
         return verify_pairs(docs, candidates, settings, masks, shared, sentences)
-    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared, sentences, engine)
+    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared, sentences, engine, progress, faults)
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
@@ -332,8 +363,34 @@ def _verify_chunk(args) -> list[PassagePair]:
     return [replace(p, i=ids[p.i], j=ids[p.j]) for p in found]
 
 
-def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None, sentences=True, engine=None) -> list[PassagePair]:
-    """:func:`verify_pairs` over chunks of candidates on the engine's workers.
+def _chunk_size(args) -> int:
+    return len(args[1])
+
+
+def _chunk_without(args, positions: set[int]):
+    """A chunk of candidates without the pairs at ``positions``."""
+    local_docs, local_pairs, settings, masks, ids, shared, sentences = args
+    kept = [k for k in range(len(local_pairs)) if k not in positions]
+    kept_shared = [shared[k] for k in kept] if shared is not None else None
+    return local_docs, [local_pairs[k] for k in kept], settings, masks, ids, kept_shared, sentences
+
+
+def _chunk_pair_ids(args, position: int) -> tuple[str, ...]:
+    local_docs, local_pairs = args[0], args[1]
+    i, j = local_pairs[position]
+    return local_docs[i].id, local_docs[j].id
+
+
+# Candidates per chunk when they are aligned in this process: how often the
+# progress bar moves.
+_PAIRS_PER_CHUNK = 500
+
+
+def _verify_in_pool(
+    docs, candidates, settings, masks, workers, shared=None, sentences=True, engine=None, progress=None, faults: list[StageFault] | None = None
+) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of candidates on the engine's workers
+    (in this process, in chunks, below two workers).
 
     Candidates that share documents go to one chunk (whole connected
     components, largest first, each to the lightest chunk), so that each
@@ -341,24 +398,41 @@ def _verify_in_pool(docs, candidates, settings, masks, workers, shared=None, sen
     documents its pairs use. Results are ordered by ``(i, j)``.
     """
     count = dict(zip(candidates, shared)) if shared is not None else None
+    if workers < 2:
+        workers, engine, chunks = 1, None, max(1, -(-len(candidates) // _PAIRS_PER_CHUNK))
+    else:
+        chunks = workers * _CHUNKS_PER_WORKER
     jobs = []
-    for chunk in _balanced_chunks(candidates, workers * _CHUNKS_PER_WORKER):
+    for chunk in _balanced_chunks(candidates, chunks):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
         local_docs = [docs[k] for k in ids]
         local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
-    results = _run_all(engine, workers, _verify_chunk, jobs, in_flight=_CHUNKS_PER_WORKER)  # every chunk in flight
-    return sorted((pair for chunk in results for pair in chunk), key=lambda p: (p.i, p.j))
+    func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
+    found: list[PassagePair] = []
+    done = 0
+    if progress:
+        progress("passages", 0, len(candidates))
+    for job, part in zip(jobs, _run_all(engine, workers, func, jobs, in_flight=_CHUNKS_PER_WORKER)):  # every chunk in flight
+        if faults is not None:
+            faults.extend(StageFault.of("passages", fault) for fault in part.faults)
+            part = part.result
+        found.extend(part)
+        done += len(job[1])
+        if progress:
+            progress("passages", done, len(candidates))
+    return sorted(found, key=lambda p: (p.i, p.j))
 
 
-def _run_all(engine: Engine | None, workers: int, func, jobs: list, in_flight: int) -> list:
+def _run_all(engine: Engine | None, workers: int, func, jobs: list, in_flight: int) -> Iterator:
     """``func`` over ``jobs`` on ``engine``, or on a local engine of ``workers`` for this call."""
     if engine is not None:
-        return list(engine.map(func, jobs, in_flight=in_flight))
+        yield from engine.map(func, jobs, in_flight=in_flight)
+        return
     with LocalEngine(workers) as local:
-        return list(local.map(func, jobs, in_flight=in_flight))
+        yield from local.map(func, jobs, in_flight=in_flight)
 
 
 def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:

@@ -2,7 +2,8 @@
 
 In: a :class:`~dedup.results.ScanResult` (and, for the HTML report, the
 documents or a :class:`~dedup.diff.Diff`). Out: JSON, JSONL, CSV or HTML
-text, and the exit code (0 clean, 1 findings, 2 error).
+text, and the exit codes (0 clean, 1 findings, 2 error, 130/143
+interrupted/terminated).
 """
 
 import lazy_loader
@@ -16,11 +17,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "EXIT_OK",
             "EXIT_FINDINGS",
             "EXIT_ERROR",
+            "EXIT_INTERRUPTED",
+            "EXIT_BROKEN_PIPE",
+            "EXIT_TERMINATED",
             "PAIR_COLUMNS",
             "to_json",
             "dumps_indented",
             "to_jsonl",
             "to_csv",
+            "csv_cell",
             "FORMATTERS",
             "scan_exit_code",
         ],

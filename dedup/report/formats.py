@@ -1,7 +1,10 @@
 """Machine-readable output of a scan, and the exit code: one place for both.
 
-Exit codes: 0 the run completed; 1 findings where findings fail the run
-(lint); 2 a usage or input error (nothing usable was read).
+Exit codes: 0 the run completed (documents or pairs a stage failed on are
+problems, not errors); 1 findings where findings fail the run (lint); 2 a
+usage or input error (nothing usable was read), or an unexpected internal
+error; 130 interrupted (Ctrl-C, SIGINT); 143 terminated (SIGTERM); 141 the
+reader of the output went away (a closed pipe).
 """
 
 from __future__ import annotations
@@ -17,6 +20,10 @@ from dedup.results import ScanResult, collection_paused
 EXIT_OK = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
+# 128 + the signal's number, as a shell reports a process ended by it.
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 143
 
 PAIR_COLUMNS = ("a", "b", "relation", "jaccard", "containment_a", "containment_b")
 
@@ -108,14 +115,35 @@ def to_jsonl(result: ScanResult) -> str:
     return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in result.pairs)
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Control characters other than line breaks and tabs, written as escapes.
+_CSV_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code not in (0x09, 0x0A)} | {0x0D: "\\r"}
+
+
+def csv_cell(value: Any) -> Any:
+    """A value safe to open in a spreadsheet: a string that would start a
+    formula gets a leading ``'``; a carriage return (which some readers
+    take for the end of a row even inside quotes) is written as ``\\r``
+    and any other control character but line breaks and tabs as ``\\xNN``
+    (no escape sequence reaches a terminal the CSV is shown on). Numbers
+    are left as they are. JSON and JSONL keep ids exactly."""
+    if not isinstance(value, str):
+        return value
+    if value.startswith(_FORMULA_STARTS):
+        value = "'" + value
+    return value.translate(_CSV_CONTROLS)
+
+
 def to_csv(result: ScanResult) -> str:
-    """Pairs as CSV with a header row (the flat pair fields only)."""
+    """Pairs as CSV with a header row (the flat pair fields only), each
+    text cell neutralised by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(PAIR_COLUMNS)
     for pair in result.pairs:
         row: dict[str, Any] = pair.to_dict()
-        writer.writerow([row[c] for c in PAIR_COLUMNS])
+        writer.writerow([csv_cell(row[c]) for c in PAIR_COLUMNS])
     return buffer.getvalue()
 
 

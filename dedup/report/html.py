@@ -32,6 +32,7 @@ from dedup.diff import (
     label_runs,
 )
 from dedup.document import Document, Span, span_mask
+from dedup.engine import FaultLog
 from dedup.io.corpus import read_corpus
 from dedup.io.problems import ProblemLog
 from dedup.results import ScanResult
@@ -264,6 +265,7 @@ def scan_report(
     progress: Callable | None = None,
     encoding: str | None = None,
     problems: ProblemLog | None = None,
+    faults: FaultLog | None = None,
 ) -> ScanReport:
     """Scan ``paths`` and render the HTML report (``dedup scan --format html``).
 
@@ -275,10 +277,11 @@ def scan_report(
         progress: Called as ``progress(stage, done, total)``.
         encoding: Encoding of plain-text files without a byte order mark.
         problems: The log that collects input problems (a new one if ``None``).
+        faults: The log of documents and pairs a stage failed on.
 
     Returns:
         A :class:`ScanReport`; its ``html`` is empty when nothing was read.
     """
     docs, problems = read_corpus([str(p) for p in paths], encoding=encoding, problems=problems)
-    result = scan_documents(docs, settings, problems, progress)
+    result = scan_documents(docs, settings, problems, progress, faults=faults)
     return ScanReport(result, render_scan_report(result, docs, settings) if docs else "")

@@ -11,6 +11,7 @@ from rich.text import Text
 from dedup.boilerplate.detect import BoilerplateSpan
 from dedup.boilerplate.repeats import RepeatedBlock
 from dedup.document import Document
+from dedup.views.safe import line_text, visible_line
 
 KIND_STYLES = {
     "repeat_in_document": "magenta",
@@ -42,7 +43,8 @@ def repeats_table(repeats: Sequence[RepeatedBlock], limit: int) -> Table:
     for r in repeats[:limit]:
         verdict = Text("yes", style="yellow") if r.boilerplate else Text("no", style="green")
         spread = r.spread + (" (near)" if r.near else "")
-        table.add_row(str(r.documents), str(r.occurrences), spread, verdict, _snippet(r.text), ", ".join(r.examples[:3]))
+        examples = ", ".join(map(visible_line, r.examples[:3]))
+        table.add_row(str(r.documents), str(r.occurrences), spread, verdict, line_text(_snippet(r.text)), Text(examples))
     return table
 
 
@@ -60,17 +62,17 @@ def spans_table(docs: Sequence[Document], found: dict[str, list[BoilerplateSpan]
         covered = sum(s.end - s.start for s in spans)
         share = f"{covered / len(doc.text):.0%}" if doc.text else "-"
         if not spans:
-            table.add_row(doc.id, share, Text("none", style="green"), "", "", "")
+            table.add_row(line_text(doc.id), share, Text("none", style="green"), "", "", "")
             continue
         for k, span in enumerate(spans[:limit]):
             style = KIND_STYLES.get(span.kind, "white")
             table.add_row(
-                doc.id if k == 0 else "",
+                line_text(doc.id) if k == 0 else "",
                 share if k == 0 else "",
-                Text(span.kind, style=style),
+                line_text(span.kind, style),
                 str(span.end - span.start),
-                _snippet(doc.text[span.start : span.end], 40),
-                span.reason,
+                line_text(_snippet(doc.text[span.start : span.end], 40)),
+                line_text(span.reason),
             )
         if len(spans) > limit:
             table.add_row("", "", Text(f"… {len(spans) - limit} more", style="dim"), "", "", "")

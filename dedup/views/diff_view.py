@@ -27,6 +27,7 @@ from rich.text import Text
 from dedup.diff import (
     ALTERED_LABEL, BOILERPLATE_LABEL, CHANGED_LABEL, QUOTED_LABEL, REWORDED_LABEL, VERBATIM_LABEL, Diff, label_runs,
 )
+from dedup.views.safe import line_text, visible_body, visible_line
 
 STYLES = {
     0: "",
@@ -63,7 +64,7 @@ def _marked(text: str, labels, color: bool, start: int = 0, end: int | None = No
     """``text[start:end]`` with each run of one label styled (or bracketed)."""
     out = Text()
     for lo, hi, label in label_runs(labels, start, end):
-        piece = text[lo:hi]
+        piece = visible_body(text[lo:hi])
         if color:
             out.append(piece, style=STYLES[label])
         else:
@@ -85,10 +86,10 @@ def header(diff: Diff) -> Table:
     table = Table(show_header=False, box=None, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("a", _side_line(diff.a, "a"))
-    table.add_row("b", _side_line(diff.b, "b"))
+    table.add_row("a", line_text(_side_line(diff.a, "a")))
+    table.add_row("b", line_text(_side_line(diff.b, "b")))
     for name, value in diff.figures():
-        table.add_row(name, value)
+        table.add_row(name, line_text(value))  # the likely source's id and evidence come from the corpus
     return table
 
 
@@ -122,7 +123,7 @@ def word_diff_line(diff: Diff, passage: int, color: bool) -> Text:
         left, right = INSERTED_MARKERS if kind == "inserted" else MARKERS[label]
         if color and kind not in ("deleted", "inserted"):
             left = right = ""  # colour alone marks shared words; changes keep their marks
-        out.append(f"{left}{text}{right}", style=STYLES[label] if color else "")
+        out.append(f"{left}{visible_body(text)}{right}", style=STYLES[label] if color else "")
     return out
 
 
@@ -141,7 +142,7 @@ def inline_view(diff: Diff, color: bool) -> RenderableType:
     """Each document in full with shared text marked, then the passages as word diffs."""
     parts: list[RenderableType] = [header(diff), legend(color)]
     for side, doc in (("a", diff.a), ("b", diff.b)):
-        parts.append(Text(f"\n\u2500\u2500 {side}: {doc.id} \u2500\u2500", style="bold"))
+        parts.append(Text(f"\n\u2500\u2500 {side}: {visible_line(doc.id)} \u2500\u2500", style="bold"))
         parts.append(_marked(doc.text, diff.labels(side), color, side=side))
     table = Table(title="\nshared passages", expand=True, show_lines=True)
     table.add_column("kind", overflow="fold")
@@ -159,9 +160,9 @@ def side_by_side_view(diff: Diff, color: bool) -> RenderableType:
     """Aligned sentences facing each other; each side's own sentences alone."""
     la, lb = diff.labels("a"), diff.labels("b")
     table = Table(expand=True, show_lines=True)
-    table.add_column(f"a: {diff.a.id}", ratio=1, overflow="fold")
+    table.add_column(line_text(f"a: {visible_line(diff.a.id)}"), ratio=1, overflow="fold")
     table.add_column("score", justify="right", width=5)
-    table.add_column(f"b: {diff.b.id}", ratio=1, overflow="fold")
+    table.add_column(line_text(f"b: {visible_line(diff.b.id)}"), ratio=1, overflow="fold")
     for a, score, b in diff.rows():
         table.add_row(
             _marked(diff.a.text, la, color, a.start, a.end) if a else "",

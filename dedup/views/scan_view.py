@@ -7,8 +7,10 @@ from collections import Counter
 from rich import box
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from dedup.results import ScanResult
+from dedup.views.safe import line_text, visible_line
 
 RELATION_STYLES = {
     "exact_duplicate": "bold red",
@@ -25,6 +27,7 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         f"[bold]dedup scan[/]: {_count(stats['documents'], 'document')}, "
         f"{_count(len(result.pairs), 'pair')}, {_count(stats['clusters'], 'cluster')}"
         + (f", [yellow]{stats['skipped_inputs']} inputs skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
+        + (f", [red]{_count(stats['processing_errors'], 'processing error')} (see messages above)[/]" if stats.get("processing_errors") else "")
         + f" ({result.timing.get('seconds', 0.0):.2f} s)"
     )
     if not result.pairs:
@@ -55,8 +58,8 @@ def _pairs_table(result: ScanResult, limit: int) -> Table:
         style = RELATION_STYLES.get(pair.relation, "")
         shared = f"{pair.shared_share_a:.0%}\n{pair.shared_share_b:.0%}" if pair.passages else ""
         table.add_row(
-            f"{pair.a}\n{pair.b}",
-            f"[{style}]{pair.relation}[/]" if style else pair.relation,
+            Text(f"{visible_line(pair.a)}\n{visible_line(pair.b)}"),
+            line_text(pair.relation, style),
             f"{pair.jaccard:.3f}",
             f"{pair.containment_a:.0%}\n{pair.containment_b:.0%}",
             shared,
@@ -85,7 +88,7 @@ def _clusters_table(result: ScanResult, limit: int) -> Table:
     table.add_column("duplicates", overflow="fold")
     for index, cluster in enumerate(result.clusters[:limit]):
         others = [m for m in cluster.members if m != cluster.representative]
-        table.add_row(str(index), cluster.representative, ", ".join(others))
+        table.add_row(str(index), line_text(cluster.representative), Text(", ".join(map(visible_line, others))))
     return table
 
 
@@ -97,5 +100,6 @@ def _boilerplate_table(result: ScanResult, limit: int) -> Table:
     rows = [d for d in result.documents if d.extra.get("boilerplate")]
     for doc in rows[:limit]:
         kinds = Counter(span["kind"] for span in doc.extra["boilerplate"])
-        table.add_row(doc.id, f"{doc.extra['boilerplate_share']:.0%}", ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items())))
+        by_kind = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items()))
+        table.add_row(line_text(doc.id), f"{doc.extra['boilerplate_share']:.0%}", line_text(by_kind))
     return table

@@ -71,12 +71,13 @@ def use_color(mode: str, stream: TextIO | None = None, environ: dict | None = No
     return _is_terminal(stream or sys.stdout) and environ.get("TERM") != "dumb"
 
 
-def terminal_size(stream: TextIO | None = None) -> tuple[int, int]:
+def terminal_size(stream: TextIO | None = None) -> tuple[int, int | None]:
     """``(columns, lines)`` of the terminal the output is for.
 
     ``COLUMNS``/``LINES`` first; then the terminal of ``stream``, of standard
-    error or of standard input, whichever is one (so that piped output still
-    fits the screen); else ``FALLBACK_WIDTH`` by 24.
+    error or of standard input, whichever is one and knows its size (so that
+    piped output still fits the screen); else ``FALLBACK_WIDTH`` columns and
+    an unknown height (``None``: nothing is paged).
     """
     width = _int(os.environ.get("COLUMNS"))
     height = _int(os.environ.get("LINES"))
@@ -85,8 +86,9 @@ def terminal_size(stream: TextIO | None = None) -> tuple[int, int]:
             size = os.get_terminal_size(candidate.fileno())
         except (AttributeError, OSError, ValueError):
             continue
-        return width or size.columns, height or size.lines
-    return width or FALLBACK_WIDTH, height or 24
+        if size.columns > 0 and size.lines > 0:  # a pseudo-terminal nobody sized says 0 by 0
+            return width or size.columns, height or size.lines
+    return width or FALLBACK_WIDTH, height
 
 
 def _int(value: str | None) -> int | None:
@@ -172,11 +174,23 @@ def emit_view(view: RenderableType, options: OutputOptions, stream: TextIO | Non
         return
     color = use_color(options.color, stream)
     text = render(view, color, width)
-    if options.pager and _is_terminal(stream) and text.count("\n") > height - 1:
+    if options.pager and height and _is_terminal(stream) and text.count("\n") > height - 1:
         command = pager_command()
         if command and page(text, command):
             return
-    stream.write(text)
+    write_out(text, stream)
+
+
+def write_out(text: str, stream: TextIO) -> None:
+    """Write ``text`` to ``stream`` in pieces of 64 KiB, then flush.
+
+    One write of a large string to a pipe whose reader has gone can end
+    without an error (the rest is dropped); in pieces, the write after the
+    reader left raises ``BrokenPipeError``, which the command turns into its
+    exit code.
+    """
+    for start in range(0, len(text), 1 << 16):
+        stream.write(text[start : start + (1 << 16)])
     stream.flush()
 
 
@@ -185,6 +199,4 @@ def emit_text(text: str, options: OutputOptions, stream: TextIO | None = None) -
     if options.path:
         write_atomic(options.path, text)
         return
-    stream = stream or sys.stdout
-    stream.write(text)
-    stream.flush()
+    write_out(text, stream or sys.stdout)

@@ -1,0 +1,34 @@
+"""Honest accounting: every stage that takes time reports its progress with
+real totals, and the timing covers the whole run, workers included."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import CORPUS
+
+from dedup.config import Settings
+from dedup.scan import scan_corpus
+
+
+def test_every_stage_reports_progress_up_to_its_real_total() -> None:
+    calls: list[tuple[str, int, int]] = []
+    result = scan_corpus([CORPUS], Settings(jobs=1), progress=lambda stage, done, total: calls.append((stage, done, total)))
+    last = {stage: (done, total) for stage, done, total in calls}
+    assert last["boilerplate"] == (len(result.documents), len(result.documents))
+    assert ("boilerplate", 0, len(result.documents)) in calls  # the bar shows its total from the start
+    passages = [(done, total) for stage, done, total in calls if stage == "passages"]
+    assert passages[0][0] == 0 and passages[-1][0] == passages[-1][1] > 0
+    assert all(total == passages[0][1] for _, total in passages)
+
+
+def test_timing_covers_every_stage_and_the_workers() -> None:
+    # A fresh process: its finished children are this scan's workers only.
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(CORPUS), "-j2", "--format", "json"], capture_output=True, text=True, check=True, timeout=300)
+    timing = json.loads(done.stdout)["timing"]
+    assert {"fingerprint", "boilerplate", "passages"} <= set(timing["stage_seconds"])
+    assert timing["seconds"] >= timing["stage_seconds"]["boilerplate"] + timing["stage_seconds"]["passages"]
+    # Taken once the workers have ended: before, they counted for nothing.
+    assert timing["cpu_seconds_workers"] > 0 and timing["peak_rss_worker_mb"] > 0
