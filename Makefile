@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-browser browser-deps bench eval eval-pan eval-boilerplate clean
+.PHONY: install run test test-browser browser-deps bench eval eval-pan eval-clough eval-counter eval-boilerplate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,10 +52,16 @@ $(BENCH_STAMP): bench/requirements.txt
 bench: install $(BENCH_STAMP)
 	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_scan.py
 
-eval: eval-pan eval-boilerplate
+eval: eval-pan eval-clough eval-counter eval-boilerplate
 
 eval-pan: install
 	$(BIN)/python eval/eval_pan.py
+
+eval-clough: install
+	$(BIN)/python eval/eval_clough.py
+
+eval-counter: install
+	$(BIN)/python eval/eval_counter.py
 
 eval-boilerplate: install
 	$(BIN)/python eval/eval_boilerplate.py

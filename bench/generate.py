@@ -14,7 +14,17 @@ computed from the generated word ids (the words are lowercase ASCII letters,
 so they are exactly the tokens ``dedup`` and the peers see). Pairs across
 families share no planted text and are far below any threshold.
 
-Usage: ``python bench/generate.py N OUT.jsonl`` (truth goes to OUT.truth.json).
+With ``--reuse`` it writes a high-reuse corpus instead: every document is
+recombined from sentences, half of them (``REUSE_SHARE``) drawn at random
+from a shared pool of ``REUSE_POOL_PER_DOC`` sentences per document, the
+rest its own: each pooled sentence recurs in about three documents, and
+each document shares sentences with a few dozen others. The pool grows with
+the corpus, so each document has about as many partners at any size and
+the related pairs grow with the documents. (With Zipfian popularity over a
+fixed pool they grow with the square: 500 documents gave 17,000 pairs.) It has no
+planted duplicates; its truth lists no pairs.
+
+Usage: ``python bench/generate.py N OUT.jsonl [--reuse]`` (truth goes to OUT.truth.json).
 """
 
 from __future__ import annotations
@@ -30,6 +40,9 @@ WORDS_PER_DOC = 560
 FAMILY_SHARE = 0.10  # share of documents that start a family
 EXACT_SHARE = 0.2  # share of variants that are exact copies
 NGRAM = 5
+REUSE_POOL_PER_DOC = 5  # shared sentences of the high-reuse corpus, per document
+REUSE_SHARE = 0.5  # share of each high-reuse document's sentences drawn from the pool
+SENTENCES_PER_DOC = 30
 _LETTERS = np.array(list("etaoinshrdlcumwfgypbvkjxqz"))
 _LETTER_P = np.array([12.7, 9.1, 8.2, 7.5, 7.0, 6.7, 6.3, 6.1, 6.0, 4.3, 4.0, 2.8, 2.8, 2.4, 2.4, 2.2, 2.0, 2.0, 1.9, 1.5, 1.0, 0.8, 0.2, 0.2, 0.1, 0.1])
 
@@ -123,6 +136,31 @@ def generate(n_docs: int, out_path: Path, seed: int = 20260121) -> dict:
     return _write(slots, n_docs, out_path, writer, rng)
 
 
+def generate_reuse(n_docs: int, out_path: Path, seed: int = 20261129) -> dict:
+    """Write ``n_docs`` JSONL documents recombined from shared and own sentences."""
+    rng = np.random.default_rng(seed)
+    writer = Writer(make_vocabulary(rng), rng)
+    pool_size = REUSE_POOL_PER_DOC * n_docs
+    pool = _sentences(writer.render(writer.words(pool_size * 20)))[:pool_size]
+    size = 0
+    with out_path.open("w", encoding="utf-8") as handle:
+        for k in range(n_docs):
+            shared = int(rng.binomial(SENTENCES_PER_DOC, REUSE_SHARE))
+            own = _sentences(writer.render(writer.words((SENTENCES_PER_DOC - shared) * 19 + 10)))
+            picked = [pool[i] for i in rng.integers(0, len(pool), size=shared)]
+            sentences = own + picked
+            order = rng.permutation(len(sentences))
+            line = json.dumps({"id": f"r{k:07d}", "text": " ".join(sentences[i] for i in order)}) + "\n"
+            size += len(line.encode("utf-8"))
+            handle.write(line)
+    return {"documents": n_docs, "bytes": size, "pairs": []}
+
+
+def _sentences(text: str) -> list[str]:
+    """The sentences of a rendered text (each ends with a full stop)."""
+    return [part if part.endswith(".") else part + "." for part in text.split(". ") if part]
+
+
 def _write(families, n_docs, out_path, writer, rng) -> dict:
     # Scatter family members over the corpus so copies are far apart.
     order = rng.permutation(sum(len(f) for f in families))
@@ -170,7 +208,7 @@ def _truth(members, ids_at, kept) -> list[list]:
 
 def main(argv: list[str]) -> int:
     n_docs, out = int(argv[1]), Path(argv[2])
-    truth = generate(n_docs, out)
+    truth = generate_reuse(n_docs, out) if "--reuse" in argv[3:] else generate(n_docs, out)
     Path(str(out).removesuffix(".jsonl") + ".truth.json").write_text(json.dumps(truth))
     print(f"{truth['documents']} documents, {truth['bytes'] / 1e6:.1f} MB, {len(truth['pairs'])} family pairs")
     return 0

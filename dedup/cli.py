@@ -35,6 +35,11 @@ from dedup.views.safe import visible_line
 from dedup.views.terminal import OutputOptions, emit_text, emit_view, use_color
 
 
+def stdout_console() -> Console:
+    """The console for a one-line summary: no colour when piped or when NO_COLOR is set."""
+    return Console(highlight=False, no_color="NO_COLOR" in os.environ)
+
+
 def output_options(func: Callable) -> Callable:
     """-o/--output, --color, --pager/--no-pager, -q/--quiet and -v/--verbose:
     the flags of every command that prints results (collected as ``output``)."""
@@ -97,6 +102,22 @@ def settings_options(func: Callable) -> Callable:
     for option in reversed(options):
         func = option(func)
     return func
+
+
+def record_field_options(func: Callable) -> Callable:
+    """Where JSONL records and Parquet rows keep their id and text."""
+    func = click.option("--text-field", default="text", show_default=True, help="Field of the text in JSONL/Parquet records; a dotted path reaches nested fields (meta.body).")(func)
+    return click.option("--id-field", default="id", show_default=True, help="Field of the document id in JSONL/Parquet records (e.g. url, meta.url).")(func)
+
+
+def record_fields(id_field: str, text_field: str):
+    """The reader's :class:`~dedup.io.records.RecordFields`, or a usage error."""
+    from dedup.io.records import RecordFields
+
+    try:
+        return RecordFields(id_field, text_field)
+    except ValueError as err:
+        raise click.UsageError(str(err)) from None
 
 
 # Stage switches on the command line, and the settings they set.
@@ -279,8 +300,9 @@ def main() -> None:
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
 @encoding_option
 @debug_option
+@record_field_options
 @output_options
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, **flags: Any) -> None:
+def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, **flags: Any) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
@@ -289,18 +311,20 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
       dedup scan news.jsonl --threshold 0.7 --format json -o pairs.json
       dedup scan corpus/ --format html -o report.html
       cat new.jsonl | dedup scan corpus/ -
+      dedup scan dump.parquet --id-field url --text-field maintext
     """
     output = collect_output(flags)
     settings = load_cli_settings(**flags)
+    fields = record_fields(id_field, text_field)
     problems = problem_log(output.quiet)
     with progress_bar(progress and not output.quiet) as update:
         if fmt == "html":
             from dedup.report.html import scan_report
 
-            report = scan_report(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log())
+            report = scan_report(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields)
             result = report.result
         else:
-            result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log())
+            result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields)
     report_omitted_problems(problems, result.faults, output.quiet)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
@@ -412,3 +436,61 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
 
     with writing(output):
         emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--output", "-o", required=True, type=click.Path(file_okay=False), help="Folder to write the cleaned corpus to (created; see --overwrite).")
+@click.option("--keep", type=click.Choice(["source", "earliest", "longest"]), default="source", show_default=True, help="Which document of a duplicate cluster is kept.")
+@click.option("--keep-boilerplate", is_flag=True, help="Leave boilerplate in the kept text.")
+@click.option("--drop-derived", type=click.FloatRange(0.0, 1.0, min_open=True), default=None, help="Remove documents with at least this share in passages shared with a kept one (e.g. 0.8).")
+@click.option("--drop-shared-passages", is_flag=True, help="Cut from each kept document the passages it shares with one kept before it.")
+@click.option("--min-chars", type=click.IntRange(0), default=200, show_default=True, help="Remove a document edited down to fewer non-space characters.")
+@click.option("--to", "to", type=click.Choice(["same", "files", "jsonl"]), default="same", show_default=True, help="same: each input in its own format; files: a text file per document, named by its id; jsonl: one corpus.jsonl.")
+@click.option("--overwrite", is_flag=True, help="Replace the output folder if it exists.")
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True), help="Exact Jaccard for near duplicates [0.8].")
+@click.option("--ngram", type=click.IntRange(1, 50), help="Words per shingle [5].")
+@click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0].")
+@click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
+@record_field_options
+@encoding_option
+@debug_option
+def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, **options: Any) -> None:
+    """Write PATHS back to OUTPUT without duplicates and boilerplate, with a log.
+
+    One document per duplicate cluster is kept; the log
+    (OUTPUT/.dedup-clean-log.jsonl) has a line per input document: its id,
+    the action, the reason, the id it was kept or removed for, and figures.
+
+    \b
+    Examples:
+      dedup clean corpus/ -o cleaned/
+      dedup clean news.jsonl.gz -o cleaned/ --keep earliest --drop-derived 0.8
+      dedup clean dump/ -o cleaned/ --text-field maintext --drop-shared-passages
+    """
+    from dedup.clean import CleanInputError, CleanSettings, clean_corpus
+
+    flags = {name: options.pop(name) for name in ("threshold", "ngram", "jobs")}
+    settings = load_cli_settings(**flags)
+    to, overwrite = options.pop("to"), options.pop("overwrite")
+    problems, faults = problem_log(), fault_log()
+    try:
+        clean_settings = CleanSettings(**options)
+        with progress_bar(progress) as update:
+            report = clean_corpus(
+                paths, output, settings, clean_settings, record_fields(id_field, text_field), to, overwrite,
+                progress=update, encoding=encoding, problems=problems, faults=faults,
+            )
+    except (CleanInputError, OSError, ValueError) as err:
+        report_omitted_problems(problems)
+        raise click.exceptions.Exit(_fail(str(err))) from None
+    report_omitted_problems(problems, faults)
+    for message in report.messages:
+        print_problem(message)
+    removed = ", ".join(f"{reason} {count:,}" for reason, count in report.removed.items()) or "none"
+    stdout_console().print(
+        f"dedup clean: {report.documents:,} documents read; {report.kept:,} kept ({report.edited:,} edited), "
+        f"{sum(report.removed.values()):,} removed ({removed}), {report.refused:,} refused; "
+        f"written to {report.output} (log: {report.log}) in {report.seconds:.2f} s",
+        markup=False,
+    )

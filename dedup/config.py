@@ -74,6 +74,23 @@ class PassageSettings:
             no verbatim passage of ``min_verbatim_tokens``.
         near_duplicate_share: Share of both documents, mostly verbatim, from
             which a pair is a near duplicate.
+        verbatim_floor_chars: A verbatim passage (outside shared quotations)
+            this long makes a pair a partial copy however small a share of
+            either document it is.
+        short_story_share: Share of both documents, outside shared
+            quotations, from which a pair with fewer than
+            ``min_aligned_sentences`` aligned sentences is still a rewrite
+            (a short story told again in one or two sentences).
+        dense_verbatim_score: In scripts written without spaces (a token is
+            a character), the share of a near-verbatim passage's characters
+            that must lie in exact runs for it to count as verbatim in a
+            label; below it the passage is a rewording and counts as reworded.
+        classifier_threshold: Where the rules find no relation but a pair
+            shares passages of ``min_shared_chars``, the probability of the
+            related classes together at which the shipped pair classifier
+            calls it related (above 1: never).
+        wholly_share: Coverage from which a side is ``wholly`` derived
+            (COUNTER/METER ``extent``); below it, a related side is ``partially``.
     """
 
     enabled: bool = True
@@ -94,10 +111,15 @@ class PassageSettings:
     min_shared_share: float = 0.05
     min_aligned_sentences: int = 3
     near_duplicate_share: float = 0.8
+    verbatim_floor_chars: int = 300
+    short_story_share: float = 0.5
+    dense_verbatim_score: float = 0.9
+    classifier_threshold: float = 0.5
+    wholly_share: float = 0.8
 
     def __post_init__(self) -> None:
         _check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
-        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap"))
+        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "dense_verbatim_score"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
 

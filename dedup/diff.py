@@ -20,11 +20,14 @@ from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.io.corpus import read_corpus
 from dedup.io.problems import ProblemLog
-from dedup.passages.align import REWORDED, VERBATIM, Alignment, align_documents
-from dedup.passages.relations import classify
+from dedup.passages.align import REWORDED, VERBATIM, Alignment
+from dedup.passages.pair_model import label_pair
+from dedup.passages.relations import align_documents_symmetric, pair_fields
 from dedup.passages.words import (
     ALTERED_QUOTATION, CHANGED, EDITED, SHARED_QUOTATION, WordDiff, word_diff,
 )
+from dedup.provenance.direction import Direction
+from dedup.provenance.pairs import direct_pair
 from dedup.results import EXACT_DUPLICATE
 from dedup.text.normalize import UNSEGMENTED_CHAR, normalize_text
 
@@ -54,6 +57,9 @@ class Diff:
         boilerplate: Boilerplate spans per document id (shown dimmed).
         measured_chars: Characters of each side that the shares are taken
             of: all of them, less the boilerplate left out of the alignment.
+        sides: Per-side figures: verbatim, reworded and quoted shares and
+            ``extent`` of each side (:func:`dedup.passages.relations.pair_fields`).
+        direction: Source, copy, confidence and evidence, for a related pair.
         words: The word-level comparison of every passage.
         shingle_unit: ``word``, ``character`` (scripts without spaces) or
             ``word and character``: what the n-grams of the Jaccard are made of.
@@ -65,6 +71,8 @@ class Diff:
     relation: str | None
     boilerplate: dict[str, list] = field(default_factory=dict)
     measured_chars: tuple[int, int] | None = None
+    sides: dict[str, Any] = field(default_factory=dict)
+    direction: Direction | None = None
     words: WordDiff = field(default_factory=WordDiff)
     shingle_unit: str = "word"
 
@@ -166,7 +174,7 @@ class Diff:
 
     def _source_rows(self) -> list[tuple[str, str]]:
         """The likely source and how sure, where the provenance stage decided it."""
-        direction = getattr(self, "direction", None)
+        direction = self.direction
         if direction is None:
             return []
         if not direction.source:
@@ -202,6 +210,8 @@ class Diff:
             "edited_passages": self.words.count(EDITED),
             "reworded_passages": self.words.count(REWORDED),
             "quoted_passages": sum(p.quoted for p in al.passages),
+            **self.sides,
+            **(self.direction.to_dict() if self.direction else {"source": None, "derived": None}),
             "shared_quotations": sum(s.kind == SHARED_QUOTATION for s in self.words.segments),
             "altered_quotations": sum(s.kind == ALTERED_QUOTATION for s in self.words.segments),
             "changed_words": sum(p.changed_words for p in self.words.passages),
@@ -330,12 +340,22 @@ def compare(
         The :class:`Diff`; ``relation`` is ``exact_duplicate`` when the two
         normalised texts are equal.
     """
-    alignment = align_documents(a, b, settings, masks)
+    alignment = align_documents_symmetric(a, b, settings, masks)
     shown = {key: list((boilerplate or {}).get(key, [])) for key in (a.id, b.id)}
     measured = tuple(len(d.text) - int(span_mask(len(d.text), (masks or {}).get(d.id, [])).sum()) for d in (a, b))
-    relation = EXACT_DUPLICATE if normalize_text(a.text) == normalize_text(b.text) else classify(alignment, settings.passages)
-    words = word_diff(a.text, b.text, alignment.passages)
-    return Diff(a, b, alignment, relation, shown, measured, words, shingle_unit(a.text + "\n" + b.text))
+    if normalize_text(a.text) == normalize_text(b.text):
+        relation, probability = EXACT_DUPLICATE, None
+    else:
+        relation, probability = label_pair(alignment, settings.passages, (a.text, b.text), measured)
+    sides = {**pair_fields(alignment, relation, settings.passages, measured, (a.text, b.text)), "relation_probability": probability}
+    direction = None
+    if relation is not None:
+        quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in alignment.passages if p.quoted]
+        direction = direct_pair(a, b, (alignment.share_a, alignment.share_b), quoted)
+    return Diff(
+        a, b, alignment, relation, shown, measured, sides=sides, direction=direction,
+        words=word_diff(a.text, b.text, alignment.passages), shingle_unit=shingle_unit(a.text + "\n" + b.text),
+    )
 
 
 def shingle_unit(text: str) -> str:

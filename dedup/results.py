@@ -72,6 +72,26 @@ class PairResult:
         passages: Shared passages: ``a_start``, ``a_end``, ``b_start``,
             ``b_end`` (original character offsets), ``kind`` (``verbatim`` or
             ``reworded``), ``score`` and ``quoted``.
+        found_by: The stage that found the pair: ``exact`` (same normalised
+            text), ``minhash`` (document-level Jaccard at or above
+            ``--threshold``) or ``passages`` (aligned shared passages).
+        verbatim_share_a: Share of ``a`` in unquoted verbatim passages.
+        verbatim_share_b: The same for ``b``.
+        reworded_share_a: Share of ``a`` in reworded passages only.
+        reworded_share_b: The same for ``b``.
+        quoted_share_a: Share of ``a`` in quotations both documents hold.
+        quoted_share_b: The same for ``b``.
+        extent_a: ``wholly``, ``partially`` or ``none``: how much of ``a``
+            would be derived if ``a`` were the copy (COUNTER/METER scheme).
+        extent_b: The same for ``b``.
+        source: The likely source document (``None``: undetermined).
+        derived: The likely copy (``None``: undetermined).
+        extent: ``extent_a`` or ``extent_b`` of the derived side (``None``
+            when the direction is undetermined).
+        direction_confidence: How sure the direction is, 0.5 to 1.
+        direction_evidence: The evidence for the direction, in words.
+        relation_probability: The shipped pair classifier's probability of
+            ``relation`` (``None`` without a model, or for document-level pairs).
     """
 
     a: str
@@ -86,6 +106,21 @@ class PairResult:
     shared_share_a: float = 0.0
     shared_share_b: float = 0.0
     passages: list[dict[str, Any]] = field(default_factory=list)
+    found_by: str = ""
+    verbatim_share_a: float = 0.0
+    verbatim_share_b: float = 0.0
+    reworded_share_a: float = 0.0
+    reworded_share_b: float = 0.0
+    quoted_share_a: float = 0.0
+    quoted_share_b: float = 0.0
+    extent_a: str = ""
+    extent_b: str = ""
+    source: str | None = None
+    derived: str | None = None
+    extent: str | None = None
+    direction_confidence: float = 0.5
+    direction_evidence: list[str] = field(default_factory=list)
+    relation_probability: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)
@@ -113,6 +148,9 @@ class DocumentResult:
         cluster: Index into ``clusters`` of the document's cluster, if any.
         duplicate_of: The cluster representative, for any other member.
         metadata: date, source, url and title where known.
+        extra: Further fields; with passages, the composition (see
+            :attr:`composition`) as flat fields ``composition_*`` and
+            ``shared_with``, so that a document row stays one flat record.
     """
 
     id: str
@@ -123,8 +161,29 @@ class DocumentResult:
     metadata: dict[str, str] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def composition(self) -> dict[str, Any] | None:
+        """Shares of the document's characters (``original``,
+        ``shared_as_source``, ``shared_as_copy``, ``shared_undetermined``,
+        ``boilerplate``, ``original_of_text``) and ``shared_with`` (the other
+        document, this one's role, the relation, the characters covered);
+        ``None`` when passages were not looked for."""
+        if "shared_with" not in self.extra:
+            return None
+        out = {key[len(COMPOSITION_PREFIX):]: value for key, value in self.extra.items() if key.startswith(COMPOSITION_PREFIX)}
+        out["shared_with"] = self.extra["shared_with"]
+        return out
+
+    def set_composition(self, composition: dict[str, Any]) -> None:
+        """Store a composition as flat fields (see :attr:`composition`)."""
+        for key, value in composition.items():
+            self.extra[key if key == "shared_with" else COMPOSITION_PREFIX + key] = value
+
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)
+
+
+COMPOSITION_PREFIX = "composition_"
 
 
 @dataclass

@@ -39,6 +39,7 @@ from dedup.document import Document
 from dedup.engine import Engine, FaultBarrier, FaultLog, LocalEngine, StageFault
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.problems import ProblemLog, problem_records, problem_stats
+from dedup.io.records import RecordFields
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
@@ -242,9 +243,11 @@ def _pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[t
         head = group[0]
         share = 1.0 if counts[head] else 0.0
         for other in group[1:]:
-            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share)))
+            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")))
     for v in near:
-        result = PairResult(table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6))
+        result = PairResult(
+            table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6), found_by="minhash"
+        )
         pairs.append((v.i, v.j, result))
     pairs.sort(key=lambda item: (item[0], item[1]))
     return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
@@ -265,14 +268,19 @@ def _document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tup
     results = [DocumentResult(doc_id, chars, count, None, None, {}) for doc_id, chars, count in zip(table.ids, table.chars, counts.tolist())]
     for k, values in meta.items():
         results[k].metadata = values
+    return results, _assign_clusters(results, table.ids, clusters)
+
+
+def _assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> list[ClusterResult]:
+    """Each cluster as a result, and each member's ``cluster`` and ``duplicate_of``."""
     cluster_results = []
     for index, (group, rep) in enumerate(clusters):
-        cluster_results.append(ClusterResult(members=[table.ids[m] for m in group], representative=table.ids[rep]))
+        cluster_results.append(ClusterResult(members=[ids[m] for m in group], representative=ids[rep]))
         for m in group:
-            results[m].cluster = index
+            rows[m].cluster = index
             if m != rep:
-                results[m].duplicate_of = table.ids[rep]
-    return results, cluster_results
+                rows[m].duplicate_of = ids[rep]
+    return cluster_results
 
 
 def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
@@ -351,6 +359,8 @@ def _text_stages(
     if settings.passages.enabled:
         with _timed(result, "passages"):
             passage_stage(docs, settings, result, masks, engine, index, progress, faults)
+        with _timed(result, "provenance"):
+            provenance_stage(docs, settings, result)
     return result
 
 
@@ -405,8 +415,9 @@ def passage_stage(
 ) -> None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
-    Pairs inside a duplicate cluster are not aligned again; passage pairs do
-    not join clusters (a rewrite is not a copy to remove). ``index``: the
+    Pairs inside a duplicate cluster are not aligned again; near duplicates
+    found here join the clusters (a rewrite or a partial copy does not: it
+    is not a copy to remove). ``index``: the
     passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
     took them. A pair whose alignment fails is left out, with a fault in ``faults``.
     """
@@ -420,7 +431,7 @@ def passage_stage(
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
-        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields())
+        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))
     ordered.sort(key=lambda item: (item[0], item[1]))
@@ -428,6 +439,38 @@ def passage_stage(
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = sum(p.relation == relation for p in result.pairs)
     result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
+    if result.stats["passage_near_duplicate_pairs"]:
+        _recluster(result)
+
+
+def _recluster(result: ScanResult) -> None:
+    """Clusters again over every exact and near-duplicate pair, however found."""
+    table = DocumentTable(ids=[d.id for d in result.documents], chars=array("q", (d.chars for d in result.documents)),
+                          metadata={k: d.metadata for k, d in enumerate(result.documents) if d.metadata})
+    position = {doc_id: k for k, doc_id in enumerate(table.ids)}
+    edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)]
+    for row in result.documents:
+        row.cluster = row.duplicate_of = None
+    clusters = _clusters(table, edges)
+    result.clusters = _assign_clusters(result.documents, table.ids, clusters)
+    result.stats["clusters"] = len(clusters)
+    result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
+
+
+def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
+    """Stage 8: the direction of every reported pair and the composition of
+    every document (its own seconds in ``timing.stage_seconds.composition``)."""
+    from dedup.provenance.composition import compositions
+    from dedup.provenance.pairs import direct_pairs
+
+    direct_pairs(docs, result.pairs, settings)
+    started = time.perf_counter()
+    boilerplate = {row.id: [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())] for row in result.documents}
+    found = compositions([(row.id, row.chars) for row in result.documents], result.pairs, boilerplate)
+    for row, composition in zip(result.documents, found):
+        row.set_composition(composition)
+    result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
+    result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
 
 
 def scan_corpus(
@@ -439,6 +482,7 @@ def scan_corpus(
     encoding: str | None = None,
     problems: ProblemLog | None = None,
     faults: FaultLog | None = None,
+    fields: RecordFields | None = None,
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
@@ -458,11 +502,14 @@ def scan_corpus(
         problems: Where input problems go as they are met (e.g. a log that
             prints them); a new bounded log by default.
         faults: As for :func:`scan_documents`.
+        fields: Where JSONL records and Parquet rows keep the id and text.
 
     Returns:
         A :class:`ScanResult` with the reader's problems.
     """
-    reader = CorpusReader([str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog())
+    reader = CorpusReader(
+        [str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog(), fields=fields or RecordFields()
+    )
     keep = settings.passages.enabled or settings.boilerplate.enabled
     docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is

@@ -1,10 +1,13 @@
-"""PAN 2013 text alignment: character-level precision, recall, granularity, plagdet.
+"""PAN 2013 text alignment: character-level precision, recall, granularity,
+plagdet, and pair-level related / unrelated figures, as users get them.
 
-Runs the passage aligner on every (suspicious, source) pair of the PAN 2013
-text-alignment training corpus found in ``../shared/data/pan13`` (relative
-to the repository root; set ``DEDUP_DATA`` to the folder holding ``pan13``
-to look elsewhere) and scores the detections as Potthast et al. (2010)
-define it:
+Runs every (suspicious, source) pair of the PAN 2013 text-alignment
+training corpus found in ``../shared/data/pan13`` (relative to the
+repository root; set ``DEDUP_DATA`` to the folder holding ``pan13`` to look
+elsewhere) through :func:`dedup.diff.diff_documents`, the pipeline of
+``dedup diff`` (the CLI's reader, boilerplate masks on; a file the reader
+refuses leaves its pair with no detection, and is counted), and scores
+the detections as Potthast et al. (2010) define it:
 
 * a case ``s`` and a detection ``r`` are each a set of characters in the
   suspicious and in the source document; ``r`` detects ``s`` when they
@@ -15,9 +18,9 @@ define it:
 * granularity = mean, over detected cases, of the number of detections that
   detect the case; plagdet = F1 / log2(1 + granularity).
 
-Printed per category and for categories 02-04 together and overall, with the
-share of no-plagiarism pairs that got any detection. Exits 0 with a message
-when the data is absent.
+Printed per category and for categories 02-04 together and overall; then,
+per category, the pairs ``dedup diff`` calls related (any relation) and
+unrelated. Exits 0 with a message when the data is absent.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import os
 import sys
 import time
 import xml.etree.ElementTree as ET
+from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 
 from dedup.boilerplate.models.train_blocks import data_root  # noqa: E402
 from dedup.config import Settings, apply_settings  # noqa: E402
-from dedup.passages.align import align_prepared, prepare  # noqa: E402
+from dedup.diff import DiffInputError, diff_documents  # noqa: E402
 
 CATEGORIES = (
     "01-no-plagiarism",
@@ -57,6 +61,7 @@ class PairTask:
     susp: str
     src: str
     cases: list[Piece]
+    position: int = 0  # in its category's pairs file: the pair classifier trains on the even ones
 
 
 def read_tasks(folder: Path, limit: int | None = None) -> list[PairTask]:
@@ -65,7 +70,7 @@ def read_tasks(folder: Path, limit: int | None = None) -> list[PairTask]:
     for category in CATEGORIES:
         lines = (folder / category / "pairs").read_text(encoding="utf-8").split("\n")
         pairs = [line.split() for line in lines if line.strip()][:limit]
-        for susp, src in pairs:
+        for position, (susp, src) in enumerate(pairs):
             xml = folder / category / f"{susp[:-4]}-{src[:-4]}.xml"
             cases = []
             for feature in ET.parse(xml).getroot().iter("feature"):
@@ -74,7 +79,7 @@ def read_tasks(folder: Path, limit: int | None = None) -> list[PairTask]:
                 a, la = int(feature.get("this_offset")), int(feature.get("this_length"))
                 b, lb = int(feature.get("source_offset")), int(feature.get("source_length"))
                 cases.append(((a, a + la), (b, b + lb)))
-            tasks.append(PairTask(category, susp, src, cases))
+            tasks.append(PairTask(category, susp, src, cases, position))
     return tasks
 
 
@@ -91,13 +96,25 @@ def merge_detections(pieces: list[Piece], gap: int) -> list[Piece]:
     return [((m[0], m[1]), (m[2], m[3])) for m in merged]
 
 
-def detect(task: PairTask, folder: Path, settings: Settings, gap: int, min_chars: int) -> list[Piece]:
-    susp = (folder / "susp" / task.susp).read_text(encoding="utf-8")
-    src = (folder / "src" / task.src).read_text(encoding="utf-8")
-    alignment = align_prepared(prepare(susp), prepare(src), settings)
-    pieces = [((p.a.start, p.a.end), (p.b.start, p.b.end)) for p in alignment.passages]
+@dataclass
+class Found:
+    """What ``dedup diff`` answers for one pair."""
+
+    detections: list[Piece]
+    relation: str | None
+    refused: bool = False
+    source: str | None = None  # the file ``dedup diff`` takes for the source
+
+
+def detect(task: PairTask, folder: Path, settings: Settings, gap: int, min_chars: int) -> Found:
+    try:
+        diff = diff_documents(str(folder / "susp" / task.susp), str(folder / "src" / task.src), settings)
+    except DiffInputError:
+        return Found([], None, refused=True)
+    pieces = [((p.a.start, p.a.end), (p.b.start, p.b.end)) for p in diff.alignment.passages]
     merged = merge_detections(merge_detections(pieces, gap), gap)
-    return [d for d in merged if min(d[0][1] - d[0][0], d[1][1] - d[1][0]) >= min_chars]
+    source = diff.direction.source if diff.direction else None
+    return Found([d for d in merged if min(d[0][1] - d[0][0], d[1][1] - d[1][0]) >= min_chars], diff.relation, source=source)
 
 
 def _overlap(x: Range, y: Range) -> int:
@@ -151,7 +168,7 @@ def _init(folder: str, values: dict, gap: int, min_chars: int) -> None:
     _STATE.update(folder=Path(folder), settings=apply_settings(Settings(), values), gap=gap, min_chars=min_chars)
 
 
-def _run(task: PairTask) -> list[Piece]:
+def _run(task: PairTask) -> Found:
     return detect(task, _STATE["folder"], _STATE["settings"], _STATE["gap"], _STATE["min_chars"])
 
 
@@ -160,10 +177,10 @@ def _row(name: str, m: dict[str, float]) -> str:
             f"{m['plagdet']:>8.3f} {m['cases']:>6} {m['detections']:>6}")
 
 
-def report(tasks: list[PairTask], found: list[list[Piece]]) -> None:
+def report(tasks: list[PairTask], found: list[Found]) -> None:
     by_cat: dict[str, list] = {}
-    for task, det in zip(tasks, found):
-        by_cat.setdefault(task.category, []).append((task.cases, det))
+    for task, answer in zip(tasks, found):
+        by_cat.setdefault(task.category, []).append((task.cases, answer.detections))
     print(f"{'category':<28} {'precision':>9} {'recall':>7} {'granularity':>11} {'plagdet':>8} {'cases':>6} {'dets':>6}")
     for category in CATEGORIES[1:]:
         if category in by_cat:
@@ -175,6 +192,39 @@ def report(tasks: list[PairTask], found: list[list[Piece]]) -> None:
     flagged = sum(1 for _, det in negatives if det)
     share = flagged / len(negatives) if negatives else 0.0
     print(f"01-no-plagiarism pairs with any detection: {flagged}/{len(negatives)} ({share:.1%})")
+    print()
+    pair_report(tasks, found)
+    odd = [k for k, task in enumerate(tasks) if task.position % 2]
+    print("\nThe odd pairs only (never seen by the pair classifier's trainer):")
+    core = [x for k in odd if tasks[k].category in CATEGORIES[1:4] for x in [(tasks[k].cases, found[k].detections)]]
+    print(_row("02-04 together, odd pairs", scores(core)))
+    pair_report([tasks[k] for k in odd], [found[k] for k in odd])
+
+
+def pair_report(tasks: list[PairTask], found: list[Found]) -> None:
+    """Per category: pairs called related (by relation) and unrelated."""
+    print(f"{'category':<28} {'pairs':>6} {'related':>8} {'share':>7} {'unrelated':>9}  relations  (refused inputs)")
+    core = [0, 0]
+    for category in CATEGORIES:
+        answers = [a for t, a in zip(tasks, found) if t.category == category]
+        if not answers:
+            continue
+        related = [a for a in answers if a.relation]
+        kinds = Counter(a.relation for a in related)
+        refused = sum(a.refused for a in answers)
+        share = len(related) / len(answers)
+        print(f"{category:<28} {len(answers):>6} {len(related):>8} {share:>7.1%} {len(answers) - len(related):>9}  "
+              + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + (f"  ({refused})" if refused else ""))
+        if category in CATEGORIES[1:4]:
+            core[0] += len(related)
+            core[1] += len(answers)
+    if core[1]:
+        print(f"{'02-04 together':<28} {core[1]:>6} {core[0]:>8} {core[0] / core[1]:>7.1%} {core[1] - core[0]:>9}")
+    directed = [(t, a) for t, a in zip(tasks, found) if a.relation and t.category != CATEGORIES[0]]
+    right = sum(a.source == t.src for t, a in directed)
+    wrong = sum(a.source == t.susp for t, a in directed)
+    print(f"direction (no dates) over {len(directed)} related pairs of 02-05: source document the source {right}, "
+          f"undetermined {len(directed) - right - wrong}, reversed {wrong}")
 
 
 def main(argv: list[str] | None = None) -> int:

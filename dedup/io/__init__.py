@@ -1,10 +1,11 @@
-"""Reading corpora, and writing results files.
+"""Reading corpora, writing them back, and writing results files.
 
-In: paths (folders of .txt/.md/.html files, JSONL files, ``-`` for standard
-input; any of them gzip/bzip2/xz/zstd-compressed). Out:
+In: paths (folders of .txt/.md/.html files, JSONL and Parquet files, ``-``
+for standard input; JSONL and text gzip/bzip2/xz/zstd-compressed). Out:
 :class:`~dedup.document.Document` objects in a stable order, and a bounded
-:class:`ProblemLog` of everything that could not be read or was repaired;
-results written to a file atomically (:func:`write_atomic`).
+:class:`ProblemLog` of everything that could not be read or was repaired.
+:mod:`dedup.io.writers` writes kept documents back in the format they came in;
+results are written to a file atomically (:func:`write_atomic`).
 """
 
 import lazy_loader
@@ -18,6 +19,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "TEXT_SUFFIXES",
             "HTML_SUFFIXES",
             "JSONL_SUFFIXES",
+            "PARQUET_SUFFIXES",
             "METADATA_FIELDS",
             "CorpusReader",
             "read_corpus",
@@ -25,6 +27,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "decoding": ["decode_text", "check_encoding"],
         "files": ["COMPRESSION_SUFFIXES", "open_input", "format_suffix"],
         "problems": ["InputProblem", "ProblemLog", "problem_records", "problem_stats", "omitted_message"],
+        "records": ["RecordFields", "field_value", "with_field"],
+        "writers": ["UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path", "rewrite_jsonl", "rewrite_parquet"],
         "html": [
             "BLOCK_TAGS",
             "SKIP_TAGS",

@@ -1,11 +1,13 @@
-"""Reading corpora: folders of text files, JSONL, and JSONL on stdin.
+"""Reading corpora: folders of text files, JSONL, Parquet, and JSONL on stdin.
 
 Reading never stops at a bad input. Every input that cannot be used (a
 missing path, a FIFO or device, an unlistable folder, a binary or
 undecodable file, a damaged compressed stream, an empty document, a JSONL
-line that does not parse, a duplicate id) is recorded as an
+line that does not parse, an id repeated within one file) is recorded as an
 :class:`~dedup.io.problems.InputProblem` naming the file and line, and the
-rest is read. Inputs that can be repaired (a few NUL bytes, lone
+rest is read. An id met again in another JSONL or Parquet file (daily files
+that each number their records from 0) is qualified by that file's name,
+``2024-01-02.jsonl:0``, so that every record is kept. Inputs that can be repaired (a few NUL bytes, lone
 surrogates, a guessed HTML charset) are read, with a warning.
 """
 
@@ -16,7 +18,7 @@ import json
 import os
 import stat
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Iterable, Iterator
 
@@ -24,15 +26,17 @@ from dedup.document import Document
 from dedup.io.decoding import decode_page, decode_text, strip_nul, without_surrogates
 from dedup.io.files import NotRegularFileError, decompressed, file_type, format_suffix, open_input, stream_errors, walk
 from dedup.io.problems import InputProblem, ProblemLog, show_id
+from dedup.io.records import RecordFields, field_value
 
 __all__ = [
-    "TEXT_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "METADATA_FIELDS",
+    "TEXT_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "METADATA_FIELDS",
     "InputProblem", "CorpusReader", "decode_text", "read_corpus",
 ]
 
 TEXT_SUFFIXES = (".txt", ".md")
 HTML_SUFFIXES = (".html", ".htm")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
+PARQUET_SUFFIXES = (".parquet",)
 METADATA_FIELDS = ("date", "source", "url", "title")
 # Python refuses to turn longer digit strings into integers (CVE-2020-10735).
 _MAX_INT_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
@@ -52,6 +56,7 @@ class CorpusReader:
             declare none. JSONL is always UTF-8.
         problems: Where problems go; a bounded :class:`ProblemLog` whose
             listener may print them as they happen.
+        fields: Where JSONL records and Parquet rows keep the id and the text.
 
     Examples:
         >>> reader = CorpusReader(["corpus/"])
@@ -64,7 +69,9 @@ class CorpusReader:
     stdin: IO[str] | IO[bytes] | None = None
     encoding: str | None = None
     problems: ProblemLog = field(default_factory=ProblemLog)
+    fields: RecordFields = field(default_factory=RecordFields)
     _seen: dict[str, str] = field(default_factory=dict, repr=False)
+    _file: str = field(default="", repr=False)
 
     def __iter__(self) -> Iterator[Document]:
         for raw in self.paths:
@@ -78,7 +85,7 @@ class CorpusReader:
                 self._missing(path, err)
                 continue
             if stat.S_ISDIR(mode):
-                for file in walk(path, TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES, self._problem):
+                for file in walk(path, TEXT_SUFFIXES + HTML_SUFFIXES + JSONL_SUFFIXES + PARQUET_SUFFIXES, self._problem):
                     yield from self._read_file(file, file.relative_to(path).as_posix())
             elif stat.S_ISREG(mode):
                 yield from self._read_file(path, path.name)
@@ -100,27 +107,40 @@ class CorpusReader:
         else:
             self._problem(str(path), f"cannot read: {err.strerror}", "unreadable")
 
-    def _accept(self, doc: Document) -> bool:
+    def _accept(self, doc: Document) -> Document | None:
+        """``doc``, its id qualified by its file if another record file used it, or ``None``."""
         if not doc.text.strip():
             self._problem(doc.origin, f"document {show_id(doc.id)} is empty; skipped", "empty")
-            return False
+            return None
+        first_file = self._seen.get(doc.id, "\0").partition("\0")[0]
+        if self._file and first_file and first_file != self._file:
+            # Record files that each number from 0 (daily dumps): keep both.
+            doc = replace(doc, id=f"{self._file}:{doc.id}")
         if doc.id in self._seen:
-            self._problem(doc.origin, f"duplicate id {show_id(doc.id)} (first read from {self._seen[doc.id]}); skipped", "duplicate-id")
-            return False
-        self._seen[doc.id] = doc.origin
-        return True
+            first = self._seen[doc.id].partition("\0")[2]
+            self._problem(doc.origin, f"duplicate id {show_id(doc.id)} (first read from {first}); skipped", "duplicate-id")
+            return None
+        self._seen[doc.id] = f"{self._file}\0{doc.origin}"
+        return doc
 
     def _read_stdin(self) -> Iterator[Document]:
         stream = self.stdin if self.stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
         compression = None
         if not isinstance(stream, io.TextIOBase):
             stream, compression = decompressed(stream)  # type: ignore[arg-type]
+        self._file = "<stdin>"
         yield from self._read_jsonl(stream, "<stdin>", compression)
 
     def _read_file(self, path: Path, doc_id: str) -> Iterator[Document]:
         doc_id, bad_bytes = without_surrogates(doc_id)
         if bad_bytes:
             self._problem(str(path), f"file name is not valid UTF-8; read as id {show_id(doc_id)}", "file-name", skipped=False)
+        suffix = format_suffix(path.name)
+        # Ids of records are qualified by this name when another record file used them.
+        self._file = doc_id if suffix in JSONL_SUFFIXES + PARQUET_SUFFIXES else ""
+        if suffix in PARQUET_SUFFIXES:
+            yield from self._read_parquet(path)
+            return
         try:
             stream, compression = open_input(path)
         except NotRegularFileError as err:
@@ -130,13 +150,20 @@ class CorpusReader:
             self._problem(str(path), f"cannot read: {err.strerror or err}", "unreadable")
             return
         with stream:
-            suffix = format_suffix(path.name)
             if suffix in JSONL_SUFFIXES:
                 yield from self._read_jsonl(stream, str(path), compression)
                 return
             doc = self._read_document(stream, str(path), doc_id, compression, suffix in HTML_SUFFIXES)
-        if doc is not None and self._accept(doc):
+        if doc is not None and (doc := self._accept(doc)) is not None:
             yield doc
+
+    def _read_parquet(self, path: Path) -> Iterator[Document]:
+        from dedup.io.parquet import parquet_records
+
+        for record, origin in parquet_records(path, self.fields, self._problem):
+            doc = self._document_from_record(record, origin)
+            if doc is not None and (doc := self._accept(doc)) is not None:
+                yield doc
 
     def _read_document(self, stream: IO[bytes], origin: str, doc_id: str, compression: str | None, html: bool) -> Document | None:
         """One text or HTML file as a document, or ``None`` (reported)."""
@@ -181,22 +208,27 @@ class CorpusReader:
             if not line.strip():
                 continue
             doc = self._parse_record(line, origin)
-            if doc is not None and self._accept(doc):
+            if doc is not None and (doc := self._accept(doc)) is not None:
                 yield doc
 
     def _parse_record(self, line: str, origin: str) -> Document | None:
         record = self._load_json(line, origin)
         if record is None:
             return None
+        return self._document_from_record(record, origin)
+
+    def _document_from_record(self, record: object, origin: str) -> Document | None:
+        """A JSONL object or Parquet row as a document, or ``None`` (reported)."""
+        id_field, text_field = self.fields.id_field, self.fields.text_field
         if not isinstance(record, dict):
-            self._problem(origin, "expected a JSON object with 'id' and 'text'; line skipped", "json-shape")
+            self._problem(origin, f"expected a JSON object with '{id_field}' and '{text_field}'; line skipped", "json-shape")
             return None
-        doc_id, text = record.get("id"), record.get("text")
+        doc_id, text = field_value(record, id_field), field_value(record, text_field)
         if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool) or str(doc_id) == "":
-            self._problem(origin, "missing or invalid 'id' (a string or integer is needed); line skipped", "json-shape")
+            self._problem(origin, f"missing or invalid '{id_field}' (a string or integer is needed; --id-field names another); line skipped", "json-shape")
             return None
         if not isinstance(text, str):
-            self._problem(origin, f"record {show_id(doc_id)} has no 'text' string; line skipped", "json-shape")
+            self._problem(origin, f"record {show_id(doc_id)} has no '{text_field}' string (--text-field names another); line skipped", "json-shape")
             return None
         fields = {"id": str(doc_id), "text": text}
         fields.update((key, str(record[key])) for key in METADATA_FIELDS if record.get(key) not in (None, ""))
@@ -239,7 +271,7 @@ def _short(err: BaseException) -> str:
 
 
 def read_corpus(
-    paths: Iterable[str | os.PathLike], encoding: str | None = None, problems: ProblemLog | None = None
+    paths: Iterable[str | os.PathLike], encoding: str | None = None, problems: ProblemLog | None = None, fields: RecordFields | None = None
 ) -> tuple[list[Document], ProblemLog]:
     """Read every document under ``paths``.
 
@@ -247,11 +279,12 @@ def read_corpus(
         paths: As for :class:`CorpusReader`.
         encoding: As for :class:`CorpusReader`.
         problems: Where problems go (a new :class:`ProblemLog` by default).
+        fields: Where records keep the id and the text (``id``, ``text`` by default).
 
     Returns:
         The documents, in input order, and the problems met (a bounded log
         that reads as a list of the first problems of each kind).
     """
-    reader = CorpusReader(list(paths), encoding=encoding, problems=problems if problems is not None else ProblemLog())
+    reader = CorpusReader(list(paths), encoding=encoding, problems=problems if problems is not None else ProblemLog(), fields=fields or RecordFields())
     docs = list(reader)
     return docs, reader.problems

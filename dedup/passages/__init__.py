@@ -3,8 +3,9 @@
 In: documents (with their boilerplate masks) and the sampled n-gram
 fingerprints of :mod:`dedup.text.ngrams`. Out: candidate pairs from the
 n-gram index, each aligned to character spans (:class:`Alignment`), and the
-pairs worth reporting with their relation label (:class:`PassagePair`), and
-the word-level comparison of each passage's two sides (:func:`word_diff`).
+pairs worth reporting with their relation label (:class:`PassagePair`),
+the same whichever document comes first; and the word-level comparison of
+each passage's two sides (:func:`word_diff`).
 """
 
 import lazy_loader
@@ -44,9 +45,23 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "verify_pairs",
             "find_passage_pairs",
         ],
+        "pair_model": [
+            "FEATURES",
+            "PairModel",
+            "pair_features",
+            "shipped_model",
+            "label_pair",
+        ],
         "relations": [
+            "SideMeasure",
+            "measure_side",
             "evidence",
             "classify",
+            "extent",
+            "pair_fields",
+            "mirror",
+            "align_symmetric",
+            "align_documents_symmetric",
             "verbatim_share",
         ],
         "verbatim": [

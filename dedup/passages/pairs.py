@@ -31,7 +31,8 @@ from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
 from dedup.passages.index import candidate_pairs as index_pairs
-from dedup.passages.relations import classify, verbatim_share
+from dedup.passages.pair_model import label_pair
+from dedup.passages.relations import align_symmetric, pair_fields, verbatim_share
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
 
@@ -46,6 +47,7 @@ class PassagePair:
         alignment: What they share.
         summary: :meth:`extra`, kept when the alignment was slimmed (its
             sentences left out: see :func:`find_passage_pairs`).
+        sides: Per-side figures (:func:`dedup.passages.relations.pair_fields`).
     """
 
     i: int
@@ -53,12 +55,13 @@ class PassagePair:
     relation: str
     alignment: Alignment
     summary: dict[str, Any] | None = field(default=None, repr=False)
+    sides: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def slim(self) -> "PassagePair":
         """This pair without the sentence spans of its alignment (cheap to send
         between processes); :meth:`fields` and :meth:`extra` are unchanged."""
         alignment = replace(self.alignment, sentence_pairs=[], sentences_a=[], sentences_b=[])
-        return PassagePair(self.i, self.j, self.relation, alignment, self.extra())
+        return PassagePair(self.i, self.j, self.relation, alignment, self.extra(), self.sides)
 
     @property
     def passages(self) -> list[Passage]:
@@ -73,6 +76,7 @@ class PassagePair:
             "shared_share_a": round(al.share_a, 4),
             "shared_share_b": round(al.share_b, 4),
             "passages": [p.to_dict() for p in al.passages],
+            **self.sides,
         }
 
     def extra(self) -> dict[str, Any]:
@@ -286,11 +290,14 @@ def verify_pairs(
         for k in (i, j):
             if k not in prepared:
                 prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
-        alignment = align_prepared(prepared[i], prepared[j], settings)
-        relation = classify(alignment, settings.passages)
-        if relation is not None:
+        alignment = align_symmetric(prepared[i], prepared[j], settings, align_prepared)
+        texts = (prepared[i].text.text, prepared[j].text.text)
+        if alignment.passages:  # the pair classifier reads the exact figures
             alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
-            pair = PassagePair(i, j, relation, alignment)
+        relation, probability = label_pair(alignment, settings.passages, texts)
+        if relation is not None:
+            sides = {**pair_fields(alignment, relation, settings.passages, texts=texts), "relation_probability": probability}
+            pair = PassagePair(i, j, relation, alignment, sides=sides)
             found.append(pair if sentences else pair.slim())
     return found
 

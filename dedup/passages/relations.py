@@ -1,24 +1,153 @@
-"""Pair labels from an alignment: near duplicate, partial copy, rewrite.
+"""Pair labels from an alignment, the same whichever document comes first.
 
-Only evidence of copying counts: a verbatim passage that lies inside
-quotation marks in both documents is what two independent reports quoting
-the same speaker share, so its characters neither make a pair nor decide
-its label (also where a reworded sentence around the quotation holds them).
+A pair is measured on each side (:class:`SideMeasure`): how much of the
+document lies in shared passages (its *coverage*), and how: verbatim,
+reworded, or inside a quotation both documents hold. Only evidence of
+copying makes a pair: a verbatim passage inside quotation marks in both
+documents is what two independent reports quoting the same speaker share,
+so its characters neither make a pair nor decide its label.
+
+The label (see the README table) reads the two sides through symmetric
+functions only (sums, minima, maxima), and :func:`align_symmetric` aligns
+every pair in one canonical order and mirrors the result, so swapping the
+documents mirrors every per-side figure and never changes a label.
 
 * **near_duplicate** — both documents are mostly shared
   (``near_duplicate_share``), and mostly verbatim;
-* **partial_copy** — at least half of the shared text is verbatim;
+* **partial_copy** — at least half of the shared text is verbatim, or one
+  verbatim passage reaches ``verbatim_floor_chars`` however small a share of
+  either document it is;
 * **rewrite** — the shared text is mostly reworded.
+
+``extent`` (per side) follows the COUNTER/METER scheme: ``wholly`` when the
+side is covered at ``wholly_share`` or more, ``partially`` when the pair is
+related, ``none`` otherwise; read on the derived side it says how much of
+the copy comes from the source.
 """
 
 from __future__ import annotations
 
-import numpy as np
+from dataclasses import dataclass, replace
+from typing import Any
 
-from dedup.config import PassageSettings
-from dedup.document import span_mask
-from dedup.passages.align import REWORDED, VERBATIM, Alignment
+import numpy as np
+import xxhash
+
+from dedup.config import PassageSettings, Settings
+from dedup.document import Document, span_mask
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, SentencePair, align_prepared, prepare, whole_document_stats
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
+
+WHOLLY, PARTIALLY, NONE = "wholly", "partially", "none"
+
+
+@dataclass(frozen=True)
+class SideMeasure:
+    """How much of one document lies in shared passages, and how.
+
+    Attributes:
+        chars: The side's measured characters (boilerplate left out).
+        shared: Characters inside any shared passage.
+        evidence: Shared characters outside shared quotations.
+        verbatim: Of ``evidence``, those inside unquoted verbatim passages.
+        reworded: Of ``evidence``, those only inside reworded passages.
+        quoted: Characters inside shared quotations.
+        longest_verbatim: The longest unquoted verbatim passage, in characters.
+        weight: ``evidence`` with each character of a script written without
+            spaces (Chinese, Japanese, Korean, Thai, ...) counted three times, as
+            much as a word of a spaced script holds (0 when the text was not given).
+    """
+
+    chars: int
+    shared: int
+    evidence: int
+    verbatim: int
+    reworded: int
+    quoted: int
+    longest_verbatim: int
+    weight: int = 0
+
+    @property
+    def coverage(self) -> float:
+        """Share of the side inside shared passages."""
+        return self.shared / self.chars if self.chars else 0.0
+
+    @property
+    def evidence_coverage(self) -> float:
+        """Share of the side inside shared passages that are not shared quotations."""
+        return self.evidence / self.chars if self.chars else 0.0
+
+    def shares(self) -> dict[str, float]:
+        """Verbatim, reworded and quoted characters as shares of the side."""
+        n = max(self.chars, 1)
+        return {"verbatim": round(self.verbatim / n, 4), "reworded": round(self.reworded / n, 4), "quoted": round(self.quoted / n, 4)}
+
+
+def _side_chars(alignment: Alignment, side: str) -> int:
+    shared = alignment.shared_chars_a if side == "a" else alignment.shared_chars_b
+    share = alignment.share_a if side == "a" else alignment.share_b
+    return int(round(shared / share)) if share > 0 else 0
+
+
+def _is_verbatim(p: Passage, settings: PassageSettings | None, texts: tuple[str, str] | None) -> bool:
+    """A verbatim passage; in a script written without spaces, where a token
+    is a character and a reworded sentence keeps many of them in short runs,
+    only one with ``dense_verbatim_score`` of its characters in exact runs
+    (otherwise it counts as reworded)."""
+    if p.kind != VERBATIM:
+        return False
+    if settings is None or texts is None or p.score >= settings.dense_verbatim_score:
+        return True
+    return not all(_dense_chars(text[span.start : span.end], np.ones(len(span), dtype=bool)) * 2 > len(span)
+                   for text, span in zip(texts, (p.a, p.b)))
+
+
+def _dense_chars(text: str, mask: np.ndarray) -> int:
+    """Characters of ``text`` under ``mask`` in scripts written without spaces."""
+    if not mask.any() or text.isascii():
+        return 0
+    codes = np.frombuffer(text[: len(mask)].encode("utf-32-le"), dtype=np.uint32)
+    dense = np.zeros(len(codes), dtype=bool)
+    for lo, hi in _DENSE_RANGES:
+        dense |= (codes >= lo) & (codes <= hi)
+    return int((dense & mask[: len(codes)]).sum())
+
+
+# Scripts written without spaces between words: Thai, Lao, Myanmar, Khmer,
+# CJK (with kana, Hangul and full-width forms).
+_DENSE_RANGES = ((0x0E00, 0x0EFF), (0x1000, 0x109F), (0x1780, 0x17FF), (0x3040, 0x30FF), (0x3400, 0x4DBF),
+                 (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF), (0x20000, 0x2FA1F))
+
+
+def measure_side(alignment: Alignment, side: str, chars: int | None = None, settings: PassageSettings | None = None,
+                 texts: tuple[str, str] | None = None) -> SideMeasure:
+    """Measure side ``"a"`` or ``"b"`` of an alignment.
+
+    Args:
+        alignment: The pair's alignment.
+        side: ``"a"`` or ``"b"``.
+        chars: The side's measured characters, when known (otherwise derived
+            from the alignment's shared characters and share).
+        settings: ``dense_verbatim_score`` (none: every verbatim passage counts as verbatim).
+        texts: Both original texts, for :attr:`SideMeasure.weight` and passages in dense scripts.
+
+    Returns:
+        The side's :class:`SideMeasure`.
+    """
+    spans = [(p.a if side == "a" else p.b, p) for p in alignment.passages]
+    shared = alignment.shared_chars_a if side == "a" else alignment.shared_chars_b
+    n = chars if chars is not None else _side_chars(alignment, side)
+    if not spans:
+        return SideMeasure(n, 0, 0, 0, 0, 0, 0)
+    length = max(span.end for span, _ in spans)
+    quoted = span_mask(length, [s for s, p in spans if p.quoted])
+    unquoted = [(s, p) for s, p in spans if not p.quoted]
+    evidence = span_mask(length, [s for s, _ in unquoted]) & ~quoted
+    verbatim = span_mask(length, [s for s, p in unquoted if _is_verbatim(p, settings, texts)]) & ~quoted
+    longest = max((len(s) for s, p in unquoted if _is_verbatim(p, settings, texts)), default=0)
+    n_evidence, n_verbatim = int(evidence.sum()), int(verbatim.sum())
+    weight = n_evidence + 2 * _dense_chars(texts["ab".index(side)], evidence) if texts is not None else 0
+    return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest, weight)
 
 
 def evidence(alignment: Alignment) -> tuple[int, int, int]:
@@ -29,48 +158,150 @@ def evidence(alignment: Alignment) -> tuple[int, int, int]:
         those of them covered by unquoted verbatim passages; the number of
         unquoted verbatim passages.
     """
-    if not alignment.passages:
-        return 0, 0, 0
-    length = max(p.a.end for p in alignment.passages)
-    quoted = span_mask(length, [p.a for p in alignment.passages if p.quoted])
-    unquoted = [p for p in alignment.passages if not p.quoted]
-    shared = span_mask(length, [p.a for p in unquoted]) & ~quoted
-    verbatim = [p for p in unquoted if p.kind == VERBATIM]
-    copied = span_mask(length, [p.a for p in verbatim]) & ~quoted
-    return int(shared.sum()), int(copied.sum()), len(verbatim)
+    side = measure_side(alignment, "a")
+    return side.evidence, side.verbatim, sum(p.kind == VERBATIM and not p.quoted for p in alignment.passages)
 
 
-def classify(alignment: Alignment, settings: PassageSettings) -> str | None:
+def verbatim_share(alignment: Alignment) -> float:
+    """Share of the unquoted shared text, both sides together, that is verbatim."""
+    a, b = measure_side(alignment, "a"), measure_side(alignment, "b")
+    total = a.evidence + b.evidence
+    return float(np.round((a.verbatim + b.verbatim) / total, 4)) if total else 0.0
+
+
+def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None) -> str | None:
     """The relation of an aligned pair, or ``None`` when it is not reuse.
+
+    Symmetric: every test reads both sides through a sum, a minimum or a
+    maximum, so the answer is the same for the mirrored alignment.
 
     Args:
         alignment: The pair's alignment.
         settings: Thresholds (``min_shared_chars``, ``min_shared_share``,
-            ``min_aligned_sentences``, ``near_duplicate_share``).
+            ``min_aligned_sentences``, ``short_story_share``,
+            ``verbatim_floor_chars``, ``near_duplicate_share``, ``dense_verbatim_score``).
+        texts: The two original texts: with them, a character of a script
+            written without spaces counts three times towards ``min_shared_chars``.
 
     Returns:
         ``"near_duplicate"``, ``"partial_copy"``, ``"rewrite"`` or ``None``.
     """
-    shared, verbatim, n_verbatim = evidence(alignment)
-    if min(shared, alignment.shared_chars_b) < settings.min_shared_chars:
+    a, b = (measure_side(alignment, side, None, settings, texts) for side in "ab")
+    size = min(a.weight, b.weight) if texts else min(a.evidence, b.evidence)
+    if size < settings.min_shared_chars:
         return None
-    if max(alignment.share_a, alignment.share_b) < settings.min_shared_share:
+    n_verbatim = sum(_is_verbatim(p, settings, texts) and not p.quoted for p in alignment.passages)
+    n_reworded = len(alignment.passages) - n_verbatim - sum(p.quoted for p in alignment.passages)
+    if n_verbatim == 0 and n_reworded == 0:
         return None
-    reworded = alignment.count(REWORDED)
-    if n_verbatim == 0 and len(alignment.sentence_pairs) < settings.min_aligned_sentences:
+    # one long verbatim passage is a copy, however small a share of either side
+    floor = min(a.longest_verbatim, b.longest_verbatim) >= settings.verbatim_floor_chars
+    if not floor and max(a.evidence_coverage, b.evidence_coverage) < settings.min_shared_share:
         return None
-    if reworded == 0 and n_verbatim == 0:
+    # a short story told again in one or two sentences has few to align, but
+    # they cover most of both sides
+    short_story = min(a.evidence_coverage, b.evidence_coverage) >= settings.short_story_share
+    if n_verbatim == 0 and len(alignment.sentence_pairs) < settings.min_aligned_sentences and not short_story:
         return None
-    verbatim_share = verbatim / max(shared, 1)
-    mostly_shared = min(alignment.share_a, alignment.share_b) >= settings.near_duplicate_share
-    if mostly_shared and verbatim_share >= 0.8:
+    share = (a.verbatim + b.verbatim) / max(a.evidence + b.evidence, 1)
+    if min(a.coverage, b.coverage) >= settings.near_duplicate_share and share >= 0.8:
         return NEAR_DUPLICATE
-    if verbatim_share >= 0.5:
+    if share >= 0.5 or (floor and max(a.evidence_coverage, b.evidence_coverage) < settings.min_shared_share):
         return PARTIAL_COPY
     return REWRITE
 
 
-def verbatim_share(alignment: Alignment) -> float:
-    """Share of the unquoted shared text of a that is verbatim."""
-    shared, verbatim, _ = evidence(alignment)
-    return float(np.round(verbatim / shared, 4)) if shared else 0.0
+def extent(side: SideMeasure, relation: str | None, settings: PassageSettings) -> str:
+    """``wholly``, ``partially`` or ``none``: how much of this side is derived
+    from the other, if it is the copy."""
+    if relation is None:
+        return NONE
+    return WHOLLY if side.coverage >= settings.wholly_share else PARTIALLY
+
+
+def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSettings, chars: tuple[int, int] | None = None,
+                texts: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The per-side figures of a pair, as JSON fields ``*_a`` and ``*_b``.
+
+    Args:
+        alignment: The pair's alignment.
+        relation: Its label (``None``: unrelated).
+        settings: ``wholly_share``.
+        chars: Measured characters of each side, when known.
+        texts: Both original texts (as for :func:`classify`).
+
+    Returns:
+        ``verbatim_share_a``, ``reworded_share_a``, ``quoted_share_a``,
+        ``extent_a`` and the same for b.
+    """
+    out: dict[str, Any] = {}
+    for k, side in enumerate("ab"):
+        m = measure_side(alignment, side, chars[k] if chars else None, settings, texts)
+        for name, value in m.shares().items():
+            out[f"{name}_share_{side}"] = value
+        out[f"extent_{side}"] = extent(m, relation, settings)
+    return out
+
+
+def _order_key(p: Prepared) -> tuple[int, int, int]:
+    """A key that depends on the document only: its length, its text, its masks."""
+    text = p.text.text
+    return len(text), xxhash.xxh64_intdigest(text.encode("utf-8", "surrogatepass")), int(p.text.masked_chars.sum())
+
+
+def mirror(alignment: Alignment) -> Alignment:
+    """The same alignment seen from the other side (a and b swapped)."""
+    passages = sorted((replace(p, a=p.b, b=p.a) for p in alignment.passages), key=lambda p: (p.a.start, p.b.start, p.kind))
+    pairs = sorted((SentencePair(s.b, s.a, s.score, s.verbatim) for s in alignment.sentence_pairs), key=lambda s: (s.a.start, s.b.start))
+    stats = dict(alignment.stats)
+    if "containment_a" in stats:
+        stats["containment_a"], stats["containment_b"] = alignment.stats["containment_b"], alignment.stats["containment_a"]
+    return Alignment(
+        passages, pairs, alignment.shared_chars_b, alignment.shared_chars_a, alignment.share_b, alignment.share_a,
+        stats, alignment.sentences_b, alignment.sentences_a,
+    )
+
+
+def align_symmetric(pa: Prepared, pb: Prepared, settings: Settings, aligner=align_prepared) -> Alignment:
+    """Align two prepared documents in an order that does not depend on the
+    order given, and return the alignment as seen from ``pa``.
+
+    The aligner's greedy choices depend on which side comes first; aligning
+    every pair one canonical way and mirroring it makes ``(a, b)`` and
+    ``(b, a)`` exact mirrors of each other.
+
+    Args:
+        pa: One prepared document.
+        pb: The other.
+        settings: What to look for.
+        aligner: The function that aligns two prepared documents.
+    """
+    if _order_key(pb) < _order_key(pa):
+        return mirror(aligner(pb, pa, settings))
+    return aligner(pa, pb, settings)
+
+
+def align_documents_symmetric(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:
+    """:func:`dedup.passages.align.align_documents`, the same seen from either side.
+
+    Args:
+        a: First document.
+        b: Second document.
+        settings: What to look for.
+        masks: Boilerplate spans per document id, left out.
+
+    Returns:
+        The alignment as seen from ``a``, with the exact Jaccard and
+        containments in ``stats``.
+    """
+    masks = masks or {}
+    pa, pb = prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id))
+    alignment = align_symmetric(pa, pb, settings)
+    alignment.stats = whole_document_stats(pa, pb, settings.ngram)
+    return alignment
+
+
+__all__ = [
+    "WHOLLY", "PARTIALLY", "NONE", "SideMeasure", "measure_side", "evidence", "verbatim_share", "classify",
+    "extent", "pair_fields", "mirror", "align_symmetric", "align_documents_symmetric",
+]

@@ -86,7 +86,10 @@ def dumps_indented(value: Any, depth: int = 0) -> str:
         if all(_is_flat(v) for v in value.values()):
             return "{\n" + inner + _encoder(",\n" + inner).encode(value)[1:-1] + "\n" + outer + "}"
         encode = _encoder(", ").encode
-        items = [inner + encode(key) + ": " + dumps_indented(v, depth + 1) for key, v in value.items()]
+        # flat values through the C encoder: the fallback below builds a
+        # Python encoder per value, whose reference cycles pile up while
+        # garbage collection is paused
+        items = [inner + encode(key) + ": " + (encode(v) if _is_flat(v) else dumps_indented(v, depth + 1)) for key, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + outer + "}"
     if kind is list and value:
         if all(_is_flat(v) for v in value):

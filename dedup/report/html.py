@@ -34,6 +34,7 @@ from dedup.diff import (
 from dedup.document import Document, Span, span_mask
 from dedup.engine import FaultLog
 from dedup.io.corpus import read_corpus
+from dedup.io.records import RecordFields
 from dedup.io.problems import ProblemLog
 from dedup.results import ScanResult
 from dedup.scan import scan_documents
@@ -266,6 +267,7 @@ def scan_report(
     encoding: str | None = None,
     problems: ProblemLog | None = None,
     faults: FaultLog | None = None,
+    fields: RecordFields | None = None,
 ) -> ScanReport:
     """Scan ``paths`` and render the HTML report (``dedup scan --format html``).
 
@@ -278,10 +280,11 @@ def scan_report(
         encoding: Encoding of plain-text files without a byte order mark.
         problems: The log that collects input problems (a new one if ``None``).
         faults: The log of documents and pairs a stage failed on.
+        fields: Which JSONL fields hold the id and the text.
 
     Returns:
         A :class:`ScanReport`; its ``html`` is empty when nothing was read.
     """
-    docs, problems = read_corpus([str(p) for p in paths], encoding=encoding, problems=problems)
+    docs, problems = read_corpus([str(p) for p in paths], encoding=encoding, problems=problems, fields=fields)
     result = scan_documents(docs, settings, problems, progress, faults=faults)
     return ScanReport(result, render_scan_report(result, docs, settings) if docs else "")

@@ -121,7 +121,8 @@ def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int) -> sp.csr_mat
     The IDF of a feature counts the sentences of both documents holding it.
     """
     pos, found = _lookup(v.features, other.features)
-    df = v.df + np.where(found, other.df[pos], 0)
+    # a document whose sentences hold no feature (all masked) shares none
+    df = v.df + (np.where(found, other.df[pos], 0) if other.features.size else 0)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     data = v.log_tf * idf[v.entry_feature]
     norms = np.sqrt(np.bincount(v.entry_row, weights=data * data, minlength=v.n_rows))

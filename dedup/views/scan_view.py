@@ -1,4 +1,9 @@
-"""The terminal report of ``dedup scan``."""
+"""The terminal report of ``dedup scan``.
+
+Corpus strings (ids, dates, sources, evidence) are shown as plain
+:class:`rich.text.Text`, never as markup, so a bracket in an id is shown as
+it stands.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dedup.results import ScanResult
+from dedup.results import DocumentResult, PairResult, ScanResult
 from dedup.views.safe import line_text, visible_line
 
 RELATION_STYLES = {
@@ -19,9 +24,20 @@ RELATION_STYLES = {
     "rewrite": "magenta",
 }
 
+# The parts of a composition bar: (field, legend, character when not in colour, style)
+BAR_PARTS = (
+    ("original", "original", "·", "green"),
+    ("shared_as_source", "shared, as source", "S", "blue"),
+    ("shared_undetermined", "shared, direction undetermined", "?", "yellow"),
+    ("shared_as_copy", "shared, as copy", "C", "red"),
+    ("boilerplate", "boilerplate", "#", "bright_black"),
+)
+BAR_WIDTH = 20
+
 
 def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
-    """Print the summary, the pairs and the clusters of a scan."""
+    """Print the summary, the pairs, the clusters, each document's composition
+    and boilerplate of a scan."""
     stats = result.stats
     console.print(
         f"[bold]dedup scan[/]: {_count(stats['documents'], 'document')}, "
@@ -34,10 +50,15 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         console.print("[green]No duplicate or reused text found.[/]")
     else:
         console.print(_pairs_table(result, limit))
+        if any(p.direction_evidence for p in result.pairs):
+            console.print(_evidence(result, limit))
         if len(result.pairs) > limit:
             console.print(f"… and {len(result.pairs) - limit} more pairs (use --format json for all)")
     if result.clusters:
         console.print(_clusters_table(result, limit))
+    if any(d.composition is not None for d in result.documents):
+        console.print(_composition_table(result, limit, console.no_color or not console.is_terminal))
+        console.print(_sharing_nothing(result, limit))
     if any(d.extra.get("boilerplate") for d in result.documents):
         console.print(_boilerplate_table(result, limit))
 
@@ -46,31 +67,71 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def _ordered(pair: PairResult) -> tuple[str, str, bool]:
+    """The pair's ids, source first when the direction is known."""
+    if pair.source and pair.derived:
+        return pair.source, pair.derived, True
+    return pair.a, pair.b, False
+
+
+def _document_line(doc_id: str, rows: dict[str, DocumentResult]) -> Text:
+    """An id, then its date and source where known."""
+    meta = rows[doc_id].metadata if doc_id in rows else {}
+    line = line_text(doc_id)
+    known = [visible_line(meta[key]) for key in ("date", "source") if meta.get(key)]
+    if known:
+        line.append("  " + ", ".join(known), style="dim")
+    return line
+
+
 def _pairs_table(result: ScanResult, limit: int) -> Table:
-    table = Table(title="Pairs", title_justify="left", box=box.SIMPLE_HEAD, caption=_PAIRS_CAPTION, caption_justify="left")
-    table.add_column("documents (a, b)", overflow="fold")
+    table = Table(title="Pairs (source first where known)", title_justify="left", box=box.SIMPLE_HEAD, caption=_PAIRS_CAPTION, caption_justify="left")
+    table.add_column("documents (source, copy)", overflow="fold", ratio=1)
     table.add_column("relation")
+    table.add_column("direction")
     table.add_column("jaccard", justify="right")
-    table.add_column("in other", justify="right")
     table.add_column("shared", justify="right")
     table.add_column("passages", justify="right")
+    rows = {d.id: d for d in result.documents}
     for pair in result.pairs[:limit]:
-        style = RELATION_STYLES.get(pair.relation, "")
-        shared = f"{pair.shared_share_a:.0%}\n{pair.shared_share_b:.0%}" if pair.passages else ""
+        first, second, directed = _ordered(pair)
+        shares = (pair.shared_share_a, pair.shared_share_b) if first == pair.a else (pair.shared_share_b, pair.shared_share_a)
+        ids = Text()
+        ids.append_text(_document_line(first, rows))
+        ids.append("\n")
+        ids.append_text(_document_line(second, rows))
         table.add_row(
-            Text(f"{visible_line(pair.a)}\n{visible_line(pair.b)}"),
-            line_text(pair.relation, style),
+            ids,
+            Text(pair.relation, style=RELATION_STYLES.get(pair.relation, "")),
+            _direction(pair, directed),
             f"{pair.jaccard:.3f}",
-            f"{pair.containment_a:.0%}\n{pair.containment_b:.0%}",
-            shared,
+            f"{shares[0]:.0%}\n{shares[1]:.0%}" if pair.passages else "",
             _passage_counts(pair),
         )
     return table
 
 
+def _direction(pair: PairResult, directed: bool) -> Text:
+    if not directed:
+        return Text("undetermined", style="dim")
+    return Text(f"{pair.direction_confidence:.0%} sure\n{pair.extent or ''} derived")
+
+
+def _evidence(result: ScanResult, limit: int) -> Text:
+    """Why each pair's first document is taken for the source."""
+    out = Text("Direction evidence", style="bold")
+    for pair in result.pairs[:limit]:
+        first, second, directed = _ordered(pair)
+        first, second = visible_line(first), visible_line(second)
+        out.append(f"\n{first} → {second}: " if directed else f"\n{first} – {second}: ")
+        out.append(visible_line("; ".join(pair.direction_evidence) or "none"), style="dim")
+    return out
+
+
 _PAIRS_CAPTION = (
-    "jaccard: exact, word shingles; in other: share of each side's shingles found in the other; "
-    "shared: share of each side's characters in shared passages; passages: verbatim (v), reworded (r)"
+    "jaccard: exact, word shingles; shared: share of each side's characters in shared passages; "
+    "passages: verbatim (v), reworded (r); direction: how sure the first is the source, and how much "
+    "of the copy is derived (wholly, partially)"
 )
 
 
@@ -92,6 +153,63 @@ def _clusters_table(result: ScanResult, limit: int) -> Table:
     return table
 
 
+def composition_bar(composition: dict, width: int = BAR_WIDTH, plain: bool = False) -> Text:
+    """A bar of ``width`` cells, each part of the composition in its colour
+    (or, ``plain``, in its own character)."""
+    shares = [composition.get(name, 0.0) for name, *_ in BAR_PARTS]
+    cells = _cells(shares, width)
+    bar = Text()
+    for (_, _, char, style), n in zip(BAR_PARTS, cells):
+        if n:
+            bar.append(char * n if plain else "█" * n, style=None if plain else style)
+    return bar
+
+
+def _cells(shares: list[float], width: int) -> list[int]:
+    """Whole cells per share, summing to ``width`` (largest remainders first)."""
+    total = sum(shares) or 1.0
+    raw = [share / total * width for share in shares]
+    cells = [int(x) for x in raw]
+    for k in sorted(range(len(raw)), key=lambda k: (cells[k] - raw[k], k))[: width - sum(cells)]:
+        cells[k] += 1
+    return cells
+
+
+def _legend(plain: bool) -> Text:
+    legend = Text()
+    for k, (_, label, char, style) in enumerate(BAR_PARTS):
+        if k:
+            legend.append("  ")
+        legend.append(char if plain else "█", style=None if plain else style)
+        legend.append(f" {label}")
+    return legend
+
+
+def _composition_table(result: ScanResult, limit: int, plain: bool) -> Table:
+    table = Table(title="Composition of each document", title_justify="left", box=box.SIMPLE_HEAD, caption=_legend(plain), caption_justify="left")
+    table.add_column("document", overflow="fold")
+    table.add_column("composition", no_wrap=True)
+    table.add_column("own", justify="right")
+    table.add_column("shared with", overflow="fold")
+    for doc in [d for d in result.documents if d.composition is not None][:limit]:
+        comp = doc.composition
+        others = Text()
+        for k, item in enumerate(comp["shared_with"][:5]):
+            others.append(("\n" if k else "") + f"{visible_line(item['id'])} ({item['role']}, {item['relation']})")
+        if len(comp["shared_with"]) > 5:
+            others.append(f"\n… {len(comp['shared_with']) - 5} more")
+        table.add_row(line_text(doc.id), composition_bar(comp, plain=plain), f"{comp['original_of_text']:.0%}", others)
+    return table
+
+
+def _sharing_nothing(result: ScanResult, limit: int) -> Text:
+    alone = [d.id for d in result.documents if d.composition is not None and not d.composition["shared_with"]]
+    if not alone:
+        return Text("Every document shares text with another.")
+    shown = ", ".join(map(visible_line, alone[:limit])) + (f" and {len(alone) - limit} more" if len(alone) > limit else "")
+    return Text(f"Sharing nothing with any other document ({len(alone)}): {shown}")
+
+
 def _boilerplate_table(result: ScanResult, limit: int) -> Table:
     table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column("document", overflow="fold")
@@ -103,3 +221,6 @@ def _boilerplate_table(result: ScanResult, limit: int) -> Table:
         by_kind = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items()))
         table.add_row(line_text(doc.id), f"{doc.extra['boilerplate_share']:.0%}", line_text(by_kind))
     return table
+
+
+__all__ = ["render_scan", "composition_bar"]

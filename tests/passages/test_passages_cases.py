@@ -15,8 +15,7 @@ from conftest import read_pair_case
 
 from dedup.config import Settings
 from dedup.document import Document
-from dedup.passages.align import align_documents
-from dedup.passages.relations import classify
+from dedup.passages.relations import align_documents_symmetric, classify
 from dedup.text.normalize import normalize_text, tokenize
 
 CASES = sorted((Path(__file__).parents[1] / "data" / "passages").glob("*.txt"))
@@ -30,9 +29,9 @@ def tokens(text: str) -> list[str]:
 def test_case(path: Path) -> None:
     header, a, b = read_pair_case(path)
     settings = Settings()
-    alignment = align_documents(Document("a", a), Document("b", b), settings)
+    alignment = align_documents_symmetric(Document("a", a), Document("b", b), settings)
     expected = header["relation"][0]
-    assert (classify(alignment, settings.passages) or "none") == expected
+    assert (classify(alignment, settings.passages, (a, b)) or "none") == expected
     for kind in ("verbatim", "quoted"):
         for wanted in header.get(kind, []):
             found = [

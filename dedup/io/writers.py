@@ -1,0 +1,291 @@
+"""Writing a corpus back: safe names, a folder that appears whole, and one
+writer per input format (text files, JSONL — compressed as its input was —
+and Parquet).
+
+Ids and names are untrusted. :func:`safe_relative_path` refuses any name
+that could leave the output folder (``..``, an absolute path, a drive, a
+backslash), that could not be a file name (NUL or other control
+characters, a part over 255 bytes, a path over 1,024) or that a reader
+would skip (a hidden part); a refused name is never written. The output is
+built in a hidden temporary folder beside its destination and renamed into
+place when complete (:class:`OutputFolder`), so an interrupted run leaves
+no half-written corpus.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import json
+import lzma
+import os
+import shutil
+import tempfile
+from pathlib import Path, PurePosixPath
+from typing import IO, Any, Iterable, Mapping
+
+from dedup.io.files import open_input
+from dedup.io.records import with_field
+
+MAX_PART_BYTES = 255
+MAX_PATH_BYTES = 1024
+
+
+class UnsafePathError(ValueError):
+    """A name that cannot be written inside the output folder as it stands."""
+
+
+class OutputExistsError(FileExistsError):
+    """The output folder exists and is not empty (and replacing it was not asked for)."""
+
+
+def safe_relative_path(name: str) -> PurePosixPath:
+    """``name`` as a relative path that stays inside any folder it is joined to.
+
+    Args:
+        name: An id or a relative file name, from untrusted input.
+
+    Returns:
+        The path, ``/``-separated, without ``.`` parts.
+
+    Raises:
+        UnsafePathError: With what is wrong with the name.
+    """
+    if not name:
+        raise UnsafePathError("is empty")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in name):
+        raise UnsafePathError("contains NUL or other control characters")
+    if "\\" in name:
+        raise UnsafePathError("contains a backslash")
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        raise UnsafePathError("is an absolute path")
+    if len(name.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        raise UnsafePathError(f"is longer than {MAX_PATH_BYTES} bytes")
+    parts = [part for part in name.split("/") if part not in ("", ".")]
+    if not parts:
+        raise UnsafePathError("names no file")
+    for part in parts:
+        if part == "..":
+            raise UnsafePathError("climbs out of the folder ('..')")
+        if part.startswith("."):
+            raise UnsafePathError(f"has a hidden part ({part!r}), which readers skip")
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_PART_BYTES:
+            raise UnsafePathError(f"has a part longer than {MAX_PART_BYTES} bytes")
+    return PurePosixPath(*parts)
+
+
+class OutputFolder:
+    """A folder built under a temporary name beside ``target`` and moved into place.
+
+    Use as a context manager: on success the temporary folder becomes
+    ``target`` (replacing it when ``replace`` is set); on any error or
+    interruption it is removed and ``target`` is left as it was.
+
+    Args:
+        target: The folder to create.
+        replace: Replace an existing non-empty ``target``.
+
+    Raises:
+        OutputExistsError: If ``target`` exists, is not empty, and ``replace`` is not set.
+        NotADirectoryError: If ``target`` exists and is not a folder.
+    """
+
+    def __init__(self, target: str | os.PathLike, replace: bool = False) -> None:
+        self.target = Path(target)
+        self.replace = replace
+        if self.target.exists() and not self.target.is_dir():
+            raise NotADirectoryError(f"{self.target} exists and is not a folder; choose another output")
+        if self.target.is_dir() and any(self.target.iterdir()) and not replace:
+            raise OutputExistsError(f"{self.target} exists and is not empty; remove it, choose another output, or pass --overwrite")
+        self.root: Path | None = None
+        self._taken: set[str] = set()
+
+    def __enter__(self) -> "OutputFolder":
+        parent = self.target.parent
+        parent.mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.tmp-", dir=parent))
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        assert self.root is not None
+        if kind is not None:
+            shutil.rmtree(self.root, ignore_errors=True)
+            return
+        os.chmod(self.root, 0o777 & ~_umask())
+        old = None
+        if self.target.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.old-", dir=self.target.parent))
+            os.replace(self.target, old / "previous")
+        os.replace(self.root, self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+    def path_for(self, name: str) -> Path:
+        """Where the file ``name`` (untrusted) goes, its folders created.
+
+        Raises:
+            UnsafePathError: If ``name`` is refused (see :func:`safe_relative_path`)
+                or was given before (two inputs or ids would write the same file).
+        """
+        assert self.root is not None
+        relative = safe_relative_path(name)
+        if relative.as_posix() in self._taken:
+            raise UnsafePathError("is the name of a file already written (two inputs or ids give the same name)")
+        self._taken.add(relative.as_posix())
+        path = self.root.joinpath(*relative.parts)
+        # The folder is new and only this writer makes anything in it, so no
+        # link can redirect the path; checked all the same.
+        if not path.resolve().is_relative_to(self.root.resolve()):
+            raise UnsafePathError("resolves outside the output folder")
+        if path.is_dir():
+            raise UnsafePathError("is already a folder in the output")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+class _OwnedGzip(gzip.GzipFile):
+    """A gzip writer that closes the file it was given (``GzipFile`` leaves it open)."""
+
+    def close(self) -> None:
+        raw = self.fileobj
+        try:
+            super().close()
+        finally:
+            if raw is not None:
+                raw.close()
+
+
+def open_compressed(path: str | os.PathLike, compression: str | None) -> IO[bytes]:
+    """Open ``path`` for binary writing through ``compression`` (``gzip``,
+    ``bzip2``, ``xz``, ``zstd`` as :func:`dedup.io.files.open_input` names them, or ``None``).
+
+    Gzip output is written without a file name or time stamp in its header,
+    so the same corpus cleans to the same bytes.
+    """
+    if compression is None:
+        return open(path, "wb")
+    if compression == "gzip":
+        return _OwnedGzip(filename="", mode="wb", fileobj=open(path, "wb"), mtime=0)  # type: ignore[return-value]
+    if compression == "bzip2":
+        return bz2.open(path, "wb")  # type: ignore[return-value]
+    if compression == "xz":
+        return lzma.open(path, "wb")  # type: ignore[return-value]
+    if compression == "zstd":
+        import zstandard
+
+        return zstandard.ZstdCompressor().stream_writer(open(path, "wb"), closefd=True)  # type: ignore[return-value]
+    raise ValueError(f"unknown compression {compression!r}")
+
+
+def rewrite_jsonl(
+    source: str | os.PathLike, target: Path, edits: Mapping[int, str | None], text_field: str = "text"
+) -> int:
+    """Copy the lines of a JSONL file that ``edits`` keeps, with their new texts.
+
+    Args:
+        source: The JSONL file read (compressed or not).
+        target: Where to write it, compressed as ``source`` is.
+        edits: Line number (from 1) → the new text, or ``None`` to copy the
+            line unchanged. Lines not in ``edits`` are left out.
+        text_field: Where the text is in a record (a dotted path for nested fields).
+
+    Returns:
+        The number of records written.
+    """
+    reader, compression = open_input(source)
+    written = 0
+    with reader, open_compressed(target, compression) as out:
+        for lineno, line in enumerate(reader, start=1):
+            if lineno not in edits:
+                continue
+            text = edits[lineno]
+            if text is None:
+                out.write(line if line.endswith(b"\n") else line + b"\n")
+            else:
+                record = json.loads(line.decode("utf-8-sig" if lineno == 1 else "utf-8"))
+                out.write(json.dumps(with_field(record, text_field, text), ensure_ascii=False).encode("utf-8") + b"\n")
+            written += 1
+    return written
+
+
+def write_jsonl(target: Path, records: Iterable[Mapping[str, Any]]) -> int:
+    """Write ``records`` as JSONL (gzip-compressed when ``target`` ends in ``.gz``)."""
+    compression = "gzip" if target.name.endswith(".gz") else None
+    written = 0
+    with open_compressed(target, compression) as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            written += 1
+    return written
+
+
+def rewrite_parquet(source: str | os.PathLike, target: Path, edits: Mapping[int, str | None], text_field: str = "text") -> int:
+    """Copy the rows of a Parquet file that ``edits`` keeps, with their new
+    texts, in the same schema (every other column as it was).
+
+    Args:
+        source: The Parquet file read.
+        target: Where to write it.
+        edits: Row number (from 1) → the new text, or ``None`` for the row
+            unchanged. Rows not in ``edits`` are left out.
+        text_field: The text column (a dotted path reaches into a struct column).
+
+    Returns:
+        The number of rows written.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dedup.io.parquet import parquet_schema, parquet_tables
+
+    schema = parquet_schema(source)
+    written, row = 0, 0
+    with pq.ParquetWriter(target, schema) as writer:
+        for batch in parquet_tables(source):
+            rows = range(row + 1, row + 1 + batch.num_rows)
+            row += batch.num_rows
+            keep = [r for r in rows if r in edits]
+            if not keep:
+                continue
+            table = pa.Table.from_batches([batch]).take(pa.array([r - rows.start for r in keep]))
+            if any(edits[r] is not None for r in keep):
+                table = _with_texts(table, [edits[r] for r in keep], text_field, schema)
+            writer.write_table(table)
+            written += table.num_rows
+    return written
+
+
+def _with_texts(table: Any, texts: list[str | None], text_field: str, schema: Any) -> Any:
+    """``table`` with the text of each row replaced where ``texts`` has one."""
+    import pyarrow as pa
+
+    if text_field in table.column_names:
+        old = table.column(text_field).to_pylist()
+        new = [old[k] if text is None else text for k, text in enumerate(texts)]
+        index = table.column_names.index(text_field)
+        return table.set_column(index, table.schema.field(index), pa.array(new, type=table.schema.field(index).type))
+    records = table.to_pylist()
+    records = [r if text is None else with_field(r, text_field, text) for r, text in zip(records, texts)]
+    return pa.Table.from_pylist(records, schema=schema)
+
+
+def write_text(target: Path, text: str) -> None:
+    """Write ``text`` as UTF-8."""
+    target.write_text(text, encoding="utf-8", newline="")
+
+
+def copy_file(source: str | os.PathLike, target: Path) -> None:
+    """Copy a file byte for byte (a kept document that was not edited)."""
+    shutil.copyfile(source, target)
+
+
+__all__ = [
+    "UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path",
+    "open_compressed", "rewrite_jsonl", "write_jsonl", "rewrite_parquet", "write_text", "copy_file",
+]

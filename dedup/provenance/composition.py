@@ -1,0 +1,119 @@
+"""What each document is made of: its own text, text it shares (as the
+source or as the copy), and boilerplate.
+
+Computed from the pairs a scan reports (each with its passages and its
+direction) and the boilerplate spans of each document, in one pass over the
+pairs and one over the documents: linear in the corpus, never over all pairs
+of documents. A character in several shared passages counts once, under the
+strongest role: shared as the copy, then undetermined, then as the source.
+Boilerplate is counted apart, before any shared role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping, Sequence
+
+import numpy as np
+
+ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
+PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
+SOURCE, COPY, UNKNOWN = "source", "copy", "undetermined"
+_ROLE_LABEL = {SOURCE: AS_SOURCE, UNKNOWN: UNDETERMINED, COPY: AS_COPY}
+
+
+@dataclass(frozen=True)
+class SharedSpans:
+    """The part of one document shared with another.
+
+    Attributes:
+        other: The other document's id.
+        role: This document's role in the pair: ``source``, ``copy`` or ``undetermined``.
+        relation: The pair's relation.
+        spans: ``(start, end)`` character spans of this document; ``None``
+            for the whole text (exact and document-level near duplicates).
+    """
+
+    other: str
+    role: str
+    relation: str
+    spans: tuple[tuple[int, int], ...] | None
+
+
+def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
+    """Per document id, what it shares and with whom, from reported pairs.
+
+    Args:
+        pairs: :class:`dedup.results.PairResult` rows (``a``, ``b``,
+            ``relation``, ``passages``, ``source``, ``derived``).
+
+    Returns:
+        Each document's :class:`SharedSpans`, in the order of the pairs.
+    """
+    out: dict[str, list[SharedSpans]] = {}
+    for pair in pairs:
+        for side, this, other in (("a", pair.a, pair.b), ("b", pair.b, pair.a)):
+            role = SOURCE if pair.source == this else COPY if pair.derived == this else UNKNOWN
+            spans = tuple((p[f"{side}_start"], p[f"{side}_end"]) for p in pair.passages) if pair.passages else None
+            out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, spans))
+    return out
+
+
+def _labels(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[dict[str, Any]]]:
+    labels = np.zeros(chars, dtype=np.int8)
+    with_docs = []
+    for item in shared:
+        spans = item.spans if item.spans is not None else ((0, chars),)
+        mask = np.zeros(chars, dtype=bool)
+        for start, end in spans:
+            mask[start:end] = True
+        label = _ROLE_LABEL[item.role]
+        np.maximum(labels, np.where(mask, label, 0).astype(np.int8), out=labels)
+        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": int(mask.sum())})
+    for start, end in boilerplate:
+        labels[start:end] = BOILERPLATE
+    return labels, with_docs
+
+
+def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> dict[str, Any]:
+    """One document's composition.
+
+    Args:
+        chars: Length of its original text.
+        shared: What it shares (:func:`shared_spans`).
+        boilerplate: Its boilerplate spans.
+
+    Returns:
+        The share of its characters in each of :data:`PARTS`,
+        ``original_of_text`` (original over the non-boilerplate characters)
+        and ``shared_with`` (per other document: its id, this document's
+        role, the relation and the characters of this document covered).
+    """
+    if not chars:
+        return {**{name: 0.0 for name in PARTS}, "original_of_text": 0.0, "shared_with": []}
+    if not shared and not boilerplate:
+        return {**{name: 0.0 for name in PARTS}, "original": 1.0, "original_of_text": 1.0, "shared_with": []}
+    labels, with_docs = _labels(chars, shared, boilerplate)
+    counts = np.bincount(labels, minlength=len(PARTS))
+    out: dict[str, Any] = {name: round(float(counts[k]) / chars, 4) for k, name in enumerate(PARTS)}
+    text_chars = chars - int(counts[BOILERPLATE])
+    out["original_of_text"] = round(float(counts[ORIGINAL]) / text_chars, 4) if text_chars else 0.0
+    out["shared_with"] = with_docs
+    return out
+
+
+def compositions(
+    documents: Sequence[tuple[str, int]], pairs: Iterable[Any], boilerplate: Mapping[str, Sequence[tuple[int, int]]]
+) -> list[dict[str, Any]]:
+    """The composition of every document.
+
+    Args:
+        documents: ``(id, chars)`` of each document.
+        pairs: The reported pairs, with their direction.
+        boilerplate: Boilerplate ``(start, end)`` spans per document id.
+
+    Returns:
+        One :func:`composition` per document, in the order of ``documents``.
+    """
+    shared = shared_spans(pairs)
+    return [composition(chars, shared.get(doc_id, ()), boilerplate.get(doc_id, ())) for doc_id, chars in documents]

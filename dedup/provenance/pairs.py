@@ -1,0 +1,91 @@
+"""Direction and extent for reported pairs, and the composition of every
+document of a scan.
+
+:func:`direct_pair` answers for one pair (``dedup diff``);
+:func:`annotate` fills the direction fields of a scan's pairs and the
+composition of its documents, reading each document's signals once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping, Sequence
+
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.passages.relations import PARTIALLY, WHOLLY
+from dedup.provenance.composition import compositions
+from dedup.provenance.direction import Direction, PairSide, decide
+from dedup.provenance.signals import DocumentSignals, document_signals
+from dedup.results import PairResult
+
+
+def _side(doc: Document, signals: DocumentSignals, coverage: float) -> PairSide:
+    return PairSide(doc.id, doc.text, signals, coverage, doc.source)
+
+
+def direct_pair(
+    a: Document, b: Document, coverage: tuple[float, float], quoted: Sequence[tuple[int, int, int, int]] = (),
+    signals: tuple[DocumentSignals, DocumentSignals] | None = None,
+) -> Direction:
+    """The direction of one related pair.
+
+    Args:
+        a: One document.
+        b: The other.
+        coverage: Share of each inside passages shared with the other.
+        quoted: Shared quotations, ``(a_start, a_end, b_start, b_end)``.
+        signals: Each document's signals, if already read.
+
+    Returns:
+        A :class:`~dedup.provenance.direction.Direction`.
+    """
+    sa, sb = signals or (document_signals(a.text, a.date), document_signals(b.text, b.date))
+    return decide(_side(a, sa, coverage[0]), _side(b, sb, coverage[1]), quoted)
+
+
+def _whole_document_extents(pair: PairResult, settings: Settings) -> None:
+    """Extents of a pair found on whole documents (no passages): its containments."""
+    for side, contained in (("a", pair.containment_a), ("b", pair.containment_b)):
+        setattr(pair, f"extent_{side}", WHOLLY if contained >= settings.passages.wholly_share else PARTIALLY)
+
+
+def _coverage(pair: PairResult) -> tuple[float, float]:
+    if pair.passages:
+        return pair.shared_share_a, pair.shared_share_b
+    return pair.containment_a, pair.containment_b
+
+
+def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings,
+             boilerplate: Mapping[str, Sequence[tuple[int, int]]]) -> list[dict[str, Any]]:
+    """Fill each pair's direction and extent, and compute every document's composition.
+
+    Args:
+        docs: The scan's documents.
+        pairs: Its reported pairs (changed in place).
+        settings: ``passages.wholly_share``.
+        boilerplate: Boilerplate ``(start, end)`` spans per document id.
+
+    Returns:
+        The composition of each document, in the order of ``docs``.
+    """
+    direct_pairs(docs, pairs, settings)
+    return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
+
+
+def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings) -> None:
+    """Fill each pair's direction and extent (in place), reading each document's signals once."""
+    by_id = {doc.id: doc for doc in docs}
+    signals: dict[str, DocumentSignals] = {}
+    for pair in pairs:
+        for doc_id in (pair.a, pair.b):
+            if doc_id not in signals:
+                doc = by_id[doc_id]
+                signals[doc_id] = document_signals(doc.text, doc.date)
+        if not pair.passages:
+            _whole_document_extents(pair, settings)
+        quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages if p["quoted"]]
+        a, b = by_id[pair.a], by_id[pair.b]
+        found = direct_pair(a, b, _coverage(pair), quoted, (signals[pair.a], signals[pair.b]))
+        pair.source, pair.derived = found.source, found.derived
+        pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
+        pair.extent = {pair.a: pair.extent_a, pair.b: pair.extent_b}.get(found.derived or "")

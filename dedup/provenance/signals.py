@@ -1,0 +1,133 @@
+"""What a text says about where it comes from: wire credits, cited outlets,
+attributed quotations, and its date.
+
+These are read from one document at a time (:func:`document_signals`) and
+from the surroundings of a quotation (:func:`is_attributed`); the
+direction of a pair weighs them (:mod:`dedup.provenance.direction`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+# News agencies and wire services, as credited in datelines: "(AP)",
+# "MOSCOW (Reuters) -", "اسلام آباد (اے پی پی)", "(新华社)". A text that
+# carries such a credit where the other does not is the wire's own copy.
+_AGENCIES = (
+    "ap", "associated press", "reuters", "afp", "agence france-presse", "dpa", "efe", "ansa", "xinhua", "tass",
+    "ria novosti", "interfax", "bloomberg", "upi", "pti", "ians", "ani", "uni", "app", "inp", "inn", "nni", "ppi",
+    "apf", "bernama", "antara", "yonhap", "kyodo", "jiji", "anadolu", "aa", "wam", "spa", "ena", "mena", "irna",
+    "isna", "bna", "kuna", "qna", "sana", "petra", "xinhua news agency", "cna", "ukrinform", "unian", "bta", "ctk",
+    "pap", "mti", "hina", "tanjug", "belga", "anp", "tt", "ntb", "stt", "lusa", "europa press", "notimex", "telam",
+    "prensa latina", "agencia brasil", "sapa", "kyodo news", "nna", "apa", "sda", "ats", "keystone-sda",
+    "اے پی پی", "آن لائن", "این این آئی", "آئی این پی", "اے ایف پی", "رائٹرز", "اے پی", "ثنا نیوز", "پی پی آئی",
+    "واس", "وام", "أ ف ب", "رويترز", "د ب أ", "قنا", "كونا", "سانا", "بترا", "الأناضول", "إرنا", "ايرنا",
+    "वार्ता", "भाषा", "पीटीआई", "आईएएनएस", "एएनआई", "यूएनआई",
+    "新华社", "中新社", "中新网", "路透社", "美联社", "法新社", "共同社", "韩联社", "塔斯社",
+    "ТАСС", "РИА Новости", "Интерфакс", "Укринформ", "УНИАН",
+)
+_AGENCY_SET = {name.casefold() for name in _AGENCIES}
+
+# A parenthesised credit: "(AP)", "(اے پی پی)", "(وقت نیوز)", "（新华社）"
+_CREDIT = re.compile(r"[(（]\s*([^()（）\n]{1,30}?)\s*[)）]")
+
+# "told Axios", "according to Reuters", "Reuters reported", "a rapporté Le Monde":
+# another outlet's reporting cited by name (a capitalised name, so Latin script).
+_CITED = re.compile(
+    r"\b(?:told|according to|reported by|in an interview with|speaking to|quoted by)\s+(?:the\s+)?"
+    r"([A-Z][\w&'-]*(?: [A-Z][\w&'-]*){0,3})"
+)
+
+# Words that attribute a quotation to its speaker, in several languages.
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|say|told|tells|added|adds|stated|states|explained|noted|insisted|warned|wrote|declared|"
+    r"according to|asked|replied|announced|claimed|argued|stressed|urged|continued|"
+    r"dit|a déclaré|selon|sagte|sagt|laut|dijo|afirmó|según|disse|ha detto|secondo|"
+    r"заявил|заявила|сказал|сказала|сообщил|по словам)\b"
+    r"|کہا|کہنا|کے مطابق|نے بتایا|قال|قالت|وفقا|بحسب|صرح|أضاف|कहा|बताया|अनुसार|说|表示|指出|称|據|据",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class DocumentSignals:
+    """What one document says about its origin.
+
+    Attributes:
+        wire_credits: News agencies credited in the text ("(AP)", "(اے پی پی)"), case-folded.
+        credits: Every parenthesised credit near the start of a line (the
+            outlet's own desk or an agency), case-folded.
+        cited: Outlets whose reporting the text cites ("told Axios").
+        date: The document's date, if it has one that parses.
+    """
+
+    wire_credits: frozenset[str]
+    credits: frozenset[str]
+    cited: frozenset[str]
+    date: date | None
+
+
+def parse_date(value: str | None) -> date | None:
+    """An ISO date or date-time (``2026-01-25``, ``2026-01-25T10:00:00Z``),
+    or ``25.01.2026``, ``25.01.26``, ``2026/01/25``; ``None`` otherwise."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%d/%m/%Y", "%Y%m%d"):
+        try:
+            return datetime.strptime(text[:10], fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _line_starts(text: str, width: int) -> list[str]:
+    """The first ``width`` characters of each line (where datelines stand)."""
+    return [line[:width] for line in text.split("\n") if line.strip()]
+
+
+def document_signals(text: str, date_value: str | None = None) -> DocumentSignals:
+    """Read a document's credits, cited outlets and date.
+
+    Args:
+        text: The original text.
+        date_value: The document's ``date`` field, if any.
+
+    Returns:
+        Its :class:`DocumentSignals`.
+    """
+    credits = set()
+    for head in _line_starts(text, 120):
+        for match in _CREDIT.finditer(head):
+            name = " ".join(match.group(1).split()).casefold()
+            if name and not any(ch.isdigit() for ch in name):
+                credits.add(name)
+    wire = {c for c in credits if c in _AGENCY_SET}
+    cited = {" ".join(m.group(1).split()) for m in _CITED.finditer(text)}
+    return DocumentSignals(frozenset(wire), frozenset(credits), frozenset(cited), parse_date(date_value))
+
+
+def _sentence_around(text: str, start: int, end: int, reach: int = 160) -> str:
+    """The text around ``[start, end)`` within its sentence, quotation left out."""
+    lo = max(0, start - reach)
+    hi = min(len(text), end + reach)
+    before, after = text[lo:start], text[end:hi]
+    for stop in ".!?۔؟।。！？\n":
+        cut = before.rfind(stop)
+        if cut >= 0 and cut < len(before) - 1:
+            before = before[cut + 1 :]
+        cut = after.find(stop)
+        if cut > 0:
+            after = after[:cut]
+    return before + " " + after
+
+
+def is_attributed(text: str, start: int, end: int) -> bool:
+    """Does the sentence holding the quotation ``text[start:end]`` name who said it?"""
+    return bool(_ATTRIBUTION.search(_sentence_around(text, start, end)))

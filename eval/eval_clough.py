@@ -1,0 +1,138 @@
+"""Clough-Stevenson short answers: derived or not, and how (cut, light, heavy, non).
+
+Every answer is compared with the Wikipedia article it was written from
+through :func:`dedup.diff.diff_documents` (the pipeline of ``dedup diff``,
+boilerplate masks on). Printed:
+
+* what ``dedup diff`` answers out of the box: derived (any relation) against
+  ``non``, accuracy, and the relations given to each class;
+* the 4-class confusion matrix (``cut``, ``light``, ``heavy``, ``non``) of
+  the pair classifier's model (:mod:`dedup.passages.pair_model` features,
+  the trainer's logistic regression) fitted by cross-validation grouped by
+  task (each fold leaves one of the five source articles out, so no answer
+  is scored by a model that saw its article), with accuracy, macro-F1 and
+  derived-vs-``non`` accuracy.
+
+Reads ``../shared/data/clough-stevenson-short-answers`` (or under
+``$DEDUP_DATA``); exits 0 with a message when it is absent. The data is for
+research use: it is measured here, never shipped in a model.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import tempfile
+from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "eval"))
+
+from dedup.boilerplate.models.train_blocks import data_root  # noqa: E402
+from dedup.config import Settings  # noqa: E402
+from dedup.diff import diff_documents  # noqa: E402
+from dedup.passages.pair_model import FEATURES, pair_features  # noqa: E402
+
+CLASSES = ("cut", "light", "heavy", "non")
+
+
+def read_answers(folder: Path) -> list[tuple[str, str, str]]:
+    """``(answer file, task, class)`` of every answer (the originals left out)."""
+    with open(folder / "file_information.csv", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return [(row["File"], row["Task"], row["Category"]) for row in rows if row["Category"] in CLASSES]
+
+
+def _as_utf8(path: Path, out: Path) -> bool:
+    """Copy ``path`` to ``out`` as UTF-8; True when it had to be converted."""
+    raw = path.read_bytes()
+    try:
+        out.write_text(raw.decode("utf-8"), encoding="utf-8")
+        return False
+    except UnicodeDecodeError:
+        out.write_text(raw.decode("cp1252", errors="replace"), encoding="utf-8")
+        return True
+
+
+def measure(args: tuple[str, str]) -> tuple[str | None, dict[str, float]]:
+    """The relation ``dedup diff`` gives the pair of files, and its features."""
+    settings = Settings(jobs=1)
+    diff = diff_documents(args[0], args[1], settings)
+    return diff.relation, pair_features(diff.alignment, settings.passages, (diff.a.text, diff.b.text), diff.measured_chars)
+
+
+def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups: list[str]) -> list[str]:
+    """Each row's class from a model fitted on the other groups' rows."""
+    from train_pairs import fit
+
+    predicted = [""] * len(rows)
+    for group in sorted(set(groups)):
+        train = [k for k, g in enumerate(groups) if g != group]
+        model = fit([rows[k] for k in train], [labels[k] for k in train])
+        for k, g in enumerate(groups):
+            if g == group:
+                predicted[k] = model.predict(rows[k])[0]
+    return predicted
+
+
+def confusion(labels: list[str], predicted: list[str]) -> str:
+    lines = ["true \\ predicted " + "".join(f"{c:>7}" for c in CLASSES)]
+    for true in CLASSES:
+        lines.append(f"{true:<17}" + "".join(f"{sum(1 for t, p in zip(labels, predicted) if t == true and p == c):>7}" for c in CLASSES))
+    return "\n".join(lines)
+
+
+def macro_f1(labels: list[str], predicted: list[str]) -> float:
+    scores = []
+    for c in CLASSES:
+        tp = sum(t == c and p == c for t, p in zip(labels, predicted))
+        fp = sum(t != c and p == c for t, p in zip(labels, predicted))
+        fn = sum(t == c and p != c for t, p in zip(labels, predicted))
+        scores.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return float(np.mean(scores))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    folder = data_root() / "clough-stevenson-short-answers"
+    if not (folder / "file_information.csv").is_file():
+        print(f"Clough-Stevenson data not found in {folder}; skipping (set DEDUP_DATA to the folder holding it).")
+        return 0
+    answers = read_answers(folder)
+    with tempfile.TemporaryDirectory(prefix="dedup-clough-") as tmp:
+        converted = 0
+        for path in folder.glob("*.txt"):
+            converted += _as_utf8(path, Path(tmp) / path.name)
+        jobs = [(str(Path(tmp) / name), str(Path(tmp) / f"orig_task{task}.txt")) for name, task, _ in answers]
+        with ProcessPoolExecutor(args.jobs) as pool:
+            measured = list(pool.map(measure, jobs))
+    print(f"{converted} files converted from Windows-1252 to UTF-8 first (as a user would with iconv)")
+    labels = [c for _, _, c in answers]
+    relations = [r for r, _ in measured]
+    derived = [c != "non" for c in labels]
+    said = [r is not None for r in relations]
+    print(f"{len(answers)} answers, compared with their source article as `dedup diff` does (masks on)")
+    print(f"dedup diff, derived vs non: accuracy {np.mean([d == s for d, s in zip(derived, said)]):.3f}")
+    for c in CLASSES:
+        given = Counter(r or "unrelated" for r, label in zip(relations, labels) if label == c)
+        print(f"  {c:<6} " + ", ".join(f"{k} {n}" for k, n in sorted(given.items())))
+    predicted = grouped_predictions([f for _, f in measured], labels, [task for _, task, _ in answers])
+    accuracy = np.mean([p == t for p, t in zip(predicted, labels)])
+    binary = np.mean([(p != "non") == (t != "non") for p, t in zip(predicted, labels)])
+    print(f"\npair classifier, cross-validation grouped by task ({len(set(t for _, t, _ in answers))} folds), "
+          f"features: {len(FEATURES)}")
+    print(confusion(labels, predicted))
+    print(f"accuracy {accuracy:.3f}, macro-F1 {macro_f1(labels, predicted):.3f}, derived vs non accuracy {binary:.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

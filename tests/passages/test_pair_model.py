@@ -1,0 +1,56 @@
+"""The shipped pair classifier: JSON that scores as scikit-learn does, and
+the rules first."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from dedup.config import PassageSettings
+from dedup.passages.pair_model import FEATURES, MODEL_FILE, PairModel, label_pair, shipped_model
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
+
+
+def test_exported_model_scores_as_scikit_learn() -> None:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+    from train_pairs import SEED, fit
+
+    rng = np.random.default_rng(0)
+    rows = [dict(zip(FEATURES, rng.random(len(FEATURES)))) for _ in range(120)]
+    labels = ["unrelated" if r["coverage_max"] < 0.3 else "rewrite" if r["verbatim_share"] < 0.5 else "partial_copy" for r in rows]
+    model = PairModel.from_json(json.loads(json.dumps(fit(rows, labels).to_json())))
+    x = np.array([[r[name] for name in FEATURES] for r in rows])
+    scaler = StandardScaler().fit(x)
+    reference = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=SEED).fit(scaler.transform(x), labels)
+    expected = reference.predict_proba(scaler.transform(x))
+    got = np.array([[model.probabilities(r)[c] for c in reference.classes_] for r in rows])
+    assert np.allclose(got, expected, atol=1e-9)
+
+
+def test_shipped_model_is_json_over_the_current_features() -> None:
+    data = json.loads(MODEL_FILE.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES)
+    assert set(data["classes"]) == {"unrelated", "near_duplicate", "partial_copy", "rewrite"}
+    assert shipped_model() is not None
+
+
+def test_rules_decide_first_and_the_floor_stays(tmp_path: Path) -> None:
+    from dedup.config import Settings
+    from dedup.document import Document
+    from dedup.passages.relations import align_documents_symmetric, classify
+
+    story = "The council approved the new budget on Monday after a long debate about school funding and road repairs."
+    a, b = Document("a", story), Document("b", story)
+    alignment = align_documents_symmetric(a, b, Settings())
+    relation, probability = label_pair(alignment, PassageSettings(), (a.text, b.text))
+    assert relation == classify(alignment, PassageSettings(), (a.text, b.text)) == "near_duplicate"
+    assert 0.0 <= probability <= 1.0
+    short = "Budget approved on Monday."
+    alignment = align_documents_symmetric(Document("a", short), Document("b", short), Settings())
+    # under min_shared_chars: neither the rules nor the model make it a pair
+    assert label_pair(alignment, PassageSettings(classifier_threshold=0.0), (short, short))[0] is None

@@ -1,0 +1,65 @@
+"""Relation gates with an absolute floor, and near duplicates however found."""
+
+from __future__ import annotations
+
+from conftest import edit_words, synthetic_text
+
+from dedup.config import PassageSettings, Settings
+from dedup.document import Document
+from dedup.passages.relations import align_documents_symmetric, classify
+from dedup.scan import scan_documents
+
+PASSAGE = (
+    "The regional water authority confirmed on Thursday that the reservoir above the valley had fallen to its lowest "
+    "level in forty years, and that engineers would begin releasing water from the northern dam to keep the river "
+    "navigable for the grain barges that carry most of the harvest downstream to the port before the winter closes "
+    "the locks and the ice makes the channel impassable for months."
+)
+
+
+def _with_passage(seed: int, passage: str) -> str:
+    text = synthetic_text(seed, words=1600, paragraphs=12).split("\n\n")
+    text.insert(6, passage)
+    return "\n\n".join(text)
+
+
+def test_long_verbatim_passage_is_a_copy_however_small_its_share() -> None:
+    assert len(PASSAGE) >= 300
+    a, b = Document("a", _with_passage(1, PASSAGE)), Document("b", _with_passage(2, PASSAGE))
+    settings = Settings()
+    alignment = align_documents_symmetric(a, b, settings)
+    assert max(alignment.share_a, alignment.share_b) < settings.passages.min_shared_share
+    assert classify(alignment, settings.passages, (a.text, b.text)) == "partial_copy"
+    higher = PassageSettings(verbatim_floor_chars=len(PASSAGE) + 50)
+    assert classify(alignment, higher, (a.text, b.text)) is None
+
+
+def test_short_passage_under_the_floor_and_share_is_not_a_pair() -> None:
+    short = PASSAGE[:150].rsplit(" ", 1)[0] + "."
+    a, b = Document("a", _with_passage(1, short)), Document("b", _with_passage(2, short))
+    alignment = align_documents_symmetric(a, b, Settings())
+    assert classify(alignment, Settings().passages, (a.text, b.text)) is None
+
+
+def test_near_duplicates_found_by_passages_join_the_clusters() -> None:
+    base = synthetic_text(5, words=800, paragraphs=8)
+    docs = [Document("first", base, date="2026-01-01"), Document("edited", edit_words(base, 0.08, 3)), Document("other", synthetic_text(9))]
+    result = scan_documents(docs, Settings(jobs=1, threshold=0.8))
+    [pair] = result.pairs
+    assert pair.jaccard < 0.8  # below the document-level threshold: not a minhash pair
+    assert (pair.relation, pair.found_by) == ("near_duplicate", "passages")
+    assert pair.extent_a == pair.extent_b == "wholly"
+    assert result.stats["clusters"] == 1 and result.stats["duplicates_to_remove"] == 1
+    rows = {d.id: d for d in result.documents}
+    assert rows["edited"].duplicate_of == "first" and rows["other"].cluster is None
+    assert (pair.source, pair.derived) == ("first", "edited") or pair.source is None
+
+
+def test_document_level_pairs_say_which_stage_found_them() -> None:
+    base = synthetic_text(7, words=800, paragraphs=8)
+    docs = [Document("x", base), Document("y", base), Document("z", edit_words(base, 0.01, 4))]
+    result = scan_documents(docs, Settings(jobs=1))
+    found = {(p.a, p.b): p.found_by for p in result.pairs}
+    assert found[("x", "y")] == "exact"
+    assert found[("x", "z")] == "minhash"
+    assert all(p.jaccard >= 0.8 for p in result.pairs if p.found_by == "minhash")
