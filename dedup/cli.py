@@ -189,8 +189,8 @@ def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None, qui
     not shown (with ``quiet``, one count of all of them); with ``--debug``,
     the traceback of each stage failure shown."""
     err = stderr_console()
-    if quiet and log.total():
-        err.print(Text(f"dedup: {log.total()} input problems (run without -q to see them)"))
+    if quiet and log.total:
+        err.print(Text(f"dedup: {log.total} input problems (run without -q to see them)"))
     for kind, count in [] if quiet else log.omitted():
         err.print(Text(f"dedup: {omitted_message(count)} ({kind})"))
     if faults is None:

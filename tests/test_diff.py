@@ -28,6 +28,7 @@ def test_plain_rendering_marks_shared_text(seed_diff) -> None:
     text = render_text(seed_diff)
     assert "\x1b[" not in text
     assert "relation     rewrite" in text
+    assert "source       b, 001_1edf69fc7060fb53.txt (confidence" in text  # the likely source, from provenance
     assert "jaccard      0.0957" in text
     assert '["We are very close to a meeting between Putin and Zelensky"]' in text
     assert "[=The Ukrainian side was led by Zelensky's chief of staff" in text
