@@ -16,7 +16,8 @@ from dedup.diff import diff_documents
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "passages"))
 from pan_like import pan_like_pair  # noqa: E402
-from test_passages_cases import CASES, read_case  # noqa: E402
+from conftest import read_pair_case  # noqa: E402
+from test_passages_cases import CASES  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SAMPLE_PAIRS = list(itertools.combinations(sorted(p.name for p in CORPUS.glob("*.txt")), 2))
@@ -68,7 +69,7 @@ def test_sample_pairs_are_mirrored(pair) -> None:
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_labelled_cases_are_mirrored(path: Path, tmp_path: Path) -> None:
-    _, a, b = read_case(path)
+    _, a, b = read_pair_case(path)
     (tmp_path / "a.txt").write_text(a, encoding="utf-8")
     (tmp_path / "b.txt").write_text(b, encoding="utf-8")
     forward, backward = _diff_both_ways(tmp_path / "a.txt", tmp_path / "b.txt", Settings())
