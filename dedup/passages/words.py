@@ -118,7 +118,7 @@ class Segment:
     flags: tuple[str, ...] = ()
 
     def to_dict(self, a_text: str, b_text: str) -> dict[str, Any]:
-        out: dict[str, Any] = {"kind": self.kind, "passage": self.passage}
+        out: dict[str, Any] = {"kind": self.kind}
         for side, span, text in (("a", self.a, a_text), ("b", self.b, b_text)):
             out[f"{side}_start"] = span.start if span else None
             out[f"{side}_end"] = span.end if span else None
@@ -194,9 +194,16 @@ def same_quotation(a: list[str], b: list[str]) -> bool:
     return True
 
 
+_MIRROR = {"delete": "insert", "insert": "delete"}
+
+
 def _opcodes(a: list[str], b: list[str], reworded: bool) -> list[tuple[str, int, int, int, int]]:
     """Word opcodes; in a reworded passage a lone common word between two
     changes joins them (a paraphrase's "the" is not shared text)."""
+    if a > b:
+        # Compared in one order whichever side comes first, so that the
+        # result mirrors exactly when a and b swap.
+        return [(_MIRROR.get(tag, tag), j1, j2, i1, i2) for tag, i1, i2, j1, j2 in _opcodes(b, a, reworded)]
     codes = SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     if not reworded:
         return codes
@@ -241,18 +248,20 @@ _MAX_ORDERED = 3000
 
 
 def _moved(passages: Sequence[Passage]) -> list[bool]:
-    """Passages outside the heaviest chain (by characters of a) that keeps
+    """Passages outside the heaviest chain (by characters of both sides) that keeps
     the same order in a and in b: the text that stands elsewhere."""
     n = len(passages)
     if n < 2 or n > _MAX_ORDERED:
         return [False] * n
     order = sorted(range(n), key=lambda k: (passages[k].a.start, passages[k].b.start))
     b_starts = np.array([passages[k].b.start for k in order])
-    weight = np.array([len(passages[k].a) for k in order], dtype=np.int64)
+    a_starts = np.array([passages[k].a.start for k in order])
+    # Both sides' lengths, and order on both sides: the same chain whichever document comes first.
+    weight = np.array([len(passages[k].a) + len(passages[k].b) for k in order], dtype=np.int64)
     best = weight.copy()
     parent = np.full(n, -1)
     for rank in range(1, n):
-        before = np.flatnonzero(b_starts[:rank] <= b_starts[rank])
+        before = np.flatnonzero((b_starts[:rank] <= b_starts[rank]) & (a_starts[:rank] <= a_starts[rank]))
         if before.size:
             top = int(before[np.argmax(best[before])])
             best[rank] += best[top]
