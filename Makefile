@@ -49,8 +49,14 @@ $(BENCH_STAMP): bench/requirements.txt
 	touch $(BENCH_STAMP)
 
 # BENCH_LARGE=1 adds 1,000,000 documents; see bench/bench_scan.py for the rest.
+# BENCH_LINT=1 runs only the lint bench instead: 1,000 new documents against an
+# index of 100,000 (bench/bench_lint.py).
 bench: install $(BENCH_STAMP)
+ifeq ($(BENCH_LINT),1)
+	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_lint.py
+else
 	DEDUP_PYTHON=$(abspath $(BIN))/python $(BENCH_VENV)/bin/python bench/bench_scan.py
+endif
 
 eval: eval-pan eval-clough eval-counter eval-boilerplate
 

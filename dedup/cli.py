@@ -25,10 +25,10 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
-from dedup.config import ConfigError, Settings, load_settings
+from dedup.config import ConfigError, Settings, find_config, load_settings
 from dedup.engine import FaultLog
-from dedup.io.problems import ProblemLog, omitted_message
-from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, scan_exit_code
+from dedup.io.problems import ProblemLog, omitted_message, printable
+from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, lint_exit_code, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
 from dedup.views.safe import visible_line
@@ -124,11 +124,15 @@ def record_fields(id_field: str, text_field: str):
 STAGE_FLAGS = {"passages": "passages.enabled", "boilerplate": "boilerplate.enabled", "keep_boilerplate": "boilerplate.keep"}
 
 
-def load_cli_settings(**flags: Any) -> Settings:
-    """Settings from the config file in the working folder, then ``flags``."""
+def load_cli_settings(config_file: str | None = None, **flags: Any) -> Settings:
+    """Settings from the config file (``--config``, or found upward from the
+    working folder), then ``flags``; the file's warnings go to stderr."""
     flags = {STAGE_FLAGS.get(name, name): value for name, value in flags.items()}
     try:
-        return load_settings(flags)
+        found = find_config(".", config_file)
+        for warning in found.warnings:
+            stderr_console().print(f"dedup: warning: {warning}", markup=False)
+        return load_settings(flags, config=found)
     except ConfigError as err:
         raise click.UsageError(str(err)) from None
 
@@ -200,6 +204,14 @@ def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None, qui
     if _debugging():
         for fault in faults:
             err.print(Text(f"dedup: traceback of {visible_line(' / '.join(fault.documents))} ({fault.stage}):\n{fault.trace}"))
+
+
+def report_problems(problems: list[dict[str, Any]]) -> None:
+    """Problems a library call collected (:func:`dedup.io.problems.problem_records`), each on stderr."""
+    err = stderr_console()
+    for problem in problems:
+        where = f"{printable(problem['origin'])}: " if problem.get("origin") else ""
+        err.print(f"dedup: {where}{printable(problem['message'])}", markup=False, emoji=False)
 
 
 def _fail(message: str) -> int:
@@ -437,6 +449,167 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     with writing(output):
         emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)
 
+
+def config_option(func: Callable) -> Callable:
+    """``--config FILE``: the settings file to use instead of searching upward."""
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file (pyproject.toml or setup.cfg) instead of searching upward from the working folder.")(func)
+
+
+def _lint_call(call: Callable, *args: Any, **kwargs: Any) -> Any:
+    """Run one library call of the lint commands; its errors become a message and exit code 2."""
+    from dedup.lint.errors import LintError
+
+    try:
+        return call(*args, **kwargs)
+    except LintError as err:
+        raise click.exceptions.Exit(_fail(str(err))) from None
+
+
+def _print_update(update: Any, fmt: str) -> None:
+    report_problems(update.problems)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(update.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        return
+    stats = update.stats
+    click.echo(
+        f"{stats['path']}: {stats['documents']} documents ({update.added} added, {update.removed} removed), "
+        f"{stats['bytes']:,} bytes ({stats['bytes_per_document']:,.0f} per document)"
+    )
+
+
+@main.group()
+def index() -> None:
+    """Build and update the corpus index that `dedup lint` checks new documents against.
+
+    The index (one SQLite file, kept at the corpus repository's root and
+    committed with it) stores fingerprints, not texts: a match is verified
+    by re-reading the matched documents' files.
+    """
+
+
+@index.command("build")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The index file to write (replaced atomically).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+@click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0].")
+def index_build(paths: tuple[str, ...], output: str, fmt: str, config_file: str | None, jobs: int | None) -> None:
+    """Index every document under PATHS into a new file OUTPUT.
+
+    \b
+    Example:
+      dedup index build corpus/ -o corpus.dedup
+    """
+    from dedup.lint.build import build_index
+
+    settings = load_cli_settings(config_file, jobs=jobs)
+    _print_update(_lint_call(build_index, paths, output, settings), fmt)
+
+
+@index.command("add")
+@click.argument("index_file", metavar="INDEX")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+def index_add(index_file: str, paths: tuple[str, ...], fmt: str, config_file: str | None) -> None:
+    """Add the documents under PATHS to INDEX (replacing those already there), in one transaction."""
+    from dedup.lint.build import add_to_index
+
+    _print_update(_lint_call(add_to_index, index_file, paths, load_cli_settings(config_file)), fmt)
+
+
+@index.command("remove")
+@click.argument("index_file", metavar="INDEX")
+@click.argument("names", nargs=-1, required=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+def index_remove(index_file: str, names: tuple[str, ...], fmt: str, config_file: str | None) -> None:
+    """Remove documents from INDEX: files (every record of a JSONL file) or FILE#ID for one record."""
+    from dedup.lint.build import remove_from_index
+
+    update = _lint_call(remove_from_index, index_file, names, load_cli_settings(config_file))
+    _print_update(update, fmt)
+    if update.not_found:
+        raise click.exceptions.Exit(_fail(f"not in the index: {', '.join(update.not_found)}"))
+
+
+@index.command("stats")
+@click.argument("index_file", metavar="INDEX")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@config_option
+def index_stats_command(index_file: str, fmt: str, config_file: str | None) -> None:
+    """Check INDEX and show its documents, size, versions and settings."""
+    from dedup.lint.build import index_stats
+
+    stats = _lint_call(index_stats, index_file, load_cli_settings(config_file))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(stats, indent=2) + "\n")
+        return
+    for key, value in stats.items():
+        click.echo(f"{key:22} {json.dumps(value) if isinstance(value, dict) else value}")
+
+
+def lint_options(func: Callable) -> Callable:
+    """The options `dedup lint` and `dedup baseline` share."""
+    options = [
+        click.option("--index", "index_file", type=click.Path(dir_okay=False), default=None, help="The corpus index to check against [lint.index]."),
+        click.option("--diff-against", "diff_against", metavar="REF", default=None, help="Also lint the files the working tree adds or changes relative to git revision REF."),
+        click.option("--select", default=None, help="Comma-separated rule ids to run [lint.select: all]."),
+        click.option("--ignore", default=None, help="Comma-separated rule ids to switch off [lint.ignore]."),
+        config_option,
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@lint_options
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None, help="Accepted findings, which do not fail the run [lint.baseline].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "gitlab"]), default="text", show_default=True, help="text: path:line:col: RULE message; github: workflow annotations; sarif 2.1.0; gitlab: code quality.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+def lint(paths: tuple[str, ...], index_file: str | None, diff_against: str | None, select: str | None, ignore: str | None, config_file: str | None, baseline_file: str | None, fmt: str, exit_zero: bool) -> None:
+    """Check new documents for duplicates, near duplicates, partial copies and
+    rewrites of the indexed corpus or of each other, and for documents that
+    are mostly boilerplate. Exit 0 clean, 1 findings, 2 error.
+
+    \b
+    Rules: DUP001 exact duplicate, DUP002 near duplicate, DUP003 partial
+    copy, DUP004 rewrite, BOIL001 mostly boilerplate.
+    \b
+    Examples:
+      dedup lint new/*.txt --index corpus.dedup --baseline .dedup-baseline.json
+      dedup lint --diff-against origin/main --index corpus.dedup --format sarif > dedup.sarif
+    """
+    from dedup.lint.run import lint_paths
+    from dedup.report.lint_formats import LINT_FORMATTERS
+
+    settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore})
+    report = _lint_call(lint_paths, paths, settings, index_file, baseline_file, diff_against)
+    report_problems(report.problems)
+    sys.stdout.write(LINT_FORMATTERS[fmt](report))
+    sys.exit(lint_exit_code(len(report.findings), exit_zero))
+
+
+@main.command()
+@click.argument("paths", nargs=-1)
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The baseline file (entries of documents not linted now are kept).")
+@lint_options
+def baseline(paths: tuple[str, ...], output: str, index_file: str | None, diff_against: str | None, select: str | None, ignore: str | None, config_file: str | None) -> None:
+    """Accept today's findings for PATHS: write them to the baseline OUTPUT,
+    so that `dedup lint --baseline OUTPUT` fails only on new ones.
+
+    \b
+    Example:
+      dedup baseline new/ --index corpus.dedup -o .dedup-baseline.json
+    """
+    from dedup.lint.run import baseline_paths
+
+    settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore})
+    report = _lint_call(baseline_paths, paths, output, settings, index_file, diff_against)
+    report_problems(report.problems)
+    click.echo(f"{output}: {len(report.baselined)} findings accepted in {report.documents} documents")
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True)

@@ -1,9 +1,13 @@
 """Settings: one frozen dataclass per stage, gathered in :class:`Settings`.
 
 Settings come from, in rising order of precedence: the defaults here, a
-``[dedup]`` section of ``setup.cfg`` or ``[tool.dedup]`` table of
-``pyproject.toml`` in the working folder, then command-line flags. Nested
-stages are addressed with a dotted prefix (``passages.min_chars = 80`` in
+configuration file, then command-line flags. The file is the one named by
+``--config``, or else the first found searching upward from the working
+folder (stopping at the repository root, the folder holding ``.git``) for a
+``[tool.dedup]`` table in ``pyproject.toml`` or a ``[dedup]`` section in
+``setup.cfg``. When one folder holds both, ``pyproject.toml`` wins and a
+warning names the ``setup.cfg`` section that is ignored. Nested stages are
+addressed with a dotted prefix (``passages.min_chars = 80`` in
 ``setup.cfg``, ``[tool.dedup.passages]`` in ``pyproject.toml``).
 """
 
@@ -200,6 +204,55 @@ class BoilerplateSettings:
         return max(self.corpus_min_docs, math.ceil(self.corpus_min_share * n_docs))
 
 
+LINT_RULES = ("DUP001", "DUP002", "DUP003", "DUP004", "BOIL001")
+
+
+def _rule_list(value: Any) -> tuple[str, ...]:
+    """Rule ids from a list or a comma-separated string, upper-cased."""
+    items = value.split(",") if isinstance(value, str) else list(value)
+    return tuple(str(item).strip().upper() for item in items if str(item).strip())
+
+
+@dataclass(frozen=True)
+class LintSettings:
+    """``dedup lint``: which rules run, on which files, against what.
+
+    Attributes:
+        select: Rule ids that run (``DUP001`` exact, ``DUP002`` near,
+            ``DUP003`` partial copy, ``DUP004`` rewrite, ``BOIL001`` mostly
+            boilerplate).
+        ignore: Rule ids switched off (applied after ``select``).
+        boilerplate_share: Share of a document's characters marked as
+            boilerplate from which ``BOIL001`` reports it.
+        include: Globs (fnmatch, ``*`` crosses ``/``) of the files to lint
+            and index, matched against the path relative to the working
+            folder; empty: every file the reader understands.
+        exclude: Globs of files left out (after ``include``).
+        index: The index file used when ``--index`` is not given (``""``: none).
+        baseline: The baseline file used when ``--baseline`` is not given.
+    """
+
+    select: tuple[str, ...] = LINT_RULES
+    ignore: tuple[str, ...] = ()
+    boilerplate_share: float = 0.5
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    index: str = ""
+    baseline: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("select", "ignore"):
+            unknown = [rule for rule in getattr(self, name) if rule not in LINT_RULES]
+            if unknown:
+                raise ConfigError(f"lint.{name}: unknown rule {', '.join(unknown)}; known: {', '.join(LINT_RULES)}")
+        _check_shares(self, "lint", ("boilerplate_share",))
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rules that run, in :data:`LINT_RULES` order."""
+        return tuple(rule for rule in LINT_RULES if rule in self.select and rule not in self.ignore)
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that changes what ``dedup`` finds.
@@ -214,8 +267,15 @@ class Settings:
             decides (``None``: ``threshold`` minus 0.1).
         jobs: Worker processes for per-document stages (0: all cores).
         batch_size: Documents per batch handed to a stage.
+        max_chars: Longest document, in characters: a longer one is split
+            into parts of at most this length (``<id>#1``, ``<id>#2``, ...),
+            with a warning naming it. Bounds the memory a document takes
+            in a process: aligning two parts that share text holds both
+            prepared (about 100 bytes a character each at the peak), so
+            10,000,000 took 2 GB; 5,000,000 stays near 1 GB.
         passages: Passage-reuse settings.
         boilerplate: Boilerplate settings.
+        lint: ``dedup lint`` settings.
     """
 
     ngram: int = 5
@@ -225,8 +285,10 @@ class Settings:
     lsh_threshold: float | None = None
     jobs: int = 0
     batch_size: int = 2000
+    max_chars: int = 5_000_000
     passages: PassageSettings = field(default_factory=PassageSettings)
     boilerplate: BoilerplateSettings = field(default_factory=BoilerplateSettings)
+    lint: LintSettings = field(default_factory=LintSettings)
 
     def __post_init__(self) -> None:
         if self.ngram < 1:
@@ -243,6 +305,8 @@ class Settings:
             raise ConfigError(f"jobs must be 0 (all cores) or more, got {self.jobs}")
         if self.batch_size < 1:
             raise ConfigError(f"batch_size must be at least 1, got {self.batch_size}")
+        if self.max_chars < 1000:
+            raise ConfigError(f"max_chars must be at least 1000, got {self.max_chars}")
 
     @property
     def candidate_threshold(self) -> float:
@@ -286,6 +350,8 @@ def _coerce(name: str, value: Any, kind: Any) -> Any:
             finite or not whole, ...), naming the setting.
     """
     kind = _kind_name(kind)
+    if kind == "tuple[str, ...]":
+        return _as_strings(name, value)
     if kind not in _KIND_WORDS:
         return value
     if isinstance(value, (Mapping, list, tuple, set)):
@@ -304,6 +370,16 @@ def _coerce(name: str, value: Any, kind: Any) -> Any:
         return str(value).strip()
     except (ValueError, TypeError, OverflowError):
         raise ConfigError(f"setting {name!r}: {_shown(value)} is not a valid {kind} (expected {_KIND_WORDS[kind]})") from None
+
+
+def _as_strings(name: str, value: Any) -> tuple[str, ...]:
+    """A list of strings, or one comma-separated string (rule ids upper-cased)."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or not all(isinstance(item, str) for item in items):
+        raise ConfigError(f"setting {name!r}: {_shown(value)} is not a valid list (expected a list of text or comma-separated text)")
+    if name.endswith(("select", "ignore")):
+        return _rule_list(items)
+    return tuple(item.strip() for item in items if item.strip())
 
 
 def _as_bool(value: Any) -> bool:
@@ -378,57 +454,123 @@ def apply_settings(base: Settings, values: Mapping[str, Any]) -> Settings:
     return replace(base, **top)
 
 
-def read_config_file(folder: str | os.PathLike = ".") -> tuple[dict[str, Any], str | None]:
-    """Read ``[tool.dedup]`` from pyproject.toml or ``[dedup]`` from setup.cfg.
+@dataclass(frozen=True)
+class ConfigFile:
+    """The settings a configuration file holds.
 
-    Args:
-        folder: Where to look.
+    Attributes:
+        values: The raw values of its ``[dedup]`` section / ``[tool.dedup]`` table.
+        path: The file they come from (``None``: no file holds settings).
+        warnings: What the user should know, e.g. a section that was ignored.
+    """
+
+    values: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+def _pyproject_table(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.dedup]`` table of a pyproject.toml, or ``None``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+        raise ConfigError(f"{path}: cannot parse: {err}") from None
+    tool = data.get("tool", {})
+    table = tool.get("dedup") if isinstance(tool, dict) else None
+    if table is not None and not isinstance(table, dict):
+        raise ConfigError(f"{path}: 'tool.dedup' must be a table ([tool.dedup]), got {_shown(table)}")
+    return table
+
+
+def _setup_cfg_section(path: Path) -> dict[str, Any] | None:
+    """The ``[dedup]`` section of a setup.cfg (or any INI file), or ``None``."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as err:
+        raise ConfigError(f"{path}: cannot parse: {err}") from None
+    return dict(parser.items("dedup")) if parser.has_section("dedup") else None
+
+
+def read_config_file(folder: str | os.PathLike = ".") -> tuple[dict[str, Any], str | None]:
+    """Read ``[tool.dedup]`` from pyproject.toml or ``[dedup]`` from setup.cfg in ``folder``.
 
     Returns:
-        The raw values and the file they came from (``None`` if neither exists).
+        The raw values and the file they came from (``None`` if neither holds settings).
 
     Raises:
-        ConfigError: If the file exists but cannot be parsed.
+        ConfigError: If a file exists but cannot be parsed.
     """
-    folder = Path(folder)
-    pyproject = folder / "pyproject.toml"
-    if pyproject.is_file():
-        try:
-            data = tomllib.loads(pyproject.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{pyproject}: cannot parse: {err}") from None
-        tool = data.get("tool", {})
-        table = tool.get("dedup") if isinstance(tool, dict) else None
-        if table is not None:
-            if not isinstance(table, dict):
-                raise ConfigError(f"{pyproject}: 'tool.dedup' must be a table ([tool.dedup]), got {_shown(table)}")
-            return dict(table), str(pyproject)
-    setup_cfg = folder / "setup.cfg"
-    if setup_cfg.is_file():
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read(setup_cfg, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError) as err:
-            raise ConfigError(f"{setup_cfg}: cannot parse: {err}") from None
-        if parser.has_section("dedup"):
-            return dict(parser.items("dedup")), str(setup_cfg)
-    return {}, None
+    found = _folder_config(Path(folder))
+    return (found.values, found.path) if found else ({}, None)
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, folder: str | os.PathLike = ".") -> Settings:
-    """Defaults, then the config file in ``folder``, then ``overrides``.
+def _folder_config(folder: Path) -> ConfigFile | None:
+    """The settings of one folder: pyproject.toml's table wins over setup.cfg's section."""
+    pyproject, setup_cfg = folder / "pyproject.toml", folder / "setup.cfg"
+    table = _pyproject_table(pyproject) if pyproject.is_file() else None
+    section = _setup_cfg_section(setup_cfg) if setup_cfg.is_file() else None
+    if table is not None:
+        warnings = ()
+        if section:
+            warnings = (f"{setup_cfg}: the [dedup] section is ignored: {pyproject} holds [tool.dedup], which wins; merge them into one",)
+        return ConfigFile(dict(table), str(pyproject), warnings)
+    if section is not None:
+        return ConfigFile(section, str(setup_cfg))
+    return None
+
+
+def find_config(start: str | os.PathLike = ".", explicit: str | os.PathLike | None = None) -> ConfigFile:
+    """The configuration file that applies, as ruff and black find theirs.
+
+    Args:
+        start: The working folder; the search goes upward from here and
+            stops at the repository root (the first folder holding ``.git``).
+        explicit: A file named with ``--config`` (a ``pyproject.toml`` is read
+            for ``[tool.dedup]``, anything else as INI for ``[dedup]``); no search.
+
+    Returns:
+        The values found (empty when no file holds settings).
+
+    Raises:
+        ConfigError: If a file cannot be parsed, or ``explicit`` is missing
+            or holds no settings.
+    """
+    if explicit is not None:
+        path = Path(explicit)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such configuration file")
+        values = _pyproject_table(path) if path.suffix == ".toml" else _setup_cfg_section(path)
+        if values is None:
+            raise ConfigError(f"{path}: holds no {'[tool.dedup] table' if path.suffix == '.toml' else '[dedup] section'}")
+        return ConfigFile(dict(values), str(path))
+    folder = Path(start).absolute()
+    for candidate in (folder, *folder.parents):
+        found = _folder_config(candidate)
+        if found is not None:
+            return found
+        if (candidate / ".git").exists():
+            break
+    return ConfigFile()
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, folder: str | os.PathLike = ".", config: ConfigFile | None = None
+) -> Settings:
+    """Defaults, then the configuration file, then ``overrides``.
 
     Args:
         overrides: Values set on the command line (``None`` values are ignored).
-        folder: Where to look for ``pyproject.toml`` / ``setup.cfg``.
+        folder: Where the search for a configuration file starts (see :func:`find_config`).
+        config: The configuration file, when already found.
 
     Raises:
         ConfigError: On an unknown setting or a bad value (names the file).
     """
-    file_values, source = read_config_file(folder)
+    found = config if config is not None else find_config(folder)
     try:
-        settings = apply_settings(Settings(), file_values)
+        settings = apply_settings(Settings(), found.values)
     except ConfigError as err:
-        raise ConfigError(f"{source}: {err}") from None
+        raise ConfigError(f"{found.path}: {err}") from None
     given = {k: v for k, v in (overrides or {}).items() if v is not None}
     return apply_settings(settings, given)

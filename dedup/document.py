@@ -7,7 +7,7 @@ that anything reported can be shown exactly as it stands in the input.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,39 @@ class Document:
             if value is not None:
                 out[key] = value
         return out
+
+
+def split_document(doc: Document, max_chars: int) -> list[Document]:
+    """``doc`` in parts of at most ``max_chars`` characters (itself when short enough).
+
+    Each part ends at the last paragraph break, else line break, else space
+    in the second half of its window (a hard cut where there is none); parts
+    are named ``<id>#1``, ``<id>#2``, ... and keep the metadata; HTML blocks
+    go to the part holding them, clipped to it.
+
+    Args:
+        doc: The document.
+        max_chars: Longest part, in characters (at least 2).
+
+    Returns:
+        The parts, in text order.
+    """
+    text = doc.text
+    if len(text) <= max_chars:
+        return [doc]
+    bounds, lo = [], 0
+    while len(text) - lo > max_chars:
+        hi = lo + max_chars
+        half = lo + max_chars // 2
+        cut = next((at + len(sep) for sep in ("\n\n", "\n", " ") if (at := text.rfind(sep, half, hi - len(sep) + 1)) >= 0), hi)
+        bounds.append((lo, cut))
+        lo = cut
+    bounds.append((lo, len(text)))
+    parts = []
+    for number, (a, b) in enumerate(bounds, start=1):
+        blocks = tuple((max(s, a) - a, min(e, b) - a, *rest) for s, e, *rest in doc.blocks if s < b and e > a)
+        parts.append(replace(doc, id=f"{doc.id}#{number}", text=text[a:b], blocks=blocks))
+    return parts
 
 
 @dataclass(frozen=True, order=True)

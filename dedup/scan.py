@@ -35,10 +35,10 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document
+from dedup.document import Document, split_document
 from dedup.engine import Engine, FaultBarrier, FaultLog, LocalEngine, StageFault
 from dedup.io.corpus import CorpusReader, InputProblem
-from dedup.io.problems import ProblemLog, problem_records, problem_stats
+from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
@@ -79,13 +79,17 @@ class DocumentTable:
         return len(self.ids)
 
 
-def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None) -> Iterator[tuple[int, list[str]]]:
+def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None, max_chars: int | None = None) -> Iterator[tuple[int, list[str]]]:
+    """Batches of ``size`` texts, or fewer holding ``max_chars`` characters."""
     batch: list[str] = []
     number = 0
+    chars = 0
     for doc in docs:
         table.add(doc)
         batch.append(doc.text)
-        if len(batch) >= size:
+        chars += len(doc.text)
+        if len(batch) >= size or (max_chars is not None and chars >= max_chars):
+            chars = 0
             if number == 0:
                 _tables_for(batch)
             yield number, batch
@@ -120,7 +124,7 @@ def fingerprint_stream(
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
     parts = []
     first = 0
-    for guarded in engine.map(barrier, _batches(docs, table, settings.batch_size, progress)):
+    for guarded in engine.map(barrier, _batches(docs, table, settings.batch_size, progress, settings.max_chars)):
         part = guarded.result
         for fault in guarded.faults:
             table.failed.append(first + fault.position)
@@ -192,7 +196,9 @@ def _run(
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
         is_head = np.ones(len(table), dtype=bool)
         is_head[[m for group in groups for m in group[1:]] + sorted(failed)] = False
-        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head))
+        # A document without shingles has the signature of every other such
+        # document; it is reported as empty, never paired by Jaccard.
+        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head & (fp.counts > 0)))
         fp.band_keys = None
         clock.lap("candidates")
         if progress:
@@ -268,6 +274,8 @@ def _document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tup
     results = [DocumentResult(doc_id, chars, count, None, None, {}) for doc_id, chars, count in zip(table.ids, table.chars, counts.tolist())]
     for k, values in meta.items():
         results[k].metadata = values
+    for k in _empty(table, counts).tolist():
+        results[k].extra["empty"] = True
     return results, _assign_clusters(results, table.ids, clusters)
 
 
@@ -283,6 +291,12 @@ def _assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> li
     return cluster_results
 
 
+def _empty(table: DocumentTable, counts: np.ndarray) -> np.ndarray:
+    """Documents without a word token (not those a stage failed on)."""
+    empty = np.flatnonzero(counts == 0)
+    return empty[~np.isin(empty, np.array(table.failed, dtype=np.int64))] if table.failed else empty
+
+
 def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
     """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
     pairs, edges = _pair_results(table, counts, groups, near)
@@ -291,10 +305,12 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     stats = {
         "documents": len(table),
         **problem_stats(problems),
+        "split_documents": _count_kind(problems, TOO_LONG),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
         "near_duplicate_pairs": len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
+        "empty_documents": int(_empty(table, counts).size),
         **extra_stats,
     }
     # Measurements change from run to run; they are kept apart from the findings.
@@ -337,6 +353,8 @@ def scan_documents(
         A :class:`ScanResult`; pairs ordered by ``(a, b)`` input order.
     """
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
+    problems = as_log(problems)
+    docs = list(split_long(docs, settings.max_chars, problems))
     with _engine_for(settings, engine) as engine:
         result, index = _run(docs, settings, problems, progress, engine, faults)
         _text_stages(docs, settings, result, engine, index, progress, faults)
@@ -515,11 +533,43 @@ def scan_corpus(
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
+    bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine:
-        result, index = _run(_kept(reader, docs) if keep else reader, settings, reader.problems, progress, engine, faults)
+        result, index = _run(_kept(bounded, docs) if keep else bounded, settings, reader.problems, progress, engine, faults)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
+
+
+# The kind of the warning about a document read in parts.
+TOO_LONG = "too-long"
+
+
+def _count_kind(problems, kind: str) -> int:
+    """Problems of ``kind``, those past the log's cap included."""
+    log = as_log(problems)
+    return sum(p.kind == kind for p in log) + dict(log.omitted()).get(kind, 0)
+
+
+def split_long(docs: Iterable[Document], max_chars: int, problems: ProblemLog) -> Iterator[Document]:
+    """``docs``, each longer than ``max_chars`` characters split into parts
+    (:func:`dedup.document.split_document`) with a warning naming it in
+    ``problems`` (read, not skipped): never cut silently."""
+    for doc in docs:
+        if len(doc.text) <= max_chars:
+            yield doc
+            continue
+        parts = split_document(doc, max_chars)
+        problems.record(
+            InputProblem(
+                doc.origin or doc.id,
+                f"document {doc.id!r} has {len(doc.text):,} characters, more than max_chars ({max_chars:,}): "
+                f"read as {len(parts)} parts, {parts[0].id!r} to {parts[-1].id!r}",
+                TOO_LONG,
+                skipped=False,
+            )
+        )
+        yield from parts
 
 
 def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:

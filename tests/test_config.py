@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from dedup.config import ConfigError, Settings, load_settings
+from dedup.config import ConfigError, Settings, find_config, load_settings
 
 
 def test_defaults_are_recorded() -> None:
@@ -49,6 +49,61 @@ def test_unparseable_pyproject(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[tool.dedup\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot parse"):
         load_settings(folder=tmp_path)
+
+
+def test_config_is_found_upward_and_stops_at_the_repository_root(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[dedup]\nthreshold = 0.6\n", encoding="utf-8")
+    repo = tmp_path / "repo"
+    (repo / "docs" / "deep").mkdir(parents=True)
+    assert load_settings(folder=repo / "docs" / "deep").threshold == 0.6  # no .git: the search goes on up
+    (repo / ".git").mkdir()
+    assert load_settings(folder=repo / "docs" / "deep").threshold == 0.8  # stops at the repository root
+    (repo / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.75\n", encoding="utf-8")
+    found = find_config(repo / "docs" / "deep")
+    assert found.path == str(repo / "pyproject.toml") and load_settings(config=found).threshold == 0.75
+
+
+def test_both_files_warn_and_name_the_ignored_section(tmp_path: Path) -> None:
+    (tmp_path / "setup.cfg").write_text("[dedup]\nngram = 3\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nthreshold = 0.9\n", encoding="utf-8")
+    found = find_config(tmp_path)
+    assert found.values == {"threshold": 0.9}
+    [warning] = found.warnings
+    assert str(tmp_path / "setup.cfg") in warning and "[dedup] section is ignored" in warning
+    (tmp_path / "pyproject.toml").write_text("[tool.black]\nline-length = 100\n", encoding="utf-8")
+    assert find_config(tmp_path).values == {"ngram": "3"} and not find_config(tmp_path).warnings
+
+
+def test_cli_prints_the_warning(tmp_path: Path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from dedup.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "setup.cfg").write_text("[dedup]\nngram = 3\n", encoding="utf-8")
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup.lint]\nignore = ['BOIL001']\n", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("one two three four five six seven eight nine ten", encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", "a.txt"])
+    assert result.exit_code == 0
+    assert "setup.cfg: the [dedup] section is ignored" in result.stderr
+
+
+def test_explicit_config_file(tmp_path: Path) -> None:
+    (tmp_path / "lint.cfg").write_text("[dedup]\nlint.select = DUP001, dup002\nlint.boilerplate_share = 0.4\n", encoding="utf-8")
+    settings = load_settings(config=find_config(tmp_path, tmp_path / "lint.cfg"))
+    assert settings.lint.rules == ("DUP001", "DUP002") and settings.lint.boilerplate_share == 0.4
+    (tmp_path / "other.toml").write_text("[tool.dedup.lint]\nignore = ['DUP004']\ninclude = ['corpus/*']\n", encoding="utf-8")
+    settings = load_settings(config=find_config(tmp_path, tmp_path / "other.toml"))
+    assert "DUP004" not in settings.lint.rules and settings.lint.include == ("corpus/*",)
+    with pytest.raises(ConfigError, match="no such configuration file"):
+        find_config(tmp_path, tmp_path / "missing.cfg")
+    (tmp_path / "empty.cfg").write_text("[other]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="holds no \\[dedup\\] section"):
+        find_config(tmp_path, tmp_path / "empty.cfg")
+    (tmp_path / "bad.cfg").write_text("[dedup]\nlint.select = DUP009\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="unknown rule DUP009"):
+        load_settings(config=find_config(tmp_path, tmp_path / "bad.cfg"))
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "LEGAL",
             "CAPTION",
             "METADATA",
+            "ADVERTISING",
             "SECTION_KINDS",
             "SECTION_MAX_WORDS",
             "METADATA_PREFIX",

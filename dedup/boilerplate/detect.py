@@ -26,19 +26,34 @@ import contextlib
 import re
 import time
 from dataclasses import asdict, dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
+from dedup.boilerplate.guard import prose_units, protected_blocks
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats, repeat_index
-from dedup.boilerplate.rules import METADATA, NAVIGATION, block_kind, metadata_prefix, section_header_kind
+from dedup.boilerplate.rules import (
+    ADVERTISING,
+    CAPTION,
+    COMMENTS,
+    METADATA,
+    NAVIGATION,
+    THREAD_MIN_SIGNATURES,
+    block_kind,
+    comment_signature,
+    is_credit,
+    metadata_prefix,
+    section_header_kind,
+)
+from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
 from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault, runs_by_size
+from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
 from dedup.text.sentences import sentence_spans
 
@@ -49,9 +64,12 @@ OTHER = "other"
 # below this probability of boilerplate: the article has resumed.
 _CONTENT_PROBABILITY = 0.3
 _CONTENT_WORDS = 15
+_SECTION_AFTER_PARAGRAPHS = 2
+_ADVERT_MAX_WORDS = 3
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
 _ENDS_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*$")
+_HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
@@ -59,6 +77,8 @@ _KIND_WORDS = {
     "comments": "part of the reader comments",
     "legal": "a legal, cookie or newsletter notice",
     "metadata": "a date line or byline",
+    "caption": "a photo credit or caption",
+    "advertising": "an advertisement label",
 }
 
 __all__ = [
@@ -106,13 +126,18 @@ def _line(text: str, offset: int) -> int:
 
 
 def _mark_sections(text: str, blocks, words: list[int], marks: list, settings, probability) -> None:
-    """A section header past ``section_min_position`` marks the blocks after
-    it, up to the first paragraph the classifier is confident is content
-    (without the classifier: to the end)."""
+    """A section header past ``section_min_position`` (or after at least
+    two paragraphs of prose: a short article with a long comment thread)
+    marks the blocks after it, up to the first paragraph the classifier is
+    confident is content (without the classifier: to the end)."""
     limit = settings.section_min_position * len(text)
-    i = 0
+    i = paragraphs = 0
     while i < len(blocks):
-        kind = section_header_kind(blocks[i].text(text), words[i]) if blocks[i].start >= limit else None
+        block_text = blocks[i].text(text)
+        late = blocks[i].start >= limit or paragraphs >= _SECTION_AFTER_PARAGRAPHS
+        kind = section_header_kind(block_text, words[i]) if late else None
+        if words[i] >= _CONTENT_WORDS or prose_units(block_text, words[i]) >= _CONTENT_WORDS:
+            paragraphs += 1
         if not kind:
             i += 1
             continue
@@ -128,11 +153,33 @@ def _mark_sections(text: str, blocks, words: list[int], marks: list, settings, p
         i = end
 
 
+def _mark_threads(texts: list[str], words: list[int], marks: list, start: int) -> None:
+    """A comment thread without comment markup: from the first to the last
+    of at least two comment signatures past block ``start`` ("Posted by:
+    Brad, Glasgow on 11:16am" after each comment, or "Brad says:" before
+    it), with the comment that the first signature follows (or the last
+    precedes)."""
+    signed = [(i, side) for i in range(start, len(texts)) if (side := comment_signature(texts[i], words[i]))]
+    if len(signed) < THREAD_MIN_SIGNATURES:
+        return
+    first = signed[0][0] - (signed[0][1] > 0)
+    last = signed[-1][0] + (signed[-1][1] < 0)
+    first, last = max(first, start), min(last, len(texts) - 1)
+    reason = f"in a thread of {len(signed)} signed comments ({_KIND_WORDS[COMMENTS]})"
+    for i in range(first, last + 1):
+        if marks[i] is None:
+            marks[i] = (COMMENTS, reason)
+
+
+def _first_block_past(blocks, offset: float) -> int:
+    return next((i for i, b in enumerate(blocks) if b.start >= offset), len(blocks))
+
+
 def _mark_named(texts: list[str], words: list[int], marks: list) -> None:
     for i, text in enumerate(texts):
         if marks[i] is None:
             kind = block_kind(text, words[i])
-            if kind in _DIRECT_KINDS:
+            if kind in _DIRECT_KINDS or (kind == CAPTION and is_credit(text, words[i])):
                 marks[i] = (kind, f"reads as {_KIND_WORDS[kind]}")
 
 
@@ -205,15 +252,40 @@ def _classify(doc: Document, blocks, texts, keys, words, settings, model: BlockM
     return probability, needed
 
 
-def _mark_classified(blocks, texts, words, marks, probability, needed) -> None:
-    """Mark the blocks the classifier rates high enough, naming the kind where the wording says it."""
+def _mark_classified(blocks, texts, words, marks, probability, needed) -> list[bool]:
+    """Mark the blocks the classifier rates high enough, naming the kind
+    where the wording says it.
+
+    Returns:
+        Per block, whether the guard may keep it (unmarked, or marked
+        here); ``None`` when the classifier marked nothing.
+    """
+    if words and min(words) <= _ADVERT_MAX_WORDS:
+        for i, (text, n) in enumerate(zip(texts, words)):
+            # A bare advertisement label: a word the classifier alone would
+            # weigh against the prose around it.
+            if n <= _ADVERT_MAX_WORDS and marks[i] is None and block_kind(text, n) == ADVERTISING:
+                marks[i] = (ADVERTISING, f"reads as {_KIND_WORDS[ADVERTISING]}")
+    liftable = [mark is None for mark in marks]
+    marked = False
     for i in np.flatnonzero(probability >= needed):
         if marks[i] is not None:
             continue
+        marked = True
         kind = block_kind(texts[i], words[i])
         if kind is None:
             kind = NAVIGATION if (blocks[i].link_density or 0.0) >= 0.5 else OTHER
         marks[i] = (kind, f"the block classifier rates it {probability[i]:.0%} likely boilerplate")
+    return liftable if marked else None
+
+
+def _guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> None:
+    """Lift the classifier's verdict from the article's core, its prose
+    neighbours and headline (:mod:`dedup.boilerplate.guard`)."""
+    marked = [lift and mark is not None for lift, mark in zip(liftable, marks)]
+    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT):
+        if liftable[i]:
+            marks[i] = None
 
 
 def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
@@ -307,13 +379,16 @@ def document_boilerplate(
     if settings.classifier and blocks:
         probability, needed = _classify(doc, blocks, texts, keys, words, settings, model, scored)
     _mark_sections(doc.text, blocks, words, marks, settings, probability)
+    _mark_threads(texts, words, marks, _first_block_past(blocks, settings.section_min_position * len(doc.text)))
     _mark_named(texts, words, marks)
     _mark_repeats(doc.text, blocks, keys, words, marks, settings)
     for i, reason in (corpus_marks or {}).items():
         if marks[i] is None:
             marks[i] = (REPEAT_IN_CORPUS, reason)
     if probability is not None:
-        _mark_classified(blocks, texts, words, marks, probability, needed)
+        liftable = _mark_classified(blocks, texts, words, marks, probability, needed)
+        if liftable is not None:
+            _guard(doc, blocks, texts, words, marks, probability, liftable)
     spans = _block_spans(blocks, marks)
     if sentence_repeats:
         spans += _sentence_repeats(doc.text, blocks, keys, marks, settings)
@@ -436,72 +511,6 @@ def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, 
         doc.id: document_boilerplate(doc, settings, blocks[i], marks, scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
         for i, (doc, _, marks) in enumerate(batch)
     }
-
-
-# Polynomial hashing of stretches of text (arithmetic modulo 2**64).
-_BASE = 0x9E3779B97F4A7C15
-_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
-
-
-@lru_cache(maxsize=1)
-def _power_table(size: int) -> tuple[np.ndarray, np.ndarray]:
-    powers = np.full(size, _BASE, dtype=np.uint64)
-    inverse = np.full(size, _BASE_INVERSE, dtype=np.uint64)
-    powers[0] = inverse[0] = 1
-    return np.cumprod(powers), np.cumprod(inverse)
-
-
-def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``_BASE ** i`` and ``_BASE_INVERSE ** i`` for ``i`` up to at least ``size``."""
-    return _power_table(1 << max(size - 1, 1).bit_length())
-
-
-def _may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]], min_words: int) -> list[bool]:
-    """Per document, whether it may hold a second copy of a sentence of at
-    least ``min_words`` words: ``False`` only for an ASCII document in
-    whose block keys no run of ``min_words`` words occurs twice.
-
-    In ASCII text every sentence starts and ends at white space or at the
-    edge of its block, so a sentence's key is a run of its block key's
-    words, and a repeated sentence repeats its first ``min_words`` words.
-    Runs are compared by a hash of their text (a collision only costs the
-    full search).
-
-    Args:
-        docs: The documents.
-        keys: Each document's normalised block texts (:func:`dedup.boilerplate.repeats.normalized`).
-        min_words: ``sentence_min_words``.
-    """
-    out = [True] * len(docs)
-    ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
-    if not ascii_docs:
-        return out
-    # One line per document, its block keys (single-spaced) joined by spaces.
-    lines = [" ".join(keys[i]) for i in ascii_docs]
-    codes = np.frombuffer("\n".join(lines).encode("ascii"), dtype=np.uint8)
-    line_ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1)
-    word = (codes != 32) & (codes != 10)
-    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    n = max(min_words, 1)
-    possible = np.zeros(len(ascii_docs), dtype=bool)
-    runs = starts.size - n + 1
-    if runs > 0:
-        powers, inverse = _powers(codes.size + 1)
-        prefix = np.zeros(codes.size + 1, dtype=np.uint64)
-        np.cumsum(codes * powers[: codes.size], out=prefix[1:])
-        first, last = starts[:runs], ends[n - 1 :]
-        grams = (prefix[last] - prefix[first]) * inverse[first]
-        owner = np.searchsorted(line_ends, first, side="right")
-        inside = owner == np.searchsorted(line_ends, last, side="right")
-        # The document in the top bits, the hash below: one sort groups both.
-        shift = 64 - max(len(ascii_docs).bit_length(), 1)
-        tagged = np.sort((grams[inside] >> np.uint64(64 - shift)) | (owner[inside].astype(np.uint64) << np.uint64(shift)))
-        twice = tagged[1:][tagged[1:] == tagged[:-1]]
-        possible[(twice >> np.uint64(shift)).astype(np.int64)] = True
-    for k, i in enumerate(ascii_docs):
-        out[i] = bool(possible[k])
-    return out
 
 
 def score_blocks(

@@ -4,13 +4,17 @@ Each kind has a pattern for the block as a whole (a short line that *is* a
 sharing prompt, a section header, a cookie notice) and the classifier uses
 the matches as features. A header that opens a section (``You May Also
 Like``, ``5 Comments``) marks everything after it as that kind (see
-:func:`dedup.boilerplate.detect.section_spans`). The patterns are English; other
-languages rely on the classifier's language-independent features.
+:func:`dedup.boilerplate.detect.section_spans`). The patterns are English plus
+the phrases of :mod:`dedup.boilerplate.phrases` (German, French, Spanish,
+Italian, Portuguese, Russian, Chinese, Japanese, Arabic, Urdu); beyond them,
+other languages rely on the classifier's language-independent features.
 """
 
 from __future__ import annotations
 
 import re
+
+from dedup.boilerplate import phrases
 
 SHARING = "sharing"
 RECIRCULATION = "recirculation"
@@ -19,8 +23,15 @@ NAVIGATION = "navigation"
 LEGAL = "legal"
 CAPTION = "caption"
 METADATA = "metadata"
+ADVERTISING = "advertising"
 
 _I = re.IGNORECASE
+
+
+def _any(words) -> str:
+    """An alternation of literal phrases, longest first."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
 
 # A whole short block that is one of these.
 KIND_PATTERNS: dict[str, re.Pattern[str]] = {
@@ -28,7 +39,8 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"^(?:share(?: this| on| via| and follow| article| story)?|follow(?: us)?(?: on \w+)?|tweet|e-?mail|print|"
         r"pin(?: it)?|copy link|facebook|twitter|whatsapp|linkedin|reddit|flipboard|telegram|"
         r"share (?:on|via|to|by|with) (?:facebook|twitter|x|email|whatsapp|linkedin|reddit)|"
-        r"share this (?:article|story|post|page)(?: on \w+)?)\W*$",
+        r"share this (?:article|story|post|page)(?: on \w+)?|(?:was this (?:article|story) helpful|"
+        r"(?:how would you )?rate this (?:article|story))\??|" + _any(phrases.SHARING) + r")[\W]*$",
         _I,
     ),
     RECIRCULATION: re.compile(
@@ -36,20 +48,20 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
         r"news|coverage|content|topics|links))?|more (?:from|on|stories|news|articles|in)\b.*|recommended(?: for you)?|"
         r"read (?:more|next|also)|also read|most (?:popular|read|viewed|shared)|trending(?: now)?|"
         r"what to read next|don'?t miss|editor'?s picks|top stories|latest (?:news|stories)|sponsored(?: content)?|"
-        r"promoted(?: stories)?|around the web|from our partners)\W*$",
+        r"promoted(?: stories)?|around the web|from our partners|" + _any(phrases.RECIRCULATION) + r")\W*$",
         _I,
     ),
     COMMENTS: re.compile(
         r"^(?:\d+\s+(?:comments?|responses?|replies)|comments?(?:\s*\(\d+\))?|(?:leave|post|add|write) a "
         r"(?:comment|reply|response)|reply|join the (?:discussion|conversation)|show comments|view comments|"
-        r"reader comments|discussion)\W*$",
+        r"reader comments|discussion|(?:\d+\s*)?(?:" + _any(phrases.COMMENTS) + r")(?:\s*\(\d+\))?)\W*$",
         _I,
     ),
     LEGAL: re.compile(
         r"(?:\bcookies?\b.*\b(?:use|accept|consent|polic|settings)|privacy (?:policy|notice|settings)|"
         r"terms (?:of|and) (?:use|service|conditions)|all rights reserved|^\s*(?:©|\(c\)|copyright)\s|"
         r"sign up (?:for|to) (?:our|the) .*newsletter|subscribe to (?:our|the)\b|newsletter sign[- ]?up|"
-        r"this material may not be published|do not sell my)",
+        r"this material may not be published|do not sell my|" + _any(phrases.LEGAL) + ")",
         _I,
     ),
     CAPTION: re.compile(
@@ -61,6 +73,10 @@ KIND_PATTERNS: dict[str, re.Pattern[str]] = {
 
 _LEGAL_CUES = ("cookie", "privacy", "terms", "rights reserved", "©", "(c)", "copyright", "sign up", "subscribe to",
                "newsletter", "this material", "do not sell")
+# Cues of the other languages' notices: the ASCII ones are looked for in
+# every block, all of them in blocks that are not ASCII.
+_ASCII_LEGAL_CUES = _LEGAL_CUES + tuple(c for c in phrases.LEGAL if c.isascii() and "cookie" not in c)
+_ALL_LEGAL_CUES = _LEGAL_CUES + tuple(c for c in phrases.LEGAL if "cookie" not in c)
 _CAPTION_CUES = ("getty", "ap photo", "afp", "reuters", "shutterstock", "epa")
 
 # Kinds whose header opens a section that runs to the end of the document.
@@ -75,7 +91,49 @@ METADATA_PREFIX = re.compile(
     r"\w{3,9}\.? \d{1,2},? \d{4})(?:\s*(?:at\s*)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*[a-z]{2,4})?)?",
     _I,
 )
-BYLINE = re.compile(r"^\s*(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Vv]on|[Pp]ar|[Pp]or)\s+[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){0,4}\s*$")
+BYLINE = re.compile(
+    r"^\s*(?:[Bb]y|BY|[Ww]ritten by|[Ww]ords by|[Rr]eported by|[Vv]on|[Pp]ar|[Pp]or|di)\s+[A-Z][\w.'-]+"
+    r"(?:\s+(?:[A-Z][\w.'-]+|and|und|et|y|e))?(?:\s+[A-Z][\w.'-]+){0,3}(?:\s*[,|\u2013\u2014-]\s*[\w .'&/-]{1,60})?\s*$"
+)
+# A byline in another script: the word for "by" or "author", a colon, a name.
+_BYLINE_LABELLED = re.compile(r"^\s*(?:" + _any(phrases.BYLINE) + r"|author)\s*[:\uff1a]\s*\S", _I)
+# "Published 3 hours ago", "Veröffentlicht am 3. Mai 2024": a publication word and a number.
+_DATE_LINE = re.compile(
+    r"^\s*(?:published|updated|posted|last updated|" + _any(phrases.PUBLISHED) + r")[\s:\uff1a,]*"
+    r"(?:(?:on|at|am|um|le|el|il|em|de|в|في)\s+)?(?:\d|(?:an?|one) (?:second|minute|hour|day|week)s? ago)",
+    _I,
+)
+# A photo credit or caption label ("Image copyright Reuters", "Foto: dpa").
+CREDIT = re.compile(
+    r"^\s*(?:(?:image|photo|picture|media|video)\s+(?:copyright|caption|credit|source)|(?:image|photo)\s+by\b|"
+    + _any(phrases.CREDIT) + ")",
+    _I,
+)
+# A teaser of another article: "Read more: ...", "Lesen Sie auch: ...".
+READ_MORE = re.compile(
+    r"^\s*(?:read more|read also|also read|see also|related|more|watch|listen|read next|" + _any(phrases.READ_MORE)
+    + r")\s*[:\uff1a\u2013\u2014>|-]+\s*\S",
+    _I,
+)
+ADVERTISEMENT = re.compile(
+    r"^\W*(?:advertisement|advertising|advert|ad|sponsored|paid content|" + _any(phrases.ADVERTISING) + r")\W*$", _I
+)
+# The signature of one comment in a thread without comment markup: after
+# the comment ("Posted by: Brad, Glasgow on 11:16am") or before it ("Brad says:").
+_SIGNATURE_AFTER = re.compile(
+    r"^\s*(?:posted|submitted|written|sent|comment(?:ed)?)\s+by\b.{0,80}?(?:\d{1,2}[:.]\d{2}|\d{4}|\bago\b)"
+    r"|^\s*(?:geschrieben von|verfasst von|publié par|posté par|escrito por|publicado por|scritto da|inviato da|"
+    r"postado por|написал|опубликовал|发表于|投稿者|ارسال کنندہ|أرسلت بواسطة).{0,80}?\d",
+    _I,
+)
+_SIGNATURE_BEFORE = re.compile(
+    r"^\s*[\w .'@-]{1,40}?\s(?:says|said|wrote|schreibt|schrieb|a écrit|dit|escribió|dice|ha scritto|escreveu|"
+    r"пишет|написал|написала)\s*:?\s*$",
+    _I,
+)
+# Comments without markup: at least this many signatures make a thread.
+THREAD_MIN_SIGNATURES = 2
+SIGNATURE_MAX_WORDS = 20
 
 
 def block_kind(text: str, words: int) -> str | None:
@@ -93,16 +151,39 @@ def block_kind(text: str, words: int) -> str | None:
         for kind in (SHARING, RECIRCULATION, COMMENTS):
             if KIND_PATTERNS[kind].search(text):
                 return kind
+        if words <= 3 and ADVERTISEMENT.match(text):
+            return ADVERTISING
     if words <= 80:
         lowered = text.lower()
+        cues = _ASCII_LEGAL_CUES if text.isascii() else _ALL_LEGAL_CUES
         # Cheap literal checks first: each pattern needs one of these.
-        if any(cue in lowered for cue in _LEGAL_CUES) and KIND_PATTERNS[LEGAL].search(text):
+        if any(map(lowered.__contains__, cues)) and KIND_PATTERNS[LEGAL].search(text):
             return LEGAL
-        if ("(" in text or ":" in text or any(cue in lowered for cue in _CAPTION_CUES)) and KIND_PATTERNS[CAPTION].search(text):
+        if ("(" in text or ":" in text or any(map(lowered.__contains__, _CAPTION_CUES))) and KIND_PATTERNS[CAPTION].search(text):
             return CAPTION
-    if words <= 12 and (METADATA_PREFIX.match(text) or BYLINE.match(text)):
+        if words <= 40 and CREDIT.match(text):
+            return CAPTION
+    if words <= 25 and READ_MORE.match(text):
+        return RECIRCULATION
+    if words <= 12 and (METADATA_PREFIX.match(text) or BYLINE.match(text) or _BYLINE_LABELLED.match(text) or _DATE_LINE.match(text)):
         return METADATA
     return None
+
+
+def is_credit(text: str, words: int) -> bool:
+    """Whether a block is a photo credit or caption label ("Image copyright ...")."""
+    return words <= 40 and bool(CREDIT.match(text))
+
+
+def comment_signature(text: str, words: int) -> int:
+    """Whether a block signs a comment of a thread without markup: ``1``
+    when the signature follows the comment ("Posted by: Brad on 11:16am"),
+    ``-1`` when it precedes it ("Brad says:"), ``0`` when it is none."""
+    if words > SIGNATURE_MAX_WORDS:
+        return 0
+    if _SIGNATURE_AFTER.match(text):
+        return 1
+    return -1 if _SIGNATURE_BEFORE.match(text) else 0
 
 
 def section_header_kind(text: str, words: int) -> str | None:

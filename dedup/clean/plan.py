@@ -139,12 +139,18 @@ def pair_source(pair: PairResult) -> str | None:
 class _Planner:
     """The four steps over one scan result (see the module docstring)."""
 
-    def __init__(self, docs: Sequence[Document], result: ScanResult, settings: CleanSettings) -> None:
+    def __init__(self, docs: Sequence[Document], result: ScanResult, settings: CleanSettings, unwritable: dict[str, str]) -> None:
         self.docs = {doc.id: doc for doc in docs}
         self.result = result
         self.settings = settings
         self.rank = rank_documents(docs, settings.keep)
         self.decisions = {doc.id: Decision(doc.id, doc.origin) for doc in docs}
+        # Refused before anything is chosen, so a document that cannot be
+        # written is never the one its duplicates are removed in favour of.
+        for doc_id, message in unwritable.items():
+            decision = self.decisions[doc_id]
+            decision.action, decision.reason = REFUSED, "unsafe_id"
+            decision.figures["message"] = message
         self.pairs_of: dict[str, list[PairResult]] = {}
         for pair in result.pairs:
             self.pairs_of.setdefault(pair.a, []).append(pair)
@@ -164,9 +170,11 @@ class _Planner:
     def clusters(self) -> None:
         by_pair = {(p.a, p.b): p for p in self.result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)}
         for index, cluster in enumerate(self.result.clusters):
-            keeper = self._keeper(cluster.members)
+            keeper = self._keeper([m for m in cluster.members if self.decisions[m].action != REFUSED])
+            if keeper is None:
+                continue
             for member in cluster.members:
-                if member == keeper:
+                if member == keeper or not self.kept(member):
                     continue
                 pair = by_pair.get((member, keeper)) or by_pair.get((keeper, member))
                 relation = pair.relation if pair else NEAR_DUPLICATE
@@ -177,7 +185,9 @@ class _Planner:
                     self.decisions[member].related.extend(m for m in cluster.members if m not in (member, keeper))
                 self.decisions[member].remove(relation, keeper, **figures)
 
-    def _keeper(self, members: Sequence[str]) -> str:
+    def _keeper(self, members: Sequence[str]) -> str | None:
+        if not members:
+            return None
         if self.settings.keep == "source":
             wins = {m: 0 for m in members}
             for m in members:
@@ -277,7 +287,9 @@ def cut_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "\n".join(piece.strip("\n") for piece in pieces if piece.strip())
 
 
-def plan_clean(docs: Sequence[Document], result: ScanResult, settings: CleanSettings) -> dict[str, Decision]:
+def plan_clean(
+    docs: Sequence[Document], result: ScanResult, settings: CleanSettings, unwritable: dict[str, str] | None = None
+) -> dict[str, Decision]:
     """Decide, for every document of a scan, what ``dedup clean`` does with it.
 
     Args:
@@ -285,11 +297,13 @@ def plan_clean(docs: Sequence[Document], result: ScanResult, settings: CleanSett
         result: Their scan (with passages when ``settings.needs_passages``,
             with boilerplate unless ``settings.keep_boilerplate``).
         settings: The keep rule and what else to drop.
+        unwritable: Documents that cannot be written (id → why), refused
+            first and never kept in place of their duplicates.
 
     Returns:
         A decision per document id, in input order.
     """
-    planner = _Planner(docs, result, settings)
+    planner = _Planner(docs, result, settings, unwritable or {})
     planner.clusters()
     planner.passage_duplicates()
     if settings.drop_derived is not None:

@@ -27,7 +27,7 @@ from dedup.io.corpus import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, rea
 from dedup.io.files import format_suffix
 from dedup.io.problems import ProblemLog, problem_records
 from dedup.io.records import RecordFields
-from dedup.io.writers import OutputFolder, UnsafePathError, copy_file, rewrite_jsonl, rewrite_parquet, write_jsonl, write_text
+from dedup.io.writers import OutputFolder, UnsafePathError, copy_file, rewrite_jsonl, rewrite_parquet, safe_relative_path, write_jsonl, write_text
 from dedup.scan import scan_documents
 
 LOG_NAME = ".dedup-clean-log.jsonl"
@@ -129,10 +129,10 @@ def clean_corpus(
     if not docs:
         raise CleanInputError("no usable documents were read; check the paths and formats above")
     result = scan_documents(docs, _scan_settings(settings, clean), problems, progress, engine, faults)
-    decisions = plan_clean(docs, result, clean)
     messages: list[str] = []
+    writer = _Writer(folder, [Path(p) for p in paths], fields, messages)
+    decisions = plan_clean(docs, result, clean, writer.unwritable(docs, to))
     with folder:
-        writer = _Writer(folder, [Path(p) for p in paths], fields, messages)
         {"same": writer.same, "files": writer.files, "jsonl": writer.jsonl}[to](docs, decisions)
         _write_log(folder.root / LOG_NAME, decisions.values(), problem_records(problems))  # type: ignore[operator]
     return _report(Path(output), decisions, problem_records(problems), messages, started)
@@ -198,6 +198,29 @@ class _Writer:
             if root.is_dir() and path.is_relative_to(root):
                 return path.relative_to(root).as_posix()
         return path.name
+
+    def _output_name(self, doc: Document, to: str) -> str | None:
+        """The file ``doc`` is written into, as ``to`` names them (``None``: one shared corpus file)."""
+        if to == "jsonl":
+            return None
+        if to == "files":
+            return doc.id if format_suffix(doc.id) in (".txt", ".md") else f"{doc.id}.txt"
+        return self._relative(_record_origin(doc.origin)[0])
+
+    def unwritable(self, docs: Sequence[Document], to: str) -> dict[str, str]:
+        """Documents whose output name is refused (id → why), found before
+        any choice is made; each is also said on ``messages``."""
+        refused: dict[str, str] = {}
+        for doc in docs:
+            name = self._output_name(doc, to)
+            if name is None:
+                continue
+            try:
+                safe_relative_path(name)
+            except UnsafePathError as err:
+                refused[doc.id] = f"output name {name!r} {err}; not written"
+                self.messages.append(f"{doc.origin}: document {doc.id!r}: output name {err}; not written")
+        return refused
 
     def _target(self, name: str, refused: Sequence[Decision]) -> Path | None:
         """Where ``name`` goes, or ``None`` with ``refused`` marked and a message each."""

@@ -59,17 +59,45 @@ _ATTRIBUTE_WORDS = (
 )
 _ATTRIBUTE_PATTERNS = tuple(re.compile(pattern) for _, pattern in _ATTRIBUTE_WORDS)
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden")
+# The ``own_*`` flags describe the block's own element (and the inline
+# elements inside it), not its wrappers: a class word on a wrapper sets
+# ``attr_*`` on every block under it, ``own_attr_*`` only on its own text.
+_OWN_TAGS = {"p": "own_paragraph", "li": "own_list_item", "figcaption": "own_caption", "caption": "own_caption",
+             "td": "own_table_cell", "th": "own_table_cell", "dd": "own_list_item", "dt": "own_list_item"}
+_OWN_TAGS.update({h: "own_heading" for h in _HEADINGS})
 DOM_FLAGS = tuple(dict.fromkeys(_TAG_FLAGS.values())) + tuple(name for name, _ in _ATTRIBUTE_WORDS) + (
     "hidden", "own_paragraph", "own_heading", "own_list_item", "in_main_container", "near_main_container",
-)
+    "own_caption", "own_table_cell", "own_h1",
+) + tuple(f"own_{name}" for name, _ in _ATTRIBUTE_WORDS)
 _BIT = {name: 1 << i for i, name in enumerate(DOM_FLAGS)}
+_OWN_ATTRIBUTE_SHIFT = DOM_FLAGS.index(f"own_{_ATTRIBUTE_WORDS[0][0]}") - DOM_FLAGS.index(_ATTRIBUTE_WORDS[0][0])
 # Blocks of prose that vote for the element holding them (the main container).
 _VOTE_WORDS = 8
 _VOTE_LINK_DENSITY = 0.34
 
 
+# A page whose visible text has fewer words than this reads its fallback
+# content too (``<noscript>``, ``<template>`` and script templates), when
+# that holds more than this many times as many words.
+FALLBACK_MIN_WORDS = 50
+FALLBACK_SHARE = 2
+_FALLBACK_SKIP = SKIP_TAGS - {"noscript", "template"}
+_SCRIPT_TEMPLATE = re.compile(r"template|html|x-tmpl|handlebars|mustache|jsrender|underscore", re.IGNORECASE)
+_TEMPLATE_TAG = re.compile(r"^<template[^>]*>|</template>$", re.IGNORECASE)
+_TITLE_OPEN = re.compile(r"<title\b[^>]*>", re.IGNORECASE)
+# A title that holds a closing tag was never closed itself.
+_CLOSING_TAG = re.compile(r"</[a-zA-Z]")
+
+
 def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
     """The visible text blocks of a page and its ``<title>``.
+
+    Broken pages are read as a browser would show them: a ``<title>`` that
+    is never closed ends at the next tag (instead of swallowing the page);
+    an ``<a>`` without ``href`` (an anchor left open) is no link; and when
+    the page shows almost no text, the (much longer) content of its ``<noscript>``,
+    ``<template>`` and script templates (a post body kept there, or a body
+    inside a ``<noscript>`` left open) is read as well.
 
     Args:
         html: The page source.
@@ -84,11 +112,58 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
     tree = LexborHTMLParser(html)
     title_node = tree.css_first("title")
     title = _collapse(title_node.text()) if title_node is not None else None
+    if title and _CLOSING_TAG.search(title):
+        tree, title = _with_title_closed(html, tree, title)
     root = tree.body if tree.body is not None else tree.root
-    blocks: list[_RawBlock] = []
-    pieces: list[tuple[str, bool, _Context]] = []
     if root is None:
         return [], title or None
+    blocks = _walk(root, SKIP_TAGS)
+    shown = sum(len(text.split()) for text, *_ in blocks)
+    if shown < FALLBACK_MIN_WORDS:
+        fallback = _fallback_blocks(root)
+        # Only a body kept there, not a "please enable JavaScript" notice.
+        if sum(len(text.split()) for text, *_ in fallback) > FALLBACK_SHARE * shown:
+            blocks += fallback
+    return _with_main_container(blocks), title or None
+
+
+def _with_title_closed(html: str, tree, title: str):
+    """The page parsed again with its unclosed ``<title>`` ending at the next tag."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    opened = _TITLE_OPEN.search(html)
+    end = html.find("<", opened.end()) if opened else -1
+    if end < 0:
+        return tree, title
+    tree = LexborHTMLParser(html[:end] + "</title>" + html[end:])
+    title_node = tree.css_first("title")
+    return tree, _collapse(title_node.text()) if title_node is not None else None
+
+
+def _fallback_blocks(root) -> list["_RawBlock"]:
+    """The blocks of the page's ``<noscript>``, ``<template>`` and script
+    template content, read as one more page."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    parts = []
+    for node in root.css("noscript, template, script"):
+        if node.tag == "noscript":
+            parts.append(node.html or "")
+        elif node.tag == "template":
+            parts.append(_TEMPLATE_TAG.sub("", node.html or ""))
+        elif _SCRIPT_TEMPLATE.search(node.attributes.get("type") or ""):
+            parts.append(node.text() or "")
+    if not parts:
+        return []
+    fallback = LexborHTMLParser("<html><body>" + "\n".join(parts) + "</body></html>")
+    body = fallback.body if fallback.body is not None else fallback.root
+    return [] if body is None else _walk(body, _FALLBACK_SKIP)
+
+
+def _walk(root, skip: frozenset) -> list["_RawBlock"]:
+    """The raw blocks under ``root``, elements in ``skip`` left out."""
+    blocks: list[_RawBlock] = []
+    pieces: list[tuple[str, bool, _Context]] = []
     # Depth-first walk with explicit exit markers, so deep pages cannot
     # exhaust the recursion limit.
     stack: list[tuple[object, _Context, bool]] = [(root, _Context(False, 0, None), False)]
@@ -103,7 +178,7 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
             if text:
                 pieces.append((text, context.in_link, context))
             continue
-        if tag in SKIP_TAGS or tag.startswith("-"):
+        if tag in skip or tag.startswith("-"):
             continue
         is_block = tag in BLOCK_TAGS
         if is_block:
@@ -114,7 +189,7 @@ def html_blocks(html: str) -> tuple[list[tuple[str, float, int]], str | None]:
         for child in reversed(children):
             stack.append((child, inner, False))
     _flush(pieces, blocks)
-    return _with_main_container(blocks), title or None
+    return blocks
 
 
 class _Context:
@@ -139,20 +214,19 @@ class _Context:
         attributes = node.attributes
         words = f"{attributes.get('class') or ''} {attributes.get('id') or ''}"
         if not words.isspace():
-            flags |= _attribute_bits(words)
+            bits = _attribute_bits(words)
+            flags |= bits | (bits << _OWN_ATTRIBUTE_SHIFT)
         style = attributes.get("style")
         if "hidden" in attributes or (style and _HIDDEN_STYLE.search(style.lower())):
             flags |= _BIT["hidden"]
         chain = self.chain
         if is_block:
             chain = (node.mem_id, chain)
-            if tag == "p":
-                flags |= _BIT["own_paragraph"]
-            elif tag in _HEADINGS:
-                flags |= _BIT["own_heading"]
-            elif tag == "li":
-                flags |= _BIT["own_list_item"]
-        return _Context(self.in_link or tag == "a", flags, chain)
+            own = _OWN_TAGS.get(tag)
+            if own is not None:
+                flags |= _BIT[own] | (_BIT["own_h1"] if tag == "h1" else 0)
+        # An <a> without href is an anchor (often left open), not a link.
+        return _Context(self.in_link or (tag == "a" and "href" in attributes), flags, chain)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -166,7 +240,7 @@ def _attribute_bits(words: str) -> int:
     return bits
 
 
-_OWN_BITS = _BIT["own_paragraph"] | _BIT["own_heading"] | _BIT["own_list_item"]
+_OWN_BITS = sum(_BIT[name] for name in DOM_FLAGS if name.startswith("own_"))
 _RawBlock = tuple[str, float, int, "tuple | None"]
 
 

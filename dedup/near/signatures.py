@@ -46,6 +46,20 @@ def fmix32(values: np.ndarray) -> np.ndarray:
     return h
 
 
+def _long_segment(mixed: np.ndarray, a: np.ndarray, b: np.ndarray, buffer: np.ndarray) -> np.ndarray:
+    """The signature of one document with more shingles than a block, keeping
+    memory at one block (``num_perm * _BLOCK_ROWS``) whatever its length."""
+    best = np.full(a.shape[0], EMPTY, dtype=np.uint32)
+    for lo in range(0, mixed.size, _BLOCK_ROWS):
+        part = mixed[lo : lo + _BLOCK_ROWS]
+        block = buffer[:, : part.size]
+        with np.errstate(over="ignore"):
+            np.multiply(a, part[None, :], out=block)
+            block += b
+        np.minimum(best, block.min(axis=1), out=best)
+    return best
+
+
 def minhash_segments(values: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """MinHash signatures of the segments ``values[offsets[k]:offsets[k+1]]``.
 
@@ -74,8 +88,10 @@ def minhash_segments(values: np.ndarray, offsets: np.ndarray, num_perm: int, see
         last = max(int(np.searchsorted(offsets, offsets[first] + _BLOCK_ROWS, side="right")) - 1, first + 1)
         last = min(last, n_docs)
         lo, hi = int(offsets[first]), int(offsets[last])
-        if hi - lo > buffer.shape[1]:
-            buffer = np.empty((num_perm, hi - lo), dtype=np.uint32)
+        if hi - lo > _BLOCK_ROWS:  # one long document: its minimum, a block at a time
+            out[first] = _long_segment(mixed[lo:hi], a, b, buffer)
+            first = last
+            continue
         block = buffer[:, : hi - lo]
         with np.errstate(over="ignore"):
             np.multiply(a, mixed[None, lo:hi], out=block)

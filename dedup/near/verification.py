@@ -29,13 +29,18 @@ class Verified:
 
 
 def measure(i: int, j: int, a: np.ndarray, b: np.ndarray) -> Verified:
-    """Exact Jaccard and both containments of two sorted unique shingle sets."""
+    """Exact Jaccard and both containments of two sorted unique shingle sets.
+
+    Two empty sets (documents without a word token: only punctuation,
+    symbols or emoji) have Jaccard 0: there is nothing to compare, so such
+    documents are never near duplicates of each other.
+    """
     common = overlap(a, b)
     union = a.size + b.size - common
     return Verified(
         i=i,
         j=j,
-        jaccard=common / union if union else 1.0,
+        jaccard=common / union if union else 0.0,
         containment_i=common / a.size if a.size else 0.0,
         containment_j=common / b.size if b.size else 0.0,
     )

@@ -43,6 +43,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "fingerprints",
             "candidate_pairs",
             "verify_pairs",
+            "verify_pairs_pooled",
             "find_passage_pairs",
         ],
         "pair_model": [

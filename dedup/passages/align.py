@@ -19,7 +19,6 @@ reworded one, and shares count the union of both.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Sequence
@@ -35,7 +34,7 @@ from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
 from dedup.text.shingles import shingle_hashes_from_tokens
 from dedup.text.similarity import set_similarity
-from dedup.text.vectors import SentenceVectors, cosine_vectors, sentence_counts, sentence_vectors
+from dedup.text.vectors import SentenceVectors, cosine_pairs, sentence_counts, sentence_vectors
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
@@ -150,8 +149,9 @@ class Prepared:
             self._shingles[n] = distinct(shingle_hashes_from_tokens(self.text.hashes, n))
         return self._shingles[n]
 
-    @cached_property
+    @property
     def counts(self) -> sp.csr_matrix:
+        """The sentence counts (computed on each use; :attr:`vectors` keeps what alignment needs)."""
         return sentence_counts(self.text.sentence_texts)
 
     @cached_property
@@ -183,61 +183,127 @@ def _verbatim_passages(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) ->
     return out
 
 
-def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> np.ndarray:
-    """Raise the similarity of sentence pairs that a verbatim match joins."""
-    if not matches or sims.size == 0:
-        return sims
-    cover = np.zeros_like(sims)
+def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs that a verbatim match joins, and how much.
+
+    For a match, the share of the smaller of two sentences that the match
+    lays onto the other (a's part of the match, shifted to b). Only the b
+    sentences overlapping each a sentence's shifted part are visited: a band
+    along the match, never the block of all their sentences.
+
+    Returns:
+        ``(rows, cols, shares)``: each pair once, with its largest share (> 0).
+    """
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
-    len_a, len_b = ta[:, 1] - ta[:, 0], tb[:, 1] - tb[:, 0]
+    rows, cols, shares = [], [], []
     # Sentence token ranges follow each other (both columns never decrease),
     # so the sentences a match touches are a run: [first ending after its
     # start, first starting at or after its end).
-    first_a, last_a = ta[:, 0].tolist(), ta[:, 1].tolist()
-    first_b, last_b = tb[:, 0].tolist(), tb[:, 1].tolist()
     for m in matches:
-        a0, a1 = bisect_right(last_a, m.a_start), bisect_left(first_a, m.a_end)
-        b0, b1 = bisect_right(last_b, m.b_start), bisect_left(first_b, m.b_end)
-        if a0 >= a1 or b0 >= b1:
+        a0, a1 = np.searchsorted(ta[:, 1], m.a_start, side="right"), np.searchsorted(ta[:, 0], m.a_end, side="left")
+        if a0 >= a1:
             continue
         shift = m.b_start - m.a_start
-        lo = np.maximum(ta[a0:a1, 0], m.a_start)[:, None] + shift
-        hi = np.minimum(ta[a0:a1, 1], m.a_end)[:, None] + shift
-        common = np.minimum(hi, tb[b0:b1, 1][None, :]) - np.maximum(lo, tb[b0:b1, 0][None, :])
-        smaller = np.minimum(len_a[a0:a1, None], len_b[None, b0:b1])
-        share = np.where(common > 0, np.minimum(1.0, common / smaller), 0.0)
-        block = cover[a0:a1, b0:b1]
-        block[...] = np.maximum(block, share)
-    return np.maximum(sims, cover)
+        lo = np.maximum(ta[a0:a1, 0], m.a_start) + shift
+        hi = np.minimum(ta[a0:a1, 1], m.a_end) + shift
+        # ... and within the b sentences the match touches (a gap may make
+        # its two sides of different lengths).
+        b0, b1 = np.searchsorted(tb[:, 1], m.b_start, side="right"), np.searchsorted(tb[:, 0], m.b_end, side="left")
+        first = np.maximum(np.searchsorted(tb[:, 1], lo, side="right"), b0)
+        last = np.minimum(np.searchsorted(tb[:, 0], hi, side="left"), b1)
+        count = np.maximum(last - first, 0)
+        i = np.repeat(np.arange(a0, a1), count)
+        j = np.repeat(first, count) + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        k = i - a0
+        common = np.minimum(hi[k], tb[j, 1]) - np.maximum(lo[k], tb[j, 0])
+        smaller = np.minimum(ta[i, 1] - ta[i, 0], tb[j, 1] - tb[j, 0])
+        ok = common > 0
+        rows.append(i[ok])
+        cols.append(j[ok])
+        shares.append(np.minimum(1.0, common[ok] / smaller[ok]))
+    if not rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    keys = np.concatenate(rows) * max(1, len(tb)) + np.concatenate(cols)
+    values = np.concatenate(shares)
+    order = np.lexsort((-values, keys))
+    keys, values = keys[order], values[order]
+    first_of_key = np.concatenate(([True], keys[1:] != keys[:-1])) if keys.size else np.zeros(0, dtype=bool)
+    keys, values = keys[first_of_key], values[first_of_key]
+    return keys // max(1, len(tb)), keys % max(1, len(tb)), values
 
 
-def select_sentence_pairs(sims: np.ndarray, strong: float, weak: float) -> list[tuple[int, int]]:
+def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> np.ndarray:
+    """Raise the similarity of sentence pairs that a verbatim match joins (a dense matrix of cosines)."""
+    rows, cols, shares = _verbatim_cover(pa, pb, matches)
+    out = sims.copy()
+    np.maximum.at(out, (rows, cols), shares.astype(sims.dtype))
+    return out
+
+
+def _boosted(raw: sp.csr_matrix, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> sp.csr_matrix:
+    """:func:`_verbatim_boost` of sparse cosines, keeping the entries at or above ``floor``."""
+    rows, cols, shares = _verbatim_cover(pa, pb, matches)
+    keep = shares >= floor
+    cover = sp.csr_matrix((shares[keep].astype(np.float32), (rows[keep], cols[keep])), shape=raw.shape)
+    return raw.maximum(cover).tocsr()
+
+
+def select_sentence_pairs(sims: np.ndarray | sp.spmatrix, strong: float, weak: float) -> list[tuple[int, int]]:
     """Sentence pairs to align: strong pairs, then weak ones beside them.
 
     A pair is kept only if it is the best for its sentence in a or in b.
+    ``sims`` is a dense matrix, or a sparse one holding (at least) every
+    entry at or above ``weak``: entries below it are never kept, and a
+    sentence with none has no best pair worth keeping, so leaving them out
+    changes nothing.
 
     Returns:
         ``(i, j)`` sorted.
     """
-    if sims.size == 0:
+    if sims.shape[0] == 0 or sims.shape[1] == 0:
         return []
-    best = (sims >= sims.max(axis=1, keepdims=True)) | (sims >= sims.max(axis=0, keepdims=True))
-    accepted = (sims >= strong) & best
-    weak_ok = (sims >= weak) & best & ~accepted
+    if isinstance(sims, np.ndarray):
+        best = (sims >= sims.max(axis=1, keepdims=True)) | (sims >= sims.max(axis=0, keepdims=True))
+        i, j = np.nonzero((sims >= weak) & best)
+        values = sims[i, j]
+    else:
+        entries = sims.tocoo()
+        kept = entries.data >= weak
+        i, j, values = entries.row[kept].astype(np.int64), entries.col[kept].astype(np.int64), entries.data[kept]
+        row_best = np.full(sims.shape[0], -np.inf)
+        col_best = np.full(sims.shape[1], -np.inf)
+        np.maximum.at(row_best, i, values)
+        np.maximum.at(col_best, j, values)
+        best = (values >= row_best[i]) | (values >= col_best[j])
+        i, j, values = i[best], j[best], values[best]
+    return _grow(i.astype(np.int64), j.astype(np.int64), values >= strong, sims.shape)
+
+
+def _grow(i: np.ndarray, j: np.ndarray, accepted: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, int]]:
+    """Accept weak pairs next to accepted ones (diagonally, or above or below
+    in a), up to eight rounds; ``accepted`` starts as the strong ones."""
+    n_a, n_b = shape
+    keys = i * n_b + j
+    accepted = accepted.copy()
     for _ in range(8):
-        if not weak_ok.any():
+        waiting = np.flatnonzero(~accepted)
+        if waiting.size == 0:
             break
-        near = np.zeros_like(accepted)
-        near[1:, 1:] |= accepted[:-1, :-1]
-        near[:-1, :-1] |= accepted[1:, 1:]
-        near[1:, :] |= accepted[:-1, :]
-        near[:-1, :] |= accepted[1:, :]
-        grow = weak_ok & near
+        taken = np.sort(keys[accepted])
+        grow = np.zeros(waiting.size, dtype=bool)
+        wi, wj = i[waiting], j[waiting]
+        for di, dj in ((-1, -1), (1, 1), (-1, 0), (1, 0)):
+            ni, nj = wi + di, wj + dj
+            inside = (ni >= 0) & (ni < n_a) & (nj >= 0) & (nj < n_b)
+            probe = ni[inside] * n_b + nj[inside]
+            at = np.minimum(np.searchsorted(taken, probe), max(taken.size - 1, 0))
+            grow[np.flatnonzero(inside)[taken[at] == probe if taken.size else np.zeros(probe.size, dtype=bool)]] = True
         if not grow.any():
             break
-        accepted |= grow
-        weak_ok &= ~grow
-    return [tuple(x) for x in np.argwhere(accepted).tolist()]
+        accepted[waiting[grow]] = True
+    order = np.argsort(keys[accepted], kind="stable")
+    return list(zip(i[accepted][order].tolist(), j[accepted][order].tolist()))
 
 
 def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
@@ -271,7 +337,7 @@ def _word_span(p: PreparedText, start: int, end: int) -> Span:
     return Span(int(p.token_starts[first]), int(p.token_ends[last]))
 
 
-def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -> list[Passage]:
+def _reworded_passages(pa, pb, pairs, scores: dict[tuple[int, int], float], verbatim: list[Passage], settings) -> list[Passage]:
     ps = settings.passages
     sa, sb = pa.text.sentences, pb.text.sentences
     va = span_mask(len(pa.text.text), [p.a for p in verbatim])
@@ -284,7 +350,7 @@ def _reworded_passages(pa, pb, pairs, sims, verbatim: list[Passage], settings) -
             continue
         if _covered(va, a) >= 0.8 and _covered(vb, b) >= 0.8:
             continue
-        score = float(np.mean([sims[i, j] for i, j in group]))
+        score = float(np.mean([scores[i, j] for i, j in group]))
         if len(group) == 1 and score < ps.sentence_threshold:
             continue
         out.append(Passage(a, b, REWORDED, score))
@@ -316,6 +382,13 @@ def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, i
     return ca, cb, ca / na, cb / nb
 
 
+def _values_at(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """``m[rows, cols]`` as a flat float32 array (0 where nothing is stored)."""
+    if rows.size == 0:
+        return np.zeros(0, dtype=np.float32)
+    return np.asarray(m[rows, cols], dtype=np.float32).reshape(-1)
+
+
 def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     """Align two prepared documents (see the module doc).
 
@@ -333,20 +406,24 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
     )
     verbatim = _verbatim_passages(pa, pb, matches)
+    # Cosines below the context threshold never align (select_sentence_pairs):
+    # they are not kept, so the sentence pairs stay sparse.
+    floor = max(ps.context_threshold, 1e-6)
+    shape = (len(pa.text.sentences), len(pb.text.sentences))
     if _near_verbatim(pa, pb, matches):
-        raw = np.zeros((len(pa.text.sentences), len(pb.text.sentences)), dtype=np.float32)
+        raw = sp.csr_matrix(shape, dtype=np.float32)
     else:
-        raw = cosine_vectors(pa.vectors, pb.vectors)
-    sims = _verbatim_boost(raw, pa.text, pb.text, matches)
+        raw = cosine_pairs(pa.vectors, pb.vectors, floor)
+    sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
-    reworded = _reworded_passages(pa, pb, pairs, sims, verbatim, settings)
-    passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
     rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-    scores = sims[rows, cols]
+    scores, raw_scores = _values_at(sims, rows, cols), _values_at(raw, rows, cols)
+    reworded = _reworded_passages(pa, pb, pairs, dict(zip(pairs, scores.tolist())), verbatim, settings)
+    passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
     sa, sb = pa.text.sentences, pb.text.sentences
     sentence_pairs = [
         SentencePair(sa[i], sb[j], score, boosted)
-        for i, j, score, boosted in zip(rows.tolist(), cols.tolist(), scores.tolist(), (scores > raw[rows, cols]).tolist())
+        for i, j, score, boosted in zip(rows.tolist(), cols.tolist(), scores.tolist(), (scores > raw_scores).tolist())
     ]
     ca, cb, share_a, share_b = _shares(pa, pb, passages)
     return Alignment(

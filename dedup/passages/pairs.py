@@ -272,7 +272,7 @@ def verify_pairs(
     masks = masks or {}
     ps = settings.passages
     anchored: dict[int, Anchors] = {}
-    prepared: dict[int, Prepared] = {}
+    prepared = _PreparedCache(docs, pairs, masks, 2 * settings.max_chars)
     found: list[PassagePair] = []
     for n, (i, j) in enumerate(pairs):
         if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
@@ -287,19 +287,49 @@ def verify_pairs(
             overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
             if overlap < ps.min_anchor_overlap:
                 continue
-        for k in (i, j):
-            if k not in prepared:
-                prepared[k] = prepare(docs[k].text, masks.get(docs[k].id))
-        alignment = align_symmetric(prepared[i], prepared[j], settings, align_prepared)
-        texts = (prepared[i].text.text, prepared[j].text.text)
+        pa, pb = prepared.pair(n, i, j)
+        alignment = align_symmetric(pa, pb, settings, align_prepared)
+        texts = (pa.text.text, pb.text.text)
         if alignment.passages:  # the pair classifier reads the exact figures
-            alignment.stats = whole_document_stats(prepared[i], prepared[j], settings.ngram)
+            alignment.stats = whole_document_stats(pa, pb, settings.ngram)
         relation, probability = label_pair(alignment, settings.passages, texts)
         if relation is not None:
             sides = {**pair_fields(alignment, relation, settings.passages, texts=texts), "relation_probability": probability}
             pair = PassagePair(i, j, relation, alignment, sides=sides)
             found.append(pair if sentences else pair.slim())
     return found
+
+
+class _PreparedCache(dict):
+    """Prepared documents of one :func:`verify_pairs` call, each prepared
+    once while it fits: a document is dropped after the last pair that
+    needs it, and the least recently used ones go (to be prepared again if
+    needed) when more than ``budget`` characters are held. A prepared text
+    takes about 50 bytes a character, so memory follows the budget, not the
+    number or size of the documents."""
+
+    def __init__(self, docs: Sequence[Document], pairs: Sequence[tuple[int, int]], masks, budget: int) -> None:
+        super().__init__()
+        self.docs, self.masks, self.budget = docs, masks, budget
+        self.last_use = {k: n for n, pair in enumerate(pairs) for k in pair}
+
+    def pair(self, n: int, i: int, j: int) -> tuple[Prepared, Prepared]:
+        """The prepared documents of pair number ``n``, ``(i, j)``."""
+        for k in (i, j):
+            if k in self:
+                self[k] = self.pop(k)  # most recently used last
+                continue
+            need = len(self.docs[k].text)
+            for old in [key for key in self if key not in (i, j)]:
+                if sum(len(self.docs[key].text) for key in self) + need <= self.budget:
+                    break
+                del self[old]
+            self[k] = prepare(self.docs[k].text, self.masks.get(self.docs[k].id))
+        out = self[i], self[j]
+        for k in (i, j):
+            if self.last_use.get(k) == n:
+                del self[k]
+        return out
 
 
 def find_passage_pairs(
@@ -344,10 +374,38 @@ def find_passage_pairs(
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     candidates = [(i, j) for i, j in pairs[apart].tolist()]
     shared = counts[apart].tolist()
-    workers = min(settings.workers, len(candidates) // _PAIRS_PER_WORKER)
+    return verify_pairs_pooled(docs, candidates, settings, masks, shared, sentences, engine, progress=progress, faults=faults)
+
+
+def verify_pairs_pooled(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
+    sentences: bool = True,
+    engine: Engine | None = None,
+    pairs_per_worker: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    faults: list[StageFault] | None = None,
+) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of the pairs on the engine's workers,
+    in this process when there are too few pairs for a pool to pay.
+
+    Args:
+        docs, pairs, settings, masks, shared, sentences: As for :func:`verify_pairs`.
+        engine: What runs the chunks; by default a local engine for this call.
+        pairs_per_worker: Fewest pairs per worker worth a pool (default
+            :data:`_PAIRS_PER_WORKER`).
+        progress, faults: As for :func:`find_passage_pairs`.
+
+    Returns:
+        The verified pairs, ordered by ``(i, j)``.
+    """
+    workers = min(settings.workers, len(pairs) // (pairs_per_worker or _PAIRS_PER_WORKER))
     if workers < 2 and progress is None and faults is None:
-        return verify_pairs(docs, candidates, settings, masks, shared, sentences)
-    return _verify_in_pool(docs, candidates, settings, masks or {}, workers, shared, sentences, engine, progress, faults)
+        return verify_pairs(docs, pairs, settings, masks, shared, sentences)
+    return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults)
 
 
 def _duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:

@@ -156,3 +156,12 @@ FORMATTERS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}
 def scan_exit_code(result: ScanResult) -> int:
     """0 when the scan ran; 2 when no document could be read."""
     return EXIT_ERROR if not result.documents else EXIT_OK
+
+
+def lint_exit_code(findings: int, exit_zero: bool = False) -> int:
+    """``dedup lint``: 1 when findings not in the baseline remain (0 with ``--exit-zero``), else 0.
+
+    Errors (an unusable index, baseline, revision or input) exit with
+    :data:`EXIT_ERROR` before there is a report.
+    """
+    return EXIT_FINDINGS if findings and not exit_zero else EXIT_OK

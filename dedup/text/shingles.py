@@ -188,6 +188,8 @@ def token_hash_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Returns:
         ``(hashes, starts, ends)``: uint64 token hashes and int64 code-point offsets.
     """
+    if len(text) > HASH_CHUNK_CHARS:
+        return _chunked_token_hash_spans(text)
     codes = _codes(text)
     starts, ends = token_bounds(codes)
     if starts.size == 0:
@@ -199,6 +201,33 @@ def token_hash_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         np.cumsum(prefix, out=prefix)
         sums = (prefix[ends] - prefix[starts]) * inverse[starts]
     return mix64(sums), starts, ends
+
+
+# Characters hashed at once: the per-character arrays (code points, prefix
+# sums, the cached power tables) take about 60 bytes a character, so a long
+# text is taken in pieces cut at a space, where no token runs across.
+HASH_CHUNK_CHARS = 1 << 20
+
+
+def _chunked_token_hash_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`token_hash_spans` of a long text, a piece at a time. A token's
+    hash depends only on its own characters, so the pieces give the same."""
+    hashes, starts, ends = [], [], []
+    lo = 0
+    while lo < len(text):
+        hi = min(len(text), lo + HASH_CHUNK_CHARS)
+        if hi < len(text):
+            cut = max(text.rfind(" ", lo, hi), text.rfind("\n", lo, hi))
+            if cut <= lo:  # no space in the window: the piece runs to the next one
+                found = [at for at in (text.find(" ", hi), text.find("\n", hi)) if at >= 0]
+                cut = min(found) if found else len(text)
+            hi = cut + 1 if cut < len(text) else cut
+        h, s, e = token_hash_spans(text[lo:hi])
+        hashes.append(h)
+        starts.append(s + lo)
+        ends.append(e + lo)
+        lo = hi
+    return np.concatenate(hashes), np.concatenate(starts), np.concatenate(ends)
 
 
 def batch_token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:

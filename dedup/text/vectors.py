@@ -36,6 +36,11 @@ def _window_hashes(codes: np.ndarray, n: int) -> np.ndarray:
     return out >> np.uint64(64 - 20)
 
 
+# Characters of sentences counted at once: the n-gram arrays of a chunk take
+# about 150 bytes per character, so a long document is counted in pieces.
+COUNT_CHUNK_CHARS = 1 << 18
+
+
 def sentence_counts(sentences: Sequence[str], ngram_range: tuple[int, int] = (3, 5)) -> sp.csr_matrix:
     """Hashed character n-gram counts, one row per sentence.
 
@@ -48,6 +53,19 @@ def sentence_counts(sentences: Sequence[str], ngram_range: tuple[int, int] = (3,
     """
     if not sentences:
         return sp.csr_matrix((0, N_FEATURES), dtype=np.float32)
+    parts, lo, size = [], 0, 0
+    for k, sentence in enumerate(sentences):
+        size += len(sentence) + 3
+        if size >= COUNT_CHUNK_CHARS:
+            parts.append(_chunk_counts(sentences[lo : k + 1], ngram_range))
+            lo, size = k + 1, 0
+    if lo < len(sentences) or not parts:
+        parts.append(_chunk_counts(sentences[lo:], ngram_range))
+    return parts[0] if len(parts) == 1 else sp.vstack(parts, format="csr")
+
+
+def _chunk_counts(sentences: Sequence[str], ngram_range: tuple[int, int]) -> sp.csr_matrix:
+    """:func:`sentence_counts` of a few sentences at once."""
     joined = "\n".join(" " + s + " " for s in sentences)
     codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     is_space = codes == _SPACE
@@ -79,32 +97,41 @@ def sentence_counts(sentences: Sequence[str], ngram_range: tuple[int, int] = (3,
 class SentenceVectors:
     """A document's sentence counts with what every pair needs, computed once.
 
+    About 8 bytes per stored entry (2 to 3 entries a character): the counts
+    themselves are not kept, only their row pointers and the ``log(1 + tf)``.
+
     Attributes:
-        counts: The counts from :func:`sentence_counts`.
+        indptr: Row pointers of the counts from :func:`sentence_counts`.
         features: Sorted distinct features of the document.
         df: Sentences of the document holding each feature.
-        entry_feature: Position in ``features`` of each stored entry of ``counts``.
-        entry_row: Row of each stored entry.
+        entry_feature: Position in ``features`` of each stored entry of the counts.
         log_tf: ``log(1 + count)`` of each stored entry.
     """
 
-    counts: sp.csr_matrix
+    indptr: np.ndarray
     features: np.ndarray
     df: np.ndarray
     entry_feature: np.ndarray
-    entry_row: np.ndarray
     log_tf: np.ndarray
 
     @property
     def n_rows(self) -> int:
-        return int(self.counts.shape[0])
+        return int(self.indptr.size - 1)
+
+    @property
+    def entry_row(self) -> np.ndarray:
+        """Row of each stored entry (computed on use)."""
+        return np.repeat(np.arange(self.n_rows, dtype=np.int32), np.diff(self.indptr))
 
 
 def sentence_vectors(counts: sp.csr_matrix) -> SentenceVectors:
     """Precompute what :func:`cosine_vectors` needs of one document."""
-    features, entry_feature, df = np.unique(counts.indices, return_inverse=True, return_counts=True)
-    rows = np.repeat(np.arange(counts.shape[0]), np.diff(counts.indptr))
-    return SentenceVectors(counts, features, df, entry_feature.reshape(-1), rows, np.log1p(counts.data))
+    # Features are N_FEATURES-bucket hashes: counting them beats sorting every entry.
+    df = np.bincount(counts.indices, minlength=N_FEATURES)
+    features = np.flatnonzero(df)
+    position = np.cumsum(df > 0, dtype=np.int32) - 1
+    # int32 positions: a document's features number far fewer than 2**31.
+    return SentenceVectors(counts.indptr.copy(), features, df[features], position[counts.indices], np.log1p(counts.data))
 
 
 def _lookup(features: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -121,16 +148,18 @@ def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int) -> sp.csr_mat
     The IDF of a feature counts the sentences of both documents holding it.
     """
     pos, found = _lookup(v.features, other.features)
-    # a document whose sentences hold no feature (all masked) shares none
-    df = v.df + (np.where(found, other.df[pos], 0) if other.features.size else 0)
+    # ``pos`` is only meaningful where ``found``; ``other`` may hold no feature
+    # at all (every sentence masked as boilerplate).
+    df = v.df + (np.where(found, other.df[pos], 0) if other.df.size else 0)
     idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
     data = v.log_tf * idf[v.entry_feature]
-    norms = np.sqrt(np.bincount(v.entry_row, weights=data * data, minlength=v.n_rows))
+    entry_row = v.entry_row
+    norms = np.sqrt(np.bincount(entry_row, weights=data * data, minlength=v.n_rows))
     norms[norms == 0] = 1.0
     column = np.cumsum(found) - 1
     keep = found[v.entry_feature]
-    values = (data / norms[v.entry_row])[keep].astype(np.float32)
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(v.entry_row[keep], minlength=v.n_rows))))
+    values = (data / norms[entry_row])[keep].astype(np.float32)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(entry_row[keep], minlength=v.n_rows))))
     shape = (v.n_rows, int(found.sum()))
     return sp.csr_matrix((values, column[v.entry_feature[keep]], indptr), shape=shape)
 
@@ -143,6 +172,128 @@ def cosine_vectors(a: SentenceVectors, b: SentenceVectors) -> np.ndarray:
     wa = _pair_rows(a, b, n)
     wb = _pair_rows(b, a, n)
     return (wa @ wb.T).toarray().astype(np.float32)
+
+
+# Sentence pairs up to which the cosines are taken exactly (every pair that
+# shares a feature): all of them in pairs of documents of up to a couple of
+# thousand sentences each, such as news stories and the PAN corpus (the same
+# work as a dense product, in bounded memory).
+EXACT_PAIRS = 25_000_000
+# Entries of a product computed at once (rows of ``a`` per chunk times the
+# sentences of ``b``, or candidate pairs per chunk): bounds the memory.
+CHUNK_ENTRIES = 2_000_000
+# Beyond EXACT_PAIRS, the candidates of each sentence are the sentences of
+# the other document sharing the most of its rare features: those held by at
+# most RARE_DF sentences on each side ...
+RARE_DF = 32
+# ... this many best per sentence, on each side.
+TOP_K = 8
+
+
+def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float) -> sp.csr_matrix:
+    """The sentence pairs of ``a`` and ``b`` whose cosine reaches ``floor``, sparse.
+
+    Never builds an all-sentences-by-all-sentences matrix. Up to
+    :data:`EXACT_PAIRS` sentence pairs, every pair sharing a feature is
+    scored (the cosines are those of :func:`cosine_vectors`), in row chunks.
+    Beyond that, each sentence is scored only against the :data:`TOP_K`
+    sentences of the other document that share most of its rare features
+    (held by at most :data:`RARE_DF` sentences on each side): a sentence and
+    its copy or rewording share names, numbers and uncommon words, while
+    the common n-grams that make a dense product quadratic add to every
+    pair alike.
+
+    Args:
+        a: First document's vectors.
+        b: Second document's vectors.
+        floor: Smallest cosine kept (above 0).
+
+    Returns:
+        ``(a.n_rows, b.n_rows)`` float32 CSR matrix of the cosines at or
+        above ``floor``.
+    """
+    shape = (a.n_rows, b.n_rows)
+    if a.n_rows == 0 or b.n_rows == 0 or a.features.size == 0 or b.features.size == 0:
+        return sp.csr_matrix(shape, dtype=np.float32)
+    n = a.n_rows + b.n_rows
+    wa, wb = _pair_rows(a, b, n), _pair_rows(b, a, n)
+    if a.n_rows * b.n_rows <= EXACT_PAIRS:
+        return _exact_pairs(wa, wb.T.tocsr(), floor)
+    rows, cols = _candidates(wa, wb)
+    return _scored_pairs(wa, wb, rows, cols, floor, shape)
+
+
+def _exact_pairs(wa: sp.csr_matrix, wbt: sp.csr_matrix, floor: float) -> sp.csr_matrix:
+    """``wa @ wbt`` a chunk of rows at a time, keeping the entries at or above ``floor``."""
+    step = max(1, CHUNK_ENTRIES // max(1, wbt.shape[1]))
+    parts = []
+    for lo in range(0, wa.shape[0], step):
+        part = (wa[lo : lo + step] @ wbt).tocsr()
+        part.data[part.data < floor] = 0
+        part.eliminate_zeros()
+        parts.append(part)
+    return sp.vstack(parts, format="csr").astype(np.float32)
+
+
+def _candidates(wa: sp.csr_matrix, wb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs ``(rows, cols)``: each sentence's :data:`TOP_K` best by shared rare features, both ways."""
+    dfa = np.bincount(wa.indices, minlength=wa.shape[1])
+    dfb = np.bincount(wb.indices, minlength=wb.shape[1])
+    rare = np.flatnonzero((dfa <= RARE_DF) & (dfb <= RARE_DF))
+    ra, rb = _binary(wa[:, rare]), _binary(wb[:, rare])
+    rows_ab, cols_ab = _top_per_row(ra, rb)
+    rows_ba, cols_ba = _top_per_row(rb, ra)
+    keys = np.unique(np.concatenate((rows_ab * wb.shape[0] + cols_ab, cols_ba * wb.shape[0] + rows_ba)))
+    return keys // wb.shape[0], keys % wb.shape[0]
+
+
+def _binary(m: sp.csr_matrix) -> sp.csr_matrix:
+    out = m.tocsr(copy=True)
+    out.data = np.ones_like(out.data, dtype=np.float32)
+    return out
+
+
+def _top_per_row(ra: sp.csr_matrix, rb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """For each row of ``ra``, the :data:`TOP_K` rows of ``rb`` sharing the most columns (ties: lower row)."""
+    rbt = rb.T.tocsr()
+    rows, cols = [], []
+    # A row's product holds at most RARE_DF entries per feature it has.
+    for lo, hi in _row_chunks(ra.indptr, CHUNK_ENTRIES // RARE_DF):
+        part = (ra[lo:hi] @ rbt).tocoo()
+        if part.nnz == 0:
+            continue
+        order = np.lexsort((part.col, -part.data, part.row))
+        r, c = part.row[order], part.col[order]
+        starts = np.searchsorted(r, r, side="left")
+        keep = np.arange(r.size) - starts < TOP_K
+        rows.append(r[keep].astype(np.int64) + lo)
+        cols.append(c[keep].astype(np.int64))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(cols)
+
+
+def _row_chunks(indptr: np.ndarray, budget: int) -> list[tuple[int, int]]:
+    """Row ranges ``[lo, hi)`` holding at most ``budget`` stored entries each (at least one row)."""
+    bounds, lo, n = [], 0, indptr.size - 1
+    while lo < n:
+        hi = max(lo + 1, int(np.searchsorted(indptr, indptr[lo] + budget, side="right")) - 1)
+        bounds.append((lo, min(hi, n)))
+        lo = min(hi, n)
+    return bounds
+
+
+def _scored_pairs(wa: sp.csr_matrix, wb: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray, floor: float, shape) -> sp.csr_matrix:
+    """The exact cosines of the candidate pairs ``(rows, cols)``, those at or above ``floor``."""
+    per_pair = max(1, int(np.diff(wa.indptr).max(initial=1)) + int(np.diff(wb.indptr).max(initial=1)))
+    step = max(1, CHUNK_ENTRIES // per_pair)
+    values = [
+        np.asarray(wa[rows[lo : lo + step]].multiply(wb[cols[lo : lo + step]]).sum(axis=1), dtype=np.float32).reshape(-1)
+        for lo in range(0, rows.size, step)
+    ]
+    data = np.concatenate(values) if values else np.zeros(0, dtype=np.float32)
+    keep = data >= floor
+    return sp.csr_matrix((data[keep], (rows[keep], cols[keep])), shape=shape, dtype=np.float32)
 
 
 def cosine_matrix(a: sp.csr_matrix, b: sp.csr_matrix) -> np.ndarray:

@@ -113,6 +113,19 @@ def test_hostile_ids_are_refused_and_nothing_leaves_the_output(tmp_path: Path) -
     assert all(e["reason"] == "unsafe_id" and e["message"] for e in log if e["action"] == "refused")
 
 
+def test_a_refused_id_is_never_kept_in_place_of_its_duplicates(tmp_path: Path) -> None:
+    text = planted_records()[0]["text"]
+    records = [{"id": "../../evil", "text": text + " one"}, {"id": "ok/nested/name", "text": text}]
+    source = write_jsonl(tmp_path / "in.jsonl", records)
+    done = dedup("clean", str(source), "-o", "out", "--to", "files", "--keep-boilerplate", "--jobs", "1", "--no-progress", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    log = {e["id"]: e for e in read_log(tmp_path / "out")}
+    assert log["../../evil"]["action"] == "refused"
+    # the duplicate that can be written is the one kept, so no text is lost
+    assert log["ok/nested/name"]["action"] == "kept"
+    assert (tmp_path / "out" / "ok" / "nested" / "name.txt").read_text(encoding="utf-8") == text
+
+
 def test_parquet_in_parquet_out(tmp_path: Path) -> None:
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")

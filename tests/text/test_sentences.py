@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import random
+import time
+from pathlib import Path
 
 import pytest
 
 from dedup.document import Span
-from dedup.text.sentences import _BOUNDARY, sentence_spans
+from dedup.text.sentences import _BOUNDARY, MAX_SENTENCE_TOKENS, SCRIPT_STOPS, prepare_text, sentence_spans
 
 
 def reference_spans(text: str) -> list[Span]:
@@ -48,3 +51,42 @@ def test_sentence_spans_of_a_paragraph():
         "New line?",
         "Last\u3002",
     ]
+
+
+CASES = sorted((Path(__file__).parents[1] / "data" / "sentences").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_sentence_case(path: Path) -> None:
+    """Each file: a text (``about`` says what it shows) and the sentences
+    alignment works on, run-on ones cut at the length cap."""
+    case = json.loads(path.read_text(encoding="utf-8"))
+    prepared = prepare_text(case["text"])
+    assert [case["text"][s.start : s.end] for s in prepared.sentences] == case["sentences"], case["about"]
+    assert all(b - a <= MAX_SENTENCE_TOKENS for a, b in prepared.sentence_tokens.tolist())
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_every_script_stop_matches_the_boundary_pattern(seed):
+    rng = random.Random(seed)
+    alphabet = list("aA .!?\n \t)\u00bb\u300d" + SCRIPT_STOPS + "\u0e01\u0e02\u0e81\u0e82\u0e01\u00a0")
+    for _ in range(6000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert sentence_spans(text) == reference_spans(text), repr(text)
+
+
+@pytest.mark.parametrize("run", [".", "!", "?", "?!.", ".'", "\u2026."])
+def test_long_runs_of_stops_take_linear_time(run: str) -> None:
+    text = "It began" + run * (100_000 // len(run)) + " and ended here. The end."
+    prepare_text("\u4e00\u3002")  # the character tables are built once per process, not timed
+    # Quadratic splitting took minutes on 100,000 stops; linear takes a
+    # fraction of a second (loose bounds: the machine may be busy).
+    started = time.perf_counter()
+    spans = sentence_spans(text)
+    assert time.perf_counter() - started < 1.0
+    started = time.perf_counter()
+    prepared = prepare_text(text)
+    if text.isascii():  # (the normalisation of other text costs more per character, linearly)
+        assert time.perf_counter() - started < 1.0
+    assert text[spans[0].start : spans[0].end].startswith("It began")
+    assert text[prepared.sentences[-1].start : prepared.sentences[-1].end] == "The end."

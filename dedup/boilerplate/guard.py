@@ -1,0 +1,174 @@
+"""The page-level guard: an article is never emptied by the classifier.
+
+The block classifier judges one block at a time, so on a page it has not
+seen it can rate every block of a short article as boilerplate. The guard
+looks at the page as a whole: the block with the most prose (the article's
+core), the prose and headings right around it and the article's headline
+keep their place, whatever the classifier said of them, unless the page is
+clearly not an article (its best block is a few words, or mostly links).
+Only the classifier's verdicts are lifted; a block a rule named (a sharing
+prompt, a comments section, a repeat) stays marked.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+import numpy as np
+
+from dedup.boilerplate.blocks import Block
+from dedup.text.normalize import normalize_text
+
+# Below this many words (word units, see :func:`prose_units`), or at this
+# link density, the page's best block is no article.
+_ARTICLE_MIN_UNITS = 8
+_ARTICLE_MAX_LINK_DENSITY = 0.5
+_CORE_SHARE = 0.5
+# Next to a core the classifier kept, it is overruled only where it was unsure.
+_UNSURE = 0.85
+# A neighbour of the core continues the article when it is prose: this many
+# word units, few links, ending like a sentence ...
+_NEIGHBOUR_MIN_UNITS = 8
+_NEIGHBOUR_MAX_LINK_DENSITY = 0.3
+# ... or this long, however it ends.
+_PARAGRAPH_UNITS = 20
+# A heading inside the article (between two of its paragraphs) or its
+# headline (before it) is short; so are list items and table rows, of which
+# up to this many in a row between two paragraphs belong to the article.
+_HEADING_MAX_UNITS = 25
+_SANDWICH_MAX_BLOCKS = 12
+# How far before the article a heading is taken for its headline, when no
+# block before it matches the page's title.
+# The headline's words are mostly the title's (which adds the site's name).
+_TITLE_SHARE = 0.7
+_HEADING_LOOKBACK = 8
+_PLAIN_HEADING_LOOKBACK = 3
+_ENDS_SENTENCE = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u06d4]['\"\u2019\u201d\u00bb)\]]*$")
+# Chinese, Japanese and Korean write words without spaces: two characters
+# count as one word.
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
+def prose_units(text: str, words: int) -> int:
+    """Words of ``text``, with Chinese, Japanese and Korean characters
+    counted two to a word (``words`` is its count of space-separated words)."""
+    if text.isascii():
+        return words
+    cjk = len(_CJK.findall(text))
+    return words + cjk // 2 if cjk else words
+
+
+def _is_heading(block: Block, text: str, units: int, heading_bit: int) -> bool:
+    """A short block that reads as a heading: an HTML heading element, or in
+    plain text a short line that does not end like a sentence."""
+    if units == 0 or units > _HEADING_MAX_UNITS or (block.link_density or 0.0) >= _ARTICLE_MAX_LINK_DENSITY:
+        return False
+    if block.link_density is not None and heading_bit:
+        return bool(block.dom_flags & heading_bit)
+    return not _ENDS_SENTENCE.search(text) and not text.rstrip().endswith(",")
+
+
+def protected_blocks(
+    texts: Sequence[str],
+    words: Sequence[int],
+    blocks: Sequence[Block],
+    liftable: Sequence[bool],
+    marked: Sequence[bool],
+    probability: np.ndarray | None,
+    title: str | None = None,
+    heading_bit: int = 0,
+) -> list[int]:
+    """The blocks the page-level guard keeps (see the module doc).
+
+    Args:
+        texts: The blocks' texts.
+        words: Their word counts.
+        blocks: The blocks (link density and DOM flags for HTML input).
+        liftable: Per block, whether it is unmarked or marked only by the
+            classifier (the guard may keep it); a rule's verdict stays.
+        marked: Per block, whether the classifier marked it. When it left
+            the article's core alone, the guard lifts only its unsure verdicts.
+        probability: The classifier's probability of boilerplate per block,
+            if it ran.
+        title: The page's title, when known (the headline matches it).
+        heading_bit: The DOM flag of a block inside a heading element.
+
+    Returns:
+        Indices of the blocks to keep, in order.
+    """
+    n = len(blocks)
+    if n == 0:
+        return []
+    units = [prose_units(t, w) for t, w in zip(texts, words)]
+    density = [b.link_density or 0.0 for b in blocks]
+    p = np.zeros(n) if probability is None else probability
+    # The first block with at least half the page's most prose, whatever
+    # the classifier thinks of it: the article comes before its comments,
+    # which may hold a longer paragraph.
+    score = [units[i] * (1.0 - density[i]) if liftable[i] else -1.0 for i in range(n)]
+    best = max(score)
+    core = next(i for i, value in enumerate(score) if value >= _CORE_SHARE * best)
+    if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
+        return []
+
+    # When the classifier kept the core it found the article: around it,
+    # it is overruled only where it was unsure.
+    sure = _UNSURE if not marked[core] else np.inf
+
+    def prose(i: int) -> bool:
+        return (
+            liftable[i]
+            and (not marked[i] or p[i] < sure)
+            and units[i] >= _NEIGHBOUR_MIN_UNITS
+            and density[i] < _NEIGHBOUR_MAX_LINK_DENSITY
+            and (units[i] >= _PARAGRAPH_UNITS or bool(_ENDS_SENTENCE.search(texts[i])))
+        )
+
+    def short(i: int) -> bool:
+        # (A short block a rule marked, such as an advertisement label or a
+        # teaser line, stays marked but does not end the article.)
+        if not liftable[i]:
+            return 0 < units[i] <= _HEADING_MAX_UNITS
+        return 0 < units[i] <= _HEADING_MAX_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY and (not marked[i] or p[i] < sure)
+
+    def reach(i: int, step: int) -> int:
+        """How many blocks from ``i`` on (in direction ``step``) continue the
+        article: prose, or a run of short blocks (a subheading, list items,
+        table rows) that more prose follows."""
+        j = i
+        while 0 <= j < n and short(j) and not prose(j) and abs(j - i) < _SANDWICH_MAX_BLOCKS:
+            j += step
+        return abs(j - i) + 1 if 0 <= j < n and prose(j) else 0
+
+    kept = [core]
+    first = last = core
+    # Outwards while the text is prose, or short blocks between prose.
+    while step := reach(last + 1, 1):
+        kept.extend(range(last + 1, last + 1 + step))
+        last += step
+    while step := reach(first - 1, -1):
+        kept.extend(range(first - step, first))
+        first -= step
+    headline = _headline(texts, blocks, first, liftable, units, title, heading_bit)
+    if headline is not None:
+        kept.append(headline)
+    return sorted(i for i in kept if liftable[i])
+
+
+def _headline(texts, blocks, first: int, liftable, units, title: str | None, heading_bit: int) -> int | None:
+    """The article's headline before block ``first``: the nearest block
+    whose words are mostly the title's, else the nearest heading."""
+    if title:
+        title_words = set(normalize_text(title).split())
+        for i in range(first - 1, -1, -1):
+            # (A blog's headline is often a link to the post itself.)
+            if liftable[i] and 2 <= units[i] <= _HEADING_MAX_UNITS:
+                words = normalize_text(texts[i]).split()
+                if len(words) >= 2 and sum(w in title_words for w in words) >= _TITLE_SHARE * len(words):
+                    return i
+    lookback = _HEADING_LOOKBACK if heading_bit and blocks[0].link_density is not None else _PLAIN_HEADING_LOOKBACK
+    for i in range(first - 1, max(first - lookback, 0) - 1, -1):
+        if liftable[i] and units[i] >= 2 and _is_heading(blocks[i], texts[i], units[i], heading_bit):
+            return i
+    return None

@@ -1,0 +1,80 @@
+"""Which documents may repeat a sentence: a quick test before the search.
+
+Looking for second copies of sentences costs a sentence split of every
+block; :func:`may_repeat_sentences` rules most documents out at once with
+rolling hashes of runs of words.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Sequence
+
+import numpy as np
+
+from dedup.document import Document
+
+# Polynomial hashing of stretches of text (arithmetic modulo 2**64).
+_BASE = 0x9E3779B97F4A7C15
+_BASE_INVERSE = pow(_BASE, -1, 1 << 64)
+
+
+@lru_cache(maxsize=1)
+def _power_table(size: int) -> tuple[np.ndarray, np.ndarray]:
+    powers = np.full(size, _BASE, dtype=np.uint64)
+    inverse = np.full(size, _BASE_INVERSE, dtype=np.uint64)
+    powers[0] = inverse[0] = 1
+    return np.cumprod(powers), np.cumprod(inverse)
+
+
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``_BASE ** i`` and ``_BASE_INVERSE ** i`` for ``i`` up to at least ``size``."""
+    return _power_table(1 << max(size - 1, 1).bit_length())
+
+
+def may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]], min_words: int) -> list[bool]:
+    """Per document, whether it may hold a second copy of a sentence of at
+    least ``min_words`` words: ``False`` only for an ASCII document in
+    whose block keys no run of ``min_words`` words occurs twice.
+
+    In ASCII text every sentence starts and ends at white space or at the
+    edge of its block, so a sentence's key is a run of its block key's
+    words, and a repeated sentence repeats its first ``min_words`` words.
+    Runs are compared by a hash of their text (a collision only costs the
+    full search).
+
+    Args:
+        docs: The documents.
+        keys: Each document's normalised block texts (:func:`dedup.boilerplate.repeats.normalized`).
+        min_words: ``sentence_min_words``.
+    """
+    out = [True] * len(docs)
+    ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
+    if not ascii_docs:
+        return out
+    # One line per document, its block keys (single-spaced) joined by spaces.
+    lines = [" ".join(keys[i]) for i in ascii_docs]
+    codes = np.frombuffer("\n".join(lines).encode("ascii"), dtype=np.uint8)
+    line_ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1)
+    word = (codes != 32) & (codes != 10)
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    n = max(min_words, 1)
+    possible = np.zeros(len(ascii_docs), dtype=bool)
+    runs = starts.size - n + 1
+    if runs > 0:
+        powers, inverse = _powers(codes.size + 1)
+        prefix = np.zeros(codes.size + 1, dtype=np.uint64)
+        np.cumsum(codes * powers[: codes.size], out=prefix[1:])
+        first, last = starts[:runs], ends[n - 1 :]
+        grams = (prefix[last] - prefix[first]) * inverse[first]
+        owner = np.searchsorted(line_ends, first, side="right")
+        inside = owner == np.searchsorted(line_ends, last, side="right")
+        # The document in the top bits, the hash below: one sort groups both.
+        shift = 64 - max(len(ascii_docs).bit_length(), 1)
+        tagged = np.sort((grams[inside] >> np.uint64(64 - shift)) | (owner[inside].astype(np.uint64) << np.uint64(shift)))
+        twice = tagged[1:][tagged[1:] == tagged[:-1]]
+        possible[(twice >> np.uint64(shift)).astype(np.int64)] = True
+    for k, i in enumerate(ascii_docs):
+        out[i] = bool(possible[k])
+    return out
