@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install install-test run test bench eval eval-pan eval-clough eval-counter eval-boilerplate clean
+.PHONY: install install-test run test test-browser browser-deps bench eval eval-pan eval-clough eval-counter eval-boilerplate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ run: install
 test: install-test
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest
+
+# What the browser test of the HTML report needs: Chromium and chromedriver
+# (Debian packages, installed when missing; needs root) and axe-core from npm
+# into tests/report/.axe (not committed).
+AXE := tests/report/.axe/node_modules/axe-core/axe.min.js
+
+browser-deps:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	@test -f $(AXE) || npm install --prefix tests/report/.axe --no-save --no-audit --no-fund --silent axe-core
+
+test-browser: install browser-deps
+	$(BIN)/python -m pytest tests/report/test_html_browser.py -rs
 
 BENCH_VENV := bench/.venv
 BENCH_STAMP := $(BENCH_VENV)/.installed

@@ -15,64 +15,26 @@ import json
 import os
 import signal
 import sys
+import time
 import traceback
-from contextlib import contextmanager, nullcontext, redirect_stdout
+from contextlib import nullcontext, redirect_stdout
 from typing import Any, Callable, Iterator
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
 from dedup.config import ConfigError, Settings, find_config, load_settings
-from dedup.engine import ENGINES, EngineUnavailable, FaultLog, open_engine
+from dedup.engine import EngineUnavailable, FaultLog, open_engine
 from dedup.io.problems import ProblemLog, omitted_message, printable
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, lint_exit_code, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
 from dedup.views.safe import visible_line
-
-
-def stdout_console() -> Console:
-    """The console for results: no colour when piped or when NO_COLOR is set."""
-    return Console(highlight=False, no_color="NO_COLOR" in os.environ)
-
-
-def stderr_console() -> Console:
-    return Console(stderr=True, highlight=False, soft_wrap=True, no_color="NO_COLOR" in os.environ)
-
-
-def settings_options(func: Callable) -> Callable:
-    """Flags that override settings from setup.cfg / pyproject.toml."""
-    options = [
-        click.option("--threshold", type=click.FloatRange(0.0, 1.0, min_open=True), help="Exact Jaccard for near duplicates [0.8]."),
-        click.option("--ngram", type=click.IntRange(1, 50), help="Words per shingle [5]."),
-        click.option("--num-perm", type=click.IntRange(16, 1024), help="MinHash permutations [128]."),
-        click.option("--seed", type=int, help="MinHash seed [1]."),
-        click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0]."),
-        click.option("--passages/--no-passages", "passages", default=None, help="Look for shared passages (partial copies, rewrites) [on]."),
-        click.option("--boilerplate/--no-boilerplate", "boilerplate", default=None, help="Find boilerplate and leave it out of reuse figures [on]."),
-        click.option("--keep-boilerplate", "keep_boilerplate", is_flag=True, default=None, help="Count boilerplate in the reuse figures."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def record_field_options(func: Callable) -> Callable:
-    """Where JSONL records and Parquet rows keep their id and text."""
-    func = click.option("--text-field", default="text", show_default=True, help="Field of the text in JSONL/Parquet records; a dotted path reaches nested fields (meta.body).")(func)
-    return click.option("--id-field", default="id", show_default=True, help="Field of the document id in JSONL/Parquet records (e.g. url, meta.url).")(func)
-
-
-def record_fields(id_field: str, text_field: str):
-    """The reader's :class:`~dedup.io.records.RecordFields`, or a usage error."""
-    from dedup.io.records import RecordFields
-
-    try:
-        return RecordFields(id_field, text_field)
-    except ValueError as err:
-        raise click.UsageError(str(err)) from None
+from dedup.views.options import (
+    collect_output, encoding_option, engine_option, note, output_options, progress_bar, ray_address_option, record_field_options,
+    record_fields, settings_options, stderr_console, stdout_console, writing,
+)
+from dedup.views.terminal import emit_text, emit_view, use_color
 
 
 # Stage switches on the command line, and the settings they set.
@@ -92,61 +54,31 @@ def load_cli_settings(config_file: str | None = None, **flags: Any) -> Settings:
         raise click.UsageError(str(err)) from None
 
 
-@contextmanager
-def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress callback drawing on stderr, or ``None`` when stderr is not a terminal."""
-    console = stderr_console()
-    if not enabled or not console.is_terminal:
-        yield None
-        return
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
-        tasks: dict[str, Any] = {}
-
-        def update(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = progress.add_task(stage, total=total)
-            progress.update(tasks[stage], completed=done, total=total)
-
-        yield update
-
-
-def _known_encoding(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    from dedup.io.decoding import check_encoding
-
-    try:
-        return None if value is None else check_encoding(value)
-    except LookupError:
-        raise click.BadParameter(f"unknown text encoding {value!r} (e.g. utf-8, cp1252, latin-1, utf-16)") from None
-
-
-encoding_option = click.option(
-    "--encoding", callback=_known_encoding, metavar="NAME",
-    help="Encoding of plain-text files without a byte order mark [utf-8]; also tried for HTML that declares none (JSONL is always UTF-8).",
-)
-
-
 def print_problem(problem: object) -> None:
     """One problem on stderr, as plain text with control characters escaped."""
     stderr_console().print(Text(f"dedup: {visible_line(problem)}"))
 
 
-def problem_log() -> ProblemLog:
-    """A bounded problem log that prints each problem it keeps on stderr at once."""
-    return ProblemLog(print_problem)
+def problem_log(quiet: bool = False) -> ProblemLog:
+    """A bounded problem log that prints each problem it keeps on stderr at
+    once (with ``quiet``, none: :func:`report_omitted_problems` counts them)."""
+    return ProblemLog(None if quiet else print_problem)
 
 
 def fault_log() -> FaultLog:
     """A bounded log of the documents and pairs a stage fails on, printing
-    each one it keeps on stderr at once."""
+    each one it keeps on stderr at once (with ``-q`` too: they are errors)."""
     return FaultLog(print_problem)
 
 
-def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None) -> None:
+def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None, quiet: bool = False) -> None:
     """After the run: how many problems of each kind were past the cap and
-    not shown; with ``--debug``, the traceback of each stage failure shown."""
+    not shown (with ``quiet``, one count of all of them); with ``--debug``,
+    the traceback of each stage failure shown."""
     err = stderr_console()
-    for kind, count in log.omitted():
+    if quiet and log.total:
+        err.print(Text(f"dedup: {log.total} input problems (run without -q to see them)"))
+    for kind, count in [] if quiet else log.omitted():
         err.print(Text(f"dedup: {omitted_message(count)} ({kind})"))
     if faults is None:
         return
@@ -200,10 +132,6 @@ def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
 def debug_option(func: Callable) -> Callable:
     """``--debug``: show the traceback of unexpected errors (on the group or a command)."""
     return click.option("--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug, help="Show tracebacks of unexpected errors.")(func)
-
-
-engine_option = click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup[ray]').")
-ray_address_option = click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs].")
 
 
 class DedupGroup(click.Group):
@@ -265,40 +193,54 @@ def main() -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @settings_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row; html: a report to open in a browser.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
 @encoding_option
 @debug_option
 @record_field_options
 @engine_option
 @ray_address_option
-def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, **flags: Any) -> None:
+@output_options
+def scan(
+    paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, **flags: Any
+) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
     \b
     Examples:
       dedup scan corpus/
-      dedup scan news.jsonl --threshold 0.7 --format json > pairs.json
+      dedup scan news.jsonl --threshold 0.7 --format json -o pairs.json
+      dedup scan corpus/ --format html -o report.html
       cat new.jsonl | dedup scan corpus/ -
       dedup scan dump.parquet --id-field url --text-field maintext
     """
+    output = collect_output(flags)
     settings = load_cli_settings(**flags)
     fields = record_fields(id_field, text_field)
-    problems = problem_log()
+    problems = problem_log(output.quiet)
     # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
-    with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine, progress_bar(progress) as update, redirect_stdout(sys.stderr):
-        result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields, engine=engine)
-    report_omitted_problems(problems, result.faults)
+    with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine, progress_bar(progress and not output.quiet) as update, redirect_stdout(sys.stderr):
+        if fmt == "html":
+            from dedup.report.html import scan_report
+
+            report = scan_report(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields, engine=engine)
+            result = report.result
+        else:
+            result = scan_corpus(paths, settings, progress=update, encoding=encoding, problems=problems, faults=fault_log(), fields=fields, engine=engine)
+    report_omitted_problems(problems, result.faults, output.quiet)
     if not result.documents:
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
-    if fmt == "text":
-        from dedup.views.scan_view import render_scan
+    note(output, f"{result.stats['documents']} documents in {result.timing.get('seconds', 0.0):.2f} s; stages: {result.timing.get('stage_seconds', {})}")
+    with writing(output):
+        if fmt == "text":
+            from dedup.views.scan_view import render_scan
+            from dedup.views.terminal import capture
 
-        render_scan(result, stdout_console())
-    else:
-        sys.stdout.write(FORMATTERS[fmt](result))
-        if fmt == "json":
-            sys.stdout.write("\n")
+            emit_view(capture(lambda console: render_scan(result, console)), output)
+        elif fmt == "html":
+            emit_text(report.html, output)
+        else:
+            emit_text(FORMATTERS[fmt](result) + ("\n" if fmt == "json" else ""), output)
     sys.exit(scan_exit_code(result))
 
 
@@ -307,11 +249,14 @@ def scan(paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None,
 @click.argument("second")
 @click.option("--corpus", "corpus", multiple=True, type=click.Path(exists=True), help="Read FIRST and SECOND as document ids of this corpus (folder or JSONL; repeatable).")
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines.")
+@click.option("--full", is_flag=True, help="Show unrelated documents in full too (by default they get a short answer).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines; html: a page to open in a browser.")
 @encoding_option
 @debug_option
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, fmt: str, encoding: str | None) -> None:
-    """Show what two documents share: verbatim and reworded passages, and each one's own text.
+@output_options
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, encoding: str | None, **flags: Any) -> None:
+    """Show what two documents share: verbatim and reworded passages, the
+    words that differ inside them, and each one's own text.
 
     FIRST and SECOND are two files, or two document ids with --corpus PATH.
 
@@ -319,20 +264,30 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
     Examples:
       dedup diff corpus/000_8aaba136161a1b97.txt corpus/001_1edf69fc7060fb53.txt
       dedup diff 000_8aaba136161a1b97.txt 001_1edf69fc7060fb53.txt --corpus corpus/ --side-by-side
+      dedup diff a.txt b.txt --format html -o pair.html
     """
     from dedup.diff import DiffInputError, diff_documents
 
+    output = collect_output(flags)
     settings = load_cli_settings()
+    started = time.perf_counter()
     try:
-        result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log())
+        result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log(output.quiet))
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
-    if fmt == "json":
-        sys.stdout.write(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        return
-    from dedup.views.diff_view import render_diff
+    note(output, f"aligned in {time.perf_counter() - started:.2f} s: {len(result.alignment.passages)} passages, "
+                 f"{len(result.alignment.sentence_pairs)} aligned sentence pairs; settings {settings.passages}")
+    with writing(output):
+        if fmt == "json":
+            emit_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
+        elif fmt == "html":
+            from dedup.report.html import diff_page
 
-    render_diff(result, side_by_side, stdout_console())
+            emit_text(diff_page(result), output)
+        else:
+            from dedup.views.diff_view import diff_view
+
+            emit_view(diff_view(result, use_color(output.color), side_by_side, full), output)
 
 
 @main.command()
@@ -343,7 +298,8 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
 @encoding_option
 @debug_option
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None) -> None:
+@output_options
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None, **flags: Any) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -357,25 +313,31 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     from dedup.io.corpus import read_corpus
     from dedup.io.problems import problem_records
 
+    output = collect_output(flags)
     settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
-    docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log())
+    docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log(output.quiet))
     if not docs:
-        report_omitted_problems(problems)
+        report_omitted_problems(problems, quiet=output.quiet)
         raise click.exceptions.Exit(_fail("no usable documents were read; check the paths and formats above"))
+    started = time.perf_counter()
     faults = fault_log()
     found, repeats = boilerplate_report(docs, settings, faults=faults)
-    report_omitted_problems(problems, faults)
+    report_omitted_problems(problems, faults, output.quiet)
+    note(output, f"{len(docs)} documents, {len(repeats)} repeated blocks in {time.perf_counter() - started:.2f} s; settings {settings.boilerplate}")
     if fmt == "json":
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
             "documents": [{"id": d.id, **summarize(d.text, found[d.id])} for d in docs],
             "problems": problem_records(problems) + faults.records(),
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        with writing(output):
+            emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
         return
     from dedup.views.boilerplate_view import render_boilerplate
+    from dedup.views.terminal import capture
 
-    render_boilerplate(stdout_console(), docs, found, repeats, limit)
+    with writing(output):
+        emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)
 
 
 def config_option(func: Callable) -> Callable:

@@ -22,6 +22,21 @@ WORDS = (
 ).split()
 
 
+def read_pair_case(path: Path) -> tuple[dict[str, list[str]], str, str]:
+    """A labelled pair case: header lines ``# key: value`` (collected per key),
+    then document a, a line ``=====``, then document b."""
+    header: dict[str, list[str]] = {}
+    body = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("# "):
+            key, _, value = line[2:].partition(": ")
+            header.setdefault(key, []).append(value)
+        else:
+            body.append(line)
+    a, b = "\n".join(body).split("\n=====\n")
+    return header, a, b
+
+
 def synthetic_text(seed: int, words: int = 600, paragraphs: int = 6) -> str:
     """A deterministic news-like text of ``words`` words in ``paragraphs`` paragraphs."""
     rng = random.Random(seed)

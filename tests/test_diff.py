@@ -28,6 +28,7 @@ def test_plain_rendering_marks_shared_text(seed_diff) -> None:
     text = render_text(seed_diff)
     assert "\x1b[" not in text
     assert "relation     rewrite" in text
+    assert "source       b, 001_1edf69fc7060fb53.txt (confidence" in text  # the likely source, from provenance
     assert "jaccard      0.0957" in text
     assert '["We are very close to a meeting between Putin and Zelensky"]' in text
     assert "[=The Ukrainian side was led by Zelensky's chief of staff" in text
@@ -48,7 +49,9 @@ def test_json_spans_point_at_the_original_text(seed_diff) -> None:
     data = seed_diff.to_dict()
     a_text, b_text = Path(A).read_text(encoding="utf-8"), Path(B).read_text(encoding="utf-8")
     assert data["aligned_sentences"] >= 15
-    assert data["verbatim_passages"] + data["reworded_passages"] == len(data["passages"])
+    # a passage found near-verbatim whose words differ is "edited", never "verbatim"
+    assert data["verbatim_passages"] + data["edited_passages"] + data["reworded_passages"] == len(data["passages"])
+    assert all(p["changed_words"] == 0 for p in data["passages"] if p["kind"] == "verbatim")
     for p in data["passages"]:
         piece_a, piece_b = a_text[p["a_start"] : p["a_end"]], b_text[p["b_start"] : p["b_end"]]
         assert piece_a.strip() == piece_a and piece_b.strip() == piece_b

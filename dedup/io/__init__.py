@@ -1,10 +1,11 @@
-"""Reading corpora, and writing them back.
+"""Reading corpora, writing them back, and writing results files.
 
 In: paths (folders of .txt/.md/.html files, JSONL and Parquet files, ``-``
 for standard input; JSONL and text gzip/bzip2/xz/zstd-compressed). Out:
 :class:`~dedup.document.Document` objects in a stable order, and a bounded
 :class:`ProblemLog` of everything that could not be read or was repaired.
-:mod:`dedup.io.writers` writes kept documents back in the format they came in.
+:mod:`dedup.io.writers` writes kept documents back in the format they came in;
+results are written to a file atomically (:func:`write_atomic`).
 """
 
 import lazy_loader
@@ -36,5 +37,6 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "html_blocks",
             "document_from_html",
         ],
+        "output": ["write_atomic"],
     },
 )

@@ -4,7 +4,8 @@ In: documents (with their boilerplate masks) and the sampled n-gram
 fingerprints of :mod:`dedup.text.ngrams`. Out: candidate pairs from the
 n-gram index, each aligned to character spans (:class:`Alignment`), and the
 pairs worth reporting with their relation label (:class:`PassagePair`),
-the same whichever document comes first.
+the same whichever document comes first; and the word-level comparison of
+each passage's two sides (:func:`word_diff`).
 """
 
 import lazy_loader
@@ -72,6 +73,20 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "exact_runs",
             "split_runs",
             "verbatim_matches",
+        ],
+        "words": [
+            "SHARED_QUOTATION",
+            "ALTERED_QUOTATION",
+            "CHANGED",
+            "EDITED",
+            "SEGMENT_KINDS",
+            "Words",
+            "words_of",
+            "Segment",
+            "PassageWords",
+            "WordDiff",
+            "same_quotation",
+            "word_diff",
         ],
     },
 )

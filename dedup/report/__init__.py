@@ -1,7 +1,9 @@
 """Machine formats of a scan and its exit code.
 
-In: a :class:`~dedup.results.ScanResult`. Out: JSON, JSONL or CSV text, and
-the exit codes (0 clean, 1 findings, 2 error, 130/143 interrupted/terminated).
+In: a :class:`~dedup.results.ScanResult` (and, for the HTML report, the
+documents or a :class:`~dedup.diff.Diff`). Out: JSON, JSONL, CSV or HTML
+text, and the exit codes (0 clean, 1 findings, 2 error, 130/143
+interrupted/terminated).
 """
 
 import lazy_loader
@@ -26,6 +28,15 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "csv_cell",
             "FORMATTERS",
             "scan_exit_code",
+        ],
+        "html": [
+            "MAX_PAIR_SECTIONS",
+            "content_security_policy",
+            "pair_context",
+            "diff_page",
+            "ScanReport",
+            "render_scan_report",
+            "scan_report",
         ],
     },
 )

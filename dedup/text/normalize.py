@@ -46,6 +46,9 @@ _UNSEGMENTED = (
     "\U00020000-\U0003134f"  # CJK extensions B-G
 )
 
+# One character of those scripts (each is a token of its own).
+UNSEGMENTED_CHAR = re.compile(f"[{_UNSEGMENTED}]")
+
 
 def _mark_ranges() -> str:
     """A regex class body of the combining marks in the Basic Multilingual Plane."""

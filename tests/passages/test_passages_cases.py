@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import read_pair_case
 
 from dedup.config import Settings
 from dedup.document import Document
@@ -20,26 +21,13 @@ from dedup.text.normalize import normalize_text, tokenize
 CASES = sorted((Path(__file__).parents[1] / "data" / "passages").glob("*.txt"))
 
 
-def read_case(path: Path) -> tuple[dict[str, list[str]], str, str]:
-    header: dict[str, list[str]] = {}
-    body = []
-    for line in path.read_text(encoding="utf-8").split("\n"):
-        if line.startswith("# "):
-            key, _, value = line[2:].partition(": ")
-            header.setdefault(key, []).append(value)
-        else:
-            body.append(line)
-    a, b = "\n".join(body).split("\n=====\n")
-    return header, a, b
-
-
 def tokens(text: str) -> list[str]:
     return tokenize(normalize_text(text))
 
 
 @pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
 def test_case(path: Path) -> None:
-    header, a, b = read_case(path)
+    header, a, b = read_pair_case(path)
     settings = Settings()
     alignment = align_documents_symmetric(Document("a", a), Document("b", b), settings)
     expected = header["relation"][0]
