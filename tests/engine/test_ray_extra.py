@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from importlib.metadata import requires
+from importlib.metadata import packages_distributions, requires
 
 from packaging.requirements import Requirement
 
@@ -21,13 +21,19 @@ def dedup_without_ray(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", WITHOUT_RAY, *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 
 
+def _requirements() -> list[str]:
+    """The requirements of the distribution that installs the ``dedup`` package
+    (its name on the package index differs from the import name)."""
+    return requires(packages_distributions()["dedup"][0]) or []
+
+
 def test_ray_is_required_only_by_the_ray_extra():
-    for line in requires("dedup") or []:
+    for line in _requirements():
         requirement = Requirement(line)
         if requirement.name == "ray":
             assert requirement.marker is not None and requirement.marker.evaluate({"extra": "ray"})
             assert not requirement.marker.evaluate({"extra": ""})
-    assert any(Requirement(line).name == "ray" for line in requires("dedup") or [])
+    assert any(Requirement(line).name == "ray" for line in _requirements())
 
 
 def test_the_ray_engine_without_ray_says_how_to_install_it():
