@@ -8,7 +8,7 @@ shuffle by key done by Ray: map tasks split runs of items into partitions
 by a stable hash of the key, one reduce task per partition groups and calls
 the function, and the driver merges the partitions' results in key order.
 
-Ray is an optional extra (``pip install 'dedup[ray]'``) imported only when
+Ray is an optional extra (``pip install 'dedup-news[ray]'``) imported only when
 this engine is made.
 """
 
@@ -33,7 +33,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
 
-INSTALL_HINT = "the Ray engine needs the optional extra: pip install 'dedup[ray]'"
+INSTALL_HINT = "the Ray engine needs the optional extra: pip install 'dedup-news[ray]'"
 
 # Items per map task of the shuffle: large enough that a task's overhead
 # (a few ms) is small next to its work.

@@ -1,7 +1,7 @@
 """Parquet files: rows in, as plain records; rows out, with the same schema.
 
 Parquet support needs pyarrow (the ``parquet`` extra: ``pip install
-'dedup[parquet]'``); it is imported only when a ``.parquet`` file is met, so
+'dedup-news[parquet]'``); it is imported only when a ``.parquet`` file is met, so
 the core stays light for the JSONL and text corpora most users hold.
 Only the columns the reader needs (the id, the text and the metadata
 fields) are read, one row group batch at a time.
@@ -17,7 +17,7 @@ from dedup.io.records import RecordFields
 _METADATA_COLUMNS = ("date", "source", "url", "title")
 BATCH_ROWS = 4096
 
-PARQUET_HINT = "reading Parquet needs pyarrow: pip install 'dedup[parquet]'"
+PARQUET_HINT = "reading Parquet needs pyarrow: pip install 'dedup-news[parquet]'"
 
 
 def _pyarrow_parquet():
