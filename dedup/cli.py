@@ -18,7 +18,7 @@ import sys
 import time
 import traceback
 from contextlib import nullcontext, redirect_stdout
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 from rich.text import Text

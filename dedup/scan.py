@@ -27,7 +27,7 @@ import resource
 import tempfile
 import time
 from array import array
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,7 +36,7 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document, split_document
-from dedup.engine import Engine, FaultBarrier, FaultLog, LocalEngine, StageFault
+from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
@@ -363,7 +363,7 @@ def scan_documents(
 
 def _engine_for(settings: Settings, engine: Engine | None):
     """The given engine (left open for its owner), or a local one for this scan."""
-    return nullcontext(engine) if engine is not None else LocalEngine(settings.workers)
+    return engine_or_local(engine, settings.workers)
 
 
 def _text_stages(

@@ -22,7 +22,6 @@ short reason.
 
 from __future__ import annotations
 
-import contextlib
 import re
 import time
 from dataclasses import asdict, dataclass
@@ -52,7 +51,7 @@ from dedup.boilerplate.rules import (
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, span_mask
-from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault, runs_by_size
+from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
 from dedup.text.sentences import sentence_spans
@@ -452,9 +451,7 @@ def boilerplate_report(
     marks: dict[int, dict[int, str]] = {}
     repeats: list[RepeatedBlock] = []
     found: dict[str, list[BoilerplateSpan]] = {}
-    with contextlib.ExitStack() as stack:
-        if engine is None:
-            engine = stack.enter_context(LocalEngine(getattr(settings, "workers", 1)))
+    with engine_or_local(engine, getattr(settings, "workers", 1)) as engine:
         if bp.corpus_repeats:
             started = time.perf_counter()
             index = repeat_index(docs, blocks, bp, engine, faults)

@@ -15,7 +15,6 @@ up most of the documents it occurs in is a copied passage, not boilerplate.
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import asdict, dataclass
 from functools import partial
 from typing import Iterator, Sequence
@@ -26,7 +25,7 @@ import xxhash
 from dedup.boilerplate.blocks import Block
 from dedup.config import BoilerplateSettings
 from dedup.document import Document
-from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault, runs_by_size
+from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
 from dedup.near.signatures import minhash_segments
@@ -321,10 +320,8 @@ def repeat_index(
     Returns:
         A :class:`RepeatIndex`.
     """
-    with contextlib.ExitStack() as stack:
-        if engine is None:
-            engine = stack.enter_context(LocalEngine(1))
-        fp = _all_fingerprints(docs, blocks, settings, engine, faults)
+    with engine_or_local(engine, 1) as running:
+        fp = _all_fingerprints(docs, blocks, settings, running, faults)
     doc_idx, block_idx = fp.doc_idx, fp.block_idx
     if doc_idx.size == 0:
         return RepeatIndex([], {})

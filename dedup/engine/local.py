@@ -22,9 +22,10 @@ import signal
 import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from typing import Callable, Hashable, Iterable, Iterator, TypeVar
 
-from dedup.engine.base import groups_by_key
+from dedup.engine.base import Engine, groups_by_key
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -131,6 +132,12 @@ class LocalEngine:
     def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]]) -> Iterator[R]:
         """``func(key, values)`` per distinct key, in key order."""
         return self.map(_call_group, ((func, key, values) for key, values in groups_by_key(items)))
+
+
+def engine_or_local(engine: "Engine | None", workers: int):
+    """``with``-able: the given engine, left open for its owner, or a
+    :class:`LocalEngine` of ``workers`` that lives for the ``with`` block."""
+    return nullcontext(engine) if engine is not None else LocalEngine(workers)
 
 
 def _call_group(job):

@@ -15,7 +15,6 @@ the whole corpus and are left out).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Sequence
 
 import numpy as np
@@ -30,7 +29,6 @@ from dedup.near.candidates import pairs_from_keys
 from dedup.near.verification import measure
 from dedup.passages.index import candidate_pairs as passage_candidates
 from dedup.passages.pairs import PassagePair, verify_pairs_pooled
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE
 from dedup.text.similarity import shingle_set
 
 

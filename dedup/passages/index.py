@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dedup.text.ngrams import by_hash, ngram_hashes, sampled, sampled_ngrams, word_hashes
+from dedup.text.ngrams import ngram_hashes, sampled, word_hashes
 
 
 @dataclass(frozen=True)

@@ -26,13 +26,14 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
-from dedup.engine import Engine, FaultBarrier, LocalEngine, StageFault
+from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
-from dedup.passages.index import Anchors, anchors, by_hash, context_overlap, sampled_ngrams, word_anchors, word_hashes
+from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
 from dedup.passages.index import candidate_pairs as index_pairs
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import align_symmetric, pair_fields, verbatim_share
+from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
 
@@ -493,11 +494,8 @@ def _verify_in_pool(
 
 def _run_all(engine: Engine | None, workers: int, func, jobs: list, in_flight: int) -> Iterator:
     """``func`` over ``jobs`` on ``engine``, or on a local engine of ``workers`` for this call."""
-    if engine is not None:
-        yield from engine.map(func, jobs, in_flight=in_flight)
-        return
-    with LocalEngine(workers) as local:
-        yield from local.map(func, jobs, in_flight=in_flight)
+    with engine_or_local(engine, workers) as running:
+        yield from running.map(func, jobs, in_flight=in_flight)
 
 
 def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:
