@@ -17,12 +17,12 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span
 from dedup.io.corpus import read_corpus
 from dedup.io.problems import ProblemLog
 from dedup.passages.align import REWORDED, VERBATIM, Alignment
 from dedup.passages.pair_model import label_pair
-from dedup.passages.relations import align_documents_symmetric, pair_fields
+from dedup.passages.relations import align_documents_symmetric, measured_chars, pair_fields, pair_masks
 from dedup.passages.words import (
     ALTERED_QUOTATION, CHANGED, EDITED, SHARED_QUOTATION, WordDiff, word_diff,
 )
@@ -313,10 +313,10 @@ def diff_documents(
     a, b, docs = load_pair(first, second, corpus, encoding, problems)
     found: dict[str, list] = {}
     if masks is None and settings.boilerplate.enabled:
-        from dedup.boilerplate.detect import find_boilerplate, reuse_masks
+        from dedup.boilerplate.detect import classifier_verdict, find_boilerplate, reuse_masks
 
         found = find_boilerplate(docs, settings)
-        masks = reuse_masks(found, settings)
+        masks = pair_masks(reuse_masks(found, settings), classifier_verdict)
     return compare(a, b, settings, masks, found)
 
 
@@ -342,7 +342,7 @@ def compare(
     """
     alignment = align_documents_symmetric(a, b, settings, masks)
     shown = {key: list((boilerplate or {}).get(key, [])) for key in (a.id, b.id)}
-    measured = tuple(len(d.text) - int(span_mask(len(d.text), (masks or {}).get(d.id, [])).sum()) for d in (a, b))
+    measured = measured_chars(alignment, (a.text, b.text), ((masks or {}).get(a.id), (masks or {}).get(b.id)))
     if normalize_text(a.text) == normalize_text(b.text):
         relation, probability = EXACT_DUPLICATE, None
     else:

@@ -409,16 +409,18 @@ def boilerplate_stage(
 
     Returns:
         The spans to leave out of reuse figures per document id (none when
-        ``settings.boilerplate.keep`` is set).
+        ``settings.boilerplate.keep`` is set); the block classifier's
+        verdicts are soft: text a pair shares there is reuse.
     """
-    from dedup.boilerplate.detect import boilerplate_report, reuse_masks, summarize
+    from dedup.boilerplate.detect import boilerplate_report, classifier_verdict, reuse_masks, summarize
+    from dedup.passages.relations import pair_masks
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
     for doc, row in zip(docs, result.documents):
         row.extra.update(summarize(doc.text, found[doc.id]))
     result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
-    return reuse_masks(found, settings)
+    return pair_masks(reuse_masks(found, settings), classifier_verdict)
 
 
 def passage_stage(

@@ -69,6 +69,8 @@ _ADVERT_MAX_WORDS = 3
 _SENTENCE_WORDS = 10
 _ENDS_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*$")
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
+# The reason of a block marked on the classifier's score alone.
+_CLASSIFIER_REASON = "the block classifier rates it"
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
@@ -85,6 +87,7 @@ __all__ = [
     "RepeatedBlock",
     "boilerplate_mask",
     "boilerplate_report",
+    "classifier_verdict",
     "score_blocks",
     "corpus_repeats",
     "document_boilerplate",
@@ -274,7 +277,7 @@ def _mark_classified(blocks, texts, words, marks, probability, needed) -> list[b
         kind = block_kind(texts[i], words[i])
         if kind is None:
             kind = NAVIGATION if (blocks[i].link_density or 0.0) >= 0.5 else OTHER
-        marks[i] = (kind, f"the block classifier rates it {probability[i]:.0%} likely boilerplate")
+        marks[i] = (kind, f"{_CLASSIFIER_REASON} {probability[i]:.0%} likely boilerplate")
     return liftable if marked else None
 
 
@@ -562,6 +565,13 @@ def reuse_masks(found: dict[str, list[BoilerplateSpan]], settings) -> dict[str, 
     boilerplate found, or none when ``boilerplate.keep`` is set."""
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     return {} if bp.keep else {doc_id: spans for doc_id, spans in found.items() if spans}
+
+
+def classifier_verdict(span: BoilerplateSpan) -> bool:
+    """Whether ``span`` is boilerplate on the block classifier's score alone
+    (no rule, section, repeat or date line says so): a guess that text
+    another document shares should not override."""
+    return span.reason.startswith(_CLASSIFIER_REASON)
 
 
 # The mask of boilerplate spans is the general span mask.

@@ -32,7 +32,7 @@ from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, p
 from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
 from dedup.passages.index import candidate_pairs as index_pairs
 from dedup.passages.pair_model import label_pair
-from dedup.passages.relations import align_symmetric, pair_fields, verbatim_share
+from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, soft_masks, verbatim_share
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
@@ -291,6 +291,9 @@ def verify_pairs(
         pa, pb = prepared.pair(n, i, j)
         alignment = align_symmetric(pa, pb, settings, align_prepared)
         texts = (pa.text.text, pb.text.text)
+        spans = (masks.get(docs[i].id), masks.get(docs[j].id))
+        if soft_masks(spans[0]) or soft_masks(spans[1]):
+            alignment = lift_soft_masks(alignment, texts, spans)
         if alignment.passages:  # the pair classifier reads the exact figures
             alignment.stats = whole_document_stats(pa, pb, settings.ngram)
         relation, probability = label_pair(alignment, settings.passages, texts)
@@ -325,7 +328,7 @@ class _PreparedCache(dict):
                 if sum(len(self.docs[key].text) for key in self) + need <= self.budget:
                     break
                 del self[old]
-            self[k] = prepare(self.docs[k].text, self.masks.get(self.docs[k].id))
+            self[k] = prepare(self.docs[k].text, hard_masks(self.masks.get(self.docs[k].id)))
         out = self[i], self[j]
         for k in (i, j):
             if self.last_use.get(k) == n:

@@ -28,7 +28,7 @@ the copy comes from the source.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import xxhash
@@ -243,6 +243,82 @@ def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSet
     return out
 
 
+@dataclass(frozen=True)
+class PairMask:
+    """A span of a document left out of its pairs' alignments.
+
+    Attributes:
+        start: Offset of its first character.
+        end: Offset just past its last character.
+        soft: Only a block classifier's guess: text here that the other
+            document of a pair shares is reuse, not boilerplate
+            (:func:`lift_soft_masks`). Hard masks (rules, repeats in the
+            document or across the corpus) always hold.
+    """
+
+    start: int
+    end: int
+    soft: bool = False
+
+
+def pair_masks(found: Mapping[str, Sequence[Any]], is_soft: Callable[[Any], bool]) -> dict[str, list[PairMask]]:
+    """Boilerplate spans per document id as :class:`PairMask`\\ s.
+
+    Args:
+        found: Spans (anything with ``start`` and ``end``) per document id.
+        is_soft: Whether a span is only a classifier's guess.
+    """
+    return {key: [PairMask(s.start, s.end, bool(is_soft(s))) for s in spans] for key, spans in found.items() if spans}
+
+
+def hard_masks(spans: Sequence[Any] | None) -> list[Any]:
+    """The spans that always hold (anything without ``soft`` set)."""
+    return [s for s in spans or () if not getattr(s, "soft", False)]
+
+
+def soft_masks(spans: Sequence[Any] | None) -> list[Any]:
+    """The spans that are only a classifier's guess."""
+    return [s for s in spans or () if getattr(s, "soft", False)]
+
+
+def measured_chars(alignment: Alignment, texts: tuple[str, str], masks: tuple[Sequence[Any] | None, Sequence[Any] | None]
+                   ) -> tuple[int, int]:
+    """The characters each side's shares are taken of: all of them, less the
+    hard masks, less the soft masks outside the passages the pair shares
+    (shared text is not boilerplate on a classifier's guess alone).
+
+    Args:
+        alignment: The pair's alignment (made with the hard masks only).
+        texts: Both original texts.
+        masks: Each side's masks, hard and soft.
+    """
+    out = []
+    for k, side in enumerate("ab"):
+        n = len(texts[k])
+        hard = span_mask(n, hard_masks(masks[k]))
+        soft = soft_masks(masks[k])
+        if soft:
+            shared = span_mask(n, [p.a if side == "a" else p.b for p in alignment.passages])
+            out.append(n - int(hard.sum()) - int((span_mask(n, soft) & ~hard & ~shared).sum()))
+        else:
+            out.append(n - int(hard.sum()))
+    return out[0], out[1]
+
+
+def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[Sequence[Any] | None, Sequence[Any] | None]
+                    ) -> Alignment:
+    """The alignment with its shares taken over :func:`measured_chars`.
+
+    Args:
+        alignment: The pair's alignment, made with the hard masks only (so
+            its shared characters already leave them out).
+        texts: Both original texts.
+        masks: Each side's masks, hard and soft.
+    """
+    chars = measured_chars(alignment, texts, masks)
+    return replace(alignment, share_a=alignment.shared_chars_a / max(chars[0], 1), share_b=alignment.shared_chars_b / max(chars[1], 1))
+
+
 def _order_key(p: Prepared) -> tuple[int, int, int]:
     """A key that depends on the document only: its length, its text, its masks."""
     text = p.text.text
@@ -288,20 +364,24 @@ def align_documents_symmetric(a: Document, b: Document, settings: Settings, mask
         a: First document.
         b: Second document.
         settings: What to look for.
-        masks: Boilerplate spans per document id, left out.
+        masks: Boilerplate spans per document id, left out; soft ones
+            (:class:`PairMask`) only where the pair shares no passage.
 
     Returns:
         The alignment as seen from ``a``, with the exact Jaccard and
         containments in ``stats``.
     """
     masks = masks or {}
-    pa, pb = prepare(a.text, masks.get(a.id)), prepare(b.text, masks.get(b.id))
+    pa, pb = prepare(a.text, hard_masks(masks.get(a.id))), prepare(b.text, hard_masks(masks.get(b.id)))
     alignment = align_symmetric(pa, pb, settings)
     alignment.stats = whole_document_stats(pa, pb, settings.ngram)
+    if soft_masks(masks.get(a.id)) or soft_masks(masks.get(b.id)):
+        alignment = lift_soft_masks(alignment, (a.text, b.text), (masks.get(a.id), masks.get(b.id)))
     return alignment
 
 
 __all__ = [
     "WHOLLY", "PARTIALLY", "NONE", "SideMeasure", "measure_side", "evidence", "verbatim_share", "classify",
     "extent", "pair_fields", "mirror", "align_symmetric", "align_documents_symmetric",
+    "PairMask", "pair_masks", "hard_masks", "soft_masks", "measured_chars", "lift_soft_masks",
 ]
