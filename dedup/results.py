@@ -86,8 +86,9 @@ class PairResult:
         extent_b: The same for ``b``.
         source: The likely source document (``None``: undetermined).
         derived: The likely copy (``None``: undetermined).
-        extent: ``extent_a`` or ``extent_b`` of the derived side (``None``
-            when the direction is undetermined).
+        extent: ``extent_a`` or ``extent_b`` of the derived side; with the
+            direction undetermined, the extent both sides share (an exact
+            duplicate is ``wholly`` derived), else ``None``.
         direction_confidence: How sure the direction is, 0.5 to 1.
         direction_evidence: The evidence for the direction, in words.
         relation_probability: The shipped pair classifier's probability of

@@ -38,6 +38,10 @@ from dedup.text.vectors import SentenceVectors, cosine_pairs, sentence_counts, s
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
+# A summary chain (:func:`_summary_chains`) joins this many groups or more,
+# and its long side stretches at most this many times its short side.
+SUMMARY_MIN_GROUPS = 3
+SUMMARY_MAX_RATIO = 12
 
 
 @dataclass(frozen=True)
@@ -323,6 +327,37 @@ def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]
     return groups
 
 
+def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span], sb: list[Span]) -> list[list[tuple[int, int]]]:
+    """Join groups that follow each other closely in one text and in order,
+    however far apart, in the other: a summary tells a long text in a few
+    sentences, each standing for a stretch of the source (many-to-one).
+
+    A chain is kept only when it joins at least :data:`SUMMARY_MIN_GROUPS`
+    groups (a stray pair of sentences does not make a summary) and its
+    stretch of the long side is at most :data:`SUMMARY_MAX_RATIO` times its
+    stretch of the short side.
+    """
+    chains: list[list[list[tuple[int, int]]]] = []
+    for group in sorted(groups):
+        if chains:
+            last, first = chains[-1][-1][-1], group[0]
+            di, dj = first[0] - last[0], first[1] - last[1]
+            if (0 < di <= gap + 1 and dj > 0) or (0 < dj <= gap + 1 and di > 0):
+                chains[-1].append(group)
+                continue
+        chains.append([group])
+    out = []
+    for chain in chains:
+        pairs = [pair for group in chain for pair in group]
+        span_a = sa[max(i for i, _ in pairs)].end - sa[min(i for i, _ in pairs)].start
+        span_b = sb[max(j for _, j in pairs)].end - sb[min(j for _, j in pairs)].start
+        if len(chain) >= SUMMARY_MIN_GROUPS and max(span_a, span_b) <= SUMMARY_MAX_RATIO * max(min(span_a, span_b), 1):
+            out.append(pairs)
+        else:
+            out.extend(chain)
+    return out
+
+
 def _covered(mask: np.ndarray, span: Span) -> float:
     return float(mask[span.start : span.end].mean()) if len(span) else 0.0
 
@@ -343,7 +378,7 @@ def _reworded_passages(pa, pb, pairs, scores: dict[tuple[int, int], float], verb
     va = span_mask(len(pa.text.text), [p.a for p in verbatim])
     vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
     out = []
-    for group in _groups(pairs, ps.sentence_gap):
+    for group in _summary_chains(_groups(pairs, ps.sentence_gap), ps.sentence_gap, sa, sb):
         a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
         b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
         if min(len(a), len(b)) < ps.min_passage_chars:

@@ -280,11 +280,13 @@ def verify_pairs(
             for k in (i, j):
                 if k in anchored:
                     continue
-                if k in prepared and not masks.get(docs[k].id):
+                # the contexts of a pair's fingerprints may be text a soft mask covers
+                hard = hard_masks(masks.get(docs[k].id))
+                if k in prepared and not hard:
                     # the index reads the words of the prepared text
                     anchored[k] = word_anchors(prepared[k].text.hashes, ps.index_ngram, ps.index_sample)
                 else:
-                    anchored[k] = anchors(_index_text(docs[k], masks.get(docs[k].id)), ps.index_ngram, ps.index_sample)
+                    anchored[k] = anchors(_index_text(docs[k], hard), ps.index_ngram, ps.index_sample)
             overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
             if overlap < ps.min_anchor_overlap:
                 continue

@@ -88,4 +88,13 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         found = direct_pair(a, b, _coverage(pair), quoted, (signals[pair.a], signals[pair.b]))
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
-        pair.extent = {pair.a: pair.extent_a, pair.b: pair.extent_b}.get(found.derived or "")
+        pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)
+
+
+def derived_extent(extent_a: str, extent_b: str, a: str, b: str, derived: str | None) -> str | None:
+    """The extent of the derived side; with the direction undetermined, the
+    extent both sides share (an exact duplicate is ``wholly`` derived
+    whichever is the copy), else ``None``."""
+    if derived is None:
+        return extent_a if extent_a == extent_b and extent_a else None
+    return {a: extent_a, b: extent_b}.get(derived)

@@ -33,6 +33,11 @@ _AGENCY_SET = {name.casefold() for name in _AGENCIES}
 # A parenthesised credit: "(AP)", "(اے پی پی)", "(وقت نیوز)", "（新华社）"
 _CREDIT = re.compile(r"[(（]\s*([^()（）\n]{1,30}?)\s*[)）]")
 
+# A Chinese agency's dateline, unbracketed, at the start of a line:
+# "新华社北京3月5日电" (the agency, the place and date, then 电 "cabled").
+_CJK_AGENCIES = [name for name in _AGENCIES if "\u4e00" <= name[0] <= "\u9fff"]
+_CJK_DATELINE = re.compile(r"^[\s(（【\[]*(" + "|".join(map(re.escape, _CJK_AGENCIES)) + r")[^\n。，,]{0,20}?电")
+
 # "told Axios", "according to Reuters", "Reuters reported", "a rapporté Le Monde":
 # another outlet's reporting cited by name (a capitalised name, so Latin script).
 _CITED = re.compile(
@@ -56,7 +61,8 @@ class DocumentSignals:
     """What one document says about its origin.
 
     Attributes:
-        wire_credits: News agencies credited in the text ("(AP)", "(اے پی پی)"), case-folded.
+        wire_credits: News agencies credited in the text ("(AP)", "(اے پی پی)",
+            a dateline "新华社北京3月5日电"), case-folded.
         credits: Every parenthesised credit near the start of a line (the
             outlet's own desk or an agency), case-folded.
         cited: Outlets whose reporting the text cites ("told Axios").
@@ -108,6 +114,9 @@ def document_signals(text: str, date_value: str | None = None) -> DocumentSignal
             name = " ".join(match.group(1).split()).casefold()
             if name and not any(ch.isdigit() for ch in name):
                 credits.add(name)
+        dateline = _CJK_DATELINE.match(head)
+        if dateline:
+            credits.add(dateline.group(1))
     wire = {c for c in credits if c in _AGENCY_SET}
     cited = {" ".join(m.group(1).split()) for m in _CITED.finditer(text)}
     return DocumentSignals(frozenset(wire), frozenset(credits), frozenset(cited), parse_date(date_value))

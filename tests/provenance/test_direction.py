@@ -80,3 +80,14 @@ def test_composition_roles_and_boilerplate() -> None:
     alone = composition(50, [], [])
     assert alone["original"] == 1.0 and alone["shared_with"] == []
     assert np.isclose(sum(x[k] for k in ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")), 1.0)
+
+
+def test_an_unbracketed_chinese_dateline_is_a_wire_credit() -> None:
+    story = "国务院总理今天在人民大会堂作政府工作报告，提出今年经济增长目标。代表们认真审议了报告。"
+    wire = Document("wire", "新华社北京3月5日电 " + story)
+    paper = Document("paper", story)
+    assert document_signals(wire.text).wire_credits == {"新华社"}
+    # the agency named inside a sentence is no dateline
+    assert not document_signals("他说新华社北京3月5日电是一条旧闻。").wire_credits
+    found = direct_pair(paper, wire, (0.9, 0.9))
+    assert (found.source, found.derived) == ("wire", "paper")

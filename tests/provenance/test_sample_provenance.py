@@ -80,3 +80,13 @@ def test_scan_view_shows_corpus_strings_as_they_stand(tmp_path: Path) -> None:
     out = CliRunner().invoke(main, ["scan", str(corpus), "--no-progress", "--jobs", "1"], env={"NO_COLOR": "1", "COLUMNS": "200"}).output
     assert "[bold]one[/bold]" in out and "[i]two" in out and "[red]Outlet[/]" in out
     assert "[bold]one[/bold] → [i]two" in out  # the earlier document first, as the source
+
+
+def test_an_exact_duplicate_is_wholly_derived_whichever_is_the_copy(tmp_path: Path) -> None:
+    text = (CORPUS / A).read_text(encoding="utf-8")
+    (tmp_path / "one.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "two.txt").write_text(text, encoding="utf-8")
+    [pair] = _scan(tmp_path)["pairs"]
+    assert pair["relation"] == "exact_duplicate"
+    assert pair["source"] is None
+    assert pair["extent"] == pair["extent_a"] == pair["extent_b"] == "wholly"
