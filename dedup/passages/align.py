@@ -12,9 +12,11 @@ Two layers, both reported as original-text character spans of each side:
    aligned pair), merged into maximal passages while they follow each other
    in both texts, each scored by its mean cosine.
 
-A reworded passage mostly covered by verbatim passages is left out (the
-verbatim ones stand for it); otherwise a verbatim passage may lie inside a
-reworded one, and shares count the union of both.
+A reworded passage mostly covered by verbatim passages on either side is
+left out (the verbatim ones stand for it; on one side only, the other
+side's extra text is that document's own), unless it is a summary chain;
+otherwise a verbatim passage may lie inside a reworded one, and shares
+count the union of both.
 """
 
 from __future__ import annotations
@@ -38,9 +40,14 @@ from dedup.text.vectors import SentenceVectors, cosine_pairs, sentence_counts, s
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
+# A reworded passage with this share of a side inside verbatim passages adds
+# nothing there (see :func:`_reworded_passages`).
+VERBATIM_COVERED = 0.8
 # A summary chain (:func:`_summary_chains`) joins this many groups or more,
-# and its long side stretches at most this many times its short side.
+# and its long side stretches at least (a summary is shorter than what it
+# tells) and at most this many times its short side.
 SUMMARY_MIN_GROUPS = 3
+SUMMARY_MIN_RATIO = 2
 SUMMARY_MAX_RATIO = 12
 
 
@@ -327,15 +334,20 @@ def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]
     return groups
 
 
-def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span], sb: list[Span]) -> list[list[tuple[int, int]]]:
+def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span], sb: list[Span]
+                    ) -> list[tuple[list[tuple[int, int]], bool]]:
     """Join groups that follow each other closely in one text and in order,
     however far apart, in the other: a summary tells a long text in a few
     sentences, each standing for a stretch of the source (many-to-one).
 
     A chain is kept only when it joins at least :data:`SUMMARY_MIN_GROUPS`
     groups (a stray pair of sentences does not make a summary) and its
-    stretch of the long side is at most :data:`SUMMARY_MAX_RATIO` times its
-    stretch of the short side.
+    stretch of the long side is :data:`SUMMARY_MIN_RATIO` to
+    :data:`SUMMARY_MAX_RATIO` times its stretch of the short side (a rewrite
+    that moves its sentences about is not a summary).
+
+    Returns:
+        ``(sentence pairs, whether they are a summary chain)`` per passage to make.
     """
     chains: list[list[list[tuple[int, int]]]] = []
     for group in sorted(groups):
@@ -351,10 +363,11 @@ def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span
         pairs = [pair for group in chain for pair in group]
         span_a = sa[max(i for i, _ in pairs)].end - sa[min(i for i, _ in pairs)].start
         span_b = sb[max(j for _, j in pairs)].end - sb[min(j for _, j in pairs)].start
-        if len(chain) >= SUMMARY_MIN_GROUPS and max(span_a, span_b) <= SUMMARY_MAX_RATIO * max(min(span_a, span_b), 1):
-            out.append(pairs)
+        ratio = max(span_a, span_b) / max(min(span_a, span_b), 1)
+        if len(chain) >= SUMMARY_MIN_GROUPS and SUMMARY_MIN_RATIO <= ratio <= SUMMARY_MAX_RATIO:
+            out.append((pairs, True))
         else:
-            out.extend(chain)
+            out.extend((group, False) for group in chain)
     return out
 
 
@@ -378,12 +391,16 @@ def _reworded_passages(pa, pb, pairs, scores: dict[tuple[int, int], float], verb
     va = span_mask(len(pa.text.text), [p.a for p in verbatim])
     vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
     out = []
-    for group in _summary_chains(_groups(pairs, ps.sentence_gap), ps.sentence_gap, sa, sb):
+    for group, chain in _summary_chains(_groups(pairs, ps.sentence_gap), ps.sentence_gap, sa, sb):
         a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
         b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
         if min(len(a), len(b)) < ps.min_passage_chars:
             continue
-        if _covered(va, a) >= 0.8 and _covered(vb, b) >= 0.8:
+        # One side already told by verbatim passages: the other side's extra
+        # sentences are its own (a copied paragraph inside a longer
+        # sentence), unless a summary tells that side in its own words.
+        covered = (_covered(va, a) >= VERBATIM_COVERED, _covered(vb, b) >= VERBATIM_COVERED)
+        if all(covered) or (any(covered) and not chain):
             continue
         score = float(np.mean([scores[i, j] for i, j in group]))
         if len(group) == 1 and score < ps.sentence_threshold:
