@@ -12,11 +12,11 @@ Two layers, both reported as original-text character spans of each side:
    aligned pair), merged into maximal passages while they follow each other
    in both texts, each scored by its mean cosine.
 
-A reworded passage mostly covered by verbatim passages on either side is
-left out (the verbatim ones stand for it; on one side only, the other
-side's extra text is that document's own), unless it is a summary chain;
-otherwise a verbatim passage may lie inside a reworded one, and shares
-count the union of both.
+A reworded passage mostly covered by verbatim passages is left out (the
+verbatim ones stand for it); mostly covered on one side only, it is cut to
+the stretch its verbatim passages span (the other side's text beyond them
+is that document's own), unless it is a summary chain; otherwise a verbatim
+passage may lie inside a reworded one, and shares count the union of both.
 """
 
 from __future__ import annotations
@@ -371,6 +371,16 @@ def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span
     return out
 
 
+def _verbatim_hull(a: Span, b: Span, verbatim: list[Passage]) -> tuple[Span, Span]:
+    """``a`` and ``b`` cut to the stretch the verbatim passages inside them
+    span (unchanged when none lies inside both)."""
+    inside = [p for p in verbatim if a.start <= p.a.start and p.a.end <= a.end and b.start <= p.b.start and p.b.end <= b.end]
+    if not inside:
+        return a, b
+    return (Span(min(p.a.start for p in inside), max(p.a.end for p in inside)),
+            Span(min(p.b.start for p in inside), max(p.b.end for p in inside)))
+
+
 def _covered(mask: np.ndarray, span: Span) -> float:
     return float(mask[span.start : span.end].mean()) if len(span) else 0.0
 
@@ -396,11 +406,14 @@ def _reworded_passages(pa, pb, pairs, scores: dict[tuple[int, int], float], verb
         b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
         if min(len(a), len(b)) < ps.min_passage_chars:
             continue
-        # One side already told by verbatim passages: the other side's extra
-        # sentences are its own (a copied paragraph inside a longer
-        # sentence), unless a summary tells that side in its own words.
         covered = (_covered(va, a) >= VERBATIM_COVERED, _covered(vb, b) >= VERBATIM_COVERED)
-        if all(covered) or (any(covered) and not chain):
+        if any(covered) and not all(covered) and not chain:
+            # One side already told by verbatim passages: the other side's
+            # text beyond them is its own (a longer sentence around a copied
+            # paragraph); a summary tells that side in its own words.
+            a, b = _verbatim_hull(a, b, verbatim)
+            covered = (_covered(va, a) >= VERBATIM_COVERED, _covered(vb, b) >= VERBATIM_COVERED)
+        if all(covered):
             continue
         score = float(np.mean([scores[i, j] for i, j in group]))
         if len(group) == 1 and score < ps.sentence_threshold:
