@@ -444,7 +444,8 @@ def passage_stage(
     position = {doc.id: k for k, doc in enumerate(docs)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
     found = find_passage_pairs(
-        docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults
+        docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
+        tally=result.stats,
     )
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:

@@ -137,3 +137,36 @@ def candidate_pairs(
     keep = counts >= min_shared
     chosen = unique[keep]
     return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64)
+
+
+def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+    """Which candidate pairs are among the ``k`` strongest partners of either document.
+
+    A document's partners are ranked by the fingerprints they share with
+    it, most first (ties: the partner that comes first in the corpus). A
+    pair is kept when either document ranks the other among its first
+    ``k``, so every document with a candidate keeps at least one pair
+    (``min(k, its candidates)`` of them), and the pairs kept number at most
+    ``k`` times the documents, however many candidates popular text makes.
+
+    Args:
+        pairs: ``(m, 2)`` candidate pairs from :func:`candidate_pairs`.
+        counts: Fingerprints each pair shares.
+        k: Partners per document; 0 keeps every pair.
+
+    Returns:
+        Boolean mask over ``pairs``.
+    """
+    m = len(pairs)
+    if k <= 0 or m == 0:
+        return np.ones(m, dtype=bool)
+    # Each pair as two directed edges, ranked within the edges of their first document.
+    first = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    second = np.concatenate((pairs[:, 1], pairs[:, 0]))
+    strength = np.concatenate((counts, counts))
+    order = np.lexsort((second, -strength, first))
+    ordered = first[order]
+    rank = np.empty(2 * m, dtype=np.int64)
+    rank[order] = np.arange(2 * m) - np.searchsorted(ordered, ordered, side="left")
+    top = rank < k
+    return top[:m] | top[m:]

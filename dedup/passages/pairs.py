@@ -29,7 +29,7 @@ from dedup.document import Document, Span, span_mask
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
-from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
+from dedup.passages.index import Anchors, anchors, context_overlap, strongest_partners, word_anchors
 from dedup.passages.index import candidate_pairs as index_pairs
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import align_symmetric, pair_fields, verbatim_share
@@ -343,8 +343,13 @@ def find_passage_pairs(
     engine: Engine | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     faults: list[StageFault] | None = None,
+    tally: dict[str, int] | None = None,
 ) -> list[PassagePair]:
     """Documents that share passages, verified and labelled.
+
+    Only each document's ``passages.max_partners`` strongest candidates are
+    aligned (:func:`dedup.passages.index.strongest_partners`); the others
+    are neither aligned nor reported.
 
     Args:
         docs: The documents (ids unique).
@@ -366,6 +371,9 @@ def find_passage_pairs(
         faults: Receives a :class:`~dedup.engine.StageFault` per pair whose
             alignment raises (the pair is left out; the others are as they
             would be without it). Without it, the first such error is raised.
+        tally: Receives ``passage_candidates`` (candidate pairs outside
+            duplicate clusters) and ``passage_candidates_unaligned`` (those
+            beyond every document's strongest partners, left out).
 
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
@@ -373,8 +381,13 @@ def find_passage_pairs(
     group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
     pairs, counts = _candidates(docs, settings, masks, index, engine, faults)
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
-    candidates = [(i, j) for i, j in pairs[apart].tolist()]
-    shared = counts[apart].tolist()
+    pairs, counts = pairs[apart], counts[apart]
+    chosen = strongest_partners(pairs, counts, settings.passages.max_partners)
+    if tally is not None:
+        tally["passage_candidates"] = len(pairs)
+        tally["passage_candidates_unaligned"] = int(len(pairs) - chosen.sum())
+    candidates = [(i, j) for i, j in pairs[chosen].tolist()]
+    shared = counts[chosen].tolist()
     return verify_pairs_pooled(docs, candidates, settings, masks, shared, sentences, engine, progress=progress, faults=faults)
 
 
