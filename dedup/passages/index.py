@@ -170,3 +170,32 @@ def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndar
     rank[order] = np.arange(2 * m) - np.searchsorted(ordered, ordered, side="left")
     top = rank < k
     return top[:m] | top[m:]
+
+
+def shared_fingerprints(hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per document, its distinct fingerprints and how many of them another document holds.
+
+    Linear in the fingerprints (one sort): every document's share of text
+    found elsewhere, estimated from the index, whether or not any of its
+    pairs is aligned.
+
+    Args:
+        hashes: Fingerprint hashes (repeats allowed).
+        owners: Document index of each hash.
+        n_docs: Number of documents.
+        max_docs: Hashes held by more documents are common phrases and do
+            not count as shared (as in :func:`candidate_pairs`).
+
+    Returns:
+        ``(held, shared)``: int64 counts per document.
+    """
+    order = np.lexsort((owners, hashes))
+    hashes, owners = hashes[order], owners[order]
+    distinct_pair = np.ones(hashes.size, dtype=bool)
+    distinct_pair[1:] = (hashes[1:] != hashes[:-1]) | (owners[1:] != owners[:-1])
+    hashes, owners = hashes[distinct_pair], owners[distinct_pair]
+    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1]))) if hashes.size else np.zeros(0, dtype=np.int64)
+    holders = np.diff(np.concatenate((starts, [hashes.size])))
+    per_hash = np.repeat(holders, holders)
+    shared = (per_hash > 1) & (per_hash <= max_docs)
+    return np.bincount(owners, minlength=n_docs), np.bincount(owners[shared], minlength=n_docs)

@@ -9,7 +9,7 @@ import pytest
 
 from dedup.config import ConfigError, PassageSettings, Settings
 from dedup.document import Document
-from dedup.passages.index import strongest_partners
+from dedup.passages.index import shared_fingerprints, strongest_partners
 from dedup.passages.pairs import _candidates, find_passage_pairs
 from dedup.scan import scan_documents
 
@@ -103,3 +103,32 @@ def test_scan_summary_counts_candidates_and_the_unaligned() -> None:
 def test_negative_max_partners_is_refused() -> None:
     with pytest.raises(ConfigError, match="max_partners"):
         PassageSettings(max_partners=-1)
+
+
+def test_shared_fingerprints_equal_the_written_out_counts() -> None:
+    rng = np.random.default_rng(6)
+    n_docs, max_docs = 25, 3
+    hashes = rng.integers(0, 80, 500).astype(np.uint64)  # repeats within and across documents
+    owners = rng.integers(0, n_docs, 500)
+    holders: dict[int, set[int]] = {}
+    for h, o in zip(hashes.tolist(), owners.tolist()):
+        holders.setdefault(h, set()).add(o)
+    held = [sum(d in docs for docs in holders.values()) for d in range(n_docs)]
+    shared = [sum(d in docs and 1 < len(docs) <= max_docs for docs in holders.values()) for d in range(n_docs)]
+    got_held, got_shared = shared_fingerprints(hashes, owners, n_docs, max_docs)
+    assert got_held.tolist() == held and got_shared.tolist() == shared and 0 < sum(shared) < sum(held)
+    empty = shared_fingerprints(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), 3, max_docs)
+    assert [a.tolist() for a in empty] == [[0, 0, 0], [0, 0, 0]]
+
+
+def test_every_document_gets_its_shared_fingerprint_share() -> None:
+    rng = random.Random(9)
+    passage = _sentences(rng, 70)
+    docs = [Document(f"c{k}", _sentences(rng, 100) + " " + passage + " " + _sentences(rng, 100)) for k in range(4)]
+    docs.append(Document("alone", _sentences(rng, 200)))
+    result = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(max_partners=1)))
+    shares = {row.id: row.extra["shared_fingerprint_share"] for row in result.documents}
+    # the passage is about a quarter of each copy; the lone document shares nothing
+    assert shares["alone"] == 0.0
+    assert all(0.15 < shares[f"c{k}"] < 0.4 for k in range(4)), shares
+    assert result.stats["passage_candidates_unaligned"] > 0  # unaligned documents still get their share
