@@ -14,6 +14,7 @@ cosine of two such vectors is the sentence similarity the aligner thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -118,9 +119,9 @@ class SentenceVectors:
     def n_rows(self) -> int:
         return int(self.indptr.size - 1)
 
-    @property
+    @cached_property
     def entry_row(self) -> np.ndarray:
-        """Row of each stored entry (computed on use)."""
+        """Row of each stored entry (computed on first use: every pair reads it)."""
         return np.repeat(np.arange(self.n_rows, dtype=np.int32), np.diff(self.indptr))
 
 
@@ -228,10 +229,12 @@ def _exact_pairs(wa: sp.csr_matrix, wbt: sp.csr_matrix, floor: float) -> sp.csr_
     step = max(1, CHUNK_ENTRIES // max(1, wbt.shape[1]))
     parts = []
     for lo in range(0, wa.shape[0], step):
-        part = (wa[lo : lo + step] @ wbt).tocsr()
+        part = (wa[lo : lo + step] if step < wa.shape[0] else wa) @ wbt
         part.data[part.data < floor] = 0
         part.eliminate_zeros()
         parts.append(part)
+    if len(parts) == 1 and parts[0].dtype == np.float32:
+        return parts[0]  # most pairs of documents: no copies
     return sp.vstack(parts, format="csr").astype(np.float32)
 
 
