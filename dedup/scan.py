@@ -184,13 +184,24 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None, engine: Engine, faults: list[StageFault]
+    docs: Iterable[Document] | Callable[[str], tuple[DocumentTable, Fingerprints, ShingleStore]],
+    settings: Settings,
+    problems: Sequence[InputProblem],
+    progress: Progress | None,
+    engine: Engine,
+    faults: list[StageFault],
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
-    """Stages 1-5, and the passage index's fingerprints when passages are enabled."""
+    """Stages 1-5, and the passage index's fingerprints when passages are enabled.
+
+    ``docs``: the documents, or stage 1 itself as a function of the spill folder.
+    """
     started = time.perf_counter()
     clock = _StageClock()
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
-        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
+        if callable(docs):
+            table, fp, store = docs(folder)
+        else:
+            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -535,10 +546,29 @@ def scan_corpus(
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine:
-        result, index = _run(_kept(bounded, docs) if keep else bounded, settings, reader.problems, progress, engine, faults)
+        stage1 = _kept(bounded, docs) if keep else bounded
+        if not keep and getattr(engine, "reads_inputs", False) and "-" not in reader.paths:
+            # The workers read the inputs: no text passes through this process.
+            stage1 = partial(_read_by_workers, reader=reader, settings=settings, engine=engine, faults=faults, progress=progress)
+        result, index = _run(stage1, settings, reader.problems, progress, engine, faults)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
+
+
+def _read_by_workers(folder: str, reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+    """Stage 1 over shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
+    from dedup.near.sharded import read_and_fingerprint
+
+    too_long = partial(too_long_problem, max_chars=settings.max_chars)
+    found = read_and_fingerprint(list(reader.paths), settings, engine, folder, reader.problems, faults, reader.encoding, reader.fields, too_long)
+    table = DocumentTable(found.ids, array("q", found.chars), found.metadata, found.failed)
+    store = ShingleStore(folder)
+    for name, counts, kept in found.spilled:
+        store.add(name, counts, kept)
+    if progress:
+        progress("fingerprint", len(table), len(table))
+    return table, found.fingerprints, store
 
 
 # The kind of the warning about a document read in parts.
@@ -560,16 +590,19 @@ def split_long(docs: Iterable[Document], max_chars: int, problems: ProblemLog) -
             yield doc
             continue
         parts = split_document(doc, max_chars)
-        problems.record(
-            InputProblem(
-                doc.origin or doc.id,
-                f"document {doc.id!r} has {len(doc.text):,} characters, more than max_chars ({max_chars:,}): "
-                f"read as {len(parts)} parts, {parts[0].id!r} to {parts[-1].id!r}",
-                TOO_LONG,
-                skipped=False,
-            )
-        )
+        problems.record(too_long_problem(doc.id, doc.origin, len(doc.text), [part.id for part in parts], max_chars))
         yield from parts
+
+
+def too_long_problem(doc_id: str, origin: str, chars: int, part_ids: Sequence[str], max_chars: int) -> InputProblem:
+    """The warning that a document of ``chars`` characters was read as the parts ``part_ids``."""
+    return InputProblem(
+        origin or doc_id,
+        f"document {doc_id!r} has {chars:,} characters, more than max_chars ({max_chars:,}): "
+        f"read as {len(part_ids)} parts, {part_ids[0]!r} to {part_ids[-1]!r}",
+        TOO_LONG,
+        skipped=False,
+    )
 
 
 def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:

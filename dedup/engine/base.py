@@ -29,6 +29,10 @@ class Engine(Protocol):
     Attributes:
         workers: How many batches it runs at once; stages size their batches
             by it (never their results).
+        reads_inputs: (optional, ``False`` when absent) the workers read the
+            inputs themselves: a stage that can sends them the names of
+            shards instead of texts (a cluster, where one process must not
+            pass the whole corpus on).
     """
 
     workers: int

@@ -65,6 +65,8 @@ class LocalEngine:
 
     Args:
         workers: Worker processes; 1 runs every batch in this process.
+        reads_inputs: Whether stages hand the reading of the inputs to the
+            workers too, as on a cluster (by default this process reads them).
 
     Raises:
         ValueError: ``workers`` below 1.
@@ -75,10 +77,11 @@ class LocalEngine:
         [3, 3]
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, reads_inputs: bool = False) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.reads_inputs = reads_inputs
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "LocalEngine":
