@@ -35,9 +35,10 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, split_document
+from dedup.document import Document
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
 from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
 from dedup.near.candidates import pairs_from_keys
@@ -184,7 +185,7 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document] | Callable[[str], tuple[DocumentTable, Fingerprints, ShingleStore]],
+    docs: Iterable[Document] | Callable[[str], tuple[DocumentTable, Fingerprints, ShingleStore, Callable]],
     settings: Settings,
     problems: Sequence[InputProblem],
     progress: Progress | None,
@@ -193,15 +194,18 @@ def _run(
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are enabled.
 
-    ``docs``: the documents, or stage 1 itself as a function of the spill folder.
+    ``docs``: the documents, or stage 1 itself as a function of the spill
+    folder that gives the table, fingerprints, shingle store, and stage 3 as
+    a function of the subset of documents to pair.
     """
     started = time.perf_counter()
     clock = _StageClock()
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
         if callable(docs):
-            table, fp, store = docs(folder)
+            table, fp, store, pairs_of = docs(folder)
         else:
             table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
+            pairs_of = partial(pairs_from_keys, fp.band_keys)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -209,8 +213,8 @@ def _run(
         is_head[[m for group in groups for m in group[1:]] + sorted(failed)] = False
         # A document without shingles has the signature of every other such
         # document; it is reported as empty, never paired by Jaccard.
-        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head & (fp.counts > 0)))
-        fp.band_keys = None
+        candidates = pairs_of(subset=np.flatnonzero(is_head & (fp.counts > 0)))
+        fp.band_keys = pairs_of = None
         clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
@@ -556,53 +560,22 @@ def scan_corpus(
     return _finish(result, faults, started)
 
 
-def _read_by_workers(folder: str, reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+def _read_by_workers(folder: str, reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, ShingleStore, Callable]:
     """Stage 1 over shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
     from dedup.near.sharded import read_and_fingerprint
 
     too_long = partial(too_long_problem, max_chars=settings.max_chars)
     found = read_and_fingerprint(list(reader.paths), settings, engine, folder, reader.problems, faults, reader.encoding, reader.fields, too_long)
-    table = DocumentTable(found.ids, array("q", found.chars), found.metadata, found.failed)
-    store = ShingleStore(folder)
-    for name, counts, kept in found.spilled:
-        store.add(name, counts, kept)
     if progress:
-        progress("fingerprint", len(table), len(table))
-    return table, found.fingerprints, store
-
-
-# The kind of the warning about a document read in parts.
-TOO_LONG = "too-long"
+        progress("fingerprint", len(found.ids), len(found.ids))
+    table = DocumentTable(found.ids, array("q", found.chars), found.metadata, found.failed)
+    return table, found.fingerprints, found.shingle_store(folder), partial(found.candidates, engine)
 
 
 def _count_kind(problems, kind: str) -> int:
     """Problems of ``kind``, those past the log's cap included."""
     log = as_log(problems)
     return sum(p.kind == kind for p in log) + dict(log.omitted()).get(kind, 0)
-
-
-def split_long(docs: Iterable[Document], max_chars: int, problems: ProblemLog) -> Iterator[Document]:
-    """``docs``, each longer than ``max_chars`` characters split into parts
-    (:func:`dedup.document.split_document`) with a warning naming it in
-    ``problems`` (read, not skipped): never cut silently."""
-    for doc in docs:
-        if len(doc.text) <= max_chars:
-            yield doc
-            continue
-        parts = split_document(doc, max_chars)
-        problems.record(too_long_problem(doc.id, doc.origin, len(doc.text), [part.id for part in parts], max_chars))
-        yield from parts
-
-
-def too_long_problem(doc_id: str, origin: str, chars: int, part_ids: Sequence[str], max_chars: int) -> InputProblem:
-    """The warning that a document of ``chars`` characters was read as the parts ``part_ids``."""
-    return InputProblem(
-        origin or doc_id,
-        f"document {doc_id!r} has {chars:,} characters, more than max_chars ({max_chars:,}): "
-        f"read as {len(part_ids)} parts, {part_ids[0]!r} to {part_ids[-1]!r}",
-        TOO_LONG,
-        skipped=False,
-    )
 
 
 def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:

@@ -23,9 +23,9 @@ import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
-from typing import Callable, Hashable, Iterable, Iterator, TypeVar
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
-from dedup.engine.base import Engine, groups_by_key
+from dedup.engine.base import Engine, groups_by_key, sorted_columns
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -135,6 +135,15 @@ class LocalEngine:
     def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]]) -> Iterator[R]:
         """``func(key, values)`` per distinct key, in key order."""
         return self.map(_call_group, ((func, key, values) for key, values in groups_by_key(items)))
+
+
+    def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
+        """``func(batch)`` as ``(result, kept)`` for every batch, in order; ``kept`` is its own handle here."""
+        return self.map(func, batches, in_flight)
+
+    def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
+        """One partition here: ``func`` of every source's columns, sorted by key."""
+        yield func(*sorted_columns([make(*args) for make, *args in sources]))
 
 
 def engine_or_local(engine: "Engine | None", workers: int):

@@ -27,7 +27,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 import xxhash
 
-from dedup.engine.base import EngineUnavailable, groups_by_key
+from dedup.engine.base import EngineUnavailable, groups_by_key, sorted_columns
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -172,6 +172,46 @@ class RayEngine:
             yield result
 
 
+    def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
+        """``func(batch)`` as a Ray task for every batch, in order: its result
+        is fetched, its ``kept`` part stays in the object store (an object reference)."""
+        self.start()
+        ray = self._ray
+        apply = self._remote(_apply_pair, num_returns=2)
+        func_ref = ray.put(func)
+        window = max(1, in_flight) * self.workers
+        pending: deque = deque()
+        for batch in batches:
+            pending.append(apply.remote(func_ref, batch))
+            if len(pending) >= window:
+                result, kept = pending.popleft()
+                yield ray.get(result), kept
+        while pending:
+            result, kept = pending.popleft()
+            yield ray.get(result), kept
+
+    def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
+        """The shuffle on Ray: a map task per source makes its columns where
+        its handles are and splits them by key modulo the partitions; a
+        reduce task per partition joins its pieces in source order, sorts
+        them stably by key and calls ``func``."""
+        self.start()
+        ray = self._ray
+        parts = max(1, partitions or self.workers, self.workers)
+        split = self._remote(_make_and_split, num_returns=parts)
+        pieces = []
+        for make, *args in sources:
+            refs = split.remote(make, parts, *args)
+            pieces.append(refs if parts > 1 else [refs])
+        if not pieces:
+            return
+        reduce = self._remote(_reduce_partition)
+        func_ref = ray.put(func)
+        reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
+        for ref in reduced:
+            yield ray.get(ref)
+
+
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
     """Fail at once when a ``host:port`` cluster address answers nothing
     (``ray.init`` would retry for minutes); other forms are left to Ray.
@@ -206,6 +246,24 @@ def _signal_handlers_kept() -> Iterator[None]:
 
 def _apply(func: Callable[[T], R], batch: T) -> R:
     return func(batch)
+
+
+def _apply_pair(func: Callable[[T], tuple[R, Any]], batch: T) -> tuple[R, Any]:
+    result, kept = func(batch)
+    return result, kept
+
+
+def _make_and_split(make: Callable[..., tuple[Any, Any]], parts: int, *args) -> list[tuple[Any, Any]] | tuple[Any, Any]:
+    """The map side of :meth:`RayEngine.map_partitions`: a source's columns, by partition."""
+    keys, values = make(*args)
+    if parts == 1:
+        return keys, values
+    part = keys % keys.dtype.type(parts)
+    return [(keys[part == p], values[part == p]) for p in range(parts)]
+
+
+def _reduce_partition(func: Callable[[Any, Any], R], *pieces: tuple[Any, Any]) -> R:
+    return func(*sorted_columns(list(pieces)))
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

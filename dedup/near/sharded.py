@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -27,7 +27,12 @@ from dedup.io.corpus import accept_id
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
 from dedup.io.shards import SHARD_BYTES, Shard, ShardRecord, count_lines, file_size, input_files, number_lines, plan_shards, read_shard
+from dedup.near.candidates import band_columns, bucket_pair_codes
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
+from dedup.near.shingle_store import ShingleStore
+
+# Items (band keys of documents) per reduce task of the shuffle by band key, about.
+ITEMS_PER_PARTITION = 2_000_000
 
 # Shards no smaller than this: below it a task costs more than its work.
 MIN_SHARD_BYTES = 4 << 10
@@ -78,8 +83,10 @@ class ShardDocuments:
         chars: Length of each.
         metadata: Per document number, for those that have any.
         failed: Documents whose fingerprinting failed.
-        fingerprints: Their fingerprints, joined.
+        fingerprints: Their fingerprints, joined (without band keys).
         spilled: ``(file, shingle counts, kept rows)`` of each shard's spilled sets.
+        band_keys: ``(handle, kept rows, first document)`` of each shard's
+            band keys, where the engine keeps them.
     """
 
     ids: list[str] = field(default_factory=list)
@@ -88,12 +95,50 @@ class ShardDocuments:
     failed: list[int] = field(default_factory=list)
     fingerprints: Fingerprints | None = None
     spilled: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
+    band_keys: list[tuple[Any, np.ndarray, int]] = field(default_factory=list)
+
+    def shingle_store(self, folder: str) -> ShingleStore:
+        """Where the shards' shingle sets of the documents lie in ``folder``."""
+        store = ShingleStore(folder)
+        for name, counts, kept in self.spilled:
+            store.add(name, counts, kept)
+        return store
+
+    def candidates(self, engine: Engine, subset: np.ndarray) -> np.ndarray:
+        """Stage 3 as a shuffle by band key on ``engine``: the pairs
+        :func:`~dedup.near.candidates.pairs_from_keys` gives for ``subset``.
+
+        Args:
+            engine: The engine that holds the band keys.
+            subset: Sorted document numbers to pair.
+
+        Returns:
+            ``(k, 2)`` int64 document numbers ``i < j``, sorted, unique.
+        """
+        n = len(self.ids)
+        chosen = np.zeros(n, dtype=bool)
+        chosen[subset] = True
+        sources = []
+        for handle, kept, first in self.band_keys:
+            numbers = np.full(kept.size, -1, dtype=np.int64)
+            numbers[kept] = np.arange(first, first + int(kept.sum()))
+            numbers[kept] = np.where(chosen[numbers[kept]], numbers[kept], -1)
+            sources.append((band_columns, handle, numbers))
+        partitions = n * 32 // ITEMS_PER_PARTITION + 1
+        codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources, partitions) if c.size]
+        codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
 
 
-def shard_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields) -> ShardPart:
+def shard_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields) -> tuple[ShardPart, np.ndarray]:
     """Read shard number ``job[0]``, cut its long documents into parts and
     fingerprint them (shingle sets spilled to ``folder``); a pure function
-    of the shard's files."""
+    of the shard's files.
+
+    Returns:
+        What the driver needs, and the band keys (which stay with the
+        workers until the shuffle by band key).
+    """
     number, shard = job
     reading = read_shard(shard, encoding, fields)
     events: list[InputProblem | ReadRecord] = []
@@ -104,7 +149,8 @@ def shard_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding:
         events.append(event)
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
     guarded = barrier((number, texts))
-    return ShardPart(events, reading.unshown, guarded.result, guarded.faults)
+    keys, guarded.result.band_keys = guarded.result.band_keys, None
+    return ShardPart(events, reading.unshown, guarded.result, guarded.faults), keys
 
 
 def _without_text(record: ShardRecord, max_chars: int, texts: list[str]) -> ReadRecord:
@@ -147,14 +193,15 @@ def read_and_fingerprint(
     planned = number_lines(planned, [next(counts) if isinstance(s, Shard) and s.end is not None else 0 for s in planned])
     job = partial(shard_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields())
     numbered = ((k, item) for k, item in enumerate(planned) if isinstance(item, Shard))
-    parts = engine.map(job, numbered, in_flight=1)
+    parts = engine.map_keep(job, numbered, in_flight=1)
     out, seen, fps = ShardDocuments(), {}, []
     for item in planned:
         if isinstance(item, InputProblem):
             problems.record(item)
             continue
-        part = next(parts)
+        part, keys = next(parts)
         keep = _join_part(part, out, seen, problems, too_long)
+        out.band_keys.append((keys, keep, len(out.ids) - int(keep.sum())))
         first = len(out.ids) - int(keep.sum())
         rows = np.cumsum(keep) - 1
         for fault in part.faults:
@@ -165,10 +212,8 @@ def read_and_fingerprint(
                     faults.append(StageFault.of("fingerprint", fault, [out.ids[index]]))
         fp = part.fingerprints
         out.spilled.append((fp.spilled, fp.counts, keep))
-        fps.append(Fingerprints(fp.exact[keep], fp.counts[keep], None, band_keys=fp.band_keys[keep]))
+        fps.append(Fingerprints(fp.exact[keep], fp.counts[keep], None))
     out.fingerprints = join_fingerprints(fps, settings.num_perm)
-    if out.fingerprints.band_keys is None:
-        out.fingerprints.band_keys = np.zeros((0, 0), dtype=np.uint64)
     return out
 
 
