@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -220,3 +223,21 @@ def test_clean_on_ray_writes_the_local_engine_s_files(cluster, generated, tmp_pa
         assert run.returncode in (0, 1), run.stderr
     local = _files(outputs["local"])
     assert len(local) >= 2 and _files(outputs["ray"]) == local
+
+
+def _dump(index: Path) -> list[str]:
+    with closing(sqlite3.connect(index)) as conn:
+        return list(conn.iterdump())
+
+
+def test_index_build_on_ray_writes_the_local_engine_s_index(cluster, tmp_path):
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    dumps = {}
+    for engine in ("local", "ray"):
+        index = tmp_path / f"{engine}.dedup"
+        command = [sys.executable, "-m", "dedup", "index", "build", str(tmp_path / "corpus"), "-o", str(index), "--format", "json", "--jobs", "2", "--engine", engine]
+        run = subprocess.run(command + (["--ray-address", cluster] if engine == "ray" else []), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["added"] == 5
+        dumps[engine] = _dump(index)
+    assert len(dumps["local"]) > 10 and dumps["ray"] == dumps["local"]
