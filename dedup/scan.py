@@ -185,7 +185,7 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document] | Callable[[str], tuple[DocumentTable, Fingerprints, ShingleStore, Callable]],
+    docs: Iterable[Document] | Callable[[], tuple[DocumentTable, Fingerprints, Callable, Callable]],
     settings: Settings,
     problems: Sequence[InputProblem],
     progress: Progress | None,
@@ -194,18 +194,18 @@ def _run(
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are enabled.
 
-    ``docs``: the documents, or stage 1 itself as a function of the spill
-    folder that gives the table, fingerprints, shingle store, and stage 3 as
-    a function of the subset of documents to pair.
+    ``docs``: the documents, or stage 1 itself as a function that gives the
+    table, the fingerprints, stage 3 (a function of the documents to pair)
+    and stage 4 (a function of the candidates).
     """
     started = time.perf_counter()
     clock = _StageClock()
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
         if callable(docs):
-            table, fp, store, pairs_of = docs(folder)
+            table, fp, pairs_of, verify_of = docs()
         else:
             table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
-            pairs_of = partial(pairs_from_keys, fp.band_keys)
+            pairs_of, verify_of = partial(pairs_from_keys, fp.band_keys), partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -218,7 +218,7 @@ def _run(
         clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
-        near = verify_candidates(candidates, store, settings, engine)
+        near = verify_of(candidates)
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
@@ -560,16 +560,16 @@ def scan_corpus(
     return _finish(result, faults, started)
 
 
-def _read_by_workers(folder: str, reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, ShingleStore, Callable]:
-    """Stage 1 over shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
+def _read_by_workers(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, Callable, Callable]:
+    """Stages 1, 3 and 4 on shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
     from dedup.near.sharded import read_and_fingerprint
 
     too_long = partial(too_long_problem, max_chars=settings.max_chars)
-    found = read_and_fingerprint(list(reader.paths), settings, engine, folder, reader.problems, faults, reader.encoding, reader.fields, too_long)
+    found = read_and_fingerprint(list(reader.paths), settings, engine, reader.problems, faults, reader.encoding, reader.fields, too_long)
     if progress:
         progress("fingerprint", len(found.ids), len(found.ids))
     table = DocumentTable(found.ids, array("q", found.chars), found.metadata, found.failed)
-    return table, found.fingerprints, found.shingle_store(folder), partial(found.candidates, engine)
+    return table, found.fingerprints, partial(found.candidates, engine), partial(found.verify, engine, settings=settings)
 
 
 def _count_kind(problems, kind: str) -> int:

@@ -70,6 +70,12 @@ class Engine(Protocol):
         as a handle, which :meth:`map_partitions` sources take as arguments."""
         ...
 
+    def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch, *held)`` for every job ``(batch, handles)``, in order,
+        where ``held`` is what the handles (from :meth:`map_keep`) hold; the
+        function runs where it can read them."""
+        ...
+
     def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
         """A shuffle by key done where the data is. Each source
         ``(make, *args)`` makes columns ``(keys, values)`` (``make(*args)``,

@@ -23,6 +23,7 @@ import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
+from functools import partial
 from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 from dedup.engine.base import Engine, groups_by_key, sorted_columns
@@ -141,6 +142,10 @@ class LocalEngine:
         """``func(batch)`` as ``(result, kept)`` for every batch, in order; ``kept`` is its own handle here."""
         return self.map(func, batches, in_flight)
 
+    def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch, *handles)`` for every job, in order (a handle is what it holds here)."""
+        return self.map(partial(_call_using, func), jobs, in_flight)
+
     def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
         """One partition here: ``func`` of every source's columns, sorted by key."""
         yield func(*sorted_columns([make(*args) for make, *args in sources]))
@@ -150,6 +155,11 @@ def engine_or_local(engine: "Engine | None", workers: int):
     """``with``-able: the given engine, left open for its owner, or a
     :class:`LocalEngine` of ``workers`` that lives for the ``with`` block."""
     return nullcontext(engine) if engine is not None else LocalEngine(workers)
+
+
+def _call_using(func, job):
+    batch, held = job
+    return func(batch, *held)
 
 
 def _call_group(job):

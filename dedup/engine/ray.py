@@ -190,6 +190,23 @@ class RayEngine:
             result, kept = pending.popleft()
             yield ray.get(result), kept
 
+    def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch, *held)`` as a Ray task for every job, in order: the
+        handles are object references, which Ray resolves for the task (on
+        its node, without passing through the driver)."""
+        self.start()
+        ray = self._ray
+        apply = self._remote(_apply_using)
+        func_ref = ray.put(func)
+        window = max(1, in_flight) * self.workers
+        pending: deque = deque()
+        for batch, handles in jobs:
+            pending.append(apply.remote(func_ref, batch, *handles))
+            if len(pending) >= window:
+                yield ray.get(pending.popleft())
+        while pending:
+            yield ray.get(pending.popleft())
+
     def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
         """The shuffle on Ray: a map task per source makes its columns where
         its handles are and splits them by key modulo the partitions; a
@@ -251,6 +268,10 @@ def _apply(func: Callable[[T], R], batch: T) -> R:
 def _apply_pair(func: Callable[[T], tuple[R, Any]], batch: T) -> tuple[R, Any]:
     result, kept = func(batch)
     return result, kept
+
+
+def _apply_using(func: Callable[..., R], batch: T, *held) -> R:
+    return func(batch, *held)
 
 
 def _make_and_split(make: Callable[..., tuple[Any, Any]], parts: int, *args) -> list[tuple[Any, Any]] | tuple[Any, Any]:

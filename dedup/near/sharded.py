@@ -27,9 +27,10 @@ from dedup.io.corpus import accept_id
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
 from dedup.io.shards import SHARD_BYTES, Shard, ShardRecord, count_lines, file_size, input_files, number_lines, plan_shards, read_shard
-from dedup.near.candidates import band_columns, bucket_pair_codes
-from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
-from dedup.near.shingle_store import ShingleStore
+from dedup.near.candidates import band_columns, band_keys, bucket_pair_codes, lsh_params
+from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_batch, job_size, join_fingerprints
+from dedup.near.verification import Verified, verify_pairs
+from dedup.text.shingles import ShingleBatch
 
 # Items (band keys of documents) per reduce task of the shuffle by band key, about.
 ITEMS_PER_PARTITION = 2_000_000
@@ -84,9 +85,11 @@ class ShardDocuments:
         metadata: Per document number, for those that have any.
         failed: Documents whose fingerprinting failed.
         fingerprints: Their fingerprints, joined (without band keys).
-        spilled: ``(file, shingle counts, kept rows)`` of each shard's spilled sets.
-        band_keys: ``(handle, kept rows, first document)`` of each shard's
-            band keys, where the engine keeps them.
+        kept: ``(handle, kept rows, first document)`` of each shard's band
+            keys and shingle sets (``(keys, ShingleBatch)``), which stay
+            where the engine made them (Ray's object store), one row per
+            part of a record; ``kept rows`` marks the rows that are
+            documents, numbered from ``first document``.
     """
 
     ids: list[str] = field(default_factory=list)
@@ -94,15 +97,7 @@ class ShardDocuments:
     metadata: dict[int, dict[str, str]] = field(default_factory=dict)
     failed: list[int] = field(default_factory=list)
     fingerprints: Fingerprints | None = None
-    spilled: list[tuple[str, np.ndarray, np.ndarray]] = field(default_factory=list)
-    band_keys: list[tuple[Any, np.ndarray, int]] = field(default_factory=list)
-
-    def shingle_store(self, folder: str) -> ShingleStore:
-        """Where the shards' shingle sets of the documents lie in ``folder``."""
-        store = ShingleStore(folder)
-        for name, counts, kept in self.spilled:
-            store.add(name, counts, kept)
-        return store
+    kept: list[tuple[Any, np.ndarray, int]] = field(default_factory=list)
 
     def candidates(self, engine: Engine, subset: np.ndarray) -> np.ndarray:
         """Stage 3 as a shuffle by band key on ``engine``: the pairs
@@ -119,25 +114,62 @@ class ShardDocuments:
         chosen = np.zeros(n, dtype=bool)
         chosen[subset] = True
         sources = []
-        for handle, kept, first in self.band_keys:
+        for handle, kept, first in self.kept:
             numbers = np.full(kept.size, -1, dtype=np.int64)
             numbers[kept] = np.arange(first, first + int(kept.sum()))
             numbers[kept] = np.where(chosen[numbers[kept]], numbers[kept], -1)
-            sources.append((band_columns, handle, numbers))
+            sources.append((_band_columns_of, handle, numbers))
         partitions = n * 32 // ITEMS_PER_PARTITION + 1
         codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources, partitions) if c.size]
         codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
         return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
 
+    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
+        """Stage 4 on ``engine``: each chunk of candidate pairs is verified by a
+        task given the shards that hold its documents' shingle sets (no
+        shared file system needed).
 
-def shard_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields) -> tuple[ShardPart, np.ndarray]:
+        Args:
+            engine: The engine that holds the shingle sets.
+            pairs: ``(k, 2)`` candidate document numbers ``i < j``.
+            settings: ``threshold`` and ``batch_size`` (pairs per task) are used.
+        """
+        firsts = np.array([first for _, _, first in self.kept], dtype=np.int64)
+        rows = [np.flatnonzero(kept) for _, kept, _ in self.kept]
+
+        def jobs():
+            for k in range(0, len(pairs), settings.batch_size):
+                chunk = pairs[k : k + settings.batch_size]
+                docs = np.unique(chunk)
+                shard_of = np.searchsorted(firsts, docs, side="right") - 1
+                needed = np.unique(shard_of).tolist()
+                slot = {shard: position for position, shard in enumerate(needed)}
+                where = {d: (slot[s], int(rows[s][d - firsts[s]])) for d, s in zip(docs.tolist(), shard_of.tolist())}
+                yield (chunk, where), [self.kept[shard][0] for shard in needed]
+
+        func = partial(_verify_kept, threshold=settings.threshold)
+        return [found for part in engine.map_using(func, jobs()) for found in part]
+
+
+def _band_columns_of(kept: tuple[np.ndarray, ShingleBatch], numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return band_columns(kept[0], numbers)
+
+
+def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tuple[np.ndarray, ShingleBatch], threshold: float) -> list[Verified]:
+    """:func:`~dedup.near.verification.verify_pairs` for a chunk of pairs whose
+    documents' sets are ``kept[shard][1][row]`` (``job``: the pairs, and
+    ``document -> (shard, row)``)."""
+    pairs, where = job
+    return verify_pairs(pairs, {doc: kept[shard][1][row] for doc, (shard, row) in where.items()}, threshold)
+
+
+def shard_job(job: tuple[int, Shard], settings: Settings, encoding: str | None, fields: RecordFields) -> tuple[ShardPart, tuple[np.ndarray, ShingleBatch]]:
     """Read shard number ``job[0]``, cut its long documents into parts and
-    fingerprint them (shingle sets spilled to ``folder``); a pure function
-    of the shard's files.
+    fingerprint them; a pure function of the shard's files.
 
     Returns:
-        What the driver needs, and the band keys (which stay with the
-        workers until the shuffle by band key).
+        What the driver needs, and the band keys and shingle sets (which
+        stay with the engine, for the shuffle by band key and verification).
     """
     number, shard = job
     reading = read_shard(shard, encoding, fields)
@@ -147,10 +179,20 @@ def shard_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding:
         if isinstance(event, ShardRecord):
             event = _without_text(event, settings.max_chars, texts)
         events.append(event)
-    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
+    barrier = FaultBarrier(partial(_fingerprint_kept, settings=settings), job_size, blank_texts)
     guarded = barrier((number, texts))
-    keys, guarded.result.band_keys = guarded.result.band_keys, None
-    return ShardPart(events, reading.unshown, guarded.result, guarded.faults), keys
+    fp = guarded.result
+    kept = (fp.band_keys, fp.shingles)
+    fp.band_keys = fp.shingles = None
+    return ShardPart(events, reading.unshown, fp, guarded.faults), kept
+
+
+def _fingerprint_kept(job: tuple[int, list[str]], settings: Settings) -> Fingerprints:
+    """A batch's fingerprints with its shingle sets and band keys, without the signatures."""
+    fp = fingerprint_batch(job[1], settings, keep_shingles=True)
+    fp.band_keys = band_keys(fp.signatures, *lsh_params(settings.candidate_threshold, settings.num_perm))
+    fp.signatures = None
+    return fp
 
 
 def _without_text(record: ShardRecord, max_chars: int, texts: list[str]) -> ReadRecord:
@@ -166,7 +208,6 @@ def read_and_fingerprint(
     paths: list[str],
     settings: Settings,
     engine: Engine,
-    folder: str,
     problems: ProblemLog,
     faults: list[StageFault] | None = None,
     encoding: str | None = None,
@@ -179,7 +220,6 @@ def read_and_fingerprint(
         paths: Input files and folders (not ``-``).
         settings: ``max_chars`` and the fingerprint settings are used.
         engine: Runs the line counts and the shard jobs.
-        folder: Where the shingle sets are spilled.
         problems: Where input problems go, in input order.
         faults: Where fingerprint faults go.
         encoding: As for :class:`~dedup.io.corpus.CorpusReader`.
@@ -191,7 +231,7 @@ def read_and_fingerprint(
     shards = [item for item in planned if isinstance(item, Shard)]
     counts = iter(engine.map(count_lines, [s for s in shards if s.end is not None]))
     planned = number_lines(planned, [next(counts) if isinstance(s, Shard) and s.end is not None else 0 for s in planned])
-    job = partial(shard_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields())
+    job = partial(shard_job, settings=settings, encoding=encoding, fields=fields or RecordFields())
     numbered = ((k, item) for k, item in enumerate(planned) if isinstance(item, Shard))
     parts = engine.map_keep(job, numbered, in_flight=1)
     out, seen, fps = ShardDocuments(), {}, []
@@ -199,9 +239,9 @@ def read_and_fingerprint(
         if isinstance(item, InputProblem):
             problems.record(item)
             continue
-        part, keys = next(parts)
+        part, kept = next(parts)
         keep = _join_part(part, out, seen, problems, too_long)
-        out.band_keys.append((keys, keep, len(out.ids) - int(keep.sum())))
+        out.kept.append((kept, keep, len(out.ids) - int(keep.sum())))
         first = len(out.ids) - int(keep.sum())
         rows = np.cumsum(keep) - 1
         for fault in part.faults:
@@ -211,7 +251,6 @@ def read_and_fingerprint(
                 if faults is not None:
                     faults.append(StageFault.of("fingerprint", fault, [out.ids[index]]))
         fp = part.fingerprints
-        out.spilled.append((fp.spilled, fp.counts, keep))
         fps.append(Fingerprints(fp.exact[keep], fp.counts[keep], None))
     out.fingerprints = join_fingerprints(fps, settings.num_perm)
     return out

@@ -37,21 +37,16 @@ class ShingleStore:
         folder: The folder holding the batch files.
         files: Batch file names, in batch order.
         counts: Size of each document's set, one array per batch.
-        kept: Per batch, which of its sets belong to documents of the scan
-            (``None``: all); a set left out keeps its place in the file.
     """
 
     folder: str
     files: list[str] = field(default_factory=list)
     counts: list[np.ndarray] = field(default_factory=list)
-    kept: list[np.ndarray | None] = field(default_factory=list)
 
-    def add(self, name: str, counts: np.ndarray, kept: np.ndarray | None = None) -> None:
-        """Record a written batch whose sets have ``counts`` shingles each;
-        ``kept``: a boolean mask of the sets that are documents of the scan."""
+    def add(self, name: str, counts: np.ndarray) -> None:
+        """Record a written batch whose documents have ``counts`` shingles each."""
         self.files.append(name)
         self.counts.append(counts.astype(np.int64))
-        self.kept.append(kept)
 
     @cached_property
     def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -64,9 +59,6 @@ class ShingleStore:
         count = np.concatenate(self.counts)
         file_of = np.repeat(np.arange(len(self.counts)), [c.size for c in self.counts])
         start = np.concatenate([np.cumsum(c) - c for c in self.counts])
-        if any(k is not None for k in self.kept):
-            kept = np.concatenate([np.ones(c.size, dtype=bool) if k is None else k for c, k in zip(self.counts, self.kept)])
-            return file_of[kept], start[kept], count[kept]
         return file_of, start, count
 
     def locate(self, indices: np.ndarray) -> dict[int, tuple[str, int, int]]:
