@@ -317,13 +317,19 @@ class Settings:
 
     @property
     def workers(self) -> int:
-        """The number of worker processes to use."""
-        return self.jobs or (os.cpu_count() or 1)
+        """The number of worker processes to use: ``jobs``, or all cores
+        for 0, and never more than four per core (a config file asking for
+        thousands would otherwise start thousands of processes; the output
+        is the same for any number)."""
+        cores = os.cpu_count() or 1
+        return min(self.jobs or cores, MAX_WORKERS_PER_CORE * cores)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (recorded in reports and baselines)."""
         return dataclasses.asdict(self)
 
+
+MAX_WORKERS_PER_CORE = 4
 
 # What a value of each field type must be, for messages.
 _KIND_WORDS = {"bool": "true or false", "int": "a whole number", "int | None": "a whole number or none",
