@@ -131,20 +131,39 @@ class RayEngine:
     def _remote(self, func: Callable, **options) -> Any:
         return self._ray.remote(func).options(max_retries=self.max_retries, **options)
 
+    def _in_order(self, submitted: Iterable[Any], in_flight: int) -> Iterator[Any]:
+        """The references that ``submitted`` (a generator submitting a task
+        per item) gives, in order, with at most ``in_flight`` tasks per worker
+        submitted ahead of the one handed back."""
+        window = max(1, in_flight) * self.workers
+        pending: deque = deque()
+        for ref in submitted:
+            pending.append(ref)
+            if len(pending) >= window:
+                yield pending.popleft()
+        while pending:
+            yield pending.popleft()
+
+    def _shuffle(self, split: Any, calls: Iterable[tuple], parts: int, reduce: Any, func: Callable) -> list:
+        """Map tasks ``split(*call)`` (each returning ``parts`` pieces) and a
+        reduce task per partition given ``func`` and that partition's pieces
+        in call order; the reduce tasks' references."""
+        pieces = []
+        for call in calls:
+            refs = split.remote(*call)
+            pieces.append(refs if parts > 1 else [refs])
+        if not pieces:
+            return []
+        func_ref = self._ray.put(func)
+        return [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
+
     def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
         """``func(batch)`` for every batch as a Ray task, in order (see :class:`~dedup.engine.base.Engine`)."""
         self.start()
-        ray = self._ray
         apply = self._remote(_apply)
-        func_ref = ray.put(func)  # shipped once, not with every batch
-        window = max(1, in_flight) * self.workers
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(apply.remote(func_ref, batch))
-            if len(pending) >= window:
-                yield ray.get(pending.popleft())
-        while pending:
-            yield ray.get(pending.popleft())
+        func_ref = self._ray.put(func)  # shipped once, not with every batch
+        for ref in self._in_order((apply.remote(func_ref, batch) for batch in batches), in_flight):
+            yield self._ray.get(ref)
 
     def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]], partitions: int | None = None) -> Iterator[R]:
         """``func(key, values)`` per distinct key, in key order, grouped by a Ray shuffle.
@@ -155,57 +174,31 @@ class RayEngine:
             partitions: Reduce tasks (by default ``workers``).
         """
         self.start()
-        ray = self._ray
         parts = max(1, partitions or self.workers)
         split = self._remote(_split_by_key, num_returns=parts)
-        pieces = []
-        for chunk in _chunks(items, SHUFFLE_CHUNK):
-            refs = split.remote(chunk, parts)
-            pieces.append(refs if parts > 1 else [refs])
-        if not pieces:
-            return
-        reduce = self._remote(_reduce_groups)
-        func_ref = ray.put(func)
         # Pieces are passed in chunk order, so each key's values keep their input order.
-        reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
-        for _, result in heapq.merge(*ray.get(reduced), key=lambda keyed: keyed[0]):
+        reduced = self._shuffle(split, ((chunk, parts) for chunk in _chunks(items, SHUFFLE_CHUNK)), parts, self._remote(_reduce_groups), func)
+        for _, result in heapq.merge(*self._ray.get(reduced), key=lambda keyed: keyed[0]):
             yield result
-
 
     def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
         """``func(batch)`` as a Ray task for every batch, in order: its result
         is fetched, its ``kept`` part stays in the object store (an object reference)."""
         self.start()
-        ray = self._ray
         apply = self._remote(_apply_pair, num_returns=2)
-        func_ref = ray.put(func)
-        window = max(1, in_flight) * self.workers
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(apply.remote(func_ref, batch))
-            if len(pending) >= window:
-                result, kept = pending.popleft()
-                yield ray.get(result), kept
-        while pending:
-            result, kept = pending.popleft()
-            yield ray.get(result), kept
+        func_ref = self._ray.put(func)
+        for result, kept in self._in_order((apply.remote(func_ref, batch) for batch in batches), in_flight):
+            yield self._ray.get(result), kept
 
     def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
         """``func(batch, *held)`` as a Ray task for every job, in order: the
         handles are object references, which Ray resolves for the task (on
         its node, without passing through the driver)."""
         self.start()
-        ray = self._ray
         apply = self._remote(_apply_using)
-        func_ref = ray.put(func)
-        window = max(1, in_flight) * self.workers
-        pending: deque = deque()
-        for batch, handles in jobs:
-            pending.append(apply.remote(func_ref, batch, *handles))
-            if len(pending) >= window:
-                yield ray.get(pending.popleft())
-        while pending:
-            yield ray.get(pending.popleft())
+        func_ref = self._ray.put(func)
+        for ref in self._in_order((apply.remote(func_ref, batch, *handles) for batch, handles in jobs), in_flight):
+            yield self._ray.get(ref)
 
     def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
         """The shuffle on Ray: a map task per source makes its columns where
@@ -213,20 +206,11 @@ class RayEngine:
         reduce task per partition joins its pieces in source order, sorts
         them stably by key and calls ``func``."""
         self.start()
-        ray = self._ray
         parts = max(1, partitions or self.workers, self.workers)
         split = self._remote(_make_and_split, num_returns=parts)
-        pieces = []
-        for make, *args in sources:
-            refs = split.remote(make, parts, *args)
-            pieces.append(refs if parts > 1 else [refs])
-        if not pieces:
-            return
-        reduce = self._remote(_reduce_partition)
-        func_ref = ray.put(func)
-        reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
-        for ref in reduced:
-            yield ray.get(ref)
+        calls = ((make, parts, *args) for make, *args in sources)
+        for ref in self._shuffle(split, calls, parts, self._remote(_reduce_partition), func):
+            yield self._ray.get(ref)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
