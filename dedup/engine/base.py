@@ -119,7 +119,7 @@ def runs_by_size(items: Iterable[T], size: Callable[[T], int], limit: int, most:
 
 def sorted_columns(pieces: list[tuple[Any, Any]]) -> tuple[Any, Any]:
     """The columns of ``pieces`` joined in order and sorted stably by key."""
-    import numpy as np
+    import numpy as np  # only the shuffles need it: the engine's import stays light
 
     keys = np.concatenate([k for k, _ in pieces]) if pieces else np.zeros(0, dtype=np.uint64)
     values = np.concatenate([v for _, v in pieces]) if pieces else np.zeros((0,), dtype=np.int64)

@@ -137,7 +137,6 @@ class LocalEngine:
         """``func(key, values)`` per distinct key, in key order."""
         return self.map(_call_group, ((func, key, values) for key, values in groups_by_key(items)))
 
-
     def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
         """``func(batch)`` as ``(result, kept)`` for every batch, in order; ``kept`` is its own handle here."""
         return self.map(func, batches, in_flight)

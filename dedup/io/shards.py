@@ -1,7 +1,7 @@
 """Reading a corpus in shards, each by itself, in any process.
 
 A cluster run must not pass every text through one process. The inputs are
-cut into :class:`Shard` s (a JSONL file into byte ranges of whole lines,
+cut into shards (:class:`Shard`: a JSONL file into byte ranges of whole lines,
 other files whole, small files together) by :func:`plan_shards`, which
 reads no text; each shard is read where it is processed
 (:func:`read_shard`), with the parsing rules of
