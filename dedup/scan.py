@@ -44,6 +44,7 @@ from dedup.io.records import RecordFields
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
+from dedup.near.sharded import KeptSets, keep_shingles, read_and_fingerprint
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
@@ -114,25 +115,32 @@ def _tables_for(texts: list[str]) -> None:
 
 def fingerprint_stream(
     docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None
-) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
-    """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets.
+) -> tuple[DocumentTable, Fingerprints, ShingleStore | KeptSets]:
+    """Stage 1 over a stream of documents: the table, their fingerprints and
+    the shingle sets (spilled to ``folder``, or kept by a distributed engine).
 
     A document whose fingerprinting raises is fingerprinted as an empty
     text, listed in the table's ``failed`` and appended to ``faults``.
     """
     table = DocumentTable()
-    store = ShingleStore(folder)
-    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
+    kept = getattr(engine, "distributed", False)
+    store = KeptSets() if kept else ShingleStore(folder)
+    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
+    batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars)
+    done = engine.map_keep(partial(keep_shingles, barrier), batches) if kept else ((guarded, None) for guarded in engine.map(barrier, batches))
     parts = []
     first = 0
-    for guarded in engine.map(barrier, _batches(docs, table, settings.batch_size, progress, settings.max_chars)):
+    for guarded, handle in done:
         part = guarded.result
         for fault in guarded.faults:
             table.failed.append(first + fault.position)
             if faults is not None:
                 faults.append(StageFault.of("fingerprint", fault, [table.ids[first + fault.position]]))
+        if kept:
+            store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
+        else:
+            store.add(part.spilled, part.counts)
         first += len(part.counts)
-        store.add(part.spilled, part.counts)
         parts.append(part)
     return table, join_fingerprints(parts, settings.num_perm), store
 
@@ -205,7 +213,8 @@ def _run(
             table, fp, pairs_of, verify_of = docs()
         else:
             table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
-            pairs_of, verify_of = partial(pairs_from_keys, fp.band_keys), partial(verify_candidates, store=store, settings=settings, engine=engine)
+            pairs_of = partial(pairs_from_keys, fp.band_keys)
+            verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -551,7 +560,7 @@ def scan_corpus(
     bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine:
         stage1 = _kept(bounded, docs) if keep else bounded
-        if not keep and getattr(engine, "reads_inputs", False) and "-" not in reader.paths:
+        if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs: no text passes through this process.
             stage1 = partial(_read_by_workers, reader=reader, settings=settings, engine=engine, faults=faults, progress=progress)
         result, index = _run(stage1, settings, reader.problems, progress, engine, faults)
@@ -562,8 +571,6 @@ def scan_corpus(
 
 def _read_by_workers(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, Callable, Callable]:
     """Stages 1, 3 and 4 on shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
-    from dedup.near.sharded import read_and_fingerprint
-
     too_long = partial(too_long_problem, max_chars=settings.max_chars)
     found = read_and_fingerprint(list(reader.paths), settings, engine, reader.problems, faults, reader.encoding, reader.fields, too_long)
     if progress:

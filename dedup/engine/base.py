@@ -29,10 +29,11 @@ class Engine(Protocol):
     Attributes:
         workers: How many batches it runs at once; stages size their batches
             by it (never their results).
-        reads_inputs: (optional, ``False`` when absent) the workers read the
-            inputs themselves: a stage that can sends them the names of
-            shards instead of texts (a cluster, where one process must not
-            pass the whole corpus on).
+        distributed: (optional, ``False`` when absent) the workers share
+            neither this process's memory nor its file system (a cluster):
+            a stage that can sends them the names of shards instead of
+            texts, and keeps what they make with them (:meth:`map_keep`)
+            instead of in temporary files.
     """
 
     workers: int

@@ -66,8 +66,9 @@ class LocalEngine:
 
     Args:
         workers: Worker processes; 1 runs every batch in this process.
-        reads_inputs: Whether stages hand the reading of the inputs to the
-            workers too, as on a cluster (by default this process reads them).
+        distributed: Whether stages treat the workers as a cluster's (they
+            read the inputs and keep their results, as on Ray); by default
+            this process reads the inputs and stages spill to temporary files.
 
     Raises:
         ValueError: ``workers`` below 1.
@@ -78,11 +79,11 @@ class LocalEngine:
         [3, 3]
     """
 
-    def __init__(self, workers: int, reads_inputs: bool = False) -> None:
+    def __init__(self, workers: int, distributed: bool = False) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
-        self.reads_inputs = reads_inputs
+        self.distributed = distributed
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "LocalEngine":

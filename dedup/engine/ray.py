@@ -73,8 +73,8 @@ class RayEngine:
         [3, 3]
     """
 
-    # The workers read the inputs (the driver sends the names of shards, not texts).
-    reads_inputs = True
+    # The workers read the inputs and keep their results (see Engine).
+    distributed = True
 
     def __init__(self, address: str | None = None, workers: int | None = None, max_retries: int = 3) -> None:
         self._ray = import_ray()

@@ -22,7 +22,7 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import split_document
-from dedup.engine import Engine, FaultBarrier, ItemFault, StageFault
+from dedup.engine import Engine, FaultBarrier, Guarded, ItemFault, StageFault
 from dedup.io.corpus import accept_id
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
@@ -125,6 +125,24 @@ class ShardDocuments:
         return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
 
     def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
+        """Stage 4 on ``engine``, reading the shingle sets where they are (:meth:`KeptSets.verify`)."""
+        return KeptSets(self.kept).verify(engine, pairs, settings)
+
+
+@dataclass
+class KeptSets:
+    """Shingle sets that stay where the engine made them, instead of a spill folder.
+
+    Attributes:
+        parts: ``(handle, kept rows, first document)`` per batch; the handle
+            holds ``(band keys or None, ShingleBatch)``, a row per item of
+            the batch; ``kept rows`` marks the rows that are documents,
+            numbered from ``first document``.
+    """
+
+    parts: list[tuple[Any, np.ndarray, int]] = field(default_factory=list)
+
+    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
         """Stage 4 on ``engine``: each chunk of candidate pairs is verified by a
         task given the shards that hold its documents' shingle sets (no
         shared file system needed).
@@ -134,8 +152,8 @@ class ShardDocuments:
             pairs: ``(k, 2)`` candidate document numbers ``i < j``.
             settings: ``threshold`` and ``batch_size`` (pairs per task) are used.
         """
-        firsts = np.array([first for _, _, first in self.kept], dtype=np.int64)
-        rows = [np.flatnonzero(kept) for _, kept, _ in self.kept]
+        firsts = np.array([first for _, _, first in self.parts], dtype=np.int64)
+        rows = [np.flatnonzero(kept) for _, kept, _ in self.parts]
 
         def jobs():
             for k in range(0, len(pairs), settings.batch_size):
@@ -145,7 +163,7 @@ class ShardDocuments:
                 needed = np.unique(shard_of).tolist()
                 slot = {shard: position for position, shard in enumerate(needed)}
                 where = {d: (slot[s], int(rows[s][d - firsts[s]])) for d, s in zip(docs.tolist(), shard_of.tolist())}
-                yield (chunk, where), [self.kept[shard][0] for shard in needed]
+                yield (chunk, where), [self.parts[shard][0] for shard in needed]
 
         func = partial(_verify_kept, threshold=settings.threshold)
         return [found for part in engine.map_using(func, jobs()) for found in part]
@@ -185,6 +203,14 @@ def shard_job(job: tuple[int, Shard], settings: Settings, encoding: str | None, 
     kept = (fp.band_keys, fp.shingles)
     fp.band_keys = fp.shingles = None
     return ShardPart(events, reading.unshown, fp, guarded.faults), kept
+
+
+def keep_shingles(barrier: FaultBarrier, job: tuple[int, list[str]]) -> tuple[Guarded, tuple[None, ShingleBatch]]:
+    """``barrier(job)`` for :meth:`~dedup.engine.Engine.map_keep`: the guarded
+    fingerprints come back, their shingle sets stay with the engine."""
+    guarded = barrier(job)
+    sets, guarded.result.shingles = guarded.result.shingles, None
+    return guarded, (None, sets)
 
 
 def _fingerprint_kept(job: tuple[int, list[str]], settings: Settings) -> Fingerprints:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import doc_level, edit_words, synthetic_text
 
+from dedup.config import Settings
 from dedup.engine import LocalEngine
 from dedup.io.problems import ProblemLog
 from dedup.io.shards import Shard, count_lines, plan_shards
@@ -22,12 +23,13 @@ from test_hostile_inputs import CASES, clean_up, lay_out, write_good_pair  # noq
 
 
 def both_ways(paths: list[str], settings, workers: int = 2) -> tuple[dict, dict, list, list]:
-    """The scan read by this process and read in shards by the workers:
+    """The scan on a local engine and on one that works as a cluster's (the
+    workers read the inputs at document level and keep the shingle sets):
     results without timing, and the problems in the order they were met."""
     runs = []
     for sharded in (False, True):
         met: list = []
-        result = scan_corpus(paths, settings, engine=LocalEngine(workers, reads_inputs=sharded), problems=ProblemLog(met.append))
+        result = scan_corpus(paths, settings, engine=LocalEngine(workers, distributed=sharded), problems=ProblemLog(met.append))
         out = result.to_dict()
         out.pop("timing")
         runs.append((out, met))
@@ -83,6 +85,13 @@ def test_a_messy_corpus_read_in_shards_gives_the_same_scan(tmp_path):
     assert single["pairs"] and any(d["id"].startswith("2024-01-02.jsonl:") for d in single["documents"])
 
 
+def test_a_full_scan_that_keeps_its_shingle_sets_with_the_workers_gives_the_same_scan(tmp_path):
+    messy_corpus(tmp_path)
+    single, kept, met_single, met_kept = both_ways([str(tmp_path)], Settings(max_chars=3000))
+    assert kept == single and met_kept == met_single
+    assert any(p["found_by"] == "passages" for p in single["pairs"]) and any(p["found_by"] == "minhash" for p in single["pairs"])
+
+
 HOSTILE = [c for c in CASES if (case := json.loads(c.read_text(encoding="utf-8"))).get("exit") == 0 and not case.get("argv")
            and "stdin" not in case and "config" not in case and not any(s.get("special") == "unreadable" or "mode" in s for s in case.get("files", []))]
 
@@ -102,7 +111,7 @@ def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp
         runs = []
         for sharded in (False, True):
             met: list = []
-            result = scan_corpus(paths, doc_level(), engine=LocalEngine(1, reads_inputs=sharded), problems=ProblemLog(met.append), encoding=encoding)
+            result = scan_corpus(paths, doc_level(), engine=LocalEngine(1, distributed=sharded), problems=ProblemLog(met.append), encoding=encoding)
             out = result.to_dict()
             out.pop("timing")
             runs.append((out, met))
