@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ctypes
 import multiprocessing
+import os
 import signal
 import sys
 from collections import deque
@@ -25,6 +26,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
 from functools import partial
 from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
+
+import threadpoolctl
 
 from dedup.engine.base import Engine, groups_by_key, sorted_columns
 
@@ -41,10 +44,20 @@ def _context():
     return multiprocessing.get_context()
 
 
+# Native thread pools a worker could start (BLAS, OpenMP), read when a
+# library loads; threadpoolctl limits the ones already loaded.
+_THREAD_POOL_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS")
+
+
 def _worker_start() -> None:
     """In each worker: Ctrl-C is the parent's to handle; SIGTERM ends the
     worker at once (a handler inherited through fork would run Python code
-    in it instead); the worker dies with its parent."""
+    in it instead); the worker dies with its parent; one native thread
+    (the workers already fill the cores, and a BLAS pool of a thread per
+    core in each of them multiplied the CPU time of sentence alignment)."""
+    for name in _THREAD_POOL_VARIABLES:
+        os.environ[name] = "1"
+    threadpoolctl.threadpool_limits(1)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):

@@ -65,3 +65,18 @@ def test_every_stage_of_a_scan_runs_on_the_engine_it_is_given():
     assert to_json(given) == to_json(own)
     # fingerprints, verification, block repeats and per-document boilerplate
     assert {"fingerprint_job", "verify_job", "_block_fingerprints", "_batch_boilerplate"} <= set(engine.calls)
+
+
+def _native_threads(_batch) -> list[int]:
+    import numpy  # noqa: F401  (loads the BLAS library if the parent had not)
+    import threadpoolctl
+
+    return [pool["num_threads"] for pool in threadpoolctl.threadpool_info()]
+
+
+def test_workers_run_native_thread_pools_with_one_thread():
+    """Two workers with a BLAS pool of a thread per core each would use
+    twice the cores; each worker's pools keep one thread."""
+    with LocalEngine(2) as engine:
+        pools = [n for threads in engine.map(_native_threads, [[0], [1], [2]]) for n in threads]
+    assert pools and set(pools) == {1}
