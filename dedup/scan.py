@@ -35,11 +35,12 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, split_document
+from dedup.document import Document, document_ids, split_document
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
+from dedup.io.store import DocumentStore
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
@@ -415,9 +416,9 @@ def boilerplate_stage(
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
-    for doc, row in zip(docs, result.documents):
-        row.extra.update(summarize(doc.text, found[doc.id]))
-    result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
+    for doc_id, row in zip(document_ids(docs), result.documents):
+        row.extra.update(summarize(row.chars, found[doc_id]))
+    result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
     return reuse_masks(found, settings)
 
 
@@ -441,7 +442,8 @@ def passage_stage(
     """
     from dedup.passages.pairs import find_passage_pairs
 
-    position = {doc.id: k for k, doc in enumerate(docs)}
+    ids = document_ids(docs)
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults
@@ -449,7 +451,7 @@ def passage_stage(
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
-        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields(), found_by="passages")
+        pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))
     ordered.sort(key=lambda item: (item[0], item[1]))
@@ -529,16 +531,26 @@ def scan_corpus(
         [str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog(), fields=fields or RecordFields()
     )
     keep = settings.passages.enabled or settings.boilerplate.enabled
-    docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine:
+    with _engine_for(settings, engine) as engine, _document_store(keep) as docs:
         result, index = _run(_kept(bounded, docs) if keep else bounded, settings, reader.problems, progress, engine, faults)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
+
+
+@contextmanager
+def _document_store(needed: bool) -> Iterator[DocumentStore | None]:
+    """A store on disk for the documents the text stages read again, in a
+    temporary folder removed with it (``None`` when no stage needs them)."""
+    if not needed:
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder) as store:
+        yield store
 
 
 # The kind of the warning about a document read in parts.
@@ -572,7 +584,7 @@ def split_long(docs: Iterable[Document], max_chars: int, problems: ProblemLog) -
         yield from parts
 
 
-def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:
+def _kept(docs: Iterable[Document], into: DocumentStore) -> Iterator[Document]:
     """``docs``, each appended to ``into`` as it passes."""
     for doc in docs:
         into.append(doc)

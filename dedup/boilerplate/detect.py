@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -50,7 +50,7 @@ from dedup.boilerplate.rules import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, span_mask
+from dedup.document import Document, document_ids, span_mask
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
@@ -442,7 +442,7 @@ def boilerplate_report(
     """
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
-        return {d.id: [] for d in docs}, []
+        return {doc_id: [] for doc_id in document_ids(docs)}, []
     blocks = documents_blocks(docs, faults)
     if bp.classifier:
         # Loaded before any worker starts, so that forked workers share them.
@@ -460,7 +460,7 @@ def boilerplate_report(
                 marks.setdefault(d, {})[b] = index.groups[g].reason
             if timings is not None:
                 timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-        jobs = _batches([(d, blocks[i], marks.get(i)) for i, d in enumerate(docs)], getattr(settings, "batch_size", 2000))
+        jobs = _batches(((d, blocks[i], marks.get(i)) for i, d in enumerate(docs)), getattr(settings, "batch_size", 2000))
         func = partial(_batch_boilerplate, settings=bp)
         if faults is not None:
             func = FaultBarrier(func, len, _without_documents, _document_id)
@@ -476,7 +476,7 @@ def boilerplate_report(
             done += len(part)
             if progress:
                 progress("boilerplate", done, len(docs))
-    return {d.id: found.get(d.id, []) for d in docs}, repeats
+    return {doc_id: found.get(doc_id, []) for doc_id in document_ids(docs)}, repeats
 
 
 def _without_documents(batch: list, positions: set[int]) -> list:
@@ -490,7 +490,7 @@ def _document_id(batch: list, position: int) -> tuple[str, ...]:
 _BATCH_CHARS = 1 << 20
 
 
-def _batches(items: list, documents: int) -> Iterator[list]:
+def _batches(items: Iterable, documents: int) -> Iterator[list]:
     """``(document, blocks, corpus marks)`` items in batches of at most
     ``documents`` documents and about a megabyte of text."""
     return (run for _, run in runs_by_size(items, lambda item: len(item[0].text), _BATCH_CHARS, documents))
@@ -580,11 +580,17 @@ def kept_text(text: str, spans: Sequence[BoilerplateSpan]) -> str:
     return "".join(parts)
 
 
-def summarize(text: str, spans: Sequence[BoilerplateSpan]) -> dict:
-    """Per-document JSON fields: the spans, boilerplate characters and share."""
-    chars = int(boilerplate_mask(len(text), spans).sum())
+def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
+    """Per-document JSON fields: the spans, boilerplate characters and share.
+
+    Args:
+        text: The document's text, or its length in characters.
+        spans: Its boilerplate spans.
+    """
+    length = text if isinstance(text, int) else len(text)
+    chars = int(boilerplate_mask(length, spans).sum())
     return {
         "boilerplate": [s.to_dict() for s in spans],
         "boilerplate_chars": chars,
-        "boilerplate_share": round(chars / len(text), 4) if text else 0.0,
+        "boilerplate_share": round(chars / length, 4) if length else 0.0,
     }

@@ -24,7 +24,7 @@ import xxhash
 
 from dedup.boilerplate.blocks import Block
 from dedup.config import BoilerplateSettings
-from dedup.document import Document
+from dedup.document import Document, document_ids, document_lengths, document_sources
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
@@ -190,11 +190,11 @@ def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engin
         parts = list(engine.map(func, _fingerprint_jobs(docs, blocks)))
     else:
         # The first document of each run, as _fingerprint_jobs cuts them.
-        firsts = [first for first, _ in runs_by_size(docs, lambda doc: len(doc.text), _CHUNK_BYTES)]
+        firsts = [first for first, _ in runs_by_size(document_lengths(docs), int, _CHUNK_BYTES)]
         parts = []
         for first, guarded in zip(firsts, engine.map(FaultBarrier(func, _job_size, _without_blocks), _fingerprint_jobs(docs, blocks))):
             parts.append(guarded.result)
-            faults.extend(StageFault.of("boilerplate", fault, [docs[first + fault.position].id]) for fault in guarded.faults)
+            faults.extend(StageFault.of("boilerplate", fault, [document_ids(docs)[first + fault.position]]) for fault in guarded.faults)
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
     return _Fingerprints(
         np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
@@ -356,19 +356,20 @@ def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_
         by_group.setdefault(int(group[r]), []).append(int(r))
     doc_sets = {g: tuple(sorted({int(doc_idx[r]) for r in found})) for g, found in by_group.items()}
     copied = _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings)
+    ids, all_sources = document_ids(docs), document_sources(docs)
     out: list[RepeatedBlock] = []
     members: dict[tuple[int, int], int] = {}
     for g in sorted(by_group, key=lambda g: (-len(doc_sets[g]), by_group[g][0])):
         found, doc_ids = by_group[g], doc_sets[g]
         first = blocks[int(doc_idx[found[0]])][int(block_idx[found[0]])]
         text = docs[int(doc_idx[found[0]])].text[first.start : first.end]
-        sources = sorted({docs[d].source for d in doc_ids if docs[d].source})
+        sources = sorted({all_sources[d] for d in doc_ids if all_sources[d]})
         spread = UNKNOWN if not sources else (TEMPLATE if len(sources) == 1 else SYNDICATION)
         marked, reason = _verdict(len(doc_ids), spread, len(text.split()), g in copied, settings)
         if marked:
             for r in found:
                 members[(int(doc_idx[r]), int(block_idx[r]))] = len(out)
-        examples = tuple(docs[d].id for d in doc_ids[:_EXAMPLES])
+        examples = tuple(ids[d] for d in doc_ids[:_EXAMPLES])
         out.append(RepeatedBlock(text, len(doc_ids), len(found), examples, tuple(sources), spread, bool(near_rows[found[0]]), marked, reason))
     return RepeatIndex(out, members)
 
@@ -393,6 +394,7 @@ def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, setting
     for g in by_group:
         by_docset.setdefault(doc_sets[g], []).append(g)
     copied: set[int] = set()
+    chars = document_lengths(docs)
     for docset, groups in by_docset.items():
         covered = np.zeros(len(docset))
         position = {d: i for i, d in enumerate(docset)}
@@ -400,7 +402,7 @@ def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, setting
             for r in by_group[g]:
                 d, b = int(doc_idx[r]), int(block_idx[r])
                 covered[position[d]] += blocks[d][b].end - blocks[d][b].start
-        lengths = np.array([max(len(docs[d].text), 1) for d in docset], dtype=np.float64)
+        lengths = np.maximum(np.array([chars[d] for d in docset], dtype=np.float64), 1)
         if np.median(covered / lengths) > settings.copy_share:
             copied.update(groups)
     return copied

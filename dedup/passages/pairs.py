@@ -25,7 +25,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
@@ -181,11 +181,11 @@ def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = 
     candidate pairs do not depend on it.
     """
     hashes, owners = index
-    masked = np.array([k for k, doc in enumerate(docs) if masks.get(doc.id)], dtype=np.int64)
+    masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
     if masked.size == 0:
         return hashes, owners
     keep = ~np.isin(owners, masked)
-    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine, faults)
+    again_h, again_o = _pooled_fingerprints(take(docs, masked.tolist()), settings, masks, engine, faults)
     return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], masked[again_o]))
 
 
@@ -227,8 +227,8 @@ def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None 
     bounds = np.linspace(0, len(docs), max(workers, 1) + 1).round().astype(int).tolist()
     jobs = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        part = list(docs[lo:hi])
-        jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
+        part = take(docs, range(lo, hi))
+        jobs.append((part, settings, {doc_id: masks[doc_id] for doc_id in document_ids(part) if doc_id in masks}, lo))
     if faults is None:
         results = list(_run_all(engine, workers, _fingerprint_part, jobs, in_flight=1))  # one part per worker, all in flight
     else:
@@ -472,8 +472,8 @@ def _verify_in_pool(
     for chunk in _balanced_chunks(candidates, chunks):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
-        local_docs = [docs[k] for k in ids]
-        local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
+        local_docs = take(docs, ids)
+        local_masks = {doc_id: masks[doc_id] for doc_id in document_ids(local_docs) if doc_id in masks}
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
     func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
