@@ -44,6 +44,7 @@ from dedup.io.store import DocumentStore
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
+from dedup.near.index_spill import IndexSpill
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
@@ -113,12 +114,20 @@ def _tables_for(texts: list[str]) -> None:
 
 
 def fingerprint_stream(
-    docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None
+    docs: Iterable[Document],
+    settings: Settings,
+    engine: Engine,
+    folder: str,
+    progress: Progress | None = None,
+    faults: list[StageFault] | None = None,
+    index: IndexSpill | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
     """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets.
 
     A document whose fingerprinting raises is fingerprinted as an empty
     text, listed in the table's ``failed`` and appended to ``faults``.
+    With ``index``, the passage index's fingerprints go there instead of
+    into the returned :class:`Fingerprints`.
     """
     table = DocumentTable()
     store = ShingleStore(folder)
@@ -131,6 +140,9 @@ def fingerprint_stream(
             table.failed.append(first + fault.position)
             if faults is not None:
                 faults.append(StageFault.of("fingerprint", fault, [table.ids[first + fault.position]]))
+        if index is not None and part.index_hashes is not None:
+            index.add(part.index_hashes, part.index_owners + first)
+            part.index_hashes = part.index_owners = None
         first += len(part.counts)
         store.add(part.spilled, part.counts)
         parts.append(part)
@@ -185,13 +197,21 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document], settings: Settings, problems: Sequence[InputProblem], progress: Progress | None, engine: Engine, faults: list[StageFault]
-) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
-    """Stages 1-5, and the passage index's fingerprints when passages are enabled."""
+    docs: Iterable[Document],
+    settings: Settings,
+    problems: Sequence[InputProblem],
+    progress: Progress | None,
+    engine: Engine,
+    faults: list[StageFault],
+    index_folder: str | None = None,
+) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
+    """Stages 1-5, and the passage index's fingerprints when passages are
+    enabled (spilled to ``index_folder`` when given, else in memory)."""
     started = time.perf_counter()
     clock = _StageClock()
+    spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
-        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
+        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -212,7 +232,7 @@ def _run(
         result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
-    index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else None
+    index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else spill
     return result, index
 
 
@@ -536,8 +556,10 @@ def scan_corpus(
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine, _document_store(keep) as docs:
-        result, index = _run(_kept(bounded, docs) if keep else bounded, settings, reader.problems, progress, engine, faults)
-        if keep:
+        if not keep:
+            result, _ = _run(bounded, settings, reader.problems, progress, engine, faults)
+        else:
+            result, index = _run(_kept(bounded, docs), settings, reader.problems, progress, engine, faults, index_folder=docs.folder)
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
 
@@ -545,7 +567,8 @@ def scan_corpus(
 @contextmanager
 def _document_store(needed: bool) -> Iterator[DocumentStore | None]:
     """A store on disk for the documents the text stages read again, in a
-    temporary folder removed with it (``None`` when no stage needs them)."""
+    temporary folder removed with it, where the passage index is spilled
+    too (``None`` when no stage needs them)."""
     if not needed:
         yield None
         return

@@ -54,7 +54,8 @@ class DocumentStore(Sequence[Document]):
     """
 
     def __init__(self, folder: str | os.PathLike) -> None:
-        self.path = os.path.join(os.fspath(folder), "documents.bin")
+        self.folder = os.fspath(folder)
+        self.path = os.path.join(self.folder, "documents.bin")
         self.ids: list[str] = []
         self.chars = array("q")
         self.sources: list[str | None] = []

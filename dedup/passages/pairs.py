@@ -28,9 +28,11 @@ from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.clusters import UnionFind
+from dedup.near.index_spill import IndexSpill
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
 from dedup.passages.index import candidate_pairs as index_pairs
+from dedup.passages.index import partitioned_candidate_pairs
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import align_symmetric, pair_fields, verbatim_share
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
@@ -167,11 +169,27 @@ def _candidates(
     """
     ps = settings.passages
     masks = masks or {}
+    if isinstance(index, IndexSpill):
+        return partitioned_candidate_pairs(_spilled_with_masks(index, docs, settings, masks, engine, faults), len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
     if index is None:
         hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine, faults))
     else:
         hashes, owners = _with_masks(index, docs, settings, masks, engine, faults)
     return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+
+
+def _spilled_with_masks(index: IndexSpill, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_with_masks` of a spilled index, one partition at a time."""
+    masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
+    again_h, again_o = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    if masked.size:
+        again_h, again_o = _pooled_fingerprints(take(docs, masked.tolist()), settings, masks, engine, faults)
+        again_o = masked[again_o]
+    again_part = index.partition_of(again_h)
+    for part, (hashes, owners) in enumerate(index.parts()):
+        keep = ~np.isin(owners, masked)
+        mine = again_part == part
+        yield np.concatenate((hashes[keep], again_h[mine])), np.concatenate((owners[keep], again_o[mine]))
 
 
 def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
