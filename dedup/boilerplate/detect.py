@@ -26,7 +26,7 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
@@ -50,7 +50,7 @@ from dedup.boilerplate.rules import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, document_ids, span_mask
+from dedup.document import Document, document_ids, document_lengths, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
@@ -460,10 +460,10 @@ def boilerplate_report(
                 marks.setdefault(d, {})[b] = index.groups[g].reason
             if timings is not None:
                 timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-        jobs = _batches(((d, blocks[i], marks.get(i)) for i, d in enumerate(docs)), getattr(settings, "batch_size", 2000))
+        jobs = _batches(docs, blocks, marks, getattr(settings, "batch_size", 2000))
         func = partial(_batch_boilerplate, settings=bp)
         if faults is not None:
-            func = FaultBarrier(func, len, _without_documents, _document_id)
+            func = FaultBarrier(func, _batch_size, _without_documents, _document_id)
         done = 0
         if progress:
             progress("boilerplate", 0, len(docs))
@@ -479,34 +479,47 @@ def boilerplate_report(
     return {doc_id: found.get(doc_id, []) for doc_id in document_ids(docs)}, repeats
 
 
-def _without_documents(batch: list, positions: set[int]) -> list:
-    return [item for k, item in enumerate(batch) if k not in positions]
+# A batch: its documents, the blocks and the corpus marks of each.
+_Batch = tuple[Sequence[Document], list, list]
 
 
-def _document_id(batch: list, position: int) -> tuple[str, ...]:
-    return (batch[position][0].id,)
+def _batch_size(batch: _Batch) -> int:
+    return len(batch[1])
+
+
+def _without_documents(batch: _Batch, positions: set[int]) -> _Batch:
+    docs, blocks, marks = batch
+    kept = [k for k in range(len(blocks)) if k not in positions]
+    return [docs[k] for k in kept], [blocks[k] for k in kept], [marks[k] for k in kept]
+
+
+def _document_id(batch: _Batch, position: int) -> tuple[str, ...]:
+    return (batch[0][position].id,)
 
 
 _BATCH_CHARS = 1 << 20
 
 
-def _batches(items: Iterable, documents: int) -> Iterator[list]:
-    """``(document, blocks, corpus marks)`` items in batches of at most
-    ``documents`` documents and about a megabyte of text."""
-    return (run for _, run in runs_by_size(items, lambda item: len(item[0].text), _BATCH_CHARS, documents))
+def _batches(docs: Sequence[Document], blocks: list, marks: dict, documents: int) -> Iterator[_Batch]:
+    """Batches of at most ``documents`` documents and about a megabyte of
+    text, cut by the lengths alone (from a store, the documents are read in
+    the process that runs the batch)."""
+    lengths = document_lengths(docs)
+    for _, run in runs_by_size(range(len(docs)), lengths.__getitem__, _BATCH_CHARS, documents):
+        yield take(docs, run), [blocks[k] for k in run], [marks.get(k) for k in run]
 
 
-def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
-    """The boilerplate of a batch of ``(document, blocks, corpus marks)``,
+def _batch_boilerplate(batch: _Batch, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
+    """The boilerplate of a batch (documents, their blocks and corpus marks),
     the classifier applied to the whole batch at once."""
-    docs = [doc for doc, _, _ in batch]
-    blocks = [doc_blocks for _, doc_blocks, _ in batch]
+    docs, blocks, corpus_marks = batch
+    docs = list(docs)  # read once, when the batch comes from a store
     keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
-        doc.id: document_boilerplate(doc, settings, blocks[i], marks, scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
-        for i, (doc, _, marks) in enumerate(batch)
+        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
+        for i, doc in enumerate(docs)
     }
 
 

@@ -24,7 +24,7 @@ import xxhash
 
 from dedup.boilerplate.blocks import Block
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, document_ids, document_lengths, document_sources
+from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
@@ -122,25 +122,26 @@ class _Fingerprints:
 
 
 def _block_fingerprints(
-    job: tuple[int, list[tuple[str, list[tuple[int, int]]]]], near_words: int | None, near_max_words: int | None
+    job: tuple[int, Sequence[Document], list[list[tuple[int, int]]]], near_words: int | None, near_max_words: int | None
 ) -> _Fingerprints:
     """Key hashes (and, with ``near_words``, the trigram signatures of keys
     of at least that many words) of the blocks of a run of documents.
 
     Args:
-        job: ``(index of the first document, [(text, [(start, end) of each block])])``.
+        job: ``(index of the first document, the documents, [(start, end) of each block] of each)``.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
     """
     most = near_max_words if near_max_words is not None else float("inf")
-    first, documents = job
+    first, docs, spans_of = job
     doc_idx: list[int] = []
     block_idx: list[int] = []
     hashes: list[int] = []
     long_rows: list[int] = []
     long_keys: list[str] = []
     digest = xxhash.xxh3_64_intdigest
-    for d, (text, spans) in enumerate(documents, start=first):
+    for d, (doc, spans) in enumerate(zip(docs, spans_of), start=first):
+        text = doc.text
         ascii_text = text.isascii()
         for b, (start, end) in enumerate(spans):
             piece = text[start:end]
@@ -167,20 +168,23 @@ def _block_fingerprints(
     )
 
 
-def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
-    """The documents (text and block bounds) in runs of about ``_CHUNK_BYTES`` characters."""
-    for first, run in runs_by_size(zip(docs, blocks), lambda item: len(item[0].text), _CHUNK_BYTES):
-        yield first, [(doc.text, [(b.start, b.end) for b in doc_blocks]) for doc, doc_blocks in run]
+def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, Sequence[Document], list]]:
+    """The documents and their block bounds in runs of about ``_CHUNK_BYTES``
+    characters (cut by the lengths alone: from a store, the documents are
+    read in the process that fingerprints them)."""
+    lengths = document_lengths(docs)
+    for first, run in runs_by_size(range(len(docs)), lengths.__getitem__, _CHUNK_BYTES):
+        yield first, take(docs, run), [[(b.start, b.end) for b in blocks[k]] for k in run]
 
 
-def _job_size(job: tuple[int, list]) -> int:
-    return len(job[1])
+def _job_size(job: tuple[int, Sequence[Document], list]) -> int:
+    return len(job[2])
 
 
-def _without_blocks(job: tuple[int, list], positions: set[int]) -> tuple[int, list]:
+def _without_blocks(job: tuple[int, Sequence[Document], list], positions: set[int]) -> tuple[int, Sequence[Document], list]:
     """The run with the documents at ``positions`` left without blocks."""
-    first, documents = job
-    return first, [(text, []) if k in positions else (text, spans) for k, (text, spans) in enumerate(documents)]
+    first, docs, spans_of = job
+    return first, docs, [[] if k in positions else spans for k, spans in enumerate(spans_of)]
 
 
 def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> _Fingerprints:
