@@ -70,6 +70,12 @@ class PassageSettings:
             must reach for a candidate pair to be aligned (two documents
             that share a passage share the words around its n-grams; two
             that use the same stock phrase do not); 0 aligns every candidate.
+        max_partners: Candidate partners aligned per document: a pair is
+            aligned when either document ranks the other among its
+            ``max_partners`` strongest by shared fingerprints, so the stage
+            grows with the documents, not with the pairs popular text makes;
+            the candidates left out are counted (``passage_candidates_unaligned``)
+            and not reported. 0 aligns every candidate.
         min_shared_chars: Shared characters (on the smaller side) below
             which a pair is not reported.
         min_shared_share: Share of the smaller document that must be shared
@@ -111,6 +117,7 @@ class PassageSettings:
     min_shared_fingerprints: int = 2
     anchor_window: int = 20
     min_anchor_overlap: float = 0.3
+    max_partners: int = 8
     min_shared_chars: int = 100
     min_shared_share: float = 0.05
     min_aligned_sentences: int = 3
@@ -126,6 +133,8 @@ class PassageSettings:
         _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "dense_verbatim_score"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
+        if self.max_partners < 0:
+            raise ConfigError(f"passages.max_partners must be 0 (every candidate) or more, got {self.max_partners}")
 
 
 @dataclass(frozen=True)
@@ -317,13 +326,19 @@ class Settings:
 
     @property
     def workers(self) -> int:
-        """The number of worker processes to use."""
-        return self.jobs or (os.cpu_count() or 1)
+        """The number of worker processes to use: ``jobs``, or all cores
+        for 0, and never more than four per core (a config file asking for
+        thousands would otherwise start thousands of processes; the output
+        is the same for any number)."""
+        cores = os.cpu_count() or 1
+        return min(self.jobs or cores, MAX_WORKERS_PER_CORE * cores)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (recorded in reports and baselines)."""
         return dataclasses.asdict(self)
 
+
+MAX_WORKERS_PER_CORE = 4
 
 # What a value of each field type must be, for messages.
 _KIND_WORDS = {"bool": "true or false", "int": "a whole number", "int | None": "a whole number or none",

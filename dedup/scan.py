@@ -465,9 +465,13 @@ def passage_stage(
     ids = document_ids(docs)
     position = {doc_id: k for k, doc_id in enumerate(ids)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
+    shares: list[float] = []
     found = find_passage_pairs(
-        docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults
+        docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
+        tally=result.stats, shared_shares=shares,
     )
+    for row, share in zip(result.documents, shares):
+        row.extra["shared_fingerprint_share"] = share
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}

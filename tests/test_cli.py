@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import subprocess
 import sys
@@ -50,6 +52,8 @@ def test_scan_jsonl_and_csv_rows(tmp_path: Path) -> None:
     assert [json.loads(r)["relation"] for r in rows] == ["exact_duplicate"]
     csv_lines = run("scan", str(tmp_path), "--format", "csv").stdout.splitlines()
     assert csv_lines[0].startswith("a,b,relation,jaccard") and csv_lines[1].startswith("a.txt,b.txt,exact_duplicate,1.0")
+    row = next(csv.DictReader(io.StringIO(run("scan", str(tmp_path), "--format", "csv").stdout)))
+    assert (row["found_by"], row["extent_a"], row["extent_b"]) == ("exact", "wholly", "wholly")
 
 
 def test_flags_change_settings(tmp_path: Path) -> None:

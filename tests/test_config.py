@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from conftest import synthetic_text
 
 from dedup.config import ConfigError, Settings, find_config, load_settings
 
@@ -130,3 +135,15 @@ def test_wrongly_shaped_settings_name_the_file_and_key(tmp_path: Path, file: str
     with pytest.raises(ConfigError) as err:
         load_settings(folder=tmp_path)
     assert message in str(err.value) and file in str(err.value)
+
+
+def test_jobs_are_capped_at_four_per_core(tmp_path: Path) -> None:
+    """A config asking for a hundred thousand workers starts at most four per
+    core, through the real command line, and still scans."""
+    for name in ("a", "b"):
+        (tmp_path / f"{name}.txt").write_text(synthetic_text(3), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(tmp_path), "--jobs", "100000", "--format", "json"], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["timing"]["workers"] <= 4 * (os.cpu_count() or 1)
+    assert [p["relation"] for p in report["pairs"]] == ["exact_duplicate"]

@@ -30,7 +30,7 @@ from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.clusters import UnionFind
 from dedup.near.index_spill import IndexSpill
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
-from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
+from dedup.passages.index import Anchors, anchors, context_overlap, shared_fingerprints, strongest_partners, word_anchors
 from dedup.passages.index import candidate_pairs as index_pairs
 from dedup.passages.index import partitioned_candidate_pairs
 from dedup.passages.pair_model import label_pair
@@ -167,15 +167,53 @@ def _candidates(
     ``index``: :func:`fingerprints` of ``docs`` without masks, if already
     taken; those of masked documents are taken again here.
     """
+    pairs, counts, _ = _candidates_and_shares(docs, settings, masks, index, engine, faults)
+    return pairs, counts
+
+
+def _candidates_and_shares(
+    docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None, shares: bool = False
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """:func:`_candidates`, and with ``shares`` each document's held and
+    shared fingerprints (:func:`dedup.passages.index.shared_fingerprints`).
+
+    ``index``: as for :func:`_candidates`, or spilled in partitions by
+    hash (:class:`~dedup.near.index_spill.IndexSpill`), then read one
+    partition at a time.
+    """
     ps = settings.passages
-    masks = masks or {}
     if isinstance(index, IndexSpill):
-        return partitioned_candidate_pairs(_spilled_with_masks(index, docs, settings, masks, engine, faults), len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+        return _spilled_candidates(index, docs, settings, masks or {}, engine, faults, shares)
+    hashes, owners = _index(docs, settings, masks, index, engine, faults)
+    pairs, counts = index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    return pairs, counts, (shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs) if shares else None)
+
+
+def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engine, faults, shares: bool):
+    """:func:`_candidates_and_shares` of a spilled index: every figure is a
+    sum over hashes, so over partitions."""
+    ps = settings.passages
+    held, shared = np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
+
+    def parts() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for hashes, owners in _spilled_with_masks(index, docs, settings, masks, engine, faults):
+            if shares:
+                part_held, part_shared = shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs)
+                held[:] += part_held
+                shared[:] += part_shared
+            yield hashes, owners
+
+    pairs, counts = partitioned_candidate_pairs(parts(), len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    return pairs, counts, ((held, shared) if shares else None)
+
+
+def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
+    """The fingerprints ``(hashes, owners)`` of ``docs`` with their masks left
+    out (``index``: those without masks, if already taken)."""
+    masks = masks or {}
     if index is None:
-        hashes, owners = by_hash(*_pooled_fingerprints(docs, settings, masks, engine, faults))
-    else:
-        hashes, owners = _with_masks(index, docs, settings, masks, engine, faults)
-    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+        return by_hash(*_pooled_fingerprints(docs, settings, masks, engine, faults))
+    return _with_masks(index, docs, settings, masks, engine, faults)
 
 
 def _spilled_with_masks(index: IndexSpill, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -361,8 +399,14 @@ def find_passage_pairs(
     engine: Engine | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     faults: list[StageFault] | None = None,
+    tally: dict[str, int] | None = None,
+    shared_shares: list[float] | None = None,
 ) -> list[PassagePair]:
     """Documents that share passages, verified and labelled.
+
+    Only each document's ``passages.max_partners`` strongest candidates are
+    aligned (:func:`dedup.passages.index.strongest_partners`); the others
+    are neither aligned nor reported.
 
     Args:
         docs: The documents (ids unique).
@@ -384,15 +428,31 @@ def find_passage_pairs(
         faults: Receives a :class:`~dedup.engine.StageFault` per pair whose
             alignment raises (the pair is left out; the others are as they
             would be without it). Without it, the first such error is raised.
+        tally: Receives ``passage_candidates`` (candidate pairs outside
+            duplicate clusters) and ``passage_candidates_unaligned`` (those
+            beyond every document's strongest partners, left out).
+        shared_shares: Receives, per document, the share of its sampled
+            fingerprints (outside masks) that another document holds
+            (:func:`dedup.passages.index.shared_fingerprints`): an estimate
+            from the index, for aligned and unaligned documents alike.
 
     Returns:
         Pairs with a relation, ordered by ``(i, j)``.
     """
+    ps = settings.passages
     group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
-    pairs, counts = _candidates(docs, settings, masks, index, engine, faults)
+    pairs, counts, held_shared = _candidates_and_shares(docs, settings, masks, index, engine, faults, shares=shared_shares is not None)
+    if held_shared is not None:
+        held, shared = held_shared
+        shared_shares[:] = np.round(shared / np.maximum(held, 1), 4).tolist()
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
-    candidates = [(i, j) for i, j in pairs[apart].tolist()]
-    shared = counts[apart].tolist()
+    pairs, counts = pairs[apart], counts[apart]
+    chosen = strongest_partners(pairs, counts, ps.max_partners)
+    if tally is not None:
+        tally["passage_candidates"] = len(pairs)
+        tally["passage_candidates_unaligned"] = int(len(pairs) - chosen.sum())
+    candidates = [(i, j) for i, j in pairs[chosen].tolist()]
+    shared = counts[chosen].tolist()
     return verify_pairs_pooled(docs, candidates, settings, masks, shared, sentences, engine, progress=progress, faults=faults)
 
 

@@ -26,6 +26,18 @@ EXIT_BROKEN_PIPE = 141
 EXIT_TERMINATED = 143
 
 PAIR_COLUMNS = ("a", "b", "relation", "jaccard", "containment_a", "containment_b")
+# Provenance columns of the CSV; empty where the scan measured no passages.
+PROVENANCE_COLUMNS = (
+    "found_by",
+    "shared_share_a",
+    "shared_share_b",
+    "extent_a",
+    "extent_b",
+    "source",
+    "derived",
+    "direction_confidence",
+    "relation_probability",
+)
 
 
 def to_json(result: ScanResult) -> str:
@@ -120,8 +132,14 @@ def to_jsonl(result: ScanResult) -> str:
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-# Control characters other than line breaks and tabs, written as escapes.
-_CSV_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code not in (0x09, 0x0A)} | {0x0D: "\\r"}
+# Control characters other than line breaks and tabs, written as escapes;
+# so are the bidi controls, which reorder what a spreadsheet shows
+# ("invoice\u202efdp.exe" displayed as "invoiceexe.pdf").
+_CSV_CONTROLS = (
+    {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if code not in (0x09, 0x0A)}
+    | {0x0D: "\\r"}
+    | {code: f"\\u{code:04x}" for code in (0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+)
 
 
 def csv_cell(value: Any) -> Any:
@@ -129,7 +147,8 @@ def csv_cell(value: Any) -> Any:
     formula gets a leading ``'``; a carriage return (which some readers
     take for the end of a row even inside quotes) is written as ``\\r``
     and any other control character but line breaks and tabs as ``\\xNN``
-    (no escape sequence reaches a terminal the CSV is shown on). Numbers
+    (no escape sequence reaches a terminal the CSV is shown on), a bidi
+    control as ``\\uNNNN``. Numbers
     are left as they are. JSON and JSONL keep ids exactly."""
     if not isinstance(value, str):
         return value
@@ -139,14 +158,16 @@ def csv_cell(value: Any) -> Any:
 
 
 def to_csv(result: ScanResult) -> str:
-    """Pairs as CSV with a header row (the flat pair fields only), each
-    text cell neutralised by :func:`csv_cell`."""
+    """Pairs as CSV with a header row (the flat pair fields and the
+    provenance ones, empty where not measured), each text cell neutralised
+    by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(PAIR_COLUMNS)
+    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS
+    writer.writerow(columns)
     for pair in result.pairs:
         row: dict[str, Any] = pair.to_dict()
-        writer.writerow([csv_cell(row[c]) for c in PAIR_COLUMNS])
+        writer.writerow([csv_cell(row.get(c)) if row.get(c) is not None else "" for c in columns])
     return buffer.getvalue()
 
 

@@ -14,6 +14,7 @@ cosine of two such vectors is the sentence similarity the aligner thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 import numpy as np
@@ -118,20 +119,20 @@ class SentenceVectors:
     def n_rows(self) -> int:
         return int(self.indptr.size - 1)
 
-    @property
+    @cached_property
     def entry_row(self) -> np.ndarray:
-        """Row of each stored entry (computed on use)."""
+        """Row of each stored entry (computed on first use: every pair reads it)."""
         return np.repeat(np.arange(self.n_rows, dtype=np.int32), np.diff(self.indptr))
 
 
 def sentence_vectors(counts: sp.csr_matrix) -> SentenceVectors:
     """Precompute what :func:`cosine_vectors` needs of one document."""
-    # Features are N_FEATURES-bucket hashes: counting them beats sorting every entry.
-    df = np.bincount(counts.indices, minlength=N_FEATURES)
-    features = np.flatnonzero(df)
-    position = np.cumsum(df > 0, dtype=np.int32) - 1
+    # Sorting a document's entries costs far less than counting into all
+    # N_FEATURES buckets (a megabyte-sized array per document).
+    features, position, df = np.unique(counts.indices, return_inverse=True, return_counts=True)
     # int32 positions: a document's features number far fewer than 2**31.
-    return SentenceVectors(counts.indptr.copy(), features, df[features], position[counts.indices], np.log1p(counts.data))
+    return SentenceVectors(counts.indptr.copy(), features.astype(np.int64), df.astype(np.int64),
+                           position.astype(np.int32), np.log1p(counts.data))
 
 
 def _lookup(features: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -228,10 +229,12 @@ def _exact_pairs(wa: sp.csr_matrix, wbt: sp.csr_matrix, floor: float) -> sp.csr_
     step = max(1, CHUNK_ENTRIES // max(1, wbt.shape[1]))
     parts = []
     for lo in range(0, wa.shape[0], step):
-        part = (wa[lo : lo + step] @ wbt).tocsr()
+        part = (wa[lo : lo + step] if step < wa.shape[0] else wa) @ wbt
         part.data[part.data < floor] = 0
         part.eliminate_zeros()
         parts.append(part)
+    if len(parts) == 1 and parts[0].dtype == np.float32:
+        return parts[0]  # most pairs of documents: no copies
     return sp.vstack(parts, format="csr").astype(np.float32)
 
 

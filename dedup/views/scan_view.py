@@ -53,7 +53,7 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         if any(p.direction_evidence for p in result.pairs):
             console.print(_evidence(result, limit))
         if len(result.pairs) > limit:
-            console.print(f"… and {len(result.pairs) - limit} more pairs (use --format json for all)")
+            console.print(_more(len(result.pairs), limit, "pairs"))
     if result.clusters:
         console.print(_clusters_table(result, limit))
     if any(d.composition is not None for d in result.documents):
@@ -61,6 +61,11 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         console.print(_sharing_nothing(result, limit))
     if any(d.extra.get("boilerplate") for d in result.documents):
         console.print(_boilerplate_table(result, limit))
+
+
+def _more(total: int, limit: int, noun: str) -> str:
+    """What a table cut at ``limit`` rows leaves out, or nothing."""
+    return f"… and {total - limit} more {noun} (use --format json for all)" if total > limit else ""
 
 
 def _count(n: int, noun: str) -> str:
@@ -143,7 +148,8 @@ def _passage_counts(pair) -> str:
 
 
 def _clusters_table(result: ScanResult, limit: int) -> Table:
-    table = Table(title="Clusters", title_justify="left")
+    more = _more(len(result.clusters), limit, "clusters")
+    table = Table(title="Clusters", title_justify="left", caption=more or None, caption_justify="left")
     table.add_column("#", justify="right")
     table.add_column("keep", overflow="fold")
     table.add_column("duplicates", overflow="fold")
@@ -186,12 +192,15 @@ def _legend(plain: bool) -> Text:
 
 
 def _composition_table(result: ScanResult, limit: int, plain: bool) -> Table:
-    table = Table(title="Composition of each document", title_justify="left", box=box.SIMPLE_HEAD, caption=_legend(plain), caption_justify="left")
+    composed = [d for d in result.documents if d.composition is not None]
+    more = _more(len(composed), limit, "documents")
+    caption = _legend(plain) + Text("\n" + more) if more else _legend(plain)
+    table = Table(title="Composition of each document", title_justify="left", box=box.SIMPLE_HEAD, caption=caption, caption_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("composition", no_wrap=True)
     table.add_column("own", justify="right")
     table.add_column("shared with", overflow="fold")
-    for doc in [d for d in result.documents if d.composition is not None][:limit]:
+    for doc in composed[:limit]:
         comp = doc.composition
         others = Text()
         for k, item in enumerate(comp["shared_with"][:5]):
@@ -211,11 +220,12 @@ def _sharing_nothing(result: ScanResult, limit: int) -> Text:
 
 
 def _boilerplate_table(result: ScanResult, limit: int) -> Table:
-    table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD)
+    rows = [d for d in result.documents if d.extra.get("boilerplate")]
+    more = _more(len(rows), limit, "documents")
+    table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("share", justify="right")
     table.add_column("spans by kind", overflow="fold")
-    rows = [d for d in result.documents if d.extra.get("boilerplate")]
     for doc in rows[:limit]:
         kinds = Counter(span["kind"] for span in doc.extra["boilerplate"])
         by_kind = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items()))

@@ -11,7 +11,7 @@ from dedup.document import Document, document_ids, document_lengths, document_so
 from dedup.engine import LocalEngine
 from dedup.io.store import DocumentStore, DocumentView
 from dedup.near.index_spill import IndexSpill
-from dedup.passages.index import candidate_pairs, partitioned_candidate_pairs
+from dedup.passages.index import candidate_pairs, partitioned_candidate_pairs, shared_fingerprints
 
 DOCS = [
     Document("plain", "A plain text.\n\nTwo paragraphs."),
@@ -93,3 +93,7 @@ def test_spilled_index_gives_the_candidates_of_the_whole_index(tmp_path, min_sha
     expected_pairs, expected_counts = candidate_pairs(hashes, owners, 300, 40, min_shared)
     assert len(expected_pairs) > 100
     assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+    # Each document's held and shared fingerprints: sums over the partitions.
+    per_part = [shared_fingerprints(h, o, 300, 40) for h, o in spill.parts()]
+    held, shared = shared_fingerprints(hashes, owners, 300, 40)
+    assert np.array_equal(sum(p[0] for p in per_part), held) and np.array_equal(sum(p[1] for p in per_part), shared)

@@ -91,6 +91,7 @@ def test_a_hostile_id_is_shown_as_text_and_never_obeyed(path: Path, scan_outputs
     cells = {cell for row in csv.reader(io.StringIO(scan_outputs["csv"])) for cell in row[:2]}
     assert case["csv"] in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
+    assert not any(raw in scan_outputs["csv"] for raw in RAW)
 
 
 def test_text_and_ids_in_diff_and_boilerplate_views_are_inert(hostile_corpus: Path) -> None:
