@@ -6,9 +6,17 @@ document-level ``dedup scan`` (as in bench_scan.py) runs once with
 ``--engine local`` and once with ``--engine ray`` (a local Ray cluster of
 BENCH_JOBS CPUs, started by the command), and the bench reports: wall time
 of the command (with Ray's start), the scan's own seconds, their ratios Ray
-÷ local (the overhead of the engine), the driver's peak RSS (the command's
-own process, from its JSON timing: Ray's workers are separate processes) and
-whether both engines found the same pairs and clusters.
+÷ local (the overhead of the engine), the driver's peak RSS and whether both
+engines found the same pairs and clusters.
+
+The driver is the command's own process (the workers of either engine are
+other processes). Its peak RSS is the kernel's high-water mark of that
+process (VmHWM, read every 20 ms while it runs; Linux), output included;
+its private part (RssAnon, the largest sample) leaves out the shared
+libraries and the pages of Ray's object store the driver has mapped.
+The result's own ``timing.peak_rss_mb`` is not used: ``getrusage`` keeps
+the peak across ``exec``, so it starts from the size of the process that
+started the command (this bench, holding the previous results).
 
 Environment:
     BENCH_RAY_SIZES=a,b  corpus sizes (each generated once into bench/out/)
@@ -22,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,14 +55,33 @@ def run(size: int, engine: str, jobs: int) -> dict:
     cmd = dedup_command(corpus_of(size), jobs) + ["--engine", engine]
     print(f"{size:,} documents: --engine {engine} ...", flush=True)
     started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(cmd)} failed ({done.returncode}): {done.stderr[-2000:]}")
-    result = json.loads(done.stdout)
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True)
+        peak_kb = private_kb = 0
+        while proc.poll() is None:
+            status = memory_kb(proc.pid)
+            peak_kb = max(peak_kb, status.get("VmHWM", 0))
+            private_kb = max(private_kb, status.get("RssAnon", 0))
+            time.sleep(0.02)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        if proc.returncode not in (0, 1):
+            raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}): {err.read()[-2000:]}")
+        result = json.load(out)
     timing = result.pop("timing")
-    return {"engine": engine, "wall_s": wall, "scan_s": timing["seconds"], "driver_peak_rss_mb": timing["peak_rss_mb"],
-            "result": result, "command": " ".join(cmd)}
+    return {"engine": engine, "wall_s": wall, "scan_s": timing["seconds"], "driver_peak_rss_mb": peak_kb / 1024 or timing["peak_rss_mb"],
+            "driver_private_mb": private_kb / 1024, "result": result, "command": " ".join(cmd)}
+
+
+def memory_kb(pid: int) -> dict[str, int]:
+    """The memory figures of process ``pid`` in KB (VmHWM: the peak resident
+    memory so far; RssAnon: its private memory now); empty where /proc has none."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            return {key: int(value.split()[0]) for key, _, value in (line.partition(":") for line in status) if key in ("VmHWM", "RssAnon")}
+    except (OSError, ValueError):
+        return {}
 
 
 def main() -> int:
@@ -74,16 +102,24 @@ def main() -> int:
     lines = [
         f"Machine: {machine()['cpu']}, {machine()['cores']} cores; --jobs {jobs}; {machine()['date']}.",
         "",
-        "| documents | engine | wall s | scan s | docs/s (scan) | driver peak RSS MB | same result |",
-        "| ---: | --- | ---: | ---: | ---: | ---: | --- |",
+        "| documents | engine | wall s | scan s | docs/s (scan) | driver peak RSS MB | of it private | same result |",
+        "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
         for engine in ("local", "ray"):
             r = row[engine]
             lines.append(f"| {row['documents']:,} | {engine} | {r['wall_s']:.1f} | {r['scan_s']:.1f} | {row['documents'] / r['scan_s']:,.0f} | "
-                         f"{r['driver_peak_rss_mb']:,.0f} | {row['same_result']} |")
+                         f"{r['driver_peak_rss_mb']:,.0f} | {r['driver_private_mb']:,.0f} | {row['same_result']} |")
         lines.append(f"| {row['documents']:,} | ray ÷ local | {row['wall_ratio']:.2f} | {row['scan_ratio']:.2f} | | "
-                     f"{row['ray']['driver_peak_rss_mb'] / row['local']['driver_peak_rss_mb']:.2f} | |")
+                     f"{row['ray']['driver_peak_rss_mb'] / row['local']['driver_peak_rss_mb']:.2f} | | |")
+    if len(rows) > 1:
+        small, large = rows[0], rows[-1]
+        for engine in ("local", "ray"):
+            grow = large[engine]["driver_peak_rss_mb"] - small[engine]["driver_peak_rss_mb"]
+            per_doc = grow * 1024 / (large["documents"] - small["documents"])
+            private = large[engine]["driver_private_mb"] - small[engine]["driver_private_mb"]
+            lines.append(f"\nDriver growth, {engine}: {grow:+,.0f} MB from {small['documents']:,} to {large['documents']:,} documents "
+                         f"({per_doc:,.2f} KB a document; private {private:+,.0f} MB).")
     text = "\n".join(lines)
     (OUT / "ray.md").write_text(text + "\n")
     (OUT / "ray.json").write_text(json.dumps({"machine": machine(), "jobs": jobs, "rows": rows}, indent=1))

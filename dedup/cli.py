@@ -383,7 +383,9 @@ def index() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @config_option
 @click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0].")
-def index_build(paths: tuple[str, ...], output: str, fmt: str, config_file: str | None, jobs: int | None) -> None:
+@engine_option
+@ray_address_option
+def index_build(paths: tuple[str, ...], output: str, fmt: str, config_file: str | None, jobs: int | None, engine_kind: str, ray_address: str | None) -> None:
     """Index every document under PATHS into a new file OUTPUT.
 
     \b
@@ -393,7 +395,8 @@ def index_build(paths: tuple[str, ...], output: str, fmt: str, config_file: str 
     from dedup.lint.build import build_index
 
     settings = load_cli_settings(config_file, jobs=jobs)
-    _print_update(_lint_call(build_index, paths, output, settings), fmt)
+    with open_engine(engine_kind, settings.workers, ray_address) or nullcontext() as engine:
+        _print_update(_lint_call(build_index, paths, output, settings, engine=engine), fmt)
 
 
 @index.command("add")

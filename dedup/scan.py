@@ -35,16 +35,18 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, document_ids, split_document
+from dedup.document import Document, document_ids
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
 from dedup.io.corpus import CorpusReader, InputProblem
+from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
-from dedup.io.store import DocumentStore
+from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
+from dedup.near.sharded import KeptSets, keep_shingles, read_and_fingerprint
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ClusterResult, DocumentResult, PairResult, ScanResult, collection_paused
@@ -114,27 +116,25 @@ def _tables_for(texts: list[str]) -> None:
 
 
 def fingerprint_stream(
-    docs: Iterable[Document],
-    settings: Settings,
-    engine: Engine,
-    folder: str,
-    progress: Progress | None = None,
-    faults: list[StageFault] | None = None,
+    docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None,
     index: IndexSpill | None = None,
-) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
-    """Stage 1 over a stream of documents: the table, their fingerprints and the spilled shingle sets.
+) -> tuple[DocumentTable, Fingerprints, ShingleStore | KeptSets]:
+    """Stage 1 over a stream of documents: the table, their fingerprints and
+    the shingle sets (spilled to ``folder``, or kept by a distributed engine).
 
     A document whose fingerprinting raises is fingerprinted as an empty
-    text, listed in the table's ``failed`` and appended to ``faults``.
-    With ``index``, the passage index's fingerprints go there instead of
-    into the returned :class:`Fingerprints`.
+    text, listed in the table's ``failed`` and appended to ``faults``. With
+    ``index``, the passage index's fingerprints go there, not into the result.
     """
     table = DocumentTable()
-    store = ShingleStore(folder)
-    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
+    kept = getattr(engine, "distributed", False)
+    store = KeptSets() if kept else ShingleStore(folder)
+    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
+    batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars)
+    done = engine.map_keep(partial(keep_shingles, barrier), batches) if kept else ((guarded, None) for guarded in engine.map(barrier, batches))
     parts = []
     first = 0
-    for guarded in engine.map(barrier, _batches(docs, table, settings.batch_size, progress, settings.max_chars)):
+    for guarded, handle in done:
         part = guarded.result
         for fault in guarded.faults:
             table.failed.append(first + fault.position)
@@ -143,8 +143,11 @@ def fingerprint_stream(
         if index is not None and part.index_hashes is not None:
             index.add(part.index_hashes, part.index_owners + first)
             part.index_hashes = part.index_owners = None
+        if kept:
+            store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
+        else:
+            store.add(part.spilled, part.counts)
         first += len(part.counts)
-        store.add(part.spilled, part.counts)
         parts.append(part)
     return table, join_fingerprints(parts, settings.num_perm), store
 
@@ -197,7 +200,7 @@ def _resources() -> dict[str, float]:
 
 
 def _run(
-    docs: Iterable[Document],
+    docs: Iterable[Document] | Callable[[], tuple[DocumentTable, Fingerprints, Callable, Callable]],
     settings: Settings,
     problems: Sequence[InputProblem],
     progress: Progress | None,
@@ -206,12 +209,22 @@ def _run(
     index_folder: str | None = None,
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are
-    enabled (spilled to ``index_folder`` when given, else in memory)."""
+    enabled (spilled to ``index_folder`` when given, else in memory).
+
+    ``docs``: the documents, or stage 1 itself as a function that gives the
+    table, the fingerprints, stage 3 (a function of the documents to pair)
+    and stage 4 (a function of the candidates).
+    """
     started = time.perf_counter()
     clock = _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
-        table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill)
+        if callable(docs):
+            table, fp, pairs_of, verify_of = docs()
+        else:
+            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill)
+            pairs_of = partial(pairs_from_keys, fp.band_keys)
+            verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -219,12 +232,12 @@ def _run(
         is_head[[m for group in groups for m in group[1:]] + sorted(failed)] = False
         # A document without shingles has the signature of every other such
         # document; it is reported as empty, never paired by Jaccard.
-        candidates = pairs_from_keys(fp.band_keys, subset=np.flatnonzero(is_head & (fp.counts > 0)))
-        fp.band_keys = None
+        candidates = pairs_of(subset=np.flatnonzero(is_head & (fp.counts > 0)))
+        fp.band_keys = pairs_of = None
         clock.lap("candidates")
         if progress:
             progress("candidates", len(candidates), len(candidates))
-        near = verify_candidates(candidates, store, settings, engine)
+        near = verify_of(candidates)
         clock.lap("verify")
     if progress:
         progress("verify", len(table), len(table))
@@ -559,29 +572,25 @@ def scan_corpus(
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine, _document_store(keep) as docs:
-        if not keep:
-            result, _ = _run(bounded, settings, reader.problems, progress, engine, faults)
-        else:
-            result, index = _run(_kept(bounded, docs), settings, reader.problems, progress, engine, faults, index_folder=docs.folder)
+    with _engine_for(settings, engine) as engine, temporary_store() as docs:
+        stage1 = docs.passing(bounded) if keep else bounded
+        if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
+            # The workers read the inputs: no text passes through this process.
+            stage1 = partial(_read_by_workers, reader=reader, settings=settings, engine=engine, faults=faults, progress=progress)
+        result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
+        if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
 
 
-@contextmanager
-def _document_store(needed: bool) -> Iterator[DocumentStore | None]:
-    """A store on disk for the documents the text stages read again, in a
-    temporary folder removed with it, where the passage index is spilled
-    too (``None`` when no stage needs them)."""
-    if not needed:
-        yield None
-        return
-    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder) as store:
-        yield store
-
-
-# The kind of the warning about a document read in parts.
-TOO_LONG = "too-long"
+def _read_by_workers(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, Callable, Callable]:
+    """Stages 1, 3 and 4 on shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
+    too_long = partial(too_long_problem, max_chars=settings.max_chars)
+    found = read_and_fingerprint(list(reader.paths), settings, engine, reader.problems, faults, reader.encoding, reader.fields, too_long)
+    if progress:
+        progress("fingerprint", len(found.ids), len(found.ids))
+    table = DocumentTable(found.ids, array("q", found.chars), found.metadata, found.failed)
+    return table, found.fingerprints, partial(found.candidates, engine), partial(found.verify, engine, settings=settings)
 
 
 def _count_kind(problems, kind: str) -> int:
@@ -589,30 +598,3 @@ def _count_kind(problems, kind: str) -> int:
     log = as_log(problems)
     return sum(p.kind == kind for p in log) + dict(log.omitted()).get(kind, 0)
 
-
-def split_long(docs: Iterable[Document], max_chars: int, problems: ProblemLog) -> Iterator[Document]:
-    """``docs``, each longer than ``max_chars`` characters split into parts
-    (:func:`dedup.document.split_document`) with a warning naming it in
-    ``problems`` (read, not skipped): never cut silently."""
-    for doc in docs:
-        if len(doc.text) <= max_chars:
-            yield doc
-            continue
-        parts = split_document(doc, max_chars)
-        problems.record(
-            InputProblem(
-                doc.origin or doc.id,
-                f"document {doc.id!r} has {len(doc.text):,} characters, more than max_chars ({max_chars:,}): "
-                f"read as {len(parts)} parts, {parts[0].id!r} to {parts[-1].id!r}",
-                TOO_LONG,
-                skipped=False,
-            )
-        )
-        yield from parts
-
-
-def _kept(docs: Iterable[Document], into: DocumentStore) -> Iterator[Document]:
-    """``docs``, each appended to ``into`` as it passes."""
-    for doc in docs:
-        into.append(doc)
-        yield doc

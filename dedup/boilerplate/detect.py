@@ -26,10 +26,11 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
+from dedup.boilerplate.batches import Batch, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
 from dedup.boilerplate.guard import prose_units, protected_blocks
@@ -50,8 +51,8 @@ from dedup.boilerplate.rules import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, document_ids, document_lengths, span_mask, take
-from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
+from dedup.document import Document, document_ids, span_mask
+from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
 from dedup.text.sentences import sentence_spans
@@ -460,10 +461,10 @@ def boilerplate_report(
                 marks.setdefault(d, {})[b] = index.groups[g].reason
             if timings is not None:
                 timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-        jobs = _batches(docs, blocks, marks, getattr(settings, "batch_size", 2000))
+        jobs = document_batches(docs, blocks, marks, getattr(settings, "batch_size", 2000))
         func = partial(_batch_boilerplate, settings=bp)
         if faults is not None:
-            func = FaultBarrier(func, _batch_size, _without_documents, _document_id)
+            func = FaultBarrier(func, batch_size, without_documents, batch_document_id)
         done = 0
         if progress:
             progress("boilerplate", 0, len(docs))
@@ -479,37 +480,7 @@ def boilerplate_report(
     return {doc_id: found.get(doc_id, []) for doc_id in document_ids(docs)}, repeats
 
 
-# A batch: its documents, the blocks and the corpus marks of each.
-_Batch = tuple[Sequence[Document], list, list]
-
-
-def _batch_size(batch: _Batch) -> int:
-    return len(batch[1])
-
-
-def _without_documents(batch: _Batch, positions: set[int]) -> _Batch:
-    docs, blocks, marks = batch
-    kept = [k for k in range(len(blocks)) if k not in positions]
-    return [docs[k] for k in kept], [blocks[k] for k in kept], [marks[k] for k in kept]
-
-
-def _document_id(batch: _Batch, position: int) -> tuple[str, ...]:
-    return (batch[0][position].id,)
-
-
-_BATCH_CHARS = 1 << 20
-
-
-def _batches(docs: Sequence[Document], blocks: list, marks: dict, documents: int) -> Iterator[_Batch]:
-    """Batches of at most ``documents`` documents and about a megabyte of
-    text, cut by the lengths alone (from a store, the documents are read in
-    the process that runs the batch)."""
-    lengths = document_lengths(docs)
-    for _, run in runs_by_size(range(len(docs)), lengths.__getitem__, _BATCH_CHARS, documents):
-        yield take(docs, run), [blocks[k] for k in run], [marks.get(k) for k in run]
-
-
-def _batch_boilerplate(batch: _Batch, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
+def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
     """The boilerplate of a batch (documents, their blocks and corpus marks),
     the classifier applied to the whole batch at once."""
     docs, blocks, corpus_marks = batch

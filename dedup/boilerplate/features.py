@@ -62,6 +62,7 @@ _DIGIT = re.compile(r"\d")
 _SENTENCE_END = re.compile(r"[.!?]['\"\u2019\u201d)]*(?:\s|$)")
 _SEPARATORS = re.compile(r"[|\u2022\u00b7\u00bb\u203a/>]")
 _ENDS_SENTENCE = re.compile(r"[.!?:;]['\"\u2019\u201d)\]]*$")
+_SPACE = re.compile(r"\s")
 _ENDS_ELLIPSIS = re.compile(r"(?:\u2026|\.\.\.)['\"\u2019\u201d)\]]*$")
 
 BASE_FEATURES = (
@@ -121,10 +122,12 @@ _IS_DIGIT = 4  # \d (:data:`_DIGIT`)
 _IS_UPPER = 8  # str.isupper() of the character alone
 _IS_UNCASED_UPPER = 16  # lower or title case: a word holding one is not str.isupper()
 _IS_SEPARATOR = 32  # (:data:`_SEPARATORS`)
+_IS_SPACE = 64  # \s
 _MAX_CODE = 0x110000
 _JOIN = "\n"  # between blocks: white space, so no word, punctuation or sentence end crosses it
 
 
+_NO_CHAR = _MAX_CODE
 _PAGE_BITS = 8  # the table is filled 256 code points at a time, as texts need them
 
 
@@ -134,7 +137,8 @@ def _class_bits(chars: str) -> np.ndarray:
     cannot drift apart (each pattern is one character class, so a
     character's bits do not depend on its neighbours)."""
     bits = np.zeros(len(chars), dtype=np.uint8)
-    for bit, pattern in ((_IS_WORD, _WORD), (_IS_PUNCT, _PUNCT), (_IS_DIGIT, _DIGIT), (_IS_SEPARATOR, _SEPARATORS)):
+    patterns = ((_IS_WORD, _WORD), (_IS_PUNCT, _PUNCT), (_IS_DIGIT, _DIGIT), (_IS_SEPARATOR, _SEPARATORS), (_IS_SPACE, _SPACE))
+    for bit, pattern in patterns:
         for match in re.finditer(pattern.pattern + "+", chars):
             bits[match.start() : match.end()] |= bit
     bits[np.fromiter(map(str.isupper, chars), dtype=bool, count=len(chars))] |= _IS_UPPER
@@ -151,13 +155,18 @@ class _CharTable:
 
     def __init__(self) -> None:
         self.bits = np.zeros(_MAX_CODE, dtype=np.uint8)
+        self.lower = np.zeros(_MAX_CODE, dtype=np.uint32)
         self.filled = np.zeros(_MAX_CODE >> _PAGE_BITS, dtype=bool)
         self._fill(np.zeros(1, dtype=np.int64))
 
     def _fill(self, pages: np.ndarray) -> None:
         for page in pages.tolist():
             first = page << _PAGE_BITS
-            self.bits[first : first + (1 << _PAGE_BITS)] = _class_bits("".join(map(chr, range(first, first + (1 << _PAGE_BITS)))))
+            chars = "".join(map(chr, range(first, first + (1 << _PAGE_BITS))))
+            self.bits[first : first + (1 << _PAGE_BITS)] = _class_bits(chars)
+            # (A character that lowers to two, such as a dotted capital I,
+            # lowers to no character: no stopword holds it.)
+            self.lower[first : first + (1 << _PAGE_BITS)] = [ord(low) if len(low := c.lower()) == 1 else _NO_CHAR for c in chars]
         self.filled[pages] = True
 
     def classes(self, codes: np.ndarray) -> np.ndarray:
@@ -187,7 +196,7 @@ def _counts(positions: np.ndarray, block_ends: np.ndarray) -> np.ndarray:
     return np.bincount(np.searchsorted(block_ends, positions, side="right"), minlength=len(block_ends))
 
 
-def _block_stats(texts: Sequence[str]) -> np.ndarray:
+def _block_stats(texts: Sequence[str], counts: bool = False):
     """The features of each block that depend on its text alone.
 
     The blocks are joined by line breaks and classified one code point at a
@@ -196,15 +205,21 @@ def _block_stats(texts: Sequence[str]) -> np.ndarray:
     words, :data:`_PUNCT` and :data:`_DIGIT` characters, :data:`_SENTENCE_END`
     matches, divided as ratios), to the bit.
 
+    Args:
+        texts: The blocks' texts.
+        counts: Also return each block's number of words.
+
     Returns:
         ``(len(texts), 14)`` float64 matrix, columns in the order of
-        :data:`BASE_FEATURES` (its first 14).
+        :data:`BASE_FEATURES` (its first 14); with ``counts``, the matrix
+        and an int64 array of word counts.
     """
     n = len(texts)
     joined = _JOIN.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
-    cls = char_table().classes(_codes(joined))
+    codes = _codes(joined)
+    cls = char_table().classes(codes)
     # Words: runs of word characters; their own class bits or-ed together.
     edges = np.diff((cls & _IS_WORD).view(np.int8), prepend=np.int8(0), append=np.int8(0))
     first, last = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
@@ -215,11 +230,11 @@ def _block_stats(texts: Sequence[str]) -> np.ndarray:
     n_words = np.bincount(word_block, minlength=n)
     denom = np.maximum(n_words, 1).astype(np.float64)
     n_chars = np.maximum(lengths, 1).astype(np.float64)
-    sentence_ends = np.array([m.start() for m in _SENTENCE_END.finditer(joined)], dtype=np.int64)
+    sentence_ends = _sentence_ends(codes, cls)
     out = np.empty((n, 14), dtype=np.float64)
     out[:, 0] = [math.log1p(x) for x in lengths.tolist()]
     out[:, 1] = [math.log1p(x) for x in n_words.tolist()]
-    out[:, 2] = np.bincount(word_block, _stopword_flags(joined, len(first)), minlength=n) / denom
+    out[:, 2] = np.bincount(word_block, _stopword_flags(codes, first, last), minlength=n) / denom
     out[:, 3] = _counts(np.flatnonzero(cls & _IS_PUNCT), ends) / n_chars
     out[:, 4] = _counts(np.flatnonzero(cls & _IS_DIGIT), ends) / n_chars
     out[:, 5] = np.bincount(word_block, (cls[first] & _IS_UPPER) > 0, minlength=n) / denom
@@ -232,7 +247,7 @@ def _block_stats(texts: Sequence[str]) -> np.ndarray:
     words = n_words.tolist()
     out[:, 12] = [block_kind(t, w) is not None for t, w in zip(texts, words)]
     out[:, 13] = [section_header_kind(t, w) is not None for t, w in zip(texts, words)]
-    return out
+    return (out, n_words) if counts else out
 
 
 _TAIL = 64
@@ -247,32 +262,83 @@ def _ends_with(pattern: re.Pattern, text: str) -> bool:
     return bool(pattern.search(text, max(len(text) - _TAIL, 0)))
 
 
-_ASCII_WORDS = bytes.maketrans(
-    bytes(range(128)),
-    bytes(c if chr(c).isalnum() and c != 95 else 32 for c in range(128)).lower(),
-)
-_ASCII_STOPWORDS = frozenset(w.encode("ascii") for w in STOPWORDS if w.isascii())
+# Stopwords are looked up by their lower-cased code points, packed three to
+# a 64-bit key part (21 bits each): a word of up to _STOP_CHARS characters
+# is three parts, compared all at once after a lookup by their hash.
+_STOP_CHARS = max(map(len, STOPWORDS))
+_PART_CHARS = 3
+_PARTS = -(-_STOP_CHARS // _PART_CHARS)
+_PART_HASH = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F), np.uint64(1))
 
 
-def _stopword_flags(joined: str, n_words: int) -> np.ndarray:
-    """Per word of ``joined``: is it, lower-cased, a stopword?"""
-    if joined.isascii():
-        # ASCII: the words are the runs of letters and digits, lowered byte-wise.
-        words = joined.encode("ascii").translate(_ASCII_WORDS).split()
-        flags = map(_ASCII_STOPWORDS.__contains__, words)
-    else:
-        lowered = joined.lower()
-        if len(lowered) == len(joined):
-            # One character for one: the words of the lowered text are the
-            # words lowered, at the same offsets (only a final sigma lowers
-            # by context, and no stopword holds a sigma).
-            words = _WORD.findall(lowered)
-        else:
-            words = [w.lower() for w in _WORD.findall(joined)]
-        flags = map(STOPWORDS.__contains__, words)
-    if len(words) != n_words:  # the word classes of the lowered text differ
-        flags = (w.lower() in STOPWORDS for w in _WORD.findall(joined))
-    return np.fromiter(flags, dtype=bool, count=n_words)
+def _pack(codes: np.ndarray, first: np.ndarray, lengths: np.ndarray, lower: np.ndarray | None = None) -> np.ndarray:
+    """``(_PARTS, len(first))`` uint64 keys of the words of ``lengths`` (at
+    most :data:`_STOP_CHARS`) code points starting at ``first`` in
+    ``codes``, each code point mapped through ``lower`` when given."""
+    offsets = np.arange(_PARTS * _PART_CHARS)[:, None]
+    at = np.minimum(first[None, :] + offsets, len(codes) - 1)
+    chars = (codes[at] if lower is None else lower[codes[at]]).astype(np.uint64)
+    chars[offsets >= lengths[None, :]] = 0
+    shifts = (np.uint64(21) * (offsets % _PART_CHARS).astype(np.uint64)).reshape(_PARTS, _PART_CHARS, 1)
+    return (chars.reshape(_PARTS, _PART_CHARS, -1) << shifts).sum(axis=1, dtype=np.uint64)
+
+
+def _key_hash(parts: np.ndarray) -> np.ndarray:
+    out = np.zeros(parts.shape[1], dtype=np.uint64)
+    for part, factor in zip(parts, _PART_HASH):
+        out = out * factor + part  # (wraps around, modulo 2**64)
+    return out
+
+
+def _stopword_table() -> tuple[np.ndarray, np.ndarray]:
+    """The stopwords' key hashes (sorted) and their keys in the same order."""
+    words = sorted(STOPWORDS)
+    codes = np.frombuffer("".join(words).encode("utf-32-le"), dtype=np.uint32)
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    parts = _pack(codes, np.cumsum(lengths) - lengths, lengths)
+    hashes = _key_hash(parts)
+    order = np.argsort(hashes, kind="stable")
+    if np.unique(hashes).size != hashes.size:  # (a lookup finds the first of equal hashes)
+        raise AssertionError("two stopwords share a key hash")
+    return hashes[order], parts[:, order]
+
+
+_STOP_HASHES, _STOP_KEYS = _stopword_table()
+
+
+def _stopword_flags(codes: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
+    """Per word (code points ``first`` to ``last`` of ``codes``): is it,
+    lower-cased, a stopword?"""
+    flags = np.zeros(len(first), dtype=bool)
+    lengths = last - first
+    short = np.flatnonzero(lengths <= _STOP_CHARS)
+    if not short.size:
+        return flags
+    parts = _pack(codes, first[short], lengths[short], char_table().lower)
+    hashes = _key_hash(parts)
+    at = np.minimum(np.searchsorted(_STOP_HASHES, hashes), _STOP_HASHES.size - 1)
+    flags[short] = (_STOP_HASHES[at] == hashes) & (_STOP_KEYS[:, at] == parts).all(axis=0)
+    return flags
+
+
+_STOPS = np.array([ord(c) for c in ".!?"])
+_CLOSERS = np.array([ord(c) for c in "'\"\u2019\u201d)"])
+
+
+def _sentence_ends(codes: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    """Offsets of the :data:`_SENTENCE_END` matches in the text of ``codes``:
+    a full stop, exclamation or question mark whose closing quotes and
+    brackets are followed by white space or the end."""
+    stops = np.flatnonzero(np.isin(codes, _STOPS))
+    after = stops + 1
+    pending = np.arange(len(after))
+    while pending.size:  # step over the closers
+        pending = pending[after[pending] < len(codes)]
+        pending = pending[np.isin(codes[after[pending]], _CLOSERS)]
+        after[pending] += 1
+    at_end = after >= len(codes)
+    space = (cls[np.minimum(after, len(codes) - 1)] & _IS_SPACE) > 0 if len(codes) else at_end
+    return stops[at_end | space]
 
 
 def block_features(text: str, blocks: Sequence[Block], links: bool, keys: Sequence[str] | None = None) -> np.ndarray:
@@ -298,8 +364,10 @@ def documents_block_features(
     links: bool,
     keys: Sequence[Sequence[str]] | None = None,
 ) -> list[np.ndarray]:
-    """:func:`block_features` of many documents, their text statistics
-    computed in one pass (the same values as one document at a time).
+    """:func:`block_features` of many documents, computed over all their
+    blocks at once: one array per feature for the whole batch, each
+    document's sums, ranks and neighbours taken within its own stretch of
+    it (the same values as one document at a time).
 
     Args:
         texts: The documents' original texts.
@@ -310,86 +378,123 @@ def documents_block_features(
     Returns:
         One feature matrix per document.
     """
-    block_texts = [[b.text(text) for b in doc_blocks] for text, doc_blocks in zip(texts, blocks)]
-    stats = _block_stats([t for doc_texts in block_texts for t in doc_texts])
-    sizes = [len(doc_texts) for doc_texts in block_texts]
-    density = np.array([b.link_density or 0.0 for doc_blocks in blocks for b in doc_blocks], dtype=np.float64)
-    # The means over neighbouring blocks, for all documents at once.
-    columns = [(stats[:, 1], _WINDOW), (stats[:, 2], _WINDOW), (stats[:, 1], _WIDE_WINDOW)]
-    if links:
-        columns += [(density, _WINDOW), (density, _WIDE_WINDOW)]
-    windows = np.column_stack([_window_means(values, sizes, window) for values, window in columns])
-    out, start = [], 0
-    for i, doc_texts in enumerate(block_texts):
-        end = start + len(doc_texts)
-        doc_keys = None if keys is None else keys[i]
-        out.append(_document_features(doc_texts, blocks[i], stats[start:end], links, doc_keys, windows[start:end], density[start:end]))
-        start = end
-    return out
-
-
-def _document_features(
-    texts: list[str], blocks: Sequence[Block], stats: np.ndarray, links: bool, keys, windows: np.ndarray, density: np.ndarray
-) -> np.ndarray:
-    """One document's feature matrix, from its blocks' text statistics,
-    window means (:func:`_window_means` columns) and link densities."""
-    n = len(blocks)
+    block_texts = [b.text(text) for text, doc_blocks in zip(texts, blocks) for b in doc_blocks]
+    sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
+    batch = _Batch(sizes)
+    stats, n_words = _block_stats(block_texts, counts=True)
+    density = np.fromiter((b.link_density or 0.0 for doc_blocks in blocks for b in doc_blocks), dtype=np.float64, count=batch.n)
     names = HTML_FEATURES if links else TEXT_FEATURES
-    out = np.zeros((n, len(names)), dtype=np.float64)
-    if n == 0:
-        return out
+    out = np.zeros((batch.n, len(names)), dtype=np.float64)
     k = stats.shape[1]
     out[:, :k] = stats
     log_words, stop = stats[:, 1], stats[:, 2]
-    out[:, k] = np.arange(n) / max(n - 1, 1)
-    lengths = np.array([len(t) for t in texts], dtype=np.float64)
-    out[:, k + 1] = (np.cumsum(lengths) - lengths) / max(lengths.sum(), 1.0)
-    out[:, k + 2] = math.log1p(float(np.expm1(log_words).sum()))
-    out[:, k + 3] = np.concatenate(([0.0], log_words[:-1]))
-    out[:, k + 4] = np.concatenate((log_words[1:], [0.0]))
-    out[:, k + 5] = windows[:, 0]
-    out[:, k + 6] = windows[:, 1]
+    lengths = np.fromiter(map(len, block_texts), dtype=np.int64, count=batch.n)
+    doc_words = batch.sums(n_words)
+    out[:, k] = batch.index / np.maximum(batch.size - 1, 1)
+    out[:, k + 1] = batch.before(lengths) / np.maximum(batch.sums(lengths), 1)
+    out[:, k + 2] = np.log1p(doc_words)
+    out[:, k + 3] = batch.previous(log_words)
+    out[:, k + 4] = batch.following(log_words)
+    out[:, k + 5] = _window_means(log_words, sizes, _WINDOW)
+    out[:, k + 6] = _window_means(stop, sizes, _WINDOW)
     header = stats[:, 13] > 0
-    out[:, k + 7] = np.maximum.accumulate(header) & ~header
-    out[:, k + 8] = np.log(_repeat_counts(texts, keys))
-    out[:, k + 9 : k + 17] = _layout_features(log_words, stop, density, windows[:, 2])
+    out[:, k + 7] = (batch.before(header.astype(np.int64)) > 0) & ~header
+    out[:, k + 8] = np.log(_repeat_counts(block_texts, sizes, keys))
+    out[:, k + 9 : k + 17] = _layout_features(batch, n_words, doc_words, stop, density, _window_means(log_words, sizes, _WIDE_WINDOW))
     if links:
         j = len(BASE_FEATURES)
         out[:, j] = density
-        out[:, j + 1] = np.concatenate(([0.0], density[:-1]))
-        out[:, j + 2] = np.concatenate((density[1:], [0.0]))
-        out[:, j + 3] = windows[:, 3]
-        out[:, j + 4] = windows[:, 4]
-        out[:, j + len(LINK_FEATURES) :] = _dom_features(blocks)
-    return out
+        out[:, j + 1] = batch.previous(density)
+        out[:, j + 2] = batch.following(density)
+        out[:, j + 3] = _window_means(density, sizes, _WINDOW)
+        out[:, j + 4] = _window_means(density, sizes, _WIDE_WINDOW)
+        flags = np.fromiter((b.dom_flags for doc_blocks in blocks for b in doc_blocks), dtype=np.int64, count=batch.n)
+        out[:, j + len(LINK_FEATURES) :] = (flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1
+    return np.split(out, np.cumsum(sizes)[:-1]) if len(sizes) else []
 
 
-def _layout_features(log_words: np.ndarray, stop: np.ndarray, density: np.ndarray, wide_window: np.ndarray) -> np.ndarray:
-    """Where each block sits relative to the document's run of prose."""
-    n = len(log_words)
-    words = np.expm1(log_words)
+class _Batch:
+    """Where each block of a batch sits: the batch holds the documents'
+    blocks one document after the other (``sizes`` blocks each)."""
+
+    def __init__(self, sizes: np.ndarray) -> None:
+        self.n = int(sizes.sum())
+        self.first = np.cumsum(sizes) - sizes  # each document's first block
+        self.document = np.repeat(np.arange(len(sizes)), sizes)
+        self.index = np.arange(self.n) - self.first[self.document]  # in its document
+        self.size = sizes[self.document]  # of its document
+        self.nonempty = sizes > 0
+        self.starts = self.first[self.nonempty]  # of the documents with blocks
+
+    def sums(self, values: np.ndarray) -> np.ndarray:
+        """Per block, the sum of ``values`` (integers) over its document."""
+        if not self.n:
+            return values[:0]
+        totals = np.zeros(len(self.first), dtype=values.dtype)
+        totals[self.nonempty] = np.add.reduceat(values, self.starts)
+        return totals[self.document]
+
+    def before(self, values: np.ndarray) -> np.ndarray:
+        """Per block, the sum of ``values`` (integers) over the blocks before
+        it in its document."""
+        running = np.cumsum(values) - values
+        return running - running[self.first[self.document]] if self.n else running
+
+    def previous(self, values: np.ndarray) -> np.ndarray:
+        """Per block, the value of the block before it (0 for the first)."""
+        out = np.concatenate(([0.0], values[:-1])) if self.n else values.copy()
+        out[self.index == 0] = 0.0
+        return out
+
+    def following(self, values: np.ndarray) -> np.ndarray:
+        """Per block, the value of the block after it (0 for the last)."""
+        out = np.concatenate((values[1:], [0.0])) if self.n else values.copy()
+        out[self.index == self.size - 1] = 0.0
+        return out
+
+
+def _layout_features(
+    batch: _Batch, words: np.ndarray, doc_words: np.ndarray, stop: np.ndarray, density: np.ndarray, wide_window: np.ndarray
+) -> np.ndarray:
+    """Where each block sits relative to its document's run of prose."""
+    n = batch.n
     out = np.zeros((n, 8), dtype=np.float64)
-    out[:, 0] = np.argsort(np.argsort(words, kind="stable"), kind="stable") / max(n - 1, 1)
-    out[:, 1] = (np.cumsum(words) - words) / max(words.sum(), 1.0)
-    out[:, 2] = (np.arange(n) - int(np.argmax(words))) / max(n, 1)
+    if not n:
+        return out
+    # The rank of each block's length in its document (ties in order).
+    order = np.lexsort((words, batch.document))
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = np.arange(n) - batch.first[batch.document[order]]
+    out[:, 0] = rank / np.maximum(batch.size - 1, 1)
+    out[:, 1] = batch.before(words) / np.maximum(doc_words, 1)
+    out[:, 2] = (batch.index - _first_longest(batch, words)) / np.maximum(batch.size, 1)
     out[:, 3] = wide_window
-    out[:, 4] = np.concatenate(([0.0], stop[:-1]))
-    out[:, 5] = np.concatenate((stop[1:], [0.0]))
+    out[:, 4] = batch.previous(stop)
+    out[:, 5] = batch.following(stop)
+    # Prose: long blocks rich in function words, with few links.
     prose = np.flatnonzero((words >= _PROSE_WORDS) & (stop >= _PROSE_STOPWORDS) & (density < 0.3))
-    if prose.size:
-        index = np.arange(n)
-        out[:, 6] = (index >= prose[0]) & (index <= prose[-1])
-        nearest = np.abs(index[:, None] - prose[None, :]).min(axis=1) if n * prose.size < 4_000_000 else 0
-        out[:, 7] = np.log1p(nearest)
-    else:
-        out[:, 7] = np.log1p(n)
+    # The nearest prose block of the same document on either side.
+    right = np.searchsorted(prose, np.arange(n))
+    after = prose[np.minimum(right, prose.size - 1)] if prose.size else np.zeros(n, dtype=np.int64)
+    before = prose[np.maximum(right - 1, 0)] if prose.size else np.zeros(n, dtype=np.int64)
+    has_after = (right < prose.size) & (batch.document[after] == batch.document)
+    has_before = (right > 0) & (batch.document[before] == batch.document)
+    here = np.arange(n)
+    distance = np.minimum(np.where(has_after, after - here, n), np.where(has_before, here - before, n))
+    out[:, 6] = has_after & has_before | (has_after & (after == here))
+    out[:, 7] = np.log1p(np.where(has_after | has_before, distance, batch.size))
     return out
 
 
-def _dom_features(blocks: Sequence[Block]) -> np.ndarray:
-    """One 0/1 column per DOM flag of the blocks (all zero for plain text)."""
-    flags = np.array([b.dom_flags for b in blocks], dtype=np.int64)
-    return ((flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1).astype(np.float64)
+def _first_longest(batch: _Batch, words: np.ndarray) -> np.ndarray:
+    """Per block, the index in its document of the document's first longest block."""
+    longest = np.zeros(len(batch.first), dtype=words.dtype)
+    longest[batch.nonempty] = np.maximum.reduceat(words, batch.starts)
+    hits = np.flatnonzero(words == longest[batch.document])
+    documents, first = np.unique(batch.document[hits], return_index=True)
+    at = np.zeros(len(batch.first), dtype=np.int64)
+    at[documents] = batch.index[hits[first]]
+    return at[batch.document]
 
 
 def _window_means(values: np.ndarray, sizes: Sequence[int], window: int = _WINDOW) -> np.ndarray:
@@ -414,14 +519,23 @@ def _window_means(values: np.ndarray, sizes: Sequence[int], window: int = _WINDO
     return sums / numbers
 
 
-def _repeat_counts(texts: Sequence[str], keys: Sequence[str] | None = None) -> np.ndarray:
-    """How many blocks of the document have each block's normalised text
-    (``keys``, when already computed)."""
-    if len(texts) == 1:
-        return np.ones(1)
-    if keys is None:
-        keys = [normalize_text(t) for t in texts]
-    counts: dict[str, int] = {}
-    for key in keys:
-        counts[key] = counts.get(key, 0) + 1
-    return np.array([counts[key] for key in keys], dtype=np.float64)
+def _repeat_counts(texts: Sequence[str], sizes: np.ndarray, keys: Sequence[Sequence[str]] | None = None) -> np.ndarray:
+    """Per block, how many blocks of its document have its normalised text
+    (``keys``, each document's, when already computed); ``texts`` holds the
+    documents' blocks one document after the other (``sizes`` each)."""
+    out = np.ones(len(texts), dtype=np.float64)
+    counts: dict[tuple[int, str], int] = {}
+    tagged: list[tuple[int, str]] = []
+    start = 0
+    for d, size in enumerate(sizes.tolist()):
+        if size > 1:  # (a single block repeats nothing)
+            doc_keys = keys[d] if keys is not None else [normalize_text(t) for t in texts[start : start + size]]
+            for key in doc_keys:
+                counts[d, key] = counts.get((d, key), 0) + 1
+            tagged.extend((d, key) for key in doc_keys)
+        else:
+            tagged.extend([None] * size)
+        start += size
+    if counts:
+        out[:] = [1 if tag is None else counts[tag] for tag in tagged]
+    return out

@@ -10,7 +10,7 @@ how many workers it has.
 from __future__ import annotations
 
 from itertools import groupby
-from typing import Callable, Hashable, Iterable, Iterator, Protocol, TypeVar, runtime_checkable
+from typing import Any, Callable, Hashable, Iterable, Iterator, Protocol, TypeVar, runtime_checkable
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -29,6 +29,11 @@ class Engine(Protocol):
     Attributes:
         workers: How many batches it runs at once; stages size their batches
             by it (never their results).
+        distributed: (optional, ``False`` when absent) the workers share
+            neither this process's memory nor its file system (a cluster):
+            a stage that can sends them the names of shards instead of
+            texts, and keeps what they make with them (:meth:`map_keep`)
+            instead of in temporary files.
     """
 
     workers: int
@@ -60,6 +65,30 @@ class Engine(Protocol):
         in key order, with the values in the order they came."""
         ...
 
+    def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
+        """As :meth:`map` for a ``func`` that returns ``(result, kept)``: the
+        result comes back, ``kept`` stays where it was made and comes back
+        as a handle, which :meth:`map_partitions` sources take as arguments."""
+        ...
+
+    def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch, *held)`` for every job ``(batch, handles)``, in order,
+        where ``held`` is what the handles (from :meth:`map_keep`) hold; the
+        function runs where it can read them."""
+        ...
+
+    def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
+        """A shuffle by key done where the data is. Each source
+        ``(make, *args)`` makes columns ``(keys, values)`` (``make(*args)``,
+        its handles replaced by what they hold): a uint64 array of keys and
+        an array with a row per key. The rows are partitioned by key, and
+        ``func(keys, values)`` runs once per partition with its rows sorted
+        by key (stably: in source order within a key). Results in partition
+        order; how many partitions there are is the engine's choice (at
+        least ``partitions``, when given), so ``func``'s results must add up
+        to the same whatever it is."""
+        ...
+
 
 def groups_by_key(items: Iterable[tuple[K, T]]) -> Iterator[tuple[K, list[T]]]:
     """``(key, values)`` per distinct key, in key order; values keep their
@@ -87,3 +116,13 @@ def runs_by_size(items: Iterable[T], size: Callable[[T], int], limit: int, most:
             run, first, total = [], k + 1, 0
     if run:
         yield first, run
+
+
+def sorted_columns(pieces: list[tuple[Any, Any]]) -> tuple[Any, Any]:
+    """The columns of ``pieces`` joined in order and sorted stably by key."""
+    import numpy as np  # only the shuffles need it: the engine's import stays light
+
+    keys = np.concatenate([k for k, _ in pieces]) if pieces else np.zeros(0, dtype=np.uint64)
+    values = np.concatenate([v for _, v in pieces]) if pieces else np.zeros((0,), dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], values[order]

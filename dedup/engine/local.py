@@ -23,9 +23,10 @@ import sys
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
-from typing import Callable, Hashable, Iterable, Iterator, TypeVar
+from functools import partial
+from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
-from dedup.engine.base import Engine, groups_by_key
+from dedup.engine.base import Engine, groups_by_key, sorted_columns
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,6 +66,9 @@ class LocalEngine:
 
     Args:
         workers: Worker processes; 1 runs every batch in this process.
+        distributed: Whether stages treat the workers as a cluster's (they
+            read the inputs and keep their results, as on Ray); by default
+            this process reads the inputs and stages spill to temporary files.
 
     Raises:
         ValueError: ``workers`` below 1.
@@ -75,10 +79,11 @@ class LocalEngine:
         [3, 3]
     """
 
-    def __init__(self, workers: int) -> None:
+    def __init__(self, workers: int, distributed: bool = False) -> None:
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
+        self.distributed = distributed
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> "LocalEngine":
@@ -133,11 +138,28 @@ class LocalEngine:
         """``func(key, values)`` per distinct key, in key order."""
         return self.map(_call_group, ((func, key, values) for key, values in groups_by_key(items)))
 
+    def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
+        """``func(batch)`` as ``(result, kept)`` for every batch, in order; ``kept`` is its own handle here."""
+        return self.map(func, batches, in_flight)
+
+    def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch, *handles)`` for every job, in order (a handle is what it holds here)."""
+        return self.map(partial(_call_using, func), jobs, in_flight)
+
+    def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
+        """One partition here: ``func`` of every source's columns, sorted by key."""
+        yield func(*sorted_columns([make(*args) for make, *args in sources]))
+
 
 def engine_or_local(engine: "Engine | None", workers: int):
     """``with``-able: the given engine, left open for its owner, or a
     :class:`LocalEngine` of ``workers`` that lives for the ``with`` block."""
     return nullcontext(engine) if engine is not None else LocalEngine(workers)
+
+
+def _call_using(func, job):
+    batch, held = job
+    return func(batch, *held)
 
 
 def _call_group(job):

@@ -27,7 +27,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 
 import xxhash
 
-from dedup.engine.base import EngineUnavailable, groups_by_key
+from dedup.engine.base import EngineUnavailable, groups_by_key, sorted_columns
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -72,6 +72,9 @@ class RayEngine:
         ...     list(engine.map(sum, [[1, 2], [3]]))
         [3, 3]
     """
+
+    # The workers read the inputs and keep their results (see Engine).
+    distributed = True
 
     def __init__(self, address: str | None = None, workers: int | None = None, max_retries: int = 3) -> None:
         self._ray = import_ray()
@@ -128,20 +131,39 @@ class RayEngine:
     def _remote(self, func: Callable, **options) -> Any:
         return self._ray.remote(func).options(max_retries=self.max_retries, **options)
 
+    def _in_order(self, submitted: Iterable[Any], in_flight: int) -> Iterator[Any]:
+        """The references that ``submitted`` (a generator submitting a task
+        per item) gives, in order, with at most ``in_flight`` tasks per worker
+        submitted ahead of the one handed back."""
+        window = max(1, in_flight) * self.workers
+        pending: deque = deque()
+        for ref in submitted:
+            pending.append(ref)
+            if len(pending) >= window:
+                yield pending.popleft()
+        while pending:
+            yield pending.popleft()
+
+    def _shuffle(self, split: Any, calls: Iterable[tuple], parts: int, reduce: Any, func: Callable) -> list:
+        """Map tasks ``split(*call)`` (each returning ``parts`` pieces) and a
+        reduce task per partition given ``func`` and that partition's pieces
+        in call order; the reduce tasks' references."""
+        pieces = []
+        for call in calls:
+            refs = split.remote(*call)
+            pieces.append(refs if parts > 1 else [refs])
+        if not pieces:
+            return []
+        func_ref = self._ray.put(func)
+        return [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
+
     def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
         """``func(batch)`` for every batch as a Ray task, in order (see :class:`~dedup.engine.base.Engine`)."""
         self.start()
-        ray = self._ray
         apply = self._remote(_apply)
-        func_ref = ray.put(func)  # shipped once, not with every batch
-        window = max(1, in_flight) * self.workers
-        pending: deque = deque()
-        for batch in batches:
-            pending.append(apply.remote(func_ref, batch))
-            if len(pending) >= window:
-                yield ray.get(pending.popleft())
-        while pending:
-            yield ray.get(pending.popleft())
+        func_ref = self._ray.put(func)  # shipped once, not with every batch
+        for ref in self._in_order((apply.remote(func_ref, batch) for batch in batches), in_flight):
+            yield self._ray.get(ref)
 
     def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]], partitions: int | None = None) -> Iterator[R]:
         """``func(key, values)`` per distinct key, in key order, grouped by a Ray shuffle.
@@ -152,21 +174,43 @@ class RayEngine:
             partitions: Reduce tasks (by default ``workers``).
         """
         self.start()
-        ray = self._ray
         parts = max(1, partitions or self.workers)
         split = self._remote(_split_by_key, num_returns=parts)
-        pieces = []
-        for chunk in _chunks(items, SHUFFLE_CHUNK):
-            refs = split.remote(chunk, parts)
-            pieces.append(refs if parts > 1 else [refs])
-        if not pieces:
-            return
-        reduce = self._remote(_reduce_groups)
-        func_ref = ray.put(func)
         # Pieces are passed in chunk order, so each key's values keep their input order.
-        reduced = [reduce.remote(func_ref, *[piece[p] for piece in pieces]) for p in range(parts)]
-        for _, result in heapq.merge(*ray.get(reduced), key=lambda keyed: keyed[0]):
+        reduced = self._shuffle(split, ((chunk, parts) for chunk in _chunks(items, SHUFFLE_CHUNK)), parts, self._remote(_reduce_groups), func)
+        for _, result in heapq.merge(*self._ray.get(reduced), key=lambda keyed: keyed[0]):
             yield result
+
+    def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
+        """``func(batch)`` as a Ray task for every batch, in order: its result
+        is fetched, its ``kept`` part stays in the object store (an object reference)."""
+        self.start()
+        apply = self._remote(_apply_pair, num_returns=2)
+        func_ref = self._ray.put(func)
+        for result, kept in self._in_order((apply.remote(func_ref, batch) for batch in batches), in_flight):
+            yield self._ray.get(result), kept
+
+    def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
+        """``func(batch, *held)`` as a Ray task for every job, in order: the
+        handles are object references, which Ray resolves for the task (on
+        its node, without passing through the driver)."""
+        self.start()
+        apply = self._remote(_apply_using)
+        func_ref = self._ray.put(func)
+        for ref in self._in_order((apply.remote(func_ref, batch, *handles) for batch, handles in jobs), in_flight):
+            yield self._ray.get(ref)
+
+    def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
+        """The shuffle on Ray: a map task per source makes its columns where
+        its handles are and splits them by key modulo the partitions; a
+        reduce task per partition joins its pieces in source order, sorts
+        them stably by key and calls ``func``."""
+        self.start()
+        parts = max(1, partitions or self.workers, self.workers)
+        split = self._remote(_make_and_split, num_returns=parts)
+        calls = ((make, parts, *args) for make, *args in sources)
+        for ref in self._shuffle(split, calls, parts, self._remote(_reduce_partition), func):
+            yield self._ray.get(ref)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:
@@ -203,6 +247,28 @@ def _signal_handlers_kept() -> Iterator[None]:
 
 def _apply(func: Callable[[T], R], batch: T) -> R:
     return func(batch)
+
+
+def _apply_pair(func: Callable[[T], tuple[R, Any]], batch: T) -> tuple[R, Any]:
+    result, kept = func(batch)
+    return result, kept
+
+
+def _apply_using(func: Callable[..., R], batch: T, *held) -> R:
+    return func(batch, *held)
+
+
+def _make_and_split(make: Callable[..., tuple[Any, Any]], parts: int, *args) -> list[tuple[Any, Any]] | tuple[Any, Any]:
+    """The map side of :meth:`RayEngine.map_partitions`: a source's columns, by partition."""
+    keys, values = make(*args)
+    if parts == 1:
+        return keys, values
+    part = keys % keys.dtype.type(parts)
+    return [(keys[part == p], values[part == p]) for p in range(parts)]
+
+
+def _reduce_partition(func: Callable[[Any, Any], R], *pieces: tuple[Any, Any]) -> R:
+    return func(*sorted_columns(list(pieces)))
 
 
 def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:

@@ -20,7 +20,7 @@ import stat
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO, Callable, Iterable, Iterator
 
 from dedup.document import Document
 from dedup.io.decoding import decode_page, decode_text, strip_nul, without_surrogates
@@ -109,19 +109,10 @@ class CorpusReader:
 
     def _accept(self, doc: Document) -> Document | None:
         """``doc``, its id qualified by its file if another record file used it, or ``None``."""
-        if not doc.text.strip():
-            self._problem(doc.origin, f"document {show_id(doc.id)} is empty; skipped", "empty")
+        doc_id = accept_id(self._seen, self._file, doc.id, doc.origin, not doc.text.strip(), self._problem)
+        if doc_id is None:
             return None
-        first_file = self._seen.get(doc.id, "\0").partition("\0")[0]
-        if self._file and first_file and first_file != self._file:
-            # Record files that each number from 0 (daily dumps): keep both.
-            doc = replace(doc, id=f"{self._file}:{doc.id}")
-        if doc.id in self._seen:
-            first = self._seen[doc.id].partition("\0")[2]
-            self._problem(doc.origin, f"duplicate id {show_id(doc.id)} (first read from {first}); skipped", "duplicate-id")
-            return None
-        self._seen[doc.id] = f"{self._file}\0{doc.origin}"
-        return doc
+        return doc if doc_id == doc.id else replace(doc, id=doc_id)
 
     def _read_stdin(self) -> Iterator[Document]:
         stream = self.stdin if self.stdin is not None else getattr(sys.stdin, "buffer", sys.stdin)
@@ -182,11 +173,13 @@ class CorpusReader:
 
         return document_from_html(page, doc_id, origin=origin)
 
-    def _read_jsonl(self, stream: IO[str] | IO[bytes], name: str, compression: str | None = None) -> Iterator[Document]:
+    def _read_jsonl(self, stream: Iterable[str] | Iterable[bytes], name: str, compression: str | None = None, first_line: int = 0) -> Iterator[Document]:
         """Read JSONL from a text or binary stream, one line at a time, so a
         bad line (malformed JSON, invalid UTF-8) loses only itself, and a
-        damaged compressed stream loses only what follows the damage."""
-        lines, lineno = iter(stream), 0
+        damaged compressed stream loses only what follows the damage.
+        ``first_line``: lines of the file before the stream (a part of a file
+        read by itself), so that origins name the file's own line numbers."""
+        lines, lineno = iter(stream), first_line
         errors = stream_errors()
         while True:
             try:
@@ -263,6 +256,34 @@ class CorpusReader:
                 "surrogates",
                 skipped=False,
             )
+
+
+def accept_id(seen: dict[str, str], file: str, doc_id: str, origin: str, empty: bool, problem: Callable[..., None]) -> str | None:
+    """The id a read document is kept under, or ``None`` when it is skipped
+    (reported through ``problem``): the rules of :class:`CorpusReader`.
+
+    Args:
+        seen: Ids kept so far (updated): ``id -> "file\\0origin"``.
+        file: The record file being read (its name, as ids qualify it), or
+            ``""`` for a text or HTML file.
+        doc_id: The document's id as read.
+        origin: Where it was read (``FILE:LINE``).
+        empty: Whether its text is blank (it is skipped).
+        problem: ``problem(origin, message, kind)`` for a skipped document.
+    """
+    if empty:
+        problem(origin, f"document {show_id(doc_id)} is empty; skipped", "empty")
+        return None
+    first_file = seen.get(doc_id, "\0").partition("\0")[0]
+    if file and first_file and first_file != file:
+        # Record files that each number from 0 (daily dumps): keep both.
+        doc_id = f"{file}:{doc_id}"
+    if doc_id in seen:
+        first = seen[doc_id].partition("\0")[2]
+        problem(origin, f"duplicate id {show_id(doc_id)} (first read from {first}); skipped", "duplicate-id")
+        return None
+    seen[doc_id] = f"{file}\0{origin}"
+    return doc_id
 
 
 def _short(err: BaseException) -> str:

@@ -110,6 +110,12 @@ class ProblemLog(Sequence):
             if self.listener is not None:
                 self.listener(problem)
 
+    def count_unshown(self, kind: str, count: int, skipped: int) -> None:
+        """Count ``count`` problems of ``kind`` (``skipped`` of them skipped
+        inputs) met past the examples of a part of the input read elsewhere."""
+        self.counts[kind] += count
+        self.skipped += skipped
+
     def extend(self, problems: Iterable[InputProblem]) -> None:
         """Record each of ``problems``."""
         for problem in problems:

@@ -23,14 +23,16 @@ from __future__ import annotations
 
 import os
 import pickle
+import tempfile
 from array import array
+from contextlib import contextmanager
 from typing import Iterable, Iterator, Sequence, overload
 
 import numpy as np
 
 from dedup.document import Document
 
-__all__ = ["DocumentStore", "DocumentView", "read_documents"]
+__all__ = ["DocumentStore", "DocumentView", "read_documents", "temporary_store"]
 
 # Bytes read at once when the documents are read in order.
 _READ_BYTES = 1 << 20
@@ -94,6 +96,12 @@ class DocumentStore(Sequence[Document]):
         """:meth:`append` each of ``docs``."""
         for doc in docs:
             self.append(doc)
+
+    def passing(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """``docs``, each appended to the store as it passes."""
+        for doc in docs:
+            self.append(doc)
+            yield doc
 
     def _flush(self) -> None:
         if self._pending:
@@ -165,6 +173,14 @@ class DocumentStore(Sequence[Document]):
         fields_at = np.frombuffer(self._fields_at, dtype=np.int64)
         records = np.stack([starts[picked], fields_at[picked], starts[picked + 1]], axis=1) if picked.size else np.zeros((0, 3), dtype=np.int64)
         return DocumentView(self.path, [self.ids[k] for k in picked.tolist()], records)
+
+
+@contextmanager
+def temporary_store() -> Iterator[DocumentStore]:
+    """A :class:`DocumentStore` in a new temporary folder (``store.folder``),
+    removed with everything in it when the block is left."""
+    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder) as store:
+        yield store
 
 
 class DocumentView(Sequence[Document]):

@@ -20,7 +20,7 @@ from typing import Any, Iterable, Iterator, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.engine import LocalEngine
+from dedup.engine import Engine, engine_or_local
 from dedup.lint.errors import LintError
 from dedup.lint.index import CorpusIndex, create_index, open_index, replacing, to_int64
 from dedup.io.problems import ProblemLog, problem_records
@@ -147,8 +147,9 @@ def _flush(conn, max_docs: int, fresh: bool) -> None:
         conn.execute(f"DROP TABLE stage_{table}")
 
 
-def _write(index: CorpusIndex, sources: Iterable[SourcedDocument], settings: Settings, first_doc: int) -> int:
-    """Fingerprint ``sources`` (streamed, in batches) on a local engine and write them; returns how many.
+def _write(index: CorpusIndex, sources: Iterable[SourcedDocument], settings: Settings, first_doc: int, engine: Engine | None = None) -> int:
+    """Fingerprint ``sources`` (streamed, in batches) on ``engine`` (a local one
+    by default) and write them; returns how many.
 
     Each batch keeps its documents only until its rows are written.
     """
@@ -160,7 +161,7 @@ def _write(index: CorpusIndex, sources: Iterable[SourcedDocument], settings: Set
             yield [s.doc.text for s in batch]
 
     written = 0
-    with LocalEngine(settings.workers) as engine:
+    with engine_or_local(engine, settings.workers) as engine:
         for fp in engine.map(partial(index_batch, settings=settings), texts()):
             batch = pending.pop(0)
             _insert(index, batch, fp, first_doc + written)
@@ -169,12 +170,14 @@ def _write(index: CorpusIndex, sources: Iterable[SourcedDocument], settings: Set
     return written
 
 
-def build_index(paths: Sequence[str], output: str | os.PathLike, settings: Settings) -> IndexUpdate:
+def build_index(paths: Sequence[str], output: str | os.PathLike, settings: Settings, engine: Engine | None = None) -> IndexUpdate:
     """Index every document under ``paths`` into a new file at ``output``.
 
     The file is written beside ``output`` and renamed over it when complete,
     so an interrupted build leaves any previous index as it was. Document
     paths are stored relative to ``output``'s folder, which must hold them.
+    ``engine``: where the batches are fingerprinted (a local engine of
+    ``settings.workers`` by default); the file is written by this process.
 
     Raises:
         LintError: If nothing can be read or a document lies outside the folder.
@@ -186,7 +189,7 @@ def build_index(paths: Sequence[str], output: str | os.PathLike, settings: Setti
         index.root = output.absolute().parent
         try:
             index.conn.execute("BEGIN")
-            added = _write(index, iter_sources(paths, settings.lint, problems), settings, 0)
+            added = _write(index, iter_sources(paths, settings.lint, problems), settings, 0, engine)
             if not added:
                 raise LintError("no usable documents were read; check the paths and formats: " + "; ".join(map(str, problems[:3])))
             index.conn.execute("COMMIT")

@@ -138,3 +138,49 @@ def _bucket_pairs(keys: np.ndarray) -> np.ndarray:
 def _encode(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     low, high = np.minimum(a, b), np.maximum(a, b)
     return low.astype(np.int64) * n + high
+
+
+
+# Mixes the band number into a band key, so that the keys of one band do not
+# fall into the same partitions of a shuffle.
+_BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def band_columns(keys: np.ndarray, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A batch's band keys as columns for a shuffle by band key.
+
+    Args:
+        keys: ``(rows, bands)`` uint64 band keys of a batch.
+        numbers: The document number of each row; rows numbered below 0 are left out.
+
+    Returns:
+        ``(shuffle keys, values)``: a uint64 key per (row, band), the band
+        key mixed with the band number, and ``(band, document number)`` rows.
+    """
+    rows = np.flatnonzero(numbers >= 0)
+    bands = keys.shape[1] if keys.ndim == 2 else 0
+    band = np.tile(np.arange(bands, dtype=np.int64), rows.size)
+    mixed = keys[rows].reshape(-1) ^ (band.astype(np.uint64) * _BAND_MIX)
+    return mixed, np.stack([band, np.repeat(numbers[rows], bands)], axis=1)
+
+
+def bucket_pair_codes(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarray:
+    """The pairs of documents that share a band key, encoded ``i * n + j``
+    (``i < j``), sorted and unique, from the columns of :func:`band_columns`:
+    the pairs :func:`pairs_from_keys` makes of the same buckets (in any
+    partition of the keys, so the partitions' pairs add up)."""
+    if keys.size < 2:
+        return np.zeros(0, dtype=np.int64)
+    band, docs = values[:, 0], values[:, 1]
+    order = np.lexsort((docs, band, keys))
+    keys, band, docs = keys[order], band[order], docs[order]
+    starts = np.flatnonzero(np.concatenate(([True], (keys[1:] != keys[:-1]) | (band[1:] != band[:-1]))))
+    sizes = np.diff(np.concatenate((starts, [keys.size])))
+    out = [np.zeros(0, dtype=np.int64)]
+    for size in np.unique(sizes[(sizes > 1) & (sizes <= MAX_BUCKET_PAIRS)]).tolist():
+        members = docs[starts[sizes == size][:, None] + np.arange(size)]  # ascending in each bucket
+        i, j = np.triu_indices(size, k=1)
+        out.append(members[:, i].reshape(-1) * n + members[:, j].reshape(-1))
+    for start, size in zip(starts[sizes > MAX_BUCKET_PAIRS].tolist(), sizes[sizes > MAX_BUCKET_PAIRS].tolist()):
+        out.append(docs[start] * n + docs[start + 1 : start + size])
+    return np.unique(np.concatenate(out))

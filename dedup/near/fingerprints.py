@@ -174,13 +174,15 @@ def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
     return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
-def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str) -> Fingerprints:
+def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str | None) -> Fingerprints:
     """What the scan needs of a numbered batch: its shingle sets spilled to
-    ``folder``, and in place of the signatures their LSH band keys
-    (``bands * 8`` bytes a document instead of ``num_perm * 4``); the
-    passage index's fingerprints, when passages are enabled, ordered by hash."""
+    ``folder`` (kept in ``shingles`` when it is ``None``), and in place of
+    the signatures their LSH band keys (``bands * 8`` bytes a document
+    instead of ``num_perm * 4``); the passage index's fingerprints, when
+    passages are enabled, ordered by hash."""
     batch_no, texts = job
-    fp = fingerprint_batch(texts, settings, spill=(folder, batch_no), index=settings.passages.enabled)
+    spill = (folder, batch_no) if folder is not None else None
+    fp = fingerprint_batch(texts, settings, keep_shingles=spill is None, spill=spill, index=settings.passages.enabled)
     bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
     fp.band_keys = band_keys(fp.signatures, bands, rows)
     fp.signatures = None

@@ -12,6 +12,8 @@ import pytest
 
 from dedup.boilerplate.blocks import Block, document_blocks
 from dedup.boilerplate.features import (
+    HTML_FEATURES,
+    TEXT_FEATURES,
     _DIGIT,
     _ENDS_ELLIPSIS,
     _ENDS_SENTENCE,
@@ -26,6 +28,8 @@ from dedup.boilerplate.features import (
 )
 from dedup.boilerplate.rules import block_kind, section_header_kind
 from dedup.document import Document
+from dedup.io.html import DOM_FLAGS
+from dedup.text.normalize import normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -128,3 +132,94 @@ def test_window_means_of_many_documents_equal_one_document_at_a_time(window):
         start += n
     assert _window_means(values, sizes, window).tobytes() == np.concatenate(expected).tobytes()
     assert _window_means(np.zeros(0), [], window).size == 0
+
+
+def reference_document_features(text: str, blocks: list[Block], links: bool) -> np.ndarray:
+    """The feature matrix of one document, block by block and neighbour by
+    neighbour (the definition the batched computation must equal)."""
+    texts = [b.text(text) for b in blocks]
+    n = len(texts)
+    stats = np.array([reference_stats(t) for t in texts], dtype=np.float64).reshape(n, 14)
+    words = [len(_WORD.findall(t)) for t in texts]
+    lengths = [len(t) for t in texts]
+    density = [b.link_density or 0.0 for b in blocks]
+    stop = stats[:, 2].tolist() if n else []
+    log_words = stats[:, 1].tolist() if n else []
+
+    def around(values, i, window):
+        near = values[max(i - window, 0) : i + window + 1]
+        return sum(near) / len(near)
+
+    def prev(values, i):
+        return values[i - 1] if i > 0 else 0.0
+
+    def after(values, i):
+        return values[i + 1] if i + 1 < n else 0.0
+
+    prose = [i for i in range(n) if words[i] >= 25 and stop[i] >= 0.25 and density[i] < 0.3]
+    longest = words.index(max(words)) if n else 0
+    keys = [normalize_text(t) for t in texts]
+    rows = []
+    for i in range(n):
+        header = [stats[j, 13] > 0 for j in range(i)]
+        rank = sum(w < words[i] for w in words) + sum(w == words[i] for w in words[:i])
+        row = list(stats[i]) + [
+            i / max(n - 1, 1),
+            sum(lengths[:i]) / max(sum(lengths), 1),
+            float(np.log1p(sum(words))),
+            prev(log_words, i),
+            after(log_words, i),
+            around(log_words, i, 2),
+            around(stop, i, 2),
+            float(any(header) and not stats[i, 13] > 0),
+            float(np.log(keys.count(keys[i]) if n > 1 else 1)),
+            rank / max(n - 1, 1),
+            sum(words[:i]) / max(sum(words), 1),
+            (i - longest) / max(n, 1),
+            around(log_words, i, 6),
+            prev(stop, i),
+            after(stop, i),
+            float(bool(prose) and prose[0] <= i <= prose[-1]),
+            float(np.log1p(min(abs(i - p) for p in prose) if prose else n)),
+        ]
+        if links:
+            row += [density[i], prev(density, i), after(density, i), around(density, i, 2), around(density, i, 6)]
+            row += [float(blocks[i].dom_flags >> k & 1) for k in range(len(DOM_FLAGS))]
+        rows.append(row)
+    return np.array(rows, dtype=np.float64).reshape(n, len(HTML_FEATURES if links else TEXT_FEATURES))
+
+
+def _random_documents(rng: random.Random, count: int) -> tuple[list[str], list[list[Block]]]:
+    """Documents of 0 to 30 blocks: prose paragraphs (some repeated), menu
+    lines, section headers; random link densities and DOM flags."""
+    pieces = ["Home | News | Sport", "You May Also Like", "5 Comments", "Share", "Read more...",
+              " ".join(["the council said that the plan would cost more than expected"] * 3)]
+    texts, blocks = [], []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.choice([0, 1, 1, 2, 3, 8, 30])):
+            if rng.random() < 0.5:
+                parts.append(rng.choice(pieces))
+            else:
+                parts.append(" ".join(rng.choice(_WORDS[:14] + ["of", "and", "word"]) for _ in range(rng.randint(1, 60))))
+        text, doc_blocks, pos = "", [], 0
+        for part in parts:
+            doc_blocks.append(Block(pos, pos + len(part), rng.choice([0.0, 0.25, 0.5, 1.0]), rng.getrandbits(len(DOM_FLAGS))))
+            text += part + "\n\n"
+            pos += len(part) + 2
+        texts.append(text)
+        blocks.append(doc_blocks)
+    return texts, blocks
+
+
+@pytest.mark.parametrize("links", [False, True])
+def test_batched_features_equal_the_per_document_definition(links):
+    rng = random.Random(11)
+    texts, blocks = _random_documents(rng, 300)
+    docs = _corpus()
+    texts += [d.text for d in docs]
+    blocks += [document_blocks(d) for d in docs]
+    together = documents_block_features(texts, blocks, links)
+    assert len(together) == len(texts)
+    for text, doc_blocks, X in zip(texts, blocks, together):
+        assert X.tobytes() == reference_document_features(text, doc_blocks, links).tobytes(), text[:200]

@@ -12,11 +12,14 @@ from __future__ import annotations
 import json
 import logging
 import os
+import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -27,6 +30,7 @@ if os.environ.get("CI"):
     import ray
 else:
     ray = pytest.importorskip("ray", reason="the ray extra is not installed (pip install -e '.[ray]')")
+import numpy as np  # noqa: E402
 import psutil  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -58,6 +62,9 @@ def generated(tmp_path_factory) -> Path:
 def generated_local(generated) -> tuple[int, dict]:
     """The local engine's exit code and result on the generated corpus."""
     return scan(str(generated))
+
+
+DOCUMENT_LEVEL = ("--no-passages", "--no-boilerplate")
 
 
 def scan(*args: str, cwd: Path = ROOT) -> tuple[int, dict]:
@@ -95,6 +102,44 @@ def test_batches_come_back_in_order_and_the_shuffle_groups_like_the_local_engine
     assert [partition_of(k, 4) for k in (5, True, "a")] == [1, 1, partition_of("a", 4)]
 
 
+def _kept_and_total(batch):
+    return sum(batch), np.array(batch, dtype=np.int64)
+
+
+def _columns(values, scale):
+    return (values % 7).astype(np.uint64), np.stack([values, values * scale], axis=1)
+
+
+def _rows_by_key(keys, values):
+    return [(int(k), v.tolist()) for k, v in zip(keys, values)]
+
+
+def test_kept_results_stay_on_the_workers_and_feed_the_shuffle_like_the_local_engine(cluster):
+    batches = [list(range(k, k + 5)) for k in range(0, 60, 5)]
+    with RayEngine(cluster) as engine, LocalEngine(1) as local:
+        on_ray = list(engine.map_keep(_kept_and_total, batches, in_flight=1))
+        assert [total for total, _ in on_ray] == [sum(b) for b in batches]
+        assert all(isinstance(kept, ray.ObjectRef) for _, kept in on_ray)  # not fetched by the driver
+        expected = [row for part in local.map_partitions(_rows_by_key, [(_columns, np.array(b), 3) for b in batches]) for row in part]
+        for parts in (1, 3):
+            rows = [row for part in engine.map_partitions(_rows_by_key, [(_columns, kept, 3) for _, kept in on_ray], parts) for row in part]
+            assert sorted(rows) == sorted(expected)
+            # Within a key, the rows keep the order of the sources.
+            assert [r for r in rows if r[0] == 2] == [r for r in expected if r[0] == 2]
+
+
+def test_ray_reads_the_inputs_in_its_workers_and_gives_the_local_results_at_document_level(cluster, generated, tmp_path):
+    sys.path.insert(0, str(ROOT / "tests" / "near"))
+    from test_sharded import messy_corpus
+
+    messy_corpus(tmp_path)
+    (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nmax_chars = 3000\n")
+    for corpus in (str(tmp_path), str(generated)):
+        local = scan(corpus, *DOCUMENT_LEVEL, cwd=tmp_path)
+        assert scan(corpus, *DOCUMENT_LEVEL, "--engine", "ray", "--ray-address", cluster, cwd=tmp_path) == local
+        assert local[1]["pairs"]
+
+
 def test_ray_gives_the_local_results_on_the_sample_and_a_generated_corpus(cluster, generated, generated_local):
     sample = str(CORPUS)
     assert scan(sample, "--engine", "ray", "--ray-address", cluster) == scan(sample)
@@ -109,22 +154,32 @@ def test_ray_gives_the_local_results_on_10000_documents(cluster, tmp_path):
     assert scan(str(corpus), "--engine", "ray", "--ray-address", cluster) == scan(str(corpus))
 
 
+TASKS = ("ray::_apply", "ray::_apply_pair", "ray::_make_and_split", "ray::_reduce_partition")
+
+
 def _running_task_worker() -> psutil.Process | None:
     """A Ray worker of this process's cluster that is running a batch."""
     for proc in psutil.Process().children(recursive=True):
         try:
-            if proc.cmdline()[:1] == ["ray::_apply"]:
+            if proc.cmdline()[:1] and proc.cmdline()[0] in TASKS:
                 return proc
         except psutil.Error:
             continue
     return None
 
 
-def test_a_worker_killed_mid_scan_is_retried_and_the_result_is_the_same(cluster, generated, generated_local, tmp_path):
+@pytest.fixture(scope="module")
+def generated_local_document_level(generated) -> tuple[int, dict]:
+    """The local engine's exit code and result on the generated corpus, at document level."""
+    return scan(str(generated), *DOCUMENT_LEVEL)
+
+
+@pytest.mark.parametrize("stages", [(), DOCUMENT_LEVEL], ids=["full", "document-level"])
+def test_a_worker_killed_mid_scan_is_retried_and_the_result_is_the_same(cluster, generated, generated_local, generated_local_document_level, tmp_path, stages):
     # Small batches: many tasks, so the scan is still running when a worker
     # dies (and a result that must not depend on the batch size either).
     (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nbatch_size = 50\n")
-    command = [sys.executable, "-m", "dedup", "scan", str(generated), "--format", "json", "--jobs", "2", "--engine", "ray", "--ray-address", cluster]
+    command = [sys.executable, "-m", "dedup", "scan", str(generated), *stages, "--format", "json", "--jobs", "2", "--engine", "ray", "--ray-address", cluster]
     with subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as proc:
         killed = None
         deadline = time.monotonic() + 120
@@ -140,7 +195,7 @@ def test_a_worker_killed_mid_scan_is_retried_and_the_result_is_the_same(cluster,
     result = json.loads(out)
     result.pop("timing")
     assert result["settings"].pop("batch_size") == 50
-    expected = json.loads(json.dumps(generated_local[1]))
+    expected = json.loads(json.dumps((generated_local_document_level if stages else generated_local)[1]))
     expected["settings"].pop("batch_size")
     assert result == expected
 
@@ -168,3 +223,21 @@ def test_clean_on_ray_writes_the_local_engine_s_files(cluster, generated, tmp_pa
         assert run.returncode in (0, 1), run.stderr
     local = _files(outputs["local"])
     assert len(local) >= 2 and _files(outputs["ray"]) == local
+
+
+def _dump(index: Path) -> list[str]:
+    with closing(sqlite3.connect(index)) as conn:
+        return list(conn.iterdump())
+
+
+def test_index_build_on_ray_writes_the_local_engine_s_index(cluster, tmp_path):
+    shutil.copytree(CORPUS, tmp_path / "corpus")
+    dumps = {}
+    for engine in ("local", "ray"):
+        index = tmp_path / f"{engine}.dedup"
+        command = [sys.executable, "-m", "dedup", "index", "build", str(tmp_path / "corpus"), "-o", str(index), "--format", "json", "--jobs", "2", "--engine", engine]
+        run = subprocess.run(command + (["--ray-address", cluster] if engine == "ray" else []), cwd=tmp_path, capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stderr
+        assert json.loads(run.stdout)["added"] == 5
+        dumps[engine] = _dump(index)
+    assert len(dumps["local"]) > 10 and dumps["ray"] == dumps["local"]

@@ -87,3 +87,28 @@ def test_a_large_bucket_is_a_star_around_its_first_member_in_input_order():
     subset = np.sort(rng.choice(n, size=n // 2, replace=False))
     inside = members[np.isin(members, subset)]
     assert np.array_equal(pairs_from_keys(keys, subset), np.stack([np.full(inside.size - 1, inside[0]), inside[1:]], axis=1))
+
+
+@pytest.mark.parametrize("partitions", [1, 2, 5])
+def test_the_shuffle_by_band_key_gives_the_pairs_of_the_banding_in_any_partitions(partitions):
+    from dedup.near.candidates import band_columns, bucket_pair_codes
+
+    rng = np.random.default_rng(3)
+    n, bands = 400, 7
+    keys = rng.integers(0, 60, size=(n, bands)).astype(np.uint64)  # small buckets in every band
+    keys[:, 2] = 5  # one bucket larger than MAX_BUCKET_PAIRS: a star
+    subset = np.sort(rng.choice(n, size=300, replace=False))
+    numbers = np.full(n, -1, dtype=np.int64)
+    numbers[subset] = subset
+    # Batches of rows, each split by key modulo the partitions, as an engine would.
+    columns = [band_columns(keys[a : a + 64], numbers[a : a + 64]) for a in range(0, n, 64)]
+    codes = []
+    for p in range(partitions):
+        picked = [(k[k % np.uint64(partitions) == p], v[k % np.uint64(partitions) == p]) for k, v in columns]
+        part_keys = np.concatenate([k for k, _ in picked])
+        order = np.argsort(part_keys, kind="stable")
+        codes.append(bucket_pair_codes(part_keys[order], np.concatenate([v for _, v in picked])[order], n))
+    codes = np.unique(np.concatenate(codes))
+    expected = pairs_from_keys(keys, subset=subset)
+    assert len(subset) > MAX_BUCKET_PAIRS and len(expected) > 1000
+    assert np.array_equal(np.stack([codes // n, codes % n], axis=1), expected)

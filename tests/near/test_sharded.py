@@ -1,0 +1,120 @@
+"""Stage 1 with the workers reading the inputs in shards gives the scan of a
+single reader: the same documents, ids, pairs, clusters and problems (in
+the same order, with the same counts past the examples), on messy corpora
+cut into many shards, and on every hostile input of tests/data/hostile/."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import doc_level, edit_words, synthetic_text
+
+from dedup.config import Settings
+from dedup.engine import LocalEngine
+from dedup.io.problems import ProblemLog
+from dedup.io.shards import Shard, count_lines, plan_shards
+from dedup.scan import scan_corpus
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "io"))
+from test_hostile_inputs import CASES, clean_up, lay_out, write_good_pair  # noqa: E402
+
+
+def both_ways(paths: list[str], settings, workers: int = 2) -> tuple[dict, dict, list, list]:
+    """The scan on a local engine and on one that works as a cluster's (the
+    workers read the inputs at document level and keep the shingle sets):
+    results without timing, and the problems in the order they were met."""
+    runs = []
+    for sharded in (False, True):
+        met: list = []
+        result = scan_corpus(paths, settings, engine=LocalEngine(workers, distributed=sharded), problems=ProblemLog(met.append))
+        out = result.to_dict()
+        out.pop("timing")
+        runs.append((out, met))
+    (single, met_single), (shards, met_shards) = runs
+    return single, shards, met_single, met_shards
+
+
+def write_jsonl(path: Path, records: list) -> None:
+    path.write_text("".join(r if isinstance(r, str) else json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def messy_corpus(folder: Path) -> None:
+    """Two daily files numbering from 0, near duplicates across them, repeated
+    ids, empty texts, more malformed lines than are shown, a document cut
+    into parts, and text files beside them."""
+    base = [synthetic_text(seed, words=200) for seed in range(40)]
+    day1: list = []
+    for k, text in enumerate(base):
+        day1.append({"id": k, "text": text, "date": "2024-01-01"})
+        if k % 2 == 0:
+            day1 += ["{not json\n", "{nor this\n", "[1, 2]\n"]
+        if k % 7 == 0:
+            day1.append({"id": k, "text": edit_words(text, 0.02, seed=k)})  # the same id again: skipped
+        if k % 11 == 0:
+            day1.append({"id": f"blank{k}", "text": "   "})
+    day1.append({"id": "long", "text": "\n\n".join(base[:6])})
+    write_jsonl(folder / "2024-01-01.jsonl", day1)
+    day2 = [{"id": k, "text": edit_words(base[k], 0.03, seed=100 + k), "source": "wire"} for k in range(0, 40, 2)]
+    write_jsonl(folder / "2024-01-02.jsonl", day2)
+    (folder / "notes").mkdir()
+    for k in range(5):
+        (folder / "notes" / f"n{k}.txt").write_text(edit_words(base[30 + k], 0.05, seed=k), encoding="utf-8")
+
+
+def test_shards_cover_every_line_once_whatever_the_cut(tmp_path):
+    path = tmp_path / "a.jsonl"
+    write_jsonl(path, [{"id": k, "text": "x" * (k % 50)} for k in range(500)])
+    lines = path.read_bytes().count(b"\n")
+    for size in (1, 17, 4096, 10**9):
+        planned = plan_shards([str(path)], size)
+        assert all(isinstance(s, Shard) for s in planned)
+        assert sum(count_lines(s) for s in planned) == (lines if len(planned) > 1 else 0)
+
+
+def test_a_messy_corpus_read_in_shards_gives_the_same_scan(tmp_path):
+    messy_corpus(tmp_path)
+    single, shards, met_single, met_shards = both_ways([str(tmp_path)], doc_level(max_chars=3000))
+    assert shards == single
+    assert met_shards == met_single
+    kinds = {p["kind"] for p in single["problems"]}
+    assert {"duplicate-id", "empty", "malformed-json", "too-long"} <= kinds
+    assert any(p.get("more") for p in single["problems"])  # past the examples, only counted
+    assert single["pairs"] and any(d["id"].startswith("2024-01-02.jsonl:") for d in single["documents"])
+
+
+def test_a_full_scan_that_keeps_its_shingle_sets_with_the_workers_gives_the_same_scan(tmp_path):
+    messy_corpus(tmp_path)
+    single, kept, met_single, met_kept = both_ways([str(tmp_path)], Settings(max_chars=3000))
+    assert kept == single and met_kept == met_single
+    assert any(p["found_by"] == "passages" for p in single["pairs"]) and any(p["found_by"] == "minhash" for p in single["pairs"])
+
+
+HOSTILE = [c for c in CASES if (case := json.loads(c.read_text(encoding="utf-8"))).get("exit") == 0 and not case.get("argv")
+           and "stdin" not in case and "config" not in case and not any(s.get("special") == "unreadable" or "mode" in s for s in case.get("files", []))]
+
+
+@pytest.mark.parametrize("case_file", HOSTILE, ids=[c.stem for c in HOSTILE])
+def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp_path: Path):
+    case = json.loads(case_file.read_text(encoding="utf-8"))
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside"
+    corpus.mkdir()
+    outside.mkdir()
+    write_good_pair(corpus)
+    try:
+        for spec in case.get("files", []):
+            lay_out(spec, outside if spec.get("outside") else corpus)
+        paths = [str(corpus)] + [p.replace("{dir}", str(corpus)).replace("{outside}", str(outside)) for p in case.get("extra_paths", [])]
+        encoding = case.get("args", [None, None])[1] if "--encoding" in case.get("args", []) else None
+        runs = []
+        for sharded in (False, True):
+            met: list = []
+            result = scan_corpus(paths, doc_level(), engine=LocalEngine(1, distributed=sharded), problems=ProblemLog(met.append), encoding=encoding)
+            out = result.to_dict()
+            out.pop("timing")
+            runs.append((out, met))
+        assert runs[1] == runs[0]
+    finally:
+        clean_up(case.get("files", []), corpus)
