@@ -572,7 +572,7 @@ def scan_corpus(
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine, temporary_store() as docs:
+    with _engine_for(settings, engine) as engine, temporary_store(portable=getattr(engine, "distributed", False)) as docs:
         stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs: no text passes through this process.

@@ -16,7 +16,9 @@ another process it travels as the file's path and the offsets, and arrives
 there as a plain list of :class:`~dedup.document.Document` read from the
 file, so a batch function receives the same value whether it runs here or
 in a worker, while the pipe carries a few bytes a document instead of its
-text.
+text. A store whose views go to another machine's workers (a cluster,
+which cannot read this machine's temporary folder) is made with
+``portable=True``: its views then travel with their documents.
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ class DocumentStore(Sequence[Document]):
     Args:
         folder: Where the file goes (a temporary folder that outlives the
             store's use; the file is removed by :meth:`close`).
+        portable: Views sent to another process carry their documents,
+            not the file's path (for workers on other machines).
 
     Examples:
         >>> import tempfile
@@ -55,8 +59,9 @@ class DocumentStore(Sequence[Document]):
         ['Second text.', ['a', 'b'], [None, 'wire']]
     """
 
-    def __init__(self, folder: str | os.PathLike) -> None:
+    def __init__(self, folder: str | os.PathLike, portable: bool = False) -> None:
         self.folder = os.fspath(folder)
+        self.portable = portable
         self.path = os.path.join(self.folder, "documents.bin")
         self.ids: list[str] = []
         self.chars = array("q")
@@ -172,34 +177,39 @@ class DocumentStore(Sequence[Document]):
         starts = np.frombuffer(self._starts, dtype=np.int64)
         fields_at = np.frombuffer(self._fields_at, dtype=np.int64)
         records = np.stack([starts[picked], fields_at[picked], starts[picked + 1]], axis=1) if picked.size else np.zeros((0, 3), dtype=np.int64)
-        return DocumentView(self.path, [self.ids[k] for k in picked.tolist()], records)
+        return DocumentView(self.path, [self.ids[k] for k in picked.tolist()], records, portable=self.portable)
 
 
 @contextmanager
-def temporary_store() -> Iterator[DocumentStore]:
+def temporary_store(portable: bool = False) -> Iterator[DocumentStore]:
     """A :class:`DocumentStore` in a new temporary folder (``store.folder``),
-    removed with everything in it when the block is left."""
-    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder) as store:
+    removed with everything in it when the block is left; ``portable`` as
+    for :class:`DocumentStore`."""
+    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder, portable) as store:
         yield store
 
 
 class DocumentView(Sequence[Document]):
     """Some documents of a :class:`DocumentStore`, read on first use.
 
-    Pickled, it is the file's path, the ids and the byte offsets; unpickled,
-    a ``list`` of the documents read from the file.
+    Pickled, it is the file's path, the ids and the byte offsets (or, when
+    ``portable``, the documents themselves); unpickled, a ``list`` of the
+    documents.
 
     Args:
         path: The store's file.
         ids: The documents' ids.
         records: ``(n, 3)`` byte offsets: record start, pickled fields, record end.
+        portable: Pickle the documents, not where they are.
     """
 
-    def __init__(self, path: str, ids: list[str], records: np.ndarray) -> None:
-        self.path, self.ids, self.records = path, ids, records
+    def __init__(self, path: str, ids: list[str], records: np.ndarray, portable: bool = False) -> None:
+        self.path, self.ids, self.records, self.portable = path, ids, records, portable
         self._docs: list[Document] | None = None
 
     def __reduce__(self):
+        if self.portable:
+            return list, (self._loaded(),)
         return read_documents, (self.path, self.ids, self.records)
 
     def __len__(self) -> int:

@@ -55,6 +55,16 @@ def test_views_read_when_used_and_arrive_in_a_worker_as_lists(store) -> None:
         assert list(engine.map(_texts, [take(store, [0, 1]), take(store, [4])])) == [[DOCS[0].text, DOCS[1].text], [DOCS[4].text]]
 
 
+def test_a_portable_store_sends_its_documents_not_its_path(tmp_path) -> None:
+    """Workers on another machine cannot read this one's temporary folder:
+    a portable view arrives whole after its file is gone."""
+    with DocumentStore(tmp_path, portable=True) as portable:
+        portable.extend(DOCS)
+        sent = pickle.dumps(take(portable, [1, 4]))
+    assert not list(tmp_path.iterdir())
+    assert pickle.loads(sent) == [DOCS[1], DOCS[4]]
+
+
 def _texts(docs: list[Document]) -> list[str]:
     assert type(docs) is list
     return [doc.text for doc in docs]
