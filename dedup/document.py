@@ -8,7 +8,7 @@ that anything reported can be shown exactly as it stands in the input.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
@@ -118,3 +118,34 @@ def span_mask(length: int, spans) -> np.ndarray:
         start, end = (span.start, span.end) if hasattr(span, "start") else span
         out[max(0, start) : min(length, end)] = True
     return out
+
+
+# A corpus too large to hold in memory is a sequence of documents read from
+# disk when used (dedup.io.store.DocumentStore); it keeps its ids, lengths
+# and sources as columns. These read them without reading any text, from a
+# store or from a plain list alike.
+
+
+def document_ids(docs: Sequence[Document]) -> Sequence[str]:
+    """The id of each of ``docs``."""
+    ids = getattr(docs, "ids", None)
+    return ids if ids is not None else [doc.id for doc in docs]
+
+
+def document_lengths(docs: Sequence[Document]) -> Sequence[int]:
+    """The length in characters of each of ``docs``' texts."""
+    chars = getattr(docs, "chars", None)
+    return chars if chars is not None else [len(doc.text) for doc in docs]
+
+
+def document_sources(docs: Sequence[Document]) -> Sequence[str | None]:
+    """The source of each of ``docs``."""
+    sources = getattr(docs, "sources", None)
+    return sources if sources is not None else [doc.source for doc in docs]
+
+
+def take(docs: Sequence[Document], indices: Iterable[int]) -> Sequence[Document]:
+    """``[docs[k] for k in indices]``; from a store, a view that reads them
+    when used and crosses to another process as offsets, not texts."""
+    picker = getattr(docs, "take", None)
+    return picker(indices) if picker is not None else [docs[k] for k in indices]

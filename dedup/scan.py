@@ -35,15 +35,17 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document
+from dedup.document import Document, document_ids
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
+from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
+from dedup.near.index_spill import IndexSpill
 from dedup.near.sharded import KeptSets, keep_shingles, read_and_fingerprint
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.verification import Verified, documents_in, verify_job
@@ -114,13 +116,15 @@ def _tables_for(texts: list[str]) -> None:
 
 
 def fingerprint_stream(
-    docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None
+    docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None,
+    index: IndexSpill | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore | KeptSets]:
     """Stage 1 over a stream of documents: the table, their fingerprints and
     the shingle sets (spilled to ``folder``, or kept by a distributed engine).
 
     A document whose fingerprinting raises is fingerprinted as an empty
-    text, listed in the table's ``failed`` and appended to ``faults``.
+    text, listed in the table's ``failed`` and appended to ``faults``. With
+    ``index``, the passage index's fingerprints go there, not into the result.
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
@@ -136,6 +140,9 @@ def fingerprint_stream(
             table.failed.append(first + fault.position)
             if faults is not None:
                 faults.append(StageFault.of("fingerprint", fault, [table.ids[first + fault.position]]))
+        if index is not None and part.index_hashes is not None:
+            index.add(part.index_hashes, part.index_owners + first)
+            part.index_hashes = part.index_owners = None
         if kept:
             store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
         else:
@@ -199,8 +206,10 @@ def _run(
     progress: Progress | None,
     engine: Engine,
     faults: list[StageFault],
-) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | None]:
-    """Stages 1-5, and the passage index's fingerprints when passages are enabled.
+    index_folder: str | None = None,
+) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
+    """Stages 1-5, and the passage index's fingerprints when passages are
+    enabled (spilled to ``index_folder`` when given, else in memory).
 
     ``docs``: the documents, or stage 1 itself as a function that gives the
     table, the fingerprints, stage 3 (a function of the documents to pair)
@@ -208,11 +217,12 @@ def _run(
     """
     started = time.perf_counter()
     clock = _StageClock()
+    spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
         if callable(docs):
             table, fp, pairs_of, verify_of = docs()
         else:
-            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults)
+            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill)
             pairs_of = partial(pairs_from_keys, fp.band_keys)
             verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
@@ -235,7 +245,7 @@ def _run(
         result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
-    index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else None
+    index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else spill
     return result, index
 
 
@@ -441,9 +451,9 @@ def boilerplate_stage(
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
-    for doc, row in zip(docs, result.documents):
-        row.extra.update(summarize(doc.text, found[doc.id]))
-    result.stats["documents_with_boilerplate"] = sum(bool(found[d.id]) for d in docs)
+    for doc_id, row in zip(document_ids(docs), result.documents):
+        row.extra.update(summarize(row.chars, found[doc_id]))
+    result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
     return pair_masks(reuse_masks(found, settings), classifier_verdict)
 
 
@@ -467,7 +477,8 @@ def passage_stage(
     """
     from dedup.passages.pairs import find_passage_pairs
 
-    position = {doc.id: k for k, doc in enumerate(docs)}
+    ids = document_ids(docs)
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
     shares: list[float] = []
     found = find_passage_pairs(
@@ -479,7 +490,7 @@ def passage_stage(
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
-        pair = PairResult(a=docs[pp.i].id, b=docs[pp.j].id, relation=pp.relation, **figures, **pp.fields(), found_by="passages")
+        pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))
     ordered.sort(key=lambda item: (item[0], item[1]))
@@ -559,17 +570,16 @@ def scan_corpus(
         [str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog(), fields=fields or RecordFields()
     )
     keep = settings.passages.enabled or settings.boilerplate.enabled
-    docs: list[Document] = []
     # The reader fills its problem list as it streams; the result is
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine:
-        stage1 = _kept(bounded, docs) if keep else bounded
+    with _engine_for(settings, engine) as engine, temporary_store(portable=getattr(engine, "distributed", False)) as docs:
+        stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs: no text passes through this process.
             stage1 = partial(_read_by_workers, reader=reader, settings=settings, engine=engine, faults=faults, progress=progress)
-        result, index = _run(stage1, settings, reader.problems, progress, engine, faults)
+        result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
@@ -590,9 +600,3 @@ def _count_kind(problems, kind: str) -> int:
     log = as_log(problems)
     return sum(p.kind == kind for p in log) + dict(log.omitted()).get(kind, 0)
 
-
-def _kept(docs: Iterable[Document], into: list[Document]) -> Iterator[Document]:
-    """``docs``, each appended to ``into`` as it passes."""
-    for doc in docs:
-        into.append(doc)
-        yield doc

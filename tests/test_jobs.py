@@ -11,6 +11,7 @@ from conftest import doc_level
 
 from dedup.config import PassageSettings, Settings
 from dedup.document import Document
+from dedup.io.corpus import read_corpus
 from dedup.scan import scan_corpus, scan_documents
 from dedup.text.normalize import normalize_text
 from dedup.text.shingles import reference_shingles
@@ -157,3 +158,20 @@ def test_passage_scan_of_files_equals_in_memory_scan(tmp_path, jsonl):
     streamed = stable(scan_corpus([bad], settings))
     assert streamed == stable(scan_documents(docs, settings, reader.problems))
     assert streamed["summary"]["skipped_inputs"] == 1 and streamed["summary"]["passage_near_duplicate_pairs"] + streamed["summary"]["rewrite_pairs"] > 0
+
+
+def test_default_scan_from_disk_equals_in_memory_scan(tmp_path, jsonl, corpus_dir):
+    """scan_corpus keeps the documents in a store on disk and spills the
+    passage index in partitions; scan_documents holds both in memory."""
+    sample, _ = read_corpus([corpus_dir])
+    # Boilerplate (the sample corpus) in documents that also share passages:
+    # the masked documents' index fingerprints are taken again.
+    sample += [Document(f"copy-{d.id}", d.text[: len(d.text) // 2] + "\n\nA paragraph of its own about other things.") for d in sample]
+    records = [{"id": d.id, "text": d.text} for d in sample] + [{"id": r["id"], "text": r["text"], "date": r["date"]} for r in corpus()]
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    docs = [Document(r["id"], r["text"], date=r.get("date")) for r in records]
+    settings = Settings(jobs=2, batch_size=16)
+    from_disk = stable(scan_corpus([path], settings))
+    assert from_disk == stable(scan_documents(docs, settings))
+    assert from_disk["summary"]["documents_with_boilerplate"] > 0 and from_disk["summary"]["partial_copy_pairs"] > 0

@@ -26,10 +26,11 @@ import re
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
+from dedup.boilerplate.batches import Batch, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
 from dedup.boilerplate.guard import prose_units, protected_blocks
@@ -50,8 +51,8 @@ from dedup.boilerplate.rules import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, span_mask
-from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
+from dedup.document import Document, document_ids, span_mask
+from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
 from dedup.text.sentences import sentence_spans
@@ -445,7 +446,7 @@ def boilerplate_report(
     """
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
-        return {d.id: [] for d in docs}, []
+        return {doc_id: [] for doc_id in document_ids(docs)}, []
     blocks = documents_blocks(docs, faults)
     if bp.classifier:
         # Loaded before any worker starts, so that forked workers share them.
@@ -463,10 +464,10 @@ def boilerplate_report(
                 marks.setdefault(d, {})[b] = index.groups[g].reason
             if timings is not None:
                 timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-        jobs = _batches([(d, blocks[i], marks.get(i)) for i, d in enumerate(docs)], getattr(settings, "batch_size", 2000))
+        jobs = document_batches(docs, blocks, marks, getattr(settings, "batch_size", 2000))
         func = partial(_batch_boilerplate, settings=bp)
         if faults is not None:
-            func = FaultBarrier(func, len, _without_documents, _document_id)
+            func = FaultBarrier(func, batch_size, without_documents, batch_document_id)
         done = 0
         if progress:
             progress("boilerplate", 0, len(docs))
@@ -479,37 +480,20 @@ def boilerplate_report(
             done += len(part)
             if progress:
                 progress("boilerplate", done, len(docs))
-    return {d.id: found.get(d.id, []) for d in docs}, repeats
+    return {doc_id: found.get(doc_id, []) for doc_id in document_ids(docs)}, repeats
 
 
-def _without_documents(batch: list, positions: set[int]) -> list:
-    return [item for k, item in enumerate(batch) if k not in positions]
-
-
-def _document_id(batch: list, position: int) -> tuple[str, ...]:
-    return (batch[position][0].id,)
-
-
-_BATCH_CHARS = 1 << 20
-
-
-def _batches(items: list, documents: int) -> Iterator[list]:
-    """``(document, blocks, corpus marks)`` items in batches of at most
-    ``documents`` documents and about a megabyte of text."""
-    return (run for _, run in runs_by_size(items, lambda item: len(item[0].text), _BATCH_CHARS, documents))
-
-
-def _batch_boilerplate(batch: list, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
-    """The boilerplate of a batch of ``(document, blocks, corpus marks)``,
+def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
+    """The boilerplate of a batch (documents, their blocks and corpus marks),
     the classifier applied to the whole batch at once."""
-    docs = [doc for doc, _, _ in batch]
-    blocks = [doc_blocks for _, doc_blocks, _ in batch]
+    docs, blocks, corpus_marks = batch
+    docs = list(docs)  # read once, when the batch comes from a store
     keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
-        doc.id: document_boilerplate(doc, settings, blocks[i], marks, scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
-        for i, (doc, _, marks) in enumerate(batch)
+        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
+        for i, doc in enumerate(docs)
     }
 
 
@@ -590,11 +574,17 @@ def kept_text(text: str, spans: Sequence[BoilerplateSpan]) -> str:
     return "".join(parts)
 
 
-def summarize(text: str, spans: Sequence[BoilerplateSpan]) -> dict:
-    """Per-document JSON fields: the spans, boilerplate characters and share."""
-    chars = int(boilerplate_mask(len(text), spans).sum())
+def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
+    """Per-document JSON fields: the spans, boilerplate characters and share.
+
+    Args:
+        text: The document's text, or its length in characters.
+        spans: Its boilerplate spans.
+    """
+    length = text if isinstance(text, int) else len(text)
+    chars = int(boilerplate_mask(length, spans).sum())
     return {
         "boilerplate": [s.to_dict() for s in spans],
         "boilerplate_chars": chars,
-        "boilerplate_share": round(chars / len(text), 4) if text else 0.0,
+        "boilerplate_share": round(chars / length, 4) if length else 0.0,
     }

@@ -24,7 +24,7 @@ import xxhash
 
 from dedup.boilerplate.blocks import Block
 from dedup.config import BoilerplateSettings
-from dedup.document import Document
+from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
@@ -122,25 +122,26 @@ class _Fingerprints:
 
 
 def _block_fingerprints(
-    job: tuple[int, list[tuple[str, list[tuple[int, int]]]]], near_words: int | None, near_max_words: int | None
+    job: tuple[int, Sequence[Document], list[list[tuple[int, int]]]], near_words: int | None, near_max_words: int | None
 ) -> _Fingerprints:
     """Key hashes (and, with ``near_words``, the trigram signatures of keys
     of at least that many words) of the blocks of a run of documents.
 
     Args:
-        job: ``(index of the first document, [(text, [(start, end) of each block])])``.
+        job: ``(index of the first document, the documents, [(start, end) of each block] of each)``.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
     """
     most = near_max_words if near_max_words is not None else float("inf")
-    first, documents = job
+    first, docs, spans_of = job
     doc_idx: list[int] = []
     block_idx: list[int] = []
     hashes: list[int] = []
     long_rows: list[int] = []
     long_keys: list[str] = []
     digest = xxhash.xxh3_64_intdigest
-    for d, (text, spans) in enumerate(documents, start=first):
+    for d, (doc, spans) in enumerate(zip(docs, spans_of), start=first):
+        text = doc.text
         ascii_text = text.isascii()
         for b, (start, end) in enumerate(spans):
             piece = text[start:end]
@@ -167,20 +168,23 @@ def _block_fingerprints(
     )
 
 
-def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, list]]:
-    """The documents (text and block bounds) in runs of about ``_CHUNK_BYTES`` characters."""
-    for first, run in runs_by_size(zip(docs, blocks), lambda item: len(item[0].text), _CHUNK_BYTES):
-        yield first, [(doc.text, [(b.start, b.end) for b in doc_blocks]) for doc, doc_blocks in run]
+def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, Sequence[Document], list]]:
+    """The documents and their block bounds in runs of about ``_CHUNK_BYTES``
+    characters (cut by the lengths alone: from a store, the documents are
+    read in the process that fingerprints them)."""
+    lengths = document_lengths(docs)
+    for first, run in runs_by_size(range(len(docs)), lengths.__getitem__, _CHUNK_BYTES):
+        yield first, take(docs, run), [[(b.start, b.end) for b in blocks[k]] for k in run]
 
 
-def _job_size(job: tuple[int, list]) -> int:
-    return len(job[1])
+def _job_size(job: tuple[int, Sequence[Document], list]) -> int:
+    return len(job[2])
 
 
-def _without_blocks(job: tuple[int, list], positions: set[int]) -> tuple[int, list]:
+def _without_blocks(job: tuple[int, Sequence[Document], list], positions: set[int]) -> tuple[int, Sequence[Document], list]:
     """The run with the documents at ``positions`` left without blocks."""
-    first, documents = job
-    return first, [(text, []) if k in positions else (text, spans) for k, (text, spans) in enumerate(documents)]
+    first, docs, spans_of = job
+    return first, docs, [[] if k in positions else spans for k, spans in enumerate(spans_of)]
 
 
 def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> _Fingerprints:
@@ -190,11 +194,11 @@ def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engin
         parts = list(engine.map(func, _fingerprint_jobs(docs, blocks)))
     else:
         # The first document of each run, as _fingerprint_jobs cuts them.
-        firsts = [first for first, _ in runs_by_size(docs, lambda doc: len(doc.text), _CHUNK_BYTES)]
+        firsts = [first for first, _ in runs_by_size(document_lengths(docs), int, _CHUNK_BYTES)]
         parts = []
         for first, guarded in zip(firsts, engine.map(FaultBarrier(func, _job_size, _without_blocks), _fingerprint_jobs(docs, blocks))):
             parts.append(guarded.result)
-            faults.extend(StageFault.of("boilerplate", fault, [docs[first + fault.position].id]) for fault in guarded.faults)
+            faults.extend(StageFault.of("boilerplate", fault, [document_ids(docs)[first + fault.position]]) for fault in guarded.faults)
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
     return _Fingerprints(
         np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
@@ -356,19 +360,20 @@ def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_
         by_group.setdefault(int(group[r]), []).append(int(r))
     doc_sets = {g: tuple(sorted({int(doc_idx[r]) for r in found})) for g, found in by_group.items()}
     copied = _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings)
+    ids, all_sources = document_ids(docs), document_sources(docs)
     out: list[RepeatedBlock] = []
     members: dict[tuple[int, int], int] = {}
     for g in sorted(by_group, key=lambda g: (-len(doc_sets[g]), by_group[g][0])):
         found, doc_ids = by_group[g], doc_sets[g]
         first = blocks[int(doc_idx[found[0]])][int(block_idx[found[0]])]
         text = docs[int(doc_idx[found[0]])].text[first.start : first.end]
-        sources = sorted({docs[d].source for d in doc_ids if docs[d].source})
+        sources = sorted({all_sources[d] for d in doc_ids if all_sources[d]})
         spread = UNKNOWN if not sources else (TEMPLATE if len(sources) == 1 else SYNDICATION)
         marked, reason = _verdict(len(doc_ids), spread, len(text.split()), g in copied, settings)
         if marked:
             for r in found:
                 members[(int(doc_idx[r]), int(block_idx[r]))] = len(out)
-        examples = tuple(docs[d].id for d in doc_ids[:_EXAMPLES])
+        examples = tuple(ids[d] for d in doc_ids[:_EXAMPLES])
         out.append(RepeatedBlock(text, len(doc_ids), len(found), examples, tuple(sources), spread, bool(near_rows[found[0]]), marked, reason))
     return RepeatIndex(out, members)
 
@@ -393,6 +398,7 @@ def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, setting
     for g in by_group:
         by_docset.setdefault(doc_sets[g], []).append(g)
     copied: set[int] = set()
+    chars = document_lengths(docs)
     for docset, groups in by_docset.items():
         covered = np.zeros(len(docset))
         position = {d: i for i, d in enumerate(docset)}
@@ -400,7 +406,7 @@ def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, setting
             for r in by_group[g]:
                 d, b = int(doc_idx[r]), int(block_idx[r])
                 covered[position[d]] += blocks[d][b].end - blocks[d][b].start
-        lengths = np.array([max(len(docs[d].text), 1) for d in docset], dtype=np.float64)
+        lengths = np.maximum(np.array([chars[d] for d in docset], dtype=np.float64), 1)
         if np.median(covered / lengths) > settings.copy_share:
             copied.update(groups)
     return copied

@@ -7,7 +7,6 @@ rolling hashes of runs of words.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -19,17 +18,22 @@ _BASE = 0x9E3779B97F4A7C15
 _BASE_INVERSE = pow(_BASE, -1, 1 << 64)
 
 
-@lru_cache(maxsize=1)
-def _power_table(size: int) -> tuple[np.ndarray, np.ndarray]:
-    powers = np.full(size, _BASE, dtype=np.uint64)
-    inverse = np.full(size, _BASE_INVERSE, dtype=np.uint64)
-    powers[0] = inverse[0] = 1
-    return np.cumprod(powers), np.cumprod(inverse)
+_TABLES: list[tuple[np.ndarray, np.ndarray]] = []
 
 
 def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """``_BASE ** i`` and ``_BASE_INVERSE ** i`` for ``i`` up to at least ``size``."""
-    return _power_table(1 << max(size - 1, 1).bit_length())
+    """``_BASE ** i`` and ``_BASE_INVERSE ** i`` for ``i`` up to at least ``size``.
+
+    One table per process, grown to the largest batch met (batches of
+    about the same size would otherwise rebuild it at every power of two
+    they straddle)."""
+    if not _TABLES or _TABLES[0][0].size < size:
+        length = 1 << max(size - 1, 1).bit_length()
+        powers = np.full(length, _BASE, dtype=np.uint64)
+        inverse = np.full(length, _BASE_INVERSE, dtype=np.uint64)
+        powers[0] = inverse[0] = 1
+        _TABLES[:] = [(np.cumprod(powers), np.cumprod(inverse))]
+    return _TABLES[0]
 
 
 def may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]], min_words: int) -> list[bool]:
@@ -55,8 +59,8 @@ def may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]]
     # One line per document, its block keys (single-spaced) joined by spaces.
     lines = [" ".join(keys[i]) for i in ascii_docs]
     codes = np.frombuffer("\n".join(lines).encode("ascii"), dtype=np.uint8)
-    line_ends = np.cumsum(np.fromiter(map(len, lines), dtype=np.int64, count=len(lines)) + 1)
-    word = (codes != 32) & (codes != 10)
+    breaks = codes == 10
+    word = (codes != 32) & ~breaks
     edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
     n = max(min_words, 1)
@@ -68,8 +72,11 @@ def may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]]
         np.cumsum(codes * powers[: codes.size], out=prefix[1:])
         first, last = starts[:runs], ends[n - 1 :]
         grams = (prefix[last] - prefix[first]) * inverse[first]
-        owner = np.searchsorted(line_ends, first, side="right")
-        inside = owner == np.searchsorted(line_ends, last, side="right")
+        # The line (document) of each word: the line breaks before it. A
+        # run lies inside one line when its first and last words do.
+        line = np.cumsum(breaks, dtype=np.int64)[starts]
+        owner = line[:runs]
+        inside = owner == line[n - 1 :]
         # The document in the top bits, the hash below: one sort groups both.
         shift = 64 - max(len(ascii_docs).bit_length(), 1)
         tagged = np.sort((grams[inside] >> np.uint64(64 - shift)) | (owner[inside].astype(np.uint64) << np.uint64(shift)))

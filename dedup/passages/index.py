@@ -8,6 +8,7 @@ share enough of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 
@@ -137,6 +138,38 @@ def candidate_pairs(
     keep = counts >= min_shared
     chosen = unique[keep]
     return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64)
+
+
+def partitioned_candidate_pairs(
+    parts: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, min_shared: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`candidate_pairs` of an index read in parts, one in memory at a time.
+
+    Args:
+        parts: ``(hashes, owners)`` of each part; no hash is in two parts
+            (e.g. :class:`dedup.near.index_spill.IndexSpill` partitions).
+        n_docs, max_docs, min_shared: As for :func:`candidate_pairs`.
+
+    Returns:
+        As :func:`candidate_pairs` over all the parts at once: a pair's
+        shared hashes are the sum of those it shares in each part.
+    """
+    codes: list[np.ndarray] = []
+    shared: list[np.ndarray] = []
+    for hashes, owners in parts:
+        pairs, counts = candidate_pairs(hashes, owners, n_docs, max_docs, 1)
+        codes.append(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
+        shared.append(counts)
+    all_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+    if all_codes.size == 0:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+    order = np.argsort(all_codes, kind="stable")
+    all_codes, all_shared = all_codes[order], np.concatenate(shared)[order]
+    starts = np.flatnonzero(np.concatenate(([True], all_codes[1:] != all_codes[:-1])))
+    totals = np.add.reduceat(all_shared, starts)
+    keep = totals >= min_shared
+    chosen = all_codes[starts][keep]
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), totals[keep].astype(np.int64)
 
 
 def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:

@@ -25,12 +25,14 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.clusters import UnionFind
+from dedup.near.index_spill import IndexSpill
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.index import Anchors, anchors, context_overlap, shared_fingerprints, strongest_partners, word_anchors
 from dedup.passages.index import candidate_pairs as index_pairs
+from dedup.passages.index import partitioned_candidate_pairs
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, soft_masks, verbatim_share
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
@@ -165,9 +167,44 @@ def _candidates(
     ``index``: :func:`fingerprints` of ``docs`` without masks, if already
     taken; those of masked documents are taken again here.
     """
+    pairs, counts, _ = _candidates_and_shares(docs, settings, masks, index, engine, faults)
+    return pairs, counts
+
+
+def _candidates_and_shares(
+    docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None, shares: bool = False
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """:func:`_candidates`, and with ``shares`` each document's held and
+    shared fingerprints (:func:`dedup.passages.index.shared_fingerprints`).
+
+    ``index``: as for :func:`_candidates`, or spilled in partitions by
+    hash (:class:`~dedup.near.index_spill.IndexSpill`), then read one
+    partition at a time.
+    """
     ps = settings.passages
+    if isinstance(index, IndexSpill):
+        return _spilled_candidates(index, docs, settings, masks or {}, engine, faults, shares)
     hashes, owners = _index(docs, settings, masks, index, engine, faults)
-    return index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    pairs, counts = index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    return pairs, counts, (shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs) if shares else None)
+
+
+def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engine, faults, shares: bool):
+    """:func:`_candidates_and_shares` of a spilled index: every figure is a
+    sum over hashes, so over partitions."""
+    ps = settings.passages
+    held, shared = np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
+
+    def parts() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for hashes, owners in _spilled_with_masks(index, docs, settings, masks, engine, faults):
+            if shares:
+                part_held, part_shared = shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs)
+                held[:] += part_held
+                shared[:] += part_shared
+            yield hashes, owners
+
+    pairs, counts = partitioned_candidate_pairs(parts(), len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    return pairs, counts, ((held, shared) if shares else None)
 
 
 def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
@@ -179,6 +216,20 @@ def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | No
     return _with_masks(index, docs, settings, masks, engine, faults)
 
 
+def _spilled_with_masks(index: IndexSpill, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """:func:`_with_masks` of a spilled index, one partition at a time."""
+    masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
+    again_h, again_o = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+    if masked.size:
+        again_h, again_o = _pooled_fingerprints(take(docs, masked.tolist()), settings, masks, engine, faults)
+        again_o = masked[again_o]
+    again_part = index.partition_of(again_h)
+    for part, (hashes, owners) in enumerate(index.parts()):
+        keep = ~np.isin(owners, masked)
+        mine = again_part == part
+        yield np.concatenate((hashes[keep], again_h[mine])), np.concatenate((owners[keep], again_o[mine]))
+
+
 def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
     """Unmasked fingerprints ``index``, with those of masked documents taken again.
 
@@ -186,11 +237,11 @@ def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = 
     candidate pairs do not depend on it.
     """
     hashes, owners = index
-    masked = np.array([k for k, doc in enumerate(docs) if masks.get(doc.id)], dtype=np.int64)
+    masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
     if masked.size == 0:
         return hashes, owners
     keep = ~np.isin(owners, masked)
-    again_h, again_o = _pooled_fingerprints([docs[k] for k in masked.tolist()], settings, masks, engine, faults)
+    again_h, again_o = _pooled_fingerprints(take(docs, masked.tolist()), settings, masks, engine, faults)
     return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], masked[again_o]))
 
 
@@ -232,8 +283,8 @@ def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None 
     bounds = np.linspace(0, len(docs), max(workers, 1) + 1).round().astype(int).tolist()
     jobs = []
     for lo, hi in zip(bounds[:-1], bounds[1:]):
-        part = list(docs[lo:hi])
-        jobs.append((part, settings, {d.id: masks[d.id] for d in part if d.id in masks}, lo))
+        part = take(docs, range(lo, hi))
+        jobs.append((part, settings, {doc_id: masks[doc_id] for doc_id in document_ids(part) if doc_id in masks}, lo))
     if faults is None:
         results = list(_run_all(engine, workers, _fingerprint_part, jobs, in_flight=1))  # one part per worker, all in flight
     else:
@@ -395,10 +446,9 @@ def find_passage_pairs(
     """
     ps = settings.passages
     group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
-    hashes, owners = _index(docs, settings, masks, index, engine, faults)
-    pairs, counts = index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
-    if shared_shares is not None:
-        held, shared = shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs)
+    pairs, counts, held_shared = _candidates_and_shares(docs, settings, masks, index, engine, faults, shares=shared_shares is not None)
+    if held_shared is not None:
+        held, shared = held_shared
         shared_shares[:] = np.round(shared / np.maximum(held, 1), 4).tolist()
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     pairs, counts = pairs[apart], counts[apart]
@@ -505,8 +555,8 @@ def _verify_in_pool(
     for chunk in _balanced_chunks(candidates, chunks):
         ids = sorted({k for pair in chunk for k in pair})
         local = {k: n for n, k in enumerate(ids)}
-        local_docs = [docs[k] for k in ids]
-        local_masks = {d.id: masks[d.id] for d in local_docs if d.id in masks}
+        local_docs = take(docs, ids)
+        local_masks = {doc_id: masks[doc_id] for doc_id in document_ids(local_docs) if doc_id in masks}
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
     func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk

@@ -8,10 +8,11 @@ composition of its documents, reading each document's signals once.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from dedup.config import Settings
-from dedup.document import Document
+from dedup.document import Document, document_ids
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
 from dedup.provenance.direction import Direction, PairSide, decide
@@ -74,17 +75,20 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
 
 def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings) -> None:
     """Fill each pair's direction and extent (in place), reading each document's signals once."""
-    by_id = {doc.id: doc for doc in docs}
+    position = {doc_id: k for k, doc_id in enumerate(document_ids(docs))}
+    # Documents are read when a pair needs them (a corpus may live on disk);
+    # pairs come in order of their first document, so a few are kept at hand.
+    by_id = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]])
     signals: dict[str, DocumentSignals] = {}
     for pair in pairs:
         for doc_id in (pair.a, pair.b):
             if doc_id not in signals:
-                doc = by_id[doc_id]
+                doc = by_id(doc_id)
                 signals[doc_id] = document_signals(doc.text, doc.date)
         if not pair.passages:
             _whole_document_extents(pair, settings)
         quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages if p["quoted"]]
-        a, b = by_id[pair.a], by_id[pair.b]
+        a, b = by_id(pair.a), by_id(pair.b)
         found = direct_pair(a, b, _coverage(pair), quoted, (signals[pair.a], signals[pair.b]))
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence

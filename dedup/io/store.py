@@ -1,0 +1,263 @@
+"""Documents kept on disk while a scan runs, read back by position by any process.
+
+A scan's text stages (boilerplate, passages, provenance) read every
+document more than once, long after it was read from its input. Holding
+them all as Python objects costs several times the corpus; a
+:class:`DocumentStore` writes each document once to a file in a temporary
+folder (its text as UTF-8, its other fields pickled after it) and keeps in
+memory only the id, the length and the byte offsets of each (about 80
+bytes a document). A document is read back with one ``pread``: the
+operating system's page cache, not the process, holds what was read
+lately.
+
+:meth:`DocumentStore.take` (and slicing) gives a :class:`DocumentView` of
+some of the documents: it reads them when first used, and when sent to
+another process it travels as the file's path and the offsets, and arrives
+there as a plain list of :class:`~dedup.document.Document` read from the
+file, so a batch function receives the same value whether it runs here or
+in a worker, while the pipe carries a few bytes a document instead of its
+text. A store whose views go to another machine's workers (a cluster,
+which cannot read this machine's temporary folder) is made with
+``portable=True``: its views then travel with their documents.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from array import array
+from contextlib import contextmanager
+from typing import Iterable, Iterator, Sequence, overload
+
+import numpy as np
+
+from dedup.document import Document
+
+__all__ = ["DocumentStore", "DocumentView", "read_documents", "temporary_store"]
+
+# Bytes read at once when the documents are read in order.
+_READ_BYTES = 1 << 20
+_WRITE_BYTES = 1 << 22
+
+
+class DocumentStore(Sequence[Document]):
+    """Documents appended once, then read by position from a file.
+
+    Args:
+        folder: Where the file goes (a temporary folder that outlives the
+            store's use; the file is removed by :meth:`close`).
+        portable: Views sent to another process carry their documents,
+            not the file's path (for workers on other machines).
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder, DocumentStore(folder) as store:
+        ...     store.append(Document("a", "First text."))
+        ...     store.append(Document("b", "Second text.", source="wire"))
+        ...     [store[1].text, store.ids, store.sources]
+        ['Second text.', ['a', 'b'], [None, 'wire']]
+    """
+
+    def __init__(self, folder: str | os.PathLike, portable: bool = False) -> None:
+        self.folder = os.fspath(folder)
+        self.portable = portable
+        self.path = os.path.join(self.folder, "documents.bin")
+        self.ids: list[str] = []
+        self.chars = array("q")
+        self.sources: list[str | None] = []
+        # Byte offset of each record, of each record's pickled fields, and the end.
+        self._starts = array("q", [0])
+        self._fields_at = array("q")
+        self._pending: list[bytes] = []
+        self._pending_bytes = 0
+        self._interned: dict[str, str] = {}
+        self._writer = open(self.path, "wb")
+        self._fd: int | None = None
+
+    def __enter__(self) -> "DocumentStore":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def append(self, doc: Document) -> None:
+        """Write ``doc`` at the end of the store."""
+        text = doc.text.encode("utf-8", "surrogatepass")
+        fields = pickle.dumps(_fields_of(doc), protocol=pickle.HIGHEST_PROTOCOL)
+        start = self._starts[-1]
+        self._fields_at.append(start + len(text))
+        self._starts.append(start + len(text) + len(fields))
+        self._pending += (text, fields)
+        self._pending_bytes += len(text) + len(fields)
+        if self._pending_bytes >= _WRITE_BYTES:
+            self._flush()
+        self.ids.append(doc.id)
+        self.chars.append(len(doc.text))
+        # Sources repeat: one string object per outlet, not per document.
+        self.sources.append(None if doc.source is None else self._interned.setdefault(doc.source, doc.source))
+
+    def extend(self, docs: Iterable[Document]) -> None:
+        """:meth:`append` each of ``docs``."""
+        for doc in docs:
+            self.append(doc)
+
+    def passing(self, docs: Iterable[Document]) -> Iterator[Document]:
+        """``docs``, each appended to the store as it passes."""
+        for doc in docs:
+            self.append(doc)
+            yield doc
+
+    def _flush(self) -> None:
+        if self._pending:
+            self._writer.writelines(self._pending)
+            self._pending, self._pending_bytes = [], 0
+            self._writer.flush()
+
+    def _reader(self) -> int:
+        """The file descriptor to read from, once everything appended is on disk."""
+        self._flush()
+        if self._fd is None:
+            self._fd = os.open(self.path, os.O_RDONLY)
+        return self._fd
+
+    def close(self) -> None:
+        """Close and remove the file (the store is unusable after)."""
+        self._writer.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        if os.path.exists(self.path):
+            os.remove(self.path)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Document: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> "DocumentView": ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return self.take(range(*index.indices(len(self))))
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError("document index out of range")
+        start, end = self._starts[index], self._starts[index + 1]
+        record = os.pread(self._reader(), end - start, start)
+        return _document(self.ids[index], record, self._fields_at[index] - start)
+
+    def __iter__(self) -> Iterator[Document]:
+        """Every document in order, read a megabyte at a time."""
+        return self._read_runs(range(len(self)))
+
+    def _read_runs(self, indices: Sequence[int]) -> Iterator[Document]:
+        """The documents at ``indices``, adjacent records read together."""
+        fd, starts = self._reader(), self._starts
+        k = 0
+        while k < len(indices):
+            first = indices[k]
+            m = k + 1
+            while m < len(indices) and indices[m] == indices[m - 1] + 1 and starts[indices[m]] - starts[first] < _READ_BYTES:
+                m += 1
+            base = starts[first]
+            data = os.pread(fd, starts[indices[m - 1] + 1] - base, base)
+            for index in indices[k:m]:
+                record = data[starts[index] - base : starts[index + 1] - base]
+                yield _document(self.ids[index], record, self._fields_at[index] - starts[index])
+            k = m
+
+    def take(self, indices: Iterable[int]) -> "DocumentView":
+        """The documents at ``indices`` (in that order), read when used."""
+        picked = np.asarray(list(indices) if not isinstance(indices, (range, np.ndarray)) else indices, dtype=np.int64)
+        self._flush()
+        starts = np.frombuffer(self._starts, dtype=np.int64)
+        fields_at = np.frombuffer(self._fields_at, dtype=np.int64)
+        records = np.stack([starts[picked], fields_at[picked], starts[picked + 1]], axis=1) if picked.size else np.zeros((0, 3), dtype=np.int64)
+        return DocumentView(self.path, [self.ids[k] for k in picked.tolist()], records, portable=self.portable)
+
+
+@contextmanager
+def temporary_store(portable: bool = False) -> Iterator[DocumentStore]:
+    """A :class:`DocumentStore` in a new temporary folder (``store.folder``),
+    removed with everything in it when the block is left; ``portable`` as
+    for :class:`DocumentStore`."""
+    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder, portable) as store:
+        yield store
+
+
+class DocumentView(Sequence[Document]):
+    """Some documents of a :class:`DocumentStore`, read on first use.
+
+    Pickled, it is the file's path, the ids and the byte offsets (or, when
+    ``portable``, the documents themselves); unpickled, a ``list`` of the
+    documents.
+
+    Args:
+        path: The store's file.
+        ids: The documents' ids.
+        records: ``(n, 3)`` byte offsets: record start, pickled fields, record end.
+        portable: Pickle the documents, not where they are.
+    """
+
+    def __init__(self, path: str, ids: list[str], records: np.ndarray, portable: bool = False) -> None:
+        self.path, self.ids, self.records, self.portable = path, ids, records, portable
+        self._docs: list[Document] | None = None
+
+    def __reduce__(self):
+        if self.portable:
+            return list, (self._loaded(),)
+        return read_documents, (self.path, self.ids, self.records)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def _loaded(self) -> list[Document]:
+        if self._docs is None:
+            self._docs = read_documents(self.path, self.ids, self.records)
+        return self._docs
+
+    def __getitem__(self, index):
+        return self._loaded()[index]
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self._docs) if self._docs is not None else _stream(self.path, self.ids, self.records)
+
+
+def read_documents(path: str, ids: list[str], records: np.ndarray) -> list[Document]:
+    """The documents of a :class:`DocumentView`, read from the store's file.
+
+    Args:
+        path: The store's file.
+        ids: Their ids.
+        records: ``(n, 3)`` byte offsets: record start, pickled fields, record end.
+    """
+    return list(_stream(path, ids, records))
+
+
+def _stream(path: str, ids: list[str], records: np.ndarray) -> Iterator[Document]:
+    with open(path, "rb", buffering=0) as file:
+        fd = file.fileno()
+        for doc_id, (start, fields_at, end) in zip(ids, records.tolist()):
+            yield _document(doc_id, os.pread(fd, end - start, start), fields_at - start)
+
+
+_FIELDS = ("date", "source", "url", "title", "origin", "blocks")
+_DEFAULTS = (None, None, None, None, "", ())
+
+
+def _fields_of(doc: Document) -> tuple:
+    """Every field but the id and the text, trailing defaults left out."""
+    values = [doc.date, doc.source, doc.url, doc.title, doc.origin, doc.blocks]
+    while values and values[-1] == _DEFAULTS[len(values) - 1]:
+        values.pop()
+    return tuple(values)
+
+
+def _document(doc_id: str, record: bytes, text_bytes: int) -> Document:
+    text = record[:text_bytes].decode("utf-8", "surrogatepass")
+    fields = pickle.loads(record[text_bytes:])
+    return Document(doc_id, text, **dict(zip(_FIELDS, fields)))

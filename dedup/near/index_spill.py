@@ -1,0 +1,81 @@
+"""The passage index's fingerprints, spilled to disk in partitions by hash.
+
+Stage 1 takes the passage index's sampled word n-gram hashes from the
+tokens it already has (about 185 a document of news length, 16 bytes each:
+as much memory as the text itself). Held until the passage stage, they
+would be the largest thing in the scan's memory; instead each batch's
+fingerprints are appended to one of :data:`PARTITIONS` files by the top
+bits of their hash. Every document holding a hash has it in the same
+partition, so the passage candidates are found one partition at a time
+(:func:`dedup.passages.index.partitioned_candidate_pairs`), with the same
+result as over the whole index at once.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator
+
+import numpy as np
+
+PARTITIONS = 64
+_SHIFT = np.uint64(64 - PARTITIONS.bit_length() + 1)
+
+
+class IndexSpill:
+    """Sampled n-gram hashes and their owners, in partition files by hash.
+
+    Args:
+        folder: Where the files go (a temporary folder that outlives the spill).
+
+    Examples:
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     spill = IndexSpill(folder)
+        ...     spill.add(np.array([5, 2**63 + 5], dtype=np.uint64), np.array([0, 1]))
+        ...     [owners.tolist() for _, owners in spill.parts() if owners.size]
+        [[0], [1]]
+    """
+
+    partitions = PARTITIONS
+
+    def __init__(self, folder: str | os.PathLike) -> None:
+        self.folder = os.fspath(folder)
+        self.sizes = np.zeros(PARTITIONS, dtype=np.int64)
+
+    def _path(self, part: int, kind: str) -> str:
+        return os.path.join(self.folder, f"index-{part:02d}.{kind}")
+
+    @staticmethod
+    def partition_of(hashes: np.ndarray) -> np.ndarray:
+        """The partition of each hash."""
+        return (hashes >> _SHIFT).astype(np.intp)
+
+    def add(self, hashes: np.ndarray, owners: np.ndarray) -> None:
+        """Append fingerprints (uint64 hashes, the document index of each)."""
+        part = self.partition_of(hashes)
+        order = np.argsort(part, kind="stable")
+        counts = np.bincount(part, minlength=PARTITIONS)
+        bounds = np.concatenate(([0], np.cumsum(counts)))
+        hashes, owners = hashes[order], owners[order].astype(np.int64)
+        for p in np.flatnonzero(counts).tolist():
+            lo, hi = bounds[p], bounds[p + 1]
+            with open(self._path(p, "hash"), "ab") as out:
+                out.write(hashes[lo:hi].tobytes())
+            with open(self._path(p, "owner"), "ab") as out:
+                out.write(owners[lo:hi].tobytes())
+        self.sizes += counts
+
+    def read(self, part: int) -> tuple[np.ndarray, np.ndarray]:
+        """The hashes and owners of one partition, in the order they were added."""
+        if not self.sizes[part]:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        return np.fromfile(self._path(part, "hash"), dtype=np.uint64), np.fromfile(self._path(part, "owner"), dtype=np.int64)
+
+    def parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Every partition's hashes and owners, one at a time."""
+        for part in range(PARTITIONS):
+            yield self.read(part)
+
+    def __len__(self) -> int:
+        return int(self.sizes.sum())

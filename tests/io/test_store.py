@@ -1,0 +1,109 @@
+"""The document store: documents written once to disk, read back by position in any process."""
+
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from dedup.document import Document, document_ids, document_lengths, document_sources, take
+from dedup.engine import LocalEngine
+from dedup.io.store import DocumentStore, DocumentView
+from dedup.near.index_spill import IndexSpill
+from dedup.passages.index import candidate_pairs, partitioned_candidate_pairs, shared_fingerprints
+
+DOCS = [
+    Document("plain", "A plain text.\n\nTwo paragraphs."),
+    Document("meta", "Über die Straße — naïve café 東京", date="2026-01-02", source="wire", url="https://example.org/a", title="Ein Titel", origin="a.jsonl:2"),
+    Document("html", "Menu\nHeadline\nBody text here.", origin="page.html", blocks=((0, 4, 1.0, 3), (5, 13, 0.0, 1), (14, 29, 0.0, 0))),
+    Document("emoji", "😀 " * 50, source="wire"),
+    Document("lone-surrogate", "bad \udc80 byte", source=""),
+]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with DocumentStore(tmp_path) as found:
+        found.extend(DOCS)
+        yield found
+
+
+def test_documents_read_back_equal_what_was_written(store) -> None:
+    assert len(store) == len(DOCS)
+    assert [store[k] for k in range(len(DOCS))] == DOCS
+    assert list(store) == DOCS
+    assert store[-1] == DOCS[-1]
+    with pytest.raises(IndexError):
+        store[len(DOCS)]
+
+
+def test_columns_need_no_text(store) -> None:
+    assert document_ids(store) == [d.id for d in DOCS] == document_ids(DOCS)
+    assert list(document_lengths(store)) == [len(d.text) for d in DOCS] == document_lengths(DOCS)
+    assert document_sources(store) == [d.source for d in DOCS] == document_sources(DOCS)
+
+
+def test_views_read_when_used_and_arrive_in_a_worker_as_lists(store) -> None:
+    view = take(store, [3, 0, 2])
+    assert isinstance(view, DocumentView) and view.ids == ["emoji", "plain", "html"]
+    assert list(view) == [DOCS[3], DOCS[0], DOCS[2]] and view[1] == DOCS[0]
+    assert list(store[1:4]) == DOCS[1:4]
+    arrived = pickle.loads(pickle.dumps(view))
+    assert type(arrived) is list and arrived == [DOCS[3], DOCS[0], DOCS[2]]
+    with LocalEngine(2) as engine:
+        assert list(engine.map(_texts, [take(store, [0, 1]), take(store, [4])])) == [[DOCS[0].text, DOCS[1].text], [DOCS[4].text]]
+
+
+def test_a_portable_store_sends_its_documents_not_its_path(tmp_path) -> None:
+    """Workers on another machine cannot read this one's temporary folder:
+    a portable view arrives whole after its file is gone."""
+    with DocumentStore(tmp_path, portable=True) as portable:
+        portable.extend(DOCS)
+        sent = pickle.dumps(take(portable, [1, 4]))
+    assert not list(tmp_path.iterdir())
+    assert pickle.loads(sent) == [DOCS[1], DOCS[4]]
+
+
+def _texts(docs: list[Document]) -> list[str]:
+    assert type(docs) is list
+    return [doc.text for doc in docs]
+
+
+def test_a_list_is_taken_as_a_list() -> None:
+    assert take(DOCS, [2, 0]) == [DOCS[2], DOCS[0]]
+
+
+def test_large_stores_are_read_in_order_across_write_and_read_chunks(tmp_path) -> None:
+    docs = [Document(f"d{k}", f"text {k} " * (k % 997 + 1)) for k in range(3000)]
+    with DocumentStore(tmp_path) as store:
+        store.extend(docs[:1500])
+        assert store[1499] == docs[1499]  # read before every document is written
+        store.extend(docs[1500:])
+        assert list(store) == docs
+        assert list(take(store, range(2990, 3000))) == docs[2990:]
+        # Pickled, a view is the ids and offsets, not the texts.
+        view = take(store, range(900, 990))
+        assert len(pickle.dumps(view)) * 20 < len(pickle.dumps(docs[900:990])) and pickle.loads(pickle.dumps(view)) == docs[900:990]
+
+
+@pytest.mark.parametrize("min_shared", [1, 2, 3])
+def test_spilled_index_gives_the_candidates_of_the_whole_index(tmp_path, min_shared: int) -> None:
+    rng = np.random.default_rng(5)
+    # Hashes over the whole 64-bit range, so that every partition is used,
+    # and few enough distinct ones that documents share several.
+    vocabulary = rng.integers(0, 2**64, size=400, dtype=np.uint64)
+    hashes = vocabulary[rng.integers(0, vocabulary.size, size=6000)]
+    owners = rng.integers(0, 300, size=hashes.size)
+    spill = IndexSpill(tmp_path)
+    for lo in range(0, hashes.size, 1000):
+        spill.add(hashes[lo : lo + 1000], owners[lo : lo + 1000])
+    assert len(spill) == hashes.size
+    pairs, counts = partitioned_candidate_pairs(spill.parts(), 300, 40, min_shared)
+    expected_pairs, expected_counts = candidate_pairs(hashes, owners, 300, 40, min_shared)
+    assert len(expected_pairs) > 100
+    assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+    # Each document's held and shared fingerprints: sums over the partitions.
+    per_part = [shared_fingerprints(h, o, 300, 40) for h, o in spill.parts()]
+    held, shared = shared_fingerprints(hashes, owners, 300, 40)
+    assert np.array_equal(sum(p[0] for p in per_part), held) and np.array_equal(sum(p[1] for p in per_part), shared)
