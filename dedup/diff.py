@@ -22,7 +22,7 @@ from dedup.io.corpus import read_corpus
 from dedup.io.problems import ProblemLog
 from dedup.passages.align import REWORDED, VERBATIM, Alignment
 from dedup.passages.pair_model import label_pair
-from dedup.passages.relations import align_documents_symmetric, measured_chars, pair_fields, pair_masks
+from dedup.passages.relations import align_documents_symmetric, measured_chars, pair_fields
 from dedup.passages.words import (
     ALTERED_QUOTATION, CHANGED, EDITED, SHARED_QUOTATION, WordDiff, word_diff,
 )
@@ -313,10 +313,10 @@ def diff_documents(
     a, b, docs = load_pair(first, second, corpus, encoding, problems)
     found: dict[str, list] = {}
     if masks is None and settings.boilerplate.enabled:
-        from dedup.boilerplate.detect import classifier_verdict, find_boilerplate, reuse_masks
+        from dedup.boilerplate.detect import find_boilerplate, reuse_masks
 
         found = find_boilerplate(docs, settings)
-        masks = pair_masks(reuse_masks(found, settings), classifier_verdict)
+        masks = reuse_masks(found, settings)
     return compare(a, b, settings, masks, found)
 
 

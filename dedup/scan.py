@@ -443,18 +443,16 @@ def boilerplate_stage(
 
     Returns:
         The spans to leave out of reuse figures per document id (none when
-        ``settings.boilerplate.keep`` is set); the block classifier's
-        verdicts are soft: text a pair shares there is reuse.
+        ``settings.boilerplate.keep`` is set).
     """
-    from dedup.boilerplate.detect import boilerplate_report, classifier_verdict, reuse_masks, summarize
-    from dedup.passages.relations import pair_masks
+    from dedup.boilerplate.detect import boilerplate_report, reuse_masks, summarize
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
     for doc_id, row in zip(document_ids(docs), result.documents):
         row.extra.update(summarize(row.chars, found[doc_id]))
     result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
-    return pair_masks(reuse_masks(found, settings), classifier_verdict)
+    return reuse_masks(found, settings)
 
 
 def passage_stage(

@@ -120,6 +120,12 @@ class BoilerplateSpan:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def soft(self) -> bool:
+        """Boilerplate on the block classifier's score alone: in a pair,
+        text the other document shares here is reuse (see :func:`classifier_verdict`)."""
+        return classifier_verdict(self)
+
 
 Mark = tuple[str, str]  # (kind, reason)
 

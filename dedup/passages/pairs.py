@@ -34,7 +34,7 @@ from dedup.passages.index import Anchors, anchors, context_overlap, shared_finge
 from dedup.passages.index import candidate_pairs as index_pairs
 from dedup.passages.index import partitioned_candidate_pairs
 from dedup.passages.pair_model import label_pair
-from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, soft_masks, verbatim_share
+from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, verbatim_share
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
@@ -336,7 +336,6 @@ def verify_pairs(
             for k in (i, j):
                 if k in anchored:
                     continue
-                # the contexts of a pair's fingerprints may be text a soft mask covers
                 hard = hard_masks(masks.get(docs[k].id))
                 if k in prepared and not hard:
                     # the index reads the words of the prepared text
@@ -349,9 +348,7 @@ def verify_pairs(
         pa, pb = prepared.pair(n, i, j)
         alignment = align_symmetric(pa, pb, settings, align_prepared)
         texts = (pa.text.text, pb.text.text)
-        spans = (masks.get(docs[i].id), masks.get(docs[j].id))
-        if soft_masks(spans[0]) or soft_masks(spans[1]):
-            alignment = lift_soft_masks(alignment, texts, spans)
+        alignment = lift_soft_masks(alignment, texts, (masks.get(docs[i].id), masks.get(docs[j].id)))
         if alignment.passages:  # the pair classifier reads the exact figures
             alignment.stats = whole_document_stats(pa, pb, settings.ngram)
         relation, probability = label_pair(alignment, settings.passages, texts)

@@ -28,7 +28,7 @@ the copy comes from the source.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 import xxhash
@@ -253,22 +253,13 @@ class PairMask:
         soft: Only a block classifier's guess: text here that the other
             document of a pair shares is reuse, not boilerplate
             (:func:`lift_soft_masks`). Hard masks (rules, repeats in the
-            document or across the corpus) always hold.
+            document or across the corpus) always hold. Boilerplate spans
+            carry ``soft`` too.
     """
 
     start: int
     end: int
     soft: bool = False
-
-
-def pair_masks(found: Mapping[str, Sequence[Any]], is_soft: Callable[[Any], bool]) -> dict[str, list[PairMask]]:
-    """Boilerplate spans per document id as :class:`PairMask`\\ s.
-
-    Args:
-        found: Spans (anything with ``start`` and ``end``) per document id.
-        is_soft: Whether a span is only a classifier's guess.
-    """
-    return {key: [PairMask(s.start, s.end, bool(is_soft(s))) for s in spans] for key, spans in found.items() if spans}
 
 
 def hard_masks(spans: Sequence[Any] | None) -> list[Any]:
@@ -307,7 +298,8 @@ def measured_chars(alignment: Alignment, texts: tuple[str, str], masks: tuple[Se
 
 def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[Sequence[Any] | None, Sequence[Any] | None]
                     ) -> Alignment:
-    """The alignment with its shares taken over :func:`measured_chars`.
+    """The alignment with its shares taken over :func:`measured_chars`
+    (unchanged without soft masks).
 
     Args:
         alignment: The pair's alignment, made with the hard masks only (so
@@ -315,6 +307,8 @@ def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[S
         texts: Both original texts.
         masks: Each side's masks, hard and soft.
     """
+    if not (soft_masks(masks[0]) or soft_masks(masks[1])):
+        return alignment
     chars = measured_chars(alignment, texts, masks)
     return replace(alignment, share_a=alignment.shared_chars_a / max(chars[0], 1), share_b=alignment.shared_chars_b / max(chars[1], 1))
 
@@ -375,13 +369,11 @@ def align_documents_symmetric(a: Document, b: Document, settings: Settings, mask
     pa, pb = prepare(a.text, hard_masks(masks.get(a.id))), prepare(b.text, hard_masks(masks.get(b.id)))
     alignment = align_symmetric(pa, pb, settings)
     alignment.stats = whole_document_stats(pa, pb, settings.ngram)
-    if soft_masks(masks.get(a.id)) or soft_masks(masks.get(b.id)):
-        alignment = lift_soft_masks(alignment, (a.text, b.text), (masks.get(a.id), masks.get(b.id)))
-    return alignment
+    return lift_soft_masks(alignment, (a.text, b.text), (masks.get(a.id), masks.get(b.id)))
 
 
 __all__ = [
     "WHOLLY", "PARTIALLY", "NONE", "SideMeasure", "measure_side", "evidence", "verbatim_share", "classify",
     "extent", "pair_fields", "mirror", "align_symmetric", "align_documents_symmetric",
-    "PairMask", "pair_masks", "hard_masks", "soft_masks", "measured_chars", "lift_soft_masks",
+    "PairMask", "hard_masks", "soft_masks", "measured_chars", "lift_soft_masks",
 ]
