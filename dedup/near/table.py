@@ -1,0 +1,103 @@
+"""What the document-level scan keeps of each document, and the rows it
+makes of them: exact and near pairs, clusters with their representative,
+one row per document.
+
+The texts stream past stage 1; from then on the scan works on this table
+(ids, lengths, metadata, failures), so the rows can be made without any
+text.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dedup.document import Document
+from dedup.near.clusters import cluster_documents, representative_key
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
+
+__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "assign_clusters", "empty_documents"]
+
+
+@dataclass
+class DocumentTable:
+    """What the scan keeps of each document while the texts stream past.
+
+    Attributes:
+        ids: Document ids, in input order.
+        chars: Length of each original text.
+        metadata: date, source, url and title, for documents that have any.
+        failed: Documents whose fingerprinting raised (kept out of every pair).
+    """
+
+    ids: list[str] = field(default_factory=list)
+    chars: array = field(default_factory=lambda: array("q"))
+    metadata: dict[int, dict[str, str]] = field(default_factory=dict)
+    failed: list[int] = field(default_factory=list)
+
+    def add(self, doc: Document) -> None:
+        if doc.date or doc.source or doc.url or doc.title:
+            meta = {key: getattr(doc, key) for key in ("date", "source", "url", "title") if getattr(doc, key)}
+            self.metadata[len(self.ids)] = meta
+        self.ids.append(doc.id)
+        self.chars.append(len(doc.text))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+def pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[tuple[int, int]]]:
+    """Exact and near pairs as results ordered by ``(a, b)`` input order, and the edges."""
+    pairs: list[tuple[int, int, PairResult]] = []
+    for group in groups:
+        head = group[0]
+        share = 1.0 if counts[head] else 0.0
+        for other in group[1:]:
+            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")))
+    for v in near:
+        result = PairResult(
+            table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6), found_by="minhash"
+        )
+        pairs.append((v.i, v.j, result))
+    pairs.sort(key=lambda item: (item[0], item[1]))
+    return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
+
+
+def cluster_members(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[list[int], int]]:
+    """Stage 5 over the documents that have an edge only (renumbered, then mapped back)."""
+    nodes = sorted({m for edge in edges for m in edge})
+    local = {m: k for k, m in enumerate(nodes)}
+    keys = [representative_key(table.ids[m], table.metadata.get(m, {}).get("date"), table.chars[m]) for m in nodes]
+    found = cluster_documents(len(nodes), [(local[a], local[b]) for a, b in edges], keys.__getitem__)
+    return [([nodes[k] for k in group], nodes[rep]) for group, rep in found]
+
+
+def document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[list[DocumentResult], list[ClusterResult]]:
+    meta = table.metadata
+    # Positional arguments: about 1.8x faster than keywords, a million times over.
+    results = [DocumentResult(doc_id, chars, count, None, None, {}) for doc_id, chars, count in zip(table.ids, table.chars, counts.tolist())]
+    for k, values in meta.items():
+        results[k].metadata = values
+    for k in empty_documents(table, counts).tolist():
+        results[k].extra["empty"] = True
+    return results, assign_clusters(results, table.ids, clusters)
+
+
+def assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> list[ClusterResult]:
+    """Each cluster as a result, and each member's ``cluster`` and ``duplicate_of``."""
+    cluster_results = []
+    for index, (group, rep) in enumerate(clusters):
+        cluster_results.append(ClusterResult(members=[ids[m] for m in group], representative=ids[rep]))
+        for m in group:
+            rows[m].cluster = index
+            if m != rep:
+                rows[m].duplicate_of = ids[rep]
+    return cluster_results
+
+
+def empty_documents(table: DocumentTable, counts: np.ndarray) -> np.ndarray:
+    """Documents without a word token (not those a stage failed on)."""
+    empty = np.flatnonzero(counts == 0)
+    return empty[~np.isin(empty, np.array(table.failed, dtype=np.int64))] if table.failed else empty
