@@ -445,17 +445,16 @@ def find_passage_pairs(
     group = np.array(_duplicate_groups(len(docs), skip or set()), dtype=np.int64)
     pairs, counts, held_shared = _candidates_and_shares(docs, settings, masks, index, engine, faults, shares=shared_shares is not None)
     if held_shared is not None:
-        held, shared = held_shared
-        shared_shares[:] = np.round(shared / np.maximum(held, 1), 4).tolist()
+        held, held_elsewhere = held_shared
+        shared_shares[:] = np.round(held_elsewhere / np.maximum(held, 1), 4).tolist()
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     pairs, counts = pairs[apart], counts[apart]
     chosen = strongest_partners(pairs, counts, ps.max_partners)
     if tally is not None:
         tally["passage_candidates"] = len(pairs)
         tally["passage_candidates_unaligned"] = int(len(pairs) - chosen.sum())
-    candidates = [(i, j) for i, j in pairs[chosen].tolist()]
-    shared = counts[chosen].tolist()
-    return verify_pairs_pooled(docs, candidates, settings, masks, shared, sentences, engine, progress=progress, faults=faults)
+    candidates = list(map(tuple, pairs[chosen].tolist()))
+    return verify_pairs_pooled(docs, candidates, settings, masks, counts[chosen].tolist(), sentences, engine, progress=progress, faults=faults)
 
 
 def verify_pairs_pooled(
