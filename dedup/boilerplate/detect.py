@@ -22,7 +22,6 @@ short reason.
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -55,7 +54,7 @@ from dedup.document import Document, document_ids, span_mask
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
-from dedup.text.sentences import sentence_spans
+from dedup.text.sentences import ENDS_SENTENCE, sentence_spans
 
 REPEAT_IN_DOCUMENT = "repeat_in_document"
 REPEAT_IN_CORPUS = "repeat_in_corpus"
@@ -68,7 +67,6 @@ _SECTION_AFTER_PARAGRAPHS = 2
 _ADVERT_MAX_WORDS = 3
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
-_ENDS_SENTENCE = re.compile(r"[.!?]['\"\u2019\u201d)\]]*$")
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
 # The reason of a block marked on the classifier's score alone.
 _CLASSIFIER_REASON = "the block classifier rates it"
@@ -223,7 +221,7 @@ def _prose_run(inside: np.ndarray, texts: list[str], words: list[int]) -> np.nda
         return inside
 
     def sentence(i: int) -> bool:
-        return words[i] >= _SENTENCE_WORDS and bool(_ENDS_SENTENCE.search(texts[i]))
+        return words[i] >= _SENTENCE_WORDS and bool(ENDS_SENTENCE.search(texts[i]))
 
     i = hits[-1] + 1
     while i < len(texts) and sentence(i):

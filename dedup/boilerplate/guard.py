@@ -19,6 +19,7 @@ import numpy as np
 
 from dedup.boilerplate.blocks import Block
 from dedup.text.normalize import normalize_text
+from dedup.text.sentences import ENDS_SENTENCE
 
 # Below this many words (word units, see :func:`prose_units`), or at this
 # link density, the page's best block is no article.
@@ -44,7 +45,6 @@ _SANDWICH_MAX_BLOCKS = 12
 _TITLE_SHARE = 0.7
 _HEADING_LOOKBACK = 8
 _PLAIN_HEADING_LOOKBACK = 3
-_ENDS_SENTENCE = re.compile(r"[.!?\u3002\uff01\uff1f\u061f\u06d4]['\"\u2019\u201d\u00bb)\]]*$")
 # Chinese, Japanese and Korean write words without spaces: two characters
 # count as one word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -66,7 +66,7 @@ def _is_heading(block: Block, text: str, units: int, heading_bit: int) -> bool:
         return False
     if block.link_density is not None and heading_bit:
         return bool(block.dom_flags & heading_bit)
-    return not _ENDS_SENTENCE.search(text) and not text.rstrip().endswith(",")
+    return not ENDS_SENTENCE.search(text) and not text.rstrip().endswith(",")
 
 
 def protected_blocks(
@@ -122,7 +122,7 @@ def protected_blocks(
             and (not marked[i] or p[i] < sure)
             and units[i] >= _NEIGHBOUR_MIN_UNITS
             and density[i] < _NEIGHBOUR_MAX_LINK_DENSITY
-            and (units[i] >= _PARAGRAPH_UNITS or bool(_ENDS_SENTENCE.search(texts[i])))
+            and (units[i] >= _PARAGRAPH_UNITS or bool(ENDS_SENTENCE.search(texts[i])))
         )
 
     def short(i: int) -> bool:

@@ -64,6 +64,9 @@ SCRIPT_STOPS = (
 # Closing marks that stay with a script stop: CJK corner brackets and
 # full-width parenthesis, and the Latin closers.
 _SCRIPT_CLOSERS = "\u300d\u300f\uff09" + _CLOSERS
+# Text that ends like a sentence, in any script: a full stop, question or
+# exclamation mark, then closing quotes or brackets.
+ENDS_SENTENCE = re.compile(f"[.!?{SCRIPT_STOPS}][{re.escape(_SCRIPT_CLOSERS)}]*$")
 # Letters of scripts that separate sentences (not words) with a space: Thai, Lao.
 _SPACED_SCRIPTS = "\u0e01-\u0e5b\u0e81-\u0edf"
 # Clause punctuation, where a run-on sentence is cut: Latin, Arabic-script
