@@ -26,7 +26,7 @@ from rich.text import Text
 from dedup.config import ConfigError, Settings, find_config, load_settings
 from dedup.engine import EngineUnavailable, FaultLog, open_engine
 from dedup.io.problems import ProblemLog, omitted_message, printable
-from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, lint_exit_code, scan_exit_code
+from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, lint_exit_code, report_parts, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
 from dedup.views.safe import visible_line
@@ -240,7 +240,7 @@ def scan(
         elif fmt == "html":
             emit_text(report.html, output)
         else:
-            emit_text(FORMATTERS[fmt](result) + ("\n" if fmt == "json" else ""), output)
+            emit_text(report_parts(result, fmt), output)
     sys.exit(scan_exit_code(result))
 
 

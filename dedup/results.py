@@ -204,16 +204,18 @@ class ScanResult:
     timing: dict[str, Any] = field(default_factory=dict)
     faults: list[Any] = field(default_factory=list, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, rows: bool = True) -> dict[str, Any]:
+        """The JSON-ready result; with ``rows=False``, the documents, pairs
+        and clusters are left as ``None`` (for a writer that streams them)."""
         from dedup.version import __version__
 
         return {
             "version": __version__,
             "settings": self.settings,
             "summary": self.stats,
-            "documents": [d.to_dict() for d in self.documents],
-            "pairs": [p.to_dict() for p in self.pairs],
-            "clusters": [c.to_dict() for c in self.clusters],
+            "documents": [d.to_dict() for d in self.documents] if rows else None,
+            "pairs": [p.to_dict() for p in self.pairs] if rows else None,
+            "clusters": [c.to_dict() for c in self.clusters] if rows else None,
             "problems": self.problems,
             "timing": self.timing,
         }

@@ -44,7 +44,8 @@ from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.sharded import KeptSets, keep_shingles, read_and_fingerprint
+from dedup.near.shard_scan import read_shards, sharded_results
+from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable, assign_clusters, cluster_members, document_results, empty_documents, pair_results
 from dedup.near.verification import Verified, documents_in, verify_job
@@ -492,22 +493,47 @@ def scan_corpus(
     with _engine_for(settings, engine) as engine, temporary_store(portable=getattr(engine, "distributed", False)) as docs:
         stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
-            # The workers read the inputs: no text passes through this process.
-            stage1 = partial(_read_by_workers, reader=reader, settings=settings, engine=engine, faults=faults, progress=progress)
-        result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
+            # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
+            result = _scan_shards(reader, settings, engine, faults, progress)
+        else:
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults)
     return _finish(result, faults, started)
 
 
-def _read_by_workers(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress) -> tuple[DocumentTable, Fingerprints, Callable, Callable]:
-    """Stages 1, 3 and 4 on shards of ``reader``'s inputs that the workers read (:mod:`dedup.near.sharded`)."""
+def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress: Progress | None) -> ScanResult:
+    """Stages 1-5 on shards of ``reader``'s inputs that the workers read and
+    keep (:mod:`dedup.near.shard_scan`); the document rows come back in a file."""
+    started, clock = time.perf_counter(), _StageClock()
     too_long = partial(too_long_problem, max_chars=settings.max_chars)
-    found = read_and_fingerprint(list(reader.paths), settings, engine, reader.problems, faults, reader.encoding, reader.fields, too_long)
+    paths = list(reader.paths)
+    corpus = read_shards(paths, settings, engine, reader.problems, shard_bytes(paths, engine.workers), faults, reader.encoding, reader.fields, too_long)
     if progress:
-        progress("fingerprint", len(found.ids), len(found.ids))
-    table = DocumentTable(found.ids, array("q", found.chars), found.metadata, found.failed)
-    return table, found.fingerprints, partial(found.candidates, engine), partial(found.verify, engine, settings=settings)
+        progress("fingerprint", corpus.documents, corpus.documents)
+    clock.lap("fingerprint")
+    groups = corpus.exact_groups(engine)
+    candidates = corpus.candidates(engine, np.array(sorted(m for group, _ in groups for m in group[1:]), dtype=np.int64))
+    clock.lap("candidates")
+    near = corpus.verify(engine, candidates, settings)
+    clock.lap("verify")
+    with collection_paused():
+        found = sharded_results(corpus, engine, groups, near)
+    problems = reader.problems
+    stats = {
+        "documents": corpus.documents,
+        **problem_stats(problems),
+        "split_documents": _count_kind(problems, TOO_LONG),
+        "exact_duplicate_pairs": sum(len(group) - 1 for group, _ in groups),
+        "near_duplicate_pairs": len(near),
+        "clusters": len(found.clusters),
+        "duplicates_to_remove": found.removable,
+        "empty_documents": found.empty,
+        "candidate_pairs": int(len(candidates)),
+    }
+    clock.lap("assemble")
+    timing = {"seconds": round(time.perf_counter() - started, 3), "workers": settings.workers, **_resources(), "stage_seconds": clock.laps}
+    return ScanResult(found.documents, found.pairs, found.clusters, problem_records(problems), settings.to_dict(), stats, timing)
 
 
 def _count_kind(problems, kind: str) -> int:

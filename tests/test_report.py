@@ -10,7 +10,8 @@ import pytest
 
 from dedup.config import Settings
 from dedup.io.corpus import read_corpus
-from dedup.report.formats import dumps_indented, to_json
+from dedup.report import formats
+from dedup.report.formats import dumps_indented, report_parts, to_json
 from dedup.scan import scan_documents
 
 
@@ -74,3 +75,16 @@ def test_scan_json_matches_json_dumps(corpus_dir) -> None:
     result = scan_documents(docs, Settings(jobs=1), problems)
     assert any(p.passages for p in result.pairs)
     assert to_json(result) == reference(result.to_dict())
+
+
+@pytest.mark.parametrize("per_piece", [1, 2, 1000])
+def test_the_streamed_report_is_the_json_text_in_pieces_of_any_size(corpus_dir, monkeypatch, per_piece: int) -> None:
+    docs, problems = read_corpus([corpus_dir])
+    result = scan_documents(docs, Settings(), problems)
+    assert len(result.documents) > 2 and result.pairs
+    monkeypatch.setattr(formats, "RECORDS_PER_PIECE", per_piece)
+    pieces = list(report_parts(result, "json"))
+    assert "".join(pieces) == reference(result.to_dict()) + "\n"
+    assert len(pieces) > len(result.documents) // per_piece
+    result.pairs, result.clusters = [], []
+    assert "".join(formats.json_parts(result)) == reference(result.to_dict())

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
+from typing import Iterable
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
+def write_atomic(path: str | os.PathLike, text: str | Iterable[str]) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a rename.
 
     The temporary file sits in the same folder, so the rename is atomic: the
@@ -14,7 +15,7 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
 
     Args:
         path: The file to write (replaced if it exists).
-        text: What to write.
+        text: What to write, or its pieces (written as they come).
 
     Raises:
         OSError: If the folder does not exist or cannot be written.
@@ -24,7 +25,8 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     fd, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+            for piece in [text] if isinstance(text, str) else text:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temporary, 0o666 & ~_umask())

@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterable, Iterator
 
 from dedup.results import ScanResult, collection_paused
 
@@ -48,8 +48,52 @@ def to_json(result: ScanResult) -> str:
     large results), with garbage collection paused over the per-document
     dicts.
     """
-    with collection_paused():
-        return dumps_indented(result.to_dict())
+    return "".join(json_parts(result))
+
+
+# Records encoded per piece of a streamed list.
+RECORDS_PER_PIECE = 2000
+
+
+def json_parts(result: ScanResult) -> Iterator[str]:
+    """The text of :func:`to_json` in pieces, the documents, pairs and
+    clusters a few thousand records at a time: written as they come, the
+    report is never held whole (nor are the rows, where the result keeps
+    them in a file)."""
+    parts = result.to_dict(rows=False)
+    lists = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
+    encode = _encoder(", ").encode
+    yield "{"
+    for k, (key, value) in enumerate(parts.items()):
+        yield ("\n  " if k == 0 else ",\n  ") + encode(key) + ": "
+        if key in lists:
+            yield from _list_parts(lists[key])
+        else:
+            yield encode(value) if _is_flat(value) else dumps_indented(value, 1)
+    yield "\n}"
+
+
+def _list_parts(rows: Any) -> Iterator[str]:
+    """A list of records at depth 1, as :func:`dumps_indented` writes it, in pieces."""
+    dicts = rows.dicts() if hasattr(rows, "dicts") else (row.to_dict() for row in rows)
+    first = True
+    for chunk in _chunked(dicts, RECORDS_PER_PIECE):
+        with collection_paused():
+            text = dumps_indented(chunk, 1)
+        yield ("[\n" if first else ",\n") + text[2:-4]
+        first = False
+    yield "[]" if first else "\n  ]"
+
+
+def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -172,6 +216,16 @@ def to_csv(result: ScanResult) -> str:
 
 
 FORMATTERS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}
+
+
+def report_parts(result: ScanResult, fmt: str) -> Iterator[str]:
+    """The report in format ``fmt`` (json, jsonl, csv) in pieces, to write as
+    they come; JSON ends with a line break."""
+    if fmt == "json":
+        yield from json_parts(result)
+        yield "\n"
+    else:
+        yield FORMATTERS[fmt](result)
 
 
 def scan_exit_code(result: ScanResult) -> int:

@@ -12,10 +12,11 @@ from pathlib import Path
 import pytest
 from conftest import doc_level, edit_words, synthetic_text
 
-from dedup.config import Settings
+from dedup.config import BoilerplateSettings, Settings
 from dedup.engine import LocalEngine
 from dedup.io.problems import ProblemLog
 from dedup.io.shards import Shard, count_lines, plan_shards
+from dedup.near import sharded
 from dedup.scan import scan_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "io"))
@@ -35,6 +36,11 @@ def both_ways(paths: list[str], settings, workers: int = 2) -> tuple[dict, dict,
         runs.append((out, met))
     (single, met_single), (shards, met_shards) = runs
     return single, shards, met_single, met_shards
+
+
+def workers_read(**values) -> Settings:
+    """Passages and boilerplate off: the scan whose workers read the inputs on a distributed engine."""
+    return doc_level(boilerplate=BoilerplateSettings(enabled=False), **values)
 
 
 def write_jsonl(path: Path, records: list) -> None:
@@ -76,7 +82,7 @@ def test_shards_cover_every_line_once_whatever_the_cut(tmp_path):
 
 def test_a_messy_corpus_read_in_shards_gives_the_same_scan(tmp_path):
     messy_corpus(tmp_path)
-    single, shards, met_single, met_shards = both_ways([str(tmp_path)], doc_level(max_chars=3000))
+    single, shards, met_single, met_shards = both_ways([str(tmp_path)], workers_read(max_chars=3000))
     assert shards == single
     assert met_shards == met_single
     kinds = {p["kind"] for p in single["problems"]}
@@ -111,10 +117,29 @@ def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp
         runs = []
         for sharded in (False, True):
             met: list = []
-            result = scan_corpus(paths, doc_level(), engine=LocalEngine(1, distributed=sharded), problems=ProblemLog(met.append), encoding=encoding)
+            result = scan_corpus(paths, workers_read(), engine=LocalEngine(1, distributed=sharded), problems=ProblemLog(met.append), encoding=encoding)
             out = result.to_dict()
             out.pop("timing")
             runs.append((out, met))
         assert runs[1] == runs[0]
     finally:
         clean_up(case.get("files", []), corpus)
+
+
+def test_ids_read_in_many_small_shards_follow_the_single_reader(tmp_path, monkeypatch):
+    # Byte ranges of a few lines: repeated ids, qualified ids and exact
+    # duplicates meet across shards and are decided by the shuffle by id.
+    messy_corpus(tmp_path)
+    text = synthetic_text(7, words=120)
+    write_jsonl(tmp_path / "2024-01-03.jsonl", [
+        {"id": "2024-01-02.jsonl:4", "text": synthetic_text(1, words=80)},  # equals an id qualified before it
+        {"id": "4", "text": synthetic_text(2, words=80)},  # qualified by its file
+        {"id": 4, "text": synthetic_text(3, words=80)},  # and then a duplicate of that
+        {"id": "x1", "text": text}, {"id": "x2", "text": text}, {"id": "x3", "text": "   "}, {"id": "x4", "text": text},
+    ])
+    monkeypatch.setattr(sharded, "MIN_SHARD_BYTES", 256)
+    single, shards, met_single, met_shards = both_ways([str(tmp_path)], workers_read(max_chars=3000), workers=3)
+    assert shards == single and met_shards == met_single
+    ids = {d["id"] for d in single["documents"]}
+    assert {"2024-01-03.jsonl:2024-01-02.jsonl:4", "2024-01-03.jsonl:4", "x1", "x2", "x4"} <= ids
+    assert single["summary"]["exact_duplicate_pairs"] == 2 and any(p["message"].startswith("duplicate id '2024-01-03.jsonl:4'") for p in single["problems"])

@@ -1,0 +1,415 @@
+"""The document-level scan over shards read by the workers, with a driver
+whose memory does not grow with the corpus.
+
+The driver lists the shards (:func:`dedup.io.shards.plan_shards`) and each
+worker reads, fingerprints and keeps one (:mod:`dedup.near.shard_ids`).
+From then on every stage is a task where the shards' states are:
+
+- the id rules: a shuffle by id hash (:func:`~dedup.near.shard_ids.id_decisions`);
+- exact duplicates: a shuffle by text hash (:meth:`ShardedCorpus.exact_groups`);
+- candidates: a shuffle by band key (:meth:`ShardedCorpus.candidates`);
+- verification: tasks given the shards that hold their documents' sets
+  (:meth:`ShardedCorpus.verify`);
+- the document rows: a task per shard writes its rows as JSON lines
+  (:meth:`ShardedCorpus.document_rows`), which the driver appends to a
+  file, one shard at a time.
+
+The driver keeps a few numbers per shard, the records whose id is read
+more than once, and the pairs found (the clusters are made of them, and the
+ids of their documents fetched for the report).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Callable, Iterator
+
+import numpy as np
+
+from dedup.config import Settings
+from dedup.engine import Engine, StageFault
+from dedup.io.problems import InputProblem, ProblemLog
+from dedup.io.records import RecordFields
+from dedup.io.shards import Shard, count_lines, number_lines, plan_shards
+from dedup.io.row_spill import SpilledRows
+from dedup.near.candidates import band_columns, bucket_pair_codes
+from dedup.near.clusters import cluster_documents, representative_key
+from dedup.near.shard_ids import METADATA, Decided, ShardState, ShardSummary, id_decisions, shard_job
+from dedup.near.verification import Verified, verify_pairs
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
+
+# Items (band keys of documents) per reduce task of the shuffle by band key, about.
+ITEMS_PER_PARTITION = 2_000_000
+
+
+@dataclass
+class ShardedCorpus:
+    """The documents of every shard, where the workers keep them.
+
+    Attributes:
+        handles: Each shard's :class:`~dedup.near.shard_ids.ShardState`, in shard order.
+        decided: Per shard, the records the id rules skipped or renamed.
+        firsts: Each shard's first document number.
+        documents: Documents in all.
+        failed: Documents whose fingerprinting failed.
+    """
+
+    handles: list[Any] = field(default_factory=list)
+    decided: list[Decided] = field(default_factory=list)
+    firsts: list[int] = field(default_factory=list)
+    documents: int = 0
+    failed: list[int] = field(default_factory=list)
+
+    def shard_of(self, numbers: np.ndarray) -> np.ndarray:
+        """The shard of each document number."""
+        return np.searchsorted(np.array(self.firsts, dtype=np.int64), numbers, side="right") - 1
+
+    def _views(self) -> list[tuple[Any, dict[int, str | None], int]]:
+        return [(handle, _kept_ids(decided), first) for handle, decided, first in zip(self.handles, self.decided, self.firsts)]
+
+    def exact_groups(self, engine: Engine) -> list[tuple[list[int], bool]]:
+        """Stage 2 as a shuffle by text hash: documents with the same
+        normalised text (failed ones left out), groups of two or more in
+        input order of their first member, each with whether its text has
+        any shingle."""
+        sources = [(_exact_columns, handle, decided, first) for handle, decided, first in self._views()]
+        found = [group for part in engine.map_partitions(_exact_runs, sources, self.documents * 2 // ITEMS_PER_PARTITION + 1) for group in part]
+        return sorted(found)
+
+    def candidates(self, engine: Engine, left_out: np.ndarray) -> np.ndarray:
+        """Stage 3 as a shuffle by band key: the candidate pairs of the
+        documents with shingles, neither failed nor in ``left_out`` (sorted).
+
+        Returns:
+            ``(k, 2)`` int64 document numbers ``i < j``, sorted, unique.
+        """
+        n = self.documents
+        shards = self.shard_of(left_out)
+        sources = [(_band_source, handle, decided, first, left_out[shards == k]) for k, (handle, decided, first) in enumerate(self._views())]
+        codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources, n * 32 // ITEMS_PER_PARTITION + 1) if c.size]
+        codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
+
+    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
+        """Stage 4: each chunk of candidate pairs is verified by a task given
+        the shards that hold its documents' shingle sets."""
+        views = self._views()
+
+        def jobs():
+            for k in range(0, len(pairs), settings.batch_size):
+                chunk = pairs[k : k + settings.batch_size]
+                yield from self._job_for(views, chunk, np.unique(chunk))
+
+        return [found for part in engine.map_using(partial(_verify_rows, threshold=settings.threshold), jobs()) for found in part]
+
+    def _job_for(self, views, payload: Any, numbers: np.ndarray) -> Iterator[tuple[tuple, list]]:
+        """A job for a task that needs the shards of document ``numbers``:
+        ``((payload, where), handles)``, ``where``: number → (slot, kept ids, first)."""
+        shards = self.shard_of(numbers)
+        needed = np.unique(shards).tolist()
+        slot = {shard: k for k, shard in enumerate(needed)}
+        places = [(views[s][1], views[s][2]) for s in needed]
+        where = {d: slot[s] for d, s in zip(numbers.tolist(), shards.tolist())}
+        yield (payload, where, places), [views[s][0] for s in needed]
+
+    def fields_of(self, engine: Engine, numbers: list[int]) -> dict[int, tuple[str, str | None, int]]:
+        """``number -> (id, date, chars)`` of the given documents."""
+        if not numbers:
+            return {}
+        jobs = self._job_for(self._views(), None, np.array(numbers, dtype=np.int64))
+        out: dict[int, tuple[str, str | None, int]] = {}
+        for part in engine.map_using(_fields_at, jobs):
+            out.update(part)
+        return out
+
+    def document_rows(self, engine: Engine, clusters: dict[int, tuple[int, str | None]], write: Callable[[str], None]) -> int:
+        """The document rows, as JSON lines, through ``write`` in input order.
+
+        Args:
+            engine: Holds the shards.
+            clusters: ``number -> (cluster, duplicate of)`` of every clustered document.
+            write: Takes each shard's lines.
+
+        Returns:
+            Documents without a word token (not those that failed).
+        """
+        numbers = np.array(sorted(clusters), dtype=np.int64)
+        shards = self.shard_of(numbers)
+        jobs = []
+        for k, (handle, decided, first) in enumerate(self._views()):
+            mine = {d: clusters[d] for d in numbers[shards == k].tolist()}
+            jobs.append(((decided, first, mine), [handle]))
+        empty = 0
+        for text, count in engine.map_using(_rows_of, jobs, in_flight=1):
+            write(text)
+            empty += count
+        return empty
+
+
+def read_shards(
+    paths: list[str],
+    settings: Settings,
+    engine: Engine,
+    problems: ProblemLog,
+    shard_bytes: int,
+    faults: list[StageFault] | None = None,
+    encoding: str | None = None,
+    fields: RecordFields | None = None,
+    too_long: Callable[[str, str, int, list[str]], InputProblem] | None = None,
+) -> ShardedCorpus:
+    """Stage 1 with the workers reading the inputs, and the id rules.
+
+    Args:
+        paths: Input files and folders (not ``-``).
+        settings: ``max_chars`` and the fingerprint settings are used.
+        engine: Runs the shard jobs and keeps what they make.
+        problems: Where input problems go, in input order.
+        shard_bytes: Input bytes per shard, at most.
+        faults: Where fingerprint faults go.
+        encoding: As for :class:`~dedup.io.corpus.CorpusReader`.
+        fields: As for :class:`~dedup.io.corpus.CorpusReader`.
+        too_long: ``too_long(id, origin, chars, part_ids)``: the warning
+            about a document read in parts.
+    """
+    planned = plan_shards(paths, shard_bytes)
+    shards = [item for item in planned if isinstance(item, Shard)]
+    counts = iter(engine.map(count_lines, [s for s in shards if s.end is not None]))
+    planned = number_lines(planned, [next(counts) if isinstance(s, Shard) and s.end is not None else 0 for s in planned])
+    job = partial(shard_job, settings=settings, encoding=encoding, fields=fields or RecordFields())
+    numbered = ((k, item) for k, item in enumerate(planned) if isinstance(item, Shard))
+    summaries: list[ShardSummary] = []
+    corpus = ShardedCorpus()
+    for summary, handle in engine.map_keep(job, numbered, in_flight=1):
+        summaries.append(summary)
+        corpus.handles.append(handle)
+    decisions, involved = id_decisions(engine, corpus.handles)
+    summaries_left = iter(summaries)
+    shard = 0
+    for item in planned:
+        if isinstance(item, InputProblem):
+            problems.record(item)
+            continue
+        summary = next(summaries_left)
+        decided = decisions.get(shard, {})
+        corpus.decided.append(decided)
+        corpus.firsts.append(corpus.documents)
+        skipped = {r: involved[shard, r] for r, (doc_id, _) in decided.items() if doc_id is None}
+        _report(summary, decided, problems, too_long)
+        _failures(summary, decided, skipped, corpus, faults)
+        corpus.documents += summary.rows - sum(record[3] for record in skipped.values())
+        shard += 1
+    return corpus
+
+
+def _report(summary: ShardSummary, decided: Decided, problems: ProblemLog, too_long) -> None:
+    """The shard's problems in input order: its own, the id rules', the too-long warnings."""
+    events = [(before, 0, k, problem) for k, (before, problem) in enumerate(summary.problems)]
+    events += [(record, 1, 0, problem) for record, (_, problem) in decided.items() if problem is not None]
+    if too_long is not None:
+        for record, doc_id, origin, chars, parts in summary.too_long:
+            kept = decided.get(record, (doc_id, None))[0]
+            if kept is not None:
+                events.append((record, 2, 0, too_long(kept, origin, chars, [f"{kept}#{k}" for k in range(1, parts + 1)])))
+    for *_, problem in sorted(events, key=lambda event: event[:3]):
+        problems.record(problem)
+    for kind, (count, skipped) in summary.unshown.items():
+        problems.count_unshown(kind, count, skipped)
+
+
+def _failures(summary: ShardSummary, decided: Decided, skipped: dict[int, tuple], corpus: ShardedCorpus, faults: list[StageFault] | None) -> None:
+    """The shard's documents whose fingerprinting failed, numbered and named."""
+    for record, part, parts, doc_id, fault in summary.faults:
+        kept = decided.get(record, (doc_id, None))[0]
+        if kept is None:
+            continue
+        row = fault.position - sum(r[3] for k, r in skipped.items() if k < record)
+        corpus.failed.append(corpus.documents + row)
+        if faults is not None:
+            faults.append(StageFault.of("fingerprint", fault, [kept if parts == 1 else f"{kept}#{part + 1}"]))
+
+
+def _kept_ids(decided: Decided) -> dict[int, str | None]:
+    """``record -> id`` of the records the id rules skipped (``None``) or renamed."""
+    return {record: doc_id for record, (doc_id, _) in decided.items()}
+
+
+def _view(state: ShardState, kept_ids: dict[int, str | None]) -> tuple[np.ndarray, np.ndarray]:
+    """The rows kept (a mask), and the record of each row."""
+    keep = np.ones(len(state.ids), dtype=bool)
+    for record, doc_id in kept_ids.items():
+        if doc_id is None:
+            keep[record] = False
+    records = np.repeat(np.arange(len(state.ids)), state.parts)
+    return keep[records], records
+
+
+def _numbers(state: ShardState, kept_ids: dict[int, str | None], first: int) -> np.ndarray:
+    """The document number of each row (-1: not a document)."""
+    keep, _ = _view(state, kept_ids)
+    numbers = np.full(keep.size, -1, dtype=np.int64)
+    numbers[keep] = np.arange(first, first + int(keep.sum()))
+    return numbers
+
+
+def _usable(state: ShardState, numbers: np.ndarray) -> np.ndarray:
+    """``numbers`` with the failed rows left out (-1)."""
+    numbers = numbers.copy()
+    numbers[state.failed] = -1
+    return numbers
+
+
+def _exact_columns(state: ShardState, kept_ids: dict[int, str | None], first: int) -> tuple[np.ndarray, np.ndarray]:
+    numbers = _usable(state, _numbers(state, kept_ids, first))
+    rows = np.flatnonzero(numbers >= 0)
+    exact = state.exact[rows]
+    return exact[:, 0].copy(), np.stack([exact[:, 1].view(np.int64), numbers[rows], state.counts[rows].astype(np.int64)], axis=1)
+
+
+def _exact_runs(keys: np.ndarray, values: np.ndarray) -> list[tuple[list[int], bool]]:
+    """Groups of documents with the same text hash (both halves), members
+    ascending, with whether the first has any shingle."""
+    if keys.size < 2:
+        return []
+    order = np.lexsort((values[:, 1], values[:, 0], keys))
+    keys, values = keys[order], values[order]
+    same = (keys[1:] == keys[:-1]) & (values[1:, 0] == values[:-1, 0])
+    starts = np.flatnonzero(np.concatenate(([True], ~same)))
+    sizes = np.diff(np.concatenate((starts, [keys.size])))
+    return [(values[s : s + k, 1].tolist(), bool(values[s, 2] > 0)) for s, k in zip(starts[sizes > 1].tolist(), sizes[sizes > 1].tolist())]
+
+
+def _band_source(state: ShardState, kept_ids: dict[int, str | None], first: int, left_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    numbers = _usable(state, _numbers(state, kept_ids, first))
+    numbers[state.counts == 0] = -1
+    numbers[np.isin(numbers, left_out)] = -1
+    return band_columns(state.band_keys, numbers)
+
+
+def _rows_for(job: tuple, states: tuple[ShardState, ...]) -> dict[int, tuple[int, int, int]]:
+    """``number -> (slot, row, record)`` of the documents of a job made by
+    ``ShardedCorpus._job_for``, where ``states[slot]`` holds the document."""
+    _, where, places = job
+    views = [_view(state, kept_ids) for state, (kept_ids, _) in zip(states, places)]
+    kept_rows = [np.flatnonzero(keep) for keep, _ in views]
+    out = {}
+    for d, s in where.items():
+        row = int(kept_rows[s][d - places[s][1]])
+        out[d] = (s, row, int(views[s][1][row]))
+    return out
+
+
+def _verify_rows(job: tuple, *states: ShardState, threshold: float) -> list[Verified]:
+    rows = _rows_for(job, states)
+    return verify_pairs(job[0], {d: states[s].shingles[row] for d, (s, row, _) in rows.items()}, threshold)
+
+
+def _fields_at(job: tuple, *states: ShardState) -> dict[int, tuple[str, str | None, int]]:
+    out = {}
+    places = job[2]
+    for d, (s, row, record) in _rows_for(job, states).items():
+        state = states[s]
+        out[d] = (_row_id(state, places[s][0], record, row), state.metadata[record].get("date"), int(state.chars[row]))
+    return out
+
+
+def _row_id(state: ShardState, kept_ids: dict[int, str | None], record: int, row: int) -> str:
+    doc_id = kept_ids.get(record, state.ids[record])
+    parts = int(state.parts[record])
+    if parts == 1:
+        return doc_id
+    first_row = int(state.parts[:record].sum())
+    return f"{doc_id}#{row - first_row + 1}"
+
+
+def _rows_of(job: tuple, state: ShardState) -> tuple[str, int]:
+    """The shard's document rows as JSON lines (ASCII, so that any id
+    survives the round trip), and how many are empty."""
+    kept_ids, first, clusters = job
+    keep, records = _view(state, kept_ids)
+    failed = np.zeros(keep.size, dtype=bool)
+    failed[state.failed] = True
+    lines, empty, number = [], 0, first
+    part = 0
+    for row in range(keep.size):
+        record = int(records[row])
+        part = part + 1 if row and records[row - 1] == record else 1
+        if not keep[row]:
+            continue
+        doc_id = kept_ids.get(record, state.ids[record])
+        parts = int(state.parts[record])
+        count = int(state.counts[row])
+        cluster, duplicate_of = clusters.get(number, (None, None))
+        result = DocumentResult(doc_id if parts == 1 else f"{doc_id}#{part}", int(state.chars[row]), count, cluster, duplicate_of, dict(state.metadata[record]), {})
+        if count == 0 and not failed[row]:
+            result.extra["empty"] = True
+            empty += 1
+        lines.append(json.dumps(result.to_dict()))
+        number += 1
+    return "".join(line + "\n" for line in lines), empty
+
+
+@dataclass
+class ShardedResults:
+    """Stages 2 to 5 of a sharded scan, as the result needs them.
+
+    Attributes:
+        documents: The document rows, in input order (in a file).
+        pairs: Exact and near pairs ordered by ``(a, b)`` input order.
+        clusters: Each cluster of two or more, ordered by first member.
+        removable: Members that are not their cluster's representative.
+        empty: Documents without a word token (not those that failed).
+    """
+
+    documents: SpilledRows
+    pairs: list[PairResult]
+    clusters: list[ClusterResult]
+    removable: int
+    empty: int
+
+
+def sharded_results(corpus: ShardedCorpus, engine: Engine, groups: list[tuple[list[int], bool]], near: list[Verified]) -> ShardedResults:
+    """The pairs, the clusters (union-find over the pairs' documents) and the
+    document rows (made by the workers) of a sharded scan.
+
+    Args:
+        corpus: The shards.
+        engine: Holds them.
+        groups: Exact groups from :meth:`ShardedCorpus.exact_groups`.
+        near: Verified near pairs.
+    """
+    edges = [(group[0], other, share) for group, share in groups for other in group[1:]]
+    edges += [(v.i, v.j, v) for v in near]
+    edges.sort(key=lambda edge: (edge[0], edge[1]))
+    nodes = sorted({m for i, j, _ in edges for m in (i, j)})
+    fields = corpus.fields_of(engine, nodes)
+    ids = {m: doc_id for m, (doc_id, _, _) in fields.items()}
+    pairs = [_pair(ids[i], ids[j], found) for i, j, found in edges]
+    local = {m: k for k, m in enumerate(nodes)}
+    keys = [representative_key(*fields[m]) for m in nodes]
+    found = cluster_documents(len(nodes), [(local[i], local[j]) for i, j, _ in edges], keys.__getitem__)
+    clusters, assigned = [], {}
+    for index, (members, rep) in enumerate(found):
+        members, rep = [nodes[k] for k in members], nodes[rep]
+        clusters.append(ClusterResult(members=[ids[m] for m in members], representative=ids[rep]))
+        assigned.update({m: (index, None if m == rep else ids[rep]) for m in members})
+    rows = SpilledRows(document_from_dict)
+    empty = corpus.document_rows(engine, assigned, rows.write)
+    return ShardedResults(rows, pairs, clusters, sum(len(members) - 1 for members, _ in found), empty)
+
+
+def _pair(a: str, b: str, found: Verified | bool) -> PairResult:
+    """An exact pair (``found``: whether its text has shingles) or a near one."""
+    if isinstance(found, Verified):
+        return PairResult(a, b, NEAR_DUPLICATE, round(found.jaccard, 6), round(found.containment_i, 6), round(found.containment_j, 6), found_by="minhash")
+    share = 1.0 if found else 0.0
+    return PairResult(a, b, EXACT_DUPLICATE, 1.0, share, share, found_by="exact")
+
+
+def document_from_dict(row: dict[str, Any]) -> DocumentResult:
+    """A document row read back: its fields, metadata and extra fields."""
+    row = dict(row)
+    plain = [row.pop(name) for name in ("id", "chars", "shingles", "cluster", "duplicate_of")]
+    metadata = {key: row.pop(key) for key in METADATA if key in row}
+    return DocumentResult(*plain, metadata, row)
