@@ -44,7 +44,8 @@ from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.shard_scan import read_shards, sharded_results
+from dedup.near.shard_results import sharded_results
+from dedup.near.shard_scan import read_shards
 from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable, assign_clusters, cluster_members, document_results, empty_documents, pair_results
@@ -525,7 +526,7 @@ def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, fault
         **problem_stats(problems),
         "split_documents": _count_kind(problems, TOO_LONG),
         "exact_duplicate_pairs": sum(len(group) - 1 for group, _ in groups),
-        "near_duplicate_pairs": len(near),
+        "near_duplicate_pairs": len(near[0]),
         "clusters": len(found.clusters),
         "duplicates_to_remove": found.removable,
         "empty_documents": found.empty,

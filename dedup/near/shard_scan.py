@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import numpy as np
 
@@ -33,12 +33,10 @@ from dedup.engine import Engine, StageFault
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, number_lines, plan_shards
-from dedup.io.row_spill import SpilledRows
 from dedup.near.candidates import band_columns, bucket_pair_codes
-from dedup.near.clusters import cluster_documents, representative_key
-from dedup.near.shard_ids import METADATA, Decided, ShardState, ShardSummary, id_decisions, shard_job
-from dedup.near.verification import Verified, verify_pairs
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
+from dedup.near.shard_ids import Decided, ShardState, ShardSummary, id_decisions, shard_job
+from dedup.near.verification import verify_pairs
+from dedup.results import DocumentResult
 
 # Items (band keys of documents) per reduce task of the shuffle by band key, about.
 ITEMS_PER_PARTITION = 2_000_000
@@ -92,57 +90,65 @@ class ShardedCorpus:
         codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
         return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
 
-    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
+    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
         """Stage 4: each chunk of candidate pairs is verified by a task given
-        the shards that hold its documents' shingle sets."""
+        the shards that hold its documents' shingle sets.
+
+        Returns:
+            The pairs kept, ``(k, 2)`` document numbers in the order given,
+            and their ``(k, 3)`` Jaccard and containments.
+        """
         views = self._views()
+        jobs = (self._job_for(views, chunk, np.unique(chunk)) for chunk in (pairs[k : k + settings.batch_size] for k in range(0, len(pairs), settings.batch_size)))
+        found = list(engine.map_using(partial(_verify_rows, threshold=settings.threshold), jobs))
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64), np.zeros((0, 3), dtype=np.float64)
+        return np.concatenate([ends for ends, _ in found]), np.concatenate([figures for _, figures in found])
 
-        def jobs():
-            for k in range(0, len(pairs), settings.batch_size):
-                chunk = pairs[k : k + settings.batch_size]
-                yield from self._job_for(views, chunk, np.unique(chunk))
-
-        return [found for part in engine.map_using(partial(_verify_rows, threshold=settings.threshold), jobs()) for found in part]
-
-    def _job_for(self, views, payload: Any, numbers: np.ndarray) -> Iterator[tuple[tuple, list]]:
+    def _job_for(self, views, payload: Any, numbers: np.ndarray) -> tuple[tuple, list]:
         """A job for a task that needs the shards of document ``numbers``:
-        ``((payload, where), handles)``, ``where``: number → (slot, kept ids, first)."""
+        ``((payload, where, places), handles)``; ``where``: number → slot,
+        ``places[slot]``: (renamed ids, first document) of ``handles[slot]``."""
         shards = self.shard_of(numbers)
         needed = np.unique(shards).tolist()
         slot = {shard: k for k, shard in enumerate(needed)}
         places = [(views[s][1], views[s][2]) for s in needed]
         where = {d: slot[s] for d, s in zip(numbers.tolist(), shards.tolist())}
-        yield (payload, where, places), [views[s][0] for s in needed]
+        return (payload, where, places), [views[s][0] for s in needed]
 
     def fields_of(self, engine: Engine, numbers: list[int]) -> dict[int, tuple[str, str | None, int]]:
-        """``number -> (id, date, chars)`` of the given documents."""
-        if not numbers:
-            return {}
-        jobs = self._job_for(self._views(), None, np.array(numbers, dtype=np.int64))
+        """``number -> (id, date, chars)`` of the given documents (a task per shard that holds some)."""
+        numbers = np.array(numbers, dtype=np.int64)
+        shards = self.shard_of(numbers)
+        views = self._views()
+        jobs = [self._job_for(views, None, numbers[shards == s]) for s in np.unique(shards).tolist()]
         out: dict[int, tuple[str, str | None, int]] = {}
         for part in engine.map_using(_fields_at, jobs):
             out.update(part)
         return out
 
-    def document_rows(self, engine: Engine, clusters: dict[int, tuple[int, str | None]], write: Callable[[str], None]) -> int:
+    def document_rows(self, engine: Engine, nodes: np.ndarray, cluster_of: np.ndarray, representatives: list[str], write: Callable[[str], None]) -> int:
         """The document rows, as JSON lines, through ``write`` in input order.
 
         Args:
             engine: Holds the shards.
-            clusters: ``number -> (cluster, duplicate of)`` of every clustered document.
+            nodes: The documents in a cluster, ascending.
+            cluster_of: The cluster of each.
+            representatives: The id of each cluster's representative.
             write: Takes each shard's lines.
 
         Returns:
             Documents without a word token (not those that failed).
         """
-        numbers = np.array(sorted(clusters), dtype=np.int64)
-        shards = self.shard_of(numbers)
-        jobs = []
-        for k, (handle, decided, first) in enumerate(self._views()):
-            mine = {d: clusters[d] for d in numbers[shards == k].tolist()}
-            jobs.append(((decided, first, mine), [handle]))
+        shards = self.shard_of(nodes)
+
+        def jobs():
+            for k, (handle, decided, first) in enumerate(self._views()):
+                mine = {d: (c, representatives[c]) for d, c in zip(nodes[shards == k].tolist(), cluster_of[shards == k].tolist())}
+                yield (decided, first, mine), [handle]
+
         empty = 0
-        for text, count in engine.map_using(_rows_of, jobs, in_flight=1):
+        for text, count in engine.map_using(_rows_of, jobs(), in_flight=1):
             write(text)
             empty += count
         return empty
@@ -300,9 +306,11 @@ def _rows_for(job: tuple, states: tuple[ShardState, ...]) -> dict[int, tuple[int
     return out
 
 
-def _verify_rows(job: tuple, *states: ShardState, threshold: float) -> list[Verified]:
+def _verify_rows(job: tuple, *states: ShardState, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     rows = _rows_for(job, states)
-    return verify_pairs(job[0], {d: states[s].shingles[row] for d, (s, row, _) in rows.items()}, threshold)
+    kept = verify_pairs(job[0], {d: states[s].shingles[row] for d, (s, row, _) in rows.items()}, threshold)
+    ends = np.array([(v.i, v.j) for v in kept], dtype=np.int64).reshape(-1, 2)
+    return ends, np.array([(v.jaccard, v.containment_i, v.containment_j) for v in kept], dtype=np.float64).reshape(-1, 3)
 
 
 def _fields_at(job: tuple, *states: ShardState) -> dict[int, tuple[str, str | None, int]]:
@@ -340,8 +348,10 @@ def _rows_of(job: tuple, state: ShardState) -> tuple[str, int]:
         doc_id = kept_ids.get(record, state.ids[record])
         parts = int(state.parts[record])
         count = int(state.counts[row])
-        cluster, duplicate_of = clusters.get(number, (None, None))
-        result = DocumentResult(doc_id if parts == 1 else f"{doc_id}#{part}", int(state.chars[row]), count, cluster, duplicate_of, dict(state.metadata[record]), {})
+        row_id = doc_id if parts == 1 else f"{doc_id}#{part}"
+        cluster, representative = clusters.get(number, (None, None))
+        duplicate_of = representative if representative != row_id else None
+        result = DocumentResult(row_id, int(state.chars[row]), count, cluster, duplicate_of, dict(state.metadata[record]), {})
         if count == 0 and not failed[row]:
             result.extra["empty"] = True
             empty += 1
@@ -349,67 +359,3 @@ def _rows_of(job: tuple, state: ShardState) -> tuple[str, int]:
         number += 1
     return "".join(line + "\n" for line in lines), empty
 
-
-@dataclass
-class ShardedResults:
-    """Stages 2 to 5 of a sharded scan, as the result needs them.
-
-    Attributes:
-        documents: The document rows, in input order (in a file).
-        pairs: Exact and near pairs ordered by ``(a, b)`` input order.
-        clusters: Each cluster of two or more, ordered by first member.
-        removable: Members that are not their cluster's representative.
-        empty: Documents without a word token (not those that failed).
-    """
-
-    documents: SpilledRows
-    pairs: list[PairResult]
-    clusters: list[ClusterResult]
-    removable: int
-    empty: int
-
-
-def sharded_results(corpus: ShardedCorpus, engine: Engine, groups: list[tuple[list[int], bool]], near: list[Verified]) -> ShardedResults:
-    """The pairs, the clusters (union-find over the pairs' documents) and the
-    document rows (made by the workers) of a sharded scan.
-
-    Args:
-        corpus: The shards.
-        engine: Holds them.
-        groups: Exact groups from :meth:`ShardedCorpus.exact_groups`.
-        near: Verified near pairs.
-    """
-    edges = [(group[0], other, share) for group, share in groups for other in group[1:]]
-    edges += [(v.i, v.j, v) for v in near]
-    edges.sort(key=lambda edge: (edge[0], edge[1]))
-    nodes = sorted({m for i, j, _ in edges for m in (i, j)})
-    fields = corpus.fields_of(engine, nodes)
-    ids = {m: doc_id for m, (doc_id, _, _) in fields.items()}
-    pairs = [_pair(ids[i], ids[j], found) for i, j, found in edges]
-    local = {m: k for k, m in enumerate(nodes)}
-    keys = [representative_key(*fields[m]) for m in nodes]
-    found = cluster_documents(len(nodes), [(local[i], local[j]) for i, j, _ in edges], keys.__getitem__)
-    clusters, assigned = [], {}
-    for index, (members, rep) in enumerate(found):
-        members, rep = [nodes[k] for k in members], nodes[rep]
-        clusters.append(ClusterResult(members=[ids[m] for m in members], representative=ids[rep]))
-        assigned.update({m: (index, None if m == rep else ids[rep]) for m in members})
-    rows = SpilledRows(document_from_dict)
-    empty = corpus.document_rows(engine, assigned, rows.write)
-    return ShardedResults(rows, pairs, clusters, sum(len(members) - 1 for members, _ in found), empty)
-
-
-def _pair(a: str, b: str, found: Verified | bool) -> PairResult:
-    """An exact pair (``found``: whether its text has shingles) or a near one."""
-    if isinstance(found, Verified):
-        return PairResult(a, b, NEAR_DUPLICATE, round(found.jaccard, 6), round(found.containment_i, 6), round(found.containment_j, 6), found_by="minhash")
-    share = 1.0 if found else 0.0
-    return PairResult(a, b, EXACT_DUPLICATE, 1.0, share, share, found_by="exact")
-
-
-def document_from_dict(row: dict[str, Any]) -> DocumentResult:
-    """A document row read back: its fields, metadata and extra fields."""
-    row = dict(row)
-    plain = [row.pop(name) for name in ("id", "chars", "shingles", "cluster", "duplicate_of")]
-    metadata = {key: row.pop(key) for key in METADATA if key in row}
-    return DocumentResult(*plain, metadata, row)
