@@ -35,6 +35,13 @@ K = TypeVar("K", bound=Hashable)
 
 INSTALL_HINT = "the Ray engine needs the optional extra: pip install 'dedup-news[ray]'"
 
+# Task results larger than this go to Ray's object store, not to the memory
+# of the process that submitted the task (Ray's default is 100 KiB): the
+# pieces of a shuffle are small and many, and would otherwise all pass
+# through the driver. Set for a local cluster; an existing one takes it as
+# RAY_max_direct_call_object_size when it starts (docs/ray.md).
+DIRECT_RESULT_BYTES = 1024
+
 # Items per map task of the shuffle: large enough that a task's overhead
 # (a few ms) is small next to its work.
 SHUFFLE_CHUNK = 50_000
@@ -111,7 +118,7 @@ class RayEngine:
                     if self.address:
                         ray.init(address=self.address, **quiet)
                     else:
-                        ray.init(address="local", num_cpus=self._cpus, **quiet)
+                        ray.init(address="local", num_cpus=self._cpus, _system_config={"max_direct_call_object_size": DIRECT_RESULT_BYTES}, **quiet)
                 except (ConnectionError, RuntimeError, ValueError) as err:
                     where = f"reach the Ray cluster at {self.address}" if self.address else "start a local Ray cluster"
                     raise EngineUnavailable(f"could not {where}: {err}") from None

@@ -2,9 +2,8 @@
 files a chunk at a time (:class:`~dedup.io.row_spill.SpilledRows`).
 
 The driver keeps the pairs as numbers (two document numbers and three
-figures: 40 bytes a pair), finds the clusters with
-``scipy.sparse.csgraph.connected_components`` over the documents that have
-a pair, and fetches the ids, dates and lengths it needs for a chunk of
+figures: 40 bytes a pair), finds the clusters by minimum labels over the
+documents that have a pair (:func:`_components`), and fetches the ids, dates and lengths it needs for a chunk of
 pairs or clusters from the shards (:meth:`ShardedCorpus.fields_of`) when it
 writes that chunk. The document rows are made by a task per shard.
 """
@@ -16,8 +15,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from dedup.engine import Engine
 from dedup.io.row_spill import SpilledRows
@@ -27,7 +24,7 @@ from dedup.near.shard_scan import ShardedCorpus
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
 
 # Pairs (or clustered documents) written per chunk: what the driver holds of them at once.
-ROWS_PER_CHUNK = 20_000
+ROWS_PER_CHUNK = 2_000
 
 
 @dataclass
@@ -92,16 +89,26 @@ def _pair(a: str, b: str, near: bool, figures: list[float]) -> PairResult:
 
 def _components(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The documents with a pair (ascending) and the cluster of each, clusters
-    numbered in order of their first member."""
+    numbered in order of their first member.
+
+    Connected components by minimum labels: each round every edge pulls both
+    its ends' labels down to the smaller, then every label jumps to its
+    label's label until none moves; it ends when no edge joins two labels.
+    The label is then the smallest member: the first in input order.
+    """
     nodes, local = np.unique(ends, return_inverse=True)
-    local = local.reshape(-1, 2)
-    graph = coo_matrix((np.ones(len(local), dtype=np.int8), (local[:, 0], local[:, 1])), shape=(nodes.size, nodes.size))
-    count, labels = connected_components(graph, directed=False)
-    first = np.full(count, nodes.size, dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(nodes.size))
-    rank = np.empty(count, dtype=np.int64)
-    rank[np.argsort(first)] = np.arange(count)
-    return nodes, rank[labels] if nodes.size else np.zeros(0, dtype=np.int64)
+    a, b = local.reshape(-1, 2).T
+    label = np.arange(nodes.size)
+    while True:
+        low = np.minimum(label[a], label[b])
+        np.minimum.at(label, a, low)
+        np.minimum.at(label, b, low)
+        while not np.array_equal(jumped := label[label], label):
+            label = jumped
+        if np.array_equal(label[a], label[b]):
+            break
+    firsts = np.unique(label)
+    return nodes, np.searchsorted(firsts, label)
 
 
 def _write_clusters(corpus: ShardedCorpus, engine: Engine, nodes: np.ndarray, cluster_of: np.ndarray) -> tuple[SpilledRows, list[str], int]:

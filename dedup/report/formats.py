@@ -52,7 +52,7 @@ def to_json(result: ScanResult) -> str:
 
 
 # Records encoded per piece of a streamed list.
-RECORDS_PER_PIECE = 2000
+RECORDS_PER_PIECE = 500
 
 
 def json_parts(result: ScanResult) -> Iterator[str]:

@@ -9,6 +9,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import doc_level, edit_words, synthetic_text
 
@@ -17,6 +18,8 @@ from dedup.engine import LocalEngine
 from dedup.io.problems import ProblemLog
 from dedup.io.shards import Shard, count_lines, plan_shards
 from dedup.near import sharded
+from dedup.near.clusters import UnionFind
+from dedup.near.shard_results import _components
 from dedup.scan import scan_corpus
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "io"))
@@ -143,3 +146,16 @@ def test_ids_read_in_many_small_shards_follow_the_single_reader(tmp_path, monkey
     ids = {d["id"] for d in single["documents"]}
     assert {"2024-01-03.jsonl:2024-01-02.jsonl:4", "2024-01-03.jsonl:4", "x1", "x2", "x4"} <= ids
     assert single["summary"]["exact_duplicate_pairs"] == 2 and any(p["message"].startswith("duplicate id '2024-01-03.jsonl:4'") for p in single["problems"])
+
+
+def test_clusters_by_minimum_labels_are_the_union_find_clusters():
+    rng = np.random.default_rng(3)
+    for size, edges in ((2, 1), (50, 30), (400, 600), (3000, 2500)):
+        ends = np.sort(rng.integers(0, size, (edges, 2)), axis=1)
+        ends = ends[ends[:, 0] < ends[:, 1]] * 7  # document numbers with gaps
+        nodes, cluster_of = _components(ends)
+        expected = UnionFind(size * 7)
+        for a, b in ends.tolist():
+            expected.union(a, b)
+        groups = [nodes[cluster_of == c].tolist() for c in range(int(cluster_of.max()) + 1)] if nodes.size else []
+        assert groups == expected.groups()
