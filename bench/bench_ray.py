@@ -1,7 +1,7 @@
 """make bench, the Ray part: the same scan on a local Ray cluster and on the
 local engine, on the generated corpora.
 
-For each size (BENCH_RAY_SIZES, default 10,000 and 100,000 documents) the
+For each size (BENCH_RAY_SIZES, default 10,000, 30,000 and 100,000 documents) the
 document-level ``dedup scan`` (as in bench_scan.py) runs once with
 ``--engine local`` and once with ``--engine ray`` (a local Ray cluster of
 BENCH_JOBS CPUs, started by the command), and the bench reports: wall time
@@ -19,7 +19,8 @@ the peak across ``exec``, so it starts from the size of the process that
 started the command (this bench, holding the previous results).
 
 Environment:
-    BENCH_RAY_SIZES=a,b  corpus sizes (each generated once into bench/out/)
+    BENCH_RAY_SIZES=a,b  corpus sizes (each generated once into bench/out/); the
+                         driver's growth is reported from the smallest to the largest
     BENCH_JOBS=n         --jobs for both engines (default: all cores)
     DEDUP_PYTHON         the Python that has dedup with the ray extra
 """
@@ -86,7 +87,7 @@ def memory_kb(pid: int) -> dict[str, int]:
 
 def main() -> int:
     OUT.mkdir(exist_ok=True)
-    sizes = [int(s) for s in os.environ.get("BENCH_RAY_SIZES", "10000,100000").split(",")]
+    sizes = [int(s) for s in os.environ.get("BENCH_RAY_SIZES", "10000,30000,100000").split(",")]
     jobs = int(os.environ.get("BENCH_JOBS", os.cpu_count() or 1))
     rows = []
     for size in sizes:
