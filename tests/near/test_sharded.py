@@ -17,7 +17,7 @@ from dedup.config import BoilerplateSettings, Settings
 from dedup.engine import LocalEngine
 from dedup.io.problems import ProblemLog
 from dedup.io.shards import Shard, count_lines, plan_shards
-from dedup.near import sharded
+from dedup.near import fingerprints, shard_ids, sharded
 from dedup.near.clusters import UnionFind
 from dedup.near.shard_results import _components
 from dedup.scan import scan_corpus
@@ -159,3 +159,30 @@ def test_clusters_by_minimum_labels_are_the_union_find_clusters():
             expected.union(a, b)
         groups = [nodes[cluster_of == c].tolist() for c in range(int(cluster_of.max()) + 1)] if nodes.size else []
         assert groups == expected.groups()
+
+
+def test_a_document_that_fails_in_a_shard_is_named_and_numbered_as_by_the_single_reader(tmp_path, monkeypatch):
+    # The reader repairs every input that could make fingerprinting fail, so
+    # the failure is made here: any batch holding the marked text raises (the
+    # fault barrier finds the document), in a shard where a skipped repeated
+    # id and a document in parts come first.
+    base = [synthetic_text(seed, words=150) for seed in range(12)]
+    records = [{"id": k, "text": text} for k, text in enumerate(base)]
+    records += [{"id": 3, "text": base[5]}, {"id": "long", "text": "\n\n".join(base[:4])}, {"id": "bad", "text": base[6] + " FAILS-HERE"}]
+    records += [{"id": f"after{k}", "text": base[7 + k]} for k in range(4)]  # exact duplicates, after the failure
+    write_jsonl(tmp_path / "a.jsonl", records)
+    real = fingerprints.fingerprint_batch
+
+    def failing(texts, *args, **kwargs):
+        if any("FAILS-HERE" in text for text in texts):
+            raise ValueError("cannot fingerprint this")
+        return real(texts, *args, **kwargs)
+
+    monkeypatch.setattr(fingerprints, "fingerprint_batch", failing)
+    monkeypatch.setattr(shard_ids, "fingerprint_batch", failing)
+    monkeypatch.setattr(sharded, "MIN_SHARD_BYTES", 256)
+    single, shards, met_single, met_shards = both_ways([str(tmp_path)], workers_read(max_chars=3000), workers=3)
+    assert shards == single and met_shards == met_single
+    assert [(p["origin"], p["stage"]) for p in single["problems"] if p.get("stage")] == [("bad", "fingerprint")]
+    # Documents read after the failed one are numbered right: their pairs are found.
+    assert any(p["b"].startswith("after") for p in single["pairs"]) and single["summary"]["processing_errors"] == 1
