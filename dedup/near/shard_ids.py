@@ -105,48 +105,48 @@ def shard_job(job: tuple[int, Shard], settings: Settings, encoding: str | None, 
     """
     number, shard = job
     reading = read_shard(shard, encoding, fields)
-    state = ShardState([], [], [], np.zeros(0, dtype=np.int64), [], np.zeros(0, dtype=np.int64), *([None] * 5))
     summary = ShardSummary([], dict(reading.unshown), 0, 0)
+    ids: list[str] = []
+    files: list[str] = []
+    origins: list[str] = []
+    metadata: list[dict[str, str]] = []
     texts: list[str] = []
     parts: list[int] = []
-    chars: list[int] = []
     empty = 0
     for event in reading.events:
         if not isinstance(event, ShardRecord):
-            summary.problems.append((len(state.ids), event))
+            summary.problems.append((len(ids), event))
             continue
         doc = event.doc
         if not doc.text.strip():
             # accept_id's first rule; the examples are capped per shard like the reader's.
             empty += 1
             if empty <= SHOWN_PER_KIND:
-                summary.problems.append((len(state.ids), InputProblem(doc.origin, f"document {show_id(doc.id)} is empty; skipped", "empty")))
+                summary.problems.append((len(ids), InputProblem(doc.origin, f"document {show_id(doc.id)} is empty; skipped", "empty")))
             else:
                 summary.unshown["empty"] = (empty - SHOWN_PER_KIND, empty - SHOWN_PER_KIND)
             continue
         pieces = split_document(doc, settings.max_chars)
         if len(pieces) > 1:
-            summary.too_long.append((len(state.ids), doc.id, doc.origin, len(doc.text), len(pieces)))
-        state.ids.append(doc.id)
-        state.files.append(event.file)
-        state.origins.append(doc.origin)
-        state.metadata.append({key: getattr(doc, key) for key in METADATA if getattr(doc, key)})
+            summary.too_long.append((len(ids), doc.id, doc.origin, len(doc.text), len(pieces)))
+        ids.append(doc.id)
+        files.append(event.file)
+        origins.append(doc.origin)
+        metadata.append({key: getattr(doc, key) for key in METADATA if getattr(doc, key)})
         parts.append(len(pieces))
         texts.extend(piece.text for piece in pieces)
-        chars.extend(len(piece.text) for piece in pieces)
-    state.parts = np.array(parts, dtype=np.int64)
-    state.chars = np.array(chars, dtype=np.int64)
     barrier = FaultBarrier(partial(_fingerprint_rows, settings=settings), job_size, blank_texts)
     guarded = barrier((number, texts))
     fp = guarded.result
-    state.exact, state.counts, state.band_keys, state.shingles = fp.exact, fp.counts, fp.band_keys, fp.shingles
-    state.failed = np.array(sorted(f.position for f in guarded.faults), dtype=np.int64)
-    summary.records, summary.rows = len(state.ids), len(texts)
+    failed = np.array(sorted(f.position for f in guarded.faults), dtype=np.int64)
+    chars = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    state = ShardState(ids, files, origins, np.array(parts, dtype=np.int64), metadata, chars, fp.exact, fp.counts, fp.band_keys, fp.shingles, failed)
+    summary.records, summary.rows = len(ids), len(texts)
     if guarded.faults:
         starts = np.concatenate(([0], np.cumsum(state.parts)))
         for fault in guarded.faults:
             record = int(np.searchsorted(starts, fault.position, side="right")) - 1
-            summary.faults.append((record, fault.position - int(starts[record]), parts[record], state.ids[record], fault))
+            summary.faults.append((record, fault.position - int(starts[record]), parts[record], ids[record], fault))
     return summary, state
 
 

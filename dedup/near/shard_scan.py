@@ -51,14 +51,12 @@ class ShardedCorpus:
         decided: Per shard, the records the id rules skipped or renamed.
         firsts: Each shard's first document number.
         documents: Documents in all.
-        failed: Documents whose fingerprinting failed.
     """
 
     handles: list[Any] = field(default_factory=list)
     decided: list[Decided] = field(default_factory=list)
     firsts: list[int] = field(default_factory=list)
     documents: int = 0
-    failed: list[int] = field(default_factory=list)
 
     def shard_of(self, numbers: np.ndarray) -> np.ndarray:
         """The shard of each document number."""
@@ -203,7 +201,8 @@ def read_shards(
         corpus.firsts.append(corpus.documents)
         skipped = {r: involved[shard, r] for r, (doc_id, _) in decided.items() if doc_id is None}
         _report(summary, decided, problems, too_long)
-        _failures(summary, decided, skipped, corpus, faults)
+        if faults is not None:
+            faults.extend(_failures(summary, decided))
         corpus.documents += summary.rows - sum(record[3] for record in skipped.values())
         shard += 1
     return corpus
@@ -224,16 +223,14 @@ def _report(summary: ShardSummary, decided: Decided, problems: ProblemLog, too_l
         problems.count_unshown(kind, count, skipped)
 
 
-def _failures(summary: ShardSummary, decided: Decided, skipped: dict[int, tuple], corpus: ShardedCorpus, faults: list[StageFault] | None) -> None:
-    """The shard's documents whose fingerprinting failed, numbered and named."""
+def _failures(summary: ShardSummary, decided: Decided) -> list[StageFault]:
+    """The faults of the shard's kept documents whose fingerprinting failed, named by their ids."""
+    found = []
     for record, part, parts, doc_id, fault in summary.faults:
         kept = decided.get(record, (doc_id, None))[0]
-        if kept is None:
-            continue
-        row = fault.position - sum(r[3] for k, r in skipped.items() if k < record)
-        corpus.failed.append(corpus.documents + row)
-        if faults is not None:
-            faults.append(StageFault.of("fingerprint", fault, [kept if parts == 1 else f"{kept}#{part + 1}"]))
+        if kept is not None:
+            found.append(StageFault.of("fingerprint", fault, [kept if parts == 1 else f"{kept}#{part + 1}"]))
+    return found
 
 
 def _kept_ids(decided: Decided) -> dict[int, str | None]:
@@ -316,19 +313,14 @@ def _verify_rows(job: tuple, *states: ShardState, threshold: float) -> tuple[np.
 def _fields_at(job: tuple, *states: ShardState) -> dict[int, tuple[str, str | None, int]]:
     out = {}
     places = job[2]
+    starts = [np.concatenate(([0], np.cumsum(state.parts))) for state in states]
     for d, (s, row, record) in _rows_for(job, states).items():
         state = states[s]
-        out[d] = (_row_id(state, places[s][0], record, row), state.metadata[record].get("date"), int(state.chars[row]))
+        doc_id = places[s][0].get(record, state.ids[record])
+        if state.parts[record] > 1:
+            doc_id = f"{doc_id}#{row - int(starts[s][record]) + 1}"
+        out[d] = (doc_id, state.metadata[record].get("date"), int(state.chars[row]))
     return out
-
-
-def _row_id(state: ShardState, kept_ids: dict[int, str | None], record: int, row: int) -> str:
-    doc_id = kept_ids.get(record, state.ids[record])
-    parts = int(state.parts[record])
-    if parts == 1:
-        return doc_id
-    first_row = int(state.parts[:record].sum())
-    return f"{doc_id}#{row - first_row + 1}"
 
 
 def _rows_of(job: tuple, state: ShardState) -> tuple[str, int]:
