@@ -359,6 +359,7 @@ def document_boilerplate(
     scored: tuple[np.ndarray, np.ndarray] | None = None,
     keys: Sequence[str] | None = None,
     sentence_repeats: bool = True,
+    words: Sequence[int] | None = None,
 ) -> list[BoilerplateSpan]:
     """The boilerplate of one document (see the module doc for the order).
 
@@ -373,13 +374,14 @@ def document_boilerplate(
         keys: The blocks' normalised texts, when already computed.
         sentence_repeats: ``False`` when the document is known to hold no
             second copy of a sentence (see :func:`_may_repeat_sentences`).
+        words: The blocks' word counts (``len(text.split())``), when known.
 
     Returns:
         Non-overlapping spans, sorted by start.
     """
     blocks = list(document_blocks(doc) if blocks is None else blocks)
     texts = [b.text(doc.text) for b in blocks]
-    words = [len(t.split()) for t in texts]
+    words = [len(t.split()) for t in texts] if words is None else list(words)
     keys = [normalize_text(t) for t in texts] if keys is None else list(keys)
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
@@ -496,9 +498,21 @@ def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings) -> dict[str,
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
-        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
+        doc.id: document_boilerplate(
+            doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=_ascii_word_counts(doc, keys[i])
+        )
         for i, doc in enumerate(docs)
     }
+
+
+def _ascii_word_counts(doc: Document, keys: Sequence[str]) -> list[int] | None:
+    """``len(text.split())`` of each block of an ASCII document, from its
+    key: the key joins the block's words by single spaces (case and white
+    space are all that normalising changes in ASCII), so no block is split
+    again. ``None`` for other documents."""
+    if not doc.text.isascii():
+        return None
+    return [key.count(" ") + 1 if key else 0 for key in keys]
 
 
 def score_blocks(
@@ -586,9 +600,21 @@ def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
         spans: Its boilerplate spans.
     """
     length = text if isinstance(text, int) else len(text)
-    chars = int(boilerplate_mask(length, spans).sum())
+    chars = _covered_chars(length, spans)
     return {
         "boilerplate": [s.to_dict() for s in spans],
         "boilerplate_chars": chars,
         "boilerplate_share": round(chars / length, 4) if length else 0.0,
     }
+
+
+def _covered_chars(length: int, spans: Sequence[BoilerplateSpan]) -> int:
+    """Characters of a text of ``length`` inside any of ``spans``: the sum
+    of :func:`boilerplate_mask`, without a mask of the whole text."""
+    covered, reach = 0, 0
+    for start, end in sorted((max(0, s.start), min(length, s.end)) for s in spans):
+        start = max(start, reach)
+        if end > start:
+            covered += end - start
+            reach = end
+    return covered
