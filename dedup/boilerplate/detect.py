@@ -29,7 +29,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.batches import Batch, batch_document_id, batch_size, document_batches, without_documents
+from dedup.boilerplate.batches import Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
 from dedup.boilerplate.guard import prose_units, protected_blocks
@@ -50,7 +50,7 @@ from dedup.boilerplate.rules import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, document_ids, span_mask
+from dedup.document import Document, covered_chars, document_ids, span_mask
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
@@ -498,21 +498,9 @@ def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings) -> dict[str,
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
-        doc.id: document_boilerplate(
-            doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=_ascii_word_counts(doc, keys[i])
-        )
+        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i]))
         for i, doc in enumerate(docs)
     }
-
-
-def _ascii_word_counts(doc: Document, keys: Sequence[str]) -> list[int] | None:
-    """``len(text.split())`` of each block of an ASCII document, from its
-    key: the key joins the block's words by single spaces (case and white
-    space are all that normalising changes in ASCII), so no block is split
-    again. ``None`` for other documents."""
-    if not doc.text.isascii():
-        return None
-    return [key.count(" ") + 1 if key else 0 for key in keys]
 
 
 def score_blocks(
@@ -600,21 +588,9 @@ def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
         spans: Its boilerplate spans.
     """
     length = text if isinstance(text, int) else len(text)
-    chars = _covered_chars(length, spans)
+    chars = covered_chars(length, spans)
     return {
         "boilerplate": [s.to_dict() for s in spans],
         "boilerplate_chars": chars,
         "boilerplate_share": round(chars / length, 4) if length else 0.0,
     }
-
-
-def _covered_chars(length: int, spans: Sequence[BoilerplateSpan]) -> int:
-    """Characters of a text of ``length`` inside any of ``spans``: the sum
-    of :func:`boilerplate_mask`, without a mask of the whole text."""
-    covered, reach = 0, 0
-    for start, end in sorted((max(0, s.start), min(length, s.end)) for s in spans):
-        start = max(start, reach)
-        if end > start:
-            covered += end - start
-            reach = end
-    return covered

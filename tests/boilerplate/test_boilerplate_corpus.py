@@ -140,7 +140,7 @@ def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
 def test_word_counts_from_keys_are_the_split_counts():
     """An ASCII block's word count read off its key is ``len(text.split())``,
     whatever white space or control characters the text holds."""
-    from dedup.boilerplate.detect import _ascii_word_counts
+    from dedup.boilerplate.batches import ascii_word_counts as _ascii_word_counts
     from dedup.text.normalize import normalize_text as normalized
 
     rng = random.Random(11)
