@@ -23,7 +23,7 @@ short reason.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Sequence
 
@@ -116,7 +116,7 @@ class BoilerplateSpan:
     reason: str
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "kind": self.kind, "reason": self.reason}  # asdict without its deep copy
 
     @property
     def soft(self) -> bool:

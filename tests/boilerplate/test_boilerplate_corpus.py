@@ -165,3 +165,12 @@ def test_boilerplate_chars_are_the_mask_sum():
             start = rng.randint(3, 70)  # offsets are never negative
             spans.append(BoilerplateSpan(start, start + rng.randint(-3, 30), "other", "r"))
         assert summarize(length, spans)["boilerplate_chars"] == int(boilerplate_mask(length, spans).sum())
+
+
+def test_a_span_record_has_every_field_in_order():
+    from dataclasses import asdict
+
+    from dedup.boilerplate.detect import BoilerplateSpan
+
+    span = BoilerplateSpan(3, 9, "other", "a reason")
+    assert list(span.to_dict().items()) == list(asdict(span).items())
