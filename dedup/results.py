@@ -205,8 +205,13 @@ class ScanResult:
     faults: list[Any] = field(default_factory=list, repr=False)
 
     def to_dict(self, rows: bool = True) -> dict[str, Any]:
-        """The JSON-ready result; with ``rows=False``, the documents, pairs
-        and clusters are left as ``None`` (for a writer that streams them)."""
+        """The JSON object of the result.
+
+        Args:
+            rows: Include the documents, pairs and clusters as dicts; when
+                false, their keys hold ``None`` (in their places, for a
+                writer that encodes the rows a chunk at a time).
+        """
         from dedup.version import __version__
 
         return {

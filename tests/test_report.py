@@ -10,8 +10,7 @@ import pytest
 
 from dedup.config import Settings
 from dedup.io.corpus import read_corpus
-from dedup.report import formats
-from dedup.report.formats import dumps_indented, report_parts, to_json
+from dedup.report.formats import dumps_indented, json_pieces, to_json
 from dedup.scan import scan_documents
 
 
@@ -77,14 +76,10 @@ def test_scan_json_matches_json_dumps(corpus_dir) -> None:
     assert to_json(result) == reference(result.to_dict())
 
 
-@pytest.mark.parametrize("per_piece", [1, 2, 1000])
-def test_the_streamed_report_is_the_json_text_in_pieces_of_any_size(corpus_dir, monkeypatch, per_piece: int) -> None:
+def test_json_pieces_join_to_the_whole_report_for_any_chunk_size(corpus_dir) -> None:
+    """The streamed JSON is the one-string JSON, however the rows are cut."""
     docs, problems = read_corpus([corpus_dir])
-    result = scan_documents(docs, Settings(), problems)
-    assert len(result.documents) > 2 and result.pairs
-    monkeypatch.setattr(formats, "RECORDS_PER_PIECE", per_piece)
-    pieces = list(report_parts(result, "json"))
-    assert "".join(pieces) == reference(result.to_dict()) + "\n"
-    assert len(pieces) > len(result.documents) // per_piece
-    result.pairs, result.clusters = [], []
-    assert "".join(formats.json_parts(result)) == reference(result.to_dict())
+    result = scan_documents(docs, Settings(jobs=1), problems)
+    whole = reference(result.to_dict())
+    for rows in (1, 2, 3, len(result.documents) - 1, 10_000):
+        assert "".join(json_pieces(result, rows_per_piece=rows)) == whole

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 from functools import lru_cache
+from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from dedup.results import ScanResult, collection_paused
@@ -46,54 +47,62 @@ def to_json(result: ScanResult) -> str:
     The text is exactly ``json.dumps(result.to_dict(), ensure_ascii=False,
     indent=2)``, written by :func:`dumps_indented` (about 4x faster for
     large results), with garbage collection paused over the per-document
-    dicts.
+    dicts. :func:`json_pieces` gives the same text in pieces.
     """
-    return "".join(json_parts(result))
+    return "".join(json_pieces(result))
 
 
-# Records encoded per piece of a streamed list.
-RECORDS_PER_PIECE = 500
+# Rows turned into dicts and encoded at a time: the memory a piece of the
+# report costs, whatever the size of the corpus.
+ROWS_PER_PIECE = 2000
 
 
-def json_parts(result: ScanResult) -> Iterator[str]:
-    """The text of :func:`to_json` in pieces, the documents, pairs and
-    clusters a few thousand records at a time: written as they come, the
-    report is never held whole (nor are the rows, where the result keeps
-    them in a file)."""
-    parts = result.to_dict(rows=False)
-    lists = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
+def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
+    """The text of :func:`to_json`, in pieces of at most ``rows_per_piece``
+    documents, pairs or clusters, for writing as it is produced
+    (:func:`dedup.io.writers.write_pieces`): neither the whole text nor a
+    dict of every row is ever held.
+
+    Args:
+        result: The scan's result.
+        rows_per_piece: Rows per piece of the long lists.
+
+    Yields:
+        Pieces whose concatenation is :func:`to_json`'s text.
+    """
+    rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
     encode = _encoder(", ").encode
-    yield "{"
-    for k, (key, value) in enumerate(parts.items()):
-        yield ("\n  " if k == 0 else ",\n  ") + encode(key) + ": "
-        if key in lists:
-            yield from _list_parts(lists[key])
+    for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
+        head = ("{\n" if number == 0 else ",\n") + "  " + encode(key) + ": "
+        if key in rows:
+            yield head
+            yield from _list_pieces(rows[key], rows_per_piece)
         else:
-            yield encode(value) if _is_flat(value) else dumps_indented(value, 1)
+            with collection_paused():
+                yield head + (encode(value) if _is_flat(value) else dumps_indented(value, 1))
     yield "\n}"
 
 
-def _list_parts(rows: Any) -> Iterator[str]:
-    """A list of records at depth 1, as :func:`dumps_indented` writes it, in pieces."""
-    dicts = rows.dicts() if hasattr(rows, "dicts") else (row.to_dict() for row in rows)
+def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str]:
+    """A list of result rows at depth 1, as :func:`dumps_indented` writes it, a chunk at a time.
+
+    The rows are read in one pass (a result may keep them in a file, which
+    is read in order, not sliced)."""
+    rows = iter(items)
+    chunk = list(islice(rows, rows_per_piece))
+    if not chunk:
+        yield "[]"
+        return
+    yield "[\n"
     first = True
-    for chunk in _chunked(dicts, RECORDS_PER_PIECE):
+    while chunk:
         with collection_paused():
-            text = dumps_indented(chunk, 1)
-        yield ("[\n" if first else ",\n") + text[2:-4]
+            text = dumps_indented([item.to_dict() for item in chunk], 1)
+        # a chunk's list without its brackets ("[\n" and "\n  ]"); chunks join as items do
+        yield ("" if first else ",\n") + text[2:-4]
         first = False
-    yield "[]" if first else "\n  ]"
-
-
-def _chunked(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for item in items:
-        chunk.append(item)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+        chunk = list(islice(rows, rows_per_piece))
+    yield "\n  ]"
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -218,11 +227,11 @@ def to_csv(result: ScanResult) -> str:
 FORMATTERS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}
 
 
-def report_parts(result: ScanResult, fmt: str) -> Iterator[str]:
-    """The report in format ``fmt`` (json, jsonl, csv) in pieces, to write as
-    they come; JSON ends with a line break."""
+def report_pieces(result: ScanResult, fmt: str) -> Iterator[str]:
+    """The machine output of ``fmt`` (a key of :data:`FORMATTERS`) in pieces,
+    the JSON object ended by a line break as the command line writes it."""
     if fmt == "json":
-        yield from json_parts(result)
+        yield from json_pieces(result)
         yield "\n"
     else:
         yield FORMATTERS[fmt](result)

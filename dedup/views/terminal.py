@@ -28,6 +28,7 @@ from rich.console import Console, RenderableType
 from rich.text import Text
 
 from dedup.io.output import write_atomic
+from dedup.io.writers import write_pieces
 
 DEFAULT_PAGER = "less -R"
 FALLBACK_WIDTH = 100
@@ -181,25 +182,28 @@ def emit_view(view: RenderableType, options: OutputOptions, stream: TextIO | Non
     write_out(text, stream)
 
 
-def write_out(text: str | Iterable[str], stream: TextIO) -> None:
-    """Write ``text`` (a string, or its pieces) to ``stream`` in pieces of
-    64 KiB, then flush.
+def write_out(text: str, stream: TextIO) -> None:
+    """Write ``text`` to ``stream`` in pieces of 64 KiB, then flush.
 
     One write of a large string to a pipe whose reader has gone can end
     without an error (the rest is dropped); in pieces, the write after the
     reader left raises ``BrokenPipeError``, which the command turns into its
     exit code.
     """
-    for piece in [text] if isinstance(text, str) else text:
-        for start in range(0, len(piece), 1 << 16):
-            stream.write(piece[start : start + (1 << 16)])
+    for start in range(0, len(text), 1 << 16):
+        stream.write(text[start : start + (1 << 16)])
     stream.flush()
 
 
-def emit_text(text: str | Iterable[str], options: OutputOptions, stream: TextIO | None = None) -> None:
-    """Write machine output (JSON, CSV, HTML; a string or its pieces) to
-    ``options.path`` or standard output."""
+def emit_text(text: str, options: OutputOptions, stream: TextIO | None = None) -> None:
+    """Write machine output (JSON, CSV, HTML) to ``options.path`` or standard output."""
     if options.path:
         write_atomic(options.path, text)
         return
     write_out(text, stream or sys.stdout)
+
+
+def emit_pieces(pieces: Iterable[str], options: OutputOptions, stream: TextIO | None = None) -> None:
+    """Write machine output produced piece by piece (a scan's JSON) to
+    ``options.path`` (whole or not at all) or standard output, as it comes."""
+    write_pieces(pieces, options.path, stream or sys.stdout)
