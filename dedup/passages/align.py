@@ -55,6 +55,7 @@ SUMMARY_MAX_RATIO = 12
 SUMMARY_SHORT_GROUPS = 2
 SUMMARY_SHORT_SENTENCES = 6
 SUMMARY_SHORT_DENSITY = 0.6
+SUMMARY_SHORT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -352,7 +353,9 @@ def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span
     summary), and it joins at least :data:`SUMMARY_MIN_GROUPS` groups (a
     stray pair of sentences does not make a summary), or
     :data:`SUMMARY_SHORT_GROUPS` when it is a short summary
-    (:func:`_short_summary`).
+    (:func:`_short_summary`) holding :data:`SUMMARY_SHORT_SHARE` or more of
+    the pair's aligned sentences (a pair told by a summary has little else
+    aligned; two runs among many are two passages).
 
     Args:
         groups: From :func:`_groups`.
@@ -365,6 +368,7 @@ def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span
     Returns:
         ``(sentence pairs, whether they are a summary chain)`` per passage to make.
     """
+    total = sum(len(group) for group in groups)
     chains: list[list[list[tuple[int, int]]]] = []
     for group in sorted(groups):
         if chains:
@@ -380,7 +384,8 @@ def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span
         span_a = sa[max(i for i, _ in pairs)].end - sa[min(i for i, _ in pairs)].start
         span_b = sb[max(j for _, j in pairs)].end - sb[min(j for _, j in pairs)].start
         ratio = max(span_a, span_b) / max(min(span_a, span_b), 1)
-        short = _short_summary(chain, span_a <= span_b, sa, sb, min_chars, scores or {})
+        short = (len(pairs) >= SUMMARY_SHORT_SHARE * total
+                 and _short_summary(chain, span_a <= span_b, sa, sb, min_chars, scores or {}))
         groups_needed = SUMMARY_SHORT_GROUPS if short else SUMMARY_MIN_GROUPS
         if len(chain) >= groups_needed and SUMMARY_MIN_RATIO <= ratio <= SUMMARY_MAX_RATIO:
             out.append((pairs, True))

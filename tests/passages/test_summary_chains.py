@@ -87,3 +87,4 @@ def test_two_short_runs_of_a_long_text_are_not_a_summary() -> None:
     alignment = align_documents_symmetric(a, b, Settings(jobs=1))
     first, last = b.text.index(TOPICS[0]), b.text.index(TOPICS[9]) + len(TOPICS[9])
     assert not any(p.b.start <= first + 5 and p.b.end >= last - 5 for p in alignment.passages)
+
