@@ -105,10 +105,13 @@ def protected_blocks(
     p = np.zeros(n) if probability is None else probability
     # The first block with at least half the page's most prose, whatever
     # the classifier thinks of it: the article comes before its comments,
-    # which may hold a longer paragraph.
+    # which may hold a longer paragraph. A paragraph counts with the run of
+    # paragraphs it opens or belongs to (a short article of a few paragraphs
+    # before one long notice).
     score = [units[i] * (1.0 - density[i]) if liftable[i] else -1.0 for i in range(n)]
     best = max(score)
-    core = next(i for i, value in enumerate(score) if value >= _CORE_SHARE * best)
+    value = _run_scores(texts, units, density, liftable, score)
+    core = next(i for i, v in enumerate(value) if v >= _CORE_SHARE * best)
     if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
         return []
 
@@ -120,9 +123,7 @@ def protected_blocks(
         return (
             liftable[i]
             and (not marked[i] or p[i] < sure)
-            and units[i] >= _NEIGHBOUR_MIN_UNITS
-            and density[i] < _NEIGHBOUR_MAX_LINK_DENSITY
-            and (units[i] >= _PARAGRAPH_UNITS or bool(ENDS_SENTENCE.search(texts[i])))
+            and _is_paragraph(texts[i], units[i], density[i])
         )
 
     def short(i: int) -> bool:
@@ -154,6 +155,32 @@ def protected_blocks(
     if headline is not None:
         kept.append(headline)
     return sorted(i for i in kept if liftable[i])
+
+
+def _run_scores(texts, units, density, liftable, score: list[float]) -> list[float]:
+    """Per block, its prose score, or for a paragraph of prose the score of
+    the run of consecutive paragraphs it belongs to: an article of a few
+    short paragraphs outweighs one long notice or comment."""
+    value = list(score)
+    i = 0
+    while i < len(score):
+        j = i
+        while j < len(score) and liftable[j] and _is_paragraph(texts[j], units[j], density[j]):
+            j += 1
+        if j > i:
+            total = sum(score[i:j])
+            value[i:j] = [total] * (j - i)
+        i = max(j, i + 1)
+    return value
+
+
+def _is_paragraph(text: str, units: int, density: float) -> bool:
+    """A block of prose: enough words, few links, ending like a sentence or long."""
+    return (
+        units >= _NEIGHBOUR_MIN_UNITS
+        and density < _NEIGHBOUR_MAX_LINK_DENSITY
+        and (units >= _PARAGRAPH_UNITS or bool(ENDS_SENTENCE.search(text)))
+    )
 
 
 def _headline(texts, blocks, first: int, liftable, units, title: str | None, heading_bit: int) -> int | None:
