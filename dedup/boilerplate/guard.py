@@ -78,6 +78,7 @@ def protected_blocks(
     probability: np.ndarray | None,
     title: str | None = None,
     heading_bit: int = 0,
+    container_bit: int = 0,
 ) -> list[int]:
     """The blocks the page-level guard keeps (see the module doc).
 
@@ -93,6 +94,9 @@ def protected_blocks(
             if it ran.
         title: The page's title, when known (the headline matches it).
         heading_bit: The DOM flag of a block inside a heading element.
+        container_bit: The DOM flag of a block in or next to the element
+            that holds most of the page's prose: when the core has it, the
+            article does not continue past a block without it.
 
     Returns:
         Indices of the blocks to keep, in order.
@@ -119,9 +123,14 @@ def protected_blocks(
     # it is overruled only where it was unsure.
     sure = _UNSURE if not marked[core] else np.inf
 
+    # On an HTML page whose core lies in the main container, the article
+    # stops where the container does (a sidebar, a comment list after it).
+    inside = container_bit if blocks[core].dom_flags & container_bit else 0
+
     def prose(i: int) -> bool:
         return (
             liftable[i]
+            and (not inside or bool(blocks[i].dom_flags & inside))
             and (not marked[i] or p[i] < sure)
             and _is_paragraph(texts[i], units[i], density[i])
         )
@@ -129,6 +138,8 @@ def protected_blocks(
     def short(i: int) -> bool:
         # (A short block a rule marked, such as an advertisement label or a
         # teaser line, stays marked but does not end the article.)
+        if inside and not blocks[i].dom_flags & inside:
+            return False
         if not liftable[i]:
             return 0 < units[i] <= _HEADING_MAX_UNITS
         return 0 < units[i] <= _HEADING_MAX_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY and (not marked[i] or p[i] < sure)
