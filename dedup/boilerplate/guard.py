@@ -79,6 +79,7 @@ def protected_blocks(
     title: str | None = None,
     heading_bit: int = 0,
     container_bit: int = 0,
+    comment_bit: int = 0,
 ) -> list[int]:
     """The blocks the page-level guard keeps (see the module doc).
 
@@ -97,6 +98,9 @@ def protected_blocks(
         container_bit: The DOM flag of a block in or next to the element
             that holds most of the page's prose: when the core has it, the
             article does not continue past a block without it.
+        comment_bit: The DOM flag of a block under an element whose class
+            or id names comments: such a block is the core only when the
+            page has no prose elsewhere.
 
     Returns:
         Indices of the blocks to keep, in order.
@@ -113,6 +117,12 @@ def protected_blocks(
     # paragraphs it opens or belongs to (a short article of a few paragraphs
     # before one long notice).
     score = [units[i] * (1.0 - density[i]) if liftable[i] else -1.0 for i in range(n)]
+    if comment_bit:
+        # A block under an element whose class or id names comments is a
+        # reader's, not the article's core, while the page has prose elsewhere.
+        elsewhere = [-1.0 if blocks[i].dom_flags & comment_bit else value for i, value in enumerate(score)]
+        if max(elsewhere) >= _ARTICLE_MIN_UNITS:
+            score = elsewhere
     best = max(score)
     value = _run_scores(texts, units, density, liftable, score)
     core = next(i for i, v in enumerate(value) if v >= _CORE_SHARE * best)
@@ -176,7 +186,7 @@ def _run_scores(texts, units, density, liftable, score: list[float]) -> list[flo
     i = 0
     while i < len(score):
         j = i
-        while j < len(score) and liftable[j] and _is_paragraph(texts[j], units[j], density[j]):
+        while j < len(score) and score[j] > 0 and liftable[j] and _is_paragraph(texts[j], units[j], density[j]):
             j += 1
         if j > i:
             total = sum(score[i:j])

@@ -18,6 +18,7 @@ from dedup.io.html import DOM_FLAGS
 CASES = sorted((Path(__file__).parents[1] / "data" / "boilerplate_guard").glob("*.json"))
 HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
 CONTAINER_BIT = 1 << DOM_FLAGS.index("near_main_container")
+COMMENT_BIT = 1 << DOM_FLAGS.index("attr_comment")
 
 
 def _page(case: dict) -> tuple[list[str], list[Block]]:
@@ -41,7 +42,7 @@ def test_guard_case(path):
     liftable = [not row.get("rule") for row in case["blocks"]]
     words = [len(t.split()) for t in texts]
     kept = {texts[i] for i in protected_blocks(texts, words, blocks, liftable, marked, probability, case["title"],
-                                                 HEADING_BIT, CONTAINER_BIT)}
+                                                 HEADING_BIT, CONTAINER_BIT, COMMENT_BIT)}
     for text in case["protected"]:
         assert text in kept, f"{case['name']}: {text!r} was not kept ({case['note']})"
     for text in case["not_protected"]:
