@@ -19,7 +19,7 @@ import numpy as np
 
 from dedup.boilerplate.blocks import Block
 from dedup.text.normalize import normalize_text
-from dedup.text.sentences import ENDS_SENTENCE
+from dedup.text.sentences import CLAUSE_MARKS, ENDS_SENTENCE, SCRIPT_STOPS
 
 # Below this many words (word units, see :func:`prose_units`), or at this
 # link density, the page's best block is no article.
@@ -45,6 +45,10 @@ _SANDWICH_MAX_BLOCKS = 12
 _TITLE_SHARE = 0.7
 _HEADING_LOOKBACK = 8
 _PLAIN_HEADING_LOOKBACK = 3
+# A long block without a sentence stop or a clause mark anywhere is a list
+# of words (a tag cloud, a menu), not prose: it weighs this much as a core.
+_WORD_LIST_WEIGHT = 0.25
+_PUNCTUATED = re.compile(f"[.!?\u2026{SCRIPT_STOPS}{CLAUSE_MARKS}]")
 # Chinese, Japanese and Korean write words without spaces: two characters
 # count as one word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -116,7 +120,7 @@ def protected_blocks(
     # which may hold a longer paragraph. A paragraph counts with the run of
     # paragraphs it opens or belongs to (a short article of a few paragraphs
     # before one long notice).
-    score = [units[i] * (1.0 - density[i]) if liftable[i] else -1.0 for i in range(n)]
+    score = [_prose_score(texts[i], units[i], density[i]) if liftable[i] else -1.0 for i in range(n)]
     if comment_bit:
         # A block under an element whose class or id names comments is a
         # reader's, not the article's core, while the page has prose elsewhere.
@@ -176,6 +180,13 @@ def protected_blocks(
     if headline is not None:
         kept.append(headline)
     return sorted(i for i in kept if liftable[i])
+
+
+def _prose_score(text: str, units: int, density: float) -> float:
+    """How much a block weighs as the article's core: its words outside links,
+    less for a long list of words without punctuation."""
+    score = units * (1.0 - density)
+    return score * _WORD_LIST_WEIGHT if units >= _PARAGRAPH_UNITS and not _PUNCTUATED.search(text) else score
 
 
 def _run_scores(texts, units, density, liftable, score: list[float]) -> list[float]:
