@@ -22,8 +22,8 @@ COMMENT_BIT = 1 << DOM_FLAGS.index("attr_comment")
 
 
 def _page(case: dict) -> tuple[list[str], list[Block]]:
-    """The blocks of a case as an HTML page gives them (offsets into the
-    blocks joined by blank lines)."""
+    """The blocks of a case (offsets into the blocks joined by blank lines);
+    a ``null`` link density makes them plain-text blocks."""
     texts, blocks, pos = [], [], 0
     for row in case["blocks"]:
         flags = sum(1 << DOM_FLAGS.index(name) for name in row["flags"])
@@ -41,8 +41,9 @@ def test_guard_case(path):
     marked = [p >= 0.5 and not row.get("rule") for p, row in zip(probability, case["blocks"])]
     liftable = [not row.get("rule") for row in case["blocks"]]
     words = [len(t.split()) for t in texts]
-    kept = {texts[i] for i in protected_blocks(texts, words, blocks, liftable, marked, probability, case["title"],
-                                                 HEADING_BIT, CONTAINER_BIT, COMMENT_BIT)}
+    html = case["blocks"][0]["link_density"] is not None
+    bits = (HEADING_BIT, CONTAINER_BIT, COMMENT_BIT) if html else (0, 0, 0)
+    kept = {texts[i] for i in protected_blocks(texts, words, blocks, liftable, marked, probability, case["title"], *bits)}
     for text in case["protected"]:
         assert text in kept, f"{case['name']}: {text!r} was not kept ({case['note']})"
     for text in case["not_protected"]:
