@@ -120,6 +120,23 @@ def span_mask(length: int, spans) -> np.ndarray:
     return out
 
 
+def covered_chars(length: int, spans) -> int:
+    """Characters of a text of ``length`` inside any of ``spans``: the sum of
+    :func:`span_mask`, without a mask as long as the text.
+
+    Args:
+        length: Characters of the text.
+        spans: Objects with ``start`` and ``end`` (offsets are not negative).
+    """
+    covered, reach = 0, 0
+    for start, end in sorted((max(0, s.start), min(length, s.end)) for s in spans):
+        start = max(start, reach)
+        if end > start:
+            covered += end - start
+            reach = end
+    return covered
+
+
 # A corpus too large to hold in memory is a sequence of documents read from
 # disk when used (dedup.io.store.DocumentStore); it keeps its ids, lengths
 # and sources as columns. These read them without reading any text, from a
