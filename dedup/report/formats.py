@@ -54,7 +54,7 @@ def to_json(result: ScanResult) -> str:
 
 # Rows turned into dicts and encoded at a time: the memory a piece of the
 # report costs, whatever the size of the corpus.
-ROWS_PER_PIECE = 2000
+ROWS_PER_PIECE = 500
 
 
 def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
