@@ -72,7 +72,7 @@ def test_the_cli_warns_on_stderr(tmp_path: Path) -> None:
 def test_alignment_holds_documents_within_the_budget(monkeypatch) -> None:
     """verify_pairs keeps at most 2 * max_chars characters of prepared text
     (preparing a document again when it comes back) and finds the same pairs."""
-    import dedup.passages.pairs as pairs_module
+    import dedup.passages.verify as pairs_module
     from dedup.passages.pairs import verify_pairs
 
     base = [synthetic_text(seed, words=240) for seed in range(4)]
