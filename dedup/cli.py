@@ -462,7 +462,8 @@ def lint_options(func: Callable) -> Callable:
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), default=None, help="Accepted findings, which do not fail the run [lint.baseline].")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif", "gitlab"]), default="text", show_default=True, help="text: path:line:col: RULE message; github: workflow annotations; sarif 2.1.0; gitlab: code quality.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
-def lint(paths: tuple[str, ...], index_file: str | None, diff_against: str | None, select: str | None, ignore: str | None, config_file: str | None, baseline_file: str | None, fmt: str, exit_zero: bool) -> None:
+@output_options
+def lint(paths: tuple[str, ...], index_file: str | None, diff_against: str | None, select: str | None, ignore: str | None, config_file: str | None, baseline_file: str | None, fmt: str, exit_zero: bool, **flags: Any) -> None:
     """Check new documents for duplicates, near duplicates, partial copies and
     rewrites of the indexed corpus or of each other, and for documents that
     are mostly boilerplate. Exit 0 clean, 1 findings, 2 error.
@@ -478,10 +479,17 @@ def lint(paths: tuple[str, ...], index_file: str | None, diff_against: str | Non
     from dedup.lint.run import lint_paths
     from dedup.report.lint_formats import LINT_FORMATTERS
 
+    output = collect_output(flags)
     settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore})
+    started = time.perf_counter()
     report = _lint_call(lint_paths, paths, settings, index_file, baseline_file, diff_against)
-    report_problems(report.problems)
-    sys.stdout.write(LINT_FORMATTERS[fmt](report))
+    if not output.quiet:
+        report_problems(report.problems)
+    note(output, f"linted {report.documents} documents in {time.perf_counter() - started:.2f} s: "
+                 f"{len(report.findings)} findings; settings {settings.lint}")
+    with writing(output):
+        # Findings are the product here: written plain (no pager, no colour) so CI logs and files get them whole.
+        emit_text(LINT_FORMATTERS[fmt](report), output)
     sys.exit(lint_exit_code(len(report.findings), exit_zero))
 
 

@@ -308,9 +308,17 @@ def diff_documents(
         problems: Where problems met while reading go (e.g. a log that prints them).
 
     Raises:
-        DiffInputError: If a document cannot be found or read.
+        DiffInputError: If a document cannot be found or read, or is longer
+            than ``settings.max_chars``.
     """
     a, b, docs = load_pair(first, second, corpus, encoding, problems)
+    for doc, given in ((a, first), (b, second)):
+        # A scan reads such a document in parts; aligning it whole could take hours and gigabytes.
+        if len(doc.text) > settings.max_chars:
+            raise DiffInputError(
+                f"{given}: {len(doc.text):,} characters, more than max_chars ({settings.max_chars:,}); "
+                "raise max_chars in the configuration to compare it whole"
+            )
     found: dict[str, list] = {}
     if masks is None and settings.boilerplate.enabled:
         from dedup.boilerplate.detect import find_boilerplate, reuse_masks

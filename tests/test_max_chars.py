@@ -69,6 +69,20 @@ def test_the_cli_warns_on_stderr(tmp_path: Path) -> None:
     assert all(d["id"].startswith("big.txt#") for d in json.loads(run.stdout)["documents"])
 
 
+def test_diff_refuses_a_document_over_max_chars_and_names_it(tmp_path: Path) -> None:
+    """A scan reads such a document in parts; diff cannot, so it says which file and which setting (exit 2)."""
+    (tmp_path / "setup.cfg").write_text("[dedup]\nmax_chars = 3000\n", encoding="utf-8")
+    text = "\n\n".join(synthetic_text(seed, words=200) for seed in range(4))
+    (tmp_path / "big.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "small.txt").write_text(text[:2000], encoding="utf-8")
+    command = [sys.executable, "-m", "dedup", "diff", "small.txt", "big.txt", "--no-pager"]
+    run = subprocess.run(command, capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert "big.txt" in run.stderr and "max_chars" in run.stderr and "small.txt" not in run.stderr
+    (tmp_path / "setup.cfg").write_text("[dedup]\nmax_chars = 30000\n", encoding="utf-8")
+    assert subprocess.run(command, capture_output=True, text=True, cwd=tmp_path).returncode in (0, 1)
+
+
 def test_alignment_holds_documents_within_the_budget(monkeypatch) -> None:
     """verify_pairs keeps at most 2 * max_chars characters of prepared text
     (preparing a document again when it comes back) and finds the same pairs."""

@@ -24,13 +24,15 @@ RELATION_STYLES = {
     "rewrite": "magenta",
 }
 
-# The parts of a composition bar: (field, legend, character when not in colour, style)
+# The parts of a composition bar: (field, legend, character when not in colour, style).
+# The HTML report's bar colours (Okabe and Ito's, apart for colour-blind readers);
+# a document's own text in the terminal's own foreground, so it shows on light and dark themes.
 BAR_PARTS = (
-    ("original", "original", "·", "green"),
-    ("shared_as_source", "shared, as source", "S", "blue"),
-    ("shared_undetermined", "shared, direction undetermined", "?", "yellow"),
-    ("shared_as_copy", "shared, as copy", "C", "red"),
-    ("boilerplate", "boilerplate", "#", "bright_black"),
+    ("original", "original", "·", "default"),
+    ("shared_as_source", "shared, as source", "S", "#0072B2"),
+    ("shared_undetermined", "shared, direction undetermined", "?", "#56B4E9"),
+    ("shared_as_copy", "shared, as copy", "C", "#E69F00"),
+    ("boilerplate", "boilerplate", "#", "#595959"),
 )
 BAR_WIDTH = 20
 

@@ -136,3 +136,23 @@ def test_pull_request_lint_flow(repo: Path) -> None:
     done = dedup(repo, "lint", "new/rewrite.txt", "--index", INDEX, "--baseline", BASELINE)
     assert done.returncode == 0
     assert "stale baseline entry DUP004" in done.stdout
+
+
+def test_lint_writes_sarif_to_a_file_and_quiet_hides_input_notes(repo: Path) -> None:
+    """-o writes the report whole to a file (stdout stays empty) with the same
+    exit code; -q drops the note about an unreadable input, -v adds the run's
+    figures on stderr."""
+    new = repo / "new"
+    (new / "copy.txt").write_text(near_copy((CORPUS / COPIED).read_text(encoding="utf-8")), encoding="utf-8")
+    (new / "blob.txt").write_bytes(b"\x00\x01\x02binary\x00" * 64)
+    done = dedup(repo, "lint", "new", "--index", INDEX, "--format", "sarif", "-o", "lint.sarif")
+    assert done.returncode == 1, done.stderr
+    assert done.stdout == ""
+    assert "blob.txt" in done.stderr
+    sarif = json.loads((repo / "lint.sarif").read_text(encoding="utf-8"))
+    assert [r["ruleId"] for r in sarif["runs"][0]["results"]] == ["DUP002"]
+    quiet = dedup(repo, "lint", "new", "--index", INDEX, "-q")
+    assert quiet.returncode == 1
+    assert "blob.txt" not in quiet.stderr and "DUP002" in quiet.stdout
+    verbose = dedup(repo, "lint", "new", "--index", INDEX, "-v")
+    assert "linted 1 documents" in verbose.stderr

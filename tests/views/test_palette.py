@@ -1,4 +1,4 @@
-"""The diff colours: each one named in a legend with its mark, the terminal
+"""The diff and composition-bar colours: each one named in a legend with its mark, the terminal
 and the page using the same palette, and every pair of them still apart for
 readers with protanopia, deuteranopia or tritanopia (simulated with the
 matrices of Machado, Oliveira and Fernandes 2009, severity 1)."""
@@ -15,6 +15,7 @@ import pytest
 import dedup.report
 from dedup.report.html import LEGEND
 from dedup.views.diff_view import INSERTED_MARKERS, MARKERS, STYLES, legend
+from dedup.views.scan_view import BAR_PARTS
 
 SIMULATIONS = {
     "normal": np.eye(3),
@@ -91,3 +92,12 @@ def test_every_page_colour_is_in_the_legend() -> None:
     assert classes <= {kind for kind, _, _ in LEGEND}
     for kind, label, mark in LEGEND:
         assert mark and label and f".{kind} " in CSS
+
+
+def test_composition_bars_share_the_page_palette_and_stay_apart() -> None:
+    page = {m.group(1).lower() for m in re.finditer(r"^svg\.bar \.\w+ \{ fill: (#[0-9a-f]{6})", CSS, re.M)}
+    colours = [style.lower() for *_, style in BAR_PARTS if style.startswith("#")]
+    assert len(colours) == len(BAR_PARTS) - 1 and set(colours) <= page
+    for vision, matrix in SIMULATIONS.items():
+        for first, second in itertools.combinations(colours, 2):
+            assert float(np.linalg.norm(_lab(first, matrix) - _lab(second, matrix))) >= MIN_DELTA_E, (first, second, vision)
