@@ -252,15 +252,70 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
     return out
 
 
-def _boosted(raw: sp.csr_matrix, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> sp.csr_matrix:
+@dataclass(frozen=True)
+class _Entries:
+    """Stored entries of a sparse matrix of sentence-pair scores, as plain
+    arrays: what alignment reads of them costs a few array calls, where a
+    SciPy matrix per step costs more in building it than in the arithmetic.
+
+    Attributes:
+        keys: ``row * columns + column`` of each entry, sorted, distinct.
+        values: float32 value of each entry.
+        shape: ``(rows, columns)``.
+    """
+
+    keys: np.ndarray
+    values: np.ndarray
+    shape: tuple[int, int]
+
+    @classmethod
+    def of(cls, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> "_Entries":
+        """Entries at ``(rows, cols)``; a position given twice keeps its largest value."""
+        keys = rows.astype(np.int64) * max(1, shape[1]) + cols.astype(np.int64)
+        order = np.lexsort((-values, keys))
+        keys, values = keys[order], values[order]
+        first = np.ones(keys.size, dtype=bool)
+        first[1:] = keys[1:] != keys[:-1]
+        return cls(keys[first], values[first].astype(np.float32), shape)
+
+    @classmethod
+    def of_csr(cls, m: sp.csr_matrix) -> "_Entries":
+        m.sum_duplicates()
+        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+        return cls.of(rows, m.indices, m.data, m.shape)
+
+    @property
+    def rows(self) -> np.ndarray:
+        return self.keys // max(1, self.shape[1])
+
+    @property
+    def cols(self) -> np.ndarray:
+        return self.keys % max(1, self.shape[1])
+
+    def maximum(self, other: "_Entries") -> "_Entries":
+        """The larger value at every position either holds (absent: 0; all values are positive)."""
+        keys = np.concatenate((self.keys, other.keys))
+        values = np.concatenate((self.values, other.values))
+        width = max(1, self.shape[1])
+        return _Entries.of(keys // width, keys % width, values, self.shape)
+
+    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        """The values at ``(rows, cols)`` as float32 (0 where nothing is stored)."""
+        wanted = rows.astype(np.int64) * max(1, self.shape[1]) + cols.astype(np.int64)
+        if self.keys.size == 0:
+            return np.zeros(wanted.size, dtype=np.float32)
+        at = np.minimum(np.searchsorted(self.keys, wanted), self.keys.size - 1)
+        return np.where(self.keys[at] == wanted, self.values[at], np.float32(0)).astype(np.float32)
+
+
+def _boosted(raw: _Entries, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> _Entries:
     """:func:`_verbatim_boost` of sparse cosines, keeping the entries at or above ``floor``."""
     rows, cols, shares = _verbatim_cover(pa, pb, matches)
     keep = shares >= floor
-    cover = sp.csr_matrix((shares[keep].astype(np.float32), (rows[keep], cols[keep])), shape=raw.shape)
-    return raw.maximum(cover).tocsr()
+    return raw.maximum(_Entries.of(rows[keep], cols[keep], shares[keep].astype(np.float32), raw.shape))
 
 
-def select_sentence_pairs(sims: np.ndarray | sp.spmatrix, strong: float, weak: float) -> list[tuple[int, int]]:
+def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | _Entries, strong: float, weak: float) -> list[tuple[int, int]]:
     """Sentence pairs to align: strong pairs, then weak ones beside them.
 
     A pair is kept only if it is the best for its sentence in a or in b.
@@ -279,9 +334,13 @@ def select_sentence_pairs(sims: np.ndarray | sp.spmatrix, strong: float, weak: f
         i, j = np.nonzero((sims >= weak) & best)
         values = sims[i, j]
     else:
-        entries = sims.tocoo()
-        kept = entries.data >= weak
-        i, j, values = entries.row[kept].astype(np.int64), entries.col[kept].astype(np.int64), entries.data[kept]
+        if isinstance(sims, _Entries):
+            i, j, values = sims.rows, sims.cols, sims.values
+        else:
+            entries = sims.tocoo()
+            i, j, values = entries.row.astype(np.int64), entries.col.astype(np.int64), entries.data
+        kept = values >= weak
+        i, j, values = i[kept], j[kept], values[kept]
         row_best = np.full(sims.shape[0], -np.inf)
         col_best = np.full(sims.shape[1], -np.inf)
         np.maximum.at(row_best, i, values)
@@ -447,13 +506,6 @@ def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, i
     return ca, cb, ca / na, cb / nb
 
 
-def _values_at(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``m[rows, cols]`` as a flat float32 array (0 where nothing is stored)."""
-    if rows.size == 0:
-        return np.zeros(0, dtype=np.float32)
-    return np.asarray(m[rows, cols], dtype=np.float32).reshape(-1)
-
-
 def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     """Align two prepared documents (see the module doc).
 
@@ -476,13 +528,14 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     floor = max(ps.context_threshold, 1e-6)
     shape = (len(pa.text.sentences), len(pb.text.sentences))
     if _near_verbatim(pa, pb, matches):
-        raw = sp.csr_matrix(shape, dtype=np.float32)
+        empty = np.zeros(0, dtype=np.int64)
+        raw = _Entries(empty, np.zeros(0, dtype=np.float32), shape)
     else:
-        raw = cosine_pairs(pa.vectors, pb.vectors, floor)
+        raw = _Entries.of_csr(cosine_pairs(pa.vectors, pb.vectors, floor))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-    scores, raw_scores = _values_at(sims, rows, cols), _values_at(raw, rows, cols)
+    scores, raw_scores = sims.at(rows, cols), raw.at(rows, cols)
     reworded = _reworded_passages(pa, pb, pairs, dict(zip(pairs, scores.tolist())), verbatim, settings)
     passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
     sa, sb = pa.text.sentences, pb.text.sentences
