@@ -121,6 +121,7 @@ def verify_pairs(
     masks = masks or {}
     ps = settings.passages
     anchored: dict[int, Anchors] = {}
+    ids = document_ids(docs)  # a store reads ids from a column, not each document from disk
     prepared = _PreparedCache(docs, pairs, masks, 2 * settings.max_chars)
     found: list[PassagePair] = []
     for n, (i, j) in enumerate(pairs):
@@ -128,7 +129,7 @@ def verify_pairs(
             for k in (i, j):
                 if k in anchored:
                     continue
-                hard = hard_masks(masks.get(docs[k].id))
+                hard = hard_masks(masks.get(ids[k]))
                 if k in prepared and not hard:
                     # the index reads the words of the prepared text
                     anchored[k] = word_anchors(prepared[k].text.hashes, ps.index_ngram, ps.index_sample)
@@ -140,7 +141,7 @@ def verify_pairs(
         pa, pb = prepared.pair(n, i, j)
         alignment = align_symmetric(pa, pb, settings, align_prepared)
         texts = (pa.text.text, pb.text.text)
-        alignment = lift_soft_masks(alignment, texts, (masks.get(docs[i].id), masks.get(docs[j].id)))
+        alignment = lift_soft_masks(alignment, texts, (masks.get(ids[i]), masks.get(ids[j])))
         if alignment.passages:  # the pair classifier reads the exact figures
             alignment.stats = whole_document_stats(pa, pb, settings.ngram)
         relation, probability = label_pair(alignment, settings.passages, texts)
@@ -163,6 +164,7 @@ class _PreparedCache(dict):
         super().__init__()
         self.docs, self.masks, self.budget = docs, masks, budget
         self.last_use = {k: n for n, pair in enumerate(pairs) for k in pair}
+        self.held = 0  # characters of the documents held: a running total, not a sum per look-up
 
     def pair(self, n: int, i: int, j: int) -> tuple[Prepared, Prepared]:
         """The prepared documents of pair number ``n``, ``(i, j)``."""
@@ -170,17 +172,21 @@ class _PreparedCache(dict):
             if k in self:
                 self[k] = self.pop(k)  # most recently used last
                 continue
-            need = len(self.docs[k].text)
+            doc = self.docs[k]
             for old in [key for key in self if key not in (i, j)]:
-                if sum(len(self.docs[key].text) for key in self) + need <= self.budget:
+                if self.held + len(doc.text) <= self.budget:
                     break
-                del self[old]
-            self[k] = prepare(self.docs[k].text, hard_masks(self.masks.get(self.docs[k].id)))
+                self._drop(old)
+            self[k] = prepare(doc.text, hard_masks(self.masks.get(doc.id)))
+            self.held += len(doc.text)
         out = self[i], self[j]
         for k in (i, j):
             if self.last_use.get(k) == n:
-                del self[k]
+                self._drop(k)
         return out
+
+    def _drop(self, k: int) -> None:
+        self.held -= len(self.pop(k).text.text)
 
 
 def verify_pairs_pooled(
