@@ -105,6 +105,17 @@ class Span:
         return asdict(self)
 
 
+def covered_chars(spans: Iterable[tuple[int, int]]) -> int:
+    """Characters inside at least one of ``spans`` (``(start, end)`` pairs), each counted once."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
+
+
 def span_mask(length: int, spans) -> np.ndarray:
     """A boolean per character of a text of ``length``: inside one of ``spans``.
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
+from dedup.document import covered_chars
+
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
 SOURCE, COPY, UNKNOWN = "source", "copy", "undetermined"
@@ -63,17 +65,6 @@ def _clipped(spans: Iterable[tuple[int, int]], chars: int) -> list[tuple[int, in
     return [(start, end) for start, end in out if end > start]
 
 
-def _union_chars(spans: list[tuple[int, int]]) -> int:
-    """Characters under any of ``spans`` (each counted once)."""
-    total = reach = 0
-    for start, end in sorted(spans):
-        start = max(start, reach)
-        if end > start:
-            total += end - start
-            reach = end
-    return total
-
-
 def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> tuple[list[int], list[dict[str, Any]]]:
     """Characters under each label of :data:`PARTS`, and what each shared item covers.
 
@@ -87,7 +78,7 @@ def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars)
         label = _ROLE_LABEL[item.role]
         events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
-        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": _union_chars(spans)})
+        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(spans)})
     events.extend(event for start, end in _clipped(boilerplate, chars) for event in ((start, 1, BOILERPLATE), (end, -1, BOILERPLATE)))
     counts, active = [0] * len(PARTS), [0] * len(PARTS)
     last = 0
