@@ -280,6 +280,7 @@ class _Entries:
 
     @classmethod
     def of_csr(cls, m: sp.csr_matrix) -> "_Entries":
+        """The stored entries of ``m`` (its repeated entries summed first, in place, as SciPy does)."""
         m.sum_duplicates()
         rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
         return cls.of(rows, m.indices, m.data, m.shape)
