@@ -26,7 +26,7 @@ from rich.text import Text
 from dedup.config import ConfigError, Settings, find_config, load_settings
 from dedup.engine import EngineUnavailable, FaultLog, open_engine
 from dedup.io.problems import ProblemLog, omitted_message, printable
-from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, FORMATTERS, lint_exit_code, scan_exit_code
+from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, lint_exit_code, report_pieces, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
 from dedup.views.safe import visible_line
@@ -34,7 +34,7 @@ from dedup.views.options import (
     collect_output, encoding_option, engine_option, note, output_options, progress_bar, ray_address_option, record_field_options,
     record_fields, settings_options, stderr_console, stdout_console, writing,
 )
-from dedup.views.terminal import emit_text, emit_view, use_color
+from dedup.views.terminal import emit_pieces, emit_text, emit_view, use_color
 
 
 # Stage switches on the command line, and the settings they set.
@@ -240,7 +240,7 @@ def scan(
         elif fmt == "html":
             emit_text(report.html, output)
         else:
-            emit_text(FORMATTERS[fmt](result) + ("\n" if fmt == "json" else ""), output)
+            emit_pieces(report_pieces(result, fmt), output)
     sys.exit(scan_exit_code(result))
 
 

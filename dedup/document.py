@@ -105,17 +105,6 @@ class Span:
         return asdict(self)
 
 
-def covered_chars(spans: Iterable[tuple[int, int]]) -> int:
-    """Characters inside at least one of ``spans`` (``(start, end)`` pairs), each counted once."""
-    total, reach = 0, 0
-    for start, end in sorted(spans):
-        start = max(start, reach)
-        if end > start:
-            total += end - start
-            reach = end
-    return total
-
-
 def span_mask(length: int, spans) -> np.ndarray:
     """A boolean per character of a text of ``length``: inside one of ``spans``.
 
@@ -129,6 +118,25 @@ def span_mask(length: int, spans) -> np.ndarray:
         start, end = (span.start, span.end) if hasattr(span, "start") else span
         out[max(0, start) : min(length, end)] = True
     return out
+
+
+def covered_chars(length: int, spans) -> int:
+    """Characters of a text of ``length`` inside any of ``spans``: the sum of
+    :func:`span_mask`, without a mask as long as the text.
+
+    Args:
+        length: Characters of the text.
+        spans: Objects with ``start`` and ``end`` or ``(start, end)`` pairs
+            (offsets are not negative).
+    """
+    covered, reach = 0, 0
+    bounds = ((s.start, s.end) if hasattr(s, "start") else s for s in spans)
+    for start, end in sorted((max(0, start), min(length, end)) for start, end in bounds):
+        start = max(start, reach)
+        if end > start:
+            covered += end - start
+            reach = end
+    return covered
 
 
 # A corpus too large to hold in memory is a sequence of documents read from

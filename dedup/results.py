@@ -204,16 +204,23 @@ class ScanResult:
     timing: dict[str, Any] = field(default_factory=dict)
     faults: list[Any] = field(default_factory=list, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, rows: bool = True) -> dict[str, Any]:
+        """The JSON object of the result.
+
+        Args:
+            rows: Include the documents, pairs and clusters as dicts; when
+                false, their keys hold ``None`` (in their places, for a
+                writer that encodes the rows a chunk at a time).
+        """
         from dedup.version import __version__
 
         return {
             "version": __version__,
             "settings": self.settings,
             "summary": self.stats,
-            "documents": [d.to_dict() for d in self.documents],
-            "pairs": [p.to_dict() for p in self.pairs],
-            "clusters": [c.to_dict() for c in self.clusters],
+            "documents": [d.to_dict() for d in self.documents] if rows else None,
+            "pairs": [p.to_dict() for p in self.pairs] if rows else None,
+            "clusters": [c.to_dict() for c in self.clusters] if rows else None,
             "problems": self.problems,
             "timing": self.timing,
         }

@@ -10,7 +10,7 @@ import pytest
 
 from dedup.config import Settings
 from dedup.io.corpus import read_corpus
-from dedup.report.formats import dumps_indented, to_json
+from dedup.report.formats import dumps_indented, json_pieces, to_json
 from dedup.scan import scan_documents
 
 
@@ -74,3 +74,12 @@ def test_scan_json_matches_json_dumps(corpus_dir) -> None:
     result = scan_documents(docs, Settings(jobs=1), problems)
     assert any(p.passages for p in result.pairs)
     assert to_json(result) == reference(result.to_dict())
+
+
+def test_json_pieces_join_to_the_whole_report_for_any_chunk_size(corpus_dir) -> None:
+    """The streamed JSON is the one-string JSON, however the rows are cut."""
+    docs, problems = read_corpus([corpus_dir])
+    result = scan_documents(docs, Settings(jobs=1), problems)
+    whole = reference(result.to_dict())
+    for rows in (1, 2, 3, len(result.documents) - 1, 10_000):
+        assert "".join(json_pieces(result, rows_per_piece=rows)) == whole

@@ -47,3 +47,18 @@ def without_documents(batch: Batch, positions: set[int]) -> Batch:
 def batch_document_id(batch: Batch, position: int) -> tuple[str, ...]:
     """The id of the document at ``position``."""
     return (batch[0][position].id,)
+
+
+def ascii_word_counts(doc: Document, keys: Sequence[str]) -> list[int] | None:
+    """``len(text.split())`` of each block of an ASCII document, from its
+    key: the key joins the block's words by single spaces (case and white
+    space are all that normalising changes in ASCII), so no block is split
+    again. ``None`` for other documents.
+
+    Args:
+        doc: The document.
+        keys: Its blocks' normalised texts (:func:`dedup.text.normalize.normalize_text`).
+    """
+    if not doc.text.isascii():
+        return None
+    return [key.count(" ") + 1 if key else 0 for key in keys]

@@ -23,13 +23,13 @@ short reason.
 from __future__ import annotations
 
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.batches import Batch, batch_document_id, batch_size, document_batches, without_documents
+from dedup.boilerplate.batches import Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.features import block_features, char_table, documents_block_features
 from dedup.boilerplate.guard import prose_units, protected_blocks
@@ -50,7 +50,7 @@ from dedup.boilerplate.rules import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, document_ids, span_mask
+from dedup.document import Document, covered_chars, document_ids, span_mask
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
@@ -116,7 +116,7 @@ class BoilerplateSpan:
     reason: str
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"start": self.start, "end": self.end, "kind": self.kind, "reason": self.reason}  # asdict without its deep copy
 
     @property
     def soft(self) -> bool:
@@ -359,6 +359,7 @@ def document_boilerplate(
     scored: tuple[np.ndarray, np.ndarray] | None = None,
     keys: Sequence[str] | None = None,
     sentence_repeats: bool = True,
+    words: Sequence[int] | None = None,
 ) -> list[BoilerplateSpan]:
     """The boilerplate of one document (see the module doc for the order).
 
@@ -373,13 +374,14 @@ def document_boilerplate(
         keys: The blocks' normalised texts, when already computed.
         sentence_repeats: ``False`` when the document is known to hold no
             second copy of a sentence (see :func:`_may_repeat_sentences`).
+        words: The blocks' word counts (``len(text.split())``), when known.
 
     Returns:
         Non-overlapping spans, sorted by start.
     """
     blocks = list(document_blocks(doc) if blocks is None else blocks)
     texts = [b.text(doc.text) for b in blocks]
-    words = [len(t.split()) for t in texts]
+    words = [len(t.split()) for t in texts] if words is None else list(words)
     keys = [normalize_text(t) for t in texts] if keys is None else list(keys)
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
@@ -496,7 +498,7 @@ def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings) -> dict[str,
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
-        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i])
+        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i]))
         for i, doc in enumerate(docs)
     }
 
@@ -586,7 +588,7 @@ def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
         spans: Its boilerplate spans.
     """
     length = text if isinstance(text, int) else len(text)
-    chars = int(boilerplate_mask(length, spans).sum())
+    chars = covered_chars(length, spans)
     return {
         "boilerplate": [s.to_dict() for s in spans],
         "boilerplate_chars": chars,

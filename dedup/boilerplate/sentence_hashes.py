@@ -69,12 +69,14 @@ def may_repeat_sentences(docs: Sequence[Document], keys: Sequence[Sequence[str]]
     if runs > 0:
         powers, inverse = _powers(codes.size + 1)
         prefix = np.zeros(codes.size + 1, dtype=np.uint64)
-        np.cumsum(codes * powers[: codes.size], out=prefix[1:])
+        # in place: no second array as long as the text
+        np.multiply(codes, powers[: codes.size], out=prefix[1:])
+        np.cumsum(prefix[1:], out=prefix[1:])
         first, last = starts[:runs], ends[n - 1 :]
         grams = (prefix[last] - prefix[first]) * inverse[first]
         # The line (document) of each word: the line breaks before it. A
         # run lies inside one line when its first and last words do.
-        line = np.cumsum(breaks, dtype=np.int64)[starts]
+        line = np.searchsorted(np.flatnonzero(breaks), starts)
         owner = line[:runs]
         inside = owner == line[n - 1 :]
         # The document in the top bits, the hash below: one sort groups both.

@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
-from dedup.document import Document, covered_chars
+from dedup.document import Document
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PairResult, ScanResult
 
 KEEP_RULES = ("source", "earliest", "longest")
@@ -234,7 +234,7 @@ class _Planner:
                 decision.related.append(source)
             decision.related = list(dict.fromkeys(decision.related))
             if decision.cuts:
-                decision.figures["shared_passage_chars"] = covered_chars(decision.cuts)
+                decision.figures["shared_passage_chars"] = _covered(decision.cuts)
                 self._check_length(decision, self._cut_text(decision))
 
     def boilerplate(self) -> None:
@@ -244,7 +244,7 @@ class _Planner:
                 continue
             spans = [(s["start"], s["end"]) for s in rows[doc_id].extra.get("boilerplate", ())] if not self.settings.keep_boilerplate else []
             if spans:
-                decision.figures["boilerplate_chars"] = covered_chars(spans)
+                decision.figures["boilerplate_chars"] = _covered(spans)
                 decision.cuts.extend(spans)
             if decision.cuts:
                 text = self._cut_text(decision)
@@ -260,6 +260,17 @@ class _Planner:
         if left < self.settings.min_chars:
             kept_id = decision.related[0] if decision.related else None
             decision.remove("too_little_text", kept_id, chars_left=left, min_chars=self.settings.min_chars)
+
+
+def _covered(spans: Iterable[tuple[int, int]]) -> int:
+    """Characters inside at least one of ``spans``."""
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        start = max(start, reach)
+        if end > start:
+            total += end - start
+            reach = end
+    return total
 
 
 def cut_spans(text: str, spans: Iterable[tuple[int, int]]) -> str:

@@ -5,7 +5,8 @@ for standard input; JSONL and text gzip/bzip2/xz/zstd-compressed). Out:
 :class:`~dedup.document.Document` objects in a stable order, and a bounded
 :class:`ProblemLog` of everything that could not be read or was repaired.
 :mod:`dedup.io.writers` writes kept documents back in the format they came in;
-results are written to a file atomically (:func:`write_atomic`).
+results are written to a file atomically (:func:`write_atomic`), or piece by
+piece as they are produced (:func:`write_pieces`).
 """
 
 import lazy_loader
@@ -28,7 +29,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "files": ["COMPRESSION_SUFFIXES", "open_input", "format_suffix"],
         "problems": ["InputProblem", "ProblemLog", "problem_records", "problem_stats", "omitted_message"],
         "records": ["RecordFields", "field_value", "with_field"],
-        "writers": ["UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path", "rewrite_jsonl", "rewrite_parquet"],
+        "writers": ["UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path", "rewrite_jsonl", "rewrite_parquet", "atomic_text_file", "write_pieces"],
         "html": [
             "BLOCK_TAGS",
             "SKIP_TAGS",

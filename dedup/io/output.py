@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
+
+from dedup.io.writers import atomic_text_file
 
 
 def write_atomic(path: str | os.PathLike, text: str) -> None:
@@ -11,6 +12,8 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
 
     The temporary file sits in the same folder, so the rename is atomic: the
     path holds either its old content or all of the new one, never a part.
+    A report produced piece by piece goes through
+    :func:`dedup.io.writers.write_pieces` instead.
 
     Args:
         path: The file to write (replaced if it exists).
@@ -19,23 +22,5 @@ def write_atomic(path: str | os.PathLike, text: str) -> None:
     Raises:
         OSError: If the folder does not exist or cannot be written.
     """
-    target = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(target))
-    fd, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+    with atomic_text_file(path) as handle:
+        handle.write(text)

@@ -27,6 +27,7 @@ import os
 import pickle
 import tempfile
 from array import array
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Iterable, Iterator, Sequence, overload
 
@@ -73,6 +74,10 @@ class DocumentStore(Sequence[Document]):
         self._pending_bytes = 0
         self._interned: dict[str, str] = {}
         self._writer = open(self.path, "wb")
+        # Full chunks are written by a thread while the scan reads on: the
+        # write releases the interpreter, so reading and writing overlap.
+        self._write_thread: ThreadPoolExecutor | None = None
+        self._writing: Future | None = None
         self._fd: int | None = None
 
     def __enter__(self) -> "DocumentStore":
@@ -91,7 +96,7 @@ class DocumentStore(Sequence[Document]):
         self._pending += (text, fields)
         self._pending_bytes += len(text) + len(fields)
         if self._pending_bytes >= _WRITE_BYTES:
-            self._flush()
+            self._flush(wait=False)
         self.ids.append(doc.id)
         self.chars.append(len(doc.text))
         # Sources repeat: one string object per outlet, not per document.
@@ -108,11 +113,28 @@ class DocumentStore(Sequence[Document]):
             self.append(doc)
             yield doc
 
-    def _flush(self) -> None:
+    def _flush(self, wait: bool = True) -> None:
+        """Write what is pending: in the background, or (``wait``) all of
+        it before returning, so that any process can read it from the file.
+        At most one chunk is being written while the next one fills."""
         if self._pending:
-            self._writer.writelines(self._pending)
-            self._pending, self._pending_bytes = [], 0
-            self._writer.flush()
+            self._wait()
+            chunk, self._pending, self._pending_bytes = self._pending, [], 0
+            if self._write_thread is None:
+                self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="dedup-store")
+            self._writing = self._write_thread.submit(self._write, chunk)
+        if wait:
+            self._wait()
+
+    def _write(self, chunk: list[bytes]) -> None:
+        self._writer.writelines(chunk)
+        self._writer.flush()
+
+    def _wait(self) -> None:
+        """Wait for the chunk being written; its error, if any, is raised here."""
+        writing, self._writing = self._writing, None
+        if writing is not None:
+            writing.result()
 
     def _reader(self) -> int:
         """The file descriptor to read from, once everything appended is on disk."""
@@ -123,12 +145,17 @@ class DocumentStore(Sequence[Document]):
 
     def close(self) -> None:
         """Close and remove the file (the store is unusable after)."""
-        self._writer.close()
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
-        if os.path.exists(self.path):
-            os.remove(self.path)
+        try:
+            self._wait()
+        finally:
+            if self._write_thread is not None:
+                self._write_thread.shutdown()
+            self._writer.close()
+            if self._fd is not None:
+                os.close(self._fd)
+                self._fd = None
+            if os.path.exists(self.path):
+                os.remove(self.path)
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -9,7 +9,9 @@ characters, a part over 255 bytes, a path over 1,024) or that a reader
 would skip (a hidden part); a refused name is never written. The output is
 built in a hidden temporary folder beside its destination and renamed into
 place when complete (:class:`OutputFolder`), so an interrupted run leaves
-no half-written corpus.
+no half-written corpus. A results file is written the same way, piece by
+piece as it is produced (:func:`atomic_text_file`, :func:`write_pieces`), so
+neither the report nor its rows need be held whole.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ import os
 import shutil
 import tempfile
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Iterable, Mapping
+from contextlib import contextmanager
+from typing import IO, Any, Iterable, Iterator, Mapping, TextIO
 
 from dedup.io.files import open_input
 from dedup.io.records import with_field
@@ -141,6 +144,74 @@ class OutputFolder:
             raise UnsafePathError("is already a folder in the output")
         path.parent.mkdir(parents=True, exist_ok=True)
         return path
+
+
+@contextmanager
+def atomic_text_file(path: str | os.PathLike) -> Iterator[TextIO]:
+    """A UTF-8 text file that appears at ``path`` whole, or not at all.
+
+    What is written goes to a temporary file in the same folder, which is
+    synced and renamed over ``path`` when the block ends without an error
+    (the rename is atomic: ``path`` holds its old content or all of the new
+    one, never a part); on an error the temporary file is removed.
+
+    Args:
+        path: The file to write (replaced if it exists).
+
+    Yields:
+        The open text file to write to.
+
+    Raises:
+        OSError: If the folder does not exist or cannot be written.
+    """
+    target = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(target))
+    fd, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o666 & ~_umask())
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+# Pieces go out at most this long: a write to a pipe whose reader has gone
+# then raises BrokenPipeError instead of dropping the rest unnoticed.
+_PIECE_CHARS = 1 << 16
+
+
+def write_pieces(pieces: Iterable[str], path: str | os.PathLike | None = None, stream: TextIO | None = None) -> None:
+    """Write text produced piece by piece: to ``path`` through
+    :func:`atomic_text_file`, or to ``stream`` (flushed at the end).
+
+    Only one piece is held at a time, so a report of any size costs the
+    memory of its largest piece.
+
+    Args:
+        pieces: The text, in order.
+        path: The file to write; ``None`` writes to ``stream``.
+        stream: Where the text goes without ``path``.
+
+    Raises:
+        ValueError: If neither ``path`` nor ``stream`` is given.
+        OSError: If the file or stream cannot be written.
+    """
+    if path is not None:
+        with atomic_text_file(path) as handle:
+            for piece in pieces:
+                handle.write(piece)
+        return
+    if stream is None:
+        raise ValueError("write_pieces needs a path or a stream")
+    for piece in pieces:
+        for start in range(0, len(piece), _PIECE_CHARS):
+            stream.write(piece[start : start + _PIECE_CHARS])
+    stream.flush()
 
 
 def _umask() -> int:
@@ -287,5 +358,5 @@ def copy_file(source: str | os.PathLike, target: Path) -> None:
 
 __all__ = [
     "UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path",
-    "open_compressed", "rewrite_jsonl", "write_jsonl", "rewrite_parquet", "write_text", "copy_file",
+    "atomic_text_file", "write_pieces", "open_compressed", "rewrite_jsonl", "write_jsonl", "rewrite_parquet", "write_text", "copy_file",
 ]

@@ -78,7 +78,7 @@ def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars)
         label = _ROLE_LABEL[item.role]
         events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
-        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(spans)})
+        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(chars, spans)})
     events.extend(event for start, end in _clipped(boilerplate, chars) for event in ((start, 1, BOILERPLATE), (end, -1, BOILERPLATE)))
     counts, active = [0] * len(PARTS), [0] * len(PARTS)
     last = 0

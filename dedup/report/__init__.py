@@ -22,6 +22,8 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "EXIT_TERMINATED",
             "PAIR_COLUMNS",
             "to_json",
+            "json_pieces",
+            "report_pieces",
             "dumps_indented",
             "to_jsonl",
             "to_csv",

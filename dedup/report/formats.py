@@ -13,7 +13,7 @@ import csv
 import io
 import json
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator
 
 from dedup.results import ScanResult, collection_paused
 
@@ -46,10 +46,54 @@ def to_json(result: ScanResult) -> str:
     The text is exactly ``json.dumps(result.to_dict(), ensure_ascii=False,
     indent=2)``, written by :func:`dumps_indented` (about 4x faster for
     large results), with garbage collection paused over the per-document
-    dicts.
+    dicts. :func:`json_pieces` gives the same text in pieces.
     """
-    with collection_paused():
-        return dumps_indented(result.to_dict())
+    return "".join(json_pieces(result))
+
+
+# Rows turned into dicts and encoded at a time: the memory a piece of the
+# report costs, whatever the size of the corpus.
+ROWS_PER_PIECE = 2000
+
+
+def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
+    """The text of :func:`to_json`, in pieces of at most ``rows_per_piece``
+    documents, pairs or clusters, for writing as it is produced
+    (:func:`dedup.io.writers.write_pieces`): neither the whole text nor a
+    dict of every row is ever held.
+
+    Args:
+        result: The scan's result.
+        rows_per_piece: Rows per piece of the long lists.
+
+    Yields:
+        Pieces whose concatenation is :func:`to_json`'s text.
+    """
+    rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
+    encode = _encoder(", ").encode
+    for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
+        head = ("{\n" if number == 0 else ",\n") + "  " + encode(key) + ": "
+        if key in rows:
+            yield head
+            yield from _list_pieces(rows[key], rows_per_piece)
+        else:
+            with collection_paused():
+                yield head + (encode(value) if _is_flat(value) else dumps_indented(value, 1))
+    yield "\n}"
+
+
+def _list_pieces(items: list, rows_per_piece: int) -> Iterator[str]:
+    """A list of result rows at depth 1, as :func:`dumps_indented` writes it, a chunk at a time."""
+    if not items:
+        yield "[]"
+        return
+    yield "[\n"
+    for start in range(0, len(items), rows_per_piece):
+        with collection_paused():
+            text = dumps_indented([item.to_dict() for item in items[start : start + rows_per_piece]], 1)
+        # a chunk's list without its brackets ("[\n" and "\n  ]"); chunks join as items do
+        yield ("" if start == 0 else ",\n") + text[2:-4]
+    yield "\n  ]"
 
 
 _SCALARS = frozenset((str, int, float, bool, type(None)))
@@ -172,6 +216,16 @@ def to_csv(result: ScanResult) -> str:
 
 
 FORMATTERS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}
+
+
+def report_pieces(result: ScanResult, fmt: str) -> Iterator[str]:
+    """The machine output of ``fmt`` (a key of :data:`FORMATTERS`) in pieces,
+    the JSON object ended by a line break as the command line writes it."""
+    if fmt == "json":
+        yield from json_pieces(result)
+        yield "\n"
+    else:
+        yield FORMATTERS[fmt](result)
 
 
 def scan_exit_code(result: ScanResult) -> int:

@@ -22,12 +22,13 @@ import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterable, Iterator, TextIO
 
 from rich.console import Console, RenderableType
 from rich.text import Text
 
 from dedup.io.output import write_atomic
+from dedup.io.writers import write_pieces
 
 DEFAULT_PAGER = "less -R"
 FALLBACK_WIDTH = 100
@@ -200,3 +201,9 @@ def emit_text(text: str, options: OutputOptions, stream: TextIO | None = None) -
         write_atomic(options.path, text)
         return
     write_out(text, stream or sys.stdout)
+
+
+def emit_pieces(pieces: Iterable[str], options: OutputOptions, stream: TextIO | None = None) -> None:
+    """Write machine output produced piece by piece (a scan's JSON) to
+    ``options.path`` (whole or not at all) or standard output, as it comes."""
+    write_pieces(pieces, options.path, stream or sys.stdout)

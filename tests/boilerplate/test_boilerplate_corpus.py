@@ -135,3 +135,42 @@ def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
     # Documents without a repeated run of words are left out of the search.
     assert sum(flags) < len(docs) * 0.6
     assert _may_repeat_sentences([Document(id="u", text="Caf\u00e9 one two three four five six.")], [["x"]], 6) == [True]
+
+
+def test_word_counts_from_keys_are_the_split_counts():
+    """An ASCII block's word count read off its key is ``len(text.split())``,
+    whatever white space or control characters the text holds."""
+    from dedup.boilerplate.batches import ascii_word_counts as _ascii_word_counts
+    from dedup.text.normalize import normalize_text as normalized
+
+    rng = random.Random(11)
+    pieces = ["word", "Two", "x", " ", "  ", "\t", "\n", "\r\n", "\x0b", "\x0c", "\x1c", "\x1f", "\x00", "\x07", ".", "-", "5"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
+        doc = Document(id="d", text=text)
+        blocks = document_blocks(doc)
+        texts = [b.text(text) for b in blocks] + [text]
+        assert _ascii_word_counts(doc, [normalized(t) for t in texts]) == [len(t.split()) for t in texts]
+    assert _ascii_word_counts(Document(id="u", text="Caf\u00e9 au lait"), ["cafe au lait"]) is None
+
+
+def test_boilerplate_chars_are_the_mask_sum():
+    from dedup.boilerplate.detect import BoilerplateSpan, boilerplate_mask, summarize
+
+    rng = random.Random(12)
+    for _ in range(500):
+        length = rng.randint(0, 60)
+        spans = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randint(3, 70)  # offsets are never negative
+            spans.append(BoilerplateSpan(start, start + rng.randint(-3, 30), "other", "r"))
+        assert summarize(length, spans)["boilerplate_chars"] == int(boilerplate_mask(length, spans).sum())
+
+
+def test_a_span_record_has_every_field_in_order():
+    from dataclasses import asdict
+
+    from dedup.boilerplate.detect import BoilerplateSpan
+
+    span = BoilerplateSpan(3, 9, "other", "a reason")
+    assert list(span.to_dict().items()) == list(asdict(span).items())

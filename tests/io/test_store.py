@@ -107,3 +107,13 @@ def test_spilled_index_gives_the_candidates_of_the_whole_index(tmp_path, min_sha
     per_part = [shared_fingerprints(h, o, 300, 40) for h, o in spill.parts()]
     held, shared = shared_fingerprints(hashes, owners, 300, 40)
     assert np.array_equal(sum(p[0] for p in per_part), held) and np.array_equal(sum(p[1] for p in per_part), shared)
+
+
+def test_a_view_taken_while_a_chunk_is_being_written_reads_it_whole_in_a_worker(tmp_path) -> None:
+    """Full chunks are written in the background; a view (read by another
+    process, from the file) waits for them."""
+    docs = [Document(f"d{k}", f"{k} " + "x" * 300_000) for k in range(40)]  # about 12 MB: several chunks
+    with DocumentStore(tmp_path) as store, LocalEngine(2) as engine:
+        store.extend(docs)
+        views = [take(store, range(k, k + 10)) for k in range(0, 40, 10)]
+        assert [doc for part in engine.map(list, views) for doc in part] == docs

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import io
 import json
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 
 from dedup.io.corpus import read_corpus
 from dedup.io.records import RecordFields, field_value, with_field
-from dedup.io.writers import OutputExistsError, OutputFolder, UnsafePathError, rewrite_jsonl, safe_relative_path
+from dedup.io.writers import OutputExistsError, OutputFolder, UnsafePathError, rewrite_jsonl, safe_relative_path, write_pieces
 
 CASES = sorted((Path(__file__).resolve().parent.parent / "data" / "output_names").glob("*.json"))
 
@@ -128,3 +129,28 @@ def test_parquet_input_with_nested_id(tmp_path: Path) -> None:
         ("b", "second text", None, f"{tmp_path / 'p.parquet'}:2"),
     ]
     assert len(problems) == 1 and "not a readable Parquet file" in problems[0].message
+
+
+def test_pieces_appear_whole_or_not_at_all(tmp_path: Path) -> None:
+    """A report written piece by piece replaces the file only once complete."""
+    target = tmp_path / "report.json"
+    target.write_text("old")
+
+    def failing():
+        yield "new "
+        raise RuntimeError("the scan stopped")
+
+    with pytest.raises(RuntimeError):
+        write_pieces(failing(), target)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
+    write_pieces(iter(["new ", "x" * 200_000, " end"]), target)
+    assert target.read_text() == "new " + "x" * 200_000 + " end"
+
+
+def test_pieces_to_a_stream(tmp_path: Path) -> None:
+    stream = io.StringIO()
+    write_pieces(iter(["a", "b" * 100_000, ""]), stream=stream)
+    assert stream.getvalue() == "a" + "b" * 100_000
+    with pytest.raises(ValueError):
+        write_pieces(iter(["a"]))

@@ -32,3 +32,20 @@ def test_timing_covers_every_stage_and_the_workers() -> None:
     assert timing["seconds"] >= timing["stage_seconds"]["boilerplate"] + timing["stage_seconds"]["passages"]
     # Taken once the workers have ended: before, they counted for nothing.
     assert timing["cpu_seconds_workers"] > 0 and timing["peak_rss_worker_mb"] > 0
+
+
+def test_peak_memory_is_the_scan_process_own(tmp_path) -> None:
+    """A scan started by a process that once held 400 MB reports its own
+    peak, not the parent's (which ``getrusage`` carries across ``exec``)."""
+    corpus = tmp_path / "c.jsonl"
+    corpus.write_text("".join(json.dumps({"id": str(k), "text": f"document {k} says something short"}) + "\n" for k in range(20)))
+    parent = (
+        "import subprocess, sys\n"
+        "held = bytearray(400 << 20)\n"
+        "held[::4096] = b'x' * len(held[::4096])\n"
+        "del held\n"
+        f"sys.stdout.write(subprocess.run([sys.executable, '-m', 'dedup', 'scan', {str(corpus)!r}, '-j1', '--format', 'json'],"
+        " capture_output=True, text=True, check=True).stdout)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", parent], capture_output=True, text=True, check=True, timeout=300)
+    assert json.loads(done.stdout)["timing"]["peak_rss_mb"] < 300
