@@ -40,9 +40,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import edit_words, synthetic_text  # noqa: E402
-from pan_like import pan_like_pair  # noqa: E402
-
 from dedup.boilerplate.models.train_blocks import data_root  # noqa: E402
 from dedup.config import Settings  # noqa: E402
 from dedup.diff import DiffInputError, diff_documents  # noqa: E402
@@ -82,6 +79,11 @@ def pan_pairs(folder: Path, parity: int) -> list[tuple[tuple[str, str], str, str
 
 def _written(folder: Path) -> list[tuple[tuple[str, str], str]]:
     """Labelled cases and generated pairs, written as files into ``folder``."""
+    # The generators live with the tests (they need pytest); imported here so
+    # that `fit` imports without it (eval/eval_clough.py runs after `make install`).
+    from conftest import edit_words, synthetic_text
+    from pan_like import pan_like_pair
+
     sys.path.insert(0, str(ROOT / "tests" / "passages"))
     from test_passages_cases import CASES, read_case
 

@@ -68,6 +68,8 @@ _ADVERT_MAX_WORDS = 3
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
+_CONTAINER_BIT = 1 << DOM_FLAGS.index("near_main_container")
+_COMMENT_BIT = 1 << DOM_FLAGS.index("attr_comment")
 # The reason of a block marked on the classifier's score alone.
 _CLASSIFIER_REASON = "the block classifier rates it"
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
@@ -290,7 +292,7 @@ def _guard(doc: Document, blocks, texts, words, marks, probability, liftable) ->
     """Lift the classifier's verdict from the article's core, its prose
     neighbours and headline (:mod:`dedup.boilerplate.guard`)."""
     marked = [lift and mark is not None for lift, mark in zip(liftable, marks)]
-    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT):
+    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT, _CONTAINER_BIT, _COMMENT_BIT):
         if liftable[i]:
             marks[i] = None
 

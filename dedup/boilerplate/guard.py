@@ -19,7 +19,7 @@ import numpy as np
 
 from dedup.boilerplate.blocks import Block
 from dedup.text.normalize import normalize_text
-from dedup.text.sentences import ENDS_SENTENCE
+from dedup.text.sentences import CLAUSE_MARKS, ENDS_SENTENCE, SCRIPT_STOPS
 
 # Below this many words (word units, see :func:`prose_units`), or at this
 # link density, the page's best block is no article.
@@ -45,6 +45,10 @@ _SANDWICH_MAX_BLOCKS = 12
 _TITLE_SHARE = 0.7
 _HEADING_LOOKBACK = 8
 _PLAIN_HEADING_LOOKBACK = 3
+# A long block without a sentence stop or a clause mark anywhere is a list
+# of words (a tag cloud, a menu), not prose: it weighs this much as a core.
+_WORD_LIST_WEIGHT = 0.25
+_PUNCTUATED = re.compile(f"[.!?\u2026{SCRIPT_STOPS}{CLAUSE_MARKS}]")
 # Chinese, Japanese and Korean write words without spaces: two characters
 # count as one word.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -78,6 +82,8 @@ def protected_blocks(
     probability: np.ndarray | None,
     title: str | None = None,
     heading_bit: int = 0,
+    container_bit: int = 0,
+    comment_bit: int = 0,
 ) -> list[int]:
     """The blocks the page-level guard keeps (see the module doc).
 
@@ -93,6 +99,12 @@ def protected_blocks(
             if it ran.
         title: The page's title, when known (the headline matches it).
         heading_bit: The DOM flag of a block inside a heading element.
+        container_bit: The DOM flag of a block in or next to the element
+            that holds most of the page's prose: when the core has it, the
+            article does not continue past a block without it.
+        comment_bit: The DOM flag of a block under an element whose class
+            or id names comments: such a block is the core only when the
+            page has no prose elsewhere.
 
     Returns:
         Indices of the blocks to keep, in order.
@@ -105,10 +117,19 @@ def protected_blocks(
     p = np.zeros(n) if probability is None else probability
     # The first block with at least half the page's most prose, whatever
     # the classifier thinks of it: the article comes before its comments,
-    # which may hold a longer paragraph.
-    score = [units[i] * (1.0 - density[i]) if liftable[i] else -1.0 for i in range(n)]
+    # which may hold a longer paragraph. A paragraph counts with the run of
+    # paragraphs it opens or belongs to (a short article of a few paragraphs
+    # before one long notice).
+    score = [_prose_score(texts[i], units[i], density[i]) if liftable[i] else -1.0 for i in range(n)]
+    if comment_bit:
+        # A block under an element whose class or id names comments is a
+        # reader's, not the article's core, while the page has prose elsewhere.
+        elsewhere = [-1.0 if blocks[i].dom_flags & comment_bit else value for i, value in enumerate(score)]
+        if max(elsewhere) >= _ARTICLE_MIN_UNITS:
+            score = elsewhere
     best = max(score)
-    core = next(i for i, value in enumerate(score) if value >= _CORE_SHARE * best)
+    value = _run_scores(texts, units, density, liftable, score)
+    core = next(i for i, v in enumerate(value) if v >= _CORE_SHARE * best)
     if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
         return []
 
@@ -116,18 +137,23 @@ def protected_blocks(
     # it is overruled only where it was unsure.
     sure = _UNSURE if not marked[core] else np.inf
 
+    # On an HTML page whose core lies in the main container, the article
+    # stops where the container does (a sidebar, a comment list after it).
+    inside = container_bit if blocks[core].dom_flags & container_bit else 0
+
     def prose(i: int) -> bool:
         return (
             liftable[i]
+            and (not inside or bool(blocks[i].dom_flags & inside))
             and (not marked[i] or p[i] < sure)
-            and units[i] >= _NEIGHBOUR_MIN_UNITS
-            and density[i] < _NEIGHBOUR_MAX_LINK_DENSITY
-            and (units[i] >= _PARAGRAPH_UNITS or bool(ENDS_SENTENCE.search(texts[i])))
+            and _is_paragraph(texts[i], units[i], density[i])
         )
 
     def short(i: int) -> bool:
         # (A short block a rule marked, such as an advertisement label or a
         # teaser line, stays marked but does not end the article.)
+        if inside and not blocks[i].dom_flags & inside:
+            return False
         if not liftable[i]:
             return 0 < units[i] <= _HEADING_MAX_UNITS
         return 0 < units[i] <= _HEADING_MAX_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY and (not marked[i] or p[i] < sure)
@@ -154,6 +180,39 @@ def protected_blocks(
     if headline is not None:
         kept.append(headline)
     return sorted(i for i in kept if liftable[i])
+
+
+def _prose_score(text: str, units: int, density: float) -> float:
+    """How much a block weighs as the article's core: its words outside links,
+    less for a long list of words without punctuation."""
+    score = units * (1.0 - density)
+    return score * _WORD_LIST_WEIGHT if units >= _PARAGRAPH_UNITS and not _PUNCTUATED.search(text) else score
+
+
+def _run_scores(texts, units, density, liftable, score: list[float]) -> list[float]:
+    """Per block, its prose score, or for a paragraph of prose the score of
+    the run of consecutive paragraphs it belongs to: an article of a few
+    short paragraphs outweighs one long notice or comment."""
+    value = list(score)
+    i = 0
+    while i < len(score):
+        j = i
+        while j < len(score) and score[j] > 0 and liftable[j] and _is_paragraph(texts[j], units[j], density[j]):
+            j += 1
+        if j > i:
+            total = sum(score[i:j])
+            value[i:j] = [total] * (j - i)
+        i = max(j, i + 1)
+    return value
+
+
+def _is_paragraph(text: str, units: int, density: float) -> bool:
+    """A block of prose: enough words, few links, ending like a sentence or long."""
+    return (
+        units >= _NEIGHBOUR_MIN_UNITS
+        and density < _NEIGHBOUR_MAX_LINK_DENSITY
+        and (units >= _PARAGRAPH_UNITS or bool(ENDS_SENTENCE.search(text)))
+    )
 
 
 def _headline(texts, blocks, first: int, liftable, units, title: str | None, heading_bit: int) -> int | None:

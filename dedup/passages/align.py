@@ -49,6 +49,13 @@ VERBATIM_COVERED = 0.8
 SUMMARY_MIN_GROUPS = 3
 SUMMARY_MIN_RATIO = 2
 SUMMARY_MAX_RATIO = 12
+# Two groups make a summary chain too when its short side is a handful of
+# sentences, most of them aligned (see :func:`_short_summary`): two runs of
+# a longer stretch are two passages, not a summary.
+SUMMARY_SHORT_GROUPS = 2
+SUMMARY_SHORT_SENTENCES = 6
+SUMMARY_SHORT_DENSITY = 0.6
+SUMMARY_SHORT_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -394,21 +401,34 @@ def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]
     return groups
 
 
-def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span], sb: list[Span]
-                    ) -> list[tuple[list[tuple[int, int]], bool]]:
+def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span], sb: list[Span], min_chars: int = 0,
+                    scores: dict[tuple[int, int], float] | None = None) -> list[tuple[list[tuple[int, int]], bool]]:
     """Join groups that follow each other closely in one text and in order,
     however far apart, in the other: a summary tells a long text in a few
     sentences, each standing for a stretch of the source (many-to-one).
 
-    A chain is kept only when it joins at least :data:`SUMMARY_MIN_GROUPS`
-    groups (a stray pair of sentences does not make a summary) and its
-    stretch of the long side is :data:`SUMMARY_MIN_RATIO` to
-    :data:`SUMMARY_MAX_RATIO` times its stretch of the short side (a rewrite
-    that moves its sentences about is not a summary).
+    A chain is kept only when its stretch of the long side is
+    :data:`SUMMARY_MIN_RATIO` to :data:`SUMMARY_MAX_RATIO` times its stretch
+    of the short side (a rewrite that moves its sentences about is not a
+    summary), and it joins at least :data:`SUMMARY_MIN_GROUPS` groups (a
+    stray pair of sentences does not make a summary), or
+    :data:`SUMMARY_SHORT_GROUPS` when it is a short summary
+    (:func:`_short_summary`) holding :data:`SUMMARY_SHORT_SHARE` or more of
+    the pair's aligned sentences (a pair told by a summary has little else
+    aligned; two runs among many are two passages).
+
+    Args:
+        groups: From :func:`_groups`.
+        gap: Sentences that may be skipped between two groups on the close side.
+        sa: Sentences of a.
+        sb: Sentences of b.
+        min_chars: Characters each group of a short summary spans on both sides.
+        scores: Cosine of each sentence pair (none: every pair counts as reworded).
 
     Returns:
         ``(sentence pairs, whether they are a summary chain)`` per passage to make.
     """
+    total = sum(len(group) for group in groups)
     chains: list[list[list[tuple[int, int]]]] = []
     for group in sorted(groups):
         if chains:
@@ -424,11 +444,38 @@ def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span
         span_a = sa[max(i for i, _ in pairs)].end - sa[min(i for i, _ in pairs)].start
         span_b = sb[max(j for _, j in pairs)].end - sb[min(j for _, j in pairs)].start
         ratio = max(span_a, span_b) / max(min(span_a, span_b), 1)
-        if len(chain) >= SUMMARY_MIN_GROUPS and SUMMARY_MIN_RATIO <= ratio <= SUMMARY_MAX_RATIO:
+        short = (len(pairs) >= SUMMARY_SHORT_SHARE * total
+                 and _short_summary(chain, span_a <= span_b, sa, sb, min_chars, scores or {}))
+        groups_needed = SUMMARY_SHORT_GROUPS if short else SUMMARY_MIN_GROUPS
+        if len(chain) >= groups_needed and SUMMARY_MIN_RATIO <= ratio <= SUMMARY_MAX_RATIO:
             out.append((pairs, True))
         else:
             out.extend((group, False) for group in chain)
     return out
+
+
+def _short_summary(chain: list[list[tuple[int, int]]], a_is_short: bool, sa: list[Span], sb: list[Span], min_chars: int,
+                   scores: dict[tuple[int, int], float]) -> bool:
+    """Is a chain a summary told in a handful of sentences?
+
+    Its short side stretches over at most :data:`SUMMARY_SHORT_SENTENCES`
+    sentences, :data:`SUMMARY_SHORT_DENSITY` of them aligned (the summary is
+    the text there, not a few sentences scattered in other text); each group
+    spans ``min_chars`` on both sides (a heading or a one-word line that
+    matches is no evidence); and at least one pair is reworded (copied
+    sentences from far apart are copies, not a summary).
+    """
+    pairs = [pair for group in chain for pair in group]
+    short = {i for i, _ in pairs} if a_is_short else {j for _, j in pairs}
+    stretch = max(short) - min(short) + 1
+    return (stretch <= SUMMARY_SHORT_SENTENCES and len(short) >= SUMMARY_SHORT_DENSITY * stretch
+            and all(_group_chars(group, sa, sb) >= min_chars for group in chain)
+            and any(scores.get(pair, 0.0) < 1.0 for pair in pairs))
+
+
+def _group_chars(group: list[tuple[int, int]], sa: list[Span], sb: list[Span]) -> int:
+    """Characters a group of sentence pairs spans on its shorter side."""
+    return min(sa[group[-1][0]].end - sa[group[0][0]].start, sb[max(j for _, j in group)].end - sb[min(j for _, j in group)].start)
 
 
 def _verbatim_hull(a: Span, b: Span, verbatim: list[Passage]) -> tuple[Span, Span]:
@@ -461,7 +508,7 @@ def _reworded_passages(pa, pb, pairs, scores: dict[tuple[int, int], float], verb
     va = span_mask(len(pa.text.text), [p.a for p in verbatim])
     vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
     out = []
-    for group, chain in _summary_chains(_groups(pairs, ps.sentence_gap), ps.sentence_gap, sa, sb):
+    for group, chain in _summary_chains(_groups(pairs, ps.sentence_gap), ps.sentence_gap, sa, sb, ps.min_passage_chars, scores):
         a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
         b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
         if min(len(a), len(b)) < ps.min_passage_chars:

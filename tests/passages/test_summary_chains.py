@@ -57,3 +57,34 @@ def test_two_stray_pairs_are_not_a_summary() -> None:
     alignment = align_documents_symmetric(a, b, Settings(jobs=1))
     first, last = b.text.index(TOPICS[0]), b.text.index(TOPICS[9]) + len(TOPICS[9])
     assert not any(p.b.start <= first + 5 and p.b.end >= last - 5 for p in alignment.passages)
+
+
+REWORDED_TOPICS = {
+    0: "The port authority approved plans to dredge its northern channel before winter storms come",
+    1: "Fishermen say silt has closed two old moorings and boats must wait for the high tide",
+    9: "The authority promised it would publish test results and halt the work if poison is found",
+}
+
+
+def test_a_short_summary_in_two_runs_is_one_passage() -> None:
+    """Three reworded sentences in a row, told from the start and the end of
+    the source: two runs of aligned sentences, one summary."""
+    summary = " ".join(f"{s}." for s in FILLER) + "\n" + " ".join(f"{s}." for s in REWORDED_TOPICS.values())
+    a, b = Document("summary", summary), Document("source", _source())
+    alignment = align_documents_symmetric(a, b, Settings(jobs=1))
+    first, last = b.text.index(TOPICS[0]), b.text.index(TOPICS[9]) + len(TOPICS[9])
+    chains = [p for p in alignment.passages if p.kind == REWORDED and p.b.start <= first + 5 and p.b.end >= last - 5]
+    assert len(chains) == 1
+    assert chains[0].a.start <= summary.index(REWORDED_TOPICS[0]) + 5
+
+
+def test_two_short_runs_of_a_long_text_are_not_a_summary() -> None:
+    """The same three sentences with a long stretch of the short text
+    between its runs: two passages, not a summary."""
+    gap = " ".join(f"{s}." for s in FILLER * 3)
+    summary = f"{REWORDED_TOPICS[0]}. {REWORDED_TOPICS[1]}. {gap} {REWORDED_TOPICS[9]}."
+    a, b = Document("short", summary), Document("source", _source())
+    alignment = align_documents_symmetric(a, b, Settings(jobs=1))
+    first, last = b.text.index(TOPICS[0]), b.text.index(TOPICS[9]) + len(TOPICS[9])
+    assert not any(p.b.start <= first + 5 and p.b.end >= last - 5 for p in alignment.passages)
+
