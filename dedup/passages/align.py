@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.passages.index import distinct
+from dedup.passages.scores import ScoreEntries
 from dedup.passages.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
@@ -259,71 +260,14 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
     return out
 
 
-@dataclass(frozen=True)
-class _Entries:
-    """Stored entries of a sparse matrix of sentence-pair scores, as plain
-    arrays: what alignment reads of them costs a few array calls, where a
-    SciPy matrix per step costs more in building it than in the arithmetic.
-
-    Attributes:
-        keys: ``row * columns + column`` of each entry, sorted, distinct.
-        values: float32 value of each entry.
-        shape: ``(rows, columns)``.
-    """
-
-    keys: np.ndarray
-    values: np.ndarray
-    shape: tuple[int, int]
-
-    @classmethod
-    def of(cls, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> "_Entries":
-        """Entries at ``(rows, cols)``; a position given twice keeps its largest value."""
-        keys = rows.astype(np.int64) * max(1, shape[1]) + cols.astype(np.int64)
-        order = np.lexsort((-values, keys))
-        keys, values = keys[order], values[order]
-        first = np.ones(keys.size, dtype=bool)
-        first[1:] = keys[1:] != keys[:-1]
-        return cls(keys[first], values[first].astype(np.float32), shape)
-
-    @classmethod
-    def of_csr(cls, m: sp.csr_matrix) -> "_Entries":
-        """The stored entries of ``m`` (its repeated entries summed first, in place, as SciPy does)."""
-        m.sum_duplicates()
-        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
-        return cls.of(rows, m.indices, m.data, m.shape)
-
-    @property
-    def rows(self) -> np.ndarray:
-        return self.keys // max(1, self.shape[1])
-
-    @property
-    def cols(self) -> np.ndarray:
-        return self.keys % max(1, self.shape[1])
-
-    def maximum(self, other: "_Entries") -> "_Entries":
-        """The larger value at every position either holds (absent: 0; all values are positive)."""
-        keys = np.concatenate((self.keys, other.keys))
-        values = np.concatenate((self.values, other.values))
-        width = max(1, self.shape[1])
-        return _Entries.of(keys // width, keys % width, values, self.shape)
-
-    def at(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """The values at ``(rows, cols)`` as float32 (0 where nothing is stored)."""
-        wanted = rows.astype(np.int64) * max(1, self.shape[1]) + cols.astype(np.int64)
-        if self.keys.size == 0:
-            return np.zeros(wanted.size, dtype=np.float32)
-        at = np.minimum(np.searchsorted(self.keys, wanted), self.keys.size - 1)
-        return np.where(self.keys[at] == wanted, self.values[at], np.float32(0)).astype(np.float32)
-
-
-def _boosted(raw: _Entries, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> _Entries:
+def _boosted(raw: ScoreEntries, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> ScoreEntries:
     """:func:`_verbatim_boost` of sparse cosines, keeping the entries at or above ``floor``."""
     rows, cols, shares = _verbatim_cover(pa, pb, matches)
     keep = shares >= floor
-    return raw.maximum(_Entries.of(rows[keep], cols[keep], shares[keep].astype(np.float32), raw.shape))
+    return raw.maximum(ScoreEntries.of(rows[keep], cols[keep], shares[keep].astype(np.float32), raw.shape))
 
 
-def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | _Entries, strong: float, weak: float) -> list[tuple[int, int]]:
+def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: float, weak: float) -> list[tuple[int, int]]:
     """Sentence pairs to align: strong pairs, then weak ones beside them.
 
     A pair is kept only if it is the best for its sentence in a or in b.
@@ -342,7 +286,7 @@ def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | _Entries, strong: flo
         i, j = np.nonzero((sims >= weak) & best)
         values = sims[i, j]
     else:
-        if isinstance(sims, _Entries):
+        if isinstance(sims, ScoreEntries):
             i, j, values = sims.rows, sims.cols, sims.values
         else:
             entries = sims.tocoo()
@@ -577,9 +521,9 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     shape = (len(pa.text.sentences), len(pb.text.sentences))
     if _near_verbatim(pa, pb, matches):
         empty = np.zeros(0, dtype=np.int64)
-        raw = _Entries(empty, np.zeros(0, dtype=np.float32), shape)
+        raw = ScoreEntries(empty, np.zeros(0, dtype=np.float32), shape)
     else:
-        raw = _Entries.of_csr(cosine_pairs(pa.vectors, pb.vectors, floor))
+        raw = ScoreEntries.of_csr(cosine_pairs(pa.vectors, pb.vectors, floor))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T

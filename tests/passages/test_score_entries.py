@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from dedup.passages.align import _Entries, select_sentence_pairs
+from dedup.passages.align import select_sentence_pairs
+from dedup.passages.scores import ScoreEntries
 
 
 def _random_csr(rng: np.random.Generator, shape: tuple[int, int]) -> sp.csr_matrix:
@@ -21,12 +22,12 @@ def test_maximum_lookups_and_selection_equal_scipy(seed: int) -> None:
     shape = (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
     raw, cover = _random_csr(rng, shape), _random_csr(rng, shape)
     expected = raw.maximum(cover).tocsr()
-    got = _Entries.of_csr(raw.copy()).maximum(_Entries.of_csr(cover.copy()))
+    got = ScoreEntries.of_csr(raw.copy()).maximum(ScoreEntries.of_csr(cover.copy()))
     rows, cols = np.divmod(np.arange(shape[0] * shape[1]), shape[1])
     assert np.array_equal(got.at(rows, cols), expected.toarray().reshape(-1))
     assert select_sentence_pairs(got, 0.5, 0.3) == select_sentence_pairs(expected, 0.5, 0.3)
 
 
 def test_a_position_given_twice_keeps_its_largest_value() -> None:
-    entries = _Entries.of(np.array([0, 1, 0]), np.array([2, 0, 2]), np.array([0.4, 0.9, 0.7], dtype=np.float32), (2, 3))
+    entries = ScoreEntries.of(np.array([0, 1, 0]), np.array([2, 0, 2]), np.array([0.4, 0.9, 0.7], dtype=np.float32), (2, 3))
     assert entries.at(np.array([0, 1, 1]), np.array([2, 0, 1])).tolist() == pytest.approx([0.7, 0.9, 0.0])
