@@ -126,10 +126,12 @@ def covered_chars(length: int, spans) -> int:
 
     Args:
         length: Characters of the text.
-        spans: Objects with ``start`` and ``end`` (offsets are not negative).
+        spans: Objects with ``start`` and ``end`` or ``(start, end)`` pairs
+            (offsets are not negative).
     """
     covered, reach = 0, 0
-    for start, end in sorted((max(0, s.start), min(length, s.end)) for s in spans):
+    bounds = ((s.start, s.end) if hasattr(s, "start") else s for s in spans)
+    for start, end in sorted((max(0, start), min(length, end)) for start, end in bounds):
         start = max(start, reach)
         if end > start:
             covered += end - start

@@ -86,7 +86,7 @@ def test_diff_refuses_a_document_over_max_chars_and_names_it(tmp_path: Path) -> 
 def test_alignment_holds_documents_within_the_budget(monkeypatch) -> None:
     """verify_pairs keeps at most 2 * max_chars characters of prepared text
     (preparing a document again when it comes back) and finds the same pairs."""
-    import dedup.passages.pairs as pairs_module
+    import dedup.passages.verify as pairs_module
     from dedup.passages.pairs import verify_pairs
 
     base = [synthetic_text(seed, words=240) for seed in range(4)]

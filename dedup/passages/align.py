@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.passages.index import distinct
+from dedup.passages.scores import ScoreEntries
 from dedup.passages.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
@@ -259,15 +260,14 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
     return out
 
 
-def _boosted(raw: sp.csr_matrix, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> sp.csr_matrix:
+def _boosted(raw: ScoreEntries, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> ScoreEntries:
     """:func:`_verbatim_boost` of sparse cosines, keeping the entries at or above ``floor``."""
     rows, cols, shares = _verbatim_cover(pa, pb, matches)
     keep = shares >= floor
-    cover = sp.csr_matrix((shares[keep].astype(np.float32), (rows[keep], cols[keep])), shape=raw.shape)
-    return raw.maximum(cover).tocsr()
+    return raw.maximum(ScoreEntries.of(rows[keep], cols[keep], shares[keep].astype(np.float32), raw.shape))
 
 
-def select_sentence_pairs(sims: np.ndarray | sp.spmatrix, strong: float, weak: float) -> list[tuple[int, int]]:
+def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: float, weak: float) -> list[tuple[int, int]]:
     """Sentence pairs to align: strong pairs, then weak ones beside them.
 
     A pair is kept only if it is the best for its sentence in a or in b.
@@ -286,9 +286,13 @@ def select_sentence_pairs(sims: np.ndarray | sp.spmatrix, strong: float, weak: f
         i, j = np.nonzero((sims >= weak) & best)
         values = sims[i, j]
     else:
-        entries = sims.tocoo()
-        kept = entries.data >= weak
-        i, j, values = entries.row[kept].astype(np.int64), entries.col[kept].astype(np.int64), entries.data[kept]
+        if isinstance(sims, ScoreEntries):
+            i, j, values = sims.rows, sims.cols, sims.values
+        else:
+            entries = sims.tocoo()
+            i, j, values = entries.row.astype(np.int64), entries.col.astype(np.int64), entries.data
+        kept = values >= weak
+        i, j, values = i[kept], j[kept], values[kept]
         row_best = np.full(sims.shape[0], -np.inf)
         col_best = np.full(sims.shape[1], -np.inf)
         np.maximum.at(row_best, i, values)
@@ -494,13 +498,6 @@ def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, i
     return ca, cb, ca / na, cb / nb
 
 
-def _values_at(m: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-    """``m[rows, cols]`` as a flat float32 array (0 where nothing is stored)."""
-    if rows.size == 0:
-        return np.zeros(0, dtype=np.float32)
-    return np.asarray(m[rows, cols], dtype=np.float32).reshape(-1)
-
-
 def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     """Align two prepared documents (see the module doc).
 
@@ -523,13 +520,14 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     floor = max(ps.context_threshold, 1e-6)
     shape = (len(pa.text.sentences), len(pb.text.sentences))
     if _near_verbatim(pa, pb, matches):
-        raw = sp.csr_matrix(shape, dtype=np.float32)
+        empty = np.zeros(0, dtype=np.int64)
+        raw = ScoreEntries(empty, np.zeros(0, dtype=np.float32), shape)
     else:
-        raw = cosine_pairs(pa.vectors, pb.vectors, floor)
+        raw = ScoreEntries.of_csr(cosine_pairs(pa.vectors, pb.vectors, floor))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-    scores, raw_scores = _values_at(sims, rows, cols), _values_at(raw, rows, cols)
+    scores, raw_scores = sims.at(rows, cols), raw.at(rows, cols)
     reworded = _reworded_passages(pa, pb, pairs, dict(zip(pairs, scores.tolist())), verbatim, settings)
     passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
     sa, sb = pa.text.sentences, pb.text.sentences

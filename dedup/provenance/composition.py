@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
-import numpy as np
+from dedup.document import covered_chars
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
@@ -59,20 +59,36 @@ def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
     return out
 
 
-def _labels(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> tuple[np.ndarray, list[dict[str, Any]]]:
-    labels = np.zeros(chars, dtype=np.int8)
+def _clipped(spans: Iterable[tuple[int, int]], chars: int) -> list[tuple[int, int]]:
+    """``spans`` cut to ``[0, chars)``, the empty ones left out."""
+    out = [(min(max(start, 0), chars), min(max(end, 0), chars)) for start, end in spans]
+    return [(start, end) for start, end in out if end > start]
+
+
+def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> tuple[list[int], list[dict[str, Any]]]:
+    """Characters under each label of :data:`PARTS`, and what each shared item covers.
+
+    One sweep over the ends of the spans instead of an array of labels per
+    character: a stretch takes the highest label over it (boilerplate, then
+    shared as the copy, undetermined, as the source), or ``original``.
+    """
+    events: list[tuple[int, int, int]] = []
     with_docs = []
     for item in shared:
-        spans = item.spans if item.spans is not None else ((0, chars),)
-        mask = np.zeros(chars, dtype=bool)
-        for start, end in spans:
-            mask[start:end] = True
+        spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars)
         label = _ROLE_LABEL[item.role]
-        np.maximum(labels, np.where(mask, label, 0).astype(np.int8), out=labels)
-        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": int(mask.sum())})
-    for start, end in boilerplate:
-        labels[start:end] = BOILERPLATE
-    return labels, with_docs
+        events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
+        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(chars, spans)})
+    events.extend(event for start, end in _clipped(boilerplate, chars) for event in ((start, 1, BOILERPLATE), (end, -1, BOILERPLATE)))
+    counts, active = [0] * len(PARTS), [0] * len(PARTS)
+    last = 0
+    for position, step, label in sorted(events):
+        if position > last:
+            counts[max((k for k in range(1, len(PARTS)) if active[k]), default=ORIGINAL)] += position - last
+            last = position
+        active[label] += step
+    counts[ORIGINAL] += chars - last
+    return counts, with_docs
 
 
 def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> dict[str, Any]:
@@ -93,8 +109,7 @@ def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         return {**{name: 0.0 for name in PARTS}, "original_of_text": 0.0, "shared_with": []}
     if not shared and not boilerplate:
         return {**{name: 0.0 for name in PARTS}, "original": 1.0, "original_of_text": 1.0, "shared_with": []}
-    labels, with_docs = _labels(chars, shared, boilerplate)
-    counts = np.bincount(labels, minlength=len(PARTS))
+    counts, with_docs = _part_chars(chars, shared, boilerplate)
     out: dict[str, Any] = {name: round(float(counts[k]) / chars, 4) for k, name in enumerate(PARTS)}
     text_chars = chars - int(counts[BOILERPLATE])
     out["original_of_text"] = round(float(counts[ORIGINAL]) / text_chars, 4) if text_chars else 0.0

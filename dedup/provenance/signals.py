@@ -40,8 +40,9 @@ _CJK_DATELINE = re.compile(r"^[\s(（【\[]*(" + "|".join(map(re.escape, _CJK_AG
 
 # "told Axios", "according to Reuters", "Reuters reported", "a rapporté Le Monde":
 # another outlet's reporting cited by name (a capitalised name, so Latin script).
+_CITED_VERBS = ("told", "according to", "reported by", "in an interview with", "speaking to", "quoted by")
 _CITED = re.compile(
-    r"\b(?:told|according to|reported by|in an interview with|speaking to|quoted by)\s+(?:the\s+)?"
+    r"\b(?:" + "|".join(_CITED_VERBS) + r")\s+(?:the\s+)?"
     r"([A-Z][\w&'-]*(?: [A-Z][\w&'-]*){0,3})"
 )
 
@@ -118,7 +119,10 @@ def document_signals(text: str, date_value: str | None = None) -> DocumentSignal
         if dateline:
             credits.add(dateline.group(1))
     wire = {c for c in credits if c in _AGENCY_SET}
-    cited = {" ".join(m.group(1).split()) for m in _CITED.finditer(text)}
+    # Most texts cite no outlet: a plain substring test is many times faster
+    # than the pattern, which tries its words at every word boundary.
+    cites = any(verb in text for verb in _CITED_VERBS)
+    cited = {" ".join(m.group(1).split()) for m in _CITED.finditer(text)} if cites else set()
     return DocumentSignals(frozenset(wire), frozenset(credits), frozenset(cited), parse_date(date_value))
 
 

@@ -10,7 +10,8 @@ import pytest
 from dedup.config import ConfigError, PassageSettings, Settings
 from dedup.document import Document
 from dedup.passages.index import shared_fingerprints, strongest_partners
-from dedup.passages.pairs import _candidates, find_passage_pairs
+from dedup.passages.candidates import _candidates
+from dedup.passages.pairs import find_passage_pairs
 from dedup.scan import scan_documents
 
 _VOCABULARY = ["".join(random.Random(k).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4 + k % 6)) for k in range(4000)]

@@ -95,7 +95,7 @@ def test_index_words_match_the_tokenizer() -> None:
 
 
 def test_pool_verification_equals_serial() -> None:
-    from dedup.passages.pairs import _verify_in_pool, verify_pairs
+    from dedup.passages.verify import _verify_in_pool, verify_pairs
 
     docs, _ = read_corpus([CORPUS])
     pairs = [(0, 1), (0, 2), (2, 3), (3, 4)]
@@ -110,7 +110,7 @@ def _with_phrase(rng: random.Random, phrase: str) -> str:
 
 
 def test_stock_phrase_alone_is_not_aligned(monkeypatch) -> None:
-    import dedup.passages.pairs as passages
+    import dedup.passages.verify as passages
     from dedup.passages.index import anchors, context_overlap
 
     rng = random.Random(8)
@@ -167,12 +167,13 @@ def test_index_pairs_equal_the_written_out_definition() -> None:
 
 
 def test_pairs_sharing_many_fingerprints_skip_the_context_check(monkeypatch) -> None:
-    import dedup.passages.pairs as passages
+    import dedup.passages.verify as passages
+    from dedup.passages.candidates import _candidates
 
     rng = random.Random(12)
     passage = _words(rng, 90)
     docs = [Document(f"c{k}", _sentences(_words(rng, 100) + " " + passage + " " + _words(rng, 100))) for k in range(2)]
-    pairs, counts = passages._candidates(docs, Settings())
+    pairs, counts = _candidates(docs, Settings())
     assert pairs.tolist() == [[0, 1]] and counts[0] >= passages.ANCHORS_ENOUGH
     checked = []
     original = passages.context_overlap
@@ -196,7 +197,7 @@ def test_passages_start_and_end_at_word_characters() -> None:
 
 
 def test_slim_pairs_keep_their_fields_and_figures() -> None:
-    from dedup.passages.pairs import _verify_in_pool, verify_pairs
+    from dedup.passages.verify import _verify_in_pool, verify_pairs
 
     docs, _ = read_corpus([CORPUS])
     pairs = [(0, 1), (0, 2), (2, 3), (3, 4)]

@@ -9,7 +9,8 @@ import pytest
 import scipy.sparse as sp
 
 import dedup.passages.align as align
-import dedup.passages.pairs as passages
+import dedup.passages.candidates as candidates
+import dedup.passages.verify as passages
 from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.near.fingerprints import fingerprint_batch, join_fingerprints
@@ -95,8 +96,8 @@ def test_pooled_fingerprints_equal_one_pass(monkeypatch) -> None:
     docs = [Document(f"d{k}", _words(rng, 150)) for k in range(12)]
     docs[9] = Document("d9", docs[2].text[:500] + " " + _words(rng, 80))
     single = fingerprints(docs, Settings())
-    monkeypatch.setattr(passages, "_DOCS_PER_WORKER", 4)
-    pooled = passages._pooled_fingerprints(docs, Settings(jobs=2), {})
+    monkeypatch.setattr(candidates, "_DOCS_PER_WORKER", 4)
+    pooled = candidates._pooled_fingerprints(docs, Settings(jobs=2), {})
     assert np.array_equal(single[0], pooled[0]) and np.array_equal(single[1], pooled[1])
     assert [2, 9] in candidate_pairs(docs, Settings(jobs=2)).tolist()
 
@@ -208,10 +209,10 @@ def test_index_from_the_scan_with_masks_gives_the_same_candidates() -> None:
     index = fingerprints(docs, settings)
     masks = {"d3": [Span(0, len(docs[3].text) // 2)], "m": [Span(10, 400)], "d7": []}
     for given in (None, masks):
-        plain = passages._candidates(docs, settings, given)
-        reused = passages._candidates(docs, settings, given, index)
+        plain = candidates._candidates(docs, settings, given)
+        reused = candidates._candidates(docs, settings, given, index)
         assert all(np.array_equal(x, y) for x, y in zip(plain, reused))
-    assert not np.array_equal(passages._candidates(docs, settings, masks)[1], passages._candidates(docs, settings)[1])
+    assert not np.array_equal(candidates._candidates(docs, settings, masks)[1], candidates._candidates(docs, settings)[1])
 
 
 def test_anchors_from_prepared_words_equal_anchors_from_the_index_text() -> None:

@@ -15,7 +15,7 @@ import sys
 
 import dedup.boilerplate.detect as detect
 import dedup.near.fingerprints as fingerprints
-import dedup.passages.pairs as pairs
+import dedup.passages.verify as verify
 from dedup.cli import main
 
 
@@ -36,7 +36,7 @@ def _install(stage: str, marker: str) -> None:
     elif stage == "boilerplate":
         detect.document_boilerplate = _failing(detect.document_boilerplate, lambda doc, *a, **k: marker in doc.text)
     elif stage == "passages":
-        pairs.prepare = _failing(pairs.prepare, lambda text, *a, **k: marker in text)
+        verify.prepare = _failing(verify.prepare, lambda text, *a, **k: marker in text)
     elif stage == "assemble":
         # not per document: an internal error of the whole run
         import dedup.scan as scan

@@ -1,0 +1,329 @@
+"""Verification of candidate pairs: each aligned
+(:mod:`dedup.passages.align`) and labelled (:mod:`dedup.passages.relations`,
+:mod:`dedup.passages.pair_model`), in this process or in chunks on an
+engine's workers.
+
+A candidate is aligned only when the words around one of its shared n-grams
+agree in both documents (``min_anchor_overlap`` within ``anchor_window``
+words): a stock phrase two unrelated texts both use is not a passage. Only
+pairs with a label are returned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Mapping, Sequence
+
+from dedup.config import Settings
+from dedup.document import Document, Span, document_ids, take
+from dedup.engine import Engine, FaultBarrier, StageFault
+from dedup.near.clusters import UnionFind
+from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
+from dedup.passages.candidates import index_text, run_all
+from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
+from dedup.passages.pair_model import label_pair
+from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, verbatim_share
+
+
+@dataclass
+class PassagePair:
+    """A verified pair of documents that share passages.
+
+    Attributes:
+        i: Index of the first document (``i < j``).
+        j: Index of the second document.
+        relation: ``near_duplicate``, ``partial_copy`` or ``rewrite``.
+        alignment: What they share.
+        summary: :meth:`extra`, kept when the alignment was slimmed (its
+            sentences left out: see :func:`find_passage_pairs`).
+        sides: Per-side figures (:func:`dedup.passages.relations.pair_fields`).
+    """
+
+    i: int
+    j: int
+    relation: str
+    alignment: Alignment
+    summary: dict[str, Any] | None = field(default=None, repr=False)
+    sides: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def slim(self) -> "PassagePair":
+        """This pair without the sentence spans of its alignment (cheap to send
+        between processes); :meth:`fields` and :meth:`extra` are unchanged."""
+        alignment = replace(self.alignment, sentence_pairs=[], sentences_a=[], sentences_b=[])
+        return PassagePair(self.i, self.j, self.relation, alignment, self.extra(), self.sides)
+
+    @property
+    def passages(self) -> list[Passage]:
+        return self.alignment.passages
+
+    def fields(self) -> dict[str, Any]:
+        """The :class:`dedup.results.PairResult` fields this pair fills."""
+        al = self.alignment
+        return {
+            "shared_chars_a": al.shared_chars_a,
+            "shared_chars_b": al.shared_chars_b,
+            "shared_share_a": round(al.share_a, 4),
+            "shared_share_b": round(al.share_b, 4),
+            "passages": [p.to_dict() for p in al.passages],
+            **self.sides,
+        }
+
+    def extra(self) -> dict[str, Any]:
+        """Further JSON fields: sentence and passage counts, verbatim share."""
+        if self.summary is not None:
+            return dict(self.summary)
+        al = self.alignment
+        return {
+            "aligned_sentences": len(al.sentence_pairs),
+            "verbatim_passages": al.count("verbatim"),
+            "reworded_passages": al.count("reworded"),
+            "verbatim_share": verbatim_share(al),
+        }
+
+
+# A pair sharing this many sampled fingerprints is aligned without looking at
+# their contexts: a stock phrase or two never leaves that many, and the check
+# would cost more than it saves.
+ANCHORS_ENOUGH = 10
+
+
+def verify_pairs(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
+    sentences: bool = True,
+) -> list[PassagePair]:
+    """Align candidate pairs and keep those with a relation, with their
+    exact whole-document figures in ``alignment.stats``.
+
+    A pair is aligned only when the contexts of one of its shared
+    fingerprints agree (``min_anchor_overlap``), unless it shares
+    :data:`ANCHORS_ENOUGH` fingerprints or more.
+
+    A pure function of its input, so batches of candidates can be verified
+    in separate processes; each document is prepared once per call.
+
+    Args:
+        docs: The documents the indices refer to.
+        pairs: Candidate index pairs ``(i, j)``.
+        settings: What to look for.
+        masks: Boilerplate spans per document id.
+        shared: Sampled fingerprints each pair shares, from the index (none
+            given: every pair is checked).
+        sentences: Keep the sentence spans in the alignments (otherwise
+            the pairs are :meth:`PassagePair.slim`).
+
+    Returns:
+        The verified pairs, in the order of ``pairs``.
+    """
+    masks = masks or {}
+    ps = settings.passages
+    anchored: dict[int, Anchors] = {}
+    ids = document_ids(docs)  # a store reads ids from a column, not each document from disk
+    prepared = _PreparedCache(docs, pairs, masks, 2 * settings.max_chars)
+    found: list[PassagePair] = []
+    for n, (i, j) in enumerate(pairs):
+        if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
+            for k in (i, j):
+                if k in anchored:
+                    continue
+                hard = hard_masks(masks.get(ids[k]))
+                if k in prepared and not hard:
+                    # the index reads the words of the prepared text
+                    anchored[k] = word_anchors(prepared[k].text.hashes, ps.index_ngram, ps.index_sample)
+                else:
+                    anchored[k] = anchors(index_text(docs[k], hard), ps.index_ngram, ps.index_sample)
+            overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
+            if overlap < ps.min_anchor_overlap:
+                continue
+        pa, pb = prepared.pair(n, i, j)
+        alignment = align_symmetric(pa, pb, settings, align_prepared)
+        texts = (pa.text.text, pb.text.text)
+        alignment = lift_soft_masks(alignment, texts, (masks.get(ids[i]), masks.get(ids[j])))
+        if alignment.passages:  # the pair classifier reads the exact figures
+            alignment.stats = whole_document_stats(pa, pb, settings.ngram)
+        relation, probability = label_pair(alignment, settings.passages, texts)
+        if relation is not None:
+            sides = {**pair_fields(alignment, relation, settings.passages, texts=texts), "relation_probability": probability}
+            pair = PassagePair(i, j, relation, alignment, sides=sides)
+            found.append(pair if sentences else pair.slim())
+    return found
+
+
+class _PreparedCache(dict):
+    """Prepared documents of one :func:`verify_pairs` call, each prepared
+    once while it fits: a document is dropped after the last pair that
+    needs it, and the least recently used ones go (to be prepared again if
+    needed) when more than ``budget`` characters are held. A prepared text
+    takes about 50 bytes a character, so memory follows the budget, not the
+    number or size of the documents."""
+
+    def __init__(self, docs: Sequence[Document], pairs: Sequence[tuple[int, int]], masks, budget: int) -> None:
+        super().__init__()
+        self.docs, self.masks, self.budget = docs, masks, budget
+        self.last_use = {k: n for n, pair in enumerate(pairs) for k in pair}
+        self.held = 0  # characters of the documents held: a running total, not a sum per look-up
+
+    def pair(self, n: int, i: int, j: int) -> tuple[Prepared, Prepared]:
+        """The prepared documents of pair number ``n``, ``(i, j)``."""
+        for k in (i, j):
+            if k in self:
+                self[k] = self.pop(k)  # most recently used last
+                continue
+            doc = self.docs[k]
+            while self.held + len(doc.text) > self.budget:
+                old = next((key for key in self if key not in (i, j)), None)  # least recently used first
+                if old is None:
+                    break
+                self._drop(old)
+            self[k] = prepare(doc.text, hard_masks(self.masks.get(doc.id)))
+            self.held += len(doc.text)
+        out = self[i], self[j]
+        for k in (i, j):
+            if self.last_use.get(k) == n:
+                self._drop(k)
+        return out
+
+    def _drop(self, k: int) -> None:
+        self.held -= len(self.pop(k).text.text)
+
+
+def verify_pairs_pooled(
+    docs: Sequence[Document],
+    pairs: Sequence[tuple[int, int]],
+    settings: Settings,
+    masks: Mapping[str, Sequence[Span]] | None = None,
+    shared: Sequence[int] | None = None,
+    sentences: bool = True,
+    engine: Engine | None = None,
+    pairs_per_worker: int | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+    faults: list[StageFault] | None = None,
+) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of the pairs on the engine's workers,
+    in this process when there are too few pairs for a pool to pay.
+
+    Args:
+        docs, pairs, settings, masks, shared, sentences: As for :func:`verify_pairs`.
+        engine: What runs the chunks; by default a local engine for this call.
+        pairs_per_worker: Fewest pairs per worker worth a pool (default
+            :data:`_PAIRS_PER_WORKER`).
+        progress, faults: As for :func:`find_passage_pairs`.
+
+    Returns:
+        The verified pairs, ordered by ``(i, j)``.
+    """
+    workers = min(settings.workers, len(pairs) // (pairs_per_worker or _PAIRS_PER_WORKER))
+    if workers < 2 and progress is None and faults is None:
+        return verify_pairs(docs, pairs, settings, masks, shared, sentences)
+    return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults)
+
+
+def duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
+    """A component label per document: connected components of ``pairs``."""
+    sets = UnionFind(n)
+    for i, j in pairs:
+        sets.union(i, j)
+    return sets.roots()
+
+
+# Below this many candidates per worker, a pool costs more than it saves.
+_PAIRS_PER_WORKER = 200
+# Chunks of candidates per worker, so that the uneven ones even out; no
+# more, since a document whose partners fall in several chunks is prepared
+# in each of them (on a corpus of widely shared sentences, 4 chunks a
+# worker cost 10 % more CPU than 2).
+_CHUNKS_PER_WORKER = 2
+
+
+def _verify_chunk(args) -> list[PassagePair]:
+    local_docs, local_pairs, settings, masks, ids, shared, sentences = args
+    found = verify_pairs(local_docs, local_pairs, settings, masks, shared, sentences)
+    return [replace(p, i=ids[p.i], j=ids[p.j]) for p in found]
+
+
+def _chunk_size(args) -> int:
+    return len(args[1])
+
+
+def _chunk_without(args, positions: set[int]):
+    """A chunk of candidates without the pairs at ``positions``."""
+    local_docs, local_pairs, settings, masks, ids, shared, sentences = args
+    kept = [k for k in range(len(local_pairs)) if k not in positions]
+    kept_shared = [shared[k] for k in kept] if shared is not None else None
+    return local_docs, [local_pairs[k] for k in kept], settings, masks, ids, kept_shared, sentences
+
+
+def _chunk_pair_ids(args, position: int) -> tuple[str, ...]:
+    local_docs, local_pairs = args[0], args[1]
+    i, j = local_pairs[position]
+    return local_docs[i].id, local_docs[j].id
+
+
+# Candidates per chunk when they are aligned in this process: how often the
+# progress bar moves.
+_PAIRS_PER_CHUNK = 500
+
+
+def _verify_in_pool(
+    docs, candidates, settings, masks, workers, shared=None, sentences=True, engine=None, progress=None, faults: list[StageFault] | None = None
+) -> list[PassagePair]:
+    """:func:`verify_pairs` over chunks of candidates on the engine's workers
+    (in this process, in chunks, below two workers).
+
+    Candidates that share documents go to one chunk (whole connected
+    components, largest first, each to the lightest chunk), so that each
+    document is prepared in one process only; each chunk carries only the
+    documents its pairs use. Results are ordered by ``(i, j)``.
+    """
+    count = dict(zip(candidates, shared)) if shared is not None else None
+    if workers < 2:
+        workers, engine, chunks = 1, None, max(1, -(-len(candidates) // _PAIRS_PER_CHUNK))
+    else:
+        chunks = workers * _CHUNKS_PER_WORKER
+    jobs = []
+    for chunk in _balanced_chunks(candidates, chunks):
+        ids = sorted({k for pair in chunk for k in pair})
+        local = {k: n for n, k in enumerate(ids)}
+        local_docs = take(docs, ids)
+        local_masks = {doc_id: masks[doc_id] for doc_id in document_ids(local_docs) if doc_id in masks}
+        local_shared = [count[pair] for pair in chunk] if count is not None else None
+        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
+    func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
+    found: list[PassagePair] = []
+    done = 0
+    if progress:
+        progress("passages", 0, len(candidates))
+    for job, part in zip(jobs, run_all(engine, workers, func, jobs, in_flight=_CHUNKS_PER_WORKER)):  # every chunk in flight
+        if faults is not None:
+            faults.extend(StageFault.of("passages", fault) for fault in part.faults)
+            part = part.result
+        found.extend(part)
+        done += len(job[1])
+        if progress:
+            progress("passages", done, len(candidates))
+    return sorted(found, key=lambda p: (p.i, p.j))
+
+
+def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:
+    """Split ``pairs`` into at most ``n_chunks`` chunks of whole connected components.
+
+    Deterministic: components are taken largest first (ties by first pair),
+    each to the chunk with fewest pairs so far (ties by chunk number).
+    """
+    pairs = [(int(i), int(j)) for i, j in pairs]
+    n = max((max(pair) for pair in pairs), default=-1) + 1
+    group = duplicate_groups(n, set(pairs))
+    components: dict[int, list[tuple[int, int]]] = {}
+    for pair in pairs:
+        components.setdefault(group[pair[0]], []).append(pair)
+    # a component larger than a chunk's share is cut, so no chunk is left holding most pairs
+    size = max(1, -(-len(pairs) // n_chunks))
+    pieces = [c[k : k + size] for c in components.values() for k in range(0, len(c), size)]
+    chunks: list[list[tuple[int, int]]] = [[] for _ in range(n_chunks)]
+    for piece in sorted(pieces, key=lambda c: (-len(c), c[0])):
+        min(chunks, key=len).extend(piece)
+    return [sorted(c) for c in chunks if c]
+
