@@ -2,8 +2,8 @@
 files a chunk at a time (:class:`~dedup.io.row_spill.SpilledRows`).
 
 The driver keeps the pairs as numbers (two document numbers and three
-figures: 40 bytes a pair), finds the clusters by minimum labels over the
-documents that have a pair (:func:`_components`), and fetches the ids, dates and lengths it needs for a chunk of
+figures: 40 bytes a pair), finds the clusters as SciPy's connected components
+of the documents that have a pair (:func:`_components`), and fetches the ids, dates and lengths it needs for a chunk of
 pairs or clusters from the shards (:meth:`ShardedCorpus.fields_of`) when it
 writes that chunk. The document rows are made by a task per shard.
 """
@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
 from dedup.engine import Engine
 from dedup.io.row_spill import SpilledRows
@@ -89,26 +91,16 @@ def _pair(a: str, b: str, near: bool, figures: list[float]) -> PairResult:
 
 def _components(ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The documents with a pair (ascending) and the cluster of each, clusters
-    numbered in order of their first member.
-
-    Connected components by minimum labels: each round every edge pulls both
-    its ends' labels down to the smaller, then every label jumps to its
-    label's label until none moves; it ends when no edge joins two labels.
-    The label is then the smallest member: the first in input order.
-    """
+    numbered in order of their first member (the first in input order)."""
     nodes, local = np.unique(ends, return_inverse=True)
+    if not nodes.size:
+        return nodes, np.zeros(0, dtype=np.int64)
     a, b = local.reshape(-1, 2).T
-    label = np.arange(nodes.size)
-    while True:
-        low = np.minimum(label[a], label[b])
-        np.minimum.at(label, a, low)
-        np.minimum.at(label, b, low)
-        while not np.array_equal(jumped := label[label], label):
-            label = jumped
-        if np.array_equal(label[a], label[b]):
-            break
-    firsts = np.unique(label)
-    return nodes, np.searchsorted(firsts, label)
+    graph = coo_matrix((np.ones(a.size, dtype=np.int8), (a, b)), shape=(nodes.size, nodes.size))
+    _, label = connected_components(graph, directed=False)
+    first = np.full(label.max() + 1, nodes.size)
+    np.minimum.at(first, label, np.arange(nodes.size))
+    return nodes, np.unique(first, return_inverse=True)[1][label]
 
 
 def _write_clusters(corpus: ShardedCorpus, engine: Engine, nodes: np.ndarray, cluster_of: np.ndarray) -> tuple[SpilledRows, list[str], int]:

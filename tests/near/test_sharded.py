@@ -148,7 +148,7 @@ def test_ids_read_in_many_small_shards_follow_the_single_reader(tmp_path, monkey
     assert single["summary"]["exact_duplicate_pairs"] == 2 and any(p["message"].startswith("duplicate id '2024-01-03.jsonl:4'") for p in single["problems"])
 
 
-def test_clusters_by_minimum_labels_are_the_union_find_clusters():
+def test_sharded_clusters_are_the_union_find_clusters():
     rng = np.random.default_rng(3)
     for size, edges in ((2, 1), (50, 30), (400, 600), (3000, 2500)):
         ends = np.sort(rng.integers(0, size, (edges, 2)), axis=1)
