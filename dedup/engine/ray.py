@@ -18,6 +18,7 @@ import heapq
 import logging
 import numbers
 import os
+import pickle
 import signal
 import socket
 import threading
@@ -41,6 +42,16 @@ INSTALL_HINT = "the Ray engine needs the optional extra: pip install 'dedup-news
 # through the driver. Set for a local cluster; an existing one takes it as
 # RAY_max_direct_call_object_size when it starts (docs/ray.md).
 DIRECT_RESULT_BYTES = 1024
+
+# A local cluster is one node: an object it loses is lost with the whole
+# cluster, so lineage (the arguments of every task whose result is still
+# referenced, kept to rebuild a lost result) serves nothing there. Kept, it
+# would hold every text batch the driver sent to a fingerprint task for as
+# long as the shingle sets it made are used: the whole corpus, in the store
+# pages the driver wrote. A task whose worker dies is still retried (its
+# arguments live until it ends). On a cluster of several nodes lineage
+# stays on (docs/ray.md).
+LOCAL_CLUSTER_CONFIG = {"max_direct_call_object_size": DIRECT_RESULT_BYTES, "lineage_pinning_enabled": False}
 
 # Items per map task of the shuffle: large enough that a task's overhead
 # (a few ms) is small next to its work.
@@ -118,7 +129,7 @@ class RayEngine:
                     if self.address:
                         ray.init(address=self.address, **quiet)
                     else:
-                        ray.init(address="local", num_cpus=self._cpus, _system_config={"max_direct_call_object_size": DIRECT_RESULT_BYTES}, **quiet)
+                        ray.init(address="local", num_cpus=self._cpus, _system_config=LOCAL_CLUSTER_CONFIG, **quiet)
                 except (ConnectionError, RuntimeError, ValueError) as err:
                     where = f"reach the Ray cluster at {self.address}" if self.address else "start a local Ray cluster"
                     raise EngineUnavailable(f"could not {where}: {err}") from None
@@ -134,6 +145,19 @@ class RayEngine:
         if self._owned:
             self._ray.shutdown()
         self._owned = self._started = False
+
+    def _fetch(self, ref: Any) -> Any:
+        """The value of ``ref``, copied out of the object store.
+
+        Ray hands large arrays back as views of the shared object store,
+        which keep the object (and the store pages this process has touched
+        reading it) alive as long as any view is held; a result kept by a
+        stage would pin its whole object, and the driver would touch new
+        store pages for every batch. The copy lets the object go at once,
+        so the store reuses its pages and the driver's resident memory
+        stays the size of the batches in flight.
+        """
+        return pickle.loads(pickle.dumps(self._ray.get(ref), protocol=pickle.HIGHEST_PROTOCOL))
 
     def _remote(self, func: Callable, **options) -> Any:
         return self._ray.remote(func).options(max_retries=self.max_retries, **options)
@@ -170,7 +194,7 @@ class RayEngine:
         apply = self._remote(_apply)
         func_ref = self._ray.put(func)  # shipped once, not with every batch
         for ref in self._in_order((apply.remote(func_ref, batch) for batch in batches), in_flight):
-            yield self._ray.get(ref)
+            yield self._fetch(ref)
 
     def map_groups(self, func: Callable[[K, list[T]], R], items: Iterable[tuple[K, T]], partitions: int | None = None) -> Iterator[R]:
         """``func(key, values)`` per distinct key, in key order, grouped by a Ray shuffle.
@@ -185,7 +209,7 @@ class RayEngine:
         split = self._remote(_split_by_key, num_returns=parts)
         # Pieces are passed in chunk order, so each key's values keep their input order.
         reduced = self._shuffle(split, ((chunk, parts) for chunk in _chunks(items, SHUFFLE_CHUNK)), parts, self._remote(_reduce_groups), func)
-        for _, result in heapq.merge(*self._ray.get(reduced), key=lambda keyed: keyed[0]):
+        for _, result in heapq.merge(*map(self._fetch, reduced), key=lambda keyed: keyed[0]):
             yield result
 
     def map_keep(self, func: Callable[[T], tuple[R, Any]], batches: Iterable[T], in_flight: int = 2) -> Iterator[tuple[R, Any]]:
@@ -195,7 +219,7 @@ class RayEngine:
         apply = self._remote(_apply_pair, num_returns=2)
         func_ref = self._ray.put(func)
         for result, kept in self._in_order((apply.remote(func_ref, batch) for batch in batches), in_flight):
-            yield self._ray.get(result), kept
+            yield self._fetch(result), kept
 
     def map_using(self, func: Callable[..., R], jobs: Iterable[tuple[T, list]], in_flight: int = 2) -> Iterator[R]:
         """``func(batch, *held)`` as a Ray task for every job, in order: the
@@ -205,7 +229,7 @@ class RayEngine:
         apply = self._remote(_apply_using)
         func_ref = self._ray.put(func)
         for ref in self._in_order((apply.remote(func_ref, batch, *handles) for batch, handles in jobs), in_flight):
-            yield self._ray.get(ref)
+            yield self._fetch(ref)
 
     def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
         """The shuffle on Ray: a map task per source makes its columns where
@@ -217,7 +241,7 @@ class RayEngine:
         split = self._remote(_make_and_split, num_returns=parts)
         calls = ((make, parts, *args) for make, *args in sources)
         for ref in self._shuffle(split, calls, parts, self._remote(_reduce_partition), func):
-            yield self._ray.get(ref)
+            yield self._fetch(ref)
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:

@@ -128,6 +128,29 @@ def test_kept_results_stay_on_the_workers_and_feed_the_shuffle_like_the_local_en
             assert [r for r in rows if r[0] == 2] == [r for r in expected if r[0] == 2]
 
 
+def _small_and_large(seed):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 2**62, 16), rng.integers(0, 2**62, 1 << 17)  # 128 B and 1 MiB
+
+
+def _memory_owner(array: np.ndarray) -> object:
+    """The object that owns an array's memory (the end of its ``base`` chain)."""
+    while isinstance(array, np.ndarray) and array.base is not None:
+        array = array.base
+    return array
+
+
+def test_a_result_part_kept_by_the_driver_is_its_own_copy_not_a_view_of_the_object_store(cluster):
+    # A stage keeps a small part of each result (band keys) and drops the
+    # rest (the index hashes): a view of the store would keep the whole
+    # result there, and the store pages the driver read would stay in its memory.
+    with RayEngine(cluster) as engine:
+        kept = [small for small, _large in engine.map(_small_and_large, range(20))]
+    assert [part.tolist() for part in kept] == [_small_and_large(k)[0].tolist() for k in range(20)]
+    owners = {type(_memory_owner(part)).__module__.split(".")[0] for part in kept}
+    assert "ray" not in owners and owners <= {"builtins", "numpy"}
+
+
 def test_ray_reads_the_inputs_in_its_workers_and_gives_the_local_results_at_document_level(cluster, generated, tmp_path):
     sys.path.insert(0, str(ROOT / "tests" / "near"))
     from test_sharded import messy_corpus
