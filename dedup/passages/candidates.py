@@ -12,6 +12,7 @@ common phrases. Pairs of documents sharing at least
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from typing import Iterator, Mapping, Sequence
 
@@ -130,7 +131,7 @@ def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engi
                 shared[:] += part_shared
             yield hashes, owners
 
-    pairs, counts = partitioned_candidate_pairs(parts(), len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
+    pairs, counts = partitioned_candidate_pairs(parts(), len(docs), ps.index_max_docs, ps.min_shared_fingerprints, folder=index.folder)
     return pairs, counts, ((held, shared) if shares else None)
 
 
@@ -146,15 +147,30 @@ def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | No
 def _spilled_with_masks(index: IndexSpill, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """:func:`_with_masks` of a spilled index, one partition at a time."""
     masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
-    again_h, again_o = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-    if masked.size:
-        again_h, again_o = _pooled_fingerprints(take(docs, masked.tolist()), settings, masks, engine, faults)
-        again_o = masked[again_o]
-    again_part = index.partition_of(again_h)
+    again = _spilled_fingerprints(docs, masked, settings, masks, os.path.join(index.folder, "masked"), engine, faults)
     for part, (hashes, owners) in enumerate(index.parts()):
         keep = ~np.isin(owners, masked)
-        mine = again_part == part
-        yield np.concatenate((hashes[keep], again_h[mine])), np.concatenate((owners[keep], again_o[mine]))
+        again_h, again_o = again.read(part)
+        yield np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], again_o))
+
+
+def _spilled_fingerprints(docs, chosen: np.ndarray, settings: Settings, masks, folder: str, engine: Engine | None = None, faults=None) -> IndexSpill:
+    """:func:`_pooled_fingerprints` of the documents at ``chosen``, spilled
+    by partition to ``folder`` a few thousand documents at a time.
+
+    Most documents of a news corpus have boilerplate: held at once, their
+    fingerprints (about 3 KB a document) and the texts sent to take them
+    would grow with the corpus; spilled in chunks, each partition holds
+    them in document order, as one call would give them.
+    """
+    os.makedirs(folder, exist_ok=True)
+    spill = IndexSpill(folder)
+    step = _DOCS_PER_WORKER * max(1, settings.workers)
+    for lo in range(0, len(chosen), step):
+        chunk = chosen[lo : lo + step]
+        hashes, owners = _pooled_fingerprints(take(docs, chunk.tolist()), settings, masks, engine, faults)
+        spill.add(hashes, chunk[owners])
+    return spill
 
 
 def _with_masks(index, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:

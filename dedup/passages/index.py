@@ -7,8 +7,9 @@ share enough of them.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -141,7 +142,7 @@ def candidate_pairs(
 
 
 def partitioned_candidate_pairs(
-    parts: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, min_shared: int
+    parts: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, min_shared: int, folder: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`candidate_pairs` of an index read in parts, one in memory at a time.
 
@@ -149,27 +150,74 @@ def partitioned_candidate_pairs(
         parts: ``(hashes, owners)`` of each part; no hash is in two parts
             (e.g. :class:`dedup.near.index_spill.IndexSpill` partitions).
         n_docs, max_docs, min_shared: As for :func:`candidate_pairs`.
+        folder: Where the pairs that share a fingerprint in some part wait
+            for their sums, by ranges of their first document (one range in
+            memory at a time); in memory when not given. They are many more
+            than the candidates (every pair that shares one fingerprint, once
+            per part) and grow faster than the corpus.
 
     Returns:
         As :func:`candidate_pairs` over all the parts at once: a pair's
         shared hashes are the sum of those it shares in each part.
     """
-    codes: list[np.ndarray] = []
-    shared: list[np.ndarray] = []
+    buckets = _PairBuckets(folder, n_docs)
     for hashes, owners in parts:
         pairs, counts = candidate_pairs(hashes, owners, n_docs, max_docs, 1)
-        codes.append(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
-        shared.append(counts)
-    all_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
-    if all_codes.size == 0:
+        buckets.add(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], counts)
+    chosen_codes, chosen_totals = [], []
+    for codes, shared in buckets.read():
+        order = np.argsort(codes, kind="stable")
+        codes, shared = codes[order], shared[order]
+        starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+        totals = np.add.reduceat(shared, starts)
+        keep = totals >= min_shared
+        chosen_codes.append(codes[starts][keep])
+        chosen_totals.append(totals[keep].astype(np.int64))
+    if not chosen_codes:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = np.argsort(all_codes, kind="stable")
-    all_codes, all_shared = all_codes[order], np.concatenate(shared)[order]
-    starts = np.flatnonzero(np.concatenate(([True], all_codes[1:] != all_codes[:-1])))
-    totals = np.add.reduceat(all_shared, starts)
-    keep = totals >= min_shared
-    chosen = all_codes[starts][keep]
-    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), totals[keep].astype(np.int64)
+    chosen = np.concatenate(chosen_codes)
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), np.concatenate(chosen_totals)
+
+
+class _PairBuckets:
+    """Pair codes (``i * n + j``) and shared counts, by ranges of ``i``: in
+    files of ``folder`` (one range read back at a time), or in memory (one range)."""
+
+    ranges = 64
+
+    def __init__(self, folder: str | None, n_docs: int) -> None:
+        self.folder = folder
+        self.width = np.int64(max(1, -(-n_docs // self.ranges)) * n_docs) if folder else None
+        self.held: list[tuple[np.ndarray, np.ndarray]] = []
+        self.used: set[int] = set()
+
+    def _path(self, bucket: int, kind: str) -> str:
+        return os.path.join(self.folder, f"pairs-{bucket:02d}.{kind}")
+
+    def add(self, codes: np.ndarray, counts: np.ndarray) -> None:
+        if self.folder is None:
+            self.held.append((codes, counts))
+            return
+        bucket = codes // self.width
+        for b in np.unique(bucket).tolist():
+            mine = bucket == b
+            with open(self._path(b, "code"), "ab") as out:
+                out.write(codes[mine].astype(np.int64).tobytes())
+            with open(self._path(b, "count"), "ab") as out:
+                out.write(counts[mine].astype(np.int64).tobytes())
+            self.used.add(b)
+
+    def read(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Each range's codes and counts, ranges in order (none when empty)."""
+        if self.folder is None:
+            if self.held and sum(c.size for c, _ in self.held):
+                yield np.concatenate([c for c, _ in self.held]), np.concatenate([k for _, k in self.held])
+            return
+        for b in sorted(self.used):
+            codes, counts = np.fromfile(self._path(b, "code"), dtype=np.int64), np.fromfile(self._path(b, "count"), dtype=np.int64)
+            os.remove(self._path(b, "code"))
+            os.remove(self._path(b, "count"))
+            yield codes, counts
 
 
 def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:

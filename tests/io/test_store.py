@@ -99,10 +99,16 @@ def test_spilled_index_gives_the_candidates_of_the_whole_index(tmp_path, min_sha
     for lo in range(0, hashes.size, 1000):
         spill.add(hashes[lo : lo + 1000], owners[lo : lo + 1000])
     assert len(spill) == hashes.size
-    pairs, counts = partitioned_candidate_pairs(spill.parts(), 300, 40, min_shared)
     expected_pairs, expected_counts = candidate_pairs(hashes, owners, 300, 40, min_shared)
     assert len(expected_pairs) > 100
-    assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+    # The pairs waiting for their sums held in memory, or spilled by ranges of their first document.
+    for folder in (None, tmp_path / "pairs"):
+        if folder is not None:
+            folder.mkdir()
+        pairs, counts = partitioned_candidate_pairs(spill.parts(), 300, 40, min_shared, folder=None if folder is None else str(folder))
+        assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+        assert counts.dtype == expected_counts.dtype == np.int64
+        assert folder is None or not list(folder.iterdir())  # each range removed once summed
     # Each document's held and shared fingerprints: sums over the partitions.
     per_part = [shared_fingerprints(h, o, 300, 40) for h, o in spill.parts()]
     held, shared = shared_fingerprints(hashes, owners, 300, 40)
