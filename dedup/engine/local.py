@@ -55,11 +55,14 @@ def _worker_start() -> None:
     in it instead); the worker dies with its parent; one native thread
     (the workers already fill the cores, and a BLAS pool of a thread per
     core in each of them multiplied the CPU time of sentence alignment)."""
+    # The signals first: a Ctrl-C that reaches a worker still starting (the
+    # thread limits take a while on a loaded machine) would otherwise be a
+    # KeyboardInterrupt in this initializer, printed with its traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     for name in _THREAD_POOL_VARIABLES:
         os.environ[name] = "1"
     threadpoolctl.threadpool_limits(1)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if sys.platform.startswith("linux"):
         try:
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
