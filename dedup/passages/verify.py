@@ -69,16 +69,25 @@ class PassagePair:
         }
 
     def extra(self) -> dict[str, Any]:
-        """Further JSON fields: sentence and passage counts, verbatim share."""
+        """Further JSON fields: sentence and passage counts, verbatim share,
+        and ``matches_capped`` when the alignment was capped."""
         if self.summary is not None:
             return dict(self.summary)
         al = self.alignment
-        return {
+        out = {
             "aligned_sentences": len(al.sentence_pairs),
             "verbatim_passages": al.count("verbatim"),
             "reworded_passages": al.count("reworded"),
             "verbatim_share": verbatim_share(al),
         }
+        if al.capped:  # only then, so that the fields of every other pair stay as they were
+            out["matches_capped"] = True
+        return out
+
+    @property
+    def capped(self) -> bool:
+        """Exact runs or sentence pairs of its alignment were left out (``passages.max_pair_matches``)."""
+        return bool(self.alignment.capped or (self.summary or {}).get("matches_capped"))
 
 
 # A pair sharing this many sampled fingerprints is aligned without looking at
