@@ -8,11 +8,12 @@ share enough of them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import numpy as np
 
 from dedup.text.ngrams import ngram_hashes, sampled, word_hashes
+from dedup.text.shingles import shingle_hashes_from_tokens
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,32 @@ def distinct(values: np.ndarray) -> np.ndarray:
 def anchors(text: str, n: int, sample: int) -> Anchors:
     """The :class:`Anchors` of one normalised text, as :func:`ngram_hashes` and
     :func:`sampled` take its fingerprints."""
-    return word_anchors(word_hashes([text])[0], n, sample)
+    return batch_anchors([text], n, sample)[0]
+
+
+def batch_anchors(texts: Sequence[str], n: int, sample: int) -> list[Anchors]:
+    """:func:`anchors` of each of many normalised texts, their words hashed
+    in one pass and their fingerprints ranked in one sort: the same arrays
+    as text by text, without the per-call cost of a few hundred words."""
+    if not texts:
+        return []
+    words, owners = word_hashes(list(texts))
+    starts = np.searchsorted(owners, np.arange(len(texts) + 1))
+    grams = shingle_hashes_from_tokens(words, n) if words.size >= n else np.zeros(0, dtype=np.uint64)
+    # an n-gram inside one text, and a fingerprint
+    first = np.flatnonzero((owners[: grams.size] == owners[n - 1 : n - 1 + grams.size]) & sampled(grams, sample))
+    hashes, owner = grams[first], owners[first]
+    # each text's distinct fingerprints, sorted, at their first position
+    order = np.lexsort((first, hashes, owner))
+    hashes, owner, first = hashes[order], owner[order], first[order]
+    new = np.ones(hashes.size, dtype=bool)
+    new[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])
+    hashes, owner, first = hashes[new], owner[new], first[new]
+    bounds = np.searchsorted(owner, np.arange(len(texts) + 1))
+    return [
+        Anchors(words[starts[k] : starts[k + 1]], hashes[bounds[k] : bounds[k + 1]], first[bounds[k] : bounds[k + 1]] - starts[k], n)
+        for k in range(len(texts))
+    ]
 
 
 def word_anchors(words: np.ndarray, n: int, sample: int) -> Anchors:

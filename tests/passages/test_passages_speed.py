@@ -228,6 +228,23 @@ def test_anchors_from_prepared_words_equal_anchors_from_the_index_text() -> None
         assert np.array_equal(distinct(got.words), np.unique(got.words))
 
 
+def test_anchors_of_many_texts_at_once_equal_them_one_by_one() -> None:
+    from dedup.passages.index import batch_anchors, word_anchors
+    from dedup.text.ngrams import word_hashes
+    from dedup.text.normalize import fold_text
+
+    ps = Settings().passages
+    # texts shorter than an n-gram between longer ones: no n-gram may cross from one text to the next
+    texts = [fold_text(t) for t in TEXTS + ["one two three", "a b c d"] + [doc.text for doc in _index_docs()]]
+    texts = texts[5:] + texts[:5]
+    for got, text in zip(batch_anchors(texts, ps.index_ngram, ps.index_sample), texts, strict=True):
+        want = word_anchors(word_hashes([text])[0], ps.index_ngram, ps.index_sample)
+        for name in ("words", "hashes", "positions"):
+            assert np.array_equal(getattr(got, name), getattr(want, name))
+            assert getattr(got, name).dtype == getattr(want, name).dtype
+    assert batch_anchors([], ps.index_ngram, ps.index_sample) == []
+
+
 def _reference_boost(sims, pa, pb, matches):
     cover = np.zeros_like(sims)
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
