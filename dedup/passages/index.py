@@ -32,11 +32,11 @@ class Anchors:
     positions: np.ndarray
     n: int
 
-    def context(self, position: int, window: int) -> np.ndarray:
-        """Distinct words within ``window`` words before and after the n-gram at ``position``."""
-        before = self.words[max(0, position - window) : position]
-        after = self.words[position + self.n : position + self.n + window]
-        return distinct(np.concatenate((before, after)))
+    def context(self, position: int, window: int) -> set[int]:
+        """Distinct words within ``window`` words before and after the n-gram
+        at ``position`` (a set: a few dozen words cost less than array calls)."""
+        before = self.words[max(0, position - window) : position].tolist()
+        return set(before + self.words[position + self.n : position + self.n + window].tolist())
 
 
 def distinct(values: np.ndarray) -> np.ndarray:
@@ -104,12 +104,17 @@ def context_overlap(a: Anchors, b: Anchors, window: int, enough: float = 1.0) ->
     Returns:
         The highest share, 0.0 when no fingerprint is shared.
     """
-    _, ia, ib = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
+    if a.hashes.size == 0 or b.hashes.size == 0:
+        return 0.0
+    # both sorted and distinct: the shared ones in order of hash, as np.intersect1d finds them, without its sort
+    at = np.minimum(np.searchsorted(b.hashes, a.hashes), b.hashes.size - 1)
+    ia = np.flatnonzero(b.hashes[at] == a.hashes)
+    ib = at[ia]
     best = 0.0
     for pa, pb in zip(a.positions[ia].tolist(), b.positions[ib].tolist()):
         wa, wb = a.context(pa, window), b.context(pb, window)
-        if wa.size and wb.size:
-            best = max(best, np.intersect1d(wa, wb, assume_unique=True).size / min(wa.size, wb.size))
+        if wa and wb:
+            best = max(best, len(wa & wb) / min(len(wa), len(wb)))
             if best >= enough:
                 break
     return best
