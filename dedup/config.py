@@ -77,12 +77,9 @@ class PassageSettings:
             the candidates left out are counted (``passage_candidates_unaligned``)
             and not reported. 0 aligns every candidate.
         max_pair_matches: Exact verbatim runs, and sentence pairs at or above
-            ``context_threshold``, each kept at most per aligned pair (per
-            pair of parts of documents split by ``max_chars``): beyond it
-            only the longest runs and the best-scoring sentence pairs are
-            kept, the pair is marked ``matches_capped`` and the scan warns,
-            naming both documents. Bounds what two long texts made of a few
-            words (every sentence like every other) cost; 0: no cap.
+            ``context_threshold``, kept at most per pair (of documents or of
+            their ``max_chars`` parts): the longest runs and best pairs; a
+            capped pair is marked ``matches_capped`` and the scan warns; 0: no cap.
         min_shared_chars: Shared characters (on the smaller side) below
             which a pair is not reported.
         min_shared_share: Share of the smaller document that must be shared
