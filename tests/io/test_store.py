@@ -117,3 +117,21 @@ def test_a_view_taken_while_a_chunk_is_being_written_reads_it_whole_in_a_worker(
         store.extend(docs)
         views = [take(store, range(k, k + 10)) for k in range(0, 40, 10)]
         assert [doc for part in engine.map(list, views) for doc in part] == docs
+
+
+def test_batches_ordered_by_hash_are_spilled_as_they_come(tmp_path) -> None:
+    """Stage 1 sends each batch ordered by hash (so by partition): a
+    partition then reads back as the batch's run of it, in batch order."""
+    rng = np.random.default_rng(7)
+    spill = IndexSpill(tmp_path)
+    batches = []
+    for _ in range(3):
+        hashes = np.sort(rng.integers(0, 2**64, size=500, dtype=np.uint64))
+        owners = rng.integers(0, 100, size=hashes.size, dtype=np.int32)
+        spill.add(hashes, owners)
+        batches.append((hashes, owners))
+    for part in range(IndexSpill.partitions):
+        expected = [(h[IndexSpill.partition_of(h) == part], o[IndexSpill.partition_of(h) == part]) for h, o in batches]
+        hashes, owners = spill.read(part)
+        assert np.array_equal(hashes, np.concatenate([h for h, _ in expected]))
+        assert owners.dtype == np.int64 and np.array_equal(owners, np.concatenate([o for _, o in expected]))
