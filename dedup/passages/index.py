@@ -185,19 +185,38 @@ def partitioned_candidate_pairs(
         As :func:`candidate_pairs` over all the parts at once: a pair's
         shared hashes are the sum of those it shares in each part.
     """
-    codes: list[np.ndarray] = []
-    shared: list[np.ndarray] = []
+    # Each (pair, count) of a part is one uint64, the pair's code above its
+    # count: one array of 8 bytes an entry, sorted in place, where a pair
+    # code, a count and a sort order of 8 bytes each would take 40 at the
+    # peak. Counts too large for their bits (a part where two very long
+    # documents share thousands of fingerprints) are summed apart.
+    code_bits = max(int(n_docs) * int(n_docs) - 1, 1).bit_length()
+    count_bits = max(64 - code_bits, 0)
+    most = (1 << count_bits) - 1 if count_bits > 0 else 0
+    packed: list[np.ndarray] = []
+    over: list[tuple[np.ndarray, np.ndarray]] = []
     for hashes, owners in parts:
         pairs, counts = candidate_pairs(hashes, owners, n_docs, max_docs, 1)
-        codes.append(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1])
-        shared.append(counts)
-    all_codes = np.concatenate(codes) if codes else np.zeros(0, dtype=np.int64)
+        codes = pairs[:, 0] * np.int64(n_docs) + pairs[:, 1]
+        big = counts > most
+        if big.any():
+            over.append((codes[big], counts[big]))
+            codes, counts = codes[~big], counts[~big]
+        packed.append((codes.astype(np.uint64) << np.uint64(count_bits)) | counts.astype(np.uint64))
+    keys = np.concatenate(packed) if packed else np.zeros(0, dtype=np.uint64)
+    del packed
+    keys.sort()
+    all_codes = (keys >> np.uint64(count_bits)).astype(np.int64)
+    keys &= np.uint64(most)
+    if over:
+        all_codes = np.concatenate([all_codes] + [c for c, _ in over])
+        keys = np.concatenate([keys.astype(np.int64)] + [n for _, n in over])
+        order = np.argsort(all_codes, kind="stable")
+        all_codes, keys = all_codes[order], keys[order]
     if all_codes.size == 0:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
-    order = np.argsort(all_codes, kind="stable")
-    all_codes, all_shared = all_codes[order], np.concatenate(shared)[order]
     starts = np.flatnonzero(np.concatenate(([True], all_codes[1:] != all_codes[:-1])))
-    totals = np.add.reduceat(all_shared, starts)
+    totals = np.add.reduceat(keys.astype(np.int64, copy=False), starts)
     keep = totals >= min_shared
     chosen = all_codes[starts][keep]
     return np.stack([chosen // n_docs, chosen % n_docs], axis=1), totals[keep].astype(np.int64)
