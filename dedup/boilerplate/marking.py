@@ -37,11 +37,14 @@ _CONTENT_PROBABILITY = 0.3
 _CONTENT_WORDS = 15
 _SECTION_AFTER_PARAGRAPHS = 2
 _ADVERT_MAX_WORDS = 3
+# A block mostly of link text is a link to what it names.
+_LINK_DENSITY = 0.5
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
 _CONTAINER_BIT = 1 << DOM_FLAGS.index("near_main_container")
-_COMMENT_BIT = 1 << DOM_FLAGS.index("attr_comment")
+# Blocks beside the article: under comments or a sidebar, or in an <aside>.
+_ASIDE_BITS = sum(1 << DOM_FLAGS.index(name) for name in ("attr_comment", "attr_sidebar", "in_aside"))
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
@@ -116,14 +119,23 @@ def mark_named(texts: list[str], words: list[int], marks: list) -> None:
 
 
 def mark_repeats(text: str, blocks, keys: list[str], words: list[int], marks: list, settings) -> None:
+    """Later copies of a block are repeats; a link to the text (a menu
+    entry naming the article) is no copy of it: the text after it is the
+    first copy."""
     first: dict[str, int] = {}
     for i, key in enumerate(keys):
         if not key:
             continue
-        if key in first and words[i] >= settings.repeat_min_words and marks[i] is None:
+        if key in first and _is_link(blocks[first[key]]) and not _is_link(blocks[i]):
+            first[key] = i
+        elif key in first and words[i] >= settings.repeat_min_words and marks[i] is None:
             line = _line(text, blocks[first[key]].start)
             marks[i] = (REPEAT_IN_DOCUMENT, f"a second copy of line {line} of this document")
         first.setdefault(key, i)
+
+
+def _is_link(block: Block) -> bool:
+    return (block.link_density or 0.0) >= _LINK_DENSITY
 
 
 def _is_headline(texts: list[str], words: list[int]) -> bool:
@@ -215,7 +227,7 @@ def guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> 
     """Lift the classifier's verdict from the article's core, its prose
     neighbours and headline (:mod:`dedup.boilerplate.guard`)."""
     marked = [lift and mark is not None for lift, mark in zip(liftable, marks)]
-    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT, _CONTAINER_BIT, _COMMENT_BIT):
+    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT, _CONTAINER_BIT, _ASIDE_BITS):
         if liftable[i]:
             marks[i] = None
 
@@ -236,6 +248,7 @@ def block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
 def sentence_repeats(text: str, blocks, keys, marks, settings) -> list[BoilerplateSpan]:
     """Later copies of sentences, inside blocks that are otherwise unmarked."""
     seen: dict[str, int] = {}
+    linked: set[str] = set()  # keys whose first copy is a link
     spans = []
     # An ASCII text is lowered once; a sentence's key is then its words joined.
     lowered = text.lower() if text.isascii() else None
@@ -256,6 +269,12 @@ def sentence_repeats(text: str, blocks, keys, marks, settings) -> list[Boilerpla
                 continue
             if key not in seen:
                 seen[key] = start
+                if _is_link(block):
+                    linked.add(key)
+            elif key in linked and not _is_link(block):
+                # (A link naming the text is no copy of it: see mark_repeats.)
+                seen[key] = start
+                linked.discard(key)
             elif marks[i] is None:
                 line = _line(text, seen[key])
                 spans.append(BoilerplateSpan(start, end, REPEAT_IN_DOCUMENT, f"a second copy of a sentence on line {line}"))
