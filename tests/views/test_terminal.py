@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import pty
+import re
 import select
 import struct
 import subprocess
@@ -118,8 +119,10 @@ def test_real_less_starts(tmp_path: Path) -> None:
     os.close(slave)
     screen = b""
     deadline = time.monotonic() + 60
-    # until the first screen is drawn and less waits at its prompt (":", or reverse video)
-    while time.monotonic() < deadline and not (b"relation" in screen and (b"\x1b[7m" in screen or screen.rstrip().endswith(b":"))):
+    # until the first screen is drawn and less waits at its prompt: ":" (then an
+    # erase-to-end-of-line sequence) or a prompt in reverse video
+    at_prompt = re.compile(rb"(:(\x1b\[K)?\s*$)|\x1b\[7m")
+    while time.monotonic() < deadline and not (b"relation" in screen and at_prompt.search(screen)):
         ready, _, _ = select.select([master], [], [], 0.2)
         if ready:
             screen += os.read(master, 65536)
@@ -131,8 +134,6 @@ def test_real_less_starts(tmp_path: Path) -> None:
 
 
 def _strip_ansi(text: str) -> str:
-    import re
-
     return re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", text)
 
 
