@@ -76,6 +76,10 @@ class PassageSettings:
             grows with the documents, not with the pairs popular text makes;
             the candidates left out are counted (``passage_candidates_unaligned``)
             and not reported. 0 aligns every candidate.
+        max_pair_matches: Exact verbatim runs, and sentence pairs at or above
+            ``context_threshold``, kept at most per pair (of documents or of
+            their ``max_chars`` parts): the longest runs and best pairs; a
+            capped pair is marked ``matches_capped`` and the scan warns; 0: no cap.
         min_shared_chars: Shared characters (on the smaller side) below
             which a pair is not reported.
         min_shared_share: Share of the smaller document that must be shared
@@ -118,6 +122,7 @@ class PassageSettings:
     anchor_window: int = 20
     min_anchor_overlap: float = 0.3
     max_partners: int = 8
+    max_pair_matches: int = 200_000
     min_shared_chars: int = 100
     min_shared_share: float = 0.05
     min_aligned_sentences: int = 3
@@ -135,6 +140,8 @@ class PassageSettings:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
         if self.max_partners < 0:
             raise ConfigError(f"passages.max_partners must be 0 (every candidate) or more, got {self.max_partners}")
+        if self.max_pair_matches < 0:
+            raise ConfigError(f"passages.max_pair_matches must be 0 (no cap) or more, got {self.max_pair_matches}")
 
 
 @dataclass(frozen=True)

@@ -44,16 +44,16 @@ def _flat(result) -> dict[str, Any]:
     Shallow: ``dataclasses.asdict`` deep-copies every value, which costs
     seconds per million documents for nothing (the dict is serialised at once).
     """
-    values = result.__dict__
-    out = {name: values[name] for name in _field_names(type(result))}
-    if values.get("metadata"):
-        out.update(values["metadata"])
-    if values.get("extra"):
-        out.update(values["extra"])
+    out = {name: getattr(result, name) for name in _field_names(type(result))}
+    metadata, extra = getattr(result, "metadata", None), getattr(result, "extra", None)
+    if metadata:
+        out.update(metadata)
+    if extra:
+        out.update(extra)
     return out
 
 
-@dataclass
+@dataclass(slots=True)
 class PairResult:
     """Two documents found to share text.
 
@@ -127,7 +127,7 @@ class PairResult:
         return _flat(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class ClusterResult:
     """Documents connected by duplicate pairs, and the one to keep."""
 
@@ -138,7 +138,7 @@ class ClusterResult:
         return _flat(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class DocumentResult:
     """One document's place in the results.
 

@@ -332,7 +332,7 @@ def scan_documents(
     docs = list(split_long(docs, settings.max_chars, problems))
     with _engine_for(settings, engine) as engine:
         result, index = _run(docs, settings, problems, progress, engine, faults)
-        _text_stages(docs, settings, result, engine, index, progress, faults)
+        _text_stages(docs, settings, result, engine, index, progress, faults, problems)
     return _finish(result, faults, started)
 
 
@@ -342,7 +342,8 @@ def _engine_for(settings: Settings, engine: Engine | None):
 
 
 def _text_stages(
-    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, index=None, progress: Progress | None = None, faults: list[StageFault] | None = None
+    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, index=None, progress: Progress | None = None,
+    faults: list[StageFault] | None = None, problems: ProblemLog | None = None,
 ) -> ScanResult:
     """Stages 6 and 7, where enabled, over the documents the scan has read."""
     masks: dict[str, list] = {}
@@ -351,7 +352,7 @@ def _text_stages(
             masks = boilerplate_stage(docs, settings, result, engine, progress, faults)
     if settings.passages.enabled:
         with _timed(result, "passages"):
-            passage_stage(docs, settings, result, masks, engine, index, progress, faults)
+            passage_stage(docs, settings, result, masks, engine, index, progress, faults, problems)
         with _timed(result, "provenance"):
             provenance_stage(docs, settings, result)
     return result
@@ -405,6 +406,7 @@ def passage_stage(
     index=None,
     progress: Progress | None = None,
     faults: list[StageFault] | None = None,
+    problems: ProblemLog | None = None,
 ) -> None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
@@ -413,6 +415,8 @@ def passage_stage(
     is not a copy to remove). ``index``: the
     passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
     took them. A pair whose alignment fails is left out, with a fault in ``faults``.
+    A pair whose alignment was capped (``passages.max_pair_matches``) is a
+    warning in ``result.problems`` and in ``problems`` (whose listener shows it).
     """
     from dedup.passages.pairs import find_passage_pairs
 
@@ -432,6 +436,8 @@ def passage_stage(
         pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))
+        if pp.capped:
+            _warn_capped(pair, settings, result, problems)
     ordered.sort(key=lambda item: (item[0], item[1]))
     result.pairs = [p for _, _, p in ordered]
     for relation in (PARTIAL_COPY, REWRITE):
@@ -439,6 +445,19 @@ def passage_stage(
     result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
     if result.stats["passage_near_duplicate_pairs"]:
         _recluster(result)
+
+
+def _warn_capped(pair: PairResult, settings: Settings, result: ScanResult, problems: ProblemLog | None) -> None:
+    """A warning that a pair's alignment kept only its best sentence pairs."""
+    problem = InputProblem(
+        pair.a, f"shares more matching runs or similar sentences with {pair.b!r} than passages.max_pair_matches "
+        f"({settings.passages.max_pair_matches:,}): only the best were aligned, so their passages may be incomplete",
+        "passage-work-capped", skipped=False,
+    )
+    result.problems.append(problem.to_dict())
+    result.stats["passage_pairs_capped"] = result.stats.get("passage_pairs_capped", 0) + 1
+    if problems is not None:
+        problems.record(problem)
 
 
 def _recluster(result: ScanResult) -> None:
@@ -521,7 +540,7 @@ def scan_corpus(
         else:
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
         if keep:
-            _text_stages(docs, settings, result, engine, index, progress, faults)
+            _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)
 
 

@@ -11,7 +11,11 @@ boilerplate masks on). Printed:
   the trainer's logistic regression) fitted by cross-validation grouped by
   task (each fold leaves one of the five source articles out, so no answer
   is scored by a model that saw its article), with accuracy, macro-F1 and
-  derived-vs-``non`` accuracy.
+  derived-vs-``non`` accuracy;
+* the answers on the wrong side of derived against ``non``, each with the
+  model's probability of ``non`` and the passages the aligner found (an
+  answer sharing no passage has every alignment feature at zero: the
+  model cannot tell it from an independent answer).
 
 Reads ``../shared/data/clough-stevenson-short-answers`` (or under
 ``$DEDUP_DATA``); exits 0 with a message when it is absent. The data is for
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import math
 import sys
 import tempfile
 from collections import Counter
@@ -67,18 +72,31 @@ def measure(args: tuple[str, str]) -> tuple[str | None, dict[str, float]]:
     return diff.relation, pair_features(diff.alignment, settings.passages, (diff.a.text, diff.b.text), diff.measured_chars)
 
 
-def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups: list[str]) -> list[str]:
-    """Each row's class from a model fitted on the other groups' rows."""
+def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups: list[str]
+                        ) -> tuple[list[str], list[float]]:
+    """Each row's class, and its probability of ``non``, from a model fitted on the other groups' rows."""
     from train_pairs import fit
 
-    predicted = [""] * len(rows)
+    predicted, non = [""] * len(rows), [0.0] * len(rows)
     for group in sorted(set(groups)):
         train = [k for k, g in enumerate(groups) if g != group]
         model = fit([rows[k] for k in train], [labels[k] for k in train])
         for k, g in enumerate(groups):
             if g == group:
                 predicted[k] = model.predict(rows[k])[0]
-    return predicted
+                non[k] = model.probabilities(rows[k]).get("non", 0.0)
+    return predicted, non
+
+
+def wrong_side(answers: list[tuple[str, str, str]], rows: list[dict[str, float]], predicted: list[str],
+               non: list[float]) -> list[str]:
+    """A line per answer on the wrong side of derived against ``non``."""
+    lines = []
+    for (name, _, label), row, guess, p_non in zip(answers, rows, predicted, non):
+        if (label == "non") != (guess == "non"):
+            passages = round(math.expm1(row["log_passages"]))
+            lines.append(f"  {name:<16} {label:<6} predicted {guess:<6} P(non) {p_non:.2f}, {passages} passage(s) aligned")
+    return lines
 
 
 def confusion(labels: list[str], predicted: list[str]) -> str:
@@ -124,13 +142,16 @@ def main(argv: list[str] | None = None) -> int:
     for c in CLASSES:
         given = Counter(r or "unrelated" for r, label in zip(relations, labels) if label == c)
         print(f"  {c:<6} " + ", ".join(f"{k} {n}" for k, n in sorted(given.items())))
-    predicted = grouped_predictions([f for _, f in measured], labels, [task for _, task, _ in answers])
+    rows = [f for _, f in measured]
+    predicted, non = grouped_predictions(rows, labels, [task for _, task, _ in answers])
     accuracy = np.mean([p == t for p, t in zip(predicted, labels)])
     binary = np.mean([(p != "non") == (t != "non") for p, t in zip(predicted, labels)])
     print(f"\npair classifier, cross-validation grouped by task ({len(set(t for _, t, _ in answers))} folds), "
           f"features: {len(FEATURES)}")
     print(confusion(labels, predicted))
     print(f"accuracy {accuracy:.3f}, macro-F1 {macro_f1(labels, predicted):.3f}, derived vs non accuracy {binary:.3f}")
+    wrong = wrong_side(answers, rows, predicted, non)
+    print(f"{len(wrong)} answer(s) on the wrong side of derived vs non:", *wrong, sep="\n")
     return 0
 
 

@@ -306,15 +306,33 @@ def _stopword_table() -> tuple[np.ndarray, np.ndarray]:
 _STOP_HASHES, _STOP_KEYS = _stopword_table()
 
 
+def _shape_keys(lengths: np.ndarray, first_low: np.ndarray, last_low: np.ndarray) -> np.ndarray:
+    """uint64 keys of a word's length and its lower-cased first and last code points."""
+    return (lengths.astype(np.uint64) << np.uint64(42)) | (first_low.astype(np.uint64) << np.uint64(21)) | last_low.astype(np.uint64)
+
+
+# The (length, first, last) shapes of the stopwords, sorted: a word of
+# another shape is no stopword, so only the few words of a stopword's
+# shape are packed and compared in full.
+_STOP_SHAPES = np.unique(
+    _shape_keys(*(np.array(column) for column in zip(*((len(w), ord(w[0]), ord(w[-1])) for w in STOPWORDS))))
+)
+
+
 def _stopword_flags(codes: np.ndarray, first: np.ndarray, last: np.ndarray) -> np.ndarray:
     """Per word (code points ``first`` to ``last`` of ``codes``): is it,
     lower-cased, a stopword?"""
     flags = np.zeros(len(first), dtype=bool)
     lengths = last - first
     short = np.flatnonzero(lengths <= _STOP_CHARS)
+    lower = char_table().lower
+    if short.size:
+        shapes = _shape_keys(lengths[short], lower[codes[first[short]]], lower[codes[last[short] - 1]])
+        at = np.minimum(np.searchsorted(_STOP_SHAPES, shapes), _STOP_SHAPES.size - 1)
+        short = short[_STOP_SHAPES[at] == shapes]
     if not short.size:
         return flags
-    parts = _pack(codes, first[short], lengths[short], char_table().lower)
+    parts = _pack(codes, first[short], lengths[short], lower)
     hashes = _key_hash(parts)
     at = np.minimum(np.searchsorted(_STOP_HASHES, hashes), _STOP_HASHES.size - 1)
     flags[short] = (_STOP_HASHES[at] == hashes) & (_STOP_KEYS[:, at] == parts).all(axis=0)

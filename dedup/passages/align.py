@@ -31,8 +31,8 @@ import scipy.sparse as sp
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.passages.index import distinct
-from dedup.passages.scores import ScoreEntries
-from dedup.passages.verbatim import SeedTable, TokenMatch, seed_table, verbatim_matches
+from dedup.passages.scores import ScoreEntries, best_entries
+from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
 from dedup.text.shingles import shingle_hashes_from_tokens
@@ -118,6 +118,7 @@ class Alignment:
         stats: Exact Jaccard and containments, when computed.
         sentences_a: Every sentence of a (long ones cut in pieces), in order.
         sentences_b: The same for b.
+        capped: Exact runs or sentence pairs were left out (``passages.max_pair_matches``).
     """
 
     passages: list[Passage]
@@ -129,6 +130,7 @@ class Alignment:
     stats: dict[str, float] = field(default_factory=dict)
     sentences_a: list[Span] = field(default_factory=list, repr=False)
     sentences_b: list[Span] = field(default_factory=list, repr=False)
+    capped: bool = False
 
     def count(self, kind: str) -> int:
         return sum(p.kind == kind for p in self.passages)
@@ -510,9 +512,9 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         An :class:`Alignment`.
     """
     ps = settings.passages
-    matches = verbatim_matches(
+    matches, capped = capped_verbatim_matches(
         pa.text, pb.text, ps.verbatim_ngram, ps.verbatim_gap, ps.min_verbatim_tokens, (pa.quoted, pb.quoted),
-        (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)),
+        (pa.seeds(ps.verbatim_ngram), pb.seeds(ps.verbatim_ngram)), ps.max_pair_matches,
     )
     verbatim = _verbatim_passages(pa, pb, matches)
     # Cosines below the context threshold never align (select_sentence_pairs):
@@ -523,7 +525,9 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         empty = np.zeros(0, dtype=np.int64)
         raw = ScoreEntries(empty, np.zeros(0, dtype=np.float32), shape)
     else:
-        raw = ScoreEntries.of_csr(cosine_pairs(pa.vectors, pb.vectors, floor))
+        cosines, capped_cosines = best_entries(cosine_pairs(pa.vectors, pb.vectors, floor), ps.max_pair_matches)
+        capped = capped or capped_cosines
+        raw = ScoreEntries.of_csr(cosines)
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
@@ -538,7 +542,7 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     ca, cb, share_a, share_b = _shares(pa, pb, passages)
     return Alignment(
         passages, sentence_pairs, ca, cb, share_a, share_b,
-        sentences_a=pa.text.sentences, sentences_b=pb.text.sentences,
+        sentences_a=pa.text.sentences, sentences_b=pb.text.sentences, capped=capped,
     )
 
 

@@ -328,7 +328,7 @@ def mirror(alignment: Alignment) -> Alignment:
         stats["containment_a"], stats["containment_b"] = alignment.stats["containment_b"], alignment.stats["containment_a"]
     return Alignment(
         passages, pairs, alignment.shared_chars_b, alignment.shared_chars_a, alignment.share_b, alignment.share_a,
-        stats, alignment.sentences_b, alignment.sentences_a,
+        stats, alignment.sentences_b, alignment.sentences_a, alignment.capped,
     )
 
 

@@ -63,3 +63,35 @@ class ScoreEntries:
             return np.zeros(wanted.size, dtype=np.float32)
         at = np.minimum(np.searchsorted(self.keys, wanted), self.keys.size - 1)
         return np.where(self.keys[at] == wanted, self.values[at], np.float32(0)).astype(np.float32)
+
+
+def best_entries(m: sp.csr_matrix, cap: int) -> tuple[sp.csr_matrix, bool]:
+    """At most ``cap`` stored entries of ``m``: those with the largest values.
+
+    Ties at the smallest value kept are broken by position (row, then
+    column), so the result depends on the matrix only. ``m`` is put in
+    canonical form in place (repeated entries summed, as SciPy does).
+
+    Args:
+        m: Sentence-pair scores.
+        cap: Entries kept at most (0: all of them).
+
+    Returns:
+        ``(matrix, capped)``: ``m`` itself when it holds no more than ``cap``
+        entries, otherwise a new matrix of the best ``cap``, and whether
+        entries were dropped.
+    """
+    m.sum_duplicates()
+    if cap <= 0 or m.nnz <= cap:
+        return m, False
+    data = m.data
+    # the cap-th largest value: entries above it are all kept, entries equal
+    # to it fill the rest in order of position
+    kth = np.partition(data, data.size - cap)[data.size - cap]
+    above = data > kth
+    tied = np.flatnonzero(data == kth)[: cap - int(above.sum())]
+    keep = above
+    keep[tied] = True
+    rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    out = sp.csr_matrix((data[keep], (rows[keep], m.indices[keep])), shape=m.shape, dtype=data.dtype)
+    return out, True

@@ -146,7 +146,32 @@ def split_runs(runs: np.ndarray, qa: np.ndarray, qb: np.ndarray) -> list[tuple[i
     return list(zip(pos_a[begin].tolist(), (pos_a[end - 1] + 1).tolist(), d[run_of].tolist(), flags[begin].tolist()))
 
 
-def verbatim_matches(
+def longest_runs(runs: np.ndarray, cap: int) -> tuple[np.ndarray, bool]:
+    """At most ``cap`` of :func:`exact_runs`: the longest (ties: first in a,
+    then by diagonal), in their order.
+
+    Two long texts made of a few words share a seed by chance at nearly
+    every position; those runs are a seed long, while copied text makes
+    longer ones, so the longest are what a cap keeps.
+
+    Returns:
+        ``(runs, capped)``: ``runs`` itself when there are no more than
+        ``cap`` (0: no cap), and whether runs were left out.
+    """
+    if cap <= 0 or len(runs) <= cap:
+        return runs, False
+    best = np.lexsort((runs[:, 2], runs[:, 0], runs[:, 0] - runs[:, 1]))[:cap]
+    return runs[np.sort(best)], True
+
+
+def verbatim_matches(a: PreparedText, b: PreparedText, n: int, gap: int, min_tokens: int, *optional) -> list[TokenMatch]:
+    """Near-verbatim passages shared by ``a`` and ``b``: the matches of
+    :func:`capped_verbatim_matches`, with the same arguments (``quoted``,
+    ``tables``, ``max_runs`` optional; by default every exact run is taken)."""
+    return capped_verbatim_matches(a, b, n, gap, min_tokens, *optional)[0]
+
+
+def capped_verbatim_matches(
     a: PreparedText,
     b: PreparedText,
     n: int,
@@ -154,8 +179,10 @@ def verbatim_matches(
     min_tokens: int,
     quoted: tuple[np.ndarray, np.ndarray] | None = None,
     tables: tuple[SeedTable, SeedTable] | None = None,
-) -> list[TokenMatch]:
-    """Near-verbatim passages shared by ``a`` and ``b``.
+    max_runs: int = 0,
+) -> tuple[list[TokenMatch], bool]:
+    """Near-verbatim passages shared by ``a`` and ``b``, from at most
+    ``max_runs`` exact runs (:func:`longest_runs`).
 
     Args:
         a: First text.
@@ -168,11 +195,12 @@ def verbatim_matches(
         quoted: Per-token quotation flags of a and b; a passage never mixes
             quoted and unquoted text.
         tables: The texts' :func:`seed_table` for ``n``, when already at hand.
+        max_runs: Exact runs taken at most (0: all).
 
     Returns:
-        Matches ordered by position in ``a``.
+        ``(matches ordered by position in a, whether runs were left out)``.
     """
-    runs = exact_runs(seed_pairs(a, b, n, tables), n)
+    runs, capped = longest_runs(exact_runs(seed_pairs(a, b, n, tables), n), max_runs)
     if quoted is None:
         quoted = (np.zeros(a.n_tokens, dtype=bool), np.zeros(b.n_tokens, dtype=bool))
     open_matches: list[list] = []  # [a_start, a_end, b_start, b_end, matched, quoted]
@@ -186,7 +214,7 @@ def verbatim_matches(
         else:
             open_matches.append([a0, a1, b0, b1, a1 - a0, q])
     out = [TokenMatch(*m) for m in open_matches if m[1] - m[0] >= (n if m[5] else min_tokens)]
-    return sorted(_drop_nested(out), key=lambda m: (m.a_start, m.b_start))
+    return sorted(_drop_nested(out), key=lambda m: (m.a_start, m.b_start)), capped
 
 
 def _drop_nested(matches: list[TokenMatch]) -> list[TokenMatch]:

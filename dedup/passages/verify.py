@@ -20,7 +20,7 @@ from dedup.engine import Engine, FaultBarrier, StageFault
 from dedup.near.clusters import UnionFind
 from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.candidates import index_text, run_all
-from dedup.passages.index import Anchors, anchors, context_overlap, word_anchors
+from dedup.passages.index import Anchors, batch_anchors, context_overlap
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, verbatim_share
 
@@ -69,16 +69,25 @@ class PassagePair:
         }
 
     def extra(self) -> dict[str, Any]:
-        """Further JSON fields: sentence and passage counts, verbatim share."""
+        """Further JSON fields: sentence and passage counts, verbatim share,
+        and ``matches_capped`` when the alignment was capped."""
         if self.summary is not None:
             return dict(self.summary)
         al = self.alignment
-        return {
+        out = {
             "aligned_sentences": len(al.sentence_pairs),
             "verbatim_passages": al.count("verbatim"),
             "reworded_passages": al.count("reworded"),
             "verbatim_share": verbatim_share(al),
         }
+        if al.capped:  # only then, so that the fields of every other pair stay as they were
+            out["matches_capped"] = True
+        return out
+
+    @property
+    def capped(self) -> bool:
+        """Exact runs or sentence pairs of its alignment were left out (``passages.max_pair_matches``)."""
+        return bool(self.alignment.capped or (self.summary or {}).get("matches_capped"))
 
 
 # A pair sharing this many sampled fingerprints is aligned without looking at
@@ -120,21 +129,13 @@ def verify_pairs(
     """
     masks = masks or {}
     ps = settings.passages
-    anchored: dict[int, Anchors] = {}
     ids = document_ids(docs)  # a store reads ids from a column, not each document from disk
+    checked = [ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH) for n in range(len(pairs))]
+    anchored = _anchors_of(docs, ids, [k for n, pair in enumerate(pairs) if checked[n] for k in pair], masks, ps)
     prepared = _PreparedCache(docs, pairs, masks, 2 * settings.max_chars)
     found: list[PassagePair] = []
     for n, (i, j) in enumerate(pairs):
-        if ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH):
-            for k in (i, j):
-                if k in anchored:
-                    continue
-                hard = hard_masks(masks.get(ids[k]))
-                if k in prepared and not hard:
-                    # the index reads the words of the prepared text
-                    anchored[k] = word_anchors(prepared[k].text.hashes, ps.index_ngram, ps.index_sample)
-                else:
-                    anchored[k] = anchors(index_text(docs[k], hard), ps.index_ngram, ps.index_sample)
+        if checked[n]:
             overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
             if overlap < ps.min_anchor_overlap:
                 continue
@@ -150,6 +151,29 @@ def verify_pairs(
             pair = PassagePair(i, j, relation, alignment, sides=sides)
             found.append(pair if sentences else pair.slim())
     return found
+
+
+# Characters of the texts whose anchors are taken in one pass: enough to
+# spread the per-call cost, few enough to bound the temporaries.
+_ANCHOR_BATCH_CHARS = 1 << 20
+
+
+def _anchors_of(docs: Sequence[Document], ids: Sequence[str], wanted: Sequence[int], masks, ps) -> dict[int, Anchors]:
+    """The :class:`Anchors` of each document in ``wanted`` (hard masks
+    blanked out), hashed in batches of about :data:`_ANCHOR_BATCH_CHARS`."""
+    out: dict[int, Anchors] = {}
+    batch: list[int] = []
+    texts: list[str] = []
+    chars = 0
+    for k in dict.fromkeys(wanted):  # distinct, in order of first need
+        texts.append(index_text(docs[k], hard_masks(masks.get(ids[k]))))
+        batch.append(k)
+        chars += len(texts[-1])
+        if chars >= _ANCHOR_BATCH_CHARS:
+            out.update(zip(batch, batch_anchors(texts, ps.index_ngram, ps.index_sample)))
+            batch, texts, chars = [], [], 0
+    out.update(zip(batch, batch_anchors(texts, ps.index_ngram, ps.index_sample)))
+    return out
 
 
 class _PreparedCache(dict):

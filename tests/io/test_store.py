@@ -117,3 +117,39 @@ def test_a_view_taken_while_a_chunk_is_being_written_reads_it_whole_in_a_worker(
         store.extend(docs)
         views = [take(store, range(k, k + 10)) for k in range(0, 40, 10)]
         assert [doc for part in engine.map(list, views) for doc in part] == docs
+
+
+def test_batches_ordered_by_hash_are_spilled_as_they_come(tmp_path) -> None:
+    """Stage 1 sends each batch ordered by hash (so by partition): a
+    partition then reads back as the batch's run of it, in batch order."""
+    rng = np.random.default_rng(7)
+    spill = IndexSpill(tmp_path)
+    batches = []
+    for _ in range(3):
+        hashes = np.sort(rng.integers(0, 2**64, size=500, dtype=np.uint64))
+        owners = rng.integers(0, 100, size=hashes.size, dtype=np.int32)
+        spill.add(hashes, owners)
+        batches.append((hashes, owners))
+    for part in range(IndexSpill.partitions):
+        expected = [(h[IndexSpill.partition_of(h) == part], o[IndexSpill.partition_of(h) == part]) for h, o in batches]
+        hashes, owners = spill.read(part)
+        assert np.array_equal(hashes, np.concatenate([h for h, _ in expected]))
+        assert owners.dtype == np.int64 and np.array_equal(owners, np.concatenate([o for _, o in expected]))
+
+
+def test_spilled_index_sums_counts_too_large_for_their_packed_bits(tmp_path) -> None:
+    """With ids of up to 2**31 documents a pair's code leaves two bits for
+    its count in a partition: larger counts are summed apart, to the same
+    candidates and counts as the whole index gives."""
+    rng = np.random.default_rng(11)
+    # Half the hashes in one partition, where pairs share dozens.
+    vocabulary = np.concatenate((rng.integers(0, 2**58, size=150, dtype=np.uint64), rng.integers(0, 2**64, size=150, dtype=np.uint64)))
+    hashes = vocabulary[rng.integers(0, vocabulary.size, size=8000)]
+    owners = rng.integers(0, 40, size=hashes.size)
+    spill = IndexSpill(tmp_path)
+    spill.add(hashes, owners)
+    n_docs = 2**31
+    pairs, counts = partitioned_candidate_pairs(spill.parts(), n_docs, 40, 2)
+    expected_pairs, expected_counts = candidate_pairs(hashes, owners, n_docs, 40, 2)
+    assert counts.max() > 3 and len(expected_pairs) > 100
+    assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)

@@ -228,6 +228,57 @@ def test_anchors_from_prepared_words_equal_anchors_from_the_index_text() -> None
         assert np.array_equal(distinct(got.words), np.unique(got.words))
 
 
+def test_anchors_of_many_texts_at_once_equal_them_one_by_one() -> None:
+    from dedup.passages.index import batch_anchors, word_anchors
+    from dedup.text.ngrams import word_hashes
+    from dedup.text.normalize import fold_text
+
+    ps = Settings().passages
+    # texts shorter than an n-gram between longer ones: no n-gram may cross from one text to the next
+    texts = [fold_text(t) for t in TEXTS + ["one two three", "a b c d"] + [doc.text for doc in _index_docs()]]
+    texts = texts[5:] + texts[:5]
+    for got, text in zip(batch_anchors(texts, ps.index_ngram, ps.index_sample), texts, strict=True):
+        want = word_anchors(word_hashes([text])[0], ps.index_ngram, ps.index_sample)
+        for name in ("words", "hashes", "positions"):
+            assert np.array_equal(getattr(got, name), getattr(want, name))
+            assert getattr(got, name).dtype == getattr(want, name).dtype
+    assert batch_anchors([], ps.index_ngram, ps.index_sample) == []
+
+
+def _reference_overlap(a, b, window: int, enough: float) -> float:
+    """The context agreement written out with array intersections."""
+    from dedup.passages.index import distinct
+
+    _, ia, ib = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
+    best = 0.0
+    for pa, pb in zip(a.positions[ia].tolist(), b.positions[ib].tolist()):
+        wa = distinct(np.concatenate((a.words[max(0, pa - window) : pa], a.words[pa + a.n : pa + a.n + window])))
+        wb = distinct(np.concatenate((b.words[max(0, pb - window) : pb], b.words[pb + b.n : pb + b.n + window])))
+        if wa.size and wb.size:
+            best = max(best, np.intersect1d(wa, wb, assume_unique=True).size / min(wa.size, wb.size))
+            if best >= enough:
+                break
+    return best
+
+
+def test_context_overlap_equals_the_array_definition() -> None:
+    from dedup.passages.index import batch_anchors, context_overlap
+    from dedup.text.normalize import fold_text
+
+    docs = _index_docs()
+    # copies of parts of other documents, so that many pairs share fingerprints
+    docs += [Document(f"x{k}", docs[k].text[50:900] + " " + docs[k + 1].text[:400]) for k in range(0, 30, 3)]
+    found = batch_anchors([fold_text(d.text) for d in docs], 4, 3)
+    agreeing = 0
+    for a in found:
+        for b in found:
+            for window, enough in ((20, 0.3), (20, 1.0), (3, 0.5)):
+                got = context_overlap(a, b, window, enough)
+                assert got == _reference_overlap(a, b, window, enough)
+                agreeing += got > 0
+    assert agreeing > 100
+
+
 def _reference_boost(sims, pa, pb, matches):
     cover = np.zeros_like(sims)
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
