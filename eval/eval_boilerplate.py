@@ -55,7 +55,10 @@ from dedup.io.html import decode_html, document_from_html  # noqa: E402
 from dedup.text.normalize import normalize_text, tokenize  # noqa: E402
 
 NGRAM = 4
-COMMENTS_MARKER = "!@#$%^&*()  COMMENTS"
+# The line before a dragnet gold file's comments, "!@#$%^&*()  COMMENTS",
+# as the files type it: a few drop or double a character or a space
+# ("@#$%^&*() COMMENTS", "!@#$%^&*()   COMMENTS") or end it with CR.
+_COMMENTS_LINE = re.compile(r"^[ \t]*[!@#$%^&*()][!@#$%^&*() ]{4,}[ \t]*COMMENTS[ \t\r]*$", re.MULTILINE)
 
 
 def shingles(text: str, n: int = NGRAM) -> set[tuple[str, ...]]:
@@ -205,6 +208,12 @@ def read_gold(path: Path) -> str:
     return data.decode(encoding, errors="replace")
 
 
+def split_comments(gold: str) -> tuple[str, str]:
+    """A dragnet gold file's main text and its comments (after the marker line)."""
+    marker = _COMMENTS_LINE.search(gold)
+    return (gold[: marker.start()], gold[marker.end() :]) if marker else (gold, "")
+
+
 def dragnet_test(root: Path, settings: BoilerplateSettings) -> dict[str, dict] | None:
     """The shipped models on dragnet's test split."""
     folder = root / "dragnet-boilerplate"
@@ -216,7 +225,7 @@ def dragnet_test(root: Path, settings: BoilerplateSettings) -> dict[str, dict] |
         html_path, gold_path = folder / "html" / f"{name}.html.gz", folder / "gold" / f"{name}.txt"
         if not (html_path.is_file() and gold_path.is_file()):
             continue
-        gold_text, _, comments_text = read_gold(gold_path).partition(COMMENTS_MARKER)
+        gold_text, comments_text = split_comments(read_gold(gold_path))
         gold = shingles(gold_text)
         doc = document_from_html(decode_html(gzip.decompress(html_path.read_bytes())), name)
         extra = {"headline": gold_headline(gold_text, doc), "comments": shingles(comments_text) - gold, "page_id": name}

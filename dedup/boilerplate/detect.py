@@ -23,7 +23,6 @@ short reason.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Sequence
 
@@ -31,59 +30,44 @@ import numpy as np
 
 from dedup.boilerplate.batches import Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
-from dedup.boilerplate.features import block_features, char_table, documents_block_features
-from dedup.boilerplate.guard import prose_units, protected_blocks
+from dedup.boilerplate.features import char_table, documents_block_features
+from dedup.boilerplate.marking import (
+    Mark,
+    block_spans,
+    classify,
+    first_block_past,
+    guard,
+    mark_classified,
+    mark_named,
+    mark_repeats,
+    mark_sections,
+    mark_threads,
+    metadata_prefixes,
+    sentence_repeats as find_sentence_repeats,
+)
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats, repeat_index
-from dedup.boilerplate.rules import (
-    ADVERTISING,
-    CAPTION,
-    COMMENTS,
-    METADATA,
-    NAVIGATION,
-    THREAD_MIN_SIGNATURES,
-    block_kind,
-    comment_signature,
-    is_credit,
-    metadata_prefix,
-    section_header_kind,
-)
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
+from dedup.boilerplate.spans import (
+    OTHER,
+    REPEAT_IN_CORPUS,
+    REPEAT_IN_DOCUMENT,
+    BoilerplateSpan,
+    boilerplate_mask,
+    classifier_verdict,
+    kept_text,
+    reuse_masks,
+    summarize,
+)
 from dedup.config import BoilerplateSettings
-from dedup.document import Document, covered_chars, document_ids, span_mask
+from dedup.document import Document, document_ids
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
-from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
-from dedup.text.sentences import ENDS_SENTENCE, sentence_spans
-
-REPEAT_IN_DOCUMENT = "repeat_in_document"
-REPEAT_IN_CORPUS = "repeat_in_corpus"
-OTHER = "other"
-# A section ends at a paragraph of this many words that the classifier rates
-# below this probability of boilerplate: the article has resumed.
-_CONTENT_PROBABILITY = 0.3
-_CONTENT_WORDS = 15
-_SECTION_AFTER_PARAGRAPHS = 2
-_ADVERT_MAX_WORDS = 3
-# A block that reads as a full sentence (for the plain-text prose guard).
-_SENTENCE_WORDS = 10
-_HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
-_CONTAINER_BIT = 1 << DOM_FLAGS.index("near_main_container")
-_COMMENT_BIT = 1 << DOM_FLAGS.index("attr_comment")
-# The reason of a block marked on the classifier's score alone.
-_CLASSIFIER_REASON = "the block classifier rates it"
-_DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
-_KIND_WORDS = {
-    "sharing": "a sharing prompt",
-    "recirculation": "a link to other articles",
-    "comments": "part of the reader comments",
-    "legal": "a legal, cookie or newsletter notice",
-    "metadata": "a date line or byline",
-    "caption": "a photo credit or caption",
-    "advertising": "an advertisement label",
-}
 
 __all__ = [
+    "OTHER",
+    "REPEAT_IN_CORPUS",
+    "REPEAT_IN_DOCUMENT",
     "BoilerplateSpan",
     "RepeatedBlock",
     "boilerplate_mask",
@@ -97,259 +81,6 @@ __all__ = [
     "reuse_masks",
     "summarize",
 ]
-
-
-@dataclass(frozen=True, order=True)
-class BoilerplateSpan:
-    """A stretch of boilerplate in a document's original text.
-
-    Attributes:
-        start: Offset of its first character.
-        end: Offset just past its last character.
-        kind: ``repeat_in_document``, ``repeat_in_corpus``, ``sharing``,
-            ``recirculation``, ``comments``, ``navigation``, ``legal``,
-            ``caption``, ``metadata`` or ``other``.
-        reason: Why, in a short sentence.
-    """
-
-    start: int
-    end: int
-    kind: str
-    reason: str
-
-    def to_dict(self) -> dict:
-        return {"start": self.start, "end": self.end, "kind": self.kind, "reason": self.reason}  # asdict without its deep copy
-
-    @property
-    def soft(self) -> bool:
-        """Boilerplate on the block classifier's score alone: in a pair,
-        text the other document shares here is reuse (see :func:`classifier_verdict`)."""
-        return classifier_verdict(self)
-
-
-Mark = tuple[str, str]  # (kind, reason)
-
-
-def _line(text: str, offset: int) -> int:
-    return text.count("\n", 0, offset) + 1
-
-
-def _mark_sections(text: str, blocks, words: list[int], marks: list, settings, probability) -> None:
-    """A section header past ``section_min_position`` (or after at least
-    two paragraphs of prose: a short article with a long comment thread)
-    marks the blocks after it, up to the first paragraph the classifier is
-    confident is content (without the classifier: to the end)."""
-    limit = settings.section_min_position * len(text)
-    i = paragraphs = 0
-    while i < len(blocks):
-        block_text = blocks[i].text(text)
-        late = blocks[i].start >= limit or paragraphs >= _SECTION_AFTER_PARAGRAPHS
-        kind = section_header_kind(block_text, words[i]) if late else None
-        if words[i] >= _CONTENT_WORDS or prose_units(block_text, words[i]) >= _CONTENT_WORDS:
-            paragraphs += 1
-        if not kind:
-            i += 1
-            continue
-        end = i + 1
-        while end < len(blocks) and not (
-            probability is not None and probability[end] < _CONTENT_PROBABILITY and words[end] >= _CONTENT_WORDS
-        ):
-            end += 1
-        header = " ".join(blocks[i].text(text).split())[:40]
-        reason = f"in the '{header}' section ({_KIND_WORDS[kind]})"
-        for j in range(i, end):
-            marks[j] = (kind, reason)
-        i = end
-
-
-def _mark_threads(texts: list[str], words: list[int], marks: list, start: int) -> None:
-    """A comment thread without comment markup: from the first to the last
-    of at least two comment signatures past block ``start`` ("Posted by:
-    Brad, Glasgow on 11:16am" after each comment, or "Brad says:" before
-    it), with the comment that the first signature follows (or the last
-    precedes)."""
-    signed = [(i, side) for i in range(start, len(texts)) if (side := comment_signature(texts[i], words[i]))]
-    if len(signed) < THREAD_MIN_SIGNATURES:
-        return
-    first = signed[0][0] - (signed[0][1] > 0)
-    last = signed[-1][0] + (signed[-1][1] < 0)
-    first, last = max(first, start), min(last, len(texts) - 1)
-    reason = f"in a thread of {len(signed)} signed comments ({_KIND_WORDS[COMMENTS]})"
-    for i in range(first, last + 1):
-        if marks[i] is None:
-            marks[i] = (COMMENTS, reason)
-
-
-def _first_block_past(blocks, offset: float) -> int:
-    return next((i for i, b in enumerate(blocks) if b.start >= offset), len(blocks))
-
-
-def _mark_named(texts: list[str], words: list[int], marks: list) -> None:
-    for i, text in enumerate(texts):
-        if marks[i] is None:
-            kind = block_kind(text, words[i])
-            if kind in _DIRECT_KINDS or (kind == CAPTION and is_credit(text, words[i])):
-                marks[i] = (kind, f"reads as {_KIND_WORDS[kind]}")
-
-
-def _mark_repeats(text: str, blocks, keys: list[str], words: list[int], marks: list, settings) -> None:
-    first: dict[str, int] = {}
-    for i, key in enumerate(keys):
-        if not key:
-            continue
-        if key in first and words[i] >= settings.repeat_min_words and marks[i] is None:
-            line = _line(text, blocks[first[key]].start)
-            marks[i] = (REPEAT_IN_DOCUMENT, f"a second copy of line {line} of this document")
-        first.setdefault(key, i)
-
-
-def _is_headline(texts: list[str], words: list[int]) -> bool:
-    """Whether a plain text opens with a headline: a short line without a
-    full stop, followed by a paragraph of prose."""
-    return (
-        len(texts) > 1
-        and words[0] <= 25
-        and not texts[0].rstrip().endswith((".", "!", "?", ":"))
-        and (words[1] >= 20 or (len(texts) > 2 and words[2] >= 20))
-    )
-
-
-def _prose_run(inside: np.ndarray, texts: list[str], words: list[int]) -> np.ndarray:
-    """The run of prose, widened by the full sentences that directly follow
-    or precede it (a short closing paragraph of the article)."""
-    inside = inside.copy()
-    hits = np.flatnonzero(inside)
-    if hits.size == 0:
-        return inside
-
-    def sentence(i: int) -> bool:
-        return words[i] >= _SENTENCE_WORDS and bool(ENDS_SENTENCE.search(texts[i]))
-
-    i = hits[-1] + 1
-    while i < len(texts) and sentence(i):
-        inside[i] = True
-        i += 1
-    i = hits[0] - 1
-    while i >= 0 and sentence(i):
-        inside[i] = True
-        i -= 1
-    return inside
-
-
-def _classify(doc: Document, blocks, texts, keys, words, settings, model: BlockModel | None, scored=None):
-    """Each block's probability of being boilerplate, and the probability
-    it needs to be marked. For plain text: inside the run of prose that
-    holds the article, only when the classifier is nearly sure; a headline
-    never. ``scored`` is ``(features, probability)`` when already computed."""
-    links = bool(doc.blocks)
-    model = model or shipped_model("html" if links else "text")
-    threshold = settings.html_threshold if links else settings.text_threshold
-    threshold = model.threshold if threshold is None else threshold
-    if scored is None:
-        X = block_features(doc.text, blocks, links, keys)
-        probability = model.predict_proba(X)
-    else:
-        X, probability = scored
-    needed = np.full(len(blocks), threshold)
-    if not links:
-        # Without link density the model is less sure of itself inside the
-        # article: there, only a near-certain score marks a block.
-        inside = _prose_run(X[:, model.features.index("in_prose_region")] > 0, texts, words)
-        needed[inside] = max(threshold, settings.inside_threshold)
-        if _is_headline(texts, words):
-            needed[0] = np.inf
-    return probability, needed
-
-
-def _mark_classified(blocks, texts, words, marks, probability, needed) -> list[bool]:
-    """Mark the blocks the classifier rates high enough, naming the kind
-    where the wording says it.
-
-    Returns:
-        Per block, whether the guard may keep it (unmarked, or marked
-        here); ``None`` when the classifier marked nothing.
-    """
-    if words and min(words) <= _ADVERT_MAX_WORDS:
-        for i, (text, n) in enumerate(zip(texts, words)):
-            # A bare advertisement label: a word the classifier alone would
-            # weigh against the prose around it.
-            if n <= _ADVERT_MAX_WORDS and marks[i] is None and block_kind(text, n) == ADVERTISING:
-                marks[i] = (ADVERTISING, f"reads as {_KIND_WORDS[ADVERTISING]}")
-    liftable = [mark is None for mark in marks]
-    marked = False
-    for i in np.flatnonzero(probability >= needed):
-        if marks[i] is not None:
-            continue
-        marked = True
-        kind = block_kind(texts[i], words[i])
-        if kind is None:
-            kind = NAVIGATION if (blocks[i].link_density or 0.0) >= 0.5 else OTHER
-        marks[i] = (kind, f"{_CLASSIFIER_REASON} {probability[i]:.0%} likely boilerplate")
-    return liftable if marked else None
-
-
-def _guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> None:
-    """Lift the classifier's verdict from the article's core, its prose
-    neighbours and headline (:mod:`dedup.boilerplate.guard`)."""
-    marked = [lift and mark is not None for lift, mark in zip(liftable, marks)]
-    for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT, _CONTAINER_BIT, _COMMENT_BIT):
-        if liftable[i]:
-            marks[i] = None
-
-
-def _block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
-    """One span per run of consecutive blocks with the same verdict."""
-    spans: list[BoilerplateSpan] = []
-    previous: Mark | None = None
-    for block, mark in zip(blocks, marks):
-        if mark is not None and mark == previous:
-            spans[-1] = BoilerplateSpan(spans[-1].start, block.end, *mark)
-        elif mark is not None:
-            spans.append(BoilerplateSpan(block.start, block.end, *mark))
-        previous = mark
-    return spans
-
-
-def _sentence_repeats(text: str, blocks, keys, marks, settings) -> list[BoilerplateSpan]:
-    """Later copies of sentences, inside blocks that are otherwise unmarked."""
-    seen: dict[str, int] = {}
-    spans = []
-    # An ASCII text is lowered once; a sentence's key is then its words joined.
-    lowered = text.lower() if text.isascii() else None
-    min_words = settings.sentence_min_words
-    for i, block in enumerate(blocks):
-        for sentence in sentence_spans(text[block.start : block.end]):
-            start, end = block.start + sentence.start, block.start + sentence.end
-            if start == block.start and end == block.end:
-                key = keys[i]
-            elif lowered is not None:
-                words = lowered[start:end].split()
-                if len(words) < min_words:
-                    continue
-                key = " ".join(words)
-            else:
-                key = normalize_text(text[start:end])
-            if key.count(" ") + 1 < min_words:
-                continue
-            if key not in seen:
-                seen[key] = start
-            elif marks[i] is None:
-                line = _line(text, seen[key])
-                spans.append(BoilerplateSpan(start, end, REPEAT_IN_DOCUMENT, f"a second copy of a sentence on line {line}"))
-    return spans
-
-
-def _metadata_prefixes(text: str, blocks, marks) -> list[BoilerplateSpan]:
-    spans = []
-    for i, block in enumerate(blocks[:3]):
-        if marks[i] is None:
-            size = metadata_prefix(block.text(text))
-            if size:
-                start, end = block.start, block.start + size
-                while end > start and text[end - 1].isspace():
-                    end -= 1
-                spans.append(BoilerplateSpan(start, end, METADATA, "a date line, not article text"))
-    return spans
 
 
 def document_boilerplate(
@@ -388,22 +119,22 @@ def document_boilerplate(
     marks: list[Mark | None] = [None] * len(blocks)
     probability = needed = None
     if settings.classifier and blocks:
-        probability, needed = _classify(doc, blocks, texts, keys, words, settings, model, scored)
-    _mark_sections(doc.text, blocks, words, marks, settings, probability)
-    _mark_threads(texts, words, marks, _first_block_past(blocks, settings.section_min_position * len(doc.text)))
-    _mark_named(texts, words, marks)
-    _mark_repeats(doc.text, blocks, keys, words, marks, settings)
+        probability, needed = classify(doc, blocks, texts, keys, words, settings, model, scored)
+    mark_sections(doc.text, blocks, words, marks, settings, probability)
+    mark_threads(texts, words, marks, first_block_past(blocks, settings.section_min_position * len(doc.text)))
+    mark_named(texts, words, marks)
+    mark_repeats(doc.text, blocks, keys, words, marks, settings)
     for i, reason in (corpus_marks or {}).items():
         if marks[i] is None:
             marks[i] = (REPEAT_IN_CORPUS, reason)
     if probability is not None:
-        liftable = _mark_classified(blocks, texts, words, marks, probability, needed)
+        liftable = mark_classified(blocks, texts, words, marks, probability, needed)
         if liftable is not None:
-            _guard(doc, blocks, texts, words, marks, probability, liftable)
-    spans = _block_spans(blocks, marks)
+            guard(doc, blocks, texts, words, marks, probability, liftable)
+    spans = block_spans(blocks, marks)
     if sentence_repeats:
-        spans += _sentence_repeats(doc.text, blocks, keys, marks, settings)
-    spans += _metadata_prefixes(doc.text, blocks, marks)
+        spans += find_sentence_repeats(doc.text, blocks, keys, marks, settings)
+    spans += metadata_prefixes(doc.text, blocks, marks)
     return sorted(spans)
 
 
@@ -551,48 +282,3 @@ def _predict(docs, blocks, keys, links: bool, model: BlockModel, pending: list[i
         out[i] = (X, probability[start : start + len(X)])
         start += len(X)
 
-
-def reuse_masks(found: dict[str, list[BoilerplateSpan]], settings) -> dict[str, list[BoilerplateSpan]]:
-    """The spans to leave out of reuse figures per document id: the
-    boilerplate found, or none when ``boilerplate.keep`` is set."""
-    bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
-    return {} if bp.keep else {doc_id: spans for doc_id, spans in found.items() if spans}
-
-
-def classifier_verdict(span: BoilerplateSpan) -> bool:
-    """Whether ``span`` is boilerplate on the block classifier's score alone
-    (no rule, section, repeat or date line says so): a guess that text
-    another document shares should not override."""
-    return span.reason.startswith(_CLASSIFIER_REASON)
-
-
-# The mask of boilerplate spans is the general span mask.
-boilerplate_mask = span_mask
-
-
-def kept_text(text: str, spans: Sequence[BoilerplateSpan]) -> str:
-    """``text`` with its boilerplate spans removed (each replaced by a line break)."""
-    parts, pos = [], 0
-    for span in sorted(spans):
-        if span.start > pos:
-            parts.append(text[pos : span.start])
-        parts.append("\n")
-        pos = max(pos, span.end)
-    parts.append(text[pos:])
-    return "".join(parts)
-
-
-def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
-    """Per-document JSON fields: the spans, boilerplate characters and share.
-
-    Args:
-        text: The document's text, or its length in characters.
-        spans: Its boilerplate spans.
-    """
-    length = text if isinstance(text, int) else len(text)
-    chars = covered_chars(length, spans)
-    return {
-        "boilerplate": [s.to_dict() for s in spans],
-        "boilerplate_chars": chars,
-        "boilerplate_share": round(chars / length, 4) if length else 0.0,
-    }

@@ -44,6 +44,12 @@ _SANDWICH_MAX_BLOCKS = 12
 # The headline's words are mostly the title's (which adds the site's name).
 _TITLE_SHARE = 0.7
 _HEADING_LOOKBACK = 8
+# The block that repeats the title covers this share of its words, the
+# title cut at its separators (the site's name in "Headline | Site" left out).
+_TITLE_COVER = 0.8
+# How many blocks after that headline the article's core is looked for first.
+_HEADLINE_WINDOW = 20
+_TITLE_PARTS = re.compile(r"\s+[|\u2013\u2014\u00ab\u00bb:-]+\s+|:\s+|\s+::\s+")
 _PLAIN_HEADING_LOOKBACK = 3
 # A long block without a sentence stop or a clause mark anywhere is a list
 # of words (a tag cloud, a menu), not prose: it weighs this much as a core.
@@ -83,7 +89,7 @@ def protected_blocks(
     title: str | None = None,
     heading_bit: int = 0,
     container_bit: int = 0,
-    comment_bit: int = 0,
+    aside_bits: int = 0,
 ) -> list[int]:
     """The blocks the page-level guard keeps (see the module doc).
 
@@ -102,9 +108,10 @@ def protected_blocks(
         container_bit: The DOM flag of a block in or next to the element
             that holds most of the page's prose: when the core has it, the
             article does not continue past a block without it.
-        comment_bit: The DOM flag of a block under an element whose class
-            or id names comments: such a block is the core only when the
-            page has no prose elsewhere.
+        aside_bits: The DOM flags of a block beside the article (under an
+            element whose class or id names comments or a sidebar, or in an
+            ``<aside>``): such a block is the core only when the page has
+            no prose elsewhere.
 
     Returns:
         Indices of the blocks to keep, in order.
@@ -115,23 +122,16 @@ def protected_blocks(
     units = [prose_units(t, w) for t, w in zip(texts, words)]
     density = [b.link_density or 0.0 for b in blocks]
     p = np.zeros(n) if probability is None else probability
-    # The first block with at least half the page's most prose, whatever
-    # the classifier thinks of it: the article comes before its comments,
-    # which may hold a longer paragraph. A paragraph counts with the run of
-    # paragraphs it opens or belongs to (a short article of a few paragraphs
-    # before one long notice).
-    score = [_prose_score(texts[i], units[i], density[i]) if liftable[i] else -1.0 for i in range(n)]
-    if comment_bit:
-        # A block under an element whose class or id names comments is a
-        # reader's, not the article's core, while the page has prose elsewhere.
-        elsewhere = [-1.0 if blocks[i].dom_flags & comment_bit else value for i, value in enumerate(score)]
-        if max(elsewhere) >= _ARTICLE_MIN_UNITS:
-            score = elsewhere
-    best = max(score)
-    value = _run_scores(texts, units, density, liftable, score)
-    core = next(i for i, v in enumerate(value) if v >= _CORE_SHARE * best)
-    if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
+    chosen = _core(texts, units, density, blocks, liftable, title, heading_bit, aside_bits)
+    if chosen is None:
         return []
+    core, core_value, anchor = chosen
+    # The article starts at its headline, when a block repeats the title.
+    floor = anchor if anchor is not None and anchor < core else -1
+    # A thin article (a headline over a list, a paragraph over a table) may
+    # end with its short blocks: after it come only short blocks to the end
+    # of the page (a comments link, a footer line a rule named).
+    thin = core_value < _PARAGRAPH_UNITS
 
     # When the classifier kept the core it found the article: around it,
     # it is overruled only where it was unsure.
@@ -161,11 +161,14 @@ def protected_blocks(
     def reach(i: int, step: int) -> int:
         """How many blocks from ``i`` on (in direction ``step``) continue the
         article: prose, or a run of short blocks (a subheading, list items,
-        table rows) that more prose follows."""
+        table rows) that more prose follows (or, after a thin article, the
+        end of the page)."""
         j = i
         while 0 <= j < n and short(j) and not prose(j) and abs(j - i) < _SANDWICH_MAX_BLOCKS:
             j += step
-        return abs(j - i) + 1 if 0 <= j < n and prose(j) else 0
+        if 0 <= j < n and prose(j):
+            return abs(j - i) + 1
+        return n - i if thin and step > 0 and j == n and i < n else 0
 
     kept = [core]
     first = last = core
@@ -173,13 +176,82 @@ def protected_blocks(
     while step := reach(last + 1, 1):
         kept.extend(range(last + 1, last + 1 + step))
         last += step
-    while step := reach(first - 1, -1):
+    while first - 1 > floor and (step := reach(first - 1, -1)):
+        step = min(step, first - max(floor, 0))
         kept.extend(range(first - step, first))
         first -= step
-    headline = _headline(texts, blocks, first, liftable, units, title, heading_bit)
+    if floor >= 0:
+        # Between the headline and the core: the article's opening (a date
+        # line, a list), however many short blocks it holds.
+        if all(short(i) for i in range(floor + 1, first)):
+            kept.extend(range(floor + 1, first))
+        kept.append(floor)
+    headline = None if floor >= 0 or _is_title(texts[core], title) or _is_title(texts[first], title) else _headline(texts, blocks, first, liftable, units, title, heading_bit)
     if headline is not None:
         kept.append(headline)
     return sorted(i for i in kept if liftable[i])
+
+
+def _core(texts, units, density, blocks, liftable, title, heading_bit: int, aside_bits: int) -> tuple[int, float, int | None] | None:
+    """The article's core, the prose score of its run and the block that
+    repeats the page's title (:func:`_title_block`), or ``None`` when the
+    page's best block is no article.
+
+    The core is the first block with at least half the page's most prose,
+    whatever the classifier thinks of it: the article comes before its
+    comments, which may hold a longer paragraph. A paragraph counts with the
+    run of paragraphs it opens or belongs to (a short article of a few
+    paragraphs before one long notice). Blocks beside the article and before
+    its headline compete only when the page has no prose elsewhere.
+    """
+    n = len(texts)
+    score = [_prose_score(texts[i], units[i], density[i]) if liftable[i] else -1.0 for i in range(n)]
+    aside = [bool(blocks[i].dom_flags & aside_bits) for i in range(n)]
+    anchor = _title_block(texts, units, density, liftable, title)
+    # A block under comments or in a sidebar (a reader's comment, the
+    # blogger's profile) is not the core; nor is one before the block that
+    # repeats the page's title: the article follows its headline, closely
+    # when the blocks right after it hold prose.
+    choices = [[aside]]
+    if anchor is not None:
+        choices.append([[not anchor < i <= anchor + _HEADLINE_WINDOW for i in range(n)], [i <= anchor for i in range(n)]])
+    for choice in choices:
+        for beside in choice:
+            elsewhere = [-1.0 if beside[i] else value for i, value in enumerate(score)]
+            if any(beside) and max(_run_scores(texts, units, density, liftable, elsewhere)) >= _ARTICLE_MIN_UNITS:
+                score = elsewhere
+                break
+    best = max(score)
+    value = _run_scores(texts, units, density, liftable, score)
+    candidates = [i for i, v in enumerate(value) if v >= _CORE_SHARE * best]
+    eligible = [i for i in candidates if units[i] >= _ARTICLE_MIN_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY]
+    # A heading is the core only on a page without a paragraph that could
+    # be: the article's text follows its headline.
+    paragraphs = [
+        i for i in eligible
+        if _is_paragraph(texts[i], units[i], density[i]) and not _is_heading(blocks[i], texts[i], units[i], heading_bit)
+    ]
+    core = (paragraphs or eligible or candidates)[0]
+    if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
+        return None
+    return core, value[core], anchor
+
+
+def _title_block(texts, units, density, liftable, title: str | None) -> int | None:
+    """The first block that is the page's title without the site's name
+    (the longest part of the title between separators such as " | "), not
+    a link: the article's headline."""
+    if not title:
+        return None
+    headline = max(_TITLE_PARTS.split(title), key=lambda part: len(part.split()))
+    wanted = set(normalize_text(headline).split())
+    if len(wanted) < 2:
+        return None
+    for i, text in enumerate(texts):
+        if liftable[i] and density[i] < _ARTICLE_MAX_LINK_DENSITY and 2 <= units[i] <= _HEADING_MAX_UNITS and _is_title(text, title):
+            if len(wanted & set(normalize_text(text).split())) >= _TITLE_COVER * len(wanted):
+                return i
+    return None
 
 
 def _prose_score(text: str, units: int, density: float) -> float:
@@ -215,17 +287,23 @@ def _is_paragraph(text: str, units: int, density: float) -> bool:
     )
 
 
+def _is_title(text: str, title: str | None) -> bool:
+    """Whether a block reads as the page's title: two or more words, mostly the title's."""
+    if not title:
+        return False
+    words = normalize_text(text).split()
+    title_words = set(normalize_text(title).split())
+    return 2 <= len(words) <= _HEADING_MAX_UNITS and sum(w in title_words for w in words) >= _TITLE_SHARE * len(words)
+
+
 def _headline(texts, blocks, first: int, liftable, units, title: str | None, heading_bit: int) -> int | None:
     """The article's headline before block ``first``: the nearest block
     whose words are mostly the title's, else the nearest heading."""
     if title:
-        title_words = set(normalize_text(title).split())
         for i in range(first - 1, -1, -1):
             # (A blog's headline is often a link to the post itself.)
-            if liftable[i] and 2 <= units[i] <= _HEADING_MAX_UNITS:
-                words = normalize_text(texts[i]).split()
-                if len(words) >= 2 and sum(w in title_words for w in words) >= _TITLE_SHARE * len(words):
-                    return i
+            if liftable[i] and 2 <= units[i] <= _HEADING_MAX_UNITS and _is_title(texts[i], title):
+                return i
     lookback = _HEADING_LOOKBACK if heading_bit and blocks[0].link_density is not None else _PLAIN_HEADING_LOOKBACK
     for i in range(first - 1, max(first - lookback, 0) - 1, -1):
         if liftable[i] and units[i] >= 2 and _is_heading(blocks[i], texts[i], units[i], heading_bit):
