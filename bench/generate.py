@@ -207,6 +207,9 @@ def _truth(members, ids_at, kept) -> list[list]:
 
 
 def main(argv: list[str]) -> int:
+    if len(argv) < 3 or not argv[1].isdigit() or "-h" in argv or "--help" in argv:
+        print("usage: python bench/generate.py N OUT.jsonl [--reuse]  (truth goes to OUT.truth.json)", file=sys.stderr)
+        return 0 if "-h" in argv or "--help" in argv else 2
     n_docs, out = int(argv[1]), Path(argv[2])
     truth = generate_reuse(n_docs, out) if "--reuse" in argv[3:] else generate(n_docs, out)
     Path(str(out).removesuffix(".jsonl") + ".truth.json").write_text(json.dumps(truth))
