@@ -87,7 +87,7 @@ class PassagePair:
     @property
     def capped(self) -> bool:
         """Exact runs or sentence pairs of its alignment were left out (``passages.max_pair_matches``)."""
-        return bool(self.alignment.capped or (self.summary or {}).get("matches_capped"))
+        return self.alignment.capped
 
 
 # A pair sharing this many sampled fingerprints is aligned without looking at
