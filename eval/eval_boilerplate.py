@@ -28,7 +28,9 @@ kept, among pages whose gold has more than 50 words), naming those pages.
 The data is read from ``../shared/data`` next to the repository root, or
 ``$DEDUP_DATA``; when it is absent the script says so and exits 0.
 
-Usage: ``python eval/eval_boilerplate.py [--folds 5] [--json out.json]``
+Usage: ``python eval/eval_boilerplate.py [--folds 5] [--input html|text|both]
+[--skip-cv | --skip-dragnet] [--json out.json]`` (one input or one data set
+while iterating).
 """
 
 from __future__ import annotations
@@ -173,30 +175,37 @@ def as_plain_text(doc):
     return replace(doc, blocks=())
 
 
-def cross_validate(pages, folds: int, settings: BoilerplateSettings) -> dict[str, dict]:
-    """Site-grouped cross-validation on the article-extraction benchmark."""
+HTML_ROW, TEXT_ROW = "dedup, HTML input", "dedup, plain-text input"
+
+
+def cross_validate(pages, folds: int, settings: BoilerplateSettings, inputs: tuple[str, ...] = ("html", "text")) -> dict[str, dict]:
+    """Site-grouped cross-validation on the article-extraction benchmark
+    (of the models for ``inputs``: ``"html"``, ``"text"`` or both)."""
     from sklearn.model_selection import GroupKFold
 
     sites = sorted({p.site for p in pages})
     site_index = np.array([sites.index(p.site) for p in pages])
-    scores = {"full text (baseline)": Score(), "dedup, HTML input": Score(), "dedup, plain-text input": Score()}
+    scores = {"full text (baseline)": Score()}
+    scores.update({name: Score() for kind, name in (("html", HTML_ROW), ("text", TEXT_ROW)) if kind in inputs})
     gold = [shingles(p.gold) for p in pages]
-    arrays = {links: page_arrays(pages, links) for links in (True, False)}
+    arrays = {links: page_arrays(pages, links) for links in (True, False) if ("html" if links else "text") in inputs}
     for fold, (train, test) in enumerate(GroupKFold(folds).split(site_index, groups=site_index)):
         models = {}
         for links, (X, y, w, g) in arrays.items():
             rows = np.isin(g, train)
-            models[links], _ = fit_model(X[rows], y[rows], w[rows], links, SEED)
+            models[links], _ = fit_model(X[rows], y[rows], w[rows], links, SEED, pages=g[rows], sites=site_index[g[rows]])
         for i in test:
             doc = pages[i].doc
             gold_text = pages[i].gold
             extra = {"headline": gold_headline(gold_text, doc), "page_id": pages[i].id}
             scores["full text (baseline)"].add(doc.text, gold[i], gold_text, **extra)
-            spans = document_boilerplate(doc, settings, model=models[True])
-            scores["dedup, HTML input"].add(kept_text(doc.text, spans), gold[i], gold_text, **extra)
-            plain = as_plain_text(doc)
-            spans = document_boilerplate(plain, settings, document_blocks(plain), model=models[False])
-            scores["dedup, plain-text input"].add(kept_text(plain.text, spans), gold[i], gold_text, **extra)
+            if True in models:
+                spans = document_boilerplate(doc, settings, model=models[True])
+                scores[HTML_ROW].add(kept_text(doc.text, spans), gold[i], gold_text, **extra)
+            if False in models:
+                plain = as_plain_text(doc)
+                spans = document_boilerplate(plain, settings, document_blocks(plain), model=models[False])
+                scores[TEXT_ROW].add(kept_text(plain.text, spans), gold[i], gold_text, **extra)
         print(f"  fold {fold + 1}/{folds} done", file=sys.stderr)
     return {name: s.row() for name, s in scores.items()}
 
@@ -214,13 +223,14 @@ def split_comments(gold: str) -> tuple[str, str]:
     return (gold[: marker.start()], gold[marker.end() :]) if marker else (gold, "")
 
 
-def dragnet_test(root: Path, settings: BoilerplateSettings) -> dict[str, dict] | None:
-    """The shipped models on dragnet's test split."""
+def dragnet_test(root: Path, settings: BoilerplateSettings, inputs: tuple[str, ...] = ("html", "text")) -> dict[str, dict] | None:
+    """The shipped models (for ``inputs``) on dragnet's test split."""
     folder = root / "dragnet-boilerplate"
     split = folder / "split_test.txt"
     if not split.is_file():
         return None
-    scores = {"full text (baseline)": Score(), "dedup, HTML input": Score(), "dedup, plain-text input": Score()}
+    scores = {"full text (baseline)": Score()}
+    scores.update({name: Score() for kind, name in (("html", HTML_ROW), ("text", TEXT_ROW)) if kind in inputs})
     for name in split.read_text(encoding="utf-8").split():
         html_path, gold_path = folder / "html" / f"{name}.html.gz", folder / "gold" / f"{name}.txt"
         if not (html_path.is_file() and gold_path.is_file()):
@@ -230,10 +240,12 @@ def dragnet_test(root: Path, settings: BoilerplateSettings) -> dict[str, dict] |
         doc = document_from_html(decode_html(gzip.decompress(html_path.read_bytes())), name)
         extra = {"headline": gold_headline(gold_text, doc), "comments": shingles(comments_text) - gold, "page_id": name}
         scores["full text (baseline)"].add(doc.text, gold, gold_text, **extra)
-        scores["dedup, HTML input"].add(kept_text(doc.text, document_boilerplate(doc, settings)), gold, gold_text, **extra)
-        plain = as_plain_text(doc)
-        kept = kept_text(plain.text, document_boilerplate(plain, settings))
-        scores["dedup, plain-text input"].add(kept, gold, gold_text, **extra)
+        if HTML_ROW in scores:
+            scores[HTML_ROW].add(kept_text(doc.text, document_boilerplate(doc, settings)), gold, gold_text, **extra)
+        if TEXT_ROW in scores:
+            plain = as_plain_text(doc)
+            kept = kept_text(plain.text, document_boilerplate(plain, settings))
+            scores[TEXT_ROW].add(kept, gold, gold_text, **extra)
     return {name: s.row() for name, s in scores.items()}
 
 
@@ -266,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Evaluate boilerplate separation on labelled pages.")
     parser.add_argument("--folds", type=int, default=5, help="cross-validation folds, grouped by site (default 5)")
     parser.add_argument("--skip-cv", action="store_true", help="only the dragnet test split")
+    parser.add_argument("--skip-dragnet", action="store_true", help="only the benchmark's cross-validation")
+    parser.add_argument("--input", choices=("html", "text", "both"), default="both", help="which input to score (default both)")
     parser.add_argument("--json", help="also write the figures to this file")
     args = parser.parse_args(argv)
     root = data_root()
@@ -274,14 +288,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval-boilerplate: labelled data not found under {root} (set DEDUP_DATA); skipped.")
         return 0
     settings = BoilerplateSettings()
+    inputs = ("html", "text") if args.input == "both" else (args.input,)
     started = time.perf_counter()
     results: dict[str, dict] = {}
     if benchmark.is_file() and not args.skip_cv:
         pages = load_benchmark(root)
-        results["article-extraction-benchmark"] = cross_validate(pages, args.folds, settings)
+        results["article-extraction-benchmark"] = cross_validate(pages, args.folds, settings, inputs)
         print_table(f"article-extraction-benchmark: {len(pages)} pages, {args.folds}-fold CV grouped by site",
                     results["article-extraction-benchmark"])
-    dragnet = dragnet_test(root, settings)
+    dragnet = None if args.skip_dragnet else dragnet_test(root, settings, inputs)
     if dragnet is not None:
         results["dragnet-test"] = dragnet
         print_table("dragnet test split (split_test.txt), shipped models, main text without comments", dragnet)

@@ -30,7 +30,7 @@ import numpy as np
 
 from dedup.boilerplate.batches import Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
-from dedup.boilerplate.features import char_table, documents_block_features
+from dedup.boilerplate.features import HTML_FEATURES, TEXT_FEATURES, char_table, documents_block_features
 from dedup.boilerplate.marking import (
     Mark,
     block_spans,
@@ -276,7 +276,9 @@ def _predict(docs, blocks, keys, links: bool, model: BlockModel, pending: list[i
         return
     pending_keys = None if keys is None else [keys[i] for i in pending]
     features = documents_block_features([docs[i].text for i in pending], [blocks[i] for i in pending], links, pending_keys)
-    probability = model.predict_proba(np.concatenate(features))
+    names = HTML_FEATURES if links else TEXT_FEATURES
+    sizes = [len(X) for X in features]
+    probability = model.predict_proba(model.columns(np.concatenate(features), names), sizes)
     start = 0
     for i, X in zip(pending, features):
         out[i] = (X, probability[start : start + len(X)])

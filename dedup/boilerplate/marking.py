@@ -9,7 +9,7 @@ from typing import Sequence
 import numpy as np
 
 from dedup.boilerplate.blocks import Block
-from dedup.boilerplate.features import block_features
+from dedup.boilerplate.features import HTML_FEATURES, TEXT_FEATURES, block_features
 from dedup.boilerplate.guard import prose_units, protected_blocks
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.rules import (
@@ -180,16 +180,17 @@ def classify(doc: Document, blocks, texts, keys, words, settings, model: BlockMo
     model = model or shipped_model("html" if links else "text")
     threshold = settings.html_threshold if links else settings.text_threshold
     threshold = model.threshold if threshold is None else threshold
+    names = HTML_FEATURES if links else TEXT_FEATURES
     if scored is None:
         X = block_features(doc.text, blocks, links, keys)
-        probability = model.predict_proba(X)
+        probability = model.predict_proba(model.columns(X, names))
     else:
         X, probability = scored
     needed = np.full(len(blocks), threshold)
     if not links:
         # Without link density the model is less sure of itself inside the
         # article: there, only a near-certain score marks a block.
-        inside = _prose_run(X[:, model.features.index("in_prose_region")] > 0, texts, words)
+        inside = _prose_run(X[:, names.index("in_prose_region")] > 0, texts, words)
         needed[inside] = max(threshold, settings.inside_threshold)
         if _is_headline(texts, words):
             needed[0] = np.inf

@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
+
+from dedup.boilerplate.stacking import STACKED_FEATURES, stacked_features
 
 MODEL_FILES = {"html": "blocks_html.json", "text": "blocks_text.json"}
 
@@ -42,6 +44,9 @@ class BlockModel:
         trees: The regression trees.
         threshold: Probability at or above which a block is boilerplate.
         meta: How it was trained (data, seed, parameters, scores).
+        second_stage: A model that rates each block again from these
+            features and the first pass's probabilities of it and its
+            neighbours (:mod:`dedup.boilerplate.stacking`), or ``None``.
     """
 
     features: tuple[str, ...]
@@ -50,6 +55,21 @@ class BlockModel:
     trees: tuple[_Tree, ...]
     threshold: float
     meta: dict[str, Any]
+    second_stage: "BlockModel | None" = None
+
+    def columns(self, X: np.ndarray, names: Sequence[str]) -> np.ndarray:
+        """The columns of ``X`` (named ``names``) this model reads, in its order.
+
+        Raises:
+            ValueError: If ``X`` lacks one of them.
+        """
+        names = tuple(names)
+        if names == self.features:
+            return X
+        missing = [f for f in self.features if f not in names]
+        if missing:
+            raise ValueError(f"the block features lack {', '.join(missing)}; retrain the model with train_blocks.py")
+        return X[:, [names.index(f) for f in self.features]]
 
     def decision(self, X: np.ndarray) -> np.ndarray:
         """The log-odds that each row is boilerplate."""
@@ -71,17 +91,34 @@ class BlockModel:
     def _forest(self) -> "_Forest":
         return _Forest.of(self.trees)
 
-    def predict_proba(self, X: np.ndarray) -> np.ndarray:
-        """The probability that each row is boilerplate."""
+    def first_proba(self, X: np.ndarray) -> np.ndarray:
+        """The first pass's probability that each row is boilerplate."""
         return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
-    def predict(self, X: np.ndarray) -> np.ndarray:
+    def predict_proba(self, X: np.ndarray, sizes: Sequence[int] | None = None) -> np.ndarray:
+        """The probability that each row is boilerplate: the first pass's,
+        or with a second stage, the second pass's.
+
+        Args:
+            X: Feature rows (columns :attr:`features`), the blocks of the
+                documents one document after the other.
+            sizes: Rows per document; ``None`` for one document.
+        """
+        probability = self.first_proba(X)
+        if self.second_stage is None:
+            return probability
+        sizes = np.asarray([len(X)] if sizes is None else sizes, dtype=np.int64)
+        log_words = np.asarray(X, dtype=np.float64)[:, self.features.index("log_words")]
+        stacked = np.hstack((X, stacked_features(probability, log_words, sizes)))
+        return self.second_stage.first_proba(stacked)
+
+    def predict(self, X: np.ndarray, sizes: Sequence[int] | None = None) -> np.ndarray:
         """True where a row is boilerplate."""
-        return self.predict_proba(X) >= self.threshold
+        return self.predict_proba(X, sizes) >= self.threshold
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready arrays (what :func:`load_model` reads back)."""
-        return {
+        data = {
             "format": "dedup-gbt-1",
             "features": list(self.features),
             "init": self.init,
@@ -99,6 +136,9 @@ class BlockModel:
                 for t in self.trees
             ],
         }
+        if self.second_stage is not None:
+            data["second_stage"] = self.second_stage.to_dict()
+        return data
 
 
 # Rows walked down the trees at once (bounds the (trees, rows) work arrays).
@@ -189,6 +229,7 @@ def model_from_dict(data: dict[str, Any]) -> BlockModel:
         trees=tuple(trees),
         threshold=float(data["threshold"]),
         meta=dict(data.get("meta", {})),
+        second_stage=model_from_dict(data["second_stage"]) if data.get("second_stage") else None,
     )
 
 
@@ -207,9 +248,12 @@ def shipped_model(kind: str) -> BlockModel:
     return model_from_dict(json.loads(text))
 
 
-def model_from_sklearn(estimator, features: tuple[str, ...], threshold: float, meta: dict[str, Any]) -> BlockModel:
+def model_from_sklearn(
+    estimator, features: tuple[str, ...], threshold: float, meta: dict[str, Any], second_stage=None
+) -> BlockModel:
     """Export a fitted binary ``GradientBoostingClassifier`` (classes 0/1,
-    1 = boilerplate) to a :class:`BlockModel`."""
+    1 = boilerplate) to a :class:`BlockModel`; ``second_stage`` is another
+    such estimator, fitted on ``features`` and :data:`STACKED_FEATURES`."""
     trees = []
     for (regressor,) in estimator.estimators_:
         t = regressor.tree_
@@ -229,4 +273,7 @@ def model_from_sklearn(estimator, features: tuple[str, ...], threshold: float, m
     # The starting log-odds is whatever the ensemble adds to its trees.
     probe = np.zeros((1, len(features)))
     init = float(estimator.decision_function(probe)[0] - model.decision(probe)[0])
-    return BlockModel(tuple(features), init, model.learning_rate, tuple(trees), threshold, meta)
+    second = None
+    if second_stage is not None:
+        second = model_from_sklearn(second_stage, tuple(features) + STACKED_FEATURES, threshold, {})
+    return BlockModel(tuple(features), init, model.learning_rate, tuple(trees), threshold, meta, second)
