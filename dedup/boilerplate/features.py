@@ -21,7 +21,6 @@ import numpy as np
 
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.rules import block_kind, section_header_kind
-from dedup.boilerplate.text_features import TABLE_FEATURES, table_features
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
 
@@ -107,7 +106,7 @@ LINK_FEATURES = (
     "wide_window_link_density",
 )
 DOM_FEATURES = tuple(f"dom_{name}" for name in DOM_FLAGS)
-TEXT_FEATURES = BASE_FEATURES + TABLE_FEATURES
+TEXT_FEATURES = BASE_FEATURES
 HTML_FEATURES = BASE_FEATURES + LINK_FEATURES + DOM_FEATURES
 _WINDOW = 2
 _WIDE_WINDOW = 6
@@ -420,8 +419,6 @@ def documents_block_features(
     out[:, k + 7] = (batch.before(header.astype(np.int64)) > 0) & ~header
     out[:, k + 8] = np.log(_repeat_counts(block_texts, sizes, keys))
     out[:, k + 9 : k + 17] = _layout_features(batch, n_words, doc_words, stop, density, _window_means(log_words, sizes, _WIDE_WINDOW))
-    if not links:
-        out[:, len(BASE_FEATURES) :] = table_features(block_texts, n_words, sizes)
     if links:
         j = len(BASE_FEATURES)
         out[:, j] = density

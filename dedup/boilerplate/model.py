@@ -93,7 +93,9 @@ class BlockModel:
 
     def first_proba(self, X: np.ndarray) -> np.ndarray:
         """The first pass's probability that each row is boilerplate."""
-        return 1.0 / (1.0 + np.exp(-self.decision(X)))
+        # A log-odds far below zero overflows exp to inf: probability 0, as it should be.
+        with np.errstate(over="ignore"):
+            return 1.0 / (1.0 + np.exp(-self.decision(X)))
 
     def predict_proba(self, X: np.ndarray, sizes: Sequence[int] | None = None) -> np.ndarray:
         """The probability that each row is boilerplate: the first pass's,

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 import random
-import re
 from pathlib import Path
 
 import numpy as np
@@ -183,46 +182,11 @@ def reference_document_features(text: str, blocks: list[Block], links: bool) -> 
             float(bool(prose) and prose[0] <= i <= prose[-1]),
             float(np.log1p(min(abs(i - p) for p in prose) if prose else n)),
         ]
-        if not links:
-            row += reference_table_features(texts, words, i)
         if links:
             row += [density[i], prev(density, i), after(density, i), around(density, i, 2), around(density, i, 6)]
             row += [float(blocks[i].dom_flags >> k & 1) for k in range(len(DOM_FLAGS))]
         rows.append(row)
     return np.array(rows, dtype=np.float64).reshape(n, len(HTML_FEATURES if links else TEXT_FEATURES))
-
-
-def reference_table_features(texts: list[str], words: list[int], i: int) -> list[float]:
-    """The plain-text table/list features of block ``i``, by their definition."""
-    n = len(texts)
-    figures = [sum(1 for w in t.split() if re.search(r"\d", w)) if 0 < words[k] <= 15 else 0 for k, t in enumerate(texts)]
-
-    def shape(k: int) -> tuple:
-        head = texts[k][:1]
-        kind = 0 if not head else 1 if head.isdigit() else 2 if head.isupper() else 3 if head.isalpha() else 4
-        return kind, figures[k] > 0, min(words[k], 16)
-
-    def run(same) -> int:
-        if not same(i):
-            return 0
-        low = i
-        while low > 0 and same(low - 1):
-            low -= 1
-        high = i
-        while high + 1 < n and same(high + 1):
-            high += 1
-        return high - low + 1
-
-    near = range(max(i - 3, 0), min(i + 3, n - 1) + 1)
-    return [
-        float(bool(re.match(r"\W{0,2}\d", texts[i]))),
-        float(bool(re.match(r"[-*\u2022\u00b7\u2013\u2014\u25aa\u25cf\u25a0>]\s", texts[i]))),
-        figures[i] / max(words[i], 1),
-        float(np.log1p(run(lambda k: 0 < words[k] <= 8))),
-        float(np.log1p(run(lambda k: figures[k] > 0))),
-        float(np.log1p(run(lambda k: shape(k) == shape(i)))),
-        sum(figures[k] > 0 for k in near) / len(near),
-    ]
 
 
 def _random_documents(rng: random.Random, count: int) -> tuple[list[str], list[list[Block]]]:

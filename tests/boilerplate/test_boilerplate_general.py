@@ -49,14 +49,11 @@ def test_every_class_in_text_and_html_and_five_languages():
     cases = [json.loads(p.read_text(encoding="utf-8")) for p in CASES]
     classes = {c["failure_class"] for c in cases}
     assert classes >= {"short_article", "wrapper_class_words", "headings_lists_tables", "broken_html",
-                       "own_language_rules", "comment_thread_unmarked", "hard_wrapped", "table_only_article"}
+                       "own_language_rules", "comment_thread_unmarked", "hard_wrapped"}
     for klass in classes:
         formats = {c["format"] for c in cases if c["failure_class"] == klass}
         languages = {c["language"] for c in cases if c["failure_class"] == klass}
-        # Wrapper classes and broken markup exist only in HTML; hard wrapping
-        # only in text, and an article that is only a table loses its markup
-        # (what tells it from a menu) only in text.
-        text_only = ("hard_wrapped", "table_only_article")
-        expected = {"html"} if klass in ("wrapper_class_words", "broken_html") else {"text"} if klass in text_only else {"text", "html"}
+        # Wrapper classes and broken markup exist only in HTML; hard wrapping only in text.
+        expected = {"html"} if klass in ("wrapper_class_words", "broken_html") else {"text"} if klass == "hard_wrapped" else {"text", "html"}
         assert formats == expected, klass
         assert len(languages) >= 5, klass

@@ -1,6 +1,6 @@
-"""The stacked second pass of the plain-text block model and the table/list
-features it reads: computed per document whatever batch holds it, stored in
-the model's JSON, columns chosen by name."""
+"""A block model's stacked second pass (a per-model option): its features
+computed per document whatever batch holds it, the exported model equal to
+its estimators, stored in the model's JSON; a model's columns chosen by name."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.detect import score_blocks
 from dedup.boilerplate.features import TEXT_FEATURES, block_features
 from dedup.boilerplate.model import model_from_dict, shipped_model
 from dedup.boilerplate.stacking import STACKED_FEATURES, stacked_features
-from dedup.boilerplate.text_features import TABLE_FEATURES
+from dedup.boilerplate.models.train_blocks import SEED, fit_model, sklearn_probabilities
 from dedup.document import Document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,14 +50,49 @@ def test_distance_to_confident_article_text_and_the_span_it_makes():
     np.testing.assert_array_equal(column["stack_prev_probability"][0], -1.0)
 
 
-def test_shipped_text_model_is_stacked_and_html_model_is_not():
-    text, html = shipped_model("text"), shipped_model("html")
-    assert text.second_stage is not None and html.second_stage is None
-    assert text.second_stage.features == TEXT_FEATURES + STACKED_FEATURES
-    again = model_from_dict(json.loads(json.dumps(text.to_dict())))
+@pytest.fixture(scope="module")
+def stacked_model():
+    """A stacked plain-text model fitted on the sample corpus (short blocks
+    labelled boilerplate) and the written examples, with its estimators."""
+    docs = _corpus()
+    xs, ys, pages = [], [], []
+    for index, doc in enumerate(docs):
+        blocks = document_blocks(doc)
+        X = block_features(doc.text, blocks, False)
+        xs.append(X)
+        ys.append((np.array([len(b.text(doc.text).split()) for b in blocks]) < 8).astype(np.int64))
+        pages.append(np.full(len(X), index))
+    X, y, pages = np.concatenate(xs), np.concatenate(ys), np.concatenate(pages)
+    return fit_model(X, y, np.ones(len(y)), False, SEED, pages=pages, sites=pages, stacked=True)
+
+
+def test_a_stacked_model_gives_what_its_estimators_give(stacked_model):
+    model, estimators = stacked_model
+    assert model.second_stage is not None and model.second_stage.features == TEXT_FEATURES + STACKED_FEATURES
+    assert model.meta["second_stage"]["grouped_by"] == "site"
+    for doc in _corpus():
+        X = block_features(doc.text, document_blocks(doc), False)
+        np.testing.assert_allclose(model.predict_proba(X), sklearn_probabilities(estimators, X), rtol=0, atol=1e-9)
+        # The second pass changes the first pass's verdicts.
+        assert not np.array_equal(model.predict_proba(X), model.first_proba(X))
+
+
+def test_a_stacked_model_round_trips_through_json(stacked_model):
+    model, _ = stacked_model
+    again = model_from_dict(json.loads(json.dumps(model.to_dict())))
     doc = _corpus()[0]
     X = block_features(doc.text, document_blocks(doc), False)
-    assert np.array_equal(again.predict_proba(X), text.predict_proba(X))
+    assert np.array_equal(again.predict_proba(X), model.predict_proba(X))
+    assert model_from_dict(json.loads(json.dumps(shipped_model("html").to_dict()))).second_stage is None
+
+
+def test_a_stacked_model_scores_a_batch_as_each_document_alone(stacked_model):
+    model, _ = stacked_model
+    docs = _corpus()
+    features = [block_features(doc.text, document_blocks(doc), False) for doc in docs]
+    together = model.predict_proba(np.concatenate(features), [len(X) for X in features])
+    alone = np.concatenate([model.predict_proba(X) for X in features])
+    assert together.tobytes() == alone.tobytes()
 
 
 def test_batch_scores_equal_one_document_at_a_time():
@@ -76,19 +112,5 @@ def test_model_reads_its_columns_by_name():
     extra = ("unrelated",) + tuple(reversed(TEXT_FEATURES))
     shuffled = np.hstack((np.full((len(X), 1), 7.0), X[:, ::-1]))
     assert np.array_equal(model.predict_proba(model.columns(shuffled, extra)), model.predict_proba(X))
-
-
-def test_rows_of_a_calendar_read_as_a_table_and_menu_lines_do_not():
-    menu = ["Home", "All news", "Racing", "IndyCar", "MotoGP", "Contact"]
-    places = ("Interlagos", "Santa Cruz do Sul", "Velo Città", "Campo Grande")
-    rows = [f"Round {i}: {d} March – {place}" for i, d, place in zip(range(1, 5), (10, 17, 24, 31), places)]
-    text = "\n".join(menu + rows)
-    X = block_features(text, document_blocks(Document(id="t", text=text)), False)
-    column = {name: X[:, TEXT_FEATURES.index(name)] for name in TABLE_FEATURES}
-    assert (column["log_figure_run"][len(menu) :] == np.log1p(len(rows))).all()
-    assert (column["log_figure_run"][: len(menu)] == 0).all()
-    assert (column["numeric_token_share"][len(menu) :] > 0.2).all()
-    assert column["starts_numbered"].sum() == 0
-    numbered = "\n".join(menu + [f"{i}. Kyle Busch {5040 - i}" for i in range(1, 4)])
-    Y = block_features(numbered, document_blocks(Document(id="n", text=numbered)), False)
-    assert Y[len(menu) :, TEXT_FEATURES.index("starts_numbered")].all()
+    with pytest.raises(ValueError, match="lack"):
+        model.columns(X[:, 1:], TEXT_FEATURES[1:])
