@@ -46,7 +46,6 @@ from dedup.boilerplate.marking import (
     sentence_repeats as find_sentence_repeats,
 )
 from dedup.boilerplate.model import BlockModel, shipped_model
-from dedup.boilerplate.prefilter import nothing_to_mark
 from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats, repeat_index
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
 from dedup.boilerplate.spans import (
@@ -252,17 +251,10 @@ def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_fault
     keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
-    found: dict[str, list[BoilerplateSpan]] = {}
-    for i, doc in enumerate(docs):
-        words = ascii_word_counts(doc, keys[i])
-        if words is None:
-            words = [len(b.text(doc.text).split()) for b in blocks[i]]
-        probability = None if scored[i] is None else scored[i][1]
-        if nothing_to_mark(doc, blocks[i], keys[i], words, settings, probability, corpus_marks[i], repeats[i]):
-            found[doc.id] = []
-        else:
-            found[doc.id] = document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=words)
-    return found, cut_faults
+    return {
+        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i]))
+        for i, doc in enumerate(docs)
+    }, cut_faults
 
 
 def score_blocks(
