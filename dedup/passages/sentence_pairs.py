@@ -75,11 +75,11 @@ def _cosine(x: dict[int, float], y: dict[int, float]) -> float:
 
 
 def _neighbours(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(k, j)`` where both ``(k, j)`` and ``(k + 1, j)`` are among the entries."""
-    keys = set(zip(rows.tolist(), cols.tolist()))
-    found = sorted((k, j) for k, j in keys if (k + 1, j) in keys)
-    k, j = np.array(found, dtype=np.int64).reshape(-1, 2).T
-    return k, j
+    """``(k, j)`` where both ``(k, j)`` and ``(k + 1, j)`` are among the entries, sorted."""
+    width = int(cols.max(initial=0)) + 1
+    keys = np.unique(rows.astype(np.int64) * width + cols)
+    found = keys[np.isin(keys + width, keys)]
+    return found // width, found % width
 
 
 def merged_pairs(va: SentenceVectors, vb: SentenceVectors, raw: ScoreEntries, strong: float, weak: float) -> ScoreEntries:
