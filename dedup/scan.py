@@ -56,9 +56,15 @@ from dedup.text.shingles import char_classes
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
 
+TextsAt = Callable[[int, int], Sequence[str]]
+"""``texts_at(start, stop)``: the texts of documents ``start`` to ``stop`` as sent to a worker."""
 
-def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None, max_chars: int | None = None) -> Iterator[tuple[int, list[str]]]:
-    """Batches of ``size`` texts, or fewer holding ``max_chars`` characters."""
+
+def _batches(
+    docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None, max_chars: int | None = None, texts_at: TextsAt | None = None,
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """Batches of ``size`` texts, or fewer holding ``max_chars`` characters;
+    with ``texts_at``, each batch is what it gives for the batch's documents."""
     batch: list[str] = []
     number = 0
     chars = 0
@@ -70,7 +76,7 @@ def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress
             chars = 0
             if number == 0:
                 _tables_for(batch)
-            yield number, batch
+            yield number, batch if texts_at is None else texts_at(len(table) - len(batch), len(table))
             number += 1
             batch = []
             if progress:
@@ -78,7 +84,7 @@ def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress
     if batch:
         if number == 0:
             _tables_for(batch)
-        yield number, batch
+        yield number, batch if texts_at is None else texts_at(len(table) - len(batch), len(table))
 
 
 def _tables_for(texts: list[str]) -> None:
@@ -91,7 +97,7 @@ def _tables_for(texts: list[str]) -> None:
 
 def fingerprint_stream(
     docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None,
-    index: IndexSpill | None = None,
+    index: IndexSpill | None = None, texts_at: TextsAt | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore | KeptSets]:
     """Stage 1 over a stream of documents: the table, their fingerprints and
     the shingle sets (spilled to ``folder``, or kept by a distributed engine).
@@ -99,12 +105,14 @@ def fingerprint_stream(
     A document whose fingerprinting raises is fingerprinted as an empty
     text, listed in the table's ``failed`` and appended to ``faults``. With
     ``index``, the passage index's fingerprints go there, not into the result.
+    ``texts_at(start, stop)``: what is sent for the texts of those documents
+    (e.g. where they are in a document store), instead of the texts.
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
     store = KeptSets() if kept else ShingleStore(folder)
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
-    batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars)
+    batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars, texts_at)
     done = engine.map_keep(partial(keep_shingles, barrier), batches) if kept else ((guarded, None) for guarded in engine.map(barrier, batches))
     parts = []
     first = 0
@@ -203,13 +211,15 @@ def _run(
     engine: Engine,
     faults: list[StageFault],
     index_folder: str | None = None,
+    texts_at: TextsAt | None = None,
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are
     enabled (spilled to ``index_folder`` when given, else in memory).
 
     ``docs``: the documents, or stage 1 itself as a function that gives the
     table, the fingerprints, stage 3 (a function of the documents to pair)
-    and stage 4 (a function of the candidates).
+    and stage 4 (a function of the candidates). ``texts_at``: as for
+    :func:`fingerprint_stream`.
     """
     started = time.perf_counter()
     clock = _StageClock()
@@ -218,7 +228,7 @@ def _run(
         if callable(docs):
             table, fp, pairs_of, verify_of = docs()
         else:
-            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill)
+            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
             pairs_of = partial(pairs_from_keys, fp.band_keys)
             verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
@@ -532,16 +542,23 @@ def scan_corpus(
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine, temporary_store(portable=getattr(engine, "distributed", False)) as docs:
+    with _engine_for(settings, engine) as engine, temporary_store(portable=_texts_travel(engine)) as docs:
         stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
         else:
-            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
+            texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)
+
+
+def _texts_travel(engine: Engine) -> bool:
+    """Whether the workers need the texts themselves, not where they are
+    in this process's document store: a cluster's workers on other machines."""
+    return getattr(engine, "distributed", False) and not getattr(engine, "shares_files", False)
 
 
 def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress: Progress | None) -> ScanResult:

@@ -34,6 +34,10 @@ class Engine(Protocol):
             a stage that can sends them the names of shards instead of
             texts, and keeps what they make with them (:meth:`map_keep`)
             instead of in temporary files.
+        shares_files: (optional, ``False`` when absent) the workers of a
+            distributed engine run on this machine and read its temporary
+            files (a local cluster): a stage sends them where a document is
+            in such a file, not its text.
     """
 
     workers: int
