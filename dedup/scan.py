@@ -40,15 +40,16 @@ from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
+from dedup.io.row_spill import spilled, updated_rows
 from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.shard_results import sharded_results
+from dedup.near.shard_results import document_from_dict, sharded_results
 from dedup.near.shard_scan import read_shards
 from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, assign_clusters, cluster_members, document_results, empty_documents, pair_results
+from dedup.near.table import DocumentTable, cluster_members, cluster_places, document_results, empty_documents, pair_results
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, PairResult, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -401,8 +402,8 @@ def boilerplate_stage(
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
-    for doc_id, row in zip(document_ids(docs), result.documents):
-        row.extra.update(summarize(row.chars, found[doc_id]))
+    ids = document_ids(docs)
+    result.documents = updated_rows(result.documents, lambda k, row: row.extra.update(summarize(row.chars, found[ids[k]])))
     result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
     return reuse_masks(found, settings)
 
@@ -438,8 +439,8 @@ def passage_stage(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
         tally=result.stats, shared_shares=shares,
     )
-    for row, share in zip(result.documents, shares):
-        row.extra["shared_fingerprint_share"] = share
+    if shares:
+        result.documents = updated_rows(result.documents, partial(_set_share, shares))
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
@@ -472,32 +473,49 @@ def _warn_capped(pair: PairResult, settings: Settings, result: ScanResult, probl
 
 def _recluster(result: ScanResult) -> None:
     """Clusters again over every exact and near-duplicate pair, however found."""
-    table = DocumentTable(ids=[d.id for d in result.documents], chars=array("q", (d.chars for d in result.documents)),
-                          metadata={k: d.metadata for k, d in enumerate(result.documents) if d.metadata})
+    table = DocumentTable(chars=array("q"))
+    for k, row in enumerate(result.documents):
+        table.ids.append(row.id)
+        table.chars.append(row.chars)
+        if row.metadata:
+            table.metadata[k] = row.metadata
     position = {doc_id: k for k, doc_id in enumerate(table.ids)}
     edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)]
-    for row in result.documents:
-        row.cluster = row.duplicate_of = None
     clusters = cluster_members(table, edges)
-    result.clusters = assign_clusters(result.documents, table.ids, clusters)
+    result.clusters, places = cluster_places(table.ids, clusters)
+    result.documents = updated_rows(result.documents, lambda k, row: _place(row, places.get(k, (None, None))))
     result.stats["clusters"] = len(clusters)
     result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
+
+
+def _set_share(shares: list[float], k: int, row) -> None:
+    if k < len(shares):
+        row.extra["shared_fingerprint_share"] = shares[k]
+
+
+def _place(row, place: tuple[int | None, str | None]) -> None:
+    row.cluster, row.duplicate_of = place
 
 
 def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
     """Stage 8: the direction of every reported pair and the composition of
     every document (its own seconds in ``timing.stage_seconds.composition``)."""
-    from dedup.provenance.composition import compositions
+    from dedup.provenance.composition import composition, shared_spans
     from dedup.provenance.pairs import direct_pairs
 
     direct_pairs(docs, result.pairs, settings)
     started = time.perf_counter()
-    boilerplate = {row.id: [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())] for row in result.documents}
-    found = compositions([(row.id, row.chars) for row in result.documents], result.pairs, boilerplate)
-    for row, composition in zip(result.documents, found):
-        row.set_composition(composition)
+    shared = shared_spans(result.pairs)
+    alone = 0
+
+    def compose(_: int, row) -> None:
+        nonlocal alone
+        row.set_composition(composition(row.chars, shared.get(row.id, ()), [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())]))
+        alone += not row.extra["shared_with"]
+
+    result.documents = updated_rows(result.documents, compose)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
-    result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
+    result.stats["documents_sharing_nothing"] = alone
 
 
 def scan_corpus(
@@ -550,6 +568,9 @@ def scan_corpus(
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at)
+            if keep and getattr(engine, "distributed", False):
+                # The rows wait for the text stages in a file, not in this process.
+                result.documents = spilled(result.documents, document_from_dict)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)
