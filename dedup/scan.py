@@ -35,12 +35,12 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document, document_ids
-from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
+from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local, ships_texts
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
-from dedup.io.row_spill import spilled, updated_rows
+from dedup.io.row_spill import spilled, updated_rows, with_extra
 from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
@@ -49,7 +49,7 @@ from dedup.near.shard_results import document_from_dict, sharded_results
 from dedup.near.shard_scan import read_shards
 from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, cluster_places, document_results, empty_documents, pair_results
+from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, PairResult, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -57,8 +57,7 @@ from dedup.text.shingles import char_classes
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
 
-TextsAt = Callable[[int, int], Sequence[str]]
-"""``texts_at(start, stop)``: the texts of documents ``start`` to ``stop`` as sent to a worker."""
+TextsAt = Callable[[int, int], Sequence[str]]  # the texts of documents start to stop, as sent to a worker
 
 
 def _batches(
@@ -439,8 +438,7 @@ def passage_stage(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
         tally=result.stats, shared_shares=shares,
     )
-    if shares:
-        result.documents = updated_rows(result.documents, partial(_set_share, shares))
+    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
@@ -483,37 +481,20 @@ def _recluster(result: ScanResult) -> None:
     edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)]
     clusters = cluster_members(table, edges)
     result.clusters, places = cluster_places(table.ids, clusters)
-    result.documents = updated_rows(result.documents, lambda k, row: _place(row, places.get(k, (None, None))))
+    result.documents = placed_rows(result.documents, places)
     result.stats["clusters"] = len(clusters)
     result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
-
-
-def _set_share(shares: list[float], k: int, row) -> None:
-    if k < len(shares):
-        row.extra["shared_fingerprint_share"] = shares[k]
-
-
-def _place(row, place: tuple[int | None, str | None]) -> None:
-    row.cluster, row.duplicate_of = place
 
 
 def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
     """Stage 8: the direction of every reported pair and the composition of
     every document (its own seconds in ``timing.stage_seconds.composition``)."""
-    from dedup.provenance.composition import composition, shared_spans
+    from dedup.provenance.composition import composed_rows
     from dedup.provenance.pairs import direct_pairs
 
     direct_pairs(docs, result.pairs, settings)
     started = time.perf_counter()
-    shared = shared_spans(result.pairs)
-    alone = 0
-
-    def compose(_: int, row) -> None:
-        nonlocal alone
-        row.set_composition(composition(row.chars, shared.get(row.id, ()), [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())]))
-        alone += not row.extra["shared_with"]
-
-    result.documents = updated_rows(result.documents, compose)
+    result.documents, alone = composed_rows(result.documents, result.pairs)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = alone
 
@@ -560,7 +541,7 @@ def scan_corpus(
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine, temporary_store(portable=_texts_travel(engine)) as docs:
+    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs:
         stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
@@ -574,12 +555,6 @@ def scan_corpus(
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)
-
-
-def _texts_travel(engine: Engine) -> bool:
-    """Whether the workers need the texts themselves, not where they are
-    in this process's document store: a cluster's workers on other machines."""
-    return getattr(engine, "distributed", False) and not getattr(engine, "shares_files", False)
 
 
 def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress: Progress | None) -> ScanResult:

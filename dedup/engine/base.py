@@ -94,6 +94,12 @@ class Engine(Protocol):
         ...
 
 
+def ships_texts(engine: Engine) -> bool:
+    """Whether ``engine``'s workers need the texts themselves, not where
+    they are in this process's files: a cluster's, on other machines."""
+    return getattr(engine, "distributed", False) and not getattr(engine, "shares_files", False)
+
+
 def groups_by_key(items: Iterable[tuple[K, T]]) -> Iterator[tuple[K, list[T]]]:
     """``(key, values)`` per distinct key, in key order; values keep their
     input order (a stable sort), so any engine's grouping is the same."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from functools import partial
 from collections.abc import Sequence
 from typing import Any, Callable, Iterable, Iterator, MutableSequence
 
@@ -112,3 +113,16 @@ def updated_rows(rows: Sequence, update: Callable[[int, Any], None]) -> Sequence
     for position, row in enumerate(rows):
         update(position, row)
     return rows
+
+
+def with_extra(rows: Sequence, key: str, values: Sequence[Any]) -> Sequence:
+    """``rows`` with ``row.extra[key]`` set to ``values[k]`` for the ``k``-th
+    row (rows past the end of ``values`` keep theirs), as :func:`updated_rows`."""
+    if not values:
+        return rows
+    return updated_rows(rows, partial(_set_extra, key, values))
+
+
+def _set_extra(key: str, values: Sequence[Any], position: int, row: Any) -> None:
+    if position < len(values):
+        row.extra[key] = values[position]

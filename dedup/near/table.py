@@ -10,11 +10,14 @@ text.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from dedup.document import Document
+from dedup.io.row_spill import updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
 
@@ -93,6 +96,17 @@ def assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> lis
         if representative is not None:
             rows[m].duplicate_of = representative
     return cluster_results
+
+
+def placed_rows(rows: Sequence[DocumentResult], places: dict[int, tuple[int, str | None]]) -> Sequence[DocumentResult]:
+    """``rows`` with each one's ``cluster`` and ``duplicate_of`` set from
+    ``places`` (:func:`cluster_places`; ``None`` for a row in no cluster),
+    as :func:`dedup.io.row_spill.updated_rows`."""
+    return updated_rows(rows, partial(_place, places))
+
+
+def _place(places: dict[int, tuple[int, str | None]], position: int, row: DocumentResult) -> None:
+    row.cluster, row.duplicate_of = places.get(position, (None, None))
 
 
 def cluster_places(ids: list[str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
