@@ -487,7 +487,7 @@ def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanR
     for row, composition in zip(result.documents, found):
         row.set_composition(composition)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
-    result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
+    result.stats["documents_sharing_nothing"] = sum(not composition["shared_with"] for composition in found)
 
 
 def scan_corpus(
