@@ -9,6 +9,11 @@ folder (stopping at the repository root, the folder holding ``.git``) for a
 warning names the ``setup.cfg`` section that is ignored. Nested stages are
 addressed with a dotted prefix (``passages.min_chars = 80`` in
 ``setup.cfg``, ``[tool.dedup.passages]`` in ``pyproject.toml``).
+
+In: defaults, a configuration file's table, command-line values. Out: one
+frozen :class:`Settings` (the passage stage's in :mod:`dedup.config.passages`,
+the checks the stages share in :mod:`dedup.config.checks`), or a
+:class:`ConfigError` naming the setting.
 """
 
 from __future__ import annotations
