@@ -364,7 +364,7 @@ def _text_stages(
         with _timed(result, "passages"):
             passage_stage(docs, settings, result, masks, engine, index, progress, faults, problems)
         with _timed(result, "provenance"):
-            provenance_stage(docs, settings, result)
+            provenance_stage(docs, settings, result, engine)
     return result
 
 
@@ -486,13 +486,14 @@ def _recluster(result: ScanResult) -> None:
     result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
 
 
-def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
-    """Stage 8: the direction of every reported pair and the composition of
-    every document (its own seconds in ``timing.stage_seconds.composition``)."""
+def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine | None = None) -> None:
+    """Stage 8: the direction of every reported pair (the documents' signals
+    read on ``engine``'s workers, when given) and the composition of every
+    document (its own seconds in ``timing.stage_seconds.composition``)."""
     from dedup.provenance.composition import composed_rows
     from dedup.provenance.pairs import direct_pairs
 
-    direct_pairs(docs, result.pairs, settings)
+    direct_pairs(docs, result.pairs, settings, engine)
     started = time.perf_counter()
     result.documents, alone = composed_rows(result.documents, result.pairs)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
