@@ -1,8 +1,9 @@
-"""The per-document boilerplate pass in batches: documents, their blocks and corpus marks.
+"""The per-document boilerplate pass in batches: documents and their corpus marks.
 
 A batch is cut by the documents' lengths alone, so that from a store
 (:class:`dedup.io.store.DocumentStore`) its documents travel as a view and
-are read in the process that runs it, never decoded here only to be sent.
+are read in the process that runs it, never decoded here only to be sent;
+their blocks are cut there too.
 """
 
 from __future__ import annotations
@@ -12,24 +13,25 @@ from typing import Iterator, Sequence
 from dedup.document import Document, document_lengths, take
 from dedup.engine import runs_by_size
 
-# A batch: its documents, the blocks and the corpus marks of each.
+# A batch: its documents, the corpus marks of each, and whether each is
+# known to have no blocks (its blocks could not be cut).
 Batch = tuple[Sequence[Document], list, list]
 
 _BATCH_CHARS = 1 << 20
 
 
-def document_batches(docs: Sequence[Document], blocks: list, marks: dict, documents: int) -> Iterator[Batch]:
+def document_batches(docs: Sequence[Document], marks: dict, unsplit: frozenset[int], documents: int) -> Iterator[Batch]:
     """Batches of at most ``documents`` documents and about a megabyte of text.
 
     Args:
         docs: The documents (a list or a store).
-        blocks: Each document's blocks.
         marks: ``document index -> corpus marks`` for the documents that have any.
+        unsplit: The documents whose blocks could not be cut.
         documents: Most documents in a batch.
     """
     lengths = document_lengths(docs)
     for _, run in runs_by_size(range(len(docs)), lengths.__getitem__, _BATCH_CHARS, documents):
-        yield take(docs, run), [blocks[k] for k in run], [marks.get(k) for k in run]
+        yield take(docs, run), [marks.get(k) for k in run], [k in unsplit for k in run]
 
 
 def batch_size(batch: Batch) -> int:
@@ -39,9 +41,9 @@ def batch_size(batch: Batch) -> int:
 
 def without_documents(batch: Batch, positions: set[int]) -> Batch:
     """The batch without the documents at ``positions``."""
-    docs, blocks, marks = batch
-    kept = [k for k in range(len(blocks)) if k not in positions]
-    return [docs[k] for k in kept], [blocks[k] for k in kept], [marks[k] for k in kept]
+    docs, marks, unsplit = batch
+    kept = [k for k in range(len(marks)) if k not in positions]
+    return [docs[k] for k in kept], [marks[k] for k in kept], [unsplit[k] for k in kept]
 
 
 def batch_document_id(batch: Batch, position: int) -> tuple[str, ...]:

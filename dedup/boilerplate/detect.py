@@ -186,7 +186,6 @@ def boilerplate_report(
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
         return {doc_id: [] for doc_id in document_ids(docs)}, []
-    blocks = documents_blocks(docs, faults)
     if bp.classifier:
         # Loaded before any worker starts, so that forked workers share them.
         char_table()
@@ -194,17 +193,22 @@ def boilerplate_report(
     marks: dict[int, dict[int, str]] = {}
     repeats: list[RepeatedBlock] = []
     found: dict[str, list[BoilerplateSpan]] = {}
+    # Blocks are cut in the workers, once per pass: the repeat pass reports
+    # the documents whose blocks cannot be cut; without it the batches do.
+    unsplit: frozenset[int] = frozenset()
+    split_faults: list[StageFault] | None = [] if faults is not None and not bp.corpus_repeats else None
+    batch_faults: list[StageFault] = []
     with engine_or_local(engine, getattr(settings, "workers", 1)) as engine:
         if bp.corpus_repeats:
             started = time.perf_counter()
-            index = repeat_index(docs, blocks, bp, engine, faults)
-            repeats = index.groups
+            index = repeat_index(docs, None, bp, engine, faults)
+            repeats, unsplit = index.groups, index.unsplit
             for (d, b), g in index.members.items():
                 marks.setdefault(d, {})[b] = index.groups[g].reason
             if timings is not None:
                 timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-        jobs = document_batches(docs, blocks, marks, getattr(settings, "batch_size", 2000))
-        func = partial(_batch_boilerplate, settings=bp)
+        jobs = document_batches(docs, marks, unsplit, getattr(settings, "batch_size", 2000))
+        func = partial(_batch_boilerplate, settings=bp, report_faults=split_faults is not None)
         if faults is not None:
             func = FaultBarrier(func, batch_size, without_documents, batch_document_id)
         done = 0
@@ -212,28 +216,45 @@ def boilerplate_report(
             progress("boilerplate", 0, len(docs))
         for part in engine.map(func, jobs):
             if faults is not None:
-                faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)
+                batch_faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)
                 done += len(part.faults)
                 part = part.result
-            found.update(part)
-            done += len(part)
+            spans, cut_faults = part
+            if split_faults is not None:
+                split_faults.extend(cut_faults)
+            found.update(spans)
+            done += len(spans)
             if progress:
                 progress("boilerplate", done, len(docs))
+    if faults is not None:
+        # Blocks are cut before anything else is done with them: their faults come first.
+        faults.extend((split_faults or []) + batch_faults)
     return {doc_id: found.get(doc_id, []) for doc_id in document_ids(docs)}, repeats
 
 
-def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings) -> dict[str, list[BoilerplateSpan]]:
-    """The boilerplate of a batch (documents, their blocks and corpus marks),
-    the classifier applied to the whole batch at once."""
-    docs, blocks, corpus_marks = batch
+def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults: bool = False) -> tuple[dict[str, list[BoilerplateSpan]], list[StageFault]]:
+    """The boilerplate of a batch (documents, their corpus marks, whether
+    their blocks are known not to cut), the blocks cut here and the
+    classifier applied to the whole batch at once.
+
+    Returns:
+        ``({document id: spans}, faults)``: with ``report_faults``, a
+        document whose blocks cannot be cut has no spans and a fault
+        (without, its error is raised).
+    """
+    docs, corpus_marks, unsplit = batch
     docs = list(docs)  # read once, when the batch comes from a store
+    cut_faults: list[StageFault] = []
+    cut = documents_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
+    left = iter(cut)
+    blocks = [[] if skip else next(left) for skip in unsplit]
     keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
     return {
         doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i]))
         for i, doc in enumerate(docs)
-    }
+    }, cut_faults
 
 
 def score_blocks(

@@ -15,17 +15,19 @@ up most of the documents it occurs in is a copied passage, not boilerplate.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import traceback
+from dataclasses import asdict, dataclass, field
 from functools import partial
 from typing import Iterator, Sequence
 
 import numpy as np
 import xxhash
 
-from dedup.boilerplate.blocks import Block
+from dedup.boilerplate.blocks import Block, document_blocks
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs_by_size
+from dedup.engine.faults import describe
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
 from dedup.near.signatures import minhash_segments
@@ -82,10 +84,13 @@ class RepeatIndex:
         groups: One :class:`RepeatedBlock` per repeated group.
         members: ``(doc_index, block_index) -> group index`` for every block
             of a repeated group.
+        unsplit: Documents whose blocks could not be cut (each has a
+            fault; it has no blocks).
     """
 
     groups: list[RepeatedBlock]
     members: dict[tuple[int, int], int]
+    unsplit: frozenset[int] = frozenset()
 
 
 def block_key(text: str) -> str:
@@ -109,38 +114,77 @@ class _Fingerprints:
     Attributes:
         doc_idx: Document of each key (index into the documents).
         block_idx: Block of each key within its document.
+        starts: Offset of each key's block in its document's text.
+        ends: Offset just past each key's block.
         hashes: xxh3 hash of each key.
         long_rows: The rows whose key has enough words for near matching.
         signatures: Trigram MinHash signature of each of those keys.
+        unsplit: ``(document index, fault)`` of each document whose
+            blocks could not be cut.
     """
 
     doc_idx: np.ndarray
     block_idx: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
     hashes: np.ndarray
     long_rows: np.ndarray
     signatures: np.ndarray
+    unsplit: list[tuple[int, StageFault]] = field(default_factory=list)
+
+    def block_text(self, docs: Sequence[Document], row: int) -> str:
+        """The text of the block of key ``row``."""
+        return docs[int(self.doc_idx[row])].text[int(self.starts[row]) : int(self.ends[row])]
 
 
-def _block_fingerprints(
-    job: tuple[int, Sequence[Document], list[list[tuple[int, int]]]], near_words: int | None, near_max_words: int | None
-) -> _Fingerprints:
+# A run of documents to fingerprint: the index of its first document, the
+# documents, each one's block bounds (``None``: cut them here) and the
+# positions of documents to leave without blocks.
+_Job = tuple[int, Sequence[Document], "list[list[tuple[int, int]]] | None", frozenset]
+
+
+def _run_blocks(job: _Job, report_faults: bool) -> Iterator[tuple[int, list[tuple[int, int]] | None, StageFault | None]]:
+    """``(document index, block bounds, fault)`` of each document of a run,
+    its blocks cut here unless the job brings them; with ``report_faults``
+    a document whose blocks cannot be cut has none and a fault (without, the
+    error is raised)."""
+    first, docs, spans_of, skipped = job
+    for k, doc in enumerate(docs):
+        if k in skipped:
+            yield first + k, [], None
+        elif spans_of is not None:
+            yield first + k, spans_of[k], None
+        else:
+            try:
+                yield first + k, [(b.start, b.end) for b in document_blocks(doc)], None
+            except Exception as error:  # noqa: BLE001 - one document never costs the run
+                if not report_faults:
+                    raise
+                yield first + k, None, StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc())
+
+
+def _block_fingerprints(job: _Job, near_words: int | None, near_max_words: int | None, report_faults: bool = False) -> _Fingerprints:
     """Key hashes (and, with ``near_words``, the trigram signatures of keys
     of at least that many words) of the blocks of a run of documents.
 
     Args:
-        job: ``(index of the first document, the documents, [(start, end) of each block] of each)``.
+        job: See :data:`_Job`.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+        report_faults: Give a document whose blocks cannot be cut no blocks
+            and a fault, instead of raising its error.
     """
     most = near_max_words if near_max_words is not None else float("inf")
-    first, docs, spans_of = job
-    doc_idx: list[int] = []
-    block_idx: list[int] = []
-    hashes: list[int] = []
+    docs = job[1]
+    rows: list[tuple[int, int, int, int, int]] = []
     long_rows: list[int] = []
     long_keys: list[str] = []
+    unsplit: list[tuple[int, StageFault]] = []
     digest = xxhash.xxh3_64_intdigest
-    for d, (doc, spans) in enumerate(zip(docs, spans_of), start=first):
+    for (d, spans, fault), doc in zip(_run_blocks(job, report_faults), docs):
+        if fault is not None:
+            unsplit.append((d, fault))
+            continue
         text = doc.text
         ascii_text = text.isascii()
         for b, (start, end) in enumerate(spans):
@@ -149,63 +193,72 @@ def _block_fingerprints(
             if not key:
                 continue
             if near_words is not None and near_words <= key.count(b" ") + 1 <= most:
-                long_rows.append(len(hashes))
+                long_rows.append(len(rows))
                 long_keys.append(key.decode("utf-8"))
-            hashes.append(digest(key))
-            doc_idx.append(d)
-            block_idx.append(b)
+            rows.append((d, b, start, end, digest(key)))
     signatures = np.zeros((0, _NEAR_PERM), dtype=np.uint32)
     if long_keys:
         grams, bounds = _trigram_hashes(long_keys)
         folded = fold32(grams)
         signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
+    columns = np.array(rows, dtype=np.uint64).reshape(-1, 5)
+    positions = columns[:, :4].astype(np.int64)
     return _Fingerprints(
-        np.array(doc_idx, dtype=np.int64),
-        np.array(block_idx, dtype=np.int64),
-        np.array(hashes, dtype=np.uint64),
+        positions[:, 0].copy(),
+        positions[:, 1].copy(),
+        positions[:, 2].copy(),
+        positions[:, 3].copy(),
+        columns[:, 4].copy(),
         np.array(long_rows, dtype=np.int64),
         signatures,
+        unsplit,
     )
 
 
-def _fingerprint_jobs(docs, blocks) -> Iterator[tuple[int, Sequence[Document], list]]:
-    """The documents and their block bounds in runs of about ``_CHUNK_BYTES``
-    characters (cut by the lengths alone: from a store, the documents are
-    read in the process that fingerprints them)."""
+def _fingerprint_jobs(docs, blocks) -> Iterator[_Job]:
+    """The documents (and their block bounds, when given) in runs of about
+    ``_CHUNK_BYTES`` characters (cut by the lengths alone: from a store, the
+    documents are read, and their blocks cut, in the process that
+    fingerprints them)."""
     lengths = document_lengths(docs)
     for first, run in runs_by_size(range(len(docs)), lengths.__getitem__, _CHUNK_BYTES):
-        yield first, take(docs, run), [[(b.start, b.end) for b in blocks[k]] for k in run]
+        spans = None if blocks is None else [[(b.start, b.end) for b in blocks[k]] for k in run]
+        yield first, take(docs, run), spans, frozenset()
 
 
-def _job_size(job: tuple[int, Sequence[Document], list]) -> int:
-    return len(job[2])
+def _job_size(job: _Job) -> int:
+    return len(job[1])
 
 
-def _without_blocks(job: tuple[int, Sequence[Document], list], positions: set[int]) -> tuple[int, Sequence[Document], list]:
+def _without_blocks(job: _Job, positions: set[int]) -> _Job:
     """The run with the documents at ``positions`` left without blocks."""
-    first, docs, spans_of = job
-    return first, docs, [[] if k in positions else spans for k, spans in enumerate(spans_of)]
+    first, docs, spans_of, skipped = job
+    return first, docs, spans_of, skipped | frozenset(positions)
 
 
 def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> _Fingerprints:
     near_words = max(settings.near_min_words, _NEAR_NGRAM) if settings.near_repeats else None
-    func = partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words)
+    func = partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words, report_faults=faults is not None)
     if faults is None:
         parts = list(engine.map(func, _fingerprint_jobs(docs, blocks)))
     else:
         # The first document of each run, as _fingerprint_jobs cuts them.
         firsts = [first for first, _ in runs_by_size(document_lengths(docs), int, _CHUNK_BYTES)]
-        parts = []
+        parts, keying = [], []
         for first, guarded in zip(firsts, engine.map(FaultBarrier(func, _job_size, _without_blocks), _fingerprint_jobs(docs, blocks))):
             parts.append(guarded.result)
-            faults.extend(StageFault.of("boilerplate", fault, [document_ids(docs)[first + fault.position]]) for fault in guarded.faults)
+            keying.extend(StageFault.of("boilerplate", fault, [document_ids(docs)[first + fault.position]]) for fault in guarded.faults)
+        # Blocks are cut before they are keyed: their faults come first.
+        faults.extend(fault for part in parts for _, fault in part.unsplit)
+        faults.extend(keying)
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
+    empty = np.zeros(0, dtype=np.int64)
     return _Fingerprints(
-        np.concatenate([p.doc_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
-        np.concatenate([p.block_idx for p in parts] or [np.zeros(0, dtype=np.int64)]),
+        *(np.concatenate([getattr(p, name) for p in parts] or [empty]) for name in ("doc_idx", "block_idx", "starts", "ends")),
         np.concatenate([p.hashes for p in parts] or [np.zeros(0, dtype=np.uint64)]),
-        np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [np.zeros(0, dtype=np.int64)]),
+        np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [empty]),
         np.concatenate([p.signatures for p in parts] or [np.zeros((0, _NEAR_PERM), dtype=np.uint32)]),
+        [u for p in parts for u in p.unsplit],
     )
 
 
@@ -251,12 +304,11 @@ def _chunk_trigrams(keys: list[str], hashes: list[np.ndarray], counts: list[np.n
     counts.append(np.bincount(key_of_word[: grams.size][inside], minlength=len(keys)))
 
 
-def _near_unions(docs, blocks, fp: _Fingerprints, first_rows: np.ndarray, settings: BoilerplateSettings) -> UnionFind:
+def _near_unions(docs, fp: _Fingerprints, first_rows: np.ndarray, settings: BoilerplateSettings) -> UnionFind:
     """Union exact groups whose keys are near-identical (trigram MinHash + exact check).
 
     Args:
         docs: The documents.
-        blocks: Their blocks.
         fp: The block fingerprints.
         first_rows: For each exact group (in hash order), its first row in ``fp``.
         settings: Boilerplate settings.
@@ -272,11 +324,7 @@ def _near_unions(docs, blocks, fp: _Fingerprints, first_rows: np.ndarray, settin
     candidates = list(candidate_pairs(signatures, lsh_threshold))
     # The trigram sets of the keys in a candidate pair, hashed in one batch.
     involved = sorted({k for pair in candidates for k in pair})
-    texts = []
-    for k in involved:
-        row = int(first_rows[long_keys[k]])
-        block = blocks[int(fp.doc_idx[row])][int(fp.block_idx[row])]
-        texts.append(block_key(docs[int(fp.doc_idx[row])].text[block.start : block.end]))
+    texts = [block_key(fp.block_text(docs, int(first_rows[long_keys[k]]))) for k in involved]
     hashes, bounds = _trigram_hashes(texts)
     position = {k: i for i, k in enumerate(involved)}
     trigram_sets: dict[int, np.ndarray] = {}
@@ -304,7 +352,7 @@ def _near_unions(docs, blocks, fp: _Fingerprints, first_rows: np.ndarray, settin
 
 def repeat_index(
     docs: Sequence[Document],
-    blocks: Sequence[Sequence[Block]],
+    blocks: Sequence[Sequence[Block]] | None,
     settings: BoilerplateSettings,
     engine: Engine | None = None,
     faults: list[StageFault] | None = None,
@@ -313,29 +361,32 @@ def repeat_index(
 
     Args:
         docs: The documents.
-        blocks: Each document's blocks (:func:`dedup.boilerplate.blocks.document_blocks`).
+        blocks: Each document's blocks (:func:`dedup.boilerplate.blocks.document_blocks`);
+            ``None``: cut where the documents are keyed (on the engine's
+            workers), so that no process holds every document's blocks.
         settings: Boilerplate settings.
         engine: Where the block keys and signatures of runs of documents
             are computed (the result is the same for any engine); by
             default, in this process.
         faults: Receives a fault per document whose blocks could not be
-            keyed (its blocks are left out of the repeats).
+            cut or keyed (its blocks are left out of the repeats).
 
     Returns:
         A :class:`RepeatIndex`.
     """
     with engine_or_local(engine, 1) as running:
         fp = _all_fingerprints(docs, blocks, settings, running, faults)
-    doc_idx, block_idx = fp.doc_idx, fp.block_idx
+    doc_idx = fp.doc_idx
+    unsplit = frozenset(d for d, _ in fp.unsplit)
     if doc_idx.size == 0:
-        return RepeatIndex([], {})
+        return RepeatIndex([], {}, unsplit)
     # Exact groups: one per distinct key hash, in hash order.
     _, first_rows, exact = np.unique(fp.hashes, return_index=True, return_inverse=True)
     n_keys = first_rows.size
     group = exact
     near_rows = np.zeros(len(exact), dtype=bool)
     if settings.near_repeats:
-        sets = _near_unions(docs, blocks, fp, first_rows, settings)
+        sets = _near_unions(docs, fp, first_rows, settings)
         roots = np.array(sets.roots(), dtype=np.int64)
         # A group is "near" when it joins more than one exact key.
         near_rows = (np.bincount(roots, minlength=n_keys) > 1)[roots][exact]
@@ -346,12 +397,15 @@ def repeat_index(
     floor = settings.min_corpus_docs(len(docs))
     repeated = np.flatnonzero(doc_counts >= floor)
     if repeated.size == 0:
-        return RepeatIndex([], {})
-    return _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows)
+        return RepeatIndex([], {}, unsplit)
+    found = _describe(docs, fp, settings, group, repeated, near_rows)
+    found.unsplit = unsplit
+    return found
 
 
-def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_rows) -> RepeatIndex:
+def _describe(docs, fp: _Fingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
     """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
+    doc_idx, block_idx = fp.doc_idx, fp.block_idx
     is_repeated = np.zeros(group.max() + 1, dtype=bool)
     is_repeated[repeated] = True
     rows = np.flatnonzero(is_repeated[group])
@@ -359,14 +413,13 @@ def _describe(docs, blocks, settings, group, doc_idx, block_idx, repeated, near_
     for r in rows[np.argsort(group[rows], kind="stable")]:
         by_group.setdefault(int(group[r]), []).append(int(r))
     doc_sets = {g: tuple(sorted({int(doc_idx[r]) for r in found})) for g, found in by_group.items()}
-    copied = _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings)
+    copied = _copied_groups(docs, fp, by_group, doc_sets, settings)
     ids, all_sources = document_ids(docs), document_sources(docs)
     out: list[RepeatedBlock] = []
     members: dict[tuple[int, int], int] = {}
     for g in sorted(by_group, key=lambda g: (-len(doc_sets[g]), by_group[g][0])):
         found, doc_ids = by_group[g], doc_sets[g]
-        first = blocks[int(doc_idx[found[0]])][int(block_idx[found[0]])]
-        text = docs[int(doc_idx[found[0]])].text[first.start : first.end]
+        text = fp.block_text(docs, found[0])
         sources = sorted({all_sources[d] for d in doc_ids if all_sources[d]})
         spread = UNKNOWN if not sources else (TEMPLATE if len(sources) == 1 else SYNDICATION)
         marked, reason = _verdict(len(doc_ids), spread, len(text.split()), g in copied, settings)
@@ -391,7 +444,7 @@ def _verdict(count: int, spread: str, words: int, copied: bool, settings: Boiler
     return True, f"repeated in {count} documents of the corpus"
 
 
-def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, settings) -> set[int]:
+def _copied_groups(docs, fp: _Fingerprints, by_group, doc_sets, settings) -> set[int]:
     """Groups that, with the groups sharing their exact set of documents
     (``doc_sets``), cover more than ``copy_share`` of those documents' text."""
     by_docset: dict[tuple[int, ...], list[int]] = {}
@@ -404,8 +457,7 @@ def _copied_groups(docs, blocks, by_group, doc_sets, doc_idx, block_idx, setting
         position = {d: i for i, d in enumerate(docset)}
         for g in groups:
             for r in by_group[g]:
-                d, b = int(doc_idx[r]), int(block_idx[r])
-                covered[position[d]] += blocks[d][b].end - blocks[d][b].start
+                covered[position[int(fp.doc_idx[r])]] += int(fp.ends[r] - fp.starts[r])
         lengths = np.maximum(np.array([chars[d] for d in docset], dtype=np.float64), 1)
         if np.median(covered / lengths) > settings.copy_share:
             copied.update(groups)
@@ -424,9 +476,4 @@ def corpus_repeats(docs: Sequence[Document], settings, blocks: Sequence[Sequence
         One :class:`RepeatedBlock` per repeated group, ordered by number of
         documents (descending), then first appearance.
     """
-    from dedup.boilerplate.blocks import document_blocks
-
-    bp = getattr(settings, "boilerplate", settings)
-    if blocks is None:
-        blocks = [document_blocks(d) for d in docs]
-    return repeat_index(docs, blocks, bp).groups
+    return repeat_index(docs, blocks, getattr(settings, "boilerplate", settings)).groups

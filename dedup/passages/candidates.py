@@ -22,8 +22,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.index_spill import IndexSpill
-from dedup.passages.index import candidate_pairs as index_pairs
-from dedup.passages.index import partitioned_candidate_pairs, shared_fingerprints
+from dedup.passages.index import candidates_and_holders, partitioned_candidate_pairs
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
@@ -113,8 +112,7 @@ def candidates_and_shares(
     if isinstance(index, IndexSpill):
         return _spilled_candidates(index, docs, settings, masks or {}, engine, faults, shares)
     hashes, owners = _index(docs, settings, masks, index, engine, faults)
-    pairs, counts = index_pairs(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints)
-    return pairs, counts, (shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs) if shares else None)
+    return candidates_and_holders(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, shares)
 
 
 def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engine, faults, shares: bool):
@@ -122,16 +120,10 @@ def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engi
     sum over hashes, so over partitions."""
     ps = settings.passages
     held, shared = np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
-
-    def parts() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for hashes, owners in _spilled_with_masks(index, docs, settings, masks, engine, faults):
-            if shares:
-                part_held, part_shared = shared_fingerprints(hashes, owners, len(docs), ps.index_max_docs)
-                held[:] += part_held
-                shared[:] += part_shared
-            yield hashes, owners
-
-    pairs, counts = partitioned_candidate_pairs(parts(), len(docs), ps.index_max_docs, ps.min_shared_fingerprints, folder=index.folder)
+    parts = _spilled_with_masks(index, docs, settings, masks, engine, faults)
+    pairs, counts = partitioned_candidate_pairs(
+        parts, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, folder=index.folder, holders=(held, shared) if shares else None
+    )
     return pairs, counts, ((held, shared) if shares else None)
 
 

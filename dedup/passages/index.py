@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -138,9 +138,18 @@ def candidate_pairs(
         ``(k, 2)`` int64 array of document indices ``i < j``, sorted, and
         the int64 count of hashes each pair shares.
     """
+    pairs, counts, _ = candidates_and_holders(hashes, owners, n_docs, max_docs, min_shared, holders=False)
+    return pairs, counts
+
+
+def candidates_and_holders(
+    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int, holders: bool = True
+) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
+    """:func:`candidate_pairs` and, with ``holders``, :func:`shared_fingerprints`
+    of the same index, from one sort of it instead of two."""
     empty = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if hashes.size == 0:
-        return empty
+        return (*empty, (np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)) if holders else None)
     # Most hashes belong to one document: drop those with a plain sort first
     # (a stable sort merges runs already sorted: see by_hash), then order the
     # rest by (hash, owner), as one int64 key per pair: the hash's rank
@@ -150,30 +159,37 @@ def candidate_pairs(
     repeated = np.zeros(ordered.size, dtype=bool)
     repeated[1:] = ordered[1:] == ordered[:-1]
     repeated[:-1] |= repeated[1:]
+    # a hash held once is one fingerprint its owner holds and no other does
+    held = np.bincount(owners[order[~repeated]], minlength=n_docs) if holders else None
     hashes, owners = ordered[repeated], owners[order[repeated]]
     if hashes.size == 0:
-        return empty
+        return (*empty, (held, np.zeros(n_docs, dtype=np.int64)) if holders else None)
     rank = np.cumsum(np.concatenate(([0], hashes[1:] != hashes[:-1])))
     keys = np.sort(rank * np.int64(n_docs) + owners)
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     rank, owners = keys // n_docs, keys % n_docs
     starts = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
     lengths = np.diff(np.concatenate((starts, [rank.size])))
+    counted = None
+    if holders:
+        held += np.bincount(owners, minlength=n_docs)
+        counted = held, np.bincount(owners[np.repeat((lengths > 1) & (lengths <= max_docs), lengths)], minlength=n_docs)
     codes: list[np.ndarray] = []
     for size in np.unique(lengths[(lengths > 1) & (lengths <= max_docs)]).tolist():
         group = starts[lengths == size]
         left, right = np.triu_indices(size, k=1)
         codes.append((owners[group[:, None] + left] * n_docs + owners[group[:, None] + right]).ravel())
     if not codes:
-        return empty
+        return (*empty, counted)
     unique, counts = np.unique(np.concatenate(codes), return_counts=True)
     keep = counts >= min_shared
     chosen = unique[keep]
-    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64)
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64), counted
 
 
 def partitioned_candidate_pairs(
-    parts: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, min_shared: int, folder: str | None = None
+    parts: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, min_shared: int, folder: str | None = None,
+    holders: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`candidate_pairs` of an index read in parts, one in memory at a time.
 
@@ -186,16 +202,27 @@ def partitioned_candidate_pairs(
             memory at a time); in memory when not given. They are many more
             than the candidates (every pair that shares one fingerprint, once
             per part) and grow faster than the corpus.
+        holders: ``(held, shared)`` int64 arrays of ``n_docs`` that receive
+            :func:`shared_fingerprints` of the whole index (summed over the
+            parts, from the sort that finds each part's pairs).
 
     Returns:
         As :func:`candidate_pairs` over all the parts at once: a pair's
         shared hashes are the sum of those it shares in each part.
     """
-    coded = ((pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], counts) for pairs, counts in (candidate_pairs(h, o, n_docs, max_docs, 1) for h, o in parts))
+
+    def coded() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for hashes, owners in parts:
+            pairs, counts, counted = candidates_and_holders(hashes, owners, n_docs, max_docs, 1, holders is not None)
+            if holders is not None:
+                holders[0][:] += counted[0]
+                holders[1][:] += counted[1]
+            yield pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], counts
+
     if folder is None:
-        return _summed_pairs(coded, n_docs, min_shared)
+        return _summed_pairs(coded(), n_docs, min_shared)
     buckets = _PairBuckets(folder, n_docs)
-    for codes, counts in coded:
+    for codes, counts in coded():
         buckets.add(codes, counts)
     found = [_summed_pairs([part], n_docs, min_shared) for part in buckets.read()]
     if not found:
@@ -243,35 +270,39 @@ def _summed_pairs(coded: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, m
 
 class _PairBuckets:
     """Pair codes (``i * n + j``) and shared counts, by ranges of ``i``, in
-    files of ``folder`` (one range read back at a time)."""
+    files of ``folder`` (one range read back at a time). The files stay open
+    while pairs are added: a part adds to most ranges."""
 
     ranges = 64
 
     def __init__(self, folder: str, n_docs: int) -> None:
         self.folder = folder
         self.width = np.int64(max(1, -(-n_docs // self.ranges)) * n_docs)
-        self.used: set[int] = set()
+        self.files: dict[int, Any] = {}
 
-    def _path(self, bucket: int, kind: str) -> str:
-        return os.path.join(self.folder, f"pairs-{bucket:02d}.{kind}")
+    def _path(self, bucket: int) -> str:
+        return os.path.join(self.folder, f"pairs-{bucket:02d}.bin")
 
     def add(self, codes: np.ndarray, counts: np.ndarray) -> None:
-        bucket = codes // self.width
-        for b in np.unique(bucket).tolist():
-            mine = bucket == b
-            with open(self._path(b, "code"), "ab") as out:
-                out.write(codes[mine].astype(np.int64).tobytes())
-            with open(self._path(b, "count"), "ab") as out:
-                out.write(counts[mine].astype(np.int64).tobytes())
-            self.used.add(b)
+        """Append pairs, ``codes`` sorted (as :func:`candidate_pairs` gives them)."""
+        bounds = np.searchsorted(codes, np.arange(self.ranges + 1, dtype=np.int64) * self.width).tolist()
+        # each entry as its code then its count, one write per range
+        entries = np.stack((codes.astype(np.int64, copy=False), counts.astype(np.int64, copy=False)), axis=1)
+        for b in range(self.ranges):
+            lo, hi = bounds[b], bounds[b + 1]
+            if hi > lo:
+                if b not in self.files:
+                    self.files[b] = open(self._path(b), "ab")
+                self.files[b].write(entries[lo:hi].tobytes())
 
     def read(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Each range's codes and counts, ranges in order."""
-        for b in sorted(self.used):
-            codes, counts = np.fromfile(self._path(b, "code"), dtype=np.int64), np.fromfile(self._path(b, "count"), dtype=np.int64)
-            os.remove(self._path(b, "code"))
-            os.remove(self._path(b, "count"))
-            yield codes, counts
+        for out in self.files.values():
+            out.close()
+        for b in sorted(self.files):
+            entries = np.fromfile(self._path(b), dtype=np.int64).reshape(-1, 2)
+            os.remove(self._path(b))
+            yield entries[:, 0].copy(), entries[:, 1].copy()
 
 
 def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:

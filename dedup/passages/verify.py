@@ -335,7 +335,8 @@ def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[t
     """Split ``pairs`` into at most ``n_chunks`` chunks of whole connected components.
 
     Deterministic: components are taken largest first (ties by first pair),
-    each to the chunk with fewest pairs so far (ties by chunk number).
+    each to the chunk with fewest pairs so far (ties by chunk number). A
+    component larger than a chunk's share is cut (:func:`_cut_component`).
     """
     pairs = [(int(i), int(j)) for i, j in pairs]
     n = max((max(pair) for pair in pairs), default=-1) + 1
@@ -343,11 +344,28 @@ def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[t
     components: dict[int, list[tuple[int, int]]] = {}
     for pair in pairs:
         components.setdefault(group[pair[0]], []).append(pair)
-    # a component larger than a chunk's share is cut, so no chunk is left holding most pairs
     size = max(1, -(-len(pairs) // n_chunks))
-    pieces = [c[k : k + size] for c in components.values() for k in range(0, len(c), size)]
     chunks: list[list[tuple[int, int]]] = [[] for _ in range(n_chunks)]
-    for piece in sorted(pieces, key=lambda c: (-len(c), c[0])):
-        min(chunks, key=len).extend(piece)
+    held: list[set[int]] = [set() for _ in range(n_chunks)]
+    for component in sorted(components.values(), key=lambda c: (-len(c), c[0])):
+        if len(component) > size:
+            _cut_component(component, chunks, held, size)
+            continue
+        k = min(range(n_chunks), key=lambda k: len(chunks[k]))
+        chunks[k].extend(component)
+        held[k].update(doc for pair in component for doc in pair)
     return [sorted(c) for c in chunks if c]
 
+
+def _cut_component(component: list[tuple[int, int]], chunks: list[list[tuple[int, int]]], held: list[set[int]], size: int) -> None:
+    """Spread a component too large for one chunk over chunks of at most
+    ``size`` pairs, each pair to a chunk already holding both its documents,
+    else one of them, else to the one with fewest pairs (ties by chunk
+    number): a document is prepared in every chunk holding one of its pairs,
+    so on text shared by many documents this prepares each in fewer chunks
+    than cutting the component into runs of pairs."""
+    for pair in component:
+        open_chunks = [k for k in range(len(chunks)) if len(chunks[k]) < size] or range(len(chunks))
+        k = min(open_chunks, key=lambda k: (-((pair[0] in held[k]) + (pair[1] in held[k])), len(chunks[k]), k))
+        chunks[k].append(pair)
+        held[k].update(pair)

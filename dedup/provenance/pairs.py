@@ -12,7 +12,8 @@ from functools import lru_cache
 from typing import Any, Mapping, Sequence
 
 from dedup.config import Settings
-from dedup.document import Document, document_ids
+from dedup.document import Document, document_ids, document_sources, take
+from dedup.engine import Engine
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
 from dedup.provenance.direction import Direction, PairSide, decide
@@ -20,13 +21,16 @@ from dedup.provenance.signals import DocumentSignals, document_signals
 from dedup.results import PairResult
 
 
-def _side(doc: Document, signals: DocumentSignals, coverage: float) -> PairSide:
-    return PairSide(doc.id, doc.text, signals, coverage, doc.source)
+Spans = Sequence[tuple[int, int, int, int]]  # (a_start, a_end, b_start, b_end) per shared passage
+
+
+def _side(doc: Document, signals: DocumentSignals, coverage: float, shared: list[tuple[int, int]] | None) -> PairSide:
+    return PairSide(doc.id, doc.text, signals, coverage, doc.source, tuple(shared) if shared is not None else None)
 
 
 def direct_pair(
-    a: Document, b: Document, coverage: tuple[float, float], quoted: Sequence[tuple[int, int, int, int]] = (),
-    signals: tuple[DocumentSignals, DocumentSignals] | None = None,
+    a: Document, b: Document, coverage: tuple[float, float], quoted: Spans = (),
+    signals: tuple[DocumentSignals, DocumentSignals] | None = None, shared: Spans | None = None,
 ) -> Direction:
     """The direction of one related pair.
 
@@ -36,12 +40,17 @@ def direct_pair(
         coverage: Share of each inside passages shared with the other.
         quoted: Shared quotations, ``(a_start, a_end, b_start, b_end)``.
         signals: Each document's signals, if already read.
+        shared: Every shared passage, as ``quoted``; ``None`` (or none at
+            all: a pair found on whole documents) when the whole documents
+            are shared.
 
     Returns:
         A :class:`~dedup.provenance.direction.Direction`.
     """
     sa, sb = signals or (document_signals(a.text, a.date), document_signals(b.text, b.date))
-    return decide(_side(a, sa, coverage[0]), _side(b, sb, coverage[1]), quoted)
+    spans_a = [(s[0], s[1]) for s in shared] if shared else None
+    spans_b = [(s[2], s[3]) for s in shared] if shared else None
+    return decide(_side(a, sa, coverage[0], spans_a), _side(b, sb, coverage[1], spans_b), quoted)
 
 
 def _whole_document_extents(pair: PairResult, settings: Settings) -> None:
@@ -73,26 +82,50 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
     return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
 
 
-def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings) -> None:
-    """Fill each pair's direction and extent (in place), reading each document's signals once."""
-    position = {doc_id: k for k, doc_id in enumerate(document_ids(docs))}
-    # Documents are read when a pair needs them (a corpus may live on disk);
-    # pairs come in order of their first document, so a few are kept at hand.
-    by_id = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]])
-    signals: dict[str, DocumentSignals] = {}
+def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None = None) -> None:
+    """Fill each pair's direction and extent (in place).
+
+    Each document in a pair is read once, in corpus order, for its signals
+    (on ``engine``'s workers, in batches, when given); a text is read again
+    only for a pair with shared quotations, the one piece of evidence that
+    looks at the text itself.
+    """
+    ids, sources = document_ids(docs), document_sources(docs)
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    needed = sorted({position[doc_id] for pair in pairs for doc_id in (pair.a, pair.b)})
+    signals = dict(zip((ids[k] for k in needed), _signals_of(docs, needed, engine)))
+    # pairs come in order of their first document, so a few texts are kept at hand
+    text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
     for pair in pairs:
-        for doc_id in (pair.a, pair.b):
-            if doc_id not in signals:
-                doc = by_id(doc_id)
-                signals[doc_id] = document_signals(doc.text, doc.date)
         if not pair.passages:
             _whole_document_extents(pair, settings)
-        quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages if p["quoted"]]
-        a, b = by_id(pair.a), by_id(pair.b)
-        found = direct_pair(a, b, _coverage(pair), quoted, (signals[pair.a], signals[pair.b]))
+        spans = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages]
+        quoted = [span for span, p in zip(spans, pair.passages) if p["quoted"]]
+        shared = ([(s[0], s[1]) for s in spans], [(s[2], s[3]) for s in spans]) if spans else (None, None)
+        # without shared quotations no evidence reads the texts
+        a, b = (PairSide(doc_id, text_of(doc_id) if quoted else "", signals[doc_id], share, sources[position[doc_id]],
+                         tuple(side) if side is not None else None)
+                for doc_id, share, side in zip((pair.a, pair.b), _coverage(pair), shared))
+        found = decide(a, b, quoted)
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)
+
+
+# Documents whose signals are read in one batch on a worker.
+_SIGNALS_BATCH = 2000
+
+
+def _batch_signals(batch: Sequence[Document]) -> list[DocumentSignals]:
+    return [document_signals(doc.text, doc.date) for doc in batch]
+
+
+def _signals_of(docs: Sequence[Document], chosen: list[int], engine: Engine | None) -> list[DocumentSignals]:
+    """:func:`document_signals` of the documents at ``chosen``, in that order."""
+    batches = [take(docs, chosen[lo : lo + _SIGNALS_BATCH]) for lo in range(0, len(chosen), _SIGNALS_BATCH)]
+    if engine is None or len(batches) < 2:
+        return [found for batch in batches for found in _batch_signals(batch)]
+    return [found for part in engine.map(_batch_signals, batches) for found in part]
 
 
 def derived_extent(extent_a: str, extent_b: str, a: str, b: str, derived: str | None) -> str | None:

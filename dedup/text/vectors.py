@@ -26,15 +26,23 @@ _P = np.uint64(1_000_003)
 _SPACE, _BREAK = 32, 10
 
 
-def _window_hashes(codes: np.ndarray, n: int) -> np.ndarray:
-    """Polynomial hash of every window of ``n`` code points."""
+def _polynomial(codes: np.ndarray, n: int) -> np.ndarray:
+    """Polynomial hash of every window of ``n`` code points (mixed and cut to
+    20 bits where it is used)."""
     count = codes.size - n + 1
     out = codes[:count].astype(np.uint64)
     with np.errstate(over="ignore"):
         for k in range(1, n):
             out = out * _P + codes[k : k + count]
-        out = out * _MIX
-    return out >> np.uint64(64 - 20)
+    return out
+
+
+def _longer(polynomial: np.ndarray, codes: np.ndarray, n: int) -> np.ndarray:
+    """:func:`_polynomial` of windows of ``n`` from that of windows of ``n - 1``:
+    the same sums, one more code point each."""
+    count = codes.size - n + 1
+    with np.errstate(over="ignore"):
+        return polynomial[:count] * _P + codes[n - 1 : n - 1 + count]
 
 
 # Characters of sentences counted at once: the n-gram arrays of a chunk take
@@ -75,16 +83,19 @@ def _chunk_counts(sentences: Sequence[str], ngram_range: tuple[int, int]) -> sp.
     inner_space = np.concatenate(([0], np.cumsum(is_space)))
     breaks = np.concatenate(([0], np.cumsum(is_break)))
     rows, cols = [], []
+    polynomial = None  # the windows' polynomial hashes, one code point longer each round
     for n in range(ngram_range[0], ngram_range[1] + 1):
         count = codes.size - n + 1
         if count <= 0:
             continue
-        starts = np.arange(count)
+        polynomial = _polynomial(codes, n) if polynomial is None else _longer(polynomial, codes, n)
         # no break in the window, no space strictly inside it
-        ok = (breaks[starts + n] - breaks[starts]) == 0
-        ok &= (inner_space[starts + n - 1] - inner_space[starts + 1]) == 0
-        rows.append(row_of[starts[ok]])
-        cols.append(_window_hashes(codes, n)[ok])
+        ok = (breaks[n : n + count] - breaks[:count]) == 0
+        ok &= (inner_space[n - 1 : n - 1 + count] - inner_space[1 : 1 + count]) == 0
+        starts = np.flatnonzero(ok)
+        rows.append(row_of[starts])
+        with np.errstate(over="ignore"):
+            cols.append((polynomial[starts] * _MIX) >> np.uint64(64 - 20))
     r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
     c = np.concatenate(cols).astype(np.int64) if cols else np.zeros(0, dtype=np.int64)
     keys, counts = np.unique(r * N_FEATURES + c, return_counts=True)
@@ -143,12 +154,25 @@ def _lookup(features: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.nda
     return pos, other[pos] == features
 
 
-def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int) -> sp.csr_matrix:
+def _shared_features(a: SentenceVectors, b: SentenceVectors) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    """:func:`_lookup` of ``a``'s features in ``b``'s and of ``b``'s in ``a``'s,
+    from one search (both sorted and distinct)."""
+    pos_a, found_a = _lookup(a.features, b.features)
+    pos_b = np.zeros(b.features.size, dtype=np.int64)
+    found_b = np.zeros(b.features.size, dtype=bool)
+    shared = np.flatnonzero(found_a)
+    pos_b[pos_a[shared]] = shared
+    found_b[pos_a[shared]] = True
+    return (pos_a, found_a), (pos_b, found_b)
+
+
+def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
     """Unit-length TF-IDF rows of ``v`` over the features both documents hold.
 
     The IDF of a feature counts the sentences of both documents holding it.
+    ``lookup``: :func:`_lookup` of ``v``'s features in ``other``'s, if taken.
     """
-    pos, found = _lookup(v.features, other.features)
+    pos, found = lookup if lookup is not None else _lookup(v.features, other.features)
     # ``pos`` is only meaningful where ``found``; ``other`` may hold no feature
     # at all (every sentence masked as boilerplate).
     df = v.df + (np.where(found, other.df[pos], 0) if other.df.size else 0)
@@ -158,11 +182,14 @@ def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int) -> sp.csr_mat
     norms = np.sqrt(np.bincount(entry_row, weights=data * data, minlength=v.n_rows))
     norms[norms == 0] = 1.0
     column = np.cumsum(found) - 1
-    keep = found[v.entry_feature]
-    values = (data / norms[entry_row])[keep].astype(np.float32)
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(entry_row[keep], minlength=v.n_rows))))
-    shape = (v.n_rows, int(found.sum()))
-    return sp.csr_matrix((values, column[v.entry_feature[keep]], indptr), shape=shape)
+    # Only the entries of features the other document holds are divided and
+    # kept (the same arithmetic per entry, on fewer entries).
+    kept = np.flatnonzero(found[v.entry_feature])
+    kept_row = entry_row[kept]
+    values = (data[kept] / norms[kept_row]).astype(np.float32)
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(kept_row, minlength=v.n_rows))))
+    shape = (v.n_rows, int(column[-1] + 1) if column.size else 0)
+    return sp.csr_matrix((values, column[v.entry_feature[kept]], indptr), shape=shape)
 
 
 def cosine_vectors(a: SentenceVectors, b: SentenceVectors) -> np.ndarray:
@@ -217,7 +244,8 @@ def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float) -> sp.csr
     if a.n_rows == 0 or b.n_rows == 0 or a.features.size == 0 or b.features.size == 0:
         return sp.csr_matrix(shape, dtype=np.float32)
     n = a.n_rows + b.n_rows
-    wa, wb = _pair_rows(a, b, n), _pair_rows(b, a, n)
+    in_b, in_a = _shared_features(a, b)
+    wa, wb = _pair_rows(a, b, n, in_b), _pair_rows(b, a, n, in_a)
     if a.n_rows * b.n_rows <= EXACT_PAIRS:
         return _exact_pairs(wa, wb.T.tocsr(), floor)
     rows, cols = _candidates(wa, wb)

@@ -127,3 +127,25 @@ def test_ascii_short_cuts_of_the_block_keys_match_their_definitions():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert normalize_text(text) == general(text)
         assert block_key(text) == " ".join(general(text).translate(str.maketrans("", "", "0123456789")).split())
+
+
+@pytest.mark.parametrize("corpus_repeats", [True, False])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_document_whose_blocks_cannot_be_cut_is_one_fault_and_costs_the_others_nothing(jobs, corpus_repeats):
+    from dedup.boilerplate.detect import boilerplate_report
+
+    docs = synthetic_docs(40, seed=5, footer=FOOTER)
+    # Blocks are cut where the documents are processed (in the workers):
+    # a malformed block list fails there, once, whichever pass meets it first.
+    bad = Document("bad", docs[0].text, blocks=(("not an offset", 3, 0.0),))
+    settings = Settings(jobs=jobs, boilerplate=BoilerplateSettings(corpus_repeats=corpus_repeats))
+    alone, alone_repeats = boilerplate_report(docs, settings, faults=[])
+    faults: list = []
+    found, repeats = boilerplate_report([*docs[:7], bad, *docs[7:]], settings, faults=faults)
+    assert [(f.stage, f.documents) for f in faults] == [("boilerplate", ("bad",))]
+    assert "ValueError" in faults[0].error
+    assert found.pop("bad") == []
+    assert found == alone
+    assert [r.to_dict() for r in repeats] == [r.to_dict() for r in alone_repeats]
+    with pytest.raises(ValueError):
+        boilerplate_report([*docs[:7], bad], settings)  # without a list of faults, the error is the caller's

@@ -11,7 +11,7 @@ from dedup.document import Document, document_ids, document_lengths, document_so
 from dedup.engine import LocalEngine
 from dedup.io.store import DocumentStore, DocumentView
 from dedup.near.index_spill import IndexSpill
-from dedup.passages.index import candidate_pairs, partitioned_candidate_pairs, shared_fingerprints
+from dedup.passages.index import candidate_pairs, candidates_and_holders, partitioned_candidate_pairs, shared_fingerprints
 
 DOCS = [
     Document("plain", "A plain text.\n\nTwo paragraphs."),
@@ -65,6 +65,20 @@ def test_a_portable_store_sends_its_documents_not_its_path(tmp_path) -> None:
     assert pickle.loads(sent) == [DOCS[1], DOCS[4]]
 
 
+def test_a_run_of_texts_crosses_as_offsets_and_arrives_as_the_texts(store) -> None:
+    """What a fingerprint batch sends a worker on this machine: a few bytes a
+    document, whatever the length of its text, arriving as a list of str."""
+    store.append(Document("long", "A long story. " * 1000))
+    texts = [d.text for d in DOCS] + ["A long story. " * 1000]
+    run = store.texts(1, 6)
+    assert len(run) == 5 and run[2] == texts[3] and list(run) == texts[1:6]
+    sent = pickle.dumps(store.texts(1, 6))
+    assert len(sent) < 1000 < len(texts[5])
+    arrived = pickle.loads(sent)
+    assert type(arrived) is list and arrived == texts[1:6]
+    assert pickle.loads(pickle.dumps(store.texts(0, 0))) == [] and pickle.loads(pickle.dumps(store.texts(4, 5))) == [texts[4]]
+
+
 def _texts(docs: list[Document]) -> list[str]:
     assert type(docs) is list
     return [doc.text for doc in docs]
@@ -113,6 +127,12 @@ def test_spilled_index_gives_the_candidates_of_the_whole_index(tmp_path, min_sha
     per_part = [shared_fingerprints(h, o, 300, 40) for h, o in spill.parts()]
     held, shared = shared_fingerprints(hashes, owners, 300, 40)
     assert np.array_equal(sum(p[0] for p in per_part), held) and np.array_equal(sum(p[1] for p in per_part), shared)
+    # ... and as the candidates' own pass over the partitions sums them.
+    summed = np.zeros(300, dtype=np.int64), np.zeros(300, dtype=np.int64)
+    pairs, counts = partitioned_candidate_pairs(spill.parts(), 300, 40, min_shared, holders=summed)
+    assert np.array_equal(summed[0], held) and np.array_equal(summed[1], shared) and np.array_equal(pairs, expected_pairs)
+    whole = candidates_and_holders(hashes, owners, 300, 40, min_shared)
+    assert np.array_equal(whole[0], expected_pairs) and np.array_equal(whole[2][0], held) and np.array_equal(whole[2][1], shared)
 
 
 def test_a_view_taken_while_a_chunk_is_being_written_reads_it_whole_in_a_worker(tmp_path) -> None:

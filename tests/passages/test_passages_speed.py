@@ -123,6 +123,28 @@ def test_balanced_chunks_keep_components_together() -> None:
     assert [len(c) for c in passages._balanced_chunks(chain, 4)] == [3, 3, 3, 3]
 
 
+def test_a_cut_component_prepares_its_documents_in_fewer_chunks_than_runs_of_pairs() -> None:
+    """Text shared by many documents makes one large component: each pair
+    goes where its documents already are, so a document is prepared in
+    fewer chunks than when the component is cut into runs of its pairs."""
+    rng = random.Random(4)
+    holders: dict[int, list[int]] = {}  # each of 200 documents holds 2 of 60 shared sentences
+    for doc in range(200):
+        for sentence in rng.sample(range(60), 2):
+            holders.setdefault(sentence, []).append(doc)
+    pairs = sorted({(a, b) for docs in holders.values() for a in docs for b in docs if a < b})
+    chunks = passages._balanced_chunks(pairs, 4)
+    assert sorted(p for c in chunks for p in c) == pairs and max(len(c) for c in chunks) <= -(-len(pairs) // 4)
+    assert passages._balanced_chunks(pairs, 4) == chunks
+    size = -(-len(pairs) // 4)
+    runs = [pairs[k : k + size] for k in range(0, len(pairs), size)]
+
+    def prepared(parts):
+        return sum(len({d for p in part for d in p}) for part in parts)
+
+    assert prepared(chunks) < 0.8 * prepared(runs)
+
+
 def test_verified_pair_figures_are_the_whole_document_similarity() -> None:
     from dedup.document import Span
     from dedup.text.similarity import document_similarity

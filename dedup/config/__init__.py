@@ -9,6 +9,11 @@ folder (stopping at the repository root, the folder holding ``.git``) for a
 warning names the ``setup.cfg`` section that is ignored. Nested stages are
 addressed with a dotted prefix (``passages.min_chars = 80`` in
 ``setup.cfg``, ``[tool.dedup.passages]`` in ``pyproject.toml``).
+
+In: defaults, a configuration file's table, command-line values. Out: one
+frozen :class:`Settings` (the passage stage's in :mod:`dedup.config.passages`,
+the checks the stages share in :mod:`dedup.config.checks`), or a
+:class:`ConfigError` naming the setting.
 """
 
 from __future__ import annotations
@@ -22,126 +27,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
 
-
-class ConfigError(ValueError):
-    """A setting has an unknown name or a value of the wrong kind."""
-
-
-def _check_counts(stage: object, prefix: str, names: tuple[str, ...]) -> None:
-    """Raise :class:`ConfigError` unless each named setting is at least 1."""
-    for name in names:
-        if getattr(stage, name) < 1:
-            raise ConfigError(f"{prefix}.{name} must be at least 1, got {getattr(stage, name)}")
-
-
-def _check_shares(stage: object, prefix: str, names: tuple[str, ...]) -> None:
-    """Raise :class:`ConfigError` unless each named setting is in [0, 1]."""
-    for name in names:
-        if not 0.0 <= getattr(stage, name) <= 1.0:
-            raise ConfigError(f"{prefix}.{name} must be in [0, 1], got {getattr(stage, name)}")
-
-
-@dataclass(frozen=True)
-class PassageSettings:
-    """Passage reuse: finding and aligning shared passages between documents.
-
-    Attributes:
-        enabled: Look for shared passages in ``dedup scan``.
-        verbatim_ngram: Tokens per seed of a verbatim match.
-        verbatim_gap: Tokens that may differ inside one near-verbatim passage.
-        min_verbatim_tokens: Shortest verbatim passage reported, in tokens.
-        sentence_threshold: Cosine (character n-gram TF-IDF) at which two
-            sentences are taken to say the same thing.
-        context_threshold: Lower cosine accepted for a sentence pair next to
-            an aligned pair (a rewrite keeps the order of its source).
-        sentence_gap: Sentences that may be skipped inside one passage.
-        min_passage_chars: Shortest reworded passage reported, in characters
-            (on each side).
-        index_ngram: Tokens per fingerprint in the corpus-wide index.
-        index_sample: Keep one fingerprint in this many (by hash value).
-        index_max_docs: A fingerprint found in more documents than this is
-            too common to propose a pair.
-        min_shared_fingerprints: Sampled fingerprints two documents must
-            share to be aligned.
-        anchor_window: Words taken on each side of a shared fingerprint
-            (its context) when a candidate pair is checked before alignment.
-        min_anchor_overlap: Share of the distinct words of the smaller
-            context found in the other that at least one shared fingerprint
-            must reach for a candidate pair to be aligned (two documents
-            that share a passage share the words around its n-grams; two
-            that use the same stock phrase do not); 0 aligns every candidate.
-        max_partners: Candidate partners aligned per document: a pair is
-            aligned when either document ranks the other among its
-            ``max_partners`` strongest by shared fingerprints, so the stage
-            grows with the documents, not with the pairs popular text makes;
-            the candidates left out are counted (``passage_candidates_unaligned``)
-            and not reported. 0 aligns every candidate.
-        max_pair_matches: Exact verbatim runs, and sentence pairs at or above
-            ``context_threshold``, kept at most per pair (of documents or of
-            their ``max_chars`` parts): the longest runs and best pairs; a
-            capped pair is marked ``matches_capped`` and the scan warns; 0: no cap.
-        min_shared_chars: Shared characters (on the smaller side) below
-            which a pair is not reported.
-        min_shared_share: Share of the smaller document that must be shared
-            for a pair to be reported.
-        min_aligned_sentences: Aligned sentence pairs a pair needs when it has
-            no verbatim passage of ``min_verbatim_tokens``.
-        near_duplicate_share: Share of both documents, mostly verbatim, from
-            which a pair is a near duplicate.
-        verbatim_floor_chars: A verbatim passage (outside shared quotations)
-            this long makes a pair a partial copy however small a share of
-            either document it is.
-        short_story_share: Share of both documents, outside shared
-            quotations, from which a pair with fewer than
-            ``min_aligned_sentences`` aligned sentences is still a rewrite
-            (a short story told again in one or two sentences).
-        dense_verbatim_score: In scripts written without spaces (a token is
-            a character), the share of a near-verbatim passage's characters
-            that must lie in exact runs for it to count as verbatim in a
-            label; below it the passage is a rewording and counts as reworded.
-        classifier_threshold: Where the rules find no relation but a pair
-            shares passages of ``min_shared_chars``, the probability of the
-            related classes together at which the shipped pair classifier
-            calls it related (above 1: never).
-        wholly_share: Coverage from which a side is ``wholly`` derived
-            (COUNTER/METER ``extent``); below it, a related side is ``partially``.
-    """
-
-    enabled: bool = True
-    verbatim_ngram: int = 4
-    verbatim_gap: int = 6
-    min_verbatim_tokens: int = 8
-    sentence_threshold: float = 0.5
-    context_threshold: float = 0.3
-    sentence_gap: int = 2
-    min_passage_chars: int = 60
-    index_ngram: int = 4
-    index_sample: int = 3
-    index_max_docs: int = 50
-    min_shared_fingerprints: int = 2
-    anchor_window: int = 20
-    min_anchor_overlap: float = 0.3
-    max_partners: int = 8
-    max_pair_matches: int = 200_000
-    min_shared_chars: int = 100
-    min_shared_share: float = 0.05
-    min_aligned_sentences: int = 3
-    near_duplicate_share: float = 0.8
-    verbatim_floor_chars: int = 300
-    short_story_share: float = 0.5
-    dense_verbatim_score: float = 0.9
-    classifier_threshold: float = 0.5
-    wholly_share: float = 0.8
-
-    def __post_init__(self) -> None:
-        _check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
-        _check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "dense_verbatim_score"))
-        if self.context_threshold > self.sentence_threshold:
-            raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
-        if self.max_partners < 0:
-            raise ConfigError(f"passages.max_partners must be 0 (every candidate) or more, got {self.max_partners}")
-        if self.max_pair_matches < 0:
-            raise ConfigError(f"passages.max_pair_matches must be 0 (no cap) or more, got {self.max_pair_matches}")
+from dedup.config.checks import ConfigError, check_counts, check_shares
+from dedup.config.passages import PassageSettings
 
 
 @dataclass(frozen=True)
@@ -206,8 +93,8 @@ class BoilerplateSettings:
             value = getattr(self, name)
             if value is not None and not 0.0 < value < 1.0:
                 raise ConfigError(f"boilerplate.{name} must be in (0, 1), got {value}")
-        _check_counts(self, "boilerplate", ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"))
-        _check_shares(self, "boilerplate", ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"))
+        check_counts(self, "boilerplate", ("repeat_min_words", "sentence_min_words", "near_min_words", "corpus_min_docs"))
+        check_shares(self, "boilerplate", ("inside_threshold", "corpus_min_share", "near_threshold", "copy_share", "section_min_position"))
         if self.near_max_words is not None and self.near_max_words < self.near_min_words:
             raise ConfigError(
                 f"boilerplate.near_max_words must be at least near_min_words ({self.near_min_words}), got {self.near_max_words}"
@@ -261,7 +148,7 @@ class LintSettings:
             unknown = [rule for rule in getattr(self, name) if rule not in LINT_RULES]
             if unknown:
                 raise ConfigError(f"lint.{name}: unknown rule {', '.join(unknown)}; known: {', '.join(LINT_RULES)}")
-        _check_shares(self, "lint", ("boilerplate_share",))
+        check_shares(self, "lint", ("boilerplate_share",))
 
     @property
     def rules(self) -> tuple[str, ...]:

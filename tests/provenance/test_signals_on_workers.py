@@ -1,0 +1,38 @@
+"""The documents' signals read in batches on the workers give the directions
+read in one process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from dedup.config import Settings
+from dedup.provenance import pairs as provenance_pairs
+from dedup.scan import scan_corpus
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+
+
+def _corpus(tmp_path: Path) -> Path:
+    texts = [path.read_text(encoding="utf-8") for path in sorted(CORPUS.glob("*.txt"))]
+    records = [{"id": f"orig-{k}", "text": text, "date": f"2026-03-0{k + 1}"} for k, text in enumerate(texts)]
+    # copies that carry the evidence each signal reads: a wire credit, a cited outlet, a later date
+    records.append({"id": "wire", "text": "WASHINGTON (AP) — " + texts[2]})
+    records.append({"id": "cites", "text": texts[3] + "\n\nThe figures were first reported by Axios, officials told Axios.", "source": "Daily"})
+    records.append({"id": "later", "text": texts[4], "date": "2026-04-01"})
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("batch", [1, 2])
+def test_directions_with_signals_read_on_workers_equal_one_process(tmp_path: Path, monkeypatch, batch: int) -> None:
+    corpus = _corpus(tmp_path)
+    alone = scan_corpus([corpus], Settings(jobs=1)).to_dict()["pairs"]
+    monkeypatch.setattr(provenance_pairs, "_SIGNALS_BATCH", batch)  # several batches, so the workers take them
+    pooled = scan_corpus([corpus], Settings(jobs=2)).to_dict()["pairs"]
+    assert pooled == alone
+    evidence = " ".join(line for pair in pooled for line in pair["direction_evidence"])
+    assert "wire credit" in evidence and "before" in evidence

@@ -1,0 +1,59 @@
+"""Sentence vectors against their written-out definitions."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import numpy as np
+
+from dedup.text.vectors import N_FEATURES, cosine_pairs, cosine_vectors, sentence_counts, sentence_vectors
+
+_MASK = (1 << 64) - 1
+
+
+def _feature(gram: str) -> int:
+    """The hashed feature of one character n-gram, written out: a polynomial
+    in its code points (base 1,000,003, mod 2**64), mixed, top 20 bits."""
+    value = 0
+    for ch in gram:
+        value = (value * 1_000_003 + ord(ch)) & _MASK
+    return ((value * 0x9E3779B97F4A7C15) & _MASK) >> 44
+
+
+def _reference_counts(sentence: str) -> Counter:
+    """char_wb 3- to 5-grams: each word padded with one space on either side."""
+    counts: Counter = Counter()
+    for word in sentence.split():
+        padded = f" {word} "
+        for n in (3, 4, 5):
+            counts.update(_feature(padded[k : k + n]) for k in range(len(padded) - n + 1))
+    return counts
+
+
+def _sentences(rng: random.Random, count: int) -> list[str]:
+    vocab = ["an", "a", "ministry", "said", "über", "город", "0.5", "x", "report", "told", "the", "naïve", "東京"]
+    return [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 14))) for _ in range(count)]
+
+
+def test_sentence_counts_equal_the_written_out_ngram_hashes() -> None:
+    sentences = _sentences(random.Random(7), 60)
+    counts = sentence_counts(sentences)
+    assert counts.shape == (len(sentences), N_FEATURES)
+    for row, sentence in enumerate(sentences):
+        got = counts.getrow(row)
+        assert dict(zip(got.indices.tolist(), got.data.astype(int).tolist())) == dict(_reference_counts(sentence))
+
+
+def test_cosine_pairs_equal_the_dense_cosines_to_the_bit_whatever_the_overlap() -> None:
+    """The shared-feature lookup taken once for both documents gives the
+    cosines each side's own lookup gives, with no shared feature, some, or all."""
+    rng = random.Random(11)
+    for first, second in [
+        (_sentences(rng, 30), _sentences(rng, 25)),
+        (["alpha beta gamma"], ["delta epsilon"]),  # nothing shared
+        (["one two three", "four five"], ["one two three", "four five"]),
+    ]:
+        a, b = sentence_vectors(sentence_counts(first)), sentence_vectors(sentence_counts(second))
+        dense = cosine_vectors(a, b)
+        assert np.array_equal(cosine_pairs(a, b, 0.05).toarray(), np.where(dense >= 0.05, dense, 0))
