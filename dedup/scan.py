@@ -44,8 +44,6 @@ from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.shard_results import sharded_results
-from dedup.near.shard_scan import read_shards
 from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable, assign_clusters, cluster_members, document_results, empty_documents, pair_results
@@ -547,6 +545,10 @@ def scan_corpus(
 def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress: Progress | None) -> ScanResult:
     """Stages 1-5 on shards of ``reader``'s inputs that the workers read and
     keep (:mod:`dedup.near.shard_scan`); the document rows come back in a file."""
+    # Imported here: their SciPy import costs a scan on this machine's own files a second on a loaded machine.
+    from dedup.near.shard_results import sharded_results
+    from dedup.near.shard_scan import read_shards
+
     started, clock = time.perf_counter(), _StageClock()
     too_long = partial(too_long_problem, max_chars=settings.max_chars)
     paths = list(reader.paths)
