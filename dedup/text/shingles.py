@@ -210,7 +210,8 @@ def code_token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     with np.errstate(over="ignore"):
         np.multiply(codes, forward[: codes.size], out=prefix[1:], dtype=np.uint64)
         np.cumsum(prefix, out=prefix)
-        sums = (prefix[ends] - prefix[starts]) * inverse[starts]
+        sums = np.subtract(prefix[ends], prefix[starts])
+        sums *= inverse[starts]
     return mix64(sums), starts, ends
 
 
