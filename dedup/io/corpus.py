@@ -252,7 +252,10 @@ class CorpusReader:
             self._problem(origin, f"record {show_id(doc_id)} has no '{text_field}' string (--text-field names another); line skipped", "json-shape")
             return None
         fields = {"id": str(doc_id), "text": text}
-        fields.update((key, str(record[key])) for key in METADATA_FIELDS if record.get(key) not in (None, ""))
+        for key in METADATA_FIELDS:
+            value = record.get(key)
+            if value is not None and value != "":
+                fields[key] = str(value)
         self._repair_surrogates(fields, origin)
         fields["text"] = strip_nul(fields["text"], origin, self._problem)
         return Document(origin=origin, **fields)
@@ -272,6 +275,8 @@ class CorpusReader:
 
     def _repair_surrogates(self, fields: dict[str, str], origin: str) -> None:
         """Replace lone surrogates (unwritable as UTF-8) in place, with a warning."""
+        if all(map(str.isascii, fields.values())):
+            return
         repaired = []
         for key, value in fields.items():
             fields[key], count = without_surrogates(value)
