@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.text.normalize import _MARKS, _UNSEGMENTED, tokenize
+from dedup.text.normalize import _UNSEGMENTED, mark_ranges, tokenize
 
 _P = 0x100000001B3  # character multiplier (the 64-bit FNV prime: odd)
 _Q = 0x9E3779B97F4A7C15  # token multiplier (odd)
@@ -97,7 +97,7 @@ def char_classes() -> np.ndarray:
     """
     every = "".join(map(chr, range(_MAX_CODE)))
     table = np.zeros(_MAX_CODE, dtype=np.uint8)
-    for bit, body in ((_WORD, rf"[^\W_{_UNSEGMENTED}]"), (_MARK, rf"[{_MARKS}]"), (_UNSEG, rf"[{_UNSEGMENTED}]")):
+    for bit, body in ((_WORD, rf"[^\W_{_UNSEGMENTED}]"), (_MARK, rf"[{mark_ranges()}]"), (_UNSEG, rf"[{_UNSEGMENTED}]")):
         for match in re.finditer(body + "+", every):
             table[match.start() : match.end()] |= bit
     return table
