@@ -159,7 +159,7 @@ def fingerprint_batch(
     """
     exact, sigs, parts, grams, owners = [], [], [], [], []
     for i in range(0, len(texts), SUB_BATCH):
-        digests, tokens, first = _digests_and_tokens(texts[i : i + SUB_BATCH])
+        digests, tokens, first = prepare_tokens(texts[i : i + SUB_BATCH])
         exact.append(digests)
         batch = shingles_of_tokens(tokens, first, settings.ngram)
         if index:
@@ -181,7 +181,7 @@ def fingerprint_batch(
     )
 
 
-def _digests_and_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def prepare_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The exact-text digests and the :func:`~dedup.text.shingles.batch_tokens`
     of a few original texts. When they are all ASCII (and not too long to
     hash at once) both come from one lowercased code array of the batch,
