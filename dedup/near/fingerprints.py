@@ -182,10 +182,21 @@ def fingerprint_batch(
 
 
 def prepare_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The exact-text digests and the :func:`~dedup.text.shingles.batch_tokens`
-    of a few original texts. When they are all ASCII (and not too long to
-    hash at once) both come from one lowercased code array of the batch,
-    made once instead of once for each."""
+    """The exact-text digests and the tokens of a few original texts.
+
+    When they are all ASCII (and not too long to hash at once) both come
+    from one lowercased code array of the batch, made once instead of once
+    for each; otherwise from :func:`prepare` and
+    :func:`~dedup.text.shingles.batch_tokens`.
+
+    Args:
+        texts: Original document texts.
+
+    Returns:
+        ``(digests, hashes, first)``: ``(n, 2)`` uint64 exact-text digests,
+        the uint64 token hashes, and where each text's tokens begin (as
+        :func:`~dedup.text.shingles.batch_tokens` gives them).
+    """
     if texts:
         joined = "\n".join(texts) + "\n"
         if len(joined) <= HASH_CHUNK_CHARS and joined.isascii():
