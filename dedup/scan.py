@@ -45,8 +45,6 @@ from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.shard_results import document_from_dict, sharded_results
-from dedup.near.shard_scan import read_shards
 from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results
@@ -552,6 +550,7 @@ def scan_corpus(
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at)
             if keep and getattr(engine, "distributed", False):
                 # The rows wait for the text stages in a file, not in this process.
+                from dedup.near.shard_results import document_from_dict
                 result.documents = spilled(result.documents, document_from_dict)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
@@ -559,8 +558,10 @@ def scan_corpus(
 
 
 def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, faults, progress: Progress | None) -> ScanResult:
-    """Stages 1-5 on shards of ``reader``'s inputs that the workers read and
-    keep (:mod:`dedup.near.shard_scan`); the document rows come back in a file."""
+    """Stages 1-5 on shards the workers read and keep (:mod:`dedup.near.shard_scan`); rows come back in a file."""
+    # Imported here: SciPy, which they import, costs every other scan a third of a second of start-up.
+    from dedup.near.shard_results import sharded_results
+    from dedup.near.shard_scan import read_shards
     started, clock = time.perf_counter(), _StageClock()
     too_long = partial(too_long_problem, max_chars=settings.max_chars)
     paths = list(reader.paths)

@@ -33,6 +33,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "ascii_space",
             "ascii_exact_digests",
             "prepare",
+            "prepare_tokens",
             "fingerprint_batch",
             "fingerprint_job",
             "join_fingerprints",

@@ -19,7 +19,7 @@ from dedup.near.shingle_store import write_batch
 from dedup.near.signatures import minhash_segments
 from dedup.text.ngrams import by_hash, sampled_ngrams
 from dedup.text.normalize import normalize_text
-from dedup.text.shingles import ShingleBatch, batch_tokens, fold32, shingles_of_tokens
+from dedup.text.shingles import HASH_CHUNK_CHARS, ShingleBatch, batch_tokens, code_tokens, fold32, shingles_of_tokens
 
 # Texts per inner step: keeps the code-point arrays and the MinHash block in
 # cache (measured: about 3x faster than whole 2,000-text batches).
@@ -68,18 +68,30 @@ def ascii_space(codes: np.ndarray) -> np.ndarray:
 
 
 def ascii_exact_digests(lowered: Sequence[str]) -> np.ndarray:
-    """:func:`exact_digests` of ``normalize_text(t)`` for lowercased ASCII texts.
+    """:func:`exact_digests` of ``normalize_text(t)`` for lowercased ASCII texts."""
+    if not lowered:
+        return np.zeros((0, 2), dtype=np.uint64)
+    codes, lengths = ascii_codes(lowered)
+    return code_digests(codes, lengths)
+
+
+def ascii_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """ASCII texts as one uint8 array, each followed by a newline, and their lengths."""
+    codes = np.frombuffer(("\n".join(texts) + "\n").encode("ascii"), dtype=np.uint8)
+    return codes, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+def code_digests(codes: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`ascii_exact_digests` of texts given as :func:`ascii_codes` gives them.
 
     The whitespace is collapsed for the whole batch at once: a whitespace
     character is kept, as a space, if it starts a run; a run at the start
     of a text is dropped (the separator before it is whitespace too), and
     one at the end is cut from the text's slice.
     """
-    if not lowered:
+    if not lengths.size:
         return np.zeros((0, 2), dtype=np.uint64)
     # Every text is followed by a separator, so every bound is inside the array.
-    codes = np.frombuffer(("\n".join(lowered) + "\n").encode("ascii"), dtype=np.uint8)
-    lengths = np.fromiter((len(t) for t in lowered), dtype=np.int64, count=len(lowered))
     begins = np.concatenate(([0], np.cumsum(lengths + 1)[:-1]))
     space = ascii_space(codes)
     keep = ~space
@@ -100,7 +112,7 @@ def ascii_exact_digests(lowered: Sequence[str]) -> np.ndarray:
         if b > a and kept[b - 1] == 32:
             b -= 1
         out.append(digest(view[a:b]))
-    return np.frombuffer(b"".join(out), dtype=np.uint64).reshape(len(lowered), 2).copy()
+    return np.frombuffer(b"".join(out), dtype=np.uint64).reshape(lengths.size, 2).copy()
 
 
 def prepare(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
@@ -147,12 +159,11 @@ def fingerprint_batch(
     """
     exact, sigs, parts, grams, owners = [], [], [], [], []
     for i in range(0, len(texts), SUB_BATCH):
-        digests, ready = prepare(texts[i : i + SUB_BATCH])
+        digests, tokens, first = prepare_tokens(texts[i : i + SUB_BATCH])
         exact.append(digests)
-        tokens, first = batch_tokens(ready)
         batch = shingles_of_tokens(tokens, first, settings.ngram)
         if index:
-            own = np.repeat(np.arange(i, i + len(ready), dtype=np.int64), np.diff(first))
+            own = np.repeat(np.arange(i, i + first.size - 1, dtype=np.int64), np.diff(first))
             found = sampled_ngrams(tokens, own, settings.passages.index_ngram, settings.passages.index_sample)
             grams.append(found[0])
             owners.append(found[1])
@@ -168,6 +179,32 @@ def fingerprint_batch(
         index_hashes=_concat(grams, np.uint64) if index else None,
         index_owners=_concat(owners, np.int64) if index else None,
     )
+
+
+def prepare_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The exact-text digests and the tokens of a few original texts.
+
+    When they are all ASCII (and not too long to hash at once) both come
+    from one lowercased code array of the batch, made once instead of once
+    for each; otherwise from :func:`prepare` and
+    :func:`~dedup.text.shingles.batch_tokens`.
+
+    Args:
+        texts: Original document texts.
+
+    Returns:
+        ``(digests, hashes, first)``: ``(n, 2)`` uint64 exact-text digests,
+        the uint64 token hashes, and where each text's tokens begin (as
+        :func:`~dedup.text.shingles.batch_tokens` gives them).
+    """
+    if texts:
+        joined = "\n".join(texts) + "\n"
+        if len(joined) <= HASH_CHUNK_CHARS and joined.isascii():
+            codes = np.frombuffer(joined.encode("ascii").lower(), dtype=np.uint8)
+            lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+            return code_digests(codes, lengths), *code_tokens(codes, lengths)
+    digests, ready = prepare(texts)
+    return digests, *batch_tokens(ready)
 
 
 def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:

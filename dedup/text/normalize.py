@@ -19,6 +19,7 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -50,8 +51,10 @@ _UNSEGMENTED = (
 UNSEGMENTED_CHAR = re.compile(f"[{_UNSEGMENTED}]")
 
 
-def _mark_ranges() -> str:
-    """A regex class body of the combining marks in the Basic Multilingual Plane."""
+@lru_cache(maxsize=1)
+def mark_ranges() -> str:
+    """A regex class body of the combining marks in the Basic Multilingual Plane
+    (made on first use: it takes a look at every code point)."""
     ranges: list[tuple[int, int]] = []
     for code in range(0x300, 0x10000):
         if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me"):
@@ -62,12 +65,22 @@ def _mark_ranges() -> str:
     return "".join(f"\\u{a:04x}-\\u{b:04x}" if a != b else f"\\u{a:04x}" for a, b in ranges)
 
 
-_MARKS = _mark_ranges()
-# Combining marks count as word characters: Devanagari vowel signs or Arabic
-# harakat must not split a word.
-TOKEN_PATTERN = re.compile(
-    rf"[{_UNSEGMENTED}][{_MARKS}]*|(?:[^\W_{_UNSEGMENTED}]|[{_MARKS}])(?:[^\W_{_UNSEGMENTED}]|[{_MARKS}])*"
-)
+@lru_cache(maxsize=1)
+def token_pattern() -> re.Pattern[str]:
+    """The token pattern (compiled on first use, as ``TOKEN_PATTERN``): a
+    character of an unsegmented script with its marks, or a run of letters,
+    digits and marks. Combining marks count as word characters: Devanagari
+    vowel signs or Arabic harakat must not split a word."""
+    marks = mark_ranges()
+    return re.compile(rf"[{_UNSEGMENTED}][{marks}]*|(?:[^\W_{_UNSEGMENTED}]|[{marks}])(?:[^\W_{_UNSEGMENTED}]|[{marks}])*")
+
+
+def __getattr__(name: str):
+    # TOKEN_PATTERN stays a module attribute without being built at import:
+    # a scan of ASCII text never needs it.
+    if name == "TOKEN_PATTERN":
+        return token_pattern()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def fold_text(text: str) -> str:
@@ -268,10 +281,10 @@ def _collapse_whitespace(folded: str, starts: np.ndarray | None = None, ends: np
 def tokenize(normalized: str) -> list[str]:
     """Split normalised text into tokens (words, or characters where a
     script has no spaces)."""
-    return TOKEN_PATTERN.findall(normalized)
+    return token_pattern().findall(normalized)
 
 
 def token_spans(normalized: str) -> list[tuple[int, int]]:
     """The (start, end) of each token of :func:`tokenize` in ``normalized``."""
-    return [m.span() for m in TOKEN_PATTERN.finditer(normalized)]
+    return [m.span() for m in token_pattern().finditer(normalized)]
 

@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.text.normalize import _MARKS, _UNSEGMENTED, tokenize
+from dedup.text.normalize import _UNSEGMENTED, mark_ranges, tokenize
 
 _P = 0x100000001B3  # character multiplier (the 64-bit FNV prime: odd)
 _Q = 0x9E3779B97F4A7C15  # token multiplier (odd)
@@ -82,7 +82,10 @@ def shingle_hash32(tokens: tuple[str, ...] | list[str]) -> int:
 
 def fold32(hashes: np.ndarray) -> np.ndarray:
     """Fold 64-bit hashes to 32 bits (high word xor low word), for MinHash."""
-    return ((hashes >> np.uint64(32)) ^ (hashes & np.uint64(0xFFFFFFFF))).astype(np.uint32)
+    # The two 32-bit halves of each hash, side by side (in either byte
+    # order: xor does not care which is which), in one pass.
+    words = np.ascontiguousarray(hashes, dtype=np.uint64).view(np.uint32).reshape(-1, 2)
+    return words[:, 0] ^ words[:, 1]
 
 
 @lru_cache(maxsize=1)
@@ -94,7 +97,7 @@ def char_classes() -> np.ndarray:
     """
     every = "".join(map(chr, range(_MAX_CODE)))
     table = np.zeros(_MAX_CODE, dtype=np.uint8)
-    for bit, body in ((_WORD, rf"[^\W_{_UNSEGMENTED}]"), (_MARK, rf"[{_MARKS}]"), (_UNSEG, rf"[{_UNSEGMENTED}]")):
+    for bit, body in ((_WORD, rf"[^\W_{_UNSEGMENTED}]"), (_MARK, rf"[{mark_ranges()}]"), (_UNSEG, rf"[{_UNSEGMENTED}]")):
         for match in re.finditer(body + "+", every):
             table[match.start() : match.end()] |= bit
     return table
@@ -114,11 +117,13 @@ def token_bounds(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         one past its last.
     """
     if codes.dtype == np.uint8:  # ASCII: tokens are runs of letters and digits
-        in_token = ((codes - np.uint8(48)) <= 9) | (((codes | np.uint8(32)) - np.uint8(97)) <= 25)
-        is_start = in_token.copy()
-        is_start[1:] &= ~in_token[:-1]
-    else:
-        in_token, is_start = _token_marks(codes)
+        # A token starts and ends where the run flag changes; with a
+        # non-token on either side, the changes alternate start, end.
+        padded = np.zeros(codes.size + 2, dtype=bool)
+        padded[1:-1] = ((codes - np.uint8(48)) <= 9) | (((codes | np.uint8(32)) - np.uint8(97)) <= 25)
+        changes = np.flatnonzero(padded[1:] != padded[:-1])
+        return changes[0::2], changes[1::2]
+    in_token, is_start = _token_marks(codes)
     is_end = in_token.copy()
     is_end[:-1] &= ~(in_token[1:] & ~is_start[1:])
     return np.flatnonzero(is_start), np.flatnonzero(is_end) + 1
@@ -190,16 +195,23 @@ def token_hash_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """
     if len(text) > HASH_CHUNK_CHARS:
         return _chunked_token_hash_spans(text)
-    codes = _codes(text)
+    return code_token_spans(_codes(text))
+
+
+def code_token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`token_hash_spans` of a text given as its code points (uint8 for
+    ASCII, else uint32), at most :data:`HASH_CHUNK_CHARS` of them."""
     starts, ends = token_bounds(codes)
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64), starts, ends
     forward, inverse = _Powers.upto(codes.size + 1)
-    prefix = np.zeros(codes.size + 1, dtype=np.uint64)
+    prefix = np.empty(codes.size + 1, dtype=np.uint64)
+    prefix[0] = 0
     with np.errstate(over="ignore"):
         np.multiply(codes, forward[: codes.size], out=prefix[1:], dtype=np.uint64)
         np.cumsum(prefix, out=prefix)
-        sums = (prefix[ends] - prefix[starts]) * inverse[starts]
+        sums = np.subtract(prefix[ends], prefix[starts])
+        sums *= inverse[starts]
     return mix64(sums), starts, ends
 
 
@@ -326,6 +338,19 @@ def batch_tokens(normalized: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     return hashes, np.searchsorted(starts, bounds)
 
 
+def code_tokens(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`batch_tokens` of texts given as one code array, each text
+    followed by one separator that is not a token character.
+
+    Args:
+        codes: The code points (at most :data:`HASH_CHUNK_CHARS`).
+        lengths: Each text's length, without its separator.
+    """
+    hashes, starts, _ = code_token_spans(codes)
+    bounds = np.concatenate(([0], np.cumsum(lengths + 1)))
+    return hashes, np.searchsorted(starts, bounds)
+
+
 def shingles_of_tokens(hashes: np.ndarray, first: np.ndarray, n: int) -> ShingleBatch:
     """:func:`shingle_batch` from :func:`batch_tokens`."""
     ntok = np.diff(first)
@@ -335,9 +360,17 @@ def shingles_of_tokens(hashes: np.ndarray, first: np.ndarray, n: int) -> Shingle
     out = np.empty(int(offsets[-1]), dtype=np.uint64)
     long = ntok >= n
     if grams.size:
-        end_of = np.repeat(first[1:], ntok)[: grams.size]
-        valid = np.arange(grams.size) + n <= end_of
-        out[np.repeat(long, per_text)] = grams[valid]
+        # The run starting at token g is a shingle of its text when its
+        # text holds n tokens from g on: all but the last n - 1 starts of
+        # each text (of a shorter text, none).
+        valid = np.ones(grams.size, dtype=bool)
+        for back in range(1, n):
+            ends = first[1:] - back
+            valid[ends[(ends >= first[:-1]) & (ends < grams.size)]] = False
+        if long.all():
+            out = grams[valid]
+        else:
+            out[np.repeat(long, per_text)] = grams[valid]
     for k in np.flatnonzero(~long & (ntok > 0)):
         out[offsets[k]] = shingle_hashes_from_tokens(hashes[first[k] : first[k + 1]], n)[0]
     return _sorted_unique(out, offsets)

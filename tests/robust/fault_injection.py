@@ -32,7 +32,7 @@ def _install(stage: str, marker: str) -> None:
     if stage == "none":
         return
     if stage == "fingerprint":
-        fingerprints.prepare = _failing(fingerprints.prepare, lambda texts: any(marker in t for t in texts))
+        fingerprints.prepare_tokens = _failing(fingerprints.prepare_tokens, lambda texts: any(marker in t for t in texts))
     elif stage == "boilerplate":
         detect.document_boilerplate = _failing(detect.document_boilerplate, lambda doc, *a, **k: marker in doc.text)
     elif stage == "passages":
