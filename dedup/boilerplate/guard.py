@@ -40,6 +40,9 @@ _PARAGRAPH_UNITS = 20
 # up to this many in a row between two paragraphs belong to the article.
 _HEADING_MAX_UNITS = 25
 _SANDWICH_MAX_BLOCKS = 12
+# On HTML, sentences with links in them (a digest of the day's news) still
+# continue the article below this link density.
+_LINKED_PROSE_MAX_LINK_DENSITY = 0.7
 # How far before the article a heading is taken for its headline, when no
 # block before it matches the page's title.
 # The headline's words are mostly the title's (which adds the site's name).
@@ -154,7 +157,7 @@ def protected_blocks(
             liftable[i]
             and (not inside or bool(blocks[i].dom_flags & inside))
             and (not marked[i] or p[i] < sure)
-            and _is_paragraph(texts[i], units[i], density[i])
+            and (_is_paragraph(texts[i], units[i], density[i]) or (html and linked_sentence[i] and density[i] < _LINKED_PROSE_MAX_LINK_DENSITY))
         )
 
     def short(i: int) -> bool:

@@ -43,8 +43,9 @@ _LINK_DENSITY = 0.5
 _SENTENCE_WORDS = 10
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
 _CONTAINER_BIT = 1 << DOM_FLAGS.index("near_main_container")
-# Blocks beside the article: under comments or a sidebar, or in an <aside>.
-_ASIDE_BITS = sum(1 << DOM_FLAGS.index(name) for name in ("attr_comment", "attr_sidebar", "in_aside"))
+# Blocks beside the article: under comments or a sidebar, in an <aside>, or
+# hidden (a copy of the article kept for scripts).
+_ASIDE_BITS = sum(1 << DOM_FLAGS.index(name) for name in ("attr_comment", "attr_sidebar", "in_aside", "hidden"))
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
