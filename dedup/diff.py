@@ -358,8 +358,9 @@ def compare(
     sides = {**pair_fields(alignment, relation, settings.passages, measured, (a.text, b.text)), "relation_probability": probability}
     direction = None
     if relation is not None:
-        quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in alignment.passages if p.quoted]
-        direction = direct_pair(a, b, (alignment.share_a, alignment.share_b), quoted)
+        spans = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in alignment.passages]
+        quoted = [span for span, p in zip(spans, alignment.passages) if p.quoted]
+        direction = direct_pair(a, b, (alignment.share_a, alignment.share_b), quoted, shared=spans)
     return Diff(
         a, b, alignment, relation, shown, measured, sides=sides, direction=direction,
         words=word_diff(a.text, b.text, alignment.passages), shingle_unit=shingle_unit(a.text + "\n" + b.text),

@@ -35,20 +35,21 @@ import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document, document_ids
-from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local
+from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local, ships_texts
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
+from dedup.io.row_spill import spilled, updated_rows, with_extra
 from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.shard_results import sharded_results
+from dedup.near.shard_results import document_from_dict, sharded_results
 from dedup.near.shard_scan import read_shards
 from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, assign_clusters, cluster_members, document_results, empty_documents, pair_results
+from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, PairResult, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -56,9 +57,14 @@ from dedup.text.shingles import char_classes
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
 
+TextsAt = Callable[[int, int], Sequence[str]]  # the texts of documents start to stop, as sent to a worker
 
-def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None, max_chars: int | None = None) -> Iterator[tuple[int, list[str]]]:
-    """Batches of ``size`` texts, or fewer holding ``max_chars`` characters."""
+
+def _batches(
+    docs: Iterable[Document], table: DocumentTable, size: int, progress: Progress | None, max_chars: int | None = None, texts_at: TextsAt | None = None,
+) -> Iterator[tuple[int, Sequence[str]]]:
+    """Batches of ``size`` texts, or fewer holding ``max_chars`` characters;
+    with ``texts_at``, each batch is what it gives for the batch's documents."""
     batch: list[str] = []
     number = 0
     chars = 0
@@ -70,7 +76,7 @@ def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress
             chars = 0
             if number == 0:
                 _tables_for(batch)
-            yield number, batch
+            yield number, batch if texts_at is None else texts_at(len(table) - len(batch), len(table))
             number += 1
             batch = []
             if progress:
@@ -78,7 +84,7 @@ def _batches(docs: Iterable[Document], table: DocumentTable, size: int, progress
     if batch:
         if number == 0:
             _tables_for(batch)
-        yield number, batch
+        yield number, batch if texts_at is None else texts_at(len(table) - len(batch), len(table))
 
 
 def _tables_for(texts: list[str]) -> None:
@@ -91,7 +97,7 @@ def _tables_for(texts: list[str]) -> None:
 
 def fingerprint_stream(
     docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None,
-    index: IndexSpill | None = None,
+    index: IndexSpill | None = None, texts_at: TextsAt | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore | KeptSets]:
     """Stage 1 over a stream of documents: the table, their fingerprints and
     the shingle sets (spilled to ``folder``, or kept by a distributed engine).
@@ -99,12 +105,14 @@ def fingerprint_stream(
     A document whose fingerprinting raises is fingerprinted as an empty
     text, listed in the table's ``failed`` and appended to ``faults``. With
     ``index``, the passage index's fingerprints go there, not into the result.
+    ``texts_at(start, stop)``: what is sent for the texts of those documents
+    (e.g. where they are in a document store), instead of the texts.
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
     store = KeptSets() if kept else ShingleStore(folder)
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
-    batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars)
+    batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars, texts_at)
     done = engine.map_keep(partial(keep_shingles, barrier), batches) if kept else ((guarded, None) for guarded in engine.map(barrier, batches))
     parts = []
     first = 0
@@ -203,13 +211,15 @@ def _run(
     engine: Engine,
     faults: list[StageFault],
     index_folder: str | None = None,
+    texts_at: TextsAt | None = None,
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are
     enabled (spilled to ``index_folder`` when given, else in memory).
 
     ``docs``: the documents, or stage 1 itself as a function that gives the
     table, the fingerprints, stage 3 (a function of the documents to pair)
-    and stage 4 (a function of the candidates).
+    and stage 4 (a function of the candidates). ``texts_at``: as for
+    :func:`fingerprint_stream`.
     """
     started = time.perf_counter()
     clock = _StageClock()
@@ -218,7 +228,7 @@ def _run(
         if callable(docs):
             table, fp, pairs_of, verify_of = docs()
         else:
-            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill)
+            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
             pairs_of = partial(pairs_from_keys, fp.band_keys)
             verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
@@ -391,8 +401,8 @@ def boilerplate_stage(
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
-    for doc_id, row in zip(document_ids(docs), result.documents):
-        row.extra.update(summarize(row.chars, found[doc_id]))
+    ids = document_ids(docs)
+    result.documents = updated_rows(result.documents, lambda k, row: row.extra.update(summarize(row.chars, found[ids[k]])))
     result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
     return reuse_masks(found, settings)
 
@@ -428,8 +438,7 @@ def passage_stage(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
         tally=result.stats, shared_shares=shares,
     )
-    for row, share in zip(result.documents, shares):
-        row.extra["shared_fingerprint_share"] = share
+    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
@@ -462,14 +471,17 @@ def _warn_capped(pair: PairResult, settings: Settings, result: ScanResult, probl
 
 def _recluster(result: ScanResult) -> None:
     """Clusters again over every exact and near-duplicate pair, however found."""
-    table = DocumentTable(ids=[d.id for d in result.documents], chars=array("q", (d.chars for d in result.documents)),
-                          metadata={k: d.metadata for k, d in enumerate(result.documents) if d.metadata})
+    table = DocumentTable(chars=array("q"))
+    for k, row in enumerate(result.documents):
+        table.ids.append(row.id)
+        table.chars.append(row.chars)
+        if row.metadata:
+            table.metadata[k] = row.metadata
     position = {doc_id: k for k, doc_id in enumerate(table.ids)}
     edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)]
-    for row in result.documents:
-        row.cluster = row.duplicate_of = None
     clusters = cluster_members(table, edges)
-    result.clusters = assign_clusters(result.documents, table.ids, clusters)
+    result.clusters, places = cluster_places(table.ids, clusters)
+    result.documents = placed_rows(result.documents, places)
     result.stats["clusters"] = len(clusters)
     result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
 
@@ -477,17 +489,14 @@ def _recluster(result: ScanResult) -> None:
 def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult) -> None:
     """Stage 8: the direction of every reported pair and the composition of
     every document (its own seconds in ``timing.stage_seconds.composition``)."""
-    from dedup.provenance.composition import compositions
+    from dedup.provenance.composition import composed_rows
     from dedup.provenance.pairs import direct_pairs
 
     direct_pairs(docs, result.pairs, settings)
     started = time.perf_counter()
-    boilerplate = {row.id: [(s["start"], s["end"]) for s in row.extra.get("boilerplate", ())] for row in result.documents}
-    found = compositions([(row.id, row.chars) for row in result.documents], result.pairs, boilerplate)
-    for row, composition in zip(result.documents, found):
-        row.set_composition(composition)
+    result.documents, alone = composed_rows(result.documents, result.pairs)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
-    result.stats["documents_sharing_nothing"] = sum(not row.composition["shared_with"] for row in result.documents)
+    result.stats["documents_sharing_nothing"] = alone
 
 
 def scan_corpus(
@@ -532,13 +541,17 @@ def scan_corpus(
     # assembled after the last document, when the list is complete.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine, temporary_store(portable=getattr(engine, "distributed", False)) as docs:
+    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs:
         stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
         else:
-            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
+            texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at)
+            if keep and getattr(engine, "distributed", False):
+                # The rows wait for the text stages in a file, not in this process.
+                result.documents = spilled(result.documents, document_from_dict)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)

@@ -12,6 +12,9 @@ boilerplate masks on). Printed:
   task (each fold leaves one of the five source articles out, so no answer
   is scored by a model that saw its article), with accuracy, macro-F1 and
   derived-vs-``non`` accuracy;
+* derived against ``non`` again with the same models placed where ``dedup
+  diff`` places the shipped one (the rules first, then the model only for
+  pairs sharing ``min_shared_chars``);
 * the answers on the wrong side of derived against ``non``, each with the
   model's probability of ``non`` and the passages the aligner found (an
   answer sharing no passage has every alignment feature at zero: the
@@ -43,6 +46,7 @@ from dedup.boilerplate.models.train_blocks import data_root  # noqa: E402
 from dedup.config import Settings  # noqa: E402
 from dedup.diff import diff_documents  # noqa: E402
 from dedup.passages.pair_model import FEATURES, pair_features  # noqa: E402
+from dedup.passages.relations import classify  # noqa: E402
 
 CLASSES = ("cut", "light", "heavy", "non")
 
@@ -65,11 +69,13 @@ def _as_utf8(path: Path, out: Path) -> bool:
         return True
 
 
-def measure(args: tuple[str, str]) -> tuple[str | None, dict[str, float]]:
-    """The relation ``dedup diff`` gives the pair of files, and its features."""
+def measure(args: tuple[str, str]) -> tuple[str | None, dict[str, float], str | None]:
+    """The relation ``dedup diff`` gives the pair of files, its features, and the rules' relation alone."""
     settings = Settings(jobs=1)
     diff = diff_documents(args[0], args[1], settings)
-    return diff.relation, pair_features(diff.alignment, settings.passages, (diff.a.text, diff.b.text), diff.measured_chars)
+    texts = (diff.a.text, diff.b.text)
+    return (diff.relation, pair_features(diff.alignment, settings.passages, texts, diff.measured_chars),
+            classify(diff.alignment, settings.passages, texts))
 
 
 def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups: list[str]
@@ -86,6 +92,19 @@ def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups:
                 predicted[k] = model.predict(rows[k])[0]
                 non[k] = model.probabilities(rows[k]).get("non", 0.0)
     return predicted, non
+
+
+def as_dedup_diff(predicted: list[str], non: list[float], rows: list[dict[str, float]], rules: list[str | None]) -> list[str]:
+    """The cross-validated answers put where ``dedup diff`` puts the shipped
+    model: the rules decide first, and the model only for pairs sharing
+    ``min_shared_chars``, related at ``classifier_threshold``."""
+    settings = Settings().passages
+    out = []
+    for guess, p_non, row, rule in zip(predicted, non, rows, rules):
+        big_enough = row["log_passages"] > 0 and math.expm1(row["log_evidence_weight"]) >= settings.min_shared_chars
+        related = rule is not None or (big_enough and 1.0 - p_non >= settings.classifier_threshold)
+        out.append("derived" if related else "non")
+    return out
 
 
 def wrong_side(answers: list[tuple[str, str, str]], rows: list[dict[str, float]], predicted: list[str],
@@ -134,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
             measured = list(pool.map(measure, jobs))
     print(f"{converted} files converted from Windows-1252 to UTF-8 first (as a user would with iconv)")
     labels = [c for _, _, c in answers]
-    relations = [r for r, _ in measured]
+    relations = [r for r, _, _ in measured]
     derived = [c != "non" for c in labels]
     said = [r is not None for r in relations]
     print(f"{len(answers)} answers, compared with their source article as `dedup diff` does (masks on)")
@@ -142,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     for c in CLASSES:
         given = Counter(r or "unrelated" for r, label in zip(relations, labels) if label == c)
         print(f"  {c:<6} " + ", ".join(f"{k} {n}" for k, n in sorted(given.items())))
-    rows = [f for _, f in measured]
+    rows = [f for _, f, _ in measured]
     predicted, non = grouped_predictions(rows, labels, [task for _, task, _ in answers])
     accuracy = np.mean([p == t for p, t in zip(predicted, labels)])
     binary = np.mean([(p != "non") == (t != "non") for p, t in zip(predicted, labels)])
@@ -150,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
           f"features: {len(FEATURES)}")
     print(confusion(labels, predicted))
     print(f"accuracy {accuracy:.3f}, macro-F1 {macro_f1(labels, predicted):.3f}, derived vs non accuracy {binary:.3f}")
+    placed = as_dedup_diff(predicted, non, rows, [rule for _, _, rule in measured])
+    print(f"the same model placed as dedup diff places it (rules first, then the model over min_shared_chars): "
+          f"derived vs non accuracy {np.mean([(p != 'non') == (t != 'non') for p, t in zip(placed, labels)]):.3f}")
     wrong = wrong_side(answers, rows, predicted, non)
     print(f"{len(wrong)} answer(s) on the wrong side of derived vs non:", *wrong, sep="\n")
     return 0

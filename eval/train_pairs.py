@@ -81,11 +81,11 @@ def _written(folder: Path) -> list[tuple[tuple[str, str], str]]:
     """Labelled cases and generated pairs, written as files into ``folder``."""
     # The generators live with the tests (they need pytest); imported here so
     # that `fit` imports without it (eval/eval_clough.py runs after `make install`).
-    from conftest import edit_words, synthetic_text
+    from conftest import edit_words, read_pair_case, synthetic_text
     from pan_like import pan_like_pair
 
     sys.path.insert(0, str(ROOT / "tests" / "passages"))
-    from test_passages_cases import CASES, read_case
+    from test_passages_cases import CASES
 
     rng = random.Random(SEED)
     out = []
@@ -97,7 +97,7 @@ def _written(folder: Path) -> list[tuple[tuple[str, str], str]]:
         out.append(((str(pa), str(pb)), label))
 
     for path in CASES:
-        header, a, b = read_case(path)
+        header, a, b = read_pair_case(path)
         relation = header["relation"][0]
         write(path.stem, a, b, CASE_LABELS.get(relation, relation))
     for k in range(120):

@@ -10,7 +10,7 @@ process pool, runs on this machine; ``dedup.engine.ray.RayEngine`` (the
 into an :class:`ItemFault` instead of the end of the run.
 """
 
-from dedup.engine.base import Engine, EngineUnavailable, groups_by_key, runs_by_size
+from dedup.engine.base import Engine, EngineUnavailable, groups_by_key, runs_by_size, ships_texts
 from dedup.engine.faults import FaultBarrier, FaultLog, Guarded, ItemFault, StageFault
 from dedup.engine.local import LocalEngine, engine_or_local
 
@@ -18,7 +18,7 @@ ENGINES = ("local", "ray")
 
 __all__ = [
     "ENGINES", "Engine", "EngineUnavailable", "FaultBarrier", "FaultLog", "Guarded", "ItemFault", "LocalEngine", "StageFault",
-    "engine_or_local", "groups_by_key", "open_engine", "runs_by_size",
+    "engine_or_local", "groups_by_key", "open_engine", "runs_by_size", "ships_texts",
 ]
 
 

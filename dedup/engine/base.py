@@ -34,6 +34,10 @@ class Engine(Protocol):
             a stage that can sends them the names of shards instead of
             texts, and keeps what they make with them (:meth:`map_keep`)
             instead of in temporary files.
+        shares_files: (optional, ``False`` when absent) the workers of a
+            distributed engine run on this machine and read its temporary
+            files (a local cluster): a stage sends them where a document is
+            in such a file, not its text.
     """
 
     workers: int
@@ -88,6 +92,12 @@ class Engine(Protocol):
         least ``partitions``, when given), so ``func``'s results must add up
         to the same whatever it is."""
         ...
+
+
+def ships_texts(engine: Engine) -> bool:
+    """Whether ``engine``'s workers need the texts themselves, not where
+    they are in this process's files: a cluster's, on other machines."""
+    return getattr(engine, "distributed", False) and not getattr(engine, "shares_files", False)
 
 
 def groups_by_key(items: Iterable[tuple[K, T]]) -> Iterator[tuple[K, list[T]]]:

@@ -102,6 +102,7 @@ class RayEngine:
         self._cpus = workers
         self._owned = False
         self._started = False
+        self.shares_files = False
 
     def __enter__(self) -> "RayEngine":
         self.start()
@@ -134,6 +135,10 @@ class RayEngine:
                     where = f"reach the Ray cluster at {self.address}" if self.address else "start a local Ray cluster"
                     raise EngineUnavailable(f"could not {where}: {err}") from None
             self._owned = True
+            # A local cluster's workers run here: they read the texts from the
+            # driver's document store by offset, so no text passes through
+            # the object store pages the driver maps (docs/ray.md).
+            self.shares_files = not self.address
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self._started = True
         return self
@@ -144,7 +149,7 @@ class RayEngine:
         is left open."""
         if self._owned:
             self._ray.shutdown()
-        self._owned = self._started = False
+        self._owned = self._started = self.shares_files = False
 
     def _fetch(self, ref: Any) -> Any:
         """The value of ``ref``, copied out of the object store.

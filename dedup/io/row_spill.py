@@ -3,15 +3,21 @@
 A scan whose workers make the document rows (:mod:`dedup.near.shard_scan`)
 appends them here as JSON lines, one shard at a time; the report reads them
 back in order (:meth:`SpilledRows.dicts`), so the process that writes the
-report never holds every row.
+report never holds every row. A scan on a distributed engine keeps its
+rows here between its text stages too: each stage that adds fields to the
+rows rewrites the file in one pass (:func:`updated_rows`).
 """
 
 from __future__ import annotations
 
 import json
 import tempfile
+from functools import partial
 from collections.abc import Sequence
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator, MutableSequence
+
+# Rows encoded and written at a time.
+ROWS_PER_WRITE = 2000
 
 
 class SpilledRows(Sequence):
@@ -45,6 +51,25 @@ class SpilledRows(Sequence):
     def close(self) -> None:
         self._file.close()
 
+    def extend(self, rows: Iterable[Any]) -> None:
+        """Append row objects (each with ``to_dict``), a chunk at a time."""
+        chunk: list[str] = []
+        for row in rows:
+            chunk.append(json.dumps(row.to_dict()) + "\n")
+            if len(chunk) >= ROWS_PER_WRITE:
+                self.write("".join(chunk))
+                chunk = []
+        self.write("".join(chunk))
+
+    def rewritten(self, update: Callable[[int, Any], None]) -> "SpilledRows":
+        """The rows, each given to ``update(position, row)`` to change in
+        place, in a new file (this one is closed): one pass, one row at a
+        time in memory."""
+        out = SpilledRows(self._make)
+        out.extend(_updated(iter(self), update))
+        self.close()
+        return out
+
     def __iter__(self) -> Iterator[Any]:
         return map(self._make, self.dicts())
 
@@ -61,3 +86,43 @@ class SpilledRows(Sequence):
             if k == position:
                 return self._make(row)
         raise IndexError(index)
+
+
+def _updated(rows: Iterable[Any], update: Callable[[int, Any], None]) -> Iterator[Any]:
+    for position, row in enumerate(rows):
+        update(position, row)
+        yield row
+
+
+def spilled(rows: MutableSequence[Any], make: Callable[[dict[str, Any]], Any]) -> SpilledRows:
+    """``rows`` (objects with ``to_dict``) moved to a :class:`SpilledRows`:
+    each is dropped from the list once written."""
+    out = SpilledRows(make)
+    for start in range(0, len(rows), ROWS_PER_WRITE):
+        out.extend(rows[start : start + ROWS_PER_WRITE])
+        rows[start : start + ROWS_PER_WRITE] = [None] * min(ROWS_PER_WRITE, len(rows) - start)
+    return out
+
+
+def updated_rows(rows: Sequence, update: Callable[[int, Any], None]) -> Sequence:
+    """``rows`` with ``update(position, row)`` applied to each, in order:
+    a list is changed in place, spilled rows are rewritten to a new file
+    (:meth:`SpilledRows.rewritten`)."""
+    if isinstance(rows, SpilledRows):
+        return rows.rewritten(update)
+    for position, row in enumerate(rows):
+        update(position, row)
+    return rows
+
+
+def with_extra(rows: Sequence, key: str, values: Sequence[Any]) -> Sequence:
+    """``rows`` with ``row.extra[key]`` set to ``values[k]`` for the ``k``-th
+    row (rows past the end of ``values`` keep theirs), as :func:`updated_rows`."""
+    if not values:
+        return rows
+    return updated_rows(rows, partial(_set_extra, key, values))
+
+
+def _set_extra(key: str, values: Sequence[Any], position: int, row: Any) -> None:
+    if position < len(values):
+        row.extra[key] = values[position]

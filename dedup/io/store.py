@@ -35,7 +35,7 @@ import numpy as np
 
 from dedup.document import Document
 
-__all__ = ["DocumentStore", "DocumentView", "read_documents", "temporary_store"]
+__all__ = ["DocumentStore", "DocumentView", "TextRun", "read_documents", "read_texts", "temporary_store"]
 
 # Bytes read at once when the documents are read in order.
 _READ_BYTES = 1 << 20
@@ -206,6 +206,14 @@ class DocumentStore(Sequence[Document]):
         records = np.stack([starts[picked], fields_at[picked], starts[picked + 1]], axis=1) if picked.size else np.zeros((0, 3), dtype=np.int64)
         return DocumentView(self.path, [self.ids[k] for k in picked.tolist()], records, portable=self.portable)
 
+    def texts(self, start: int, stop: int) -> "TextRun":
+        """The texts of the documents ``start`` to ``stop`` (appended
+        already), read when used: crosses to another process as where they
+        are in the file, and arrives as a plain ``list`` of the texts."""
+        self._flush()
+        return TextRun(self.path, self._starts[start], np.asarray(self._fields_at[start:stop], dtype=np.int64) - self._starts[start],
+                       np.asarray(self._starts[start + 1 : stop + 1], dtype=np.int64) - self._starts[start])
+
 
 @contextmanager
 def temporary_store(portable: bool = False) -> Iterator[DocumentStore]:
@@ -252,6 +260,45 @@ class DocumentView(Sequence[Document]):
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self._docs) if self._docs is not None else _stream(self.path, self.ids, self.records)
+
+
+class TextRun(Sequence[str]):
+    """The texts of consecutive documents of a :class:`DocumentStore`.
+
+    Pickled, it is the file's path and the offsets (a few bytes a
+    document); unpickled, a ``list`` of the texts, read with one ``pread``.
+
+    Args:
+        path: The store's file.
+        base: Byte offset of the first record.
+        text_ends: Where each record's text ends, from ``base``.
+        record_ends: Where each record ends, from ``base``.
+    """
+
+    def __init__(self, path: str, base: int, text_ends: np.ndarray, record_ends: np.ndarray) -> None:
+        self.path, self.base, self.text_ends, self.record_ends = path, base, text_ends, record_ends
+        self._texts: list[str] | None = None
+
+    def __reduce__(self):
+        return read_texts, (self.path, self.base, self.text_ends, self.record_ends)
+
+    def __len__(self) -> int:
+        return len(self.text_ends)
+
+    def __getitem__(self, index):
+        if self._texts is None:
+            self._texts = read_texts(self.path, self.base, self.text_ends, self.record_ends)
+        return self._texts[index]
+
+
+def read_texts(path: str, base: int, text_ends: np.ndarray, record_ends: np.ndarray) -> list[str]:
+    """The texts of a :class:`TextRun`, read from the store's file."""
+    if not len(text_ends):
+        return []
+    with open(path, "rb", buffering=0) as file:
+        data = os.pread(file.fileno(), int(record_ends[-1]), base)
+    starts = [0, *record_ends[:-1].tolist()]
+    return [data[start:end].decode("utf-8", "surrogatepass") for start, end in zip(starts, text_ends.tolist())]
 
 
 def read_documents(path: str, ids: list[str], records: np.ndarray) -> list[Document]:

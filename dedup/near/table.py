@@ -10,11 +10,14 @@ text.
 from __future__ import annotations
 
 from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 
 from dedup.document import Document
+from dedup.io.row_spill import updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
 
@@ -87,14 +90,35 @@ def document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tupl
 
 def assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> list[ClusterResult]:
     """Each cluster as a result, and each member's ``cluster`` and ``duplicate_of``."""
-    cluster_results = []
+    cluster_results, places = cluster_places(ids, clusters)
+    for m, (index, representative) in places.items():
+        rows[m].cluster = index
+        if representative is not None:
+            rows[m].duplicate_of = representative
+    return cluster_results
+
+
+def placed_rows(rows: Sequence[DocumentResult], places: dict[int, tuple[int, str | None]]) -> Sequence[DocumentResult]:
+    """``rows`` with each one's ``cluster`` and ``duplicate_of`` set from
+    ``places`` (:func:`cluster_places`; ``None`` for a row in no cluster),
+    as :func:`dedup.io.row_spill.updated_rows`."""
+    return updated_rows(rows, partial(_place, places))
+
+
+def _place(places: dict[int, tuple[int, str | None]], position: int, row: DocumentResult) -> None:
+    row.cluster, row.duplicate_of = places.get(position, (None, None))
+
+
+def cluster_places(ids: list[str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
+    """Each cluster as a result, and each member's place: ``(cluster,
+    duplicate_of)`` by document number (``duplicate_of`` is ``None`` for
+    the representative)."""
+    cluster_results, places = [], {}
     for index, (group, rep) in enumerate(clusters):
         cluster_results.append(ClusterResult(members=[ids[m] for m in group], representative=ids[rep]))
         for m in group:
-            rows[m].cluster = index
-            if m != rep:
-                rows[m].duplicate_of = ids[rep]
-    return cluster_results
+            places[m] = (index, ids[rep] if m != rep else None)
+    return cluster_results, places
 
 
 def empty_documents(table: DocumentTable, counts: np.ndarray) -> np.ndarray:

@@ -31,6 +31,7 @@ import scipy.sparse as sp
 from dedup.config import Settings
 from dedup.document import Document, Span, span_mask
 from dedup.passages.index import distinct
+from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_entries
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
@@ -527,7 +528,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     else:
         cosines, capped_cosines = best_entries(cosine_pairs(pa.vectors, pb.vectors, floor), ps.max_pair_matches)
         capped = capped or capped_cosines
-        raw = ScoreEntries.of_csr(cosines)
+        raw = worded_entries(ScoreEntries.of_csr(cosines), has_words(pa.text.sentence_texts), has_words(pb.text.sentence_texts))
+        raw = raw.maximum(merged_pairs(pa.vectors, pb.vectors, raw, ps.sentence_threshold, ps.context_threshold))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
     rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T

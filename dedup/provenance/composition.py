@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping, Sequence
 
 from dedup.document import covered_chars
+from dedup.io.row_spill import updated_rows
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
@@ -132,3 +133,28 @@ def compositions(
     """
     shared = shared_spans(pairs)
     return [composition(chars, shared.get(doc_id, ()), boilerplate.get(doc_id, ())) for doc_id, chars in documents]
+
+
+def composed_rows(rows: Sequence[Any], pairs: Iterable[Any]) -> tuple[Sequence[Any], int]:
+    """The composition of every document row, set on it
+    (:meth:`dedup.results.DocumentResult.set_composition`) one row at a
+    time, as :func:`dedup.io.row_spill.updated_rows` (spilled rows are
+    rewritten, never all held).
+
+    Args:
+        rows: Document rows, each with its ``boilerplate`` spans where it has any.
+        pairs: The reported pairs, with their direction.
+
+    Returns:
+        The rows, and how many share nothing with another document.
+    """
+    shared = shared_spans(pairs)
+    alone = 0
+
+    def compose(_: int, row: Any) -> None:
+        nonlocal alone
+        spans = [(span["start"], span["end"]) for span in row.extra.get("boilerplate", ())]
+        row.set_composition(composition(row.chars, shared.get(row.id, ()), spans))
+        alone += not row.extra["shared_with"]
+
+    return updated_rows(rows, compose), alone

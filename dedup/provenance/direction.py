@@ -12,6 +12,12 @@ below ``min_confidence`` the answer is ``undetermined``:
 * **cited outlet** (2.5 when the other document's ``source`` is the outlet
   cited, 0.5 otherwise): a text citing another outlet's reporting ("told
   Axios") took it from there;
+* a credit or a citation speaks for the shared text only where it stands in
+  it or heads it (at most :data:`NEAR_SHARED` characters before a shared
+  passage): a dateline at the top of a long document into which someone
+  else's paragraph was pasted is that document's own story, not the
+  paragraph's origin (on PAN's pairs, such datelines and parenthesised
+  initials far from the shared passages named the copy as the source);
 * **attributed quotations** (0.5 each, at most 1.5): a quotation both hold,
   attributed to its speaker in one and bare in the other: original
   reporting attributes;
@@ -42,6 +48,8 @@ COVERAGE_WEIGHT = 0.0
 COVERAGE_GAP = 0.25
 # Below this confidence the direction is undetermined.
 MIN_CONFIDENCE = 0.65
+# A credit or citation this many characters before a shared passage heads it (a dateline, a lead).
+NEAR_SHARED = 400
 
 
 @dataclass
@@ -75,6 +83,9 @@ class PairSide:
         signals: :func:`dedup.provenance.signals.document_signals` of it.
         coverage: Share of it inside passages shared with the other side.
         source_name: Its ``source`` field (the outlet), if any.
+        shared: ``(start, end)`` of its passages shared with the other
+            side; ``None`` when the whole document is shared (a pair found
+            on whole documents) or the passages are unknown.
     """
 
     id: str
@@ -82,6 +93,21 @@ class PairSide:
     signals: DocumentSignals
     coverage: float
     source_name: str | None = None
+    shared: tuple[tuple[int, int], ...] | None = None
+
+    def near_shared(self, offset: int) -> bool:
+        """Does a credit or citation at ``offset`` stand in or head a shared passage?"""
+        if self.shared is None:
+            return True
+        return any(start - NEAR_SHARED <= offset < end for start, end in self.shared)
+
+    def wire_credits(self) -> set[str]:
+        """Its wire credits that speak for the shared text."""
+        return {name for name, at in self.signals.wire_at if self.near_shared(at)}
+
+    def cited(self) -> set[str]:
+        """Outlets it cites where it shares text."""
+        return {name for name, at in self.signals.cited_at if self.near_shared(at)}
 
 
 Weighed = list[tuple[float, str]]  # (weight for a as the source, the evidence in words)
@@ -99,8 +125,8 @@ def _dates(a: PairSide, b: PairSide) -> Weighed:
 
 
 def _wire(a: PairSide, b: PairSide) -> Weighed:
-    only_a = a.signals.wire_credits - b.signals.wire_credits
-    only_b = b.signals.wire_credits - a.signals.wire_credits
+    only_a = a.wire_credits() - b.signals.wire_credits
+    only_b = b.wire_credits() - a.signals.wire_credits
     if only_a and not only_b:
         return [(WIRE_WEIGHT, f"{a.id} carries the wire credit ({', '.join(sorted(only_a))}) that {b.id} lacks")]
     if only_b and not only_a:
@@ -111,9 +137,9 @@ def _wire(a: PairSide, b: PairSide) -> Weighed:
 def _cited(a: PairSide, b: PairSide) -> Weighed:
     out: Weighed = []
     for this, other, sign in ((a, b, -1.0), (b, a, 1.0)):
-        own = other.signals.cited
-        extra = sorted(this.signals.cited - own)
-        named = [c for c in this.signals.cited if other.source_name and c.casefold() == other.source_name.casefold()]
+        cited = this.cited()
+        extra = sorted(cited - other.signals.cited)
+        named = sorted(c for c in cited if other.source_name and c.casefold() == other.source_name.casefold())
         if named:
             out.append((sign * CITED_SOURCE_WEIGHT, f"{this.id} cites {named[0]}, the outlet of {other.id}"))
         elif extra:

@@ -20,13 +20,16 @@ from dedup.provenance.signals import DocumentSignals, document_signals
 from dedup.results import PairResult
 
 
-def _side(doc: Document, signals: DocumentSignals, coverage: float) -> PairSide:
-    return PairSide(doc.id, doc.text, signals, coverage, doc.source)
+Spans = Sequence[tuple[int, int, int, int]]  # (a_start, a_end, b_start, b_end) per shared passage
+
+
+def _side(doc: Document, signals: DocumentSignals, coverage: float, shared: list[tuple[int, int]] | None) -> PairSide:
+    return PairSide(doc.id, doc.text, signals, coverage, doc.source, tuple(shared) if shared is not None else None)
 
 
 def direct_pair(
-    a: Document, b: Document, coverage: tuple[float, float], quoted: Sequence[tuple[int, int, int, int]] = (),
-    signals: tuple[DocumentSignals, DocumentSignals] | None = None,
+    a: Document, b: Document, coverage: tuple[float, float], quoted: Spans = (),
+    signals: tuple[DocumentSignals, DocumentSignals] | None = None, shared: Spans | None = None,
 ) -> Direction:
     """The direction of one related pair.
 
@@ -36,12 +39,17 @@ def direct_pair(
         coverage: Share of each inside passages shared with the other.
         quoted: Shared quotations, ``(a_start, a_end, b_start, b_end)``.
         signals: Each document's signals, if already read.
+        shared: Every shared passage, as ``quoted``; ``None`` (or none at
+            all: a pair found on whole documents) when the whole documents
+            are shared.
 
     Returns:
         A :class:`~dedup.provenance.direction.Direction`.
     """
     sa, sb = signals or (document_signals(a.text, a.date), document_signals(b.text, b.date))
-    return decide(_side(a, sa, coverage[0]), _side(b, sb, coverage[1]), quoted)
+    spans_a = [(s[0], s[1]) for s in shared] if shared else None
+    spans_b = [(s[2], s[3]) for s in shared] if shared else None
+    return decide(_side(a, sa, coverage[0], spans_a), _side(b, sb, coverage[1], spans_b), quoted)
 
 
 def _whole_document_extents(pair: PairResult, settings: Settings) -> None:
@@ -87,9 +95,10 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
                 signals[doc_id] = document_signals(doc.text, doc.date)
         if not pair.passages:
             _whole_document_extents(pair, settings)
-        quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages if p["quoted"]]
+        spans = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages]
+        quoted = [span for span, p in zip(spans, pair.passages) if p["quoted"]]
         a, b = by_id(pair.a), by_id(pair.b)
-        found = direct_pair(a, b, _coverage(pair), quoted, (signals[pair.a], signals[pair.b]))
+        found = direct_pair(a, b, _coverage(pair), quoted, (signals[pair.a], signals[pair.b]), spans)
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)

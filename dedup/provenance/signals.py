@@ -68,12 +68,16 @@ class DocumentSignals:
             outlet's own desk or an agency), case-folded.
         cited: Outlets whose reporting the text cites ("told Axios").
         date: The document's date, if it has one that parses.
+        wire_at: Each wire credit with the character offset where it stands.
+        cited_at: Each cited outlet with its offset.
     """
 
     wire_credits: frozenset[str]
     credits: frozenset[str]
     cited: frozenset[str]
     date: date | None
+    wire_at: tuple[tuple[str, int], ...] = ()
+    cited_at: tuple[tuple[str, int], ...] = ()
 
 
 def parse_date(value: str | None) -> date | None:
@@ -94,9 +98,14 @@ def parse_date(value: str | None) -> date | None:
     return None
 
 
-def _line_starts(text: str, width: int) -> list[str]:
-    """The first ``width`` characters of each line (where datelines stand)."""
-    return [line[:width] for line in text.split("\n") if line.strip()]
+def _line_starts(text: str, width: int) -> list[tuple[int, str]]:
+    """The offset and first ``width`` characters of each line (where datelines stand)."""
+    out, offset = [], 0
+    for line in text.split("\n"):
+        if line.strip():
+            out.append((offset, line[:width]))
+        offset += len(line) + 1
+    return out
 
 
 def document_signals(text: str, date_value: str | None = None) -> DocumentSignals:
@@ -109,21 +118,22 @@ def document_signals(text: str, date_value: str | None = None) -> DocumentSignal
     Returns:
         Its :class:`DocumentSignals`.
     """
-    credits = set()
-    for head in _line_starts(text, 120):
+    credits: list[tuple[str, int]] = []
+    for offset, head in _line_starts(text, 120):
         for match in _CREDIT.finditer(head):
             name = " ".join(match.group(1).split()).casefold()
             if name and not any(ch.isdigit() for ch in name):
-                credits.add(name)
+                credits.append((name, offset + match.start()))
         dateline = _CJK_DATELINE.match(head)
         if dateline:
-            credits.add(dateline.group(1))
-    wire = {c for c in credits if c in _AGENCY_SET}
+            credits.append((dateline.group(1), offset + dateline.start(1)))
+    wire = tuple((name, at) for name, at in credits if name in _AGENCY_SET)
     # Most texts cite no outlet: a plain substring test is many times faster
     # than the pattern, which tries its words at every word boundary.
     cites = any(verb in text for verb in _CITED_VERBS)
-    cited = {" ".join(m.group(1).split()) for m in _CITED.finditer(text)} if cites else set()
-    return DocumentSignals(frozenset(wire), frozenset(credits), frozenset(cited), parse_date(date_value))
+    cited = tuple((" ".join(m.group(1).split()), m.start()) for m in _CITED.finditer(text)) if cites else ()
+    return DocumentSignals(frozenset(name for name, _ in wire), frozenset(name for name, _ in credits),
+                           frozenset(name for name, _ in cited), parse_date(date_value), wire, cited)
 
 
 def _sentence_around(text: str, start: int, end: int, reach: int = 160) -> str:

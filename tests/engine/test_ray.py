@@ -67,9 +67,10 @@ def generated_local(generated) -> tuple[int, dict]:
 DOCUMENT_LEVEL = ("--no-passages", "--no-boilerplate")
 
 
-def scan(*args: str, cwd: Path = ROOT) -> tuple[int, dict]:
+def scan(*args: str, cwd: Path = ROOT, env: dict[str, str] | None = None) -> tuple[int, dict]:
     """The real command line: exit code and JSON result without its timing."""
-    run = subprocess.run([sys.executable, "-m", "dedup", "scan", *args, "--format", "json", "--jobs", "2"], cwd=cwd, capture_output=True, text=True, timeout=300)
+    command = [sys.executable, "-m", "dedup", "scan", *args, "--format", "json", "--jobs", "2"]
+    run = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode in (0, 1), run.stderr
     result = json.loads(run.stdout)
     result.pop("timing")
@@ -168,6 +169,14 @@ def test_ray_gives_the_local_results_on_the_sample_and_a_generated_corpus(cluste
     assert scan(sample, "--engine", "ray", "--ray-address", cluster) == scan(sample)
     assert scan(str(generated), "--engine", "ray", "--ray-address", cluster) == generated_local
     assert generated_local[1]["summary"]["near_duplicate_pairs"] > 50 and generated_local[1]["clusters"]
+
+
+def test_a_local_cluster_started_by_the_scan_reads_the_texts_from_its_store_and_gives_the_local_results(generated, generated_local):
+    """Without an address the scan starts its own cluster on this machine,
+    whose workers read the texts by offset from the driver's document store
+    instead of receiving them through the object store."""
+    env = {key: value for key, value in os.environ.items() if key != "RAY_ADDRESS"}
+    assert scan(str(generated), "--engine", "ray", env=env) == generated_local
 
 
 @SLOW

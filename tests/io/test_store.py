@@ -65,6 +65,20 @@ def test_a_portable_store_sends_its_documents_not_its_path(tmp_path) -> None:
     assert pickle.loads(sent) == [DOCS[1], DOCS[4]]
 
 
+def test_a_run_of_texts_crosses_as_offsets_and_arrives_as_the_texts(store) -> None:
+    """What a fingerprint batch sends a worker on this machine: a few bytes a
+    document, whatever the length of its text, arriving as a list of str."""
+    store.append(Document("long", "A long story. " * 1000))
+    texts = [d.text for d in DOCS] + ["A long story. " * 1000]
+    run = store.texts(1, 6)
+    assert len(run) == 5 and run[2] == texts[3] and list(run) == texts[1:6]
+    sent = pickle.dumps(store.texts(1, 6))
+    assert len(sent) < 1000 < len(texts[5])
+    arrived = pickle.loads(sent)
+    assert type(arrived) is list and arrived == texts[1:6]
+    assert pickle.loads(pickle.dumps(store.texts(0, 0))) == [] and pickle.loads(pickle.dumps(store.texts(4, 5))) == [texts[4]]
+
+
 def _texts(docs: list[Document]) -> list[str]:
     assert type(docs) is list
     return [doc.text for doc in docs]

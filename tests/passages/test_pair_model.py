@@ -54,3 +54,22 @@ def test_rules_decide_first_and_the_floor_stays(tmp_path: Path) -> None:
     alignment = align_documents_symmetric(Document("a", short), Document("b", short), Settings())
     # under min_shared_chars: neither the rules nor the model make it a pair
     assert label_pair(alignment, PassageSettings(classifier_threshold=0.0), (short, short))[0] is None
+
+
+def test_trainer_writes_the_labelled_cases_and_generated_pairs(tmp_path: Path) -> None:
+    # The trainer's own data (cases and generated pairs) builds without
+    # ../shared/data, with the labels the trainer maps the cases to.
+    from train_pairs import CASE_LABELS, _written
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_passages_cases import CASES
+
+    items = _written(tmp_path)
+    labels = [label for _, label in items]
+    assert len(items) >= len(CASES) + 120
+    assert {"unrelated", "near_duplicate", "partial_copy", "rewrite"} <= set(labels)
+    for path in CASES:
+        a, b = (tmp_path / f"{path.stem}-{side}.txt" for side in "ab")
+        assert a.is_file() and b.is_file()
+    first = CASES[0].read_text(encoding="utf-8").split("\n")[0].split(": ")[1]
+    assert labels[0] == CASE_LABELS.get(first, first)

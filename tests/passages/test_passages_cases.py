@@ -3,7 +3,8 @@
 Each file holds document a, a line ``=====``, then document b. Header lines
 starting with ``# `` give the expected relation (``none`` for no pair), the
 tokens of a verbatim passage that must be found (``verbatim:``) and of one
-that must be flagged as a shared quotation (``quoted:``).
+that must be flagged as a shared quotation (``quoted:``); ``passages: none``
+says that no passage at all may be aligned.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def test_case(path: Path) -> None:
     alignment = align_documents_symmetric(Document("a", a), Document("b", b), settings)
     expected = header["relation"][0]
     assert (classify(alignment, settings.passages, (a, b)) or "none") == expected
+    if header.get("passages") == ["none"]:
+        assert not alignment.passages, [p.a.text(a) for p in alignment.passages]
     for kind in ("verbatim", "quoted"):
         for wanted in header.get(kind, []):
             found = [

@@ -91,3 +91,20 @@ def test_an_unbracketed_chinese_dateline_is_a_wire_credit() -> None:
     assert not document_signals("他说新华社北京3月5日电是一条旧闻。").wire_credits
     found = direct_pair(paper, wire, (0.9, 0.9))
     assert (found.source, found.derived) == ("wire", "paper")
+
+
+def test_wire_credit_far_from_the_shared_text_does_not_vote() -> None:
+    # A wire story into which another text's paragraph was pasted: its
+    # dateline heads its own story, not the shared paragraph.
+    pasted = "The committee will publish its findings on the river crossing in the spring, after a public hearing."
+    own_story = "BERLIN (AP) — " + " ".join([STORY] * 6)
+    host = Document("host", own_story + "\n\n" + pasted)
+    origin = Document("origin", "Plans for the bridge were announced in March. " + pasted)
+    start_host, start_origin = host.text.index(pasted), origin.text.index(pasted)
+    spans = [(start_host, start_host + len(pasted), start_origin, start_origin + len(pasted))]
+    far = direct_pair(host, origin, (0.1, 0.7), shared=spans)
+    assert far.source is None and not any("wire credit" in e for e in far.evidence)
+    # The same credit heading the shared text still marks the wire's copy.
+    wire = Document("wire", "BERLIN (AP) — " + pasted)
+    heads = [(wire.text.index(pasted), len(wire.text), start_origin, start_origin + len(pasted))]
+    assert direct_pair(wire, origin, (0.9, 0.7), shared=heads).source == "wire"
