@@ -12,6 +12,7 @@ prompt, a comments section, a repeat) stays marked.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Sequence
 
@@ -39,6 +40,9 @@ _PARAGRAPH_UNITS = 20
 # up to this many in a row between two paragraphs belong to the article.
 _HEADING_MAX_UNITS = 25
 _SANDWICH_MAX_BLOCKS = 12
+# On HTML, sentences with links in them (a digest of the day's news) still
+# continue the article below this link density.
+_LINKED_PROSE_MAX_LINK_DENSITY = 0.7
 # How far before the article a heading is taken for its headline, when no
 # block before it matches the page's title.
 # The headline's words are mostly the title's (which adds the site's name).
@@ -122,10 +126,13 @@ def protected_blocks(
     units = [prose_units(t, w) for t, w in zip(texts, words)]
     density = [b.link_density or 0.0 for b in blocks]
     p = np.zeros(n) if probability is None else probability
-    chosen = _core(texts, units, density, blocks, liftable, title, heading_bit, aside_bits)
-    if chosen is None:
-        return []
-    core, core_value, anchor = chosen
+    html = bool(heading_bit) and blocks[0].link_density is not None
+    core, core_value, anchor = _core(texts, units, density, blocks, liftable, title, heading_bit, aside_bits)
+    if core is None:
+        # A page of a headline and a few short lines (a photo post, a
+        # one-line blog entry): on HTML the block that repeats the title
+        # and the short lines under it are the article.
+        return _thin_article(anchor, units, density, liftable) if html else []
     # The article starts at its headline, when a block repeats the title.
     floor = anchor if anchor is not None and anchor < core else -1
     # A thin article (a headline over a list, a paragraph over a table) may
@@ -141,12 +148,16 @@ def protected_blocks(
     # stops where the container does (a sidebar, a comment list after it).
     inside = container_bit if blocks[core].dom_flags & container_bit else 0
 
+    # On HTML, a list item that is a sentence with links in it (a week's
+    # news, each line a link to its story) is the article's, not a menu's.
+    linked_sentence = [units[i] >= _NEIGHBOUR_MIN_UNITS and bool(ENDS_SENTENCE.search(texts[i])) for i in range(n)] if html else []
+
     def prose(i: int) -> bool:
         return (
             liftable[i]
             and (not inside or bool(blocks[i].dom_flags & inside))
             and (not marked[i] or p[i] < sure)
-            and _is_paragraph(texts[i], units[i], density[i])
+            and (_is_paragraph(texts[i], units[i], density[i]) or (html and linked_sentence[i] and density[i] < _LINKED_PROSE_MAX_LINK_DENSITY))
         )
 
     def short(i: int) -> bool:
@@ -156,7 +167,8 @@ def protected_blocks(
             return False
         if not liftable[i]:
             return 0 < units[i] <= _HEADING_MAX_UNITS
-        return 0 < units[i] <= _HEADING_MAX_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY and (not marked[i] or p[i] < sure)
+        few_links = density[i] < _ARTICLE_MAX_LINK_DENSITY or (html and linked_sentence[i])
+        return 0 < units[i] <= _HEADING_MAX_UNITS and few_links and (not marked[i] or p[i] < sure)
 
     def reach(i: int, step: int) -> int:
         """How many blocks from ``i`` on (in direction ``step``) continue the
@@ -176,15 +188,22 @@ def protected_blocks(
     while step := reach(last + 1, 1):
         kept.extend(range(last + 1, last + 1 + step))
         last += step
+    if thin and html:
+        # A thin article ends with the short lines that directly follow it.
+        kept.extend(itertools.takewhile(short, range(last + 1, min(last + 1 + _SANDWICH_MAX_BLOCKS, n))))
     while first - 1 > floor and (step := reach(first - 1, -1)):
         step = min(step, first - max(floor, 0))
         kept.extend(range(first - step, first))
         first -= step
     if floor >= 0:
         # Between the headline and the core: the article's opening (a date
-        # line, a list), however many short blocks it holds.
+        # line, a list), however many short blocks it holds; on HTML, the
+        # short blocks that directly follow the headline when a longer
+        # block (a tag line of links) comes between them and the core.
         if all(short(i) for i in range(floor + 1, first)):
             kept.extend(range(floor + 1, first))
+        elif html:
+            kept.extend(itertools.takewhile(short, range(floor + 1, first)))
         kept.append(floor)
     headline = None if floor >= 0 or _is_title(texts[core], title) or _is_title(texts[first], title) else _headline(texts, blocks, first, liftable, units, title, heading_bit)
     if headline is not None:
@@ -192,10 +211,10 @@ def protected_blocks(
     return sorted(i for i in kept if liftable[i])
 
 
-def _core(texts, units, density, blocks, liftable, title, heading_bit: int, aside_bits: int) -> tuple[int, float, int | None] | None:
-    """The article's core, the prose score of its run and the block that
-    repeats the page's title (:func:`_title_block`), or ``None`` when the
-    page's best block is no article.
+def _core(texts, units, density, blocks, liftable, title, heading_bit: int, aside_bits: int) -> tuple[int | None, float, int | None]:
+    """The article's core (``None`` when the page's best block is no
+    article), the prose score of its run and the block that repeats the
+    page's title (:func:`_title_block`).
 
     The core is the first block with at least half the page's most prose,
     whatever the classifier thinks of it: the article comes before its
@@ -208,6 +227,8 @@ def _core(texts, units, density, blocks, liftable, title, heading_bit: int, asid
     score = [_prose_score(texts[i], units[i], density[i]) if liftable[i] else -1.0 for i in range(n)]
     aside = [bool(blocks[i].dom_flags & aside_bits) for i in range(n)]
     anchor = _title_block(texts, units, density, liftable, title)
+    if anchor is None and heading_bit and blocks[0].link_density is not None:
+        anchor = _heading_title_block(texts, units, density, blocks, liftable, title, heading_bit)
     # A block under comments or in a sidebar (a reader's comment, the
     # blogger's profile) is not the core; nor is one before the block that
     # repeats the page's title: the article follows its headline, closely
@@ -233,8 +254,41 @@ def _core(texts, units, density, blocks, liftable, title, heading_bit: int, asid
     ]
     core = (paragraphs or eligible or candidates)[0]
     if score[core] <= 0 or units[core] < _ARTICLE_MIN_UNITS or density[core] >= _ARTICLE_MAX_LINK_DENSITY:
-        return None
+        return None, 0.0, anchor
     return core, value[core], anchor
+
+
+def _thin_article(anchor: int | None, units, density, liftable) -> list[int]:
+    """The headline that repeats the page's title and the run of short
+    lines under it (at most :data:`_SANDWICH_MAX_BLOCKS`), on a page without
+    a paragraph of prose; nothing without such a headline."""
+    if anchor is None:
+        return []
+    kept = [anchor]
+    for i in range(anchor + 1, min(anchor + 1 + _SANDWICH_MAX_BLOCKS, len(units))):
+        if not (0 < units[i] <= _HEADING_MAX_UNITS and density[i] < _ARTICLE_MAX_LINK_DENSITY):
+            break
+        if liftable[i]:
+            kept.append(i)
+    return kept
+
+
+def _heading_title_block(texts, units, density, blocks, liftable, title: str | None, heading_bit: int) -> int | None:
+    """On HTML, the first heading element that repeats any part of the
+    page's title of two or more words (the headline in "Site: Headline -
+    Date", where the longest part is the site's name)."""
+    if not title:
+        return None
+    parts = [set(normalize_text(part).split()) for part in _TITLE_PARTS.split(title)]
+    parts = [part for part in parts if len(part) >= 2]
+    for i, text in enumerate(texts):
+        if not (blocks[i].dom_flags & heading_bit and liftable[i] and density[i] < _ARTICLE_MAX_LINK_DENSITY):
+            continue
+        if 2 <= units[i] <= _HEADING_MAX_UNITS and _is_title(text, title):
+            words = set(normalize_text(text).split())
+            if any(len(part & words) >= _TITLE_COVER * len(part) for part in parts):
+                return i
+    return None
 
 
 def _title_block(texts, units, density, liftable, title: str | None) -> int | None:

@@ -43,8 +43,12 @@ _LINK_DENSITY = 0.5
 _SENTENCE_WORDS = 10
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
 _CONTAINER_BIT = 1 << DOM_FLAGS.index("near_main_container")
-# Blocks beside the article: under comments or a sidebar, or in an <aside>.
-_ASIDE_BITS = sum(1 << DOM_FLAGS.index(name) for name in ("attr_comment", "attr_sidebar", "in_aside"))
+# Blocks beside the article: under comments or a sidebar, in an <aside>, or
+# hidden (a copy of the article kept for scripts).
+_ASIDE_BITS = sum(1 << DOM_FLAGS.index(name) for name in ("attr_comment", "attr_sidebar", "in_aside", "hidden"))
+# A block that is a caption: its own element a <figcaption> or <caption>,
+# or its own class or id naming one.
+_CAPTION_BITS = sum(1 << DOM_FLAGS.index(name) for name in ("own_caption", "own_attr_caption"))
 _DIRECT_KINDS = ("sharing", "recirculation", "comments", "legal", METADATA)
 _KIND_WORDS = {
     "sharing": "a sharing prompt",
@@ -229,7 +233,9 @@ def guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> 
     neighbours and headline (:mod:`dedup.boilerplate.guard`)."""
     marked = [lift and mark is not None for lift, mark in zip(liftable, marks)]
     for i in protected_blocks(texts, words, blocks, liftable, marked, probability, doc.title, _HEADING_BIT, _CONTAINER_BIT, _ASIDE_BITS):
-        if liftable[i]:
+        # A photo caption the classifier marked keeps its verdict: it sits
+        # inside the article but is not its text.
+        if liftable[i] and not (marked[i] and blocks[i].dom_flags & _CAPTION_BITS):
             marks[i] = None
 
 
