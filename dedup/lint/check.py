@@ -110,7 +110,7 @@ def _region(side: _Side, start: int, end: int) -> Location:
     return replace(side.location, line=line, column=column, end_line=end_line, end_column=end_column)
 
 
-def _source(primary: _Side, other: _Side, coverage: tuple[float, float], quoted: list) -> tuple[str | None, dict[str, Any]]:
+def _source(primary: _Side, other: _Side, coverage: tuple[float, float], quoted: list, shared: list | None = None) -> tuple[str | None, dict[str, Any]]:
     """The likely source of the shared text, by the provenance stage's weighing of the
     evidence (dates, wire credits, attributed quotes, coverage); when it cannot tell,
     the indexed document, which was in the corpus first.
@@ -121,7 +121,8 @@ def _source(primary: _Side, other: _Side, coverage: tuple[float, float], quoted:
     """
     from dedup.provenance.pairs import direct_pair
 
-    direction = direct_pair(primary.doc, other.doc, coverage, quoted)
+    # The shared passages, as the scan passes them: a credit counts only where it heads shared text.
+    direction = direct_pair(primary.doc, other.doc, coverage, quoted, shared=shared)
     figures = {"source_confidence": direction.confidence, "source_evidence": list(direction.evidence)}
     if direction.source is not None:
         return direction.source, figures
@@ -131,11 +132,11 @@ def _source(primary: _Side, other: _Side, coverage: tuple[float, float], quoted:
     return None, figures
 
 
-def _pair_finding(rule: str, primary: _Side, other: _Side, figures: dict[str, Any], span_p=None, span_o=None, quoted=()) -> Finding:
+def _pair_finding(rule: str, primary: _Side, other: _Side, figures: dict[str, Any], span_p=None, span_o=None, quoted=(), shared=None) -> Finding:
     here = _region(primary, *span_p) if span_p else _region(primary, 0, len(primary.doc.text))
     there = _region(other, *span_o) if span_o else _region(other, 0, len(other.doc.text))
     coverage = (figures.get("shared_share", figures["containment"]), figures.get("other_shared_share", figures.get("other_containment", figures["containment"])))
-    source, direction = _source(primary, other, coverage, list(quoted))
+    source, direction = _source(primary, other, coverage, list(quoted), shared)
     figures = {**figures, **direction}
     return Finding(
         rule=rule,
@@ -300,12 +301,14 @@ def _primary_is_first(i: int, j: int, n: int) -> bool:
     return j >= n
 
 
-def _oriented(rule: str, sides, i: int, j: int, n: int, figures: dict, spans: tuple = (None, None), quoted: Sequence = ()) -> Finding:
-    """The finding of pair ``(i, j)`` on its primary document; ``quoted``: shared
-    quotations as ``(i_start, i_end, j_start, j_end)``."""
+def _oriented(rule: str, sides, i: int, j: int, n: int, figures: dict, spans: tuple = (None, None), quoted: Sequence = (), shared: Sequence | None = None) -> Finding:
+    """The finding of pair ``(i, j)`` on its primary document; ``quoted`` and
+    ``shared``: shared quotations and passages as ``(i_start, i_end, j_start, j_end)``
+    (``shared`` ``None``: the whole documents are shared)."""
     if _primary_is_first(i, j, n):
-        return _pair_finding(rule, sides[i], sides[j], figures, *spans, quoted=quoted)
-    return _pair_finding(rule, sides[j], sides[i], figures, *spans[::-1], quoted=[(c, d, a, b) for a, b, c, d in quoted])
+        return _pair_finding(rule, sides[i], sides[j], figures, *spans, quoted=quoted, shared=shared and list(shared))
+    swapped = [(c, d, a, b) for a, b, c, d in quoted], shared and [(c, d, a, b) for a, b, c, d in shared]
+    return _pair_finding(rule, sides[j], sides[i], figures, *spans[::-1], quoted=swapped[0], shared=swapped[1])
 
 
 def _passage_findings(todo, sides, spans, settings: Settings, n: int) -> list[Finding]:
@@ -326,8 +329,9 @@ def _passage_findings(todo, sides, spans, settings: Settings, n: int) -> list[Fi
             continue
         first = _primary_is_first(i, j, n)
         figures, here, there = _passage_figures(pp, first)
-        quoted = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in pp.alignment.passages if p.quoted]
-        out.append(_oriented(rule, sides, i, j, n, figures, (here, there) if first else (there, here), quoted))
+        shared = [(p.a.start, p.a.end, p.b.start, p.b.end) for p in pp.alignment.passages]
+        quoted = [span for span, p in zip(shared, pp.alignment.passages) if p.quoted]
+        out.append(_oriented(rule, sides, i, j, n, figures, (here, there) if first else (there, here), quoted, shared))
     return out
 
 
