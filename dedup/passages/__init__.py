@@ -72,7 +72,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "seed_pairs",
             "exact_runs",
             "split_runs",
-            "verbatim_matches",
+            "capped_verbatim_matches",
         ],
         "words": [
             "SHARED_QUOTATION",

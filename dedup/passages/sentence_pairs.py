@@ -13,7 +13,7 @@ they do. For every sentence pair below ``strong`` but at or above ``weak``
 whose neighbour (the next sentence of the same text) also lies at or above
 ``weak`` against the same sentence, the two neighbours are read as one
 sentence (their character n-gram counts added up) and compared with it,
-with the IDF of the pair's sentences (:mod:`dedup.text.vectors`). Where the
+with the IDF of the pair's sentences (:func:`dedup.text.vectors.pair_idf`). Where the
 merged pair reaches ``strong``, both sentence pairs take its cosine
 (they align as strong pairs, and their score says how well the merge matches).
 
@@ -29,7 +29,7 @@ from typing import Sequence
 import numpy as np
 
 from dedup.passages.scores import ScoreEntries
-from dedup.text.vectors import SentenceVectors
+from dedup.text.vectors import SentenceVectors, pair_idf
 
 
 def has_words(sentences: Sequence[str]) -> np.ndarray:
@@ -45,27 +45,13 @@ def worded_entries(raw: ScoreEntries, words_a: np.ndarray, words_b: np.ndarray) 
     return ScoreEntries(raw.keys[keep], raw.values[keep], raw.shape)
 
 
-def _idf(v: SentenceVectors, other: SentenceVectors) -> np.ndarray:
-    """Smoothed IDF of each of ``v``'s features over both documents' sentences
-    (as :func:`dedup.text.vectors.cosine_vectors` weighs them)."""
-    n = v.n_rows + other.n_rows
-    df = v.df.copy()
-    if other.features.size:
-        pos = np.minimum(np.searchsorted(other.features, v.features), other.features.size - 1)
-        found = other.features[pos] == v.features
-        df[found] += other.df[pos[found]]
-    return np.log((1.0 + n) / (1.0 + df)) + 1.0
-
-
 def _row(v: SentenceVectors, idf: np.ndarray, rows: tuple[int, ...]) -> dict[int, float]:
     """TF-IDF weights by feature of ``rows`` read as one sentence: their counts
     added (``log(1 + tf)`` of the sum), not normalised."""
-    counts: dict[int, float] = {}
-    for r in rows:
-        lo, hi = int(v.indptr[r]), int(v.indptr[r + 1])
-        for position, log_tf in zip(v.entry_feature[lo:hi].tolist(), v.log_tf[lo:hi].tolist()):
-            counts[position] = counts.get(position, 0.0) + float(np.expm1(log_tf))
-    return {int(v.features[p]): float(np.log1p(c)) * float(idf[p]) for p, c in counts.items()}
+    entries = np.concatenate([np.arange(v.indptr[r], v.indptr[r + 1]) for r in rows])
+    positions, which = np.unique(v.entry_feature[entries], return_inverse=True)
+    counts = np.bincount(which, weights=np.expm1(v.log_tf[entries]), minlength=positions.size)
+    return dict(zip(v.features[positions].tolist(), (np.log1p(counts) * idf[positions]).tolist()))
 
 
 def _cosine(x: dict[int, float], y: dict[int, float]) -> float:
@@ -101,7 +87,7 @@ def merged_pairs(va: SentenceVectors, vb: SentenceVectors, raw: ScoreEntries, st
     rows, cols = raw.rows[between], raw.cols[between]
     found: list[tuple[int, int, float]] = []
     if rows.size >= 2:
-        idf_a, idf_b = _idf(va, vb), _idf(vb, va)
+        idf_a, idf_b = pair_idf(va, vb), pair_idf(vb, va)
         k, j = _neighbours(rows, cols)
         for ka, jb in zip(k.tolist(), j.tolist()):
             score = _cosine(_row(va, idf_a, (ka, ka + 1)), _row(vb, idf_b, (jb,)))

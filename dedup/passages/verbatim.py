@@ -164,20 +164,6 @@ def longest_runs(runs: np.ndarray, cap: int) -> tuple[np.ndarray, bool]:
     return runs[np.sort(best)], True
 
 
-def verbatim_matches(
-    a: PreparedText,
-    b: PreparedText,
-    n: int,
-    gap: int,
-    min_tokens: int,
-    quoted: tuple[np.ndarray, np.ndarray] | None = None,
-    tables: tuple[SeedTable, SeedTable] | None = None,
-) -> list[TokenMatch]:
-    """Near-verbatim passages shared by ``a`` and ``b`` from every exact run:
-    :func:`capped_verbatim_matches` without a cap, its arguments the same."""
-    return capped_verbatim_matches(a, b, n, gap, min_tokens, quoted, tables)[0]
-
-
 def capped_verbatim_matches(
     a: PreparedText,
     b: PreparedText,

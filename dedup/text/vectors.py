@@ -166,18 +166,24 @@ def _shared_features(a: SentenceVectors, b: SentenceVectors) -> tuple[tuple[np.n
     return (pos_a, found_a), (pos_b, found_b)
 
 
-def _pair_rows(v: SentenceVectors, other: SentenceVectors, n: int, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
-    """Unit-length TF-IDF rows of ``v`` over the features both documents hold.
+def pair_idf(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+    """Smoothed IDF of each of ``v``'s features over the sentences of both documents.
 
-    The IDF of a feature counts the sentences of both documents holding it.
     ``lookup``: :func:`_lookup` of ``v``'s features in ``other``'s, if taken.
     """
     pos, found = lookup if lookup is not None else _lookup(v.features, other.features)
     # ``pos`` is only meaningful where ``found``; ``other`` may hold no feature
     # at all (every sentence masked as boilerplate).
     df = v.df + (np.where(found, other.df[pos], 0) if other.df.size else 0)
-    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
-    data = v.log_tf * idf[v.entry_feature]
+    n = v.n_rows + other.n_rows
+    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+
+
+def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
+    """Unit-length TF-IDF rows of ``v`` over the features both documents hold
+    (weighed by :func:`pair_idf`; ``lookup`` as there)."""
+    pos, found = lookup if lookup is not None else _lookup(v.features, other.features)
+    data = v.log_tf * pair_idf(v, other, (pos, found))[v.entry_feature]
     entry_row = v.entry_row
     norms = np.sqrt(np.bincount(entry_row, weights=data * data, minlength=v.n_rows))
     norms[norms == 0] = 1.0
@@ -196,9 +202,7 @@ def cosine_vectors(a: SentenceVectors, b: SentenceVectors) -> np.ndarray:
     """:func:`cosine_matrix` of two documents' precomputed :class:`SentenceVectors`."""
     if a.n_rows == 0 or b.n_rows == 0:
         return np.zeros((a.n_rows, b.n_rows), dtype=np.float32)
-    n = a.n_rows + b.n_rows
-    wa = _pair_rows(a, b, n)
-    wb = _pair_rows(b, a, n)
+    wa, wb = _pair_rows(a, b), _pair_rows(b, a)
     return (wa @ wb.T).toarray().astype(np.float32)
 
 
@@ -243,9 +247,8 @@ def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float) -> sp.csr
     shape = (a.n_rows, b.n_rows)
     if a.n_rows == 0 or b.n_rows == 0 or a.features.size == 0 or b.features.size == 0:
         return sp.csr_matrix(shape, dtype=np.float32)
-    n = a.n_rows + b.n_rows
     in_b, in_a = _shared_features(a, b)
-    wa, wb = _pair_rows(a, b, n, in_b), _pair_rows(b, a, n, in_a)
+    wa, wb = _pair_rows(a, b, in_b), _pair_rows(b, a, in_a)
     if a.n_rows * b.n_rows <= EXACT_PAIRS:
         return _exact_pairs(wa, wb.T.tocsr(), floor)
     rows, cols = _candidates(wa, wb)

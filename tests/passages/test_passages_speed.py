@@ -316,7 +316,7 @@ def _reference_boost(sims, pa, pb, matches):
 
 
 def test_verbatim_boost_equals_the_pairwise_definition() -> None:
-    from dedup.passages.verbatim import verbatim_matches
+    from dedup.passages.verbatim import capped_verbatim_matches
 
     rng = random.Random(9)
     for _ in range(12):
@@ -325,7 +325,7 @@ def test_verbatim_boost_equals_the_pairwise_definition() -> None:
         a = base + " " + long
         b = _words(rng, 80) + " " + base[: rng.randint(200, len(base))] + " " + long[:900] + " " + _words(rng, 60)
         pa, pb = align.prepare(a).text, align.prepare(b).text
-        matches = verbatim_matches(pa, pb, 3, 2, 6)
+        matches = capped_verbatim_matches(pa, pb, 3, 2, 6)[0]
         assert matches
         sims = np.asarray(np.random.default_rng(rng.randint(0, 99)).random((len(pa.sentences), len(pb.sentences))) * 0.5, dtype=np.float32)
         got = align._verbatim_boost(sims, pa, pb, matches)
