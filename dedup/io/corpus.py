@@ -43,6 +43,8 @@ METADATA_FIELDS = ("date", "source", "url", "title")
 # Python refuses to turn longer digit strings into integers (CVE-2020-10735).
 _MAX_INT_DIGITS = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
 _MESSAGE_CHARS = 160
+# What the fast JSONL reading returns for a line the standard reading must decide.
+_STANDARD = object()
 
 
 @dataclass
@@ -111,7 +113,8 @@ class CorpusReader:
 
     def _accept(self, doc: Document) -> Document | None:
         """``doc``, its id qualified by its file if another record file used it, or ``None``."""
-        doc_id = accept_id(self._seen, self._file, doc.id, doc.origin, not doc.text.strip(), self._problem)
+        # isspace() is strip()'s test without the copy of the text.
+        doc_id = accept_id(self._seen, self._file, doc.id, doc.origin, not doc.text or doc.text.isspace(), self._problem)
         if doc_id is None:
             return None
         return doc if doc_id == doc.id else replace(doc, id=doc_id)
@@ -194,8 +197,7 @@ class CorpusReader:
                 return
             lineno += 1
             origin = f"{name}:{lineno}"
-            if isinstance(line, bytes) and (record := self._fast_record(line)) is not None:
-                doc = self._document_from_record(record, origin)
+            if isinstance(line, bytes) and (doc := self._fast_document(line, origin)) is not _STANDARD:
                 if doc is not None and (doc := self._accept(doc)) is not None:
                     yield doc
                 continue
@@ -211,9 +213,10 @@ class CorpusReader:
             if doc is not None and (doc := self._accept(doc)) is not None:
                 yield doc
 
-    def _fast_record(self, line: bytes) -> dict | None:
-        """The record on ``line`` as :func:`json.loads` of its UTF-8 text
-        would give it, or ``None`` where the standard reading must decide.
+    def _fast_document(self, line: bytes, origin: str) -> Document | None | object:
+        """The document on ``line`` as :func:`json.loads` of its UTF-8 text
+        would give it (``None`` when it is reported and skipped), or
+        :data:`_STANDARD` where the standard reading must decide.
 
         orjson parses about three times as fast and refuses everything the
         standard reading reports or repairs (invalid UTF-8, a byte order
@@ -225,12 +228,15 @@ class CorpusReader:
         try:
             record = _orjson_loads(line)
         except (ValueError, RecursionError):
-            return None
+            return _STANDARD
         if not isinstance(record, dict):
-            return None
+            return _STANDARD
         fields = self.fields
-        used = (field_value(record, fields.id_field), field_value(record, fields.text_field), *map(record.get, METADATA_FIELDS))
-        return None if float in map(type, used) else record
+        doc_id, text = field_value(record, fields.id_field), field_value(record, fields.text_field)
+        metadata = [record.get(key) for key in METADATA_FIELDS]
+        if type(doc_id) is float or type(text) is float or float in map(type, metadata):
+            return _STANDARD
+        return self._document_from_values(doc_id, text, metadata, origin)
 
     def _parse_record(self, line: str, origin: str) -> Document | None:
         record = self._load_json(line, origin)
@@ -244,7 +250,13 @@ class CorpusReader:
         if not isinstance(record, dict):
             self._problem(origin, f"expected a JSON object with '{id_field}' and '{text_field}'; line skipped", "json-shape")
             return None
-        doc_id, text = field_value(record, id_field), field_value(record, text_field)
+        return self._document_from_values(
+            field_value(record, id_field), field_value(record, text_field), [record.get(key) for key in METADATA_FIELDS], origin
+        )
+
+    def _document_from_values(self, doc_id: object, text: object, metadata: list, origin: str) -> Document | None:
+        """A document of a record's id, text and :data:`METADATA_FIELDS` values, or ``None`` (reported)."""
+        id_field, text_field = self.fields.id_field, self.fields.text_field
         if not isinstance(doc_id, (str, int)) or isinstance(doc_id, bool) or str(doc_id) == "":
             self._problem(origin, f"missing or invalid '{id_field}' (a string or integer is needed; --id-field names another); line skipped", "json-shape")
             return None
@@ -252,8 +264,7 @@ class CorpusReader:
             self._problem(origin, f"record {show_id(doc_id)} has no '{text_field}' string (--text-field names another); line skipped", "json-shape")
             return None
         fields = {"id": str(doc_id), "text": text}
-        for key in METADATA_FIELDS:
-            value = record.get(key)
+        for key, value in zip(METADATA_FIELDS, metadata):
             if value is not None and value != "":
                 fields[key] = str(value)
         self._repair_surrogates(fields, origin)

@@ -139,7 +139,8 @@ def prepare(texts: Sequence[str]) -> tuple[np.ndarray, list[str]]:
 
 
 def fingerprint_batch(
-    texts: Sequence[str], settings: Settings, keep_shingles: bool = False, spill: tuple[str, int] | None = None, index: bool = False
+    texts: Sequence[str], settings: Settings, keep_shingles: bool = False, spill: tuple[str, int] | None = None, index: bool = False,
+    permutations: int | None = None,
 ) -> Fingerprints:
     """Fingerprint a batch of original texts (a pure function of its input).
 
@@ -153,6 +154,8 @@ def fingerprint_batch(
             ``index_ngram`` and ``index_sample``) from the same tokens: the
             tokens of normalised text are those of the folded text the
             index reads.
+        permutations: Only the first this many MinHash permutations (the
+            signature columns LSH bands read); all ``num_perm`` by default.
 
     Returns:
         The batch's :class:`Fingerprints`.
@@ -167,13 +170,13 @@ def fingerprint_batch(
             found = sampled_ngrams(tokens, own, settings.passages.index_ngram, settings.passages.index_sample)
             grams.append(found[0])
             owners.append(found[1])
-        sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed))
+        sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed, permutations))
         parts.append(batch)
     joined = _join(parts)
     return Fingerprints(
         exact=np.concatenate(exact) if exact else np.zeros((0, 2), dtype=np.uint64),
         counts=joined.counts,
-        signatures=np.concatenate(sigs) if sigs else np.zeros((0, settings.num_perm), dtype=np.uint32),
+        signatures=np.concatenate(sigs) if sigs else np.zeros((0, permutations or settings.num_perm), dtype=np.uint32),
         shingles=joined if keep_shingles else None,
         spilled=write_batch(spill[0], spill[1], joined) if spill else None,
         index_hashes=_concat(grams, np.uint64) if index else None,
@@ -219,8 +222,9 @@ def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str 
     passages are enabled, ordered by hash."""
     batch_no, texts = job
     spill = (folder, batch_no) if folder is not None else None
-    fp = fingerprint_batch(texts, settings, keep_shingles=spill is None, spill=spill, index=settings.passages.enabled)
     bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
+    # The band keys read bands * rows columns (126 of 128 by default): the rest are never computed.
+    fp = fingerprint_batch(texts, settings, keep_shingles=spill is None, spill=spill, index=settings.passages.enabled, permutations=bands * rows)
     fp.band_keys = band_keys(fp.signatures, bands, rows)
     fp.signatures = None
     if fp.index_hashes is not None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import random
+import shutil
+import sysconfig
 
 import numpy as np
 import pytest
@@ -10,7 +12,8 @@ from datasketch import MinHash
 
 from dedup.config import Settings
 from dedup.near.fingerprints import exact_digests, fingerprint_batch, prepare
-from dedup.near.signatures import minhash_segments, permutations
+from dedup.near import signatures
+from dedup.near.signatures import minhash_segments, numpy_segments, permutations
 from dedup.text.normalize import normalize_text, token_spans, tokenize
 from dedup.text.shingles import reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
 
@@ -62,22 +65,54 @@ def test_signatures_equal_datasketch_affine32_with_the_reference_hash(script):
         assert signatures[k].tolist() == reference.hashvalues.tolist()
 
 
-def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
-    """:func:`minhash_segments` of one uint32 hash array per document."""
+def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int, segments=minhash_segments, used: int | None = None) -> np.ndarray:
+    """:func:`minhash_segments` (or ``segments``) of one uint32 hash array per document."""
     offsets = np.concatenate(([0], np.cumsum([len(h) for h in hash_lists]))).astype(np.int64)
     values = np.concatenate(hash_lists) if hash_lists else np.zeros(0, dtype=np.uint32)
-    return minhash_segments(values, offsets, num_perm, seed)
+    return segments(values, offsets, num_perm, seed, used)
 
 
-def test_minhash_of_raw_hash_lists_equals_datasketch_for_every_size():
+@pytest.mark.parametrize("segments", [minhash_segments, numpy_segments], ids=["built", "numpy"])
+def test_minhash_of_raw_hash_lists_equals_datasketch_for_every_size(segments):
     rng = np.random.default_rng(4)
     sizes = [0, 1, 2, 3, 700, 9000, 0, 5]
     lists = [rng.integers(0, 2**32, size=s, dtype=np.uint64).astype(np.uint32) for s in sizes]
-    signatures = minhash_signatures(lists, 128, 3)
+    signatures = minhash_signatures(lists, 128, 3, segments)
     for values, row in zip(lists, signatures):
         reference = MinHash(num_perm=128, seed=3, scheme="affine32", hashfunc=int)
         reference.update_batch(values.tolist())
         assert row.tolist() == reference.hashvalues.tolist()
+
+
+@pytest.mark.parametrize("segments", [minhash_segments, numpy_segments], ids=["built", "numpy"])
+def test_only_the_permutations_used_are_computed(segments):
+    rng = np.random.default_rng(5)
+    lists = [rng.integers(0, 2**32, size=s, dtype=np.uint64).astype(np.uint32) for s in (40, 0, 9000, 3)]
+    every = minhash_signatures(lists, 128, 9, segments)
+    used = minhash_signatures(lists, 128, 9, segments, used=126)
+    assert used.shape == (4, 126)
+    assert np.array_equal(used, every[:, :126])
+
+
+def test_the_c_loop_is_built_where_a_compiler_is():
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}): the numpy blocks are used")
+    assert signatures._segment_minima is not None, "dedup/near/_minhash.c was not built: run make install again"
+
+
+def test_the_c_loop_refuses_offsets_outside_the_values():
+    if signatures._segment_minima is None:
+        pytest.skip("the C loop is not built")
+    values = np.arange(10, dtype=np.uint32)
+    a, b = permutations(4, 1)
+    out = np.empty((1, 4), dtype=np.uint32)
+    with pytest.raises(ValueError, match="offsets"):
+        signatures._segment_minima(values, np.array([0, 11], dtype=np.int64), a[:4], b[:4], out)
+    with pytest.raises(ValueError, match="agree"):
+        signatures._segment_minima(values, np.array([0, 10], dtype=np.int64), a[:4], b[:3], out)
+    with pytest.raises(TypeError):
+        signatures._segment_minima(values.astype(np.uint64), np.array([0, 10], dtype=np.int64), a[:4], b[:4], out)
 
 
 @pytest.mark.parametrize("seed", [1, 42])
