@@ -27,6 +27,16 @@ import numpy as np
 
 from dedup.text.normalize import _UNSEGMENTED, mark_ranges, tokenize
 
+try:  # the one-pass loop for ASCII text (dedup/text/_tokens.c), built where a compiler was found at install
+    from dedup.text import _tokens
+
+    _ascii_token_hashes = _tokens.ascii_token_hashes
+    ascii_collapsed = _tokens.ascii_collapsed
+    """``ascii_collapsed(codes, lengths, out, ends)``: each text's whitespace
+    runs made one space, none at either end (``None`` where not built)."""
+except ImportError:  # pragma: no cover - depends on the build
+    _ascii_token_hashes = ascii_collapsed = None
+
 _P = 0x100000001B3  # character multiplier (the 64-bit FNV prime: odd)
 _Q = 0x9E3779B97F4A7C15  # token multiplier (odd)
 _MASK64 = (1 << 64) - 1
@@ -200,7 +210,19 @@ def token_hash_spans(text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def code_token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """:func:`token_hash_spans` of a text given as its code points (uint8 for
-    ASCII, else uint32), at most :data:`HASH_CHUNK_CHARS` of them."""
+    ASCII, else uint32), at most :data:`HASH_CHUNK_CHARS` of them. ASCII
+    text takes the compiled loop when it is built (the same integers in
+    one pass instead of prefix sums over every character)."""
+    if codes.dtype == np.uint8 and _ascii_token_hashes is not None:
+        room = codes.size // 2 + 1
+        hashes, starts, ends = np.empty(room, dtype=np.uint64), np.empty(room, dtype=np.int64), np.empty(room, dtype=np.int64)
+        count = _ascii_token_hashes(np.ascontiguousarray(codes), hashes, starts, ends)
+        return hashes[:count], starts[:count], ends[:count]
+    return numpy_token_spans(codes)
+
+
+def numpy_token_spans(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`code_token_spans` with numpy alone (any code points; the only way where the loop is not built)."""
     starts, ends = token_bounds(codes)
     if starts.size == 0:
         return np.zeros(0, dtype=np.uint64), starts, ends

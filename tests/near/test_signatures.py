@@ -11,11 +11,12 @@ import pytest
 from datasketch import MinHash
 
 from dedup.config import Settings
-from dedup.near.fingerprints import exact_digests, fingerprint_batch, prepare
+from dedup.near.fingerprints import ascii_codes, code_digests, exact_digests, fingerprint_batch, numpy_code_digests, prepare
 from dedup.near import signatures
 from dedup.near.signatures import minhash_segments, numpy_segments, permutations
 from dedup.text.normalize import normalize_text, token_spans, tokenize
-from dedup.text.shingles import reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
+from dedup.text import shingles
+from dedup.text.shingles import ascii_collapsed, code_token_spans, numpy_token_spans, reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
 
 # Letters of each script, with spaces, punctuation, digits and combining marks.
 SCRIPTS = {
@@ -26,6 +27,7 @@ SCRIPTS = {
     "devanagari": "अआइईउऊऋएऐओऔकखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह  ।,\u093e\u093f\u0940\u0941\u0942\u094d\u0902",
     "thai": "กขคงจฉชซญดตถทธนบปผพฟภมยรลวศษสหอฮ  ฯ\u0e31\u0e34\u0e35\u0e48\u0e49abc",
     "mixed": "abcабвابت日本अआกข  ,.\u0301\u093e\u0e31\u064e1234",
+    "ascii": "abcdefghijklmnopqrstuvwxyzABCXYZ0123456789  ,.;'\"-_\t\n!?@[`{\x7f",
 }
 
 
@@ -41,6 +43,28 @@ def test_token_hashes_and_positions_match_the_token_pattern(script):
         hashes, starts = token_hash_array(normalized)
         assert hashes.tolist() == [token_hash(t) for t in tokenize(normalized)]
         assert starts.tolist() == [a for a, _ in token_spans(normalized)]
+
+
+@pytest.mark.parametrize("built", [True, False], ids=["built", "numpy"])
+def test_ascii_token_spans_match_the_token_pattern_either_way(built):
+    spans = code_token_spans if built else numpy_token_spans
+    rng = random.Random(6)
+    texts = ["", " ", "a", "word", " lead", "trail ", "a_b-c", "x" * 5000] + random_texts("".join(map(chr, range(128))), 300, seed=6)
+    texts += ["".join(rng.choice("ab0 .") for _ in range(rng.randint(0, 60))) for _ in range(300)]
+    for text in texts:
+        hashes, starts, ends = spans(np.frombuffer(text.encode("ascii"), dtype=np.uint8))
+        assert hashes.dtype == np.uint64 and starts.dtype == ends.dtype == np.int64
+        assert hashes.tolist() == [token_hash(t) for t in tokenize(text)]
+        assert list(zip(starts.tolist(), ends.tolist())) == token_spans(text)
+
+
+def test_the_token_loop_is_built_where_a_compiler_is():
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}): the numpy passes are used")
+    assert shingles._ascii_token_hashes is not None, "dedup/text/_tokens.c was not built: run make install again"
+    with pytest.raises(ValueError, match="outputs"):
+        shingles._ascii_token_hashes(np.zeros(10, dtype=np.uint8), *(np.empty(5, dtype=t) for t in (np.uint64, np.int64, np.int64)))
 
 
 @pytest.mark.parametrize("script", sorted(SCRIPTS))
@@ -132,6 +156,27 @@ def test_exact_digests_equal_the_digest_of_normalised_text_in_any_batching(scrip
         for start in range(0, len(texts), size):
             digests, _ = prepare(texts[start : start + size])
             assert (digests == expected[start : start + size]).all()
+
+
+@pytest.mark.parametrize("digests", [code_digests, numpy_code_digests], ids=["built", "numpy"])
+def test_ascii_batch_digests_equal_the_digest_of_normalised_text(digests):
+    texts = random_texts("aB1 \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f.,'-\x00\x7f", 400, seed=8, max_len=40)
+    texts += ["", " ", "\n\n", "a", " a ", "A  b\t", "x" * 3000, " " * 3000]
+    codes, lengths = ascii_codes([t.lower() for t in texts])
+    assert (digests(codes, lengths) == exact_digests([normalize_text(t) for t in texts])).all()
+
+
+def test_the_collapse_loop_refuses_lengths_past_the_codes():
+    if ascii_collapsed is None:
+        pytest.skip("the C loop is not built")
+    codes, lengths = ascii_codes(["ab c", "d"])
+    out, ends = np.empty(codes.size, dtype=np.uint8), np.empty(2, dtype=np.int64)
+    ascii_collapsed(codes, lengths, out, ends)
+    assert out[: ends[-1]].tobytes() == b"ab cd" and ends.tolist() == [4, 5]
+    with pytest.raises(ValueError, match="run past"):
+        ascii_collapsed(codes, np.array([4, 2], dtype=np.int64), out, ends)
+    with pytest.raises(ValueError, match="out needs"):
+        ascii_collapsed(codes, lengths, out[:3], ends)
 
 
 def normalize_fast(text: str) -> str:
