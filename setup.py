@@ -1,13 +1,12 @@
-"""The compiled parts: MinHash minima (dedup/near/_minhash.c) and the token
-hashes of ASCII text (dedup/text/_tokens.c), two loops of stage 1 in C.
+"""The compiled part: the loops of stage 1 in C (dedup/text/_loops.c):
+MinHash minima, the token hashes of ASCII text and its collapsed whitespace.
 
-Both are optional: where no C compiler is found the build goes on without
-them and dedup.near.signatures and dedup.text.shingles compute the same
-integers with numpy. Everything else is configured in setup.cfg.
+Optional: where no C compiler is found the build goes on without it and
+dedup.near.signatures, dedup.near.fingerprints and dedup.text.shingles
+compute the same integers with numpy. Everything else is configured in
+setup.cfg.
 """
 
 from setuptools import Extension, setup
 
-LOOPS = {"dedup.near._minhash": "dedup/near/_minhash.c", "dedup.text._tokens": "dedup/text/_tokens.c"}
-
-setup(ext_modules=[Extension(name, [source], optional=True, extra_compile_args=["-O3"]) for name, source in LOOPS.items()])
+setup(ext_modules=[Extension("dedup.text._loops", ["dedup/text/_loops.c"], optional=True, extra_compile_args=["-O3"])])

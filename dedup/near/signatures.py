@@ -15,12 +15,10 @@ from functools import lru_cache
 
 import numpy as np
 
-try:  # the C loop (dedup/near/_minhash.c), built where a compiler was found at install
-    from dedup.near import _minhash
+from dedup.text.shingles import compiled_loop
 
-    _segment_minima = _minhash.segment_minima
-except ImportError:  # pragma: no cover - depends on the build
-    _segment_minima = None
+# The C loop (dedup/text/_loops.c), built where a compiler was found at install; else None.
+_segment_minima = compiled_loop("segment_minima")
 
 EMPTY = np.uint32(0xFFFFFFFF)
 # Shingles per block: the (num_perm x rows) temporary stays in cache (4 MB at 128).

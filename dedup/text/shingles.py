@@ -27,15 +27,23 @@ import numpy as np
 
 from dedup.text.normalize import _UNSEGMENTED, mark_ranges, tokenize
 
-try:  # the one-pass loop for ASCII text (dedup/text/_tokens.c), built where a compiler was found at install
-    from dedup.text import _tokens
 
-    _ascii_token_hashes = _tokens.ascii_token_hashes
-    ascii_collapsed = _tokens.ascii_collapsed
-    """``ascii_collapsed(codes, lengths, out, ends)``: each text's whitespace
-    runs made one space, none at either end (``None`` where not built)."""
-except ImportError:  # pragma: no cover - depends on the build
-    _ascii_token_hashes = ascii_collapsed = None
+
+def compiled_loop(name: str):
+    """A function of the compiled loops of stage 1 (``dedup/text/_loops.c``),
+    or ``None`` where they were not built (no C compiler at install): the
+    caller then computes the same integers with numpy."""
+    try:
+        from dedup.text import _loops
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+    return getattr(_loops, name)
+
+
+_ascii_token_hashes = compiled_loop("ascii_token_hashes")
+ascii_collapsed = compiled_loop("ascii_collapsed")
+"""``ascii_collapsed(codes, lengths, out, ends)``: each text's whitespace runs
+made one space, none at either end (``None`` where not built)."""
 
 _P = 0x100000001B3  # character multiplier (the 64-bit FNV prime: odd)
 _Q = 0x9E3779B97F4A7C15  # token multiplier (odd)

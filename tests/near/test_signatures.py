@@ -62,7 +62,7 @@ def test_the_token_loop_is_built_where_a_compiler_is():
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}): the numpy passes are used")
-    assert shingles._ascii_token_hashes is not None, "dedup/text/_tokens.c was not built: run make install again"
+    assert shingles._ascii_token_hashes is not None, "dedup/text/_loops.c was not built: run make install again"
     with pytest.raises(ValueError, match="outputs"):
         shingles._ascii_token_hashes(np.zeros(10, dtype=np.uint8), *(np.empty(5, dtype=t) for t in (np.uint64, np.int64, np.int64)))
 
@@ -122,7 +122,7 @@ def test_the_c_loop_is_built_where_a_compiler_is():
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
         pytest.skip(f"no C compiler ({compiler}): the numpy blocks are used")
-    assert signatures._segment_minima is not None, "dedup/near/_minhash.c was not built: run make install again"
+    assert signatures._segment_minima is not None, "dedup/text/_loops.c was not built: run make install again"
 
 
 def test_the_c_loop_refuses_offsets_outside_the_values():

@@ -1,0 +1,253 @@
+/* The compiled loops of stage 1 (optional: where this module was not built,
+ * the numpy code in dedup.text.shingles, dedup.near.fingerprints and
+ * dedup.near.signatures gives the same integers).
+ *
+ * - segment_minima: MinHash minima. The numpy version builds a
+ *   (permutations x shingles) block, adds the offsets in a second pass and
+ *   takes the minima in a third, each through memory; here each shingle
+ *   hash is permuted and compared while it is in a register (uint32
+ *   arithmetic wraps the same way), about three times faster.
+ * - ascii_token_hashes: the tokens of ASCII text (runs of letters and
+ *   digits) and their hashes, each token's sum c_0 + c_1 * P + ... taken
+ *   as its characters are read and mixed with SplitMix64's finaliser,
+ *   instead of prefix sums of 64-bit integers over every character.
+ * - ascii_collapsed: each text with its whitespace runs made one space and
+ *   none at either end, what the exact-text digest hashes.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+
+#if defined(__x86_64__) && defined(__has_attribute)
+#if __has_attribute(target_clones)
+/* An AVX2 copy (eight 32-bit products at once) and a baseline one, chosen at load time. */
+#define DEDUP_CLONES __attribute__((target_clones("avx2", "default")))
+#endif
+#endif
+#ifndef DEDUP_CLONES
+#define DEDUP_CLONES
+#endif
+
+DEDUP_CLONES
+static void segment_minima_loop(const uint32_t *values, const int64_t *offsets, Py_ssize_t n_docs,
+                                const uint32_t *a, const uint32_t *b, Py_ssize_t perms, uint32_t *out)
+{
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        uint32_t *row = out + d * perms;
+        for (Py_ssize_t p = 0; p < perms; p++)
+            row[p] = 0xFFFFFFFFu;
+        for (int64_t k = offsets[d]; k < offsets[d + 1]; k++) {
+            const uint32_t x = values[k];
+            for (Py_ssize_t p = 0; p < perms; p++) {
+                const uint32_t v = a[p] * x + b[p];
+                row[p] = v < row[p] ? v : row[p];
+            }
+        }
+    }
+}
+
+#define P_CHAR 0x100000001B3ULL /* shingles._P */
+
+static inline int is_token_char(uint8_t c)
+{
+    return (uint8_t)(c - '0') <= 9 || (uint8_t)((c | 32) - 'a') <= 25;
+}
+
+static inline uint64_t mix64(uint64_t z)
+{
+    z ^= z >> 30;
+    z *= 0xBF58476D1CE4E5B9ULL;
+    z ^= z >> 27;
+    z *= 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Tokens of codes[0:n]: hashes, starts and ends; returns how many. The
+ * outputs hold n / 2 + 1 items, the most tokens n characters can hold. */
+static Py_ssize_t token_loop(const uint8_t *codes, Py_ssize_t n, uint64_t *hashes, int64_t *starts, int64_t *ends)
+{
+    Py_ssize_t count = 0, i = 0;
+    while (i < n) {
+        if (!is_token_char(codes[i])) {
+            i++;
+            continue;
+        }
+        const Py_ssize_t start = i;
+        uint64_t sum = 0, power = 1;
+        while (i < n && is_token_char(codes[i])) {
+            sum += (uint64_t)codes[i] * power;
+            power *= P_CHAR;
+            i++;
+        }
+        hashes[count] = mix64(sum);
+        starts[count] = start;
+        ends[count] = i;
+        count++;
+    }
+    return count;
+}
+
+static inline int is_space(uint8_t c)
+{
+    /* str.isspace() of ASCII: 9-13 and 28-32 */
+    return c == 32 || (uint8_t)(c - 9) <= 4 || (uint8_t)(c - 28) <= 4;
+}
+
+/* Each text of codes (lengths[t] characters, then one separator) with its
+ * whitespace runs made one space and none at either end, written one after
+ * the other to out; ends[t] is where text t stops in out. Returns 0, or -1
+ * when the lengths run past the codes. */
+static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *lengths, Py_ssize_t texts, uint8_t *out, int64_t *ends)
+{
+    Py_ssize_t pos = 0, w = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        const Py_ssize_t start = w;
+        if (lengths[t] < 0 || lengths[t] >= n - pos) /* the text and its separator */
+            return -1;
+        const Py_ssize_t stop = pos + lengths[t];
+        int after_space = 1;
+        for (; pos < stop; pos++) {
+            const uint8_t c = codes[pos];
+            if (!is_space(c)) {
+                out[w++] = c;
+                after_space = 0;
+            } else if (!after_space) {
+                out[w++] = ' ';
+                after_space = 1;
+            }
+        }
+        if (w > start && out[w - 1] == ' ')
+            w--;
+        ends[t] = w;
+        pos++; /* the separator */
+    }
+    return 0;
+}
+
+/* The arguments of a call as C-contiguous buffers of sizes[k]-byte items,
+ * writable from first_writable on. Returns 0, or -1 with an error set and
+ * nothing held. */
+static int take_buffers(PyObject *args, const char *name, Py_ssize_t count, const Py_ssize_t *sizes, Py_ssize_t first_writable, Py_buffer *views)
+{
+    if (PyTuple_GET_SIZE(args) != count) {
+        PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, %zd given", name, count, PyTuple_GET_SIZE(args));
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < count; k++) {
+        int flags = PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | (k >= first_writable ? PyBUF_WRITABLE : 0);
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(args, k), &views[k], flags) < 0) {
+            while (k-- > 0)
+                PyBuffer_Release(&views[k]);
+            return -1;
+        }
+        if (views[k].itemsize != sizes[k]) {
+            PyErr_Format(PyExc_TypeError, "%s: argument %zd has items of %zd bytes, %zd expected", name, k + 1, views[k].itemsize, sizes[k]);
+            do
+                PyBuffer_Release(&views[k]);
+            while (k-- > 0);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *release_buffers(Py_buffer *views, Py_ssize_t count, PyObject *result)
+{
+    for (Py_ssize_t k = 0; k < count; k++)
+        PyBuffer_Release(&views[k]);
+    return result;
+}
+
+static PyObject *segment_minima(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[5] = {4, 8, 4, 4, 4}; /* values, offsets, a, b, out */
+    Py_buffer views[5];
+    (void)self;
+    if (take_buffers(args, "segment_minima", 5, sizes, 4, views) < 0)
+        return NULL;
+    const Py_ssize_t n_values = views[0].len / 4, n_docs = views[1].len / 8 - 1, perms = views[2].len / 4;
+    const int64_t *offsets = (const int64_t *)views[1].buf;
+    if (n_docs < 0 || views[3].len != views[2].len || views[4].len / 4 != n_docs * perms) {
+        PyErr_SetString(PyExc_ValueError, "segment_minima: offsets, a, b and out do not agree in size");
+        return release_buffers(views, 5, NULL);
+    }
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        if (offsets[d] < 0 || offsets[d] > offsets[d + 1] || offsets[d + 1] > n_values) {
+            PyErr_SetString(PyExc_ValueError, "segment_minima: offsets must rise within the values");
+            return release_buffers(views, 5, NULL);
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    segment_minima_loop((const uint32_t *)views[0].buf, offsets, n_docs, (const uint32_t *)views[2].buf, (const uint32_t *)views[3].buf, perms,
+                        (uint32_t *)views[4].buf);
+    Py_END_ALLOW_THREADS
+    Py_INCREF(Py_None);
+    return release_buffers(views, 5, Py_None);
+}
+
+static PyObject *ascii_token_hashes(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {1, 8, 8, 8}; /* codes, hashes, starts, ends */
+    Py_buffer views[4];
+    Py_ssize_t count;
+    (void)self;
+    if (take_buffers(args, "ascii_token_hashes", 4, sizes, 1, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, room = n / 2 + 1;
+    if (views[1].len / 8 < room || views[2].len / 8 < room || views[3].len / 8 < room) {
+        PyErr_SetString(PyExc_ValueError, "ascii_token_hashes: the outputs need len(codes) // 2 + 1 items");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = token_loop((const uint8_t *)views[0].buf, n, (uint64_t *)views[1].buf, (int64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+static PyObject *ascii_collapsed(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {1, 8, 1, 8}; /* codes, lengths, out, ends */
+    Py_buffer views[4];
+    int failed;
+    (void)self;
+    if (take_buffers(args, "ascii_collapsed", 4, sizes, 2, views) < 0)
+        return NULL;
+    const Py_ssize_t texts = views[1].len / 8;
+    if (views[2].len < views[0].len || views[3].len / 8 < texts) {
+        PyErr_SetString(PyExc_ValueError, "ascii_collapsed: out needs len(codes) bytes and ends len(lengths) items");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    failed = collapse_loop((const uint8_t *)views[0].buf, views[0].len, (const int64_t *)views[1].buf, texts, (uint8_t *)views[2].buf,
+                           (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    if (failed) {
+        PyErr_SetString(PyExc_ValueError, "ascii_collapsed: the lengths (each text and its separator) run past the codes");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_INCREF(Py_None);
+    return release_buffers(views, 4, Py_None);
+}
+
+static PyMethodDef methods[] = {
+    {"segment_minima", segment_minima, METH_VARARGS,
+     "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
+     "over values[offsets[d]:offsets[d + 1]] (uint32 values, a, b and out; int64 offsets;\n"
+     "0xFFFFFFFF for an empty segment)."},
+    {"ascii_token_hashes", ascii_token_hashes, METH_VARARGS,
+     "ascii_token_hashes(codes, hashes, starts, ends) -> count: the tokens (runs of ASCII letters\n"
+     "and digits) of the uint8 codes, their 64-bit hashes and where each starts and ends, written to\n"
+     "the first count items of the uint64 / int64 outputs (each of len(codes) // 2 + 1 items)."},
+    {"ascii_collapsed", ascii_collapsed, METH_VARARGS,
+     "ascii_collapsed(codes, lengths, out, ends): each text of the uint8 codes (int64 lengths, each text\n"
+     "followed by one separator) with every whitespace run made one space and none at either end,\n"
+     "written one after the other to the uint8 out; ends[t] is where text t stops in out."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1.", -1, methods};
+
+PyMODINIT_FUNC PyInit__loops(void)
+{
+    return PyModule_Create(&module);
+}
