@@ -11,11 +11,8 @@ pairs with a label are returned.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping, Sequence
-
-import xxhash
 
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, take
@@ -224,7 +221,7 @@ class _PreparedCache(dict):
                 if old is None:
                     break
                 self._drop(old)
-            self[k] = _prepare_kept(doc, hard_masks(self.masks.get(doc.id)))
+            self[k] = prepare(doc.text, hard_masks(self.masks.get(doc.id)))
             self.held += len(doc.text)
         out = self[i], self[j]
         for k in (i, j):
@@ -234,45 +231,6 @@ class _PreparedCache(dict):
 
     def _drop(self, k: int) -> None:
         self.held -= len(self.pop(k).text.text)
-
-
-# Characters of prepared documents a process keeps from one chunk of
-# candidates to the next (about 50 bytes each): a document whose partners
-# fall into several chunks of one worker is prepared once there, not once
-# per chunk.
-_KEPT_CHARS = 1 << 21
-_kept: OrderedDict[tuple, Prepared] = OrderedDict()
-_kept_held = [0]
-
-
-def _prepare_kept(doc: Document, masks: Sequence[Span]) -> Prepared:
-    """``prepare(doc.text, masks)``, from this process's last
-    :data:`_KEPT_CHARS` characters of prepared documents when it is there.
-
-    Keyed by the text itself (its length and 64-bit hash) and the masks as
-    well as the id, so a document of another corpus with the same id is
-    never taken for it.
-    """
-    text = doc.text
-    key = (doc.id, len(text), xxhash.xxh3_64_intdigest(text.encode("utf-8", "surrogatepass")),
-           tuple((span.start, span.end) for span in masks))
-    found = _kept.get(key)
-    if found is not None:
-        _kept.move_to_end(key)
-        return found
-    prepared = prepare(text, masks)
-    if len(text) <= _KEPT_CHARS:
-        _kept[key] = prepared
-        _kept_held[0] += len(text)
-        while _kept_held[0] > _KEPT_CHARS:
-            _kept_held[0] -= _kept.popitem(last=False)[0][1]
-    return prepared
-
-
-def _forget_kept() -> None:
-    """Drop this process's kept prepared documents."""
-    _kept.clear()
-    _kept_held[0] = 0
 
 
 def verify_pairs_pooled(
@@ -301,12 +259,9 @@ def verify_pairs_pooled(
         The verified pairs, ordered by ``(i, j)``.
     """
     workers = min(settings.workers, len(pairs) // (pairs_per_worker or _PAIRS_PER_WORKER))
-    try:
-        if workers < 2 and progress is None and faults is None:
-            return verify_pairs(docs, pairs, settings, masks, shared, sentences)
-        return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults)
-    finally:
-        _forget_kept()  # what this process prepared itself (the workers keep theirs for their next chunks)
+    if workers < 2 and progress is None and faults is None:
+        return verify_pairs(docs, pairs, settings, masks, shared, sentences)
+    return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults)
 
 
 def duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:

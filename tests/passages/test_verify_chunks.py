@@ -1,5 +1,4 @@
-"""Verification chunks bounded by the documents they carry, and prepared
-documents kept by a process from one chunk to the next."""
+"""Verification chunks bounded by the documents they carry."""
 
 from __future__ import annotations
 
@@ -7,8 +6,7 @@ import random
 
 import dedup.passages.verify as verify
 from dedup.config import Settings
-from dedup.document import Document, Span
-from dedup.passages.align import prepare
+from dedup.document import Document
 
 
 def _shared_sentence_corpus(n_docs: int, seed: int) -> list[Document]:
@@ -41,25 +39,3 @@ def test_many_small_chunks_verify_as_one_process_does(monkeypatch) -> None:
     assert verify.chunk_count(pairs, 2) > 2 * verify._CHUNKS_PER_WORKER
     pooled = verify._verify_in_pool(docs, pairs, Settings(), {}, 2)
     assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
-
-
-def test_a_process_prepares_a_document_once_and_never_takes_another_for_it(monkeypatch) -> None:
-    verify._forget_kept()
-    doc = Document("x", "A first sentence of the text. And a second one here.")
-    first = verify._prepare_kept(doc, [])
-    assert verify._prepare_kept(Document("x", doc.text), []) is first
-    # same id, other text or other masks: prepared anew, and as prepare() would
-    other = verify._prepare_kept(Document("x", doc.text + " More."), [])
-    masked = verify._prepare_kept(doc, [Span(0, 29)])
-    assert other is not first and masked is not first
-    assert other.text.sentence_texts == prepare(doc.text + " More.").text.sentence_texts
-    assert masked.text.sentence_texts == prepare(doc.text, [Span(0, 29)]).text.sentence_texts
-    # the oldest go when the kept characters pass the bound
-    monkeypatch.setattr(verify, "_KEPT_CHARS", 2 * len(doc.text) + 10)
-    verify._forget_kept()
-    kept = [verify._prepare_kept(Document(f"d{k}", doc.text), []) for k in range(3)]
-    assert verify._kept_held[0] <= verify._KEPT_CHARS
-    assert verify._prepare_kept(Document("d0", doc.text), []) is not kept[0]
-    assert verify._prepare_kept(Document("d2", doc.text), []) is kept[2]
-    verify._forget_kept()
-    assert not verify._kept and verify._kept_held[0] == 0
