@@ -7,14 +7,18 @@ normalises them, so the second pass used to repeat the first one's work
 for every document. Here the first pass also marks each document as if the
 corpus marked none of its blocks; once the index is built, only the
 documents it does mark (and any the first pass could not finish) go
-through the second pass. On most corpora those are few; the result is the
-same, since a document with no corpus mark is marked exactly so.
+through the second pass. The result is the same, since a document with no
+corpus mark is marked exactly so. A document sharing a block with another
+of its batch (a site's template, which the index will likely mark) is left
+to the second pass at once, so that a corpus of templated pages costs about
+what two plain passes did, and one of mostly unique text one pass.
 """
 
 from __future__ import annotations
 
 import time
 import traceback
+from collections import Counter
 from functools import partial
 from typing import Callable, Sequence
 
@@ -151,8 +155,9 @@ def first_pass_batch(
 
     Returns:
         ``(fingerprints, {document id: spans})``: no spans for a document
-        left without blocks, nor for any document of the run when marking
-        them raised (the second pass marks those, and reports the error).
+        left without blocks or sharing a block with another document of the
+        run, nor for any document of the run when marking them raised (the
+        second pass marks those, and reports the error).
     """
     first, docs, _, skipped = job
     docs = list(docs)  # read once, when the run comes from a store
@@ -177,8 +182,12 @@ def first_pass_batch(
         blocks.append(doc_blocks)
         keys.append(doc_keys)
     fingerprints = keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
+    # A document sharing a block with another of its run likely carries a
+    # site's template, which the index would mark: the second pass marks it.
+    holders = Counter(key for _, _, doc_keys in keyed for key in set(doc_keys) if key)
+    alone = [k for k, (_, _, doc_keys) in enumerate(keyed) if all(holders[key] == 1 for key in doc_keys if key)]
     try:
-        spans = marked_batch(kept, blocks, keys, [None] * len(kept), settings)
+        spans = marked_batch([kept[k] for k in alone], [blocks[k] for k in alone], [keys[k] for k in alone], [None] * len(alone), settings)
     except Exception:  # noqa: BLE001 - the second pass marks these documents and reports the error
         spans = {}
     return fingerprints, spans
