@@ -154,7 +154,8 @@ def training_rows(jobs: int) -> tuple[list[dict[str, float]], list[str]] | None:
     digest = hashlib.sha256(str(pan.resolve()).encode())
     sources = [*sorted((ROOT / "dedup").rglob("*.py")), *sorted((ROOT / "dedup").rglob("*.json")),
                *sorted((ROOT / "tests" / "data" / "passages").rglob("*")), ROOT / "eval" / "train_pairs.py",
-               ROOT / "tests" / "conftest.py", ROOT / "tests" / "pan_like.py"]
+               ROOT / "tests" / "conftest.py", ROOT / "tests" / "pan_like.py",
+               ROOT / "tests" / "passages" / "test_passages_cases.py"]
     for path in sources:
         if path.is_file():
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
