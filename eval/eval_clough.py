@@ -166,6 +166,8 @@ def training_rows(jobs: int) -> tuple[list[dict[str, float]], list[str]] | None:
     print("measuring the shipped pair classifier's training pairs (minutes; kept in eval/.cache) ...", flush=True)
     rows, labels = measured_training_rows(pan, jobs)
     cache.parent.mkdir(exist_ok=True)
+    for stale in cache.parent.glob("pair-training-*.json"):
+        stale.unlink()
     cache.write_text(json.dumps({"rows": rows, "labels": labels}), encoding="utf-8")
     return rows, labels
 
