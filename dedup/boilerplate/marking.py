@@ -97,7 +97,10 @@ def mark_threads(texts: list[str], words: list[int], marks: list, start: int) ->
     of at least two comment signatures past block ``start`` ("Posted by:
     Brad, Glasgow on 11:16am" after each comment, or "Brad says:" before
     it), with the comment that the first signature follows (or the last
-    precedes)."""
+    precedes). After a comments header ("Comments", "5 Kommentare"), the
+    thread may start before ``start``: the header says where it begins."""
+    header = next((i for i in range(start) if section_header_kind(texts[i], words[i]) == COMMENTS), start)
+    start = min(start, header)
     signed = [(i, side) for i in range(start, len(texts)) if (side := comment_signature(texts[i], words[i]))]
     if len(signed) < THREAD_MIN_SIGNATURES:
         return
