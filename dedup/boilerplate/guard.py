@@ -382,3 +382,26 @@ def _headline(texts, blocks, first: int, liftable, units, title: str | None, hea
         if liftable[i] and units[i] >= 2 and _is_heading(blocks[i], texts[i], units[i], heading_bit):
             return i
     return None
+
+
+def headline_before_article(texts: Sequence[str], words: Sequence[int], liftable: Sequence[bool], title: str | None) -> int | None:
+    """The block that repeats the page's title when a paragraph of prose
+    follows it closely (within :data:`_HEADLINE_WINDOW` blocks): the start
+    of the article; ``None`` when there is no such block.
+
+    Args:
+        texts: The blocks' texts (plain text: no link density).
+        words: Their word counts.
+        liftable: Per block, whether no rule has marked it.
+        title: The page's title, when known.
+
+    Returns:
+        The headline's index, or ``None``.
+    """
+    units = [prose_units(t, w) for t, w in zip(texts, words)]
+    density = [0.0] * len(texts)
+    anchor = _title_block(texts, units, density, liftable, title)
+    if anchor is None:
+        return None
+    after = range(anchor + 1, min(anchor + 1 + _HEADLINE_WINDOW, len(texts)))
+    return anchor if any(_is_paragraph(texts[i], units[i], 0.0) for i in after) else None

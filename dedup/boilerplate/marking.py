@@ -10,7 +10,7 @@ import numpy as np
 
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.features import HTML_FEATURES, TEXT_FEATURES, block_features
-from dedup.boilerplate.guard import prose_units, protected_blocks
+from dedup.boilerplate.guard import headline_before_article, prose_units, protected_blocks
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.rules import (
     ADVERTISING,
@@ -39,6 +39,10 @@ _SECTION_AFTER_PARAGRAPHS = 2
 _ADVERT_MAX_WORDS = 3
 # A block mostly of link text is a link to what it names.
 _LINK_DENSITY = 0.5
+# Before the headline of a plain text, this probability marks a block.
+_BEFORE_HEADLINE_PROBABILITY = 0.1
+# Blocks of fewer words take the ordinary threshold inside the run of prose.
+_INSIDE_MIN_WORDS = 5
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
@@ -196,8 +200,11 @@ def classify(doc: Document, blocks, texts, keys, words, settings, model: BlockMo
     needed = np.full(len(blocks), threshold)
     if not links:
         # Without link density the model is less sure of itself inside the
-        # article: there, only a near-certain score marks a block.
+        # article: there, only a surer score marks a block. A line of a few
+        # words (a menu entry, a section name between teasers) is judged as
+        # anywhere else: the prose run of a page can span its teasers.
         inside = _prose_run(X[:, names.index("in_prose_region")] > 0, texts, words)
+        inside &= np.asarray(words) >= _INSIDE_MIN_WORDS
         needed[inside] = max(threshold, settings.inside_threshold)
         if _is_headline(texts, words):
             needed[0] = np.inf
@@ -240,6 +247,14 @@ def guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> 
         # inside the article but is not its text.
         if liftable[i] and not (marked[i] and blocks[i].dom_flags & _CAPTION_BITS):
             marks[i] = None
+    if not doc.blocks:
+        # In plain text, what comes before the headline of an article that
+        # follows it is the page around it (teasers, a ticker): there the
+        # classifier needs less to mark a block.
+        start = headline_before_article(texts, words, liftable, doc.title)
+        for i in range(start or 0):
+            if marks[i] is None and probability[i] >= _BEFORE_HEADLINE_PROBABILITY:
+                marks[i] = (OTHER, f"before the headline, {CLASSIFIER_REASON} {probability[i]:.0%} likely boilerplate")
 
 
 def block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
