@@ -39,8 +39,6 @@ _SECTION_AFTER_PARAGRAPHS = 2
 _ADVERT_MAX_WORDS = 3
 # A block mostly of link text is a link to what it names.
 _LINK_DENSITY = 0.5
-# Before the headline of a plain text, this probability marks a block.
-_BEFORE_HEADLINE_PROBABILITY = 0.1
 # Blocks of fewer words take the ordinary threshold inside the run of prose.
 _INSIDE_MIN_WORDS = 5
 # A block that reads as a full sentence (for the plain-text prose guard).
@@ -247,14 +245,21 @@ def guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> 
         # inside the article but is not its text.
         if liftable[i] and not (marked[i] and blocks[i].dom_flags & _CAPTION_BITS):
             marks[i] = None
-    if not doc.blocks:
-        # In plain text, what comes before the headline of an article that
-        # follows it is the page around it (teasers, a ticker): there the
-        # classifier needs less to mark a block.
-        start = headline_before_article(texts, words, liftable, doc.title)
-        for i in range(start or 0):
-            if marks[i] is None and probability[i] >= _BEFORE_HEADLINE_PROBABILITY:
-                marks[i] = (OTHER, f"before the headline, {CLASSIFIER_REASON} {probability[i]:.0%} likely boilerplate")
+
+
+def mark_before_headline(doc: Document, texts: list[str], words: list[int], marks: list) -> None:
+    """In plain text with a title, the blocks before the article's headline
+    (the block that repeats the title, with prose after it) are the page
+    around the article: teasers of other stories, a ticker, a menu. Without
+    link density the classifier takes a teaser (a headline run into its
+    summary) for prose; its place before the headline says what it is."""
+    if doc.blocks or not doc.title:
+        return
+    by_rule = [mark is not None and not mark[1].startswith(CLASSIFIER_REASON) for mark in marks]
+    start = headline_before_article(texts, words, [not rule for rule in by_rule], doc.title)
+    for i in range(start or 0):
+        if marks[i] is None:
+            marks[i] = (OTHER, "before the article's headline")
 
 
 def block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:
