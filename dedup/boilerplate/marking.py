@@ -101,9 +101,12 @@ def mark_threads(texts: list[str], words: list[int], marks: list, start: int) ->
     it), with the comment that the first signature follows (or the last
     precedes). After a comments header ("Comments", "5 Kommentare"), the
     thread may start before ``start``: the header says where it begins."""
-    header = next((i for i in range(start) if section_header_kind(texts[i], words[i]) == COMMENTS), start)
-    start = min(start, header)
     signed = [(i, side) for i in range(start, len(texts)) if (side := comment_signature(texts[i], words[i]))]
+    if signed:
+        # (Looked for only when the later part holds a signature: most texts have none.)
+        header = next((i for i in range(start) if section_header_kind(texts[i], words[i]) == COMMENTS), start)
+        signed = [(i, side) for i in range(header, start) if (side := comment_signature(texts[i], words[i]))] + signed
+        start = header
     if len(signed) < THREAD_MIN_SIGNATURES:
         return
     first = signed[0][0] - (signed[0][1] > 0)
