@@ -21,7 +21,7 @@ import numpy as np
 
 from dedup.config import PassageSettings
 from dedup.passages.align import Alignment
-from dedup.passages.relations import classify, measure_side
+from dedup.passages.relations import SideMeasure, classify, measure_sides
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "pairs.json"
 UNRELATED = "unrelated"
@@ -35,7 +35,7 @@ FEATURES = (
 
 
 def pair_features(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None,
-                  chars: tuple[int, int] | None = None) -> dict[str, float]:
+                  chars: tuple[int, int] | None = None, sides: tuple[SideMeasure, SideMeasure] | None = None) -> dict[str, float]:
     """The measured features of an aligned pair (see :data:`FEATURES`).
 
     Args:
@@ -43,11 +43,13 @@ def pair_features(alignment: Alignment, settings: PassageSettings, texts: tuple[
         settings: As for :func:`dedup.passages.relations.classify`.
         texts: Both original texts.
         chars: Measured characters of each side, when known.
+        sides: :func:`dedup.passages.relations.measure_sides` with these
+            settings, texts and chars, when taken (otherwise measured here).
 
     Returns:
         Feature name to value; symmetric in the two sides.
     """
-    a, b = (measure_side(alignment, side, chars[k] if chars else None, settings, texts) for k, side in enumerate("ab"))
+    a, b = sides if sides is not None else measure_sides(alignment, settings, texts, chars)
     evidence = a.evidence + b.evidence
     lengths = sorted((max(a.chars, 1), max(b.chars, 1)))
     scores = [s.score for s in alignment.sentence_pairs]
@@ -143,7 +145,8 @@ def shipped_model() -> PairModel | None:
 
 
 def label_pair(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str],
-               chars: tuple[int, int] | None = None) -> tuple[str | None, float | None]:
+               chars: tuple[int, int] | None = None, sides: tuple[SideMeasure, SideMeasure] | None = None
+               ) -> tuple[str | None, float | None]:
     """The relation of an aligned pair and the model's probability of it.
 
     The rules (:func:`dedup.passages.relations.classify`) decide first.
@@ -152,16 +155,28 @@ def label_pair(alignment: Alignment, settings: PassageSettings, texts: tuple[str
     pair is related when the model gives ``classifier_threshold`` or more to
     the related classes together, with the most likely of them as its label.
 
+    Args:
+        alignment: The pair's alignment.
+        settings: Thresholds (as for :func:`dedup.passages.relations.classify`).
+        texts: Both original texts.
+        chars: Measured characters of each side, when known.
+        sides: :func:`dedup.passages.relations.measure_sides` with these
+            settings, texts and chars, when taken: the rules and the model
+            read the same measures.
+
     Returns:
         ``(relation or None, probability)``; the probability is the model's
         for the label given (for ``None``: that the pair is unrelated), and
         ``None`` when no model is shipped.
     """
-    relation = classify(alignment, settings, texts)
+    if sides is None:
+        sides = measure_sides(alignment, settings, texts, chars)
+    # the rules take each side's characters from the alignment, not from ``chars``
+    relation = classify(alignment, settings, texts, sides if chars is None else None)
     model = shipped_model()
     if model is None:
         return relation, None
-    features = pair_features(alignment, settings, texts, chars)
+    features = pair_features(alignment, settings, texts, chars, sides)
     probs = model.probabilities(features)
     if relation is not None:
         return relation, round(probs.get(relation, 0.0), 4)

@@ -134,17 +134,43 @@ def measure_side(alignment: Alignment, side: str, chars: int | None = None, sett
     Returns:
         The side's :class:`SideMeasure`.
     """
-    spans = [(p.a if side == "a" else p.b, p) for p in alignment.passages]
+    flags = [_is_verbatim(p, settings, texts) for p in alignment.passages]
+    return _measure(alignment, side, chars, flags, texts)
+
+
+def measure_sides(alignment: Alignment, settings: PassageSettings | None = None, texts: tuple[str, str] | None = None,
+                  chars: tuple[int, int] | None = None) -> tuple[SideMeasure, SideMeasure]:
+    """Both sides' :func:`measure_side`, each passage's verbatim test taken once.
+
+    What :func:`classify`, :func:`pair_fields` and
+    :func:`dedup.passages.pair_model.pair_features` read, measured once for
+    all of them (they take it as ``sides``).
+
+    Args:
+        alignment, settings, texts: As for :func:`measure_side`.
+        chars: Measured characters of each side, when known.
+
+    Returns:
+        The measures of sides a and b.
+    """
+    flags = [_is_verbatim(p, settings, texts) for p in alignment.passages]
+    a, b = (_measure(alignment, side, chars[k] if chars else None, flags, texts) for k, side in enumerate("ab"))
+    return a, b
+
+
+def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence[bool], texts: tuple[str, str] | None) -> SideMeasure:
+    """:func:`measure_side` with each passage's :func:`_is_verbatim` given as ``flags``."""
+    spans = [(p.a if side == "a" else p.b, p, verbatim) for p, verbatim in zip(alignment.passages, flags)]
     shared = alignment.shared_chars_a if side == "a" else alignment.shared_chars_b
     n = chars if chars is not None else _side_chars(alignment, side)
     if not spans:
         return SideMeasure(n, 0, 0, 0, 0, 0, 0)
-    length = max(span.end for span, _ in spans)
-    quoted = span_mask(length, [s for s, p in spans if p.quoted])
-    unquoted = [(s, p) for s, p in spans if not p.quoted]
+    length = max(span.end for span, _, _ in spans)
+    quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])
+    unquoted = [(s, verbatim) for s, p, verbatim in spans if not p.quoted]
     evidence = span_mask(length, [s for s, _ in unquoted]) & ~quoted
-    verbatim = span_mask(length, [s for s, p in unquoted if _is_verbatim(p, settings, texts)]) & ~quoted
-    longest = max((len(s) for s, p in unquoted if _is_verbatim(p, settings, texts)), default=0)
+    verbatim = span_mask(length, [s for s, v in unquoted if v]) & ~quoted
+    longest = max((len(s) for s, v in unquoted if v), default=0)
     n_evidence, n_verbatim = int(evidence.sum()), int(verbatim.sum())
     weight = n_evidence + 2 * _dense_chars(texts["ab".index(side)], evidence) if texts is not None else 0
     return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest, weight)
@@ -162,14 +188,21 @@ def evidence(alignment: Alignment) -> tuple[int, int, int]:
     return side.evidence, side.verbatim, sum(p.kind == VERBATIM and not p.quoted for p in alignment.passages)
 
 
-def verbatim_share(alignment: Alignment) -> float:
-    """Share of the unquoted shared text, both sides together, that is verbatim."""
-    a, b = measure_side(alignment, "a"), measure_side(alignment, "b")
+def verbatim_share(alignment: Alignment, sides: tuple[SideMeasure, SideMeasure] | None = None) -> float:
+    """Share of the unquoted shared text, both sides together, that is verbatim.
+
+    Args:
+        alignment: The pair's alignment.
+        sides: Both sides measured with every verbatim passage counted as
+            verbatim (:func:`measure_sides` without settings), when taken.
+    """
+    a, b = sides if sides is not None else (measure_side(alignment, "a"), measure_side(alignment, "b"))
     total = a.evidence + b.evidence
     return float(np.round((a.verbatim + b.verbatim) / total, 4)) if total else 0.0
 
 
-def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None) -> str | None:
+def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None,
+             sides: tuple[SideMeasure, SideMeasure] | None = None) -> str | None:
     """The relation of an aligned pair, or ``None`` when it is not reuse.
 
     Symmetric: every test reads both sides through a sum, a minimum or a
@@ -182,11 +215,13 @@ def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, 
             ``verbatim_floor_chars``, ``near_duplicate_share``, ``dense_verbatim_score``).
         texts: The two original texts: with them, a character of a script
             written without spaces counts three times towards ``min_shared_chars``.
+        sides: :func:`measure_sides` of the alignment with these settings and
+            texts, when taken (otherwise measured here).
 
     Returns:
         ``"near_duplicate"``, ``"partial_copy"``, ``"rewrite"`` or ``None``.
     """
-    a, b = (measure_side(alignment, side, None, settings, texts) for side in "ab")
+    a, b = sides if sides is not None else measure_sides(alignment, settings, texts)
     size = min(a.weight, b.weight) if texts else min(a.evidence, b.evidence)
     if size < settings.min_shared_chars:
         return None
@@ -220,7 +255,7 @@ def extent(side: SideMeasure, relation: str | None, settings: PassageSettings) -
 
 
 def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSettings, chars: tuple[int, int] | None = None,
-                texts: tuple[str, str] | None = None) -> dict[str, Any]:
+                texts: tuple[str, str] | None = None, sides: tuple[SideMeasure, SideMeasure] | None = None) -> dict[str, Any]:
     """The per-side figures of a pair, as JSON fields ``*_a`` and ``*_b``.
 
     Args:
@@ -229,14 +264,15 @@ def pair_fields(alignment: Alignment, relation: str | None, settings: PassageSet
         settings: ``wholly_share``.
         chars: Measured characters of each side, when known.
         texts: Both original texts (as for :func:`classify`).
+        sides: :func:`measure_sides` with these settings, chars and texts, when taken.
 
     Returns:
         ``verbatim_share_a``, ``reworded_share_a``, ``quoted_share_a``,
         ``extent_a`` and the same for b.
     """
     out: dict[str, Any] = {}
-    for k, side in enumerate("ab"):
-        m = measure_side(alignment, side, chars[k] if chars else None, settings, texts)
+    measures = sides if sides is not None else measure_sides(alignment, settings, texts, chars)
+    for m, side in zip(measures, "ab"):
         for name, value in m.shares().items():
             out[f"{name}_share_{side}"] = value
         out[f"extent_{side}"] = extent(m, relation, settings)
@@ -373,7 +409,7 @@ def align_documents_symmetric(a: Document, b: Document, settings: Settings, mask
 
 
 __all__ = [
-    "WHOLLY", "PARTIALLY", "NONE", "SideMeasure", "measure_side", "evidence", "verbatim_share", "classify",
+    "WHOLLY", "PARTIALLY", "NONE", "SideMeasure", "measure_side", "measure_sides", "evidence", "verbatim_share", "classify",
     "extent", "pair_fields", "mirror", "align_symmetric", "align_documents_symmetric",
     "PairMask", "hard_masks", "soft_masks", "measured_chars", "lift_soft_masks",
 ]

@@ -18,11 +18,11 @@ from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, take
 from dedup.engine import Engine, FaultBarrier, StageFault
 from dedup.near.clusters import UnionFind
-from dedup.passages.align import Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.candidates import index_text, run_all
 from dedup.passages.index import Anchors, batch_anchors, context_overlap
 from dedup.passages.pair_model import label_pair
-from dedup.passages.relations import align_symmetric, hard_masks, lift_soft_masks, pair_fields, verbatim_share
+from dedup.passages.relations import SideMeasure, align_symmetric, hard_masks, lift_soft_masks, measure_sides, pair_fields, verbatim_share
 
 
 @dataclass
@@ -46,11 +46,15 @@ class PassagePair:
     summary: dict[str, Any] | None = field(default=None, repr=False)
     sides: dict[str, Any] = field(default_factory=dict, repr=False)
 
-    def slim(self) -> "PassagePair":
+    def slim(self, measures: tuple[SideMeasure, SideMeasure] | None = None) -> "PassagePair":
         """This pair without the sentence spans of its alignment (cheap to send
-        between processes); :meth:`fields` and :meth:`extra` are unchanged."""
+        between processes); :meth:`fields` and :meth:`extra` are unchanged.
+
+        Args:
+            measures: As for :meth:`extra`.
+        """
         alignment = replace(self.alignment, sentence_pairs=[], sentences_a=[], sentences_b=[])
-        return PassagePair(self.i, self.j, self.relation, alignment, self.extra(), self.sides)
+        return PassagePair(self.i, self.j, self.relation, alignment, self.extra(measures), self.sides)
 
     @property
     def passages(self) -> list[Passage]:
@@ -68,9 +72,14 @@ class PassagePair:
             **self.sides,
         }
 
-    def extra(self) -> dict[str, Any]:
+    def extra(self, measures: tuple[SideMeasure, SideMeasure] | None = None) -> dict[str, Any]:
         """Further JSON fields: sentence and passage counts, verbatim share,
-        and ``matches_capped`` when the alignment was capped."""
+        and ``matches_capped`` when the alignment was capped.
+
+        Args:
+            measures: The sides measured as :func:`dedup.passages.relations.verbatim_share`
+                measures them, when taken.
+        """
         if self.summary is not None:
             return dict(self.summary)
         al = self.alignment
@@ -78,7 +87,7 @@ class PassagePair:
             "aligned_sentences": len(al.sentence_pairs),
             "verbatim_passages": al.count("verbatim"),
             "reworded_passages": al.count("reworded"),
-            "verbatim_share": verbatim_share(al),
+            "verbatim_share": verbatim_share(al, measures),
         }
         if al.capped:  # only then, so that the fields of every other pair stay as they were
             out["matches_capped"] = True
@@ -145,12 +154,22 @@ def verify_pairs(
         alignment = lift_soft_masks(alignment, texts, (masks.get(ids[i]), masks.get(ids[j])))
         if alignment.passages:  # the pair classifier reads the exact figures
             alignment.stats = whole_document_stats(pa, pb, settings.ngram)
-        relation, probability = label_pair(alignment, settings.passages, texts)
+        measures = measure_sides(alignment, settings.passages, texts)  # once, for the label and the fields
+        relation, probability = label_pair(alignment, settings.passages, texts, sides=measures)
         if relation is not None:
-            sides = {**pair_fields(alignment, relation, settings.passages, texts=texts), "relation_probability": probability}
+            sides = {**pair_fields(alignment, relation, settings.passages, texts=texts, sides=measures), "relation_probability": probability}
             pair = PassagePair(i, j, relation, alignment, sides=sides)
-            found.append(pair if sentences else pair.slim())
+            found.append(pair if sentences else pair.slim(_plain_sides(alignment, settings.passages, measures)))
     return found
+
+
+def _plain_sides(alignment: Alignment, ps, measures: tuple[SideMeasure, SideMeasure]) -> tuple[SideMeasure, SideMeasure] | None:
+    """``measures`` (taken with ``ps`` and the texts) when they are what
+    :func:`verbatim_share` measures, which counts every verbatim passage as
+    verbatim: so they are unless a passage falls below ``dense_verbatim_score``."""
+    if all(p.score >= ps.dense_verbatim_score for p in alignment.passages if p.kind == VERBATIM):
+        return measures
+    return None
 
 
 # Characters of the texts whose anchors are taken in one pass: enough to
@@ -260,6 +279,12 @@ _PAIRS_PER_WORKER = 200
 # in each of them (on a corpus of widely shared sentences, 4 chunks a
 # worker cost 10 % more CPU than 2).
 _CHUNKS_PER_WORKER = 2
+# Documents a chunk carries, about, at most: a worker holds the anchors of
+# every document of its chunk at once, so more chunks on a larger corpus
+# bound the worker (at 1,000,000 documents two chunks a worker would carry
+# some 60,000 documents each); up to 40,000 documents in pairs, a scan on two
+# workers keeps its four chunks.
+_DOCS_PER_CHUNK = 10_000
 
 
 def _verify_chunk(args) -> list[PassagePair]:
@@ -300,13 +325,15 @@ def _verify_in_pool(
     Candidates that share documents go to one chunk (whole connected
     components, largest first, each to the lightest chunk), so that each
     document is prepared in one process only; each chunk carries only the
-    documents its pairs use. Results are ordered by ``(i, j)``.
+    documents its pairs use, and chunks are more numerous on larger corpora
+    (:func:`chunk_count`) so that a worker's memory does not grow with the
+    corpus. Results are ordered by ``(i, j)``.
     """
     count = dict(zip(candidates, shared)) if shared is not None else None
     if workers < 2:
         workers, engine, chunks = 1, None, max(1, -(-len(candidates) // _PAIRS_PER_CHUNK))
     else:
-        chunks = workers * _CHUNKS_PER_WORKER
+        chunks = chunk_count(candidates, workers)
     jobs = []
     for chunk in _balanced_chunks(candidates, chunks):
         ids = sorted({k for pair in chunk for k in pair})
@@ -329,6 +356,14 @@ def _verify_in_pool(
         if progress:
             progress("passages", done, len(candidates))
     return sorted(found, key=lambda p: (p.i, p.j))
+
+
+def chunk_count(candidates: Sequence[tuple[int, int]], workers: int) -> int:
+    """Chunks to cut ``candidates`` into for ``workers`` workers:
+    :data:`_CHUNKS_PER_WORKER` each, or more so that a chunk carries about
+    :data:`_DOCS_PER_CHUNK` documents at most."""
+    documents = len({k for pair in candidates for k in pair})
+    return max(workers * _CHUNKS_PER_WORKER, -(-documents // _DOCS_PER_CHUNK))
 
 
 def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[tuple[int, int]]]:

@@ -176,7 +176,10 @@ def pair_idf(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarra
     # at all (every sentence masked as boilerplate).
     df = v.df + (np.where(found, other.df[pos], 0) if other.df.size else 0)
     n = v.n_rows + other.n_rows
-    return np.log((1.0 + n) / (1.0 + df)) + 1.0
+    # df counts sentences, so it takes at most n + 1 values: the logarithm of
+    # each once (the same arithmetic per value), then looked up per feature
+    table = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
+    return table[df]
 
 
 def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
@@ -193,9 +196,11 @@ def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndar
     kept = np.flatnonzero(found[v.entry_feature])
     kept_row = entry_row[kept]
     values = (data[kept] / norms[kept_row]).astype(np.float32)
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(kept_row, minlength=v.n_rows))))
+    indptr = np.concatenate(([0], np.cumsum(np.bincount(kept_row, minlength=v.n_rows)))).astype(np.int32)
     shape = (v.n_rows, int(column[-1] + 1) if column.size else 0)
-    return sp.csr_matrix((values, column[v.entry_feature[kept]], indptr), shape=shape)
+    # int32 indices, as the matrix would take them anyway: given so, it does
+    # not scan them to choose
+    return sp.csr_matrix((values, column[v.entry_feature[kept]].astype(np.int32), indptr), shape=shape)
 
 
 def cosine_vectors(a: SentenceVectors, b: SentenceVectors) -> np.ndarray:

@@ -1,0 +1,41 @@
+"""Verification chunks bounded by the documents they carry."""
+
+from __future__ import annotations
+
+import random
+
+import dedup.passages.verify as verify
+from dedup.config import Settings
+from dedup.document import Document
+
+
+def _shared_sentence_corpus(n_docs: int, seed: int) -> list[Document]:
+    """Documents each made of own words and two of twelve long shared sentences."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{k}" for k in range(3000)]
+    shared = [" ".join(rng.choices(vocabulary, k=30)).capitalize() + "." for _ in range(12)]
+    docs = []
+    for k in range(n_docs):
+        own = [" ".join(rng.choices(vocabulary, k=20)).capitalize() + "." for _ in range(6)]
+        docs.append(Document(f"d{k}", " ".join(own[:3] + rng.sample(shared, 2) + own[3:])))
+    return docs
+
+
+def test_chunks_grow_with_the_documents_they_carry(monkeypatch) -> None:
+    pairs = [(k, k + 1) for k in range(0, 100, 2)]  # 100 documents
+    assert verify.chunk_count(pairs, 2) == 2 * verify._CHUNKS_PER_WORKER
+    monkeypatch.setattr(verify, "_DOCS_PER_CHUNK", 10)
+    assert verify.chunk_count(pairs, 2) == 10
+    chunks = verify._balanced_chunks(pairs, verify.chunk_count(pairs, 2))
+    assert max(len({k for pair in chunk for k in pair}) for chunk in chunks) <= 10
+
+
+def test_many_small_chunks_verify_as_one_process_does(monkeypatch) -> None:
+    docs = _shared_sentence_corpus(24, seed=3)
+    pairs = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs)) if (i + j) % 3 == 0]
+    serial = verify.verify_pairs(docs, pairs, Settings())
+    assert serial, "the corpus shares sentences: some pairs must be reported"
+    monkeypatch.setattr(verify, "_DOCS_PER_CHUNK", 5)
+    assert verify.chunk_count(pairs, 2) > 2 * verify._CHUNKS_PER_WORKER
+    pooled = verify._verify_in_pool(docs, pairs, Settings(), {}, 2)
+    assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
