@@ -34,6 +34,7 @@ from dedup.boilerplate.marking import (
     classify,
     first_block_past,
     guard,
+    mark_before_headline,
     mark_classified,
     mark_named,
     mark_repeats,
@@ -128,6 +129,7 @@ def document_boilerplate(
         liftable = mark_classified(blocks, texts, words, marks, probability, needed)
         if liftable is not None:
             guard(doc, blocks, texts, words, marks, probability, liftable)
+        mark_before_headline(doc, texts, words, marks)
     spans = block_spans(blocks, marks)
     if sentence_repeats:
         spans += find_sentence_repeats(doc.text, blocks, keys, marks, settings)

@@ -40,6 +40,12 @@ _PARAGRAPH_UNITS = 20
 # up to this many in a row between two paragraphs belong to the article.
 _HEADING_MAX_UNITS = 25
 _SANDWICH_MAX_BLOCKS = 12
+# In plain text, a longer run of short lines belongs to the article as one
+# unit when most of its lines hold a figure: a table written one cell or one
+# row per line (standings, a calendar, results). A menu's lines rarely do.
+_TABLE_MIN_BLOCKS = 4
+_TABLE_FIGURE_SHARE = 0.6
+_FIGURE = re.compile(r"\d")
 # On HTML, sentences with links in them (a digest of the day's news) still
 # continue the article below this link density.
 _LINKED_PROSE_MAX_LINK_DENSITY = 0.7
@@ -178,9 +184,22 @@ def protected_blocks(
         j = i
         while 0 <= j < n and short(j) and not prose(j) and abs(j - i) < _SANDWICH_MAX_BLOCKS:
             j += step
+        if not html and abs(j - i) == _SANDWICH_MAX_BLOCKS:
+            j = _table_end(i, j, step, lambda k: short(k) and not prose(k))
         if 0 <= j < n and prose(j):
             return abs(j - i) + 1
         return n - i if thin and step > 0 and j == n and i < n else 0
+
+    def _table_end(i: int, j: int, step: int, inside_run) -> int:
+        """Where the run of short blocks from ``i`` ends when it reads as a
+        table (:data:`_TABLE_FIGURE_SHARE` of its blocks hold a figure),
+        else ``j`` (where the ordinary run stopped)."""
+        end = j
+        while 0 <= end < n and inside_run(end):
+            end += step
+        run = range(i, end, step)
+        figures = sum(bool(_FIGURE.search(texts[k])) for k in run)
+        return end if len(run) >= _TABLE_MIN_BLOCKS and figures >= _TABLE_FIGURE_SHARE * len(run) else j
 
     kept = [core]
     first = last = core
@@ -363,3 +382,26 @@ def _headline(texts, blocks, first: int, liftable, units, title: str | None, hea
         if liftable[i] and units[i] >= 2 and _is_heading(blocks[i], texts[i], units[i], heading_bit):
             return i
     return None
+
+
+def headline_before_article(texts: Sequence[str], words: Sequence[int], liftable: Sequence[bool], title: str | None) -> int | None:
+    """The block that repeats the page's title when a paragraph of prose
+    follows it closely (within :data:`_HEADLINE_WINDOW` blocks): the start
+    of the article; ``None`` when there is no such block.
+
+    Args:
+        texts: The blocks' texts (plain text: no link density).
+        words: Their word counts.
+        liftable: Per block, whether no rule has marked it.
+        title: The page's title, when known.
+
+    Returns:
+        The headline's index, or ``None``.
+    """
+    units = [prose_units(t, w) for t, w in zip(texts, words)]
+    density = [0.0] * len(texts)
+    anchor = _title_block(texts, units, density, liftable, title)
+    if anchor is None:
+        return None
+    after = range(anchor + 1, min(anchor + 1 + _HEADLINE_WINDOW, len(texts)))
+    return anchor if any(_is_paragraph(texts[i], units[i], 0.0) for i in after) else None

@@ -10,7 +10,7 @@ import numpy as np
 
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.features import HTML_FEATURES, TEXT_FEATURES, block_features
-from dedup.boilerplate.guard import prose_units, protected_blocks
+from dedup.boilerplate.guard import headline_before_article, prose_units, protected_blocks
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.rules import (
     ADVERTISING,
@@ -39,6 +39,8 @@ _SECTION_AFTER_PARAGRAPHS = 2
 _ADVERT_MAX_WORDS = 3
 # A block mostly of link text is a link to what it names.
 _LINK_DENSITY = 0.5
+# Blocks of fewer words take the ordinary threshold inside the run of prose.
+_INSIDE_MIN_WORDS = 5
 # A block that reads as a full sentence (for the plain-text prose guard).
 _SENTENCE_WORDS = 10
 _HEADING_BIT = 1 << DOM_FLAGS.index("in_heading")
@@ -97,8 +99,14 @@ def mark_threads(texts: list[str], words: list[int], marks: list, start: int) ->
     of at least two comment signatures past block ``start`` ("Posted by:
     Brad, Glasgow on 11:16am" after each comment, or "Brad says:" before
     it), with the comment that the first signature follows (or the last
-    precedes)."""
+    precedes). After a comments header ("Comments", "5 Kommentare"), the
+    thread may start before ``start``: the header says where it begins."""
     signed = [(i, side) for i in range(start, len(texts)) if (side := comment_signature(texts[i], words[i]))]
+    if signed:
+        # (Looked for only when the later part holds a signature: most texts have none.)
+        header = next((i for i in range(start) if section_header_kind(texts[i], words[i]) == COMMENTS), start)
+        signed = [(i, side) for i in range(header, start) if (side := comment_signature(texts[i], words[i]))] + signed
+        start = header
     if len(signed) < THREAD_MIN_SIGNATURES:
         return
     first = signed[0][0] - (signed[0][1] > 0)
@@ -193,8 +201,11 @@ def classify(doc: Document, blocks, texts, keys, words, settings, model: BlockMo
     needed = np.full(len(blocks), threshold)
     if not links:
         # Without link density the model is less sure of itself inside the
-        # article: there, only a near-certain score marks a block.
+        # article: there, only a surer score marks a block. A line of a few
+        # words (a menu entry, a section name between teasers) is judged as
+        # anywhere else: the prose run of a page can span its teasers.
         inside = _prose_run(X[:, names.index("in_prose_region")] > 0, texts, words)
+        inside &= np.asarray(words) >= _INSIDE_MIN_WORDS
         needed[inside] = max(threshold, settings.inside_threshold)
         if _is_headline(texts, words):
             needed[0] = np.inf
@@ -237,6 +248,21 @@ def guard(doc: Document, blocks, texts, words, marks, probability, liftable) -> 
         # inside the article but is not its text.
         if liftable[i] and not (marked[i] and blocks[i].dom_flags & _CAPTION_BITS):
             marks[i] = None
+
+
+def mark_before_headline(doc: Document, texts: list[str], words: list[int], marks: list) -> None:
+    """In plain text with a title, the blocks before the article's headline
+    (the block that repeats the title, with prose after it) are the page
+    around the article: teasers of other stories, a ticker, a menu. Without
+    link density the classifier takes a teaser (a headline run into its
+    summary) for prose; its place before the headline says what it is."""
+    if doc.blocks or not doc.title:
+        return
+    by_rule = [mark is not None and not mark[1].startswith(CLASSIFIER_REASON) for mark in marks]
+    start = headline_before_article(texts, words, [not rule for rule in by_rule], doc.title)
+    for i in range(start or 0):
+        if marks[i] is None:
+            marks[i] = (OTHER, "before the article's headline")
 
 
 def block_spans(blocks: Sequence[Block], marks: list) -> list[BoilerplateSpan]:

@@ -127,7 +127,10 @@ _SIGNATURE_AFTER = re.compile(
     _I,
 )
 _SIGNATURE_BEFORE = re.compile(
-    r"^\s*[\w .'@-]{1,40}?\s(?:says|said|wrote|schreibt|schrieb|a écrit|dit|escribió|dice|ha scritto|escreveu|"
+    # (The name may carry a bracketed affiliation and the comment's date:
+    # "Catherine (GiveWell) on September 13, 2018 at 5:23 pm said:".)
+    r"^\s*[\w .'@-]{1,40}?(?:\s*\([^()]{1,40}\))?(?:\s+(?:on|am|le|el|il|em)\s+.{0,60}?\d.{0,30}?)?"
+    r"\s(?:says|said|wrote|schreibt|schrieb|a écrit|dit|escribió|dice|ha scritto|escreveu|"
     r"пишет|написал|написала)\s*:?\s*$",
     _I,
 )

@@ -44,7 +44,8 @@ class BoilerplateSettings:
         text_threshold: The same for the plain-text model.
         inside_threshold: For plain text, the probability needed for a block
             that sits within the document's run of prose (between its first
-            and last paragraph): a heading or short paragraph of the article.
+            and last paragraph) and has five words or more: a short
+            paragraph of the article.
         repeat_min_words: Words a block needs for a second copy in the same
             document to be marked.
         sentence_min_words: Words a sentence needs for a second copy to be marked.
@@ -74,7 +75,7 @@ class BoilerplateSettings:
     classifier: bool = True
     html_threshold: float | None = None
     text_threshold: float | None = None
-    inside_threshold: float = 0.9
+    inside_threshold: float = 0.7
     repeat_min_words: int = 3
     sentence_min_words: int = 6
     corpus_repeats: bool = True

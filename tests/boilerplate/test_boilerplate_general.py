@@ -22,7 +22,8 @@ CASES = sorted((Path(__file__).parents[1] / "data" / "boilerplate_general").glob
 def _document(case: dict) -> Document:
     if case["format"] == "html":
         return document_from_html(case["input"], case["name"])
-    return Document(id=case["name"], text=case["input"])
+    # (A plain text may come with its page's title, as a JSONL record can.)
+    return Document(id=case["name"], text=case["input"], title=case.get("title"))
 
 
 def _span(text: str, needle: str, name: str) -> tuple[int, int]:
