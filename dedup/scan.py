@@ -45,7 +45,7 @@ from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
+from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results, spilled_document_results
 from dedup.near.verification import Verified, documents_in, verify_job
@@ -104,7 +104,7 @@ def fingerprint_stream(
     text, listed in the table's ``failed`` and appended to ``faults``. With
     ``index``, the passage index's fingerprints go there, not into the result.
     ``texts_at(start, stop)``: what is sent for the texts of those documents
-    (e.g. where they are in a document store), instead of the texts.
+    (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`).
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
@@ -112,7 +112,7 @@ def fingerprint_stream(
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
     batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars, texts_at)
     done = engine.map_keep(partial(keep_shingles, barrier), batches) if kept else ((guarded, None) for guarded in engine.map(barrier, batches))
-    parts = []
+    parts, keys = [], BandKeySpill(folder)
     first = 0
     for guarded, handle in done:
         part = guarded.result
@@ -128,8 +128,9 @@ def fingerprint_stream(
         else:
             store.add(part.spilled, part.counts)
         first += len(part.counts)
+        keys.take(part)
         parts.append(part)
-    return table, join_fingerprints(parts, settings.num_perm), store
+    return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
 
 
 def exact_groups(exact: np.ndarray) -> list[list[int]]:
@@ -218,8 +219,7 @@ def _run(
     ``docs``: the documents, or stage 1 itself as a function that gives the
     table, the fingerprints, stage 3 (a function of the documents to pair)
     and stage 4 (a function of the candidates). ``texts_at``: as for
-    :func:`fingerprint_stream`. ``rows_of``: makes the document rows and
-    clusters (as :func:`~dedup.near.table.document_results`).
+    :func:`fingerprint_stream`. ``rows_of``: as :func:`~dedup.near.table.document_results`.
     """
     started = time.perf_counter()
     clock = _StageClock()
