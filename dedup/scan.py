@@ -431,7 +431,8 @@ def passage_stage(
     from dedup.passages.pairs import find_passage_pairs
 
     ids = document_ids(docs)
-    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    paired = {doc_id for p in result.pairs for doc_id in (p.a, p.b)}  # a position for these only, not for every document
+    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
     shares: list[float] = []
     found = find_passage_pairs(
@@ -439,8 +440,11 @@ def passage_stage(
         tally=result.stats, shared_shares=shares,
     )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
+    shares.clear()
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
-    for pp in found:
+    near_found, found = sum(pp.relation == NEAR_DUPLICATE for pp in found), found[::-1]
+    while found:  # each found pair dropped once its row is made
+        pp = found.pop()
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
         pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
@@ -451,7 +455,7 @@ def passage_stage(
     result.pairs = [p for _, _, p in ordered]
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = sum(p.relation == relation for p in result.pairs)
-    result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
+    result.stats["passage_near_duplicate_pairs"] = near_found
     if result.stats["passage_near_duplicate_pairs"]:
         _recluster(result)
 
