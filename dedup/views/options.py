@@ -11,7 +11,6 @@ import os
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from dedup.engine import ENGINES
 from dedup.views.terminal import OutputOptions
@@ -80,6 +79,10 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
     if not enabled or not console.is_terminal:
         yield None
         return
+    # Imported here: the progress module costs import time on every run, and most
+    # runs (pipes, CI, --no-progress) never draw a bar.
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         tasks: dict[str, Any] = {}
