@@ -440,11 +440,8 @@ def passage_stage(
         tally=result.stats, shared_shares=shares,
     )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
-    shares.clear()
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
-    near_found, found = sum(pp.relation == NEAR_DUPLICATE for pp in found), found[::-1]
-    while found:  # each found pair dropped once its row is made
-        pp = found.pop()
+    for pp in found:
         figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
         pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
@@ -455,7 +452,7 @@ def passage_stage(
     result.pairs = [p for _, _, p in ordered]
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = sum(p.relation == relation for p in result.pairs)
-    result.stats["passage_near_duplicate_pairs"] = near_found
+    result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
     if result.stats["passage_near_duplicate_pairs"]:
         _recluster(result)
 
@@ -553,7 +550,6 @@ def scan_corpus(
             result = _scan_shards(reader, settings, engine, faults, progress)
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
-            # On a distributed engine the rows wait for the text stages in a file, written as they are made, not in this process.
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of)
         if keep:
