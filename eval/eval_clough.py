@@ -7,11 +7,16 @@ boilerplate masks on). Printed:
 * what ``dedup diff`` answers out of the box: derived (any relation) against
   ``non``, accuracy, and the relations given to each class;
 * the 4-class confusion matrix (``cut``, ``light``, ``heavy``, ``non``) of
-  the pair classifier's model (:mod:`dedup.passages.pair_model` features,
+  the pair classifier's models (:mod:`dedup.passages.pair_model` features,
   the trainer's logistic regression) fitted by cross-validation grouped by
   task (each fold leaves one of the five source articles out, so no answer
   is scored by a model that saw its article), with accuracy, macro-F1 and
-  derived-vs-``non`` accuracy;
+  derived-vs-``non`` accuracy. Per fold, derived against ``non`` is fitted
+  on the other four tasks' answers and on the shipped model's own training
+  pairs (PAN 2013 even half, labelled cases, generated pairs; measured by
+  the current code and kept in ``eval/.cache``); ``cut`` / ``light`` /
+  ``heavy`` on the four tasks' answers alone (see
+  :func:`grouped_predictions`);
 * derived against ``non`` again with the same models placed where ``dedup
   diff`` places the shipped one (the rules first, then the model only for
   pairs sharing ``min_shared_chars``);
@@ -20,8 +25,9 @@ boilerplate masks on). Printed:
   answer sharing no passage has every alignment feature at zero: the
   model cannot tell it from an independent answer).
 
-Reads ``../shared/data/clough-stevenson-short-answers`` (or under
-``$DEDUP_DATA``); exits 0 with a message when it is absent. The data is for
+Reads ``../shared/data/clough-stevenson-short-answers`` and ``pan13`` (or
+under ``$DEDUP_DATA``); exits 0 with a message when the first is absent,
+and fits the folds on Clough-Stevenson alone when the second is. The data is for
 research use: it is measured here, never shipped in a model.
 """
 
@@ -78,20 +84,92 @@ def measure(args: tuple[str, str]) -> tuple[str | None, dict[str, float], str | 
             classify(diff.alignment, settings.passages, texts))
 
 
-def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups: list[str]
+def grouped_predictions(rows: list[dict[str, float]], labels: list[str], groups: list[str],
+                        extra: tuple[list[dict[str, float]], list[str]] | None = None
                         ) -> tuple[list[str], list[float]]:
-    """Each row's class, and its probability of ``non``, from a model fitted on the other groups' rows."""
+    """Each row's class, and its probability of ``non``, from models fitted without its group.
+
+    Per fold (one group held out), two models: derived against ``non``,
+    fitted on the other groups' rows and on ``extra`` (the shipped model's
+    training pairs, ``unrelated`` as ``non``, every other label as
+    derived); and the 4-class head, fitted on the other groups' rows alone
+    (only Clough-Stevenson has ``cut``, ``light`` and ``heavy``), which
+    names the class of a row the first calls derived. Without ``extra``
+    the 4-class head decides alone.
+
+    Args:
+        rows: Feature rows of the answers.
+        labels: Their classes (:data:`CLASSES`).
+        groups: Their tasks (source articles).
+        extra: ``(rows, labels)`` of the shipped model's training data, or ``None``.
+
+    Returns:
+        ``(predicted classes, probabilities of non)``.
+    """
     from train_pairs import fit
 
     predicted, non = [""] * len(rows), [0.0] * len(rows)
     for group in sorted(set(groups)):
         train = [k for k, g in enumerate(groups) if g != group]
-        model = fit([rows[k] for k in train], [labels[k] for k in train])
+        head = fit([rows[k] for k in train], [labels[k] for k in train])
+        binary = None
+        if extra is not None:
+            derived = ["non" if label == "unrelated" else "derived" for label in extra[1]]
+            binary = fit(extra[0] + [rows[k] for k in train],
+                         derived + ["non" if labels[k] == "non" else "derived" for k in train])
         for k, g in enumerate(groups):
-            if g == group:
-                predicted[k] = model.predict(rows[k])[0]
-                non[k] = model.probabilities(rows[k]).get("non", 0.0)
+            if g != group:
+                continue
+            probs = head.probabilities(rows[k])
+            if binary is None:
+                predicted[k], non[k] = head.predict(rows[k])[0], probs.get("non", 0.0)
+                continue
+            non[k] = binary.probabilities(rows[k])["non"]
+            predicted[k] = "non" if non[k] >= 0.5 else max(("cut", "light", "heavy"), key=lambda c: probs.get(c, 0.0))
     return predicted, non
+
+
+def training_rows(jobs: int) -> tuple[list[dict[str, float]], list[str]] | None:
+    """The shipped pair classifier's training data, measured by the current code.
+
+    Measuring it takes minutes, so it is kept in ``eval/.cache`` under a
+    digest of everything that measures or labels it (the package, the
+    trainer, the labelled cases and the pair generators): any change there
+    measures it again.
+
+    Args:
+        jobs: Worker processes for measuring.
+
+    Returns:
+        ``(rows, labels)``, or ``None`` when the PAN 2013 data is absent.
+    """
+    import hashlib
+    import json
+
+    from train_pairs import measured_training_rows
+
+    pan = data_root() / "pan13"
+    if not (pan / "02-no-obfuscation" / "pairs").is_file():
+        return None
+    digest = hashlib.sha256(str(pan.resolve()).encode())
+    sources = [*sorted((ROOT / "dedup").rglob("*.py")), *sorted((ROOT / "dedup").rglob("*.json")),
+               *sorted((ROOT / "tests" / "data" / "passages").rglob("*")), ROOT / "eval" / "train_pairs.py",
+               ROOT / "tests" / "conftest.py", ROOT / "tests" / "pan_like.py",
+               ROOT / "tests" / "passages" / "test_passages_cases.py"]
+    for path in sources:
+        if path.is_file():
+            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    cache = ROOT / "eval" / ".cache" / f"pair-training-{digest.hexdigest()[:16]}.json"
+    if cache.is_file():
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        return data["rows"], data["labels"]
+    print("measuring the shipped pair classifier's training pairs (minutes; kept in eval/.cache) ...", flush=True)
+    rows, labels = measured_training_rows(pan, jobs)
+    cache.parent.mkdir(exist_ok=True)
+    for stale in cache.parent.glob("pair-training-*.json"):
+        stale.unlink()
+    cache.write_text(json.dumps({"rows": rows, "labels": labels}), encoding="utf-8")
+    return rows, labels
 
 
 def as_dedup_diff(predicted: list[str], non: list[float], rows: list[dict[str, float]], rules: list[str | None]) -> list[str]:
@@ -162,11 +240,18 @@ def main(argv: list[str] | None = None) -> int:
         given = Counter(r or "unrelated" for r, label in zip(relations, labels) if label == c)
         print(f"  {c:<6} " + ", ".join(f"{k} {n}" for k, n in sorted(given.items())))
     rows = [f for _, f, _ in measured]
-    predicted, non = grouped_predictions(rows, labels, [task for _, task, _ in answers])
+    extra = training_rows(args.jobs)
+    predicted, non = grouped_predictions(rows, labels, [task for _, task, _ in answers], extra)
     accuracy = np.mean([p == t for p, t in zip(predicted, labels)])
     binary = np.mean([(p != "non") == (t != "non") for p, t in zip(predicted, labels)])
     print(f"\npair classifier, cross-validation grouped by task ({len(set(t for _, t, _ in answers))} folds), "
           f"features: {len(FEATURES)}")
+    if extra is None:
+        print("PAN 2013 data absent: each fold trains on the other four tasks' answers alone")
+    else:
+        print(f"each fold: derived vs non trained on the other four tasks' answers and the shipped model's "
+              f"{len(extra[0])} training pairs ({dict(sorted(Counter(extra[1]).items()))}); "
+              f"cut / light / heavy on the four tasks' answers alone")
     print(confusion(labels, predicted))
     print(f"accuracy {accuracy:.3f}, macro-F1 {macro_f1(labels, predicted):.3f}, derived vs non accuracy {binary:.3f}")
     placed = as_dedup_diff(predicted, non, rows, [rule for _, _, rule in measured])

@@ -115,18 +115,53 @@ def _features(item):
     return features_of(item)
 
 
-def fit(rows: list[dict[str, float]], labels: list[str]) -> PairModel:
-    """A balanced multinomial logistic regression over the rows (fixed seed)."""
+def fit(rows: list[dict[str, float]], labels: list[str], c: float = 1.0) -> PairModel:
+    """A balanced multinomial logistic regression over the rows (fixed seed).
+
+    Args:
+        rows: Feature rows (:data:`FEATURES`).
+        labels: One label per row; two or more distinct labels.
+        c: Inverse regularisation strength.
+
+    Returns:
+        The fitted model. With two labels, scikit-learn fits one row of
+        coefficients (the log-odds of the second label); it is exported as
+        two opposite halves, whose softmax is the same probability.
+    """
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
     x = np.array([[row[name] for name in FEATURES] for row in rows])
     scaler = StandardScaler().fit(x)
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=SEED)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=2000, random_state=SEED)
     model.fit(scaler.transform(x), labels)
+    coef, intercept = model.coef_, model.intercept_
+    if len(model.classes_) == 2:
+        coef, intercept = np.vstack([-coef / 2, coef / 2]), np.concatenate([-intercept / 2, intercept / 2])
     scale = np.where(scaler.scale_ == 0, 1.0, scaler.scale_)
     counts = {label: labels.count(label) for label in sorted(set(labels))}
-    return PairModel(tuple(model.classes_), scaler.mean_, scale, model.coef_, model.intercept_, {"seed": SEED, "counts": counts})
+    return PairModel(tuple(model.classes_), scaler.mean_, scale, coef, intercept, {"seed": SEED, "counts": counts})
+
+
+def measured_training_rows(pan: Path, jobs: int) -> tuple[list[dict[str, float]], list[str]]:
+    """The shipped model's training data measured as ``dedup diff`` measures pairs.
+
+    Args:
+        pan: The PAN 2013 folder (its even-numbered pairs are read).
+        jobs: Worker processes.
+
+    Returns:
+        ``(feature rows, labels)``; pairs the reader refuses are left out.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="dedup-pairs-") as tmp:
+        items = [(paths, label) for paths, label, _ in pan_pairs(pan, 0)] + _written(Path(tmp))
+        with ProcessPoolExecutor(jobs) as pool:
+            found = list(pool.map(_features, [paths for paths, _ in items], chunksize=8))
+    rows = [f for f in found if f is not None]
+    labels = [label for f, (_, label) in zip(found, items) if f is not None]
+    return rows, labels
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,14 +173,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (pan / "02-no-obfuscation" / "pairs").is_file():
         print(f"PAN 2013 data not found in {pan}; cannot train (set DEDUP_DATA to the folder holding pan13).")
         return 0
-    import tempfile
-
-    with tempfile.TemporaryDirectory(prefix="dedup-pairs-") as tmp:
-        items = [(paths, label) for paths, label, _ in pan_pairs(pan, 0)] + _written(Path(tmp))
-        with ProcessPoolExecutor(args.jobs) as pool:
-            found = list(pool.map(_features, [paths for paths, _ in items], chunksize=8))
-    rows = [f for f in found if f is not None]
-    labels = [label for f, (_, label) in zip(found, items) if f is not None]
+    rows, labels = measured_training_rows(pan, args.jobs)
     model = fit(rows, labels)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(model.to_json(), indent=1) + "\n", encoding="utf-8")

@@ -17,10 +17,10 @@ from dedup.engine import runs_by_size
 # known to have no blocks (its blocks could not be cut).
 Batch = tuple[Sequence[Document], list, list]
 
-_BATCH_CHARS = 1 << 20
+BATCH_CHARS = 1 << 20
 
 
-def document_batches(docs: Sequence[Document], marks: dict, unsplit: frozenset[int], documents: int) -> Iterator[Batch]:
+def document_batches(docs: Sequence[Document], marks: dict, unsplit: frozenset[int], documents: int, indices: Sequence[int] | None = None) -> Iterator[Batch]:
     """Batches of at most ``documents`` documents and about a megabyte of text.
 
     Args:
@@ -28,9 +28,10 @@ def document_batches(docs: Sequence[Document], marks: dict, unsplit: frozenset[i
         marks: ``document index -> corpus marks`` for the documents that have any.
         unsplit: The documents whose blocks could not be cut.
         documents: Most documents in a batch.
+        indices: The documents to batch, in order (by default all).
     """
     lengths = document_lengths(docs)
-    for _, run in runs_by_size(range(len(docs)), lengths.__getitem__, _BATCH_CHARS, documents):
+    for _, run in runs_by_size(range(len(docs)) if indices is None else indices, lengths.__getitem__, BATCH_CHARS, documents):
         yield take(docs, run), [marks.get(k) for k in run], [k in unsplit for k in run]
 
 

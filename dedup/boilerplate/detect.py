@@ -22,14 +22,11 @@ short reason.
 
 from __future__ import annotations
 
-import time
-from functools import partial
 from typing import Callable, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.batches import Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
-from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
+from dedup.boilerplate.blocks import Block, document_blocks
 from dedup.boilerplate.features import HTML_FEATURES, TEXT_FEATURES, char_table, documents_block_features
 from dedup.boilerplate.marking import (
     Mark,
@@ -46,8 +43,8 @@ from dedup.boilerplate.marking import (
     sentence_repeats as find_sentence_repeats,
 )
 from dedup.boilerplate.model import BlockModel, shipped_model
-from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats, repeat_index
-from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
+from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats
+from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences  # noqa: F401 - its name here for callers
 from dedup.boilerplate.spans import (
     OTHER,
     REPEAT_IN_CORPUS,
@@ -61,7 +58,7 @@ from dedup.boilerplate.spans import (
 )
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids
-from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
+from dedup.engine import Engine, StageFault, engine_or_local
 from dedup.text.normalize import normalize_text
 
 __all__ = [
@@ -106,7 +103,7 @@ def document_boilerplate(
             already computed (see :func:`score_blocks`).
         keys: The blocks' normalised texts, when already computed.
         sentence_repeats: ``False`` when the document is known to hold no
-            second copy of a sentence (see :func:`_may_repeat_sentences`).
+            second copy of a sentence (see :func:`dedup.boilerplate.sentence_hashes.may_repeat_sentences`).
         words: The blocks' word counts (``len(text.split())``), when known.
 
     Returns:
@@ -190,71 +187,11 @@ def boilerplate_report(
         # Loaded before any worker starts, so that forked workers share them.
         char_table()
         shipped_model("html"), shipped_model("text")
-    marks: dict[int, dict[int, str]] = {}
-    repeats: list[RepeatedBlock] = []
-    found: dict[str, list[BoilerplateSpan]] = {}
-    # Blocks are cut in the workers, once per pass: the repeat pass reports
-    # the documents whose blocks cannot be cut; without it the batches do.
-    unsplit: frozenset[int] = frozenset()
-    split_faults: list[StageFault] | None = [] if faults is not None and not bp.corpus_repeats else None
-    batch_faults: list[StageFault] = []
+    # Imported here: the passes run this module's per-document functions.
+    from dedup.boilerplate.passes import boilerplate_passes
+
     with engine_or_local(engine, getattr(settings, "workers", 1)) as engine:
-        if bp.corpus_repeats:
-            started = time.perf_counter()
-            index = repeat_index(docs, None, bp, engine, faults)
-            repeats, unsplit = index.groups, index.unsplit
-            for (d, b), g in index.members.items():
-                marks.setdefault(d, {})[b] = index.groups[g].reason
-            if timings is not None:
-                timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-        jobs = document_batches(docs, marks, unsplit, getattr(settings, "batch_size", 2000))
-        func = partial(_batch_boilerplate, settings=bp, report_faults=split_faults is not None)
-        if faults is not None:
-            func = FaultBarrier(func, batch_size, without_documents, batch_document_id)
-        done = 0
-        if progress:
-            progress("boilerplate", 0, len(docs))
-        for part in engine.map(func, jobs):
-            if faults is not None:
-                batch_faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)
-                done += len(part.faults)
-                part = part.result
-            spans, cut_faults = part
-            if split_faults is not None:
-                split_faults.extend(cut_faults)
-            found.update(spans)
-            done += len(spans)
-            if progress:
-                progress("boilerplate", done, len(docs))
-    if faults is not None:
-        # Blocks are cut before anything else is done with them: their faults come first.
-        faults.extend((split_faults or []) + batch_faults)
-    return {doc_id: found.get(doc_id, []) for doc_id in document_ids(docs)}, repeats
-
-
-def _batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults: bool = False) -> tuple[dict[str, list[BoilerplateSpan]], list[StageFault]]:
-    """The boilerplate of a batch (documents, their corpus marks, whether
-    their blocks are known not to cut), the blocks cut here and the
-    classifier applied to the whole batch at once.
-
-    Returns:
-        ``({document id: spans}, faults)``: with ``report_faults``, a
-        document whose blocks cannot be cut has no spans and a fault
-        (without, its error is raised).
-    """
-    docs, corpus_marks, unsplit = batch
-    docs = list(docs)  # read once, when the batch comes from a store
-    cut_faults: list[StageFault] = []
-    cut = documents_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
-    left = iter(cut)
-    blocks = [[] if skip else next(left) for skip in unsplit]
-    keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
-    scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
-    repeats = _may_repeat_sentences(docs, keys, settings.sentence_min_words)
-    return {
-        doc.id: document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i]))
-        for i, doc in enumerate(docs)
-    }, cut_faults
+        return boilerplate_passes(docs, bp, engine, getattr(settings, "batch_size", 2000), timings, progress, faults)
 
 
 def score_blocks(

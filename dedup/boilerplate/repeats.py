@@ -18,7 +18,7 @@ from __future__ import annotations
 import traceback
 from dataclasses import asdict, dataclass, field
 from functools import partial
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import numpy as np
 import xxhash
@@ -174,22 +174,51 @@ def _block_fingerprints(job: _Job, near_words: int | None, near_max_words: int |
         report_faults: Give a document whose blocks cannot be cut no blocks
             and a fault, instead of raising its error.
     """
-    most = near_max_words if near_max_words is not None else float("inf")
     docs = job[1]
-    rows: list[tuple[int, int, int, int, int]] = []
-    long_rows: list[int] = []
-    long_keys: list[str] = []
+    keyed: list[tuple[int, list[tuple[int, int]], list[bytes]]] = []
     unsplit: list[tuple[int, StageFault]] = []
-    digest = xxhash.xxh3_64_intdigest
     for (d, spans, fault), doc in zip(_run_blocks(job, report_faults), docs):
         if fault is not None:
             unsplit.append((d, fault))
             continue
         text = doc.text
         ascii_text = text.isascii()
-        for b, (start, end) in enumerate(spans):
-            piece = text[start:end]
-            key = _ascii_key(piece) if ascii_text else block_key(piece).encode("utf-8")
+        keyed.append((d, spans, [_ascii_key(text[s:e]) if ascii_text else block_key(text[s:e]).encode("utf-8") for s, e in spans]))
+    return keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
+
+
+def key_of_normalized(normalized: str) -> bytes:
+    """:func:`block_key` (as UTF-8) of a block whose normalised text
+    (:func:`dedup.text.normalize.normalize_text`) is ``normalized``: the
+    same without digits, so that a pass that has normalised its blocks
+    need not normalise them again."""
+    if not any(digit in normalized for digit in "0123456789"):
+        return normalized.encode("utf-8")
+    return " ".join(normalized.translate(_NO_DIGITS).split()).encode("utf-8")
+
+
+def keyed_fingerprints(
+    keyed: Sequence[tuple[int, Sequence[tuple[int, int]], Sequence[bytes]]],
+    unsplit: list[tuple[int, StageFault]],
+    near_words: int | None,
+    near_max_words: int | None,
+) -> _Fingerprints:
+    """The :class:`_Fingerprints` of blocks already keyed.
+
+    Args:
+        keyed: Per document, ``(document index, block bounds, block keys)``
+            (the keys as :func:`block_key` makes them, UTF-8).
+        unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
+        near_words: Words a key needs for near matching; ``None``: no near matching.
+        near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+    """
+    most = near_max_words if near_max_words is not None else float("inf")
+    rows: list[tuple[int, int, int, int, int]] = []
+    long_rows: list[int] = []
+    long_keys: list[str] = []
+    digest = xxhash.xxh3_64_intdigest
+    for d, spans, keys in keyed:
+        for b, ((start, end), key) in enumerate(zip(spans, keys)):
             if not key:
                 continue
             if near_words is not None and near_words <= key.count(b" ") + 1 <= most:
@@ -237,20 +266,71 @@ def _without_blocks(job: _Job, positions: set[int]) -> _Job:
 
 
 def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> _Fingerprints:
+    near_words, near_max_words = near_word_range(settings)
+    func = partial(_block_fingerprints, near_words=near_words, near_max_words=near_max_words, report_faults=faults is not None)
+    return joined_fingerprints(keyed_runs(docs, _fingerprint_jobs(docs, blocks), func, engine, faults))
+
+
+def near_word_range(settings: BoilerplateSettings) -> tuple[int | None, int | None]:
+    """The words a block key needs for near matching (``None``: none is
+    near-matched), and the most it may have."""
     near_words = max(settings.near_min_words, _NEAR_NGRAM) if settings.near_repeats else None
-    func = partial(_block_fingerprints, near_words=near_words, near_max_words=settings.near_max_words, report_faults=faults is not None)
+    return near_words, settings.near_max_words
+
+
+def keyed_runs(
+    docs,
+    jobs: Iterator[_Job],
+    func: Callable,
+    engine: Engine,
+    faults: list[StageFault] | None,
+    fingerprints_of: Callable = lambda part: part,
+    received: Callable | None = None,
+) -> list:
+    """``func`` of each run of documents, in order; with ``faults``, each
+    run behind a :class:`~dedup.engine.FaultBarrier` that leaves a document
+    it fails on without blocks, and ``faults`` receiving first the faults of
+    documents whose blocks could not be cut, then those of documents that
+    could not be keyed.
+
+    Args:
+        docs: The documents.
+        jobs: The runs (:data:`_Job`).
+        func: What keys a run.
+        engine: Where the runs are keyed.
+        faults: See above; ``None``: an error is raised.
+        fingerprints_of: The :class:`_Fingerprints` of one of ``func``'s results.
+        received: Called with each of ``func``'s results as it arrives.
+    """
     if faults is None:
-        parts = list(engine.map(func, _fingerprint_jobs(docs, blocks)))
-    else:
-        # The first document of each run, as _fingerprint_jobs cuts them.
-        firsts = [first for first, _ in runs_by_size(document_lengths(docs), int, _CHUNK_BYTES)]
-        parts, keying = [], []
-        for first, guarded in zip(firsts, engine.map(FaultBarrier(func, _job_size, _without_blocks), _fingerprint_jobs(docs, blocks))):
-            parts.append(guarded.result)
-            keying.extend(StageFault.of("boilerplate", fault, [document_ids(docs)[first + fault.position]]) for fault in guarded.faults)
-        # Blocks are cut before they are keyed: their faults come first.
-        faults.extend(fault for part in parts for _, fault in part.unsplit)
-        faults.extend(keying)
+        parts = []
+        for part in engine.map(func, jobs):
+            parts.append(part)
+            if received:
+                received(part)
+        return parts
+    firsts: list[int] = []
+
+    def noted() -> Iterator[_Job]:
+        for job in jobs:
+            firsts.append(job[0])
+            yield job
+
+    ids = document_ids(docs)
+    parts, keying = [], []
+    for k, guarded in enumerate(engine.map(FaultBarrier(func, _job_size, _without_blocks), noted())):
+        parts.append(guarded.result)
+        if received:
+            received(guarded.result)
+        keying.extend(StageFault.of("boilerplate", fault, [ids[firsts[k] + fault.position]]) for fault in guarded.faults)
+    # Blocks are cut before they are keyed: their faults come first.
+    faults.extend(fault for part in parts for _, fault in fingerprints_of(part).unsplit)
+    faults.extend(keying)
+    return parts
+
+
+def joined_fingerprints(parts: Sequence[_Fingerprints]) -> _Fingerprints:
+    """The fingerprints of consecutive runs of documents, as one."""
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
     empty = np.zeros(0, dtype=np.int64)
     return _Fingerprints(
@@ -376,6 +456,11 @@ def repeat_index(
     """
     with engine_or_local(engine, 1) as running:
         fp = _all_fingerprints(docs, blocks, settings, running, faults)
+    return fingerprints_index(docs, fp, settings)
+
+
+def fingerprints_index(docs: Sequence[Document], fp: _Fingerprints, settings: BoilerplateSettings) -> RepeatIndex:
+    """The :class:`RepeatIndex` of the corpus's block fingerprints (see :func:`repeat_index`)."""
     doc_idx = fp.doc_idx
     unsplit = frozenset(d for d, _ in fp.unsplit)
     if doc_idx.size == 0:

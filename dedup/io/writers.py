@@ -22,6 +22,7 @@ import json
 import lzma
 import os
 import shutil
+import stat
 import tempfile
 from pathlib import Path, PurePosixPath
 from contextlib import contextmanager
@@ -146,6 +147,22 @@ class OutputFolder:
         return path
 
 
+def replaceable(path: str | os.PathLike) -> bool:
+    """Whether ``path`` is missing or a regular file, so a new file may be renamed over it.
+
+    Args:
+        path: The output path (links followed).
+
+    Returns:
+        False for a device, pipe, socket or folder already at ``path``.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return True
+    return stat.S_ISREG(mode)
+
+
 @contextmanager
 def atomic_text_file(path: str | os.PathLike) -> Iterator[TextIO]:
     """A UTF-8 text file that appears at ``path`` whole, or not at all.
@@ -165,6 +182,12 @@ def atomic_text_file(path: str | os.PathLike) -> Iterator[TextIO]:
         OSError: If the folder does not exist or cannot be written.
     """
     target = os.fspath(path)
+    if not replaceable(target):
+        # A device, pipe or socket (``-o /dev/stdout``, ``-o /dev/null``, a FIFO) is
+        # written through: renaming over it would replace the device with a file.
+        with open(target, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+        return
     folder = os.path.dirname(os.path.abspath(target))
     fd, temporary = tempfile.mkstemp(prefix=".", suffix=".part", dir=folder)
     try:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Sequence
@@ -23,6 +22,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
+from dedup.io.writers import atomic_text_file
 from dedup.lint.errors import LintError
 from dedup.lint.findings import RULES, SKETCH, Finding, sketch_similarity
 
@@ -211,14 +211,6 @@ def write_baseline(path: str | os.PathLike, findings: Sequence[Finding], setting
         "findings": [entries[key].to_dict() for key in sorted(entries)],
     }
     path.absolute().parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.absolute().parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
+    with atomic_text_file(path) as out:
+        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return len(entries)

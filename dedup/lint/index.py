@@ -32,6 +32,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 
 from dedup.config import Settings
+from dedup.io.writers import replaceable
 from dedup.lint.errors import LintError
 
 FORMAT = "dedup-index"
@@ -440,7 +441,12 @@ def replacing(output: Path) -> Iterator[Path]:
 
     A build killed at any point leaves ``output`` as it was (and a stray
     hidden temporary file beside it).
+
+    Raises:
+        LintError: If ``output`` is a device, pipe or folder, which a rename would replace.
     """
+    if not replaceable(output):
+        raise LintError(f"{output}: not a regular file; an index is written to a file")
     output.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".tmp", dir=output.parent)
     os.close(handle)

@@ -149,3 +149,25 @@ def test_a_document_whose_blocks_cannot_be_cut_is_one_fault_and_costs_the_others
     assert [r.to_dict() for r in repeats] == [r.to_dict() for r in alone_repeats]
     with pytest.raises(ValueError):
         boilerplate_report([*docs[:7], bad], settings)  # without a list of faults, the error is the caller's
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_two_passes_give_each_document_its_own_boilerplate(jobs):
+    """The first pass marks every document as if the corpus marked none of
+    its blocks and the second redoes those it does mark: each document's
+    spans are those of :func:`document_boilerplate` with its corpus marks."""
+    from dedup.boilerplate.detect import boilerplate_report
+    from dedup.boilerplate.repeats import repeat_index
+
+    docs = synthetic_docs(60, seed=8)
+    # A footer in every other document: marked there, absent elsewhere.
+    docs = [replace(d, text=d.text + "\n\n" + FOOTER) if i % 2 else d for i, d in enumerate(docs)]
+    settings = Settings(jobs=jobs, batch_size=7)
+    found, _ = boilerplate_report(docs, settings)
+    index = repeat_index(docs, None, settings.boilerplate)
+    marks: dict[int, dict[int, str]] = {}
+    for (d, b), g in index.members.items():
+        marks.setdefault(d, {})[b] = index.groups[g].reason
+    assert sorted(marks) == list(range(1, 60, 2))
+    for k, doc in enumerate(docs):
+        assert found[doc.id] == document_boilerplate(doc, settings.boilerplate, corpus_marks=marks.get(k)), doc.id

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from dedup.config import PassageSettings
 from dedup.passages.pair_model import FEATURES, MODEL_FILE, PairModel, label_pair, shipped_model
@@ -15,14 +16,25 @@ from dedup.passages.pair_model import FEATURES, MODEL_FILE, PairModel, label_pai
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "eval"))
 
 
-def test_exported_model_scores_as_scikit_learn() -> None:
+def _three_labels(r: dict[str, float]) -> str:
+    return "unrelated" if r["coverage_max"] < 0.3 else "rewrite" if r["verbatim_share"] < 0.5 else "partial_copy"
+
+
+def _two_labels(r: dict[str, float]) -> str:
+    return "non" if r["coverage_max"] + 0.3 * r["jaccard"] < 0.6 else "derived"
+
+
+# With two classes scikit-learn fits one row of coefficients; the export must
+# still give each class its probability (eval-clough's derived-vs-non model).
+@pytest.mark.parametrize("seed,count,labeller", [(0, 120, _three_labels), (1, 80, _two_labels)], ids=["three", "two"])
+def test_exported_model_scores_as_scikit_learn(seed: int, count: int, labeller) -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
     from train_pairs import SEED, fit
 
-    rng = np.random.default_rng(0)
-    rows = [dict(zip(FEATURES, rng.random(len(FEATURES)))) for _ in range(120)]
-    labels = ["unrelated" if r["coverage_max"] < 0.3 else "rewrite" if r["verbatim_share"] < 0.5 else "partial_copy" for r in rows]
+    rng = np.random.default_rng(seed)
+    rows = [dict(zip(FEATURES, rng.random(len(FEATURES)))) for _ in range(count)]
+    labels = [labeller(r) for r in rows]
     model = PairModel.from_json(json.loads(json.dumps(fit(rows, labels).to_json())))
     x = np.array([[r[name] for name in FEATURES] for r in rows])
     scaler = StandardScaler().fit(x)
@@ -30,6 +42,7 @@ def test_exported_model_scores_as_scikit_learn() -> None:
     expected = reference.predict_proba(scaler.transform(x))
     got = np.array([[model.probabilities(r)[c] for c in reference.classes_] for r in rows])
     assert np.allclose(got, expected, atol=1e-9)
+    assert [model.predict(r)[0] for r in rows] == list(reference.predict(scaler.transform(x)))
 
 
 def test_shipped_model_is_json_over_the_current_features() -> None:
@@ -73,3 +86,35 @@ def test_trainer_writes_the_labelled_cases_and_generated_pairs(tmp_path: Path) -
         assert a.is_file() and b.is_file()
     first = CASES[0].read_text(encoding="utf-8").split("\n")[0].split(": ")[1]
     assert labels[0] == CASE_LABELS.get(first, first)
+
+
+def test_clough_folds_hold_out_the_task_and_learn_derived_from_the_extra_pairs() -> None:
+    # eval-clough's grouped cross-validation: a held-out task's answers are
+    # scored by models that never saw that task; derived against non is
+    # learnt from the extra (shipped-model) pairs as well, and the 4-class
+    # head names cut / light / heavy for answers called derived.
+    from eval_clough import grouped_predictions
+
+    rng = np.random.default_rng(2)
+
+    def row(coverage: float) -> dict[str, float]:
+        values = dict(zip(FEATURES, rng.random(len(FEATURES)) * 0.05))
+        values["coverage_max"] = coverage
+        values["jaccard"] = 0.5  # the same for every answer: the 4 tasks' rows do not separate the classes
+        return values
+
+    tasks = "abcde"
+    classes = ("cut", "light", "heavy", "non")
+    rows = [row(0.5) for _ in tasks for _ in classes]
+    labels = [c for _ in tasks for c in classes]
+    groups = [t for t in tasks for _ in classes]
+    # the answers of task "a" carry the label that separates them: only the extra pairs teach it
+    for k in range(4):
+        rows[k]["coverage_max"] = 0.9 if labels[k] != "non" else 0.1
+    extra_rows = [row(c) for c in np.linspace(0.0, 1.0, 200)]
+    extra_labels = ["unrelated" if r["coverage_max"] < 0.5 else "rewrite" for r in extra_rows]
+    predicted, non = grouped_predictions(rows, labels, groups, (extra_rows, extra_labels))
+    assert predicted[:3] != ["non"] * 3 and set(predicted[:3]) <= {"cut", "light", "heavy"}
+    assert predicted[3] == "non" and non[3] > 0.5 > max(non[:3])
+    alone, _ = grouped_predictions(rows, labels, groups)
+    assert set(alone) <= set(classes)

@@ -1,0 +1,236 @@
+"""The boilerplate stage's passes over the corpus.
+
+Marking a document's blocks needs the corpus-level repeat index, and the
+index needs every document's blocks keyed: two passes. Each reads its
+documents (from a store: one ``pread`` each), cuts their blocks and
+normalises them, so the second pass used to repeat the first one's work
+for every document. Here the first pass also marks each document as if the
+corpus marked none of its blocks; once the index is built, only the
+documents it does mark (and any the first pass could not finish) go
+through the second pass. The result is the same, since a document with no
+corpus mark is marked exactly so. A document sharing a block with another
+of its batch (a site's template, which the index will likely mark) is left
+to the second pass at once, so that a corpus of templated pages costs about
+what two plain passes did, and one of mostly unique text one pass.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections import Counter
+from functools import partial
+from typing import Callable, Sequence
+
+from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
+from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
+from dedup.boilerplate.detect import document_boilerplate, score_blocks
+from dedup.boilerplate.repeats import (
+    RepeatedBlock,
+    _Fingerprints,
+    _Job,
+    fingerprints_index,
+    joined_fingerprints,
+    key_of_normalized,
+    keyed_fingerprints,
+    keyed_runs,
+    near_word_range,
+)
+from dedup.boilerplate.sentence_hashes import may_repeat_sentences
+from dedup.boilerplate.spans import BoilerplateSpan
+from dedup.config import BoilerplateSettings
+from dedup.document import Document, document_ids, document_lengths, take
+from dedup.engine import Engine, FaultBarrier, StageFault, runs_by_size
+from dedup.engine.faults import describe
+from dedup.text.normalize import normalize_text
+
+Spans = dict[str, list[BoilerplateSpan]]
+Progress = Callable[[str, int, int], None]
+
+
+def boilerplate_passes(
+    docs: Sequence[Document],
+    settings: BoilerplateSettings,
+    engine: Engine,
+    batch_documents: int,
+    timings: dict[str, float] | None = None,
+    progress: Progress | None = None,
+    faults: list[StageFault] | None = None,
+) -> tuple[Spans, list[RepeatedBlock]]:
+    """The stage's spans and repeated blocks (see
+    :func:`dedup.boilerplate.detect.boilerplate_report`, whose arguments these are).
+
+    Args:
+        docs: The documents (ids unique).
+        settings: Boilerplate settings (enabled).
+        engine: What runs the batches.
+        batch_documents: Most documents in a batch.
+        timings: Receives the seconds of the first pass (the corpus-level
+            repeat index and the marks of every document it then leaves
+            unmarked) as ``corpus_repeats``.
+        progress: Called as ``progress("boilerplate", documents done, documents)``.
+        faults: Receives a fault per document the stage fails on; ``None``: errors are raised.
+    """
+    ids = document_ids(docs)
+    marks: dict[int, dict[int, str]] = {}
+    repeats: list[RepeatedBlock] = []
+    found: Spans = {}
+    unsplit: frozenset[int] = frozenset()
+    split_faults: list[StageFault] | None = [] if faults is not None and not settings.corpus_repeats else None
+    batch_faults: list[StageFault] = []
+    if progress:
+        progress("boilerplate", 0, len(docs))
+    if settings.corpus_repeats:
+        started = time.perf_counter()
+        fp, found = _first_pass(docs, settings, engine, batch_documents, progress, faults)
+        index = fingerprints_index(docs, fp, settings)
+        repeats, unsplit = index.groups, index.unsplit
+        for (d, b), g in index.members.items():
+            marks.setdefault(d, {})[b] = index.groups[g].reason
+            found.pop(ids[d], None)
+        if timings is not None:
+            timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
+    left = [k for k in range(len(docs)) if ids[k] not in found]
+    func = partial(batch_boilerplate, settings=settings, report_faults=split_faults is not None)
+    if faults is not None:
+        func = FaultBarrier(func, batch_size, without_documents, batch_document_id)
+    done = len(found)
+    for part in engine.map(func, document_batches(docs, marks, unsplit, batch_documents, left)):
+        if faults is not None:
+            batch_faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)
+            done += len(part.faults)
+            part = part.result
+        spans, cut_faults = part
+        if split_faults is not None:
+            split_faults.extend(cut_faults)
+        found.update(spans)
+        done += len(spans)
+        if progress:
+            progress("boilerplate", done, len(docs))
+    if faults is not None:
+        # Blocks are cut before anything else is done with them: their faults come first.
+        faults.extend((split_faults or []) + batch_faults)
+    return {doc_id: found.get(doc_id, []) for doc_id in ids}, repeats
+
+
+def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults) -> tuple[_Fingerprints, Spans]:
+    """Every document's block fingerprints, and the spans of each document
+    the pass could mark as if the corpus marked none of its blocks."""
+    near_words, near_max_words = near_word_range(settings)
+    func = partial(first_pass_batch, settings=settings, near_words=near_words, near_max_words=near_max_words, report_faults=faults is not None)
+    lengths = document_lengths(docs)
+    jobs = (
+        (first, take(docs, run), None, frozenset())
+        for first, run in runs_by_size(range(len(docs)), lengths.__getitem__, BATCH_CHARS, batch_documents)
+    )
+    done = 0
+
+    def received(part: tuple[_Fingerprints, Spans]) -> None:
+        nonlocal done
+        done += len(part[1])
+        if progress:
+            progress("boilerplate", done, len(docs))
+
+    parts = keyed_runs(docs, jobs, func, engine, faults, lambda part: part[0], received)
+    found: Spans = {}
+    for _, spans in parts:
+        found.update(spans)
+    return joined_fingerprints([fp for fp, _ in parts]), found
+
+
+def first_pass_batch(
+    job: _Job, settings: BoilerplateSettings, near_words: int | None, near_max_words: int | None, report_faults: bool = False
+) -> tuple[_Fingerprints, Spans]:
+    """The block fingerprints of a run of documents, and the spans of each
+    as if the corpus marked none of its blocks.
+
+    Args:
+        job: ``(index of its first document, documents, None, positions to
+            leave without blocks)`` (:data:`dedup.boilerplate.repeats._Job`).
+        settings: Boilerplate settings.
+        near_words: Words a key needs for near matching (``None``: none).
+        near_max_words: Words above which a key is matched only exactly.
+        report_faults: Give a document whose blocks cannot be cut no blocks
+            and a fault, instead of raising its error.
+
+    Returns:
+        ``(fingerprints, {document id: spans})``: no spans for a document
+        left without blocks or sharing a block with another document of the
+        run, nor for any document of the run when marking them raised (the
+        second pass marks those, and reports the error).
+    """
+    first, docs, _, skipped = job
+    docs = list(docs)  # read once, when the run comes from a store
+    kept: list[Document] = []
+    blocks: list[list[Block]] = []
+    keys: list[list[str]] = []
+    keyed: list[tuple[int, list[tuple[int, int]], list[bytes]]] = []
+    unsplit: list[tuple[int, StageFault]] = []
+    for k, doc in enumerate(docs):
+        if k in skipped:
+            continue
+        try:
+            doc_blocks = document_blocks(doc)
+        except Exception as error:  # noqa: BLE001 - one document never costs the run
+            if not report_faults:
+                raise
+            unsplit.append((first + k, StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc())))
+            continue
+        doc_keys = [normalize_text(b.text(doc.text)) for b in doc_blocks]
+        keyed.append((first + k, [(b.start, b.end) for b in doc_blocks], [key_of_normalized(key) for key in doc_keys]))
+        kept.append(doc)
+        blocks.append(doc_blocks)
+        keys.append(doc_keys)
+    fingerprints = keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
+    # A document sharing a block with another of its run likely carries a
+    # site's template, which the index would mark: the second pass marks it.
+    holders = Counter(key for _, _, doc_keys in keyed for key in set(doc_keys) if key)
+    alone = [k for k, (_, _, doc_keys) in enumerate(keyed) if all(holders[key] == 1 for key in doc_keys if key)]
+    try:
+        spans = marked_batch([kept[k] for k in alone], [blocks[k] for k in alone], [keys[k] for k in alone], [None] * len(alone), settings)
+    except Exception:  # noqa: BLE001 - the second pass marks these documents and reports the error
+        spans = {}
+    return fingerprints, spans
+
+
+def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults: bool = False) -> tuple[Spans, list[StageFault]]:
+    """The boilerplate of a batch (documents, their corpus marks, whether
+    their blocks are known not to cut), the blocks cut here and the
+    classifier applied to the whole batch at once.
+
+    Returns:
+        ``({document id: spans}, faults)``: with ``report_faults``, a
+        document whose blocks cannot be cut has no spans and a fault
+        (without, its error is raised).
+    """
+    docs, corpus_marks, unsplit = batch
+    docs = list(docs)  # read once, when the batch comes from a store
+    cut_faults: list[StageFault] = []
+    cut = documents_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
+    left = iter(cut)
+    blocks = [[] if skip else next(left) for skip in unsplit]
+    keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
+    return marked_batch(docs, blocks, keys, corpus_marks, settings), cut_faults
+
+
+def marked_batch(
+    docs: Sequence[Document], blocks: Sequence[Sequence[Block]], keys: Sequence[Sequence[str]], corpus_marks: Sequence[dict | None], settings: BoilerplateSettings
+) -> Spans:
+    """The spans of each document of a batch whose blocks are cut and
+    normalised, the classifier applied to the whole batch at once.
+
+    Args:
+        docs: The documents.
+        blocks: Each one's blocks.
+        keys: Each one's normalised block texts.
+        corpus_marks: Each one's ``block index -> reason`` of corpus repeats (or ``None``).
+        settings: Boilerplate settings.
+    """
+    scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
+    repeats = may_repeat_sentences(docs, keys, settings.sentence_min_words)
+    return {
+        doc.id: document_boilerplate(
+            doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i])
+        )
+        for i, doc in enumerate(docs)
+    }
