@@ -40,14 +40,14 @@ from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
-from dedup.io.row_spill import spilled, updated_rows, with_extra
+from dedup.io.row_spill import updated_rows, with_extra
 from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
-from dedup.near.sharded import KeptSets, keep_shingles, shard_bytes
+from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results
+from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results, spilled_document_results
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, PairResult, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -104,7 +104,7 @@ def fingerprint_stream(
     text, listed in the table's ``failed`` and appended to ``faults``. With
     ``index``, the passage index's fingerprints go there, not into the result.
     ``texts_at(start, stop)``: what is sent for the texts of those documents
-    (e.g. where they are in a document store), instead of the texts.
+    (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`).
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
@@ -112,7 +112,7 @@ def fingerprint_stream(
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
     batches = _batches(docs, table, settings.batch_size, progress, settings.max_chars, texts_at)
     done = engine.map_keep(partial(keep_shingles, barrier), batches) if kept else ((guarded, None) for guarded in engine.map(barrier, batches))
-    parts = []
+    parts, keys = [], BandKeySpill(folder)
     first = 0
     for guarded, handle in done:
         part = guarded.result
@@ -128,8 +128,9 @@ def fingerprint_stream(
         else:
             store.add(part.spilled, part.counts)
         first += len(part.counts)
+        keys.take(part)
         parts.append(part)
-    return table, join_fingerprints(parts, settings.num_perm), store
+    return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
 
 
 def exact_groups(exact: np.ndarray) -> list[list[int]]:
@@ -210,6 +211,7 @@ def _run(
     faults: list[StageFault],
     index_folder: str | None = None,
     texts_at: TextsAt | None = None,
+    rows_of: Callable = document_results,
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are
     enabled (spilled to ``index_folder`` when given, else in memory).
@@ -217,7 +219,7 @@ def _run(
     ``docs``: the documents, or stage 1 itself as a function that gives the
     table, the fingerprints, stage 3 (a function of the documents to pair)
     and stage 4 (a function of the candidates). ``texts_at``: as for
-    :func:`fingerprint_stream`.
+    :func:`fingerprint_stream`. ``rows_of``: as :func:`~dedup.near.table.document_results`.
     """
     started = time.perf_counter()
     clock = _StageClock()
@@ -246,7 +248,7 @@ def _run(
     if progress:
         progress("verify", len(table), len(table))
     with collection_paused():
-        result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started)
+        result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started, rows_of)
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
     index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else spill
@@ -280,11 +282,11 @@ class _StageClock:
         self._last = now
 
 
-def _assemble(table, counts, groups, near, problems, settings, extra_stats, started) -> ScanResult:
+def _assemble(table, counts, groups, near, problems, settings, extra_stats, started, rows_of=document_results) -> ScanResult:
     """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
     pairs, edges = pair_results(table, counts, groups, near)
     clusters = cluster_members(table, edges)
-    results, cluster_results = document_results(table, counts, clusters)
+    results, cluster_results = rows_of(table, counts, clusters)
     stats = {
         "documents": len(table),
         **problem_stats(problems),
@@ -429,7 +431,8 @@ def passage_stage(
     from dedup.passages.pairs import find_passage_pairs
 
     ids = document_ids(docs)
-    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    paired = {doc_id for p in result.pairs for doc_id in (p.a, p.b)}  # a position for these only, not for every document
+    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
     shares: list[float] = []
     found = find_passage_pairs(
@@ -547,11 +550,8 @@ def scan_corpus(
             result = _scan_shards(reader, settings, engine, faults, progress)
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
-            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at)
-            if keep and getattr(engine, "distributed", False):
-                # The rows wait for the text stages in a file, not in this process.
-                from dedup.near.shard_results import document_from_dict
-                result.documents = spilled(result.documents, document_from_dict)
+            rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)

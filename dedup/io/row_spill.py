@@ -14,7 +14,7 @@ import json
 import tempfile
 from functools import partial
 from collections.abc import Sequence
-from typing import Any, Callable, Iterable, Iterator, MutableSequence
+from typing import Any, Callable, Iterable, Iterator
 
 # Rows encoded and written at a time.
 ROWS_PER_WRITE = 2000
@@ -92,16 +92,6 @@ def _updated(rows: Iterable[Any], update: Callable[[int, Any], None]) -> Iterato
     for position, row in enumerate(rows):
         update(position, row)
         yield row
-
-
-def spilled(rows: MutableSequence[Any], make: Callable[[dict[str, Any]], Any]) -> SpilledRows:
-    """``rows`` (objects with ``to_dict``) moved to a :class:`SpilledRows`:
-    each is dropped from the list once written."""
-    out = SpilledRows(make)
-    for start in range(0, len(rows), ROWS_PER_WRITE):
-        out.extend(rows[start : start + ROWS_PER_WRITE])
-        rows[start : start + ROWS_PER_WRITE] = [None] * min(ROWS_PER_WRITE, len(rows) - start)
-    return out
 
 
 def updated_rows(rows: Sequence, update: Callable[[int, Any], None]) -> Sequence:

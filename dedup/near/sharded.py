@@ -12,6 +12,7 @@ the others. At document level the workers also read the inputs
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -66,6 +67,39 @@ class KeptSets:
 
         func = partial(_verify_kept, threshold=settings.threshold)
         return [found for part in engine.map_using(func, jobs()) for found in part]
+
+
+class BandKeySpill:
+    """The band keys of stage 1's batches, appended to a file as they come
+    and read back once, whole: joining the batches' arrays in memory would
+    hold them twice (``8 * bands`` bytes a document each time).
+
+    Args:
+        folder: Where the file goes (a temporary folder that outlives the spill).
+    """
+
+    def __init__(self, folder: str) -> None:
+        self.path = os.path.join(folder, "band-keys.bin")
+        self.bands: int | None = None
+        self.complete = True
+
+    def take(self, part: Any) -> None:
+        """Append ``part.band_keys`` (a batch's ``Fingerprints``) and drop them from the part."""
+        if part.band_keys is None:
+            self.complete = False
+            return
+        self.bands = part.band_keys.shape[1]
+        with open(self.path, "ab") as out:
+            out.write(np.ascontiguousarray(part.band_keys, dtype=np.uint64).tobytes())
+        part.band_keys = None
+
+    def joined(self, fingerprints: Any) -> Any:
+        """``fingerprints`` (the batches' ``Fingerprints`` joined) with every
+        batch's band keys in order, ``(documents, bands)``; ``None`` when
+        some batch had none (as joining them would give)."""
+        if self.complete and self.bands is not None:
+            fingerprints.band_keys = np.fromfile(self.path, dtype=np.uint64).reshape(-1, self.bands)
+        return fingerprints
 
 
 def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tuple[np.ndarray, ShingleBatch], threshold: float) -> list[Verified]:

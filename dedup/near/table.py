@@ -10,18 +10,18 @@ text.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
 import numpy as np
 
 from dedup.document import Document
-from dedup.io.row_spill import updated_rows
+from dedup.io.row_spill import SpilledRows, updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
 
-__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "assign_clusters", "empty_documents"]
+__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "spilled_document_results", "assign_clusters", "empty_documents"]
 
 
 @dataclass
@@ -86,6 +86,48 @@ def document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tupl
     for k in empty_documents(table, counts).tolist():
         results[k].extra["empty"] = True
     return results, assign_clusters(results, table.ids, clusters)
+
+
+def spilled_document_results(
+    table: DocumentTable, counts: np.ndarray, clusters, make: Callable[[dict], DocumentResult] | None = None
+) -> tuple[SpilledRows, list[ClusterResult]]:
+    """:func:`document_results` with the rows written to a file as they are
+    made (a few thousand at a time in memory, never all of them).
+
+    Args:
+        table: As for :func:`document_results`.
+        counts: Distinct shingles of each document.
+        clusters: As for :func:`document_results`.
+        make: Builds a row from its dict when the file is read back
+            (default: :func:`dedup.near.shard_results.document_from_dict`).
+
+    Returns:
+        The rows, in a :class:`~dedup.io.row_spill.SpilledRows`, and the clusters.
+    """
+    if make is None:
+        # Imported here: the module imports SciPy, a third of a second of every other scan's start.
+        from dedup.near.shard_results import document_from_dict as make
+    rows, cluster_results = _document_rows(table, counts, clusters)
+    out = SpilledRows(make)
+    out.extend(rows)
+    return out, cluster_results
+
+
+def _document_rows(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[Iterator[DocumentResult], list[ClusterResult]]:
+    """The rows of :func:`document_results`, made one at a time as they are
+    taken, and the clusters."""
+    cluster_results, places = cluster_places(table.ids, clusters)
+    empty = set(empty_documents(table, counts).tolist())
+
+    def rows() -> Iterator[DocumentResult]:
+        for k, doc_id in enumerate(table.ids):
+            row = DocumentResult(doc_id, table.chars[k], int(counts[k]), None, None, table.metadata.get(k, {}))
+            if k in empty:
+                row.extra["empty"] = True
+            row.cluster, row.duplicate_of = places.get(k, (None, None))
+            yield row
+
+    return rows(), cluster_results
 
 
 def assign_clusters(rows: list[DocumentResult], ids: list[str], clusters) -> list[ClusterResult]:
