@@ -21,7 +21,8 @@ def test_folder_ids_are_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "ignored.csv").write_text("x,y", encoding="utf-8")
     docs, problems = read_corpus([tmp_path])
     assert [d.id for d in docs] == ["a.txt", "sub/b.md"]
-    assert problems == []
+    # A file of a format not read is skipped, never silently.
+    assert [(p.origin, p.kind, p.skipped) for p in problems] == [(str(tmp_path / "ignored.csv"), "unknown-format", True)]
 
 
 def test_sample_corpus_reads_five_documents(corpus_dir: Path) -> None:
@@ -40,6 +41,31 @@ def test_jsonl_metadata_and_several_paths(tmp_path: Path) -> None:
     assert docs[0].id == "7" and docs[0].date == "2026-01-02" and docs[0].source == "wire"
     assert docs[0].origin == f"{path}:1"
     assert docs[1].id == "single.txt"
+
+
+def test_integer_and_string_ids_that_read_the_same_are_two_records(tmp_path: Path) -> None:
+    first = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            json.dumps({"id": 7, "text": "seven, an integer id"}),
+            json.dumps({"id": "7", "text": "seven, a string id: another record"}),
+            json.dumps({"id": "7", "text": "the string id again: a repeat"}),
+            json.dumps({"id": "8", "text": "eight, a string id"}),
+            json.dumps({"id": 8, "text": "eight, an integer id: another record"}),
+        ],
+    )
+    later = write_jsonl(tmp_path / "b.jsonl", [json.dumps({"id": "7", "text": "another file's string id seven"})])
+    docs, problems = read_corpus([first, later])
+    assert [(d.id, d.text.split(",")[0]) for d in docs] == [
+        ("7", "seven"),
+        ("7 (string)", "seven"),
+        ("8", "eight"),
+        ("8 (integer)", "eight"),
+        ("b.jsonl:7", "another file's string id seven"),
+    ]
+    kinds = [(p.origin, p.kind, p.skipped) for p in problems]
+    assert kinds == [(f"{first}:2", "id-type", False), (f"{first}:3", "duplicate-id", True), (f"{first}:5", "id-type", False)]
+    assert "kept as '7 (string)'" in problems[0].message and "duplicate id '7'" in problems[1].message
 
 
 def test_stdin_jsonl() -> None:
