@@ -76,8 +76,6 @@ class CorpusReader:
     fields: RecordFields = field(default_factory=RecordFields)
     _seen: dict[str, str] = field(default_factory=dict, repr=False)
     _file: str = field(default="", repr=False)
-    # The JSON type of the last record's id ("int" or "str"; "" for a file's name).
-    _id_type: str = field(default="", repr=False)
 
     def __iter__(self) -> Iterator[Document]:
         for raw in self.paths:
@@ -116,8 +114,7 @@ class CorpusReader:
     def _accept(self, doc: Document) -> Document | None:
         """``doc``, its id qualified by its file if another record file used it, or ``None``."""
         # isspace() is strip()'s test without the copy of the text.
-        id_type, self._id_type = self._id_type, ""
-        doc_id = accept_id(self._seen, self._file, doc.id, doc.origin, not doc.text or doc.text.isspace(), self._problem, id_type)
+        doc_id = accept_id(self._seen, self._file, doc.id, doc.origin, not doc.text or doc.text.isspace(), self._problem)
         if doc_id is None:
             return None
         return doc if doc_id == doc.id else replace(doc, id=doc_id)
@@ -267,7 +264,6 @@ class CorpusReader:
             self._problem(origin, f"record {show_id(doc_id)} has no '{text_field}' string (--text-field names another); line skipped", "json-shape")
             return None
         fields = {"id": str(doc_id), "text": text}
-        self._id_type = "int" if isinstance(doc_id, int) else "str"
         for key, value in zip(METADATA_FIELDS, metadata):
             if value is not None and value != "":
                 fields[key] = str(value)
@@ -306,24 +302,18 @@ class CorpusReader:
             )
 
 
-def accept_id(
-    seen: dict[str, str], file: str, doc_id: str, origin: str, empty: bool, problem: Callable[..., None], id_type: str = ""
-) -> str | None:
+def accept_id(seen: dict[str, str], file: str, doc_id: str, origin: str, empty: bool, problem: Callable[..., None]) -> str | None:
     """The id a read document is kept under, or ``None`` when it is skipped
     (reported through ``problem``): the rules of :class:`CorpusReader`.
 
     Args:
-        seen: Ids kept so far (updated): ``id -> "file\\0origin\\0type"``.
+        seen: Ids kept so far (updated): ``id -> "file\\0origin"``.
         file: The record file being read (its name, as ids qualify it), or
             ``""`` for a text or HTML file.
         doc_id: The document's id as read.
         origin: Where it was read (``FILE:LINE``).
         empty: Whether its text is blank (it is skipped).
-        problem: ``problem(origin, message, kind, skipped)`` for a skipped
-            document, or one kept under another id.
-        id_type: The JSON type of a record's id (``int`` or ``str``), or
-            ``""`` where it is not known: an integer id and a string id
-            that read the same are two records, not one repeated.
+        problem: ``problem(origin, message, kind)`` for a skipped document.
     """
     if empty:
         problem(origin, f"document {show_id(doc_id)} is empty; skipped", "empty")
@@ -332,20 +322,12 @@ def accept_id(
     if file and first_file and first_file != file:
         # Record files that each number from 0 (daily dumps): keep both.
         doc_id = f"{file}:{doc_id}"
-    kept = doc_id
-    first_type = seen.get(doc_id, "").rpartition("\0")[2]
-    if id_type and first_type and first_type != id_type:
-        # {"id": 7} and {"id": "7"}: two records; the later is named by its type.
-        kept = f"{doc_id} ({'integer' if id_type == 'int' else 'string'})"
-        if kept not in seen:
-            first = seen[doc_id].split("\0")[1]
-            problem(origin, f"id {show_id(doc_id)} is also the id of a record of another JSON type ({first}); kept as {show_id(kept)}", "id-type", False)
-    if kept in seen:
-        first = seen[kept].split("\0")[1]
+    if doc_id in seen:
+        first = seen[doc_id].partition("\0")[2]
         problem(origin, f"duplicate id {show_id(doc_id)} (first read from {first}); skipped", "duplicate-id")
         return None
-    seen[kept] = f"{file}\0{origin}\0{id_type}"
-    return kept
+    seen[doc_id] = f"{file}\0{origin}"
+    return doc_id
 
 
 def _short(err: BaseException) -> str:

@@ -43,31 +43,6 @@ def test_jsonl_metadata_and_several_paths(tmp_path: Path) -> None:
     assert docs[1].id == "single.txt"
 
 
-def test_integer_and_string_ids_that_read_the_same_are_two_records(tmp_path: Path) -> None:
-    first = write_jsonl(
-        tmp_path / "a.jsonl",
-        [
-            json.dumps({"id": 7, "text": "seven, an integer id"}),
-            json.dumps({"id": "7", "text": "seven, a string id: another record"}),
-            json.dumps({"id": "7", "text": "the string id again: a repeat"}),
-            json.dumps({"id": "8", "text": "eight, a string id"}),
-            json.dumps({"id": 8, "text": "eight, an integer id: another record"}),
-        ],
-    )
-    later = write_jsonl(tmp_path / "b.jsonl", [json.dumps({"id": "7", "text": "another file's string id seven"})])
-    docs, problems = read_corpus([first, later])
-    assert [(d.id, d.text.split(",")[0]) for d in docs] == [
-        ("7", "seven"),
-        ("7 (string)", "seven"),
-        ("8", "eight"),
-        ("8 (integer)", "eight"),
-        ("b.jsonl:7", "another file's string id seven"),
-    ]
-    kinds = [(p.origin, p.kind, p.skipped) for p in problems]
-    assert kinds == [(f"{first}:2", "id-type", False), (f"{first}:3", "duplicate-id", True), (f"{first}:5", "id-type", False)]
-    assert "kept as '7 (string)'" in problems[0].message and "duplicate id '7'" in problems[1].message
-
-
 def test_stdin_jsonl() -> None:
     stream = io.StringIO('{"id": "x", "text": "from stdin"}\n')
     reader = CorpusReader(["-"], stdin=stream)
