@@ -47,9 +47,9 @@ from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, 
 from dedup.near.index_spill import IndexSpill
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results, spilled_document_results
+from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results
 from dedup.near.verification import Verified, documents_in, verify_job
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
+from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
 
 Progress = Callable[[str, int, int], None]
@@ -451,7 +451,7 @@ def passage_stage(
         result.stats[f"{relation}_pairs"] = relations[relation]
     result.stats["passage_near_duplicate_pairs"] = near
     if result.stats["passage_near_duplicate_pairs"]:
-        _recluster(result, ids)
+        recluster(result, ids)
 
 
 def _warn_capped(a: str, b: str, settings: Settings, result: ScanResult, problems: ProblemLog | None) -> None:
@@ -465,32 +465,6 @@ def _warn_capped(a: str, b: str, settings: Settings, result: ScanResult, problem
     result.stats["passage_pairs_capped"] = result.stats.get("passage_pairs_capped", 0) + 1
     if problems is not None:
         problems.record(problem)
-
-
-def _recluster(result: ScanResult, ids: Sequence[str]) -> None:
-    """Clusters again over every exact and near-duplicate pair, however found.
-
-    Only the documents of those pairs are looked up (their positions, dates
-    and lengths, in one pass over the rows), not a table of every document.
-    """
-    duplicates = (EXACT_DUPLICATE, NEAR_DUPLICATE)
-    paired = {doc_id for p in result.pairs if p.relation in duplicates for doc_id in (p.a, p.b)}
-    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
-    edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in duplicates]
-    nodes = set(position.values())
-    chars: dict[int, int] = {}
-    metadata: dict[int, dict[str, str]] = {}
-    for k, row in enumerate(result.documents):
-        if k in nodes:
-            chars[k] = row.chars
-            if row.metadata:
-                metadata[k] = row.metadata
-    table = DocumentTable(ids=ids, chars=chars, metadata=metadata)
-    clusters = cluster_members(table, edges)
-    result.clusters, places = cluster_places(ids, clusters)
-    result.documents = placed_rows(result.documents, places)
-    result.stats["clusters"] = len(clusters)
-    result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
 
 
 def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine | None = None) -> None:
