@@ -36,7 +36,7 @@ from dedup.passages.scores import ScoreEntries, best_entries
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
-from dedup.text.shingles import shingle_hashes_from_tokens
+from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens
 from dedup.text.similarity import set_similarity
 from dedup.text.vectors import SentenceVectors, cosine_pairs, sentence_counts, sentence_vectors
 
@@ -58,6 +58,9 @@ SUMMARY_SHORT_GROUPS = 2
 SUMMARY_SHORT_SENTENCES = 6
 SUMMARY_SHORT_DENSITY = 0.6
 SUMMARY_SHORT_SHARE = 0.5
+# The compiled verbatim cover (dedup/text/_loops.c) and its entries, or None.
+_compiled_cover = compiled_loop("verbatim_cover")
+_COVER = np.dtype([("key", np.int64), ("share", np.float64)])
 
 
 @dataclass(frozen=True)
@@ -205,8 +208,9 @@ def _verbatim_passages(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) ->
     return out
 
 
-def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sentence pairs that a verbatim match joins, and how much.
+def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], compiled: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs that a verbatim match joins, and how much (by the
+    compiled loop when there is one and ``compiled`` is true, else numpy).
 
     For a match, the share of the smaller of two sentences that the match
     lays onto the other (a's part of the match, shifted to b). Only the b
@@ -214,8 +218,15 @@ def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch
     along the match, never the block of all their sentences.
 
     Returns:
-        ``(rows, cols, shares)``: each pair once, with its largest share (> 0).
+        ``(rows, cols, shares)``: each pair once, with its largest share (> 0),
+        ordered by row then column.
     """
+    if _compiled_cover is not None and compiled:
+        spans = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64).reshape(-1, 4)
+        ta, tb = (np.ascontiguousarray(p.sentence_tokens, dtype=np.int64) for p in (pa, pb))
+        cover = np.frombuffer(_compiled_cover(ta, tb, spans), dtype=_COVER)
+        width = max(1, len(pb.sentence_tokens))
+        return cover["key"] // width, cover["key"] % width, cover["share"]
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
     rows, cols, shares = [], [], []
     # Sentence token ranges follow each other (both columns never decrease),
