@@ -27,9 +27,10 @@ from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+import xxhash
 
 from dedup.config import Settings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span, covered_chars, span_mask
 from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_entries
@@ -187,6 +188,17 @@ class Prepared:
     def open_tokens(self) -> int:
         """Tokens outside masks."""
         return int(self.text.n_tokens - self.text.masked.sum())
+
+    @cached_property
+    def masked_char_count(self) -> int:
+        """Characters inside masks."""
+        return int(self.text.masked_chars.sum())
+
+    @cached_property
+    def order_key(self) -> tuple[int, int, int]:
+        """A key that depends on the document only: its length, its text, its masks."""
+        text = self.text.text
+        return len(text), xxhash.xxh64_intdigest(text.encode("utf-8", "surrogatepass")), self.masked_char_count
 
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
@@ -497,19 +509,27 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
     if not matches:
         return False
     for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
-        covered = span_mask(p.text.n_tokens, spans) & ~p.text.masked
-        if int(covered.sum()) < FAST_PATH_SHARE * max(p.open_tokens, 1):
+        if p.open_tokens == p.text.n_tokens:  # nothing masked: the spans' union, without a mask
+            covered = covered_chars(p.text.n_tokens, spans)
+        else:
+            covered = int((span_mask(p.text.n_tokens, spans) & ~p.text.masked).sum())
+        if covered < FAST_PATH_SHARE * max(p.open_tokens, 1):
             return False
     return True
 
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
-    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.text.masked_chars
-    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.text.masked_chars
-    ca, cb = int(ua.sum()), int(ub.sum())
-    na = max(1, len(pa.text.text) - int(pa.text.masked_chars.sum()))
-    nb = max(1, len(pb.text.text) - int(pb.text.masked_chars.sum()))
+    ca, cb = _unmasked_chars(pa, [p.a for p in passages]), _unmasked_chars(pb, [p.b for p in passages])
+    na = max(1, len(pa.text.text) - pa.masked_char_count)
+    nb = max(1, len(pb.text.text) - pb.masked_char_count)
     return ca, cb, ca / na, cb / nb
+
+
+def _unmasked_chars(p: Prepared, spans: list[Span]) -> int:
+    """Characters of ``p`` inside ``spans`` and outside its masks."""
+    if p.masked_char_count == 0:  # the spans' union, without a mask as long as the text
+        return covered_chars(len(p.text.text), spans)
+    return int((span_mask(len(p.text.text), spans) & ~p.text.masked_chars).sum())
 
 
 def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:

@@ -120,3 +120,29 @@ def test_compiled_cover_equals_the_numpy_cover() -> None:
     assert shared_pairs > 5  # partial covers, and sentences of a joined to more than one of b
     empty = align._verbatim_cover(pa.text, pb.text, [])
     assert [len(x) for x in empty] == [0, 0, 0]
+
+
+def test_unmasked_counts_without_masks_equal_the_mask_counts() -> None:
+    """The shares, the near-copy test and the side measures count spans'
+    unions without masks where nothing is masked or quoted: the same figures."""
+    from dedup.config import Settings
+    from dedup.passages import align
+    from dedup.passages.relations import measure_sides
+
+    settings = Settings()
+    measured = 0
+    for a_text, b_text, masks in _pairs():
+        if masks or not a_text.strip() or not b_text.strip():
+            continue
+        pa, pb = prepare(a_text), prepare(b_text)
+        alignment = align.align_prepared(pa, pb, settings)
+        for p, side in ((pa, "a"), (pb, "b")):
+            spans = [getattr(q, side) for q in alignment.passages]
+            want = int(align.span_mask(len(p.text.text), spans).sum())
+            assert p.masked_char_count == 0 and align._unmasked_chars(p, spans) == want
+        # a letter outside every passage makes the texts non-ASCII: the mask path, with no dense script
+        plain = measure_sides(alignment, settings.passages, (a_text, b_text))
+        masked = measure_sides(alignment, settings.passages, (a_text + " \u00e9", b_text + " \u00e9"))
+        assert plain == masked
+        measured += bool(alignment.passages) and not any(q.quoted for q in alignment.passages)
+    assert measured > 5
