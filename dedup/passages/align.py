@@ -197,8 +197,7 @@ class Prepared:
     @cached_property
     def order_key(self) -> tuple[int, int, int]:
         """A key that depends on the document only: its length, its text, its masks."""
-        text = self.text.text
-        return len(text), xxhash.xxh64_intdigest(text.encode("utf-8", "surrogatepass")), self.masked_char_count
+        return len(self.text.text), xxhash.xxh64_intdigest(self.text.text.encode("utf-8", "surrogatepass")), self.masked_char_count
 
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
@@ -237,8 +236,7 @@ def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch
         spans = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64).reshape(-1, 4)
         ta, tb = (np.ascontiguousarray(p.sentence_tokens, dtype=np.int64) for p in (pa, pb))
         cover = np.frombuffer(_compiled_cover(ta, tb, spans), dtype=_COVER)
-        width = max(1, len(pb.sentence_tokens))
-        return cover["key"] // width, cover["key"] % width, cover["share"]
+        return cover["key"] // max(1, len(tb)), cover["key"] % max(1, len(tb)), cover["share"]
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
     rows, cols, shares = [], [], []
     # Sentence token ranges follow each other (both columns never decrease),
@@ -509,10 +507,8 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
     if not matches:
         return False
     for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
-        if p.open_tokens == p.text.n_tokens:  # nothing masked: the spans' union, without a mask
-            covered = covered_chars(p.text.n_tokens, spans)
-        else:
-            covered = int((span_mask(p.text.n_tokens, spans) & ~p.text.masked).sum())
+        covered = (covered_chars(p.text.n_tokens, spans) if p.open_tokens == p.text.n_tokens  # nothing masked: no mask needed
+                   else int((span_mask(p.text.n_tokens, spans) & ~p.text.masked).sum()))
         if covered < FAST_PATH_SHARE * max(p.open_tokens, 1):
             return False
     return True
@@ -520,8 +516,7 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
     ca, cb = _unmasked_chars(pa, [p.a for p in passages]), _unmasked_chars(pb, [p.b for p in passages])
-    na = max(1, len(pa.text.text) - pa.masked_char_count)
-    nb = max(1, len(pb.text.text) - pb.masked_char_count)
+    na, nb = (max(1, len(p.text.text) - p.masked_char_count) for p in (pa, pb))
     return ca, cb, ca / na, cb / nb
 
 
