@@ -13,6 +13,16 @@
  *   instead of prefix sums of 64-bit integers over every character.
  * - ascii_collapsed: each text with its whitespace runs made one space and
  *   none at either end, what the exact-text digest hashes.
+ *
+ * And two of the boilerplate stage (dedup.boilerplate.features and
+ * dedup.boilerplate.sentence_hashes give the same results with numpy):
+ *
+ * - ascii_block_stats: per block of ASCII text, the counts behind the
+ *   block features (words, stopwords, capitalised and upper-case words,
+ *   word characters, punctuation, digits, separators, sentence ends), in
+ *   one pass over the characters instead of a numpy pass per class;
+ * - ascii_space_words: the hashes of the space-separated words of ASCII
+ *   lines, and the line of each, for the sentence-repeat test.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -124,6 +134,114 @@ static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *leng
     return 0;
 }
 
+/* Class bits of dedup.boilerplate.features (its table is passed in). */
+#define BP_WORD 1
+#define BP_PUNCT 2
+#define BP_DIGIT 4
+#define BP_UPPER 8
+#define BP_UNCASED_UPPER 16
+#define BP_SEPARATOR 32
+#define BP_SPACE 64
+#define BP_COLUMNS 9
+
+static int is_stopword(uint64_t key, const uint64_t *stops, Py_ssize_t n_stops)
+{
+    Py_ssize_t lo = 0, hi = n_stops;
+    while (lo < hi) {
+        const Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (stops[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n_stops && stops[lo] == key;
+}
+
+static inline int is_closer(uint8_t c)
+{
+    return c == '\'' || c == '"' || c == ')';
+}
+
+/* The counts of each block (ends[b]: where block b stops; the next one
+ * starts one separator later) into out[b * BP_COLUMNS + column]: words,
+ * stopwords, words starting upper case, upper-case words, word characters,
+ * punctuation, digits, separators, sentence ends. A stopword is a word of
+ * at most 8 characters whose lower-cased codes, packed little end first,
+ * are one of the sorted stops. */
+static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *table, const uint8_t *lower, const uint64_t *stops,
+                             Py_ssize_t n_stops, const int64_t *ends, Py_ssize_t blocks, int64_t *out)
+{
+    Py_ssize_t i = 0;
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        int64_t *row = out + b * BP_COLUMNS;
+        const Py_ssize_t stop = ends[b];
+        for (int k = 0; k < BP_COLUMNS; k++)
+            row[k] = 0;
+        while (i < stop) {
+            const uint8_t c = codes[i], bits = table[c];
+            if (bits & BP_WORD) {
+                const Py_ssize_t start = i;
+                uint8_t word_bits = 0;
+                uint64_t key = 0;
+                while (i < stop && (table[codes[i]] & BP_WORD)) {
+                    const uint8_t w = codes[i], wb = table[w];
+                    word_bits |= wb;
+                    if (i - start < 8)
+                        key |= (uint64_t)lower[w] << (8 * (i - start));
+                    row[5] += (wb & BP_PUNCT) != 0;
+                    row[6] += (wb & BP_DIGIT) != 0;
+                    row[7] += (wb & BP_SEPARATOR) != 0;
+                    i++;
+                }
+                const Py_ssize_t length = i - start;
+                row[0] += 1;
+                row[1] += length <= 8 && is_stopword(key, stops, n_stops);
+                row[2] += (table[codes[start]] & BP_UPPER) != 0;
+                row[3] += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
+                row[4] += length;
+                continue;
+            }
+            row[5] += (bits & BP_PUNCT) != 0;
+            row[6] += (bits & BP_DIGIT) != 0;
+            row[7] += (bits & BP_SEPARATOR) != 0;
+            if (c == '.' || c == '!' || c == '?') {
+                Py_ssize_t after = i + 1;
+                while (after < n && is_closer(codes[after]))
+                    after++;
+                row[8] += after >= n || (table[codes[after]] & BP_SPACE) != 0;
+            }
+            i++;
+        }
+        i = stop + 1; /* the separator */
+    }
+}
+
+/* The words of ASCII lines (runs of bytes other than space and line
+ * break): each one's hash (as token_loop's) and line; returns how many. */
+static Py_ssize_t space_words_loop(const uint8_t *codes, Py_ssize_t n, uint64_t *hashes, int64_t *lines)
+{
+    Py_ssize_t count = 0, i = 0;
+    int64_t line = 0;
+    while (i < n) {
+        const uint8_t c = codes[i];
+        if (c == ' ' || c == '\n') {
+            line += c == '\n';
+            i++;
+            continue;
+        }
+        uint64_t sum = 0, power = 1;
+        while (i < n && codes[i] != ' ' && codes[i] != '\n') {
+            sum += (uint64_t)codes[i] * power;
+            power *= P_CHAR;
+            i++;
+        }
+        hashes[count] = mix64(sum);
+        lines[count] = line;
+        count++;
+    }
+    return count;
+}
+
 /* The arguments of a call as C-contiguous buffers of sizes[k]-byte items,
  * writable from first_writable on. Returns 0, or -1 with an error set and
  * nothing held. */
@@ -229,6 +347,52 @@ static PyObject *ascii_collapsed(PyObject *self, PyObject *args)
     return release_buffers(views, 4, Py_None);
 }
 
+static PyObject *ascii_block_stats(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[6] = {1, 1, 1, 8, 8, 8}; /* codes, table, lower, stops, ends, out */
+    Py_buffer views[6];
+    (void)self;
+    if (take_buffers(args, "ascii_block_stats", 6, sizes, 5, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, blocks = views[4].len / 8;
+    const int64_t *ends = (const int64_t *)views[4].buf;
+    if (views[1].len < 256 || views[2].len < 256 || views[5].len / 8 < blocks * BP_COLUMNS) {
+        PyErr_SetString(PyExc_ValueError, "ascii_block_stats: table and lower need 256 items, out 9 per block");
+        return release_buffers(views, 6, NULL);
+    }
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        if (ends[b] < (b ? ends[b - 1] + 1 : 0) || ends[b] > n) {
+            PyErr_SetString(PyExc_ValueError, "ascii_block_stats: the ends must rise, a separator apart, within the codes");
+            return release_buffers(views, 6, NULL);
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    block_stats_loop((const uint8_t *)views[0].buf, n, (const uint8_t *)views[1].buf, (const uint8_t *)views[2].buf, (const uint64_t *)views[3].buf,
+                     views[3].len / 8, ends, blocks, (int64_t *)views[5].buf);
+    Py_END_ALLOW_THREADS
+    Py_INCREF(Py_None);
+    return release_buffers(views, 6, Py_None);
+}
+
+static PyObject *ascii_space_words(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[3] = {1, 8, 8}; /* codes, hashes, lines */
+    Py_buffer views[3];
+    Py_ssize_t count;
+    (void)self;
+    if (take_buffers(args, "ascii_space_words", 3, sizes, 1, views) < 0)
+        return NULL;
+    const Py_ssize_t room = views[0].len / 2 + 1;
+    if (views[1].len / 8 < room || views[2].len / 8 < room) {
+        PyErr_SetString(PyExc_ValueError, "ascii_space_words: the outputs need len(codes) // 2 + 1 items");
+        return release_buffers(views, 3, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = space_words_loop((const uint8_t *)views[0].buf, views[0].len, (uint64_t *)views[1].buf, (int64_t *)views[2].buf);
+    Py_END_ALLOW_THREADS
+    return release_buffers(views, 3, PyLong_FromSsize_t(count));
+}
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -242,10 +406,20 @@ static PyMethodDef methods[] = {
      "ascii_collapsed(codes, lengths, out, ends): each text of the uint8 codes (int64 lengths, each text\n"
      "followed by one separator) with every whitespace run made one space and none at either end,\n"
      "written one after the other to the uint8 out; ends[t] is where text t stops in out."},
+    {"ascii_block_stats", ascii_block_stats, METH_VARARGS,
+     "ascii_block_stats(codes, table, lower, stops, ends, out): per block of the uint8 ASCII codes\n"
+     "(int64 ends, blocks one separator apart), 9 int64 counts into out: words, stopwords, words\n"
+     "starting upper case, upper-case words, word characters, punctuation, digits, separators and\n"
+     "sentence ends, from the class bits of table and the lower case of lower (256 uint8 each);\n"
+     "a stopword's lower-cased codes packed into a uint64 are one of the sorted uint64 stops."},
+    {"ascii_space_words", ascii_space_words, METH_VARARGS,
+     "ascii_space_words(codes, hashes, lines) -> count: the words (runs of bytes other than space\n"
+     "and line break) of the uint8 codes, each one's 64-bit hash (as ascii_token_hashes') and line,\n"
+     "written to the first count items of the uint64 / int64 outputs (len(codes) // 2 + 1 items each)."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1.", -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1 and of the boilerplate stage.", -1, methods};
 
 PyMODINIT_FUNC PyInit__loops(void)
 {
