@@ -21,8 +21,9 @@
  *   block features (words, stopwords, capitalised and upper-case words,
  *   word characters, punctuation, digits, separators, sentence ends), in
  *   one pass over the characters instead of a numpy pass per class;
- * - ascii_space_words: the hashes of the space-separated words of ASCII
- *   lines, and the line of each, for the sentence-repeat test.
+ * - ascii_repeated_runs: per line of ASCII text, whether a run of words
+ *   occurs twice in it (the sentence-repeat test), by a hash table of the
+ *   runs instead of prefix hashes of every character and a sort.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -216,30 +217,54 @@ static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *
     }
 }
 
-/* The words of ASCII lines (runs of bytes other than space and line
- * break): each one's hash (as token_loop's) and line; returns how many. */
-static Py_ssize_t space_words_loop(const uint8_t *codes, Py_ssize_t n, uint64_t *hashes, int64_t *lines)
+/* Per line of ASCII codes, whether a run of n words (words: runs of bytes
+ * other than space and line break) occurs twice in it, by a hash of each
+ * run (its words' hashes, as token_loop's, combined) in an open-addressing
+ * table: equal runs always meet, and a rare collision flags a line that
+ * repeats nothing (the caller then searches it in full). words and table
+ * are work space (words: len(codes) / 2 + 1 items; table: a power of two
+ * of at least twice as many). */
+static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t run, uint64_t *words, uint64_t *table, Py_ssize_t table_size,
+                               uint8_t *flags, Py_ssize_t lines)
 {
-    Py_ssize_t count = 0, i = 0;
-    int64_t line = 0;
-    while (i < n) {
-        const uint8_t c = codes[i];
-        if (c == ' ' || c == '\n') {
-            line += c == '\n';
-            i++;
-            continue;
+    Py_ssize_t i = 0, line = 0;
+    while (i <= n && line < lines) {
+        Py_ssize_t count = 0;
+        while (i < n && codes[i] != '\n') {
+            if (codes[i] == ' ') {
+                i++;
+                continue;
+            }
+            uint64_t sum = 0, power = 1;
+            while (i < n && codes[i] != ' ' && codes[i] != '\n') {
+                sum += (uint64_t)codes[i] * power;
+                power *= P_CHAR;
+                i++;
+            }
+            words[count++] = mix64(sum);
         }
-        uint64_t sum = 0, power = 1;
-        while (i < n && codes[i] != ' ' && codes[i] != '\n') {
-            sum += (uint64_t)codes[i] * power;
-            power *= P_CHAR;
-            i++;
+        flags[line] = 0;
+        if (count >= run) {
+            Py_ssize_t size = 16;
+            while (size < 2 * (count - run + 1) && size < table_size)
+                size <<= 1;
+            for (Py_ssize_t k = 0; k < size; k++)
+                table[k] = 0;
+            for (Py_ssize_t k = 0; k + run <= count && !flags[line]; k++) {
+                uint64_t h = 0;
+                for (Py_ssize_t j = 0; j < run; j++)
+                    h = h * 0xC2B2AE3D27D4EB4FULL + words[k + j];
+                h |= 1; /* 0 marks an empty slot */
+                Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
+                while (table[slot] && table[slot] != h)
+                    slot = (slot + 1) & (size - 1);
+                flags[line] = table[slot] == h;
+                table[slot] = h;
+            }
         }
-        hashes[count] = mix64(sum);
-        lines[count] = line;
-        count++;
+        line++;
+        i++; /* the line break */
     }
-    return count;
 }
 
 /* The arguments of a call as C-contiguous buffers of sizes[k]-byte items,
@@ -374,23 +399,50 @@ static PyObject *ascii_block_stats(PyObject *self, PyObject *args)
     return release_buffers(views, 6, Py_None);
 }
 
-static PyObject *ascii_space_words(PyObject *self, PyObject *args)
+static PyObject *ascii_repeated_runs(PyObject *self, PyObject *args)
 {
-    static const Py_ssize_t sizes[3] = {1, 8, 8}; /* codes, hashes, lines */
-    Py_buffer views[3];
-    Py_ssize_t count;
+    Py_buffer codes, flags;
+    Py_ssize_t run;
+    PyObject *codes_object, *flags_object;
     (void)self;
-    if (take_buffers(args, "ascii_space_words", 3, sizes, 1, views) < 0)
+    if (!PyArg_ParseTuple(args, "OnO", &codes_object, &run, &flags_object))
         return NULL;
-    const Py_ssize_t room = views[0].len / 2 + 1;
-    if (views[1].len / 8 < room || views[2].len / 8 < room) {
-        PyErr_SetString(PyExc_ValueError, "ascii_space_words: the outputs need len(codes) // 2 + 1 items");
-        return release_buffers(views, 3, NULL);
+    if (run < 1) {
+        PyErr_SetString(PyExc_ValueError, "ascii_repeated_runs: a run needs at least one word");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(codes_object, &codes, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(flags_object, &flags, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&codes);
+        return NULL;
+    }
+    if (codes.itemsize != 1 || flags.itemsize != 1) {
+        PyErr_SetString(PyExc_TypeError, "ascii_repeated_runs: codes and flags hold bytes");
+        PyBuffer_Release(&flags);
+        PyBuffer_Release(&codes);
+        return NULL;
+    }
+    const Py_ssize_t room = codes.len / 2 + 1;
+    Py_ssize_t table_size = 16;
+    while (table_size < 2 * room)
+        table_size <<= 1;
+    uint64_t *words = PyMem_Malloc(room * sizeof(uint64_t)), *table = PyMem_Malloc(table_size * sizeof(uint64_t));
+    if (words == NULL || table == NULL) {
+        PyMem_Free(words);
+        PyMem_Free(table);
+        PyBuffer_Release(&flags);
+        PyBuffer_Release(&codes);
+        return PyErr_NoMemory();
     }
     Py_BEGIN_ALLOW_THREADS
-    count = space_words_loop((const uint8_t *)views[0].buf, views[0].len, (uint64_t *)views[1].buf, (int64_t *)views[2].buf);
+    repeated_runs_loop((const uint8_t *)codes.buf, codes.len, run, words, table, table_size, (uint8_t *)flags.buf, flags.len);
     Py_END_ALLOW_THREADS
-    return release_buffers(views, 3, PyLong_FromSsize_t(count));
+    PyMem_Free(words);
+    PyMem_Free(table);
+    PyBuffer_Release(&flags);
+    PyBuffer_Release(&codes);
+    Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {
@@ -412,10 +464,10 @@ static PyMethodDef methods[] = {
      "starting upper case, upper-case words, word characters, punctuation, digits, separators and\n"
      "sentence ends, from the class bits of table and the lower case of lower (256 uint8 each);\n"
      "a stopword's lower-cased codes packed into a uint64 are one of the sorted uint64 stops."},
-    {"ascii_space_words", ascii_space_words, METH_VARARGS,
-     "ascii_space_words(codes, hashes, lines) -> count: the words (runs of bytes other than space\n"
-     "and line break) of the uint8 codes, each one's 64-bit hash (as ascii_token_hashes') and line,\n"
-     "written to the first count items of the uint64 / int64 outputs (len(codes) // 2 + 1 items each)."},
+    {"ascii_repeated_runs", ascii_repeated_runs, METH_VARARGS,
+     "ascii_repeated_runs(codes, run, flags): flags[l] = 1 where line l of the uint8 ASCII codes\n"
+     "(lines split at line breaks, words at spaces) holds a run of run words twice (or, rarely,\n"
+     "two runs of one hash), else 0; one flag per line, len(flags) lines at most."},
     {NULL, NULL, 0, NULL},
 };
 
