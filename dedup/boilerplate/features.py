@@ -275,6 +275,10 @@ def _class_counts(codes: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def _compiled_tables():
     """The class table, lower case and stopwords as the compiled loop reads them."""
     table = char_table()
+    ascii_bits = table.bits[:128]
+    # The loop counts punctuation and separators outside words only.
+    if np.any((ascii_bits & _IS_WORD > 0) & (ascii_bits & (_IS_PUNCT | _IS_SEPARATOR) > 0)):
+        raise AssertionError("an ASCII word character is punctuation or a separator")
     return compiled_tables(table.bits, table.lower, STOPWORDS)
 
 

@@ -174,45 +174,49 @@ static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *
 {
     Py_ssize_t i = 0;
     for (Py_ssize_t b = 0; b < blocks; b++) {
-        int64_t *row = out + b * BP_COLUMNS;
+        /* Counted in locals: a store through out could alias the codes, and
+         * would make the compiler read them again. */
+        int64_t words = 0, stopwords = 0, upper_first = 0, allcaps = 0, word_chars = 0, punct = 0, digits = 0, separators = 0, ends_ = 0;
         const Py_ssize_t stop = ends[b];
-        for (int k = 0; k < BP_COLUMNS; k++)
-            row[k] = 0;
         while (i < stop) {
             const uint8_t c = codes[i], bits = table[c];
             if (bits & BP_WORD) {
                 const Py_ssize_t start = i;
                 uint8_t word_bits = 0;
                 uint64_t key = 0;
-                while (i < stop && (table[codes[i]] & BP_WORD)) {
+                while (i < stop) {
                     const uint8_t w = codes[i], wb = table[w];
+                    if (!(wb & BP_WORD))
+                        break;
                     word_bits |= wb;
                     if (i - start < 8)
                         key |= (uint64_t)lower[w] << (8 * (i - start));
-                    row[5] += (wb & BP_PUNCT) != 0;
-                    row[6] += (wb & BP_DIGIT) != 0;
-                    row[7] += (wb & BP_SEPARATOR) != 0;
+                    digits += (wb & BP_DIGIT) != 0;
                     i++;
                 }
                 const Py_ssize_t length = i - start;
-                row[0] += 1;
-                row[1] += length <= 8 && is_stopword(key, stops, n_stops);
-                row[2] += (table[codes[start]] & BP_UPPER) != 0;
-                row[3] += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
-                row[4] += length;
+                /* (Word characters are neither punctuation nor separators.) */
+                words += 1;
+                stopwords += length <= 8 && is_stopword(key, stops, n_stops);
+                upper_first += (table[codes[start]] & BP_UPPER) != 0;
+                allcaps += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
+                word_chars += length;
                 continue;
             }
-            row[5] += (bits & BP_PUNCT) != 0;
-            row[6] += (bits & BP_DIGIT) != 0;
-            row[7] += (bits & BP_SEPARATOR) != 0;
+            punct += (bits & BP_PUNCT) != 0;
+            digits += (bits & BP_DIGIT) != 0;
+            separators += (bits & BP_SEPARATOR) != 0;
             if (c == '.' || c == '!' || c == '?') {
                 Py_ssize_t after = i + 1;
                 while (after < n && is_closer(codes[after]))
                     after++;
-                row[8] += after >= n || (table[codes[after]] & BP_SPACE) != 0;
+                ends_ += after >= n || (table[codes[after]] & BP_SPACE) != 0;
             }
             i++;
         }
+        int64_t *row = out + b * BP_COLUMNS;
+        row[0] = words, row[1] = stopwords, row[2] = upper_first, row[3] = allcaps, row[4] = word_chars;
+        row[5] = punct, row[6] = digits, row[7] = separators, row[8] = ends_;
         i = stop + 1; /* the separator */
     }
 }

@@ -61,3 +61,26 @@ def test_the_repeated_runs_loop_is_built_where_a_compiler_is():
     assert flags.tolist() == [1, 0, 0]
     with pytest.raises(ValueError, match="one word"):
         loop(np.zeros(1, dtype=np.uint8), 0, flags)
+
+
+@pytest.mark.parametrize("compiled", [True, False])
+def test_block_keys_of_a_batch_are_each_blocks_normalised_text(monkeypatch, compiled):
+    from dedup.boilerplate.batches import block_keys
+    from dedup.boilerplate.blocks import Block, document_blocks
+    from dedup.text import shingles
+    from dedup.text.normalize import normalize_text
+
+    if not compiled:
+        monkeypatch.setattr(shingles, "ascii_collapsed", None)
+    elif shingles.ascii_collapsed is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    rng = random.Random(13)
+    pieces = ["Word", "TWO", "x", " ", "  ", "\t", "\n", "\n\n", "\r\n", "\x0b", "\x1c", "\x1f", "\x00", ".", "5"]
+    wide = pieces + ["\u00e9", "\u2019", "\uff21"]  # every third document: not ASCII
+    docs = [Document(id=str(k), text="".join(rng.choice(wide if k % 3 == 0 else pieces) for _ in range(rng.randint(0, 60)))) for k in range(400)]
+    blocks = [document_blocks(doc) for doc in docs]
+    blocks[0] = []  # a document left without blocks
+    blocks[1] = [Block(0, 0)] + [Block(0, len(docs[1].text))]  # an empty block among others
+    expected = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
+    assert block_keys(docs, blocks) == expected
+    assert sum(doc.text.isascii() and len(b) > 1 for doc, b in zip(docs, blocks)) > 20
