@@ -1,9 +1,11 @@
 """The compiled part: the loops of stage 1 in C (dedup/text/_loops.c):
-MinHash minima, the token hashes of ASCII text and its collapsed whitespace.
+MinHash minima, the token hashes of ASCII text and its collapsed whitespace;
+and of the boilerplate stage: the counts behind the block features of ASCII
+text and the sentence-repeat test.
 
 Optional: where no C compiler is found the build goes on without it and
-dedup.near.signatures, dedup.near.fingerprints and dedup.text.shingles
-compute the same integers with numpy. Everything else is configured in
+dedup.near.signatures, dedup.near.fingerprints, dedup.text.shingles and
+dedup.boilerplate compute the same results with numpy. Everything else is configured in
 setup.cfg.
 """
 

@@ -14,8 +14,9 @@
  * - ascii_collapsed: each text with its whitespace runs made one space and
  *   none at either end, what the exact-text digest hashes.
  *
- * And two of the boilerplate stage (dedup.boilerplate.features and
- * dedup.boilerplate.sentence_hashes give the same results with numpy):
+ * And two of the boilerplate stage (dedup.boilerplate.features gives the
+ * same counts with numpy, dedup.boilerplate.sentence_hashes the same
+ * verdicts but for a rare hash collision, which only costs a search):
  *
  * - ascii_block_stats: per block of ASCII text, the counts behind the
  *   block features (words, stopwords, capitalised and upper-case words,
