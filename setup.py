@@ -1,12 +1,13 @@
-"""The compiled part: the loops of stage 1 and of passage alignment in C
-(dedup/text/_loops.c): MinHash minima, the token hashes of ASCII text and
-its collapsed whitespace; verbatim runs, their merge into passages and the
-sentence pairs they join.
+"""The compiled part: the loops of stage 1, of passage alignment and of the
+boilerplate stage in C (dedup/text/_loops.c): MinHash minima, the token
+hashes of ASCII text and its collapsed whitespace; verbatim runs, their
+merge into passages and the sentence pairs they join; the counts behind the
+block features of ASCII text and the sentence-repeat test.
 
 Optional: where no C compiler is found the build goes on without it and
 dedup.near.signatures, dedup.near.fingerprints, dedup.text.shingles,
-dedup.passages.verbatim and dedup.passages.align compute the same results
-with numpy. Everything else is configured in
+dedup.passages.verbatim, dedup.passages.align and dedup.boilerplate compute
+the same results with numpy. Everything else is configured in
 setup.cfg.
 """
 

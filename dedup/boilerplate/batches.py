@@ -10,8 +10,13 @@ from __future__ import annotations
 
 from typing import Iterator, Sequence
 
+import numpy as np
+
+from dedup.boilerplate.blocks import Block
 from dedup.document import Document, document_lengths, take
 from dedup.engine import runs_by_size
+from dedup.text import shingles
+from dedup.text.normalize import normalize_text
 
 # A batch: its documents, the corpus marks of each, and whether each is
 # known to have no blocks (its blocks could not be cut).
@@ -65,3 +70,35 @@ def ascii_word_counts(doc: Document, keys: Sequence[str]) -> list[int] | None:
     if not doc.text.isascii():
         return None
     return [key.count(" ") + 1 if key else 0 for key in keys]
+
+
+def block_keys(docs: Sequence[Document], blocks: Sequence[Sequence[Block]]) -> list[list[str]]:
+    """Each document's normalised block texts (:func:`normalize_text` of
+    each block). ASCII blocks, whose normalising is lower case and single
+    spaces, are lowered and collapsed all at once by the compiled loop
+    ``ascii_collapsed`` (``dedup/text/_loops.c``), where it was built.
+
+    Args:
+        docs: The documents.
+        blocks: Each one's blocks.
+    """
+    collapse = shingles.ascii_collapsed
+    ascii_docs = [i for i, doc in enumerate(docs) if collapse is not None and doc.text.isascii() and blocks[i]]
+    texts = [b.text(docs[i].text) for i in ascii_docs for b in blocks[i]]
+    keys: list[list[str]] = [[] for _ in docs]
+    if texts:
+        codes = np.frombuffer(("\n".join(texts) + "\n").encode("ascii").lower(), dtype=np.uint8)
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        out, ends = np.empty(codes.size, dtype=np.uint8), np.empty(len(texts), dtype=np.int64)
+        collapse(codes, lengths, out, ends)
+        collapsed = out[: ends[-1]].tobytes().decode("ascii")
+        bounds = [0] + ends.tolist()
+        at = 0
+        for i in ascii_docs:
+            keys[i] = [collapsed[bounds[k] : bounds[k + 1]] for k in range(at, at + len(blocks[i]))]
+            at += len(blocks[i])
+    done = set(ascii_docs)
+    for i, doc in enumerate(docs):
+        if i not in done:
+            keys[i] = [normalize_text(b.text(doc.text)) for b in blocks[i]]
+    return keys

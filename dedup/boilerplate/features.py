@@ -19,6 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
+from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, compiled_tables
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.rules import block_kind, section_header_kind
 from dedup.io.html import DOM_FLAGS
@@ -219,6 +220,36 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
     codes = _codes(joined)
+    counts_of = ascii_block_counts(codes, ends, _compiled_tables()) if codes.dtype == np.uint8 else None
+    if counts_of is None:
+        counts_of = _class_counts(codes, ends)
+    n_words = counts_of[:, WORDS]
+    denom = np.maximum(n_words, 1).astype(np.float64)
+    n_chars = np.maximum(lengths, 1).astype(np.float64)
+    out = np.empty((n, 14), dtype=np.float64)
+    out[:, 0] = [math.log1p(x) for x in lengths.tolist()]
+    out[:, 1] = [math.log1p(x) for x in n_words.tolist()]
+    out[:, 2] = counts_of[:, STOPWORD_HITS] / denom
+    out[:, 3] = counts_of[:, PUNCT] / n_chars
+    out[:, 4] = counts_of[:, DIGITS] / n_chars
+    out[:, 5] = counts_of[:, UPPER_FIRST] / denom
+    out[:, 6] = counts_of[:, ALLCAPS] / denom
+    out[:, 7] = counts_of[:, WORD_CHARS] / denom
+    out[:, 8] = [math.log1p(x) for x in counts_of[:, SENTENCE_ENDS].tolist()]
+    out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
+    out[:, 10] = [_ends_with(_ENDS_ELLIPSIS, t) for t in texts]
+    out[:, 11] = counts_of[:, SEPARATORS] > 0
+    words = n_words.tolist()
+    out[:, 12] = [block_kind(t, w) is not None for t, w in zip(texts, words)]
+    out[:, 13] = [section_header_kind(t, w) is not None for t, w in zip(texts, words)]
+    return (out, n_words) if counts else out
+
+
+def _class_counts(codes: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Per block (``ends``: where each stops in ``codes``), the counts of
+    :mod:`dedup.boilerplate.ascii_stats`' columns, with numpy: a pass per
+    class of code points, for any text."""
+    n = len(ends)
     cls = char_table().classes(codes)
     # Words: runs of word characters; their own class bits or-ed together.
     edges = np.diff((cls & _IS_WORD).view(np.int8), prepend=np.int8(0), append=np.int8(0))
@@ -227,27 +258,28 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
     word_bits = np.bitwise_or.reduceat(cls * (cls & _IS_WORD), first) if first.size else cls[:0]
     # A word is upper case when it holds an upper-case and no lower- or title-case character.
     allcaps = (last - first > 1) & ((word_bits & (_IS_UPPER | _IS_UNCASED_UPPER)) == _IS_UPPER)
-    n_words = np.bincount(word_block, minlength=n)
-    denom = np.maximum(n_words, 1).astype(np.float64)
-    n_chars = np.maximum(lengths, 1).astype(np.float64)
-    sentence_ends = _sentence_ends(codes, cls)
-    out = np.empty((n, 14), dtype=np.float64)
-    out[:, 0] = [math.log1p(x) for x in lengths.tolist()]
-    out[:, 1] = [math.log1p(x) for x in n_words.tolist()]
-    out[:, 2] = np.bincount(word_block, _stopword_flags(codes, first, last), minlength=n) / denom
-    out[:, 3] = _counts(np.flatnonzero(cls & _IS_PUNCT), ends) / n_chars
-    out[:, 4] = _counts(np.flatnonzero(cls & _IS_DIGIT), ends) / n_chars
-    out[:, 5] = np.bincount(word_block, (cls[first] & _IS_UPPER) > 0, minlength=n) / denom
-    out[:, 6] = np.bincount(word_block, allcaps, minlength=n) / denom
-    out[:, 7] = np.bincount(word_block, last - first, minlength=n) / denom
-    out[:, 8] = [math.log1p(x) for x in _counts(sentence_ends, ends).tolist()]
-    out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
-    out[:, 10] = [_ends_with(_ENDS_ELLIPSIS, t) for t in texts]
-    out[:, 11] = _counts(np.flatnonzero(cls & _IS_SEPARATOR), ends) > 0
-    words = n_words.tolist()
-    out[:, 12] = [block_kind(t, w) is not None for t, w in zip(texts, words)]
-    out[:, 13] = [section_header_kind(t, w) is not None for t, w in zip(texts, words)]
-    return (out, n_words) if counts else out
+    out = np.empty((n, 9), dtype=np.int64)
+    out[:, WORDS] = np.bincount(word_block, minlength=n)
+    out[:, STOPWORD_HITS] = np.bincount(word_block, _stopword_flags(codes, first, last), minlength=n)
+    out[:, UPPER_FIRST] = np.bincount(word_block, (cls[first] & _IS_UPPER) > 0, minlength=n)
+    out[:, ALLCAPS] = np.bincount(word_block, allcaps, minlength=n)
+    out[:, WORD_CHARS] = np.bincount(word_block, last - first, minlength=n)
+    out[:, PUNCT] = _counts(np.flatnonzero(cls & _IS_PUNCT), ends)
+    out[:, DIGITS] = _counts(np.flatnonzero(cls & _IS_DIGIT), ends)
+    out[:, SEPARATORS] = _counts(np.flatnonzero(cls & _IS_SEPARATOR), ends)
+    out[:, SENTENCE_ENDS] = _counts(_sentence_ends(codes, cls), ends)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _compiled_tables():
+    """The class table, lower case and stopwords as the compiled loop reads them."""
+    table = char_table()
+    ascii_bits = table.bits[:128]
+    # The loop counts punctuation and separators outside words only.
+    if np.any((ascii_bits & _IS_WORD > 0) & (ascii_bits & (_IS_PUNCT | _IS_SEPARATOR) > 0)):
+        raise AssertionError("an ASCII word character is punctuation or a separator")
+    return compiled_tables(table.bits, table.lower, STOPWORDS)
 
 
 _TAIL = 64

@@ -199,7 +199,9 @@ def classify(doc: Document, blocks, texts, keys, words, settings, model: BlockMo
     else:
         X, probability = scored
     needed = np.full(len(blocks), threshold)
-    if not links:
+    # Every block needs at least ``threshold`` (below, only more): when all
+    # fall short of it, nothing is marked whatever else is needed.
+    if not links and not (probability < threshold).all():
         # Without link density the model is less sure of itself inside the
         # article: there, only a surer score marks a block. A line of a few
         # words (a menu entry, a section name between teasers) is judged as

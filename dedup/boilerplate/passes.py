@@ -22,7 +22,7 @@ from collections import Counter
 from functools import partial
 from typing import Callable, Sequence
 
-from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, without_documents
+from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, block_keys, document_batches, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.repeats import (
@@ -42,7 +42,6 @@ from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids, document_lengths, take
 from dedup.engine import Engine, FaultBarrier, StageFault, runs_by_size
 from dedup.engine.faults import describe
-from dedup.text.normalize import normalize_text
 
 Spans = dict[str, list[BoilerplateSpan]]
 Progress = Callable[[str, int, int], None]
@@ -163,9 +162,9 @@ def first_pass_batch(
     docs = list(docs)  # read once, when the run comes from a store
     kept: list[Document] = []
     blocks: list[list[Block]] = []
-    keys: list[list[str]] = []
     keyed: list[tuple[int, list[tuple[int, int]], list[bytes]]] = []
     unsplit: list[tuple[int, StageFault]] = []
+    places: list[int] = []
     for k, doc in enumerate(docs):
         if k in skipped:
             continue
@@ -176,11 +175,12 @@ def first_pass_batch(
                 raise
             unsplit.append((first + k, StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc())))
             continue
-        doc_keys = [normalize_text(b.text(doc.text)) for b in doc_blocks]
-        keyed.append((first + k, [(b.start, b.end) for b in doc_blocks], [key_of_normalized(key) for key in doc_keys]))
+        places.append(first + k)
         kept.append(doc)
         blocks.append(doc_blocks)
-        keys.append(doc_keys)
+    keys = block_keys(kept, blocks)
+    for place, doc_blocks, doc_keys in zip(places, blocks, keys):
+        keyed.append((place, [(b.start, b.end) for b in doc_blocks], [key_of_normalized(key) for key in doc_keys]))
     fingerprints = keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
     # A document sharing a block with another of its run likely carries a
     # site's template, which the index would mark: the second pass marks it.
@@ -209,7 +209,7 @@ def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults
     cut = documents_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
     left = iter(cut)
     blocks = [[] if skip else next(left) for skip in unsplit]
-    keys = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
+    keys = block_keys(docs, blocks)
     return marked_batch(docs, blocks, keys, corpus_marks, settings), cut_faults
 
 

@@ -21,6 +21,18 @@
  *   merged into near-verbatim passages (a loop over the runs in Python).
  * - verbatim_cover: the sentence pairs a verbatim passage joins, and how
  *   much (a dozen array calls per passage in numpy).
+ *
+ * And two of the boilerplate stage (dedup.boilerplate.features gives the
+ * same counts with numpy, dedup.boilerplate.sentence_hashes the same
+ * verdicts but for a rare hash collision, which only costs a search):
+ *
+ * - ascii_block_stats: per block of ASCII text, the counts behind the
+ *   block features (words, stopwords, capitalised and upper-case words,
+ *   word characters, punctuation, digits, separators, sentence ends), in
+ *   one pass over the characters instead of a numpy pass per class;
+ * - ascii_repeated_runs: per line of ASCII text, whether a run of words
+ *   occurs twice in it (the sentence-repeat test), by a hash table of the
+ *   runs instead of prefix hashes of every character and a sort.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -131,6 +143,142 @@ static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *leng
         pos++; /* the separator */
     }
     return 0;
+}
+
+/* Class bits of dedup.boilerplate.features (its table is passed in). */
+#define BP_WORD 1
+#define BP_PUNCT 2
+#define BP_DIGIT 4
+#define BP_UPPER 8
+#define BP_UNCASED_UPPER 16
+#define BP_SEPARATOR 32
+#define BP_SPACE 64
+#define BP_COLUMNS 9
+
+static int is_stopword(uint64_t key, const uint64_t *stops, Py_ssize_t n_stops)
+{
+    Py_ssize_t lo = 0, hi = n_stops;
+    while (lo < hi) {
+        const Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (stops[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n_stops && stops[lo] == key;
+}
+
+static inline int is_closer(uint8_t c)
+{
+    return c == '\'' || c == '"' || c == ')';
+}
+
+/* The counts of each block (ends[b]: where block b stops; the next one
+ * starts one separator later) into out[b * BP_COLUMNS + column]: words,
+ * stopwords, words starting upper case, upper-case words, word characters,
+ * punctuation, digits, separators, sentence ends. A stopword is a word of
+ * at most 8 characters whose lower-cased codes, packed little end first,
+ * are one of the sorted stops. */
+static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *table, const uint8_t *lower, const uint64_t *stops,
+                             Py_ssize_t n_stops, const int64_t *ends, Py_ssize_t blocks, int64_t *out)
+{
+    Py_ssize_t i = 0;
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        /* Counted in locals: a store through out could alias the codes, and
+         * would make the compiler read them again. */
+        int64_t words = 0, stopwords = 0, upper_first = 0, allcaps = 0, word_chars = 0, punct = 0, digits = 0, separators = 0, ends_ = 0;
+        const Py_ssize_t stop = ends[b];
+        while (i < stop) {
+            const uint8_t c = codes[i], bits = table[c];
+            if (bits & BP_WORD) {
+                const Py_ssize_t start = i;
+                uint8_t word_bits = 0;
+                uint64_t key = 0;
+                while (i < stop) {
+                    const uint8_t w = codes[i], wb = table[w];
+                    if (!(wb & BP_WORD))
+                        break;
+                    word_bits |= wb;
+                    if (i - start < 8)
+                        key |= (uint64_t)lower[w] << (8 * (i - start));
+                    digits += (wb & BP_DIGIT) != 0;
+                    i++;
+                }
+                const Py_ssize_t length = i - start;
+                /* (Word characters are neither punctuation nor separators.) */
+                words += 1;
+                stopwords += length <= 8 && is_stopword(key, stops, n_stops);
+                upper_first += (table[codes[start]] & BP_UPPER) != 0;
+                allcaps += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
+                word_chars += length;
+                continue;
+            }
+            punct += (bits & BP_PUNCT) != 0;
+            digits += (bits & BP_DIGIT) != 0;
+            separators += (bits & BP_SEPARATOR) != 0;
+            if (c == '.' || c == '!' || c == '?') {
+                Py_ssize_t after = i + 1;
+                while (after < n && is_closer(codes[after]))
+                    after++;
+                ends_ += after >= n || (table[codes[after]] & BP_SPACE) != 0;
+            }
+            i++;
+        }
+        int64_t *row = out + b * BP_COLUMNS;
+        row[0] = words, row[1] = stopwords, row[2] = upper_first, row[3] = allcaps, row[4] = word_chars;
+        row[5] = punct, row[6] = digits, row[7] = separators, row[8] = ends_;
+        i = stop + 1; /* the separator */
+    }
+}
+
+/* Per line of ASCII codes, whether a run of n words (words: runs of bytes
+ * other than space and line break) occurs twice in it, by a hash of each
+ * run (its words' hashes, as token_loop's, combined) in an open-addressing
+ * table: equal runs always meet, and a rare collision flags a line that
+ * repeats nothing (the caller then searches it in full). words and table
+ * are work space (words: len(codes) / 2 + 1 items; table: a power of two
+ * of at least twice as many). */
+static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t run, uint64_t *words, uint64_t *table, Py_ssize_t table_size,
+                               uint8_t *flags, Py_ssize_t lines)
+{
+    Py_ssize_t i = 0, line = 0;
+    while (i <= n && line < lines) {
+        Py_ssize_t count = 0;
+        while (i < n && codes[i] != '\n') {
+            if (codes[i] == ' ') {
+                i++;
+                continue;
+            }
+            uint64_t sum = 0, power = 1;
+            while (i < n && codes[i] != ' ' && codes[i] != '\n') {
+                sum += (uint64_t)codes[i] * power;
+                power *= P_CHAR;
+                i++;
+            }
+            words[count++] = mix64(sum);
+        }
+        flags[line] = 0;
+        if (count >= run) {
+            Py_ssize_t size = 16;
+            while (size < 2 * (count - run + 1) && size < table_size)
+                size <<= 1;
+            for (Py_ssize_t k = 0; k < size; k++)
+                table[k] = 0;
+            for (Py_ssize_t k = 0; k + run <= count && !flags[line]; k++) {
+                uint64_t h = 0;
+                for (Py_ssize_t j = 0; j < run; j++)
+                    h = h * 0xC2B2AE3D27D4EB4FULL + words[k + j];
+                h |= 1; /* 0 marks an empty slot */
+                Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
+                while (table[slot] && table[slot] != h)
+                    slot = (slot + 1) & (size - 1);
+                flags[line] = table[slot] == h;
+                table[slot] = h;
+            }
+        }
+        line++;
+        i++; /* the line break */
+    }
 }
 
 /* The arguments of a call as C-contiguous buffers of sizes[k]-byte items,
@@ -548,6 +696,79 @@ static PyObject *verbatim_cover(PyObject *self, PyObject *args)
     return bytes_of(out, count * (Py_ssize_t)sizeof(cover_t));
 }
 
+static PyObject *ascii_block_stats(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[6] = {1, 1, 1, 8, 8, 8}; /* codes, table, lower, stops, ends, out */
+    Py_buffer views[6];
+    (void)self;
+    if (take_buffers(args, "ascii_block_stats", 6, sizes, 5, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, blocks = views[4].len / 8;
+    const int64_t *ends = (const int64_t *)views[4].buf;
+    if (views[1].len < 256 || views[2].len < 256 || views[5].len / 8 < blocks * BP_COLUMNS) {
+        PyErr_SetString(PyExc_ValueError, "ascii_block_stats: table and lower need 256 items, out 9 per block");
+        return release_buffers(views, 6, NULL);
+    }
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        if (ends[b] < (b ? ends[b - 1] + 1 : 0) || ends[b] > n) {
+            PyErr_SetString(PyExc_ValueError, "ascii_block_stats: the ends must rise, a separator apart, within the codes");
+            return release_buffers(views, 6, NULL);
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    block_stats_loop((const uint8_t *)views[0].buf, n, (const uint8_t *)views[1].buf, (const uint8_t *)views[2].buf, (const uint64_t *)views[3].buf,
+                     views[3].len / 8, ends, blocks, (int64_t *)views[5].buf);
+    Py_END_ALLOW_THREADS
+    Py_INCREF(Py_None);
+    return release_buffers(views, 6, Py_None);
+}
+
+static PyObject *ascii_repeated_runs(PyObject *self, PyObject *args)
+{
+    Py_buffer codes, flags;
+    Py_ssize_t run;
+    PyObject *codes_object, *flags_object;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OnO", &codes_object, &run, &flags_object))
+        return NULL;
+    if (run < 1) {
+        PyErr_SetString(PyExc_ValueError, "ascii_repeated_runs: a run needs at least one word");
+        return NULL;
+    }
+    if (PyObject_GetBuffer(codes_object, &codes, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0)
+        return NULL;
+    if (PyObject_GetBuffer(flags_object, &flags, PyBUF_C_CONTIGUOUS | PyBUF_FORMAT | PyBUF_WRITABLE) < 0) {
+        PyBuffer_Release(&codes);
+        return NULL;
+    }
+    if (codes.itemsize != 1 || flags.itemsize != 1) {
+        PyErr_SetString(PyExc_TypeError, "ascii_repeated_runs: codes and flags hold bytes");
+        PyBuffer_Release(&flags);
+        PyBuffer_Release(&codes);
+        return NULL;
+    }
+    const Py_ssize_t room = codes.len / 2 + 1;
+    Py_ssize_t table_size = 16;
+    while (table_size < 2 * room)
+        table_size <<= 1;
+    uint64_t *words = PyMem_Malloc(room * sizeof(uint64_t)), *table = PyMem_Malloc(table_size * sizeof(uint64_t));
+    if (words == NULL || table == NULL) {
+        PyMem_Free(words);
+        PyMem_Free(table);
+        PyBuffer_Release(&flags);
+        PyBuffer_Release(&codes);
+        return PyErr_NoMemory();
+    }
+    Py_BEGIN_ALLOW_THREADS
+    repeated_runs_loop((const uint8_t *)codes.buf, codes.len, run, words, table, table_size, (uint8_t *)flags.buf, flags.len);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(words);
+    PyMem_Free(table);
+    PyBuffer_Release(&flags);
+    PyBuffer_Release(&codes);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -573,10 +794,20 @@ static PyMethodDef methods[] = {
      "verbatim_cover(sentences_a, sentences_b, passages) -> bytes: for int64 sentence token ranges (first, last + 1)\n"
      "of each text and int64 passages (a_start, a_end, b_start, b_end) in tokens, each sentence pair a passage\n"
      "joins as (int64 row * max(1, len(sentences_b)) + column, float64 share), once with its largest share, by key."},
+    {"ascii_block_stats", ascii_block_stats, METH_VARARGS,
+     "ascii_block_stats(codes, table, lower, stops, ends, out): per block of the uint8 ASCII codes\n"
+     "(int64 ends, blocks one separator apart), 9 int64 counts into out: words, stopwords, words\n"
+     "starting upper case, upper-case words, word characters, punctuation, digits, separators and\n"
+     "sentence ends, from the class bits of table and the lower case of lower (256 uint8 each);\n"
+     "a stopword's lower-cased codes packed into a uint64 are one of the sorted uint64 stops."},
+    {"ascii_repeated_runs", ascii_repeated_runs, METH_VARARGS,
+     "ascii_repeated_runs(codes, run, flags): flags[l] = 1 where line l of the uint8 ASCII codes\n"
+     "(lines split at line breaks, words at spaces) holds a run of run words twice (or, rarely,\n"
+     "two runs of one hash), else 0; one flag per line, len(flags) lines at most."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1 and of passage alignment.", -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1, of passage alignment and of the boilerplate stage.", -1, methods};
 
 PyMODINIT_FUNC PyInit__loops(void)
 {

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import math
 import random
+import shutil
+import sysconfig
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from dedup.boilerplate import ascii_stats
 from dedup.boilerplate.blocks import Block, document_blocks
 from dedup.boilerplate.features import (
     HTML_FEATURES,
@@ -24,6 +27,7 @@ from dedup.boilerplate.features import (
     STOPWORDS,
     _block_stats,
     block_features,
+    char_table,
     documents_block_features,
 )
 from dedup.boilerplate.rules import block_kind, section_header_kind
@@ -223,3 +227,45 @@ def test_batched_features_equal_the_per_document_definition(links):
     assert len(together) == len(texts)
     for text, doc_blocks, X in zip(texts, blocks, together):
         assert X.tobytes() == reference_document_features(text, doc_blocks, links).tobytes(), text[:200]
+
+
+def _without_compiled_loop(monkeypatch) -> None:
+    """Make :func:`_block_stats` take its numpy counts (what runs where
+    ``dedup/text/_loops.c`` was not built)."""
+    monkeypatch.setattr(ascii_stats, "_block_stats_loop", None)
+
+
+def test_block_stats_without_the_compiled_loop_equal_the_per_block_definition(monkeypatch):
+    _without_compiled_loop(monkeypatch)
+    rng = random.Random(6)
+    for _ in range(500):
+        texts = [t.encode("ascii", "ignore").decode() for t in _random_texts(rng, _TRICKY)]
+        expected = np.array([reference_stats(t) for t in texts], dtype=np.float64)
+        assert _block_stats(texts).tobytes() == expected.tobytes(), texts
+
+
+def test_compiled_and_numpy_block_counts_agree_on_many_blocks(monkeypatch):
+    # Whole batches of ASCII blocks, as the stage passes them: the compiled
+    # loop and the numpy passes give the same matrix and word counts, to the bit.
+    rng = random.Random(7)
+    alphabet = [c for c in _TRICKY if c.isascii()] + [chr(c) for c in range(128)]
+    texts = [t.encode("ascii", "ignore").decode() for _ in range(300) for t in _random_texts(rng, alphabet)]
+    texts += [doc.text for doc in _corpus() if doc.text.isascii()]
+    assert all(t.isascii() for t in texts)
+    compiled, compiled_words = _block_stats(texts, counts=True)
+    _without_compiled_loop(monkeypatch)
+    numpy_stats, numpy_words = _block_stats(texts, counts=True)
+    assert compiled.tobytes() == numpy_stats.tobytes()
+    assert compiled_words.tolist() == numpy_words.tolist()
+
+
+def test_the_block_stats_loop_is_built_where_a_compiler_is():
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}): the numpy passes are used")
+    assert ascii_stats._block_stats_loop is not None, "dedup/text/_loops.c was not built: run make install again"
+    codes = np.frombuffer(b"ab\ncd", dtype=np.uint8)
+    tables = ascii_stats.compiled_tables(char_table().bits, char_table().lower, STOPWORDS)
+    with pytest.raises(ValueError, match="ends"):
+        ascii_stats.ascii_block_counts(codes, np.array([2, 9]), tables)
+    assert ascii_stats.ascii_block_counts(codes, np.array([2, 5]), tables)[:, ascii_stats.WORDS].tolist() == [1, 1]
