@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -33,13 +33,17 @@ from dedup.io.corpus import accept_id
 from dedup.io.parts import too_long_problem
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
-from dedup.io.shards import Shard, count_lines, file_size, number_lines, plan_shards, read_shard
+from dedup.io.shards import Shard, count_lines, file_size, plan_shards, read_shard
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.sharded import BandKeySpill, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable
 
 METADATA = ("date", "source", "url", "title")
+
+# Input bytes per range at most: the last ranges keep one worker busy while
+# the others have none left, and a range's texts are held while it is read.
+RANGE_BYTES = 8 << 20
 
 # A whole file read by one worker (compressed JSONL, Parquet, a large text
 # file) larger than this many shards' bytes leaves the other workers idle:
@@ -124,7 +128,7 @@ def plan(paths: list[str], workers: int) -> list[Shard | InputProblem] | None:
     """The shards of ``paths`` and the problems met listing them, in input
     order; ``None`` when a file read whole by one worker is too large to
     leave the others idle (the main process reads such inputs)."""
-    size = shard_bytes(paths, workers)
+    size = min(shard_bytes(paths, workers), RANGE_BYTES)
     planned = plan_shards(paths, size)
     for item in planned:
         if isinstance(item, Shard) and item.end is None and sum(file_size(path) for path, _ in item.files) > _WHOLE_FILE_SHARDS * size:
@@ -149,11 +153,8 @@ def read_in_workers(
     :class:`~dedup.io.corpus.CorpusReader` and
     :func:`~dedup.io.parts.split_long` give, with the same problems in
     ``problems`` and faults in ``faults``."""
-    ranges = [item for item in planned if isinstance(item, Shard) and item.end is not None]
-    counts = iter(engine.map(count_lines, ranges))
-    planned = number_lines(planned, [next(counts) if isinstance(item, Shard) and item.end is not None else 0 for item in planned])
     job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields())
-    reads = engine.map(job, ((k, item) for k, item in enumerate(planned) if isinstance(item, Shard)), in_flight=1)
+    reads = engine.map(job, ((k, item) for k, item in enumerate(_numbered(planned)) if isinstance(item, Shard)), in_flight=1)
     table, store, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
     parts: list[Fingerprints] = []
     seen: dict[str, str] = {}
@@ -169,6 +170,18 @@ def read_in_workers(
         if progress:
             progress("fingerprint", len(table), 0)
     return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
+
+
+def _numbered(planned: list[Shard | InputProblem]) -> Iterator[Shard | InputProblem]:
+    """``planned`` with the first line of each byte range, counted here as
+    the ranges are handed out: this process counts while the workers read."""
+    before: dict[str, int] = {}
+    for item in planned:
+        if isinstance(item, Shard) and item.end is not None:
+            path = item.files[0][0]
+            item = Shard(item.files, item.start, item.end, before.get(path, 0))
+            before[path] = item.first_line + count_lines(item)
+        yield item
 
 
 def _take(
