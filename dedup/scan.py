@@ -45,6 +45,7 @@ from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
+from dedup.near.ranges import plan, read_in_workers
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results
@@ -203,7 +204,7 @@ def own_peak_rss_kb(usage=None) -> int:
 
 
 def _run(
-    docs: Iterable[Document] | Callable[[], tuple[DocumentTable, Fingerprints, Callable, Callable]],
+    docs: Iterable[Document] | Callable[[str], tuple[DocumentTable, Fingerprints, ShingleStore]],
     settings: Settings,
     problems: Sequence[InputProblem],
     progress: Progress | None,
@@ -216,21 +217,17 @@ def _run(
     """Stages 1-5, and the passage index's fingerprints when passages are
     enabled (spilled to ``index_folder`` when given, else in memory).
 
-    ``docs``: the documents, or stage 1 itself as a function that gives the
-    table, the fingerprints, stage 3 (a function of the documents to pair)
-    and stage 4 (a function of the candidates). ``texts_at``: as for
+    ``docs``: the documents, or stage 1 itself as a function of the scan's
+    temporary folder that gives the table, the fingerprints and the shingle
+    store (as :func:`fingerprint_stream`). ``texts_at``: as for
     :func:`fingerprint_stream`. ``rows_of``: as :func:`~dedup.near.table.document_results`.
     """
-    started = time.perf_counter()
-    clock = _StageClock()
+    started, clock = time.perf_counter(), _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
-        if callable(docs):
-            table, fp, pairs_of, verify_of = docs()
-        else:
-            table, fp, store = fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
-            pairs_of = partial(pairs_from_keys, fp.band_keys)
-            verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
+        table, fp, store = docs(folder) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
+        pairs_of = partial(pairs_from_keys, fp.band_keys)
+        verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
         failed = set(table.failed)
         groups = [g for g in ([m for m in group if m not in failed] for group in exact_groups(fp.exact)) if len(g) > 1]
@@ -494,9 +491,10 @@ def scan_corpus(
 ) -> ScanResult:
     """Scan files: streamed at document level, in memory for passages or boilerplate.
 
-    At document level (passages and boilerplate disabled) the inputs are
-    read once with :class:`dedup.io.corpus.CorpusReader` and each batch of
-    texts is dropped once fingerprinted, so memory grows only with the index.
+    At document level (passages and boilerplate disabled) the workers read
+    byte ranges of the inputs (:mod:`dedup.near.ranges`; the main process
+    reads stdin and any large file one worker would read whole) and each
+    batch of texts is dropped once fingerprinted: memory grows with the index.
     Passage and corpus-level boilerplate search need every text at hand: the
     documents are kept as they stream past (reading still overlaps with
     fingerprinting), and those stages run once all are read.
@@ -519,8 +517,7 @@ def scan_corpus(
         [str(p) for p in paths], encoding=encoding, problems=problems if problems is not None else ProblemLog(), fields=fields or RecordFields()
     )
     keep = settings.passages.enabled or settings.boilerplate.enabled
-    # The reader fills its problem list as it streams; the result is
-    # assembled after the last document, when the list is complete.
+    # The problem list is complete when the result is assembled, after the last document.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs:
@@ -528,6 +525,9 @@ def scan_corpus(
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
+        elif not keep and "-" not in reader.paths and (planned := plan(list(reader.paths), getattr(engine, "workers", 1))) is not None:
+            stage1 = partial(read_in_workers, planned, settings, engine, problems=reader.problems, faults=faults, encoding=reader.encoding, fields=reader.fields, progress=progress)
+            result, _ = _run(stage1, settings, reader.problems, progress, engine, faults)
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results

@@ -36,17 +36,22 @@ class ShingleStore:
     Attributes:
         folder: The folder holding the batch files.
         files: Batch file names, in batch order.
-        counts: Size of each document's set, one array per batch.
+        counts: Size of each set in a batch file, one array per batch.
+        kept: Per batch, which of its sets are documents (``None``: all).
     """
 
     folder: str
     files: list[str] = field(default_factory=list)
     counts: list[np.ndarray] = field(default_factory=list)
+    kept: list[np.ndarray | None] = field(default_factory=list)
 
-    def add(self, name: str, counts: np.ndarray) -> None:
-        """Record a written batch whose documents have ``counts`` shingles each."""
+    def add(self, name: str, counts: np.ndarray, kept: np.ndarray | None = None) -> None:
+        """Record a written batch whose documents have ``counts`` shingles each;
+        with ``kept``, only the sets it marks are documents (the others lie
+        in the file, never read)."""
         self.files.append(name)
         self.counts.append(counts.astype(np.int64))
+        self.kept.append(kept)
 
     @cached_property
     def _index(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -59,6 +64,9 @@ class ShingleStore:
         count = np.concatenate(self.counts)
         file_of = np.repeat(np.arange(len(self.counts)), [c.size for c in self.counts])
         start = np.concatenate([np.cumsum(c) - c for c in self.counts])
+        if any(kept is not None for kept in self.kept):
+            documents = np.concatenate([np.ones(c.size, dtype=bool) if kept is None else kept for c, kept in zip(self.counts, self.kept)])
+            return file_of[documents], start[documents], count[documents]
         return file_of, start, count
 
     def locate(self, indices: np.ndarray) -> dict[int, tuple[str, int, int]]:

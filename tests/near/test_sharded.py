@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pytest
@@ -105,8 +107,9 @@ HOSTILE = [c for c in CASES if (case := json.loads(c.read_text(encoding="utf-8")
            and "stdin" not in case and "config" not in case and not any(s.get("special") == "unreadable" or "mode" in s for s in case.get("files", []))]
 
 
-@pytest.mark.parametrize("case_file", HOSTILE, ids=[c.stem for c in HOSTILE])
-def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp_path: Path):
+@contextmanager
+def hostile_corpus(case_file: Path, tmp_path: Path) -> Iterator[tuple[list[str], str | None]]:
+    """The case's files laid out beside the good pair: the paths to scan and the encoding."""
     case = json.loads(case_file.read_text(encoding="utf-8"))
     corpus, outside = tmp_path / "corpus", tmp_path / "outside"
     corpus.mkdir()
@@ -116,7 +119,14 @@ def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp
         for spec in case.get("files", []):
             lay_out(spec, outside if spec.get("outside") else corpus)
         paths = [str(corpus)] + [p.replace("{dir}", str(corpus)).replace("{outside}", str(outside)) for p in case.get("extra_paths", [])]
-        encoding = case.get("args", [None, None])[1] if "--encoding" in case.get("args", []) else None
+        yield paths, case.get("args", [None, None])[1] if "--encoding" in case.get("args", []) else None
+    finally:
+        clean_up(case.get("files", []), corpus)
+
+
+@pytest.mark.parametrize("case_file", HOSTILE, ids=[c.stem for c in HOSTILE])
+def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp_path: Path):
+    with hostile_corpus(case_file, tmp_path) as (paths, encoding):
         runs = []
         for sharded in (False, True):
             met: list = []
@@ -125,8 +135,6 @@ def test_a_hostile_input_read_in_shards_gives_the_same_scan(case_file: Path, tmp
             out.pop("timing")
             runs.append((out, met))
         assert runs[1] == runs[0]
-    finally:
-        clean_up(case.get("files", []), corpus)
 
 
 def test_ids_read_in_many_small_shards_follow_the_single_reader(tmp_path, monkeypatch):
@@ -161,16 +169,16 @@ def test_sharded_clusters_are_the_union_find_clusters():
         assert groups == expected.groups()
 
 
-def test_a_document_that_fails_in_a_shard_is_named_and_numbered_as_by_the_single_reader(tmp_path, monkeypatch):
-    # The reader repairs every input that could make fingerprinting fail, so
-    # the failure is made here: any batch holding the marked text raises (the
-    # fault barrier finds the document), in a shard where a skipped repeated
-    # id and a document in parts come first.
+def failing_corpus(folder: Path, monkeypatch) -> None:
+    """A corpus where any batch holding the marked text raises (the fault
+    barrier finds the document), after a skipped repeated id and a document
+    in parts, and before documents that duplicate earlier ones; shards of a few lines."""
+    # The reader repairs every input that could make fingerprinting fail, so the failure is made here.
     base = [synthetic_text(seed, words=150) for seed in range(12)]
     records = [{"id": k, "text": text} for k, text in enumerate(base)]
     records += [{"id": 3, "text": base[5]}, {"id": "long", "text": "\n\n".join(base[:4])}, {"id": "bad", "text": base[6] + " FAILS-HERE"}]
     records += [{"id": f"after{k}", "text": base[7 + k]} for k in range(4)]  # exact duplicates, after the failure
-    write_jsonl(tmp_path / "a.jsonl", records)
+    write_jsonl(folder / "a.jsonl", records)
     real = fingerprints.fingerprint_batch
 
     def failing(texts, *args, **kwargs):
@@ -181,8 +189,16 @@ def test_a_document_that_fails_in_a_shard_is_named_and_numbered_as_by_the_single
     monkeypatch.setattr(fingerprints, "fingerprint_batch", failing)
     monkeypatch.setattr(shard_ids, "fingerprint_batch", failing)
     monkeypatch.setattr(sharded, "MIN_SHARD_BYTES", 256)
+
+
+def assert_failed_once(out: dict) -> None:
+    """The failed document is named; documents read after it are numbered right (their pairs are found)."""
+    assert [(p["origin"], p["stage"]) for p in out["problems"] if p.get("stage")] == [("bad", "fingerprint")]
+    assert any(p["b"].startswith("after") for p in out["pairs"]) and out["summary"]["processing_errors"] == 1
+
+
+def test_a_document_that_fails_in_a_shard_is_named_and_numbered_as_by_the_single_reader(tmp_path, monkeypatch):
+    failing_corpus(tmp_path, monkeypatch)
     single, shards, met_single, met_shards = both_ways([str(tmp_path)], workers_read(max_chars=3000), workers=3)
     assert shards == single and met_shards == met_single
-    assert [(p["origin"], p["stage"]) for p in single["problems"] if p.get("stage")] == [("bad", "fingerprint")]
-    # Documents read after the failed one are numbered right: their pairs are found.
-    assert any(p["b"].startswith("after") for p in single["pairs"]) and single["summary"]["processing_errors"] == 1
+    assert_failed_once(single)

@@ -1,0 +1,243 @@
+"""Stage 1 of the document-level scan with the workers reading the inputs.
+
+The main process lists the shards of the inputs (:func:`dedup.io.shards.plan_shards`:
+byte ranges of JSONL files, small files together) and each worker reads one
+(:func:`dedup.io.shards.read_shard`), cuts its long documents into parts and
+fingerprints them (:func:`range_job`), spilling the shingle sets to the
+scan's folder as the main process's batches would. What comes back is
+small (:class:`RangeRead`: ids, lengths, metadata, hashes, band keys): no
+text is parsed by the main process or pickled to a worker.
+
+The main process applies the rules that need the whole corpus in input
+order, as :class:`~dedup.io.corpus.CorpusReader` and
+:func:`~dedup.io.parts.split_long` do (:func:`~dedup.io.corpus.accept_id`:
+empty documents, repeated ids, ids qualified by their file; the warning
+about a document read in parts), so the table, the problems and the faults
+are those of reading in one process. A record the id rules skip was
+fingerprinted all the same; its rows are left out of the table, the
+fingerprints and the shingle store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Callable, Iterator
+
+import numpy as np
+
+from dedup.config import Settings
+from dedup.document import split_document
+from dedup.engine import Engine, FaultBarrier, ItemFault, StageFault
+from dedup.io.corpus import accept_id
+from dedup.io.parts import too_long_problem
+from dedup.io.problems import InputProblem, ProblemLog
+from dedup.io.records import RecordFields
+from dedup.io.shards import Shard, count_lines, file_size, plan_shards, read_shard
+from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
+from dedup.near.sharded import BandKeySpill, shard_bytes
+from dedup.near.shingle_store import ShingleStore
+from dedup.near.table import DocumentTable
+
+METADATA = ("date", "source", "url", "title")
+
+# Input bytes per range at most: the last ranges keep one worker busy while
+# the others have none left, and a range's texts are held while it is read.
+RANGE_BYTES = 8 << 20
+
+# A whole file read by one worker (compressed JSONL, Parquet, a large text
+# file) larger than this many shards' bytes leaves the other workers idle:
+# such inputs are read by the main process, which spreads batches of texts.
+_WHOLE_FILE_SHARDS = 1
+
+
+@dataclass
+class RangeRead:
+    """What a worker read and fingerprinted of a shard, for the main process.
+
+    Records are every document the shard read (empty ones included, for the
+    id rules); rows are the parts of the non-empty ones.
+
+    Attributes:
+        problems: ``(records before it, problem)`` of the shard's reading.
+        unshown: ``kind -> (count, skipped)`` of reading problems past those.
+        ids: Each record's id as read.
+        files: The record file that qualifies each id (``""``: none).
+        origins: Where each record was read.
+        parts: Rows of each record (0: its text is blank).
+        chars: Characters of the whole text of each record.
+        metadata: date, source, url and title of records that have any, by record.
+        rows: Characters of each row.
+        fingerprints: The rows' fingerprints, shingle sets spilled.
+        faults: Rows whose fingerprinting failed (fingerprinted as empty texts).
+    """
+
+    problems: list[tuple[int, InputProblem]] = field(default_factory=list)
+    unshown: dict[str, tuple[int, int]] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)
+    parts: list[int] = field(default_factory=list)
+    chars: list[int] = field(default_factory=list)
+    metadata: dict[int, dict[str, str]] = field(default_factory=dict)
+    rows: list[int] = field(default_factory=list)
+    fingerprints: Fingerprints | None = None
+    faults: list[ItemFault] = field(default_factory=list)
+
+
+def range_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields) -> RangeRead:
+    """Read shard number ``job[0]``, cut its long documents into parts and
+    fingerprint them as batch ``job[0]`` of stage 1 (a pure function of the
+    shard's files, but for the spilled shingle sets).
+
+    Args:
+        job: The shard's number and the shard (lines numbered).
+        settings: ``max_chars`` and the fingerprint settings are used.
+        folder: Where the shingle sets are spilled.
+        encoding: As for :class:`~dedup.io.corpus.CorpusReader`.
+        fields: As for :class:`~dedup.io.corpus.CorpusReader`.
+    """
+    number, shard = job
+    reading = read_shard(shard, encoding, fields)
+    read = RangeRead(unshown=dict(reading.unshown))
+    texts: list[str] = []
+    for event in reading.events:
+        if isinstance(event, InputProblem):
+            read.problems.append((len(read.ids), event))
+            continue
+        doc = event.doc
+        # accept_id's test of an empty document, without the copy strip() makes.
+        pieces = [] if not doc.text or doc.text.isspace() else split_document(doc, settings.max_chars)
+        if doc.date or doc.source or doc.url or doc.title:
+            read.metadata[len(read.ids)] = {key: getattr(doc, key) for key in METADATA if getattr(doc, key)}
+        read.ids.append(doc.id)
+        read.files.append(event.file)
+        read.origins.append(doc.origin)
+        read.parts.append(len(pieces))
+        read.chars.append(len(doc.text))
+        texts.extend(piece.text for piece in pieces)
+    del reading
+    read.rows = [len(text) for text in texts]
+    barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
+    guarded = barrier((number, texts))
+    read.fingerprints, read.faults = guarded.result, list(guarded.faults)
+    return read
+
+
+def plan(paths: list[str], workers: int) -> list[Shard | InputProblem] | None:
+    """The shards of ``paths`` and the problems met listing them, in input
+    order; ``None`` when a file read whole by one worker is too large to
+    leave the others idle (the main process reads such inputs)."""
+    size = min(shard_bytes(paths, workers), RANGE_BYTES)
+    planned = plan_shards(paths, size)
+    for item in planned:
+        if isinstance(item, Shard) and item.end is None and sum(file_size(path) for path, _ in item.files) > _WHOLE_FILE_SHARDS * size:
+            return None
+    return planned
+
+
+def read_in_workers(
+    planned: list[Shard | InputProblem],
+    settings: Settings,
+    engine: Engine,
+    folder: str,
+    problems: ProblemLog,
+    faults: list[StageFault] | None = None,
+    encoding: str | None = None,
+    fields: RecordFields | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
+    """Stage 1 over ``planned`` (from :func:`plan`): the table, the
+    fingerprints and the shingle store, as
+    :func:`dedup.scan.fingerprint_stream` makes them of the documents
+    :class:`~dedup.io.corpus.CorpusReader` and
+    :func:`~dedup.io.parts.split_long` give, with the same problems in
+    ``problems`` and faults in ``faults``."""
+    job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields())
+    reads = engine.map(job, ((k, item) for k, item in enumerate(_numbered(planned)) if isinstance(item, Shard)), in_flight=1)
+    table, store, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
+    parts: list[Fingerprints] = []
+    seen: dict[str, str] = {}
+    for item in planned:
+        if isinstance(item, InputProblem):
+            problems.record(item)
+            continue
+        read = next(reads)
+        part, counts, kept = _take(read, table, seen, problems, faults, settings.max_chars)
+        store.add(part.spilled, counts, kept)
+        keys.take(part)
+        parts.append(part)
+        if progress:
+            progress("fingerprint", len(table), 0)
+    return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
+
+
+def _numbered(planned: list[Shard | InputProblem]) -> Iterator[Shard | InputProblem]:
+    """``planned`` with the first line of each byte range, counted here as
+    the ranges are handed out: this process counts while the workers read."""
+    before: dict[str, int] = {}
+    for item in planned:
+        if isinstance(item, Shard) and item.end is not None:
+            path = item.files[0][0]
+            item = Shard(item.files, item.start, item.end, before.get(path, 0))
+            before[path] = item.first_line + count_lines(item)
+        yield item
+
+
+def _take(
+    read: RangeRead, table: DocumentTable, seen: dict[str, str], problems: ProblemLog, faults: list[StageFault] | None, max_chars: int
+) -> tuple[Fingerprints, np.ndarray, np.ndarray | None]:
+    """Add a shard's kept rows to ``table`` under the id rules, its problems
+    to ``problems`` in input order.
+
+    Returns:
+        The fingerprints of the rows kept, the shingle count of every row
+        (as spilled), and which rows are kept (``None``: all).
+    """
+    first = len(table)
+    keep = np.ones(len(read.rows), dtype=bool)
+    shown = iter(read.problems + [(len(read.ids), None)])
+    before, problem = next(shown)
+    row = 0
+    record_problem = problems.add
+    for record, (doc_id, file, origin, parts) in enumerate(zip(read.ids, read.files, read.origins, read.parts)):
+        while before == record and problem is not None:
+            problems.record(problem)
+            before, problem = next(shown)
+        kept = accept_id(seen, file, doc_id, origin, not parts, record_problem)
+        if kept is None:
+            keep[row : row + parts] = False
+        elif parts:
+            _add_record(table, read, record, kept, row, parts, problems, max_chars)
+        row += parts
+    while problem is not None:
+        problems.record(problem)
+        before, problem = next(shown)
+    for kind, (count, skipped) in read.unshown.items():
+        problems.count_unshown(kind, count, skipped)
+    fp, counts = read.fingerprints, read.fingerprints.counts
+    positions = np.cumsum(keep) - 1
+    for fault in read.faults:
+        if keep[fault.position]:
+            table.failed.append(first + int(positions[fault.position]))
+            if faults is not None:
+                faults.append(StageFault.of("fingerprint", fault, [table.ids[table.failed[-1]]]))
+    if keep.all():
+        return fp, counts, None
+    fp.exact, fp.counts, fp.band_keys = fp.exact[keep], fp.counts[keep], fp.band_keys[keep]
+    return fp, counts, keep
+
+
+def _add_record(table: DocumentTable, read: RangeRead, record: int, kept: str, row: int, parts: int, problems: ProblemLog, max_chars: int) -> None:
+    """A kept record's rows in ``table``: itself, or its parts with the warning that names them."""
+    meta = read.metadata.get(record)
+    if parts == 1:
+        names = [kept]
+    else:
+        names = [f"{kept}#{k}" for k in range(1, parts + 1)]
+        problems.record(too_long_problem(kept, read.origins[record], read.chars[record], names, max_chars))
+    for k, name in enumerate(names):
+        if meta:
+            table.metadata[len(table.ids)] = meta if parts == 1 else dict(meta)
+        table.ids.append(name)
+        table.chars.append(read.rows[row + k])
