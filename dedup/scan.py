@@ -442,8 +442,7 @@ def passage_stage(
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
     ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
-        figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
-        pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
+        pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **pp.document_figures(), **pp.fields(), found_by="passages")
         pair.extra.update(pp.extra())
         ordered.append((pp.i, pp.j, pair))
         if pp.capped:

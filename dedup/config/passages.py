@@ -36,12 +36,18 @@ class PassageSettings:
             must reach for a candidate pair to be aligned (two documents
             that share a passage share the words around its n-grams; two
             that use the same stock phrase do not); 0 aligns every candidate.
-        max_partners: Candidate partners aligned per document: a pair is
-            aligned when either document ranks the other among its
-            ``max_partners`` strongest by shared fingerprints, so the stage
-            grows with the documents, not with the pairs popular text makes;
-            the candidates left out are counted (``passage_candidates_unaligned``)
-            and not reported. 0 aligns every candidate.
+        max_partners: Candidate partners reported per document: a pair is
+            kept when either document ranks the other among its
+            ``max_partners`` strongest by shared fingerprints; the others are
+            counted (``passage_candidates_unaligned``) and not reported.
+            0 (the default) keeps every candidate.
+        align_partners: Candidate partners aligned per document, ranked as
+            for ``max_partners``: a pair is aligned when either document ranks
+            the other among its ``align_partners`` strongest, so the stage's
+            alignments grow with the documents, not with the pairs popular
+            text makes. Every other candidate kept is reported from the
+            index's figures (``aligned: false``, estimated shares, no
+            passages) when they pass the floors. 0 aligns every candidate.
         max_pair_matches: Exact verbatim runs, and sentence pairs at or above
             ``context_threshold``, kept at most per pair (of documents or of
             their ``max_chars`` parts): the longest runs and best pairs; a
@@ -87,7 +93,8 @@ class PassageSettings:
     min_shared_fingerprints: int = 2
     anchor_window: int = 20
     min_anchor_overlap: float = 0.3
-    max_partners: int = 8
+    max_partners: int = 0
+    align_partners: int = 2
     max_pair_matches: int = 200_000
     min_shared_chars: int = 100
     min_shared_share: float = 0.05
@@ -106,5 +113,7 @@ class PassageSettings:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
         if self.max_partners < 0:
             raise ConfigError(f"passages.max_partners must be 0 (every candidate) or more, got {self.max_partners}")
+        if self.align_partners < 0:
+            raise ConfigError(f"passages.align_partners must be 0 (every candidate) or more, got {self.align_partners}")
         if self.max_pair_matches < 0:
             raise ConfigError(f"passages.max_pair_matches must be 0 (no cap) or more, got {self.max_pair_matches}")
