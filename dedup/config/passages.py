@@ -48,6 +48,11 @@ class PassageSettings:
             text makes. Every other candidate kept is reported from the
             index's figures (``aligned: false``, estimated shares, no
             passages) when they pass the floors. 0 aligns every candidate.
+        align_share: A candidate whose estimated share of either document
+            (from the fingerprints, as for the pairs reported without an
+            alignment) reaches this is aligned whatever its rank: near
+            copies keep their spans and labels; the many partners popular
+            sentences make share a few per cent.
         max_pair_matches: Exact verbatim runs, and sentence pairs at or above
             ``context_threshold``, kept at most per pair (of documents or of
             their ``max_chars`` parts): the longest runs and best pairs; a
@@ -94,7 +99,8 @@ class PassageSettings:
     anchor_window: int = 20
     min_anchor_overlap: float = 0.3
     max_partners: int = 0
-    align_partners: int = 2
+    align_partners: int = 1
+    align_share: float = 0.2
     max_pair_matches: int = 200_000
     min_shared_chars: int = 100
     min_shared_share: float = 0.05
@@ -108,7 +114,7 @@ class PassageSettings:
 
     def __post_init__(self) -> None:
         check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
-        check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "dense_verbatim_score"))
+        check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "align_share", "dense_verbatim_score"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
         if self.max_partners < 0:

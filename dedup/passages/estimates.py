@@ -90,6 +90,22 @@ def text_chars(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str,
     return out
 
 
+def estimated_shares(pairs: np.ndarray, counts: np.ndarray, held: np.ndarray, settings: PassageSettings) -> np.ndarray:
+    """Each side's estimated share found in the other (see :func:`index_pairs`).
+
+    Args:
+        pairs: ``(m, 2)`` candidate pairs.
+        counts: Fingerprints each pair shares.
+        held: Distinct fingerprints each document holds.
+        settings: ``index_sample`` and ``index_ngram``.
+
+    Returns:
+        ``(m, 2)`` float array: the shares of the first and of the second document.
+    """
+    sample, tail = settings.index_sample, settings.index_ngram - 1
+    return np.minimum((counts[:, None] * sample + tail) / (np.maximum(held[pairs], 1) * sample + tail), 1.0)
+
+
 def index_pairs(
     docs: Sequence[Document], pairs: np.ndarray, counts: np.ndarray, held: np.ndarray,
     settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
@@ -124,8 +140,7 @@ def index_pairs(
     involved, where = np.unique(pairs, return_inverse=True)
     chars = text_chars(docs, involved, masks or {})[where.reshape(pairs.shape)]
     holds = np.maximum(held[pairs], 1)
-    sample, tail = settings.index_sample, settings.index_ngram - 1
-    shares = np.minimum((counts[:, None] * sample + tail) / (holds * sample + tail), 1.0)
+    shares = estimated_shares(pairs, counts, held, settings)
     shared_chars = np.rint(shares * chars).astype(np.int64)
     keep = shared_chars.min(axis=1) >= settings.min_shared_chars
     jaccard = counts / np.maximum(holds.sum(axis=1) - counts, 1)

@@ -27,7 +27,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
-from dedup.passages.estimates import IndexPair, index_pairs
+from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.index import strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, verify_pairs, verify_pairs_pooled
 
@@ -52,7 +52,8 @@ def find_passage_pairs(
     """Documents that share passages, verified and labelled.
 
     Each document's ``passages.align_partners`` strongest candidates are
-    aligned (:func:`dedup.passages.index.strongest_partners`); every other
+    aligned (:func:`dedup.passages.index.strongest_partners`), and every
+    candidate with an estimated share of ``passages.align_share``; every other
     candidate among its ``passages.max_partners`` strongest (0: every one)
     that passes the floors on the index's figures is reported without an
     alignment (:class:`~dedup.passages.estimates.IndexPair`).
@@ -99,7 +100,8 @@ def find_passage_pairs(
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     pairs, counts = pairs[apart], counts[apart]
     kept = strongest_partners(pairs, counts, ps.max_partners)
-    aligned = kept & strongest_partners(pairs, counts, ps.align_partners)
+    strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
+    aligned = kept & (strongest_partners(pairs, counts, ps.align_partners) | strong)
     estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
     if tally is not None:
         tally["passage_candidates"] = len(pairs)

@@ -31,11 +31,12 @@ def _sentences(rng: random.Random, n: int) -> str:
 
 
 def _clique(copies: int = 6) -> list[Document]:
-    """``copies`` documents quoting one passage amid text of their own: every
-    pair of them is a candidate, each document has ``copies - 1`` partners."""
+    """``copies`` documents quoting one passage (about a seventh of each)
+    amid text of their own: every pair of them is a candidate, each
+    document has ``copies - 1`` partners."""
     rng = random.Random(9)
     passage = _sentences(rng, 70)
-    return [Document(f"c{k}", _sentences(rng, 100) + " " + passage + " " + _sentences(rng, 100)) for k in range(copies)]
+    return [Document(f"c{k}", _sentences(rng, 200) + " " + passage + " " + _sentences(rng, 200)) for k in range(copies)]
 
 
 def _aligned_only(settings: Settings) -> Settings:
@@ -86,6 +87,16 @@ def test_max_partners_still_leaves_out_what_it_does_not_keep() -> None:
     kept, aligned = strongest_partners(pairs, counts, 2), strongest_partners(pairs, counts, 1)
     assert {(p.i, p.j) for p in found} <= {tuple(p) for p in pairs[kept].tolist()}
     assert {(p.i, p.j) for p in found if isinstance(p, IndexPair)} <= {tuple(p) for p in pairs[kept & ~aligned].tolist()}
+
+
+def test_candidates_sharing_align_share_are_aligned_whatever_their_rank() -> None:
+    docs = _clique()
+    tally: dict[str, int] = {}
+    found = find_passage_pairs(docs, Settings(passages=PassageSettings(align_partners=1, align_share=0.1)), tally=tally)
+    assert len(found) == 15 and not any(isinstance(p, IndexPair) for p in found)
+    assert tally == {"passage_candidates": 15, "passage_candidates_unaligned": 0}
+    with pytest.raises(ConfigError, match="align_share"):
+        PassageSettings(align_share=1.5)
 
 
 def test_negative_align_partners_is_refused() -> None:
