@@ -147,7 +147,7 @@ def test_every_output_format_shows_unaligned_pairs(tmp_path: Path, monkeypatch: 
     header, *rows = outputs["csv"].splitlines()
     assert header.endswith(",aligned") and sum(row.endswith(",False") for row in rows) == len([p for p in pairs if p.get("aligned") is False])
     assert "not aligned" in outputs["text"] and "~" in outputs["text"]
-    assert "c0" in outputs["html"]
+    assert "not aligned by the scan" in outputs["html"]
 
 
 def test_clean_aligns_every_candidate_to_cut_shared_passages() -> None:
