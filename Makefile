@@ -31,10 +31,14 @@ run: install
 	$(BIN)/dedup scan corpus/
 
 # The layer contracts (setup.cfg [importlinter]) first: an import that reaches
-# up a layer fails the build before any test runs.
+# up a layer fails the build before any test runs. The tests run in
+# TEST_WORKERS processes (pytest-xdist; auto: one per core), a module's tests
+# in one of them (--dist loadscope), so a module's fixtures (a Ray cluster, a
+# browser, a corpus scanned once) are made once.
+TEST_WORKERS ?= auto
 test: install-test
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
 
 # What the browser test of the HTML report needs: Chromium and chromedriver
 # (Debian packages, installed when missing; needs root) and axe-core from npm

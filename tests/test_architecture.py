@@ -69,3 +69,62 @@ def test_modules_stay_small_and_the_top_level_stays_short() -> None:
     sizes = {p.relative_to(PACKAGE): len(p.read_text(encoding="utf-8").splitlines()) for p in PACKAGE.rglob("*.py")}
     assert {str(p): n for p, n in sizes.items() if n > 600} == {}
     assert len(list(PACKAGE.glob("*.py"))) <= 10
+
+
+def private_imports(package: Path) -> list[str]:
+    """``module: name`` for each private name a module of ``package`` imports
+    from another module (a package's own private submodules, such as a C
+    extension, are its business)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not (node.module or "").startswith("dedup"):
+                continue
+            source = package.parent.joinpath(*node.module.split("."))
+            for alias in node.names:
+                private = alias.name.startswith("_") and not alias.name.startswith("__")
+                submodule = (source / f"{alias.name}.py").exists() or any(source.glob(f"{alias.name}.*.so")) or (source / f"{alias.name}.c").exists()
+                if private and not submodule:
+                    found.append(f"{path.relative_to(package.parent)}: {alias.name} from {node.module}")
+    return found
+
+
+def test_no_module_imports_a_private_name_of_another() -> None:
+    # What a module shares is public (named without `_`); reaching into another's privates hides a seam.
+    assert private_imports(PACKAGE) == []
+
+
+def test_a_private_import_is_found(tmp_path: Path) -> None:
+    copy = _copy_of_the_package(tmp_path) / "dedup"
+    module = copy / "boilerplate" / "passes.py"
+    module.write_text("from dedup.boilerplate.repeats import _ascii_key\n" + module.read_text(encoding="utf-8"), encoding="utf-8")
+    assert private_imports(copy) == ["dedup/boilerplate/passes.py: _ascii_key from dedup.boilerplate.repeats"]
+
+
+def long_functions(package: Path, limit: int = 60) -> dict[str, int]:
+    """``module:function -> lines`` for each function of ``package`` longer
+    than ``limit`` lines, its docstring aside."""
+    found = {}
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            lines = node.end_lineno - node.lineno + 1
+            doc = node.body[0]
+            if isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant) and isinstance(doc.value.value, str):
+                lines -= doc.end_lineno - doc.lineno + 1
+            if lines > limit:
+                found[f"{path.relative_to(package.parent)}:{node.name}"] = lines
+    return found
+
+
+def test_functions_stay_under_sixty_lines() -> None:
+    # A function past ~60 lines is asking to be split along a seam in the data flow.
+    assert long_functions(PACKAGE) == {}
+
+
+def test_a_long_function_is_found(tmp_path: Path) -> None:
+    module = tmp_path / "dedup" / "long.py"
+    module.parent.mkdir()
+    module.write_text('def f():\n    """Doc."""\n' + "    x = 1\n" * 61, encoding="utf-8")
+    assert long_functions(tmp_path / "dedup") == {"dedup/long.py:f": 62}

@@ -126,12 +126,10 @@ def protected_blocks(
     Returns:
         Indices of the blocks to keep, in order.
     """
-    n = len(blocks)
-    if n == 0:
+    if not blocks:
         return []
     units = [prose_units(t, w) for t, w in zip(texts, words)]
     density = [b.link_density or 0.0 for b in blocks]
-    p = np.zeros(n) if probability is None else probability
     html = bool(heading_bit) and blocks[0].link_density is not None
     core, core_value, anchor = _core(texts, units, density, blocks, liftable, title, heading_bit, aside_bits)
     if core is None:
@@ -141,93 +139,126 @@ def protected_blocks(
         return _thin_article(anchor, units, density, liftable) if html else []
     # The article starts at its headline, when a block repeats the title.
     floor = anchor if anchor is not None and anchor < core else -1
-    # A thin article (a headline over a list, a paragraph over a table) may
-    # end with its short blocks: after it come only short blocks to the end
-    # of the page (a comments link, a footer line a rule named).
-    thin = core_value < _PARAGRAPH_UNITS
-
-    # When the classifier kept the core it found the article: around it,
-    # it is overruled only where it was unsure.
-    sure = _UNSURE if not marked[core] else np.inf
-
-    # On an HTML page whose core lies in the main container, the article
-    # stops where the container does (a sidebar, a comment list after it).
-    inside = container_bit if blocks[core].dom_flags & container_bit else 0
-
-    # On HTML, a list item that is a sentence with links in it (a week's
-    # news, each line a link to its story) is the article's, not a menu's.
-    linked_sentence = [units[i] >= _NEIGHBOUR_MIN_UNITS and bool(ENDS_SENTENCE.search(texts[i])) for i in range(n)] if html else []
-
-    def prose(i: int) -> bool:
-        return (
-            liftable[i]
-            and (not inside or bool(blocks[i].dom_flags & inside))
-            and (not marked[i] or p[i] < sure)
-            and (_is_paragraph(texts[i], units[i], density[i]) or (html and linked_sentence[i] and density[i] < _LINKED_PROSE_MAX_LINK_DENSITY))
-        )
-
-    def short(i: int) -> bool:
-        # (A short block a rule marked, such as an advertisement label or a
-        # teaser line, stays marked but does not end the article.)
-        if inside and not blocks[i].dom_flags & inside:
-            return False
-        if not liftable[i]:
-            return 0 < units[i] <= _HEADING_MAX_UNITS
-        few_links = density[i] < _ARTICLE_MAX_LINK_DENSITY or (html and linked_sentence[i])
-        return 0 < units[i] <= _HEADING_MAX_UNITS and few_links and (not marked[i] or p[i] < sure)
-
-    def reach(i: int, step: int) -> int:
-        """How many blocks from ``i`` on (in direction ``step``) continue the
-        article: prose, or a run of short blocks (a subheading, list items,
-        table rows) that more prose follows (or, after a thin article, the
-        end of the page)."""
-        j = i
-        while 0 <= j < n and short(j) and not prose(j) and abs(j - i) < _SANDWICH_MAX_BLOCKS:
-            j += step
-        if not html and abs(j - i) == _SANDWICH_MAX_BLOCKS:
-            j = _table_end(i, j, step, lambda k: short(k) and not prose(k))
-        if 0 <= j < n and prose(j):
-            return abs(j - i) + 1
-        return n - i if thin and step > 0 and j == n and i < n else 0
-
-    def _table_end(i: int, j: int, step: int, inside_run) -> int:
-        """Where the run of short blocks from ``i`` ends when it reads as a
-        table (:data:`_TABLE_FIGURE_SHARE` of its blocks hold a figure),
-        else ``j`` (where the ordinary run stopped)."""
-        end = j
-        while 0 <= end < n and inside_run(end):
-            end += step
-        run = range(i, end, step)
-        figures = sum(bool(_FIGURE.search(texts[k])) for k in run)
-        return end if len(run) >= _TABLE_MIN_BLOCKS and figures >= _TABLE_FIGURE_SHARE * len(run) else j
-
-    kept = [core]
-    first = last = core
-    # Outwards while the text is prose, or short blocks between prose.
-    while step := reach(last + 1, 1):
-        kept.extend(range(last + 1, last + 1 + step))
-        last += step
-    if thin and html:
-        # A thin article ends with the short lines that directly follow it.
-        kept.extend(itertools.takewhile(short, range(last + 1, min(last + 1 + _SANDWICH_MAX_BLOCKS, n))))
-    while first - 1 > floor and (step := reach(first - 1, -1)):
-        step = min(step, first - max(floor, 0))
-        kept.extend(range(first - step, first))
-        first -= step
-    if floor >= 0:
-        # Between the headline and the core: the article's opening (a date
-        # line, a list), however many short blocks it holds; on HTML, the
-        # short blocks that directly follow the headline when a longer
-        # block (a tag line of links) comes between them and the core.
-        if all(short(i) for i in range(floor + 1, first)):
-            kept.extend(range(floor + 1, first))
-        elif html:
-            kept.extend(itertools.takewhile(short, range(floor + 1, first)))
-        kept.append(floor)
+    page = _Page(texts, units, density, blocks, liftable, marked, probability, html)
+    kept, first = page.article(core, core_value, floor, container_bit)
     headline = None if floor >= 0 or _is_title(texts[core], title) or _is_title(texts[first], title) else _headline(texts, blocks, first, liftable, units, title, heading_bit)
     if headline is not None:
         kept.append(headline)
     return sorted(i for i in kept if liftable[i])
+
+
+class _Page:
+    """A page's blocks as the guard grows the article out from its core:
+    which blocks are prose, which are short blocks that may sit between
+    prose (a subheading, list items, table rows), and how far each run goes.
+
+    Args:
+        texts, units, density, blocks, liftable, marked: Per block, as
+            :func:`protected_blocks` has them (``units``: word units).
+        probability: The classifier's probability of boilerplate per block,
+            or ``None`` when it did not run.
+        html: Whether the page is HTML (link density and DOM flags known).
+    """
+
+    def __init__(self, texts, units, density, blocks, liftable, marked, probability: np.ndarray | None, html: bool) -> None:
+        self.texts, self.units, self.density, self.blocks = texts, units, density, blocks
+        self.liftable, self.marked, self.html = liftable, marked, html
+        self.n = len(blocks)
+        self.p = np.zeros(self.n) if probability is None else probability
+        # On HTML, a list item that is a sentence with links in it (a week's
+        # news, each line a link to its story) is the article's, not a menu's.
+        self.linked_sentence = [units[i] >= _NEIGHBOUR_MIN_UNITS and bool(ENDS_SENTENCE.search(texts[i])) for i in range(self.n)] if html else []
+        self.sure, self.inside, self.thin = np.inf, 0, False
+
+    def article(self, core: int, core_value: float, floor: int, container_bit: int) -> tuple[list[int], int]:
+        """The blocks of the article around ``core`` (headline aside), and its first block.
+
+        Args:
+            core: The article's core block.
+            core_value: Its prose weight.
+            floor: The block that repeats the title, before the core, or -1.
+            container_bit: As for :func:`protected_blocks`.
+        """
+        # A thin article (a headline over a list, a paragraph over a table) may
+        # end with its short blocks: after it come only short blocks to the end
+        # of the page (a comments link, a footer line a rule named).
+        self.thin = core_value < _PARAGRAPH_UNITS
+        # When the classifier kept the core it found the article: around it,
+        # it is overruled only where it was unsure.
+        self.sure = _UNSURE if not self.marked[core] else np.inf
+        # On an HTML page whose core lies in the main container, the article
+        # stops where the container does (a sidebar, a comment list after it).
+        self.inside = container_bit if self.blocks[core].dom_flags & container_bit else 0
+        kept = [core]
+        first = last = core
+        # Outwards while the text is prose, or short blocks between prose.
+        while step := self.reach(last + 1, 1):
+            kept.extend(range(last + 1, last + 1 + step))
+            last += step
+        if self.thin and self.html:
+            # A thin article ends with the short lines that directly follow it.
+            kept.extend(itertools.takewhile(self.short, range(last + 1, min(last + 1 + _SANDWICH_MAX_BLOCKS, self.n))))
+        while first - 1 > floor and (step := self.reach(first - 1, -1)):
+            step = min(step, first - max(floor, 0))
+            kept.extend(range(first - step, first))
+            first -= step
+        if floor >= 0:
+            # Between the headline and the core: the article's opening (a date
+            # line, a list), however many short blocks it holds; on HTML, the
+            # short blocks that directly follow the headline when a longer
+            # block (a tag line of links) comes between them and the core.
+            if all(self.short(i) for i in range(floor + 1, first)):
+                kept.extend(range(floor + 1, first))
+            elif self.html:
+                kept.extend(itertools.takewhile(self.short, range(floor + 1, first)))
+            kept.append(floor)
+        return kept, first
+
+    def prose(self, i: int) -> bool:
+        """Whether block ``i`` is prose the article continues with."""
+        density = self.density[i]
+        return (
+            self.liftable[i]
+            and (not self.inside or bool(self.blocks[i].dom_flags & self.inside))
+            and (not self.marked[i] or self.p[i] < self.sure)
+            and (_is_paragraph(self.texts[i], self.units[i], density) or (self.html and self.linked_sentence[i] and density < _LINKED_PROSE_MAX_LINK_DENSITY))
+        )
+
+    def short(self, i: int) -> bool:
+        """Whether block ``i`` is a short block that may sit inside the article."""
+        # (A short block a rule marked, such as an advertisement label or a
+        # teaser line, stays marked but does not end the article.)
+        if self.inside and not self.blocks[i].dom_flags & self.inside:
+            return False
+        if not self.liftable[i]:
+            return 0 < self.units[i] <= _HEADING_MAX_UNITS
+        few_links = self.density[i] < _ARTICLE_MAX_LINK_DENSITY or (self.html and self.linked_sentence[i])
+        return 0 < self.units[i] <= _HEADING_MAX_UNITS and few_links and (not self.marked[i] or self.p[i] < self.sure)
+
+    def reach(self, i: int, step: int) -> int:
+        """How many blocks from ``i`` on (in direction ``step``) continue the
+        article: prose, or a run of short blocks (a subheading, list items,
+        table rows) that more prose follows (or, after a thin article, the
+        end of the page)."""
+        n, j = self.n, i
+        while 0 <= j < n and self.short(j) and not self.prose(j) and abs(j - i) < _SANDWICH_MAX_BLOCKS:
+            j += step
+        if not self.html and abs(j - i) == _SANDWICH_MAX_BLOCKS:
+            j = self._table_end(i, j, step)
+        if 0 <= j < n and self.prose(j):
+            return abs(j - i) + 1
+        return n - i if self.thin and step > 0 and j == n and i < n else 0
+
+    def _table_end(self, i: int, j: int, step: int) -> int:
+        """Where the run of short blocks from ``i`` ends when it reads as a
+        table (:data:`_TABLE_FIGURE_SHARE` of its blocks hold a figure),
+        else ``j`` (where the ordinary run stopped)."""
+        end = j
+        while 0 <= end < self.n and self.short(end) and not self.prose(end):
+            end += step
+        run = range(i, end, step)
+        figures = sum(bool(_FIGURE.search(self.texts[k])) for k in run)
+        return end if len(run) >= _TABLE_MIN_BLOCKS and figures >= _TABLE_FIGURE_SHARE * len(run) else j
 
 
 def _core(texts, units, density, blocks, liftable, title, heading_bit: int, aside_bits: int) -> tuple[int | None, float, int | None]:

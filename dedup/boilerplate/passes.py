@@ -26,9 +26,9 @@ from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, bat
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.repeats import (
+    BlockFingerprints,
+    FingerprintJob,
     RepeatedBlock,
-    _Fingerprints,
-    _Job,
     fingerprints_index,
     joined_fingerprints,
     key_of_normalized,
@@ -113,7 +113,7 @@ def boilerplate_passes(
     return {doc_id: found.get(doc_id, []) for doc_id in ids}, repeats
 
 
-def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults) -> tuple[_Fingerprints, Spans]:
+def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults) -> tuple[BlockFingerprints, Spans]:
     """Every document's block fingerprints, and the spans of each document
     the pass could mark as if the corpus marked none of its blocks."""
     near_words, near_max_words = near_word_range(settings)
@@ -125,7 +125,7 @@ def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_docum
     )
     done = 0
 
-    def received(part: tuple[_Fingerprints, Spans]) -> None:
+    def received(part: tuple[BlockFingerprints, Spans]) -> None:
         nonlocal done
         done += len(part[1])
         if progress:
@@ -139,14 +139,14 @@ def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_docum
 
 
 def first_pass_batch(
-    job: _Job, settings: BoilerplateSettings, near_words: int | None, near_max_words: int | None, report_faults: bool = False
-) -> tuple[_Fingerprints, Spans]:
+    job: FingerprintJob, settings: BoilerplateSettings, near_words: int | None, near_max_words: int | None, report_faults: bool = False
+) -> tuple[BlockFingerprints, Spans]:
     """The block fingerprints of a run of documents, and the spans of each
     as if the corpus marked none of its blocks.
 
     Args:
         job: ``(index of its first document, documents, None, positions to
-            leave without blocks)`` (:data:`dedup.boilerplate.repeats._Job`).
+            leave without blocks)`` (:data:`dedup.boilerplate.repeats.FingerprintJob`).
         settings: Boilerplate settings.
         near_words: Words a key needs for near matching (``None``: none).
         near_max_words: Words above which a key is matched only exactly.

@@ -108,7 +108,7 @@ def _ascii_key(text: str) -> bytes:
 
 
 @dataclass
-class _Fingerprints:
+class BlockFingerprints:
     """Every non-empty block key of a run of documents, as hashes.
 
     Attributes:
@@ -140,10 +140,10 @@ class _Fingerprints:
 # A run of documents to fingerprint: the index of its first document, the
 # documents, each one's block bounds (``None``: cut them here) and the
 # positions of documents to leave without blocks.
-_Job = tuple[int, Sequence[Document], "list[list[tuple[int, int]]] | None", frozenset]
+FingerprintJob = tuple[int, Sequence[Document], "list[list[tuple[int, int]]] | None", frozenset]
 
 
-def _run_blocks(job: _Job, report_faults: bool) -> Iterator[tuple[int, list[tuple[int, int]] | None, StageFault | None]]:
+def _run_blocks(job: FingerprintJob, report_faults: bool) -> Iterator[tuple[int, list[tuple[int, int]] | None, StageFault | None]]:
     """``(document index, block bounds, fault)`` of each document of a run,
     its blocks cut here unless the job brings them; with ``report_faults``
     a document whose blocks cannot be cut has none and a fault (without, the
@@ -163,12 +163,12 @@ def _run_blocks(job: _Job, report_faults: bool) -> Iterator[tuple[int, list[tupl
                 yield first + k, None, StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc())
 
 
-def _block_fingerprints(job: _Job, near_words: int | None, near_max_words: int | None, report_faults: bool = False) -> _Fingerprints:
+def _block_fingerprints(job: FingerprintJob, near_words: int | None, near_max_words: int | None, report_faults: bool = False) -> BlockFingerprints:
     """Key hashes (and, with ``near_words``, the trigram signatures of keys
     of at least that many words) of the blocks of a run of documents.
 
     Args:
-        job: See :data:`_Job`.
+        job: See :data:`FingerprintJob`.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
         report_faults: Give a document whose blocks cannot be cut no blocks
@@ -202,8 +202,8 @@ def keyed_fingerprints(
     unsplit: list[tuple[int, StageFault]],
     near_words: int | None,
     near_max_words: int | None,
-) -> _Fingerprints:
-    """The :class:`_Fingerprints` of blocks already keyed.
+) -> BlockFingerprints:
+    """The :class:`BlockFingerprints` of blocks already keyed.
 
     Args:
         keyed: Per document, ``(document index, block bounds, block keys)``
@@ -232,7 +232,7 @@ def keyed_fingerprints(
         signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
     columns = np.array(rows, dtype=np.uint64).reshape(-1, 5)
     positions = columns[:, :4].astype(np.int64)
-    return _Fingerprints(
+    return BlockFingerprints(
         positions[:, 0].copy(),
         positions[:, 1].copy(),
         positions[:, 2].copy(),
@@ -244,7 +244,7 @@ def keyed_fingerprints(
     )
 
 
-def _fingerprint_jobs(docs, blocks) -> Iterator[_Job]:
+def _fingerprint_jobs(docs, blocks) -> Iterator[FingerprintJob]:
     """The documents (and their block bounds, when given) in runs of about
     ``_CHUNK_BYTES`` characters (cut by the lengths alone: from a store, the
     documents are read, and their blocks cut, in the process that
@@ -255,17 +255,17 @@ def _fingerprint_jobs(docs, blocks) -> Iterator[_Job]:
         yield first, take(docs, run), spans, frozenset()
 
 
-def _job_size(job: _Job) -> int:
+def _job_size(job: FingerprintJob) -> int:
     return len(job[1])
 
 
-def _without_blocks(job: _Job, positions: set[int]) -> _Job:
+def _without_blocks(job: FingerprintJob, positions: set[int]) -> FingerprintJob:
     """The run with the documents at ``positions`` left without blocks."""
     first, docs, spans_of, skipped = job
     return first, docs, spans_of, skipped | frozenset(positions)
 
 
-def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> _Fingerprints:
+def _all_fingerprints(docs, blocks, settings: BoilerplateSettings, engine: Engine, faults: list[StageFault] | None = None) -> BlockFingerprints:
     near_words, near_max_words = near_word_range(settings)
     func = partial(_block_fingerprints, near_words=near_words, near_max_words=near_max_words, report_faults=faults is not None)
     return joined_fingerprints(keyed_runs(docs, _fingerprint_jobs(docs, blocks), func, engine, faults))
@@ -280,7 +280,7 @@ def near_word_range(settings: BoilerplateSettings) -> tuple[int | None, int | No
 
 def keyed_runs(
     docs,
-    jobs: Iterator[_Job],
+    jobs: Iterator[FingerprintJob],
     func: Callable,
     engine: Engine,
     faults: list[StageFault] | None,
@@ -295,11 +295,11 @@ def keyed_runs(
 
     Args:
         docs: The documents.
-        jobs: The runs (:data:`_Job`).
+        jobs: The runs (:data:`FingerprintJob`).
         func: What keys a run.
         engine: Where the runs are keyed.
         faults: See above; ``None``: an error is raised.
-        fingerprints_of: The :class:`_Fingerprints` of one of ``func``'s results.
+        fingerprints_of: The :class:`BlockFingerprints` of one of ``func``'s results.
         received: Called with each of ``func``'s results as it arrives.
     """
     if faults is None:
@@ -311,7 +311,7 @@ def keyed_runs(
         return parts
     firsts: list[int] = []
 
-    def noted() -> Iterator[_Job]:
+    def noted() -> Iterator[FingerprintJob]:
         for job in jobs:
             firsts.append(job[0])
             yield job
@@ -329,11 +329,11 @@ def keyed_runs(
     return parts
 
 
-def joined_fingerprints(parts: Sequence[_Fingerprints]) -> _Fingerprints:
+def joined_fingerprints(parts: Sequence[BlockFingerprints]) -> BlockFingerprints:
     """The fingerprints of consecutive runs of documents, as one."""
     offsets = np.cumsum([0] + [p.hashes.size for p in parts])
     empty = np.zeros(0, dtype=np.int64)
-    return _Fingerprints(
+    return BlockFingerprints(
         *(np.concatenate([getattr(p, name) for p in parts] or [empty]) for name in ("doc_idx", "block_idx", "starts", "ends")),
         np.concatenate([p.hashes for p in parts] or [np.zeros(0, dtype=np.uint64)]),
         np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [empty]),
@@ -384,7 +384,7 @@ def _chunk_trigrams(keys: list[str], hashes: list[np.ndarray], counts: list[np.n
     counts.append(np.bincount(key_of_word[: grams.size][inside], minlength=len(keys)))
 
 
-def _near_unions(docs, fp: _Fingerprints, first_rows: np.ndarray, settings: BoilerplateSettings) -> UnionFind:
+def _near_unions(docs, fp: BlockFingerprints, first_rows: np.ndarray, settings: BoilerplateSettings) -> UnionFind:
     """Union exact groups whose keys are near-identical (trigram MinHash + exact check).
 
     Args:
@@ -459,7 +459,7 @@ def repeat_index(
     return fingerprints_index(docs, fp, settings)
 
 
-def fingerprints_index(docs: Sequence[Document], fp: _Fingerprints, settings: BoilerplateSettings) -> RepeatIndex:
+def fingerprints_index(docs: Sequence[Document], fp: BlockFingerprints, settings: BoilerplateSettings) -> RepeatIndex:
     """The :class:`RepeatIndex` of the corpus's block fingerprints (see :func:`repeat_index`)."""
     doc_idx = fp.doc_idx
     unsplit = frozenset(d for d, _ in fp.unsplit)
@@ -488,7 +488,7 @@ def fingerprints_index(docs: Sequence[Document], fp: _Fingerprints, settings: Bo
     return found
 
 
-def _describe(docs, fp: _Fingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
+def _describe(docs, fp: BlockFingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
     """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
     doc_idx, block_idx = fp.doc_idx, fp.block_idx
     is_repeated = np.zeros(group.max() + 1, dtype=bool)
@@ -529,7 +529,7 @@ def _verdict(count: int, spread: str, words: int, copied: bool, settings: Boiler
     return True, f"repeated in {count} documents of the corpus"
 
 
-def _copied_groups(docs, fp: _Fingerprints, by_group, doc_sets, settings) -> set[int]:
+def _copied_groups(docs, fp: BlockFingerprints, by_group, doc_sets, settings) -> set[int]:
     """Groups that, with the groups sharing their exact set of documents
     (``doc_sets``), cover more than ``copy_share`` of those documents' text."""
     by_docset: dict[tuple[int, ...], list[int]] = {}

@@ -164,9 +164,10 @@ def walk(folder: Path, suffixes: tuple[str, ...], report: Report) -> Iterator[Pa
 
     The order is that of a sorted top-down walk: a folder's files, then each
     subfolder in turn. Hidden files and folders are left out, and links to
-    folders are not followed. A subfolder that cannot be listed, a broken
-    link, and a FIFO, socket or device with a readable suffix are reported
-    through ``report(origin, message, kind)`` and skipped. The walk keeps its
+    folders are not followed. A file of another format (by its suffix), a
+    subfolder that cannot be listed, a broken link, and a FIFO, socket or
+    device with a readable suffix are reported through
+    ``report(origin, message, kind)`` and skipped. The walk keeps its
     own stack, so a tree thousands of folders deep cannot exhaust Python's.
 
     Args:
@@ -194,7 +195,16 @@ def walk(folder: Path, suffixes: tuple[str, ...], report: Report) -> Iterator[Pa
                 path = _regular_file(Path(entry.path), report)
                 if path is not None:
                     yield path
+            else:
+                report(entry.path, _unknown_format(entry.name, suffixes), "unknown-format")
         pending.extend(reversed(subfolders))
+
+
+def _unknown_format(name: str, suffixes: tuple[str, ...]) -> str:
+    """The message for a file in a folder whose suffix names no format read."""
+    suffix = format_suffix(name)
+    what = f"'{suffix}' is not a format dedup reads" if suffix else "a name without a format suffix"
+    return f"{what}; skipped (dedup reads {' '.join(suffixes)}, and those compressed)"
 
 
 def _is_folder(entry: os.DirEntry) -> bool:

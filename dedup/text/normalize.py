@@ -36,7 +36,7 @@ _WHITESPACE = re.compile(r"\s+")
 _ASCII_RUN = re.compile(r"[\x00-\x7f]+")
 
 # Scripts written without spaces between words: each character is a token.
-_UNSEGMENTED = (
+UNSEGMENTED_RANGES = (
     "\u0e00-\u0eff"  # Thai, Lao
     "\u1000-\u109f"  # Myanmar
     "\u1780-\u17ff"  # Khmer
@@ -48,7 +48,7 @@ _UNSEGMENTED = (
 )
 
 # One character of those scripts (each is a token of its own).
-UNSEGMENTED_CHAR = re.compile(f"[{_UNSEGMENTED}]")
+UNSEGMENTED_CHAR = re.compile(f"[{UNSEGMENTED_RANGES}]")
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +72,7 @@ def token_pattern() -> re.Pattern[str]:
     digits and marks. Combining marks count as word characters: Devanagari
     vowel signs or Arabic harakat must not split a word."""
     marks = mark_ranges()
-    return re.compile(rf"[{_UNSEGMENTED}][{marks}]*|(?:[^\W_{_UNSEGMENTED}]|[{marks}])(?:[^\W_{_UNSEGMENTED}]|[{marks}])*")
+    return re.compile(rf"[{UNSEGMENTED_RANGES}][{marks}]*|(?:[^\W_{UNSEGMENTED_RANGES}]|[{marks}])(?:[^\W_{UNSEGMENTED_RANGES}]|[{marks}])*")
 
 
 def __getattr__(name: str):

@@ -25,7 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.text.normalize import _UNSEGMENTED, mark_ranges, tokenize
+from dedup.text.normalize import UNSEGMENTED_RANGES, mark_ranges, tokenize
 
 
 
@@ -115,7 +115,7 @@ def char_classes() -> np.ndarray:
     """
     every = "".join(map(chr, range(_MAX_CODE)))
     table = np.zeros(_MAX_CODE, dtype=np.uint8)
-    for bit, body in ((_WORD, rf"[^\W_{_UNSEGMENTED}]"), (_MARK, rf"[{mark_ranges()}]"), (_UNSEG, rf"[{_UNSEGMENTED}]")):
+    for bit, body in ((_WORD, rf"[^\W_{UNSEGMENTED_RANGES}]"), (_MARK, rf"[{mark_ranges()}]"), (_UNSEG, rf"[{UNSEGMENTED_RANGES}]")):
         for match in re.finditer(body + "+", every):
             table[match.start() : match.end()] |= bit
     return table

@@ -21,7 +21,8 @@ def test_folder_ids_are_relative_paths(tmp_path: Path) -> None:
     (tmp_path / "ignored.csv").write_text("x,y", encoding="utf-8")
     docs, problems = read_corpus([tmp_path])
     assert [d.id for d in docs] == ["a.txt", "sub/b.md"]
-    assert problems == []
+    # A file of a format not read is skipped, never silently.
+    assert [(p.origin, p.kind, p.skipped) for p in problems] == [(str(tmp_path / "ignored.csv"), "unknown-format", True)]
 
 
 def test_sample_corpus_reads_five_documents(corpus_dir: Path) -> None:

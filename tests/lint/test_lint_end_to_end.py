@@ -62,11 +62,13 @@ def unaligned_line(repo: Path, rewrite: str, source: str) -> int:
     raise AssertionError("the rewrite has no line of its own")
 
 
-@pytest.fixture()
-def repo(tmp_path: Path) -> Path:
+@pytest.fixture(scope="module")
+def committed(tmp_path_factory) -> Path:
+    """A repository with the corpus, its index and a baseline committed
+    (built once: each test works on a copy of it)."""
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    repo = tmp_path / "news"
+    repo = tmp_path_factory.mktemp("committed") / "news"
     (repo / "corpus").mkdir(parents=True)
     for name in INDEXED:
         shutil.copy(CORPUS / name, repo / "corpus" / name)
@@ -81,6 +83,12 @@ def repo(tmp_path: Path) -> Path:
     git(repo, "commit", "-q", "-m", "corpus, index and baseline")
     (repo / "new").mkdir()
     return repo
+
+
+@pytest.fixture()
+def repo(committed: Path, tmp_path: Path) -> Path:
+    """A copy of the committed repository for one test to change."""
+    return Path(shutil.copytree(committed, tmp_path / "news", symlinks=True))
 
 
 def test_pull_request_lint_flow(repo: Path) -> None:

@@ -51,7 +51,10 @@ def run(*args: str, env=None) -> subprocess.CompletedProcess:
 def on_terminal(*args: str, env: dict) -> str:
     """Standard output of the command on a pseudo-terminal, as text."""
     leader, follower = pty.openpty()
-    process = subprocess.Popen([*DEDUP, *args], stdout=follower, stderr=subprocess.DEVNULL, env={**env, "TERM": "xterm-256color"})
+    # A terminal taller than the output: what a pager writes to the terminal
+    # is not dedup's (paging is tested in tests/views/test_terminal.py), and
+    # whether it runs must not depend on the test runner's terminal.
+    process = subprocess.Popen([*DEDUP, *args], stdout=follower, stderr=subprocess.DEVNULL, env={**env, "TERM": "xterm-256color", "LINES": "100000"})
     os.close(follower)
     chunks = []
     while True:
