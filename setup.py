@@ -1,9 +1,12 @@
-"""The compiled part: the loops of stage 1 in C (dedup/text/_loops.c):
-MinHash minima, the token hashes of ASCII text and its collapsed whitespace.
+"""The compiled part: the loops of stage 1 and of passage alignment in C
+(dedup/text/_loops.c): MinHash minima, the token hashes of ASCII text and
+its collapsed whitespace; verbatim runs, their merge into passages and the
+sentence pairs they join.
 
 Optional: where no C compiler is found the build goes on without it and
-dedup.near.signatures, dedup.near.fingerprints and dedup.text.shingles
-compute the same integers with numpy. Everything else is configured in
+dedup.near.signatures, dedup.near.fingerprints, dedup.text.shingles,
+dedup.passages.verbatim and dedup.passages.align compute the same results
+with numpy. Everything else is configured in
 setup.cfg.
 """
 

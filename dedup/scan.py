@@ -26,7 +26,7 @@ import os
 import resource
 import tempfile
 import time
-from array import array
+from collections import Counter
 from contextlib import contextmanager
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
@@ -40,16 +40,16 @@ from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
-from dedup.io.row_spill import updated_rows, with_extra
+from dedup.io.row_spill import SpilledRows, updated_rows, with_extra
 from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, cluster_places, placed_rows, document_results, empty_documents, pair_results, spilled_document_results
+from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results
 from dedup.near.verification import Verified, documents_in, verify_job
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, PairResult, ScanResult, collection_paused
+from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
 
 Progress = Callable[[str, int, int], None]
@@ -428,6 +428,7 @@ def passage_stage(
     A pair whose alignment was capped (``passages.max_pair_matches``) is a
     warning in ``result.problems`` and in ``problems`` (whose listener shows it).
     """
+    from dedup.passages.pair_rows import merged_pairs
     from dedup.passages.pairs import find_passage_pairs
 
     ids = document_ids(docs)
@@ -440,26 +441,23 @@ def passage_stage(
         tally=result.stats, shared_shares=shares,
     )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
-    ordered = [(position[p.a], position[p.b], p) for p in result.pairs]
     for pp in found:
-        pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **pp.document_figures(), **pp.fields(), found_by="passages")
-        pair.extra.update(pp.extra())
-        ordered.append((pp.i, pp.j, pair))
         if pp.capped:
-            _warn_capped(pair, settings, result, problems)
-    ordered.sort(key=lambda item: (item[0], item[1]))
-    result.pairs = [p for _, _, p in ordered]
+            _warn_capped(ids[pp.i], ids[pp.j], settings, result, problems)
+    near = sum(pp.relation == NEAR_DUPLICATE for pp in found)
+    relations: Counter[str] = Counter()
+    result.pairs = merged_pairs(result.pairs, position, found, ids, relations, spill=isinstance(result.documents, SpilledRows))
     for relation in (PARTIAL_COPY, REWRITE):
-        result.stats[f"{relation}_pairs"] = sum(p.relation == relation for p in result.pairs)
-    result.stats["passage_near_duplicate_pairs"] = sum(pp.relation == NEAR_DUPLICATE for pp in found)
+        result.stats[f"{relation}_pairs"] = relations[relation]
+    result.stats["passage_near_duplicate_pairs"] = near
     if result.stats["passage_near_duplicate_pairs"]:
-        _recluster(result)
+        recluster(result, ids)
 
 
-def _warn_capped(pair: PairResult, settings: Settings, result: ScanResult, problems: ProblemLog | None) -> None:
-    """A warning that a pair's alignment kept only its best sentence pairs."""
+def _warn_capped(a: str, b: str, settings: Settings, result: ScanResult, problems: ProblemLog | None) -> None:
+    """A warning that the alignment of ``a`` and ``b`` kept only its best sentence pairs."""
     problem = InputProblem(
-        pair.a, f"shares more matching runs or similar sentences with {pair.b!r} than passages.max_pair_matches "
+        a, f"shares more matching runs or similar sentences with {b!r} than passages.max_pair_matches "
         f"({settings.passages.max_pair_matches:,}): only the best were aligned, so their passages may be incomplete",
         "passage-work-capped", skipped=False,
     )
@@ -469,23 +467,6 @@ def _warn_capped(pair: PairResult, settings: Settings, result: ScanResult, probl
         problems.record(problem)
 
 
-def _recluster(result: ScanResult) -> None:
-    """Clusters again over every exact and near-duplicate pair, however found."""
-    table = DocumentTable(chars=array("q"))
-    for k, row in enumerate(result.documents):
-        table.ids.append(row.id)
-        table.chars.append(row.chars)
-        if row.metadata:
-            table.metadata[k] = row.metadata
-    position = {doc_id: k for k, doc_id in enumerate(table.ids)}
-    edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in (EXACT_DUPLICATE, NEAR_DUPLICATE)]
-    clusters = cluster_members(table, edges)
-    result.clusters, places = cluster_places(table.ids, clusters)
-    result.documents = placed_rows(result.documents, places)
-    result.stats["clusters"] = len(clusters)
-    result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
-
-
 def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine | None = None) -> None:
     """Stage 8: the direction of every reported pair (the documents' signals
     read on ``engine``'s workers, when given) and the composition of every
@@ -493,7 +474,7 @@ def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanR
     from dedup.provenance.composition import composed_rows
     from dedup.provenance.pairs import direct_pairs
 
-    direct_pairs(docs, result.pairs, settings, engine)
+    result.pairs = direct_pairs(docs, result.pairs, settings, engine)
     started = time.perf_counter()
     result.documents, alone = composed_rows(result.documents, result.pairs)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)

@@ -29,6 +29,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 import xxhash
 
 from dedup.engine.base import EngineUnavailable, groups_by_key, sorted_columns
+from dedup.engine.memory import return_freed_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -120,6 +121,8 @@ class RayEngine:
         """
         if self._started:
             return self
+        # The driver's stages free large arrays one after another: keep their pages from staying resident.
+        return_freed_memory()
         ray = self._ray
         if not ray.is_initialized():
             if self.address:

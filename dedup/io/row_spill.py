@@ -16,6 +16,8 @@ from functools import partial
 from collections.abc import Sequence
 from typing import Any, Callable, Iterable, Iterator
 
+from dedup.results import PairResult
+
 # Rows encoded and written at a time.
 ROWS_PER_WRITE = 2000
 
@@ -116,3 +118,10 @@ def with_extra(rows: Sequence, key: str, values: Sequence[Any]) -> Sequence:
 def _set_extra(key: str, values: Sequence[Any], position: int, row: Any) -> None:
     if position < len(values):
         row.extra[key] = values[position]
+
+
+def pair_from_dict(row: dict[str, Any]) -> PairResult:
+    """A pair row read back (its extra fields are those no field names)."""
+    names = PairResult.__dataclass_fields__
+    return PairResult(**{k: v for k, v in row.items() if k in names and k != "extra"}, extra={k: v for k, v in row.items() if k not in names})
+

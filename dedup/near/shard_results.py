@@ -19,7 +19,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from dedup.engine import Engine
-from dedup.io.row_spill import SpilledRows
+from dedup.io.row_spill import SpilledRows, pair_from_dict
 from dedup.near.clusters import representative_key
 from dedup.near.shard_ids import METADATA
 from dedup.near.shard_scan import ShardedCorpus
@@ -134,12 +134,6 @@ def document_from_dict(row: dict[str, Any]) -> DocumentResult:
     plain = [row.pop(name) for name in ("id", "chars", "shingles", "cluster", "duplicate_of")]
     metadata = {key: row.pop(key) for key in METADATA if key in row}
     return DocumentResult(*plain, metadata, row)
-
-
-def pair_from_dict(row: dict[str, Any]) -> PairResult:
-    """A pair row read back (its extra fields are those no field names)."""
-    names = PairResult.__dataclass_fields__
-    return PairResult(**{k: v for k, v in row.items() if k in names and k != "extra"}, extra={k: v for k, v in row.items() if k not in names})
 
 
 def cluster_from_dict(row: dict[str, Any]) -> ClusterResult:

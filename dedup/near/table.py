@@ -19,9 +19,9 @@ import numpy as np
 from dedup.document import Document
 from dedup.io.row_spill import SpilledRows, updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 
-__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "spilled_document_results", "empty_documents"]
+__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "spilled_document_results", "empty_documents", "recluster"]
 
 
 @dataclass
@@ -154,3 +154,31 @@ def empty_documents(table: DocumentTable, counts: np.ndarray) -> np.ndarray:
     """Documents without a word token (not those a stage failed on)."""
     empty = np.flatnonzero(counts == 0)
     return empty[~np.isin(empty, np.array(table.failed, dtype=np.int64))] if table.failed else empty
+
+
+def recluster(result: ScanResult, ids: Sequence[str]) -> None:
+    """Clusters again over every exact and near-duplicate pair of ``result``,
+    however found (its clusters, rows and counts set anew); ``ids``: every
+    document's id, by position.
+
+    Only the documents of those pairs are looked up (their positions, dates
+    and lengths, in one pass over the rows), not a table of every document.
+    """
+    duplicates = (EXACT_DUPLICATE, NEAR_DUPLICATE)
+    paired = {doc_id for p in result.pairs if p.relation in duplicates for doc_id in (p.a, p.b)}
+    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
+    edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in duplicates]
+    nodes = set(position.values())
+    chars: dict[int, int] = {}
+    metadata: dict[int, dict[str, str]] = {}
+    for k, row in enumerate(result.documents):
+        if k in nodes:
+            chars[k] = row.chars
+            if row.metadata:
+                metadata[k] = row.metadata
+    table = DocumentTable(ids=ids, chars=chars, metadata=metadata)
+    clusters = cluster_members(table, edges)
+    result.clusters, places = cluster_places(ids, clusters)
+    result.documents = placed_rows(result.documents, places)
+    result.stats["clusters"] = len(clusters)
+    result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)

@@ -27,16 +27,17 @@ from typing import Any, Sequence
 
 import numpy as np
 import scipy.sparse as sp
+import xxhash
 
 from dedup.config import Settings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span, covered_chars, span_mask
 from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_entries
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
-from dedup.text.shingles import shingle_hashes_from_tokens
+from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens
 from dedup.text.similarity import set_similarity
 from dedup.text.vectors import SentenceVectors, cosine_pairs, sentence_counts, sentence_vectors
 
@@ -58,6 +59,9 @@ SUMMARY_SHORT_GROUPS = 2
 SUMMARY_SHORT_SENTENCES = 6
 SUMMARY_SHORT_DENSITY = 0.6
 SUMMARY_SHORT_SHARE = 0.5
+# The compiled verbatim cover (dedup/text/_loops.c) and its entries, or None.
+_compiled_cover = compiled_loop("verbatim_cover")
+_COVER = np.dtype([("key", np.int64), ("share", np.float64)])
 
 
 @dataclass(frozen=True)
@@ -185,6 +189,16 @@ class Prepared:
         """Tokens outside masks."""
         return int(self.text.n_tokens - self.text.masked.sum())
 
+    @cached_property
+    def masked_char_count(self) -> int:
+        """Characters inside masks."""
+        return int(self.text.masked_chars.sum())
+
+    @cached_property
+    def order_key(self) -> tuple[int, int, int]:
+        """A key that depends on the document only: its length, its text, its masks."""
+        return len(self.text.text), xxhash.xxh64_intdigest(self.text.text.encode("utf-8", "surrogatepass")), self.masked_char_count
+
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
@@ -205,8 +219,9 @@ def _verbatim_passages(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) ->
     return out
 
 
-def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The sentence pairs that a verbatim match joins, and how much.
+def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], compiled: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sentence pairs that a verbatim match joins, and how much (by the
+    compiled loop when there is one and ``compiled`` is true, else numpy).
 
     For a match, the share of the smaller of two sentences that the match
     lays onto the other (a's part of the match, shifted to b). Only the b
@@ -214,8 +229,14 @@ def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch
     along the match, never the block of all their sentences.
 
     Returns:
-        ``(rows, cols, shares)``: each pair once, with its largest share (> 0).
+        ``(rows, cols, shares)``: each pair once, with its largest share (> 0),
+        ordered by row then column.
     """
+    if _compiled_cover is not None and compiled:
+        spans = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64).reshape(-1, 4)
+        ta, tb = (np.ascontiguousarray(p.sentence_tokens, dtype=np.int64) for p in (pa, pb))
+        cover = np.frombuffer(_compiled_cover(ta, tb, spans), dtype=_COVER)
+        return cover["key"] // max(1, len(tb)), cover["key"] % max(1, len(tb)), cover["share"]
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
     rows, cols, shares = [], [], []
     # Sentence token ranges follow each other (both columns never decrease),
@@ -486,19 +507,24 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
     if not matches:
         return False
     for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
-        covered = span_mask(p.text.n_tokens, spans) & ~p.text.masked
-        if int(covered.sum()) < FAST_PATH_SHARE * max(p.open_tokens, 1):
+        covered = (covered_chars(p.text.n_tokens, spans) if p.open_tokens == p.text.n_tokens  # nothing masked: no mask needed
+                   else int((span_mask(p.text.n_tokens, spans) & ~p.text.masked).sum()))
+        if covered < FAST_PATH_SHARE * max(p.open_tokens, 1):
             return False
     return True
 
 
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
-    ua = span_mask(len(pa.text.text), [p.a for p in passages]) & ~pa.text.masked_chars
-    ub = span_mask(len(pb.text.text), [p.b for p in passages]) & ~pb.text.masked_chars
-    ca, cb = int(ua.sum()), int(ub.sum())
-    na = max(1, len(pa.text.text) - int(pa.text.masked_chars.sum()))
-    nb = max(1, len(pb.text.text) - int(pb.text.masked_chars.sum()))
+    ca, cb = _unmasked_chars(pa, [p.a for p in passages]), _unmasked_chars(pb, [p.b for p in passages])
+    na, nb = (max(1, len(p.text.text) - p.masked_char_count) for p in (pa, pb))
     return ca, cb, ca / na, cb / nb
+
+
+def _unmasked_chars(p: Prepared, spans: list[Span]) -> int:
+    """Characters of ``p`` inside ``spans`` and outside its masks."""
+    if p.masked_char_count == 0:  # the spans' union, without a mask as long as the text
+        return covered_chars(len(p.text.text), spans)
+    return int((span_mask(len(p.text.text), spans) & ~p.text.masked_chars).sum())
 
 
 def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:

@@ -31,10 +31,9 @@ from dataclasses import dataclass, replace
 from typing import Any, Sequence
 
 import numpy as np
-import xxhash
 
 from dedup.config import PassageSettings, Settings
-from dedup.document import Document, span_mask
+from dedup.document import Document, covered_chars, span_mask
 from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, SentencePair, align_prepared, prepare, whole_document_stats
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
@@ -166,13 +165,19 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     if not spans:
         return SideMeasure(n, 0, 0, 0, 0, 0, 0)
     length = max(span.end for span, _, _ in spans)
-    quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])
     unquoted = [(s, verbatim) for s, p, verbatim in spans if not p.quoted]
+    longest = max((len(s) for s, v in unquoted if v), default=0)
+    text = texts["ab".index(side)] if texts is not None else None
+    if len(unquoted) == len(spans) and (text is None or text.isascii()):
+        # Nothing quoted and no dense script: the same counts from the spans' unions, without masks.
+        n_evidence, n_verbatim = covered_chars(length, [s for s, _ in unquoted]), covered_chars(length, [s for s, v in unquoted if v])
+        weight = n_evidence if text is not None else 0
+        return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, 0, longest, weight)
+    quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])
     evidence = span_mask(length, [s for s, _ in unquoted]) & ~quoted
     verbatim = span_mask(length, [s for s, v in unquoted if v]) & ~quoted
-    longest = max((len(s) for s, v in unquoted if v), default=0)
     n_evidence, n_verbatim = int(evidence.sum()), int(verbatim.sum())
-    weight = n_evidence + 2 * _dense_chars(texts["ab".index(side)], evidence) if texts is not None else 0
+    weight = n_evidence + 2 * _dense_chars(text, evidence) if text is not None else 0
     return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest, weight)
 
 
@@ -350,9 +355,8 @@ def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[S
 
 
 def _order_key(p: Prepared) -> tuple[int, int, int]:
-    """A key that depends on the document only: its length, its text, its masks."""
-    text = p.text.text
-    return len(text), xxhash.xxh64_intdigest(text.encode("utf-8", "surrogatepass")), int(p.text.masked_chars.sum())
+    """A key that depends on the document only (:attr:`Prepared.order_key`, taken once a document)."""
+    return p.order_key
 
 
 def mirror(alignment: Alignment) -> Alignment:

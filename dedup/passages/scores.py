@@ -28,6 +28,8 @@ class ScoreEntries:
     def of(cls, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, shape: tuple[int, int]) -> "ScoreEntries":
         """Entries at ``(rows, cols)``; a position given twice keeps its largest value."""
         keys = rows.astype(np.int64) * max(1, shape[1]) + cols.astype(np.int64)
+        if keys.size < 2 or bool((keys[1:] > keys[:-1]).all()):  # already sorted and distinct (most verbatim covers)
+            return cls(keys, values.astype(np.float32), shape)
         order = np.lexsort((-values, keys))
         keys, values = keys[order], values[order]
         first = np.ones(keys.size, dtype=bool)
@@ -51,6 +53,8 @@ class ScoreEntries:
 
     def maximum(self, other: "ScoreEntries") -> "ScoreEntries":
         """The larger value at every position either holds (absent: 0; all values are positive)."""
+        if self.keys.size == 0 and other.shape == self.shape and other.values.dtype == np.float32:  # made by :meth:`of`: canonical
+            return other
         keys = np.concatenate((self.keys, other.keys))
         values = np.concatenate((self.values, other.values))
         width = max(1, self.shape[1])

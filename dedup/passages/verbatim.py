@@ -5,7 +5,9 @@ Seeds on the same diagonal (same offset between the two texts) that touch
 or overlap form exact runs; runs that follow each other in both texts with
 at most a few differing tokens between them are merged into one
 near-verbatim passage. All of it is array work except the final merge,
-which walks the (few) runs in order.
+which walks the (few) runs in order; where the compiled loops were built
+(``dedup/text/_loops.c``) both the runs and the merge are taken there, with
+the same integers.
 """
 
 from __future__ import annotations
@@ -15,10 +17,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.text.sentences import PreparedText, masked_windows
-from dedup.text.shingles import shingle_hashes_from_tokens
+from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens
 
 # A seed n-gram repeated more often than this in one text is not a seed.
 _MAX_REPEATS = 8
+# The compiled runs and merge, or None (then the numpy and Python code below).
+_diagonal_runs = compiled_loop("diagonal_runs")
+_merged_runs = compiled_loop("merged_runs")
 
 
 @dataclass(frozen=True)
@@ -193,10 +198,50 @@ def capped_verbatim_matches(
     Returns:
         ``(matches ordered by position in a, whether runs were left out)``.
     """
-    runs, capped = longest_runs(exact_runs(seed_pairs(a, b, n, tables), n), max_runs)
+    runs, capped = longest_runs(diagonal_runs(a, b, n, tables), max_runs)
     if quoted is None:
         quoted = (np.zeros(a.n_tokens, dtype=bool), np.zeros(b.n_tokens, dtype=bool))
-    open_matches: list[list] = []  # [a_start, a_end, b_start, b_end, matched, quoted]
+    open_matches = merged_runs(runs, quoted, n, gap)
+    out = [TokenMatch(*m[:5], bool(m[5])) for m in open_matches if m[1] - m[0] >= (n if m[5] else min_tokens)]
+    return sorted(_drop_nested(out), key=lambda m: (m.a_start, m.b_start)), capped
+
+
+def diagonal_runs(a: PreparedText, b: PreparedText, n: int, tables: tuple[SeedTable, SeedTable] | None = None,
+                  compiled: bool = True) -> np.ndarray:
+    """``exact_runs(seed_pairs(a, b, n, tables), n)``, by the compiled loop
+    when there is one and ``compiled`` is true.
+
+    Returns:
+        ``(r, 3)`` int64 array of ``(a_start, a_end, diagonal)``.
+    """
+    if not (compiled and _diagonal_runs is not None):
+        return exact_runs(seed_pairs(a, b, n, tables), n)
+    ta, tb = tables or (seed_table(a, n), seed_table(b, n))
+    runs = _diagonal_runs(ta.hashes, ta.positions, tb.hashes, tb.positions, n, _MAX_REPEATS)
+    return np.frombuffer(runs, dtype=np.int64).reshape(-1, 3)
+
+
+def merged_runs(runs: np.ndarray, quoted: tuple[np.ndarray, np.ndarray], n: int, gap: int, compiled: bool = True) -> list[list[int]]:
+    """The :func:`split_runs` pieces of ``runs`` merged into passages: each
+    piece joins the last of the (at most eight) latest passages that it
+    follows within ``gap`` tokens in both texts, with the same quotation
+    flag, else it opens a passage of its own.
+
+    Args:
+        runs: ``(a_start, a_end, diagonal)`` rows, sorted by ``a_start``.
+        quoted: Per-token quotation flags of a and b.
+        n: Tokens per seed (pieces may overlap by less).
+        gap: Tokens that may differ between two pieces of one passage.
+        compiled: Take the compiled loop when there is one.
+
+    Returns:
+        ``[a_start, a_end, b_start, b_end, matched, quoted]`` per passage, in the order opened.
+    """
+    if compiled and _merged_runs is not None:
+        qa, qb = (np.ascontiguousarray(q, dtype=bool) for q in quoted)
+        merged = _merged_runs(np.ascontiguousarray(runs, dtype=np.int64), qa, qb, n, gap)
+        return np.frombuffer(merged, dtype=np.int64).reshape(-1, 6).tolist()
+    open_matches: list[list] = []
     for a0, a1, d, q in split_runs(runs, *quoted):
         b0, b1 = a0 + d, a1 + d
         for m in reversed(open_matches[-8:]):
@@ -206,8 +251,7 @@ def capped_verbatim_matches(
                 break
         else:
             open_matches.append([a0, a1, b0, b1, a1 - a0, q])
-    out = [TokenMatch(*m) for m in open_matches if m[1] - m[0] >= (n if m[5] else min_tokens)]
-    return sorted(_drop_nested(out), key=lambda m: (m.a_start, m.b_start)), capped
+    return open_matches
 
 
 def _drop_nested(matches: list[TokenMatch]) -> list[TokenMatch]:

@@ -14,6 +14,7 @@ from typing import Any, Mapping, Sequence
 from dedup.config import Settings
 from dedup.document import Document, document_ids, document_sources, take
 from dedup.engine import Engine
+from dedup.io.row_spill import updated_rows
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
 from dedup.provenance.direction import Direction, PairSide, decide
@@ -82,21 +83,27 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
     return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
 
 
-def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None = None) -> None:
-    """Fill each pair's direction and extent (in place).
+def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None = None) -> Sequence[PairResult]:
+    """Fill each pair's direction and extent.
 
     Each document in a pair is read once, in corpus order, for its signals
     (on ``engine``'s workers, in batches, when given); a text is read again
     only for a pair with shared quotations, the one piece of evidence that
     looks at the text itself.
+
+    Returns:
+        The pairs, as :func:`dedup.io.row_spill.updated_rows` gives them: a
+        list changed in place, pairs kept in a file rewritten a pair at a time.
     """
     ids, sources = document_ids(docs), document_sources(docs)
-    position = {doc_id: k for k, doc_id in enumerate(ids)}
-    needed = sorted({position[doc_id] for pair in pairs for doc_id in (pair.a, pair.b)})
+    paired = {doc_id for pair in pairs for doc_id in (pair.a, pair.b)}  # a position for these only
+    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
+    needed = sorted(position.values())
     signals = dict(zip((ids[k] for k in needed), _signals_of(docs, needed, engine)))
     # pairs come in order of their first document, so a few texts are kept at hand
     text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
-    for pair in pairs:
+
+    def direct(_: int, pair: PairResult) -> None:
         if not pair.passages:
             _whole_document_extents(pair, settings)
         spans = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages]
@@ -110,6 +117,8 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)
+
+    return updated_rows(pairs, direct)
 
 
 # Documents whose signals are read in one batch on a worker.

@@ -1,6 +1,7 @@
-/* The compiled loops of stage 1 (optional: where this module was not built,
- * the numpy code in dedup.text.shingles, dedup.near.fingerprints and
- * dedup.near.signatures gives the same integers).
+/* The compiled loops of stage 1 and of passage alignment (optional: where
+ * this module was not built, the numpy code in dedup.text.shingles,
+ * dedup.near.fingerprints, dedup.near.signatures and dedup.passages.verbatim
+ * gives the same integers).
  *
  * - segment_minima: MinHash minima. The numpy version builds a
  *   (permutations x shingles) block, adds the offsets in a second pass and
@@ -13,10 +14,18 @@
  *   instead of prefix sums of 64-bit integers over every character.
  * - ascii_collapsed: each text with its whitespace runs made one space and
  *   none at either end, what the exact-text digest hashes.
+ * - diagonal_runs: the exact runs of two texts' shared seeds (passages),
+ *   from a merge of their sorted seed tables: the numpy code searches,
+ *   repeats, stacks and sorts a few hundred seeds a pair in a dozen calls.
+ * - merged_runs: the exact runs cut where quotations start and end, and
+ *   merged into near-verbatim passages (a loop over the runs in Python).
+ * - verbatim_cover: the sentence pairs a verbatim passage joins, and how
+ *   much (a dozen array calls per passage in numpy).
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
@@ -229,6 +238,316 @@ static PyObject *ascii_collapsed(PyObject *self, PyObject *args)
     return release_buffers(views, 4, Py_None);
 }
 
+/* A bytes object of the size bytes at data, which is freed; a memory error
+ * when data is NULL. */
+static PyObject *bytes_of(void *data, Py_ssize_t size)
+{
+    if (data == NULL)
+        return PyErr_NoMemory();
+    PyObject *result = PyBytes_FromStringAndSize((const char *)data, size);
+    free(data);
+    return result;
+}
+
+/* A seed pair: its diagonal (position in b minus position in a) and its position in a. */
+typedef struct {
+    int64_t diag, a;
+} seed_t;
+
+/* -1, 0 or 1 as (x0, x1) comes before, with or after (y0, y1). */
+static int lexical(int64_t x0, int64_t x1, int64_t y0, int64_t y1)
+{
+    if (x0 != y0)
+        return x0 < y0 ? -1 : 1;
+    return (x1 > y1) - (x1 < y1);
+}
+
+static int by_diagonal(const void *x, const void *y)
+{
+    return lexical(((const seed_t *)x)->diag, ((const seed_t *)x)->a, ((const seed_t *)y)->diag, ((const seed_t *)y)->a);
+}
+
+/* A run (a_start, a_end, diagonal). */
+typedef struct {
+    int64_t start, end, diag;
+} run_t;
+
+static int by_start(const void *x, const void *y)
+{
+    return lexical(((const run_t *)x)->start, ((const run_t *)x)->diag, ((const run_t *)y)->start, ((const run_t *)y)->diag);
+}
+
+/* The seeds both tables hold (each a entry with every b entry of its hash,
+ * when b holds that hash at most max_repeats times), written to out unless
+ * it is NULL; returns how many. */
+static Py_ssize_t join_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na, const uint64_t *hb, const int64_t *pb, Py_ssize_t nb,
+                             Py_ssize_t max_repeats, seed_t *out)
+{
+    Py_ssize_t k = 0, i = 0, j = 0;
+    while (i < na && j < nb) {
+        if (ha[i] != hb[j]) {
+            const int a_smaller = ha[i] < hb[j];
+            i += a_smaller;
+            j += !a_smaller;
+            continue;
+        }
+        Py_ssize_t i1 = i, j1 = j;
+        while (i1 < na && ha[i1] == ha[i])
+            i1++;
+        while (j1 < nb && hb[j1] == hb[j])
+            j1++;
+        if (j1 - j <= max_repeats && out == NULL)
+            k += (i1 - i) * (j1 - j);
+        else if (j1 - j <= max_repeats)
+            for (Py_ssize_t x = i; x < i1; x++)
+                for (Py_ssize_t y = j; y < j1; y++)
+                    out[k].diag = pb[y] - pa[x], out[k].a = pa[x], k++;
+        i = i1, j = j1;
+    }
+    return k;
+}
+
+/* The seeds of join_seeds sorted by diagonal then position; *count receives
+ * how many. NULL when out of memory. */
+static seed_t *shared_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na, const uint64_t *hb, const int64_t *pb, Py_ssize_t nb,
+                            Py_ssize_t max_repeats, Py_ssize_t *count)
+{
+    const Py_ssize_t room = join_seeds(ha, pa, na, hb, pb, nb, max_repeats, NULL);
+    seed_t *seeds = (seed_t *)malloc((size_t)(room > 0 ? room : 1) * sizeof(seed_t));
+    if (seeds == NULL)
+        return NULL;
+    *count = join_seeds(ha, pa, na, hb, pb, nb, max_repeats, seeds);
+    qsort(seeds, (size_t)*count, sizeof(seed_t), by_diagonal);
+    return seeds;
+}
+
+/* The buffers of take_buffers (the first count arguments, none writable),
+ * then the n_ints integer arguments after them. */
+static int take_buffers_and_ints(PyObject *args, const char *name, Py_ssize_t count, const Py_ssize_t *sizes, Py_buffer *views,
+                                 Py_ssize_t *ints, Py_ssize_t n_ints)
+{
+    if (PyTuple_GET_SIZE(args) != count + n_ints) {
+        PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, %zd given", name, count + n_ints, PyTuple_GET_SIZE(args));
+        return -1;
+    }
+    for (Py_ssize_t k = 0; k < n_ints; k++) {
+        ints[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, count + k));
+        if (ints[k] == -1 && PyErr_Occurred())
+            return -1;
+    }
+    PyObject *buffers = PyTuple_GetSlice(args, 0, count);
+    if (buffers == NULL)
+        return -1;
+    const int taken = take_buffers(buffers, name, count, sizes, count, views);
+    Py_DECREF(buffers);
+    return taken;
+}
+
+static PyObject *diagonal_runs(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* hashes and positions of a, of b */
+    Py_buffer views[4];
+    Py_ssize_t ints[2], count = 0, runs = 0; /* n, max_repeats */
+    (void)self;
+    if (take_buffers_and_ints(args, "diagonal_runs", 4, sizes, views, ints, 2) < 0)
+        return NULL;
+    const Py_ssize_t n = ints[0], max_repeats = ints[1];
+    const Py_ssize_t na = views[0].len / 8, nb = views[2].len / 8;
+    if (views[1].len / 8 != na || views[3].len / 8 != nb) {
+        PyErr_SetString(PyExc_ValueError, "diagonal_runs: each table needs as many positions as hashes");
+        return release_buffers(views, 4, NULL);
+    }
+    seed_t *seeds;
+    run_t *out = NULL;
+    Py_BEGIN_ALLOW_THREADS
+    seeds = shared_seeds((const uint64_t *)views[0].buf, (const int64_t *)views[1].buf, na, (const uint64_t *)views[2].buf,
+                         (const int64_t *)views[3].buf, nb, max_repeats, &count);
+    if (seeds != NULL)
+        out = (run_t *)malloc((size_t)(count > 0 ? count : 1) * sizeof(run_t));
+    if (out != NULL) {
+        /* seeds on one diagonal at consecutive positions make one run */
+        for (Py_ssize_t k = 0; k < count; k++) {
+            if (k > 0 && seeds[k].diag == seeds[k - 1].diag && seeds[k].a - seeds[k - 1].a <= 1) {
+                out[runs - 1].end = seeds[k].a + n;
+                continue;
+            }
+            out[runs].start = seeds[k].a, out[runs].end = seeds[k].a + n, out[runs].diag = seeds[k].diag;
+            runs++;
+        }
+        qsort(out, (size_t)runs, sizeof(run_t), by_start);
+    }
+    free(seeds);
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 4, NULL);
+    return bytes_of(out, runs * (Py_ssize_t)sizeof(run_t));
+}
+
+/* A near-verbatim passage being built: a_start, a_end, b_start, b_end, matched, quoted. */
+typedef struct {
+    int64_t a0, a1, b0, b1, matched, quoted;
+} match_t;
+
+/* One piece of a run (tokens [a0, a1) of a on diagonal d, quoted or not)
+ * joined to one of the last eight open passages it follows within gap
+ * tokens in both texts, else opened as a passage of its own. */
+static void add_piece(match_t *open, Py_ssize_t *count, int64_t a0, int64_t a1, int64_t d, int64_t q, int64_t n, int64_t gap)
+{
+    const int64_t b0 = a0 + d, b1 = a1 + d;
+    const Py_ssize_t low = *count > 8 ? *count - 8 : 0;
+    for (Py_ssize_t k = *count - 1; k >= low; k--) {
+        match_t *m = &open[k];
+        if (m->quoted == q && -n < a0 - m->a1 && a0 - m->a1 <= gap && -n < b0 - m->b1 && b0 - m->b1 <= gap) {
+            m->matched += a1 - (a0 > m->a1 ? a0 : m->a1);
+            m->a1 = m->a1 > a1 ? m->a1 : a1;
+            m->b1 = m->b1 > b1 ? m->b1 : b1;
+            return;
+        }
+    }
+    open[*count] = (match_t){a0, a1, b0, b1, a1 - a0, q};
+    (*count)++;
+}
+
+static PyObject *merged_runs(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[3] = {8, 1, 1}; /* runs, quoted flags of a, of b */
+    Py_buffer views[3];
+    Py_ssize_t ints[2], count = 0; /* n, gap */
+    (void)self;
+    if (take_buffers_and_ints(args, "merged_runs", 3, sizes, views, ints, 2) < 0)
+        return NULL;
+    const Py_ssize_t n = ints[0], gap = ints[1];
+    const run_t *runs = (const run_t *)views[0].buf;
+    const Py_ssize_t n_runs = views[0].len / (Py_ssize_t)sizeof(run_t), na = views[1].len, nb = views[2].len;
+    const uint8_t *qa = (const uint8_t *)views[1].buf, *qb = (const uint8_t *)views[2].buf;
+    Py_ssize_t pieces = 0;
+    for (Py_ssize_t r = 0; r < n_runs; r++) {
+        if (runs[r].start < 0 || runs[r].end > na || runs[r].start >= runs[r].end || runs[r].start + runs[r].diag < 0 || runs[r].end + runs[r].diag > nb) {
+            PyErr_SetString(PyExc_ValueError, "merged_runs: a run lies outside the texts");
+            return release_buffers(views, 3, NULL);
+        }
+        pieces += runs[r].end - runs[r].start;
+    }
+    match_t *open = (match_t *)malloc((size_t)(pieces > 0 ? pieces : 1) * sizeof(match_t));
+    if (open == NULL)
+        return release_buffers(views, 3, PyErr_NoMemory());
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t r = 0; r < n_runs; r++) {
+        const int64_t d = runs[r].diag;
+        int64_t start = runs[r].start, flag = qa[start] && qb[start + d];
+        for (int64_t t = start + 1; t < runs[r].end; t++) {
+            const int64_t f = qa[t] && qb[t + d];
+            if (f != flag) {
+                add_piece(open, &count, start, t, d, flag, n, gap);
+                start = t, flag = f;
+            }
+        }
+        add_piece(open, &count, start, runs[r].end, d, flag, n, gap);
+    }
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 3, NULL);
+    return bytes_of(open, count * (Py_ssize_t)sizeof(match_t));
+}
+
+/* First index of the sorted column col[0], col[stride], ... (count items)
+ * whose value is above v (right) or at least v (left), as numpy's searchsorted. */
+static Py_ssize_t search(const int64_t *col, Py_ssize_t count, Py_ssize_t stride, int64_t v, int right)
+{
+    Py_ssize_t lo = 0, hi = count;
+    while (lo < hi) {
+        const Py_ssize_t mid = lo + (hi - lo) / 2;
+        const int64_t x = col[mid * stride];
+        if (right ? x <= v : x < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* A sentence pair's key (row * columns + column) and the share a passage lays onto it. */
+typedef struct {
+    int64_t key;
+    double share;
+} cover_t;
+
+static int by_key_then_share(const void *x, const void *y)
+{
+    const cover_t *p = (const cover_t *)x, *q = (const cover_t *)y;
+    if (p->key != q->key)
+        return p->key < q->key ? -1 : 1;
+    return (p->share < q->share) - (p->share > q->share); /* largest first */
+}
+
+/* The cover entries of every passage (tokens m[0]:m[1] of a, m[2]:m[3] of b)
+ * over the sentences ta (na rows of first, last+1 tokens) and tb, each key
+ * once with its largest share, sorted by key; *count receives how many. NULL
+ * when out of memory. */
+static cover_t *cover_loop(const int64_t *ta, Py_ssize_t na, const int64_t *tb, Py_ssize_t nb, const int64_t *m, Py_ssize_t n_matches,
+                           Py_ssize_t *count)
+{
+    Py_ssize_t room = 16, k = 0;
+    cover_t *out = (cover_t *)malloc((size_t)room * sizeof(cover_t));
+    const int64_t width = nb > 1 ? nb : 1;
+    for (Py_ssize_t x = 0; out != NULL && x < n_matches; x++) {
+        const int64_t as = m[4 * x], ae = m[4 * x + 1], bs = m[4 * x + 2], be = m[4 * x + 3], shift = bs - as;
+        const Py_ssize_t a0 = search(ta + 1, na, 2, as, 1), a1 = search(ta, na, 2, ae, 0);
+        const Py_ssize_t b0 = search(tb + 1, nb, 2, bs, 1), b1 = search(tb, nb, 2, be, 0);
+        for (Py_ssize_t i = a0; i < a1; i++) {
+            const int64_t lo = (ta[2 * i] > as ? ta[2 * i] : as) + shift, hi = (ta[2 * i + 1] < ae ? ta[2 * i + 1] : ae) + shift;
+            Py_ssize_t first = search(tb + 1, nb, 2, lo, 1), last = search(tb, nb, 2, hi, 0);
+            first = first > b0 ? first : b0;
+            last = last < b1 ? last : b1;
+            for (Py_ssize_t j = first; j < last; j++) {
+                const int64_t common = (hi < tb[2 * j + 1] ? hi : tb[2 * j + 1]) - (lo > tb[2 * j] ? lo : tb[2 * j]);
+                const int64_t la = ta[2 * i + 1] - ta[2 * i], lb = tb[2 * j + 1] - tb[2 * j];
+                if (common <= 0)
+                    continue;
+                if (k == room) {
+                    cover_t *grown = (cover_t *)realloc(out, (size_t)(room *= 2) * sizeof(cover_t));
+                    if (grown == NULL) {
+                        free(out);
+                        return NULL;
+                    }
+                    out = grown;
+                }
+                const double share = (double)common / (double)(la < lb ? la : lb);
+                out[k].key = (int64_t)i * width + j, out[k].share = share < 1.0 ? share : 1.0;
+                k++;
+            }
+        }
+    }
+    if (out == NULL)
+        return NULL;
+    qsort(out, (size_t)k, sizeof(cover_t), by_key_then_share);
+    Py_ssize_t kept = 0;
+    for (Py_ssize_t x = 0; x < k; x++)
+        if (kept == 0 || out[x].key != out[kept - 1].key)
+            out[kept++] = out[x];
+    *count = kept;
+    return out;
+}
+
+static PyObject *verbatim_cover(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[3] = {8, 8, 8}; /* sentence token ranges of a, of b; passages */
+    Py_buffer views[3];
+    Py_ssize_t count = 0;
+    (void)self;
+    if (take_buffers(args, "verbatim_cover", 3, sizes, 3, views) < 0)
+        return NULL;
+    if (views[0].len % 16 || views[1].len % 16 || views[2].len % 32) {
+        PyErr_SetString(PyExc_ValueError, "verbatim_cover: sentences take two int64 a row, passages four");
+        return release_buffers(views, 3, NULL);
+    }
+    cover_t *out;
+    Py_BEGIN_ALLOW_THREADS
+    out = cover_loop((const int64_t *)views[0].buf, views[0].len / 16, (const int64_t *)views[1].buf, views[1].len / 16,
+                     (const int64_t *)views[2].buf, views[2].len / 32, &count);
+    Py_END_ALLOW_THREADS
+    release_buffers(views, 3, NULL);
+    return bytes_of(out, count * (Py_ssize_t)sizeof(cover_t));
+}
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -242,10 +561,22 @@ static PyMethodDef methods[] = {
      "ascii_collapsed(codes, lengths, out, ends): each text of the uint8 codes (int64 lengths, each text\n"
      "followed by one separator) with every whitespace run made one space and none at either end,\n"
      "written one after the other to the uint8 out; ends[t] is where text t stops in out."},
+    {"diagonal_runs", diagonal_runs, METH_VARARGS,
+     "diagonal_runs(hashes_a, positions_a, hashes_b, positions_b, n, max_repeats) -> bytes: the exact runs of\n"
+     "n-token seeds two sorted seed tables share (a b hash held more than max_repeats times is no seed), as\n"
+     "int64 (a_start, a_end, diagonal) rows sorted by a_start then diagonal."},
+    {"merged_runs", merged_runs, METH_VARARGS,
+     "merged_runs(runs, quoted_a, quoted_b, n, gap) -> bytes: the int64 (a_start, a_end, diagonal) runs cut where\n"
+     "both texts' quotation flags (bool) change, and merged into passages, as int64 rows (a_start, a_end,\n"
+     "b_start, b_end, matched, quoted) in the order they were opened."},
+    {"verbatim_cover", verbatim_cover, METH_VARARGS,
+     "verbatim_cover(sentences_a, sentences_b, passages) -> bytes: for int64 sentence token ranges (first, last + 1)\n"
+     "of each text and int64 passages (a_start, a_end, b_start, b_end) in tokens, each sentence pair a passage\n"
+     "joins as (int64 row * max(1, len(sentences_b)) + column, float64 share), once with its largest share, by key."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1.", -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compiled loops of stage 1 and of passage alignment.", -1, methods};
 
 PyMODINIT_FUNC PyInit__loops(void)
 {

@@ -42,10 +42,12 @@ def shingle_set(text: str, ngram: int) -> np.ndarray:
 
 def set_similarity(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """Exact ``jaccard``, ``containment_a`` and ``containment_b`` of two shingle sets."""
+    common = overlap(a, b)  # once for the three (as jaccard and containment take it)
+    union = a.size + b.size - common
     return {
-        "jaccard": round(jaccard(a, b), 6),
-        "containment_a": round(containment(a, b), 6),
-        "containment_b": round(containment(b, a), 6),
+        "jaccard": round(common / union if union else 1.0, 6),
+        "containment_a": round(common / a.size if a.size else 0.0, 6),
+        "containment_b": round(common / b.size if b.size else 0.0, 6),
     }
 
 

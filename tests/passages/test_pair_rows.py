@@ -1,0 +1,64 @@
+"""The passage stage's hand-off: its pairs as rows merged in order with the
+earlier ones, in a list or spilled to a file, the same either way."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.io.row_spill import SpilledRows
+from dedup.passages.pair_rows import merged_pairs
+from dedup.passages.pairs import find_passage_pairs
+from dedup.results import EXACT_DUPLICATE, PairResult
+
+
+def _text(rng: random.Random, words: int) -> str:
+    vocabulary = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3 + k % 7)) for k in range(3000)]
+    picked = [rng.choice(vocabulary) for _ in range(words)]
+    return " ".join(" ".join(picked[k : k + 12]).capitalize() + "." for k in range(0, words, 12))
+
+
+def _found() -> tuple[list[Document], list]:
+    """Documents 2 and 7 share a passage, and 4 and 9 another."""
+    rng = random.Random(3)
+    docs = [Document(f"d{k}", _text(rng, 300)) for k in range(10)]
+    for source, copy in ((2, 7), (4, 9)):
+        passage = docs[source].text[: docs[source].text.index(".", 600) + 1]
+        docs[copy] = Document(f"d{copy}", _text(rng, 120) + " " + passage + " " + _text(rng, 120))
+    found = find_passage_pairs(docs, Settings(), sentences=False)
+    assert [(p.i, p.j) for p in found] == [(2, 7), (4, 9)]
+    return docs, found
+
+
+def _earlier() -> list[PairResult]:
+    return [PairResult(f"d{a}", f"d{b}", EXACT_DUPLICATE, 1.0, 1.0, 1.0, found_by="exact") for a, b in ((0, 5), (2, 7), (3, 4))]
+
+
+def test_spilled_rows_equal_the_list_and_keep_the_order() -> None:
+    docs, found = _found()
+    ids = [doc.id for doc in docs]
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    in_memory = merged_pairs(_earlier(), position, list(found), ids)
+    relations: Counter[str] = Counter()
+    spilled = merged_pairs(_earlier(), position, list(found), ids, relations, spill=True)
+    assert isinstance(in_memory, list) and isinstance(spilled, SpilledRows)
+    assert [p.to_dict() for p in spilled] == [p.to_dict() for p in in_memory]
+    # ordered by the documents' positions; on a tie (2, 7) the earlier pair first
+    assert [(p.a, p.b, p.found_by) for p in in_memory] == [
+        ("d0", "d5", "exact"), ("d2", "d7", "exact"), ("d2", "d7", "passages"), ("d3", "d4", "exact"), ("d4", "d9", "passages"),
+    ]
+    assert relations == Counter(p.relation for p in in_memory)
+    assert in_memory[2].passages and in_memory[2].extra == found[0].extra()
+
+
+def test_rows_are_made_in_order_whatever_order_they_come_in() -> None:
+    docs, found = _found()
+    ids = [doc.id for doc in docs]
+    position = {doc_id: k for k, doc_id in enumerate(ids)}
+    given = [found[1], found[0]]
+    rows = merged_pairs([], position, given, ids, spill=True)
+    assert [(p.a, p.b) for p in rows] == [("d2", "d7"), ("d4", "d9")]
+    # each passage pair is let go once its row is made
+    assert given == [None, None]
