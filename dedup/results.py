@@ -123,6 +123,12 @@ class PairResult:
     direction_evidence: list[str] = field(default_factory=list)
     relation_probability: float | None = None
 
+    @property
+    def aligned(self) -> bool:
+        """False for a pair the passage stage reported from its index without
+        an alignment (``aligned: false``: estimated shares, no passages)."""
+        return self.extra.get("aligned", True) is not False
+
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)
 

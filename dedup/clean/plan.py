@@ -212,6 +212,8 @@ class _Planner:
                 continue
             best = None
             for pair in self.pairs_of.get(doc_id, ()):
+                if not pair.aligned:  # an estimate from the index removes no document
+                    continue
                 source, copy = self.first(pair)
                 mine = pair.shared_share_a if pair.a == doc_id else pair.shared_share_b
                 if copy == doc_id and self.kept(source) and mine >= share and (best is None or mine > best[1]):

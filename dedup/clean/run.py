@@ -71,10 +71,16 @@ class CleanReport:
 
 
 def _scan_settings(settings: Settings, clean: CleanSettings) -> Settings:
-    """The scan a clean needs: passages only when the plan reads them, boilerplate unless kept."""
+    """The scan a clean needs: passages only when the plan reads them, boilerplate unless kept.
+
+    Cutting shared passages needs every pair's spans, so with
+    ``drop_shared_passages`` every candidate is aligned (``align_partners = 0``):
+    a pair reported from the index alone has no spans to cut.
+    """
+    align = 0 if clean.drop_shared_passages else settings.passages.align_partners
     return replace(
         settings,
-        passages=replace(settings.passages, enabled=clean.needs_passages),
+        passages=replace(settings.passages, enabled=clean.needs_passages, align_partners=align),
         boilerplate=replace(settings.boilerplate, enabled=not clean.keep_boilerplate, keep=False),
     )
 

@@ -36,12 +36,23 @@ class PassageSettings:
             must reach for a candidate pair to be aligned (two documents
             that share a passage share the words around its n-grams; two
             that use the same stock phrase do not); 0 aligns every candidate.
-        max_partners: Candidate partners aligned per document: a pair is
-            aligned when either document ranks the other among its
-            ``max_partners`` strongest by shared fingerprints, so the stage
-            grows with the documents, not with the pairs popular text makes;
-            the candidates left out are counted (``passage_candidates_unaligned``)
-            and not reported. 0 aligns every candidate.
+        max_partners: Candidate partners reported per document: a pair is
+            kept when either document ranks the other among its
+            ``max_partners`` strongest by shared fingerprints; the others are
+            counted (``passage_candidates_unaligned``) and not reported.
+            0 (the default) keeps every candidate.
+        align_partners: Candidate partners aligned per document, ranked as
+            for ``max_partners``: a pair is aligned when either document ranks
+            the other among its ``align_partners`` strongest, so the stage's
+            alignments grow with the documents, not with the pairs popular
+            text makes. Every other candidate kept is reported from the
+            index's figures (``aligned: false``, estimated shares, no
+            passages) when they pass the floors. 0 aligns every candidate.
+        align_share: A candidate whose estimated share of either document
+            (from the fingerprints, as for the pairs reported without an
+            alignment) reaches this is aligned whatever its rank: near
+            copies keep their spans and labels; the many partners popular
+            sentences make share a few per cent.
         max_pair_matches: Exact verbatim runs, and sentence pairs at or above
             ``context_threshold``, kept at most per pair (of documents or of
             their ``max_chars`` parts): the longest runs and best pairs; a
@@ -87,7 +98,9 @@ class PassageSettings:
     min_shared_fingerprints: int = 2
     anchor_window: int = 20
     min_anchor_overlap: float = 0.3
-    max_partners: int = 8
+    max_partners: int = 0
+    align_partners: int = 1
+    align_share: float = 0.2
     max_pair_matches: int = 200_000
     min_shared_chars: int = 100
     min_shared_share: float = 0.05
@@ -101,10 +114,12 @@ class PassageSettings:
 
     def __post_init__(self) -> None:
         check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
-        check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "dense_verbatim_score"))
+        check_shares(self, "passages", ("sentence_threshold", "context_threshold", "min_shared_share", "near_duplicate_share", "min_anchor_overlap", "short_story_share", "wholly_share", "align_share", "dense_verbatim_score"))
         if self.context_threshold > self.sentence_threshold:
             raise ConfigError("passages.context_threshold must not exceed passages.sentence_threshold")
         if self.max_partners < 0:
             raise ConfigError(f"passages.max_partners must be 0 (every candidate) or more, got {self.max_partners}")
+        if self.align_partners < 0:
+            raise ConfigError(f"passages.align_partners must be 0 (every candidate) or more, got {self.align_partners}")
         if self.max_pair_matches < 0:
             raise ConfigError(f"passages.max_pair_matches must be 0 (no cap) or more, got {self.max_pair_matches}")

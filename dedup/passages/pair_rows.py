@@ -16,6 +16,7 @@ from collections import Counter
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from dedup.io.row_spill import SpilledRows, pair_from_dict
+from dedup.passages.estimates import IndexPair
 from dedup.passages.verify import PassagePair
 from dedup.results import PairResult
 
@@ -54,10 +55,9 @@ def merged_pairs(
     return out
 
 
-def passage_row(pp: PassagePair, ids: Sequence[str]) -> PairResult:
-    """The result row of one passage pair."""
-    figures = {k: pp.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
-    pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **figures, **pp.fields(), found_by="passages")
+def passage_row(pp: PassagePair | IndexPair, ids: Sequence[str]) -> PairResult:
+    """The result row of one passage pair, aligned or reported from the index."""
+    pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **pp.document_figures(), **pp.fields(), found_by="passages")
     pair.extra.update(pp.extra())
     return pair
 

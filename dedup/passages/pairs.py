@@ -27,6 +27,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
+from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.index import strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, verify_pairs, verify_pairs_pooled
 
@@ -47,12 +48,15 @@ def find_passage_pairs(
     faults: list[StageFault] | None = None,
     tally: dict[str, int] | None = None,
     shared_shares: list[float] | None = None,
-) -> list[PassagePair]:
+) -> list[PassagePair | IndexPair]:
     """Documents that share passages, verified and labelled.
 
-    Only each document's ``passages.max_partners`` strongest candidates are
-    aligned (:func:`dedup.passages.index.strongest_partners`); the others
-    are neither aligned nor reported.
+    Each document's ``passages.align_partners`` strongest candidates are
+    aligned (:func:`dedup.passages.index.strongest_partners`), and every
+    candidate with an estimated share of ``passages.align_share``; every other
+    candidate among its ``passages.max_partners`` strongest (0: every one)
+    that passes the floors on the index's figures is reported without an
+    alignment (:class:`~dedup.passages.estimates.IndexPair`).
 
     Args:
         docs: The documents (ids unique).
@@ -75,28 +79,35 @@ def find_passage_pairs(
             alignment raises (the pair is left out; the others are as they
             would be without it). Without it, the first such error is raised.
         tally: Receives ``passage_candidates`` (candidate pairs outside
-            duplicate clusters) and ``passage_candidates_unaligned`` (those
-            beyond every document's strongest partners, left out).
+            duplicate clusters), ``passage_candidates_unaligned`` (those
+            beyond every document's ``align_partners`` strongest partners)
+            and, when there are any, ``passage_pairs_from_index`` (those
+            reported without an alignment).
         shared_shares: Receives, per document, the share of its sampled
             fingerprints (outside masks) that another document holds
             (:func:`dedup.passages.index.shared_fingerprints`): an estimate
             from the index, for aligned and unaligned documents alike.
 
     Returns:
-        Pairs with a relation, ordered by ``(i, j)``.
+        Pairs with a relation, aligned or from the index, ordered by ``(i, j)``.
     """
     ps = settings.passages
     group = np.array(duplicate_groups(len(docs), skip or set()), dtype=np.int64)
-    pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=shared_shares is not None)
-    if held_shared is not None:
-        held, held_elsewhere = held_shared
+    pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True)
+    held, held_elsewhere = held_shared
+    if shared_shares is not None:
         shared_shares[:] = np.round(held_elsewhere / np.maximum(held, 1), 4).tolist()
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     pairs, counts = pairs[apart], counts[apart]
-    chosen = strongest_partners(pairs, counts, ps.max_partners)
+    kept = strongest_partners(pairs, counts, ps.max_partners)
+    strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
+    aligned = kept & (strongest_partners(pairs, counts, ps.align_partners) | strong)
+    estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
     if tally is not None:
         tally["passage_candidates"] = len(pairs)
-        tally["passage_candidates_unaligned"] = int(len(pairs) - chosen.sum())
-    candidates = list(map(tuple, pairs[chosen].tolist()))
-    return verify_pairs_pooled(docs, candidates, settings, masks, counts[chosen].tolist(), sentences, engine, progress=progress, faults=faults)
-
+        tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())
+        if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
+            tally["passage_pairs_from_index"] = len(estimated)
+    candidates = list(map(tuple, pairs[aligned].tolist()))
+    found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults)
+    return sorted([*found, *estimated], key=lambda pair: (pair.i, pair.j)) if estimated else found

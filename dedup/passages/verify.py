@@ -60,6 +60,10 @@ class PassagePair:
     def passages(self) -> list[Passage]:
         return self.alignment.passages
 
+    def document_figures(self) -> dict[str, float]:
+        """``jaccard`` and the containments of the whole documents."""
+        return {k: self.alignment.stats[k] for k in ("jaccard", "containment_a", "containment_b")}
+
     def fields(self) -> dict[str, Any]:
         """The :class:`dedup.results.PairResult` fields this pair fills."""
         al = self.alignment

@@ -6,7 +6,10 @@ direction) and the boilerplate spans of each document, in one pass over the
 pairs and one over the documents: linear in the corpus, never over all pairs
 of documents. A character in several shared passages counts once, under the
 strongest role: shared as the copy, then undetermined, then as the source.
-Boilerplate is counted apart, before any shared role.
+Boilerplate is counted apart, before any shared role. A pair reported
+without an alignment (``aligned: false``) places no character, since its
+passages are unknown: it is listed in ``shared_with`` with its estimated
+characters and ``aligned: false``.
 """
 
 from __future__ import annotations
@@ -32,13 +35,18 @@ class SharedSpans:
         role: This document's role in the pair: ``source``, ``copy`` or ``undetermined``.
         relation: The pair's relation.
         spans: ``(start, end)`` character spans of this document; ``None``
-            for the whole text (exact and document-level near duplicates).
+            for the whole text (exact and document-level near duplicates);
+            empty for a pair reported without an alignment (its passages unknown).
+        estimated_chars: For a pair reported without an alignment
+            (``aligned: false``), its estimated shared characters of this
+            document; ``None`` otherwise.
     """
 
     other: str
     role: str
     relation: str
     spans: tuple[tuple[int, int], ...] | None
+    estimated_chars: int | None = None
 
 
 def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
@@ -55,9 +63,17 @@ def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
     for pair in pairs:
         for side, this, other in (("a", pair.a, pair.b), ("b", pair.b, pair.a)):
             role = SOURCE if pair.source == this else COPY if pair.derived == this else UNKNOWN
+            if _unaligned(pair):  # its passages unknown: no characters placed, its estimate named
+                out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, (), getattr(pair, f"shared_chars_{side}")))
+                continue
             spans = tuple((p[f"{side}_start"], p[f"{side}_end"]) for p in pair.passages) if pair.passages else None
             out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, spans))
     return out
+
+
+def _unaligned(pair: Any) -> bool:
+    """A pair reported from the passage index without an alignment."""
+    return (getattr(pair, "extra", None) or {}).get("aligned", True) is False
 
 
 def _clipped(spans: Iterable[tuple[int, int]], chars: int) -> list[tuple[int, int]]:
@@ -79,6 +95,9 @@ def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars)
         label = _ROLE_LABEL[item.role]
         events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
+        if item.estimated_chars is not None:
+            with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": item.estimated_chars, "aligned": False})
+            continue
         with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(chars, spans)})
     events.extend(event for start, end in _clipped(boilerplate, chars) for event in ((start, 1, BOILERPLATE), (end, -1, BOILERPLATE)))
     counts, active = [0] * len(PARTS), [0] * len(PARTS)

@@ -38,6 +38,7 @@ PROVENANCE_COLUMNS = (
     "derived",
     "direction_confidence",
     "relation_probability",
+    "aligned",  # False for a pair reported from the passage index without an alignment, else empty
 )
 
 

@@ -241,7 +241,9 @@ def render_scan_report(result: ScanResult, docs: Sequence[Document], settings: S
         a, b = _source_first(pair, by_id)
         diff = compare(a, b, settings, masks, boilerplate)
         context = pair_context(diff, f"pair-{index + 1}")
-        context.update(relation=pair.relation, jaccard=f"{pair.jaccard:.3f}",
+        # a pair the scan reported from its index is aligned here, for the page only: say so
+        relation = pair.relation if pair.aligned else f"{pair.relation} (not aligned by the scan: estimated from its index)"
+        context.update(relation=relation, jaccard=f"{pair.jaccard:.3f}",
                        shared=f"{diff.alignment.share_a:.0%} / {diff.alignment.share_b:.0%}")
         pairs.append(context)
     stats = result.stats

@@ -112,7 +112,7 @@ def _pairs_table(result: ScanResult, limit: int) -> Table:
             Text(pair.relation, style=RELATION_STYLES.get(pair.relation, "")),
             _direction(pair, directed),
             f"{pair.jaccard:.3f}",
-            f"{shares[0]:.0%}\n{shares[1]:.0%}" if pair.passages else "",
+            _shares(pair, shares),
             _passage_counts(pair),
         )
     return table
@@ -137,12 +137,20 @@ def _evidence(result: ScanResult, limit: int) -> Text:
 
 _PAIRS_CAPTION = (
     "jaccard: exact, word shingles; shared: share of each side's characters in shared passages; "
-    "passages: verbatim (v), reworded (r); direction: how sure the first is the source, and how much "
+    "~: estimated from the passage index, not aligned; passages: verbatim (v), reworded (r); direction: how sure the first is the source, and how much "
     "of the copy is derived (wholly, partially)"
 )
 
 
+def _shares(pair: PairResult, shares: tuple[float, float]) -> str:
+    if not pair.aligned:
+        return f"~{shares[0]:.0%}\n~{shares[1]:.0%}"
+    return f"{shares[0]:.0%}\n{shares[1]:.0%}" if pair.passages else ""
+
+
 def _passage_counts(pair) -> str:
+    if not pair.aligned:
+        return "not aligned"
     if not pair.passages:
         return ""
     verbatim = sum(p["kind"] == "verbatim" for p in pair.passages)

@@ -1,0 +1,156 @@
+"""Candidates beyond each document's strongest partners are reported from the
+index without an alignment (``passages.align_partners``, ``aligned: false``)."""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+from dedup.clean.plan import CleanSettings
+from dedup.clean.run import _scan_settings
+from dedup.config import ConfigError, PassageSettings, Settings
+from dedup.document import Document
+from dedup.passages.candidates import _candidates
+from dedup.passages.estimates import IndexPair
+from dedup.passages.index import strongest_partners
+from dedup.passages.pairs import find_passage_pairs
+from dedup.scan import scan_documents
+
+_VOCABULARY = ["".join(random.Random(k).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4 + k % 6)) for k in range(4000)]
+
+
+def _sentences(rng: random.Random, n: int) -> str:
+    words = [rng.choice(_VOCABULARY) for _ in range(n)]
+    return " ".join(" ".join(words[i : i + 14]).capitalize() + "." for i in range(0, n, 14))
+
+
+def _clique(copies: int = 6) -> list[Document]:
+    """``copies`` documents quoting one passage (about a seventh of each)
+    amid text of their own: every pair of them is a candidate, each
+    document has ``copies - 1`` partners."""
+    rng = random.Random(9)
+    passage = _sentences(rng, 70)
+    return [Document(f"c{k}", _sentences(rng, 200) + " " + passage + " " + _sentences(rng, 200)) for k in range(copies)]
+
+
+def _aligned_only(settings: Settings) -> Settings:
+    return replace(settings, passages=replace(settings.passages, align_partners=0))
+
+
+def test_candidates_beyond_the_aligned_partners_are_reported_from_the_index() -> None:
+    docs = _clique()
+    pairs, counts = _candidates(docs, Settings())
+    assert len(pairs) == 15
+    settings = Settings(passages=PassageSettings(align_partners=1))
+    tally: dict[str, int] = {}
+    found = find_passage_pairs(docs, settings, tally=tally)
+    aligned = strongest_partners(pairs, counts, 1)
+    assert 0 < aligned.sum() < 15
+    by_pair = {(p.i, p.j): p for p in found}
+    assert set(by_pair) == {tuple(p) for p in pairs.tolist()}  # every candidate reported, aligned or not
+    estimated = {key for key, p in by_pair.items() if isinstance(p, IndexPair)}
+    assert estimated == {tuple(p) for p in pairs[~aligned].tolist()}
+    assert tally == {"passage_candidates": 15, "passage_candidates_unaligned": 15 - int(aligned.sum()), "passage_pairs_from_index": len(estimated)}
+    # the estimates are near the verbatim share aligning the same pairs measures
+    # (the filler, drawn from one small vocabulary, aligns as reworded text too)
+    every = {(p.i, p.j): p.fields() for p in find_passage_pairs(docs, _aligned_only(settings))}
+    for key in estimated:
+        pair = by_pair[key]
+        assert pair.relation == "partial_copy" and pair.extra() == {"aligned": False, "shared_fingerprints": pair.shared_fingerprints}
+        fields = pair.fields()
+        assert fields["passages"] == [] and fields["reworded_share_a"] == 0.0
+        for side in "ab":
+            assert 0.7 < fields[f"shared_share_{side}"] / every[key][f"verbatim_share_{side}"] < 1.4, (key, fields, every[key])
+    # the aligned pairs are as aligning every candidate gives them
+    assert all(by_pair[key].fields() == every[key] for key in set(by_pair) - estimated)
+
+
+def test_estimates_below_the_floor_are_not_reported() -> None:
+    docs = _clique()
+    settings = Settings(passages=PassageSettings(align_partners=1, min_shared_chars=2000))
+    tally: dict[str, int] = {}
+    found = find_passage_pairs(docs, settings, tally=tally)
+    assert not any(isinstance(p, IndexPair) for p in found) and "passage_pairs_from_index" not in tally
+    assert tally["passage_candidates_unaligned"] > 0
+
+
+def test_max_partners_still_leaves_out_what_it_does_not_keep() -> None:
+    docs = _clique()
+    pairs, counts = _candidates(docs, Settings())
+    found = find_passage_pairs(docs, Settings(passages=PassageSettings(max_partners=2, align_partners=1)))
+    kept, aligned = strongest_partners(pairs, counts, 2), strongest_partners(pairs, counts, 1)
+    assert {(p.i, p.j) for p in found} <= {tuple(p) for p in pairs[kept].tolist()}
+    assert {(p.i, p.j) for p in found if isinstance(p, IndexPair)} <= {tuple(p) for p in pairs[kept & ~aligned].tolist()}
+
+
+def test_candidates_sharing_align_share_are_aligned_whatever_their_rank() -> None:
+    docs = _clique()
+    tally: dict[str, int] = {}
+    found = find_passage_pairs(docs, Settings(passages=PassageSettings(align_partners=1, align_share=0.1)), tally=tally)
+    assert len(found) == 15 and not any(isinstance(p, IndexPair) for p in found)
+    assert tally == {"passage_candidates": 15, "passage_candidates_unaligned": 0}
+    with pytest.raises(ConfigError, match="align_share"):
+        PassageSettings(align_share=1.5)
+
+
+def test_negative_align_partners_is_refused() -> None:
+    with pytest.raises(ConfigError, match="align_partners"):
+        PassageSettings(align_partners=-1)
+
+
+def test_scan_reports_unaligned_pairs_and_places_no_characters_for_them() -> None:
+    docs = _clique()
+    result = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(align_partners=1)))
+    unaligned = [p for p in result.pairs if not p.aligned]
+    assert unaligned and len(result.pairs) == 15
+    assert result.stats["passage_pairs_from_index"] == len(unaligned)
+    for pair in unaligned:
+        row = pair.to_dict()
+        assert row["aligned"] is False and row["passages"] == [] and row["found_by"] == "passages"
+        assert row["containment_a"] == row["shared_share_a"] and row["extent_a"] == "partially"
+    everyone = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(align_partners=0)))
+    assert all(p.aligned for p in everyone.pairs) and "passage_pairs_from_index" not in everyone.stats
+    chars = {(p.a, p.b): (p.shared_chars_a, p.shared_chars_b) for p in unaligned}
+    listed = 0
+    for row, full in zip(result.documents, everyone.documents):
+        for entry in row.extra["shared_with"]:
+            key, side = ((row.id, entry["id"]), 0) if (row.id, entry["id"]) in chars else ((entry["id"], row.id), 1)
+            if entry.get("aligned") is False:
+                assert entry["chars"] == chars[key][side] > 0
+                listed += 1
+        # characters are placed by the aligned pairs only: an estimate never takes the document as shared whole
+        assert row.extra["composition_original"] >= full.extra["composition_original"]
+    assert listed == 2 * len(unaligned)
+
+
+def test_every_output_format_shows_unaligned_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    corpus = tmp_path / "corpus.jsonl"
+    corpus.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _clique()))
+    (tmp_path / "setup.cfg").write_text("[dedup]\npassages.align_partners = 1\n")  # the configuration found from here
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    outputs = {}
+    for fmt in ("json", "jsonl", "csv", "text", "html"):
+        out = tmp_path / f"scan.{fmt}"
+        got = runner.invoke(main, ["scan", str(corpus), "--format", fmt, "-o", str(out), "--jobs", "1", "--no-pager", "-q"], catch_exceptions=False)
+        assert got.exit_code in (0, 1), got.output
+        outputs[fmt] = out.read_text()
+    pairs = json.loads(outputs["json"])["pairs"]
+    assert sum(p.get("aligned") is False for p in pairs) == json.loads(outputs["json"])["summary"]["passage_pairs_from_index"] > 0
+    assert sum('"aligned": false' in line for line in outputs["jsonl"].splitlines()) > 0
+    header, *rows = outputs["csv"].splitlines()
+    assert header.endswith(",aligned") and sum(row.endswith(",False") for row in rows) == len([p for p in pairs if p.get("aligned") is False])
+    assert "not aligned" in outputs["text"] and "~" in outputs["text"]
+    assert "not aligned by the scan" in outputs["html"]
+
+
+def test_clean_aligns_every_candidate_to_cut_shared_passages() -> None:
+    settings = Settings(passages=PassageSettings(align_partners=1))
+    assert _scan_settings(settings, CleanSettings(drop_shared_passages=True)).passages.align_partners == 0
+    assert _scan_settings(settings, CleanSettings(drop_derived=0.8)).passages.align_partners == 1
