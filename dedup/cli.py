@@ -190,9 +190,15 @@ def main() -> None:
     """
 
 
+def config_option(func: Callable) -> Callable:
+    """``--config FILE``: the settings file to use instead of searching upward."""
+    return click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file (pyproject.toml or setup.cfg) instead of searching upward from the working folder.")(func)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @settings_options
+@config_option
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "jsonl", "csv", "html"]), default="text", show_default=True, help="text: terminal report; json: everything; jsonl/csv: one pair per row; html: a report to open in a browser.")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
 @encoding_option
@@ -202,7 +208,7 @@ def main() -> None:
 @ray_address_option
 @output_options
 def scan(
-    paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, **flags: Any
+    paths: tuple[str, ...], fmt: str, progress: bool, encoding: str | None, id_field: str, text_field: str, engine_kind: str, ray_address: str | None, config_file: str | None, **flags: Any
 ) -> None:
     """Find duplicate and near-duplicate documents in PATHS.
 
@@ -215,7 +221,7 @@ def scan(
       dedup scan dump.parquet --id-field url --text-field maintext
     """
     output = collect_output(flags)
-    settings = load_cli_settings(**flags)
+    settings = load_cli_settings(config_file, **flags)
     fields = record_fields(id_field, text_field)
     problems = problem_log(output.quiet)
     # Ray prints its notices (a lost worker, a retried batch) on stdout: they go to stderr, stdout is the report.
@@ -251,10 +257,11 @@ def scan(
 @click.option("--side-by-side", is_flag=True, help="Aligned sentences facing each other instead of inline.")
 @click.option("--full", is_flag=True, help="Show unrelated documents in full too (by default they get a short answer).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True, help="text: coloured terminal view; json: every span, for machines; html: a page to open in a browser.")
+@config_option
 @encoding_option
 @debug_option
 @output_options
-def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, encoding: str | None, **flags: Any) -> None:
+def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, full: bool, fmt: str, encoding: str | None, config_file: str | None, **flags: Any) -> None:
     """Show what two documents share: verbatim and reworded passages, the
     words that differ inside them, and each one's own text.
 
@@ -269,7 +276,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
     from dedup.diff import DiffInputError, diff_documents
 
     output = collect_output(flags)
-    settings = load_cli_settings()
+    settings = load_cli_settings(config_file)
     started = time.perf_counter()
     try:
         result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log(output.quiet))
@@ -296,10 +303,11 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
 @click.option("--min-docs", type=click.IntRange(2), default=None, help="Fewest documents a block must recur in to count as a corpus-level repeat.")
 @click.option("--no-classifier", is_flag=True, help="Use only repeats and named patterns, not the block classifier.")
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True, help="Rows to show per table (text format).")
+@config_option
 @encoding_option
 @debug_option
 @output_options
-def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None, **flags: Any) -> None:
+def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_classifier: bool, limit: int, encoding: str | None, config_file: str | None, **flags: Any) -> None:
     """List boilerplate in PATHS: blocks repeated across the corpus (with
     counts and example ids) and, per document, the spans marked as
     boilerplate with their kind and reason.
@@ -314,7 +322,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     from dedup.io.problems import problem_records
 
     output = collect_output(flags)
-    settings = load_cli_settings(**{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
+    settings = load_cli_settings(config_file, **{"boilerplate.corpus_min_docs": min_docs, "boilerplate.classifier": False if no_classifier else None})
     docs, problems = read_corpus(paths, encoding=encoding, problems=problem_log(output.quiet))
     if not docs:
         report_omitted_problems(problems, quiet=output.quiet)
@@ -338,11 +346,6 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
 
     with writing(output):
         emit_view(capture(lambda console: render_boilerplate(console, docs, found, repeats, limit)), output)
-
-
-def config_option(func: Callable) -> Callable:
-    """``--config FILE``: the settings file to use instead of searching upward."""
-    return click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None, help="Read settings from this file (pyproject.toml or setup.cfg) instead of searching upward from the working folder.")(func)
 
 
 def _lint_call(call: Callable, *args: Any, **kwargs: Any) -> Any:
@@ -527,11 +530,12 @@ def baseline(paths: tuple[str, ...], output: str, index_file: str | None, diff_a
 @click.option("--jobs", "-j", type=click.IntRange(0), help="Worker processes, 0 for all cores [0].")
 @click.option("--progress/--no-progress", default=True, help="Progress bar on stderr (only on a terminal).")
 @record_field_options
+@config_option
 @encoding_option
 @debug_option
 @engine_option
 @ray_address_option
-def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, engine_kind: str, ray_address: str | None, **options: Any) -> None:
+def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, progress: bool, encoding: str | None, engine_kind: str, ray_address: str | None, config_file: str | None, **options: Any) -> None:
     """Write PATHS back to OUTPUT without duplicates and boilerplate, with a log.
 
     One document per duplicate cluster is kept; the log
@@ -547,7 +551,7 @@ def clean(paths: tuple[str, ...], output: str, id_field: str, text_field: str, p
     from dedup.clean import CleanInputError, CleanSettings, clean_corpus
 
     flags = {name: options.pop(name) for name in ("threshold", "ngram", "jobs")}
-    settings = load_cli_settings(**flags)
+    settings = load_cli_settings(config_file, **flags)
     to, overwrite = options.pop("to"), options.pop("overwrite")
     problems, faults = problem_log(), fault_log()
     try:

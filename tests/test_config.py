@@ -147,3 +147,48 @@ def test_jobs_are_capped_at_four_per_core(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert report["timing"]["workers"] <= 4 * (os.cpu_count() or 1)
     assert [p["relation"] for p in report["pairs"]] == ["exact_duplicate"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["scan", "{corpus}"],
+        ["diff", "{first}", "{second}"],
+        ["boilerplate", "{corpus}"],
+        ["clean", "{corpus}", "-o", "{out}"],
+        ["lint", "{corpus}"],
+        ["index", "build", "{corpus}", "-o", "{out}.dedup"],
+    ],
+    ids=lambda command: " ".join(part for part in command if not part.startswith(("{", "-"))),
+)
+def test_every_command_reads_the_file_named_by_config(tmp_path: Path, command: list[str]) -> None:
+    """--config FILE is read by every command that takes settings: a bad value in it stops the run with exit 2, naming the file."""
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    first, second = sorted(corpus.iterdir())[:2]
+    (tmp_path / "bad.cfg").write_text("[dedup]\nthreshold = 7\n", encoding="utf-8")
+    args = [part.format(corpus=corpus, first=first, second=second, out=tmp_path / "out") for part in command]
+    done = subprocess.run([sys.executable, "-m", "dedup", *args, "--config", str(tmp_path / "bad.cfg")], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "bad.cfg" in done.stderr and "threshold" in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_scan_takes_its_settings_from_the_config_file(tmp_path: Path) -> None:
+    corpus = Path(__file__).resolve().parents[1] / "corpus"
+    (tmp_path / "other.cfg").write_text("[dedup]\nthreshold = 0.55\npassages.min_shared_chars = 150\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "dedup", "scan", str(corpus), "--config", "other.cfg", "--format", "json", "--no-progress"], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    settings = json.loads(done.stdout)["settings"]
+    assert settings["threshold"] == 0.55 and settings["passages"]["min_shared_chars"] == 150
+
+
+def test_setup_cfg_group_sections_hold_dotted_settings(tmp_path: Path) -> None:
+    """``[dedup.passages]`` in setup.cfg is read as ``passages.`` keys, not ignored; an unknown group or a key set twice is an error naming the file."""
+    (tmp_path / "setup.cfg").write_text("[dedup]\nthreshold = 0.7\n\n[dedup.passages]\nmin_shared_chars = 150\n", encoding="utf-8")
+    settings = load_settings(config=find_config(tmp_path))
+    assert settings.threshold == 0.7 and settings.passages.min_shared_chars == 150
+    (tmp_path / "setup.cfg").write_text("[dedup]\npassages.min_shared_chars = 120\n\n[dedup.passages]\nmin_shared_chars = 150\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="setup.cfg.*passages.min_shared_chars"):
+        find_config(tmp_path)
+    (tmp_path / "setup.cfg").write_text("[dedup.passage]\nmin_shared_chars = 150\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="setup.cfg"):
+        load_settings(config=find_config(tmp_path))

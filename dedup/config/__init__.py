@@ -393,13 +393,29 @@ def _pyproject_table(path: Path) -> dict[str, Any] | None:
 
 
 def _setup_cfg_section(path: Path) -> dict[str, Any] | None:
-    """The ``[dedup]`` section of a setup.cfg (or any INI file), or ``None``."""
+    """The ``[dedup]`` section of a setup.cfg (or any INI file), or ``None``.
+
+    A ``[dedup.passages]`` section holds the same settings as ``passages.``
+    keys of ``[dedup]`` (as ``[tool.dedup.passages]`` does in pyproject.toml);
+    a key given both ways is an error rather than a silent choice.
+    """
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read(path, encoding="utf-8")
     except (configparser.Error, UnicodeDecodeError) as err:
         raise ConfigError(f"{path}: cannot parse: {err}") from None
-    return dict(parser.items("dedup")) if parser.has_section("dedup") else None
+    names = [name for name in parser.sections() if name == "dedup" or name.startswith("dedup.")]
+    if not names:
+        return None
+    values: dict[str, Any] = dict(parser.items("dedup")) if parser.has_section("dedup") else {}
+    for name in (name for name in names if name != "dedup"):
+        group = name.removeprefix("dedup.")
+        for key, value in parser.items(name):
+            dotted = f"{group}.{key}"
+            if dotted in values:
+                raise ConfigError(f"{path}: '{dotted}' is set in both [dedup] and [{name}]")
+            values[dotted] = value
+    return values
 
 
 def read_config_file(folder: str | os.PathLike = ".") -> tuple[dict[str, Any], str | None]:
