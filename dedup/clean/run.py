@@ -70,16 +70,20 @@ class CleanReport:
         return {**self.__dict__, "output": str(self.output), "log": str(self.log)}
 
 
-def _scan_settings(settings: Settings, clean: CleanSettings) -> Settings:
+def _scan_settings(settings: Settings, clean: CleanSettings, longest: int = 0) -> Settings:
     """The scan a clean needs: passages only when the plan reads them, boilerplate unless kept.
 
     Cutting shared passages needs every pair's spans, so with
     ``drop_shared_passages`` every candidate is aligned (``align_partners = 0``):
-    a pair reported from the index alone has no spans to cut.
+    a pair reported from the index alone has no spans to cut. A clean keeps
+    or removes whole documents and writes each back as one, so no document is
+    scanned as parts: ``max_chars`` is raised to the ``longest`` read (a clean
+    holds every text in memory anyway).
     """
     align = 0 if clean.drop_shared_passages else settings.passages.align_partners
     return replace(
         settings,
+        max_chars=max(settings.max_chars, longest),
         passages=replace(settings.passages, enabled=clean.needs_passages, align_partners=align),
         boilerplate=replace(settings.boilerplate, enabled=not clean.keep_boilerplate, keep=False),
     )
@@ -134,7 +138,8 @@ def clean_corpus(
     docs, problems = read_corpus(paths, encoding=encoding, problems=problems, fields=fields)
     if not docs:
         raise CleanInputError("no usable documents were read; check the paths and formats above")
-    result = scan_documents(docs, _scan_settings(settings, clean), problems, progress, engine, faults)
+    longest = max(len(doc.text) for doc in docs)
+    result = scan_documents(docs, _scan_settings(settings, clean, longest), problems, progress, engine, faults)
     messages: list[str] = []
     writer = _Writer(folder, [Path(p) for p in paths], fields, messages)
     decisions = plan_clean(docs, result, clean, writer.unwritable(docs, to))

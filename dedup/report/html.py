@@ -34,6 +34,7 @@ from dedup.diff import (
 from dedup.document import Document, Span, span_mask
 from dedup.engine import Engine, FaultLog
 from dedup.io.corpus import read_corpus
+from dedup.io.parts import split_long
 from dedup.io.records import RecordFields
 from dedup.io.problems import ProblemLog
 from dedup.results import ScanResult
@@ -290,5 +291,7 @@ def scan_report(
         A :class:`ScanReport`; its ``html`` is empty when nothing was read.
     """
     docs, problems = read_corpus([str(p) for p in paths], encoding=encoding, problems=problems, fields=fields)
+    # the report shows the documents the scan saw: a document past max_chars as its parts
+    docs = list(split_long(docs, settings.max_chars, problems))
     result = scan_documents(docs, settings, problems, progress, engine=engine, faults=faults)
     return ScanReport(result, render_scan_report(result, docs, settings) if docs else "")
