@@ -45,7 +45,6 @@ from dedup.boilerplate.marking import (
 )
 from dedup.boilerplate.model import BlockModel, shipped_model
 from dedup.boilerplate.repeats import RepeatedBlock, corpus_repeats
-from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences  # noqa: F401 - its name here for callers
 from dedup.boilerplate.spans import (
     OTHER,
     REPEAT_IN_CORPUS,

@@ -29,7 +29,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import split_document
 from dedup.engine import Engine, FaultBarrier, ItemFault, StageFault
-from dedup.io.corpus import accept_id
+from dedup.io.corpus import METADATA_FIELDS, accept_id
 from dedup.io.parts import too_long_problem
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
@@ -39,7 +39,6 @@ from dedup.near.sharded import BandKeySpill, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable
 
-METADATA = ("date", "source", "url", "title")
 
 # Input bytes per range at most: the last ranges keep one worker busy while
 # the others have none left, and a range's texts are held while it is read.
@@ -109,7 +108,7 @@ def range_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding:
         # accept_id's test of an empty document, without the copy strip() makes.
         pieces = [] if not doc.text or doc.text.isspace() else split_document(doc, settings.max_chars)
         if doc.date or doc.source or doc.url or doc.title:
-            read.metadata[len(read.ids)] = {key: getattr(doc, key) for key in METADATA if getattr(doc, key)}
+            read.metadata[len(read.ids)] = {key: getattr(doc, key) for key in METADATA_FIELDS if getattr(doc, key)}
         read.ids.append(doc.id)
         read.files.append(event.file)
         read.origins.append(doc.origin)

@@ -30,7 +30,7 @@ import xxhash
 from dedup.config import Settings
 from dedup.document import split_document
 from dedup.engine import Engine, FaultBarrier, ItemFault
-from dedup.io.corpus import accept_id
+from dedup.io.corpus import METADATA_FIELDS, accept_id
 from dedup.io.problems import SHOWN_PER_KIND, InputProblem, show_id
 from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, ShardRecord, read_shard
@@ -38,7 +38,6 @@ from dedup.near.candidates import band_keys, lsh_params
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_batch, job_size
 from dedup.text.shingles import ShingleBatch
 
-METADATA = ("date", "source", "url", "title")
 
 
 @dataclass
@@ -132,7 +131,7 @@ def shard_job(job: tuple[int, Shard], settings: Settings, encoding: str | None, 
         ids.append(doc.id)
         files.append(event.file)
         origins.append(doc.origin)
-        metadata.append({key: getattr(doc, key) for key in METADATA if getattr(doc, key)})
+        metadata.append({key: getattr(doc, key) for key in METADATA_FIELDS if getattr(doc, key)})
         parts.append(len(pieces))
         texts.extend(piece.text for piece in pieces)
     barrier = FaultBarrier(partial(_fingerprint_rows, settings=settings), job_size, blank_texts)

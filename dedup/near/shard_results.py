@@ -21,7 +21,7 @@ from scipy.sparse.csgraph import connected_components
 from dedup.engine import Engine
 from dedup.io.row_spill import SpilledRows, pair_from_dict
 from dedup.near.clusters import representative_key
-from dedup.near.shard_ids import METADATA
+from dedup.io.corpus import METADATA_FIELDS
 from dedup.near.shard_scan import ShardedCorpus
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult
 
@@ -132,7 +132,7 @@ def document_from_dict(row: dict[str, Any]) -> DocumentResult:
     """A document row read back: its fields, metadata and extra fields."""
     row = dict(row)
     plain = [row.pop(name) for name in ("id", "chars", "shingles", "cluster", "duplicate_of")]
-    metadata = {key: row.pop(key) for key in METADATA if key in row}
+    metadata = {key: row.pop(key) for key in METADATA_FIELDS if key in row}
     return DocumentResult(*plain, metadata, row)
 
 

@@ -63,17 +63,12 @@ def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
     for pair in pairs:
         for side, this, other in (("a", pair.a, pair.b), ("b", pair.b, pair.a)):
             role = SOURCE if pair.source == this else COPY if pair.derived == this else UNKNOWN
-            if _unaligned(pair):  # its passages unknown: no characters placed, its estimate named
+            if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
                 out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, (), getattr(pair, f"shared_chars_{side}")))
                 continue
             spans = tuple((p[f"{side}_start"], p[f"{side}_end"]) for p in pair.passages) if pair.passages else None
             out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, spans))
     return out
-
-
-def _unaligned(pair: Any) -> bool:
-    """A pair reported from the passage index without an alignment."""
-    return (getattr(pair, "extra", None) or {}).get("aligned", True) is False
 
 
 def _clipped(spans: Iterable[tuple[int, int]], chars: int) -> list[tuple[int, int]]:

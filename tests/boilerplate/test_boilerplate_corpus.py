@@ -99,7 +99,7 @@ def test_at_most_one_sentence_of_000_is_marked(sample):
 
 
 def test_sentence_repeat_filter_keeps_every_document_with_a_repeated_sentence():
-    from dedup.boilerplate.detect import _may_repeat_sentences
+    from dedup.boilerplate.sentence_hashes import may_repeat_sentences as _may_repeat_sentences
     from dedup.text.normalize import normalize_text as normalized
 
     rng = random.Random(3)
