@@ -188,18 +188,19 @@ def count_lines(shard: Shard) -> int:
 _COUNT_BLOCK = 1 << 20
 
 
-def number_lines(shards: list[Shard | InputProblem], counts: list[int]) -> list[Shard | InputProblem]:
+def number_lines(shards: Iterable[Shard | InputProblem], counts: Iterable[int]) -> Iterator[Shard | InputProblem]:
     """``shards`` with the ``first_line`` of each byte range, from the
-    :func:`count_lines` of every shard (``counts``, in the same order)."""
-    numbered: list[Shard | InputProblem] = []
+    :func:`count_lines` of every shard (``counts``, in the same order).
+
+    Lazy: a generator of counts is drawn one shard at a time, so the
+    caller can count a range while the workers read the ranges before it."""
     before: dict[str, int] = {}
     for item, count in zip(shards, counts):
         if isinstance(item, Shard) and item.end is not None:
             path = item.files[0][0]
             item = Shard(item.files, item.start, item.end, before.get(path, 0))
             before[path] = item.first_line + count
-        numbered.append(item)
-    return numbered
+        yield item
 
 
 def _range_lines(handle, start: int, end: int) -> Iterator[bytes]:

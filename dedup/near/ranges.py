@@ -33,7 +33,7 @@ from dedup.io.corpus import METADATA_FIELDS, accept_id
 from dedup.io.parts import too_long_problem
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
-from dedup.io.shards import Shard, count_lines, file_size, plan_shards, read_shard
+from dedup.io.shards import Shard, count_lines, file_size, number_lines, plan_shards, read_shard
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.sharded import BandKeySpill, shard_bytes
 from dedup.near.shingle_store import ShingleStore
@@ -153,7 +153,7 @@ def read_in_workers(
     :func:`~dedup.io.parts.split_long` give, with the same problems in
     ``problems`` and faults in ``faults``."""
     job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields())
-    reads = engine.map(job, ((k, item) for k, item in enumerate(_numbered(planned)) if isinstance(item, Shard)), in_flight=1)
+    reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=1)
     table, store, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
     parts: list[Fingerprints] = []
     seen: dict[str, str] = {}
@@ -169,18 +169,6 @@ def read_in_workers(
         if progress:
             progress("fingerprint", len(table), 0)
     return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
-
-
-def _numbered(planned: list[Shard | InputProblem]) -> Iterator[Shard | InputProblem]:
-    """``planned`` with the first line of each byte range, counted here as
-    the ranges are handed out: this process counts while the workers read."""
-    before: dict[str, int] = {}
-    for item in planned:
-        if isinstance(item, Shard) and item.end is not None:
-            path = item.files[0][0]
-            item = Shard(item.files, item.start, item.end, before.get(path, 0))
-            before[path] = item.first_line + count_lines(item)
-        yield item
 
 
 def _take(

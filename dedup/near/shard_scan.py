@@ -180,7 +180,7 @@ def read_shards(
     planned = plan_shards(paths, shard_bytes)
     shards = [item for item in planned if isinstance(item, Shard)]
     counts = iter(engine.map(count_lines, [s for s in shards if s.end is not None]))
-    planned = number_lines(planned, [next(counts) if isinstance(s, Shard) and s.end is not None else 0 for s in planned])
+    planned = list(number_lines(planned, [next(counts) if isinstance(s, Shard) and s.end is not None else 0 for s in planned]))
     job = partial(shard_job, settings=settings, encoding=encoding, fields=fields or RecordFields())
     numbered = ((k, item) for k, item in enumerate(planned) if isinstance(item, Shard))
     summaries: list[ShardSummary] = []
