@@ -61,12 +61,14 @@ def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
     """
     out: dict[str, list[SharedSpans]] = {}
     for pair in pairs:
+        aligned, passages, source, derived = pair.aligned, pair.passages, pair.source, pair.derived
         for side, this, other in (("a", pair.a, pair.b), ("b", pair.b, pair.a)):
-            role = SOURCE if pair.source == this else COPY if pair.derived == this else UNKNOWN
-            if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
-                out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, (), getattr(pair, f"shared_chars_{side}")))
+            role = SOURCE if source == this else COPY if derived == this else UNKNOWN
+            if not aligned:  # its passages unknown: no characters placed, its estimate named
+                estimate = pair.shared_chars_a if side == "a" else pair.shared_chars_b
+                out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, (), estimate))
                 continue
-            spans = tuple((p[f"{side}_start"], p[f"{side}_end"]) for p in pair.passages) if pair.passages else None
+            spans = tuple((p[f"{side}_start"], p[f"{side}_end"]) for p in passages) if passages else None
             out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, spans))
     return out
 
@@ -87,9 +89,11 @@ def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
     events: list[tuple[int, int, int]] = []
     with_docs = []
     for item in shared:
-        spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars)
-        label = _ROLE_LABEL[item.role]
-        events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
+        # a pair without an alignment (most, on high-reuse corpora) has no spans: nothing to clip or place
+        spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars) if item.spans != () else []
+        if spans:
+            label = _ROLE_LABEL[item.role]
+            events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
         if item.estimated_chars is not None:
             with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": item.estimated_chars, "aligned": False})
             continue
