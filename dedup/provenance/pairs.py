@@ -19,7 +19,7 @@ from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
 from dedup.provenance.direction import Direction, PairSide, decide
 from dedup.provenance.signals import DocumentSignals, document_signals
-from dedup.results import PairResult
+from dedup.results import PairResult, collection_paused
 
 
 Spans = Sequence[tuple[int, int, int, int]]  # (a_start, a_end, b_start, b_end) per shared passage
@@ -116,7 +116,8 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)
 
-    return updated_rows(pairs, direct)
+    with collection_paused():  # objects made per pair, none of them garbage (see composed_rows)
+        return updated_rows(pairs, direct)
 
 
 # Documents whose signals are read in one batch on a worker.
