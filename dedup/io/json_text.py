@@ -18,7 +18,9 @@ hands to the standard library instead:
   text never holds;
 * what orjson refuses: integers beyond 64 bits, keys that are not strings,
   lone surrogates, float subclasses (NumPy's), and dataclasses and dates
-  (which the standard library refuses too, and so still does).
+  (which the standard library refuses too, and so still does). A UUID or
+  a plain enum member, which the standard library refuses, orjson writes
+  (as its string or value): no result holds one.
 
 The checks can only send a value to the standard library when it did not
 need to (a title holding ``0.00001``), never let a difference through.
@@ -100,6 +102,7 @@ def dumps_bytes(value: Any, indent: bool = False) -> bytes:
     Raises:
         TypeError: If the standard library cannot encode ``value``.
         ValueError: As the standard library raises it (a circular reference).
+        UnicodeEncodeError: If a string holds a lone surrogate.
     """
     text = _orjson(value, _INDENT)
     if text is None:
