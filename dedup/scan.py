@@ -49,7 +49,7 @@ from dedup.near.index_spill import IndexSpill
 from dedup.near.ranges import plan, read_in_workers
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results
+from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results, spilled_pairs
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -285,6 +285,8 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     pairs, edges = pair_results(table, counts, groups, near)
     clusters = cluster_members(table, edges)
     results, cluster_results = rows_of(table, counts, clusters)
+    if isinstance(results, SpilledRows):  # the pairs wait in a file too
+        pairs = spilled_pairs(pairs)
     stats = {
         "documents": len(table),
         **problem_stats(problems),
