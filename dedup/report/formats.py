@@ -16,7 +16,7 @@ from functools import lru_cache
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from dedup.results import ScanResult, collection_paused
+from dedup.results import SHARED_PASSAGE, GroupResult, ScanResult, collection_paused
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -40,6 +40,8 @@ PROVENANCE_COLUMNS = (
     "relation_probability",
     "aligned",  # False for a pair reported from the passage index without an alignment, else empty
 )
+# Columns of a shared-passage group's row (relation ``shared_passage``; ``a`` and ``b`` empty), empty for a pair.
+GROUP_COLUMNS = ("group", "documents", "chars")
 
 
 def to_json(result: ScanResult) -> str:
@@ -71,7 +73,7 @@ def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Ite
     Yields:
         Pieces whose concatenation is :func:`to_json`'s text.
     """
-    rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
+    rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters, "shared_passages": result.shared_passages}
     encode = _encoder(", ").encode
     for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
         head = ("{\n" if number == 0 else ",\n") + "  " + encode(key) + ": "
@@ -180,8 +182,17 @@ def _flat_records(items: list) -> bool:
 
 
 def to_jsonl(result: ScanResult) -> str:
-    """One JSON object per pair, one per line."""
-    return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in result.pairs)
+    """One JSON object per pair, one per line; then one per shared-passage
+    group (:func:`group_record`: ``relation`` is ``shared_passage``)."""
+    rows = (*(p.to_dict() for p in result.pairs), *(group_record(g) for g in result.shared_passages))
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+
+
+def group_record(group: GroupResult) -> dict[str, Any]:
+    """A shared-passage group as a row of the JSONL output: ``relation``
+    ``shared_passage``, ``group`` its id, then its fields."""
+    row = group.to_dict()
+    return {"relation": SHARED_PASSAGE, "group": row.pop("id"), **row}
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
@@ -217,10 +228,15 @@ def to_csv(result: ScanResult) -> str:
     by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS
+    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS + GROUP_COLUMNS
     writer.writerow(columns)
     for pair in result.pairs:
         row: dict[str, Any] = pair.to_dict()
+        writer.writerow([csv_cell(row.get(c)) if row.get(c) is not None else "" for c in columns])
+    for group in result.shared_passages:
+        # the documents as one cell, a JSON list: an id may hold any separator
+        row = {"relation": SHARED_PASSAGE, "group": group.id, "documents": json.dumps(group.member_ids(), ensure_ascii=False),
+               "chars": group.chars, "source": group.source, "found_by": "passages"}
         writer.writerow([csv_cell(row.get(c)) if row.get(c) is not None else "" for c in columns])
     return buffer.getvalue()
 
