@@ -14,8 +14,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span
-from dedup.passages.group_spans import group_spans
+from dedup.document import Document, Span, document_ids
+from dedup.passages.group_spans import GroupSpans, group_spans
 from dedup.passages.groups import GroupCollector, groups_with_pairs_left
 from dedup.results import GroupResult
 
@@ -44,18 +44,12 @@ def shared_passage_groups(
     groups = collector.groups(settings.min_shared_fingerprints)
     codes = np.sort(left_out[:, 0] * np.int64(n_docs) + left_out[:, 1]) if len(left_out) else np.zeros(0, dtype=np.int64)
     groups = groups.taking(groups_with_pairs_left(groups, n_docs, codes))
-    group, doc_at, start, end = (column.tolist() for column in group_spans(docs, groups, settings, masks))
+    found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1)
+    ids = document_ids(docs)
     out: list[GroupResult] = []
-    k = 0
-    while k < len(group):
-        current, members = group[k], []
-        while k < len(group) and group[k] == current:
-            position, spans = doc_at[k], []
-            while k < len(group) and group[k] == current and doc_at[k] == position:
-                spans.append([start[k], end[k]])
-                k += 1
-            members.append((position, spans))
-        row = _group_row(docs, members, int(groups.fingerprints[current]))
+    for group in range(len(groups)):
+        members = found.spans.get(group, [])
+        row = _group_row(ids, found, group, members, int(groups.fingerprints[group]))
         if len(members) >= settings.group_min_docs and row.chars >= settings.min_shared_chars:
             out.append(row)
     for number, row in enumerate(out, 1):
@@ -63,23 +57,23 @@ def shared_passage_groups(
     return out
 
 
-def _group_row(docs: Sequence[Document], members: list[tuple[int, list[list[int]]]], fingerprints: int) -> GroupResult:
+def _group_row(ids: Sequence[str], found: GroupSpans, group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int) -> GroupResult:
     """One group's row (its id set later), from its documents' spans."""
-    documents = [{"id": docs[position].id, "spans": spans, "chars": sum(e - s for s, e in spans)} for position, spans in members]
-    chars = int(np.median([d["chars"] for d in documents]))
-    first, spans = members[0]
-    text = docs[first].text[spans[0][0] : spans[0][1]]
-    source = _earliest(docs, [position for position, _ in members])
+    documents = [{"id": ids[position], "spans": spans, "chars": sum(e - s for s, e in spans)} for position, spans in members]
+    chars = int(np.median([d["chars"] for d in documents])) if documents else 0
+    text = found.texts.get(group, "")
+    source = _earliest(ids, found.dates, [position for position, _ in members])
     return GroupResult(
         "", documents, chars, fingerprints, source, EARLIEST_DATE if source else UNDETERMINED,
         text if len(text) <= _TEXT_CHARS else text[: _TEXT_CHARS - 1] + "…",
     )
 
 
-def _earliest(docs: Sequence[Document], positions: list[int]) -> str | None:
+def _earliest(ids: Sequence[str], dates: Mapping[int, str], positions: list[int]) -> str | None:
     """The id of the document dated before every other one of ``positions``
-    (dates compared by their day), or ``None``."""
-    dated = sorted((docs[p].date[:10], docs[p].id) for p in positions if docs[p].date)
-    if len(dated) < len(positions) or (len(dated) > 1 and dated[0][0] == dated[1][0]):
+    (dates compared by their day), or ``None`` (a member without a date, or
+    the earliest day shared)."""
+    dated = sorted((dates[p][:10], ids[p]) for p in positions if p in dates)
+    if not dated or len(dated) < len(positions) or (len(dated) > 1 and dated[0][0] == dated[1][0]):
         return None
-    return dated[0][1] if dated else None
+    return dated[0][1]

@@ -10,6 +10,7 @@ start or end a few words inside the text shared.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -42,9 +43,26 @@ def indexed_words(doc: Document, spans: Sequence[Span] | None) -> tuple[np.ndarr
     return hashes, normalized.starts[starts], normalized.ends[ends - 1]
 
 
+@dataclass
+class GroupSpans:
+    """What :func:`group_spans` finds, each member document read once.
+
+    Attributes:
+        spans: Per group, ``(document index, [[start, end], ...])`` of each
+            member holding it, in corpus order.
+        texts: Per group, the text of its first span in its first document.
+        dates: The date of each member document that has one.
+    """
+
+    spans: dict[int, list[tuple[int, list[list[int]]]]] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)
+    dates: dict[int, str] = field(default_factory=dict)
+
+
 def group_spans(
-    docs: Sequence[Document], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    docs: Sequence[Document], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
+    text_chars: int = 300,
+) -> GroupSpans:
     """The character spans of every group in every one of its documents.
 
     Args:
@@ -52,17 +70,19 @@ def group_spans(
         groups: The groups (:meth:`dedup.passages.groups.GroupCollector.groups`).
         settings: ``index_ngram``, ``index_sample`` and ``anchor_window``.
         masks: Boilerplate spans per document id (left out, as the index leaves them).
+        text_chars: Characters kept of each group's text.
 
     Returns:
-        ``(group, document, start, end)`` int64 arrays, one entry a span,
-        ordered by group, document and start.
+        A :class:`GroupSpans`.
     """
     masks = masks or {}
     n = settings.index_ngram
-    found: list[tuple[np.ndarray, ...]] = []
+    out = GroupSpans()
     members = np.unique(np.concatenate(groups.members)) if len(groups) else np.zeros(0, dtype=np.int64)
     for k in members.tolist():
         doc = docs[k]
+        if doc.date:
+            out.dates[k] = doc.date
         words, starts, ends = indexed_words(doc, masks.get(doc.id))
         if words.size < n:
             continue
@@ -70,16 +90,19 @@ def group_spans(
         position = np.flatnonzero(sampled(grams, settings.index_sample))
         at = np.minimum(np.searchsorted(groups.hashes, grams[position]), groups.hashes.size - 1)
         hit = groups.hashes[at] == grams[position]
-        position = position[hit]
-        found.append((groups.group_of[at[hit]], np.full(position.size, k, dtype=np.int64), position, starts[position], ends[position + n - 1]))
-    if not found:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    group, doc_at, position, first, last = (np.concatenate(column) for column in zip(*found))
-    order = np.lexsort((position, doc_at, group))
-    group, doc_at, position, first, last = group[order], doc_at[order], position[order], first[order], last[order]
-    new = np.ones(group.size, dtype=bool)
-    new[1:] = (group[1:] != group[:-1]) | (doc_at[1:] != doc_at[:-1]) | (position[1:] - position[:-1] > settings.anchor_window)
-    begins = np.flatnonzero(new)
-    span_ends = np.maximum.reduceat(last, begins)
-    return group[begins], doc_at[begins], first[begins], span_ends
+        position, group = position[hit], groups.group_of[at[hit]]
+        order = np.lexsort((position, group))
+        position, group = position[order], group[order]
+        new = np.ones(group.size, dtype=bool)
+        new[1:] = (group[1:] != group[:-1]) | (position[1:] - position[:-1] > settings.anchor_window)
+        begins = np.flatnonzero(new)
+        last = np.maximum.reduceat(position, begins) if begins.size else begins
+        for g, first, end in zip(group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist()):
+            held = out.spans.setdefault(g, [])
+            if held and held[-1][0] == k:
+                held[-1][1].append([first, end])
+                continue
+            held.append((k, [[first, end]]))
+            if g not in out.texts:  # members come in corpus order: this is the group's first document
+                out.texts[g] = doc.text[first : min(end, first + text_chars)]
+    return out

@@ -40,7 +40,8 @@ PROVENANCE_COLUMNS = (
     "relation_probability",
     "aligned",  # False for a pair reported from the passage index without an alignment, else empty
 )
-# Columns of a shared-passage group's row (relation ``shared_passage``; ``a`` and ``b`` empty), empty for a pair.
+# Columns of a shared-passage group's row (relation ``shared_passage``; ``a`` and ``b`` empty), empty for a
+# pair; there only when the scan reports groups, so that a CSV of pairs reads as it did.
 GROUP_COLUMNS = ("group", "documents", "chars")
 
 
@@ -224,11 +225,12 @@ def csv_cell(value: Any) -> Any:
 
 def to_csv(result: ScanResult) -> str:
     """Pairs as CSV with a header row (the flat pair fields and the
-    provenance ones, empty where not measured), each text cell neutralised
-    by :func:`csv_cell`."""
+    provenance ones, empty where not measured), then a row per
+    shared-passage group (with :data:`GROUP_COLUMNS`), each text cell
+    neutralised by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS + GROUP_COLUMNS
+    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS + (GROUP_COLUMNS if result.shared_passages else ())
     writer.writerow(columns)
     for pair in result.pairs:
         row: dict[str, Any] = pair.to_dict()
