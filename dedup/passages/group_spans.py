@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span, span_mask, take
 from dedup.passages.groups import Groups
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
@@ -76,33 +76,73 @@ def group_spans(
         A :class:`GroupSpans`.
     """
     masks = masks or {}
-    n = settings.index_ngram
     out = GroupSpans()
     members = np.unique(np.concatenate(groups.members)) if len(groups) else np.zeros(0, dtype=np.int64)
-    for k in members.tolist():
-        doc = docs[k]
+    batch: list[tuple[int, Document]] = []
+    chars = 0
+    for k, doc in zip(members.tolist(), take(docs, members.tolist())):
         if doc.date:
             out.dates[k] = doc.date
-        words, starts, ends = indexed_words(doc, masks.get(doc.id))
-        if words.size < n:
-            continue
-        grams = shingle_hashes_from_tokens(words, n)
-        position = np.flatnonzero(sampled(grams, settings.index_sample))
-        at = np.minimum(np.searchsorted(groups.hashes, grams[position]), groups.hashes.size - 1)
-        hit = groups.hashes[at] == grams[position]
-        position, group = position[hit], groups.group_of[at[hit]]
-        order = np.lexsort((position, group))
-        position, group = position[order], group[order]
-        new = np.ones(group.size, dtype=bool)
-        new[1:] = (group[1:] != group[:-1]) | (position[1:] - position[:-1] > settings.anchor_window)
-        begins = np.flatnonzero(new)
-        last = np.maximum.reduceat(position, begins) if begins.size else begins
-        for g, first, end in zip(group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist()):
-            held = out.spans.setdefault(g, [])
-            if held and held[-1][0] == k:
-                held[-1][1].append([first, end])
-                continue
-            held.append((k, [[first, end]]))
-            if g not in out.texts:  # members come in corpus order: this is the group's first document
-                out.texts[g] = doc.text[first : min(end, first + text_chars)]
+        batch.append((k, doc))
+        chars += len(doc.text)
+        if chars >= _BATCH_CHARS:
+            _batch_spans(batch, groups, settings, masks, text_chars, out)
+            batch, chars = [], 0
+    if batch:
+        _batch_spans(batch, groups, settings, masks, text_chars, out)
     return out
+
+
+# Characters of the documents whose words are hashed in one call.
+_BATCH_CHARS = 1 << 20
+
+
+def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence[Span]]) -> tuple[np.ndarray, ...]:
+    """:func:`indexed_words` of a batch of documents, one after the other:
+    ``(hashes, starts, ends, owner)``, ``owner`` the batch position of each
+    word's document. ASCII texts without masks are hashed in one call."""
+    fast = [b for b, (_, doc) in enumerate(batch) if not masks.get(doc.id) and doc.text.isascii()]
+    texts = [batch[b][1].text for b in fast]
+    bases = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1]
+    hashes, starts, ends = token_hash_spans(" ".join(texts).lower())
+    local = np.searchsorted(bases, starts, side="right") - 1
+    columns = [(hashes, starts - bases[local], ends - bases[local], np.array(fast, dtype=np.int64)[local])]
+    for b in sorted(set(range(len(batch))) - set(fast)):
+        doc = batch[b][1]
+        words, first, last = indexed_words(doc, masks.get(doc.id))
+        columns.append((words, first, last, np.full(words.size, b, dtype=np.int64)))
+    return tuple(np.concatenate(column) for column in zip(*columns))
+
+
+def _batch_spans(
+    batch: list[tuple[int, Document]], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]],
+    text_chars: int, out: GroupSpans,
+) -> None:
+    """The spans of the groups in a batch of their documents, added to ``out``."""
+    n = settings.index_ngram
+    words, starts, ends, owner = _batch_words(batch, masks)
+    if words.size < n or groups.hashes.size == 0:
+        return
+    grams = shingle_hashes_from_tokens(words, n)
+    position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
+    at = np.minimum(np.searchsorted(groups.hashes, grams[position]), groups.hashes.size - 1)
+    hit = groups.hashes[at] == grams[position]
+    position, group = position[hit], groups.group_of[at[hit]]
+    doc_at = owner[position]
+    order = np.lexsort((position, group, doc_at))
+    position, group, doc_at = position[order], group[order], doc_at[order]
+    new = np.ones(group.size, dtype=bool)
+    new[1:] = (group[1:] != group[:-1]) | (doc_at[1:] != doc_at[:-1]) | (position[1:] - position[:-1] > settings.anchor_window)
+    begins = np.flatnonzero(new)
+    if begins.size == 0:
+        return
+    last = np.maximum.reduceat(position, begins)
+    for b, g, first, end in zip(doc_at[begins].tolist(), group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist()):
+        k, doc = batch[b]
+        held = out.spans.setdefault(g, [])
+        if held and held[-1][0] == k:
+            held[-1][1].append([first, end])
+            continue
+        held.append((k, [[first, end]]))
+        if g not in out.texts:  # documents come in corpus order: this is the group's first
+            out.texts[g] = doc.text[first : min(end, first + text_chars)]
