@@ -349,6 +349,40 @@ def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndar
     return top[:m] | top[m:]
 
 
+def clear_strongest(pairs: np.ndarray, counts: np.ndarray, factor: float = 2.0) -> np.ndarray:
+    """Which pairs are a document's strongest partner by a clear margin.
+
+    A pair is marked when either document shares with the other at least
+    ``factor`` times the fingerprints it shares with its second strongest
+    partner (or has no other): a source reused in a rewrite stands out
+    among a document's partners; one shared sentence among many does not.
+
+    Args:
+        pairs: ``(m, 2)`` candidate pairs.
+        counts: Fingerprints each pair shares.
+        factor: The margin.
+
+    Returns:
+        Boolean mask over ``pairs``.
+    """
+    m = len(pairs)
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    first = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    strength = np.concatenate((counts, counts))
+    order = np.lexsort((np.concatenate((pairs[:, 1], pairs[:, 0])), -strength, first))
+    ordered, ranked = first[order], strength[order]
+    top = np.ones(2 * m, dtype=bool)
+    top[1:] = ordered[1:] != ordered[:-1]
+    # the second strongest count of each edge's document, 0 without one
+    second = np.zeros(2 * m, dtype=np.int64)
+    has_second = top[:-1] & ~top[1:]
+    second[:-1][has_second] = ranked[1:][has_second]
+    clear = np.zeros(2 * m, dtype=bool)
+    clear[order] = top & (ranked >= factor * second)
+    return clear[:m] | clear[m:]
+
+
 def shared_fingerprints(hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """Per document, its distinct fingerprints and how many of them another document holds.
 

@@ -31,7 +31,7 @@ from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fi
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups
 from dedup.passages.groups import GroupCollector
-from dedup.passages.index import strongest_partners
+from dedup.passages.index import clear_strongest, strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, verify_pairs, verify_pairs_pooled
 
 __all__ = [
@@ -112,11 +112,13 @@ def find_passage_pairs(
     own = collector.own_counts(pairs) if collector is not None else None
     pairs, counts = pairs[apart], counts[apart]
     strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
-    # a pair is reported as a pair when it is a near copy or shares text of its own; else through its groups
-    paired = strong | (own[apart] > 0) if own is not None else np.ones(len(pairs), dtype=bool)
+    # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
+    # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
+    # else through its groups
+    strongest = strongest_partners(pairs, counts, ps.align_partners)
+    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts)) if own is not None else np.ones(len(pairs), dtype=bool)
     kept = paired & strongest_partners(pairs, counts, ps.max_partners)
-    # ranked among every candidate: a document whose strongest partner shares only grouped text aligns none
-    aligned = kept & (strongest_partners(pairs, counts, ps.align_partners) | strong)
+    aligned = kept & (strongest | strong)
     estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
     if collector is not None:
         groups.extend(shared_passage_groups(docs, collector, pairs[~paired], len(docs), ps, masks))
