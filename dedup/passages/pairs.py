@@ -19,7 +19,8 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+import heapq
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -52,7 +53,8 @@ def find_passage_pairs(
     tally: dict[str, int] | None = None,
     shared_shares: list[float] | None = None,
     groups: list[GroupResult] | None = None,
-) -> list[PassagePair | IndexPair]:
+    spill: bool = False,
+) -> Iterable[PassagePair | IndexPair]:
     """Documents that share passages, verified and labelled.
 
     Each document's ``passages.align_partners`` strongest candidates are
@@ -97,9 +99,12 @@ def find_passage_pairs(
             estimated shares stay below ``align_share`` is reported through
             them, not as a pair (``tally``'s ``passage_pairs_in_groups``
             counts them). Without it, no groups are formed.
+        spill: Keep the aligned pairs in files as they come
+            (:func:`~dedup.passages.verify.verify_pairs_pooled`), not in memory.
 
     Returns:
-        Pairs with a relation, aligned or from the index, ordered by ``(i, j)``.
+        Pairs with a relation, aligned or from the index, ordered by ``(i,
+        j)``: a list, or with ``spill`` an iterable to read once.
     """
     ps = settings.passages
     group = np.array(duplicate_groups(len(docs), skip or set()), dtype=np.int64)
@@ -131,6 +136,13 @@ def find_passage_pairs(
             tally["passage_pairs_in_groups"] = int((~paired).sum())
             tally["shared_passage_groups"] = len(groups)
     candidates = list(map(tuple, pairs[aligned].tolist()))
-    found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults)
-    return sorted([*found, *estimated], key=lambda pair: (pair.i, pair.j)) if estimated else found
+    found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill)
+    if not estimated:
+        return found
+    if not spill:
+        return sorted([*found, *estimated], key=_documents)
+    return heapq.merge(found, estimated, key=_documents)  # no pair is in both: the order of a stable sort
 
+
+def _documents(pair: PassagePair | IndexPair) -> tuple[int, int]:
+    return pair.i, pair.j
