@@ -155,6 +155,42 @@ class ClusterResult:
         return _flat(self)
 
 
+SHARED_PASSAGE = "shared_passage"  # the relation of a shared-passage group's rows (JSONL, CSV)
+
+
+@dataclass(slots=True)
+class GroupResult:
+    """Text shared verbatim by several documents, reported once for all of them.
+
+    Attributes:
+        id: ``g1``, ``g2``, ... in order of the group's first document.
+        documents: Per document, in corpus order: ``id``, ``spans``
+            (``[start, end]`` character offsets where the index finds the
+            text, see docs/passages.md) and ``chars`` (covered by them).
+        chars: The shared text's characters (the median over its documents).
+        fingerprints: Sampled word n-grams the documents all hold.
+        source: The document dated before every other one; ``None`` when
+            dates are missing or the earliest is shared (undetermined).
+        direction_evidence: ``earliest date``, or ``undetermined``.
+        text: The shared text as the first document holds it (up to 300 characters).
+    """
+
+    id: str
+    documents: list[dict[str, Any]]
+    chars: int
+    fingerprints: int
+    source: str | None = None
+    direction_evidence: str = "undetermined"
+    text: str = ""
+
+    def member_ids(self) -> list[str]:
+        """The ids of the group's documents."""
+        return [d["id"] for d in self.documents]
+
+    def to_dict(self) -> dict[str, Any]:
+        return _flat(self)
+
+
 @dataclass(slots=True)
 class DocumentResult:
     """One document's place in the results.
@@ -228,6 +264,7 @@ class ScanResult:
     stats: dict[str, Any]
     timing: dict[str, Any] = field(default_factory=dict)
     faults: list[Any] = field(default_factory=list, repr=False)
+    shared_passages: list[GroupResult] = field(default_factory=list)
 
     def to_dict(self, rows: bool = True) -> dict[str, Any]:
         """The JSON object of the result.
@@ -246,6 +283,7 @@ class ScanResult:
             "documents": [d.to_dict() for d in self.documents] if rows else None,
             "pairs": [p.to_dict() for p in self.pairs] if rows else None,
             "clusters": [c.to_dict() for c in self.clusters] if rows else None,
+            "shared_passages": [g.to_dict() for g in self.shared_passages] if rows else None,
             "problems": self.problems,
             "timing": self.timing,
         }

@@ -439,7 +439,7 @@ def passage_stage(
     spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
-        tally=result.stats, shared_shares=shares, spill=spill,
+        tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=spill,
     )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
     relations: Counter[str] = Counter()
@@ -484,7 +484,7 @@ def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanR
 
     result.pairs = direct_pairs(docs, result.pairs, settings, engine)
     started = time.perf_counter()
-    result.documents, alone = composed_rows(result.documents, result.pairs)
+    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = alone
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
 
 from dedup.document import Document
-from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, PairResult, ScanResult
+from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, GroupResult, PairResult, ScanResult
 
 KEEP_RULES = ("source", "earliest", "longest")
 KEPT, REMOVED, REFUSED, SKIPPED = "kept", "removed", "refused", "skipped"
@@ -155,6 +155,10 @@ class _Planner:
         for pair in result.pairs:
             self.pairs_of.setdefault(pair.a, []).append(pair)
             self.pairs_of.setdefault(pair.b, []).append(pair)
+        self.groups_of: dict[str, list[GroupResult]] = {}
+        for group in result.shared_passages:
+            for doc_id in group.member_ids():
+                self.groups_of.setdefault(doc_id, []).append(group)
 
     def kept(self, doc_id: str) -> bool:
         return self.decisions[doc_id].action == KEPT
@@ -234,10 +238,23 @@ class _Planner:
                 side = "a" if pair.a == doc_id else "b"
                 decision.cuts.extend((p[f"{side}_start"], p[f"{side}_end"]) for p in pair.passages)
                 decision.related.append(source)
+            self._group_cuts(decision)
             decision.related = list(dict.fromkeys(decision.related))
             if decision.cuts:
                 decision.figures["shared_passage_chars"] = _covered(decision.cuts)
                 self._check_length(decision, self._cut_text(decision))
+
+    def _group_cuts(self, decision: Decision) -> None:
+        """Cut from a kept document the shared-passage groups it holds, unless
+        it is the group's keeper: its source when ``keep=source`` and the
+        source is kept, else the kept member first by rank."""
+        for group in self.groups_of.get(decision.id, ()):
+            kept = [m for m in group.member_ids() if self.kept(m)]
+            keeper = group.source if self.settings.keep == "source" and group.source in kept else min(kept, key=self.rank.__getitem__)
+            if keeper != decision.id:
+                member = next(m for m in group.documents if m["id"] == decision.id)
+                decision.cuts.extend((start, end) for start, end in member["spans"])
+                decision.related.append(keeper)
 
     def boilerplate(self) -> None:
         rows = {row.id: row for row in self.result.documents}

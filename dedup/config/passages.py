@@ -82,6 +82,11 @@ class PassageSettings:
             calls it related (above 1: never).
         wholly_share: Coverage from which a side is ``wholly`` derived
             (COUNTER/METER ``extent``); below it, a related side is ``partially``.
+        group_min_docs: Documents that must hold the same verbatim text
+            (the same sampled fingerprints) for it to be a shared-passage
+            group, reported once with its documents; a pair whose shared
+            text lies wholly in groups, below ``align_share``, is reported
+            through them only. 0: no groups (every such pair reported).
     """
 
     enabled: bool = True
@@ -111,6 +116,7 @@ class PassageSettings:
     dense_verbatim_score: float = 0.9
     classifier_threshold: float = 0.5
     wholly_share: float = 0.8
+    group_min_docs: int = 3
 
     def __post_init__(self) -> None:
         check_counts(self, "passages", ("verbatim_ngram", "min_verbatim_tokens", "index_ngram", "index_sample", "index_max_docs", "anchor_window"))
@@ -121,5 +127,7 @@ class PassageSettings:
             raise ConfigError(f"passages.max_partners must be 0 (every candidate) or more, got {self.max_partners}")
         if self.align_partners < 0:
             raise ConfigError(f"passages.align_partners must be 0 (every candidate) or more, got {self.align_partners}")
+        if self.group_min_docs < 0 or self.group_min_docs in (1, 2):
+            raise ConfigError(f"passages.group_min_docs must be 0 (no groups) or 3 or more, got {self.group_min_docs}")
         if self.max_pair_matches < 0:
             raise ConfigError(f"passages.max_pair_matches must be 0 (no cap) or more, got {self.max_pair_matches}")

@@ -22,6 +22,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
 from dedup.near.index_spill import IndexSpill, pieces
+from dedup.passages.groups import GroupCollector
 from dedup.passages.index import candidates_and_holders, partitioned_candidate_pairs
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
@@ -99,10 +100,13 @@ def _candidates(
 
 
 def candidates_and_shares(
-    docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None, shares: bool = False
+    docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None, shares: bool = False,
+    collector: GroupCollector | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """:func:`_candidates`, and with ``shares`` each document's held and
-    shared fingerprints (:func:`dedup.passages.index.shared_fingerprints`).
+    shared fingerprints (:func:`dedup.passages.index.shared_fingerprints`);
+    ``collector`` receives what the sort finds of grouped text
+    (:class:`~dedup.passages.groups.GroupCollector`).
 
     ``index``: as for :func:`_candidates`, or spilled in partitions by
     hash (:class:`~dedup.near.index_spill.IndexSpill`), then read one
@@ -110,19 +114,20 @@ def candidates_and_shares(
     """
     ps = settings.passages
     if isinstance(index, IndexSpill):
-        return _spilled_candidates(index, docs, settings, masks or {}, engine, faults, shares)
+        return _spilled_candidates(index, docs, settings, masks or {}, engine, faults, shares, collector)
     hashes, owners = _index(docs, settings, masks, index, engine, faults)
-    return candidates_and_holders(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, shares)
+    return candidates_and_holders(hashes, owners, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, shares, collector)
 
 
-def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engine, faults, shares: bool):
+def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engine, faults, shares: bool, collector=None):
     """:func:`candidates_and_shares` of a spilled index: every figure is a
     sum over hashes, so over partitions."""
     ps = settings.passages
     held, shared = np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
     parts = _spilled_with_masks(index, docs, settings, masks, engine, faults)
     pairs, counts = partitioned_candidate_pairs(
-        parts, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, folder=index.folder, holders=(held, shared) if shares else None
+        parts, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, folder=index.folder, holders=(held, shared) if shares else None,
+        collector=collector,
     )
     return pairs, counts, ((held, shared) if shares else None)
 

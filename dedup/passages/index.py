@@ -13,6 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
+from dedup.passages.groups import GroupCollector
 from dedup.text.ngrams import ngram_hashes, sampled, word_hashes
 from dedup.text.shingles import shingle_hashes_from_tokens
 
@@ -143,10 +144,13 @@ def candidate_pairs(
 
 
 def candidates_and_holders(
-    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int, holders: bool = True
+    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, min_shared: int, holders: bool = True,
+    collector: GroupCollector | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
     """:func:`candidate_pairs` and, with ``holders``, :func:`shared_fingerprints`
-    of the same index, from one sort of it instead of two."""
+    of the same index, from one sort of it instead of two; ``collector``
+    receives the fingerprints several documents hold and the pairs' own
+    (:class:`~dedup.passages.groups.GroupCollector`)."""
     empty = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if hashes.size == 0:
         return (*empty, (np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)) if holders else None)
@@ -164,7 +168,8 @@ def candidates_and_holders(
     hashes, owners = ordered[repeated], owners[order[repeated]]
     if hashes.size == 0:
         return (*empty, (held, np.zeros(n_docs, dtype=np.int64)) if holders else None)
-    rank = np.cumsum(np.concatenate(([0], hashes[1:] != hashes[:-1])))
+    new_hash = np.concatenate(([True], hashes[1:] != hashes[:-1]))
+    rank = np.cumsum(new_hash) - 1
     keys = np.sort(rank * np.int64(n_docs) + owners)
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     rank, owners = keys // n_docs, keys % n_docs
@@ -174,11 +179,15 @@ def candidates_and_holders(
     if holders:
         held += np.bincount(owners, minlength=n_docs)
         counted = held, np.bincount(owners[np.repeat((lengths > 1) & (lengths <= max_docs), lengths)], minlength=n_docs)
+    if collector is not None:
+        collector.add_runs(hashes[new_hash][rank[starts]], owners, starts, lengths)
     codes: list[np.ndarray] = []
     for size in np.unique(lengths[(lengths > 1) & (lengths <= max_docs)]).tolist():
         group = starts[lengths == size]
         left, right = np.triu_indices(size, k=1)
         codes.append((owners[group[:, None] + left] * n_docs + owners[group[:, None] + right]).ravel())
+        if collector is not None and size < collector.min_docs:
+            collector.add_own(codes[-1])
     if not codes:
         return (*empty, counted)
     unique, counts = np.unique(np.concatenate(codes), return_counts=True)
@@ -189,7 +198,7 @@ def candidates_and_holders(
 
 def partitioned_candidate_pairs(
     parts: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, min_shared: int, folder: str | None = None,
-    holders: tuple[np.ndarray, np.ndarray] | None = None,
+    holders: tuple[np.ndarray, np.ndarray] | None = None, collector: GroupCollector | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`candidate_pairs` of an index read in parts, one in memory at a time.
 
@@ -205,6 +214,8 @@ def partitioned_candidate_pairs(
         holders: ``(held, shared)`` int64 arrays of ``n_docs`` that receive
             :func:`shared_fingerprints` of the whole index (summed over the
             parts, from the sort that finds each part's pairs).
+        collector: Receives each part's grouped fingerprints (as for
+            :func:`candidates_and_holders`).
 
     Returns:
         As :func:`candidate_pairs` over all the parts at once: a pair's
@@ -213,7 +224,7 @@ def partitioned_candidate_pairs(
 
     def coded() -> Iterator[tuple[np.ndarray, np.ndarray]]:
         for hashes, owners in parts:
-            pairs, counts, counted = candidates_and_holders(hashes, owners, n_docs, max_docs, 1, holders is not None)
+            pairs, counts, counted = candidates_and_holders(hashes, owners, n_docs, max_docs, 1, holders is not None, collector)
             if holders is not None:
                 holders[0][:] += counted[0]
                 holders[1][:] += counted[1]
@@ -336,6 +347,40 @@ def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndar
     rank[order] = np.arange(2 * m) - np.searchsorted(ordered, ordered, side="left")
     top = rank < k
     return top[:m] | top[m:]
+
+
+def clear_strongest(pairs: np.ndarray, counts: np.ndarray, factor: float = 2.0) -> np.ndarray:
+    """Which pairs are a document's strongest partner by a clear margin.
+
+    A pair is marked when either document shares with the other at least
+    ``factor`` times the fingerprints it shares with its second strongest
+    partner (or has no other): a source reused in a rewrite stands out
+    among a document's partners; one shared sentence among many does not.
+
+    Args:
+        pairs: ``(m, 2)`` candidate pairs.
+        counts: Fingerprints each pair shares.
+        factor: The margin.
+
+    Returns:
+        Boolean mask over ``pairs``.
+    """
+    m = len(pairs)
+    if m == 0:
+        return np.zeros(0, dtype=bool)
+    first = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    strength = np.concatenate((counts, counts))
+    order = np.lexsort((np.concatenate((pairs[:, 1], pairs[:, 0])), -strength, first))
+    ordered, ranked = first[order], strength[order]
+    top = np.ones(2 * m, dtype=bool)
+    top[1:] = ordered[1:] != ordered[:-1]
+    # the second strongest count of each edge's document, 0 without one
+    second = np.zeros(2 * m, dtype=np.int64)
+    has_second = top[:-1] & ~top[1:]
+    second[:-1][has_second] = ranked[1:][has_second]
+    clear = np.zeros(2 * m, dtype=bool)
+    clear[order] = top & (ranked >= factor * second)
+    return clear[:m] | clear[m:]
 
 
 def shared_fingerprints(hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int) -> tuple[np.ndarray, np.ndarray]:

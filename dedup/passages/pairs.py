@@ -27,9 +27,12 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
+from dedup.results import GroupResult
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
-from dedup.passages.index import strongest_partners
+from dedup.passages.group_rows import shared_passage_groups
+from dedup.passages.groups import GroupCollector
+from dedup.passages.index import clear_strongest, strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, verify_pairs, verify_pairs_pooled
 
 __all__ = [
@@ -49,6 +52,7 @@ def find_passage_pairs(
     faults: list[StageFault] | None = None,
     tally: dict[str, int] | None = None,
     shared_shares: list[float] | None = None,
+    groups: list[GroupResult] | None = None,
     spill: bool = False,
 ) -> Iterable[PassagePair | IndexPair]:
     """Documents that share passages, verified and labelled.
@@ -89,6 +93,12 @@ def find_passage_pairs(
             fingerprints (outside masks) that another document holds
             (:func:`dedup.passages.index.shared_fingerprints`): an estimate
             from the index, for aligned and unaligned documents alike.
+        groups: Receives the shared-passage groups
+            (:mod:`dedup.passages.groups`, with ``passages.group_min_docs``):
+            a candidate whose shared text lies wholly in groups and whose
+            estimated shares stay below ``align_share`` is reported through
+            them, not as a pair (``tally``'s ``passage_pairs_in_groups``
+            counts them). Without it, no groups are formed.
         spill: Keep the aligned pairs in files as they come
             (:func:`~dedup.passages.verify.verify_pairs_pooled`), not in memory.
 
@@ -98,21 +108,33 @@ def find_passage_pairs(
     """
     ps = settings.passages
     group = np.array(duplicate_groups(len(docs), skip or set()), dtype=np.int64)
-    pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True)
+    collector = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs) if groups is not None and ps.group_min_docs else None
+    pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True, collector=collector)
     held, held_elsewhere = held_shared
     if shared_shares is not None:
         shared_shares[:] = np.round(held_elsewhere / np.maximum(held, 1), 4).tolist()
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
+    own = collector.own_counts(pairs) if collector is not None else None
     pairs, counts = pairs[apart], counts[apart]
-    kept = strongest_partners(pairs, counts, ps.max_partners)
     strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
-    aligned = kept & (strongest_partners(pairs, counts, ps.align_partners) | strong)
+    # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
+    # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
+    # else through its groups
+    strongest = strongest_partners(pairs, counts, ps.align_partners)
+    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts)) if own is not None else np.ones(len(pairs), dtype=bool)
+    kept = paired & strongest_partners(pairs, counts, ps.max_partners)
+    aligned = kept & (strongest | strong)
     estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
+    if collector is not None:
+        groups.extend(shared_passage_groups(docs, collector, pairs[~paired], len(docs), ps, masks))
     if tally is not None:
         tally["passage_candidates"] = len(pairs)
         tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())
         if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
             tally["passage_pairs_from_index"] = len(estimated)
+        if groups:
+            tally["passage_pairs_in_groups"] = int((~paired).sum())
+            tally["shared_passage_groups"] = len(groups)
     candidates = list(map(tuple, pairs[aligned].tolist()))
     found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill)
     if not estimated:

@@ -9,7 +9,11 @@ strongest role: shared as the copy, then undetermined, then as the source.
 Boilerplate is counted apart, before any shared role. A pair reported
 without an alignment (``aligned: false``) places no character, since its
 passages are unknown: it is listed in ``shared_with`` with its estimated
-characters and ``aligned: false``.
+characters and ``aligned: false``. A shared-passage group (text several
+documents hold, :class:`dedup.results.GroupResult`) places its spans in
+each of its documents, as the source where it is the group's source, as
+the copy in the others, undetermined without one; it is listed in
+``shared_with`` by its id with the group's other ``documents``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from dedup.document import covered_chars
 from dedup.io.row_spill import updated_rows
-from dedup.results import collection_paused
+from dedup.results import SHARED_PASSAGE, collection_paused
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
@@ -41,6 +45,8 @@ class SharedSpans(NamedTuple):
         estimated_chars: For a pair reported without an alignment
             (``aligned: false``), its estimated shared characters of this
             document; ``None`` otherwise.
+        documents: For a shared-passage group (``other`` its id), the
+            group's other documents; ``None`` for a pair.
     """
 
     other: str
@@ -48,6 +54,28 @@ class SharedSpans(NamedTuple):
     relation: str
     spans: tuple[tuple[int, int], ...] | None
     estimated_chars: int | None = None
+    documents: tuple[str, ...] | None = None
+
+
+def group_spans(groups: Iterable[Any], out: dict[str, list[SharedSpans]] | None = None) -> dict[str, list[SharedSpans]]:
+    """:func:`shared_spans` of shared-passage groups, added to ``out``.
+
+    Args:
+        groups: :class:`dedup.results.GroupResult` rows.
+        out: Per document id, what it shares already (extended in place).
+
+    Returns:
+        ``out``, each group's members given their spans in it.
+    """
+    out = {} if out is None else out
+    for group in groups:
+        ids = group.member_ids()
+        for k, member in enumerate(group.documents):
+            this = member["id"]
+            role = SOURCE if group.source == this else COPY if group.source else UNKNOWN
+            others = tuple(ids[:k] + ids[k + 1 :])
+            out.setdefault(this, []).append(SharedSpans(group.id, role, SHARED_PASSAGE, tuple(map(tuple, member["spans"])), documents=others))
+    return out
 
 
 def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
@@ -99,6 +127,9 @@ def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         if spans:
             label = _ROLE_LABEL[item.role]
             events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
+        if item.documents is not None:
+            with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(chars, spans), "documents": list(item.documents)})
+            continue
         if item.estimated_chars is not None:
             with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": item.estimated_chars, "aligned": False})
             continue
@@ -158,7 +189,7 @@ def compositions(
     return [composition(chars, shared.get(doc_id, ()), boilerplate.get(doc_id, ())) for doc_id, chars in documents]
 
 
-def composed_rows(rows: Sequence[Any], pairs: Iterable[Any]) -> tuple[Sequence[Any], int]:
+def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[Any] = ()) -> tuple[Sequence[Any], int]:
     """The composition of every document row, set on it
     (:meth:`dedup.results.DocumentResult.set_composition`) one row at a
     time, as :func:`dedup.io.row_spill.updated_rows` (spilled rows are
@@ -167,6 +198,7 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any]) -> tuple[Sequence[A
     Args:
         rows: Document rows, each with its ``boilerplate`` spans where it has any.
         pairs: The reported pairs, with their direction.
+        groups: The shared-passage groups (:class:`dedup.results.GroupResult`).
 
     Returns:
         The rows, and how many share nothing with another document.
@@ -182,5 +214,5 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any]) -> tuple[Sequence[A
     # a few objects per pair and per document, none of them garbage: a
     # collection now would walk every row again and again for nothing
     with collection_paused():
-        shared = shared_spans(pairs)
+        shared = group_spans(groups, shared_spans(pairs))
         return updated_rows(rows, compose), alone

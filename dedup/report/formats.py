@@ -15,7 +15,7 @@ from itertools import islice
 from typing import Any, Iterable, Iterator
 
 from dedup.io.json_text import dumps, dumps_lines, indented_items
-from dedup.results import ScanResult, collection_paused
+from dedup.results import SHARED_PASSAGE, GroupResult, ScanResult, collection_paused
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -39,6 +39,9 @@ PROVENANCE_COLUMNS = (
     "relation_probability",
     "aligned",  # False for a pair reported from the passage index without an alignment, else empty
 )
+# Columns of a shared-passage group's row (relation ``shared_passage``; ``a`` and ``b`` empty), empty for a
+# pair; there only when the scan reports groups, so that a CSV of pairs reads as it did.
+GROUP_COLUMNS = ("group", "documents", "chars")
 
 
 def to_json(result: ScanResult) -> str:
@@ -70,7 +73,7 @@ def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Ite
     Yields:
         Pieces whose concatenation is :func:`to_json`'s text.
     """
-    rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
+    rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters, "shared_passages": result.shared_passages}
     for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
         head = ("{\n" if number == 0 else ",\n") + "  " + dumps(key) + ": "
         if key in rows:
@@ -120,15 +123,28 @@ def dumps_indented(value: Any, depth: int = 0) -> str:
 
 
 def to_jsonl(result: ScanResult) -> str:
-    """One JSON object per pair, one per line."""
-    return "".join(_jsonl_pieces(result.pairs))
+    """One JSON object per pair, one per line; then one per shared-passage
+    group (:func:`group_record`: ``relation`` is ``shared_passage``)."""
+    return "".join(_jsonl_pieces(result))
 
 
-def _jsonl_pieces(pairs: Iterable[Any], rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
-    rows = iter(pairs)
-    while chunk := list(islice(rows, rows_per_piece)):
-        with collection_paused():
-            yield dumps_lines([pair.to_dict() for pair in chunk])
+def _jsonl_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
+    for rows, record in ((result.pairs, _pair_record), (result.shared_passages, group_record)):
+        items = iter(rows)
+        while chunk := list(islice(items, rows_per_piece)):
+            with collection_paused():
+                yield dumps_lines([record(item) for item in chunk])
+
+
+def _pair_record(pair: Any) -> dict[str, Any]:
+    return pair.to_dict()
+
+
+def group_record(group: GroupResult) -> dict[str, Any]:
+    """A shared-passage group as a row of the JSONL output: ``relation``
+    ``shared_passage``, ``group`` its id, then its fields."""
+    row = group.to_dict()
+    return {"relation": SHARED_PASSAGE, "group": row.pop("id"), **row}
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
@@ -160,14 +176,20 @@ def csv_cell(value: Any) -> Any:
 
 def to_csv(result: ScanResult) -> str:
     """Pairs as CSV with a header row (the flat pair fields and the
-    provenance ones, empty where not measured), each text cell neutralised
-    by :func:`csv_cell`."""
+    provenance ones, empty where not measured), then a row per
+    shared-passage group (with :data:`GROUP_COLUMNS`), each text cell
+    neutralised by :func:`csv_cell`."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS
+    columns = PAIR_COLUMNS + PROVENANCE_COLUMNS + (GROUP_COLUMNS if result.shared_passages else ())
     writer.writerow(columns)
     for pair in result.pairs:
         row: dict[str, Any] = pair.to_dict()
+        writer.writerow([csv_cell(row.get(c)) if row.get(c) is not None else "" for c in columns])
+    for group in result.shared_passages:
+        # the documents as one cell, a JSON list: an id may hold any separator
+        row = {"relation": SHARED_PASSAGE, "group": group.id, "documents": dumps(group.member_ids()),
+               "chars": group.chars, "source": group.source, "found_by": "passages"}
         writer.writerow([csv_cell(row.get(c)) if row.get(c) is not None else "" for c in columns])
     return buffer.getvalue()
 
@@ -182,7 +204,7 @@ def report_pieces(result: ScanResult, fmt: str) -> Iterator[str]:
         yield from json_pieces(result)
         yield "\n"
     elif fmt == "jsonl":
-        yield from _jsonl_pieces(result.pairs)
+        yield from _jsonl_pieces(result)
     else:
         yield FORMATTERS[fmt](result)
 

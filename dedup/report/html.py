@@ -205,6 +205,9 @@ def _composition(result: ScanResult) -> tuple[list[dict[str, Any]], list[tuple[s
         for passage in pair.passages:
             shared_spans.setdefault(pair.a, []).append(Span(passage["a_start"], passage["a_end"]))
             shared_spans.setdefault(pair.b, []).append(Span(passage["b_start"], passage["b_end"]))
+    for group in result.shared_passages:
+        for member in group.documents:
+            shared_spans.setdefault(member["id"], []).extend(Span(start, end) for start, end in member["spans"])
     duplicates = {d.id for d in result.documents if d.duplicate_of or d.cluster is not None}
     all_shares = [_shares(doc, shared_spans, duplicates) for doc in result.documents]
     parts = [(name, css, label) for name, css, label in COMPOSITION_PARTS
@@ -251,15 +254,19 @@ def render_scan_report(result: ScanResult, docs: Sequence[Document], settings: S
     summary = [
         ("documents", stats.get("documents", len(result.documents))),
         ("related pairs", len(result.pairs)),
+        ("shared-passage groups", len(result.shared_passages)),
         ("duplicate clusters", len(result.clusters)),
         ("inputs skipped", stats.get("skipped_inputs", 0)),
         ("settings", f"threshold {result.settings.get('threshold', '')}, ngram {result.settings.get('ngram', '')}"),
     ]
     clusters = [{"keep": c.representative, "others": [m for m in c.members if m != c.representative]} for c in result.clusters]
     documents, parts = _composition(result)
+    groups = [{"id": g.id, "documents": g.member_ids(), "chars": g.chars, "source": g.source or "undetermined", "text": g.text}
+              for g in sorted(result.shared_passages, key=lambda g: (-len(g.documents), -g.chars))[:MAX_PAIR_SECTIONS]]
     return _page(
         "scan.html.j2", "dedup scan report", summary=summary, documents=documents, parts=parts, clusters=clusters,
         pairs=pairs, omitted=max(0, len(result.pairs) - MAX_PAIR_SECTIONS),
+        groups=groups, groups_omitted=max(0, len(result.shared_passages) - MAX_PAIR_SECTIONS),
     )
 
 

@@ -46,16 +46,19 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         f"{_count(len(result.pairs), 'pair')}, {_count(stats['clusters'], 'cluster')}"
         + (f", [yellow]{stats['skipped_inputs']} inputs skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
         + (f", [red]{_count(stats['processing_errors'], 'processing error')} (see messages above)[/]" if stats.get("processing_errors") else "")
+        + (f", {_count(len(result.shared_passages), 'shared-passage group')}" if result.shared_passages else "")
         + f" ({result.timing.get('seconds', 0.0):.2f} s)"
     )
-    if not result.pairs:
+    if not result.pairs and not result.shared_passages:
         console.print("[green]No duplicate or reused text found.[/]")
-    else:
+    elif result.pairs:
         console.print(_pairs_table(result, limit))
         if any(p.direction_evidence for p in result.pairs):
             console.print(_evidence(result, limit))
         if len(result.pairs) > limit:
             console.print(_more(len(result.pairs), limit, "pairs"))
+    if result.shared_passages:
+        console.print(_groups_table(result, limit))
     if result.clusters:
         console.print(_clusters_table(result, limit))
     if any(d.composition is not None for d in result.documents):
@@ -155,6 +158,24 @@ def _passage_counts(pair) -> str:
         return ""
     verbatim = sum(p["kind"] == "verbatim" for p in pair.passages)
     return f"{verbatim}v {len(pair.passages) - verbatim}r"
+
+
+def _groups_table(result: ScanResult, limit: int) -> Table:
+    """Text several documents share verbatim, one row a group, the most widely shared first."""
+    groups = sorted(result.shared_passages, key=lambda g: (-len(g.documents), -g.chars))
+    more = _more(len(groups), limit, "groups")
+    table = Table(title="Shared passages (text several documents hold, reported once)", title_justify="left",
+                  box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
+    table.add_column("group")
+    table.add_column("documents", overflow="fold")
+    table.add_column("chars", justify="right")
+    table.add_column("likely source", overflow="fold")
+    table.add_column("text", overflow="fold")
+    for group in groups[:limit]:
+        ids = group.member_ids()
+        shown = ", ".join(map(visible_line, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+        table.add_row(group.id, f"{len(ids)}: {shown}", str(group.chars), line_text(group.source or "undetermined"), line_text(group.text[:120]))
+    return table
 
 
 def _clusters_table(result: ScanResult, limit: int) -> Table:

@@ -106,7 +106,8 @@ def test_negative_align_partners_is_refused() -> None:
 
 def test_scan_reports_unaligned_pairs_and_places_no_characters_for_them() -> None:
     docs = _clique()
-    result = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(align_partners=1)))
+    # without groups: the clique's pairs share only what every document holds (tests/passages/test_groups.py)
+    result = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(align_partners=1, group_min_docs=0)))
     unaligned = [p for p in result.pairs if not p.aligned]
     assert unaligned and len(result.pairs) == 15
     assert result.stats["passage_pairs_from_index"] == len(unaligned)
@@ -114,7 +115,7 @@ def test_scan_reports_unaligned_pairs_and_places_no_characters_for_them() -> Non
         row = pair.to_dict()
         assert row["aligned"] is False and row["passages"] == [] and row["found_by"] == "passages"
         assert row["containment_a"] == row["shared_share_a"] and row["extent_a"] == "partially"
-    everyone = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(align_partners=0)))
+    everyone = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(align_partners=0, group_min_docs=0)))
     assert all(p.aligned for p in everyone.pairs) and "passage_pairs_from_index" not in everyone.stats
     chars = {(p.a, p.b): (p.shared_chars_a, p.shared_chars_b) for p in unaligned}
     listed = 0
@@ -132,7 +133,8 @@ def test_scan_reports_unaligned_pairs_and_places_no_characters_for_them() -> Non
 def test_every_output_format_shows_unaligned_pairs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     corpus = tmp_path / "corpus.jsonl"
     corpus.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in _clique()))
-    (tmp_path / "setup.cfg").write_text("[dedup]\npassages.align_partners = 1\n")  # the configuration found from here
+    # the configuration found from here; without groups, which report this clique as one (tests/passages/test_groups.py)
+    (tmp_path / "setup.cfg").write_text("[dedup]\npassages.align_partners = 1\npassages.group_min_docs = 0\n")
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()
     outputs = {}

@@ -1,0 +1,79 @@
+"""The shared-passage groups a scan reports, as result rows.
+
+A group is reported when it holds a pair of documents that is reported
+through it only (:mod:`dedup.passages.groups`), and its text, as the index
+places it, is ``passages.min_shared_chars`` long in the median document. Its
+likely source is the document dated before all the others; without dates,
+or with the earliest date shared, the direction is undetermined.
+"""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from dedup.config import PassageSettings
+from dedup.document import Document, Span, document_ids
+from dedup.passages.group_spans import GroupSpans, group_spans
+from dedup.passages.groups import GroupCollector, groups_with_pairs_left
+from dedup.results import GroupResult
+
+EARLIEST_DATE, UNDETERMINED = "earliest date", "undetermined"
+_TEXT_CHARS = 300  # of the shared text shown with a group
+
+
+def shared_passage_groups(
+    docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
+    settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
+) -> list[GroupResult]:
+    """The groups to report, numbered ``g1``, ``g2``, ... in order of their documents.
+
+    Args:
+        docs: The documents.
+        collector: What the candidate sort gathered.
+        left_out: ``(m, 2)`` candidate pairs reported through groups only.
+        n_docs: Documents in the corpus.
+        settings: ``min_shared_fingerprints`` and ``min_shared_chars`` (the
+            floors of a group) and the index's n-grams.
+        masks: Boilerplate spans per document id.
+
+    Returns:
+        The groups, each with its documents' spans.
+    """
+    groups = collector.groups(settings.min_shared_fingerprints)
+    codes = np.sort(left_out[:, 0] * np.int64(n_docs) + left_out[:, 1]) if len(left_out) else np.zeros(0, dtype=np.int64)
+    groups = groups.taking(groups_with_pairs_left(groups, n_docs, codes))
+    found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1)
+    ids = document_ids(docs)
+    out: list[GroupResult] = []
+    for group in range(len(groups)):
+        members = found.spans.get(group, [])
+        row = _group_row(ids, found, group, members, int(groups.fingerprints[group]))
+        if len(members) >= settings.group_min_docs and row.chars >= settings.min_shared_chars:
+            out.append(row)
+    for number, row in enumerate(out, 1):
+        row.id = f"g{number}"
+    return out
+
+
+def _group_row(ids: Sequence[str], found: GroupSpans, group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int) -> GroupResult:
+    """One group's row (its id set later), from its documents' spans."""
+    documents = [{"id": ids[position], "spans": spans, "chars": sum(e - s for s, e in spans)} for position, spans in members]
+    chars = int(np.median([d["chars"] for d in documents])) if documents else 0
+    text = found.texts.get(group, "")
+    source = _earliest(ids, found.dates, [position for position, _ in members])
+    return GroupResult(
+        "", documents, chars, fingerprints, source, EARLIEST_DATE if source else UNDETERMINED,
+        text if len(text) <= _TEXT_CHARS else text[: _TEXT_CHARS - 1] + "…",
+    )
+
+
+def _earliest(ids: Sequence[str], dates: Mapping[int, str], positions: list[int]) -> str | None:
+    """The id of the document dated before every other one of ``positions``
+    (dates compared by their day), or ``None`` (a member without a date, or
+    the earliest day shared)."""
+    dated = sorted((dates[p][:10], ids[p]) for p in positions if p in dates)
+    if not dated or len(dated) < len(positions) or (len(dated) > 1 and dated[0][0] == dated[1][0]):
+        return None
+    return dated[0][1]

@@ -1,0 +1,148 @@
+"""Where each shared-passage group lies in each of its documents.
+
+The group's fingerprints are found again in each member's words (the
+same words and sampled n-grams the index took, boilerplate masks left
+out): a run of them, no more than ``passages.anchor_window`` words apart,
+is one span, from the first word of its first n-gram to the last word of
+its last. Sampling keeps one n-gram in ``index_sample``, so a span may
+start or end a few words inside the text shared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+
+from dedup.config import PassageSettings
+from dedup.document import Document, Span, span_mask, take
+from dedup.passages.groups import Groups
+from dedup.text.ngrams import sampled
+from dedup.text.normalize import normalize_with_offsets
+from dedup.text.shingles import shingle_hashes_from_tokens, token_hash_spans
+
+
+def indexed_words(doc: Document, spans: Sequence[Span] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The words the passage index reads in ``doc`` (as
+    :func:`dedup.passages.candidates.index_text` gives them), with where
+    each starts and ends in the original text.
+
+    Returns:
+        ``(hashes, starts, ends)``: uint64 word hashes and int64 offsets.
+    """
+    if not spans and doc.text.isascii():  # folding ASCII is lowering it, one character for one
+        return token_hash_spans(doc.text.lower())
+    normalized = normalize_with_offsets(doc.text)
+    text = normalized.text
+    if spans:
+        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).copy()
+        codes[span_mask(len(doc.text), spans)[normalized.starts]] = 32
+        text = codes.tobytes().decode("utf-32-le")
+    hashes, starts, ends = token_hash_spans(text)
+    return hashes, normalized.starts[starts], normalized.ends[ends - 1]
+
+
+@dataclass
+class GroupSpans:
+    """What :func:`group_spans` finds, each member document read once.
+
+    Attributes:
+        spans: Per group, ``(document index, [[start, end], ...])`` of each
+            member holding it, in corpus order.
+        texts: Per group, the text of its first span in its first document.
+        dates: The date of each member document that has one.
+    """
+
+    spans: dict[int, list[tuple[int, list[list[int]]]]] = field(default_factory=dict)
+    texts: dict[int, str] = field(default_factory=dict)
+    dates: dict[int, str] = field(default_factory=dict)
+
+
+def group_spans(
+    docs: Sequence[Document], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
+    text_chars: int = 300,
+) -> GroupSpans:
+    """The character spans of every group in every one of its documents.
+
+    Args:
+        docs: The documents.
+        groups: The groups (:meth:`dedup.passages.groups.GroupCollector.groups`).
+        settings: ``index_ngram``, ``index_sample`` and ``anchor_window``.
+        masks: Boilerplate spans per document id (left out, as the index leaves them).
+        text_chars: Characters kept of each group's text.
+
+    Returns:
+        A :class:`GroupSpans`.
+    """
+    masks = masks or {}
+    out = GroupSpans()
+    members = np.unique(np.concatenate(groups.members)) if len(groups) else np.zeros(0, dtype=np.int64)
+    batch: list[tuple[int, Document]] = []
+    chars = 0
+    for k, doc in zip(members.tolist(), take(docs, members.tolist())):
+        if doc.date:
+            out.dates[k] = doc.date
+        batch.append((k, doc))
+        chars += len(doc.text)
+        if chars >= _BATCH_CHARS:
+            _batch_spans(batch, groups, settings, masks, text_chars, out)
+            batch, chars = [], 0
+    if batch:
+        _batch_spans(batch, groups, settings, masks, text_chars, out)
+    return out
+
+
+# Characters of the documents whose words are hashed in one call.
+_BATCH_CHARS = 1 << 20
+
+
+def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence[Span]]) -> tuple[np.ndarray, ...]:
+    """:func:`indexed_words` of a batch of documents, one after the other:
+    ``(hashes, starts, ends, owner)``, ``owner`` the batch position of each
+    word's document. ASCII texts without masks are hashed in one call."""
+    fast = [b for b, (_, doc) in enumerate(batch) if not masks.get(doc.id) and doc.text.isascii()]
+    texts = [batch[b][1].text for b in fast]
+    bases = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1]
+    hashes, starts, ends = token_hash_spans(" ".join(texts).lower())
+    local = np.searchsorted(bases, starts, side="right") - 1
+    columns = [(hashes, starts - bases[local], ends - bases[local], np.array(fast, dtype=np.int64)[local])]
+    for b in sorted(set(range(len(batch))) - set(fast)):
+        doc = batch[b][1]
+        words, first, last = indexed_words(doc, masks.get(doc.id))
+        columns.append((words, first, last, np.full(words.size, b, dtype=np.int64)))
+    return tuple(np.concatenate(column) for column in zip(*columns))
+
+
+def _batch_spans(
+    batch: list[tuple[int, Document]], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]],
+    text_chars: int, out: GroupSpans,
+) -> None:
+    """The spans of the groups in a batch of their documents, added to ``out``."""
+    n = settings.index_ngram
+    words, starts, ends, owner = _batch_words(batch, masks)
+    if words.size < n or groups.hashes.size == 0:
+        return
+    grams = shingle_hashes_from_tokens(words, n)
+    position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
+    at = np.minimum(np.searchsorted(groups.hashes, grams[position]), groups.hashes.size - 1)
+    hit = groups.hashes[at] == grams[position]
+    position, group = position[hit], groups.group_of[at[hit]]
+    doc_at = owner[position]
+    order = np.lexsort((position, group, doc_at))
+    position, group, doc_at = position[order], group[order], doc_at[order]
+    new = np.ones(group.size, dtype=bool)
+    new[1:] = (group[1:] != group[:-1]) | (doc_at[1:] != doc_at[:-1]) | (position[1:] - position[:-1] > settings.anchor_window)
+    begins = np.flatnonzero(new)
+    if begins.size == 0:
+        return
+    last = np.maximum.reduceat(position, begins)
+    for b, g, first, end in zip(doc_at[begins].tolist(), group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist()):
+        k, doc = batch[b]
+        held = out.spans.setdefault(g, [])
+        if held and held[-1][0] == k:
+            held[-1][1].append([first, end])
+            continue
+        held.append((k, [[first, end]]))
+        if g not in out.texts:  # documents come in corpus order: this is the group's first
+            out.texts[g] = doc.text[first : min(end, first + text_chars)]

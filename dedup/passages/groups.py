@@ -1,0 +1,163 @@
+"""Text shared verbatim by several documents, reported once per group of them.
+
+A sentence quoted by 30 articles makes 435 pairs, each to be aligned,
+directed and written; it is one finding. The passage index already knows
+it: every sampled word n-gram (fingerprint) of the sentence is held by the
+same 30 documents. Fingerprints are grouped by the set of documents that
+hold them (from the sort that finds the candidate pairs, so in time linear
+in the index); a set of ``passages.group_min_docs`` or more documents and
+its fingerprints is a **shared-passage group**. A candidate pair whose
+shared fingerprints all lie in groups (none held by the two alone), and
+whose estimated share stays below ``passages.align_share``, is reported
+through its groups only; near copies (high shares) and pairs that share
+text of their own stay pairs.
+
+:class:`GroupCollector` gathers, per part of the index, the grouped
+fingerprints and the pairs' fingerprints held by fewer documents; the
+groups' spans come from the positions of their fingerprints in each
+document (:mod:`dedup.passages.group_spans`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+# Odd 64-bit constants mixing a document's index into a set signature
+# (a sum over the set: the same for any order, and for any part of the index).
+_MIX_A = np.uint64(0x9E3779B97F4A7C15)
+_MIX_B = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def set_signatures(owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """A 64-bit signature of each run of ``owners`` (runs begin at ``starts``):
+    the wrapped sum of a mix of each member, equal for equal sets."""
+    x = owners.astype(np.uint64) * _MIX_A
+    x ^= x >> np.uint64(29)
+    x *= _MIX_B
+    x ^= x >> np.uint64(32)
+    return np.add.reduceat(x, starts) if starts.size else np.zeros(0, dtype=np.uint64)
+
+
+@dataclass(frozen=True)
+class Groups:
+    """The shared-passage groups of a corpus, before their spans.
+
+    Attributes:
+        members: Per group, its documents' indices, sorted.
+        hashes: Every grouped fingerprint hash, sorted.
+        group_of: The group of each of ``hashes``.
+        fingerprints: Per group, its fingerprints.
+    """
+
+    members: list[np.ndarray]
+    hashes: np.ndarray
+    group_of: np.ndarray
+    fingerprints: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def taking(self, chosen: np.ndarray) -> "Groups":
+        """The groups at ``chosen`` (sorted indices), numbered again from 0."""
+        renumber = np.full(len(self.members), -1, dtype=np.int64)
+        renumber[chosen] = np.arange(chosen.size)
+        keep = renumber[self.group_of] >= 0
+        return Groups([self.members[k] for k in chosen.tolist()], self.hashes[keep], renumber[self.group_of[keep]], self.fingerprints[chosen])
+
+
+class GroupCollector:
+    """What the candidate sort passes on about grouped text, part by part of the index.
+
+    Args:
+        n_docs: Documents in the corpus.
+        min_docs: Documents a group needs (``passages.group_min_docs``).
+        max_docs: Fingerprints held by more documents are common phrases
+            (``passages.index_max_docs``), neither grouped nor paired.
+    """
+
+    def __init__(self, n_docs: int, min_docs: int, max_docs: int) -> None:
+        self.n_docs, self.min_docs, self.max_docs = n_docs, min_docs, max_docs
+        self._own: list[np.ndarray] = []  # pair codes, once per fingerprint held by fewer than min_docs
+        self._hashes: list[np.ndarray] = []
+        self._signatures: list[np.ndarray] = []
+        self._members: dict[int, np.ndarray] = {}
+
+    def add_runs(self, hashes: np.ndarray, owners: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
+        """One part's fingerprints held by several documents.
+
+        Args:
+            hashes: The hash of each run.
+            owners: Its holders, run after run, distinct and sorted within a run.
+            starts: Where each run begins in ``owners``.
+            lengths: Holders of each run.
+        """
+        grouped = (lengths >= self.min_docs) & (lengths <= self.max_docs)
+        if not grouped.any():
+            return
+        signatures = set_signatures(owners, starts)[grouped] ^ lengths[grouped].astype(np.uint64)
+        self._hashes.append(hashes[grouped])
+        self._signatures.append(signatures)
+        distinct, first = np.unique(signatures, return_index=True)
+        run_starts, run_lengths = starts[grouped][first], lengths[grouped][first]
+        for signature, start, length in zip(distinct.tolist(), run_starts.tolist(), run_lengths.tolist()):
+            self._members.setdefault(signature, owners[start : start + length].copy())
+
+    def add_own(self, codes: np.ndarray) -> None:
+        """Pair codes ``i * n_docs + j``, one per fingerprint the pair shares
+        with fewer than ``min_docs`` documents holding it."""
+        self._own.append(codes)
+
+    def own_counts(self, pairs: np.ndarray) -> np.ndarray:
+        """Per candidate pair, its shared fingerprints held by fewer than
+        ``min_docs`` documents (text it shares beyond any group)."""
+        if not self._own or len(pairs) == 0:
+            return np.zeros(len(pairs), dtype=np.int64)
+        codes, counts = np.unique(np.concatenate(self._own), return_counts=True)
+        wanted = pairs[:, 0] * np.int64(self.n_docs) + pairs[:, 1]
+        at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
+        return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
+
+    def groups(self, min_fingerprints: int) -> Groups:
+        """The groups of ``min_fingerprints`` fingerprints or more, in order of
+        their first document, then of their members."""
+        if not self._hashes:
+            return Groups([], np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        hashes, signatures = np.concatenate(self._hashes), np.concatenate(self._signatures)
+        distinct, group_of, sizes = np.unique(signatures, return_inverse=True, return_counts=True)
+        kept = np.flatnonzero(sizes >= min_fingerprints)
+        members = [self._members[s] for s in distinct[kept].tolist()]
+        order = sorted(range(len(members)), key=lambda k: members[k].tolist())
+        renumber = np.full(distinct.size, -1, dtype=np.int64)
+        renumber[kept[order]] = np.arange(len(order))
+        group_of = renumber[group_of]
+        keep = group_of >= 0
+        by_hash = np.argsort(hashes[keep], kind="stable")
+        return Groups([members[k] for k in order], hashes[keep][by_hash], group_of[keep][by_hash], sizes[kept[order]])
+
+
+def pair_codes_within(groups: Groups, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of documents inside each group, as codes ``i * n_docs + j``,
+    and the group of each (a group of ``k`` documents gives ``k(k-1)/2``)."""
+    codes, owners = [], []
+    for size in sorted({m.size for m in groups.members}):
+        chosen = [k for k, m in enumerate(groups.members) if m.size == size]
+        block = np.stack([groups.members[k] for k in chosen])
+        left, right = np.triu_indices(size, k=1)
+        codes.append((block[:, left] * np.int64(n_docs) + block[:, right]).ravel())
+        owners.append(np.repeat(np.array(chosen, dtype=np.int64), left.size))
+    if not codes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(codes), np.concatenate(owners)
+
+
+def groups_with_pairs_left(groups: Groups, n_docs: int, left_out: np.ndarray) -> np.ndarray:
+    """Indices of the groups that hold at least one pair in ``left_out``
+    (sorted pair codes of the candidates reported through groups only): a
+    group whose every pair is reported as a pair, or is a duplicate, adds nothing."""
+    codes, owner = pair_codes_within(groups, n_docs)
+    if codes.size == 0 or left_out.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    at = np.minimum(np.searchsorted(left_out, codes), left_out.size - 1)
+    return np.unique(owner[left_out[at] == codes])

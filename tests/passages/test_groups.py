@@ -1,0 +1,144 @@
+"""Text shared verbatim by several documents is reported once, as a
+shared-passage group (``passages.group_min_docs``), not as a pair per two
+of its documents; near copies and pairs with text of their own stay pairs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dedup.cli import main
+from dedup.config import ConfigError, PassageSettings, Settings
+from dedup.document import Document
+from dedup.scan import scan_documents
+
+_VOCABULARY = ["".join(random.Random(k).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4 + k % 6)) for k in range(4000)]
+
+
+def _sentences(rng: random.Random, n: int) -> str:
+    words = [rng.choice(_VOCABULARY) for _ in range(n)]
+    return " ".join(" ".join(words[i : i + 14]).capitalize() + "." for i in range(0, n, 14))
+
+
+def _quoting(copies: int = 6, dates: list[str | None] | None = None) -> tuple[list[Document], str]:
+    """``copies`` documents quoting one passage amid text of their own, and the passage."""
+    rng = random.Random(9)
+    passage = _sentences(rng, 70)
+    dates = dates or [None] * copies
+    docs = [Document(f"q{k}", _sentences(rng, 200) + " " + passage + " " + _sentences(rng, 200), date=dates[k]) for k in range(copies)]
+    return docs, passage
+
+
+def test_a_passage_quoted_by_six_documents_is_one_group_not_fifteen_pairs() -> None:
+    docs, passage = _quoting()
+    result = scan_documents(docs, Settings(jobs=1))
+    assert result.pairs == [] and result.stats["passage_pairs_in_groups"] == 15
+    [group] = result.shared_passages
+    assert group.id == "g1" and group.member_ids() == [d.id for d in docs]
+    assert group.source is None and group.direction_evidence == "undetermined"
+    for doc, member in zip(docs, group.documents):
+        start = doc.text.index(passage)
+        [[a, b]] = member["spans"]
+        # the index's spans lie inside the passage and cover nearly all of it (sampled n-grams)
+        assert start <= a < b <= start + len(passage) and (b - a) > 0.9 * len(passage)
+        assert member["chars"] == b - a
+    assert group.text.endswith("…") and group.text[:-1] in passage and len(group.text) == 300 and group.chars > 0.9 * len(passage)
+    for row in result.documents:
+        [entry] = row.extra["shared_with"]
+        assert entry["id"] == "g1" and entry["relation"] == "shared_passage" and entry["role"] == "undetermined"
+        assert sorted(entry["documents"]) == sorted(d.id for d in docs if d.id != row.id)
+        assert entry["chars"] == next(m["chars"] for m in group.documents if m["id"] == row.id)
+        assert 0 < row.extra["composition_shared_undetermined"] < 0.3
+    assert result.stats["documents_sharing_nothing"] == 0
+
+
+def test_without_groups_every_pair_is_reported() -> None:
+    docs, _ = _quoting()
+    result = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(group_min_docs=0)))
+    assert len(result.pairs) == 15 and result.shared_passages == []
+    assert "passage_pairs_in_groups" not in result.stats
+
+
+def test_the_earliest_dated_document_is_the_groups_source_and_the_others_copies() -> None:
+    docs, _ = _quoting(4, ["2024-03-02", "2024-03-01", "2024-03-05", "2024-03-04"])
+    result = scan_documents(docs, Settings(jobs=1))
+    [group] = result.shared_passages
+    assert group.source == "q1" and group.direction_evidence == "earliest date"
+    roles = {row.id: row.extra["shared_with"][0]["role"] for row in result.documents}
+    assert roles == {"q0": "copy", "q1": "source", "q2": "copy", "q3": "copy"}
+    tied, _ = _quoting(3, ["2024-03-01", "2024-03-01T10:00", "2024-03-02"])
+    assert scan_documents(tied, Settings(jobs=1)).shared_passages[0].source is None
+
+
+def test_near_copies_of_one_story_stay_pairs() -> None:
+    rng = random.Random(3)
+    story = _sentences(rng, 300)
+    docs = [Document(f"w{k}", _sentences(rng, 20) + " " + story) for k in range(4)]
+    result = scan_documents(docs, Settings(jobs=1))
+    assert len(result.pairs) == 6 and result.shared_passages == []
+    assert {p.relation for p in result.pairs} <= {"near_duplicate", "partial_copy"}
+
+
+def test_a_pair_with_text_of_its_own_stays_a_pair_beside_the_group() -> None:
+    docs, _ = _quoting(5)
+    rng = random.Random(5)
+    own = _sentences(rng, 60)
+    docs[0] = Document("q0", docs[0].text + " " + own)
+    docs[3] = Document("q3", own + " " + docs[3].text)
+    result = scan_documents(docs, Settings(jobs=1))
+    assert [(p.a, p.b) for p in result.pairs] == [("q0", "q3")]
+    [group] = result.shared_passages
+    assert len(group.documents) == 5 and result.stats["passage_pairs_in_groups"] == 9
+
+
+def test_group_min_docs_below_three_is_refused() -> None:
+    for bad in (1, 2, -1):
+        with pytest.raises(ConfigError, match="group_min_docs"):
+            PassageSettings(group_min_docs=bad)
+
+
+def _write_corpus(tmp_path: Path, docs: list[Document]) -> Path:
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_every_output_format_carries_the_group(tmp_path: Path, jobs: str) -> None:
+    docs, _ = _quoting()
+    path = str(_write_corpus(tmp_path, docs))
+    runner = CliRunner()
+    out = {fmt: runner.invoke(main, ["scan", path, "--jobs", jobs, "--format", fmt, "--no-progress"]) for fmt in ("json", "jsonl", "csv", "text", "html")}
+    assert all(r.exit_code == 0 for r in out.values()), {f: r.output[-500:] for f, r in out.items()}
+    found = json.loads(out["json"].output)
+    assert found["pairs"] == [] and [len(g["documents"]) for g in found["shared_passages"]] == [6]
+    assert found["summary"]["shared_passage_groups"] == 1
+    [line] = [json.loads(x) for x in out["jsonl"].output.splitlines()]
+    assert line["relation"] == "shared_passage" and line["group"] == "g1" and len(line["documents"]) == 6
+    [row] = list(csv.DictReader(io.StringIO(out["csv"].output)))
+    assert row["relation"] == "shared_passage" and row["group"] == "g1" and json.loads(row["documents"]) == [d.id for d in docs]
+    assert "1 shared-passage group" in out["text"].output and "Shared passages" in out["text"].output
+    assert 'id="groups"' in out["html"].output and "q5" in out["html"].output
+
+
+def test_clean_drop_shared_passages_keeps_a_groups_text_once(tmp_path: Path) -> None:
+    docs, passage = _quoting(4)
+    path = str(_write_corpus(tmp_path, docs))
+    runner = CliRunner()
+    done = runner.invoke(main, ["clean", path, "-o", str(tmp_path / "out"), "--drop-shared-passages", "--no-progress", "--jobs", "1"])
+    assert done.exit_code == 0, done.output
+    cleaned = [json.loads(x) for x in (tmp_path / "out" / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(cleaned) == 4
+    holding = [r["id"] for r in cleaned if passage[20:120] in r["text"]]
+    assert holding == ["q0"]
+    log = [json.loads(x) for x in (tmp_path / "out" / ".dedup-clean-log.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert all(entry["related"] == ["q0"] for entry in log if entry["id"] != "q0")
+    again = runner.invoke(main, ["scan", str(tmp_path / "out" / "corpus.jsonl"), "--format", "json", "--no-progress", "--jobs", "1"])
+    rescanned = json.loads(again.output)
+    assert rescanned["pairs"] == [] and rescanned["shared_passages"] == []
