@@ -180,6 +180,11 @@ class Prepared:
         return document_vectors(self.text.sentence_texts)
 
     @cached_property
+    def worded(self) -> np.ndarray:
+        """Per sentence: it holds a letter (:func:`has_words`)."""
+        return has_words(self.text.sentence_texts)
+
+    @cached_property
     def open_tokens(self) -> int:
         """Tokens outside masks."""
         return int(self.text.n_tokens - self.text.masked.sum())
@@ -549,7 +554,7 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     else:
         cosines, capped_cosines = best_stored(ScoreEntries(*cosine_entries(pa.vectors, pb.vectors, floor), shape), ps.max_pair_matches)
         capped = capped or capped_cosines
-        raw = worded_entries(cosines, has_words(pa.text.sentence_texts), has_words(pb.text.sentence_texts))
+        raw = worded_entries(cosines, pa.worded, pb.worded)
         raw = raw.maximum(merged_pairs(pa.vectors, pb.vectors, raw, ps.sentence_threshold, ps.context_threshold))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
