@@ -33,13 +33,13 @@ from dedup.config import Settings
 from dedup.document import Document, Span, covered_chars, span_mask
 from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
-from dedup.passages.scores import ScoreEntries, best_entries
+from dedup.passages.scores import ScoreEntries, best_stored
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
 from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens
 from dedup.text.similarity import set_similarity
-from dedup.text.vectors import SentenceVectors, cosine_pairs, sentence_counts, sentence_vectors
+from dedup.text.vectors import SentenceVectors, cosine_entries, document_vectors
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
@@ -175,14 +175,14 @@ class Prepared:
             self._shingles[n] = distinct(shingle_hashes_from_tokens(self.text.hashes, n))
         return self._shingles[n]
 
-    @property
-    def counts(self) -> sp.csr_matrix:
-        """The sentence counts (computed on each use; :attr:`vectors` keeps what alignment needs)."""
-        return sentence_counts(self.text.sentence_texts)
-
     @cached_property
     def vectors(self) -> SentenceVectors:
-        return sentence_vectors(self.counts)
+        return document_vectors(self.text.sentence_texts)
+
+    @cached_property
+    def worded(self) -> np.ndarray:
+        """Per sentence: it holds a letter (:func:`has_words`)."""
+        return has_words(self.text.sentence_texts)
 
     @cached_property
     def open_tokens(self) -> int:
@@ -552,9 +552,9 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         empty = np.zeros(0, dtype=np.int64)
         raw = ScoreEntries(empty, np.zeros(0, dtype=np.float32), shape)
     else:
-        cosines, capped_cosines = best_entries(cosine_pairs(pa.vectors, pb.vectors, floor), ps.max_pair_matches)
+        cosines, capped_cosines = best_stored(ScoreEntries(*cosine_entries(pa.vectors, pb.vectors, floor), shape), ps.max_pair_matches)
         capped = capped or capped_cosines
-        raw = worded_entries(ScoreEntries.of_csr(cosines), has_words(pa.text.sentence_texts), has_words(pb.text.sentence_texts))
+        raw = worded_entries(cosines, pa.worded, pb.worded)
         raw = raw.maximum(merged_pairs(pa.vectors, pb.vectors, raw, ps.sentence_threshold, ps.context_threshold))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)

@@ -89,13 +89,26 @@ def best_entries(m: sp.csr_matrix, cap: int) -> tuple[sp.csr_matrix, bool]:
     if cap <= 0 or m.nnz <= cap:
         return m, False
     data = m.data
-    # the cap-th largest value: entries above it are all kept, entries equal
-    # to it fill the rest in order of position
-    kth = np.partition(data, data.size - cap)[data.size - cap]
-    above = data > kth
-    tied = np.flatnonzero(data == kth)[: cap - int(above.sum())]
-    keep = above
-    keep[tied] = True
+    keep = _best(data, cap)
     rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
     out = sp.csr_matrix((data[keep], (rows[keep], m.indices[keep])), shape=m.shape, dtype=data.dtype)
     return out, True
+
+
+def best_stored(entries: ScoreEntries, cap: int) -> tuple[ScoreEntries, bool]:
+    """:func:`best_entries` of entries already sorted by position (the same entries kept)."""
+    if cap <= 0 or entries.values.size <= cap:
+        return entries, False
+    keep = _best(entries.values, cap)
+    return ScoreEntries(entries.keys[keep], entries.values[keep], entries.shape), True
+
+
+def _best(data: np.ndarray, cap: int) -> np.ndarray:
+    """Which of ``data`` (in order of position) are the ``cap`` largest, ties by position."""
+    # the cap-th largest value: entries above it are all kept, entries equal
+    # to it fill the rest in order of position
+    kth = np.partition(data, data.size - cap)[data.size - cap]
+    keep = data > kth
+    tied = np.flatnonzero(data == kth)[: cap - int(keep.sum())]
+    keep[tied] = True
+    return keep

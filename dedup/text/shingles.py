@@ -18,6 +18,7 @@ segment sums of ``c_i * P**i``, and shingles are a rolling polynomial.
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,15 +30,16 @@ from dedup.text.normalize import UNSEGMENTED_RANGES, mark_ranges, tokenize
 
 
 
-def compiled_loop(name: str):
-    """A function of the compiled loops of stage 1 (``dedup/text/_loops.c``),
-    or ``None`` where they were not built (no C compiler at install): the
-    caller then computes the same integers with numpy."""
+def compiled_loop(name: str, module: str = "_loops"):
+    """A function of the compiled loops (``dedup/text/_loops.c``, or
+    ``dedup/text/_cosines.c`` for ``module="_cosines"``), or ``None`` where
+    they were not built (no C compiler at install): the caller then computes
+    the same integers (and floats) with numpy."""
     try:
-        from dedup.text import _loops
+        compiled = importlib.import_module(f"dedup.text.{module}")
     except ImportError:  # pragma: no cover - depends on the build
         return None
-    return getattr(_loops, name)
+    return getattr(compiled, name)
 
 
 _ascii_token_hashes = compiled_loop("ascii_token_hashes")

@@ -20,6 +20,8 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from dedup.text.shingles import compiled_loop
+
 N_FEATURES = 1 << 20
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _P = np.uint64(1_000_003)
@@ -136,6 +138,31 @@ class SentenceVectors:
         return np.repeat(np.arange(self.n_rows, dtype=np.int32), np.diff(self.indptr))
 
 
+# The compiled vectors and cosines (dedup/text/_cosines.c), or None.
+_compiled_vectors = compiled_loop("document_vectors", "_cosines")
+_compiled_cosines = compiled_loop("pair_cosines", "_cosines")
+
+
+def document_vectors(sentences: Sequence[str], compiled: bool = True) -> SentenceVectors:
+    """``sentence_vectors(sentence_counts(sentences))``, by the compiled loop
+    when there is one and ``compiled`` is true (the same arrays).
+
+    Args:
+        sentences: Normalised sentences.
+        compiled: Use the compiled loop where it was built.
+
+    Returns:
+        The sentences' :class:`SentenceVectors`.
+    """
+    if _compiled_vectors is None or not compiled or not sentences or any("\n" in s for s in sentences):
+        return sentence_vectors(sentence_counts(sentences))
+    codes = "\n".join(" " + s + " " for s in sentences).encode("utf-32-le")
+    indptr, _, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
+    return SentenceVectors(np.frombuffer(indptr, dtype=np.int32).copy(), np.frombuffer(features, dtype=np.int64),
+                           np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32),
+                           np.log1p(np.frombuffer(counts, dtype=np.float32)))
+
+
 def sentence_vectors(counts: sp.csr_matrix) -> SentenceVectors:
     """Precompute what :func:`cosine_vectors` needs of one document."""
     # Sorting a document's entries costs far less than counting into all
@@ -175,11 +202,17 @@ def pair_idf(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarra
     # ``pos`` is only meaningful where ``found``; ``other`` may hold no feature
     # at all (every sentence masked as boilerplate).
     df = v.df + (np.where(found, other.df[pos], 0) if other.df.size else 0)
-    n = v.n_rows + other.n_rows
-    # df counts sentences, so it takes at most n + 1 values: the logarithm of
-    # each once (the same arithmetic per value), then looked up per feature
-    table = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
-    return table[df]
+    return idf_table(v.n_rows + other.n_rows)[df]
+
+
+def idf_table(n: int) -> np.ndarray:
+    """Smoothed IDF of each document frequency ``0..n`` over ``n`` sentences.
+
+    A df counts sentences, so it takes at most ``n + 1`` values: the
+    logarithm of each once (the same arithmetic per value), then looked up
+    per feature.
+    """
+    return np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
 
 
 def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
@@ -227,7 +260,7 @@ RARE_DF = 32
 TOP_K = 8
 
 
-def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float) -> sp.csr_matrix:
+def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float, compiled: bool = True) -> sp.csr_matrix:
     """The sentence pairs of ``a`` and ``b`` whose cosine reaches ``floor``, sparse.
 
     Never builds an all-sentences-by-all-sentences matrix. Up to
@@ -244,20 +277,54 @@ def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float) -> sp.csr
         a: First document's vectors.
         b: Second document's vectors.
         floor: Smallest cosine kept (above 0).
+        compiled: Take the exact cosines by the compiled loop where it was
+            built (the same floats as SciPy's product: see :func:`cosine_entries`).
 
     Returns:
         ``(a.n_rows, b.n_rows)`` float32 CSR matrix of the cosines at or
-        above ``floor``.
+        above ``floor``, in canonical form.
     """
     shape = (a.n_rows, b.n_rows)
     if a.n_rows == 0 or b.n_rows == 0 or a.features.size == 0 or b.features.size == 0:
         return sp.csr_matrix(shape, dtype=np.float32)
+    if compiled and _compiled_cosines is not None and a.n_rows * b.n_rows <= EXACT_PAIRS:
+        keys, values = cosine_entries(a, b, floor)
+        indptr = np.concatenate(([0], np.cumsum(np.bincount(keys // b.n_rows, minlength=a.n_rows)))).astype(np.int32)
+        return sp.csr_matrix((values, (keys % b.n_rows).astype(np.int32), indptr), shape=shape)
     in_b, in_a = _shared_features(a, b)
     wa, wb = _pair_rows(a, b, in_b), _pair_rows(b, a, in_a)
     if a.n_rows * b.n_rows <= EXACT_PAIRS:
         return _exact_pairs(wa, wb.T.tocsr(), floor)
     rows, cols = _candidates(wa, wb)
     return _scored_pairs(wa, wb, rows, cols, floor, shape)
+
+
+def _side(v: SentenceVectors) -> tuple[np.ndarray, ...]:
+    """The arrays of ``v`` the compiled cosines read, in their types."""
+    return (np.ascontiguousarray(v.indptr, dtype=np.int32), np.ascontiguousarray(v.features, dtype=np.int64),
+            np.ascontiguousarray(v.df, dtype=np.int64), np.ascontiguousarray(v.entry_feature, dtype=np.int32),
+            np.ascontiguousarray(v.log_tf, dtype=np.float32))
+
+
+def cosine_entries(a: SentenceVectors, b: SentenceVectors, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """The stored entries of :func:`cosine_pairs` as plain arrays (no matrix built).
+
+    The compiled loop (``dedup/text/_cosines.c``), where it was built and
+    the pair is scored exactly, computes each float as the numpy and SciPy
+    code does: the same operations in the same order (each side's weights
+    and norms in float64, each cosine a float32 sum over the shared
+    features in increasing order, as SciPy's sparse product sums it).
+
+    Returns:
+        ``(keys, values)``: ``row * b.n_rows + column`` sorted, and float32 cosines.
+    """
+    if _compiled_cosines is not None and a.n_rows * b.n_rows <= EXACT_PAIRS and a.features.size and b.features.size:
+        keys, values = _compiled_cosines(_side(a), _side(b), idf_table(a.n_rows + b.n_rows), floor)
+        return np.frombuffer(keys, dtype=np.int64), np.frombuffer(values, dtype=np.float32)
+    m = cosine_pairs(a, b, floor, compiled=False)
+    m.sum_duplicates()
+    rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+    return rows * max(1, b.n_rows) + m.indices, m.data.astype(np.float32)
 
 
 def _exact_pairs(wa: sp.csr_matrix, wbt: sp.csr_matrix, floor: float) -> sp.csr_matrix:

@@ -1,0 +1,410 @@
+/* The compiled sentence vectors and sentence-pair cosines of passage
+ * alignment (optional: where this module was not built, the numpy and SciPy
+ * code in dedup.text.vectors gives the same integers and the same floats).
+ *
+ * - document_vectors: a document's hashed character n-gram counts per
+ *   sentence and its distinct features, their sentence counts (df) and the
+ *   feature of each stored entry, by radix sorts of the n-grams instead of
+ *   two numpy sorts (np.unique, one of them with its inverse) per document;
+ * - pair_cosines: the TF-IDF cosines of two documents' sentences at or above
+ *   a floor, in one pass over the features they share, instead of a
+ *   feature search, the weights and norms of each side, two SciPy matrices
+ *   and their product per pair of documents.
+ *
+ * The floats are those of the numpy and SciPy code: the same operations on
+ * the same types in the same order (each side's norms summed in float64 over
+ * its entries in order, each product summed in float32 over the shared
+ * features in increasing order, as SciPy's csr_matmat sums them), and no
+ * fused multiply-add (setup.py builds this file with -ffp-contract=off).
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FEATURE_BITS 20
+#define RADIX_BITS 10
+#define RADIX (1 << RADIX_BITS)
+static const uint64_t MIX = 0x9E3779B97F4A7C15ull;
+static const uint64_t P = 1000003ull;
+
+/* An n-gram of a sentence: its row and its column (feature, < 2**20). */
+typedef struct {
+    int32_t row;
+    uint32_t col;
+} gram_t;
+
+/* Every n-gram of n_min..n_max code points of the joined sentences (each
+ * padded with a space on either side, one line break between two), by
+ * position then length: no line break in it and no space strictly inside. */
+static Py_ssize_t grams_of(const uint32_t *codes, Py_ssize_t n, int n_min, int n_max, gram_t *out)
+{
+    Py_ssize_t count = 0;
+    int32_t row = 0;
+    for (Py_ssize_t s = 0; s < n; s++) {
+        if (codes[s] == 10) {
+            row++;
+            continue;
+        }
+        uint64_t h = codes[s];
+        for (int k = 1; k < n_max && s + k < n; k++) {
+            const uint32_t c = codes[s + k];
+            if (c == 10)
+                break;
+            h = h * P + c;
+            if (k + 1 >= n_min) {
+                out[count].row = row;
+                out[count].col = (uint32_t)((h * MIX) >> (64 - FEATURE_BITS));
+                count++;
+            }
+            if (c == 32) /* a space ends the windows that take it last */
+                break;
+        }
+    }
+    return count;
+}
+
+/* Stable sort of grams by column (two radix passes), through tmp. */
+static void sort_by_col(gram_t *grams, gram_t *tmp, Py_ssize_t n)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        Py_ssize_t counts[RADIX + 1];
+        memset(counts, 0, sizeof(counts));
+        const int shift = pass * RADIX_BITS;
+        for (Py_ssize_t k = 0; k < n; k++)
+            counts[((grams[k].col >> shift) & (RADIX - 1)) + 1]++;
+        for (int b = 0; b < RADIX; b++)
+            counts[b + 1] += counts[b];
+        for (Py_ssize_t k = 0; k < n; k++)
+            tmp[counts[(grams[k].col >> shift) & (RADIX - 1)]++] = grams[k];
+        memcpy(grams, tmp, (size_t)n * sizeof(gram_t));
+    }
+}
+
+static PyObject *bytes_of(void *data, Py_ssize_t size)
+{
+    PyObject *result = PyBytes_FromStringAndSize((const char *)data, size);
+    free(data);
+    return result;
+}
+
+/* document_vectors(codes, n_min, n_max) -> (indptr, cols, counts, features, df, entry_feature) as bytes. */
+static PyObject *document_vectors(PyObject *self, PyObject *args)
+{
+    Py_buffer view;
+    Py_ssize_t n_rows = 1;
+    int n_min, n_max;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "y*ii", &view, &n_min, &n_max))
+        return NULL;
+    for (Py_ssize_t k = 0; k < view.len / 4; k++)
+        n_rows += ((const uint32_t *)view.buf)[k] == 10;
+    if (view.len % 4 || n_min < 1 || n_max < n_min) {
+        PyBuffer_Release(&view);
+        PyErr_SetString(PyExc_ValueError, "document_vectors: uint32 codes and 1 <= n_min <= n_max expected");
+        return NULL;
+    }
+    const Py_ssize_t n = view.len / 4;
+    const Py_ssize_t most = n * (n_max - n_min + 1) + 1;
+    gram_t *grams = malloc((size_t)most * sizeof(gram_t)), *tmp = malloc((size_t)most * sizeof(gram_t));
+    int32_t *indptr = calloc((size_t)n_rows + 2, sizeof(int32_t)), *cols = malloc((size_t)most * sizeof(int32_t));
+    float *counts = malloc((size_t)most * sizeof(float));
+    int64_t *features = malloc((size_t)most * sizeof(int64_t)), *df = malloc((size_t)most * sizeof(int64_t));
+    int32_t *entry_feature = malloc((size_t)most * sizeof(int32_t)), *gram_feature = malloc((size_t)most * sizeof(int32_t));
+    Py_ssize_t *row_start = calloc((size_t)n_rows + 2, sizeof(Py_ssize_t));
+    if (!grams || !tmp || !indptr || !cols || !counts || !features || !df || !entry_feature || !gram_feature || !row_start) {
+        free(grams), free(tmp), free(indptr), free(cols), free(counts), free(features), free(df), free(entry_feature), free(gram_feature),
+            free(row_start);
+        PyBuffer_Release(&view);
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t entries = 0, n_features = 0, count;
+    Py_BEGIN_ALLOW_THREADS
+    count = grams_of((const uint32_t *)view.buf, n, n_min, n_max, grams);
+    /* by column, rows in order within each (the grams came by position) */
+    sort_by_col(grams, tmp, count);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        if (k == 0 || grams[k].col != grams[k - 1].col) {
+            features[n_features] = grams[k].col, df[n_features] = 0;
+            n_features++;
+        }
+        if (k == 0 || grams[k].col != grams[k - 1].col || grams[k].row != grams[k - 1].row)
+            df[n_features - 1]++;
+        gram_feature[k] = (int32_t)(n_features - 1);
+        row_start[grams[k].row + 1]++;
+    }
+    /* by row (stable: columns in order within each), equal grams counted once */
+    for (Py_ssize_t r = 0; r < n_rows; r++)
+        row_start[r + 1] += row_start[r];
+    int32_t *order = (int32_t *)tmp; /* the grams' positions, by row */
+    for (Py_ssize_t k = 0; k < count; k++)
+        order[row_start[grams[k].row]++] = (int32_t)k;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        const gram_t g = grams[order[k]];
+        if (k > 0 && g.row == grams[order[k - 1]].row && g.col == grams[order[k - 1]].col) {
+            counts[entries - 1] += 1.0f;
+            continue;
+        }
+        cols[entries] = (int32_t)g.col, counts[entries] = 1.0f, entry_feature[entries] = gram_feature[order[k]];
+        entries++;
+        indptr[g.row + 1]++;
+    }
+    for (Py_ssize_t r = 0; r < n_rows; r++)
+        indptr[r + 1] += indptr[r];
+    Py_END_ALLOW_THREADS
+    PyBuffer_Release(&view);
+    free(grams), free(tmp), free(gram_feature), free(row_start);
+    return Py_BuildValue("(NNNNNN)", bytes_of(indptr, (n_rows + 1) * 4), bytes_of(cols, entries * 4), bytes_of(counts, entries * 4),
+                         bytes_of(features, n_features * 8), bytes_of(df, n_features * 8), bytes_of(entry_feature, entries * 4));
+}
+
+/* One document's sentence vectors, as dedup.text.vectors.SentenceVectors holds them. */
+typedef struct {
+    Py_buffer indptr, features, df, entry_feature, log_tf;
+    Py_ssize_t rows, n_features, entries;
+} side_t;
+
+static int take_side(PyObject *tuple, side_t *s)
+{
+    Py_buffer *views[5] = {&s->indptr, &s->features, &s->df, &s->entry_feature, &s->log_tf};
+    static const Py_ssize_t sizes[5] = {4, 8, 8, 4, 4};
+    if (!PyTuple_Check(tuple) || PyTuple_GET_SIZE(tuple) != 5) {
+        PyErr_SetString(PyExc_TypeError, "pair_cosines: each side is (indptr, features, df, entry_feature, log_tf)");
+        return -1;
+    }
+    for (int k = 0; k < 5; k++) {
+        if (PyObject_GetBuffer(PyTuple_GET_ITEM(tuple, k), views[k], PyBUF_C_CONTIGUOUS | PyBUF_FORMAT) < 0) {
+            while (k-- > 0)
+                PyBuffer_Release(views[k]);
+            return -1;
+        }
+        if (views[k]->itemsize != sizes[k]) {
+            PyErr_Format(PyExc_TypeError, "pair_cosines: array %d of a side has items of %zd bytes, %zd expected", k, views[k]->itemsize, sizes[k]);
+            do
+                PyBuffer_Release(views[k]);
+            while (k-- > 0);
+            return -1;
+        }
+    }
+    s->rows = s->indptr.len / 4 - 1;
+    s->n_features = s->features.len / 8;
+    s->entries = s->entry_feature.len / 4;
+    if (s->rows < 0 || s->df.len / 8 != s->n_features || s->log_tf.len / 4 != s->entries) {
+        PyErr_SetString(PyExc_ValueError, "pair_cosines: a side's arrays do not agree in length");
+        for (int k = 0; k < 5; k++)
+            PyBuffer_Release(views[k]);
+        return -1;
+    }
+    return 0;
+}
+
+static void release_side(side_t *s)
+{
+    PyBuffer_Release(&s->indptr), PyBuffer_Release(&s->features), PyBuffer_Release(&s->df), PyBuffer_Release(&s->entry_feature),
+        PyBuffer_Release(&s->log_tf);
+}
+
+/* Each entry's weight over its row's norm, as float32, for the entries of
+ * shared features (shared[feature] >= 0); the others are not read again. */
+static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, float *out, double *data)
+{
+    const int32_t *indptr = s->indptr.buf, *entry_feature = s->entry_feature.buf;
+    const int64_t *df = s->df.buf;
+    const float *log_tf = s->log_tf.buf;
+    for (Py_ssize_t r = 0; r < s->rows; r++) {
+        double norm = 0.0;
+        for (int32_t e = indptr[r]; e < indptr[r + 1]; e++) {
+            const int32_t f = entry_feature[e];
+            const int64_t m = match[f];
+            data[e] = (double)log_tf[e] * idf_table[df[f] + (m >= 0 ? other_df[m] : 0)];
+            norm += data[e] * data[e];
+        }
+        norm = sqrt(norm);
+        if (norm == 0.0)
+            norm = 1.0;
+        for (int32_t e = indptr[r]; e < indptr[r + 1]; e++)
+            if (match[entry_feature[e]] >= 0)
+                out[e] = (float)(data[e] / norm);
+    }
+}
+
+static int by_int64(const void *x, const void *y)
+{
+    const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* The growing output of pair_cosines: (row * b.rows + column, value) by key. */
+typedef struct {
+    int64_t *keys;
+    float *values;
+    Py_ssize_t count, capacity;
+} found_t;
+
+static int make_room(found_t *out, Py_ssize_t more)
+{
+    if (out->count + more <= out->capacity)
+        return 0;
+    Py_ssize_t capacity = 2 * out->capacity > out->count + more ? 2 * out->capacity : out->count + more;
+    int64_t *keys = realloc(out->keys, (size_t)capacity * sizeof(int64_t));
+    if (keys == NULL)
+        return -1;
+    out->keys = keys;
+    float *values = realloc(out->values, (size_t)capacity * sizeof(float));
+    if (values == NULL)
+        return -1;
+    out->values = values, out->capacity = capacity;
+    return 0;
+}
+
+/* Work arrays of pair_cosines, sized by the two sides. */
+typedef struct {
+    int64_t *match_a, *match_b;
+    double *data;
+    float *wa, *wb, *post_value, *sums;
+    Py_ssize_t *post_start;
+    int32_t *post_row;
+    uint8_t *touched;
+} work_t;
+
+/* b's weighted entries by shared feature (in a's numbering), rows in order within each. */
+static void postings(const side_t *b, const Py_ssize_t n_features_a, const work_t *w)
+{
+    const int32_t *indptr = b->indptr.buf, *feature = b->entry_feature.buf;
+    Py_ssize_t *start = w->post_start;
+    memset(start, 0, (size_t)(n_features_a + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t e = 0; e < b->entries; e++)
+        if (w->match_b[feature[e]] >= 0)
+            start[w->match_b[feature[e]] + 1]++;
+    for (Py_ssize_t f = 0; f < n_features_a; f++)
+        start[f + 1] += start[f];
+    for (Py_ssize_t r = 0; r < b->rows; r++)
+        for (int32_t e = indptr[r]; e < indptr[r + 1]; e++) {
+            const int64_t m = w->match_b[feature[e]];
+            if (m >= 0) {
+                w->post_row[start[m]] = (int32_t)r, w->post_value[start[m]] = w->wb[e];
+                start[m]++;
+            }
+        }
+    for (Py_ssize_t f = n_features_a; f > 0; f--)
+        start[f] = start[f - 1];
+    start[0] = 0;
+}
+
+/* The cosines at or above floor into out, by key; -1 when out of memory. */
+static int cosines_loop(const side_t *a, const side_t *b, const double *idf_table, float floor, const work_t *w, found_t *out)
+{
+    const int64_t *fa = a->features.buf, *fb = b->features.buf;
+    for (Py_ssize_t k = 0; k < b->n_features; k++)
+        w->match_b[k] = -1;
+    for (Py_ssize_t i = 0, j = 0; i < a->n_features; i++) {
+        while (j < b->n_features && fb[j] < fa[i])
+            j++;
+        w->match_a[i] = (j < b->n_features && fb[j] == fa[i]) ? j : -1;
+        if (w->match_a[i] >= 0)
+            w->match_b[j] = i;
+    }
+    unit_weights(a, b->df.buf, w->match_a, idf_table, w->wa, w->data);
+    unit_weights(b, a->df.buf, w->match_b, idf_table, w->wb, w->data);
+    postings(b, a->n_features, w);
+    const int32_t *indptr = a->indptr.buf, *feature = a->entry_feature.buf;
+    for (Py_ssize_t i = 0; i < a->rows; i++) {
+        if (make_room(out, b->rows) < 0)
+            return -1;
+        int64_t *touched_rows = out->keys + out->count;
+        Py_ssize_t n_touched = 0;
+        /* as SciPy's csr_matmat: float32 sums over a's entries in order */
+        for (int32_t e = indptr[i]; e < indptr[i + 1]; e++) {
+            const int64_t f = w->match_a[feature[e]] >= 0 ? feature[e] : -1;
+            if (f < 0)
+                continue;
+            const float v = w->wa[e];
+            for (Py_ssize_t p = w->post_start[f]; p < w->post_start[f + 1]; p++) {
+                const int32_t k = w->post_row[p];
+                if (!w->touched[k])
+                    w->touched[k] = 1, touched_rows[n_touched++] = k;
+                w->sums[k] += v * w->post_value[p];
+            }
+        }
+        qsort(touched_rows, (size_t)n_touched, sizeof(int64_t), by_int64);
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t t = 0; t < n_touched; t++) {
+            const int64_t k = touched_rows[t];
+            if (w->sums[k] >= floor)
+                touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
+            w->sums[k] = 0.0f, w->touched[k] = 0;
+        }
+        out->count += kept;
+    }
+    return 0;
+}
+
+/* pair_cosines(side_a, side_b, idf_table, floor) -> (keys, values) as bytes. */
+static PyObject *pair_cosines(PyObject *self, PyObject *args)
+{
+    PyObject *ta, *tb;
+    Py_buffer table;
+    double floor;
+    side_t a, b;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "OOy*d", &ta, &tb, &table, &floor))
+        return NULL;
+    if (take_side(ta, &a) < 0) {
+        PyBuffer_Release(&table);
+        return NULL;
+    }
+    if (take_side(tb, &b) < 0) {
+        release_side(&a), PyBuffer_Release(&table);
+        return NULL;
+    }
+    PyObject *result = NULL;
+    if (table.len / 8 < a.rows + b.rows + 1) {
+        PyErr_SetString(PyExc_ValueError, "pair_cosines: the IDF table needs a value for every df up to the sentences of both sides");
+        release_side(&a), release_side(&b), PyBuffer_Release(&table);
+        return NULL;
+    }
+    const Py_ssize_t most_entries = (a.entries > b.entries ? a.entries : b.entries) + 1;
+    work_t w = {
+        malloc((size_t)(a.n_features + 1) * sizeof(int64_t)), malloc((size_t)(b.n_features + 1) * sizeof(int64_t)),
+        malloc((size_t)most_entries * sizeof(double)), malloc((size_t)(a.entries + 1) * sizeof(float)),
+        malloc((size_t)(b.entries + 1) * sizeof(float)), malloc((size_t)(b.entries + 1) * sizeof(float)), calloc((size_t)b.rows + 1, sizeof(float)),
+        malloc((size_t)(a.n_features + 2) * sizeof(Py_ssize_t)), malloc((size_t)(b.entries + 1) * sizeof(int32_t)), calloc((size_t)b.rows + 1, 1),
+    };
+    found_t out = {NULL, NULL, 0, 0};
+    int failed = !(w.match_a && w.match_b && w.data && w.wa && w.wb && w.post_value && w.sums && w.post_start && w.post_row && w.touched);
+    if (!failed) {
+        Py_BEGIN_ALLOW_THREADS
+        failed = cosines_loop(&a, &b, table.buf, (float)floor, &w, &out) < 0;
+        Py_END_ALLOW_THREADS
+    }
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = Py_BuildValue("(y#y#)", (const char *)out.keys, out.count * 8, (const char *)out.values, out.count * 4);
+    free(out.keys), free(out.values), free(w.match_a), free(w.match_b), free(w.data), free(w.wa), free(w.wb), free(w.post_value), free(w.sums),
+        free(w.post_start), free(w.post_row), free(w.touched);
+    release_side(&a), release_side(&b), PyBuffer_Release(&table);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"document_vectors", document_vectors, METH_VARARGS,
+     "document_vectors(codes, n_min, n_max) -> (indptr, cols, counts, features, df, entry_feature) as bytes:\n"
+     "the hashed character n-gram counts of the sentences (one a line) in the uint32 codes (as dedup.text.vectors joins them),\n"
+     "int32 row pointers, int32 columns and float32 counts, and the int64 sorted distinct features, int64 sentences\n"
+     "holding each and int32 feature of each entry."},
+    {"pair_cosines", pair_cosines, METH_VARARGS,
+     "pair_cosines(a, b, idf_table, floor) -> (keys, values) as bytes: the sentence cosines of two documents at or\n"
+     "above floor, int64 row * rows of b + column, sorted, and float32 values; a side is (int32 indptr, int64 features,\n"
+     "int64 df, int32 entry_feature, float32 log_tf), idf_table the float64 IDF of each summed df."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_cosines", "The compiled sentence vectors and sentence-pair cosines.", -1, methods};
+
+PyMODINIT_FUNC PyInit__cosines(void)
+{
+    return PyModule_Create(&module);
+}

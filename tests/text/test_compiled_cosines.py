@@ -1,0 +1,92 @@
+"""The compiled sentence vectors and cosines (dedup/text/_cosines.c) give
+the arrays and, to the bit, the floats of the numpy and SciPy code."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import dedup.text.vectors as vectors
+from dedup.passages.scores import ScoreEntries, best_entries, best_stored
+from dedup.text.vectors import SentenceVectors, cosine_entries, cosine_pairs, document_vectors, sentence_counts, sentence_vectors
+
+_VOCAB = ["an", "a", "ministry", "said", "über", "город", "0.5", "x", "report", "told", "the", "naïve", "東京", "I", "🙂", "—"]
+
+
+def _compiled() -> None:
+    assert vectors._compiled_vectors is not None and vectors._compiled_cosines is not None, (
+        "dedup/text/_cosines.c was not built: run make install again"
+    )
+
+
+def _sentences(rng: random.Random, count: int, vocab: list[str]) -> list[str]:
+    return [" ".join(rng.choice(vocab) for _ in range(rng.randint(0, 30))) for _ in range(count)]
+
+
+def _documents() -> list[list[str]]:
+    """Sentence lists: empty sentences, one-letter words, other scripts,
+    doubled spaces, a single sentence, and more text than one count chunk."""
+    rng = random.Random(8)
+    docs = [_sentences(rng, rng.randint(1, 60), _VOCAB[: rng.randint(2, len(_VOCAB))]) for _ in range(25)]
+    docs += [[""], ["a"], ["  two  spaces  "], ["ab", "", "abc de"], ["x"] * 3]
+    long_words = [f"word{k}" for k in range(3000)]
+    docs.append([" ".join(rng.choice(long_words) for _ in range(40)) for _ in range(1200)])  # past COUNT_CHUNK_CHARS
+    return docs
+
+
+def _equal(a: SentenceVectors, b: SentenceVectors) -> bool:
+    return all(
+        getattr(a, name).dtype == getattr(b, name).dtype and np.array_equal(getattr(a, name), getattr(b, name))
+        for name in ("indptr", "features", "df", "entry_feature", "log_tf")
+    )
+
+
+def test_compiled_document_vectors_equal_the_numpy_ones() -> None:
+    _compiled()
+    for sentences in _documents():
+        want = sentence_vectors(sentence_counts(sentences))
+        assert _equal(document_vectors(sentences), want)
+        assert _equal(document_vectors(sentences, compiled=False), want)
+
+
+@pytest.mark.parametrize("floor", [1e-6, 0.05, 0.3, 0.9])
+def test_compiled_cosines_equal_scipys_to_the_bit(floor: float) -> None:
+    _compiled()
+    docs = [document_vectors(sentences) for sentences in _documents()[:-1]]
+    rng = random.Random(int(floor * 100))
+    met = 0
+    for _ in range(120):
+        a, b = rng.choice(docs), rng.choice(docs)
+        want = cosine_pairs(a, b, floor, compiled=False)
+        want.sum_duplicates()
+        got = cosine_pairs(a, b, floor)
+        assert got.dtype == np.float32 and got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr) and np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)  # bit for bit, not approximately
+        keys, values = cosine_entries(a, b, floor)
+        rows = np.repeat(np.arange(want.shape[0]), np.diff(want.indptr))
+        assert np.array_equal(keys, rows * max(1, b.n_rows) + want.indices) and np.array_equal(values, want.data)
+        met += want.nnz > 0
+    assert met > 30
+
+
+def test_cosines_of_a_document_with_itself_are_one_on_the_diagonal() -> None:
+    _compiled()
+    sentences = ["the ministry said the report was late", "a city of eight million", "told the press"]
+    v = document_vectors(sentences)
+    keys, values = cosine_entries(v, v, 0.99)
+    assert keys.tolist() == [0, 4, 8] and np.allclose(values, 1.0)
+
+
+def test_best_stored_keeps_what_best_entries_keeps() -> None:
+    rng = np.random.default_rng(3)
+    for cap in (0, 1, 5, 17, 400):
+        dense = np.round(rng.random((20, 20)), 1).astype(np.float32) * (rng.random((20, 20)) < 0.4)
+        m = vectors.sp.csr_matrix(dense)
+        want, want_capped = best_entries(m.copy(), cap)
+        rows = np.repeat(np.arange(20), np.diff(m.indptr))
+        got, capped = best_stored(ScoreEntries(rows * 20 + m.indices, m.data, (20, 20)), cap)
+        assert capped == want_capped
+        assert np.array_equal(got.keys, ScoreEntries.of_csr(want).keys) and np.array_equal(got.values, want.data)
