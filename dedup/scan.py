@@ -121,9 +121,8 @@ def fingerprint_stream(
             table.failed.append(first + fault.position)
             if faults is not None:
                 faults.append(StageFault.of("fingerprint", fault, [table.ids[first + fault.position]]))
-        if index is not None and part.index_hashes is not None:
-            index.add(part.index_hashes, part.index_owners + first)
-            part.index_hashes = part.index_owners = None
+        if index is not None:
+            index.take(part, first)
         if kept:
             store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
         else:

@@ -108,9 +108,10 @@ class DocumentStore(Sequence[Document]):
 
     def adopt(self, path: str, sizes: np.ndarray, ids: Sequence[str], chars: Sequence[int], sources: Sequence[str | None], kept: np.ndarray | None = None) -> None:
         """Append the documents another process wrote to ``path`` with
-        :func:`write_records` (those ``kept`` marks; all by default), then
-        remove the file. Their bytes are copied file to file by the
-        operating system: no text passes through this process.
+        :func:`write_records` (those ``kept`` marks; all by default); the
+        file is removed once copied. The bytes are copied file to file by
+        the operating system, in the background as appended chunks are
+        written: no text passes through this process.
 
         Args:
             path: The file :func:`write_records` wrote.
@@ -130,16 +131,19 @@ class DocumentStore(Sequence[Document]):
         self._starts.frombytes(record_ends.tobytes())
         # Consecutive kept records are copied as one run.
         edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
-        with open(path, "rb") as written:
-            at = base
-            for first, stop in zip(edges[::2].tolist(), edges[1::2].tolist()):
-                start = int(ends[first - 1]) if first else 0
-                at += _copy_bytes(written.fileno(), self._writer.fileno(), start, int(ends[stop - 1]) - start, at)
-        self._writer.seek(at)
-        os.remove(path)
+        runs = [(int(ends[first - 1]) if first else 0, int(ends[stop - 1])) for first, stop in zip(edges[::2].tolist(), edges[1::2].tolist())]
+        self._writing = self._writer_thread().submit(self._copy, path, runs, base)
         self.ids.extend(ids)
         self.chars.extend(chars)
         self.sources.extend(None if source is None else self._interned.setdefault(source, source) for source in sources)
+
+    def _copy(self, path: str, runs: list[tuple[int, int]], at: int) -> None:
+        """Copy the byte ranges ``runs`` of ``path`` to the end of the store (at ``at``), then remove ``path``."""
+        with open(path, "rb") as written:
+            for start, end in runs:
+                at += _copy_bytes(written.fileno(), self._writer.fileno(), start, end - start, at)
+        self._writer.seek(at)
+        os.remove(path)
 
     def passing(self, docs: Iterable[Document]) -> Iterator[Document]:
         """``docs``, each appended to the store as it passes."""
@@ -154,11 +158,14 @@ class DocumentStore(Sequence[Document]):
         if self._pending:
             self._wait()
             chunk, self._pending, self._pending_bytes = self._pending, [], 0
-            if self._write_thread is None:
-                self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="dedup-store")
-            self._writing = self._write_thread.submit(self._write, chunk)
+            self._writing = self._writer_thread().submit(self._write, chunk)
         if wait:
             self._wait()
+
+    def _writer_thread(self) -> ThreadPoolExecutor:
+        if self._write_thread is None:
+            self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="dedup-store")
+        return self._write_thread
 
     def _write(self, chunk: list[bytes]) -> None:
         self._writer.writelines(chunk)

@@ -176,6 +176,8 @@ def read_in_workers(
     settings take them). With ``store``, the documents go there too, as
     :meth:`~dedup.io.store.DocumentStore.passing` would put them: the
     workers write them, the store copies the files (its process reads no text).
+    Anything else stage 1 takes per row must leave out the rows the id
+    rules skip, as :func:`_take` does for these.
     """
     job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields(), documents=None if store is None else store.folder)
     reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=1)
@@ -190,9 +192,8 @@ def read_in_workers(
         part, counts, kept = _take(read, table, seen, problems, faults, settings.max_chars)
         shingles.add(part.spilled, counts, kept)
         keys.take(part)
-        if index is not None and part.index_hashes is not None:
-            index.add(part.index_hashes, part.index_owners + first)
-            part.index_hashes = part.index_owners = None
+        if index is not None:
+            index.take(part, first)
         if store is not None:
             sources = [table.metadata.get(row, {}).get("source") for row in range(first, len(table))]
             store.adopt(read.written, read.sizes, table.ids[first:], table.chars[first:], sources, kept)

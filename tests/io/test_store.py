@@ -53,8 +53,8 @@ def test_documents_written_elsewhere_are_adopted_in_order_without_the_skipped_on
         picked = [d for d, k in zip(DOCS, kept) if k]
         found.adopt(str(written), sizes, [d.id for d in picked], [len(d.text) for d in picked], [d.source for d in picked], kept)
         found.append(expected[-1])
-        assert not written.exists()
         assert list(found) == [found[k] for k in range(len(found))] == expected
+        assert not written.exists()
         assert document_sources(found) == [d.source for d in expected] and list(found.chars) == [len(d.text) for d in expected]
         assert list(found.texts(1, 4)) == [d.text for d in expected[1:4]]
         assert pickle.loads(pickle.dumps(found.take([3, 1]))) == [expected[3], expected[1]]
