@@ -1,4 +1,4 @@
-"""Stage 1 of the document-level scan with the workers reading the inputs.
+"""Stage 1 of the scan with the workers reading the inputs.
 
 The main process lists the shards of the inputs (:func:`dedup.io.shards.plan_shards`:
 byte ranges of JSONL files, small files together) and each worker reads one
@@ -6,7 +6,10 @@ byte ranges of JSONL files, small files together) and each worker reads one
 fingerprints them (:func:`range_job`), spilling the shingle sets to the
 scan's folder as the main process's batches would. What comes back is
 small (:class:`RangeRead`: ids, lengths, metadata, hashes, band keys): no
-text is parsed by the main process or pickled to a worker.
+text is parsed by the main process or pickled to a worker. When the later
+stages need the texts (passages, boilerplate), each worker also writes its
+rows to a file the scan's document store adopts (the passage index's
+fingerprints come back with the hashes).
 
 The main process applies the rules that need the whole corpus in input
 order, as :class:`~dedup.io.corpus.CorpusReader` and
@@ -15,7 +18,7 @@ empty documents, repeated ids, ids qualified by their file; the warning
 about a document read in parts), so the table, the problems and the faults
 are those of reading in one process. A record the id rules skip was
 fingerprinted all the same; its rows are left out of the table, the
-fingerprints and the shingle store.
+fingerprints, the shingle store, the passage index and the document store.
 """
 
 from __future__ import annotations
