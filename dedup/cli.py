@@ -25,6 +25,7 @@ from rich.text import Text
 
 from dedup.config import ConfigError, Settings, find_config, load_settings
 from dedup.engine import EngineUnavailable, FaultLog, open_engine
+from dedup.io.json_text import dumps
 from dedup.io.problems import ProblemLog, omitted_message, printable
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, lint_exit_code, report_pieces, scan_exit_code
 from dedup.scan import scan_corpus
@@ -286,7 +287,7 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
                  f"{len(result.alignment.sentence_pairs)} aligned sentence pairs; settings {settings.passages}")
     with writing(output):
         if fmt == "json":
-            emit_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", output)
+            emit_text(dumps(result.to_dict(), indent=True) + "\n", output)
         elif fmt == "html":
             from dedup.report.html import diff_page
 
@@ -339,7 +340,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
             "problems": problem_records(problems) + faults.records(),
         }
         with writing(output):
-            emit_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", output)
+            emit_text(dumps(payload, indent=True) + "\n", output)
         return
     from dedup.views.boilerplate_view import render_boilerplate
     from dedup.views.terminal import capture
@@ -361,7 +362,7 @@ def _lint_call(call: Callable, *args: Any, **kwargs: Any) -> Any:
 def _print_update(update: Any, fmt: str) -> None:
     report_problems(update.problems)
     if fmt == "json":
-        sys.stdout.write(json.dumps(update.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.write(dumps(update.to_dict(), indent=True) + "\n")
         return
     stats = update.stats
     click.echo(

@@ -11,11 +11,11 @@ appear only once complete (:class:`dedup.io.writers.OutputFolder`).
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -25,6 +25,7 @@ from dedup.document import Document
 from dedup.engine import Engine
 from dedup.io.corpus import HTML_SUFFIXES, JSONL_SUFFIXES, PARQUET_SUFFIXES, read_corpus
 from dedup.io.files import format_suffix
+from dedup.io.json_text import dumps_lines
 from dedup.io.problems import ProblemLog, problem_records
 from dedup.io.records import RecordFields
 from dedup.io.writers import OutputFolder, UnsafePathError, copy_file, rewrite_jsonl, rewrite_parquet, safe_relative_path, write_jsonl, write_text
@@ -177,12 +178,16 @@ def _report(output: Path, decisions: dict[str, Decision], problems: list[dict[st
     )
 
 
+# Log records encoded at a time.
+_LOG_BATCH = 2000
+
+
 def _write_log(path: Path, decisions, problems: list[dict[str, str]]) -> None:
     with path.open("w", encoding="utf-8") as out:
-        for decision in decisions:
-            out.write(json.dumps(decision.to_dict(), ensure_ascii=False) + "\n")
-        for problem in problems:
-            out.write(json.dumps({"id": None, "action": SKIPPED, "reason": "unreadable_input", **problem}, ensure_ascii=False) + "\n")
+        records = chain((decision.to_dict() for decision in decisions),
+                        ({"id": None, "action": SKIPPED, "reason": "unreadable_input", **problem} for problem in problems))
+        while batch := list(islice(records, _LOG_BATCH)):
+            out.write(dumps_lines(batch))
 
 
 def _record_origin(origin: str) -> tuple[str, int | None]:

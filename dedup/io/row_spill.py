@@ -15,10 +15,12 @@ import json
 import pickle
 import tempfile
 from functools import partial
+from itertools import islice
 from collections.abc import Sequence
 from typing import Any, Callable, Iterable, Iterator
 
-from dedup.results import PairResult
+from dedup.io.json_text import dumps_lines
+from dedup.results import PairResult, collection_paused
 
 # Rows encoded and written at a time.
 ROWS_PER_WRITE = 2000
@@ -41,8 +43,8 @@ class SpilledRows(Sequence):
         self._count = 0
 
     def write(self, lines: str) -> None:
-        """Append rows: JSON lines, each ending with a line break, ASCII only."""
-        self._file.write(lines.encode("ascii"))
+        """Append rows: JSON lines, each ending with a line break."""
+        self._file.write(lines.encode("utf-8"))
         self._count += lines.count("\n")
 
     def dicts(self) -> Iterator[dict[str, Any]]:
@@ -56,14 +58,13 @@ class SpilledRows(Sequence):
         self._file.close()
 
     def extend(self, rows: Iterable[Any]) -> None:
-        """Append row objects (each with ``to_dict``), a chunk at a time."""
-        chunk: list[str] = []
-        for row in rows:
-            chunk.append(json.dumps(row.to_dict()) + "\n")
-            if len(chunk) >= ROWS_PER_WRITE:
-                self.write("".join(chunk))
-                chunk = []
-        self.write("".join(chunk))
+        """Append row objects (each with ``to_dict``), a chunk at a time
+        (encoded by :func:`dedup.io.json_text.dumps_lines`; read back by the
+        standard library, which reads every integer exactly)."""
+        rows = iter(rows)
+        while chunk := list(islice(rows, ROWS_PER_WRITE)):
+            with collection_paused():
+                self.write(dumps_lines([row.to_dict() for row in chunk]))
 
     def rewritten(self, update: Callable[[int, Any], None]) -> "SpilledRows":
         """The rows, each given to ``update(position, row)`` to change in

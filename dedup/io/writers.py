@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from typing import IO, Any, Iterable, Iterator, Mapping, TextIO
 
 from dedup.io.files import open_input
+from dedup.io.json_text import dumps_bytes
 from dedup.io.records import with_field
 
 MAX_PART_BYTES = 255
@@ -303,7 +304,7 @@ def rewrite_jsonl(
                 out.write(line if line.endswith(b"\n") else line + b"\n")
             else:
                 record = json.loads(line.decode("utf-8-sig" if lineno == 1 else "utf-8"))
-                out.write(json.dumps(with_field(record, text_field, text), ensure_ascii=False).encode("utf-8") + b"\n")
+                out.write(dumps_bytes(with_field(record, text_field, text)) + b"\n")
             written += 1
     return written
 
@@ -314,7 +315,7 @@ def write_jsonl(target: Path, records: Iterable[Mapping[str, Any]]) -> int:
     written = 0
     with open_compressed(target, compression) as out:
         for record in records:
-            out.write(json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+            out.write(dumps_bytes(record) + b"\n")
             written += 1
     return written
 

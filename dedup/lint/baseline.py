@@ -22,6 +22,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.config import Settings
+from dedup.io.json_text import dumps
 from dedup.io.writers import atomic_text_file
 from dedup.lint.errors import LintError
 from dedup.lint.findings import RULES, SKETCH, Finding, sketch_similarity
@@ -212,5 +213,5 @@ def write_baseline(path: str | os.PathLike, findings: Sequence[Finding], setting
     }
     path.absolute().parent.mkdir(parents=True, exist_ok=True)
     with atomic_text_file(path) as out:
-        out.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        out.write(dumps(data, indent=True) + "\n")
     return len(entries)

@@ -14,11 +14,11 @@ characters and ``aligned: false``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 from dedup.document import covered_chars
 from dedup.io.row_spill import updated_rows
+from dedup.results import collection_paused
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
@@ -26,9 +26,10 @@ SOURCE, COPY, UNKNOWN = "source", "copy", "undetermined"
 _ROLE_LABEL = {SOURCE: AS_SOURCE, UNKNOWN: UNDETERMINED, COPY: AS_COPY}
 
 
-@dataclass(frozen=True)
-class SharedSpans:
-    """The part of one document shared with another.
+class SharedSpans(NamedTuple):
+    """The part of one document shared with another (a named tuple: a
+    high-reuse corpus makes millions of them, and a tuple is made at a
+    fraction of a frozen dataclass's cost).
 
     Attributes:
         other: The other document's id.
@@ -61,13 +62,19 @@ def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
     """
     out: dict[str, list[SharedSpans]] = {}
     for pair in pairs:
-        for side, this, other in (("a", pair.a, pair.b), ("b", pair.b, pair.a)):
-            role = SOURCE if pair.source == this else COPY if pair.derived == this else UNKNOWN
-            if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
-                out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, (), getattr(pair, f"shared_chars_{side}")))
-                continue
-            spans = tuple((p[f"{side}_start"], p[f"{side}_end"]) for p in pair.passages) if pair.passages else None
-            out.setdefault(this, []).append(SharedSpans(other, role, pair.relation, spans))
+        a, b, source, derived, relation = pair.a, pair.b, pair.source, pair.derived, pair.relation
+        role_a = SOURCE if source == a else COPY if derived == a else UNKNOWN
+        role_b = SOURCE if source == b else COPY if derived == b else UNKNOWN
+        if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
+            item_a = SharedSpans(b, role_a, relation, (), pair.shared_chars_a)
+            item_b = SharedSpans(a, role_b, relation, (), pair.shared_chars_b)
+        elif pair.passages:
+            item_a = SharedSpans(b, role_a, relation, tuple((p["a_start"], p["a_end"]) for p in pair.passages))
+            item_b = SharedSpans(a, role_b, relation, tuple((p["b_start"], p["b_end"]) for p in pair.passages))
+        else:  # found on whole documents: the whole of each is shared
+            item_a, item_b = SharedSpans(b, role_a, relation, None), SharedSpans(a, role_b, relation, None)
+        out.setdefault(a, []).append(item_a)
+        out.setdefault(b, []).append(item_b)
     return out
 
 
@@ -87,9 +94,11 @@ def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
     events: list[tuple[int, int, int]] = []
     with_docs = []
     for item in shared:
-        spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars)
-        label = _ROLE_LABEL[item.role]
-        events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
+        # a pair without an alignment (most, on high-reuse corpora) has no spans: nothing to clip or place
+        spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars) if item.spans != () else []
+        if spans:
+            label = _ROLE_LABEL[item.role]
+            events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
         if item.estimated_chars is not None:
             with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": item.estimated_chars, "aligned": False})
             continue
@@ -162,7 +171,6 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any]) -> tuple[Sequence[A
     Returns:
         The rows, and how many share nothing with another document.
     """
-    shared = shared_spans(pairs)
     alone = 0
 
     def compose(_: int, row: Any) -> None:
@@ -171,4 +179,8 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any]) -> tuple[Sequence[A
         row.set_composition(composition(row.chars, shared.get(row.id, ()), spans))
         alone += not row.extra["shared_with"]
 
-    return updated_rows(rows, compose), alone
+    # a few objects per pair and per document, none of them garbage: a
+    # collection now would walk every row again and again for nothing
+    with collection_paused():
+        shared = shared_spans(pairs)
+        return updated_rows(rows, compose), alone

@@ -19,7 +19,7 @@ from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
 from dedup.provenance.direction import Direction, PairSide, decide
 from dedup.provenance.signals import DocumentSignals, document_signals
-from dedup.results import PairResult
+from dedup.results import PairResult, collection_paused
 
 
 Spans = Sequence[tuple[int, int, int, int]]  # (a_start, a_end, b_start, b_end) per shared passage
@@ -60,12 +60,6 @@ def _whole_document_extents(pair: PairResult, settings: Settings) -> None:
         setattr(pair, f"extent_{side}", WHOLLY if contained >= settings.passages.wholly_share else PARTIALLY)
 
 
-def _coverage(pair: PairResult) -> tuple[float, float]:
-    if pair.passages:
-        return pair.shared_share_a, pair.shared_share_b
-    return pair.containment_a, pair.containment_b
-
-
 def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings,
              boilerplate: Mapping[str, Sequence[tuple[int, int]]]) -> list[dict[str, Any]]:
     """Fill each pair's direction and extent, and compute every document's composition.
@@ -104,21 +98,26 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
     text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
 
     def direct(_: int, pair: PairResult) -> None:
-        if not pair.passages:
+        passages = pair.passages
+        if passages:
+            spans = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in passages]
+            quoted = [span for span, p in zip(spans, passages) if p["quoted"]]
+            shared_a, shared_b = tuple((s[0], s[1]) for s in spans), tuple((s[2], s[3]) for s in spans)
+            coverage_a, coverage_b = pair.shared_share_a, pair.shared_share_b
+        else:
             _whole_document_extents(pair, settings)
-        spans = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in pair.passages]
-        quoted = [span for span, p in zip(spans, pair.passages) if p["quoted"]]
-        shared = ([(s[0], s[1]) for s in spans], [(s[2], s[3]) for s in spans]) if spans else (None, None)
+            quoted, shared_a, shared_b = [], None, None
+            coverage_a, coverage_b = pair.containment_a, pair.containment_b
         # without shared quotations no evidence reads the texts
-        a, b = (PairSide(doc_id, text_of(doc_id) if quoted else "", signals[doc_id], share, sources[position[doc_id]],
-                         tuple(side) if side is not None else None)
-                for doc_id, share, side in zip((pair.a, pair.b), _coverage(pair), shared))
+        a = PairSide(pair.a, text_of(pair.a) if quoted else "", signals[pair.a], coverage_a, sources[position[pair.a]], shared_a)
+        b = PairSide(pair.b, text_of(pair.b) if quoted else "", signals[pair.b], coverage_b, sources[position[pair.b]], shared_b)
         found = decide(a, b, quoted)
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)
 
-    return updated_rows(pairs, direct)
+    with collection_paused():  # objects made per pair, none of them garbage (see composed_rows)
+        return updated_rows(pairs, direct)
 
 
 # Documents whose signals are read in one batch on a worker.

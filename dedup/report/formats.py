@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-from functools import lru_cache
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
+from dedup.io.json_text import dumps, dumps_lines, indented_items
 from dedup.results import ScanResult, collection_paused
 
 EXIT_OK = 0
@@ -46,9 +45,9 @@ def to_json(result: ScanResult) -> str:
     """The whole result as one JSON object (see README, "JSON output").
 
     The text is exactly ``json.dumps(result.to_dict(), ensure_ascii=False,
-    indent=2)``, written by :func:`dumps_indented` (about 4x faster for
-    large results), with garbage collection paused over the per-document
-    dicts. :func:`json_pieces` gives the same text in pieces.
+    indent=2)``, encoded by orjson (:mod:`dedup.io.json_text`), with
+    garbage collection paused over the per-document dicts.
+    :func:`json_pieces` gives the same text in pieces.
     """
     return "".join(json_pieces(result))
 
@@ -72,20 +71,18 @@ def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Ite
         Pieces whose concatenation is :func:`to_json`'s text.
     """
     rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters}
-    encode = _encoder(", ").encode
     for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
-        head = ("{\n" if number == 0 else ",\n") + "  " + encode(key) + ": "
+        head = ("{\n" if number == 0 else ",\n") + "  " + dumps(key) + ": "
         if key in rows:
             yield head
             yield from _list_pieces(rows[key], rows_per_piece)
         else:
-            with collection_paused():
-                yield head + (encode(value) if _is_flat(value) else dumps_indented(value, 1))
+            yield head + dumps_indented(value, 1)
     yield "\n}"
 
 
 def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str]:
-    """A list of result rows at depth 1, as :func:`dumps_indented` writes it, a chunk at a time.
+    """A list of result rows at depth 1, as ``json.dumps(..., indent=2)`` writes it, a chunk at a time.
 
     The rows are read in one pass (a result may keep them in a file, which
     is read in order, not sliced)."""
@@ -98,40 +95,16 @@ def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str]:
     first = True
     while chunk:
         with collection_paused():
-            text = dumps_indented([item.to_dict() for item in chunk], 1)
-        # a chunk's list without its brackets ("[\n" and "\n  ]"); chunks join as items do
-        yield ("" if first else ",\n") + text[2:-4]
+            text = indented_items([item.to_dict() for item in chunk], 1)
+        # chunks join as items do
+        yield ("" if first else ",\n") + text
         first = False
         chunk = list(islice(rows, rows_per_piece))
     yield "\n  ]"
 
 
-_SCALARS = frozenset((str, int, float, bool, type(None)))
-
-
-def _is_flat(value: Any) -> bool:
-    """A scalar or an empty list or dict: encoded the same with or without indent."""
-    kind = type(value)
-    return kind in _SCALARS or (kind in (list, dict) and not value)
-
-
-@lru_cache(maxsize=64)
-def _encoder(item_separator: str) -> json.JSONEncoder:
-    # Without ``indent`` the encoder runs in C, and any separators are allowed.
-    return json.JSONEncoder(ensure_ascii=False, separators=(item_separator, ": "))
-
-
 def dumps_indented(value: Any, depth: int = 0) -> str:
     """``json.dumps(value, ensure_ascii=False, indent=2)``, nested ``depth`` levels deep.
-
-    The standard library writes indented JSON in pure Python (one generator
-    step per value); this writes each run of flat values with the C encoder
-    instead, with the line break and indent as item separator. That works
-    because an encoded string never holds a raw line break, so every line
-    break in the encoder's output is a separator. A list of flat records
-    (the documents, the pairs) is encoded in one call: there a separator
-    followed by a quote is between fields, one followed by a brace between
-    records.
 
     Args:
         value: JSON-ready data.
@@ -141,47 +114,21 @@ def dumps_indented(value: Any, depth: int = 0) -> str:
     Returns:
         The JSON text, without a trailing line break.
     """
-    outer, inner = "  " * depth, "  " * (depth + 1)
-    kind = type(value)
-    if kind is list and value and _flat_records(value):
-        text = _encoder(",\n").encode(value)
-        deeper = inner + "  "
-        text = text.replace(',\n"', ',\n' + deeper + '"').replace("},\n{", "\n" + inner + "},\n" + inner + "{\n" + deeper)
-        return "[\n" + inner + "{\n" + deeper + text[2:-2] + "\n" + inner + "}\n" + outer + "]"
-    if kind is dict and value and all(type(key) is str for key in value):
-        if all(_is_flat(v) for v in value.values()):
-            return "{\n" + inner + _encoder(",\n" + inner).encode(value)[1:-1] + "\n" + outer + "}"
-        encode = _encoder(", ").encode
-        # flat values through the C encoder: the fallback below builds a
-        # Python encoder per value, whose reference cycles pile up while
-        # garbage collection is paused
-        items = [inner + encode(key) + ": " + (encode(v) if _is_flat(v) else dumps_indented(v, depth + 1)) for key, v in value.items()]
-        return "{\n" + ",\n".join(items) + "\n" + outer + "}"
-    if kind is list and value:
-        if all(_is_flat(v) for v in value):
-            return "[\n" + inner + _encoder(",\n" + inner).encode(value)[1:-1] + "\n" + outer + "]"
-        return "[\n" + ",\n".join(inner + dumps_indented(v, depth + 1) for v in value) + "\n" + outer + "]"
-    # Scalars, empty containers and anything unusual (tuples, non-string keys).
-    return json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n" + outer)
-
-
-def _flat_records(items: list) -> bool:
-    """Every item a non-empty dict with string keys and flat values."""
-    if not all(type(item) is dict and item for item in items):
-        return False
-    if {type(key) for item in items for key in item} != {str}:
-        return False
-    kinds = {type(v) for item in items for v in item.values()}
-    if kinds <= _SCALARS:
-        return True
-    if not kinds <= _SCALARS | {list, dict}:
-        return False
-    return not any(v for item in items for v in item.values() if type(v) in (list, dict))
+    text = dumps(value, indent=True)
+    # every line break of JSON text is a separator (strings escape theirs)
+    return text.replace("\n", "\n" + "  " * depth) if depth else text
 
 
 def to_jsonl(result: ScanResult) -> str:
     """One JSON object per pair, one per line."""
-    return "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in result.pairs)
+    return "".join(_jsonl_pieces(result.pairs))
+
+
+def _jsonl_pieces(pairs: Iterable[Any], rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
+    rows = iter(pairs)
+    while chunk := list(islice(rows, rows_per_piece)):
+        with collection_paused():
+            yield dumps_lines([pair.to_dict() for pair in chunk])
 
 
 # A spreadsheet reads a cell that starts with one of these as a formula.
@@ -234,6 +181,8 @@ def report_pieces(result: ScanResult, fmt: str) -> Iterator[str]:
     if fmt == "json":
         yield from json_pieces(result)
         yield "\n"
+    elif fmt == "jsonl":
+        yield from _jsonl_pieces(result.pairs)
     else:
         yield FORMATTERS[fmt](result)
 

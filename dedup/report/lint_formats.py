@@ -6,10 +6,10 @@ the exit code comes from :func:`dedup.report.formats.lint_exit_code`.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Callable
 from urllib.parse import quote
 
+from dedup.io.json_text import dumps
 from dedup.lint.findings import Finding, Location
 from dedup.report.formats import dumps_indented
 from dedup.lint.run import LintReport, rule_descriptions
@@ -125,7 +125,7 @@ def to_sarif(report: LintReport) -> str:
             }
         ],
     }
-    return json.dumps(log, indent=2, ensure_ascii=False) + "\n"
+    return dumps(log, indent=True) + "\n"
 
 
 def to_gitlab(report: LintReport) -> str:
@@ -141,7 +141,7 @@ def to_gitlab(report: LintReport) -> str:
         }
         for f in report.findings
     ]
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    return dumps(issues, indent=True) + "\n"
 
 
 LINT_FORMATTERS: dict[str, Callable[[LintReport], str]] = {

@@ -1,0 +1,179 @@
+"""JSON text exactly as the standard library writes it, encoded by orjson.
+
+Every JSON the tool writes (the scan report, JSONL pairs, lint reports,
+SARIF, the clean log, row files) is the text of ``json.dumps(value,
+ensure_ascii=False)`` or of ``json.dumps(value, ensure_ascii=False,
+indent=2)``: users diff reports and tests pin them. The standard library
+writes indented JSON in pure Python, one generator step per value; orjson
+writes it in native code, tens of times faster. The two agree on every
+string, integer and float except these, which :func:`dumps` detects and
+hands to the standard library instead:
+
+* a float below 1e-4 in magnitude (``1e-05``: orjson writes ``0.00001``,
+  and ``2.5e-7`` for ``2.5e-07``), found in orjson's text;
+* a NaN or an infinity (the standard library writes ``NaN`` and
+  ``Infinity``, orjson ``null``), found in the value's :mod:`marshal` bytes
+  (in native code too): a float is a type byte and its eight bytes, and a
+  non-finite one has all exponent bits set, a pair of bytes that UTF-8
+  text never holds;
+* what orjson refuses: integers beyond 64 bits, keys that are not strings,
+  lone surrogates, float subclasses (NumPy's), and dataclasses and dates
+  (which the standard library refuses too, and so still does). A UUID or
+  a plain enum member, which the standard library refuses, orjson writes
+  (as its string or value): no result holds one.
+
+The checks can only send a value to the standard library when it did not
+need to (a title holding ``0.00001``), never let a difference through.
+Compact text separates items with ``", "`` and keys with ``": "`` as the
+standard library does; orjson writes no spaces, so it is made from the
+indented text (a line break in JSON text is always a separator: strings
+escape theirs).
+"""
+
+from __future__ import annotations
+
+import json
+import marshal
+import re
+from typing import Any, Iterable
+
+import numpy as np
+import orjson
+
+_INDENT = orjson.OPT_INDENT_2
+# Handed to :func:`_refuse`, so they fail as they do in the standard library.
+_PASSTHROUGH = orjson.OPT_PASSTHROUGH_DATACLASS | orjson.OPT_PASSTHROUGH_DATETIME
+
+# orjson's spelling of a float below 1e-4: four zeros after the point, or a
+# one-digit negative exponent (the standard library pads it to two).
+_SMALL_DECIMAL = b"0.0000"
+_SHORT_EXPONENT = re.compile(rb"e-[0-9](?![0-9])")
+# A marshalled float: its type byte ("g", with or without the reference flag).
+_FLOAT_TYPE = 0x67
+_COMMA_BREAK = re.compile(rb",\n *")
+_BREAK = re.compile(rb"\n *")
+# Between two records of a list of records indented by orjson.
+_RECORD_BREAK = b"\n  },\n  {"
+
+
+def _refuse(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+def _same_as_stdlib(value: Any, text: bytes) -> bool:
+    """Whether orjson's ``text`` of ``value`` is the standard library's, apart from the layout."""
+    if _SMALL_DECIMAL in text or _SHORT_EXPONENT.search(text):
+        return False
+    return not _has_non_finite(value)
+
+
+def _has_non_finite(value: Any) -> bool:
+    """Whether ``value`` may hold a NaN or an infinity (True when it cannot be marshalled)."""
+    try:
+        packed = np.frombuffer(marshal.dumps(value, 4), dtype=np.uint8)
+    except (ValueError, RecursionError):
+        return True
+    if len(packed) < 9:
+        return False
+    # a float's type byte, then its eight bytes, little-endian: exponent bits
+    # all set means the seventh byte at least 0xF0 and the eighth 0x7F or 0xFF
+    starts = (packed[:-8] & 0x7F) == _FLOAT_TYPE
+    return bool((starts & (packed[7:-1] >= 0xF0) & ((packed[8:] & 0x7F) == 0x7F)).any())
+
+
+def _orjson(value: Any, option: int) -> bytes | None:
+    try:
+        text = orjson.dumps(value, option=option | _PASSTHROUGH, default=_refuse)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return None
+    return text if _same_as_stdlib(value, text) else None
+
+
+def dumps_bytes(value: Any, indent: bool = False) -> bytes:
+    """``json.dumps(value, ensure_ascii=False, indent=2 if indent else None)``, UTF-8 encoded.
+
+    Args:
+        value: JSON-ready data.
+        indent: Two spaces per level, as ``indent=2``; else one line.
+
+    Returns:
+        The text, without a trailing line break.
+
+    Raises:
+        TypeError: If the standard library cannot encode ``value``.
+        ValueError: As the standard library raises it (a circular reference).
+        UnicodeEncodeError: If a string holds a lone surrogate.
+    """
+    text = _orjson(value, _INDENT)
+    if text is None:
+        return _stdlib(value, indent).encode("utf-8")
+    return text if indent else _compact(text)
+
+
+def dumps(value: Any, indent: bool = False) -> str:
+    """:func:`dumps_bytes` as a string: exactly ``json.dumps(value,
+    ensure_ascii=False, indent=2 if indent else None)``."""
+    text = _orjson(value, _INDENT)
+    if text is None:
+        return _stdlib(value, indent)
+    return (text if indent else _compact(text)).decode("utf-8")
+
+
+def dumps_lines(values: Iterable[Any]) -> str:
+    """One :func:`dumps` line per value, each ended by a line break (JSONL).
+
+    A batch of records is encoded in one call and cut into its lines; a
+    batch that does not cut cleanly is encoded a record at a time.
+    """
+    batch = list(values)
+    if not batch:
+        return ""
+    if all(type(value) is dict and value for value in batch):
+        text = _orjson(batch, _INDENT)
+        if text is not None:
+            # the record breaks become NUL, which JSON text never holds raw (strings escape it)
+            joined = text.replace(_RECORD_BREAK, b"}\0{")
+            if joined.count(b"\0") == len(batch) - 1:
+                return (_compact(joined)[1:-1] + b"\n").replace(b"\0", b"\n").decode("utf-8")
+    return "".join(dumps(value) + "\n" for value in batch)
+
+
+def indented_items(values: list[Any], depth: int) -> str:
+    """The items of ``values`` as the standard library indents them inside
+    a list ``depth`` levels deep, without the list's brackets and without
+    its first line break and last one: what goes between ``[`` and
+    ``]`` of a longer list written a piece at a time (join pieces with ``",\\n"``).
+
+    Args:
+        values: A non-empty list of JSON-ready values.
+        depth: Nesting level of the list they belong to.
+
+    Returns:
+        The items, each line indented ``2 * (depth + 1)`` spaces or more.
+    """
+    wrapped: Any = values
+    for _ in range(depth):
+        wrapped = [wrapped]  # orjson indents a value as deep as it is nested
+    text = _orjson(wrapped, _INDENT)
+    return _cut(_stdlib(wrapped, True) if text is None else text.decode("utf-8"), depth)
+
+
+def _cut(text: str, depth: int) -> str:
+    """``text`` without its first and last ``depth + 1`` lines (the wrapping lists' brackets)."""
+    start, end = 0, len(text)
+    for _ in range(depth + 1):
+        start = text.index("\n", start) + 1
+        end = text.rindex("\n", 0, end)
+    return text[start:end]
+
+
+def _compact(indented: bytes) -> bytes:
+    """One-line text with the standard library's separators, from orjson's indented text."""
+    return _BREAK.sub(b"", _COMMA_BREAK.sub(b", ", indented))
+
+
+def _stdlib(value: Any, indent: bool) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2 if indent else None)
+
+
+__all__ = ["dumps", "dumps_bytes", "dumps_lines", "indented_items"]
