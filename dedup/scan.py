@@ -122,9 +122,8 @@ def fingerprint_stream(
             table.failed.append(first + fault.position)
             if faults is not None:
                 faults.append(StageFault.of("fingerprint", fault, [table.ids[first + fault.position]]))
-        if index is not None and part.index_hashes is not None:
-            index.add(part.index_hashes, part.index_owners + first)
-            part.index_hashes = part.index_owners = None
+        if index is not None:
+            index.take(part, first)
         if kept:
             store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
         else:
@@ -219,14 +218,15 @@ def _run(
     enabled (spilled to ``index_folder`` when given, else in memory).
 
     ``docs``: the documents, or stage 1 itself as a function of the scan's
-    temporary folder that gives the table, the fingerprints and the shingle
-    store (as :func:`fingerprint_stream`). ``texts_at``: as for
+    temporary folder (and ``index``, where the passage index's fingerprints
+    go) that gives the table, the fingerprints and the shingle store (as
+    :func:`fingerprint_stream`). ``texts_at``: as for
     :func:`fingerprint_stream`. ``rows_of``: as :func:`~dedup.near.table.document_results`.
     """
     started, clock = time.perf_counter(), _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
-        table, fp, store = docs(folder) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
+        table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
         pairs_of = partial(pairs_from_keys, fp.band_keys)
         verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
@@ -500,15 +500,16 @@ def scan_corpus(
     faults: FaultLog | None = None,
     fields: RecordFields | None = None,
 ) -> ScanResult:
-    """Scan files: streamed at document level, in memory for passages or boilerplate.
+    """Scan files: streamed at document level, kept on disk for passages or boilerplate.
 
-    At document level (passages and boilerplate disabled) the workers read
-    byte ranges of the inputs (:mod:`dedup.near.ranges`; the main process
-    reads stdin and any large file one worker would read whole) and each
-    batch of texts is dropped once fingerprinted: memory grows with the index.
-    Passage and corpus-level boilerplate search need every text at hand: the
-    documents are kept as they stream past (reading still overlaps with
-    fingerprinting), and those stages run once all are read.
+    The local workers read byte ranges of the inputs (:mod:`dedup.near.ranges`;
+    the main process reads stdin and any large file one worker would read
+    whole) and each batch of texts is dropped once fingerprinted: at
+    document level (passages and boilerplate disabled) memory grows with the
+    index. Passage and corpus-level boilerplate search need every text
+    again: the workers also write the documents they read, which the scan's
+    document store takes in input order (the main process reads no text),
+    and those stages run once all are read.
 
     Args:
         paths: As for :class:`dedup.io.corpus.CorpusReader` (``-`` reads JSONL from stdin).
@@ -533,12 +534,15 @@ def scan_corpus(
     bounded = split_long(reader, settings.max_chars, reader.problems)
     with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
-        if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
+        distributed = getattr(engine, "distributed", False)
+        if not keep and distributed and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
-        elif not keep and "-" not in reader.paths and (planned := plan(list(reader.paths), getattr(engine, "workers", 1))) is not None:
-            stage1 = partial(read_in_workers, planned, settings, engine, problems=reader.problems, faults=faults, encoding=reader.encoding, fields=reader.fields, progress=progress)
-            result, _ = _run(stage1, settings, reader.problems, progress, engine, faults)
+        elif not distributed and "-" not in reader.paths and (planned := plan(list(reader.paths), getattr(engine, "workers", 1))) is not None:
+            # The workers read byte ranges of the inputs (and write the documents into the store's folder when later stages need them).
+            stage1 = partial(read_in_workers, planned, settings, engine, problems=reader.problems, faults=faults, encoding=reader.encoding, fields=reader.fields,
+                             progress=progress, store=docs if keep else None)
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results

@@ -35,7 +35,7 @@ import numpy as np
 
 from dedup.document import Document
 
-__all__ = ["DocumentStore", "DocumentView", "TextRun", "read_documents", "read_texts", "temporary_store"]
+__all__ = ["DocumentStore", "DocumentView", "TextRun", "read_documents", "read_texts", "temporary_store", "write_records"]
 
 # Bytes read at once when the documents are read in order.
 _READ_BYTES = 1 << 20
@@ -88,8 +88,7 @@ class DocumentStore(Sequence[Document]):
 
     def append(self, doc: Document) -> None:
         """Write ``doc`` at the end of the store."""
-        text = doc.text.encode("utf-8", "surrogatepass")
-        fields = pickle.dumps(_fields_of(doc), protocol=pickle.HIGHEST_PROTOCOL)
+        text, fields = _record_of(doc)
         start = self._starts[-1]
         self._fields_at.append(start + len(text))
         self._starts.append(start + len(text) + len(fields))
@@ -107,6 +106,45 @@ class DocumentStore(Sequence[Document]):
         for doc in docs:
             self.append(doc)
 
+    def adopt(self, path: str, sizes: np.ndarray, ids: Sequence[str], chars: Sequence[int], sources: Sequence[str | None], kept: np.ndarray | None = None) -> None:
+        """Append the documents another process wrote to ``path`` with
+        :func:`write_records` (those ``kept`` marks; all by default); the
+        file is removed once copied. The bytes are copied file to file by
+        the operating system, in the background as appended chunks are
+        written: no text passes through this process.
+
+        Args:
+            path: The file :func:`write_records` wrote.
+            sizes: What it returned: ``(n, 2)`` bytes of each record's text and of the whole record.
+            ids: The id of each document kept.
+            chars: The characters of each one's text.
+            sources: Each one's source (``None``: none).
+            kept: Which records of the file are documents of the store.
+        """
+        self._flush()
+        sizes = np.asarray(sizes, dtype=np.int64).reshape(-1, 2)
+        ends = np.cumsum(sizes[:, 1])
+        keep = np.ones(len(sizes), dtype=bool) if kept is None else np.asarray(kept, dtype=bool)
+        base = self._starts[-1]
+        record_ends = base + np.cumsum(sizes[keep, 1])
+        self._fields_at.frombytes((record_ends - sizes[keep, 1] + sizes[keep, 0]).tobytes())
+        self._starts.frombytes(record_ends.tobytes())
+        # Consecutive kept records are copied as one run.
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).astype(np.int8)))
+        runs = [(int(ends[first - 1]) if first else 0, int(ends[stop - 1])) for first, stop in zip(edges[::2].tolist(), edges[1::2].tolist())]
+        self._writing = self._writer_thread().submit(self._copy, path, runs, base)
+        self.ids.extend(ids)
+        self.chars.extend(chars)
+        self.sources.extend(None if source is None else self._interned.setdefault(source, source) for source in sources)
+
+    def _copy(self, path: str, runs: list[tuple[int, int]], at: int) -> None:
+        """Copy the byte ranges ``runs`` of ``path`` to the end of the store (at ``at``), then remove ``path``."""
+        with open(path, "rb") as written:
+            for start, end in runs:
+                at += _copy_bytes(written.fileno(), self._writer.fileno(), start, end - start, at)
+        self._writer.seek(at)
+        os.remove(path)
+
     def passing(self, docs: Iterable[Document]) -> Iterator[Document]:
         """``docs``, each appended to the store as it passes."""
         for doc in docs:
@@ -120,11 +158,14 @@ class DocumentStore(Sequence[Document]):
         if self._pending:
             self._wait()
             chunk, self._pending, self._pending_bytes = self._pending, [], 0
-            if self._write_thread is None:
-                self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="dedup-store")
-            self._writing = self._write_thread.submit(self._write, chunk)
+            self._writing = self._writer_thread().submit(self._write, chunk)
         if wait:
             self._wait()
+
+    def _writer_thread(self) -> ThreadPoolExecutor:
+        if self._write_thread is None:
+            self._write_thread = ThreadPoolExecutor(1, thread_name_prefix="dedup-store")
+        return self._write_thread
 
     def _write(self, chunk: list[bytes]) -> None:
         self._writer.writelines(chunk)
@@ -213,6 +254,43 @@ class DocumentStore(Sequence[Document]):
         self._flush()
         return TextRun(self.path, self._starts[start], np.asarray(self._fields_at[start:stop], dtype=np.int64) - self._starts[start],
                        np.asarray(self._starts[start + 1 : stop + 1], dtype=np.int64) - self._starts[start])
+
+
+def write_records(path: str, docs: Iterable[Document]) -> np.ndarray:
+    """Write ``docs`` to a new file as a :class:`DocumentStore` writes them,
+    for a store to :meth:`~DocumentStore.adopt` (a worker writes the
+    documents it read, the scan's store takes them without reading them).
+
+    Returns:
+        ``(n, 2)`` int64: the bytes of each document's text and of its whole record.
+    """
+    sizes: list[int] = []
+    with open(path, "wb") as out:
+        for doc in docs:
+            text, fields = _record_of(doc)
+            out.write(text)
+            out.write(fields)
+            sizes += (len(text), len(text) + len(fields))
+    return np.array(sizes, dtype=np.int64).reshape(-1, 2)
+
+
+def _copy_bytes(source: int, target: int, start: int, count: int, at: int) -> int:
+    """Copy ``count`` bytes of file ``source`` from ``start`` to file ``target`` at ``at``; returns ``count``."""
+    done = 0
+    copy = getattr(os, "copy_file_range", None)
+    while done < count:
+        step = 0
+        if copy is not None:
+            try:
+                step = copy(source, target, count - done, start + done, at + done)
+            except OSError:
+                copy = None  # not supported between these files: read and write
+        if copy is None:
+            step = os.pwrite(target, os.pread(source, min(count - done, _WRITE_BYTES), start + done), at + done)
+        if step <= 0:
+            raise OSError(f"could not copy documents into the store (source ended after {done} of {count} bytes)")
+        done += step
+    return count
 
 
 @contextmanager
@@ -321,6 +399,11 @@ def _stream(path: str, ids: list[str], records: np.ndarray) -> Iterator[Document
 
 _FIELDS = ("date", "source", "url", "title", "origin", "blocks")
 _DEFAULTS = (None, None, None, None, "", ())
+
+
+def _record_of(doc: Document) -> tuple[bytes, bytes]:
+    """What the store writes of ``doc``: its text as UTF-8, its other fields pickled."""
+    return doc.text.encode("utf-8", "surrogatepass"), pickle.dumps(_fields_of(doc), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _fields_of(doc: Document) -> tuple:

@@ -75,6 +75,13 @@ class IndexSpill:
                 out.write(owners[lo:hi].tobytes())
         self.sizes += counts
 
+    def take(self, batch, first: int) -> None:
+        """Append a stage-1 batch's fingerprints (``batch.index_hashes``, its
+        ``index_owners`` numbered from ``first``) and drop them from it."""
+        if batch.index_hashes is not None:
+            self.add(batch.index_hashes, batch.index_owners + first)
+            batch.index_hashes = batch.index_owners = None
+
     def read(self, part: int) -> tuple[np.ndarray, np.ndarray]:
         """The hashes and owners of one partition, in the order they were added."""
         if not self.sizes[part]:

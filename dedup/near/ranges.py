@@ -1,4 +1,4 @@
-"""Stage 1 of the document-level scan with the workers reading the inputs.
+"""Stage 1 of the scan with the workers reading the inputs.
 
 The main process lists the shards of the inputs (:func:`dedup.io.shards.plan_shards`:
 byte ranges of JSONL files, small files together) and each worker reads one
@@ -6,7 +6,10 @@ byte ranges of JSONL files, small files together) and each worker reads one
 fingerprints them (:func:`range_job`), spilling the shingle sets to the
 scan's folder as the main process's batches would. What comes back is
 small (:class:`RangeRead`: ids, lengths, metadata, hashes, band keys): no
-text is parsed by the main process or pickled to a worker.
+text is parsed by the main process or pickled to a worker. When the later
+stages need the texts (passages, boilerplate), each worker also writes its
+rows to a file the scan's document store adopts (the passage index's
+fingerprints come back with the hashes).
 
 The main process applies the rules that need the whole corpus in input
 order, as :class:`~dedup.io.corpus.CorpusReader` and
@@ -15,11 +18,12 @@ empty documents, repeated ids, ids qualified by their file; the warning
 about a document read in parts), so the table, the problems and the faults
 are those of reading in one process. A record the id rules skip was
 fingerprinted all the same; its rows are left out of the table, the
-fingerprints and the shingle store.
+fingerprints, the shingle store, the passage index and the document store.
 """
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Callable, Iterator
@@ -27,14 +31,16 @@ from typing import Callable, Iterator
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import split_document
+from dedup.document import Document, split_document
 from dedup.engine import Engine, FaultBarrier, ItemFault, StageFault
 from dedup.io.corpus import METADATA_FIELDS, accept_id
 from dedup.io.parts import too_long_problem
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, file_size, number_lines, plan_shards, read_shard
+from dedup.io.store import DocumentStore, write_records
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
+from dedup.near.index_spill import IndexSpill
 from dedup.near.sharded import BandKeySpill, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable
@@ -69,6 +75,8 @@ class RangeRead:
         rows: Characters of each row.
         fingerprints: The rows' fingerprints, shingle sets spilled.
         faults: Rows whose fingerprinting failed (fingerprinted as empty texts).
+        written: The file the rows were written to for the document store (``""``: none).
+        sizes: Bytes of each written row's text and record (:func:`~dedup.io.store.write_records`).
     """
 
     problems: list[tuple[int, InputProblem]] = field(default_factory=list)
@@ -82,12 +90,16 @@ class RangeRead:
     rows: list[int] = field(default_factory=list)
     fingerprints: Fingerprints | None = None
     faults: list[ItemFault] = field(default_factory=list)
+    written: str = ""
+    sizes: np.ndarray | None = None
 
 
-def range_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields) -> RangeRead:
+def range_job(
+    job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields, documents: str | None = None
+) -> RangeRead:
     """Read shard number ``job[0]``, cut its long documents into parts and
     fingerprint them as batch ``job[0]`` of stage 1 (a pure function of the
-    shard's files, but for the spilled shingle sets).
+    shard's files, but for the files it writes).
 
     Args:
         job: The shard's number and the shard (lines numbered).
@@ -95,11 +107,14 @@ def range_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding:
         folder: Where the shingle sets are spilled.
         encoding: As for :class:`~dedup.io.corpus.CorpusReader`.
         fields: As for :class:`~dedup.io.corpus.CorpusReader`.
+        documents: A folder where the rows are written for the scan's
+            document store (:func:`~dedup.io.store.write_records`), when
+            the later stages need the texts.
     """
     number, shard = job
     reading = read_shard(shard, encoding, fields)
     read = RangeRead(unshown=dict(reading.unshown))
-    texts: list[str] = []
+    rows: list[Document] = []
     for event in reading.events:
         if isinstance(event, InputProblem):
             read.problems.append((len(read.ids), event))
@@ -114,9 +129,14 @@ def range_job(job: tuple[int, Shard], settings: Settings, folder: str, encoding:
         read.origins.append(doc.origin)
         read.parts.append(len(pieces))
         read.chars.append(len(doc.text))
-        texts.extend(piece.text for piece in pieces)
+        rows.extend(pieces)
     del reading
+    texts = [row.text for row in rows]
     read.rows = [len(text) for text in texts]
+    if documents is not None:
+        read.written = os.path.join(documents, f"rows-{number}.bin")
+        read.sizes = write_records(read.written, rows)
+    del rows
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
     guarded = barrier((number, texts))
     read.fingerprints, read.faults = guarded.result, list(guarded.faults)
@@ -145,30 +165,45 @@ def read_in_workers(
     encoding: str | None = None,
     fields: RecordFields | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    index: IndexSpill | None = None,
+    store: DocumentStore | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
     """Stage 1 over ``planned`` (from :func:`plan`): the table, the
     fingerprints and the shingle store, as
     :func:`dedup.scan.fingerprint_stream` makes them of the documents
     :class:`~dedup.io.corpus.CorpusReader` and
     :func:`~dedup.io.parts.split_long` give, with the same problems in
-    ``problems`` and faults in ``faults``."""
-    job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields())
+    ``problems`` and faults in ``faults``.
+
+    With ``index``, the passage index's fingerprints go there (when the
+    settings take them). With ``store``, the documents go there too, as
+    :meth:`~dedup.io.store.DocumentStore.passing` would put them: the
+    workers write them, the store copies the files (its process reads no text).
+    Anything else stage 1 takes per row must leave out the rows the id
+    rules skip, as :func:`_take` does for these.
+    """
+    job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields(), documents=None if store is None else store.folder)
     reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=1)
-    table, store, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
+    table, shingles, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
     parts: list[Fingerprints] = []
     seen: dict[str, str] = {}
     for item in planned:
         if isinstance(item, InputProblem):
             problems.record(item)
             continue
-        read = next(reads)
+        read, first = next(reads), len(table)
         part, counts, kept = _take(read, table, seen, problems, faults, settings.max_chars)
-        store.add(part.spilled, counts, kept)
+        shingles.add(part.spilled, counts, kept)
         keys.take(part)
+        if index is not None:
+            index.take(part, first)
+        if store is not None:
+            sources = [table.metadata.get(row, {}).get("source") for row in range(first, len(table))]
+            store.adopt(read.written, read.sizes, table.ids[first:], table.chars[first:], sources, kept)
         parts.append(part)
         if progress:
             progress("fingerprint", len(table), 0)
-    return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
+    return table, keys.joined(join_fingerprints(parts, settings.num_perm)), shingles
 
 
 def _take(
@@ -212,6 +247,10 @@ def _take(
     if keep.all():
         return fp, counts, None
     fp.exact, fp.counts, fp.band_keys = fp.exact[keep], fp.counts[keep], fp.band_keys[keep]
+    if fp.index_hashes is not None:
+        # The passage index keeps the fingerprints of kept rows, numbered among them (still ordered by hash).
+        held = keep[fp.index_owners]
+        fp.index_hashes, fp.index_owners = fp.index_hashes[held], positions[fp.index_owners[held]]
     return fp, counts, keep
 
 

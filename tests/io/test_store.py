@@ -9,7 +9,7 @@ import pytest
 
 from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import LocalEngine
-from dedup.io.store import DocumentStore, DocumentView
+from dedup.io.store import DocumentStore, DocumentView, write_records
 from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.index import candidate_pairs, candidates_and_holders, partitioned_candidate_pairs, shared_fingerprints
 
@@ -36,6 +36,28 @@ def test_documents_read_back_equal_what_was_written(store) -> None:
     assert store[-1] == DOCS[-1]
     with pytest.raises(IndexError):
         store[len(DOCS)]
+
+
+@pytest.mark.parametrize("copy", ["kernel", "read-and-write"])
+def test_documents_written_elsewhere_are_adopted_in_order_without_the_skipped_ones(tmp_path, monkeypatch, copy) -> None:
+    if copy == "read-and-write":
+        monkeypatch.setattr("os.copy_file_range", lambda *args: (_ for _ in ()).throw(OSError(18, "cross-device")), raising=False)
+    written = tmp_path / "rows-0.bin"
+    sizes = write_records(str(written), DOCS)
+    assert sizes.shape == (len(DOCS), 2) and sizes[:, 1].sum() == written.stat().st_size
+    kept = np.array([True, False, True, True, False])
+    expected = [DOCS[0], *(d for d, k in zip(DOCS, kept) if k), Document("last", "Appended after.")]
+    (tmp_path / "store").mkdir()
+    with DocumentStore(tmp_path / "store") as found:
+        found.append(DOCS[0])
+        picked = [d for d, k in zip(DOCS, kept) if k]
+        found.adopt(str(written), sizes, [d.id for d in picked], [len(d.text) for d in picked], [d.source for d in picked], kept)
+        found.append(expected[-1])
+        assert list(found) == [found[k] for k in range(len(found))] == expected
+        assert not written.exists()
+        assert document_sources(found) == [d.source for d in expected] and list(found.chars) == [len(d.text) for d in expected]
+        assert list(found.texts(1, 4)) == [d.text for d in expected[1:4]]
+        assert pickle.loads(pickle.dumps(found.take([3, 1]))) == [expected[3], expected[1]]
 
 
 def test_columns_need_no_text(store) -> None:

@@ -1,9 +1,11 @@
-"""The document-level scan whose local workers read byte ranges of the
-inputs gives the scan of the main process reading them: the same documents,
-ids, pairs, clusters, problems (in the order they were met) and faults, on
-messy corpora cut into many ranges and on every hostile input of
-tests/data/hostile/; inputs one worker would read whole are read by the
-main process."""
+"""The scan whose local workers read byte ranges of the inputs gives the
+scan of the main process reading them: the same documents, ids, pairs,
+clusters, problems (in the order they were met) and faults, on messy
+corpora cut into many ranges and on every hostile input of
+tests/data/hostile/, at document level and by default (the workers then
+write the documents the later stages read: the same documents, in the
+same order); inputs one worker would read whole are read by the main
+process."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from conftest import synthetic_text
 
 from dedup import scan
+from dedup.config import Settings
 from dedup.engine import LocalEngine
 from dedup.io.problems import ProblemLog
 from dedup.io.shards import Shard, _range_lines, count_lines
@@ -28,12 +31,29 @@ from test_sharded import HOSTILE, assert_failed_once, failing_corpus, hostile_co
 
 
 def run(paths: list[str], settings, workers: int, encoding: str | None = None) -> tuple[dict, list]:
-    """The scan's result without timing, and its problems in the order met."""
+    """The scan's result without timing, its problems in the order met and
+    (by default) the documents its later stages read."""
     met: list = []
-    result = scan_corpus(paths, settings, engine=LocalEngine(workers), problems=ProblemLog(met.append), encoding=encoding)
+    stored: list = []
+    real = scan._text_stages
+
+    def kept(docs, *args, **kwargs):
+        stored.extend(docs)
+        return real(docs, *args, **kwargs)
+
+    scan._text_stages = kept
+    try:
+        result = scan_corpus(paths, settings, engine=LocalEngine(workers), problems=ProblemLog(met.append), encoding=encoding)
+    finally:
+        scan._text_stages = real
     out = result.to_dict()
     out.pop("timing")
-    return out, met
+    return out, met, stored
+
+
+def both(settings) -> list:
+    """``settings`` at document level and by default (passages and boilerplate on)."""
+    return [workers_read(**settings), Settings(**settings)]
 
 
 def both_readers(monkeypatch, paths: list[str], settings, workers: int = 2, encoding: str | None = None) -> tuple[tuple[dict, list], tuple[dict, list]]:
@@ -55,8 +75,9 @@ def both_readers(monkeypatch, paths: list[str], settings, workers: int = 2, enco
     return main_reads, workers_read_it
 
 
+@pytest.mark.parametrize("default", [False, True], ids=["document-level", "default"])
 @pytest.mark.parametrize("workers", [1, 3])
-def test_a_messy_corpus_read_in_ranges_gives_the_same_scan(tmp_path, monkeypatch, workers):
+def test_a_messy_corpus_read_in_ranges_gives_the_same_scan(tmp_path, monkeypatch, workers, default):
     messy_corpus(tmp_path)
     write_jsonl(tmp_path / "2024-01-03.jsonl", [
         {"id": "2024-01-02.jsonl:4", "text": synthetic_text(1, words=80)},  # equals an id qualified before it
@@ -65,9 +86,10 @@ def test_a_messy_corpus_read_in_ranges_gives_the_same_scan(tmp_path, monkeypatch
         {"id": "x1", "text": synthetic_text(7, words=120), "url": "http://example.org/x"}, {"id": "x3", "text": "   "},
     ])
     monkeypatch.setattr(sharded, "MIN_SHARD_BYTES", 256)
-    main_reads, workers_read_it = both_readers(monkeypatch, [str(tmp_path)], workers_read(max_chars=3000), workers)
+    main_reads, workers_read_it = both_readers(monkeypatch, [str(tmp_path)], both({"max_chars": 3000})[default], workers)
     assert workers_read_it == main_reads
-    out = main_reads[0]
+    out, _, stored = main_reads
+    assert len(stored) == (len(out["documents"]) if default else 0)
     kinds = {p["kind"] for p in out["problems"]}
     assert {"duplicate-id", "empty", "malformed-json", "too-long"} <= kinds
     assert any(p.get("more") for p in out["problems"])
@@ -75,18 +97,20 @@ def test_a_messy_corpus_read_in_ranges_gives_the_same_scan(tmp_path, monkeypatch
     assert out["pairs"] and any(d["id"].startswith("long#") for d in out["documents"])
 
 
+@pytest.mark.parametrize("default", [False, True], ids=["document-level", "default"])
 @pytest.mark.parametrize("case_file", HOSTILE, ids=[c.stem for c in HOSTILE])
-def test_a_hostile_input_read_in_ranges_gives_the_same_scan(case_file: Path, tmp_path: Path, monkeypatch):
+def test_a_hostile_input_read_in_ranges_gives_the_same_scan(case_file: Path, tmp_path: Path, monkeypatch, default):
     with hostile_corpus(case_file, tmp_path) as (paths, encoding):
         if ranges.plan(paths, 2) is None:
             pytest.skip("a large whole file: the main process reads it")
-        main_reads, workers_read_it = both_readers(monkeypatch, paths, workers_read(), 2, encoding)
+        main_reads, workers_read_it = both_readers(monkeypatch, paths, both({})[default], 2, encoding)
         assert workers_read_it == main_reads
 
 
-def test_a_document_that_fails_in_a_range_is_named_and_numbered_as_when_the_main_process_reads(tmp_path, monkeypatch):
+@pytest.mark.parametrize("default", [False, True], ids=["document-level", "default"])
+def test_a_document_that_fails_in_a_range_is_named_and_numbered_as_when_the_main_process_reads(tmp_path, monkeypatch, default):
     failing_corpus(tmp_path, monkeypatch)
-    main_reads, workers_read_it = both_readers(monkeypatch, [str(tmp_path)], workers_read(max_chars=3000), 2)
+    main_reads, workers_read_it = both_readers(monkeypatch, [str(tmp_path)], both({"max_chars": 3000})[default], 2)
     assert workers_read_it == main_reads
     assert_failed_once(main_reads[0])
 
