@@ -13,4 +13,4 @@ setup.cfg.
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension("dedup.text._loops", ["dedup/text/_loops.c"], optional=True, extra_compile_args=["-O3"])])
+setup(ext_modules=[Extension("dedup.text._loops", ["dedup/text/_loops.c"], optional=True, extra_compile_args=["-O3", "-ffp-contract=off"])])

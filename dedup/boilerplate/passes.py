@@ -38,6 +38,7 @@ from dedup.boilerplate.repeats import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.spans import BoilerplateSpan
+from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids, document_lengths, take
 from dedup.engine import Engine, FaultBarrier, StageFault, runs_by_size
@@ -228,9 +229,12 @@ def marked_batch(
     """
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = may_repeat_sentences(docs, keys, settings.sentence_min_words)
+    words = [ascii_word_counts(doc, doc_keys) for doc, doc_keys in zip(docs, keys)]
+    # The rules run only where they may mark something (the same spans).
+    unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings)
     return {
-        doc.id: document_boilerplate(
-            doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i])
-        )
+        doc.id: []
+        if unmarked[i]
+        else document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=words[i])
         for i, doc in enumerate(docs)
     }
