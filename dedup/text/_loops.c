@@ -262,6 +262,8 @@ static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *
  * repeats nothing (the caller then searches it in full). words and table
  * are work space (words: len(codes) / 2 + 1 items; table: a power of two
  * of at least twice as many). */
+#define RUN_BASE 0xC2B2AE3D27D4EB4FULL
+
 static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t run, uint64_t *words, uint64_t *table, Py_ssize_t table_size,
                                uint8_t *flags, Py_ssize_t lines)
 {
@@ -288,11 +290,17 @@ static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t ru
                 size <<= 1;
             for (Py_ssize_t k = 0; k < size; k++)
                 table[k] = 0;
+            /* A run's hash: its words' hashes, Horner's rule with RUN_BASE;
+             * each next run's rolled on from the last's (the same value). */
+            uint64_t rolling = 0, top = 1;
+            for (Py_ssize_t j = 0; j < run; j++) {
+                rolling = rolling * RUN_BASE + words[j];
+                top = j ? top * RUN_BASE : 1;
+            }
             for (Py_ssize_t k = 0; k + run <= count && !flags[line]; k++) {
-                uint64_t h = 0;
-                for (Py_ssize_t j = 0; j < run; j++)
-                    h = h * 0xC2B2AE3D27D4EB4FULL + words[k + j];
-                h |= 1; /* 0 marks an empty slot */
+                if (k)
+                    rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
+                const uint64_t h = rolling | 1; /* 0 marks an empty slot */
                 Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
                 while (table[slot] && table[slot] != h)
                     slot = (slot + 1) & (size - 1);
