@@ -192,8 +192,10 @@ def key_of_normalized(normalized: str) -> bytes:
     (:func:`dedup.text.normalize.normalize_text`) is ``normalized``: the
     same without digits, so that a pass that has normalised its blocks
     need not normalise them again."""
-    if not any(digit in normalized for digit in "0123456789"):
-        return normalized.encode("utf-8")
+    key = normalized.encode("utf-8")
+    # (A digit is one byte in UTF-8, never part of another character's.)
+    if len(key.translate(None, b"0123456789")) == len(key):
+        return key
     return " ".join(normalized.translate(_NO_DIGITS).split()).encode("utf-8")
 
 
