@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, compiled_tables
+from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, ascii_endings, compiled_tables
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.rules import block_kind, section_header_kind
 from dedup.io.html import DOM_FLAGS
@@ -237,7 +237,7 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
     out[:, 7] = counts_of[:, WORD_CHARS] / denom
     out[:, 8] = [math.log1p(x) for x in counts_of[:, SENTENCE_ENDS].tolist()]
     if codes.dtype == np.uint8:
-        out[:, 9], out[:, 10] = _ascii_endings(codes, ends, lengths)
+        out[:, 9], out[:, 10] = ascii_endings(codes, ends, lengths)
     else:
         out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
         out[:, 10] = [_ends_with(_ENDS_ELLIPSIS, t) for t in texts]
@@ -295,32 +295,6 @@ def _ends_with(pattern: re.Pattern, text: str) -> bool:
     if len(text) > _TAIL and not text[-_TAIL:].strip("'\"\u2019\u201d)]\n"):
         return bool(pattern.search(text))
     return bool(pattern.search(text, max(len(text) - _TAIL, 0)))
-
-
-_ASCII_CLOSERS = np.frombuffer(b"'\")]", dtype=np.uint8)
-_ASCII_STOPS = np.frombuffer(b".!?:;", dtype=np.uint8)
-
-
-def _ascii_endings(codes: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per block of ASCII ``codes`` (block ``k`` the ``lengths[k]`` codes
-    before ``ends[k]``), whether :data:`_ENDS_SENTENCE` and
-    :data:`_ENDS_ELLIPSIS` match it: its end (or, as ``$`` allows, the
-    place before a last line break), stepped back over closing quotes and
-    brackets, follows a stop (an ellipsis: three full stops)."""
-    if not codes.size:
-        return np.zeros(len(ends), dtype=bool), np.zeros(len(ends), dtype=bool)
-    starts = ends - lengths
-    end = ends - ((ends > starts) & (codes[np.maximum(ends - 1, 0)] == 10))
-    pending = np.flatnonzero(end > starts)
-    while pending.size:  # step back over the closers
-        pending = pending[np.isin(codes[end[pending] - 1], _ASCII_CLOSERS)]
-        end[pending] -= 1
-        pending = pending[end[pending] > starts[pending]]
-    last = codes[np.maximum(end - 1, 0)]
-    sentence = (end > starts) & np.isin(last, _ASCII_STOPS)
-    dots = end - starts >= 3
-    dots &= (last == 46) & (codes[np.maximum(end - 2, 0)] == 46) & (codes[np.maximum(end - 3, 0)] == 46)
-    return sentence, dots
 
 
 # Stopwords are looked up by their lower-cased code points, packed three to
