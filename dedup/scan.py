@@ -27,7 +27,7 @@ import resource
 import tempfile
 import time
 from collections import Counter
-from contextlib import contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from functools import partial
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
@@ -41,6 +41,7 @@ from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
 from dedup.io.row_spill import SpilledRows, updated_rows, with_extra
+from dedup.io.seen_ids import SeenIds
 from dedup.io.store import temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
@@ -48,7 +49,7 @@ from dedup.near.index_spill import IndexSpill
 from dedup.near.ranges import plan, read_in_workers
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results
+from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results, spilled_pairs
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -284,6 +285,8 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
     pairs, edges = pair_results(table, counts, groups, near)
     clusters = cluster_members(table, edges)
     results, cluster_results = rows_of(table, counts, clusters)
+    if isinstance(results, SpilledRows):  # the pairs wait in a file too
+        pairs = spilled_pairs(pairs)
     stats = {
         "documents": len(table),
         **problem_stats(problems),
@@ -433,22 +436,30 @@ def passage_stage(
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
     shares: list[float] = []
+    spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
-        tally=result.stats, shared_shares=shares,
+        tally=result.stats, shared_shares=shares, spill=spill,
     )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
-    for pp in found:
-        if pp.capped:
-            _warn_capped(ids[pp.i], ids[pp.j], settings, result, problems)
-    near = sum(pp.relation == NEAR_DUPLICATE for pp in found)
     relations: Counter[str] = Counter()
-    result.pairs = merged_pairs(result.pairs, position, found, ids, relations, spill=isinstance(result.documents, SpilledRows))
+    near = Counter[bool]()
+    note = partial(_noted, ids=ids, settings=settings, result=result, problems=problems, near=near)
+    found = [note(pp) for pp in found] if isinstance(found, list) else map(note, found)
+    result.pairs = merged_pairs(result.pairs, position, found, ids, relations, spill=spill)
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = relations[relation]
-    result.stats["passage_near_duplicate_pairs"] = near
+    result.stats["passage_near_duplicate_pairs"] = near[True]
     if result.stats["passage_near_duplicate_pairs"]:
         recluster(result, ids)
+
+
+def _noted(pp, ids: Sequence[str], settings: Settings, result: ScanResult, problems: ProblemLog | None, near: Counter[bool]):
+    """``pp``, its capped alignment warned of and counted in ``near`` if it is a near duplicate."""
+    if pp.capped:
+        _warn_capped(ids[pp.i], ids[pp.j], settings, result, problems)
+    near[pp.relation == NEAR_DUPLICATE] += 1
+    return pp
 
 
 def _warn_capped(a: str, b: str, settings: Settings, result: ScanResult, problems: ProblemLog | None) -> None:
@@ -520,7 +531,7 @@ def scan_corpus(
     # The problem list is complete when the result is assembled, after the last document.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems)
-    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs:
+    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
         if not keep and getattr(engine, "distributed", False) and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
@@ -531,6 +542,8 @@ def scan_corpus(
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results
+            if rows_of is spilled_document_results:  # a driver whose memory must not grow with the corpus
+                reader.keep_ids_in(stack.enter_context(closing(SeenIds(docs.folder))))
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)

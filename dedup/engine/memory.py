@@ -1,4 +1,5 @@
-"""Freed arrays given back to the system at once, in a driver process.
+"""Freed arrays given back to the system at once, and the object store's
+pages let go, in a driver process.
 
 A driver makes large short-lived arrays stage after stage (band keys,
 candidate pairs, fingerprint columns). glibc's ``malloc`` serves a block
@@ -9,6 +10,14 @@ their pages stay in the process after they are freed, wherever a later
 small allocation holds the heap up. The driver's resident memory then
 follows the largest arrays of every stage so far, not what it holds.
 Setting the thresholds once turns that adjustment off.
+
+A Ray driver reads every task result out of the object store, a shared
+memory file it maps whole; each page it reads stays counted in its resident
+memory until it is unmapped, though the store owns it (and bounds it by its
+own size). The store places new objects past the ones it keeps (the shingle
+sets), so the pages a driver has read grow with the corpus.
+:func:`release_store_pages` drops them from the driver's page tables; the
+store's contents are untouched, and a page read again is mapped again.
 """
 
 from __future__ import annotations
@@ -16,14 +25,31 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import sys
+import time
+from functools import lru_cache
 
 # mallopt parameters (malloc.h).
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
+# madvise advice (sys/mman.h): on a shared mapping, the pages leave the
+# process and are read back from the file when used again.
+_MADV_DONTNEED = 4
+# Where Ray's object store lives: a shared mapping of a file named so
+# (in /dev/shm, or its fallback files on disk).
+_STORE_FILE = "plasma"
 # Blocks from 64 KiB up are mapped on their own and unmapped when freed;
 # free heap above 64 KiB at its top is trimmed. Measured on a default Ray
 # scan's driver at 10,000 and 30,000 documents.
 RETURN_ABOVE = 64 * 1024
+
+
+@lru_cache(maxsize=1)
+def _libc():
+    """The C library, or ``None`` where it cannot be loaded."""
+    try:
+        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+    except OSError:
+        return None
 
 
 def return_freed_memory(threshold: int = RETURN_ABOVE) -> bool:
@@ -37,9 +63,61 @@ def return_freed_memory(threshold: int = RETURN_ABOVE) -> bool:
     if not sys.platform.startswith("linux"):
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
-    except (OSError, AttributeError):
+        mallopt = _libc().mallopt
+    except AttributeError:
         return False
     mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
     return bool(mallopt(_M_MMAP_THRESHOLD, threshold)) and bool(mallopt(_M_TRIM_THRESHOLD, threshold))
+
+
+def store_mappings(maps: str = "/proc/self/maps", name: str = _STORE_FILE) -> list[tuple[int, int]]:
+    """The ``(start, end)`` addresses of this process's shared mappings of
+    files whose path holds ``name`` (Ray's object store)."""
+    found = []
+    try:
+        with open(maps) as lines:
+            for line in lines:
+                fields = line.split(maxsplit=5)
+                if len(fields) == 6 and fields[1].endswith("s") and name in fields[5]:
+                    start, _, end = fields[0].partition("-")
+                    found.append((int(start, 16), int(end, 16)))
+    except OSError:
+        return []
+    return found
+
+
+def release_store_pages(ranges: list[tuple[int, int]] | None = None) -> bool:
+    """Drop the object store's pages from this process's resident memory.
+
+    Only shared mappings are touched: their pages stay in the store's file
+    and come back, as they are, on the next read.
+
+    Args:
+        ranges: The mappings, by default :func:`store_mappings`.
+
+    Returns:
+        Whether every mapping was released (false off Linux, or where
+        ``madvise`` is missing or refused).
+    """
+    libc = _libc() if sys.platform.startswith("linux") else None
+    madvise = getattr(libc, "madvise", None)
+    if madvise is None:
+        return False
+    madvise.argtypes, madvise.restype = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int), ctypes.c_int
+    ranges = store_mappings() if ranges is None else ranges
+    return all(madvise(start, end - start, _MADV_DONTNEED) == 0 for start, end in ranges)
+
+
+class StorePages:
+    """Calls :func:`release_store_pages` at most every ``interval`` seconds
+    (reading the process's mappings costs about a millisecond)."""
+
+    def __init__(self, interval: float = 0.25) -> None:
+        self.interval = interval
+        self._last = 0.0
+
+    def release(self) -> None:
+        now = time.monotonic()
+        if now - self._last >= self.interval:
+            self._last = now
+            release_store_pages()

@@ -29,7 +29,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 import xxhash
 
 from dedup.engine.base import EngineUnavailable, groups_by_key, sorted_columns
-from dedup.engine.memory import return_freed_memory
+from dedup.engine.memory import StorePages, return_freed_memory
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -104,6 +104,7 @@ class RayEngine:
         self._owned = False
         self._started = False
         self.shares_files = False
+        self._store_pages = StorePages()
 
     def __enter__(self) -> "RayEngine":
         self.start()
@@ -163,9 +164,14 @@ class RayEngine:
         stage would pin its whole object, and the driver would touch new
         store pages for every batch. The copy lets the object go at once,
         so the store reuses its pages and the driver's resident memory
-        stays the size of the batches in flight.
+        stays the size of the batches in flight. The store pages read (or
+        written, by ``put``) are then let go from the driver's resident
+        memory (:class:`~dedup.engine.memory.StorePages`): they are the
+        store's, which bounds them by its size.
         """
-        return pickle.loads(pickle.dumps(self._ray.get(ref), protocol=pickle.HIGHEST_PROTOCOL))
+        value = pickle.loads(pickle.dumps(self._ray.get(ref), protocol=pickle.HIGHEST_PROTOCOL))
+        self._store_pages.release()
+        return value
 
     def _remote(self, func: Callable, **options) -> Any:
         return self._ray.remote(func).options(max_retries=self.max_retries, **options)

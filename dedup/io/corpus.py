@@ -29,6 +29,7 @@ from dedup.io.decoding import decode_page, decode_text, strip_nul, without_surro
 from dedup.io.files import NotRegularFileError, decompressed, file_type, format_suffix, open_input, stream_errors, walk
 from dedup.io.problems import InputProblem, ProblemLog, show_id
 from dedup.io.records import RecordFields, field_value
+from dedup.io.seen_ids import SeenIds
 
 __all__ = [
     "TEXT_SUFFIXES", "HTML_SUFFIXES", "JSONL_SUFFIXES", "PARQUET_SUFFIXES", "METADATA_FIELDS",
@@ -99,6 +100,11 @@ class CorpusReader:
                     f"{file_type(mode)}, not a regular file or folder; skipped without reading it (pipe JSONL to standard input as - instead)",
                     "not-regular",
                 )
+
+    def keep_ids_in(self, seen: SeenIds) -> None:
+        """Keep the ids read in ``seen`` (a table on disk) instead of a dict
+        in memory, from the next document read on; the rules are the same."""
+        self._seen = seen  # type: ignore[assignment]
 
     def _problem(self, origin: str, message: str, kind: str = "unreadable", skipped: bool = True) -> None:
         self.problems.add(origin, message, kind, skipped)
@@ -302,7 +308,7 @@ class CorpusReader:
             )
 
 
-def accept_id(seen: dict[str, str], file: str, doc_id: str, origin: str, empty: bool, problem: Callable[..., None]) -> str | None:
+def accept_id(seen: dict[str, str] | SeenIds, file: str, doc_id: str, origin: str, empty: bool, problem: Callable[..., None]) -> str | None:
     """The id a read document is kept under, or ``None`` when it is skipped
     (reported through ``problem``): the rules of :class:`CorpusReader`.
 

@@ -10,7 +10,9 @@ rows rewrites the file in one pass (:func:`updated_rows`).
 
 from __future__ import annotations
 
+import heapq
 import json
+import pickle
 import tempfile
 from functools import partial
 from collections.abc import Sequence
@@ -88,6 +90,54 @@ class SpilledRows(Sequence):
             if k == position:
                 return self._make(row)
         raise IndexError(index)
+
+
+class SortedRuns:
+    """Items that arrive in runs, each run written to a temporary file in
+    ``key`` order, read back in one pass merged in ``key`` order (on equal
+    keys, runs in the order they came): a sort that holds one item of each
+    run at a time.
+
+    Args:
+        key: The order of the items.
+
+    Examples:
+        >>> runs = SortedRuns(key=abs)
+        >>> runs.add([3, -1])
+        >>> runs.add([2])
+        >>> [len(runs), list(runs)]
+        [3, [-1, 2, 3]]
+    """
+
+    def __init__(self, key: Callable[[Any], Any]) -> None:
+        self._key = key
+        self._files: list = []
+        self._count = 0
+
+    def add(self, run: Iterable[Any]) -> None:
+        """Write a run (sorted here, stably)."""
+        out = tempfile.TemporaryFile(prefix="dedup-runs-")
+        for item in sorted(run, key=self._key):
+            pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
+            self._count += 1
+        self._files.append(out)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Any]:
+        """Every item in order; the files are closed once read."""
+        return heapq.merge(*map(_pickled, self._files), key=self._key)
+
+
+def _pickled(file) -> Iterator[Any]:
+    with file:
+        file.seek(0)
+        while True:
+            try:
+                yield pickle.load(file)
+            except EOFError:
+                return
 
 
 def _updated(rows: Iterable[Any], update: Callable[[int, Any], None]) -> Iterator[Any]:

@@ -19,7 +19,12 @@ from typing import Iterator
 import numpy as np
 
 PARTITIONS = 64
-_SHIFT = np.uint64(64 - PARTITIONS.bit_length() + 1)
+_PARTITION_BITS = PARTITIONS.bit_length() - 1
+_SHIFT = np.uint64(64 - _PARTITION_BITS)
+# Fingerprints in a piece of a partition, about, at most (2 MiB of hashes
+# and owners): the candidate search over a piece holds several times its
+# size, so pieces, not partitions, bound it whatever the corpus.
+PIECE_FINGERPRINTS = 1 << 17
 
 
 class IndexSpill:
@@ -83,3 +88,28 @@ class IndexSpill:
 
     def __len__(self) -> int:
         return int(self.sizes.sum())
+
+
+def pieces(hashes: np.ndarray, owners: np.ndarray, most: int = PIECE_FINGERPRINTS) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """A partition's fingerprints in pieces of about ``most`` at most, cut
+    by the hash bits after the partition's: every fingerprint of a hash is
+    in one piece (so candidates found piece by piece are those of the
+    partition), each piece in the order the fingerprints came.
+
+    Args:
+        hashes: uint64 hashes of one partition.
+        owners: The document of each.
+        most: Fingerprints a piece should hold at most (a piece of one
+            common hash may hold more).
+    """
+    if hashes.size <= most:
+        yield hashes, owners
+        return
+    bits = min((-(-hashes.size // most) - 1).bit_length(), 64 - _PARTITION_BITS)
+    piece = ((hashes << np.uint64(_PARTITION_BITS)) >> np.uint64(64 - bits)).astype(np.intp)
+    order = np.argsort(piece, kind="stable")
+    bounds = np.concatenate(([0], np.cumsum(np.bincount(piece, minlength=1 << bits))))
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
+        if hi > lo:
+            taken = order[lo:hi]
+            yield hashes[taken], owners[taken]

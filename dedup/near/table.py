@@ -17,11 +17,11 @@ from functools import partial
 import numpy as np
 
 from dedup.document import Document
-from dedup.io.row_spill import SpilledRows, updated_rows
+from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 
-__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "spilled_document_results", "empty_documents", "recluster"]
+__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "spilled_document_results", "spilled_pairs", "empty_documents", "recluster"]
 
 
 @dataclass
@@ -106,6 +106,15 @@ def spilled_document_results(
     out = SpilledRows(make)
     out.extend(rows)
     return out, cluster_results
+
+
+def spilled_pairs(pairs: list[PairResult]) -> SpilledRows:
+    """``pairs`` written to a file (emptied as they go), to wait there
+    through the text stages of a scan whose rows are in a file."""
+    out = SpilledRows(pair_from_dict)
+    out.extend(pairs)
+    pairs.clear()
+    return out
 
 
 def _document_rows(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[Iterator[DocumentResult], list[ClusterResult]]:

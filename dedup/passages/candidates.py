@@ -21,7 +21,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
-from dedup.near.index_spill import IndexSpill
+from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.index import candidates_and_holders, partitioned_candidate_pairs
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
@@ -143,7 +143,7 @@ def _spilled_with_masks(index: IndexSpill, docs, settings: Settings, masks, engi
     for part, (hashes, owners) in enumerate(index.parts()):
         keep = ~np.isin(owners, masked)
         again_h, again_o = again.read(part)
-        yield np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], again_o))
+        yield from pieces(np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], again_o)))
 
 
 def _spilled_fingerprints(docs, chosen: np.ndarray, settings: Settings, masks, folder: str, engine: Engine | None = None, faults=None) -> IndexSpill:

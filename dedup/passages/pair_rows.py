@@ -24,7 +24,7 @@ Placed = tuple[int, int, PairResult]  # a row and the positions of its two docum
 
 
 def merged_pairs(
-    earlier: Sequence[PairResult], position: Mapping[str, int], found: list[PassagePair], ids: Sequence[str],
+    earlier: Sequence[PairResult], position: Mapping[str, int], found: Iterable[PassagePair], ids: Sequence[str],
     relations: Counter[str] | None = None, spill: bool = False,
 ) -> Sequence[PairResult]:
     """``earlier`` and the rows of ``found``, ordered by the positions of
@@ -35,8 +35,9 @@ def merged_pairs(
         earlier: Pairs found before the passage stage, ordered by the
             positions of their documents.
         position: The position of every document of ``earlier``.
-        found: The passage stage's pairs; emptied as their rows are made
-            (each row holds what the report needs of its pair).
+        found: The passage stage's pairs; a list is emptied as their rows
+            are made (each row holds what the report needs of its pair),
+            any other iterable is read once, in order already.
         ids: Every document's id, by position.
         relations: Receives the number of pairs of each relation.
         spill: Write the rows to a file (:class:`SpilledRows`) instead of a list.
@@ -44,7 +45,8 @@ def merged_pairs(
     Returns:
         The rows, in a list or a :class:`SpilledRows`.
     """
-    found.sort(key=_documents)  # stable; in order already as the stage returns them
+    if isinstance(found, list):
+        found.sort(key=_documents)  # stable; in order already as the stage returns them
     placed = ((position[p.a], position[p.b], p) for p in earlier)
     rows = (row for _, _, row in heapq.merge(placed, _passage_rows(found, ids), key=lambda item: (item[0], item[1])))
     counted = _counted(rows, relations if relations is not None else Counter())
@@ -66,9 +68,11 @@ def _documents(pp: PassagePair) -> tuple[int, int]:
     return pp.i, pp.j
 
 
-def _passage_rows(found: list[PassagePair], ids: Sequence[str]) -> Iterator[Placed]:
+def _passage_rows(found: Iterable[PassagePair], ids: Sequence[str]) -> Iterator[Placed]:
+    held = found if isinstance(found, list) else None
     for k, pp in enumerate(found):
-        found[k] = None  # type: ignore[call-overload]  # its row replaces it
+        if held is not None:
+            held[k] = None  # type: ignore[call-overload]  # its row replaces it
         yield pp.i, pp.j, passage_row(pp, ids)
 
 

@@ -19,7 +19,8 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+import heapq
+from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -48,7 +49,8 @@ def find_passage_pairs(
     faults: list[StageFault] | None = None,
     tally: dict[str, int] | None = None,
     shared_shares: list[float] | None = None,
-) -> list[PassagePair | IndexPair]:
+    spill: bool = False,
+) -> Iterable[PassagePair | IndexPair]:
     """Documents that share passages, verified and labelled.
 
     Each document's ``passages.align_partners`` strongest candidates are
@@ -87,9 +89,12 @@ def find_passage_pairs(
             fingerprints (outside masks) that another document holds
             (:func:`dedup.passages.index.shared_fingerprints`): an estimate
             from the index, for aligned and unaligned documents alike.
+        spill: Keep the aligned pairs in files as they come
+            (:func:`~dedup.passages.verify.verify_pairs_pooled`), not in memory.
 
     Returns:
-        Pairs with a relation, aligned or from the index, ordered by ``(i, j)``.
+        Pairs with a relation, aligned or from the index, ordered by ``(i,
+        j)``: a list, or with ``spill`` an iterable to read once.
     """
     ps = settings.passages
     group = np.array(duplicate_groups(len(docs), skip or set()), dtype=np.int64)
@@ -109,5 +114,13 @@ def find_passage_pairs(
         if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
             tally["passage_pairs_from_index"] = len(estimated)
     candidates = list(map(tuple, pairs[aligned].tolist()))
-    found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults)
-    return sorted([*found, *estimated], key=lambda pair: (pair.i, pair.j)) if estimated else found
+    found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill)
+    if not estimated:
+        return found
+    if not spill:
+        return sorted([*found, *estimated], key=_documents)
+    return heapq.merge(found, estimated, key=_documents)  # no pair is in both: the order of a stable sort
+
+
+def _documents(pair: PassagePair | IndexPair) -> tuple[int, int]:
+    return pair.i, pair.j

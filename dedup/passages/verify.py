@@ -17,6 +17,7 @@ from typing import Any, Callable, Mapping, Sequence
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, take
 from dedup.engine import Engine, FaultBarrier, StageFault
+from dedup.io.row_spill import SortedRuns
 from dedup.near.clusters import UnionFind
 from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.candidates import index_text, run_all
@@ -248,7 +249,8 @@ def verify_pairs_pooled(
     pairs_per_worker: int | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     faults: list[StageFault] | None = None,
-) -> list[PassagePair]:
+    spill: bool = False,
+) -> Sequence[PassagePair]:
     """:func:`verify_pairs` over chunks of the pairs on the engine's workers,
     in this process when there are too few pairs for a pool to pay.
 
@@ -258,14 +260,17 @@ def verify_pairs_pooled(
         pairs_per_worker: Fewest pairs per worker worth a pool (default
             :data:`_PAIRS_PER_WORKER`).
         progress, faults: As for :func:`find_passage_pairs`.
+        spill: Write each chunk's pairs to a file as they come
+            (:class:`~dedup.io.row_spill.SortedRuns`) instead of holding them all.
 
     Returns:
-        The verified pairs, ordered by ``(i, j)``.
+        The verified pairs, ordered by ``(i, j)``: a list, or with ``spill``
+        (on a pool) a :class:`~dedup.io.row_spill.SortedRuns` to read once.
     """
     workers = min(settings.workers, len(pairs) // (pairs_per_worker or _PAIRS_PER_WORKER))
     if workers < 2 and progress is None and faults is None:
         return verify_pairs(docs, pairs, settings, masks, shared, sentences)
-    return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults)
+    return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults, spill)
 
 
 def duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
@@ -321,8 +326,9 @@ _PAIRS_PER_CHUNK = 500
 
 
 def _verify_in_pool(
-    docs, candidates, settings, masks, workers, shared=None, sentences=True, engine=None, progress=None, faults: list[StageFault] | None = None
-) -> list[PassagePair]:
+    docs, candidates, settings, masks, workers, shared=None, sentences=True, engine=None, progress=None, faults: list[StageFault] | None = None,
+    spill: bool = False,
+) -> Sequence[PassagePair]:
     """:func:`verify_pairs` over chunks of candidates on the engine's workers
     (in this process, in chunks, below two workers).
 
@@ -347,7 +353,8 @@ def _verify_in_pool(
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
     func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
-    found: list[PassagePair] = []
+    found = SortedRuns(_documents) if spill else None
+    held: list[PassagePair] = []
     done = 0
     if progress:
         progress("passages", 0, len(candidates))
@@ -355,11 +362,18 @@ def _verify_in_pool(
         if faults is not None:
             faults.extend(StageFault.of("passages", fault) for fault in part.faults)
             part = part.result
-        found.extend(part)
+        if found is not None:
+            found.add(part)
+        else:
+            held.extend(part)
         done += len(job[1])
         if progress:
             progress("passages", done, len(candidates))
-    return sorted(found, key=lambda p: (p.i, p.j))
+    return found if found is not None else sorted(held, key=_documents)
+
+
+def _documents(pair: PassagePair) -> tuple[int, int]:
+    return pair.i, pair.j
 
 
 def chunk_count(candidates: Sequence[tuple[int, int]], workers: int) -> int:

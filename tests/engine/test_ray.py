@@ -152,6 +152,30 @@ def test_a_result_part_kept_by_the_driver_is_its_own_copy_not_a_view_of_the_obje
     assert "ray" not in owners and owners <= {"builtins", "numpy"}
 
 
+def _large_result_and_kept(seed):
+    rng = np.random.default_rng(seed)
+    return rng.integers(0, 2**62, 1 << 17), rng.integers(0, 2**62, 1 << 17)  # 1 MiB each
+
+
+def _store_pages_kb() -> int:
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("RssShmem"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="resident pages of a mapping are read from /proc")
+def test_the_store_pages_the_driver_reads_leave_its_memory_and_the_store_keeps_its_objects(cluster):
+    # The kept parts hold the store, so each result lands on new store
+    # pages: 24 MiB read in all, which would stay in the driver's memory.
+    with RayEngine(cluster) as engine:
+        engine._store_pages.interval = 0  # released after every fetch
+        before = _store_pages_kb()
+        done = list(engine.map_keep(_large_result_and_kept, range(24), in_flight=1))
+        grown = _store_pages_kb() - before
+        assert [result.tolist() for result, _ in done] == [_large_result_and_kept(k)[0].tolist() for k in range(24)]
+        assert [ray.get(kept).tolist() for _, kept in done] == [_large_result_and_kept(k)[1].tolist() for k in range(24)]
+    assert grown < 4 * 1024
+
+
 def test_ray_reads_the_inputs_in_its_workers_and_gives_the_local_results_at_document_level(cluster, generated, tmp_path):
     sys.path.insert(0, str(ROOT / "tests" / "near"))
     from test_sharded import messy_corpus

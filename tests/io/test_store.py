@@ -10,7 +10,7 @@ import pytest
 from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import LocalEngine
 from dedup.io.store import DocumentStore, DocumentView
-from dedup.near.index_spill import IndexSpill
+from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.index import candidate_pairs, candidates_and_holders, partitioned_candidate_pairs, shared_fingerprints
 
 DOCS = [
@@ -178,4 +178,23 @@ def test_spilled_index_sums_counts_too_large_for_their_packed_bits(tmp_path) -> 
     pairs, counts = partitioned_candidate_pairs(spill.parts(), n_docs, 40, 2)
     expected_pairs, expected_counts = candidate_pairs(hashes, owners, n_docs, 40, 2)
     assert counts.max() > 3 and len(expected_pairs) > 100
+    assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+
+
+def test_a_partition_cut_into_pieces_by_hash_gives_the_candidates_of_the_whole_index(tmp_path) -> None:
+    """Pieces bound the candidate search's memory: each hash stays in one
+    piece, so the pairs and counts are those of the whole index."""
+    rng = np.random.default_rng(5)
+    vocabulary = rng.integers(0, 2**64, size=600, dtype=np.uint64)
+    hashes = vocabulary[rng.integers(0, vocabulary.size, size=20_000)]
+    owners = rng.integers(0, 300, size=hashes.size)
+    spill = IndexSpill(tmp_path)
+    spill.add(hashes, owners)
+    cut = [piece for part in spill.parts() for piece in pieces(*part, most=40)]
+    assert len(cut) > 2 * IndexSpill.partitions
+    assert sum(h.size for h, _ in cut) == hashes.size
+    assert all(not set(a.tolist()) & set(b.tolist()) for (a, _), (b, _) in zip(cut, cut[1:]))  # no hash in two pieces
+    pairs, counts = partitioned_candidate_pairs(cut, 300, 40, 2)
+    expected_pairs, expected_counts = candidate_pairs(hashes, owners, 300, 40, 2)
+    assert len(expected_pairs) > 100
     assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)

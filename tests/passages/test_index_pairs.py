@@ -19,7 +19,7 @@ from dedup.document import Document
 from dedup.passages.candidates import _candidates
 from dedup.passages.estimates import IndexPair
 from dedup.passages.index import strongest_partners
-from dedup.passages.pairs import find_passage_pairs
+from dedup.passages.pairs import PassagePair, find_passage_pairs
 from dedup.scan import scan_documents
 
 _VOCABULARY = ["".join(random.Random(k).choice("abcdefghijklmnopqrstuvwxyz") for _ in range(4 + k % 6)) for k in range(4000)]
@@ -154,3 +154,13 @@ def test_clean_aligns_every_candidate_to_cut_shared_passages() -> None:
     settings = Settings(passages=PassageSettings(align_partners=1))
     assert _scan_settings(settings, CleanSettings(drop_shared_passages=True)).passages.align_partners == 0
     assert _scan_settings(settings, CleanSettings(drop_derived=0.8)).passages.align_partners == 1
+
+
+def test_pairs_kept_in_files_as_they_come_read_back_as_the_list_in_the_same_order() -> None:
+    docs = _clique()
+    settings = Settings(passages=PassageSettings(align_partners=1))
+    in_memory = find_passage_pairs(docs, settings, faults=[])
+    spilled = find_passage_pairs(docs, settings, faults=[], spill=True)
+    assert not isinstance(spilled, list)
+    assert [(p.i, p.j, type(p), p.relation, p.fields()) for p in spilled] == [(p.i, p.j, type(p), p.relation, p.fields()) for p in in_memory]
+    assert {type(p) for p in in_memory} == {IndexPair, PassagePair}
