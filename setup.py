@@ -13,8 +13,8 @@ setup.cfg.
 
 from setuptools import Extension, setup
 
+# floats equal to numpy's and SciPy's: no fused multiply-add
 setup(ext_modules=[
-    Extension("dedup.text._loops", ["dedup/text/_loops.c"], optional=True, extra_compile_args=["-O3"]),
-    # floats equal to numpy's and SciPy's: no fused multiply-add
+    Extension("dedup.text._loops", ["dedup/text/_loops.c"], optional=True, extra_compile_args=["-O3", "-ffp-contract=off"]),
     Extension("dedup.text._cosines", ["dedup/text/_cosines.c"], optional=True, extra_compile_args=["-O3", "-ffp-contract=off"]),
 ])

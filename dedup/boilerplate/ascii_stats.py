@@ -7,7 +7,9 @@ boilerplate stage's CPU on a corpus of plain text. For ASCII text the loop
 ``ascii_block_stats`` of ``dedup/text/_loops.c`` takes the same counts
 reading each character once, from the same class table and stopwords; the
 numpy code stays the definition, and where the loop was not built (no C
-compiler at install) it is what runs.
+compiler at install) it is what runs. The sentence and ellipsis endings of
+ASCII blocks are read from the same codes (:func:`ascii_endings`) instead
+of a pattern search per block.
 """
 
 from __future__ import annotations
@@ -63,3 +65,29 @@ def ascii_block_counts(codes: np.ndarray, ends: np.ndarray, tables: tuple[np.nda
     out = np.empty((len(ends), 9), dtype=np.int64)
     _block_stats_loop(np.ascontiguousarray(codes), *tables, np.ascontiguousarray(ends, dtype=np.int64), out)
     return out
+
+
+_ASCII_CLOSERS = np.frombuffer(b"'\")]", dtype=np.uint8)
+_ASCII_STOPS = np.frombuffer(b".!?:;", dtype=np.uint8)
+
+
+def ascii_endings(codes: np.ndarray, ends: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per block of ASCII ``codes`` (block ``k`` the ``lengths[k]`` codes
+    before ``ends[k]``), whether :data:`dedup.boilerplate.features._ENDS_SENTENCE`
+    and ``_ENDS_ELLIPSIS`` match it: its end (or, as ``$`` allows, the
+    place before a last line break), stepped back over closing quotes and
+    brackets, follows a stop (an ellipsis: three full stops)."""
+    if not codes.size:
+        return np.zeros(len(ends), dtype=bool), np.zeros(len(ends), dtype=bool)
+    starts = ends - lengths
+    end = ends - ((ends > starts) & (codes[np.maximum(ends - 1, 0)] == 10))
+    pending = np.flatnonzero(end > starts)
+    while pending.size:  # step back over the closers
+        pending = pending[np.isin(codes[end[pending] - 1], _ASCII_CLOSERS)]
+        end[pending] -= 1
+        pending = pending[end[pending] > starts[pending]]
+    last = codes[np.maximum(end - 1, 0)]
+    sentence = (end > starts) & np.isin(last, _ASCII_STOPS)
+    dots = end - starts >= 3
+    dots &= (last == 46) & (codes[np.maximum(end - 2, 0)] == 46) & (codes[np.maximum(end - 3, 0)] == 46)
+    return sentence, dots

@@ -73,32 +73,52 @@ def ascii_word_counts(doc: Document, keys: Sequence[str]) -> list[int] | None:
 
 
 def block_keys(docs: Sequence[Document], blocks: Sequence[Sequence[Block]]) -> list[list[str]]:
+    """Each document's normalised block texts (:func:`keys_and_words`)."""
+    return keys_and_words(docs, blocks)[0]
+
+
+def keys_and_words(docs: Sequence[Document], blocks: Sequence[Sequence[Block]]) -> tuple[list[list[str]], list[list[int] | None]]:
     """Each document's normalised block texts (:func:`normalize_text` of
-    each block). ASCII blocks, whose normalising is lower case and single
-    spaces, are lowered and collapsed all at once by the compiled loop
-    ``ascii_collapsed`` (``dedup/text/_loops.c``), where it was built.
+    each block) and, for an ASCII document, its blocks' word counts
+    (:func:`ascii_word_counts`). ASCII blocks, whose normalising is lower
+    case and single spaces, are lowered and collapsed all at once by the
+    compiled loop ``ascii_collapsed`` (``dedup/text/_loops.c``), where it
+    was built, and their words counted from the spaces of the result.
 
     Args:
         docs: The documents.
         blocks: Each one's blocks.
+
+    Returns:
+        ``(keys, words)``: ``words`` is ``None`` for a document that is not ASCII.
     """
     collapse = shingles.ascii_collapsed
     ascii_docs = [i for i, doc in enumerate(docs) if collapse is not None and doc.text.isascii() and blocks[i]]
     texts = [b.text(docs[i].text) for i in ascii_docs for b in blocks[i]]
     keys: list[list[str]] = [[] for _ in docs]
+    words: list[list[int] | None] = [None] * len(docs)
     if texts:
         codes = np.frombuffer(("\n".join(texts) + "\n").encode("ascii").lower(), dtype=np.uint8)
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         out, ends = np.empty(codes.size, dtype=np.uint8), np.empty(len(texts), dtype=np.int64)
         collapse(codes, lengths, out, ends)
         collapsed = out[: ends[-1]].tobytes().decode("ascii")
-        bounds = [0] + ends.tolist()
+        bounds = np.concatenate(([0], ends))
+        # A key's words are its spaces and one (none in an empty key; the
+        # padding byte gives an empty key at the end a place to start).
+        is_space = np.append(out[: ends[-1]] == 32, False)
+        spaces = np.add.reduceat(is_space, bounds[:-1], dtype=np.int64)
+        counts = np.where(ends > bounds[:-1], spaces + 1, 0).tolist()
+        bounds = bounds.tolist()
         at = 0
         for i in ascii_docs:
-            keys[i] = [collapsed[bounds[k] : bounds[k + 1]] for k in range(at, at + len(blocks[i]))]
-            at += len(blocks[i])
+            size = len(blocks[i])
+            keys[i] = [collapsed[bounds[k] : bounds[k + 1]] for k in range(at, at + size)]
+            words[i] = counts[at : at + size]
+            at += size
     done = set(ascii_docs)
     for i, doc in enumerate(docs):
         if i not in done:
             keys[i] = [normalize_text(b.text(doc.text)) for b in blocks[i]]
-    return keys
+            words[i] = ascii_word_counts(doc, keys[i])
+    return keys, words

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, compiled_tables
+from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, ascii_endings, compiled_tables
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.rules import block_kind, section_header_kind
 from dedup.io.html import DOM_FLAGS
@@ -236,8 +236,11 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
     out[:, 6] = counts_of[:, ALLCAPS] / denom
     out[:, 7] = counts_of[:, WORD_CHARS] / denom
     out[:, 8] = [math.log1p(x) for x in counts_of[:, SENTENCE_ENDS].tolist()]
-    out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
-    out[:, 10] = [_ends_with(_ENDS_ELLIPSIS, t) for t in texts]
+    if codes.dtype == np.uint8:
+        out[:, 9], out[:, 10] = ascii_endings(codes, ends, lengths)
+    else:
+        out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
+        out[:, 10] = [_ends_with(_ENDS_ELLIPSIS, t) for t in texts]
     out[:, 11] = counts_of[:, SEPARATORS] > 0
     words = n_words.tolist()
     out[:, 12] = [block_kind(t, w) is not None for t, w in zip(texts, words)]

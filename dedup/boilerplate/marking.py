@@ -183,6 +183,21 @@ def _prose_run(inside: np.ndarray, texts: list[str], words: list[int]) -> np.nda
     return inside
 
 
+def classifier_threshold(links: bool, settings, model: BlockModel | None = None) -> float:
+    """The probability at or above which the classifier marks a block (the
+    least any block needs: see :func:`classify`).
+
+    Args:
+        links: Whether the document is HTML (has link densities).
+        settings: Boilerplate settings.
+        model: The block model (by default the shipped one of the document's kind).
+    """
+    threshold = settings.html_threshold if links else settings.text_threshold
+    if threshold is None:
+        threshold = (model or shipped_model("html" if links else "text")).threshold
+    return threshold
+
+
 def classify(doc: Document, blocks, texts, keys, words, settings, model: BlockModel | None, scored=None):
     """Each block's probability of being boilerplate, and the probability
     it needs to be marked. For plain text: inside the run of prose that
@@ -190,8 +205,7 @@ def classify(doc: Document, blocks, texts, keys, words, settings, model: BlockMo
     never. ``scored`` is ``(features, probability)`` when already computed."""
     links = bool(doc.blocks)
     model = model or shipped_model("html" if links else "text")
-    threshold = settings.html_threshold if links else settings.text_threshold
-    threshold = model.threshold if threshold is None else threshold
+    threshold = classifier_threshold(links, settings, model)
     names = HTML_FEATURES if links else TEXT_FEATURES
     if scored is None:
         X = block_features(doc.text, blocks, links, keys)

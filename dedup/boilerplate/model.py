@@ -3,8 +3,9 @@
 The model is trained with scikit-learn (``dedup/boilerplate/models/train_blocks.py``)
 and exported as plain arrays: no pickle, so it loads on any platform and
 version and cannot run code. Prediction walks all trees for a whole
-feature matrix at once with numpy: every tree's node arrays are laid end to
-end, a leaf pointing to itself, so one step moves every row down every tree.
+feature matrix at once: every tree's node arrays are laid end to end, a
+leaf pointing to itself, so one step moves every row down every tree (in
+the compiled loop ``forest_sums`` row by row, else with numpy).
 """
 
 from __future__ import annotations
@@ -19,6 +20,11 @@ from typing import Any, Sequence
 import numpy as np
 
 from dedup.boilerplate.stacking import STACKED_FEATURES, stacked_features
+from dedup.text.shingles import compiled_loop
+
+# The compiled walk of the trees (``dedup/text/_loops.c``), or ``None``
+# where it was not built: numpy walks them, to the same sums.
+_forest_sums = compiled_loop("forest_sums")
 
 MODEL_FILES = {"html": "blocks_html.json", "text": "blocks_text.json"}
 
@@ -78,6 +84,10 @@ class BlockModel:
         if X.ndim != 2 or X.shape[1] != len(self.features):
             raise ValueError(f"expected a matrix of {len(self.features)} feature columns, got shape {X.shape}")
         raw = np.full(X.shape[0], self.init, dtype=np.float64)
+        if _forest_sums is not None:
+            forest = self._forest
+            _forest_sums(np.ascontiguousarray(X), forest.feature, forest.threshold, forest.left, forest.right, self._scaled_values, forest.roots, raw, forest.depth)
+            return raw
         for start in range(0, X.shape[0], _ROWS):
             rows = X[start : start + _ROWS]
             leaves = self._forest.leaf_values(rows)
@@ -90,6 +100,11 @@ class BlockModel:
     @cached_property
     def _forest(self) -> "_Forest":
         return _Forest.of(self.trees)
+
+    @cached_property
+    def _scaled_values(self) -> np.ndarray:
+        """Each leaf's value times the learning rate (what a tree adds)."""
+        return self.learning_rate * self._forest.value
 
     def first_proba(self, X: np.ndarray) -> np.ndarray:
         """The first pass's probability that each row is boilerplate."""

@@ -22,7 +22,7 @@ from collections import Counter
 from functools import partial
 from typing import Callable, Sequence
 
-from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, block_keys, document_batches, without_documents
+from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, keys_and_words, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.repeats import (
@@ -38,6 +38,7 @@ from dedup.boilerplate.repeats import (
 )
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.spans import BoilerplateSpan
+from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids, document_lengths, take
 from dedup.engine import Engine, FaultBarrier, StageFault, runs_by_size
@@ -178,7 +179,7 @@ def first_pass_batch(
         places.append(first + k)
         kept.append(doc)
         blocks.append(doc_blocks)
-    keys = block_keys(kept, blocks)
+    keys, words = keys_and_words(kept, blocks)
     for place, doc_blocks, doc_keys in zip(places, blocks, keys):
         keyed.append((place, [(b.start, b.end) for b in doc_blocks], [key_of_normalized(key) for key in doc_keys]))
     fingerprints = keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
@@ -187,7 +188,7 @@ def first_pass_batch(
     holders = Counter(key for _, _, doc_keys in keyed for key in set(doc_keys) if key)
     alone = [k for k, (_, _, doc_keys) in enumerate(keyed) if all(holders[key] == 1 for key in doc_keys if key)]
     try:
-        spans = marked_batch([kept[k] for k in alone], [blocks[k] for k in alone], [keys[k] for k in alone], [None] * len(alone), settings)
+        spans = marked_batch([kept[k] for k in alone], [blocks[k] for k in alone], [keys[k] for k in alone], [None] * len(alone), settings, [words[k] for k in alone])
     except Exception:  # noqa: BLE001 - the second pass marks these documents and reports the error
         spans = {}
     return fingerprints, spans
@@ -209,12 +210,17 @@ def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults
     cut = documents_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
     left = iter(cut)
     blocks = [[] if skip else next(left) for skip in unsplit]
-    keys = block_keys(docs, blocks)
-    return marked_batch(docs, blocks, keys, corpus_marks, settings), cut_faults
+    keys, words = keys_and_words(docs, blocks)
+    return marked_batch(docs, blocks, keys, corpus_marks, settings, words), cut_faults
 
 
 def marked_batch(
-    docs: Sequence[Document], blocks: Sequence[Sequence[Block]], keys: Sequence[Sequence[str]], corpus_marks: Sequence[dict | None], settings: BoilerplateSettings
+    docs: Sequence[Document],
+    blocks: Sequence[Sequence[Block]],
+    keys: Sequence[Sequence[str]],
+    corpus_marks: Sequence[dict | None],
+    settings: BoilerplateSettings,
+    words: Sequence[Sequence[int] | None] | None = None,
 ) -> Spans:
     """The spans of each document of a batch whose blocks are cut and
     normalised, the classifier applied to the whole batch at once.
@@ -225,12 +231,18 @@ def marked_batch(
         keys: Each one's normalised block texts.
         corpus_marks: Each one's ``block index -> reason`` of corpus repeats (or ``None``).
         settings: Boilerplate settings.
+        words: Each one's block word counts where known
+            (:func:`dedup.boilerplate.batches.keys_and_words`); by default counted here.
     """
     scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
     repeats = may_repeat_sentences(docs, keys, settings.sentence_min_words)
+    if words is None:
+        words = [ascii_word_counts(doc, doc_keys) for doc, doc_keys in zip(docs, keys)]
+    # The rules run only where they may mark something (the same spans).
+    unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings)
     return {
-        doc.id: document_boilerplate(
-            doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=ascii_word_counts(doc, keys[i])
-        )
+        doc.id: []
+        if unmarked[i]
+        else document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=words[i])
         for i, doc in enumerate(docs)
     }

@@ -192,8 +192,10 @@ def key_of_normalized(normalized: str) -> bytes:
     (:func:`dedup.text.normalize.normalize_text`) is ``normalized``: the
     same without digits, so that a pass that has normalised its blocks
     need not normalise them again."""
-    if not any(digit in normalized for digit in "0123456789"):
-        return normalized.encode("utf-8")
+    key = normalized.encode("utf-8")
+    # (A digit is one byte in UTF-8, never part of another character's.)
+    if len(key.translate(None, b"0123456789")) == len(key):
+        return key
     return " ".join(normalized.translate(_NO_DIGITS).split()).encode("utf-8")
 
 
@@ -213,7 +215,11 @@ def keyed_fingerprints(
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
     """
     most = near_max_words if near_max_words is not None else float("inf")
-    rows: list[tuple[int, int, int, int, int]] = []
+    # One list per column (numpy converts flat lists of ints fastest).
+    doc_of: list[int] = []
+    block_of: list[int] = []
+    edges: list[int] = []
+    hashes: list[int] = []
     long_rows: list[int] = []
     long_keys: list[str] = []
     digest = xxhash.xxh3_64_intdigest
@@ -222,22 +228,24 @@ def keyed_fingerprints(
             if not key:
                 continue
             if near_words is not None and near_words <= key.count(b" ") + 1 <= most:
-                long_rows.append(len(rows))
+                long_rows.append(len(hashes))
                 long_keys.append(key.decode("utf-8"))
-            rows.append((d, b, start, end, digest(key)))
+            doc_of.append(d)
+            block_of.append(b)
+            edges += (start, end)
+            hashes.append(digest(key))
     signatures = np.zeros((0, _NEAR_PERM), dtype=np.uint32)
     if long_keys:
         grams, bounds = _trigram_hashes(long_keys)
         folded = fold32(grams)
         signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
-    columns = np.array(rows, dtype=np.uint64).reshape(-1, 5)
-    positions = columns[:, :4].astype(np.int64)
+    offsets = np.array(edges, dtype=np.int64).reshape(-1, 2)
     return BlockFingerprints(
-        positions[:, 0].copy(),
-        positions[:, 1].copy(),
-        positions[:, 2].copy(),
-        positions[:, 3].copy(),
-        columns[:, 4].copy(),
+        np.array(doc_of, dtype=np.int64),
+        np.array(block_of, dtype=np.int64),
+        offsets[:, 0].copy(),
+        offsets[:, 1].copy(),
+        np.array(hashes, dtype=np.uint64),
         np.array(long_rows, dtype=np.int64),
         signatures,
         unsplit,

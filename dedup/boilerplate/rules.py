@@ -137,6 +137,8 @@ _SIGNATURE_BEFORE = re.compile(
 # Comments without markup: at least this many signatures make a thread.
 THREAD_MIN_SIGNATURES = 2
 SIGNATURE_MAX_WORDS = 20
+# block_kind names no block of more words.
+KIND_MAX_WORDS = 80
 
 
 def block_kind(text: str, words: int) -> str | None:
@@ -156,7 +158,7 @@ def block_kind(text: str, words: int) -> str | None:
                 return kind
         if words <= 3 and ADVERTISEMENT.match(text):
             return ADVERTISING
-    if words <= 80:
+    if words <= KIND_MAX_WORDS:
         lowered = text.lower()
         cues = _ASCII_LEGAL_CUES if text.isascii() else _ALL_LEGAL_CUES
         # Cheap literal checks first: each pattern needs one of these.

@@ -155,17 +155,41 @@ static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *leng
 #define BP_SPACE 64
 #define BP_COLUMNS 9
 
-static int is_stopword(uint64_t key, const uint64_t *stops, Py_ssize_t n_stops)
+/* The stopword keys in an open-addressing table (0: an empty slot; no key
+ * is 0, as no word is empty), so that a word is looked up with one probe
+ * or a few instead of a binary search of every stopword. */
+typedef struct {
+    uint64_t *slots;
+    uint64_t mask;
+} stop_table_t;
+
+static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t *table)
 {
-    Py_ssize_t lo = 0, hi = n_stops;
-    while (lo < hi) {
-        const Py_ssize_t mid = lo + (hi - lo) / 2;
-        if (stops[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
+    Py_ssize_t size = 16;
+    while (size < 4 * n_stops)
+        size <<= 1;
+    table->slots = PyMem_Calloc(size, sizeof(uint64_t));
+    if (table->slots == NULL)
+        return -1;
+    table->mask = (uint64_t)(size - 1);
+    for (Py_ssize_t k = 0; k < n_stops; k++) {
+        uint64_t slot = mix64(stops[k]) & table->mask;
+        while (table->slots[slot] && table->slots[slot] != stops[k])
+            slot = (slot + 1) & table->mask;
+        table->slots[slot] = stops[k];
     }
-    return lo < n_stops && stops[lo] == key;
+    return 0;
+}
+
+static inline int is_stopword(uint64_t key, const stop_table_t *table)
+{
+    uint64_t slot = mix64(key) & table->mask;
+    while (table->slots[slot]) {
+        if (table->slots[slot] == key)
+            return 1;
+        slot = (slot + 1) & table->mask;
+    }
+    return 0;
 }
 
 static inline int is_closer(uint8_t c)
@@ -179,8 +203,8 @@ static inline int is_closer(uint8_t c)
  * punctuation, digits, separators, sentence ends. A stopword is a word of
  * at most 8 characters whose lower-cased codes, packed little end first,
  * are one of the sorted stops. */
-static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *table, const uint8_t *lower, const uint64_t *stops,
-                             Py_ssize_t n_stops, const int64_t *ends, Py_ssize_t blocks, int64_t *out)
+static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *table, const uint8_t *lower, const stop_table_t *stops,
+                             const int64_t *ends, Py_ssize_t blocks, int64_t *out)
 {
     Py_ssize_t i = 0;
     for (Py_ssize_t b = 0; b < blocks; b++) {
@@ -207,7 +231,7 @@ static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *
                 const Py_ssize_t length = i - start;
                 /* (Word characters are neither punctuation nor separators.) */
                 words += 1;
-                stopwords += length <= 8 && is_stopword(key, stops, n_stops);
+                stopwords += length <= 8 && key != 0 && is_stopword(key, stops);
                 upper_first += (table[codes[start]] & BP_UPPER) != 0;
                 allcaps += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
                 word_chars += length;
@@ -238,6 +262,8 @@ static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *
  * repeats nothing (the caller then searches it in full). words and table
  * are work space (words: len(codes) / 2 + 1 items; table: a power of two
  * of at least twice as many). */
+#define RUN_BASE 0xC2B2AE3D27D4EB4FULL
+
 static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t run, uint64_t *words, uint64_t *table, Py_ssize_t table_size,
                                uint8_t *flags, Py_ssize_t lines)
 {
@@ -264,11 +290,17 @@ static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t ru
                 size <<= 1;
             for (Py_ssize_t k = 0; k < size; k++)
                 table[k] = 0;
+            /* A run's hash: its words' hashes, Horner's rule with RUN_BASE;
+             * each next run's rolled on from the last's (the same value). */
+            uint64_t rolling = 0, top = 1;
+            for (Py_ssize_t j = 0; j < run; j++) {
+                rolling = rolling * RUN_BASE + words[j];
+                top = j ? top * RUN_BASE : 1;
+            }
             for (Py_ssize_t k = 0; k + run <= count && !flags[line]; k++) {
-                uint64_t h = 0;
-                for (Py_ssize_t j = 0; j < run; j++)
-                    h = h * 0xC2B2AE3D27D4EB4FULL + words[k + j];
-                h |= 1; /* 0 marks an empty slot */
+                if (k)
+                    rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
+                const uint64_t h = rolling | 1; /* 0 marks an empty slot */
                 Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
                 while (table[slot] && table[slot] != h)
                     slot = (slot + 1) & (size - 1);
@@ -715,10 +747,16 @@ static PyObject *ascii_block_stats(PyObject *self, PyObject *args)
             return release_buffers(views, 6, NULL);
         }
     }
+    stop_table_t stops;
+    if (stop_table_of((const uint64_t *)views[3].buf, views[3].len / 8, &stops) < 0) {
+        PyErr_NoMemory();
+        return release_buffers(views, 6, NULL);
+    }
     Py_BEGIN_ALLOW_THREADS
-    block_stats_loop((const uint8_t *)views[0].buf, n, (const uint8_t *)views[1].buf, (const uint8_t *)views[2].buf, (const uint64_t *)views[3].buf,
-                     views[3].len / 8, ends, blocks, (int64_t *)views[5].buf);
+    block_stats_loop((const uint8_t *)views[0].buf, n, (const uint8_t *)views[1].buf, (const uint8_t *)views[2].buf, &stops, ends, blocks,
+                     (int64_t *)views[5].buf);
     Py_END_ALLOW_THREADS
+    PyMem_Free(stops.slots);
     Py_INCREF(Py_None);
     return release_buffers(views, 6, Py_None);
 }
@@ -769,6 +807,67 @@ static PyObject *ascii_repeated_runs(PyObject *self, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* Each row's sum over the trees, in order, of its leaf's scaled value,
+ * added to out[row] (the ensemble's start): the trees' node arrays are laid
+ * end to end, a leaf pointing to itself, and every row takes depth steps
+ * down every tree, as dedup.boilerplate.model walks them with numpy. */
+static void forest_loop(const double *X, Py_ssize_t rows, Py_ssize_t width, const int64_t *feature, const double *threshold, const int64_t *left,
+                        const int64_t *right, const double *scaled, const int64_t *roots, Py_ssize_t trees, Py_ssize_t depth, double *out)
+{
+    for (Py_ssize_t r = 0; r < rows; r++) {
+        const double *row = X + r * width;
+        double sum = out[r];
+        for (Py_ssize_t t = 0; t < trees; t++) {
+            int64_t node = roots[t];
+            for (Py_ssize_t d = 0; d < depth; d++)
+                node = row[feature[node]] <= threshold[node] ? left[node] : right[node];
+            sum += scaled[node];
+        }
+        out[r] = sum;
+    }
+}
+
+static PyObject *forest_sums(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[8] = {8, 8, 8, 8, 8, 8, 8, 8}; /* X, feature, threshold, left, right, scaled, roots, out */
+    Py_buffer views[8];
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 9) {
+        PyErr_Format(PyExc_TypeError, "forest_sums takes 9 arguments, %zd given", PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    const Py_ssize_t depth = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 8));
+    if (depth == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *buffers = PyTuple_GetSlice(args, 0, 8);
+    if (buffers == NULL)
+        return NULL;
+    const int taken = take_buffers(buffers, "forest_sums", 8, sizes, 7, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const Py_ssize_t rows = views[7].len / 8, nodes = views[1].len / 8, trees = views[6].len / 8;
+    const Py_ssize_t width = rows ? views[0].len / 8 / rows : 0;
+    int valid = depth >= 0 && width * rows * 8 == views[0].len && views[2].len / 8 == nodes && views[3].len / 8 == nodes && views[4].len / 8 == nodes
+                && views[5].len / 8 == nodes;
+    const int64_t *feature = views[1].buf, *left = views[3].buf, *right = views[4].buf, *roots = views[6].buf;
+    for (Py_ssize_t k = 0; valid && k < nodes; k++)
+        valid = feature[k] >= 0 && (rows == 0 || feature[k] < width) && left[k] >= 0 && left[k] < nodes && right[k] >= 0 && right[k] < nodes;
+    for (Py_ssize_t t = 0; valid && t < trees; t++)
+        valid = roots[t] >= 0 && roots[t] < nodes;
+    if (!valid) {
+        PyErr_SetString(PyExc_ValueError, "forest_sums: X must hold whole rows of out's length, the node arrays one length, every index in range");
+        return release_buffers(views, 8, NULL);
+    }
+    if (rows) {
+        Py_BEGIN_ALLOW_THREADS
+        forest_loop(views[0].buf, rows, width, feature, views[2].buf, left, right, views[5].buf, roots, trees, depth, views[7].buf);
+        Py_END_ALLOW_THREADS
+    }
+    Py_INCREF(Py_None);
+    return release_buffers(views, 8, Py_None);
+}
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -804,6 +903,11 @@ static PyMethodDef methods[] = {
      "ascii_repeated_runs(codes, run, flags): flags[l] = 1 where line l of the uint8 ASCII codes\n"
      "(lines split at line breaks, words at spaces) holds a run of run words twice (or, rarely,\n"
      "two runs of one hash), else 0; one flag per line, len(flags) lines at most."},
+    {"forest_sums", forest_sums, METH_VARARGS,
+     "forest_sums(X, feature, threshold, left, right, scaled, roots, out, depth): adds to each item of the\n"
+     "float64 out the scaled (float64) value of the leaf its row of the float64 matrix X reaches in each\n"
+     "tree, tree by tree: nodes laid end to end (int64 feature, left, right; float64 threshold), a leaf\n"
+     "pointing to itself, int64 roots, depth steps down each tree (left where X[feature] <= threshold)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -115,7 +115,7 @@ def test_near_max_words_from_a_config_value():
 
 
 def test_ascii_short_cuts_of_the_block_keys_match_their_definitions():
-    from dedup.boilerplate.repeats import block_key
+    from dedup.boilerplate.repeats import block_key, key_of_normalized
     from dedup.text.normalize import _WHITESPACE, fold_text, normalize_text
 
     def general(text: str) -> str:  # normalize_text without its ASCII short cut
@@ -127,6 +127,11 @@ def test_ascii_short_cuts_of_the_block_keys_match_their_definitions():
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         assert normalize_text(text) == general(text)
         assert block_key(text) == " ".join(general(text).translate(str.maketrans("", "", "0123456789")).split())
+    # The key of a block already normalised (what the passes hash), ASCII or not.
+    wide = alphabet + "5 7\u00e9\u0663\u2019"
+    for _ in range(500):
+        text = "".join(rng.choice(wide) for _ in range(rng.randint(0, 30)))
+        assert key_of_normalized(normalize_text(text)) == block_key(text).encode("utf-8")
 
 
 @pytest.mark.parametrize("corpus_repeats", [True, False])

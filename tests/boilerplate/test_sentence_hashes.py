@@ -65,7 +65,7 @@ def test_the_repeated_runs_loop_is_built_where_a_compiler_is():
 
 @pytest.mark.parametrize("compiled", [True, False])
 def test_block_keys_of_a_batch_are_each_blocks_normalised_text(monkeypatch, compiled):
-    from dedup.boilerplate.batches import block_keys
+    from dedup.boilerplate.batches import block_keys, keys_and_words
     from dedup.boilerplate.blocks import Block, document_blocks
     from dedup.text import shingles
     from dedup.text.normalize import normalize_text
@@ -83,4 +83,7 @@ def test_block_keys_of_a_batch_are_each_blocks_normalised_text(monkeypatch, comp
     blocks[1] = [Block(0, 0)] + [Block(0, len(docs[1].text))]  # an empty block among others
     expected = [[normalize_text(b.text(doc.text)) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
     assert block_keys(docs, blocks) == expected
+    # The word counts that come with them: those of the rules, ASCII documents only.
+    words = keys_and_words(docs, blocks)[1]
+    assert words == [[len(b.text(doc.text).split()) for b in doc_blocks] if doc.text.isascii() else None for doc, doc_blocks in zip(docs, blocks)]
     assert sum(doc.text.isascii() and len(b) > 1 for doc, b in zip(docs, blocks)) > 20

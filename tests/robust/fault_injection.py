@@ -14,6 +14,7 @@ from __future__ import annotations
 import sys
 
 import dedup.boilerplate.detect as detect
+import dedup.boilerplate.unmarked as unmarked
 import dedup.near.fingerprints as fingerprints
 import dedup.passages.verify as verify
 from dedup.cli import main
@@ -28,6 +29,16 @@ def _failing(func, holds_marker):
     return stage
 
 
+def _ruled(surely_unmarked, marker: str):
+    """The boilerplate stage's test of which documents need its rules,
+    sending those that hold the marker to the (failing) rules."""
+
+    def needs_rules(docs, *args, **kwargs):
+        return [clean and marker not in doc.text for clean, doc in zip(surely_unmarked(docs, *args, **kwargs), docs)]
+
+    return needs_rules
+
+
 def _install(stage: str, marker: str) -> None:
     if stage == "none":
         return
@@ -35,6 +46,7 @@ def _install(stage: str, marker: str) -> None:
         fingerprints.prepare_tokens = _failing(fingerprints.prepare_tokens, lambda texts: any(marker in t for t in texts))
     elif stage == "boilerplate":
         detect.document_boilerplate = _failing(detect.document_boilerplate, lambda doc, *a, **k: marker in doc.text)
+        unmarked.surely_unmarked = _ruled(unmarked.surely_unmarked, marker)
     elif stage == "passages":
         verify.prepare = _failing(verify.prepare, lambda text, *a, **k: marker in text)
     elif stage == "assemble":

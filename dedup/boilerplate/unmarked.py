@@ -1,0 +1,97 @@
+"""Documents the rules would leave without a span, known from a batch's figures.
+
+Most documents of a corpus hold no boilerplate at all, and for them
+:func:`dedup.boilerplate.detect.document_boilerplate` runs every rule to
+find nothing: its Python is then most of the per-document cost. Each step
+marks a block only on a condition that can be tested without it: a rule's
+pattern (:func:`~dedup.boilerplate.rules.block_kind`, of which every
+section header is one; a comment signature; a metadata prefix in one of
+the first three blocks), a second copy of a block or of a sentence, a
+corpus mark, a classifier probability at the threshold every block needs
+at least, or, in plain text with a title, the blocks before its headline.
+A document where none holds gets no span, whatever the rules would weigh:
+:func:`surely_unmarked` finds those, so that the rules run only on the
+others, with the same output.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from dedup.boilerplate.blocks import Block
+from dedup.boilerplate.marking import classifier_threshold
+from dedup.boilerplate.rules import KIND_MAX_WORDS, SIGNATURE_MAX_WORDS, block_kind, comment_signature, metadata_prefix
+from dedup.document import Document
+
+# metadata_prefixes looks at the first blocks only.
+_PREFIX_BLOCKS = 3
+
+
+def surely_unmarked(
+    docs: Sequence[Document],
+    blocks: Sequence[Sequence[Block]],
+    keys: Sequence[Sequence[str]],
+    words: Sequence[Sequence[int] | None],
+    scored: Sequence,
+    sentence_repeats: Sequence[bool],
+    corpus_marks: Sequence[dict | None],
+    settings,
+) -> list[bool]:
+    """Per document of a batch, whether ``document_boilerplate`` surely
+    gives it no span (``False`` says nothing: the rules decide).
+
+    Args:
+        docs: The documents.
+        blocks: Each one's blocks.
+        keys: Each one's normalised block texts.
+        words: Each one's block word counts (``len(text.split())``), or
+            ``None`` where not known (the document is then left to the rules).
+        scored: Each one's ``(features, probability)`` (``None`` without
+            blocks), or ``None`` each when the classifier is off.
+        sentence_repeats: Whether each may repeat a sentence
+            (:func:`dedup.boilerplate.sentence_hashes.may_repeat_sentences`).
+        corpus_marks: Each one's corpus marks (or ``None``).
+        settings: Boilerplate settings.
+    """
+    highest = _highest_probabilities(scored) if settings.classifier else None
+    out = []
+    for i, doc in enumerate(docs):
+        doc_blocks, doc_words = blocks[i], words[i]
+        if not doc_blocks:
+            out.append(not corpus_marks[i])
+            continue
+        out.append(
+            doc_words is not None
+            and not corpus_marks[i]
+            and not sentence_repeats[i]
+            and not (doc.title and not doc.blocks)  # (the blocks before a plain text's headline)
+            and (highest is None or not highest[i] >= classifier_threshold(bool(doc.blocks), settings))
+            and len(set(keys[i])) == len(keys[i])
+            and _no_rule_applies(doc.text, doc_blocks, doc_words)
+        )
+    return out
+
+
+def _highest_probabilities(scored: Sequence) -> list[float]:
+    """Each document's highest block probability (``nan`` without blocks)."""
+    kept = [s[1] for s in scored if s is not None and len(s[1])]
+    if not kept:
+        return [float("nan")] * len(scored)
+    sizes = np.fromiter(map(len, kept), dtype=np.int64, count=len(kept))
+    tops = iter(np.maximum.reduceat(np.concatenate(kept), np.cumsum(sizes) - sizes).tolist())
+    return [next(tops) if s is not None and len(s[1]) else float("nan") for s in scored]
+
+
+def _no_rule_applies(text: str, blocks: Sequence[Block], words: Sequence[int]) -> bool:
+    """Whether no block is named by a rule's pattern, signs a comment or
+    (among the first blocks) opens with a metadata prefix."""
+    for i, (block, n) in enumerate(zip(blocks, words)):
+        if i < _PREFIX_BLOCKS and metadata_prefix(block.text(text)):
+            return False
+        if n <= KIND_MAX_WORDS:
+            block_text = block.text(text)
+            if block_kind(block_text, n) is not None or (n <= SIGNATURE_MAX_WORDS and comment_signature(block_text, n)):
+                return False
+    return True

@@ -1,0 +1,99 @@
+"""The documents the stage leaves to no rule: each gets exactly the spans
+``document_boilerplate`` gives it, and the clean ones are found."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from synthetic_corpus import paragraph, synthetic_docs
+
+from dedup.boilerplate.batches import ascii_word_counts, block_keys
+from dedup.boilerplate.blocks import document_blocks
+from dedup.boilerplate.detect import document_boilerplate, score_blocks
+from dedup.boilerplate.passes import marked_batch
+from dedup.boilerplate.sentence_hashes import may_repeat_sentences
+from dedup.boilerplate.unmarked import surely_unmarked
+from dedup.config import BoilerplateSettings
+from dedup.document import Document
+from dedup.io.html import document_from_html
+
+ROOT = Path(__file__).resolve().parents[2]
+LABELLED = sorted((ROOT / "tests" / "data" / "boilerplate_general").glob("*.json"))
+# One line each that a rule names, signs a comment or starts a metadata prefix.
+RULE_LINES = [
+    "Share this article",
+    "You May Also Like",
+    "5 Comments",
+    "Brad says:",
+    "Posted by: Brad, Glasgow on 11:16am",
+    "Published: 3 May 2019",
+    "By Jane Smith",
+    "Photo: Reuters",
+    "Advertisement",
+    "We use cookies to improve your experience. Accept cookies.",
+]
+
+
+def _labelled() -> list[Document]:
+    docs = []
+    for path in LABELLED:
+        case = json.loads(path.read_text(encoding="utf-8"))
+        docs.append(document_from_html(case["input"], case["name"]) if case["format"] == "html" else Document(case["name"], case["input"], title=case.get("title")))
+    return docs
+
+
+def _varied(seed: int) -> list[Document]:
+    """Clean prose, and prose with one rule line (anywhere), a repeated
+    paragraph or sentence, or a date before its first sentence."""
+    rng = random.Random(seed)
+    docs = []
+    for i in range(75):
+        parts = [paragraph(rng) for _ in range(rng.randint(1, 4))]
+        variant = i % 5
+        if variant == 1:
+            parts.insert(rng.randint(0, len(parts)), rng.choice(RULE_LINES))
+        elif variant == 2:
+            parts.append(parts[0])
+        elif variant == 3:
+            parts.append(parts[-1].split(". ")[0] + ".")
+        elif variant == 4:
+            parts[0] = "Published: 3 May 2019 " + parts[0]
+        docs.append(Document(f"v{i:03d}", "\n\n".join(parts) if i % 3 else "\n".join(parts)))
+    return docs
+
+
+@pytest.mark.parametrize("classifier", [True, False])
+def test_batch_spans_equal_document_boilerplate(classifier):
+    settings = BoilerplateSettings(classifier=classifier)
+    docs = _labelled() + _varied(3) + synthetic_docs(20, seed=4, footer="Share this article")
+    blocks = [document_blocks(doc) for doc in docs]
+    marks = [{len(blocks[k]) - 1: "a test mark"} if k % 17 == 5 and blocks[k] else None for k in range(len(docs))]
+    found = marked_batch(docs, blocks, block_keys(docs, blocks), marks, settings)
+    for doc, doc_blocks, doc_marks in zip(docs, blocks, marks):
+        assert found[doc.id] == document_boilerplate(doc, settings, doc_blocks, doc_marks), doc.id
+
+
+def test_clean_documents_skip_the_rules_and_marked_ones_do_not():
+    settings = BoilerplateSettings()
+    docs = _varied(8)
+    blocks = [document_blocks(doc) for doc in docs]
+    keys = block_keys(docs, blocks)
+    words = [ascii_word_counts(doc, doc_keys) for doc, doc_keys in zip(docs, keys)]
+    repeats = may_repeat_sentences(docs, keys, settings.sentence_min_words)
+    unmarked = surely_unmarked(docs, blocks, keys, words, score_blocks(docs, blocks, keys=keys), repeats, [None] * len(docs), settings)
+    spans = [document_boilerplate(doc, settings, doc_blocks) for doc, doc_blocks in zip(docs, blocks)]
+    clean = [k for k in range(len(docs)) if k % 5 == 0]
+    assert all(unmarked[k] for k in clean)
+    # Every document with a span is left to the rules (a rule line, a repeat).
+    assert all(not unmarked[k] for k in range(len(docs)) if spans[k])
+    assert sum(bool(s) for s in spans) >= 45
+    # A corpus mark, a possible sentence repeat or a plain text's title leave a document to the rules.
+    first = clean[0]
+    marked = surely_unmarked(docs[:1], blocks[:1], keys[:1], words[:1], [None], [False], [{0: "a test mark"}], BoilerplateSettings(classifier=False))
+    titled = Document(docs[first].id, docs[first].text, title="A title")
+    assert marked == [False]
+    assert surely_unmarked([titled], blocks[first : first + 1], keys[first : first + 1], words[first : first + 1], [None], [False], [None], BoilerplateSettings(classifier=False)) == [False]
+    assert surely_unmarked(docs[first : first + 1], blocks[first : first + 1], keys[first : first + 1], words[first : first + 1], [None], [True], [None], BoilerplateSettings(classifier=False)) == [False]
