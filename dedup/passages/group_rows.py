@@ -1,8 +1,9 @@
 """The shared-passage groups a scan reports, as result rows.
 
 A group is reported when it holds a pair of documents that is reported
-through it only (:mod:`dedup.passages.groups`), and its text, as the index
-places it, is ``passages.min_shared_chars`` long in the median document. Its
+through it only (:mod:`dedup.passages.groups`), and its text is
+``passages.min_shared_chars`` long in the median document, as the index
+places it or by the index's estimate (the floor of a pair from the index). Its
 likely source is the document dated before all the others; without dates,
 or with the earliest date shared, the direction is undetermined.
 """
@@ -50,7 +51,10 @@ def shared_passage_groups(
     for group in range(len(groups)):
         members = found.spans.get(group, [])
         row = _group_row(ids, found, group, members, int(groups.fingerprints[group]))
-        if len(members) >= settings.group_min_docs and row.chars >= settings.min_shared_chars:
+        # the spans stop at sampled fingerprints, short of the text shared: the floor also takes the index's
+        # estimate, as it does for a pair reported from the index, so that what would be a pair is never lost
+        estimated = int(np.median(found.estimates[group])) if members else 0
+        if len(members) >= settings.group_min_docs and max(row.chars, estimated) >= settings.min_shared_chars:
             out.append(row)
     for number, row in enumerate(out, 1):
         row.id = f"g{number}"

@@ -16,7 +16,7 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, span_mask, take
+from dedup.document import Document, Span, covered_chars, span_mask, take
 from dedup.passages.groups import Groups
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
@@ -52,11 +52,18 @@ class GroupSpans:
             member holding it, in corpus order.
         texts: Per group, the text of its first span in its first document.
         dates: The date of each member document that has one.
+        estimates: Per group, the characters each member shares by the
+            index's estimate (as :func:`dedup.passages.estimates.estimated_shares`
+            makes it for a pair: the sampled fingerprints found, plus the words
+            sampling and the last n-gram leave out), in the order of ``spans``.
+            The spans start and end at sampled fingerprints, so they fall
+            short of the text shared by up to ``index_sample`` words at each end.
     """
 
     spans: dict[int, list[tuple[int, list[list[int]]]]] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
+    estimates: dict[int, list[int]] = field(default_factory=dict)
 
 
 def group_spans(
@@ -125,6 +132,7 @@ def _batch_spans(
         return
     grams = shingle_hashes_from_tokens(words, n)
     position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
+    held = np.bincount(owner[position], minlength=len(batch))
     at = np.minimum(np.searchsorted(groups.hashes, grams[position]), groups.hashes.size - 1)
     hit = groups.hashes[at] == grams[position]
     position, group = position[hit], groups.group_of[at[hit]]
@@ -137,12 +145,35 @@ def _batch_spans(
     if begins.size == 0:
         return
     last = np.maximum.reduceat(position, begins)
-    for b, g, first, end in zip(doc_at[begins].tolist(), group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist()):
+    found = np.diff(np.append(begins, position.size))
+    slots: dict[tuple[int, int], int] = {}  # (group, batch position) -> the member's place in out.spans[group]
+    for b, g, first, end, hits in zip(doc_at[begins].tolist(), group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist(), found.tolist()):
         k, doc = batch[b]
-        held = out.spans.setdefault(g, [])
-        if held and held[-1][0] == k:
-            held[-1][1].append([first, end])
+        member = out.spans.setdefault(g, [])
+        estimates = out.estimates.setdefault(g, [])
+        if member and member[-1][0] == k:
+            member[-1][1].append([first, end])
+            estimates[-1] += hits
             continue
-        held.append((k, [[first, end]]))
+        slots[g, b] = len(member)
+        member.append((k, [[first, end]]))
+        estimates.append(hits)
         if g not in out.texts:  # documents come in corpus order: this is the group's first
             out.texts[g] = doc.text[first : min(end, first + text_chars)]
+    _estimated_chars(batch, slots, held, settings, masks, out)
+
+
+def _estimated_chars(
+    batch: list[tuple[int, Document]], slots: dict[tuple[int, int], int], held: np.ndarray, settings: PassageSettings,
+    masks: Mapping[str, Sequence[Span]], out: GroupSpans,
+) -> None:
+    """Turn the fingerprint counts this batch added to ``out.estimates``
+    into characters, as a pair's estimate is made from its shared and held
+    fingerprints and its document's unmasked characters."""
+    sample, tail = settings.index_sample, settings.index_ngram - 1
+    for (g, b), at in slots.items():
+        doc = batch[b][1]
+        spans = masks.get(doc.id)
+        chars = len(doc.text) - (covered_chars(len(doc.text), spans) if spans else 0)
+        share = min((out.estimates[g][at] * sample + tail) / (max(int(held[b]), 1) * sample + tail), 1.0)
+        out.estimates[g][at] = int(round(share * chars))

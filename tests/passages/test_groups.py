@@ -142,3 +142,17 @@ def test_clean_drop_shared_passages_keeps_a_groups_text_once(tmp_path: Path) -> 
     again = runner.invoke(main, ["scan", str(tmp_path / "out" / "corpus.jsonl"), "--format", "json", "--no-progress", "--jobs", "1"])
     rescanned = json.loads(again.output)
     assert rescanned["pairs"] == [] and rescanned["shared_passages"] == []
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_short_quote_is_never_lost_to_a_group(seed: int) -> None:
+    # a quote just past min_shared_chars in four of twelve documents: its sampled fingerprints may start well
+    # inside it, so its spans can fall short of the floor while the pairs it would make reach it
+    rng = random.Random(seed)
+    quote = _sentences(rng, 20)
+    docs = [Document(f"d{k:02d}", _sentences(rng, 120) + " " + (quote + " " if k < 4 else "") + _sentences(rng, 60)) for k in range(12)]
+    without = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(group_min_docs=0)))
+    with_groups = scan_documents(docs, Settings(jobs=1))
+    sharing = [row.id for row in without.documents if row.extra["shared_with"]]
+    assert sharing == ["d00", "d01", "d02", "d03"]
+    assert [row.id for row in with_groups.documents if row.extra["shared_with"]] == sharing
