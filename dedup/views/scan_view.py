@@ -174,7 +174,7 @@ def _groups_table(result: ScanResult, limit: int) -> Table:
     for group in groups[:limit]:
         ids = group.member_ids()
         shown = ", ".join(map(visible_line, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-        table.add_row(group.id, f"{len(ids)}: {shown}", str(group.chars), line_text(group.source or "undetermined"), line_text(group.text[:120]))
+        table.add_row(group.id, Text(f"{len(ids)}: {shown}"), str(group.chars), line_text(group.source or "undetermined"), line_text(group.text[:120]))
     return table
 
 

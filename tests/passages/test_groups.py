@@ -156,3 +156,14 @@ def test_a_short_quote_is_never_lost_to_a_group(seed: int) -> None:
     sharing = [row.id for row in without.documents if row.extra["shared_with"]]
     assert sharing == ["d00", "d01", "d02", "d03"]
     assert [row.id for row in with_groups.documents if row.extra["shared_with"]] == sharing
+
+
+def test_a_groups_documents_are_shown_as_written_in_the_terminal(tmp_path: Path) -> None:
+    docs, _ = _quoting(copies=3)
+    # ids are untrusted: rich markup and a terminal escape must reach the screen as inert characters
+    hostile = ["[b]q0[/b]", "q1\x1b[2J", "[i]q2"]
+    docs = [Document(name, doc.text) for name, doc in zip(hostile, docs)]
+    out = CliRunner().invoke(main, ["scan", str(_write_corpus(tmp_path, docs)), "--jobs", "1", "--no-progress", "--color", "never"])
+    assert out.exit_code == 0, out.output[-500:]
+    assert "3: [b]q0[/b], q1\\x1b[2J, [i]q2" in out.output  # the groups table's row
+    assert "\x1b" not in out.output
