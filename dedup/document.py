@@ -8,6 +8,7 @@ that anything reported can be shown exactly as it stands in the input.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
 import numpy as np
@@ -168,3 +169,21 @@ def take(docs: Sequence[Document], indices: Iterable[int]) -> Sequence[Document]
     when used and crosses to another process as offsets, not texts."""
     picker = getattr(docs, "take", None)
     return picker(indices) if picker is not None else [docs[k] for k in indices]
+
+
+def parse_date(value: str | None) -> date | None:
+    """An ISO date or date-time (``2026-01-25``, ``2026-01-25T10:00:00Z``),
+    or ``25.01.2026``, ``25.01.26``, ``2026/01/25``; ``None`` otherwise."""
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        pass
+    for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%d/%m/%Y", "%Y%m%d"):
+        try:
+            return datetime.strptime(text[:10], fmt).date()
+        except ValueError:
+            continue
+    return None

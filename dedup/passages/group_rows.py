@@ -15,9 +15,9 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, document_ids
+from dedup.document import Document, Span, document_ids, parse_date
 from dedup.passages.group_spans import GroupSpans, group_spans
-from dedup.passages.groups import GroupCollector, groups_with_pairs_left
+from dedup.passages.groups import GroupCollector, groups_with_pairs_left, pairs_within
 from dedup.results import GroupResult
 
 EARLIEST_DATE, UNDETERMINED = "earliest date", "undetermined"
@@ -27,7 +27,7 @@ _TEXT_CHARS = 300  # of the shared text shown with a group
 def shared_passage_groups(
     docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
     settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
-) -> list[GroupResult]:
+) -> tuple[list[GroupResult], np.ndarray]:
     """The groups to report, numbered ``g1``, ``g2``, ... in order of their documents.
 
     Args:
@@ -40,7 +40,9 @@ def shared_passage_groups(
         masks: Boilerplate spans per document id.
 
     Returns:
-        The groups, each with its documents' spans.
+        The groups, each with its documents' spans, and which of the
+        ``left_out`` pairs one of them holds (both documents among its
+        members): the others are not reported through groups.
     """
     groups = collector.groups(settings.min_shared_fingerprints)
     codes = np.sort(left_out[:, 0] * np.int64(n_docs) + left_out[:, 1]) if len(left_out) else np.zeros(0, dtype=np.int64)
@@ -48,6 +50,7 @@ def shared_passage_groups(
     found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1)
     ids = document_ids(docs)
     out: list[GroupResult] = []
+    held: list[np.ndarray] = []
     for group in range(len(groups)):
         members = found.spans.get(group, [])
         row = _group_row(ids, found, group, members, int(groups.fingerprints[group]))
@@ -56,9 +59,10 @@ def shared_passage_groups(
         estimated = int(np.median(found.estimates[group])) if members else 0
         if len(members) >= settings.group_min_docs and max(row.chars, estimated) >= settings.min_shared_chars:
             out.append(row)
+            held.append(np.array(sorted(position for position, _ in members), dtype=np.int64))
     for number, row in enumerate(out, 1):
         row.id = f"g{number}"
-    return out
+    return out, pairs_within(held, n_docs, left_out)
 
 
 def _group_row(ids: Sequence[str], found: GroupSpans, group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int) -> GroupResult:
@@ -75,9 +79,11 @@ def _group_row(ids: Sequence[str], found: GroupSpans, group: int, members: list[
 
 def _earliest(ids: Sequence[str], dates: Mapping[int, str], positions: list[int]) -> str | None:
     """The id of the document dated before every other one of ``positions``
-    (dates compared by their day), or ``None`` (a member without a date, or
-    the earliest day shared)."""
-    dated = sorted((dates[p][:10], ids[p]) for p in positions if p in dates)
+    (dates read by :func:`dedup.document.parse_date` and compared by their
+    day), or ``None`` (a member without a date that parses, or the earliest
+    day shared)."""
+    days = {p: parse_date(dates[p]) for p in positions if p in dates}  # read as the pairs' direction reads them
+    dated = sorted((day, ids[p]) for p, day in days.items() if day is not None)
     if not dated or len(dated) < len(positions) or (len(dated) > 1 and dated[0][0] == dated[1][0]):
         return None
     return dated[0][1]

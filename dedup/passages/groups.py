@@ -152,6 +152,18 @@ def pair_codes_within(groups: Groups, n_docs: int) -> tuple[np.ndarray, np.ndarr
     return np.concatenate(codes), np.concatenate(owners)
 
 
+def pairs_within(members: list[np.ndarray], n_docs: int, pairs: np.ndarray) -> np.ndarray:
+    """Whether both documents of each of ``pairs`` (``(m, 2)`` indices, the
+    smaller first) are among the ``members`` (sorted document indices) of one group."""
+    codes = np.unique(pair_codes_within(Groups(members, _NONE, _NONE, _NONE), n_docs)[0])
+    if codes.size == 0 or len(pairs) == 0:
+        return np.zeros(len(pairs), dtype=bool)
+    return np.isin(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], codes)
+
+
+_NONE = np.zeros(0, dtype=np.int64)
+
+
 def groups_with_pairs_left(groups: Groups, n_docs: int, left_out: np.ndarray) -> np.ndarray:
     """Indices of the groups that hold at least one pair in ``left_out``
     (sorted pair codes of the candidates reported through groups only): a

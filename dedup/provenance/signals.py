@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
+
+from dedup.document import parse_date
 
 # News agencies and wire services, as credited in datelines: "(AP)",
 # "MOSCOW (Reuters) -", "اسلام آباد (اے پی پی)", "(新华社)". A text that
@@ -78,24 +80,6 @@ class DocumentSignals:
     date: date | None
     wire_at: tuple[tuple[str, int], ...] = ()
     cited_at: tuple[tuple[str, int], ...] = ()
-
-
-def parse_date(value: str | None) -> date | None:
-    """An ISO date or date-time (``2026-01-25``, ``2026-01-25T10:00:00Z``),
-    or ``25.01.2026``, ``25.01.26``, ``2026/01/25``; ``None`` otherwise."""
-    if not value:
-        return None
-    text = value.strip()
-    try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        pass
-    for fmt in ("%d.%m.%Y", "%d.%m.%y", "%Y/%m/%d", "%d/%m/%Y", "%Y%m%d"):
-        try:
-            return datetime.strptime(text[:10], fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def _line_starts(text: str, width: int) -> list[tuple[int, str]]:

@@ -114,7 +114,7 @@ def test_every_output_format_carries_the_group(tmp_path: Path, jobs: str) -> Non
     docs, _ = _quoting()
     path = str(_write_corpus(tmp_path, docs))
     runner = CliRunner()
-    out = {fmt: runner.invoke(main, ["scan", path, "--jobs", jobs, "--format", fmt, "--no-progress"]) for fmt in ("json", "jsonl", "csv", "text", "html")}
+    out = {fmt: runner.invoke(main, ["scan", path, "--jobs", jobs, "--format", fmt, "--no-progress"], env={"COLUMNS": "200"}) for fmt in ("json", "jsonl", "csv", "text", "html")}
     assert all(r.exit_code == 0 for r in out.values()), {f: r.output[-500:] for f, r in out.items()}
     found = json.loads(out["json"].output)
     assert found["pairs"] == [] and [len(g["documents"]) for g in found["shared_passages"]] == [6]
@@ -163,7 +163,32 @@ def test_a_groups_documents_are_shown_as_written_in_the_terminal(tmp_path: Path)
     # ids are untrusted: rich markup and a terminal escape must reach the screen as inert characters
     hostile = ["[b]q0[/b]", "q1\x1b[2J", "[i]q2"]
     docs = [Document(name, doc.text) for name, doc in zip(hostile, docs)]
-    out = CliRunner().invoke(main, ["scan", str(_write_corpus(tmp_path, docs)), "--jobs", "1", "--no-progress", "--color", "never"])
+    out = CliRunner().invoke(main, ["scan", str(_write_corpus(tmp_path, docs)), "--jobs", "1", "--no-progress", "--color", "never"], env={"COLUMNS": "200"})
     assert out.exit_code == 0, out.output[-500:]
     assert "3: [b]q0[/b], q1\\x1b[2J, [i]q2" in out.output  # the groups table's row
     assert "\x1b" not in out.output
+
+
+def test_a_passage_quoted_in_overlapping_pieces_is_reported_as_without_groups() -> None:
+    # three documents hold a passage whole, nine others a different overlapping piece of it each: its fingerprints
+    # fall into many small groups, each under the floors; the pairs they held must still be reported
+    rng = random.Random(7)
+    passage = [rng.choice(_VOCABULARY) for _ in range(60)]
+    filler = lambda: " ".join(rng.choice(_VOCABULARY) for _ in range(150))  # noqa: E731
+    docs = [Document(name, filler() + " " + " ".join(passage) + " " + filler()) for name in "ABC"]
+    docs += [Document(f"W{k}", filler() + " " + " ".join(passage[6 * k : 6 * k + 12]) + " " + filler()) for k in range(9)]
+    without = scan_documents(docs, Settings(jobs=1, passages=PassageSettings(group_min_docs=0)))
+    with_groups = scan_documents(docs, Settings(jobs=1))
+    assert {("A", "B"), ("A", "C"), ("B", "C")} <= {(p.a, p.b) for p in without.pairs}
+    covered = {(p.a, p.b) for p in with_groups.pairs} | {
+        (a, b) for g in with_groups.shared_passages for a in g.member_ids() for b in g.member_ids() if a < b
+    }
+    assert {(p.a, p.b) for p in without.pairs} <= covered
+    assert [row.id for row in with_groups.documents if row.extra["shared_with"]] == [row.id for row in without.documents if row.extra["shared_with"]]
+
+
+def test_a_groups_source_reads_dates_as_the_pairs_do() -> None:
+    # day.month.year: compared as text, 02.02.2024 would come before 15.01.2024
+    docs, _ = _quoting(copies=4, dates=["15.01.2024", "02.02.2024", "03.02.2024", "04.02.2024"])
+    [group] = scan_documents(docs, Settings(jobs=1)).shared_passages
+    assert group.source == "q0" and group.direction_evidence == "earliest date"
