@@ -20,9 +20,10 @@ datatrove's filters record why each document was dropped.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Iterable, Sequence
 
-from dedup.document import Document
+from dedup.document import Document, parse_date
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, GroupResult, PairResult, ScanResult
 
 KEEP_RULES = ("source", "earliest", "longest")
@@ -120,13 +121,16 @@ def rank_documents(docs: Sequence[Document], rule: str) -> dict[str, int]:
     """Each id's rank under the keep rule: 0 is kept first.
 
     ``earliest`` (and ``source``, for documents no pair orders): dated
-    documents by date, then undated ones, each in input order. ``longest``:
-    most characters first, then input order.
+    documents by date (read as the scan's direction reads them,
+    :func:`dedup.document.parse_date`; a date that does not parse counts as
+    none), then undated ones, each in input order. ``longest``: most
+    characters first, then input order.
     """
     if rule == "longest":
         order = sorted(range(len(docs)), key=lambda k: (-len(docs[k].text), k))
     else:
-        order = sorted(range(len(docs)), key=lambda k: (docs[k].date is None, docs[k].date or "", k))
+        days = [parse_date(doc.date) for doc in docs]
+        order = sorted(range(len(docs)), key=lambda k: (days[k] is None, days[k] or date.min, k))
     return {docs[k].id: rank for rank, k in enumerate(order)}
 
 

@@ -60,3 +60,12 @@ def test_cut_spans() -> None:
     assert cut_spans("ab cd ef", [(0, 3), (2, 6)]) == "ef"
     with pytest.raises(ValueError):
         CleanSettings(keep="newest")
+
+
+def test_earliest_reads_dates_as_the_scan_does() -> None:
+    # day.month.year: compared as text, 02.02.2024 would come before 15.01.2024
+    docs = [Document("late", "x" * 300, date="02.02.2024"), Document("early", "y" * 300, date="15.01.2024")]
+    cluster = ClusterResult(members=["late", "early"], representative="late")
+    pairs = [PairResult("late", "early", "near_duplicate", 0.9, 0.9, 0.9)]
+    plan = plan_clean(docs, result(docs, pairs, [cluster]), CleanSettings(keep="earliest"))
+    assert plan["early"].action == "kept" and plan["late"].kept_id == "early"
