@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, covered_chars
+from dedup.document import Document, Span, covered_chars, take
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.results import PARTIAL_COPY
 
@@ -82,12 +82,13 @@ class IndexPair:
 
 def text_chars(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str, Sequence[Span]]) -> np.ndarray:
     """Characters outside boilerplate masks of the documents at ``chosen``."""
-    out = np.zeros(len(chosen), dtype=np.int64)
-    for k, position in enumerate(chosen.tolist()):
-        doc = docs[position]
-        spans = masks.get(doc.id)
-        out[k] = len(doc.text) - (covered_chars(len(doc.text), spans) if spans else 0)
-    return out
+    return np.array([unmasked_chars(doc, masks) for doc in take(docs, chosen.tolist())], dtype=np.int64)
+
+
+def unmasked_chars(doc: Document, masks: Mapping[str, Sequence[Span]]) -> int:
+    """Characters of ``doc`` outside its boilerplate masks."""
+    spans = masks.get(doc.id)
+    return len(doc.text) - (covered_chars(len(doc.text), spans) if spans else 0)
 
 
 def estimated_shares(pairs: np.ndarray, counts: np.ndarray, held: np.ndarray, settings: PassageSettings) -> np.ndarray:
@@ -102,8 +103,15 @@ def estimated_shares(pairs: np.ndarray, counts: np.ndarray, held: np.ndarray, se
     Returns:
         ``(m, 2)`` float array: the shares of the first and of the second document.
     """
+    return fingerprint_share(counts[:, None], held[pairs], settings)
+
+
+def fingerprint_share(shared: np.ndarray, held: np.ndarray, settings: PassageSettings) -> np.ndarray:
+    """The share of a document's text estimated from the sampled fingerprints
+    it shares and holds: each counts ``index_sample`` n-grams, and a
+    passage's last n-gram brings ``index_ngram - 1`` words more."""
     sample, tail = settings.index_sample, settings.index_ngram - 1
-    return np.minimum((counts[:, None] * sample + tail) / (np.maximum(held[pairs], 1) * sample + tail), 1.0)
+    return np.minimum((shared * sample + tail) / (np.maximum(held, 1) * sample + tail), 1.0)
 
 
 def index_pairs(

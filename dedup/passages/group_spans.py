@@ -16,7 +16,8 @@ from typing import Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, covered_chars, span_mask, take
+from dedup.document import Document, Span, span_mask, take
+from dedup.passages.estimates import fingerprint_share, unmasked_chars
 from dedup.passages.groups import Groups
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
@@ -170,10 +171,12 @@ def _estimated_chars(
     """Turn the fingerprint counts this batch added to ``out.estimates``
     into characters, as a pair's estimate is made from its shared and held
     fingerprints and its document's unmasked characters."""
-    sample, tail = settings.index_sample, settings.index_ngram - 1
-    for (g, b), at in slots.items():
-        doc = batch[b][1]
-        spans = masks.get(doc.id)
-        chars = len(doc.text) - (covered_chars(len(doc.text), spans) if spans else 0)
-        share = min((out.estimates[g][at] * sample + tail) / (max(int(held[b]), 1) * sample + tail), 1.0)
-        out.estimates[g][at] = int(round(share * chars))
+    if not slots:
+        return
+    places = list(slots.items())
+    found = np.array([out.estimates[g][at] for (g, _), at in places], dtype=np.int64)
+    positions = np.array([b for (_, b), _ in places], dtype=np.int64)
+    chars = np.array([unmasked_chars(doc, masks) for _, doc in batch], dtype=np.int64)[positions]
+    estimated = np.rint(fingerprint_share(found, held[positions], settings) * chars).astype(np.int64).tolist()
+    for ((g, _), at), value in zip(places, estimated):
+        out.estimates[g][at] = value

@@ -137,13 +137,14 @@ class GroupCollector:
         return Groups([members[k] for k in order], hashes[keep][by_hash], group_of[keep][by_hash], sizes[kept[order]])
 
 
-def pair_codes_within(groups: Groups, n_docs: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of documents inside each group, as codes ``i * n_docs + j``,
-    and the group of each (a group of ``k`` documents gives ``k(k-1)/2``)."""
+def pair_codes_within(members: list[np.ndarray], n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of documents inside each group (``members``: each group's
+    sorted document indices), as codes ``i * n_docs + j``, and the group of
+    each (a group of ``k`` documents gives ``k(k-1)/2``)."""
     codes, owners = [], []
-    for size in sorted({m.size for m in groups.members}):
-        chosen = [k for k, m in enumerate(groups.members) if m.size == size]
-        block = np.stack([groups.members[k] for k in chosen])
+    for size in sorted({m.size for m in members}):
+        chosen = [k for k, m in enumerate(members) if m.size == size]
+        block = np.stack([members[k] for k in chosen])
         left, right = np.triu_indices(size, k=1)
         codes.append((block[:, left] * np.int64(n_docs) + block[:, right]).ravel())
         owners.append(np.repeat(np.array(chosen, dtype=np.int64), left.size))
@@ -155,20 +156,17 @@ def pair_codes_within(groups: Groups, n_docs: int) -> tuple[np.ndarray, np.ndarr
 def pairs_within(members: list[np.ndarray], n_docs: int, pairs: np.ndarray) -> np.ndarray:
     """Whether both documents of each of ``pairs`` (``(m, 2)`` indices, the
     smaller first) are among the ``members`` (sorted document indices) of one group."""
-    codes = np.unique(pair_codes_within(Groups(members, _NONE, _NONE, _NONE), n_docs)[0])
+    codes = np.unique(pair_codes_within(members, n_docs)[0])
     if codes.size == 0 or len(pairs) == 0:
         return np.zeros(len(pairs), dtype=bool)
     return np.isin(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], codes)
-
-
-_NONE = np.zeros(0, dtype=np.int64)
 
 
 def groups_with_pairs_left(groups: Groups, n_docs: int, left_out: np.ndarray) -> np.ndarray:
     """Indices of the groups that hold at least one pair in ``left_out``
     (sorted pair codes of the candidates reported through groups only): a
     group whose every pair is reported as a pair, or is a duplicate, adds nothing."""
-    codes, owner = pair_codes_within(groups, n_docs)
+    codes, owner = pair_codes_within(groups.members, n_docs)
     if codes.size == 0 or left_out.size == 0:
         return np.zeros(0, dtype=np.int64)
     at = np.minimum(np.searchsorted(left_out, codes), left_out.size - 1)

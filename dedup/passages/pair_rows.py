@@ -17,7 +17,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 
 from dedup.io.row_spill import SpilledRows, pair_from_dict
 from dedup.passages.estimates import IndexPair
-from dedup.passages.verify import PassagePair
+from dedup.passages.verify import PassagePair, pair_documents
 from dedup.results import PairResult
 
 Placed = tuple[int, int, PairResult]  # a row and the positions of its two documents
@@ -46,7 +46,7 @@ def merged_pairs(
         The rows, in a list or a :class:`SpilledRows`.
     """
     if isinstance(found, list):
-        found.sort(key=_documents)  # stable; in order already as the stage returns them
+        found.sort(key=pair_documents)  # stable; in order already as the stage returns them
     placed = ((position[p.a], position[p.b], p) for p in earlier)
     rows = (row for _, _, row in heapq.merge(placed, _passage_rows(found, ids), key=lambda item: (item[0], item[1])))
     counted = _counted(rows, relations if relations is not None else Counter())
@@ -63,9 +63,6 @@ def passage_row(pp: PassagePair | IndexPair, ids: Sequence[str]) -> PairResult:
     pair.extra.update(pp.extra())
     return pair
 
-
-def _documents(pp: PassagePair) -> tuple[int, int]:
-    return pp.i, pp.j
 
 
 def _passage_rows(found: Iterable[PassagePair], ids: Sequence[str]) -> Iterator[Placed]:

@@ -33,7 +33,7 @@ from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups
 from dedup.passages.groups import GroupCollector
 from dedup.passages.index import clear_strongest, strongest_partners
-from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, verify_pairs, verify_pairs_pooled
+from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, pair_documents, verify_pairs, verify_pairs_pooled
 
 __all__ = [
     "ANCHORS_ENOUGH", "PassagePair", "candidate_pairs", "find_passage_pairs", "fingerprints", "verify_pairs", "verify_pairs_pooled",
@@ -145,9 +145,6 @@ def find_passage_pairs(
     if not estimated:
         return found
     if not spill:
-        return sorted([*found, *estimated], key=_documents)
-    return heapq.merge(found, estimated, key=_documents)  # no pair is in both: the order of a stable sort
+        return sorted([*found, *estimated], key=pair_documents)
+    return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
 
-
-def _documents(pair: PassagePair | IndexPair) -> tuple[int, int]:
-    return pair.i, pair.j

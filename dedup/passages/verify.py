@@ -353,7 +353,7 @@ def _verify_in_pool(
         local_shared = [count[pair] for pair in chunk] if count is not None else None
         jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
     func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
-    found = SortedRuns(_documents) if spill else None
+    found = SortedRuns(pair_documents) if spill else None
     held: list[PassagePair] = []
     done = 0
     if progress:
@@ -369,10 +369,11 @@ def _verify_in_pool(
         done += len(job[1])
         if progress:
             progress("passages", done, len(candidates))
-    return found if found is not None else sorted(held, key=_documents)
+    return found if found is not None else sorted(held, key=pair_documents)
 
 
-def _documents(pair: PassagePair) -> tuple[int, int]:
+def pair_documents(pair: Any) -> tuple[int, int]:
+    """A pair's documents, the key by which pairs of the passage stage are ordered."""
     return pair.i, pair.j
 
 
