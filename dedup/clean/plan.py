@@ -159,10 +159,11 @@ class _Planner:
         for pair in result.pairs:
             self.pairs_of.setdefault(pair.a, []).append(pair)
             self.pairs_of.setdefault(pair.b, []).append(pair)
-        self.groups_of: dict[str, list[GroupResult]] = {}
+        # each document's groups, with its own entry in each (its spans there)
+        self.groups_of: dict[str, list[tuple[GroupResult, dict]]] = {}
         for group in result.shared_passages:
-            for doc_id in group.member_ids():
-                self.groups_of.setdefault(doc_id, []).append(group)
+            for member in group.documents:
+                self.groups_of.setdefault(member["id"], []).append((group, member))
 
     def kept(self, doc_id: str) -> bool:
         return self.decisions[doc_id].action == KEPT
@@ -252,11 +253,10 @@ class _Planner:
         """Cut from a kept document the shared-passage groups it holds, unless
         it is the group's keeper: its source when ``keep=source`` and the
         source is kept, else the kept member first by rank."""
-        for group in self.groups_of.get(decision.id, ()):
+        for group, member in self.groups_of.get(decision.id, ()):
             kept = [m for m in group.member_ids() if self.kept(m)]
             keeper = group.source if self.settings.keep == "source" and group.source in kept else min(kept, key=self.rank.__getitem__)
             if keeper != decision.id:
-                member = next(m for m in group.documents if m["id"] == decision.id)
                 decision.cuts.extend((start, end) for start, end in member["spans"])
                 decision.related.append(keeper)
 
