@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import cache
 from operator import attrgetter
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 EXACT_DUPLICATE = "exact_duplicate"
 NEAR_DUPLICATE = "near_duplicate"
@@ -186,6 +186,11 @@ class GroupResult:
     def member_ids(self) -> list[str]:
         """The ids of the group's documents."""
         return [d["id"] for d in self.documents]
+
+    @staticmethod
+    def widest_first(groups: Iterable["GroupResult"]) -> list["GroupResult"]:
+        """``groups`` in the order reports show them: most documents first, then most characters."""
+        return sorted(groups, key=lambda g: (-len(g.documents), -g.chars))
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)

@@ -330,9 +330,13 @@ def sentence_repeats(text: str, blocks, keys, marks, settings) -> list[Boilerpla
     return spans
 
 
+# Blocks at the start of a document where a metadata prefix is looked for.
+METADATA_BLOCKS = 3
+
+
 def metadata_prefixes(text: str, blocks, marks) -> list[BoilerplateSpan]:
     spans = []
-    for i, block in enumerate(blocks[:3]):
+    for i, block in enumerate(blocks[:METADATA_BLOCKS]):
         if marks[i] is None:
             size = metadata_prefix(block.text(text))
             if size:

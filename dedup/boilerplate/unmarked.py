@@ -21,12 +21,9 @@ from typing import Sequence
 import numpy as np
 
 from dedup.boilerplate.blocks import Block
-from dedup.boilerplate.marking import classifier_threshold
+from dedup.boilerplate.marking import METADATA_BLOCKS, classifier_threshold
 from dedup.boilerplate.rules import KIND_MAX_WORDS, SIGNATURE_MAX_WORDS, block_kind, comment_signature, metadata_prefix
 from dedup.document import Document
-
-# metadata_prefixes looks at the first blocks only.
-_PREFIX_BLOCKS = 3
 
 
 def surely_unmarked(
@@ -57,6 +54,7 @@ def surely_unmarked(
     """
     highest = _highest_probabilities(scored) if settings.classifier else None
     out = []
+    thresholds = {html: classifier_threshold(html, settings) for html in (False, True)}
     for i, doc in enumerate(docs):
         doc_blocks, doc_words = blocks[i], words[i]
         if not doc_blocks:
@@ -67,7 +65,7 @@ def surely_unmarked(
             and not corpus_marks[i]
             and not sentence_repeats[i]
             and not (doc.title and not doc.blocks)  # (the blocks before a plain text's headline)
-            and (highest is None or not highest[i] >= classifier_threshold(bool(doc.blocks), settings))
+            and (highest is None or not highest[i] >= thresholds[bool(doc.blocks)])
             and len(set(keys[i])) == len(keys[i])
             and _no_rule_applies(doc.text, doc_blocks, doc_words)
         )
@@ -88,10 +86,10 @@ def _no_rule_applies(text: str, blocks: Sequence[Block], words: Sequence[int]) -
     """Whether no block is named by a rule's pattern, signs a comment or
     (among the first blocks) opens with a metadata prefix."""
     for i, (block, n) in enumerate(zip(blocks, words)):
-        if i < _PREFIX_BLOCKS and metadata_prefix(block.text(text)):
+        block_text = block.text(text) if i < METADATA_BLOCKS or n <= KIND_MAX_WORDS else ""
+        if i < METADATA_BLOCKS and metadata_prefix(block_text):
             return False
         if n <= KIND_MAX_WORDS:
-            block_text = block.text(text)
             if block_kind(block_text, n) is not None or (n <= SIGNATURE_MAX_WORDS and comment_signature(block_text, n)):
                 return False
     return True

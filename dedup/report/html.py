@@ -37,7 +37,7 @@ from dedup.io.corpus import read_corpus
 from dedup.io.parts import split_long
 from dedup.io.records import RecordFields
 from dedup.io.problems import ProblemLog
-from dedup.results import ScanResult
+from dedup.results import GroupResult, ScanResult
 from dedup.scan import scan_documents
 from dedup.version import __version__
 
@@ -262,7 +262,7 @@ def render_scan_report(result: ScanResult, docs: Sequence[Document], settings: S
     clusters = [{"keep": c.representative, "others": [m for m in c.members if m != c.representative]} for c in result.clusters]
     documents, parts = _composition(result)
     groups = [{"id": g.id, "documents": g.member_ids(), "chars": g.chars, "source": g.source or "undetermined", "text": g.text}
-              for g in sorted(result.shared_passages, key=lambda g: (-len(g.documents), -g.chars))[:MAX_PAIR_SECTIONS]]
+              for g in GroupResult.widest_first(result.shared_passages)[:MAX_PAIR_SECTIONS]]
     return _page(
         "scan.html.j2", "dedup scan report", summary=summary, documents=documents, parts=parts, clusters=clusters,
         pairs=pairs, omitted=max(0, len(result.pairs) - MAX_PAIR_SECTIONS),

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from dedup.results import DocumentResult, PairResult, ScanResult
+from dedup.results import DocumentResult, GroupResult, PairResult, ScanResult
 from dedup.views.safe import line_text, visible_line
 
 RELATION_STYLES = {
@@ -162,7 +162,7 @@ def _passage_counts(pair) -> str:
 
 def _groups_table(result: ScanResult, limit: int) -> Table:
     """Text several documents share verbatim, one row a group, the most widely shared first."""
-    groups = sorted(result.shared_passages, key=lambda g: (-len(g.documents), -g.chars))
+    groups = GroupResult.widest_first(result.shared_passages)
     more = _more(len(groups), limit, "groups")
     table = Table(title="Shared passages (text several documents hold, reported once)", title_justify="left",
                   box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
