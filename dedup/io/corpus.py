@@ -324,12 +324,14 @@ def accept_id(seen: dict[str, str] | SeenIds, file: str, doc_id: str, origin: st
     if empty:
         problem(origin, f"document {show_id(doc_id)} is empty; skipped", "empty")
         return None
-    first_file = seen.get(doc_id, "\0").partition("\0")[0]
+    held = seen.get(doc_id)  # one lookup a key: on a distributed engine the ids are in a table on disk
+    first_file = (held or "\0").partition("\0")[0]
     if file and first_file and first_file != file:
         # Record files that each number from 0 (daily dumps): keep both.
         doc_id = f"{file}:{doc_id}"
-    if doc_id in seen:
-        first = seen[doc_id].partition("\0")[2]
+        held = seen.get(doc_id)
+    if held is not None:
+        first = held.partition("\0")[2]
         problem(origin, f"duplicate id {show_id(doc_id)} (first read from {first}); skipped", "duplicate-id")
         return None
     seen[doc_id] = f"{file}\0{origin}"

@@ -354,11 +354,6 @@ def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[S
     return replace(alignment, share_a=alignment.shared_chars_a / max(chars[0], 1), share_b=alignment.shared_chars_b / max(chars[1], 1))
 
 
-def _order_key(p: Prepared) -> tuple[int, int, int]:
-    """A key that depends on the document only (:attr:`Prepared.order_key`, taken once a document)."""
-    return p.order_key
-
-
 def mirror(alignment: Alignment) -> Alignment:
     """The same alignment seen from the other side (a and b swapped)."""
     passages = sorted((replace(p, a=p.b, b=p.a) for p in alignment.passages), key=lambda p: (p.a.start, p.b.start, p.kind))
@@ -386,7 +381,7 @@ def align_symmetric(pa: Prepared, pb: Prepared, settings: Settings, aligner=alig
         settings: What to look for.
         aligner: The function that aligns two prepared documents.
     """
-    if _order_key(pb) < _order_key(pa):
+    if pb.order_key < pa.order_key:  # a key of the document only, taken once a document
         return mirror(aligner(pb, pa, settings))
     return aligner(pa, pb, settings)
 
