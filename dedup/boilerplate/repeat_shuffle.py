@@ -30,9 +30,9 @@ import numpy as np
 
 from dedup.boilerplate.repeats import (
     BlockFingerprints,
+    NEAR_PERM,
     RepeatIndex,
-    _describe,
-    _NEAR_PERM,
+    described_groups,
     join_near,
     joined_fingerprints,
     near_lsh_threshold,
@@ -108,16 +108,16 @@ def shuffled_index(docs: Sequence[Document], unsplit: frozenset[int], handles: l
     empty = np.zeros(0, dtype=np.int64)
     fp = BlockFingerprints(
         rows[:, _DOC].copy(), rows[:, _BLOCK].copy(), rows[:, _START].copy(), rows[:, _END].copy(),
-        rows[:, _HASH].view(np.uint64).copy(), empty, np.zeros((0, _NEAR_PERM), dtype=np.uint32),
+        rows[:, _HASH].view(np.uint64).copy(), empty, np.zeros((0, NEAR_PERM), dtype=np.uint32),
     )
-    found = _describe(docs, fp, settings, group, np.arange(group.max() + 1), near_rows)
+    found = described_groups(docs, fp, settings, group, np.arange(group.max() + 1), near_rows)
     found.unsplit = unsplit
     return found
 
 
 def _near_groups(docs: Sequence[Document], handles: list[Any], settings: BoilerplateSettings, engine: Engine) -> tuple[np.ndarray, np.ndarray]:
     """The keys joined to others as near repeats, sorted, and the hash each one's group is known by."""
-    bands, rows = lsh_params(near_lsh_threshold(settings), _NEAR_PERM)
+    bands, rows = lsh_params(near_lsh_threshold(settings), NEAR_PERM)
     found = list(engine.map_partitions(bucket_candidates, ((_band_columns, handle, bands, rows) for handle in handles)))
     pairs = np.concatenate([p for p, _ in found] or [np.zeros((0, 2), dtype=np.uint64)])
     firsts = np.concatenate([f for _, f in found] or [np.zeros((0, 5), dtype=np.int64)])

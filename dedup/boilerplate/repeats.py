@@ -40,7 +40,7 @@ SYNDICATION = "syndication"
 UNKNOWN = "unknown"
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _NEAR_NGRAM = 3
-_NEAR_PERM = 32
+NEAR_PERM = 32
 _NEAR_SEED = 7
 _EXAMPLES = 5
 
@@ -234,11 +234,11 @@ def keyed_fingerprints(
             block_of.append(b)
             edges += (start, end)
             hashes.append(digest(key))
-    signatures = np.zeros((0, _NEAR_PERM), dtype=np.uint32)
+    signatures = np.zeros((0, NEAR_PERM), dtype=np.uint32)
     if long_keys:
         grams, bounds = _trigram_hashes(long_keys)
         folded = fold32(grams)
-        signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
+        signatures = minhash_segments(folded, bounds, NEAR_PERM, _NEAR_SEED)
     offsets = np.array(edges, dtype=np.int64).reshape(-1, 2)
     return BlockFingerprints(
         np.array(doc_of, dtype=np.int64),
@@ -345,7 +345,7 @@ def joined_fingerprints(parts: Sequence[BlockFingerprints]) -> BlockFingerprints
         *(np.concatenate([getattr(p, name) for p in parts] or [empty]) for name in ("doc_idx", "block_idx", "starts", "ends")),
         np.concatenate([p.hashes for p in parts] or [np.zeros(0, dtype=np.uint64)]),
         np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [empty]),
-        np.concatenate([p.signatures for p in parts] or [np.zeros((0, _NEAR_PERM), dtype=np.uint32)]),
+        np.concatenate([p.signatures for p in parts] or [np.zeros((0, NEAR_PERM), dtype=np.uint32)]),
         [u for p in parts for u in p.unsplit],
     )
 
@@ -505,12 +505,12 @@ def fingerprints_index(docs: Sequence[Document], fp: BlockFingerprints, settings
     repeated = np.flatnonzero(doc_counts >= floor)
     if repeated.size == 0:
         return RepeatIndex([], {}, unsplit)
-    found = _describe(docs, fp, settings, group, repeated, near_rows)
+    found = described_groups(docs, fp, settings, group, repeated, near_rows)
     found.unsplit = unsplit
     return found
 
 
-def _describe(docs, fp: BlockFingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
+def described_groups(docs, fp: BlockFingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
     """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
     doc_idx, block_idx = fp.doc_idx, fp.block_idx
     is_repeated = np.zeros(group.max() + 1, dtype=bool)
