@@ -5,8 +5,8 @@ document more than once, long after it was read from its input. Holding
 them all as Python objects costs several times the corpus; a
 :class:`DocumentStore` writes each document once to a file in a temporary
 folder (its text as UTF-8, its other fields pickled after it) and keeps in
-memory only the id (packed, :class:`~dedup.io.id_column.IdColumn`), the
-length and the byte offsets of each (about 40 bytes a document). A document is read back with one ``pread``: the
+memory only the id, the length and the byte offsets of each (about 80
+bytes a document). A document is read back with one ``pread``: the
 operating system's page cache, not the process, holds what was read
 lately.
 
@@ -34,7 +34,6 @@ from typing import Iterable, Iterator, Sequence, overload
 import numpy as np
 
 from dedup.document import Document
-from dedup.io.id_column import IdColumn
 
 __all__ = ["DocumentStore", "DocumentView", "TextRun", "read_documents", "read_texts", "temporary_store", "write_records"]
 
@@ -65,7 +64,7 @@ class DocumentStore(Sequence[Document]):
         self.folder = os.fspath(folder)
         self.portable = portable
         self.path = os.path.join(self.folder, "documents.bin")
-        self.ids = IdColumn()
+        self.ids: list[str] = []
         self.chars = array("q")
         self.sources: list[str | None] = []
         # Byte offset of each record, of each record's pickled fields, and the end.
