@@ -30,6 +30,7 @@ import xxhash
 
 from dedup.config import Settings
 from dedup.document import Document, Span, covered_chars, span_mask
+from dedup.passages.aligned_sentences import AlignedSentences, SentencePair
 from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_stored
@@ -80,20 +81,6 @@ class Passage:
         }
 
 
-@dataclass(frozen=True)
-class SentencePair:
-    """Two aligned sentences and their cosine (1.0 when verbatim)."""
-
-    a: Span
-    b: Span
-    score: float
-    verbatim: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"a_start": self.a.start, "a_end": self.a.end, "b_start": self.b.start,
-                "b_end": self.b.end, "score": round(self.score, 4), "verbatim": self.verbatim}
-
-
 @dataclass
 class Alignment:
     """Everything two documents share.
@@ -112,7 +99,7 @@ class Alignment:
     """
 
     passages: list[Passage]
-    sentence_pairs: list[SentencePair]
+    sentence_pairs: Sequence[SentencePair]
     shared_chars_a: int
     shared_chars_b: int
     share_a: float
@@ -353,11 +340,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     reworded = [Passage(a, b, REWORDED, score)
                 for a, b, score in reworded_passages(pa.text, pb.text, pairs, dict(zip(pairs, scores.tolist())), verbatim, ps)]
     passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
-    sa, sb = pa.text.sentences, pb.text.sentences
-    sentence_pairs = [
-        SentencePair(sa[i], sb[j], score, boosted)
-        for i, j, score, boosted in zip(rows.tolist(), cols.tolist(), scores.tolist(), (scores > raw_scores).tolist())
-    ]
+    sentence_pairs = AlignedSentences(pa.text.sentences, pb.text.sentences, rows.tolist(), cols.tolist(), scores.tolist(),
+                                      (scores > raw_scores).tolist())
     ca, cb, share_a, share_b = _shares(pa, pb, passages)
     return Alignment(
         passages, sentence_pairs, ca, cb, share_a, share_b,
