@@ -7,6 +7,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from dedup.passages.scores import ScoreEntries
+from dedup.text.shingles import compiled_loop
+
+# The compiled selection over score entries (dedup/text/_loops.c), or None.
+_compiled_selection = compiled_loop("selected_entries")
 
 
 def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: float, weak: float) -> list[tuple[int, int]]:
@@ -25,8 +29,11 @@ def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong:
     return list(zip(rows.tolist(), cols.tolist()))
 
 
-def selected_entries(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: float, weak: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """:func:`select_sentence_pairs` as arrays, with each pair's value in ``sims``.
+def selected_entries(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: float, weak: float,
+                     compiled: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`select_sentence_pairs` as arrays, with each pair's value in ``sims``
+    (of :class:`ScoreEntries` by the compiled loop when there is one and
+    ``compiled`` is true).
 
     Returns:
         ``(rows, cols, values)`` ordered by row, then column.
@@ -34,6 +41,10 @@ def selected_entries(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: floa
     if sims.shape[0] == 0 or sims.shape[1] == 0:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0, dtype=getattr(sims, "dtype", np.float32))
+    if compiled and _compiled_selection is not None and _plain_entries(sims, strong, weak):
+        keys, width = sims.keys, sims.shape[1]
+        at = np.frombuffer(_compiled_selection(keys, sims.values, sims.shape[0], width, strong, weak), dtype=np.int64)
+        return keys[at] // width, keys[at] % width, sims.values[at]
     if isinstance(sims, np.ndarray):
         best = (sims >= sims.max(axis=1, keepdims=True)) | (sims >= sims.max(axis=0, keepdims=True))
         i, j = np.nonzero((sims >= weak) & best)
@@ -51,6 +62,15 @@ def selected_entries(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: floa
     i, j = i.astype(np.int64), j.astype(np.int64)
     taken = _grow(i, j, values >= strong, sims.shape, ordered=not sp.issparse(sims))
     return i[taken], j[taken], values[taken]
+
+
+def _plain_entries(sims, strong, weak) -> bool:
+    """Score entries the compiled loop reads as numpy does: float32 values and
+    int64 keys in contiguous arrays, thresholds given as Python numbers (which
+    numpy compares with float32 values as float32)."""
+    return (isinstance(sims, ScoreEntries) and sims.values.dtype == np.float32 and sims.keys.dtype == np.int64
+            and sims.values.flags.c_contiguous and sims.keys.flags.c_contiguous
+            and type(strong) in (int, float) and type(weak) in (int, float))
 
 
 def _best_of(owner: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
