@@ -335,7 +335,7 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         raw = raw.maximum(merged_pairs(pa.vectors, pb.vectors, raw, ps.sentence_threshold, ps.context_threshold))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     rows, cols, scores = selected_entries(sims, ps.sentence_threshold, ps.context_threshold)
-    raw_scores = raw.at(rows, cols)
+    raw_scores = raw.at(rows, cols) if raw.keys.size else np.zeros(rows.size, dtype=np.float32)  # the near copies' path: no cosines
     pairs = list(zip(rows.tolist(), cols.tolist()))
     reworded = [Passage(a, b, REWORDED, score)
                 for a, b, score in reworded_passages(pa.text, pb.text, pairs, dict(zip(pairs, scores.tolist())), verbatim, ps)]
