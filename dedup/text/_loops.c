@@ -39,6 +39,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #if defined(__x86_64__) && defined(__has_attribute)
 #if __has_attribute(target_clones)
@@ -488,6 +489,47 @@ static Py_ssize_t join_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t n
     return k;
 }
 
+/* Sorts seeds by diagonal, then position in a: by two counting passes (by
+ * position, then stably by diagonal) when both ranges are small beside their
+ * number, else by qsort. The same order either way: no two seeds share both. */
+static void sort_seeds(seed_t *seeds, Py_ssize_t count)
+{
+    if (count < 2)
+        return;
+    int64_t amin = seeds[0].a, amax = seeds[0].a, dmin = seeds[0].diag, dmax = seeds[0].diag;
+    for (Py_ssize_t k = 1; k < count; k++) {
+        amin = seeds[k].a < amin ? seeds[k].a : amin, amax = seeds[k].a > amax ? seeds[k].a : amax;
+        dmin = seeds[k].diag < dmin ? seeds[k].diag : dmin, dmax = seeds[k].diag > dmax ? seeds[k].diag : dmax;
+    }
+    const int64_t ra = amax - amin + 1, rd = dmax - dmin + 1, room = 4 * (int64_t)count + 1024;
+    Py_ssize_t *starts = NULL;
+    seed_t *moved = NULL;
+    if (ra <= room && rd <= room) {
+        starts = (Py_ssize_t *)malloc((size_t)((ra > rd ? ra : rd) + 1) * sizeof(Py_ssize_t));
+        moved = (seed_t *)malloc((size_t)count * sizeof(seed_t));
+    }
+    if (starts == NULL || moved == NULL) {
+        free(starts), free(moved);
+        qsort(seeds, (size_t)count, sizeof(seed_t), by_diagonal);
+        return;
+    }
+    memset(starts, 0, (size_t)(ra + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < count; k++)
+        starts[seeds[k].a - amin + 1]++;
+    for (int64_t v = 1; v <= ra; v++)
+        starts[v] += starts[v - 1];
+    for (Py_ssize_t k = 0; k < count; k++)
+        moved[starts[seeds[k].a - amin]++] = seeds[k];
+    memset(starts, 0, (size_t)(rd + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < count; k++)
+        starts[moved[k].diag - dmin + 1]++;
+    for (int64_t v = 1; v <= rd; v++)
+        starts[v] += starts[v - 1];
+    for (Py_ssize_t k = 0; k < count; k++)
+        seeds[starts[moved[k].diag - dmin]++] = moved[k];
+    free(starts), free(moved);
+}
+
 /* The seeds of join_seeds sorted by diagonal then position; *count receives
  * how many. NULL when out of memory. */
 static seed_t *shared_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na, const uint64_t *hb, const int64_t *pb, Py_ssize_t nb,
@@ -498,7 +540,7 @@ static seed_t *shared_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na
     if (seeds == NULL)
         return NULL;
     *count = join_seeds(ha, pa, na, hb, pb, nb, max_repeats, seeds);
-    qsort(seeds, (size_t)*count, sizeof(seed_t), by_diagonal);
+    sort_seeds(seeds, *count);
     return seeds;
 }
 
