@@ -489,6 +489,20 @@ static Py_ssize_t join_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t n
     return k;
 }
 
+/* One stable counting pass of count seeds from from to to, by position in a
+ * (by_diagonal 0) or by diagonal, whose values lie in [low, low + range);
+ * starts holds range + 1 items. */
+static void counting_pass(const seed_t *from, seed_t *to, Py_ssize_t count, int by_diagonal, int64_t low, int64_t range, Py_ssize_t *starts)
+{
+    memset(starts, 0, (size_t)(range + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < count; k++)
+        starts[(by_diagonal ? from[k].diag : from[k].a) - low + 1]++;
+    for (int64_t v = 1; v <= range; v++)
+        starts[v] += starts[v - 1];
+    for (Py_ssize_t k = 0; k < count; k++)
+        to[starts[(by_diagonal ? from[k].diag : from[k].a) - low]++] = from[k];
+}
+
 /* Sorts seeds by diagonal, then position in a: by two counting passes (by
  * position, then stably by diagonal) when both ranges are small beside their
  * number, else by qsort. The same order either way: no two seeds share both. */
@@ -513,20 +527,8 @@ static void sort_seeds(seed_t *seeds, Py_ssize_t count)
         qsort(seeds, (size_t)count, sizeof(seed_t), by_diagonal);
         return;
     }
-    memset(starts, 0, (size_t)(ra + 1) * sizeof(Py_ssize_t));
-    for (Py_ssize_t k = 0; k < count; k++)
-        starts[seeds[k].a - amin + 1]++;
-    for (int64_t v = 1; v <= ra; v++)
-        starts[v] += starts[v - 1];
-    for (Py_ssize_t k = 0; k < count; k++)
-        moved[starts[seeds[k].a - amin]++] = seeds[k];
-    memset(starts, 0, (size_t)(rd + 1) * sizeof(Py_ssize_t));
-    for (Py_ssize_t k = 0; k < count; k++)
-        starts[moved[k].diag - dmin + 1]++;
-    for (int64_t v = 1; v <= rd; v++)
-        starts[v] += starts[v - 1];
-    for (Py_ssize_t k = 0; k < count; k++)
-        seeds[starts[moved[k].diag - dmin]++] = moved[k];
+    counting_pass(seeds, moved, count, 0, amin, ra, starts);
+    counting_pass(moved, seeds, count, 1, dmin, rd, starts);
     free(starts), free(moved);
 }
 
