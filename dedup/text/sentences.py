@@ -38,7 +38,10 @@ import numpy as np
 
 from dedup.document import Span, span_mask
 from dedup.text.normalize import NormalizedText, normalize_with_offsets
-from dedup.text.shingles import token_hash_spans
+from dedup.text.shingles import compiled_loop, token_hash_spans
+
+# The compiled boundaries (dedup/text/_sentences.c), or None where not built.
+_compiled_bounds = compiled_loop("sentence_bounds", "_sentences")
 
 # A "sentence" longer than this many tokens (a list, a table, text without
 # punctuation) is cut into near-equal pieces, at clause punctuation where
@@ -92,16 +95,20 @@ _BOUNDARY_START = re.compile(rf"[{_STOPS}\n{SCRIPT_STOPS}]|(?<=[{_SPACED_SCRIPTS
 _STOP_RUN = re.compile(f"[{_STOPS}]+")
 
 
-def sentence_spans(text: str) -> list[Span]:
+def sentence_spans(text: str, compiled: bool = True) -> list[Span]:
     """Split ``text`` into sentences.
 
     Args:
         text: Original text.
+        compiled: Take the compiled scan where it was built (``False``: the
+            Python reference).
 
     Returns:
         Spans of the sentences in ``text`` order, trimmed of surrounding white
         space; empty stretches are left out.
     """
+    if compiled and _compiled_bounds is not None:
+        return [Span(a, b) for a, b in sentence_bounds(text).tolist()]
     spans: list[Span] = []
     start = 0
     for match in _boundaries(text):
@@ -116,6 +123,16 @@ def sentence_spans(text: str) -> list[Span]:
         start = match.end()
     _add_trimmed(text, start, len(text), spans)
     return spans
+
+
+def sentence_bounds(text: str, compiled: bool = True) -> np.ndarray:
+    """:func:`sentence_spans` as an ``(n, 2)`` int64 array of starts and
+    ends, by one compiled pass over the text's code points where it was
+    built (and ``compiled`` is true)."""
+    if compiled and _compiled_bounds is not None:
+        return np.frombuffer(_compiled_bounds(text), dtype=np.int64).reshape(-1, 2)
+    spans = sentence_spans(text, compiled=False)
+    return np.array([(s.start, s.end) for s in spans], dtype=np.int64).reshape(-1, 2)
 
 
 def _boundaries(text: str) -> Iterator[re.Match]:
