@@ -10,7 +10,9 @@
  *   its characters, where a cluster of one character is folded by a table
  *   (the fold of each code point of the Basic Multilingual Plane) and any
  *   other cluster by the Python fold, and white space is collapsed in the
- *   same pass.
+ *   same pass;
+ * - quotation_mask: the characters inside quotation marks, one pass, where
+ *   the Python code looks at each mark and at the text since the last one.
  *
  * White space is Py_UNICODE_ISSPACE: what str.isspace(), str.strip() and the
  * \s of a str regular expression all test.
@@ -323,6 +325,44 @@ static int put_folded(folded_t *f, PyObject *text, Py_ssize_t a, Py_ssize_t b, P
     return failed ? -1 : 0;
 }
 
+/* folded_offsets of ASCII text: lower case, one character for one, white
+ * space collapsed, written straight into the str and arrays returned. */
+static PyObject *fold_ascii(const Py_UCS1 *text, Py_ssize_t n)
+{
+    PyObject *result = NULL;
+    Py_UCS1 *chars = malloc((size_t)n + 1);
+    PyObject *starts = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    PyObject *ends = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t));
+    if (chars == NULL || starts == NULL || ends == NULL) {
+        if (chars == NULL)
+            PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *start = (int64_t *)PyByteArray_AS_STRING(starts), *end = (int64_t *)PyByteArray_AS_STRING(ends);
+    Py_ssize_t count = 0, space = -1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS1 c = text[i];
+        if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) {
+            if (space < 0)
+                space = i;
+            continue;
+        }
+        if (space >= 0 && count > 0)
+            chars[count] = ' ', start[count] = space, end[count] = space + 1, count++;
+        space = -1;
+        chars[count] = (c >= 'A' && c <= 'Z') ? c + 32 : c, start[count] = i, end[count] = i + 1, count++;
+    }
+    PyObject *folded = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
+    if (folded != NULL && PyByteArray_Resize(starts, count * (Py_ssize_t)sizeof(int64_t)) == 0 &&
+        PyByteArray_Resize(ends, count * (Py_ssize_t)sizeof(int64_t)) == 0)
+        result = PyTuple_Pack(3, folded, starts, ends);
+    Py_XDECREF(folded);
+done:
+    free(chars);
+    Py_XDECREF(starts), Py_XDECREF(ends);
+    return result;
+}
+
 static int fold_all(PyObject *text, const text_t *t, const uint32_t *table, Py_ssize_t size, PyObject *fold, PyObject *is_starter, folded_t *f)
 {
     Py_ssize_t i = 0;
@@ -346,6 +386,19 @@ static int fold_all(PyObject *text, const text_t *t, const uint32_t *table, Py_s
     return 0;
 }
 
+static PyObject *folded_result(const folded_t *f)
+{
+    PyObject *result = NULL;
+    PyObject *chars = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, f->chars, f->count);
+    const Py_ssize_t size = f->count * (Py_ssize_t)sizeof(int64_t);
+    PyObject *starts = PyByteArray_FromStringAndSize((const char *)f->starts, size);
+    PyObject *ends = PyByteArray_FromStringAndSize((const char *)f->ends, size);
+    if (chars != NULL && starts != NULL && ends != NULL)
+        result = PyTuple_Pack(3, chars, starts, ends);
+    Py_XDECREF(chars), Py_XDECREF(starts), Py_XDECREF(ends);
+    return result;
+}
+
 static PyObject *folded_offsets(PyObject *self, PyObject *args)
 {
     PyObject *text, *fold, *is_starter;
@@ -358,21 +411,111 @@ static PyObject *folded_offsets(PyObject *self, PyObject *args)
         return NULL;
     }
     text_t t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    if (PyUnicode_IS_ASCII(text)) {
+        PyBuffer_Release(&table);
+        return fold_ascii(PyUnicode_1BYTE_DATA(text), t.n);
+    }
     folded_t f;
     memset(&f, 0, sizeof(f));
+    /* room for a character each (more only where a fold makes several) */
+    f.room = t.n + 2;
+    f.chars = malloc((size_t)f.room * sizeof(Py_UCS4));
+    f.starts = malloc((size_t)f.room * sizeof(int64_t));
+    f.ends = malloc((size_t)f.room * sizeof(int64_t));
     PyObject *result = NULL;
-    if (fold_all(text, &t, (const uint32_t *)table.buf, table.len / (Py_ssize_t)sizeof(uint32_t), fold, is_starter, &f) == 0) {
-        PyObject *chars = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, f.count ? f.chars : (Py_UCS4 *)"", f.count);
-        const Py_ssize_t size = f.count * (Py_ssize_t)sizeof(int64_t);
-        PyObject *starts = PyByteArray_FromStringAndSize(f.count ? (const char *)f.starts : "", size);
-        PyObject *ends = PyByteArray_FromStringAndSize(f.count ? (const char *)f.ends : "", size);
-        if (chars != NULL && starts != NULL && ends != NULL)
-            result = PyTuple_Pack(3, chars, starts, ends);
-        Py_XDECREF(chars), Py_XDECREF(starts), Py_XDECREF(ends);
+    if (f.chars == NULL || f.starts == NULL || f.ends == NULL) {
+        PyErr_NoMemory();
+    } else if (fold_all(text, &t, (const uint32_t *)table.buf, table.len / (Py_ssize_t)sizeof(uint32_t), fold, is_starter, &f) == 0) {
+        result = folded_result(&f);
     }
     free(f.chars), free(f.starts), free(f.ends);
     PyBuffer_Release(&table);
     return result;
+}
+
+/* The family of an opening and of a closing quotation mark (0 double, 1
+ * single, 2 guillemets, 3 CJK corner brackets), or -1. */
+static int opening_family(Py_UCS4 c)
+{
+    switch (c) {
+    case '"': case 0x201c: case 0x201e: return 0;
+    case '\'': case 0x2018: return 1;
+    case 0xab: return 2;
+    case 0x300c: case 0x300e: return 3;
+    default: return -1;
+    }
+}
+
+static int closing_family(Py_UCS4 c)
+{
+    switch (c) {
+    case '"': case 0x201d: case 0x201c: return 0;
+    case '\'': case 0x2019: return 1;
+    case 0xbb: return 2;
+    case 0x300d: case 0x300f: return 3;
+    default: return -1;
+    }
+}
+
+static int dash(Py_UCS4 c) { return c == 0x2014 || c == 0x2013 || c == '-'; }
+
+static int before_open(Py_UCS4 c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(' || c == '[' || c == '{' || dash(c) || c == ':' || c == 0xa0;
+}
+
+static int after_close(Py_UCS4 c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' ||
+           c == ')' || c == ']' || c == '}' || dash(c) || c == 0x2026 || c == 0xa0;
+}
+
+/* dedup.text.quotes.quoted_mask, one pass: 1 for each character inside a
+ * quotation, marks included. */
+static void mark_quotations(const text_t *t, char *mask)
+{
+    Py_ssize_t open_at = -1, blank_line = -1;
+    int family = -1;
+    for (Py_ssize_t i = 0; i < t->n; i++) {
+        if (i >= 2 && AT(t, i - 2) == '\n' && AT(t, i - 1) == '\n')
+            blank_line = i - 2;
+        const Py_UCS4 c = AT(t, i);
+        const int opens = opening_family(c), closes = closing_family(c);
+        if (opens < 0 && closes < 0)
+            continue;
+        const Py_UCS4 prev = i > 0 ? AT(t, i - 1) : ' ', next = i + 1 < t->n ? AT(t, i + 1) : ' ';
+        int can_open, can_close;
+        if (c == 0x300c || c == 0x300e) {
+            can_open = 1, can_close = 0;
+        } else if (c == 0x300d || c == 0x300f) {
+            can_open = 0, can_close = 1;
+        } else {
+            can_open = opens >= 0 && before_open(prev) && !is_space(next);
+            can_close = closes >= 0 && !is_space(prev) && (after_close(next) || closing_family(next) >= 0);
+        }
+        if (open_at >= 0 && blank_line >= open_at)
+            open_at = -1; /* a quotation does not run past a blank line */
+        if (open_at >= 0 && can_close && closes == family) {
+            memset(mask + open_at, 1, (size_t)(i + 1 - open_at));
+            open_at = -1;
+        } else if (can_open && open_at < 0) {
+            open_at = i, family = opens;
+        }
+    }
+}
+
+static PyObject *quotation_mask(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    text_t t = {PyUnicode_KIND(text), PyUnicode_DATA(text), PyUnicode_GET_LENGTH(text)};
+    PyObject *mask = PyByteArray_FromStringAndSize(NULL, t.n);
+    if (mask == NULL)
+        return NULL;
+    memset(PyByteArray_AS_STRING(mask), 0, (size_t)t.n);
+    mark_quotations(&t, PyByteArray_AS_STRING(mask));
+    return mask;
 }
 
 static PyMethodDef methods[] = {
@@ -384,6 +527,9 @@ static PyMethodDef methods[] = {
      "bytearrays, the original range of each of its characters; table holds a uint32 entry per code point below its\n"
      "length (the code point a character folds to, bit 30 where it folds to anything else, bit 31 where it is no\n"
      "starter), fold folds any other cluster and is_starter tests a code point past the table."},
+    {"quotation_mask", quotation_mask, METH_VARARGS,
+     "quotation_mask(text) -> bytearray: 1 for each character of text inside a quotation (marks included), as\n"
+     "dedup.text.quotes.quoted_mask finds them."},
     {NULL, NULL, 0, NULL},
 };
 

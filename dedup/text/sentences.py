@@ -212,53 +212,64 @@ class PreparedText:
         return int(self.token_starts.size)
 
 
-def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None) -> PreparedText:
+def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, compiled: bool = True) -> PreparedText:
     """Normalise, tokenise and segment ``text`` for alignment.
 
     Args:
         text: Original text.
         masks: Original spans to leave out of any match (boilerplate).
+        compiled: Normalise and find the sentences by the compiled passes
+            where they were built (``False``: the Python reference; the
+            result is the same).
 
     Returns:
         A :class:`PreparedText`.
     """
-    normalized = normalize_with_offsets(text)
+    normalized = normalize_with_offsets(text, compiled)
     norm = normalized.text
     hashes, norm_starts, norm_ends = token_hash_spans(norm)
     starts = normalized.starts[norm_starts]
     ends = normalized.ends[norm_ends - 1]
     masked_chars = span_mask(len(text), masks)
     masked = masked_chars[starts]
-    sentences = sentence_spans(text)
-    first = np.searchsorted(starts, [s.start for s in sentences], side="left")
-    last = np.searchsorted(starts, [s.end for s in sentences], side="left")
+    bounds = sentence_bounds(text, compiled)
+    first = np.searchsorted(starts, bounds[:, 0], side="left")
+    last = np.searchsorted(starts, bounds[:, 1], side="left")
     keep = last > first
-    sentences, sentence_tokens = _cut_long(
-        text, [s for s, k in zip(sentences, keep) if k], first[keep], last[keep], starts, ends
-    )
+    sentences, sentence_tokens = _cut_long(text, bounds[keep], first[keep], last[keep], starts, ends)
     texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked)
     return PreparedText(text, normalized, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
 
 
-def _cut_long(text: str, sentences, first, last, starts, ends) -> tuple[list[Span], np.ndarray]:
+def _cut_long(text: str, bounds: np.ndarray, first: np.ndarray, last: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[list[Span], np.ndarray]:
     """Split sentences longer than MAX_SENTENCE_TOKENS into pieces
     (:func:`_cut_points`).
+
+    Args:
+        text: Original text.
+        bounds: ``(n, 2)`` original start and end of each sentence.
+        first, last: Each sentence's token range ``[first, last)``.
+        starts, ends: Original start and end of each token.
 
     Returns:
         The sentence spans and their ``(first, last+1)`` token ranges.
     """
+    if not np.any(last - first > MAX_SENTENCE_TOKENS):
+        # No run-on sentence (most texts): the sentences as they are.
+        ranges = np.stack((first, last), axis=1).astype(np.int64, copy=False)
+        return [Span(a, b) for a, b in bounds.tolist()], ranges.reshape(-1, 2)
     spans: list[Span] = []
     ranges: list[tuple[int, int]] = []
-    for sentence, a, b in zip(sentences, first.tolist(), last.tolist()):
+    for (start, end), a, b in zip(bounds.tolist(), first.tolist(), last.tolist()):
         if b - a <= MAX_SENTENCE_TOKENS:
-            spans.append(sentence)
+            spans.append(Span(start, end))
             ranges.append((a, b))
             continue
         cuts = _cut_points(text, a, b, starts, ends)
         for lo, hi in zip(cuts[:-1], cuts[1:]):
-            start = sentence.start if lo == a else int(starts[lo])
-            end = sentence.end if hi == b else int(ends[hi - 1])
-            spans.append(Span(start, end))
+            piece_start = start if lo == a else int(starts[lo])
+            piece_end = end if hi == b else int(ends[hi - 1])
+            spans.append(Span(piece_start, piece_end))
             ranges.append((lo, hi))
     return spans, np.array(ranges, dtype=np.int64).reshape(-1, 2)
 
@@ -312,11 +323,13 @@ def _sentence_texts(norm: str, starts: np.ndarray, ends: np.ndarray, ranges: np.
     offsets of the tokens); empty when mostly masked."""
     if ranges.size == 0:
         return []
+    lo = starts[ranges[:, 0]].tolist()
+    hi = ends[ranges[:, 1] - 1].tolist()
+    if not masked.any():  # nothing masked (most texts): every sentence's text
+        return [norm[a:b] for a, b in zip(lo, hi)]
     sums = np.concatenate(([0], np.cumsum(masked, dtype=np.int64)))
     first, last = ranges[:, 0], ranges[:, 1]
     mostly = (sums[last] - sums[first]) * 2 > (last - first)
-    lo = starts[first].tolist()
-    hi = ends[last - 1].tolist()
     return ["" if m else norm[a:b] for a, b, m in zip(lo, hi, mostly.tolist())]
 
 
