@@ -231,6 +231,85 @@ static PyObject *sentence_bounds(PyObject *self, PyObject *args)
     return result;
 }
 
+/* The first token starting at or after each value (numpy's searchsorted, side left). */
+static Py_ssize_t first_at_or_after(const int64_t *starts, Py_ssize_t n, int64_t value)
+{
+    Py_ssize_t lo = 0, hi = n;
+    while (lo < hi) {
+        const Py_ssize_t mid = lo + (hi - lo) / 2;
+        if (starts[mid] < value)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static PyObject *sentence_tokens(PyObject *self, PyObject *args)
+{
+    Py_buffer bounds, starts;
+    if (!PyArg_ParseTuple(args, "y*y*", &bounds, &starts))
+        return NULL;
+    PyObject *result = NULL;
+    const Py_ssize_t n = bounds.len / (Py_ssize_t)(2 * sizeof(int64_t)), tokens = starts.len / (Py_ssize_t)sizeof(int64_t);
+    int64_t *kept = malloc((size_t)(2 * n + 1) * sizeof(int64_t)), *ranges = malloc((size_t)(2 * n + 1) * sizeof(int64_t));
+    if (kept == NULL || ranges == NULL) {
+        PyErr_NoMemory();
+    } else {
+        const int64_t *b = bounds.buf, *s = starts.buf;
+        Py_ssize_t count = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const Py_ssize_t first = first_at_or_after(s, tokens, b[2 * i]), last = first_at_or_after(s, tokens, b[2 * i + 1]);
+            if (last > first) {
+                kept[2 * count] = b[2 * i], kept[2 * count + 1] = b[2 * i + 1];
+                ranges[2 * count] = first, ranges[2 * count + 1] = last;
+                count++;
+            }
+        }
+        const Py_ssize_t size = 2 * count * (Py_ssize_t)sizeof(int64_t);
+        result = Py_BuildValue("(y#y#)", (const char *)kept, size, (const char *)ranges, size);
+    }
+    free(kept), free(ranges);
+    PyBuffer_Release(&bounds), PyBuffer_Release(&starts);
+    return result;
+}
+
+/* A list of span_type objects with the fields start and end, one for each
+ * int64 (start, end) pair: set as the dataclass's own __init__ sets the
+ * fields of a frozen instance (object.__setattr__), its check done here. */
+static PyObject *spans(PyObject *self, PyObject *args)
+{
+    PyTypeObject *span_type;
+    Py_buffer bounds;
+    if (!PyArg_ParseTuple(args, "O!y*", &PyType_Type, &span_type, &bounds))
+        return NULL;
+    const Py_ssize_t n = bounds.len / (Py_ssize_t)(2 * sizeof(int64_t));
+    const int64_t *b = bounds.buf;
+    PyObject *no_args = PyTuple_New(0), *start_name = PyUnicode_InternFromString("start"), *end_name = PyUnicode_InternFromString("end");
+    PyObject *out = no_args && start_name && end_name ? PyList_New(n) : NULL;
+    for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+        if (b[2 * i] < 0 || b[2 * i + 1] < b[2 * i]) {
+            PyErr_Format(PyExc_ValueError, "invalid span [%lld, %lld)", (long long)b[2 * i], (long long)b[2 * i + 1]);
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *span = span_type->tp_new(span_type, no_args, NULL);
+        PyObject *start = PyLong_FromLongLong(b[2 * i]), *end = PyLong_FromLongLong(b[2 * i + 1]);
+        const int failed = span == NULL || start == NULL || end == NULL || PyObject_GenericSetAttr(span, start_name, start) < 0 ||
+                           PyObject_GenericSetAttr(span, end_name, end) < 0;
+        Py_XDECREF(start), Py_XDECREF(end);
+        if (failed) {
+            Py_XDECREF(span);
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, span);
+    }
+    Py_XDECREF(no_args), Py_XDECREF(start_name), Py_XDECREF(end_name);
+    PyBuffer_Release(&bounds);
+    return out;
+}
+
 /* Bits of a fold table entry: the code point a character folds to, whether
  * it folds to anything but one character, whether it is a starter. */
 #define FOLD_CODE 0x1fffffu
@@ -527,6 +606,12 @@ static PyMethodDef methods[] = {
      "bytearrays, the original range of each of its characters; table holds a uint32 entry per code point below its\n"
      "length (the code point a character folds to, bit 30 where it folds to anything else, bit 31 where it is no\n"
      "starter), fold folds any other cluster and is_starter tests a code point past the table."},
+    {"sentence_tokens", sentence_tokens, METH_VARARGS,
+     "sentence_tokens(bounds, starts) -> (kept, ranges) as bytes: of the int64 (start, end) sentence bounds, those\n"
+     "holding a token (int64 sorted token starts), and the [first, last) token range of each."},
+    {"spans", spans, METH_VARARGS,
+     "spans(span_type, bounds) -> list: a span_type (a frozen dataclass of start and end) for each int64 (start, end)\n"
+     "pair of bounds."},
     {"quotation_mask", quotation_mask, METH_VARARGS,
      "quotation_mask(text) -> bytearray: 1 for each character of text inside a quotation (marks included), as\n"
      "dedup.text.quotes.quoted_mask finds them."},
