@@ -15,6 +15,7 @@ n-grams.
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from array import array
@@ -24,7 +25,8 @@ from functools import lru_cache
 import numpy as np
 
 try:  # the compiled folding (dedup/text/_sentences.c), where it was built
-    from dedup.text._sentences import folded_offsets as _compiled_folded_offsets
+    # (by name: dedup.text.shingles.compiled_loop imports this module)
+    _compiled_folded_offsets = importlib.import_module("dedup.text._sentences").folded_offsets
 except ImportError:  # pragma: no cover - depends on the build
     _compiled_folded_offsets = None
 

@@ -17,10 +17,10 @@ import re
 
 import numpy as np
 
-try:  # the compiled pass (dedup/text/_sentences.c), where it was built
-    from dedup.text._sentences import quotation_mask as _compiled_mask
-except ImportError:  # pragma: no cover - depends on the build
-    _compiled_mask = None
+from dedup.text.shingles import compiled_loop
+
+# The compiled pass (dedup/text/_sentences.c), or None where it was not built.
+_compiled_mask = compiled_loop("quotation_mask", "_sentences")
 
 # family of each mark: 0 double quotes, 1 single quotes, 2 guillemets, 3 CJK corner brackets
 _OPEN = {'"': 0, "\u201c": 0, "\u201e": 0, "'": 1, "\u2018": 1, "\u00ab": 2, "\u300c": 3, "\u300e": 3}
