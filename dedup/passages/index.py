@@ -13,7 +13,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from dedup.passages.groups import GroupCollector
+from dedup.passages.groups import GroupCollector, triangle
 from dedup.text.ngrams import ngram_hashes, sampled, word_hashes
 from dedup.text.shingles import shingle_hashes_from_tokens
 
@@ -184,7 +184,7 @@ def candidates_and_holders(
     codes: list[np.ndarray] = []
     for size in np.unique(lengths[(lengths > 1) & (lengths <= max_docs)]).tolist():
         group = starts[lengths == size]
-        left, right = np.triu_indices(size, k=1)
+        left, right = triangle(size)
         codes.append((owners[group[:, None] + left] * n_docs + owners[group[:, None] + right]).ravel())
         if collector is not None and size < collector.min_docs:
             collector.add_own(codes[-1])
