@@ -84,7 +84,8 @@ class GroupCollector:
 
     def __init__(self, n_docs: int, min_docs: int, max_docs: int) -> None:
         self.n_docs, self.min_docs, self.max_docs = n_docs, min_docs, max_docs
-        self._own: list[np.ndarray] = []  # pair codes, once per fingerprint held by fewer than min_docs
+        # pair codes, once per fingerprint held by fewer than min_docs (counts None), or distinct with their counts
+        self._own: list[tuple[np.ndarray, np.ndarray | None]] = []
         self._hashes: list[np.ndarray] = []
         self._signatures: list[np.ndarray] = []
         # per part, its distinct signatures and the holders of the first run of each, one after the other
@@ -127,14 +128,41 @@ class GroupCollector:
     def add_own(self, codes: np.ndarray) -> None:
         """Pair codes ``i * n_docs + j``, one per fingerprint the pair shares
         with fewer than ``min_docs`` documents holding it."""
-        self._own.append(codes)
+        self._own.append((codes, None))
+
+    def compacted(self) -> "GroupCollector":
+        """This collector, what it holds twice held once (before it is sent
+        from the process that searched a part of the index)."""
+        if self._sets:
+            self._sets = [self._holder_sets()]
+        if self._own:
+            self._own = [self._own_totals()]
+        return self
+
+    def extend(self, other: "GroupCollector") -> None:
+        """Add what ``other`` gathered from the parts after those added so far."""
+        self._own.extend(other._own)
+        self._hashes.extend(other._hashes)
+        self._signatures.extend(other._signatures)
+        self._sets.extend(other._sets)
+        if len(self._sets) >= _SETS_PER_COMPACTION:
+            self._sets = [self._holder_sets()]
+
+    def _own_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair code of ``_own`` once, sorted, with its count."""
+        codes = np.concatenate([c for c, _ in self._own])
+        counts = np.concatenate([np.ones(c.size, dtype=np.int64) if n is None else n for c, n in self._own])
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))) if codes.size else np.zeros(0, dtype=np.int64)
+        return codes[starts], np.add.reduceat(counts, starts) if codes.size else counts
 
     def own_counts(self, pairs: np.ndarray) -> np.ndarray:
         """Per candidate pair, its shared fingerprints held by fewer than
         ``min_docs`` documents (text it shares beyond any group)."""
         if not self._own or len(pairs) == 0:
             return np.zeros(len(pairs), dtype=np.int64)
-        codes, counts = np.unique(np.concatenate(self._own), return_counts=True)
+        codes, counts = self._own_totals()
         wanted = pairs[:, 0] * np.int64(self.n_docs) + pairs[:, 1]
         at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
         return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
