@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import time
 import traceback
-from collections import Counter
+from collections import Counter, deque
 from functools import partial
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, keys_and_words, without_documents
 from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
+from dedup.boilerplate.found import FoundSpans
+from dedup.boilerplate.repeat_shuffle import KeptFingerprints, shuffled_index
 from dedup.boilerplate.repeats import (
     BlockFingerprints,
     FingerprintJob,
@@ -74,7 +76,7 @@ def boilerplate_passes(
     ids = document_ids(docs)
     marks: dict[int, dict[int, str]] = {}
     repeats: list[RepeatedBlock] = []
-    found: Spans = {}
+    found = FoundSpans(ids)
     unsplit: frozenset[int] = frozenset()
     split_faults: list[StageFault] | None = [] if faults is not None and not settings.corpus_repeats else None
     batch_faults: list[StageFault] = []
@@ -82,19 +84,25 @@ def boilerplate_passes(
         progress("boilerplate", 0, len(docs))
     if settings.corpus_repeats:
         started = time.perf_counter()
-        fp, found = _first_pass(docs, settings, engine, batch_documents, progress, faults)
-        index = fingerprints_index(docs, fp, settings)
+        if getattr(engine, "distributed", False):
+            # The fingerprints stay with the workers; shuffles find the index.
+            kept = KeptFingerprints(engine)
+            fp = _first_pass(docs, settings, kept, batch_documents, progress, faults, found)
+            index = shuffled_index(docs, frozenset(d for d, _ in fp.unsplit), kept.handles, settings, engine)
+            del kept
+        else:
+            index = fingerprints_index(docs, _first_pass(docs, settings, engine, batch_documents, progress, faults, found), settings)
         repeats, unsplit = index.groups, index.unsplit
         for (d, b), g in index.members.items():
             marks.setdefault(d, {})[b] = index.groups[g].reason
-            found.pop(ids[d], None)
+            found.reopen(d)
         if timings is not None:
             timings["corpus_repeats"] = round(time.perf_counter() - started, 3)
-    left = [k for k in range(len(docs)) if ids[k] not in found]
+    left = found.left()
     func = partial(batch_boilerplate, settings=settings, report_faults=split_faults is not None)
     if faults is not None:
         func = FaultBarrier(func, batch_size, without_documents, batch_document_id)
-    done = len(found)
+    done = len(docs) - len(left)
     for part in engine.map(func, document_batches(docs, marks, unsplit, batch_documents, left)):
         if faults is not None:
             batch_faults.extend(StageFault.of("boilerplate", fault) for fault in part.faults)
@@ -103,39 +111,42 @@ def boilerplate_passes(
         spans, cut_faults = part
         if split_faults is not None:
             split_faults.extend(cut_faults)
-        found.update(spans)
+        found.add(spans)
         done += len(spans)
         if progress:
             progress("boilerplate", done, len(docs))
     if faults is not None:
         # Blocks are cut before anything else is done with them: their faults come first.
         faults.extend((split_faults or []) + batch_faults)
-    return {doc_id: found.get(doc_id, []) for doc_id in ids}, repeats
+    # A distributed engine's driver keeps only the documents with spans (the rows' file holds the rest).
+    return (found if getattr(engine, "distributed", False) else dict(found.items())), repeats
 
 
-def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults) -> tuple[BlockFingerprints, Spans]:
-    """Every document's block fingerprints, and the spans of each document
-    the pass could mark as if the corpus marked none of its blocks."""
+def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults, found: FoundSpans) -> BlockFingerprints:
+    """Every document's block fingerprints; ``found`` receives the spans of
+    each document the pass could mark as if the corpus marked none of its blocks."""
     near_words, near_max_words = near_word_range(settings)
     func = partial(first_pass_batch, settings=settings, near_words=near_words, near_max_words=near_max_words, report_faults=faults is not None)
     lengths = document_lengths(docs)
-    jobs = (
-        (first, take(docs, run), None, frozenset())
-        for first, run in runs_by_size(range(len(docs)), lengths.__getitem__, BATCH_CHARS, batch_documents)
-    )
+    runs: deque[tuple[int, int]] = deque()
+
+    def jobs() -> Iterator[FingerprintJob]:
+        for first, run in runs_by_size(range(len(docs)), lengths.__getitem__, BATCH_CHARS, batch_documents):
+            runs.append((first, len(run)))
+            yield first, take(docs, run), None, frozenset()
+
     done = 0
 
     def received(part: tuple[BlockFingerprints, Spans]) -> None:
         nonlocal done
+        found.add_run(*runs.popleft(), part[1])
         done += len(part[1])
+        part[1].clear()  # kept in ``found``; the run's fingerprints wait in ``parts``
         if progress:
             progress("boilerplate", done, len(docs))
 
-    parts = keyed_runs(docs, jobs, func, engine, faults, lambda part: part[0], received)
-    found: Spans = {}
-    for _, spans in parts:
-        found.update(spans)
-    return joined_fingerprints([fp for fp, _ in parts]), found
+    parts = keyed_runs(docs, jobs(), func, engine, faults, lambda part: part[0], received)
+    return joined_fingerprints([fp for fp, _ in parts])
 
 
 def first_pass_batch(

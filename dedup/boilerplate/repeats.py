@@ -40,7 +40,7 @@ SYNDICATION = "syndication"
 UNKNOWN = "unknown"
 _NO_DIGITS = str.maketrans("", "", "0123456789")
 _NEAR_NGRAM = 3
-_NEAR_PERM = 32
+NEAR_PERM = 32
 _NEAR_SEED = 7
 _EXAMPLES = 5
 
@@ -234,11 +234,11 @@ def keyed_fingerprints(
             block_of.append(b)
             edges += (start, end)
             hashes.append(digest(key))
-    signatures = np.zeros((0, _NEAR_PERM), dtype=np.uint32)
+    signatures = np.zeros((0, NEAR_PERM), dtype=np.uint32)
     if long_keys:
         grams, bounds = _trigram_hashes(long_keys)
         folded = fold32(grams)
-        signatures = minhash_segments(folded, bounds, _NEAR_PERM, _NEAR_SEED)
+        signatures = minhash_segments(folded, bounds, NEAR_PERM, _NEAR_SEED)
     offsets = np.array(edges, dtype=np.int64).reshape(-1, 2)
     return BlockFingerprints(
         np.array(doc_of, dtype=np.int64),
@@ -345,7 +345,7 @@ def joined_fingerprints(parts: Sequence[BlockFingerprints]) -> BlockFingerprints
         *(np.concatenate([getattr(p, name) for p in parts] or [empty]) for name in ("doc_idx", "block_idx", "starts", "ends")),
         np.concatenate([p.hashes for p in parts] or [np.zeros(0, dtype=np.uint64)]),
         np.concatenate([p.long_rows + offset for p, offset in zip(parts, offsets)] or [empty]),
-        np.concatenate([p.signatures for p in parts] or [np.zeros((0, _NEAR_PERM), dtype=np.uint32)]),
+        np.concatenate([p.signatures for p in parts] or [np.zeros((0, NEAR_PERM), dtype=np.uint32)]),
         [u for p in parts for u in p.unsplit],
     )
 
@@ -408,12 +408,28 @@ def _near_unions(docs, fp: BlockFingerprints, first_rows: np.ndarray, settings: 
     if long_keys.size < 2:
         return sets
     signatures = fp.signatures[signature_of[first_rows[long_keys]]]
-    lsh_threshold = max(0.05, settings.near_threshold - 0.15)
-    candidates = list(candidate_pairs(signatures, lsh_threshold))
+    candidates = long_keys[candidate_pairs(signatures, near_lsh_threshold(settings))]
+    join_near(sets, candidates.tolist(), lambda k: fp.block_text(docs, int(first_rows[k])), settings.near_threshold)
+    return sets
+
+
+def near_lsh_threshold(settings: BoilerplateSettings) -> float:
+    """The LSH threshold that finds the candidate pairs of near repeats."""
+    return max(0.05, settings.near_threshold - 0.15)
+
+
+def join_near(sets: UnionFind, candidates: Sequence[tuple[int, int]], text_of: Callable[[int], str], threshold: float) -> None:
+    """Join each candidate pair of keys whose word-trigram Jaccard reaches ``threshold``.
+
+    Args:
+        sets: The keys' sets, joined in place.
+        candidates: Pairs of keys (elements of ``sets``).
+        text_of: The text of a key's first block.
+        threshold: The least Jaccard of keys to join.
+    """
     # The trigram sets of the keys in a candidate pair, hashed in one batch.
     involved = sorted({k for pair in candidates for k in pair})
-    texts = [block_key(fp.block_text(docs, int(first_rows[long_keys[k]]))) for k in involved]
-    hashes, bounds = _trigram_hashes(texts)
+    hashes, bounds = _trigram_hashes([block_key(text_of(k)) for k in involved])
     position = {k: i for i, k in enumerate(involved)}
     trigram_sets: dict[int, np.ndarray] = {}
 
@@ -425,17 +441,15 @@ def _near_unions(docs, fp: BlockFingerprints, first_rows: np.ndarray, settings: 
         return found
 
     for x, y in candidates:
-        x_key, y_key = int(long_keys[x]), int(long_keys[y])
-        if sets.find(x_key) == sets.find(y_key):
+        if sets.find(x) == sets.find(y):
             continue  # already joined: the union would change nothing
         a, b = trigrams(x), trigrams(y)
         # The Jaccard is at most the smaller set over the larger (the margin
         # keeps a pair whose figure could round up to the threshold).
-        if min(a.size, b.size) < settings.near_threshold * max(a.size, b.size) * (1 - 1e-9):
+        if min(a.size, b.size) < threshold * max(a.size, b.size) * (1 - 1e-9):
             continue
-        if jaccard(a, b) >= settings.near_threshold:
-            sets.union(x_key, y_key)
-    return sets
+        if jaccard(a, b) >= threshold:
+            sets.union(x, y)
 
 
 def repeat_index(
@@ -491,12 +505,12 @@ def fingerprints_index(docs: Sequence[Document], fp: BlockFingerprints, settings
     repeated = np.flatnonzero(doc_counts >= floor)
     if repeated.size == 0:
         return RepeatIndex([], {}, unsplit)
-    found = _describe(docs, fp, settings, group, repeated, near_rows)
+    found = described_groups(docs, fp, settings, group, repeated, near_rows)
     found.unsplit = unsplit
     return found
 
 
-def _describe(docs, fp: BlockFingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
+def described_groups(docs, fp: BlockFingerprints, settings, group, repeated, near_rows) -> RepeatIndex:
     """Turn repeated group ids into :class:`RepeatedBlock` values and a member map."""
     doc_idx, block_idx = fp.doc_idx, fp.block_idx
     is_repeated = np.zeros(group.max() + 1, dtype=bool)

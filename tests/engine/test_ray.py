@@ -203,6 +203,20 @@ def test_a_local_cluster_started_by_the_scan_reads_the_texts_from_its_store_and_
     assert scan(str(generated), "--engine", "ray", env=env) == generated_local
 
 
+def test_ray_finds_the_corpus_repeats_of_the_local_engine(cluster, tmp_path):
+    """Site templates, a footer in near variants and a paragraph in over 64
+    near variants (a star-paired LSH bucket): the repeat index the workers
+    find by shuffles marks what the local engine's does."""
+    sys.path.insert(0, str(ROOT / "tests" / "boilerplate"))
+    from test_repeat_shuffle import repeating_corpus
+
+    corpus = tmp_path / "repeats.jsonl"
+    corpus.write_text("".join(json.dumps({"id": d.id, "text": d.text, "source": d.source}) + "\n" for d in repeating_corpus()))
+    local = scan(str(corpus))
+    assert sum(span["kind"] == "repeat_in_corpus" for row in local[1]["documents"] for span in row["boilerplate"]) >= 240
+    assert scan(str(corpus), "--engine", "ray", "--ray-address", cluster) == local
+
+
 @SLOW
 def test_ray_gives_the_local_results_on_10000_documents(cluster, tmp_path):
     corpus = tmp_path / "corpus-10000.jsonl"
