@@ -27,12 +27,12 @@ the loops were not built, take those definitions.
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
 
-from dedup.boilerplate.ascii_stats import KEY_WORDS
+from dedup.boilerplate.ascii_stats import BARE_WORDS, KEY_WORDS
 from dedup.boilerplate.batches import keys_and_words
 from dedup.boilerplate.blocks import Block, document_blocks, wrap_width
 from dedup.boilerplate.features import compiled_pass_tables
@@ -46,7 +46,7 @@ from dedup.text.shingles import compiled_loop
 _pass_loop = compiled_loop("ascii_block_pass")
 _lines_loop = compiled_loop("ascii_lines")
 
-_COLUMNS = 12  # per block (:mod:`dedup.boilerplate.ascii_stats`' columns)
+_COLUMNS = 13  # per block (:mod:`dedup.boilerplate.ascii_stats`' columns)
 # Fewer line breaks than this: not hard-wrapped (:func:`dedup.boilerplate.blocks.wrap_width`'s own first test).
 _WRAP_BREAKS = 5
 
@@ -58,20 +58,28 @@ class BatchFigures:
     Attributes:
         keys: Each document's normalised block texts (:func:`~dedup.text.normalize.normalize_text`).
         words: Each document's block word counts (``len(text.split())``), ``None`` where not ASCII.
-        bare: Each document's block keys as the repeat index hashes them
-            (:func:`~dedup.boilerplate.repeats.key_of_normalized`).
         repeats: Whether each document may repeat a sentence
             (:func:`~dedup.boilerplate.sentence_hashes.may_repeat_sentences`).
         counts: Per document, its blocks' figures from the compiled pass
-            (``(blocks, 12)`` int64: the feature counts, the key's words,
-            the two endings), ``None`` where the pass did not read it.
+            (``(blocks, 13)`` int64, :mod:`dedup.boilerplate.ascii_stats`'
+            columns), ``None`` where the pass did not read it.
+        bare: Every block's key as the repeat index hashes it
+            (:func:`~dedup.boilerplate.repeats.key_of_normalized`), the
+            documents' blocks one document after the other.
+        bare_words: The words of each of those keys.
     """
 
     keys: list[list[str]]
     words: list[list[int] | None]
-    bare: list[list[bytes]]
     repeats: list[bool]
     counts: list[np.ndarray | None]
+    bare: list[bytes] = field(default_factory=list)
+    bare_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def marking(self, positions: Sequence[int]) -> BatchFigures:
+        """What marking the documents at ``positions`` reads of their
+        figures (their keys for the repeat index are left out)."""
+        return BatchFigures(*([column[d] for d in positions] for column in (self.keys, self.words, self.repeats, self.counts)))
 
 
 def _plain_lines(doc: Document) -> bool:
@@ -121,23 +129,37 @@ def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], m
     """
     if _pass_loop is None:
         keys, words = keys_and_words(docs, blocks)
-        bare = [[key_of_normalized(key) for key in doc_keys] for doc_keys in keys]
-        return BatchFigures(keys, words, bare, may_repeat_sentences(docs, keys, min_words), [None] * len(docs))
-    figures = BatchFigures([[] for _ in docs], [None] * len(docs), [[] for _ in docs], [True] * len(docs), [None] * len(docs))
-    ascii_docs = []
+        bare = [key_of_normalized(key) for doc_keys in keys for key in doc_keys]
+        return BatchFigures(keys, words, may_repeat_sentences(docs, keys, min_words), [None] * len(docs), bare, _words_of(bare))
+    ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
+    figures = BatchFigures([[] for _ in docs], [None] * len(docs), [True] * len(docs), [None] * len(docs))
+    ascii_bare, ascii_words = _ascii_figures(docs, blocks, ascii_docs, min_words, figures) if ascii_docs else ([], [])
+    if len(ascii_docs) == len(docs):
+        figures.bare, figures.bare_words = ascii_bare, np.array(ascii_words, dtype=np.int64)
+        return figures
+    # Documents that are not ASCII take the definitions, in the documents' order.
+    bare: list[bytes] = []
+    at = 0
     for i, doc in enumerate(docs):
         if doc.text.isascii():
-            ascii_docs.append(i)
+            bare += ascii_bare[at : at + len(blocks[i])]
+            at += len(blocks[i])
         else:
-            keys = figures.keys[i] = [normalize_text(b.text(doc.text)) for b in blocks[i]]
-            figures.bare[i] = [key_of_normalized(key) for key in keys]
-    if ascii_docs:
-        _ascii_figures(docs, blocks, ascii_docs, min_words, figures)
+            figures.keys[i] = [normalize_text(b.text(doc.text)) for b in blocks[i]]
+            bare += [key_of_normalized(key) for key in figures.keys[i]]
+    figures.bare, figures.bare_words = bare, _words_of(bare)
     return figures
 
 
-def _ascii_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ascii_docs: list[int], min_words: int, figures: BatchFigures) -> None:
-    """The figures of the ASCII documents, from one call of the compiled pass."""
+def _words_of(keys: list[bytes]) -> np.ndarray:
+    """The words of each single-spaced key."""
+    return np.fromiter((key.count(b" ") + 1 if key else 0 for key in keys), dtype=np.int64, count=len(keys))
+
+
+def _ascii_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ascii_docs: list[int], min_words: int, figures: BatchFigures) -> tuple[list[bytes], list[int]]:
+    """The figures of the ASCII documents, from one call of the compiled
+    pass, into ``figures``; their blocks' keys without digits and the words
+    of each are returned."""
     texts = [docs[i].text for i in ascii_docs]
     codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
     flat: list[int] = []
@@ -162,8 +184,8 @@ def _ascii_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], 
     at = 0
     for i, size, flag in zip(ascii_docs, sizes.tolist(), repeats.tolist()):
         figures.keys[i] = [key_text[edges[2 * k] : edges[2 * k + 1]] for k in range(at, at + size)]
-        figures.bare[i] = [bare_bytes[bare_edges[k] : bare_edges[k + 1]] for k in range(at, at + size)]
         figures.words[i] = words[at : at + size]
         figures.repeats[i] = bool(flag)
         figures.counts[i] = out[at : at + size]
         at += size
+    return [bare_bytes[a:b] for a, b in zip(bare_edges[:-1], bare_edges[1:])], out[:, BARE_WORDS].tolist()

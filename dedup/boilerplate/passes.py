@@ -17,9 +17,10 @@ what two plain passes did, and one of mostly unique text one pass.
 from __future__ import annotations
 
 import time
-from collections import Counter
 from functools import partial
 from typing import Callable, Sequence
+
+import numpy as np
 
 from dedup.boilerplate.ascii_pass import BatchFigures, batch_blocks, batch_figures
 from dedup.boilerplate.batches import BATCH_CHARS, Batch, batch_document_id, batch_size, document_batches, without_documents
@@ -31,7 +32,7 @@ from dedup.boilerplate.repeats import (
     RepeatedBlock,
     fingerprints_index,
     joined_fingerprints,
-    keyed_fingerprints,
+    batch_fingerprints,
     keyed_runs,
     near_word_range,
 )
@@ -166,22 +167,24 @@ def first_pass_batch(
     kept = [k for k, doc_blocks in enumerate(cut) if doc_blocks is not None]
     docs, blocks, places = [docs[k] for k in kept], [cut[k] for k in kept], [places[k] for k in kept]
     figures = batch_figures(docs, blocks, settings.sentence_min_words)
-    keyed = [(place, [(b.start, b.end) for b in doc_blocks], bare) for place, doc_blocks, bare in zip(places, blocks, figures.bare)]
-    fingerprints = keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
+    fingerprints = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, unsplit, near_words, near_max_words)
     # A document sharing a block with another of its run likely carries a
     # site's template, which the index would mark: the second pass marks it.
-    holders = Counter(key for doc_keys in figures.bare for key in set(doc_keys) if key)
-    alone = [k for k, doc_keys in enumerate(figures.bare) if all(holders[key] == 1 for key in doc_keys if key)]
+    alone = _alone(fingerprints, places)
     try:
-        spans = marked_batch([docs[k] for k in alone], [blocks[k] for k in alone], [None] * len(alone), settings, _taken(figures, alone))
+        spans = marked_batch([docs[k] for k in alone], [blocks[k] for k in alone], [None] * len(alone), settings, figures.marking(alone))
     except Exception:  # noqa: BLE001 - the second pass marks these documents and reports the error
         spans = {}
     return fingerprints, spans
 
 
-def _taken(figures: BatchFigures, positions: Sequence[int]) -> BatchFigures:
-    """The figures of the documents at ``positions``."""
-    return BatchFigures(*([column[k] for k in positions] for column in (figures.keys, figures.words, figures.bare, figures.repeats, figures.counts)))
+def _alone(fingerprints: BlockFingerprints, places: Sequence[int]) -> list[int]:
+    """The positions of the documents (``places``: each one's index) that
+    share no block key with another document of their run."""
+    held = np.unique(np.stack([fingerprints.hashes, fingerprints.doc_idx.astype(np.uint64)], axis=1), axis=0)
+    keys, holders = np.unique(held[:, 0], return_counts=True)
+    shared = held[np.isin(held[:, 0], keys[holders > 1]), 1].astype(np.int64)
+    return np.flatnonzero(~np.isin(np.asarray(places, dtype=np.int64), shared)).tolist()
 
 
 def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults: bool = False) -> tuple[Spans, list[StageFault]]:

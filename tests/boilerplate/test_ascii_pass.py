@@ -14,7 +14,7 @@ from dedup.boilerplate.ascii_pass import batch_blocks, batch_figures
 from dedup.boilerplate.ascii_stats import ENDS_ELLIPSIS, ENDS_SENTENCE, KEY_WORDS
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.features import _ENDS_ELLIPSIS, _ENDS_SENTENCE, _class_counts, _codes, _ends_with
-from dedup.boilerplate.repeats import block_key
+from dedup.boilerplate.repeats import batch_fingerprints, block_key, keyed_fingerprints
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.document import Document
 from dedup.text.normalize import normalize_text
@@ -78,7 +78,9 @@ def test_the_pass_gives_each_definition(monkeypatch, compiled, seed):
         figures = batch_figures(docs, blocks, n)
         texts = [[b.text(doc.text) for b in doc_blocks] for doc, doc_blocks in zip(docs, blocks)]
         assert figures.keys == [[normalize_text(t) for t in doc_texts] for doc_texts in texts]
-        assert figures.bare == [[block_key(t).encode("utf-8") for t in doc_texts] for doc_texts in texts]
+        bare = [block_key(t).encode("utf-8") for doc_texts in texts for t in doc_texts]
+        assert figures.bare == bare
+        assert figures.bare_words.tolist() == [len(key.split()) for key in bare]
         assert figures.words == [[len(t.split()) for t in doc_texts] if doc.text.isascii() else None for doc, doc_texts in zip(docs, texts)]
         assert figures.repeats == may_repeat_sentences(docs, figures.keys, n)
         for doc, doc_keys, may in zip(docs, figures.keys, figures.repeats):
@@ -89,7 +91,7 @@ def test_the_pass_gives_each_definition(monkeypatch, compiled, seed):
             if not compiled or not doc.text.isascii():
                 assert counts is None
                 continue
-            assert counts.shape == (len(doc_texts), 12)
+            assert counts.shape == (len(doc_texts), 13)
             if doc_texts:
                 ends = np.cumsum([len(t) + 1 for t in doc_texts]) - 1
                 assert counts[:, :9].tolist() == _class_counts(_codes("\n".join(doc_texts)), ends).tolist(), doc.id
@@ -114,10 +116,27 @@ def test_the_compiled_pass_refuses_bounds_outside_the_codes():
     from dedup.boilerplate.features import compiled_pass_tables
 
     codes = np.frombuffer(b"abc def", dtype=np.uint8)
-    outputs = (np.empty(20, np.uint8), np.empty((1, 2), np.int64), np.empty(10, np.uint8), np.empty(1, np.int64), np.empty((1, 12), np.int64), np.empty(1, np.uint8))
+    outputs = (np.empty(20, np.uint8), np.empty((1, 2), np.int64), np.empty(10, np.uint8), np.empty(1, np.int64), np.empty((1, 13), np.int64), np.empty(1, np.uint8))
     with pytest.raises(ValueError, match="outside"):
         ascii_pass._pass_loop(codes, np.array([[0, 9]], np.int64), np.array([1], np.int64), *compiled_pass_tables(), *outputs, 3)
     with pytest.raises(ValueError, match="add up"):
         ascii_pass._pass_loop(codes, np.array([[0, 3]], np.int64), np.array([0], np.int64), *compiled_pass_tables(), *outputs, 3)
     assert ascii_pass._pass_loop(codes, np.array([[0, 7]], np.int64), np.array([1], np.int64), *compiled_pass_tables(), *outputs, 1) == len(b"abc def \n")
     assert outputs[-1].tolist() == [0]
+
+
+@pytest.mark.parametrize("near", [(3, None), (4, 12), (None, None)])
+def test_batch_fingerprints_are_the_keyed_fingerprints(near):
+    docs = _docs(5)
+    blocks = batch_blocks(docs)
+    figures = batch_figures(docs, blocks, 6)
+    places = [10 + 2 * k for k in range(len(docs))]
+    keyed, at = [], 0
+    for place, doc_blocks in zip(places, blocks):
+        keyed.append((place, [(b.start, b.end) for b in doc_blocks], figures.bare[at : at + len(doc_blocks)]))
+        at += len(doc_blocks)
+    expected = keyed_fingerprints(keyed, [], *near)
+    found = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, [], *near)
+    for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
+        assert np.array_equal(getattr(found, name), getattr(expected, name)), name
+    assert found.hashes.size > 1000 and (near[0] is None or found.long_rows.size > 50)
