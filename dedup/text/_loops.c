@@ -227,11 +227,14 @@ static inline int is_closer(uint8_t c)
  * are followed by white space or by nothing).
  *
  * With key (not NULL), the block is also written there from w on as
- * collapse_into writes it, lower cased, in the same pass: returns where it
- * stops, *spaces the spaces it wrote. */
+ * collapse_into writes it, lower cased, in the same pass, and the hash of
+ * each of its words (as repeated_runs_loop hashes them) appended to
+ * hashes[*count]: returns where it stops, *spaces the spaces it wrote. */
 static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py_ssize_t stop, const uint8_t *table, const uint8_t *lower,
-                                      const stop_table_t *stops, int64_t *row, uint8_t *key, Py_ssize_t w, int64_t *spaces)
+                                      const stop_table_t *stops, int64_t *row, uint8_t *key, Py_ssize_t w, int64_t *spaces, uint64_t *hashes,
+                                      Py_ssize_t *count)
 {
+    uint64_t sum = 0, power = 1;
     /* Counted in locals: a store through row could alias the codes, and
      * would make the compiler read them again. */
     int64_t words = 0, stopwords = 0, upper_first = 0, allcaps = 0, word_chars = 0, punct = 0, digits = 0, separators = 0, ends_ = 0;
@@ -253,8 +256,12 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
                 if (i - first < 8)
                     packed |= (uint64_t)lower[x] << (8 * (i - first));
                 digits += (wb & BP_DIGIT) != 0;
-                if (key)
-                    key[w++] = (uint8_t)(x + 32 * ((uint8_t)(x - 'A') <= 25));
+                if (key) {
+                    const uint8_t low = (uint8_t)(x + 32 * ((uint8_t)(x - 'A') <= 25));
+                    key[w++] = low;
+                    sum += (uint64_t)low * power;
+                    power *= P_CHAR;
+                }
                 i++;
             }
             const Py_ssize_t length = i - first;
@@ -279,10 +286,15 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
         if (key) {
             const int space = is_space(c);
             if (!space) {
-                key[w++] = (uint8_t)(c + 32 * ((uint8_t)(c - 'A') <= 25));
+                const uint8_t low = (uint8_t)(c + 32 * ((uint8_t)(c - 'A') <= 25));
+                key[w++] = low;
+                sum += (uint64_t)low * power;
+                power *= P_CHAR;
             } else if (!after_space) {
                 key[w++] = ' ';
                 key_spaces++;
+                hashes[(*count)++] = mix64(sum);
+                sum = 0, power = 1;
             }
             after_space = space;
         }
@@ -293,6 +305,8 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
     if (key) {
         if (w > key_first && key[w - 1] == ' ')
             w--, key_spaces--;
+        else if (w > key_first)
+            hashes[(*count)++] = mix64(sum); /* the last word */
         *spaces = key_spaces;
     }
     return w;
@@ -304,8 +318,44 @@ static void block_stats_loop(const uint8_t *codes, const uint8_t *table, const u
                              Py_ssize_t blocks, int64_t *out)
 {
     for (Py_ssize_t b = 0; b < blocks; b++)
-        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL);
+        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL, NULL, NULL);
 }
+
+#define RUN_BASE 0xC2B2AE3D27D4EB4FULL
+
+/* Whether a run of run words occurs twice among the count word hashes
+ * (or, rarely, two runs of one hash), by an open-addressing table (table:
+ * work space of table_size items, a power of two). */
+static uint8_t repeats_a_run(const uint64_t *words, Py_ssize_t count, Py_ssize_t run, uint64_t *table, Py_ssize_t table_size)
+{
+    uint8_t found = 0;
+    if (count < run)
+        return 0;
+    Py_ssize_t size = 16;
+    while (size < 2 * (count - run + 1) && size < table_size)
+        size <<= 1;
+    for (Py_ssize_t k = 0; k < size; k++)
+        table[k] = 0;
+    /* A run's hash: its words' hashes, Horner's rule with RUN_BASE; each
+     * next run's rolled on from the last's (the same value). */
+    uint64_t rolling = 0, top = 1;
+    for (Py_ssize_t j = 0; j < run; j++) {
+        rolling = rolling * RUN_BASE + words[j];
+        top = j ? top * RUN_BASE : 1;
+    }
+    for (Py_ssize_t k = 0; k + run <= count && !found; k++) {
+        if (k)
+            rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
+        const uint64_t h = rolling | 1; /* 0 marks an empty slot */
+        Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
+        while (table[slot] && table[slot] != h)
+            slot = (slot + 1) & (size - 1);
+        found = table[slot] == h;
+        table[slot] = h;
+    }
+    return found;
+}
+
 
 /* Per line of ASCII codes, whether a run of n words (words: runs of bytes
  * other than space and line break) occurs twice in it, by a hash of each
@@ -314,8 +364,6 @@ static void block_stats_loop(const uint8_t *codes, const uint8_t *table, const u
  * repeats nothing (the caller then searches it in full). words and table
  * are work space (words: len(codes) / 2 + 1 items; table: a power of two
  * of at least twice as many). */
-#define RUN_BASE 0xC2B2AE3D27D4EB4FULL
-
 static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t run, uint64_t *words, uint64_t *table, Py_ssize_t table_size,
                                uint8_t *flags, Py_ssize_t lines)
 {
@@ -335,31 +383,7 @@ static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t ru
             }
             words[count++] = mix64(sum);
         }
-        flags[line] = 0;
-        if (count >= run) {
-            Py_ssize_t size = 16;
-            while (size < 2 * (count - run + 1) && size < table_size)
-                size <<= 1;
-            for (Py_ssize_t k = 0; k < size; k++)
-                table[k] = 0;
-            /* A run's hash: its words' hashes, Horner's rule with RUN_BASE;
-             * each next run's rolled on from the last's (the same value). */
-            uint64_t rolling = 0, top = 1;
-            for (Py_ssize_t j = 0; j < run; j++) {
-                rolling = rolling * RUN_BASE + words[j];
-                top = j ? top * RUN_BASE : 1;
-            }
-            for (Py_ssize_t k = 0; k + run <= count && !flags[line]; k++) {
-                if (k)
-                    rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
-                const uint64_t h = rolling | 1; /* 0 marks an empty slot */
-                Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
-                while (table[slot] && table[slot] != h)
-                    slot = (slot + 1) & (size - 1);
-                flags[line] = table[slot] == h;
-                table[slot] = h;
-            }
-        }
+        flags[line] = repeats_a_run(words, count, run, table, table_size);
         line++;
         i++; /* the line break */
     }
@@ -414,7 +438,10 @@ static Py_ssize_t lines_loop(const uint8_t *codes, const int64_t *ends, Py_ssize
  *   key's words, whether it ends like a sentence and with an ellipsis
  *   (its end, before a last line break and closing quotes and brackets,
  *   follows one of .!?:; or three full stops), the words of the key
- *   without digits.
+ *   without digits;
+ * - repeats[d]: whether document d's keys, read as one line, hold a run of
+ *   run words twice, as repeated_runs_loop finds it (the words hashed as
+ *   the keys are written; words and runs are its work space).
  *
  * Returns the bytes written to keys. */
 #define PASS_COLUMNS 13
@@ -426,17 +453,19 @@ static inline int is_end_closer(uint8_t c)
 
 static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *bounds, const int64_t *sizes, Py_ssize_t docs,
                                   const uint8_t *table, const uint8_t *lower, const stop_table_t *stops, uint8_t *restrict keys,
-                                  int64_t *key_bounds, uint8_t *restrict bare, int64_t *bare_ends, int64_t *out)
+                                  int64_t *key_bounds, uint8_t *restrict bare, int64_t *bare_ends, int64_t *out, Py_ssize_t run,
+                                  uint64_t *words, uint64_t *runs, Py_ssize_t runs_size, uint8_t *repeats)
 {
     Py_ssize_t b = 0, w = 0, bw = 0;
     for (Py_ssize_t d = 0; d < docs; d++) {
+        Py_ssize_t count = 0;
         for (int64_t k = 0; k < sizes[d]; k++, b++) {
             const Py_ssize_t start = bounds[2 * b], stop = bounds[2 * b + 1];
             int64_t *row = out + b * PASS_COLUMNS;
             /* the counts and the key, its words, and the key without digits */
             int64_t spaces = 0, bare_spaces = 0;
             const Py_ssize_t first = w, bare_first = bw;
-            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces);
+            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces, words, &count);
             key_bounds[2 * b] = first;
             key_bounds[2 * b + 1] = w;
             row[9] = w > first ? spaces + 1 : 0;
@@ -461,6 +490,7 @@ static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *
             row[11] = end - start >= 3 && last == '.' && codes[end - 2] == '.' && codes[end - 3] == '.';
         }
         keys[w++] = '\n';
+        repeats[d] = repeats_a_run(words, count, run, runs, runs_size);
     }
     return w;
 }
@@ -1042,9 +1072,8 @@ static PyObject *ascii_block_pass(PyObject *self, PyObject *args)
     Py_ssize_t written;
     Py_BEGIN_ALLOW_THREADS
     written = block_pass_loop((const uint8_t *)views[0].buf, bounds, sizes, docs, (const uint8_t *)views[3].buf, (const uint8_t *)views[4].buf, &stops,
-                    keys, (int64_t *)views[7].buf, (uint8_t *)views[8].buf, (int64_t *)views[9].buf, (int64_t *)views[10].buf);
-    /* The keys are one line per document: its sentence-repeat test. */
-    repeated_runs_loop(keys, written, run, words, table, table_size, (uint8_t *)views[11].buf, docs);
+                              keys, (int64_t *)views[7].buf, (uint8_t *)views[8].buf, (int64_t *)views[9].buf, (int64_t *)views[10].buf, run, words,
+                              table, table_size, (uint8_t *)views[11].buf);
     Py_END_ALLOW_THREADS
     PyMem_Free(stops.slots);
     PyMem_Free(words);
