@@ -31,12 +31,13 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+import xxhash
 
 from dedup.boilerplate.ascii_stats import BARE_WORDS, KEY_WORDS
 from dedup.boilerplate.batches import keys_and_words
 from dedup.boilerplate.blocks import Block, document_blocks, wrap_width
 from dedup.boilerplate.features import compiled_pass_tables
-from dedup.boilerplate.repeats import key_of_normalized
+from dedup.boilerplate.repeats import BlockFingerprints, key_of_normalized, key_signatures
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.document import Document
 from dedup.engine.faults import StageFault, describe
@@ -189,3 +190,46 @@ def _ascii_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], 
         figures.counts[i] = out[at : at + size]
         at += size
     return [bare_bytes[a:b] for a, b in zip(bare_edges[:-1], bare_edges[1:])], out[:, BARE_WORDS].tolist()
+
+
+def batch_fingerprints(
+    places: Sequence[int],
+    blocks: Sequence[Sequence[Block]],
+    keys: Sequence[bytes],
+    words: np.ndarray,
+    unsplit: list[tuple[int, StageFault]],
+    near_words: int | None,
+    near_max_words: int | None,
+) -> BlockFingerprints:
+    """:func:`~dedup.boilerplate.repeats.keyed_fingerprints` of a batch whose
+    keys are one list, in whole-batch arrays instead of a loop over its blocks.
+
+    Args:
+        places: Each document's index.
+        blocks: Each document's blocks.
+        keys: Every block's key (:func:`~dedup.boilerplate.repeats.block_key`, UTF-8), one document after the other.
+        words: The words of each key.
+        unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
+        near_words: Words a key needs for near matching; ``None``: no near matching.
+        near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+    """
+    sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
+    rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)
+    edges = np.fromiter((x for doc_blocks in blocks for b in doc_blocks for x in (b.start, b.end)), dtype=np.int64, count=2 * len(keys)).reshape(-1, 2)
+    digest = xxhash.xxh3_64_intdigest
+    kept_words = words[rows]
+    if near_words is None:
+        long_rows = np.zeros(0, dtype=np.int64)
+    else:
+        most = near_max_words if near_max_words is not None else np.iinfo(np.int64).max
+        long_rows = np.flatnonzero((kept_words >= near_words) & (kept_words <= most))
+    return BlockFingerprints(
+        np.repeat(np.asarray(places, dtype=np.int64), sizes)[rows],
+        (np.arange(len(keys)) - np.repeat(np.cumsum(sizes) - sizes, sizes))[rows],
+        edges[rows, 0],
+        edges[rows, 1],
+        np.fromiter((digest(keys[k]) for k in rows.tolist()), dtype=np.uint64, count=rows.size),
+        long_rows,
+        key_signatures([keys[k].decode("utf-8") for k in rows[long_rows].tolist()]),
+        unsplit,
+    )

@@ -219,14 +219,10 @@ def _block_stats(texts: Sequence[str], counts: bool = False, figures: np.ndarray
     """
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    if figures is not None:
-        codes, counts_of = None, figures
-    else:
-        ends = np.cumsum(lengths + 1) - 1  # each block's end offset in the joined text
-        codes = _codes(_JOIN.join(texts))
-        counts_of = ascii_block_counts(codes, ends, compiled_pass_tables()) if codes.dtype == np.uint8 else None
-        if counts_of is None:
-            counts_of = _class_counts(codes, ends)
+    ends = np.cumsum(lengths + 1) - 1  # each block's end offset in the joined text
+    codes = None if figures is not None else _codes(_JOIN.join(texts))
+    counts_of = figures if codes is None else ascii_block_counts(codes, ends, compiled_pass_tables()) if codes.dtype == np.uint8 else None
+    counts_of = _class_counts(codes, ends) if counts_of is None else counts_of
     n_words = counts_of[:, WORDS]
     denom = np.maximum(n_words, 1).astype(np.float64)
     n_chars = np.maximum(lengths, 1).astype(np.float64)
@@ -434,8 +430,7 @@ def documents_block_features(
         blocks: Each document's blocks.
         links: Whether to add the link-density features (HTML input).
         keys: Each document's normalised block texts, if already computed.
-        figures: Each document's block figures from the compiled pass
-            (:class:`dedup.boilerplate.ascii_pass.BatchFigures`), used when every document has them.
+        figures: Each document's block figures from the compiled pass (:mod:`dedup.boilerplate.ascii_pass`), used when all have them.
 
     Returns:
         One feature matrix per document.

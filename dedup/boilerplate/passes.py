@@ -22,7 +22,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.ascii_pass import BatchFigures, batch_blocks, batch_figures
+from dedup.boilerplate.ascii_pass import BatchFigures, batch_blocks, batch_figures, batch_fingerprints
 from dedup.boilerplate.batches import BATCH_CHARS, Batch, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
@@ -32,7 +32,6 @@ from dedup.boilerplate.repeats import (
     RepeatedBlock,
     fingerprints_index,
     joined_fingerprints,
-    batch_fingerprints,
     keyed_runs,
     near_word_range,
 )

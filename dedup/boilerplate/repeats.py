@@ -242,60 +242,17 @@ def keyed_fingerprints(
         offsets[:, 1].copy(),
         np.array(hashes, dtype=np.uint64),
         np.array(long_rows, dtype=np.int64),
-        _signatures(long_keys),
+        key_signatures(long_keys),
         unsplit,
     )
 
 
-def _signatures(long_keys: list[str]) -> np.ndarray:
+def key_signatures(long_keys: list[str]) -> np.ndarray:
     """The trigram MinHash signature of each key (of at least three words)."""
     if not long_keys:
         return np.zeros((0, _NEAR_PERM), dtype=np.uint32)
     grams, bounds = _trigram_hashes(long_keys)
     return minhash_segments(fold32(grams), bounds, _NEAR_PERM, _NEAR_SEED)
-
-
-def batch_fingerprints(
-    places: Sequence[int],
-    blocks: Sequence[Sequence[Block]],
-    keys: Sequence[bytes],
-    words: np.ndarray,
-    unsplit: list[tuple[int, StageFault]],
-    near_words: int | None,
-    near_max_words: int | None,
-) -> BlockFingerprints:
-    """:func:`keyed_fingerprints` of a batch whose keys are one list, in
-    whole-batch arrays instead of a loop over its blocks.
-
-    Args:
-        places: Each document's index.
-        blocks: Each document's blocks.
-        keys: Every block's key (:func:`block_key`, UTF-8), one document after the other.
-        words: The words of each key.
-        unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
-        near_words: Words a key needs for near matching; ``None``: no near matching.
-        near_max_words: Words above which a key is matched only exactly (``None``: no limit).
-    """
-    sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
-    rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)
-    edges = np.fromiter((x for doc_blocks in blocks for b in doc_blocks for x in (b.start, b.end)), dtype=np.int64, count=2 * len(keys)).reshape(-1, 2)
-    digest = xxhash.xxh3_64_intdigest
-    kept_words = words[rows]
-    if near_words is None:
-        long_rows = np.zeros(0, dtype=np.int64)
-    else:
-        most = near_max_words if near_max_words is not None else np.iinfo(np.int64).max
-        long_rows = np.flatnonzero((kept_words >= near_words) & (kept_words <= most))
-    return BlockFingerprints(
-        np.repeat(np.asarray(places, dtype=np.int64), sizes)[rows],
-        (np.arange(len(keys)) - np.repeat(np.cumsum(sizes) - sizes, sizes))[rows],
-        edges[rows, 0],
-        edges[rows, 1],
-        np.fromiter((digest(keys[k]) for k in rows.tolist()), dtype=np.uint64, count=rows.size),
-        long_rows,
-        _signatures([keys[k].decode("utf-8") for k in rows[long_rows].tolist()]),
-        unsplit,
-    )
 
 
 def _fingerprint_jobs(docs, blocks) -> Iterator[FingerprintJob]:

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from dedup.boilerplate import ascii_pass
-from dedup.boilerplate.ascii_pass import batch_blocks, batch_figures
+from dedup.boilerplate.ascii_pass import batch_blocks, batch_figures, batch_fingerprints
 from dedup.boilerplate.ascii_stats import ENDS_ELLIPSIS, ENDS_SENTENCE, KEY_WORDS
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.features import _ENDS_ELLIPSIS, _ENDS_SENTENCE, _class_counts, _codes, _ends_with
-from dedup.boilerplate.repeats import batch_fingerprints, block_key, keyed_fingerprints
+from dedup.boilerplate.repeats import block_key, keyed_fingerprints
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.document import Document
 from dedup.text.normalize import normalize_text
