@@ -113,8 +113,8 @@ def pieces(hashes: np.ndarray, owners: np.ndarray, most: int = PIECE_FINGERPRINT
         yield hashes, owners
         return
     bits = min((-(-hashes.size // most) - 1).bit_length(), 64 - _PARTITION_BITS)
-    piece = ((hashes << np.uint64(_PARTITION_BITS)) >> np.uint64(64 - bits)).astype(np.intp)
-    order = np.argsort(piece, kind="stable")
+    piece = ((hashes << np.uint64(_PARTITION_BITS)) >> np.uint64(64 - bits)).astype(np.uint16 if bits <= 16 else np.intp)
+    order = np.argsort(piece, kind="stable")  # a radix sort for 16 bits
     bounds = np.concatenate(([0], np.cumsum(np.bincount(piece, minlength=1 << bits))))
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist()):
         if hi > lo:

@@ -26,14 +26,16 @@ from functools import cached_property
 from typing import Any, Sequence
 
 import numpy as np
-import scipy.sparse as sp
 import xxhash
 
 from dedup.config import Settings
 from dedup.document import Document, Span, covered_chars, span_mask
+from dedup.passages.aligned_sentences import AlignedSentences, SentencePair
 from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_stored
+from dedup.passages.reworded import reworded_passages
+from dedup.passages.selection import select_sentence_pairs, selected_entries
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
@@ -43,22 +45,6 @@ from dedup.text.vectors import SentenceVectors, cosine_entries, document_vectors
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
-# A reworded passage with this share of a side inside verbatim passages adds
-# nothing there (see :func:`_reworded_passages`).
-VERBATIM_COVERED = 0.8
-# A summary chain (:func:`_summary_chains`) joins this many groups or more,
-# and its long side stretches at least (a summary is shorter than what it
-# tells) and at most this many times its short side.
-SUMMARY_MIN_GROUPS = 3
-SUMMARY_MIN_RATIO = 2
-SUMMARY_MAX_RATIO = 12
-# Two groups make a summary chain too when its short side is a handful of
-# sentences, most of them aligned (see :func:`_short_summary`): two runs of
-# a longer stretch are two passages, not a summary.
-SUMMARY_SHORT_GROUPS = 2
-SUMMARY_SHORT_SENTENCES = 6
-SUMMARY_SHORT_DENSITY = 0.6
-SUMMARY_SHORT_SHARE = 0.5
 # The compiled verbatim cover (dedup/text/_loops.c) and its entries, or None.
 _compiled_cover = compiled_loop("verbatim_cover")
 _COVER = np.dtype([("key", np.int64), ("share", np.float64)])
@@ -95,20 +81,6 @@ class Passage:
         }
 
 
-@dataclass(frozen=True)
-class SentencePair:
-    """Two aligned sentences and their cosine (1.0 when verbatim)."""
-
-    a: Span
-    b: Span
-    score: float
-    verbatim: bool = False
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"a_start": self.a.start, "a_end": self.a.end, "b_start": self.b.start,
-                "b_end": self.b.end, "score": round(self.score, 4), "verbatim": self.verbatim}
-
-
 @dataclass
 class Alignment:
     """Everything two documents share.
@@ -127,7 +99,7 @@ class Alignment:
     """
 
     passages: list[Passage]
-    sentence_pairs: list[SentencePair]
+    sentence_pairs: Sequence[SentencePair]
     shared_chars_a: int
     shared_chars_b: int
     share_a: float
@@ -233,10 +205,9 @@ def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch
         ordered by row then column.
     """
     if _compiled_cover is not None and compiled:
-        spans = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64).reshape(-1, 4)
-        ta, tb = (np.ascontiguousarray(p.sentence_tokens, dtype=np.int64) for p in (pa, pb))
-        cover = np.frombuffer(_compiled_cover(ta, tb, spans), dtype=_COVER)
-        return cover["key"] // max(1, len(tb)), cover["key"] % max(1, len(tb)), cover["share"]
+        keys, shares = _cover_entries(pa, pb, matches)
+        width = max(1, len(pb.sentence_tokens))
+        return keys // width, keys % width, shares
     ta, tb = pa.sentence_tokens, pb.sentence_tokens
     rows, cols, shares = [], [], []
     # Sentence token ranges follow each other (both columns never decrease),
@@ -276,6 +247,18 @@ def _verbatim_cover(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch
     return keys // max(1, len(tb)), keys % max(1, len(tb)), values
 
 
+def _cover_entries(pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_verbatim_cover` as keys ``row * (b's sentences) + column``
+    (sorted, distinct: the keys of :class:`ScoreEntries`) and shares."""
+    if _compiled_cover is None:
+        rows, cols, shares = _verbatim_cover(pa, pb, matches, compiled=False)
+        return rows * max(1, len(pb.sentence_tokens)) + cols, shares
+    spans = np.array([(m.a_start, m.a_end, m.b_start, m.b_end) for m in matches], dtype=np.int64).reshape(-1, 4)
+    ta, tb = (np.ascontiguousarray(p.sentence_tokens, dtype=np.int64) for p in (pa, pb))
+    cover = np.frombuffer(_compiled_cover(ta, tb, spans), dtype=_COVER)
+    return cover["key"], cover["share"]
+
+
 def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch]) -> np.ndarray:
     """Raise the similarity of sentence pairs that a verbatim match joins (a dense matrix of cosines)."""
     rows, cols, shares = _verbatim_cover(pa, pb, matches)
@@ -286,215 +269,9 @@ def _verbatim_boost(sims: np.ndarray, pa: PreparedText, pb: PreparedText, matche
 
 def _boosted(raw: ScoreEntries, pa: PreparedText, pb: PreparedText, matches: list[TokenMatch], floor: float) -> ScoreEntries:
     """:func:`_verbatim_boost` of sparse cosines, keeping the entries at or above ``floor``."""
-    rows, cols, shares = _verbatim_cover(pa, pb, matches)
+    keys, shares = _cover_entries(pa, pb, matches)
     keep = shares >= floor
-    return raw.maximum(ScoreEntries.of(rows[keep], cols[keep], shares[keep].astype(np.float32), raw.shape))
-
-
-def select_sentence_pairs(sims: np.ndarray | sp.spmatrix | ScoreEntries, strong: float, weak: float) -> list[tuple[int, int]]:
-    """Sentence pairs to align: strong pairs, then weak ones beside them.
-
-    A pair is kept only if it is the best for its sentence in a or in b.
-    ``sims`` is a dense matrix, or a sparse one holding (at least) every
-    entry at or above ``weak``: entries below it are never kept, and a
-    sentence with none has no best pair worth keeping, so leaving them out
-    changes nothing.
-
-    Returns:
-        ``(i, j)`` sorted.
-    """
-    if sims.shape[0] == 0 or sims.shape[1] == 0:
-        return []
-    if isinstance(sims, np.ndarray):
-        best = (sims >= sims.max(axis=1, keepdims=True)) | (sims >= sims.max(axis=0, keepdims=True))
-        i, j = np.nonzero((sims >= weak) & best)
-        values = sims[i, j]
-    else:
-        if isinstance(sims, ScoreEntries):
-            i, j, values = sims.rows, sims.cols, sims.values
-        else:
-            entries = sims.tocoo()
-            i, j, values = entries.row.astype(np.int64), entries.col.astype(np.int64), entries.data
-        kept = values >= weak
-        i, j, values = i[kept], j[kept], values[kept]
-        row_best = np.full(sims.shape[0], -np.inf)
-        col_best = np.full(sims.shape[1], -np.inf)
-        np.maximum.at(row_best, i, values)
-        np.maximum.at(col_best, j, values)
-        best = (values >= row_best[i]) | (values >= col_best[j])
-        i, j, values = i[best], j[best], values[best]
-    return _grow(i.astype(np.int64), j.astype(np.int64), values >= strong, sims.shape)
-
-
-def _grow(i: np.ndarray, j: np.ndarray, accepted: np.ndarray, shape: tuple[int, int]) -> list[tuple[int, int]]:
-    """Accept weak pairs next to accepted ones (diagonally, or above or below
-    in a), up to eight rounds; ``accepted`` starts as the strong ones."""
-    n_a, n_b = shape
-    keys = i * n_b + j
-    accepted = accepted.copy()
-    for _ in range(8):
-        waiting = np.flatnonzero(~accepted)
-        if waiting.size == 0:
-            break
-        taken = np.sort(keys[accepted])
-        grow = np.zeros(waiting.size, dtype=bool)
-        wi, wj = i[waiting], j[waiting]
-        for di, dj in ((-1, -1), (1, 1), (-1, 0), (1, 0)):
-            ni, nj = wi + di, wj + dj
-            inside = (ni >= 0) & (ni < n_a) & (nj >= 0) & (nj < n_b)
-            probe = ni[inside] * n_b + nj[inside]
-            at = np.minimum(np.searchsorted(taken, probe), max(taken.size - 1, 0))
-            grow[np.flatnonzero(inside)[taken[at] == probe if taken.size else np.zeros(probe.size, dtype=bool)]] = True
-        if not grow.any():
-            break
-        accepted[waiting[grow]] = True
-    order = np.argsort(keys[accepted], kind="stable")
-    return list(zip(i[accepted][order].tolist(), j[accepted][order].tolist()))
-
-
-def _groups(pairs: list[tuple[int, int]], gap: int) -> list[list[tuple[int, int]]]:
-    """Chain sentence pairs that follow each other (within ``gap``) in both texts."""
-    groups: list[list[tuple[int, int]]] = []
-    for i, j in sorted(pairs):
-        best = None
-        for g in groups[-8:]:
-            li, lj = g[-1]
-            if 0 <= i - li <= gap + 1 and -1 <= j - lj <= gap + 1:
-                if best is None or abs(j - lj) < abs(j - best[-1][1]):
-                    best = g
-        if best is None:
-            groups.append([(i, j)])
-        else:
-            best.append((i, j))
-    return groups
-
-
-def _summary_chains(groups: list[list[tuple[int, int]]], gap: int, sa: list[Span], sb: list[Span], min_chars: int = 0,
-                    scores: dict[tuple[int, int], float] | None = None) -> list[tuple[list[tuple[int, int]], bool]]:
-    """Join groups that follow each other closely in one text and in order,
-    however far apart, in the other: a summary tells a long text in a few
-    sentences, each standing for a stretch of the source (many-to-one).
-
-    A chain is kept only when its stretch of the long side is
-    :data:`SUMMARY_MIN_RATIO` to :data:`SUMMARY_MAX_RATIO` times its stretch
-    of the short side (a rewrite that moves its sentences about is not a
-    summary), and it joins at least :data:`SUMMARY_MIN_GROUPS` groups (a
-    stray pair of sentences does not make a summary), or
-    :data:`SUMMARY_SHORT_GROUPS` when it is a short summary
-    (:func:`_short_summary`) holding :data:`SUMMARY_SHORT_SHARE` or more of
-    the pair's aligned sentences (a pair told by a summary has little else
-    aligned; two runs among many are two passages).
-
-    Args:
-        groups: From :func:`_groups`.
-        gap: Sentences that may be skipped between two groups on the close side.
-        sa: Sentences of a.
-        sb: Sentences of b.
-        min_chars: Characters each group of a short summary spans on both sides.
-        scores: Cosine of each sentence pair (none: every pair counts as reworded).
-
-    Returns:
-        ``(sentence pairs, whether they are a summary chain)`` per passage to make.
-    """
-    total = sum(len(group) for group in groups)
-    chains: list[list[list[tuple[int, int]]]] = []
-    for group in sorted(groups):
-        if chains:
-            last, first = chains[-1][-1][-1], group[0]
-            di, dj = first[0] - last[0], first[1] - last[1]
-            if (0 < di <= gap + 1 and dj > 0) or (0 < dj <= gap + 1 and di > 0):
-                chains[-1].append(group)
-                continue
-        chains.append([group])
-    out = []
-    for chain in chains:
-        pairs = [pair for group in chain for pair in group]
-        span_a = sa[max(i for i, _ in pairs)].end - sa[min(i for i, _ in pairs)].start
-        span_b = sb[max(j for _, j in pairs)].end - sb[min(j for _, j in pairs)].start
-        ratio = max(span_a, span_b) / max(min(span_a, span_b), 1)
-        short = (len(pairs) >= SUMMARY_SHORT_SHARE * total
-                 and _short_summary(chain, span_a <= span_b, sa, sb, min_chars, scores or {}))
-        groups_needed = SUMMARY_SHORT_GROUPS if short else SUMMARY_MIN_GROUPS
-        if len(chain) >= groups_needed and SUMMARY_MIN_RATIO <= ratio <= SUMMARY_MAX_RATIO:
-            out.append((pairs, True))
-        else:
-            out.extend((group, False) for group in chain)
-    return out
-
-
-def _short_summary(chain: list[list[tuple[int, int]]], a_is_short: bool, sa: list[Span], sb: list[Span], min_chars: int,
-                   scores: dict[tuple[int, int], float]) -> bool:
-    """Is a chain a summary told in a handful of sentences?
-
-    Its short side stretches over at most :data:`SUMMARY_SHORT_SENTENCES`
-    sentences, :data:`SUMMARY_SHORT_DENSITY` of them aligned (the summary is
-    the text there, not a few sentences scattered in other text); each group
-    spans ``min_chars`` on both sides (a heading or a one-word line that
-    matches is no evidence); and at least one pair is reworded (copied
-    sentences from far apart are copies, not a summary).
-    """
-    pairs = [pair for group in chain for pair in group]
-    short = {i for i, _ in pairs} if a_is_short else {j for _, j in pairs}
-    stretch = max(short) - min(short) + 1
-    return (stretch <= SUMMARY_SHORT_SENTENCES and len(short) >= SUMMARY_SHORT_DENSITY * stretch
-            and all(_group_chars(group, sa, sb) >= min_chars for group in chain)
-            and any(scores.get(pair, 0.0) < 1.0 for pair in pairs))
-
-
-def _group_chars(group: list[tuple[int, int]], sa: list[Span], sb: list[Span]) -> int:
-    """Characters a group of sentence pairs spans on its shorter side."""
-    return min(sa[group[-1][0]].end - sa[group[0][0]].start, sb[max(j for _, j in group)].end - sb[min(j for _, j in group)].start)
-
-
-def _verbatim_hull(a: Span, b: Span, verbatim: list[Passage]) -> tuple[Span, Span]:
-    """``a`` and ``b`` cut to the stretch the verbatim passages inside them
-    span (unchanged when none lies inside both)."""
-    inside = [p for p in verbatim if a.start <= p.a.start and p.a.end <= a.end and b.start <= p.b.start and p.b.end <= b.end]
-    if not inside:
-        return a, b
-    return (Span(min(p.a.start for p in inside), max(p.a.end for p in inside)),
-            Span(min(p.b.start for p in inside), max(p.b.end for p in inside)))
-
-
-def _covered(mask: np.ndarray, span: Span) -> float:
-    return float(mask[span.start : span.end].mean()) if len(span) else 0.0
-
-
-def _word_span(p: PreparedText, start: int, end: int) -> Span:
-    """``[start, end)`` trimmed to begin at its first word and end with its last
-    (no opening quotation mark or final full stop of a sentence left alone)."""
-    first = int(np.searchsorted(p.token_starts, start, side="left"))
-    last = int(np.searchsorted(p.token_ends, end, side="right")) - 1
-    if first > last:
-        return Span(start, end)
-    return Span(int(p.token_starts[first]), int(p.token_ends[last]))
-
-
-def _reworded_passages(pa, pb, pairs, scores: dict[tuple[int, int], float], verbatim: list[Passage], settings) -> list[Passage]:
-    ps = settings.passages
-    sa, sb = pa.text.sentences, pb.text.sentences
-    va = span_mask(len(pa.text.text), [p.a for p in verbatim])
-    vb = span_mask(len(pb.text.text), [p.b for p in verbatim])
-    out = []
-    for group, chain in _summary_chains(_groups(pairs, ps.sentence_gap), ps.sentence_gap, sa, sb, ps.min_passage_chars, scores):
-        a = _word_span(pa.text, min(sa[i].start for i, _ in group), max(sa[i].end for i, _ in group))
-        b = _word_span(pb.text, min(sb[j].start for _, j in group), max(sb[j].end for _, j in group))
-        if min(len(a), len(b)) < ps.min_passage_chars:
-            continue
-        covered = (_covered(va, a) >= VERBATIM_COVERED, _covered(vb, b) >= VERBATIM_COVERED)
-        if any(covered) and not all(covered) and not chain:
-            # One side already told by verbatim passages: the other side's
-            # text beyond them is its own (a longer sentence around a copied
-            # paragraph); a summary tells that side in its own words.
-            a, b = _verbatim_hull(a, b, verbatim)
-            covered = (_covered(va, a) >= VERBATIM_COVERED, _covered(vb, b) >= VERBATIM_COVERED)
-        if all(covered):
-            continue
-        score = float(np.mean([scores[i, j] for i, j in group]))
-        if len(group) == 1 and score < ps.sentence_threshold:
-            continue
-        out.append(Passage(a, b, REWORDED, score))
-    return out
+    return raw.maximum(ScoreEntries(keys[keep], shares[keep].astype(np.float32), raw.shape))
 
 
 # Verbatim passages covering this share of both sides' unmasked tokens leave
@@ -557,16 +334,14 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
         raw = worded_entries(cosines, pa.worded, pb.worded)
         raw = raw.maximum(merged_pairs(pa.vectors, pb.vectors, raw, ps.sentence_threshold, ps.context_threshold))
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
-    pairs = select_sentence_pairs(sims, ps.sentence_threshold, ps.context_threshold)
-    rows, cols = np.array(pairs, dtype=np.int64).reshape(-1, 2).T
-    scores, raw_scores = sims.at(rows, cols), raw.at(rows, cols)
-    reworded = _reworded_passages(pa, pb, pairs, dict(zip(pairs, scores.tolist())), verbatim, settings)
+    rows, cols, scores = selected_entries(sims, ps.sentence_threshold, ps.context_threshold)
+    raw_scores = raw.at(rows, cols) if raw.keys.size else np.zeros(rows.size, dtype=np.float32)  # the near copies' path: no cosines
+    pairs = list(zip(rows.tolist(), cols.tolist()))
+    reworded = [Passage(a, b, REWORDED, score)
+                for a, b, score in reworded_passages(pa.text, pb.text, pairs, dict(zip(pairs, scores.tolist())), verbatim, ps)]
     passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
-    sa, sb = pa.text.sentences, pb.text.sentences
-    sentence_pairs = [
-        SentencePair(sa[i], sb[j], score, boosted)
-        for i, j, score, boosted in zip(rows.tolist(), cols.tolist(), scores.tolist(), (scores > raw_scores).tolist())
-    ]
+    sentence_pairs = AlignedSentences(pa.text.sentences, pb.text.sentences, rows.tolist(), cols.tolist(), scores.tolist(),
+                                      (scores > raw_scores).tolist())
     ca, cb, share_a, share_b = _shares(pa, pb, passages)
     return Alignment(
         passages, sentence_pairs, ca, cb, share_a, share_b,

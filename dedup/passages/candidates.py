@@ -13,17 +13,18 @@ common phrases. Pairs of documents sharing at least
 from __future__ import annotations
 
 import os
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from functools import partial
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, span_mask, take
-from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local
+from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, ships_texts
 from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.groups import GroupCollector
-from dedup.passages.index import candidates_and_holders, partitioned_candidate_pairs
+from dedup.passages.index import PartFindings, candidates_and_holders, merged_candidates, part_findings
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
 from dedup.text.normalize import fold_text, normalize_with_offsets
 
@@ -121,15 +122,54 @@ def candidates_and_shares(
 
 def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engine, faults, shares: bool, collector=None):
     """:func:`candidates_and_shares` of a spilled index: every figure is a
-    sum over hashes, so over partitions."""
+    sum over hashes, so over partitions. Each partition is searched on the
+    engine's workers (read there when they can read this process's files)
+    and their findings are summed here in the order of the partitions, so
+    the result is the same for any engine and any number of workers."""
     ps = settings.passages
-    held, shared = np.zeros(len(docs), dtype=np.int64), np.zeros(len(docs), dtype=np.int64)
-    parts = _spilled_with_masks(index, docs, settings, masks, engine, faults)
-    pairs, counts = partitioned_candidate_pairs(
-        parts, len(docs), ps.index_max_docs, ps.min_shared_fingerprints, folder=index.folder, holders=(held, shared) if shares else None,
-        collector=collector,
-    )
+    n_docs = len(docs)
+    held, shared = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)
+    masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
+    again = _spilled_fingerprints(docs, masked, settings, masks, os.path.join(index.folder, "masked"), engine, faults)
+    reads_files = engine is None or not ships_texts(engine)
+    if reads_files:
+        np.save(masked_path := os.path.join(index.folder, "masked.npy"), masked)
+    parts = [_IndexPart(index, again, masked_path if reads_files else masked, part) for part in range(index.partitions)]
+    search = partial(_part_findings, n_docs=n_docs, max_docs=ps.index_max_docs, holders=shares, min_docs=collector.min_docs if collector else 0)
+    with engine_or_local(engine, settings.workers) as running:
+        sources = parts if reads_files else (part.read() for part in parts)  # a cluster's workers get the arrays
+        pairs, counts = merged_candidates(
+            running.map(search, sources, in_flight=2), n_docs, ps.min_shared_fingerprints, folder=index.folder,
+            holders=(held, shared) if shares else None, collector=collector, run=running.map if reads_files else None,
+        )
     return pairs, counts, ((held, shared) if shares else None)
+
+
+@dataclass(frozen=True)
+class _IndexPart:
+    """One partition of a spilled index, with the fingerprints of the masked
+    documents (``masked``: their indices, or the ``.npy`` file of them) taken
+    again (``again``) in place of theirs."""
+
+    index: IndexSpill
+    again: IndexSpill
+    masked: str | np.ndarray
+    part: int
+
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        """The partition's hashes and owners."""
+        hashes, owners = self.index.read(self.part)
+        masked = np.load(self.masked) if isinstance(self.masked, str) else self.masked
+        keep = ~np.isin(owners, masked)
+        again_h, again_o = self.again.read(self.part)
+        return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], again_o))
+
+
+def _part_findings(source: _IndexPart | tuple[np.ndarray, np.ndarray], n_docs: int, max_docs: int, holders: bool, min_docs: int) -> PartFindings:
+    """:func:`~dedup.passages.index.part_findings` of one partition, read
+    here from its files or given as its arrays, in pieces."""
+    hashes, owners = source.read() if isinstance(source, _IndexPart) else source
+    return part_findings(pieces(hashes, owners), n_docs, max_docs, holders, min_docs)
 
 
 def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:
@@ -139,16 +179,6 @@ def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | No
     if index is None:
         return by_hash(*_pooled_fingerprints(docs, settings, masks, engine, faults))
     return _with_masks(index, docs, settings, masks, engine, faults)
-
-
-def _spilled_with_masks(index: IndexSpill, docs, settings: Settings, masks, engine: Engine | None = None, faults=None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """:func:`_with_masks` of a spilled index, one partition at a time."""
-    masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
-    again = _spilled_fingerprints(docs, masked, settings, masks, os.path.join(index.folder, "masked"), engine, faults)
-    for part, (hashes, owners) in enumerate(index.parts()):
-        keep = ~np.isin(owners, masked)
-        again_h, again_o = again.read(part)
-        yield from pieces(np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], again_o)))
 
 
 def _spilled_fingerprints(docs, chosen: np.ndarray, settings: Settings, masks, folder: str, engine: Engine | None = None, faults=None) -> IndexSpill:

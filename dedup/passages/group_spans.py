@@ -147,36 +147,21 @@ def _batch_spans(
         return
     last = np.maximum.reduceat(position, begins)
     found = np.diff(np.append(begins, position.size))
-    slots: dict[tuple[int, int], int] = {}  # (group, batch position) -> the member's place in out.spans[group]
-    for b, g, first, end, hits in zip(doc_at[begins].tolist(), group[begins].tolist(), starts[position[begins]].tolist(), ends[last + n - 1].tolist(), found.tolist()):
+    # a member: the runs of one document in one group (consecutive in the sort)
+    run_doc, run_group = doc_at[begins], group[begins]
+    head = np.ones(begins.size, dtype=bool)
+    head[1:] = (run_doc[1:] != run_doc[:-1]) | (run_group[1:] != run_group[:-1])
+    heads = np.flatnonzero(head)
+    member_doc = run_doc[heads]
+    chars = np.array([unmasked_chars(batch[b][1], masks) for b in member_doc.tolist()], dtype=np.int64)
+    shares = fingerprint_share(np.add.reduceat(found, heads), held[member_doc], settings)
+    estimated = np.rint(shares * chars).astype(np.int64).tolist()
+    spans = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1).tolist()
+    bounds = np.append(heads, begins.size).tolist()
+    for m, (b, g) in enumerate(zip(member_doc.tolist(), run_group[heads].tolist())):
         k, doc = batch[b]
-        member = out.spans.setdefault(g, [])
-        estimates = out.estimates.setdefault(g, [])
-        if member and member[-1][0] == k:
-            member[-1][1].append([first, end])
-            estimates[-1] += hits
-            continue
-        slots[g, b] = len(member)
-        member.append((k, [[first, end]]))
-        estimates.append(hits)
+        out.spans.setdefault(g, []).append((k, spans[bounds[m] : bounds[m + 1]]))
+        out.estimates.setdefault(g, []).append(estimated[m])
         if g not in out.texts:  # documents come in corpus order: this is the group's first
+            first, end = spans[bounds[m]]
             out.texts[g] = doc.text[first : min(end, first + text_chars)]
-    _estimated_chars(batch, slots, held, settings, masks, out)
-
-
-def _estimated_chars(
-    batch: list[tuple[int, Document]], slots: dict[tuple[int, int], int], held: np.ndarray, settings: PassageSettings,
-    masks: Mapping[str, Sequence[Span]], out: GroupSpans,
-) -> None:
-    """Turn the fingerprint counts this batch added to ``out.estimates``
-    into characters, as a pair's estimate is made from its shared and held
-    fingerprints and its document's unmasked characters."""
-    if not slots:
-        return
-    places = list(slots.items())
-    found = np.array([out.estimates[g][at] for (g, _), at in places], dtype=np.int64)
-    positions = np.array([b for (_, b), _ in places], dtype=np.int64)
-    chars = np.array([unmasked_chars(doc, masks) for _, doc in batch], dtype=np.int64)[positions]
-    estimated = np.rint(fingerprint_share(found, held[positions], settings) * chars).astype(np.int64).tolist()
-    for ((g, _), at), value in zip(places, estimated):
-        out.estimates[g][at] = value

@@ -21,6 +21,7 @@ document (:mod:`dedup.passages.group_spans`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -28,6 +29,10 @@ import numpy as np
 # (a sum over the set: the same for any order, and for any part of the index).
 _MIX_A = np.uint64(0x9E3779B97F4A7C15)
 _MIX_B = np.uint64(0xBF58476D1CE4E5B9)
+
+# Parts whose sets are kept before those seen again are dropped (bounds
+# what the sets of the parts repeat; each drop sorts what is kept).
+_SETS_PER_COMPACTION = 64
 
 
 def set_signatures(owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
@@ -79,10 +84,13 @@ class GroupCollector:
 
     def __init__(self, n_docs: int, min_docs: int, max_docs: int) -> None:
         self.n_docs, self.min_docs, self.max_docs = n_docs, min_docs, max_docs
-        self._own: list[np.ndarray] = []  # pair codes, once per fingerprint held by fewer than min_docs
+        # pair codes, once per fingerprint held by fewer than min_docs (counts None), or distinct with their counts
+        self._own: list[tuple[np.ndarray, np.ndarray | None]] = []
         self._hashes: list[np.ndarray] = []
         self._signatures: list[np.ndarray] = []
-        self._members: dict[int, np.ndarray] = {}
+        # per part, its distinct signatures and the holders of the first run of each, one after the other
+        # (flat arrays, not an array per set: a dict of a few hundred thousand small arrays cost more than the sort)
+        self._sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add_runs(self, hashes: np.ndarray, owners: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         """One part's fingerprints held by several documents.
@@ -100,21 +108,61 @@ class GroupCollector:
         self._hashes.append(hashes[grouped])
         self._signatures.append(signatures)
         distinct, first = np.unique(signatures, return_index=True)
-        run_starts, run_lengths = starts[grouped][first], lengths[grouped][first]
-        for signature, start, length in zip(distinct.tolist(), run_starts.tolist(), run_lengths.tolist()):
-            self._members.setdefault(signature, owners[start : start + length].copy())
+        run_lengths = lengths[grouped][first]
+        self._sets.append((distinct, run_lengths, owners[run_positions(starts[grouped][first], run_lengths)]))
+        if len(self._sets) >= _SETS_PER_COMPACTION:
+            self._sets = [self._holder_sets()]
+
+    def _holder_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every set signature once, sorted, with the lengths and the holders
+        (flat) of the first run that had it, as the parts came."""
+        if not self._sets:
+            return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        signatures = np.concatenate([s for s, _, _ in self._sets])
+        lengths = np.concatenate([n for _, n, _ in self._sets])
+        holders = np.concatenate([h for _, _, h in self._sets])
+        distinct, first = np.unique(signatures, return_index=True)  # the first occurrence of each
+        starts = np.cumsum(lengths) - lengths
+        return distinct, lengths[first], holders[run_positions(starts[first], lengths[first])]
 
     def add_own(self, codes: np.ndarray) -> None:
         """Pair codes ``i * n_docs + j``, one per fingerprint the pair shares
         with fewer than ``min_docs`` documents holding it."""
-        self._own.append(codes)
+        self._own.append((codes, None))
+
+    def compacted(self) -> "GroupCollector":
+        """This collector, what it holds twice held once (before it is sent
+        from the process that searched a part of the index)."""
+        if self._sets:
+            self._sets = [self._holder_sets()]
+        if self._own:
+            self._own = [self._own_totals()]
+        return self
+
+    def extend(self, other: "GroupCollector") -> None:
+        """Add what ``other`` gathered from the parts after those added so far."""
+        self._own.extend(other._own)
+        self._hashes.extend(other._hashes)
+        self._signatures.extend(other._signatures)
+        self._sets.extend(other._sets)
+        if len(self._sets) >= _SETS_PER_COMPACTION:
+            self._sets = [self._holder_sets()]
+
+    def _own_totals(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair code of ``_own`` once, sorted, with its count."""
+        codes = np.concatenate([c for c, _ in self._own])
+        counts = np.concatenate([np.ones(c.size, dtype=np.int64) if n is None else n for c, n in self._own])
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))) if codes.size else np.zeros(0, dtype=np.int64)
+        return codes[starts], np.add.reduceat(counts, starts) if codes.size else counts
 
     def own_counts(self, pairs: np.ndarray) -> np.ndarray:
         """Per candidate pair, its shared fingerprints held by fewer than
         ``min_docs`` documents (text it shares beyond any group)."""
         if not self._own or len(pairs) == 0:
             return np.zeros(len(pairs), dtype=np.int64)
-        codes, counts = np.unique(np.concatenate(self._own), return_counts=True)
+        codes, counts = self._own_totals()
         wanted = pairs[:, 0] * np.int64(self.n_docs) + pairs[:, 1]
         at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
         return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
@@ -127,7 +175,11 @@ class GroupCollector:
         hashes, signatures = np.concatenate(self._hashes), np.concatenate(self._signatures)
         distinct, group_of, sizes = np.unique(signatures, return_inverse=True, return_counts=True)
         kept = np.flatnonzero(sizes >= min_fingerprints)
-        members = [self._members[s] for s in distinct[kept].tolist()]
+        self._sets = [self._holder_sets()]
+        sets, lengths, holders = self._sets[0]
+        at = np.searchsorted(sets, distinct[kept])  # every signature has its set
+        starts = np.cumsum(lengths) - lengths
+        members = [holders[start : start + length] for start, length in zip(starts[at].tolist(), lengths[at].tolist())]
         order = sorted(range(len(members)), key=lambda k: members[k].tolist())
         renumber = np.full(distinct.size, -1, dtype=np.int64)
         renumber[kept[order]] = np.arange(len(order))
@@ -135,6 +187,24 @@ class GroupCollector:
         keep = group_of >= 0
         by_hash = np.argsort(hashes[keep], kind="stable")
         return Groups([members[k] for k in order], hashes[keep][by_hash], group_of[keep][by_hash], sizes[kept[order]])
+
+
+def run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of every element of the runs at ``starts`` of ``lengths``, run after run."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    shift = np.repeat(starts - (np.cumsum(lengths) - lengths), lengths)
+    return np.arange(total, dtype=np.int64) + shift
+
+
+@lru_cache(maxsize=256)
+def triangle(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.triu_indices(size, k=1)``, made once per size (the candidate sort
+    asks for the same few sizes in every part of the index)."""
+    left, right = np.triu_indices(size, k=1)
+    left.flags.writeable = right.flags.writeable = False
+    return left, right
 
 
 def pair_codes_within(members: list[np.ndarray], n_docs: int) -> tuple[np.ndarray, np.ndarray]:
@@ -145,7 +215,7 @@ def pair_codes_within(members: list[np.ndarray], n_docs: int) -> tuple[np.ndarra
     for size in sorted({m.size for m in members}):
         chosen = [k for k, m in enumerate(members) if m.size == size]
         block = np.stack([members[k] for k in chosen])
-        left, right = np.triu_indices(size, k=1)
+        left, right = triangle(size)
         codes.append((block[:, left] * np.int64(n_docs) + block[:, right]).ravel())
         owners.append(np.repeat(np.array(chosen, dtype=np.int64), left.size))
     if not codes:

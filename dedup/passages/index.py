@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Sequence
+from functools import partial
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
-from dedup.passages.groups import GroupCollector
+from dedup.passages.groups import GroupCollector, triangle
 from dedup.text.ngrams import ngram_hashes, sampled, word_hashes
 from dedup.text.shingles import shingle_hashes_from_tokens
 
@@ -184,7 +185,7 @@ def candidates_and_holders(
     codes: list[np.ndarray] = []
     for size in np.unique(lengths[(lengths > 1) & (lengths <= max_docs)]).tolist():
         group = starts[lengths == size]
-        left, right = np.triu_indices(size, k=1)
+        left, right = triangle(size)
         codes.append((owners[group[:, None] + left] * n_docs + owners[group[:, None] + right]).ravel())
         if collector is not None and size < collector.min_docs:
             collector.add_own(codes[-1])
@@ -194,6 +195,52 @@ def candidates_and_holders(
     keep = counts >= min_shared
     chosen = unique[keep]
     return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64), counted
+
+
+@dataclass
+class PartFindings:
+    """What the candidate search finds in one part of the index (a partition
+    of a spilled one): summed over the parts, the whole index's figures.
+
+    Attributes:
+        codes: Pair codes ``i * n_docs + j`` of the pairs sharing a fingerprint here, sorted.
+        counts: The fingerprints each shares here.
+        held: With holders, each document's distinct fingerprints here, else ``None``.
+        shared: With holders, those of them another document holds.
+        groups: What a :class:`~dedup.passages.groups.GroupCollector` gathered here, or ``None``.
+    """
+
+    codes: np.ndarray
+    counts: np.ndarray
+    held: np.ndarray | None = None
+    shared: np.ndarray | None = None
+    groups: GroupCollector | None = None
+
+
+def part_findings(
+    pieces: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, max_docs: int, holders: bool = False, min_docs: int = 0,
+) -> PartFindings:
+    """The :class:`PartFindings` of a part of the index, read in pieces.
+
+    Args:
+        pieces: ``(hashes, owners)`` of each piece; no hash is in two pieces.
+        n_docs, max_docs: As for :func:`candidate_pairs`.
+        holders: Count each document's held and shared fingerprints.
+        min_docs: With 1 or more, gather the groups' fingerprints
+            (``passages.group_min_docs``) in the findings' own collector.
+    """
+    collector = GroupCollector(n_docs, min_docs, max_docs) if min_docs else None
+    held = np.zeros(n_docs, dtype=np.int64) if holders else None
+    shared = np.zeros(n_docs, dtype=np.int64) if holders else None
+    coded = []
+    for hashes, owners in pieces:
+        pairs, counts, counted = candidates_and_holders(hashes, owners, n_docs, max_docs, 1, holders, collector)
+        if counted is not None:
+            held += counted[0]
+            shared += counted[1]
+        coded.append((pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], counts))
+    codes, counts = coded[0] if len(coded) == 1 else _summed_codes(coded, n_docs, 1)  # a piece's codes are sorted
+    return PartFindings(codes, counts, held, shared, collector.compacted() if collector is not None else None)
 
 
 def partitioned_candidate_pairs(
@@ -206,44 +253,84 @@ def partitioned_candidate_pairs(
         parts: ``(hashes, owners)`` of each part; no hash is in two parts
             (e.g. :class:`dedup.near.index_spill.IndexSpill` partitions).
         n_docs, max_docs, min_shared: As for :func:`candidate_pairs`.
+        folder, holders, collector: As for :func:`merged_candidates`.
+
+    Returns:
+        As :func:`candidate_pairs` over all the parts at once: a pair's
+        shared hashes are the sum of those it shares in each part.
+    """
+    min_docs = collector.min_docs if collector is not None else 0
+    findings = (part_findings([part], n_docs, max_docs, holders is not None, min_docs) for part in parts)
+    return merged_candidates(findings, n_docs, min_shared, folder, holders, collector)
+
+
+def merged_candidates(
+    findings: Iterable[PartFindings], n_docs: int, min_shared: int, folder: str | None = None,
+    holders: tuple[np.ndarray, np.ndarray] | None = None, collector: GroupCollector | None = None,
+    run: Callable[[Callable, list], Iterable] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The candidate pairs of an index from the :class:`PartFindings` of its
+    parts, taken in the order they come (so the same for any order in which
+    the parts were searched, when they come in order).
+
+    Args:
+        findings: Each part's findings.
+        n_docs, min_shared: As for :func:`candidate_pairs`.
         folder: Where the pairs that share a fingerprint in some part wait
             for their sums, by ranges of their first document (one range in
             memory at a time); in memory when not given. They are many more
             than the candidates (every pair that shares one fingerprint, once
             per part) and grow faster than the corpus.
         holders: ``(held, shared)`` int64 arrays of ``n_docs`` that receive
-            :func:`shared_fingerprints` of the whole index (summed over the
-            parts, from the sort that finds each part's pairs).
-        collector: Receives each part's grouped fingerprints (as for
-            :func:`candidates_and_holders`).
+            :func:`shared_fingerprints` of the whole index (the findings'
+            figures summed).
+        collector: Receives each part's grouped fingerprints, in order.
+        run: Maps a function over a list of jobs, results in order (an
+            engine's ``map``), for the sums of the ranges in ``folder``
+            (read from there); by default, in this process.
 
     Returns:
-        As :func:`candidate_pairs` over all the parts at once: a pair's
-        shared hashes are the sum of those it shares in each part.
+        As :func:`candidate_pairs` over all the parts at once.
     """
 
     def coded() -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for hashes, owners in parts:
-            pairs, counts, counted = candidates_and_holders(hashes, owners, n_docs, max_docs, 1, holders is not None, collector)
+        for found in findings:
             if holders is not None:
-                holders[0][:] += counted[0]
-                holders[1][:] += counted[1]
-            yield pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], counts
+                holders[0][:] += found.held
+                holders[1][:] += found.shared
+            if collector is not None and found.groups is not None:
+                collector.extend(found.groups)
+            yield found.codes, found.counts
 
     if folder is None:
         return _summed_pairs(coded(), n_docs, min_shared)
     buckets = _PairBuckets(folder, n_docs)
     for codes, counts in coded():
         buckets.add(codes, counts)
-    found = [_summed_pairs([part], n_docs, min_shared) for part in buckets.read()]
+    summing = partial(summed_bucket, n_docs=n_docs, min_shared=min_shared)
+    found = list((run or map)(summing, buckets.close()))
     if not found:
         return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate([p for p, _ in found]), np.concatenate([c for _, c in found])
 
 
+def summed_bucket(path: str, n_docs: int, min_shared: int) -> tuple[np.ndarray, np.ndarray]:
+    """The candidates among the pairs of one range of first documents (a
+    file of codes and counts, removed once read): :func:`_summed_pairs`."""
+    entries = np.fromfile(path, dtype=np.int64).reshape(-1, 2)
+    os.remove(path)
+    return _summed_pairs([(entries[:, 0].copy(), entries[:, 1].copy())], n_docs, min_shared)
+
+
 def _summed_pairs(coded: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, min_shared: int) -> tuple[np.ndarray, np.ndarray]:
     """The pairs whose counts, summed over ``coded`` (pair codes ``i * n + j``
     and counts, in parts), reach ``min_shared``; in order of code."""
+    chosen, totals = _summed_codes(coded, n_docs, min_shared)
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), totals
+
+
+def _summed_codes(coded: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, min_shared: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_summed_pairs` as pair codes."""
     # Each (pair, count) of a part is one uint64, the pair's code above its
     # count: one array of 8 bytes an entry, sorted in place, where a pair
     # code, a count and a sort order of 8 bytes each would take 40 at the
@@ -271,12 +358,11 @@ def _summed_pairs(coded: Iterable[tuple[np.ndarray, np.ndarray]], n_docs: int, m
         order = np.argsort(all_codes, kind="stable")
         all_codes, keys = all_codes[order], keys[order]
     if all_codes.size == 0:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     starts = np.flatnonzero(np.concatenate(([True], all_codes[1:] != all_codes[:-1])))
     totals = np.add.reduceat(keys.astype(np.int64, copy=False), starts)
     keep = totals >= min_shared
-    chosen = all_codes[starts][keep]
-    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), totals[keep].astype(np.int64)
+    return all_codes[starts][keep], totals[keep].astype(np.int64)
 
 
 class _PairBuckets:
@@ -306,14 +392,12 @@ class _PairBuckets:
                     self.files[b] = open(self._path(b), "ab")
                 self.files[b].write(entries[lo:hi].tobytes())
 
-    def read(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Each range's codes and counts, ranges in order."""
+    def close(self) -> list[str]:
+        """The files of the ranges that hold pairs, ranges in order (read
+        each with :func:`summed_bucket`)."""
         for out in self.files.values():
             out.close()
-        for b in sorted(self.files):
-            entries = np.fromfile(self._path(b), dtype=np.int64).reshape(-1, 2)
-            os.remove(self._path(b))
-            yield entries[:, 0].copy(), entries[:, 1].copy()
+        return [self._path(b) for b in sorted(self.files)]
 
 
 def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:

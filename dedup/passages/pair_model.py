@@ -21,6 +21,7 @@ import numpy as np
 
 from dedup.config import PassageSettings
 from dedup.passages.align import Alignment
+from dedup.passages.aligned_sentences import sentence_scores
 from dedup.passages.relations import SideMeasure, classify, measure_sides
 
 MODEL_FILE = Path(__file__).resolve().parent / "models" / "pairs.json"
@@ -52,7 +53,7 @@ def pair_features(alignment: Alignment, settings: PassageSettings, texts: tuple[
     a, b = sides if sides is not None else measure_sides(alignment, settings, texts, chars)
     evidence = a.evidence + b.evidence
     lengths = sorted((max(a.chars, 1), max(b.chars, 1)))
-    scores = [s.score for s in alignment.sentence_pairs]
+    scores = sentence_scores(alignment.sentence_pairs)
     stats = alignment.stats
     contained = (stats.get("containment_a", 0.0), stats.get("containment_b", 0.0))
     weights = (a.weight, b.weight) if texts else (a.evidence, b.evidence)

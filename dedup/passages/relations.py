@@ -34,7 +34,8 @@ import numpy as np
 
 from dedup.config import PassageSettings, Settings
 from dedup.document import Document, covered_chars, span_mask
-from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, SentencePair, align_prepared, prepare, whole_document_stats
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
+from dedup.passages.aligned_sentences import mirrored_pairs
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
 WHOLLY, PARTIALLY, NONE = "wholly", "partially", "none"
@@ -357,7 +358,7 @@ def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[S
 def mirror(alignment: Alignment) -> Alignment:
     """The same alignment seen from the other side (a and b swapped)."""
     passages = sorted((replace(p, a=p.b, b=p.a) for p in alignment.passages), key=lambda p: (p.a.start, p.b.start, p.kind))
-    pairs = sorted((SentencePair(s.b, s.a, s.score, s.verbatim) for s in alignment.sentence_pairs), key=lambda s: (s.a.start, s.b.start))
+    pairs = mirrored_pairs(alignment.sentence_pairs)
     stats = dict(alignment.stats)
     if "containment_a" in stats:
         stats["containment_a"], stats["containment_b"] = alignment.stats["containment_b"], alignment.stats["containment_a"]

@@ -71,6 +71,9 @@ def seed_table(text: PreparedText, n: int) -> SeedTable:
     if text.n_tokens < n:
         return SeedTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
     hashes = shingle_hashes_from_tokens(text.hashes, n)
+    if not text.masked.any():  # every n-gram is a seed
+        order = np.argsort(hashes, kind="stable")
+        return SeedTable(hashes[order], order.astype(np.int64))
     valid = np.flatnonzero(~masked_windows(text.masked, n))
     order = valid[np.argsort(hashes[valid], kind="stable")]
     return SeedTable(hashes[order], order.astype(np.int64))

@@ -11,7 +11,8 @@ pairs with a label are returned.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import heapq
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, Sequence
 
 from dedup.config import Settings
@@ -54,7 +55,8 @@ class PassagePair:
         Args:
             measures: As for :meth:`extra`.
         """
-        alignment = replace(self.alignment, sentence_pairs=[], sentences_a=[], sentences_b=[])
+        al = self.alignment
+        alignment = Alignment(al.passages, [], al.shared_chars_a, al.shared_chars_b, al.share_a, al.share_b, al.stats, capped=al.capped)
         return PassagePair(self.i, self.j, self.relation, alignment, self.extra(measures), self.sides)
 
     @property
@@ -299,7 +301,7 @@ _DOCS_PER_CHUNK = 10_000
 def _verify_chunk(args) -> list[PassagePair]:
     local_docs, local_pairs, settings, masks, ids, shared, sentences = args
     found = verify_pairs(local_docs, local_pairs, settings, masks, shared, sentences)
-    return [replace(p, i=ids[p.i], j=ids[p.j]) for p in found]
+    return [PassagePair(ids[p.i], ids[p.j], p.relation, p.alignment, p.summary, p.sides) for p in found]
 
 
 def _chunk_size(args) -> int:
@@ -401,13 +403,17 @@ def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[t
     size = max(1, -(-len(pairs) // n_chunks))
     chunks: list[list[tuple[int, int]]] = [[] for _ in range(n_chunks)]
     held: list[set[int]] = [set() for _ in range(n_chunks)]
+    lightest = [(0, k) for k in range(n_chunks)]  # (pairs, chunk number) of every chunk: a heap
     for component in sorted(components.values(), key=lambda c: (-len(c), c[0])):
         if len(component) > size:
             _cut_component(component, chunks, held, size)
+            lightest = [(len(chunk), k) for k, chunk in enumerate(chunks)]
+            heapq.heapify(lightest)
             continue
-        k = min(range(n_chunks), key=lambda k: len(chunks[k]))
+        _, k = lightest[0]
         chunks[k].extend(component)
         held[k].update(doc for pair in component for doc in pair)
+        heapq.heapreplace(lightest, (len(chunks[k]), k))
     return [sorted(c) for c in chunks if c]
 
 

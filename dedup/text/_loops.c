@@ -41,6 +41,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -669,6 +670,49 @@ static Py_ssize_t join_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t n
     return k;
 }
 
+/* One stable counting pass of count seeds from from to to, by position in a
+ * (by_diagonal 0) or by diagonal, whose values lie in [low, low + range);
+ * starts holds range + 1 items. */
+static void counting_pass(const seed_t *from, seed_t *to, Py_ssize_t count, int by_diagonal, int64_t low, int64_t range, Py_ssize_t *starts)
+{
+    memset(starts, 0, (size_t)(range + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < count; k++)
+        starts[(by_diagonal ? from[k].diag : from[k].a) - low + 1]++;
+    for (int64_t v = 1; v <= range; v++)
+        starts[v] += starts[v - 1];
+    for (Py_ssize_t k = 0; k < count; k++)
+        to[starts[(by_diagonal ? from[k].diag : from[k].a) - low]++] = from[k];
+}
+
+/* Sorts seeds by diagonal, then position in a: by two counting passes (by
+ * position, then stably by diagonal) when both ranges are small beside their
+ * number, else by qsort. The same order either way: no two seeds share both. */
+static void sort_seeds(seed_t *seeds, Py_ssize_t count)
+{
+    if (count < 2)
+        return;
+    int64_t amin = seeds[0].a, amax = seeds[0].a, dmin = seeds[0].diag, dmax = seeds[0].diag;
+    for (Py_ssize_t k = 1; k < count; k++) {
+        amin = seeds[k].a < amin ? seeds[k].a : amin, amax = seeds[k].a > amax ? seeds[k].a : amax;
+        dmin = seeds[k].diag < dmin ? seeds[k].diag : dmin, dmax = seeds[k].diag > dmax ? seeds[k].diag : dmax;
+    }
+    const int64_t ra = amax - amin + 1, rd = dmax - dmin + 1, room = 4 * (int64_t)count + 1024;
+    Py_ssize_t *starts = NULL;
+    seed_t *moved = NULL;
+    if (ra <= room && rd <= room) {
+        starts = (Py_ssize_t *)malloc((size_t)((ra > rd ? ra : rd) + 1) * sizeof(Py_ssize_t));
+        moved = (seed_t *)malloc((size_t)count * sizeof(seed_t));
+    }
+    if (starts == NULL || moved == NULL) {
+        free(starts), free(moved);
+        qsort(seeds, (size_t)count, sizeof(seed_t), by_diagonal);
+        return;
+    }
+    counting_pass(seeds, moved, count, 0, amin, ra, starts);
+    counting_pass(moved, seeds, count, 1, dmin, rd, starts);
+    free(starts), free(moved);
+}
+
 /* The seeds of join_seeds sorted by diagonal then position; *count receives
  * how many. NULL when out of memory. */
 static seed_t *shared_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na, const uint64_t *hb, const int64_t *pb, Py_ssize_t nb,
@@ -679,7 +723,7 @@ static seed_t *shared_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na
     if (seeds == NULL)
         return NULL;
     *count = join_seeds(ha, pa, na, hb, pb, nb, max_repeats, seeds);
-    qsort(seeds, (size_t)*count, sizeof(seed_t), by_diagonal);
+    sort_seeds(seeds, *count);
     return seeds;
 }
 
@@ -908,6 +952,126 @@ static PyObject *verbatim_cover(PyObject *self, PyObject *args)
     Py_END_ALLOW_THREADS
     release_buffers(views, 3, NULL);
     return bytes_of(out, count * (Py_ssize_t)sizeof(cover_t));
+}
+
+/* The entries that select_sentence_pairs keeps of n score entries (int64 keys
+ * row * n_b + column, sorted and distinct; float32 values): those at or above
+ * weak that are the best of their row or of their column (compared as float64,
+ * as numpy compares them with its float64 maxima), the strong ones accepted,
+ * then up to eight rounds accepting the others beside one accepted before the
+ * round (diagonally, or above or below in a). Their positions, by key, into
+ * out (n items); *count receives how many. -1 when out of memory. */
+static int select_loop(const int64_t *keys, const float *values, Py_ssize_t n, int64_t n_a, int64_t n_b, float strong, float weak,
+                       int64_t *out, Py_ssize_t *count)
+{
+    double *best_a = (double *)malloc((size_t)(n_a > 0 ? n_a : 1) * sizeof(double));
+    double *best_b = (double *)malloc((size_t)(n_b > 0 ? n_b : 1) * sizeof(double));
+    int64_t *kept_keys = (int64_t *)malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+    char *accepted = (char *)malloc((size_t)(n > 0 ? n : 1)), *grow = (char *)malloc((size_t)(n > 0 ? n : 1));
+    Py_ssize_t m = 0;
+    if (best_a == NULL || best_b == NULL || kept_keys == NULL || accepted == NULL || grow == NULL) {
+        free(best_a), free(best_b), free(kept_keys), free(accepted), free(grow);
+        return -1;
+    }
+    for (int64_t r = 0; r < n_a; r++)
+        best_a[r] = -INFINITY;
+    for (int64_t c = 0; c < n_b; c++)
+        best_b[c] = -INFINITY;
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (values[k] >= weak) {
+            const double v = (double)values[k];
+            const int64_t r = keys[k] / n_b, c = keys[k] % n_b;
+            best_a[r] = v > best_a[r] ? v : best_a[r];
+            best_b[c] = v > best_b[c] ? v : best_b[c];
+        }
+    for (Py_ssize_t k = 0; k < n; k++)
+        if (values[k] >= weak && ((double)values[k] >= best_a[keys[k] / n_b] || (double)values[k] >= best_b[keys[k] % n_b])) {
+            out[m] = k, kept_keys[m] = keys[k], accepted[m] = values[k] >= strong;
+            m++;
+        }
+    static const int64_t steps[4][2] = {{-1, -1}, {1, 1}, {-1, 0}, {1, 0}};
+    for (int round = 0; round < 8; round++) {
+        int waiting = 0, grown = 0;
+        for (Py_ssize_t x = 0; x < m; x++) {
+            grow[x] = 0;
+            if (accepted[x])
+                continue;
+            waiting = 1;
+            const int64_t i = kept_keys[x] / n_b, j = kept_keys[x] % n_b;
+            for (int d = 0; d < 4 && !grow[x]; d++) {
+                const int64_t ni = i + steps[d][0], nj = j + steps[d][1];
+                if (ni < 0 || ni >= n_a || nj < 0 || nj >= n_b)
+                    continue;
+                const int64_t probe = ni * n_b + nj;
+                Py_ssize_t lo = 0, hi = m;
+                while (lo < hi) {
+                    const Py_ssize_t mid = lo + (hi - lo) / 2;
+                    if (kept_keys[mid] < probe)
+                        lo = mid + 1;
+                    else
+                        hi = mid;
+                }
+                if (lo < m && kept_keys[lo] == probe && accepted[lo])
+                    grow[x] = 1, grown = 1;
+            }
+        }
+        if (!waiting || !grown)
+            break;
+        for (Py_ssize_t x = 0; x < m; x++)
+            accepted[x] |= grow[x];
+    }
+    Py_ssize_t taken = 0;
+    for (Py_ssize_t x = 0; x < m; x++)
+        if (accepted[x])
+            out[taken++] = out[x];
+    *count = taken;
+    free(best_a), free(best_b), free(kept_keys), free(accepted), free(grow);
+    return 0;
+}
+
+static PyObject *selected_entries(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[2] = {8, 4}; /* keys, values */
+    Py_buffer views[2];
+    Py_ssize_t ints[2], count = 0; /* rows, columns */
+    double strong, weak;
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 6) {
+        PyErr_Format(PyExc_TypeError, "selected_entries takes 6 arguments, %zd given", PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    strong = PyFloat_AsDouble(PyTuple_GET_ITEM(args, 4));
+    if (strong == -1.0 && PyErr_Occurred())
+        return NULL;
+    weak = PyFloat_AsDouble(PyTuple_GET_ITEM(args, 5));
+    if (weak == -1.0 && PyErr_Occurred())
+        return NULL;
+    PyObject *head = PyTuple_GetSlice(args, 0, 4);
+    if (head == NULL)
+        return NULL;
+    const int taken = take_buffers_and_ints(head, "selected_entries", 2, sizes, views, ints, 2);
+    Py_DECREF(head);
+    if (taken < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len / 8;
+    if (views[1].len / 4 != n || ints[0] < 1 || ints[1] < 1) {
+        PyErr_SetString(PyExc_ValueError, "selected_entries: one float32 value per int64 key, and at least one row and column");
+        return release_buffers(views, 2, NULL);
+    }
+    int64_t *out = (int64_t *)malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+    int failed = out == NULL;
+    if (!failed) {
+        Py_BEGIN_ALLOW_THREADS
+        failed = select_loop((const int64_t *)views[0].buf, (const float *)views[1].buf, n, ints[0], ints[1], (float)strong, (float)weak, out,
+                             &count) < 0;
+        Py_END_ALLOW_THREADS
+    }
+    release_buffers(views, 2, NULL);
+    if (failed) {
+        free(out);
+        return PyErr_NoMemory();
+    }
+    return bytes_of(out, count * (Py_ssize_t)sizeof(int64_t));
 }
 
 static PyObject *ascii_block_stats(PyObject *self, PyObject *args)
@@ -1167,6 +1331,10 @@ static PyMethodDef methods[] = {
      "verbatim_cover(sentences_a, sentences_b, passages) -> bytes: for int64 sentence token ranges (first, last + 1)\n"
      "of each text and int64 passages (a_start, a_end, b_start, b_end) in tokens, each sentence pair a passage\n"
      "joins as (int64 row * max(1, len(sentences_b)) + column, float64 share), once with its largest share, by key."},
+    {"selected_entries", selected_entries, METH_VARARGS,
+     "selected_entries(keys, values, rows, columns, strong, weak) -> bytes: the int64 positions, by key, of the\n"
+     "score entries (int64 keys row * columns + column, sorted and distinct; float32 values) that\n"
+     "select_sentence_pairs keeps, strong and weak compared as float32."},
     {"ascii_block_stats", ascii_block_stats, METH_VARARGS,
      "ascii_block_stats(codes, table, lower, stops, ends, out): per block of the uint8 ASCII codes\n"
      "(int64 ends, blocks one separator apart), 9 int64 counts into out: words, stopwords, words\n"
