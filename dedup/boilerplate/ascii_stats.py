@@ -22,6 +22,9 @@ _block_stats_loop = compiled_loop("ascii_block_stats")
 
 # The columns of the loop's output, in its order.
 WORDS, STOPWORD_HITS, UPPER_FIRST, ALLCAPS, WORD_CHARS, PUNCT, DIGITS, SEPARATORS, SENTENCE_ENDS = range(9)
+# And those the compiled pass of :mod:`dedup.boilerplate.ascii_pass` adds:
+# the key's words, the two endings, the words of the key without digits.
+KEY_WORDS, ENDS_SENTENCE, ENDS_ELLIPSIS, BARE_WORDS = range(9, 13)
 # The loop packs a word's first characters into a 64-bit key, 8 bits each.
 _KEY_CHARS = 8
 

@@ -200,6 +200,7 @@ def score_blocks(
     blocks: Sequence[Sequence[Block]],
     batch_rows: int = 50_000,
     keys: Sequence[Sequence[str]] | None = None,
+    figures: Sequence[np.ndarray | None] | None = None,
 ) -> list:
     """Features and shipped-classifier probabilities of every document's
     blocks, the model applied to many documents at once.
@@ -209,6 +210,8 @@ def score_blocks(
         blocks: Each document's blocks.
         batch_rows: Blocks to score at once.
         keys: Each document's normalised block texts, if already computed.
+        figures: Each document's block figures from the compiled pass
+            (:class:`dedup.boilerplate.ascii_pass.BatchFigures`), where it read them.
 
     Returns:
         Per document, ``(features, probability)``, or ``None`` if it has no blocks.
@@ -224,17 +227,18 @@ def score_blocks(
             pending.append(i)
             rows += len(blocks[i])
             if rows >= batch_rows:
-                _predict(docs, blocks, keys, links, model, pending, out)
+                _predict(docs, blocks, keys, figures, links, model, pending, out)
                 pending, rows = [], 0
-        _predict(docs, blocks, keys, links, model, pending, out)
+        _predict(docs, blocks, keys, figures, links, model, pending, out)
     return out
 
 
-def _predict(docs, blocks, keys, links: bool, model: BlockModel, pending: list[int], out: list) -> None:
+def _predict(docs, blocks, keys, figures, links: bool, model: BlockModel, pending: list[int], out: list) -> None:
     if not pending:
         return
     pending_keys = None if keys is None else [keys[i] for i in pending]
-    features = documents_block_features([docs[i].text for i in pending], [blocks[i] for i in pending], links, pending_keys)
+    pending_figures = None if figures is None else [figures[i] for i in pending]
+    features = documents_block_features([docs[i].text for i in pending], [blocks[i] for i in pending], links, pending_keys, pending_figures)
     names = HTML_FEATURES if links else TEXT_FEATURES
     sizes = [len(X) for X in features]
     probability = model.predict_proba(model.columns(np.concatenate(features), names), sizes)

@@ -19,7 +19,7 @@ from typing import Sequence
 
 import numpy as np
 
-from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, ascii_endings, compiled_tables
+from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, ENDS_ELLIPSIS, ENDS_SENTENCE, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, ascii_endings, compiled_tables
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.rules import block_kind, section_header_kind
 from dedup.io.html import DOM_FLAGS
@@ -197,7 +197,7 @@ def _counts(positions: np.ndarray, block_ends: np.ndarray) -> np.ndarray:
     return np.bincount(np.searchsorted(block_ends, positions, side="right"), minlength=len(block_ends))
 
 
-def _block_stats(texts: Sequence[str], counts: bool = False):
+def _block_stats(texts: Sequence[str], counts: bool = False, figures: np.ndarray | None = None):
     """The features of each block that depend on its text alone.
 
     The blocks are joined by line breaks and classified one code point at a
@@ -209,6 +209,8 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
     Args:
         texts: The blocks' texts.
         counts: Also return each block's number of words.
+        figures: The blocks' counts and endings from the compiled pass
+            (:mod:`dedup.boilerplate.ascii_pass`), if it read them.
 
     Returns:
         ``(len(texts), 14)`` float64 matrix, columns in the order of
@@ -216,13 +218,11 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
         and an int64 array of word counts.
     """
     n = len(texts)
-    joined = _JOIN.join(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
-    ends = np.cumsum(lengths + 1) - 1  # each block's end offset in ``joined``
-    codes = _codes(joined)
-    counts_of = ascii_block_counts(codes, ends, _compiled_tables()) if codes.dtype == np.uint8 else None
-    if counts_of is None:
-        counts_of = _class_counts(codes, ends)
+    ends = np.cumsum(lengths + 1) - 1  # each block's end offset in the joined text
+    codes = None if figures is not None else _codes(_JOIN.join(texts))
+    counts_of = figures if codes is None else ascii_block_counts(codes, ends, compiled_pass_tables()) if codes.dtype == np.uint8 else None
+    counts_of = _class_counts(codes, ends) if counts_of is None else counts_of
     n_words = counts_of[:, WORDS]
     denom = np.maximum(n_words, 1).astype(np.float64)
     n_chars = np.maximum(lengths, 1).astype(np.float64)
@@ -236,7 +236,9 @@ def _block_stats(texts: Sequence[str], counts: bool = False):
     out[:, 6] = counts_of[:, ALLCAPS] / denom
     out[:, 7] = counts_of[:, WORD_CHARS] / denom
     out[:, 8] = [math.log1p(x) for x in counts_of[:, SENTENCE_ENDS].tolist()]
-    if codes.dtype == np.uint8:
+    if codes is None:
+        out[:, 9], out[:, 10] = figures[:, ENDS_SENTENCE], figures[:, ENDS_ELLIPSIS]
+    elif codes.dtype == np.uint8:
         out[:, 9], out[:, 10] = ascii_endings(codes, ends, lengths)
     else:
         out[:, 9] = [_ends_with(_ENDS_SENTENCE, t) for t in texts]
@@ -275,7 +277,7 @@ def _class_counts(codes: np.ndarray, ends: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=1)
-def _compiled_tables():
+def compiled_pass_tables():
     """The class table, lower case and stopwords as the compiled loop reads them."""
     table = char_table()
     ascii_bits = table.bits[:128]
@@ -416,6 +418,7 @@ def documents_block_features(
     blocks: Sequence[Sequence[Block]],
     links: bool,
     keys: Sequence[Sequence[str]] | None = None,
+    figures: Sequence[np.ndarray | None] | None = None,
 ) -> list[np.ndarray]:
     """:func:`block_features` of many documents, computed over all their
     blocks at once: one array per feature for the whole batch, each
@@ -427,6 +430,7 @@ def documents_block_features(
         blocks: Each document's blocks.
         links: Whether to add the link-density features (HTML input).
         keys: Each document's normalised block texts, if already computed.
+        figures: Each document's block figures from the compiled pass (:mod:`dedup.boilerplate.ascii_pass`), used when all have them.
 
     Returns:
         One feature matrix per document.
@@ -434,7 +438,8 @@ def documents_block_features(
     block_texts = [b.text(text) for text, doc_blocks in zip(texts, blocks) for b in doc_blocks]
     sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
     batch = _Batch(sizes)
-    stats, n_words = _block_stats(block_texts, counts=True)
+    known = figures is not None and len(figures) > 0 and all(f is not None for f in figures)
+    stats, n_words = _block_stats(block_texts, counts=True, figures=np.concatenate(figures) if known else None)
     density = np.fromiter((b.link_density or 0.0 for doc_blocks in blocks for b in doc_blocks), dtype=np.float64, count=batch.n)
     names = HTML_FEATURES if links else TEXT_FEATURES
     out = np.zeros((batch.n, len(names)), dtype=np.float64)
@@ -463,7 +468,8 @@ def documents_block_features(
         out[:, j + 4] = _window_means(density, sizes, _WIDE_WINDOW)
         flags = np.fromiter((b.dom_flags for doc_blocks in blocks for b in doc_blocks), dtype=np.int64, count=batch.n)
         out[:, j + len(LINK_FEATURES) :] = (flags[:, None] >> np.arange(len(DOM_FLAGS))) & 1
-    return np.split(out, np.cumsum(sizes)[:-1]) if len(sizes) else []
+    bounds = np.cumsum(sizes).tolist()  # (slices: np.split takes a few calls per document)
+    return [out[a:b] for a, b in zip([0] + bounds[:-1], bounds)]
 
 
 class _Batch:

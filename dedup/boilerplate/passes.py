@@ -17,13 +17,15 @@ what two plain passes did, and one of mostly unique text one pass.
 from __future__ import annotations
 
 import time
-import traceback
-from collections import Counter, deque
+from collections import deque
 from functools import partial
 from typing import Callable, Iterator, Sequence
 
-from dedup.boilerplate.batches import BATCH_CHARS, Batch, ascii_word_counts, batch_document_id, batch_size, document_batches, keys_and_words, without_documents
-from dedup.boilerplate.blocks import Block, document_blocks, documents_blocks
+import numpy as np
+
+from dedup.boilerplate.ascii_pass import BatchFigures, batch_blocks, batch_figures, batch_fingerprints
+from dedup.boilerplate.batches import BATCH_CHARS, Batch, batch_document_id, batch_size, document_batches, without_documents
+from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.found import FoundSpans
 from dedup.boilerplate.repeat_shuffle import KeptFingerprints, shuffled_index
@@ -33,18 +35,14 @@ from dedup.boilerplate.repeats import (
     RepeatedBlock,
     fingerprints_index,
     joined_fingerprints,
-    key_of_normalized,
-    keyed_fingerprints,
     keyed_runs,
     near_word_range,
 )
-from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.spans import BoilerplateSpan
 from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids, document_lengths, take
 from dedup.engine import Engine, FaultBarrier, StageFault, runs_by_size
-from dedup.engine.faults import describe
 
 Spans = dict[str, list[BoilerplateSpan]]
 Progress = Callable[[str, int, int], None]
@@ -171,38 +169,33 @@ def first_pass_batch(
         second pass marks those, and reports the error).
     """
     first, docs, _, skipped = job
-    docs = list(docs)  # read once, when the run comes from a store
-    kept: list[Document] = []
-    blocks: list[list[Block]] = []
-    keyed: list[tuple[int, list[tuple[int, int]], list[bytes]]] = []
-    unsplit: list[tuple[int, StageFault]] = []
-    places: list[int] = []
-    for k, doc in enumerate(docs):
-        if k in skipped:
-            continue
-        try:
-            doc_blocks = document_blocks(doc)
-        except Exception as error:  # noqa: BLE001 - one document never costs the run
-            if not report_faults:
-                raise
-            unsplit.append((first + k, StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc())))
-            continue
-        places.append(first + k)
-        kept.append(doc)
-        blocks.append(doc_blocks)
-    keys, words = keys_and_words(kept, blocks)
-    for place, doc_blocks, doc_keys in zip(places, blocks, keys):
-        keyed.append((place, [(b.start, b.end) for b in doc_blocks], [key_of_normalized(key) for key in doc_keys]))
-    fingerprints = keyed_fingerprints(keyed, unsplit, near_words, near_max_words)
+    docs = [doc for k, doc in enumerate(docs) if k not in skipped]  # read once, when the run comes from a store
+    places = [first + k for k in range(len(docs) + len(skipped)) if k not in skipped]
+    cut_faults: list[StageFault] = []
+    cut = batch_blocks(docs, cut_faults if report_faults else None)
+    in_order = iter(cut_faults)
+    unsplit = [(place, next(in_order)) for place, doc_blocks in zip(places, cut) if doc_blocks is None]
+    kept = [k for k, doc_blocks in enumerate(cut) if doc_blocks is not None]
+    docs, blocks, places = [docs[k] for k in kept], [cut[k] for k in kept], [places[k] for k in kept]
+    figures = batch_figures(docs, blocks, settings.sentence_min_words)
+    fingerprints = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, unsplit, near_words, near_max_words)
     # A document sharing a block with another of its run likely carries a
     # site's template, which the index would mark: the second pass marks it.
-    holders = Counter(key for _, _, doc_keys in keyed for key in set(doc_keys) if key)
-    alone = [k for k, (_, _, doc_keys) in enumerate(keyed) if all(holders[key] == 1 for key in doc_keys if key)]
+    alone = _alone(fingerprints, places)
     try:
-        spans = marked_batch([kept[k] for k in alone], [blocks[k] for k in alone], [keys[k] for k in alone], [None] * len(alone), settings, [words[k] for k in alone])
+        spans = marked_batch([docs[k] for k in alone], [blocks[k] for k in alone], [None] * len(alone), settings, figures.marking(alone))
     except Exception:  # noqa: BLE001 - the second pass marks these documents and reports the error
         spans = {}
     return fingerprints, spans
+
+
+def _alone(fingerprints: BlockFingerprints, places: Sequence[int]) -> list[int]:
+    """The positions of the documents (``places``: each one's index) that
+    share no block key with another document of their run."""
+    held = np.unique(np.stack([fingerprints.hashes, fingerprints.doc_idx.astype(np.uint64)], axis=1), axis=0)
+    keys, holders = np.unique(held[:, 0], return_counts=True)
+    shared = held[np.isin(held[:, 0], keys[holders > 1]), 1].astype(np.int64)
+    return np.flatnonzero(~np.isin(np.asarray(places, dtype=np.int64), shared)).tolist()
 
 
 def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults: bool = False) -> tuple[Spans, list[StageFault]]:
@@ -218,37 +211,34 @@ def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults
     docs, corpus_marks, unsplit = batch
     docs = list(docs)  # read once, when the batch comes from a store
     cut_faults: list[StageFault] = []
-    cut = documents_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
+    cut = batch_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
     left = iter(cut)
-    blocks = [[] if skip else next(left) for skip in unsplit]
-    keys, words = keys_and_words(docs, blocks)
-    return marked_batch(docs, blocks, keys, corpus_marks, settings, words), cut_faults
+    blocks = [[] if skip else next(left) or [] for skip in unsplit]
+    return marked_batch(docs, blocks, corpus_marks, settings), cut_faults
 
 
 def marked_batch(
     docs: Sequence[Document],
     blocks: Sequence[Sequence[Block]],
-    keys: Sequence[Sequence[str]],
     corpus_marks: Sequence[dict | None],
     settings: BoilerplateSettings,
-    words: Sequence[Sequence[int] | None] | None = None,
+    figures: BatchFigures | None = None,
 ) -> Spans:
-    """The spans of each document of a batch whose blocks are cut and
-    normalised, the classifier applied to the whole batch at once.
+    """The spans of each document of a batch whose blocks are cut, the
+    classifier applied to the whole batch at once.
 
     Args:
         docs: The documents.
         blocks: Each one's blocks.
-        keys: Each one's normalised block texts.
         corpus_marks: Each one's ``block index -> reason`` of corpus repeats (or ``None``).
         settings: Boilerplate settings.
-        words: Each one's block word counts where known
-            (:func:`dedup.boilerplate.batches.keys_and_words`); by default counted here.
+        figures: What was read of the blocks
+            (:func:`dedup.boilerplate.ascii_pass.batch_figures`); by default read here.
     """
-    scored = score_blocks(docs, blocks, keys=keys) if settings.classifier else [None] * len(docs)
-    repeats = may_repeat_sentences(docs, keys, settings.sentence_min_words)
-    if words is None:
-        words = [ascii_word_counts(doc, doc_keys) for doc, doc_keys in zip(docs, keys)]
+    if figures is None:
+        figures = batch_figures(docs, blocks, settings.sentence_min_words)
+    keys, words, repeats = figures.keys, figures.words, figures.repeats
+    scored = score_blocks(docs, blocks, keys=keys, figures=figures.counts) if settings.classifier else [None] * len(docs)
     # The rules run only where they may mark something (the same spans).
     unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings)
     return {

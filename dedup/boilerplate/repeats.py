@@ -234,11 +234,6 @@ def keyed_fingerprints(
             block_of.append(b)
             edges += (start, end)
             hashes.append(digest(key))
-    signatures = np.zeros((0, NEAR_PERM), dtype=np.uint32)
-    if long_keys:
-        grams, bounds = _trigram_hashes(long_keys)
-        folded = fold32(grams)
-        signatures = minhash_segments(folded, bounds, NEAR_PERM, _NEAR_SEED)
     offsets = np.array(edges, dtype=np.int64).reshape(-1, 2)
     return BlockFingerprints(
         np.array(doc_of, dtype=np.int64),
@@ -247,9 +242,17 @@ def keyed_fingerprints(
         offsets[:, 1].copy(),
         np.array(hashes, dtype=np.uint64),
         np.array(long_rows, dtype=np.int64),
-        signatures,
+        key_signatures(long_keys),
         unsplit,
     )
+
+
+def key_signatures(long_keys: list[str]) -> np.ndarray:
+    """The trigram MinHash signature of each key (of at least three words)."""
+    if not long_keys:
+        return np.zeros((0, NEAR_PERM), dtype=np.uint32)
+    grams, bounds = _trigram_hashes(long_keys)
+    return minhash_segments(fold32(grams), bounds, NEAR_PERM, _NEAR_SEED)
 
 
 def _fingerprint_jobs(docs, blocks) -> Iterator[FingerprintJob]:

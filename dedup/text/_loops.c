@@ -22,7 +22,7 @@
  * - verbatim_cover: the sentence pairs a verbatim passage joins, and how
  *   much (a dozen array calls per passage in numpy).
  *
- * And two of the boilerplate stage (dedup.boilerplate.features gives the
+ * And those of the boilerplate stage (dedup.boilerplate.features gives the
  * same counts with numpy, dedup.boilerplate.sentence_hashes the same
  * verdicts but for a rare hash collision, which only costs a search):
  *
@@ -32,7 +32,12 @@
  *   one pass over the characters instead of a numpy pass per class;
  * - ascii_repeated_runs: per line of ASCII text, whether a run of words
  *   occurs twice in it (the sentence-repeat test), by a hash table of the
- *   runs instead of prefix hashes of every character and a sort.
+ *   runs instead of prefix hashes of every character and a sort;
+ * - ascii_lines: the trimmed non-empty lines of texts (the blocks of plain
+ *   text that is not hard-wrapped);
+ * - ascii_block_pass: the above for every block of a batch of ASCII
+ *   documents in one pass over their codes, with each block's key (and the
+ *   key without digits), word count and endings.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -116,6 +121,34 @@ static inline int is_space(uint8_t c)
     return c == 32 || (uint8_t)(c - 9) <= 4 || (uint8_t)(c - 28) <= 4;
 }
 
+/* codes[start:stop] with its white space runs made one space and none at
+ * either end, without digits where asked, written
+ * to out from w on; returns where it stops, *spaces the spaces it wrote.
+ * Without branches on the text (a branch per space ran at half the speed):
+ * every code is stored, and w moves on unless it is a second space. */
+static inline Py_ssize_t collapse_into(const uint8_t *codes, Py_ssize_t start, Py_ssize_t stop, int keep_digits, uint8_t *out, Py_ssize_t w,
+                                       int64_t *spaces)
+{
+    const Py_ssize_t first = w;
+    int64_t count = 0;
+    int after_space = 1;
+    for (Py_ssize_t i = start; i < stop; i++) {
+        const uint8_t c = codes[i];
+        if (!keep_digits && (uint8_t)(c - '0') <= 9)
+            continue;
+        const int space = (c == 32) | ((uint8_t)(c - 9) <= 4) | ((uint8_t)(c - 28) <= 4);
+        const int kept = !(space & after_space);
+        out[w] = space ? ' ' : c;
+        w += kept;
+        count += space & kept;
+        after_space = space;
+    }
+    if (w > first && out[w - 1] == ' ')
+        w--, count--;
+    *spaces = count;
+    return w;
+}
+
 /* Each text of codes (lengths[t] characters, then one separator) with its
  * whitespace runs made one space and none at either end, written one after
  * the other to out; ends[t] is where text t stops in out. Returns 0, or -1
@@ -123,26 +156,13 @@ static inline int is_space(uint8_t c)
 static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *lengths, Py_ssize_t texts, uint8_t *out, int64_t *ends)
 {
     Py_ssize_t pos = 0, w = 0;
+    int64_t spaces;
     for (Py_ssize_t t = 0; t < texts; t++) {
-        const Py_ssize_t start = w;
         if (lengths[t] < 0 || lengths[t] >= n - pos) /* the text and its separator */
             return -1;
-        const Py_ssize_t stop = pos + lengths[t];
-        int after_space = 1;
-        for (; pos < stop; pos++) {
-            const uint8_t c = codes[pos];
-            if (!is_space(c)) {
-                out[w++] = c;
-                after_space = 0;
-            } else if (!after_space) {
-                out[w++] = ' ';
-                after_space = 1;
-            }
-        }
-        if (w > start && out[w - 1] == ' ')
-            w--;
+        w = collapse_into(codes, pos, pos + lengths[t], 1, out, w, &spaces);
         ends[t] = w;
-        pos++; /* the separator */
+        pos += lengths[t] + 1; /* the text and its separator */
     }
     return 0;
 }
@@ -199,63 +219,144 @@ static inline int is_closer(uint8_t c)
     return c == '\'' || c == '"' || c == ')';
 }
 
-/* The counts of each block (ends[b]: where block b stops; the next one
- * starts one separator later) into out[b * BP_COLUMNS + column]: words,
- * stopwords, words starting upper case, upper-case words, word characters,
- * punctuation, digits, separators, sentence ends. A stopword is a word of
- * at most 8 characters whose lower-cased codes, packed little end first,
- * are one of the sorted stops. */
-static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *table, const uint8_t *lower, const stop_table_t *stops,
-                             const int64_t *ends, Py_ssize_t blocks, int64_t *out)
+/* The counts of one block, codes[start:stop], into row (BP_COLUMNS items):
+ * words, stopwords, words starting upper case, upper-case words, word
+ * characters, punctuation, digits, separators, sentence ends. A stopword
+ * is a word of at most 8 characters whose lower-cased codes, packed little
+ * end first, are one of the stops. A sentence end's closers are looked for
+ * up to the block's end, which counts as white space (the callers' blocks
+ * are followed by white space or by nothing).
+ *
+ * With key (not NULL), the block is also written there from w on as
+ * collapse_into writes it, lower cased, in the same pass, and the hash of
+ * each of its words (as repeated_runs_loop hashes them) appended to
+ * hashes[*count]: returns where it stops, *spaces the spaces it wrote. */
+static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py_ssize_t stop, const uint8_t *table, const uint8_t *lower,
+                                      const stop_table_t *stops, int64_t *row, uint8_t *key, Py_ssize_t w, int64_t *spaces, uint64_t *hashes,
+                                      Py_ssize_t *count)
 {
-    Py_ssize_t i = 0;
-    for (Py_ssize_t b = 0; b < blocks; b++) {
-        /* Counted in locals: a store through out could alias the codes, and
-         * would make the compiler read them again. */
-        int64_t words = 0, stopwords = 0, upper_first = 0, allcaps = 0, word_chars = 0, punct = 0, digits = 0, separators = 0, ends_ = 0;
-        const Py_ssize_t stop = ends[b];
-        while (i < stop) {
-            const uint8_t c = codes[i], bits = table[c];
-            if (bits & BP_WORD) {
-                const Py_ssize_t start = i;
-                uint8_t word_bits = 0;
-                uint64_t key = 0;
-                while (i < stop) {
-                    const uint8_t w = codes[i], wb = table[w];
-                    if (!(wb & BP_WORD))
-                        break;
-                    word_bits |= wb;
-                    if (i - start < 8)
-                        key |= (uint64_t)lower[w] << (8 * (i - start));
-                    digits += (wb & BP_DIGIT) != 0;
-                    i++;
+    uint64_t sum = 0, power = 1;
+    /* Counted in locals: a store through row could alias the codes, and
+     * would make the compiler read them again. */
+    int64_t words = 0, stopwords = 0, upper_first = 0, allcaps = 0, word_chars = 0, punct = 0, digits = 0, separators = 0, ends_ = 0;
+    int64_t key_spaces = 0;
+    const Py_ssize_t key_first = w;
+    int after_space = 1;
+    Py_ssize_t i = start;
+    while (i < stop) {
+        const uint8_t c = codes[i], bits = table[c];
+        if (bits & BP_WORD) {
+            const Py_ssize_t first = i;
+            uint8_t word_bits = 0;
+            uint64_t packed = 0;
+            while (i < stop) {
+                const uint8_t x = codes[i], wb = table[x];
+                if (!(wb & BP_WORD))
+                    break;
+                word_bits |= wb;
+                if (i - first < 8)
+                    packed |= (uint64_t)lower[x] << (8 * (i - first));
+                digits += (wb & BP_DIGIT) != 0;
+                if (key) {
+                    const uint8_t low = (uint8_t)(x + 32 * ((uint8_t)(x - 'A') <= 25));
+                    key[w++] = low;
+                    sum += (uint64_t)low * power;
+                    power *= P_CHAR;
                 }
-                const Py_ssize_t length = i - start;
-                /* (Word characters are neither punctuation nor separators.) */
-                words += 1;
-                stopwords += length <= 8 && key != 0 && is_stopword(key, stops);
-                upper_first += (table[codes[start]] & BP_UPPER) != 0;
-                allcaps += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
-                word_chars += length;
-                continue;
+                i++;
             }
-            punct += (bits & BP_PUNCT) != 0;
-            digits += (bits & BP_DIGIT) != 0;
-            separators += (bits & BP_SEPARATOR) != 0;
-            if (c == '.' || c == '!' || c == '?') {
-                Py_ssize_t after = i + 1;
-                while (after < n && is_closer(codes[after]))
-                    after++;
-                ends_ += after >= n || (table[codes[after]] & BP_SPACE) != 0;
-            }
-            i++;
+            const Py_ssize_t length = i - first;
+            /* (Word characters are neither punctuation nor separators.) */
+            words += 1;
+            stopwords += length <= 8 && packed != 0 && is_stopword(packed, stops);
+            upper_first += (table[codes[first]] & BP_UPPER) != 0;
+            allcaps += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
+            word_chars += length;
+            after_space = 0;
+            continue;
         }
-        int64_t *row = out + b * BP_COLUMNS;
-        row[0] = words, row[1] = stopwords, row[2] = upper_first, row[3] = allcaps, row[4] = word_chars;
-        row[5] = punct, row[6] = digits, row[7] = separators, row[8] = ends_;
-        i = stop + 1; /* the separator */
+        punct += (bits & BP_PUNCT) != 0;
+        digits += (bits & BP_DIGIT) != 0;
+        separators += (bits & BP_SEPARATOR) != 0;
+        if (c == '.' || c == '!' || c == '?') {
+            Py_ssize_t after = i + 1;
+            while (after < stop && is_closer(codes[after]))
+                after++;
+            ends_ += after >= stop || (table[codes[after]] & BP_SPACE) != 0;
+        }
+        if (key) {
+            const int space = is_space(c);
+            if (!space) {
+                const uint8_t low = (uint8_t)(c + 32 * ((uint8_t)(c - 'A') <= 25));
+                key[w++] = low;
+                sum += (uint64_t)low * power;
+                power *= P_CHAR;
+            } else if (!after_space) {
+                key[w++] = ' ';
+                key_spaces++;
+                hashes[(*count)++] = mix64(sum);
+                sum = 0, power = 1;
+            }
+            after_space = space;
+        }
+        i++;
     }
+    row[0] = words, row[1] = stopwords, row[2] = upper_first, row[3] = allcaps, row[4] = word_chars;
+    row[5] = punct, row[6] = digits, row[7] = separators, row[8] = ends_;
+    if (key) {
+        if (w > key_first && key[w - 1] == ' ')
+            w--, key_spaces--;
+        else if (w > key_first)
+            hashes[(*count)++] = mix64(sum); /* the last word */
+        *spaces = key_spaces;
+    }
+    return w;
 }
+
+/* block_counts of each block (ends[b]: where block b stops; the next one
+ * starts one separator, a white-space code, later) into out[b * BP_COLUMNS]. */
+static void block_stats_loop(const uint8_t *codes, const uint8_t *table, const uint8_t *lower, const stop_table_t *stops, const int64_t *ends,
+                             Py_ssize_t blocks, int64_t *out)
+{
+    for (Py_ssize_t b = 0; b < blocks; b++)
+        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL, NULL, NULL);
+}
+
+#define RUN_BASE 0xC2B2AE3D27D4EB4FULL
+
+/* Whether a run of run words occurs twice among the count word hashes
+ * (or, rarely, two runs of one hash), by an open-addressing table (table:
+ * work space of table_size items, a power of two). */
+static uint8_t repeats_a_run(const uint64_t *words, Py_ssize_t count, Py_ssize_t run, uint64_t *table, Py_ssize_t table_size)
+{
+    uint8_t found = 0;
+    if (count < run)
+        return 0;
+    Py_ssize_t size = 16;
+    while (size < 2 * (count - run + 1) && size < table_size)
+        size <<= 1;
+    for (Py_ssize_t k = 0; k < size; k++)
+        table[k] = 0;
+    /* A run's hash: its words' hashes, Horner's rule with RUN_BASE; each
+     * next run's rolled on from the last's (the same value). */
+    uint64_t rolling = 0, top = 1;
+    for (Py_ssize_t j = 0; j < run; j++) {
+        rolling = rolling * RUN_BASE + words[j];
+        top = j ? top * RUN_BASE : 1;
+    }
+    for (Py_ssize_t k = 0; k + run <= count && !found; k++) {
+        if (k)
+            rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
+        const uint64_t h = rolling | 1; /* 0 marks an empty slot */
+        Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
+        while (table[slot] && table[slot] != h)
+            slot = (slot + 1) & (size - 1);
+        found = table[slot] == h;
+        table[slot] = h;
+    }
+    return found;
+}
+
 
 /* Per line of ASCII codes, whether a run of n words (words: runs of bytes
  * other than space and line break) occurs twice in it, by a hash of each
@@ -264,8 +365,6 @@ static void block_stats_loop(const uint8_t *codes, Py_ssize_t n, const uint8_t *
  * repeats nothing (the caller then searches it in full). words and table
  * are work space (words: len(codes) / 2 + 1 items; table: a power of two
  * of at least twice as many). */
-#define RUN_BASE 0xC2B2AE3D27D4EB4FULL
-
 static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t run, uint64_t *words, uint64_t *table, Py_ssize_t table_size,
                                uint8_t *flags, Py_ssize_t lines)
 {
@@ -285,34 +384,116 @@ static void repeated_runs_loop(const uint8_t *codes, Py_ssize_t n, Py_ssize_t ru
             }
             words[count++] = mix64(sum);
         }
-        flags[line] = 0;
-        if (count >= run) {
-            Py_ssize_t size = 16;
-            while (size < 2 * (count - run + 1) && size < table_size)
-                size <<= 1;
-            for (Py_ssize_t k = 0; k < size; k++)
-                table[k] = 0;
-            /* A run's hash: its words' hashes, Horner's rule with RUN_BASE;
-             * each next run's rolled on from the last's (the same value). */
-            uint64_t rolling = 0, top = 1;
-            for (Py_ssize_t j = 0; j < run; j++) {
-                rolling = rolling * RUN_BASE + words[j];
-                top = j ? top * RUN_BASE : 1;
-            }
-            for (Py_ssize_t k = 0; k + run <= count && !flags[line]; k++) {
-                if (k)
-                    rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
-                const uint64_t h = rolling | 1; /* 0 marks an empty slot */
-                Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
-                while (table[slot] && table[slot] != h)
-                    slot = (slot + 1) & (size - 1);
-                flags[line] = table[slot] == h;
-                table[slot] = h;
-            }
-        }
+        flags[line] = repeats_a_run(words, count, run, table, table_size);
         line++;
         i++; /* the line break */
     }
+}
+
+/* The non-empty lines of each text (texts: codes up to each of ends, one
+ * after the other), trimmed of white space at either end, as absolute
+ * (start, end) pairs into bounds; lines[t]: how many text t has. Returns
+ * the number of pairs (at most len(codes) / 2 + texts: a line holds a
+ * code other than white space and, but for a text's last, a line break). */
+static Py_ssize_t lines_loop(const uint8_t *codes, const int64_t *ends, Py_ssize_t texts, int64_t *bounds, int64_t *lines)
+{
+    Py_ssize_t count = 0, i = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        const Py_ssize_t stop = ends[t];
+        const Py_ssize_t before = count;
+        for (;;) {
+            Py_ssize_t start = i, end = i;
+            while (end < stop && codes[end] != '\n')
+                end++;
+            const Py_ssize_t next = end + 1;
+            while (start < end && is_space(codes[start]))
+                start++;
+            while (end > start && is_space(codes[end - 1]))
+                end--;
+            if (end > start) {
+                bounds[2 * count] = start;
+                bounds[2 * count + 1] = end;
+                count++;
+            }
+            if (next > stop)
+                break;
+            i = next;
+        }
+        i = stop;
+        lines[t] = count - before;
+    }
+    return count;
+}
+
+/* What the boilerplate stage reads of each block of a batch of ASCII
+ * documents, in one pass over their codes (bounds: each block's absolute
+ * start and end; sizes[d]: how many blocks document d has):
+ *
+ * - its key into keys (key_bounds[2b], key_bounds[2b + 1]): the block lower
+ *   cased, white space runs made one space, none at either end; a space
+ *   after each key and a line break after each document, so that keys is
+ *   one line of single-spaced words per document;
+ * - the key without digits (spaces made single again) into bare, up to
+ *   bare_ends[b];
+ * - out[b * PASS_COLUMNS + k]: the block_counts of the block (k < 9), its
+ *   key's words, whether it ends like a sentence and with an ellipsis
+ *   (its end, before a last line break and closing quotes and brackets,
+ *   follows one of .!?:; or three full stops), the words of the key
+ *   without digits;
+ * - repeats[d]: whether document d's keys, read as one line, hold a run of
+ *   run words twice, as repeated_runs_loop finds it (the words hashed as
+ *   the keys are written; words and runs are its work space).
+ *
+ * Returns the bytes written to keys. */
+#define PASS_COLUMNS 13
+
+static inline int is_end_closer(uint8_t c)
+{
+    return c == '\'' || c == '"' || c == ')' || c == ']';
+}
+
+static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *bounds, const int64_t *sizes, Py_ssize_t docs,
+                                  const uint8_t *table, const uint8_t *lower, const stop_table_t *stops, uint8_t *restrict keys,
+                                  int64_t *key_bounds, uint8_t *restrict bare, int64_t *bare_ends, int64_t *out, Py_ssize_t run,
+                                  uint64_t *words, uint64_t *runs, Py_ssize_t runs_size, uint8_t *repeats)
+{
+    Py_ssize_t b = 0, w = 0, bw = 0;
+    for (Py_ssize_t d = 0; d < docs; d++) {
+        Py_ssize_t count = 0;
+        for (int64_t k = 0; k < sizes[d]; k++, b++) {
+            const Py_ssize_t start = bounds[2 * b], stop = bounds[2 * b + 1];
+            int64_t *row = out + b * PASS_COLUMNS;
+            /* the counts and the key, its words, and the key without digits */
+            int64_t spaces = 0, bare_spaces = 0;
+            const Py_ssize_t first = w, bare_first = bw;
+            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces, words, &count);
+            key_bounds[2 * b] = first;
+            key_bounds[2 * b + 1] = w;
+            row[9] = w > first ? spaces + 1 : 0;
+            if (row[6]) { /* digits */
+                bw = collapse_into(keys, first, w, 0, bare, bw, &bare_spaces);
+            } else {
+                memcpy(bare + bw, keys + first, w - first);
+                bw += w - first;
+                bare_spaces = spaces;
+            }
+            bare_ends[b] = bw;
+            row[12] = bw > bare_first ? bare_spaces + 1 : 0;
+            keys[w++] = ' ';
+            /* the endings */
+            Py_ssize_t end = stop;
+            if (end > start && codes[end - 1] == '\n')
+                end--;
+            while (end > start && is_end_closer(codes[end - 1]))
+                end--;
+            const uint8_t last = end > start ? codes[end - 1] : 0;
+            row[10] = last == '.' || last == '!' || last == '?' || last == ':' || last == ';';
+            row[11] = end - start >= 3 && last == '.' && codes[end - 2] == '.' && codes[end - 3] == '.';
+        }
+        keys[w++] = '\n';
+        repeats[d] = repeats_a_run(words, count, run, runs, runs_size);
+    }
+    return w;
 }
 
 /* The arguments of a call as C-contiguous buffers of sizes[k]-byte items,
@@ -918,7 +1099,7 @@ static PyObject *ascii_block_stats(PyObject *self, PyObject *args)
         return release_buffers(views, 6, NULL);
     }
     Py_BEGIN_ALLOW_THREADS
-    block_stats_loop((const uint8_t *)views[0].buf, n, (const uint8_t *)views[1].buf, (const uint8_t *)views[2].buf, &stops, ends, blocks,
+    block_stats_loop((const uint8_t *)views[0].buf, (const uint8_t *)views[1].buf, (const uint8_t *)views[2].buf, &stops, ends, blocks,
                      (int64_t *)views[5].buf);
     Py_END_ALLOW_THREADS
     PyMem_Free(stops.slots);
@@ -970,6 +1151,98 @@ static PyObject *ascii_repeated_runs(PyObject *self, PyObject *args)
     PyBuffer_Release(&flags);
     PyBuffer_Release(&codes);
     Py_RETURN_NONE;
+}
+
+static PyObject *ascii_lines(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {1, 8, 8, 8}; /* codes, ends, bounds, lines */
+    Py_buffer views[4];
+    Py_ssize_t count;
+    (void)self;
+    if (take_buffers(args, "ascii_lines", 4, sizes, 2, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, texts = views[1].len / 8;
+    const int64_t *ends = (const int64_t *)views[1].buf;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        if (ends[t] < (t ? ends[t - 1] : 0) || ends[t] > n) {
+            PyErr_SetString(PyExc_ValueError, "ascii_lines: the ends must rise within the codes");
+            return release_buffers(views, 4, NULL);
+        }
+    }
+    if (views[2].len / 16 < n / 2 + texts || views[3].len / 8 < texts) {
+        PyErr_SetString(PyExc_ValueError, "ascii_lines: bounds needs len(codes) // 2 + len(ends) pairs, lines len(ends) items");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = lines_loop((const uint8_t *)views[0].buf, ends, texts, (int64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+static PyObject *ascii_block_pass(PyObject *self, PyObject *args)
+{
+    /* codes, bounds, sizes, table, lower, stops, keys, key_bounds, bare, bare_ends, out, repeats; then run */
+    static const Py_ssize_t sizes_of[12] = {1, 8, 8, 1, 1, 8, 1, 8, 1, 8, 8, 1};
+    Py_buffer views[12];
+    Py_ssize_t run = PyTuple_GET_SIZE(args) == 13 ? PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 12)) : -1;
+    (void)self;
+    if (run < 1) {
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_ValueError, "ascii_block_pass: 13 arguments, the last a run of at least one word");
+        return NULL;
+    }
+    PyObject *buffers = PyTuple_GetSlice(args, 0, 12);
+    if (buffers == NULL)
+        return NULL;
+    int taken = take_buffers(buffers, "ascii_block_pass", 12, sizes_of, 6, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, blocks = views[1].len / 16, docs = views[2].len / 8;
+    const int64_t *bounds = (const int64_t *)views[1].buf, *sizes = (const int64_t *)views[2].buf;
+    Py_ssize_t total = 0, chars = 0;
+    for (Py_ssize_t d = 0; d < docs; d++) {
+        if (sizes[d] < 0 || sizes[d] > blocks - total) {
+            PyErr_SetString(PyExc_ValueError, "ascii_block_pass: the documents' blocks are more than the bounds");
+            return release_buffers(views, 12, NULL);
+        }
+        total += sizes[d];
+    }
+    for (Py_ssize_t b = 0; b < blocks; b++) {
+        if (bounds[2 * b] < 0 || bounds[2 * b] > bounds[2 * b + 1] || bounds[2 * b + 1] > n) {
+            PyErr_SetString(PyExc_ValueError, "ascii_block_pass: a block's bounds fall outside the codes");
+            return release_buffers(views, 12, NULL);
+        }
+        chars += bounds[2 * b + 1] - bounds[2 * b];
+    }
+    if (total != blocks || views[3].len < 256 || views[4].len < 256 || views[6].len < chars + blocks + docs || views[7].len / 16 < blocks
+        || views[8].len < chars || views[9].len / 8 < blocks || views[10].len / 8 < blocks * PASS_COLUMNS || views[11].len < docs) {
+        PyErr_SetString(PyExc_ValueError, "ascii_block_pass: an output is too small, or the sizes do not add up to the blocks");
+        return release_buffers(views, 12, NULL);
+    }
+    stop_table_t stops;
+    const Py_ssize_t key_bytes = chars + blocks + docs, room = key_bytes / 2 + 1;
+    Py_ssize_t table_size = 16;
+    while (table_size < 2 * room)
+        table_size <<= 1;
+    uint64_t *words = PyMem_Malloc(room * sizeof(uint64_t)), *table = PyMem_Malloc(table_size * sizeof(uint64_t));
+    if (words == NULL || table == NULL || stop_table_of((const uint64_t *)views[5].buf, views[5].len / 8, &stops) < 0) {
+        PyMem_Free(words);
+        PyMem_Free(table);
+        PyErr_NoMemory();
+        return release_buffers(views, 12, NULL);
+    }
+    uint8_t *keys = (uint8_t *)views[6].buf;
+    Py_ssize_t written;
+    Py_BEGIN_ALLOW_THREADS
+    written = block_pass_loop((const uint8_t *)views[0].buf, bounds, sizes, docs, (const uint8_t *)views[3].buf, (const uint8_t *)views[4].buf, &stops,
+                              keys, (int64_t *)views[7].buf, (uint8_t *)views[8].buf, (int64_t *)views[9].buf, (int64_t *)views[10].buf, run, words,
+                              table, table_size, (uint8_t *)views[11].buf);
+    Py_END_ALLOW_THREADS
+    PyMem_Free(stops.slots);
+    PyMem_Free(words);
+    PyMem_Free(table);
+    return release_buffers(views, 12, PyLong_FromSsize_t(written));
 }
 
 /* Each row's sum over the trees, in order, of its leaf's scaled value,
@@ -1072,6 +1345,18 @@ static PyMethodDef methods[] = {
      "ascii_repeated_runs(codes, run, flags): flags[l] = 1 where line l of the uint8 ASCII codes\n"
      "(lines split at line breaks, words at spaces) holds a run of run words twice (or, rarely,\n"
      "two runs of one hash), else 0; one flag per line, len(flags) lines at most."},
+    {"ascii_lines", ascii_lines, METH_VARARGS,
+     "ascii_lines(codes, ends, bounds, lines) -> count: the non-empty lines of each text of the uint8 codes\n"
+     "(text t up to the int64 ends[t]), trimmed of white space, as absolute int64 (start, end) pairs written\n"
+     "to bounds (room for len(codes) // 2 + len(ends) pairs); lines[t]: how many of them text t has."},
+    {"ascii_block_pass", ascii_block_pass, METH_VARARGS,
+     "ascii_block_pass(codes, bounds, sizes, table, lower, stops, keys, key_bounds, bare, bare_ends, out,\n"
+     "repeats, run) -> bytes of keys written: for each block of the uint8 ASCII codes (int64 (start, end) bounds; sizes[d] blocks per\n"
+     "document), its key (lower case, single spaces; a space after each, a line break after each document)\n"
+     "into keys at key_bounds, the key without digits into bare up to bare_ends, and 13 int64 figures into out:\n"
+     "the 9 of ascii_block_stats, the key's words, whether it ends like a sentence and with an ellipsis,\n"
+     "the words of the key without digits;\n"
+     "repeats[d] = 1 where document d's keys hold a run of run words twice (as ascii_repeated_runs)."},
     {"forest_sums", forest_sums, METH_VARARGS,
      "forest_sums(X, feature, threshold, left, right, scaled, roots, out, depth): adds to each item of the\n"
      "float64 out the scaled (float64) value of the leaf its row of the float64 matrix X reaches in each\n"

@@ -71,7 +71,7 @@ def test_batch_spans_equal_document_boilerplate(classifier):
     docs = _labelled() + _varied(3) + synthetic_docs(20, seed=4, footer="Share this article")
     blocks = [document_blocks(doc) for doc in docs]
     marks = [{len(blocks[k]) - 1: "a test mark"} if k % 17 == 5 and blocks[k] else None for k in range(len(docs))]
-    found = marked_batch(docs, blocks, block_keys(docs, blocks), marks, settings)
+    found = marked_batch(docs, blocks, marks, settings)
     for doc, doc_blocks, doc_marks in zip(docs, blocks, marks):
         assert found[doc.id] == document_boilerplate(doc, settings, doc_blocks, doc_marks), doc.id
 

@@ -1,0 +1,235 @@
+"""What the boilerplate stage reads of a batch's ASCII blocks, in one compiled pass.
+
+Each pass over a batch cuts the blocks of its documents, normalises them
+(the keys), counts their words, keys them for the corpus repeat index
+(without digits), tests the documents for a repeated sentence and counts
+what the block features need. For ASCII text each of these was a loop of
+its own over the batch, each joining and encoding the blocks again, with
+Python per block between them. Here:
+
+- :func:`batch_blocks` cuts the blocks of plain ASCII text that is not
+  hard-wrapped (one block per non-empty line, trimmed) with the compiled
+  ``ascii_lines``, and of every other document with
+  :func:`dedup.boilerplate.blocks.document_blocks`;
+- :func:`batch_figures` encodes the batch's ASCII documents once and
+  ``ascii_block_pass`` (``dedup/text/_loops.c``) reads each block once:
+  its key, its key without digits, its word count, the counts behind its
+  features and its endings, then each document's sentence-repeat test over
+  the keys it has just written.
+
+Every figure equals its definition (:func:`~dedup.text.normalize.normalize_text`,
+:func:`~dedup.boilerplate.repeats.key_of_normalized`,
+:func:`~dedup.boilerplate.sentence_hashes.may_repeat_sentences`, the
+features' counts); documents that are not ASCII, and every document where
+the loops were not built, take those definitions.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import xxhash
+
+from dedup.boilerplate.ascii_stats import BARE_WORDS, KEY_WORDS
+from dedup.boilerplate.batches import keys_and_words
+from dedup.boilerplate.blocks import Block, document_blocks, wrap_width
+from dedup.boilerplate.features import compiled_pass_tables
+from dedup.boilerplate.repeats import BlockFingerprints, key_of_normalized, key_signatures
+from dedup.boilerplate.sentence_hashes import may_repeat_sentences
+from dedup.document import Document
+from dedup.engine.faults import StageFault, describe
+from dedup.text.normalize import normalize_text
+from dedup.text.shingles import compiled_loop
+
+_pass_loop = compiled_loop("ascii_block_pass")
+_lines_loop = compiled_loop("ascii_lines")
+
+_COLUMNS = 13  # per block (:mod:`dedup.boilerplate.ascii_stats`' columns)
+# Fewer line breaks than this: not hard-wrapped (:func:`dedup.boilerplate.blocks.wrap_width`'s own first test).
+_WRAP_BREAKS = 5
+
+
+@dataclass
+class BatchFigures:
+    """What the passes read of each document's blocks.
+
+    Attributes:
+        keys: Each document's normalised block texts (:func:`~dedup.text.normalize.normalize_text`).
+        words: Each document's block word counts (``len(text.split())``), ``None`` where not ASCII.
+        repeats: Whether each document may repeat a sentence
+            (:func:`~dedup.boilerplate.sentence_hashes.may_repeat_sentences`).
+        counts: Per document, its blocks' figures from the compiled pass
+            (``(blocks, 13)`` int64, :mod:`dedup.boilerplate.ascii_stats`'
+            columns), ``None`` where the pass did not read it.
+        bare: Every block's key as the repeat index hashes it
+            (:func:`~dedup.boilerplate.repeats.key_of_normalized`), the
+            documents' blocks one document after the other.
+        bare_words: The words of each of those keys.
+    """
+
+    keys: list[list[str]]
+    words: list[list[int] | None]
+    repeats: list[bool]
+    counts: list[np.ndarray | None]
+    bare: list[bytes] = field(default_factory=list)
+    bare_words: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def marking(self, positions: Sequence[int]) -> BatchFigures:
+        """What marking the documents at ``positions`` reads of their
+        figures (their keys for the repeat index are left out)."""
+        return BatchFigures(*([column[d] for d in positions] for column in (self.keys, self.words, self.repeats, self.counts)))
+
+
+def _plain_lines(doc: Document) -> bool:
+    """Whether the document's blocks are its trimmed non-empty lines, cut in C."""
+    text = doc.text
+    return not doc.blocks and text.isascii() and (text.count("\n") < _WRAP_BREAKS or wrap_width(text) is None)
+
+
+def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block] | None]:
+    """:func:`~dedup.boilerplate.blocks.document_blocks` of each document,
+    the lines of plain ASCII text that is not hard-wrapped cut all at once;
+    with ``faults``, ``None`` for a document whose blocks cannot be cut (and
+    a fault for it, in the documents' order); without, its error is raised."""
+    out: list[list[Block] | None] = [None] * len(docs)
+    lines = [i for i, doc in enumerate(docs) if _lines_loop is not None and _plain_lines(doc)]
+    if lines:
+        texts = [docs[i].text for i in lines]
+        codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
+        ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        bounds = np.empty((codes.size // 2 + len(texts), 2), dtype=np.int64)
+        counts = np.empty(len(texts), dtype=np.int64)
+        found = _lines_loop(codes, ends, bounds, counts)
+        flat = bounds[:found].ravel().tolist()
+        at = 0
+        for i, start, size in zip(lines, (ends - np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).tolist(), counts.tolist()):
+            out[i] = [Block(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
+            at += 2 * size
+    for i, doc in enumerate(docs):
+        if out[i] is not None:
+            continue
+        try:
+            out[i] = document_blocks(doc)
+        except Exception as error:  # noqa: BLE001 - one document never costs the run
+            if faults is None:
+                raise
+            faults.append(StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc()))
+    return out
+
+
+def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], min_words: int) -> BatchFigures:
+    """The :class:`BatchFigures` of a batch's documents and their blocks.
+
+    Args:
+        docs: The documents.
+        blocks: Each one's blocks.
+        min_words: ``sentence_min_words``.
+    """
+    if _pass_loop is None:
+        keys, words = keys_and_words(docs, blocks)
+        bare = [key_of_normalized(key) for doc_keys in keys for key in doc_keys]
+        return BatchFigures(keys, words, may_repeat_sentences(docs, keys, min_words), [None] * len(docs), bare, _words_of(bare))
+    ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
+    figures = BatchFigures([[] for _ in docs], [None] * len(docs), [True] * len(docs), [None] * len(docs))
+    ascii_bare, ascii_words = _ascii_figures(docs, blocks, ascii_docs, min_words, figures) if ascii_docs else ([], [])
+    if len(ascii_docs) == len(docs):
+        figures.bare, figures.bare_words = ascii_bare, np.array(ascii_words, dtype=np.int64)
+        return figures
+    # Documents that are not ASCII take the definitions, in the documents' order.
+    bare: list[bytes] = []
+    at = 0
+    for i, doc in enumerate(docs):
+        if doc.text.isascii():
+            bare += ascii_bare[at : at + len(blocks[i])]
+            at += len(blocks[i])
+        else:
+            figures.keys[i] = [normalize_text(b.text(doc.text)) for b in blocks[i]]
+            bare += [key_of_normalized(key) for key in figures.keys[i]]
+    figures.bare, figures.bare_words = bare, _words_of(bare)
+    return figures
+
+
+def _words_of(keys: list[bytes]) -> np.ndarray:
+    """The words of each single-spaced key."""
+    return np.fromiter((key.count(b" ") + 1 if key else 0 for key in keys), dtype=np.int64, count=len(keys))
+
+
+def _ascii_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ascii_docs: list[int], min_words: int, figures: BatchFigures) -> tuple[list[bytes], list[int]]:
+    """The figures of the ASCII documents, from one call of the compiled
+    pass, into ``figures``; their blocks' keys without digits and the words
+    of each are returned."""
+    texts = [docs[i].text for i in ascii_docs]
+    codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
+    flat: list[int] = []
+    start = 0
+    for i, text in zip(ascii_docs, texts):
+        for b in blocks[i]:
+            flat += (start + b.start, start + b.end)
+        start += len(text)
+    sizes = np.fromiter((len(blocks[i]) for i in ascii_docs), dtype=np.int64, count=len(ascii_docs))
+    n = int(sizes.sum())
+    bounds = np.array(flat, dtype=np.int64).reshape(n, 2)
+    chars = int((bounds[:, 1] - bounds[:, 0]).sum())
+    keys = np.empty(chars + n + len(ascii_docs), dtype=np.uint8)
+    key_bounds, bare, bare_ends = np.empty((n, 2), dtype=np.int64), np.empty(chars, dtype=np.uint8), np.empty(n, dtype=np.int64)
+    out, repeats = np.empty((n, _COLUMNS), dtype=np.int64), np.empty(len(ascii_docs), dtype=np.uint8)
+    written = _pass_loop(codes, bounds, sizes, *compiled_pass_tables(), keys, key_bounds, bare, bare_ends, out, repeats, max(min_words, 1))
+    key_text = keys[:written].tobytes().decode("ascii")
+    edges = key_bounds.ravel().tolist()
+    bare_bytes = bare[: int(bare_ends[-1])].tobytes() if n else b""
+    bare_edges = [0] + bare_ends.tolist()
+    words = out[:, KEY_WORDS].tolist()
+    at = 0
+    for i, size, flag in zip(ascii_docs, sizes.tolist(), repeats.tolist()):
+        figures.keys[i] = [key_text[edges[2 * k] : edges[2 * k + 1]] for k in range(at, at + size)]
+        figures.words[i] = words[at : at + size]
+        figures.repeats[i] = bool(flag)
+        figures.counts[i] = out[at : at + size]
+        at += size
+    return [bare_bytes[a:b] for a, b in zip(bare_edges[:-1], bare_edges[1:])], out[:, BARE_WORDS].tolist()
+
+
+def batch_fingerprints(
+    places: Sequence[int],
+    blocks: Sequence[Sequence[Block]],
+    keys: Sequence[bytes],
+    words: np.ndarray,
+    unsplit: list[tuple[int, StageFault]],
+    near_words: int | None,
+    near_max_words: int | None,
+) -> BlockFingerprints:
+    """:func:`~dedup.boilerplate.repeats.keyed_fingerprints` of a batch whose
+    keys are one list, in whole-batch arrays instead of a loop over its blocks.
+
+    Args:
+        places: Each document's index.
+        blocks: Each document's blocks.
+        keys: Every block's key (:func:`~dedup.boilerplate.repeats.block_key`, UTF-8), one document after the other.
+        words: The words of each key.
+        unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
+        near_words: Words a key needs for near matching; ``None``: no near matching.
+        near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+    """
+    sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
+    rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)
+    edges = np.fromiter((x for doc_blocks in blocks for b in doc_blocks for x in (b.start, b.end)), dtype=np.int64, count=2 * len(keys)).reshape(-1, 2)
+    digest = xxhash.xxh3_64_intdigest
+    kept_words = words[rows]
+    if near_words is None:
+        long_rows = np.zeros(0, dtype=np.int64)
+    else:
+        most = near_max_words if near_max_words is not None else np.iinfo(np.int64).max
+        long_rows = np.flatnonzero((kept_words >= near_words) & (kept_words <= most))
+    return BlockFingerprints(
+        np.repeat(np.asarray(places, dtype=np.int64), sizes)[rows],
+        (np.arange(len(keys)) - np.repeat(np.cumsum(sizes) - sizes, sizes))[rows],
+        edges[rows, 0],
+        edges[rows, 1],
+        np.fromiter((digest(keys[k]) for k in rows.tolist()), dtype=np.uint64, count=rows.size),
+        long_rows,
+        key_signatures([keys[k].decode("utf-8") for k in rows[long_rows].tolist()]),
+        unsplit,
+    )
