@@ -1,0 +1,110 @@
+"""The passage index's fingerprints of stage 1: the compiled n-gram sampler and
+sort (dedup/text/_loops.c) equal the numpy code and the plain-Python definition."""
+
+from __future__ import annotations
+
+import random
+import shutil
+import sysconfig
+
+import numpy as np
+import pytest
+
+from dedup.text import ngrams
+from dedup.text.ngrams import TextFingerprints, by_hash
+from dedup.text.normalize import tokenize
+from dedup.text.shingles import batch_tokens, shingle_hash
+
+WORDS = ["the", "a", "court", "ruled", "on", "monday", "that", "minister", "said", "42", "x"]
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    rng = random.Random(seed)
+    # few words, so that n-grams and their hashes repeat across texts
+    return [" ".join(rng.choice(WORDS) for _ in range(rng.choice([0, 1, 3, 4, 5, 30, 200]))) for _ in range(count)]
+
+
+def _reference(texts: list[str], n: int, sample: int, base: int) -> tuple[list[int], list[int]]:
+    """Every n-gram of each text by its definition (shingle_hash of n tokens), kept by the sample test."""
+    hashes, owners = [], []
+    for k, text in enumerate(texts):
+        tokens = tokenize(text)
+        for g in range(len(tokens) - n + 1):
+            value = shingle_hash(tokens[g : g + n])
+            if (value >> 23) % sample == 0:
+                hashes.append(value)
+                owners.append(base + k)
+    return hashes, owners
+
+
+@pytest.fixture(params=[True, False], ids=["built", "numpy"])
+def built(request, monkeypatch):
+    if not request.param:
+        monkeypatch.setattr(ngrams, "_sampled_ngrams", None)
+        monkeypatch.setattr(ngrams, "_sort_by_hash", None)
+    return request.param
+
+
+@pytest.mark.parametrize("n, sample", [(1, 1), (2, 2), (4, 3), (5, 6), (3, 8)])
+def test_fingerprints_of_batch_after_batch_equal_the_definition(built, n, sample) -> None:
+    found = TextFingerprints(n, sample)
+    expected_hashes, expected_owners = [], []
+    base = 0
+    for seed in range(12):
+        texts = _texts(seed, seed % 5 * 7)
+        found.add(*batch_tokens(texts), base=base)
+        hashes, owners = _reference(texts, n, sample, base)
+        expected_hashes += hashes
+        expected_owners += owners
+        base += len(texts)
+    assert len(expected_hashes) > 100
+    assert found.hashes.tolist() == expected_hashes
+    assert found.owners.tolist() == expected_owners
+    assert found.hashes.dtype == np.uint64 and found.owners.dtype == np.int64
+
+
+def _pairs(rng: np.random.Generator, size: int, distinct: int | None) -> tuple[np.ndarray, np.ndarray]:
+    if distinct is None:
+        hashes = rng.integers(0, 2**64, size, dtype=np.uint64)
+    else:
+        hashes = rng.choice(rng.integers(0, 2**64, distinct, dtype=np.uint64), size)
+    return hashes, rng.permutation(size).astype(np.int64)
+
+
+@pytest.mark.parametrize("size, distinct", [(0, None), (1, None), (7, 2), (100, None), (5000, None), (5000, 3), (70000, None), (70000, 40), (300000, None)])
+def test_sort_by_hash_is_a_stable_sort(built, size, distinct) -> None:
+    hashes, owners = _pairs(np.random.default_rng(size), size, distinct)
+    if size > 100 and distinct is None:
+        hashes[::9] = hashes[0]  # one hash many documents hold: a bucket sorted by merges
+    ordered, holders = by_hash(hashes, owners)
+    order = np.argsort(hashes, kind="stable")
+    assert np.array_equal(ordered, hashes[order]) and np.array_equal(holders, owners[order])
+
+
+def test_the_fingerprint_loops_are_built_where_a_compiler_is() -> None:
+    compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
+    if shutil.which(compiler) is None:
+        pytest.skip(f"no C compiler ({compiler}): the numpy passes are used")
+    assert ngrams._sampled_ngrams is not None and ngrams._sort_by_hash is not None, "dedup/text/_loops.c was not built: run make install again"
+
+
+def test_the_fingerprint_loops_refuse_bad_input() -> None:
+    if ngrams._sampled_ngrams is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    words = np.arange(10, dtype=np.uint64)
+    room = np.empty(10, dtype=np.uint64), np.empty(10, dtype=np.int64)
+    with pytest.raises(ValueError, match="rise within"):
+        ngrams._sampled_ngrams(words, np.array([0, 11], dtype=np.int64), 2, 1, 0, *room)
+    with pytest.raises(ValueError, match="rise within"):
+        ngrams._sampled_ngrams(words, np.array([0, 6, 4], dtype=np.int64), 2, 1, 0, *room)
+    with pytest.raises(ValueError, match="positive"):
+        ngrams._sampled_ngrams(words, np.array([0, 10], dtype=np.int64), 2, 0, 0, *room)
+    with pytest.raises(ValueError, match="len\\(tokens\\)"):
+        ngrams._sampled_ngrams(words, np.array([0, 10], dtype=np.int64), 2, 1, 0, room[0][:5], room[1])
+    owners = np.arange(10, dtype=np.int64)
+    with pytest.raises(ValueError, match="length"):
+        ngrams._sort_by_hash(words, owners[:5], *room)
+    with pytest.raises(ValueError, match="must not be"):
+        ngrams._sort_by_hash(words, owners, words, room[1])
+    with pytest.raises(TypeError):
+        ngrams._sort_by_hash(words.view(np.uint32), owners, *room)
