@@ -1099,6 +1099,90 @@ static PyObject *sort_by_hash(PyObject *self, PyObject *args)
 
 /* ---- end of the passage index's fingerprints ---- */
 
+/* ---- The tokens of a batch of ASCII texts (stage 1) ----
+ *
+ * - ascii_text_tokens: ascii_token_hashes of texts laid end to end, giving
+ *   each text's first token instead of every token's start and end (the
+ *   three outputs and the search for each text's first token cost more than
+ *   the hashes). A token's sum takes c_k * P**k from a table of powers for
+ *   its first characters, so no multiply waits on the one before.
+ */
+
+#define TOKEN_POWERS 32
+
+static uint64_t token_powers[TOKEN_POWERS];
+static uint8_t token_chars[256];
+
+static void token_tables_init(void)
+{
+    uint64_t power = 1;
+    for (int k = 0; k < TOKEN_POWERS; k++) {
+        token_powers[k] = power;
+        power *= P_CHAR;
+    }
+    for (int c = 0; c < 256; c++)
+        token_chars[c] = (uint8_t)is_token_char((uint8_t)c);
+}
+
+/* Returns the tokens written, or -1 when the lengths run past the codes. */
+static Py_ssize_t text_tokens_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *lengths, Py_ssize_t texts, uint64_t *hashes, int64_t *first)
+{
+    Py_ssize_t count = 0, pos = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        first[t] = count;
+        if (lengths[t] < 0 || lengths[t] >= n - pos) /* the text and its separator */
+            return -1;
+        const Py_ssize_t stop = pos + lengths[t];
+        Py_ssize_t i = pos;
+        while (i < stop) {
+            if (!token_chars[codes[i]]) {
+                i++;
+                continue;
+            }
+            uint64_t sum = 0;
+            Py_ssize_t k = 0;
+            for (; i < stop && k < TOKEN_POWERS && token_chars[codes[i]]; i++, k++)
+                sum += (uint64_t)codes[i] * token_powers[k];
+            if (k == TOKEN_POWERS) {
+                uint64_t power = token_powers[TOKEN_POWERS - 1] * P_CHAR;
+                for (; i < stop && token_chars[codes[i]]; i++) {
+                    sum += (uint64_t)codes[i] * power;
+                    power *= P_CHAR;
+                }
+            }
+            hashes[count++] = mix64(sum);
+        }
+        pos = stop + 1; /* the separator */
+    }
+    first[texts] = count;
+    return count;
+}
+
+static PyObject *ascii_text_tokens(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {1, 8, 8, 8}; /* codes, lengths, hashes, first */
+    Py_buffer views[4];
+    Py_ssize_t count;
+    (void)self;
+    if (take_buffers(args, "ascii_text_tokens", 4, sizes, 2, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, texts = views[1].len / 8;
+    if (views[2].len / 8 < n / 2 + 1 || views[3].len / 8 != texts + 1) {
+        PyErr_SetString(PyExc_ValueError, "ascii_text_tokens: hashes needs len(codes) // 2 + 1 items and first len(lengths) + 1");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = text_tokens_loop((const uint8_t *)views[0].buf, n, (const int64_t *)views[1].buf, texts, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    if (count < 0) {
+        PyErr_SetString(PyExc_ValueError, "ascii_text_tokens: the lengths (each text and its separator) run past the codes");
+        return release_buffers(views, 4, NULL);
+    }
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+/* ---- end of the tokens of a batch of ASCII texts ---- */
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -1147,6 +1231,11 @@ static PyMethodDef methods[] = {
     {"sort_by_hash", sort_by_hash, METH_VARARGS,
      "sort_by_hash(hashes, owners, out_hashes, out_owners): the uint64 hashes and their int64 owners ordered by\n"
      "hash, ties in the order given, written to the outputs (of the same length; the inputs are left)."},
+    {"ascii_text_tokens", ascii_text_tokens, METH_VARARGS,
+     "ascii_text_tokens(codes, lengths, hashes, first) -> count: the token hashes of each ASCII text of the uint8\n"
+     "codes (int64 lengths, each text followed by one separator that is no token character), as\n"
+     "ascii_token_hashes gives them, in the first count items of the uint64 hashes (len(codes) // 2 + 1\n"
+     "items); text t holds hashes[first[t]:first[t + 1]] (int64 first, len(lengths) + 1 items)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1154,5 +1243,6 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compil
 
 PyMODINIT_FUNC PyInit__loops(void)
 {
+    token_tables_init();
     return PyModule_Create(&module);
 }

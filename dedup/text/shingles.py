@@ -43,6 +43,7 @@ def compiled_loop(name: str, module: str = "_loops"):
 
 
 _ascii_token_hashes = compiled_loop("ascii_token_hashes")
+_ascii_text_tokens = compiled_loop("ascii_text_tokens")
 ascii_collapsed = compiled_loop("ascii_collapsed")
 """``ascii_collapsed(codes, lengths, out, ends)``: each text's whitespace runs
 made one space, none at either end (``None`` where not built)."""
@@ -378,6 +379,11 @@ def code_tokens(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
         codes: The code points (at most :data:`HASH_CHUNK_CHARS`).
         lengths: Each text's length, without its separator.
     """
+    if codes.dtype == np.uint8 and _ascii_text_tokens is not None:
+        # Only the hashes and each text's first token (pages of the room the loop leaves untouched cost nothing).
+        hashes, first = np.empty(codes.size // 2 + 1, dtype=np.uint64), np.empty(lengths.size + 1, dtype=np.int64)
+        count = _ascii_text_tokens(np.ascontiguousarray(codes), np.ascontiguousarray(lengths, dtype=np.int64), hashes, first)
+        return hashes[:count], first
     hashes, starts, _ = code_token_spans(codes)
     bounds = np.concatenate(([0], np.cumsum(lengths + 1)))
     return hashes, np.searchsorted(starts, bounds)

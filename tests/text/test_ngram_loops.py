@@ -1,5 +1,6 @@
-"""The passage index's fingerprints of stage 1: the compiled n-gram sampler and
-sort (dedup/text/_loops.c) equal the numpy code and the plain-Python definition."""
+"""Stage 1's compiled loops (dedup/text/_loops.c): the passage index's n-gram
+sampler and sort, and the tokens of a batch of ASCII texts, equal the numpy
+code and the plain-Python definitions."""
 
 from __future__ import annotations
 
@@ -10,10 +11,10 @@ import sysconfig
 import numpy as np
 import pytest
 
-from dedup.text import ngrams
+from dedup.text import ngrams, shingles
 from dedup.text.ngrams import TextFingerprints, by_hash
 from dedup.text.normalize import tokenize
-from dedup.text.shingles import batch_tokens, shingle_hash
+from dedup.text.shingles import batch_tokens, code_tokens, shingle_hash, token_hash
 
 WORDS = ["the", "a", "court", "ruled", "on", "monday", "that", "minister", "said", "42", "x"]
 
@@ -108,3 +109,46 @@ def test_the_fingerprint_loops_refuse_bad_input() -> None:
         ngrams._sort_by_hash(words, owners, words, room[1])
     with pytest.raises(TypeError):
         ngrams._sort_by_hash(words.view(np.uint32), owners, *room)
+
+
+def _ascii_batch(seed: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    rng = random.Random(seed)
+    texts = []
+    for _ in range(rng.randint(0, 25)):
+        kind = rng.random()
+        if kind < 0.3:  # any ASCII, control characters and line breaks included
+            texts.append("".join(chr(rng.randrange(128)) for _ in range(rng.randint(0, 200))))
+        elif kind < 0.6:  # tokens longer than the table of powers
+            texts.append(" ".join("".join(rng.choice("abcXYZ019") for _ in range(rng.randint(1, 90))) for _ in range(rng.randint(0, 8))))
+        else:
+            texts.append("".join(rng.choice("ab0 .\n") for _ in range(rng.randint(0, 100))))
+    codes = np.frombuffer(("\n".join(texts) + "\n").encode("ascii").lower(), dtype=np.uint8)
+    return texts, codes, np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_tokens_of_an_ascii_batch_equal_the_token_pattern_either_way(seed, monkeypatch) -> None:
+    texts, codes, lengths = _ascii_batch(seed)
+    expected = [token_hash(token) for text in texts for token in tokenize(text.lower())]
+    starts = np.cumsum([0] + [len(tokenize(text)) for text in texts])
+    for built in (True, False):
+        if not built:
+            monkeypatch.setattr(shingles, "_ascii_text_tokens", None)
+        hashes, first = code_tokens(codes, lengths)
+        assert hashes.tolist() == expected and first.tolist() == starts.tolist()
+        assert hashes.dtype == np.uint64 and first.dtype == np.int64
+
+
+def test_the_batch_token_loop_refuses_lengths_past_the_codes() -> None:
+    loop = shingles._ascii_text_tokens
+    if loop is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    codes = np.frombuffer(b"ab cd\nef\n", dtype=np.uint8)
+    hashes, first = np.empty(5, dtype=np.uint64), np.empty(3, dtype=np.int64)
+    assert loop(codes, np.array([5, 2], dtype=np.int64), hashes, first) == 3 and first.tolist() == [0, 2, 3]
+    with pytest.raises(ValueError, match="run past"):
+        loop(codes, np.array([5, 3], dtype=np.int64), hashes, first)
+    with pytest.raises(ValueError, match="run past"):
+        loop(codes, np.array([-1, 2], dtype=np.int64), hashes, first)
+    with pytest.raises(ValueError, match="first"):
+        loop(codes, np.array([5, 2], dtype=np.int64), hashes, first[:2])
