@@ -1099,7 +1099,7 @@ static PyObject *sort_by_hash(PyObject *self, PyObject *args)
 
 /* ---- end of the passage index's fingerprints ---- */
 
-/* ---- The tokens of a batch of ASCII texts (stage 1) ----
+/* ---- The tokens and shingles of a batch of texts (stage 1) ----
  *
  * - ascii_text_tokens: ascii_token_hashes of texts laid end to end, giving
  *   each text's first token instead of every token's start and end (the
@@ -1181,7 +1181,135 @@ static PyObject *ascii_text_tokens(PyObject *self, PyObject *args)
     return release_buffers(views, 4, PyLong_FromSsize_t(count));
 }
 
-/* ---- end of the tokens of a batch of ASCII texts ---- */
+/* - segment_shingles: each text's shingles (shingles.shingles_of_tokens:
+ *   every n consecutive tokens, a shorter text one shingle of all its
+ *   tokens) sorted and made distinct, text after text, in one call: numpy
+ *   takes a dozen passes over the batch and a sort call per text. A text's
+ *   shingles are spread over buckets by their top bits and each bucket
+ *   (a few hashes) sorted by insertion. */
+
+static int by_value(const void *x, const void *y)
+{
+    const uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Sorts values[0:m] (m > 1) through scratch (m items) and counts (room for 2**12 + 1). */
+static void sort_values(uint64_t *values, Py_ssize_t m, uint64_t *scratch, Py_ssize_t *counts)
+{
+    int bits = 1;
+    while (bits < 12 && ((Py_ssize_t)1 << (bits + 1)) < m)
+        bits++;
+    const Py_ssize_t buckets = (Py_ssize_t)1 << bits;
+    const int shift = 64 - bits;
+    memset(counts, 0, (size_t)(buckets + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t i = 0; i < m; i++)
+        counts[(values[i] >> shift) + 1]++;
+    for (Py_ssize_t b = 0; b < buckets; b++)
+        counts[b + 1] += counts[b];
+    for (Py_ssize_t i = 0; i < m; i++)
+        scratch[counts[values[i] >> shift]++] = values[i];
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t b = 0; b < buckets; b++) {
+        const Py_ssize_t hi = counts[b], size = hi - lo;
+        if (size > 32) { /* many of one value, or a crafted text: no quadratic insertion */
+            qsort(scratch + lo, (size_t)size, sizeof(uint64_t), by_value);
+        } else {
+            for (Py_ssize_t i = lo + 1; i < hi; i++) {
+                const uint64_t key = scratch[i];
+                Py_ssize_t j = i;
+                for (; j > lo && scratch[j - 1] > key; j--)
+                    scratch[j] = scratch[j - 1];
+                scratch[j] = key;
+            }
+        }
+        lo = hi;
+    }
+    memcpy(values, scratch, (size_t)m * sizeof(uint64_t));
+}
+
+/* Returns the shingles written, or -1 when out of memory. */
+static Py_ssize_t segment_shingles_loop(const uint64_t *tokens, const int64_t *first, Py_ssize_t texts, Py_ssize_t n, uint64_t *out, int64_t *offsets)
+{
+    Py_ssize_t most = 0, w = 0;
+    for (Py_ssize_t t = 0; t < texts; t++)
+        if (first[t + 1] - first[t] > most)
+            most = first[t + 1] - first[t];
+    uint64_t *scratch = malloc((size_t)(most + 1) * sizeof(uint64_t));
+    Py_ssize_t *counts = malloc(((1 << 12) + 1) * sizeof(Py_ssize_t));
+    if (scratch == NULL || counts == NULL) {
+        free(scratch);
+        free(counts);
+        return -1;
+    }
+    offsets[0] = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        const int64_t lo = first[t], count = first[t + 1] - first[t];
+        const Py_ssize_t width = count < n ? count : n, grams = count ? count - width + 1 : 0;
+        uint64_t *values = out + w;
+        for (Py_ssize_t g = 0; g < grams; g++) {
+            uint64_t h = tokens[lo + g];
+            for (Py_ssize_t k = 1; k < width; k++)
+                h = h * Q_TOKEN + tokens[lo + g + k];
+            values[g] = h;
+        }
+        Py_ssize_t kept = grams;
+        if (grams > 1) {
+            sort_values(values, grams, scratch, counts);
+            kept = 1;
+            for (Py_ssize_t g = 1; g < grams; g++)
+                if (values[g] != values[kept - 1])
+                    values[kept++] = values[g];
+        }
+        w += kept;
+        offsets[t + 1] = w;
+    }
+    free(scratch);
+    free(counts);
+    return w;
+}
+
+static PyObject *segment_shingles(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* tokens, first, out, offsets */
+    Py_buffer views[4];
+    Py_ssize_t n, count;
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 5) {
+        PyErr_Format(PyExc_TypeError, "segment_shingles takes 5 arguments, %zd given", PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    n = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 2));
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *buffers = Py_BuildValue("(OOOO)", PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 3), PyTuple_GET_ITEM(args, 4));
+    if (buffers == NULL)
+        return NULL;
+    const int taken = take_buffers(buffers, "segment_shingles", 4, sizes, 2, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const Py_ssize_t n_tokens = views[0].len / 8, texts = views[1].len / 8 - 1;
+    const int64_t *first = (const int64_t *)views[1].buf;
+    if (n < 1 || texts < 0 || views[3].len / 8 != texts + 1 || views[2].len / 8 < n_tokens) {
+        PyErr_SetString(PyExc_ValueError, "segment_shingles: n must be positive, out hold len(tokens) items and offsets len(first)");
+        return release_buffers(views, 4, NULL);
+    }
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        if (first[t] < 0 || first[t] > first[t + 1] || first[t + 1] > n_tokens) {
+            PyErr_SetString(PyExc_ValueError, "segment_shingles: first must rise within the tokens");
+            return release_buffers(views, 4, NULL);
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = segment_shingles_loop((const uint64_t *)views[0].buf, first, texts, n, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    if (count < 0)
+        return release_buffers(views, 4, PyErr_NoMemory());
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+/* ---- end of the tokens and shingles of a batch of texts ---- */
 
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
@@ -1236,6 +1364,11 @@ static PyMethodDef methods[] = {
      "codes (int64 lengths, each text followed by one separator that is no token character), as\n"
      "ascii_token_hashes gives them, in the first count items of the uint64 hashes (len(codes) // 2 + 1\n"
      "items); text t holds hashes[first[t]:first[t + 1]] (int64 first, len(lengths) + 1 items)."},
+    {"segment_shingles", segment_shingles, METH_VARARGS,
+     "segment_shingles(tokens, first, n, out, offsets) -> count: each text's distinct shingle hashes (every n\n"
+     "consecutive uint64 tokens of text t, tokens[first[t]:first[t + 1]]; a shorter text one shingle of\n"
+     "all its tokens), sorted, text after text in the first count items of the uint64 out (len(tokens)\n"
+     "items); text t holds out[offsets[t]:offsets[t + 1]] (int64 offsets, len(first) items)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -152,3 +152,31 @@ def test_the_batch_token_loop_refuses_lengths_past_the_codes() -> None:
         loop(codes, np.array([-1, 2], dtype=np.int64), hashes, first)
     with pytest.raises(ValueError, match="first"):
         loop(codes, np.array([5, 2], dtype=np.int64), hashes, first[:2])
+
+
+@pytest.mark.parametrize("n", [1, 2, 5, 9])
+def test_shingle_sets_of_tokens_equal_the_definition_either_way(n, monkeypatch) -> None:
+    texts = _texts(7, 60) + ["the " * 3000, "court " + "x " * 200]  # a long text of one repeated shingle
+    hashes, first = batch_tokens(texts)
+    expected = [sorted({shingle_hash(tokens[g : g + min(n, len(tokens))]) for g in range(max(len(tokens) - n + 1, 1))}) if tokens else []
+                for tokens in map(tokenize, texts)]
+    for built in (True, False):
+        if not built:
+            monkeypatch.setattr(shingles, "_segment_shingles", None)
+        found = shingles.shingles_of_tokens(hashes, first, n)
+        assert [found[k].tolist() for k in range(len(texts))] == expected
+        assert found.offsets[0] == 0 and found.hashes.dtype == np.uint64
+
+
+def test_the_shingle_loop_refuses_bad_input() -> None:
+    loop = shingles._segment_shingles
+    if loop is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    tokens, out, offsets = np.arange(6, dtype=np.uint64), np.empty(6, dtype=np.uint64), np.empty(3, dtype=np.int64)
+    assert loop(tokens, np.array([0, 4, 6], dtype=np.int64), 3, out, offsets) == 3 and offsets.tolist() == [0, 2, 3]
+    with pytest.raises(ValueError, match="rise within"):
+        loop(tokens, np.array([0, 4, 7], dtype=np.int64), 3, out, offsets)
+    with pytest.raises(ValueError, match="positive"):
+        loop(tokens, np.array([0, 4, 6], dtype=np.int64), 0, out, offsets)
+    with pytest.raises(ValueError, match="out hold"):
+        loop(tokens, np.array([0, 4, 6], dtype=np.int64), 3, out[:5], offsets)
