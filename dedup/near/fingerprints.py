@@ -17,7 +17,7 @@ from dedup.config import Settings
 from dedup.near.candidates import band_keys, lsh_params
 from dedup.near.shingle_store import write_batch
 from dedup.near.signatures import minhash_segments
-from dedup.text.ngrams import by_hash, sampled_ngrams
+from dedup.text.ngrams import TextFingerprints, by_hash
 from dedup.text.normalize import normalize_text
 from dedup.text.shingles import HASH_CHUNK_CHARS, ShingleBatch, ascii_collapsed, batch_tokens, code_tokens, fold32, shingles_of_tokens
 
@@ -177,16 +177,14 @@ def fingerprint_batch(
     Returns:
         The batch's :class:`Fingerprints`.
     """
-    exact, sigs, parts, grams, owners = [], [], [], [], []
+    exact, sigs, parts = [], [], []
+    grams = TextFingerprints(settings.passages.index_ngram, settings.passages.index_sample) if index else None
     for i in range(0, len(texts), SUB_BATCH):
         digests, tokens, first = prepare_tokens(texts[i : i + SUB_BATCH])
         exact.append(digests)
         batch = shingles_of_tokens(tokens, first, settings.ngram)
-        if index:
-            own = np.repeat(np.arange(i, i + first.size - 1, dtype=np.int64), np.diff(first))
-            found = sampled_ngrams(tokens, own, settings.passages.index_ngram, settings.passages.index_sample)
-            grams.append(found[0])
-            owners.append(found[1])
+        if grams is not None:
+            grams.add(tokens, first, i)
         sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed, permutations))
         parts.append(batch)
     joined = _join(parts)
@@ -196,8 +194,8 @@ def fingerprint_batch(
         signatures=np.concatenate(sigs) if sigs else np.zeros((0, permutations or settings.num_perm), dtype=np.uint32),
         shingles=joined if keep_shingles else None,
         spilled=write_batch(spill[0], spill[1], joined) if spill else None,
-        index_hashes=_concat(grams, np.uint64) if index else None,
-        index_owners=_concat(owners, np.int64) if index else None,
+        index_hashes=grams.hashes if grams is not None else None,
+        index_owners=grams.owners if grams is not None else None,
     )
 
 
@@ -225,10 +223,6 @@ def prepare_tokens(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray, np.nda
             return code_digests(codes, lengths), *code_tokens(codes, lengths)
     digests, ready = prepare(texts)
     return digests, *batch_tokens(ready)
-
-
-def _concat(arrays: list[np.ndarray], dtype) -> np.ndarray:
-    return np.concatenate(arrays) if arrays else np.zeros(0, dtype=dtype)
 
 
 def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str | None) -> Fingerprints:

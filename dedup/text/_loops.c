@@ -1306,6 +1306,449 @@ static PyObject *forest_sums(PyObject *self, PyObject *args)
     return release_buffers(views, 8, Py_None);
 }
 
+/* ---- The passage index's fingerprints (stage 1) ----
+ *
+ * - sampled_ngrams: every n consecutive tokens of one text hashed as
+ *   shingles._Q's polynomial (text/ngrams.ngram_hashes) and kept when
+ *   (hash >> 23) % sample == 0 (text/ngrams.sampled), with the text of
+ *   each, in one pass instead of a dozen arrays as long as the tokens.
+ * - sort_by_hash: (hash, owner) pairs ordered by hash, ties in the order
+ *   given (np.argsort(kind="stable")): a counting pass on the top bits of
+ *   the hash, then each bucket (a handful of pairs: the hashes are
+ *   uniform) by insertion, a large one (a hash many texts hold) by merges.
+ */
+
+#define Q_TOKEN 0x9E3779B97F4A7C15ULL /* shingles._Q */
+
+/* v % d == 0 for a fixed d > 0 without a division: d = 2**zeros * odd, and
+ * x is a multiple of odd exactly when x * odd**-1 mod 2**64 <= max / odd. */
+typedef struct {
+    int zeros;
+    uint64_t inverse, limit;
+} multiple_test_t;
+
+static multiple_test_t multiple_test_of(uint64_t d)
+{
+    multiple_test_t test = {0, 1, UINT64_MAX};
+    while (!(d & 1)) {
+        d >>= 1;
+        test.zeros++;
+    }
+    uint64_t inverse = d; /* Newton's steps: each doubles the correct low bits (3 to start) */
+    for (int k = 0; k < 5; k++)
+        inverse *= 2 - d * inverse;
+    test.inverse = inverse;
+    test.limit = UINT64_MAX / d;
+    return test;
+}
+
+static inline int is_multiple(uint64_t v, const multiple_test_t *test)
+{
+    return ((v & ((1ULL << test->zeros) - 1)) == 0) & ((v >> test->zeros) * test->inverse <= test->limit);
+}
+
+static Py_ssize_t sampled_ngram_loop(const uint64_t *tokens, const int64_t *first, Py_ssize_t texts, Py_ssize_t n, const multiple_test_t *sample,
+                                     int64_t base, uint64_t *hashes, int64_t *owners)
+{
+    Py_ssize_t count = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        for (int64_t g = first[t]; g + n <= first[t + 1]; g++) {
+            uint64_t h = tokens[g];
+            for (Py_ssize_t k = 1; k < n; k++)
+                h = h * Q_TOKEN + tokens[g + k];
+            /* written always, kept by moving on: no branch to mispredict on one n-gram in sample */
+            hashes[count] = h;
+            owners[count] = base + t;
+            count += is_multiple(h >> 23, sample);
+        }
+    }
+    return count;
+}
+
+static void insertion_sort_pairs(uint64_t *h, int64_t *o, Py_ssize_t m)
+{
+    for (Py_ssize_t i = 1; i < m; i++) {
+        const uint64_t key = h[i];
+        const int64_t owner = o[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && h[j - 1] > key; j--) {
+            h[j] = h[j - 1];
+            o[j] = o[j - 1];
+        }
+        h[j] = key;
+        o[j] = owner;
+    }
+}
+
+/* Stable; th and to hold m / 2 pairs. */
+static void merge_sort_pairs(uint64_t *h, int64_t *o, Py_ssize_t m, uint64_t *th, int64_t *to)
+{
+    if (m <= 24) {
+        insertion_sort_pairs(h, o, m);
+        return;
+    }
+    const Py_ssize_t half = m / 2;
+    merge_sort_pairs(h, o, half, th, to);
+    merge_sort_pairs(h + half, o + half, m - half, th, to);
+    if (h[half - 1] <= h[half])
+        return;
+    memcpy(th, h, (size_t)half * sizeof(uint64_t));
+    memcpy(to, o, (size_t)half * sizeof(int64_t));
+    Py_ssize_t i = 0, j = half, k = 0;
+    while (i < half && j < m) {
+        if (h[j] < th[i]) { /* the left run's first on ties */
+            h[k] = h[j];
+            o[k++] = o[j++];
+        } else {
+            h[k] = th[i];
+            o[k++] = to[i++];
+        }
+    }
+    while (i < half) {
+        h[k] = th[i];
+        o[k++] = to[i++];
+    }
+}
+
+/* Returns 0, or -1 when out of memory. */
+static int sort_pairs_loop(const uint64_t *hashes, const int64_t *owners, Py_ssize_t n, uint64_t *out_h, int64_t *out_o)
+{
+    int bits = 1;
+    while (bits < 16 && ((Py_ssize_t)1 << (bits + 2)) < n)
+        bits++;
+    const Py_ssize_t buckets = (Py_ssize_t)1 << bits;
+    const int shift = 64 - bits;
+    Py_ssize_t *starts = calloc((size_t)buckets + 1, sizeof(Py_ssize_t));
+    if (starts == NULL)
+        return -1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        starts[(hashes[i] >> shift) + 1]++;
+    Py_ssize_t largest = 0;
+    for (Py_ssize_t b = 0; b < buckets; b++) {
+        if (starts[b + 1] > largest)
+            largest = starts[b + 1];
+        starts[b + 1] += starts[b];
+    }
+    uint64_t *scratch_h = NULL;
+    int64_t *scratch_o = NULL;
+    if (largest > 24) {
+        scratch_h = malloc((size_t)(largest / 2 + 1) * sizeof(uint64_t));
+        scratch_o = malloc((size_t)(largest / 2 + 1) * sizeof(int64_t));
+        if (scratch_h == NULL || scratch_o == NULL) {
+            free(scratch_h);
+            free(scratch_o);
+            free(starts);
+            return -1;
+        }
+    }
+    Py_ssize_t *next = starts; /* starts[b] moves to bucket b's end as it fills, then is bucket b + 1's start */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_ssize_t at = next[hashes[i] >> shift]++;
+        out_h[at] = hashes[i];
+        out_o[at] = owners[i];
+    }
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t b = 0; b < buckets; b++) {
+        const Py_ssize_t hi = next[b];
+        if (hi - lo > 1)
+            merge_sort_pairs(out_h + lo, out_o + lo, hi - lo, scratch_h, scratch_o);
+        lo = hi;
+    }
+    free(scratch_h);
+    free(scratch_o);
+    free(starts);
+    return 0;
+}
+
+static PyObject *sampled_ngrams(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* tokens, first, out hashes, out owners */
+    Py_buffer views[4];
+    Py_ssize_t ints[3], count; /* n, sample, base */
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 7) {
+        PyErr_Format(PyExc_TypeError, "sampled_ngrams takes 7 arguments, %zd given", PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    for (Py_ssize_t k = 0; k < 3; k++) {
+        ints[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 2 + k));
+        if (ints[k] == -1 && PyErr_Occurred())
+            return NULL;
+    }
+    PyObject *buffers = Py_BuildValue("(OOOO)", PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 5), PyTuple_GET_ITEM(args, 6));
+    if (buffers == NULL)
+        return NULL;
+    const int taken = take_buffers(buffers, "sampled_ngrams", 4, sizes, 2, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const Py_ssize_t n_tokens = views[0].len / 8, texts = views[1].len / 8 - 1, n = ints[0];
+    const int64_t *first = (const int64_t *)views[1].buf;
+    if (n < 1 || ints[1] < 1) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: n and sample must be positive");
+        return release_buffers(views, 4, NULL);
+    }
+    if (texts < 0 || (texts > 0 && first[0] < 0)) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first needs an entry past the last text, none negative");
+        return release_buffers(views, 4, NULL);
+    }
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        if (first[t] > first[t + 1] || first[t + 1] > n_tokens) {
+            PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first must rise within the tokens");
+            return release_buffers(views, 4, NULL);
+        }
+    }
+    if (views[2].len / 8 < n_tokens || views[3].len / 8 < n_tokens) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: the outputs need len(tokens) items");
+        return release_buffers(views, 4, NULL);
+    }
+    const multiple_test_t sample = multiple_test_of((uint64_t)ints[1]);
+    Py_BEGIN_ALLOW_THREADS
+    count = sampled_ngram_loop((const uint64_t *)views[0].buf, first, texts, n, &sample, (int64_t)ints[2], (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+static PyObject *sort_by_hash(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* hashes, owners, out hashes, out owners */
+    Py_buffer views[4];
+    int failed;
+    (void)self;
+    if (take_buffers(args, "sort_by_hash", 4, sizes, 2, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len / 8;
+    if (views[1].len / 8 != n || views[2].len / 8 != n || views[3].len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "sort_by_hash: hashes, owners and the outputs differ in length");
+        return release_buffers(views, 4, NULL);
+    }
+    if (views[2].buf == views[0].buf || views[3].buf == views[1].buf) {
+        PyErr_SetString(PyExc_ValueError, "sort_by_hash: the outputs must not be the inputs");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    failed = sort_pairs_loop((const uint64_t *)views[0].buf, (const int64_t *)views[1].buf, n, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    if (failed)
+        return release_buffers(views, 4, PyErr_NoMemory());
+    Py_INCREF(Py_None);
+    return release_buffers(views, 4, Py_None);
+}
+
+/* ---- end of the passage index's fingerprints ---- */
+
+/* ---- The tokens and shingles of a batch of texts (stage 1) ----
+ *
+ * - ascii_text_tokens: ascii_token_hashes of texts laid end to end, giving
+ *   each text's first token instead of every token's start and end (the
+ *   three outputs and the search for each text's first token cost more than
+ *   the hashes). A token's sum takes c_k * P**k from a table of powers for
+ *   its first characters, so no multiply waits on the one before.
+ */
+
+#define TOKEN_POWERS 32
+
+static uint64_t token_powers[TOKEN_POWERS];
+static uint8_t token_chars[256];
+
+static void token_tables_init(void)
+{
+    uint64_t power = 1;
+    for (int k = 0; k < TOKEN_POWERS; k++) {
+        token_powers[k] = power;
+        power *= P_CHAR;
+    }
+    for (int c = 0; c < 256; c++)
+        token_chars[c] = (uint8_t)is_token_char((uint8_t)c);
+}
+
+/* Returns the tokens written, or -1 when the lengths run past the codes. */
+static Py_ssize_t text_tokens_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *lengths, Py_ssize_t texts, uint64_t *hashes, int64_t *first)
+{
+    Py_ssize_t count = 0, pos = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        first[t] = count;
+        if (lengths[t] < 0 || lengths[t] >= n - pos) /* the text and its separator */
+            return -1;
+        const Py_ssize_t stop = pos + lengths[t];
+        Py_ssize_t i = pos;
+        while (i < stop) {
+            if (!token_chars[codes[i]]) {
+                i++;
+                continue;
+            }
+            uint64_t sum = 0;
+            Py_ssize_t k = 0;
+            for (; i < stop && k < TOKEN_POWERS && token_chars[codes[i]]; i++, k++)
+                sum += (uint64_t)codes[i] * token_powers[k];
+            if (k == TOKEN_POWERS) {
+                uint64_t power = token_powers[TOKEN_POWERS - 1] * P_CHAR;
+                for (; i < stop && token_chars[codes[i]]; i++) {
+                    sum += (uint64_t)codes[i] * power;
+                    power *= P_CHAR;
+                }
+            }
+            hashes[count++] = mix64(sum);
+        }
+        pos = stop + 1; /* the separator */
+    }
+    first[texts] = count;
+    return count;
+}
+
+static PyObject *ascii_text_tokens(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {1, 8, 8, 8}; /* codes, lengths, hashes, first */
+    Py_buffer views[4];
+    Py_ssize_t count;
+    (void)self;
+    if (take_buffers(args, "ascii_text_tokens", 4, sizes, 2, views) < 0)
+        return NULL;
+    const Py_ssize_t n = views[0].len, texts = views[1].len / 8;
+    if (views[2].len / 8 < n / 2 + 1 || views[3].len / 8 != texts + 1) {
+        PyErr_SetString(PyExc_ValueError, "ascii_text_tokens: hashes needs len(codes) // 2 + 1 items and first len(lengths) + 1");
+        return release_buffers(views, 4, NULL);
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = text_tokens_loop((const uint8_t *)views[0].buf, n, (const int64_t *)views[1].buf, texts, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    if (count < 0) {
+        PyErr_SetString(PyExc_ValueError, "ascii_text_tokens: the lengths (each text and its separator) run past the codes");
+        return release_buffers(views, 4, NULL);
+    }
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+/* - segment_shingles: each text's shingles (shingles.shingles_of_tokens:
+ *   every n consecutive tokens, a shorter text one shingle of all its
+ *   tokens) sorted and made distinct, text after text, in one call: numpy
+ *   takes a dozen passes over the batch and a sort call per text. A text's
+ *   shingles are spread over buckets by their top bits and each bucket
+ *   (a few hashes) sorted by insertion. */
+
+static int by_value(const void *x, const void *y)
+{
+    const uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* Sorts values[0:m] (m > 1) through scratch (m items) and counts (room for 2**12 + 1). */
+static void sort_values(uint64_t *values, Py_ssize_t m, uint64_t *scratch, Py_ssize_t *counts)
+{
+    int bits = 1;
+    while (bits < 12 && ((Py_ssize_t)1 << (bits + 1)) < m)
+        bits++;
+    const Py_ssize_t buckets = (Py_ssize_t)1 << bits;
+    const int shift = 64 - bits;
+    memset(counts, 0, (size_t)(buckets + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t i = 0; i < m; i++)
+        counts[(values[i] >> shift) + 1]++;
+    for (Py_ssize_t b = 0; b < buckets; b++)
+        counts[b + 1] += counts[b];
+    for (Py_ssize_t i = 0; i < m; i++)
+        scratch[counts[values[i] >> shift]++] = values[i];
+    Py_ssize_t lo = 0;
+    for (Py_ssize_t b = 0; b < buckets; b++) {
+        const Py_ssize_t hi = counts[b], size = hi - lo;
+        if (size > 32) { /* many of one value, or a crafted text: no quadratic insertion */
+            qsort(scratch + lo, (size_t)size, sizeof(uint64_t), by_value);
+        } else {
+            for (Py_ssize_t i = lo + 1; i < hi; i++) {
+                const uint64_t key = scratch[i];
+                Py_ssize_t j = i;
+                for (; j > lo && scratch[j - 1] > key; j--)
+                    scratch[j] = scratch[j - 1];
+                scratch[j] = key;
+            }
+        }
+        lo = hi;
+    }
+    memcpy(values, scratch, (size_t)m * sizeof(uint64_t));
+}
+
+/* Returns the shingles written, or -1 when out of memory. */
+static Py_ssize_t segment_shingles_loop(const uint64_t *tokens, const int64_t *first, Py_ssize_t texts, Py_ssize_t n, uint64_t *out, int64_t *offsets)
+{
+    Py_ssize_t most = 0, w = 0;
+    for (Py_ssize_t t = 0; t < texts; t++)
+        if (first[t + 1] - first[t] > most)
+            most = first[t + 1] - first[t];
+    uint64_t *scratch = malloc((size_t)(most + 1) * sizeof(uint64_t));
+    Py_ssize_t *counts = malloc(((1 << 12) + 1) * sizeof(Py_ssize_t));
+    if (scratch == NULL || counts == NULL) {
+        free(scratch);
+        free(counts);
+        return -1;
+    }
+    offsets[0] = 0;
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        const int64_t lo = first[t], count = first[t + 1] - first[t];
+        const Py_ssize_t width = count < n ? count : n, grams = count ? count - width + 1 : 0;
+        uint64_t *values = out + w;
+        for (Py_ssize_t g = 0; g < grams; g++) {
+            uint64_t h = tokens[lo + g];
+            for (Py_ssize_t k = 1; k < width; k++)
+                h = h * Q_TOKEN + tokens[lo + g + k];
+            values[g] = h;
+        }
+        Py_ssize_t kept = grams;
+        if (grams > 1) {
+            sort_values(values, grams, scratch, counts);
+            kept = 1;
+            for (Py_ssize_t g = 1; g < grams; g++)
+                if (values[g] != values[kept - 1])
+                    values[kept++] = values[g];
+        }
+        w += kept;
+        offsets[t + 1] = w;
+    }
+    free(scratch);
+    free(counts);
+    return w;
+}
+
+static PyObject *segment_shingles(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* tokens, first, out, offsets */
+    Py_buffer views[4];
+    Py_ssize_t n, count;
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 5) {
+        PyErr_Format(PyExc_TypeError, "segment_shingles takes 5 arguments, %zd given", PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    n = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 2));
+    if (n == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *buffers = Py_BuildValue("(OOOO)", PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 3), PyTuple_GET_ITEM(args, 4));
+    if (buffers == NULL)
+        return NULL;
+    const int taken = take_buffers(buffers, "segment_shingles", 4, sizes, 2, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const Py_ssize_t n_tokens = views[0].len / 8, texts = views[1].len / 8 - 1;
+    const int64_t *first = (const int64_t *)views[1].buf;
+    if (n < 1 || texts < 0 || views[3].len / 8 != texts + 1 || views[2].len / 8 < n_tokens) {
+        PyErr_SetString(PyExc_ValueError, "segment_shingles: n must be positive, out hold len(tokens) items and offsets len(first)");
+        return release_buffers(views, 4, NULL);
+    }
+    for (Py_ssize_t t = 0; t < texts; t++) {
+        if (first[t] < 0 || first[t] > first[t + 1] || first[t + 1] > n_tokens) {
+            PyErr_SetString(PyExc_ValueError, "segment_shingles: first must rise within the tokens");
+            return release_buffers(views, 4, NULL);
+        }
+    }
+    Py_BEGIN_ALLOW_THREADS
+    count = segment_shingles_loop((const uint64_t *)views[0].buf, first, texts, n, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    if (count < 0)
+        return release_buffers(views, 4, PyErr_NoMemory());
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+/* ---- end of the tokens and shingles of a batch of texts ---- */
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -1362,6 +1805,24 @@ static PyMethodDef methods[] = {
      "float64 out the scaled (float64) value of the leaf its row of the float64 matrix X reaches in each\n"
      "tree, tree by tree: nodes laid end to end (int64 feature, left, right; float64 threshold), a leaf\n"
      "pointing to itself, int64 roots, depth steps down each tree (left where X[feature] <= threshold)."},
+    {"sampled_ngrams", sampled_ngrams, METH_VARARGS,
+     "sampled_ngrams(tokens, first, n, sample, base, hashes, owners) -> count: the hash of every n consecutive\n"
+     "uint64 tokens of one text (text t holds tokens[first[t]:first[t + 1]], int64 first) that is a\n"
+     "fingerprint ((hash >> 23) % sample == 0), in text order, and base + t for each, written to the first\n"
+     "count items of the uint64 hashes and int64 owners (len(tokens) items each)."},
+    {"sort_by_hash", sort_by_hash, METH_VARARGS,
+     "sort_by_hash(hashes, owners, out_hashes, out_owners): the uint64 hashes and their int64 owners ordered by\n"
+     "hash, ties in the order given, written to the outputs (of the same length; the inputs are left)."},
+    {"ascii_text_tokens", ascii_text_tokens, METH_VARARGS,
+     "ascii_text_tokens(codes, lengths, hashes, first) -> count: the token hashes of each ASCII text of the uint8\n"
+     "codes (int64 lengths, each text followed by one separator that is no token character), as\n"
+     "ascii_token_hashes gives them, in the first count items of the uint64 hashes (len(codes) // 2 + 1\n"
+     "items); text t holds hashes[first[t]:first[t + 1]] (int64 first, len(lengths) + 1 items)."},
+    {"segment_shingles", segment_shingles, METH_VARARGS,
+     "segment_shingles(tokens, first, n, out, offsets) -> count: each text's distinct shingle hashes (every n\n"
+     "consecutive uint64 tokens of text t, tokens[first[t]:first[t + 1]]; a shorter text one shingle of\n"
+     "all its tokens), sorted, text after text in the first count items of the uint64 out (len(tokens)\n"
+     "items); text t holds out[offsets[t]:offsets[t + 1]] (int64 offsets, len(first) items)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1369,5 +1830,6 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_loops", "The compil
 
 PyMODINIT_FUNC PyInit__loops(void)
 {
+    token_tables_init();
     return PyModule_Create(&module);
 }

@@ -43,6 +43,8 @@ def compiled_loop(name: str, module: str = "_loops"):
 
 
 _ascii_token_hashes = compiled_loop("ascii_token_hashes")
+_ascii_text_tokens = compiled_loop("ascii_text_tokens")
+_segment_shingles = compiled_loop("segment_shingles")
 ascii_collapsed = compiled_loop("ascii_collapsed")
 """``ascii_collapsed(codes, lengths, out, ends)``: each text's whitespace runs
 made one space, none at either end (``None`` where not built)."""
@@ -378,13 +380,29 @@ def code_tokens(codes: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.
         codes: The code points (at most :data:`HASH_CHUNK_CHARS`).
         lengths: Each text's length, without its separator.
     """
+    if codes.dtype == np.uint8 and _ascii_text_tokens is not None:
+        # Only the hashes and each text's first token (pages of the room the loop leaves untouched cost nothing).
+        hashes, first = np.empty(codes.size // 2 + 1, dtype=np.uint64), np.empty(lengths.size + 1, dtype=np.int64)
+        count = _ascii_text_tokens(np.ascontiguousarray(codes), np.ascontiguousarray(lengths, dtype=np.int64), hashes, first)
+        return hashes[:count], first
     hashes, starts, _ = code_token_spans(codes)
     bounds = np.concatenate(([0], np.cumsum(lengths + 1)))
     return hashes, np.searchsorted(starts, bounds)
 
 
 def shingles_of_tokens(hashes: np.ndarray, first: np.ndarray, n: int) -> ShingleBatch:
-    """:func:`shingle_batch` from :func:`batch_tokens`."""
+    """:func:`shingle_batch` from :func:`batch_tokens` (in one call of the
+    compiled loop where it is built, else :func:`numpy_shingles_of_tokens`)."""
+    if _segment_shingles is None:
+        return numpy_shingles_of_tokens(hashes, first, n)
+    first = np.ascontiguousarray(first, dtype=np.int64)
+    out, offsets = np.empty(hashes.size, dtype=np.uint64), np.empty(first.size, dtype=np.int64)
+    count = _segment_shingles(np.ascontiguousarray(hashes, dtype=np.uint64), first, n, out, offsets)
+    return ShingleBatch(out[:count], offsets)
+
+
+def numpy_shingles_of_tokens(hashes: np.ndarray, first: np.ndarray, n: int) -> ShingleBatch:
+    """:func:`shingles_of_tokens` with numpy alone."""
     ntok = np.diff(first)
     grams = shingle_hashes_from_tokens(hashes, n) if hashes.size >= n else np.zeros(0, dtype=np.uint64)
     per_text = np.where(ntok >= n, ntok - n + 1, np.minimum(ntok, 1))
