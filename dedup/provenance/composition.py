@@ -14,7 +14,7 @@ shared-passage group (text several documents hold,
 :class:`dedup.results.GroupResult`) places its spans in each of its
 documents, as the source where it is the group's source, as the copy in
 the others, undetermined without one; it is listed in ``shared_with`` by
-its id with the group's other ``documents``.
+its id (its documents are listed once, in the group's row).
 """
 
 from __future__ import annotations
@@ -52,8 +52,6 @@ class SharedSpans(NamedTuple):
         estimated_chars: For a pair reported without an alignment
             (``aligned: false``), its estimated shared characters of this
             document; ``None`` otherwise.
-        documents: For a shared-passage group (``other`` its id), the
-            group's other documents; ``None`` for a pair.
     """
 
     other: str
@@ -61,7 +59,6 @@ class SharedSpans(NamedTuple):
     relation: str
     spans: tuple[tuple[int, int], ...] | None
     estimated_chars: int | None = None
-    documents: tuple[str, ...] | None = None
 
 
 class SharedItems:
@@ -78,26 +75,20 @@ class SharedItems:
         self.label: list[int] = []
         self.relation: list[str] = []
         self.estimate: list[int | None] = []
-        self.documents: list[tuple[list[str], int] | None] = []  # a group's members and this one's place
         self._span_counts: list[int] = []
         self._bounds: list[int] = []  # start, end, start, end, ...
 
     def add(self, doc_id: str, item: SharedSpans) -> None:
         """Add what ``doc_id`` shares with one other document or group."""
-        if item.documents is not None:
-            members = [item.other, *item.documents]  # any order: only the others are listed
-            self._add(doc_id, item.other, _ROLE_LABEL[item.role], item.relation, item.spans or (), None, (members, 0))
-            return
         spans = ((0, _WHOLE_END),) if item.spans is None else item.spans
-        self._add(doc_id, item.other, _ROLE_LABEL[item.role], item.relation, spans, item.estimated_chars, None)
+        self._add(doc_id, item.other, _ROLE_LABEL[item.role], item.relation, spans, item.estimated_chars)
 
-    def _add(self, doc_id, other, label, relation, spans, estimate, documents) -> None:
+    def _add(self, doc_id, other, label, relation, spans, estimate) -> None:
         self._item_slot.append(self._slot.setdefault(doc_id, len(self._slot)))
         self.other.append(other)
         self.label.append(label)
         self.relation.append(relation)
         self.estimate.append(estimate)
-        self.documents.append(documents)
         self._span_counts.append(len(spans))
         self._bounds.extend(chain.from_iterable(spans))
 
@@ -108,14 +99,14 @@ class SharedItems:
             label_a = AS_SOURCE if source == a else AS_COPY if derived == a else UNDETERMINED
             label_b = AS_SOURCE if source == b else AS_COPY if derived == b else UNDETERMINED
             if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
-                self._add(a, b, label_a, relation, (), pair.shared_chars_a, None)
-                self._add(b, a, label_b, relation, (), pair.shared_chars_b, None)
+                self._add(a, b, label_a, relation, (), pair.shared_chars_a)
+                self._add(b, a, label_b, relation, (), pair.shared_chars_b)
             elif pair.passages:
-                self._add(a, b, label_a, relation, [(p["a_start"], p["a_end"]) for p in pair.passages], None, None)
-                self._add(b, a, label_b, relation, [(p["b_start"], p["b_end"]) for p in pair.passages], None, None)
+                self._add(a, b, label_a, relation, [(p["a_start"], p["a_end"]) for p in pair.passages], None)
+                self._add(b, a, label_b, relation, [(p["b_start"], p["b_end"]) for p in pair.passages], None)
             else:  # found on whole documents: the whole of each is shared
-                self._add(a, b, label_a, relation, ((0, _WHOLE_END),), None, None)
-                self._add(b, a, label_b, relation, ((0, _WHOLE_END),), None, None)
+                self._add(a, b, label_a, relation, ((0, _WHOLE_END),), None)
+                self._add(b, a, label_b, relation, ((0, _WHOLE_END),), None)
 
     def add_groups(self, groups: Iterable[Any]) -> None:
         """Add each member of each shared-passage group (:class:`dedup.results.GroupResult`),
@@ -132,7 +123,6 @@ class SharedItems:
             self.label.extend(labels)
             self.relation.extend([SHARED_PASSAGE] * len(ids))
             self.estimate.extend([None] * len(ids))
-            self.documents.extend((ids, k) for k in range(len(ids)))
             self._span_counts.extend(map(len, spans))
             self._bounds.extend(chain.from_iterable(chain.from_iterable(spans)))
 
@@ -204,19 +194,14 @@ class SharedItems:
 
     def _entries(self, items: list[int], item_chars: list[int]) -> list[dict[str, Any]]:
         """The ``shared_with`` entry of each item: a pair without an alignment
-        names its estimate (``aligned: false``), a group its other documents."""
+        names its estimate (``aligned: false``)."""
         other, label, relation, estimate = self.other, self.label, self.relation, self.estimate
-        entries = [
-            {"id": other[item], "role": _LABEL_ROLE[label[item]], "relation": relation[item], "chars": covered if estimate[item] is None else estimate[item]}
+        return [
+            {"id": other[item], "role": _LABEL_ROLE[label[item]], "relation": relation[item], "chars": covered}
+            if estimate[item] is None
+            else {"id": other[item], "role": _LABEL_ROLE[label[item]], "relation": relation[item], "chars": estimate[item], "aligned": False}
             for item, covered in zip(items, item_chars)
         ]
-        for item, entry in zip(items, entries):
-            if estimate[item] is not None:
-                entry["aligned"] = False
-            elif (group := self.documents[item]) is not None:
-                members, k = group
-                entry["documents"] = members[:k] + members[k + 1 :]
-        return entries
 
 
 def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
