@@ -35,6 +35,8 @@ _ROLE_LABEL = {SOURCE: AS_SOURCE, UNKNOWN: UNDETERMINED, COPY: AS_COPY}
 _LABEL_ROLE = {label: role for role, label in _ROLE_LABEL.items()}
 # The end of a span over a whole document, cut to its length.
 _WHOLE_END = 2**62
+# The fields of a composition, in order (PARTS, then these two).
+FIELDS = (*PARTS, "original_of_text", "shared_with")
 # Documents composed in one array pass.
 BATCH = 4096
 
@@ -64,19 +66,20 @@ class SharedSpans(NamedTuple):
 class SharedItems:
     """What every document shares, in columns: one item per document and
     pair or group, its spans in one flat list. Items are added in the order
-    ``shared_with`` lists them (the pairs, then the groups); a batch of
-    documents is then composed in array passes (:meth:`compositions`).
+    ``shared_with`` lists them (the pairs, then the groups); batches of
+    documents are then composed in array passes (:meth:`compositions`),
+    after which no item is added.
     """
 
     def __init__(self) -> None:
-        self._slot: dict[str, int] = {}  # document id -> its number here, in order of first item
-        self._item_slot: list[int] = []
+        self._item_doc: list[str] = []  # whose each item is
         self.other: list[str] = []
         self.label: list[int] = []
         self.relation: list[str] = []
         self.estimate: list[int | None] = []
         self._span_counts: list[int] = []
         self._bounds: list[int] = []  # start, end, start, end, ...
+        self._order: np.ndarray | None = None  # the items in order of their document, once all are added
 
     def add(self, doc_id: str, item: SharedSpans) -> None:
         """Add what ``doc_id`` shares with one other document or group."""
@@ -84,7 +87,7 @@ class SharedItems:
         self._add(doc_id, item.other, _ROLE_LABEL[item.role], item.relation, spans, item.estimated_chars)
 
     def _add(self, doc_id, other, label, relation, spans, estimate) -> None:
-        self._item_slot.append(self._slot.setdefault(doc_id, len(self._slot)))
+        self._item_doc.append(doc_id)
         self.other.append(other)
         self.label.append(label)
         self.relation.append(relation)
@@ -110,36 +113,39 @@ class SharedItems:
 
     def add_groups(self, groups: Iterable[Any]) -> None:
         """Add each member of each shared-passage group (:class:`dedup.results.GroupResult`),
-        a group's members in one step each column."""
-        slot = self._slot
-        for group in groups:
-            members = group.documents
-            ids = [member["id"] for member in members]
-            spans = [member["spans"] for member in members]
-            source = group.source
-            labels = [AS_SOURCE if this == source else AS_COPY for this in ids] if source else [UNDETERMINED] * len(ids)
-            self._item_slot.extend([slot.setdefault(this, len(slot)) for this in ids])
-            self.other.extend([group.id] * len(ids))
-            self.label.extend(labels)
-            self.relation.extend([SHARED_PASSAGE] * len(ids))
-            self.estimate.extend([None] * len(ids))
-            self._span_counts.extend(map(len, spans))
-            self._bounds.extend(chain.from_iterable(chain.from_iterable(spans)))
+        every column in one step for all the groups."""
+        groups = list(groups)
+        members = [member for group in groups for member in group.documents]
+        ids = [member["id"] for member in members]
+        sources = [group.source for group in groups for _ in group.documents]
+        self._item_doc.extend(ids)
+        self.other.extend([group.id for group in groups for _ in group.documents])
+        self.label.extend([AS_SOURCE if this == source else AS_COPY if source else UNDETERMINED for this, source in zip(ids, sources)])
+        self.relation.extend([SHARED_PASSAGE] * len(ids))
+        self.estimate.extend([None] * len(ids))
+        spans = [member["spans"] for member in members]
+        self._span_counts.extend(map(len, spans))
+        self._bounds.extend(chain.from_iterable(chain.from_iterable(spans)))
 
     def _columns(self) -> None:
-        """The lists as arrays, the items in order of their document (then of addition)."""
-        slots = np.array(self._item_slot, dtype=np.int64)
+        """The lists as arrays (the lists of integers let go: an int object
+        each, a million spans cost 70 MB), the items in order of their
+        document (then of addition)."""
+        # each document a number, in order of its first item
+        self._slot = {doc_id: k for k, doc_id in enumerate(dict.fromkeys(self._item_doc))}
+        slots = np.fromiter(map(self._slot.__getitem__, self._item_doc), dtype=np.int64, count=len(self._item_doc))
         self._order = np.argsort(slots, kind="stable")
         self._first_item = np.concatenate(([0], np.cumsum(np.bincount(slots, minlength=len(self._slot)))))
         self._label = np.array(self.label, dtype=np.int64)
-        counts = np.array(self._span_counts, dtype=np.int64)
-        self._span_count = counts
-        self._first_span = np.cumsum(counts) - counts
+        self._role = [_LABEL_ROLE[label] for label in self.label]
+        self._span_count = np.array(self._span_counts, dtype=np.int64)
+        self._first_span = np.cumsum(self._span_count) - self._span_count
         bounds = np.array(self._bounds, dtype=np.int64).reshape(-1, 2)
         self._starts, self._ends = bounds[:, 0], bounds[:, 1]
+        self._item_doc = self.label = self._span_counts = self._bounds = []
 
-    def compositions(self, ids: Sequence[str], chars: Sequence[int], boilerplate: Sequence[Sequence[tuple[int, int]]]) -> list[dict[str, Any]]:
-        """The :func:`composition` of each of a batch of documents.
+    def compositions(self, ids: Sequence[str], chars: Sequence[int], boilerplate: Sequence[Sequence[tuple[int, int]]]) -> list[tuple]:
+        """The :func:`composition` of each of a batch of documents, as the values of its :data:`FIELDS`.
 
         Args:
             ids: The documents' ids.
@@ -147,9 +153,9 @@ class SharedItems:
             boilerplate: Their boilerplate ``(start, end)`` spans.
 
         Returns:
-            One composition per document, in order.
+            One tuple per document, in order.
         """
-        if not hasattr(self, "_order"):
+        if self._order is None:
             self._columns()
         n = len(ids)
         lengths = np.array(chars, dtype=np.int64)
@@ -173,33 +179,34 @@ class SharedItems:
         parts = _part_chars(lengths, np.concatenate(rows), np.concatenate(starts_of), np.concatenate(ends_of), np.concatenate(labels))
         return self._assembled(chars, count.tolist(), items.tolist(), item_chars.tolist(), parts.tolist(), boilerplate)
 
-    def _assembled(self, chars, count, items, item_chars, parts, boilerplate) -> list[dict[str, Any]]:
+    def _assembled(self, chars, count, items, item_chars, parts, boilerplate) -> list[tuple]:
+        """Per document the values of :data:`FIELDS`."""
         entries = self._entries(items, item_chars)
         out, at = [], 0
-        for k, length in enumerate(chars):
-            ends = at + count[k]
+        for length, n, counts, marked in zip(chars, count, parts, boilerplate):
             if not length:
-                out.append({**{name: 0.0 for name in PARTS}, "original_of_text": 0.0, "shared_with": []})
-            elif not count[k] and not boilerplate[k]:
-                out.append({**{name: 0.0 for name in PARTS}, "original": 1.0, "original_of_text": 1.0, "shared_with": []})
+                out.append((0.0, 0.0, 0.0, 0.0, 0.0, 0.0, []))
+            elif not n and not marked:
+                out.append((1.0, 0.0, 0.0, 0.0, 0.0, 1.0, []))
             else:
-                counts = parts[k]
-                found: dict[str, Any] = {name: round(float(counts[p]) / length, 4) for p, name in enumerate(PARTS)}
-                text_chars = length - counts[BOILERPLATE]
-                found["original_of_text"] = round(float(counts[ORIGINAL]) / text_chars, 4) if text_chars else 0.0
-                found["shared_with"] = entries[at:ends]
-                out.append(found)
-            at = ends
+                original, source, undetermined, copy, boiler = counts
+                text_chars = length - boiler
+                out.append((
+                    round(float(original) / length, 4), round(float(source) / length, 4), round(float(undetermined) / length, 4),
+                    round(float(copy) / length, 4), round(float(boiler) / length, 4),
+                    round(float(original) / text_chars, 4) if text_chars else 0.0, entries[at : at + n],
+                ))
+            at += n
         return out
 
     def _entries(self, items: list[int], item_chars: list[int]) -> list[dict[str, Any]]:
         """The ``shared_with`` entry of each item: a pair without an alignment
         names its estimate (``aligned: false``)."""
-        other, label, relation, estimate = self.other, self.label, self.relation, self.estimate
+        other, role, relation, estimate = self.other, self._role, self.relation, self.estimate
         return [
-            {"id": other[item], "role": _LABEL_ROLE[label[item]], "relation": relation[item], "chars": covered}
+            {"id": other[item], "role": role[item], "relation": relation[item], "chars": covered}
             if estimate[item] is None
-            else {"id": other[item], "role": _LABEL_ROLE[label[item]], "relation": relation[item], "chars": estimate[item], "aligned": False}
+            else {"id": other[item], "role": role[item], "relation": relation[item], "chars": estimate[item], "aligned": False}
             for item, covered in zip(items, item_chars)
         ]
 
@@ -274,7 +281,7 @@ def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
     items = SharedItems()
     for item in shared:
         items.add("", item)
-    return items.compositions([""], [chars], [boilerplate])[0]
+    return dict(zip(FIELDS, items.compositions([""], [chars], [boilerplate])[0]))
 
 
 def compositions(
@@ -295,7 +302,8 @@ def compositions(
     out: list[dict[str, Any]] = []
     for lo in range(0, len(documents), BATCH):
         batch = documents[lo : lo + BATCH]
-        out.extend(items.compositions([d for d, _ in batch], [c for _, c in batch], [boilerplate.get(d, ()) for d, _ in batch]))
+        found = items.compositions([d for d, _ in batch], [c for _, c in batch], [boilerplate.get(d, ()) for d, _ in batch])
+        out.extend(dict(zip(FIELDS, values)) for values in found)
     return out
 
 
@@ -318,9 +326,9 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[An
     def compose(batch: list[Any]) -> None:
         nonlocal alone
         spans = [[(span["start"], span["end"]) for span in row.extra.get("boilerplate", ())] for row in batch]
-        for row, found in zip(batch, items.compositions([row.id for row in batch], [row.chars for row in batch], spans)):
-            row.set_composition(found)
-            alone += not found["shared_with"]
+        for row, values in zip(batch, items.compositions([row.id for row in batch], [row.chars for row in batch], spans)):
+            row.set_composition(dict(zip(FIELDS, values)))
+            alone += not values[-1]
 
     # a few objects per pair and per document, none of them garbage: a
     # collection now would walk every row again and again for nothing

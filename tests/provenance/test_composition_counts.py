@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from dedup.provenance.composition import AS_COPY, AS_SOURCE, BOILERPLATE, PARTS, UNDETERMINED, SharedItems, SharedSpans, composition
+from dedup.provenance.composition import AS_COPY, AS_SOURCE, BOILERPLATE, PARTS, UNDETERMINED, FIELDS, SharedItems, SharedSpans, composition
 
 _LABEL = {"source": AS_SOURCE, "undetermined": UNDETERMINED, "copy": AS_COPY}
 
@@ -66,7 +66,7 @@ def test_a_batch_of_documents_is_composed_as_each_alone(seed: int) -> None:
     for doc_id, _, shared, _ in documents:
         for item in shared:
             items.add(doc_id, item)
-    got = items.compositions([d[0] for d in documents], [d[1] for d in documents], [d[3] for d in documents])
+    got = [dict(zip(FIELDS, values)) for values in items.compositions([d[0] for d in documents], [d[1] for d in documents], [d[3] for d in documents])]
     assert got == [composition(chars, shared, boilerplate) for _, chars, shared, boilerplate in documents]
     for (_, chars, shared, boilerplate), found in zip(documents, got):
         if chars:
