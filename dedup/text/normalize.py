@@ -15,6 +15,7 @@ n-grams.
 
 from __future__ import annotations
 
+import importlib
 import re
 import unicodedata
 from array import array
@@ -22,6 +23,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
+try:  # the compiled folding (dedup/text/_sentences.c), where it was built
+    # (by name: dedup.text.shingles.compiled_loop imports this module)
+    _compiled_folded_offsets = importlib.import_module("dedup.text._sentences").folded_offsets
+except ImportError:  # pragma: no cover - depends on the build
+    _compiled_folded_offsets = None
 
 # Typographic variants that editors and CMSs swap freely: folded to ASCII.
 _FOLDS = {
@@ -154,6 +161,36 @@ class NormalizedText:
         return int(self.starts[start]), int(self.ends[end - 1])
 
 
+# Bits of a fold table entry besides the code point: the character folds to
+# anything but one character; it is no starter.
+FOLDS_OTHERWISE = 1 << 30
+NON_STARTER = 1 << 31
+
+
+@lru_cache(maxsize=2)
+def fold_table(size: int) -> np.ndarray:
+    """What :func:`fold_text` makes of each code point below ``size`` alone,
+    for the compiled pass: a uint32 per code point, the code point it folds
+    to, or :data:`FOLDS_OTHERWISE` where it folds to none or several; with
+    :data:`NON_STARTER` where it joins the cluster before it.
+
+    Folds every code point in one call: NUL, a starter that composes with
+    nothing, keeps each character's fold to itself.
+    """
+    folded = fold_text("\x00".join(map(chr, range(1, size))))
+    codes = np.frombuffer(folded.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bounds = np.concatenate(([-1], np.flatnonzero(codes == 0), [codes.size]))
+    if bounds.size != size:
+        raise AssertionError("a code point folded to NUL")
+    single = np.diff(bounds) == 2
+    table = np.full(size, FOLDS_OTHERWISE, dtype=np.uint32)
+    table[0] = 0
+    table[1:][single] = codes[bounds[:-1][single] + 1]
+    starter = np.fromiter(map(_is_starter, map(chr, range(size))), dtype=bool, count=size)
+    table[~starter] |= NON_STARTER
+    return table
+
+
 def _is_starter(char: str) -> bool:
     # Hangul vowel and final jamo compose with the preceding character.
     return unicodedata.combining(char) == 0 and not ("\u1160" <= char <= "\u11ff")
@@ -170,18 +207,28 @@ def _clusters(text: str, begin: int, end: int):
         yield start, end
 
 
-def normalize_with_offsets(text: str) -> NormalizedText:
+def normalize_with_offsets(text: str, compiled: bool = True) -> NormalizedText:
     """Normalise ``text`` as :func:`normalize_text` does, keeping offsets.
 
     ASCII stretches map one to one; other characters are normalised one
-    cluster (a starter and its combining marks) at a time.
+    cluster (a starter and its combining marks) at a time. The compiled
+    pass (where it was built and ``compiled`` is true) gives the same
+    string and offsets: each cluster of one character of the Basic
+    Multilingual Plane folded by :func:`fold_table`, any other cluster by
+    :func:`fold_text`, white space collapsed as it goes.
 
     Args:
         text: Original text.
+        compiled: Take the compiled pass where there is one (``False``:
+            the Python reference).
 
     Returns:
         A :class:`NormalizedText`.
     """
+    if compiled and _compiled_folded_offsets is not None:
+        table = fold_table(128 if text.isascii() else 0x10000)
+        folded, starts, ends = _compiled_folded_offsets(text, table, fold_text, _is_starter)
+        return NormalizedText(folded, np.frombuffer(starts, dtype=np.int64), np.frombuffer(ends, dtype=np.int64))
     if text.isascii():
         # Folding ASCII is lowering it, one character for one.
         return _collapse_whitespace(text.lower())

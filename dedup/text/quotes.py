@@ -17,6 +17,11 @@ import re
 
 import numpy as np
 
+from dedup.text.shingles import compiled_loop
+
+# The compiled pass (dedup/text/_sentences.c), or None where it was not built.
+_compiled_mask = compiled_loop("quotation_mask", "_sentences")
+
 # family of each mark: 0 double quotes, 1 single quotes, 2 guillemets, 3 CJK corner brackets
 _OPEN = {'"': 0, "\u201c": 0, "\u201e": 0, "'": 1, "\u2018": 1, "\u00ab": 2, "\u300c": 3, "\u300e": 3}
 _CLOSE = {'"': 0, "\u201d": 0, "\u201c": 0, "'": 1, "\u2019": 1, "\u00bb": 2, "\u300d": 3, "\u300f": 3}
@@ -38,8 +43,16 @@ def _role(text: str, i: int) -> tuple[bool, bool]:
     return can_open, can_close
 
 
-def quoted_mask(text: str) -> np.ndarray:
-    """A boolean per character of ``text``: inside a quotation (marks included)."""
+def quoted_mask(text: str, compiled: bool = True) -> np.ndarray:
+    """A boolean per character of ``text``: inside a quotation (marks included).
+
+    Args:
+        text: Original text.
+        compiled: Take the compiled pass where it was built (``False``: the
+            Python reference; the mask is the same).
+    """
+    if compiled and _compiled_mask is not None:
+        return np.frombuffer(_compiled_mask(text), dtype=bool)
     mask = np.zeros(len(text), dtype=bool)
     open_at: int | None = None
     family = -1
