@@ -75,6 +75,13 @@ class SpilledRows(Sequence):
         self.close()
         return out
 
+    def rewritten_in_batches(self, update: Callable[[list[Any]], None], size: int) -> "SpilledRows":
+        """As :meth:`rewritten`, ``update(batch)`` given ``size`` rows at a time."""
+        out = SpilledRows(self._make)
+        out.extend(_updated_batches(iter(self), update, size))
+        self.close()
+        return out
+
     def __iter__(self) -> Iterator[Any]:
         return map(self._make, self.dicts())
 
@@ -145,6 +152,24 @@ def _updated(rows: Iterable[Any], update: Callable[[int, Any], None]) -> Iterato
     for position, row in enumerate(rows):
         update(position, row)
         yield row
+
+
+def _updated_batches(rows: Iterator[Any], update: Callable[[list[Any]], None], size: int) -> Iterator[Any]:
+    while batch := list(islice(rows, size)):
+        update(batch)
+        yield from batch
+
+
+def updated_batches(rows: Sequence, update: Callable[[list[Any]], None], size: int) -> Sequence:
+    """``rows`` with ``update(batch)`` applied to each run of ``size`` rows
+    (the last one shorter), in order, changing the rows in place: for work
+    done in array passes over a batch. A list is changed in place, spilled
+    rows are rewritten to a new file (:meth:`SpilledRows.rewritten_in_batches`)."""
+    if isinstance(rows, SpilledRows):
+        return rows.rewritten_in_batches(update, size)
+    for start in range(0, len(rows), size):
+        update(rows[start : start + size])
+    return rows
 
 
 def updated_rows(rows: Sequence, update: Callable[[int, Any], None]) -> Sequence:

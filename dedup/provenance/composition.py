@@ -3,37 +3,46 @@ source or as the copy), and boilerplate.
 
 Computed from the pairs a scan reports (each with its passages and its
 direction) and the boilerplate spans of each document, in one pass over the
-pairs and one over the documents: linear in the corpus, never over all pairs
-of documents. A character in several shared passages counts once, under the
-strongest role: shared as the copy, then undetermined, then as the source.
-Boilerplate is counted apart, before any shared role. A pair reported
-without an alignment (``aligned: false``) places no character, since its
-passages are unknown: it is listed in ``shared_with`` with its estimated
-characters and ``aligned: false``. A shared-passage group (text several
-documents hold, :class:`dedup.results.GroupResult`) places its spans in
-each of its documents, as the source where it is the group's source, as
-the copy in the others, undetermined without one; it is listed in
-``shared_with`` by its id with the group's other ``documents``.
+pairs and array passes over batches of documents: linear in the corpus,
+never over all pairs of documents. A character in several shared passages
+counts once, under the strongest role: shared as the copy, then
+undetermined, then as the source. Boilerplate is counted apart, before any
+shared role. A pair reported without an alignment (``aligned: false``)
+places no character, since its passages are unknown: it is listed in
+``shared_with`` with its estimated characters and ``aligned: false``. A
+shared-passage group (text several documents hold,
+:class:`dedup.results.GroupResult`) places its spans in each of its
+documents, as the source where it is the group's source, as the copy in
+the others, undetermined without one; it is listed in ``shared_with`` by
+its id (its documents are listed once, in the group's row).
 """
 
 from __future__ import annotations
 
+from itertools import chain
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
-from dedup.document import covered_chars
-from dedup.io.row_spill import updated_rows
+import numpy as np
+
+from dedup.io.row_spill import updated_batches
+from dedup.provenance.coverage import clipped, covered
 from dedup.results import SHARED_PASSAGE, collection_paused
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
 SOURCE, COPY, UNKNOWN = "source", "copy", "undetermined"
 _ROLE_LABEL = {SOURCE: AS_SOURCE, UNKNOWN: UNDETERMINED, COPY: AS_COPY}
+_LABEL_ROLE = {label: role for role, label in _ROLE_LABEL.items()}
+# The end of a span over a whole document, cut to its length.
+_WHOLE_END = 2**62
+# The fields of a composition, in order (PARTS, then these two).
+FIELDS = (*PARTS, "original_of_text", "shared_with")
+# Documents composed in one array pass.
+BATCH = 4096
 
 
 class SharedSpans(NamedTuple):
-    """The part of one document shared with another (a named tuple: a
-    high-reuse corpus makes millions of them, and a tuple is made at a
-    fraction of a frozen dataclass's cost).
+    """The part of one document shared with another.
 
     Attributes:
         other: The other document's id.
@@ -45,8 +54,6 @@ class SharedSpans(NamedTuple):
         estimated_chars: For a pair reported without an alignment
             (``aligned: false``), its estimated shared characters of this
             document; ``None`` otherwise.
-        documents: For a shared-passage group (``other`` its id), the
-            group's other documents; ``None`` for a pair.
     """
 
     other: str
@@ -54,27 +61,178 @@ class SharedSpans(NamedTuple):
     relation: str
     spans: tuple[tuple[int, int], ...] | None
     estimated_chars: int | None = None
-    documents: tuple[str, ...] | None = None
 
 
-def group_spans(groups: Iterable[Any], out: dict[str, list[SharedSpans]] | None = None) -> dict[str, list[SharedSpans]]:
-    """:func:`shared_spans` of shared-passage groups, added to ``out``.
-
-    Args:
-        groups: :class:`dedup.results.GroupResult` rows.
-        out: Per document id, what it shares already (extended in place).
-
-    Returns:
-        ``out``, each group's members given their spans in it.
+class SharedItems:
+    """What every document shares, in columns: one item per document and
+    pair or group, its spans in one flat list. Items are added in the order
+    ``shared_with`` lists them (the pairs, then the groups); batches of
+    documents are then composed in array passes (:meth:`compositions`),
+    after which no item is added.
     """
-    out = {} if out is None else out
-    for group in groups:
-        ids = group.member_ids()
-        for k, member in enumerate(group.documents):
-            this = member["id"]
-            role = SOURCE if group.source == this else COPY if group.source else UNKNOWN
-            others = tuple(ids[:k] + ids[k + 1 :])
-            out.setdefault(this, []).append(SharedSpans(group.id, role, SHARED_PASSAGE, tuple(map(tuple, member["spans"])), documents=others))
+
+    def __init__(self) -> None:
+        self._item_doc: list[str] = []  # whose each item is
+        self.other: list[str] = []
+        self.label: list[int] = []
+        self.relation: list[str] = []
+        self.estimate: list[int | None] = []
+        self._span_counts: list[int] = []
+        self._bounds: list[int] = []  # start, end, start, end, ...
+        self._order: np.ndarray | None = None  # the items in order of their document, once all are added
+
+    def add(self, doc_id: str, item: SharedSpans) -> None:
+        """Add what ``doc_id`` shares with one other document or group."""
+        spans = ((0, _WHOLE_END),) if item.spans is None else item.spans
+        self._add(doc_id, item.other, _ROLE_LABEL[item.role], item.relation, spans, item.estimated_chars)
+
+    def _add(self, doc_id, other, label, relation, spans, estimate) -> None:
+        self._item_doc.append(doc_id)
+        self.other.append(other)
+        self.label.append(label)
+        self.relation.append(relation)
+        self.estimate.append(estimate)
+        self._span_counts.append(len(spans))
+        self._bounds.extend(chain.from_iterable(spans))
+
+    def add_pairs(self, pairs: Iterable[Any]) -> None:
+        """Add both sides of each reported pair (:class:`dedup.results.PairResult`)."""
+        for pair in pairs:
+            a, b, source, derived, relation = pair.a, pair.b, pair.source, pair.derived, pair.relation
+            label_a = AS_SOURCE if source == a else AS_COPY if derived == a else UNDETERMINED
+            label_b = AS_SOURCE if source == b else AS_COPY if derived == b else UNDETERMINED
+            if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
+                self._add(a, b, label_a, relation, (), pair.shared_chars_a)
+                self._add(b, a, label_b, relation, (), pair.shared_chars_b)
+            elif pair.passages:
+                self._add(a, b, label_a, relation, [(p["a_start"], p["a_end"]) for p in pair.passages], None)
+                self._add(b, a, label_b, relation, [(p["b_start"], p["b_end"]) for p in pair.passages], None)
+            else:  # found on whole documents: the whole of each is shared
+                self._add(a, b, label_a, relation, ((0, _WHOLE_END),), None)
+                self._add(b, a, label_b, relation, ((0, _WHOLE_END),), None)
+
+    def add_groups(self, groups: Iterable[Any]) -> None:
+        """Add each member of each shared-passage group (:class:`dedup.results.GroupResult`),
+        every column in one step for all the groups."""
+        groups = list(groups)
+        members = [member for group in groups for member in group.documents]
+        ids = [member["id"] for member in members]
+        sources = [group.source for group in groups for _ in group.documents]
+        self._item_doc.extend(ids)
+        self.other.extend([group.id for group in groups for _ in group.documents])
+        self.label.extend([AS_SOURCE if this == source else AS_COPY if source else UNDETERMINED for this, source in zip(ids, sources)])
+        self.relation.extend([SHARED_PASSAGE] * len(ids))
+        self.estimate.extend([None] * len(ids))
+        spans = [member["spans"] for member in members]
+        self._span_counts.extend(map(len, spans))
+        self._bounds.extend(chain.from_iterable(chain.from_iterable(spans)))
+
+    def _columns(self) -> None:
+        """The lists as arrays (the lists of integers let go: an int object
+        each, a million spans cost 70 MB), the items in order of their
+        document (then of addition)."""
+        # each document a number, in order of its first item
+        self._slot = {doc_id: k for k, doc_id in enumerate(dict.fromkeys(self._item_doc))}
+        slots = np.fromiter(map(self._slot.__getitem__, self._item_doc), dtype=np.int64, count=len(self._item_doc))
+        self._order = np.argsort(slots, kind="stable")
+        self._first_item = np.concatenate(([0], np.cumsum(np.bincount(slots, minlength=len(self._slot)))))
+        self._label = np.array(self.label, dtype=np.int64)
+        self._role = [_LABEL_ROLE[label] for label in self.label]
+        self._span_count = np.array(self._span_counts, dtype=np.int64)
+        self._first_span = np.cumsum(self._span_count) - self._span_count
+        bounds = np.array(self._bounds, dtype=np.int64).reshape(-1, 2)
+        self._starts, self._ends = bounds[:, 0], bounds[:, 1]
+        self._item_doc = self.label = self._span_counts = self._bounds = []
+
+    def compositions(self, ids: Sequence[str], chars: Sequence[int], boilerplate: Sequence[Sequence[tuple[int, int]]]) -> list[tuple]:
+        """The :func:`composition` of each of a batch of documents, as the values of its :data:`FIELDS`.
+
+        Args:
+            ids: The documents' ids.
+            chars: Their lengths.
+            boilerplate: Their boilerplate ``(start, end)`` spans.
+
+        Returns:
+            One tuple per document, in order.
+        """
+        if self._order is None:
+            self._columns()
+        n = len(ids)
+        lengths = np.array(chars, dtype=np.int64)
+        slots = np.array([self._slot.get(doc_id, -1) for doc_id in ids], dtype=np.int64)
+        known = slots >= 0
+        first = np.where(known, self._first_item[slots], 0)
+        count = np.where(known, self._first_item[slots + 1] - first, 0)
+        items = self._order[_ranges(first, count)]
+        item_row = np.repeat(np.arange(n), count)
+        span_item = np.repeat(np.arange(len(items)), self._span_count[items])
+        at = _ranges(self._first_span[items], self._span_count[items])
+        span_item, starts, ends = clipped(span_item, self._starts[at], self._ends[at], lengths[item_row])
+        item_chars = covered(span_item, starts, ends, len(items))
+        rows = [item_row[span_item]]
+        labels = [self._label[items][span_item]]
+        starts_of, ends_of = [starts], [ends]
+        marked = [(k, start, end) for k, spans in enumerate(boilerplate) for start, end in spans]
+        if marked:
+            row, start, end = clipped(*np.array(marked, dtype=np.int64).T, lengths)
+            rows.append(row), labels.append(np.full(len(row), BOILERPLATE)), starts_of.append(start), ends_of.append(end)
+        parts = _part_chars(lengths, np.concatenate(rows), np.concatenate(starts_of), np.concatenate(ends_of), np.concatenate(labels))
+        return self._assembled(chars, count.tolist(), items.tolist(), item_chars.tolist(), parts.tolist(), boilerplate)
+
+    def _assembled(self, chars, count, items, item_chars, parts, boilerplate) -> list[tuple]:
+        """Per document the values of :data:`FIELDS`."""
+        entries = self._entries(items, item_chars)
+        out, at = [], 0
+        for length, n, counts, marked in zip(chars, count, parts, boilerplate):
+            if not length:
+                out.append((0.0, 0.0, 0.0, 0.0, 0.0, 0.0, []))
+            elif not n and not marked:
+                out.append((1.0, 0.0, 0.0, 0.0, 0.0, 1.0, []))
+            else:
+                original, source, undetermined, copy, boiler = counts
+                text_chars = length - boiler
+                out.append((
+                    round(float(original) / length, 4), round(float(source) / length, 4), round(float(undetermined) / length, 4),
+                    round(float(copy) / length, 4), round(float(boiler) / length, 4),
+                    round(float(original) / text_chars, 4) if text_chars else 0.0, entries[at : at + n],
+                ))
+            at += n
+        return out
+
+    def _entries(self, items: list[int], item_chars: list[int]) -> list[dict[str, Any]]:
+        """The ``shared_with`` entry of each item: a pair without an alignment
+        names its estimate (``aligned: false``)."""
+        other, role, relation, estimate = self.other, self._role, self.relation, self.estimate
+        return [
+            {"id": other[item], "role": role[item], "relation": relation[item], "chars": covered}
+            if estimate[item] is None
+            else {"id": other[item], "role": role[item], "relation": relation[item], "chars": estimate[item], "aligned": False}
+            for item, covered in zip(items, item_chars)
+        ]
+
+
+def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """``first[i], first[i] + 1, ..., first[i] + count[i] - 1`` for each ``i``, concatenated."""
+    total = int(count.sum())
+    if not total:
+        return np.zeros(0, dtype=np.int64)
+    placed = np.cumsum(count) - count
+    return np.repeat(first - placed, count) + np.arange(total)
+
+
+def _part_chars(chars: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Characters under each label of :data:`PARTS`, per document: ``(n, 5)``.
+
+    A character takes the highest label over it (boilerplate, then shared as
+    the copy, undetermined, as the source), or ``original``: the characters
+    under label ``L`` are those under ``L`` or a higher one less those under
+    a higher one, and each of those is the union of the spans."""
+    n = len(chars)
+    at_least = [covered(rows[keep], starts[keep], ends[keep], n) for keep in (labels >= label for label in range(1, len(PARTS)))]
+    out = np.empty((n, len(PARTS)), dtype=np.int64)
+    out[:, ORIGINAL] = chars - at_least[0]
+    for label in range(1, len(PARTS)):
+        out[:, label] = at_least[label - 1] - (at_least[label] if label < len(PARTS) - 1 else 0)
     return out
 
 
@@ -93,57 +251,17 @@ def shared_spans(pairs: Iterable[Any]) -> dict[str, list[SharedSpans]]:
         a, b, source, derived, relation = pair.a, pair.b, pair.source, pair.derived, pair.relation
         role_a = SOURCE if source == a else COPY if derived == a else UNKNOWN
         role_b = SOURCE if source == b else COPY if derived == b else UNKNOWN
-        if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
+        if not pair.aligned:
             item_a = SharedSpans(b, role_a, relation, (), pair.shared_chars_a)
             item_b = SharedSpans(a, role_b, relation, (), pair.shared_chars_b)
         elif pair.passages:
             item_a = SharedSpans(b, role_a, relation, tuple((p["a_start"], p["a_end"]) for p in pair.passages))
             item_b = SharedSpans(a, role_b, relation, tuple((p["b_start"], p["b_end"]) for p in pair.passages))
-        else:  # found on whole documents: the whole of each is shared
+        else:
             item_a, item_b = SharedSpans(b, role_a, relation, None), SharedSpans(a, role_b, relation, None)
         out.setdefault(a, []).append(item_a)
         out.setdefault(b, []).append(item_b)
     return out
-
-
-def _clipped(spans: Iterable[tuple[int, int]], chars: int) -> list[tuple[int, int]]:
-    """``spans`` cut to ``[0, chars)``, the empty ones left out."""
-    out = [(min(max(start, 0), chars), min(max(end, 0), chars)) for start, end in spans]
-    return [(start, end) for start, end in out if end > start]
-
-
-def _part_chars(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> tuple[list[int], list[dict[str, Any]]]:
-    """Characters under each label of :data:`PARTS`, and what each shared item covers.
-
-    One sweep over the ends of the spans instead of an array of labels per
-    character: a stretch takes the highest label over it (boilerplate, then
-    shared as the copy, undetermined, as the source), or ``original``.
-    """
-    events: list[tuple[int, int, int]] = []
-    with_docs = []
-    for item in shared:
-        # a pair without an alignment (most, on high-reuse corpora) has no spans: nothing to clip or place
-        spans = _clipped(item.spans if item.spans is not None else ((0, chars),), chars) if item.spans != () else []
-        if spans:
-            label = _ROLE_LABEL[item.role]
-            events.extend(event for start, end in spans for event in ((start, 1, label), (end, -1, label)))
-        if item.documents is not None:
-            with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(chars, spans), "documents": list(item.documents)})
-            continue
-        if item.estimated_chars is not None:
-            with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": item.estimated_chars, "aligned": False})
-            continue
-        with_docs.append({"id": item.other, "role": item.role, "relation": item.relation, "chars": covered_chars(chars, spans)})
-    events.extend(event for start, end in _clipped(boilerplate, chars) for event in ((start, 1, BOILERPLATE), (end, -1, BOILERPLATE)))
-    counts, active = [0] * len(PARTS), [0] * len(PARTS)
-    last = 0
-    for position, step, label in sorted(events):
-        if position > last:
-            counts[max((k for k in range(1, len(PARTS)) if active[k]), default=ORIGINAL)] += position - last
-            last = position
-        active[label] += step
-    counts[ORIGINAL] += chars - last
-    return counts, with_docs
 
 
 def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence[tuple[int, int]]) -> dict[str, Any]:
@@ -160,16 +278,10 @@ def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         and ``shared_with`` (per other document: its id, this document's
         role, the relation and the characters of this document covered).
     """
-    if not chars:
-        return {**{name: 0.0 for name in PARTS}, "original_of_text": 0.0, "shared_with": []}
-    if not shared and not boilerplate:
-        return {**{name: 0.0 for name in PARTS}, "original": 1.0, "original_of_text": 1.0, "shared_with": []}
-    counts, with_docs = _part_chars(chars, shared, boilerplate)
-    out: dict[str, Any] = {name: round(float(counts[k]) / chars, 4) for k, name in enumerate(PARTS)}
-    text_chars = chars - int(counts[BOILERPLATE])
-    out["original_of_text"] = round(float(counts[ORIGINAL]) / text_chars, 4) if text_chars else 0.0
-    out["shared_with"] = with_docs
-    return out
+    items = SharedItems()
+    for item in shared:
+        items.add("", item)
+    return dict(zip(FIELDS, items.compositions([""], [chars], [boilerplate])[0]))
 
 
 def compositions(
@@ -185,15 +297,21 @@ def compositions(
     Returns:
         One :func:`composition` per document, in the order of ``documents``.
     """
-    shared = shared_spans(pairs)
-    return [composition(chars, shared.get(doc_id, ()), boilerplate.get(doc_id, ())) for doc_id, chars in documents]
+    items = SharedItems()
+    items.add_pairs(pairs)
+    out: list[dict[str, Any]] = []
+    for lo in range(0, len(documents), BATCH):
+        batch = documents[lo : lo + BATCH]
+        found = items.compositions([d for d, _ in batch], [c for _, c in batch], [boilerplate.get(d, ()) for d, _ in batch])
+        out.extend(dict(zip(FIELDS, values)) for values in found)
+    return out
 
 
 def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[Any] = ()) -> tuple[Sequence[Any], int]:
     """The composition of every document row, set on it
-    (:meth:`dedup.results.DocumentResult.set_composition`) one row at a
-    time, as :func:`dedup.io.row_spill.updated_rows` (spilled rows are
-    rewritten, never all held).
+    (:meth:`dedup.results.DocumentResult.set_composition`) a batch of rows
+    at a time, as :func:`dedup.io.row_spill.updated_batches` (spilled rows
+    are rewritten, never all held).
 
     Args:
         rows: Document rows, each with its ``boilerplate`` spans where it has any.
@@ -205,14 +323,17 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[An
     """
     alone = 0
 
-    def compose(_: int, row: Any) -> None:
+    def compose(batch: list[Any]) -> None:
         nonlocal alone
-        spans = [(span["start"], span["end"]) for span in row.extra.get("boilerplate", ())]
-        row.set_composition(composition(row.chars, shared.get(row.id, ()), spans))
-        alone += not row.extra["shared_with"]
+        spans = [[(span["start"], span["end"]) for span in row.extra.get("boilerplate", ())] for row in batch]
+        for row, values in zip(batch, items.compositions([row.id for row in batch], [row.chars for row in batch], spans)):
+            row.set_composition(dict(zip(FIELDS, values)))
+            alone += not values[-1]
 
     # a few objects per pair and per document, none of them garbage: a
     # collection now would walk every row again and again for nothing
     with collection_paused():
-        shared = group_spans(groups, shared_spans(pairs))
-        return updated_rows(rows, compose), alone
+        items = SharedItems()
+        items.add_pairs(pairs)
+        items.add_groups(groups)
+        return updated_batches(rows, compose, BATCH), alone

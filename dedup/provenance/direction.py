@@ -175,6 +175,24 @@ def _coverage(a: PairSide, b: PairSide) -> Weighed:
     return []
 
 
+def weighs(a: DocumentSignals, b: DocumentSignals) -> bool:
+    """Whether two documents' signals hold evidence of direction: both
+    dated, or a wire credit or a cited outlet on either side (shared
+    quotations aside). Most pairs of a corpus without dates hold none."""
+    return bool((a.date is not None and b.date is not None) or a.wire_at or b.wire_at or a.cited_at or b.cited_at)
+
+
+def undirected(a: PairSide, b: PairSide) -> Direction:
+    """:func:`decide` for two sides for which :func:`weighs` is false and
+    that share no quotation: the coverage, which does not vote, is the only
+    evidence, and the direction is undetermined (without the sorting and
+    summing of evidence that is not there)."""
+    if COVERAGE_WEIGHT:
+        return decide(a, b)
+    evidence = [text for _, text in _coverage(a, b)]
+    return Direction(None, None, 0.5, evidence or ["no evidence of direction"])
+
+
 def decide(a: PairSide, b: PairSide, quoted: Sequence[tuple[int, int, int, int]] = (), min_confidence: float = MIN_CONFIDENCE) -> Direction:
     """Weigh the evidence for the direction of a related pair.
 

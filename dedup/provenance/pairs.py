@@ -17,7 +17,7 @@ from dedup.engine import Engine
 from dedup.io.row_spill import updated_rows
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
-from dedup.provenance.direction import Direction, PairSide, decide
+from dedup.provenance.direction import Direction, PairSide, decide, undirected, weighs
 from dedup.provenance.signals import DocumentSignals, document_signals
 from dedup.results import PairResult, collection_paused
 
@@ -52,12 +52,6 @@ def direct_pair(
     spans_a = [(s[0], s[1]) for s in shared] if shared else None
     spans_b = [(s[2], s[3]) for s in shared] if shared else None
     return decide(_side(a, sa, coverage[0], spans_a), _side(b, sb, coverage[1], spans_b), quoted)
-
-
-def _whole_document_extents(pair: PairResult, settings: Settings) -> None:
-    """Extents of a pair found on whole documents (no passages): its containments."""
-    for side, contained in (("a", pair.containment_a), ("b", pair.containment_b)):
-        setattr(pair, f"extent_{side}", WHOLLY if contained >= settings.passages.wholly_share else PARTIALLY)
 
 
 def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings,
@@ -97,6 +91,8 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
     # pairs come in order of their first document, so a few texts are kept at hand
     text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
 
+    wholly = settings.passages.wholly_share
+
     def direct(_: int, pair: PairResult) -> None:
         passages = pair.passages
         if passages:
@@ -104,14 +100,19 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
             quoted = [span for span, p in zip(spans, passages) if p["quoted"]]
             shared_a, shared_b = tuple((s[0], s[1]) for s in spans), tuple((s[2], s[3]) for s in spans)
             coverage_a, coverage_b = pair.shared_share_a, pair.shared_share_b
-        else:
-            _whole_document_extents(pair, settings)
-            quoted, shared_a, shared_b = [], None, None
+        else:  # found on whole documents, or from the index: the extents are the containments'
             coverage_a, coverage_b = pair.containment_a, pair.containment_b
-        # without shared quotations no evidence reads the texts
-        a = PairSide(pair.a, text_of(pair.a) if quoted else "", signals[pair.a], coverage_a, sources[position[pair.a]], shared_a)
-        b = PairSide(pair.b, text_of(pair.b) if quoted else "", signals[pair.b], coverage_b, sources[position[pair.b]], shared_b)
-        found = decide(a, b, quoted)
+            pair.extent_a = WHOLLY if coverage_a >= wholly else PARTIALLY
+            pair.extent_b = WHOLLY if coverage_b >= wholly else PARTIALLY
+            quoted, shared_a, shared_b = [], None, None
+        signals_a, signals_b = signals[pair.a], signals[pair.b]
+        if quoted or weighs(signals_a, signals_b):
+            # only shared quotations make the evidence read the texts
+            a = PairSide(pair.a, text_of(pair.a) if quoted else "", signals_a, coverage_a, sources[position[pair.a]], shared_a)
+            b = PairSide(pair.b, text_of(pair.b) if quoted else "", signals_b, coverage_b, sources[position[pair.b]], shared_b)
+            found = decide(a, b, quoted)
+        else:  # most pairs of a corpus without dates: nothing to weigh
+            found = undirected(PairSide(pair.a, "", signals_a, coverage_a), PairSide(pair.b, "", signals_b, coverage_b))
         pair.source, pair.derived = found.source, found.derived
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)

@@ -4,9 +4,11 @@ quotations, coverage; and the composition of documents."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from dedup.document import Document
 from dedup.provenance.composition import composition, shared_spans
+from dedup.provenance.direction import PairSide, decide, undirected, weighs
 from dedup.provenance.pairs import direct_pair
 from dedup.provenance.signals import document_signals, is_attributed, parse_date
 from dedup.results import PairResult
@@ -108,3 +110,18 @@ def test_wire_credit_far_from_the_shared_text_does_not_vote() -> None:
     wire = Document("wire", "BERLIN (AP) — " + pasted)
     heads = [(wire.text.index(pasted), len(wire.text), start_origin, start_origin + len(pasted))]
     assert direct_pair(wire, origin, (0.9, 0.7), shared=heads).source == "wire"
+
+
+@pytest.mark.parametrize("coverage", [(0.6, 0.6), (0.9, 0.3), (0.2, 0.8), (0.55, 0.3), (0.0, 0.0)])
+def test_a_pair_without_evidence_is_answered_as_decide_answers_it(coverage: tuple[float, float]) -> None:
+    signals = document_signals(STORY)
+    a, b = PairSide("a", STORY, signals, coverage[0]), PairSide("b", STORY, signals, coverage[1])
+    assert not weighs(signals, signals)
+    assert undirected(a, b) == decide(a, b) and undirected(b, a) == decide(b, a)
+
+
+def test_signals_weigh_when_both_are_dated_or_either_credits_or_cites() -> None:
+    plain, dated = document_signals(STORY), document_signals(STORY, "2026-01-02")
+    assert not weighs(plain, dated) and weighs(dated, dated)
+    assert weighs(document_signals("LAHORE (AP) — " + STORY), plain)
+    assert weighs(plain, document_signals(STORY + " The mayor told Axios it was fair."))
