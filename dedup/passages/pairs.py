@@ -27,7 +27,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
-from dedup.results import GroupResult
+from dedup.results import GroupResult, collection_paused
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups
@@ -124,14 +124,16 @@ def find_passage_pairs(
     paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts)) if own is not None else np.ones(len(pairs), dtype=bool)
     if collector is not None:
         left_out = np.flatnonzero(~paired)
-        found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks)
+        with collection_paused():  # rows of many groups, none of them cyclic garbage
+            found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks)
         groups.extend(found_groups)
         # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
         # is a pair again, as it would be without groups, so that nothing shared goes unreported
         paired[left_out[~within]] = True
     kept = paired & strongest_partners(pairs, counts, ps.max_partners)
     aligned = kept & (strongest | strong)
-    estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
+    with collection_paused():
+        estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
     if tally is not None:
         tally["passage_candidates"] = len(pairs)
         tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())
