@@ -32,7 +32,7 @@ from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fi
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups
 from dedup.passages.groups import GroupCollector
-from dedup.passages.index import clear_strongest, strongest_partners
+from dedup.passages.index import clear_strongest, partner_order, strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, pair_documents, verify_pairs, verify_pairs_pooled
 
 __all__ = [
@@ -120,8 +120,9 @@ def find_passage_pairs(
     # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
     # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
     # else through its groups
-    strongest = strongest_partners(pairs, counts, ps.align_partners)
-    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts)) if own is not None else np.ones(len(pairs), dtype=bool)
+    order = partner_order(pairs, counts)  # one ranking of every document's partners, read three times
+    strongest = strongest_partners(pairs, counts, ps.align_partners, order)
+    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
     if collector is not None:
         left_out = np.flatnonzero(~paired)
         with collection_paused():  # rows of many groups, none of them cyclic garbage
@@ -130,7 +131,7 @@ def find_passage_pairs(
         # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
         # is a pair again, as it would be without groups, so that nothing shared goes unreported
         paired[left_out[~within]] = True
-    kept = paired & strongest_partners(pairs, counts, ps.max_partners)
+    kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
     aligned = kept & (strongest | strong)
     with collection_paused():
         estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
