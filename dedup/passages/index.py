@@ -418,16 +418,20 @@ def partner_order(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
     Returns:
         Indices of the ``2 m`` edges, in that order.
     """
-    first = np.concatenate((pairs[:, 0], pairs[:, 1])).astype(np.int64)
-    second = np.concatenate((pairs[:, 1], pairs[:, 0])).astype(np.int64)
-    strength = np.concatenate((counts, counts)).astype(np.int64)
-    if first.size == 0:
+    if len(pairs) == 0:
         return np.zeros(0, dtype=np.int64)
-    weakness = strength.max() - strength
-    doc_bits, weak_bits = int(max(first.max(), 1)).bit_length(), int(max(weakness.max(), 1)).bit_length()
-    if first.min() < 0 or 2 * doc_bits + weak_bits > 63:
-        return np.lexsort((second, weakness, first))
-    return np.argsort((first << (doc_bits + weak_bits)) | (weakness << doc_bits) | second, kind="stable")
+    doc_bits = int(max(pairs.max(), 1)).bit_length()
+    weak_bits = int(max(counts.max() - counts.min(), 1)).bit_length()
+    if pairs.min() < 0 or 2 * doc_bits + weak_bits > 63:
+        first, second = np.concatenate((pairs[:, 0], pairs[:, 1])), np.concatenate((pairs[:, 1], pairs[:, 0]))
+        return np.lexsort((second, -np.concatenate((counts, counts)), first))
+    # the key built in place: each of its arrays is 16 bytes a candidate
+    key = np.concatenate((counts, counts)).astype(np.int64)
+    np.subtract(key.max(), key, out=key)
+    key <<= doc_bits
+    key |= np.concatenate((pairs[:, 1], pairs[:, 0]))
+    key |= np.concatenate((pairs[:, 0], pairs[:, 1])).astype(np.int64) << (doc_bits + weak_bits)
+    return np.argsort(key, kind="stable")
 
 
 def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
