@@ -173,3 +173,22 @@ def test_compiled_document_stats_refuse_bad_input() -> None:
         align._shared_shingles(tokens, tokens, 0)
     with pytest.raises(TypeError):
         align._shared_shingles(np.zeros(3, dtype=np.uint32), tokens, 3)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_seed_tables_are_the_stable_sort_of_the_seeds(n: int) -> None:
+    """A seed table holds the n-grams without masked tokens sorted by hash,
+    equal hashes in position order (texts of few words: many equal hashes)."""
+    from dedup.text.shingles import shingle_hashes_from_tokens
+
+    for a_text, _, masks in _pairs():
+        text = prepare_text(a_text, masks)
+        table = verbatim.seed_table(text, n)
+        if text.n_tokens < n:
+            assert table.hashes.size == table.positions.size == 0
+            continue
+        hashes = shingle_hashes_from_tokens(text.hashes, n)
+        seeds = [(int(hashes[k]), k) for k in range(hashes.size) if not text.masked[k : k + n].any()]
+        assert table.hashes.tolist() == [h for h, _ in sorted(seeds)]
+        assert table.positions.tolist() == [k for _, k in sorted(seeds)]
+        assert table.hashes.dtype == np.uint64 and table.positions.dtype == np.int64
