@@ -40,13 +40,15 @@ from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_match
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
 from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens
-from dedup.text.similarity import set_similarity
+from dedup.text.similarity import set_similarity, similarity_of_counts
 from dedup.text.vectors import SentenceVectors, cosine_entries, document_vectors
 
 VERBATIM = "verbatim"
 REWORDED = "reworded"
-# The compiled verbatim cover (dedup/text/_loops.c) and its entries, or None.
+# The compiled verbatim cover (dedup/text/_loops.c) and its entries, and the
+# compiled whole-document shingle overlap, or None.
 _compiled_cover = compiled_loop("verbatim_cover")
+_shared_shingles = compiled_loop("shared_shingles")
 _COVER = np.dtype([("key", np.int64), ("share", np.float64)])
 
 
@@ -350,8 +352,12 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
 
 
 def whole_document_stats(pa: Prepared, pb: Prepared, ngram: int) -> dict[str, float]:
-    """Exact Jaccard and containments of two prepared texts' word ``ngram``-grams."""
-    return {**set_similarity(pa.shingle_set(ngram), pb.shingle_set(ngram)), "ngram": ngram}
+    """Exact Jaccard and containments of two prepared texts' word ``ngram``-grams
+    (their sets and overlap in one call of the compiled loop where it is
+    built: a near copy's two sets are not kept, so not made as arrays)."""
+    if _shared_shingles is None:
+        return {**set_similarity(pa.shingle_set(ngram), pb.shingle_set(ngram)), "ngram": ngram}
+    return {**similarity_of_counts(*_shared_shingles(pa.text.hashes, pb.text.hashes, ngram)), "ngram": ngram}
 
 
 def align_documents(a: Document, b: Document, settings: Settings, masks=None) -> Alignment:

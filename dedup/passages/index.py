@@ -15,7 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from dedup.passages.groups import GroupCollector, triangle
-from dedup.text.ngrams import ngram_hashes, sampled, word_hashes
+from dedup.text.ngrams import by_hash, ngram_hashes, sampled, word_hashes
 from dedup.text.shingles import shingle_hashes_from_tokens
 
 
@@ -67,9 +67,13 @@ def batch_anchors(texts: Sequence[str], n: int, sample: int) -> list[Anchors]:
     grams = shingle_hashes_from_tokens(words, n) if words.size >= n else np.zeros(0, dtype=np.uint64)
     # an n-gram inside one text, and a fingerprint
     first = np.flatnonzero((owners[: grams.size] == owners[n - 1 : n - 1 + grams.size]) & sampled(grams, sample))
-    hashes, owner = grams[first], owners[first]
-    # each text's distinct fingerprints, sorted, at their first position
-    order = np.lexsort((first, hashes, owner))
+    # each text's distinct fingerprints, sorted, at their first position:
+    # ordered by text, hash and position as np.lexsort orders them, by two
+    # stable sorts (by hash, the positions rising; then by text, on 16 bits
+    # a counting sort) that take a third of its time
+    hashes, first = by_hash(grams[first], first)
+    owner = owners[first]
+    order = np.argsort(owner.astype(np.uint16) if len(texts) <= 1 << 16 else owner, kind="stable")
     hashes, owner, first = hashes[order], owner[order], first[order]
     new = np.ones(hashes.size, dtype=bool)
     new[1:] = (hashes[1:] != hashes[:-1]) | (owner[1:] != owner[:-1])

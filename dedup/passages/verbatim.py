@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dedup.text.ngrams import by_hash
 from dedup.text.sentences import PreparedText, masked_windows
 from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens
 
@@ -71,12 +72,11 @@ def seed_table(text: PreparedText, n: int) -> SeedTable:
     if text.n_tokens < n:
         return SeedTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
     hashes = shingle_hashes_from_tokens(text.hashes, n)
+    # by_hash: a stable sort by hash carrying the positions (compiled where built)
     if not text.masked.any():  # every n-gram is a seed
-        order = np.argsort(hashes, kind="stable")
-        return SeedTable(hashes[order], order.astype(np.int64))
+        return SeedTable(*by_hash(hashes, np.arange(hashes.size, dtype=np.int64)))
     valid = np.flatnonzero(~masked_windows(text.masked, n))
-    order = valid[np.argsort(hashes[valid], kind="stable")]
-    return SeedTable(hashes[order], order.astype(np.int64))
+    return SeedTable(*by_hash(hashes[valid], valid.astype(np.int64)))
 
 
 def seed_pairs(a: PreparedText, b: PreparedText, n: int, tables: tuple[SeedTable, SeedTable] | None = None) -> np.ndarray:

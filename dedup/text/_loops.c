@@ -1749,6 +1749,59 @@ static PyObject *segment_shingles(PyObject *self, PyObject *args)
 
 /* ---- end of the tokens and shingles of a batch of texts ---- */
 
+/* ---- the shingles two texts share ---- */
+
+static PyObject *shared_shingles(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[2] = {8, 8}; /* tokens of a, of b */
+    Py_buffer views[2];
+    Py_ssize_t n, kept[2] = {0, 0}, common = 0;
+    (void)self;
+    if (take_buffers_and_ints(args, "shared_shingles", 2, sizes, views, &n, 1) < 0)
+        return NULL;
+    if (n < 1) {
+        PyErr_SetString(PyExc_ValueError, "shared_shingles: n must be positive");
+        return release_buffers(views, 2, NULL);
+    }
+    const Py_ssize_t count_a = views[0].len / 8, count_b = views[1].len / 8;
+    uint64_t *sets = malloc((size_t)(count_a + count_b + 1) * sizeof(uint64_t));
+    if (sets == NULL)
+        return release_buffers(views, 2, PyErr_NoMemory());
+    int failed = 0;
+    Py_BEGIN_ALLOW_THREADS
+    /* each text's distinct shingles, sorted, as segment_shingles gives them */
+    int64_t first[2], offsets[2];
+    Py_ssize_t at = 0;
+    for (int side = 0; side < 2 && !failed; side++) {
+        first[0] = 0;
+        first[1] = side ? count_b : count_a;
+        const Py_ssize_t w = segment_shingles_loop((const uint64_t *)views[side].buf, first, 1, n, sets + at, offsets);
+        failed = w < 0;
+        kept[side] = w;
+        at += side ? 0 : w;
+    }
+    /* the size of their intersection: one merge of the two sorted sets */
+    const uint64_t *a = sets, *b = sets + kept[0];
+    for (Py_ssize_t i = 0, j = 0; !failed && i < kept[0] && j < kept[1];) {
+        if (a[i] < b[j])
+            i++;
+        else if (a[i] > b[j])
+            j++;
+        else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    Py_END_ALLOW_THREADS
+    free(sets);
+    if (failed)
+        return release_buffers(views, 2, PyErr_NoMemory());
+    return release_buffers(views, 2, Py_BuildValue("(nnn)", kept[0], kept[1], common));
+}
+
+/* ---- end of the shingles two texts share ---- */
+
 static PyMethodDef methods[] = {
     {"segment_minima", segment_minima, METH_VARARGS,
      "segment_minima(values, offsets, a, b, out): out[d, p] = min of (a[p] * v + b[p]) mod 2**32\n"
@@ -1823,6 +1876,9 @@ static PyMethodDef methods[] = {
      "consecutive uint64 tokens of text t, tokens[first[t]:first[t + 1]]; a shorter text one shingle of\n"
      "all its tokens), sorted, text after text in the first count items of the uint64 out (len(tokens)\n"
      "items); text t holds out[offsets[t]:offsets[t + 1]] (int64 offsets, len(first) items)."},
+    {"shared_shingles", shared_shingles, METH_VARARGS,
+     "shared_shingles(tokens_a, tokens_b, n) -> (size_a, size_b, common): the distinct shingles of two texts'\n"
+     "uint64 token hashes (as segment_shingles takes them) and how many both hold."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -42,12 +42,17 @@ def shingle_set(text: str, ngram: int) -> np.ndarray:
 
 def set_similarity(a: np.ndarray, b: np.ndarray) -> dict[str, float]:
     """Exact ``jaccard``, ``containment_a`` and ``containment_b`` of two shingle sets."""
-    common = overlap(a, b)  # once for the three (as jaccard and containment take it)
-    union = a.size + b.size - common
+    return similarity_of_counts(a.size, b.size, overlap(a, b))  # the overlap once for the three
+
+
+def similarity_of_counts(size_a: int, size_b: int, common: int) -> dict[str, float]:
+    """:func:`set_similarity` of two sets of ``size_a`` and ``size_b`` items,
+    ``common`` of them in both."""
+    union = size_a + size_b - common
     return {
         "jaccard": round(common / union if union else 1.0, 6),
-        "containment_a": round(common / a.size if a.size else 0.0, 6),
-        "containment_b": round(common / b.size if b.size else 0.0, 6),
+        "containment_a": round(common / size_a if size_a else 0.0, 6),
+        "containment_b": round(common / size_b if size_b else 0.0, 6),
     }
 
 

@@ -146,3 +146,49 @@ def test_unmasked_counts_without_masks_equal_the_mask_counts() -> None:
         assert plain == masked
         measured += bool(alignment.passages) and not any(q.quoted for q in alignment.passages)
     assert measured > 5
+
+
+@pytest.mark.parametrize("n", [1, 3, 5, 40])
+def test_compiled_document_stats_equal_the_numpy_stats(n: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The exact Jaccard and containments from one compiled call are the
+    figures of the two sorted shingle sets (texts empty, shorter than ``n``
+    words, copies with edits)."""
+    from dedup.passages import align
+
+    assert align._shared_shingles is not None, "dedup/text/_loops.c was not built: run make install again"
+    prepared = [(prepare(a_text, masks), prepare(b_text)) for a_text, b_text, masks in _pairs()]
+    got = [align.whole_document_stats(pa, pb, n) for pa, pb in prepared]
+    monkeypatch.setattr(align, "_shared_shingles", None)
+    assert got == [align.whole_document_stats(pa, pb, n) for pa, pb in prepared]
+    assert len({g["jaccard"] for g in got}) > 5  # figures of many kinds, not one
+
+
+def test_compiled_document_stats_refuse_bad_input() -> None:
+    from dedup.passages import align
+
+    tokens = np.arange(6, dtype=np.uint64)
+    assert align._shared_shingles(tokens, tokens[2:], 3) == (4, 2, 2)
+    assert align._shared_shingles(tokens[:0], tokens, 3) == (0, 4, 0)
+    with pytest.raises(ValueError):
+        align._shared_shingles(tokens, tokens, 0)
+    with pytest.raises(TypeError):
+        align._shared_shingles(np.zeros(3, dtype=np.uint32), tokens, 3)
+
+
+@pytest.mark.parametrize("n", [1, 2, 5])
+def test_seed_tables_are_the_stable_sort_of_the_seeds(n: int) -> None:
+    """A seed table holds the n-grams without masked tokens sorted by hash,
+    equal hashes in position order (texts of few words: many equal hashes)."""
+    from dedup.text.shingles import shingle_hashes_from_tokens
+
+    for a_text, _, masks in _pairs():
+        text = prepare_text(a_text, masks)
+        table = verbatim.seed_table(text, n)
+        if text.n_tokens < n:
+            assert table.hashes.size == table.positions.size == 0
+            continue
+        hashes = shingle_hashes_from_tokens(text.hashes, n)
+        seeds = [(int(hashes[k]), k) for k in range(hashes.size) if not text.masked[k : k + n].any()]
+        assert table.hashes.tolist() == [h for h, _ in sorted(seeds)]
+        assert table.positions.tolist() == [k for _, k in sorted(seeds)]
+        assert table.hashes.dtype == np.uint64 and table.positions.dtype == np.int64
