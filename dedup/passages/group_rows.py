@@ -67,8 +67,9 @@ def shared_passage_groups(
 
 def _group_row(ids: Sequence[str], found: GroupSpans, group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int) -> GroupResult:
     """One group's row (its id set later), from its documents' spans."""
-    documents = [{"id": ids[position], "spans": spans, "chars": sum(e - s for s, e in spans)} for position, spans in members]
-    chars = median_int([d["chars"] for d in documents]) if documents else 0
+    covered = found.chars.get(group, [])
+    documents = [{"id": ids[position], "spans": spans, "chars": c} for (position, spans), c in zip(members, covered)]
+    chars = median_int(covered) if documents else 0
     text = found.texts.get(group, "")
     source = _earliest(ids, found.dates, [position for position, _ in members])
     return GroupResult(

@@ -59,12 +59,15 @@ class GroupSpans:
             sampling and the last n-gram leave out), in the order of ``spans``.
             The spans start and end at sampled fingerprints, so they fall
             short of the text shared by up to ``index_sample`` words at each end.
+        chars: Per group, the characters its spans cover in each member, in
+            the order of ``spans``.
     """
 
     spans: dict[int, list[tuple[int, list[list[int]]]]] = field(default_factory=dict)
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
     estimates: dict[int, list[int]] = field(default_factory=dict)
+    chars: dict[int, list[int]] = field(default_factory=dict)
 
 
 def group_spans(
@@ -134,7 +137,7 @@ def _batch_spans(
     grams = shingle_hashes_from_tokens(words, n)
     position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
     held = np.bincount(owner[position], minlength=len(batch))
-    at = np.minimum(np.searchsorted(groups.hashes, grams[position]), groups.hashes.size - 1)
+    at = np.minimum(_sorted_lookup(groups.hashes, grams[position]), groups.hashes.size - 1)
     hit = groups.hashes[at] == grams[position]
     position, group = position[hit], groups.group_of[at[hit]]
     doc_at = owner[position]
@@ -156,12 +159,33 @@ def _batch_spans(
     chars = np.array([unmasked_chars(batch[b][1], masks) for b in member_doc.tolist()], dtype=np.int64)
     shares = fingerprint_share(np.add.reduceat(found, heads), held[member_doc], settings)
     estimated = np.rint(shares * chars).astype(np.int64).tolist()
-    spans = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1).tolist()
+    span_bounds = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1)
+    covered = np.add.reduceat(span_bounds[:, 1] - span_bounds[:, 0], heads).tolist()
+    spans = span_bounds.tolist()
     bounds = np.append(heads, begins.size).tolist()
     for m, (b, g) in enumerate(zip(member_doc.tolist(), run_group[heads].tolist())):
         k, doc = batch[b]
         out.spans.setdefault(g, []).append((k, spans[bounds[m] : bounds[m + 1]]))
         out.estimates.setdefault(g, []).append(estimated[m])
+        out.chars.setdefault(g, []).append(covered[m])
         if g not in out.texts:  # documents come in corpus order: this is the group's first
             first, end = spans[bounds[m]]
             out.texts[g] = doc.text[first : min(end, first + text_chars)]
+
+
+def _sorted_lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(table, keys)``, the keys looked up in sorted order:
+    the binary searches then walk the table in one direction and stay in
+    cache, which for random hashes pays more than the sort costs.
+
+    Args:
+        table: Sorted values.
+        keys: Values to place, in any order.
+
+    Returns:
+        Per key, its insertion index in ``table``.
+    """
+    order = np.argsort(keys)
+    at = np.empty(keys.size, dtype=np.intp)
+    at[order] = np.searchsorted(table, keys[order])
+    return at

@@ -404,7 +404,41 @@ class _PairBuckets:
         return [self._path(b) for b in sorted(self.files)]
 
 
-def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+def partner_order(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Each pair as two directed edges (edge ``e < m`` from ``pairs[e, 0]``,
+    edge ``m + e`` from ``pairs[e, 1]``), ordered by their first document,
+    then by the fingerprints shared, most first, then by their second
+    document: the ranking :func:`strongest_partners` and
+    :func:`clear_strongest` read, taken once for both.
+
+    The three keys are packed into one int64 when they fit (a stable sort of
+    one key is several times faster than ``np.lexsort`` of three: millions
+    of edges on a corpus of much reused text), which orders them the same.
+
+    Args:
+        pairs: ``(m, 2)`` candidate pairs of non-negative document indices.
+        counts: Fingerprints each pair shares.
+
+    Returns:
+        Indices of the ``2 m`` edges, in that order.
+    """
+    if len(pairs) == 0:
+        return np.zeros(0, dtype=np.int64)
+    doc_bits = int(max(pairs.max(), 1)).bit_length()
+    weak_bits = int(max(counts.max() - counts.min(), 1)).bit_length()
+    if pairs.min() < 0 or 2 * doc_bits + weak_bits > 63:
+        first, second = np.concatenate((pairs[:, 0], pairs[:, 1])), np.concatenate((pairs[:, 1], pairs[:, 0]))
+        return np.lexsort((second, -np.concatenate((counts, counts)), first))
+    # the key built in place: each of its arrays is 16 bytes a candidate
+    key = np.concatenate((counts, counts)).astype(np.int64)
+    np.subtract(key.max(), key, out=key)
+    key <<= doc_bits
+    key |= np.concatenate((pairs[:, 1], pairs[:, 0]))
+    key |= np.concatenate((pairs[:, 0], pairs[:, 1])).astype(np.int64) << (doc_bits + weak_bits)
+    return np.argsort(key, kind="stable")
+
+
+def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:
     """Which candidate pairs are among the ``k`` strongest partners of either document.
 
     A document's partners are ranked by the fingerprints they share with
@@ -418,6 +452,7 @@ def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndar
         pairs: ``(m, 2)`` candidate pairs from :func:`candidate_pairs`.
         counts: Fingerprints each pair shares.
         k: Partners per document; 0 keeps every pair.
+        order: :func:`partner_order` of the pairs, when already taken.
 
     Returns:
         Boolean mask over ``pairs``.
@@ -425,19 +460,15 @@ def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndar
     m = len(pairs)
     if k <= 0 or m == 0:
         return np.ones(m, dtype=bool)
-    # Each pair as two directed edges, ranked within the edges of their first document.
-    first = np.concatenate((pairs[:, 0], pairs[:, 1]))
-    second = np.concatenate((pairs[:, 1], pairs[:, 0]))
-    strength = np.concatenate((counts, counts))
-    order = np.lexsort((second, -strength, first))
-    ordered = first[order]
+    order = partner_order(pairs, counts) if order is None else order
+    ordered = np.concatenate((pairs[:, 0], pairs[:, 1]))[order]
     rank = np.empty(2 * m, dtype=np.int64)
     rank[order] = np.arange(2 * m) - np.searchsorted(ordered, ordered, side="left")
     top = rank < k
     return top[:m] | top[m:]
 
 
-def clear_strongest(pairs: np.ndarray, counts: np.ndarray, factor: float = 2.0) -> np.ndarray:
+def clear_strongest(pairs: np.ndarray, counts: np.ndarray, factor: float = 2.0, order: np.ndarray | None = None) -> np.ndarray:
     """Which pairs are a document's strongest partner by a clear margin.
 
     A pair is marked when either document shares with the other at least
@@ -449,6 +480,7 @@ def clear_strongest(pairs: np.ndarray, counts: np.ndarray, factor: float = 2.0) 
         pairs: ``(m, 2)`` candidate pairs.
         counts: Fingerprints each pair shares.
         factor: The margin.
+        order: :func:`partner_order` of the pairs, when already taken.
 
     Returns:
         Boolean mask over ``pairs``.
@@ -456,10 +488,9 @@ def clear_strongest(pairs: np.ndarray, counts: np.ndarray, factor: float = 2.0) 
     m = len(pairs)
     if m == 0:
         return np.zeros(0, dtype=bool)
-    first = np.concatenate((pairs[:, 0], pairs[:, 1]))
-    strength = np.concatenate((counts, counts))
-    order = np.lexsort((np.concatenate((pairs[:, 1], pairs[:, 0])), -strength, first))
-    ordered, ranked = first[order], strength[order]
+    order = partner_order(pairs, counts) if order is None else order
+    ordered = np.concatenate((pairs[:, 0], pairs[:, 1]))[order]
+    ranked = np.concatenate((counts, counts))[order]
     top = np.ones(2 * m, dtype=bool)
     top[1:] = ordered[1:] != ordered[:-1]
     # the second strongest count of each edge's document, 0 without one

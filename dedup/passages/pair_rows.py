@@ -18,7 +18,7 @@ from typing import Iterable, Iterator, Mapping, Sequence
 from dedup.io.row_spill import SpilledRows, pair_from_dict
 from dedup.passages.estimates import IndexPair
 from dedup.passages.verify import PassagePair, pair_documents
-from dedup.results import PairResult
+from dedup.results import PairResult, collection_paused
 
 Placed = tuple[int, int, PairResult]  # a row and the positions of its two documents
 
@@ -50,10 +50,11 @@ def merged_pairs(
     placed = ((position[p.a], position[p.b], p) for p in earlier)
     rows = (row for _, _, row in heapq.merge(placed, _passage_rows(found, ids), key=lambda item: (item[0], item[1])))
     counted = _counted(rows, relations if relations is not None else Counter())
-    if not spill:
-        return list(counted)
-    out = SpilledRows(pair_from_dict)
-    out.extend(counted)
+    with collection_paused():  # a row per pair, none of them cyclic garbage
+        if not spill:
+            return list(counted)
+        out = SpilledRows(pair_from_dict)
+        out.extend(counted)
     return out
 
 

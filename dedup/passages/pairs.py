@@ -27,12 +27,12 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
-from dedup.results import GroupResult
+from dedup.results import GroupResult, collection_paused
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups
 from dedup.passages.groups import GroupCollector
-from dedup.passages.index import clear_strongest, strongest_partners
+from dedup.passages.index import clear_strongest, partner_order, strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, pair_documents, verify_pairs, verify_pairs_pooled
 
 __all__ = [
@@ -120,18 +120,21 @@ def find_passage_pairs(
     # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
     # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
     # else through its groups
-    strongest = strongest_partners(pairs, counts, ps.align_partners)
-    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts)) if own is not None else np.ones(len(pairs), dtype=bool)
+    order = partner_order(pairs, counts)  # one ranking of every document's partners, read three times
+    strongest = strongest_partners(pairs, counts, ps.align_partners, order)
+    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
     if collector is not None:
         left_out = np.flatnonzero(~paired)
-        found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks)
+        with collection_paused():  # rows of many groups, none of them cyclic garbage
+            found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks)
         groups.extend(found_groups)
         # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
         # is a pair again, as it would be without groups, so that nothing shared goes unreported
         paired[left_out[~within]] = True
-    kept = paired & strongest_partners(pairs, counts, ps.max_partners)
+    kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
     aligned = kept & (strongest | strong)
-    estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
+    with collection_paused():
+        estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
     if tally is not None:
         tally["passage_candidates"] = len(pairs)
         tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())

@@ -9,7 +9,7 @@ import pytest
 
 from dedup.config import ConfigError, PassageSettings, Settings
 from dedup.document import Document
-from dedup.passages.index import shared_fingerprints, strongest_partners
+from dedup.passages.index import partner_order, shared_fingerprints, strongest_partners
 from dedup.passages.candidates import _candidates
 from dedup.passages.pairs import find_passage_pairs
 from dedup.scan import scan_documents
@@ -55,6 +55,20 @@ def test_strongest_partners_equal_the_written_out_ranking() -> None:
         assert 0 < kept.sum() < len(pairs)
     assert strongest_partners(pairs, counts, 0).all()
     assert strongest_partners(np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64), 3).size == 0
+
+
+@pytest.mark.parametrize("offset", [0, 1 << 40])  # documents that fit the packed key, and ones that do not
+def test_partner_order_is_the_three_key_ranking(offset: int) -> None:
+    rng = np.random.default_rng(7)
+    codes = np.unique(rng.integers(0, 60 * 60, 900))
+    pairs = np.stack([codes // 60, codes % 60], axis=1) + offset
+    pairs = pairs[pairs[:, 0] < pairs[:, 1]]
+    counts = rng.integers(1, 9, len(pairs))
+    first, second = np.concatenate((pairs[:, 0], pairs[:, 1])), np.concatenate((pairs[:, 1], pairs[:, 0]))
+    strength = np.concatenate((counts, counts))
+    written = sorted(range(2 * len(pairs)), key=lambda e: (first[e], -strength[e], second[e]))
+    assert partner_order(pairs, counts).tolist() == written
+    assert partner_order(np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)).size == 0
 
 
 def test_hub_aligns_its_strongest_partners_and_counts_the_rest() -> None:
