@@ -664,7 +664,7 @@ static Py_ssize_t join_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t n
         else if (j1 - j <= max_repeats)
             for (Py_ssize_t x = i; x < i1; x++)
                 for (Py_ssize_t y = j; y < j1; y++)
-                    out[k].diag = pb[y] - pa[x], out[k].a = pa[x], k++;
+                    out[k].diag = (int64_t)((uint64_t)pb[y] - (uint64_t)pa[x]), out[k].a = pa[x], k++;  /* wraps as numpy's int64 does */
         i = i1, j = j1;
     }
     return k;
@@ -696,10 +696,13 @@ static void sort_seeds(seed_t *seeds, Py_ssize_t count)
         amin = seeds[k].a < amin ? seeds[k].a : amin, amax = seeds[k].a > amax ? seeds[k].a : amax;
         dmin = seeds[k].diag < dmin ? seeds[k].diag : dmin, dmax = seeds[k].diag > dmax ? seeds[k].diag : dmax;
     }
-    const int64_t ra = amax - amin + 1, rd = dmax - dmin + 1, room = 4 * (int64_t)count + 1024;
+    /* The spans in unsigned arithmetic: positions far apart overflow int64. */
+    const uint64_t span_a = (uint64_t)amax - (uint64_t)amin, span_d = (uint64_t)dmax - (uint64_t)dmin;
+    const int64_t room = 4 * (int64_t)count + 1024;
+    const int64_t ra = span_a < (uint64_t)room ? (int64_t)span_a + 1 : 0, rd = span_d < (uint64_t)room ? (int64_t)span_d + 1 : 0;
     Py_ssize_t *starts = NULL;
     seed_t *moved = NULL;
-    if (ra <= room && rd <= room) {
+    if (ra > 0 && rd > 0) {
         starts = (Py_ssize_t *)malloc((size_t)((ra > rd ? ra : rd) + 1) * sizeof(Py_ssize_t));
         moved = (seed_t *)malloc((size_t)count * sizeof(seed_t));
     }

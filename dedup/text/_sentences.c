@@ -283,6 +283,11 @@ static PyObject *spans(PyObject *self, PyObject *args)
     Py_buffer bounds;
     if (!PyArg_ParseTuple(args, "O!y*", &PyType_Type, &span_type, &bounds))
         return NULL;
+    if (span_type->tp_new == NULL) {  /* a type that cannot be made: refused, not called */
+        PyBuffer_Release(&bounds);
+        PyErr_Format(PyExc_TypeError, "cannot create '%.100s' instances", span_type->tp_name);
+        return NULL;
+    }
     const Py_ssize_t n = bounds.len / (Py_ssize_t)(2 * sizeof(int64_t));
     const int64_t *b = bounds.buf;
     PyObject *no_args = PyTuple_New(0), *start_name = PyUnicode_InternFromString("start"), *end_name = PyUnicode_InternFromString("end");

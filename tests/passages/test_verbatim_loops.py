@@ -192,3 +192,19 @@ def test_seed_tables_are_the_stable_sort_of_the_seeds(n: int) -> None:
         assert table.hashes.tolist() == [h for h, _ in sorted(seeds)]
         assert table.positions.tolist() == [k for _, k in sorted(seeds)]
         assert table.hashes.dtype == np.uint64 and table.positions.dtype == np.int64
+
+
+def test_exact_runs_of_positions_far_apart_wrap_as_numpy_does() -> None:
+    """Seed positions spanning the whole int64 range: the spans of the
+    counting sort overflowed and it wrote out of bounds; now the sort falls
+    back, and the diagonals wrap as numpy's int64 subtraction wraps."""
+    _compiled()
+    low, high = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    positions_a = np.array([low, high, 0], dtype=np.int64)
+    positions_b = np.array([0], dtype=np.int64)
+    hashes_a, hashes_b = np.full(3, 7, dtype=np.uint64), np.full(1, 7, dtype=np.uint64)
+    runs = np.frombuffer(verbatim._diagonal_runs(hashes_a, positions_a, hashes_b, positions_b, 1, 100), dtype=np.int64).reshape(-1, 3)
+    with np.errstate(over="ignore"):
+        diagonals = positions_b[0] - positions_a
+    assert sorted(runs[:, 2].tolist()) == sorted(diagonals.tolist())
+    assert sorted(runs[:, 0].tolist()) == sorted(positions_a.tolist())

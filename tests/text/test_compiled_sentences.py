@@ -155,3 +155,10 @@ def test_spans_are_made_as_the_dataclass_makes_them() -> None:
         span_list(np.array([[5, 3]], dtype=np.int64))
     with pytest.raises(ValueError):
         span_list(np.array([[-1, 3]], dtype=np.int64))
+
+
+def test_spans_of_a_type_that_cannot_be_made_are_refused() -> None:
+    """A type without a constructor raises TypeError (it was called regardless)."""
+    _compiled()
+    with pytest.raises(TypeError):
+        sentences._compiled_spans(type(iter([])), np.array([[0, 1]], dtype=np.int64))
