@@ -1005,16 +1005,8 @@ static int select_loop(const int64_t *keys, const float *values, Py_ssize_t n, i
                 const int64_t ni = i + steps[d][0], nj = j + steps[d][1];
                 if (ni < 0 || ni >= n_a || nj < 0 || nj >= n_b)
                     continue;
-                const int64_t probe = ni * n_b + nj;
-                Py_ssize_t lo = 0, hi = m;
-                while (lo < hi) {
-                    const Py_ssize_t mid = lo + (hi - lo) / 2;
-                    if (kept_keys[mid] < probe)
-                        lo = mid + 1;
-                    else
-                        hi = mid;
-                }
-                if (lo < m && kept_keys[lo] == probe && accepted[lo])
+                const Py_ssize_t lo = search(kept_keys, m, 1, ni * n_b + nj, 0);
+                if (lo < m && kept_keys[lo] == ni * n_b + nj && accepted[lo])
                     grow[x] = 1, grown = 1;
             }
         }
