@@ -531,7 +531,7 @@ def scan_corpus(
     keep = settings.passages.enabled or settings.boilerplate.enabled
     # The problem list is complete when the result is assembled, after the last document.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
-    bounded = split_long(reader, settings.max_chars, reader.problems)
+    bounded = split_long(reader, settings.max_chars, reader.problems, reader.claim_part_names)
     with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
         distributed = getattr(engine, "distributed", False)

@@ -26,6 +26,7 @@ from orjson import loads as _orjson_loads
 
 from dedup.document import Document
 from dedup.io.decoding import decode_page, decode_text, strip_nul, without_surrogates
+from dedup.io.parts import claim_part_names
 from dedup.io.files import NotRegularFileError, decompressed, file_type, format_suffix, open_input, stream_errors, walk
 from dedup.io.problems import InputProblem, ProblemLog, show_id
 from dedup.io.records import RecordFields, field_value
@@ -105,6 +106,13 @@ class CorpusReader:
         """Keep the ids read in ``seen`` (a table on disk) instead of a dict
         in memory, from the next document read on; the rules are the same."""
         self._seen = seen  # type: ignore[assignment]
+
+    def claim_part_names(self, doc: Document, parts: int) -> list[str]:
+        """The ids of the parts of ``doc`` (the document last read, longer
+        than ``max_chars``), which no id read before it takes; a record read
+        after it with one of them is a repeated id
+        (:func:`~dedup.io.parts.claim_part_names`)."""
+        return claim_part_names(self._seen, self._file, doc.origin, doc.id, parts)
 
     def _problem(self, origin: str, message: str, kind: str = "unreadable", skipped: bool = True) -> None:
         self.problems.add(origin, message, kind, skipped)

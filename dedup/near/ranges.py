@@ -34,7 +34,7 @@ from dedup.config import Settings
 from dedup.document import Document, split_document
 from dedup.engine import Engine, FaultBarrier, ItemFault, StageFault
 from dedup.io.corpus import METADATA_FIELDS, accept_id
-from dedup.io.parts import too_long_problem
+from dedup.io.parts import claim_part_names, too_long_problem
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, file_size, number_lines, plan_shards, read_shard
@@ -230,7 +230,8 @@ def _take(
         if kept is None:
             keep[row : row + parts] = False
         elif parts:
-            _add_record(table, read, record, kept, row, parts, problems, max_chars)
+            names = [kept] if parts == 1 else claim_part_names(seen, file, origin, kept, parts)
+            _add_record(table, read, record, kept, row, names, problems, max_chars)
         row += parts
     while problem is not None:
         problems.record(problem)
@@ -254,13 +255,11 @@ def _take(
     return fp, counts, keep
 
 
-def _add_record(table: DocumentTable, read: RangeRead, record: int, kept: str, row: int, parts: int, problems: ProblemLog, max_chars: int) -> None:
-    """A kept record's rows in ``table``: itself, or its parts with the warning that names them."""
+def _add_record(table: DocumentTable, read: RangeRead, record: int, kept: str, row: int, names: list[str], problems: ProblemLog, max_chars: int) -> None:
+    """A kept record's rows in ``table`` under ``names``: itself, or its parts with the warning that names them."""
     meta = read.metadata.get(record)
-    if parts == 1:
-        names = [kept]
-    else:
-        names = [f"{kept}#{k}" for k in range(1, parts + 1)]
+    parts = len(names)
+    if parts > 1:
         problems.record(too_long_problem(kept, read.origins[record], read.chars[record], names, max_chars))
     for k, name in enumerate(names):
         if meta:

@@ -31,6 +31,7 @@ from dedup.config import Settings
 from dedup.document import split_document
 from dedup.engine import Engine, FaultBarrier, ItemFault
 from dedup.io.corpus import METADATA_FIELDS, accept_id
+from dedup.io.parts import claim_part_names
 from dedup.io.problems import SHOWN_PER_KIND, InputProblem, show_id
 from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, ShardRecord, read_shard
@@ -163,9 +164,14 @@ def id_hash(doc_id: str) -> int:
 
 
 def id_columns(state: ShardState, shard: int) -> tuple[np.ndarray, np.ndarray]:
-    """The shuffle by id: a hash of each record's id, and ``(shard, record)`` rows."""
-    keys = np.fromiter((id_hash(doc_id) for doc_id in state.ids), dtype=np.uint64, count=len(state.ids))
-    values = np.stack([np.full(keys.size, shard, dtype=np.int64), np.arange(keys.size, dtype=np.int64)], axis=1)
+    """The shuffle by id: a hash of each record's id, and ``(shard, record)``
+    rows; a record read in parts adds its parts' names (``<id>#1``, ...),
+    which another record's id may equal."""
+    split = np.flatnonzero(state.parts > 1).tolist()
+    names = state.ids + [f"{state.ids[r]}#{k}" for r in split for k in range(1, int(state.parts[r]) + 1)]
+    records = np.concatenate((np.arange(len(state.ids), dtype=np.int64), np.repeat(np.array(split, dtype=np.int64), state.parts[split])))
+    keys = np.fromiter((id_hash(doc_id) for doc_id in names), dtype=np.uint64, count=len(names))
+    values = np.stack([np.full(keys.size, shard, dtype=np.int64), records], axis=1)
     return keys, values
 
 
@@ -195,8 +201,10 @@ def records_named(shard: int, state: ShardState, names: frozenset[str]) -> list[
     return [r for r, doc_id in enumerate(state.ids) if doc_id in names]
 
 
-Decided = dict[int, tuple[str | None, InputProblem | None]]
-"""``record -> (the id it is kept under or None: skipped, the problem said about it)``."""
+Decided = dict[int, tuple[str | None, InputProblem | None, str]]
+"""``record -> (the id it is kept under or None: skipped, the problem said
+about it, the mark between that id and its parts' numbers)``: the mark is
+``#`` unless a part's name was taken (:func:`~dedup.io.parts.part_names`)."""
 
 
 def id_decisions(engine: Engine, handles: list[Any]) -> tuple[dict[int, Decided], dict[tuple[int, int], Record]]:
@@ -216,7 +224,9 @@ def id_decisions(engine: Engine, handles: list[Any]) -> tuple[dict[int, Decided]
     _fetch(engine, handles, {(int(s), int(r)) for s, r in np.concatenate(found).tolist()} if found else set(), involved)
     looked: set[str] = set()
     while True:
-        names = {f"{file}:{doc_id}" for doc_id, file, *_ in involved.values() if file} - looked
+        # Another record may hold a qualified id (file:id) or the name a part is given: it joins, and the rules run again.
+        decisions, part_names = _decide(involved)
+        names = ({f"{file}:{doc_id}" for doc_id, file, *_ in involved.values() if file} | part_names) - looked
         if not names:
             break
         looked |= names
@@ -225,13 +235,25 @@ def id_decisions(engine: Engine, handles: list[Any]) -> tuple[dict[int, Decided]
         if not new:
             break
         _fetch(engine, handles, new, involved)
+    return decisions, involved
+
+
+def _decide(involved: dict[tuple[int, int], Record]) -> tuple[dict[int, Decided], set[str]]:
+    """The id rules over the records ``involved``, in input order: the
+    decisions per shard, and the names given to the parts of those read in parts."""
     seen: dict[str, str] = {}
     decisions: dict[int, Decided] = {}
-    for (shard, record), (doc_id, file, origin, *_) in sorted(involved.items()):
+    named: set[str] = set()
+    for (shard, record), (doc_id, file, origin, parts, _) in sorted(involved.items()):
         said: list[InputProblem] = []
         kept = accept_id(seen, file, doc_id, origin, False, lambda *problem: said.append(InputProblem(*problem)))
-        decisions.setdefault(shard, {})[record] = (kept, said[0] if said else None)
-    return decisions, involved
+        mark = "#"
+        if kept is not None and parts > 1:
+            names = claim_part_names(seen, file, origin, kept, parts)
+            named.update(names)
+            mark = names[0][len(kept) : -1]
+        decisions.setdefault(shard, {})[record] = (kept, said[0] if said else None, mark)
+    return decisions, named
 
 
 def _fetch(engine: Engine, handles: list[Any], positions: set[tuple[int, int]], into: dict[tuple[int, int], Record]) -> None:

@@ -180,12 +180,21 @@ def test_ray_reads_the_inputs_in_its_workers_and_gives_the_local_results_at_docu
     sys.path.insert(0, str(ROOT / "tests" / "near"))
     from test_sharded import messy_corpus
 
+    sys.path.insert(0, str(ROOT / "tests" / "robust"))
+    from test_part_ids import colliding_corpus
+
     messy_corpus(tmp_path)
     (tmp_path / "pyproject.toml").write_text("[tool.dedup]\nmax_chars = 3000\n")
-    for corpus in (str(tmp_path), str(generated)):
+    collide = tmp_path / "collide"
+    collide.mkdir()
+    colliding_corpus(collide)  # ids that equal the names of another document's parts
+    for corpus in (str(tmp_path), str(collide), str(generated)):
         local = scan(corpus, *DOCUMENT_LEVEL, cwd=tmp_path)
         assert scan(corpus, *DOCUMENT_LEVEL, "--engine", "ray", "--ray-address", cluster, cwd=tmp_path) == local
-        assert local[1]["pairs"]
+        if corpus == str(collide):
+            assert "M##1" in [d["id"] for d in local[1]["documents"]]
+        else:
+            assert local[1]["pairs"]
 
 
 def test_ray_gives_the_local_results_on_the_sample_and_a_generated_corpus(cluster, generated, generated_local):
