@@ -11,12 +11,14 @@ start or end a few words inside the text shared.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, span_mask, take
+from dedup.document import Document, Span, document_ids, document_lengths, span_mask, take
+from dedup.engine import Engine, engine_or_local
 from dedup.passages.estimates import fingerprint_share, unmasked_chars
 from dedup.passages.groups import Groups
 from dedup.text.ngrams import sampled
@@ -70,11 +72,24 @@ class GroupSpans:
     chars: dict[int, list[int]] = field(default_factory=dict)
 
 
+# Below this many member documents per worker, the spans are found in this process.
+_DOCS_PER_WORKER = 2000
+# Runs of documents per worker: each carries the groups' hashes, and joining
+# each run's findings to those before costs this process a step per group.
+_RUNS_PER_WORKER = 1
+
+
 def group_spans(
     docs: Sequence[Document], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
-    text_chars: int = 300,
+    text_chars: int = 300, engine: Engine | None = None, workers: int = 1, docs_per_worker: int = _DOCS_PER_WORKER,
 ) -> GroupSpans:
     """The character spans of every group in every one of its documents.
+
+    The member documents are cut into contiguous runs of about equal text,
+    each read and searched on the engine's workers (in this process below
+    two workers, or ``docs_per_worker`` members a worker); the runs' findings
+    are joined in corpus order, so the result is the same for any engine and
+    any number of workers.
 
     Args:
         docs: The documents.
@@ -82,25 +97,80 @@ def group_spans(
         settings: ``index_ngram``, ``index_sample`` and ``anchor_window``.
         masks: Boilerplate spans per document id (left out, as the index leaves them).
         text_chars: Characters kept of each group's text.
+        engine: What runs the runs of documents; by default a local engine
+            of ``workers`` for this call.
+        workers: Workers to spread the documents over.
+        docs_per_worker: Fewest member documents per worker worth a pool.
 
     Returns:
         A :class:`GroupSpans`.
     """
     masks = masks or {}
-    out = GroupSpans()
     members = np.unique(np.concatenate(groups.members)) if len(groups) else np.zeros(0, dtype=np.int64)
+    workers = min(workers, members.size // max(1, docs_per_worker))
+    find = partial(_run_spans, hashes=groups.hashes, group_of=groups.group_of, settings=settings, text_chars=text_chars)
+    if workers < 2:
+        return find(_member_run(docs, members, masks))
+    lengths = np.asarray(document_lengths(docs), dtype=np.int64)[members]
+    bounds = _even_cuts(lengths, workers * _RUNS_PER_WORKER)
+    runs = (_member_run(docs, members[lo:hi], masks) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    out: GroupSpans | None = None
+    with engine_or_local(engine, workers) as running:
+        for found in running.map(find, runs, in_flight=1):
+            out = found if out is None else _join(out, found)
+    return out
+
+
+def _member_run(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str, Sequence[Span]]) -> tuple:
+    """What a run of member documents sends to where its spans are found:
+    the documents (from a store, where they are, not their texts), their
+    indices and their masks."""
+    run = take(docs, chosen.tolist())
+    ids = document_ids(run)
+    return run, chosen, {doc_id: masks[doc_id] for doc_id in ids if doc_id in masks}
+
+
+def _even_cuts(lengths: np.ndarray, parts: int) -> list[int]:
+    """Where to cut ``lengths`` into at most ``parts`` contiguous runs of about equal sums (each run non-empty)."""
+    ends = np.cumsum(lengths)
+    targets = ends[-1] * np.arange(1, parts) / parts
+    cuts = np.searchsorted(ends, targets, side="right")
+    return sorted({0, *np.clip(cuts, 1, lengths.size - 1).tolist(), int(lengths.size)}) if lengths.size > 1 else [0, int(lengths.size)]
+
+
+def _run_spans(
+    run: tuple, hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings, text_chars: int,
+) -> GroupSpans:
+    """:func:`group_spans` of one run of member documents ``(documents, indices, masks)``, in batches."""
+    run_docs, indices, masks = run
+    out = GroupSpans()
     batch: list[tuple[int, Document]] = []
     chars = 0
-    for k, doc in zip(members.tolist(), take(docs, members.tolist())):
+    for k, doc in zip(indices.tolist(), run_docs):
         if doc.date:
             out.dates[k] = doc.date
         batch.append((k, doc))
         chars += len(doc.text)
         if chars >= _BATCH_CHARS:
-            _batch_spans(batch, groups, settings, masks, text_chars, out)
+            _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
             batch, chars = [], 0
     if batch:
-        _batch_spans(batch, groups, settings, masks, text_chars, out)
+        _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
+    return out
+
+
+def _join(out: GroupSpans, later: GroupSpans) -> GroupSpans:
+    """``out``, with what ``later`` found in the documents after those of ``out`` added."""
+    out.dates.update(later.dates)
+    for into, more in ((out.spans, later.spans), (out.estimates, later.estimates), (out.chars, later.chars)):
+        for g, values in more.items():
+            held = into.get(g)
+            if held is None:
+                into[g] = values
+            else:
+                held.extend(values)
+    for g, text in later.texts.items():
+        out.texts.setdefault(g, text)  # the group's first document is in the earliest run holding it
     return out
 
 
@@ -126,20 +196,21 @@ def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence
 
 
 def _batch_spans(
-    batch: list[tuple[int, Document]], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]],
-    text_chars: int, out: GroupSpans,
+    batch: list[tuple[int, Document]], hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings,
+    masks: Mapping[str, Sequence[Span]], text_chars: int, out: GroupSpans,
 ) -> None:
-    """The spans of the groups in a batch of their documents, added to ``out``."""
+    """The spans of the groups (``hashes``, sorted, and the group of each) in
+    a batch of their documents, added to ``out``."""
     n = settings.index_ngram
     words, starts, ends, owner = _batch_words(batch, masks)
-    if words.size < n or groups.hashes.size == 0:
+    if words.size < n or hashes.size == 0:
         return
     grams = shingle_hashes_from_tokens(words, n)
     position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
     held = np.bincount(owner[position], minlength=len(batch))
-    at = np.minimum(_sorted_lookup(groups.hashes, grams[position]), groups.hashes.size - 1)
-    hit = groups.hashes[at] == grams[position]
-    position, group = position[hit], groups.group_of[at[hit]]
+    at = np.minimum(_sorted_lookup(hashes, grams[position]), hashes.size - 1)
+    hit = hashes[at] == grams[position]
+    position, group = position[hit], group_of[at[hit]]
     doc_at = owner[position]
     order = np.lexsort((position, group, doc_at))
     position, group, doc_at = position[order], group[order], doc_at[order]

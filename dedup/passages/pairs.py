@@ -126,7 +126,7 @@ def find_passage_pairs(
     if collector is not None:
         left_out = np.flatnonzero(~paired)
         with collection_paused():  # rows of many groups, none of them cyclic garbage
-            found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks)
+            found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks, engine, settings.workers)
         groups.extend(found_groups)
         # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
         # is a pair again, as it would be without groups, so that nothing shared goes unreported
