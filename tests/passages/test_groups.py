@@ -237,3 +237,23 @@ def test_the_pairs_within_groups_are_every_pair_of_each_groups_members_by_size_t
     ]
     assert list(zip(codes.tolist(), owners.tolist())) == expected
     assert [c.size for c in pair_codes_within([], n_docs)] == [0, 0]
+
+
+def test_what_lives_once_the_groups_are_built_is_set_aside_from_collections_until_the_pairs_are_verified() -> None:
+    import gc
+
+    from dedup.passages.pairs import _set_aside_from_collections
+
+    assert gc.get_freeze_count() == 0
+    with _set_aside_from_collections() as set_aside:
+        assert gc.get_freeze_count() == 0  # only once asked
+        set_aside()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), _set_aside_from_collections() as set_aside:
+        set_aside()
+        raise RuntimeError("a pair's alignment failed")
+    assert gc.get_freeze_count() == 0
+    # a scan that reports groups leaves nothing set aside behind it
+    docs, _ = _quoting()
+    assert scan_documents(docs, Settings(jobs=1)).shared_passages and gc.get_freeze_count() == 0
