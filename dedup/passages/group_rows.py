@@ -86,15 +86,20 @@ def _held_pairs(
     of its members holds exactly those pairs; the pairs of one found in
     fewer are taken again from the documents it was found in."""
     within = np.zeros(len(left_out), dtype=bool)
-    whole = reported.copy()
-    fewer: list[np.ndarray] = []
-    for group, documents in zip(np.flatnonzero(reported).tolist(), held):
-        if not np.array_equal(documents, groups.members[group]):
-            whole[group] = False
-            fewer.append(documents)
+    chosen = np.flatnonzero(reported)
+    found_in = np.fromiter((h.size for h in held), dtype=np.int64, count=len(held))
+    member_of = np.fromiter((groups.members[g].size for g in chosen.tolist()), dtype=np.int64, count=chosen.size)
+    same = found_in == member_of  # then compared document by document, all groups at once
+    if same.any():
+        flat_held = np.concatenate([h for h, s in zip(held, same.tolist()) if s])
+        flat_members = np.concatenate([groups.members[g] for g in chosen[same].tolist()])
+        differs = np.repeat(np.arange(int(same.sum())), found_in[same])[flat_held != flat_members]
+        same[np.flatnonzero(same)[differs]] = False
+    whole = np.zeros(len(groups), dtype=bool)
+    whole[chosen[same]] = True
     within[left_at[whole[left_group]]] = True
-    if fewer:
-        within |= pairs_within(fewer, n_docs, left_out)
+    if not same.all():
+        within |= pairs_within([h for h, s in zip(held, same.tolist()) if not s], n_docs, left_out)
     return within
 
 

@@ -53,8 +53,8 @@ def _groups(docs: list[Document], settings: Settings, masks: dict[str, list[Span
 
 
 def _ordered(found: GroupSpans) -> list:
-    """Every field with its keys in the order they were added (the rows are numbered in that order)."""
-    return [list(getattr(found, name).items()) for name in ("spans", "texts", "dates", "estimates", "chars")]
+    """Every field: per group (or document), its values in their order (a group's documents in corpus order)."""
+    return [getattr(found, name) for name in ("spans", "texts", "dates", "estimates", "chars")]
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -104,3 +104,15 @@ def test_runs_are_contiguous_non_empty_and_cover_every_document(lengths: list[in
     cuts = _even_cuts(np.array(lengths, dtype=np.int64), parts)
     assert cuts[0] == 0 and cuts[-1] == len(lengths) and len(cuts) - 1 <= parts
     assert all(a < b for a, b in zip(cuts[:-1], cuts[1:]))
+
+
+def test_runs_joined_keep_each_groups_documents_in_corpus_order_and_the_text_of_its_first() -> None:
+    from dedup.passages.group_spans import _by_group, _RunFindings
+
+    first = _RunFindings([np.array([4, 1]), np.array([4])], [(0, [[0, 5]]), (0, [[9, 12]]), (2, [[3, 8]])], [5, 3, 5], [5, 3, 5], {4: "early", 1: "one"}, {0: "2024-01-01"})
+    second = _RunFindings([np.array([1, 4, 7])], [(5, [[1, 2]]), (5, [[6, 9]]), (6, [[0, 4]])], [1, 3, 4], [1, 3, 4], {1: "late one", 4: "late", 7: "seven"}, {6: "2024-02-02"})
+    joined = _by_group([first, second])
+    assert joined.spans == {1: [(0, [[9, 12]]), (5, [[1, 2]])], 4: [(0, [[0, 5]]), (2, [[3, 8]]), (5, [[6, 9]])], 7: [(6, [[0, 4]])]}
+    assert joined.estimates == joined.chars == {1: [3, 1], 4: [5, 5, 3], 7: [4]}
+    assert joined.texts == {4: "early", 1: "one", 7: "seven"} and joined.dates == {0: "2024-01-01", 6: "2024-02-02"}
+    assert _by_group([_RunFindings()]) == _by_group([]) == GroupSpans()

@@ -214,8 +214,17 @@ def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_w
     order = np.argsort(codes, kind="stable")
     at, group = left_out_pairs_in_groups(groups, n_docs, codes[order])
     reported = rng.random(len(members)) < 0.6
-    held = [m if rng.random() < 0.5 else np.sort(rng.choice(m, size=m.size - 1, replace=False)) for m, chosen in zip(members, reported) if chosen]
-    assert any(h.size < members[g].size for g, h in zip(np.flatnonzero(reported).tolist(), held))
+    def found_in(m: np.ndarray, way: int) -> np.ndarray:
+        if way == 0:
+            return m
+        if way == 1:  # fewer documents
+            return np.sort(rng.choice(m, size=m.size - 1, replace=False))
+        other = np.setdiff1d(np.arange(n_docs), m)  # as many, one of them another
+        return np.sort(np.append(m[1:], rng.choice(other)))
+
+    ways = rng.integers(0, 3, size=len(members))
+    held = [found_in(m, way) for m, way, chosen in zip(members, ways.tolist(), reported) if chosen]
+    assert {0, 1, 2} <= set(ways[reported].tolist())
     within = _held_pairs(groups, reported, held, n_docs, left_out, order[at], group)
     assert within.any() and np.array_equal(within, pairs_within(held, n_docs, left_out))
 
