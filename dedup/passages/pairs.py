@@ -127,14 +127,7 @@ def find_passage_pairs(
     paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
     with _set_aside_from_collections() as set_aside:
         if collector is not None:
-            left_out = np.flatnonzero(~paired)
-            with collection_paused():  # rows of many groups, none of them cyclic garbage
-                found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks, engine, settings.workers)
-                set_aside()
-            groups.extend(found_groups)
-            # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
-            # is a pair again, as it would be without groups, so that nothing shared goes unreported
-            paired[left_out[~within]] = True
+            groups.extend(_grouped(docs, collector, pairs, paired, settings, masks, engine, set_aside))
         kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
         aligned = kept & (strongest | strong)
         with collection_paused():
@@ -154,6 +147,21 @@ def find_passage_pairs(
         if not spill:
             return sorted([*found, *estimated], key=pair_documents)
         return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
+
+
+def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndarray, settings: Settings, masks, engine, set_aside) -> list[GroupResult]:
+    """The shared-passage groups of the candidate ``pairs`` not ``paired``
+    (:func:`~dedup.passages.group_rows.shared_passage_groups`); ``paired``
+    is updated in place, and once the groups are built what lives is set
+    aside from collections (``set_aside``)."""
+    left_out = np.flatnonzero(~paired)
+    with collection_paused():  # rows of many groups, none of them cyclic garbage
+        found, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), settings.passages, masks, engine, settings.workers)
+        set_aside()
+    # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
+    # is a pair again, as it would be without groups, so that nothing shared goes unreported
+    paired[left_out[~within]] = True
+    return found
 
 
 @contextmanager
