@@ -10,14 +10,16 @@ or with the earliest date shared, the direction is undetermined.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from dedup.config import PassageSettings
 from dedup.document import Document, Span, document_ids, parse_date
+from dedup.engine import Engine
 from dedup.passages.group_spans import GroupSpans, group_spans
-from dedup.passages.groups import GroupCollector, groups_with_pairs_left, pairs_within
+from dedup.passages.groups import GroupCollector, Groups, left_out_pairs_in_groups, pairs_within
 from dedup.results import GroupResult
 
 EARLIEST_DATE, UNDETERMINED = "earliest date", "undetermined"
@@ -26,7 +28,7 @@ _TEXT_CHARS = 300  # of the shared text shown with a group
 
 def shared_passage_groups(
     docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
-    settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
+    settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
 ) -> tuple[list[GroupResult], np.ndarray]:
     """The groups to report, numbered ``g1``, ``g2``, ... in order of their documents.
 
@@ -38,6 +40,8 @@ def shared_passage_groups(
         settings: ``min_shared_fingerprints`` and ``min_shared_chars`` (the
             floors of a group) and the index's n-grams.
         masks: Boilerplate spans per document id.
+        engine, workers: What finds the groups' spans in their documents
+            (:func:`~dedup.passages.group_spans.group_spans`).
 
     Returns:
         The groups, each with its documents' spans, and which of the
@@ -45,33 +49,69 @@ def shared_passage_groups(
         members): the others are not reported through groups.
     """
     groups = collector.groups(settings.min_shared_fingerprints)
-    codes = np.sort(left_out[:, 0] * np.int64(n_docs) + left_out[:, 1]) if len(left_out) else np.zeros(0, dtype=np.int64)
-    groups = groups.taking(groups_with_pairs_left(groups, n_docs, codes))
-    found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1)
+    codes = left_out[:, 0] * np.int64(n_docs) + left_out[:, 1] if len(left_out) else np.zeros(0, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    left_at, left_group = left_out_pairs_in_groups(groups, n_docs, codes[order])
+    chosen = np.unique(left_group)
+    groups = groups.taking(chosen)
+    left_group = np.searchsorted(chosen, left_group)
+    found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1, engine, workers)
     ids = document_ids(docs)
+    days = {k: parse_date(value) for k, value in found.dates.items()}  # each document's date read once, not once per group
     out: list[GroupResult] = []
     held: list[np.ndarray] = []
+    reported = np.zeros(len(groups), dtype=bool)
     for group in range(len(groups)):
         members = found.spans.get(group, [])
-        row = _group_row(ids, found, group, members, int(groups.fingerprints[group]))
+        row = _group_row(ids, found, days, group, members, int(groups.fingerprints[group]))
         # the spans stop at sampled fingerprints, short of the text shared: the floor also takes the index's
         # estimate, as it does for a pair reported from the index, so that what would be a pair is never lost
         estimated = median_int(found.estimates[group]) if members else 0
         if len(members) >= settings.group_min_docs and max(row.chars, estimated) >= settings.min_shared_chars:
             out.append(row)
             held.append(np.array(sorted(position for position, _ in members), dtype=np.int64))
+            reported[group] = True
     for number, row in enumerate(out, 1):
         row.id = f"g{number}"
-    return out, pairs_within(held, n_docs, left_out)
+    return out, _held_pairs(groups, reported, held, n_docs, left_out, order[left_at], left_group)
 
 
-def _group_row(ids: Sequence[str], found: GroupSpans, group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int) -> GroupResult:
+def _held_pairs(
+    groups: Groups, reported: np.ndarray, held: list[np.ndarray], n_docs: int, left_out: np.ndarray, left_at: np.ndarray, left_group: np.ndarray,
+) -> np.ndarray:
+    """Which ``left_out`` pairs a reported group holds (both documents among
+    the ``held`` documents its spans were found in, per reported group in
+    order). ``left_at``, ``left_group``: each pair of a group's members that
+    is in ``left_out`` (its row there) and the group. A group found in each
+    of its members holds exactly those pairs; the pairs of one found in
+    fewer are taken again from the documents it was found in."""
+    within = np.zeros(len(left_out), dtype=bool)
+    chosen = np.flatnonzero(reported)
+    found_in = np.fromiter((h.size for h in held), dtype=np.int64, count=len(held))
+    member_of = np.fromiter((groups.members[g].size for g in chosen.tolist()), dtype=np.int64, count=chosen.size)
+    same = found_in == member_of  # then compared document by document, all groups at once
+    if same.any():
+        flat_held = np.concatenate([h for h, s in zip(held, same.tolist()) if s])
+        flat_members = np.concatenate([groups.members[g] for g in chosen[same].tolist()])
+        differs = np.repeat(np.arange(int(same.sum())), found_in[same])[flat_held != flat_members]
+        same[np.flatnonzero(same)[differs]] = False
+    whole = np.zeros(len(groups), dtype=bool)
+    whole[chosen[same]] = True
+    within[left_at[whole[left_group]]] = True
+    if not same.all():
+        within |= pairs_within([h for h, s in zip(held, same.tolist()) if not s], n_docs, left_out)
+    return within
+
+
+def _group_row(
+    ids: Sequence[str], found: GroupSpans, days: Mapping[int, date | None], group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int,
+) -> GroupResult:
     """One group's row (its id set later), from its documents' spans."""
     covered = found.chars.get(group, [])
     documents = [{"id": ids[position], "spans": spans, "chars": c} for (position, spans), c in zip(members, covered)]
     chars = median_int(covered) if documents else 0
     text = found.texts.get(group, "")
-    source = _earliest(ids, found.dates, [position for position, _ in members])
+    source = _earliest(ids, days, [position for position, _ in members])
     return GroupResult(
         "", documents, chars, fingerprints, source, EARLIEST_DATE if source else UNDETERMINED,
         text if len(text) <= _TEXT_CHARS else text[: _TEXT_CHARS - 1] + "…",
@@ -94,13 +134,13 @@ def median_int(values: Sequence[int]) -> int:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) // 2
 
 
-def _earliest(ids: Sequence[str], dates: Mapping[int, str], positions: list[int]) -> str | None:
+def _earliest(ids: Sequence[str], days: Mapping[int, date | None], positions: list[int]) -> str | None:
     """The id of the document dated before every other one of ``positions``
-    (dates read by :func:`dedup.document.parse_date` and compared by their
-    day), or ``None`` (a member without a date that parses, or the earliest
-    day shared)."""
-    days = {p: parse_date(dates[p]) for p in positions if p in dates}  # read as the pairs' direction reads them
-    dated = sorted((day, ids[p]) for p, day in days.items() if day is not None)
+    (``days``: the date of each dated document, read by
+    :func:`dedup.document.parse_date` as the pairs' direction reads them,
+    ``None`` where it does not parse; compared by their day), or ``None`` (a
+    member without a date that parses, or the earliest day shared)."""
+    dated = sorted((day, ids[p]) for p in positions if (day := days.get(p)) is not None)
     if not dated or len(dated) < len(positions) or (len(dated) > 1 and dated[0][0] == dated[1][0]):
         return None
     return dated[0][1]

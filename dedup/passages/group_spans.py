@@ -11,14 +11,17 @@ start or end a few words inside the text shared.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Mapping, Sequence
 
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, span_mask, take
+from dedup.document import Document, Span, document_ids, document_lengths, span_mask, take
+from dedup.engine import Engine, engine_or_local
 from dedup.passages.estimates import fingerprint_share, unmasked_chars
-from dedup.passages.groups import Groups
+from dedup.passages.groups import Groups, sorted_lookup
+from dedup.results import collection_paused
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
 from dedup.text.shingles import shingle_hashes_from_tokens, token_hash_spans
@@ -70,11 +73,26 @@ class GroupSpans:
     chars: dict[int, list[int]] = field(default_factory=dict)
 
 
+# Below this many member documents per worker, the spans are found in this process.
+_DOCS_PER_WORKER = 2000
+# Runs of documents per worker: each carries the groups' hashes.
+_RUNS_PER_WORKER = 1
+# Member documents a run carries, at most: a worker holds them and their
+# findings at once, so a larger corpus is cut into more runs.
+_DOCS_PER_RUN = 25_000
+
+
 def group_spans(
     docs: Sequence[Document], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None,
-    text_chars: int = 300,
+    text_chars: int = 300, engine: Engine | None = None, workers: int = 1, docs_per_worker: int = _DOCS_PER_WORKER,
 ) -> GroupSpans:
     """The character spans of every group in every one of its documents.
+
+    The member documents are cut into contiguous runs of about equal text,
+    each read and searched on the engine's workers (in this process below
+    two workers, or ``docs_per_worker`` members a worker); the runs' findings
+    are joined in corpus order, so the result is the same for any engine and
+    any number of workers.
 
     Args:
         docs: The documents.
@@ -82,25 +100,110 @@ def group_spans(
         settings: ``index_ngram``, ``index_sample`` and ``anchor_window``.
         masks: Boilerplate spans per document id (left out, as the index leaves them).
         text_chars: Characters kept of each group's text.
+        engine: What runs the runs of documents; by default a local engine
+            of ``workers`` for this call.
+        workers: Workers to spread the documents over.
+        docs_per_worker: Fewest member documents per worker worth a pool.
 
     Returns:
         A :class:`GroupSpans`.
     """
     masks = masks or {}
-    out = GroupSpans()
     members = np.unique(np.concatenate(groups.members)) if len(groups) else np.zeros(0, dtype=np.int64)
+    workers = min(workers, members.size // max(1, docs_per_worker))
+    find = partial(_run_spans, hashes=groups.hashes, group_of=groups.group_of, settings=settings, text_chars=text_chars)
+    if workers < 2:
+        return _by_group([find(_member_run(docs, members, masks))])
+    lengths = np.asarray(document_lengths(docs), dtype=np.int64)[members]
+    bounds = _even_cuts(lengths, max(workers * _RUNS_PER_WORKER, -(-members.size // _DOCS_PER_RUN)))
+    runs = (_member_run(docs, members[lo:hi], masks) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    with engine_or_local(engine, workers) as running:
+        return _by_group(list(running.map(find, runs, in_flight=1)))
+
+
+def _member_run(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str, Sequence[Span]]) -> tuple:
+    """What a run of member documents sends to where its spans are found:
+    the documents (from a store, where they are, not their texts), their
+    indices and their masks."""
+    run = take(docs, chosen.tolist())
+    ids = document_ids(run)
+    return run, chosen, {doc_id: masks[doc_id] for doc_id in ids if doc_id in masks}
+
+
+def _even_cuts(lengths: np.ndarray, parts: int) -> list[int]:
+    """Where to cut ``lengths`` into at most ``parts`` contiguous runs of about equal sums (each run non-empty)."""
+    ends = np.cumsum(lengths)
+    targets = ends[-1] * np.arange(1, parts) / parts
+    cuts = np.searchsorted(ends, targets, side="right")
+    return sorted({0, *np.clip(cuts, 1, lengths.size - 1).tolist(), int(lengths.size)}) if lengths.size > 1 else [0, int(lengths.size)]
+
+
+@dataclass
+class _RunFindings:
+    """What :func:`_batch_spans` finds in a run of documents, one entry per
+    member document of a group, in the order of the documents.
+
+    Attributes:
+        groups: The group of each entry (int64 arrays, one per batch).
+        members: Each entry's ``(document index, [[start, end], ...])``.
+        estimates, chars: Each entry's, as in :class:`GroupSpans`.
+        texts: Per group, the text of its first span in its first document of the run.
+        dates: The date of each document of the run that has one.
+    """
+
+    groups: list[np.ndarray] = field(default_factory=list)
+    members: list[tuple[int, list[list[int]]]] = field(default_factory=list)
+    estimates: list[int] = field(default_factory=list)
+    chars: list[int] = field(default_factory=list)
+    texts: dict[int, str] = field(default_factory=dict)
+    dates: dict[int, str] = field(default_factory=dict)
+
+
+def _run_spans(
+    run: tuple, hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings, text_chars: int,
+) -> _RunFindings:
+    """What one run of member documents ``(documents, indices, masks)`` holds of the groups, found in batches."""
+    run_docs, indices, masks = run
+    out = _RunFindings()
     batch: list[tuple[int, Document]] = []
     chars = 0
-    for k, doc in zip(members.tolist(), take(docs, members.tolist())):
-        if doc.date:
-            out.dates[k] = doc.date
-        batch.append((k, doc))
-        chars += len(doc.text)
-        if chars >= _BATCH_CHARS:
-            _batch_spans(batch, groups, settings, masks, text_chars, out)
-            batch, chars = [], 0
-    if batch:
-        _batch_spans(batch, groups, settings, masks, text_chars, out)
+    # the findings are many small lists, none of them cyclic garbage: collections would walk them again and again
+    with collection_paused():
+        for k, doc in zip(indices.tolist(), run_docs):
+            if doc.date:
+                out.dates[k] = doc.date
+            batch.append((k, doc))
+            chars += len(doc.text)
+            if chars >= _BATCH_CHARS:
+                _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
+                batch, chars = [], 0
+        if batch:
+            _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
+    return out
+
+
+def _by_group(runs: list[_RunFindings]) -> GroupSpans:
+    """The findings of consecutive runs of documents, gathered by group: a
+    stable sort of every entry by its group keeps each group's documents in
+    corpus order, so the runs are joined without a step per group and run."""
+    out = GroupSpans()
+    for run in reversed(runs):  # a group's text is the one of its earliest run
+        out.texts.update(run.texts)
+    for run in runs:
+        out.dates.update(run.dates)
+    pieces = [piece for run in runs for piece in run.groups]
+    if not pieces:
+        return out
+    group = np.concatenate(pieces)
+    order = np.argsort(group, kind="stable").tolist()
+    group = group[order]
+    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
+    ends = np.append(starts[1:], group.size).tolist()
+    keys, starts = group[starts].tolist(), starts.tolist()
+    for name, field_name in (("members", "spans"), ("estimates", "estimates"), ("chars", "chars")):
+        entries = [entry for run in runs for entry in getattr(run, name)]
+        gathered = [entries[at] for at in order]
+        setattr(out, field_name, {g: gathered[a:b] for g, a, b in zip(keys, starts, ends)})
     return out
 
 
@@ -126,20 +229,21 @@ def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence
 
 
 def _batch_spans(
-    batch: list[tuple[int, Document]], groups: Groups, settings: PassageSettings, masks: Mapping[str, Sequence[Span]],
-    text_chars: int, out: GroupSpans,
+    batch: list[tuple[int, Document]], hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings,
+    masks: Mapping[str, Sequence[Span]], text_chars: int, out: _RunFindings,
 ) -> None:
-    """The spans of the groups in a batch of their documents, added to ``out``."""
+    """The spans of the groups (``hashes``, sorted, and the group of each) in
+    a batch of their documents, added to ``out``."""
     n = settings.index_ngram
     words, starts, ends, owner = _batch_words(batch, masks)
-    if words.size < n or groups.hashes.size == 0:
+    if words.size < n or hashes.size == 0:
         return
     grams = shingle_hashes_from_tokens(words, n)
     position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
     held = np.bincount(owner[position], minlength=len(batch))
-    at = np.minimum(_sorted_lookup(groups.hashes, grams[position]), groups.hashes.size - 1)
-    hit = groups.hashes[at] == grams[position]
-    position, group = position[hit], groups.group_of[at[hit]]
+    at = np.minimum(sorted_lookup(hashes, grams[position]), hashes.size - 1)
+    hit = hashes[at] == grams[position]
+    position, group = position[hit], group_of[at[hit]]
     doc_at = owner[position]
     order = np.lexsort((position, group, doc_at))
     position, group, doc_at = position[order], group[order], doc_at[order]
@@ -163,29 +267,13 @@ def _batch_spans(
     covered = np.add.reduceat(span_bounds[:, 1] - span_bounds[:, 0], heads).tolist()
     spans = span_bounds.tolist()
     bounds = np.append(heads, begins.size).tolist()
-    for m, (b, g) in enumerate(zip(member_doc.tolist(), run_group[heads].tolist())):
+    member_group = run_group[heads]
+    out.groups.append(member_group)
+    out.estimates.extend(estimated)
+    out.chars.extend(covered)
+    for m, (b, g) in enumerate(zip(member_doc.tolist(), member_group.tolist())):
         k, doc = batch[b]
-        out.spans.setdefault(g, []).append((k, spans[bounds[m] : bounds[m + 1]]))
-        out.estimates.setdefault(g, []).append(estimated[m])
-        out.chars.setdefault(g, []).append(covered[m])
+        out.members.append((k, spans[bounds[m] : bounds[m + 1]]))
         if g not in out.texts:  # documents come in corpus order: this is the group's first
             first, end = spans[bounds[m]]
             out.texts[g] = doc.text[first : min(end, first + text_chars)]
-
-
-def _sorted_lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """``np.searchsorted(table, keys)``, the keys looked up in sorted order:
-    the binary searches then walk the table in one direction and stay in
-    cache, which for random hashes pays more than the sort costs.
-
-    Args:
-        table: Sorted values.
-        keys: Values to place, in any order.
-
-    Returns:
-        Per key, its insertion index in ``table``.
-    """
-    order = np.argsort(keys)
-    at = np.empty(keys.size, dtype=np.intp)
-    at[order] = np.searchsorted(table, keys[order])
-    return at

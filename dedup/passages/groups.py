@@ -212,12 +212,15 @@ def pair_codes_within(members: list[np.ndarray], n_docs: int) -> tuple[np.ndarra
     sorted document indices), as codes ``i * n_docs + j``, and the group of
     each (a group of ``k`` documents gives ``k(k-1)/2``)."""
     codes, owners = [], []
-    for size in sorted({m.size for m in members}):
-        chosen = [k for k, m in enumerate(members) if m.size == size]
-        block = np.stack([members[k] for k in chosen])
+    sizes = np.fromiter((m.size for m in members), dtype=np.int64, count=len(members))
+    by_size = np.argsort(sizes, kind="stable")  # the groups of each size, in order: one pass, not one per size
+    bounds = np.flatnonzero(np.diff(sizes[by_size])) + 1
+    for chosen in np.split(by_size, bounds) if by_size.size else []:
+        size = int(sizes[chosen[0]])
+        block = np.stack([members[k] for k in chosen.tolist()])
         left, right = triangle(size)
         codes.append((block[:, left] * np.int64(n_docs) + block[:, right]).ravel())
-        owners.append(np.repeat(np.array(chosen, dtype=np.int64), left.size))
+        owners.append(np.repeat(chosen.astype(np.int64), left.size))
     if not codes:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     return np.concatenate(codes), np.concatenate(owners)
@@ -236,8 +239,38 @@ def groups_with_pairs_left(groups: Groups, n_docs: int, left_out: np.ndarray) ->
     """Indices of the groups that hold at least one pair in ``left_out``
     (sorted pair codes of the candidates reported through groups only): a
     group whose every pair is reported as a pair, or is a duplicate, adds nothing."""
+    return np.unique(left_out_pairs_in_groups(groups, n_docs, left_out)[1])
+
+
+def left_out_pairs_in_groups(groups: Groups, n_docs: int, left_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of a group's members that is in ``left_out`` (sorted pair codes).
+
+    Returns:
+        ``(at, group)``: where each such pair is in ``left_out``, and the
+        group whose members hold it (a pair in several groups comes once per group).
+    """
     codes, owner = pair_codes_within(groups.members, n_docs)
     if codes.size == 0 or left_out.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    at = np.minimum(np.searchsorted(left_out, codes), left_out.size - 1)
-    return np.unique(owner[left_out[at] == codes])
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    at = np.minimum(sorted_lookup(left_out, codes), left_out.size - 1)
+    hit = left_out[at] == codes
+    return at[hit], owner[hit]
+
+
+def sorted_lookup(table: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """``np.searchsorted(table, keys)``, the keys looked up in sorted order:
+    the binary searches then walk the table in one direction and stay in
+    cache, which for random keys (hashes, pair codes) pays more than the
+    sort costs.
+
+    Args:
+        table: Sorted values.
+        keys: Values to place, in any order.
+
+    Returns:
+        Per key, its insertion index in ``table``.
+    """
+    order = np.argsort(keys)
+    at = np.empty(keys.size, dtype=np.intp)
+    at[order] = np.searchsorted(table, keys[order])
+    return at

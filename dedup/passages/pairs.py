@@ -19,8 +19,10 @@ only pairs with a label are returned.
 
 from __future__ import annotations
 
+import gc
 import heapq
-from typing import Callable, Iterable, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -123,31 +125,61 @@ def find_passage_pairs(
     order = partner_order(pairs, counts)  # one ranking of every document's partners, read three times
     strongest = strongest_partners(pairs, counts, ps.align_partners, order)
     paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
-    if collector is not None:
-        left_out = np.flatnonzero(~paired)
-        with collection_paused():  # rows of many groups, none of them cyclic garbage
-            found_groups, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), ps, masks)
-        groups.extend(found_groups)
-        # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
-        # is a pair again, as it would be without groups, so that nothing shared goes unreported
-        paired[left_out[~within]] = True
-    kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
-    aligned = kept & (strongest | strong)
-    with collection_paused():
-        estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
-    if tally is not None:
-        tally["passage_candidates"] = len(pairs)
-        tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())
-        if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
-            tally["passage_pairs_from_index"] = len(estimated)
-        if groups:
-            tally["passage_pairs_in_groups"] = int((~paired).sum())
-            tally["shared_passage_groups"] = len(groups)
-    candidates = list(map(tuple, pairs[aligned].tolist()))
-    found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill)
-    if not estimated:
-        return found
-    if not spill:
-        return sorted([*found, *estimated], key=pair_documents)
-    return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
+    with _set_aside_from_collections() as set_aside:
+        if collector is not None:
+            groups.extend(_grouped(docs, collector, pairs, paired, settings, masks, engine, set_aside))
+        kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
+        aligned = kept & (strongest | strong)
+        with collection_paused():
+            estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
+        if tally is not None:
+            tally["passage_candidates"] = len(pairs)
+            tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())
+            if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
+                tally["passage_pairs_from_index"] = len(estimated)
+            if groups:
+                tally["passage_pairs_in_groups"] = int((~paired).sum())
+                tally["shared_passage_groups"] = len(groups)
+        candidates = list(map(tuple, pairs[aligned].tolist()))
+        found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill)
+        if not estimated:
+            return found
+        if not spill:
+            return sorted([*found, *estimated], key=pair_documents)
+        return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
 
+
+def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndarray, settings: Settings, masks, engine, set_aside) -> list[GroupResult]:
+    """The shared-passage groups of the candidate ``pairs`` not ``paired``
+    (:func:`~dedup.passages.group_rows.shared_passage_groups`); ``paired``
+    is updated in place, and once the groups are built what lives is set
+    aside from collections (``set_aside``)."""
+    left_out = np.flatnonzero(~paired)
+    with collection_paused():  # rows of many groups, none of them cyclic garbage
+        found, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), settings.passages, masks, engine, settings.workers)
+        set_aside()
+    # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
+    # is a pair again, as it would be without groups, so that nothing shared goes unreported
+    paired[left_out[~within]] = True
+    return found
+
+
+@contextmanager
+def _set_aside_from_collections() -> Iterator[Callable[[], None]]:
+    """A call that sets every object alive aside from the garbage collector's
+    passes (:func:`gc.freeze`) until the block ends. A scan's groups hold
+    millions of small objects that live on to the report: every full
+    collection while the pairs are verified walked them all again, in this
+    process, while the workers waited for their chunks."""
+    frozen = False
+
+    def set_aside() -> None:
+        nonlocal frozen
+        gc.freeze()
+        frozen = True
+
+    try:
+        yield set_aside
+    finally:
+        if frozen:
+            gc.unfreeze()

@@ -204,6 +204,26 @@ def test_ray_gives_the_local_results_on_the_sample_and_a_generated_corpus(cluste
     assert generated_local[1]["summary"]["near_duplicate_pairs"] > 50 and generated_local[1]["clusters"]
 
 
+def test_the_spans_of_shared_passage_groups_found_on_ray_are_those_found_in_one_process(cluster):
+    sys.path.insert(0, str(ROOT / "tests" / "passages"))
+    from test_group_spans_pooled import _corpus, _groups, _ordered
+
+    from dedup.config import Settings
+    from dedup.io.store import temporary_store
+    from dedup.passages.group_spans import group_spans
+
+    docs, masks = _corpus()
+    settings = Settings(jobs=1)
+    groups = _groups(docs, settings, masks)
+    alone = _ordered(group_spans(docs, groups, settings.passages, masks, 301))
+    with RayEngine(cluster) as engine:
+        assert _ordered(group_spans(docs, groups, settings.passages, masks, 301, engine, 2, docs_per_worker=1)) == alone
+        for portable in (False, True):  # the workers read the store's file, or get the texts
+            with temporary_store(portable) as store:
+                store.extend(docs)
+                assert _ordered(group_spans(store, groups, settings.passages, masks, 301, engine, 2, docs_per_worker=1)) == alone
+
+
 def test_a_local_cluster_started_by_the_scan_reads_the_texts_from_its_store_and_gives_the_local_results(generated, generated_local):
     """Without an address the scan starts its own cluster on this machine,
     whose workers read the texts by offset from the driver's document store

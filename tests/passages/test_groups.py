@@ -10,6 +10,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -193,3 +194,75 @@ def test_a_groups_source_reads_dates_as_the_pairs_do() -> None:
     docs, _ = _quoting(copies=4, dates=["15.01.2024", "02.02.2024", "03.02.2024", "04.02.2024"])
     [group] = scan_documents(docs, Settings(jobs=1)).shared_passages
     assert group.source == "q0" and group.direction_evidence == "earliest date"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_were_found_in(seed: int) -> None:
+    # the pairs of the groups' members, found once for choosing the groups, are reused for the reported ones;
+    # a group whose spans were not found in every member holds only the pairs of those it was found in
+    from dedup.passages.group_rows import _held_pairs
+    from dedup.passages.groups import Groups, left_out_pairs_in_groups, pairs_within
+
+    rng = np.random.default_rng(seed)
+    n_docs = 60
+    members = [np.sort(rng.choice(n_docs, size=int(rng.integers(3, 12)), replace=False)) for _ in range(25)]
+    groups = Groups(members, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.ones(len(members), dtype=np.int64))
+    everything = np.array([(i, j) for i in range(n_docs) for j in range(i + 1, n_docs)], dtype=np.int64)
+    left_out = everything[rng.random(len(everything)) < 0.4]
+    left_out = left_out[rng.permutation(len(left_out))]  # in any order
+    codes = left_out[:, 0] * n_docs + left_out[:, 1]
+    order = np.argsort(codes, kind="stable")
+    at, group = left_out_pairs_in_groups(groups, n_docs, codes[order])
+    reported = rng.random(len(members)) < 0.6
+    def found_in(m: np.ndarray, way: int) -> np.ndarray:
+        if way == 0:
+            return m
+        if way == 1:  # fewer documents
+            return np.sort(rng.choice(m, size=m.size - 1, replace=False))
+        other = np.setdiff1d(np.arange(n_docs), m)  # as many, one of them another
+        return np.sort(np.append(m[1:], rng.choice(other)))
+
+    ways = rng.integers(0, 3, size=len(members))
+    held = [found_in(m, way) for m, way, chosen in zip(members, ways.tolist(), reported) if chosen]
+    assert {0, 1, 2} <= set(ways[reported].tolist())
+    within = _held_pairs(groups, reported, held, n_docs, left_out, order[at], group)
+    assert within.any() and np.array_equal(within, pairs_within(held, n_docs, left_out))
+
+
+def test_the_pairs_within_groups_are_every_pair_of_each_groups_members_by_size_then_group() -> None:
+    from itertools import combinations
+
+    from dedup.passages.groups import pair_codes_within
+
+    rng = np.random.default_rng(4)
+    n_docs = 50
+    members = [np.sort(rng.choice(n_docs, size=int(rng.integers(1, 8)), replace=False)) for _ in range(40)]
+    codes, owners = pair_codes_within(members, n_docs)
+    expected = [
+        (i * n_docs + j, k)
+        for size in sorted({m.size for m in members})
+        for k, m in enumerate(members) if m.size == size
+        for i, j in combinations(m.tolist(), 2)
+    ]
+    assert list(zip(codes.tolist(), owners.tolist())) == expected
+    assert [c.size for c in pair_codes_within([], n_docs)] == [0, 0]
+
+
+def test_what_lives_once_the_groups_are_built_is_set_aside_from_collections_until_the_pairs_are_verified() -> None:
+    import gc
+
+    from dedup.passages.pairs import _set_aside_from_collections
+
+    assert gc.get_freeze_count() == 0
+    with _set_aside_from_collections() as set_aside:
+        assert gc.get_freeze_count() == 0  # only once asked
+        set_aside()
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0
+    with pytest.raises(RuntimeError), _set_aside_from_collections() as set_aside:
+        set_aside()
+        raise RuntimeError("a pair's alignment failed")
+    assert gc.get_freeze_count() == 0
+    # a scan that reports groups leaves nothing set aside behind it
+    docs, _ = _quoting()
+    assert scan_documents(docs, Settings(jobs=1)).shared_passages and gc.get_freeze_count() == 0

@@ -1,0 +1,118 @@
+"""The spans of shared-passage groups found on workers, a run of member
+documents each, are those found in one process: same spans, estimates,
+texts and dates, in the same order, read from a list or from a store."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+from dedup.config import Settings
+from dedup.document import Document, Span
+from dedup.engine import LocalEngine
+from dedup.io.store import temporary_store
+from dedup.passages.candidates import candidates_and_shares
+from dedup.passages.group_spans import GroupSpans, _even_cuts, group_spans
+from dedup.passages.groups import GroupCollector, Groups
+
+_VOCABULARY = ["".join(random.Random(k).choice("abcdefghijklmnopqrstuvwxyzé") for _ in range(4 + k % 6)) for k in range(3000)]
+
+
+def _words(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(_VOCABULARY) for _ in range(n))
+
+
+def _corpus() -> tuple[list[Document], dict[str, list[Span]]]:
+    """Forty documents quoting overlapping sets of five passages amid text
+    of their own, and a sixth quoted in the last ten only; some dated, some
+    not ASCII, some with a boilerplate mask over part of a quote."""
+    rng = random.Random(3)
+    passages = [_words(rng, 80) for _ in range(6)]
+    docs, masks = [], {}
+    for k in range(40):
+        quoted = [p for m, p in enumerate(passages[:5]) if (k + m) % 3 == 0 or k % 5 == m]
+        quoted += [passages[5]] if k >= 30 and k % 2 == 0 else []
+        parts = [_words(rng, 60)]
+        for passage in quoted:
+            parts += [passage, _words(rng, 40)]
+        text = " ".join(parts)
+        docs.append(Document(f"d{k:02d}", text, date=f"2024-01-{1 + k % 28:02d}" if k % 4 else None))
+        if k % 7 == 3 and quoted:
+            start = text.index(quoted[0])
+            masks[docs[-1].id] = [Span(start + 50, start + 200)]
+    return docs, masks
+
+
+def _groups(docs: list[Document], settings: Settings, masks: dict[str, list[Span]]) -> Groups:
+    ps = settings.passages
+    collector = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
+    candidates_and_shares(docs, settings, masks, shares=True, collector=collector)
+    return collector.groups(ps.min_shared_fingerprints)
+
+
+def _ordered(found: GroupSpans) -> list:
+    """Every field: per group (or document), its values in their order (a group's documents in corpus order)."""
+    return [getattr(found, name) for name in ("spans", "texts", "dates", "estimates", "chars")]
+
+
+@pytest.mark.parametrize("workers", [2, 3])
+def test_spans_found_in_runs_on_workers_are_those_found_in_one_process(workers: int) -> None:
+    docs, masks = _corpus()
+    settings = Settings(jobs=1)
+    ps = settings.passages
+    groups = _groups(docs, settings, masks)
+    assert len(groups) >= 5 and len(np.unique(np.concatenate(groups.members))) == len(docs)
+    alone = group_spans(docs, groups, ps, masks, 301)
+    assert len(alone.spans) == len(groups) and alone.dates and any(len(spans) > 1 for g in alone.spans.values() for _, spans in g)
+    with LocalEngine(workers) as engine:
+        pooled = group_spans(docs, groups, ps, masks, 301, engine, workers, docs_per_worker=1)
+    assert _ordered(pooled) == _ordered(alone)
+    with temporary_store() as store, LocalEngine(2) as engine:
+        store.extend(docs)
+        assert _ordered(group_spans(store, groups, ps, masks, 301, engine, 2, docs_per_worker=1)) == _ordered(alone)
+    # without an engine, one is made for the call
+    assert _ordered(group_spans(docs, groups, ps, masks, 301, None, 2, docs_per_worker=1)) == _ordered(alone)
+
+
+def test_a_group_first_found_in_a_later_run_keeps_the_text_of_its_first_document() -> None:
+    docs, masks = _corpus()
+    settings = Settings(jobs=1)
+    groups = _groups(docs, settings, masks)
+    alone = group_spans(docs, groups, settings.passages, masks, 301)
+    late = [g for g, members in alone.spans.items() if members[0][0] >= len(docs) // 2]
+    assert late  # some group's first document lies in the second half
+    with LocalEngine(2) as engine:
+        pooled = group_spans(docs, groups, settings.passages, masks, 301, engine, 2, docs_per_worker=1)
+    assert all(pooled.texts[g] == alone.texts[g] for g in late)
+    assert _ordered(pooled) == _ordered(alone)
+
+
+def test_too_few_members_per_worker_stay_in_this_process() -> None:
+    docs, masks = _corpus()
+    settings = Settings(jobs=1)
+    groups = _groups(docs, settings, masks)
+    engine = LocalEngine(2)
+    found = group_spans(docs, groups, settings.passages, masks, 301, engine, 2)  # 40 members, far below the default floor
+    assert engine._executor is None  # no pool was started
+    assert _ordered(found) == _ordered(group_spans(docs, groups, settings.passages, masks, 301))
+
+
+@pytest.mark.parametrize("lengths, parts", [([5] * 10, 4), ([1, 1, 1, 100, 1, 1], 3), ([7], 4), ([3, 3], 5), ([100, 1, 1, 1], 2)])
+def test_runs_are_contiguous_non_empty_and_cover_every_document(lengths: list[int], parts: int) -> None:
+    cuts = _even_cuts(np.array(lengths, dtype=np.int64), parts)
+    assert cuts[0] == 0 and cuts[-1] == len(lengths) and len(cuts) - 1 <= parts
+    assert all(a < b for a, b in zip(cuts[:-1], cuts[1:]))
+
+
+def test_runs_joined_keep_each_groups_documents_in_corpus_order_and_the_text_of_its_first() -> None:
+    from dedup.passages.group_spans import _by_group, _RunFindings
+
+    first = _RunFindings([np.array([4, 1]), np.array([4])], [(0, [[0, 5]]), (0, [[9, 12]]), (2, [[3, 8]])], [5, 3, 5], [5, 3, 5], {4: "early", 1: "one"}, {0: "2024-01-01"})
+    second = _RunFindings([np.array([1, 4, 7])], [(5, [[1, 2]]), (5, [[6, 9]]), (6, [[0, 4]])], [1, 3, 4], [1, 3, 4], {1: "late one", 4: "late", 7: "seven"}, {6: "2024-02-02"})
+    joined = _by_group([first, second])
+    assert joined.spans == {1: [(0, [[9, 12]]), (5, [[1, 2]])], 4: [(0, [[0, 5]]), (2, [[3, 8]]), (5, [[6, 9]])], 7: [(6, [[0, 4]])]}
+    assert joined.estimates == joined.chars == {1: [3, 1], 4: [5, 5, 3], 7: [4]}
+    assert joined.texts == {4: "early", 1: "one", 7: "seven"} and joined.dates == {0: "2024-01-01", 6: "2024-02-02"}
+    assert _by_group([_RunFindings()]) == _by_group([]) == GroupSpans()
