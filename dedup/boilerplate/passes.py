@@ -240,7 +240,7 @@ def marked_batch(
     keys, words, repeats = figures.keys, figures.words, figures.repeats
     scored = score_blocks(docs, blocks, keys=keys, figures=figures.counts) if settings.classifier else [None] * len(docs)
     # The rules run only where they may mark something (the same spans).
-    unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings)
+    unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings, figures.counts)
     return {
         doc.id: []
         if unmarked[i]
