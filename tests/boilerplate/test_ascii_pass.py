@@ -118,6 +118,14 @@ def test_the_pass_reads_the_codes_the_lines_were_cut_from(seed):
     assert len(plain) > 300 and sum(len(b) > 2 for b in cut_blocks(plain)[0]) > 50
 
 
+def test_line_breaks_are_counted_as_far_as_asked():
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(["a", " ", "\n", "\r\n", "\n\n"]) for _ in range(rng.randint(0, 12)))
+        for count in range(7):
+            assert ascii_pass._breaks_at_least(text, count) == (text.count("\n") >= count), (text, count)
+
+
 def test_a_document_whose_blocks_cannot_be_cut_is_one_fault():
     docs = [Document(id="a", text="One line\nTwo lines"), Document(id="b", text="x", blocks=((0, "not a number", 0.0),)), Document(id="c", text="Three")]
     faults = []

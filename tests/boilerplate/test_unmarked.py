@@ -16,7 +16,7 @@ from dedup.boilerplate.batches import ascii_word_counts, block_keys
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.passes import marked_batch
-from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, block_kind, same_kind_words
+from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, SECTION_MAX_WORDS, block_kind, same_kind_words, section_header_kind
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
@@ -106,6 +106,7 @@ def test_block_kind_changes_only_at_its_word_limits():
     texts = RULE_LINES + ["Read more: the full story", "Related", "Ad", "Image copyright Reuters", "More from o'a o'b", "Plain prose, nothing more."]
     for text in texts:
         kinds = [block_kind(text, words) for words in range(KIND_MAX_WORDS + 3)]
+        assert kinds[KIND_MAX_WORDS + 1] is None and section_header_kind(text, SECTION_MAX_WORDS + 1) is None
         for words in range(KIND_MAX_WORDS + 2):
             if same_kind_words(words, words + 1):
                 assert kinds[words] == kinds[words + 1], (text, words)
