@@ -86,7 +86,37 @@ class BatchFigures:
 def _plain_lines(doc: Document) -> bool:
     """Whether the document's blocks are its trimmed non-empty lines, cut in C."""
     text = doc.text
-    return not doc.blocks and text.isascii() and (text.count("\n") < _WRAP_BREAKS or wrap_width(text) is None)
+    return not doc.blocks and text.isascii() and (not _breaks_at_least(text, _WRAP_BREAKS) or wrap_width(text) is None)
+
+
+def _breaks_at_least(text: str, count: int) -> bool:
+    """Whether ``text`` holds ``count`` line breaks (``text.count("\n") >= count``):
+    a search for each (a text of one line is read once, and faster than
+    counting) instead of counting all of a long text's."""
+    at = -1
+    for _ in range(count):
+        at = text.find("\n", at + 1)
+        if at < 0:
+            return False
+    return True
+
+
+@dataclass
+class CutLines:
+    """The documents of a batch whose blocks :func:`cut_blocks` cut in C,
+    as the compiled pass reads them.
+
+    Attributes:
+        positions: Their places in the batch, in order.
+        codes: Their texts' ASCII codes, one text after the other.
+        bounds: Their blocks' ``(start, end)`` in ``codes`` (int64, one row a block).
+        sizes: How many blocks each has.
+    """
+
+    positions: list[int]
+    codes: np.ndarray
+    bounds: np.ndarray
+    sizes: np.ndarray
 
 
 def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block] | None]:
@@ -94,20 +124,30 @@ def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = Non
     the lines of plain ASCII text that is not hard-wrapped cut all at once;
     with ``faults``, ``None`` for a document whose blocks cannot be cut (and
     a fault for it, in the documents' order); without, its error is raised."""
+    return cut_blocks(docs, faults)[0]
+
+
+def cut_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> tuple[list[list[Block] | None], CutLines | None]:
+    """:func:`batch_blocks`, and what :func:`batch_figures` may read of the
+    documents cut in C instead of encoding and gathering them again
+    (``None`` when none was)."""
     out: list[list[Block] | None] = [None] * len(docs)
     lines = [i for i, doc in enumerate(docs) if _lines_loop is not None and _plain_lines(doc)]
+    cut = None
     if lines:
         texts = [docs[i].text for i in lines]
         codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
-        ends = np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)))
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        ends = np.cumsum(lengths)
         bounds = np.empty((codes.size // 2 + len(texts), 2), dtype=np.int64)
         counts = np.empty(len(texts), dtype=np.int64)
         found = _lines_loop(codes, ends, bounds, counts)
         flat = bounds[:found].ravel().tolist()
         at = 0
-        for i, start, size in zip(lines, (ends - np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))).tolist(), counts.tolist()):
+        for i, start, size in zip(lines, (ends - lengths).tolist(), counts.tolist()):
             out[i] = [Block(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
             at += 2 * size
+        cut = CutLines(lines, codes, bounds[:found], counts)
     for i, doc in enumerate(docs):
         if out[i] is not None:
             continue
@@ -117,16 +157,18 @@ def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = Non
             if faults is None:
                 raise
             faults.append(StageFault("boilerplate", (doc.id,), describe(error), traceback.format_exc()))
-    return out
+    return out, cut
 
 
-def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], min_words: int) -> BatchFigures:
+def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], min_words: int, lines: CutLines | None = None) -> BatchFigures:
     """The :class:`BatchFigures` of a batch's documents and their blocks.
 
     Args:
         docs: The documents.
         blocks: Each one's blocks.
         min_words: ``sentence_min_words``.
+        lines: What :func:`cut_blocks` gave with these blocks, if they were
+            cut so; read when its documents are the batch's ASCII ones.
     """
     if _pass_loop is None:
         keys, words = keys_and_words(docs, blocks)
@@ -134,7 +176,9 @@ def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], m
         return BatchFigures(keys, words, may_repeat_sentences(docs, keys, min_words), [None] * len(docs), bare, _words_of(bare))
     ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
     figures = BatchFigures([[] for _ in docs], [None] * len(docs), [True] * len(docs), [None] * len(docs))
-    ascii_bare, ascii_words = _ascii_figures(docs, blocks, ascii_docs, min_words, figures) if ascii_docs else ([], [])
+    if lines is not None and lines.positions != ascii_docs:
+        lines = None
+    ascii_bare, ascii_words = _ascii_figures(docs, blocks, ascii_docs, min_words, figures, lines) if ascii_docs else ([], [])
     if len(ascii_docs) == len(docs):
         figures.bare, figures.bare_words = ascii_bare, np.array(ascii_words, dtype=np.int64)
         return figures
@@ -157,39 +201,41 @@ def _words_of(keys: list[bytes]) -> np.ndarray:
     return np.fromiter((key.count(b" ") + 1 if key else 0 for key in keys), dtype=np.int64, count=len(keys))
 
 
-def _ascii_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ascii_docs: list[int], min_words: int, figures: BatchFigures) -> tuple[list[bytes], list[int]]:
+def _ascii_figures(
+    docs: Sequence[Document], blocks: Sequence[Sequence[Block]], ascii_docs: list[int], min_words: int, figures: BatchFigures, lines: CutLines | None = None
+) -> tuple[list[bytes], list[int]]:
     """The figures of the ASCII documents, from one call of the compiled
     pass, into ``figures``; their blocks' keys without digits and the words
-    of each are returned."""
-    texts = [docs[i].text for i in ascii_docs]
-    codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
-    flat: list[int] = []
-    start = 0
-    for i, text in zip(ascii_docs, texts):
-        for b in blocks[i]:
-            flat += (start + b.start, start + b.end)
-        start += len(text)
-    sizes = np.fromiter((len(blocks[i]) for i in ascii_docs), dtype=np.int64, count=len(ascii_docs))
+    of each are returned (``lines``: the same documents' codes and bounds,
+    when :func:`cut_blocks` cut them)."""
+    if lines is not None:
+        codes, bounds, sizes = lines.codes, lines.bounds, lines.sizes
+    else:
+        texts = [docs[i].text for i in ascii_docs]
+        codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
+        starts = np.cumsum([0] + [len(text) for text in texts[:-1]])
+        sizes = np.fromiter((len(blocks[i]) for i in ascii_docs), dtype=np.int64, count=len(ascii_docs))
+        edges = np.fromiter((x for i in ascii_docs for b in blocks[i] for x in (b.start, b.end)), dtype=np.int64, count=2 * int(sizes.sum()))
+        bounds = edges.reshape(-1, 2) + np.repeat(starts, sizes)[:, None]
     n = int(sizes.sum())
-    bounds = np.array(flat, dtype=np.int64).reshape(n, 2)
     chars = int((bounds[:, 1] - bounds[:, 0]).sum())
     keys = np.empty(chars + n + len(ascii_docs), dtype=np.uint8)
     key_bounds, bare, bare_ends = np.empty((n, 2), dtype=np.int64), np.empty(chars, dtype=np.uint8), np.empty(n, dtype=np.int64)
     out, repeats = np.empty((n, _COLUMNS), dtype=np.int64), np.empty(len(ascii_docs), dtype=np.uint8)
     written = _pass_loop(codes, bounds, sizes, *compiled_pass_tables(), keys, key_bounds, bare, bare_ends, out, repeats, max(min_words, 1))
     key_text = keys[:written].tobytes().decode("ascii")
-    edges = key_bounds.ravel().tolist()
+    all_keys = [key_text[a:b] for a, b in key_bounds.tolist()]
     bare_bytes = bare[: int(bare_ends[-1])].tobytes() if n else b""
-    bare_edges = [0] + bare_ends.tolist()
+    bare_edges = bare_ends.tolist()
     words = out[:, KEY_WORDS].tolist()
     at = 0
     for i, size, flag in zip(ascii_docs, sizes.tolist(), repeats.tolist()):
-        figures.keys[i] = [key_text[edges[2 * k] : edges[2 * k + 1]] for k in range(at, at + size)]
+        figures.keys[i] = all_keys[at : at + size]
         figures.words[i] = words[at : at + size]
         figures.repeats[i] = bool(flag)
         figures.counts[i] = out[at : at + size]
         at += size
-    return [bare_bytes[a:b] for a, b in zip(bare_edges[:-1], bare_edges[1:])], out[:, BARE_WORDS].tolist()
+    return [bare_bytes[a:b] for a, b in zip([0] + bare_edges[:-1], bare_edges)], out[:, BARE_WORDS].tolist()
 
 
 def batch_fingerprints(

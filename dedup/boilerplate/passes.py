@@ -23,7 +23,7 @@ from typing import Callable, Iterator, Sequence
 
 import numpy as np
 
-from dedup.boilerplate.ascii_pass import BatchFigures, batch_blocks, batch_figures, batch_fingerprints
+from dedup.boilerplate.ascii_pass import BatchFigures, batch_figures, batch_fingerprints, cut_blocks
 from dedup.boilerplate.batches import BATCH_CHARS, Batch, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
@@ -172,12 +172,15 @@ def first_pass_batch(
     docs = [doc for k, doc in enumerate(docs) if k not in skipped]  # read once, when the run comes from a store
     places = [first + k for k in range(len(docs) + len(skipped)) if k not in skipped]
     cut_faults: list[StageFault] = []
-    cut = batch_blocks(docs, cut_faults if report_faults else None)
+    cut, lines = cut_blocks(docs, cut_faults if report_faults else None)
     in_order = iter(cut_faults)
     unsplit = [(place, next(in_order)) for place, doc_blocks in zip(places, cut) if doc_blocks is None]
     kept = [k for k, doc_blocks in enumerate(cut) if doc_blocks is not None]
-    docs, blocks, places = [docs[k] for k in kept], [cut[k] for k in kept], [places[k] for k in kept]
-    figures = batch_figures(docs, blocks, settings.sentence_min_words)
+    if len(kept) < len(cut):
+        docs, blocks, places, lines = [docs[k] for k in kept], [cut[k] for k in kept], [places[k] for k in kept], None
+    else:
+        blocks = cut
+    figures = batch_figures(docs, blocks, settings.sentence_min_words, lines)
     fingerprints = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, unsplit, near_words, near_max_words)
     # A document sharing a block with another of its run likely carries a
     # site's template, which the index would mark: the second pass marks it.
@@ -211,10 +214,12 @@ def batch_boilerplate(batch: Batch, settings: BoilerplateSettings, report_faults
     docs, corpus_marks, unsplit = batch
     docs = list(docs)  # read once, when the batch comes from a store
     cut_faults: list[StageFault] = []
-    cut = batch_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
+    cut, lines = cut_blocks([doc for doc, skip in zip(docs, unsplit) if not skip], cut_faults if report_faults else None)
     left = iter(cut)
     blocks = [[] if skip else next(left) or [] for skip in unsplit]
-    return marked_batch(docs, blocks, corpus_marks, settings), cut_faults
+    # (Where a document was skipped, the cut documents' places are not the batch's.)
+    figures = batch_figures(docs, blocks, settings.sentence_min_words, None if any(unsplit) else lines)
+    return marked_batch(docs, blocks, corpus_marks, settings, figures), cut_faults
 
 
 def marked_batch(
@@ -240,7 +245,7 @@ def marked_batch(
     keys, words, repeats = figures.keys, figures.words, figures.repeats
     scored = score_blocks(docs, blocks, keys=keys, figures=figures.counts) if settings.classifier else [None] * len(docs)
     # The rules run only where they may mark something (the same spans).
-    unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings)
+    unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings, figures.counts)
     return {
         doc.id: []
         if unmarked[i]

@@ -139,6 +139,9 @@ THREAD_MIN_SIGNATURES = 2
 SIGNATURE_MAX_WORDS = 20
 # block_kind names no block of more words.
 KIND_MAX_WORDS = 80
+# The word counts at which block_kind's tests change (it tests ``words <= limit``
+# for these alone): two counts no limit falls between give every text one kind.
+KIND_WORD_LIMITS = (3, 12, 25, 40, KIND_MAX_WORDS)
 
 
 def block_kind(text: str, words: int) -> str | None:
@@ -173,6 +176,11 @@ def block_kind(text: str, words: int) -> str | None:
     if words <= 12 and (METADATA_PREFIX.match(text) or BYLINE.match(text) or _BYLINE_LABELLED.match(text) or _DATE_LINE.match(text)):
         return METADATA
     return None
+
+
+def same_kind_words(a: int, b: int) -> bool:
+    """Whether :func:`block_kind` names every text alike with ``a`` words and with ``b``."""
+    return all((a <= limit) == (b <= limit) for limit in KIND_WORD_LIMITS)
 
 
 def is_credit(text: str, words: int) -> bool:

@@ -20,10 +20,15 @@ from typing import Sequence
 
 import numpy as np
 
+from dedup.boilerplate.ascii_stats import WORDS
 from dedup.boilerplate.blocks import Block
+from dedup.boilerplate.features import BASE_FEATURES
 from dedup.boilerplate.marking import METADATA_BLOCKS, classifier_threshold
-from dedup.boilerplate.rules import KIND_MAX_WORDS, SIGNATURE_MAX_WORDS, block_kind, comment_signature, metadata_prefix
+from dedup.boilerplate.rules import KIND_MAX_WORDS, SIGNATURE_MAX_WORDS, block_kind, comment_signature, metadata_prefix, same_kind_words
 from dedup.document import Document
+
+# The feature that says whether block_kind names a block (with the features' word count).
+_NAMED_KIND = BASE_FEATURES.index("named_kind")
 
 
 def surely_unmarked(
@@ -35,6 +40,7 @@ def surely_unmarked(
     sentence_repeats: Sequence[bool],
     corpus_marks: Sequence[dict | None],
     settings,
+    counts: Sequence[np.ndarray | None] | None = None,
 ) -> list[bool]:
     """Per document of a batch, whether ``document_boilerplate`` surely
     gives it no span (``False`` says nothing: the rules decide).
@@ -51,6 +57,11 @@ def surely_unmarked(
             (:func:`dedup.boilerplate.sentence_hashes.may_repeat_sentences`).
         corpus_marks: Each one's corpus marks (or ``None``).
         settings: Boilerplate settings.
+        counts: Each one's block figures from the compiled pass
+            (:class:`dedup.boilerplate.ascii_pass.BatchFigures`' ``counts``),
+            where it read them: a block whose feature word count and
+            ``words`` fall between the same limits of ``block_kind`` takes
+            its kind from its features instead of matching the patterns again.
     """
     highest = _highest_probabilities(scored) if settings.classifier else None
     out = []
@@ -66,8 +77,8 @@ def surely_unmarked(
             and not sentence_repeats[i]
             and not (doc.title and not doc.blocks)  # (the blocks before a plain text's headline)
             and (highest is None or not highest[i] >= thresholds[bool(doc.blocks)])
-            and len(set(keys[i])) == len(keys[i])
-            and _no_rule_applies(doc.text, doc_blocks, doc_words)
+            and (len(keys[i]) < 2 or len(set(keys[i])) == len(keys[i]))
+            and _no_rule_applies(doc.text, doc_blocks, doc_words, scored[i], counts[i] if counts is not None else None)
         )
     return out
 
@@ -82,14 +93,20 @@ def _highest_probabilities(scored: Sequence) -> list[float]:
     return [next(tops) if s is not None and len(s[1]) else float("nan") for s in scored]
 
 
-def _no_rule_applies(text: str, blocks: Sequence[Block], words: Sequence[int]) -> bool:
+def _no_rule_applies(text: str, blocks: Sequence[Block], words: Sequence[int], scored=None, counts: np.ndarray | None = None) -> bool:
     """Whether no block is named by a rule's pattern, signs a comment or
-    (among the first blocks) opens with a metadata prefix."""
+    (among the first blocks) opens with a metadata prefix (``scored`` and
+    ``counts``: the document's, where known, see :func:`surely_unmarked`)."""
+    features = scored[0] if scored is not None and counts is not None else None
     for i, (block, n) in enumerate(zip(blocks, words)):
         block_text = block.text(text) if i < METADATA_BLOCKS or n <= KIND_MAX_WORDS else ""
         if i < METADATA_BLOCKS and metadata_prefix(block_text):
             return False
         if n <= KIND_MAX_WORDS:
-            if block_kind(block_text, n) is not None or (n <= SIGNATURE_MAX_WORDS and comment_signature(block_text, n)):
+            if features is not None and same_kind_words(int(counts[i, WORDS]), n):
+                named = bool(features[i, _NAMED_KIND])
+            else:
+                named = block_kind(block_text, n) is not None
+            if named or (n <= SIGNATURE_MAX_WORDS and comment_signature(block_text, n)):
                 return False
     return True

@@ -402,9 +402,9 @@ static Py_ssize_t lines_loop(const uint8_t *codes, const int64_t *ends, Py_ssize
         const Py_ssize_t stop = ends[t];
         const Py_ssize_t before = count;
         for (;;) {
-            Py_ssize_t start = i, end = i;
-            while (end < stop && codes[end] != '\n')
-                end++;
+            /* (memchr reads many codes a step: most texts hold long lines, or one.) */
+            const uint8_t *line_break = i < stop ? memchr(codes + i, '\n', (size_t)(stop - i)) : NULL;
+            Py_ssize_t start = i, end = line_break ? line_break - codes : stop;
             const Py_ssize_t next = end + 1;
             while (start < end && is_space(codes[start]))
                 start++;

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from dedup.boilerplate import ascii_pass
-from dedup.boilerplate.ascii_pass import batch_blocks, batch_figures, batch_fingerprints
+from dedup.boilerplate.ascii_pass import batch_blocks, batch_figures, batch_fingerprints, cut_blocks
 from dedup.boilerplate.ascii_stats import ENDS_ELLIPSIS, ENDS_SENTENCE, KEY_WORDS
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.features import _ENDS_ELLIPSIS, _ENDS_SENTENCE, _class_counts, _codes, _ends_with
@@ -98,6 +98,32 @@ def test_the_pass_gives_each_definition(monkeypatch, compiled, seed):
             assert counts[:, KEY_WORDS].tolist() == [len(t.split()) for t in doc_texts]
             assert counts[:, ENDS_SENTENCE].tolist() == [_ends_with(_ENDS_SENTENCE, t) for t in doc_texts], doc.id
             assert counts[:, ENDS_ELLIPSIS].tolist() == [_ends_with(_ENDS_ELLIPSIS, t) for t in doc_texts], doc.id
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_pass_reads_the_codes_the_lines_were_cut_from(seed):
+    if ascii_pass._pass_loop is None or ascii_pass._lines_loop is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    docs = _docs(seed)
+    plain = [doc for doc in docs if ascii_pass._plain_lines(doc)]
+    for batch, read in ((plain, True), (docs, False)):
+        blocks, lines = cut_blocks(batch)
+        assert blocks == batch_blocks(batch)
+        assert (lines.positions == [k for k, doc in enumerate(batch) if doc.text.isascii()]) == read
+        for n in (1, 3):
+            given, again = batch_figures(batch, blocks, n, lines), batch_figures(batch, blocks, n)
+            assert (given.keys, given.words, given.repeats, given.bare) == (again.keys, again.words, again.repeats, again.bare)
+            assert given.bare_words.tolist() == again.bare_words.tolist()
+            assert [None if c is None else c.tolist() for c in given.counts] == [None if c is None else c.tolist() for c in again.counts]
+    assert len(plain) > 300 and sum(len(b) > 2 for b in cut_blocks(plain)[0]) > 50
+
+
+def test_line_breaks_are_counted_as_far_as_asked():
+    rng = random.Random(7)
+    for _ in range(300):
+        text = "".join(rng.choice(["a", " ", "\n", "\r\n", "\n\n"]) for _ in range(rng.randint(0, 12)))
+        for count in range(7):
+            assert ascii_pass._breaks_at_least(text, count) == (text.count("\n") >= count), (text, count)
 
 
 def test_a_document_whose_blocks_cannot_be_cut_is_one_fault():

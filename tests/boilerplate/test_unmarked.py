@@ -10,10 +10,13 @@ from pathlib import Path
 import pytest
 from synthetic_corpus import paragraph, synthetic_docs
 
+from dedup.boilerplate.ascii_pass import batch_figures
+from dedup.boilerplate.ascii_stats import WORDS
 from dedup.boilerplate.batches import ascii_word_counts, block_keys
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.passes import marked_batch
+from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, SECTION_MAX_WORDS, block_kind, same_kind_words, section_header_kind
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
@@ -97,3 +100,32 @@ def test_clean_documents_skip_the_rules_and_marked_ones_do_not():
     assert marked == [False]
     assert surely_unmarked([titled], blocks[first : first + 1], keys[first : first + 1], words[first : first + 1], [None], [False], [None], BoilerplateSettings(classifier=False)) == [False]
     assert surely_unmarked(docs[first : first + 1], blocks[first : first + 1], keys[first : first + 1], words[first : first + 1], [None], [True], [None], BoilerplateSettings(classifier=False)) == [False]
+
+
+def test_block_kind_changes_only_at_its_word_limits():
+    texts = RULE_LINES + ["Read more: the full story", "Related", "Ad", "Image copyright Reuters", "More from o'a o'b", "Plain prose, nothing more."]
+    for text in texts:
+        kinds = [block_kind(text, words) for words in range(KIND_MAX_WORDS + 3)]
+        assert kinds[KIND_MAX_WORDS + 1] is None and section_header_kind(text, SECTION_MAX_WORDS + 1) is None
+        for words in range(KIND_MAX_WORDS + 2):
+            if same_kind_words(words, words + 1):
+                assert kinds[words] == kinds[words + 1], (text, words)
+    assert [w for w in range(KIND_MAX_WORDS + 2) if not same_kind_words(w, w + 1)] == list(KIND_WORD_LIMITS)
+
+
+def test_a_block_the_features_count_other_words_of_is_matched_again():
+    # The features count 14 words (the apostrophes split them) where
+    # ``block_kind`` reads 8: too many for a recirculation header, which
+    # the rules find with 8.
+    line = "More from o'a o'b o'c o'd o'e o'f"
+    assert block_kind(line, 8) is not None and block_kind(line, 14) is None
+    rng = random.Random(5)
+    docs = [Document("teaser", "\n".join([paragraph(rng), paragraph(rng), line]))]
+    settings = BoilerplateSettings()
+    blocks = [document_blocks(doc) for doc in docs]
+    figures = batch_figures(docs, blocks, settings.sentence_min_words)
+    assert figures.counts[0] is not None and figures.counts[0][-1, WORDS] == 14 and figures.words[0][-1] == 8
+    scored = score_blocks(docs, blocks, keys=figures.keys, figures=figures.counts)
+    unmarked = surely_unmarked(docs, blocks, figures.keys, figures.words, scored, figures.repeats, [None], settings, figures.counts)
+    assert unmarked == [False]
+    assert document_boilerplate(docs[0], settings, blocks[0])
