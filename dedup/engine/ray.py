@@ -169,7 +169,7 @@ class RayEngine:
         memory (:class:`~dedup.engine.memory.StorePages`): they are the
         store's, which bounds them by its size.
         """
-        value = pickle.loads(pickle.dumps(self._ray.get(ref), protocol=pickle.HIGHEST_PROTOCOL))
+        value = own_copy(self._ray.get(ref))
         self._store_pages.release()
         return value
 
@@ -256,6 +256,23 @@ class RayEngine:
         calls = ((make, parts, *args) for make, *args in sources)
         for ref in self._shuffle(split, calls, parts, self._remote(_reduce_partition), func):
             yield self._fetch(ref)
+
+
+def own_copy(value: Any) -> Any:
+    """``value`` with every array buffer it holds copied, so that none is a
+    view of Ray's object store; ``value`` itself when it holds none.
+
+    The arrays' buffers are taken out of band (pickle protocol 5) and each
+    copied once. A result of plain Python objects (the pairs a verification
+    task found) was already made in this process by ``ray.get``: a second
+    copy of it, made by a whole pickle round trip, doubled the driver's
+    memory for the largest results.
+    """
+    buffers: list[pickle.PickleBuffer] = []
+    data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
+    if not buffers:
+        return value
+    return pickle.loads(data, buffers=[bytearray(buffer.raw()) for buffer in buffers])
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:

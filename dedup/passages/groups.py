@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -91,6 +92,27 @@ class GroupCollector:
         # per part, its distinct signatures and the holders of the first run of each, one after the other
         # (flat arrays, not an array per set: a dict of a few hundred thousand small arrays cost more than the sort)
         self._sets: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._spill: Any = None  # a GroupSpill once spill_to is called
+
+    def spill_to(self, folder: str) -> None:
+        """From now on, keep what is added in files of ``folder``
+        (:mod:`dedup.passages.group_spill`), not in memory; the counts and
+        groups read back are the same."""
+        from dedup.passages.group_spill import GroupSpill  # it imports this module
+
+        self._spill = GroupSpill(folder, self.n_docs)
+        self._to_spill(self)
+
+    def _to_spill(self, other: "GroupCollector") -> None:
+        """Write what ``other`` (this collector or another) holds to the spill, and let it go."""
+        if other._hashes:
+            self._spill.add_fingerprints(np.concatenate(other._hashes), np.concatenate(other._signatures))
+        for sets in other._sets:
+            self._spill.add_sets(*sets)
+        if other._own:
+            self._spill.add_own(*other._own_totals())
+        if other is self:
+            self._own, self._hashes, self._signatures, self._sets = [], [], [], []
 
     def add_runs(self, hashes: np.ndarray, owners: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> None:
         """One part's fingerprints held by several documents.
@@ -110,7 +132,9 @@ class GroupCollector:
         distinct, first = np.unique(signatures, return_index=True)
         run_lengths = lengths[grouped][first]
         self._sets.append((distinct, run_lengths, owners[run_positions(starts[grouped][first], run_lengths)]))
-        if len(self._sets) >= _SETS_PER_COMPACTION:
+        if self._spill is not None:
+            self._to_spill(self)
+        elif len(self._sets) >= _SETS_PER_COMPACTION:
             self._sets = [self._holder_sets()]
 
     def _holder_sets(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -129,6 +153,8 @@ class GroupCollector:
         """Pair codes ``i * n_docs + j``, one per fingerprint the pair shares
         with fewer than ``min_docs`` documents holding it."""
         self._own.append((codes, None))
+        if self._spill is not None:
+            self._to_spill(self)
 
     def compacted(self) -> "GroupCollector":
         """This collector, what it holds twice held once (before it is sent
@@ -141,6 +167,9 @@ class GroupCollector:
 
     def extend(self, other: "GroupCollector") -> None:
         """Add what ``other`` gathered from the parts after those added so far."""
+        if self._spill is not None:
+            self._to_spill(other)
+            return
         self._own.extend(other._own)
         self._hashes.extend(other._hashes)
         self._signatures.extend(other._signatures)
@@ -152,24 +181,25 @@ class GroupCollector:
         """Every pair code of ``_own`` once, sorted, with its count."""
         codes = np.concatenate([c for c, _ in self._own])
         counts = np.concatenate([np.ones(c.size, dtype=np.int64) if n is None else n for c, n in self._own])
-        order = np.argsort(codes, kind="stable")
-        codes, counts = codes[order], counts[order]
-        starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1]))) if codes.size else np.zeros(0, dtype=np.int64)
-        return codes[starts], np.add.reduceat(counts, starts) if codes.size else counts
+        return code_totals(codes, counts)
 
     def own_counts(self, pairs: np.ndarray) -> np.ndarray:
         """Per candidate pair, its shared fingerprints held by fewer than
         ``min_docs`` documents (text it shares beyond any group)."""
+        wanted = pairs[:, 0] * np.int64(self.n_docs) + pairs[:, 1]
+        if self._spill is not None:
+            return self._spill.own_counts(wanted)
         if not self._own or len(pairs) == 0:
             return np.zeros(len(pairs), dtype=np.int64)
         codes, counts = self._own_totals()
-        wanted = pairs[:, 0] * np.int64(self.n_docs) + pairs[:, 1]
         at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
         return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
 
     def groups(self, min_fingerprints: int) -> Groups:
         """The groups of ``min_fingerprints`` fingerprints or more, in order of
         their first document, then of their members."""
+        if self._spill is not None:
+            return self._spilled_groups(min_fingerprints)
         if not self._hashes:
             return Groups([], np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
         hashes, signatures = np.concatenate(self._hashes), np.concatenate(self._signatures)
@@ -187,6 +217,65 @@ class GroupCollector:
         keep = group_of >= 0
         by_hash = np.argsort(hashes[keep], kind="stable")
         return Groups([members[k] for k in order], hashes[keep][by_hash], group_of[keep][by_hash], sizes[kept[order]])
+
+    def _spilled_groups(self, min_fingerprints: int) -> "SpilledGroups":
+        """:meth:`groups` from the spill, one range of signatures at a time:
+        what stays in memory is the groups' members, not every grouped
+        fingerprint (their hashes wait in files until groups are taken)."""
+        members: list[np.ndarray] = []
+        sizes = []
+        self._spill.forget_kept()  # those of an earlier call (the groups taken from it read them no more)
+        for found, fingerprints, found_hashes, found_group in self._spill.signature_groups(min_fingerprints):
+            self._spill.keep_hashes(found_hashes, found_group + len(members))
+            members.extend(found)
+            sizes.append(fingerprints)
+        order = sorted(range(len(members)), key=lambda k: members[k].tolist())
+        renumber = np.empty(len(order), dtype=np.int64)
+        renumber[order] = np.arange(len(order))
+        fingerprints = np.concatenate(sizes)[order] if sizes else np.zeros(0, dtype=np.int64)
+        return SpilledGroups([members[k] for k in order], fingerprints, self._spill, renumber)
+
+
+class SpilledGroups:
+    """:class:`Groups` whose fingerprint hashes wait in a collector's spill:
+    :meth:`taking` reads those of the groups taken only.
+
+    Attributes:
+        members, fingerprints: As :class:`Groups`'.
+    """
+
+    def __init__(self, members: list[np.ndarray], fingerprints: np.ndarray, spill, renumber: np.ndarray) -> None:
+        self.members, self.fingerprints = members, fingerprints
+        self._spill, self._renumber = spill, renumber
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+    def taking(self, chosen: np.ndarray) -> Groups:
+        """The groups at ``chosen`` (sorted indices), numbered again from 0, with their hashes."""
+        renumber = np.full(len(self.members), -1, dtype=np.int64)
+        renumber[chosen] = np.arange(chosen.size)
+        hashes, group_of = self._spill.kept_hashes(renumber[self._renumber])
+        by_hash = np.argsort(hashes, kind="stable")
+        return Groups([self.members[k] for k in chosen.tolist()], hashes[by_hash], group_of[by_hash], self.fingerprints[chosen])
+
+    @property
+    def hashes(self) -> np.ndarray:
+        return self.taking(np.arange(len(self.members))).hashes
+
+    @property
+    def group_of(self) -> np.ndarray:
+        return self.taking(np.arange(len(self.members))).group_of
+
+
+def code_totals(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every code of ``codes`` once, sorted, with its ``counts`` summed."""
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    if codes.size == 0:
+        return codes, counts
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    return codes[starts], np.add.reduceat(counts, starts)
 
 
 def run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:

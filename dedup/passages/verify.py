@@ -368,6 +368,7 @@ def _verify_in_pool(
             found.add(part)
         else:
             held.extend(part)
+        del part  # written or held: not kept while the next chunk's pairs arrive
         done += len(job[1])
         if progress:
             progress("passages", done, len(candidates))

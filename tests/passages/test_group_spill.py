@@ -1,0 +1,73 @@
+"""A group collector that keeps what the candidate search gathers in files
+gives the counts and groups of one that holds it all in memory."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from dedup.config import Settings
+from dedup.near.index_spill import IndexSpill, pieces
+from dedup.passages.candidates import fingerprints
+from dedup.passages.group_spill import PAIR_RANGES, SIGNATURE_RANGES
+from dedup.passages.groups import GroupCollector
+from dedup.passages.index import part_findings
+from dedup.document import Document
+
+
+def corpus(size: int, seed: int) -> list[Document]:
+    """Documents made of sentences drawn from a shared pool: many sets of
+    documents share the same sentences."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{k}" for k in range(3000)]
+    pool = [" ".join(rng.choice(words, 14)) + "." for _ in range(size // 2)]
+    return [Document(f"d{k}", " ".join(pool[int(p)] for p in rng.integers(0, len(pool), 6))) for k in range(size)]
+
+
+def test_a_spilled_collector_gives_the_own_counts_and_groups_of_one_in_memory(tmp_path) -> None:
+    docs = corpus(3000, seed=11)
+    ps = Settings(jobs=1).passages
+    hashes, owners = fingerprints(docs, Settings(jobs=1))
+    index = IndexSpill(tmp_path / "index")
+    os.makedirs(index.folder)
+    index.add(hashes, owners)
+    in_memory = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
+    spilled = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
+    spilled.spill_to(str(tmp_path / "groups"))
+    codes = []
+    for part in range(index.partitions):
+        found = part_findings(pieces(*index.read(part)), len(docs), ps.index_max_docs, min_docs=ps.group_min_docs)
+        in_memory.extend(found.groups)
+        spilled.extend(found.groups)
+        codes.append(found.codes)
+    # nothing of what was gathered stays in memory; it is spread over the ranges of the files
+    assert not (spilled._hashes or spilled._signatures or spilled._sets or spilled._own)
+    files = os.listdir(tmp_path / "groups")
+    assert sum(name.startswith("signature-") for name in files) == SIGNATURE_RANGES
+    assert sum(name.startswith("own-") for name in files) > PAIR_RANGES // 2
+    pair_codes = np.unique(np.concatenate(codes))
+    pairs = np.stack([pair_codes // len(docs), pair_codes % len(docs)], axis=1)
+    own = in_memory.own_counts(pairs)
+    assert own.any() and (own == 0).any()
+    assert np.array_equal(spilled.own_counts(pairs), own)
+    assert np.array_equal(spilled.own_counts(pairs[:0]), own[:0])
+    for floor in (2, 5):
+        want, got = in_memory.groups(floor), spilled.groups(floor)
+        assert len(want) > 20
+        assert [m.tolist() for m in got.members] == [m.tolist() for m in want.members]
+        for a, b in ((got.hashes, want.hashes), (got.group_of, want.group_of), (got.fingerprints, want.fingerprints)):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+        # taken groups: only their hashes are read back from the files
+        chosen = np.arange(1, len(want), 3)
+        want, got = want.taking(chosen), got.taking(chosen)
+        assert [m.tolist() for m in got.members] == [m.tolist() for m in want.members]
+        for a, b in ((got.hashes, want.hashes), (got.group_of, want.group_of), (got.fingerprints, want.fingerprints)):
+            assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def test_a_spilled_collector_with_nothing_added_has_no_groups(tmp_path) -> None:
+    collector = GroupCollector(10, 3, 50)
+    collector.spill_to(str(tmp_path))
+    assert len(collector.groups(2)) == 0 and collector.groups(2).hashes.size == 0
+    assert collector.own_counts(np.array([[0, 1], [2, 3]])).tolist() == [0, 0]
