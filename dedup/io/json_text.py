@@ -36,6 +36,7 @@ escape theirs).
 
 from __future__ import annotations
 
+import importlib
 import json
 import marshal
 import math
@@ -66,10 +67,10 @@ _MAX_DEPTH = 256
 def _compiled_floats() -> Callable[[Any], bool] | None:
     """The compiled float walk (``dedup/io/_floats.c``), or None where it was not built."""
     try:
-        from dedup.io._floats import floats_as_stdlib
+        compiled = importlib.import_module("dedup.io._floats")
     except ImportError:  # pragma: no cover - depends on the build
         return None
-    return floats_as_stdlib
+    return compiled.floats_as_stdlib
 
 
 # Whether orjson writes every float of a value as the standard library does
