@@ -60,7 +60,7 @@ _COMMA_BREAK = re.compile(rb",\n *")
 _BREAK = re.compile(rb"\n *")
 # Between two records of a list of records indented by orjson.
 _RECORD_BREAK = b"\n  },\n  {"
-# Nesting the float walk gives up at (orjson refuses past 254 levels).
+# The depth at which the float walk gives up (orjson refuses values nested past 254 levels).
 _MAX_DEPTH = 256
 
 
