@@ -15,11 +15,11 @@ TEST_STAMP := $(VENV)/.installed-test
 
 # `make run` installs dedup alone; `make test` adds the test and Ray extras
 # (the Ray engine's tests run in CI).
-$(STAMP): setup.cfg setup.py pyproject.toml dedup/text/_loops.c dedup/text/_cosines.c dedup/text/_sentences.c | $(BIN)/python
+$(STAMP): setup.cfg setup.py pyproject.toml dedup/text/_loops.c dedup/text/_cosines.c dedup/text/_sentences.c dedup/io/_floats.c | $(BIN)/python
 	$(BIN)/python -m pip install -q -e .
 	touch $(STAMP)
 
-$(TEST_STAMP): setup.cfg setup.py pyproject.toml dedup/text/_loops.c dedup/text/_cosines.c dedup/text/_sentences.c | $(BIN)/python
+$(TEST_STAMP): setup.cfg setup.py pyproject.toml dedup/text/_loops.c dedup/text/_cosines.c dedup/text/_sentences.c dedup/io/_floats.c | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test,ray]'
 	touch $(STAMP) $(TEST_STAMP)
 

@@ -20,4 +20,5 @@ setup(ext_modules=[
     Extension("dedup.text._loops", ["dedup/text/_loops.c"], optional=True, extra_compile_args=["-O3", "-ffp-contract=off"]),
     Extension("dedup.text._sentences", ["dedup/text/_sentences.c"], optional=True, extra_compile_args=["-O3"]),
     Extension("dedup.text._cosines", ["dedup/text/_cosines.c"], optional=True, extra_compile_args=["-O3", "-ffp-contract=off"]),
+    Extension("dedup.io._floats", ["dedup/io/_floats.c"], optional=True, extra_compile_args=["-O3"]),
 ])

@@ -235,8 +235,7 @@ class DocumentResult:
 
     def set_composition(self, composition: dict[str, Any]) -> None:
         """Store a composition as flat fields (see :attr:`composition`)."""
-        for key, value in composition.items():
-            self.extra[_flat_key(key)] = value
+        self.extra.update(zip(map(_flat_key, composition), composition.values()))
 
     def to_dict(self) -> dict[str, Any]:
         return _flat(self)

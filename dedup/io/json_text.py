@@ -24,6 +24,10 @@ hands to the standard library instead:
 
 The checks can only send a value to the standard library when it did not
 need to (a title holding ``0.00001``), never let a difference through.
+Both searches are skipped for a value whose floats a walk over its dicts,
+lists and tuples finds all plain (:func:`floats_as_stdlib_reference`, in
+native code where ``dedup/io/_floats.c`` was built): the rows of a scan
+report hold nulls, and searching them cost more than encoding them.
 Compact text separates items with ``", "`` and keys with ``": "`` as the
 standard library does; orjson writes no spaces, so it is made from the
 indented text (a line break in JSON text is always a separator: strings
@@ -32,10 +36,12 @@ escape theirs).
 
 from __future__ import annotations
 
+import importlib
 import json
 import marshal
+import math
 import re
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import orjson
@@ -54,6 +60,22 @@ _COMMA_BREAK = re.compile(rb",\n *")
 _BREAK = re.compile(rb"\n *")
 # Between two records of a list of records indented by orjson.
 _RECORD_BREAK = b"\n  },\n  {"
+# The depth at which the float walk gives up (orjson refuses values nested past 254 levels).
+_MAX_DEPTH = 256
+
+
+def _compiled_floats() -> Callable[[Any], bool] | None:
+    """The compiled float walk (``dedup/io/_floats.c``), or None where it was not built."""
+    try:
+        compiled = importlib.import_module("dedup.io._floats")
+    except ImportError:  # pragma: no cover - depends on the build
+        return None
+    return compiled.floats_as_stdlib
+
+
+# Whether orjson writes every float of a value as the standard library does
+# (:func:`floats_as_stdlib_reference`); None where not built.
+_floats_as_stdlib = _compiled_floats()
 
 
 def _refuse(value: Any) -> Any:
@@ -62,10 +84,32 @@ def _refuse(value: Any) -> Any:
 
 def _same_as_stdlib(value: Any, text: bytes) -> bool:
     """Whether orjson's ``text`` of ``value`` is the standard library's, apart from the layout."""
+    if _floats_as_stdlib is not None and _floats_as_stdlib(value):
+        return True  # no float the two spell apart: nothing to look for in the text
     if _SMALL_DECIMAL in text or _SHORT_EXPONENT.search(text):
         return False
     # orjson writes a NaN or an infinity as null: without one, there is none to look for
     return b"null" not in text or not _has_non_finite(value)
+
+
+def floats_as_stdlib_reference(value: Any, depth: int = 0) -> bool:
+    """Whether every float in ``value`` is one orjson writes as the standard
+    library does: zero, or finite and at least 1e-4 in magnitude. False
+    also where ``value`` holds anything but dicts, lists, tuples, strings,
+    integers, None and floats (then its text is checked). The compiled walk
+    (``dedup/io/_floats.c``) gives the same answer."""
+    kind = type(value)
+    if kind is float:
+        return value == 0.0 or (1e-4 <= abs(value) and math.isfinite(value))
+    if isinstance(value, (str, int)) or value is None:
+        return True
+    if depth >= _MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, (list, tuple)):
+        return False
+    return all(floats_as_stdlib_reference(item, depth + 1) for item in value)
 
 
 def _has_non_finite(value: Any) -> bool:

@@ -19,7 +19,8 @@ its id (its documents are listed once, in the group's row).
 
 from __future__ import annotations
 
-from itertools import chain
+from itertools import chain, repeat
+from operator import itemgetter
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
 import numpy as np
@@ -77,8 +78,9 @@ class SharedItems:
         self.label: list[int] = []
         self.relation: list[str] = []
         self.estimate: list[int | None] = []
-        self._span_counts: list[int] = []
-        self._bounds: list[int] = []  # start, end, start, end, ...
+        # per call that added items: their spans' counts, and the spans' bounds (start, end, start, end, ...)
+        self._span_counts: list[np.ndarray] = []
+        self._bounds: list[np.ndarray] = []
         self._order: np.ndarray | None = None  # the items in order of their document, once all are added
 
     def add(self, doc_id: str, item: SharedSpans) -> None:
@@ -92,55 +94,83 @@ class SharedItems:
         self.label.append(label)
         self.relation.append(relation)
         self.estimate.append(estimate)
-        self._span_counts.append(len(spans))
-        self._bounds.extend(chain.from_iterable(spans))
+        self._span_counts.append(np.array([len(spans)], dtype=np.int64))
+        self._bounds.append(np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans)))
 
     def add_pairs(self, pairs: Iterable[Any]) -> None:
         """Add both sides of each reported pair (:class:`dedup.results.PairResult`)."""
+        docs, others, labels, relations, estimates = self._item_doc, self.other, self.label, self.relation, self.estimate
+        span_counts: list[int] = []
+        bounds: list[int] = []
+        whole = (0, _WHOLE_END)
         for pair in pairs:
             a, b, source, derived, relation = pair.a, pair.b, pair.source, pair.derived, pair.relation
-            label_a = AS_SOURCE if source == a else AS_COPY if derived == a else UNDETERMINED
-            label_b = AS_SOURCE if source == b else AS_COPY if derived == b else UNDETERMINED
+            docs += (a, b)
+            others += (b, a)
+            labels += (
+                AS_SOURCE if source == a else AS_COPY if derived == a else UNDETERMINED,
+                AS_SOURCE if source == b else AS_COPY if derived == b else UNDETERMINED,
+            )
+            relations += (relation, relation)
             if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
-                self._add(a, b, label_a, relation, (), pair.shared_chars_a)
-                self._add(b, a, label_b, relation, (), pair.shared_chars_b)
+                estimates += (pair.shared_chars_a, pair.shared_chars_b)
+                span_counts += (0, 0)
             elif pair.passages:
-                self._add(a, b, label_a, relation, [(p["a_start"], p["a_end"]) for p in pair.passages], None)
-                self._add(b, a, label_b, relation, [(p["b_start"], p["b_end"]) for p in pair.passages], None)
+                passages = pair.passages
+                estimates += (None, None)
+                span_counts += (len(passages), len(passages))
+                for p in passages:
+                    bounds += (p["a_start"], p["a_end"])
+                for p in passages:
+                    bounds += (p["b_start"], p["b_end"])
             else:  # found on whole documents: the whole of each is shared
-                self._add(a, b, label_a, relation, ((0, _WHOLE_END),), None)
-                self._add(b, a, label_b, relation, ((0, _WHOLE_END),), None)
+                estimates += (None, None)
+                span_counts += (1, 1)
+                bounds += (*whole, *whole)
+        self._span_counts.append(np.array(span_counts, dtype=np.int64))
+        self._bounds.append(np.array(bounds, dtype=np.int64))
 
     def add_groups(self, groups: Iterable[Any]) -> None:
         """Add each member of each shared-passage group (:class:`dedup.results.GroupResult`),
         every column in one step for all the groups."""
         groups = list(groups)
-        members = [member for group in groups for member in group.documents]
-        ids = [member["id"] for member in members]
-        sources = [group.source for group in groups for _ in group.documents]
+        sizes = [len(group.documents) for group in groups]
+        members = list(chain.from_iterable(group.documents for group in groups))
+        ids = list(map(itemgetter("id"), members))
         self._item_doc.extend(ids)
-        self.other.extend([group.id for group in groups for _ in group.documents])
-        self.label.extend([AS_SOURCE if this == source else AS_COPY if source else UNDETERMINED for this, source in zip(ids, sources)])
+        self.other.extend(chain.from_iterable(map(repeat, (group.id for group in groups), sizes)))
+        labels = [UNDETERMINED] * len(ids)
+        at = 0
+        for group, size in zip(groups, sizes):
+            source = group.source
+            if source is not None:  # without one, all undetermined
+                labels[at : at + size] = [AS_SOURCE if this == source else AS_COPY if source else UNDETERMINED for this in ids[at : at + size]]
+            at += size
+        self.label.extend(labels)
         self.relation.extend([SHARED_PASSAGE] * len(ids))
         self.estimate.extend([None] * len(ids))
-        spans = [member["spans"] for member in members]
-        self._span_counts.extend(map(len, spans))
-        self._bounds.extend(chain.from_iterable(chain.from_iterable(spans)))
+        # the bounds straight into an array: each of a million integers read once (they lie all over memory)
+        spans = list(map(itemgetter("spans"), members))
+        span_counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
+        self._span_counts.append(span_counts)
+        self._bounds.append(np.fromiter(chain.from_iterable(chain.from_iterable(spans)), dtype=np.int64, count=2 * int(span_counts.sum())))
 
     def _columns(self) -> None:
         """The lists as arrays (the lists of integers let go: an int object
         each, a million spans cost 70 MB), the items in order of their
         document (then of addition)."""
-        # each document a number, in order of its first item
-        self._slot = {doc_id: k for k, doc_id in enumerate(dict.fromkeys(self._item_doc))}
-        slots = np.fromiter(map(self._slot.__getitem__, self._item_doc), dtype=np.int64, count=len(self._item_doc))
+        # each document numbered by its first item (one lookup an item): numbers grow with the first items
+        self._slot: dict[str, int] = {}
+        n = len(self._item_doc)
+        slots = np.fromiter(map(self._slot.setdefault, self._item_doc, range(n)), dtype=np.int64, count=n)
         self._order = np.argsort(slots, kind="stable")
-        self._first_item = np.concatenate(([0], np.cumsum(np.bincount(slots, minlength=len(self._slot)))))
+        # the items of the document numbered s: _order[_first_item[s] : _first_item[s + 1]]
+        self._first_item = np.concatenate(([0], np.cumsum(np.bincount(slots, minlength=n))))
         self._label = np.array(self.label, dtype=np.int64)
-        self._role = [_LABEL_ROLE[label] for label in self.label]
-        self._span_count = np.array(self._span_counts, dtype=np.int64)
+        self._role = list(map(_LABEL_ROLE.__getitem__, self.label))
+        self._span_count = np.concatenate([np.zeros(0, dtype=np.int64), *self._span_counts])
         self._first_span = np.cumsum(self._span_count) - self._span_count
-        bounds = np.array(self._bounds, dtype=np.int64).reshape(-1, 2)
+        bounds = np.concatenate([np.zeros(0, dtype=np.int64), *self._bounds]).reshape(-1, 2)
         self._starts, self._ends = bounds[:, 0], bounds[:, 1]
         self._item_doc = self.label = self._span_counts = self._bounds = []
 
@@ -159,7 +189,7 @@ class SharedItems:
             self._columns()
         n = len(ids)
         lengths = np.array(chars, dtype=np.int64)
-        slots = np.array([self._slot.get(doc_id, -1) for doc_id in ids], dtype=np.int64)
+        slots = np.fromiter(map(self._slot.get, ids, repeat(-1, n)), dtype=np.int64, count=n)
         known = slots >= 0
         first = np.where(known, self._first_item[slots], 0)
         count = np.where(known, self._first_item[slots + 1] - first, 0)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import random
+from types import SimpleNamespace
 
 import pytest
 
+from dedup.results import SHARED_PASSAGE
 from dedup.provenance.composition import AS_COPY, AS_SOURCE, BOILERPLATE, PARTS, UNDETERMINED, FIELDS, SharedItems, SharedSpans, composition
 
 _LABEL = {"source": AS_SOURCE, "undetermined": UNDETERMINED, "copy": AS_COPY}
@@ -73,3 +75,47 @@ def test_a_batch_of_documents_is_composed_as_each_alone(seed: int) -> None:
             parts, covered = _by_character(chars, shared, boilerplate)
             assert [found[name] for name in PARTS] == [round(n / chars, 4) for n in parts]
             assert [item["chars"] for item in found["shared_with"]] == covered
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_pairs_and_groups_added_in_columns_as_item_by_item(seed: int) -> None:
+    # add_pairs and add_groups fill their columns in one step each: the same items as adding them one at a time
+    rng = random.Random(seed)
+    chars = {f"doc{k}": rng.choice([0, rng.randint(1, 300)]) for k in range(rng.randint(2, 10))}
+    ids = list(chars)
+    pairs, groups = [], []
+    for _ in range(rng.randint(0, 12)):
+        a, b = rng.sample(ids, 2)
+        kind = rng.choice(["estimated", "passages", "whole"])
+        passages = [
+            {"a_start": s, "a_end": e, "b_start": t, "b_end": f}
+            for (s, e), (t, f) in zip(_spans(rng, chars[a]), _spans(rng, chars[b]))
+        ] if kind == "passages" else []
+        pairs.append(SimpleNamespace(
+            a=a, b=b, relation=rng.choice(["partial_copy", "near_duplicate"]), aligned=kind != "estimated", passages=passages,
+            source=rng.choice([None, a, b]), derived=None, shared_chars_a=rng.randint(0, 50), shared_chars_b=rng.randint(0, 50),
+        ))
+        pairs[-1].derived = {a: b, b: a}.get(pairs[-1].source)
+    for number in range(rng.randint(0, 6)):
+        members = rng.sample(ids, rng.randint(0, len(ids)))
+        documents = [{"id": m, "spans": [list(span) for span in _spans(rng, chars[m])], "chars": 0} for m in members]
+        groups.append(SimpleNamespace(id=f"g{number}", documents=documents, source=rng.choice([None, *members[:1], "elsewhere"])))
+    by_columns = SharedItems()
+    by_columns.add_pairs(pairs)
+    by_columns.add_groups(groups)
+    one_by_one = SharedItems()
+    for pair in pairs:
+        for this, other, start, end, estimate in ((pair.a, pair.b, "a_start", "a_end", pair.shared_chars_a), (pair.b, pair.a, "b_start", "b_end", pair.shared_chars_b)):
+            role = "source" if pair.source == this else "copy" if pair.derived == this else "undetermined"
+            if not pair.aligned:
+                one_by_one.add(this, SharedSpans(other, role, pair.relation, (), estimate))
+            else:
+                one_by_one.add(this, SharedSpans(other, role, pair.relation, tuple((p[start], p[end]) for p in pair.passages) or None))
+    for group in groups:
+        for member in group.documents:
+            role = "source" if member["id"] == group.source else "copy" if group.source else "undetermined"
+            one_by_one.add(member["id"], SharedSpans(group.id, role, SHARED_PASSAGE, tuple(map(tuple, member["spans"]))))
+    asked = ids + ["nobody"]
+    lengths = [chars.get(d, 10) for d in asked]
+    marked = [list(_spans(rng, n)) if rng.random() < 0.3 else [] for n in lengths]
+    assert by_columns.compositions(asked, lengths, marked) == one_by_one.compositions(asked, lengths, marked)
