@@ -226,7 +226,7 @@ def id_decisions(engine: Engine, handles: list[Any]) -> tuple[dict[int, Decided]
     while True:
         # Another record may hold a qualified id (file:id) or the name a part is given: it joins, and the rules run again.
         decisions, part_names = _decide(involved)
-        names = ({f"{file}:{doc_id}" for doc_id, file, *_ in involved.values() if file} | part_names) - looked
+        names = ({f"{file}:{doc_id}" for doc_id, file, *_ in involved.values() if file} | part_names | _part_owners(part_names)) - looked
         if not names:
             break
         looked |= names
@@ -236,6 +236,18 @@ def id_decisions(engine: Engine, handles: list[Any]) -> tuple[dict[int, Decided]
             break
         _fetch(engine, handles, new, involved)
     return decisions, involved
+
+
+def _part_owners(part_names: set[str]) -> set[str]:
+    """The ids whose parts may be given one of ``part_names``: ``x##1`` is
+    the first part of ``x#`` as well as of ``x`` (whose mark grew), and
+    ``x#`` must join the rules for ``x`` to take a longer mark still."""
+    owners = set()
+    for name in part_names:
+        stem = name.rstrip("0123456789")
+        marks = len(stem) - len(stem.rstrip("#"))
+        owners.update(stem[:-k] for k in range(1, marks + 1))
+    return owners
 
 
 def _decide(involved: dict[tuple[int, int], Record]) -> tuple[dict[int, Decided], set[str]]:

@@ -13,7 +13,9 @@ common phrases. Pairs of documents sharing at least
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import weakref
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Iterator, Mapping, Sequence
@@ -130,7 +132,10 @@ def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engi
     ps = settings.passages
     n_docs = len(docs)
     if collector is not None:  # what it gathers grows with the corpus: in files, next to the index
-        collector.spill_to(tempfile.mkdtemp(prefix="groups-", dir=index.folder))
+        gathered = tempfile.mkdtemp(prefix="groups-", dir=index.folder)
+        collector.spill_to(gathered)
+        # the index's folder may be the caller's and outlive the call: the files go with the collector
+        weakref.finalize(collector, shutil.rmtree, gathered, True)
     held, shared = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)
     masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
     again = _spilled_fingerprints(docs, masked, settings, masks, os.path.join(index.folder, "masked"), engine, faults)

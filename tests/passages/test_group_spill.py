@@ -71,3 +71,17 @@ def test_a_spilled_collector_with_nothing_added_has_no_groups(tmp_path) -> None:
     collector.spill_to(str(tmp_path))
     assert len(collector.groups(2)) == 0 and collector.groups(2).hashes.size == 0
     assert collector.own_counts(np.array([[0, 1], [2, 3]])).tolist() == [0, 0]
+
+
+def test_the_files_of_the_groups_over_a_spilled_index_go_once_the_pairs_are_found(tmp_path) -> None:
+    from dedup.passages.pairs import find_passage_pairs
+
+    docs = corpus(600, seed=5)
+    settings = Settings(jobs=1)
+    hashes, owners = fingerprints(docs, settings)
+    index = IndexSpill(tmp_path)
+    index.add(hashes, owners)
+    for _ in range(2):
+        groups: list = []
+        assert list(find_passage_pairs(docs, settings, index=index, groups=groups)) and groups
+        assert not [name for name in os.listdir(tmp_path) if name.startswith("groups-")]

@@ -94,3 +94,23 @@ def test_the_cli_names_the_parts_it_renamed(tmp_path):
     assert "'M##1' to 'M##2'" in result.stderr and "duplicate id 'L#1'" in result.stderr
     ids = [d["id"] for d in json.loads((tmp_path / "out.json").read_text())["documents"]]
     assert len(ids) == len(set(ids)) and "M#1" in ids and "M##1" in ids
+
+
+def test_parts_given_a_longer_mark_never_take_the_names_of_another_documents_parts(tmp_path, monkeypatch):
+    """'x#1' read first gives the parts of 'x' the mark '##', which the parts
+    of 'x#' (read before 'x') already took: 'x' takes '###', however the
+    inputs are read."""
+    records = [
+        {"id": "x#1", "text": synthetic_text(20, words=80)},
+        {"id": "x#", "text": LONG},
+        {"id": "x", "text": LONG.replace("a", "o")},
+    ]
+    (tmp_path / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    paths, settings = [str(tmp_path / "a.jsonl")], document_level()
+    runs = {"ranges": scanned(paths, settings, LocalEngine(2)), "shards": scanned(paths, settings, LocalEngine(2, distributed=True))}
+    with monkeypatch.context() as patched:
+        patched.setattr(scan, "plan", lambda *args: None)
+        runs["main process"] = scanned(paths, settings, LocalEngine(2))
+    for name, (out, _) in runs.items():
+        assert [d["id"] for d in out["documents"]] == ["x#1", "x##1", "x##2", "x###1", "x###2"], name
+    assert runs["shards"] == runs["ranges"] == runs["main process"]
