@@ -201,10 +201,12 @@ def records_named(shard: int, state: ShardState, names: frozenset[str]) -> list[
     return [r for r, doc_id in enumerate(state.ids) if doc_id in names]
 
 
-Decided = dict[int, tuple[str | None, InputProblem | None, str]]
+Decided = dict[int, tuple[str | None, InputProblem | None, str | None]]
 """``record -> (the id it is kept under or None: skipped, the problem said
-about it, the mark between that id and its parts' numbers)``: the mark is
-``#`` unless a part's name was taken (:func:`~dedup.io.parts.part_names`)."""
+about it, the id its parts are numbered under as ``f"{id}#{number}"``)``:
+the kept id, with the mark's extra ``#`` when a part's name was taken
+(:func:`~dedup.io.parts.part_names`: ``x#`` for the parts ``x##1``, ...),
+``None`` when skipped."""
 
 
 def id_decisions(engine: Engine, handles: list[Any]) -> tuple[dict[int, Decided], dict[tuple[int, int], Record]]:
@@ -259,12 +261,12 @@ def _decide(involved: dict[tuple[int, int], Record]) -> tuple[dict[int, Decided]
     for (shard, record), (doc_id, file, origin, parts, _) in sorted(involved.items()):
         said: list[InputProblem] = []
         kept = accept_id(seen, file, doc_id, origin, False, lambda *problem: said.append(InputProblem(*problem)))
-        mark = "#"
+        numbered = kept
         if kept is not None and parts > 1:
             names = claim_part_names(seen, file, origin, kept, parts)
             named.update(names)
-            mark = names[0][len(kept) : -1]
-        decisions.setdefault(shard, {})[record] = (kept, said[0] if said else None, mark)
+            numbered = names[0].rpartition("#")[0]
+        decisions.setdefault(shard, {})[record] = (kept, said[0] if said else None, numbered)
     return decisions, named
 
 

@@ -214,9 +214,9 @@ def _report(summary: ShardSummary, decided: Decided, problems: ProblemLog, too_l
     events += [(record, 1, 0, problem) for record, (_, problem, _) in decided.items() if problem is not None]
     if too_long is not None:
         for record, doc_id, origin, chars, parts in summary.too_long:
-            kept, _, mark = decided.get(record, (doc_id, None, "#"))
+            kept, _, numbered = decided.get(record, (doc_id, None, doc_id))
             if kept is not None:
-                events.append((record, 2, 0, too_long(kept, origin, chars, [f"{kept}{mark}{k}" for k in range(1, parts + 1)])))
+                events.append((record, 2, 0, too_long(kept, origin, chars, [f"{numbered}#{k}" for k in range(1, parts + 1)])))
     for *_, problem in sorted(events, key=lambda event: event[:3]):
         problems.record(problem)
     for kind, (count, skipped) in summary.unshown.items():
@@ -227,17 +227,16 @@ def _failures(summary: ShardSummary, decided: Decided) -> list[StageFault]:
     """The faults of the shard's kept documents whose fingerprinting failed, named by their ids."""
     found = []
     for record, part, parts, doc_id, fault in summary.faults:
-        kept, _, mark = decided.get(record, (doc_id, None, "#"))
+        kept, _, numbered = decided.get(record, (doc_id, None, doc_id))
         if kept is not None:
-            found.append(StageFault.of("fingerprint", fault, [kept if parts == 1 else f"{kept}{mark}{part + 1}"]))
+            found.append(StageFault.of("fingerprint", fault, [kept if parts == 1 else f"{numbered}#{part + 1}"]))
     return found
 
 
 def _kept_ids(decided: Decided) -> dict[int, str | None]:
     """``record -> id`` of the records the id rules skipped (``None``) or
-    renamed; a part is named ``f"{id}#{number}"``, so the id of a record whose
-    parts take a longer mark carries the rest of it."""
-    return {record: doc_id if doc_id is None else doc_id + mark[:-1] for record, (doc_id, _, mark) in decided.items()}
+    renamed: the id a record's parts are numbered under (``f"{id}#{number}"``)."""
+    return {record: numbered for record, (_, _, numbered) in decided.items()}
 
 
 def _view(state: ShardState, kept_ids: dict[int, str | None]) -> tuple[np.ndarray, np.ndarray]:
