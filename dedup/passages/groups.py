@@ -324,15 +324,11 @@ def pairs_within(members: list[np.ndarray], n_docs: int, pairs: np.ndarray) -> n
     return np.isin(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], codes)
 
 
-def groups_with_pairs_left(groups: Groups, n_docs: int, left_out: np.ndarray) -> np.ndarray:
-    """Indices of the groups that hold at least one pair in ``left_out``
-    (sorted pair codes of the candidates reported through groups only): a
-    group whose every pair is reported as a pair, or is a duplicate, adds nothing."""
-    return np.unique(left_out_pairs_in_groups(groups, n_docs, left_out)[1])
-
-
 def left_out_pairs_in_groups(groups: Groups, n_docs: int, left_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of a group's members that is in ``left_out`` (sorted pair codes).
+    """Every pair of a group's members that is in ``left_out`` (sorted pair
+    codes of the candidates reported through groups only): a group holding
+    none of them adds nothing, as its every pair is reported as a pair or is
+    a duplicate.
 
     Returns:
         ``(at, group)``: where each such pair is in ``left_out``, and the
