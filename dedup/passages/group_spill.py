@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from dedup.passages.groups import code_totals, run_positions
+from dedup.passages.groups import code_totals, counts_of, run_positions
 
 # Ranges of set signatures (by their top bits) the fingerprints and sets are filed by.
 SIGNATURE_RANGES = 16
@@ -105,10 +105,8 @@ class GroupSpill:
             entries = self._read("own", part, np.int64).reshape(-1, 2)
             if entries.size == 0:
                 continue
-            codes, counts = code_totals(entries[:, 0], entries[:, 1])
             at = np.flatnonzero(ranges == part)
-            found = np.minimum(np.searchsorted(codes, wanted[at]), codes.size - 1)
-            out[at] = np.where(codes[found] == wanted[at], counts[found], 0)
+            out[at] = counts_of(*code_totals(entries[:, 0], entries[:, 1]), wanted[at])
         return out
 
     def signature_groups(self, min_fingerprints: int) -> Iterable[tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]]:

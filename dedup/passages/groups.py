@@ -191,9 +191,7 @@ class GroupCollector:
             return self._spill.own_counts(wanted)
         if not self._own or len(pairs) == 0:
             return np.zeros(len(pairs), dtype=np.int64)
-        codes, counts = self._own_totals()
-        at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
-        return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
+        return counts_of(*self._own_totals(), wanted)
 
     def groups(self, min_fingerprints: int) -> Groups:
         """The groups of ``min_fingerprints`` fingerprints or more, in order of
@@ -276,6 +274,15 @@ def code_totals(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
         return codes, counts
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     return codes[starts], np.add.reduceat(counts, starts)
+
+
+def counts_of(codes: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per code of ``wanted``, its count in ``counts`` (``codes`` sorted and
+    distinct, as :func:`code_totals` gives them), 0 for a code not there."""
+    if codes.size == 0:
+        return np.zeros(wanted.size, dtype=np.int64)
+    at = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
+    return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
 
 
 def run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
