@@ -204,10 +204,7 @@ class GroupCollector:
         distinct, group_of, sizes = np.unique(signatures, return_inverse=True, return_counts=True)
         kept = np.flatnonzero(sizes >= min_fingerprints)
         self._sets = [self._holder_sets()]
-        sets, lengths, holders = self._sets[0]
-        at = np.searchsorted(sets, distinct[kept])  # every signature has its set
-        starts = np.cumsum(lengths) - lengths
-        members = [holders[start : start + length] for start, length in zip(starts[at].tolist(), lengths[at].tolist())]
+        members = set_members(*self._sets[0], distinct[kept])
         order = sorted(range(len(members)), key=lambda k: members[k].tolist())
         renumber = np.full(distinct.size, -1, dtype=np.int64)
         renumber[kept[order]] = np.arange(len(order))
@@ -274,6 +271,24 @@ def code_totals(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
         return codes, counts
     starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
     return codes[starts], np.add.reduceat(counts, starts)
+
+
+def set_members(signatures: np.ndarray, lengths: np.ndarray, holders: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
+    """The holders of each set signature of ``wanted`` (every one of them
+    among ``signatures``), from the first set added with it.
+
+    Args:
+        signatures: Each set's signature, as the sets were added.
+        lengths: Each set's length.
+        holders: The sets' holders, one set after the other.
+        wanted: The signatures whose holders are wanted.
+    """
+    if wanted.size == 0:
+        return []
+    sets, first = np.unique(signatures, return_index=True)  # the first occurrence of each
+    at = first[np.searchsorted(sets, wanted)]
+    taken = holders[run_positions((np.cumsum(lengths) - lengths)[at], lengths[at])]
+    return np.split(taken, np.cumsum(lengths[at])[:-1].tolist())
 
 
 def counts_of(codes: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
