@@ -22,6 +22,12 @@ WORDS = (
 ).split()
 
 
+# The labelled alignment cases of data/passages (read by read_pair_case), and a
+# decorator running a test once per case, named by its file.
+PASSAGE_CASES = sorted((Path(__file__).resolve().parent / "data" / "passages").glob("*.txt"))
+each_passage_case = pytest.mark.parametrize("path", PASSAGE_CASES, ids=[p.stem for p in PASSAGE_CASES])
+
+
 def read_pair_case(path: Path) -> tuple[dict[str, list[str]], str, str]:
     """A labelled pair case: header lines ``# key: value`` (collected per key),
     then document a, a line ``=====``, then document b."""

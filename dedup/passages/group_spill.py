@@ -20,7 +20,7 @@ from typing import Iterable
 
 import numpy as np
 
-from dedup.passages.groups import code_totals, run_positions
+from dedup.passages.groups import code_totals, counts_of, set_members
 
 # Ranges of set signatures (by their top bits) the fingerprints and sets are filed by.
 SIGNATURE_RANGES = 16
@@ -105,10 +105,8 @@ class GroupSpill:
             entries = self._read("own", part, np.int64).reshape(-1, 2)
             if entries.size == 0:
                 continue
-            codes, counts = code_totals(entries[:, 0], entries[:, 1])
             at = np.flatnonzero(ranges == part)
-            found = np.minimum(np.searchsorted(codes, wanted[at]), codes.size - 1)
-            out[at] = np.where(codes[found] == wanted[at], counts[found], 0)
+            out[at] = counts_of(*code_totals(entries[:, 0], entries[:, 1]), wanted[at])
         return out
 
     def signature_groups(self, min_fingerprints: int) -> Iterable[tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]]:
@@ -125,12 +123,9 @@ class GroupSpill:
             kept = np.flatnonzero(sizes >= min_fingerprints)
             if kept.size == 0:
                 continue
-            sets, first = np.unique(self._read("set", part, np.uint64), return_index=True)  # the first set added with each
-            lengths = self._read("length", part, np.int64)
-            starts = np.cumsum(lengths) - lengths
-            at = first[np.searchsorted(sets, distinct[kept])]  # every signature has its set
-            holders = self._read("holders", part, np.int64)[run_positions(starts[at], lengths[at])]
-            members = np.split(holders, np.cumsum(lengths[at])[:-1].tolist())
+            members = set_members(
+                self._read("set", part, np.uint64), self._read("length", part, np.int64), self._read("holders", part, np.int64), distinct[kept],
+            )
             number = np.full(distinct.size, -1, dtype=np.int64)
             number[kept] = np.arange(kept.size)
             group_of = number[group_of]

@@ -191,9 +191,7 @@ class GroupCollector:
             return self._spill.own_counts(wanted)
         if not self._own or len(pairs) == 0:
             return np.zeros(len(pairs), dtype=np.int64)
-        codes, counts = self._own_totals()
-        at = np.minimum(np.searchsorted(codes, wanted), max(codes.size - 1, 0))
-        return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
+        return counts_of(*self._own_totals(), wanted)
 
     def groups(self, min_fingerprints: int) -> Groups:
         """The groups of ``min_fingerprints`` fingerprints or more, in order of
@@ -206,10 +204,7 @@ class GroupCollector:
         distinct, group_of, sizes = np.unique(signatures, return_inverse=True, return_counts=True)
         kept = np.flatnonzero(sizes >= min_fingerprints)
         self._sets = [self._holder_sets()]
-        sets, lengths, holders = self._sets[0]
-        at = np.searchsorted(sets, distinct[kept])  # every signature has its set
-        starts = np.cumsum(lengths) - lengths
-        members = [holders[start : start + length] for start, length in zip(starts[at].tolist(), lengths[at].tolist())]
+        members = set_members(*self._sets[0], distinct[kept])
         order = sorted(range(len(members)), key=lambda k: members[k].tolist())
         renumber = np.full(distinct.size, -1, dtype=np.int64)
         renumber[kept[order]] = np.arange(len(order))
@@ -278,6 +273,33 @@ def code_totals(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
     return codes[starts], np.add.reduceat(counts, starts)
 
 
+def set_members(signatures: np.ndarray, lengths: np.ndarray, holders: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
+    """The holders of each set signature of ``wanted`` (every one of them
+    among ``signatures``), from the first set added with it.
+
+    Args:
+        signatures: Each set's signature, as the sets were added.
+        lengths: Each set's length.
+        holders: The sets' holders, one set after the other.
+        wanted: The signatures whose holders are wanted.
+    """
+    if wanted.size == 0:
+        return []
+    sets, first = np.unique(signatures, return_index=True)  # the first occurrence of each
+    at = first[np.searchsorted(sets, wanted)]
+    taken = holders[run_positions((np.cumsum(lengths) - lengths)[at], lengths[at])]
+    return np.split(taken, np.cumsum(lengths[at])[:-1].tolist())
+
+
+def counts_of(codes: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Per code of ``wanted``, its count in ``counts`` (``codes`` sorted and
+    distinct, as :func:`code_totals` gives them), 0 for a code not there."""
+    if codes.size == 0:
+        return np.zeros(wanted.size, dtype=np.int64)
+    at = np.minimum(np.searchsorted(codes, wanted), codes.size - 1)
+    return np.where(codes[at] == wanted, counts[at], 0).astype(np.int64)
+
+
 def run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """The positions of every element of the runs at ``starts`` of ``lengths``, run after run."""
     total = int(lengths.sum())
@@ -324,15 +346,11 @@ def pairs_within(members: list[np.ndarray], n_docs: int, pairs: np.ndarray) -> n
     return np.isin(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], codes)
 
 
-def groups_with_pairs_left(groups: Groups, n_docs: int, left_out: np.ndarray) -> np.ndarray:
-    """Indices of the groups that hold at least one pair in ``left_out``
-    (sorted pair codes of the candidates reported through groups only): a
-    group whose every pair is reported as a pair, or is a duplicate, adds nothing."""
-    return np.unique(left_out_pairs_in_groups(groups, n_docs, left_out)[1])
-
-
 def left_out_pairs_in_groups(groups: Groups, n_docs: int, left_out: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair of a group's members that is in ``left_out`` (sorted pair codes).
+    """Every pair of a group's members that is in ``left_out`` (sorted pair
+    codes of the candidates reported through groups only): a group holding
+    none of them adds nothing, as its every pair is reported as a pair or is
+    a duplicate.
 
     Returns:
         ``(at, group)``: where each such pair is in ``left_out``, and the

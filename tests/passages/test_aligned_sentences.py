@@ -9,8 +9,7 @@ import pickle
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-from conftest import read_pair_case
+from conftest import each_passage_case, read_pair_case
 
 from dedup.config import Settings
 from dedup.document import Document
@@ -18,10 +17,8 @@ from dedup.passages.aligned_sentences import AlignedSentences, SentencePair, mir
 from dedup.passages.pair_model import label_pair, pair_features
 from dedup.passages.relations import align_documents_symmetric, mirror
 
-CASES = sorted((Path(__file__).parents[1] / "data" / "passages").glob("*.txt"))
 
-
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@each_passage_case
 def test_columns_read_as_the_objects(path: Path) -> None:
     _, a, b = read_pair_case(path)
     settings = Settings()

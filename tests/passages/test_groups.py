@@ -266,3 +266,12 @@ def test_what_lives_once_the_groups_are_built_is_set_aside_from_collections_unti
     # a scan that reports groups leaves nothing set aside behind it
     docs, _ = _quoting()
     assert scan_documents(docs, Settings(jobs=1)).shared_passages and gc.get_freeze_count() == 0
+
+
+def test_a_groups_median_in_plain_python_is_numpys() -> None:
+    from dedup.passages.group_rows import median_int
+
+    rng = random.Random(3)
+    for size in [1, 2, 3, 4, 5, 10, 11] * 40:
+        values = [rng.randrange(0, 5000 if size % 2 else 7) for _ in range(size)]
+        assert median_int(values) == int(np.median(values)), values

@@ -7,8 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from conftest import read_pair_case
+from conftest import each_passage_case, read_pair_case
 
 from dedup.config import Settings
 from dedup.document import Document
@@ -16,10 +15,8 @@ from dedup.passages.pair_model import label_pair, pair_features
 from dedup.passages.relations import align_documents_symmetric, classify, measure_side, measure_sides, pair_fields, verbatim_share
 from dedup.passages.verify import _plain_sides
 
-CASES = sorted((Path(__file__).parents[1] / "data" / "passages").glob("*.txt"))
 
-
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@each_passage_case
 def test_sides_measured_once_give_the_same_figures(path: Path) -> None:
     _, a, b = read_pair_case(path)
     settings = Settings()

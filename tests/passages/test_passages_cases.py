@@ -11,22 +11,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from conftest import read_pair_case
+from conftest import PASSAGE_CASES, each_passage_case, read_pair_case
 
 from dedup.config import Settings
 from dedup.document import Document
 from dedup.passages.relations import align_documents_symmetric, classify
 from dedup.text.normalize import normalize_text, tokenize
 
-CASES = sorted((Path(__file__).parents[1] / "data" / "passages").glob("*.txt"))
-
 
 def tokens(text: str) -> list[str]:
     return tokenize(normalize_text(text))
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+@each_passage_case
 def test_case(path: Path) -> None:
     header, a, b = read_pair_case(path)
     settings = Settings()
@@ -50,4 +47,4 @@ def test_case(path: Path) -> None:
 
 
 def test_cases_exist() -> None:
-    assert len(CASES) >= 5
+    assert len(PASSAGE_CASES) >= 5
