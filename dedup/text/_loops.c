@@ -530,6 +530,16 @@ static PyObject *release_buffers(Py_buffer *views, Py_ssize_t count, PyObject *r
     return result;
 }
 
+/* Whether the segments [first[t], first[t + 1]) of items 0..total - 1 are
+ * well formed: none starts below 0, runs backwards or ends past total. */
+static int segments_within(const int64_t *first, Py_ssize_t segments, Py_ssize_t total)
+{
+    for (Py_ssize_t t = 0; t < segments; t++)
+        if (first[t] < 0 || first[t] > first[t + 1] || first[t + 1] > total)
+            return 0;
+    return 1;
+}
+
 static PyObject *segment_minima(PyObject *self, PyObject *args)
 {
     static const Py_ssize_t sizes[5] = {4, 8, 4, 4, 4}; /* values, offsets, a, b, out */
@@ -543,11 +553,9 @@ static PyObject *segment_minima(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "segment_minima: offsets, a, b and out do not agree in size");
         return release_buffers(views, 5, NULL);
     }
-    for (Py_ssize_t d = 0; d < n_docs; d++) {
-        if (offsets[d] < 0 || offsets[d] > offsets[d + 1] || offsets[d + 1] > n_values) {
-            PyErr_SetString(PyExc_ValueError, "segment_minima: offsets must rise within the values");
-            return release_buffers(views, 5, NULL);
-        }
+    if (!segments_within(offsets, n_docs, n_values)) {
+        PyErr_SetString(PyExc_ValueError, "segment_minima: offsets must rise within the values");
+        return release_buffers(views, 5, NULL);
     }
     Py_BEGIN_ALLOW_THREADS
     segment_minima_loop((const uint32_t *)views[0].buf, offsets, n_docs, (const uint32_t *)views[2].buf, (const uint32_t *)views[3].buf, perms,
@@ -1474,15 +1482,13 @@ static PyObject *sampled_ngrams(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "sampled_ngrams: n and sample must be positive");
         return release_buffers(views, 4, NULL);
     }
-    if (texts < 0 || (texts > 0 && first[0] < 0)) {
-        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first needs an entry past the last text, none negative");
+    if (texts < 0) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first needs an entry past the last text");
         return release_buffers(views, 4, NULL);
     }
-    for (Py_ssize_t t = 0; t < texts; t++) {
-        if (first[t] > first[t + 1] || first[t + 1] > n_tokens) {
-            PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first must rise within the tokens");
-            return release_buffers(views, 4, NULL);
-        }
+    if (!segments_within(first, texts, n_tokens)) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first must rise within the tokens");
+        return release_buffers(views, 4, NULL);
     }
     if (views[2].len / 8 < n_tokens || views[3].len / 8 < n_tokens) {
         PyErr_SetString(PyExc_ValueError, "sampled_ngrams: the outputs need len(tokens) items");
@@ -1707,11 +1713,9 @@ static PyObject *segment_shingles(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "segment_shingles: n must be positive, out hold len(tokens) items and offsets len(first)");
         return release_buffers(views, 4, NULL);
     }
-    for (Py_ssize_t t = 0; t < texts; t++) {
-        if (first[t] < 0 || first[t] > first[t + 1] || first[t + 1] > n_tokens) {
-            PyErr_SetString(PyExc_ValueError, "segment_shingles: first must rise within the tokens");
-            return release_buffers(views, 4, NULL);
-        }
+    if (!segments_within(first, texts, n_tokens)) {
+        PyErr_SetString(PyExc_ValueError, "segment_shingles: first must rise within the tokens");
+        return release_buffers(views, 4, NULL);
     }
     Py_BEGIN_ALLOW_THREADS
     count = segment_shingles_loop((const uint64_t *)views[0].buf, first, texts, n, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
