@@ -196,6 +196,12 @@ def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], m
     return figures
 
 
+def _block_edges(blocks: Sequence[Sequence[Block]], count: int) -> np.ndarray:
+    """The ``(start, end)`` of the ``count`` blocks of the documents, one
+    document after the other (int64, one row a block)."""
+    return np.fromiter((x for doc_blocks in blocks for b in doc_blocks for x in (b.start, b.end)), dtype=np.int64, count=2 * count).reshape(-1, 2)
+
+
 def _words_of(keys: list[bytes]) -> np.ndarray:
     """The words of each single-spaced key."""
     return np.fromiter((key.count(b" ") + 1 if key else 0 for key in keys), dtype=np.int64, count=len(keys))
@@ -215,8 +221,7 @@ def _ascii_figures(
         codes = np.frombuffer("".join(texts).encode("ascii"), dtype=np.uint8)
         starts = np.cumsum([0] + [len(text) for text in texts[:-1]])
         sizes = np.fromiter((len(blocks[i]) for i in ascii_docs), dtype=np.int64, count=len(ascii_docs))
-        edges = np.fromiter((x for i in ascii_docs for b in blocks[i] for x in (b.start, b.end)), dtype=np.int64, count=2 * int(sizes.sum()))
-        bounds = edges.reshape(-1, 2) + np.repeat(starts, sizes)[:, None]
+        bounds = _block_edges([blocks[i] for i in ascii_docs], int(sizes.sum())) + np.repeat(starts, sizes)[:, None]
     n = int(sizes.sum())
     chars = int((bounds[:, 1] - bounds[:, 0]).sum())
     keys = np.empty(chars + n + len(ascii_docs), dtype=np.uint8)
@@ -261,7 +266,7 @@ def batch_fingerprints(
     """
     sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
     rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)
-    edges = np.fromiter((x for doc_blocks in blocks for b in doc_blocks for x in (b.start, b.end)), dtype=np.int64, count=2 * len(keys)).reshape(-1, 2)
+    edges = _block_edges(blocks, len(keys))
     digest = xxhash.xxh3_64_intdigest
     kept_words = words[rows]
     if near_words is None:

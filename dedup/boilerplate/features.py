@@ -189,9 +189,13 @@ def _block_stats(texts: Sequence[str], counts: bool = False, figures: np.ndarray
     n = len(texts)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
     ends = np.cumsum(lengths + 1) - 1  # each block's end offset in the joined text
-    codes = None if figures is not None else _codes(_JOIN.join(texts))
-    counts_of = figures if codes is None else ascii_block_counts(codes, ends, compiled_pass_tables()) if codes.dtype == np.uint8 else None
-    counts_of = _class_counts(codes, ends) if counts_of is None else counts_of
+    if figures is not None:
+        codes, counts_of = None, figures
+    else:
+        codes = _codes(_JOIN.join(texts))
+        counts_of = ascii_block_counts(codes, ends, compiled_pass_tables()) if codes.dtype == np.uint8 else None
+        if counts_of is None:  # not ASCII, or the loop not built
+            counts_of = _class_counts(codes, ends)
     n_words = counts_of[:, WORDS]
     denom = np.maximum(n_words, 1).astype(np.float64)
     n_chars = np.maximum(lengths, 1).astype(np.float64)

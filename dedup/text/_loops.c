@@ -530,6 +530,16 @@ static PyObject *release_buffers(Py_buffer *views, Py_ssize_t count, PyObject *r
     return result;
 }
 
+/* Whether the segments [first[t], first[t + 1]) of items 0..total - 1 are
+ * well formed: none starts below 0, runs backwards or ends past total. */
+static int segments_within(const int64_t *first, Py_ssize_t segments, Py_ssize_t total)
+{
+    for (Py_ssize_t t = 0; t < segments; t++)
+        if (first[t] < 0 || first[t] > first[t + 1] || first[t + 1] > total)
+            return 0;
+    return 1;
+}
+
 static PyObject *segment_minima(PyObject *self, PyObject *args)
 {
     static const Py_ssize_t sizes[5] = {4, 8, 4, 4, 4}; /* values, offsets, a, b, out */
@@ -543,11 +553,9 @@ static PyObject *segment_minima(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "segment_minima: offsets, a, b and out do not agree in size");
         return release_buffers(views, 5, NULL);
     }
-    for (Py_ssize_t d = 0; d < n_docs; d++) {
-        if (offsets[d] < 0 || offsets[d] > offsets[d + 1] || offsets[d + 1] > n_values) {
-            PyErr_SetString(PyExc_ValueError, "segment_minima: offsets must rise within the values");
-            return release_buffers(views, 5, NULL);
-        }
+    if (!segments_within(offsets, n_docs, n_values)) {
+        PyErr_SetString(PyExc_ValueError, "segment_minima: offsets must rise within the values");
+        return release_buffers(views, 5, NULL);
     }
     Py_BEGIN_ALLOW_THREADS
     segment_minima_loop((const uint32_t *)views[0].buf, offsets, n_docs, (const uint32_t *)views[2].buf, (const uint32_t *)views[3].buf, perms,
@@ -730,24 +738,29 @@ static seed_t *shared_seeds(const uint64_t *ha, const int64_t *pa, Py_ssize_t na
     return seeds;
 }
 
-/* The buffers of take_buffers (the first count arguments, none writable),
- * then the n_ints integer arguments after them. */
-static int take_buffers_and_ints(PyObject *args, const char *name, Py_ssize_t count, const Py_ssize_t *sizes, Py_buffer *views,
-                                 Py_ssize_t *ints, Py_ssize_t n_ints)
+/* The n_ints integer arguments from position ints_at into ints, and the
+ * count arguments around them as the buffers of take_buffers, in order. */
+static int take_buffers_and_ints(PyObject *args, const char *name, Py_ssize_t count, const Py_ssize_t *sizes, Py_ssize_t first_writable,
+                                 Py_buffer *views, Py_ssize_t ints_at, Py_ssize_t *ints, Py_ssize_t n_ints)
 {
     if (PyTuple_GET_SIZE(args) != count + n_ints) {
         PyErr_Format(PyExc_TypeError, "%s takes %zd arguments, %zd given", name, count + n_ints, PyTuple_GET_SIZE(args));
         return -1;
     }
     for (Py_ssize_t k = 0; k < n_ints; k++) {
-        ints[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, count + k));
+        ints[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, ints_at + k));
         if (ints[k] == -1 && PyErr_Occurred())
             return -1;
     }
-    PyObject *buffers = PyTuple_GetSlice(args, 0, count);
+    PyObject *buffers = PyTuple_New(count);
     if (buffers == NULL)
         return -1;
-    const int taken = take_buffers(buffers, name, count, sizes, count, views);
+    for (Py_ssize_t k = 0; k < count; k++) {
+        PyObject *item = PyTuple_GET_ITEM(args, k < ints_at ? k : k + n_ints);
+        Py_INCREF(item);
+        PyTuple_SET_ITEM(buffers, k, item);
+    }
+    const int taken = take_buffers(buffers, name, count, sizes, first_writable, views);
     Py_DECREF(buffers);
     return taken;
 }
@@ -758,7 +771,7 @@ static PyObject *diagonal_runs(PyObject *self, PyObject *args)
     Py_buffer views[4];
     Py_ssize_t ints[2], count = 0, runs = 0; /* n, max_repeats */
     (void)self;
-    if (take_buffers_and_ints(args, "diagonal_runs", 4, sizes, views, ints, 2) < 0)
+    if (take_buffers_and_ints(args, "diagonal_runs", 4, sizes, 4, views, 4, ints, 2) < 0)
         return NULL;
     const Py_ssize_t n = ints[0], max_repeats = ints[1];
     const Py_ssize_t na = views[0].len / 8, nb = views[2].len / 8;
@@ -822,7 +835,7 @@ static PyObject *merged_runs(PyObject *self, PyObject *args)
     Py_buffer views[3];
     Py_ssize_t ints[2], count = 0; /* n, gap */
     (void)self;
-    if (take_buffers_and_ints(args, "merged_runs", 3, sizes, views, ints, 2) < 0)
+    if (take_buffers_and_ints(args, "merged_runs", 3, sizes, 3, views, 3, ints, 2) < 0)
         return NULL;
     const Py_ssize_t n = ints[0], gap = ints[1];
     const run_t *runs = (const run_t *)views[0].buf;
@@ -1044,7 +1057,7 @@ static PyObject *selected_entries(PyObject *self, PyObject *args)
     PyObject *head = PyTuple_GetSlice(args, 0, 4);
     if (head == NULL)
         return NULL;
-    const int taken = take_buffers_and_ints(head, "selected_entries", 2, sizes, views, ints, 2);
+    const int taken = take_buffers_and_ints(head, "selected_entries", 2, sizes, 2, views, 2, ints, 2);
     Py_DECREF(head);
     if (taken < 0)
         return NULL;
@@ -1461,21 +1474,7 @@ static PyObject *sampled_ngrams(PyObject *self, PyObject *args)
     Py_buffer views[4];
     Py_ssize_t ints[3], count; /* n, sample, base */
     (void)self;
-    if (PyTuple_GET_SIZE(args) != 7) {
-        PyErr_Format(PyExc_TypeError, "sampled_ngrams takes 7 arguments, %zd given", PyTuple_GET_SIZE(args));
-        return NULL;
-    }
-    for (Py_ssize_t k = 0; k < 3; k++) {
-        ints[k] = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 2 + k));
-        if (ints[k] == -1 && PyErr_Occurred())
-            return NULL;
-    }
-    PyObject *buffers = Py_BuildValue("(OOOO)", PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 5), PyTuple_GET_ITEM(args, 6));
-    if (buffers == NULL)
-        return NULL;
-    const int taken = take_buffers(buffers, "sampled_ngrams", 4, sizes, 2, views);
-    Py_DECREF(buffers);
-    if (taken < 0)
+    if (take_buffers_and_ints(args, "sampled_ngrams", 4, sizes, 2, views, 2, ints, 3) < 0)
         return NULL;
     const Py_ssize_t n_tokens = views[0].len / 8, texts = views[1].len / 8 - 1, n = ints[0];
     const int64_t *first = (const int64_t *)views[1].buf;
@@ -1483,15 +1482,13 @@ static PyObject *sampled_ngrams(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "sampled_ngrams: n and sample must be positive");
         return release_buffers(views, 4, NULL);
     }
-    if (texts < 0 || (texts > 0 && first[0] < 0)) {
-        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first needs an entry past the last text, none negative");
+    if (texts < 0) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first needs an entry past the last text");
         return release_buffers(views, 4, NULL);
     }
-    for (Py_ssize_t t = 0; t < texts; t++) {
-        if (first[t] > first[t + 1] || first[t + 1] > n_tokens) {
-            PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first must rise within the tokens");
-            return release_buffers(views, 4, NULL);
-        }
+    if (!segments_within(first, texts, n_tokens)) {
+        PyErr_SetString(PyExc_ValueError, "sampled_ngrams: first must rise within the tokens");
+        return release_buffers(views, 4, NULL);
     }
     if (views[2].len / 8 < n_tokens || views[3].len / 8 < n_tokens) {
         PyErr_SetString(PyExc_ValueError, "sampled_ngrams: the outputs need len(tokens) items");
@@ -1708,19 +1705,7 @@ static PyObject *segment_shingles(PyObject *self, PyObject *args)
     Py_buffer views[4];
     Py_ssize_t n, count;
     (void)self;
-    if (PyTuple_GET_SIZE(args) != 5) {
-        PyErr_Format(PyExc_TypeError, "segment_shingles takes 5 arguments, %zd given", PyTuple_GET_SIZE(args));
-        return NULL;
-    }
-    n = PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 2));
-    if (n == -1 && PyErr_Occurred())
-        return NULL;
-    PyObject *buffers = Py_BuildValue("(OOOO)", PyTuple_GET_ITEM(args, 0), PyTuple_GET_ITEM(args, 1), PyTuple_GET_ITEM(args, 3), PyTuple_GET_ITEM(args, 4));
-    if (buffers == NULL)
-        return NULL;
-    const int taken = take_buffers(buffers, "segment_shingles", 4, sizes, 2, views);
-    Py_DECREF(buffers);
-    if (taken < 0)
+    if (take_buffers_and_ints(args, "segment_shingles", 4, sizes, 2, views, 2, &n, 1) < 0)
         return NULL;
     const Py_ssize_t n_tokens = views[0].len / 8, texts = views[1].len / 8 - 1;
     const int64_t *first = (const int64_t *)views[1].buf;
@@ -1728,11 +1713,9 @@ static PyObject *segment_shingles(PyObject *self, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "segment_shingles: n must be positive, out hold len(tokens) items and offsets len(first)");
         return release_buffers(views, 4, NULL);
     }
-    for (Py_ssize_t t = 0; t < texts; t++) {
-        if (first[t] < 0 || first[t] > first[t + 1] || first[t + 1] > n_tokens) {
-            PyErr_SetString(PyExc_ValueError, "segment_shingles: first must rise within the tokens");
-            return release_buffers(views, 4, NULL);
-        }
+    if (!segments_within(first, texts, n_tokens)) {
+        PyErr_SetString(PyExc_ValueError, "segment_shingles: first must rise within the tokens");
+        return release_buffers(views, 4, NULL);
     }
     Py_BEGIN_ALLOW_THREADS
     count = segment_shingles_loop((const uint64_t *)views[0].buf, first, texts, n, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
@@ -1752,7 +1735,7 @@ static PyObject *shared_shingles(PyObject *self, PyObject *args)
     Py_buffer views[2];
     Py_ssize_t n, kept[2] = {0, 0}, common = 0;
     (void)self;
-    if (take_buffers_and_ints(args, "shared_shingles", 2, sizes, views, &n, 1) < 0)
+    if (take_buffers_and_ints(args, "shared_shingles", 2, sizes, 2, views, 2, &n, 1) < 0)
         return NULL;
     if (n < 1) {
         PyErr_SetString(PyExc_ValueError, "shared_shingles: n must be positive");

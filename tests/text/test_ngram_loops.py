@@ -98,6 +98,10 @@ def test_the_fingerprint_loops_refuse_bad_input() -> None:
         ngrams._sampled_ngrams(words, np.array([0, 11], dtype=np.int64), 2, 1, 0, *room)
     with pytest.raises(ValueError, match="rise within"):
         ngrams._sampled_ngrams(words, np.array([0, 6, 4], dtype=np.int64), 2, 1, 0, *room)
+    with pytest.raises(ValueError, match="rise within"):
+        ngrams._sampled_ngrams(words, np.array([-1, 10], dtype=np.int64), 2, 1, 0, *room)
+    with pytest.raises(TypeError):
+        ngrams._sampled_ngrams(words, np.array([0, 10], dtype=np.int64), 2, "1", 0, *room)
     with pytest.raises(ValueError, match="positive"):
         ngrams._sampled_ngrams(words, np.array([0, 10], dtype=np.int64), 2, 0, 0, *room)
     with pytest.raises(ValueError, match="len\\(tokens\\)"):
@@ -176,6 +180,10 @@ def test_the_shingle_loop_refuses_bad_input() -> None:
     assert loop(tokens, np.array([0, 4, 6], dtype=np.int64), 3, out, offsets) == 3 and offsets.tolist() == [0, 2, 3]
     with pytest.raises(ValueError, match="rise within"):
         loop(tokens, np.array([0, 4, 7], dtype=np.int64), 3, out, offsets)
+    with pytest.raises(ValueError, match="rise within"):
+        loop(tokens, np.array([-1, 4, 6], dtype=np.int64), 3, out, offsets)
+    with pytest.raises(TypeError, match="items of"):
+        loop(tokens, np.array([0, 4, 6], dtype=np.int64), 3, out, offsets.astype(np.int32))
     with pytest.raises(ValueError, match="positive"):
         loop(tokens, np.array([0, 4, 6], dtype=np.int64), 0, out, offsets)
     with pytest.raises(ValueError, match="out hold"):
