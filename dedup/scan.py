@@ -482,12 +482,9 @@ def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanR
     from dedup.provenance.composition import composed_rows
     from dedup.provenance.pairs import direct_pairs
 
-    # The pairs' and documents' rows are rebuilt here and live on to the report, none of them cyclic
-    # garbage: full collections would walk every one of them again (1.5 s of 7.7 on 100,000 high-reuse documents).
-    with collection_paused():
-        result.pairs = direct_pairs(docs, result.pairs, settings, engine)
-        started = time.perf_counter()
-        result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
+    result.pairs = direct_pairs(docs, result.pairs, settings, engine)
+    started = time.perf_counter()
+    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = alone
 

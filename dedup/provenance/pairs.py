@@ -83,6 +83,13 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         The pairs, as :func:`dedup.io.row_spill.updated_rows` gives them: a
         list changed in place, pairs kept in a file rewritten a pair at a time.
     """
+    # The documents' signals and the pairs' fields are made here and live on to the report, none of them
+    # cyclic garbage: full collections would walk every one of them again (see composed_rows).
+    with collection_paused():
+        return _directed(docs, pairs, settings, engine)
+
+
+def _directed(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None) -> Sequence[PairResult]:
     ids, sources = document_ids(docs), document_sources(docs)
     paired = {doc_id for pair in pairs for doc_id in (pair.a, pair.b)}  # a position for these only
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
@@ -117,8 +124,7 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         pair.direction_confidence, pair.direction_evidence = found.confidence, found.evidence
         pair.extent = derived_extent(pair.extent_a, pair.extent_b, pair.a, pair.b, found.derived)
 
-    with collection_paused():  # objects made per pair, none of them garbage (see composed_rows)
-        return updated_rows(pairs, direct)
+    return updated_rows(pairs, direct)
 
 
 # Documents whose signals are read in one batch on a worker.
