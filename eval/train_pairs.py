@@ -81,11 +81,8 @@ def _written(folder: Path) -> list[tuple[tuple[str, str], str]]:
     """Labelled cases and generated pairs, written as files into ``folder``."""
     # The generators live with the tests (they need pytest); imported here so
     # that `fit` imports without it (eval/eval_clough.py runs after `make install`).
-    from conftest import edit_words, read_pair_case, synthetic_text
+    from conftest import PASSAGE_CASES as CASES, edit_words, read_pair_case, synthetic_text
     from pan_like import pan_like_pair
-
-    sys.path.insert(0, str(ROOT / "tests" / "passages"))
-    from test_passages_cases import CASES
 
     rng = random.Random(SEED)
     out = []

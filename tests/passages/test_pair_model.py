@@ -74,8 +74,7 @@ def test_trainer_writes_the_labelled_cases_and_generated_pairs(tmp_path: Path) -
     # ../shared/data, with the labels the trainer maps the cases to.
     from train_pairs import CASE_LABELS, _written
 
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    from test_passages_cases import CASES
+    from conftest import PASSAGE_CASES as CASES
 
     items = _written(tmp_path)
     labels = [label for _, label in items]

@@ -16,8 +16,7 @@ from dedup.diff import diff_documents
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "passages"))
 from pan_like import pan_like_pair  # noqa: E402
-from conftest import read_pair_case  # noqa: E402
-from test_passages_cases import CASES  # noqa: E402
+from conftest import PASSAGE_CASES as CASES, read_pair_case  # noqa: E402
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 SAMPLE_PAIRS = list(itertools.combinations(sorted(p.name for p in CORPUS.glob("*.txt")), 2))
