@@ -149,6 +149,60 @@ static inline Py_ssize_t collapse_into(const uint8_t *codes, Py_ssize_t start, P
     return w;
 }
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+
+/* Which of 16 codes are white space (str.isspace() of ASCII: 9-13, 28-32), 0xFF each. */
+static inline __m128i space_lanes(__m128i v)
+{
+    const __m128i low = _mm_sub_epi8(v, _mm_set1_epi8(9)), high = _mm_sub_epi8(v, _mm_set1_epi8(28)), four = _mm_set1_epi8(4);
+    /* x <= 4 unsigned: min(x, 4) == x */
+    return _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(32)), _mm_cmpeq_epi8(_mm_min_epu8(low, four), low)),
+                        _mm_cmpeq_epi8(_mm_min_epu8(high, four), high));
+}
+#endif
+
+/* collapse_into(codes, start, stop, 1, out, w) (the spaces not counted),
+ * 16 codes at once where none of them is white space following white
+ * space (most of a text: words and single spaces), copied with their white
+ * space made spaces; the rest one code at a time. out must hold
+ * stop - start bytes from w on (w never passes the codes read). */
+static inline Py_ssize_t collapse_text(const uint8_t *codes, Py_ssize_t start, Py_ssize_t stop, uint8_t *out, Py_ssize_t w)
+{
+    const Py_ssize_t first = w;
+    int after_space = 1;
+    Py_ssize_t i = start;
+#if defined(__SSE2__)
+    for (; i + 16 <= stop; i += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(codes + i)), space = space_lanes(v);
+        const unsigned mask = (unsigned)_mm_movemask_epi8(space);
+        if (!(mask & ((mask << 1) | (unsigned)after_space))) {
+            _mm_storeu_si128((__m128i *)(out + w), _mm_or_si128(_mm_andnot_si128(space, v), _mm_and_si128(space, _mm_set1_epi8(' '))));
+            w += 16;
+            after_space = (int)(mask >> 15);
+            continue;
+        }
+        for (Py_ssize_t j = i; j < i + 16; j++) {
+            const uint8_t c = codes[j];
+            const int is_space = (c == 32) | ((uint8_t)(c - 9) <= 4) | ((uint8_t)(c - 28) <= 4);
+            out[w] = is_space ? ' ' : c;
+            w += !(is_space & after_space);
+            after_space = is_space;
+        }
+    }
+#endif
+    for (; i < stop; i++) {
+        const uint8_t c = codes[i];
+        const int is_space = (c == 32) | ((uint8_t)(c - 9) <= 4) | ((uint8_t)(c - 28) <= 4);
+        out[w] = is_space ? ' ' : c;
+        w += !(is_space & after_space);
+        after_space = is_space;
+    }
+    if (w > first && out[w - 1] == ' ')
+        w--;
+    return w;
+}
+
 /* Each text of codes (lengths[t] characters, then one separator) with its
  * whitespace runs made one space and none at either end, written one after
  * the other to out; ends[t] is where text t stops in out. Returns 0, or -1
@@ -156,11 +210,10 @@ static inline Py_ssize_t collapse_into(const uint8_t *codes, Py_ssize_t start, P
 static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *lengths, Py_ssize_t texts, uint8_t *out, int64_t *ends)
 {
     Py_ssize_t pos = 0, w = 0;
-    int64_t spaces;
     for (Py_ssize_t t = 0; t < texts; t++) {
         if (lengths[t] < 0 || lengths[t] >= n - pos) /* the text and its separator */
             return -1;
-        w = collapse_into(codes, pos, pos + lengths[t], 1, out, w, &spaces);
+        w = collapse_text(codes, pos, pos + lengths[t], out, w);
         ends[t] = w;
         pos += lengths[t] + 1; /* the text and its separator */
     }

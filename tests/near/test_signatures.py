@@ -166,6 +166,25 @@ def test_ascii_batch_digests_equal_the_digest_of_normalised_text(digests):
     assert (digests(codes, lengths) == exact_digests([normalize_text(t) for t in texts])).all()
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_ascii_batch_digests_of_long_texts_equal_numpys(seed):
+    # Long runs of words and single spaces, now and then a run of white space
+    # (at every offset from a text's start), as news text is.
+    rng = np.random.default_rng(seed)
+    alphabet = np.frombuffer(b"abcdefghij0.,' ", dtype=np.uint8)
+    texts = []
+    for _ in range(60):
+        codes = alphabet[rng.integers(0, alphabet.size, rng.integers(0, 400))].copy()
+        for at in rng.integers(0, max(codes.size, 1), rng.integers(0, 4)):
+            if at < codes.size:
+                codes[at] = rng.choice(np.frombuffer(b" \t\n\x0b\x0c\r\x1c\x1f", dtype=np.uint8))
+        texts.append(codes.tobytes().decode("ascii"))
+    texts += [" " * 17 + "a" * 33, "a" * 16 + " " * 16 + "b" * 16, "a" * 15 + "  " + "b" * 31 + "\n"]
+    codes, lengths = ascii_codes(texts)
+    assert (code_digests(codes, lengths) == numpy_code_digests(codes, lengths)).all()
+    assert (code_digests(codes, lengths) == exact_digests([normalize_text(t) for t in texts])).all()
+
+
 def test_the_collapse_loop_refuses_lengths_past_the_codes():
     if ascii_collapsed is None:
         pytest.skip("the C loop is not built")
