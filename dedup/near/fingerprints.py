@@ -178,7 +178,9 @@ def fingerprint_batch(
         The batch's :class:`Fingerprints`.
     """
     exact, sigs, parts = [], [], []
-    grams = TextFingerprints(settings.passages.index_ngram, settings.passages.index_sample) if index else None
+    # Room for every word at once (pages never written cost nothing), not grown batch by batch.
+    words_at_most = sum(map(len, texts)) + len(texts) if index else 0
+    grams = TextFingerprints(settings.passages.index_ngram, settings.passages.index_sample, words_at_most) if index else None
     for i in range(0, len(texts), SUB_BATCH):
         digests, tokens, first = prepare_tokens(texts[i : i + SUB_BATCH])
         exact.append(digests)
@@ -187,13 +189,14 @@ def fingerprint_batch(
             grams.add(tokens, first, i)
         sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed, permutations))
         parts.append(batch)
-    joined = _join(parts)
+    # Spilled, the parts are written one after the other: joining them would copy every set once more.
+    joined = _join(parts) if keep_shingles or not parts else None
     return Fingerprints(
         exact=np.concatenate(exact) if exact else np.zeros((0, 2), dtype=np.uint64),
-        counts=joined.counts,
+        counts=joined.counts if joined is not None else np.concatenate([p.counts for p in parts]),
         signatures=np.concatenate(sigs) if sigs else np.zeros((0, permutations or settings.num_perm), dtype=np.uint32),
         shingles=joined if keep_shingles else None,
-        spilled=write_batch(spill[0], spill[1], joined) if spill else None,
+        spilled=write_batch(spill[0], spill[1], joined if joined is not None else parts) if spill else None,
         index_hashes=grams.hashes if grams is not None else None,
         index_owners=grams.owners if grams is not None else None,
     )

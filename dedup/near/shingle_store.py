@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Sequence
 
 import numpy as np
 
@@ -22,10 +23,14 @@ from dedup.text.shingles import ShingleBatch
 _DTYPE = np.dtype("<u8")
 
 
-def write_batch(folder: str, batch_no: int, batch: ShingleBatch) -> str:
-    """Write one batch's shingle hashes to ``folder``; returns the file name."""
+def write_batch(folder: str, batch_no: int, batch: ShingleBatch | Sequence[ShingleBatch]) -> str:
+    """Write one batch's shingle hashes to ``folder`` (given as consecutive
+    parts, they are written one after the other: the file holds what the
+    joined batch would); returns the file name."""
     name = f"shingles-{batch_no:08d}.u64"
-    batch.hashes.astype(_DTYPE, copy=False).tofile(os.path.join(folder, name))
+    with open(os.path.join(folder, name), "wb") as out:
+        for part in [batch] if isinstance(batch, ShingleBatch) else batch:
+            part.hashes.astype(_DTYPE, copy=False).tofile(out)
     return name
 
 

@@ -71,6 +71,8 @@ class TextFingerprints:
     Args:
         n: Words per n-gram.
         sample: As for :func:`sampled`.
+        room: Fingerprints to make room for at once (the words of the texts
+            to come, when known: the arrays then never grow).
 
     Examples:
         >>> from dedup.text.shingles import batch_tokens
@@ -80,9 +82,9 @@ class TextFingerprints:
         [0, 0]
     """
 
-    def __init__(self, n: int, sample: int) -> None:
+    def __init__(self, n: int, sample: int, room: int = 0) -> None:
         self.n, self.sample = n, sample
-        self._hashes, self._owners = np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
+        self._hashes, self._owners = np.empty(room, dtype=np.uint64), np.empty(room, dtype=np.int64)
         self._count = 0
 
     def add(self, word: np.ndarray, first: np.ndarray, base: int) -> None:
