@@ -241,7 +241,7 @@ typedef struct {
 static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t *table)
 {
     Py_ssize_t size = 16;
-    while (size < 4 * n_stops)
+    while (size < 8 * n_stops)
         size <<= 1;
     table->slots = PyMem_Calloc(size, sizeof(uint64_t));
     if (table->slots == NULL)
@@ -286,7 +286,7 @@ static inline int is_closer(uint8_t c)
  * hashes[*count]: returns where it stops, *spaces the spaces it wrote. */
 static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py_ssize_t stop, const uint8_t *table, const uint8_t *lower,
                                       const stop_table_t *stops, int64_t *row, uint8_t *key, Py_ssize_t w, int64_t *spaces, uint64_t *hashes,
-                                      Py_ssize_t *count)
+                                      Py_ssize_t *count, int packed_from_key)
 {
     uint64_t sum = 0, power = 1;
     /* Counted in locals: a store through row could alias the codes, and
@@ -299,16 +299,13 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
     while (i < stop) {
         const uint8_t c = codes[i], bits = table[c];
         if (bits & BP_WORD) {
-            const Py_ssize_t first = i;
+            const Py_ssize_t first = i, key_start = w;
             uint8_t word_bits = 0;
-            uint64_t packed = 0;
             while (i < stop) {
                 const uint8_t x = codes[i], wb = table[x];
                 if (!(wb & BP_WORD))
                     break;
                 word_bits |= wb;
-                if (i - first < 8)
-                    packed |= (uint64_t)lower[x] << (8 * (i - first));
                 digits += (wb & BP_DIGIT) != 0;
                 if (key) {
                     const uint8_t low = (uint8_t)(x + 32 * ((uint8_t)(x - 'A') <= 25));
@@ -321,7 +318,21 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
             const Py_ssize_t length = i - first;
             /* (Word characters are neither punctuation nor separators.) */
             words += 1;
-            stopwords += length <= 8 && packed != 0 && is_stopword(packed, stops);
+            if (length <= 8) {
+                /* The stopword key: the word lower cased, packed little end
+                 * first: the 8 key bytes the word ends read at once where
+                 * they are its lower case (packed_from_key), else a code at
+                 * a time. */
+                uint64_t packed = 0;
+                if (packed_from_key && key_start + length >= 8) {
+                    memcpy(&packed, key + key_start + length - 8, 8);
+                    packed = length ? packed >> (8 * (8 - length)) : 0;
+                } else {
+                    for (Py_ssize_t k = 0; k < length; k++)
+                        packed |= (uint64_t)lower[codes[first + k]] << (8 * k);
+                }
+                stopwords += packed != 0 && is_stopword(packed, stops);
+            }
             upper_first += (table[codes[first]] & BP_UPPER) != 0;
             allcaps += length > 1 && (word_bits & (BP_UPPER | BP_UNCASED_UPPER)) == BP_UPPER;
             word_chars += length;
@@ -372,7 +383,7 @@ static void block_stats_loop(const uint8_t *codes, const uint8_t *table, const u
                              Py_ssize_t blocks, int64_t *out)
 {
     for (Py_ssize_t b = 0; b < blocks; b++)
-        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL, NULL, NULL);
+        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL, NULL, NULL, 0);
 }
 
 #define RUN_BASE 0xC2B2AE3D27D4EB4FULL
@@ -386,10 +397,13 @@ static uint8_t repeats_a_run(const uint64_t *words, Py_ssize_t count, Py_ssize_t
     if (count < run)
         return 0;
     Py_ssize_t size = 16;
-    while (size < 2 * (count - run + 1) && size < table_size)
+    while (size < 4 * (count - run + 1) && size < table_size)
         size <<= 1;
     for (Py_ssize_t k = 0; k < size; k++)
         table[k] = 0;
+    int shift = 64;
+    for (Py_ssize_t s = size; s > 1; s >>= 1)
+        shift--;
     /* A run's hash: its words' hashes, Horner's rule with RUN_BASE; each
      * next run's rolled on from the last's (the same value). */
     uint64_t rolling = 0, top = 1;
@@ -401,7 +415,7 @@ static uint8_t repeats_a_run(const uint64_t *words, Py_ssize_t count, Py_ssize_t
         if (k)
             rolling = (rolling - words[k - 1] * top) * RUN_BASE + words[k + run - 1];
         const uint64_t h = rolling | 1; /* 0 marks an empty slot */
-        Py_ssize_t slot = (Py_ssize_t)(mix64(h) & (uint64_t)(size - 1));
+        Py_ssize_t slot = (Py_ssize_t)((h * 0x9E3779B97F4A7C15ULL) >> shift);
         while (table[slot] && table[slot] != h)
             slot = (slot + 1) & (size - 1);
         found = table[slot] == h;
@@ -511,6 +525,15 @@ static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *
                                   uint64_t *words, uint64_t *runs, Py_ssize_t runs_size, uint8_t *repeats)
 {
     Py_ssize_t b = 0, w = 0, bw = 0;
+    /* A word's stopword key may be read from its key bytes (little end
+     * first) where lower[] lower cases every word code as the key does. */
+    int packed_from_key = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    packed_from_key = 1;
+    for (int c = 0; c < 256; c++)
+        if ((table[c] & BP_WORD) && lower[c] != (uint8_t)(c + 32 * ((uint8_t)(c - 'A') <= 25)))
+            packed_from_key = 0;
+#endif
     for (Py_ssize_t d = 0; d < docs; d++) {
         Py_ssize_t count = 0;
         for (int64_t k = 0; k < sizes[d]; k++, b++) {
@@ -519,7 +542,7 @@ static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *
             /* the counts and the key, its words, and the key without digits */
             int64_t spaces = 0, bare_spaces = 0;
             const Py_ssize_t first = w, bare_first = bw;
-            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces, words, &count);
+            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces, words, &count, packed_from_key);
             key_bounds[2 * b] = first;
             key_bounds[2 * b + 1] = w;
             row[9] = w > first ? spaces + 1 : 0;
@@ -1284,7 +1307,7 @@ static PyObject *ascii_block_pass(PyObject *self, PyObject *args)
     stop_table_t stops;
     const Py_ssize_t key_bytes = chars + blocks + docs, room = key_bytes / 2 + 1;
     Py_ssize_t table_size = 16;
-    while (table_size < 2 * room)
+    while (table_size < 4 * room)
         table_size <<= 1;
     uint64_t *words = PyMem_Malloc(room * sizeof(uint64_t)), *table = PyMem_Malloc(table_size * sizeof(uint64_t));
     if (words == NULL || table == NULL || stop_table_of((const uint64_t *)views[5].buf, views[5].len / 8, &stops) < 0) {
