@@ -64,7 +64,22 @@ static void segment_minima_loop(const uint32_t *values, const int64_t *offsets, 
         uint32_t *row = out + d * perms;
         for (Py_ssize_t p = 0; p < perms; p++)
             row[p] = 0xFFFFFFFFu;
-        for (int64_t k = offsets[d]; k < offsets[d + 1]; k++) {
+        int64_t k = offsets[d];
+        /* Four values a pass over the permutations: the row and the
+         * parameters are loaded, and the row stored, once for the four. */
+        for (; k + 3 < offsets[d + 1]; k += 4) {
+            const uint32_t *x = values + k;
+            for (Py_ssize_t p = 0; p < perms; p++) {
+                const uint32_t ap = a[p], bp = b[p];
+                uint32_t low = row[p];
+                for (int j = 0; j < 4; j++) {
+                    const uint32_t v = ap * x[j] + bp;
+                    low = v < low ? v : low;
+                }
+                row[p] = low;
+            }
+        }
+        for (; k < offsets[d + 1]; k++) {
             const uint32_t x = values[k];
             for (Py_ssize_t p = 0; p < perms; p++) {
                 const uint32_t v = a[p] * x + b[p];

@@ -99,7 +99,7 @@ def minhash_signatures(hash_lists: list[np.ndarray], num_perm: int, seed: int, s
 @pytest.mark.parametrize("segments", [minhash_segments, numpy_segments], ids=["built", "numpy"])
 def test_minhash_of_raw_hash_lists_equals_datasketch_for_every_size(segments):
     rng = np.random.default_rng(4)
-    sizes = [0, 1, 2, 3, 700, 9000, 0, 5]
+    sizes = [0, 1, 2, 3, 700, 9000, 0, 5, 4, 6, 7, 701]  # every remainder of four values a pass
     lists = [rng.integers(0, 2**32, size=s, dtype=np.uint64).astype(np.uint32) for s in sizes]
     signatures = minhash_signatures(lists, 128, 3, segments)
     for values, row in zip(lists, signatures):
