@@ -160,22 +160,23 @@ def candidates_and_holders(
     if hashes.size == 0:
         return (*empty, (np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)) if holders else None)
     # Most hashes belong to one document: drop those with a plain sort first
-    # (a stable sort merges runs already sorted: see by_hash), then order the
+    # (stable: by_hash, which orders the owners with them), then order the
     # rest by (hash, owner), as one int64 key per pair: the hash's rank
     # among the repeated hashes, then the owner.
-    order = np.argsort(hashes, kind="stable")
-    ordered = hashes[order]
+    ordered, owners = by_hash(hashes, owners)
     repeated = np.zeros(ordered.size, dtype=bool)
     repeated[1:] = ordered[1:] == ordered[:-1]
     repeated[:-1] |= repeated[1:]
     # a hash held once is one fingerprint its owner holds and no other does
-    held = np.bincount(owners[order[~repeated]], minlength=n_docs) if holders else None
-    hashes, owners = ordered[repeated], owners[order[repeated]]
+    held = np.bincount(owners[~repeated], minlength=n_docs) if holders else None
+    hashes, owners = ordered[repeated], owners[repeated]
     if hashes.size == 0:
         return (*empty, (held, np.zeros(n_docs, dtype=np.int64)) if holders else None)
     new_hash = np.concatenate(([True], hashes[1:] != hashes[:-1]))
     rank = np.cumsum(new_hash) - 1
-    keys = np.sort(rank * np.int64(n_docs) + owners)
+    keys = rank * np.int64(n_docs) + owners
+    if np.any(keys[1:] < keys[:-1]):  # (the owners of a hash mostly come in order: fingerprints are taken document by document)
+        keys.sort()
     keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
     rank, owners = keys // n_docs, keys % n_docs
     starts = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))

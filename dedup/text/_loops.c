@@ -1515,13 +1515,24 @@ static int sort_pairs_loop(const uint64_t *hashes, const int64_t *owners, Py_ssi
     int bits = 1;
     while (bits < 16 && ((Py_ssize_t)1 << (bits + 2)) < n)
         bits++;
-    const Py_ssize_t buckets = (Py_ssize_t)1 << bits;
-    const int shift = 64 - bits;
+    /* Buckets by the top bits of the hashes' span (min to max), not of the
+     * whole range: the hashes of one partition of the index share their
+     * top bits, and would all fall in one bucket. */
+    uint64_t low = n ? hashes[0] : 0, high = low;
+    for (Py_ssize_t i = 1; i < n; i++) {
+        low = hashes[i] < low ? hashes[i] : low;
+        high = hashes[i] > high ? hashes[i] : high;
+    }
+    int span_bits = 0;
+    while (span_bits < 64 && ((high - low) >> span_bits) != 0)
+        span_bits++;
+    const int shift = span_bits > bits ? span_bits - bits : 0;
+    const Py_ssize_t buckets = (Py_ssize_t)((high - low) >> shift) + 1;
     Py_ssize_t *starts = calloc((size_t)buckets + 1, sizeof(Py_ssize_t));
     if (starts == NULL)
         return -1;
     for (Py_ssize_t i = 0; i < n; i++)
-        starts[(hashes[i] >> shift) + 1]++;
+        starts[((hashes[i] - low) >> shift) + 1]++;
     Py_ssize_t largest = 0;
     for (Py_ssize_t b = 0; b < buckets; b++) {
         if (starts[b + 1] > largest)
@@ -1542,7 +1553,7 @@ static int sort_pairs_loop(const uint64_t *hashes, const int64_t *owners, Py_ssi
     }
     Py_ssize_t *next = starts; /* starts[b] moves to bucket b's end as it fills, then is bucket b + 1's start */
     for (Py_ssize_t i = 0; i < n; i++) {
-        const Py_ssize_t at = next[hashes[i] >> shift]++;
+        const Py_ssize_t at = next[(hashes[i] - low) >> shift]++;
         out_h[at] = hashes[i];
         out_o[at] = owners[i];
     }

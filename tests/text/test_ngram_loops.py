@@ -82,6 +82,19 @@ def test_sort_by_hash_is_a_stable_sort(built, size, distinct) -> None:
     assert np.array_equal(ordered, hashes[order]) and np.array_equal(holders, owners[order])
 
 
+@pytest.mark.parametrize("top_bits", [6, 20, 63, 64])
+def test_sort_by_hash_is_a_stable_sort_of_hashes_sharing_their_top_bits(built, top_bits) -> None:
+    # One partition of the passage index: every hash has the same top bits
+    # (with 64, one hash alone; with 63, two).
+    hashes, owners = _pairs(np.random.default_rng(top_bits), 40000, None)
+    keep = np.uint64((1 << (64 - top_bits)) - 1) if top_bits < 64 else np.uint64(0)
+    hashes = (hashes & keep) | np.uint64(0xA5A5A5A5A5A5A5A5 & ~int(keep))
+    hashes[::7] = hashes[3]
+    ordered, holders = by_hash(hashes, owners)
+    order = np.argsort(hashes, kind="stable")
+    assert np.array_equal(ordered, hashes[order]) and np.array_equal(holders, owners[order])
+
+
 def test_the_fingerprint_loops_are_built_where_a_compiler_is() -> None:
     compiler = (sysconfig.get_config_var("CC") or "cc").split()[0]
     if shutil.which(compiler) is None:
