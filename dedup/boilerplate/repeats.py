@@ -30,9 +30,9 @@ from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, runs
 from dedup.engine.faults import describe
 from dedup.near.candidates import candidate_pairs
 from dedup.near.clusters import UnionFind
-from dedup.near.signatures import minhash_segments
+from dedup.near.signatures import shingle_minhash
 from dedup.text.normalize import normalize_ascii, normalize_text
-from dedup.text.shingles import batch_token_hashes, fold32, shingle_hashes_from_tokens
+from dedup.text.shingles import batch_token_hashes, shingle_hashes_from_tokens
 from dedup.text.similarity import jaccard
 
 TEMPLATE = "template"
@@ -252,7 +252,7 @@ def key_signatures(long_keys: list[str]) -> np.ndarray:
     if not long_keys:
         return np.zeros((0, NEAR_PERM), dtype=np.uint32)
     grams, bounds = _trigram_hashes(long_keys)
-    return minhash_segments(fold32(grams), bounds, NEAR_PERM, _NEAR_SEED)
+    return shingle_minhash(grams, bounds, NEAR_PERM, _NEAR_SEED)
 
 
 def _fingerprint_jobs(docs, blocks) -> Iterator[FingerprintJob]:

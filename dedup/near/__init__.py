@@ -48,6 +48,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
             "permutations",
             "fmix32",
             "minhash_segments",
+            "shingle_minhash",
         ],
         "verification": [
             "Verified",

@@ -16,10 +16,10 @@ import xxhash
 from dedup.config import Settings
 from dedup.near.candidates import band_keys, lsh_params
 from dedup.near.shingle_store import write_batch
-from dedup.near.signatures import minhash_segments
+from dedup.near.signatures import shingle_minhash
 from dedup.text.ngrams import TextFingerprints, by_hash
 from dedup.text.normalize import normalize_text
-from dedup.text.shingles import HASH_CHUNK_CHARS, ShingleBatch, ascii_collapsed, batch_tokens, code_tokens, fold32, shingles_of_tokens
+from dedup.text.shingles import HASH_CHUNK_CHARS, ShingleBatch, ascii_collapsed, batch_tokens, code_tokens, shingles_of_tokens
 
 # Texts per inner step: keeps the code-point arrays and the MinHash block in
 # cache (measured: about 3x faster than whole 2,000-text batches).
@@ -187,7 +187,7 @@ def fingerprint_batch(
         batch = shingles_of_tokens(tokens, first, settings.ngram)
         if grams is not None:
             grams.add(tokens, first, i)
-        sigs.append(minhash_segments(fold32(batch.hashes), batch.offsets, settings.num_perm, settings.seed, permutations))
+        sigs.append(shingle_minhash(batch.hashes, batch.offsets, settings.num_perm, settings.seed, permutations))
         parts.append(batch)
     # Spilled, the parts are written one after the other: joining them would copy every set once more.
     joined = _join(parts) if keep_shingles or not parts else None

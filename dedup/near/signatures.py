@@ -15,10 +15,11 @@ from functools import lru_cache
 
 import numpy as np
 
-from dedup.text.shingles import compiled_loop
+from dedup.text.shingles import compiled_loop, fold32
 
-# The C loop (dedup/text/_loops.c), built where a compiler was found at install; else None.
+# The C loops (dedup/text/_loops.c), built where a compiler was found at install; else None.
 _segment_minima = compiled_loop("segment_minima")
+_shingle_minima = compiled_loop("shingle_minima")
 
 EMPTY = np.uint32(0xFFFFFFFF)
 # Shingles per block: the (num_perm x rows) temporary stays in cache (4 MB at 128).
@@ -89,6 +90,24 @@ def minhash_segments(values: np.ndarray, offsets: np.ndarray, num_perm: int, see
     count = num_perm if used is None else min(used, num_perm)
     out = np.empty((offsets.size - 1, count), dtype=np.uint32)
     _segment_minima(fmix32(values), np.ascontiguousarray(offsets, dtype=np.int64), a[:count], b[:count], out)
+    return out
+
+
+def shingle_minhash(hashes: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int, used: int | None = None) -> np.ndarray:
+    """:func:`minhash_segments` of 64-bit shingle hashes, :func:`~dedup.text.shingles.fold32`
+    of each taken as its 32-bit hash: with the compiled module the hashes
+    are folded and mixed in the loop's own pass, not through numpy temporaries.
+
+    Args:
+        hashes: uint64 shingle hashes of all documents, concatenated.
+        offsets, num_perm, seed, used: As for :func:`minhash_segments`.
+    """
+    if _shingle_minima is None:
+        return minhash_segments(fold32(hashes), offsets, num_perm, seed, used)
+    a, b = permutations(num_perm, seed)
+    count = num_perm if used is None else min(used, num_perm)
+    out = np.empty((offsets.size - 1, count), dtype=np.uint32)
+    _shingle_minima(np.ascontiguousarray(hashes, dtype=np.uint64), np.ascontiguousarray(offsets, dtype=np.int64), a[:count], b[:count], out)
     return out
 
 

@@ -13,10 +13,10 @@ from datasketch import MinHash
 from dedup.config import Settings
 from dedup.near.fingerprints import ascii_codes, code_digests, exact_digests, fingerprint_batch, numpy_code_digests, prepare
 from dedup.near import signatures
-from dedup.near.signatures import minhash_segments, numpy_segments, permutations
+from dedup.near.signatures import minhash_segments, numpy_segments, permutations, shingle_minhash
 from dedup.text.normalize import normalize_text, token_spans, tokenize
 from dedup.text import shingles
-from dedup.text.shingles import ascii_collapsed, code_token_spans, numpy_token_spans, reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
+from dedup.text.shingles import ascii_collapsed, code_token_spans, fold32, numpy_token_spans, reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
 
 # Letters of each script, with spaces, punctuation, digits and combining marks.
 SCRIPTS = {
@@ -116,6 +116,28 @@ def test_only_the_permutations_used_are_computed(segments):
     used = minhash_signatures(lists, 128, 9, segments, used=126)
     assert used.shape == (4, 126)
     assert np.array_equal(used, every[:, :126])
+
+
+@pytest.mark.parametrize("built", [True, False], ids=["built", "numpy"])
+def test_minhash_of_64_bit_shingle_hashes_folds_them_as_fold32(monkeypatch, built):
+    if not built:
+        monkeypatch.setattr(signatures, "_shingle_minima", None)
+    elif signatures._shingle_minima is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    rng = np.random.default_rng(6)
+    sizes = [0, 1, 2, 3, 4, 5, 700, 0, 9001]
+    hashes = rng.integers(0, 2**64, sum(sizes), dtype=np.uint64)
+    offsets = np.concatenate(([0], np.cumsum(sizes))).astype(np.int64)
+    for used in (None, 126):
+        expected = numpy_segments(fold32(hashes), offsets, 128, 7, used)
+        assert np.array_equal(shingle_minhash(hashes, offsets, 128, 7, used), expected)
+    if built:
+        a, b = permutations(128, 7)
+        out = np.empty((1, 4), dtype=np.uint32)
+        with pytest.raises(ValueError, match="rise within"):
+            signatures._shingle_minima(hashes[:10], np.array([0, 11], dtype=np.int64), a[:4], b[:4], out)
+        with pytest.raises(ValueError, match="do not agree"):
+            signatures._shingle_minima(hashes[:10], np.array([0, 10], dtype=np.int64), a[:4], b[:3], out)
 
 
 def test_the_c_loop_is_built_where_a_compiler_is():
