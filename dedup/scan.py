@@ -106,7 +106,8 @@ def fingerprint_stream(
     text, listed in the table's ``failed`` and appended to ``faults``. With
     ``index``, the passage index's fingerprints go there, not into the result.
     ``texts_at(start, stop)``: what is sent for the texts of those documents
-    (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`).
+    (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`),
+    or stay with the shingle sets on a distributed engine.
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
@@ -128,8 +129,8 @@ def fingerprint_stream(
             store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
         else:
             store.add(part.spilled, part.counts)
+            keys.take(part)
         first += len(part.counts)
-        keys.take(part)
         parts.append(part)
     return table, keys.joined(join_fingerprints(parts, settings.num_perm)), store
 
@@ -227,7 +228,8 @@ def _run(
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
         table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
-        pairs_of = partial(pairs_from_keys, fp.band_keys)
+        # A distributed engine keeps the band keys with the shingle sets and finds the candidates where they are.
+        pairs_of = partial(store.candidates, engine) if isinstance(store, KeptSets) else (lambda usable: pairs_from_keys(fp.band_keys, np.flatnonzero(usable)))
         verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
         clock.lap("fingerprint")
         failed = set(table.failed)
@@ -236,7 +238,7 @@ def _run(
         is_head[[m for group in groups for m in group[1:]] + sorted(failed)] = False
         # A document without shingles has the signature of every other such
         # document; it is reported as empty, never paired by Jaccard.
-        candidates = pairs_of(subset=np.flatnonzero(is_head & (fp.counts > 0)))
+        candidates = pairs_of(is_head & (fp.counts > 0))
         fp.band_keys = pairs_of = None
         clock.lap("candidates")
         if progress:

@@ -22,6 +22,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.engine import Engine, FaultBarrier, Guarded
 from dedup.io.shards import SHARD_BYTES, file_size, input_files
+from dedup.near.candidates import band_columns, bucket_pair_codes
 from dedup.near.verification import Verified, verify_pairs
 from dedup.text.shingles import ShingleBatch
 
@@ -41,6 +42,25 @@ class KeptSets:
     """
 
     parts: list[tuple[Any, np.ndarray, int]] = field(default_factory=list)
+
+    def candidates(self, engine: Engine, usable: np.ndarray) -> np.ndarray:
+        """Stage 3 as a shuffle by band key where the band keys are kept:
+        the pairs :func:`~dedup.near.candidates.pairs_from_keys` gives for
+        the documents ``usable`` marks, without their band keys (``8 *
+        bands`` bytes a document) passing through this process.
+
+        Args:
+            engine: The engine that holds the batches (their band keys).
+            usable: A flag per document: paired only where set.
+
+        Returns:
+            ``(k, 2)`` int64 document numbers ``i < j``, sorted, unique.
+        """
+        n = len(usable)
+        sources = ((_kept_band_columns, handle, kept, usable[first : first + int(kept.sum())], first) for handle, kept, first in self.parts)
+        codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources) if c.size]
+        codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+        return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
 
     def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
         """Stage 4 on ``engine``: each chunk of candidate pairs is verified by a
@@ -110,12 +130,23 @@ def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tupl
     return verify_pairs(pairs, {doc: kept[shard][1][row] for doc, (shard, row) in where.items()}, threshold)
 
 
-def keep_shingles(barrier: FaultBarrier, job: tuple[int, list[str]]) -> tuple[Guarded, tuple[None, ShingleBatch]]:
+def _kept_band_columns(kept: tuple[np.ndarray, ShingleBatch], rows: np.ndarray, usable: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+    """A kept batch's band keys as shuffle columns
+    (:func:`~dedup.near.candidates.band_columns`): its document rows
+    (``rows``), numbered from ``first``, where ``usable``."""
+    numbers = np.full(rows.size, -1, dtype=np.int64)
+    documents = np.flatnonzero(rows)
+    numbers[documents] = np.where(usable, first + np.arange(documents.size), -1)
+    return band_columns(kept[0], numbers)
+
+
+def keep_shingles(barrier: FaultBarrier, job: tuple[int, list[str]]) -> tuple[Guarded, tuple[np.ndarray, ShingleBatch]]:
     """``barrier(job)`` for :meth:`~dedup.engine.Engine.map_keep`: the guarded
-    fingerprints come back, their shingle sets stay with the engine."""
+    fingerprints come back, their band keys and shingle sets stay with the engine."""
     guarded = barrier(job)
-    sets, guarded.result.shingles = guarded.result.shingles, None
-    return guarded, (None, sets)
+    kept = guarded.result.band_keys, guarded.result.shingles
+    guarded.result.band_keys = guarded.result.shingles = None
+    return guarded, kept
 
 
 def shard_bytes(paths: list[str], workers: int) -> int:

@@ -9,7 +9,7 @@ composition of its documents, reading each document's signals once.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from dedup.config import Settings
 from dedup.document import Document, document_ids, document_sources, take
@@ -94,7 +94,9 @@ def _directed(docs: Sequence[Document], pairs: Sequence[PairResult], settings: S
     paired = {doc_id for pair in pairs for doc_id in (pair.a, pair.b)}  # a position for these only
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
     needed = sorted(position.values())
-    signals = dict(zip((ids[k] for k in needed), _signals_of(docs, needed, engine)))
+    # Most documents' signals are alike (no credit, no date): one object for each distinct value, not one per document.
+    distinct: dict[DocumentSignals, DocumentSignals] = {}
+    signals = {ids[k]: distinct.setdefault(found, found) for k, found in zip(needed, _signals_of(docs, needed, engine))}
     # pairs come in order of their first document, so a few texts are kept at hand
     text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
 
@@ -135,12 +137,11 @@ def _batch_signals(batch: Sequence[Document]) -> list[DocumentSignals]:
     return [document_signals(doc.text, doc.date) for doc in batch]
 
 
-def _signals_of(docs: Sequence[Document], chosen: list[int], engine: Engine | None) -> list[DocumentSignals]:
-    """:func:`document_signals` of the documents at ``chosen``, in that order."""
+def _signals_of(docs: Sequence[Document], chosen: list[int], engine: Engine | None) -> Iterator[DocumentSignals]:
+    """:func:`document_signals` of the documents at ``chosen``, in that order, a batch at a time."""
     batches = [take(docs, chosen[lo : lo + _SIGNALS_BATCH]) for lo in range(0, len(chosen), _SIGNALS_BATCH)]
-    if engine is None or len(batches) < 2:
-        return [found for batch in batches for found in _batch_signals(batch)]
-    return [found for part in engine.map(_batch_signals, batches) for found in part]
+    parts = map(_batch_signals, batches) if engine is None or len(batches) < 2 else engine.map(_batch_signals, batches)
+    return (found for part in parts for found in part)
 
 
 def derived_extent(extent_a: str, extent_b: str, a: str, b: str, derived: str | None) -> str | None:

@@ -176,6 +176,55 @@ def test_the_store_pages_the_driver_reads_leave_its_memory_and_the_store_keeps_i
     assert grown < 4 * 1024
 
 
+BANDS, BATCH_ROWS = 21, 1000
+
+
+def _batch_band_keys(seed: int) -> np.ndarray:
+    """A batch's band keys: rare collisions, a few thousand candidate pairs among 40,000 documents."""
+    return np.random.default_rng(seed).integers(0, 10_000_000, size=(BATCH_ROWS, BANDS)).astype(np.uint64) * np.uint64(2**40 + 1)
+
+
+def _kept_band_keys(seed: int) -> tuple[int, tuple[np.ndarray, None]]:
+    """For map_keep: a batch's band keys stay in the object store, as stage 1 keeps them."""
+    return BATCH_ROWS, (_batch_band_keys(seed), None)
+
+
+def _candidates_held(engine, batches: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """The driver's peak of traced memory while the candidates of ``batches``
+    kept batches are found, the candidates, and the flags they were found for."""
+    import tracemalloc
+
+    from dedup.near.sharded import KeptSets
+
+    kept = KeptSets()
+    for k, (rows, handle) in enumerate(engine.map_keep(_kept_band_keys, range(batches), in_flight=1)):
+        kept.parts.append((handle, np.ones(rows, dtype=bool), k * BATCH_ROWS))
+    usable = np.arange(batches * BATCH_ROWS) % 7 != 3
+    tracemalloc.start()
+    try:
+        found = kept.candidates(engine, usable)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return peak, found, usable
+
+
+def test_the_candidates_are_found_where_the_band_keys_are_kept_and_none_comes_to_the_driver(cluster):
+    # The band keys of every document (8 bytes a band, 168 a document) read
+    # into the driver to find the candidates made its memory grow with the corpus.
+    from dedup.near.candidates import pairs_from_keys
+
+    with RayEngine(cluster) as engine:
+        _candidates_held(engine, 2)  # the first shuffle imports and caches what every later one uses
+        small, _, _ = _candidates_held(engine, 10)
+        large, found, usable = _candidates_held(engine, 40)
+    keys = np.concatenate([_batch_band_keys(k) for k in range(40)])
+    expected = pairs_from_keys(keys, np.flatnonzero(usable))
+    assert len(expected) > 100 and np.array_equal(found, expected)
+    per_document = (large - small) / (30 * BATCH_ROWS)
+    assert per_document < 16, f"the driver held {per_document:.0f} bytes a document more to find the candidates of 40,000 documents than of 10,000"
+
+
 def test_ray_reads_the_inputs_in_its_workers_and_gives_the_local_results_at_document_level(cluster, generated, tmp_path):
     sys.path.insert(0, str(ROOT / "tests" / "near"))
     from test_sharded import messy_corpus

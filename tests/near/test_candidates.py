@@ -112,3 +112,20 @@ def test_the_shuffle_by_band_key_gives_the_pairs_of_the_banding_in_any_partition
     expected = pairs_from_keys(keys, subset=subset)
     assert len(subset) > MAX_BUCKET_PAIRS and len(expected) > 1000
     assert np.array_equal(np.stack([codes // n, codes % n], axis=1), expected)
+
+
+def test_kept_batches_give_the_candidates_of_the_band_keys_without_sending_them_back():
+    from dedup.engine import LocalEngine
+    from dedup.near.sharded import KeptSets
+
+    rng = np.random.default_rng(5)
+    n, bands = 500, 6
+    keys = rng.integers(0, 70, size=(n, bands)).astype(np.uint64)
+    keys[:, 1] = 9  # a star
+    usable = rng.random(n) < 0.8
+    kept = KeptSets()
+    for first in range(0, n, 90):  # batches as stage 1 keeps them: (band keys, shingle sets) per batch
+        kept.parts.append(((keys[first : first + 90], None), np.ones(min(90, n - first), dtype=bool), first))
+    with LocalEngine(2, distributed=True) as engine:
+        found = kept.candidates(engine, usable)
+    assert np.array_equal(found, pairs_from_keys(keys, np.flatnonzero(usable)))
