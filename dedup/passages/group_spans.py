@@ -20,8 +20,7 @@ from dedup.config import PassageSettings
 from dedup.document import Document, Span, document_ids, document_lengths, span_mask, take
 from dedup.engine import Engine, engine_or_local
 from dedup.passages.estimates import fingerprint_share, unmasked_chars
-from dedup.passages.groups import Groups, sorted_lookup
-from dedup.results import collection_paused
+from dedup.passages.groups import Groups, run_positions, sorted_lookup
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
 from dedup.text.shingles import shingle_hashes_from_tokens, token_hash_spans
@@ -49,28 +48,59 @@ def indexed_words(doc: Document, spans: Sequence[Span] | None) -> tuple[np.ndarr
 
 @dataclass
 class GroupSpans:
-    """What :func:`group_spans` finds, each member document read once.
+    """What :func:`group_spans` finds, each member document read once: an
+    entry per member document holding its group, in arrays (a scan finds
+    hundreds of thousands; a list and a tuple each cost more to send from a
+    worker and to read than the row made of them).
 
     Attributes:
-        spans: Per group, ``(document index, [[start, end], ...])`` of each
-            member holding it, in corpus order.
-        texts: Per group, the text of its first span in its first document.
-        dates: The date of each member document that has one.
-        estimates: Per group, the characters each member shares by the
+        group: The group of each entry, ascending; a group's entries are in
+            corpus order.
+        document: The document index of each entry.
+        estimates: The characters each entry's document shares by the
             index's estimate (as :func:`dedup.passages.estimates.estimated_shares`
             makes it for a pair: the sampled fingerprints found, plus the words
-            sampling and the last n-gram leave out), in the order of ``spans``.
-            The spans start and end at sampled fingerprints, so they fall
-            short of the text shared by up to ``index_sample`` words at each end.
-        chars: Per group, the characters its spans cover in each member, in
-            the order of ``spans``.
+            sampling and the last n-gram leave out). The spans start and end at
+            sampled fingerprints, so they fall short of the text shared by up to
+            ``index_sample`` words at each end.
+        chars: The characters each entry's spans cover.
+        span_ends: Where each entry's spans end in ``spans`` (they start
+            where the previous entry's end).
+        spans: ``(n, 2)`` ``[start, end]`` of every span, entry after entry.
+        texts: Per group, the text of its first span in its first document.
+        dates: The date of each member document that has one.
     """
 
-    spans: dict[int, list[tuple[int, list[list[int]]]]] = field(default_factory=dict)
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    document: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    estimates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    chars: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    span_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
-    estimates: dict[int, list[int]] = field(default_factory=dict)
-    chars: dict[int, list[int]] = field(default_factory=dict)
+
+    def group_bounds(self, n_groups: int) -> np.ndarray:
+        """Where the entries of each of ``n_groups`` groups begin, and the last ends (``n_groups + 1`` values)."""
+        return np.searchsorted(self.group, np.arange(n_groups + 1))
+
+    def member_spans(self) -> list[list[list[int]]]:
+        """Each entry's ``[[start, end], ...]``."""
+        flat = self.spans.tolist()
+        ends = self.span_ends.tolist()
+        return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+
+    def by_group(self) -> dict[str, dict[int, list]]:
+        """The entries per group, as lists: ``spans`` (``(document index,
+        [[start, end], ...])`` of each member), ``estimates`` and ``chars``."""
+        out: dict[str, dict[int, list]] = {"spans": {}, "estimates": {}, "chars": {}}
+        members = list(zip(self.document.tolist(), self.member_spans()))
+        estimates, chars = self.estimates.tolist(), self.chars.tolist()
+        for k, g in enumerate(self.group.tolist()):
+            out["spans"].setdefault(g, []).append(members[k])
+            out["estimates"].setdefault(g, []).append(estimates[k])
+            out["chars"].setdefault(g, []).append(chars[k])
+        return out
 
 
 # Below this many member documents per worker, the spans are found in this process.
@@ -144,19 +174,22 @@ class _RunFindings:
     member document of a group, in the order of the documents.
 
     Attributes:
-        groups: The group of each entry (int64 arrays, one per batch).
-        members: Each entry's ``(document index, [[start, end], ...])``.
-        estimates, chars: Each entry's, as in :class:`GroupSpans`.
+        columns: Per batch, its entries' ``(group, document, estimates,
+            chars, span counts)`` and ``spans``, as in :class:`GroupSpans`
+            (joined into one of each when the run ends).
         texts: Per group, the text of its first span in its first document of the run.
         dates: The date of each document of the run that has one.
     """
 
-    groups: list[np.ndarray] = field(default_factory=list)
-    members: list[tuple[int, list[list[int]]]] = field(default_factory=list)
-    estimates: list[int] = field(default_factory=list)
-    chars: list[int] = field(default_factory=list)
+    columns: list[tuple[np.ndarray, ...]] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
+
+    def joined(self) -> "_RunFindings":
+        """The batches' columns as one of each."""
+        if len(self.columns) > 1:
+            self.columns = [tuple(np.concatenate(column) for column in zip(*self.columns))]
+        return self
 
 
 def _run_spans(
@@ -167,19 +200,17 @@ def _run_spans(
     out = _RunFindings()
     batch: list[tuple[int, Document]] = []
     chars = 0
-    # the findings are many small lists, none of them cyclic garbage: collections would walk them again and again
-    with collection_paused():
-        for k, doc in zip(indices.tolist(), run_docs):
-            if doc.date:
-                out.dates[k] = doc.date
-            batch.append((k, doc))
-            chars += len(doc.text)
-            if chars >= _BATCH_CHARS:
-                _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
-                batch, chars = [], 0
-        if batch:
+    for k, doc in zip(indices.tolist(), run_docs):
+        if doc.date:
+            out.dates[k] = doc.date
+        batch.append((k, doc))
+        chars += len(doc.text)
+        if chars >= _BATCH_CHARS:
             _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
-    return out
+            batch, chars = [], 0
+    if batch:
+        _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
+    return out.joined()
 
 
 def _by_group(runs: list[_RunFindings]) -> GroupSpans:
@@ -191,19 +222,16 @@ def _by_group(runs: list[_RunFindings]) -> GroupSpans:
         out.texts.update(run.texts)
     for run in runs:
         out.dates.update(run.dates)
-    pieces = [piece for run in runs for piece in run.groups]
+    pieces = [piece for run in runs for piece in run.columns]
     if not pieces:
         return out
-    group = np.concatenate(pieces)
-    order = np.argsort(group, kind="stable").tolist()
-    group = group[order]
-    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
-    ends = np.append(starts[1:], group.size).tolist()
-    keys, starts = group[starts].tolist(), starts.tolist()
-    for name, field_name in (("members", "spans"), ("estimates", "estimates"), ("chars", "chars")):
-        entries = [entry for run in runs for entry in getattr(run, name)]
-        gathered = [entries[at] for at in order]
-        setattr(out, field_name, {g: gathered[a:b] for g, a, b in zip(keys, starts, ends)})
+    group, document, estimates, chars, span_counts, spans = (np.concatenate(column) for column in zip(*pieces))
+    order = np.argsort(group, kind="stable")
+    span_starts = (np.cumsum(span_counts) - span_counts)[order]
+    span_counts = span_counts[order]
+    out.group, out.document, out.estimates, out.chars = group[order], document[order], estimates[order], chars[order]
+    out.span_ends = np.cumsum(span_counts)
+    out.spans = spans[run_positions(span_starts, span_counts)].reshape(-1, 2)
     return out
 
 
@@ -260,20 +288,18 @@ def _batch_spans(
     head[1:] = (run_doc[1:] != run_doc[:-1]) | (run_group[1:] != run_group[:-1])
     heads = np.flatnonzero(head)
     member_doc = run_doc[heads]
-    chars = np.array([unmasked_chars(batch[b][1], masks) for b in member_doc.tolist()], dtype=np.int64)
+    chars = np.array([unmasked_chars(doc, masks) for _, doc in batch], dtype=np.int64)[member_doc]
     shares = fingerprint_share(np.add.reduceat(found, heads), held[member_doc], settings)
-    estimated = np.rint(shares * chars).astype(np.int64).tolist()
-    span_bounds = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1)
-    covered = np.add.reduceat(span_bounds[:, 1] - span_bounds[:, 0], heads).tolist()
-    spans = span_bounds.tolist()
-    bounds = np.append(heads, begins.size).tolist()
+    estimated = np.rint(shares * chars).astype(np.int64)
+    span_bounds = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1).astype(np.int64, copy=False)
+    covered = np.add.reduceat(span_bounds[:, 1] - span_bounds[:, 0], heads)
     member_group = run_group[heads]
-    out.groups.append(member_group)
-    out.estimates.extend(estimated)
-    out.chars.extend(covered)
-    for m, (b, g) in enumerate(zip(member_doc.tolist(), member_group.tolist())):
-        k, doc = batch[b]
-        out.members.append((k, spans[bounds[m] : bounds[m + 1]]))
-        if g not in out.texts:  # documents come in corpus order: this is the group's first
-            first, end = spans[bounds[m]]
-            out.texts[g] = doc.text[first : min(end, first + text_chars)]
+    span_counts = np.diff(np.append(heads, begins.size))
+    documents = np.fromiter((k for k, _ in batch), dtype=np.int64, count=len(batch))
+    out.columns.append((member_group, documents[member_doc], estimated, covered, span_counts, span_bounds))
+    # documents come in corpus order: a group's first entry is in its first document
+    groups, first = np.unique(member_group, return_index=True)
+    for g, m in zip(groups.tolist(), first.tolist()):
+        if g not in out.texts:
+            start, end = span_bounds[heads[m]].tolist()
+            out.texts[g] = batch[member_doc[m]][1].text[start : min(end, start + text_chars)]

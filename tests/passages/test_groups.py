@@ -201,6 +201,7 @@ def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_w
     # the pairs of the groups' members, found once for choosing the groups, are reused for the reported ones;
     # a group whose spans were not found in every member holds only the pairs of those it was found in
     from dedup.passages.group_rows import _held_pairs
+    from dedup.passages.group_spans import GroupSpans
     from dedup.passages.groups import Groups, left_out_pairs_in_groups, pairs_within
 
     rng = np.random.default_rng(seed)
@@ -223,9 +224,11 @@ def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_w
         return np.sort(np.append(m[1:], rng.choice(other)))
 
     ways = rng.integers(0, 3, size=len(members))
-    held = [found_in(m, way) for m, way, chosen in zip(members, ways.tolist(), reported) if chosen]
+    every = [found_in(m, way) for m, way in zip(members, ways.tolist())]
+    held = [h for h, chosen in zip(every, reported) if chosen]
     assert {0, 1, 2} <= set(ways[reported].tolist())
-    within = _held_pairs(groups, reported, held, n_docs, left_out, order[at], group)
+    found = GroupSpans(group=np.repeat(np.arange(len(every)), [h.size for h in every]), document=np.concatenate(every))
+    within = _held_pairs(groups, reported, found, found.group_bounds(len(every)), n_docs, left_out, order[at], group)
     assert within.any() and np.array_equal(within, pairs_within(held, n_docs, left_out))
 
 
