@@ -435,7 +435,12 @@ def partner_order(pairs: np.ndarray, counts: np.ndarray) -> np.ndarray:
     key <<= doc_bits
     key |= np.concatenate((pairs[:, 1], pairs[:, 0]))
     key |= np.concatenate((pairs[:, 0], pairs[:, 1])).astype(np.int64) << (doc_bits + weak_bits)
-    return np.argsort(key, kind="stable")
+    # distinct pairs make distinct keys: any sort gives the stable order, and an unstable one is about twice as fast
+    order = np.argsort(key)
+    ranked = key[order]
+    if (ranked[1:] == ranked[:-1]).any():  # a pair given twice
+        return np.argsort(key, kind="stable")
+    return order
 
 
 def strongest_partners(pairs: np.ndarray, counts: np.ndarray, k: int, order: np.ndarray | None = None) -> np.ndarray:

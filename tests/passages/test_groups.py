@@ -278,3 +278,15 @@ def test_a_groups_median_in_plain_python_is_numpys() -> None:
     for size in [1, 2, 3, 4, 5, 10, 11] * 40:
         values = [rng.randrange(0, 5000 if size % 2 else 7) for _ in range(size)]
         assert median_int(values) == int(np.median(values)), values
+
+
+@pytest.mark.parametrize("columns", [1, 2, 8])
+def test_groups_are_ordered_as_lists_of_their_members(columns: int) -> None:
+    # sets equal in their first columns, sets that are prefixes of others and repeated sets among random ones
+    from dedup.passages.groups import lexicographic_order
+
+    rng = np.random.default_rng(columns)
+    members = [np.sort(rng.choice(30, size=int(rng.integers(1, 7)), replace=False)) for _ in range(300)]
+    members += [np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3]), np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 4, 6]), np.array([], dtype=np.int64)]
+    assert lexicographic_order(members, columns) == sorted(range(len(members)), key=lambda k: members[k].tolist())
+    assert lexicographic_order([]) == []
