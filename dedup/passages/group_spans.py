@@ -20,7 +20,7 @@ from dedup.config import PassageSettings
 from dedup.document import Document, Span, document_ids, document_lengths, span_mask, take
 from dedup.engine import Engine, engine_or_local
 from dedup.passages.estimates import fingerprint_share, unmasked_chars
-from dedup.passages.groups import Groups, run_positions, sorted_lookup
+from dedup.passages.groups import Groups, run_positions
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
 from dedup.text.shingles import shingle_hashes_from_tokens, token_hash_spans
@@ -193,6 +193,7 @@ class _RunFindings:
     columns: list[tuple[np.ndarray, ...]] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
+    texted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)  # per group, whether ``texts`` has it
 
     def joined(self) -> "_RunFindings":
         """The batches' columns as one of each."""
@@ -206,7 +207,8 @@ def _run_spans(
 ) -> _RunFindings:
     """What one run of member documents ``(documents, indices, masks)`` holds of the groups, found in batches."""
     run_docs, indices, masks = run
-    out = _RunFindings()
+    out = _RunFindings(texted=np.zeros(int(group_of.max()) + 1 if group_of.size else 0, dtype=bool))
+    table = HashTable(hashes)
     batch: list[tuple[int, Document]] = []
     chars = 0
     for k, doc in zip(indices.tolist(), run_docs):
@@ -215,10 +217,11 @@ def _run_spans(
         batch.append((k, doc))
         chars += len(doc.text)
         if chars >= _BATCH_CHARS:
-            _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
+            _batch_spans(batch, table, group_of, settings, masks, text_chars, out)
             batch, chars = [], 0
     if batch:
-        _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
+        _batch_spans(batch, table, group_of, settings, masks, text_chars, out)
+    out.texted = np.zeros(0, dtype=bool)  # not sent back
     return out.joined()
 
 
@@ -244,6 +247,45 @@ def _by_group(runs: list[_RunFindings]) -> GroupSpans:
     return out
 
 
+# Top bits a hash table's buckets are found by, at most (4 million buckets, 32 MB of their starts).
+_MOST_BUCKET_BITS = 22
+
+
+class HashTable:
+    """Where each of a sorted array of 64-bit hashes is, found by the top
+    bits of a hash, then the few hashes that share them: the first
+    position of each key in ``hashes``, as ``np.searchsorted`` gives it when
+    the key is there, in a few passes over the keys instead of a binary
+    search each (the keys are document n-grams, millions of them).
+
+    Args:
+        hashes: Sorted uint64 hashes (repeats allowed).
+    """
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        self.hashes = hashes
+        self.shift = np.uint64(64 - min(max(1, int(hashes.size).bit_length()), _MOST_BUCKET_BITS))
+        buckets = 1 << (64 - int(self.shift))
+        self.starts = np.zeros(buckets + 1, dtype=np.int64)
+        np.cumsum(np.bincount((hashes >> self.shift).astype(np.intp), minlength=buckets), out=self.starts[1:])
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """The first position of each key in ``hashes``, -1 where it is not there."""
+        bucket = (keys.astype(np.uint64, copy=False) >> self.shift).astype(np.intp)
+        at = self.starts[bucket]
+        left = self.starts[bucket + 1] - at
+        out = np.full(keys.size, -1, dtype=np.int64)
+        pending = np.flatnonzero(left > 0)
+        step = 0
+        while pending.size:  # a pass per hash of the fullest bucket asked for (a few: the top bits spread them)
+            where = at[pending] + step
+            found = self.hashes[where] == keys[pending]
+            out[pending[found]] = where[found]
+            step += 1
+            pending = pending[~found & (left[pending] > step)]
+        return out
+
+
 # Characters of the documents whose words are hashed in one call.
 _BATCH_CHARS = 1 << 20
 
@@ -262,24 +304,26 @@ def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence
         doc = batch[b][1]
         words, first, last = indexed_words(doc, masks.get(doc.id))
         columns.append((words, first, last, np.full(words.size, b, dtype=np.int64)))
+    if len(columns) == 1:
+        return columns[0]
     return tuple(np.concatenate(column) for column in zip(*columns))
 
 
 def _batch_spans(
-    batch: list[tuple[int, Document]], hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings,
+    batch: list[tuple[int, Document]], table: "HashTable", group_of: np.ndarray, settings: PassageSettings,
     masks: Mapping[str, Sequence[Span]], text_chars: int, out: _RunFindings,
 ) -> None:
-    """The spans of the groups (``hashes``, sorted, and the group of each) in
-    a batch of their documents, added to ``out``."""
+    """The spans of the groups (``table`` of their hashes, and the group of
+    each hash) in a batch of their documents, added to ``out``."""
     n = settings.index_ngram
     words, starts, ends, owner = _batch_words(batch, masks)
-    if words.size < n or hashes.size == 0:
+    if words.size < n or table.hashes.size == 0:
         return
     grams = shingle_hashes_from_tokens(words, n)
     position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
     held = np.bincount(owner[position], minlength=len(batch))
-    at = np.minimum(sorted_lookup(hashes, grams[position]), hashes.size - 1)
-    hit = hashes[at] == grams[position]
+    at = table.find(grams[position])
+    hit = at >= 0
     position, group = position[hit], group_of[at[hit]]
     doc_at = owner[position]
     order = np.lexsort((position, group, doc_at))
@@ -308,7 +352,9 @@ def _batch_spans(
     out.columns.append((member_group, documents[member_doc], estimated, covered, span_counts, span_bounds))
     # documents come in corpus order: a group's first entry is in its first document
     groups, first = np.unique(member_group, return_index=True)
-    for g, m in zip(groups.tolist(), first.tolist()):
-        if g not in out.texts:
-            start, end = span_bounds[heads[m]].tolist()
-            out.texts[g] = batch[member_doc[m]][1].text[start : min(end, start + text_chars)]
+    untexted = ~out.texted[groups]
+    groups, first = groups[untexted], first[untexted]
+    out.texted[groups] = True
+    text_bounds = span_bounds[heads[first]].tolist()
+    for g, b, (start, end) in zip(groups.tolist(), member_doc[first].tolist(), text_bounds):
+        out.texts[g] = batch[b][1].text[start : min(end, start + text_chars)]

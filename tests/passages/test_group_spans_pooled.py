@@ -142,3 +142,18 @@ def test_group_medians_are_median_int_of_each_group(seed: int) -> None:
     bounds = np.searchsorted(group, np.arange(41))
     expected = [median_int(values[group == g].tolist()) if (group == g).any() else 0 for g in range(40)]
     assert group_medians(values, group, bounds).tolist() == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 5000])
+def test_hash_table_finds_the_first_position_searchsorted_gives(size: int) -> None:
+    from dedup.passages.group_spans import HashTable
+
+    rng = np.random.default_rng(size)
+    hashes = np.sort(rng.integers(0, 1 << 63, size, dtype=np.uint64) << np.uint64(1))
+    if size > 10:
+        hashes = np.sort(np.concatenate((hashes, hashes[::97])))  # repeats, and buckets of several
+        hashes[100:140] = hashes[100]
+    keys = np.concatenate((rng.choice(hashes, 300) if size else np.zeros(0, dtype=np.uint64), rng.integers(0, 1 << 63, 300, dtype=np.uint64) | np.uint64(1)))
+    at = np.searchsorted(hashes, keys)
+    there = (at < hashes.size) & (hashes[np.minimum(at, max(hashes.size - 1, 0))] == keys) if size else np.zeros(keys.size, dtype=bool)
+    assert HashTable(hashes).find(keys).tolist() == np.where(there, at, -1).tolist()
