@@ -119,7 +119,7 @@ def _group_rows(
     dated = np.zeros(len(ids), dtype=bool)
     dated[[k for k, day in days.items() if day is not None]] = True
     # a source needs every member dated: a group with an undated member has none, without a step of its own
-    undated = np.add.reduceat(~dated[found.document[taken]], np.cumsum(found_in[chosen]) - found_in[chosen]) if taken.size else taken
+    undated = np.logical_or.reduceat(~dated[found.document[taken]], np.cumsum(found_in[chosen]) - found_in[chosen]) if taken.size else taken
     ends = np.cumsum(found_in[chosen]).tolist()
     texts = found.texts
     out: list[GroupResult] = []

@@ -153,7 +153,7 @@ def group_spans(
 
 def member_documents(groups: Groups, n_docs: int) -> np.ndarray:
     """Every document some group holds, sorted (marked, not sorted: the
-    groups' members run to about ten a document on a high-reuse corpus)."""
+    groups' members run to several a document on a high-reuse corpus)."""
     held = np.zeros(n_docs, dtype=bool)
     if len(groups):
         held[np.concatenate(groups.members)] = True
