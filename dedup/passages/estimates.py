@@ -168,8 +168,9 @@ def index_pairs(
     """
     if len(pairs) == 0:
         return []
-    involved, where = np.unique(pairs, return_inverse=True)
-    chars = text_chars(docs, involved, masks or {})[where.reshape(pairs.shape)]
+    involved = np.zeros(len(docs), dtype=bool)  # marked, not sorted as np.unique would
+    involved[pairs.ravel()] = True
+    chars = text_chars(docs, np.flatnonzero(involved), masks or {})[(np.cumsum(involved) - 1)[pairs]]
     holds = np.maximum(held[pairs], 1)
     shares = estimated_shares(pairs, counts, held, settings)
     shared_chars = np.rint(shares * chars).astype(np.int64)

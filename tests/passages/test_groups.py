@@ -290,3 +290,17 @@ def test_groups_are_ordered_as_lists_of_their_members(columns: int) -> None:
     members += [np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3]), np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 4, 6]), np.array([], dtype=np.int64)]
     assert lexicographic_order(members, columns) == sorted(range(len(members)), key=lambda k: members[k].tolist())
     assert lexicographic_order([]) == []
+
+
+def test_code_totals_sum_each_codes_counts_in_order_of_code() -> None:
+    from collections import Counter
+
+    from dedup.passages.groups import code_totals
+
+    rng = np.random.default_rng(11)
+    codes, counts = rng.integers(0, 50, 400), rng.integers(1, 9, 400)
+    summed = Counter()
+    for code, count in zip(codes.tolist(), counts.tolist()):
+        summed[code] += count
+    distinct, totals = code_totals(codes, counts)
+    assert distinct.tolist() == sorted(summed) and totals.tolist() == [summed[c] for c in sorted(summed)]
