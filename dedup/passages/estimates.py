@@ -19,9 +19,9 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, covered_chars, take
+from dedup.document import Document, Span, covered_chars, document_ids, take
 from dedup.passages.relations import PARTIALLY, WHOLLY
-from dedup.results import PARTIAL_COPY
+from dedup.results import PARTIAL_COPY, PairResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +78,34 @@ class IndexPair:
         """Further JSON fields: ``aligned`` (false) and ``shared_fingerprints``."""
         return {"aligned": False, "shared_fingerprints": self.shared_fingerprints}
 
+    def row(self, ids: Sequence[str]) -> PairResult:
+        """The result row, as :func:`dedup.passages.pair_rows.passage_row`
+        makes it from :meth:`document_figures`, :meth:`fields` and
+        :meth:`extra`, in one call: a scan reports a hundred thousand."""
+        a, b = self.share_a, self.share_b
+        wholly = self.wholly_share
+        return PairResult(
+            a=ids[self.i], b=ids[self.j], relation=PARTIAL_COPY, jaccard=self.jaccard, containment_a=a, containment_b=b,
+            extra={"aligned": False, "shared_fingerprints": self.shared_fingerprints},
+            shared_chars_a=self.chars_a, shared_chars_b=self.chars_b, shared_share_a=a, shared_share_b=b, passages=[], found_by="passages",
+            verbatim_share_a=a, verbatim_share_b=b, extent_a=WHOLLY if a >= wholly else PARTIALLY, extent_b=WHOLLY if b >= wholly else PARTIALLY,
+        )
+
 
 def text_chars(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str, Sequence[Span]]) -> np.ndarray:
-    """Characters outside boilerplate masks of the documents at ``chosen``."""
-    return np.array([unmasked_chars(doc, masks) for doc in take(docs, chosen.tolist())], dtype=np.int64)
+    """Characters outside boilerplate masks of the documents at ``chosen``.
+    A store knows each text's length: its documents are not read, and only
+    the masked ones' masks are walked."""
+    lengths = getattr(docs, "chars", None)
+    if lengths is None:
+        return np.array([unmasked_chars(doc, masks) for doc in take(docs, chosen.tolist())], dtype=np.int64)
+    out = np.asarray(lengths, dtype=np.int64)[chosen]
+    if masks:
+        ids = document_ids(docs)
+        for at, k in enumerate(chosen.tolist()):
+            if spans := masks.get(ids[k]):
+                out[at] -= covered_chars(int(out[at]), spans)
+    return out
 
 
 def unmasked_chars(doc: Document, masks: Mapping[str, Sequence[Span]]) -> int:
@@ -144,8 +168,9 @@ def index_pairs(
     """
     if len(pairs) == 0:
         return []
-    involved, where = np.unique(pairs, return_inverse=True)
-    chars = text_chars(docs, involved, masks or {})[where.reshape(pairs.shape)]
+    involved = np.zeros(len(docs), dtype=bool)  # marked, not sorted as np.unique would
+    involved[pairs.ravel()] = True
+    chars = text_chars(docs, np.flatnonzero(involved), masks or {})[(np.cumsum(involved) - 1)[pairs]]
     holds = np.maximum(held[pairs], 1)
     shares = estimated_shares(pairs, counts, held, settings)
     shared_chars = np.rint(shares * chars).astype(np.int64)

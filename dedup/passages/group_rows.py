@@ -19,7 +19,7 @@ from dedup.config import PassageSettings
 from dedup.document import Document, Span, document_ids, parse_date
 from dedup.engine import Engine
 from dedup.passages.group_spans import GroupSpans, group_spans
-from dedup.passages.groups import GroupCollector, Groups, left_out_pairs_in_groups, pairs_within
+from dedup.passages.groups import GroupCollector, Groups, left_out_pairs_in_groups, pairs_within, run_positions
 from dedup.results import GroupResult
 
 EARLIEST_DATE, UNDETERMINED = "earliest date", "undetermined"
@@ -56,42 +56,35 @@ def shared_passage_groups(
     groups = groups.taking(chosen)
     left_group = np.searchsorted(chosen, left_group)
     found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1, engine, workers)
-    ids = document_ids(docs)
-    days = {k: parse_date(value) for k, value in found.dates.items()}  # each document's date read once, not once per group
-    out: list[GroupResult] = []
-    held: list[np.ndarray] = []
-    reported = np.zeros(len(groups), dtype=bool)
-    for group in range(len(groups)):
-        members = found.spans.get(group, [])
-        row = _group_row(ids, found, days, group, members, int(groups.fingerprints[group]))
-        # the spans stop at sampled fingerprints, short of the text shared: the floor also takes the index's
-        # estimate, as it does for a pair reported from the index, so that what would be a pair is never lost
-        estimated = median_int(found.estimates[group]) if members else 0
-        if len(members) >= settings.group_min_docs and max(row.chars, estimated) >= settings.min_shared_chars:
-            out.append(row)
-            held.append(np.array(sorted(position for position, _ in members), dtype=np.int64))
-            reported[group] = True
-    for number, row in enumerate(out, 1):
-        row.id = f"g{number}"
-    return out, _held_pairs(groups, reported, held, n_docs, left_out, order[left_at], left_group)
+    bounds = found.group_bounds(len(groups))
+    found_in = np.diff(bounds)
+    chars = group_medians(found.chars, found.group, bounds)
+    # the spans stop at sampled fingerprints, short of the text shared: the floor also takes the index's
+    # estimate, as it does for a pair reported from the index, so that what would be a pair is never lost
+    estimated = group_medians(found.estimates, found.group, bounds)
+    reported = (found_in >= settings.group_min_docs) & (np.maximum(chars, estimated) >= settings.min_shared_chars)
+    out = _group_rows(docs, found, groups, np.flatnonzero(reported), bounds, chars)
+    return out, _held_pairs(groups, reported, found, bounds, n_docs, left_out, order[left_at], left_group)
 
 
 def _held_pairs(
-    groups: Groups, reported: np.ndarray, held: list[np.ndarray], n_docs: int, left_out: np.ndarray, left_at: np.ndarray, left_group: np.ndarray,
+    groups: Groups, reported: np.ndarray, found: GroupSpans, bounds: np.ndarray, n_docs: int,
+    left_out: np.ndarray, left_at: np.ndarray, left_group: np.ndarray,
 ) -> np.ndarray:
     """Which ``left_out`` pairs a reported group holds (both documents among
-    the ``held`` documents its spans were found in, per reported group in
-    order). ``left_at``, ``left_group``: each pair of a group's members that
-    is in ``left_out`` (its row there) and the group. A group found in each
-    of its members holds exactly those pairs; the pairs of one found in
-    fewer are taken again from the documents it was found in."""
+    the documents its spans were ``found`` in; ``bounds``: where each group's
+    entries begin). ``left_at``, ``left_group``: each pair of a group's
+    members that is in ``left_out`` (its row there) and the group. A group
+    found in each of its members holds exactly those pairs; the pairs of one
+    found in fewer are taken again from the documents it was found in."""
     within = np.zeros(len(left_out), dtype=bool)
     chosen = np.flatnonzero(reported)
-    found_in = np.fromiter((h.size for h in held), dtype=np.int64, count=len(held))
+    found_in = (bounds[1:] - bounds[:-1])[chosen]
     member_of = np.fromiter((groups.members[g].size for g in chosen.tolist()), dtype=np.int64, count=chosen.size)
     same = found_in == member_of  # then compared document by document, all groups at once
+    held_at = run_positions(bounds[chosen], found_in)  # the entries of the reported groups, group after group
     if same.any():
-        flat_held = np.concatenate([h for h, s in zip(held, same.tolist()) if s])
+        flat_held = found.document[held_at[np.repeat(same, found_in)]]
         flat_members = np.concatenate([groups.members[g] for g in chosen[same].tolist()])
         differs = np.repeat(np.arange(int(same.sum())), found_in[same])[flat_held != flat_members]
         same[np.flatnonzero(same)[differs]] = False
@@ -99,23 +92,66 @@ def _held_pairs(
     whole[chosen[same]] = True
     within[left_at[whole[left_group]]] = True
     if not same.all():
-        within |= pairs_within([h for h, s in zip(held, same.tolist()) if not s], n_docs, left_out)
+        partial = chosen[~same].tolist()
+        within |= pairs_within([found.document[bounds[g] : bounds[g + 1]] for g in partial], n_docs, left_out)
     return within
 
 
-def _group_row(
-    ids: Sequence[str], found: GroupSpans, days: Mapping[int, date | None], group: int, members: list[tuple[int, list[list[int]]]], fingerprints: int,
-) -> GroupResult:
-    """One group's row (its id set later), from its documents' spans."""
-    covered = found.chars.get(group, [])
-    documents = [{"id": ids[position], "spans": spans, "chars": c} for (position, spans), c in zip(members, covered)]
-    chars = median_int(covered) if documents else 0
-    text = found.texts.get(group, "")
-    source = _earliest(ids, days, [position for position, _ in members])
-    return GroupResult(
-        "", documents, chars, fingerprints, source, EARLIEST_DATE if source else UNDETERMINED,
-        text if len(text) <= _TEXT_CHARS else text[: _TEXT_CHARS - 1] + "…",
-    )
+def _group_rows(
+    docs: Sequence[Document], found: GroupSpans, groups: Groups, chosen: np.ndarray, bounds: np.ndarray, chars: np.ndarray,
+) -> list[GroupResult]:
+    """The rows of the groups at ``chosen`` (numbered ``g1``, ``g2``, ... in
+    that order), from their documents' spans: every member's row made in
+    one pass over the entries, each group's a slice of them."""
+    ids = document_ids(docs)
+    found_in = bounds[1:] - bounds[:-1]
+    taken = run_positions(bounds[chosen], found_in[chosen])  # the entries of the chosen groups, group after group
+    span_ends = found.span_ends[taken]
+    span_counts = np.diff(found.span_ends, prepend=0)[taken]
+    flat = found.spans[run_positions(span_ends - span_counts, span_counts)].tolist()
+    span_bounds = np.concatenate(([0], np.cumsum(span_counts))).tolist()
+    members = found.document[taken].tolist()
+    documents = [
+        {"id": ids[k], "spans": flat[a:b], "chars": c}
+        for k, a, b, c in zip(members, span_bounds[:-1], span_bounds[1:], found.chars[taken].tolist())
+    ]
+    days = {k: parse_date(value) for k, value in found.dates.items()}  # each document's date read once, not once per group
+    dated = np.zeros(len(ids), dtype=bool)
+    dated[[k for k, day in days.items() if day is not None]] = True
+    # a source needs every member dated: a group with an undated member has none, without a step of its own
+    undated = np.logical_or.reduceat(~dated[found.document[taken]], np.cumsum(found_in[chosen]) - found_in[chosen]) if taken.size else taken
+    ends = np.cumsum(found_in[chosen]).tolist()
+    texts = found.texts
+    out: list[GroupResult] = []
+    for number, (g, a, b, fingerprints, median, missing) in enumerate(
+        zip(chosen.tolist(), [0, *ends[:-1]], ends, groups.fingerprints[chosen].tolist(), chars[chosen].tolist(), undated.tolist()), 1,
+    ):
+        source = _earliest(ids, days, members[a:b]) if not missing else None
+        text = texts.get(g, "")
+        out.append(GroupResult(
+            f"g{number}", documents[a:b], median, fingerprints, source, EARLIEST_DATE if source else UNDETERMINED,
+            text if len(text) <= _TEXT_CHARS else text[: _TEXT_CHARS - 1] + "…",
+        ))
+    return out
+
+
+def group_medians(values: np.ndarray, group: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """:func:`median_int` of each group's ``values`` (``group``: the group of
+    each, ascending; ``bounds``: where each group begins, and the last ends),
+    0 for a group without any.
+
+    Returns:
+        One int64 per group.
+    """
+    ordered = values[np.lexsort((values, group))].astype(np.int64, copy=False)
+    sizes = bounds[1:] - bounds[:-1]
+    out = np.zeros(sizes.size, dtype=np.int64)
+    some = np.flatnonzero(sizes)
+    middle = bounds[:-1][some] + sizes[some] // 2
+    upper = ordered[middle]
+    lower = np.where(sizes[some] % 2 == 1, upper, ordered[middle - 1])
+    out[some] = (lower + upper) // 2
+    return out
 
 
 def median_int(values: Sequence[int]) -> int:

@@ -20,8 +20,7 @@ from dedup.config import PassageSettings
 from dedup.document import Document, Span, document_ids, document_lengths, span_mask, take
 from dedup.engine import Engine, engine_or_local
 from dedup.passages.estimates import fingerprint_share, unmasked_chars
-from dedup.passages.groups import Groups, sorted_lookup
-from dedup.results import collection_paused
+from dedup.passages.groups import Groups, run_positions
 from dedup.text.ngrams import sampled
 from dedup.text.normalize import normalize_with_offsets
 from dedup.text.shingles import shingle_hashes_from_tokens, token_hash_spans
@@ -49,28 +48,59 @@ def indexed_words(doc: Document, spans: Sequence[Span] | None) -> tuple[np.ndarr
 
 @dataclass
 class GroupSpans:
-    """What :func:`group_spans` finds, each member document read once.
+    """What :func:`group_spans` finds, each member document read once: an
+    entry per member document holding its group, in arrays (a scan finds
+    hundreds of thousands; a list and a tuple each cost more to send from a
+    worker and to read than the row made of them).
 
     Attributes:
-        spans: Per group, ``(document index, [[start, end], ...])`` of each
-            member holding it, in corpus order.
-        texts: Per group, the text of its first span in its first document.
-        dates: The date of each member document that has one.
-        estimates: Per group, the characters each member shares by the
+        group: The group of each entry, ascending; a group's entries are in
+            corpus order.
+        document: The document index of each entry.
+        estimates: The characters each entry's document shares by the
             index's estimate (as :func:`dedup.passages.estimates.estimated_shares`
             makes it for a pair: the sampled fingerprints found, plus the words
-            sampling and the last n-gram leave out), in the order of ``spans``.
-            The spans start and end at sampled fingerprints, so they fall
-            short of the text shared by up to ``index_sample`` words at each end.
-        chars: Per group, the characters its spans cover in each member, in
-            the order of ``spans``.
+            sampling and the last n-gram leave out). The spans start and end at
+            sampled fingerprints, so they fall short of the text shared by up to
+            ``index_sample`` words at each end.
+        chars: The characters each entry's spans cover.
+        span_ends: Where each entry's spans end in ``spans`` (they start
+            where the previous entry's end).
+        spans: ``(n, 2)`` ``[start, end]`` of every span, entry after entry.
+        texts: Per group, the text of its first span in its first document.
+        dates: The date of each member document that has one.
     """
 
-    spans: dict[int, list[tuple[int, list[list[int]]]]] = field(default_factory=dict)
+    group: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    document: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    estimates: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    chars: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    span_ends: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    spans: np.ndarray = field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
-    estimates: dict[int, list[int]] = field(default_factory=dict)
-    chars: dict[int, list[int]] = field(default_factory=dict)
+
+    def group_bounds(self, n_groups: int) -> np.ndarray:
+        """Where the entries of each of ``n_groups`` groups begin, and the last ends (``n_groups + 1`` values)."""
+        return np.searchsorted(self.group, np.arange(n_groups + 1))
+
+    def member_spans(self) -> list[list[list[int]]]:
+        """Each entry's ``[[start, end], ...]``."""
+        flat = self.spans.tolist()
+        ends = self.span_ends.tolist()
+        return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+
+    def by_group(self) -> dict[str, dict[int, list]]:
+        """The entries per group, as lists: ``spans`` (``(document index,
+        [[start, end], ...])`` of each member), ``estimates`` and ``chars``."""
+        out: dict[str, dict[int, list]] = {"spans": {}, "estimates": {}, "chars": {}}
+        members = list(zip(self.document.tolist(), self.member_spans()))
+        estimates, chars = self.estimates.tolist(), self.chars.tolist()
+        for k, g in enumerate(self.group.tolist()):
+            out["spans"].setdefault(g, []).append(members[k])
+            out["estimates"].setdefault(g, []).append(estimates[k])
+            out["chars"].setdefault(g, []).append(chars[k])
+        return out
 
 
 # Below this many member documents per worker, the spans are found in this process.
@@ -109,7 +139,7 @@ def group_spans(
         A :class:`GroupSpans`.
     """
     masks = masks or {}
-    members = np.unique(np.concatenate(groups.members)) if len(groups) else np.zeros(0, dtype=np.int64)
+    members = member_documents(groups, len(docs))
     workers = min(workers, members.size // max(1, docs_per_worker))
     find = partial(_run_spans, hashes=groups.hashes, group_of=groups.group_of, settings=settings, text_chars=text_chars)
     if workers < 2:
@@ -119,6 +149,15 @@ def group_spans(
     runs = (_member_run(docs, members[lo:hi], masks) for lo, hi in zip(bounds[:-1], bounds[1:]))
     with engine_or_local(engine, workers) as running:
         return _by_group(list(running.map(find, runs, in_flight=1)))
+
+
+def member_documents(groups: Groups, n_docs: int) -> np.ndarray:
+    """Every document some group holds, sorted (marked, not sorted: the
+    groups' members run to several a document on a high-reuse corpus)."""
+    held = np.zeros(n_docs, dtype=bool)
+    if len(groups):
+        held[np.concatenate(groups.members)] = True
+    return np.flatnonzero(held)
 
 
 def _member_run(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str, Sequence[Span]]) -> tuple:
@@ -144,19 +183,23 @@ class _RunFindings:
     member document of a group, in the order of the documents.
 
     Attributes:
-        groups: The group of each entry (int64 arrays, one per batch).
-        members: Each entry's ``(document index, [[start, end], ...])``.
-        estimates, chars: Each entry's, as in :class:`GroupSpans`.
+        columns: Per batch, its entries' ``(group, document, estimates,
+            chars, span counts)`` and ``spans``, as in :class:`GroupSpans`
+            (joined into one of each when the run ends).
         texts: Per group, the text of its first span in its first document of the run.
         dates: The date of each document of the run that has one.
     """
 
-    groups: list[np.ndarray] = field(default_factory=list)
-    members: list[tuple[int, list[list[int]]]] = field(default_factory=list)
-    estimates: list[int] = field(default_factory=list)
-    chars: list[int] = field(default_factory=list)
+    columns: list[tuple[np.ndarray, ...]] = field(default_factory=list)
     texts: dict[int, str] = field(default_factory=dict)
     dates: dict[int, str] = field(default_factory=dict)
+    texted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool), repr=False)  # per group, whether ``texts`` has it
+
+    def joined(self) -> "_RunFindings":
+        """The batches' columns as one of each."""
+        if len(self.columns) > 1:
+            self.columns = [tuple(np.concatenate(column) for column in zip(*self.columns))]
+        return self
 
 
 def _run_spans(
@@ -164,22 +207,22 @@ def _run_spans(
 ) -> _RunFindings:
     """What one run of member documents ``(documents, indices, masks)`` holds of the groups, found in batches."""
     run_docs, indices, masks = run
-    out = _RunFindings()
+    out = _RunFindings(texted=np.zeros(int(group_of.max()) + 1 if group_of.size else 0, dtype=bool))
+    table = HashTable(hashes)
     batch: list[tuple[int, Document]] = []
     chars = 0
-    # the findings are many small lists, none of them cyclic garbage: collections would walk them again and again
-    with collection_paused():
-        for k, doc in zip(indices.tolist(), run_docs):
-            if doc.date:
-                out.dates[k] = doc.date
-            batch.append((k, doc))
-            chars += len(doc.text)
-            if chars >= _BATCH_CHARS:
-                _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
-                batch, chars = [], 0
-        if batch:
-            _batch_spans(batch, hashes, group_of, settings, masks, text_chars, out)
-    return out
+    for k, doc in zip(indices.tolist(), run_docs):
+        if doc.date:
+            out.dates[k] = doc.date
+        batch.append((k, doc))
+        chars += len(doc.text)
+        if chars >= _BATCH_CHARS:
+            _batch_spans(batch, table, group_of, settings, masks, text_chars, out)
+            batch, chars = [], 0
+    if batch:
+        _batch_spans(batch, table, group_of, settings, masks, text_chars, out)
+    out.texted = np.zeros(0, dtype=bool)  # not sent back
+    return out.joined()
 
 
 def _by_group(runs: list[_RunFindings]) -> GroupSpans:
@@ -191,20 +234,56 @@ def _by_group(runs: list[_RunFindings]) -> GroupSpans:
         out.texts.update(run.texts)
     for run in runs:
         out.dates.update(run.dates)
-    pieces = [piece for run in runs for piece in run.groups]
+    pieces = [piece for run in runs for piece in run.columns]
     if not pieces:
         return out
-    group = np.concatenate(pieces)
-    order = np.argsort(group, kind="stable").tolist()
-    group = group[order]
-    starts = np.flatnonzero(np.concatenate(([True], group[1:] != group[:-1])))
-    ends = np.append(starts[1:], group.size).tolist()
-    keys, starts = group[starts].tolist(), starts.tolist()
-    for name, field_name in (("members", "spans"), ("estimates", "estimates"), ("chars", "chars")):
-        entries = [entry for run in runs for entry in getattr(run, name)]
-        gathered = [entries[at] for at in order]
-        setattr(out, field_name, {g: gathered[a:b] for g, a, b in zip(keys, starts, ends)})
+    group, document, estimates, chars, span_counts, spans = (np.concatenate(column) for column in zip(*pieces))
+    order = np.argsort(group, kind="stable")
+    span_starts = (np.cumsum(span_counts) - span_counts)[order]
+    span_counts = span_counts[order]
+    out.group, out.document, out.estimates, out.chars = group[order], document[order], estimates[order], chars[order]
+    out.span_ends = np.cumsum(span_counts)
+    out.spans = spans[run_positions(span_starts, span_counts)].reshape(-1, 2)
     return out
+
+
+# Top bits a hash table's buckets are found by, at most (4 million buckets, 32 MB of their starts).
+_MOST_BUCKET_BITS = 22
+
+
+class HashTable:
+    """Where each of a sorted array of 64-bit hashes is, found by the top
+    bits of a hash, then the few hashes that share them: the first
+    position of each key in ``hashes``, as ``np.searchsorted`` gives it when
+    the key is there, in a few passes over the keys instead of a binary
+    search each (the keys are document n-grams, millions of them).
+
+    Args:
+        hashes: Sorted uint64 hashes (repeats allowed).
+    """
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        self.hashes = hashes
+        self.shift = np.uint64(64 - min(max(1, int(hashes.size).bit_length()), _MOST_BUCKET_BITS))
+        buckets = 1 << (64 - int(self.shift))
+        self.starts = np.zeros(buckets + 1, dtype=np.int64)
+        np.cumsum(np.bincount((hashes >> self.shift).astype(np.intp), minlength=buckets), out=self.starts[1:])
+
+    def find(self, keys: np.ndarray) -> np.ndarray:
+        """The first position of each key in ``hashes``, -1 where it is not there."""
+        bucket = (keys.astype(np.uint64, copy=False) >> self.shift).astype(np.intp)
+        at = self.starts[bucket]
+        left = self.starts[bucket + 1] - at
+        out = np.full(keys.size, -1, dtype=np.int64)
+        pending = np.flatnonzero(left > 0)
+        step = 0
+        while pending.size:  # a pass per hash of the fullest bucket asked for (a few: the top bits spread them)
+            where = at[pending] + step
+            found = self.hashes[where] == keys[pending]
+            out[pending[found]] = where[found]
+            step += 1
+            pending = pending[~found & (left[pending] > step)]
+        return out
 
 
 # Characters of the documents whose words are hashed in one call.
@@ -225,24 +304,26 @@ def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence
         doc = batch[b][1]
         words, first, last = indexed_words(doc, masks.get(doc.id))
         columns.append((words, first, last, np.full(words.size, b, dtype=np.int64)))
+    if len(columns) == 1:
+        return columns[0]
     return tuple(np.concatenate(column) for column in zip(*columns))
 
 
 def _batch_spans(
-    batch: list[tuple[int, Document]], hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings,
+    batch: list[tuple[int, Document]], table: "HashTable", group_of: np.ndarray, settings: PassageSettings,
     masks: Mapping[str, Sequence[Span]], text_chars: int, out: _RunFindings,
 ) -> None:
-    """The spans of the groups (``hashes``, sorted, and the group of each) in
-    a batch of their documents, added to ``out``."""
+    """The spans of the groups (``table`` of their hashes, and the group of
+    each hash) in a batch of their documents, added to ``out``."""
     n = settings.index_ngram
     words, starts, ends, owner = _batch_words(batch, masks)
-    if words.size < n or hashes.size == 0:
+    if words.size < n or table.hashes.size == 0:
         return
     grams = shingle_hashes_from_tokens(words, n)
     position = np.flatnonzero((owner[: grams.size] == owner[n - 1 : n - 1 + grams.size]) & sampled(grams, settings.index_sample))
     held = np.bincount(owner[position], minlength=len(batch))
-    at = np.minimum(sorted_lookup(hashes, grams[position]), hashes.size - 1)
-    hit = hashes[at] == grams[position]
+    at = table.find(grams[position])
+    hit = at >= 0
     position, group = position[hit], group_of[at[hit]]
     doc_at = owner[position]
     order = np.lexsort((position, group, doc_at))
@@ -260,20 +341,20 @@ def _batch_spans(
     head[1:] = (run_doc[1:] != run_doc[:-1]) | (run_group[1:] != run_group[:-1])
     heads = np.flatnonzero(head)
     member_doc = run_doc[heads]
-    chars = np.array([unmasked_chars(batch[b][1], masks) for b in member_doc.tolist()], dtype=np.int64)
+    chars = np.array([unmasked_chars(doc, masks) for _, doc in batch], dtype=np.int64)[member_doc]
     shares = fingerprint_share(np.add.reduceat(found, heads), held[member_doc], settings)
-    estimated = np.rint(shares * chars).astype(np.int64).tolist()
-    span_bounds = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1)
-    covered = np.add.reduceat(span_bounds[:, 1] - span_bounds[:, 0], heads).tolist()
-    spans = span_bounds.tolist()
-    bounds = np.append(heads, begins.size).tolist()
+    estimated = np.rint(shares * chars).astype(np.int64)
+    span_bounds = np.stack((starts[position[begins]], ends[last + n - 1]), axis=1).astype(np.int64, copy=False)
+    covered = np.add.reduceat(span_bounds[:, 1] - span_bounds[:, 0], heads)
     member_group = run_group[heads]
-    out.groups.append(member_group)
-    out.estimates.extend(estimated)
-    out.chars.extend(covered)
-    for m, (b, g) in enumerate(zip(member_doc.tolist(), member_group.tolist())):
-        k, doc = batch[b]
-        out.members.append((k, spans[bounds[m] : bounds[m + 1]]))
-        if g not in out.texts:  # documents come in corpus order: this is the group's first
-            first, end = spans[bounds[m]]
-            out.texts[g] = doc.text[first : min(end, first + text_chars)]
+    span_counts = np.diff(np.append(heads, begins.size))
+    documents = np.fromiter((k for k, _ in batch), dtype=np.int64, count=len(batch))
+    out.columns.append((member_group, documents[member_doc], estimated, covered, span_counts, span_bounds))
+    # documents come in corpus order: a group's first entry is in its first document
+    groups, first = np.unique(member_group, return_index=True)
+    untexted = ~out.texted[groups]
+    groups, first = groups[untexted], first[untexted]
+    out.texted[groups] = True
+    text_bounds = span_bounds[heads[first]].tolist()
+    for g, b, (start, end) in zip(groups.tolist(), member_doc[first].tolist(), text_bounds):
+        out.texts[g] = batch[b][1].text[start : min(end, start + text_chars)]

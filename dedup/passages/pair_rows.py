@@ -60,6 +60,8 @@ def merged_pairs(
 
 def passage_row(pp: PassagePair | IndexPair, ids: Sequence[str]) -> PairResult:
     """The result row of one passage pair, aligned or reported from the index."""
+    if type(pp) is IndexPair:
+        return pp.row(ids)
     pair = PairResult(a=ids[pp.i], b=ids[pp.j], relation=pp.relation, **pp.document_figures(), **pp.fields(), found_by="passages")
     pair.extra.update(pp.extra())
     return pair

@@ -54,7 +54,8 @@ def _groups(docs: list[Document], settings: Settings, masks: dict[str, list[Span
 
 def _ordered(found: GroupSpans) -> list:
     """Every field: per group (or document), its values in their order (a group's documents in corpus order)."""
-    return [getattr(found, name) for name in ("spans", "texts", "dates", "estimates", "chars")]
+    grouped = found.by_group()
+    return [grouped["spans"], found.texts, found.dates, grouped["estimates"], grouped["chars"]]
 
 
 @pytest.mark.parametrize("workers", [2, 3])
@@ -65,7 +66,8 @@ def test_spans_found_in_runs_on_workers_are_those_found_in_one_process(workers: 
     groups = _groups(docs, settings, masks)
     assert len(groups) >= 5 and len(np.unique(np.concatenate(groups.members))) == len(docs)
     alone = group_spans(docs, groups, ps, masks, 301)
-    assert len(alone.spans) == len(groups) and alone.dates and any(len(spans) > 1 for g in alone.spans.values() for _, spans in g)
+    spans = alone.by_group()["spans"]
+    assert len(spans) == len(groups) and alone.dates and any(len(found) > 1 for g in spans.values() for _, found in g)
     with LocalEngine(workers) as engine:
         pooled = group_spans(docs, groups, ps, masks, 301, engine, workers, docs_per_worker=1)
     assert _ordered(pooled) == _ordered(alone)
@@ -81,7 +83,7 @@ def test_a_group_first_found_in_a_later_run_keeps_the_text_of_its_first_document
     settings = Settings(jobs=1)
     groups = _groups(docs, settings, masks)
     alone = group_spans(docs, groups, settings.passages, masks, 301)
-    late = [g for g, members in alone.spans.items() if members[0][0] >= len(docs) // 2]
+    late = [g for g, members in alone.by_group()["spans"].items() if members[0][0] >= len(docs) // 2]
     assert late  # some group's first document lies in the second half
     with LocalEngine(2) as engine:
         pooled = group_spans(docs, groups, settings.passages, masks, 301, engine, 2, docs_per_worker=1)
@@ -106,13 +108,52 @@ def test_runs_are_contiguous_non_empty_and_cover_every_document(lengths: list[in
     assert all(a < b for a, b in zip(cuts[:-1], cuts[1:]))
 
 
+def _run(entries: list[tuple[int, int, list[list[int]], int]]) -> tuple[np.ndarray, ...]:
+    """A batch's columns from ``(group, document, spans, chars)`` entries (estimates equal to chars)."""
+    group, document, spans, chars = zip(*entries)
+    return (
+        np.array(group), np.array(document), np.array(chars), np.array(chars),
+        np.array([len(s) for s in spans]), np.array([span for s in spans for span in s]).reshape(-1, 2),
+    )
+
+
 def test_runs_joined_keep_each_groups_documents_in_corpus_order_and_the_text_of_its_first() -> None:
     from dedup.passages.group_spans import _by_group, _RunFindings
 
-    first = _RunFindings([np.array([4, 1]), np.array([4])], [(0, [[0, 5]]), (0, [[9, 12]]), (2, [[3, 8]])], [5, 3, 5], [5, 3, 5], {4: "early", 1: "one"}, {0: "2024-01-01"})
-    second = _RunFindings([np.array([1, 4, 7])], [(5, [[1, 2]]), (5, [[6, 9]]), (6, [[0, 4]])], [1, 3, 4], [1, 3, 4], {1: "late one", 4: "late", 7: "seven"}, {6: "2024-02-02"})
-    joined = _by_group([first, second])
-    assert joined.spans == {1: [(0, [[9, 12]]), (5, [[1, 2]])], 4: [(0, [[0, 5]]), (2, [[3, 8]]), (5, [[6, 9]])], 7: [(6, [[0, 4]])]}
-    assert joined.estimates == joined.chars == {1: [3, 1], 4: [5, 5, 3], 7: [4]}
+    first = _RunFindings([_run([(4, 0, [[0, 5]], 5), (1, 0, [[9, 12]], 3)]), _run([(4, 2, [[3, 8], [10, 12]], 5)])], {4: "early", 1: "one"}, {0: "2024-01-01"})
+    second = _RunFindings([_run([(1, 5, [[1, 2]], 1), (4, 5, [[6, 9]], 3), (7, 6, [[0, 4]], 4)])], {1: "late one", 4: "late", 7: "seven"}, {6: "2024-02-02"})
+    joined = _by_group([first.joined(), second.joined()])
+    grouped = joined.by_group()
+    assert grouped["spans"] == {1: [(0, [[9, 12]]), (5, [[1, 2]])], 4: [(0, [[0, 5]]), (2, [[3, 8], [10, 12]]), (5, [[6, 9]])], 7: [(6, [[0, 4]])]}
+    assert grouped["estimates"] == grouped["chars"] == {1: [3, 1], 4: [5, 5, 3], 7: [4]}
+    assert joined.group_bounds(9).tolist() == [0, 0, 2, 2, 2, 5, 5, 5, 6, 6]
     assert joined.texts == {4: "early", 1: "one", 7: "seven"} and joined.dates == {0: "2024-01-01", 6: "2024-02-02"}
-    assert _by_group([_RunFindings()]) == _by_group([]) == GroupSpans()
+    empty = _by_group([])
+    assert _ordered(_by_group([_RunFindings()])) == _ordered(empty) == _ordered(GroupSpans()) and empty.spans.shape == (0, 2)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_group_medians_are_median_int_of_each_group(seed: int) -> None:
+    from dedup.passages.group_rows import group_medians, median_int
+
+    rng = np.random.default_rng(seed)
+    group = np.sort(rng.integers(0, 30, 200))
+    values = rng.integers(0, 1000, group.size)
+    bounds = np.searchsorted(group, np.arange(41))
+    expected = [median_int(values[group == g].tolist()) if (group == g).any() else 0 for g in range(40)]
+    assert group_medians(values, group, bounds).tolist() == expected
+
+
+@pytest.mark.parametrize("size", [0, 1, 7, 5000])
+def test_hash_table_finds_the_first_position_searchsorted_gives(size: int) -> None:
+    from dedup.passages.group_spans import HashTable
+
+    rng = np.random.default_rng(size)
+    hashes = np.sort(rng.integers(0, 1 << 63, size, dtype=np.uint64) << np.uint64(1))
+    if size > 10:
+        hashes = np.sort(np.concatenate((hashes, hashes[::97])))  # repeats, and buckets of several
+        hashes[100:140] = hashes[100]
+    keys = np.concatenate((rng.choice(hashes, 300) if size else np.zeros(0, dtype=np.uint64), rng.integers(0, 1 << 63, 300, dtype=np.uint64) | np.uint64(1)))
+    at = np.searchsorted(hashes, keys)
+    there = (at < hashes.size) & (hashes[np.minimum(at, max(hashes.size - 1, 0))] == keys) if size else np.zeros(keys.size, dtype=bool)
+    assert HashTable(hashes).find(keys).tolist() == np.where(there, at, -1).tolist()

@@ -201,6 +201,7 @@ def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_w
     # the pairs of the groups' members, found once for choosing the groups, are reused for the reported ones;
     # a group whose spans were not found in every member holds only the pairs of those it was found in
     from dedup.passages.group_rows import _held_pairs
+    from dedup.passages.group_spans import GroupSpans
     from dedup.passages.groups import Groups, left_out_pairs_in_groups, pairs_within
 
     rng = np.random.default_rng(seed)
@@ -223,9 +224,11 @@ def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_w
         return np.sort(np.append(m[1:], rng.choice(other)))
 
     ways = rng.integers(0, 3, size=len(members))
-    held = [found_in(m, way) for m, way, chosen in zip(members, ways.tolist(), reported) if chosen]
+    every = [found_in(m, way) for m, way in zip(members, ways.tolist())]
+    held = [h for h, chosen in zip(every, reported) if chosen]
     assert {0, 1, 2} <= set(ways[reported].tolist())
-    within = _held_pairs(groups, reported, held, n_docs, left_out, order[at], group)
+    found = GroupSpans(group=np.repeat(np.arange(len(every)), [h.size for h in every]), document=np.concatenate(every))
+    within = _held_pairs(groups, reported, found, found.group_bounds(len(every)), n_docs, left_out, order[at], group)
     assert within.any() and np.array_equal(within, pairs_within(held, n_docs, left_out))
 
 
@@ -275,3 +278,29 @@ def test_a_groups_median_in_plain_python_is_numpys() -> None:
     for size in [1, 2, 3, 4, 5, 10, 11] * 40:
         values = [rng.randrange(0, 5000 if size % 2 else 7) for _ in range(size)]
         assert median_int(values) == int(np.median(values)), values
+
+
+@pytest.mark.parametrize("columns", [1, 2, 8])
+def test_groups_are_ordered_as_lists_of_their_members(columns: int) -> None:
+    # sets equal in their first columns, sets that are prefixes of others and repeated sets among random ones
+    from dedup.passages.groups import lexicographic_order
+
+    rng = np.random.default_rng(columns)
+    members = [np.sort(rng.choice(30, size=int(rng.integers(1, 7)), replace=False)) for _ in range(300)]
+    members += [np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3]), np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 4, 6]), np.array([], dtype=np.int64)]
+    assert lexicographic_order(members, columns) == sorted(range(len(members)), key=lambda k: members[k].tolist())
+    assert lexicographic_order([]) == []
+
+
+def test_code_totals_sum_each_codes_counts_in_order_of_code() -> None:
+    from collections import Counter
+
+    from dedup.passages.groups import code_totals
+
+    rng = np.random.default_rng(11)
+    codes, counts = rng.integers(0, 50, 400), rng.integers(1, 9, 400)
+    summed = Counter()
+    for code, count in zip(codes.tolist(), counts.tolist()):
+        summed[code] += count
+    distinct, totals = code_totals(codes, counts)
+    assert distinct.tolist() == sorted(summed) and totals.tolist() == [summed[c] for c in sorted(summed)]

@@ -62,3 +62,15 @@ def test_rows_are_made_in_order_whatever_order_they_come_in() -> None:
     assert [(p.a, p.b) for p in rows] == [("d2", "d7"), ("d4", "d9")]
     # each passage pair is let go once its row is made
     assert given == [None, None]
+
+
+def test_an_index_pairs_row_is_the_one_made_from_its_figures_fields_and_extra() -> None:
+    from dedup.passages.estimates import IndexPair
+    from dedup.passages.pair_rows import passage_row
+
+    ids = ["d0", "d1", "d2"]
+    for pair in (IndexPair(0, 2, 7, 0.35, 0.9, 410, 1200, 0.21), IndexPair(1, 2, 3, 0.8, 0.1, 90, 60, 0.05, wholly_share=0.5)):
+        made = PairResult(a=ids[pair.i], b=ids[pair.j], relation=pair.relation, **pair.document_figures(), **pair.fields(), found_by="passages")
+        made.extra.update(pair.extra())
+        row = passage_row(pair, ids)
+        assert row.to_dict() == made.to_dict() and list(row.to_dict()) == list(made.to_dict())

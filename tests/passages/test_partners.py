@@ -69,6 +69,11 @@ def test_partner_order_is_the_three_key_ranking(offset: int) -> None:
     written = sorted(range(2 * len(pairs)), key=lambda e: (first[e], -strength[e], second[e]))
     assert partner_order(pairs, counts).tolist() == written
     assert partner_order(np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)).size == 0
+    # a pair given twice ties with itself: the ranking keeps the edges' order (a stable sort)
+    twice, twice_counts = np.concatenate((pairs, pairs[:5])), np.concatenate((counts, counts[:5]))
+    first, second = np.concatenate((twice[:, 0], twice[:, 1])), np.concatenate((twice[:, 1], twice[:, 0]))
+    strength = np.concatenate((twice_counts, twice_counts))
+    assert partner_order(twice, twice_counts).tolist() == sorted(range(2 * len(twice)), key=lambda e: (first[e], -strength[e], second[e]))
 
 
 def test_hub_aligns_its_strongest_partners_and_counts_the_rest() -> None:
