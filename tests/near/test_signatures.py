@@ -12,8 +12,9 @@ from datasketch import MinHash
 
 from dedup.config import Settings
 from dedup.near.fingerprints import ascii_codes, code_digests, exact_digests, fingerprint_batch, numpy_code_digests, prepare
-from dedup.near import signatures
+from dedup.near import fingerprints, signatures
 from dedup.near.signatures import minhash_segments, numpy_segments, permutations, shingle_minhash
+from dedup.text.ngrams import TextFingerprints
 from dedup.text.normalize import normalize_text, token_spans, tokenize
 from dedup.text import shingles
 from dedup.text.shingles import ascii_collapsed, code_token_spans, fold32, numpy_token_spans, reference_shingles, shingle_batch, shingle_hash, shingle_hash32, token_hash, token_hash_array
@@ -238,3 +239,25 @@ def test_copies_differing_in_case_and_spacing_get_one_digest():
     digests, _ = prepare(["The  cat\nsat.", "the cat sat. ", "THE CAT SAT.", "the cat sat!"])
     assert (digests[0] == digests[1]).all() and (digests[0] == digests[2]).all()
     assert not (digests[0] == digests[3]).all()
+
+
+@pytest.mark.parametrize("count", [0, 1, fingerprints.SUB_BATCH, 2 * fingerprints.SUB_BATCH + 45])
+def test_a_spilled_batch_holds_the_shingle_sets_it_would_keep(tmp_path, count):
+    # A spilled batch writes its sub-batches' sets one after the other (never
+    # joined in memory): the file must hold what the kept, joined sets hold.
+    scripts = list(SCRIPTS.values())
+    texts = ["" if k % 17 == 5 else random_texts(scripts[k % len(scripts)], 1, seed=k, max_len=400)[0] for k in range(count)]  # some empty, most not ASCII
+    settings = Settings()
+    kept = fingerprint_batch(texts, settings, keep_shingles=True, index=True)
+    spilled = fingerprint_batch(texts, settings, spill=(str(tmp_path), 7), index=True)
+    written = np.fromfile(tmp_path / spilled.spilled, dtype="<u8")
+    assert spilled.shingles is None and np.array_equal(written, kept.shingles.hashes)
+    assert np.array_equal(spilled.counts, kept.counts) and np.array_equal(spilled.counts, np.diff(kept.shingles.offsets))
+    assert np.array_equal(spilled.signatures, kept.signatures) and np.array_equal(spilled.exact, kept.exact)
+    # The index fingerprints, in arrays sized for the whole batch at once, are those gathered without that room.
+    grams = TextFingerprints(settings.passages.index_ngram, settings.passages.index_sample)
+    for start in range(0, count, fingerprints.SUB_BATCH):
+        _, tokens, first = fingerprints.prepare_tokens(texts[start : start + fingerprints.SUB_BATCH])
+        grams.add(tokens, first, start)
+    assert np.array_equal(spilled.index_hashes, grams.hashes) and np.array_equal(spilled.index_owners, grams.owners)
+    assert count < 2 or (kept.counts.sum() > 0 and grams.hashes.size > 0)
