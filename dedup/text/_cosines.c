@@ -206,27 +206,28 @@ static void release_side(side_t *s)
         PyBuffer_Release(&s->log_tf);
 }
 
-/* Each entry's weight over its row's norm, as float32, for the entries of
- * shared features (shared[feature] >= 0); the others are not read again. */
-static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, float *out, double *data)
+/* Each entry's weight over its row's norm, as float32 (read only for the
+ * entries of shared features, shared[feature] >= 0). The IDF of each feature
+ * is looked up once (into idf, one a feature), not once an entry. */
+static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, float *out, double *data,
+                         double *idf)
 {
     const int32_t *indptr = s->indptr.buf, *entry_feature = s->entry_feature.buf;
     const int64_t *df = s->df.buf;
     const float *log_tf = s->log_tf.buf;
+    for (Py_ssize_t f = 0; f < s->n_features; f++)
+        idf[f] = idf_table[df[f] + (match[f] >= 0 ? other_df[match[f]] : 0)];
     for (Py_ssize_t r = 0; r < s->rows; r++) {
         double norm = 0.0;
         for (int32_t e = indptr[r]; e < indptr[r + 1]; e++) {
-            const int32_t f = entry_feature[e];
-            const int64_t m = match[f];
-            data[e] = (double)log_tf[e] * idf_table[df[f] + (m >= 0 ? other_df[m] : 0)];
+            data[e] = (double)log_tf[e] * idf[entry_feature[e]];
             norm += data[e] * data[e];
         }
         norm = sqrt(norm);
         if (norm == 0.0)
             norm = 1.0;
         for (int32_t e = indptr[r]; e < indptr[r + 1]; e++)
-            if (match[entry_feature[e]] >= 0)
-                out[e] = (float)(data[e] / norm);
+            out[e] = (float)(data[e] / norm);
     }
 }
 
@@ -262,7 +263,7 @@ static int make_room(found_t *out, Py_ssize_t more)
 /* Work arrays of pair_cosines, sized by the two sides. */
 typedef struct {
     int64_t *match_a, *match_b;
-    double *data;
+    double *data, *idf;
     float *wa, *wb, *post_value, *sums;
     Py_ssize_t *post_start;
     int32_t *post_row;
@@ -306,8 +307,8 @@ static int cosines_loop(const side_t *a, const side_t *b, const double *idf_tabl
         if (w->match_a[i] >= 0)
             w->match_b[j] = i;
     }
-    unit_weights(a, b->df.buf, w->match_a, idf_table, w->wa, w->data);
-    unit_weights(b, a->df.buf, w->match_b, idf_table, w->wb, w->data);
+    unit_weights(a, b->df.buf, w->match_a, idf_table, w->wa, w->data, w->idf);
+    unit_weights(b, a->df.buf, w->match_b, idf_table, w->wb, w->data, w->idf);
     postings(b, a->n_features, w);
     const int32_t *indptr = a->indptr.buf, *feature = a->entry_feature.buf;
     for (Py_ssize_t i = 0; i < a->rows; i++) {
@@ -366,14 +367,15 @@ static PyObject *pair_cosines(PyObject *self, PyObject *args)
         return NULL;
     }
     const Py_ssize_t most_entries = (a.entries > b.entries ? a.entries : b.entries) + 1;
+    const Py_ssize_t most_features = (a.n_features > b.n_features ? a.n_features : b.n_features) + 1;
     work_t w = {
         malloc((size_t)(a.n_features + 1) * sizeof(int64_t)), malloc((size_t)(b.n_features + 1) * sizeof(int64_t)),
-        malloc((size_t)most_entries * sizeof(double)), malloc((size_t)(a.entries + 1) * sizeof(float)),
+        malloc((size_t)most_entries * sizeof(double)), malloc((size_t)most_features * sizeof(double)), malloc((size_t)(a.entries + 1) * sizeof(float)),
         malloc((size_t)(b.entries + 1) * sizeof(float)), malloc((size_t)(b.entries + 1) * sizeof(float)), calloc((size_t)b.rows + 1, sizeof(float)),
         malloc((size_t)(a.n_features + 2) * sizeof(Py_ssize_t)), malloc((size_t)(b.entries + 1) * sizeof(int32_t)), calloc((size_t)b.rows + 1, 1),
     };
     found_t out = {NULL, NULL, 0, 0};
-    int failed = !(w.match_a && w.match_b && w.data && w.wa && w.wb && w.post_value && w.sums && w.post_start && w.post_row && w.touched);
+    int failed = !(w.match_a && w.match_b && w.data && w.idf && w.wa && w.wb && w.post_value && w.sums && w.post_start && w.post_row && w.touched);
     if (!failed) {
         Py_BEGIN_ALLOW_THREADS
         failed = cosines_loop(&a, &b, table.buf, (float)floor, &w, &out) < 0;
@@ -383,7 +385,7 @@ static PyObject *pair_cosines(PyObject *self, PyObject *args)
         PyErr_NoMemory();
     else
         result = Py_BuildValue("(y#y#)", (const char *)out.keys, out.count * 8, (const char *)out.values, out.count * 4);
-    free(out.keys), free(out.values), free(w.match_a), free(w.match_b), free(w.data), free(w.wa), free(w.wb), free(w.post_value), free(w.sums),
+    free(out.keys), free(out.values), free(w.match_a), free(w.match_b), free(w.data), free(w.idf), free(w.wa), free(w.wb), free(w.post_value), free(w.sums),
         free(w.post_start), free(w.post_row), free(w.touched);
     release_side(&a), release_side(&b), PyBuffer_Release(&table);
     return result;

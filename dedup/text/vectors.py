@@ -154,9 +154,12 @@ def document_vectors(sentences: Sequence[str], compiled: bool = True) -> Sentenc
     Returns:
         The sentences' :class:`SentenceVectors`.
     """
-    if _compiled_vectors is None or not compiled or not sentences or any("\n" in s for s in sentences):
+    if _compiled_vectors is None or not compiled or not sentences:
         return sentence_vectors(sentence_counts(sentences))
-    codes = "\n".join(" " + s + " " for s in sentences).encode("utf-32-le")
+    joined = " " + " \n ".join(sentences) + " "  # each padded, one line break between two, as _chunk_counts joins them
+    if joined.count("\n") != len(sentences) - 1:  # a sentence holds a line break: the compiled loop would split it
+        return sentence_vectors(sentence_counts(sentences))
+    codes = joined.encode("utf-32-le")
     indptr, _, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
     return SentenceVectors(np.frombuffer(indptr, dtype=np.int32).copy(), np.frombuffer(features, dtype=np.int64),
                            np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32),
