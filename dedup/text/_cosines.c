@@ -66,21 +66,23 @@ static Py_ssize_t grams_of(const uint32_t *codes, Py_ssize_t n, int n_min, int n
     return count;
 }
 
-/* Stable sort of grams by column (two radix passes), through tmp. */
+/* Stable sort of grams by column (two radix passes: grams to tmp by the
+ * low digit, back to grams by the high one; both digits counted in one pass). */
 static void sort_by_col(gram_t *grams, gram_t *tmp, Py_ssize_t n)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        Py_ssize_t counts[RADIX + 1];
-        memset(counts, 0, sizeof(counts));
-        const int shift = pass * RADIX_BITS;
-        for (Py_ssize_t k = 0; k < n; k++)
-            counts[((grams[k].col >> shift) & (RADIX - 1)) + 1]++;
-        for (int b = 0; b < RADIX; b++)
-            counts[b + 1] += counts[b];
-        for (Py_ssize_t k = 0; k < n; k++)
-            tmp[counts[(grams[k].col >> shift) & (RADIX - 1)]++] = grams[k];
-        memcpy(grams, tmp, (size_t)n * sizeof(gram_t));
+    Py_ssize_t low[RADIX + 1], high[RADIX + 1];
+    memset(low, 0, sizeof(low));
+    memset(high, 0, sizeof(high));
+    for (Py_ssize_t k = 0; k < n; k++) {
+        low[(grams[k].col & (RADIX - 1)) + 1]++;
+        high[((grams[k].col >> RADIX_BITS) & (RADIX - 1)) + 1]++;
     }
+    for (int b = 0; b < RADIX; b++)
+        low[b + 1] += low[b], high[b + 1] += high[b];
+    for (Py_ssize_t k = 0; k < n; k++)
+        tmp[low[grams[k].col & (RADIX - 1)]++] = grams[k];
+    for (Py_ssize_t k = 0; k < n; k++)
+        grams[high[(tmp[k].col >> RADIX_BITS) & (RADIX - 1)]++] = tmp[k];
 }
 
 static PyObject *bytes_of(void *data, Py_ssize_t size)
@@ -135,24 +137,24 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
         gram_feature[k] = (int32_t)(n_features - 1);
         row_start[grams[k].row + 1]++;
     }
-    /* by row (stable: columns in order within each), equal grams counted once */
+    /* by row (stable: columns in order within each), equal grams counted
+     * once; each gram moved with its feature in place of its row, which its
+     * place tells (row_start, after the move, holds each row's end) */
     for (Py_ssize_t r = 0; r < n_rows; r++)
         row_start[r + 1] += row_start[r];
-    int32_t *order = (int32_t *)tmp; /* the grams' positions, by row */
     for (Py_ssize_t k = 0; k < count; k++)
-        order[row_start[grams[k].row]++] = (int32_t)k;
-    for (Py_ssize_t k = 0; k < count; k++) {
-        const gram_t g = grams[order[k]];
-        if (k > 0 && g.row == grams[order[k - 1]].row && g.col == grams[order[k - 1]].col) {
-            counts[entries - 1] += 1.0f;
-            continue;
+        tmp[row_start[grams[k].row]++] = (gram_t){gram_feature[k], grams[k].col};
+    for (Py_ssize_t r = 0, k = 0; r < n_rows; r++) {
+        for (const Py_ssize_t first = k; k < row_start[r]; k++) {
+            if (k > first && tmp[k].col == tmp[k - 1].col) {
+                counts[entries - 1] += 1.0f;
+                continue;
+            }
+            cols[entries] = (int32_t)tmp[k].col, counts[entries] = 1.0f, entry_feature[entries] = tmp[k].row;
+            entries++;
         }
-        cols[entries] = (int32_t)g.col, counts[entries] = 1.0f, entry_feature[entries] = gram_feature[order[k]];
-        entries++;
-        indptr[g.row + 1]++;
+        indptr[r + 1] = (int32_t)entries;
     }
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        indptr[r + 1] += indptr[r];
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     free(grams), free(tmp), free(gram_feature), free(row_start);

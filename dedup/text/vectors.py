@@ -14,7 +14,7 @@ cosine of two such vectors is the sentence similarity the aligner thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -213,9 +213,17 @@ def idf_table(n: int) -> np.ndarray:
 
     A df counts sentences, so it takes at most ``n + 1`` values: the
     logarithm of each once (the same arithmetic per value), then looked up
-    per feature.
+    per feature. Kept per ``n`` (read-only): pairs of documents of the same
+    sentence count share it.
     """
-    return np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
+    return _idf_table(int(n))
+
+
+@lru_cache(maxsize=4096)
+def _idf_table(n: int) -> np.ndarray:
+    table = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
+    table.flags.writeable = False
+    return table
 
 
 def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:
