@@ -213,13 +213,22 @@ def idf_table(n: int) -> np.ndarray:
 
     A df counts sentences, so it takes at most ``n + 1`` values: the
     logarithm of each once (the same arithmetic per value), then looked up
-    per feature. Kept per ``n`` (read-only): pairs of documents of the same
-    sentence count share it.
+    per feature. Kept per ``n`` up to :data:`KEPT_IDF_SENTENCES` (read-only):
+    pairs of documents of the same sentence count share it.
     """
-    return _idf_table(int(n))
+    return _kept_idf_table(int(n)) if n <= KEPT_IDF_SENTENCES else _idf_table(int(n))
 
 
-@lru_cache(maxsize=4096)
+# Sentence counts up to which IDF tables are kept (at most 16 kB each), and
+# how many of them: a few megabytes at most.
+KEPT_IDF_SENTENCES = 2048
+
+
+@lru_cache(maxsize=256)
+def _kept_idf_table(n: int) -> np.ndarray:
+    return _idf_table(n)
+
+
 def _idf_table(n: int) -> np.ndarray:
     table = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
     table.flags.writeable = False
