@@ -55,6 +55,8 @@ class ScoreEntries:
         """The larger value at every position either holds (absent: 0; all values are positive)."""
         if self.keys.size == 0 and other.shape == self.shape and other.values.dtype == np.float32:  # made by :meth:`of`: canonical
             return other
+        if other.keys.size == 0 and other.shape == self.shape and self.values.dtype == np.float32:  # sorted, distinct: as :meth:`of` makes it
+            return self
         keys = np.concatenate((self.keys, other.keys))
         values = np.concatenate((self.values, other.values))
         width = max(1, self.shape[1])

@@ -24,6 +24,7 @@ scored: a handful per pair of documents.
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 import numpy as np
@@ -32,9 +33,15 @@ from dedup.passages.scores import ScoreEntries
 from dedup.text.vectors import SentenceVectors, pair_idf
 
 
+# An ASCII character is a letter (str.isalpha) when it is one of these.
+_ASCII_LETTER = re.compile(r"[A-Za-z]")
+
+
 def has_words(sentences: Sequence[str]) -> np.ndarray:
-    """Per sentence: it holds a letter (of any script)."""
-    return np.array([any(ch.isalpha() for ch in sentence) for sentence in sentences], dtype=bool)
+    """Per sentence: it holds a letter (of any script). An ASCII sentence is
+    searched for an ASCII letter in one call rather than a character at a time."""
+    return np.array([_ASCII_LETTER.search(sentence) is not None if sentence.isascii() else any(ch.isalpha() for ch in sentence)
+                     for sentence in sentences], dtype=bool)
 
 
 def worded_entries(raw: ScoreEntries, words_a: np.ndarray, words_b: np.ndarray) -> ScoreEntries:

@@ -66,21 +66,23 @@ static Py_ssize_t grams_of(const uint32_t *codes, Py_ssize_t n, int n_min, int n
     return count;
 }
 
-/* Stable sort of grams by column (two radix passes), through tmp. */
+/* Stable sort of grams by column (two radix passes: grams to tmp by the
+ * low digit, back to grams by the high one; both digits counted in one pass). */
 static void sort_by_col(gram_t *grams, gram_t *tmp, Py_ssize_t n)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        Py_ssize_t counts[RADIX + 1];
-        memset(counts, 0, sizeof(counts));
-        const int shift = pass * RADIX_BITS;
-        for (Py_ssize_t k = 0; k < n; k++)
-            counts[((grams[k].col >> shift) & (RADIX - 1)) + 1]++;
-        for (int b = 0; b < RADIX; b++)
-            counts[b + 1] += counts[b];
-        for (Py_ssize_t k = 0; k < n; k++)
-            tmp[counts[(grams[k].col >> shift) & (RADIX - 1)]++] = grams[k];
-        memcpy(grams, tmp, (size_t)n * sizeof(gram_t));
+    Py_ssize_t low[RADIX + 1], high[RADIX + 1];
+    memset(low, 0, sizeof(low));
+    memset(high, 0, sizeof(high));
+    for (Py_ssize_t k = 0; k < n; k++) {
+        low[(grams[k].col & (RADIX - 1)) + 1]++;
+        high[((grams[k].col >> RADIX_BITS) & (RADIX - 1)) + 1]++;
     }
+    for (int b = 0; b < RADIX; b++)
+        low[b + 1] += low[b], high[b + 1] += high[b];
+    for (Py_ssize_t k = 0; k < n; k++)
+        tmp[low[grams[k].col & (RADIX - 1)]++] = grams[k];
+    for (Py_ssize_t k = 0; k < n; k++)
+        grams[high[(tmp[k].col >> RADIX_BITS) & (RADIX - 1)]++] = tmp[k];
 }
 
 static PyObject *bytes_of(void *data, Py_ssize_t size)
@@ -135,24 +137,24 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
         gram_feature[k] = (int32_t)(n_features - 1);
         row_start[grams[k].row + 1]++;
     }
-    /* by row (stable: columns in order within each), equal grams counted once */
+    /* by row (stable: columns in order within each), equal grams counted
+     * once; each gram moved with its feature in place of its row, which its
+     * place tells (row_start, after the move, holds each row's end) */
     for (Py_ssize_t r = 0; r < n_rows; r++)
         row_start[r + 1] += row_start[r];
-    int32_t *order = (int32_t *)tmp; /* the grams' positions, by row */
     for (Py_ssize_t k = 0; k < count; k++)
-        order[row_start[grams[k].row]++] = (int32_t)k;
-    for (Py_ssize_t k = 0; k < count; k++) {
-        const gram_t g = grams[order[k]];
-        if (k > 0 && g.row == grams[order[k - 1]].row && g.col == grams[order[k - 1]].col) {
-            counts[entries - 1] += 1.0f;
-            continue;
+        tmp[row_start[grams[k].row]++] = (gram_t){gram_feature[k], grams[k].col};
+    for (Py_ssize_t r = 0, k = 0; r < n_rows; r++) {
+        for (const Py_ssize_t first = k; k < row_start[r]; k++) {
+            if (k > first && tmp[k].col == tmp[k - 1].col) {
+                counts[entries - 1] += 1.0f;
+                continue;
+            }
+            cols[entries] = (int32_t)tmp[k].col, counts[entries] = 1.0f, entry_feature[entries] = tmp[k].row;
+            entries++;
         }
-        cols[entries] = (int32_t)g.col, counts[entries] = 1.0f, entry_feature[entries] = gram_feature[order[k]];
-        entries++;
-        indptr[g.row + 1]++;
+        indptr[r + 1] = (int32_t)entries;
     }
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        indptr[r + 1] += indptr[r];
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     free(grams), free(tmp), free(gram_feature), free(row_start);
@@ -206,27 +208,28 @@ static void release_side(side_t *s)
         PyBuffer_Release(&s->log_tf);
 }
 
-/* Each entry's weight over its row's norm, as float32, for the entries of
- * shared features (shared[feature] >= 0); the others are not read again. */
-static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, float *out, double *data)
+/* Each entry's weight over its row's norm, as float32 (read only for the
+ * entries of shared features, shared[feature] >= 0). The IDF of each feature
+ * is looked up once (into idf, one a feature), not once an entry. */
+static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, float *out, double *data,
+                         double *idf)
 {
     const int32_t *indptr = s->indptr.buf, *entry_feature = s->entry_feature.buf;
     const int64_t *df = s->df.buf;
     const float *log_tf = s->log_tf.buf;
+    for (Py_ssize_t f = 0; f < s->n_features; f++)
+        idf[f] = idf_table[df[f] + (match[f] >= 0 ? other_df[match[f]] : 0)];
     for (Py_ssize_t r = 0; r < s->rows; r++) {
         double norm = 0.0;
         for (int32_t e = indptr[r]; e < indptr[r + 1]; e++) {
-            const int32_t f = entry_feature[e];
-            const int64_t m = match[f];
-            data[e] = (double)log_tf[e] * idf_table[df[f] + (m >= 0 ? other_df[m] : 0)];
+            data[e] = (double)log_tf[e] * idf[entry_feature[e]];
             norm += data[e] * data[e];
         }
         norm = sqrt(norm);
         if (norm == 0.0)
             norm = 1.0;
         for (int32_t e = indptr[r]; e < indptr[r + 1]; e++)
-            if (match[entry_feature[e]] >= 0)
-                out[e] = (float)(data[e] / norm);
+            out[e] = (float)(data[e] / norm);
     }
 }
 
@@ -262,7 +265,7 @@ static int make_room(found_t *out, Py_ssize_t more)
 /* Work arrays of pair_cosines, sized by the two sides. */
 typedef struct {
     int64_t *match_a, *match_b;
-    double *data;
+    double *data, *idf;
     float *wa, *wb, *post_value, *sums;
     Py_ssize_t *post_start;
     int32_t *post_row;
@@ -306,8 +309,8 @@ static int cosines_loop(const side_t *a, const side_t *b, const double *idf_tabl
         if (w->match_a[i] >= 0)
             w->match_b[j] = i;
     }
-    unit_weights(a, b->df.buf, w->match_a, idf_table, w->wa, w->data);
-    unit_weights(b, a->df.buf, w->match_b, idf_table, w->wb, w->data);
+    unit_weights(a, b->df.buf, w->match_a, idf_table, w->wa, w->data, w->idf);
+    unit_weights(b, a->df.buf, w->match_b, idf_table, w->wb, w->data, w->idf);
     postings(b, a->n_features, w);
     const int32_t *indptr = a->indptr.buf, *feature = a->entry_feature.buf;
     for (Py_ssize_t i = 0; i < a->rows; i++) {
@@ -366,14 +369,15 @@ static PyObject *pair_cosines(PyObject *self, PyObject *args)
         return NULL;
     }
     const Py_ssize_t most_entries = (a.entries > b.entries ? a.entries : b.entries) + 1;
+    const Py_ssize_t most_features = (a.n_features > b.n_features ? a.n_features : b.n_features) + 1;
     work_t w = {
         malloc((size_t)(a.n_features + 1) * sizeof(int64_t)), malloc((size_t)(b.n_features + 1) * sizeof(int64_t)),
-        malloc((size_t)most_entries * sizeof(double)), malloc((size_t)(a.entries + 1) * sizeof(float)),
+        malloc((size_t)most_entries * sizeof(double)), malloc((size_t)most_features * sizeof(double)), malloc((size_t)(a.entries + 1) * sizeof(float)),
         malloc((size_t)(b.entries + 1) * sizeof(float)), malloc((size_t)(b.entries + 1) * sizeof(float)), calloc((size_t)b.rows + 1, sizeof(float)),
         malloc((size_t)(a.n_features + 2) * sizeof(Py_ssize_t)), malloc((size_t)(b.entries + 1) * sizeof(int32_t)), calloc((size_t)b.rows + 1, 1),
     };
     found_t out = {NULL, NULL, 0, 0};
-    int failed = !(w.match_a && w.match_b && w.data && w.wa && w.wb && w.post_value && w.sums && w.post_start && w.post_row && w.touched);
+    int failed = !(w.match_a && w.match_b && w.data && w.idf && w.wa && w.wb && w.post_value && w.sums && w.post_start && w.post_row && w.touched);
     if (!failed) {
         Py_BEGIN_ALLOW_THREADS
         failed = cosines_loop(&a, &b, table.buf, (float)floor, &w, &out) < 0;
@@ -383,7 +387,7 @@ static PyObject *pair_cosines(PyObject *self, PyObject *args)
         PyErr_NoMemory();
     else
         result = Py_BuildValue("(y#y#)", (const char *)out.keys, out.count * 8, (const char *)out.values, out.count * 4);
-    free(out.keys), free(out.values), free(w.match_a), free(w.match_b), free(w.data), free(w.wa), free(w.wb), free(w.post_value), free(w.sums),
+    free(out.keys), free(out.values), free(w.match_a), free(w.match_b), free(w.data), free(w.idf), free(w.wa), free(w.wb), free(w.post_value), free(w.sums),
         free(w.post_start), free(w.post_row), free(w.touched);
     release_side(&a), release_side(&b), PyBuffer_Release(&table);
     return result;

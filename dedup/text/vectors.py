@@ -14,7 +14,7 @@ cosine of two such vectors is the sentence similarity the aligner thresholds.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -154,9 +154,12 @@ def document_vectors(sentences: Sequence[str], compiled: bool = True) -> Sentenc
     Returns:
         The sentences' :class:`SentenceVectors`.
     """
-    if _compiled_vectors is None or not compiled or not sentences or any("\n" in s for s in sentences):
+    if _compiled_vectors is None or not compiled or not sentences:
         return sentence_vectors(sentence_counts(sentences))
-    codes = "\n".join(" " + s + " " for s in sentences).encode("utf-32-le")
+    joined = " " + " \n ".join(sentences) + " "  # each padded, one line break between two, as _chunk_counts joins them
+    if joined.count("\n") != len(sentences) - 1:  # a sentence holds a line break: the compiled loop would split it
+        return sentence_vectors(sentence_counts(sentences))
+    codes = joined.encode("utf-32-le")
     indptr, _, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
     return SentenceVectors(np.frombuffer(indptr, dtype=np.int32).copy(), np.frombuffer(features, dtype=np.int64),
                            np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32),
@@ -210,9 +213,26 @@ def idf_table(n: int) -> np.ndarray:
 
     A df counts sentences, so it takes at most ``n + 1`` values: the
     logarithm of each once (the same arithmetic per value), then looked up
-    per feature.
+    per feature. Kept per ``n`` up to :data:`KEPT_IDF_SENTENCES` (read-only):
+    pairs of documents of the same sentence count share it.
     """
-    return np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
+    return _kept_idf_table(int(n)) if n <= KEPT_IDF_SENTENCES else _idf_table(int(n))
+
+
+# Sentence counts up to which IDF tables are kept (at most 16 kB each), and
+# how many of them: a few megabytes at most.
+KEPT_IDF_SENTENCES = 2048
+
+
+@lru_cache(maxsize=256)
+def _kept_idf_table(n: int) -> np.ndarray:
+    return _idf_table(n)
+
+
+def _idf_table(n: int) -> np.ndarray:
+    table = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
+    table.flags.writeable = False
+    return table
 
 
 def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndarray, np.ndarray] | None = None) -> sp.csr_matrix:

@@ -31,3 +31,17 @@ def test_maximum_lookups_and_selection_equal_scipy(seed: int) -> None:
 def test_a_position_given_twice_keeps_its_largest_value() -> None:
     entries = ScoreEntries.of(np.array([0, 1, 0]), np.array([2, 0, 2]), np.array([0.4, 0.9, 0.7], dtype=np.float32), (2, 3))
     assert entries.at(np.array([0, 1, 1]), np.array([2, 0, 1])).tolist() == pytest.approx([0.7, 0.9, 0.0])
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_maximum_with_nothing_stored_on_either_side_keeps_the_other(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    shape = (int(rng.integers(1, 30)), int(rng.integers(1, 30)))
+    entries = ScoreEntries.of_csr(_random_csr(rng, shape))
+    empty = ScoreEntries(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32), shape)
+    for got in (entries.maximum(empty), empty.maximum(entries)):
+        assert np.array_equal(got.keys, entries.keys) and got.values.dtype == np.float32
+        assert np.array_equal(got.values, entries.values)
+    # a float64 side is still made float32
+    wide = ScoreEntries(entries.keys, entries.values.astype(np.float64), shape).maximum(empty)
+    assert wide.values.dtype == np.float32 and np.array_equal(wide.values, entries.values)

@@ -72,3 +72,13 @@ def test_long_documents_align_in_bounded_memory(monkeypatch) -> None:
     bounded = align_documents(a, b, Settings())
     assert bounded.share_a == pytest.approx(exact.share_a, abs=0.01) and bounded.share_a > 0.45
     assert len(bounded.sentence_pairs) >= 0.95 * len(exact.sentence_pairs)
+
+
+def test_has_words_finds_a_letter_of_any_script_as_isalpha_does() -> None:
+    from dedup.passages.sentence_pairs import has_words
+
+    sentences = ["", " ", "123 456", "— 0.5 %", "a", "12 b", "_", "²³ ½", "ⅫⅣ", "東京", "город 5", "é", "🙂", "x🙂", "٣٤", "ـ", "ǅ", "ʰ"]
+    sentences += ["".join(random.Random(seed).choice("09 .,_-é东aZ٣²ʰ") for _ in range(seed % 7)) for seed in range(300)]
+    want = [any(ch.isalpha() for ch in s) for s in sentences]
+    assert has_words(sentences).tolist() == want
+    assert any(want) and not all(want)

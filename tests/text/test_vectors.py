@@ -57,3 +57,14 @@ def test_cosine_pairs_equal_the_dense_cosines_to_the_bit_whatever_the_overlap() 
         a, b = sentence_vectors(sentence_counts(first)), sentence_vectors(sentence_counts(second))
         dense = cosine_vectors(a, b)
         assert np.array_equal(cosine_pairs(a, b, 0.05).toarray(), np.where(dense >= 0.05, dense, 0))
+
+
+def test_idf_tables_kept_or_not_hold_the_smoothed_idf_and_are_read_only() -> None:
+    import dedup.text.vectors as vectors
+
+    for n in (0, 1, 7, 80, vectors.KEPT_IDF_SENTENCES, vectors.KEPT_IDF_SENTENCES + 1, 5000):
+        table = vectors.idf_table(n)
+        want = np.log((1.0 + n) / (1.0 + np.arange(n + 1, dtype=np.int64))) + 1.0
+        assert table.dtype == np.float64 and np.array_equal(table, want)
+        assert not table.flags.writeable
+    assert vectors.idf_table(80) is vectors.idf_table(80)  # kept
