@@ -244,6 +244,12 @@ class DocumentResult:
 COMPOSITION_PREFIX = "composition_"
 
 
+def composition_keys(names: Iterable[str]) -> tuple[str, ...]:
+    """The row fields that a composition's ``names`` are stored under (see
+    :meth:`DocumentResult.set_composition`), in order."""
+    return tuple(map(_flat_key, names))
+
+
 @cache
 def _flat_key(key: str) -> str:
     """The field of a composition part in a document row: one string for
