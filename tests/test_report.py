@@ -83,3 +83,48 @@ def test_json_pieces_join_to_the_whole_report_for_any_chunk_size(corpus_dir) -> 
     whole = reference(result.to_dict())
     for rows in (1, 2, 3, len(result.documents) - 1, 10_000):
         assert "".join(json_pieces(result, rows_per_piece=rows)) == whole
+
+
+def test_report_written_in_bytes_is_the_json_text(corpus_dir, tmp_path) -> None:
+    """The command line's pieces (rows as UTF-8 bytes, the rest as strings)
+    write the same file as the one-string JSON, and JSONL its lines."""
+    from dedup.io.writers import write_pieces
+    from dedup.report.formats import report_pieces, to_jsonl
+
+    docs, problems = read_corpus([corpus_dir])
+    result = scan_documents(docs, Settings(jobs=1), problems)
+    assert any(isinstance(piece, bytes) for piece in report_pieces(result, "json"))
+    for fmt, text in (("json", reference(result.to_dict()) + "\n"), ("jsonl", to_jsonl(result))):
+        target = tmp_path / f"out.{fmt}"
+        write_pieces(report_pieces(result, fmt), target)
+        assert target.read_bytes() == text.encode("utf-8")
+    assert to_jsonl(result) == "".join(json.dumps(p.to_dict(), ensure_ascii=False) + "\n" for p in result.pairs) + "".join(
+        json.dumps(row, ensure_ascii=False) + "\n" for row in map(_group_row, result.shared_passages)
+    )
+
+
+def _group_row(group) -> dict:
+    from dedup.report.formats import group_record
+
+    return group_record(group)
+
+
+def test_row_dicts_hold_every_field_in_order(corpus_dir) -> None:
+    """A row's dict: its fields in the order the class declares them, then
+    its metadata, then its extra fields (as ``dataclasses.asdict`` would
+    name them, shallow)."""
+    from dataclasses import fields
+
+    docs, problems = read_corpus([corpus_dir])
+    result = scan_documents(docs, Settings(jobs=1), problems)
+    from dedup.results import ClusterResult, GroupResult
+
+    made = [ClusterResult(["a", "b"], "a"), GroupResult("g1", [{"id": "a", "spans": [[0, 5]], "chars": 5}], 5, 3, "a", "earliest date", "text")]
+    rows = [*result.documents, *result.pairs, *result.clusters, *result.shared_passages, *made]
+    assert {type(row).__name__ for row in rows} >= {"DocumentResult", "PairResult"}
+    assert any(row.extra for row in result.documents) and any(row.passages for row in result.pairs)
+    for row in rows:
+        expected = {f.name: getattr(row, f.name) for f in fields(row) if f.name not in ("metadata", "extra")}
+        expected.update(getattr(row, "metadata", None) or {})
+        expected.update(getattr(row, "extra", None) or {})
+        assert list(row.to_dict().items()) == list(expected.items())

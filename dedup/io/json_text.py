@@ -171,16 +171,29 @@ def dumps_lines(values: Iterable[Any]) -> str:
     batch that does not cut cleanly is encoded a record at a time.
     """
     batch = list(values)
+    lines = _batch_lines(batch)
+    return "".join(dumps(value) + "\n" for value in batch) if lines is None else lines.decode("utf-8")
+
+
+def dumps_lines_bytes(values: Iterable[Any]) -> bytes:
+    """:func:`dumps_lines`, UTF-8 encoded (for a file written in bytes: no decoding and encoding again)."""
+    batch = list(values)
+    lines = _batch_lines(batch)
+    return dumps_lines(batch).encode("utf-8") if lines is None else lines
+
+
+def _batch_lines(batch: list[Any]) -> bytes | None:
+    """The lines of :func:`dumps_lines` encoded in one call, or None where they do not cut cleanly."""
     if not batch:
-        return ""
+        return b""
     if all(type(value) is dict and value for value in batch):
         text = _orjson(batch, _INDENT)
         if text is not None:
             # the record breaks become NUL, which JSON text never holds raw (strings escape it)
             joined = text.replace(_RECORD_BREAK, b"}\0{")
             if joined.count(b"\0") == len(batch) - 1:
-                return (_compact(joined)[1:-1] + b"\n").replace(b"\0", b"\n").decode("utf-8")
-    return "".join(dumps(value) + "\n" for value in batch)
+                return (_compact(joined)[1:-1] + b"\n").replace(b"\0", b"\n")
+    return None
 
 
 def indented_items(values: list[Any], depth: int) -> str:
@@ -196,19 +209,32 @@ def indented_items(values: list[Any], depth: int) -> str:
     Returns:
         The items, each line indented ``2 * (depth + 1)`` spaces or more.
     """
-    wrapped: Any = values
-    for _ in range(depth):
-        wrapped = [wrapped]  # orjson indents a value as deep as it is nested
+    wrapped = _wrapped(values, depth)
     text = _orjson(wrapped, _INDENT)
-    return _cut(_stdlib(wrapped, True) if text is None else text.decode("utf-8"), depth)
+    return _cut(_stdlib(wrapped, True), depth, "\n") if text is None else _cut(text, depth, b"\n").decode("utf-8")
 
 
-def _cut(text: str, depth: int) -> str:
-    """``text`` without its first and last ``depth + 1`` lines (the wrapping lists' brackets)."""
+def indented_items_bytes(values: list[Any], depth: int) -> bytes:
+    """:func:`indented_items`, UTF-8 encoded (a report written in bytes is
+    never decoded and encoded again: hundreds of megabytes for a large corpus)."""
+    wrapped = _wrapped(values, depth)
+    text = _orjson(wrapped, _INDENT)
+    return _cut(_stdlib(wrapped, True), depth, "\n").encode("utf-8") if text is None else _cut(text, depth, b"\n")
+
+
+def _wrapped(values: list[Any], depth: int) -> Any:
+    for _ in range(depth):
+        values = [values]  # orjson indents a value as deep as it is nested
+    return values
+
+
+def _cut(text, depth: int, newline):
+    """``text`` (str or bytes, ``newline`` of its kind) without its first and
+    last ``depth + 1`` lines (the wrapping lists' brackets)."""
     start, end = 0, len(text)
     for _ in range(depth + 1):
-        start = text.index("\n", start) + 1
-        end = text.rindex("\n", 0, end)
+        start = text.index(newline, start) + 1
+        end = text.rindex(newline, 0, end)
     return text[start:end]
 
 
@@ -221,4 +247,4 @@ def _stdlib(value: Any, indent: bool) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2 if indent else None)
 
 
-__all__ = ["dumps", "dumps_bytes", "dumps_lines", "indented_items"]
+__all__ = ["dumps", "dumps_bytes", "dumps_lines", "dumps_lines_bytes", "indented_items", "indented_items_bytes"]

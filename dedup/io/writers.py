@@ -209,7 +209,7 @@ def atomic_text_file(path: str | os.PathLike) -> Iterator[TextIO]:
 _PIECE_CHARS = 1 << 16
 
 
-def write_pieces(pieces: Iterable[str], path: str | os.PathLike | None = None, stream: TextIO | None = None) -> None:
+def write_pieces(pieces: Iterable[str | bytes], path: str | os.PathLike | None = None, stream: TextIO | None = None) -> None:
     """Write text produced piece by piece: to ``path`` through
     :func:`atomic_text_file`, or to ``stream`` (flushed at the end).
 
@@ -217,7 +217,8 @@ def write_pieces(pieces: Iterable[str], path: str | os.PathLike | None = None, s
     memory of its largest piece.
 
     Args:
-        pieces: The text, in order.
+        pieces: The text, in order: strings, or UTF-8 bytes (written to a
+            file as they are, without being decoded and encoded again).
         path: The file to write; ``None`` writes to ``stream``.
         stream: Where the text goes without ``path``.
 
@@ -227,12 +228,15 @@ def write_pieces(pieces: Iterable[str], path: str | os.PathLike | None = None, s
     """
     if path is not None:
         with atomic_text_file(path) as handle:
+            raw = handle.buffer  # a UTF-8 file without newline translation: its text is these bytes
             for piece in pieces:
-                handle.write(piece)
+                raw.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
         return
     if stream is None:
         raise ValueError("write_pieces needs a path or a stream")
     for piece in pieces:
+        if not isinstance(piece, str):
+            piece = piece.decode("utf-8")
         for start in range(0, len(piece), _PIECE_CHARS):
             stream.write(piece[start : start + _PIECE_CHARS])
     stream.flush()

@@ -27,7 +27,7 @@ import numpy as np
 
 from dedup.io.row_spill import updated_batches
 from dedup.provenance.coverage import clipped, covered
-from dedup.results import SHARED_PASSAGE, collection_paused
+from dedup.results import SHARED_PASSAGE, collection_paused, composition_keys
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
 PARTS = ("original", "shared_as_source", "shared_undetermined", "shared_as_copy", "boilerplate")
@@ -353,11 +353,13 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[An
     """
     alone = 0
 
+    keys = composition_keys(FIELDS)
+
     def compose(batch: list[Any]) -> None:
         nonlocal alone
         spans = [[(span["start"], span["end"]) for span in row.extra.get("boilerplate", ())] for row in batch]
         for row, values in zip(batch, items.compositions([row.id for row in batch], [row.chars for row in batch], spans)):
-            row.set_composition(dict(zip(FIELDS, values)))
+            row.extra.update(zip(keys, values))  # as set_composition, without a dict a row
             alone += not values[-1]
 
     # a few objects per pair and per document, none of them garbage: a

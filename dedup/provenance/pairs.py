@@ -105,18 +105,18 @@ def _directed(docs: Sequence[Document], pairs: Sequence[PairResult], settings: S
     def direct(_: int, pair: PairResult) -> None:
         passages = pair.passages
         if passages:
-            spans = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in passages]
-            quoted = [span for span, p in zip(spans, passages) if p["quoted"]]
-            shared_a, shared_b = tuple((s[0], s[1]) for s in spans), tuple((s[2], s[3]) for s in spans)
+            quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in passages if p["quoted"]]
             coverage_a, coverage_b = pair.shared_share_a, pair.shared_share_b
         else:  # found on whole documents, or from the index: the extents are the containments'
             coverage_a, coverage_b = pair.containment_a, pair.containment_b
             pair.extent_a = WHOLLY if coverage_a >= wholly else PARTIALLY
             pair.extent_b = WHOLLY if coverage_b >= wholly else PARTIALLY
-            quoted, shared_a, shared_b = [], None, None
+            quoted = []
         signals_a, signals_b = signals[pair.a], signals[pair.b]
         if quoted or weighs(signals_a, signals_b):
-            # only shared quotations make the evidence read the texts
+            # only here are the passages' spans read, and only shared quotations make the evidence read the texts
+            shared_a = tuple((p["a_start"], p["a_end"]) for p in passages) if passages else None
+            shared_b = tuple((p["b_start"], p["b_end"]) for p in passages) if passages else None
             a = PairSide(pair.a, text_of(pair.a) if quoted else "", signals_a, coverage_a, sources[position[pair.a]], shared_a)
             b = PairSide(pair.b, text_of(pair.b) if quoted else "", signals_b, coverage_b, sources[position[pair.b]], shared_b)
             found = decide(a, b, quoted)

@@ -14,7 +14,7 @@ import io
 from itertools import islice
 from typing import Any, Iterable, Iterator
 
-from dedup.io.json_text import dumps, dumps_lines, indented_items
+from dedup.io.json_text import dumps, dumps_lines_bytes, indented_items_bytes
 from dedup.results import SHARED_PASSAGE, GroupResult, ScanResult, collection_paused
 
 EXIT_OK = 0
@@ -73,6 +73,14 @@ def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Ite
     Yields:
         Pieces whose concatenation is :func:`to_json`'s text.
     """
+    for piece in json_byte_pieces(result, rows_per_piece):
+        yield piece if isinstance(piece, str) else piece.decode("utf-8")
+
+
+def json_byte_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str | bytes]:
+    """:func:`json_pieces` with the rows' pieces UTF-8 encoded, as orjson
+    writes them (the short pieces between them are strings): a file written
+    in bytes takes them as they are, never decoded and encoded again."""
     rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters, "shared_passages": result.shared_passages}
     for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
         head = ("{\n" if number == 0 else ",\n") + "  " + dumps(key) + ": "
@@ -84,8 +92,9 @@ def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Ite
     yield "\n}"
 
 
-def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str]:
-    """A list of result rows at depth 1, as ``json.dumps(..., indent=2)`` writes it, a chunk at a time.
+def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str | bytes]:
+    """A list of result rows at depth 1, as ``json.dumps(..., indent=2)`` writes it, a chunk at a time
+    (the chunks UTF-8 encoded).
 
     The rows are read in one pass (a result may keep them in a file, which
     is read in order, not sliced)."""
@@ -98,9 +107,10 @@ def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str]:
     first = True
     while chunk:
         with collection_paused():
-            text = indented_items([item.to_dict() for item in chunk], 1)
-        # chunks join as items do
-        yield ("" if first else ",\n") + text
+            text = indented_items_bytes([item.to_dict() for item in chunk], 1)
+        if not first:  # chunks join as items do
+            yield ",\n"
+        yield text
         first = False
         chunk = list(islice(rows, rows_per_piece))
     yield "\n  ]"
@@ -125,15 +135,16 @@ def dumps_indented(value: Any, depth: int = 0) -> str:
 def to_jsonl(result: ScanResult) -> str:
     """One JSON object per pair, one per line; then one per shared-passage
     group (:func:`group_record`: ``relation`` is ``shared_passage``)."""
-    return "".join(_jsonl_pieces(result))
+    return b"".join(_jsonl_pieces(result)).decode("utf-8")
 
 
-def _jsonl_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str]:
+def _jsonl_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[bytes]:
+    """The lines of :func:`to_jsonl`, UTF-8 encoded, a chunk of rows at a time."""
     for rows, record in ((result.pairs, _pair_record), (result.shared_passages, group_record)):
         items = iter(rows)
         while chunk := list(islice(items, rows_per_piece)):
             with collection_paused():
-                yield dumps_lines([record(item) for item in chunk])
+                yield dumps_lines_bytes([record(item) for item in chunk])
 
 
 def _pair_record(pair: Any) -> dict[str, Any]:
@@ -197,11 +208,13 @@ def to_csv(result: ScanResult) -> str:
 FORMATTERS = {"json": to_json, "jsonl": to_jsonl, "csv": to_csv}
 
 
-def report_pieces(result: ScanResult, fmt: str) -> Iterator[str]:
+def report_pieces(result: ScanResult, fmt: str) -> Iterator[str | bytes]:
     """The machine output of ``fmt`` (a key of :data:`FORMATTERS`) in pieces,
-    the JSON object ended by a line break as the command line writes it."""
+    the JSON object ended by a line break as the command line writes it.
+    A piece is a string or UTF-8 bytes (the rows, as they were encoded), as
+    :func:`dedup.io.writers.write_pieces` takes them."""
     if fmt == "json":
-        yield from json_pieces(result)
+        yield from json_byte_pieces(result)
         yield "\n"
     elif fmt == "jsonl":
         yield from _jsonl_pieces(result)

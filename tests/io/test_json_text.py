@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from dedup.io import json_text
-from dedup.io.json_text import dumps, dumps_bytes, dumps_lines, indented_items
+from dedup.io.json_text import dumps, dumps_bytes, dumps_lines, dumps_lines_bytes, indented_items, indented_items_bytes
 
 CASES = sorted((Path(__file__).parents[1] / "data" / "json_text").glob("*.json"))
 
@@ -76,6 +76,16 @@ def test_lines_and_pieces_as_the_standard_library(path: Path) -> None:
     # rows written a piece at a time inside a list one level deep, as the scan report does
     whole = _stdlib({"rows": records}, True)
     assert '{\n  "rows": [\n' + indented_items(records[:1], 1) + ",\n" + indented_items(records[1:], 1) + "\n  ]\n}" == whole
+    # the same text UTF-8 encoded, for a report written in bytes (a lone surrogate fails as encoding it does)
+    try:
+        encoded = whole.encode("utf-8")
+    except UnicodeEncodeError:
+        for pieces in (dumps_lines_bytes, lambda rows: indented_items_bytes(rows, 1)):
+            with pytest.raises(UnicodeEncodeError):
+                pieces(records)
+        return
+    assert dumps_lines_bytes(records) == dumps_lines(records).encode("utf-8")
+    assert b'{\n  "rows": [\n' + indented_items_bytes(records[:1], 1) + b",\n" + indented_items_bytes(records[1:], 1) + b"\n  ]\n}" == encoded
 
 
 # The walk over the value's floats (compiled where built), and the text and marshal searches alone.

@@ -148,6 +148,19 @@ def test_pieces_appear_whole_or_not_at_all(tmp_path: Path) -> None:
     assert target.read_text() == "new " + "x" * 200_000 + " end"
 
 
+def test_pieces_as_strings_and_utf8_bytes(tmp_path: Path) -> None:
+    """Bytes pieces (the report's rows as orjson encoded them) are written as
+    they are, between string pieces, to a file and to a text stream alike."""
+    pieces = ["{\n", "é" * 70_000, b"\xe2\x80\x94 rows " + b"y" * 100_000, "\n}"]
+    expected = "{\n" + "é" * 70_000 + "\u2014 rows " + "y" * 100_000 + "\n}"
+    target = tmp_path / "report.json"
+    write_pieces(iter(pieces), target)
+    assert target.read_bytes() == expected.encode("utf-8")
+    stream = io.StringIO()
+    write_pieces(iter(pieces), stream=stream)
+    assert stream.getvalue() == expected
+
+
 def test_pieces_to_a_stream(tmp_path: Path) -> None:
     stream = io.StringIO()
     write_pieces(iter(["a", "b" * 100_000, ""]), stream=stream)

@@ -119,3 +119,30 @@ def test_pairs_and_groups_added_in_columns_as_item_by_item(seed: int) -> None:
     lengths = [chars.get(d, 10) for d in asked]
     marked = [list(_spans(rng, n)) if rng.random() < 0.3 else [] for n in lengths]
     assert by_columns.compositions(asked, lengths, marked) == one_by_one.compositions(asked, lengths, marked)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_rows_take_their_composition_as_set_composition_stores_it(seed: int) -> None:
+    # composed_rows sets each row's fields straight from the composed values: the fields set_composition stores, in its order
+    from dedup.provenance.composition import composed_rows
+    from dedup.results import DocumentResult
+
+    rng = random.Random(seed)
+    ids = [f"doc{k}" for k in range(rng.randint(2, 12))]
+    chars = {d: rng.choice([0, rng.randint(1, 300)]) for d in ids}
+    pairs = []
+    for _ in range(rng.randint(0, 10)):
+        a, b = rng.sample(ids, 2)
+        passages = [{"a_start": s, "a_end": e, "b_start": t, "b_end": f} for (s, e), (t, f) in zip(_spans(rng, chars[a]), _spans(rng, chars[b]))]
+        pairs.append(SimpleNamespace(a=a, b=b, relation="partial_copy", aligned=True, passages=passages, source=rng.choice([None, a]), derived=None))
+    boilerplate = {d: [{"start": s, "end": e} for s, e in _spans(rng, chars[d])] for d in ids if rng.random() < 0.3}
+    rows = [DocumentResult(d, chars[d], 1, extra={"boilerplate": boilerplate[d]} if d in boilerplate else {}) for d in ids]
+    expected = [DocumentResult(d, chars[d], 1, extra=dict(row.extra)) for d, row in zip(ids, rows)]
+    items = SharedItems()
+    items.add_pairs(pairs)
+    spans = [[(s["start"], s["end"]) for s in boilerplate.get(d, ())] for d in ids]
+    for row, values in zip(expected, items.compositions(ids, [chars[d] for d in ids], spans)):
+        row.set_composition(dict(zip(FIELDS, values)))
+    composed, alone = composed_rows(rows, pairs)
+    assert [list(row.to_dict().items()) for row in composed] == [list(row.to_dict().items()) for row in expected]
+    assert alone == sum(not row.extra["shared_with"] for row in expected)
