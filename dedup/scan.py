@@ -36,6 +36,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, document_ids
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local, ships_texts
+from dedup.engine.memory import trim_heap
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
@@ -383,7 +384,9 @@ def _finish(result: ScanResult, faults: FaultLog, started: float) -> ScanResult:
 
 @contextmanager
 def _timed(result: ScanResult, stage: str) -> Iterator[None]:
-    """Add a stage's seconds to the result's timing."""
+    """Add a stage's seconds to the result's timing; before it, the memory the
+    stages before freed goes back to the system (:func:`~dedup.engine.memory.trim_heap`)."""
+    trim_heap()
     started = time.perf_counter()
     yield
     result.timing.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - started, 3)
@@ -441,8 +444,8 @@ def passage_stage(
     spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
-        tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=spill,
-    )
+        tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=True,
+    )  # the aligned pairs in files as they come, read once into the rows: never all held here at once
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
     relations: Counter[str] = Counter()
     near = Counter[bool]()

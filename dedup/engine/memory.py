@@ -121,3 +121,20 @@ class StorePages:
         if now - self._last >= self.interval:
             self._last = now
             release_store_pages()
+
+
+def trim_heap() -> bool:
+    """Give the free pages inside glibc's heaps back to the system
+    (``malloc_trim(0)``): the trim threshold only returns free memory at a
+    heap's top, not what lies freed below a block still in use.
+
+    Returns:
+        Whether any memory was returned: false off Linux or on a C library
+        without ``malloc_trim`` (then nothing is done).
+    """
+    libc = _libc() if sys.platform.startswith("linux") else None
+    trim = getattr(libc, "malloc_trim", None)
+    if trim is None:
+        return False
+    trim.argtypes, trim.restype = (ctypes.c_size_t,), ctypes.c_int
+    return bool(trim(0))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, take
@@ -346,21 +346,30 @@ def _verify_in_pool(
         workers, engine, chunks = 1, None, max(1, -(-len(candidates) // _PAIRS_PER_CHUNK))
     else:
         chunks = chunk_count(candidates, workers)
-    jobs = []
-    for chunk in _balanced_chunks(candidates, chunks):
-        ids = sorted({k for pair in chunk for k in pair})
-        local = {k: n for n, k in enumerate(ids)}
-        local_docs = take(docs, ids)
-        local_masks = {doc_id: masks[doc_id] for doc_id in document_ids(local_docs) if doc_id in masks}
-        local_shared = [count[pair] for pair in chunk] if count is not None else None
-        jobs.append((local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences))
+    sizes: list[int] = []  # pairs of each chunk made so far, in order
+
+    def jobs() -> Iterator[tuple]:
+        # made as the engine takes them: a chunk's documents, pairs and masks live here only until it is sent
+        pending = _balanced_chunks(candidates, chunks)
+        pending.reverse()
+        while pending:
+            chunk = pending.pop()
+            ids = sorted({k for pair in chunk for k in pair})
+            local = {k: n for n, k in enumerate(ids)}
+            local_docs = take(docs, ids)
+            local_masks = {doc_id: masks[doc_id] for doc_id in document_ids(local_docs) if doc_id in masks}
+            local_shared = [count[pair] for pair in chunk] if count is not None else None
+            sizes.append(len(chunk))
+            yield local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences
+            del chunk, ids, local, local_docs, local_masks, local_shared
+
     func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
     found = SortedRuns(pair_documents) if spill else None
     held: list[PassagePair] = []
     done = 0
     if progress:
         progress("passages", 0, len(candidates))
-    for job, part in zip(jobs, run_all(engine, workers, func, jobs, in_flight=_CHUNKS_PER_WORKER)):  # every chunk in flight
+    for n, part in enumerate(run_all(engine, workers, func, jobs(), in_flight=_CHUNKS_PER_WORKER)):  # every chunk in flight
         if faults is not None:
             faults.extend(StageFault.of("passages", fault) for fault in part.faults)
             part = part.result
@@ -369,7 +378,7 @@ def _verify_in_pool(
         else:
             held.extend(part)
         del part  # written or held: not kept while the next chunk's pairs arrive
-        done += len(job[1])
+        done += sizes[n]
         if progress:
             progress("passages", done, len(candidates))
     return found if found is not None else sorted(held, key=pair_documents)

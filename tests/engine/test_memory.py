@@ -7,13 +7,15 @@ import sys
 
 import pytest
 
+from dedup.engine import memory
+
 # In a fresh interpreter: a large block freed first (glibc then raises its
 # mmap threshold past it), then 48 MiB of 1 MiB buffers with smaller ones
 # (100 KB) between them that stay, so the freed ones cannot be trimmed off
 # the top of the heap. Prints the resident private memory left behind, in MiB.
 PROGRAM = """
 import sys
-from dedup.engine.memory import return_freed_memory
+from dedup.engine.memory import return_freed_memory, trim_heap
 
 def anon():
     with open("/proc/self/status") as status:
@@ -29,6 +31,8 @@ for _ in range(48):
     big.append(bytearray(1 << 20))
     small.append(bytearray(100_000))
 del big
+if sys.argv[1] == "trim":
+    assert trim_heap()
 print(anon() - before)
 """
 
@@ -44,3 +48,16 @@ def test_freed_arrays_leave_the_process() -> None:
     if kept < 40:
         pytest.skip(f"this C library returns the buffers by itself ({kept:.0f} MiB left)")
     assert _left_behind("set") < 10  # the 4.8 MB of small buffers that stay
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc and /proc are Linux's")
+def test_trimmed_heap_gives_freed_pages_back() -> None:
+    kept = _left_behind("default")
+    if kept < 40:
+        pytest.skip(f"this C library returns the buffers by itself ({kept:.0f} MiB left)")
+    assert _left_behind("trim") < 10  # the freed buffers below the small ones that stay go back too
+
+
+def test_trim_heap_does_nothing_off_linux(monkeypatch) -> None:
+    monkeypatch.setattr(memory.sys, "platform", "darwin")
+    assert memory.trim_heap() is False

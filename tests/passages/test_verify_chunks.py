@@ -39,3 +39,27 @@ def test_many_small_chunks_verify_as_one_process_does(monkeypatch) -> None:
     assert verify.chunk_count(pairs, 2) > 2 * verify._CHUNKS_PER_WORKER
     pooled = verify._verify_in_pool(docs, pairs, Settings(), {}, 2)
     assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
+
+
+class _CountedTakes(list):
+    """Documents that count the chunks cut from them (``take``)."""
+
+    takes = 0
+
+    def take(self, indices):
+        self.takes += 1
+        return [self[k] for k in indices]
+
+
+def test_a_chunk_is_made_when_the_engine_takes_it(monkeypatch) -> None:
+    docs = _CountedTakes(_shared_sentence_corpus(24, seed=5))
+    pairs = [(i, j) for i in range(len(docs)) for j in range(i + 1, len(docs)) if (i + j) % 3 == 0]
+    serial = verify.verify_pairs(docs, pairs, Settings())
+    made_by_chunk = []
+    monkeypatch.setattr(verify, "_PAIRS_PER_CHUNK", 10)
+    # one worker: chunks of _PAIRS_PER_CHUNK candidates, each aligned in this process before the next is taken
+    pooled = verify._verify_in_pool(docs, pairs, Settings(), {}, 1, progress=lambda stage, done, total: made_by_chunk.append((done, docs.takes)))
+    assert [(p.i, p.j, p.relation, p.fields()) for p in pooled] == [(p.i, p.j, p.relation, p.fields()) for p in serial]
+    assert len(made_by_chunk) > 2, "several chunks"
+    # before the first chunk's pairs are aligned, no chunk is made; after the n-th, n are (not all of them at once)
+    assert [takes for _, takes in made_by_chunk] == list(range(len(made_by_chunk)))
