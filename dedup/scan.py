@@ -444,8 +444,8 @@ def passage_stage(
     spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
-        tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=True,
-    )  # the aligned pairs in files as they come, read once into the rows: never all held here at once
+        tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=spill,
+    )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
     relations: Counter[str] = Counter()
     near = Counter[bool]()
