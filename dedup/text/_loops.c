@@ -631,23 +631,38 @@ static int segments_within(const int64_t *first, Py_ssize_t segments, Py_ssize_t
     return 1;
 }
 
+/* The buffers of a minima call (values of value_size bytes, offsets, a, b,
+ * out) taken and checked: the sizes agree and the offsets rise within the
+ * values (named `what` in the message). 0, or -1 with the error set and
+ * nothing held. */
+static int minima_buffers(PyObject *args, const char *name, Py_ssize_t value_size, const char *what, Py_buffer views[5], Py_ssize_t *n_values,
+                          Py_ssize_t *n_docs, Py_ssize_t *perms)
+{
+    const Py_ssize_t sizes[5] = {value_size, 8, 4, 4, 4};
+    if (take_buffers(args, name, 5, sizes, 4, views) < 0)
+        return -1;
+    *n_values = views[0].len / value_size, *n_docs = views[1].len / 8 - 1, *perms = views[2].len / 4;
+    if (*n_docs < 0 || views[3].len != views[2].len || views[4].len / 4 != *n_docs * *perms) {
+        PyErr_Format(PyExc_ValueError, "%s: offsets, a, b and out do not agree in size", name);
+        release_buffers(views, 5, NULL);
+        return -1;
+    }
+    if (!segments_within((const int64_t *)views[1].buf, *n_docs, *n_values)) {
+        PyErr_Format(PyExc_ValueError, "%s: offsets must rise within the %s", name, what);
+        release_buffers(views, 5, NULL);
+        return -1;
+    }
+    return 0;
+}
+
 static PyObject *segment_minima(PyObject *self, PyObject *args)
 {
-    static const Py_ssize_t sizes[5] = {4, 8, 4, 4, 4}; /* values, offsets, a, b, out */
-    Py_buffer views[5];
+    Py_buffer views[5]; /* values, offsets, a, b, out */
+    Py_ssize_t n_values, n_docs, perms;
     (void)self;
-    if (take_buffers(args, "segment_minima", 5, sizes, 4, views) < 0)
+    if (minima_buffers(args, "segment_minima", 4, "values", views, &n_values, &n_docs, &perms) < 0)
         return NULL;
-    const Py_ssize_t n_values = views[0].len / 4, n_docs = views[1].len / 8 - 1, perms = views[2].len / 4;
     const int64_t *offsets = (const int64_t *)views[1].buf;
-    if (n_docs < 0 || views[3].len != views[2].len || views[4].len / 4 != n_docs * perms) {
-        PyErr_SetString(PyExc_ValueError, "segment_minima: offsets, a, b and out do not agree in size");
-        return release_buffers(views, 5, NULL);
-    }
-    if (!segments_within(offsets, n_docs, n_values)) {
-        PyErr_SetString(PyExc_ValueError, "segment_minima: offsets must rise within the values");
-        return release_buffers(views, 5, NULL);
-    }
     Py_BEGIN_ALLOW_THREADS
     segment_minima_loop((const uint32_t *)views[0].buf, offsets, n_docs, (const uint32_t *)views[2].buf, (const uint32_t *)views[3].buf, perms,
                         (uint32_t *)views[4].buf);
@@ -1900,21 +1915,12 @@ static inline uint32_t fmix32_of(uint32_t h)
 
 static PyObject *shingle_minima(PyObject *self, PyObject *args)
 {
-    static const Py_ssize_t sizes[5] = {8, 8, 4, 4, 4}; /* hashes, offsets, a, b, out */
-    Py_buffer views[5];
+    Py_buffer views[5]; /* hashes, offsets, a, b, out */
+    Py_ssize_t n_values, n_docs, perms;
     (void)self;
-    if (take_buffers(args, "shingle_minima", 5, sizes, 4, views) < 0)
+    if (minima_buffers(args, "shingle_minima", 8, "hashes", views, &n_values, &n_docs, &perms) < 0)
         return NULL;
-    const Py_ssize_t n_values = views[0].len / 8, n_docs = views[1].len / 8 - 1, perms = views[2].len / 4;
     const int64_t *offsets = (const int64_t *)views[1].buf;
-    if (n_docs < 0 || views[3].len != views[2].len || views[4].len / 4 != n_docs * perms) {
-        PyErr_SetString(PyExc_ValueError, "shingle_minima: offsets, a, b and out do not agree in size");
-        return release_buffers(views, 5, NULL);
-    }
-    if (!segments_within(offsets, n_docs, n_values)) {
-        PyErr_SetString(PyExc_ValueError, "shingle_minima: offsets must rise within the hashes");
-        return release_buffers(views, 5, NULL);
-    }
     uint32_t *mixed = PyMem_Malloc((size_t)(n_values > 0 ? n_values : 1) * sizeof(uint32_t));
     if (mixed == NULL)
         return release_buffers(views, 5, PyErr_NoMemory());
