@@ -128,3 +128,20 @@ def test_row_dicts_hold_every_field_in_order(corpus_dir) -> None:
         expected.update(getattr(row, "metadata", None) or {})
         expected.update(getattr(row, "extra", None) or {})
         assert list(row.to_dict().items()) == list(expected.items())
+
+
+def test_string_reports_of_rows_holding_a_lone_surrogate_are_the_standard_librarys() -> None:
+    """A result made through the library may hold a string no UTF-8 encodes:
+    the string reports are still ``json.dumps``'s text (only writing them fails)."""
+    from dedup.report.formats import group_record, to_jsonl
+    from dedup.results import DocumentResult, GroupResult, PairResult, ScanResult
+
+    odd = "doc\udc80"
+    documents = [DocumentResult(odd, 10, 1), DocumentResult("b", 12, 1)]
+    pairs = [PairResult(a=odd, b="b", relation="partial_copy", jaccard=0.5, containment_a=0.6, containment_b=0.4)]
+    groups = [GroupResult("g1", [{"id": odd, "spans": [[0, 5]], "chars": 5}], 5, 3, None, "undetermined", "text \ud800")]
+    result = ScanResult(documents, pairs, [], [], {}, {}, shared_passages=groups)
+    assert to_json(result) == reference(result.to_dict())
+    assert "".join(json_pieces(result, rows_per_piece=1)) == reference(result.to_dict())
+    records = [p.to_dict() for p in pairs] + [group_record(g) for g in groups]
+    assert to_jsonl(result) == "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in records)

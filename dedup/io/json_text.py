@@ -179,7 +179,7 @@ def dumps_lines_bytes(values: Iterable[Any]) -> bytes:
     """:func:`dumps_lines`, UTF-8 encoded (for a file written in bytes: no decoding and encoding again)."""
     batch = list(values)
     lines = _batch_lines(batch)
-    return dumps_lines(batch).encode("utf-8") if lines is None else lines
+    return "".join(dumps(value) + "\n" for value in batch).encode("utf-8") if lines is None else lines
 
 
 def _batch_lines(batch: list[Any]) -> bytes | None:
@@ -228,7 +228,7 @@ def _wrapped(values: list[Any], depth: int) -> Any:
     return values
 
 
-def _cut(text, depth: int, newline):
+def _cut(text: str | bytes, depth: int, newline: str | bytes) -> str | bytes:
     """``text`` (str or bytes, ``newline`` of its kind) without its first and
     last ``depth + 1`` lines (the wrapping lists' brackets)."""
     start, end = 0, len(text)

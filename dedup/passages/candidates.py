@@ -18,7 +18,7 @@ import tempfile
 import weakref
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -273,7 +273,7 @@ def _pooled_fingerprints(docs, settings: Settings, masks, engine: Engine | None 
     return np.concatenate([h for h, _ in results]), np.concatenate([o for _, o in results])
 
 
-def run_all(engine: Engine | None, workers: int, func, jobs: list, in_flight: int) -> Iterator:
+def run_all(engine: Engine | None, workers: int, func, jobs: Iterable, in_flight: int) -> Iterator:
     """``func`` over ``jobs`` on ``engine``, or on a local engine of ``workers`` for this call."""
     with engine_or_local(engine, workers) as running:
         yield from running.map(func, jobs, in_flight=in_flight)

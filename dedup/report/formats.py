@@ -12,9 +12,9 @@ from __future__ import annotations
 import csv
 import io
 from itertools import islice
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
-from dedup.io.json_text import dumps, dumps_lines_bytes, indented_items_bytes
+from dedup.io.json_text import dumps, dumps_lines, dumps_lines_bytes, indented_items, indented_items_bytes
 from dedup.results import SHARED_PASSAGE, GroupResult, ScanResult, collection_paused
 
 EXIT_OK = 0
@@ -73,28 +73,35 @@ def json_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Ite
     Yields:
         Pieces whose concatenation is :func:`to_json`'s text.
     """
-    for piece in json_byte_pieces(result, rows_per_piece):
-        yield piece if isinstance(piece, str) else piece.decode("utf-8")
+    # strings throughout: a row holding a lone surrogate is written as the
+    # standard library writes it, where encoding it to UTF-8 would fail
+    return _json_pieces(result, rows_per_piece, indented_items)
 
 
 def json_byte_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[str | bytes]:
     """:func:`json_pieces` with the rows' pieces UTF-8 encoded, as orjson
     writes them (the short pieces between them are strings): a file written
     in bytes takes them as they are, never decoded and encoded again."""
+    return _json_pieces(result, rows_per_piece, indented_items_bytes)
+
+
+def _json_pieces(result: ScanResult, rows_per_piece: int, items_text: Callable[[list[Any], int], str | bytes]) -> Iterator[str | bytes]:
+    """The pieces of :func:`json_pieces`, the rows' chunks made by ``items_text``
+    (:func:`~dedup.io.json_text.indented_items` or its bytes twin)."""
     rows = {"documents": result.documents, "pairs": result.pairs, "clusters": result.clusters, "shared_passages": result.shared_passages}
     for number, (key, value) in enumerate(result.to_dict(rows=False).items()):
         head = ("{\n" if number == 0 else ",\n") + "  " + dumps(key) + ": "
         if key in rows:
             yield head
-            yield from _list_pieces(rows[key], rows_per_piece)
+            yield from _list_pieces(rows[key], rows_per_piece, items_text)
         else:
             yield head + dumps_indented(value, 1)
     yield "\n}"
 
 
-def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str | bytes]:
+def _list_pieces(items: Iterable[Any], rows_per_piece: int, items_text: Callable[[list[Any], int], str | bytes]) -> Iterator[str | bytes]:
     """A list of result rows at depth 1, as ``json.dumps(..., indent=2)`` writes it, a chunk at a time
-    (the chunks UTF-8 encoded).
+    (each chunk's text made by ``items_text``).
 
     The rows are read in one pass (a result may keep them in a file, which
     is read in order, not sliced)."""
@@ -107,7 +114,7 @@ def _list_pieces(items: Iterable[Any], rows_per_piece: int) -> Iterator[str | by
     first = True
     while chunk:
         with collection_paused():
-            text = indented_items_bytes([item.to_dict() for item in chunk], 1)
+            text = items_text([item.to_dict() for item in chunk], 1)
         if not first:  # chunks join as items do
             yield ",\n"
         yield text
@@ -135,16 +142,19 @@ def dumps_indented(value: Any, depth: int = 0) -> str:
 def to_jsonl(result: ScanResult) -> str:
     """One JSON object per pair, one per line; then one per shared-passage
     group (:func:`group_record`: ``relation`` is ``shared_passage``)."""
-    return b"".join(_jsonl_pieces(result)).decode("utf-8")
+    return "".join(_jsonl_pieces(result, lines_text=dumps_lines))  # strings: see json_pieces
 
 
-def _jsonl_pieces(result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE) -> Iterator[bytes]:
-    """The lines of :func:`to_jsonl`, UTF-8 encoded, a chunk of rows at a time."""
+def _jsonl_pieces(
+    result: ScanResult, rows_per_piece: int = ROWS_PER_PIECE, lines_text: Callable[[list[Any]], str | bytes] = dumps_lines_bytes,
+) -> Iterator[str | bytes]:
+    """The lines of :func:`to_jsonl`, a chunk of rows at a time, made by
+    ``lines_text`` (UTF-8 encoded by default, for a file written in bytes)."""
     for rows, record in ((result.pairs, _pair_record), (result.shared_passages, group_record)):
         items = iter(rows)
         while chunk := list(islice(items, rows_per_piece)):
             with collection_paused():
-                yield dumps_lines_bytes([record(item) for item in chunk])
+                yield lines_text([record(item) for item in chunk])
 
 
 def _pair_record(pair: Any) -> dict[str, Any]:

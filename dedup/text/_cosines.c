@@ -209,7 +209,7 @@ static void release_side(side_t *s)
 }
 
 /* Each entry's weight over its row's norm, as float32 (read only for the
- * entries of shared features, shared[feature] >= 0). The IDF of each feature
+ * entries of shared features, match[feature] >= 0). The IDF of each feature
  * is looked up once (into idf, one a feature), not once an entry. */
 static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, float *out, double *data,
                          double *idf)

@@ -203,7 +203,7 @@ def emit_text(text: str, options: OutputOptions, stream: TextIO | None = None) -
     write_out(text, stream or sys.stdout)
 
 
-def emit_pieces(pieces: Iterable[str], options: OutputOptions, stream: TextIO | None = None) -> None:
+def emit_pieces(pieces: Iterable[str | bytes], options: OutputOptions, stream: TextIO | None = None) -> None:
     """Write machine output produced piece by piece (a scan's JSON) to
     ``options.path`` (whole or not at all) or standard output, as it comes."""
     write_pieces(pieces, options.path, stream or sys.stdout)

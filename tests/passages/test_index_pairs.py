@@ -166,3 +166,23 @@ def test_pairs_kept_in_files_as_they_come_read_back_as_the_list_in_the_same_orde
     assert not isinstance(spilled, list)
     assert [(p.i, p.j, type(p), p.relation, p.fields()) for p in spilled] == [(p.i, p.j, type(p), p.relation, p.fields()) for p in in_memory]
     assert {type(p) for p in in_memory} == {IndexPair, PassagePair}
+
+
+def test_unmasked_chars_read_from_a_store_are_those_of_its_documents() -> None:
+    # a store gives its texts' lengths without reading them: the masked documents' masks are still taken off
+    import numpy as np
+
+    from dedup.document import Span
+    from dedup.io.store import temporary_store
+    from dedup.passages.estimates import text_chars
+
+    rng = random.Random(4)
+    docs = [Document(f"d{k}", _sentences(rng, rng.randint(0, 40)) + " é東🙂" * (k % 3)) for k in range(30)]
+    masks = {f"d{k}": [Span(0, 7), Span(5, 30)] for k in range(0, 30, 4)} | {"d1": [], "d3": [Span(2, 10_000)]}
+    chosen = np.array(sorted(rng.sample(range(30), 17)))
+    want = text_chars(docs, chosen, masks)
+    assert want.tolist() != text_chars(docs, chosen, {}).tolist()  # some masks count
+    with temporary_store() as store:
+        store.extend(docs)
+        for given in (masks, {}):
+            assert text_chars(store, chosen, given).tolist() == text_chars(docs, chosen, given).tolist()
