@@ -23,7 +23,6 @@ Stages, in order (the per-document ones run over batches through an
 from __future__ import annotations
 
 import os
-import resource
 import tempfile
 import time
 from collections import Counter
@@ -36,7 +35,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, document_ids
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local, ships_texts
-from dedup.engine.memory import trim_heap
+from dedup.engine.memory import process_resources, trim_heap
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
@@ -107,8 +106,7 @@ def fingerprint_stream(
     text, listed in the table's ``failed`` and appended to ``faults``. With
     ``index``, the passage index's fingerprints go there, not into the result.
     ``texts_at(start, stop)``: what is sent for the texts of those documents
-    (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`),
-    or stay with the shingle sets on a distributed engine.
+    (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`), or with the shingle sets on a distributed engine.
     """
     table = DocumentTable()
     kept = getattr(engine, "distributed", False)
@@ -169,40 +167,6 @@ def verify_candidates(pairs: np.ndarray, store: ShingleStore, settings: Settings
     jobs = ((chunk, store.locate(documents_in(chunk))) for chunk in chunks)
     func = partial(verify_job, folder=store.folder, threshold=settings.threshold)
     return [found for part in engine.map(func, jobs) for found in part]
-
-
-def _resources() -> dict[str, float]:
-    """Peak memory and CPU time of this process and of its (finished) workers."""
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "peak_rss_mb": round(own_peak_rss_kb(own) / 1024, 1),
-        "peak_rss_worker_mb": round(workers.ru_maxrss / 1024, 1),
-        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
-        "cpu_seconds_workers": round(workers.ru_utime + workers.ru_stime, 2),
-    }
-
-
-def own_peak_rss_kb(usage=None) -> int:
-    """This process's own peak resident memory in KiB.
-
-    Linux's ``VmHWM`` (``/proc/self/status``) is the high-water mark of the
-    process's own memory since it started its program; ``getrusage``'s
-    ``ru_maxrss`` also carries the peak of the process it was started from
-    across ``exec`` (a scan started by a large parent would report the
-    parent's peak), so it serves only where ``/proc`` does not exist.
-
-    Args:
-        usage: ``getrusage(RUSAGE_SELF)`` when already taken.
-    """
-    try:
-        with open("/proc/self/status", "rb") as status:
-            for line in status:
-                if line.startswith(b"VmHWM:"):
-                    return int(line.split()[1])
-    except (OSError, ValueError, IndexError):
-        pass
-    return (usage or resource.getrusage(resource.RUSAGE_SELF)).ru_maxrss
 
 
 def _run(
@@ -302,7 +266,7 @@ def _assemble(table, counts, groups, near, problems, settings, extra_stats, star
         **extra_stats,
     }
     # Measurements change from run to run; they are kept apart from the findings.
-    timing = {"seconds": round(time.perf_counter() - started, 3), "workers": settings.workers, **_resources()}
+    timing = {"seconds": round(time.perf_counter() - started, 3), "workers": settings.workers, **process_resources()}
     return ScanResult(
         documents=results,
         pairs=pairs,
@@ -377,15 +341,14 @@ def _finish(result: ScanResult, faults: FaultLog, started: float) -> ScanResult:
     result.problems.extend(faults.records())
     result.stats["processing_errors"] = faults.total
     result.timing["seconds"] = round(time.perf_counter() - started, 3)
-    result.timing.update(_resources())
+    result.timing.update(process_resources())
     result.faults = faults
     return result
 
 
 @contextmanager
 def _timed(result: ScanResult, stage: str) -> Iterator[None]:
-    """Add a stage's seconds to the result's timing; before it, the memory the
-    stages before freed goes back to the system (:func:`~dedup.engine.memory.trim_heap`)."""
+    """Add a stage's seconds to the result's timing, the heap freed before it given back (:func:`trim_heap`)."""
     trim_heap()
     started = time.perf_counter()
     yield
@@ -591,7 +554,7 @@ def _scan_shards(reader: CorpusReader, settings: Settings, engine: Engine, fault
         "candidate_pairs": int(len(candidates)),
     }
     clock.lap("assemble")
-    timing = {"seconds": round(time.perf_counter() - started, 3), "workers": settings.workers, **_resources(), "stage_seconds": clock.laps}
+    timing = {"seconds": round(time.perf_counter() - started, 3), "workers": settings.workers, **process_resources(), "stage_seconds": clock.laps}
     return ScanResult(found.documents, found.pairs, found.clusters, problem_records(problems), settings.to_dict(), stats, timing)
 
 

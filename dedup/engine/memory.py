@@ -1,5 +1,6 @@
 """Freed arrays given back to the system at once, and the object store's
-pages let go, in a driver process.
+pages let go, in a driver process; what the process and its workers used
+(:func:`process_resources`).
 
 A driver makes large short-lived arrays stage after stage (band keys,
 candidate pairs, fingerprint columns). glibc's ``malloc`` serves a block
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import resource
 import sys
 import time
 from functools import lru_cache
@@ -138,3 +140,37 @@ def trim_heap() -> bool:
         return False
     trim.argtypes, trim.restype = (ctypes.c_size_t,), ctypes.c_int
     return bool(trim(0))
+
+
+def process_resources() -> dict[str, float]:
+    """Peak memory and CPU time of this process and of its (finished) workers."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "peak_rss_mb": round(own_peak_rss_kb(own) / 1024, 1),
+        "peak_rss_worker_mb": round(workers.ru_maxrss / 1024, 1),
+        "cpu_seconds": round(own.ru_utime + own.ru_stime, 2),
+        "cpu_seconds_workers": round(workers.ru_utime + workers.ru_stime, 2),
+    }
+
+
+def own_peak_rss_kb(usage=None) -> int:
+    """This process's own peak resident memory in KiB.
+
+    Linux's ``VmHWM`` (``/proc/self/status``) is the high-water mark of the
+    process's own memory since it started its program; ``getrusage``'s
+    ``ru_maxrss`` also carries the peak of the process it was started from
+    across ``exec`` (a scan started by a large parent would report the
+    parent's peak), so it serves only where ``/proc`` does not exist.
+
+    Args:
+        usage: ``getrusage(RUSAGE_SELF)`` when already taken.
+    """
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return (usage or resource.getrusage(resource.RUSAGE_SELF)).ru_maxrss
