@@ -136,8 +136,7 @@ def rank_documents(docs: Sequence[Document], rule: str) -> dict[str, int]:
 
 def pair_source(pair: PairResult) -> str | None:
     """The pair's source, when the scan's provenance stage named one."""
-    source = pair.extra.get("source")
-    return source if source in (pair.a, pair.b) else None
+    return pair.source if pair.source in (pair.a, pair.b) else None
 
 
 class _Planner:

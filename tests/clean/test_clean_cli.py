@@ -76,6 +76,20 @@ def test_clean_output_rescans_clean(planted: Path, tmp_path: Path, extra: list[s
         assert entries["partial-0"]["action"] == "kept"
 
 
+def test_drop_derived_removes_the_copy_the_scan_names(tmp_path: Path) -> None:
+    """In the sample corpus the scan names 001 the source of 000 (a rewrite):
+    with ``--keep source`` (the default) the copy goes, whatever the input order."""
+    corpus = Path(__file__).resolve().parents[2] / "corpus"
+    pair = rescan(corpus)["pairs"][0]
+    assert pair["relation"] == "rewrite" and pair["source"] and pair["derived"]
+    out = tmp_path / "out"
+    done = dedup("clean", str(corpus), "-o", str(out), "--drop-derived", "0.5", "--jobs", "1", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    removed = [e for e in read_log(out) if e["action"] == "removed"]
+    assert [(e["id"], e["reason"], e["kept_id"]) for e in removed] == [(pair["derived"], "derived", pair["source"])]
+    assert (out / pair["source"]).exists() and not (out / pair["derived"]).exists()
+
+
 def test_keep_longest_and_keep_boilerplate(planted: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
     done = dedup("clean", str(planted), "-o", str(out), "--keep", "longest", "--keep-boilerplate", "--jobs", "1", "--no-progress")

@@ -32,7 +32,7 @@ def test_keep_rules(keep: str, kept: str) -> None:
 
 
 def test_source_follows_the_pairs_provenance() -> None:
-    pairs = [PairResult("a", "b", "near_duplicate", 0.9, 0.9, 0.9, extra={"source": "a"})]
+    pairs = [PairResult("a", "b", "near_duplicate", 0.9, 0.9, 0.9, source="a", derived="b")]
     cluster = ClusterResult(members=["a", "b"], representative="b")
     plan = plan_clean(DOCS[:2], result(DOCS[:2], pairs, [cluster]), CleanSettings(keep="source"))
     assert plan["a"].action == "kept" and plan["b"].kept_id == "a"
