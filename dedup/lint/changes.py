@@ -24,8 +24,9 @@ def _git(*args: str) -> str:
 def changed_files(ref: str) -> list[str]:
     """Readable files that the working tree adds, changes or renames relative to ``ref``.
 
-    Committed and uncommitted changes both count (``git diff REF``); deleted
-    files do not. Paths are relative to the working folder, sorted.
+    Committed and uncommitted changes both count (``git diff REF``), and so
+    do new files not yet added to git (not those it ignores); deleted files
+    do not. Paths are relative to the working folder, sorted.
 
     Raises:
         LintError: If ``ref`` is not a commit of the repository or git fails.
@@ -37,5 +38,7 @@ def changed_files(ref: str) -> list[str]:
     except LintError:
         raise LintError(f"--diff-against: {ref!r} is not a commit of this repository (in CI, fetch it first: git fetch origin main)") from None
     listed = _git("diff", "--name-only", "-z", "--no-renames", "--diff-filter=AM", "--relative", ref, "--")
-    files = [name for name in listed.split("\0") if name and name.lower().endswith(_READABLE)]
+    # git diff lists only what git tracks: a document just written to the working tree is new too.
+    untracked = _git("ls-files", "--others", "--exclude-standard", "-z")
+    files = {name for name in (listed + "\0" + untracked).split("\0") if name and name.lower().endswith(_READABLE)}
     return sorted(name for name in files if Path(name).is_file())

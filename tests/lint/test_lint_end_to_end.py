@@ -139,6 +139,13 @@ def test_pull_request_lint_flow(repo: Path) -> None:
     assert diffed["findings"] == explicit["findings"]
     assert [f["rule"] for f in diffed["findings"]] == ["DUP002"]
 
+    # A document not yet added to git is a change of the working tree too.
+    (repo / "new" / "unadded.txt").write_text((CORPUS / SOURCE).read_text(encoding="utf-8"), encoding="utf-8")
+    code, unadded = lint_json(repo, "--diff-against", "HEAD")
+    assert code == 1 and unadded["summary"]["documents"] == 1
+    assert {f["document"]["path"] for f in unadded["findings"]} == {"new/unadded.txt"}
+    (repo / "new" / "unadded.txt").unlink()
+
     # Unrelated text under the name the rewrite was accepted with: the entry is stale, and said so.
     shutil.copy(CORPUS / UNRELATED, repo / "new" / "rewrite.txt")
     done = dedup(repo, "lint", "new/rewrite.txt", "--index", INDEX, "--baseline", BASELINE)
