@@ -35,7 +35,7 @@ T = TypeVar("T")
 R = TypeVar("R")
 K = TypeVar("K", bound=Hashable)
 
-INSTALL_HINT = "the Ray engine needs the optional extra: pip install 'dedup-news[ray]'"
+INSTALL_HINT = "the Ray engine needs the optional extra: pip install '.[ray]' in a checkout of dedup (or pip install 'dedup-news[ray]')"
 
 # Task results larger than this go to Ray's object store, not to the memory
 # of the process that submitted the task (Ray's default is 100 KiB): the

@@ -17,7 +17,7 @@ from dedup.io.records import RecordFields
 _METADATA_COLUMNS = ("date", "source", "url", "title")
 BATCH_ROWS = 4096
 
-PARQUET_HINT = "reading Parquet needs pyarrow: pip install 'dedup-news[parquet]'"
+PARQUET_HINT = "reading Parquet needs pyarrow: pip install '.[parquet]' in a checkout of dedup (or pip install 'dedup-news[parquet]')"
 
 
 def _pyarrow_parquet():

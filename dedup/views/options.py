@@ -143,5 +143,5 @@ encoding_option = click.option(
 )
 
 
-engine_option = click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (pip install 'dedup-news[ray]').")
+engine_option = click.option("--engine", "engine_kind", type=click.Choice(ENGINES), default="local", show_default=True, help="Where batches run: local processes, or a Ray cluster (the ray extra: pip install '.[ray]').")
 ray_address_option = click.option("--ray-address", envvar="RAY_ADDRESS", metavar="HOST:PORT", help="Ray cluster to join with --engine ray [RAY_ADDRESS; else a local one of --jobs CPUs].")

@@ -39,7 +39,7 @@ def test_ray_is_required_only_by_the_ray_extra():
 def test_the_ray_engine_without_ray_says_how_to_install_it():
     run = dedup_without_ray("scan", str(CORPUS), "--engine", "ray")
     assert run.returncode == 2
-    assert "pip install 'dedup-news[ray]'" in run.stderr
+    assert "pip install '.[ray]'" in run.stderr
     assert "Traceback" not in run.stderr
 
 
