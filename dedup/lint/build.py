@@ -75,7 +75,7 @@ def _root_relative(source: SourcedDocument, root: Path) -> str:
         raise LintError("the index re-reads documents from their files: give files or folders, not standard input")
     relative = Path(os.path.relpath(source.file, root))
     if relative.parts and relative.parts[0] == "..":
-        raise LintError(f"{source.shown}: outside the index's folder {root.name or root}; keep the index at the corpus repository's root")
+        raise LintError(f"{source.shown}: outside the index's folder {str(root.name or root)!r}; keep the index at the corpus repository's root")
     return relative.as_posix()
 
 

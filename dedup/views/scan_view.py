@@ -42,11 +42,11 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
     and boilerplate of a scan."""
     stats = result.stats
     console.print(
-        f"[bold]dedup scan[/]: {_count(stats['documents'], 'document')}, "
-        f"{_count(len(result.pairs), 'pair')}, {_count(stats['clusters'], 'cluster')}"
+        f"[bold]dedup scan[/]: {count_of(stats['documents'], 'document')}, "
+        f"{count_of(len(result.pairs), 'pair')}, {count_of(stats['clusters'], 'cluster')}"
         + (f", [yellow]{stats['skipped_inputs']} inputs skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
-        + (f", [red]{_count(stats['processing_errors'], 'processing error')} (see messages above)[/]" if stats.get("processing_errors") else "")
-        + (f", {_count(len(result.shared_passages), 'shared-passage group')}" if result.shared_passages else "")
+        + (f", [red]{count_of(stats['processing_errors'], 'processing error')} (see messages above)[/]" if stats.get("processing_errors") else "")
+        + (f", {count_of(len(result.shared_passages), 'shared-passage group')}" if result.shared_passages else "")
         + f" ({result.timing.get('seconds', 0.0):.2f} s)"
     )
     if not result.pairs and not result.shared_passages:
@@ -73,7 +73,8 @@ def _more(total: int, limit: int, noun: str) -> str:
     return f"… and {total - limit} more {noun} (use --format json for all)" if total > limit else ""
 
 
-def _count(n: int, noun: str) -> str:
+def count_of(n: int, noun: str) -> str:
+    """``1 pair``, ``2 pairs``: a count with its noun, plural unless one."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 

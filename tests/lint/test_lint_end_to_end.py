@@ -117,6 +117,7 @@ def test_pull_request_lint_flow(repo: Path) -> None:
     # Accept the rewrite: it no longer fails the run; the reprint still does.
     done = dedup(repo, "baseline", "new/rewrite.txt", "--index", INDEX, "-o", BASELINE)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().endswith(": 1 finding accepted in 1 document")
     code, report = lint_json(repo, "new/rewrite.txt")
     assert (code, report["findings"], report["summary"]["baselined"]) == (0, [], 1)
 
