@@ -14,7 +14,8 @@ signatures.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -141,6 +142,8 @@ def _encode(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 
 
 
+# Items (band keys of documents) per reduce task of the shuffle by band key, about.
+ITEMS_PER_PARTITION = 2_000_000
 # Mixes the band number into a band key, so that the keys of one band do not
 # fall into the same partitions of a shuffle.
 _BAND_MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -184,3 +187,18 @@ def bucket_pair_codes(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarra
     for start, size in zip(starts[sizes > MAX_BUCKET_PAIRS].tolist(), sizes[sizes > MAX_BUCKET_PAIRS].tolist()):
         out.append(docs[start] * n + docs[start + 1 : start + size])
     return np.unique(np.concatenate(out))
+
+
+def shuffled_pairs(engine: Any, sources: Iterable[tuple], n: int) -> np.ndarray:
+    """Stage 3 as a shuffle by band key on ``engine``: the pairs of
+    :func:`bucket_pair_codes` over the :func:`band_columns` that ``sources``
+    make (as ``engine.map_partitions`` takes them), for ``n`` documents, in
+    partitions of about :data:`ITEMS_PER_PARTITION` band keys.
+
+    Returns:
+        ``(k, 2)`` int64 document numbers ``i < j``, sorted, unique.
+    """
+    partitions = n * 32 // ITEMS_PER_PARTITION + 1
+    codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources, partitions) if c.size]
+    codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)

@@ -33,13 +33,11 @@ from dedup.engine import Engine, StageFault
 from dedup.io.problems import InputProblem, ProblemLog
 from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, number_lines, plan_shards
-from dedup.near.candidates import band_columns, bucket_pair_codes
+from dedup.near.candidates import ITEMS_PER_PARTITION, band_columns, shuffled_pairs
 from dedup.near.shard_ids import Decided, ShardState, ShardSummary, id_decisions, shard_job
 from dedup.near.verification import verify_pairs
 from dedup.results import DocumentResult
 
-# Items (band keys of documents) per reduce task of the shuffle by band key, about.
-ITEMS_PER_PARTITION = 2_000_000
 
 
 @dataclass
@@ -84,9 +82,7 @@ class ShardedCorpus:
         n = self.documents
         shards = self.shard_of(left_out)
         sources = [(_band_source, handle, decided, first, left_out[shards == k]) for k, (handle, decided, first) in enumerate(self._views())]
-        codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources, n * 32 // ITEMS_PER_PARTITION + 1) if c.size]
-        codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
-        return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
+        return shuffled_pairs(engine, sources, n)
 
     def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
         """Stage 4: each chunk of candidate pairs is verified by a task given

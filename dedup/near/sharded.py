@@ -22,7 +22,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.engine import Engine, FaultBarrier, Guarded
 from dedup.io.shards import SHARD_BYTES, file_size, input_files
-from dedup.near.candidates import band_columns, bucket_pair_codes
+from dedup.near.candidates import band_columns, shuffled_pairs
 from dedup.near.verification import Verified, verify_pairs
 from dedup.text.shingles import ShingleBatch
 
@@ -58,9 +58,7 @@ class KeptSets:
         """
         n = len(usable)
         sources = ((_kept_band_columns, handle, kept, usable[first : first + int(kept.sum())], first) for handle, kept, first in self.parts)
-        codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources) if c.size]
-        codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
-        return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)
+        return shuffled_pairs(engine, sources, n)
 
     def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
         """Stage 4 on ``engine``: each chunk of candidate pairs is verified by a
