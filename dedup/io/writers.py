@@ -17,6 +17,7 @@ neither the report nor its rows need be held whole.
 from __future__ import annotations
 
 import bz2
+import codecs
 import gzip
 import json
 import lzma
@@ -234,12 +235,30 @@ def write_pieces(pieces: Iterable[str | bytes], path: str | os.PathLike | None =
         return
     if stream is None:
         raise ValueError("write_pieces needs a path or a stream")
+    raw = _utf8_bytes_of(stream)
     for piece in pieces:
         if not isinstance(piece, str):
+            if raw is not None:  # bytes go out as they are, behind what the text layer has written
+                stream.flush()
+                for start in range(0, len(piece), _PIECE_CHARS):
+                    raw.write(piece[start : start + _PIECE_CHARS])
+                raw.flush()
+                continue
             piece = piece.decode("utf-8")
         for start in range(0, len(piece), _PIECE_CHARS):
             stream.write(piece[start : start + _PIECE_CHARS])
     stream.flush()
+
+
+def _utf8_bytes_of(stream: TextIO) -> Any:
+    """The byte stream under ``stream`` where its text is written as UTF-8
+    without newline translation (then UTF-8 bytes may bypass it), else None."""
+    raw = getattr(stream, "buffer", None)
+    try:
+        utf8 = codecs.lookup(getattr(stream, "encoding", None) or "").name == "utf-8"
+    except LookupError:
+        utf8 = False
+    return raw if raw is not None and utf8 and os.linesep == "\n" else None
 
 
 def _umask() -> int:

@@ -161,6 +161,30 @@ def test_pieces_as_strings_and_utf8_bytes(tmp_path: Path) -> None:
     assert stream.getvalue() == expected
 
 
+def test_bytes_pieces_bypass_a_utf8_text_stream_in_order() -> None:
+    """Over a UTF-8 text stream (standard output), bytes pieces go to the
+    bytes beneath it as they are, after what the text layer holds; over a
+    stream of another encoding they are decoded and written as text."""
+    pieces = ["{\n", "é" * 70_000, b"\xe2\x80\x94 rows " + b"y" * 100_000, "\n}", b"\xc3\xa9"]
+    expected = "{\n" + "é" * 70_000 + "\u2014 rows " + "y" * 100_000 + "\n}é"
+    class Counted(io.TextIOWrapper):
+        text = 0
+
+        def write(self, piece: str) -> int:
+            Counted.text += len(piece)
+            return super().write(piece)
+
+    raw = io.BytesIO()
+    stream = Counted(raw, encoding="utf-8", newline="")
+    write_pieces(iter(pieces), stream=stream)
+    assert raw.getvalue() == expected.encode("utf-8")
+    assert Counted.text == sum(len(p) for p in pieces if isinstance(p, str))  # the bytes never went through the text layer
+    raw = io.BytesIO()
+    stream = io.TextIOWrapper(raw, encoding="utf-16-le", newline="")
+    write_pieces(iter(pieces), stream=stream)
+    assert raw.getvalue() == expected.encode("utf-16-le")
+
+
 def test_pieces_to_a_stream(tmp_path: Path) -> None:
     stream = io.StringIO()
     write_pieces(iter(["a", "b" * 100_000, ""]), stream=stream)
