@@ -62,27 +62,35 @@ def shared_passage_groups(
     # the spans stop at sampled fingerprints, short of the text shared: the floor also takes the index's
     # estimate, as it does for a pair reported from the index, so that what would be a pair is never lost
     estimated = group_medians(found.estimates, found.group, bounds)
-    reported = (found_in >= settings.group_min_docs) & (np.maximum(chars, estimated) >= settings.min_shared_chars)
-    out = _group_rows(docs, found, groups, np.flatnonzero(reported), bounds, chars)
-    return out, _held_pairs(groups, reported, found, bounds, n_docs, left_out, order[left_at], left_group)
+    reported = reported_entries(bounds, (found_in >= settings.group_min_docs) & (np.maximum(chars, estimated) >= settings.min_shared_chars))
+    out = _group_rows(docs, found, groups, *reported, chars)
+    return out, _held_pairs(groups, *reported, found, bounds, n_docs, left_out, order[left_at], left_group)
+
+
+def reported_entries(bounds: np.ndarray, reported: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups ``reported`` marks, the entries of each (``bounds``: where
+    each group's entries begin, and the last ends) and those entries' positions,
+    group after group: what the rows and the held pairs both read."""
+    chosen = np.flatnonzero(reported)
+    found_in = (bounds[1:] - bounds[:-1])[chosen]
+    return chosen, found_in, run_positions(bounds[chosen], found_in)
 
 
 def _held_pairs(
-    groups: Groups, reported: np.ndarray, found: GroupSpans, bounds: np.ndarray, n_docs: int,
+    groups: Groups, chosen: np.ndarray, found_in: np.ndarray, held_at: np.ndarray, found: GroupSpans, bounds: np.ndarray, n_docs: int,
     left_out: np.ndarray, left_at: np.ndarray, left_group: np.ndarray,
 ) -> np.ndarray:
     """Which ``left_out`` pairs a reported group holds (both documents among
-    the documents its spans were ``found`` in; ``bounds``: where each group's
-    entries begin). ``left_at``, ``left_group``: each pair of a group's
+    the documents its spans were ``found`` in). ``chosen``: the reported
+    groups; ``found_in``: the entries of each; ``held_at``: those entries,
+    group after group; ``bounds``: where each group's entries begin in
+    ``found``. ``left_at``, ``left_group``: each pair of a group's
     members that is in ``left_out`` (its row there) and the group. A group
     found in each of its members holds exactly those pairs; the pairs of one
     found in fewer are taken again from the documents it was found in."""
     within = np.zeros(len(left_out), dtype=bool)
-    chosen = np.flatnonzero(reported)
-    found_in = (bounds[1:] - bounds[:-1])[chosen]
     member_of = np.fromiter((groups.members[g].size for g in chosen.tolist()), dtype=np.int64, count=chosen.size)
     same = found_in == member_of  # then compared document by document, all groups at once
-    held_at = run_positions(bounds[chosen], found_in)  # the entries of the reported groups, group after group
     if same.any():
         flat_held = found.document[held_at[np.repeat(same, found_in)]]
         flat_members = np.concatenate([groups.members[g] for g in chosen[same].tolist()])
@@ -98,14 +106,13 @@ def _held_pairs(
 
 
 def _group_rows(
-    docs: Sequence[Document], found: GroupSpans, groups: Groups, chosen: np.ndarray, bounds: np.ndarray, chars: np.ndarray,
+    docs: Sequence[Document], found: GroupSpans, groups: Groups, chosen: np.ndarray, found_in: np.ndarray, taken: np.ndarray, chars: np.ndarray,
 ) -> list[GroupResult]:
     """The rows of the groups at ``chosen`` (numbered ``g1``, ``g2``, ... in
-    that order), from their documents' spans: every member's row made in
-    one pass over the entries, each group's a slice of them."""
+    that order), from their documents' spans (``found_in``: the entries of
+    each; ``taken``: those entries, group after group): every member's row
+    made in one pass over the entries, each group's a slice of them."""
     ids = document_ids(docs)
-    found_in = bounds[1:] - bounds[:-1]
-    taken = run_positions(bounds[chosen], found_in[chosen])  # the entries of the chosen groups, group after group
     span_ends = found.span_ends[taken]
     span_counts = np.diff(found.span_ends, prepend=0)[taken]
     flat = found.spans[run_positions(span_ends - span_counts, span_counts)].tolist()
@@ -119,8 +126,9 @@ def _group_rows(
     dated = np.zeros(len(ids), dtype=bool)
     dated[[k for k, day in days.items() if day is not None]] = True
     # a source needs every member dated: a group with an undated member has none, without a step of its own
-    undated = np.logical_or.reduceat(~dated[found.document[taken]], np.cumsum(found_in[chosen]) - found_in[chosen]) if taken.size else taken
-    ends = np.cumsum(found_in[chosen]).tolist()
+    ends = np.cumsum(found_in)
+    undated = np.logical_or.reduceat(~dated[found.document[taken]], ends - found_in) if taken.size else taken
+    ends = ends.tolist()
     texts = found.texts
     out: list[GroupResult] = []
     for number, (g, a, b, fingerprints, median, missing) in enumerate(

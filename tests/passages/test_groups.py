@@ -200,7 +200,7 @@ def test_a_groups_source_reads_dates_as_the_pairs_do() -> None:
 def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_were_found_in(seed: int) -> None:
     # the pairs of the groups' members, found once for choosing the groups, are reused for the reported ones;
     # a group whose spans were not found in every member holds only the pairs of those it was found in
-    from dedup.passages.group_rows import _held_pairs
+    from dedup.passages.group_rows import _held_pairs, reported_entries
     from dedup.passages.group_spans import GroupSpans
     from dedup.passages.groups import Groups, left_out_pairs_in_groups, pairs_within
 
@@ -228,7 +228,8 @@ def test_the_pairs_reported_groups_hold_are_those_of_the_documents_their_spans_w
     held = [h for h, chosen in zip(every, reported) if chosen]
     assert {0, 1, 2} <= set(ways[reported].tolist())
     found = GroupSpans(group=np.repeat(np.arange(len(every)), [h.size for h in every]), document=np.concatenate(every))
-    within = _held_pairs(groups, reported, found, found.group_bounds(len(every)), n_docs, left_out, order[at], group)
+    bounds = found.group_bounds(len(every))
+    within = _held_pairs(groups, *reported_entries(bounds, reported), found, bounds, n_docs, left_out, order[at], group)
     assert within.any() and np.array_equal(within, pairs_within(held, n_docs, left_out))
 
 
