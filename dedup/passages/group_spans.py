@@ -84,24 +84,6 @@ class GroupSpans:
         """Where the entries of each of ``n_groups`` groups begin, and the last ends (``n_groups + 1`` values)."""
         return np.searchsorted(self.group, np.arange(n_groups + 1))
 
-    def member_spans(self) -> list[list[list[int]]]:
-        """Each entry's ``[[start, end], ...]``."""
-        flat = self.spans.tolist()
-        ends = self.span_ends.tolist()
-        return [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
-
-    def by_group(self) -> dict[str, dict[int, list]]:
-        """The entries per group, as lists: ``spans`` (``(document index,
-        [[start, end], ...])`` of each member), ``estimates`` and ``chars``."""
-        out: dict[str, dict[int, list]] = {"spans": {}, "estimates": {}, "chars": {}}
-        members = list(zip(self.document.tolist(), self.member_spans()))
-        estimates, chars = self.estimates.tolist(), self.chars.tolist()
-        for k, g in enumerate(self.group.tolist()):
-            out["spans"].setdefault(g, []).append(members[k])
-            out["estimates"].setdefault(g, []).append(estimates[k])
-            out["chars"].setdefault(g, []).append(chars[k])
-        return out
-
 
 # Below this many member documents per worker, the spans are found in this process.
 _DOCS_PER_WORKER = 2000

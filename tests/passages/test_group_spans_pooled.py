@@ -20,6 +20,20 @@ from dedup.passages.groups import GroupCollector, Groups
 _VOCABULARY = ["".join(random.Random(k).choice("abcdefghijklmnopqrstuvwxyzé") for _ in range(4 + k % 6)) for k in range(3000)]
 
 
+def by_group(found: GroupSpans) -> dict[str, dict[int, list]]:
+    """The entries of ``found`` per group, as lists: ``spans`` (``(document
+    index, [[start, end], ...])`` of each member), ``estimates`` and ``chars``."""
+    flat, ends = found.spans.tolist(), found.span_ends.tolist()
+    member_spans = [flat[a:b] for a, b in zip([0, *ends[:-1]], ends)]
+    out: dict[str, dict[int, list]] = {"spans": {}, "estimates": {}, "chars": {}}
+    rows = zip(found.group.tolist(), found.document.tolist(), member_spans, found.estimates.tolist(), found.chars.tolist())
+    for g, document, spans, estimate, chars in rows:
+        out["spans"].setdefault(g, []).append((document, spans))
+        out["estimates"].setdefault(g, []).append(estimate)
+        out["chars"].setdefault(g, []).append(chars)
+    return out
+
+
 def _words(rng: random.Random, n: int) -> str:
     return " ".join(rng.choice(_VOCABULARY) for _ in range(n))
 
@@ -54,7 +68,7 @@ def _groups(docs: list[Document], settings: Settings, masks: dict[str, list[Span
 
 def _ordered(found: GroupSpans) -> list:
     """Every field: per group (or document), its values in their order (a group's documents in corpus order)."""
-    grouped = found.by_group()
+    grouped = by_group(found)
     return [grouped["spans"], found.texts, found.dates, grouped["estimates"], grouped["chars"]]
 
 
@@ -66,7 +80,7 @@ def test_spans_found_in_runs_on_workers_are_those_found_in_one_process(workers: 
     groups = _groups(docs, settings, masks)
     assert len(groups) >= 5 and len(np.unique(np.concatenate(groups.members))) == len(docs)
     alone = group_spans(docs, groups, ps, masks, 301)
-    spans = alone.by_group()["spans"]
+    spans = by_group(alone)["spans"]
     assert len(spans) == len(groups) and alone.dates and any(len(found) > 1 for g in spans.values() for _, found in g)
     with LocalEngine(workers) as engine:
         pooled = group_spans(docs, groups, ps, masks, 301, engine, workers, docs_per_worker=1)
@@ -83,7 +97,7 @@ def test_a_group_first_found_in_a_later_run_keeps_the_text_of_its_first_document
     settings = Settings(jobs=1)
     groups = _groups(docs, settings, masks)
     alone = group_spans(docs, groups, settings.passages, masks, 301)
-    late = [g for g, members in alone.by_group()["spans"].items() if members[0][0] >= len(docs) // 2]
+    late = [g for g, members in by_group(alone)["spans"].items() if members[0][0] >= len(docs) // 2]
     assert late  # some group's first document lies in the second half
     with LocalEngine(2) as engine:
         pooled = group_spans(docs, groups, settings.passages, masks, 301, engine, 2, docs_per_worker=1)
@@ -123,7 +137,7 @@ def test_runs_joined_keep_each_groups_documents_in_corpus_order_and_the_text_of_
     first = _RunFindings([_run([(4, 0, [[0, 5]], 5), (1, 0, [[9, 12]], 3)]), _run([(4, 2, [[3, 8], [10, 12]], 5)])], {4: "early", 1: "one"}, {0: "2024-01-01"})
     second = _RunFindings([_run([(1, 5, [[1, 2]], 1), (4, 5, [[6, 9]], 3), (7, 6, [[0, 4]], 4)])], {1: "late one", 4: "late", 7: "seven"}, {6: "2024-02-02"})
     joined = _by_group([first.joined(), second.joined()])
-    grouped = joined.by_group()
+    grouped = by_group(joined)
     assert grouped["spans"] == {1: [(0, [[9, 12]]), (5, [[1, 2]])], 4: [(0, [[0, 5]]), (2, [[3, 8], [10, 12]]), (5, [[6, 9]])], 7: [(6, [[0, 4]])]}
     assert grouped["estimates"] == grouped["chars"] == {1: [3, 1], 4: [5, 5, 3], 7: [4]}
     assert joined.group_bounds(9).tolist() == [0, 0, 2, 2, 2, 5, 5, 5, 6, 6]
