@@ -189,14 +189,13 @@ def fingerprint_batch(
             grams.add(tokens, first, i)
         sigs.append(shingle_minhash(batch.hashes, batch.offsets, settings.num_perm, settings.seed, permutations))
         parts.append(batch)
-    # Spilled, the parts are written one after the other: joining them would copy every set once more.
-    joined = _join(parts) if keep_shingles or not parts else None
     return Fingerprints(
         exact=np.concatenate(exact) if exact else np.zeros((0, 2), dtype=np.uint64),
-        counts=joined.counts if joined is not None else np.concatenate([p.counts for p in parts]),
+        counts=np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, dtype=np.int64),
         signatures=np.concatenate(sigs) if sigs else np.zeros((0, permutations or settings.num_perm), dtype=np.uint32),
-        shingles=joined if keep_shingles else None,
-        spilled=write_batch(spill[0], spill[1], joined if joined is not None else parts) if spill else None,
+        shingles=_join(parts) if keep_shingles else None,
+        # spilled, the parts are written one after the other: joining them would copy every set once more
+        spilled=write_batch(spill[0], spill[1], parts) if spill else None,
         index_hashes=grams.hashes if grams is not None else None,
         index_owners=grams.owners if grams is not None else None,
     )
