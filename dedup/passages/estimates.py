@@ -19,7 +19,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings
-from dedup.document import Document, Span, covered_chars, document_ids, take
+from dedup.document import Document, Span, covered_chars, document_ids, document_lengths
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.results import PARTIAL_COPY, PairResult
 
@@ -93,13 +93,10 @@ class IndexPair:
 
 
 def text_chars(docs: Sequence[Document], chosen: np.ndarray, masks: Mapping[str, Sequence[Span]]) -> np.ndarray:
-    """Characters outside boilerplate masks of the documents at ``chosen``.
-    A store knows each text's length: its documents are not read, and only
-    the masked ones' masks are walked."""
-    lengths = getattr(docs, "chars", None)
-    if lengths is None:
-        return np.array([unmasked_chars(doc, masks) for doc in take(docs, chosen.tolist())], dtype=np.int64)
-    out = np.asarray(lengths, dtype=np.int64)[chosen]
+    """Characters outside boilerplate masks of the documents at ``chosen``,
+    from their lengths (a store knows them without reading its documents);
+    only the masked ones' masks are walked."""
+    out = np.asarray(document_lengths(docs), dtype=np.int64)[chosen]
     if masks:
         ids = document_ids(docs)
         for at, k in enumerate(chosen.tolist()):
