@@ -86,11 +86,7 @@ def minhash_segments(values: np.ndarray, offsets: np.ndarray, num_perm: int, see
     """
     if _segment_minima is None:
         return numpy_segments(values, offsets, num_perm, seed, used)
-    a, b = permutations(num_perm, seed)
-    count = num_perm if used is None else min(used, num_perm)
-    out = np.empty((offsets.size - 1, count), dtype=np.uint32)
-    _segment_minima(fmix32(values), np.ascontiguousarray(offsets, dtype=np.int64), a[:count], b[:count], out)
-    return out
+    return _compiled_minima(_segment_minima, fmix32(values), offsets, num_perm, seed, used)
 
 
 def shingle_minhash(hashes: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int, used: int | None = None) -> np.ndarray:
@@ -104,10 +100,16 @@ def shingle_minhash(hashes: np.ndarray, offsets: np.ndarray, num_perm: int, seed
     """
     if _shingle_minima is None:
         return minhash_segments(fold32(hashes), offsets, num_perm, seed, used)
+    return _compiled_minima(_shingle_minima, np.ascontiguousarray(hashes, dtype=np.uint64), offsets, num_perm, seed, used)
+
+
+def _compiled_minima(loop, values: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int, used: int | None) -> np.ndarray:
+    """The ``(segments, used or num_perm)`` minima a compiled loop
+    (``segment_minima`` or ``shingle_minima``) writes for ``values``."""
     a, b = permutations(num_perm, seed)
     count = num_perm if used is None else min(used, num_perm)
     out = np.empty((offsets.size - 1, count), dtype=np.uint32)
-    _shingle_minima(np.ascontiguousarray(hashes, dtype=np.uint64), np.ascontiguousarray(offsets, dtype=np.int64), a[:count], b[:count], out)
+    loop(values, np.ascontiguousarray(offsets, dtype=np.int64), a[:count], b[:count], out)
     return out
 
 
