@@ -144,7 +144,8 @@ class SharedItems:
         for group, size in zip(groups, sizes):
             source = group.source
             if source is not None:  # without one, all undetermined
-                labels[at : at + size] = [AS_SOURCE if this == source else AS_COPY if source else UNDETERMINED for this in ids[at : at + size]]
+                others = AS_COPY if source else UNDETERMINED
+                labels[at : at + size] = [AS_SOURCE if this == source else others for this in ids[at : at + size]]
             at += size
         self.label.extend(labels)
         self.relation.extend([SHARED_PASSAGE] * len(ids))
