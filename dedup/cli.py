@@ -514,7 +514,7 @@ def baseline(paths: tuple[str, ...], output: str, index_file: str | None, diff_a
     settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore})
     report = _lint_call(baseline_paths, paths, output, settings, index_file, diff_against)
     report_problems(report.problems)
-    from dedup.views.scan_view import count_of
+    from dedup.io.wording import count_of
 
     click.echo(f"{output}: {count_of(len(report.baselined), 'finding')} accepted in {count_of(report.documents, 'document')}")
 

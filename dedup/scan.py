@@ -125,7 +125,7 @@ def fingerprint_stream(
         if index is not None:
             index.take(part, first)
         if kept:
-            store.parts.append((handle, np.ones(len(part.counts), dtype=bool), first))
+            store.parts.append((handle, len(part.counts), first))
         else:
             store.add(part.spilled, part.counts)
             keys.take(part)

@@ -29,6 +29,7 @@ __getattr__, __dir__, __all__ = lazy_loader.attach(
         "files": ["COMPRESSION_SUFFIXES", "open_input", "format_suffix"],
         "problems": ["InputProblem", "ProblemLog", "problem_records", "problem_stats", "omitted_message"],
         "records": ["RecordFields", "field_value", "with_field"],
+        "wording": ["count_of"],
         "writers": ["UnsafePathError", "OutputExistsError", "OutputFolder", "safe_relative_path", "rewrite_jsonl", "rewrite_parquet", "atomic_text_file", "write_pieces"],
         "html": [
             "BLOCK_TAGS",

@@ -22,6 +22,8 @@ import codecs
 import re
 from typing import Callable
 
+from dedup.io.wording import count_of
+
 Report = Callable[..., None]
 
 _BOMS = (
@@ -83,7 +85,7 @@ def _report_nul(data: bytes, origin: str, report: Report) -> None:
     nuls = data.count(_NUL)
     report(
         f"{origin}:{_line_of(data, data.index(_NUL))}",
-        f"{nuls:,} NUL byte{'s' if nuls > 1 else ''} removed (first on this line); the rest of the file is read",
+        f"{count_of(nuls, 'NUL byte', ',')} removed (first on this line); the rest of the file is read",
         "nul-bytes",
         skipped=False,
     )
@@ -154,7 +156,7 @@ def strip_nul(text: str, origin: str, report: Report) -> str:
     nuls, first = text.count("\x00"), text.index("\x00")
     report(
         origin,
-        f"{nuls:,} NUL character{'s' if nuls > 1 else ''} removed from the text (first at character {first:,})",
+        f"{count_of(nuls, 'NUL character', ',')} removed from the text (first at character {first:,})",
         "nul-bytes",
         skipped=False,
     )

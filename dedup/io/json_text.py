@@ -209,23 +209,24 @@ def indented_items(values: list[Any], depth: int) -> str:
     Returns:
         The items, each line indented ``2 * (depth + 1)`` spaces or more.
     """
-    wrapped = _wrapped(values, depth)
-    text = _orjson(wrapped, _INDENT)
-    return _cut(_stdlib(wrapped, True), depth, "\n") if text is None else _cut(text, depth, b"\n").decode("utf-8")
+    text = _items_text(values, depth)
+    return text if type(text) is str else text.decode("utf-8")
 
 
 def indented_items_bytes(values: list[Any], depth: int) -> bytes:
     """:func:`indented_items`, UTF-8 encoded (a report written in bytes is
     never decoded and encoded again: hundreds of megabytes for a large corpus)."""
-    wrapped = _wrapped(values, depth)
-    text = _orjson(wrapped, _INDENT)
-    return _cut(_stdlib(wrapped, True), depth, "\n").encode("utf-8") if text is None else _cut(text, depth, b"\n")
+    text = _items_text(values, depth)
+    return text.encode("utf-8") if type(text) is str else text
 
 
-def _wrapped(values: list[Any], depth: int) -> Any:
+def _items_text(values: list[Any], depth: int) -> str | bytes:
+    """The text of :func:`indented_items`: orjson's bytes, or the standard
+    library's string where orjson's would differ."""
     for _ in range(depth):
         values = [values]  # orjson indents a value as deep as it is nested
-    return values
+    text = _orjson(values, _INDENT)
+    return _cut(_stdlib(values, True), depth, "\n") if text is None else _cut(text, depth, b"\n")
 
 
 def _cut(text: str | bytes, depth: int, newline: str | bytes) -> str | bytes:

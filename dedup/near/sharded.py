@@ -35,13 +35,12 @@ class KeptSets:
     """Shingle sets that stay where the engine made them, instead of a spill folder.
 
     Attributes:
-        parts: ``(handle, kept rows, first document)`` per batch; the handle
-            holds ``(band keys or None, ShingleBatch)``, a row per item of
-            the batch; ``kept rows`` marks the rows that are documents,
-            numbered from ``first document``.
+        parts: ``(handle, documents, first document)`` per batch; the
+            handle holds ``(band keys or None, ShingleBatch)``, a row per
+            document of the batch, numbered from ``first document``.
     """
 
-    parts: list[tuple[Any, np.ndarray, int]] = field(default_factory=list)
+    parts: list[tuple[Any, int, int]] = field(default_factory=list)
 
     def candidates(self, engine: Engine, usable: np.ndarray) -> np.ndarray:
         """Stage 3 as a shuffle by band key where the band keys are kept:
@@ -57,7 +56,7 @@ class KeptSets:
             ``(k, 2)`` int64 document numbers ``i < j``, sorted, unique.
         """
         n = len(usable)
-        sources = ((_kept_band_columns, handle, kept, usable[first : first + int(kept.sum())], first) for handle, kept, first in self.parts)
+        sources = ((_kept_band_columns, handle, usable[first : first + documents], first) for handle, documents, first in self.parts)
         return shuffled_pairs(engine, sources, n)
 
     def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
@@ -71,7 +70,6 @@ class KeptSets:
             settings: ``threshold`` and ``batch_size`` (pairs per task) are used.
         """
         firsts = np.array([first for _, _, first in self.parts], dtype=np.int64)
-        rows = [np.flatnonzero(kept) for _, kept, _ in self.parts]
 
         def jobs():
             for k in range(0, len(pairs), settings.batch_size):
@@ -80,7 +78,7 @@ class KeptSets:
                 shard_of = np.searchsorted(firsts, docs, side="right") - 1
                 needed = np.unique(shard_of).tolist()
                 slot = {shard: position for position, shard in enumerate(needed)}
-                where = {d: (slot[s], int(rows[s][d - firsts[s]])) for d, s in zip(docs.tolist(), shard_of.tolist())}
+                where = {d: (slot[s], d - int(firsts[s])) for d, s in zip(docs.tolist(), shard_of.tolist())}
                 yield (chunk, where), [self.parts[shard][0] for shard in needed]
 
         func = partial(_verify_kept, threshold=settings.threshold)
@@ -128,14 +126,11 @@ def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tupl
     return verify_pairs(pairs, {doc: kept[shard][1][row] for doc, (shard, row) in where.items()}, threshold)
 
 
-def _kept_band_columns(kept: tuple[np.ndarray, ShingleBatch], rows: np.ndarray, usable: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
+def _kept_band_columns(kept: tuple[np.ndarray, ShingleBatch], usable: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:
     """A kept batch's band keys as shuffle columns
-    (:func:`~dedup.near.candidates.band_columns`): its document rows
-    (``rows``), numbered from ``first``, where ``usable``."""
-    numbers = np.full(rows.size, -1, dtype=np.int64)
-    documents = np.flatnonzero(rows)
-    numbers[documents] = np.where(usable, first + np.arange(documents.size), -1)
-    return band_columns(kept[0], numbers)
+    (:func:`~dedup.near.candidates.band_columns`): its documents, numbered
+    from ``first``, where ``usable``."""
+    return band_columns(kept[0], np.where(usable, first + np.arange(usable.size), -1))
 
 
 def keep_shingles(barrier: FaultBarrier, job: tuple[int, list[str]]) -> tuple[Guarded, tuple[np.ndarray, ShingleBatch]]:

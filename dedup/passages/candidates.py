@@ -13,9 +13,7 @@ common phrases. Pairs of documents sharing at least
 from __future__ import annotations
 
 import os
-import shutil
 import tempfile
-import weakref
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Iterable, Iterator, Mapping, Sequence
@@ -131,11 +129,8 @@ def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engi
     the result is the same for any engine and any number of workers."""
     ps = settings.passages
     n_docs = len(docs)
-    if collector is not None:  # what it gathers grows with the corpus: in files, next to the index
-        gathered = tempfile.mkdtemp(prefix="groups-", dir=index.folder)
-        collector.spill_to(gathered)
-        # the index's folder may be the caller's and outlive the call: the files go with the collector
-        weakref.finalize(collector, shutil.rmtree, gathered, True)
+    if collector is not None:  # what it gathers grows with the corpus: in files next to the index, gone with them
+        collector.spill_to(tempfile.mkdtemp(prefix="groups-", dir=index.folder))
     held, shared = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)
     masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
     again = _spilled_fingerprints(docs, masked, settings, masks, os.path.join(index.folder, "masked"), engine, faults)

@@ -81,12 +81,13 @@ class IndexPair:
     def row(self, ids: Sequence[str]) -> PairResult:
         """The result row, as :func:`dedup.passages.pair_rows.passage_row`
         makes it from :meth:`document_figures`, :meth:`fields` and
-        :meth:`extra`, in one call: a scan reports a hundred thousand."""
+        :meth:`extra`, the first two spelled out in one call: a scan reports
+        a hundred thousand (their dicts and unpacking doubled a row's cost)."""
         a, b = self.share_a, self.share_b
         wholly = self.wholly_share
         return PairResult(
             a=ids[self.i], b=ids[self.j], relation=PARTIAL_COPY, jaccard=self.jaccard, containment_a=a, containment_b=b,
-            extra={"aligned": False, "shared_fingerprints": self.shared_fingerprints},
+            extra=self.extra(),
             shared_chars_a=self.chars_a, shared_chars_b=self.chars_b, shared_share_a=a, shared_share_b=b, passages=[], found_by="passages",
             verbatim_share_a=a, verbatim_share_b=b, extent_a=WHOLLY if a >= wholly else PARTIALLY, extent_b=WHOLLY if b >= wholly else PARTIALLY,
         )

@@ -179,12 +179,9 @@ def median_int(values: Sequence[int]) -> int:
 
 
 def _earliest(ids: Sequence[str], days: Mapping[int, date | None], positions: list[int]) -> str | None:
-    """The id of the document dated before every other one of ``positions``
-    (``days``: the date of each dated document, read by
-    :func:`dedup.document.parse_date` as the pairs' direction reads them,
-    ``None`` where it does not parse; compared by their day), or ``None`` (a
-    member without a date that parses, or the earliest day shared)."""
-    dated = sorted((day, ids[p]) for p in positions if (day := days.get(p)) is not None)
-    if not dated or len(dated) < len(positions) or (len(dated) > 1 and dated[0][0] == dated[1][0]):
-        return None
-    return dated[0][1]
+    """The id of the document dated before every other one of ``positions``,
+    every one dated (``days``: the date of each, read by
+    :func:`dedup.document.parse_date` as the pairs' direction reads them;
+    compared by their day), or ``None`` where the earliest day is shared."""
+    dated = sorted((days[p], ids[p]) for p in positions)
+    return dated[0][1] if len(dated) == 1 or dated[0][0] != dated[1][0] else None

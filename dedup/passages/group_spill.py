@@ -16,6 +16,8 @@ counts read back are those of the collector that holds everything.
 from __future__ import annotations
 
 import os
+import shutil
+import weakref
 from typing import Iterable
 
 import numpy as np
@@ -35,14 +37,15 @@ class GroupSpill:
     """The collector's fingerprints, sets and own pair counts in ``folder``.
 
     Args:
-        folder: Where the files go (made if missing; a temporary folder the
-            spill does not outlive).
+        folder: Where the files go (made if missing), removed with the spill
+            once nothing holds it (the groups read from it hold it too).
         n_docs: Documents in the corpus (pair codes are ``i * n_docs + j``).
     """
 
     def __init__(self, folder: str, n_docs: int) -> None:
         os.makedirs(folder, exist_ok=True)
         self.folder = folder
+        weakref.finalize(self, shutil.rmtree, folder, True)
         self.n_docs = n_docs
         self.pair_width = np.int64(max(1, -(-n_docs // PAIR_RANGES)) * max(n_docs, 1))
 

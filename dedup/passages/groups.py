@@ -96,8 +96,8 @@ class GroupCollector:
 
     def spill_to(self, folder: str) -> None:
         """From now on, keep what is added in files of ``folder``
-        (:mod:`dedup.passages.group_spill`), not in memory; the counts and
-        groups read back are the same."""
+        (:mod:`dedup.passages.group_spill`, which removes it once done
+        with), not in memory; the counts and groups read back are the same."""
         from dedup.passages.group_spill import GroupSpill  # it imports this module
 
         self._spill = GroupSpill(folder, self.n_docs)

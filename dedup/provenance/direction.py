@@ -35,6 +35,7 @@ import math
 from dataclasses import dataclass, field
 from typing import NamedTuple, Sequence
 
+from dedup.io.wording import count_of
 from dedup.provenance.signals import DocumentSignals, is_attributed
 
 DATE_WEIGHT = 3.0
@@ -165,7 +166,7 @@ def _quotes(a: PairSide, b: PairSide, quoted: Sequence[tuple[int, int, int, int]
     this, other = (a, b) if net > 0 else (b, a)
     weight = math.copysign(min(QUOTE_CAP, QUOTE_WEIGHT * abs(net)), net)
     count = abs(net)
-    return [(weight, f"{count} shared quotation{'s' if count > 1 else ''} attributed in {this.id}, not in {other.id}")]
+    return [(weight, f"{count_of(count, 'shared quotation')} attributed in {this.id}, not in {other.id}")]
 
 
 def _coverage(a: PairSide, b: PairSide) -> Weighed:

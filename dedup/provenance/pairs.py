@@ -71,6 +71,9 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
     return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
 
 
+# The documents' signals and the pairs' fields are made here and live on to the report, none of them
+# cyclic garbage: full collections would walk every one of them again (see composed_rows).
+@collection_paused()
 def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None = None) -> Sequence[PairResult]:
     """Fill each pair's direction and extent.
 
@@ -83,13 +86,6 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         The pairs, as :func:`dedup.io.row_spill.updated_rows` gives them: a
         list changed in place, pairs kept in a file rewritten a pair at a time.
     """
-    # The documents' signals and the pairs' fields are made here and live on to the report, none of them
-    # cyclic garbage: full collections would walk every one of them again (see composed_rows).
-    with collection_paused():
-        return _directed(docs, pairs, settings, engine)
-
-
-def _directed(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None) -> Sequence[PairResult]:
     ids, sources = document_ids(docs), document_sources(docs)
     paired = {doc_id for pair in pairs for doc_id in (pair.a, pair.b)}  # a position for these only
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
@@ -115,8 +111,7 @@ def _directed(docs: Sequence[Document], pairs: Sequence[PairResult], settings: S
         signals_a, signals_b = signals[pair.a], signals[pair.b]
         if quoted or weighs(signals_a, signals_b):
             # only here are the passages' spans read, and only shared quotations make the evidence read the texts
-            shared_a = tuple((p["a_start"], p["a_end"]) for p in passages) if passages else None
-            shared_b = tuple((p["b_start"], p["b_end"]) for p in passages) if passages else None
+            shared_a, shared_b = (tuple((p["a_start"], p["a_end"]) for p in passages), tuple((p["b_start"], p["b_end"]) for p in passages)) if passages else (None, None)
             a = PairSide(pair.a, text_of(pair.a) if quoted else "", signals_a, coverage_a, sources[position[pair.a]], shared_a)
             b = PairSide(pair.b, text_of(pair.b) if quoted else "", signals_b, coverage_b, sources[position[pair.b]], shared_b)
             found = decide(a, b, quoted)

@@ -10,6 +10,7 @@ from typing import Any, Callable
 from urllib.parse import quote
 
 from dedup.io.json_text import dumps
+from dedup.io.wording import count_of
 from dedup.lint.findings import Finding, Location
 from dedup.report.formats import dumps_indented
 from dedup.lint.run import LintReport, rule_descriptions
@@ -30,7 +31,7 @@ def to_text(report: LintReport) -> str:
     lines = [_printable(f"{f.location.path}:{f.location.line}:{f.location.column}: {f.rule} {f.message}") for f in report.findings]
     for entry in report.stale:
         lines.append(_printable(f"{entry.document}: stale baseline entry {entry.rule} {entry.fingerprint} ({entry.message}); rewrite the baseline with `dedup baseline`"))
-    summary = f"{len(report.findings)} finding{'s' * (len(report.findings) != 1)} in {report.documents} document{'s' * (report.documents != 1)}"
+    summary = f"{count_of(len(report.findings), 'finding')} in {count_of(report.documents, 'document')}"
     if report.baseline:
         summary += f" ({len(report.baselined)} in the baseline, {len(report.stale)} stale baseline entries)"
     lines.append(summary)

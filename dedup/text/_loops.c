@@ -291,7 +291,8 @@ static inline int is_closer(uint8_t c)
  * words, stopwords, words starting upper case, upper-case words, word
  * characters, punctuation, digits, separators, sentence ends. A stopword
  * is a word of at most 8 characters whose lower-cased codes, packed little
- * end first, are one of the stops. A sentence end's closers are looked for
+ * end first, are one of the stops (packed as the word is read: its last 8
+ * codes shift in from the top, and a short word's end up at the bottom). A sentence end's closers are looked for
  * up to the block's end, which counts as white space (the callers' blocks
  * are followed by white space or by nothing).
  *
@@ -301,7 +302,7 @@ static inline int is_closer(uint8_t c)
  * hashes[*count]: returns where it stops, *spaces the spaces it wrote. */
 static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py_ssize_t stop, const uint8_t *table, const uint8_t *lower,
                                       const stop_table_t *stops, int64_t *row, uint8_t *key, Py_ssize_t w, int64_t *spaces, uint64_t *hashes,
-                                      Py_ssize_t *count, int packed_from_key)
+                                      Py_ssize_t *count)
 {
     uint64_t sum = 0, power = 1;
     /* Counted in locals: a store through row could alias the codes, and
@@ -314,14 +315,16 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
     while (i < stop) {
         const uint8_t c = codes[i], bits = table[c];
         if (bits & BP_WORD) {
-            const Py_ssize_t first = i, key_start = w;
+            const Py_ssize_t first = i;
             uint8_t word_bits = 0;
+            uint64_t packed = 0;
             while (i < stop) {
                 const uint8_t x = codes[i], wb = table[x];
                 if (!(wb & BP_WORD))
                     break;
                 word_bits |= wb;
                 digits += (wb & BP_DIGIT) != 0;
+                packed = (packed >> 8) | (uint64_t)lower[x] << 56;
                 if (key) {
                     const uint8_t low = (uint8_t)(x + 32 * ((uint8_t)(x - 'A') <= 25));
                     key[w++] = low;
@@ -334,18 +337,7 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
             /* (Word characters are neither punctuation nor separators.) */
             words += 1;
             if (length <= 8) {
-                /* The stopword key: the word lower cased, packed little end
-                 * first: the 8 key bytes the word ends read at once where
-                 * they are its lower case (packed_from_key), else a code at
-                 * a time. */
-                uint64_t packed = 0;
-                if (packed_from_key && key_start + length >= 8) {
-                    memcpy(&packed, key + key_start + length - 8, 8);
-                    packed = length ? packed >> (8 * (8 - length)) : 0;
-                } else {
-                    for (Py_ssize_t k = 0; k < length; k++)
-                        packed |= (uint64_t)lower[codes[first + k]] << (8 * k);
-                }
+                packed >>= 8 * (8 - length);
                 stopwords += packed != 0 && is_stopword(packed, stops);
             }
             upper_first += (table[codes[first]] & BP_UPPER) != 0;
@@ -398,7 +390,7 @@ static void block_stats_loop(const uint8_t *codes, const uint8_t *table, const u
                              Py_ssize_t blocks, int64_t *out)
 {
     for (Py_ssize_t b = 0; b < blocks; b++)
-        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL, NULL, NULL, 0);
+        block_counts(codes, b ? ends[b - 1] + 1 : 0, ends[b], table, lower, stops, out + b * BP_COLUMNS, NULL, 0, NULL, NULL, NULL);
 }
 
 #define RUN_BASE 0xC2B2AE3D27D4EB4FULL
@@ -540,15 +532,6 @@ static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *
                                   uint64_t *words, uint64_t *runs, Py_ssize_t runs_size, uint8_t *repeats)
 {
     Py_ssize_t b = 0, w = 0, bw = 0;
-    /* A word's stopword key may be read from its key bytes (little end
-     * first) where lower[] lower cases every word code as the key does. */
-    int packed_from_key = 0;
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    packed_from_key = 1;
-    for (int c = 0; c < 256; c++)
-        if ((table[c] & BP_WORD) && lower[c] != (uint8_t)(c + 32 * ((uint8_t)(c - 'A') <= 25)))
-            packed_from_key = 0;
-#endif
     for (Py_ssize_t d = 0; d < docs; d++) {
         Py_ssize_t count = 0;
         for (int64_t k = 0; k < sizes[d]; k++, b++) {
@@ -557,7 +540,7 @@ static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *
             /* the counts and the key, its words, and the key without digits */
             int64_t spaces = 0, bare_spaces = 0;
             const Py_ssize_t first = w, bare_first = bw;
-            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces, words, &count, packed_from_key);
+            w = block_counts(codes, start, stop, table, lower, stops, row, keys, w, &spaces, words, &count);
             key_bounds[2 * b] = first;
             key_bounds[2 * b + 1] = w;
             row[9] = w > first ? spaces + 1 : 0;

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from dedup.io.wording import count_of
 from dedup.results import DocumentResult, GroupResult, PairResult, ScanResult
 from dedup.views.safe import line_text, visible_line
 
@@ -71,11 +72,6 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
 def _more(total: int, limit: int, noun: str) -> str:
     """What a table cut at ``limit`` rows leaves out, or nothing."""
     return f"… and {total - limit} more {noun} (use --format json for all)" if total > limit else ""
-
-
-def count_of(n: int, noun: str) -> str:
-    """``1 pair``, ``2 pairs``: a count with its noun, plural unless one."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _ordered(pair: PairResult) -> tuple[str, str, bool]:

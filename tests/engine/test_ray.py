@@ -198,7 +198,7 @@ def _candidates_held(engine, batches: int) -> tuple[int, np.ndarray, np.ndarray]
 
     kept = KeptSets()
     for k, (rows, handle) in enumerate(engine.map_keep(_kept_band_keys, range(batches), in_flight=1)):
-        kept.parts.append((handle, np.ones(rows, dtype=bool), k * BATCH_ROWS))
+        kept.parts.append((handle, rows, k * BATCH_ROWS))
     usable = np.arange(batches * BATCH_ROWS) % 7 != 3
     tracemalloc.start()
     try:

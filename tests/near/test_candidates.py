@@ -125,7 +125,7 @@ def test_kept_batches_give_the_candidates_of_the_band_keys_without_sending_them_
     usable = rng.random(n) < 0.8
     kept = KeptSets()
     for first in range(0, n, 90):  # batches as stage 1 keeps them: (band keys, shingle sets) per batch
-        kept.parts.append(((keys[first : first + 90], None), np.ones(min(90, n - first), dtype=bool), first))
+        kept.parts.append(((keys[first : first + 90], None), min(90, n - first), first))
     with LocalEngine(2, distributed=True) as engine:
         found = kept.candidates(engine, usable)
     assert np.array_equal(found, pairs_from_keys(keys, np.flatnonzero(usable)))

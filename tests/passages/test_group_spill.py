@@ -68,9 +68,34 @@ def test_a_spilled_collector_gives_the_own_counts_and_groups_of_one_in_memory(tm
 
 def test_a_spilled_collector_with_nothing_added_has_no_groups(tmp_path) -> None:
     collector = GroupCollector(10, 3, 50)
-    collector.spill_to(str(tmp_path))
+    collector.spill_to(str(tmp_path / "groups"))
     assert len(collector.groups(2)) == 0 and collector.groups(2).hashes.size == 0
     assert collector.own_counts(np.array([[0, 1], [2, 3]])).tolist() == [0, 0]
+
+
+def test_the_spills_files_stay_while_groups_read_from_it_are_held_and_go_after(tmp_path) -> None:
+    import gc
+
+    docs = corpus(600, seed=5)
+    ps = Settings(jobs=1).passages
+    hashes, owners = fingerprints(docs, Settings(jobs=1))
+    index = IndexSpill(tmp_path / "index")
+    os.makedirs(index.folder)
+    index.add(hashes, owners)
+    collector = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
+    folder = tmp_path / "groups"
+    collector.spill_to(str(folder))
+    for part in range(index.partitions):
+        collector.extend(part_findings(pieces(*index.read(part)), len(docs), ps.index_max_docs, min_docs=ps.group_min_docs).groups)
+    groups = collector.groups(2)
+    del collector
+    gc.collect()
+    # the groups still read their fingerprints' hashes from the files
+    taken = groups.taking(np.arange(len(groups)))
+    assert len(groups) > 5 and taken.hashes.size
+    del groups
+    gc.collect()
+    assert not folder.exists()
 
 
 def test_the_files_of_the_groups_over_a_spilled_index_go_once_the_pairs_are_found(tmp_path) -> None:

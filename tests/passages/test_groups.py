@@ -76,6 +76,11 @@ def test_the_earliest_dated_document_is_the_groups_source_and_the_others_copies(
     assert roles == {"q0": "copy", "q1": "source", "q2": "copy", "q3": "copy"}
     tied, _ = _quoting(3, ["2024-03-01", "2024-03-01T10:00", "2024-03-02"])
     assert scan_documents(tied, Settings(jobs=1)).shared_passages[0].source is None
+    # every member dated, or no source: one without a date, or with one that does not parse
+    for dates in (["2024-03-02", "2024-03-01", None, "2024-03-04"], ["2024-03-02", "2024-03-01", "soon", "2024-03-04"]):
+        undated, _ = _quoting(4, dates)
+        [group] = scan_documents(undated, Settings(jobs=1)).shared_passages
+        assert group.source is None and group.direction_evidence != "earliest date"
 
 
 def test_near_copies_of_one_story_stay_pairs() -> None:
