@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator
 
+from dedup.io.wording import count_of
+
 # Examples kept (and shown) per kind of problem; the rest are only counted.
 SHOWN_PER_KIND = 20
 # Control characters (C0, DEL, C1) in a file name or id would drive the
@@ -149,7 +151,7 @@ class ProblemLog(Sequence):
 
 def omitted_message(count: int) -> str:
     """The closing line for ``count`` problems of one kind that were not shown."""
-    return f"… and {count:,} more problems like this"
+    return f"… and {count_of(count, 'more problem', ',')} like this"
 
 
 def as_log(problems: Sequence[InputProblem] | ProblemLog) -> ProblemLog:

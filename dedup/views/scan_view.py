@@ -57,7 +57,7 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
         if any(p.direction_evidence for p in result.pairs):
             console.print(_evidence(result, limit))
         if len(result.pairs) > limit:
-            console.print(_more(len(result.pairs), limit, "pairs"))
+            console.print(_more(len(result.pairs), limit, "pair"))
     if result.shared_passages:
         console.print(_groups_table(result, limit))
     if result.clusters:
@@ -70,8 +70,8 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
 
 
 def _more(total: int, limit: int, noun: str) -> str:
-    """What a table cut at ``limit`` rows leaves out, or nothing."""
-    return f"… and {total - limit} more {noun} (use --format json for all)" if total > limit else ""
+    """What a table cut at ``limit`` rows leaves out (``noun``: a row's, singular), or nothing."""
+    return f"… and {count_of(total - limit, 'more ' + noun)} (use --format json for all)" if total > limit else ""
 
 
 def _ordered(pair: PairResult) -> tuple[str, str, bool]:
@@ -160,7 +160,7 @@ def _passage_counts(pair) -> str:
 def _groups_table(result: ScanResult, limit: int) -> Table:
     """Text several documents share verbatim, one row a group, the most widely shared first."""
     groups = GroupResult.widest_first(result.shared_passages)
-    more = _more(len(groups), limit, "groups")
+    more = _more(len(groups), limit, "group")
     table = Table(title="Shared passages (text several documents hold, reported once)", title_justify="left",
                   box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
     table.add_column("group")
@@ -176,7 +176,7 @@ def _groups_table(result: ScanResult, limit: int) -> Table:
 
 
 def _clusters_table(result: ScanResult, limit: int) -> Table:
-    more = _more(len(result.clusters), limit, "clusters")
+    more = _more(len(result.clusters), limit, "cluster")
     table = Table(title="Clusters", title_justify="left", caption=more or None, caption_justify="left")
     table.add_column("#", justify="right")
     table.add_column("keep", overflow="fold")
@@ -221,7 +221,7 @@ def _legend(plain: bool) -> Text:
 
 def _composition_table(result: ScanResult, limit: int, plain: bool) -> Table:
     composed = [d for d in result.documents if d.composition is not None]
-    more = _more(len(composed), limit, "documents")
+    more = _more(len(composed), limit, "document")
     caption = _legend(plain) + Text("\n" + more) if more else _legend(plain)
     table = Table(title="Composition of each document", title_justify="left", box=box.SIMPLE_HEAD, caption=caption, caption_justify="left")
     table.add_column("document", overflow="fold")
@@ -249,7 +249,7 @@ def _sharing_nothing(result: ScanResult, limit: int) -> Text:
 
 def _boilerplate_table(result: ScanResult, limit: int) -> Table:
     rows = [d for d in result.documents if d.extra.get("boilerplate")]
-    more = _more(len(rows), limit, "documents")
+    more = _more(len(rows), limit, "document")
     table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
     table.add_column("document", overflow="fold")
     table.add_column("share", justify="right")

@@ -26,3 +26,7 @@ def test_every_cut_table_says_how_many_rows_it_left_out() -> None:
     full = io.StringIO()
     render_scan(result, Console(file=full, width=200, no_color=True), limit=50)
     assert "more" not in full.getvalue()
+    one_left = io.StringIO()
+    render_scan(result, Console(file=one_left, width=200, no_color=True), limit=2)
+    assert "… and 1 more pair " in one_left.getvalue()
+    assert "… and 1 more cluster " in one_left.getvalue()
