@@ -251,7 +251,15 @@ static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *leng
 typedef struct {
     uint64_t *slots;
     uint64_t mask;
+    int shift;
 } stop_table_t;
+
+/* A key's first slot: the top bits of one multiplication (mix64's chain of
+ * two stood in the way of every short word's lookup). */
+static inline uint64_t stop_slot(uint64_t key, const stop_table_t *table)
+{
+    return (key * 0x9E3779B97F4A7C15ULL) >> table->shift;
+}
 
 static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t *table)
 {
@@ -262,8 +270,11 @@ static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t
     if (table->slots == NULL)
         return -1;
     table->mask = (uint64_t)(size - 1);
+    table->shift = 64;
+    for (Py_ssize_t s = size; s > 1; s >>= 1)
+        table->shift--;
     for (Py_ssize_t k = 0; k < n_stops; k++) {
-        uint64_t slot = mix64(stops[k]) & table->mask;
+        uint64_t slot = stop_slot(stops[k], table);
         while (table->slots[slot] && table->slots[slot] != stops[k])
             slot = (slot + 1) & table->mask;
         table->slots[slot] = stops[k];
@@ -273,7 +284,7 @@ static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t
 
 static inline int is_stopword(uint64_t key, const stop_table_t *table)
 {
-    uint64_t slot = mix64(key) & table->mask;
+    uint64_t slot = stop_slot(key, table);
     while (table->slots[slot]) {
         if (table->slots[slot] == key)
             return 1;
@@ -315,12 +326,13 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
         const uint8_t c = codes[i], bits = table[c];
         if (bits & BP_WORD) {
             const Py_ssize_t first = i, key_start = w;
-            uint8_t word_bits = 0;
+            uint8_t word_bits = 0, word_codes = 0;
             while (i < stop) {
                 const uint8_t x = codes[i], wb = table[x];
                 if (!(wb & BP_WORD))
                     break;
                 word_bits |= wb;
+                word_codes |= x;
                 digits += (wb & BP_DIGIT) != 0;
                 if (key) {
                     const uint8_t low = (uint8_t)(x + 32 * ((uint8_t)(x - 'A') <= 25));
@@ -339,7 +351,7 @@ static inline Py_ssize_t block_counts(const uint8_t *codes, Py_ssize_t start, Py
                  * they are its lower case (packed_from_key), else a code at
                  * a time. */
                 uint64_t packed = 0;
-                if (packed_from_key && key_start + length >= 8) {
+                if (packed_from_key && !(word_codes & 0x80) && key_start + length >= 8) {
                     memcpy(&packed, key + key_start + length - 8, 8);
                     packed = length ? packed >> (8 * (8 - length)) : 0;
                 } else {
@@ -541,11 +553,12 @@ static Py_ssize_t block_pass_loop(const uint8_t *restrict codes, const int64_t *
 {
     Py_ssize_t b = 0, w = 0, bw = 0;
     /* A word's stopword key may be read from its key bytes (little end
-     * first) where lower[] lower cases every word code as the key does. */
+     * first) where lower[] lower cases every ASCII word code as the key
+     * does (the table's other bytes, Latin-1 letters, never meet ASCII text). */
     int packed_from_key = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     packed_from_key = 1;
-    for (int c = 0; c < 256; c++)
+    for (int c = 0; c < 128; c++) /* (a word with other codes takes lower[]) */
         if ((table[c] & BP_WORD) && lower[c] != (uint8_t)(c + 32 * ((uint8_t)(c - 'A') <= 25)))
             packed_from_key = 0;
 #endif
