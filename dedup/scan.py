@@ -507,9 +507,15 @@ def scan_corpus(
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
         elif not distributed and "-" not in reader.paths and (planned := plan(list(reader.paths), getattr(engine, "workers", 1))) is not None:
-            # The workers read byte ranges of the inputs (and write the documents into the store's folder when later stages need them).
+            # The workers read byte ranges of the inputs (and write the documents into the store's folder when later stages need them,
+            # making the boilerplate stage's first pass while they hold the texts).
+            row_pass = None
+            if keep and settings.boilerplate.enabled:
+                from dedup.boilerplate.passes import first_pass_in_workers
+
+                row_pass = first_pass_in_workers(settings.boilerplate, settings.batch_size)
             stage1 = partial(read_in_workers, planned, settings, engine, problems=reader.problems, faults=faults, encoding=reader.encoding, fields=reader.fields,
-                             progress=progress, store=docs if keep else None)
+                             progress=progress, store=docs if keep else None, row_pass=row_pass)
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None

@@ -184,15 +184,19 @@ def boilerplate_report(
     bp: BoilerplateSettings = getattr(settings, "boilerplate", settings)
     if not bp.enabled:
         return {doc_id: [] for doc_id in document_ids(docs)}, []
-    if bp.classifier:
-        # Loaded before any worker starts, so that forked workers share them.
-        char_table()
-        shipped_model("html"), shipped_model("text")
+    preload_models(bp)
     # Imported here: the passes run this module's per-document functions.
     from dedup.boilerplate.passes import boilerplate_passes
 
     with engine_or_local(engine, getattr(settings, "workers", 1)) as engine:
         return boilerplate_passes(docs, bp, engine, getattr(settings, "batch_size", 2000), timings, progress, faults)
+
+
+def preload_models(settings: BoilerplateSettings) -> None:
+    """Load what the classifier reads before any worker starts, so that forked workers share it."""
+    if settings.classifier:
+        char_table()
+        shipped_model("html"), shipped_model("text")
 
 
 def score_blocks(

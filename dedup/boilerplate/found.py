@@ -40,6 +40,12 @@ class FoundSpans(Mapping[str, list[BoilerplateSpan]]):
                 if found:
                     self._spans[self._ids[k]] = found
 
+    def add_marked(self, marked: np.ndarray, spans: Sequence[list[BoilerplateSpan]]) -> None:
+        """The spans of the documents at ``marked`` (their indices), in
+        order; those documents are done."""
+        self.done[marked] = True
+        self._spans.update((self._ids[k], found) for k, found in zip(marked.tolist(), spans) if found)
+
     def add(self, spans: Mapping[str, list[BoilerplateSpan]]) -> None:
         """The spans of documents found by id (their ``done`` is not kept)."""
         self._spans.update((doc_id, found) for doc_id, found in spans.items() if found)

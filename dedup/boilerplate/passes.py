@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 from functools import partial
 from typing import Callable, Iterator, Sequence
 
@@ -26,7 +27,7 @@ import numpy as np
 from dedup.boilerplate.ascii_pass import BatchFigures, batch_figures, batch_fingerprints, cut_blocks
 from dedup.boilerplate.batches import BATCH_CHARS, Batch, batch_document_id, batch_size, document_batches, without_documents
 from dedup.boilerplate.blocks import Block
-from dedup.boilerplate.detect import document_boilerplate, score_blocks
+from dedup.boilerplate.detect import document_boilerplate, preload_models, score_blocks
 from dedup.boilerplate.found import FoundSpans
 from dedup.boilerplate.repeat_shuffle import KeptFingerprints, shuffled_index
 from dedup.boilerplate.repeats import (
@@ -43,6 +44,7 @@ from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
 from dedup.document import Document, document_ids, document_lengths, take
 from dedup.engine import Engine, FaultBarrier, StageFault, runs_by_size
+from dedup.near.ranges import RowPass
 
 Spans = dict[str, list[BoilerplateSpan]]
 Progress = Callable[[str, int, int], None]
@@ -89,7 +91,7 @@ def boilerplate_passes(
             index = shuffled_index(docs, frozenset(d for d, _ in fp.unsplit), kept.handles, settings, engine)
             del kept
         else:
-            index = fingerprints_index(docs, _first_pass(docs, settings, engine, batch_documents, progress, faults, found), settings)
+            index = fingerprints_index(docs, _read_or_first_pass(docs, settings, engine, batch_documents, progress, faults, found), settings)
         repeats, unsplit = index.groups, index.unsplit
         for (d, b), g in index.members.items():
             marks.setdefault(d, {})[b] = index.groups[g].reason
@@ -118,6 +120,99 @@ def boilerplate_passes(
         faults.extend((split_faults or []) + batch_faults)
     # A distributed engine's driver keeps only the documents with spans (the rows' file holds the rest).
     return (found if getattr(engine, "distributed", False) else dict(found.items())), repeats
+
+
+@dataclass
+class ReadFirstPass:
+    """The first pass over documents done where they were read (before the
+    stage), as :func:`_first_pass` would give it.
+
+    Attributes:
+        fingerprints: The documents' block fingerprints (``doc_idx``: each key's document).
+        marked: The documents whose spans the pass found (int64, increasing).
+        spans: Their spans, in that order.
+        settings: The settings of the pass: another stage's are not these.
+    """
+
+    fingerprints: BlockFingerprints
+    marked: np.ndarray
+    spans: list[list[BoilerplateSpan]]
+    settings: BoilerplateSettings | None = None
+
+
+def read_first_pass(docs: Sequence[Document], settings: BoilerplateSettings, batch_documents: int) -> ReadFirstPass | None:
+    """The first pass over documents just read (numbered from 0), in the
+    stage's runs; ``None`` where a document's blocks cannot be cut or the
+    pass raises, for the stage to run its own and report the faults.
+
+    Which documents share a run changes only which ones the pass leaves to
+    the second, not their spans nor their fingerprints, so that runs of
+    part of the corpus make the pass over all of it.
+    """
+    near_words, near_max_words = near_word_range(settings)
+    fingerprints, marked, spans = [], [], []
+    try:
+        for first, run in runs_by_size(range(len(docs)), lambda k: len(docs[k].text), BATCH_CHARS, batch_documents):
+            job = (first, [docs[k] for k in run], None, frozenset())
+            part, places, found = _first_pass_run(job, settings, near_words, near_max_words, report_faults=True)
+            if part.unsplit:
+                return None
+            fingerprints.append(part)
+            marked += places
+            spans += found
+    except Exception:  # noqa: BLE001 - the stage's own pass reports it
+        return None
+    return ReadFirstPass(joined_fingerprints(fingerprints), np.array(marked, dtype=np.int64), spans, settings)
+
+
+def first_pass_in_workers(settings: BoilerplateSettings, batch_documents: int) -> RowPass | None:
+    """The first pass as the workers that read the inputs make it
+    (:func:`read_first_pass`), where the settings take one."""
+    if not settings.enabled or not settings.corpus_repeats:
+        return None
+    preload_models(settings)
+    return RowPass("boilerplate", partial(read_first_pass, settings=settings, batch_documents=batch_documents), kept_first_pass, partial(joined_first_pass, settings=settings))
+
+
+def kept_first_pass(part: ReadFirstPass, keep: np.ndarray | None, first: int) -> ReadFirstPass:
+    """``part`` of the documents ``keep`` keeps (``None``: all), numbered from ``first`` on."""
+    fp = part.fingerprints
+    if keep is None:
+        fp.doc_idx = fp.doc_idx + first
+        return ReadFirstPass(fp, part.marked + first, part.spans, part.settings)
+    numbers = np.cumsum(keep) - 1 + first
+    rows = keep[fp.doc_idx]
+    # Each kept long row's place among the kept rows.
+    long_rows = np.flatnonzero(rows[fp.long_rows])
+    kept_rows = np.cumsum(rows) - 1
+    fingerprints = BlockFingerprints(
+        numbers[fp.doc_idx[rows]], fp.block_idx[rows], fp.starts[rows], fp.ends[rows], fp.hashes[rows],
+        kept_rows[fp.long_rows[long_rows]], fp.signatures[long_rows], [],
+    )
+    held = keep[part.marked]
+    return ReadFirstPass(fingerprints, numbers[part.marked[held]], [found for found, k in zip(part.spans, held.tolist()) if k], part.settings)
+
+
+def joined_first_pass(parts: Sequence[ReadFirstPass], settings: BoilerplateSettings) -> ReadFirstPass:
+    """The first pass over consecutive runs of documents (each numbered as in the whole), as one."""
+    return ReadFirstPass(
+        joined_fingerprints([p.fingerprints for p in parts]),
+        np.concatenate([p.marked for p in parts] or [np.zeros(0, dtype=np.int64)]),
+        [found for p in parts for found in p.spans],
+        settings,
+    )
+
+
+def _read_or_first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults, found: FoundSpans) -> BlockFingerprints:
+    """:func:`_first_pass`, or the one made where the documents were read
+    (a store's ``read_passes``: :func:`first_pass_in_workers`)."""
+    read = getattr(docs, "read_passes", {}).pop("boilerplate", None)
+    if read is None or read.settings != settings:
+        return _first_pass(docs, settings, engine, batch_documents, progress, faults, found)
+    found.add_marked(read.marked, read.spans)
+    if progress:
+        progress("boilerplate", int(found.done.sum()), len(docs))
+    return read.fingerprints
 
 
 def _first_pass(docs, settings: BoilerplateSettings, engine: Engine, batch_documents: int, progress: Progress | None, faults, found: FoundSpans) -> BlockFingerprints:
@@ -168,8 +263,19 @@ def first_pass_batch(
         run, nor for any document of the run when marking them raised (the
         second pass marks those, and reports the error).
     """
+    docs = list(job[1])  # read once, when the run comes from a store
+    fingerprints, places, spans = _first_pass_run((job[0], docs, None, job[3]), settings, near_words, near_max_words, report_faults)
+    return fingerprints, {docs[place - job[0]].id: found for place, found in zip(places, spans)}
+
+
+def _first_pass_run(
+    job: FingerprintJob, settings: BoilerplateSettings, near_words: int | None, near_max_words: int | None, report_faults: bool
+) -> tuple[BlockFingerprints, list[int], list[list[BoilerplateSpan]]]:
+    """:func:`first_pass_batch` with the spans by place: ``(fingerprints,
+    the index of each document marked, its spans)`` (documents need not
+    have unique ids here)."""
     first, docs, _, skipped = job
-    docs = [doc for k, doc in enumerate(docs) if k not in skipped]  # read once, when the run comes from a store
+    docs = [doc for k, doc in enumerate(docs) if k not in skipped]
     places = [first + k for k in range(len(docs) + len(skipped)) if k not in skipped]
     cut_faults: list[StageFault] = []
     cut, lines = cut_blocks(docs, cut_faults if report_faults else None)
@@ -186,10 +292,10 @@ def first_pass_batch(
     # site's template, which the index would mark: the second pass marks it.
     alone = _alone(fingerprints, places)
     try:
-        spans = marked_batch([docs[k] for k in alone], [blocks[k] for k in alone], [None] * len(alone), settings, figures.marking(alone))
+        spans = marked_spans([docs[k] for k in alone], [blocks[k] for k in alone], [None] * len(alone), settings, figures.marking(alone))
     except Exception:  # noqa: BLE001 - the second pass marks these documents and reports the error
-        spans = {}
-    return fingerprints, spans
+        return fingerprints, [], []
+    return fingerprints, [places[k] for k in alone], spans
 
 
 def _alone(fingerprints: BlockFingerprints, places: Sequence[int]) -> list[int]:
@@ -240,15 +346,26 @@ def marked_batch(
         figures: What was read of the blocks
             (:func:`dedup.boilerplate.ascii_pass.batch_figures`); by default read here.
     """
+    return {doc.id: found for doc, found in zip(docs, marked_spans(docs, blocks, corpus_marks, settings, figures))}
+
+
+def marked_spans(
+    docs: Sequence[Document],
+    blocks: Sequence[Sequence[Block]],
+    corpus_marks: Sequence[dict | None],
+    settings: BoilerplateSettings,
+    figures: BatchFigures | None = None,
+) -> list[list[BoilerplateSpan]]:
+    """:func:`marked_batch`'s spans, each document's in the documents' order."""
     if figures is None:
         figures = batch_figures(docs, blocks, settings.sentence_min_words)
     keys, words, repeats = figures.keys, figures.words, figures.repeats
     scored = score_blocks(docs, blocks, keys=keys, figures=figures.counts) if settings.classifier else [None] * len(docs)
     # The rules run only where they may mark something (the same spans).
     unmarked = surely_unmarked(docs, blocks, keys, words, scored, repeats, corpus_marks, settings, figures.counts)
-    return {
-        doc.id: []
+    return [
+        []
         if unmarked[i]
         else document_boilerplate(doc, settings, blocks[i], corpus_marks[i], scored=scored[i], keys=keys[i], sentence_repeats=repeats[i], words=words[i])
         for i, doc in enumerate(docs)
-    }
+    ]

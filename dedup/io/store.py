@@ -79,6 +79,9 @@ class DocumentStore(Sequence[Document]):
         self._write_thread: ThreadPoolExecutor | None = None
         self._writing: Future | None = None
         self._fd: int | None = None
+        # What a later stage already did of the documents where they were
+        # read, by stage (taken by the stage, which otherwise does it itself).
+        self.read_passes: dict[str, object] = {}
 
     def __enter__(self) -> "DocumentStore":
         return self

@@ -26,7 +26,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
@@ -77,6 +77,7 @@ class RangeRead:
         faults: Rows whose fingerprinting failed (fingerprinted as empty texts).
         written: The file the rows were written to for the document store (``""``: none).
         sizes: Bytes of each written row's text and record (:func:`~dedup.io.store.write_records`).
+        row_pass: What :class:`RowPass` made of the rows (``None``: nothing asked, or not made).
     """
 
     problems: list[tuple[int, InputProblem]] = field(default_factory=list)
@@ -92,10 +93,38 @@ class RangeRead:
     faults: list[ItemFault] = field(default_factory=list)
     written: str = ""
     sizes: np.ndarray | None = None
+    row_pass: Any = None
+
+
+@dataclass(frozen=True)
+class RowPass:
+    """Work a later stage does over every row, done by the worker that reads
+    the rows, while it holds their texts.
+
+    Attributes:
+        name: The stage: the result goes to the document store's
+            ``read_passes`` under it (for the stage to take).
+        of_rows: The result of a shard's rows (numbered from 0), ``None``
+            where the stage must do its own; it runs in the workers.
+        kept: ``kept(result, keep, first)``: the result of the rows ``keep``
+            marks (``None``: all), numbered from ``first`` on.
+        joined: The results of consecutive shards as one.
+    """
+
+    name: str
+    of_rows: Callable[[list[Document]], Any]
+    kept: Callable[[Any, np.ndarray | None, int], Any]
+    joined: Callable[[list[Any]], Any]
 
 
 def range_job(
-    job: tuple[int, Shard], settings: Settings, folder: str, encoding: str | None, fields: RecordFields, documents: str | None = None
+    job: tuple[int, Shard],
+    settings: Settings,
+    folder: str,
+    encoding: str | None,
+    fields: RecordFields,
+    documents: str | None = None,
+    row_pass: Callable[[list[Document]], Any] | None = None,
 ) -> RangeRead:
     """Read shard number ``job[0]``, cut its long documents into parts and
     fingerprint them as batch ``job[0]`` of stage 1 (a pure function of the
@@ -110,6 +139,7 @@ def range_job(
         documents: A folder where the rows are written for the scan's
             document store (:func:`~dedup.io.store.write_records`), when
             the later stages need the texts.
+        row_pass: Also made of the rows, while their texts are here (:attr:`RowPass.of_rows`).
     """
     number, shard = job
     reading = read_shard(shard, encoding, fields)
@@ -136,6 +166,8 @@ def range_job(
     if documents is not None:
         read.written = os.path.join(documents, f"rows-{number}.bin")
         read.sizes = write_records(read.written, rows)
+    if row_pass is not None:
+        read.row_pass = row_pass(rows)
     del rows
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
     guarded = barrier((number, texts))
@@ -167,6 +199,7 @@ def read_in_workers(
     progress: Callable[[str, int, int], None] | None = None,
     index: IndexSpill | None = None,
     store: DocumentStore | None = None,
+    row_pass: RowPass | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore]:
     """Stage 1 over ``planned`` (from :func:`plan`): the table, the
     fingerprints and the shingle store, as
@@ -178,11 +211,15 @@ def read_in_workers(
     With ``index``, the passage index's fingerprints go there (when the
     settings take them). With ``store``, the documents go there too, as
     :meth:`~dedup.io.store.DocumentStore.passing` would put them: the
-    workers write them, the store copies the files (its process reads no text).
+    workers write them, the store copies the files (its process reads no text),
+    and ``row_pass``'s result of every kept row goes to its ``read_passes``
+    (none when a shard's is ``None``).
     Anything else stage 1 takes per row must leave out the rows the id
     rules skip, as :func:`_take` does for these.
     """
-    job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields(), documents=None if store is None else store.folder)
+    job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields(),
+                  documents=None if store is None else store.folder, row_pass=None if row_pass is None or store is None else row_pass.of_rows)
+    passes: list[Any] | None = [] if row_pass is not None and store is not None else None
     reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=1)
     table, shingles, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
     parts: list[Fingerprints] = []
@@ -200,9 +237,15 @@ def read_in_workers(
         if store is not None:
             sources = [table.metadata.get(row, {}).get("source") for row in range(first, len(table))]
             store.adopt(read.written, read.sizes, table.ids[first:], table.chars[first:], sources, kept)
+        if passes is not None and read.row_pass is not None:
+            passes.append(row_pass.kept(read.row_pass, kept, first))
+        elif passes is not None:
+            passes = None  # the stage does its own, and reports what failed
         parts.append(part)
         if progress:
             progress("fingerprint", len(table), 0)
+    if passes is not None:
+        store.read_passes[row_pass.name] = row_pass.joined(passes)
     return table, keys.joined(join_fingerprints(parts, settings.num_perm)), shingles
 
 

@@ -251,7 +251,15 @@ static int collapse_loop(const uint8_t *codes, Py_ssize_t n, const int64_t *leng
 typedef struct {
     uint64_t *slots;
     uint64_t mask;
+    int shift;
 } stop_table_t;
+
+/* A key's first slot: the top bits of one multiplication (mix64's chain of
+ * two stood in the way of every short word's lookup). */
+static inline uint64_t stop_slot(uint64_t key, const stop_table_t *table)
+{
+    return (key * 0x9E3779B97F4A7C15ULL) >> table->shift;
+}
 
 static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t *table)
 {
@@ -262,8 +270,11 @@ static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t
     if (table->slots == NULL)
         return -1;
     table->mask = (uint64_t)(size - 1);
+    table->shift = 64;
+    for (Py_ssize_t s = size; s > 1; s >>= 1)
+        table->shift--;
     for (Py_ssize_t k = 0; k < n_stops; k++) {
-        uint64_t slot = mix64(stops[k]) & table->mask;
+        uint64_t slot = stop_slot(stops[k], table);
         while (table->slots[slot] && table->slots[slot] != stops[k])
             slot = (slot + 1) & table->mask;
         table->slots[slot] = stops[k];
@@ -273,7 +284,7 @@ static int stop_table_of(const uint64_t *stops, Py_ssize_t n_stops, stop_table_t
 
 static inline int is_stopword(uint64_t key, const stop_table_t *table)
 {
-    uint64_t slot = mix64(key) & table->mask;
+    uint64_t slot = stop_slot(key, table);
     while (table->slots[slot]) {
         if (table->slots[slot] == key)
             return 1;
