@@ -129,13 +129,14 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     count = grams_of((const uint32_t *)view.buf, n, n_min, n_max, grams);
     /* by column, rows in order within each (the grams came by position) */
     sort_by_col(grams, tmp, count);
+    /* without a branch on whether a gram begins a feature: about half do,
+     * unpredictably */
     for (Py_ssize_t k = 0; k < count; k++) {
-        if (k == 0 || grams[k].col != grams[k - 1].col) {
-            features[n_features] = grams[k].col, df[n_features] = 0;
-            n_features++;
-        }
-        if (k == 0 || grams[k].col != grams[k - 1].col || grams[k].row != grams[k - 1].row)
-            df[n_features - 1]++;
+        const int new_feature = k == 0 || grams[k].col != grams[k - 1].col;
+        const int new_row = new_feature || grams[k].row != grams[k - 1].row;
+        n_features += new_feature;
+        features[n_features - 1] = grams[k].col;
+        df[n_features - 1] = (new_feature ? 0 : df[n_features - 1]) + new_row;
         gram_feature[k] = (int32_t)(n_features - 1);
         row_start[grams[k].row + 1]++;
     }
