@@ -173,6 +173,13 @@ class Prepared:
         """A key that depends on the document only: its length, its text, its masks."""
         return len(self.text.text), xxhash.xxh64_intdigest(self.text.text.encode("utf-8", "surrogatepass")), self.masked_char_count
 
+    def orders_before(self, other: "Prepared") -> bool:
+        """``self.order_key < other.order_key``, the texts hashed only when
+        their lengths tie (most pairs differ in length already)."""
+        if len(self.text.text) != len(other.text.text):
+            return len(self.text.text) < len(other.text.text)
+        return self.order_key < other.order_key
+
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""

@@ -382,7 +382,7 @@ def align_symmetric(pa: Prepared, pb: Prepared, settings: Settings, aligner=alig
         settings: What to look for.
         aligner: The function that aligns two prepared documents.
     """
-    if pb.order_key < pa.order_key:  # a key of the document only, taken once a document
+    if pb.orders_before(pa):  # by a key of the document only, taken once a document
         return mirror(aligner(pb, pa, settings))
     return aligner(pa, pb, settings)
 

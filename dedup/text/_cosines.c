@@ -9,7 +9,9 @@
  * - pair_cosines: the TF-IDF cosines of two documents' sentences at or above
  *   a floor, in one pass over the features they share, instead of a
  *   feature search, the weights and norms of each side, two SciPy matrices
- *   and their product per pair of documents.
+ *   and their product per pair of documents. Up to DENSE_CELLS sentence
+ *   pairs (most pairs of documents) only the entries of shared features are
+ *   weighed and visited, feature by feature, into a matrix of every pair.
  *
  * The floats are those of the numpy and SciPy code: the same operations on
  * the same types in the same order (each side's norms summed in float64 over
@@ -127,13 +129,14 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     count = grams_of((const uint32_t *)view.buf, n, n_min, n_max, grams);
     /* by column, rows in order within each (the grams came by position) */
     sort_by_col(grams, tmp, count);
+    /* without a branch on whether a gram begins a feature: about half do,
+     * unpredictably */
     for (Py_ssize_t k = 0; k < count; k++) {
-        if (k == 0 || grams[k].col != grams[k - 1].col) {
-            features[n_features] = grams[k].col, df[n_features] = 0;
-            n_features++;
-        }
-        if (k == 0 || grams[k].col != grams[k - 1].col || grams[k].row != grams[k - 1].row)
-            df[n_features - 1]++;
+        const int new_feature = k == 0 || grams[k].col != grams[k - 1].col;
+        const int new_row = new_feature || grams[k].row != grams[k - 1].row;
+        n_features += new_feature;
+        features[n_features - 1] = grams[k].col;
+        df[n_features - 1] = (new_feature ? 0 : df[n_features - 1]) + new_row;
         gram_feature[k] = (int32_t)(n_features - 1);
         row_start[grams[k].row + 1]++;
     }
@@ -233,6 +236,41 @@ static void unit_weights(const side_t *s, const int64_t *other_df, const int64_t
     }
 }
 
+/* unit_weights of the entries of shared features only (the norms still sum
+ * every entry, in the same order): their entries, rows and weights listed
+ * in order into shared_entry, shared_row and shared_weight; returns how
+ * many. Each weight is the same product over the same norm, so the same
+ * float. */
+static Py_ssize_t shared_weights(const side_t *s, const int64_t *other_df, const int64_t *match, const double *idf_table, double *idf,
+                                 int32_t *shared_entry, int32_t *shared_row, float *shared_weight)
+{
+    const int32_t *indptr = s->indptr.buf, *entry_feature = s->entry_feature.buf;
+    const int64_t *df = s->df.buf;
+    const float *log_tf = s->log_tf.buf;
+    Py_ssize_t n = 0;
+    for (Py_ssize_t f = 0; f < s->n_features; f++)
+        idf[f] = idf_table[df[f] + (match[f] >= 0 ? other_df[match[f]] : 0)];
+    for (Py_ssize_t r = 0; r < s->rows; r++) {
+        double norm = 0.0;
+        const Py_ssize_t first = n;
+        for (int32_t e = indptr[r]; e < indptr[r + 1]; e++) {
+            const double data = (double)log_tf[e] * idf[entry_feature[e]];
+            norm += data * data;
+            /* written every time, kept when shared: no branch */
+            shared_entry[n] = e, shared_row[n] = (int32_t)r;
+            n += match[entry_feature[e]] >= 0;
+        }
+        norm = sqrt(norm);
+        if (norm == 0.0)
+            norm = 1.0;
+        for (Py_ssize_t t = first; t < n; t++) {
+            const int32_t e = shared_entry[t];
+            shared_weight[t] = (float)((double)log_tf[e] * idf[entry_feature[e]] / norm);
+        }
+    }
+    return n;
+}
+
 static int by_int64(const void *x, const void *y)
 {
     const int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
@@ -296,19 +334,73 @@ static void postings(const side_t *b, const Py_ssize_t n_features_a, const work_
     start[0] = 0;
 }
 
+/* match_a[i]: the position in b's features of a's feature i, or -1; and
+ * match_b the same of b's in a's. */
+static void match_features(const side_t *a, const side_t *b, int64_t *match_a, int64_t *match_b)
+{
+    const int64_t *fa = a->features.buf, *fb = b->features.buf;
+    for (Py_ssize_t k = 0; k < a->n_features; k++)
+        match_a[k] = -1;
+    for (Py_ssize_t k = 0; k < b->n_features; k++)
+        match_b[k] = -1;
+    /* A merge of the two sorted feature lists without a branch on the
+     * comparisons (which the processor could not predict): a feature is
+     * visited again only while it is the larger of the two, so its last
+     * visit, the one written last, is the one that finds it in the other
+     * list if any does. The lists are cut at LANES values into as many
+     * merges, stepped together: each step of a merge waits on the last,
+     * so one alone leaves the processor idle. */
+    enum { LANES = 4 };
+    Py_ssize_t i[LANES + 1], j[LANES + 1];
+    for (int l = 0; l <= LANES; l++) {
+        i[l] = a->n_features * l / LANES;
+        if (l == LANES || i[l] >= a->n_features) {
+            i[l] = a->n_features, j[l] = b->n_features;
+            continue;
+        }
+        Py_ssize_t lo = 0, hi = b->n_features; /* first of b's features not below a's feature i[l] */
+        while (lo < hi) {
+            const Py_ssize_t mid = lo + (hi - lo) / 2;
+            if (fb[mid] < fa[i[l]])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        j[l] = lo;
+    }
+    Py_ssize_t end_i[LANES], end_j[LANES];
+    for (int l = 0; l < LANES; l++)
+        end_i[l] = i[l + 1], end_j[l] = j[l + 1];
+    for (;;) {
+        int open = 1;
+        for (int l = 0; l < LANES; l++)
+            open &= i[l] < end_i[l] && j[l] < end_j[l];
+        if (!open)
+            break;
+        for (int l = 0; l < LANES; l++) {
+            const int64_t x = fa[i[l]], y = fb[j[l]];
+            const int same = x == y;
+            match_a[i[l]] = same ? j[l] : -1;
+            match_b[j[l]] = same ? i[l] : -1;
+            i[l] += x <= y;
+            j[l] += y <= x;
+        }
+    }
+    for (int l = 0; l < LANES; l++)
+        while (i[l] < end_i[l] && j[l] < end_j[l]) {
+            const int64_t x = fa[i[l]], y = fb[j[l]];
+            const int same = x == y;
+            match_a[i[l]] = same ? j[l] : -1;
+            match_b[j[l]] = same ? i[l] : -1;
+            i[l] += x <= y;
+            j[l] += y <= x;
+        }
+}
+
 /* The cosines at or above floor into out, by key; -1 when out of memory. */
 static int cosines_loop(const side_t *a, const side_t *b, const double *idf_table, float floor, const work_t *w, found_t *out)
 {
-    const int64_t *fa = a->features.buf, *fb = b->features.buf;
-    for (Py_ssize_t k = 0; k < b->n_features; k++)
-        w->match_b[k] = -1;
-    for (Py_ssize_t i = 0, j = 0; i < a->n_features; i++) {
-        while (j < b->n_features && fb[j] < fa[i])
-            j++;
-        w->match_a[i] = (j < b->n_features && fb[j] == fa[i]) ? j : -1;
-        if (w->match_a[i] >= 0)
-            w->match_b[j] = i;
-    }
+    match_features(a, b, w->match_a, w->match_b);
     unit_weights(a, b->df.buf, w->match_a, idf_table, w->wa, w->data, w->idf);
     unit_weights(b, a->df.buf, w->match_b, idf_table, w->wb, w->data, w->idf);
     postings(b, a->n_features, w);
@@ -331,17 +423,101 @@ static int cosines_loop(const side_t *a, const side_t *b, const double *idf_tabl
                 w->sums[k] += v * w->post_value[p];
             }
         }
-        qsort(touched_rows, (size_t)n_touched, sizeof(int64_t), by_int64);
         Py_ssize_t kept = 0;
-        for (Py_ssize_t t = 0; t < n_touched; t++) {
-            const int64_t k = touched_rows[t];
-            if (w->sums[k] >= floor)
-                touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
-            w->sums[k] = 0.0f, w->touched[k] = 0;
+        if (floor > 0.0f && n_touched * 8 >= b->rows) {
+            /* most of b's rows touched: read them all in order (above a
+             * floor of 0 an untouched row, at 0, is never kept) rather than sort */
+            for (Py_ssize_t k = 0; k < b->rows; k++) {
+                if (w->sums[k] >= floor)
+                    touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
+                w->sums[k] = 0.0f, w->touched[k] = 0;
+            }
+        } else {
+            qsort(touched_rows, (size_t)n_touched, sizeof(int64_t), by_int64);
+            for (Py_ssize_t t = 0; t < n_touched; t++) {
+                const int64_t k = touched_rows[t];
+                if (w->sums[k] >= floor)
+                    touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
+                w->sums[k] = 0.0f, w->touched[k] = 0;
+            }
         }
         out->count += kept;
     }
     return 0;
+}
+
+/* Sentence pairs up to which the cosines are summed into a matrix of every
+ * pair (a quarter of a megabyte of floats) by shared feature, reading only
+ * the entries of the features both documents hold; beyond, row by row over
+ * every entry of a (cosines_loop). */
+#define DENSE_CELLS ((Py_ssize_t)1 << 16)
+
+/* The n entries listed (entry, row, weight) grouped by key: key_of(entry) of each,
+ * rows in order within a key; start[k] is where key k's entries begin
+ * (start holds n_keys + 1 values). */
+static void group_shared(const int32_t *entry, const int32_t *row, Py_ssize_t n, const int32_t *feature, const int64_t *key_of,
+                         const float *weight, Py_ssize_t n_keys, Py_ssize_t *start, int32_t *out_row, float *out_weight)
+{
+    memset(start, 0, (size_t)(n_keys + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t t = 0; t < n; t++)
+        start[(key_of ? key_of[feature[entry[t]]] : feature[entry[t]]) + 1]++;
+    for (Py_ssize_t k = 0; k < n_keys; k++)
+        start[k + 1] += start[k];
+    for (Py_ssize_t t = 0; t < n; t++) {
+        const int64_t k = key_of ? key_of[feature[entry[t]]] : feature[entry[t]];
+        out_row[start[k]] = row[t], out_weight[start[k]] = weight[t];
+        start[k]++;
+    }
+    for (Py_ssize_t k = n_keys; k > 0; k--)
+        start[k] = start[k - 1];
+    start[0] = 0;
+}
+
+/* cosines_loop when a.rows * b.rows <= DENSE_CELLS and floor > 0: each
+ * cosine summed in float32 over the shared features in increasing order, as
+ * there (a feature adds at most one product to a sentence pair), and the
+ * pairs read in order of key (an untouched pair, at 0, is below floor).
+ * -1 when out of memory. */
+static int dense_cosines(const side_t *a, const side_t *b, const double *idf_table, float floor, const work_t *w, found_t *out)
+{
+    const Py_ssize_t cells = a->rows * b->rows, na = a->n_features;
+    const Py_ssize_t most = (a->entries > b->entries ? a->entries : b->entries) + 1;
+    int32_t *shared_entry = malloc((size_t)most * sizeof(int32_t)), *shared_row = malloc((size_t)most * sizeof(int32_t));
+    float *shared_weight = malloc((size_t)most * sizeof(float));
+    int32_t *a_row = malloc((size_t)(a->entries + 1) * sizeof(int32_t));
+    float *a_weight = malloc((size_t)(a->entries + 1) * sizeof(float)), *sums = calloc((size_t)cells + 1, sizeof(float));
+    Py_ssize_t *a_start = malloc((size_t)(na + 2) * sizeof(Py_ssize_t));
+    int failed = !(shared_entry && shared_row && shared_weight && a_row && a_weight && sums && a_start);
+    if (!failed) {
+        match_features(a, b, w->match_a, w->match_b);
+        Py_ssize_t n = shared_weights(a, b->df.buf, w->match_a, idf_table, w->idf, shared_entry, shared_row, shared_weight);
+        group_shared(shared_entry, shared_row, n, a->entry_feature.buf, NULL, shared_weight, na, a_start, a_row, a_weight);
+        n = shared_weights(b, a->df.buf, w->match_b, idf_table, w->idf, shared_entry, shared_row, shared_weight);
+        group_shared(shared_entry, shared_row, n, b->entry_feature.buf, w->match_b, shared_weight, na, w->post_start, w->post_row, w->post_value);
+        for (Py_ssize_t f = 0; f < na; f++) {
+            const Py_ssize_t b_first = w->post_start[f], b_last = w->post_start[f + 1];
+            if (b_first == b_last)
+                continue;
+            for (Py_ssize_t p = a_start[f]; p < a_start[f + 1]; p++) {
+                float *row_sums = sums + (Py_ssize_t)a_row[p] * b->rows;
+                const float v = a_weight[p];
+                for (Py_ssize_t q = b_first; q < b_last; q++)
+                    row_sums[w->post_row[q]] += v * w->post_value[q];
+            }
+        }
+        for (Py_ssize_t i = 0; i < a->rows && !failed; i++) {
+            if (make_room(out, b->rows) < 0) {
+                failed = 1;
+                break;
+            }
+            const float *row_sums = sums + i * b->rows;
+            for (Py_ssize_t k = 0; k < b->rows; k++)
+                if (row_sums[k] >= floor)
+                    out->keys[out->count] = (int64_t)i * b->rows + k, out->values[out->count] = row_sums[k], out->count++;
+        }
+    }
+    free(shared_entry), free(shared_row), free(shared_weight), free(a_row), free(a_weight), free(sums), free(a_start);
+    return failed ? -1 : 0;
 }
 
 /* pair_cosines(side_a, side_b, idf_table, floor) -> (keys, values) as bytes. */
@@ -380,7 +556,7 @@ static PyObject *pair_cosines(PyObject *self, PyObject *args)
     int failed = !(w.match_a && w.match_b && w.data && w.idf && w.wa && w.wb && w.post_value && w.sums && w.post_start && w.post_row && w.touched);
     if (!failed) {
         Py_BEGIN_ALLOW_THREADS
-        failed = cosines_loop(&a, &b, table.buf, (float)floor, &w, &out) < 0;
+        failed = ((float)floor > 0.0f && a.rows * b.rows <= DENSE_CELLS ? dense_cosines : cosines_loop)(&a, &b, table.buf, (float)floor, &w, &out) < 0;
         Py_END_ALLOW_THREADS
     }
     if (failed)

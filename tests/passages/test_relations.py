@@ -63,3 +63,17 @@ def test_document_level_pairs_say_which_stage_found_them() -> None:
     assert found[("x", "y")] == "exact"
     assert found[("x", "z")] == "minhash"
     assert all(p.jaccard >= 0.8 for p in result.pairs if p.found_by == "minhash")
+
+
+def test_orders_before_is_the_order_key_comparison_and_hashes_only_on_a_length_tie() -> None:
+    from dedup.document import Span
+    from dedup.passages.align import prepare
+
+    texts = ["The ministry said so.", "The ministry said no.", "A city of eight million people.", "The ministry said so."]
+    docs = [prepare(t) for t in texts] + [prepare(texts[0], [Span(0, 4)])]
+    for a in docs:
+        for b in docs:
+            assert a.orders_before(b) == (a.order_key < b.order_key)
+    shorter, longer = prepare(texts[0]), prepare(texts[2])
+    assert shorter.orders_before(longer) and not longer.orders_before(shorter)
+    assert "order_key" not in vars(shorter) and "order_key" not in vars(longer)  # lengths differ: no text hashed

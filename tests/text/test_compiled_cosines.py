@@ -72,6 +72,24 @@ def test_compiled_cosines_equal_scipys_to_the_bit(floor: float) -> None:
     assert met > 30
 
 
+def test_compiled_cosines_of_long_documents_equal_scipys_to_the_bit() -> None:
+    """Past DENSE_CELLS sentence pairs the compiled loop sums row by row, not
+    into a matrix of every pair: the same floats either way."""
+    _compiled()
+    rng = random.Random(5)
+    words = _VOCAB + [f"w{k}" for k in range(400)]
+    long_a, long_b = (document_vectors(_sentences(rng, n, words)) for n in (300, 260))  # 78,000 pairs
+    short = document_vectors(_sentences(rng, 40, words))
+    for a, b in ((long_a, long_b), (long_b, long_a), (long_a, long_a), (short, long_a), (long_a, short)):
+        for floor in (1e-6, 0.3):
+            want = cosine_pairs(a, b, floor, compiled=False)
+            want.sum_duplicates()
+            rows = np.repeat(np.arange(want.shape[0]), np.diff(want.indptr))
+            keys, values = cosine_entries(a, b, floor)
+            assert np.array_equal(keys, rows * b.n_rows + want.indices) and np.array_equal(values, want.data)
+            assert want.nnz > 0
+
+
 def test_cosines_of_a_document_with_itself_are_one_on_the_diagonal() -> None:
     _compiled()
     sentences = ["the ministry said the report was late", "a city of eight million", "told the press"]
