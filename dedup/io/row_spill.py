@@ -22,8 +22,10 @@ from typing import Any, Callable, Iterable, Iterator
 from dedup.io.json_text import dumps_lines
 from dedup.results import PairResult, collection_paused
 
-# Rows encoded and written at a time.
-ROWS_PER_WRITE = 2000
+# Rows encoded and written at a time: encoding a chunk holds several times
+# its JSON text at once (a chunk of 2,000 pair rows with passages, about
+# 20 MB), so chunks are kept small.
+ROWS_PER_WRITE = 500
 
 
 class SpilledRows(Sequence):
