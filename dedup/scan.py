@@ -49,7 +49,9 @@ from dedup.near.index_spill import IndexSpill
 from dedup.near.ranges import plan, read_in_workers
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results, spilled_pairs
+from dedup.near.table import (
+    DocumentTable, cluster_members, document_results, empty_documents, pair_results, pair_rows_in_order, recluster, spilled_document_results, spilled_pairs,
+)
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -249,17 +251,20 @@ class _StageClock:
 
 def _assemble(table, counts, groups, near, problems, settings, extra_stats, started, rows_of=document_results) -> ScanResult:
     """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
-    pairs, edges = pair_results(table, counts, groups, near)
+    # Near pairs as arrays (a distributed engine's) become rows one at a time, into the file the rows wait in.
+    pairs, edges = pair_rows_in_order(table, counts, groups, *near) if isinstance(near, tuple) else pair_results(table, counts, groups, near)
     clusters = cluster_members(table, edges)
     results, cluster_results = rows_of(table, counts, clusters)
     if isinstance(results, SpilledRows):  # the pairs wait in a file too
         pairs = spilled_pairs(pairs)
+    elif not isinstance(pairs, list):
+        pairs = list(pairs)
     stats = {
         "documents": len(table),
         **problem_stats(problems),
         "split_documents": _count_kind(problems, TOO_LONG),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
-        "near_duplicate_pairs": len(near),
+        "near_duplicate_pairs": len(near[0]) if isinstance(near, tuple) else len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
         "empty_documents": int(empty_documents(table, counts).size),
