@@ -408,13 +408,13 @@ def passage_stage(
     paired = {doc_id for p in result.pairs for doc_id in (p.a, p.b)}  # a position for these only, not for every document
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
-    shares: list[float] = []
+    shares: list[np.ndarray] = []  # receives one array: a float per document as a row is rewritten, not a list of them
     spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
         tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=spill,
     )
-    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
+    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares[0] if shares else ())
     relations: Counter[str] = Counter()
     near = Counter[bool]()
     note = partial(_noted, ids=ids, settings=settings, result=result, problems=problems, near=near)

@@ -187,15 +187,25 @@ def updated_rows(rows: Sequence, update: Callable[[int, Any], None]) -> Sequence
 
 def with_extra(rows: Sequence, key: str, values: Sequence[Any]) -> Sequence:
     """``rows`` with ``row.extra[key]`` set to ``values[k]`` for the ``k``-th
-    row (rows past the end of ``values`` keep theirs), as :func:`updated_rows`."""
-    if not values:
+    row (rows past the end of ``values`` keep theirs), as :func:`updated_rows`.
+
+    ``values`` may be a NumPy array: each row then gets its value as the
+    Python number ``tolist`` gives, made as the row is (a list of them
+    would hold a Python float a document through a whole stage).
+    """
+    if len(values) == 0:
         return rows
-    return updated_rows(rows, partial(_set_extra, key, values))
+    return updated_rows(rows, partial(_set_item if hasattr(values, "dtype") else _set_extra, key, values))
 
 
 def _set_extra(key: str, values: Sequence[Any], position: int, row: Any) -> None:
     if position < len(values):
         row.extra[key] = values[position]
+
+
+def _set_item(key: str, values: Any, position: int, row: Any) -> None:
+    if position < len(values):
+        row.extra[key] = values[position].item()
 
 
 def pair_from_dict(row: dict[str, Any]) -> PairResult:
