@@ -49,7 +49,9 @@ from dedup.near.index_spill import IndexSpill
 from dedup.near.ranges import plan, read_in_workers
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
-from dedup.near.table import DocumentTable, cluster_members, document_results, empty_documents, pair_results, recluster, spilled_document_results, spilled_pairs
+from dedup.near.table import (
+    DocumentTable, cluster_members, document_results, empty_documents, pair_results, pair_rows_in_order, recluster, spilled_document_results, spilled_pairs,
+)
 from dedup.near.verification import Verified, documents_in, verify_job
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
 from dedup.text.shingles import char_classes
@@ -249,17 +251,20 @@ class _StageClock:
 
 def _assemble(table, counts, groups, near, problems, settings, extra_stats, started, rows_of=document_results) -> ScanResult:
     """Stage 5 and the result: pairs, clusters, per-document rows, stats."""
-    pairs, edges = pair_results(table, counts, groups, near)
+    # Near pairs as arrays (a distributed engine's) become rows one at a time, into the file the rows wait in.
+    pairs, edges = pair_rows_in_order(table, counts, groups, *near) if isinstance(near, tuple) else pair_results(table, counts, groups, near)
     clusters = cluster_members(table, edges)
     results, cluster_results = rows_of(table, counts, clusters)
     if isinstance(results, SpilledRows):  # the pairs wait in a file too
         pairs = spilled_pairs(pairs)
+    elif not isinstance(pairs, list):
+        pairs = list(pairs)
     stats = {
         "documents": len(table),
         **problem_stats(problems),
         "split_documents": _count_kind(problems, TOO_LONG),
         "exact_duplicate_pairs": sum(len(group) - 1 for group in groups),
-        "near_duplicate_pairs": len(near),
+        "near_duplicate_pairs": len(near[0]) if isinstance(near, tuple) else len(near),
         "clusters": len(cluster_results),
         "duplicates_to_remove": sum(len(m) - 1 for m, _ in clusters),
         "empty_documents": int(empty_documents(table, counts).size),
@@ -403,13 +408,13 @@ def passage_stage(
     paired = {doc_id for p in result.pairs for doc_id in (p.a, p.b)}  # a position for these only, not for every document
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
     reported = {(position[p.a], position[p.b]) for p in result.pairs}
-    shares: list[float] = []
+    shares: list[np.ndarray] = []  # receives one array: a float per document as a row is rewritten, not a list of them
     spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
         docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
         tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=spill,
     )
-    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares)
+    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares[0] if shares else ())
     relations: Counter[str] = Counter()
     near = Counter[bool]()
     note = partial(_noted, ids=ids, settings=settings, result=result, problems=problems, near=near)

@@ -112,17 +112,23 @@ def release_store_pages(ranges: list[tuple[int, int]] | None = None) -> bool:
 
 class StorePages:
     """Calls :func:`release_store_pages` at most every ``interval`` seconds
-    (reading the process's mappings costs about a millisecond)."""
+    (reading the process's mappings costs about a millisecond), or at once
+    after ``large`` bytes or more were read."""
 
-    def __init__(self, interval: float = 0.25) -> None:
+    def __init__(self, interval: float = 0.25, large: int = 1 << 20) -> None:
         self.interval = interval
+        self.large = large
         self._last = 0.0
 
-    def release(self) -> None:
+    def release(self, read: int = 0) -> bool:
+        """Release the pages if ``interval`` has passed since the last time,
+        or if ``read`` (the bytes just read from the store) is ``large``; whether it did."""
         now = time.monotonic()
-        if now - self._last >= self.interval:
-            self._last = now
-            release_store_pages()
+        if now - self._last < self.interval and read < self.large:
+            return False
+        self._last = now
+        release_store_pages()
+        return True
 
 
 def trim_heap() -> bool:

@@ -29,7 +29,7 @@ from typing import Any, Callable, Hashable, Iterable, Iterator, TypeVar
 import xxhash
 
 from dedup.engine.base import EngineUnavailable, groups_by_key, sorted_columns
-from dedup.engine.memory import StorePages, return_freed_memory
+from dedup.engine.memory import StorePages, return_freed_memory, trim_heap
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -169,8 +169,12 @@ class RayEngine:
         memory (:class:`~dedup.engine.memory.StorePages`): they are the
         store's, which bounds them by its size.
         """
-        value = own_copy(self._ray.get(ref))
-        self._store_pages.release()
+        value, copied = _copied(self._ray.get(ref))
+        # A large result's pages go at once (they would stay until the next
+        # release, with the next results' pages); the heap freed below the
+        # blocks still in use goes with them.
+        if self._store_pages.release(copied):
+            trim_heap()
         return value
 
     def _remote(self, func: Callable, **options) -> Any:
@@ -268,11 +272,17 @@ def own_copy(value: Any) -> Any:
     copy of it, made by a whole pickle round trip, doubled the driver's
     memory for the largest results.
     """
+    return _copied(value)[0]
+
+
+def _copied(value: Any) -> tuple[Any, int]:
+    """:func:`own_copy` of ``value``, and the bytes of array buffers it copied."""
     buffers: list[pickle.PickleBuffer] = []
     data = pickle.dumps(value, protocol=5, buffer_callback=buffers.append)
     if not buffers:
-        return value
-    return pickle.loads(data, buffers=[bytearray(buffer.raw()) for buffer in buffers])
+        return value, 0
+    copies = [bytearray(buffer.raw()) for buffer in buffers]
+    return pickle.loads(data, buffers=copies), sum(map(len, copies))
 
 
 def _check_reachable(address: str, timeout: float = 5.0) -> None:

@@ -22,8 +22,10 @@ from typing import Any, Callable, Iterable, Iterator
 from dedup.io.json_text import dumps_lines
 from dedup.results import PairResult, collection_paused
 
-# Rows encoded and written at a time.
-ROWS_PER_WRITE = 2000
+# Rows encoded and written at a time: encoding a chunk holds several times
+# its JSON text at once (a chunk of 2,000 pair rows with passages, about
+# 20 MB), so chunks are kept small.
+ROWS_PER_WRITE = 500
 
 
 class SpilledRows(Sequence):
@@ -185,15 +187,25 @@ def updated_rows(rows: Sequence, update: Callable[[int, Any], None]) -> Sequence
 
 def with_extra(rows: Sequence, key: str, values: Sequence[Any]) -> Sequence:
     """``rows`` with ``row.extra[key]`` set to ``values[k]`` for the ``k``-th
-    row (rows past the end of ``values`` keep theirs), as :func:`updated_rows`."""
-    if not values:
+    row (rows past the end of ``values`` keep theirs), as :func:`updated_rows`.
+
+    ``values`` may be a NumPy array: each row then gets its value as the
+    Python number ``tolist`` gives, made as the row is (a list of them
+    would hold a Python float a document through a whole stage).
+    """
+    if len(values) == 0:
         return rows
-    return updated_rows(rows, partial(_set_extra, key, values))
+    return updated_rows(rows, partial(_set_item if hasattr(values, "dtype") else _set_extra, key, values))
 
 
 def _set_extra(key: str, values: Sequence[Any], position: int, row: Any) -> None:
     if position < len(values):
         row.extra[key] = values[position]
+
+
+def _set_item(key: str, values: Any, position: int, row: Any) -> None:
+    if position < len(values):
+        row.extra[key] = values[position].item()
 
 
 def pair_from_dict(row: dict[str, Any]) -> PairResult:

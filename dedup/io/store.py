@@ -5,7 +5,7 @@ document more than once, long after it was read from its input. Holding
 them all as Python objects costs several times the corpus; a
 :class:`DocumentStore` writes each document once to a file in a temporary
 folder (its text as UTF-8, its other fields pickled after it) and keeps in
-memory only the id, the length and the byte offsets of each (about 80
+memory only the id, the length and the byte offsets of each (about 50
 bytes a document). A document is read back with one ``pread``: the
 operating system's page cache, not the process, holds what was read
 lately.
@@ -35,11 +35,73 @@ import numpy as np
 
 from dedup.document import Document
 
-__all__ = ["DocumentStore", "DocumentView", "TextRun", "read_documents", "read_texts", "temporary_store", "write_records"]
+__all__ = ["DocumentStore", "DocumentView", "IdColumn", "TextRun", "read_documents", "read_texts", "temporary_store", "write_records"]
 
 # Bytes read at once when the documents are read in order.
 _READ_BYTES = 1 << 20
 _WRITE_BYTES = 1 << 22
+
+
+class IdColumn(Sequence[str]):
+    """Strings appended once and read by position: one UTF-8 buffer and
+    the end of each, about 17 bytes a short id where a ``str`` and its
+    place in a list take 65 (a store keeps every document's id for the
+    whole scan). Each read makes a new ``str``; it compares equal to a
+    list of the same strings.
+
+    Examples:
+        >>> ids = IdColumn(["a", "b\u00e9"])
+        >>> ids.append("c")
+        >>> [len(ids), ids[1], ids[-1], ids[:2], ids == ["a", "b\u00e9", "c"]]
+        [3, 'bé', 'c', ['a', 'bé'], True]
+    """
+
+    def __init__(self, values: Iterable[str] = ()) -> None:
+        self._data = bytearray()
+        self._ends = array("q")
+        self.extend(values)
+
+    def append(self, value: str) -> None:
+        self._data += value.encode("utf-8", "surrogatepass")
+        self._ends.append(len(self._data))
+
+    def extend(self, values: Iterable[str]) -> None:
+        for value in values:
+            self.append(value)
+
+    def __len__(self) -> int:
+        return len(self._ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[k] for k in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self._ends)
+        if not 0 <= index < len(self._ends):
+            raise IndexError("id index out of range")
+        return self._data[self._ends[index - 1] if index else 0 : self._ends[index]].decode("utf-8", "surrogatepass")
+
+    def __iter__(self) -> Iterator[str]:
+        data, start = self._data, 0
+        for end in self._ends:
+            yield data[start:end].decode("utf-8", "surrogatepass")
+            start = end
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, (str, bytes)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None  # type: ignore[assignment]  # changes as it grows, like a list
+
+    def __repr__(self) -> str:
+        return repr(list(self))
 
 
 class DocumentStore(Sequence[Document]):
@@ -64,7 +126,7 @@ class DocumentStore(Sequence[Document]):
         self.folder = os.fspath(folder)
         self.portable = portable
         self.path = os.path.join(self.folder, "documents.bin")
-        self.ids: list[str] = []
+        self.ids = IdColumn()
         self.chars = array("q")
         self.sources: list[str | None] = []
         # Byte offset of each record, of each record's pickled fields, and the end.

@@ -35,6 +35,7 @@ from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, number_lines, plan_shards
 from dedup.near.candidates import ITEMS_PER_PARTITION, band_columns, shuffled_pairs
 from dedup.near.shard_ids import Decided, ShardState, ShardSummary, id_decisions, shard_job
+from dedup.near.sharded import verified_columns
 from dedup.near.verification import verify_pairs
 from dedup.results import DocumentResult
 
@@ -302,9 +303,7 @@ def _rows_for(job: tuple, states: tuple[ShardState, ...]) -> dict[int, tuple[int
 
 def _verify_rows(job: tuple, *states: ShardState, threshold: float) -> tuple[np.ndarray, np.ndarray]:
     rows = _rows_for(job, states)
-    kept = verify_pairs(job[0], {d: states[s].shingles[row] for d, (s, row, _) in rows.items()}, threshold)
-    ends = np.array([(v.i, v.j) for v in kept], dtype=np.int64).reshape(-1, 2)
-    return ends, np.array([(v.jaccard, v.containment_i, v.containment_j) for v in kept], dtype=np.float64).reshape(-1, 3)
+    return verified_columns(verify_pairs(job[0], {d: states[s].shingles[row] for d, (s, row, _) in rows.items()}, threshold))
 
 
 def _fields_at(job: tuple, *states: ShardState) -> dict[int, tuple[str, str | None, int]]:

@@ -59,7 +59,7 @@ class KeptSets:
         sources = ((_kept_band_columns, handle, usable[first : first + documents], first) for handle, documents, first in self.parts)
         return shuffled_pairs(engine, sources, n)
 
-    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> list[Verified]:
+    def verify(self, engine: Engine, pairs: np.ndarray, settings: Settings) -> tuple[np.ndarray, np.ndarray]:
         """Stage 4 on ``engine``: each chunk of candidate pairs is verified by a
         task given the shards that hold its documents' shingle sets (no
         shared file system needed).
@@ -68,6 +68,11 @@ class KeptSets:
             engine: The engine that holds the shingle sets.
             pairs: ``(k, 2)`` candidate document numbers ``i < j``.
             settings: ``threshold`` and ``batch_size`` (pairs per task) are used.
+
+        Returns:
+            The pairs kept, ``(k, 2)`` document numbers in the order given,
+            and their ``(k, 3)`` Jaccard and containments: arrays, not a
+            :class:`~dedup.near.verification.Verified` a pair in this process.
         """
         firsts = np.array([first for _, _, first in self.parts], dtype=np.int64)
 
@@ -81,8 +86,10 @@ class KeptSets:
                 where = {d: (slot[s], d - int(firsts[s])) for d, s in zip(docs.tolist(), shard_of.tolist())}
                 yield (chunk, where), [self.parts[shard][0] for shard in needed]
 
-        func = partial(_verify_kept, threshold=settings.threshold)
-        return [found for part in engine.map_using(func, jobs()) for found in part]
+        found = list(engine.map_using(partial(_verify_kept, threshold=settings.threshold), jobs()))
+        if not found:
+            return np.zeros((0, 2), dtype=np.int64), np.zeros((0, 3), dtype=np.float64)
+        return np.concatenate([ends for ends, _ in found]), np.concatenate([figures for _, figures in found])
 
 
 class BandKeySpill:
@@ -118,12 +125,19 @@ class BandKeySpill:
         return fingerprints
 
 
-def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tuple[np.ndarray, ShingleBatch], threshold: float) -> list[Verified]:
+def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tuple[np.ndarray, ShingleBatch], threshold: float) -> tuple[np.ndarray, np.ndarray]:
     """:func:`~dedup.near.verification.verify_pairs` for a chunk of pairs whose
     documents' sets are ``kept[shard][1][row]`` (``job``: the pairs, and
-    ``document -> (shard, row)``)."""
+    ``document -> (shard, row)``), as arrays (:func:`verified_columns`)."""
     pairs, where = job
-    return verify_pairs(pairs, {doc: kept[shard][1][row] for doc, (shard, row) in where.items()}, threshold)
+    return verified_columns(verify_pairs(pairs, {doc: kept[shard][1][row] for doc, (shard, row) in where.items()}, threshold))
+
+
+def verified_columns(found: list[Verified]) -> tuple[np.ndarray, np.ndarray]:
+    """``found`` as ``(k, 2)`` int64 document numbers and ``(k, 3)`` float64
+    Jaccard and containments (the same floats)."""
+    ends = np.array([(v.i, v.j) for v in found], dtype=np.int64).reshape(-1, 2)
+    return ends, np.array([(v.jaccard, v.containment_i, v.containment_j) for v in found], dtype=np.float64).reshape(-1, 3)
 
 
 def _kept_band_columns(kept: tuple[np.ndarray, ShingleBatch], usable: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:

@@ -10,7 +10,7 @@ text.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -21,7 +21,7 @@ from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 
-__all__ = ["DocumentTable", "pair_results", "cluster_members", "document_results", "spilled_document_results", "spilled_pairs", "empty_documents", "recluster"]
+__all__ = ["DocumentTable", "pair_results", "pair_rows_in_order", "cluster_members", "document_results", "spilled_document_results", "spilled_pairs", "empty_documents", "recluster"]
 
 
 @dataclass
@@ -68,6 +68,30 @@ def pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[tu
     return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
 
 
+def pair_rows_in_order(table, counts, groups, ends: np.ndarray, figures: np.ndarray) -> tuple[Iterator[PairResult], list[tuple[int, int]]]:
+    """:func:`pair_results` of near pairs given as arrays (``(k, 2)`` document
+    numbers and ``(k, 3)`` Jaccard and containments): the same rows in the
+    same order, made one at a time as they are taken (for a file; a row a
+    pair held at once grows with the corpus), and the same edges.
+    """
+    exact = np.array([(group[0], other) for group in groups for other in group[1:]], dtype=np.int64).reshape(-1, 2)
+    every = np.concatenate((exact, ends.reshape(-1, 2)))
+    order = np.lexsort((every[:, 1], every[:, 0]))  # stable, as the sort of pair_results: exact ones first, each list in its order
+    edges = [(int(i), int(j)) for i, j in every[order].tolist()]
+
+    def rows() -> Iterator[PairResult]:
+        ids, n_exact = table.ids, len(exact)
+        for k, (i, j) in zip(order.tolist(), edges):
+            if k < n_exact:
+                share = 1.0 if counts[i] else 0.0
+                yield PairResult(ids[i], ids[j], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")
+            else:
+                jaccard, containment_i, containment_j = figures[k - n_exact].tolist()
+                yield PairResult(ids[i], ids[j], NEAR_DUPLICATE, round(jaccard, 6), round(containment_i, 6), round(containment_j, 6), found_by="minhash")
+
+    return rows(), edges
+
+
 def cluster_members(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[list[int], int]]:
     """Stage 5 over the documents that have an edge only (renumbered, then mapped back)."""
     nodes = sorted({m for edge in edges for m in edge})
@@ -108,12 +132,13 @@ def spilled_document_results(
     return out, cluster_results
 
 
-def spilled_pairs(pairs: list[PairResult]) -> SpilledRows:
-    """``pairs`` written to a file (emptied as they go), to wait there
+def spilled_pairs(pairs: Iterable[PairResult]) -> SpilledRows:
+    """``pairs`` written to a file (a list is emptied), to wait there
     through the text stages of a scan whose rows are in a file."""
     out = SpilledRows(pair_from_dict)
     out.extend(pairs)
-    pairs.clear()
+    if isinstance(pairs, list):
+        pairs.clear()
     return out
 
 

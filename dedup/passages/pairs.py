@@ -53,7 +53,7 @@ def find_passage_pairs(
     progress: Callable[[str, int, int], None] | None = None,
     faults: list[StageFault] | None = None,
     tally: dict[str, int] | None = None,
-    shared_shares: list[float] | None = None,
+    shared_shares: list[np.ndarray] | None = None,
     groups: list[GroupResult] | None = None,
     spill: bool = False,
 ) -> Iterable[PassagePair | IndexPair]:
@@ -91,7 +91,7 @@ def find_passage_pairs(
             beyond every document's ``align_partners`` strongest partners)
             and, when there are any, ``passage_pairs_from_index`` (those
             reported without an alignment).
-        shared_shares: Receives, per document, the share of its sampled
+        shared_shares: Receives one array: per document, the share of its sampled
             fingerprints (outside masks) that another document holds
             (:func:`dedup.passages.index.shared_fingerprints`): an estimate
             from the index, for aligned and unaligned documents alike.
@@ -114,7 +114,7 @@ def find_passage_pairs(
     pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True, collector=collector)
     held, held_elsewhere = held_shared
     if shared_shares is not None:
-        shared_shares[:] = np.round(held_elsewhere / np.maximum(held, 1), 4).tolist()
+        shared_shares.append(np.round(held_elsewhere / np.maximum(held, 1), 4))
     apart = group[pairs[:, 0]] != group[pairs[:, 1]]
     own = collector.own_counts(pairs) if collector is not None else None
     pairs, counts = pairs[apart], counts[apart]

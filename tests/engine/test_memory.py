@@ -61,3 +61,13 @@ def test_trimmed_heap_gives_freed_pages_back() -> None:
 def test_trim_heap_does_nothing_off_linux(monkeypatch) -> None:
     monkeypatch.setattr(memory.sys, "platform", "darwin")
     assert memory.trim_heap() is False
+
+
+def test_store_pages_are_released_every_interval_or_at_once_after_a_large_read(monkeypatch) -> None:
+    released = []
+    monkeypatch.setattr(memory, "release_store_pages", lambda: released.append(True))
+    pages = memory.StorePages(interval=3600, large=1 << 20)
+    assert pages.release() is True  # the first time
+    assert pages.release(read=(1 << 20) - 1) is False  # within the interval, a small result
+    assert pages.release(read=1 << 20) is True  # a large one
+    assert len(released) == 2

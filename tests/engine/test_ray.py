@@ -176,6 +176,19 @@ def test_the_store_pages_the_driver_reads_leave_its_memory_and_the_store_keeps_i
     assert grown < 4 * 1024
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="resident pages of a mapping are read from /proc")
+def test_the_store_pages_of_a_large_result_leave_the_driver_at_once(cluster):
+    # Released only every so often, the pages of results fetched in a burst
+    # (here 24 of 1 MiB) stayed in the driver's memory together.
+    with RayEngine(cluster) as engine:
+        engine._store_pages.interval = 3600
+        before = _store_pages_kb()
+        done = [result for result, _ in engine.map_keep(_large_result_and_kept, range(24), in_flight=1)]
+        grown = _store_pages_kb() - before
+        assert [result.tolist() for result in done] == [_large_result_and_kept(k)[0].tolist() for k in range(24)]
+    assert grown < 4 * 1024
+
+
 BANDS, BATCH_ROWS = 21, 1000
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import random
 
-from dedup.io.row_spill import SortedRuns
+import numpy as np
+
+from dedup.io.row_spill import SortedRuns, SpilledRows, with_extra
+from dedup.near.shard_results import document_from_dict
+from dedup.results import DocumentResult
 
 
 def test_runs_read_back_in_the_order_of_a_stable_sort_of_all_their_items() -> None:
@@ -18,3 +22,16 @@ def test_runs_read_back_in_the_order_of_a_stable_sort_of_all_their_items() -> No
     assert len(merged) == len(everything)
     # on equal keys, the runs in the order they came and each run in its own order
     assert list(merged) == sorted(everything, key=lambda item: item[0])
+
+
+def test_values_from_an_array_are_set_as_the_python_numbers_of_a_list() -> None:
+    values = np.round(np.random.default_rng(3).random(7) / 3, 4)
+    rows = [DocumentResult(f"d{k}", 10, 3) for k in range(9)]
+    spilled = SpilledRows(document_from_dict)
+    spilled.extend(DocumentResult(f"d{k}", 10, 3) for k in range(9))
+    from_list = with_extra([DocumentResult(f"d{k}", 10, 3) for k in range(9)], "share", values.tolist())
+    for updated in (with_extra(rows, "share", values), with_extra(spilled, "share", values)):
+        got = [row.extra.get("share") for row in updated]
+        assert got == [row.extra.get("share") for row in from_list] == values.tolist() + [None, None]
+        assert all(type(value) is float for value in got[:7])
+    assert with_extra(rows, "other", np.zeros(0)) is rows

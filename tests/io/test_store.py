@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pickle
+import tracemalloc
 
 import numpy as np
 import pytest
 
 from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import LocalEngine
-from dedup.io.store import DocumentStore, DocumentView, write_records
+from dedup.io.store import DocumentStore, DocumentView, IdColumn, write_records
 from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.index import candidate_pairs, candidates_and_holders, partitioned_candidate_pairs, shared_fingerprints
 
@@ -220,3 +221,27 @@ def test_a_partition_cut_into_pieces_by_hash_gives_the_candidates_of_the_whole_i
     expected_pairs, expected_counts = candidate_pairs(hashes, owners, 300, 40, 2)
     assert len(expected_pairs) > 100
     assert np.array_equal(pairs, expected_pairs) and np.array_equal(counts, expected_counts)
+
+
+def test_ids_are_kept_in_one_buffer_and_read_back_as_they_were_given() -> None:
+    ids = ["plain", "", "é€😀", "lone \ud800 surrogate", "x" * 300]
+    column = IdColumn(ids)
+    assert list(column) == ids and [column[k] for k in range(-5, 5)] == ids + ids
+    assert column[1:4] == ids[1:4] and column == ids and column != ids[:4] and pickle.loads(pickle.dumps(column)) == ids
+    with pytest.raises(IndexError):
+        column[5]
+
+
+def test_a_store_keeps_no_string_a_document_for_its_ids(tmp_path) -> None:
+    # The ids of every document, as str objects in a list, grew the scan's memory by about 65 bytes a document.
+    many = [f"document-{k:07d}" for k in range(20_000)]
+    tracemalloc.start()
+    try:
+        with DocumentStore(tmp_path) as store:
+            before = tracemalloc.get_traced_memory()[0]
+            store.ids.extend(many)
+            held = tracemalloc.get_traced_memory()[0] - before
+            assert store.ids[12_345] == many[12_345]
+    finally:
+        tracemalloc.stop()
+    assert held < 32 * len(many)  # 16 bytes of text and 8 of its end; a list of the strings holds 73

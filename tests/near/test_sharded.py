@@ -202,3 +202,26 @@ def test_a_document_that_fails_in_a_shard_is_named_and_numbered_as_by_the_single
     single, shards, met_single, met_shards = both_ways([str(tmp_path)], workers_read(max_chars=3000), workers=3)
     assert shards == single and met_shards == met_single
     assert_failed_once(single)
+
+
+def test_pair_rows_made_from_arrays_are_the_rows_of_the_verified_pairs():
+    # The near pairs of a distributed engine come as arrays; their rows
+    # are made one at a time as the file takes them, as pair_results makes them all.
+    from dedup.near.table import DocumentTable, pair_results, pair_rows_in_order
+    from dedup.near.verification import Verified
+
+    rng = np.random.default_rng(11)
+    n = 300
+    table = DocumentTable(ids=[f"doc{k}" for k in range(n)])
+    counts = rng.integers(0, 3, n)
+    groups = [[3, 17, 40], [5, 6], [100, 250, 251, 299]]
+    heads = np.setdiff1d(np.arange(n), [m for group in groups for m in group[1:]])
+    ends = np.unique(np.sort(rng.choice(heads, size=(400, 2)), axis=1), axis=0)
+    ends = ends[ends[:, 0] < ends[:, 1]]
+    ends = ends[rng.permutation(len(ends))]  # in the order verification gives them, not sorted
+    figures = rng.random((len(ends), 3)) / 7
+    near = [Verified(i, j, *row) for (i, j), row in zip(ends.tolist(), figures.tolist())]
+    expected, expected_edges = pair_results(table, counts, groups, near)
+    rows, edges = pair_rows_in_order(table, counts, groups, ends, figures)
+    assert [p.to_dict() for p in rows] == [p.to_dict() for p in expected]
+    assert edges == expected_edges and len(expected) == len(ends) + 6
