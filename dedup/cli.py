@@ -27,6 +27,7 @@ from dedup.config import ConfigError, Settings, find_config, load_settings
 from dedup.engine import EngineUnavailable, FaultLog, open_engine
 from dedup.io.json_text import dumps
 from dedup.io.problems import ProblemLog, omitted_message, printable
+from dedup.io.wording import count_of
 from dedup.report.formats import EXIT_BROKEN_PIPE, EXIT_ERROR, EXIT_INTERRUPTED, EXIT_TERMINATED, lint_exit_code, report_pieces, scan_exit_code
 from dedup.scan import scan_corpus
 from dedup.version import __version__
@@ -78,7 +79,7 @@ def report_omitted_problems(log: ProblemLog, faults: FaultLog | None = None, qui
     the traceback of each stage failure shown."""
     err = stderr_console()
     if quiet and log.total:
-        err.print(Text(f"dedup: {log.total} input problems (run without -q to see them)"))
+        err.print(Text(f"dedup: {count_of(log.total, 'input problem')} (run without -q to see them)"))
     for kind, count in [] if quiet else log.omitted():
         err.print(Text(f"dedup: {omitted_message(count)} ({kind})"))
     if faults is None:
@@ -514,8 +515,6 @@ def baseline(paths: tuple[str, ...], output: str, index_file: str | None, diff_a
     settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore})
     report = _lint_call(baseline_paths, paths, output, settings, index_file, diff_against)
     report_problems(report.problems)
-    from dedup.io.wording import count_of
-
     click.echo(f"{output}: {count_of(len(report.baselined), 'finding')} accepted in {count_of(report.documents, 'document')}")
 
 @main.command()

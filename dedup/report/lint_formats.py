@@ -33,7 +33,8 @@ def to_text(report: LintReport) -> str:
         lines.append(_printable(f"{entry.document}: stale baseline entry {entry.rule} {entry.fingerprint} ({entry.message}); rewrite the baseline with `dedup baseline`"))
     summary = f"{count_of(len(report.findings), 'finding')} in {count_of(report.documents, 'document')}"
     if report.baseline:
-        summary += f" ({len(report.baselined)} in the baseline, {len(report.stale)} stale baseline entries)"
+        stale = len(report.stale)
+        summary += f" ({len(report.baselined)} in the baseline, {stale} stale baseline {'entry' if stale == 1 else 'entries'})"
     lines.append(summary)
     return "\n".join(lines) + "\n"
 

@@ -11,11 +11,12 @@ import pytest
 
 from dedup.boilerplate import ascii_pass
 from dedup.boilerplate.ascii_pass import batch_blocks, batch_figures, batch_fingerprints, cut_blocks
-from dedup.boilerplate.ascii_stats import ENDS_ELLIPSIS, ENDS_SENTENCE, KEY_WORDS
+from dedup.boilerplate.ascii_stats import ENDS_ELLIPSIS, ENDS_SENTENCE, KEY_WORDS, STOPWORD_HITS, ascii_block_counts
 from dedup.boilerplate.blocks import document_blocks
-from dedup.boilerplate.features import _ENDS_ELLIPSIS, _ENDS_SENTENCE, _class_counts, _codes, _ends_with
+from dedup.boilerplate.features import _ENDS_ELLIPSIS, _ENDS_SENTENCE, _class_counts, _codes, _ends_with, compiled_pass_tables
 from dedup.boilerplate.repeats import block_key, keyed_fingerprints
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
+from dedup.boilerplate.stopwords import STOPWORDS
 from dedup.document import Document
 from dedup.text.normalize import normalize_text
 
@@ -166,3 +167,36 @@ def test_batch_fingerprints_are_the_keyed_fingerprints(near):
     for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
     assert found.hashes.size > 1000 and (near[0] is None or found.long_rows.size > 50)
+
+
+def test_the_compiled_pass_reads_stopwords_of_every_case_length_and_place():
+    # The loop packs a word's key as it reads the word (its last 8 codes):
+    # stopwords in any case, inside longer words, of 8 codes or more, and
+    # ending the text are counted as the numpy definition counts them.
+    if ascii_pass._pass_loop is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    stops = sorted(w for w in STOPWORDS if w.isascii())
+    rng = random.Random(12)
+    words = []
+    for w in stops:
+        words += [w, w.upper(), w.capitalize(), "x" + w, w + "s", w + w, "q" * (8 - len(w)) + w, "q" * (9 - len(w)) + w, w + "q" * (9 - len(w)), "1" + w]
+    separators = [" ", "  ", "\n", "\n\n", ", ", ". ", "'", "-", "\t"]
+    docs = []
+    for k in range(300):
+        picked = [rng.choice(words) for _ in range(rng.randint(1, 40))]
+        text = "".join(word + rng.choice(separators) for word in picked[:-1]) + picked[-1]  # a word ends the text
+        docs.append(Document(id=str(k), text=text))
+    blocks = batch_blocks(docs)
+    figures = batch_figures(docs, blocks, 3)
+    hits = 0
+    for doc, doc_blocks, counts in zip(docs, blocks, figures.counts):
+        texts = [b.text(doc.text) for b in doc_blocks]
+        ends = np.cumsum([len(t) + 1 for t in texts]) - 1
+        want = _class_counts(_codes("\n".join(texts)), ends)
+        assert counts[:, :9].tolist() == want.tolist(), doc.id
+        assert ascii_block_counts(_codes("\n".join(texts)), ends, compiled_pass_tables()).tolist() == want.tolist(), doc.id
+        hits += int(want[:, STOPWORD_HITS].sum())
+    assert hits > 500
+    text = "The THE the xthe thex thethe between xbetween qqbetween betweenqq 1the because"
+    [counts] = batch_figures([Document("t", text)], batch_blocks([Document("t", text)]), 3).counts
+    assert counts[:, STOPWORD_HITS].tolist() == [5]

@@ -15,10 +15,11 @@ from conftest import CORPUS, synthetic_text
 
 from dedup.cli import main
 from dedup.config import Settings
+from dedup.lint.baseline import Entry
 from dedup.lint.build import build_index
 from dedup.lint.findings import Finding, Location
 from dedup.lint.run import LintReport, lint_paths
-from dedup.report.lint_formats import escape_data, escape_property, to_github, to_gitlab, to_sarif
+from dedup.report.lint_formats import escape_data, escape_property, to_github, to_gitlab, to_sarif, to_text
 
 HERE = Path(__file__).resolve().parent
 SARIF_SCHEMA = json.loads((HERE.parent / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
@@ -160,3 +161,13 @@ def test_an_entry_whose_document_was_renamed_away_is_stale_by_its_sketch(tmp_pat
     Path("b.txt").unlink()
     report = lint_paths(["a.txt", "c.txt"], settings, baseline="baseline.json")
     assert report.findings == [] and [e.rule for e in report.stale] == ["DUP001"]
+
+
+def test_the_summary_line_agrees_with_its_counts() -> None:
+    def entry(k: int) -> Entry:
+        return Entry("DUP004", f"{k:032d}", ("",), f"doc-{k}.txt", None, "a rewrite")
+
+    one = to_text(LintReport(stale=[entry(1)], documents=1, baseline="baseline.json")).splitlines()[-1]
+    assert one == "0 findings in 1 document (0 in the baseline, 1 stale baseline entry)"
+    two = to_text(LintReport(stale=[entry(1), entry(2)], documents=2, baseline="baseline.json")).splitlines()[-1]
+    assert two == "0 findings in 2 documents (0 in the baseline, 2 stale baseline entries)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import random
 import re
 
 from conftest import CORPUS
@@ -11,6 +12,7 @@ from conftest import CORPUS
 from dedup.config import Settings
 from dedup.diff import diff_documents
 from dedup.document import Document
+import dedup.report.html as html
 from dedup.report.html import content_security_policy, diff_page, render_scan_report
 from dedup.scan import scan_documents
 
@@ -44,3 +46,26 @@ def test_corpus_strings_are_escaped() -> None:
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&#34;&gt;&lt;img src=x onerror=alert(2)&gt;" in page
     assert 'id="pair-1"' in page  # anchors are numbered, never taken from the corpus
+
+
+def _sentences(rng: random.Random, n: int) -> str:
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(4, 9))) for _ in range(n)]
+    return " ".join(" ".join(words[i : i + 14]).capitalize() + "." for i in range(0, n, 14))
+
+
+def test_the_notes_of_cut_lists_agree_with_their_count(monkeypatch) -> None:
+    settings = Settings(jobs=1)
+    docs = [Document(f"doc-{k}", f"Opening {k} of its own. {SHARED}{SHARED}") for k in range(3)]
+    result = scan_documents(docs, settings)
+    assert len(result.pairs) == 3
+    monkeypatch.setattr(html, "MAX_PAIR_SECTIONS", 2)
+    assert "1 more pair is in the JSON output" in render_scan_report(result, docs, settings)
+    monkeypatch.setattr(html, "MAX_PAIR_SECTIONS", 1)
+    assert "2 more pairs are in the JSON output" in render_scan_report(result, docs, settings)
+    # two passages, each quoted by three documents amid text of their own: two groups
+    rng = random.Random(4)
+    passages = [_sentences(rng, 70), _sentences(rng, 70)]
+    docs = [Document(f"q{k}", f"{_sentences(rng, 200)} {passages[k % 2]} {_sentences(rng, 200)}") for k in range(6)]
+    result = scan_documents(docs, settings)
+    assert len(result.shared_passages) == 2
+    assert "1 more group is in the JSON output" in render_scan_report(result, docs, settings)

@@ -229,7 +229,7 @@ def test_output_file_quiet_and_verbose(small_pair: list[str], tmp_path: Path) ->
     loud = _run(["scan", str(broken), "--jobs", "1", "--no-passages"])
     quiet = _run(["scan", str(broken), "-q", "--jobs", "1", "--no-passages"])
     assert "bad.txt" in loud.stderr and "bad.txt" not in quiet.stderr
-    assert loud.returncode == quiet.returncode == 0 and "1 input problems (run without -q" in quiet.stderr
+    assert loud.returncode == quiet.returncode == 0 and "1 input problem (run without -q" in quiet.stderr
     missing = _run(["diff", *small_pair, "-o", str(tmp_path / "nowhere" / "x.txt")])
     assert missing.returncode == 2 and "nowhere" in missing.stderr
     boiler = tmp_path / "boilerplate.txt"
