@@ -284,8 +284,8 @@ def diff(first: str, second: str, corpus: tuple[str, ...], side_by_side: bool, f
         result = diff_documents(first, second, settings, list(corpus) or None, encoding=encoding, problems=problem_log(output.quiet))
     except DiffInputError as err:
         raise click.exceptions.Exit(_fail(str(err))) from None
-    note(output, f"aligned in {time.perf_counter() - started:.2f} s: {len(result.alignment.passages)} passages, "
-                 f"{len(result.alignment.sentence_pairs)} aligned sentence pairs; settings {settings.passages}")
+    note(output, f"aligned in {time.perf_counter() - started:.2f} s: {count_of(len(result.alignment.passages), 'passage')}, "
+                 f"{count_of(len(result.alignment.sentence_pairs), 'aligned sentence pair')}; settings {settings.passages}")
     with writing(output):
         if fmt == "json":
             emit_text(dumps(result.to_dict(), indent=True) + "\n", output)
@@ -333,7 +333,7 @@ def boilerplate(paths: tuple[str, ...], fmt: str, min_docs: int | None, no_class
     faults = fault_log()
     found, repeats = boilerplate_report(docs, settings, faults=faults)
     report_omitted_problems(problems, faults, output.quiet)
-    note(output, f"{len(docs)} documents, {len(repeats)} repeated blocks in {time.perf_counter() - started:.2f} s; settings {settings.boilerplate}")
+    note(output, f"{count_of(len(docs), 'document')}, {count_of(len(repeats), 'repeated block')} in {time.perf_counter() - started:.2f} s; settings {settings.boilerplate}")
     if fmt == "json":
         payload = {
             "repeated_blocks": [r.to_dict() for r in repeats],
@@ -490,8 +490,8 @@ def lint(paths: tuple[str, ...], index_file: str | None, diff_against: str | Non
     report = _lint_call(lint_paths, paths, settings, index_file, baseline_file, diff_against)
     if not output.quiet:
         report_problems(report.problems)
-    note(output, f"linted {report.documents} documents in {time.perf_counter() - started:.2f} s: "
-                 f"{len(report.findings)} findings; settings {settings.lint}")
+    note(output, f"linted {count_of(report.documents, 'document')} in {time.perf_counter() - started:.2f} s: "
+                 f"{count_of(len(report.findings), 'finding')}; settings {settings.lint}")
     with writing(output):
         # Findings are the product here: written plain (no pager, no colour) so CI logs and files get them whole.
         emit_text(LINT_FORMATTERS[fmt](report), output)

@@ -235,3 +235,12 @@ def test_output_file_quiet_and_verbose(small_pair: list[str], tmp_path: Path) ->
     boiler = tmp_path / "boilerplate.txt"
     assert _run(["boilerplate", str(CORPUS), "-o", str(boiler)]).returncode == 0
     assert "Boilerplate per document" in boiler.read_text(encoding="utf-8")
+
+
+def test_verbose_notes_count_in_the_singular_for_one(tmp_path: Path) -> None:
+    story = tmp_path / "story.txt"
+    story.write_text("A single report of its own, with nothing shared.\n", encoding="utf-8")
+    lint = _run(["lint", str(story), "-v"])
+    assert lint.returncode == 0 and "linted 1 document in " in lint.stderr and ": 0 findings;" in lint.stderr
+    boiler = _run(["boilerplate", str(story), "-v"])
+    assert boiler.returncode == 0 and "1 document, 0 repeated blocks in " in boiler.stderr
