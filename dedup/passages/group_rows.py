@@ -89,11 +89,10 @@ def _held_pairs(
     found in each of its members holds exactly those pairs; the pairs of one
     found in fewer are taken again from the documents it was found in."""
     within = np.zeros(len(left_out), dtype=bool)
-    member_of = np.fromiter((groups.members[g].size for g in chosen.tolist()), dtype=np.int64, count=chosen.size)
-    same = found_in == member_of  # then compared document by document, all groups at once
+    same = found_in == groups.members.sizes[chosen]  # then compared document by document, all groups at once
     if same.any():
         flat_held = found.document[held_at[np.repeat(same, found_in)]]
-        flat_members = np.concatenate([groups.members[g] for g in chosen[same].tolist()])
+        flat_members = groups.members.taking(chosen[same]).flat
         differs = np.repeat(np.arange(int(same.sum())), found_in[same])[flat_held != flat_members]
         same[np.flatnonzero(same)[differs]] = False
     whole = np.zeros(len(groups), dtype=bool)
@@ -151,7 +150,7 @@ def group_medians(values: np.ndarray, group: np.ndarray, bounds: np.ndarray) -> 
     Returns:
         One int64 per group.
     """
-    ordered = values[np.lexsort((values, group))].astype(np.int64, copy=False)
+    ordered = _sorted_within(values.astype(np.int64, copy=False), group)
     sizes = bounds[1:] - bounds[:-1]
     out = np.zeros(sizes.size, dtype=np.int64)
     some = np.flatnonzero(sizes)
@@ -160,6 +159,19 @@ def group_medians(values: np.ndarray, group: np.ndarray, bounds: np.ndarray) -> 
     lower = np.where(sizes[some] % 2 == 1, upper, ordered[middle - 1])
     out[some] = (lower + upper) // 2
     return out
+
+
+def _sorted_within(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """``values`` sorted within each run of ``group`` (ascending): one sort
+    of the values with their group in the high bits where both fit, a few
+    times faster than sorting their positions by two keys."""
+    if values.size == 0 or (values.min() >= 0 and values.max() < _LOW and group[-1] < _LOW):
+        return np.sort((group.astype(np.int64) << _LOW_BITS) | values) & (_LOW - 1)
+    return values[np.lexsort((values, group))]
+
+
+_LOW_BITS = 32
+_LOW = 1 << _LOW_BITS
 
 
 def median_int(values: Sequence[int]) -> int:

@@ -137,8 +137,7 @@ def member_documents(groups: Groups, n_docs: int) -> np.ndarray:
     """Every document some group holds, sorted (marked, not sorted: the
     groups' members run to several a document on a high-reuse corpus)."""
     held = np.zeros(n_docs, dtype=bool)
-    if len(groups):
-        held[np.concatenate(groups.members)] = True
+    held[groups.members.flat] = True
     return np.flatnonzero(held)
 
 

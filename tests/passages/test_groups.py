@@ -293,6 +293,25 @@ def test_groups_are_ordered_as_lists_of_their_members(columns: int) -> None:
     assert lexicographic_order([]) == []
 
 
+def test_members_held_flat_read_as_an_array_per_group() -> None:
+    from dedup.passages.groups import Members, set_members
+
+    rng = np.random.default_rng(7)
+    arrays = [np.sort(rng.choice(40, size=int(rng.integers(0, 6)), replace=False)) for _ in range(30)]
+    members = Members.of(arrays)
+    assert len(members) == 30 and [m.tolist() for m in members] == [a.tolist() for a in arrays]
+    assert [members[k].tolist() for k in range(30)] == [a.tolist() for a in arrays]
+    chosen = rng.permutation(30)[:12]
+    assert [m.tolist() for m in members.taking(chosen)] == [arrays[k].tolist() for k in chosen.tolist()]
+    joined = Members.joined([members.taking([3, 1]), Members.of([]), members.taking([0])])
+    assert [m.tolist() for m in joined] == [arrays[3].tolist(), arrays[1].tolist(), arrays[0].tolist()]
+    assert Members.of(members) is members and len(Members.joined([])) == 0
+    # the holders of the first set added with each wanted signature
+    found = set_members(np.array([5, 9, 5], dtype=np.uint64), np.array([2, 3, 1]), np.array([1, 2, 3, 4, 5, 6]), np.array([9, 5], dtype=np.uint64))
+    assert [m.tolist() for m in found] == [[3, 4, 5], [1, 2]]
+    assert len(set_members(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))) == 0
+
+
 def test_code_totals_sum_each_codes_counts_in_order_of_code() -> None:
     from collections import Counter
 
