@@ -170,6 +170,22 @@ def test_values_sorted_within_their_groups_are_those_of_a_sort_by_group_then_val
     assert _sorted_within(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).size == 0
 
 
+def test_a_batchs_words_are_each_documents_indexed_words() -> None:
+    # texts hashed in one call (ASCII, unmasked: empty, without words, words at either end) and one at a time
+    from dedup.passages.group_spans import _batch_words, indexed_words
+
+    texts = ["Alpha beta, gamma.", "", "  ...  ", "one", "Ünïcode wörds here", "delta epsilon zeta eta", "x", "masked words are left out"]
+    batch = [(10 + k, Document(f"d{k}", text)) for k, text in enumerate(texts)]
+    masks = {"d7": [Span(7, 13)]}
+    hashes, starts, ends, owner = _batch_words(batch, masks)
+    for b, (_, doc) in enumerate(batch):
+        words, first, last = indexed_words(doc, masks.get(doc.id))
+        mine = owner == b
+        assert hashes[mine].tolist() == words.tolist() and starts[mine].tolist() == first.tolist() and ends[mine].tolist() == last.tolist()
+    assert owner.size == sum(indexed_words(doc, masks.get(doc.id))[0].size for _, doc in batch) > 0
+    assert [part.size for part in _batch_words([(0, Document("e", ""))], {})] == [0, 0, 0, 0]
+
+
 @pytest.mark.parametrize("size", [0, 1, 7, 5000])
 def test_hash_table_finds_the_first_position_searchsorted_gives(size: int) -> None:
     from dedup.passages.group_spans import HashTable
