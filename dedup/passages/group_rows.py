@@ -11,7 +11,8 @@ or with the earliest date shared, the direction is undetermined.
 from __future__ import annotations
 
 from datetime import date
-from typing import Mapping, Sequence
+from functools import partial
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -30,7 +31,21 @@ def shared_passage_groups(
     docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
     settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
 ) -> tuple[list[GroupResult], np.ndarray]:
-    """The groups to report, numbered ``g1``, ``g2``, ... in order of their documents.
+    """The groups to report, numbered ``g1``, ``g2``, ... in order of their
+    documents, and which of the ``left_out`` pairs they hold: the rows of
+    :func:`shared_passage_groups_later` made at once."""
+    rows, within = shared_passage_groups_later(docs, collector, left_out, n_docs, settings, masks, engine, workers)
+    return rows(), within
+
+
+def shared_passage_groups_later(
+    docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
+    settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
+) -> tuple[Callable[[], list[GroupResult]], np.ndarray]:
+    """The groups to report, numbered ``g1``, ``g2``, ... in order of their
+    documents, as a call that makes their rows: what the pairs still to
+    align wait for (the pairs the groups hold) is known first, and the rows
+    can be made while the workers align them.
 
     Args:
         docs: The documents.
@@ -44,9 +59,9 @@ def shared_passage_groups(
             (:func:`~dedup.passages.group_spans.group_spans`).
 
     Returns:
-        The groups, each with its documents' spans, and which of the
-        ``left_out`` pairs one of them holds (both documents among its
-        members): the others are not reported through groups.
+        A call giving the groups' rows, each with its documents' spans, and
+        which of the ``left_out`` pairs one of them holds (both documents
+        among its members): the others are not reported through groups.
     """
     groups = collector.groups(settings.min_shared_fingerprints)
     codes = left_out[:, 0] * np.int64(n_docs) + left_out[:, 1] if len(left_out) else np.zeros(0, dtype=np.int64)
@@ -63,8 +78,8 @@ def shared_passage_groups(
     # estimate, as it does for a pair reported from the index, so that what would be a pair is never lost
     estimated = group_medians(found.estimates, found.group, bounds)
     reported = reported_entries(bounds, (found_in >= settings.group_min_docs) & (np.maximum(chars, estimated) >= settings.min_shared_chars))
-    out = _group_rows(docs, found, groups, *reported, chars)
-    return out, _held_pairs(groups, *reported, found, bounds, n_docs, left_out, order[left_at], left_group)
+    within = _held_pairs(groups, *reported, found, bounds, n_docs, left_out, order[left_at], left_group)
+    return partial(_group_rows, docs, found, groups, *reported, chars), within
 
 
 def reported_entries(bounds: np.ndarray, reported: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -272,6 +272,28 @@ def test_what_lives_once_the_groups_are_built_is_set_aside_from_collections_unti
     assert scan_documents(docs, Settings(jobs=1)).shared_passages and gc.get_freeze_count() == 0
 
 
+def test_a_call_in_the_background_gives_its_value_or_raises_its_error_where_it_is_taken() -> None:
+    # the pairs are aligned on a thread of their own while the groups' rows are made
+    import threading
+
+    from dedup.passages.pairs import _InBackground
+
+    started, release = threading.Event(), threading.Event()
+
+    def aligned() -> list[int]:
+        started.set()
+        release.wait(10)
+        return [1, 2]
+
+    running = _InBackground(aligned)
+    assert started.wait(10)  # running before anything asks for it
+    release.set()
+    assert running.result() == [1, 2]
+    failing = _InBackground(lambda: [][1])
+    with pytest.raises(IndexError):
+        failing.result()
+
+
 def test_a_groups_median_in_plain_python_is_numpys() -> None:
     from dedup.passages.group_rows import median_int
 
