@@ -137,8 +137,7 @@ def member_documents(groups: Groups, n_docs: int) -> np.ndarray:
     """Every document some group holds, sorted (marked, not sorted: the
     groups' members run to several a document on a high-reuse corpus)."""
     held = np.zeros(n_docs, dtype=bool)
-    if len(groups):
-        held[np.concatenate(groups.members)] = True
+    held[groups.members.flat] = True
     return np.flatnonzero(held)
 
 
@@ -229,8 +228,11 @@ def _by_group(runs: list[_RunFindings]) -> GroupSpans:
     return out
 
 
-# Top bits a hash table's buckets are found by, at most (4 million buckets, 32 MB of their starts).
+# Top bits a hash table's buckets are found by, at most (4 million buckets, 32 MB of their entries).
 _MOST_BUCKET_BITS = 22
+# Bits of a bucket's entry that hold its size, its start above them.
+_SIZE_BITS = 32
+_SIZE_MASK = (1 << _SIZE_BITS) - 1
 
 
 class HashTable:
@@ -240,22 +242,27 @@ class HashTable:
     the key is there, in a few passes over the keys instead of a binary
     search each (the keys are document n-grams, millions of them).
 
+    Each bucket's start and size are packed in one int64, read in one pass
+    (the buckets of millions of hashes lie outside the caches: a read of
+    the start and another of the next bucket's missed them twice).
+
     Args:
-        hashes: Sorted uint64 hashes (repeats allowed).
+        hashes: Sorted uint64 hashes (repeats allowed, fewer than 2**31).
     """
 
     def __init__(self, hashes: np.ndarray) -> None:
+        if hashes.size > _SIZE_MASK >> 1:
+            raise ValueError(f"a hash table holds fewer than 2**31 hashes, not {hashes.size}")
         self.hashes = hashes
         self.shift = np.uint64(64 - min(max(1, int(hashes.size).bit_length()), _MOST_BUCKET_BITS))
         buckets = 1 << (64 - int(self.shift))
-        self.starts = np.zeros(buckets + 1, dtype=np.int64)
-        np.cumsum(np.bincount((hashes >> self.shift).astype(np.intp), minlength=buckets), out=self.starts[1:])
+        sizes = np.bincount((hashes >> self.shift).astype(np.intp), minlength=buckets).astype(np.int64)
+        self.buckets = ((np.cumsum(sizes) - sizes) << _SIZE_BITS) | sizes
 
     def find(self, keys: np.ndarray) -> np.ndarray:
         """The first position of each key in ``hashes``, -1 where it is not there."""
-        bucket = (keys.astype(np.uint64, copy=False) >> self.shift).astype(np.intp)
-        at = self.starts[bucket]
-        left = self.starts[bucket + 1] - at
+        bucket = self.buckets[(keys.astype(np.uint64, copy=False) >> self.shift).astype(np.intp)]
+        at, left = bucket >> _SIZE_BITS, bucket & _SIZE_MASK
         out = np.full(keys.size, -1, dtype=np.int64)
         pending = np.flatnonzero(left > 0)
         step = 0
@@ -280,8 +287,10 @@ def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence
     texts = [batch[b][1].text for b in fast]
     bases = np.cumsum([0] + [len(t) + 1 for t in texts])[:-1]
     hashes, starts, ends = token_hash_spans(" ".join(texts).lower())
-    local = np.searchsorted(bases, starts, side="right") - 1
-    columns = [(hashes, starts - bases[local], ends - bases[local], np.array(fast, dtype=np.int64)[local])]
+    # the words of each text, in order: where each text's first word is, looked up once a text, not once a word
+    words_of = np.diff(np.searchsorted(starts, bases), append=starts.size)
+    base = np.repeat(bases, words_of)
+    columns = [(hashes, starts - base, ends - base, np.repeat(np.array(fast, dtype=np.int64), words_of))]
     for b in sorted(set(range(len(batch))) - set(fast)):
         doc = batch[b][1]
         words, first, last = indexed_words(doc, masks.get(doc.id))

@@ -22,7 +22,7 @@ from typing import Iterable
 
 import numpy as np
 
-from dedup.passages.groups import code_totals, counts_of, set_members
+from dedup.passages.groups import Members, code_totals, counts_of, set_members
 
 # Ranges of set signatures (by their top bits) the fingerprints and sets are filed by (256 at most: a range is a byte).
 SIGNATURE_RANGES = 16
@@ -112,7 +112,7 @@ class GroupSpill:
             out[at] = counts_of(*code_totals(entries[:, 0], entries[:, 1]), wanted[at])
         return out
 
-    def signature_groups(self, min_fingerprints: int) -> Iterable[tuple[list[np.ndarray], np.ndarray, np.ndarray, np.ndarray]]:
+    def signature_groups(self, min_fingerprints: int) -> Iterable[tuple[Members, np.ndarray, np.ndarray, np.ndarray]]:
         """Per signature range, the groups of ``min_fingerprints`` or more
         fingerprints: their members (the holders of the first set added with
         the signature), fingerprint counts, and the hashes of their

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 
@@ -46,21 +46,72 @@ def set_signatures(owners: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return np.add.reduceat(x, starts) if starts.size else np.zeros(0, dtype=np.uint64)
 
 
+class Members:
+    """Each group's documents, as one flat array of every group's members
+    and the count of each: a scan holds hundreds of thousands of groups, and
+    an array per group cost more to make, reorder and join again than the
+    passes that read them all at once.
+
+    Args:
+        flat: The members, group after group (sorted within a group).
+        sizes: Members of each group.
+    """
+
+    def __init__(self, flat: np.ndarray, sizes: np.ndarray) -> None:
+        self.flat = np.asarray(flat, dtype=np.int64)
+        self.sizes = np.asarray(sizes, dtype=np.int64)
+        self.starts = np.cumsum(self.sizes) - self.sizes
+
+    @classmethod
+    def of(cls, members: "Members | Sequence[np.ndarray]") -> "Members":
+        """``members`` as they are, or made from an array per group."""
+        if isinstance(members, Members):
+            return members
+        sizes = np.fromiter((m.size for m in members), dtype=np.int64, count=len(members))
+        return cls(np.concatenate(members) if len(members) else np.zeros(0, dtype=np.int64), sizes)
+
+    @classmethod
+    def joined(cls, parts: "Sequence[Members]") -> "Members":
+        """The groups of ``parts``, one part after the other."""
+        if not parts:
+            return cls(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+        return cls(np.concatenate([p.flat for p in parts]), np.concatenate([p.sizes for p in parts]))
+
+    def __len__(self) -> int:
+        return int(self.sizes.size)
+
+    def __getitem__(self, k: int) -> np.ndarray:
+        start = int(self.starts[k])
+        return self.flat[start : start + int(self.sizes[k])]
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        return (self.flat[a:b] for a, b in zip(self.starts.tolist(), (self.starts + self.sizes).tolist()))
+
+    def taking(self, chosen: np.ndarray | Sequence[int]) -> "Members":
+        """The groups at ``chosen`` (any order), in that order."""
+        chosen = np.asarray(chosen, dtype=np.int64)
+        return Members(self.flat[run_positions(self.starts[chosen], self.sizes[chosen])], self.sizes[chosen])
+
+
 @dataclass(frozen=True)
 class Groups:
     """The shared-passage groups of a corpus, before their spans.
 
     Attributes:
-        members: Per group, its documents' indices, sorted.
+        members: Per group, its documents' indices, sorted (:class:`Members`;
+            an array per group is taken as one).
         hashes: Every grouped fingerprint hash, sorted.
         group_of: The group of each of ``hashes``.
         fingerprints: Per group, its fingerprints.
     """
 
-    members: list[np.ndarray]
+    members: Members
     hashes: np.ndarray
     group_of: np.ndarray
     fingerprints: np.ndarray
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "members", Members.of(self.members))
 
     def __len__(self) -> int:
         return len(self.members)
@@ -70,7 +121,7 @@ class Groups:
         renumber = np.full(len(self.members), -1, dtype=np.int64)
         renumber[chosen] = np.arange(chosen.size)
         keep = renumber[self.group_of] >= 0
-        return Groups([self.members[k] for k in chosen.tolist()], self.hashes[keep], renumber[self.group_of[keep]], self.fingerprints[chosen])
+        return Groups(self.members.taking(chosen), self.hashes[keep], renumber[self.group_of[keep]], self.fingerprints[chosen])
 
 
 class GroupCollector:
@@ -211,24 +262,27 @@ class GroupCollector:
         group_of = renumber[group_of]
         keep = group_of >= 0
         by_hash = np.argsort(hashes[keep], kind="stable")
-        return Groups([members[k] for k in order], hashes[keep][by_hash], group_of[keep][by_hash], sizes[kept[order]])
+        return Groups(members.taking(order), hashes[keep][by_hash], group_of[keep][by_hash], sizes[kept[order]])
 
     def _spilled_groups(self, min_fingerprints: int) -> "SpilledGroups":
         """:meth:`groups` from the spill, one range of signatures at a time:
         what stays in memory is the groups' members, not every grouped
         fingerprint (their hashes wait in files until groups are taken)."""
-        members: list[np.ndarray] = []
+        parts: list[Members] = []
         sizes = []
+        held = 0
         self._spill.forget_kept()  # those of an earlier call (the groups taken from it read them no more)
         for found, fingerprints, found_hashes, found_group in self._spill.signature_groups(min_fingerprints):
-            self._spill.keep_hashes(found_hashes, found_group + len(members))
-            members.extend(found)
+            self._spill.keep_hashes(found_hashes, found_group + held)
+            parts.append(found)
+            held += len(found)
             sizes.append(fingerprints)
+        members = Members.joined(parts)
         order = lexicographic_order(members)
         renumber = np.empty(len(order), dtype=np.int64)
         renumber[order] = np.arange(len(order))
         fingerprints = np.concatenate(sizes)[order] if sizes else np.zeros(0, dtype=np.int64)
-        return SpilledGroups([members[k] for k in order], fingerprints, self._spill, renumber)
+        return SpilledGroups(members.taking(order), fingerprints, self._spill, renumber)
 
 
 class SpilledGroups:
@@ -239,7 +293,7 @@ class SpilledGroups:
         members, fingerprints: As :class:`Groups`'.
     """
 
-    def __init__(self, members: list[np.ndarray], fingerprints: np.ndarray, spill, renumber: np.ndarray) -> None:
+    def __init__(self, members: Members, fingerprints: np.ndarray, spill, renumber: np.ndarray) -> None:
         self.members, self.fingerprints = members, fingerprints
         self._spill, self._renumber = spill, renumber
 
@@ -252,7 +306,7 @@ class SpilledGroups:
         renumber[chosen] = np.arange(chosen.size)
         hashes, group_of = self._spill.kept_hashes(renumber[self._renumber])
         by_hash = np.argsort(hashes, kind="stable")
-        return Groups([self.members[k] for k in chosen.tolist()], hashes[by_hash], group_of[by_hash], self.fingerprints[chosen])
+        return Groups(self.members.taking(chosen), hashes[by_hash], group_of[by_hash], self.fingerprints[chosen])
 
     @property
     def hashes(self) -> np.ndarray:
@@ -267,7 +321,7 @@ class SpilledGroups:
 _ORDER_COLUMNS = 8
 
 
-def lexicographic_order(members: list[np.ndarray], columns: int = _ORDER_COLUMNS) -> list[int]:
+def lexicographic_order(members: Members | Sequence[np.ndarray], columns: int = _ORDER_COLUMNS) -> list[int]:
     """``sorted(range(len(members)), key=lambda k: members[k].tolist())``
     (``members``: arrays of non-negative integers), from one stable sort of
     their first ``columns`` values (a missing one below any value, as a
@@ -277,9 +331,8 @@ def lexicographic_order(members: list[np.ndarray], columns: int = _ORDER_COLUMNS
     n = len(members)
     if n == 0:
         return []
-    sizes = np.fromiter((m.size for m in members), dtype=np.int64, count=n)
-    flat = np.concatenate(members).astype(np.int64, copy=False)
-    starts = np.cumsum(sizes) - sizes
+    members = Members.of(members)
+    sizes, flat, starts = members.sizes, members.flat, members.starts
     keys = []
     for c in range(columns):
         key = np.full(n, -1, dtype=np.int64)
@@ -313,7 +366,7 @@ def code_totals(codes: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.n
     return codes[starts], np.add.reduceat(counts, starts)
 
 
-def set_members(signatures: np.ndarray, lengths: np.ndarray, holders: np.ndarray, wanted: np.ndarray) -> list[np.ndarray]:
+def set_members(signatures: np.ndarray, lengths: np.ndarray, holders: np.ndarray, wanted: np.ndarray) -> Members:
     """The holders of each set signature of ``wanted`` (every one of them
     among ``signatures``), from the first set added with it.
 
@@ -324,11 +377,10 @@ def set_members(signatures: np.ndarray, lengths: np.ndarray, holders: np.ndarray
         wanted: The signatures whose holders are wanted.
     """
     if wanted.size == 0:
-        return []
+        return Members.joined([])
     sets, first = np.unique(signatures, return_index=True)  # the first occurrence of each
     at = first[np.searchsorted(sets, wanted)]
-    taken = holders[run_positions((np.cumsum(lengths) - lengths)[at], lengths[at])]
-    return np.split(taken, np.cumsum(lengths[at])[:-1].tolist())
+    return Members(holders[run_positions((np.cumsum(lengths) - lengths)[at], lengths[at])], lengths[at])
 
 
 def counts_of(codes: np.ndarray, counts: np.ndarray, wanted: np.ndarray) -> np.ndarray:
@@ -358,14 +410,13 @@ def triangle(size: int) -> tuple[np.ndarray, np.ndarray]:
     return left, right
 
 
-def pair_codes_within(members: list[np.ndarray], n_docs: int) -> tuple[np.ndarray, np.ndarray]:
+def pair_codes_within(members: Members | Sequence[np.ndarray], n_docs: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of documents inside each group (``members``: each group's
     sorted document indices), as codes ``i * n_docs + j``, and the group of
     each (a group of ``k`` documents gives ``k(k-1)/2``)."""
     codes, owners = [], []
-    sizes = np.fromiter((m.size for m in members), dtype=np.int64, count=len(members))
-    flat = np.concatenate(members) if members else np.zeros(0, dtype=np.int64)
-    starts = np.cumsum(sizes) - sizes
+    members = Members.of(members)
+    sizes, flat, starts = members.sizes, members.flat, members.starts
     by_size = np.argsort(sizes, kind="stable")  # the groups of each size, in order: one pass, not one per size
     bounds = np.flatnonzero(np.diff(sizes[by_size])) + 1
     for chosen in np.split(by_size, bounds) if by_size.size else []:
@@ -379,7 +430,7 @@ def pair_codes_within(members: list[np.ndarray], n_docs: int) -> tuple[np.ndarra
     return np.concatenate(codes), np.concatenate(owners)
 
 
-def pairs_within(members: list[np.ndarray], n_docs: int, pairs: np.ndarray) -> np.ndarray:
+def pairs_within(members: Members | Sequence[np.ndarray], n_docs: int, pairs: np.ndarray) -> np.ndarray:
     """Whether both documents of each of ``pairs`` (``(m, 2)`` indices, the
     smaller first) are among the ``members`` (sorted document indices) of one group."""
     codes = np.unique(pair_codes_within(members, n_docs)[0])

@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import gc
 import heapq
+import threading
 from contextlib import contextmanager
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from functools import partial
+from typing import Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
@@ -32,10 +34,12 @@ from dedup.engine import Engine, StageFault
 from dedup.results import GroupResult, collection_paused
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
-from dedup.passages.group_rows import shared_passage_groups
+from dedup.passages.group_rows import shared_passage_groups_later
 from dedup.passages.groups import GroupCollector
 from dedup.passages.index import clear_strongest, partner_order, strongest_partners
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, pair_documents, verify_pairs, verify_pairs_pooled
+
+T = TypeVar("T")
 
 __all__ = [
     "ANCHORS_ENOUGH", "PassagePair", "candidate_pairs", "find_passage_pairs", "fingerprints", "verify_pairs", "verify_pairs_pooled",
@@ -126,11 +130,19 @@ def find_passage_pairs(
     strongest = strongest_partners(pairs, counts, ps.align_partners, order)
     paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
     with _set_aside_from_collections() as set_aside:
-        if collector is not None:
-            groups.extend(_grouped(docs, collector, pairs, paired, settings, masks, engine, set_aside))
+        group_rows = _grouped(docs, collector, pairs, paired, settings, masks, engine) if collector is not None else None
         kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
         aligned = kept & (strongest | strong)
-        with collection_paused():
+        candidates = list(map(tuple, pairs[aligned].tolist()))
+        # the workers align the pairs while this process makes the groups' rows and the pairs from the index:
+        # neither waits on the other
+        verifying = _InBackground(partial(
+            verify_pairs_pooled, docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill,
+        ))
+        with collection_paused():  # rows of many groups and pairs, none of them cyclic garbage
+            if group_rows is not None:
+                groups.extend(group_rows())
+                set_aside()
             estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
         if tally is not None:
             tally["passage_candidates"] = len(pairs)
@@ -140,8 +152,7 @@ def find_passage_pairs(
             if groups:
                 tally["passage_pairs_in_groups"] = int((~paired).sum())
                 tally["shared_passage_groups"] = len(groups)
-        candidates = list(map(tuple, pairs[aligned].tolist()))
-        found = verify_pairs_pooled(docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill)
+        found = verifying.result()
         if not estimated:
             return found
         if not spill:
@@ -149,19 +160,41 @@ def find_passage_pairs(
         return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
 
 
-def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndarray, settings: Settings, masks, engine, set_aside) -> list[GroupResult]:
+def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndarray, settings: Settings, masks, engine) -> Callable[[], list[GroupResult]]:
     """The shared-passage groups of the candidate ``pairs`` not ``paired``
-    (:func:`~dedup.passages.group_rows.shared_passage_groups`); ``paired``
-    is updated in place, and once the groups are built what lives is set
-    aside from collections (``set_aside``)."""
+    (:func:`~dedup.passages.group_rows.shared_passage_groups_later`), as a
+    call that makes their rows; ``paired`` is updated in place."""
     left_out = np.flatnonzero(~paired)
-    with collection_paused():  # rows of many groups, none of them cyclic garbage
-        found, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), settings.passages, masks, engine, settings.workers)
-        set_aside()
+    with collection_paused():
+        rows, within = shared_passage_groups_later(docs, collector, pairs[left_out], len(docs), settings.passages, masks, engine, settings.workers)
     # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
     # is a pair again, as it would be without groups, so that nothing shared goes unreported
     paired[left_out[~within]] = True
-    return found
+    return rows
+
+
+class _InBackground:
+    """A call run on a thread of its own from now on; :meth:`result` waits
+    for it and gives what it returned, or raises what it raised."""
+
+    def __init__(self, call: Callable[[], T]) -> None:
+        self._call = call
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._call()
+        except BaseException as error:  # noqa: BLE001 - raised again where the result is taken
+            self._error = error
+
+    def result(self) -> T:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value  # type: ignore[return-value]
 
 
 @contextmanager

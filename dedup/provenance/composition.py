@@ -26,7 +26,7 @@ from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 import numpy as np
 
 from dedup.io.row_spill import updated_batches
-from dedup.provenance.coverage import clipped, covered
+from dedup.provenance.coverage import clipped, covered, in_order, sorted_union_lengths
 from dedup.results import SHARED_PASSAGE, collection_paused, composition_keys
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
@@ -259,7 +259,9 @@ def _part_chars(chars: np.ndarray, rows: np.ndarray, starts: np.ndarray, ends: n
     under label ``L`` are those under ``L`` or a higher one less those under
     a higher one, and each of those is the union of the spans."""
     n = len(chars)
-    at_least = [covered(rows[keep], starts[keep], ends[keep], n) for keep in (labels >= label for label in range(1, len(PARTS)))]
+    if len(rows):  # one sort of every span: a selection of sorted spans stays sorted
+        rows, starts, ends, labels = in_order(rows, starts, ends, labels)
+    at_least = [sorted_union_lengths(rows[keep], starts[keep], ends[keep], n) for keep in (labels >= label for label in range(1, len(PARTS)))]
     out = np.empty((n, len(PARTS)), dtype=np.int64)
     out[:, ORIGINAL] = chars - at_least[0]
     for label in range(1, len(PARTS)):

@@ -49,13 +49,34 @@ def covered(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray, n: int) -> n
     """
     if not len(keys):
         return np.zeros(n, dtype=np.int64)
-    # each key's spans moved past the previous key's, so one running maximum serves every key
+    keys, lo, hi = in_order(keys, starts, ends)
+    return sorted_union_lengths(keys, lo, hi, n)
+
+
+def in_order(keys: np.ndarray, starts: np.ndarray, ends: np.ndarray, *others: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Spans ordered by key, then start, each key's moved past the previous
+    key's (``key * (largest end + 1)`` added to its bounds), so that one running
+    maximum serves every key (:func:`sorted_union_lengths`): ``(keys, starts,
+    ends, *others)`` in that order. The moved starts are the sort's one key
+    (spans of one key and start may come in any order: their union is the same).
+
+    Args:
+        keys: Whose each span is, not negative; ``starts``, ``ends``: its bounds.
+        others: Columns of the spans taken in the same order.
+    """
     offset = keys.astype(np.int64) * (int(ends.max()) + 1)
-    order = np.lexsort((starts, keys))
-    lo, hi = starts[order] + offset[order], ends[order] + offset[order]
+    lo = starts + offset
+    order = np.argsort(lo)
+    return (keys[order], lo[order], (ends + offset)[order], *(column[order] for column in others))
+
+
+def sorted_union_lengths(keys: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
+    """:func:`covered` of spans :func:`in_order` gave (or any selection of them, kept in order)."""
+    if not len(keys):
+        return np.zeros(n, dtype=np.int64)
     reach = np.maximum.accumulate(hi)
     before = np.empty_like(reach)
     before[0] = -1
     before[1:] = reach[:-1]
     new = np.maximum(hi - np.maximum(lo, before), 0)
-    return np.bincount(keys[order], weights=new, minlength=n).astype(np.int64)
+    return np.bincount(keys, weights=new, minlength=n).astype(np.int64)

@@ -158,6 +158,34 @@ def test_group_medians_are_median_int_of_each_group(seed: int) -> None:
     assert group_medians(values, group, bounds).tolist() == expected
 
 
+@pytest.mark.parametrize("high", [1000, 2**40])
+def test_values_sorted_within_their_groups_are_those_of_a_sort_by_group_then_value(high: int) -> None:
+    # one sort of packed keys where values and groups fit in 32 bits each, two keys beyond
+    from dedup.passages.group_rows import _sorted_within
+
+    rng = np.random.default_rng(high % 97)
+    group = np.sort(rng.integers(0, 50, 500))
+    values = rng.integers(0, high, group.size)
+    assert _sorted_within(values, group).tolist() == [v for _, v in sorted(zip(group.tolist(), values.tolist()))]
+    assert _sorted_within(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)).size == 0
+
+
+def test_a_batchs_words_are_each_documents_indexed_words() -> None:
+    # texts hashed in one call (ASCII, unmasked: empty, without words, words at either end) and one at a time
+    from dedup.passages.group_spans import _batch_words, indexed_words
+
+    texts = ["Alpha beta, gamma.", "", "  ...  ", "one", "Ünïcode wörds here", "delta epsilon zeta eta", "x", "masked words are left out"]
+    batch = [(10 + k, Document(f"d{k}", text)) for k, text in enumerate(texts)]
+    masks = {"d7": [Span(7, 13)]}
+    hashes, starts, ends, owner = _batch_words(batch, masks)
+    for b, (_, doc) in enumerate(batch):
+        words, first, last = indexed_words(doc, masks.get(doc.id))
+        mine = owner == b
+        assert hashes[mine].tolist() == words.tolist() and starts[mine].tolist() == first.tolist() and ends[mine].tolist() == last.tolist()
+    assert owner.size == sum(indexed_words(doc, masks.get(doc.id))[0].size for _, doc in batch) > 0
+    assert [part.size for part in _batch_words([(0, Document("e", ""))], {})] == [0, 0, 0, 0]
+
+
 @pytest.mark.parametrize("size", [0, 1, 7, 5000])
 def test_hash_table_finds_the_first_position_searchsorted_gives(size: int) -> None:
     from dedup.passages.group_spans import HashTable

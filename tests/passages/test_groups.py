@@ -277,6 +277,28 @@ def test_what_lives_once_the_groups_are_built_is_set_aside_from_collections_unti
     assert scan_documents(docs, Settings(jobs=1)).shared_passages and gc.get_freeze_count() == 0
 
 
+def test_a_call_in_the_background_gives_its_value_or_raises_its_error_where_it_is_taken() -> None:
+    # the pairs are aligned on a thread of their own while the groups' rows are made
+    import threading
+
+    from dedup.passages.pairs import _InBackground
+
+    started, release = threading.Event(), threading.Event()
+
+    def aligned() -> list[int]:
+        started.set()
+        release.wait(10)
+        return [1, 2]
+
+    running = _InBackground(aligned)
+    assert started.wait(10)  # running before anything asks for it
+    release.set()
+    assert running.result() == [1, 2]
+    failing = _InBackground(lambda: [][1])
+    with pytest.raises(IndexError):
+        failing.result()
+
+
 def test_a_groups_median_in_plain_python_is_numpys() -> None:
     from dedup.passages.group_rows import median_int
 
@@ -296,6 +318,25 @@ def test_groups_are_ordered_as_lists_of_their_members(columns: int) -> None:
     members += [np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3]), np.array([1, 2, 3, 4, 5]), np.array([1, 2, 3, 4, 6]), np.array([], dtype=np.int64)]
     assert lexicographic_order(members, columns) == sorted(range(len(members)), key=lambda k: members[k].tolist())
     assert lexicographic_order([]) == []
+
+
+def test_members_held_flat_read_as_an_array_per_group() -> None:
+    from dedup.passages.groups import Members, set_members
+
+    rng = np.random.default_rng(7)
+    arrays = [np.sort(rng.choice(40, size=int(rng.integers(0, 6)), replace=False)) for _ in range(30)]
+    members = Members.of(arrays)
+    assert len(members) == 30 and [m.tolist() for m in members] == [a.tolist() for a in arrays]
+    assert [members[k].tolist() for k in range(30)] == [a.tolist() for a in arrays]
+    chosen = rng.permutation(30)[:12]
+    assert [m.tolist() for m in members.taking(chosen)] == [arrays[k].tolist() for k in chosen.tolist()]
+    joined = Members.joined([members.taking([3, 1]), Members.of([]), members.taking([0])])
+    assert [m.tolist() for m in joined] == [arrays[3].tolist(), arrays[1].tolist(), arrays[0].tolist()]
+    assert Members.of(members) is members and len(Members.joined([])) == 0
+    # the holders of the first set added with each wanted signature
+    found = set_members(np.array([5, 9, 5], dtype=np.uint64), np.array([2, 3, 1]), np.array([1, 2, 3, 4, 5, 6]), np.array([9, 5], dtype=np.uint64))
+    assert [m.tolist() for m in found] == [[3, 4, 5], [1, 2]]
+    assert len(set_members(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))) == 0
 
 
 def test_code_totals_sum_each_codes_counts_in_order_of_code() -> None:

@@ -146,3 +146,19 @@ def test_rows_take_their_composition_as_set_composition_stores_it(seed: int) -> 
     composed, alone = composed_rows(rows, pairs)
     assert [list(row.to_dict().items()) for row in composed] == [list(row.to_dict().items()) for row in expected]
     assert alone == sum(not row.extra["shared_with"] for row in expected)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_covered_is_the_union_of_each_keys_spans_character_by_character(seed: int) -> None:
+    # spans in any order, many sharing a start (ordered by one key, their order among themselves is free)
+    import numpy as np
+
+    from dedup.provenance.coverage import covered
+
+    rng = random.Random(seed)
+    n = 12
+    spans = [(rng.randrange(n), start, start + rng.randint(1, 40)) for start in (rng.choice([0, 5, 5, 20, rng.randint(0, 200)]) for _ in range(150))]
+    keys, starts, ends = (np.array(column, dtype=np.int64) for column in zip(*spans))
+    expected = [len({c for key, start, end in spans if key == k for c in range(start, end)}) for k in range(n)]
+    assert covered(keys, starts, ends, n).tolist() == expected
+    assert covered(keys[:0], starts[:0], ends[:0], 3).tolist() == [0, 0, 0]
