@@ -26,6 +26,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import threading
 from array import array
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -141,6 +142,8 @@ class DocumentStore(Sequence[Document]):
         self._write_thread: ThreadPoolExecutor | None = None
         self._writing: Future | None = None
         self._fd: int | None = None
+        # Reads may come from two threads (the passage stage aligns its pairs while it makes its groups' rows).
+        self._reading = threading.Lock()
         # What a later stage already did of the documents where they were
         # read, by stage (taken by the stage, which otherwise does it itself).
         self.read_passes: dict[str, object] = {}
@@ -244,10 +247,11 @@ class DocumentStore(Sequence[Document]):
 
     def _reader(self) -> int:
         """The file descriptor to read from, once everything appended is on disk."""
-        self._flush()
-        if self._fd is None:
-            self._fd = os.open(self.path, os.O_RDONLY)
-        return self._fd
+        with self._reading:  # one thread waits for the pending writes while another would read past them
+            self._flush()
+            if self._fd is None:
+                self._fd = os.open(self.path, os.O_RDONLY)
+            return self._fd
 
     def close(self) -> None:
         """Close and remove the file (the store is unusable after)."""

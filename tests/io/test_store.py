@@ -245,3 +245,34 @@ def test_a_store_keeps_no_string_a_document_for_its_ids(tmp_path) -> None:
     finally:
         tracemalloc.stop()
     assert held < 32 * len(many)  # 16 bytes of text and 8 of its end; a list of the strings holds 73
+
+
+def test_threads_reading_a_new_store_at_once_read_whole_records_through_one_descriptor(tmp_path) -> None:
+    # the passage stage aligns its pairs on one thread while another makes its groups' rows: both read the store
+    import os
+    import threading
+
+    def descriptors_of(path: str) -> int:
+        return sum(os.path.realpath(f"/proc/self/fd/{fd}") == path for fd in os.listdir("/proc/self/fd"))
+
+    if not os.path.isdir("/proc/self/fd"):
+        pytest.skip("needs /proc to count open files")
+    for attempt in range(60):
+        (tmp_path / str(attempt)).mkdir()
+        with DocumentStore(tmp_path / str(attempt)) as store:
+            for k in range(4):
+                store.append(Document(str(k), f"Text number {k}."))
+            start = threading.Barrier(8)
+            read: list[str] = []
+
+            def reader(k: int) -> None:
+                start.wait()
+                read.append(store[k % 4].text)
+
+            threads = [threading.Thread(target=reader, args=(k,)) for k in range(8)]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert sorted(read) == sorted(f"Text number {k % 4}." for k in range(8))
+            assert descriptors_of(os.path.realpath(store.path)) == 2  # the writer's and the one reader's
