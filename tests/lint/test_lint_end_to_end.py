@@ -171,4 +171,4 @@ def test_lint_writes_sarif_to_a_file_and_quiet_hides_input_notes(repo: Path) -> 
     assert quiet.returncode == 1
     assert "blob.txt" not in quiet.stderr and "DUP002" in quiet.stdout
     verbose = dedup(repo, "lint", "new", "--index", INDEX, "-v")
-    assert "linted 1 documents" in verbose.stderr
+    assert "linted 1 document in" in verbose.stderr
