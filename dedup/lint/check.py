@@ -209,12 +209,12 @@ def _candidates(sources, fp, index: CorpusIndex | None, settings: Settings) -> t
     hashes, owners = fp.index_hashes, fp.index_owners
     indexed: list[int] = []
     if index is not None:
-        selves = {(k, d) for k, s in enumerate(sources) if s.file is not None and (d := _self(index, s)) is not None}
-        exact_ix = [p for p in index.exact_matches(fp.exact) if p not in selves]
-        band_ix = [p for p in map(tuple, index.band_matches(fp.band_keys).tolist()) if p not in selves]
+        # A linted file that is indexed stands for its indexed copy: no document is matched against that copy too.
+        own = {d for s in sources if s.file is not None and (d := _self(index, s)) is not None}
+        exact_ix = [p for p in index.exact_matches(fp.exact) if p[1] not in own]
+        band_ix = [p for p in map(tuple, index.band_matches(fp.band_keys).tolist()) if p[1] not in own]
         gram_h, gram_d, common = index.gram_holders(fp.index_hashes)
-        own = [d for k, d in selves]
-        keep = ~np.isin(gram_d, own)
+        keep = ~np.isin(gram_d, np.fromiter(own, dtype=np.int64, count=len(own)))
         gram_h, gram_d = gram_h[keep], gram_d[keep]
         usual = ~np.isin(hashes, common)
         hashes, owners = hashes[usual], owners[usual]

@@ -172,3 +172,16 @@ def test_lint_writes_sarif_to_a_file_and_quiet_hides_input_notes(repo: Path) -> 
     assert "blob.txt" not in quiet.stderr and "DUP002" in quiet.stdout
     verbose = dedup(repo, "lint", "new", "--index", INDEX, "-v")
     assert "linted 1 document in" in verbose.stderr
+
+
+def test_an_indexed_file_linted_again_stands_for_its_indexed_copy(repo: Path) -> None:
+    # a change that edits an indexed file and adds a reprint of it: the reprint is a copy of the file as it is
+    # now, reported once, not again against the file's indexed copy
+    indexed = repo / "corpus" / COPIED
+    indexed.write_text(indexed.read_text(encoding="utf-8") + "\nA correction was appended to this story.\n", encoding="utf-8")
+    near = repo / "new" / "reprint.txt"
+    near.write_text(near_copy((CORPUS / COPIED).read_text(encoding="utf-8")), encoding="utf-8")
+    code, report = lint_json(repo, f"corpus/{COPIED}", "new/reprint.txt")
+    assert code == 1
+    about_reprint = [f for f in report["findings"] if f["document"]["path"] == "new/reprint.txt"]
+    assert [(f["rule"], f["other"]["path"]) for f in about_reprint] == [("DUP002", f"corpus/{COPIED}")]
