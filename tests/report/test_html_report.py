@@ -69,3 +69,10 @@ def test_the_notes_of_cut_lists_agree_with_their_count(monkeypatch) -> None:
     result = scan_documents(docs, settings)
     assert len(result.shared_passages) == 2
     assert "1 more group is in the JSON output" in render_scan_report(result, docs, settings)
+
+
+def test_the_composition_table_says_what_its_shares_are_of() -> None:
+    # its "own text" counts every character, boilerplate included, where the text report's "own" leaves boilerplate out
+    docs = [Document("a", f"Opening of its own. {SHARED}{SHARED}"), Document("b", f"Another start. {SHARED}{SHARED}")]
+    caption = re.search(r"<caption>What each document is made of(.*?)</caption>", _scan_page(docs), re.S).group(1)
+    assert "shares of all its characters, boilerplate included" in caption
