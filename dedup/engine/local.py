@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
@@ -101,6 +102,10 @@ class LocalEngine:
         self.workers = workers
         self.distributed = distributed
         self._executor: ProcessPoolExecutor | None = None
+        # stop() may come from the main thread while another thread maps (the passage alignment):
+        # once stopped, no map starts a new pool of workers
+        self._pool_lock = threading.Lock()
+        self._stopped = False
 
     def __enter__(self) -> "LocalEngine":
         return self
@@ -120,7 +125,8 @@ class LocalEngine:
 
     def stop(self) -> None:
         """Kill the worker processes now, dropping the batches in flight."""
-        executor, self._executor = self._executor, None
+        with self._pool_lock:
+            executor, self._executor, self._stopped = self._executor, None, True
         if executor is None:
             return
         # The pool has no public way to kill its workers before Python 3.14
@@ -139,12 +145,16 @@ class LocalEngine:
             for batch in batches:
                 yield func(batch)
             return
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_worker_start)
+        with self._pool_lock:
+            if self._stopped:
+                raise RuntimeError("the engine was stopped")
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_worker_start)
+            executor = self._executor
         window = max(1, in_flight) * self.workers
         pending: deque[Future] = deque()
         for batch in batches:
-            pending.append(self._executor.submit(func, batch))
+            pending.append(executor.submit(func, batch))  # after stop(): RuntimeError, the pool is shut down
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

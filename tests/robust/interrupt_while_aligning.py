@@ -34,7 +34,7 @@ def _interrupted(func):
 def _watched(close):
     def closing(self):
         if multiprocessing.active_children():
-            print(ALIVE, file=sys.stderr)
+            print(ALIVE, multiprocessing.active_children(), file=sys.stderr)
         close(self)
 
     return closing
