@@ -132,12 +132,19 @@ class LocalEngine:
         # The pool has no public way to kill its workers before Python 3.14
         # (terminate_workers); its process table is the one handle on them.
         processes = list(getattr(executor, "_processes", {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)  # shutdown() forgets it
         for process in processes:
             if process.is_alive():
                 process.kill()
         for process in processes:
             process.join()
         executor.shutdown(wait=False, cancel_futures=True)
+        # The pool's manager thread closes its wake-up pipe when it sees the workers gone; the interpreter's
+        # exit writes to that pipe unless it is closed, and a close between its check and its write printed
+        # "OSError: [Errno 9] Bad file descriptor" after "dedup: interrupted". Once the thread is done the
+        # pipe is closed for good.
+        if manager is not None:
+            manager.join(timeout=10)
 
     def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
         """``func(batch)`` for every batch, in order (see :class:`~dedup.engine.base.Engine`)."""
