@@ -505,7 +505,8 @@ def scan_corpus(
     # The problem list is complete when the result is assembled, after the last document.
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems, reader.claim_part_names)
-    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, ExitStack() as stack:
+    # the workers stop before the store they read goes (an interrupt while they align the passage pairs)
+    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, _stopped_on_error(engine), ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
         distributed = getattr(engine, "distributed", False)
         if not keep and distributed and "-" not in reader.paths:

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import signal
 import sys
+import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
@@ -101,6 +102,10 @@ class LocalEngine:
         self.workers = workers
         self.distributed = distributed
         self._executor: ProcessPoolExecutor | None = None
+        # stop() may come from the main thread while another thread maps (the passage alignment):
+        # once stopped, no map starts a new pool of workers
+        self._pool_lock = threading.Lock()
+        self._stopped = False
 
     def __enter__(self) -> "LocalEngine":
         return self
@@ -120,18 +125,26 @@ class LocalEngine:
 
     def stop(self) -> None:
         """Kill the worker processes now, dropping the batches in flight."""
-        executor, self._executor = self._executor, None
+        with self._pool_lock:
+            executor, self._executor, self._stopped = self._executor, None, True
         if executor is None:
             return
         # The pool has no public way to kill its workers before Python 3.14
         # (terminate_workers); its process table is the one handle on them.
         processes = list(getattr(executor, "_processes", {}).values())
+        manager = getattr(executor, "_executor_manager_thread", None)  # shutdown() forgets it
         for process in processes:
             if process.is_alive():
                 process.kill()
         for process in processes:
             process.join()
         executor.shutdown(wait=False, cancel_futures=True)
+        # The pool's manager thread closes its wake-up pipe when it sees the workers gone; the interpreter's
+        # exit writes to that pipe unless it is closed, and a close between its check and its write printed
+        # "OSError: [Errno 9] Bad file descriptor" after "dedup: interrupted". Once the thread is done the
+        # pipe is closed for good.
+        if manager is not None:
+            manager.join(timeout=10)
 
     def map(self, func: Callable[[T], R], batches: Iterable[T], in_flight: int = 2) -> Iterator[R]:
         """``func(batch)`` for every batch, in order (see :class:`~dedup.engine.base.Engine`)."""
@@ -139,12 +152,16 @@ class LocalEngine:
             for batch in batches:
                 yield func(batch)
             return
-        if self._executor is None:
-            self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_worker_start)
+        with self._pool_lock:
+            if self._stopped:
+                raise RuntimeError("the engine was stopped")
+            if self._executor is None:
+                self._executor = ProcessPoolExecutor(self.workers, mp_context=_context(), initializer=_worker_start)
+            executor = self._executor
         window = max(1, in_flight) * self.workers
         pending: deque[Future] = deque()
         for batch in batches:
-            pending.append(self._executor.submit(func, batch))
+            pending.append(executor.submit(func, batch))  # after stop(): RuntimeError, the pool is shut down
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:

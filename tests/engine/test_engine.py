@@ -81,3 +81,19 @@ def test_workers_run_native_thread_pools_with_one_thread():
     with LocalEngine(2) as engine:
         pools = [n for threads in engine.map(_native_threads, [[0], [1], [2]]) for n in threads]
     assert pools and set(pools) == {1}
+
+
+def test_a_stopped_engine_has_no_pool_thread_left_and_starts_no_new_workers():
+    # The interpreter's exit wakes every pool's manager thread through a pipe that thread closes:
+    # a thread still alive after stop() could close it under that write (a traceback after an interrupt).
+    engine = LocalEngine(2)
+    assert list(engine.map(abs, [-1, -2, -3])) == [1, 2, 3]
+    manager = engine._executor._executor_manager_thread
+    engine.stop()
+    assert not manager.is_alive()
+    try:
+        list(engine.map(abs, [-1]))
+    except RuntimeError as error:
+        assert "stopped" in str(error)
+    else:
+        raise AssertionError("a stopped engine started new workers")

@@ -199,3 +199,30 @@ def test_the_boilerplate_command_reports_a_document_it_fails_on_and_goes_on(faul
     found = json.loads(run.stdout)
     assert [p["origin"] for p in found["problems"]] == ["x"]
     assert [d["id"] for d in found["documents"]] == ["a", "b", "c", "d", "x", "e"]
+
+
+@pytest.fixture(scope="module")
+def reuse_corpus(tmp_path_factory) -> Path:
+    """1,000 documents of 25 sentences drawn from 1,500: many shared passages to align."""
+    rng = random.Random(5)
+    sentences = [" ".join(rng.choices(WORDS, k=rng.randint(8, 16))).capitalize() + "." for _ in range(1500)]
+    path = tmp_path_factory.mktemp("reuse") / "corpus.jsonl"
+    with path.open("w") as out:
+        for k in range(1000):
+            out.write(json.dumps({"id": f"doc{k}", "text": " ".join(rng.choices(sentences, k=25))}) + "\n")
+    return path
+
+
+def test_ctrl_c_while_the_passage_pairs_are_aligned_stops_the_workers_before_their_documents_go(reuse_corpus: Path, tmp_path: Path) -> None:
+    # Before, the document store was removed while the workers still aligned pairs read from it: each printed a traceback.
+    spill = tmp_path / "tmp"
+    spill.mkdir()
+    scan = subprocess.run(
+        [sys.executable, str(HERE / "interrupt_while_aligning.py"), "scan", str(reuse_corpus), "-j2", "--format", "json"],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, TMPDIR=str(spill)),
+    )
+    assert scan.returncode == 130, scan.stderr
+    assert "workers alive when the document store went" not in scan.stderr
+    assert "Traceback" not in scan.stderr
+    assert scan.stderr.strip().splitlines()[-1] == "dedup: interrupted"
+    assert list(spill.iterdir()) == []
