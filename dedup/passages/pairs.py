@@ -145,19 +145,24 @@ def find_passage_pairs(
                 set_aside()
             estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
         if tally is not None:
-            tally["passage_candidates"] = len(pairs)
-            tally["passage_candidates_unaligned"] = int(len(pairs) - aligned.sum())
-            if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
-                tally["passage_pairs_from_index"] = len(estimated)
-            if groups:
-                tally["passage_pairs_in_groups"] = int((~paired).sum())
-                tally["shared_passage_groups"] = len(groups)
+            tally.update(_stage_counts(pairs, aligned, paired, estimated, groups))
         found = verifying.result()
         if not estimated:
             return found
         if not spill:
             return sorted([*found, *estimated], key=pair_documents)
         return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
+
+
+def _stage_counts(pairs: np.ndarray, aligned: np.ndarray, paired: np.ndarray, estimated: list, groups: list | None) -> dict[str, int]:
+    """The counts :func:`find_passage_pairs` gives its ``tally``."""
+    counts = {"passage_candidates": len(pairs), "passage_candidates_unaligned": int(len(pairs) - aligned.sum())}
+    if estimated:  # only then, so that a scan whose candidates are all aligned reads as it did
+        counts["passage_pairs_from_index"] = len(estimated)
+    if groups:
+        counts["passage_pairs_in_groups"] = int((~paired).sum())
+        counts["shared_passage_groups"] = len(groups)
+    return counts
 
 
 def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndarray, settings: Settings, masks, engine) -> Callable[[], list[GroupResult]]:
