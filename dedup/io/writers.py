@@ -63,8 +63,10 @@ def safe_relative_path(name: str) -> PurePosixPath:
         raise UnsafePathError("contains NUL or other control characters")
     if "\\" in name:
         raise UnsafePathError("contains a backslash")
-    if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+    if name.startswith("/"):
         raise UnsafePathError("is an absolute path")
+    if len(name) > 1 and name[1] == ":":
+        raise UnsafePathError(f"starts like a drive ({name[:2]!r}), which names another disk on Windows")
     if len(name.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         raise UnsafePathError(f"is longer than {MAX_PATH_BYTES} bytes")
     parts = [part for part in name.split("/") if part not in ("", ".")]
