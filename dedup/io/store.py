@@ -339,13 +339,38 @@ def write_records(path: str, docs: Iterable[Document]) -> np.ndarray:
         text, fields = _record_of(doc)
         records += (text, fields)
         sizes += (len(text), len(text) + len(fields))
-    # One write of the whole file: a write of each record's few kilobytes
+    # Few writes of many records each: a write of each record's few kilobytes
     # went to the kernel one by one (past the 8 KB buffer), most of the cost.
     with open(path, "wb", buffering=0) as out:
-        data = memoryview(b"".join(records))
-        while data:
-            data = data[out.write(data) :]
+        write_pieces(out.fileno(), records)
     return np.array(sizes, dtype=np.int64).reshape(-1, 2)
+
+
+_IOV_MAX = 1024  # buffers a writev takes (the POSIX least, Linux's)
+
+
+def write_pieces(fd: int, pieces: list, most: int = _IOV_MAX) -> None:
+    """Write ``pieces`` (bytes-like) to ``fd`` one after the other, ``most``
+    to a gathered write (no copy of them joined, which cost as much as
+    the write); ``pieces`` is consumed. A short write goes on from where it
+    stopped. Without ``os.writev``, one write of them joined."""
+    if not hasattr(os, "writev"):
+        data = memoryview(b"".join(pieces))
+        while data:
+            data = data[os.write(fd, data) :]
+        return
+    k = 0
+    while k < len(pieces):
+        batch = pieces[k : k + most]
+        done = os.writev(fd, batch)
+        if done <= 0 and any(map(len, batch)):
+            raise OSError(f"could not write the documents ({done} bytes written)")
+        for piece in batch:
+            if done < len(piece):
+                pieces[k] = memoryview(piece)[done:]  # the rest of a piece written in part
+                break
+            done -= len(piece)
+            k += 1
 
 
 def _copy_bytes(source: int, target: int, start: int, count: int, at: int) -> int:

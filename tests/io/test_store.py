@@ -10,7 +10,7 @@ import pytest
 
 from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import LocalEngine
-from dedup.io.store import DocumentStore, DocumentView, IdColumn, write_records
+from dedup.io.store import DocumentStore, DocumentView, IdColumn, write_pieces, write_records
 from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.index import candidate_pairs, candidates_and_holders, partitioned_candidate_pairs, shared_fingerprints
 
@@ -59,6 +59,18 @@ def test_documents_written_elsewhere_are_adopted_in_order_without_the_skipped_on
         assert document_sources(found) == [d.source for d in expected] and list(found.chars) == [len(d.text) for d in expected]
         assert list(found.texts(1, 4)) == [d.text for d in expected[1:4]]
         assert pickle.loads(pickle.dumps(found.take([3, 1]))) == [expected[3], expected[1]]
+
+
+@pytest.mark.parametrize("most", [1, 3, 1024])
+def test_pieces_are_written_in_order_a_few_to_a_write(tmp_path, most) -> None:
+    rng = np.random.default_rng(5)
+    pieces = [rng.integers(0, 256, int(size), dtype=np.uint8).tobytes() for size in rng.integers(0, 5000, 2500)]
+    pieces[7:9] = [b"", memoryview(b"a view of bytes")[2:]]
+    expected = b"".join(pieces)
+    path = tmp_path / "pieces.bin"
+    with open(path, "wb", buffering=0) as out:
+        write_pieces(out.fileno(), list(pieces), most)
+    assert path.read_bytes() == expected
 
 
 def test_columns_need_no_text(store) -> None:
