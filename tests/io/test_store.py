@@ -73,6 +73,32 @@ def test_pieces_are_written_in_order_a_few_to_a_write(tmp_path, most) -> None:
     assert path.read_bytes() == expected
 
 
+def test_a_write_that_stops_short_goes_on_from_where_it_stopped(tmp_path, monkeypatch) -> None:
+    # a gathered write may write less than it was given (a signal, a full disk's quota): the kernel decides, so a
+    # write that takes at most 1,000 bytes at a time stands in for one that does
+    import os
+
+    real = os.writev
+
+    def short_writev(fd, buffers):
+        taken, room = [], 1000
+        for buffer in buffers:
+            view = memoryview(buffer)[:room]
+            taken.append(view)
+            room -= len(view)
+            if not room:
+                break
+        return real(fd, taken)
+
+    monkeypatch.setattr(os, "writev", short_writev)
+    rng = np.random.default_rng(6)
+    pieces = [rng.integers(0, 256, int(size), dtype=np.uint8).tobytes() for size in rng.integers(0, 3000, 300)]
+    path = tmp_path / "short.bin"
+    with open(path, "wb", buffering=0) as out:
+        write_pieces(out.fileno(), list(pieces), 7)
+    assert path.read_bytes() == b"".join(pieces)
+
+
 def test_columns_need_no_text(store) -> None:
     assert document_ids(store) == [d.id for d in DOCS] == document_ids(DOCS)
     assert list(document_lengths(store)) == [len(d.text) for d in DOCS] == document_lengths(DOCS)
