@@ -280,8 +280,8 @@ def load_pair(
     by_id = {d.id: d for d in docs}
     missing = [x for x in (first, second) if x not in by_id]
     if missing:
-        sample = ", ".join(sorted(by_id)[:5])
-        raise DiffInputError(f"no document with id {', '.join(missing)} in the corpus (ids look like: {sample})")
+        sample = ", ".join(map(repr, sorted(by_id)[:5]))
+        raise DiffInputError(f"no document with id {', '.join(map(repr, missing))} in the corpus (ids look like: {sample})")
     return by_id[first], by_id[second], docs
 
 

@@ -83,7 +83,7 @@ def test_cli_missing_input_exits_2() -> None:
     result = CliRunner().invoke(main, ["diff", A, "nowhere.txt"])
     assert result.exit_code == 2 and "nowhere.txt" in result.output
     result = CliRunner().invoke(main, ["diff", "x", "y", "--corpus", str(CORPUS)])
-    assert result.exit_code == 2 and "no document with id" in result.output
+    assert result.exit_code == 2 and "no document with id 'x', 'y' in the corpus (ids look like: '000_8aaba136161a1b97.txt'" in result.output
     with pytest.raises(DiffInputError):
         diff_documents("x", "y", Settings(), [str(CORPUS)])
 
