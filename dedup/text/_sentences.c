@@ -11,6 +11,10 @@
  *   (the fold of each code point of the Basic Multilingual Plane) and any
  *   other cluster by the Python fold, and white space is collapsed in the
  *   same pass;
+ * - ascii_folded_tokens: folded_offsets of ASCII text and its tokens (their
+ *   hashes, original and normalised ranges) in the same pass, where the
+ *   Python code normalises, then tokenises the normalised text and maps its
+ *   tokens back;
  * - quotation_mask: the characters inside quotation marks, one pass, where
  *   the Python code looks at each mark and at the text since the last one.
  *
@@ -447,6 +451,113 @@ done:
     return result;
 }
 
+/* A character of a token of ASCII text: a letter or a digit (what the
+ * tokens of dedup.text.shingles are made of). */
+static int is_ascii_token_char(Py_UCS1 c) { return (Py_UCS1)(c - '0') <= 9 || (Py_UCS1)((c | 32) - 'a') <= 25; }
+
+/* The token multiplier and hash finaliser of dedup.text.shingles (the
+ * 64-bit FNV prime, SplitMix64's finaliser). */
+#define TOKEN_P 0x100000001B3ULL
+
+static uint64_t token_mix(uint64_t z)
+{
+    z ^= z >> 30;
+    z *= 0xBF58476D1CE4E5B9ULL;
+    z ^= z >> 27;
+    z *= 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* fold_ascii and the tokens of the folded text in the same pass: each
+ * token's hash, original start and end, and start and end in the folded
+ * text (tokens are runs of letters and digits, which the fold keeps one
+ * for one, so each is hashed as it is written). */
+static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
+{
+    PyObject *result = NULL, *folded = NULL;
+    const Py_ssize_t room = n / 2 + 1; /* the most tokens n characters hold */
+    Py_UCS1 *chars = malloc((size_t)n + 1);
+    PyObject *arrays[7] = {
+        PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t)), /* folded character: original start */
+        PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t)), /* ... and end */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(uint64_t)), /* token: hash */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* original start */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* original end */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* folded start */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* folded end */
+    };
+    int ok = chars != NULL;
+    for (int k = 0; k < 7; k++)
+        ok = ok && arrays[k] != NULL;
+    if (!ok) {
+        if (chars == NULL)
+            PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *start = (int64_t *)PyByteArray_AS_STRING(arrays[0]), *end = (int64_t *)PyByteArray_AS_STRING(arrays[1]);
+    uint64_t *hash = (uint64_t *)PyByteArray_AS_STRING(arrays[2]);
+    int64_t *t_start = (int64_t *)PyByteArray_AS_STRING(arrays[3]), *t_end = (int64_t *)PyByteArray_AS_STRING(arrays[4]);
+    int64_t *f_start = (int64_t *)PyByteArray_AS_STRING(arrays[5]), *f_end = (int64_t *)PyByteArray_AS_STRING(arrays[6]);
+    Py_ssize_t count = 0, space = -1, tokens = 0;
+    int in_token = 0;
+    uint64_t sum = 0, power = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS1 c = text[i];
+        if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) {
+            if (space < 0)
+                space = i;
+            if (in_token)
+                hash[tokens] = token_mix(sum), tokens++, in_token = 0;
+            continue;
+        }
+        if (space >= 0 && count > 0)
+            chars[count] = ' ', start[count] = space, end[count] = space + 1, count++;
+        space = -1;
+        const Py_UCS1 lower = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        if (is_ascii_token_char(c)) {
+            if (!in_token) {
+                in_token = 1, sum = 0, power = 1;
+                t_start[tokens] = i, f_start[tokens] = count;
+            }
+            sum += (uint64_t)lower * power;
+            power *= TOKEN_P;
+            t_end[tokens] = i + 1, f_end[tokens] = count + 1;
+        } else if (in_token) {
+            hash[tokens] = token_mix(sum), tokens++;
+            in_token = 0;
+        }
+        chars[count] = lower, start[count] = i, end[count] = i + 1, count++;
+    }
+    if (in_token)
+        hash[tokens] = token_mix(sum), tokens++;
+    folded = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
+    if (folded == NULL)
+        goto done;
+    for (int k = 0; k < 7; k++)
+        if (PyByteArray_Resize(arrays[k], (k < 2 ? count : tokens) * (Py_ssize_t)sizeof(int64_t)) < 0)
+            goto done;
+    result = PyTuple_Pack(8, folded, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6]);
+done:
+    free(chars);
+    Py_XDECREF(folded);
+    for (int k = 0; k < 7; k++)
+        Py_XDECREF(arrays[k]);
+    return result;
+}
+
+static PyObject *ascii_folded_tokens(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(text)) {
+        PyErr_SetString(PyExc_ValueError, "ascii_folded_tokens: the text must be ASCII");
+        return NULL;
+    }
+    return fold_ascii_tokens(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text));
+}
+
 static int fold_all(PyObject *text, const text_t *t, const uint32_t *table, Py_ssize_t size, PyObject *fold, PyObject *is_starter, folded_t *f)
 {
     Py_ssize_t i = 0;
@@ -611,6 +722,10 @@ static PyMethodDef methods[] = {
      "bytearrays, the original range of each of its characters; table holds a uint32 entry per code point below its\n"
      "length (the code point a character folds to, bit 30 where it folds to anything else, bit 31 where it is no\n"
      "starter), fold folds any other cluster and is_starter tests a code point past the table."},
+    {"ascii_folded_tokens", ascii_folded_tokens, METH_VARARGS,
+     "ascii_folded_tokens(text) -> (normalized, starts, ends, hashes, token_starts, token_ends, folded_starts,\n"
+     "folded_ends): folded_offsets of ASCII text and, as int64 (hashes: uint64) bytearrays, its tokens as\n"
+     "dedup.text.shingles.token_hash_spans hashes them, with their original and normalised ranges, in one pass."},
     {"sentence_tokens", sentence_tokens, METH_VARARGS,
      "sentence_tokens(bounds, starts) -> (kept, ranges) as bytes: of the int64 (start, end) sentence bounds, those\n"
      "holding a token (int64 sorted token starts), and the [first, last) token range of each."},

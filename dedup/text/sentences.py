@@ -44,6 +44,8 @@ from dedup.text.shingles import compiled_loop, token_hash_spans
 _compiled_bounds = compiled_loop("sentence_bounds", "_sentences")
 _compiled_tokens = compiled_loop("sentence_tokens", "_sentences")
 _compiled_spans = compiled_loop("spans", "_sentences")
+# The compiled fold of ASCII text with its tokens, or None.
+_compiled_ascii_tokens = compiled_loop("ascii_folded_tokens", "_sentences")
 
 # A "sentence" longer than this many tokens (a list, a table, text without
 # punctuation) is cut into near-equal pieces, at clause punctuation where
@@ -236,17 +238,36 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, 
     Returns:
         A :class:`PreparedText`.
     """
-    normalized = normalize_with_offsets(text, compiled)
+    if compiled and _compiled_ascii_tokens is not None and text.isascii():
+        normalized, hashes, starts, ends, norm_starts, norm_ends = _ascii_tokens(text)
+    else:
+        normalized = normalize_with_offsets(text, compiled)
+        hashes, norm_starts, norm_ends = token_hash_spans(normalized.text)
+        starts = normalized.starts[norm_starts]
+        ends = normalized.ends[norm_ends - 1]
     norm = normalized.text
-    hashes, norm_starts, norm_ends = token_hash_spans(norm)
-    starts = normalized.starts[norm_starts]
-    ends = normalized.ends[norm_ends - 1]
     masked_chars = span_mask(len(text), masks)
     masked = masked_chars[starts]
     bounds, ranges = _sentence_tokens(sentence_bounds(text, compiled), starts, compiled)
     sentences, sentence_tokens = _cut_long(text, bounds, ranges, starts, ends, compiled)
     texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked)
     return PreparedText(text, normalized, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
+
+
+def _ascii_tokens(text: str) -> tuple[NormalizedText, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The normalised ASCII text and its tokens in one compiled pass: what
+    :func:`normalize_with_offsets`, then :func:`token_hash_spans` of its
+    text and the map back to original offsets give, without a second pass
+    over the text and the arrays between them.
+
+    Returns:
+        ``(normalized, hashes, starts, ends, norm_starts, norm_ends)``: token
+        hashes, original and normalised ranges.
+    """
+    folded, char_starts, char_ends, hashes, *ranges = _compiled_ascii_tokens(text)
+    starts, ends, norm_starts, norm_ends = (np.frombuffer(r, dtype=np.int64) for r in ranges)
+    normalized = NormalizedText(folded, np.frombuffer(char_starts, dtype=np.int64), np.frombuffer(char_ends, dtype=np.int64))
+    return normalized, np.frombuffer(hashes, dtype=np.uint64), starts, ends, norm_starts, norm_ends
 
 
 def _sentence_tokens(bounds: np.ndarray, starts: np.ndarray, compiled: bool) -> tuple[np.ndarray, np.ndarray]:

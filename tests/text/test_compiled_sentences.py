@@ -131,6 +131,26 @@ def test_compiled_prepared_text_equals_the_python_one(seed: int) -> None:
         _same_prepared(prepare_text(text, masks), prepare_text(text, masks, compiled=False))
 
 
+_ASCII_PIECES = [piece for piece in _PIECES if piece.isascii()] + ["Word ", "x9 ", "A-b ", "  ", "\n \t", "_", "~`"]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_compiled_ascii_tokens_equal_the_normalised_texts_tokens(seed: int) -> None:
+    """ASCII text is folded and tokenised in one compiled pass: the same
+    normalised text, offsets, token hashes and ranges as normalising, then
+    tokenising, with and without masks."""
+    _compiled()
+    assert sentences._compiled_ascii_tokens is not None
+    rng = random.Random(seed)
+    for _ in range(1500):
+        pieces = rng.sample(_ASCII_PIECES, rng.randint(2, 14))
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 300)))
+        masks = [Span(*sorted(rng.randrange(len(text) + 1) for _ in range(2)))] if text and rng.random() < 0.5 else None
+        _same_prepared(prepare_text(text, masks), prepare_text(text, masks, compiled=False))
+    with pytest.raises(ValueError):
+        sentences._compiled_ascii_tokens("caf\u00e9")
+
+
 _DATA = Path(__file__).parents[1] / "data"
 CASES = sorted((_DATA / "sentences").glob("*.json")) + sorted((_DATA / "normalize").glob("*.json"))
 
