@@ -11,10 +11,10 @@
  *   (the fold of each code point of the Basic Multilingual Plane) and any
  *   other cluster by the Python fold, and white space is collapsed in the
  *   same pass;
- * - ascii_folded_tokens: folded_offsets of ASCII text and its tokens (their
- *   hashes, original and normalised ranges) in the same pass, where the
- *   Python code normalises, then tokenises the normalised text and maps its
- *   tokens back;
+ * - ascii_folded_tokens: the normalised ASCII text and its tokens (their
+ *   hashes, original and normalised ranges) in one pass, where the Python
+ *   code normalises with offsets, then tokenises the normalised text and
+ *   maps its tokens back;
  * - quotation_mask: the characters inside quotation marks, one pass, where
  *   the Python code looks at each mark and at the text since the last one.
  *
@@ -468,18 +468,17 @@ static uint64_t token_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
-/* fold_ascii and the tokens of the folded text in the same pass: each
- * token's hash, original start and end, and start and end in the folded
- * text (tokens are runs of letters and digits, which the fold keeps one
- * for one, so each is hashed as it is written). */
+/* The text fold_ascii folds (without the range of each character) and
+ * the tokens of the folded text, in the same pass: each token's hash,
+ * original start and end, and start and end in the folded text (tokens
+ * are runs of letters and digits, which the fold keeps one for one, so
+ * each is hashed as it is written). */
 static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
 {
     PyObject *result = NULL, *folded = NULL;
     const Py_ssize_t room = n / 2 + 1; /* the most tokens n characters hold */
     Py_UCS1 *chars = malloc((size_t)n + 1);
-    PyObject *arrays[7] = {
-        PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t)), /* folded character: original start */
-        PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int64_t)), /* ... and end */
+    PyObject *arrays[5] = {
         PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(uint64_t)), /* token: hash */
         PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* original start */
         PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* original end */
@@ -487,17 +486,16 @@ static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
         PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* folded end */
     };
     int ok = chars != NULL;
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 5; k++)
         ok = ok && arrays[k] != NULL;
     if (!ok) {
         if (chars == NULL)
             PyErr_NoMemory();
         goto done;
     }
-    int64_t *start = (int64_t *)PyByteArray_AS_STRING(arrays[0]), *end = (int64_t *)PyByteArray_AS_STRING(arrays[1]);
-    uint64_t *hash = (uint64_t *)PyByteArray_AS_STRING(arrays[2]);
-    int64_t *t_start = (int64_t *)PyByteArray_AS_STRING(arrays[3]), *t_end = (int64_t *)PyByteArray_AS_STRING(arrays[4]);
-    int64_t *f_start = (int64_t *)PyByteArray_AS_STRING(arrays[5]), *f_end = (int64_t *)PyByteArray_AS_STRING(arrays[6]);
+    uint64_t *hash = (uint64_t *)PyByteArray_AS_STRING(arrays[0]);
+    int64_t *t_start = (int64_t *)PyByteArray_AS_STRING(arrays[1]), *t_end = (int64_t *)PyByteArray_AS_STRING(arrays[2]);
+    int64_t *f_start = (int64_t *)PyByteArray_AS_STRING(arrays[3]), *f_end = (int64_t *)PyByteArray_AS_STRING(arrays[4]);
     Py_ssize_t count = 0, space = -1, tokens = 0;
     int in_token = 0;
     uint64_t sum = 0, power = 1;
@@ -511,7 +509,7 @@ static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
             continue;
         }
         if (space >= 0 && count > 0)
-            chars[count] = ' ', start[count] = space, end[count] = space + 1, count++;
+            chars[count++] = ' ';
         space = -1;
         const Py_UCS1 lower = (c >= 'A' && c <= 'Z') ? c + 32 : c;
         if (is_ascii_token_char(c)) {
@@ -526,21 +524,21 @@ static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
             hash[tokens] = token_mix(sum), tokens++;
             in_token = 0;
         }
-        chars[count] = lower, start[count] = i, end[count] = i + 1, count++;
+        chars[count++] = lower;
     }
     if (in_token)
         hash[tokens] = token_mix(sum), tokens++;
     folded = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
     if (folded == NULL)
         goto done;
-    for (int k = 0; k < 7; k++)
-        if (PyByteArray_Resize(arrays[k], (k < 2 ? count : tokens) * (Py_ssize_t)sizeof(int64_t)) < 0)
+    for (int k = 0; k < 5; k++)
+        if (PyByteArray_Resize(arrays[k], tokens * (Py_ssize_t)sizeof(int64_t)) < 0)
             goto done;
-    result = PyTuple_Pack(8, folded, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6]);
+    result = PyTuple_Pack(6, folded, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]);
 done:
     free(chars);
     Py_XDECREF(folded);
-    for (int k = 0; k < 7; k++)
+    for (int k = 0; k < 5; k++)
         Py_XDECREF(arrays[k]);
     return result;
 }
@@ -723,8 +721,8 @@ static PyMethodDef methods[] = {
      "length (the code point a character folds to, bit 30 where it folds to anything else, bit 31 where it is no\n"
      "starter), fold folds any other cluster and is_starter tests a code point past the table."},
     {"ascii_folded_tokens", ascii_folded_tokens, METH_VARARGS,
-     "ascii_folded_tokens(text) -> (normalized, starts, ends, hashes, token_starts, token_ends, folded_starts,\n"
-     "folded_ends): folded_offsets of ASCII text and, as int64 (hashes: uint64) bytearrays, its tokens as\n"
+     "ascii_folded_tokens(text) -> (normalized, hashes, token_starts, token_ends, folded_starts, folded_ends): the\n"
+     "normalised ASCII text and, as int64 (hashes: uint64) bytearrays, its tokens as\n"
      "dedup.text.shingles.token_hash_spans hashes them, with their original and normalised ranges, in one pass."},
     {"sentence_tokens", sentence_tokens, METH_VARARGS,
      "sentence_tokens(bounds, starts) -> (kept, ranges) as bytes: of the int64 (start, end) sentence bounds, those\n"

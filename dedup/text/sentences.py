@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator
 
 import numpy as np
@@ -196,7 +197,6 @@ class PreparedText:
 
     Attributes:
         text: The original text.
-        normalized: Normalised text with offsets back to ``text``.
         token_starts: Original offset where each token begins.
         token_ends: Original offset just past each token.
         hashes: uint64 hash of each normalised token.
@@ -210,7 +210,6 @@ class PreparedText:
     """
 
     text: str
-    normalized: NormalizedText
     token_starts: np.ndarray
     token_ends: np.ndarray
     hashes: np.ndarray
@@ -223,6 +222,13 @@ class PreparedText:
     @property
     def n_tokens(self) -> int:
         return int(self.token_starts.size)
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        """Normalised text with offsets back to ``text``, made on first use:
+        alignment reads only the tokens and sentences, and the offsets take
+        16 bytes a character."""
+        return normalize_with_offsets(self.text)
 
 
 def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, compiled: bool = True) -> PreparedText:
@@ -239,35 +245,34 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, 
         A :class:`PreparedText`.
     """
     if compiled and _compiled_ascii_tokens is not None and text.isascii():
-        normalized, hashes, starts, ends, norm_starts, norm_ends = _ascii_tokens(text)
+        norm, hashes, starts, ends, norm_starts, norm_ends = _ascii_tokens(text)
     else:
         normalized = normalize_with_offsets(text, compiled)
-        hashes, norm_starts, norm_ends = token_hash_spans(normalized.text)
+        norm = normalized.text
+        hashes, norm_starts, norm_ends = token_hash_spans(norm)
         starts = normalized.starts[norm_starts]
         ends = normalized.ends[norm_ends - 1]
-    norm = normalized.text
     masked_chars = span_mask(len(text), masks)
     masked = masked_chars[starts]
     bounds, ranges = _sentence_tokens(sentence_bounds(text, compiled), starts, compiled)
     sentences, sentence_tokens = _cut_long(text, bounds, ranges, starts, ends, compiled)
     texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked)
-    return PreparedText(text, normalized, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
+    return PreparedText(text, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
 
 
-def _ascii_tokens(text: str) -> tuple[NormalizedText, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _ascii_tokens(text: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The normalised ASCII text and its tokens in one compiled pass: what
     :func:`normalize_with_offsets`, then :func:`token_hash_spans` of its
     text and the map back to original offsets give, without a second pass
-    over the text and the arrays between them.
+    over the text nor the offsets of every character.
 
     Returns:
-        ``(normalized, hashes, starts, ends, norm_starts, norm_ends)``: token
-        hashes, original and normalised ranges.
+        ``(normalized, hashes, starts, ends, norm_starts, norm_ends)``: the
+        normalised string, and the token hashes, original and normalised ranges.
     """
-    folded, char_starts, char_ends, hashes, *ranges = _compiled_ascii_tokens(text)
+    folded, hashes, *ranges = _compiled_ascii_tokens(text)
     starts, ends, norm_starts, norm_ends = (np.frombuffer(r, dtype=np.int64) for r in ranges)
-    normalized = NormalizedText(folded, np.frombuffer(char_starts, dtype=np.int64), np.frombuffer(char_ends, dtype=np.int64))
-    return normalized, np.frombuffer(hashes, dtype=np.uint64), starts, ends, norm_starts, norm_ends
+    return folded, np.frombuffer(hashes, dtype=np.uint64), starts, ends, norm_starts, norm_ends
 
 
 def _sentence_tokens(bounds: np.ndarray, starts: np.ndarray, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
