@@ -151,6 +151,16 @@ def test_compiled_ascii_tokens_equal_the_normalised_texts_tokens(seed: int) -> N
         sentences._compiled_ascii_tokens("caf\u00e9")
 
 
+def test_ascii_text_folds_as_any_text_folds() -> None:
+    """fold_text lowers ASCII text: what NFKC, the fold table and case folding give."""
+    every = "".join(map(chr, range(128)))
+    assert fold_text(every) == normalize._fold_any(every) == every.lower()
+    for text in _texts(7, 300) + ["It's \"THE\" -- End.\n", "ABC\x00def`~"]:
+        ascii_only = text.encode("ascii", "ignore").decode("ascii")
+        assert fold_text(ascii_only) == normalize._fold_any(ascii_only), repr(ascii_only)
+        assert fold_text(text) == normalize._fold_any(text), repr(text)
+
+
 _DATA = Path(__file__).parents[1] / "data"
 CASES = sorted((_DATA / "sentences").glob("*.json")) + sorted((_DATA / "normalize").glob("*.json"))
 
