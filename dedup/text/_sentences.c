@@ -15,6 +15,8 @@
  *   hashes, original and normalised ranges) in one pass, where the Python
  *   code normalises with offsets, then tokenises the normalised text and
  *   maps its tokens back;
+ * - sentence_slices: the normalised text of each sentence, one str each,
+ *   where the Python code slices in a loop;
  * - quotation_mask: the characters inside quotation marks, one pass, where
  *   the Python code looks at each mark and at the text since the last one.
  *
@@ -276,6 +278,42 @@ static PyObject *sentence_tokens(PyObject *self, PyObject *args)
     free(kept), free(ranges);
     PyBuffer_Release(&bounds), PyBuffer_Release(&starts);
     return result;
+}
+
+/* The normalised text of each sentence: text[starts[first]:ends[last - 1]]
+ * for each int64 token range [first, last) of ranges, one str each. */
+static PyObject *sentence_slices(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out = NULL;
+    Py_buffer starts, ends, ranges;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "Uy*y*y*", &text, &starts, &ends, &ranges))
+        return NULL;
+    const Py_ssize_t tokens = starts.len / (Py_ssize_t)sizeof(int64_t), length = PyUnicode_GET_LENGTH(text);
+    const Py_ssize_t n = ranges.len / (Py_ssize_t)(2 * sizeof(int64_t));
+    const int64_t *s = starts.buf, *e = ends.buf, *r = ranges.buf;
+    if (ends.len != starts.len) {
+        PyErr_SetString(PyExc_ValueError, "sentence_slices: a start and an end for each token");
+        goto done;
+    }
+    out = PyList_New(n);
+    for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+        const int64_t first = r[2 * i], last = r[2 * i + 1];
+        if (first < 0 || last <= first || last > tokens || s[first] < 0 || e[last - 1] < s[first] || e[last - 1] > length) {
+            PyErr_Format(PyExc_ValueError, "sentence_slices: invalid token range [%lld, %lld)", (long long)first, (long long)last);
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *piece = PyUnicode_Substring(text, s[first], e[last - 1]);
+        if (piece == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, piece);
+    }
+done:
+    PyBuffer_Release(&starts), PyBuffer_Release(&ends), PyBuffer_Release(&ranges);
+    return out;
 }
 
 /* A list of span_type objects with the fields start and end, one for each
@@ -727,6 +765,9 @@ static PyMethodDef methods[] = {
     {"sentence_tokens", sentence_tokens, METH_VARARGS,
      "sentence_tokens(bounds, starts) -> (kept, ranges) as bytes: of the int64 (start, end) sentence bounds, those\n"
      "holding a token (int64 sorted token starts), and the [first, last) token range of each."},
+    {"sentence_slices", sentence_slices, METH_VARARGS,
+     "sentence_slices(text, starts, ends, ranges) -> list: text[starts[first]:ends[last - 1]] for each int64\n"
+     "[first, last) token range of ranges (starts, ends: int64 offsets of each token in text)."},
     {"spans", spans, METH_VARARGS,
      "spans(span_type, bounds) -> list: a span_type (a frozen dataclass of start and end) for each int64 (start, end)\n"
      "pair of bounds."},

@@ -47,6 +47,7 @@ _compiled_tokens = compiled_loop("sentence_tokens", "_sentences")
 _compiled_spans = compiled_loop("spans", "_sentences")
 # The compiled fold of ASCII text with its tokens, or None.
 _compiled_ascii_tokens = compiled_loop("ascii_folded_tokens", "_sentences")
+_compiled_slices = compiled_loop("sentence_slices", "_sentences")
 
 # A "sentence" longer than this many tokens (a list, a table, text without
 # punctuation) is cut into near-equal pieces, at clause punctuation where
@@ -256,7 +257,7 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, 
     masked = masked_chars[starts]
     bounds, ranges = _sentence_tokens(sentence_bounds(text, compiled), starts, compiled)
     sentences, sentence_tokens = _cut_long(text, bounds, ranges, starts, ends, compiled)
-    texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked)
+    texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked, compiled)
     return PreparedText(text, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
 
 
@@ -371,11 +372,14 @@ def _cut_points(text: str, a: int, b: int, starts: np.ndarray, ends: np.ndarray)
     return out
 
 
-def _sentence_texts(norm: str, starts: np.ndarray, ends: np.ndarray, ranges: np.ndarray, masked: np.ndarray) -> list[str]:
+def _sentence_texts(norm: str, starts: np.ndarray, ends: np.ndarray, ranges: np.ndarray, masked: np.ndarray, compiled: bool = True) -> list[str]:
     """Normalised text of each sentence (``starts`` and ``ends``: normalised
-    offsets of the tokens); empty when mostly masked."""
+    offsets of the tokens); empty when mostly masked. Cut by the compiled
+    loop where it was built and ``compiled`` is true, when nothing is masked."""
     if ranges.size == 0:
         return []
+    if compiled and _compiled_slices is not None and not masked.any():
+        return _compiled_slices(norm, *(np.ascontiguousarray(a, dtype=np.int64) for a in (starts, ends, ranges)))
     lo = starts[ranges[:, 0]].tolist()
     hi = ends[ranges[:, 1] - 1].tolist()
     if not masked.any():  # nothing masked (most texts): every sentence's text

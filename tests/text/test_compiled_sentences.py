@@ -151,6 +151,21 @@ def test_compiled_ascii_tokens_equal_the_normalised_texts_tokens(seed: int) -> N
         sentences._compiled_ascii_tokens("caf\u00e9")
 
 
+def test_sentence_slices_cut_the_token_ranges_and_refuse_bad_ones() -> None:
+    _compiled()
+    text = "one two. three four five"
+    starts, ends = np.array([0, 4, 9, 15, 20], dtype=np.int64), np.array([3, 7, 14, 19, 24], dtype=np.int64)
+    ranges = np.array([[0, 2], [2, 5], [1, 3]], dtype=np.int64)
+    got = sentences._compiled_slices(text, starts, ends, ranges)
+    assert got == ["one two", "three four five", "two. three"]
+    assert got == sentences._sentence_texts(text, starts, ends, ranges, np.zeros(5, dtype=bool), compiled=False)
+    for bad in ([[0, 6]], [[2, 2]], [[-1, 1]]):
+        with pytest.raises(ValueError):
+            sentences._compiled_slices(text, starts, ends, np.array(bad, dtype=np.int64))
+    with pytest.raises(ValueError):
+        sentences._compiled_slices("one", starts, ends, ranges)
+
+
 def test_ascii_text_folds_as_any_text_folds() -> None:
     """fold_text lowers ASCII text: what NFKC, the fold table and case folding give."""
     every = "".join(map(chr, range(128)))
