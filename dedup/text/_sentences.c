@@ -11,6 +11,12 @@
  *   (the fold of each code point of the Basic Multilingual Plane) and any
  *   other cluster by the Python fold, and white space is collapsed in the
  *   same pass;
+ * - ascii_folded_tokens: the normalised ASCII text and its tokens (their
+ *   hashes, original and normalised ranges) in one pass, where the Python
+ *   code normalises with offsets, then tokenises the normalised text and
+ *   maps its tokens back;
+ * - sentence_slices: the normalised text of each sentence, one str each,
+ *   where the Python code slices in a loop;
  * - quotation_mask: the characters inside quotation marks, one pass, where
  *   the Python code looks at each mark and at the text since the last one.
  *
@@ -274,6 +280,42 @@ static PyObject *sentence_tokens(PyObject *self, PyObject *args)
     return result;
 }
 
+/* The normalised text of each sentence: text[starts[first]:ends[last - 1]]
+ * for each int64 token range [first, last) of ranges, one str each. */
+static PyObject *sentence_slices(PyObject *self, PyObject *args)
+{
+    PyObject *text, *out = NULL;
+    Py_buffer starts, ends, ranges;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "Uy*y*y*", &text, &starts, &ends, &ranges))
+        return NULL;
+    const Py_ssize_t tokens = starts.len / (Py_ssize_t)sizeof(int64_t), length = PyUnicode_GET_LENGTH(text);
+    const Py_ssize_t n = ranges.len / (Py_ssize_t)(2 * sizeof(int64_t));
+    const int64_t *s = starts.buf, *e = ends.buf, *r = ranges.buf;
+    if (ends.len != starts.len) {
+        PyErr_SetString(PyExc_ValueError, "sentence_slices: a start and an end for each token");
+        goto done;
+    }
+    out = PyList_New(n);
+    for (Py_ssize_t i = 0; out != NULL && i < n; i++) {
+        const int64_t first = r[2 * i], last = r[2 * i + 1];
+        if (first < 0 || last <= first || last > tokens || s[first] < 0 || e[last - 1] < s[first] || e[last - 1] > length) {
+            PyErr_Format(PyExc_ValueError, "sentence_slices: invalid token range [%lld, %lld)", (long long)first, (long long)last);
+            Py_CLEAR(out);
+            break;
+        }
+        PyObject *piece = PyUnicode_Substring(text, s[first], e[last - 1]);
+        if (piece == NULL) {
+            Py_CLEAR(out);
+            break;
+        }
+        PyList_SET_ITEM(out, i, piece);
+    }
+done:
+    PyBuffer_Release(&starts), PyBuffer_Release(&ends), PyBuffer_Release(&ranges);
+    return out;
+}
+
 /* A list of span_type objects with the fields start and end, one for each
  * int64 (start, end) pair: set as the dataclass's own __init__ sets the
  * fields of a frozen instance (object.__setattr__), its check done here. */
@@ -447,6 +489,111 @@ done:
     return result;
 }
 
+/* A character of a token of ASCII text: a letter or a digit (what the
+ * tokens of dedup.text.shingles are made of). */
+static int is_ascii_token_char(Py_UCS1 c) { return (Py_UCS1)(c - '0') <= 9 || (Py_UCS1)((c | 32) - 'a') <= 25; }
+
+/* The token multiplier and hash finaliser of dedup.text.shingles (the
+ * 64-bit FNV prime, SplitMix64's finaliser). */
+#define TOKEN_P 0x100000001B3ULL
+
+static uint64_t token_mix(uint64_t z)
+{
+    z ^= z >> 30;
+    z *= 0xBF58476D1CE4E5B9ULL;
+    z ^= z >> 27;
+    z *= 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* The text fold_ascii folds (without the range of each character) and
+ * the tokens of the folded text, in the same pass: each token's hash,
+ * original start and end, and start and end in the folded text (tokens
+ * are runs of letters and digits, which the fold keeps one for one, so
+ * each is hashed as it is written). */
+static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
+{
+    PyObject *result = NULL, *folded = NULL;
+    const Py_ssize_t room = n / 2 + 1; /* the most tokens n characters hold */
+    Py_UCS1 *chars = malloc((size_t)n + 1);
+    PyObject *arrays[5] = {
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(uint64_t)), /* token: hash */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* original start */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* original end */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* folded start */
+        PyByteArray_FromStringAndSize(NULL, room * (Py_ssize_t)sizeof(int64_t)), /* folded end */
+    };
+    int ok = chars != NULL;
+    for (int k = 0; k < 5; k++)
+        ok = ok && arrays[k] != NULL;
+    if (!ok) {
+        if (chars == NULL)
+            PyErr_NoMemory();
+        goto done;
+    }
+    uint64_t *hash = (uint64_t *)PyByteArray_AS_STRING(arrays[0]);
+    int64_t *t_start = (int64_t *)PyByteArray_AS_STRING(arrays[1]), *t_end = (int64_t *)PyByteArray_AS_STRING(arrays[2]);
+    int64_t *f_start = (int64_t *)PyByteArray_AS_STRING(arrays[3]), *f_end = (int64_t *)PyByteArray_AS_STRING(arrays[4]);
+    Py_ssize_t count = 0, space = -1, tokens = 0;
+    int in_token = 0;
+    uint64_t sum = 0, power = 1;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const Py_UCS1 c = text[i];
+        if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) {
+            if (space < 0)
+                space = i;
+            if (in_token)
+                hash[tokens] = token_mix(sum), tokens++, in_token = 0;
+            continue;
+        }
+        if (space >= 0 && count > 0)
+            chars[count++] = ' ';
+        space = -1;
+        const Py_UCS1 lower = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        if (is_ascii_token_char(c)) {
+            if (!in_token) {
+                in_token = 1, sum = 0, power = 1;
+                t_start[tokens] = i, f_start[tokens] = count;
+            }
+            sum += (uint64_t)lower * power;
+            power *= TOKEN_P;
+            t_end[tokens] = i + 1, f_end[tokens] = count + 1;
+        } else if (in_token) {
+            hash[tokens] = token_mix(sum), tokens++;
+            in_token = 0;
+        }
+        chars[count++] = lower;
+    }
+    if (in_token)
+        hash[tokens] = token_mix(sum), tokens++;
+    folded = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
+    if (folded == NULL)
+        goto done;
+    for (int k = 0; k < 5; k++)
+        if (PyByteArray_Resize(arrays[k], tokens * (Py_ssize_t)sizeof(int64_t)) < 0)
+            goto done;
+    result = PyTuple_Pack(6, folded, arrays[0], arrays[1], arrays[2], arrays[3], arrays[4]);
+done:
+    free(chars);
+    Py_XDECREF(folded);
+    for (int k = 0; k < 5; k++)
+        Py_XDECREF(arrays[k]);
+    return result;
+}
+
+static PyObject *ascii_folded_tokens(PyObject *self, PyObject *args)
+{
+    PyObject *text;
+    (void)self;
+    if (!PyArg_ParseTuple(args, "U", &text))
+        return NULL;
+    if (!PyUnicode_IS_ASCII(text)) {
+        PyErr_SetString(PyExc_ValueError, "ascii_folded_tokens: the text must be ASCII");
+        return NULL;
+    }
+    return fold_ascii_tokens(PyUnicode_1BYTE_DATA(text), PyUnicode_GET_LENGTH(text));
+}
+
 static int fold_all(PyObject *text, const text_t *t, const uint32_t *table, Py_ssize_t size, PyObject *fold, PyObject *is_starter, folded_t *f)
 {
     Py_ssize_t i = 0;
@@ -611,9 +758,16 @@ static PyMethodDef methods[] = {
      "bytearrays, the original range of each of its characters; table holds a uint32 entry per code point below its\n"
      "length (the code point a character folds to, bit 30 where it folds to anything else, bit 31 where it is no\n"
      "starter), fold folds any other cluster and is_starter tests a code point past the table."},
+    {"ascii_folded_tokens", ascii_folded_tokens, METH_VARARGS,
+     "ascii_folded_tokens(text) -> (normalized, hashes, token_starts, token_ends, folded_starts, folded_ends): the\n"
+     "normalised ASCII text and, as int64 (hashes: uint64) bytearrays, its tokens as\n"
+     "dedup.text.shingles.token_hash_spans hashes them, with their original and normalised ranges, in one pass."},
     {"sentence_tokens", sentence_tokens, METH_VARARGS,
      "sentence_tokens(bounds, starts) -> (kept, ranges) as bytes: of the int64 (start, end) sentence bounds, those\n"
      "holding a token (int64 sorted token starts), and the [first, last) token range of each."},
+    {"sentence_slices", sentence_slices, METH_VARARGS,
+     "sentence_slices(text, starts, ends, ranges) -> list: text[starts[first]:ends[last - 1]] for each int64\n"
+     "[first, last) token range of ranges (starts, ends: int64 offsets of each token in text)."},
     {"spans", spans, METH_VARARGS,
      "spans(span_type, bounds) -> list: a span_type (a frozen dataclass of start and end) for each int64 (start, end)\n"
      "pair of bounds."},

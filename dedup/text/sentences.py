@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator
 
 import numpy as np
@@ -44,6 +45,9 @@ from dedup.text.shingles import compiled_loop, token_hash_spans
 _compiled_bounds = compiled_loop("sentence_bounds", "_sentences")
 _compiled_tokens = compiled_loop("sentence_tokens", "_sentences")
 _compiled_spans = compiled_loop("spans", "_sentences")
+# The compiled fold of ASCII text with its tokens, or None.
+_compiled_ascii_tokens = compiled_loop("ascii_folded_tokens", "_sentences")
+_compiled_slices = compiled_loop("sentence_slices", "_sentences")
 
 # A "sentence" longer than this many tokens (a list, a table, text without
 # punctuation) is cut into near-equal pieces, at clause punctuation where
@@ -194,7 +198,6 @@ class PreparedText:
 
     Attributes:
         text: The original text.
-        normalized: Normalised text with offsets back to ``text``.
         token_starts: Original offset where each token begins.
         token_ends: Original offset just past each token.
         hashes: uint64 hash of each normalised token.
@@ -208,7 +211,6 @@ class PreparedText:
     """
 
     text: str
-    normalized: NormalizedText
     token_starts: np.ndarray
     token_ends: np.ndarray
     hashes: np.ndarray
@@ -221,6 +223,13 @@ class PreparedText:
     @property
     def n_tokens(self) -> int:
         return int(self.token_starts.size)
+
+    @cached_property
+    def normalized(self) -> NormalizedText:
+        """Normalised text with offsets back to ``text``, made on first use:
+        alignment reads only the tokens and sentences, and the offsets take
+        16 bytes a character."""
+        return normalize_with_offsets(self.text)
 
 
 def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, compiled: bool = True) -> PreparedText:
@@ -236,17 +245,35 @@ def prepare_text(text: str, masks: list[Span] | tuple[Span, ...] | None = None, 
     Returns:
         A :class:`PreparedText`.
     """
-    normalized = normalize_with_offsets(text, compiled)
-    norm = normalized.text
-    hashes, norm_starts, norm_ends = token_hash_spans(norm)
-    starts = normalized.starts[norm_starts]
-    ends = normalized.ends[norm_ends - 1]
+    if compiled and _compiled_ascii_tokens is not None and text.isascii():
+        norm, hashes, starts, ends, norm_starts, norm_ends = _ascii_tokens(text)
+    else:
+        normalized = normalize_with_offsets(text, compiled)
+        norm = normalized.text
+        hashes, norm_starts, norm_ends = token_hash_spans(norm)
+        starts = normalized.starts[norm_starts]
+        ends = normalized.ends[norm_ends - 1]
     masked_chars = span_mask(len(text), masks)
     masked = masked_chars[starts]
     bounds, ranges = _sentence_tokens(sentence_bounds(text, compiled), starts, compiled)
     sentences, sentence_tokens = _cut_long(text, bounds, ranges, starts, ends, compiled)
-    texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked)
-    return PreparedText(text, normalized, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
+    texts = _sentence_texts(norm, norm_starts, norm_ends, sentence_tokens, masked, compiled)
+    return PreparedText(text, starts, ends, hashes, masked, masked_chars, sentences, sentence_tokens, texts)
+
+
+def _ascii_tokens(text: str) -> tuple[str, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The normalised ASCII text and its tokens in one compiled pass: what
+    :func:`normalize_with_offsets`, then :func:`token_hash_spans` of its
+    text and the map back to original offsets give, without a second pass
+    over the text nor the offsets of every character.
+
+    Returns:
+        ``(normalized, hashes, starts, ends, norm_starts, norm_ends)``: the
+        normalised string, and the token hashes, original and normalised ranges.
+    """
+    folded, hashes, *ranges = _compiled_ascii_tokens(text)
+    starts, ends, norm_starts, norm_ends = (np.frombuffer(r, dtype=np.int64) for r in ranges)
+    return folded, np.frombuffer(hashes, dtype=np.uint64), starts, ends, norm_starts, norm_ends
 
 
 def _sentence_tokens(bounds: np.ndarray, starts: np.ndarray, compiled: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -345,11 +372,14 @@ def _cut_points(text: str, a: int, b: int, starts: np.ndarray, ends: np.ndarray)
     return out
 
 
-def _sentence_texts(norm: str, starts: np.ndarray, ends: np.ndarray, ranges: np.ndarray, masked: np.ndarray) -> list[str]:
+def _sentence_texts(norm: str, starts: np.ndarray, ends: np.ndarray, ranges: np.ndarray, masked: np.ndarray, compiled: bool = True) -> list[str]:
     """Normalised text of each sentence (``starts`` and ``ends``: normalised
-    offsets of the tokens); empty when mostly masked."""
+    offsets of the tokens); empty when mostly masked. Cut by the compiled
+    loop where it was built and ``compiled`` is true, when nothing is masked."""
     if ranges.size == 0:
         return []
+    if compiled and _compiled_slices is not None and not masked.any():
+        return _compiled_slices(norm, *(np.ascontiguousarray(a, dtype=np.int64) for a in (starts, ends, ranges)))
     lo = starts[ranges[:, 0]].tolist()
     hi = ends[ranges[:, 1] - 1].tolist()
     if not masked.any():  # nothing masked (most texts): every sentence's text

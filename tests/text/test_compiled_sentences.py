@@ -131,6 +131,51 @@ def test_compiled_prepared_text_equals_the_python_one(seed: int) -> None:
         _same_prepared(prepare_text(text, masks), prepare_text(text, masks, compiled=False))
 
 
+_ASCII_PIECES = [piece for piece in _PIECES if piece.isascii()] + ["Word ", "x9 ", "A-b ", "  ", "\n \t", "_", "~`"]
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_compiled_ascii_tokens_equal_the_normalised_texts_tokens(seed: int) -> None:
+    """ASCII text is folded and tokenised in one compiled pass: the same
+    normalised text, offsets, token hashes and ranges as normalising, then
+    tokenising, with and without masks."""
+    _compiled()
+    assert sentences._compiled_ascii_tokens is not None
+    rng = random.Random(seed)
+    for _ in range(1500):
+        pieces = rng.sample(_ASCII_PIECES, rng.randint(2, 14))
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 300)))
+        masks = [Span(*sorted(rng.randrange(len(text) + 1) for _ in range(2)))] if text and rng.random() < 0.5 else None
+        _same_prepared(prepare_text(text, masks), prepare_text(text, masks, compiled=False))
+    with pytest.raises(ValueError):
+        sentences._compiled_ascii_tokens("caf\u00e9")
+
+
+def test_sentence_slices_cut_the_token_ranges_and_refuse_bad_ones() -> None:
+    _compiled()
+    text = "one two. three four five"
+    starts, ends = np.array([0, 4, 9, 15, 20], dtype=np.int64), np.array([3, 7, 14, 19, 24], dtype=np.int64)
+    ranges = np.array([[0, 2], [2, 5], [1, 3]], dtype=np.int64)
+    got = sentences._compiled_slices(text, starts, ends, ranges)
+    assert got == ["one two", "three four five", "two. three"]
+    assert got == sentences._sentence_texts(text, starts, ends, ranges, np.zeros(5, dtype=bool), compiled=False)
+    for bad in ([[0, 6]], [[2, 2]], [[-1, 1]]):
+        with pytest.raises(ValueError):
+            sentences._compiled_slices(text, starts, ends, np.array(bad, dtype=np.int64))
+    with pytest.raises(ValueError):
+        sentences._compiled_slices("one", starts, ends, ranges)
+
+
+def test_ascii_text_folds_as_any_text_folds() -> None:
+    """fold_text lowers ASCII text: what NFKC, the fold table and case folding give."""
+    every = "".join(map(chr, range(128)))
+    assert fold_text(every) == normalize._fold_any(every) == every.lower()
+    for text in _texts(7, 300) + ["It's \"THE\" -- End.\n", "ABC\x00def`~"]:
+        ascii_only = text.encode("ascii", "ignore").decode("ascii")
+        assert fold_text(ascii_only) == normalize._fold_any(ascii_only), repr(ascii_only)
+        assert fold_text(text) == normalize._fold_any(text), repr(text)
+
+
 _DATA = Path(__file__).parents[1] / "data"
 CASES = sorted((_DATA / "sentences").glob("*.json")) + sorted((_DATA / "normalize").glob("*.json"))
 
