@@ -43,11 +43,11 @@ def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
     and boilerplate of a scan."""
     stats = result.stats
     console.print(
-        f"[bold]dedup scan[/]: {count_of(stats['documents'], 'document')}, "
-        f"{count_of(len(result.pairs), 'pair')}, {count_of(stats['clusters'], 'cluster')}"
-        + (f", [yellow]{stats['skipped_inputs']} inputs skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
-        + (f", [red]{count_of(stats['processing_errors'], 'processing error')} (see messages above)[/]" if stats.get("processing_errors") else "")
-        + (f", {count_of(len(result.shared_passages), 'shared-passage group')}" if result.shared_passages else "")
+        f"[bold]dedup scan[/]: {count_of(stats['documents'], 'document', ',')}, "
+        f"{count_of(len(result.pairs), 'pair', ',')}, {count_of(stats['clusters'], 'cluster', ',')}"
+        + (f", [yellow]{count_of(stats['skipped_inputs'], 'input', ',')} skipped (see messages above)[/]" if stats["skipped_inputs"] else "")
+        + (f", [red]{count_of(stats['processing_errors'], 'processing error', ',')} (see messages above)[/]" if stats.get("processing_errors") else "")
+        + (f", {count_of(len(result.shared_passages), 'shared-passage group', ',')}" if result.shared_passages else "")
         + f" ({result.timing.get('seconds', 0.0):.2f} s)"
     )
     if not result.pairs and not result.shared_passages:
