@@ -11,6 +11,7 @@ from rich.text import Text
 from dedup.boilerplate.detect import BoilerplateSpan
 from dedup.boilerplate.repeats import RepeatedBlock
 from dedup.document import Document
+from dedup.views.fit import KeepIdsWhole, longest_id
 from dedup.views.safe import line_text, visible_line
 
 KIND_STYLES = {
@@ -31,7 +32,7 @@ def _snippet(text: str, width: int = 70) -> str:
     return flat if len(flat) <= width else flat[: width - 1] + "…"
 
 
-def repeats_table(repeats: Sequence[RepeatedBlock], limit: int) -> Table:
+def repeats_table(repeats: Sequence[RepeatedBlock], limit: int) -> KeepIdsWhole:
     """The repeated blocks, most widespread first."""
     table = Table(title=f"Blocks repeated across the corpus ({len(repeats)})", title_justify="left")
     table.add_column("docs", justify="right")
@@ -39,19 +40,19 @@ def repeats_table(repeats: Sequence[RepeatedBlock], limit: int) -> Table:
     table.add_column("spread")
     table.add_column("boilerplate")
     table.add_column("text")
-    table.add_column("e.g. in")
+    table.add_column("e.g. in", overflow="ellipsis")
     for r in repeats[:limit]:
         verdict = Text("yes", style="yellow") if r.boilerplate else Text("no", style="green")
         spread = r.spread + (" (near)" if r.near else "")
         examples = ", ".join(map(visible_line, r.examples[:3]))
         table.add_row(str(r.documents), str(r.occurrences), spread, verdict, line_text(_snippet(r.text)), Text(examples))
-    return table
+    return KeepIdsWhole(table, {5: longest_id(e for r in repeats[:limit] for e in r.examples[:3])})
 
 
-def spans_table(docs: Sequence[Document], found: dict[str, list[BoilerplateSpan]], limit: int) -> Table:
+def spans_table(docs: Sequence[Document], found: dict[str, list[BoilerplateSpan]], limit: int) -> KeepIdsWhole:
     """Per document: share of boilerplate and each span with kind and reason."""
     table = Table(title="Boilerplate per document", title_justify="left", show_lines=False)
-    table.add_column("document", overflow="fold")
+    table.add_column("document", overflow="ellipsis")
     table.add_column("share", justify="right", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("chars", justify="right", no_wrap=True)
@@ -76,7 +77,7 @@ def spans_table(docs: Sequence[Document], found: dict[str, list[BoilerplateSpan]
             )
         if len(spans) > limit:
             table.add_row("", "", Text(f"… {len(spans) - limit} more", style="dim"), "", "", "")
-    return table
+    return KeepIdsWhole(table, {0: longest_id(doc.id for doc in docs)})
 
 
 def render_boilerplate(

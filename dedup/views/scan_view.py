@@ -8,14 +8,17 @@ it stands.
 from __future__ import annotations
 
 from collections import Counter
+from typing import Iterator
 
 from rich import box
-from rich.console import Console
+from rich.console import Console, ConsoleOptions
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
 from dedup.io.wording import count_of
 from dedup.results import DocumentResult, GroupResult, PairResult, ScanResult
+from dedup.views.fit import KeepIdsWhole, longest_id
 from dedup.views.safe import line_text, visible_line
 
 RELATION_STYLES = {
@@ -25,17 +28,21 @@ RELATION_STYLES = {
     "rewrite": "magenta",
 }
 
-# The parts of a composition bar: (field, legend, character when not in colour, style).
-# The HTML report's bar colours (Okabe and Ito's, apart for colour-blind readers);
-# a document's own text in the terminal's own foreground, so it shows on light and dark themes.
+# The parts of a composition bar: (field, legend, character, style in colour).
+# Each part keeps its character in colour too, so the bar reads without
+# telling colours apart; the colours are the HTML report's (Okabe and Ito's,
+# apart for colour-blind readers), behind the characters as in the diff
+# view. A document's own text is the lightest: a dim dot on no colour.
 BAR_PARTS = (
-    ("original", "original", "·", "default"),
-    ("shared_as_source", "shared, as source", "S", "#0072B2"),
-    ("shared_undetermined", "shared, direction undetermined", "?", "#56B4E9"),
-    ("shared_as_copy", "shared, as copy", "C", "#E69F00"),
-    ("boilerplate", "boilerplate", "#", "#595959"),
+    ("original", "original", "·", "dim"),
+    ("shared_as_source", "shared, as source", "S", "bold white on #0072B2"),
+    ("shared_undetermined", "shared, direction undetermined", "?", "bold black on #56B4E9"),
+    ("shared_as_copy", "shared, as copy", "C", "bold black on #E69F00"),
+    ("boilerplate", "boilerplate", "#", "white on #595959"),
 )
 BAR_WIDTH = 20
+# The narrowest a bar is drawn when the table needs the room for ids.
+BAR_MIN_WIDTH = 10
 
 
 def render_scan(result: ScanResult, console: Console, limit: int = 50) -> None:
@@ -91,9 +98,9 @@ def _document_line(doc_id: str, rows: dict[str, DocumentResult]) -> Text:
     return line
 
 
-def _pairs_table(result: ScanResult, limit: int) -> Table:
-    table = Table(title="Pairs (source first where known)", title_justify="left", box=box.SIMPLE_HEAD, caption=_PAIRS_CAPTION, caption_justify="left")
-    table.add_column("documents (source, copy)", overflow="fold", ratio=1)
+def _pairs_table(result: ScanResult, limit: int) -> KeepIdsWhole:
+    table = Table(title="Pairs (source first where known)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, caption=_PAIRS_CAPTION, caption_justify="left")
+    table.add_column("documents (source, copy)", overflow="ellipsis", ratio=1)
     table.add_column("relation")
     table.add_column("direction")
     table.add_column("jaccard", justify="right")
@@ -115,7 +122,7 @@ def _pairs_table(result: ScanResult, limit: int) -> Table:
             _shares(pair, shares),
             _passage_counts(pair),
         )
-    return table
+    return KeepIdsWhole(table, {0: longest_id(i for pair in result.pairs[:limit] for i in (pair.a, pair.b))})
 
 
 def _direction(pair: PairResult, directed: bool) -> Text:
@@ -157,46 +164,69 @@ def _passage_counts(pair) -> str:
     return f"{verbatim}v {len(pair.passages) - verbatim}r"
 
 
-def _groups_table(result: ScanResult, limit: int) -> Table:
+def _groups_table(result: ScanResult, limit: int) -> KeepIdsWhole:
     """Text several documents share verbatim, one row a group, the most widely shared first."""
     groups = GroupResult.widest_first(result.shared_passages)
     more = _more(len(groups), limit, "group")
     table = Table(title="Shared passages (text several documents hold, reported once)", title_justify="left",
-                  box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
+                  box=box.SIMPLE_HEAD, pad_edge=False, caption=more or None, caption_justify="left")
     table.add_column("group")
-    table.add_column("documents", overflow="fold")
+    table.add_column("documents", overflow="ellipsis")
     table.add_column("chars", justify="right")
-    table.add_column("likely source", overflow="fold")
+    table.add_column("likely source", overflow="ellipsis")
     table.add_column("text", overflow="fold")
     for group in groups[:limit]:
         ids = group.member_ids()
         shown = ", ".join(map(visible_line, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         table.add_row(group.id, Text(f"{len(ids)}: {shown}"), str(group.chars), line_text(group.source or "undetermined"), line_text(group.text[:120]))
-    return table
+    shown_groups = groups[:limit]
+    return KeepIdsWhole(table, {
+        1: longest_id(i for group in shown_groups for i in group.member_ids()[:5]),
+        3: longest_id(group.source for group in shown_groups if group.source),
+    })
 
 
-def _clusters_table(result: ScanResult, limit: int) -> Table:
+def _clusters_table(result: ScanResult, limit: int) -> KeepIdsWhole:
     more = _more(len(result.clusters), limit, "cluster")
     table = Table(title="Clusters", title_justify="left", caption=more or None, caption_justify="left")
     table.add_column("#", justify="right")
-    table.add_column("keep", overflow="fold")
-    table.add_column("duplicates", overflow="fold")
+    table.add_column("keep", overflow="ellipsis")
+    table.add_column("duplicates", overflow="ellipsis")
     for index, cluster in enumerate(result.clusters[:limit]):
         others = [m for m in cluster.members if m != cluster.representative]
         table.add_row(str(index), line_text(cluster.representative), Text(", ".join(map(visible_line, others))))
-    return table
+    shown = result.clusters[:limit]
+    return KeepIdsWhole(table, {
+        1: longest_id(c.representative for c in shown),
+        2: longest_id(m for c in shown for m in c.members if m != c.representative),
+    })
 
 
 def composition_bar(composition: dict, width: int = BAR_WIDTH, plain: bool = False) -> Text:
-    """A bar of ``width`` cells, each part of the composition in its colour
-    (or, ``plain``, in its own character)."""
+    """A bar of ``width`` cells, each part of the composition in its own
+    character (and, unless ``plain``, its colour)."""
     shares = [composition.get(name, 0.0) for name, *_ in BAR_PARTS]
     cells = _cells(shares, width)
     bar = Text()
     for (_, _, char, style), n in zip(BAR_PARTS, cells):
         if n:
-            bar.append(char * n if plain else "█" * n, style=None if plain else style)
+            bar.append(char * n, style=None if plain else style)
     return bar
+
+
+class CompositionBarCell:
+    """A composition bar as a table cell: ``BAR_WIDTH`` cells wide, down to
+    ``BAR_MIN_WIDTH`` when the table needs the room."""
+
+    def __init__(self, composition: dict, plain: bool) -> None:
+        self.composition = composition
+        self.plain = plain
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        return Measurement(BAR_MIN_WIDTH, BAR_WIDTH).with_maximum(options.max_width)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> Iterator[Text]:
+        yield composition_bar(self.composition, max(1, min(BAR_WIDTH, options.max_width)), self.plain)
 
 
 def _cells(shares: list[float], width: int) -> list[int]:
@@ -214,20 +244,20 @@ def _legend(plain: bool) -> Text:
     for k, (_, label, char, style) in enumerate(BAR_PARTS):
         if k:
             legend.append("  ")
-        legend.append(char if plain else "█", style=None if plain else style)
+        legend.append(char, style=None if plain else style)
         legend.append(f" {label}")
     return legend
 
 
-def _composition_table(result: ScanResult, limit: int, plain: bool) -> Table:
+def _composition_table(result: ScanResult, limit: int, plain: bool) -> KeepIdsWhole:
     composed = [d for d in result.documents if d.composition is not None]
     more = _more(len(composed), limit, "document")
     caption = _legend(plain) + Text("\n" + more) if more else _legend(plain)
-    table = Table(title="Composition of each document", title_justify="left", box=box.SIMPLE_HEAD, caption=caption, caption_justify="left")
-    table.add_column("document", overflow="fold")
+    table = Table(title="Composition of each document", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, caption=caption, caption_justify="left")
+    table.add_column("document", overflow="ellipsis")
     table.add_column("composition", no_wrap=True)
     table.add_column("own", justify="right")
-    table.add_column("shared with", overflow="fold")
+    table.add_column("shared with", overflow="ellipsis")
     for doc in composed[:limit]:
         comp = doc.composition
         others = Text()
@@ -235,8 +265,12 @@ def _composition_table(result: ScanResult, limit: int, plain: bool) -> Table:
             others.append(("\n" if k else "") + f"{visible_line(item['id'])} ({item['role']}, {item['relation']})")
         if len(comp["shared_with"]) > 5:
             others.append(f"\n… {len(comp['shared_with']) - 5} more")
-        table.add_row(line_text(doc.id), composition_bar(comp, plain=plain), f"{comp['original_of_text']:.0%}", others)
-    return table
+        table.add_row(line_text(doc.id), CompositionBarCell(comp, plain), f"{comp['original_of_text']:.0%}", others)
+    shown = composed[:limit]
+    return KeepIdsWhole(table, {
+        0: longest_id(doc.id for doc in shown),
+        3: longest_id(item["id"] for doc in shown for item in doc.composition["shared_with"][:5]),
+    })
 
 
 def _sharing_nothing(result: ScanResult, limit: int) -> Text:
@@ -247,18 +281,18 @@ def _sharing_nothing(result: ScanResult, limit: int) -> Text:
     return Text(f"Sharing nothing with any other document ({len(alone)}): {shown}")
 
 
-def _boilerplate_table(result: ScanResult, limit: int) -> Table:
+def _boilerplate_table(result: ScanResult, limit: int) -> KeepIdsWhole:
     rows = [d for d in result.documents if d.extra.get("boilerplate")]
     more = _more(len(rows), limit, "document")
-    table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD, caption=more or None, caption_justify="left")
-    table.add_column("document", overflow="fold")
+    table = Table(title="Boilerplate (left out of the reuse figures)", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, caption=more or None, caption_justify="left")
+    table.add_column("document", overflow="ellipsis")
     table.add_column("share", justify="right")
     table.add_column("spans by kind", overflow="fold")
     for doc in rows[:limit]:
         kinds = Counter(span["kind"] for span in doc.extra["boilerplate"])
         by_kind = ", ".join(f"{k} ×{n}" if n > 1 else k for k, n in sorted(kinds.items()))
         table.add_row(line_text(doc.id), f"{doc.extra['boilerplate_share']:.0%}", line_text(by_kind))
-    return table
+    return KeepIdsWhole(table, {0: longest_id(doc.id for doc in rows[:limit])})
 
 
 __all__ = ["render_scan", "composition_bar"]

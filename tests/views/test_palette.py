@@ -96,7 +96,7 @@ def test_every_page_colour_is_in_the_legend() -> None:
 
 def test_composition_bars_share_the_page_palette_and_stay_apart() -> None:
     page = {m.group(1).lower() for m in re.finditer(r"^svg\.bar \.\w+ \{ fill: (#[0-9a-f]{6})", CSS, re.M)}
-    colours = [style.lower() for *_, style in BAR_PARTS if style.startswith("#")]
+    colours = [m.group(1).lower() for *_, style in BAR_PARTS if (m := re.search(r"on (#[0-9A-Fa-f]{6})", style))]
     assert len(colours) == len(BAR_PARTS) - 1 and set(colours) <= page
     for vision, matrix in SIMULATIONS.items():
         for first, second in itertools.combinations(colours, 2):
