@@ -160,10 +160,14 @@ def document_vectors(sentences: Sequence[str], compiled: bool = True) -> Sentenc
     if joined.count("\n") != len(sentences) - 1:  # a sentence holds a line break: the compiled loop would split it
         return sentence_vectors(sentence_counts(sentences))
     codes = joined.encode("utf-32-le")
-    indptr, _, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
+    del joined
+    indptr, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
+    del codes
+    # the counts come writable: their logarithm in place, not beside them
+    log_tf = np.frombuffer(counts, dtype=np.float32)
+    np.log1p(log_tf, out=log_tf)
     return SentenceVectors(np.frombuffer(indptr, dtype=np.int32).copy(), np.frombuffer(features, dtype=np.int64),
-                           np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32),
-                           np.log1p(np.frombuffer(counts, dtype=np.float32)))
+                           np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32), log_tf)
 
 
 def sentence_vectors(counts: sp.csr_matrix) -> SentenceVectors:
