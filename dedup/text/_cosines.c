@@ -116,7 +116,9 @@ static Py_ssize_t chunk_entries(gram_t *grams, gram_t *tmp, Py_ssize_t count, in
                 counts[entries - 1] += 1.0f;
                 continue;
             }
-            cols[entries] = (int32_t)tmp[k].col, counts[entries] = 1.0f, df_of_col[tmp[k].col]++;
+            cols[entries] = (int32_t)tmp[k].col, counts[entries] = 1.0f;
+            if (df_of_col != NULL)
+                df_of_col[tmp[k].col]++;
             entries++;
         }
         indptr[first_row + r + 1] = (int32_t)entries;
@@ -167,10 +169,14 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     const Py_ssize_t chunk_most = longest * per_char + 1;
     gram_t *grams = malloc((size_t)chunk_most * sizeof(gram_t)), *tmp = malloc((size_t)chunk_most * sizeof(gram_t));
     Py_ssize_t *row_end = malloc((size_t)(rows_in_longest + 1) * sizeof(Py_ssize_t));
-    int64_t *df_of_col = calloc((size_t)1 << FEATURE_BITS, sizeof(int64_t));
+    /* A document of one chunk numbers its features by a sort of its entries
+     * (16 bytes an entry, fewer than a table of every column costs to clear
+     * and read); a longer one by that table (8 megabytes, not 16 bytes an entry). */
+    const int by_table = n > VECTOR_CHUNK_CHARS;
+    int64_t *df_of_col = by_table ? calloc((size_t)1 << FEATURE_BITS, sizeof(int64_t)) : NULL;
     PyObject *indptr_bytes = PyBytes_FromStringAndSize(NULL, (n_rows + 1) * 4);
     PyObject *counts_bytes = PyByteArray_FromStringAndSize(NULL, most * 4), *entry_feature_bytes = PyBytes_FromStringAndSize(NULL, most * 4);
-    if (!grams || !tmp || !row_end || !df_of_col || !indptr_bytes || !counts_bytes || !entry_feature_bytes) {
+    if (!grams || !tmp || !row_end || (by_table && !df_of_col) || !indptr_bytes || !counts_bytes || !entry_feature_bytes) {
         free(grams), free(tmp), free(row_end), free(df_of_col);
         Py_XDECREF(indptr_bytes), Py_XDECREF(counts_bytes), Py_XDECREF(entry_feature_bytes);
         PyBuffer_Release(&view);
@@ -201,9 +207,18 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
         first_row += (int32_t)chunk_rows;
         lo = hi;
     }
-    /* the distinct features in increasing order, numbered in place of their df */
-    for (Py_ssize_t c = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
-        n_features += df_of_col[c] > 0;
+    if (by_table) {
+        for (Py_ssize_t c = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
+            n_features += df_of_col[c] > 0;
+    } else {
+        /* the entries by column (each entry its own (row, column): the df of
+         * a column is its entries), an entry's index in place of its row */
+        for (Py_ssize_t e = 0; e < entries; e++)
+            grams[e] = (gram_t){(int32_t)e, (uint32_t)entry_feature[e]};
+        sort_by_col(grams, tmp, entries);
+        for (Py_ssize_t k = 0; k < entries; k++)
+            n_features += k == 0 || grams[k].col != grams[k - 1].col;
+    }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     PyObject *features_bytes = PyBytes_FromStringAndSize(NULL, n_features * 8), *df_bytes = PyBytes_FromStringAndSize(NULL, n_features * 8);
@@ -215,11 +230,21 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     }
     int64_t *features = (int64_t *)PyBytes_AS_STRING(features_bytes), *df = (int64_t *)PyBytes_AS_STRING(df_bytes);
     Py_BEGIN_ALLOW_THREADS
-    for (Py_ssize_t c = 0, f = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
-        if (df_of_col[c] > 0)
-            features[f] = c, df[f] = df_of_col[c], df_of_col[c] = f, f++;
-    for (Py_ssize_t e = 0; e < entries; e++)
-        entry_feature[e] = (int32_t)df_of_col[entry_feature[e]];
+    /* the distinct features in increasing order, each entry's numbered */
+    if (by_table) {
+        for (Py_ssize_t c = 0, f = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
+            if (df_of_col[c] > 0)
+                features[f] = c, df[f] = df_of_col[c], df_of_col[c] = f, f++;
+        for (Py_ssize_t e = 0; e < entries; e++)
+            entry_feature[e] = (int32_t)df_of_col[entry_feature[e]];
+    } else {
+        for (Py_ssize_t k = 0, f = -1; k < entries; k++) {
+            if (k == 0 || grams[k].col != grams[k - 1].col)
+                f++, features[f] = grams[k].col, df[f] = 0;
+            df[f]++;
+            entry_feature[grams[k].row] = (int32_t)f;
+        }
+    }
     Py_END_ALLOW_THREADS
     free(grams), free(tmp), free(row_end), free(df_of_col);
     entry_feature_bytes = shrink_bytes(entry_feature_bytes, entries * 4);
