@@ -100,23 +100,39 @@ static void sort_by_col(gram_t *grams, gram_t *tmp, Py_ssize_t n)
  * row_end holds chunk_rows + 1 values. Returns the new entry count. */
 static Py_ssize_t chunk_entries(gram_t *grams, gram_t *tmp, Py_ssize_t count, int32_t first_row, Py_ssize_t chunk_rows,
                                 Py_ssize_t *row_end, int32_t *cols, float *counts, int32_t *indptr, int64_t *df_of_col,
-                                Py_ssize_t entries)
+                                Py_ssize_t entries, int32_t *gram_feature, int64_t *features, int64_t *df, Py_ssize_t *n_features)
 {
     sort_by_col(grams, tmp, count);
+    if (df_of_col == NULL) {
+        /* the only chunk: its features numbered here, from the grams by
+         * column, without a branch on whether a gram begins a feature
+         * (about half do, unpredictably); cols then takes each entry's
+         * feature, moved with the gram in place of its row */
+        Py_ssize_t nf = 0;
+        for (Py_ssize_t k = 0; k < count; k++) {
+            const int new_feature = k == 0 || grams[k].col != grams[k - 1].col;
+            const int new_row = new_feature || grams[k].row != grams[k - 1].row;
+            nf += new_feature;
+            features[nf - 1] = grams[k].col;
+            df[nf - 1] = (new_feature ? 0 : df[nf - 1]) + new_row;
+            gram_feature[k] = (int32_t)(nf - 1);
+        }
+        *n_features = nf;
+    }
     memset(row_end, 0, (size_t)(chunk_rows + 1) * sizeof(Py_ssize_t));
     for (Py_ssize_t k = 0; k < count; k++)
         row_end[grams[k].row - first_row + 1]++;
     for (Py_ssize_t r = 0; r < chunk_rows; r++)
         row_end[r + 1] += row_end[r];
     for (Py_ssize_t k = 0; k < count; k++)
-        tmp[row_end[grams[k].row - first_row]++] = grams[k];
+        tmp[row_end[grams[k].row - first_row]++] = (gram_t){df_of_col ? grams[k].row : gram_feature[k], grams[k].col};
     for (Py_ssize_t r = 0, k = 0; r < chunk_rows; r++) {
         for (const Py_ssize_t first = k; k < row_end[r]; k++) {
             if (k > first && tmp[k].col == tmp[k - 1].col) {
                 counts[entries - 1] += 1.0f;
                 continue;
             }
-            cols[entries] = (int32_t)tmp[k].col, counts[entries] = 1.0f;
+            cols[entries] = df_of_col ? (int32_t)tmp[k].col : tmp[k].row, counts[entries] = 1.0f;
             if (df_of_col != NULL)
                 df_of_col[tmp[k].col]++;
             entries++;
@@ -169,15 +185,19 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     const Py_ssize_t chunk_most = longest * per_char + 1;
     gram_t *grams = malloc((size_t)chunk_most * sizeof(gram_t)), *tmp = malloc((size_t)chunk_most * sizeof(gram_t));
     Py_ssize_t *row_end = malloc((size_t)(rows_in_longest + 1) * sizeof(Py_ssize_t));
-    /* A document of one chunk numbers its features by a sort of its entries
-     * (16 bytes an entry, fewer than a table of every column costs to clear
-     * and read); a longer one by that table (8 megabytes, not 16 bytes an entry). */
+    /* A document of one chunk numbers its features from its grams sorted by
+     * column (20 bytes a gram, less than a table of every column costs to
+     * clear and read); a longer one by that table (8 megabytes). */
     const int by_table = n > VECTOR_CHUNK_CHARS;
     int64_t *df_of_col = by_table ? calloc((size_t)1 << FEATURE_BITS, sizeof(int64_t)) : NULL;
+    int32_t *gram_feature = by_table ? NULL : malloc((size_t)chunk_most * sizeof(int32_t));
+    int64_t *one_chunk_features = by_table ? NULL : malloc((size_t)chunk_most * sizeof(int64_t));
+    int64_t *one_chunk_df = by_table ? NULL : malloc((size_t)chunk_most * sizeof(int64_t));
     PyObject *indptr_bytes = PyBytes_FromStringAndSize(NULL, (n_rows + 1) * 4);
     PyObject *counts_bytes = PyByteArray_FromStringAndSize(NULL, most * 4), *entry_feature_bytes = PyBytes_FromStringAndSize(NULL, most * 4);
-    if (!grams || !tmp || !row_end || (by_table && !df_of_col) || !indptr_bytes || !counts_bytes || !entry_feature_bytes) {
-        free(grams), free(tmp), free(row_end), free(df_of_col);
+    if (!grams || !tmp || !row_end || (by_table ? !df_of_col : !(gram_feature && one_chunk_features && one_chunk_df)) || !indptr_bytes ||
+        !counts_bytes || !entry_feature_bytes) {
+        free(grams), free(tmp), free(row_end), free(df_of_col), free(gram_feature), free(one_chunk_features), free(one_chunk_df);
         Py_XDECREF(indptr_bytes), Py_XDECREF(counts_bytes), Py_XDECREF(entry_feature_bytes);
         PyBuffer_Release(&view);
         return PyErr_Occurred() ? NULL : PyErr_NoMemory();
@@ -203,27 +223,20 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
         const Py_ssize_t count = grams_of(codes + lo, hi - lo, n_min, n_max, grams);
         for (Py_ssize_t k = 0; k < count; k++)
             grams[k].row += first_row;
-        entries = chunk_entries(grams, tmp, count, first_row, chunk_rows, row_end, entry_feature, counts, indptr, df_of_col, entries);
+        entries = chunk_entries(grams, tmp, count, first_row, chunk_rows, row_end, entry_feature, counts, indptr, df_of_col, entries, gram_feature,
+                                one_chunk_features, one_chunk_df, &n_features);
         first_row += (int32_t)chunk_rows;
         lo = hi;
     }
     if (by_table) {
         for (Py_ssize_t c = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
             n_features += df_of_col[c] > 0;
-    } else {
-        /* the entries by column (each entry its own (row, column): the df of
-         * a column is its entries), an entry's index in place of its row */
-        for (Py_ssize_t e = 0; e < entries; e++)
-            grams[e] = (gram_t){(int32_t)e, (uint32_t)entry_feature[e]};
-        sort_by_col(grams, tmp, entries);
-        for (Py_ssize_t k = 0; k < entries; k++)
-            n_features += k == 0 || grams[k].col != grams[k - 1].col;
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
     PyObject *features_bytes = PyBytes_FromStringAndSize(NULL, n_features * 8), *df_bytes = PyBytes_FromStringAndSize(NULL, n_features * 8);
     if (!features_bytes || !df_bytes) {
-        free(grams), free(tmp), free(row_end), free(df_of_col);
+        free(grams), free(tmp), free(row_end), free(df_of_col), free(gram_feature), free(one_chunk_features), free(one_chunk_df);
         Py_XDECREF(features_bytes), Py_XDECREF(df_bytes);
         Py_DECREF(indptr_bytes), Py_DECREF(counts_bytes), Py_DECREF(entry_feature_bytes);
         return NULL;
@@ -238,15 +251,11 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
         for (Py_ssize_t e = 0; e < entries; e++)
             entry_feature[e] = (int32_t)df_of_col[entry_feature[e]];
     } else {
-        for (Py_ssize_t k = 0, f = -1; k < entries; k++) {
-            if (k == 0 || grams[k].col != grams[k - 1].col)
-                f++, features[f] = grams[k].col, df[f] = 0;
-            df[f]++;
-            entry_feature[grams[k].row] = (int32_t)f;
-        }
+        memcpy(features, one_chunk_features, (size_t)n_features * sizeof(int64_t));
+        memcpy(df, one_chunk_df, (size_t)n_features * sizeof(int64_t));
     }
     Py_END_ALLOW_THREADS
-    free(grams), free(tmp), free(row_end), free(df_of_col);
+    free(grams), free(tmp), free(row_end), free(df_of_col), free(gram_feature), free(one_chunk_features), free(one_chunk_df);
     entry_feature_bytes = shrink_bytes(entry_feature_bytes, entries * 4);
     if (!entry_feature_bytes || PyByteArray_Resize(counts_bytes, entries * 4) < 0) {
         Py_XDECREF(entry_feature_bytes);
