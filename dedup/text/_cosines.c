@@ -87,14 +87,72 @@ static void sort_by_col(gram_t *grams, gram_t *tmp, Py_ssize_t n)
         grams[high[(tmp[k].col >> RADIX_BITS) & (RADIX - 1)]++] = tmp[k];
 }
 
-static PyObject *bytes_of(void *data, Py_ssize_t size)
+/* Characters of the joined sentences whose n-grams are sorted at once (whole
+ * sentences: a chunk ends at a line break): the gram arrays of a chunk take
+ * 16 bytes per n-gram, so a long document costs its output plus a fixed
+ * few megabytes, not 50 bytes a character more. */
+#define VECTOR_CHUNK_CHARS ((Py_ssize_t)1 << 18)
+
+/* The entries of the rows of one chunk, appended at entries: grams sorted by
+ * column (stable, rows in order within each) then by row (stable: columns
+ * in order within each), equal grams counted once; indptr[r + 1] set for
+ * each row r of the chunk, df_of_col counting the rows holding each column.
+ * row_end holds chunk_rows + 1 values. Returns the new entry count. */
+static Py_ssize_t chunk_entries(gram_t *grams, gram_t *tmp, Py_ssize_t count, int32_t first_row, Py_ssize_t chunk_rows,
+                                Py_ssize_t *row_end, int32_t *cols, float *counts, int32_t *indptr, int64_t *df_of_col,
+                                Py_ssize_t entries, int32_t *gram_feature, int64_t *features, int64_t *df, Py_ssize_t *n_features)
 {
-    PyObject *result = PyBytes_FromStringAndSize((const char *)data, size);
-    free(data);
-    return result;
+    sort_by_col(grams, tmp, count);
+    if (df_of_col == NULL) {
+        /* the only chunk: its features numbered here, from the grams by
+         * column, without a branch on whether a gram begins a feature
+         * (about half do, unpredictably); cols then takes each entry's
+         * feature, moved with the gram in place of its row */
+        Py_ssize_t nf = 0;
+        for (Py_ssize_t k = 0; k < count; k++) {
+            const int new_feature = k == 0 || grams[k].col != grams[k - 1].col;
+            const int new_row = new_feature || grams[k].row != grams[k - 1].row;
+            nf += new_feature;
+            features[nf - 1] = grams[k].col;
+            df[nf - 1] = (new_feature ? 0 : df[nf - 1]) + new_row;
+            gram_feature[k] = (int32_t)(nf - 1);
+        }
+        *n_features = nf;
+    }
+    memset(row_end, 0, (size_t)(chunk_rows + 1) * sizeof(Py_ssize_t));
+    for (Py_ssize_t k = 0; k < count; k++)
+        row_end[grams[k].row - first_row + 1]++;
+    for (Py_ssize_t r = 0; r < chunk_rows; r++)
+        row_end[r + 1] += row_end[r];
+    for (Py_ssize_t k = 0; k < count; k++)
+        tmp[row_end[grams[k].row - first_row]++] = (gram_t){df_of_col ? grams[k].row : gram_feature[k], grams[k].col};
+    for (Py_ssize_t r = 0, k = 0; r < chunk_rows; r++) {
+        for (const Py_ssize_t first = k; k < row_end[r]; k++) {
+            if (k > first && tmp[k].col == tmp[k - 1].col) {
+                counts[entries - 1] += 1.0f;
+                continue;
+            }
+            cols[entries] = df_of_col ? (int32_t)tmp[k].col : tmp[k].row, counts[entries] = 1.0f;
+            if (df_of_col != NULL)
+                df_of_col[tmp[k].col]++;
+            entries++;
+        }
+        indptr[first_row + r + 1] = (int32_t)entries;
+    }
+    return entries;
 }
 
-/* document_vectors(codes, n_min, n_max) -> (indptr, cols, counts, features, df, entry_feature) as bytes. */
+/* A bytes object of size bytes to fill in place (pages never written are
+ * never mapped, so an upper bound costs nothing until cut by shrink_bytes). */
+static PyObject *shrink_bytes(PyObject *bytes, Py_ssize_t size)
+{
+    if (bytes != NULL && _PyBytes_Resize(&bytes, size) < 0)
+        return NULL;
+    return bytes;
+}
+
+/* document_vectors(codes, n_min, n_max) -> (indptr, counts, features, df, entry_feature): counts a
+ * bytearray (its log taken in place), the rest bytes. */
 static PyObject *document_vectors(PyObject *self, PyObject *args)
 {
     Py_buffer view;
@@ -103,66 +161,108 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     (void)self;
     if (!PyArg_ParseTuple(args, "y*ii", &view, &n_min, &n_max))
         return NULL;
+    const uint32_t *codes = view.buf;
     for (Py_ssize_t k = 0; k < view.len / 4; k++)
-        n_rows += ((const uint32_t *)view.buf)[k] == 10;
-    if (view.len % 4 || n_min < 1 || n_max < n_min) {
+        n_rows += codes[k] == 10;
+    if (view.len % 4 || n_min < 1 || n_max < n_min || n_rows > INT32_MAX) {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_ValueError, "document_vectors: uint32 codes and 1 <= n_min <= n_max expected");
         return NULL;
     }
-    const Py_ssize_t n = view.len / 4;
-    const Py_ssize_t most = n * (n_max - n_min + 1) + 1;
-    gram_t *grams = malloc((size_t)most * sizeof(gram_t)), *tmp = malloc((size_t)most * sizeof(gram_t));
-    int32_t *indptr = calloc((size_t)n_rows + 2, sizeof(int32_t)), *cols = malloc((size_t)most * sizeof(int32_t));
-    float *counts = malloc((size_t)most * sizeof(float));
-    int64_t *features = malloc((size_t)most * sizeof(int64_t)), *df = malloc((size_t)most * sizeof(int64_t));
-    int32_t *entry_feature = malloc((size_t)most * sizeof(int32_t)), *gram_feature = malloc((size_t)most * sizeof(int32_t));
-    Py_ssize_t *row_start = calloc((size_t)n_rows + 2, sizeof(Py_ssize_t));
-    if (!grams || !tmp || !indptr || !cols || !counts || !features || !df || !entry_feature || !gram_feature || !row_start) {
-        free(grams), free(tmp), free(indptr), free(cols), free(counts), free(features), free(df), free(entry_feature), free(gram_feature),
-            free(row_start);
+    const Py_ssize_t n = view.len / 4, per_char = n_max - n_min + 1, most = n * per_char + 1;
+    /* the longest chunk: VECTOR_CHUNK_CHARS and the rest of the sentence it ends in */
+    Py_ssize_t longest = 0, rows_in_longest = 0;
+    for (Py_ssize_t lo = 0; lo < n;) {
+        Py_ssize_t hi = lo + VECTOR_CHUNK_CHARS < n ? lo + VECTOR_CHUNK_CHARS : n, rows = 1;
+        while (hi < n && codes[hi - 1] != 10)
+            hi++;
+        for (Py_ssize_t k = lo; k < hi; k++)
+            rows += codes[k] == 10;
+        longest = hi - lo > longest ? hi - lo : longest;
+        rows_in_longest = rows > rows_in_longest ? rows : rows_in_longest;
+        lo = hi;
+    }
+    const Py_ssize_t chunk_most = longest * per_char + 1;
+    gram_t *grams = malloc((size_t)chunk_most * sizeof(gram_t)), *tmp = malloc((size_t)chunk_most * sizeof(gram_t));
+    Py_ssize_t *row_end = malloc((size_t)(rows_in_longest + 1) * sizeof(Py_ssize_t));
+    /* A document of one chunk numbers its features from its grams sorted by
+     * column (20 bytes a gram, less than a table of every column costs to
+     * clear and read); a longer one by that table (8 megabytes). */
+    const int by_table = n > VECTOR_CHUNK_CHARS;
+    int64_t *df_of_col = by_table ? calloc((size_t)1 << FEATURE_BITS, sizeof(int64_t)) : NULL;
+    int32_t *gram_feature = by_table ? NULL : malloc((size_t)chunk_most * sizeof(int32_t));
+    int64_t *one_chunk_features = by_table ? NULL : malloc((size_t)chunk_most * sizeof(int64_t));
+    int64_t *one_chunk_df = by_table ? NULL : malloc((size_t)chunk_most * sizeof(int64_t));
+    PyObject *indptr_bytes = PyBytes_FromStringAndSize(NULL, (n_rows + 1) * 4);
+    PyObject *counts_bytes = PyByteArray_FromStringAndSize(NULL, most * 4), *entry_feature_bytes = PyBytes_FromStringAndSize(NULL, most * 4);
+    if (!grams || !tmp || !row_end || (by_table ? !df_of_col : !(gram_feature && one_chunk_features && one_chunk_df)) || !indptr_bytes ||
+        !counts_bytes || !entry_feature_bytes) {
+        free(grams), free(tmp), free(row_end), free(df_of_col), free(gram_feature), free(one_chunk_features), free(one_chunk_df);
+        Py_XDECREF(indptr_bytes), Py_XDECREF(counts_bytes), Py_XDECREF(entry_feature_bytes);
         PyBuffer_Release(&view);
-        return PyErr_NoMemory();
+        return PyErr_Occurred() ? NULL : PyErr_NoMemory();
     }
-    Py_ssize_t entries = 0, n_features = 0, count;
+    int32_t *indptr = (int32_t *)PyBytes_AS_STRING(indptr_bytes);
+    float *counts = (float *)PyByteArray_AS_STRING(counts_bytes);
+    /* each entry's column, then (in place) its feature */
+    int32_t *entry_feature = (int32_t *)PyBytes_AS_STRING(entry_feature_bytes);
+    Py_ssize_t entries = 0, n_features = 0;
     Py_BEGIN_ALLOW_THREADS
-    count = grams_of((const uint32_t *)view.buf, n, n_min, n_max, grams);
-    /* by column, rows in order within each (the grams came by position) */
-    sort_by_col(grams, tmp, count);
-    /* without a branch on whether a gram begins a feature: about half do,
-     * unpredictably */
-    for (Py_ssize_t k = 0; k < count; k++) {
-        const int new_feature = k == 0 || grams[k].col != grams[k - 1].col;
-        const int new_row = new_feature || grams[k].row != grams[k - 1].row;
-        n_features += new_feature;
-        features[n_features - 1] = grams[k].col;
-        df[n_features - 1] = (new_feature ? 0 : df[n_features - 1]) + new_row;
-        gram_feature[k] = (int32_t)(n_features - 1);
-        row_start[grams[k].row + 1]++;
+    indptr[0] = 0;
+    int32_t first_row = 0;
+    for (Py_ssize_t lo = 0; lo < n;) {
+        Py_ssize_t hi = lo + VECTOR_CHUNK_CHARS < n ? lo + VECTOR_CHUNK_CHARS : n;
+        while (hi < n && codes[hi - 1] != 10)
+            hi++;
+        /* rows of the chunk: those of its line breaks, and the one after the last */
+        Py_ssize_t chunk_rows = 1;
+        for (Py_ssize_t k = lo; k < hi; k++)
+            chunk_rows += codes[k] == 10;
+        if (hi < n)
+            chunk_rows--; /* the chunk ends with a line break: the next row is the next chunk's */
+        const Py_ssize_t count = grams_of(codes + lo, hi - lo, n_min, n_max, grams);
+        for (Py_ssize_t k = 0; k < count; k++)
+            grams[k].row += first_row;
+        entries = chunk_entries(grams, tmp, count, first_row, chunk_rows, row_end, entry_feature, counts, indptr, df_of_col, entries, gram_feature,
+                                one_chunk_features, one_chunk_df, &n_features);
+        first_row += (int32_t)chunk_rows;
+        lo = hi;
     }
-    /* by row (stable: columns in order within each), equal grams counted
-     * once; each gram moved with its feature in place of its row, which its
-     * place tells (row_start, after the move, holds each row's end) */
-    for (Py_ssize_t r = 0; r < n_rows; r++)
-        row_start[r + 1] += row_start[r];
-    for (Py_ssize_t k = 0; k < count; k++)
-        tmp[row_start[grams[k].row]++] = (gram_t){gram_feature[k], grams[k].col};
-    for (Py_ssize_t r = 0, k = 0; r < n_rows; r++) {
-        for (const Py_ssize_t first = k; k < row_start[r]; k++) {
-            if (k > first && tmp[k].col == tmp[k - 1].col) {
-                counts[entries - 1] += 1.0f;
-                continue;
-            }
-            cols[entries] = (int32_t)tmp[k].col, counts[entries] = 1.0f, entry_feature[entries] = tmp[k].row;
-            entries++;
-        }
-        indptr[r + 1] = (int32_t)entries;
+    if (by_table) {
+        for (Py_ssize_t c = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
+            n_features += df_of_col[c] > 0;
     }
     Py_END_ALLOW_THREADS
     PyBuffer_Release(&view);
-    free(grams), free(tmp), free(gram_feature), free(row_start);
-    return Py_BuildValue("(NNNNNN)", bytes_of(indptr, (n_rows + 1) * 4), bytes_of(cols, entries * 4), bytes_of(counts, entries * 4),
-                         bytes_of(features, n_features * 8), bytes_of(df, n_features * 8), bytes_of(entry_feature, entries * 4));
+    PyObject *features_bytes = PyBytes_FromStringAndSize(NULL, n_features * 8), *df_bytes = PyBytes_FromStringAndSize(NULL, n_features * 8);
+    if (!features_bytes || !df_bytes) {
+        free(grams), free(tmp), free(row_end), free(df_of_col), free(gram_feature), free(one_chunk_features), free(one_chunk_df);
+        Py_XDECREF(features_bytes), Py_XDECREF(df_bytes);
+        Py_DECREF(indptr_bytes), Py_DECREF(counts_bytes), Py_DECREF(entry_feature_bytes);
+        return NULL;
+    }
+    int64_t *features = (int64_t *)PyBytes_AS_STRING(features_bytes), *df = (int64_t *)PyBytes_AS_STRING(df_bytes);
+    Py_BEGIN_ALLOW_THREADS
+    /* the distinct features in increasing order, each entry's numbered */
+    if (by_table) {
+        for (Py_ssize_t c = 0, f = 0; c < ((Py_ssize_t)1 << FEATURE_BITS); c++)
+            if (df_of_col[c] > 0)
+                features[f] = c, df[f] = df_of_col[c], df_of_col[c] = f, f++;
+        for (Py_ssize_t e = 0; e < entries; e++)
+            entry_feature[e] = (int32_t)df_of_col[entry_feature[e]];
+    } else {
+        memcpy(features, one_chunk_features, (size_t)n_features * sizeof(int64_t));
+        memcpy(df, one_chunk_df, (size_t)n_features * sizeof(int64_t));
+    }
+    Py_END_ALLOW_THREADS
+    free(grams), free(tmp), free(row_end), free(df_of_col), free(gram_feature), free(one_chunk_features), free(one_chunk_df);
+    entry_feature_bytes = shrink_bytes(entry_feature_bytes, entries * 4);
+    if (!entry_feature_bytes || PyByteArray_Resize(counts_bytes, entries * 4) < 0) {
+        Py_XDECREF(entry_feature_bytes);
+        Py_DECREF(counts_bytes), Py_DECREF(indptr_bytes), Py_DECREF(features_bytes), Py_DECREF(df_bytes);
+        return NULL;
+    }
+    return Py_BuildValue("(NNNNN)", indptr_bytes, counts_bytes, features_bytes, df_bytes, entry_feature_bytes);
 }
 
 /* One document's sentence vectors, as dedup.text.vectors.SentenceVectors holds them. */
@@ -571,10 +671,10 @@ static PyObject *pair_cosines(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
     {"document_vectors", document_vectors, METH_VARARGS,
-     "document_vectors(codes, n_min, n_max) -> (indptr, cols, counts, features, df, entry_feature) as bytes:\n"
+     "document_vectors(codes, n_min, n_max) -> (indptr, counts, features, df, entry_feature):\n"
      "the hashed character n-gram counts of the sentences (one a line) in the uint32 codes (as dedup.text.vectors joins them),\n"
-     "int32 row pointers, int32 columns and float32 counts, and the int64 sorted distinct features, int64 sentences\n"
-     "holding each and int32 feature of each entry."},
+     "int32 row pointers and float32 counts (a bytearray), and the int64 sorted distinct features, int64 sentences\n"
+     "holding each and int32 feature of each entry (bytes)."},
     {"pair_cosines", pair_cosines, METH_VARARGS,
      "pair_cosines(a, b, idf_table, floor) -> (keys, values) as bytes: the sentence cosines of two documents at or\n"
      "above floor, int64 row * rows of b + column, sorted, and float32 values; a side is (int32 indptr, int64 features,\n"

@@ -160,10 +160,14 @@ def document_vectors(sentences: Sequence[str], compiled: bool = True) -> Sentenc
     if joined.count("\n") != len(sentences) - 1:  # a sentence holds a line break: the compiled loop would split it
         return sentence_vectors(sentence_counts(sentences))
     codes = joined.encode("utf-32-le")
-    indptr, _, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
+    del joined
+    indptr, counts, features, df, entry_feature = _compiled_vectors(codes, 3, 5)
+    del codes
+    # the counts come writable: their logarithm in place, not beside them
+    log_tf = np.frombuffer(counts, dtype=np.float32)
+    np.log1p(log_tf, out=log_tf)
     return SentenceVectors(np.frombuffer(indptr, dtype=np.int32).copy(), np.frombuffer(features, dtype=np.int64),
-                           np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32),
-                           np.log1p(np.frombuffer(counts, dtype=np.float32)))
+                           np.frombuffer(df, dtype=np.int64), np.frombuffer(entry_feature, dtype=np.int32), log_tf)
 
 
 def sentence_vectors(counts: sp.csr_matrix) -> SentenceVectors:
@@ -239,21 +243,40 @@ def _pair_rows(v: SentenceVectors, other: SentenceVectors, lookup: tuple[np.ndar
     """Unit-length TF-IDF rows of ``v`` over the features both documents hold
     (weighed by :func:`pair_idf`; ``lookup`` as there)."""
     pos, found = lookup if lookup is not None else _lookup(v.features, other.features)
-    data = v.log_tf * pair_idf(v, other, (pos, found))[v.entry_feature]
-    entry_row = v.entry_row
-    norms = np.sqrt(np.bincount(entry_row, weights=data * data, minlength=v.n_rows))
-    norms[norms == 0] = 1.0
+    idf = pair_idf(v, other, (pos, found))
     column = np.cumsum(found) - 1
-    # Only the entries of features the other document holds are divided and
-    # kept (the same arithmetic per entry, on fewer entries).
-    kept = np.flatnonzero(found[v.entry_feature])
-    kept_row = entry_row[kept]
-    values = (data[kept] / norms[kept_row]).astype(np.float32)
-    indptr = np.concatenate(([0], np.cumsum(np.bincount(kept_row, minlength=v.n_rows)))).astype(np.int32)
+    # A few rows at a time, into arrays of the kept entries made once: the
+    # float64 weights and their temporaries take some 40 bytes an entry, too
+    # many at once for a document of millions of characters. Each row's norm
+    # sums its own entries in order either way.
+    shared_entry = found[v.entry_feature]
+    values = np.empty(int(np.count_nonzero(shared_entry)), dtype=np.float32)
+    columns = np.empty(values.size, dtype=np.int32)
+    indptr = np.zeros(v.n_rows + 1, dtype=np.int64)
+    done = 0
+    for lo, hi in _row_chunks(v.indptr, PAIR_ROWS_CHUNK_ENTRIES) if v.n_rows else ():
+        first, last = int(v.indptr[lo]), int(v.indptr[hi])
+        feature = v.entry_feature[first:last]
+        data = v.log_tf[first:last] * idf[feature]
+        row = np.repeat(np.arange(hi - lo, dtype=np.int32), np.diff(v.indptr[lo : hi + 1]))
+        norms = np.sqrt(np.bincount(row, weights=data * data, minlength=hi - lo))
+        norms[norms == 0] = 1.0
+        # Only the entries of features the other document holds are divided and
+        # kept (the same arithmetic per entry, on fewer entries).
+        kept = np.flatnonzero(shared_entry[first:last])
+        kept_row = row[kept]
+        values[done : done + kept.size] = (data[kept] / norms[kept_row]).astype(np.float32)
+        columns[done : done + kept.size] = column[feature[kept]]
+        indptr[lo + 1 : hi + 1] = np.bincount(kept_row, minlength=hi - lo)
+        done += kept.size
     shape = (v.n_rows, int(column[-1] + 1) if column.size else 0)
     # int32 indices, as the matrix would take them anyway: given so, it does
     # not scan them to choose
-    return sp.csr_matrix((values, column[v.entry_feature[kept]].astype(np.int32), indptr), shape=shape)
+    return sp.csr_matrix((values, columns, np.cumsum(indptr).astype(np.int32)), shape=shape)
+
+
+# Stored entries of a document weighed at once by _pair_rows.
+PAIR_ROWS_CHUNK_ENTRIES = 1 << 18
 
 
 def cosine_vectors(a: SentenceVectors, b: SentenceVectors) -> np.ndarray:
@@ -278,6 +301,9 @@ CHUNK_ENTRIES = 2_000_000
 RARE_DF = 32
 # ... this many best per sentence, on each side.
 TOP_K = 8
+# Entries of a candidate product made at once (with its sort, some 60 bytes
+# an entry): a quarter of CHUNK_ENTRIES.
+CANDIDATE_CHUNK_ENTRIES = CHUNK_ENTRIES // 4
 
 
 def cosine_pairs(a: SentenceVectors, b: SentenceVectors, floor: float, compiled: bool = True) -> sp.csr_matrix:
@@ -363,10 +389,9 @@ def _exact_pairs(wa: sp.csr_matrix, wbt: sp.csr_matrix, floor: float) -> sp.csr_
 
 def _candidates(wa: sp.csr_matrix, wb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """Candidate pairs ``(rows, cols)``: each sentence's :data:`TOP_K` best by shared rare features, both ways."""
-    dfa = np.bincount(wa.indices, minlength=wa.shape[1])
-    dfb = np.bincount(wb.indices, minlength=wb.shape[1])
-    rare = np.flatnonzero((dfa <= RARE_DF) & (dfb <= RARE_DF))
-    ra, rb = _binary(wa[:, rare]), _binary(wb[:, rare])
+    dfa, dfb = _column_counts(wa), _column_counts(wb)
+    rare = (dfa <= RARE_DF) & (dfb <= RARE_DF)
+    ra, rb = _binary_columns(wa, rare), _binary_columns(wb, rare)
     rows_ab, cols_ab = _top_per_row(ra, rb)
     rows_ba, cols_ba = _top_per_row(rb, ra)
     keys = np.unique(np.concatenate((rows_ab * wb.shape[0] + cols_ab, cols_ba * wb.shape[0] + rows_ba)))
@@ -379,12 +404,32 @@ def _binary(m: sp.csr_matrix) -> sp.csr_matrix:
     return out
 
 
+def _column_counts(m: sp.csr_matrix) -> np.ndarray:
+    """``np.bincount(m.indices, minlength=m.shape[1])``, a slice at a time
+    (bincount makes an int64 copy of the int32 indices it is given)."""
+    counts = np.zeros(m.shape[1], dtype=np.int64)
+    for lo in range(0, m.indices.size, CHUNK_ENTRIES):
+        counts += np.bincount(m.indices[lo : lo + CHUNK_ENTRIES], minlength=m.shape[1])
+    return counts
+
+
+def _binary_columns(m: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
+    """``_binary(m[:, np.flatnonzero(columns)])`` for a boolean ``columns``,
+    taken from the stored entries directly (SciPy's column selection copies
+    the whole matrix along the way: hundreds of megabytes for a long document)."""
+    kept = np.flatnonzero(columns[m.indices])  # few: the rare features' entries
+    new_column = np.cumsum(columns, dtype=np.int64) - 1
+    indices = new_column[m.indices[kept]].astype(np.int32)
+    indptr = np.searchsorted(kept, m.indptr).astype(np.int32)  # kept entries before each row
+    return sp.csr_matrix((np.ones(indices.size, dtype=np.float32), indices, indptr), shape=(m.shape[0], int(columns.sum())))
+
+
 def _top_per_row(ra: sp.csr_matrix, rb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
     """For each row of ``ra``, the :data:`TOP_K` rows of ``rb`` sharing the most columns (ties: lower row)."""
     rbt = rb.T.tocsr()
     rows, cols = [], []
     # A row's product holds at most RARE_DF entries per feature it has.
-    for lo, hi in _row_chunks(ra.indptr, CHUNK_ENTRIES // RARE_DF):
+    for lo, hi in _row_chunks(ra.indptr, CANDIDATE_CHUNK_ENTRIES // RARE_DF):
         part = (ra[lo:hi] @ rbt).tocoo()
         if part.nnz == 0:
             continue

@@ -108,3 +108,69 @@ def test_best_stored_keeps_what_best_entries_keeps() -> None:
         got, capped = best_stored(ScoreEntries(rows * 20 + m.indices, m.data, (20, 20)), cap)
         assert capped == want_capped
         assert np.array_equal(got.keys, ScoreEntries.of_csr(want).keys) and np.array_equal(got.values, want.data)
+
+
+def _long_document(rng: random.Random, chars: int) -> list[str]:
+    """Sentences of news-like reuse and random words, empty ones among them,
+    and one sentence longer than a compiled chunk of sentences."""
+    words = [f"w{k}x" for k in range(20_000)] + _VOCAB
+    stock = [" ".join(rng.choice(words) for _ in range(rng.randint(3, 25))) for _ in range(400)]
+    out, size = [], 0
+    while size < chars:
+        pick = rng.random()
+        if pick < 0.01:
+            out.append("")
+        elif pick < 0.6:
+            out.append(rng.choice(stock))
+        else:
+            out.append(" ".join(rng.choice(words) for _ in range(rng.randint(1, 30))))
+        size += len(out[-1]) + 3
+    out.insert(len(out) // 2, " ".join(rng.choice(words) for _ in range(60_000)))  # about 400,000 characters
+    return out
+
+
+def test_compiled_document_vectors_of_a_long_document_equal_the_numpy_ones() -> None:
+    _compiled()
+    rng = random.Random(12)
+    long_doc = _long_document(rng, 1_500_000)
+    want = sentence_vectors(sentence_counts(long_doc))
+    got = document_vectors(long_doc)
+    assert _equal(got, want)
+    other = _long_document(rng, 200_000)
+    # the cosines of the long document's vectors, to the bit
+    for floor in (0.05, 0.5):
+        keys, values = cosine_entries(got, document_vectors(other), floor)
+        m = cosine_pairs(want, sentence_vectors(sentence_counts(other)), floor, compiled=False)
+        m.sum_duplicates()
+        rows = np.repeat(np.arange(m.shape[0], dtype=np.int64), np.diff(m.indptr))
+        assert np.array_equal(keys, rows * len(other) + m.indices)
+        assert np.array_equal(values, m.data.astype(np.float32))
+
+
+_PEAK_SCRIPT = """
+import random, resource, sys
+sys.path[:0] = {path!r}
+from dedup.text.vectors import document_vectors
+rng = random.Random(3)
+words = ["w%dx" % k for k in range(50_000)]
+sentences = [" ".join(rng.choice(words) for _ in range(rng.randint(5, 25))) for _ in range(50_000)]
+chars = sum(len(s) + 3 for s in sentences)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+v = document_vectors(sentences)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(chars, (after - before) * 1024, v.entry_feature.size)
+"""
+
+
+def test_compiled_document_vectors_take_memory_in_proportion_to_their_output() -> None:
+    """The vectors of a long document cost their own arrays (about 8 bytes an
+    entry, 2 to 3 entries a character) and a bounded work space: not the
+    n-grams of the whole document at once (some 50 bytes a character more)."""
+    _compiled()
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", _PEAK_SCRIPT.format(path=sys.path)], capture_output=True, text=True, check=True).stdout
+    chars, grown, entries = map(int, out.split())
+    assert chars > 2_000_000
+    assert grown < 10 * entries + 8 * chars + (16 << 20), (chars, grown, entries)
