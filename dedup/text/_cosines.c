@@ -434,6 +434,19 @@ static void postings(const side_t *b, const Py_ssize_t n_features_a, const work_
     start[0] = 0;
 }
 
+/* One step of a branchless merge of the sorted features fa and fb at
+ * positions *i and *j: the smaller side (both when equal) moves on, and
+ * each side's slot is written with the other's position if they match. */
+static inline void merge_step(const int64_t *fa, const int64_t *fb, Py_ssize_t *i, Py_ssize_t *j, int64_t *match_a, int64_t *match_b)
+{
+    const int64_t x = fa[*i], y = fb[*j];
+    const int same = x == y;
+    match_a[*i] = same ? *j : -1;
+    match_b[*j] = same ? *i : -1;
+    *i += x <= y;
+    *j += y <= x;
+}
+
 /* match_a[i]: the position in b's features of a's feature i, or -1; and
  * match_b the same of b's in a's. */
 static void match_features(const side_t *a, const side_t *b, int64_t *match_a, int64_t *match_b)
@@ -477,24 +490,12 @@ static void match_features(const side_t *a, const side_t *b, int64_t *match_a, i
             open &= i[l] < end_i[l] && j[l] < end_j[l];
         if (!open)
             break;
-        for (int l = 0; l < LANES; l++) {
-            const int64_t x = fa[i[l]], y = fb[j[l]];
-            const int same = x == y;
-            match_a[i[l]] = same ? j[l] : -1;
-            match_b[j[l]] = same ? i[l] : -1;
-            i[l] += x <= y;
-            j[l] += y <= x;
-        }
+        for (int l = 0; l < LANES; l++)
+            merge_step(fa, fb, &i[l], &j[l], match_a, match_b);
     }
     for (int l = 0; l < LANES; l++)
-        while (i[l] < end_i[l] && j[l] < end_j[l]) {
-            const int64_t x = fa[i[l]], y = fb[j[l]];
-            const int same = x == y;
-            match_a[i[l]] = same ? j[l] : -1;
-            match_b[j[l]] = same ? i[l] : -1;
-            i[l] += x <= y;
-            j[l] += y <= x;
-        }
+        while (i[l] < end_i[l] && j[l] < end_j[l])
+            merge_step(fa, fb, &i[l], &j[l], match_a, match_b);
 }
 
 /* The cosines at or above floor into out, by key; -1 when out of memory. */
