@@ -342,14 +342,14 @@ def write_records(path: str, docs: Iterable[Document]) -> np.ndarray:
     # Few writes of many records each: a write of each record's few kilobytes
     # went to the kernel one by one (past the 8 KB buffer), most of the cost.
     with open(path, "wb", buffering=0) as out:
-        write_pieces(out.fileno(), records)
+        write_gathered(out.fileno(), records)
     return np.array(sizes, dtype=np.int64).reshape(-1, 2)
 
 
 _IOV_MAX = 1024  # buffers a writev takes (the POSIX least, Linux's)
 
 
-def write_pieces(fd: int, pieces: list, most: int = _IOV_MAX) -> None:
+def write_gathered(fd: int, pieces: list, most: int = _IOV_MAX) -> None:
     """Write ``pieces`` (bytes-like) to ``fd`` one after the other, ``most``
     to a gathered write (no copy of them joined, which cost as much as
     the write); ``pieces`` is consumed. A short write goes on from where it

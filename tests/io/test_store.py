@@ -10,7 +10,7 @@ import pytest
 
 from dedup.document import Document, document_ids, document_lengths, document_sources, take
 from dedup.engine import LocalEngine
-from dedup.io.store import DocumentStore, DocumentView, IdColumn, write_pieces, write_records
+from dedup.io.store import DocumentStore, DocumentView, IdColumn, write_gathered, write_records
 from dedup.near.index_spill import IndexSpill, pieces
 from dedup.passages.index import candidate_pairs, candidates_and_holders, partitioned_candidate_pairs, shared_fingerprints
 
@@ -69,7 +69,7 @@ def test_pieces_are_written_in_order_a_few_to_a_write(tmp_path, most) -> None:
     expected = b"".join(pieces)
     path = tmp_path / "pieces.bin"
     with open(path, "wb", buffering=0) as out:
-        write_pieces(out.fileno(), list(pieces), most)
+        write_gathered(out.fileno(), list(pieces), most)
     assert path.read_bytes() == expected
 
 
@@ -95,7 +95,7 @@ def test_a_write_that_stops_short_goes_on_from_where_it_stopped(tmp_path, monkey
     pieces = [rng.integers(0, 256, int(size), dtype=np.uint8).tobytes() for size in rng.integers(0, 3000, 300)]
     path = tmp_path / "short.bin"
     with open(path, "wb", buffering=0) as out:
-        write_pieces(out.fileno(), list(pieces), 7)
+        write_gathered(out.fileno(), list(pieces), 7)
     assert path.read_bytes() == b"".join(pieces)
 
 
