@@ -25,13 +25,18 @@ def corpus(size: int, seed: int) -> list[Document]:
     return [Document(f"d{k}", " ".join(pool[int(p)] for p in rng.integers(0, len(pool), 6))) for k in range(size)]
 
 
+def spilled_index(docs: list[Document], tmp_path) -> IndexSpill:
+    """The passage index of ``docs`` spilled to a folder under ``tmp_path``."""
+    index = IndexSpill(tmp_path / "index")
+    os.makedirs(index.folder)
+    index.add(*fingerprints(docs, Settings(jobs=1)))
+    return index
+
+
 def test_a_spilled_collector_gives_the_own_counts_and_groups_of_one_in_memory(tmp_path) -> None:
     docs = corpus(3000, seed=11)
     ps = Settings(jobs=1).passages
-    hashes, owners = fingerprints(docs, Settings(jobs=1))
-    index = IndexSpill(tmp_path / "index")
-    os.makedirs(index.folder)
-    index.add(hashes, owners)
+    index = spilled_index(docs, tmp_path)
     in_memory = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
     spilled = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
     spilled.spill_to(str(tmp_path / "groups"))
@@ -78,10 +83,7 @@ def test_the_spills_files_stay_while_groups_read_from_it_are_held_and_go_after(t
 
     docs = corpus(600, seed=5)
     ps = Settings(jobs=1).passages
-    hashes, owners = fingerprints(docs, Settings(jobs=1))
-    index = IndexSpill(tmp_path / "index")
-    os.makedirs(index.folder)
-    index.add(hashes, owners)
+    index = spilled_index(docs, tmp_path)
     collector = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
     folder = tmp_path / "groups"
     collector.spill_to(str(folder))
