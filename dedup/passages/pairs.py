@@ -180,7 +180,11 @@ def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndar
 
 class _InBackground:
     """A call run on a thread of its own from now on; :meth:`result` waits
-    for it and gives what it returned, or raises what it raised."""
+    for it and gives what it returned, or raises what it raised.
+
+    Not a ``ThreadPoolExecutor``: its threads are joined at exit, so an
+    interrupt in this process would wait for every pair to be aligned; a
+    daemon thread is left to end with the engine it reads from."""
 
     def __init__(self, call: Callable[[], T]) -> None:
         self._call = call
