@@ -120,3 +120,32 @@ def pieces(hashes: np.ndarray, owners: np.ndarray, most: int = PIECE_FINGERPRINT
         if hi > lo:
             taken = order[lo:hi]
             yield hashes[taken], owners[taken]
+
+
+def sorted_pieces(hashes: np.ndarray, owners: np.ndarray, most: int = PIECE_FINGERPRINTS) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The :func:`pieces` of one partition, each ordered by hash (the
+    fingerprints of one hash in no particular order): the partition sorted
+    once and cut where the piece bits change, where :func:`pieces` gathers
+    each piece and its search sorts it again.
+
+    The arrays given are let go once sorted (pass them without keeping a
+    reference: the partition is then held twice only while sorted).
+    """
+    if hashes.size > 1 and np.any(hashes[1:] < hashes[:-1]):
+        order = np.argsort(hashes)
+        hashes = hashes[order]
+        owners = owners[order]
+        del order
+    if hashes.size <= most:
+        yield hashes, owners
+        return
+    bits = min((-(-hashes.size // most) - 1).bit_length(), 64 - _PARTITION_BITS)
+    piece = (hashes << np.uint64(_PARTITION_BITS)) >> np.uint64(64 - bits)
+    if np.any(piece[1:] < piece[:-1]):  # hashes of several partitions: the pieces are not runs of the sorted hashes
+        yield from pieces(hashes, owners, most)
+        return
+    bounds = np.searchsorted(piece, np.arange((1 << bits) + 1, dtype=np.uint64)).tolist()
+    del piece
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        if hi > lo:
+            yield hashes[lo:hi], owners[lo:hi]

@@ -23,7 +23,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, span_mask, take
 from dedup.engine import Engine, FaultBarrier, StageFault, engine_or_local, ships_texts
-from dedup.near.index_spill import IndexSpill, pieces
+from dedup.near.index_spill import IndexSpill, sorted_pieces
 from dedup.passages.groups import GroupCollector
 from dedup.passages.index import PartFindings, candidates_and_holders, merged_candidates, part_findings
 from dedup.text.ngrams import by_hash, sampled_ngrams, word_hashes
@@ -170,9 +170,9 @@ class _IndexPart:
 
 def _part_findings(source: _IndexPart | tuple[np.ndarray, np.ndarray], n_docs: int, max_docs: int, holders: bool, min_docs: int) -> PartFindings:
     """:func:`~dedup.passages.index.part_findings` of one partition, read
-    here from its files or given as its arrays, in pieces."""
-    hashes, owners = source.read() if isinstance(source, _IndexPart) else source
-    return part_findings(pieces(hashes, owners), n_docs, max_docs, holders, min_docs)
+    here from its files or given as its arrays, in pieces sorted by hash
+    (the partition's arrays held by the pieces alone, let go once sorted)."""
+    return part_findings(sorted_pieces(*(source.read() if isinstance(source, _IndexPart) else source)), n_docs, max_docs, holders, min_docs)
 
 
 def _index(docs, settings: Settings, masks=None, index=None, engine: Engine | None = None, faults=None) -> tuple[np.ndarray, np.ndarray]:

@@ -133,8 +133,8 @@ def candidate_pairs(
     """Pairs of documents sharing at least ``min_shared`` distinct hashes.
 
     Args:
-        hashes: Fingerprint hashes (any order, repeats allowed; fastest in
-            runs sorted by :func:`by_hash`).
+        hashes: Fingerprint hashes (any order, repeats allowed; fastest
+            sorted, when they are not sorted again).
         owners: Document index of each hash.
         n_docs: Number of documents.
         max_docs: Hashes held by more documents are ignored.
@@ -159,47 +159,107 @@ def candidates_and_holders(
     empty = np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     if hashes.size == 0:
         return (*empty, (np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)) if holders else None)
-    # Most hashes belong to one document: drop those with a plain sort first
-    # (stable: by_hash, which orders the owners with them), then order the
-    # rest by (hash, owner), as one int64 key per pair: the hash's rank
-    # among the repeated hashes, then the owner.
-    ordered, owners = by_hash(hashes, owners)
-    repeated = np.zeros(ordered.size, dtype=bool)
-    repeated[1:] = ordered[1:] == ordered[:-1]
+    codes, holding = _piece_codes(hashes, owners, n_docs, max_docs, holders, collector)
+    chosen, counts = counted_codes(codes, min_shared)
+    counted = (np.bincount(np.concatenate(holding[:2]), minlength=n_docs), np.bincount(holding[2], minlength=n_docs)) if holding else None
+    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts, counted
+
+
+def _piece_codes(
+    hashes: np.ndarray, owners: np.ndarray, n_docs: int, max_docs: int, holders: bool, collector: GroupCollector | None,
+) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray] | None]:
+    """The pair code ``i * n_docs + j`` (``i < j``) of every pair of documents
+    holding a fingerprint of the index (or of a piece of it), once per
+    fingerprint the pair shares, in no particular order; with ``holders``,
+    the owners that count each document's held and shared fingerprints
+    (those of the hashes held once, those of the others once each, those
+    of the shared ones: their ``np.bincount``, left to the caller to take
+    once for many pieces); ``collector`` as for :func:`candidates_and_holders`.
+
+    Every figure depends only on which (hash, owner) pairs there are, not on
+    their order: the hashes are sorted by a plain (unstable) sort, skipped
+    when they come sorted, and the owners of a hash by the sort of the keys.
+    """
+    if hashes.size > 1 and np.any(hashes[1:] < hashes[:-1]):
+        order = np.argsort(hashes)
+        hashes, owners = hashes[order], owners[order]
+    # Most hashes belong to one document: leave those out first.
+    repeated = np.zeros(hashes.size, dtype=bool)
+    repeated[1:] = hashes[1:] == hashes[:-1]
     repeated[:-1] |= repeated[1:]
     # a hash held once is one fingerprint its owner holds and no other does
-    held = np.bincount(owners[~repeated], minlength=n_docs) if holders else None
-    hashes, owners = ordered[repeated], owners[repeated]
+    held_once = owners[~repeated] if holders else None
+    hashes, owners = hashes[repeated], owners[repeated]
     if hashes.size == 0:
-        return (*empty, (held, np.zeros(n_docs, dtype=np.int64)) if holders else None)
-    new_hash = np.concatenate(([True], hashes[1:] != hashes[:-1]))
-    rank = np.cumsum(new_hash) - 1
-    keys = rank * np.int64(n_docs) + owners
-    if np.any(keys[1:] < keys[:-1]):  # (the owners of a hash mostly come in order: fingerprints are taken document by document)
-        keys.sort()
-    keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
-    rank, owners = keys // n_docs, keys % n_docs
-    starts = np.flatnonzero(np.concatenate(([True], rank[1:] != rank[:-1])))
-    lengths = np.diff(np.concatenate((starts, [rank.size])))
-    counted = None
-    if holders:
-        held += np.bincount(owners, minlength=n_docs)
-        counted = held, np.bincount(owners[np.repeat((lengths > 1) & (lengths <= max_docs), lengths)], minlength=n_docs)
+        return np.zeros(0, dtype=np.int64), ((held_once, owners, owners) if holders else None)
+    # order by (hash, owner) as one int64 key: the hash's rank among the
+    # repeated hashes above the owner's bits
+    new_hash = np.empty(hashes.size, dtype=bool)
+    new_hash[0] = True
+    np.not_equal(hashes[1:], hashes[:-1], out=new_hash[1:])
+    rank = np.cumsum(new_hash)
+    rank -= 1
+    owner_bits = max(int(n_docs) - 1, 1).bit_length()
+    if int(rank[-1]).bit_length() + owner_bits <= 63:
+        rank <<= owner_bits
+        rank |= owners
+        rank.sort()
+        keys = rank[np.concatenate(([True], rank[1:] != rank[:-1]))]
+        rank, owners = keys >> owner_bits, keys & ((1 << owner_bits) - 1)
+    else:  # pragma: no cover - some billions of repeated hashes in one piece
+        order = np.lexsort((owners, rank))
+        rank, owners = rank[order], owners[order]
+        distinct = np.concatenate(([True], (rank[1:] != rank[:-1]) | (owners[1:] != owners[:-1])))
+        rank, owners = rank[distinct], owners[distinct]
+    run_start = np.concatenate(([True], rank[1:] != rank[:-1]))
+    starts = np.flatnonzero(run_start)
+    lengths = np.diff(np.append(starts, rank.size))
+    paired = (lengths > 1) & (lengths <= max_docs)
+    holding = (held_once, owners, owners[np.repeat(paired, lengths)]) if holders else None
     if collector is not None:
         collector.add_runs(hashes[new_hash][rank[starts]], owners, starts, lengths)
+    return run_pair_codes(owners, starts[paired], lengths[paired], n_docs, collector), holding
+
+
+def run_pair_codes(
+    owners: np.ndarray, starts: np.ndarray, lengths: np.ndarray, n_docs: int, collector: GroupCollector | None = None
+) -> np.ndarray:
+    """The pair codes ``owners[a] * n_docs + owners[b]`` (``a < b``) of every
+    pair of positions inside each run ``owners[start : start + length]``
+    (lengths 2 or more), runs of one length at a time; runs of fewer than
+    ``collector.min_docs`` give theirs to :meth:`~dedup.passages.groups.GroupCollector.add_own`."""
+    if starts.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    by_length = np.argsort(lengths.astype(np.uint16) if lengths.max() < 1 << 16 else lengths, kind="stable")  # a radix sort on 16 bits
+    sizes = np.flatnonzero(np.bincount(lengths))
+    bounds = np.searchsorted(lengths[by_length], np.append(sizes, sizes[-1] + 1)).tolist()
     codes: list[np.ndarray] = []
-    for size in np.unique(lengths[(lengths > 1) & (lengths <= max_docs)]).tolist():
-        group = starts[lengths == size]
-        left, right = triangle(size)
-        codes.append((owners[group[:, None] + left] * n_docs + owners[group[:, None] + right]).ravel())
+    for k, size in enumerate(sizes.tolist()):
+        group = starts[by_length[bounds[k] : bounds[k + 1]]]
+        if size == 2:
+            found = owners[group] * np.int64(n_docs) + owners[group + 1]
+        else:
+            left, right = triangle(size)
+            found = (owners[group[:, None] + left] * np.int64(n_docs) + owners[group[:, None] + right]).ravel()
+        codes.append(found)
         if collector is not None and size < collector.min_docs:
-            collector.add_own(codes[-1])
-    if not codes:
-        return (*empty, counted)
-    unique, counts = np.unique(np.concatenate(codes), return_counts=True)
-    keep = counts >= min_shared
-    chosen = unique[keep]
-    return np.stack([chosen // n_docs, chosen % n_docs], axis=1), counts[keep].astype(np.int64), counted
+            collector.add_own(found)
+    return np.concatenate(codes) if len(codes) > 1 else codes[0]
+
+
+def counted_codes(codes: np.ndarray, min_shared: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Each distinct code of ``codes`` (int64, any order), sorted, with the
+    times it comes, of those that come at least ``min_shared`` times (one
+    sort and its run boundaries: ``np.unique(codes, return_counts=True)``)."""
+    if codes.size == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    codes = np.sort(codes)
+    starts = np.flatnonzero(np.concatenate(([True], codes[1:] != codes[:-1])))
+    counts = np.diff(np.append(starts, codes.size))
+    if min_shared > 1:
+        starts = starts[counts >= min_shared]
+        counts = counts[counts >= min_shared]
+    return codes[starts], counts
 
 
 @dataclass
@@ -235,17 +295,28 @@ def part_findings(
             (``passages.group_min_docs``) in the findings' own collector.
     """
     collector = GroupCollector(n_docs, min_docs, max_docs) if min_docs else None
-    held = np.zeros(n_docs, dtype=np.int64) if holders else None
-    shared = np.zeros(n_docs, dtype=np.int64) if holders else None
-    coded = []
+    # each piece's codes, once per fingerprint, and its holders: counted once, for the whole part
+    coded: list[np.ndarray] = []
+    held: list[np.ndarray] = []
+    shared: list[np.ndarray] = []
     for hashes, owners in pieces:
-        pairs, counts, counted = candidates_and_holders(hashes, owners, n_docs, max_docs, 1, holders, collector)
-        if counted is not None:
-            held += counted[0]
-            shared += counted[1]
-        coded.append((pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], counts))
-    codes, counts = coded[0] if len(coded) == 1 else _summed_codes(coded, n_docs, 1)  # a piece's codes are sorted
-    return PartFindings(codes, counts, held, shared, collector.compacted() if collector is not None else None)
+        if hashes.size == 0:
+            continue
+        codes, holding = _piece_codes(hashes, owners, n_docs, max_docs, holders, collector)
+        coded.append(codes)
+        if holding is not None:
+            held.extend(holding[:2])
+            shared.append(holding[2])
+    codes, counts = counted_codes(_joined(coded))
+    if not holders:
+        return PartFindings(codes, counts, groups=collector.compacted() if collector is not None else None)
+    held_counts, shared_counts = np.bincount(_joined(held), minlength=n_docs), np.bincount(_joined(shared), minlength=n_docs)
+    return PartFindings(codes, counts, held_counts, shared_counts, collector.compacted() if collector is not None else None)
+
+
+def _joined(arrays: list[np.ndarray]) -> np.ndarray:
+    """The arrays one after the other (an int64 array, empty for none)."""
+    return np.concatenate(arrays) if len(arrays) > 1 else arrays[0] if arrays else np.zeros(0, dtype=np.int64)
 
 
 def partitioned_candidate_pairs(
