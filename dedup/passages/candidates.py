@@ -163,7 +163,12 @@ class _IndexPart:
         """The partition's hashes and owners."""
         hashes, owners = self.index.read(self.part)
         masked = np.load(self.masked) if isinstance(self.masked, str) else self.masked
-        keep = ~np.isin(owners, masked)
+        if masked.size == 0:  # then no fingerprints were taken again
+            return hashes, owners
+        # a look-up by document, where np.isin sorts or searches the masked ones
+        is_masked = np.zeros(max(int(masked.max()), int(owners.max(initial=0))) + 1, dtype=bool)
+        is_masked[masked] = True
+        keep = ~is_masked[owners]
         again_h, again_o = self.again.read(self.part)
         return np.concatenate((hashes[keep], again_h)), np.concatenate((owners[keep], again_o))
 
