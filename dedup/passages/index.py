@@ -272,6 +272,10 @@ class PartFindings:
         counts: The fingerprints each shares here.
         held: With holders, each document's distinct fingerprints here, else ``None``.
         shared: With holders, those of them another document holds.
+
+    The counts, held and shared come in the narrowest unsigned type that
+    holds them (:func:`narrowest`): the findings of a partition go from
+    worker to driver, and these are mostly 1 or a few.
         groups: What a :class:`~dedup.passages.groups.GroupCollector` gathered here, or ``None``.
     """
 
@@ -308,10 +312,19 @@ def part_findings(
             held.extend(holding[:2])
             shared.append(holding[2])
     codes, counts = counted_codes(_joined(coded))
+    groups = collector.compacted() if collector is not None else None
     if not holders:
-        return PartFindings(codes, counts, groups=collector.compacted() if collector is not None else None)
+        return PartFindings(codes, narrowest(counts), groups=groups)
     held_counts, shared_counts = np.bincount(_joined(held), minlength=n_docs), np.bincount(_joined(shared), minlength=n_docs)
-    return PartFindings(codes, counts, held_counts, shared_counts, collector.compacted() if collector is not None else None)
+    return PartFindings(codes, narrowest(counts), narrowest(held_counts), narrowest(shared_counts), groups)
+
+
+def narrowest(counts: np.ndarray) -> np.ndarray:
+    """Non-negative integers in the narrowest unsigned type that holds them
+    (uint8 for counts below 256: an eighth of their int64 bytes)."""
+    if counts.size == 0:
+        return counts
+    return counts.astype(np.min_scalar_type(int(counts.max())), copy=False)
 
 
 def _joined(arrays: list[np.ndarray]) -> np.ndarray:

@@ -13,7 +13,7 @@ import pytest
 
 from dedup.near.index_spill import IndexSpill, pieces, sorted_pieces
 from dedup.passages.groups import GroupCollector
-from dedup.passages.index import candidates_and_holders, counted_codes, part_findings, run_pair_codes
+from dedup.passages.index import candidates_and_holders, counted_codes, narrowest, part_findings, run_pair_codes
 
 
 def reference_candidates(hashes, owners, n_docs: int, max_docs: int, min_shared: int):
@@ -115,6 +115,8 @@ def test_part_findings_of_sorted_pieces_are_those_of_the_pieces(tmp_path) -> Non
     assert len(pairs) > 100
     assert np.array_equal(found.codes, pairs[:, 0] * 400 + pairs[:, 1]) and np.array_equal(found.counts, counts)
     assert np.array_equal(found.held, held) and np.array_equal(found.shared, shared)
+    # sent from worker to driver in a byte each, where they fit
+    assert found.counts.dtype == found.held.dtype == found.shared.dtype == np.uint8
     for a, b in ((found, expected),):
         assert np.array_equal(a.codes, b.codes) and np.array_equal(a.counts, b.counts)
         assert np.array_equal(a.held, b.held) and np.array_equal(a.shared, b.shared)
@@ -122,3 +124,10 @@ def test_part_findings_of_sorted_pieces_are_those_of_the_pieces(tmp_path) -> Non
         assert len(ga) > 0 and [m.tolist() for m in ga.members] == [m.tolist() for m in gb.members]
         assert all(np.array_equal(getattr(ga, f), getattr(gb, f)) for f in ("hashes", "group_of", "fingerprints"))
         assert np.array_equal(a.groups.own_counts(pairs), b.groups.own_counts(pairs)) and a.groups.own_counts(pairs).sum() > 0
+
+
+def test_narrowest_keeps_the_values_in_the_fewest_bytes() -> None:
+    assert narrowest(np.array([0, 3, 255])).dtype == np.uint8
+    assert narrowest(np.array([1, 256])).dtype == np.uint16 and narrowest(np.array([1, 256])).tolist() == [1, 256]
+    assert narrowest(np.array([2**40])).tolist() == [2**40]
+    assert narrowest(np.zeros(0, dtype=np.int64)).size == 0
