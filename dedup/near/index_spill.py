@@ -18,6 +18,8 @@ from typing import Iterator
 
 import numpy as np
 
+from dedup.io.store import write_gathered
+
 PARTITIONS = 64
 _PARTITION_BITS = PARTITIONS.bit_length() - 1
 _SHIFT = np.uint64(64 - _PARTITION_BITS)
@@ -25,6 +27,8 @@ _SHIFT = np.uint64(64 - _PARTITION_BITS)
 # and owners): the candidate search over a piece holds several times its
 # size, so pieces, not partitions, bound it whatever the corpus.
 PIECE_FINGERPRINTS = 1 << 17
+# Fingerprints added and not yet written, about, at most (8 MiB).
+PENDING_FINGERPRINTS = 1 << 19
 
 
 class IndexSpill:
@@ -32,6 +36,7 @@ class IndexSpill:
 
     Args:
         folder: Where the files go (a temporary folder that outlives the spill).
+        pending: Fingerprints added that may wait to be written with the next.
 
     Examples:
         >>> import tempfile
@@ -44,9 +49,13 @@ class IndexSpill:
 
     partitions = PARTITIONS
 
-    def __init__(self, folder: str | os.PathLike) -> None:
+    def __init__(self, folder: str | os.PathLike, pending: int = PENDING_FINGERPRINTS) -> None:
         self.folder = os.fspath(folder)
+        self.pending = pending
         self.sizes = np.zeros(PARTITIONS, dtype=np.int64)
+        # batches added and not yet written: (hashes, owners, bounds of each partition)
+        self._pending: list[tuple[np.ndarray, np.ndarray, list[int]]] = []
+        self._pending_size = 0
 
     def _path(self, part: int, kind: str) -> str:
         return os.path.join(self.folder, f"index-{part:02d}.{kind}")
@@ -57,23 +66,38 @@ class IndexSpill:
         return (hashes >> _SHIFT).astype(np.intp)
 
     def add(self, hashes: np.ndarray, owners: np.ndarray) -> None:
-        """Append fingerprints (uint64 hashes, the document index of each)."""
+        """Append fingerprints (uint64 hashes, the document index of each).
+
+        They are written with those of the next batches once ``pending``
+        wait, or when read (a file is opened per partition and kind for
+        each write: fewer, larger writes)."""
         part = self.partition_of(hashes)
         counts = np.bincount(part, minlength=PARTITIONS)
-        bounds = np.concatenate(([0], np.cumsum(counts)))
         owners = owners.astype(np.int64, copy=False)
         # Stage 1's workers send each batch ordered by hash, so already by
         # partition (the top bits): then nothing is reordered here.
         if np.any(part[1:] < part[:-1]):
             order = np.argsort(part, kind="stable")
             hashes, owners = hashes[order], owners[order]
-        for p in np.flatnonzero(counts).tolist():
-            lo, hi = bounds[p], bounds[p + 1]
-            with open(self._path(p, "hash"), "ab") as out:
-                out.write(hashes[lo:hi].tobytes())
-            with open(self._path(p, "owner"), "ab") as out:
-                out.write(owners[lo:hi].tobytes())
+        self._pending.append((hashes, owners, np.concatenate(([0], np.cumsum(counts))).tolist()))
+        self._pending_size += hashes.size
         self.sizes += counts
+        if self._pending_size >= self.pending:
+            self.flush()
+
+    def flush(self) -> None:
+        """Write the fingerprints added so far to the partition files, in
+        the order they were added."""
+        pending, self._pending, self._pending_size = self._pending, [], 0
+        for p in range(PARTITIONS):
+            runs = [(h, o, bounds[p], bounds[p + 1]) for h, o, bounds in pending if bounds[p + 1] > bounds[p]]
+            if runs:
+                _append(self._path(p, "hash"), [h[lo:hi] for h, _, lo, hi in runs])
+                _append(self._path(p, "owner"), [o[lo:hi] for _, o, lo, hi in runs])
+
+    def __getstate__(self) -> dict:
+        self.flush()  # sent to another process, which reads the files
+        return self.__dict__.copy()
 
     def take(self, batch, first: int) -> None:
         """Append a stage-1 batch's fingerprints (``batch.index_hashes``, its
@@ -84,6 +108,7 @@ class IndexSpill:
 
     def read(self, part: int) -> tuple[np.ndarray, np.ndarray]:
         """The hashes and owners of one partition, in the order they were added."""
+        self.flush()
         if not self.sizes[part]:
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
         return np.fromfile(self._path(part, "hash"), dtype=np.uint64), np.fromfile(self._path(part, "owner"), dtype=np.int64)
@@ -95,6 +120,15 @@ class IndexSpill:
 
     def __len__(self) -> int:
         return int(self.sizes.sum())
+
+
+def _append(path: str, arrays: list[np.ndarray]) -> None:
+    """Append the bytes of some arrays to a file, in one gathered write."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        write_gathered(fd, [memoryview(np.ascontiguousarray(a)).cast("B") for a in arrays])
+    finally:
+        os.close(fd)
 
 
 def pieces(hashes: np.ndarray, owners: np.ndarray, most: int = PIECE_FINGERPRINTS) -> Iterator[tuple[np.ndarray, np.ndarray]]:

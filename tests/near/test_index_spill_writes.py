@@ -1,0 +1,51 @@
+"""The passage index's spill writes batches together: read back, every
+partition holds its fingerprints in the order they were added, whenever
+they were written."""
+
+from __future__ import annotations
+
+import os
+import pickle
+
+import numpy as np
+
+from dedup.near.index_spill import IndexSpill
+
+
+def _batches(count: int = 12, size: int = 700):
+    rng = np.random.default_rng(9)
+    for k in range(count):
+        hashes = rng.integers(0, 2**64, size=size, dtype=np.uint64)
+        if k % 2:
+            hashes.sort()  # as stage 1 sends them; the others in no order
+        yield hashes, rng.integers(0, 5000, size=size)
+
+
+def test_batches_written_together_read_back_as_written_one_by_one(tmp_path) -> None:
+    one_by_one, together = IndexSpill(tmp_path / "a", pending=0), IndexSpill(tmp_path / "b", pending=2000)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    for hashes, owners in _batches():
+        one_by_one.add(hashes, owners)
+        together.add(hashes, owners)
+    assert len(together) == len(one_by_one) == 12 * 700
+    assert 0 < len(os.listdir(tmp_path / "b"))  # some written before any read
+    for (h1, o1), (h2, o2) in zip(one_by_one.parts(), together.parts()):
+        assert np.array_equal(h1, h2) and np.array_equal(o1, o2) and o2.dtype == np.int64
+        assert np.all(IndexSpill.partition_of(h2) == IndexSpill.partition_of(h2[:1])) if h2.size else True
+    everything = np.concatenate([h for h, _ in _batches()])
+    assert sorted(np.concatenate([h for h, _ in together.parts()]).tolist()) == sorted(everything.tolist())
+
+
+def test_a_spill_sent_to_another_process_has_written_what_waited(tmp_path) -> None:
+    spill = IndexSpill(tmp_path, pending=10**9)
+    added = list(_batches(3))
+    for hashes, owners in added:
+        spill.add(hashes, owners)
+    assert not os.listdir(tmp_path)  # all waiting
+    copy = pickle.loads(pickle.dumps(spill))
+    assert os.listdir(tmp_path)
+    read = [copy.read(part) for part in range(IndexSpill.partitions)]
+    assert sum(h.size for h, _ in read) == 3 * 700
+    for part, (hashes, owners) in enumerate(read):
+        expected = [(h[IndexSpill.partition_of(h) == part], o[IndexSpill.partition_of(h) == part]) for h, o in added]
+        assert sorted(zip(hashes.tolist(), owners.tolist())) == sorted(zip(*(np.concatenate(e).tolist() for e in zip(*expected))))
