@@ -15,9 +15,10 @@ import xxhash
 
 from dedup.config import Settings
 from dedup.near.candidates import band_keys, lsh_params
+from dedup.near.index_spill import by_partition
 from dedup.near.shingle_store import write_batch
 from dedup.near.signatures import shingle_minhash
-from dedup.text.ngrams import TextFingerprints, by_hash
+from dedup.text.ngrams import TextFingerprints
 from dedup.text.normalize import normalize_text
 from dedup.text.shingles import HASH_CHUNK_CHARS, ShingleBatch, ascii_collapsed, batch_tokens, code_tokens, shingles_of_tokens
 
@@ -232,7 +233,7 @@ def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str 
     ``folder`` (kept in ``shingles`` when it is ``None``), and in place of
     the signatures their LSH band keys (``bands * 8`` bytes a document
     instead of ``num_perm * 4``); the passage index's fingerprints, when
-    passages are enabled, ordered by hash."""
+    passages are enabled, ordered by partition of the spilled index."""
     batch_no, texts = job
     spill = (folder, batch_no) if folder is not None else None
     bands, rows = lsh_params(settings.candidate_threshold, settings.num_perm)
@@ -241,7 +242,7 @@ def fingerprint_job(job: tuple[int, list[str]], settings: Settings, folder: str 
     fp.band_keys = band_keys(fp.signatures, bands, rows)
     fp.signatures = None
     if fp.index_hashes is not None:
-        fp.index_hashes, fp.index_owners = by_hash(fp.index_hashes, fp.index_owners)
+        fp.index_hashes, fp.index_owners = by_partition(fp.index_hashes, fp.index_owners)
     return fp
 
 

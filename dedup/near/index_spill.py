@@ -122,6 +122,15 @@ class IndexSpill:
         return int(self.sizes.sum())
 
 
+def by_partition(hashes: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fingerprints ordered by partition, those of one partition in the order
+    given (a stable sort of 8-bit keys: a radix sort): the order
+    :meth:`IndexSpill.add` writes without reordering. The candidate search
+    sorts each partition by hash itself, so nothing needs them by hash."""
+    order = np.argsort((hashes >> _SHIFT).astype(np.uint8), kind="stable")
+    return hashes[order], owners[order]
+
+
 def _append(path: str, arrays: list[np.ndarray]) -> None:
     """Append the bytes of some arrays to a file, in one gathered write."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)

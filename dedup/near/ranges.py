@@ -292,7 +292,7 @@ def _take(
         return fp, counts, None
     fp.exact, fp.counts, fp.band_keys = fp.exact[keep], fp.counts[keep], fp.band_keys[keep]
     if fp.index_hashes is not None:
-        # The passage index keeps the fingerprints of kept rows, numbered among them (still ordered by hash).
+        # The passage index keeps the fingerprints of kept rows, numbered among them (still ordered by partition).
         held = keep[fp.index_owners]
         fp.index_hashes, fp.index_owners = fp.index_hashes[held], positions[fp.index_owners[held]]
     return fp, counts, keep

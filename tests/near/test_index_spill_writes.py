@@ -9,7 +9,7 @@ import pickle
 
 import numpy as np
 
-from dedup.near.index_spill import IndexSpill
+from dedup.near.index_spill import IndexSpill, by_partition
 
 
 def _batches(count: int = 12, size: int = 700):
@@ -49,3 +49,13 @@ def test_a_spill_sent_to_another_process_has_written_what_waited(tmp_path) -> No
     for part, (hashes, owners) in enumerate(read):
         expected = [(h[IndexSpill.partition_of(h) == part], o[IndexSpill.partition_of(h) == part]) for h, o in added]
         assert sorted(zip(hashes.tolist(), owners.tolist())) == sorted(zip(*(np.concatenate(e).tolist() for e in zip(*expected))))
+
+
+def test_fingerprints_by_partition_keep_their_order_within_one() -> None:
+    hashes, owners = next(_batches(1, 5000))
+    ordered, holders = by_partition(hashes, owners)
+    parts = IndexSpill.partition_of(ordered)
+    assert np.all(parts[1:] >= parts[:-1])
+    for part in np.unique(parts).tolist():
+        taken = IndexSpill.partition_of(hashes) == part
+        assert np.array_equal(ordered[parts == part], hashes[taken]) and np.array_equal(holders[parts == part], owners[taken])
