@@ -70,12 +70,13 @@ class IndexSpill:
 
         They are written with those of the next batches once ``pending``
         wait, or when read (a file is opened per partition and kind for
-        each write: fewer, larger writes)."""
+        each write: fewer, larger writes); the arrays are kept until then,
+        not copied (not to be changed meanwhile)."""
         part = self.partition_of(hashes)
         counts = np.bincount(part, minlength=PARTITIONS)
         owners = owners.astype(np.int64, copy=False)
-        # Stage 1's workers send each batch ordered by hash, so already by
-        # partition (the top bits): then nothing is reordered here.
+        # Stage 1's workers send each batch ordered by partition (by_partition):
+        # then nothing is reordered here.
         if np.any(part[1:] < part[:-1]):
             order = np.argsort(part, kind="stable")
             hashes, owners = hashes[order], owners[order]
