@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
 
 class UnionFind:
     """Disjoint sets over ``0..n-1`` with path halving and union by size."""
@@ -62,3 +66,14 @@ def cluster_documents(n: int, edges: Iterable[tuple[int, int]], key: Callable[[i
     for a, b in edges:
         sets.union(a, b)
     return [(members, min(members, key=key)) for members in sets.groups()]
+
+
+def component_labels(n: int, pairs: np.ndarray) -> np.ndarray:
+    """A component label per element of ``0..n-1``: the connected components
+    of ``pairs`` (an ``(m, 2)`` array), equal labels for one component. The
+    partition of :meth:`UnionFind.roots` (not its labels), made on arrays:
+    the union-find holds two Python ints per element while it runs."""
+    if not len(pairs):
+        return np.arange(n, dtype=np.int64)
+    graph = coo_matrix((np.ones(len(pairs), dtype=bool), (pairs[:, 0], pairs[:, 1])), shape=(n, n))
+    return connected_components(graph, directed=False)[1].astype(np.int64, copy=False)
