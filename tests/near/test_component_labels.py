@@ -33,3 +33,11 @@ def test_labels_make_the_partition_of_the_union_find() -> None:
 def test_a_pair_repeated_many_times_still_joins_its_documents() -> None:
     labels = component_labels(4, np.array([[1, 2]] * 300, dtype=np.int64))
     assert labels[1] == labels[2] and len({int(labels[0]), int(labels[1]), int(labels[3])}) == 3
+
+
+def test_each_component_is_labelled_by_its_smallest_member_even_along_a_long_chain() -> None:
+    n = 5000
+    chain = np.stack([np.arange(n - 1), np.arange(1, n)], axis=1)[::-1].copy()  # joined from its far end
+    assert not component_labels(n, chain).any()
+    labels = component_labels(8, np.array([[5, 7], [7, 2], [3, 6]], dtype=np.int64))
+    assert labels.tolist() == [0, 1, 2, 3, 4, 2, 3, 2]
