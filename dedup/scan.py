@@ -401,13 +401,11 @@ def passage_stage(
     A pair whose alignment was capped (``passages.max_pair_matches``) is a
     warning in ``result.problems`` and in ``problems`` (whose listener shows it).
     """
-    from dedup.passages.pair_rows import merged_pairs
+    from dedup.passages.pair_rows import merged_pairs, pair_positions
     from dedup.passages.pairs import find_passage_pairs
 
     ids = document_ids(docs)
-    paired = {doc_id for p in result.pairs for doc_id in (p.a, p.b)}  # a position for these only, not for every document
-    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
-    reported = {(position[p.a], position[p.b]) for p in result.pairs}
+    reported = pair_positions(result.pairs, ids)  # an array, not a tuple per pair held through the stage
     shares: list[np.ndarray] = []  # receives one array: a float per document as a row is rewritten, not a list of them
     spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
     found = find_passage_pairs(
@@ -419,7 +417,7 @@ def passage_stage(
     near = Counter[bool]()
     note = partial(_noted, ids=ids, settings=settings, result=result, problems=problems, near=near)
     found = [note(pp) for pp in found] if isinstance(found, list) else map(note, found)
-    result.pairs = merged_pairs(result.pairs, position, found, ids, relations, spill=spill)
+    result.pairs = merged_pairs(result.pairs, reported, found, ids, relations, spill=spill)
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = relations[relation]
     result.stats["passage_near_duplicate_pairs"] = near[True]

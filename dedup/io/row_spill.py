@@ -11,13 +11,16 @@ rows rewrites the file in one pass (:func:`updated_rows`).
 from __future__ import annotations
 
 import heapq
+import io
 import json
 import pickle
 import tempfile
 from functools import partial
 from itertools import islice
 from collections.abc import Sequence
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, NamedTuple
+
+import numpy as np
 
 from dedup.io.json_text import dumps_lines
 from dedup.results import PairResult, collection_paused
@@ -128,8 +131,16 @@ class SortedRuns:
         """Write a run (sorted here, stably)."""
         out = tempfile.TemporaryFile(prefix="dedup-runs-")
         for item in sorted(run, key=self._key):
-            pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
+            _dump(item, out)
             self._count += 1
+        self._files.append(out)
+
+    def add_encoded(self, run: "EncodedRun") -> None:
+        """Write a run already sorted and pickled (:func:`encoded_run`, with
+        this object's ``key``) as it is: its items are not unpickled here."""
+        out = tempfile.TemporaryFile(prefix="dedup-runs-")
+        out.write(memoryview(run.data))
+        self._count += run.count
         self._files.append(out)
 
     def __len__(self) -> int:
@@ -138,6 +149,31 @@ class SortedRuns:
     def __iter__(self) -> Iterator[Any]:
         """Every item in order; the files are closed once read."""
         return heapq.merge(*map(_pickled, self._files), key=self._key)
+
+
+class EncodedRun(NamedTuple):
+    """A run of :class:`SortedRuns` made where its items are (a worker
+    process): their pickles one after another, in order. One array, not an
+    object per item and per field of it, so the process that collects the
+    runs copies a buffer instead of rebuilding every item only to write it."""
+
+    count: int
+    data: np.ndarray  # uint8
+
+
+def encoded_run(items: Iterable[Any], key: Callable[[Any], Any]) -> EncodedRun:
+    """``items`` sorted stably by ``key`` and pickled as :meth:`SortedRuns.add`
+    writes them, for :meth:`SortedRuns.add_encoded`."""
+    out = io.BytesIO()
+    count = 0
+    for item in sorted(items, key=key):
+        _dump(item, out)
+        count += 1
+    return EncodedRun(count, np.frombuffer(out.getbuffer(), dtype=np.uint8))
+
+
+def _dump(item: Any, out) -> None:
+    pickle.dump(item, out, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _pickled(file) -> Iterator[Any]:

@@ -31,13 +31,15 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
+from dedup.near.clusters import component_labels
 from dedup.results import GroupResult, collection_paused
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups_later
 from dedup.passages.groups import GroupCollector
 from dedup.passages.index import clear_strongest, partner_order, strongest_partners
-from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, duplicate_groups, pair_documents, verify_pairs, verify_pairs_pooled
+from dedup.passages.pair_rows import PairTuples
+from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, pair_documents, verify_pairs, verify_pairs_pooled
 
 T = TypeVar("T")
 
@@ -50,7 +52,7 @@ def find_passage_pairs(
     docs: Sequence[Document],
     settings: Settings,
     masks: Mapping[str, Sequence[Span]] | None = None,
-    skip: set[tuple[int, int]] | None = None,
+    skip: set[tuple[int, int]] | np.ndarray | None = None,
     index: tuple[np.ndarray, np.ndarray] | None = None,
     sentences: bool = True,
     engine: Engine | None = None,
@@ -75,9 +77,9 @@ def find_passage_pairs(
         settings: What to look for (``settings.passages``).
         masks: Boilerplate spans per document id, left out of matches and shares.
         skip: Index pairs ``(i, j)``, ``i < j``, already reported (exact or
-            near duplicates). Documents they connect, directly or through
-            others, form one duplicate cluster; no pair inside a cluster is
-            aligned again.
+            near duplicates), as a set or an ``(n, 2)`` array. Documents
+            they connect, directly or through others, form one duplicate
+            cluster; no pair inside a cluster is aligned again.
         index: ``(hashes, owners)`` of :func:`fingerprints` of ``docs``
             without masks, when already taken (the document-level scan
             takes them from its own tokens).
@@ -113,7 +115,7 @@ def find_passage_pairs(
         j)``: a list, or with ``spill`` an iterable to read once.
     """
     ps = settings.passages
-    group = np.array(duplicate_groups(len(docs), skip or set()), dtype=np.int64)
+    group = component_labels(len(docs), _pair_array(skip))
     collector = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs) if groups is not None and ps.group_min_docs else None
     pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True, collector=collector)
     held, held_elsewhere = held_shared
@@ -133,7 +135,7 @@ def find_passage_pairs(
         group_rows = _grouped(docs, collector, pairs, paired, settings, masks, engine) if collector is not None else None
         kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
         aligned = kept & (strongest | strong)
-        candidates = list(map(tuple, pairs[aligned].tolist()))
+        candidates = PairTuples(pairs[aligned])  # an array: tuples are made where the pairs are cut into chunks, and go with them
         # the workers align the pairs while this process makes the groups' rows and the pairs from the index:
         # neither waits on the other
         verifying = _InBackground(partial(
@@ -152,6 +154,12 @@ def find_passage_pairs(
         if not spill:
             return sorted([*found, *estimated], key=pair_documents)
         return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
+
+
+def _pair_array(pairs: set[tuple[int, int]] | np.ndarray | None) -> np.ndarray:
+    if isinstance(pairs, np.ndarray):
+        return pairs.reshape(-1, 2)
+    return np.array(list(pairs or ()), dtype=np.int64).reshape(-1, 2)
 
 
 def _stage_counts(pairs: np.ndarray, aligned: np.ndarray, paired: np.ndarray, estimated: list, groups: list | None) -> dict[str, int]:

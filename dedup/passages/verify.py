@@ -15,11 +15,13 @@ import heapq
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
+import numpy as np
+
 from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, take
 from dedup.engine import Engine, FaultBarrier, StageFault
-from dedup.io.row_spill import SortedRuns
-from dedup.near.clusters import UnionFind
+from dedup.io.row_spill import EncodedRun, SortedRuns, encoded_run
+from dedup.near.clusters import UnionFind, component_labels
 from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.candidates import index_text, run_all
 from dedup.passages.index import Anchors, batch_anchors, context_overlap
@@ -304,6 +306,13 @@ def _verify_chunk(args) -> list[PassagePair]:
     return [PassagePair(ids[p.i], ids[p.j], p.relation, p.alignment, p.summary, p.sides) for p in found]
 
 
+def _verify_chunk_run(args) -> EncodedRun:
+    """:func:`_verify_chunk`'s pairs as one sorted run, pickled where they
+    are found: the process that spills them writes it as it comes, without
+    an object per pair, passage and span."""
+    return encoded_run(_verify_chunk(args), pair_documents)
+
+
 def _chunk_size(args) -> int:
     return len(args[1])
 
@@ -347,40 +356,45 @@ def _verify_in_pool(
     else:
         chunks = chunk_count(candidates, workers)
     sizes: list[int] = []  # pairs of each chunk made so far, in order
+    total = len(candidates)
 
     def jobs() -> Iterator[tuple]:
+        nonlocal candidates, count
         # made as the engine takes them: a chunk's documents, pairs and masks live here only until it is sent
         pending = _balanced_chunks(candidates, chunks)
         pending.reverse()
+        pending_shared = [[count[pair] for pair in chunk] for chunk in pending] if count is not None else None
+        candidates = count = None  # the chunks hold what is left to send, and only until it is sent
         while pending:
             chunk = pending.pop()
             ids = sorted({k for pair in chunk for k in pair})
             local = {k: n for n, k in enumerate(ids)}
             local_docs = take(docs, ids)
             local_masks = {doc_id: masks[doc_id] for doc_id in document_ids(local_docs) if doc_id in masks}
-            local_shared = [count[pair] for pair in chunk] if count is not None else None
+            local_shared = pending_shared.pop() if pending_shared is not None else None
             sizes.append(len(chunk))
             yield local_docs, [(local[i], local[j]) for i, j in chunk], settings, local_masks, ids, local_shared, sentences
             del chunk, ids, local, local_docs, local_masks, local_shared
 
-    func = FaultBarrier(_verify_chunk, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else _verify_chunk
+    verify = _verify_chunk_run if spill else _verify_chunk
+    func = FaultBarrier(verify, _chunk_size, _chunk_without, _chunk_pair_ids) if faults is not None else verify
     found = SortedRuns(pair_documents) if spill else None
     held: list[PassagePair] = []
     done = 0
     if progress:
-        progress("passages", 0, len(candidates))
+        progress("passages", 0, total)
     for n, part in enumerate(run_all(engine, workers, func, jobs(), in_flight=_CHUNKS_PER_WORKER)):  # every chunk in flight
         if faults is not None:
             faults.extend(StageFault.of("passages", fault) for fault in part.faults)
             part = part.result
         if found is not None:
-            found.add(part)
+            found.add_encoded(part)
         else:
             held.extend(part)
         del part  # written or held: not kept while the next chunk's pairs arrive
         done += sizes[n]
         if progress:
-            progress("passages", done, len(candidates))
+            progress("passages", done, total)
     return found if found is not None else sorted(held, key=pair_documents)
 
 
@@ -406,7 +420,7 @@ def _balanced_chunks(pairs: list[tuple[int, int]], n_chunks: int) -> list[list[t
     """
     pairs = [(int(i), int(j)) for i, j in pairs]
     n = max((max(pair) for pair in pairs), default=-1) + 1
-    group = duplicate_groups(n, set(pairs))
+    group = component_labels(n, np.array(pairs, dtype=np.int64).reshape(-1, 2))  # only which pairs share a component counts
     components: dict[int, list[tuple[int, int]]] = {}
     for pair in pairs:
         components.setdefault(group[pair[0]], []).append(pair)

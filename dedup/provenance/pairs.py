@@ -89,10 +89,12 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
     ids, sources = document_ids(docs), document_sources(docs)
     paired = {doc_id for pair in pairs for doc_id in (pair.a, pair.b)}  # a position for these only
     position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
+    del paired  # the position's keys name the same documents
     needed = sorted(position.values())
     # Most documents' signals are alike (no credit, no date): one object for each distinct value, not one per document.
+    # By position, whose ints the dict above holds already, not by a second string of each id.
     distinct: dict[DocumentSignals, DocumentSignals] = {}
-    signals = {ids[k]: distinct.setdefault(found, found) for k, found in zip(needed, _signals_of(docs, needed, engine))}
+    signals = {k: distinct.setdefault(found, found) for k, found in zip(needed, _signals_of(docs, needed, engine))}
     # pairs come in order of their first document, so a few texts are kept at hand
     text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
 
@@ -108,7 +110,7 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
             pair.extent_a = WHOLLY if coverage_a >= wholly else PARTIALLY
             pair.extent_b = WHOLLY if coverage_b >= wholly else PARTIALLY
             quoted = []
-        signals_a, signals_b = signals[pair.a], signals[pair.b]
+        signals_a, signals_b = signals[position[pair.a]], signals[position[pair.b]]
         if quoted or weighs(signals_a, signals_b):
             # only here are the passages' spans read, and only shared quotations make the evidence read the texts
             shared_a, shared_b = (tuple((p["a_start"], p["a_end"]) for p in passages), tuple((p["b_start"], p["b_end"]) for p in passages)) if passages else (None, None)

@@ -6,10 +6,12 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import numpy as np
+
 from dedup.config import Settings
 from dedup.document import Document
-from dedup.io.row_spill import SpilledRows
-from dedup.passages.pair_rows import merged_pairs
+from dedup.io.row_spill import SpilledRows, pair_from_dict
+from dedup.passages.pair_rows import PairTuples, merged_pairs, pair_positions
 from dedup.passages.pairs import find_passage_pairs
 from dedup.results import EXACT_DUPLICATE, PairResult
 
@@ -39,10 +41,10 @@ def _earlier() -> list[PairResult]:
 def test_spilled_rows_equal_the_list_and_keep_the_order() -> None:
     docs, found = _found()
     ids = [doc.id for doc in docs]
-    position = {doc_id: k for k, doc_id in enumerate(ids)}
-    in_memory = merged_pairs(_earlier(), position, list(found), ids)
+    earlier_at = pair_positions(_earlier(), ids)
+    in_memory = merged_pairs(_earlier(), earlier_at, list(found), ids)
     relations: Counter[str] = Counter()
-    spilled = merged_pairs(_earlier(), position, list(found), ids, relations, spill=True)
+    spilled = merged_pairs(_earlier(), earlier_at, list(found), ids, relations, spill=True)
     assert isinstance(in_memory, list) and isinstance(spilled, SpilledRows)
     assert [p.to_dict() for p in spilled] == [p.to_dict() for p in in_memory]
     # ordered by the documents' positions; on a tie (2, 7) the earlier pair first
@@ -56,12 +58,30 @@ def test_spilled_rows_equal_the_list_and_keep_the_order() -> None:
 def test_rows_are_made_in_order_whatever_order_they_come_in() -> None:
     docs, found = _found()
     ids = [doc.id for doc in docs]
-    position = {doc_id: k for k, doc_id in enumerate(ids)}
     given = [found[1], found[0]]
-    rows = merged_pairs([], position, given, ids, spill=True)
+    rows = merged_pairs([], pair_positions([], ids), given, ids, spill=True)
     assert [(p.a, p.b) for p in rows] == [("d2", "d7"), ("d4", "d9")]
     # each passage pair is let go once its row is made
     assert given == [None, None]
+
+
+def test_pair_positions_are_those_of_each_pairs_documents_from_a_list_or_spilled_rows() -> None:
+    ids = [f"d{k}" for k in range(10)]
+    spilled = SpilledRows(pair_from_dict)
+    spilled.extend(_earlier())
+    for earlier in (_earlier(), spilled):
+        at = pair_positions(earlier, ids)
+        assert at.dtype == np.int64 and at.tolist() == [[0, 5], [2, 7], [3, 4]]
+    assert pair_positions([], ids).shape == (0, 2)
+
+
+def test_pair_tuples_read_an_array_as_the_list_of_tuples_it_replaces() -> None:
+    at = np.arange(2 * 9000, dtype=np.int64).reshape(-1, 2)  # more than one block
+    expected = list(map(tuple, at.tolist()))
+    tuples = PairTuples(at)
+    assert len(tuples) == len(expected) and list(tuples) == expected and list(tuples) == expected
+    assert tuples[4100] == expected[4100] and tuples[-1] == expected[-1] and tuples[3:7] == expected[3:7]
+    assert all(type(k) is int for k in tuples[5])
 
 
 def test_an_index_pairs_row_is_the_one_made_from_its_figures_fields_and_extra() -> None:
