@@ -301,9 +301,12 @@ def _first_pass_run(
 def _alone(fingerprints: BlockFingerprints, places: Sequence[int]) -> list[int]:
     """The positions of the documents (``places``: each one's index) that
     share no block key with another document of their run."""
-    held = np.unique(np.stack([fingerprints.hashes, fingerprints.doc_idx.astype(np.uint64)], axis=1), axis=0)
-    keys, holders = np.unique(held[:, 0], return_counts=True)
-    shared = held[np.isin(held[:, 0], keys[holders > 1]), 1].astype(np.int64)
+    order = np.argsort(fingerprints.hashes)
+    hashes, holders = fingerprints.hashes[order], fingerprints.doc_idx[order]
+    # A key two documents hold has two of its copies next to each other
+    # held by different documents (sorted by key alone).
+    shared_keys = hashes[1:][(hashes[1:] == hashes[:-1]) & (holders[1:] != holders[:-1])]
+    shared = fingerprints.doc_idx[np.isin(fingerprints.hashes, shared_keys)]
     return np.flatnonzero(~np.isin(np.asarray(places, dtype=np.int64), shared)).tolist()
 
 
