@@ -126,12 +126,14 @@ _SIGNATURE_AFTER = re.compile(
     r"postado por|написал|опубликовал|发表于|投稿者|ارسال کنندہ|أرسلت بواسطة).{0,80}?\d",
     _I,
 )
+# The words that end a signature before its comment ("Brad says:").
+_SIGNED_WORDS = ("says", "said", "wrote", "schreibt", "schrieb", "a écrit", "dit", "escribió", "dice", "ha scritto", "escreveu",
+                 "пишет", "написал", "написала")
 _SIGNATURE_BEFORE = re.compile(
     # (The name may carry a bracketed affiliation and the comment's date:
     # "Catherine (GiveWell) on September 13, 2018 at 5:23 pm said:".)
     r"^\s*[\w .'@-]{1,40}?(?:\s*\([^()]{1,40}\))?(?:\s+(?:on|am|le|el|il|em)\s+.{0,60}?\d.{0,30}?)?"
-    r"\s(?:says|said|wrote|schreibt|schrieb|a écrit|dit|escribió|dice|ha scritto|escreveu|"
-    r"пишет|написал|написала)\s*:?\s*$",
+    r"\s(?:" + "|".join(map(re.escape, _SIGNED_WORDS)) + r")\s*:?\s*$",
     _I,
 )
 # Comments without markup: at least this many signatures make a thread.
@@ -197,7 +199,19 @@ def comment_signature(text: str, words: int) -> int:
         return 0
     if _SIGNATURE_AFTER.match(text):
         return 1
+    if text.isascii() and not _signed_ending(text):
+        return 0
     return -1 if _SIGNATURE_BEFORE.match(text) else 0
+
+
+def _signed_ending(text: str) -> bool:
+    """Whether ASCII ``text`` ends with a word :data:`_SIGNATURE_BEFORE`
+    ends with (then white space and a colon at most): without one, no
+    need to try the pattern, whose name part backtracks over the block."""
+    tail = text.rstrip()
+    if tail.endswith(":"):
+        tail = tail[:-1].rstrip()
+    return tail.lower().endswith(_SIGNED_WORDS)
 
 
 def section_header_kind(text: str, words: int) -> str | None:
