@@ -46,6 +46,7 @@ from dedup.text.shingles import compiled_loop
 
 _pass_loop = compiled_loop("ascii_block_pass")
 _lines_loop = compiled_loop("ascii_lines")
+_pieces_loop = compiled_loop("ascii_pieces")
 
 _COLUMNS = 13  # per block (:mod:`dedup.boilerplate.ascii_stats`' columns)
 # Fewer line breaks than this: not hard-wrapped (:func:`dedup.boilerplate.blocks.wrap_width`'s own first test).
@@ -143,9 +144,10 @@ def cut_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None)
         counts = np.empty(len(texts), dtype=np.int64)
         found = _lines_loop(codes, ends, bounds, counts)
         flat = bounds[:found].ravel().tolist()
+        plain = Block.plain
         at = 0
         for i, start, size in zip(lines, (ends - lengths).tolist(), counts.tolist()):
-            out[i] = [Block(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
+            out[i] = [plain(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
             at += 2 * size
         cut = CutLines(lines, codes, bounds[:found], counts)
     for i, doc in enumerate(docs):
@@ -228,19 +230,36 @@ def _ascii_figures(
     key_bounds, bare, bare_ends = np.empty((n, 2), dtype=np.int64), np.empty(chars, dtype=np.uint8), np.empty(n, dtype=np.int64)
     out, repeats = np.empty((n, _COLUMNS), dtype=np.int64), np.empty(len(ascii_docs), dtype=np.uint8)
     written = _pass_loop(codes, bounds, sizes, *compiled_pass_tables(), keys, key_bounds, bare, bare_ends, out, repeats, max(min_words, 1))
-    key_text = keys[:written].tobytes().decode("ascii")
-    all_keys = [key_text[a:b] for a, b in key_bounds.tolist()]
-    bare_bytes = bare[: int(bare_ends[-1])].tobytes() if n else b""
-    bare_edges = bare_ends.tolist()
+    all_keys = ascii_pieces(keys[:written], key_bounds[:, 0], key_bounds[:, 1], True)
     words = out[:, KEY_WORDS].tolist()
-    at = 0
-    for i, size, flag in zip(ascii_docs, sizes.tolist(), repeats.tolist()):
-        figures.keys[i] = all_keys[at : at + size]
-        figures.words[i] = words[at : at + size]
-        figures.repeats[i] = bool(flag)
-        figures.counts[i] = out[at : at + size]
-        at += size
-    return [bare_bytes[a:b] for a, b in zip([0] + bare_edges[:-1], bare_edges)], out[:, BARE_WORDS].tolist()
+    ends = np.cumsum(sizes).tolist()
+    cuts = list(map(slice, [0] + ends[:-1], ends))  # each document's blocks
+    if len(ascii_docs) == len(docs):
+        figures.keys, figures.words = list(map(all_keys.__getitem__, cuts)), list(map(words.__getitem__, cuts))
+        figures.repeats, figures.counts = repeats.astype(bool).tolist(), list(map(out.__getitem__, cuts))
+    else:
+        for i, cut, flag in zip(ascii_docs, cuts, repeats.tolist()):
+            figures.keys[i], figures.words[i], figures.repeats[i], figures.counts[i] = all_keys[cut], words[cut], bool(flag), out[cut]
+    bare_starts = np.concatenate((np.zeros(min(n, 1), dtype=np.int64), bare_ends[:-1]))
+    return ascii_pieces(bare, bare_starts, bare_ends, False), out[:, BARE_WORDS].tolist()
+
+
+def ascii_pieces(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, text: bool) -> list:
+    """``codes[starts[k]:ends[k]]`` for each ``k``, as ``str`` (ASCII) when
+    ``text``, else as ``bytes``: the compiled ``ascii_pieces`` copies each
+    piece once, where this decodes the whole buffer and slices it."""
+    starts, ends = np.ascontiguousarray(starts, dtype=np.int64), np.ascontiguousarray(ends, dtype=np.int64)
+    if _pieces_loop is not None:
+        return _pieces_loop(codes, starts, ends, text)
+    return pieces_of(codes, starts, ends, text)
+
+
+def pieces_of(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, text: bool) -> list:
+    """:func:`ascii_pieces` in Python (its definition)."""
+    whole = codes.tobytes()
+    if text:
+        whole = whole.decode("ascii")
+    return [whole[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def batch_fingerprints(

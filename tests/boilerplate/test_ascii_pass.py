@@ -200,3 +200,23 @@ def test_the_compiled_pass_reads_stopwords_of_every_case_length_and_place():
     text = "The THE the xthe thex thethe between xbetween qqbetween betweenqq 1the because"
     [counts] = batch_figures([Document("t", text)], batch_blocks([Document("t", text)]), 3).counts
     assert counts[:, STOPWORD_HITS].tolist() == [5]
+
+
+def test_the_pieces_are_their_definition():
+    if ascii_pass._pieces_loop is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    rng = random.Random(5)
+    codes = np.frombuffer("".join(rng.choice(PIECES) for _ in range(3000)).encode("ascii"), dtype=np.uint8)
+    edges = np.array(sorted(rng.choices(range(codes.size + 1), k=400)), dtype=np.int64)
+    starts, ends = edges[:-1], edges[1:]
+    for text in (True, False):
+        pieces = ascii_pass.ascii_pieces(codes, starts, ends, text)
+        assert pieces == ascii_pass.pieces_of(codes, starts, ends, text)
+        assert all(type(p) is (str if text else bytes) for p in pieces) and sum(not p for p in pieces) > 10
+    assert ascii_pass.ascii_pieces(codes, starts[:0], ends[:0], True) == []
+    with pytest.raises(ValueError):
+        ascii_pass.ascii_pieces(codes, np.array([5]), np.array([codes.size + 1]), False)
+    with pytest.raises(ValueError):
+        ascii_pass.ascii_pieces(codes, np.array([5]), np.array([4]), False)
+    with pytest.raises(UnicodeDecodeError):
+        ascii_pass.ascii_pieces(np.frombuffer("caf\u00e9".encode("utf-8"), dtype=np.uint8), np.array([0]), np.array([5]), True)
