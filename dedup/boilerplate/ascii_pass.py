@@ -176,7 +176,10 @@ def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], m
         keys, words = keys_and_words(docs, blocks)
         bare = [key_of_normalized(key) for doc_keys in keys for key in doc_keys]
         return BatchFigures(keys, words, may_repeat_sentences(docs, keys, min_words), [None] * len(docs), bare, _words_of(bare))
-    ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
+    if lines is not None and len(lines.positions) == len(docs):
+        ascii_docs = lines.positions  # (the lines of every document were cut: all are ASCII)
+    else:
+        ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
     figures = BatchFigures([[] for _ in docs], [None] * len(docs), [True] * len(docs), [None] * len(docs))
     if lines is not None and lines.positions != ascii_docs:
         lines = None
