@@ -17,7 +17,7 @@ from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.passes import marked_batch
 from dedup.boilerplate import rules
-from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, SECTION_MAX_WORDS, block_kind, comment_signature, same_kind_words, section_header_kind
+from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, SECTION_MAX_WORDS, block_kind, block_kinds, comment_signature, same_kind_words, section_header_kind
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
@@ -152,3 +152,20 @@ def test_a_signature_is_what_its_patterns_find():
     found = [(comment_signature(t, len(t.split())), _signature_by_patterns(t, len(t.split()))) for t in texts]
     assert all(a == b for a, b in found), [t for t, (a, b) in zip(texts, found) if a != b][:5]
     assert sum(a == -1 for a, _ in found) > 1000 and sum(a == 0 for a, _ in found) > 300
+
+
+def test_the_kinds_of_a_batch_are_each_block_kind():
+    rng = random.Random(12)
+    cues = ["cookie", "Privacy Policy", "terms of use", "All Rights Reserved", "(c) 2024", "\u00a9 2024", "Copyright", "sign up for our newsletter",
+            "Subscribe to the", "Impressum", "Getty Images", "AP Photo/", "Reuters", "Photo: a view", "(pictured)", "credit: her", "epa"]
+    lines = [line for doc in _labelled() for line in doc.text.splitlines() if line.strip()] + RULE_LINES
+    texts = []
+    for _ in range(1500):
+        words = paragraph(rng).split()[: rng.choice([1, 3, 8, 15, 30, 60, 90])]
+        words.insert(rng.randint(0, len(words)), rng.choice(cues + [""] * 10))
+        texts.append(" ".join(words) if rng.random() < 0.8 else rng.choice(lines))
+    texts += ["", "cookie", "cookie\ncookie", "x\u00e9 cookies we use", "Cookie"]
+    words = [len(t.split()) for t in texts]
+    kinds = block_kinds(texts, words)
+    assert kinds == [block_kind(t, n) for t, n in zip(texts, words)]
+    assert {"legal", "caption"} <= set(kinds) and kinds.count(None) > 300
