@@ -112,12 +112,18 @@ class CutLines:
         codes: Their texts' ASCII codes, one text after the other.
         bounds: Their blocks' ``(start, end)`` in ``codes`` (int64, one row a block).
         sizes: How many blocks each has.
+        starts: Where each text starts in ``codes``.
     """
 
     positions: list[int]
     codes: np.ndarray
     bounds: np.ndarray
     sizes: np.ndarray
+    starts: np.ndarray
+
+    def edges(self) -> np.ndarray:
+        """Each block's ``(start, end)`` in its own text (int64, one row a block)."""
+        return self.bounds - np.repeat(self.starts, self.sizes)[:, None]
 
 
 def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block] | None]:
@@ -149,7 +155,7 @@ def cut_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None)
         for i, start, size in zip(lines, (ends - lengths).tolist(), counts.tolist()):
             out[i] = [plain(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
             at += 2 * size
-        cut = CutLines(lines, codes, bounds[:found], counts)
+        cut = CutLines(lines, codes, bounds[:found], counts, ends - lengths)
     for i, doc in enumerate(docs):
         if out[i] is not None:
             continue
@@ -273,6 +279,7 @@ def batch_fingerprints(
     unsplit: list[tuple[int, StageFault]],
     near_words: int | None,
     near_max_words: int | None,
+    edges: np.ndarray | None = None,
 ) -> BlockFingerprints:
     """:func:`~dedup.boilerplate.repeats.keyed_fingerprints` of a batch whose
     keys are one list, in whole-batch arrays instead of a loop over its blocks.
@@ -285,10 +292,12 @@ def batch_fingerprints(
         unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+        edges: The blocks' ``(start, end)``, when known (:meth:`CutLines.edges`).
     """
     sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
     rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)
-    edges = _block_edges(blocks, len(keys))
+    if edges is None:
+        edges = _block_edges(blocks, len(keys))
     digest = xxhash.xxh3_64_intdigest
     kept_words = words[rows]
     if near_words is None:
@@ -301,7 +310,7 @@ def batch_fingerprints(
         (np.arange(len(keys)) - np.repeat(np.cumsum(sizes) - sizes, sizes))[rows],
         edges[rows, 0],
         edges[rows, 1],
-        np.fromiter((digest(keys[k]) for k in rows.tolist()), dtype=np.uint64, count=rows.size),
+        np.fromiter(map(digest, keys if rows.size == len(keys) else [keys[k] for k in rows.tolist()]), dtype=np.uint64, count=rows.size),
         long_rows,
         key_signatures([keys[k].decode("utf-8") for k in rows[long_rows].tolist()]),
         unsplit,

@@ -167,6 +167,17 @@ def test_batch_fingerprints_are_the_keyed_fingerprints(near):
     for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
     assert found.hashes.size > 1000 and (near[0] is None or found.long_rows.size > 50)
+    # The blocks' bounds as the lines were cut in C give the same fingerprints.
+    plain = [k for k, doc in enumerate(docs) if ascii_pass._plain_lines(doc)]
+    if ascii_pass._lines_loop is None:
+        return
+    plain_blocks, lines = cut_blocks([docs[k] for k in plain])
+    assert len(lines.positions) == len(plain) > 300
+    plain_figures = batch_figures([docs[k] for k in plain], plain_blocks, 6, lines)
+    given = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near, lines.edges())
+    again = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near)
+    for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
+        assert np.array_equal(getattr(given, name), getattr(again, name)), name
 
 
 def test_the_compiled_pass_reads_stopwords_of_every_case_length_and_place():
