@@ -152,7 +152,7 @@ def read_first_pass(docs: Sequence[Document], settings: BoilerplateSettings, bat
     near_words, near_max_words = near_word_range(settings)
     fingerprints, marked, spans = [], [], []
     try:
-        for first, run in runs_by_size(range(len(docs)), lambda k: len(docs[k].text), BATCH_CHARS, batch_documents):
+        for first, run in runs_by_size(range(len(docs)), document_lengths(docs).__getitem__, BATCH_CHARS, batch_documents):
             job = (first, [docs[k] for k in run], None, frozenset())
             part, places, found = _first_pass_run(job, settings, near_words, near_max_words, report_faults=True)
             if part.unsplit:
