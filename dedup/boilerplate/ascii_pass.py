@@ -149,13 +149,12 @@ def cut_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None)
         bounds = np.empty((codes.size // 2 + len(texts), 2), dtype=np.int64)
         counts = np.empty(len(texts), dtype=np.int64)
         found = _lines_loop(codes, ends, bounds, counts)
-        flat = bounds[:found].ravel().tolist()
-        plain = Block.plain
-        at = 0
-        for i, start, size in zip(lines, (ends - lengths).tolist(), counts.tolist()):
-            out[i] = [plain(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
-            at += 2 * size
         cut = CutLines(lines, codes, bounds[:found], counts, ends - lengths)
+        edges = cut.edges()
+        starts, stops, last = edges[:, 0].tolist(), edges[:, 1].tolist(), np.cumsum(counts).tolist()
+        plain = Block.plain
+        for i, a, b in zip(lines, [0] + last[:-1], last):
+            out[i] = list(map(plain, starts[a:b], stops[a:b]))
     for i, doc in enumerate(docs):
         if out[i] is not None:
             continue
