@@ -255,7 +255,8 @@ def _ascii_figures(
 def ascii_pieces(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, text: bool) -> list:
     """``codes[starts[k]:ends[k]]`` for each ``k``, as ``str`` (ASCII) when
     ``text``, else as ``bytes``: the compiled ``ascii_pieces`` copies each
-    piece once, where this decodes the whole buffer and slices it."""
+    piece once, where :func:`pieces_of` (its definition, which runs where
+    the loops were not built) decodes the whole buffer and slices it."""
     starts, ends = np.ascontiguousarray(starts, dtype=np.int64), np.ascontiguousarray(ends, dtype=np.int64)
     if _pieces_loop is not None:
         return _pieces_loop(codes, starts, ends, text)
