@@ -46,6 +46,7 @@ from dedup.text.shingles import compiled_loop
 
 _pass_loop = compiled_loop("ascii_block_pass")
 _lines_loop = compiled_loop("ascii_lines")
+_pieces_loop = compiled_loop("ascii_pieces")
 
 _COLUMNS = 13  # per block (:mod:`dedup.boilerplate.ascii_stats`' columns)
 # Fewer line breaks than this: not hard-wrapped (:func:`dedup.boilerplate.blocks.wrap_width`'s own first test).
@@ -111,12 +112,18 @@ class CutLines:
         codes: Their texts' ASCII codes, one text after the other.
         bounds: Their blocks' ``(start, end)`` in ``codes`` (int64, one row a block).
         sizes: How many blocks each has.
+        starts: Where each text starts in ``codes``.
     """
 
     positions: list[int]
     codes: np.ndarray
     bounds: np.ndarray
     sizes: np.ndarray
+    starts: np.ndarray
+
+    def edges(self) -> np.ndarray:
+        """Each block's ``(start, end)`` in its own text (int64, one row a block)."""
+        return self.bounds - np.repeat(self.starts, self.sizes)[:, None]
 
 
 def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block] | None]:
@@ -142,12 +149,12 @@ def cut_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None)
         bounds = np.empty((codes.size // 2 + len(texts), 2), dtype=np.int64)
         counts = np.empty(len(texts), dtype=np.int64)
         found = _lines_loop(codes, ends, bounds, counts)
-        flat = bounds[:found].ravel().tolist()
-        at = 0
-        for i, start, size in zip(lines, (ends - lengths).tolist(), counts.tolist()):
-            out[i] = [Block(flat[k] - start, flat[k + 1] - start) for k in range(at, at + 2 * size, 2)]
-            at += 2 * size
-        cut = CutLines(lines, codes, bounds[:found], counts)
+        cut = CutLines(lines, codes, bounds[:found], counts, ends - lengths)
+        edges = cut.edges()
+        starts, stops, last = edges[:, 0].tolist(), edges[:, 1].tolist(), np.cumsum(counts).tolist()
+        plain = Block.plain
+        for i, a, b in zip(lines, [0] + last[:-1], last):
+            out[i] = list(map(plain, starts[a:b], stops[a:b]))
     for i, doc in enumerate(docs):
         if out[i] is not None:
             continue
@@ -174,7 +181,10 @@ def batch_figures(docs: Sequence[Document], blocks: Sequence[Sequence[Block]], m
         keys, words = keys_and_words(docs, blocks)
         bare = [key_of_normalized(key) for doc_keys in keys for key in doc_keys]
         return BatchFigures(keys, words, may_repeat_sentences(docs, keys, min_words), [None] * len(docs), bare, _words_of(bare))
-    ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
+    if lines is not None and len(lines.positions) == len(docs):
+        ascii_docs = lines.positions  # (the lines of every document were cut: all are ASCII)
+    else:
+        ascii_docs = [i for i, doc in enumerate(docs) if doc.text.isascii()]
     figures = BatchFigures([[] for _ in docs], [None] * len(docs), [True] * len(docs), [None] * len(docs))
     if lines is not None and lines.positions != ascii_docs:
         lines = None
@@ -228,19 +238,37 @@ def _ascii_figures(
     key_bounds, bare, bare_ends = np.empty((n, 2), dtype=np.int64), np.empty(chars, dtype=np.uint8), np.empty(n, dtype=np.int64)
     out, repeats = np.empty((n, _COLUMNS), dtype=np.int64), np.empty(len(ascii_docs), dtype=np.uint8)
     written = _pass_loop(codes, bounds, sizes, *compiled_pass_tables(), keys, key_bounds, bare, bare_ends, out, repeats, max(min_words, 1))
-    key_text = keys[:written].tobytes().decode("ascii")
-    all_keys = [key_text[a:b] for a, b in key_bounds.tolist()]
-    bare_bytes = bare[: int(bare_ends[-1])].tobytes() if n else b""
-    bare_edges = bare_ends.tolist()
+    all_keys = ascii_pieces(keys[:written], key_bounds[:, 0], key_bounds[:, 1], True)
     words = out[:, KEY_WORDS].tolist()
-    at = 0
-    for i, size, flag in zip(ascii_docs, sizes.tolist(), repeats.tolist()):
-        figures.keys[i] = all_keys[at : at + size]
-        figures.words[i] = words[at : at + size]
-        figures.repeats[i] = bool(flag)
-        figures.counts[i] = out[at : at + size]
-        at += size
-    return [bare_bytes[a:b] for a, b in zip([0] + bare_edges[:-1], bare_edges)], out[:, BARE_WORDS].tolist()
+    ends = np.cumsum(sizes).tolist()
+    cuts = list(map(slice, [0] + ends[:-1], ends))  # each document's blocks
+    if len(ascii_docs) == len(docs):
+        figures.keys, figures.words = list(map(all_keys.__getitem__, cuts)), list(map(words.__getitem__, cuts))
+        figures.repeats, figures.counts = repeats.astype(bool).tolist(), list(map(out.__getitem__, cuts))
+    else:
+        for i, cut, flag in zip(ascii_docs, cuts, repeats.tolist()):
+            figures.keys[i], figures.words[i], figures.repeats[i], figures.counts[i] = all_keys[cut], words[cut], bool(flag), out[cut]
+    bare_starts = np.concatenate((np.zeros(min(n, 1), dtype=np.int64), bare_ends[:-1]))
+    return ascii_pieces(bare, bare_starts, bare_ends, False), out[:, BARE_WORDS].tolist()
+
+
+def ascii_pieces(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, text: bool) -> list:
+    """``codes[starts[k]:ends[k]]`` for each ``k``, as ``str`` (ASCII) when
+    ``text``, else as ``bytes``: the compiled ``ascii_pieces`` copies each
+    piece once, where :func:`pieces_of` (its definition, which runs where
+    the loops were not built) decodes the whole buffer and slices it."""
+    starts, ends = np.ascontiguousarray(starts, dtype=np.int64), np.ascontiguousarray(ends, dtype=np.int64)
+    if _pieces_loop is not None:
+        return _pieces_loop(codes, starts, ends, text)
+    return pieces_of(codes, starts, ends, text)
+
+
+def pieces_of(codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, text: bool) -> list:
+    """:func:`ascii_pieces` in Python (its definition)."""
+    whole = codes.tobytes()
+    if text:
+        whole = whole.decode("ascii")
+    return [whole[a:b] for a, b in zip(starts.tolist(), ends.tolist())]
 
 
 def batch_fingerprints(
@@ -251,6 +279,7 @@ def batch_fingerprints(
     unsplit: list[tuple[int, StageFault]],
     near_words: int | None,
     near_max_words: int | None,
+    edges: np.ndarray | None = None,
 ) -> BlockFingerprints:
     """:func:`~dedup.boilerplate.repeats.keyed_fingerprints` of a batch whose
     keys are one list, in whole-batch arrays instead of a loop over its blocks.
@@ -263,10 +292,12 @@ def batch_fingerprints(
         unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
+        edges: The blocks' ``(start, end)``, when known (:meth:`CutLines.edges`).
     """
     sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
     rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)
-    edges = _block_edges(blocks, len(keys))
+    if edges is None:
+        edges = _block_edges(blocks, len(keys))
     digest = xxhash.xxh3_64_intdigest
     kept_words = words[rows]
     if near_words is None:
@@ -279,7 +310,7 @@ def batch_fingerprints(
         (np.arange(len(keys)) - np.repeat(np.cumsum(sizes) - sizes, sizes))[rows],
         edges[rows, 0],
         edges[rows, 1],
-        np.fromiter((digest(keys[k]) for k in rows.tolist()), dtype=np.uint64, count=rows.size),
+        np.fromiter(map(digest, keys if rows.size == len(keys) else [keys[k] for k in rows.tolist()]), dtype=np.uint64, count=rows.size),
         long_rows,
         key_signatures([keys[k].decode("utf-8") for k in rows[long_rows].tolist()]),
         unsplit,

@@ -44,6 +44,19 @@ class Block:
         """The block's characters in ``document_text``."""
         return document_text[self.start : self.end]
 
+    @classmethod
+    def plain(cls, start: int, end: int) -> Block:
+        """``Block(start, end)`` (a block of plain text), made at a third of
+        the cost: the frozen class's ``__init__`` sets each field through
+        ``object.__setattr__``, and a batch cuts a block per line."""
+        block = _new_object(cls)
+        fields = block.__dict__
+        fields["start"], fields["end"], fields["link_density"], fields["dom_flags"] = start, end, None, 0
+        return block
+
+
+_new_object = object.__new__
+
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():

@@ -21,7 +21,7 @@ import numpy as np
 
 from dedup.boilerplate.ascii_stats import ALLCAPS, DIGITS, ENDS_ELLIPSIS, ENDS_SENTENCE, PUNCT, SENTENCE_ENDS, SEPARATORS, STOPWORD_HITS, UPPER_FIRST, WORD_CHARS, WORDS, ascii_block_counts, ascii_endings, compiled_tables
 from dedup.boilerplate.blocks import Block
-from dedup.boilerplate.rules import KIND_MAX_WORDS, SECTION_MAX_WORDS, block_kind, section_header_kind
+from dedup.boilerplate.rules import SECTION_MAX_WORDS, block_kinds, section_header_kind
 from dedup.boilerplate.stopwords import STOPWORDS
 from dedup.io.html import DOM_FLAGS
 from dedup.text.normalize import normalize_text
@@ -219,7 +219,7 @@ def _block_stats(texts: Sequence[str], counts: bool = False, figures: np.ndarray
     out[:, 11] = counts_of[:, SEPARATORS] > 0
     words = n_words.tolist()
     # Neither names a block past its word limit: most blocks of prose skip the call.
-    out[:, 12] = [w <= KIND_MAX_WORDS and block_kind(t, w) is not None for t, w in zip(texts, words)]
+    out[:, 12] = [kind is not None for kind in block_kinds(texts, words)]
     out[:, 13] = [w <= SECTION_MAX_WORDS and section_header_kind(t, w) is not None for t, w in zip(texts, words)]
     return (out, n_words) if counts else out
 

@@ -152,7 +152,7 @@ def read_first_pass(docs: Sequence[Document], settings: BoilerplateSettings, bat
     near_words, near_max_words = near_word_range(settings)
     fingerprints, marked, spans = [], [], []
     try:
-        for first, run in runs_by_size(range(len(docs)), lambda k: len(docs[k].text), BATCH_CHARS, batch_documents):
+        for first, run in runs_by_size(range(len(docs)), document_lengths(docs).__getitem__, BATCH_CHARS, batch_documents):
             job = (first, [docs[k] for k in run], None, frozenset())
             part, places, found = _first_pass_run(job, settings, near_words, near_max_words, report_faults=True)
             if part.unsplit:
@@ -287,7 +287,8 @@ def _first_pass_run(
     else:
         blocks = cut
     figures = batch_figures(docs, blocks, settings.sentence_min_words, lines)
-    fingerprints = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, unsplit, near_words, near_max_words)
+    edges = lines.edges() if lines is not None and len(lines.positions) == len(docs) else None
+    fingerprints = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, unsplit, near_words, near_max_words, edges)
     # A document sharing a block with another of its run likely carries a
     # site's template, which the index would mark: the second pass marks it.
     alone = _alone(fingerprints, places)
@@ -301,9 +302,12 @@ def _first_pass_run(
 def _alone(fingerprints: BlockFingerprints, places: Sequence[int]) -> list[int]:
     """The positions of the documents (``places``: each one's index) that
     share no block key with another document of their run."""
-    held = np.unique(np.stack([fingerprints.hashes, fingerprints.doc_idx.astype(np.uint64)], axis=1), axis=0)
-    keys, holders = np.unique(held[:, 0], return_counts=True)
-    shared = held[np.isin(held[:, 0], keys[holders > 1]), 1].astype(np.int64)
+    order = np.argsort(fingerprints.hashes)
+    hashes, holders = fingerprints.hashes[order], fingerprints.doc_idx[order]
+    # A key two documents hold has two of its copies next to each other
+    # held by different documents (sorted by key alone).
+    shared_keys = hashes[1:][(hashes[1:] == hashes[:-1]) & (holders[1:] != holders[:-1])]
+    shared = fingerprints.doc_idx[np.isin(fingerprints.hashes, shared_keys)]
     return np.flatnonzero(~np.isin(np.asarray(places, dtype=np.int64), shared)).tolist()
 
 

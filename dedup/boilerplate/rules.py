@@ -13,6 +13,9 @@ other languages rely on the classifier's language-independent features.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from itertools import accumulate
+from typing import Sequence
 
 from dedup.boilerplate import phrases
 
@@ -126,12 +129,14 @@ _SIGNATURE_AFTER = re.compile(
     r"postado por|написал|опубликовал|发表于|投稿者|ارسال کنندہ|أرسلت بواسطة).{0,80}?\d",
     _I,
 )
+# The words that end a signature before its comment ("Brad says:").
+_SIGNED_WORDS = ("says", "said", "wrote", "schreibt", "schrieb", "a écrit", "dit", "escribió", "dice", "ha scritto", "escreveu",
+                 "пишет", "написал", "написала")
 _SIGNATURE_BEFORE = re.compile(
     # (The name may carry a bracketed affiliation and the comment's date:
     # "Catherine (GiveWell) on September 13, 2018 at 5:23 pm said:".)
     r"^\s*[\w .'@-]{1,40}?(?:\s*\([^()]{1,40}\))?(?:\s+(?:on|am|le|el|il|em)\s+.{0,60}?\d.{0,30}?)?"
-    r"\s(?:says|said|wrote|schreibt|schrieb|a écrit|dit|escribió|dice|ha scritto|escreveu|"
-    r"пишет|написал|написала)\s*:?\s*$",
+    r"\s(?:" + "|".join(map(re.escape, _SIGNED_WORDS)) + r")\s*:?\s*$",
     _I,
 )
 # Comments without markup: at least this many signatures make a thread.
@@ -144,13 +149,16 @@ KIND_MAX_WORDS = 80
 KIND_WORD_LIMITS = (3, 12, 25, 40, KIND_MAX_WORDS)
 
 
-def block_kind(text: str, words: int) -> str | None:
+def block_kind(text: str, words: int, cues: tuple[bool, bool] | None = None) -> str | None:
     """The boilerplate kind a block's own wording names, if any.
 
     Args:
         text: The block's text.
         words: Its number of words (the sharing, recirculation and comments
             patterns only apply to short blocks).
+        cues: Whether its lower case holds a literal cue of the legal
+            pattern, and one of the caption pattern's, when known
+            (:func:`block_kinds`).
 
     Returns:
         A kind, or ``None``.
@@ -162,12 +170,13 @@ def block_kind(text: str, words: int) -> str | None:
         if words <= 3 and ADVERTISEMENT.match(text):
             return ADVERTISING
     if words <= KIND_MAX_WORDS:
-        lowered = text.lower()
-        cues = _ASCII_LEGAL_CUES if text.isascii() else _ALL_LEGAL_CUES
+        if cues is None:
+            lowered = text.lower()
+            cues = any(map(lowered.__contains__, _ASCII_LEGAL_CUES if text.isascii() else _ALL_LEGAL_CUES)), any(map(lowered.__contains__, _CAPTION_CUES))
         # Cheap literal checks first: each pattern needs one of these.
-        if any(map(lowered.__contains__, cues)) and KIND_PATTERNS[LEGAL].search(text):
+        if cues[0] and KIND_PATTERNS[LEGAL].search(text):
             return LEGAL
-        if ("(" in text or ":" in text or any(map(lowered.__contains__, _CAPTION_CUES))) and KIND_PATTERNS[CAPTION].search(text):
+        if ("(" in text or ":" in text or cues[1]) and KIND_PATTERNS[CAPTION].search(text):
             return CAPTION
         if words <= 40 and CREDIT.match(text):
             return CAPTION
@@ -176,6 +185,31 @@ def block_kind(text: str, words: int) -> str | None:
     if words <= 12 and (METADATA_PREFIX.match(text) or BYLINE.match(text) or _BYLINE_LABELLED.match(text) or _DATE_LINE.match(text)):
         return METADATA
     return None
+
+
+def block_kinds(texts: Sequence[str], words: Sequence[int]) -> list[str | None]:
+    """:func:`block_kind` of each text, the literal cues of its legal and
+    caption patterns looked for in all the ASCII texts of at most
+    :data:`KIND_MAX_WORDS` words at once (a search of the joined texts per
+    cue, instead of every cue in every text)."""
+    named = [k for k, (text, n) in enumerate(zip(texts, words)) if n <= KIND_MAX_WORDS and text.isascii()]
+    joined = "\n".join([texts[k] for k in named]).lower()  # (no cue holds a line break)
+    ends = list(accumulate(len(texts[k]) + 1 for k in named))
+    legal, caption = bytearray(len(named)), bytearray(len(named))
+    for found, cues in ((legal, _ASCII_LEGAL_CUES), (caption, _CAPTION_CUES)):
+        for cue in cues:
+            at = joined.find(cue)
+            while at >= 0:
+                k = bisect_right(ends, at)
+                found[k] = 1
+                at = joined.find(cue, ends[k])  # (the next text's)
+    out: list[str | None] = [None] * len(texts)
+    for k, n in enumerate(words):
+        if n <= KIND_MAX_WORDS and not texts[k].isascii():
+            out[k] = block_kind(texts[k], n)
+    for k, legal_cue, caption_cue in zip(named, legal, caption):
+        out[k] = block_kind(texts[k], words[k], (bool(legal_cue), bool(caption_cue)))
+    return out
 
 
 def same_kind_words(a: int, b: int) -> bool:
@@ -197,7 +231,19 @@ def comment_signature(text: str, words: int) -> int:
         return 0
     if _SIGNATURE_AFTER.match(text):
         return 1
+    if text.isascii() and not _signed_ending(text):
+        return 0
     return -1 if _SIGNATURE_BEFORE.match(text) else 0
+
+
+def _signed_ending(text: str) -> bool:
+    """Whether ASCII ``text`` ends with a word :data:`_SIGNATURE_BEFORE`
+    ends with (then white space and a colon at most): without one, no
+    need to try the pattern, whose name part backtracks over the block."""
+    tail = text.rstrip()
+    if tail.endswith(":"):
+        tail = tail[:-1].rstrip()
+    return tail.lower().endswith(_SIGNED_WORDS)
 
 
 def section_header_kind(text: str, words: int) -> str | None:

@@ -38,6 +38,7 @@
  * - ascii_block_pass: the above for every block of a batch of ASCII
  *   documents in one pass over their codes, with each block's key (and the
  *   key without digits), word count and endings.
+ * - ascii_pieces: the keys that pass wrote, as str or bytes objects.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -1353,6 +1354,54 @@ static PyObject *ascii_block_pass(PyObject *self, PyObject *args)
     return release_buffers(views, 12, PyLong_FromSsize_t(written));
 }
 
+/* ascii_pieces(codes, starts, ends, text): codes[starts[k]:ends[k]] for
+ * each k, as str (ASCII, checked as decoded) or as bytes: one copy of
+ * each piece, where decoding the whole buffer and slicing it copies every
+ * piece twice and makes a large object in between. */
+static PyObject *ascii_pieces(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes_of[3] = {1, 8, 8};
+    Py_buffer views[3];
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 4) {
+        PyErr_SetString(PyExc_TypeError, "ascii_pieces takes 4 arguments");
+        return NULL;
+    }
+    const int text = PyObject_IsTrue(PyTuple_GET_ITEM(args, 3));
+    if (text < 0)
+        return NULL;
+    PyObject *buffers = PyTuple_GetSlice(args, 0, 3);
+    if (buffers == NULL)
+        return NULL;
+    int taken = take_buffers(buffers, "ascii_pieces", 3, sizes_of, 3, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const char *codes = (const char *)views[0].buf;
+    const int64_t *starts = (const int64_t *)views[1].buf, *ends = (const int64_t *)views[2].buf;
+    const Py_ssize_t n = views[1].len / 8;
+    if (views[2].len / 8 != n) {
+        PyErr_SetString(PyExc_ValueError, "ascii_pieces: as many starts as ends");
+        return release_buffers(views, 3, NULL);
+    }
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (starts[k] < 0 || starts[k] > ends[k] || ends[k] > views[0].len) {
+            PyErr_SetString(PyExc_ValueError, "ascii_pieces: a piece falls outside the codes");
+            return release_buffers(views, 3, NULL);
+        }
+    }
+    PyObject *out = PyList_New(n);
+    for (Py_ssize_t k = 0; out != NULL && k < n; k++) {
+        const Py_ssize_t size = (Py_ssize_t)(ends[k] - starts[k]);
+        PyObject *piece = text ? PyUnicode_DecodeASCII(codes + starts[k], size, NULL) : PyBytes_FromStringAndSize(codes + starts[k], size);
+        if (piece == NULL)
+            Py_CLEAR(out);
+        else
+            PyList_SET_ITEM(out, k, piece);
+    }
+    return release_buffers(views, 3, out);
+}
+
 /* Each row's sum over the trees, in order, of its leaf's scaled value,
  * added to out[row] (the ensemble's start): the trees' node arrays are laid
  * end to end, a leaf pointing to itself, and every row takes depth steps
@@ -1982,6 +2031,9 @@ static PyMethodDef methods[] = {
      "the 9 of ascii_block_stats, the key's words, whether it ends like a sentence and with an ellipsis,\n"
      "the words of the key without digits;\n"
      "repeats[d] = 1 where document d's keys hold a run of run words twice (as ascii_repeated_runs)."},
+    {"ascii_pieces", ascii_pieces, METH_VARARGS,
+     "ascii_pieces(codes, starts, ends, text) -> list: codes[starts[k]:ends[k]] of the uint8 codes for each k\n"
+     "(int64 starts and ends), as str when text is true (ASCII, else an error), else as bytes."},
     {"forest_sums", forest_sums, METH_VARARGS,
      "forest_sums(X, feature, threshold, left, right, scaled, roots, out, depth): adds to each item of the\n"
      "float64 out the scaled (float64) value of the leaf its row of the float64 matrix X reaches in each\n"

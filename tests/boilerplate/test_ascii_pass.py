@@ -167,6 +167,17 @@ def test_batch_fingerprints_are_the_keyed_fingerprints(near):
     for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
         assert np.array_equal(getattr(found, name), getattr(expected, name)), name
     assert found.hashes.size > 1000 and (near[0] is None or found.long_rows.size > 50)
+    # The blocks' bounds as the lines were cut in C give the same fingerprints.
+    plain = [k for k, doc in enumerate(docs) if ascii_pass._plain_lines(doc)]
+    if ascii_pass._lines_loop is None:
+        return
+    plain_blocks, lines = cut_blocks([docs[k] for k in plain])
+    assert len(lines.positions) == len(plain) > 300
+    plain_figures = batch_figures([docs[k] for k in plain], plain_blocks, 6, lines)
+    given = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near, lines.edges())
+    again = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near)
+    for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
+        assert np.array_equal(getattr(given, name), getattr(again, name)), name
 
 
 def test_the_compiled_pass_reads_stopwords_of_every_case_length_and_place():
@@ -200,3 +211,23 @@ def test_the_compiled_pass_reads_stopwords_of_every_case_length_and_place():
     text = "The THE the xthe thex thethe between xbetween qqbetween betweenqq 1the because"
     [counts] = batch_figures([Document("t", text)], batch_blocks([Document("t", text)]), 3).counts
     assert counts[:, STOPWORD_HITS].tolist() == [5]
+
+
+def test_the_pieces_are_their_definition():
+    if ascii_pass._pieces_loop is None:
+        pytest.skip("dedup/text/_loops.c was not built")
+    rng = random.Random(5)
+    codes = np.frombuffer("".join(rng.choice(PIECES) for _ in range(3000)).encode("ascii"), dtype=np.uint8)
+    edges = np.array(sorted(rng.choices(range(codes.size + 1), k=400)), dtype=np.int64)
+    starts, ends = edges[:-1], edges[1:]
+    for text in (True, False):
+        pieces = ascii_pass.ascii_pieces(codes, starts, ends, text)
+        assert pieces == ascii_pass.pieces_of(codes, starts, ends, text)
+        assert all(type(p) is (str if text else bytes) for p in pieces) and sum(not p for p in pieces) > 10
+    assert ascii_pass.ascii_pieces(codes, starts[:0], ends[:0], True) == []
+    with pytest.raises(ValueError):
+        ascii_pass.ascii_pieces(codes, np.array([5]), np.array([codes.size + 1]), False)
+    with pytest.raises(ValueError):
+        ascii_pass.ascii_pieces(codes, np.array([5]), np.array([4]), False)
+    with pytest.raises(UnicodeDecodeError):
+        ascii_pass.ascii_pieces(np.frombuffer("caf\u00e9".encode("utf-8"), dtype=np.uint8), np.array([0]), np.array([5]), True)

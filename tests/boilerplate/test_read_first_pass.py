@@ -27,6 +27,7 @@ from dedup.boilerplate.passes import (
 )
 from dedup.boilerplate.repeats import joined_fingerprints, near_word_range
 from dedup.config import BoilerplateSettings, Settings
+from dedup.document import Document
 from dedup.engine import LocalEngine
 from dedup.io.store import DocumentStore
 from dedup.scan import scan_corpus
@@ -149,3 +150,20 @@ def test_a_scan_whose_workers_read_makes_the_first_pass_there(tmp_path, monkeypa
     assert result() == main_reads
     assert not made
     assert any(d.get("boilerplate_chars") for d in main_reads["documents"]) or main_reads["stats"]["documents_with_boilerplate"]
+
+
+def test_the_documents_alone_are_those_sharing_no_key_with_another():
+    line = "A line no other document holds, twice here."
+    docs = corpus() + [Document("twice", f"{line}\n{line}\nAnd one more.")]
+    places = list(range(100, 100 + len(docs)))
+    blocks, lines = passes.cut_blocks(docs)
+    figures = passes.batch_figures(docs, blocks, SETTINGS.sentence_min_words, lines)
+    fp = passes.batch_fingerprints(places, blocks, figures.bare, figures.bare_words, [], None, None)
+    holders: dict[int, set[int]] = {}
+    for key, doc in zip(fp.hashes.tolist(), fp.doc_idx.tolist()):
+        holders.setdefault(key, set()).add(doc)
+    shared = {doc for held in holders.values() if len(held) > 1 for doc in held}
+    alone = passes._alone(fp, places)
+    assert alone == [k for k, place in enumerate(places) if place not in shared]
+    # (Some documents repeat a block of their own: alone all the same.)
+    assert 0 < len(alone) < len(docs) and any(len(set(figures.keys[k])) < len(figures.keys[k]) for k in alone)

@@ -3,11 +3,13 @@ hard-wrapped, one per paragraph as its layout shows it."""
 
 from __future__ import annotations
 
+import pickle
 import textwrap
+from dataclasses import asdict
 
 import pytest
 
-from dedup.boilerplate.blocks import is_hard_wrapped, split_text_blocks
+from dedup.boilerplate.blocks import Block, is_hard_wrapped, split_text_blocks
 
 PARAGRAPHS = [
     "The council said on Monday that the new plan for the river port would cost more than it had expected, "
@@ -84,3 +86,13 @@ def test_a_menu_of_short_lines_stays_one_block_per_line():
     lines = ["Home", "World", "Business", "Sport", "Weather", "Contact us", "About"]
     text = "\n".join(lines)
     assert _blocks(text) == lines
+
+
+def test_a_plain_block_is_the_block_of_its_bounds():
+    made, plain = Block(3, 17), Block.plain(3, 17)
+    assert plain == made and hash(plain) == hash(made) and repr(plain) == repr(made)
+    assert asdict(plain) == asdict(made) == {"start": 3, "end": 17, "link_density": None, "dom_flags": 0}
+    assert pickle.loads(pickle.dumps(plain)) == made
+    assert plain != Block(3, 17, 0.5) and plain.text("The council said on Monday") == " council said "
+    with pytest.raises(AttributeError):
+        plain.start = 4

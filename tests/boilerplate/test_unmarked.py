@@ -16,7 +16,8 @@ from dedup.boilerplate.batches import ascii_word_counts, block_keys
 from dedup.boilerplate.blocks import document_blocks
 from dedup.boilerplate.detect import document_boilerplate, score_blocks
 from dedup.boilerplate.passes import marked_batch
-from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, SECTION_MAX_WORDS, block_kind, same_kind_words, section_header_kind
+from dedup.boilerplate import rules
+from dedup.boilerplate.rules import KIND_MAX_WORDS, KIND_WORD_LIMITS, SECTION_MAX_WORDS, block_kind, block_kinds, comment_signature, same_kind_words, section_header_kind
 from dedup.boilerplate.sentence_hashes import may_repeat_sentences
 from dedup.boilerplate.unmarked import surely_unmarked
 from dedup.config import BoilerplateSettings
@@ -129,3 +130,42 @@ def test_a_block_the_features_count_other_words_of_is_matched_again():
     unmarked = surely_unmarked(docs, blocks, figures.keys, figures.words, scored, figures.repeats, [None], settings, figures.counts)
     assert unmarked == [False]
     assert document_boilerplate(docs[0], settings, blocks[0])
+
+
+def _signature_by_patterns(text: str, words: int) -> int:
+    """:func:`comment_signature` as its patterns alone define it."""
+    if words > rules.SIGNATURE_MAX_WORDS:
+        return 0
+    if rules._SIGNATURE_AFTER.match(text):
+        return 1
+    return -1 if rules._SIGNATURE_BEFORE.match(text) else 0
+
+
+def test_a_signature_is_what_its_patterns_find():
+    rng = random.Random(11)
+    names = ["Brad", "Catherine (GiveWell)", "jane_doe", "Mr. O'Neil", "Ana-Maria", "Le Monde", "Jürgen", "Иван", "x"]
+    dates = ["", " on September 13, 2018 at 5:23 pm", " le 3 mai 2019 à 10:32", " on Monday"]
+    verbs = list(rules._SIGNED_WORDS) + ["SAYS", "Said", "wrote.", "says so", "sayss", "ssays", "dit-il", "writes"]
+    tails = ["", ":", " :", ":  ", "\n", ":\n", " \t", ": ok", "::", "\x1c", ". "]
+    texts = [rng.choice(["", " ", "\t"]) + rng.choice(names) + rng.choice(dates) + rng.choice([" ", "  ", "\t", ""]) + rng.choice(verbs) + rng.choice(tails) for _ in range(3000)]
+    texts += RULE_LINES + ["Posted by Brad on 11:16am says:", "says:", " said", "He said", "Plain prose, nothing more."]
+    found = [(comment_signature(t, len(t.split())), _signature_by_patterns(t, len(t.split()))) for t in texts]
+    assert all(a == b for a, b in found), [t for t, (a, b) in zip(texts, found) if a != b][:5]
+    assert sum(a == -1 for a, _ in found) > 1000 and sum(a == 0 for a, _ in found) > 300
+
+
+def test_the_kinds_of_a_batch_are_each_block_kind():
+    rng = random.Random(12)
+    cues = ["cookie", "Privacy Policy", "terms of use", "All Rights Reserved", "(c) 2024", "\u00a9 2024", "Copyright", "sign up for our newsletter",
+            "Subscribe to the", "Impressum", "Getty Images", "AP Photo/", "Reuters", "Photo: a view", "(pictured)", "credit: her", "epa"]
+    lines = [line for doc in _labelled() for line in doc.text.splitlines() if line.strip()] + RULE_LINES
+    texts = []
+    for _ in range(1500):
+        words = paragraph(rng).split()[: rng.choice([1, 3, 8, 15, 30, 60, 90])]
+        words.insert(rng.randint(0, len(words)), rng.choice(cues + [""] * 10))
+        texts.append(" ".join(words) if rng.random() < 0.8 else rng.choice(lines))
+    texts += ["", "cookie", "cookie\ncookie", "x\u00e9 cookies we use", "Cookie"]
+    words = [len(t.split()) for t in texts]
+    kinds = block_kinds(texts, words)
+    assert kinds == [block_kind(t, n) for t, n in zip(texts, words)]
+    assert {"legal", "caption"} <= set(kinds) and kinds.count(None) > 300
