@@ -21,6 +21,7 @@ passage may lie inside a reworded one, and shares count the union of both.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Sequence
@@ -34,7 +35,7 @@ from dedup.passages.aligned_sentences import AlignedSentences, SentencePair
 from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_stored
-from dedup.passages.reworded import reworded_passages
+from dedup.passages.reworded import VERBATIM_COVERED, reworded_passages
 from dedup.passages.selection import select_sentence_pairs, selected_entries
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
 from dedup.text.quotes import quoted_mask
@@ -300,6 +301,54 @@ def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> boo
     return True
 
 
+# Off for the differential test: every alignment then looks for reworded passages.
+SKIP_COVERED_REWORDED = True
+
+
+def _room_for_reworded(pa: Prepared, pb: Prepared, verbatim: list[Passage], min_chars: int) -> bool:
+    """Can :func:`reworded_passages` keep a passage beside ``verbatim``?
+
+    It keeps one only where verbatim passages cover less than
+    ``VERBATIM_COVERED`` of one of its sides, and both sides span
+    ``min_chars`` or more. A stretch of ``min_chars`` or more so covered
+    holds a piece shorter than ``2 * min_chars`` (and at least ``min_chars``)
+    as little covered, so some ``2 * min_chars`` characters of that side hold
+    more than ``(1 - VERBATIM_COVERED) * min_chars`` outside the verbatim
+    passages. A near copy mostly has no such stretch on either side: its
+    sentence pairs are still selected (their count and scores are
+    reported), its reworded passages not looked for.
+    """
+    if not (SKIP_COVERED_REWORDED and verbatim):
+        return True
+    room = (1 - VERBATIM_COVERED) * min_chars  # a side needs fewer left over: never on the edge, where floats round
+    return any(uncovered_peak(len(p.text.text), spans, 2 * min_chars) >= room
+               for p, spans in ((pa, [v.a for v in verbatim]), (pb, [v.b for v in verbatim])))
+
+
+def uncovered_peak(length: int, spans: list[Span], width: int) -> int:
+    """The most characters outside ``spans`` within ``width`` consecutive
+    characters of a text of ``length``: a window holding the most starts at
+    an uncovered stretch (moved on while its first character is covered, it
+    loses nothing), so only those windows are counted, each over the
+    stretches it reaches."""
+    gaps, reach = [], 0
+    for start, end in sorted((max(0, s.start), min(length, s.end)) for s in spans):
+        if start > reach:
+            gaps.append((reach, start))
+        reach = max(reach, end)
+    if reach < length:
+        gaps.append((reach, length))
+    best = 0
+    for k, (first, _) in enumerate(gaps):
+        limit, held = first + width, 0
+        for start, end in itertools.islice(gaps, k, None):
+            if start >= limit:
+                break
+            held += min(end, limit) - start
+        best = max(best, held)
+    return best
+
+
 def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, int, float, float]:
     ca, cb = _unmasked_chars(pa, [p.a for p in passages]), _unmasked_chars(pb, [p.b for p in passages])
     na, nb = (max(1, len(p.text.text) - p.masked_char_count) for p in (pa, pb))
@@ -334,7 +383,8 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     # they are not kept, so the sentence pairs stay sparse.
     floor = max(ps.context_threshold, 1e-6)
     shape = (len(pa.text.sentences), len(pb.text.sentences))
-    if _near_verbatim(pa, pb, matches):
+    near_verbatim = _near_verbatim(pa, pb, matches)
+    if near_verbatim:
         empty = np.zeros(0, dtype=np.int64)
         raw = ScoreEntries(empty, np.zeros(0, dtype=np.float32), shape)
     else:
@@ -345,9 +395,12 @@ def align_prepared(pa: Prepared, pb: Prepared, settings: Settings) -> Alignment:
     sims = _boosted(raw, pa.text, pb.text, matches, floor)
     rows, cols, scores = selected_entries(sims, ps.sentence_threshold, ps.context_threshold)
     raw_scores = raw.at(rows, cols) if raw.keys.size else np.zeros(rows.size, dtype=np.float32)  # the near copies' path: no cosines
-    pairs = list(zip(rows.tolist(), cols.tolist()))
-    reworded = [Passage(a, b, REWORDED, score)
-                for a, b, score in reworded_passages(pa.text, pb.text, pairs, dict(zip(pairs, scores.tolist())), verbatim, ps)]
+    reworded = []
+    # an alignment short of the near-verbatim share leaves room (not measured: many passages make it dear)
+    if not near_verbatim or _room_for_reworded(pa, pb, verbatim, ps.min_passage_chars):
+        pairs = list(zip(rows.tolist(), cols.tolist()))
+        reworded = [Passage(a, b, REWORDED, score)
+                    for a, b, score in reworded_passages(pa.text, pb.text, pairs, dict(zip(pairs, scores.tolist())), verbatim, ps)]
     passages = sorted(verbatim + reworded, key=lambda p: (p.a.start, p.b.start, p.kind))
     sentence_pairs = AlignedSentences(pa.text.sentences, pb.text.sentences, rows.tolist(), cols.tolist(), scores.tolist(),
                                       (scores > raw_scores).tolist())

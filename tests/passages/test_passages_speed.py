@@ -7,12 +7,13 @@ import random
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import CORPUS
 
 import dedup.passages.align as align
 import dedup.passages.candidates as candidates
 import dedup.passages.verify as passages
 from dedup.config import Settings
-from dedup.document import Document, Span
+from dedup.document import Document, Span, span_mask
 from dedup.near.fingerprints import fingerprint_batch, join_fingerprints
 from dedup.passages.pairs import candidate_pairs, find_passage_pairs, fingerprints
 from dedup.text.normalize import normalize_with_offsets, token_spans
@@ -330,3 +331,63 @@ def test_verbatim_boost_equals_the_pairwise_definition() -> None:
         sims = np.asarray(np.random.default_rng(rng.randint(0, 99)).random((len(pa.sentences), len(pb.sentences))) * 0.5, dtype=np.float32)
         got = align._verbatim_boost(sims, pa, pb, matches)
         assert got.dtype == sims.dtype and np.array_equal(got, _reference_boost(sims, pa, pb, matches))
+
+
+def test_uncovered_peak_equals_the_sliding_window_count() -> None:
+    rng = random.Random(5)
+    for _ in range(3000):
+        length, width = rng.randint(0, 300), rng.randint(1, 150)
+        spans = []
+        for _ in range(rng.randint(0, 6)):
+            start = rng.randint(0, length)
+            spans.append(Span(start, min(length, start + rng.randint(0, 200))))
+        uncovered = ~span_mask(length, spans)
+        counts = np.concatenate(([0], np.cumsum(uncovered)))
+        expected = int(uncovered.sum()) if length <= width else int((counts[width:] - counts[:-width]).max())
+        assert align.uncovered_peak(length, spans, width) == expected
+
+
+def _near_copy_pairs() -> list[tuple[str, str]]:
+    """Near copies edited at either end or in the middle, some with a
+    sentence of their own or one told in other words, and the sample
+    corpus's documents paired (among them a rewrite)."""
+    rng = random.Random(9)
+    pairs = []
+    for k in range(60):
+        base = _words(rng, rng.randint(40, 300))
+        words = base.split(" ")
+        for _ in range(rng.randint(0, 4)):
+            at = rng.choice([0, len(words) - 1, rng.randrange(len(words))])
+            words[at] = rng.choice(["changed", "w7.", "Other words here", ""])
+        edited = " ".join(words)
+        if k % 3 == 0:  # a sentence of its own in the middle
+            cut = edited.find(". ", len(edited) // 2) + 2
+            edited = edited[:cut] + "In other words the committee agreed to meet again next spring. " + edited[cut:]
+        if k % 3 == 1:  # a sentence with its words in another order: reworded, not verbatim
+            sentences = edited.split(". ")
+            middle = len(sentences) // 2
+            sentences[middle] = " ".join(reversed(sentences[middle].split(" "))).capitalize()
+            edited = ". ".join(sentences)
+        pairs.append((base, edited))
+    texts = [p.read_text(encoding="utf-8") for p in sorted(CORPUS.glob("*.txt"))]
+    pairs += [(a, b) for n, a in enumerate(texts) for b in texts[n + 1 :]]
+    return pairs
+
+
+def test_covered_near_copies_skip_the_reworded_search_with_the_same_alignment(monkeypatch) -> None:
+    settings = Settings()
+    skipped = reworded = 0
+    searched = align.reworded_passages
+    for a, b in _near_copy_pairs():
+        calls = []
+        monkeypatch.setattr(align, "reworded_passages", lambda *args: calls.append(1) or searched(*args))
+        monkeypatch.setattr(align, "SKIP_COVERED_REWORDED", True)
+        fast = align.align_prepared(align.prepare(a), align.prepare(b), settings)
+        skipped += not calls
+        monkeypatch.setattr(align, "SKIP_COVERED_REWORDED", False)
+        full = align.align_prepared(align.prepare(a), align.prepare(b), settings)
+        assert fast.passages == full.passages
+        reworded += any(p.kind == align.REWORDED for p in full.passages)
+        assert list(fast.sentence_pairs) == list(full.sentence_pairs)
+        assert (fast.shared_chars_a, fast.shared_chars_b, fast.share_a, fast.share_b) == (full.shared_chars_a, full.shared_chars_b, full.share_a, full.share_b)
+    assert skipped >= 5 and reworded >= 2  # the near copies took the shortcut; the reworded ones did not
