@@ -131,10 +131,14 @@ def _group_rows(
     span_counts = np.diff(found.span_ends, prepend=0)[taken]
     flat = found.spans[run_positions(span_ends - span_counts, span_counts)].tolist()
     span_bounds = np.concatenate(([0], np.cumsum(span_counts))).tolist()
-    members = found.document[taken].tolist()
+    members = found.document[taken]
+    # each document's id read once, however many groups hold it (a store decodes an id at every read)
+    distinct, inverse = np.unique(members, return_inverse=True)
+    member_ids = np.array([ids[k] for k in distinct.tolist()], dtype=object)[inverse].tolist()
+    members = members.tolist()
     documents = [
-        {"id": ids[k], "spans": flat[a:b], "chars": c}
-        for k, a, b, c in zip(members, span_bounds[:-1], span_bounds[1:], found.chars[taken].tolist())
+        {"id": doc_id, "spans": flat[a:b], "chars": c}
+        for doc_id, a, b, c in zip(member_ids, span_bounds[:-1], span_bounds[1:], found.chars[taken].tolist())
     ]
     days = {k: parse_date(value) for k, value in found.dates.items()}  # each document's date read once, not once per group
     dated = np.zeros(len(ids), dtype=bool)
