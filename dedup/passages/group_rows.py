@@ -67,9 +67,12 @@ def shared_passage_groups_later(
     codes = left_out[:, 0] * np.int64(n_docs) + left_out[:, 1] if len(left_out) else np.zeros(0, dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     left_at, left_group = left_out_pairs_in_groups(groups, n_docs, codes[order])
-    chosen = np.unique(left_group)
+    # the groups holding one, marked and numbered in order, not sorted (a pair lies in several groups: millions of entries)
+    holding = np.zeros(len(groups), dtype=bool)
+    holding[left_group] = True
+    chosen = np.flatnonzero(holding)
     groups = groups.taking(chosen)
-    left_group = np.searchsorted(chosen, left_group)
+    left_group = (np.cumsum(holding) - 1)[left_group]
     found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1, engine, workers)
     bounds = found.group_bounds(len(groups))
     found_in = np.diff(bounds)
@@ -131,10 +134,15 @@ def _group_rows(
     span_counts = np.diff(found.span_ends, prepend=0)[taken]
     flat = found.spans[run_positions(span_ends - span_counts, span_counts)].tolist()
     span_bounds = np.concatenate(([0], np.cumsum(span_counts))).tolist()
-    members = found.document[taken].tolist()
+    members = found.document[taken]
+    # each document's id read once, however many groups hold it (a store decodes an id at every read)
+    held = np.zeros(len(ids), dtype=bool)  # marked and numbered, not sorted
+    held[members] = True
+    member_ids = np.array([ids[k] for k in np.flatnonzero(held).tolist()], dtype=object)[(np.cumsum(held) - 1)[members]].tolist()
+    members = members.tolist()
     documents = [
-        {"id": ids[k], "spans": flat[a:b], "chars": c}
-        for k, a, b, c in zip(members, span_bounds[:-1], span_bounds[1:], found.chars[taken].tolist())
+        {"id": doc_id, "spans": flat[a:b], "chars": c}
+        for doc_id, a, b, c in zip(member_ids, span_bounds[:-1], span_bounds[1:], found.chars[taken].tolist())
     ]
     days = {k: parse_date(value) for k, value in found.dates.items()}  # each document's date read once, not once per group
     dated = np.zeros(len(ids), dtype=bool)

@@ -433,7 +433,7 @@ def pair_codes_within(members: Members | Sequence[np.ndarray], n_docs: int) -> t
 def pairs_within(members: Members | Sequence[np.ndarray], n_docs: int, pairs: np.ndarray) -> np.ndarray:
     """Whether both documents of each of ``pairs`` (``(m, 2)`` indices, the
     smaller first) are among the ``members`` (sorted document indices) of one group."""
-    codes = np.unique(pair_codes_within(members, n_docs)[0])
+    codes = pair_codes_within(members, n_docs)[0]  # repeats and all: np.isin sorts them once, as np.unique did again
     if codes.size == 0 or len(pairs) == 0:
         return np.zeros(len(pairs), dtype=bool)
     return np.isin(pairs[:, 0] * np.int64(n_docs) + pairs[:, 1], codes)

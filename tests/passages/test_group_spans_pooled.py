@@ -177,13 +177,14 @@ def test_a_batchs_words_are_each_documents_indexed_words() -> None:
     texts = ["Alpha beta, gamma.", "", "  ...  ", "one", "Ünïcode wörds here", "delta epsilon zeta eta", "x", "masked words are left out"]
     batch = [(10 + k, Document(f"d{k}", text)) for k, text in enumerate(texts)]
     masks = {"d7": [Span(7, 13)]}
-    hashes, starts, ends, owner = _batch_words(batch, masks)
+    hashes, starts, ends, owner, base = _batch_words(batch, masks)
+    starts, ends = starts - base[owner], ends - base[owner]
     for b, (_, doc) in enumerate(batch):
         words, first, last = indexed_words(doc, masks.get(doc.id))
         mine = owner == b
         assert hashes[mine].tolist() == words.tolist() and starts[mine].tolist() == first.tolist() and ends[mine].tolist() == last.tolist()
     assert owner.size == sum(indexed_words(doc, masks.get(doc.id))[0].size for _, doc in batch) > 0
-    assert [part.size for part in _batch_words([(0, Document("e", ""))], {})] == [0, 0, 0, 0]
+    assert [part.size for part in _batch_words([(0, Document("e", ""))], {})] == [0, 0, 0, 0, 1]
 
 
 @pytest.mark.parametrize("size", [0, 1, 7, 5000])
@@ -199,3 +200,35 @@ def test_hash_table_finds_the_first_position_searchsorted_gives(size: int) -> No
     at = np.searchsorted(hashes, keys)
     there = (at < hashes.size) & (hashes[np.minimum(at, max(hashes.size - 1, 0))] == keys) if size else np.zeros(keys.size, dtype=bool)
     assert HashTable(hashes).find(keys).tolist() == np.where(there, at, -1).tolist()
+
+
+@pytest.mark.parametrize("batch_chars", [1, 9000])
+def test_spans_found_in_small_batches_are_those_found_in_one(monkeypatch: pytest.MonkeyPatch, batch_chars: int) -> None:
+    # a batch ends before the texts joined pass its characters; a longer document is a batch of its own
+    import dedup.passages.group_spans as spans_module
+
+    docs, masks = _corpus()
+    settings = Settings(jobs=1)
+    groups = _groups(docs, settings, masks)
+    whole = group_spans(docs, groups, settings.passages, masks, 301)
+    sizes: list[int] = []
+    real = spans_module._batch_spans
+    monkeypatch.setattr(spans_module, "_batch_spans", lambda batch, *rest: (sizes.append(len(batch)), real(batch, *rest))[1])
+    monkeypatch.setattr(spans_module, "_BATCH_CHARS", batch_chars)
+    assert _ordered(group_spans(docs, groups, settings.passages, masks, 301)) == _ordered(whole)
+    assert sum(sizes) == len(docs) and (max(sizes) == 1 if batch_chars == 1 else 1 < max(sizes) < len(docs))
+
+
+@pytest.mark.parametrize("n_documents, n_groups, n_positions", [(5, 9, 40), (300, 3000, 1 << 20), (1 << 20, 1 << 30, 1 << 20)])
+def test_triples_sorted_by_document_group_position_are_those_lexsort_orders(n_documents: int, n_groups: int, n_positions: int) -> None:
+    # packed in one int64 where the three fit (the last case does not: 21 + 31 + 21 bits)
+    from dedup.passages.group_spans import document_group_position_sorted
+
+    rng = np.random.default_rng(n_groups)
+    position = rng.choice(n_positions, min(n_positions, 4000), replace=False)
+    document, group = rng.integers(0, n_documents, position.size), rng.integers(0, n_groups, position.size)
+    group[:50] = n_groups - 1
+    document[:50] = n_documents - 1
+    order = np.lexsort((position, group, document))
+    found = document_group_position_sorted(document, group, position, n_documents, n_groups, n_positions)
+    assert [column.tolist() for column in found] == [document[order].tolist(), group[order].tolist(), position[order].tolist()]
