@@ -19,6 +19,8 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from dedup.text.distinct import distinct
+
 # A bucket larger than this is paired as a star around its first member (in input order):
 # enough to connect the cluster, without a quadratic number of pairs.
 MAX_BUCKET_PAIRS = 64
@@ -107,7 +109,7 @@ def pairs_from_keys(keys: np.ndarray, subset: np.ndarray | None = None) -> np.nd
     if n < 2:
         return np.zeros((0, 2), dtype=np.int64)
     found = [_bucket_pairs(keys[:, band] if subset is None else keys[index, band]) for band in range(keys.shape[1])]
-    codes = np.unique(np.concatenate(found))
+    codes = distinct(np.concatenate(found))
     return np.stack([index[codes // n], index[codes % n]], axis=1)
 
 
@@ -186,7 +188,7 @@ def bucket_pair_codes(keys: np.ndarray, values: np.ndarray, n: int) -> np.ndarra
         out.append(members[:, i].reshape(-1) * n + members[:, j].reshape(-1))
     for start, size in zip(starts[sizes > MAX_BUCKET_PAIRS].tolist(), sizes[sizes > MAX_BUCKET_PAIRS].tolist()):
         out.append(docs[start] * n + docs[start + 1 : start + size])
-    return np.unique(np.concatenate(out))
+    return distinct(np.concatenate(out))
 
 
 def shuffled_pairs(engine: Any, sources: Iterable[tuple], n: int) -> np.ndarray:
@@ -200,5 +202,5 @@ def shuffled_pairs(engine: Any, sources: Iterable[tuple], n: int) -> np.ndarray:
     """
     partitions = n * 32 // ITEMS_PER_PARTITION + 1
     codes = [c for c in engine.map_partitions(partial(bucket_pair_codes, n=n), sources, partitions) if c.size]
-    codes = np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
+    codes = distinct(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
     return np.stack([codes // n, codes % n], axis=1) if n else np.zeros((0, 2), dtype=np.int64)

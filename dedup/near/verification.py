@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dedup.near.shingle_store import read_sets
+from dedup.text.distinct import distinct
 from dedup.text.similarity import overlap
 
 
@@ -48,7 +49,7 @@ def measure(i: int, j: int, a: np.ndarray, b: np.ndarray) -> Verified:
 
 def documents_in(pairs: np.ndarray) -> np.ndarray:
     """Sorted unique document indices that appear in ``pairs``."""
-    return np.unique(pairs.reshape(-1))
+    return distinct(pairs)
 
 
 def verify_pairs(pairs: np.ndarray, sets: dict[int, np.ndarray], threshold: float) -> list[Verified]:

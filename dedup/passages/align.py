@@ -32,12 +32,12 @@ import xxhash
 from dedup.config import Settings
 from dedup.document import Document, Span, covered_chars, span_mask
 from dedup.passages.aligned_sentences import AlignedSentences, SentencePair
-from dedup.passages.index import distinct
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_stored
 from dedup.passages.reworded import VERBATIM_COVERED, reworded_passages
 from dedup.passages.selection import select_sentence_pairs, selected_entries
 from dedup.passages.verbatim import SeedTable, TokenMatch, capped_verbatim_matches, seed_table
+from dedup.text.distinct import distinct
 from dedup.text.quotes import quoted_mask
 from dedup.text.sentences import PreparedText, prepare_text
 from dedup.text.shingles import compiled_loop, shingle_hashes_from_tokens

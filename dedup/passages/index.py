@@ -15,6 +15,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from dedup.passages.groups import GroupCollector, triangle
+from dedup.text.distinct import distinct
 from dedup.text.ngrams import by_hash, ngram_hashes, sampled, word_hashes
 from dedup.text.shingles import shingle_hashes_from_tokens
 
@@ -40,14 +41,6 @@ class Anchors:
         at ``position`` (a set: a few dozen words cost less than array calls)."""
         before = self.words[max(0, position - window) : position].tolist()
         return set(before + self.words[position + self.n : position + self.n + window].tolist())
-
-
-def distinct(values: np.ndarray) -> np.ndarray:
-    """``np.unique(values)`` of a 1-d array, faster for small ones."""
-    ordered = np.sort(values)
-    if ordered.size < 2:
-        return ordered
-    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def anchors(text: str, n: int, sample: int) -> Anchors:

@@ -30,6 +30,7 @@ from typing import Sequence
 import numpy as np
 
 from dedup.passages.scores import ScoreEntries
+from dedup.text.distinct import distinct
 from dedup.text.vectors import SentenceVectors, pair_idf
 
 
@@ -70,7 +71,7 @@ def _cosine(x: dict[int, float], y: dict[int, float]) -> float:
 def _neighbours(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(k, j)`` where both ``(k, j)`` and ``(k + 1, j)`` are among the entries, sorted."""
     width = int(cols.max(initial=0)) + 1
-    keys = np.unique(rows.astype(np.int64) * width + cols)
+    keys = distinct(rows.astype(np.int64) * width + cols)
     found = keys[np.isin(keys + width, keys)]
     return found // width, found % width
 

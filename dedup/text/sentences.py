@@ -38,6 +38,7 @@ from typing import Iterator
 import numpy as np
 
 from dedup.document import Span, span_mask
+from dedup.text.distinct import distinct
 from dedup.text.normalize import NormalizedText, normalize_with_offsets
 from dedup.text.shingles import compiled_loop, token_hash_spans
 
@@ -346,7 +347,7 @@ def _clause_cuts(text: str, a: int, b: int, starts: np.ndarray, ends: np.ndarray
     after = np.searchsorted(starts, marks, side="right")
     ok = (after > a) & (after < b)
     ok[ok] &= ends[after[ok] - 1] <= marks[ok]
-    return np.unique(after[ok])
+    return distinct(after[ok])
 
 
 def _in_number(text: str, at: int) -> bool:

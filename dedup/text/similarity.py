@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from dedup.text.distinct import distinct
 from dedup.text.normalize import normalize_text
 from dedup.text.shingles import shingle_hashes
 
@@ -37,7 +38,7 @@ def containment(a: np.ndarray, b: np.ndarray) -> float:
 
 def shingle_set(text: str, ngram: int) -> np.ndarray:
     """Sorted unique 64-bit word ``ngram`` shingle hashes of an original text."""
-    return np.unique(shingle_hashes(normalize_text(text), ngram))
+    return distinct(shingle_hashes(normalize_text(text), ngram))
 
 
 def set_similarity(a: np.ndarray, b: np.ndarray) -> dict[str, float]:

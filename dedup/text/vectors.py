@@ -20,6 +20,7 @@ from typing import Sequence
 import numpy as np
 import scipy.sparse as sp
 
+from dedup.text.distinct import distinct
 from dedup.text.shingles import compiled_loop
 
 N_FEATURES = 1 << 20
@@ -394,7 +395,7 @@ def _candidates(wa: sp.csr_matrix, wb: sp.csr_matrix) -> tuple[np.ndarray, np.nd
     ra, rb = _binary_columns(wa, rare), _binary_columns(wb, rare)
     rows_ab, cols_ab = _top_per_row(ra, rb)
     rows_ba, cols_ba = _top_per_row(rb, ra)
-    keys = np.unique(np.concatenate((rows_ab * wb.shape[0] + cols_ab, cols_ba * wb.shape[0] + rows_ba)))
+    keys = distinct(np.concatenate((rows_ab * wb.shape[0] + cols_ab, cols_ba * wb.shape[0] + rows_ba)))
     return keys // wb.shape[0], keys % wb.shape[0]
 
 
