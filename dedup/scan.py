@@ -195,6 +195,8 @@ def _run(
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
         table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
+        if spill is not None:  # the last batches' fingerprints, else held until the passage stage reads them
+            spill.flush()
         # A distributed engine keeps the band keys with the shingle sets and finds the candidates where they are.
         pairs_of = partial(store.candidates, engine) if isinstance(store, KeptSets) else (lambda usable: pairs_from_keys(fp.band_keys, np.flatnonzero(usable)))
         verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)

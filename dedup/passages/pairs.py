@@ -37,7 +37,7 @@ from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fi
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
 from dedup.passages.group_rows import shared_passage_groups_later
 from dedup.passages.groups import GroupCollector
-from dedup.passages.index import clear_strongest, partner_order, strongest_partners
+from dedup.passages.partners import clear_strongest, partner_order, strongest_partners
 from dedup.passages.pair_rows import PairTuples
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, pair_documents, verify_pairs, verify_pairs_pooled
 
@@ -66,7 +66,7 @@ def find_passage_pairs(
     """Documents that share passages, verified and labelled.
 
     Each document's ``passages.align_partners`` strongest candidates are
-    aligned (:func:`dedup.passages.index.strongest_partners`), and every
+    aligned (:func:`dedup.passages.partners.strongest_partners`), and every
     candidate with an estimated share of ``passages.align_share``; every other
     candidate among its ``passages.max_partners`` strongest (0: every one)
     that passes the floors on the index's figures is reported without an

@@ -8,8 +8,14 @@ import os
 import pickle
 
 import numpy as np
+from conftest import synthetic_text
 
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.engine import LocalEngine
+from dedup.io.problems import ProblemLog
 from dedup.near.index_spill import IndexSpill, by_partition
+from dedup.scan import _run
 
 
 def _batches(count: int = 12, size: int = 700):
@@ -59,3 +65,15 @@ def test_fingerprints_by_partition_keep_their_order_within_one() -> None:
     for part in np.unique(parts).tolist():
         taken = IndexSpill.partition_of(hashes) == part
         assert np.array_equal(ordered[parts == part], hashes[taken]) and np.array_equal(holders[parts == part], owners[taken])
+
+
+def test_stage_one_leaves_none_of_the_index_waiting_in_memory(tmp_path) -> None:
+    # The passage stage reads the index only after stages 2-5 and the
+    # boilerplate stage: fingerprints still waiting to be written then would
+    # be held in memory all along.
+    docs = [Document(f"d{k}", synthetic_text(k, words=300)) for k in range(40)]
+    with LocalEngine(1) as engine:
+        _, spill = _run(docs, Settings(), ProblemLog(), None, engine, [], str(tmp_path))
+    assert isinstance(spill, IndexSpill) and 0 < len(spill) < spill.pending
+    written = sum(os.path.getsize(tmp_path / name) for name in os.listdir(tmp_path) if name.endswith(".hash"))
+    assert written == 8 * len(spill)

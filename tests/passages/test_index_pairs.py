@@ -18,7 +18,7 @@ from dedup.config import ConfigError, PassageSettings, Settings
 from dedup.document import Document
 from dedup.passages.candidates import _candidates
 from dedup.passages.estimates import IndexPair
-from dedup.passages.index import strongest_partners
+from dedup.passages.partners import strongest_partners
 from dedup.passages.pairs import PassagePair, find_passage_pairs
 from dedup.scan import scan_documents
 

@@ -9,7 +9,8 @@ import pytest
 
 from dedup.config import ConfigError, PassageSettings, Settings
 from dedup.document import Document
-from dedup.passages.index import partner_order, shared_fingerprints, strongest_partners
+from dedup.passages.index import shared_fingerprints
+from dedup.passages.partners import partner_order, strongest_partners
 from dedup.passages.candidates import _candidates
 from dedup.passages.pairs import find_passage_pairs
 from dedup.scan import scan_documents
