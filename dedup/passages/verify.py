@@ -21,7 +21,7 @@ from dedup.config import Settings
 from dedup.document import Document, Span, document_ids, take
 from dedup.engine import Engine, FaultBarrier, StageFault
 from dedup.io.row_spill import EncodedRun, SortedRuns, encoded_run
-from dedup.near.clusters import UnionFind, component_labels
+from dedup.near.clusters import component_labels
 from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.candidates import index_text, run_all
 from dedup.passages.index import Anchors, batch_anchors, context_overlap
@@ -275,14 +275,6 @@ def verify_pairs_pooled(
     if workers < 2 and progress is None and faults is None:
         return verify_pairs(docs, pairs, settings, masks, shared, sentences)
     return _verify_in_pool(docs, list(pairs), settings, masks or {}, workers, shared, sentences, engine, progress, faults, spill)
-
-
-def duplicate_groups(n: int, pairs: set[tuple[int, int]]) -> list[int]:
-    """A component label per document: connected components of ``pairs``."""
-    sets = UnionFind(n)
-    for i, j in pairs:
-        sets.union(i, j)
-    return sets.roots()
 
 
 # Below this many candidates per worker, a pool costs more than it saves.
