@@ -122,15 +122,19 @@ def spilled_document_results(
             (default: :func:`dedup.near.shard_results.document_from_dict`).
 
     Returns:
-        The rows, in a :class:`~dedup.io.row_spill.SpilledRows`, and the clusters.
+        The rows and the clusters, each in a :class:`~dedup.io.row_spill.SpilledRows`.
     """
-    if make is None:
-        # Imported here: the module imports SciPy, a third of a second of every other scan's start.
-        from dedup.near.shard_results import document_from_dict as make
+    # Imported here: the module imports SciPy, a third of a second of every other scan's start.
+    from dedup.near.shard_results import cluster_from_dict, document_from_dict
+
     rows, cluster_results = _document_rows(table, counts, clusters)
-    out = SpilledRows(make)
+    out = SpilledRows(make or document_from_dict)
     out.extend(rows)
-    return out, cluster_results
+    # The clusters' members (a str each) held through the text stages would pin Python's arenas that stages 1-5 freed around them.
+    spilled = SpilledRows(cluster_from_dict)
+    spilled.extend(cluster_results)
+    cluster_results.clear()
+    return out, spilled
 
 
 def spilled_pairs(pairs: Iterable[PairResult]) -> SpilledRows:
