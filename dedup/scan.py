@@ -531,13 +531,13 @@ def scan_corpus(
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results
-            table = None
-            if rows_of is spilled_document_results:  # a driver whose memory must not grow with the corpus
+            compact = rows_of is spilled_document_results  # a driver whose memory must not grow with the corpus
+            if compact:
                 reader.keep_ids_in(stack.enter_context(closing(SeenIds(docs.folder))))
-                # A str per id held through stages 1-5, among the reader's short-lived objects, leaves Python's
-                # arenas fragmented for the rest of the scan once freed (its clusters' members stay): one buffer instead.
-                table = DocumentTable(ids=IdColumn())
-            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of, table)
+            # A str per id held through stages 1-5, among the reader's short-lived objects, leaves Python's arenas
+            # fragmented for the rest of the scan once freed: one buffer instead (the table goes with _run).
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of,
+                                 DocumentTable(ids=IdColumn()) if compact else None)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)
