@@ -42,7 +42,7 @@ from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
 from dedup.io.row_spill import SpilledRows, updated_rows, with_extra
 from dedup.io.seen_ids import SeenIds
-from dedup.io.store import temporary_store
+from dedup.io.store import IdColumn, temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
@@ -70,23 +70,27 @@ def _batches(
     batch: list[str] = []
     number = 0
     chars = 0
+    taken = 0  # documents in the batch
     for doc in docs:
         table.add(doc)
-        batch.append(doc.text)
+        # With texts_at the batch is sent as where its texts are: only the first one's texts are held (for _tables_for).
+        if texts_at is None or number == 0:
+            batch.append(doc.text)
+        taken += 1
         chars += len(doc.text)
-        if len(batch) >= size or (max_chars is not None and chars >= max_chars):
+        if taken >= size or (max_chars is not None and chars >= max_chars):
             chars = 0
             if number == 0:
                 _tables_for(batch)
-            yield number, batch if texts_at is None else texts_at(len(table) - len(batch), len(table))
+            yield number, batch if texts_at is None else texts_at(len(table) - taken, len(table))
             number += 1
-            batch = []
+            batch, taken = [], 0
             if progress:
                 progress("fingerprint", len(table), 0)
-    if batch:
+    if taken:
         if number == 0:
             _tables_for(batch)
-        yield number, batch if texts_at is None else texts_at(len(table) - len(batch), len(table))
+        yield number, batch if texts_at is None else texts_at(len(table) - taken, len(table))
 
 
 def _tables_for(texts: list[str]) -> None:
@@ -99,7 +103,7 @@ def _tables_for(texts: list[str]) -> None:
 
 def fingerprint_stream(
     docs: Iterable[Document], settings: Settings, engine: Engine, folder: str, progress: Progress | None = None, faults: list[StageFault] | None = None,
-    index: IndexSpill | None = None, texts_at: TextsAt | None = None,
+    index: IndexSpill | None = None, texts_at: TextsAt | None = None, table: DocumentTable | None = None,
 ) -> tuple[DocumentTable, Fingerprints, ShingleStore | KeptSets]:
     """Stage 1 over a stream of documents: the table, their fingerprints and
     the shingle sets (spilled to ``folder``, or kept by a distributed engine).
@@ -109,8 +113,9 @@ def fingerprint_stream(
     ``index``, the passage index's fingerprints go there, not into the result.
     ``texts_at(start, stop)``: what is sent for the texts of those documents
     (e.g. where they are in a document store), instead of the texts. Band keys wait in ``folder`` (:class:`BandKeySpill`), or with the shingle sets on a distributed engine.
+    ``table``: an empty table to fill (e.g. one keeping its ids in an :class:`~dedup.io.store.IdColumn`).
     """
-    table = DocumentTable()
+    table = DocumentTable() if table is None else table
     kept = getattr(engine, "distributed", False)
     store = KeptSets() if kept else ShingleStore(folder)
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=None if kept else folder), job_size, blank_texts)
@@ -181,6 +186,7 @@ def _run(
     index_folder: str | None = None,
     texts_at: TextsAt | None = None,
     rows_of: Callable = document_results,
+    table: DocumentTable | None = None,
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are
     enabled (spilled to ``index_folder`` when given, else in memory).
@@ -190,11 +196,12 @@ def _run(
     go) that gives the table, the fingerprints and the shingle store (as
     :func:`fingerprint_stream`). ``texts_at``: as for
     :func:`fingerprint_stream`. ``rows_of``: as :func:`~dedup.near.table.document_results`.
+    ``table``: as for :func:`fingerprint_stream`.
     """
     started, clock = time.perf_counter(), _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
     with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
-        table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at)
+        table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at, table)
         if spill is not None:  # the last batches' fingerprints, else held until the passage stage reads them
             spill.flush()
         # A distributed engine keeps the band keys with the shingle sets and finds the candidates where they are.
@@ -526,9 +533,13 @@ def scan_corpus(
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results
-            if rows_of is spilled_document_results:  # a driver whose memory must not grow with the corpus
+            compact = rows_of is spilled_document_results  # a driver whose memory must not grow with the corpus
+            if compact:
                 reader.keep_ids_in(stack.enter_context(closing(SeenIds(docs.folder))))
-            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of)
+            # A str per id held through stages 1-5, among the reader's short-lived objects, leaves Python's arenas
+            # fragmented for the rest of the scan once freed: one buffer instead (the table goes with _run).
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of,
+                                 DocumentTable(ids=IdColumn()) if compact else None)
         if keep:
             _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
     return _finish(result, faults, started)

@@ -124,3 +124,62 @@ def test_same_input_same_output() -> None:
     for run in (first, second):
         run.pop("timing")
     assert first == second
+
+
+def test_stage_one_with_ids_in_a_column_and_texts_from_a_store_gives_the_same_table(tmp_path) -> None:
+    from dedup.engine import LocalEngine
+    from dedup.io.store import DocumentStore, IdColumn
+    from dedup.near.table import DocumentTable
+    from dedup.scan import _batches, fingerprint_stream
+
+    base = background(9)
+    docs = base + [Document(id="copy", text=base[2].text, source="wire"), Document(id="near", text=edit_words(base[5].text, 0.05, seed=3))]
+    settings = Settings(batch_size=4)
+    with LocalEngine(1) as engine, DocumentStore(tmp_path) as store:
+        (tmp_path / "a").mkdir()
+        (tmp_path / "b").mkdir()
+        listed, fp_listed, _ = fingerprint_stream(iter(docs), settings, engine, str(tmp_path / "a"))
+        kept, fp_kept, _ = fingerprint_stream(
+            store.passing(iter(docs)), settings, engine, str(tmp_path / "b"), texts_at=store.texts, table=DocumentTable(ids=IdColumn())
+        )
+        assert isinstance(kept.ids, IdColumn)
+        assert kept.ids == listed.ids and list(kept.chars) == list(listed.chars) and kept.metadata == listed.metadata == {9: {"source": "wire"}}
+        assert np.array_equal(fp_kept.exact, fp_listed.exact) and np.array_equal(fp_kept.counts, fp_listed.counts)
+
+
+    # Batches sent as where their texts are: a batch's texts are not held while it fills (but the first one's, for the character tables).
+    import tracemalloc
+
+    def large(count: int):
+        for k in range(count):
+            yield Document(id=f"d{k}", text=f"{k} " + "word " * 20_000)  # 100 KB each, let go once passed
+
+    batches = _batches(large(60), DocumentTable(), 20, None, texts_at=lambda start, stop: (start, stop))
+    sent = [next(batches)]
+    tracemalloc.start()
+    try:
+        sent += list(batches)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sent == [(0, (0, 20)), (1, (20, 40)), (2, (40, 60))]
+    assert peak < 500_000  # holding a batch's texts: 2 MB
+
+
+def test_spilled_rows_and_clusters_equal_those_in_memory() -> None:
+    from dedup.io.row_spill import SpilledRows
+    from dedup.io.store import IdColumn
+    from dedup.near.table import DocumentTable, document_results, spilled_document_results
+
+    ids = ["a", "b", "c", "d", "e", "f"]
+    table = DocumentTable(ids=ids, chars=__import__("array").array("q", [10, 12, 10, 9, 0, 11]), metadata={1: {"date": "2020-01-01"}})
+    counts = np.array([5, 6, 5, 4, 0, 7])
+    clusters = [([0, 1, 2], 1), ([3, 5], 5)]
+    rows, listed = document_results(table, counts, clusters)
+    column = DocumentTable(ids=IdColumn(ids), chars=table.chars, metadata=table.metadata)
+    spilled_rows, spilled = spilled_document_results(column, counts, clusters)
+    assert isinstance(spilled, SpilledRows) and isinstance(spilled_rows, SpilledRows)
+    assert [c.to_dict() for c in spilled] == [c.to_dict() for c in listed] == [
+        {"members": ["a", "b", "c"], "representative": "b"}, {"members": ["d", "f"], "representative": "f"}
+    ]
+    assert [r.to_dict() for r in spilled_rows] == [r.to_dict() for r in rows]

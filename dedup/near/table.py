@@ -17,6 +17,7 @@ from functools import partial
 import numpy as np
 
 from dedup.document import Document
+from dedup.io.store import IdColumn
 from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
 from dedup.near.clusters import cluster_documents, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
@@ -29,13 +30,13 @@ class DocumentTable:
     """What the scan keeps of each document while the texts stream past.
 
     Attributes:
-        ids: Document ids, in input order.
+        ids: Document ids, in input order (a list, or an :class:`~dedup.io.store.IdColumn`).
         chars: Length of each original text.
         metadata: date, source, url and title, for documents that have any.
         failed: Documents whose fingerprinting raised (kept out of every pair).
     """
 
-    ids: list[str] = field(default_factory=list)
+    ids: list[str] | IdColumn = field(default_factory=list)
     chars: array = field(default_factory=lambda: array("q"))
     metadata: dict[int, dict[str, str]] = field(default_factory=dict)
     failed: list[int] = field(default_factory=list)
@@ -121,15 +122,19 @@ def spilled_document_results(
             (default: :func:`dedup.near.shard_results.document_from_dict`).
 
     Returns:
-        The rows, in a :class:`~dedup.io.row_spill.SpilledRows`, and the clusters.
+        The rows and the clusters, each in a :class:`~dedup.io.row_spill.SpilledRows`.
     """
-    if make is None:
-        # Imported here: the module imports SciPy, a third of a second of every other scan's start.
-        from dedup.near.shard_results import document_from_dict as make
+    # Imported here: the module imports SciPy, a third of a second of every other scan's start.
+    from dedup.near.shard_results import cluster_from_dict, document_from_dict
+
     rows, cluster_results = _document_rows(table, counts, clusters)
-    out = SpilledRows(make)
+    out = SpilledRows(make or document_from_dict)
     out.extend(rows)
-    return out, cluster_results
+    # The clusters' members (a str each) held through the text stages would pin Python's arenas that stages 1-5 freed around them.
+    spilled = SpilledRows(cluster_from_dict)
+    spilled.extend(cluster_results)
+    cluster_results.clear()
+    return out, spilled
 
 
 def spilled_pairs(pairs: Iterable[PairResult]) -> SpilledRows:
@@ -179,15 +184,17 @@ def _place(places: dict[int, tuple[int, str | None]], position: int, row: Docume
     row.cluster, row.duplicate_of = places.get(position, (None, None))
 
 
-def cluster_places(ids: list[str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
+def cluster_places(ids: Sequence[str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
     """Each cluster as a result, and each member's place: ``(cluster,
     duplicate_of)`` by document number (``duplicate_of`` is ``None`` for
     the representative)."""
     cluster_results, places = [], {}
     for index, (group, rep) in enumerate(clusters):
-        cluster_results.append(ClusterResult(members=[ids[m] for m in group], representative=ids[rep]))
+        members = [ids[m] for m in group]
+        representative = members[group.index(rep)]  # one str, also where the ids are read from a buffer
+        cluster_results.append(ClusterResult(members=members, representative=representative))
         for m in group:
-            places[m] = (index, ids[rep] if m != rep else None)
+            places[m] = (index, representative if m != rep else None)
     return cluster_results, places
 
 
