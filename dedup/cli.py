@@ -485,7 +485,8 @@ def lint(paths: tuple[str, ...], index_file: str | None, diff_against: str | Non
     from dedup.report.lint_formats import LINT_FORMATTERS
 
     output = collect_output(flags)
-    settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore})
+    # --index and --baseline land in the settings too, so that -v names the files the run used.
+    settings = load_cli_settings(config_file, **{"lint.select": select, "lint.ignore": ignore, "lint.index": index_file, "lint.baseline": baseline_file})
     started = time.perf_counter()
     report = _lint_call(lint_paths, paths, settings, index_file, baseline_file, diff_against)
     if not output.quiet:

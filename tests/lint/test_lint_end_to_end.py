@@ -170,8 +170,10 @@ def test_lint_writes_sarif_to_a_file_and_quiet_hides_input_notes(repo: Path) -> 
     quiet = dedup(repo, "lint", "new", "--index", INDEX, "-q")
     assert quiet.returncode == 1
     assert "blob.txt" not in quiet.stderr and "DUP002" in quiet.stdout
-    verbose = dedup(repo, "lint", "new", "--index", INDEX, "-v")
+    verbose = dedup(repo, "lint", "new", "--index", INDEX, "--baseline", BASELINE, "-v")
     assert "linted 1 document in" in verbose.stderr
+    # the settings it names are the run's: the index and baseline given on the command line
+    assert f"index='{INDEX}'" in verbose.stderr and f"baseline='{BASELINE}'" in verbose.stderr
 
 
 def test_an_indexed_file_linted_again_stands_for_its_indexed_copy(repo: Path) -> None:
