@@ -233,7 +233,9 @@ def read_in_workers(
                   documents=None if store is None else store.folder, row_pass=None if row_pass is None or store is None else row_pass.of_rows,
                   index=None if index is None else index.folder)
     passes: list[Any] | None = [] if row_pass is not None and store is not None else None
-    reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=1)
+    # A range waits for each worker: the main process takes a read (and
+    # counts the lines of the range it hands out next) while both keep working.
+    reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=2)
     table, shingles, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
     parts: list[Fingerprints] = []
     seen: dict[str, str] = {}
