@@ -59,6 +59,11 @@ class FoundSpans(Mapping[str, list[BoilerplateSpan]]):
         """The documents not done, in order."""
         return np.flatnonzero(~self.done).tolist()
 
+    def as_dict(self) -> dict[str, list[BoilerplateSpan]]:
+        """``dict(self.items())``, made in one pass over the ids."""
+        spans = self._spans
+        return {doc_id: spans.get(doc_id) or [] for doc_id in self._ids}
+
     def __getitem__(self, doc_id: str) -> list[BoilerplateSpan]:
         # Any id of the corpus without an entry has no spans (ids are not checked: that set is what this saves).
         return self._spans.get(doc_id) or []

@@ -119,7 +119,7 @@ def boilerplate_passes(
         # Blocks are cut before anything else is done with them: their faults come first.
         faults.extend((split_faults or []) + batch_faults)
     # A distributed engine's driver keeps only the documents with spans (the rows' file holds the rest).
-    return (found if getattr(engine, "distributed", False) else dict(found.items())), repeats
+    return (found if getattr(engine, "distributed", False) else found.as_dict()), repeats
 
 
 @dataclass

@@ -502,8 +502,10 @@ def fingerprints_index(docs: Sequence[Document], fp: BlockFingerprints, settings
         near_rows = (np.bincount(roots, minlength=n_keys) > 1)[roots][exact]
         group = roots[exact]
     # Documents per group: count distinct (group, doc) pairs.
-    pairs = np.unique(np.stack([group, doc_idx], axis=1), axis=0)
-    doc_counts = np.bincount(pairs[:, 0], minlength=n_keys)
+    # (one int64 key a pair: a sort of numbers, not of rows)
+    docs_past = int(doc_idx.max()) + 1
+    pairs = np.unique(group.astype(np.int64) * docs_past + doc_idx)
+    doc_counts = np.bincount(pairs // docs_past, minlength=n_keys)
     floor = settings.min_corpus_docs(len(docs))
     repeated = np.flatnonzero(doc_counts >= floor)
     if repeated.size == 0:

@@ -83,6 +83,8 @@ def summarize(text: str | int, spans: Sequence[BoilerplateSpan]) -> dict:
         text: The document's text, or its length in characters.
         spans: Its boilerplate spans.
     """
+    if not spans:  # most documents: nothing to sum
+        return {"boilerplate": [], "boilerplate_chars": 0, "boilerplate_share": 0.0}
     length = text if isinstance(text, int) else len(text)
     chars = covered_chars(length, spans)
     return {

@@ -14,6 +14,7 @@ result as over the whole index at once.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
@@ -29,6 +30,44 @@ _SHIFT = np.uint64(64 - _PARTITION_BITS)
 PIECE_FINGERPRINTS = 1 << 17
 # Fingerprints added and not yet written, about, at most (8 MiB).
 PENDING_FINGERPRINTS = 1 << 19
+
+
+@dataclass(frozen=True)
+class WrittenBatch:
+    """A batch's fingerprints written to a file of their own by the process
+    that took them (:func:`write_batch_index`), for an :class:`IndexSpill`
+    to adopt without their bytes passing through its process.
+
+    Attributes:
+        path: The file: the uint64 hashes ordered by partition, then their int64 owners.
+        bounds: Where each partition's run begins, and the end (``PARTITIONS + 1`` numbers).
+    """
+
+    path: str
+    bounds: tuple[int, ...]
+
+    def read(self) -> tuple[np.ndarray, np.ndarray]:
+        """The batch's hashes and owners, as written."""
+        total = self.bounds[-1]
+        hashes = np.fromfile(self.path, dtype=np.uint64, count=total)
+        return hashes, np.fromfile(self.path, dtype=np.int64, count=total, offset=8 * total)
+
+
+def write_batch_index(path: str, hashes: np.ndarray, owners: np.ndarray) -> WrittenBatch:
+    """Write a batch's fingerprints (uint64 hashes, the document of each in
+    the batch) to ``path``, ordered by partition (as :func:`by_partition`,
+    which they may already be)."""
+    part = IndexSpill.partition_of(hashes)
+    if np.any(part[1:] < part[:-1]):
+        order = np.argsort(part, kind="stable")
+        hashes, owners, part = hashes[order], owners[order], part[order]
+    counts = np.bincount(part, minlength=PARTITIONS)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        write_gathered(fd, [memoryview(np.ascontiguousarray(a)).cast("B") for a in (hashes, owners.astype(np.int64, copy=False))])
+    finally:
+        os.close(fd)
+    return WrittenBatch(path, tuple(np.concatenate(([0], np.cumsum(counts))).tolist()))
 
 
 class IndexSpill:
@@ -56,6 +95,10 @@ class IndexSpill:
         # batches added and not yet written: (hashes, owners, bounds of each partition)
         self._pending: list[tuple[np.ndarray, np.ndarray, list[int]]] = []
         self._pending_size = 0
+        # each partition's runs in the order added: (hash file, its first
+        # hash, owner file, its first owner, fingerprints, added to owners)
+        self._runs: list[list[tuple[str, int, str, int, int, int]]] = [[] for _ in range(PARTITIONS)]
+        self._in_files = [0] * PARTITIONS  # fingerprints in each partition's own files
 
     def _path(self, part: int, kind: str) -> str:
         return os.path.join(self.folder, f"index-{part:02d}.{kind}")
@@ -90,11 +133,44 @@ class IndexSpill:
         """Write the fingerprints added so far to the partition files, in
         the order they were added."""
         pending, self._pending, self._pending_size = self._pending, [], 0
+        if not pending:
+            return
         for p in range(PARTITIONS):
             runs = [(h, o, bounds[p], bounds[p + 1]) for h, o, bounds in pending if bounds[p + 1] > bounds[p]]
             if runs:
-                _append(self._path(p, "hash"), [h[lo:hi] for h, _, lo, hi in runs])
-                _append(self._path(p, "owner"), [o[lo:hi] for _, o, lo, hi in runs])
+                hash_path, owner_path = self._path(p, "hash"), self._path(p, "owner")
+                _append(hash_path, [h[lo:hi] for h, _, lo, hi in runs])
+                _append(owner_path, [o[lo:hi] for _, o, lo, hi in runs])
+                count = sum(hi - lo for _, _, lo, hi in runs)
+                self._add_run(p, (hash_path, self._in_files[p], owner_path, self._in_files[p], count, 0))
+                self._in_files[p] += count
+
+    def _add_run(self, part: int, run: tuple[str, int, str, int, int, int]) -> None:
+        """Append a run to a partition's, joined to the last one where it continues it in the same files."""
+        runs = self._runs[part]
+        if runs:
+            hash_path, at, owner_path, owner_at, count, shift = runs[-1]
+            if (hash_path, at + count, owner_path, owner_at + count, shift) == (run[0], run[1], run[2], run[3], run[5]):
+                runs[-1] = (hash_path, at, owner_path, owner_at, count + run[4], shift)
+                return
+        runs.append(run)
+
+    def adopt(self, written: WrittenBatch, first: int, keep: np.ndarray | None = None) -> None:
+        """Append a batch's fingerprints another process wrote (its owners
+        numbered from ``first``), leaving them in its file; with ``keep``,
+        only those of the batch's documents it marks (numbered among them),
+        read back and added."""
+        if keep is not None:
+            hashes, owners = written.read()
+            held = keep[owners]
+            self.add(hashes[held], (np.cumsum(keep) - 1)[owners[held]] + first)
+            return
+        self.flush()  # what was added before comes first in every partition
+        bounds, total = written.bounds, written.bounds[-1]
+        for p in range(PARTITIONS):
+            if bounds[p + 1] > bounds[p]:
+                self._add_run(p, (written.path, bounds[p], written.path, total + bounds[p], bounds[p + 1] - bounds[p], first))
+        self.sizes += np.diff(np.asarray(bounds, dtype=np.int64))
 
     def __getstate__(self) -> dict:
         self.flush()  # sent to another process, which reads the files
@@ -112,7 +188,14 @@ class IndexSpill:
         self.flush()
         if not self.sizes[part]:
             return np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64)
-        return np.fromfile(self._path(part, "hash"), dtype=np.uint64), np.fromfile(self._path(part, "owner"), dtype=np.int64)
+        hashes, owners = [], []
+        for hash_path, at, owner_path, owner_at, count, shift in self._runs[part]:
+            hashes.append(np.fromfile(hash_path, dtype=np.uint64, count=count, offset=8 * at))
+            owned = np.fromfile(owner_path, dtype=np.int64, count=count, offset=8 * owner_at)
+            owners.append(owned + shift if shift else owned)
+        if len(hashes) == 1:
+            return hashes[0], owners[0]
+        return np.concatenate(hashes), np.concatenate(owners)
 
     def parts(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Every partition's hashes and owners, one at a time."""

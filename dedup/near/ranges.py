@@ -40,7 +40,7 @@ from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, file_size, number_lines, plan_shards, read_shard
 from dedup.io.store import DocumentStore, write_records
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
-from dedup.near.index_spill import IndexSpill
+from dedup.near.index_spill import IndexSpill, WrittenBatch, write_batch_index
 from dedup.near.sharded import BandKeySpill, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import DocumentTable
@@ -78,6 +78,8 @@ class RangeRead:
         written: The file the rows were written to for the document store (``""``: none).
         sizes: Bytes of each written row's text and record (:func:`~dedup.io.store.write_records`).
         row_pass: What :class:`RowPass` made of the rows (``None``: nothing asked, or not made).
+        index: The passage index's fingerprints of the rows, written to a
+            file (``None``: not written; then in ``fingerprints``, if taken).
     """
 
     problems: list[tuple[int, InputProblem]] = field(default_factory=list)
@@ -94,6 +96,7 @@ class RangeRead:
     written: str = ""
     sizes: np.ndarray | None = None
     row_pass: Any = None
+    index: WrittenBatch | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +128,7 @@ def range_job(
     fields: RecordFields,
     documents: str | None = None,
     row_pass: Callable[[list[Document]], Any] | None = None,
+    index: str | None = None,
 ) -> RangeRead:
     """Read shard number ``job[0]``, cut its long documents into parts and
     fingerprint them as batch ``job[0]`` of stage 1 (a pure function of the
@@ -140,6 +144,8 @@ def range_job(
             document store (:func:`~dedup.io.store.write_records`), when
             the later stages need the texts.
         row_pass: Also made of the rows, while their texts are here (:attr:`RowPass.of_rows`).
+        index: A folder where the passage index's fingerprints are written
+            (:func:`~dedup.near.index_spill.write_batch_index`), not sent back.
     """
     number, shard = job
     reading = read_shard(shard, encoding, fields)
@@ -172,6 +178,12 @@ def range_job(
     barrier = FaultBarrier(partial(fingerprint_job, settings=settings, folder=folder), job_size, blank_texts)
     guarded = barrier((number, texts))
     read.fingerprints, read.faults = guarded.result, list(guarded.faults)
+    fp = read.fingerprints
+    if index is not None and fp.index_hashes is not None:
+        # Written here, the largest part of what stage 1 takes is neither
+        # pickled nor handled by the main process (it adopts the file).
+        read.index = write_batch_index(os.path.join(index, f"batch-{number}.index"), fp.index_hashes, fp.index_owners)
+        fp.index_hashes = fp.index_owners = None
     return read
 
 
@@ -218,9 +230,12 @@ def read_in_workers(
     rules skip, as :func:`_take` does for these.
     """
     job = partial(range_job, settings=settings, folder=folder, encoding=encoding, fields=fields or RecordFields(),
-                  documents=None if store is None else store.folder, row_pass=None if row_pass is None or store is None else row_pass.of_rows)
+                  documents=None if store is None else store.folder, row_pass=None if row_pass is None or store is None else row_pass.of_rows,
+                  index=None if index is None else index.folder)
     passes: list[Any] | None = [] if row_pass is not None and store is not None else None
-    reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=1)
+    # A range waits for each worker: the main process takes a read (and
+    # counts the lines of the range it hands out next) while both keep working.
+    reads = engine.map(job, ((k, item) for k, item in enumerate(number_lines(planned, (count_lines(s) if isinstance(s, Shard) and s.end is not None else 0 for s in planned))) if isinstance(item, Shard)), in_flight=2)
     table, shingles, keys = DocumentTable(), ShingleStore(folder), BandKeySpill(folder)
     parts: list[Fingerprints] = []
     seen: dict[str, str] = {}
@@ -232,7 +247,9 @@ def read_in_workers(
         part, counts, kept = _take(read, table, seen, problems, faults, settings.max_chars)
         shingles.add(part.spilled, counts, kept)
         keys.take(part)
-        if index is not None:
+        if index is not None and read.index is not None:
+            index.adopt(read.index, first, kept)
+        elif index is not None:
             index.take(part, first)
         if store is not None:
             sources = [table.metadata.get(row, {}).get("source") for row in range(first, len(table))]

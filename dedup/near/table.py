@@ -10,7 +10,7 @@ text.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -19,7 +19,7 @@ import numpy as np
 from dedup.document import Document
 from dedup.io.store import IdColumn
 from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
-from dedup.near.clusters import cluster_documents, representative_key
+from dedup.near.clusters import component_labels, representative_key
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 
 __all__ = ["DocumentTable", "pair_results", "pair_rows_in_order", "cluster_members", "document_results", "spilled_document_results", "spilled_pairs", "empty_documents", "recluster"]
@@ -94,12 +94,28 @@ def pair_rows_in_order(table, counts, groups, ends: np.ndarray, figures: np.ndar
 
 
 def cluster_members(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[list[int], int]]:
-    """Stage 5 over the documents that have an edge only (renumbered, then mapped back)."""
-    nodes = sorted({m for edge in edges for m in edge})
-    local = {m: k for k, m in enumerate(nodes)}
-    keys = [representative_key(table.ids[m], table.metadata.get(m, {}).get("date"), table.chars[m]) for m in nodes]
-    found = cluster_documents(len(nodes), [(local[a], local[b]) for a, b in edges], keys.__getitem__)
-    return [([nodes[k] for k in group], nodes[rep]) for group, rep in found]
+    """Stage 5 over the documents that have an edge only: the clusters of
+    :func:`~dedup.near.clusters.cluster_documents` (members in input order,
+    clusters by first member, the representative the smallest
+    :func:`~dedup.near.clusters.representative_key`), the components found
+    on arrays rather than by a union-find of Python ints."""
+    if not edges:
+        return []
+    ends = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    nodes = np.unique(ends)
+    # Each component labelled by its smallest node: ordered by label, the
+    # clusters come by first member, each one's members in order.
+    labels = component_labels(len(nodes), np.searchsorted(nodes, ends))
+    order = np.argsort(labels, kind="stable")
+    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    ids, metadata, chars = table.ids, table.metadata, table.chars
+    ordered, bounds = nodes[order].tolist(), [0, *cuts.tolist(), len(nodes)]
+    clusters = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        members = ordered[lo:hi]
+        keys = [representative_key(ids[m], metadata.get(m, {}).get("date"), chars[m]) for m in members]
+        clusters.append((members, members[keys.index(min(keys))]))
+    return clusters
 
 
 def document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[list[DocumentResult], list[ClusterResult]]:
@@ -184,7 +200,7 @@ def _place(places: dict[int, tuple[int, str | None]], position: int, row: Docume
     row.cluster, row.duplicate_of = places.get(position, (None, None))
 
 
-def cluster_places(ids: Sequence[str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
+def cluster_places(ids: Sequence[str] | Mapping[int, str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
     """Each cluster as a result, and each member's place: ``(cluster,
     duplicate_of)`` by document number (``duplicate_of`` is ``None`` for
     the representative)."""
@@ -224,9 +240,11 @@ def recluster(result: ScanResult, ids: Sequence[str]) -> None:
             chars[k] = row.chars
             if row.metadata:
                 metadata[k] = row.metadata
-    table = DocumentTable(ids=ids, chars=chars, metadata=metadata)
+    # The ids of the documents in pairs, by position: read once, not again for every member.
+    names = {k: doc_id for doc_id, k in position.items()}
+    table = DocumentTable(ids=names, chars=chars, metadata=metadata)
     clusters = cluster_members(table, edges)
-    result.clusters, places = cluster_places(ids, clusters)
+    result.clusters, places = cluster_places(names, clusters)
     result.documents = placed_rows(result.documents, places)
     result.stats["clusters"] = len(clusters)
     result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)

@@ -14,7 +14,7 @@ from dedup.config import Settings
 from dedup.document import Document
 from dedup.engine import LocalEngine
 from dedup.io.problems import ProblemLog
-from dedup.near.index_spill import IndexSpill, by_partition
+from dedup.near.index_spill import IndexSpill, by_partition, write_batch_index
 from dedup.scan import _run
 
 
@@ -77,3 +77,38 @@ def test_stage_one_leaves_none_of_the_index_waiting_in_memory(tmp_path) -> None:
     assert isinstance(spill, IndexSpill) and 0 < len(spill) < spill.pending
     written = sum(os.path.getsize(tmp_path / name) for name in os.listdir(tmp_path) if name.endswith(".hash"))
     assert written == 8 * len(spill)
+
+
+def test_batches_written_by_the_workers_read_back_as_if_added(tmp_path) -> None:
+    """Adopted batch files (owners numbered from their first document, some
+    documents left out), between batches added: every partition as if all
+    had been added in that order."""
+    added, adopted = IndexSpill(tmp_path / "a", pending=1500), IndexSpill(tmp_path / "b", pending=1500)
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    rng = np.random.default_rng(4)
+    first = 0
+    for k, (hashes, owners) in enumerate(_batches(9)):
+        owners = owners % 40
+        keep = rng.random(40) < 0.8 if k % 3 == 2 and k % 4 != 1 else None
+        if k % 4 == 1:  # taken by the main process
+            adopted.add(hashes, owners + first)
+        else:
+            written = write_batch_index(str(tmp_path / f"batch-{k}.index"), *by_partition(hashes, owners))
+            adopted.adopt(written, first, keep)
+        held = np.ones(hashes.size, dtype=bool) if keep is None else keep[owners]
+        numbers = np.arange(40) if keep is None else np.cumsum(keep) - 1
+        added.add(hashes[held], numbers[owners[held]] + first)
+        first += 40 if keep is None else int(keep.sum())
+    copy = pickle.loads(pickle.dumps(adopted))
+    assert len(copy) == len(added)
+    for (h1, o1), (h2, o2) in zip(added.parts(), copy.parts()):
+        assert np.array_equal(h1, h2) and np.array_equal(o1, o2) and o2.dtype == np.int64
+
+
+def test_a_written_batch_reads_back_ordered_by_partition(tmp_path) -> None:
+    hashes, owners = next(_batches(1, 3000))
+    written = write_batch_index(str(tmp_path / "batch.index"), hashes, owners)
+    ordered, holders = by_partition(hashes, owners)
+    back = written.read()
+    assert np.array_equal(back[0], ordered) and np.array_equal(back[1], holders)
+    assert list(written.bounds) == [0, *np.cumsum(np.bincount(IndexSpill.partition_of(hashes), minlength=IndexSpill.partitions)).tolist()]
