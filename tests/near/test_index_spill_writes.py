@@ -112,3 +112,27 @@ def test_a_written_batch_reads_back_ordered_by_partition(tmp_path) -> None:
     back = written.read()
     assert np.array_equal(back[0], ordered) and np.array_equal(back[1], holders)
     assert list(written.bounds) == [0, *np.cumsum(np.bincount(IndexSpill.partition_of(hashes), minlength=IndexSpill.partitions)).tolist()]
+
+
+def test_empty_and_wholly_dropped_batches_adopted_leave_the_partitions_as_added(tmp_path) -> None:
+    """A range without fingerprints (no documents, or none with text) and a
+    range whose documents the id rules all drop, between others: the
+    partitions and the owners' numbering are those of the batches added."""
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    added, adopted = IndexSpill(tmp_path / "a", pending=500), IndexSpill(tmp_path / "b", pending=500)
+    rng = np.random.default_rng(7)
+    first = 0
+    shapes = [(600, 30, None), (0, 0, None), (0, 12, None), (300, 20, "none"), (0, 5, "some"), (400, 25, "some"), (200, 10, None)]
+    for k, (size, documents, dropped) in enumerate(shapes):
+        hashes = rng.integers(0, np.iinfo(np.uint64).max, size, dtype=np.uint64, endpoint=True)
+        owners = rng.integers(0, max(documents, 1), size)
+        keep = None if dropped is None else np.zeros(documents, dtype=bool) if dropped == "none" else rng.random(documents) < 0.5
+        written = write_batch_index(str(tmp_path / f"batch-{k}.index"), *by_partition(hashes, owners))
+        adopted.adopt(written, first, keep)
+        held = np.ones(size, dtype=bool) if keep is None else keep[owners]
+        numbers = np.arange(max(documents, 1)) if keep is None else np.cumsum(keep) - 1
+        added.add(hashes[held], numbers[owners[held]] + first)
+        first += documents if keep is None else int(keep.sum())
+    assert len(adopted) == len(added)
+    for (h1, o1), (h2, o2) in zip(added.parts(), adopted.parts()):
+        assert np.array_equal(h1, h2) and np.array_equal(o1, o2) and o2.dtype == np.int64
