@@ -1293,20 +1293,14 @@ static PyObject *ascii_block_pass(PyObject *self, PyObject *args)
     /* codes, bounds, sizes, table, lower, stops, keys, key_bounds, bare, bare_ends, out, repeats; then run */
     static const Py_ssize_t sizes_of[12] = {1, 8, 8, 1, 1, 8, 1, 8, 1, 8, 8, 1};
     Py_buffer views[12];
-    Py_ssize_t run = PyTuple_GET_SIZE(args) == 13 ? PyLong_AsSsize_t(PyTuple_GET_ITEM(args, 12)) : -1;
+    Py_ssize_t run;
     (void)self;
+    if (take_buffers_and_ints(args, "ascii_block_pass", 12, sizes_of, 6, views, 12, &run, 1) < 0)
+        return NULL;
     if (run < 1) {
-        if (!PyErr_Occurred())
-            PyErr_SetString(PyExc_ValueError, "ascii_block_pass: 13 arguments, the last a run of at least one word");
-        return NULL;
+        PyErr_SetString(PyExc_ValueError, "ascii_block_pass: a run of at least one word");
+        return release_buffers(views, 12, NULL);
     }
-    PyObject *buffers = PyTuple_GetSlice(args, 0, 12);
-    if (buffers == NULL)
-        return NULL;
-    int taken = take_buffers(buffers, "ascii_block_pass", 12, sizes_of, 6, views);
-    Py_DECREF(buffers);
-    if (taken < 0)
-        return NULL;
     const Py_ssize_t n = views[0].len, blocks = views[1].len / 16, docs = views[2].len / 8;
     const int64_t *bounds = (const int64_t *)views[1].buf, *sizes = (const int64_t *)views[2].buf;
     Py_ssize_t total = 0, chars = 0;
@@ -1362,20 +1356,9 @@ static PyObject *ascii_pieces(PyObject *self, PyObject *args)
 {
     static const Py_ssize_t sizes_of[3] = {1, 8, 8};
     Py_buffer views[3];
+    Py_ssize_t text;
     (void)self;
-    if (PyTuple_GET_SIZE(args) != 4) {
-        PyErr_SetString(PyExc_TypeError, "ascii_pieces takes 4 arguments");
-        return NULL;
-    }
-    const int text = PyObject_IsTrue(PyTuple_GET_ITEM(args, 3));
-    if (text < 0)
-        return NULL;
-    PyObject *buffers = PyTuple_GetSlice(args, 0, 3);
-    if (buffers == NULL)
-        return NULL;
-    int taken = take_buffers(buffers, "ascii_pieces", 3, sizes_of, 3, views);
-    Py_DECREF(buffers);
-    if (taken < 0)
+    if (take_buffers_and_ints(args, "ascii_pieces", 3, sizes_of, 3, views, 3, &text, 1) < 0)
         return NULL;
     const char *codes = (const char *)views[0].buf;
     const int64_t *starts = (const int64_t *)views[1].buf, *ends = (const int64_t *)views[2].buf;
