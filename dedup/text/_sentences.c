@@ -451,6 +451,11 @@ static int put_folded(folded_t *f, PyObject *text, Py_ssize_t a, Py_ssize_t b, P
     return failed ? -1 : 0;
 }
 
+/* White space of ASCII text as str.isspace() has it (what the fold collapses). */
+static int is_ascii_space(Py_UCS1 c) { return c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f); }
+
+static Py_UCS1 ascii_lower(Py_UCS1 c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
 /* folded_offsets of ASCII text: lower case, one character for one, white
  * space collapsed, written straight into the str and arrays returned. */
 static PyObject *fold_ascii(const Py_UCS1 *text, Py_ssize_t n)
@@ -468,7 +473,7 @@ static PyObject *fold_ascii(const Py_UCS1 *text, Py_ssize_t n)
     Py_ssize_t count = 0, space = -1;
     for (Py_ssize_t i = 0; i < n; i++) {
         const Py_UCS1 c = text[i];
-        if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) {
+        if (is_ascii_space(c)) {
             if (space < 0)
                 space = i;
             continue;
@@ -476,7 +481,7 @@ static PyObject *fold_ascii(const Py_UCS1 *text, Py_ssize_t n)
         if (space >= 0 && count > 0)
             chars[count] = ' ', start[count] = space, end[count] = space + 1, count++;
         space = -1;
-        chars[count] = (c >= 'A' && c <= 'Z') ? c + 32 : c, start[count] = i, end[count] = i + 1, count++;
+        chars[count] = ascii_lower(c), start[count] = i, end[count] = i + 1, count++;
     }
     PyObject *folded = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
     if (folded != NULL && PyByteArray_Resize(starts, count * (Py_ssize_t)sizeof(int64_t)) == 0 &&
@@ -539,7 +544,7 @@ static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
     uint64_t sum = 0, power = 1;
     for (Py_ssize_t i = 0; i < n; i++) {
         const Py_UCS1 c = text[i];
-        if (c == ' ' || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f)) {
+        if (is_ascii_space(c)) {
             if (space < 0)
                 space = i;
             if (in_token)
@@ -549,7 +554,7 @@ static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
         if (space >= 0 && count > 0)
             chars[count++] = ' ';
         space = -1;
-        const Py_UCS1 lower = (c >= 'A' && c <= 'Z') ? c + 32 : c;
+        const Py_UCS1 lower = ascii_lower(c);
         if (is_ascii_token_char(c)) {
             if (!in_token) {
                 in_token = 1, sum = 0, power = 1;
