@@ -142,6 +142,25 @@ static Py_ssize_t chunk_entries(gram_t *grams, gram_t *tmp, Py_ssize_t count, in
     return entries;
 }
 
+/* The line breaks (code 10) among the n codes. */
+static Py_ssize_t line_breaks(const uint32_t *codes, Py_ssize_t n)
+{
+    Py_ssize_t breaks = 0;
+    for (Py_ssize_t k = 0; k < n; k++)
+        breaks += codes[k] == 10;
+    return breaks;
+}
+
+/* Where the chunk of the n codes that begins at lo ends: VECTOR_CHUNK_CHARS
+ * on, then past the line break that ends the sentence it stops in. */
+static Py_ssize_t vector_chunk_end(const uint32_t *codes, Py_ssize_t n, Py_ssize_t lo)
+{
+    Py_ssize_t hi = lo + VECTOR_CHUNK_CHARS < n ? lo + VECTOR_CHUNK_CHARS : n;
+    while (hi < n && codes[hi - 1] != 10)
+        hi++;
+    return hi;
+}
+
 /* A bytes object of size bytes to fill in place (pages never written are
  * never mapped, so an upper bound costs nothing until cut by shrink_bytes). */
 static PyObject *shrink_bytes(PyObject *bytes, Py_ssize_t size)
@@ -162,8 +181,7 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "y*ii", &view, &n_min, &n_max))
         return NULL;
     const uint32_t *codes = view.buf;
-    for (Py_ssize_t k = 0; k < view.len / 4; k++)
-        n_rows += codes[k] == 10;
+    n_rows += line_breaks(codes, view.len / 4);
     if (view.len % 4 || n_min < 1 || n_max < n_min || n_rows > INT32_MAX) {
         PyBuffer_Release(&view);
         PyErr_SetString(PyExc_ValueError, "document_vectors: uint32 codes and 1 <= n_min <= n_max expected");
@@ -173,11 +191,7 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     /* the longest chunk: VECTOR_CHUNK_CHARS and the rest of the sentence it ends in */
     Py_ssize_t longest = 0, rows_in_longest = 0;
     for (Py_ssize_t lo = 0; lo < n;) {
-        Py_ssize_t hi = lo + VECTOR_CHUNK_CHARS < n ? lo + VECTOR_CHUNK_CHARS : n, rows = 1;
-        while (hi < n && codes[hi - 1] != 10)
-            hi++;
-        for (Py_ssize_t k = lo; k < hi; k++)
-            rows += codes[k] == 10;
+        const Py_ssize_t hi = vector_chunk_end(codes, n, lo), rows = 1 + line_breaks(codes + lo, hi - lo);
         longest = hi - lo > longest ? hi - lo : longest;
         rows_in_longest = rows > rows_in_longest ? rows : rows_in_longest;
         lo = hi;
@@ -211,15 +225,10 @@ static PyObject *document_vectors(PyObject *self, PyObject *args)
     indptr[0] = 0;
     int32_t first_row = 0;
     for (Py_ssize_t lo = 0; lo < n;) {
-        Py_ssize_t hi = lo + VECTOR_CHUNK_CHARS < n ? lo + VECTOR_CHUNK_CHARS : n;
-        while (hi < n && codes[hi - 1] != 10)
-            hi++;
-        /* rows of the chunk: those of its line breaks, and the one after the last */
-        Py_ssize_t chunk_rows = 1;
-        for (Py_ssize_t k = lo; k < hi; k++)
-            chunk_rows += codes[k] == 10;
-        if (hi < n)
-            chunk_rows--; /* the chunk ends with a line break: the next row is the next chunk's */
+        const Py_ssize_t hi = vector_chunk_end(codes, n, lo);
+        /* rows of the chunk: those of its line breaks, and the one after the
+         * last unless the chunk ends with a line break (the next chunk's) */
+        const Py_ssize_t chunk_rows = line_breaks(codes + lo, hi - lo) + (hi == n);
         const Py_ssize_t count = grams_of(codes + lo, hi - lo, n_min, n_max, grams);
         for (Py_ssize_t k = 0; k < count; k++)
             grams[k].row += first_row;
@@ -524,23 +533,17 @@ static int cosines_loop(const side_t *a, const side_t *b, const double *idf_tabl
                 w->sums[k] += v * w->post_value[p];
             }
         }
-        Py_ssize_t kept = 0;
-        if (floor > 0.0f && n_touched * 8 >= b->rows) {
-            /* most of b's rows touched: read them all in order (above a
-             * floor of 0 an untouched row, at 0, is never kept) rather than sort */
-            for (Py_ssize_t k = 0; k < b->rows; k++) {
-                if (w->sums[k] >= floor)
-                    touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
-                w->sums[k] = 0.0f, w->touched[k] = 0;
-            }
-        } else {
+        /* most of b's rows touched: read them all in order (above a floor of
+         * 0 an untouched row, at 0, is never kept) rather than sort them */
+        const int every_row = floor > 0.0f && n_touched * 8 >= b->rows;
+        if (!every_row)
             qsort(touched_rows, (size_t)n_touched, sizeof(int64_t), by_int64);
-            for (Py_ssize_t t = 0; t < n_touched; t++) {
-                const int64_t k = touched_rows[t];
-                if (w->sums[k] >= floor)
-                    touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
-                w->sums[k] = 0.0f, w->touched[k] = 0;
-            }
+        Py_ssize_t kept = 0;
+        for (Py_ssize_t t = 0, visits = every_row ? b->rows : n_touched; t < visits; t++) {
+            const int64_t k = every_row ? t : touched_rows[t]; /* read before slot kept <= t is written */
+            if (w->sums[k] >= floor)
+                touched_rows[kept] = (int64_t)i * b->rows + k, out->values[out->count + kept] = w->sums[k], kept++;
+            w->sums[k] = 0.0f, w->touched[k] = 0;
         }
         out->count += kept;
     }
