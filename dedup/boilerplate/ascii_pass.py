@@ -112,18 +112,14 @@ class CutLines:
         codes: Their texts' ASCII codes, one text after the other.
         bounds: Their blocks' ``(start, end)`` in ``codes`` (int64, one row a block).
         sizes: How many blocks each has.
-        starts: Where each text starts in ``codes``.
+        edges: Their blocks' ``(start, end)`` in their own text (int64, one row a block).
     """
 
     positions: list[int]
     codes: np.ndarray
     bounds: np.ndarray
     sizes: np.ndarray
-    starts: np.ndarray
-
-    def edges(self) -> np.ndarray:
-        """Each block's ``(start, end)`` in its own text (int64, one row a block)."""
-        return self.bounds - np.repeat(self.starts, self.sizes)[:, None]
+    edges: np.ndarray
 
 
 def batch_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None) -> list[list[Block] | None]:
@@ -149,8 +145,8 @@ def cut_blocks(docs: Sequence[Document], faults: list[StageFault] | None = None)
         bounds = np.empty((codes.size // 2 + len(texts), 2), dtype=np.int64)
         counts = np.empty(len(texts), dtype=np.int64)
         found = _lines_loop(codes, ends, bounds, counts)
-        cut = CutLines(lines, codes, bounds[:found], counts, ends - lengths)
-        edges = cut.edges()
+        edges = bounds[:found] - np.repeat(ends - lengths, counts)[:, None]
+        cut = CutLines(lines, codes, bounds[:found], counts, edges)
         starts, stops, last = edges[:, 0].tolist(), edges[:, 1].tolist(), np.cumsum(counts).tolist()
         plain = Block.plain
         for i, a, b in zip(lines, [0] + last[:-1], last):
@@ -292,7 +288,7 @@ def batch_fingerprints(
         unsplit: ``(document index, fault)`` of the documents whose blocks could not be cut.
         near_words: Words a key needs for near matching; ``None``: no near matching.
         near_max_words: Words above which a key is matched only exactly (``None``: no limit).
-        edges: The blocks' ``(start, end)``, when known (:meth:`CutLines.edges`).
+        edges: The blocks' ``(start, end)``, when known (:attr:`CutLines.edges`).
     """
     sizes = np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks))
     rows = np.flatnonzero(np.fromiter(map(len, keys), dtype=np.int64, count=len(keys)))  # (no empty key)

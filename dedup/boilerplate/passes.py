@@ -287,7 +287,7 @@ def _first_pass_run(
     else:
         blocks = cut
     figures = batch_figures(docs, blocks, settings.sentence_min_words, lines)
-    edges = lines.edges() if lines is not None and len(lines.positions) == len(docs) else None
+    edges = lines.edges if lines is not None and len(lines.positions) == len(docs) else None
     fingerprints = batch_fingerprints(places, blocks, figures.bare, figures.bare_words, unsplit, near_words, near_max_words, edges)
     # A document sharing a block with another of its run likely carries a
     # site's template, which the index would mark: the second pass marks it.

@@ -192,7 +192,14 @@ def block_kinds(texts: Sequence[str], words: Sequence[int]) -> list[str | None]:
     caption patterns looked for in all the ASCII texts of at most
     :data:`KIND_MAX_WORDS` words at once (a search of the joined texts per
     cue, instead of every cue in every text)."""
-    named = [k for k, (text, n) in enumerate(zip(texts, words)) if n <= KIND_MAX_WORDS and text.isascii()]
+    out: list[str | None] = [None] * len(texts)
+    named = []  # the short ASCII texts; a short other one is named on its own
+    for k, n in enumerate(words):
+        if n <= KIND_MAX_WORDS:
+            if texts[k].isascii():
+                named.append(k)
+            else:
+                out[k] = block_kind(texts[k], n)
     joined = "\n".join([texts[k] for k in named]).lower()  # (no cue holds a line break)
     ends = list(accumulate(len(texts[k]) + 1 for k in named))
     legal, caption = bytearray(len(named)), bytearray(len(named))
@@ -203,10 +210,6 @@ def block_kinds(texts: Sequence[str], words: Sequence[int]) -> list[str | None]:
                 k = bisect_right(ends, at)
                 found[k] = 1
                 at = joined.find(cue, ends[k])  # (the next text's)
-    out: list[str | None] = [None] * len(texts)
-    for k, n in enumerate(words):
-        if n <= KIND_MAX_WORDS and not texts[k].isascii():
-            out[k] = block_kind(texts[k], n)
     for k, legal_cue, caption_cue in zip(named, legal, caption):
         out[k] = block_kind(texts[k], words[k], (bool(legal_cue), bool(caption_cue)))
     return out

@@ -175,11 +175,11 @@ def _groups_table(result: ScanResult, limit: int) -> KeepIdsWhole:
     table.add_column("chars", justify="right")
     table.add_column("likely source", overflow="ellipsis")
     table.add_column("text", overflow="fold")
-    for group in groups[:limit]:
+    shown_groups = groups[:limit]
+    for group in shown_groups:
         ids = group.member_ids()
         shown = ", ".join(map(visible_line, ids[:5])) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
         table.add_row(group.id, Text(f"{len(ids)}: {shown}"), str(group.chars), line_text(group.source or "undetermined"), line_text(group.text[:120]))
-    shown_groups = groups[:limit]
     return KeepIdsWhole(table, {
         1: longest_id(i for group in shown_groups for i in group.member_ids()[:5]),
         3: longest_id(group.source for group in shown_groups if group.source),

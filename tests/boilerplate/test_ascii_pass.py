@@ -174,7 +174,7 @@ def test_batch_fingerprints_are_the_keyed_fingerprints(near):
     plain_blocks, lines = cut_blocks([docs[k] for k in plain])
     assert len(lines.positions) == len(plain) > 300
     plain_figures = batch_figures([docs[k] for k in plain], plain_blocks, 6, lines)
-    given = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near, lines.edges())
+    given = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near, lines.edges)
     again = batch_fingerprints(plain, plain_blocks, plain_figures.bare, plain_figures.bare_words, [], *near)
     for name in ("doc_idx", "block_idx", "starts", "ends", "hashes", "long_rows", "signatures"):
         assert np.array_equal(getattr(given, name), getattr(again, name)), name
