@@ -30,17 +30,6 @@ _TEXT_CHARS = 300  # of the shared text shown with a group
 def shared_passage_groups(
     docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
     settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
-) -> tuple[list[GroupResult], np.ndarray]:
-    """The groups to report, numbered ``g1``, ``g2``, ... in order of their
-    documents, and which of the ``left_out`` pairs they hold: the rows of
-    :func:`shared_passage_groups_later` made at once."""
-    rows, within = shared_passage_groups_later(docs, collector, left_out, n_docs, settings, masks, engine, workers)
-    return rows(), within
-
-
-def shared_passage_groups_later(
-    docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
-    settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
 ) -> tuple[Callable[[], list[GroupResult]], np.ndarray]:
     """The groups to report, numbered ``g1``, ``g2``, ... in order of their
     documents, as a call that makes their rows: what the pairs still to
