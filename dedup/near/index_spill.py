@@ -57,17 +57,22 @@ def write_batch_index(path: str, hashes: np.ndarray, owners: np.ndarray) -> Writ
     """Write a batch's fingerprints (uint64 hashes, the document of each in
     the batch) to ``path``, ordered by partition (as :func:`by_partition`,
     which they may already be)."""
+    hashes, owners, bounds = _partition_runs(hashes, owners)
+    _write(path, [hashes, owners], os.O_TRUNC)
+    return WrittenBatch(path, tuple(bounds))
+
+
+def _partition_runs(hashes: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Fingerprints ordered by partition (stable; untouched when they are
+    already), their owners as int64, and where each partition's run begins,
+    and the end (``PARTITIONS + 1`` numbers)."""
     part = IndexSpill.partition_of(hashes)
+    owners = owners.astype(np.int64, copy=False)
     if np.any(part[1:] < part[:-1]):
         order = np.argsort(part, kind="stable")
-        hashes, owners, part = hashes[order], owners[order], part[order]
+        hashes, owners = hashes[order], owners[order]
     counts = np.bincount(part, minlength=PARTITIONS)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    try:
-        write_gathered(fd, [memoryview(np.ascontiguousarray(a)).cast("B") for a in (hashes, owners.astype(np.int64, copy=False))])
-    finally:
-        os.close(fd)
-    return WrittenBatch(path, tuple(np.concatenate(([0], np.cumsum(counts))).tolist()))
+    return hashes, owners, np.concatenate(([0], np.cumsum(counts))).tolist()
 
 
 class IndexSpill:
@@ -115,17 +120,12 @@ class IndexSpill:
         wait, or when read (a file is opened per partition and kind for
         each write: fewer, larger writes); the arrays are kept until then,
         not copied (not to be changed meanwhile)."""
-        part = self.partition_of(hashes)
-        counts = np.bincount(part, minlength=PARTITIONS)
-        owners = owners.astype(np.int64, copy=False)
         # Stage 1's workers send each batch ordered by partition (by_partition):
         # then nothing is reordered here.
-        if np.any(part[1:] < part[:-1]):
-            order = np.argsort(part, kind="stable")
-            hashes, owners = hashes[order], owners[order]
-        self._pending.append((hashes, owners, np.concatenate(([0], np.cumsum(counts))).tolist()))
+        hashes, owners, bounds = _partition_runs(hashes, owners)
+        self._pending.append((hashes, owners, bounds))
         self._pending_size += hashes.size
-        self.sizes += counts
+        self.sizes += np.diff(bounds)
         if self._pending_size >= self.pending:
             self.flush()
 
@@ -139,8 +139,8 @@ class IndexSpill:
             runs = [(h, o, bounds[p], bounds[p + 1]) for h, o, bounds in pending if bounds[p + 1] > bounds[p]]
             if runs:
                 hash_path, owner_path = self._path(p, "hash"), self._path(p, "owner")
-                _append(hash_path, [h[lo:hi] for h, _, lo, hi in runs])
-                _append(owner_path, [o[lo:hi] for _, o, lo, hi in runs])
+                _write(hash_path, [h[lo:hi] for h, _, lo, hi in runs], os.O_APPEND)
+                _write(owner_path, [o[lo:hi] for _, o, lo, hi in runs], os.O_APPEND)
                 count = sum(hi - lo for _, _, lo, hi in runs)
                 self._add_run(p, (hash_path, self._in_files[p], owner_path, self._in_files[p], count, 0))
                 self._in_files[p] += count
@@ -215,9 +215,10 @@ def by_partition(hashes: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np
     return hashes[order], owners[order]
 
 
-def _append(path: str, arrays: list[np.ndarray]) -> None:
-    """Append the bytes of some arrays to a file, in one gathered write."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+def _write(path: str, arrays: list[np.ndarray], mode: int) -> None:
+    """The bytes of some arrays written to a file opened with ``mode``
+    (``os.O_APPEND`` or ``os.O_TRUNC``), in one gathered write."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | mode, 0o644)
     try:
         write_gathered(fd, [memoryview(np.ascontiguousarray(a)).cast("B") for a in arrays])
     finally:

@@ -35,8 +35,7 @@ from dedup.io.records import RecordFields
 from dedup.io.shards import Shard, count_lines, number_lines, plan_shards
 from dedup.near.candidates import ITEMS_PER_PARTITION, band_columns, shuffled_pairs
 from dedup.near.shard_ids import Decided, ShardState, ShardSummary, id_decisions, shard_job
-from dedup.near.sharded import verified_columns
-from dedup.near.verification import verify_pairs
+from dedup.near.verification import verified_columns, verify_pairs
 from dedup.results import DocumentResult
 
 

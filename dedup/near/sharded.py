@@ -23,7 +23,7 @@ from dedup.config import Settings
 from dedup.engine import Engine, FaultBarrier, Guarded
 from dedup.io.shards import SHARD_BYTES, file_size, input_files
 from dedup.near.candidates import band_columns, shuffled_pairs
-from dedup.near.verification import Verified, verify_pairs
+from dedup.near.verification import verified_columns, verify_pairs
 from dedup.text.shingles import ShingleBatch
 
 # Shards no smaller than this: below it a task costs more than its work.
@@ -131,13 +131,6 @@ def _verify_kept(job: tuple[np.ndarray, dict[int, tuple[int, int]]], *kept: tupl
     ``document -> (shard, row)``), as arrays (:func:`verified_columns`)."""
     pairs, where = job
     return verified_columns(verify_pairs(pairs, {doc: kept[shard][1][row] for doc, (shard, row) in where.items()}, threshold))
-
-
-def verified_columns(found: list[Verified]) -> tuple[np.ndarray, np.ndarray]:
-    """``found`` as ``(k, 2)`` int64 document numbers and ``(k, 3)`` float64
-    Jaccard and containments (the same floats)."""
-    ends = np.array([(v.i, v.j) for v in found], dtype=np.int64).reshape(-1, 2)
-    return ends, np.array([(v.jaccard, v.containment_i, v.containment_j) for v in found], dtype=np.float64).reshape(-1, 3)
 
 
 def _kept_band_columns(kept: tuple[np.ndarray, ShingleBatch], usable: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:

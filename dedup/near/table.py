@@ -20,6 +20,7 @@ from dedup.document import Document
 from dedup.io.store import IdColumn
 from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
 from dedup.near.clusters import component_labels, representative_key
+from dedup.near.verification import verified_columns
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 
 __all__ = ["DocumentTable", "pair_results", "pair_rows_in_order", "cluster_members", "document_results", "spilled_document_results", "spilled_pairs", "empty_documents", "recluster"]
@@ -53,31 +54,23 @@ class DocumentTable:
 
 
 def pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[tuple[int, int]]]:
-    """Exact and near pairs as results ordered by ``(a, b)`` input order, and the edges."""
-    pairs: list[tuple[int, int, PairResult]] = []
-    for group in groups:
-        head = group[0]
-        share = 1.0 if counts[head] else 0.0
-        for other in group[1:]:
-            pairs.append((head, other, PairResult(table.ids[head], table.ids[other], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")))
-    for v in near:
-        result = PairResult(
-            table.ids[v.i], table.ids[v.j], NEAR_DUPLICATE, round(v.jaccard, 6), round(v.containment_i, 6), round(v.containment_j, 6), found_by="minhash"
-        )
-        pairs.append((v.i, v.j, result))
-    pairs.sort(key=lambda item: (item[0], item[1]))
-    return [p for _, _, p in pairs], [(i, j) for i, j, _ in pairs]
+    """Exact and near pairs (a list of :class:`~dedup.near.verification.Verified`)
+    as results ordered by ``(a, b)`` input order, and the edges."""
+    rows, edges = pair_rows_in_order(table, counts, groups, *verified_columns(near))
+    return list(rows), edges
 
 
 def pair_rows_in_order(table, counts, groups, ends: np.ndarray, figures: np.ndarray) -> tuple[Iterator[PairResult], list[tuple[int, int]]]:
-    """:func:`pair_results` of near pairs given as arrays (``(k, 2)`` document
-    numbers and ``(k, 3)`` Jaccard and containments): the same rows in the
-    same order, made one at a time as they are taken (for a file; a row a
-    pair held at once grows with the corpus), and the same edges.
+    """Exact and near pairs as results ordered by ``(a, b)`` input order,
+    exact ones first where both found a pair, and the edges; the near pairs
+    given as arrays (``(k, 2)`` document numbers and ``(k, 3)`` Jaccard and
+    containments, :func:`~dedup.near.verification.verified_columns`), the
+    rows made one at a time as they are taken (for a file; a row a pair held
+    at once grows with the corpus).
     """
     exact = np.array([(group[0], other) for group in groups for other in group[1:]], dtype=np.int64).reshape(-1, 2)
     every = np.concatenate((exact, ends.reshape(-1, 2)))
-    order = np.lexsort((every[:, 1], every[:, 0]))  # stable, as the sort of pair_results: exact ones first, each list in its order
+    order = np.lexsort((every[:, 1], every[:, 0]))  # stable: exact ones first, each list in its order
     edges = [(int(i), int(j)) for i, j in every[order].tolist()]
 
     def rows() -> Iterator[PairResult]:

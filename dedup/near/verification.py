@@ -47,6 +47,13 @@ def measure(i: int, j: int, a: np.ndarray, b: np.ndarray) -> Verified:
     )
 
 
+def verified_columns(found: list[Verified]) -> tuple[np.ndarray, np.ndarray]:
+    """``found`` as ``(k, 2)`` int64 document numbers and ``(k, 3)`` float64
+    Jaccard and containments (the same floats)."""
+    ends = np.array([(v.i, v.j) for v in found], dtype=np.int64).reshape(-1, 2)
+    return ends, np.array([(v.jaccard, v.containment_i, v.containment_j) for v in found], dtype=np.float64).reshape(-1, 3)
+
+
 def documents_in(pairs: np.ndarray) -> np.ndarray:
     """Sorted unique document indices that appear in ``pairs``."""
     return distinct(pairs)

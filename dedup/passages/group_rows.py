@@ -20,7 +20,7 @@ from dedup.config import PassageSettings
 from dedup.document import Document, Span, document_ids, parse_date
 from dedup.engine import Engine
 from dedup.passages.group_spans import GroupSpans, group_spans
-from dedup.passages.groups import GroupCollector, Groups, left_out_pairs_in_groups, pairs_within, run_positions
+from dedup.passages.groups import GroupCollector, Groups, left_out_pairs_in_groups, marked_numbers, pairs_within, run_positions
 from dedup.results import GroupResult
 
 EARLIEST_DATE, UNDETERMINED = "earliest date", "undetermined"
@@ -28,17 +28,6 @@ _TEXT_CHARS = 300  # of the shared text shown with a group
 
 
 def shared_passage_groups(
-    docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
-    settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
-) -> tuple[list[GroupResult], np.ndarray]:
-    """The groups to report, numbered ``g1``, ``g2``, ... in order of their
-    documents, and which of the ``left_out`` pairs they hold: the rows of
-    :func:`shared_passage_groups_later` made at once."""
-    rows, within = shared_passage_groups_later(docs, collector, left_out, n_docs, settings, masks, engine, workers)
-    return rows(), within
-
-
-def shared_passage_groups_later(
     docs: Sequence[Document], collector: GroupCollector, left_out: np.ndarray, n_docs: int,
     settings: PassageSettings, masks: Mapping[str, Sequence[Span]] | None = None, engine: Engine | None = None, workers: int = 1,
 ) -> tuple[Callable[[], list[GroupResult]], np.ndarray]:
@@ -67,12 +56,9 @@ def shared_passage_groups_later(
     codes = left_out[:, 0] * np.int64(n_docs) + left_out[:, 1] if len(left_out) else np.zeros(0, dtype=np.int64)
     order = np.argsort(codes, kind="stable")
     left_at, left_group = left_out_pairs_in_groups(groups, n_docs, codes[order])
-    # the groups holding one, marked and numbered in order, not sorted (a pair lies in several groups: millions of entries)
-    holding = np.zeros(len(groups), dtype=bool)
-    holding[left_group] = True
-    chosen = np.flatnonzero(holding)
+    # the groups holding one (a pair lies in several groups: millions of entries)
+    chosen, left_group = marked_numbers(left_group, len(groups))
     groups = groups.taking(chosen)
-    left_group = (np.cumsum(holding) - 1)[left_group]
     found = group_spans(docs, groups, settings, masks, _TEXT_CHARS + 1, engine, workers)
     bounds = found.group_bounds(len(groups))
     found_in = np.diff(bounds)
@@ -136,9 +122,8 @@ def _group_rows(
     span_bounds = np.concatenate(([0], np.cumsum(span_counts))).tolist()
     members = found.document[taken]
     # each document's id read once, however many groups hold it (a store decodes an id at every read)
-    held = np.zeros(len(ids), dtype=bool)  # marked and numbered, not sorted
-    held[members] = True
-    member_ids = np.array([ids[k] for k in np.flatnonzero(held).tolist()], dtype=object)[(np.cumsum(held) - 1)[members]].tolist()
+    held, number = marked_numbers(members, len(ids))
+    member_ids = np.array([ids[k] for k in held.tolist()], dtype=object)[number].tolist()
     members = members.tolist()
     documents = [
         {"id": doc_id, "spans": flat[a:b], "chars": c}

@@ -401,6 +401,17 @@ def run_positions(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     return np.arange(total, dtype=np.int64) + shift
 
 
+def marked_numbers(values: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(values, return_inverse=True)`` of indices below ``size``,
+    by marking them in a table of ``size`` rather than sorting them (the
+    values run to millions, repeated, where ``size`` is a few hundred
+    thousand): the distinct values, sorted, and the number of each value
+    among them."""
+    marked = np.zeros(size, dtype=bool)
+    marked[values] = True
+    return np.flatnonzero(marked), (np.cumsum(marked) - 1)[values]
+
+
 @lru_cache(maxsize=256)
 def triangle(size: int) -> tuple[np.ndarray, np.ndarray]:
     """``np.triu_indices(size, k=1)``, made once per size (the candidate sort

@@ -15,7 +15,6 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 import numpy as np
 
 from dedup.passages.groups import GroupCollector, triangle
-from dedup.text.distinct import distinct
 from dedup.text.ngrams import by_hash, ngram_hashes, sampled, word_hashes
 from dedup.text.shingles import shingle_hashes_from_tokens
 
@@ -202,8 +201,8 @@ def _piece_codes(
     else:  # pragma: no cover - some billions of repeated hashes in one piece
         order = np.lexsort((owners, rank))
         rank, owners = rank[order], owners[order]
-        distinct = np.concatenate(([True], (rank[1:] != rank[:-1]) | (owners[1:] != owners[:-1])))
-        rank, owners = rank[distinct], owners[distinct]
+        first = np.concatenate(([True], (rank[1:] != rank[:-1]) | (owners[1:] != owners[:-1])))
+        rank, owners = rank[first], owners[first]
     run_start = np.concatenate(([True], rank[1:] != rank[:-1]))
     starts = np.flatnonzero(run_start)
     lengths = np.diff(np.append(starts, rank.size))

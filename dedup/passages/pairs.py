@@ -35,7 +35,7 @@ from dedup.near.clusters import component_labels
 from dedup.results import GroupResult, collection_paused
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
 from dedup.passages.estimates import IndexPair, estimated_shares, index_pairs
-from dedup.passages.group_rows import shared_passage_groups_later
+from dedup.passages.group_rows import shared_passage_groups
 from dedup.passages.groups import GroupCollector
 from dedup.passages.partners import clear_strongest, partner_order, strongest_partners
 from dedup.passages.pair_rows import PairTuples
@@ -175,11 +175,11 @@ def _stage_counts(pairs: np.ndarray, aligned: np.ndarray, paired: np.ndarray, es
 
 def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndarray, settings: Settings, masks, engine) -> Callable[[], list[GroupResult]]:
     """The shared-passage groups of the candidate ``pairs`` not ``paired``
-    (:func:`~dedup.passages.group_rows.shared_passage_groups_later`), as a
+    (:func:`~dedup.passages.group_rows.shared_passage_groups`), as a
     call that makes their rows; ``paired`` is updated in place."""
     left_out = np.flatnonzero(~paired)
     with collection_paused():
-        rows, within = shared_passage_groups_later(docs, collector, pairs[left_out], len(docs), settings.passages, masks, engine, settings.workers)
+        rows, within = shared_passage_groups(docs, collector, pairs[left_out], len(docs), settings.passages, masks, engine, settings.workers)
     # a pair no reported group holds (its groups fell below the floors: text quoted in overlapping pieces)
     # is a pair again, as it would be without groups, so that nothing shared goes unreported
     paired[left_out[~within]] = True

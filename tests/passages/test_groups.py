@@ -351,3 +351,15 @@ def test_code_totals_sum_each_codes_counts_in_order_of_code() -> None:
         summed[code] += count
     distinct, totals = code_totals(codes, counts)
     assert distinct.tolist() == sorted(summed) and totals.tolist() == [summed[c] for c in sorted(summed)]
+
+
+def test_marked_numbers_is_unique_with_inverse() -> None:
+    from dedup.passages.groups import marked_numbers
+
+    rng = np.random.default_rng(7)
+    for size, count in [(1, 0), (5, 3), (50, 400), (1000, 30)]:
+        values = rng.integers(0, size, count)
+        distinct, number = marked_numbers(values, size)
+        expected, inverse = np.unique(values, return_inverse=True)
+        assert distinct.tolist() == expected.tolist()
+        assert number.tolist() == inverse.reshape(-1).tolist()
