@@ -239,7 +239,8 @@ def test_index_from_the_scan_with_masks_gives_the_same_candidates() -> None:
 
 
 def test_anchors_from_prepared_words_equal_anchors_from_the_index_text() -> None:
-    from dedup.passages.index import anchors, distinct, word_anchors
+    from dedup.passages.index import anchors, word_anchors
+    from dedup.text.distinct import distinct
     from dedup.text.normalize import fold_text
 
     for doc in _index_docs():
@@ -270,7 +271,7 @@ def test_anchors_of_many_texts_at_once_equal_them_one_by_one() -> None:
 
 def _reference_overlap(a, b, window: int, enough: float) -> float:
     """The context agreement written out with array intersections."""
-    from dedup.passages.index import distinct
+    from dedup.text.distinct import distinct
 
     _, ia, ib = np.intersect1d(a.hashes, b.hashes, assume_unique=True, return_indices=True)
     best = 0.0
