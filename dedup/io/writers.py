@@ -22,6 +22,7 @@ import gzip
 import json
 import lzma
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -29,9 +30,10 @@ from pathlib import Path, PurePosixPath
 from contextlib import contextmanager
 from typing import IO, Any, Iterable, Iterator, Mapping, TextIO
 
+from dedup.io.decoding import without_surrogates
 from dedup.io.files import open_input
 from dedup.io.json_text import dumps_bytes
-from dedup.io.records import with_field
+from dedup.io.records import field_value, with_field
 
 MAX_PART_BYTES = 255
 MAX_PATH_BYTES = 1024
@@ -312,7 +314,8 @@ def rewrite_jsonl(
         source: The JSONL file read (compressed or not).
         target: Where to write it, compressed as ``source`` is.
         edits: Line number (from 1) → the new text, or ``None`` to copy the
-            line unchanged. Lines not in ``edits`` are left out.
+            line unchanged (but for what the reader repairs: lone surrogates,
+            NUL in the text). Lines not in ``edits`` are left out.
         text_field: Where the text is in a record (a dotted path for nested fields).
 
     Returns:
@@ -325,13 +328,46 @@ def rewrite_jsonl(
             if lineno not in edits:
                 continue
             text = edits[lineno]
-            if text is None:
+            if text is None and not _REPAIRABLE.search(line):
                 out.write(line if line.endswith(b"\n") else line + b"\n")
             else:
                 record = json.loads(line.decode("utf-8-sig" if lineno == 1 else "utf-8"))
-                out.write(dumps_bytes(with_field(record, text_field, text)) + b"\n")
+                repaired = repaired_record(record if text is None else with_field(record, text_field, text), text_field)
+                unchanged = text is None and repaired == record  # the escape was text (``\\ud800``), not a surrogate
+                out.write((line.rstrip(b"\n") if unchanged else dumps_bytes(repaired)) + b"\n")
             written += 1
     return written
+
+
+# A JSON escape of a UTF-16 surrogate or of NUL. The reader replaces lone
+# surrogates with U+FFFD and takes NUL out of the text, with a warning; a
+# line that may hold either is written as the reader took it, so that a
+# corpus written back reads without those warnings again.
+_REPAIRABLE = re.compile(rb"\\u(?:[dD][89a-fA-F][0-9a-fA-F]{2}|0000)")
+
+
+def repaired_record(record: Any, text_field: str = "text") -> Any:
+    """``record`` as the reader takes it: lone surrogates in its strings
+    (keys and values, at any depth) replaced with U+FFFD, and NUL taken out
+    of the text at ``text_field``. ``record`` itself is left unchanged."""
+    try:
+        record = _without_surrogates(record)
+    except RecursionError:  # nested deeper than this can walk: left as it was
+        return record
+    text = field_value(record, text_field) if isinstance(record, dict) else None
+    if isinstance(text, str) and "\x00" in text:
+        record = with_field(record, text_field, text.replace("\x00", ""))
+    return record
+
+
+def _without_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return without_surrogates(value)[0]
+    if isinstance(value, dict):
+        return {_without_surrogates(k): _without_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    return value
 
 
 def write_jsonl(target: Path, records: Iterable[Mapping[str, Any]]) -> int:
@@ -353,7 +389,8 @@ def rewrite_parquet(source: str | os.PathLike, target: Path, edits: Mapping[int,
         source: The Parquet file read.
         target: Where to write it.
         edits: Row number (from 1) → the new text, or ``None`` for the row
-            unchanged. Rows not in ``edits`` are left out.
+            unchanged (but for NUL in its text, which the reader takes out).
+            Rows not in ``edits`` are left out.
         text_field: The text column (a dotted path reaches into a struct column).
 
     Returns:
@@ -374,11 +411,45 @@ def rewrite_parquet(source: str | os.PathLike, target: Path, edits: Mapping[int,
             if not keep:
                 continue
             table = pa.Table.from_batches([batch]).take(pa.array([r - rows.start for r in keep]))
-            if any(edits[r] is not None for r in keep):
-                table = _with_texts(table, [edits[r] for r in keep], text_field, schema)
+            texts = _without_nul(table, [edits[r] for r in keep], text_field)
+            if any(text is not None for text in texts):
+                table = _with_texts(table, texts, text_field, schema)
             writer.write_table(table)
             written += table.num_rows
     return written
+
+
+def _without_nul(table: Any, texts: list[str | None], text_field: str) -> list[str | None]:
+    """``texts``, where a row left as it was (``None``) holds NUL in its
+    text, with that text without it, as the reader takes it."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = _text_column(table, text_field)
+    if column is None or not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return texts
+    if not pc.any(pc.match_substring(column, "\x00")).as_py():
+        return texts
+    old = column.to_pylist()
+    return [o.replace("\x00", "") if t is None and o is not None and "\x00" in o else t for t, o in zip(texts, old)]
+
+
+def _text_column(table: Any, text_field: str) -> Any:
+    """The column at ``text_field`` (a dotted path reaches into struct columns), or ``None``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if text_field in table.column_names:
+        return table.column(text_field)
+    head, *rest = text_field.split(".")
+    if head not in table.column_names:
+        return None
+    column = table.column(head)
+    for name in rest:
+        if not pa.types.is_struct(column.type) or column.type.get_field_index(name) < 0:
+            return None
+        column = pc.struct_field(column, [name])
+    return column
 
 
 def _with_texts(table: Any, texts: list[str | None], text_field: str, schema: Any) -> Any:

@@ -212,3 +212,52 @@ def test_output_refused_when_it_exists_or_overlaps(planted: Path, tmp_path: Path
     assert done.exit_code == 0, done.output
     assert not (out / "keep.txt").exists() and (out / "news.jsonl").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_records_the_reader_repaired_are_written_repaired(tmp_path: Path) -> None:
+    """A lone surrogate (in any field) and NUL in the text are what the reader
+    repairs with a warning: the corpus written back holds the repaired record,
+    so a rescan of it warns of nothing; an escaped backslash before ``ud800``
+    and a surrogate pair are text, and their lines are written as they were."""
+    lines = [
+        '{"id": "a", "title": "bad \\ud800 title", "text": "The harbour board voted on Tuesday to expand the eastern quay \\udc00 for larger ships."}',
+        '{"id": "b", "text": "Farmers in the valley counted the cost of the late frost\\u0000 after a cold week."}',
+        '{"id": "c", "text": "The library opened its new wing, a \\\\ud800 sign and \\ud83d\\ude00 on its door, to readers this week."}',
+        '{"id": "d", "meta": {"note": "x\\udfff"}, "text": "A fourth story, about the new tram line to the airport and its first month of service."}',
+    ]
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "x.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    done = dedup("clean", str(tmp_path / "in"), "-o", str(out), "--jobs", "1", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "lone surrogate" in done.stderr and "NUL" in done.stderr
+    written = (out / "x.jsonl").read_text(encoding="utf-8").splitlines()
+    assert written[2] == lines[2]
+    records = [json.loads(line) for line in written]
+    assert records[0]["title"] == "bad \ufffd title" and "\ufffd for larger" in records[0]["text"]
+    assert "\x00" not in records[1]["text"] and "frost after" in records[1]["text"]
+    assert records[3]["meta"] == {"note": "x\ufffd"}
+    result = rescan(out)
+    assert result["summary"]["documents"] == 4
+    assert result["problems"] == []
+
+
+def test_parquet_text_with_nul_is_written_without_it(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    texts = [
+        "The harbour board voted on Tuesday to expand the eastern quay for larger ships.",
+        "Farmers in the valley counted the cost of the late frost\x00 after a cold week.",
+    ]
+    table = pa.table({"id": ["a", "b"], "meta": [{"body": t} for t in texts], "rank": [1, 2]})
+    (tmp_path / "in").mkdir()
+    pq.write_table(table, tmp_path / "in" / "part-0.parquet")
+    out = tmp_path / "out"
+    done = dedup("clean", str(tmp_path / "in"), "-o", str(out), "--text-field", "meta.body", "--jobs", "1", "--no-progress")
+    assert done.returncode == 0, done.stderr
+    assert "NUL" in done.stderr
+    written = pq.read_table(out / "part-0.parquet")
+    assert written.schema == table.schema
+    assert written.column("meta").to_pylist() == [{"body": texts[0]}, {"body": texts[1].replace("\x00", "")}]
+    assert written.column("rank").to_pylist() == [1, 2]
+    assert rescan(out, "--text-field", "meta.body")["problems"] == []
