@@ -334,15 +334,18 @@ def accept_id(seen: dict[str, str] | SeenIds, file: str, doc_id: str, origin: st
         return None
     held = seen.get(doc_id)  # one lookup a key: on a distributed engine the ids are in a table on disk
     first_file = (held or "\0").partition("\0")[0]
+    read_as = doc_id
     if file and first_file and first_file != file:
         # Record files that each number from 0 (daily dumps): keep both.
         doc_id = f"{file}:{doc_id}"
         held = seen.get(doc_id)
+    # A qualified id says so, as the id a later record repeats may be one the file's name made.
+    qualified = f", its id {show_id(read_as)} qualified by its file" if doc_id != read_as else ""
     if held is not None:
         first = held.partition("\0")[2]
-        problem(origin, f"duplicate id {show_id(doc_id)} (first read from {first}); skipped", "duplicate-id")
+        problem(origin, f"duplicate id {show_id(doc_id)}{qualified} (first read from {first}); skipped", "duplicate-id")
         return None
-    seen[doc_id] = f"{file}\0{origin}"
+    seen[doc_id] = f"{file}\0{origin}{qualified}"
     return doc_id
 
 

@@ -109,6 +109,24 @@ def test_daily_files_that_number_from_zero_keep_every_record(tmp_path: Path) -> 
     assert len(problems) == 1 and "duplicate id '2024-01-02.jsonl:1'" in problems[0].message
 
 
+
+@pytest.mark.parametrize("literal_first", [False, True])
+def test_a_literal_id_that_equals_a_qualified_one_is_told_apart(tmp_path: Path, literal_first: bool) -> None:
+    """A record whose id is literally ``FILE:ID`` and one whose id the reader
+    qualified as ``FILE:ID`` collide: the message says which of them had its
+    id qualified, and what that id was."""
+    (tmp_path / "a.jsonl").write_text(json.dumps({"id": "3", "text": "alpha story"}) + "\n", encoding="utf-8")
+    lines = [json.dumps({"id": "3", "text": "beta story"}), json.dumps({"id": "b.jsonl:3", "text": "gamma story"})]
+    (tmp_path / "b.jsonl").write_text("\n".join(lines[::-1] if literal_first else lines) + "\n", encoding="utf-8")
+    docs, problems = read_corpus([tmp_path])
+    assert [d.id for d in docs] == ["3", "b.jsonl:3"]
+    assert [d.text for d in docs][1] == ("gamma story" if literal_first else "beta story")
+    (problem,) = problems
+    if literal_first:
+        assert problem.message == f"duplicate id 'b.jsonl:3', its id '3' qualified by its file (first read from {tmp_path / 'b.jsonl'}:1); skipped"
+    else:
+        assert problem.message == f"duplicate id 'b.jsonl:3' (first read from {tmp_path / 'b.jsonl'}:1, its id '3' qualified by its file); skipped"
+
 def test_custom_and_nested_fields(tmp_path: Path) -> None:
     path = tmp_path / "dump.jsonl"
     path.write_text(json.dumps({"meta": {"url": "https://x/1"}, "maintext": "body one"}) + "\n" + json.dumps({"meta": {}, "maintext": "no url"}) + "\n", encoding="utf-8")
