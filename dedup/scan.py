@@ -25,6 +25,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from array import array
 from collections import Counter
 from contextlib import ExitStack, closing, contextmanager
 from functools import partial
@@ -423,22 +424,23 @@ def passage_stage(
     )
     result.documents = with_extra(result.documents, "shared_fingerprint_share", shares[0] if shares else ())
     relations: Counter[str] = Counter()
-    near = Counter[bool]()
+    near = array("q")  # the near duplicates' document positions, two a pair
     note = partial(_noted, ids=ids, settings=settings, result=result, problems=problems, near=near)
     found = [note(pp) for pp in found] if isinstance(found, list) else map(note, found)
     result.pairs = merged_pairs(result.pairs, reported, found, ids, relations, spill=spill)
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = relations[relation]
-    result.stats["passage_near_duplicate_pairs"] = near[True]
-    if result.stats["passage_near_duplicate_pairs"]:
-        recluster(result, ids)
+    result.stats["passage_near_duplicate_pairs"] = len(near) // 2
+    if near:  # the pairs before this stage are all exact or near duplicates
+        recluster(result, ids, np.concatenate((reported, np.frombuffer(near, dtype=np.int64).reshape(-1, 2))))
 
 
-def _noted(pp, ids: Sequence[str], settings: Settings, result: ScanResult, problems: ProblemLog | None, near: Counter[bool]):
-    """``pp``, its capped alignment warned of and counted in ``near`` if it is a near duplicate."""
+def _noted(pp, ids: Sequence[str], settings: Settings, result: ScanResult, problems: ProblemLog | None, near: array):
+    """``pp``, its capped alignment warned of, its documents' positions added to ``near`` if it is a near duplicate."""
     if pp.capped:
         _warn_capped(ids[pp.i], ids[pp.j], settings, result, problems)
-    near[pp.relation == NEAR_DUPLICATE] += 1
+    if pp.relation == NEAR_DUPLICATE:
+        near.extend((pp.i, pp.j))
     return pp
 
 

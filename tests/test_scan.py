@@ -169,12 +169,13 @@ def test_stage_one_with_ids_in_a_column_and_texts_from_a_store_gives_the_same_ta
 def test_spilled_rows_and_clusters_equal_those_in_memory() -> None:
     from dedup.io.row_spill import SpilledRows
     from dedup.io.store import IdColumn
-    from dedup.near.table import DocumentTable, document_results, spilled_document_results
+    from dedup.near.table import DocumentTable, cluster_members, document_results, spilled_document_results
 
     ids = ["a", "b", "c", "d", "e", "f"]
     table = DocumentTable(ids=ids, chars=__import__("array").array("q", [10, 12, 10, 9, 0, 11]), metadata={1: {"date": "2020-01-01"}})
     counts = np.array([5, 6, 5, 4, 0, 7])
-    clusters = [([0, 1, 2], 1), ([3, 5], 5)]
+    clusters = cluster_members(table, [(0, 1), (1, 2), (3, 5)])
+    assert list(clusters) == [([0, 1, 2], 1), ([3, 5], 5)]
     rows, listed = document_results(table, counts, clusters)
     column = DocumentTable(ids=IdColumn(ids), chars=table.chars, metadata=table.metadata)
     spilled_rows, spilled = spilled_document_results(column, counts, clusters)

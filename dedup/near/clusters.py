@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -90,3 +91,73 @@ def component_labels(n: int, pairs: np.ndarray) -> np.ndarray:
             if np.array_equal(up, labels):
                 break
             labels = up
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """The clusters of :func:`cluster_documents`, held as arrays: no Python
+    int per member while they wait to be made into rows.
+
+    Attributes:
+        nodes: The position of every clustered document, ascending.
+        cluster: The cluster of each of ``nodes``.
+        members: ``nodes`` grouped by cluster, each cluster's in input
+            order, the clusters ordered by their first member.
+        bounds: Where each cluster's members start in ``members``, and
+            their end (one more than the clusters).
+        representatives: The position of each cluster's document to keep.
+
+    Iterated, each cluster is ``(members, representative)`` as
+    :func:`cluster_documents` gives it, made as it is read.
+    """
+
+    nodes: np.ndarray
+    cluster: np.ndarray
+    members: np.ndarray
+    bounds: np.ndarray
+    representatives: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.representatives)
+
+    def __iter__(self) -> Iterator[tuple[list[int], int]]:
+        members, bounds, representatives = self.members, self.bounds, self.representatives
+        for c in range(len(representatives)):
+            yield members[bounds[c] : bounds[c + 1]].tolist(), int(representatives[c])
+
+    @property
+    def removable(self) -> int:
+        """Documents a cluster has besides its representative."""
+        return len(self.nodes) - len(self.representatives)
+
+
+def duplicate_clusters(ends: np.ndarray, key: Callable[[int, int], Any]) -> Clusters:
+    """The clusters of :func:`cluster_documents` over the documents of
+    ``ends`` only (an ``(m, 2)`` array of positions), the components found
+    on arrays (:func:`component_labels`).
+
+    Args:
+        ends: The two documents of each duplicate pair.
+        key: ``key(position, node)``, the sort key of a member as its
+            cluster's representative (the smallest is kept), e.g. from
+            :func:`representative_key`; ``node`` is its index in
+            ``np.unique(ends)``, for keys read from arrays of the clustered
+            documents only.
+    """
+    ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
+    nodes = np.unique(ends)
+    # Each component labelled by its smallest node: ordered by label, the
+    # clusters come by first member, each one's members in order.
+    labels = component_labels(len(nodes), np.searchsorted(nodes, ends))
+    order = np.argsort(labels, kind="stable")
+    starts = np.flatnonzero(np.diff(labels[order], prepend=-1))
+    bounds = np.append(starts, len(nodes))
+    cluster = np.empty(len(nodes), dtype=np.int64)
+    cluster[order] = np.repeat(np.arange(len(starts), dtype=np.int64), np.diff(bounds))
+    members = nodes[order]
+    representatives = np.empty(len(starts), dtype=np.int64)
+    for c, (lo, hi) in enumerate(zip(bounds[:-1].tolist(), bounds[1:].tolist())):
+        group = members[lo:hi].tolist()
+        keys = [key(m, t) for m, t in zip(group, order[lo:hi].tolist())]
+        representatives[c] = group[keys.index(min(keys))]
+    return Clusters(nodes, cluster, members, bounds, representatives)

@@ -9,21 +9,26 @@ text.
 
 from __future__ import annotations
 
+import sys
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 
 import numpy as np
 
 from dedup.document import Document
 from dedup.io.store import IdColumn
 from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
-from dedup.near.clusters import component_labels, representative_key
+from dedup.near.clusters import Clusters, duplicate_clusters, representative_key
 from dedup.near.verification import verified_columns
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
 
-__all__ = ["DocumentTable", "pair_results", "pair_rows_in_order", "cluster_members", "document_results", "spilled_document_results", "spilled_pairs", "empty_documents", "recluster"]
+__all__ = [
+    "DocumentTable", "ClusterPlaces", "pair_results", "pair_rows_in_order", "cluster_members", "cluster_rows", "document_results", "spilled_document_results",
+    "spilled_pairs", "empty_documents", "recluster",
+]
+
+_CHUNK = 4096  # rows made from arrays a chunk of Python ints at a time
 
 
 @dataclass
@@ -53,72 +58,60 @@ class DocumentTable:
         return len(self.ids)
 
 
-def pair_results(table, counts, groups, near) -> tuple[list[PairResult], list[tuple[int, int]]]:
+def pair_results(table, counts, groups, near) -> tuple[list[PairResult], np.ndarray]:
     """Exact and near pairs (a list of :class:`~dedup.near.verification.Verified`)
-    as results ordered by ``(a, b)`` input order, and the edges."""
+    as results ordered by ``(a, b)`` input order, and the edges (an ``(m, 2)`` array)."""
     rows, edges = pair_rows_in_order(table, counts, groups, *verified_columns(near))
     return list(rows), edges
 
 
-def pair_rows_in_order(table, counts, groups, ends: np.ndarray, figures: np.ndarray) -> tuple[Iterator[PairResult], list[tuple[int, int]]]:
+def pair_rows_in_order(table, counts, groups, ends: np.ndarray, figures: np.ndarray) -> tuple[Iterator[PairResult], np.ndarray]:
     """Exact and near pairs as results ordered by ``(a, b)`` input order,
-    exact ones first where both found a pair, and the edges; the near pairs
-    given as arrays (``(k, 2)`` document numbers and ``(k, 3)`` Jaccard and
-    containments, :func:`~dedup.near.verification.verified_columns`), the
-    rows made one at a time as they are taken (for a file; a row a pair held
-    at once grows with the corpus).
+    exact ones first where both found a pair, and the edges (an ``(m, 2)``
+    array, in that order); the near pairs given as arrays (``(k, 2)``
+    document numbers and ``(k, 3)`` Jaccard and containments,
+    :func:`~dedup.near.verification.verified_columns`), the rows made one at
+    a time as they are taken (for a file; a row a pair held at once grows
+    with the corpus).
     """
     exact = np.array([(group[0], other) for group in groups for other in group[1:]], dtype=np.int64).reshape(-1, 2)
-    every = np.concatenate((exact, ends.reshape(-1, 2)))
+    every = np.concatenate((exact, ends.reshape(-1, 2).astype(np.int64, copy=False)))
     order = np.lexsort((every[:, 1], every[:, 0]))  # stable: exact ones first, each list in its order
-    edges = [(int(i), int(j)) for i, j in every[order].tolist()]
+    edges = every[order]
 
     def rows() -> Iterator[PairResult]:
         ids, n_exact = table.ids, len(exact)
-        for k, (i, j) in zip(order.tolist(), edges):
-            if k < n_exact:
-                share = 1.0 if counts[i] else 0.0
-                yield PairResult(ids[i], ids[j], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")
-            else:
-                jaccard, containment_i, containment_j = figures[k - n_exact].tolist()
-                yield PairResult(ids[i], ids[j], NEAR_DUPLICATE, round(jaccard, 6), round(containment_i, 6), round(containment_j, 6), found_by="minhash")
+        for start in range(0, len(order), _CHUNK):  # Python ints a chunk at a time, not a tuple a pair
+            for k, (i, j) in zip(order[start : start + _CHUNK].tolist(), edges[start : start + _CHUNK].tolist()):
+                if k < n_exact:
+                    share = 1.0 if counts[i] else 0.0
+                    yield PairResult(ids[i], ids[j], EXACT_DUPLICATE, 1.0, share, share, found_by="exact")
+                else:
+                    jaccard, containment_i, containment_j = figures[k - n_exact].tolist()
+                    yield PairResult(ids[i], ids[j], NEAR_DUPLICATE, round(jaccard, 6), round(containment_i, 6), round(containment_j, 6), found_by="minhash")
 
     return rows(), edges
 
 
-def cluster_members(table: DocumentTable, edges: list[tuple[int, int]]) -> list[tuple[list[int], int]]:
+def cluster_members(table: DocumentTable, edges: np.ndarray | Sequence[tuple[int, int]]) -> Clusters:
     """Stage 5 over the documents that have an edge only: the clusters of
     :func:`~dedup.near.clusters.cluster_documents` (members in input order,
     clusters by first member, the representative the smallest
-    :func:`~dedup.near.clusters.representative_key`), the components found
-    on arrays rather than by a union-find of Python ints."""
-    if not edges:
-        return []
-    ends = np.array(edges, dtype=np.int64).reshape(-1, 2)
-    nodes = np.unique(ends)
-    # Each component labelled by its smallest node: ordered by label, the
-    # clusters come by first member, each one's members in order.
-    labels = component_labels(len(nodes), np.searchsorted(nodes, ends))
-    order = np.argsort(labels, kind="stable")
-    cuts = np.flatnonzero(np.diff(labels[order])) + 1
+    :func:`~dedup.near.clusters.representative_key`), found and held on
+    arrays (:func:`~dedup.near.clusters.duplicate_clusters`)."""
     ids, metadata, chars = table.ids, table.metadata, table.chars
-    ordered, bounds = nodes[order].tolist(), [0, *cuts.tolist(), len(nodes)]
-    clusters = []
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
-        members = ordered[lo:hi]
-        keys = [representative_key(ids[m], metadata.get(m, {}).get("date"), chars[m]) for m in members]
-        clusters.append((members, members[keys.index(min(keys))]))
-    return clusters
+    return duplicate_clusters(edges, lambda m, _: representative_key(ids[m], metadata.get(m, {}).get("date"), chars[m]))
 
 
-def document_results(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[list[DocumentResult], list[ClusterResult]]:
-    """Each document's row (with its cluster and ``duplicate_of``) and the clusters."""
+def document_results(table: DocumentTable, counts: np.ndarray, clusters: Clusters) -> tuple[list[DocumentResult], list[ClusterResult]]:
+    """Each document's row (with its cluster and ``duplicate_of``) and the
+    clusters (:func:`cluster_members`)."""
     rows, cluster_results = _document_rows(table, counts, clusters)
-    return list(rows), cluster_results
+    return list(rows), list(cluster_results)
 
 
 def spilled_document_results(
-    table: DocumentTable, counts: np.ndarray, clusters, make: Callable[[dict], DocumentResult] | None = None
+    table: DocumentTable, counts: np.ndarray, clusters: Clusters, make: Callable[[dict], DocumentResult] | None = None
 ) -> tuple[SpilledRows, list[ClusterResult]]:
     """:func:`document_results` with the rows written to a file as they are
     made (a few thousand at a time in memory, never all of them).
@@ -142,7 +135,6 @@ def spilled_document_results(
     # The clusters' members (a str each) held through the text stages would pin Python's arenas that stages 1-5 freed around them.
     spilled = SpilledRows(cluster_from_dict)
     spilled.extend(cluster_results)
-    cluster_results.clear()
     return out, spilled
 
 
@@ -156,10 +148,10 @@ def spilled_pairs(pairs: Iterable[PairResult]) -> SpilledRows:
     return out
 
 
-def _document_rows(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[Iterator[DocumentResult], list[ClusterResult]]:
-    """The rows of :func:`document_results`, made one at a time as they are
-    taken, and the clusters."""
-    cluster_results, places = cluster_places(table.ids, clusters)
+def _document_rows(table: DocumentTable, counts: np.ndarray, clusters: Clusters) -> tuple[Iterator[DocumentResult], Iterator[ClusterResult]]:
+    """The rows of :func:`document_results` and the clusters' rows, each
+    made one at a time as it is taken."""
+    place = ClusterPlaces(table.ids, clusters)
     empty = set(empty_documents(table, counts).tolist())
     meta = table.metadata
 
@@ -169,10 +161,10 @@ def _document_rows(table: DocumentTable, counts: np.ndarray, clusters) -> tuple[
             row = DocumentResult(doc_id, chars, count, None, None, meta.get(k, {}))
             if k in empty:
                 row.extra["empty"] = True
-            _place(places, k, row)
+            place(k, row)
             yield row
 
-    return rows(), cluster_results
+    return rows(), cluster_rows(table.ids, clusters)
 
 
 def _ints(values: np.ndarray, chunk: int = 4096) -> Iterator[int]:
@@ -182,29 +174,48 @@ def _ints(values: np.ndarray, chunk: int = 4096) -> Iterator[int]:
         yield from values[start : start + chunk].tolist()
 
 
-def placed_rows(rows: Sequence[DocumentResult], places: dict[int, tuple[int, str | None]]) -> Sequence[DocumentResult]:
-    """``rows`` with each one's ``cluster`` and ``duplicate_of`` set from
-    ``places`` (:func:`cluster_places`; ``None`` for a row in no cluster),
-    as :func:`dedup.io.row_spill.updated_rows`."""
-    return updated_rows(rows, partial(_place, places))
-
-
-def _place(places: dict[int, tuple[int, str | None]], position: int, row: DocumentResult) -> None:
-    row.cluster, row.duplicate_of = places.get(position, (None, None))
-
-
-def cluster_places(ids: Sequence[str] | Mapping[int, str], clusters) -> tuple[list[ClusterResult], dict[int, tuple[int, str | None]]]:
-    """Each cluster as a result, and each member's place: ``(cluster,
-    duplicate_of)`` by document number (``duplicate_of`` is ``None`` for
-    the representative)."""
-    cluster_results, places = [], {}
-    for index, (group, rep) in enumerate(clusters):
+def cluster_rows(ids: Sequence[str], clusters: Clusters) -> Iterator[ClusterResult]:
+    """Each cluster as a result, its ids looked up as it is made."""
+    for group, rep in clusters:
         members = [ids[m] for m in group]
-        representative = members[group.index(rep)]  # one str, also where the ids are read from a buffer
-        cluster_results.append(ClusterResult(members=members, representative=representative))
-        for m in group:
-            places[m] = (index, representative if m != rep else None)
-    return cluster_results, places
+        yield ClusterResult(members=members, representative=members[group.index(rep)])
+
+
+class ClusterPlaces:
+    """Sets a row's ``cluster`` and ``duplicate_of`` (``None`` for a
+    representative, both ``None`` for a row in no cluster) from
+    ``clusters``, as ``place(position, row)``: the update of
+    :func:`dedup.io.row_spill.updated_rows`.
+
+    Rows given in input order, as they are made or rewritten, take a step
+    along the clustered positions each (no dict of them); in any other
+    order each one is looked up. A duplicate's representative id is read
+    from ``ids`` as its row is placed.
+    """
+
+    __slots__ = ("_ids", "_nodes", "_cluster", "_representatives", "_at", "_next", "_last")
+
+    def __init__(self, ids: Sequence[str], clusters: Clusters) -> None:
+        self._ids, self._nodes, self._cluster, self._representatives = ids, clusters.nodes, clusters.cluster, clusters.representatives
+        self._last = -1
+        self._seek(0)
+
+    def _seek(self, at: int) -> None:
+        """Next clustered position: the ``at``-th."""
+        self._at = at
+        self._next = int(self._nodes[at]) if at < len(self._nodes) else sys.maxsize
+
+    def __call__(self, position: int, row: DocumentResult) -> None:
+        if position != self._next and (position > self._next or position < self._last):
+            self._seek(int(np.searchsorted(self._nodes, position)))
+        self._last = position
+        if position != self._next:
+            row.cluster = row.duplicate_of = None
+            return
+        cluster = int(self._cluster[self._at])
+        representative = int(self._representatives[cluster])
+        row.cluster, row.duplicate_of = cluster, (self._ids[representative] if representative != position else None)
+        self._seek(self._at + 1)
 
 
 def empty_documents(table: DocumentTable, counts: np.ndarray) -> np.ndarray:
@@ -213,31 +224,61 @@ def empty_documents(table: DocumentTable, counts: np.ndarray) -> np.ndarray:
     return empty[~np.isin(empty, np.array(table.failed, dtype=np.int64))] if table.failed else empty
 
 
-def recluster(result: ScanResult, ids: Sequence[str]) -> None:
-    """Clusters again over every exact and near-duplicate pair of ``result``,
-    however found (its clusters, rows and counts set anew); ``ids``: every
-    document's id, by position.
+def recluster(result: ScanResult, ids: Sequence[str], ends: np.ndarray) -> None:
+    """Clusters again over every exact and near-duplicate pair of
+    ``result``, however found (its clusters, rows and counts set anew).
 
-    Only the documents of those pairs are looked up (their positions, dates
-    and lengths, in one pass over the rows), not a table of every document.
+    Args:
+        result: The scan's result; its clusters are written to a file if
+            they were in one.
+        ids: Every document's id, by position.
+        ends: The positions of the two documents of each of those pairs,
+            an ``(m, 2)`` array.
+
+    Only the paired documents' lengths and dates are read (in one pass over
+    the rows, into arrays), and their ids only as the cluster rows are made.
     """
-    duplicates = (EXACT_DUPLICATE, NEAR_DUPLICATE)
-    paired = {doc_id for p in result.pairs if p.relation in duplicates for doc_id in (p.a, p.b)}
-    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
-    edges = [(position[p.a], position[p.b]) for p in result.pairs if p.relation in duplicates]
-    nodes = set(position.values())
-    chars: dict[int, int] = {}
-    metadata: dict[int, dict[str, str]] = {}
-    for k, row in enumerate(result.documents):
-        if k in nodes:
-            chars[k] = row.chars
-            if row.metadata:
-                metadata[k] = row.metadata
-    # The ids of the documents in pairs, by position: read once, not again for every member.
-    names = {k: doc_id for doc_id, k in position.items()}
-    table = DocumentTable(ids=names, chars=chars, metadata=metadata)
-    clusters = cluster_members(table, edges)
-    result.clusters, places = cluster_places(names, clusters)
-    result.documents = placed_rows(result.documents, places)
+    chars, dates, known = _lengths_and_dates(result.documents, np.unique(ends))
+
+    def key(position: int, node: int) -> tuple:
+        return representative_key(ids[position], known[dates[node]] if dates[node] >= 0 else None, int(chars[node]))
+
+    clusters = duplicate_clusters(ends, key)
+    rows = cluster_rows(ids, clusters)
+    if isinstance(result.clusters, SpilledRows):
+        from dedup.near.shard_results import cluster_from_dict  # imports SciPy: only where the rows were spilled, by then imported
+
+        result.clusters.close()
+        result.clusters = SpilledRows(cluster_from_dict)
+        result.clusters.extend(rows)
+    else:
+        result.clusters = list(rows)
+    result.documents = updated_rows(result.documents, ClusterPlaces(ids, clusters))
     result.stats["clusters"] = len(clusters)
-    result.stats["duplicates_to_remove"] = sum(len(m) - 1 for m, _ in clusters)
+    result.stats["duplicates_to_remove"] = clusters.removable
+
+
+def _lengths_and_dates(rows: Sequence[DocumentResult], nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """The length and date of the rows at ``nodes`` (ascending positions), in
+    one pass: lengths, a date code each (-1: no date) and the dates coded."""
+    chars = np.zeros(len(nodes), dtype=np.int64)
+    dates = np.full(len(nodes), -1, dtype=np.int64)
+    codes: dict[str, int] = {}  # distinct dates, few
+    if not len(nodes):
+        return chars, dates, []
+    # Spilled rows read as dicts: no row object made of each.
+    fields = ((d["chars"], d.get("date")) for d in rows.dicts()) if isinstance(rows, SpilledRows) else (
+        (row.chars, row.metadata.get("date") if row.metadata else None) for row in rows
+    )
+    at, wanted, last = 0, int(nodes[0]), len(nodes) - 1
+    for k, (length, date) in enumerate(fields):
+        if k != wanted:
+            continue
+        chars[at] = length
+        if date is not None:
+            dates[at] = codes.setdefault(date, len(codes))
+        if at == last:
+            break
+        at += 1
+        wanted = int(nodes[at])
+    return chars, dates, list(codes)

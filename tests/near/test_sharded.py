@@ -224,4 +224,4 @@ def test_pair_rows_made_from_arrays_are_the_rows_of_the_verified_pairs():
     expected, expected_edges = pair_results(table, counts, groups, near)
     rows, edges = pair_rows_in_order(table, counts, groups, ends, figures)
     assert [p.to_dict() for p in rows] == [p.to_dict() for p in expected]
-    assert edges == expected_edges and len(expected) == len(ends) + 6
+    assert np.array_equal(edges, expected_edges) and len(expected) == len(ends) + 6
