@@ -33,7 +33,7 @@ from typing import Any, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings, Settings
-from dedup.document import Document, covered_chars, span_mask
+from dedup.document import Document, Span, span_mask
 from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.aligned_sentences import mirrored_pairs
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
@@ -97,6 +97,8 @@ def _is_verbatim(p: Passage, settings: PassageSettings | None, texts: tuple[str,
     if p.kind != VERBATIM:
         return False
     if settings is None or texts is None or p.score >= settings.dense_verbatim_score:
+        return True
+    if texts[0].isascii() and texts[1].isascii():  # no dense script (and str.isascii is a flag, not a scan)
         return True
     return not all(_dense_chars(text[span.start : span.end], np.ones(len(span), dtype=bool)) * 2 > len(span)
                    for text, span in zip(texts, (p.a, p.b)))
@@ -171,7 +173,7 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     text = texts["ab".index(side)] if texts is not None else None
     if len(unquoted) == len(spans) and (text is None or text.isascii()):
         # Nothing quoted and no dense script: the same counts from the spans' unions, without masks.
-        n_evidence, n_verbatim = covered_chars(length, [s for s, _ in unquoted]), covered_chars(length, [s for s, v in unquoted if v])
+        n_evidence, n_verbatim = _union_chars([s for s, _ in unquoted]), _union_chars([s for s, v in unquoted if v])
         weight = n_evidence if text is not None else 0
         return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, 0, longest, weight)
     quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])
@@ -180,6 +182,22 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     n_evidence, n_verbatim = int(evidence.sum()), int(verbatim.sum())
     weight = n_evidence + 2 * _dense_chars(text, evidence) if text is not None else 0
     return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest, weight)
+
+
+def _union_chars(spans: Sequence[Span]) -> int:
+    """Characters inside any of ``spans`` (offsets not negative): what
+    :func:`dedup.document.covered_chars` counts in a text reaching their last end, without
+    its checks of each span's type and bounds (a passage or two a pair)."""
+    if len(spans) == 1:
+        return max(0, spans[0].end - spans[0].start)
+    covered = reach = 0
+    for start, end in sorted([(s.start, s.end) for s in spans]):
+        if start < reach:
+            start = reach
+        if end > start:
+            covered += end - start
+            reach = end
+    return covered
 
 
 def evidence(alignment: Alignment) -> tuple[int, int, int]:
@@ -204,7 +222,8 @@ def verbatim_share(alignment: Alignment, sides: tuple[SideMeasure, SideMeasure] 
     """
     a, b = sides if sides is not None else (measure_side(alignment, "a"), measure_side(alignment, "b"))
     total = a.evidence + b.evidence
-    return float(np.round((a.verbatim + b.verbatim) / total, 4)) if total else 0.0
+    # the scalar's own round: np.round's rounding, without its wrappers
+    return float(np.float64((a.verbatim + b.verbatim) / total).round(4)) if total else 0.0
 
 
 def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None,
