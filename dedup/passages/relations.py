@@ -33,8 +33,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings, Settings
-from dedup.document import Document, Span, span_mask
-from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
+from dedup.document import Document, span_mask
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, union_chars, whole_document_stats
 from dedup.passages.aligned_sentences import mirrored_pairs
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
@@ -173,7 +173,7 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     text = texts["ab".index(side)] if texts is not None else None
     if len(unquoted) == len(spans) and (text is None or text.isascii()):
         # Nothing quoted and no dense script: the same counts from the spans' unions, without masks.
-        n_evidence, n_verbatim = _union_chars([s for s, _ in unquoted]), _union_chars([s for s, v in unquoted if v])
+        n_evidence, n_verbatim = union_chars(length, [(s.start, s.end) for s, _ in unquoted]), union_chars(length, [(s.start, s.end) for s, v in unquoted if v])
         weight = n_evidence if text is not None else 0
         return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, 0, longest, weight)
     quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])
@@ -182,22 +182,6 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     n_evidence, n_verbatim = int(evidence.sum()), int(verbatim.sum())
     weight = n_evidence + 2 * _dense_chars(text, evidence) if text is not None else 0
     return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, int(quoted.sum()), longest, weight)
-
-
-def _union_chars(spans: Sequence[Span]) -> int:
-    """Characters inside any of ``spans`` (offsets not negative): what
-    :func:`dedup.document.covered_chars` counts in a text reaching their last end, without
-    its checks of each span's type and bounds (a passage or two a pair)."""
-    if len(spans) == 1:
-        return max(0, spans[0].end - spans[0].start)
-    covered = reach = 0
-    for start, end in sorted([(s.start, s.end) for s in spans]):
-        if start < reach:
-            start = reach
-        if end > start:
-            covered += end - start
-            reach = end
-    return covered
 
 
 def evidence(alignment: Alignment) -> tuple[int, int, int]:
@@ -376,7 +360,7 @@ def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[S
 
 def mirror(alignment: Alignment) -> Alignment:
     """The same alignment seen from the other side (a and b swapped)."""
-    passages = sorted((replace(p, a=p.b, b=p.a) for p in alignment.passages), key=lambda p: (p.a.start, p.b.start, p.kind))
+    passages = sorted([Passage(p.b, p.a, p.kind, p.score, p.quoted) for p in alignment.passages], key=lambda p: (p.a.start, p.b.start, p.kind))
     pairs = mirrored_pairs(alignment.sentence_pairs)
     stats = dict(alignment.stats)
     if "containment_a" in stats:
