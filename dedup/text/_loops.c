@@ -1487,6 +1487,15 @@ static inline int is_multiple(uint64_t v, const multiple_test_t *test)
     return ((v & ((1ULL << test->zeros) - 1)) == 0) & ((v >> test->zeros) * test->inverse <= test->limit);
 }
 
+/* The hash of the n words from w on, as shingles.shingle_hashes_from_tokens takes it. */
+static inline uint64_t fingerprint(const uint64_t *w, Py_ssize_t n)
+{
+    uint64_t h = w[0];
+    for (Py_ssize_t k = 1; k < n; k++)
+        h = h * Q_TOKEN + w[k];
+    return h;
+}
+
 static Py_ssize_t sampled_ngram_loop(const uint64_t *tokens, const int64_t *first, Py_ssize_t texts, Py_ssize_t n, const multiple_test_t *sample,
                                      int64_t base, uint64_t *hashes, int64_t *owners)
 {
@@ -1671,6 +1680,56 @@ static PyObject *sort_by_hash(PyObject *self, PyObject *args)
 }
 
 /* ---- end of the passage index's fingerprints ---- */
+
+/* ---- a text's verbatim seeds ----
+ *
+ * seed_table: the n-token hashes of a text (as shingle_hashes_from_tokens
+ * takes them) that hold no masked token, with their positions, sorted by
+ * hash (equal ones by position) by sort_pairs_loop, as by_hash sorts them:
+ * verbatim.seed_table without numpy's passes over the tokens. */
+
+static PyObject *seed_table(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 1, 8, 8}; /* token hashes, masked (bool), out hashes, out positions */
+    Py_buffer views[4];
+    Py_ssize_t n, count = 0;
+    (void)self;
+    if (take_buffers_and_ints(args, "seed_table", 4, sizes, 2, views, 2, &n, 1) < 0)
+        return NULL;
+    const Py_ssize_t tokens = views[0].len / 8, room = tokens >= n ? tokens - n + 1 : 0;
+    if (n < 1 || views[1].len != tokens || views[2].len / 8 < room || views[3].len / 8 < room) {
+        PyErr_SetString(PyExc_ValueError, "seed_table: n must be positive, masked one flag a token, the outputs of len(tokens) - n + 1 items");
+        return release_buffers(views, 4, NULL);
+    }
+    const uint64_t *hashes = views[0].buf;
+    const uint8_t *masked = views[1].buf;
+    uint64_t *grams = malloc((size_t)(room + 1) * sizeof(uint64_t));
+    int64_t *at = malloc((size_t)(room + 1) * sizeof(int64_t));
+    if (grams == NULL || at == NULL) {
+        free(grams);
+        free(at);
+        return release_buffers(views, 4, PyErr_NoMemory());
+    }
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t open_run = 0; /* unmasked tokens ending at the current one */
+    for (Py_ssize_t t = 0; t < tokens; t++) {
+        open_run = masked[t] ? 0 : open_run + 1;
+        if (t + 1 < n || open_run < n)
+            continue;
+        grams[count] = fingerprint(hashes + t + 1 - n, n);
+        at[count++] = t + 1 - n;
+    }
+    failed = sort_pairs_loop(grams, at, count, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    free(grams);
+    free(at);
+    if (failed)
+        return release_buffers(views, 4, PyErr_NoMemory());
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+/* ---- end of a text's verbatim seeds ---- */
 
 /* ---- The tokens and shingles of a batch of texts (stage 1) ----
  *
@@ -1989,15 +2048,6 @@ typedef struct {
     int64_t seen;  /* the pair for which text b has already met it */
 } anchor_slot_t;
 
-/* The hash of the n words from w on, as shingles.shingle_hashes_from_tokens takes it. */
-static inline uint64_t fingerprint(const uint64_t *w, Py_ssize_t n)
-{
-    uint64_t h = w[0];
-    for (Py_ssize_t k = 1; k < n; k++)
-        h = h * Q_TOKEN + w[k];
-    return h;
-}
-
 static PyObject *anchor_overlaps(PyObject *self, PyObject *args)
 {
     static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* words, bounds, pairs, out */
@@ -2229,6 +2279,10 @@ static PyMethodDef methods[] = {
     {"shared_shingles", shared_shingles, METH_VARARGS,
      "shared_shingles(tokens_a, tokens_b, n) -> (size_a, size_b, common): the distinct shingles of two texts'\n"
      "uint64 token hashes (as segment_shingles takes them) and how many both hold."},
+    {"seed_table", seed_table, METH_VARARGS,
+     "seed_table(tokens, masked, n, hashes, positions) -> count: the n-token hashes of the uint64 token hashes\n"
+     "that hold no masked token (bool, one a token), with their int64 positions, sorted by hash (equal ones by\n"
+     "position), into the first count items of the outputs (len(tokens) - n + 1 items each)."},
     {"anchor_overlaps", anchor_overlaps, METH_VARARGS,
      "anchor_overlaps(words, bounds, pairs, out, n, sample, window, enough): for each int64 pair (a, b) of\n"
      "texts (text t: the uint64 word hashes words[bounds[t]:bounds[t + 1]], int64 bounds), the best share of the\n"
