@@ -184,8 +184,12 @@ class Prepared:
 
 def prepare(text: str, masks: Sequence[Span] | None = None) -> Prepared:
     """Prepare one original text (and its boilerplate masks) for alignment."""
-    prepared = prepare_text(text, list(masks or ()))
-    return Prepared(prepared, quoted_mask(text)[prepared.token_starts])
+    masks = list(masks or ())
+    prepared = prepare_text(text, masks)
+    out = Prepared(prepared, quoted_mask(text)[prepared.token_starts])
+    if not masks:  # nothing masked: the counts without a pass over the flags
+        out.masked_char_count, out.open_tokens = 0, prepared.n_tokens
+    return out
 
 
 def _token_span(p: PreparedText, first: int, last: int) -> Span:
