@@ -80,7 +80,8 @@ class AlignedSentences(Sequence[SentencePair]):
         """The same pairs seen from b (a and b swapped), ordered by their new
         a's start, then their new b's (as :func:`mirrored_pairs` orders them)."""
         sa, sb, rows, cols = self.sentences_a, self.sentences_b, self.rows, self.cols
-        order = sorted(range(len(rows)), key=lambda k: (sb[cols[k]].start, sa[rows[k]].start))
+        keys = [(sb[j].start, sa[i].start) for i, j in zip(rows, cols)]
+        order = sorted(range(len(rows)), key=keys.__getitem__)
         return AlignedSentences(sb, sa, [cols[k] for k in order], [rows[k] for k in order],
                                 [self.scores[k] for k in order], [self.verbatim[k] for k in order])
 

@@ -33,8 +33,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings, Settings
-from dedup.document import Document, covered_chars, span_mask
-from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
+from dedup.document import Document, span_mask
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, union_chars, whole_document_stats
 from dedup.passages.aligned_sentences import mirrored_pairs
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
@@ -97,6 +97,8 @@ def _is_verbatim(p: Passage, settings: PassageSettings | None, texts: tuple[str,
     if p.kind != VERBATIM:
         return False
     if settings is None or texts is None or p.score >= settings.dense_verbatim_score:
+        return True
+    if texts[0].isascii() and texts[1].isascii():  # no dense script (and str.isascii is a flag, not a scan)
         return True
     return not all(_dense_chars(text[span.start : span.end], np.ones(len(span), dtype=bool)) * 2 > len(span)
                    for text, span in zip(texts, (p.a, p.b)))
@@ -171,7 +173,7 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     text = texts["ab".index(side)] if texts is not None else None
     if len(unquoted) == len(spans) and (text is None or text.isascii()):
         # Nothing quoted and no dense script: the same counts from the spans' unions, without masks.
-        n_evidence, n_verbatim = covered_chars(length, [s for s, _ in unquoted]), covered_chars(length, [s for s, v in unquoted if v])
+        n_evidence, n_verbatim = union_chars(length, [(s.start, s.end) for s, _ in unquoted]), union_chars(length, [(s.start, s.end) for s, v in unquoted if v])
         weight = n_evidence if text is not None else 0
         return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, 0, longest, weight)
     quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])
@@ -204,7 +206,8 @@ def verbatim_share(alignment: Alignment, sides: tuple[SideMeasure, SideMeasure] 
     """
     a, b = sides if sides is not None else (measure_side(alignment, "a"), measure_side(alignment, "b"))
     total = a.evidence + b.evidence
-    return float(np.round((a.verbatim + b.verbatim) / total, 4)) if total else 0.0
+    # the scalar's own round: np.round's rounding, without its wrappers
+    return float(np.float64((a.verbatim + b.verbatim) / total).round(4)) if total else 0.0
 
 
 def classify(alignment: Alignment, settings: PassageSettings, texts: tuple[str, str] | None = None,
@@ -357,7 +360,7 @@ def lift_soft_masks(alignment: Alignment, texts: tuple[str, str], masks: tuple[S
 
 def mirror(alignment: Alignment) -> Alignment:
     """The same alignment seen from the other side (a and b swapped)."""
-    passages = sorted((replace(p, a=p.b, b=p.a) for p in alignment.passages), key=lambda p: (p.a.start, p.b.start, p.kind))
+    passages = sorted([Passage(p.b, p.a, p.kind, p.score, p.quoted) for p in alignment.passages], key=lambda p: (p.a.start, p.b.start, p.kind))
     pairs = mirrored_pairs(alignment.sentence_pairs)
     stats = dict(alignment.stats)
     if "containment_a" in stats:

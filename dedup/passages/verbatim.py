@@ -25,6 +25,7 @@ _MAX_REPEATS = 8
 # The compiled runs and merge, or None (then the numpy and Python code below).
 _diagonal_runs = compiled_loop("diagonal_runs")
 _merged_runs = compiled_loop("merged_runs")
+_seed_table = compiled_loop("seed_table")
 
 
 @dataclass(frozen=True)
@@ -67,10 +68,16 @@ class SeedTable:
     positions: np.ndarray
 
 
-def seed_table(text: PreparedText, n: int) -> SeedTable:
-    """The :class:`SeedTable` of ``text`` for seeds of ``n`` tokens."""
+def seed_table(text: PreparedText, n: int, compiled: bool = True) -> SeedTable:
+    """The :class:`SeedTable` of ``text`` for seeds of ``n`` tokens (in one
+    call of the compiled loop where it was built and ``compiled`` is true)."""
     if text.n_tokens < n:
         return SeedTable(np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    if compiled and _seed_table is not None:
+        room = text.n_tokens - n + 1
+        hashes, positions = np.empty(room, dtype=np.uint64), np.empty(room, dtype=np.int64)
+        count = _seed_table(text.hashes, np.ascontiguousarray(text.masked, dtype=bool), n, hashes, positions)
+        return SeedTable(hashes[:count], positions[:count])
     hashes = shingle_hashes_from_tokens(text.hashes, n)
     # by_hash: a stable sort by hash carrying the positions (compiled where built)
     if not text.masked.any():  # every n-gram is a seed

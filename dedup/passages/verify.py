@@ -27,6 +27,8 @@ from dedup.passages.candidates import index_text, run_all
 from dedup.passages.index import Anchors, batch_anchors, context_overlap
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import SideMeasure, align_symmetric, hard_masks, lift_soft_masks, measure_sides, pair_fields, verbatim_share
+from dedup.text.ngrams import word_hashes
+from dedup.text.shingles import HASH_CHUNK_CHARS, code_tokens, compiled_loop
 
 
 @dataclass
@@ -149,14 +151,12 @@ def verify_pairs(
     ps = settings.passages
     ids = document_ids(docs)  # a store reads ids from a column, not each document from disk
     checked = [ps.min_anchor_overlap > 0 and (shared is None or shared[n] < ANCHORS_ENOUGH) for n in range(len(pairs))]
-    anchored = _anchors_of(docs, ids, [k for n, pair in enumerate(pairs) if checked[n] for k in pair], masks, ps)
+    overlaps = iter(context_overlaps(docs, ids, [pair for n, pair in enumerate(pairs) if checked[n]], masks, ps))
     prepared = _PreparedCache(docs, pairs, masks, 2 * settings.max_chars)
     found: list[PassagePair] = []
     for n, (i, j) in enumerate(pairs):
-        if checked[n]:
-            overlap = context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap)
-            if overlap < ps.min_anchor_overlap:
-                continue
+        if checked[n] and next(overlaps) < ps.min_anchor_overlap:
+            continue
         pa, pb = prepared.pair(n, i, j)
         alignment = align_symmetric(pa, pb, settings, align_prepared)
         texts = (pa.text.text, pb.text.text)
@@ -184,6 +184,64 @@ def _plain_sides(alignment: Alignment, ps, measures: tuple[SideMeasure, SideMeas
 # Characters of the texts whose anchors are taken in one pass: enough to
 # spread the per-call cost, few enough to bound the temporaries.
 _ANCHOR_BATCH_CHARS = 1 << 20
+# The compiled anchor check (dedup/text/_loops.c), or None where not built.
+_anchor_overlaps = compiled_loop("anchor_overlaps")
+
+
+def context_overlaps(docs: Sequence[Document], ids: Sequence[str], pairs: Sequence[tuple[int, int]], masks, ps,
+                     compiled: bool = True) -> list[float]:
+    """:func:`~dedup.passages.index.context_overlap` of each pair's texts
+    (:func:`index_text`, hard masks blanked out), stopping at
+    ``ps.min_anchor_overlap``: at or above it, a pair's figure may be
+    another share at or above it than the reference's (the shared
+    fingerprints are visited in another order); below it, the same.
+
+    The compiled loop, where built (and ``compiled`` is true), takes every
+    text's fingerprints from its word hashes once and looks each pair's up
+    in a hash table, instead of sorting every text's fingerprints by hash;
+    otherwise each text's :class:`Anchors` are taken (:func:`_anchors_of`).
+    """
+    if not pairs:
+        return []
+    if not (compiled and _anchor_overlaps is not None):
+        anchored = _anchors_of(docs, ids, [k for pair in pairs for k in pair], masks, ps)
+        return [context_overlap(anchored[i], anchored[j], ps.anchor_window, ps.min_anchor_overlap) for i, j in pairs]
+    wanted = list(dict.fromkeys(k for pair in pairs for k in pair))  # distinct, in order of first need
+    words, counts = [], []
+    batch: list[str] = []
+    chars = 0
+    for k in wanted:
+        text = index_text(docs[k], hard_masks(masks.get(ids[k])))
+        if batch and chars + len(text) + 1 > HASH_CHUNK_CHARS:
+            _add_words(batch, words, counts)
+            batch, chars = [], 0
+        batch.append(text)
+        chars += len(text) + 1
+    _add_words(batch, words, counts)
+    all_words = np.concatenate(words)
+    bounds = np.concatenate(([0], np.cumsum(np.concatenate(counts)))).astype(np.int64)
+    local = {k: n for n, k in enumerate(wanted)}
+    text_pairs = np.array([(local[i], local[j]) for i, j in pairs], dtype=np.int64)
+    out = np.zeros(len(pairs), dtype=np.float64)
+    _anchor_overlaps(all_words, bounds, text_pairs, out, ps.index_ngram, ps.index_sample, ps.anchor_window, float(ps.min_anchor_overlap))
+    return out.tolist()
+
+
+def _add_words(texts: list[str], words: list[np.ndarray], counts: list[np.ndarray]) -> None:
+    """Append the word hashes of ``texts`` (as :func:`word_hashes` takes
+    them) to ``words`` and each text's number of words to ``counts``: ASCII
+    texts that fit one pass by the compiled loop that writes the hashes
+    alone (half the time of one that also writes every word's offsets)."""
+    joined = " ".join(texts) + " "
+    if len(joined) <= HASH_CHUNK_CHARS and joined.isascii():
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        hashes, first = code_tokens(np.frombuffer(joined.encode("ascii"), dtype=np.uint8), lengths)
+        words.append(hashes)
+        counts.append(np.diff(first))
+        return
+    hashes, owners = word_hashes(texts)
+    words.append(hashes)
+    counts.append(np.bincount(owners, minlength=len(texts)))
 
 
 def _anchors_of(docs: Sequence[Document], ids: Sequence[str], wanted: Sequence[int], masks, ps) -> dict[int, Anchors]:

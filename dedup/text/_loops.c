@@ -1487,6 +1487,15 @@ static inline int is_multiple(uint64_t v, const multiple_test_t *test)
     return ((v & ((1ULL << test->zeros) - 1)) == 0) & ((v >> test->zeros) * test->inverse <= test->limit);
 }
 
+/* The hash of the n words from w on, as shingles.shingle_hashes_from_tokens takes it. */
+static inline uint64_t fingerprint(const uint64_t *w, Py_ssize_t n)
+{
+    uint64_t h = w[0];
+    for (Py_ssize_t k = 1; k < n; k++)
+        h = h * Q_TOKEN + w[k];
+    return h;
+}
+
 static Py_ssize_t sampled_ngram_loop(const uint64_t *tokens, const int64_t *first, Py_ssize_t texts, Py_ssize_t n, const multiple_test_t *sample,
                                      int64_t base, uint64_t *hashes, int64_t *owners)
 {
@@ -1671,6 +1680,56 @@ static PyObject *sort_by_hash(PyObject *self, PyObject *args)
 }
 
 /* ---- end of the passage index's fingerprints ---- */
+
+/* ---- a text's verbatim seeds ----
+ *
+ * seed_table: the n-token hashes of a text (as shingle_hashes_from_tokens
+ * takes them) that hold no masked token, with their positions, sorted by
+ * hash (equal ones by position) by sort_pairs_loop, as by_hash sorts them:
+ * verbatim.seed_table without numpy's passes over the tokens. */
+
+static PyObject *seed_table(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 1, 8, 8}; /* token hashes, masked (bool), out hashes, out positions */
+    Py_buffer views[4];
+    Py_ssize_t n, count = 0;
+    (void)self;
+    if (take_buffers_and_ints(args, "seed_table", 4, sizes, 2, views, 2, &n, 1) < 0)
+        return NULL;
+    const Py_ssize_t tokens = views[0].len / 8, room = tokens >= n ? tokens - n + 1 : 0;
+    if (n < 1 || views[1].len != tokens || views[2].len / 8 < room || views[3].len / 8 < room) {
+        PyErr_SetString(PyExc_ValueError, "seed_table: n must be positive, masked one flag a token, the outputs of len(tokens) - n + 1 items");
+        return release_buffers(views, 4, NULL);
+    }
+    const uint64_t *hashes = views[0].buf;
+    const uint8_t *masked = views[1].buf;
+    uint64_t *grams = malloc((size_t)(room + 1) * sizeof(uint64_t));
+    int64_t *at = malloc((size_t)(room + 1) * sizeof(int64_t));
+    if (grams == NULL || at == NULL) {
+        free(grams);
+        free(at);
+        return release_buffers(views, 4, PyErr_NoMemory());
+    }
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    Py_ssize_t open_run = 0; /* unmasked tokens ending at the current one */
+    for (Py_ssize_t t = 0; t < tokens; t++) {
+        open_run = masked[t] ? 0 : open_run + 1;
+        if (t + 1 < n || open_run < n)
+            continue;
+        grams[count] = fingerprint(hashes + t + 1 - n, n);
+        at[count++] = t + 1 - n;
+    }
+    failed = sort_pairs_loop(grams, at, count, (uint64_t *)views[2].buf, (int64_t *)views[3].buf);
+    Py_END_ALLOW_THREADS
+    free(grams);
+    free(at);
+    if (failed)
+        return release_buffers(views, 4, PyErr_NoMemory());
+    return release_buffers(views, 4, PyLong_FromSsize_t(count));
+}
+
+/* ---- end of a text's verbatim seeds ---- */
 
 /* ---- The tokens and shingles of a batch of texts (stage 1) ----
  *
@@ -1923,6 +1982,183 @@ static PyObject *shared_shingles(PyObject *self, PyObject *args)
 
 /* ---- end of the shingles two texts share ---- */
 
+/* ---- the anchor check of candidate pairs ----
+ *
+ * anchor_overlaps: for each pair of texts, the best agreement of the words
+ * around a fingerprint both hold, as dedup.passages.index.context_overlap
+ * measures it on the texts' Anchors (each text's distinct sampled n-grams at
+ * their first position), without sorting every fingerprint by hash: text a's
+ * fingerprints go into a hash table, and text b's are looked up in it in
+ * text order. The order in which the shared fingerprints are visited differs,
+ * so a pair stopped at `enough` may report another share at or above it;
+ * below it, and without a stop, the share is the same. */
+
+/* The distinct values of v[0..n), sorted in place; returns how many. */
+static Py_ssize_t distinct_sorted(uint64_t *v, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 1; i < n; i++) {
+        const uint64_t x = v[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (k == 0 || v[k - 1] != v[i])
+            v[k++] = v[i];
+    return k;
+}
+
+/* The distinct words within `window` words before and after the n-gram at
+ * `pos` of the text of words [start, end), into out (2 * window items);
+ * returns how many. */
+static Py_ssize_t context_words(const uint64_t *words, int64_t start, int64_t end, int64_t pos, Py_ssize_t n, Py_ssize_t window, uint64_t *out)
+{
+    Py_ssize_t k = 0;
+    for (int64_t i = pos - window > start ? pos - window : start; i < pos; i++)
+        out[k++] = words[i];
+    const int64_t stop = pos + n + window < end ? pos + n + window : end;
+    for (int64_t i = pos + n; i < stop; i++)
+        out[k++] = words[i];
+    return distinct_sorted(out, k);
+}
+
+static Py_ssize_t common_count(const uint64_t *a, Py_ssize_t na, const uint64_t *b, Py_ssize_t nb)
+{
+    Py_ssize_t common = 0;
+    for (Py_ssize_t i = 0, j = 0; i < na && j < nb;) {
+        if (a[i] < b[j])
+            i++;
+        else if (a[i] > b[j])
+            j++;
+        else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    return common;
+}
+
+typedef struct {
+    uint64_t key;
+    int64_t pos;   /* first position of the fingerprint in text a */
+    int64_t owner; /* the pair whose table holds it (stale otherwise) */
+    int64_t seen;  /* the pair for which text b has already met it */
+} anchor_slot_t;
+
+static PyObject *anchor_overlaps(PyObject *self, PyObject *args)
+{
+    static const Py_ssize_t sizes[4] = {8, 8, 8, 8}; /* words, bounds, pairs, out */
+    Py_buffer views[4];
+    Py_ssize_t n, sample, window;
+    double enough;
+    (void)self;
+    if (PyTuple_GET_SIZE(args) != 8) {
+        PyErr_Format(PyExc_TypeError, "anchor_overlaps takes 8 arguments, %zd given", PyTuple_GET_SIZE(args));
+        return NULL;
+    }
+    PyObject *rest = PyTuple_GetSlice(args, 4, 8), *buffers = PyTuple_GetSlice(args, 0, 4);
+    if (rest == NULL || buffers == NULL || !PyArg_ParseTuple(rest, "nnnd", &n, &sample, &window, &enough)) {
+        Py_XDECREF(rest);
+        Py_XDECREF(buffers);
+        return NULL;
+    }
+    Py_DECREF(rest);
+    const int taken = take_buffers(buffers, "anchor_overlaps", 4, sizes, 3, views);
+    Py_DECREF(buffers);
+    if (taken < 0)
+        return NULL;
+    const uint64_t *words = views[0].buf;
+    const int64_t *bounds = views[1].buf, *pairs = views[2].buf;
+    double *out = views[3].buf;
+    const Py_ssize_t n_words = views[0].len / 8, n_texts = views[1].len / 8 - 1, n_pairs = views[2].len / 16;
+    if (n < 1 || sample < 1 || window < 0) {
+        PyErr_SetString(PyExc_ValueError, "anchor_overlaps: n and sample must be positive, window not negative");
+        return release_buffers(views, 4, NULL);
+    }
+    if (n_texts < 0 || bounds[0] != 0 || !segments_within(bounds, n_texts, n_words) || views[2].len % 16 != 0 || views[3].len / 8 != n_pairs) {
+        PyErr_SetString(PyExc_ValueError, "anchor_overlaps: bounds, pairs or out do not fit the words");
+        return release_buffers(views, 4, NULL);
+    }
+    for (Py_ssize_t k = 0; k < 2 * n_pairs; k++)
+        if (pairs[k] < 0 || pairs[k] >= n_texts) {
+            PyErr_SetString(PyExc_ValueError, "anchor_overlaps: a pair names no text");
+            return release_buffers(views, 4, NULL);
+        }
+    Py_ssize_t longest = 0;
+    for (Py_ssize_t t = 0; t < n_texts; t++)
+        if (bounds[t + 1] - bounds[t] > longest)
+            longest = bounds[t + 1] - bounds[t];
+    size_t capacity = 16; /* room for the longest text; a pair takes the first slots it needs */
+    while (capacity < 2 * (size_t)longest)
+        capacity <<= 1;
+    anchor_slot_t *table = malloc(capacity * sizeof(anchor_slot_t));
+    uint64_t *context = malloc((size_t)(4 * window + 2) * sizeof(uint64_t));
+    if (table == NULL || context == NULL) {
+        free(table);
+        free(context);
+        return release_buffers(views, 4, PyErr_NoMemory());
+    }
+    Py_BEGIN_ALLOW_THREADS
+    const multiple_test_t every = multiple_test_of((uint64_t)sample);
+    for (size_t s = 0; s < capacity; s++)
+        table[s].owner = table[s].seen = -1;
+    uint64_t *wa = context, *wb = context + 2 * window + 1;
+    for (Py_ssize_t k = 0; k < n_pairs; k++) {
+        const int64_t ta = pairs[2 * k], tb = pairs[2 * k + 1];
+        double best = 0.0;
+        /* a table twice the size of text a's words: small ones stay in the cache */
+        size_t mask = 15;
+        while (mask + 1 < 2 * (size_t)(bounds[ta + 1] - bounds[ta]))
+            mask = 2 * mask + 1;
+        /* text a's distinct fingerprints at their first position */
+        for (int64_t p = bounds[ta]; p + n <= bounds[ta + 1]; p++) {
+            const uint64_t h = fingerprint(words + p, n);
+            if (!is_multiple(h >> 23, &every))
+                continue;
+            size_t s = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & mask;
+            while (table[s].owner == k && table[s].key != h)
+                s = (s + 1) & mask;
+            if (table[s].owner != k) {
+                table[s].key = h;
+                table[s].pos = p;
+                table[s].owner = k;
+            }
+        }
+        /* text b's, each at its first position, looked up */
+        for (int64_t q = bounds[tb]; q + n <= bounds[tb + 1]; q++) {
+            const uint64_t h = fingerprint(words + q, n);
+            if (!is_multiple(h >> 23, &every))
+                continue;
+            size_t s = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & mask;
+            while (table[s].owner == k && table[s].key != h)
+                s = (s + 1) & mask;
+            if (table[s].owner != k || table[s].seen == k)
+                continue;
+            table[s].seen = k;
+            const Py_ssize_t na = context_words(words, bounds[ta], bounds[ta + 1], table[s].pos, n, window, wa);
+            const Py_ssize_t nb = context_words(words, bounds[tb], bounds[tb + 1], q, n, window, wb);
+            if (na == 0 || nb == 0)
+                continue;
+            const double share = (double)common_count(wa, na, wb, nb) / (double)(na < nb ? na : nb);
+            if (share > best)
+                best = share;
+            if (best >= enough)
+                break;
+        }
+        out[k] = best;
+    }
+    Py_END_ALLOW_THREADS
+    free(table);
+    free(context);
+    Py_INCREF(Py_None);
+    return release_buffers(views, 4, Py_None);
+}
+
+/* ---- end of the anchor check of candidate pairs ---- */
+
 /* ---- MinHash minima of 64-bit shingle hashes (stage 1) ----
  *
  * - shingle_minima: segment_minima of the shingle hashes folded to 32 bits
@@ -2043,6 +2279,16 @@ static PyMethodDef methods[] = {
     {"shared_shingles", shared_shingles, METH_VARARGS,
      "shared_shingles(tokens_a, tokens_b, n) -> (size_a, size_b, common): the distinct shingles of two texts'\n"
      "uint64 token hashes (as segment_shingles takes them) and how many both hold."},
+    {"seed_table", seed_table, METH_VARARGS,
+     "seed_table(tokens, masked, n, hashes, positions) -> count: the n-token hashes of the uint64 token hashes\n"
+     "that hold no masked token (bool, one a token), with their int64 positions, sorted by hash (equal ones by\n"
+     "position), into the first count items of the outputs (len(tokens) - n + 1 items each)."},
+    {"anchor_overlaps", anchor_overlaps, METH_VARARGS,
+     "anchor_overlaps(words, bounds, pairs, out, n, sample, window, enough): for each int64 pair (a, b) of\n"
+     "texts (text t: the uint64 word hashes words[bounds[t]:bounds[t + 1]], int64 bounds), the best share of the\n"
+     "distinct words within window words of a sampled n-gram both hold\n"
+     "(at its first position in each) that the text with fewer also has there, stopping at enough; into the\n"
+     "float64 out, 0.0 where they hold none."},
     {"shingle_minima", shingle_minima, METH_VARARGS,
      "shingle_minima(hashes, offsets, a, b, out): segment_minima of the uint64 hashes folded to 32 bits\n"
      "(high word xor low word) and mixed with the MurmurHash3 finaliser, as minhash_segments(fold32(hashes))."},

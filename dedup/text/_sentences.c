@@ -501,6 +501,10 @@ static int is_ascii_token_char(Py_UCS1 c) { return (Py_UCS1)(c - '0') <= 9 || (P
 /* The token multiplier and hash finaliser of dedup.text.shingles (the
  * 64-bit FNV prime, SplitMix64's finaliser). */
 #define TOKEN_P 0x100000001B3ULL
+#define TOKEN_POWERS 32
+
+/* TOKEN_P ** k (mod 2 ** 64) for a token's first characters, set at import. */
+static uint64_t token_powers[TOKEN_POWERS];
 
 static uint64_t token_mix(uint64_t z)
 {
@@ -515,7 +519,7 @@ static uint64_t token_mix(uint64_t z)
  * the tokens of the folded text, in the same pass: each token's hash,
  * original start and end, and start and end in the folded text (tokens
  * are runs of letters and digits, which the fold keeps one for one, so
- * each is hashed as it is written). */
+ * each is hashed as it is written, a whole token at a time). */
 static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
 {
     PyObject *result = NULL, *folded = NULL;
@@ -540,37 +544,44 @@ static PyObject *fold_ascii_tokens(const Py_UCS1 *text, Py_ssize_t n)
     int64_t *t_start = (int64_t *)PyByteArray_AS_STRING(arrays[1]), *t_end = (int64_t *)PyByteArray_AS_STRING(arrays[2]);
     int64_t *f_start = (int64_t *)PyByteArray_AS_STRING(arrays[3]), *f_end = (int64_t *)PyByteArray_AS_STRING(arrays[4]);
     Py_ssize_t count = 0, space = -1, tokens = 0;
-    int in_token = 0;
-    uint64_t sum = 0, power = 1;
-    for (Py_ssize_t i = 0; i < n; i++) {
+    for (Py_ssize_t i = 0; i < n;) {
         const Py_UCS1 c = text[i];
         if (is_ascii_space(c)) {
             if (space < 0)
                 space = i;
-            if (in_token)
-                hash[tokens] = token_mix(sum), tokens++, in_token = 0;
+            i++;
             continue;
         }
         if (space >= 0 && count > 0)
             chars[count++] = ' ';
         space = -1;
-        const Py_UCS1 lower = ascii_lower(c);
-        if (is_ascii_token_char(c)) {
-            if (!in_token) {
-                in_token = 1, sum = 0, power = 1;
-                t_start[tokens] = i, f_start[tokens] = count;
-            }
-            sum += (uint64_t)lower * power;
-            power *= TOKEN_P;
-            t_end[tokens] = i + 1, f_end[tokens] = count + 1;
-        } else if (in_token) {
-            hash[tokens] = token_mix(sum), tokens++;
-            in_token = 0;
+        if (!is_ascii_token_char(c)) {
+            chars[count++] = ascii_lower(c);
+            i++;
+            continue;
         }
-        chars[count++] = lower;
+        /* a whole token: its first characters weighed by the table of
+         * powers, so that no multiply waits on the one before */
+        t_start[tokens] = i, f_start[tokens] = count;
+        uint64_t sum = 0;
+        Py_ssize_t k = 0;
+        for (; i < n && k < TOKEN_POWERS && is_ascii_token_char(text[i]); i++, k++) {
+            const Py_UCS1 lower = ascii_lower(text[i]);
+            sum += (uint64_t)lower * token_powers[k];
+            chars[count++] = lower;
+        }
+        if (k == TOKEN_POWERS) {
+            uint64_t power = token_powers[TOKEN_POWERS - 1] * TOKEN_P;
+            for (; i < n && is_ascii_token_char(text[i]); i++) {
+                const Py_UCS1 lower = ascii_lower(text[i]);
+                sum += (uint64_t)lower * power;
+                power *= TOKEN_P;
+                chars[count++] = lower;
+            }
+        }
+        t_end[tokens] = i, f_end[tokens] = count;
+        hash[tokens++] = token_mix(sum);
     }
-    if (in_token)
-        hash[tokens] = token_mix(sum), tokens++;
     folded = PyUnicode_FromKindAndData(PyUnicode_1BYTE_KIND, chars, count);
     if (folded == NULL)
         goto done;
@@ -786,5 +797,10 @@ static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_sentences", "The co
 
 PyMODINIT_FUNC PyInit__sentences(void)
 {
+    uint64_t power = 1;
+    for (int k = 0; k < TOKEN_POWERS; k++) {
+        token_powers[k] = power;
+        power *= TOKEN_P;
+    }
     return PyModule_Create(&module);
 }

@@ -159,3 +159,18 @@ def test_long_sentences_are_cut_on_word_boundaries() -> None:
     middle = pieces[1:-1]
     assert len(middle) == 3 and " ".join(middle) == "Start " + " ".join(f"word{k}" for k in range(149)) + " end."
     assert all(b - a <= 60 for a, b in prepared.sentence_tokens.tolist())
+
+
+def test_counts_set_when_nothing_is_masked_are_those_the_flags_give() -> None:
+    from dedup.document import Span
+    from dedup.passages.align import Prepared, prepare
+    from dedup.text.quotes import quoted_mask
+    from dedup.text.sentences import prepare_text
+
+    text = "A first sentence here. And a \u201cquoted\u201d second one, longer than the first."
+    for masks in (None, [], [Span(2, 7)], [Span(5, 5)]):
+        got = prepare(text, masks)
+        plain = prepare_text(text, list(masks or ()))
+        made = Prepared(plain, quoted_mask(text)[plain.token_starts])  # counted from the flags
+        assert (got.masked_char_count, got.open_tokens) == (made.masked_char_count, made.open_tokens)
+    assert prepare(text, [Span(2, 7)]).masked_char_count == 5

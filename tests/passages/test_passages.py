@@ -176,12 +176,12 @@ def test_pairs_sharing_many_fingerprints_skip_the_context_check(monkeypatch) -> 
     pairs, counts = _candidates(docs, Settings())
     assert pairs.tolist() == [[0, 1]] and counts[0] >= passages.ANCHORS_ENOUGH
     checked = []
-    original = passages.context_overlap
-    monkeypatch.setattr(passages, "context_overlap", lambda *a: checked.append(1) or original(*a))
+    original = passages.context_overlaps
+    monkeypatch.setattr(passages, "context_overlaps", lambda docs, ids, pairs, *a: checked.extend(pairs) or original(docs, ids, pairs, *a))
     assert [p.relation for p in find_passage_pairs(docs, Settings())] == ["partial_copy"]
     assert checked == []
     assert [p.relation for p in passages.verify_pairs(docs, [(0, 1)], Settings())] == ["partial_copy"]
-    assert checked == [1]  # without the counts every pair is checked
+    assert checked == [(0, 1)]  # without the counts every pair is checked
 
 
 def test_passages_start_and_end_at_word_characters() -> None:

@@ -77,3 +77,30 @@ def test_orders_before_is_the_order_key_comparison_and_hashes_only_on_a_length_t
     shorter, longer = prepare(texts[0]), prepare(texts[2])
     assert shorter.orders_before(longer) and not longer.orders_before(shorter)
     assert "order_key" not in vars(shorter) and "order_key" not in vars(longer)  # lengths differ: no text hashed
+
+
+def test_union_of_passage_spans_counts_what_covered_chars_counts() -> None:
+    import random
+
+    from dedup.document import Span, covered_chars
+    from dedup.passages.align import union_chars
+
+    rng = random.Random(4)
+    for _ in range(3000):
+        spans = [Span(a, a + rng.randint(0, 40)) for a in (rng.randint(0, 200) for _ in range(rng.randint(1, 6)))]
+        length = rng.choice([max(s.end for s in spans), rng.randint(0, 250)])
+        assert union_chars(length, [(s.start, s.end) for s in spans]) == covered_chars(length, spans)
+
+
+def test_a_loose_verbatim_passage_counts_as_verbatim_unless_in_a_dense_script() -> None:
+    from dedup.document import Span
+    from dedup.passages.align import VERBATIM, Passage
+    from dedup.passages.relations import _is_verbatim
+
+    ps = PassageSettings()
+    loose = Passage(Span(0, 12), Span(0, 12), VERBATIM, ps.dense_verbatim_score - 0.1)
+    assert _is_verbatim(loose, ps, ("plain words here", "plain words here"))
+    assert _is_verbatim(loose, ps, ("plain words h\u00e9re", "plain words here"))  # not ASCII, not dense
+    dense = "\u4e2d\u6587\u7684\u53e5\u5b50\u91cc\u6ca1\u6709\u7a7a\u683c\u3002"
+    assert not _is_verbatim(loose, ps, (dense, dense))
+    assert _is_verbatim(Passage(Span(0, 12), Span(0, 12), VERBATIM, ps.dense_verbatim_score), ps, (dense, dense))

@@ -208,3 +208,17 @@ def test_exact_runs_of_positions_far_apart_wrap_as_numpy_does() -> None:
         diagonals = positions_b[0] - positions_a
     assert sorted(runs[:, 2].tolist()) == sorted(diagonals.tolist())
     assert sorted(runs[:, 0].tolist()) == sorted(positions_a.tolist())
+
+
+@pytest.mark.parametrize("n", [1, 2, 4, 5])
+def test_compiled_seed_table_equals_the_numpy_one(n: int) -> None:
+    assert verbatim._seed_table is not None, "dedup/text/_loops.c was not built: run make install again"
+    met_masked = 0
+    for a_text, b_text, masks in _pairs() + [("one two", "", [Span(0, 3)]), ("a b c d e f", "", [Span(0, 11)])]:
+        for text in (prepare_text(a_text, masks), prepare_text(b_text)):
+            want = verbatim.seed_table(text, n, compiled=False)
+            got = verbatim.seed_table(text, n)
+            assert got.hashes.dtype == np.uint64 and got.positions.dtype == np.int64
+            assert np.array_equal(got.hashes, want.hashes) and np.array_equal(got.positions, want.positions)
+            met_masked += bool(text.masked.any()) and 0 < want.hashes.size < text.n_tokens - n + 1
+    assert met_masked

@@ -131,7 +131,8 @@ def test_compiled_prepared_text_equals_the_python_one(seed: int) -> None:
         _same_prepared(prepare_text(text, masks), prepare_text(text, masks, compiled=False))
 
 
-_ASCII_PIECES = [piece for piece in _PIECES if piece.isascii()] + ["Word ", "x9 ", "A-b ", "  ", "\n \t", "_", "~`"]
+_ASCII_PIECES = [piece for piece in _PIECES if piece.isascii()] + ["Word ", "x9 ", "A-b ", "  ", "\n \t", "_", "~`",
+                                                                  "Pneumonoultramicroscopicsilicovolcanoconiosis", "AB" * 20]
 
 
 @pytest.mark.parametrize("seed", range(2))
