@@ -322,6 +322,7 @@ def scan_documents(
     problems = as_log(problems)
     docs = list(split_long(docs, settings.max_chars, problems))
     with _engine_for(settings, engine) as engine:
+        _import_text_stages(settings, engine)
         result, index = _run(docs, settings, problems, progress, engine, faults)
         _text_stages(docs, settings, result, engine, index, progress, faults, problems)
     return _finish(result, faults, started)
@@ -330,6 +331,19 @@ def scan_documents(
 def _engine_for(settings: Settings, engine: Engine | None):
     """The given engine (left open for its owner), or a local one for this scan."""
     return engine_or_local(engine, settings.workers)
+
+
+def _import_text_stages(settings: Settings, engine: Engine) -> None:
+    """Import the passage and provenance stages before a local engine's
+    workers fork, so that they share the modules. Imported by each worker
+    with its first chunk of passage pairs (SciPy's sparse module among
+    them), they kept the workers idle 0.25 s while this process, which
+    imported them too, had already handed the chunks out."""
+    if settings.passages.enabled and not getattr(engine, "distributed", False):
+        import dedup.passages.pair_rows  # noqa: F401
+        import dedup.passages.pairs  # noqa: F401
+        import dedup.provenance.composition  # noqa: F401
+        import dedup.provenance.pairs  # noqa: F401
 
 
 def _text_stages(
@@ -516,6 +530,7 @@ def scan_corpus(
     with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, _stopped_on_error(engine), ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
         distributed = getattr(engine, "distributed", False)
+        _import_text_stages(settings, engine)
         if not keep and distributed and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
