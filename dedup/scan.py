@@ -397,8 +397,10 @@ def boilerplate_stage(
 
     timings = result.timing.setdefault("stage_seconds", {})
     found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
-    ids = document_ids(docs)
-    result.documents = updated_rows(result.documents, lambda k, row: row.extra.update(summarize(row.chars, found[ids[k]])))
+    # Each row's own id (the k-th of the store's ids is decoded again); no collection
+    # walks the rows while each gets its summary's objects.
+    with collection_paused():
+        result.documents = updated_rows(result.documents, lambda k, row: row.extra.update(summarize(row.chars, found[row.id])))
     result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
     return reuse_masks(found, settings)
 
