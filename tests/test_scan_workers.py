@@ -7,7 +7,14 @@ import subprocess
 import sys
 import textwrap
 
-from conftest import synthetic_text
+import numpy as np
+import pytest
+from conftest import edit_words, synthetic_text
+
+from dedup.config import Settings
+from dedup.document import Document
+from dedup.report.formats import to_json
+from dedup.scan import scan_corpus, scan_documents
 
 # The modules the passage and provenance stages' worker jobs run in.
 STAGE_MODULES = ("dedup.passages.verify", "dedup.passages.candidates", "dedup.provenance.pairs")
@@ -58,3 +65,59 @@ def test_workers_of_a_document_level_scan_do_not_import_the_text_stages(tmp_path
     workers = _worker_modules(tmp_path, "off")
     assert workers and not any(any(held) for held in workers)
 
+
+def _stable(result) -> dict:
+    out = json.loads(to_json(result))
+    out.pop("timing")
+    return out
+
+
+def test_boilerplate_made_during_stages_2_to_5_is_the_stage_made_after_them(tmp_path):
+    # scan_corpus makes the boilerplate report while stages 2-5 run; scan_documents makes it after them.
+    base = synthetic_text(1)
+    docs = [Document("a", base), Document("b", edit_words(base, 0.05, 2))]
+    docs += [Document(f"c{k}", synthetic_text(10 + k, words=150) + "\n\nShare this article. All rights reserved.") for k in range(30)]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    settings = Settings(jobs=2, batch_size=8)
+    from_files = scan_corpus([path], settings)
+    assert _stable(from_files) == _stable(scan_documents(docs, settings))
+    assert from_files.stats["documents_with_boilerplate"] > 0 and from_files.pairs
+    assert from_files.timing["stage_seconds"]["boilerplate"] > 0
+
+
+def test_an_error_of_the_boilerplate_report_made_during_stages_2_to_5_is_the_scans(tmp_path, monkeypatch):
+    import dedup.boilerplate.detect as detect
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boilerplate report failed")
+
+    monkeypatch.setattr(detect, "boilerplate_report", broken)
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"id": f"d{k}", "text": synthetic_text(k, words=120)}) + "\n" for k in range(20)), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="boilerplate report failed"):
+        scan_corpus([path], Settings(jobs=2, batch_size=8))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_reported_pairs_positions_taken_before_stage_5_are_those_of_its_rows(seed):
+    import random
+
+    from dedup.near.table import DocumentTable, pair_results
+    from dedup.near.verification import Verified
+    from dedup.passages.pair_rows import pair_positions
+    from dedup.text_stages import reported_positions
+
+    rng = random.Random(seed)
+    n = 60
+    table = DocumentTable(ids=[f"doc-{rng.randrange(10**6)}-{k}" for k in range(n)])
+    order = list(range(n))
+    rng.shuffle(order)
+    groups = sorted(sorted(order[k : k + size]) for k, size in zip(range(0, 30, 6), (2, 3, 4, 2, 5)))
+    heads = [k for k in range(n) if not any(k in group[1:] for group in groups)]
+    near = sorted({tuple(sorted(rng.sample(heads, 2))) for _ in range(25)})
+    near = [Verified(i, j, 0.9, 0.9, 0.9) for i, j in near]
+    counts = np.array([rng.randrange(0, 5) for _ in range(n)])
+    rows, _ = pair_results(table, counts, groups, near)
+    assert reported_positions(groups, near).tolist() == pair_positions(rows, table.ids).tolist()
+    assert reported_positions([], []).shape == (0, 2)
