@@ -69,12 +69,14 @@ def text_stages(
         if early is not None:  # and the seconds it took before
             result.timing["stage_seconds"]["boilerplate"] = round(result.timing["stage_seconds"]["boilerplate"] + early.seconds, 3)
     if settings.passages.enabled:
+        # With the pairs started early (a local engine), the clusters are made again while the workers read the provenance signals.
         with _timed(result, "passages"):
-            passage_stage(docs, settings, result, masks, engine, index, progress, faults, problems, early_passages)
+            reclustering = passage_stage(docs, settings, result, masks, engine, index, progress, faults, problems, early_passages,
+                                         clusters_later=early_passages is not None)
         if early_passages is not None:  # from when it started
             result.timing["stage_seconds"]["passages"] = round(time.perf_counter() - early_passages.started, 3)
         with _timed(result, "provenance"):
-            provenance_stage(docs, settings, result, engine)
+            provenance_stage(docs, settings, result, engine, reclustering)
     return result
 
 
@@ -126,7 +128,8 @@ def passage_stage(
     faults: list[StageFault] | None = None,
     problems: ProblemLog | None = None,
     early: EarlyPassages | None = None,
-) -> None:
+    clusters_later: bool = False,
+) -> Callable[[], None] | None:
     """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
 
     Pairs inside a duplicate cluster are not aligned again; near duplicates
@@ -138,6 +141,9 @@ def passage_stage(
     warning in ``result.problems`` and in ``problems`` (whose listener shows it).
     ``early``: the pairs, found from before the result was assembled (with
     the masks ``masks`` were made of); the stage takes them from there.
+    ``clusters_later``: the call that makes the clusters again is returned
+    (``None`` when no near duplicate was found here), not made, when the
+    pairs are a list.
     """
     from dedup.passages.pair_rows import merged_pairs, pair_positions
     from dedup.passages.pairs import find_passage_pairs
@@ -165,8 +171,12 @@ def passage_stage(
     for relation in (PARTIAL_COPY, REWRITE):
         result.stats[f"{relation}_pairs"] = relations[relation]
     result.stats["passage_near_duplicate_pairs"] = near[True]
-    if result.stats["passage_near_duplicate_pairs"]:
-        recluster(result, ids)
+    if not result.stats["passage_near_duplicate_pairs"]:
+        return None
+    if clusters_later and isinstance(result.pairs, list):  # pairs in a file are read by one at a time
+        return partial(recluster, result, ids)
+    recluster(result, ids)
+    return None
 
 
 def _noted(pp, ids: Sequence[str], settings: Settings, result: ScanResult, problems: ProblemLog | None, near: Counter[bool]):
@@ -190,14 +200,27 @@ def _warn_capped(a: str, b: str, settings: Settings, result: ScanResult, problem
         problems.record(problem)
 
 
-def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine | None = None) -> None:
+def provenance_stage(
+    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine | None = None, meanwhile: Callable[[], None] | None = None,
+) -> None:
     """Stage 8: the direction of every reported pair (the documents' signals
     read on ``engine``'s workers, when given) and the composition of every
-    document (its own seconds in ``timing.stage_seconds.composition``)."""
+    document (its own seconds in ``timing.stage_seconds.composition``).
+
+    ``meanwhile``: called while the directions are found on another thread
+    (the clusters made again: the workers read the signals meanwhile); it
+    must leave the pairs as they are (a list).
+    """
     from dedup.provenance.composition import composed_rows
     from dedup.provenance.pairs import direct_pairs
 
-    result.pairs = direct_pairs(docs, result.pairs, settings, engine)
+    if meanwhile is None:
+        result.pairs = direct_pairs(docs, result.pairs, settings, engine)
+    else:
+        directing = Alongside(partial(direct_pairs, docs, result.pairs, settings, engine), "dedup-provenance")
+        directing.start()
+        meanwhile()
+        result.pairs = directing.result()
     started = time.perf_counter()
     result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)

@@ -72,10 +72,12 @@ def _stable(result) -> dict:
     return out
 
 
-def test_boilerplate_made_during_stages_2_to_5_is_the_stage_made_after_them(tmp_path):
-    # scan_corpus makes the boilerplate report while stages 2-5 run; scan_documents makes it after them.
+def test_stages_started_early_give_what_they_give_in_order(tmp_path):
+    # scan_corpus makes the boilerplate report while stages 2-4 run, finds the passage pairs while stage 5 runs and
+    # makes the clusters again while the provenance signals are read; scan_documents does each after the one before.
     base = synthetic_text(1)
-    docs = [Document("a", base), Document("b", edit_words(base, 0.05, 2))]
+    other = synthetic_text(2)
+    docs = [Document("a", base), Document("b", edit_words(base, 0.05, 2)), Document("o", other), Document("o2", edit_words(other, 0.12, 3))]
     docs += [Document(f"c{k}", synthetic_text(10 + k, words=150) + "\n\nShare this article. All rights reserved.") for k in range(30)]
     path = tmp_path / "corpus.jsonl"
     path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
@@ -83,6 +85,7 @@ def test_boilerplate_made_during_stages_2_to_5_is_the_stage_made_after_them(tmp_
     from_files = scan_corpus([path], settings)
     assert _stable(from_files) == _stable(scan_documents(docs, settings))
     assert from_files.stats["documents_with_boilerplate"] > 0 and from_files.pairs
+    assert from_files.stats["passage_near_duplicate_pairs"] > 0  # the clusters were made again
     assert from_files.timing["stage_seconds"]["boilerplate"] > 0
 
 
