@@ -25,23 +25,21 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from array import array
-from collections import Counter
 from contextlib import ExitStack, closing, contextmanager
 from functools import partial
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import numpy as np
 
 from dedup.config import Settings
-from dedup.document import Document, document_ids
+from dedup.document import Document
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local, ships_texts
-from dedup.engine.memory import process_resources, trim_heap
+from dedup.engine.memory import process_resources
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
 from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
-from dedup.io.row_spill import SpilledRows, updated_rows, with_extra
+from dedup.io.row_spill import SpilledRows
 from dedup.io.seen_ids import SeenIds
 from dedup.io.store import IdColumn, temporary_store
 from dedup.near.candidates import pairs_from_keys
@@ -51,11 +49,15 @@ from dedup.near.ranges import plan, read_in_workers
 from dedup.near.sharded import BandKeySpill, KeptSets, keep_shingles, shard_bytes
 from dedup.near.shingle_store import ShingleStore
 from dedup.near.table import (
-    DocumentTable, cluster_members, document_results, empty_documents, pair_results, pair_rows_in_order, recluster, spilled_document_results, spilled_pairs,
+    DocumentTable, cluster_members, document_results, empty_documents, pair_results, pair_rows_in_order, spilled_document_results, spilled_pairs,
 )
 from dedup.near.verification import Verified, documents_in, verify_job
-from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE, ScanResult, collection_paused
+from dedup.results import ScanResult, collection_paused
 from dedup.text.shingles import char_classes
+from dedup.text_stages import EarlyBoilerplate, boilerplate_stage, import_text_stages, passage_stage, provenance_stage, start_passages
+from dedup.text_stages import text_stages as _text_stages
+
+__all__ = ["boilerplate_stage", "exact_groups", "fingerprint_stream", "passage_stage", "provenance_stage", "scan_corpus", "scan_documents", "verify_candidates"]
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; ``total`` is 0 while a stream's length is unknown."""
@@ -188,6 +190,8 @@ def _run(
     texts_at: TextsAt | None = None,
     rows_of: Callable = document_results,
     table: DocumentTable | None = None,
+    after_stage1: Callable[[], None] | None = None,
+    before_stage5: Callable[..., None] | None = None,
 ) -> tuple[ScanResult, tuple[np.ndarray, np.ndarray] | IndexSpill | None]:
     """Stages 1-5, and the passage index's fingerprints when passages are
     enabled (spilled to ``index_folder`` when given, else in memory).
@@ -197,7 +201,12 @@ def _run(
     go) that gives the table, the fingerprints and the shingle store (as
     :func:`fingerprint_stream`). ``texts_at``: as for
     :func:`fingerprint_stream`. ``rows_of``: as :func:`~dedup.near.table.document_results`.
-    ``table``: as for :func:`fingerprint_stream`.
+    ``table``: as for :func:`fingerprint_stream`. ``after_stage1``: called
+    once stage 1 is done, before stage 2 (e.g. to start a later stage's work
+    that needs only what stage 1 read). ``before_stage5``: called as
+    ``before_stage5(groups, near, index)`` once the pairs are verified (the
+    exact groups, the verified pairs, the passage index as returned), before
+    the result is assembled.
     """
     started, clock = time.perf_counter(), _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
@@ -205,6 +214,8 @@ def _run(
         table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at, table)
         if spill is not None:  # the last batches' fingerprints, else held until the passage stage reads them
             spill.flush()
+        if after_stage1 is not None:
+            after_stage1()
         # A distributed engine keeps the band keys with the shingle sets and finds the candidates where they are.
         pairs_of = partial(store.candidates, engine) if isinstance(store, KeptSets) else (lambda usable: pairs_from_keys(fp.band_keys, np.flatnonzero(usable)))
         verify_of = partial(store.verify, engine, settings=settings) if isinstance(store, KeptSets) else partial(verify_candidates, store=store, settings=settings, engine=engine)
@@ -222,13 +233,15 @@ def _run(
             progress("candidates", len(candidates), len(candidates))
         near = verify_of(candidates)
         clock.lap("verify")
+        index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else spill
+        if before_stage5 is not None:  # before the folder goes
+            before_stage5(groups, near, index)
     if progress:
         progress("verify", len(table), len(table))
     with collection_paused():
         result = _assemble(table, fp.counts, groups, near, problems, settings, {"candidate_pairs": int(len(candidates))}, started, rows_of)
     clock.lap("assemble")
     result.timing["stage_seconds"] = clock.laps
-    index = (fp.index_hashes, fp.index_owners) if fp.index_hashes is not None else spill
     return result, index
 
 
@@ -323,6 +336,7 @@ def scan_documents(
     problems = as_log(problems)
     docs = list(split_long(docs, settings.max_chars, problems))
     with _engine_for(settings, engine) as engine:
+        import_text_stages(settings, engine)
         result, index = _run(docs, settings, problems, progress, engine, faults)
         _text_stages(docs, settings, result, engine, index, progress, faults, problems)
     return _finish(result, faults, started)
@@ -331,23 +345,6 @@ def scan_documents(
 def _engine_for(settings: Settings, engine: Engine | None):
     """The given engine (left open for its owner), or a local one for this scan."""
     return engine_or_local(engine, settings.workers)
-
-
-def _text_stages(
-    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, index=None, progress: Progress | None = None,
-    faults: list[StageFault] | None = None, problems: ProblemLog | None = None,
-) -> ScanResult:
-    """Stages 6 and 7, where enabled, over the documents the scan has read."""
-    masks: dict[str, list] = {}
-    if settings.boilerplate.enabled:
-        with _timed(result, "boilerplate"):
-            masks = boilerplate_stage(docs, settings, result, engine, progress, faults)
-    if settings.passages.enabled:
-        with _timed(result, "passages"):
-            passage_stage(docs, settings, result, masks, engine, index, progress, faults, problems)
-        with _timed(result, "provenance"):
-            provenance_stage(docs, settings, result, engine)
-    return result
 
 
 def _finish(result: ScanResult, faults: FaultLog, started: float) -> ScanResult:
@@ -359,116 +356,6 @@ def _finish(result: ScanResult, faults: FaultLog, started: float) -> ScanResult:
     result.timing.update(process_resources())
     result.faults = faults
     return result
-
-
-@contextmanager
-def _timed(result: ScanResult, stage: str) -> Iterator[None]:
-    """Add a stage's seconds to the result's timing, the heap freed before it given back (:func:`trim_heap`)."""
-    trim_heap()
-    started = time.perf_counter()
-    yield
-    result.timing.setdefault("stage_seconds", {})[stage] = round(time.perf_counter() - started, 3)
-
-
-def boilerplate_stage(
-    docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine, progress: Progress | None = None, faults: list[StageFault] | None = None
-) -> dict[str, list]:
-    """Stage 6: boilerplate spans of every document, added to ``result``
-    (a document the stage fails on has none, and a fault in ``faults``).
-
-    Returns:
-        The spans to leave out of reuse figures per document id (none when
-        ``settings.boilerplate.keep`` is set).
-    """
-    from dedup.boilerplate.detect import boilerplate_report, reuse_masks, summarize
-
-    timings = result.timing.setdefault("stage_seconds", {})
-    found, _ = boilerplate_report(docs, settings, timings=timings, engine=engine, progress=progress, faults=faults)
-    ids = document_ids(docs)
-    result.documents = updated_rows(result.documents, lambda k, row: row.extra.update(summarize(row.chars, found[ids[k]])))
-    result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
-    return reuse_masks(found, settings)
-
-
-def passage_stage(
-    docs: Sequence[Document],
-    settings: Settings,
-    result: ScanResult,
-    masks: Mapping[str, Sequence],
-    engine: Engine,
-    index=None,
-    progress: Progress | None = None,
-    faults: list[StageFault] | None = None,
-    problems: ProblemLog | None = None,
-) -> None:
-    """Stage 7: pairs that share passages (partial copies, rewrites), added to ``result``.
-
-    Pairs inside a duplicate cluster are not aligned again; near duplicates
-    found here join the clusters (a rewrite or a partial copy does not: it
-    is not a copy to remove). ``index``: the
-    passage index's ``(hashes, owners)`` of unmasked texts, when stage 1
-    took them. A pair whose alignment fails is left out, with a fault in ``faults``.
-    A pair whose alignment was capped (``passages.max_pair_matches``) is a
-    warning in ``result.problems`` and in ``problems`` (whose listener shows it).
-    """
-    from dedup.passages.pair_rows import merged_pairs, pair_positions
-    from dedup.passages.pairs import find_passage_pairs
-
-    ids = document_ids(docs)
-    reported = pair_positions(result.pairs, ids)  # an array, not a tuple per pair held through the stage
-    shares: list[np.ndarray] = []  # receives one array: a float per document as a row is rewritten, not a list of them
-    spill = isinstance(result.documents, SpilledRows)  # then the pairs go from file to file, never all held
-    found = find_passage_pairs(
-        docs, settings, masks=masks or None, skip=reported, index=index, sentences=False, engine=engine, progress=progress, faults=faults,
-        tally=result.stats, shared_shares=shares, groups=result.shared_passages, spill=spill,
-    )
-    result.documents = with_extra(result.documents, "shared_fingerprint_share", shares[0] if shares else ())
-    relations: Counter[str] = Counter()
-    near = array("q")  # the near duplicates' document positions, two a pair
-    note = partial(_noted, ids=ids, settings=settings, result=result, problems=problems, near=near)
-    found = [note(pp) for pp in found] if isinstance(found, list) else map(note, found)
-    result.pairs = merged_pairs(result.pairs, reported, found, ids, relations, spill=spill)
-    for relation in (PARTIAL_COPY, REWRITE):
-        result.stats[f"{relation}_pairs"] = relations[relation]
-    result.stats["passage_near_duplicate_pairs"] = len(near) // 2
-    if near:  # the pairs before this stage are all exact or near duplicates
-        recluster(result, ids, np.concatenate((reported, np.frombuffer(near, dtype=np.int64).reshape(-1, 2))))
-
-
-def _noted(pp, ids: Sequence[str], settings: Settings, result: ScanResult, problems: ProblemLog | None, near: array):
-    """``pp``, its capped alignment warned of, its documents' positions added to ``near`` if it is a near duplicate."""
-    if pp.capped:
-        _warn_capped(ids[pp.i], ids[pp.j], settings, result, problems)
-    if pp.relation == NEAR_DUPLICATE:
-        near.extend((pp.i, pp.j))
-    return pp
-
-
-def _warn_capped(a: str, b: str, settings: Settings, result: ScanResult, problems: ProblemLog | None) -> None:
-    """A warning that the alignment of ``a`` and ``b`` kept only its best sentence pairs."""
-    problem = InputProblem(
-        a, f"shares more matching runs or similar sentences with {b!r} than passages.max_pair_matches "
-        f"({settings.passages.max_pair_matches:,}): only the best were aligned, so their passages may be incomplete",
-        "passage-work-capped", skipped=False,
-    )
-    result.problems.append(problem.to_dict())
-    result.stats["passage_pairs_capped"] = result.stats.get("passage_pairs_capped", 0) + 1
-    if problems is not None:
-        problems.record(problem)
-
-
-def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanResult, engine: Engine | None = None) -> None:
-    """Stage 8: the direction of every reported pair (the documents' signals
-    read on ``engine``'s workers, when given) and the composition of every
-    document (its own seconds in ``timing.stage_seconds.composition``)."""
-    from dedup.provenance.composition import composed_rows
-    from dedup.provenance.pairs import direct_pairs
-
-    result.pairs = direct_pairs(docs, result.pairs, settings, engine)
-    started = time.perf_counter()
-    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
-    result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
-    result.stats["documents_sharing_nothing"] = alone
 
 
 def scan_corpus(
@@ -518,6 +405,8 @@ def scan_corpus(
     with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, _stopped_on_error(engine), ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
         distributed = getattr(engine, "distributed", False)
+        import_text_stages(settings, engine)
+        early, early_passages = None, []  # the passage pairs, once started
         if not keep and distributed and "-" not in reader.paths:
             # The workers read the inputs and make the rows: no text, and no row of every document, passes through this process.
             result = _scan_shards(reader, settings, engine, faults, progress)
@@ -531,7 +420,12 @@ def scan_corpus(
                 row_pass = first_pass_in_workers(settings.boilerplate, settings.batch_size)
             stage1 = partial(read_in_workers, planned, settings, engine, problems=reader.problems, faults=faults, encoding=reader.encoding, fields=reader.fields,
                              progress=progress, store=docs if keep else None, row_pass=row_pass)
-            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None)
+            # The boilerplate report needs only what stage 1 read: it is made while stages 2-5 run; the passage pairs
+            # need it and the verified pairs: they are found while stage 5 runs (and the boilerplate stage's rows are made).
+            early = EarlyBoilerplate(docs, settings, engine, progress, faults) if keep and settings.boilerplate.enabled else None
+            passages_from = partial(start_passages, docs, settings, engine, progress, faults, early, early_passages) if keep and settings.passages.enabled else None
+            result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None,
+                                 after_stage1=early.start if early is not None else None, before_stage5=passages_from)
         else:
             texts_at = docs.texts if keep and getattr(engine, "shares_files", False) else None
             rows_of = spilled_document_results if keep and getattr(engine, "distributed", False) else document_results
@@ -543,7 +437,7 @@ def scan_corpus(
             result, index = _run(stage1, settings, reader.problems, progress, engine, faults, docs.folder if keep else None, texts_at, rows_of,
                                  DocumentTable(ids=IdColumn()) if compact else None)
         if keep:
-            _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems)
+            _text_stages(docs, settings, result, engine, index, progress, faults, reader.problems, early, early_passages[0] if early_passages else None)
     return _finish(result, faults, started)
 
 
