@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
-from dedup.config import Settings
+from dedup.config import PassageSettings, Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
 from dedup.near.clusters import component_labels
@@ -125,15 +125,8 @@ def find_passage_pairs(
     own = collector.own_counts(pairs)[apart] if collector is not None else None
     pairs, counts = pairs[apart], counts[apart]
     del apart
-    strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
-    # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
-    # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
-    # else through its groups
-    order = partner_order(pairs, counts)  # one ranking of every document's partners, read four times
-    strongest = strongest_partners(pairs, counts, ps.align_partners, order)
-    within_max = strongest_partners(pairs, counts, ps.max_partners, order)
-    paired = strong | (own > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
-    del order, own
+    strong, strongest, within_max, paired = _ranked(pairs, counts, held, own, ps)
+    del own
     with _set_aside_from_collections() as set_aside:
         group_rows = _grouped(docs, collector, pairs, paired, settings, masks, engine) if collector is not None else None
         kept = paired & within_max
@@ -162,6 +155,22 @@ def find_passage_pairs(
         if not spill:
             return sorted([*found, *estimated], key=pair_documents)
         return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
+
+
+def _ranked(pairs: np.ndarray, counts: np.ndarray, held: np.ndarray, own: np.ndarray | None, ps: PassageSettings) -> tuple[np.ndarray, ...]:
+    """Masks over the candidates: ``strong`` (an estimated share of
+    ``align_share``), ``strongest`` (among a document's ``align_partners``),
+    ``within_max`` (among its ``max_partners``) and ``paired`` (reported as a
+    pair, not through groups; every pair without ``own`` counts)."""
+    strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
+    # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
+    # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
+    # else through its groups
+    order = partner_order(pairs, counts)  # one ranking of every document's partners, read four times
+    strongest = strongest_partners(pairs, counts, ps.align_partners, order)
+    within_max = strongest_partners(pairs, counts, ps.max_partners, order)
+    paired = strong | (own > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
+    return strong, strongest, within_max, paired
 
 
 def _outside_clusters(n_docs: int, skip, pairs: np.ndarray) -> np.ndarray:
