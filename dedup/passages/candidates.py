@@ -131,7 +131,8 @@ def _spilled_candidates(index: IndexSpill, docs, settings: Settings, masks, engi
     n_docs = len(docs)
     if collector is not None:  # what it gathers grows with the corpus: in files next to the index, gone with them
         collector.spill_to(tempfile.mkdtemp(prefix="groups-", dir=index.folder))
-    held, shared = np.zeros(n_docs, dtype=np.int64), np.zeros(n_docs, dtype=np.int64)
+    # per document, held through the stage: int32 (a document's fingerprints number far fewer than 2**31)
+    held, shared = np.zeros(n_docs, dtype=np.int32), np.zeros(n_docs, dtype=np.int32)
     masked = np.array([k for k, doc_id in enumerate(document_ids(docs)) if masks.get(doc_id)], dtype=np.int64)
     again = _spilled_fingerprints(docs, masked, settings, masks, os.path.join(index.folder, "masked"), engine, faults)
     reads_files = engine is None or not ships_texts(engine)

@@ -124,8 +124,8 @@ def group_spans(
     members = member_documents(groups, len(docs))
     workers = min(workers, members.size // max(1, docs_per_worker))
     find = partial(_run_spans, hashes=groups.hashes, group_of=groups.group_of, settings=settings, text_chars=text_chars)
-    if workers < 2:
-        return _by_group([find(_member_run(docs, members, masks))])
+    if workers < 2:  # in this process: smaller batches, so that their word arrays do not add to its peak
+        return _by_group([find(_member_run(docs, members, masks), batch_chars=_LOCAL_BATCH_CHARS)])
     lengths = np.asarray(document_lengths(docs), dtype=np.int64)[members]
     bounds = _even_cuts(lengths, max(workers * _RUNS_PER_WORKER, -(-members.size // _DOCS_PER_RUN)))
     runs = (_member_run(docs, members[lo:hi], masks) for lo, hi in zip(bounds[:-1], bounds[1:]))
@@ -184,9 +184,11 @@ class _RunFindings:
 
 
 def _run_spans(
-    run: tuple, hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings, text_chars: int,
+    run: tuple, hashes: np.ndarray, group_of: np.ndarray, settings: PassageSettings, text_chars: int, batch_chars: int | None = None,
 ) -> _RunFindings:
-    """What one run of member documents ``(documents, indices, masks)`` holds of the groups, found in batches."""
+    """What one run of member documents ``(documents, indices, masks)`` holds of the groups, found in batches
+    of about ``batch_chars`` characters (by default :data:`_BATCH_CHARS`; the findings are the same for any)."""
+    batch_chars = batch_chars or _BATCH_CHARS
     run_docs, indices, masks = run
     out = _RunFindings(texted=np.zeros(int(group_of.max()) + 1 if group_of.size else 0, dtype=bool))
     table = HashTable(hashes)
@@ -196,7 +198,7 @@ def _run_spans(
         if doc.date:
             out.dates[k] = doc.date
         # the batch's texts joined by a space stay one hashing call (a longer text is hashed in pieces, each copied)
-        if batch and chars + len(doc.text) + 1 > _BATCH_CHARS:
+        if batch and chars + len(doc.text) + 1 > batch_chars:
             _batch_spans(batch, table, group_of, settings, masks, text_chars, out)
             batch, chars = [], 0
         batch.append((k, doc))
@@ -279,6 +281,9 @@ class HashTable:
 # Characters of the documents whose words are hashed in one call (a space after each): a longer
 # document is a batch of its own.
 _BATCH_CHARS = HASH_CHUNK_CHARS
+# The same where the spans are found in the calling process (a scan's driver): its words' hashes and
+# offsets take 12 bytes a character of a batch, several MB at a time for a batch of the size above.
+_LOCAL_BATCH_CHARS = 1 << 16
 
 
 def _batch_words(batch: list[tuple[int, Document]], masks: Mapping[str, Sequence[Span]]) -> tuple[np.ndarray, ...]:

@@ -28,7 +28,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
 
 import numpy as np
 
-from dedup.config import Settings
+from dedup.config import PassageSettings, Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
 from dedup.near.clusters import component_labels
@@ -115,45 +115,69 @@ def find_passage_pairs(
         j)``: a list, or with ``spill`` an iterable to read once.
     """
     ps = settings.passages
-    group = component_labels(len(docs), _pair_array(skip))
     collector = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs) if groups is not None and ps.group_min_docs else None
-    pairs, counts, held_shared = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True, collector=collector)
-    held, held_elsewhere = held_shared
+    pairs, counts, (held, held_elsewhere) = candidates_and_shares(docs, settings, masks, index, engine, faults, shares=True, collector=collector)
     if shared_shares is not None:
         shared_shares.append(np.round(held_elsewhere / np.maximum(held, 1), 4))
-    apart = group[pairs[:, 0]] != group[pairs[:, 1]]
-    own = collector.own_counts(pairs) if collector is not None else None
+    del held_elsewhere
+    # every array of the candidates is let go as soon as it is read: the stage's driver holds a few at a time
+    apart = _outside_clusters(len(docs), skip, pairs)
+    own = collector.own_counts(pairs)[apart] if collector is not None else None
     pairs, counts = pairs[apart], counts[apart]
-    strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
-    # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
-    # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
-    # else through its groups
-    order = partner_order(pairs, counts)  # one ranking of every document's partners, read three times
-    strongest = strongest_partners(pairs, counts, ps.align_partners, order)
-    paired = strong | (own[apart] > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
+    del apart
+    strong, strongest, within_max, paired = _ranked(pairs, counts, held, own, ps)
+    del own
     with _set_aside_from_collections() as set_aside:
         group_rows = _grouped(docs, collector, pairs, paired, settings, masks, engine) if collector is not None else None
-        kept = paired & strongest_partners(pairs, counts, ps.max_partners, order)
+        kept = paired & within_max
         aligned = kept & (strongest | strong)
+        del within_max, strongest, strong
         candidates = PairTuples(pairs[aligned])  # an array: tuples are made where the pairs are cut into chunks, and go with them
         # the workers align the pairs while this process makes the groups' rows and the pairs from the index:
         # neither waits on the other
         verifying = _InBackground(partial(
             verify_pairs_pooled, docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill,
         ))
+        del candidates
         with collection_paused():  # rows of many groups and pairs, none of them cyclic garbage
             if group_rows is not None:
                 groups.extend(group_rows())
                 set_aside()
-            estimated = index_pairs(docs, pairs[kept & ~aligned], counts[kept & ~aligned], held, ps, masks)
+            del group_rows
+            unaligned = kept & ~aligned
+            estimated = index_pairs(docs, pairs[unaligned], counts[unaligned], held, ps, masks)
         if tally is not None:
             tally.update(_stage_counts(pairs, aligned, paired, estimated, groups))
+        del pairs, counts, held, paired, kept, aligned, unaligned  # not held while the pairs are aligned
         found = verifying.result()
         if not estimated:
             return found
         if not spill:
             return sorted([*found, *estimated], key=pair_documents)
         return heapq.merge(found, estimated, key=pair_documents)  # no pair is in both: the order of a stable sort
+
+
+def _ranked(pairs: np.ndarray, counts: np.ndarray, held: np.ndarray, own: np.ndarray | None, ps: PassageSettings) -> tuple[np.ndarray, ...]:
+    """Masks over the candidates: ``strong`` (an estimated share of
+    ``align_share``), ``strongest`` (among a document's ``align_partners``),
+    ``within_max`` (among its ``max_partners``) and ``paired`` (reported as a
+    pair, not through groups; every pair without ``own`` counts)."""
+    strong = estimated_shares(pairs, counts, held, ps).max(axis=1) >= ps.align_share
+    # a pair is reported as a pair when it is a near copy or shares text of its own, or when it is a document's
+    # strongest partner by a clear margin (a rewrite's source, whose reworded text the index does not see);
+    # else through its groups
+    order = partner_order(pairs, counts)  # one ranking of every document's partners, read four times
+    strongest = strongest_partners(pairs, counts, ps.align_partners, order)
+    within_max = strongest_partners(pairs, counts, ps.max_partners, order)
+    paired = strong | (own > 0) | (strongest & clear_strongest(pairs, counts, order=order)) if own is not None else np.ones(len(pairs), dtype=bool)
+    return strong, strongest, within_max, paired
+
+
+def _outside_clusters(n_docs: int, skip, pairs: np.ndarray) -> np.ndarray:
+    """Which candidate ``pairs`` join two duplicate clusters (``skip``, as
+    for :func:`find_passage_pairs`); the clusters' labels live only here."""
+    group = component_labels(n_docs, _pair_array(skip))
+    return group[pairs[:, 0]] != group[pairs[:, 1]]
 
 
 def _pair_array(pairs: set[tuple[int, int]] | np.ndarray | None) -> np.ndarray:

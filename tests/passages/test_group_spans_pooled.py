@@ -207,14 +207,18 @@ def test_spans_found_in_small_batches_are_those_found_in_one(monkeypatch: pytest
     # a batch ends before the texts joined pass its characters; a longer document is a batch of its own
     import dedup.passages.group_spans as spans_module
 
+    # (in this process, as here, the batches are of _LOCAL_BATCH_CHARS; on workers, of _BATCH_CHARS)
     docs, masks = _corpus()
     settings = Settings(jobs=1)
     groups = _groups(docs, settings, masks)
-    whole = group_spans(docs, groups, settings.passages, masks, 301)
     sizes: list[int] = []
     real = spans_module._batch_spans
     monkeypatch.setattr(spans_module, "_batch_spans", lambda batch, *rest: (sizes.append(len(batch)), real(batch, *rest))[1])
-    monkeypatch.setattr(spans_module, "_BATCH_CHARS", batch_chars)
+    monkeypatch.setattr(spans_module, "_LOCAL_BATCH_CHARS", 1 << 20)
+    whole = group_spans(docs, groups, settings.passages, masks, 301)
+    assert sizes == [len(docs)]
+    sizes.clear()
+    monkeypatch.setattr(spans_module, "_LOCAL_BATCH_CHARS", batch_chars)
     assert _ordered(group_spans(docs, groups, settings.passages, masks, 301)) == _ordered(whole)
     assert sum(sizes) == len(docs) and (max(sizes) == 1 if batch_chars == 1 else 1 < max(sizes) < len(docs))
 

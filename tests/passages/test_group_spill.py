@@ -112,3 +112,25 @@ def test_the_files_of_the_groups_over_a_spilled_index_go_once_the_pairs_are_foun
         groups: list = []
         assert list(find_passage_pairs(docs, settings, index=index, groups=groups)) and groups
         assert not [name for name in os.listdir(tmp_path) if name.startswith("groups-")]
+
+
+def test_groups_taken_from_kept_hashes_read_in_many_pieces_are_those_read_at_once(tmp_path, monkeypatch) -> None:
+    import dedup.passages.group_spill as group_spill
+
+    docs = corpus(1500, seed=5)
+    ps = Settings(jobs=1).passages
+    index = spilled_index(docs, tmp_path)
+    spilled = GroupCollector(len(docs), ps.group_min_docs, ps.index_max_docs)
+    spilled.spill_to(str(tmp_path / "groups"))
+    for part in range(index.partitions):
+        spilled.extend(part_findings(pieces(*index.read(part)), len(docs), ps.index_max_docs, min_docs=ps.group_min_docs).groups)
+    groups = spilled.groups(2)
+    chosen = np.arange(0, len(groups), 2)
+    monkeypatch.setattr(group_spill, "KEPT_PER_READ", 1 << 30)
+    whole = groups.taking(chosen)
+    assert len(whole) > 10 and whole.hashes.size > 100
+    for per_read in (1, 7, 100):
+        monkeypatch.setattr(group_spill, "KEPT_PER_READ", per_read)
+        taken = groups.taking(chosen)
+        for a, b in ((taken.hashes, whole.hashes), (taken.group_of, whole.group_of), (taken.fingerprints, whole.fingerprints)):
+            assert a.dtype == b.dtype and np.array_equal(a, b)

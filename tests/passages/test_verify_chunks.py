@@ -63,3 +63,19 @@ def test_a_chunk_is_made_when_the_engine_takes_it(monkeypatch) -> None:
     assert len(made_by_chunk) > 2, "several chunks"
     # before the first chunk's pairs are aligned, no chunk is made; after the n-th, n are (not all of them at once)
     assert [takes for _, takes in made_by_chunk] == list(range(len(made_by_chunk)))
+
+
+def test_chunks_of_python_and_numpy_integers_are_the_same_python_pairs() -> None:
+    # the pairs of Python integers are kept as given (a scan's driver holds them once), others made so
+    import numpy as np
+
+    rng = random.Random(7)
+    pairs = sorted({(i, j) for i, j in ((rng.randrange(300), rng.randrange(300)) for _ in range(400)) if i < j})
+    given = [tuple(pair) for pair in pairs]
+    chunks = verify._balanced_chunks(given, 5)
+    assert len(chunks) == 5 and sorted(p for c in chunks for p in c) == pairs
+    kept = {id(pair) for pair in given}
+    assert all(id(pair) in kept for chunk in chunks for pair in chunk)
+    for other in (np.array(pairs, dtype=np.int64), [tuple(p) for p in np.array(pairs, dtype=np.int32)]):
+        again = verify._balanced_chunks(other, 5)
+        assert again == chunks and all(type(k) is int for chunk in again for pair in chunk for k in pair)
