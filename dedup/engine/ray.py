@@ -266,10 +266,10 @@ class RayEngine:
             yield self._fetch(ref)
 
     def map_partitions(self, func: Callable[[Any, Any], R], sources: Iterable[tuple], partitions: int | None = None) -> Iterator[R]:
-        """The shuffle on Ray: a map task per source makes its columns where
-        its handles are and splits them by key modulo the partitions; a
-        reduce task per partition joins its pieces in source order, sorts
-        them stably by key and calls ``func``."""
+        """The shuffle on Ray: a map task per :data:`SOURCES_PER_MAP_TASK`
+        sources makes their columns where their handles are and splits them
+        by key modulo the partitions; a reduce task per partition joins its
+        pieces in source order, sorts them stably by key and calls ``func``."""
         self.start()
         parts = max(1, partitions or self.workers, self.workers)
         split = self._remote(_make_many_and_split, num_returns=parts)
