@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from generate import generate  # noqa: E402
 
 from dedup.engine import LocalEngine  # noqa: E402
+import dedup.engine.ray as ray_engine  # noqa: E402
 from dedup.engine.ray import RayEngine, partition_of  # noqa: E402
 
 SLOW = pytest.mark.skipif(not os.environ.get("DEDUP_SLOW_TESTS"), reason="the 10,000-document run takes about a minute; set DEDUP_SLOW_TESTS=1")
@@ -127,6 +128,42 @@ def test_kept_results_stay_on_the_workers_and_feed_the_shuffle_like_the_local_en
             assert sorted(rows) == sorted(expected)
             # Within a key, the rows keep the order of the sources.
             assert [r for r in rows if r[0] == 2] == [r for r in expected if r[0] == 2]
+
+
+def _some_columns(values, scale, empty):
+    """Columns of ``values``, or none of them (a source with nothing to shuffle)."""
+    return _columns(values[:0] if empty else values, scale)
+
+
+def test_map_tasks_of_several_sources_split_as_one_task_per_source_would():
+    rng = np.random.default_rng(7)
+    for parts in (1, 2, 5):
+        sources = [(_some_columns, rng.integers(0, 1000, int(rng.integers(0, 30))), int(rng.integers(1, 4)), bool(rng.random() < 0.2)) for _ in range(6)]
+        layout = [(make, len(args)) for make, *args in sources]
+        joined = ray_engine._make_many_and_split(parts, layout, *(arg for _, *args in sources for arg in args))
+        one_by_one = [ray_engine._make_and_split(make, parts, *args) for make, *args in sources]
+        if parts == 1:
+            joined, one_by_one = [joined], [[split] for split in one_by_one]
+        for p in range(parts):
+            keys = np.concatenate([split[p][0] for split in one_by_one])
+            values = np.concatenate([split[p][1] for split in one_by_one])
+            assert joined[p][0].dtype == keys.dtype and np.array_equal(joined[p][0], keys)
+            assert np.array_equal(joined[p][1], values)
+
+
+def test_a_shuffle_of_many_sources_in_waves_gives_the_local_engines_result(cluster, monkeypatch):
+    # Few sources a map task and few tasks in flight: the shuffle's map tasks go in several waves.
+    monkeypatch.setattr(ray_engine, "SOURCES_PER_MAP_TASK", 3)
+    monkeypatch.setattr(ray_engine, "SHUFFLE_IN_FLIGHT", 1)
+    batches = [list(range(k, k + k % 4)) for k in range(0, 200, 5)]  # some sources empty
+    with RayEngine(cluster) as engine, LocalEngine(1) as local:
+        kept = [handle for _, handle in engine.map_keep(_kept_and_total, batches)]
+        expected = [row for part in local.map_partitions(_rows_by_key, [(_columns, np.array(b, dtype=np.int64), 2) for b in batches]) for row in part]
+        for parts in (1, 4):
+            rows = [row for part in engine.map_partitions(_rows_by_key, [(_columns, handle, 2) for handle in kept], parts) for row in part]
+            assert sorted(rows) == sorted(expected)
+            for key in range(7):  # within a key, the sources' order
+                assert [r for r in rows if r[0] == key] == [r for r in expected if r[0] == key]
 
 
 def _small_and_large(seed):
