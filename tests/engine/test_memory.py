@@ -71,3 +71,27 @@ def test_store_pages_are_released_every_interval_or_at_once_after_a_large_read(m
     assert pages.release(read=(1 << 20) - 1) is False  # within the interval, a small result
     assert pages.release(read=1 << 20) is True  # a large one
     assert len(released) == 2
+
+
+# In a fresh interpreter: the collector's young threshold and frozen objects
+# before and after the command line runs a command (``scan --help``: it goes
+# through the command group, which sets them), and after a second command.
+COLLECTOR = """
+import gc
+from click.testing import CliRunner
+from dedup.cli import main
+before = gc.get_threshold()[0], gc.get_freeze_count()
+CliRunner().invoke(main, ["scan", "--help"])
+after = gc.get_threshold()[0], gc.get_freeze_count()
+garbage = [[] for _ in range(1000)]
+CliRunner().invoke(main, ["scan", "--help"])
+print(*before, *after, gc.get_freeze_count() - after[1])
+"""
+
+
+def test_the_command_line_collects_cyclic_garbage_less_often() -> None:
+    out = subprocess.run([sys.executable, "-c", COLLECTOR], capture_output=True, text=True, check=True)
+    young_before, frozen_before, young_after, frozen_after, frozen_again = map(int, out.stdout.split())
+    assert (young_before, frozen_before) == (700, 0)
+    assert young_after == memory.YOUNG_COLLECTION_EVERY and frozen_after > 10_000  # the modules loaded
+    assert frozen_again == 0  # once a process: what a second command finds alive is not frozen
