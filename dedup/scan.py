@@ -464,7 +464,7 @@ def provenance_stage(docs: Sequence[Document], settings: Settings, result: ScanR
 
     result.pairs = direct_pairs(docs, result.pairs, settings, engine)
     started = time.perf_counter()
-    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
+    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages, document_ids(docs))
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = alone
 
