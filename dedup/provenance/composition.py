@@ -38,6 +38,10 @@ _ROLE_LABEL = {SOURCE: AS_SOURCE, UNKNOWN: UNDETERMINED, COPY: AS_COPY}
 _LABEL_ROLE = {label: role for role, label in _ROLE_LABEL.items()}
 # The end of a span over a whole document, cut to its length.
 _WHOLE_END = 2**62
+# The count of spans that stands for one span over the whole document.
+_WHOLE = -1
+# A document's position (or a named other's number, negative): 4 bytes, and its array's type code.
+_POSITION, _POSITION_CODE = np.int32, "i"
 # The fields of a composition, in order (PARTS, then these two).
 FIELDS = (*PARTS, "original_of_text", "shared_with")
 # Documents composed in one array pass: where the rows are rewritten from a file,
@@ -83,27 +87,28 @@ class SharedItems:
     """
 
     def __init__(self, ids: Sequence[str]) -> None:
+        if len(ids) >= 2**31:
+            raise ValueError(f"{len(ids):,} documents: positions are kept in 32 bits")
         self.ids = ids
         self._names: list[str] = []  # the others that are not documents
         self._relations: dict[str, int] = {}
         # per item: its document's position, the other (a position, or -1 - its number among the names),
         # its label, relation's number, estimated characters (-1: none) and spans' count; the spans' bounds
-        self._doc, self._other, self._estimate = array("q"), array("q"), array("q")
+        self._doc, self._other, self._estimate = array(_POSITION_CODE), array(_POSITION_CODE), array("q")
         self._label, self._relation = array("b"), array("h")
-        self._span_count, self._bounds = array("q"), array("q")
+        self._span_count, self._bounds = array("i"), array("q")  # a whole document's one span is a count of -1, no bounds
         self._order: np.ndarray | None = None  # the items in order of their document, once all are added
 
     def add(self, doc: int, item: SharedSpans) -> None:
         """Add what the document at position ``doc`` shares with one other document or group."""
-        spans = ((0, _WHOLE_END),) if item.spans is None else item.spans
         self._names.append(item.other)
         self._doc.append(doc)
         self._other.append(-len(self._names))
         self._label.append(_ROLE_LABEL[item.role])
         self._relation.append(self._relation_number(item.relation))
         self._estimate.append(-1 if item.estimated_chars is None else item.estimated_chars)
-        self._span_count.append(len(spans))
-        self._bounds.extend(chain.from_iterable(spans))
+        self._span_count.append(_WHOLE if item.spans is None else len(item.spans))
+        self._bounds.extend(chain.from_iterable(item.spans or ()))
 
     def _relation_number(self, relation: str) -> int:
         return self._relations.setdefault(relation, len(self._relations))
@@ -118,7 +123,6 @@ class SharedItems:
         hashes = NameHashes()
         labels, relations, estimates, span_counts, bounds = self._label, self._relation, self._estimate, self._span_count, self._bounds
         number = self._relation_number
-        whole = (0, _WHOLE_END, 0, _WHOLE_END)
         for pair in pairs:
             a, b, source, derived = pair.a, pair.b, pair.source, pair.derived
             hashes.add(a)
@@ -142,11 +146,10 @@ class SharedItems:
                     bounds.extend((p["b_start"], p["b_end"]))
             else:  # found on whole documents: the whole of each is shared
                 estimates.extend((-1, -1))
-                span_counts.extend((1, 1))
-                bounds.extend(whole)
+                span_counts.extend((_WHOLE, _WHOLE))
         at = positions(hashes, self.ids, lambda: (doc_id for pair in pairs for doc_id in (pair.a, pair.b)))
-        self._doc.frombytes(at.tobytes())
-        self._other.frombytes(at.reshape(-1, 2)[:, ::-1].tobytes())
+        self._doc.frombytes(at.astype(_POSITION).tobytes())
+        self._other.frombytes(at.reshape(-1, 2)[:, ::-1].astype(_POSITION).tobytes())
 
     def add_groups(self, groups: Iterable[Any]) -> None:
         """Add each member of each shared-passage group (:class:`dedup.results.GroupResult`),
@@ -157,10 +160,10 @@ class SharedItems:
         ids = list(map(itemgetter("id"), members))
         hashes = NameHashes()
         hashes.extend(ids)
-        self._doc.frombytes(positions(hashes, self.ids, lambda: ids).tobytes())
+        self._doc.frombytes(positions(hashes, self.ids, lambda: ids).astype(_POSITION).tobytes())
         named = len(self._names)
         self._names.extend(group.id for group in groups)
-        self._other.frombytes(np.repeat(-1 - np.arange(named, named + len(groups), dtype=np.int64), sizes).tobytes())
+        self._other.frombytes(np.repeat(-1 - np.arange(named, named + len(groups), dtype=_POSITION), sizes).tobytes())
         labels = [UNDETERMINED] * len(ids)
         at = 0
         for group, size in zip(groups, sizes):
@@ -174,7 +177,7 @@ class SharedItems:
         self._estimate.frombytes(np.full(len(ids), -1, dtype=np.int64).tobytes())
         # the bounds straight into an array: each of a million integers read once (they lie all over memory)
         spans = list(map(itemgetter("spans"), members))
-        span_counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
+        span_counts = np.fromiter(map(len, spans), dtype=np.int32, count=len(spans))
         self._span_count.frombytes(span_counts.tobytes())
         self._bounds.frombytes(np.fromiter(chain.from_iterable(chain.from_iterable(spans)), dtype=np.int64, count=2 * int(span_counts.sum())).tobytes())
 
@@ -186,12 +189,14 @@ class SharedItems:
             self._columns()
 
     def _columns(self) -> None:
-        doc = np.frombuffer(self._doc, dtype=np.int64) if self._doc else np.zeros(0, dtype=np.int64)
-        self._order = np.argsort(doc, kind="stable")
+        doc = _column(self._doc, _POSITION)
+        self._order = np.argsort(doc, kind="stable").astype(_POSITION)
         self._doc_of_order = doc[self._order]
+        self._doc = doc = None
         self._label_of = _column(self._label, np.int8)
-        self._span_count_of = _column(self._span_count, np.int64)
-        self._first_span = np.cumsum(self._span_count_of) - self._span_count_of
+        self._span_count_of = _column(self._span_count, np.int32)
+        self._first_span = np.cumsum(np.maximum(self._span_count_of, 0), dtype=np.int64)
+        self._first_span -= np.maximum(self._span_count_of, 0)
         bounds = _column(self._bounds, np.int64).reshape(-1, 2)
         self._starts, self._ends = bounds[:, 0], bounds[:, 1]
         self._relation_names = list(self._relations)
@@ -215,9 +220,16 @@ class SharedItems:
         count = np.diff(cuts)
         items = self._order[cuts[0] : cuts[-1]]
         item_row = np.repeat(np.arange(n), count)
-        span_item = np.repeat(np.arange(len(items)), self._span_count_of[items])
-        at = _ranges(self._first_span[items], self._span_count_of[items])
-        span_item, starts, ends = clipped(span_item, self._starts[at], self._ends[at], lengths[item_row])
+        span_count = self._span_count_of[items]
+        stored = np.maximum(span_count, 0)
+        at = _ranges(self._first_span[items], stored)
+        span_item, starts, ends = np.repeat(np.arange(len(items)), stored), self._starts[at], self._ends[at]
+        whole = np.flatnonzero(span_count == _WHOLE)
+        if len(whole):  # one span over the whole document each (the order of an item's spans is free)
+            span_item = np.concatenate([span_item, whole])
+            starts = np.concatenate([starts, np.zeros(len(whole), dtype=np.int64)])
+            ends = np.concatenate([ends, np.full(len(whole), _WHOLE_END, dtype=np.int64)])
+        span_item, starts, ends = clipped(span_item, starts, ends, lengths[item_row])
         item_chars = covered(span_item, starts, ends, len(items))
         rows = [item_row[span_item]]
         labels = [self._label_of[items][span_item]]

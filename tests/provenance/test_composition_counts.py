@@ -162,3 +162,34 @@ def test_covered_is_the_union_of_each_keys_spans_character_by_character(seed: in
     expected = [len({c for key, start, end in spans if key == k for c in range(start, end)}) for k in range(n)]
     assert covered(keys, starts, ends, n).tolist() == expected
     assert covered(keys[:0], starts[:0], ends[:0], 3).tolist() == [0, 0, 0]
+
+
+def _held_composing(documents: int) -> int:
+    """Traced peak of composing rows kept in a file, ``documents // 2`` pairs of whole documents among them."""
+    import tracemalloc
+
+    from dedup.io.row_spill import SpilledRows, pair_from_dict
+    from dedup.near.shard_results import document_from_dict
+    from dedup.provenance.composition import composed_rows
+    from dedup.results import NEAR_DUPLICATE, DocumentResult, PairResult
+
+    ids = [f"doc-{k:06d}" for k in range(documents)]
+    rows, pairs = SpilledRows(document_from_dict), SpilledRows(pair_from_dict)
+    rows.extend(DocumentResult(doc_id, 100, 10) for doc_id in ids)
+    pairs.extend(PairResult(ids[k], ids[k + 1], NEAR_DUPLICATE, 0.9, 0.95, 0.95, found_by="minhash") for k in range(0, documents, 2))
+    tracemalloc.start()
+    try:
+        composed, _ = composed_rows(rows, pairs, ids=ids)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        composed.close()
+        pairs.close()
+
+
+def test_composing_rows_in_a_file_holds_no_object_per_paired_document() -> None:
+    # Five lists (two strings an item) and a dict of every paired id held about
+    # 260 bytes a paired document while its rows were rewritten; the items' columns, about 50.
+    _held_composing(500)
+    per_document = (_held_composing(16_000) - _held_composing(4_000)) / 12_000
+    assert per_document < 100, f"{per_document:.0f} bytes a paired document held while composing the rows"
