@@ -264,18 +264,22 @@ class SharedItems:
     def _entries(self, items: list[int], item_chars: list[int]) -> list[dict[str, Any]]:
         """The ``shared_with`` entry of each item: a pair without an alignment
         names its estimate (``aligned: false``)."""
-        ids, names, relations = self.ids, self._names, self._relation_names
-        others, labels, relation, estimate = self._other, self._label, self._relation, self._estimate
-        out = []
-        for item, covered in zip(items, item_chars):
-            other = others[item]
-            entry = {"id": ids[other] if other >= 0 else names[-1 - other], "role": _LABEL_ROLE[labels[item]], "relation": relations[relation[item]]}
-            if estimate[item] < 0:
-                entry["chars"] = covered
-            else:
-                entry["chars"], entry["aligned"] = estimate[item], False
-            out.append(entry)
-        return out
+        at = np.array(items, dtype=np.int64)
+        others = _column(self._other, _POSITION)[at]
+        ids, names = self.ids, self._names
+        # each other document's id read once a batch
+        found, back = np.unique(others, return_inverse=True)
+        found_names = [ids[other] if other >= 0 else names[-1 - other] for other in found.tolist()]
+        other_names = [found_names[k] for k in back.tolist()]
+        roles = [_LABEL_ROLE[label] for label in self._label_of[at].tolist()]
+        relations = [self._relation_names[number] for number in _column(self._relation, np.int16)[at].tolist()]
+        estimates = _column(self._estimate, np.int64)[at].tolist()
+        return [
+            {"id": other, "role": role, "relation": relation, "chars": covered}
+            if estimate < 0
+            else {"id": other, "role": role, "relation": relation, "chars": estimate, "aligned": False}
+            for other, role, relation, estimate, covered in zip(other_names, roles, relations, estimates, item_chars)
+        ]
 
 
 def _column(values: array, dtype) -> np.ndarray:

@@ -115,6 +115,8 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
 
     def direct(_: int, pair: PairResult) -> None:
         at_a, at_b, code_a, code_b = next(of_pairs)
+        if ids[at_a] != pair.a or ids[at_b] != pair.b:  # a name not among the ids, with the hash of one
+            raise KeyError(pair.a if ids[at_a] != pair.a else pair.b)
         passages = pair.passages
         if passages:
             quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in passages if p["quoted"]]

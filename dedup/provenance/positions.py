@@ -58,7 +58,9 @@ def positions(hashes: NameHashes, ids: Sequence[str], names: Callable[[], Iterab
             ids share a wanted hash, or to name one not found.
 
     Raises:
-        KeyError: A name is not among ``ids``.
+        KeyError: A name is not among ``ids`` (found by its hash: one
+            whose hash is that of an id is not, and is given that id's
+            position; callers that may name other documents check).
     """
     wanted = np.unique(hashes.values)
     found = np.full(len(wanted), -1, dtype=np.int64)
