@@ -226,7 +226,7 @@ def provenance_stage(
         meanwhile()
         result.pairs = directing.result()
     started = time.perf_counter()
-    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages)
+    result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages, document_ids(docs))
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = alone
 

@@ -19,7 +19,8 @@ its id (its documents are listed once, in the group's row).
 
 from __future__ import annotations
 
-from itertools import chain, repeat
+from array import array
+from itertools import chain
 from operator import itemgetter
 from typing import Any, Iterable, Mapping, NamedTuple, Sequence
 
@@ -27,6 +28,7 @@ import numpy as np
 
 from dedup.io.row_spill import updated_batches
 from dedup.provenance.coverage import clipped, covered, in_order, sorted_union_lengths
+from dedup.provenance.positions import NameHashes, positions
 from dedup.results import SHARED_PASSAGE, collection_paused, composition_keys
 
 ORIGINAL, AS_SOURCE, UNDETERMINED, AS_COPY, BOILERPLATE = 0, 1, 2, 3, 4
@@ -36,10 +38,15 @@ _ROLE_LABEL = {SOURCE: AS_SOURCE, UNKNOWN: UNDETERMINED, COPY: AS_COPY}
 _LABEL_ROLE = {label: role for role, label in _ROLE_LABEL.items()}
 # The end of a span over a whole document, cut to its length.
 _WHOLE_END = 2**62
+# The count of spans that stands for one span over the whole document.
+_WHOLE = -1
+# A document's position (or a named other's number, negative): 4 bytes, and its array's type code.
+_POSITION, _POSITION_CODE = np.int32, "i"
 # The fields of a composition, in order (PARTS, then these two).
 FIELDS = (*PARTS, "original_of_text", "shared_with")
-# Documents composed in one array pass.
-BATCH = 4096
+# Documents composed in one array pass: where the rows are rewritten from a file,
+# their objects are held a batch at a time (4,096 rows held 7 MB).
+BATCH = 1024
 
 
 class SharedSpans(NamedTuple):
@@ -66,69 +73,83 @@ class SharedSpans(NamedTuple):
 
 class SharedItems:
     """What every document shares, in columns: one item per document and
-    pair or group, its spans in one flat list. Items are added in the order
-    ``shared_with`` lists them (the pairs, then the groups); batches of
-    documents are then composed in array passes (:meth:`compositions`),
-    after which no item is added.
+    pair or group, its spans in one flat array. A document is its position
+    among ``ids``, and so is the other side of a pair (its id is read from
+    ``ids`` when its entry is made); a group, or another name given to
+    :meth:`add`, is numbered in a list of names. No object is held per
+    item or per document: about 60 bytes an item, 16 a span. Items are
+    added in the order ``shared_with`` lists them (the pairs, then the
+    groups); runs of documents are then composed in array passes
+    (:meth:`compositions`), after which no item is added.
+
+    Args:
+        ids: The documents' ids, in order.
     """
 
-    def __init__(self) -> None:
-        self._item_doc: list[str] = []  # whose each item is
-        self.other: list[str] = []
-        self.label: list[int] = []
-        self.relation: list[str] = []
-        self.estimate: list[int | None] = []
-        # per call that added items: their spans' counts, and the spans' bounds (start, end, start, end, ...)
-        self._span_counts: list[np.ndarray] = []
-        self._bounds: list[np.ndarray] = []
+    def __init__(self, ids: Sequence[str]) -> None:
+        if len(ids) >= 2**31:
+            raise ValueError(f"{len(ids):,} documents: positions are kept in 32 bits")
+        self.ids = ids
+        self._names: list[str] = []  # the others that are not documents
+        self._relations: dict[str, int] = {}
+        # per item: its document's position, the other (a position, or -1 - its number among the names),
+        # its label, relation's number, estimated characters (-1: none) and spans' count; the spans' bounds
+        self._doc, self._other, self._estimate = array(_POSITION_CODE), array(_POSITION_CODE), array("q")
+        self._label, self._relation = array("b"), array("h")
+        self._span_count, self._bounds = array("i"), array("q")  # a whole document's one span is a count of -1, no bounds
         self._order: np.ndarray | None = None  # the items in order of their document, once all are added
 
-    def add(self, doc_id: str, item: SharedSpans) -> None:
-        """Add what ``doc_id`` shares with one other document or group."""
-        spans = ((0, _WHOLE_END),) if item.spans is None else item.spans
-        self._add(doc_id, item.other, _ROLE_LABEL[item.role], item.relation, spans, item.estimated_chars)
+    def add(self, doc: int, item: SharedSpans) -> None:
+        """Add what the document at position ``doc`` shares with one other document or group."""
+        self._names.append(item.other)
+        self._doc.append(doc)
+        self._other.append(-len(self._names))
+        self._label.append(_ROLE_LABEL[item.role])
+        self._relation.append(self._relation_number(item.relation))
+        self._estimate.append(-1 if item.estimated_chars is None else item.estimated_chars)
+        self._span_count.append(_WHOLE if item.spans is None else len(item.spans))
+        self._bounds.extend(chain.from_iterable(item.spans or ()))
 
-    def _add(self, doc_id, other, label, relation, spans, estimate) -> None:
-        self._item_doc.append(doc_id)
-        self.other.append(other)
-        self.label.append(label)
-        self.relation.append(relation)
-        self.estimate.append(estimate)
-        self._span_counts.append(np.array([len(spans)], dtype=np.int64))
-        self._bounds.append(np.fromiter(chain.from_iterable(spans), dtype=np.int64, count=2 * len(spans)))
+    def _relation_number(self, relation: str) -> int:
+        return self._relations.setdefault(relation, len(self._relations))
 
-    def add_pairs(self, pairs: Iterable[Any]) -> None:
-        """Add both sides of each reported pair (:class:`dedup.results.PairResult`)."""
-        docs, others, labels, relations, estimates = self._item_doc, self.other, self.label, self.relation, self.estimate
-        span_counts: list[int] = []
-        bounds: list[int] = []
-        whole = (0, _WHOLE_END)
+    def add_pairs(self, pairs: Sequence[Any]) -> None:
+        """Add both sides of each reported pair (:class:`dedup.results.PairResult`),
+        read once, and once more only if two ids share a hash (:func:`positions`).
+
+        Raises:
+            KeyError: A pair names a document not among the ids.
+        """
+        hashes = NameHashes()
+        labels, relations, estimates, span_counts, bounds = self._label, self._relation, self._estimate, self._span_count, self._bounds
+        number = self._relation_number
         for pair in pairs:
-            a, b, source, derived, relation = pair.a, pair.b, pair.source, pair.derived, pair.relation
-            docs += (a, b)
-            others += (b, a)
-            labels += (
+            a, b, source, derived = pair.a, pair.b, pair.source, pair.derived
+            hashes.add(a)
+            hashes.add(b)
+            labels.extend((
                 AS_SOURCE if source == a else AS_COPY if derived == a else UNDETERMINED,
                 AS_SOURCE if source == b else AS_COPY if derived == b else UNDETERMINED,
-            )
-            relations += (relation, relation)
+            ))
+            relation = number(pair.relation)
+            relations.extend((relation, relation))
             if not pair.aligned:  # its passages unknown: no characters placed, its estimate named
-                estimates += (pair.shared_chars_a, pair.shared_chars_b)
-                span_counts += (0, 0)
+                estimates.extend((pair.shared_chars_a, pair.shared_chars_b))
+                span_counts.extend((0, 0))
             elif pair.passages:
                 passages = pair.passages
-                estimates += (None, None)
-                span_counts += (len(passages), len(passages))
+                estimates.extend((-1, -1))
+                span_counts.extend((len(passages), len(passages)))
                 for p in passages:
-                    bounds += (p["a_start"], p["a_end"])
+                    bounds.extend((p["a_start"], p["a_end"]))
                 for p in passages:
-                    bounds += (p["b_start"], p["b_end"])
+                    bounds.extend((p["b_start"], p["b_end"]))
             else:  # found on whole documents: the whole of each is shared
-                estimates += (None, None)
-                span_counts += (1, 1)
-                bounds += (*whole, *whole)
-        self._span_counts.append(np.array(span_counts, dtype=np.int64))
-        self._bounds.append(np.array(bounds, dtype=np.int64))
+                estimates.extend((-1, -1))
+                span_counts.extend((_WHOLE, _WHOLE))
+        at = positions(hashes, self.ids, lambda: (doc_id for pair in pairs for doc_id in (pair.a, pair.b)))
+        self._doc.frombytes(at.astype(_POSITION).tobytes())
+        self._other.frombytes(at.reshape(-1, 2)[:, ::-1].astype(_POSITION).tobytes())
 
     def add_groups(self, groups: Iterable[Any]) -> None:
         """Add each member of each shared-passage group (:class:`dedup.results.GroupResult`),
@@ -137,8 +158,12 @@ class SharedItems:
         sizes = [len(group.documents) for group in groups]
         members = list(chain.from_iterable(group.documents for group in groups))
         ids = list(map(itemgetter("id"), members))
-        self._item_doc.extend(ids)
-        self.other.extend(chain.from_iterable(map(repeat, (group.id for group in groups), sizes)))
+        hashes = NameHashes()
+        hashes.extend(ids)
+        self._doc.frombytes(positions(hashes, self.ids, lambda: ids).astype(_POSITION).tobytes())
+        named = len(self._names)
+        self._names.extend(group.id for group in groups)
+        self._other.frombytes(np.repeat(-1 - np.arange(named, named + len(groups), dtype=_POSITION), sizes).tobytes())
         labels = [UNDETERMINED] * len(ids)
         at = 0
         for group, size in zip(groups, sizes):
@@ -147,61 +172,67 @@ class SharedItems:
                 others = AS_COPY if source else UNDETERMINED
                 labels[at : at + size] = [AS_SOURCE if this == source else others for this in ids[at : at + size]]
             at += size
-        self.label.extend(labels)
-        self.relation.extend([SHARED_PASSAGE] * len(ids))
-        self.estimate.extend([None] * len(ids))
+        self._label.extend(labels)
+        self._relation.frombytes(np.full(len(ids), self._relation_number(SHARED_PASSAGE), dtype=np.int16).tobytes())
+        self._estimate.frombytes(np.full(len(ids), -1, dtype=np.int64).tobytes())
         # the bounds straight into an array: each of a million integers read once (they lie all over memory)
         spans = list(map(itemgetter("spans"), members))
-        span_counts = np.fromiter(map(len, spans), dtype=np.int64, count=len(spans))
-        self._span_counts.append(span_counts)
-        self._bounds.append(np.fromiter(chain.from_iterable(chain.from_iterable(spans)), dtype=np.int64, count=2 * int(span_counts.sum())))
+        span_counts = np.fromiter(map(len, spans), dtype=np.int32, count=len(spans))
+        self._span_count.frombytes(span_counts.tobytes())
+        self._bounds.frombytes(np.fromiter(chain.from_iterable(chain.from_iterable(spans)), dtype=np.int64, count=2 * int(span_counts.sum())).tobytes())
+
+    def close(self) -> None:
+        """Take no more items: the columns as arrays, the items in order of
+        their document (then of addition). Done by the first :meth:`compositions`
+        if not before."""
+        if self._order is None:
+            self._columns()
 
     def _columns(self) -> None:
-        """The lists as arrays (the lists of integers let go: an int object
-        each, a million spans cost 70 MB), the items in order of their
-        document (then of addition)."""
-        # each document numbered by its first item (one lookup an item): numbers grow with the first items
-        self._slot: dict[str, int] = {}
-        n = len(self._item_doc)
-        slots = np.fromiter(map(self._slot.setdefault, self._item_doc, range(n)), dtype=np.int64, count=n)
-        self._order = np.argsort(slots, kind="stable")
-        # the items of the document numbered s: _order[_first_item[s] : _first_item[s + 1]]
-        self._first_item = np.concatenate(([0], np.cumsum(np.bincount(slots, minlength=n))))
-        self._label = np.array(self.label, dtype=np.int64)
-        self._role = list(map(_LABEL_ROLE.__getitem__, self.label))
-        self._span_count = np.concatenate([np.zeros(0, dtype=np.int64), *self._span_counts])
-        self._first_span = np.cumsum(self._span_count) - self._span_count
-        bounds = np.concatenate([np.zeros(0, dtype=np.int64), *self._bounds]).reshape(-1, 2)
+        doc = _column(self._doc, _POSITION)
+        self._order = np.argsort(doc, kind="stable").astype(_POSITION)
+        self._doc_of_order = doc[self._order]
+        self._doc = doc = None
+        self._label_of = _column(self._label, np.int8)
+        self._span_count_of = _column(self._span_count, np.int32)
+        self._first_span = np.cumsum(np.maximum(self._span_count_of, 0), dtype=np.int64)
+        self._first_span -= np.maximum(self._span_count_of, 0)
+        bounds = _column(self._bounds, np.int64).reshape(-1, 2)
         self._starts, self._ends = bounds[:, 0], bounds[:, 1]
-        self._item_doc = self.label = self._span_counts = self._bounds = []
+        self._relation_names = list(self._relations)
 
-    def compositions(self, ids: Sequence[str], chars: Sequence[int], boilerplate: Sequence[Sequence[tuple[int, int]]]) -> list[tuple]:
-        """The :func:`composition` of each of a batch of documents, as the values of its :data:`FIELDS`.
+    def compositions(self, first: int, chars: Sequence[int], boilerplate: Sequence[Sequence[tuple[int, int]]]) -> list[tuple]:
+        """The :func:`composition` of each of a run of documents, as the values of its :data:`FIELDS`.
 
         Args:
-            ids: The documents' ids.
+            first: The position of the first of them.
             chars: Their lengths.
             boilerplate: Their boilerplate ``(start, end)`` spans.
 
         Returns:
             One tuple per document, in order.
         """
-        if self._order is None:
-            self._columns()
-        n = len(ids)
+        self.close()
+        n = len(chars)
         lengths = np.array(chars, dtype=np.int64)
-        slots = np.fromiter(map(self._slot.get, ids, repeat(-1, n)), dtype=np.int64, count=n)
-        known = slots >= 0
-        first = np.where(known, self._first_item[slots], 0)
-        count = np.where(known, self._first_item[slots + 1] - first, 0)
-        items = self._order[_ranges(first, count)]
+        # the items of these documents lie together in their order
+        cuts = np.searchsorted(self._doc_of_order, np.arange(first, first + n + 1, dtype=np.int64))
+        count = np.diff(cuts)
+        items = self._order[cuts[0] : cuts[-1]]
         item_row = np.repeat(np.arange(n), count)
-        span_item = np.repeat(np.arange(len(items)), self._span_count[items])
-        at = _ranges(self._first_span[items], self._span_count[items])
-        span_item, starts, ends = clipped(span_item, self._starts[at], self._ends[at], lengths[item_row])
+        span_count = self._span_count_of[items]
+        stored = np.maximum(span_count, 0)
+        at = _ranges(self._first_span[items], stored)
+        span_item, starts, ends = np.repeat(np.arange(len(items)), stored), self._starts[at], self._ends[at]
+        whole = np.flatnonzero(span_count == _WHOLE)
+        if len(whole):  # one span over the whole document each (the order of an item's spans is free)
+            span_item = np.concatenate([span_item, whole])
+            starts = np.concatenate([starts, np.zeros(len(whole), dtype=np.int64)])
+            ends = np.concatenate([ends, np.full(len(whole), _WHOLE_END, dtype=np.int64)])
+        span_item, starts, ends = clipped(span_item, starts, ends, lengths[item_row])
         item_chars = covered(span_item, starts, ends, len(items))
         rows = [item_row[span_item]]
-        labels = [self._label[items][span_item]]
+        labels = [self._label_of[items][span_item]]
         starts_of, ends_of = [starts], [ends]
         marked = [(k, start, end) for k, spans in enumerate(boilerplate) for start, end in spans]
         if marked:
@@ -233,13 +264,27 @@ class SharedItems:
     def _entries(self, items: list[int], item_chars: list[int]) -> list[dict[str, Any]]:
         """The ``shared_with`` entry of each item: a pair without an alignment
         names its estimate (``aligned: false``)."""
-        other, role, relation, estimate = self.other, self._role, self.relation, self.estimate
+        at = np.array(items, dtype=np.int64)
+        others = _column(self._other, _POSITION)[at]
+        ids, names = self.ids, self._names
+        # each other document's id read once a batch
+        found, back = np.unique(others, return_inverse=True)
+        found_names = [ids[other] if other >= 0 else names[-1 - other] for other in found.tolist()]
+        other_names = [found_names[k] for k in back.tolist()]
+        roles = [_LABEL_ROLE[label] for label in self._label_of[at].tolist()]
+        relations = [self._relation_names[number] for number in _column(self._relation, np.int16)[at].tolist()]
+        estimates = _column(self._estimate, np.int64)[at].tolist()
         return [
-            {"id": other[item], "role": role[item], "relation": relation[item], "chars": covered}
-            if estimate[item] is None
-            else {"id": other[item], "role": role[item], "relation": relation[item], "chars": estimate[item], "aligned": False}
-            for item, covered in zip(items, item_chars)
+            {"id": other, "role": role, "relation": relation, "chars": covered}
+            if estimate < 0
+            else {"id": other, "role": role, "relation": relation, "chars": estimate, "aligned": False}
+            for other, role, relation, estimate, covered in zip(other_names, roles, relations, estimates, item_chars)
         ]
+
+
+def _column(values: array, dtype) -> np.ndarray:
+    """An array over ``values`` (not copied)."""
+    return np.frombuffer(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
 
 
 def _ranges(first: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -311,14 +356,14 @@ def composition(chars: int, shared: Sequence[SharedSpans], boilerplate: Sequence
         and ``shared_with`` (per other document: its id, this document's
         role, the relation and the characters of this document covered).
     """
-    items = SharedItems()
+    items = SharedItems([""])
     for item in shared:
-        items.add("", item)
-    return dict(zip(FIELDS, items.compositions([""], [chars], [boilerplate])[0]))
+        items.add(0, item)
+    return dict(zip(FIELDS, items.compositions(0, [chars], [boilerplate])[0]))
 
 
 def compositions(
-    documents: Sequence[tuple[str, int]], pairs: Iterable[Any], boilerplate: Mapping[str, Sequence[tuple[int, int]]]
+    documents: Sequence[tuple[str, int]], pairs: Sequence[Any], boilerplate: Mapping[str, Sequence[tuple[int, int]]]
 ) -> list[dict[str, Any]]:
     """The composition of every document.
 
@@ -330,17 +375,17 @@ def compositions(
     Returns:
         One :func:`composition` per document, in the order of ``documents``.
     """
-    items = SharedItems()
+    items = SharedItems([d for d, _ in documents])
     items.add_pairs(pairs)
     out: list[dict[str, Any]] = []
     for lo in range(0, len(documents), BATCH):
         batch = documents[lo : lo + BATCH]
-        found = items.compositions([d for d, _ in batch], [c for _, c in batch], [boilerplate.get(d, ()) for d, _ in batch])
+        found = items.compositions(lo, [c for _, c in batch], [boilerplate.get(d, ()) for d, _ in batch])
         out.extend(dict(zip(FIELDS, values)) for values in found)
     return out
 
 
-def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[Any] = ()) -> tuple[Sequence[Any], int]:
+def composed_rows(rows: Sequence[Any], pairs: Sequence[Any], groups: Iterable[Any] = (), ids: Sequence[str] | None = None) -> tuple[Sequence[Any], int]:
     """The composition of every document row, set on it
     (:meth:`dedup.results.DocumentResult.set_composition`) a batch of rows
     at a time, as :func:`dedup.io.row_spill.updated_batches` (spilled rows
@@ -350,25 +395,28 @@ def composed_rows(rows: Sequence[Any], pairs: Iterable[Any], groups: Iterable[An
         rows: Document rows, each with its ``boilerplate`` spans where it has any.
         pairs: The reported pairs, with their direction.
         groups: The shared-passage groups (:class:`dedup.results.GroupResult`).
+        ids: The rows' ids, in order (read from the rows if not given).
 
     Returns:
         The rows, and how many share nothing with another document.
     """
-    alone = 0
+    alone = first = 0
 
     keys = composition_keys(FIELDS)
 
     def compose(batch: list[Any]) -> None:
-        nonlocal alone
+        nonlocal alone, first
         spans = [[(span["start"], span["end"]) for span in row.extra.get("boilerplate", ())] for row in batch]
-        for row, values in zip(batch, items.compositions([row.id for row in batch], [row.chars for row in batch], spans)):
+        for row, values in zip(batch, items.compositions(first, [row.chars for row in batch], spans)):
             row.extra.update(zip(keys, values))  # as set_composition, without a dict a row
             alone += not values[-1]
+        first += len(batch)
 
-    # a few objects per pair and per document, none of them garbage: a
+    # a few objects per document of a batch, none of them garbage: a
     # collection now would walk every row again and again for nothing
     with collection_paused():
-        items = SharedItems()
+        items = SharedItems([row.id for row in rows] if ids is None else ids)
         items.add_pairs(pairs)
         items.add_groups(groups)
+        items.close()  # its columns made before any row is held
         return updated_batches(rows, compose, BATCH), alone

@@ -11,6 +11,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any, Iterator, Mapping, Sequence
 
+import numpy as np
+
 from dedup.config import Settings
 from dedup.document import Document, document_ids, document_sources, take
 from dedup.engine import Engine
@@ -18,6 +20,7 @@ from dedup.io.row_spill import updated_rows
 from dedup.passages.relations import PARTIALLY, WHOLLY
 from dedup.provenance.composition import compositions
 from dedup.provenance.direction import Direction, PairSide, decide, undirected, weighs
+from dedup.provenance.positions import NameHashes, positions
 from dedup.provenance.signals import DocumentSignals, document_signals
 from dedup.results import PairResult, collection_paused
 
@@ -71,8 +74,8 @@ def annotate(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Se
     return compositions([(doc.id, len(doc.text)) for doc in docs], pairs, boilerplate)
 
 
-# The documents' signals and the pairs' fields are made here and live on to the report, none of them
-# cyclic garbage: full collections would walk every one of them again (see composed_rows).
+# The pairs' fields are made here and live on to the report, none of them cyclic
+# garbage: full collections would walk every one of them again (see composed_rows).
 @collection_paused()
 def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings: Settings, engine: Engine | None = None) -> Sequence[PairResult]:
     """Fill each pair's direction and extent.
@@ -80,27 +83,40 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
     Each document in a pair is read once, in corpus order, for its signals
     (on ``engine``'s workers, in batches, when given); a text is read again
     only for a pair with shared quotations, the one piece of evidence that
-    looks at the text itself.
+    looks at the text itself. What is held meanwhile is a few numbers a
+    pair (its documents' positions, their signals' numbers in a table of
+    the distinct signals), no object per paired document.
 
     Returns:
         The pairs, as :func:`dedup.io.row_spill.updated_rows` gives them: a
         list changed in place, pairs kept in a file rewritten a pair at a time.
     """
     ids, sources = document_ids(docs), document_sources(docs)
-    paired = {doc_id for pair in pairs for doc_id in (pair.a, pair.b)}  # a position for these only
-    position = {doc_id: k for k, doc_id in enumerate(ids) if doc_id in paired}
-    del paired  # the position's keys name the same documents
-    needed = sorted(position.values())
-    # Most documents' signals are alike (no credit, no date): one object for each distinct value, not one per document.
-    # By position, whose ints the dict above holds already, not by a second string of each id.
-    distinct: dict[DocumentSignals, DocumentSignals] = {}
-    signals = {k: distinct.setdefault(found, found) for k, found in zip(needed, _signals_of(docs, needed, engine))}
+    hashes = NameHashes()
+    for pair in pairs:
+        hashes.add(pair.a)
+        hashes.add(pair.b)
+    at = positions(hashes, ids, lambda: (doc_id for pair in pairs for doc_id in (pair.a, pair.b)))
+    del hashes
+    needed = np.unique(at)
+    # Most documents' signals are alike (no credit, no date): each distinct value once, a number for each document.
+    distinct: dict[DocumentSignals, int] = {}
+    codes = np.fromiter((distinct.setdefault(found, len(distinct)) for found in _signals_of(docs, needed, engine)), dtype=np.int32, count=len(needed))
+    table = list(distinct)
+    del distinct
+    # per pair: its documents' positions and their signals' numbers
+    sides = np.concatenate([at.reshape(-1, 2), codes[np.searchsorted(needed, at)].reshape(-1, 2)], axis=1)
+    del at, needed, codes
     # pairs come in order of their first document, so a few texts are kept at hand
-    text_of = lru_cache(maxsize=256)(lambda doc_id: docs[position[doc_id]].text)
+    text_of = lru_cache(maxsize=256)(lambda k: docs[k].text)
+    of_pairs = _rows_of(sides)
 
     wholly = settings.passages.wholly_share
 
     def direct(_: int, pair: PairResult) -> None:
+        at_a, at_b, code_a, code_b = next(of_pairs)
+        if ids[at_a] != pair.a or ids[at_b] != pair.b:  # a name not among the ids, with the hash of one
+            raise KeyError(pair.a if ids[at_a] != pair.a else pair.b)
         passages = pair.passages
         if passages:
             quoted = [(p["a_start"], p["a_end"], p["b_start"], p["b_end"]) for p in passages if p["quoted"]]
@@ -110,12 +126,12 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
             pair.extent_a = WHOLLY if coverage_a >= wholly else PARTIALLY
             pair.extent_b = WHOLLY if coverage_b >= wholly else PARTIALLY
             quoted = []
-        signals_a, signals_b = signals[position[pair.a]], signals[position[pair.b]]
+        signals_a, signals_b = table[code_a], table[code_b]
         if quoted or weighs(signals_a, signals_b):
             # only here are the passages' spans read, and only shared quotations make the evidence read the texts
             shared_a, shared_b = (tuple((p["a_start"], p["a_end"]) for p in passages), tuple((p["b_start"], p["b_end"]) for p in passages)) if passages else (None, None)
-            a = PairSide(pair.a, text_of(pair.a) if quoted else "", signals_a, coverage_a, sources[position[pair.a]], shared_a)
-            b = PairSide(pair.b, text_of(pair.b) if quoted else "", signals_b, coverage_b, sources[position[pair.b]], shared_b)
+            a = PairSide(pair.a, text_of(at_a) if quoted else "", signals_a, coverage_a, sources[at_a], shared_a)
+            b = PairSide(pair.b, text_of(at_b) if quoted else "", signals_b, coverage_b, sources[at_b], shared_b)
             found = decide(a, b, quoted)
         else:  # most pairs of a corpus without dates: nothing to weigh
             found = undirected(PairSide(pair.a, "", signals_a, coverage_a), PairSide(pair.b, "", signals_b, coverage_b))
@@ -126,6 +142,17 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
     return updated_rows(pairs, direct)
 
 
+# Rows of an array made Python ints at a time.
+_ROWS_AT_ONCE = 4096
+
+
+def _rows_of(table: np.ndarray) -> Iterator[list[int]]:
+    """The rows of a 2-D array as lists of ints, made a block at a time
+    (not an int object per cell of the whole array at once)."""
+    for start in range(0, len(table), _ROWS_AT_ONCE):
+        yield from table[start : start + _ROWS_AT_ONCE].tolist()
+
+
 # Documents whose signals are read in one batch on a worker.
 _SIGNALS_BATCH = 2000
 
@@ -134,10 +161,12 @@ def _batch_signals(batch: Sequence[Document]) -> list[DocumentSignals]:
     return [document_signals(doc.text, doc.date) for doc in batch]
 
 
-def _signals_of(docs: Sequence[Document], chosen: list[int], engine: Engine | None) -> Iterator[DocumentSignals]:
-    """:func:`document_signals` of the documents at ``chosen``, in that order, a batch at a time."""
-    batches = [take(docs, chosen[lo : lo + _SIGNALS_BATCH]) for lo in range(0, len(chosen), _SIGNALS_BATCH)]
-    parts = map(_batch_signals, batches) if engine is None or len(batches) < 2 else engine.map(_batch_signals, batches)
+def _signals_of(docs: Sequence[Document], chosen: np.ndarray, engine: Engine | None) -> Iterator[DocumentSignals]:
+    """:func:`document_signals` of the documents at ``chosen``, in that order,
+    a batch at a time (each batch made as it is sent)."""
+    batches = (take(docs, chosen[lo : lo + _SIGNALS_BATCH]) for lo in range(0, len(chosen), _SIGNALS_BATCH))
+    several = len(chosen) > _SIGNALS_BATCH
+    parts = engine.map(_batch_signals, batches) if engine is not None and several else map(_batch_signals, batches)
     return (found for part in parts for found in part)
 
 

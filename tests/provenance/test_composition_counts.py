@@ -64,11 +64,11 @@ def test_a_batch_of_documents_is_composed_as_each_alone(seed: int) -> None:
             for m in range(rng.randint(0, 4))
         ]
         documents.append((f"doc{k}", chars, shared, list(_spans(rng, chars)) if rng.random() < 0.5 else []))
-    items = SharedItems()
-    for doc_id, _, shared, _ in documents:
+    items = SharedItems([d[0] for d in documents])
+    for k, (_, _, shared, _) in enumerate(documents):
         for item in shared:
-            items.add(doc_id, item)
-    got = [dict(zip(FIELDS, values)) for values in items.compositions([d[0] for d in documents], [d[1] for d in documents], [d[3] for d in documents])]
+            items.add(k, item)
+    got = [dict(zip(FIELDS, values)) for values in items.compositions(0, [d[1] for d in documents], [d[3] for d in documents])]
     assert got == [composition(chars, shared, boilerplate) for _, chars, shared, boilerplate in documents]
     for (_, chars, shared, boilerplate), found in zip(documents, got):
         if chars:
@@ -100,25 +100,25 @@ def test_pairs_and_groups_added_in_columns_as_item_by_item(seed: int) -> None:
         members = rng.sample(ids, rng.randint(0, len(ids)))
         documents = [{"id": m, "spans": [list(span) for span in _spans(rng, chars[m])], "chars": 0} for m in members]
         groups.append(SimpleNamespace(id=f"g{number}", documents=documents, source=rng.choice([None, *members[:1], "elsewhere"])))
-    by_columns = SharedItems()
+    asked = ids + ["nobody"]
+    by_columns = SharedItems(asked)
     by_columns.add_pairs(pairs)
     by_columns.add_groups(groups)
-    one_by_one = SharedItems()
+    one_by_one = SharedItems(asked)
     for pair in pairs:
         for this, other, start, end, estimate in ((pair.a, pair.b, "a_start", "a_end", pair.shared_chars_a), (pair.b, pair.a, "b_start", "b_end", pair.shared_chars_b)):
             role = "source" if pair.source == this else "copy" if pair.derived == this else "undetermined"
             if not pair.aligned:
-                one_by_one.add(this, SharedSpans(other, role, pair.relation, (), estimate))
+                one_by_one.add(asked.index(this), SharedSpans(other, role, pair.relation, (), estimate))
             else:
-                one_by_one.add(this, SharedSpans(other, role, pair.relation, tuple((p[start], p[end]) for p in pair.passages) or None))
+                one_by_one.add(asked.index(this), SharedSpans(other, role, pair.relation, tuple((p[start], p[end]) for p in pair.passages) or None))
     for group in groups:
         for member in group.documents:
             role = "source" if member["id"] == group.source else "copy" if group.source else "undetermined"
-            one_by_one.add(member["id"], SharedSpans(group.id, role, SHARED_PASSAGE, tuple(map(tuple, member["spans"]))))
-    asked = ids + ["nobody"]
+            one_by_one.add(asked.index(member["id"]), SharedSpans(group.id, role, SHARED_PASSAGE, tuple(map(tuple, member["spans"]))))
     lengths = [chars.get(d, 10) for d in asked]
     marked = [list(_spans(rng, n)) if rng.random() < 0.3 else [] for n in lengths]
-    assert by_columns.compositions(asked, lengths, marked) == one_by_one.compositions(asked, lengths, marked)
+    assert by_columns.compositions(0, lengths, marked) == one_by_one.compositions(0, lengths, marked)
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -138,10 +138,10 @@ def test_rows_take_their_composition_as_set_composition_stores_it(seed: int) -> 
     boilerplate = {d: [{"start": s, "end": e} for s, e in _spans(rng, chars[d])] for d in ids if rng.random() < 0.3}
     rows = [DocumentResult(d, chars[d], 1, extra={"boilerplate": boilerplate[d]} if d in boilerplate else {}) for d in ids]
     expected = [DocumentResult(d, chars[d], 1, extra=dict(row.extra)) for d, row in zip(ids, rows)]
-    items = SharedItems()
+    items = SharedItems(ids)
     items.add_pairs(pairs)
     spans = [[(s["start"], s["end"]) for s in boilerplate.get(d, ())] for d in ids]
-    for row, values in zip(expected, items.compositions(ids, [chars[d] for d in ids], spans)):
+    for row, values in zip(expected, items.compositions(0, [chars[d] for d in ids], spans)):
         row.set_composition(dict(zip(FIELDS, values)))
     composed, alone = composed_rows(rows, pairs)
     assert [list(row.to_dict().items()) for row in composed] == [list(row.to_dict().items()) for row in expected]
@@ -162,3 +162,34 @@ def test_covered_is_the_union_of_each_keys_spans_character_by_character(seed: in
     expected = [len({c for key, start, end in spans if key == k for c in range(start, end)}) for k in range(n)]
     assert covered(keys, starts, ends, n).tolist() == expected
     assert covered(keys[:0], starts[:0], ends[:0], 3).tolist() == [0, 0, 0]
+
+
+def _held_composing(documents: int) -> int:
+    """Traced peak of composing rows kept in a file, ``documents // 2`` pairs of whole documents among them."""
+    import tracemalloc
+
+    from dedup.io.row_spill import SpilledRows, pair_from_dict
+    from dedup.near.shard_results import document_from_dict
+    from dedup.provenance.composition import composed_rows
+    from dedup.results import NEAR_DUPLICATE, DocumentResult, PairResult
+
+    ids = [f"doc-{k:06d}" for k in range(documents)]
+    rows, pairs = SpilledRows(document_from_dict), SpilledRows(pair_from_dict)
+    rows.extend(DocumentResult(doc_id, 100, 10) for doc_id in ids)
+    pairs.extend(PairResult(ids[k], ids[k + 1], NEAR_DUPLICATE, 0.9, 0.95, 0.95, found_by="minhash") for k in range(0, documents, 2))
+    tracemalloc.start()
+    try:
+        composed, _ = composed_rows(rows, pairs, ids=ids)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+        composed.close()
+        pairs.close()
+
+
+def test_composing_rows_in_a_file_holds_no_object_per_paired_document() -> None:
+    # Five lists (two strings an item) and a dict of every paired id held about
+    # 260 bytes a paired document while its rows were rewritten; the items' columns, about 50.
+    _held_composing(500)
+    per_document = (_held_composing(16_000) - _held_composing(4_000)) / 12_000
+    assert per_document < 100, f"{per_document:.0f} bytes a paired document held while composing the rows"
