@@ -124,3 +124,24 @@ def test_the_reported_pairs_positions_taken_before_stage_5_are_those_of_its_rows
     rows, _ = pair_results(table, counts, groups, near)
     assert reported_positions(groups, near).tolist() == pair_positions(rows, table.ids).tolist()
     assert reported_positions([], []).shape == (0, 2)
+
+
+@pytest.mark.parametrize("module, name", [
+    ("dedup.passages.pairs", "index_pairs"),  # on the thread that finds the passage pairs from before stage 5
+    ("dedup.provenance.pairs", "direct_pairs"),  # on the thread that directs the pairs while the clusters are made again
+    ("dedup.text_stages", "recluster"),  # in this process, while the pairs are directed on another thread
+])
+def test_an_error_of_a_stage_run_alongside_another_is_the_scans(tmp_path, monkeypatch, module, name):
+    import importlib
+
+    def broken(*args, **kwargs):
+        raise RuntimeError(f"{name} failed")
+
+    monkeypatch.setattr(importlib.import_module(module), name, broken)
+    base = synthetic_text(1)
+    docs = [Document("a", base), Document("b", edit_words(base, 0.05, 2))]
+    docs += [Document(f"c{k}", synthetic_text(10 + k, words=150) + "\n\nShare this article. All rights reserved.") for k in range(30)]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    with pytest.raises(RuntimeError, match=f"{name} failed"):
+        scan_corpus([path], Settings(jobs=2, batch_size=8))

@@ -2091,6 +2091,12 @@ static PyObject *anchor_overlaps(PyObject *self, PyObject *args)
     for (Py_ssize_t t = 0; t < n_texts; t++)
         if (bounds[t + 1] - bounds[t] > longest)
             longest = bounds[t + 1] - bounds[t];
+    /* A window or an n-gram longer than every text reads no more of it: so
+     * bounded, the context buffers' size and the positions cannot overflow. */
+    if (window > longest)
+        window = longest;
+    if (n > longest + 1)
+        n = longest + 1;
     size_t capacity = 16; /* room for the longest text; a pair takes the first slots it needs */
     while (capacity < 2 * (size_t)longest)
         capacity <<= 1;

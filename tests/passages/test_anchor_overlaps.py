@@ -100,3 +100,39 @@ def test_pairs_left_out_by_the_anchor_check_are_those_of_the_reference(monkeypat
     want = [(p.i, p.j, p.relation) for p in verify.verify_pairs(docs, pairs, settings, shared=shared)]
     assert got == want and got
     assert np.unique([p[:2] for p in got], axis=0).shape[0] == len(got)
+
+
+# In a fresh interpreter: a window or an n-gram far longer than any text
+# (its buffers' size overflowed, and the loop wrote past them) reads each
+# whole text, as the reference does.
+_HUGE = """
+import random, sys
+sys.path.insert(0, {tests!r})
+from test_anchor_overlaps import _documents
+import dedup.passages.verify as verify
+from dedup.config import PassageSettings
+from dedup.document import document_ids
+
+rng = random.Random(7)
+docs = _documents(rng)[:60]
+ids = document_ids(docs)
+pairs = [(rng.randrange(60), rng.randrange(60)) for _ in range(200)]
+for ngram, window in ((3, 2**62), (3, 2**61 + 5), (2**62, 20)):
+    ps = PassageSettings(index_ngram=ngram, index_sample=2, anchor_window=window, min_anchor_overlap=1.0)
+    got = verify.context_overlaps(docs, ids, pairs, {{}}, ps)
+    want = verify.context_overlaps(docs, ids, pairs, {{}}, ps, compiled=False)
+    assert got == want, (ngram, window)
+    print(sum(share > 0 for share in got))
+"""
+
+
+def test_a_window_or_ngram_longer_than_every_text_is_the_whole_text() -> None:
+    import os
+    import subprocess
+    import sys
+
+    _compiled()
+    run = subprocess.run([sys.executable, "-c", _HUGE.format(tests=os.path.dirname(__file__))], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    overlapping = list(map(int, run.stdout.split()))
+    assert overlapping[0] > 0 and overlapping[1] > 0 and overlapping[2] == 0
