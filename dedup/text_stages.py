@@ -17,7 +17,6 @@ recorded as they come: what runs meanwhile in this process records none.
 
 from __future__ import annotations
 
-import threading
 import time
 from array import array
 from collections import Counter
@@ -30,6 +29,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document, document_ids
 from dedup.engine import Engine, StageFault
+from dedup.engine.alongside import Alongside
 from dedup.engine.memory import trim_heap
 from dedup.io.corpus import InputProblem
 from dedup.io.problems import ProblemLog
@@ -229,37 +229,6 @@ def provenance_stage(
     result.documents, alone = composed_rows(result.documents, result.pairs, result.shared_passages, document_ids(docs))
     result.timing.setdefault("stage_seconds", {})["composition"] = round(time.perf_counter() - started, 3)
     result.stats["documents_sharing_nothing"] = alone
-
-
-class Alongside:
-    """A call run on a thread of its own from :meth:`start` on; :meth:`result`
-    waits for it and gives what it returned, or raises what it raised. A
-    daemon thread: a scan stopped meanwhile (its files gone) does not wait for it."""
-
-    def __init__(self, call: Callable[[], object], name: str) -> None:
-        self._call = call
-        self._value: object = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-        self.started = 0.0
-        self.seconds = 0.0
-
-    def start(self) -> None:
-        self.started = time.perf_counter()
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._call()
-        except BaseException as error:  # noqa: BLE001 - raised again where the result is taken
-            self._error = error
-        self.seconds = time.perf_counter() - self.started
-
-    def result(self):
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
 
 
 class EarlyBoilerplate(Alongside):

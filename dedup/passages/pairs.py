@@ -21,16 +21,16 @@ from __future__ import annotations
 
 import gc
 import heapq
-import threading
 from contextlib import contextmanager
 from functools import partial
-from typing import Callable, Iterable, Iterator, Mapping, Sequence, TypeVar
+from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from dedup.config import PassageSettings, Settings
 from dedup.document import Document, Span
 from dedup.engine import Engine, StageFault
+from dedup.engine.alongside import Alongside
 from dedup.near.clusters import component_labels
 from dedup.results import GroupResult, collection_paused
 from dedup.passages.candidates import candidate_pairs, candidates_and_shares, fingerprints
@@ -41,7 +41,6 @@ from dedup.passages.partners import clear_strongest, partner_order, strongest_pa
 from dedup.passages.pair_rows import PairTuples
 from dedup.passages.verify import ANCHORS_ENOUGH, PassagePair, pair_documents, verify_pairs, verify_pairs_pooled
 
-T = TypeVar("T")
 
 __all__ = [
     "ANCHORS_ENOUGH", "PassagePair", "candidate_pairs", "find_passage_pairs", "fingerprints", "verify_pairs", "verify_pairs_pooled",
@@ -135,9 +134,9 @@ def find_passage_pairs(
         candidates = PairTuples(pairs[aligned])  # an array: tuples are made where the pairs are cut into chunks, and go with them
         # the workers align the pairs while this process makes the groups' rows and the pairs from the index:
         # neither waits on the other
-        verifying = _InBackground(partial(
+        verifying = Alongside(partial(
             verify_pairs_pooled, docs, candidates, settings, masks, counts[aligned].tolist(), sentences, engine, progress=progress, faults=faults, spill=spill,
-        ))
+        ), "dedup-verify").start()
         del candidates
         with collection_paused():  # rows of many groups and pairs, none of them cyclic garbage
             if group_rows is not None:
@@ -208,34 +207,6 @@ def _grouped(docs, collector: GroupCollector, pairs: np.ndarray, paired: np.ndar
     # is a pair again, as it would be without groups, so that nothing shared goes unreported
     paired[left_out[~within]] = True
     return rows
-
-
-class _InBackground:
-    """A call run on a thread of its own from now on; :meth:`result` waits
-    for it and gives what it returned, or raises what it raised.
-
-    Not a ``ThreadPoolExecutor``: its threads are joined at exit, so an
-    interrupt in this process would wait for every pair to be aligned; a
-    daemon thread is left to end with the engine it reads from."""
-
-    def __init__(self, call: Callable[[], T]) -> None:
-        self._call = call
-        self._value: T | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._value = self._call()
-        except BaseException as error:  # noqa: BLE001 - raised again where the result is taken
-            self._error = error
-
-    def result(self) -> T:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value  # type: ignore[return-value]
 
 
 @contextmanager

@@ -1931,6 +1931,24 @@ static PyObject *segment_shingles(PyObject *self, PyObject *args)
 
 /* ---- the shingles two texts share ---- */
 
+/* The size of the intersection of two sorted sets: one merge. */
+static Py_ssize_t common_count(const uint64_t *a, Py_ssize_t na, const uint64_t *b, Py_ssize_t nb)
+{
+    Py_ssize_t common = 0;
+    for (Py_ssize_t i = 0, j = 0; i < na && j < nb;) {
+        if (a[i] < b[j])
+            i++;
+        else if (a[i] > b[j])
+            j++;
+        else {
+            common++;
+            i++;
+            j++;
+        }
+    }
+    return common;
+}
+
 static PyObject *shared_shingles(PyObject *self, PyObject *args)
 {
     static const Py_ssize_t sizes[2] = {8, 8}; /* tokens of a, of b */
@@ -1960,19 +1978,8 @@ static PyObject *shared_shingles(PyObject *self, PyObject *args)
         kept[side] = w;
         at += side ? 0 : w;
     }
-    /* the size of their intersection: one merge of the two sorted sets */
-    const uint64_t *a = sets, *b = sets + kept[0];
-    for (Py_ssize_t i = 0, j = 0; !failed && i < kept[0] && j < kept[1];) {
-        if (a[i] < b[j])
-            i++;
-        else if (a[i] > b[j])
-            j++;
-        else {
-            common++;
-            i++;
-            j++;
-        }
-    }
+    if (!failed)
+        common = common_count(sets, kept[0], sets + kept[0], kept[1]);
     Py_END_ALLOW_THREADS
     free(sets);
     if (failed)
@@ -2024,22 +2031,6 @@ static Py_ssize_t context_words(const uint64_t *words, int64_t start, int64_t en
     return distinct_sorted(out, k);
 }
 
-static Py_ssize_t common_count(const uint64_t *a, Py_ssize_t na, const uint64_t *b, Py_ssize_t nb)
-{
-    Py_ssize_t common = 0;
-    for (Py_ssize_t i = 0, j = 0; i < na && j < nb;) {
-        if (a[i] < b[j])
-            i++;
-        else if (a[i] > b[j])
-            j++;
-        else {
-            common++;
-            i++;
-            j++;
-        }
-    }
-    return common;
-}
 
 typedef struct {
     uint64_t key;
@@ -2047,6 +2038,16 @@ typedef struct {
     int64_t owner; /* the pair whose table holds it (stale otherwise) */
     int64_t seen;  /* the pair for which text b has already met it */
 } anchor_slot_t;
+
+/* The slot of fingerprint h for pair k: its own, or the first one no
+   fingerprint of pair k holds (slots other pairs left are free). */
+static size_t anchor_slot(const anchor_slot_t *table, size_t mask, Py_ssize_t k, uint64_t h)
+{
+    size_t s = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & mask;
+    while (table[s].owner == k && table[s].key != h)
+        s = (s + 1) & mask;
+    return s;
+}
 
 static PyObject *anchor_overlaps(PyObject *self, PyObject *args)
 {
@@ -2124,9 +2125,7 @@ static PyObject *anchor_overlaps(PyObject *self, PyObject *args)
             const uint64_t h = fingerprint(words + p, n);
             if (!is_multiple(h >> 23, &every))
                 continue;
-            size_t s = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & mask;
-            while (table[s].owner == k && table[s].key != h)
-                s = (s + 1) & mask;
+            const size_t s = anchor_slot(table, mask, k, h);
             if (table[s].owner != k) {
                 table[s].key = h;
                 table[s].pos = p;
@@ -2138,9 +2137,7 @@ static PyObject *anchor_overlaps(PyObject *self, PyObject *args)
             const uint64_t h = fingerprint(words + q, n);
             if (!is_multiple(h >> 23, &every))
                 continue;
-            size_t s = (size_t)(h * 0x9E3779B97F4A7C15ull >> 32) & mask;
-            while (table[s].owner == k && table[s].key != h)
-                s = (s + 1) & mask;
+            const size_t s = anchor_slot(table, mask, k, h);
             if (table[s].owner != k || table[s].seen == k)
                 continue;
             table[s].seen = k;

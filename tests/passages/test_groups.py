@@ -281,7 +281,7 @@ def test_a_call_in_the_background_gives_its_value_or_raises_its_error_where_it_i
     # the pairs are aligned on a thread of their own while the groups' rows are made
     import threading
 
-    from dedup.passages.pairs import _InBackground
+    from dedup.engine.alongside import Alongside
 
     started, release = threading.Event(), threading.Event()
 
@@ -290,11 +290,11 @@ def test_a_call_in_the_background_gives_its_value_or_raises_its_error_where_it_i
         release.wait(10)
         return [1, 2]
 
-    running = _InBackground(aligned)
+    running = Alongside(aligned, "test").start()
     assert started.wait(10)  # running before anything asks for it
     release.set()
     assert running.result() == [1, 2]
-    failing = _InBackground(lambda: [][1])
+    failing = Alongside(lambda: [][1], "test").start()
     with pytest.raises(IndexError):
         failing.result()
 
