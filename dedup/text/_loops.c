@@ -1502,9 +1502,7 @@ static Py_ssize_t sampled_ngram_loop(const uint64_t *tokens, const int64_t *firs
     Py_ssize_t count = 0;
     for (Py_ssize_t t = 0; t < texts; t++) {
         for (int64_t g = first[t]; g + n <= first[t + 1]; g++) {
-            uint64_t h = tokens[g];
-            for (Py_ssize_t k = 1; k < n; k++)
-                h = h * Q_TOKEN + tokens[g + k];
+            const uint64_t h = fingerprint(tokens + g, n);
             /* written always, kept by moving on: no branch to mispredict on one n-gram in sample */
             hashes[count] = h;
             owners[count] = base + t;
@@ -1879,12 +1877,8 @@ static Py_ssize_t segment_shingles_loop(const uint64_t *tokens, const int64_t *f
         const int64_t lo = first[t], count = first[t + 1] - first[t];
         const Py_ssize_t width = count < n ? count : n, grams = count ? count - width + 1 : 0;
         uint64_t *values = out + w;
-        for (Py_ssize_t g = 0; g < grams; g++) {
-            uint64_t h = tokens[lo + g];
-            for (Py_ssize_t k = 1; k < width; k++)
-                h = h * Q_TOKEN + tokens[lo + g + k];
-            values[g] = h;
-        }
+        for (Py_ssize_t g = 0; g < grams; g++)
+            values[g] = fingerprint(tokens + lo + g, width);
         Py_ssize_t kept = grams;
         if (grams > 1) {
             sort_values(values, grams, scratch, counts);
