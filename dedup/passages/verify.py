@@ -27,6 +27,7 @@ from dedup.passages.candidates import index_text, run_all
 from dedup.passages.index import Anchors, batch_anchors, context_overlap
 from dedup.passages.pair_model import label_pair
 from dedup.passages.relations import SideMeasure, align_symmetric, hard_masks, lift_soft_masks, measure_sides, pair_fields, verbatim_share
+from dedup.text.distinct import distinct
 from dedup.text.ngrams import word_hashes
 from dedup.text.shingles import HASH_CHUNK_CHARS, code_tokens, compiled_loop
 
@@ -457,7 +458,7 @@ def chunk_count(candidates: Sequence[tuple[int, int]], workers: int) -> int:
     """Chunks to cut ``candidates`` into for ``workers`` workers:
     :data:`_CHUNKS_PER_WORKER` each, or more so that a chunk carries about
     :data:`_DOCS_PER_CHUNK` documents at most."""
-    documents = np.unique(np.asarray(candidates, dtype=np.int64)).size  # not a set of every document (2 MB at 30,000)
+    documents = distinct(np.asarray(candidates, dtype=np.int64)).size  # not a set of every document (2 MB at 30,000)
     return max(workers * _CHUNKS_PER_WORKER, -(-documents // _DOCS_PER_CHUNK))
 
 
