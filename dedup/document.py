@@ -130,10 +130,21 @@ def covered_chars(length: int, spans) -> int:
         spans: Objects with ``start`` and ``end`` or ``(start, end)`` pairs
             (offsets are not negative).
     """
-    covered, reach = 0, 0
-    bounds = ((s.start, s.end) if hasattr(s, "start") else s for s in spans)
-    for start, end in sorted((max(0, start), min(length, end)) for start, end in bounds):
-        start = max(start, reach)
+    return union_length(length, [(s.start, s.end) if hasattr(s, "start") else s for s in spans])
+
+
+def union_length(length: int, bounds: Sequence[tuple[int, int]]) -> int:
+    """:func:`covered_chars` of ``(start, end)`` pairs, without its look at
+    each span's type (an alignment's few passages, often one)."""
+    if len(bounds) == 1:
+        start, end = bounds[0]
+        return max(0, min(length, end) - max(0, start))
+    covered = reach = 0
+    for start, end in sorted(bounds):
+        if end > length:
+            end = length
+        if start < reach:  # reach starts at 0: a negative start counts from 0
+            start = reach
         if end > start:
             covered += end - start
             reach = end

@@ -30,7 +30,7 @@ import numpy as np
 import xxhash
 
 from dedup.config import Settings
-from dedup.document import Document, Span, span_mask
+from dedup.document import Document, Span, span_mask, union_length
 from dedup.passages.aligned_sentences import AlignedSentences, SentencePair
 from dedup.passages.sentence_pairs import has_words, merged_pairs, worded_entries
 from dedup.passages.scores import ScoreEntries, best_stored
@@ -293,31 +293,12 @@ def _boosted(raw: ScoreEntries, pa: PreparedText, pb: PreparedText, matches: lis
 FAST_PATH_SHARE = 0.95
 
 
-def union_chars(length: int, bounds: Sequence[tuple[int, int]]) -> int:
-    """:func:`dedup.document.covered_chars` of ``(start, end)`` pairs whose
-    starts are not negative, without its check of each span's type (an
-    alignment's few passages: one is its length)."""
-    if len(bounds) == 1:
-        start, end = bounds[0]
-        return max(0, min(length, end) - start)
-    covered = reach = 0
-    for start, end in sorted(bounds):
-        if end > length:
-            end = length
-        if start < reach:
-            start = reach
-        if end > start:
-            covered += end - start
-            reach = end
-    return covered
-
-
 def _near_verbatim(pa: Prepared, pb: Prepared, matches: list[TokenMatch]) -> bool:
     """Do ``matches`` cover at least :data:`FAST_PATH_SHARE` of both texts?"""
     if not matches:
         return False
     for p, spans in ((pa, [(m.a_start, m.a_end) for m in matches]), (pb, [(m.b_start, m.b_end) for m in matches])):
-        covered = (union_chars(p.text.n_tokens, spans) if p.open_tokens == p.text.n_tokens  # nothing masked: no mask needed
+        covered = (union_length(p.text.n_tokens, spans) if p.open_tokens == p.text.n_tokens  # nothing masked: no mask needed
                    else int((span_mask(p.text.n_tokens, spans) & ~p.text.masked).sum()))
         if covered < FAST_PATH_SHARE * max(p.open_tokens, 1):
             return False
@@ -381,7 +362,7 @@ def _shares(pa: Prepared, pb: Prepared, passages: list[Passage]) -> tuple[int, i
 def _unmasked_chars(p: Prepared, spans: list[Span]) -> int:
     """Characters of ``p`` inside ``spans`` and outside its masks."""
     if p.masked_char_count == 0:  # the spans' union, without a mask as long as the text
-        return union_chars(len(p.text.text), [(s.start, s.end) for s in spans])
+        return union_length(len(p.text.text), [(s.start, s.end) for s in spans])
     return int((span_mask(len(p.text.text), spans) & ~p.text.masked_chars).sum())
 
 

@@ -33,8 +33,8 @@ from typing import Any, Sequence
 import numpy as np
 
 from dedup.config import PassageSettings, Settings
-from dedup.document import Document, span_mask
-from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, union_chars, whole_document_stats
+from dedup.document import Document, span_mask, union_length
+from dedup.passages.align import VERBATIM, Alignment, Passage, Prepared, align_prepared, prepare, whole_document_stats
 from dedup.passages.aligned_sentences import mirrored_pairs
 from dedup.results import NEAR_DUPLICATE, PARTIAL_COPY, REWRITE
 
@@ -173,7 +173,7 @@ def _measure(alignment: Alignment, side: str, chars: int | None, flags: Sequence
     text = texts["ab".index(side)] if texts is not None else None
     if len(unquoted) == len(spans) and (text is None or text.isascii()):
         # Nothing quoted and no dense script: the same counts from the spans' unions, without masks.
-        n_evidence, n_verbatim = union_chars(length, [(s.start, s.end) for s, _ in unquoted]), union_chars(length, [(s.start, s.end) for s, v in unquoted if v])
+        n_evidence, n_verbatim = union_length(length, [(s.start, s.end) for s, _ in unquoted]), union_length(length, [(s.start, s.end) for s, v in unquoted if v])
         weight = n_evidence if text is not None else 0
         return SideMeasure(n, shared, n_evidence, n_verbatim, n_evidence - n_verbatim, 0, longest, weight)
     quoted = span_mask(length, [s for s, p, _ in spans if p.quoted])

@@ -82,14 +82,13 @@ def test_orders_before_is_the_order_key_comparison_and_hashes_only_on_a_length_t
 def test_union_of_passage_spans_counts_what_covered_chars_counts() -> None:
     import random
 
-    from dedup.document import Span, covered_chars
-    from dedup.passages.align import union_chars
+    from dedup.document import Span, covered_chars, span_mask, union_length
 
     rng = random.Random(4)
     for _ in range(3000):
         spans = [Span(a, a + rng.randint(0, 40)) for a in (rng.randint(0, 200) for _ in range(rng.randint(1, 6)))]
         length = rng.choice([max(s.end for s in spans), rng.randint(0, 250)])
-        assert union_chars(length, [(s.start, s.end) for s in spans]) == covered_chars(length, spans)
+        assert union_length(length, [(s.start, s.end) for s in spans]) == covered_chars(length, spans) == int(span_mask(length, spans).sum())
 
 
 def test_a_loose_verbatim_passage_counts_as_verbatim_unless_in_a_dense_script() -> None:
