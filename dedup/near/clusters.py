@@ -7,6 +7,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 import numpy as np
 
+from dedup.text.distinct import distinct
+
 
 class UnionFind:
     """Disjoint sets over ``0..n-1`` with path halving and union by size."""
@@ -145,7 +147,7 @@ def duplicate_clusters(ends: np.ndarray, key: Callable[[int, int], Any]) -> Clus
             documents only.
     """
     ends = np.asarray(ends, dtype=np.int64).reshape(-1, 2)
-    nodes = np.unique(ends)
+    nodes = distinct(ends)
     # Each component labelled by its smallest node: ordered by label, the
     # clusters come by first member, each one's members in order.
     labels = component_labels(len(nodes), np.searchsorted(nodes, ends))

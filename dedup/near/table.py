@@ -22,6 +22,7 @@ from dedup.io.row_spill import SpilledRows, pair_from_dict, updated_rows
 from dedup.near.clusters import Clusters, duplicate_clusters, representative_key
 from dedup.near.verification import verified_columns
 from dedup.results import EXACT_DUPLICATE, NEAR_DUPLICATE, ClusterResult, DocumentResult, PairResult, ScanResult
+from dedup.text.distinct import distinct
 
 __all__ = [
     "DocumentTable", "ClusterPlaces", "pair_results", "pair_rows_in_order", "cluster_members", "cluster_rows", "document_results", "spilled_document_results",
@@ -238,7 +239,7 @@ def recluster(result: ScanResult, ids: Sequence[str], ends: np.ndarray) -> None:
     Only the paired documents' lengths and dates are read (in one pass over
     the rows, into arrays), and their ids only as the cluster rows are made.
     """
-    chars, dates, known = _lengths_and_dates(result.documents, np.unique(ends))
+    chars, dates, known = _lengths_and_dates(result.documents, distinct(ends))
 
     def key(position: int, node: int) -> tuple:
         return representative_key(ids[position], known[dates[node]] if dates[node] >= 0 else None, int(chars[node]))

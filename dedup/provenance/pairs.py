@@ -23,6 +23,7 @@ from dedup.provenance.direction import Direction, PairSide, decide, undirected, 
 from dedup.provenance.positions import NameHashes, positions
 from dedup.provenance.signals import DocumentSignals, document_signals
 from dedup.results import PairResult, collection_paused
+from dedup.text.distinct import distinct
 
 
 Spans = Sequence[tuple[int, int, int, int]]  # (a_start, a_end, b_start, b_end) per shared passage
@@ -98,12 +99,12 @@ def direct_pairs(docs: Sequence[Document], pairs: Sequence[PairResult], settings
         hashes.add(pair.b)
     at = positions(hashes, ids, lambda: (doc_id for pair in pairs for doc_id in (pair.a, pair.b)))
     del hashes
-    needed = np.unique(at)
+    needed = distinct(at)
     # Most documents' signals are alike (no credit, no date): each distinct value once, a number for each document.
-    distinct: dict[DocumentSignals, int] = {}
-    codes = np.fromiter((distinct.setdefault(found, len(distinct)) for found in _signals_of(docs, needed, engine)), dtype=np.int32, count=len(needed))
-    table = list(distinct)
-    del distinct
+    signal_number: dict[DocumentSignals, int] = {}
+    codes = np.fromiter((signal_number.setdefault(found, len(signal_number)) for found in _signals_of(docs, needed, engine)), dtype=np.int32, count=len(needed))
+    table = list(signal_number)
+    del signal_number
     # per pair: its documents' positions and their signals' numbers
     sides = np.concatenate([at.reshape(-1, 2), codes[np.searchsorted(needed, at)].reshape(-1, 2)], axis=1)
     del at, needed, codes

@@ -19,6 +19,8 @@ from typing import Callable, Hashable, Iterable, Sequence
 
 import numpy as np
 
+from dedup.text.distinct import distinct
+
 # Ids hashed at a time.
 _CHUNK = 8192
 
@@ -62,7 +64,7 @@ def positions(hashes: NameHashes, ids: Sequence[str], names: Callable[[], Iterab
             whose hash is that of an id is not, and is given that id's
             position; callers that may name other documents check).
     """
-    wanted = np.unique(hashes.values)
+    wanted = distinct(hashes.values)
     found = np.full(len(wanted), -1, dtype=np.int64)
     hits = np.zeros(len(wanted), dtype=np.int64)
     if len(wanted):
@@ -72,7 +74,7 @@ def positions(hashes: NameHashes, ids: Sequence[str], names: Callable[[], Iterab
             at = np.minimum(np.searchsorted(wanted, chunk), len(wanted) - 1)
             hit = np.flatnonzero(wanted[at] == chunk)
             found[at[hit]] = start + hit
-            hits += np.bincount(at[hit], minlength=len(wanted))
+            np.add.at(hits, at[hit], 1)  # a bincount here would walk every wanted hash a chunk
             start += len(chunk)
     if (hits > 1).any():  # two ids, one hash: only their text tells them apart
         return exact_positions(ids, names())
