@@ -115,7 +115,7 @@ def boilerplate_stage(
     with collection_paused():
         result.documents = updated_rows(result.documents, lambda k, row: row.extra.update(summarize(row.chars, found[row.id])))
     result.stats["documents_with_boilerplate"] = sum(bool(spans) for spans in found.values())
-    return reuse_masks(found, settings)
+    return early.masks() if early is not None else reuse_masks(found, settings)
 
 
 def passage_stage(
@@ -245,6 +245,8 @@ class EarlyBoilerplate(Alongside):
 
     def __init__(self, docs: Sequence[Document], settings: Settings, engine: Engine, progress: Progress | None, faults: list[StageFault] | None) -> None:
         self.timings: dict[str, float] = {}
+        self._settings = settings
+        self._masks: dict[str, list] | None = None
         super().__init__(partial(self._report, docs, settings, engine, progress, faults), "dedup-boilerplate")
 
     def _report(self, docs, settings, engine, progress, faults) -> dict[str, list]:
@@ -255,6 +257,15 @@ class EarlyBoilerplate(Alongside):
     def found(self) -> dict[str, list]:
         """``{document id: spans}``, once made (what it raised is raised here)."""
         return self.result()  # type: ignore[return-value]
+
+    def masks(self) -> dict[str, list]:
+        """:func:`~dedup.boilerplate.detect.reuse_masks` of the report, made
+        once: the passage pairs start with them, and stage 6 returns them."""
+        if self._masks is None:
+            from dedup.boilerplate.detect import reuse_masks
+
+            self._masks = reuse_masks(self.found(), self._settings)
+        return self._masks
 
 
 class EarlyPassages(Alongside):
@@ -303,9 +314,7 @@ def start_passages(docs, settings: Settings, engine: Engine, progress: Progress 
     """Start finding the passage pairs (an :class:`EarlyPassages`, appended
     to ``started``) with the boilerplate report's masks, once stage 4 has
     given the exact groups, the verified pairs and the passage index."""
-    from dedup.boilerplate.detect import reuse_masks
-
-    masks = reuse_masks(boilerplate.found(), settings) if boilerplate is not None else {}
+    masks = boilerplate.masks() if boilerplate is not None else {}
     passages = EarlyPassages(docs, settings, masks, reported_positions(groups, near), index, engine, progress, faults)
     passages.start()
     started.append(passages)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 from pathlib import Path
 
@@ -70,6 +71,18 @@ def doc_level(**values) -> Settings:
 
 
 EDIT_WORDS = "said reported added claimed announced noted confirmed denied warned stressed urged".split()
+
+
+@pytest.fixture(autouse=True)
+def _collector_as_it_was():
+    """The garbage collector's state given back after each test: a command
+    run in this process (``CliRunner``) freezes what lives and collects less
+    often, as a batch process does, and would carry that into later tests."""
+    threshold, frozen = gc.get_threshold(), gc.get_freeze_count()
+    yield
+    gc.set_threshold(*threshold)
+    if not frozen:
+        gc.unfreeze()
 
 
 @pytest.fixture

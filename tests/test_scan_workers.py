@@ -89,6 +89,21 @@ def test_stages_started_early_give_what_they_give_in_order(tmp_path):
     assert from_files.timing["stage_seconds"]["boilerplate"] > 0
 
 
+def test_the_boilerplate_masks_started_early_are_made_once(tmp_path, monkeypatch):
+    # the passage pairs start with the masks, and stage 6 returns the same ones
+    import dedup.boilerplate.detect as detect
+
+    made = []
+    reuse_masks = detect.reuse_masks
+    monkeypatch.setattr(detect, "reuse_masks", lambda *args: made.append(reuse_masks(*args)) or made[-1])
+    docs = [Document(f"c{k}", synthetic_text(10 + k, words=150) + "\n\nShare this article. All rights reserved.") for k in range(20)]
+    path = tmp_path / "corpus.jsonl"
+    path.write_text("".join(json.dumps({"id": d.id, "text": d.text}) + "\n" for d in docs), encoding="utf-8")
+    result = scan_corpus([path], Settings(jobs=2, batch_size=8))
+    assert result.stats["documents_with_boilerplate"] > 0
+    assert len(made) == 1 and made[0]
+
+
 def test_an_error_of_the_boilerplate_report_made_during_stages_2_to_5_is_the_scans(tmp_path, monkeypatch):
     import dedup.boilerplate.detect as detect
 

@@ -215,8 +215,11 @@ def _set_aside_from_collections() -> Iterator[Callable[[], None]]:
     passes (:func:`gc.freeze`) until the block ends. A scan's groups hold
     millions of small objects that live on to the report: every full
     collection while the pairs are verified walked them all again, in this
-    process, while the workers waited for their chunks."""
+    process, while the workers waited for their chunks. In a process that
+    froze objects before (:func:`~dedup.engine.memory.collect_less`) they
+    stay set aside: :func:`gc.unfreeze` would give back its objects too."""
     frozen = False
+    process_freezes = gc.get_freeze_count() > 0
 
     def set_aside() -> None:
         nonlocal frozen
@@ -226,5 +229,5 @@ def _set_aside_from_collections() -> Iterator[Callable[[], None]]:
     try:
         yield set_aside
     finally:
-        if frozen:
+        if frozen and not process_freezes:
             gc.unfreeze()

@@ -277,6 +277,29 @@ def test_what_lives_once_the_groups_are_built_is_set_aside_from_collections_unti
     assert scan_documents(docs, Settings(jobs=1)).shared_passages and gc.get_freeze_count() == 0
 
 
+# In a fresh interpreter: objects a batch process froze stay frozen once the passage stage's are set aside.
+FROZEN_BEFORE = """
+import gc
+from dedup.engine.memory import collect_less
+from dedup.passages.pairs import _set_aside_from_collections
+collect_less()
+before = gc.get_freeze_count()
+with _set_aside_from_collections() as set_aside:
+    kept = [[] for _ in range(1000)]
+    set_aside()
+print(before, gc.get_freeze_count())
+"""
+
+
+def test_setting_aside_leaves_what_the_process_froze_before_frozen() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", FROZEN_BEFORE], capture_output=True, text=True, check=True)
+    before, after = map(int, out.stdout.split())
+    assert before > 0 and after >= before + 1000
+
+
 def test_a_call_in_the_background_gives_its_value_or_raises_its_error_where_it_is_taken() -> None:
     # the pairs are aligned on a thread of their own while the groups' rows are made
     import threading
