@@ -34,6 +34,7 @@ import numpy as np
 from dedup.config import Settings
 from dedup.document import Document
 from dedup.engine import Engine, FaultBarrier, FaultLog, StageFault, engine_or_local, ships_texts
+from dedup.engine.alongside import ended_on_error
 from dedup.engine.memory import process_resources
 from dedup.io.corpus import CorpusReader, InputProblem
 from dedup.io.parts import TOO_LONG, split_long, too_long_problem
@@ -210,7 +211,7 @@ def _run(
     """
     started, clock = time.perf_counter(), _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
-    with tempfile.TemporaryDirectory(prefix="dedup-") as folder, _stopped_on_error(engine):
+    with tempfile.TemporaryDirectory(prefix="dedup-") as folder, ended_on_error(), _stopped_on_error(engine):
         table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at, table)
         if spill is not None:  # the last batches' fingerprints, else held until the passage stage reads them
             spill.flush()
@@ -402,7 +403,7 @@ def scan_corpus(
     started, faults = time.perf_counter(), faults if faults is not None else FaultLog()
     bounded = split_long(reader, settings.max_chars, reader.problems, reader.claim_part_names)
     # the workers stop before the store they read goes (an interrupt while they align the passage pairs)
-    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, _stopped_on_error(engine), ExitStack() as stack:
+    with _engine_for(settings, engine) as engine, temporary_store(portable=ships_texts(engine)) as docs, ended_on_error(), _stopped_on_error(engine), ExitStack() as stack:
         stage1 = docs.passing(bounded) if keep else bounded
         distributed = getattr(engine, "distributed", False)
         import_text_stages(settings, engine)

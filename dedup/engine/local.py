@@ -150,6 +150,8 @@ class LocalEngine:
         """``func(batch)`` for every batch, in order (see :class:`~dedup.engine.base.Engine`)."""
         if self.workers == 1:
             for batch in batches:
+                if self._stopped:  # a call on another thread, its scan failed: no more work
+                    raise RuntimeError("the engine was stopped")
                 yield func(batch)
             return
         with self._pool_lock:

@@ -143,7 +143,7 @@ class StorePages:
     def __init__(self, interval: float = 0.25, large: int = 1 << 20) -> None:
         self.interval = interval
         self.large = large
-        self._last = 0.0
+        self._last = float("-inf")  # not 0: the monotonic clock may start near 0 (time since boot)
 
     def release(self, read: int = 0) -> bool:
         """Release the pages if ``interval`` has passed since the last time,
