@@ -23,7 +23,6 @@ Stages, in order (the per-document ones run over batches through an
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from contextlib import ExitStack, closing, contextmanager
 from functools import partial
@@ -42,7 +41,7 @@ from dedup.io.problems import ProblemLog, as_log, problem_records, problem_stats
 from dedup.io.records import RecordFields
 from dedup.io.row_spill import SpilledRows
 from dedup.io.seen_ids import SeenIds
-from dedup.io.store import IdColumn, temporary_store
+from dedup.io.store import IdColumn, scratch_folder, temporary_store
 from dedup.near.candidates import pairs_from_keys
 from dedup.near.fingerprints import Fingerprints, blank_texts, fingerprint_job, job_size, join_fingerprints
 from dedup.near.index_spill import IndexSpill
@@ -211,7 +210,7 @@ def _run(
     """
     started, clock = time.perf_counter(), _StageClock()
     spill = IndexSpill(index_folder) if index_folder is not None and settings.passages.enabled else None
-    with tempfile.TemporaryDirectory(prefix="dedup-") as folder, ended_on_error(), _stopped_on_error(engine):
+    with scratch_folder("dedup-") as folder, ended_on_error(), _stopped_on_error(engine):
         table, fp, store = docs(folder, index=spill) if callable(docs) else fingerprint_stream(docs, settings, engine, folder, progress, faults, spill, texts_at, table)
         if spill is not None:  # the last batches' fingerprints, else held until the passage stage reads them
             spill.flush()

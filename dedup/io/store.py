@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import tempfile
 import threading
 from array import array
@@ -393,11 +394,26 @@ def _copy_bytes(source: int, target: int, start: int, count: int, at: int) -> in
 
 
 @contextmanager
+def scratch_folder(prefix: str) -> Iterator[str]:
+    """A new temporary folder, removed with everything in it when the block
+    is left. Left by an error, the folder is removed as far as it can be:
+    a file still being written there (by a call the error left running)
+    must not turn the block's error into "Directory not empty"."""
+    folder = tempfile.mkdtemp(prefix=prefix)
+    try:
+        yield folder
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    shutil.rmtree(folder)
+
+
+@contextmanager
 def temporary_store(portable: bool = False) -> Iterator[DocumentStore]:
     """A :class:`DocumentStore` in a new temporary folder (``store.folder``),
     removed with everything in it when the block is left; ``portable`` as
     for :class:`DocumentStore`."""
-    with tempfile.TemporaryDirectory(prefix="dedup-docs-") as folder, DocumentStore(folder, portable) as store:
+    with scratch_folder("dedup-docs-") as folder, DocumentStore(folder, portable) as store:
         yield store
 
 

@@ -68,3 +68,26 @@ def test_a_stopped_serial_engine_runs_no_more_batches() -> None:
     engine.stop()
     with pytest.raises(RuntimeError, match="stopped"):
         next(batches)
+
+
+def test_a_scratch_folder_left_by_an_error_raises_that_error_not_its_cleanups(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from dedup.io.store import scratch_folder
+
+    real_rmtree = shutil.rmtree
+
+    def fails_unless_ignored(path, ignore_errors=False, **kwargs):  # a file still being written there
+        if not ignore_errors:
+            raise OSError(39, "Directory not empty", path)
+        real_rmtree(path, ignore_errors=True)
+
+    monkeypatch.setattr(shutil, "rmtree", fails_unless_ignored)
+    with pytest.raises(KeyError, match="the block's"):
+        with scratch_folder("test-") as folder:
+            raise KeyError("the block's")
+    with pytest.raises(OSError, match="not empty"):  # without an error, a folder that cannot go is said
+        with scratch_folder("test-") as folder:
+            pass
+    monkeypatch.undo()
+    real_rmtree(folder)
