@@ -64,12 +64,14 @@ class Alongside(Generic[T]):
 
 
 @contextmanager
-def ended_on_error(timeout: float = 120.0) -> Iterator[None]:
+def ended_on_error(timeout: float = 120.0, interrupted_timeout: float = 5.0) -> Iterator[None]:
     """A block that, left by an error, first waits (up to ``timeout`` seconds
     each) for every :class:`Alongside` started within it, by this thread or
     by one of them: a call still running when the block's files are removed
     would write into a folder being deleted, or report progress after the
-    error. Their own errors are dropped; the block's is raised.
+    error. Their own errors are dropped; the block's is raised. Left by an
+    interrupt (not an ``Exception``), it waits ``interrupted_timeout``
+    seconds at most: the user asked to stop.
 
     Enter it inside the block whose files they read and outside the one
     that stops the engine: once the workers are stopped, a call waiting on
@@ -80,9 +82,10 @@ def ended_on_error(timeout: float = 120.0) -> Iterator[None]:
     token = _started_in_block.set(started)
     try:
         yield
-    except BaseException:
+    except BaseException as error:
+        wait = timeout if isinstance(error, Exception) else interrupted_timeout
         for call in started:
-            call.join(timeout)
+            call.join(wait)
         raise
     finally:
         _started_in_block.reset(token)

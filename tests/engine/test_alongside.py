@@ -91,3 +91,13 @@ def test_a_scratch_folder_left_by_an_error_raises_that_error_not_its_cleanups(tm
             pass
     monkeypatch.undo()
     real_rmtree(folder)
+
+
+def test_an_interrupted_block_waits_only_a_short_while() -> None:
+    release = threading.Event()
+    with pytest.raises(KeyboardInterrupt):
+        with ended_on_error(interrupted_timeout=0.1):
+            running = Alongside(lambda: release.wait(10), "test").start()
+            raise KeyboardInterrupt
+    assert not running.join(0)  # left running: the user asked to stop
+    release.set()
